@@ -1,0 +1,217 @@
+/* api.c: the routing table and the checks every request passes before its handler:
+ * route → method → query → auth, in that order, before the database is touched
+ * for anything but the key. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/api.h"
+#include "util/cursor.h"
+#include "util/log.h"
+#include "util/timefmt.h"
+
+static const struct route routes[] = {
+	{"GET", "/healthz", api_healthz, AUTH_NONE},
+	{"GET", "/readyz", api_readyz, AUTH_NONE},
+	{"GET", "/v1/link-building/campaign", api_campaign_list, AUTH_WORKSPACE},
+	{"GET", "/v1/link-building/campaign/{id}", api_campaign_get, AUTH_WORKSPACE},
+	{"GET", "/v1/link-building/campaign/{id}/metrics", api_campaign_metrics, AUTH_WORKSPACE},
+	{"GET", "/v1/link-building/crm/relationship", api_crm_relationship_list, AUTH_WORKSPACE},
+	{"GET", "/v1/link-building/crm/relationship/{id}", api_crm_relationship_get,
+	    AUTH_WORKSPACE},
+};
+
+static int authenticate(struct api_ctx *);
+
+void
+api_bad_param(struct api_ctx *ctx, const char *param, const char *detail)
+{
+	http_problem(ctx->req, 400, "invalid_parameter", detail, param, NULL, NULL);
+}
+
+void
+api_fail(struct api_ctx *ctx, lc_err e, const char *not_found_code)
+{
+	switch (e) {
+	case LC_ENOTFOUND:
+		http_problem(ctx->req, 404, not_found_code, "No such object in this workspace.", NULL,
+		    NULL, NULL);
+		break;
+	case LC_EDBDOWN:
+	case LC_ERETRY:
+		http_problem(ctx->req, 503, "service_unavailable",
+		    "The database is unavailable; retry shortly.", NULL, NULL, "Retry-After: 5\r\n");
+		break;
+	case LC_EAUTH:
+		http_problem(ctx->req, 401, "unauthorized", "A valid API key is required.", NULL,
+		    NULL, "WWW-Authenticate: Bearer\r\n");
+		break;
+	case LC_EFORBIDDEN:
+		http_problem(ctx->req, 403, "forbidden", "This key may not do that.", NULL, NULL,
+		    NULL);
+		break;
+	case LC_EINVAL:
+		http_problem(ctx->req, 400, "invalid_parameter", "A parameter is invalid.", NULL,
+		    NULL, NULL);
+		break;
+	default:
+		log_msg(LOG_ERROR, "request %s failed: %s", ctx->req->request_id, lc_strerror(e));
+		http_problem(ctx->req, 500, "internal_error", "Something went wrong on our side.",
+		    NULL, NULL, NULL);
+		break;
+	}
+}
+
+int
+api_only_params(struct api_ctx *ctx, const char *const *allowed)
+{
+	char detail[256];
+	size_t i, j;
+
+	for (i = 0; i < ctx->query.n; i++) {
+		for (j = 0; allowed[j]; j++)
+			if (strcmp(ctx->query.p[i].key, allowed[j]) == 0)
+				break;
+		if (allowed[j] == NULL) {
+			snprintf(detail, sizeof(detail), "Unknown query parameter.");
+			api_bad_param(ctx, ctx->query.p[i].key, detail);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+api_parse_limit_cursor(struct api_ctx *ctx, unsigned *limit, int *has_cursor,
+    int64_t *cursor_ms, int64_t *cursor_id)
+{
+	const char *s;
+	unsigned v = 0;
+	size_t i;
+
+	*limit = 50;
+	*has_cursor = 0;
+	if ((s = query_get(&ctx->query, "limit")) != NULL) {
+		for (i = 0; s[i]; i++) {
+			if (s[i] < '0' || s[i] > '9' || i >= 3) {
+				v = 0;
+				break;
+			}
+			v = v * 10 + (unsigned)(s[i] - '0');
+		}
+		if (v < 1 || v > 200) {
+			api_bad_param(ctx, "limit", "limit must be an integer from 1 to 200.");
+			return -1;
+		}
+		*limit = v;
+	}
+	if ((s = query_get(&ctx->query, "cursor")) != NULL) {
+		if (cursor_decode(s, strlen(s), cursor_ms, cursor_id) != LC_OK) {
+			api_bad_param(ctx, "cursor", "cursor is not one this API returned.");
+			return -1;
+		}
+		*has_cursor = 1;
+	}
+	return 0;
+}
+
+json_t *
+api_time_or_null(int64_t ms)
+{
+	char t[TIME_RFC3339_LEN];
+
+	if (ms < 0)
+		return json_null();
+	rfc3339_format(ms, t);
+	return json_string(t);
+}
+
+json_t *
+api_str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* authenticate resolves the bearer key and the workspace; -1 after answering. */
+static int
+authenticate(struct api_ctx *ctx)
+{
+	const char *h = ctx->req->authorization, *ws = ctx->req->workspace_id;
+	lc_err e;
+
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
+		api_fail(ctx, LC_EAUTH, NULL);
+		return -1;
+	}
+	h += 7;
+	while (*h == ' ')
+		h++;
+	e = auth_key(ctx->core, h, strlen(h), ws, ws ? strlen(ws) : 0, &ctx->who);
+	if (e == LC_ENOTFOUND) {
+		http_problem(ctx->req, 404, "workspace_not_found",
+		    "X-Workspace-Id names no workspace of this account.", "X-Workspace-Id", NULL, NULL);
+		return -1;
+	}
+	if (e == LC_EFORBIDDEN) {
+		http_problem(ctx->req, 403, "forbidden",
+		    "A workspace key acts only on its own workspace.", "X-Workspace-Id", NULL, NULL);
+		return -1;
+	}
+	if (e != LC_OK) {
+		api_fail(ctx, e, NULL);
+		return -1;
+	}
+	if (ctx->match.route->auth == AUTH_ACCOUNT && !ctx->who.account_key) {
+		http_problem(ctx->req, 403, "forbidden", "This route needs an account key.", NULL,
+		    NULL, NULL);
+		return -1;
+	}
+	if (ctx->match.route->auth == AUTH_WORKSPACE && ctx->who.workspace_id == 0) {
+		api_bad_param(ctx, "X-Workspace-Id",
+		    "An account key must name the workspace in the X-Workspace-Id header.");
+		return -1;
+	}
+	return 0;
+}
+
+void
+api_dispatch(struct core *core, struct http_request *req)
+{
+	struct api_ctx ctx;
+	const char *method = req->method, *bad = NULL;
+	char allow[160];
+	lc_err e;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.req = req;
+	ctx.core = core;
+	if (strcmp(method, "HEAD") == 0)
+		method = "GET";
+	router_match(routes, sizeof(routes) / sizeof(routes[0]), method, req->path, req->path_len,
+	    &ctx.match);
+	if (ctx.match.route == NULL) {
+		if (ctx.match.path_exists) {
+			snprintf(allow, sizeof(allow), "Allow: %s\r\n", ctx.match.allow);
+			http_problem(req, 405, "method_not_allowed",
+			    "This path does not support that method.", NULL, NULL, allow);
+		} else {
+			http_problem(req, 404, "route_not_found", "No such route.", NULL, NULL, NULL);
+		}
+		return;
+	}
+	if ((e = query_parse(req->query, req->query_len, &ctx.query, &bad)) != LC_OK) {
+		if (e == LC_ENOMEM)
+			api_fail(&ctx, e, NULL);
+		else
+			api_bad_param(&ctx, bad ? bad : "query",
+			    "The query string is malformed, too long, repeats a parameter or is not "
+			    "valid UTF-8.");
+		query_free(&ctx.query);
+		return;
+	}
+	if (ctx.match.route->auth == AUTH_NONE || authenticate(&ctx) == 0)
+		ctx.match.route->handler(&ctx);
+	if (req->status == 0)
+		api_fail(&ctx, LC_EDB, NULL);
+	query_free(&ctx.query);
+}

@@ -1,0 +1,187 @@
+/* campaigns.c: reading and creating campaigns. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "core/like.h"
+#include "core/validate.h"
+#include "db/store.h"
+#include "util/timefmt.h"
+
+#define LIKE_MAX 1024
+
+struct create_ctx {
+	const struct principal *who;
+	const struct campaign_new *in;
+	char *out_id;
+};
+
+static int64_t ms_of(const struct db_rows *, size_t, size_t);
+static void campaign_from_row(const struct db_rows *, size_t, struct campaign *);
+static lc_err create_tx(struct db *, void *);
+
+static int64_t
+ms_of(const struct db_rows *r, size_t row, size_t col)
+{
+	const char *s = db_str(r, row, col);
+	int64_t ms;
+
+	if (s == NULL || sqltime_parse(s, db_len(r, row, col), &ms) != LC_OK)
+		return -1;
+	return ms;
+}
+
+static void
+campaign_from_row(const struct db_rows *r, size_t i, struct campaign *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = db_i64(r, i, CMP_COL_ID);
+	c->public_id = db_str(r, i, CMP_COL_PUBLIC);
+	c->type = (unsigned)db_i64(r, i, CMP_COL_TYPE);
+	c->name = db_str(r, i, CMP_COL_NAME);
+	c->created_ms = ms_of(r, i, CMP_COL_CREATED);
+	c->status = (unsigned)db_i64(r, i, CMP_COL_STATUS);
+	c->drafts = db_i64(r, i, CMP_COL_DRAFTS);
+	c->sent = db_i64(r, i, CMP_COL_SENT);
+	c->replied = db_i64(r, i, CMP_COL_REPLIED);
+	c->placed = db_i64(r, i, CMP_COL_PLACED);
+	c->target_url = db_str(r, i, CMP_COL_TARGET);
+	c->sender = db_str(r, i, CMP_COL_SENDER);
+	c->updated_ms = ms_of(r, i, CMP_COL_UPDATED);
+	c->delivered = db_i64(r, i, CMP_COL_DELIVERED);
+	c->opened = db_i64(r, i, CMP_COL_OPENED);
+	c->paused_ms = ms_of(r, i, CMP_COL_PAUSED_AT);
+	c->pause_reason = db_str(r, i, CMP_COL_PAUSE_REASON);
+	c->pending_approvals = db_i64(r, i, CMP_COL_PENDING);
+}
+
+lc_err
+campaigns_list(struct core *core, const struct principal *who, const struct campaign_query *q,
+    struct campaign_page *page)
+{
+	struct store_campaign_filter f;
+	char since[TIME_SQL_LEN], before[TIME_SQL_LEN], like[LIKE_MAX];
+	size_t i, n;
+	lc_err e;
+
+	memset(page, 0, sizeof(*page));
+	memset(&f, 0, sizeof(f));
+	f.workspace_id = who->workspace_id;
+	f.type_mask = q->type_mask ? q->type_mask : (1u << CAMPAIGN_NTYPES) - 1;
+	f.status_mask = q->status_mask ? q->status_mask : (1u << CSTATUS_N) - 1;
+	sqltime_format(q->since_ms >= 0 ? q->since_ms : 0, since);
+	f.since_sql = since;
+	if (q->q) {
+		if (like_contains(q->q, like, sizeof(like)) != 0)
+			return LC_EINVAL;
+		f.q_like = like;
+	}
+	if (q->has_cursor) {
+		sqltime_format(q->cursor_ms, before);
+		f.before_sql = before;
+		f.before_id = q->cursor_id;
+	}
+	f.limit = q->limit + 1; /* one more tells whether a next page exists */
+	if ((e = store_campaign_list(core->db, &f, &page->rows)) != LC_OK)
+		return e;
+	if ((e = store_campaign_count(core->db, &f, &page->total)) != LC_OK)
+		goto fail;
+	n = page->rows.nrows;
+	page->has_next = n > q->limit;
+	if (page->has_next)
+		n = q->limit;
+	if (n > 0 && (page->items = calloc(n, sizeof(*page->items))) == NULL) {
+		e = LC_ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < n; i++)
+		campaign_from_row(&page->rows, i, &page->items[i]);
+	page->n = n;
+	if (page->has_next)
+		cursor_encode(page->items[n - 1].created_ms, page->items[n - 1].id, page->next_cursor);
+	return LC_OK;
+fail:
+	campaign_page_free(page);
+	return e;
+}
+
+void
+campaign_page_free(struct campaign_page *page)
+{
+	db_rows_free(&page->rows);
+	free(page->items);
+	page->items = NULL;
+	page->n = 0;
+}
+
+lc_err
+campaigns_get(struct core *core, const struct principal *who, const char *public_id,
+    struct db_rows *rows, struct campaign *c)
+{
+	lc_err e;
+
+	memset(rows, 0, sizeof(*rows));
+	if (!campaign_id_valid(public_id))
+		return LC_ENOTFOUND;
+	if ((e = store_campaign_get(core->db, who->workspace_id, public_id, rows)) != LC_OK)
+		return e;
+	if (rows->nrows != 1) {
+		db_rows_free(rows);
+		return LC_ENOTFOUND;
+	}
+	campaign_from_row(rows, 0, c);
+	return LC_OK;
+}
+
+static lc_err
+create_tx(struct db *db, void *arg)
+{
+	struct create_ctx *ctx = arg;
+	const struct campaign_new *in = ctx->in;
+	char now[TIME_SQL_LEN], rel_id[ID_MAX];
+	struct event_in ev;
+	uint64_t cid = 0, rid = 0;
+	size_t i;
+	lc_err e;
+
+	sqltime_format(in->created_ms, now);
+	id_new(campaign_type_prefix(in->type), ctx->out_id);
+	if ((e = store_campaign_insert(db, ctx->out_id, ctx->who->workspace_id, in->type, in->name,
+	         in->target_url, in->sender, CSTATUS_ACTIVE, in->subject ? in->subject : "",
+	         in->body ? in->body : "", now, &cid)) != LC_OK)
+		return e;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = EV_CAMPAIGN_CREATED;
+	ev.workspace_id = ctx->who->workspace_id;
+	ev.campaign_id = (int64_t)cid;
+	ev.at_ms = in->created_ms;
+	if ((e = events_record(db, &ev, NULL)) != LC_OK)
+		return e;
+	for (i = 0; i < in->nprospects; i++) {
+		const struct prospect_in *p = &in->prospects[i];
+		id_new("rel_", rel_id);
+		if ((e = store_rel_insert(db, rel_id, ctx->who->workspace_id, (int64_t)cid, p->domain,
+		         p->contact_name, p->contact_email, now, &rid)) != LC_OK)
+			return e;
+	}
+	return LC_OK;
+}
+
+lc_err
+campaigns_create(struct core *core, const struct principal *who, const struct campaign_new *in,
+    char out_id[ID_MAX], const char **bad_param)
+{
+	struct campaign_new copy = *in;
+	struct create_ctx ctx = {who, &copy, out_id};
+	lc_err e;
+
+	if ((e = validate_campaign_new(in, bad_param)) != LC_OK)
+		return e;
+	if (copy.created_ms == 0)
+		copy.created_ms = now_ms();
+	e = db_tx(core->db, create_tx, &ctx);
+	if (e == LC_ECONFLICT)
+		*bad_param = "prospects"; /* the same contactEmail twice in one campaign */
+	return e;
+}

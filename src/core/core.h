@@ -1,0 +1,238 @@
+/* core.h: the one core every front (JSON API, MCP, pages, CLI) calls. Types and
+ * functions here know nothing of HTTP, JSON or HTML; they validate business rules and
+ * call the store. */
+#ifndef LC_CORE_H
+#define LC_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "db/db.h"
+#include "util/cursor.h"
+#include "util/err.h"
+#include "util/ids.h"
+
+/* Per-thread context: a database connection and the settings rules depend on. */
+struct core {
+	struct db *db;
+	unsigned no_response_days;
+	unsigned key_cache_seconds;
+};
+
+enum campaign_type { CAMPAIGN_SERP = 0, CAMPAIGN_COMPETITOR, CAMPAIGN_CUSTOM, CAMPAIGN_NTYPES };
+enum campaign_status {
+	CSTATUS_DRAFT = 0, CSTATUS_ACTIVE, CSTATUS_PAUSED, CSTATUS_COMPLETED, CSTATUS_CANCELLED,
+	CSTATUS_N
+};
+/* Stored relationship statuses, then the derived REL_NO_RESPONSE. */
+enum rel_status {
+	REL_PROSPECT = 0, REL_AWAITING_APPROVAL, REL_SCHEDULED, REL_SENT, REL_OPENED, REL_REPLIED,
+	REL_LINK_PLACED, REL_BOUNCED, REL_UNSUBSCRIBED, REL_DECLINED, REL_NO_RESPONSE, REL_NSTATUS
+};
+
+/* Name tables (static strings) and reverse lookups (-1 when unknown). */
+const char *campaign_type_name(unsigned type);
+const char *campaign_type_prefix(unsigned type);
+int campaign_type_from_name(const char *s, size_t len);
+const char *campaign_status_name(unsigned status);
+int campaign_status_from_name(const char *s, size_t len);
+const char *rel_status_name(unsigned status);
+int rel_status_from_name(const char *s, size_t len);
+
+/* core_ready checks the database with one round trip (ready.c). */
+lc_err core_ready(struct core *core);
+
+/* ---- auth.c ---- */
+
+struct principal {
+	int64_t account_id;
+	int64_t workspace_id;           /* 0 until a workspace is chosen */
+	char workspace_public[ID_MAX];
+	int account_key;                /* 1 for an agency (account-level) key */
+	int can_approve;
+};
+
+/* auth_key resolves a bearer key. For an account key, ws (may be NULL) selects the
+ * workspace. Errors: LC_EAUTH (unknown or revoked key), LC_ENOTFOUND (ws not in the
+ * account), LC_EFORBIDDEN (a workspace key naming another workspace), database errors. */
+lc_err auth_key(struct core *core, const char *key, size_t keylen, const char *ws, size_t wslen,
+    struct principal *out);
+
+/* ---- campaigns.c ---- */
+
+struct campaign {
+	int64_t id;
+	const char *public_id, *name, *target_url, *sender, *pause_reason; /* borrowed */
+	unsigned type, status;
+	int64_t created_ms, updated_ms, paused_ms; /* paused_ms < 0: not paused */
+	int64_t drafts, sent, delivered, opened, replied, placed, pending_approvals;
+};
+
+struct campaign_query {
+	unsigned type_mask;    /* bits (1 << enum campaign_type); 0 = all */
+	unsigned status_mask;  /* bits (1 << enum campaign_status); 0 = all */
+	int64_t since_ms;      /* < 0: no lower bound */
+	const char *q;         /* name contains (UTF-8), or NULL */
+	int has_cursor;
+	int64_t cursor_ms, cursor_id;
+	unsigned limit;        /* 1..200 */
+};
+
+struct campaign_page {
+	struct db_rows rows;   /* owns the strings items point into */
+	struct campaign *items;
+	size_t n;
+	int64_t total;
+	int has_next;
+	char next_cursor[CURSOR_MAX];
+};
+
+/* campaigns_list fills page (free with campaign_page_free) with one page, newest first. */
+lc_err campaigns_list(struct core *core, const struct principal *who,
+    const struct campaign_query *q, struct campaign_page *page);
+void campaign_page_free(struct campaign_page *page);
+
+/* campaigns_get loads one campaign of the principal's workspace into c, whose strings
+ * borrow from rows (caller frees rows). LC_ENOTFOUND when absent or another workspace's. */
+lc_err campaigns_get(struct core *core, const struct principal *who, const char *public_id,
+    struct db_rows *rows, struct campaign *c);
+
+struct prospect_in {
+	const char *domain, *contact_name, *contact_email;
+};
+
+struct campaign_new {
+	unsigned type;
+	const char *name, *target_url, *sender, *subject, *body;
+	const struct prospect_in *prospects;
+	size_t nprospects;
+	int64_t created_ms; /* 0: now */
+};
+
+/* campaigns_create validates and stores a campaign with its prospects in one transaction
+ * and records campaign_created. On a validation failure LC_EINVAL with *bad_param naming
+ * the field (static string). out_id receives the public id. */
+lc_err campaigns_create(struct core *core, const struct principal *who,
+    const struct campaign_new *in, char out_id[ID_MAX], const char **bad_param);
+
+/* ---- metrics.c ---- */
+
+/* metrics_rate returns num/den in hundredths rounded half-up; 0 when den is 0. */
+unsigned metrics_rate(int64_t num, int64_t den);
+
+enum timeline_kind {
+	TL_CAMPAIGN_CREATED = 0, TL_DRAFTS_READY, TL_APPROVALS_COMPLETED, TL_EMAILS_SENT,
+	TL_FIRST_REPLY, TL_FIRST_LINK_PLACED, TL_CAMPAIGN_PAUSED, TL_CAMPAIGN_RESUMED, TL_NKINDS
+};
+const char *timeline_kind_name(unsigned kind);
+/* timeline_kind_counted is 1 for kinds that carry a count. */
+int timeline_kind_counted(unsigned kind);
+
+struct timeline_entry {
+	char date[11];
+	unsigned kind;
+	int64_t count;
+	const char *reason; /* borrowed; NULL when none */
+};
+
+struct domain_entry {
+	const char *domain;   /* borrowed */
+	unsigned status;      /* enum rel_status */
+	const char *link_url; /* borrowed; NULL unless placed */
+};
+
+struct metrics {
+	struct db_rows campaign_rows, day_rows, note_rows, rel_rows; /* own the strings */
+	struct campaign campaign;
+	int64_t drafted, sent, delivered, opened, replied, placed;
+	unsigned open_rate, reply_rate, placement_rate; /* hundredths */
+	struct timeline_entry *timeline;
+	size_t ntimeline;
+	struct domain_entry *by_domain;
+	size_t ndomains;
+};
+
+/* metrics_get assembles a campaign's metrics from counters and per-day aggregates.
+ * Free with metrics_free. LC_ENOTFOUND as campaigns_get. */
+lc_err metrics_get(struct core *core, const struct principal *who, const char *public_id,
+    struct metrics *m);
+void metrics_free(struct metrics *m);
+
+/* metrics_domain_rank orders statuses for merging several contacts of one domain. */
+int metrics_domain_rank(unsigned status);
+
+/* ---- relationships.c ---- */
+
+struct relationship {
+	int64_t id, campaign_id;
+	const char *public_id, *campaign_public_id, *domain, *contact_name, *contact_email,
+	    *link_url; /* borrowed */
+	unsigned status;
+	int64_t last_contacted_ms, last_reply_ms, created_ms; /* < 0: never */
+};
+
+struct rel_query {
+	const char *campaign_id; /* public id, or NULL */
+	const char *domain;
+	unsigned status_mask;    /* bits (1 << enum rel_status); 0 = all */
+	const char *q;
+	int has_cursor;
+	int64_t cursor_ms, cursor_id;
+	unsigned limit;
+};
+
+struct rel_page {
+	struct db_rows rows;
+	struct relationship *items;
+	size_t n;
+	int64_t total;
+	int has_next;
+	char next_cursor[CURSOR_MAX];
+};
+
+/* relationships_list fills page (free with rel_page_free). An unknown campaignId is an
+ * empty page, not an error: it filters. */
+lc_err relationships_list(struct core *core, const struct principal *who,
+    const struct rel_query *q, struct rel_page *page);
+void rel_page_free(struct rel_page *page);
+/* relationships_get loads one relationship; strings borrow from rows. */
+lc_err relationships_get(struct core *core, const struct principal *who, const char *public_id,
+    struct db_rows *rows, struct relationship *r);
+/* relationship_from_row reads row i of a store relationship result. */
+void relationship_from_row(const struct db_rows *rows, size_t i, struct relationship *r);
+
+/* ---- events.c ---- */
+
+enum event_type {
+	EV_CAMPAIGN_CREATED = 0, EV_DRAFT_CREATED, EV_APPROVAL_COMPLETED, EV_EMAIL_SENT,
+	EV_EMAIL_OPENED, EV_REPLY_RECEIVED, EV_LINK_PLACED, EV_EMAIL_BOUNCED, EV_CAMPAIGN_PAUSED,
+	EV_CAMPAIGN_RESUMED, EV_NTYPES
+};
+const char *event_type_name(unsigned type);
+
+struct event_in {
+	enum event_type type;
+	int64_t workspace_id, campaign_id, relationship_id; /* relationship 0: none */
+	const char *message_id;                            /* public out_ id, or NULL */
+	int64_t at_ms;
+	const char *detail; /* pause reason or placed link URL, or NULL */
+};
+
+/* events_record appends the event and moves every counter, stamp and per-day aggregate
+ * it implies. Must run inside the caller's transaction. event_id (may be NULL) receives
+ * the public id. */
+lc_err events_record(struct db *db, const struct event_in *ev, char event_id[ID_MAX]);
+
+/* ---- admin.c (operator actions behind the CLI) ---- */
+
+lc_err admin_account_create(struct core *core, const char *name, char out_id[ID_MAX]);
+lc_err admin_workspace_create(struct core *core, const char *account_public, const char *name,
+    char out_id[ID_MAX]);
+/* admin_key_create makes a key for a workspace (ws_public) or, when ws_public is NULL,
+ * for the account. The secret is written to key_out and never stored. */
+lc_err admin_key_create(struct core *core, const char *account_public, const char *ws_public,
+    const char *name, int can_approve, char key_out[KEY_MAX]);
+lc_err admin_credits_grant(struct core *core, const char *ws_public, int64_t amount);
+/* admin_principal_for builds the principal of a workspace for operator actions. */
+lc_err admin_principal_for(struct core *core, const char *ws_public, struct principal *out);
+
+#endif

@@ -1,0 +1,66 @@
+/* names.c: the wire names of every enumerated value, in one place. */
+#include <string.h>
+
+#include "core/core.h"
+
+static const char *const type_names[] = {"serp", "competitor", "custom"};
+static const char *const type_prefixes[] = {"scmp_", "ccmp_", "xcmp_"};
+static const char *const status_names[] = {"draft", "active", "paused", "completed",
+    "cancelled"};
+static const char *const rel_names[] = {"prospect", "awaiting_approval", "scheduled", "sent",
+    "opened", "replied", "link_placed", "bounced", "unsubscribed", "declined", "no_response"};
+
+static int lookup(const char *const *names, size_t n, const char *s, size_t len);
+
+static int
+lookup(const char *const *names, size_t n, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(names[i]) == len && memcmp(names[i], s, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+campaign_type_name(unsigned type)
+{
+	return type < CAMPAIGN_NTYPES ? type_names[type] : "custom";
+}
+
+const char *
+campaign_type_prefix(unsigned type)
+{
+	return type < CAMPAIGN_NTYPES ? type_prefixes[type] : "xcmp_";
+}
+
+int
+campaign_type_from_name(const char *s, size_t len)
+{
+	return lookup(type_names, CAMPAIGN_NTYPES, s, len);
+}
+
+const char *
+campaign_status_name(unsigned status)
+{
+	return status < CSTATUS_N ? status_names[status] : "draft";
+}
+
+int
+campaign_status_from_name(const char *s, size_t len)
+{
+	return lookup(status_names, CSTATUS_N, s, len);
+}
+
+const char *
+rel_status_name(unsigned status)
+{
+	return status < REL_NSTATUS ? rel_names[status] : "prospect";
+}
+
+int
+rel_status_from_name(const char *s, size_t len)
+{
+	return lookup(rel_names, REL_NSTATUS, s, len);
+}

@@ -1,0 +1,134 @@
+/* relationships.c: the CRM read side — prospects across the workspace's campaigns. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "core/like.h"
+#include "core/validate.h"
+#include "db/store.h"
+#include "util/timefmt.h"
+
+#define LIKE_MAX 1024
+
+static int64_t ms_or_never(const struct db_rows *, size_t, size_t);
+
+static int64_t
+ms_or_never(const struct db_rows *r, size_t row, size_t col)
+{
+	const char *s = db_str(r, row, col);
+	int64_t ms;
+
+	if (s == NULL || sqltime_parse(s, db_len(r, row, col), &ms) != LC_OK)
+		return -1;
+	return ms;
+}
+
+void
+relationship_from_row(const struct db_rows *rows, size_t i, struct relationship *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = db_i64(rows, i, REL_COL_ID);
+	r->public_id = db_str(rows, i, REL_COL_PUBLIC);
+	r->campaign_public_id = db_str(rows, i, REL_COL_CAMPAIGN_PUBLIC);
+	r->campaign_id = db_i64(rows, i, REL_COL_CAMPAIGN_ID);
+	r->domain = db_str(rows, i, REL_COL_DOMAIN);
+	r->contact_name = db_str(rows, i, REL_COL_NAME);
+	r->contact_email = db_str(rows, i, REL_COL_EMAIL);
+	r->status = (unsigned)db_i64(rows, i, REL_COL_STATUS);
+	r->link_url = db_str(rows, i, REL_COL_LINK);
+	r->last_contacted_ms = ms_or_never(rows, i, REL_COL_LAST_CONTACTED);
+	r->last_reply_ms = ms_or_never(rows, i, REL_COL_LAST_REPLY);
+	r->created_ms = ms_or_never(rows, i, REL_COL_CREATED);
+}
+
+lc_err
+relationships_list(struct core *core, const struct principal *who, const struct rel_query *q,
+    struct rel_page *page)
+{
+	struct store_rel_filter f;
+	char cutoff[TIME_SQL_LEN], before[TIME_SQL_LEN], like[LIKE_MAX];
+	struct db_rows cr;
+	struct campaign c;
+	size_t i, n;
+	lc_err e;
+
+	memset(page, 0, sizeof(*page));
+	memset(&f, 0, sizeof(f));
+	f.workspace_id = who->workspace_id;
+	if (q->campaign_id) {
+		e = campaigns_get(core, who, q->campaign_id, &cr, &c);
+		if (e == LC_ENOTFOUND)
+			return LC_OK; /* a filter that matches nothing */
+		if (e != LC_OK)
+			return e;
+		f.campaign_id = c.id;
+		db_rows_free(&cr);
+	}
+	f.domain = q->domain;
+	f.status_mask = q->status_mask ? q->status_mask : (1u << REL_NSTATUS) - 1;
+	sqltime_format(now_ms() - (int64_t)core->no_response_days * 86400000, cutoff);
+	f.no_response_before_sql = cutoff;
+	if (q->q) {
+		if (like_contains(q->q, like, sizeof(like)) != 0)
+			return LC_EINVAL;
+		f.q_like = like;
+	}
+	if (q->has_cursor) {
+		sqltime_format(q->cursor_ms, before);
+		f.before_sql = before;
+		f.before_id = q->cursor_id;
+	}
+	f.limit = q->limit + 1;
+	if ((e = store_rel_list(core->db, &f, &page->rows)) != LC_OK)
+		return e;
+	if ((e = store_rel_count(core->db, &f, &page->total)) != LC_OK)
+		goto fail;
+	n = page->rows.nrows;
+	page->has_next = n > q->limit;
+	if (page->has_next)
+		n = q->limit;
+	if (n > 0 && (page->items = calloc(n, sizeof(*page->items))) == NULL) {
+		e = LC_ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < n; i++)
+		relationship_from_row(&page->rows, i, &page->items[i]);
+	page->n = n;
+	if (page->has_next)
+		cursor_encode(page->items[n - 1].created_ms, page->items[n - 1].id, page->next_cursor);
+	return LC_OK;
+fail:
+	rel_page_free(page);
+	return e;
+}
+
+void
+rel_page_free(struct rel_page *page)
+{
+	db_rows_free(&page->rows);
+	free(page->items);
+	page->items = NULL;
+	page->n = 0;
+}
+
+lc_err
+relationships_get(struct core *core, const struct principal *who, const char *public_id,
+    struct db_rows *rows, struct relationship *r)
+{
+	char cutoff[TIME_SQL_LEN];
+	lc_err e;
+
+	memset(rows, 0, sizeof(*rows));
+	if (!id_has_shape("rel_", public_id, strlen(public_id)))
+		return LC_ENOTFOUND;
+	sqltime_format(now_ms() - (int64_t)core->no_response_days * 86400000, cutoff);
+	if ((e = store_rel_get(core->db, who->workspace_id, public_id, cutoff, rows)) != LC_OK)
+		return e;
+	if (rows->nrows != 1) {
+		db_rows_free(rows);
+		return LC_ENOTFOUND;
+	}
+	relationship_from_row(rows, 0, r);
+	return LC_OK;
+}

@@ -1,0 +1,462 @@
+#include <stdlib.h>
+#include <string.h>
+#include <mysql.h>
+#include <errmsg.h>
+#include <mysqld_error.h>
+
+#include "db/db.h"
+#include "util/log.h"
+
+#define DB_STMT_SLOTS 128
+#define DB_MAX_PARAMS 32
+#define DB_CELL_INITIAL 256
+#define DB_RESULT_MAX (64UL * 1024 * 1024)
+#define DB_TX_ATTEMPTS 5
+
+struct db_stmt_slot {
+	const char *sql; /* identity: statements are static strings */
+	MYSQL_STMT *stmt;
+};
+
+struct db {
+	const struct config *cfg;
+	MYSQL *conn;
+	int in_tx;
+	char error[256];
+	struct db_stmt_slot slots[DB_STMT_SLOTS];
+};
+
+static lc_err db_connect(struct db *);
+static void db_disconnect(struct db *);
+static lc_err db_classify(struct db *, unsigned, const char *);
+static lc_err db_prepare(struct db *, const char *, MYSQL_STMT **);
+static lc_err db_bind_params(MYSQL_STMT *, const struct db_param *, size_t, MYSQL_BIND *);
+static lc_err db_run(struct db *, const char *, const struct db_param *, size_t,
+    struct db_rows *, uint64_t *, uint64_t *);
+static lc_err db_fetch_all(MYSQL_STMT *, struct db_rows *);
+
+struct db *
+db_new(const struct config *cfg)
+{
+	struct db *db = calloc(1, sizeof(*db));
+
+	if (db)
+		db->cfg = cfg;
+	return db;
+}
+
+static void
+db_disconnect(struct db *db)
+{
+	size_t i;
+
+	for (i = 0; i < DB_STMT_SLOTS; i++) {
+		if (db->slots[i].stmt)
+			mysql_stmt_close(db->slots[i].stmt);
+		db->slots[i].stmt = NULL;
+		db->slots[i].sql = NULL;
+	}
+	if (db->conn)
+		mysql_close(db->conn);
+	db->conn = NULL;
+	db->in_tx = 0;
+}
+
+void
+db_free(struct db *db)
+{
+	if (db == NULL)
+		return;
+	db_disconnect(db);
+	free(db);
+}
+
+static lc_err
+db_connect(struct db *db)
+{
+	const struct config *c = db->cfg;
+	unsigned timeout = 2;
+	my_bool on = 1;
+
+	if (db->conn)
+		return LC_OK;
+	if ((db->conn = mysql_init(NULL)) == NULL)
+		return LC_ENOMEM;
+	mysql_options(db->conn, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	timeout = 30;
+	mysql_options(db->conn, MYSQL_OPT_READ_TIMEOUT, &timeout);
+	mysql_options(db->conn, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
+	mysql_options(db->conn, MYSQL_REPORT_DATA_TRUNCATION, &on);
+	mysql_options(db->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options(db->conn, MYSQL_INIT_COMMAND,
+	    "SET time_zone='+00:00', sql_mode='STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'");
+	if (mysql_real_connect(db->conn, c->db_socket[0] ? NULL : c->db_host, c->db_user,
+	        c->db_password, c->db_name, c->db_port, c->db_socket[0] ? c->db_socket : NULL,
+	        CLIENT_FOUND_ROWS) == NULL) {
+		snprintf(db->error, sizeof(db->error), "%s", mysql_error(db->conn));
+		mysql_close(db->conn);
+		db->conn = NULL;
+		return LC_EDBDOWN;
+	}
+	return LC_OK;
+}
+
+/* db_classify maps a client/server error number to our error and drops the connection
+ * when it is gone, so the next call reconnects and re-prepares. */
+static lc_err
+db_classify(struct db *db, unsigned err, const char *msg)
+{
+	snprintf(db->error, sizeof(db->error), "%u: %s", err, msg ? msg : "");
+	switch (err) {
+	case CR_SERVER_GONE_ERROR:
+	case CR_SERVER_LOST:
+	case CR_CONNECTION_ERROR:
+	case CR_CONN_HOST_ERROR:
+	case CR_SERVER_LOST_EXTENDED:
+	case ER_CONNECTION_KILLED:
+	case ER_SERVER_SHUTDOWN:
+	case 4031: /* ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8) */
+		db_disconnect(db);
+		return LC_EDBDOWN;
+	case ER_LOCK_DEADLOCK:
+	case ER_LOCK_WAIT_TIMEOUT:
+	case ER_CHECKREAD: /* 1020: record changed since last read */
+		return LC_ERETRY;
+	case ER_DUP_ENTRY:
+		return LC_ECONFLICT;
+	case CR_OUT_OF_MEMORY:
+		return LC_ENOMEM;
+	default:
+		log_msg(LOG_ERROR, "database error %s", db->error);
+		return LC_EDB;
+	}
+}
+
+static lc_err
+db_prepare(struct db *db, const char *sql, MYSQL_STMT **out)
+{
+	size_t i, h = ((uintptr_t)sql >> 4) % DB_STMT_SLOTS;
+	MYSQL_STMT *st;
+	lc_err e;
+
+	if ((e = db_connect(db)) != LC_OK)
+		return e;
+	for (i = 0; i < DB_STMT_SLOTS; i++) {
+		struct db_stmt_slot *s = &db->slots[(h + i) % DB_STMT_SLOTS];
+		if (s->sql == sql) {
+			*out = s->stmt;
+			return LC_OK;
+		}
+		if (s->sql == NULL) {
+			if ((st = mysql_stmt_init(db->conn)) == NULL)
+				return LC_ENOMEM;
+			if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
+				e = db_classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+				if (e == LC_EDB)
+					log_msg(LOG_ERROR, "prepare failed: %.200s", sql);
+				mysql_stmt_close(st);
+				return e;
+			}
+			s->sql = sql;
+			s->stmt = st;
+			*out = st;
+			return LC_OK;
+		}
+	}
+	log_msg(LOG_ERROR, "statement cache full");
+	return LC_ENOMEM;
+}
+
+static lc_err
+db_bind_params(MYSQL_STMT *st, const struct db_param *p, size_t n, MYSQL_BIND *b)
+{
+	static my_bool is_null = 1;
+	size_t i;
+
+	if (n != mysql_stmt_param_count(st) || n > DB_MAX_PARAMS) {
+		log_msg(LOG_ERROR, "parameter count mismatch: %zu given, %lu expected", n,
+		    mysql_stmt_param_count(st));
+		return LC_EDB;
+	}
+	memset(b, 0, n * sizeof(*b));
+	for (i = 0; i < n; i++) {
+		switch (p[i].type) {
+		case DBP_NULL:
+			b[i].buffer_type = MYSQL_TYPE_NULL;
+			b[i].is_null = &is_null;
+			break;
+		case DBP_I64:
+			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			b[i].buffer = (void *)&p[i].i;
+			break;
+		case DBP_STR:
+			b[i].buffer_type = MYSQL_TYPE_STRING;
+			b[i].buffer = (void *)(p[i].s ? p[i].s : "");
+			b[i].buffer_length = p[i].len;
+			b[i].length = (unsigned long *)&p[i].len;
+			break;
+		}
+	}
+	if (n > 0 && mysql_stmt_bind_param(st, b) != 0)
+		return LC_EDB;
+	return LC_OK;
+}
+
+/* db_fetch_all copies every row of an executed statement into r as text. */
+static lc_err
+db_fetch_all(MYSQL_STMT *st, struct db_rows *r)
+{
+	MYSQL_RES *meta;
+	MYSQL_BIND *b = NULL;
+	unsigned long *lens = NULL;
+	my_bool *nulls = NULL, *errs = NULL;
+	char *scratch = NULL;
+	size_t ncols, cap = 0, c, total = 0;
+	lc_err e = LC_ENOMEM;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((meta = mysql_stmt_result_metadata(st)) == NULL)
+		return LC_OK;
+	ncols = mysql_num_fields(meta);
+	mysql_free_result(meta);
+	r->ncols = ncols;
+	if ((b = calloc(ncols, sizeof(*b))) == NULL || (lens = calloc(ncols, sizeof(*lens))) == NULL ||
+	    (nulls = calloc(ncols, sizeof(*nulls))) == NULL ||
+	    (errs = calloc(ncols, sizeof(*errs))) == NULL ||
+	    (scratch = malloc(ncols * DB_CELL_INITIAL)) == NULL)
+		goto out;
+	for (c = 0; c < ncols; c++) {
+		b[c].buffer_type = MYSQL_TYPE_STRING;
+		b[c].buffer = scratch + c * DB_CELL_INITIAL;
+		b[c].buffer_length = DB_CELL_INITIAL;
+		b[c].length = &lens[c];
+		b[c].is_null = &nulls[c];
+		b[c].error = &errs[c];
+	}
+	if (mysql_stmt_bind_result(st, b) != 0) {
+		e = LC_EDB;
+		goto out;
+	}
+	while ((rc = mysql_stmt_fetch(st)) == 0 || rc == MYSQL_DATA_TRUNCATED) {
+		if (r->nrows == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			void *p1 = realloc(r->cell, ncap * ncols * sizeof(*r->cell));
+			if (p1 == NULL)
+				goto out;
+			r->cell = p1;
+			if ((p1 = realloc(r->len, ncap * ncols * sizeof(*r->len))) == NULL)
+				goto out;
+			r->len = p1;
+			if ((p1 = realloc(r->null, ncap * ncols)) == NULL)
+				goto out;
+			r->null = p1;
+			cap = ncap;
+		}
+		for (c = 0; c < ncols; c++) {
+			size_t i = r->nrows * ncols + c;
+			char *cell;
+
+			total += lens[c];
+			if (total > DB_RESULT_MAX || (cell = malloc(lens[c] + 1)) == NULL) {
+				/* rows so far stay consistent for db_rows_free */
+				for (; c < ncols; c++)
+					r->cell[r->nrows * ncols + c] = NULL;
+				r->nrows++;
+				goto out;
+			}
+			if (lens[c] > DB_CELL_INITIAL && !nulls[c]) {
+				MYSQL_BIND one;
+				memset(&one, 0, sizeof(one));
+				one.buffer_type = MYSQL_TYPE_STRING;
+				one.buffer = cell;
+				one.buffer_length = lens[c] + 1;
+				if (mysql_stmt_fetch_column(st, &one, (unsigned)c, 0) != 0) {
+					free(cell);
+					for (; c < ncols; c++)
+						r->cell[r->nrows * ncols + c] = NULL;
+					r->nrows++;
+					e = LC_EDB;
+					goto out;
+				}
+			} else if (!nulls[c]) {
+				memcpy(cell, b[c].buffer, lens[c]);
+			}
+			cell[nulls[c] ? 0 : lens[c]] = '\0';
+			r->cell[i] = cell;
+			r->len[i] = nulls[c] ? 0 : lens[c];
+			r->null[i] = nulls[c] ? 1 : 0;
+		}
+		r->nrows++;
+	}
+	e = rc == MYSQL_NO_DATA ? LC_OK : LC_EDB;
+out:
+	mysql_stmt_free_result(st);
+	free(b);
+	free(lens);
+	free(nulls);
+	free(errs);
+	free(scratch);
+	if (e != LC_OK)
+		db_rows_free(r);
+	return e;
+}
+
+static lc_err
+db_run(struct db *db, const char *sql, const struct db_param *params, size_t nparams,
+    struct db_rows *rows, uint64_t *affected, uint64_t *insert_id)
+{
+	MYSQL_BIND binds[DB_MAX_PARAMS];
+	MYSQL_STMT *st = NULL;
+	lc_err e;
+
+	if ((e = db_prepare(db, sql, &st)) != LC_OK)
+		return e;
+	if ((e = db_bind_params(st, params, nparams, binds)) != LC_OK)
+		return e;
+	if (mysql_stmt_execute(st) != 0)
+		return db_classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+	if (rows) {
+		e = db_fetch_all(st, rows);
+		if (e == LC_EDB && mysql_stmt_errno(st) != 0)
+			e = db_classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+		return e;
+	}
+	if (affected)
+		*affected = mysql_stmt_affected_rows(st);
+	if (insert_id)
+		*insert_id = mysql_stmt_insert_id(st);
+	return LC_OK;
+}
+
+lc_err
+db_query(struct db *db, const char *sql, const struct db_param *params, size_t nparams,
+    struct db_rows *out)
+{
+	int was_tx = db->in_tx;
+	lc_err e;
+
+	memset(out, 0, sizeof(*out));
+	e = db_run(db, sql, params, nparams, out, NULL, NULL);
+	if (e == LC_EDBDOWN && !was_tx)
+		e = db_run(db, sql, params, nparams, out, NULL, NULL);
+	return e;
+}
+
+lc_err
+db_exec(struct db *db, const char *sql, const struct db_param *params, size_t nparams,
+    uint64_t *affected, uint64_t *insert_id)
+{
+	return db_run(db, sql, params, nparams, NULL, affected, insert_id);
+}
+
+lc_err
+db_exec_text(struct db *db, const char *sql)
+{
+	lc_err e;
+
+	if ((e = db_connect(db)) != LC_OK)
+		return e;
+	if (mysql_real_query(db->conn, sql, strlen(sql)) != 0)
+		return db_classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+	/* drain every result of a multi-statement or SELECT */
+	do {
+		MYSQL_RES *res = mysql_store_result(db->conn);
+		if (res)
+			mysql_free_result(res);
+	} while (mysql_next_result(db->conn) == 0);
+	if (mysql_errno(db->conn))
+		return db_classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+	return LC_OK;
+}
+
+lc_err
+db_ping(struct db *db)
+{
+	struct db_rows r;
+	static const char sql[] = "SELECT 1";
+	lc_err e;
+
+	e = db_query(db, sql, NULL, 0, &r);
+	db_rows_free(&r);
+	return e;
+}
+
+lc_err
+db_tx(struct db *db, lc_err (*fn)(struct db *, void *), void *arg)
+{
+	lc_err e = LC_EDB;
+	int attempt;
+
+	for (attempt = 0; attempt < DB_TX_ATTEMPTS; attempt++) {
+		if ((e = db_connect(db)) != LC_OK)
+			return e;
+		if (mysql_query(db->conn, "START TRANSACTION") != 0) {
+			e = db_classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+			if (e == LC_EDBDOWN && attempt == 0)
+				continue;
+			return e;
+		}
+		db->in_tx = 1;
+		e = fn(db, arg);
+		if (e == LC_OK) {
+			if (mysql_commit(db->conn) != 0)
+				e = db_classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+		} else if (db->conn) {
+			mysql_rollback(db->conn);
+		}
+		db->in_tx = 0;
+		if (e == LC_ERETRY || (e == LC_EDBDOWN && attempt == 0))
+			continue;
+		return e;
+	}
+	return e;
+}
+
+const char *
+db_last_error(struct db *db)
+{
+	return db->error;
+}
+
+void
+db_rows_free(struct db_rows *r)
+{
+	size_t i;
+
+	if (r->cell)
+		for (i = 0; i < r->nrows * r->ncols; i++)
+			free(r->cell[i]);
+	free(r->cell);
+	free(r->len);
+	free(r->null);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *
+db_str(const struct db_rows *r, size_t row, size_t col)
+{
+	size_t i = row * r->ncols + col;
+
+	return r->null[i] ? NULL : r->cell[i];
+}
+
+long long
+db_i64(const struct db_rows *r, size_t row, size_t col)
+{
+	size_t i = row * r->ncols + col;
+
+	return r->null[i] ? 0 : strtoll(r->cell[i], NULL, 10);
+}
+
+int
+db_isnull(const struct db_rows *r, size_t row, size_t col)
+{
+	return r->null[row * r->ncols + col];
+}
+
+unsigned long
+db_len(const struct db_rows *r, size_t row, size_t col)
+{
+	return r->len[row * r->ncols + col];
+}

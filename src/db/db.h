@@ -1,0 +1,77 @@
+/* db.h: one MySQL/MariaDB connection, prepared statements cached per connection,
+ * fully buffered results and transactions with retry. Not thread-safe: one per thread. */
+#ifndef LC_DB_H
+#define LC_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "util/config.h"
+#include "util/err.h"
+
+struct db;
+
+enum db_param_type { DBP_NULL, DBP_I64, DBP_STR };
+
+struct db_param {
+	enum db_param_type type;
+	long long i;
+	const char *s;
+	unsigned long len;
+};
+
+#define DB_I64(v) ((struct db_param){DBP_I64, (long long)(v), NULL, 0})
+#define DB_STR(p, n) ((struct db_param){DBP_STR, 0, (p), (unsigned long)(n)})
+#define DB_CSTR(p) ((struct db_param){DBP_STR, 0, (p), (unsigned long)strlen(p)})
+#define DB_NULL ((struct db_param){DBP_NULL, 0, NULL, 0})
+
+/* A fully buffered result: every cell as text (NULL cells have null set). */
+struct db_rows {
+	size_t nrows, ncols;
+	char **cell;          /* nrows * ncols pointers into one allocation each */
+	unsigned long *len;
+	unsigned char *null;
+};
+
+/* db_new allocates a connection handle for cfg (borrowed; must outlive the handle).
+ * It does not connect; the first statement does. NULL on out of memory. */
+struct db *db_new(const struct config *cfg);
+/* db_free closes the connection; NULL is a no-op. */
+void db_free(struct db *db);
+
+/* db_ping checks the server with one round trip; LC_EDBDOWN when unreachable. */
+lc_err db_ping(struct db *db);
+
+/* db_query runs a SELECT with bound params and fills out (caller frees with db_rows_free).
+ * Outside a transaction a lost connection is re-established and the query retried once.
+ * Errors: LC_EDBDOWN, LC_ERETRY, LC_EDB, LC_ENOMEM. */
+lc_err db_query(struct db *db, const char *sql, const struct db_param *params, size_t nparams,
+    struct db_rows *out);
+
+/* db_exec runs a statement without a result set. affected/insert_id may be NULL.
+ * Errors as db_query, plus LC_ECONFLICT on a duplicate key. */
+lc_err db_exec(struct db *db, const char *sql, const struct db_param *params, size_t nparams,
+    uint64_t *affected, uint64_t *insert_id);
+
+/* db_exec_text runs SQL text without parameters (migrations, session settings). */
+lc_err db_exec_text(struct db *db, const char *sql);
+
+/* db_tx runs fn(db, arg) inside a transaction. It commits when fn returns LC_OK and rolls
+ * back otherwise; on LC_ERETRY (deadlock, lock wait) or a connection lost mid-transaction
+ * it retries the whole transaction a few times. Returns fn's error or the commit's. */
+lc_err db_tx(struct db *db, lc_err (*fn)(struct db *, void *), void *arg);
+
+/* db_last_error returns the server's last error message (static per connection). */
+const char *db_last_error(struct db *db);
+
+/* db_rows_free releases a result; safe on a zeroed struct. */
+void db_rows_free(struct db_rows *r);
+/* db_str borrows the text of a cell (NULL when SQL NULL). */
+const char *db_str(const struct db_rows *r, size_t row, size_t col);
+/* db_i64 parses a cell as an integer (0 when NULL). */
+long long db_i64(const struct db_rows *r, size_t row, size_t col);
+/* db_isnull is 1 when the cell is SQL NULL. */
+int db_isnull(const struct db_rows *r, size_t row, size_t col);
+/* db_len returns the byte length of a cell. */
+unsigned long db_len(const struct db_rows *r, size_t row, size_t col);
+
+#endif

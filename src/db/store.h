@@ -1,0 +1,141 @@
+/* store.h: every SQL statement linkcamp runs, one function each. Column orders of the
+ * returned rows are the enums below. Callers own the db_rows they pass in. */
+#ifndef LC_STORE_H
+#define LC_STORE_H
+
+#include <stdint.h>
+#include "db/db.h"
+
+/* ---- accounts, workspaces, keys (store_accounts.c) ---- */
+
+enum { KEY_COL_ACCOUNT, KEY_COL_WORKSPACE, KEY_COL_WS_PUBLIC, KEY_COL_APPROVE };
+/* store_key_lookup finds a live key by its SHA-256. */
+lc_err store_key_lookup(struct db *db, const unsigned char *hash, struct db_rows *out);
+
+enum { WS_COL_ID, WS_COL_PUBLIC, WS_COL_NAME, WS_COL_CREATED, WS_COL_ACCOUNT };
+/* store_workspace_by_public finds a workspace of the account (account_id 0: any account). */
+lc_err store_workspace_by_public(struct db *db, int64_t account_id, const char *public_id,
+    struct db_rows *out);
+/* store_workspaces_of_account lists an account's workspaces, oldest first. */
+lc_err store_workspaces_of_account(struct db *db, int64_t account_id, struct db_rows *out);
+
+enum { ACCT_COL_ID, ACCT_COL_PUBLIC, ACCT_COL_NAME };
+lc_err store_account_by_public(struct db *db, const char *public_id, struct db_rows *out);
+lc_err store_account_insert(struct db *db, const char *public_id, const char *name,
+    const char *now_sql, uint64_t *id);
+lc_err store_workspace_insert(struct db *db, const char *public_id, int64_t account_id,
+    const char *name, const char *now_sql, uint64_t *id);
+lc_err store_key_insert(struct db *db, const char *public_id, const unsigned char *hash,
+    int64_t account_id, int64_t workspace_id, const char *name, int can_approve,
+    const char *now_sql);
+/* store_credits_grant adds amount to a workspace's balance. */
+lc_err store_credits_grant(struct db *db, int64_t workspace_id, int64_t amount);
+
+/* ---- campaigns (store_campaigns.c) ---- */
+
+enum {
+	CMP_COL_ID, CMP_COL_PUBLIC, CMP_COL_TYPE, CMP_COL_NAME, CMP_COL_CREATED, CMP_COL_STATUS,
+	CMP_COL_DRAFTS, CMP_COL_SENT, CMP_COL_REPLIED, CMP_COL_PLACED,
+	CMP_COL_TARGET, CMP_COL_SENDER, CMP_COL_UPDATED, CMP_COL_DELIVERED, CMP_COL_OPENED,
+	CMP_COL_PAUSED_AT, CMP_COL_PAUSE_REASON, CMP_COL_PENDING, CMP_COL_NCOLS
+};
+
+/* The list filter: masks have bit (1 << type) and (1 << status) set for accepted values. */
+struct store_campaign_filter {
+	int64_t workspace_id;
+	unsigned type_mask, status_mask;
+	const char *since_sql;  /* createdAt >= since */
+	const char *q_like;     /* LIKE pattern with escapes, or NULL */
+	const char *before_sql; /* cursor position, or NULL */
+	int64_t before_id;
+	unsigned limit;
+};
+
+lc_err store_campaign_list(struct db *db, const struct store_campaign_filter *f,
+    struct db_rows *out);
+lc_err store_campaign_count(struct db *db, const struct store_campaign_filter *f, int64_t *n);
+lc_err store_campaign_get(struct db *db, int64_t workspace_id, const char *public_id,
+    struct db_rows *out);
+lc_err store_campaign_insert(struct db *db, const char *public_id, int64_t workspace_id,
+    unsigned type, const char *name, const char *target_url, const char *sender,
+    unsigned status, const char *subject, const char *body, const char *now_sql, uint64_t *id);
+
+enum { DAY_COL_DAY, DAY_COL_KIND, DAY_COL_COUNT };
+lc_err store_campaign_days(struct db *db, int64_t campaign_id, struct db_rows *out);
+/* store_campaign_day_add adds n to the (campaign, day, kind) aggregate. */
+lc_err store_campaign_day_add(struct db *db, int64_t campaign_id, const char *day, unsigned kind,
+    unsigned n);
+
+enum { NOTE_COL_AT, NOTE_COL_KIND, NOTE_COL_REASON };
+lc_err store_campaign_notes(struct db *db, int64_t campaign_id, struct db_rows *out);
+lc_err store_campaign_note_add(struct db *db, int64_t campaign_id, const char *at_sql,
+    unsigned kind, const char *reason);
+
+/* Counter columns of campaigns that events move. */
+enum campaign_counter {
+	COUNTER_DRAFTS, COUNTER_SENT, COUNTER_DELIVERED, COUNTER_OPENED, COUNTER_REPLIED,
+	COUNTER_PLACED, COUNTER_PENDING
+};
+/* store_campaign_counter_add adds delta (may be negative; never below 0) to a counter. */
+lc_err store_campaign_counter_add(struct db *db, int64_t campaign_id, enum campaign_counter c,
+    int delta, const char *now_sql);
+/* store_campaign_first_set sets first_reply_at (which 0) or first_placed_at (1) when
+ * still NULL; *was_first is 1 when this call set it. */
+lc_err store_campaign_first_set(struct db *db, int64_t campaign_id, int which,
+    const char *at_sql, int *was_first);
+/* store_campaign_set_status changes status (and pause fields) when it is from_status. */
+lc_err store_campaign_set_status(struct db *db, int64_t campaign_id, unsigned from_status,
+    unsigned to_status, const char *reason, const char *now_sql, uint64_t *changed);
+
+/* ---- relationships (store_relationships.c) ---- */
+
+enum {
+	REL_COL_ID, REL_COL_PUBLIC, REL_COL_CAMPAIGN_PUBLIC, REL_COL_DOMAIN, REL_COL_NAME,
+	REL_COL_EMAIL, REL_COL_STATUS, REL_COL_LINK, REL_COL_LAST_CONTACTED, REL_COL_LAST_REPLY,
+	REL_COL_CREATED, REL_COL_CAMPAIGN_ID, REL_COL_NCOLS
+};
+
+struct store_rel_filter {
+	int64_t workspace_id;
+	int64_t campaign_id;    /* 0: any */
+	const char *domain;     /* exact, or NULL */
+	unsigned status_mask;   /* stored statuses */
+	int no_response;        /* also accept sent/opened silent since no_response_before */
+	const char *no_response_before_sql;
+	const char *q_like;     /* over contact name and email, or NULL */
+	const char *before_sql;
+	int64_t before_id;
+	unsigned limit;
+};
+
+lc_err store_rel_list(struct db *db, const struct store_rel_filter *f, struct db_rows *out);
+lc_err store_rel_count(struct db *db, const struct store_rel_filter *f, int64_t *n);
+/* store_rel_get and store_rel_by_campaign take the no-response cutoff for the shown status. */
+lc_err store_rel_get(struct db *db, int64_t workspace_id, const char *public_id,
+    const char *cutoff_sql, struct db_rows *out);
+lc_err store_rel_by_campaign(struct db *db, int64_t campaign_id, const char *cutoff_sql,
+    struct db_rows *out);
+lc_err store_rel_insert(struct db *db, const char *public_id, int64_t workspace_id,
+    int64_t campaign_id, const char *domain, const char *name, const char *email,
+    const char *now_sql, uint64_t *id);
+
+/* Timestamp columns of relationships that events set. */
+enum rel_stamp {
+	STAMP_DRAFTED, STAMP_FIRST_SENT, STAMP_LAST_CONTACTED, STAMP_OPENED, STAMP_LAST_REPLY,
+	STAMP_PLACED, STAMP_BOUNCED
+};
+/* store_rel_stamp sets a timestamp; only_if_null makes it a first-time-only change and
+ * *changed tells whether it happened. */
+lc_err store_rel_stamp(struct db *db, int64_t rel_id, enum rel_stamp s, const char *at_sql,
+    int only_if_null, uint64_t *changed);
+/* store_rel_advance raises status to `status` when the current one is in from_mask. */
+lc_err store_rel_advance(struct db *db, int64_t rel_id, unsigned status, unsigned from_mask,
+    const char *now_sql);
+lc_err store_rel_set_link(struct db *db, int64_t rel_id, const char *url);
+
+/* ---- events (store_events.c) ---- */
+lc_err store_event_insert(struct db *db, const char *public_id, int64_t workspace_id,
+    int64_t campaign_id, int64_t rel_id, const char *message_public_id, const char *type,
+    const char *at_sql, const char *detail);
+
+#endif

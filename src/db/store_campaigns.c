@@ -1,0 +1,174 @@
+/* store_campaigns.c: campaigns, their counters and per-day aggregates. */
+#include <string.h>
+
+#include "db/store.h"
+
+#define CAMPAIGN_COLUMNS                                                                      \
+	"id, public_id, type, name, created_at, status, drafts_count, sent_count, "             \
+	"replied_count, placed_count, target_url, sender, updated_at, delivered_count, "          \
+	"opened_count, paused_at, pause_reason, pending_approvals"
+
+/* One WHERE clause serves list and count so they can never disagree. The cursor bound
+ * "created_at <= ?" gives the index range its upper end; the OR breaks ties by id. */
+#define CAMPAIGN_FILTER                                                                       \
+	" FROM campaigns FORCE INDEX (ix_campaigns_ws_created) WHERE workspace_id = ? "          \
+	"AND ((1 << type) & ?) <> 0 AND ((1 << status) & ?) <> 0 AND created_at >= ? "           \
+	"AND (? IS NULL OR name LIKE ? ESCAPE '!') "
+
+static const char no_cursor_sql[] = "9999-12-31 23:59:59.999";
+
+lc_err
+store_campaign_list(struct db *db, const struct store_campaign_filter *f, struct db_rows *out)
+{
+	static const char sql[] = "SELECT " CAMPAIGN_COLUMNS CAMPAIGN_FILTER
+	    "AND created_at <= ? AND (created_at < ? OR id < ?) "
+	    "ORDER BY created_at DESC, id DESC LIMIT ?";
+	const char *before = f->before_sql ? f->before_sql : no_cursor_sql;
+	struct db_param p[] = {DB_I64(f->workspace_id), DB_I64(f->type_mask),
+	    DB_I64(f->status_mask), DB_CSTR(f->since_sql),
+	    f->q_like ? DB_CSTR(f->q_like) : DB_NULL, f->q_like ? DB_CSTR(f->q_like) : DB_NULL,
+	    DB_CSTR(before), DB_CSTR(before), DB_I64(f->before_sql ? f->before_id : INT64_MAX),
+	    DB_I64(f->limit)};
+
+	return db_query(db, sql, p, sizeof(p) / sizeof(p[0]), out);
+}
+
+lc_err
+store_campaign_count(struct db *db, const struct store_campaign_filter *f, int64_t *n)
+{
+	static const char sql[] = "SELECT COUNT(*)" CAMPAIGN_FILTER;
+	struct db_param p[] = {DB_I64(f->workspace_id), DB_I64(f->type_mask),
+	    DB_I64(f->status_mask), DB_CSTR(f->since_sql),
+	    f->q_like ? DB_CSTR(f->q_like) : DB_NULL, f->q_like ? DB_CSTR(f->q_like) : DB_NULL};
+	struct db_rows r;
+	lc_err e;
+
+	if ((e = db_query(db, sql, p, sizeof(p) / sizeof(p[0]), &r)) != LC_OK)
+		return e;
+	*n = r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
+	db_rows_free(&r);
+	return LC_OK;
+}
+
+lc_err
+store_campaign_get(struct db *db, int64_t workspace_id, const char *public_id,
+    struct db_rows *out)
+{
+	static const char sql[] = "SELECT " CAMPAIGN_COLUMNS
+	                          " FROM campaigns WHERE public_id = ? AND workspace_id = ?";
+	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id)};
+
+	return db_query(db, sql, p, 2, out);
+}
+
+lc_err
+store_campaign_insert(struct db *db, const char *public_id, int64_t workspace_id,
+    unsigned type, const char *name, const char *target_url, const char *sender,
+    unsigned status, const char *subject, const char *body, const char *now_sql, uint64_t *id)
+{
+	static const char sql[] =
+	    "INSERT INTO campaigns (public_id, workspace_id, type, name, target_url, sender, "
+	    "status, template_subject, template_body, created_at, updated_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id), DB_I64(type),
+	    DB_CSTR(name), DB_CSTR(target_url), DB_CSTR(sender), DB_I64(status), DB_CSTR(subject),
+	    DB_CSTR(body), DB_CSTR(now_sql), DB_CSTR(now_sql)};
+
+	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, id);
+}
+
+lc_err
+store_campaign_days(struct db *db, int64_t campaign_id, struct db_rows *out)
+{
+	static const char sql[] = "SELECT day, kind, count FROM campaign_days "
+	                          "WHERE campaign_id = ? ORDER BY day, kind";
+	struct db_param p[] = {DB_I64(campaign_id)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
+store_campaign_day_add(struct db *db, int64_t campaign_id, const char *day, unsigned kind,
+    unsigned n)
+{
+	static const char sql[] =
+	    "INSERT INTO campaign_days (campaign_id, day, kind, count) VALUES (?, ?, ?, ?) "
+	    "ON DUPLICATE KEY UPDATE count = count + VALUES(count)";
+	struct db_param p[] = {DB_I64(campaign_id), DB_CSTR(day), DB_I64(kind), DB_I64(n)};
+
+	return db_exec(db, sql, p, 4, NULL, NULL);
+}
+
+lc_err
+store_campaign_notes(struct db *db, int64_t campaign_id, struct db_rows *out)
+{
+	static const char sql[] = "SELECT occurred_at, kind, reason FROM campaign_state_notes "
+	                          "WHERE campaign_id = ? ORDER BY occurred_at, id";
+	struct db_param p[] = {DB_I64(campaign_id)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
+store_campaign_note_add(struct db *db, int64_t campaign_id, const char *at_sql, unsigned kind,
+    const char *reason)
+{
+	static const char sql[] = "INSERT INTO campaign_state_notes (campaign_id, occurred_at, "
+	                          "kind, reason) VALUES (?, ?, ?, ?)";
+	struct db_param p[] = {DB_I64(campaign_id), DB_CSTR(at_sql), DB_I64(kind),
+	    reason ? DB_CSTR(reason) : DB_NULL};
+
+	return db_exec(db, sql, p, 4, NULL, NULL);
+}
+
+lc_err
+store_campaign_counter_add(struct db *db, int64_t campaign_id, enum campaign_counter c,
+    int delta, const char *now_sql)
+{
+	/* Column names cannot be bound: one fixed statement per counter. GREATEST keeps an
+	 * unsigned counter from wrapping if a decrement ever races past zero. */
+#define COUNTER_SQL(col)                                                                      \
+	"UPDATE campaigns SET " col " = GREATEST(CAST(" col " AS SIGNED) + ?, 0), "             \
+	"updated_at = ? WHERE id = ?"
+	static const char *const sqls[] = {COUNTER_SQL("drafts_count"), COUNTER_SQL("sent_count"),
+	    COUNTER_SQL("delivered_count"), COUNTER_SQL("opened_count"),
+	    COUNTER_SQL("replied_count"), COUNTER_SQL("placed_count"),
+	    COUNTER_SQL("pending_approvals")};
+#undef COUNTER_SQL
+	struct db_param p[] = {DB_I64(delta), DB_CSTR(now_sql), DB_I64(campaign_id)};
+
+	return db_exec(db, sqls[c], p, 3, NULL, NULL);
+}
+
+lc_err
+store_campaign_first_set(struct db *db, int64_t campaign_id, int which, const char *at_sql,
+    int *was_first)
+{
+	static const char reply_sql[] = "UPDATE campaigns SET first_reply_at = ? "
+	                                "WHERE id = ? AND first_reply_at IS NULL";
+	static const char placed_sql[] = "UPDATE campaigns SET first_placed_at = ? "
+	                                 "WHERE id = ? AND first_placed_at IS NULL";
+	struct db_param p[] = {DB_CSTR(at_sql), DB_I64(campaign_id)};
+	uint64_t n = 0;
+	lc_err e;
+
+	e = db_exec(db, which ? placed_sql : reply_sql, p, 2, &n, NULL);
+	*was_first = n == 1;
+	return e;
+}
+
+lc_err
+store_campaign_set_status(struct db *db, int64_t campaign_id, unsigned from_status,
+    unsigned to_status, const char *reason, const char *now_sql, uint64_t *changed)
+{
+	/* paused_at/pause_reason describe the current pause only; resuming clears them. */
+	static const char sql[] =
+	    "UPDATE campaigns SET status = ?, updated_at = ?, "
+	    "paused_at = IF(? = 2, ?, NULL), pause_reason = IF(? = 2, ?, NULL) "
+	    "WHERE id = ? AND status = ?";
+	struct db_param p[] = {DB_I64(to_status), DB_CSTR(now_sql), DB_I64(to_status),
+	    DB_CSTR(now_sql), DB_I64(to_status), reason ? DB_CSTR(reason) : DB_NULL,
+	    DB_I64(campaign_id), DB_I64(from_status)};
+
+	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), changed, NULL);
+}

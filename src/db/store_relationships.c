@@ -1,0 +1,175 @@
+/* store_relationships.c: prospects of campaigns (the CRM view) and their status stamps. */
+#include <string.h>
+
+#include "db/store.h"
+
+#define REL_COLUMNS                                                                           \
+	"r.id, r.public_id, c.public_id, r.domain, r.contact_name, r.contact_email, "           \
+	"IF(r.status IN (3, 4) AND r.last_contacted_at < ?, 10, r.status), r.link_url, "         \
+	"r.last_contacted_at, r.last_reply_at, r.created_at, r.campaign_id"
+
+/* Shown status 10 is "no_response": sent or opened, silent since the cutoff. */
+#define REL_FILTER                                                                            \
+	"AND (? IS NULL OR r.domain = ?) "                                                        \
+	"AND ((1 << IF(r.status IN (3, 4) AND r.last_contacted_at < ?, 10, r.status)) & ?) <> 0 " \
+	"AND (? IS NULL OR r.contact_name LIKE ? ESCAPE '!' OR r.contact_email LIKE ? ESCAPE '!') "
+
+#define REL_PAGE                                                                              \
+	"AND r.created_at <= ? AND (r.created_at < ? OR r.id < ?) "                               \
+	"ORDER BY r.created_at DESC, r.id DESC LIMIT ?"
+
+static const char no_cursor_sql[] = "9999-12-31 23:59:59.999";
+
+static size_t rel_filter_params(const struct store_rel_filter *, struct db_param *);
+
+/* rel_filter_params fills the parameters shared by every list/count statement after
+ * the leading scope (workspace, optional campaign). Returns how many it wrote. */
+static size_t
+rel_filter_params(const struct store_rel_filter *f, struct db_param *p)
+{
+	size_t n = 0;
+
+	p[n++] = f->domain ? DB_CSTR(f->domain) : DB_NULL;
+	p[n++] = f->domain ? DB_CSTR(f->domain) : DB_NULL;
+	p[n++] = DB_CSTR(f->no_response_before_sql);
+	p[n++] = DB_I64(f->status_mask);
+	p[n++] = f->q_like ? DB_CSTR(f->q_like) : DB_NULL;
+	p[n++] = f->q_like ? DB_CSTR(f->q_like) : DB_NULL;
+	p[n++] = f->q_like ? DB_CSTR(f->q_like) : DB_NULL;
+	return n;
+}
+
+lc_err
+store_rel_list(struct db *db, const struct store_rel_filter *f, struct db_rows *out)
+{
+	static const char ws_sql[] = "SELECT " REL_COLUMNS
+	    " FROM relationships r FORCE INDEX (ix_relationships_ws_created) "
+	    "JOIN campaigns c ON c.id = r.campaign_id WHERE r.workspace_id = ? " REL_FILTER REL_PAGE;
+	static const char cmp_sql[] = "SELECT " REL_COLUMNS
+	    " FROM relationships r FORCE INDEX (ix_relationships_campaign) "
+	    "JOIN campaigns c ON c.id = r.campaign_id WHERE r.workspace_id = ? "
+	    "AND r.campaign_id = ? " REL_FILTER REL_PAGE;
+	const char *before = f->before_sql ? f->before_sql : no_cursor_sql;
+	struct db_param p[16];
+	size_t n = 0;
+
+	p[n++] = DB_CSTR(f->no_response_before_sql);
+	p[n++] = DB_I64(f->workspace_id);
+	if (f->campaign_id)
+		p[n++] = DB_I64(f->campaign_id);
+	n += rel_filter_params(f, p + n);
+	p[n++] = DB_CSTR(before);
+	p[n++] = DB_CSTR(before);
+	p[n++] = DB_I64(f->before_sql ? f->before_id : INT64_MAX);
+	p[n++] = DB_I64(f->limit);
+	return db_query(db, f->campaign_id ? cmp_sql : ws_sql, p, n, out);
+}
+
+lc_err
+store_rel_count(struct db *db, const struct store_rel_filter *f, int64_t *count)
+{
+	static const char ws_sql[] = "SELECT COUNT(*) FROM relationships r "
+	                             "FORCE INDEX (ix_relationships_ws_created) "
+	                             "WHERE r.workspace_id = ? " REL_FILTER;
+	static const char cmp_sql[] = "SELECT COUNT(*) FROM relationships r "
+	                              "FORCE INDEX (ix_relationships_campaign) "
+	                              "WHERE r.workspace_id = ? AND r.campaign_id = ? " REL_FILTER;
+	struct db_param p[16];
+	struct db_rows r;
+	size_t n = 0;
+	lc_err e;
+
+	p[n++] = DB_I64(f->workspace_id);
+	if (f->campaign_id)
+		p[n++] = DB_I64(f->campaign_id);
+	n += rel_filter_params(f, p + n);
+	if ((e = db_query(db, f->campaign_id ? cmp_sql : ws_sql, p, n, &r)) != LC_OK)
+		return e;
+	*count = r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
+	db_rows_free(&r);
+	return LC_OK;
+}
+
+lc_err
+store_rel_get(struct db *db, int64_t workspace_id, const char *public_id, const char *cutoff_sql,
+    struct db_rows *out)
+{
+	static const char sql[] = "SELECT " REL_COLUMNS " FROM relationships r "
+	                          "JOIN campaigns c ON c.id = r.campaign_id "
+	                          "WHERE r.public_id = ? AND r.workspace_id = ?";
+	struct db_param p[] = {DB_CSTR(cutoff_sql), DB_CSTR(public_id), DB_I64(workspace_id)};
+
+	return db_query(db, sql, p, 3, out);
+}
+
+lc_err
+store_rel_by_campaign(struct db *db, int64_t campaign_id, const char *cutoff_sql,
+    struct db_rows *out)
+{
+	static const char sql[] = "SELECT " REL_COLUMNS " FROM relationships r "
+	                          "FORCE INDEX (ix_relationships_campaign) "
+	                          "JOIN campaigns c ON c.id = r.campaign_id "
+	                          "WHERE r.campaign_id = ? ORDER BY r.created_at, r.id";
+	struct db_param p[] = {DB_CSTR(cutoff_sql), DB_I64(campaign_id)};
+
+	return db_query(db, sql, p, 2, out);
+}
+
+lc_err
+store_rel_insert(struct db *db, const char *public_id, int64_t workspace_id, int64_t campaign_id,
+    const char *domain, const char *name, const char *email, const char *now_sql, uint64_t *id)
+{
+	static const char sql[] =
+	    "INSERT INTO relationships (public_id, workspace_id, campaign_id, domain, "
+	    "contact_name, contact_email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id), DB_I64(campaign_id),
+	    DB_CSTR(domain), DB_CSTR(name), DB_CSTR(email), DB_CSTR(now_sql), DB_CSTR(now_sql)};
+
+	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, id);
+}
+
+lc_err
+store_rel_stamp(struct db *db, int64_t rel_id, enum rel_stamp s, const char *at_sql,
+    int only_if_null, uint64_t *changed)
+{
+	/* Column names cannot be bound: two fixed statements per column. */
+#define STAMP_SQL(col) "UPDATE relationships SET " col " = ? WHERE id = ?"
+#define STAMP_NULL_SQL(col) "UPDATE relationships SET " col " = ? WHERE id = ? AND " col " IS NULL"
+	static const char *const always[] = {STAMP_SQL("drafted_at"), STAMP_SQL("first_sent_at"),
+	    STAMP_SQL("last_contacted_at"), STAMP_SQL("opened_at"), STAMP_SQL("last_reply_at"),
+	    STAMP_SQL("placed_at"), STAMP_SQL("bounced_at")};
+	static const char *const first[] = {STAMP_NULL_SQL("drafted_at"),
+	    STAMP_NULL_SQL("first_sent_at"), STAMP_NULL_SQL("last_contacted_at"),
+	    STAMP_NULL_SQL("opened_at"), STAMP_NULL_SQL("last_reply_at"),
+	    STAMP_NULL_SQL("placed_at"), STAMP_NULL_SQL("bounced_at")};
+#undef STAMP_SQL
+#undef STAMP_NULL_SQL
+	struct db_param p[] = {DB_CSTR(at_sql), DB_I64(rel_id)};
+	uint64_t n = 0;
+	lc_err e;
+
+	e = db_exec(db, only_if_null ? first[s] : always[s], p, 2, &n, NULL);
+	if (changed)
+		*changed = n;
+	return e;
+}
+
+lc_err
+store_rel_advance(struct db *db, int64_t rel_id, unsigned status, unsigned from_mask,
+    const char *now_sql)
+{
+	static const char sql[] = "UPDATE relationships SET status = ?, updated_at = ? "
+	                          "WHERE id = ? AND ((1 << status) & ?) <> 0";
+	struct db_param p[] = {DB_I64(status), DB_CSTR(now_sql), DB_I64(rel_id), DB_I64(from_mask)};
+
+	return db_exec(db, sql, p, 4, NULL, NULL);
+}
+
+lc_err
+store_rel_set_link(struct db *db, int64_t rel_id, const char *url)
+{
+	static const char sql[] = "UPDATE relationships SET link_url = ? WHERE id = ?";
+	struct db_param p[] = {DB_CSTR(url), DB_I64(rel_id)};
+
+	return db_exec(db, sql, p, 2, NULL, NULL);
+}

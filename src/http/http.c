@@ -1,0 +1,203 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "http/http.h"
+#include "util/log.h"
+#include "util/timefmt.h"
+
+static int request_id_sane(const char *);
+
+const char *
+http_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 402: return "Payment Required";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}
+
+/* A client's X-Request-Id is echoed only when it is short and plain. */
+static int
+request_id_sane(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++, n++) {
+		char c = *s;
+		if (n >= 64 || !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		                   (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+			return 0;
+	}
+	return n > 0;
+}
+
+void
+http_request_init(struct http_request *req, FCGX_Request *fx)
+{
+	const char *uri, *q, *cl, *rid;
+	char *end;
+	unsigned char raw[12];
+
+	memset(req, 0, sizeof(*req));
+	req->fx = fx;
+	req->start_ms = now_ms();
+	buf_init(&req->body, HTTP_BODY_MAX);
+	req->method = FCGX_GetParam("REQUEST_METHOD", fx->envp);
+	if (req->method == NULL)
+		req->method = "GET";
+	uri = FCGX_GetParam("REQUEST_URI", fx->envp);
+	if (uri == NULL)
+		uri = "/";
+	q = strchr(uri, '?');
+	req->path = uri;
+	req->path_len = q ? (size_t)(q - uri) : strlen(uri);
+	req->query = q ? q + 1 : "";
+	req->query_len = strlen(req->query);
+	req->authorization = FCGX_GetParam("HTTP_AUTHORIZATION", fx->envp);
+	req->workspace_id = FCGX_GetParam("HTTP_X_WORKSPACE_ID", fx->envp);
+	req->content_type = FCGX_GetParam("CONTENT_TYPE", fx->envp);
+	req->origin = FCGX_GetParam("HTTP_ORIGIN", fx->envp);
+	req->idempotency_key = FCGX_GetParam("HTTP_IDEMPOTENCY_KEY", fx->envp);
+	req->content_length = -1;
+	if ((cl = FCGX_GetParam("CONTENT_LENGTH", fx->envp)) != NULL && *cl) {
+		long long v;
+		errno = 0;
+		v = strtoll(cl, &end, 10);
+		if (errno == 0 && *end == '\0' && v >= 0)
+			req->content_length = v;
+	}
+	rid = FCGX_GetParam("HTTP_X_REQUEST_ID", fx->envp);
+	if (rid && request_id_sane(rid)) {
+		snprintf(req->request_id, sizeof(req->request_id), "%s", rid);
+	} else {
+		randombytes_buf(raw, sizeof(raw));
+		memcpy(req->request_id, "req_", 4);
+		sodium_bin2base64(req->request_id + 4, sizeof(req->request_id) - 4, raw, sizeof(raw),
+		    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	}
+}
+
+lc_err
+http_read_body(struct http_request *req, size_t max)
+{
+	char chunk[16384];
+	int n;
+	lc_err e;
+
+	if (req->content_length > (long long)max)
+		return LC_ENOMEM;
+	req->body.max = max;
+	while ((n = FCGX_GetStr(chunk, sizeof(chunk), req->fx->in)) > 0) {
+		if ((e = buf_append(&req->body, chunk, (size_t)n)) != LC_OK)
+			return e;
+	}
+	if (req->content_length >= 0 && (long long)req->body.len != req->content_length)
+		return LC_EIO;
+	if (req->body.data == NULL && buf_append(&req->body, "", 0) != LC_OK)
+		return LC_ENOMEM;
+	return LC_OK;
+}
+
+void
+http_send(struct http_request *req, int status, const char *content_type,
+    const char *extra_headers, const char *body, size_t len)
+{
+	char head[1024];
+	int n;
+
+	if (req->status != 0)
+		return;
+	req->status = status;
+	n = snprintf(head, sizeof(head),
+	    "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+	    "X-Request-Id: %s\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n",
+	    status, http_reason(status), content_type, len, req->request_id);
+	if (n < 0 || (size_t)n >= sizeof(head))
+		return;
+	FCGX_PutStr(head, n, req->fx->out);
+	if (extra_headers)
+		FCGX_PutS(extra_headers, req->fx->out);
+	FCGX_PutStr("\r\n", 2, req->fx->out);
+	if (len > 0 && strcmp(req->method, "HEAD") != 0)
+		FCGX_PutStr(body, (int)len, req->fx->out);
+}
+
+void
+http_send_json(struct http_request *req, int status, json_t *doc, const char *extra_headers)
+{
+	char *text;
+
+	if (doc == NULL) {
+		http_problem(req, 500, "internal_error", "The response could not be built.", NULL,
+		    NULL, NULL);
+		return;
+	}
+	text = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	json_decref(doc);
+	if (text == NULL) {
+		http_problem(req, 500, "internal_error", "The response could not be built.", NULL,
+		    NULL, NULL);
+		return;
+	}
+	http_send(req, status, "application/json", extra_headers, text, strlen(text));
+	free(text);
+}
+
+void
+http_problem(struct http_request *req, int status, const char *code, const char *detail,
+    const char *param, json_t *extra, const char *extra_headers)
+{
+	static const char fallback[] = "{\"type\":\"about:blank\",\"title\":\"Internal Server "
+	                               "Error\",\"status\":500,\"code\":\"internal_error\"}";
+	json_t *doc;
+	char *text;
+
+	doc = json_pack("{s:s,s:s,s:i,s:s,s:s,s:s}", "type", "about:blank", "title",
+	    http_reason(status), "status", status, "code", code, "detail", detail, "requestId",
+	    req->request_id);
+	if (doc && param)
+		json_object_set_new(doc, "param", json_string(param));
+	if (doc && extra)
+		json_object_update(doc, extra);
+	json_decref(extra);
+	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	json_decref(doc);
+	if (text == NULL) {
+		http_send(req, 500, "application/problem+json", NULL, fallback, sizeof(fallback) - 1);
+		return;
+	}
+	http_send(req, status, "application/problem+json", extra_headers, text, strlen(text));
+	free(text);
+}
+
+void
+http_request_done(struct http_request *req)
+{
+	json_t *f;
+
+	f = json_pack("{s:s,s:s%,s:i,s:I,s:s}", "method", req->method, "path", req->path,
+	    req->path_len, "status", req->status, "ms", (json_int_t)(now_ms() - req->start_ms),
+	    "requestId", req->request_id);
+	log_json(req->status >= 500 ? LOG_ERROR : LOG_INFO, "request", f);
+	json_decref(f);
+	buf_free(&req->body);
+}

@@ -1,0 +1,58 @@
+/* http.h: one FastCGI request as the fronts see it, and the ways to answer it.
+ * Every answer carries X-Request-Id; API errors are RFC 9457 problem+json. */
+#ifndef LC_HTTP_H
+#define LC_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <fcgiapp.h>
+#include <jansson.h>
+
+#include "util/buf.h"
+#include "util/err.h"
+
+#define HTTP_BODY_MAX (1024 * 1024)
+#define REQUEST_ID_MAX 72
+
+struct http_request {
+	FCGX_Request *fx;
+	const char *method;     /* borrowed from the FastCGI environment */
+	const char *path;       /* REQUEST_URI up to '?' (not NUL-terminated there) */
+	size_t path_len;
+	const char *query;      /* after '?', or "" */
+	size_t query_len;
+	const char *authorization, *workspace_id, *content_type, *origin, *idempotency_key;
+	char request_id[REQUEST_ID_MAX];
+	long long content_length; /* -1 when absent or unparseable */
+	struct buf body;
+	int status;               /* 0 until answered */
+	int64_t start_ms;
+};
+
+/* http_request_init reads the parameters of fx (borrowed; must outlive req). */
+void http_request_init(struct http_request *req, FCGX_Request *fx);
+
+/* http_read_body reads the request body into req->body. LC_ENOMEM when it is longer
+ * than max, LC_EIO when the stream ends early. */
+lc_err http_read_body(struct http_request *req, size_t max);
+
+/* http_send writes a complete response. extra_headers (may be NULL) are CRLF-terminated
+ * header lines. Only the first call has an effect. */
+void http_send(struct http_request *req, int status, const char *content_type,
+    const char *extra_headers, const char *body, size_t len);
+
+/* http_send_json serializes doc (reference stolen) compactly and sends it. */
+void http_send_json(struct http_request *req, int status, json_t *doc, const char *extra_headers);
+
+/* http_problem sends application/problem+json with type, title, status, code, detail,
+ * requestId and, when param is non-NULL, param; extra (stolen, may be NULL) adds fields. */
+void http_problem(struct http_request *req, int status, const char *code, const char *detail,
+    const char *param, json_t *extra, const char *extra_headers);
+
+/* http_request_done logs the access line and frees what the request allocated. */
+void http_request_done(struct http_request *req);
+
+/* http_reason returns the reason phrase of a status code. */
+const char *http_reason(int status);
+
+#endif

@@ -1,0 +1,38 @@
+/* query.h: application/x-www-form-urlencoded query strings, strictly decoded. */
+#ifndef LC_QUERY_H
+#define LC_QUERY_H
+
+#include <stddef.h>
+#include "util/err.h"
+
+#define QUERY_MAX_BYTES 4096
+#define QUERY_MAX_PARAMS 32
+
+struct query_param {
+	char *key;    /* decoded, NUL-terminated */
+	char *value;  /* decoded, NUL-terminated, valid UTF-8 without NUL */
+	size_t vlen;
+};
+
+struct query {
+	struct query_param p[QUERY_MAX_PARAMS];
+	size_t n;
+	char *storage; /* one allocation holding every decoded string */
+};
+
+/* query_parse decodes s[0..len). On error it returns LC_EINVAL and points *bad at the
+ * offending key (or "query" when no key applies; static or inside q). Duplicate keys,
+ * bad %-escapes, invalid UTF-8 and NUL bytes are errors. Free with query_free. */
+lc_err query_parse(const char *s, size_t len, struct query *q, const char **bad);
+
+/* query_get borrows the value of key, or NULL. */
+const char *query_get(const struct query *q, const char *key);
+
+/* query_free releases q's storage; safe on a zeroed struct. */
+void query_free(struct query *q);
+
+/* url_decode decodes %XX and '+' from src[0..len) into dst (at least len+1 bytes) and
+ * returns the decoded length, or -1 on a malformed escape. */
+long url_decode(const char *src, size_t len, char *dst);
+
+#endif

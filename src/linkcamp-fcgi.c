@@ -1,0 +1,168 @@
+/* linkcamp-fcgi: the FastCGI application server. Wiring only: configuration, a fixed
+ * pool of threads each with its own database connection, and signals. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <fcgiapp.h>
+#include <jansson.h>
+#include <mysql.h>
+#include <sodium.h>
+
+#include "api/api.h"
+#include "core/core.h"
+#include "db/db.h"
+#include "http/http.h"
+#include "util/config.h"
+#include "util/log.h"
+
+struct server {
+	struct config cfg;
+	int listen_fd;
+	volatile sig_atomic_t stopping;
+};
+
+static void *serve(void *);
+static void usage(void);
+static enum log_level level_of(const char *);
+
+static void *
+serve(void *arg)
+{
+	struct server *srv = arg;
+	struct core core;
+	FCGX_Request fx;
+	struct http_request req;
+
+	mysql_thread_init();
+	memset(&core, 0, sizeof(core));
+	core.no_response_days = srv->cfg.no_response_days;
+	core.key_cache_seconds = srv->cfg.key_cache_seconds;
+	if ((core.db = db_new(&srv->cfg)) == NULL) {
+		log_msg(LOG_ERROR, "out of memory starting a thread");
+		mysql_thread_end();
+		return NULL;
+	}
+	if (FCGX_InitRequest(&fx, srv->listen_fd, 0) != 0) {
+		db_free(core.db);
+		mysql_thread_end();
+		return NULL;
+	}
+	/* Linux accept() on one socket from many threads needs no mutex around it. */
+	while (!srv->stopping && FCGX_Accept_r(&fx) >= 0) {
+		http_request_init(&req, &fx);
+		api_dispatch(&core, &req);
+		http_request_done(&req);
+		FCGX_Finish_r(&fx);
+	}
+	FCGX_Free(&fx, 1);
+	db_free(core.db);
+	mysql_thread_end();
+	return NULL;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: linkcamp-fcgi [-c config]\n");
+	exit(64);
+}
+
+static enum log_level
+level_of(const char *s)
+{
+	if (strcmp(s, "debug") == 0)
+		return LOG_DEBUG;
+	if (strcmp(s, "warn") == 0)
+		return LOG_WARN;
+	if (strcmp(s, "error") == 0)
+		return LOG_ERROR;
+	return LOG_INFO;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct server srv;
+	const char *config_path = NULL;
+	pthread_t *threads;
+	sigset_t set;
+	char why[256];
+	unsigned i, started = 0;
+	int opt, sig = 0;
+
+	while ((opt = getopt(argc, argv, "c:")) != -1) {
+		if (opt == 'c')
+			config_path = optarg;
+		else
+			usage();
+	}
+	if (config_load(&srv.cfg, config_path, why, sizeof(why)) != LC_OK) {
+		fprintf(stderr, "linkcamp-fcgi: %s\n", why);
+		return 78;
+	}
+	log_set_level(level_of(srv.cfg.log_level));
+	if (sodium_init() < 0 || mysql_library_init(0, NULL, NULL) != 0) {
+		fprintf(stderr, "linkcamp-fcgi: library initialisation failed\n");
+		return 70;
+	}
+	json_object_seed(0);
+	if (FCGX_Init() != 0) {
+		fprintf(stderr, "linkcamp-fcgi: FCGX_Init failed\n");
+		return 70;
+	}
+	if (srv.cfg.fcgi_listen[0]) {
+		if (srv.cfg.fcgi_listen[0] == '/')
+			unlink(srv.cfg.fcgi_listen);
+		srv.listen_fd = FCGX_OpenSocket(srv.cfg.fcgi_listen, 1024);
+		if (srv.listen_fd < 0) {
+			fprintf(stderr, "linkcamp-fcgi: cannot listen on %s\n", srv.cfg.fcgi_listen);
+			return 71;
+		}
+		if (srv.cfg.fcgi_listen[0] == '/')
+			chmod(srv.cfg.fcgi_listen, 0660);
+	} else {
+		srv.listen_fd = 0; /* spawned by a process manager with the socket on stdin */
+	}
+
+	/* Threads inherit this mask; only the main thread takes the signals, via sigwait. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((threads = calloc(srv.cfg.fcgi_threads, sizeof(*threads))) == NULL)
+		return 70;
+	for (i = 0; i < srv.cfg.fcgi_threads; i++) {
+		if (pthread_create(&threads[i], NULL, serve, &srv) != 0) {
+			log_msg(LOG_ERROR, "cannot start thread %u", i);
+			break;
+		}
+		started++;
+	}
+	log_msg(LOG_INFO, "linkcamp-fcgi listening on %s with %u threads",
+	    srv.cfg.fcgi_listen[0] ? srv.cfg.fcgi_listen : "stdin", started);
+	while (started > 0 && sigwait(&set, &sig) == 0 && sig == SIGHUP)
+		; /* nothing to reload yet */
+	log_msg(LOG_INFO, "shutting down on signal %d", sig);
+	srv.stopping = 1;
+	FCGX_ShutdownPending();
+	/* Wakes every thread blocked in accept(); requests in flight finish first. */
+	shutdown(srv.listen_fd, SHUT_RDWR);
+	for (i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+	close(srv.listen_fd);
+	if (srv.cfg.fcgi_listen[0] == '/')
+		unlink(srv.cfg.fcgi_listen);
+	mysql_library_end();
+	log_msg(LOG_INFO, "stopped");
+	return 0;
+}

@@ -1,0 +1,207 @@
+/* linkcamp: the operator's command line — migrations, accounts, workspaces, keys,
+ * credits, campaigns and the demo seed. Wiring only; rules live in the core. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <jansson.h>
+#include <mysql.h>
+#include <sodium.h>
+
+#include "api/campaign_input.h"
+#include "core/core.h"
+#include "core/demo.h"
+#include "db/db.h"
+#include "db/migrate.h"
+#include "util/config.h"
+#include "util/log.h"
+
+#define EX_USAGE 64
+#define EX_DATAERR 65
+#define EX_NOINPUT 66
+#define EX_SOFTWARE 70
+#define EX_TEMPFAIL 75
+#define EX_CONFIG 78
+
+static int usage(void);
+static int fail(const char *, lc_err);
+static int cmd_migrate(struct core *, const struct config *);
+static int cmd_campaign_create(struct core *, const char *);
+static int cmd_demo(struct core *);
+
+static int
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: linkcamp [-c config] command\n"
+	    "  migrate                               apply sql/ migrations\n"
+	    "  account create NAME                   print the new account id\n"
+	    "  workspace create ACCOUNT_ID NAME      print the new workspace id\n"
+	    "  key create ACCOUNT_ID [--workspace WS_ID] [--approve] [--name NAME]\n"
+	    "                                        print a new API key (shown once)\n"
+	    "  credits grant WS_ID AMOUNT            add credits to a workspace\n"
+	    "  campaign create WS_ID < campaign.json create a campaign with prospects\n"
+	    "  demo                                  seed the demo agency; print its keys\n");
+	return EX_USAGE;
+}
+
+static int
+fail(const char *what, lc_err e)
+{
+	fprintf(stderr, "linkcamp: %s: %s\n", what, lc_strerror(e));
+	if (e == LC_EDBDOWN || e == LC_ERETRY)
+		return EX_TEMPFAIL;
+	if (e == LC_EINVAL || e == LC_ENOTFOUND)
+		return EX_DATAERR;
+	return EX_SOFTWARE;
+}
+
+static int
+cmd_migrate(struct core *core, const struct config *cfg)
+{
+	int applied = 0;
+	lc_err e;
+
+	if ((e = migrate_run(core->db, cfg->sql_dir, &applied)) != LC_OK)
+		return fail("migrate", e);
+	printf("%d migration(s) applied\n", applied);
+	return 0;
+}
+
+static int
+cmd_campaign_create(struct core *core, const char *ws)
+{
+	struct principal who;
+	struct campaign_new in;
+	struct prospect_in *prospects = NULL;
+	json_error_t jerr;
+	json_t *doc;
+	const char *bad = NULL;
+	char id[ID_MAX];
+	lc_err e;
+
+	if ((e = admin_principal_for(core, ws, &who)) != LC_OK)
+		return fail("workspace", e);
+	if ((doc = json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
+		fprintf(stderr, "linkcamp: campaign JSON: %s (line %d)\n", jerr.text, jerr.line);
+		return EX_DATAERR;
+	}
+	e = campaign_input_parse(doc, &in, &prospects, &bad);
+	if (e == LC_OK)
+		e = campaigns_create(core, &who, &in, id, &bad);
+	if (e == LC_OK)
+		printf("%s\n", id);
+	else if (bad)
+		fprintf(stderr, "linkcamp: campaign field %s is missing or invalid\n", bad);
+	free(prospects);
+	json_decref(doc);
+	return e == LC_OK ? 0 : fail("campaign create", e);
+}
+
+static int
+cmd_demo(struct core *core)
+{
+	struct demo_result r;
+	lc_err e;
+
+	if ((e = demo_seed(core, &r)) != LC_OK)
+		return fail("demo", e);
+	printf("LINKCAMP_ACCOUNT_ID=%s\nLINKCAMP_WORKSPACE_ID=%s\nLINKCAMP_OTHER_WORKSPACE_ID=%s\n"
+	       "LINKCAMP_API_KEY=%s\nLINKCAMP_APPROVER_KEY=%s\nLINKCAMP_ACCOUNT_KEY=%s\n"
+	       "LINKCAMP_OTHER_API_KEY=%s\nLINKCAMP_CAMPAIGN_ID=%s\n",
+	    r.account_id, r.workspace_id, r.other_workspace_id, r.api_key, r.approver_key,
+	    r.account_key, r.other_api_key, r.campaign_id);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config cfg;
+	struct core core;
+	const char *config_path = NULL, *cmd, *sub;
+	char why[256], out[KEY_MAX];
+	int opt, rc = EX_USAGE;
+	lc_err e;
+
+	while ((opt = getopt(argc, argv, "+c:")) != -1) {
+		if (opt == 'c')
+			config_path = optarg;
+		else
+			return usage();
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		return usage();
+	if (config_load(&cfg, config_path, why, sizeof(why)) != LC_OK) {
+		fprintf(stderr, "linkcamp: %s\n", why);
+		return EX_CONFIG;
+	}
+	log_set_level(LOG_WARN);
+	if (sodium_init() < 0 || mysql_library_init(0, NULL, NULL) != 0)
+		return EX_SOFTWARE;
+	memset(&core, 0, sizeof(core));
+	core.no_response_days = cfg.no_response_days;
+	if ((core.db = db_new(&cfg)) == NULL)
+		return EX_SOFTWARE;
+	cmd = argv[0];
+	sub = argc > 1 ? argv[1] : "";
+
+	if (strcmp(cmd, "migrate") == 0 && argc == 1) {
+		rc = cmd_migrate(&core, &cfg);
+	} else if (strcmp(cmd, "account") == 0 && strcmp(sub, "create") == 0 && argc == 3) {
+		if ((e = admin_account_create(&core, argv[2], out)) != LC_OK)
+			rc = fail("account create", e);
+		else
+			rc = printf("%s\n", out) < 0;
+	} else if (strcmp(cmd, "workspace") == 0 && strcmp(sub, "create") == 0 && argc == 4) {
+		if ((e = admin_workspace_create(&core, argv[2], argv[3], out)) != LC_OK)
+			rc = fail("workspace create", e);
+		else
+			rc = printf("%s\n", out) < 0;
+	} else if (strcmp(cmd, "key") == 0 && strcmp(sub, "create") == 0 && argc >= 3) {
+		const char *ws = NULL, *name = "api key";
+		int approve = 0, i;
+
+		rc = 0;
+		for (i = 3; i < argc; i++) {
+			if (strcmp(argv[i], "--workspace") == 0 && i + 1 < argc)
+				ws = argv[++i];
+			else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc)
+				name = argv[++i];
+			else if (strcmp(argv[i], "--approve") == 0)
+				approve = 1;
+			else
+				rc = usage();
+		}
+		if (rc == 0) {
+			if ((e = admin_key_create(&core, argv[2], ws, name, approve, out)) != LC_OK)
+				rc = fail("key create", e);
+			else
+				rc = printf("%s\n", out) < 0;
+		}
+	} else if (strcmp(cmd, "credits") == 0 && strcmp(sub, "grant") == 0 && argc == 4) {
+		char *end;
+		long long amount;
+
+		errno = 0;
+		amount = strtoll(argv[3], &end, 10);
+		if (errno || *end || end == argv[3])
+			rc = usage();
+		else if ((e = admin_credits_grant(&core, argv[2], amount)) != LC_OK)
+			rc = fail("credits grant", e);
+		else
+			rc = 0;
+	} else if (strcmp(cmd, "campaign") == 0 && strcmp(sub, "create") == 0 && argc == 3) {
+		rc = cmd_campaign_create(&core, argv[2]);
+	} else if (strcmp(cmd, "demo") == 0 && argc == 1) {
+		rc = cmd_demo(&core);
+	} else {
+		rc = usage();
+	}
+	db_free(core.db);
+	mysql_library_end();
+	return rc;
+}

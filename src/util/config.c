@@ -1,0 +1,147 @@
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ini.h>
+
+#include "util/config.h"
+
+struct config_key {
+	const char *section, *name, *env;
+	enum { K_STR, K_UINT } kind;
+	size_t offset;
+	unsigned min, max;
+};
+
+#define STR(sec, key, env, field) {sec, key, env, K_STR, offsetof(struct config, field), 0, 0}
+#define UINT(sec, key, env, field, lo, hi) \
+	{sec, key, env, K_UINT, offsetof(struct config, field), lo, hi}
+
+static const struct config_key keys[] = {
+	STR("database", "host", "LINKCAMP_DB_HOST", db_host),
+	STR("database", "socket", "LINKCAMP_DB_SOCKET", db_socket),
+	UINT("database", "port", "LINKCAMP_DB_PORT", db_port, 0, 65535),
+	STR("database", "user", "LINKCAMP_DB_USER", db_user),
+	STR("database", "password", "LINKCAMP_DB_PASSWORD", db_password),
+	STR("database", "name", "LINKCAMP_DB_NAME", db_name),
+	STR("fcgi", "listen", "LINKCAMP_FCGI_LISTEN", fcgi_listen),
+	UINT("fcgi", "threads", "LINKCAMP_FCGI_THREADS", fcgi_threads, 1, 256),
+	STR("app", "public_url", "LINKCAMP_PUBLIC_URL", public_url),
+	STR("app", "sql_dir", "LINKCAMP_SQL_DIR", sql_dir),
+	UINT("app", "no_response_days", "LINKCAMP_NO_RESPONSE_DAYS", no_response_days, 1, 365),
+	STR("app", "log_level", "LINKCAMP_LOG_LEVEL", log_level),
+	UINT("app", "key_cache_seconds", "LINKCAMP_KEY_CACHE_SECONDS", key_cache_seconds, 0, 3600),
+};
+
+struct load_ctx {
+	struct config *cfg;
+	char *why;
+	size_t whylen;
+	int failed;
+};
+
+static int set_key(struct config *, const struct config_key *, const char *, char *, size_t);
+static int config_ini_line(void *, const char *, const char *, const char *);
+
+static int
+set_key(struct config *cfg, const struct config_key *k, const char *value, char *why,
+    size_t whylen)
+{
+	char *field = (char *)cfg + k->offset, *end;
+	unsigned long v;
+
+	if (k->kind == K_STR) {
+		if (strlen(value) >= CONFIG_STR && strcmp(k->name, "log_level") != 0) {
+			snprintf(why, whylen, "%s.%s is too long", k->section, k->name);
+			return -1;
+		}
+		if (strcmp(k->name, "log_level") == 0) {
+			if (strcmp(value, "debug") && strcmp(value, "info") && strcmp(value, "warn") &&
+			    strcmp(value, "error")) {
+				snprintf(why, whylen, "app.log_level must be debug, info, warn or error");
+				return -1;
+			}
+			snprintf(field, 16, "%s", value);
+		} else {
+			snprintf(field, CONFIG_STR, "%s", value);
+		}
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(value, &end, 10);
+	if (errno || end == value || *end != '\0' || v < k->min || v > k->max) {
+		snprintf(why, whylen, "%s.%s must be an integer in %u..%u", k->section, k->name, k->min,
+		    k->max);
+		return -1;
+	}
+	*(unsigned *)(void *)field = (unsigned)v;
+	return 0;
+}
+
+static int
+config_ini_line(void *user, const char *section, const char *name, const char *value)
+{
+	struct load_ctx *ctx = user;
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0) {
+			if (set_key(ctx->cfg, &keys[i], value, ctx->why, ctx->whylen) != 0) {
+				ctx->failed = 1;
+				return 0;
+			}
+			return 1;
+		}
+	}
+	snprintf(ctx->why, ctx->whylen, "unknown configuration key [%s] %s", section, name);
+	ctx->failed = 1;
+	return 0;
+}
+
+lc_err
+config_load(struct config *cfg, const char *path, char *why, size_t whylen)
+{
+	struct load_ctx ctx = {cfg, why, whylen, 0};
+	const char *env;
+	FILE *f;
+	size_t i;
+	int rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->db_host, sizeof(cfg->db_host), "localhost");
+	snprintf(cfg->db_user, sizeof(cfg->db_user), "linkcamp");
+	snprintf(cfg->db_name, sizeof(cfg->db_name), "linkcamp");
+	cfg->fcgi_threads = 8;
+	cfg->no_response_days = 7;
+	cfg->key_cache_seconds = 10;
+	snprintf(cfg->sql_dir, sizeof(cfg->sql_dir), "/usr/share/linkcamp/sql");
+	snprintf(cfg->public_url, sizeof(cfg->public_url), "http://127.0.0.1");
+	snprintf(cfg->log_level, sizeof(cfg->log_level), "info");
+
+	if ((env = getenv("LINKCAMP_CONFIG")) != NULL && path == NULL)
+		path = env;
+	f = fopen(path ? path : CONFIG_DEFAULT_PATH, "r");
+	if (f == NULL && (path != NULL || errno != ENOENT)) {
+		snprintf(why, whylen, "cannot open %s: %s", path ? path : CONFIG_DEFAULT_PATH,
+		    strerror(errno));
+		return LC_EIO;
+	}
+	if (f != NULL) {
+		rc = ini_parse_file(f, config_ini_line, &ctx);
+		fclose(f);
+		if (ctx.failed)
+			return LC_EINVAL;
+		if (rc != 0) {
+			snprintf(why, whylen, "syntax error on line %d of the configuration", rc);
+			return LC_EINVAL;
+		}
+	}
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if ((env = getenv(keys[i].env)) == NULL)
+			continue;
+		if (set_key(cfg, &keys[i], env, why, whylen) != 0)
+			return LC_EINVAL;
+	}
+	return LC_OK;
+}

@@ -1,0 +1,35 @@
+/* config.h: the INI configuration (/etc/linkcamp/linkcamp.conf, -c FILE) with
+ * LINKCAMP_* environment variables overriding single keys. */
+#ifndef LC_CONFIG_H
+#define LC_CONFIG_H
+
+#include "util/err.h"
+
+#define CONFIG_DEFAULT_PATH "/etc/linkcamp/linkcamp.conf"
+#define CONFIG_STR 512
+
+struct config {
+	/* [database] */
+	char db_host[CONFIG_STR];
+	char db_socket[CONFIG_STR];
+	unsigned db_port;
+	char db_user[CONFIG_STR];
+	char db_password[CONFIG_STR];
+	char db_name[CONFIG_STR];
+	/* [fcgi] */
+	char fcgi_listen[CONFIG_STR]; /* unix socket path or host:port; empty = stdin fd 0 */
+	unsigned fcgi_threads;
+	/* [app] */
+	char public_url[CONFIG_STR];
+	char sql_dir[CONFIG_STR];
+	unsigned no_response_days;
+	char log_level[16];
+	unsigned key_cache_seconds;
+};
+
+/* config_load fills cfg with defaults, then the file at path (NULL: the default path,
+ * ignored when it does not exist), then the environment. On error it writes a one-line
+ * reason into why (size whylen) and returns LC_EINVAL or LC_EIO. */
+lc_err config_load(struct config *cfg, const char *path, char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,18 @@
+/* log.h: structured logs, one JSON object per line on stderr. Secrets are never passed here. */
+#ifndef LC_LOG_H
+#define LC_LOG_H
+
+#include <jansson.h>
+
+enum log_level { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR };
+
+/* log_set_level drops records below level. */
+void log_set_level(enum log_level level);
+
+/* log_json writes fields (borrowed, may be NULL) plus "ts", "level" and "msg" as one line. */
+void log_json(enum log_level level, const char *msg, json_t *fields);
+
+/* log_msg writes a record with a formatted message and no other fields. */
+void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

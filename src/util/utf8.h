@@ -1,0 +1,13 @@
+/* utf8.h: strict UTF-8 validation (no overlongs, no surrogates, nothing above U+10FFFF). */
+#ifndef LC_UTF8_H
+#define LC_UTF8_H
+
+#include <stddef.h>
+
+/* utf8_valid is 1 when s[0..len) is well-formed UTF-8 without NUL bytes. */
+int utf8_valid(const char *s, size_t len);
+
+/* utf8_chars counts code points of valid UTF-8 s[0..len). */
+size_t utf8_chars(const char *s, size_t len);
+
+#endif
