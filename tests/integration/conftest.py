@@ -1,0 +1,124 @@
+"""Integration tests drive the real stack (nginx -> linkcamp-fcgi -> MariaDB) over HTTP.
+
+scripts/dev test starts the stack and exports LINKCAMP_URL, the demo keys
+(LINKCAMP_API_KEY, ...), LINKCAMP_BIN (the build under test) and LINKCAMP_CONFIG.
+Fixtures create further accounts and campaigns with the `linkcamp` CLI, the operator's
+real tool, never by writing SQL.
+"""
+import json
+import os
+import subprocess
+import uuid
+
+import pytest
+import requests
+
+URL = os.environ.get("LINKCAMP_URL", "http://127.0.0.1:18080")
+BIN = os.environ.get("LINKCAMP_BIN", "")
+CONFIG = os.environ.get("LINKCAMP_CONFIG", "")
+
+
+class Api:
+    """A small HTTP client that never follows redirects and keeps raw query strings."""
+
+    def __init__(self, key=None, workspace=None):
+        self.key = key
+        self.workspace = workspace
+        self.session = requests.Session()
+
+    def request(self, method, path, key="default", headers=None, query=None, **kw):
+        h = {}
+        k = self.key if key == "default" else key
+        if k:
+            h["Authorization"] = f"Bearer {k}"
+        if self.workspace:
+            h["X-Workspace-Id"] = self.workspace
+        h.update(headers or {})
+        url = URL + path
+        if query is not None:
+            url += "?" + query
+        r = self.session.request(method, url, headers=h, allow_redirects=False, timeout=30, **kw)
+        return r
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, **kw):
+        return self.request("POST", path, **kw)
+
+
+def cli(*args, stdin=None, check=True):
+    """Runs the linkcamp CLI of the build under test and returns stdout stripped."""
+    p = subprocess.run([os.path.join(BIN, "linkcamp"), "-c", CONFIG, *args], input=stdin,
+                       capture_output=True, text=True, timeout=60)
+    if check and p.returncode != 0:
+        raise AssertionError(f"linkcamp {args} failed ({p.returncode}): {p.stderr}")
+    return p.stdout.strip() if check else p
+
+
+def assert_problem(r, status, code, param=None, from_app=True):
+    """Checks an RFC 9457 problem+json answer in the documented envelope. Answers nginx
+    itself writes (from_app=False) carry no requestId."""
+    assert r.status_code == status, (r.status_code, r.text)
+    assert r.headers["Content-Type"].startswith("application/problem+json"), r.headers
+    body = r.json()
+    assert body["type"] == "about:blank"
+    assert body["status"] == status
+    assert body["code"] == code, body
+    assert isinstance(body["title"], str) and body["title"]
+    if from_app:
+        assert body["requestId"] == r.headers["X-Request-Id"]
+        assert isinstance(body["detail"], str) and body["detail"]
+    if param is not None:
+        assert body.get("param") == param, body
+    return body
+
+
+class Tenant:
+    """A fresh agency with two workspaces and keys, created through the CLI."""
+
+    def __init__(self):
+        tag = uuid.uuid4().hex[:8]
+        self.account = cli("account", "create", f"Agency {tag}")
+        self.ws = cli("workspace", "create", self.account, f"Client A {tag}")
+        self.ws2 = cli("workspace", "create", self.account, f"Client B {tag}")
+        self.key = cli("key", "create", self.account, "--workspace", self.ws)
+        self.key2 = cli("key", "create", self.account, "--workspace", self.ws2)
+        self.account_key = cli("key", "create", self.account, "--name", "agency")
+        self.api = Api(self.key)
+        self.api2 = Api(self.key2)
+
+    def campaign(self, ws=None, **fields):
+        body = {
+            "type": "serp",
+            "name": "campaign " + uuid.uuid4().hex[:6],
+            "targetUrl": "https://example.com/guide",
+            "sender": "sam@agency.example",
+            "template": {"subject": "Hello {{contactFirstName}}", "body": "Hi there"},
+            "prospects": [],
+        }
+        body.update(fields)
+        return cli("campaign", "create", ws or self.ws, stdin=json.dumps(body))
+
+
+@pytest.fixture(scope="session")
+def demo():
+    """The demo account seeded by scripts/dev."""
+    return {
+        "api": Api(os.environ["LINKCAMP_API_KEY"]),
+        "other": Api(os.environ["LINKCAMP_OTHER_API_KEY"]),
+        "account": Api(os.environ["LINKCAMP_ACCOUNT_KEY"]),
+        "workspace": os.environ["LINKCAMP_WORKSPACE_ID"],
+        "other_workspace": os.environ["LINKCAMP_OTHER_WORKSPACE_ID"],
+        "campaign": os.environ["LINKCAMP_CAMPAIGN_ID"],
+    }
+
+
+@pytest.fixture(scope="module")
+def tenant():
+    return Tenant()
+
+
+@pytest.fixture
+def anon():
+    return Api(None)
