@@ -7,6 +7,10 @@
 
 #include "util/config.h"
 
+#ifndef LINKCAMP_SQLDIR
+#define LINKCAMP_SQLDIR "/usr/local/share/linkcamp/sql"
+#endif
+
 struct config_key {
 	const char *section, *name, *env;
 	enum { K_STR, K_UINT } kind;
@@ -115,7 +119,7 @@ config_load(struct config *cfg, const char *path, char *why, size_t whylen)
 	cfg->fcgi_threads = 8;
 	cfg->no_response_days = 7;
 	cfg->key_cache_seconds = 10;
-	snprintf(cfg->sql_dir, sizeof(cfg->sql_dir), "/usr/share/linkcamp/sql");
+	snprintf(cfg->sql_dir, sizeof(cfg->sql_dir), "%s", LINKCAMP_SQLDIR);
 	snprintf(cfg->public_url, sizeof(cfg->public_url), "http://127.0.0.1");
 	snprintf(cfg->log_level, sizeof(cfg->log_level), "info");
 

@@ -187,10 +187,11 @@ sqltime_parse(const char *s, size_t len, int64_t *ms)
 		return LC_EINVAL;
 	if (len > 10) {
 		if (len < 19 || s[10] != ' ' || !digits(s + 11, 2, &h) || s[13] != ':' ||
-		    !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &sec))
+		    !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &sec) ||
+		    h > 23 || mi > 59 || sec > 59)
 			return LC_EINVAL;
 		if (len > 19) {
-			if (s[19] != '.')
+			if (s[19] != '.' || len == 20)
 				return LC_EINVAL;
 			for (i = 20; i < len; i++) {
 				if (s[i] < '0' || s[i] > '9')
