@@ -15,7 +15,9 @@ from aiosmtpd.controller import Controller
 
 class MaildirHandler:
     def __init__(self, path):
-        self.box = mailbox.Maildir(path, create=True)
+        for sub in ("tmp", "new", "cur"):
+            os.makedirs(os.path.join(path, sub), exist_ok=True)
+        self.box = mailbox.Maildir(path, create=False)
 
     async def handle_DATA(self, server, session, envelope):
         msg = mailbox.MaildirMessage(envelope.original_content or envelope.content)

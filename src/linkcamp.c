@@ -12,6 +12,7 @@
 #include "api/campaign_input.h"
 #include "core/core.h"
 #include "core/demo.h"
+#include "core/sending.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "util/config.h"
@@ -78,6 +79,7 @@ cmd_campaign_create(struct core *core, const char *ws)
 	json_error_t jerr;
 	json_t *doc;
 	const char *bad = NULL;
+	struct core_fail cf;
 	char id[ID_MAX];
 	lc_err e;
 
@@ -87,13 +89,18 @@ cmd_campaign_create(struct core *core, const char *ws)
 		fprintf(stderr, "linkcamp: campaign JSON: %s (line %d)\n", jerr.text, jerr.line);
 		return EX_DATAERR;
 	}
+	memset(&cf, 0, sizeof(cf));
 	e = campaign_input_parse(doc, &in, &prospects, &bad);
 	if (e == LC_OK)
-		e = campaigns_create(core, &who, &in, id, &bad);
+		e = campaigns_create_full(core, &who, &in, NULL, "cli", id, &cf);
+	else
+		fprintf(stderr, "linkcamp: campaign field %s is missing, unknown or invalid\n",
+		    bad ? bad : "?");
 	if (e == LC_OK)
 		printf("%s\n", id);
-	else if (bad)
-		fprintf(stderr, "linkcamp: campaign field %s is missing or invalid\n", bad);
+	else if (cf.code)
+		fprintf(stderr, "linkcamp: %s%s%s: %s\n", cf.code, cf.param ? " " : "",
+		    cf.param ? cf.param : "", cf.detail ? cf.detail : "");
 	free(prospects);
 	json_decref(doc);
 	return e == LC_OK ? 0 : fail("campaign create", e);

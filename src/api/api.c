@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <stdlib.h>
+#include <sodium.h>
 
 #include "api/api.h"
 #include "util/cursor.h"
@@ -19,9 +21,29 @@ static const struct route routes[] = {
 	{"GET", "/v1/link-building/crm/relationship", api_crm_relationship_list, AUTH_WORKSPACE},
 	{"GET", "/v1/link-building/crm/relationship/{id}", api_crm_relationship_get,
 	    AUTH_WORKSPACE},
+	{"POST", "/v1/link-building/campaign", api_campaign_create, AUTH_WORKSPACE},
+	{"POST", "/v1/link-building/campaign/{id}/relationships", api_campaign_add_relationships,
+	    AUTH_WORKSPACE},
+	{"POST", "/v1/link-building/campaign/{id}/pause", api_campaign_pause, AUTH_WORKSPACE},
+	{"POST", "/v1/link-building/campaign/{id}/resume", api_campaign_resume, AUTH_WORKSPACE},
+	{"POST", "/v1/link-building/campaign/{id}/cancel", api_campaign_cancel, AUTH_WORKSPACE},
+	{"POST", "/v1/link-building/campaign/{id}/complete", api_campaign_complete,
+	    AUTH_WORKSPACE},
+	{"POST", "/v1/link-building/campaign/{id}/send-email", api_campaign_send_email,
+	    AUTH_WORKSPACE},
+	{"GET", "/v1/invocations/{id}", api_invocation_get, AUTH_WORKSPACE},
+	{"GET", "/v1/approvals", api_approval_list, AUTH_WORKSPACE},
+	{"GET", "/v1/approvals/{id}", api_approval_get, AUTH_WORKSPACE},
+	{"POST", "/v1/approvals/{id}/approve", api_approval_approve, AUTH_WORKSPACE},
+	{"POST", "/v1/approvals/{id}/reject", api_approval_reject, AUTH_WORKSPACE},
+	{"GET", "/v1/workspace/policy", api_policy_get, AUTH_WORKSPACE},
+	{"PUT", "/v1/workspace/policy", api_policy_put, AUTH_WORKSPACE},
+	{"GET", "/v1/credits", api_credits_get, AUTH_WORKSPACE},
 };
 
 static int authenticate(struct api_ctx *);
+static int idempotency_key_sane(const char *);
+static void run_idempotent(struct api_ctx *);
 
 void
 api_bad_param(struct api_ctx *ctx, const char *param, const char *detail)
@@ -174,6 +196,88 @@ authenticate(struct api_ctx *ctx)
 	return 0;
 }
 
+static int
+idempotency_key_sane(const char *k)
+{
+	size_t n = 0;
+
+	for (; *k; k++, n++)
+		if (n >= 255 || (unsigned char)*k < 0x21 || (unsigned char)*k > 0x7e)
+			return 0;
+	return n > 0;
+}
+
+/* run_idempotent runs the handler of a POST that carries Idempotency-Key: the first answer
+ * (status and body) is stored and replayed byte for byte; the same key with another
+ * request is 422; while the first is still running, 409. */
+static void
+run_idempotent(struct api_ctx *ctx)
+{
+	struct http_request *req = ctx->req;
+	crypto_hash_sha256_state st;
+	unsigned char hash[32];
+	enum idem_state state;
+	char *body = NULL;
+	size_t len = 0;
+	int status = 0;
+	lc_err e;
+
+	if (!idempotency_key_sane(req->idempotency_key)) {
+		api_bad_param(ctx, "Idempotency-Key",
+		    "Idempotency-Key must be 1 to 255 printable ASCII characters.");
+		return;
+	}
+	if ((e = http_read_body(req, HTTP_BODY_MAX)) != LC_OK) {
+		http_problem(req, e == LC_ENOMEM ? 413 : 400,
+		    e == LC_ENOMEM ? "payload_too_large" : "invalid_json",
+		    e == LC_ENOMEM ? "Request bodies are limited to 1 MiB."
+		                   : "The request body was cut short.",
+		    NULL, NULL, NULL);
+		return;
+	}
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const unsigned char *)req->method, strlen(req->method) + 1);
+	crypto_hash_sha256_update(&st, (const unsigned char *)req->path, req->path_len);
+	crypto_hash_sha256_update(&st, (const unsigned char *)"", 1);
+	crypto_hash_sha256_update(&st, (const unsigned char *)req->body.data, req->body.len);
+	crypto_hash_sha256_final(&st, hash);
+	if ((e = idempotency_begin(ctx->core, &ctx->who, req->idempotency_key, hash, &state, &status,
+	         &body, &len)) != LC_OK) {
+		api_fail(ctx, e, NULL);
+		return;
+	}
+	switch (state) {
+	case IDEM_REPLAY:
+		http_send(req, status, status >= 400 ? "application/problem+json" : "application/json",
+		    "Idempotent-Replayed: true\r\n", body, len);
+		free(body);
+		return;
+	case IDEM_IN_USE:
+		http_problem(req, 409, "idempotency_key_in_use",
+		    "A request with this Idempotency-Key is still being processed.", "Idempotency-Key",
+		    NULL, NULL);
+		return;
+	case IDEM_REUSED:
+		http_problem(req, 422, "idempotency_key_reused",
+		    "This Idempotency-Key was used with a different request.", "Idempotency-Key", NULL,
+		    NULL);
+		return;
+	case IDEM_NEW:
+		break;
+	}
+	req->capture = 1;
+	ctx->match.route->handler(ctx);
+	if (req->status == 0)
+		api_fail(ctx, LC_EDB, NULL);
+	/* an answer too large to keep is forgotten rather than replayed wrong */
+	e = idempotency_finish(ctx->core, &ctx->who, req->idempotency_key,
+	    req->capture ? req->status : 500, req->captured.data ? req->captured.data : "",
+	    req->captured.len);
+	if (e != LC_OK)
+		log_msg(LOG_ERROR, "storing the answer for an Idempotency-Key failed: %s",
+		    lc_strerror(e));
+}
+
 void
 api_dispatch(struct core *core, struct http_request *req)
 {
@@ -209,8 +313,13 @@ api_dispatch(struct core *core, struct http_request *req)
 		query_free(&ctx.query);
 		return;
 	}
-	if (ctx.match.route->auth == AUTH_NONE || authenticate(&ctx) == 0)
-		ctx.match.route->handler(&ctx);
+	if (ctx.match.route->auth == AUTH_NONE || authenticate(&ctx) == 0) {
+		if (req->idempotency_key && strcmp(method, "POST") == 0 &&
+		    ctx.match.route->auth == AUTH_WORKSPACE)
+			run_idempotent(&ctx);
+		else
+			ctx.match.route->handler(&ctx);
+	}
 	if (req->status == 0)
 		api_fail(&ctx, LC_EDB, NULL);
 	query_free(&ctx.query);

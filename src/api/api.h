@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "core/core.h"
+#include "core/sending.h"
 #include "http/http.h"
 #include "http/query.h"
 #include "http/router.h"
@@ -40,12 +41,51 @@ json_t *api_time_or_null(int64_t ms);
 /* api_str_or_null returns a JSON string (or null for NULL). New reference. */
 json_t *api_str_or_null(const char *s);
 
+/* ---- api_body.c ---- */
+/* api_fail_core answers the problem a core call described in fail (or, without a code,
+ * the generic mapping of e). */
+void api_fail_core(struct api_ctx *ctx, lc_err e, const struct core_fail *fail);
+/* api_read_json reads the body and parses it as a JSON object (new reference); NULL after
+ * answering 413/415/400. An empty body is {} when allow_empty. */
+json_t *api_read_json(struct api_ctx *ctx, int allow_empty);
+/* api_only_keys answers 422 validation_failed naming the first key of obj outside allowed
+ * (param is prefix.key) and returns -1. */
+int api_only_keys(struct api_ctx *ctx, json_t *obj, const char *const *allowed,
+    const char *prefix);
+/* api_get_str borrows a string member (NULL when absent/null and optional); -1 after
+ * answering 422 when it is required and missing, or not a string. */
+int api_get_str(struct api_ctx *ctx, json_t *obj, const char *key, int required,
+    const char **out, const char *param);
+/* api_get_int reads an integer member in lo..hi: 1 when present, 0 when absent and
+ * optional, -1 after answering 422. */
+int api_get_int(struct api_ctx *ctx, json_t *obj, const char *key, int required, long long lo,
+    long long hi, long long *out, const char *param);
+/* api_requester names who acted (the key's workspace or account) for the records. */
+void api_requester(const struct api_ctx *ctx, char *out, size_t len);
+/* api_campaign_json renders a campaign's detail view (new reference). */
+json_t *api_campaign_json(const struct campaign *c);
+
 /* Handlers (api_campaigns.c, api_crm.c, api_health.c). ctx is a struct api_ctx. */
 void api_campaign_list(void *ctx);
 void api_campaign_get(void *ctx);
 void api_campaign_metrics(void *ctx);
 void api_crm_relationship_list(void *ctx);
 void api_crm_relationship_get(void *ctx);
+void api_campaign_create(void *ctx);
+void api_campaign_add_relationships(void *ctx);
+void api_campaign_pause(void *ctx);
+void api_campaign_resume(void *ctx);
+void api_campaign_cancel(void *ctx);
+void api_campaign_complete(void *ctx);
+void api_campaign_send_email(void *ctx);
+void api_invocation_get(void *ctx);
+void api_approval_list(void *ctx);
+void api_approval_get(void *ctx);
+void api_approval_approve(void *ctx);
+void api_approval_reject(void *ctx);
+void api_policy_get(void *ctx);
+void api_policy_put(void *ctx);
+void api_credits_get(void *ctx);
 void api_healthz(void *ctx);
 void api_readyz(void *ctx);
 

@@ -9,7 +9,6 @@
 static int parse_mask(struct api_ctx *, const char *, int (*)(const char *, size_t),
     unsigned *);
 static json_t *campaign_item(const struct campaign *);
-static json_t *campaign_detail(const struct campaign *);
 
 /* parse_mask reads a comma list of names into a bit mask; -1 after answering 400. */
 static int
@@ -48,8 +47,8 @@ campaign_item(const struct campaign *c)
 	    (json_int_t)c->placed);
 }
 
-static json_t *
-campaign_detail(const struct campaign *c)
+json_t *
+api_campaign_json(const struct campaign *c)
 {
 	json_t *o = campaign_item(c);
 
@@ -128,7 +127,7 @@ api_campaign_get(void *arg)
 		api_fail(ctx, e, "campaign_not_found");
 		return;
 	}
-	http_send_json(ctx->req, 200, campaign_detail(&c), NULL);
+	http_send_json(ctx->req, 200, api_campaign_json(&c), NULL);
 	db_rows_free(&rows);
 }
 

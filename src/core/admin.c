@@ -5,10 +5,12 @@
 #include "core/core.h"
 #include "core/validate.h"
 #include "db/store.h"
+#include "db/store_outbox.h"
 #include "util/timefmt.h"
 
 static lc_err find_account(struct core *, const char *, int64_t *);
 static lc_err find_workspace(struct core *, const char *, int64_t *, int64_t *);
+static lc_err grant_tx(struct db *, void *);
 
 static lc_err
 find_account(struct core *core, const char *public_id, int64_t *id)
@@ -101,17 +103,36 @@ admin_key_create(struct core *core, const char *account_public, const char *ws_p
 	return store_key_insert(core->db, id, hash, account_id, ws_id, name, can_approve, now);
 }
 
+struct grant_ctx {
+	int64_t workspace_id, amount;
+};
+
+static lc_err
+grant_tx(struct db *db, void *arg)
+{
+	struct grant_ctx *g = arg;
+	char now[TIME_SQL_LEN];
+	int ok = 0;
+	lc_err e;
+
+	sqltime_format(now_ms(), now);
+	e = store_credit_move(db, g->workspace_id, CREDIT_GRANT, g->amount, 0, "granted by operator",
+	    now, &ok);
+	return e == LC_OK && !ok ? LC_ENOTFOUND : e;
+}
+
 lc_err
 admin_credits_grant(struct core *core, const char *ws_public, int64_t amount)
 {
-	int64_t ws_id = 0, account_id = 0;
+	struct grant_ctx g = {0, amount};
+	int64_t account_id = 0;
 	lc_err e;
 
 	if (amount <= 0 || amount > INT64_C(1000000000))
 		return LC_EINVAL;
-	if ((e = find_workspace(core, ws_public, &ws_id, &account_id)) != LC_OK)
+	if ((e = find_workspace(core, ws_public, &g.workspace_id, &account_id)) != LC_OK)
 		return e;
-	return store_credits_grant(core->db, ws_id, amount);
+	return db_tx(core->db, grant_tx, &g);
 }
 
 lc_err

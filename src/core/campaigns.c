@@ -5,21 +5,15 @@
 
 #include "core/core.h"
 #include "core/like.h"
+#include "core/sending.h"
 #include "core/validate.h"
 #include "db/store.h"
 #include "util/timefmt.h"
 
 #define LIKE_MAX 1024
 
-struct create_ctx {
-	const struct principal *who;
-	const struct campaign_new *in;
-	char *out_id;
-};
-
 static int64_t ms_of(const struct db_rows *, size_t, size_t);
 static void campaign_from_row(const struct db_rows *, size_t, struct campaign *);
-static lc_err create_tx(struct db *, void *);
 
 static int64_t
 ms_of(const struct db_rows *r, size_t row, size_t col)
@@ -132,56 +126,4 @@ campaigns_get(struct core *core, const struct principal *who, const char *public
 	}
 	campaign_from_row(rows, 0, c);
 	return LC_OK;
-}
-
-static lc_err
-create_tx(struct db *db, void *arg)
-{
-	struct create_ctx *ctx = arg;
-	const struct campaign_new *in = ctx->in;
-	char now[TIME_SQL_LEN], rel_id[ID_MAX];
-	struct event_in ev;
-	uint64_t cid = 0, rid = 0;
-	size_t i;
-	lc_err e;
-
-	sqltime_format(in->created_ms, now);
-	id_new(campaign_type_prefix(in->type), ctx->out_id);
-	if ((e = store_campaign_insert(db, ctx->out_id, ctx->who->workspace_id, in->type, in->name,
-	         in->target_url, in->sender, CSTATUS_ACTIVE, in->subject ? in->subject : "",
-	         in->body ? in->body : "", now, &cid)) != LC_OK)
-		return e;
-	memset(&ev, 0, sizeof(ev));
-	ev.type = EV_CAMPAIGN_CREATED;
-	ev.workspace_id = ctx->who->workspace_id;
-	ev.campaign_id = (int64_t)cid;
-	ev.at_ms = in->created_ms;
-	if ((e = events_record(db, &ev, NULL)) != LC_OK)
-		return e;
-	for (i = 0; i < in->nprospects; i++) {
-		const struct prospect_in *p = &in->prospects[i];
-		id_new("rel_", rel_id);
-		if ((e = store_rel_insert(db, rel_id, ctx->who->workspace_id, (int64_t)cid, p->domain,
-		         p->contact_name, p->contact_email, now, &rid)) != LC_OK)
-			return e;
-	}
-	return LC_OK;
-}
-
-lc_err
-campaigns_create(struct core *core, const struct principal *who, const struct campaign_new *in,
-    char out_id[ID_MAX], const char **bad_param)
-{
-	struct campaign_new copy = *in;
-	struct create_ctx ctx = {who, &copy, out_id};
-	lc_err e;
-
-	if ((e = validate_campaign_new(in, bad_param)) != LC_OK)
-		return e;
-	if (copy.created_ms == 0)
-		copy.created_ms = now_ms();
-	e = db_tx(core->db, create_tx, &ctx);
-	if (e == LC_ECONFLICT)
-		*bad_param = "prospects"; /* the same contactEmail twice in one campaign */
-	return e;
 }

@@ -16,6 +16,7 @@ struct core {
 	struct db *db;
 	unsigned no_response_days;
 	unsigned key_cache_seconds;
+	const char *public_url; /* base URL for links we hand out (approval URLs) */
 };
 
 enum campaign_type { CAMPAIGN_SERP = 0, CAMPAIGN_COMPETITOR, CAMPAIGN_CUSTOM, CAMPAIGN_NTYPES };
@@ -108,12 +109,6 @@ struct campaign_new {
 	int64_t created_ms; /* 0: now */
 };
 
-/* campaigns_create validates and stores a campaign with its prospects in one transaction
- * and records campaign_created. On a validation failure LC_EINVAL with *bad_param naming
- * the field (static string). out_id receives the public id. */
-lc_err campaigns_create(struct core *core, const struct principal *who,
-    const struct campaign_new *in, char out_id[ID_MAX], const char **bad_param);
-
 /* ---- metrics.c ---- */
 
 /* metrics_rate returns num/den in hundredths rounded half-up; 0 when den is 0. */
@@ -205,7 +200,8 @@ void relationship_from_row(const struct db_rows *rows, size_t i, struct relation
 enum event_type {
 	EV_CAMPAIGN_CREATED = 0, EV_DRAFT_CREATED, EV_APPROVAL_COMPLETED, EV_EMAIL_SENT,
 	EV_EMAIL_OPENED, EV_REPLY_RECEIVED, EV_LINK_PLACED, EV_EMAIL_BOUNCED, EV_CAMPAIGN_PAUSED,
-	EV_CAMPAIGN_RESUMED, EV_NTYPES
+	EV_CAMPAIGN_RESUMED, EV_APPROVAL_REQUESTED, EV_APPROVAL_REJECTED, EV_MESSAGE_SCHEDULED,
+	EV_CAMPAIGN_CANCELLED, EV_CAMPAIGN_COMPLETED, EV_NTYPES
 };
 const char *event_type_name(unsigned type);
 

@@ -8,6 +8,7 @@
 
 #include "core/core.h"
 #include "core/demo.h"
+#include "core/sending.h"
 #include "db/store.h"
 #include "util/timefmt.h"
 
@@ -96,9 +97,40 @@ play_tx(struct db *db, void *arg)
 		if ((e = store_rel_insert(db, rel, ctx->workspace_id, (int64_t)cid, domain, name, email,
 		         now, &rid)) != LC_OK)
 			return e;
+		if (i >= dc->sent && i < dc->drafted) {
+			/* drafts not yet sent are real messages waiting in the approval queue */
+			char body[512];
+			struct enqueue q;
+			struct core_fail fail;
+
+			snprintf(body, sizeof(body),
+			    "Hi %s,\n\nI enjoyed your recent piece on %s. We just published a guide "
+			    "your readers might find useful: %s\n\nWould you consider linking to it?"
+			    "\n\nBest,\nSam",
+			    first, domain, dc->target_url);
+			memset(&q, 0, sizeof(q));
+			memset(&fail, 0, sizeof(fail));
+			q.workspace_id = ctx->workspace_id;
+			q.campaign_id = (int64_t)cid;
+			q.relationship_id = (int64_t)rid;
+			q.kind = MSG_DRAFT;
+			q.campaign_status = dc->pause_reason ? CSTATUS_PAUSED : CSTATUS_ACTIVE;
+			q.from = "outreach@northwind.example";
+			q.to = email;
+			q.to_name = name;
+			q.subject = subject;
+			q.body = body;
+			q.requested_by = "demo";
+			q.approve = 1;
+			if ((e = outbox_enqueue_tx(db, &q, &fail)) != LC_OK)
+				return e;
+			continue;
+		}
 		if (i < dc->drafted &&
-		    (e = record(db, ctx, (int64_t)cid, (int64_t)rid, EV_DRAFT_CREATED, t0 + HOUR_MS,
-		         NULL)) != LC_OK)
+		    ((e = record(db, ctx, (int64_t)cid, (int64_t)rid, EV_DRAFT_CREATED, t0 + HOUR_MS,
+		          NULL)) != LC_OK ||
+		        (e = record(db, ctx, (int64_t)cid, (int64_t)rid, EV_APPROVAL_REQUESTED,
+		             t0 + HOUR_MS, NULL)) != LC_OK))
 			return e;
 		if (i < dc->sent &&
 		    ((e = record(db, ctx, (int64_t)cid, (int64_t)rid, EV_APPROVAL_COMPLETED,

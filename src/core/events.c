@@ -11,7 +11,8 @@
 
 static const char *const event_names[] = {"campaign_created", "draft_created",
     "approval_completed", "email_sent", "email_opened", "reply_received", "link_placed",
-    "email_bounced", "campaign_paused", "campaign_resumed"};
+    "email_bounced", "campaign_paused", "campaign_resumed", "approval_requested",
+    "approval_rejected", "message_scheduled", "campaign_cancelled", "campaign_completed"};
 
 static lc_err first_stamp(struct db *, const struct event_in *, enum rel_stamp, const char *,
     enum campaign_counter, int);
@@ -49,7 +50,9 @@ events_record(struct db *db, const struct event_in *ev, char event_id[ID_MAX])
 
 	if (ev->type >= EV_NTYPES)
 		return LC_EINVAL;
-	if (ev->relationship_id == 0 && ev->type >= EV_DRAFT_CREATED && ev->type <= EV_EMAIL_BOUNCED)
+	if (ev->relationship_id == 0 && ev->type != EV_CAMPAIGN_CREATED &&
+	    ev->type != EV_CAMPAIGN_PAUSED && ev->type != EV_CAMPAIGN_RESUMED &&
+	    ev->type != EV_CAMPAIGN_CANCELLED && ev->type != EV_CAMPAIGN_COMPLETED)
 		return LC_EINVAL;
 	sqltime_format(ev->at_ms, at);
 	date_format(ev->at_ms, day);
@@ -64,13 +67,28 @@ events_record(struct db *db, const struct event_in *ev, char event_id[ID_MAX])
 	case EV_CAMPAIGN_CREATED:
 		return store_campaign_day_add(db, ev->campaign_id, day, TL_CAMPAIGN_CREATED, 1);
 	case EV_DRAFT_CREATED:
-		if ((e = first_stamp(db, ev, STAMP_DRAFTED, at, COUNTER_DRAFTS, 1)) != LC_OK ||
-		    (e = store_campaign_counter_add(db, ev->campaign_id, COUNTER_PENDING, 1, at)) !=
-		        LC_OK ||
-		    (e = store_rel_advance(db, ev->relationship_id, REL_AWAITING_APPROVAL,
-		         BIT(REL_PROSPECT), at)) != LC_OK)
+		if ((e = first_stamp(db, ev, STAMP_DRAFTED, at, COUNTER_DRAFTS, 1)) != LC_OK)
 			return e;
 		return store_campaign_day_add(db, ev->campaign_id, day, TL_DRAFTS_READY, 1);
+	case EV_APPROVAL_REQUESTED:
+		if ((e = store_campaign_counter_add(db, ev->campaign_id, COUNTER_PENDING, 1, at)) !=
+		    LC_OK)
+			return e;
+		return store_rel_advance(db, ev->relationship_id, REL_AWAITING_APPROVAL,
+		    BIT(REL_PROSPECT), at);
+	case EV_APPROVAL_REJECTED:
+		/* the prospect is a prospect again unless something else moved it on */
+		if ((e = store_campaign_counter_add(db, ev->campaign_id, COUNTER_PENDING, -1, at)) !=
+		    LC_OK)
+			return e;
+		return store_rel_advance(db, ev->relationship_id, REL_PROSPECT,
+		    BIT(REL_AWAITING_APPROVAL), at);
+	case EV_MESSAGE_SCHEDULED:
+		return store_rel_advance(db, ev->relationship_id, REL_SCHEDULED,
+		    BIT(REL_PROSPECT) | BIT(REL_AWAITING_APPROVAL), at);
+	case EV_CAMPAIGN_CANCELLED:
+	case EV_CAMPAIGN_COMPLETED:
+		return LC_OK;
 	case EV_APPROVAL_COMPLETED:
 		if ((e = store_campaign_counter_add(db, ev->campaign_id, COUNTER_PENDING, -1, at)) !=
 		        LC_OK ||
@@ -123,9 +141,19 @@ events_record(struct db *db, const struct event_in *ev, char event_id[ID_MAX])
 		                   1)
 		             : LC_OK;
 	case EV_EMAIL_BOUNCED:
-		/* A bounced prospect was counted as delivered when its mail was accepted. */
-		if ((e = first_stamp(db, ev, STAMP_BOUNCED, at, COUNTER_DELIVERED, -1)) != LC_OK)
+		/* A bounced prospect was counted as delivered when its mail was accepted; one
+		 * refused before any acceptance never was. */
+		if ((e = store_rel_stamp(db, ev->relationship_id, STAMP_BOUNCED, at, 1, &changed)) !=
+		    LC_OK)
 			return e;
+		if (changed) {
+			int was_sent = 0;
+			if ((e = store_rel_was_sent(db, ev->relationship_id, &was_sent)) != LC_OK)
+				return e;
+			if (was_sent && (e = store_campaign_counter_add(db, ev->campaign_id,
+			                     COUNTER_DELIVERED, -1, at)) != LC_OK)
+				return e;
+		}
 		return store_rel_advance(db, ev->relationship_id, REL_BOUNCED,
 		    before_sent | BIT(REL_SENT) | BIT(REL_OPENED), at);
 	case EV_CAMPAIGN_PAUSED:

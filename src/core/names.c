@@ -64,3 +64,65 @@ rel_status_from_name(const char *s, size_t len)
 {
 	return lookup(rel_names, REL_NSTATUS, s, len);
 }
+
+/* ---- sending ---- */
+#include "core/sending.h"
+
+static const char *const kind_names[] = {"draft", "send_email", "respond", "auto_response",
+    "follow_up"};
+static const char *const msg_status_names[] = {"awaiting_approval", "scheduled", "sending",
+    "sent", "failed", "unknown", "rejected", "cancelled", "held", "deferred"};
+static const char *const inv_status_names[] = {"awaiting_approval", "scheduled", "completed",
+    "rejected", "failed", "cancelled", "unknown"};
+
+const char *
+msg_kind_name(unsigned kind)
+{
+	return kind < MSG_NKINDS ? kind_names[kind] : "send_email";
+}
+
+int
+msg_kind_from_name(const char *s, size_t len)
+{
+	return lookup(kind_names, MSG_NKINDS, s, len);
+}
+
+const char *
+msg_status_name(unsigned status)
+{
+	return status < MS_N ? msg_status_names[status] : "unknown";
+}
+
+int
+msg_status_from_name(const char *s, size_t len)
+{
+	return lookup(msg_status_names, MS_N, s, len);
+}
+
+const char *
+inv_status_name(unsigned status)
+{
+	return status < INV_N ? inv_status_names[status] : "unknown";
+}
+
+unsigned
+inv_status_of(unsigned msg_status)
+{
+	switch (msg_status) {
+	case MS_AWAITING_APPROVAL: return INV_AWAITING_APPROVAL;
+	case MS_SENT: return INV_COMPLETED;
+	case MS_FAILED: return INV_FAILED;
+	case MS_UNKNOWN: return INV_UNKNOWN;
+	case MS_REJECTED: return INV_REJECTED;
+	case MS_CANCELLED: return INV_CANCELLED;
+	default: return INV_SCHEDULED; /* scheduled, sending, held, deferred */
+	}
+}
+
+const char *
+ledger_kind_name(unsigned kind)
+{
+	static const char *const names[] = {"grant", "reserve", "capture", "release"};
+
+	return kind < 4 ? names[kind] : "unknown";
+}

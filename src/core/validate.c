@@ -32,6 +32,9 @@ text_valid(const char *s, size_t min_chars, size_t max_chars, int multiline)
 			if (!multiline || (*p != '\n' && *p != '\r' && *p != '\t'))
 				return 0;
 		}
+		/* C1 controls U+0080..U+009F are C2 80..C2 9F in UTF-8 */
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return 0;
 	}
 	return 1;
 }

@@ -28,8 +28,6 @@ lc_err store_workspace_insert(struct db *db, const char *public_id, int64_t acco
 lc_err store_key_insert(struct db *db, const char *public_id, const unsigned char *hash,
     int64_t account_id, int64_t workspace_id, const char *name, int can_approve,
     const char *now_sql);
-/* store_credits_grant adds amount to a workspace's balance. */
-lc_err store_credits_grant(struct db *db, int64_t workspace_id, int64_t amount);
 
 /* ---- campaigns (store_campaigns.c) ---- */
 
@@ -132,6 +130,8 @@ lc_err store_rel_stamp(struct db *db, int64_t rel_id, enum rel_stamp s, const ch
 lc_err store_rel_advance(struct db *db, int64_t rel_id, unsigned status, unsigned from_mask,
     const char *now_sql);
 lc_err store_rel_set_link(struct db *db, int64_t rel_id, const char *url);
+/* store_rel_was_sent is 1 when the relationship has had an email accepted. */
+lc_err store_rel_was_sent(struct db *db, int64_t rel_id, int *yes);
 
 /* ---- events (store_events.c) ---- */
 lc_err store_event_insert(struct db *db, const char *public_id, int64_t workspace_id,

@@ -83,17 +83,3 @@ store_key_insert(struct db *db, const char *public_id, const unsigned char *hash
 
 	return db_exec(db, sql, p, 7, NULL, NULL);
 }
-
-lc_err
-store_credits_grant(struct db *db, int64_t workspace_id, int64_t amount)
-{
-	static const char sql[] =
-	    "UPDATE workspaces SET credits_balance = credits_balance + ? WHERE id = ?";
-	struct db_param p[] = {DB_I64(amount), DB_I64(workspace_id)};
-	uint64_t n = 0;
-	lc_err e;
-
-	if ((e = db_exec(db, sql, p, 2, &n, NULL)) != LC_OK)
-		return e;
-	return n == 1 ? LC_OK : LC_ENOTFOUND;
-}

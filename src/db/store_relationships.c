@@ -173,3 +173,18 @@ store_rel_set_link(struct db *db, int64_t rel_id, const char *url)
 
 	return db_exec(db, sql, p, 2, NULL, NULL);
 }
+
+lc_err
+store_rel_was_sent(struct db *db, int64_t rel_id, int *yes)
+{
+	static const char sql[] = "SELECT first_sent_at IS NOT NULL FROM relationships WHERE id = ?";
+	struct db_param p[] = {DB_I64(rel_id)};
+	struct db_rows r;
+	lc_err e;
+
+	if ((e = db_query(db, sql, p, 1, &r)) != LC_OK)
+		return e;
+	*yes = r.nrows == 1 && db_i64(&r, 0, 0) == 1;
+	db_rows_free(&r);
+	return LC_OK;
+}

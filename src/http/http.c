@@ -61,6 +61,7 @@ http_request_init(struct http_request *req, FCGX_Request *fx)
 	req->fx = fx;
 	req->start_ms = now_ms();
 	buf_init(&req->body, HTTP_BODY_MAX);
+	buf_init(&req->captured, 2 * HTTP_BODY_MAX);
 	req->method = FCGX_GetParam("REQUEST_METHOD", fx->envp);
 	if (req->method == NULL)
 		req->method = "GET";
@@ -103,6 +104,9 @@ http_read_body(struct http_request *req, size_t max)
 	int n;
 	lc_err e;
 
+	if (req->body_read)
+		return req->body.len > max ? LC_ENOMEM : LC_OK;
+	req->body_read = 1;
 	if (req->content_length > (long long)max)
 		return LC_ENOMEM;
 	req->body.max = max;
@@ -139,6 +143,8 @@ http_send(struct http_request *req, int status, const char *content_type,
 	FCGX_PutStr("\r\n", 2, req->fx->out);
 	if (len > 0 && strcmp(req->method, "HEAD") != 0)
 		FCGX_PutStr(body, (int)len, req->fx->out);
+	if (req->capture && buf_append(&req->captured, body, len) != LC_OK)
+		req->capture = 0; /* too big to keep: the key is then forgotten, not replayed wrong */
 }
 
 void
@@ -200,4 +206,5 @@ http_request_done(struct http_request *req)
 	log_json(req->status >= 500 ? LOG_ERROR : LOG_INFO, "request", f);
 	json_decref(f);
 	buf_free(&req->body);
+	buf_free(&req->captured);
 }

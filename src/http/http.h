@@ -27,6 +27,9 @@ struct http_request {
 	struct buf body;
 	int status;               /* 0 until answered */
 	int64_t start_ms;
+	int body_read;            /* http_read_body already ran */
+	int capture;              /* keep a copy of the answer's body (idempotent replays) */
+	struct buf captured;
 };
 
 /* http_request_init reads the parameters of fx (borrowed; must outlive req). */

@@ -36,6 +36,18 @@ static const struct config_key keys[] = {
 	UINT("app", "no_response_days", "LINKCAMP_NO_RESPONSE_DAYS", no_response_days, 1, 365),
 	STR("app", "log_level", "LINKCAMP_LOG_LEVEL", log_level),
 	UINT("app", "key_cache_seconds", "LINKCAMP_KEY_CACHE_SECONDS", key_cache_seconds, 0, 3600),
+	STR("smtp", "host", "LINKCAMP_SMTP_HOST", smtp_host),
+	UINT("smtp", "port", "LINKCAMP_SMTP_PORT", smtp_port, 1, 65535),
+	STR("smtp", "starttls", "LINKCAMP_SMTP_STARTTLS", smtp_starttls),
+	STR("smtp", "user", "LINKCAMP_SMTP_USER", smtp_user),
+	STR("smtp", "password", "LINKCAMP_SMTP_PASSWORD", smtp_password),
+	STR("smtp", "helo", "LINKCAMP_SMTP_HELO", smtp_helo),
+	UINT("smtp", "timeout_ms", "LINKCAMP_SMTP_TIMEOUT_MS", smtp_timeout_ms, 1000, 600000),
+	UINT("worker", "threads", "LINKCAMP_WORKER_THREADS", worker_threads, 1, 64),
+	UINT("worker", "batch", "LINKCAMP_WORKER_BATCH", worker_batch, 1, 64),
+	UINT("worker", "lease_seconds", "LINKCAMP_WORKER_LEASE_SECONDS", worker_lease_seconds, 5,
+	    3600),
+	UINT("worker", "poll_ms", "LINKCAMP_WORKER_POLL_MS", worker_poll_ms, 10, 60000),
 };
 
 struct load_ctx {
@@ -56,6 +68,14 @@ set_key(struct config *cfg, const struct config_key *k, const char *value, char 
 	unsigned long v;
 
 	if (k->kind == K_STR) {
+		if (strcmp(k->name, "starttls") == 0) {
+			if (strcmp(value, "no") && strcmp(value, "optional") && strcmp(value, "required")) {
+				snprintf(why, whylen, "smtp.starttls must be no, optional or required");
+				return -1;
+			}
+			snprintf(field, 16, "%s", value);
+			return 0;
+		}
 		if (strlen(value) >= CONFIG_STR && strcmp(k->name, "log_level") != 0) {
 			snprintf(why, whylen, "%s.%s is too long", k->section, k->name);
 			return -1;
@@ -122,6 +142,14 @@ config_load(struct config *cfg, const char *path, char *why, size_t whylen)
 	snprintf(cfg->sql_dir, sizeof(cfg->sql_dir), "%s", LINKCAMP_SQLDIR);
 	snprintf(cfg->public_url, sizeof(cfg->public_url), "http://127.0.0.1");
 	snprintf(cfg->log_level, sizeof(cfg->log_level), "info");
+	snprintf(cfg->smtp_host, sizeof(cfg->smtp_host), "127.0.0.1");
+	cfg->smtp_port = 25;
+	snprintf(cfg->smtp_starttls, sizeof(cfg->smtp_starttls), "optional");
+	cfg->smtp_timeout_ms = 60000;
+	cfg->worker_threads = 4;
+	cfg->worker_batch = 8;
+	cfg->worker_lease_seconds = 600;
+	cfg->worker_poll_ms = 500;
 
 	if ((env = getenv("LINKCAMP_CONFIG")) != NULL && path == NULL)
 		path = env;

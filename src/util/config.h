@@ -25,6 +25,19 @@ struct config {
 	unsigned no_response_days;
 	char log_level[16];
 	unsigned key_cache_seconds;
+	/* [smtp] the relay the worker delivers through */
+	char smtp_host[CONFIG_STR];
+	unsigned smtp_port;
+	char smtp_starttls[16]; /* no, optional, required */
+	char smtp_user[CONFIG_STR];
+	char smtp_password[CONFIG_STR];
+	char smtp_helo[CONFIG_STR];
+	unsigned smtp_timeout_ms;
+	/* [worker] */
+	unsigned worker_threads;
+	unsigned worker_batch;
+	unsigned worker_lease_seconds;
+	unsigned worker_poll_ms;
 };
 
 /* config_load fills cfg with defaults, then the file at path (NULL: the default path,

@@ -50,9 +50,15 @@ cursor_decode(const char *s, size_t len, int64_t *ms, int64_t *id)
 	size_t got = 0;
 	const char *end = NULL;
 	uint64_t m, i;
+	size_t k;
 
 	if (len != 23)
 		return LC_EINVAL;
+	/* libsodium 1.0.18 decodes any byte >= 0x80 as '_': check the alphabet first */
+	for (k = 0; k < len; k++)
+		if (!((s[k] >= 'A' && s[k] <= 'Z') || (s[k] >= 'a' && s[k] <= 'z') ||
+		        (s[k] >= '0' && s[k] <= '9') || s[k] == '-' || s[k] == '_'))
+			return LC_EINVAL;
 	if (sodium_base642bin(raw, sizeof(raw), s, len, NULL, &got, &end,
 	        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
 	    got != CURSOR_RAW || end != s + len || raw[0] != CURSOR_VERSION)

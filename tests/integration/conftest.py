@@ -85,6 +85,10 @@ class Tenant:
         self.key = cli("key", "create", self.account, "--workspace", self.ws)
         self.key2 = cli("key", "create", self.account, "--workspace", self.ws2)
         self.account_key = cli("key", "create", self.account, "--name", "agency")
+        self.approver_key = cli("key", "create", self.account, "--workspace", self.ws,
+                                "--approve", "--name", "approver")
+        cli("credits", "grant", self.ws, "1000")
+        cli("credits", "grant", self.ws2, "1000")
         self.api = Api(self.key)
         self.api2 = Api(self.key2)
 

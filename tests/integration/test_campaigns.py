@@ -239,13 +239,17 @@ def test_metrics_match_the_reference_example(demo):
     assert statuses[:2] == ["link_placed", "link_placed"]
 
 
-def test_metrics_of_an_empty_campaign_has_zero_rates(tenant):
+def test_metrics_of_a_new_campaign_has_zero_rates(tenant):
     cid = tenant.campaign(prospects=[{"domain": "a.example", "contactName": "A", "contactEmail": "a@a.example"}])
     m = tenant.api.get(f"{LIST}/{cid}/metrics").json()
-    assert m["summary"] == {"drafted": 0, "sent": 0, "delivered": 0, "opened": 0, "replied": 0,
+    assert m["summary"] == {"drafted": 1, "sent": 0, "delivered": 0, "opened": 0, "replied": 0,
                             "placed": 0, "openRate": 0, "replyRate": 0, "placementRate": 0}
-    assert [e["event"] for e in m["timeline"]] == ["campaign_created"]
-    assert m["byDomain"] == [{"domain": "a.example", "status": "prospect"}]
+    assert [e["event"] for e in m["timeline"]] == ["campaign_created", "drafts_ready"]
+    assert m["byDomain"] == [{"domain": "a.example", "status": "awaiting_approval"}]
+    empty = tenant.campaign(template={"subject": "", "body": ""})
+    m = tenant.api.get(f"{LIST}/{empty}/metrics").json()
+    assert m["summary"]["drafted"] == 0 and m["summary"]["openRate"] == 0
+    assert m["byDomain"] == [] and [e["event"] for e in m["timeline"]] == ["campaign_created"]
 
 
 def test_paused_campaign_timeline_has_reason(demo):

@@ -41,7 +41,7 @@ def test_list_shape(crm):
         assert list(r.keys()) == KEYS
         assert re.fullmatch(r"rel_[A-Za-z0-9_-]{22}", r["id"])
         assert r["campaignId"] in (a, b)
-        assert r["status"] == "prospect"
+        assert r["status"] == "awaiting_approval"  # each prospect's draft waits for approval
         assert r["linkUrl"] is None and r["lastContactedAt"] is None and r["lastReplyAt"] is None
     assert "Hidden" not in [r["contactName"] for r in body["data"]]
 
@@ -64,7 +64,8 @@ def test_filter_by_domain(crm):
 
 def test_filter_by_status(crm, demo):
     t, *_ = crm
-    assert t.api.get(CRM, query=q(status="prospect")).json()["total"] == 4
+    assert t.api.get(CRM, query=q(status="awaiting_approval")).json()["total"] == 4
+    assert t.api.get(CRM, query=q(status="prospect")).json()["total"] == 0
     assert t.api.get(CRM, query=q(status="replied,link_placed")).json()["total"] == 0
     placed = demo["api"].get(CRM, query=q(status="link_placed")).json()["data"]
     assert len(placed) == 5

@@ -299,11 +299,11 @@ test_parse_rejects_invalid_utf8_value(void **state)
 {
 	(void)state;
 	assert_bad("a=%ff", "a");
-	assert_bad("a=%c0%af", "a");     /* overlong '/' */
-	assert_bad("a=%ed%a0%80", "a");  /* U+D800 */
+	assert_bad("a=%c0%af", "a");       /* overlong '/' */
+	assert_bad("a=%ed%a0%80", "a");    /* U+D800 */
 	assert_bad("a=%f4%90%80%80", "a"); /* > U+10FFFF */
-	assert_bad("a=%c3", "a");        /* truncated */
-	assert_bad("a=\xff", "a");       /* raw, not escaped */
+	assert_bad("a=%c3", "a");          /* truncated */
+	assert_bad("a=\xff", "a");         /* raw, not escaped */
 }
 
 static void
@@ -469,8 +469,8 @@ test_url_decode_keeps_nul_length(void **state)
 static void
 test_url_decode_rejects_malformed(void **state)
 {
-	static const char *const bad[] = {"%", "%4", "%zz", "abc%", "abc%4", "%g0", "%0g",
-	    "%%41", "% 41"};
+	static const char *const bad[] = {
+	    "%", "%4", "%zz", "abc%", "abc%4", "%g0", "%0g", "%%41", "% 41"};
 	char dst[16];
 	size_t i;
 

@@ -144,8 +144,8 @@ test_parse_fraction_rejects_bad_forms(void **state)
 	assert_rejected("2026-05-08T14:03:11.1234567890Z"); /* 10 digits */
 	assert_rejected("2026-05-08T14:03:11.Z");           /* no digits */
 	assert_rejected("2026-05-08T14:03:11.");
-	assert_rejected("2026-05-08T14:03:11.5");           /* no offset after fraction */
-	assert_rejected("2026-05-08T14:03:11,5Z");          /* comma */
+	assert_rejected("2026-05-08T14:03:11.5");  /* no offset after fraction */
+	assert_rejected("2026-05-08T14:03:11,5Z"); /* comma */
 	assert_rejected("2026-05-08T14:03:11.5.5Z");
 }
 

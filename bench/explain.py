@@ -1,0 +1,110 @@
+#!/usr/bin/python3
+"""bench/explain.py: plans of the statements the endpoints really ran.
+
+bench/run turns MariaDB's general log on, sends one request of each kind, and hands us
+the captured prepared-statement executions (with their parameters inlined by the
+server) as lines "label<TAB>HEX(statement)". For each distinct statement we run
+ANALYZE (EXPLAIN plus the rows really examined) as root and report, per table, the
+access type, the index, estimated and examined rows and the Extra column.
+
+A statement is flagged NO-INDEX when any table is read with type ALL or without a key,
+and FILESORT/TEMPORARY when the plan needs them.
+
+usage: explain.py MYSQL_SOCKET API_KEY STATEMENTS_TSV
+(API_KEY replaces the binary key hash of the key lookup, which the log cannot carry.)
+"""
+import re
+import subprocess
+import sys
+
+STRING = re.compile(r"'(?:[^'\\]|\\.)*'")
+NUMBER = re.compile(r"\b\d+\b")
+
+
+def shape(sql):
+    return NUMBER.sub("?", STRING.sub("?", sql))
+
+
+def analyze(sock, sql):
+    cmd = ["mariadb", "--no-defaults", "-S", sock, "-u", "root", "--default-character-set=utf8mb4",
+           "-B", "linkcamp", "-e", "SET time_zone = '+00:00'; ANALYZE " + sql]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        return None, p.stderr.strip()
+    lines = p.stdout.splitlines()
+    head = lines[0].split("\t")
+    return [dict(zip(head, line.split("\t"))) for line in lines[1:]], None
+
+
+def main():
+    sock, key, path = sys.argv[1:4]
+    seen = {}
+    order = []
+    with open(path, "rb") as fh:
+        for raw in fh:
+            raw = raw.rstrip(b"\n")
+            if not raw:
+                continue
+            label, hexsql = raw.split(b"\t", 1)
+            sql = bytes.fromhex(hexsql.decode())
+            # The key lookup binds the raw SHA-256 of the key: put the hash back as SQL.
+            sql = re.sub(rb"k\.key_hash = '.*' AND k\.revoked_at",
+                         b"k.key_hash = UNHEX(SHA2('" + key.encode() + b"', 256)) AND k.revoked_at",
+                         sql, flags=re.S)
+            sql = sql.decode("utf-8", "replace")
+            s = shape(sql)
+            if s not in seen:
+                seen[s] = [sql, []]
+                order.append(s)
+            if label.decode() not in seen[s][1]:
+                seen[s][1].append(label.decode())
+
+    flagged = 0
+    print("Statements captured from the general log while one request of each kind ran,")
+    print("with ANALYZE (estimated rows / rows really read) on this data set.\n")
+    summary = []
+    for n, s in enumerate(order, 1):
+        sql, labels = seen[s]
+        rows, err = analyze(sock, sql)
+        print("[%d] %s" % (n, ", ".join(labels)))
+        print("    " + sql)
+        if rows is None:
+            print("    ANALYZE failed: %s\n" % err)
+            summary.append((n, labels, "ERROR", "", 0))
+            continue
+        verdict = []
+        examined = 0.0
+        keys = []
+        for r in rows:
+            table = r.get("table", "NULL")
+            typ, key = r.get("type", "NULL"), r.get("key", "NULL")
+            extra = r.get("Extra", "")
+            try:
+                examined += float(r.get("r_rows", "0") or 0)
+            except ValueError:
+                pass
+            print("    %-6s %-8s %-32s rows %-8s r_rows %-8s %s" % (
+                table, typ, key, r.get("rows", ""), r.get("r_rows", ""), extra))
+            if table not in ("NULL", "") and (typ == "ALL" or key in ("NULL", "")):
+                verdict.append("NO-INDEX(%s)" % table)
+            if "filesort" in extra:
+                verdict.append("FILESORT(%s)" % table)
+            if "temporary" in extra:
+                verdict.append("TEMPORARY(%s)" % table)
+            if key not in ("NULL", ""):
+                keys.append("%s.%s" % (table, key))
+        v = " ".join(verdict) if verdict else "OK"
+        if verdict:
+            flagged += 1
+        print("    -> %s; rows read %g\n" % (v, examined))
+        summary.append((n, labels, v, ", ".join(keys) or "-", examined))
+
+    print("Summary (rows read = ANALYZE r_rows summed over the tables):")
+    print("  %-3s %-40s %-14s %-10s %s" % ("#", "requests", "verdict", "rows read", "indexes"))
+    for n, labels, v, keys, examined in summary:
+        print("  %-3d %-40s %-14s %-10g %s" % (n, ",".join(labels)[:40], v, examined, keys))
+    print("\n%d of %d statements flagged" % (flagged, len(order)))
+
+
+if __name__ == "__main__":
+    main()

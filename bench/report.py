@@ -1,0 +1,206 @@
+#!/usr/bin/python3
+"""bench/report.py: turns one bench/run measurement into the results table.
+
+usage: report.py OUTDIR RESULTS_BASE SMALL_JSON
+  OUTDIR        var/bench/out: meta.env, <case>.env and <case>.wrk.txt per case, explain.txt
+  RESULTS_BASE  bench/results-<scale>: writes RESULTS_BASE.txt and RESULTS_BASE.json
+  SMALL_JSON    bench/results-small.json: when it exists and this is another scale, the
+                ratios are compared with it ("the same ratios at the top scale").
+Prints the text report and exits 1 when a target is missed or a request failed.
+"""
+import json
+import os
+import re
+import sys
+
+CASES = ["static-get", "static-list", "static-metrics", "healthz", "readyz", "list", "get",
+         "metrics"]
+STATIC_FOR = {"list": "static-list", "get": "static-get", "metrics": "static-metrics",
+              "healthz": "static-get", "readyz": "static-get"}
+RATIO_TARGET = {"get": 0.80, "list": 0.50, "metrics": 0.50}
+P99_TARGET_MS = 20.0
+SCALE_TOLERANCE = 0.90  # a ratio at a larger scale must keep 90% of the small one's
+
+
+def read_env(path):
+    out = {}
+    with open(path) as fh:
+        for line in fh:
+            line = line.rstrip("\n")
+            if "=" in line:
+                k, v = line.split("=", 1)
+                out[k] = v
+    return out
+
+
+def ms(text):
+    m = re.match(r"([\d.]+)(us|ms|s|m)$", text)
+    if not m:
+        raise ValueError("latency " + text)
+    v, unit = float(m.group(1)), m.group(2)
+    return v / 1000 if unit == "us" else v if unit == "ms" else v * 1000 if unit == "s" \
+        else v * 60000
+
+
+def parse_wrk(path):
+    text = open(path).read()
+    r = {"raw": text}
+    m = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    r["rps"] = float(m.group(1)) if m else 0.0
+    m = re.search(r"(\d+) requests in ([\d.]+\w+)", text)
+    r["requests"] = int(m.group(1)) if m else 0
+    m = re.search(r"^\s+99%\s+(\S+)", text, re.M)
+    r["p99_ms"] = ms(m.group(1)) if m else float("nan")
+    m = re.search(r"^\s+50%\s+(\S+)", text, re.M)
+    r["p50_ms"] = ms(m.group(1)) if m else float("nan")
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    r["non2xx"] = int(m.group(1)) if m else 0
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    r["socket_errors"] = sum(int(x) for x in m.groups()) if m else 0
+    return r
+
+
+def main():
+    out, base, small_path = sys.argv[1:4]
+    meta = read_env(os.path.join(out, "meta.env"))
+    cases = {}
+    for name in CASES:
+        env = read_env(os.path.join(out, name + ".env"))
+        w = parse_wrk(os.path.join(out, name + ".wrk.txt"))
+        n = max(w["requests"], 1)
+        tck = float(env["clk_tck"])
+
+        def delta(k):
+            return float(env["after_" + k]) - float(env["before_" + k])
+
+        cpu_total = delta("cpu_total")
+        c = {
+            "bytes": int(env["bytes"]), "rps": w["rps"], "p99_ms": w["p99_ms"],
+            "p50_ms": w["p50_ms"], "requests": w["requests"], "non2xx": w["non2xx"],
+            "socket_errors": w["socket_errors"],
+            # the "after" SHOW STATUS counts itself once
+            "stmts_per_req": max(delta("Questions") - 1, 0) / n,
+            "rows_per_req": delta("Rows_read") / n,
+            "cpu_us_app": delta("app") / tck * 1e6 / n,
+            "cpu_us_db": delta("db") / tck * 1e6 / n,
+            "cpu_us_nginx": delta("nginx") / tck * 1e6 / n,
+            "cpu_busy": 1 - delta("cpu_idle") / cpu_total if cpu_total else 0.0,
+            "cpu_us_wrk": float(env.get("wrk_ticks", 0)) / tck * 1e6 / n,
+        }
+        busy = cpu_total - delta("cpu_idle")
+        ours = delta("app") + delta("db") + delta("nginx") + float(env.get("wrk_ticks", 0))
+        # CPU time used by anything but wrk and the stack: other work disturbing the run
+        c["cpu_other"] = max(busy - ours, 0) / cpu_total if cpu_total else 0.0
+        cases[name] = c
+    for name, c in cases.items():
+        c["vs_static"] = c["rps"] / cases[STATIC_FOR[name]]["rps"] if name in STATIC_FOR \
+            else None
+        c["vs_healthz"] = c["rps"] / cases["healthz"]["rps"]
+        c["vs_readyz"] = c["rps"] / cases["readyz"]["rps"]
+
+    failed = False
+    lines = []
+    p = lines.append
+    scale = meta["scale"]
+    p("linkcamp benchmark — scale %s (%s workspaces, %s campaigns, %s relationships, %s events)"
+      % (scale, meta["workspaces"], f"{int(meta['campaigns']):,}",
+         f"{int(meta['relationships']):,}", f"{int(meta['events']):,}"))
+    p("")
+    p("%-15s %7s %10s %8s %8s %8s %8s  %-26s %s" % (
+        "endpoint", "body B", "req/s", "p99 ms", "/static", "/healthz", "/readyz", "target",
+        "result"))
+    p("-" * 108)
+    for name in CASES:
+        c = cases[name]
+        checks = []
+        target = []
+        if name in RATIO_TARGET:
+            target.append(">=%.2f readyz" % RATIO_TARGET[name])
+            checks.append(c["vs_readyz"] >= RATIO_TARGET[name])
+        if not name.startswith("static"):
+            target.append("p99<%g" % P99_TARGET_MS)
+            checks.append(c["p99_ms"] < P99_TARGET_MS)
+        bad = c["non2xx"] or c["socket_errors"]
+        if bad:
+            checks.append(False)
+        result = ("MISS" if not all(checks) else "PASS") if checks else "ceiling"
+        if bad:
+            result += " (%d non-2xx, %d socket errors)" % (c["non2xx"], c["socket_errors"])
+        c["result"] = result
+        failed |= result.startswith("MISS")
+        p("%-15s %7d %10.0f %8.2f %8s %8.2f %8.2f  %-26s %s" % (
+            name, c["bytes"], c["rps"], c["p99_ms"],
+            "%.2f" % c["vs_static"] if c["vs_static"] is not None else "-",
+            c["vs_healthz"], c["vs_readyz"], ", ".join(target) or "-", result))
+    p("")
+    p("Where the time goes (per request, during the measured run):")
+    p("%-15s %8s %9s %8s %8s %8s %8s %6s %6s %7s" % (
+        "endpoint", "db stmts", "rows read", "app us", "db us", "nginx us", "wrk us", "busy",
+        "other", "p50 ms"))
+    for name in CASES:
+        c = cases[name]
+        p("%-15s %8.2f %9.1f %8.1f %8.1f %8.1f %8.1f %5.0f%% %5.0f%% %7.2f" % (
+            name, c["stmts_per_req"], c["rows_per_req"], c["cpu_us_app"], c["cpu_us_db"],
+            c["cpu_us_nginx"], c["cpu_us_wrk"], c["cpu_busy"] * 100, c["cpu_other"] * 100,
+            c["p50_ms"]))
+    p("  db stmts: statements MariaDB executed per request (Questions); rows read: Rows_read")
+    p("  per request; app/db/nginx/wrk us: CPU time of linkcamp-fcgi, mariadbd, the nginx")
+    p("  workers and wrk per request; busy: all CPUs; other: CPU time of other processes")
+    p("  (should be ~0%: more means something else ran and the figures are low).")
+    disturbed = [n for n in CASES if cases[n]["cpu_other"] > 0.05]
+    if disturbed:
+        p("  WARNING: other processes took more than 5%% of the CPUs during: %s"
+          % ", ".join(disturbed))
+
+    if scale != "small" and os.path.exists(small_path):
+        small = json.load(open(small_path))
+        p("")
+        p("Same ratios as at the small scale? (%s measured %s)" % (
+            small["meta"]["scale"], small["meta"]["date"]))
+        p("%-10s %14s %14s %10s %12s %12s  %s" % ("endpoint", "/readyz small", "/readyz " + scale,
+                                                   "kept", "rows small", "rows " + scale,
+                                                   "result"))
+        for name in ("list", "get", "metrics"):
+            a, b = small["cases"][name], cases[name]
+            kept = b["vs_readyz"] / a["vs_readyz"] if a["vs_readyz"] else 0
+            ok = kept >= SCALE_TOLERANCE
+            failed |= not ok
+            b["kept_vs_small"] = kept
+            p("%-10s %14.2f %14.2f %9.0f%% %12.1f %12.1f  %s" % (
+                name, a["vs_readyz"], b["vs_readyz"], kept * 100, a["rows_per_req"],
+                b["rows_per_req"], "PASS" if ok else "MISS"))
+        p("  kept = ratio to /readyz at this scale / the same ratio at the small scale "
+          "(target >= %d%%)" % (SCALE_TOLERANCE * 100))
+
+    p("")
+    p("Machine and run:")
+    for k in ("date", "host_cpus", "cpu_model", "ram", "kernel", "os", "mariadb", "nginx",
+              "wrk_version", "wrk", "buffer_pool", "fcgi_threads", "commit", "load_before",
+              "load_after", "busy_before", "data_mb", "generated_at", "verify", "elapsed_s"):
+        p("  %-13s %s" % (k, meta.get(k, "")))
+    p("  (everything — wrk, nginx, linkcamp-fcgi, MariaDB — shares the same CPUs)")
+
+    explain = open(os.path.join(out, "explain.txt")).read()
+    tail = explain[explain.find("Summary"):] if "Summary" in explain else explain
+    p("")
+    p("Query plans (EXPLAIN/ANALYZE of the statements the endpoints ran):")
+    for line in tail.splitlines():
+        p("  " + line)
+    text = "\n".join(lines) + "\n"
+    sys.stdout.write(text)
+    with open(base + ".txt", "w") as fh:
+        fh.write(text)
+        fh.write("\n---- full plans ----\n\n")
+        fh.write(explain)
+        fh.write("\n---- wrk output ----\n")
+        for name in CASES:
+            fh.write("\n[%s]\n" % name)
+            fh.write(open(os.path.join(out, name + ".wrk.txt")).read())
+    with open(base + ".json", "w") as fh:
+        json.dump({"meta": meta, "cases": cases}, fh, indent=1, sort_keys=True)
+        fh.write("\n")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

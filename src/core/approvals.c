@@ -1,0 +1,257 @@
+/* approvals.c: the approval queue. Every decision is recorded, attributable and final. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sending.h"
+#include "core/validate.h"
+#include "db/store.h"
+#include "db/store_outbox.h"
+#include "util/timefmt.h"
+
+struct decide_ctx {
+	const struct principal *who;
+	const char *public_id, *by, *subject, *body, *reason;
+	int approve;
+	struct core_fail *fail;
+};
+
+static int64_t ms_of(const struct db_rows *, size_t, size_t);
+static lc_err decide_tx(struct db *, void *);
+
+static int64_t
+ms_of(const struct db_rows *r, size_t row, size_t col)
+{
+	const char *s = db_str(r, row, col);
+	int64_t ms;
+
+	if (s == NULL || sqltime_parse(s, db_len(r, row, col), &ms) != LC_OK)
+		return -1;
+	return ms;
+}
+
+void
+out_message_from_row(const struct db_rows *r, size_t i, struct out_message *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->id = db_i64(r, i, MSG_COL_ID);
+	m->public_id = db_str(r, i, MSG_COL_PUBLIC);
+	m->workspace_id = db_i64(r, i, MSG_COL_WORKSPACE);
+	m->campaign_id = db_i64(r, i, MSG_COL_CAMPAIGN);
+	m->relationship_id = db_i64(r, i, MSG_COL_RELATIONSHIP);
+	m->kind = (unsigned)db_i64(r, i, MSG_COL_KIND);
+	m->status = (unsigned)db_i64(r, i, MSG_COL_STATUS);
+	m->follow_up_step = (unsigned)db_i64(r, i, MSG_COL_STEP);
+	m->from = db_str(r, i, MSG_COL_FROM);
+	m->to = db_str(r, i, MSG_COL_TO);
+	m->to_name = db_str(r, i, MSG_COL_TO_NAME);
+	m->subject = db_str(r, i, MSG_COL_SUBJECT);
+	m->body = db_str(r, i, MSG_COL_BODY);
+	m->message_id = db_str(r, i, MSG_COL_MSGID);
+	m->in_reply_to = db_str(r, i, MSG_COL_IN_REPLY_TO);
+	m->references = db_str(r, i, MSG_COL_REFERENCES);
+	m->unsubscribe_token = db_str(r, i, MSG_COL_UNSUB);
+	m->schedule_ms = ms_of(r, i, MSG_COL_SCHEDULE);
+	m->due_ms = ms_of(r, i, MSG_COL_DUE);
+	m->created_ms = ms_of(r, i, MSG_COL_CREATED);
+	m->requested_by = db_str(r, i, MSG_COL_REQUESTED_BY);
+	m->credits_reserved = (unsigned)db_i64(r, i, MSG_COL_RESERVED);
+	m->credits_charged = (unsigned)db_i64(r, i, MSG_COL_CHARGED);
+	m->attempts = (unsigned)db_i64(r, i, MSG_COL_ATTEMPTS);
+	m->fence = (uint64_t)db_i64(r, i, MSG_COL_FENCE);
+	m->smtp_phase = (unsigned)db_i64(r, i, MSG_COL_PHASE);
+	m->last_error = db_str(r, i, MSG_COL_LAST_ERROR);
+	m->sent_ms = ms_of(r, i, MSG_COL_SENT_AT);
+	m->campaign_public_id = db_str(r, i, MSG_COL_CAMPAIGN_PUBLIC);
+	m->relationship_public_id = db_str(r, i, MSG_COL_REL_PUBLIC);
+	m->campaign_status = (unsigned)db_i64(r, i, MSG_COL_CAMPAIGN_STATUS);
+	m->relationship_status = (unsigned)db_i64(r, i, MSG_COL_REL_STATUS);
+	m->suppressed = db_i64(r, i, MSG_COL_SUPPRESSED) > 0;
+	m->max_lateness_hours = (unsigned)db_i64(r, i, MSG_COL_MAX_LATENESS);
+	m->invocation_public_id = db_str(r, i, MSG_COL_INV_PUBLIC);
+	m->decided_ms = ms_of(r, i, MSG_COL_DECIDED_AT);
+}
+
+lc_err
+approvals_list(struct core *core, const struct principal *who, const struct approval_query *q,
+    struct approval_page *page)
+{
+	struct store_msg_filter f;
+	char before[TIME_SQL_LEN];
+	struct db_rows cr;
+	struct campaign c;
+	size_t i, n;
+	lc_err e;
+
+	memset(page, 0, sizeof(*page));
+	memset(&f, 0, sizeof(f));
+	f.workspace_id = who->workspace_id;
+	f.status_mask = q->status_mask ? q->status_mask : 1u << MS_AWAITING_APPROVAL;
+	f.kind_mask = q->kind_mask ? q->kind_mask : (1u << MSG_NKINDS) - 1;
+	if (q->campaign_id) {
+		e = campaigns_get(core, who, q->campaign_id, &cr, &c);
+		if (e == LC_ENOTFOUND)
+			return LC_OK;
+		if (e != LC_OK)
+			return e;
+		f.campaign_id = c.id;
+		db_rows_free(&cr);
+	}
+	if (q->has_cursor) {
+		sqltime_format(q->cursor_ms, before);
+		f.before_sql = before;
+		f.before_id = q->cursor_id;
+	}
+	f.limit = q->limit + 1;
+	if ((e = store_msg_list(core->db, &f, &page->rows)) != LC_OK)
+		return e;
+	if ((e = store_msg_count(core->db, &f, &page->total)) != LC_OK)
+		goto fail;
+	n = page->rows.nrows;
+	page->has_next = n > q->limit;
+	if (page->has_next)
+		n = q->limit;
+	if (n > 0 && (page->items = calloc(n, sizeof(*page->items))) == NULL) {
+		e = LC_ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < n; i++)
+		out_message_from_row(&page->rows, i, &page->items[i]);
+	page->n = n;
+	if (page->has_next)
+		cursor_encode(page->items[n - 1].created_ms, page->items[n - 1].id, page->next_cursor);
+	return LC_OK;
+fail:
+	approval_page_free(page);
+	return e;
+}
+
+void
+approval_page_free(struct approval_page *page)
+{
+	db_rows_free(&page->rows);
+	free(page->items);
+	page->items = NULL;
+	page->n = 0;
+}
+
+lc_err
+approvals_get(struct core *core, const struct principal *who, const char *public_id,
+    struct db_rows *rows, struct out_message *m)
+{
+	lc_err e;
+
+	memset(rows, 0, sizeof(*rows));
+	if (!id_has_shape("out_", public_id, strlen(public_id)))
+		return LC_ENOTFOUND;
+	if ((e = store_msg_get(core->db, who->workspace_id, public_id, 0, rows)) != LC_OK)
+		return e;
+	if (rows->nrows != 1) {
+		db_rows_free(rows);
+		return LC_ENOTFOUND;
+	}
+	out_message_from_row(rows, 0, m);
+	return LC_OK;
+}
+
+static lc_err
+decide_tx(struct db *db, void *arg)
+{
+	struct decide_ctx *ctx = arg;
+	char now[TIME_SQL_LEN];
+	struct db_rows r;
+	struct out_message m;
+	struct event_in ev;
+	unsigned next;
+	uint64_t n = 0;
+	int changed = 0;
+	lc_err e;
+
+	sqltime_format(now_ms(), now);
+	if ((e = store_msg_get(db, ctx->who->workspace_id, ctx->public_id, 1, &r)) != LC_OK)
+		return e;
+	if (r.nrows != 1) {
+		db_rows_free(&r);
+		ctx->fail->code = "approval_not_found";
+		return LC_ENOTFOUND;
+	}
+	out_message_from_row(&r, 0, &m);
+	if (m.status != MS_AWAITING_APPROVAL) {
+		db_rows_free(&r);
+		ctx->fail->code = "already_decided";
+		ctx->fail->detail = "This message is not awaiting approval; decisions are final.";
+		return LC_ECONFLICT;
+	}
+	if ((e = store_decision_insert(db, m.id, m.workspace_id, ctx->approve ? 0 : 1, ctx->by,
+	         ctx->reason, ctx->approve ? ctx->subject : NULL, ctx->approve ? ctx->body : NULL,
+	         now)) != LC_OK ||
+	    (e = store_msg_decided(db, m.id, now)) != LC_OK)
+		goto out;
+	if (!ctx->approve) {
+		e = outbox_release_tx(db, &m, MS_REJECTED, ctx->reason, 0, &changed);
+		goto out;
+	}
+	if ((ctx->subject || ctx->body) &&
+	    (e = store_msg_edit(db, m.id, ctx->subject, ctx->body, now)) != LC_OK)
+		goto out;
+	next = m.campaign_status == CSTATUS_PAUSED ? MS_HELD : MS_SCHEDULED;
+	if ((e = store_msg_set_status(db, m.id, 1u << MS_AWAITING_APPROVAL, next, NULL, NULL, now,
+	         &n)) != LC_OK)
+		goto out;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = EV_APPROVAL_COMPLETED;
+	ev.workspace_id = m.workspace_id;
+	ev.campaign_id = m.campaign_id;
+	ev.relationship_id = m.relationship_id;
+	ev.message_id = m.public_id;
+	ev.at_ms = now_ms();
+	if ((e = events_record(db, &ev, NULL)) != LC_OK)
+		goto out;
+	if (m.invocation_public_id) {
+		struct db_rows ir;
+		if ((e = store_inv_get(db, m.workspace_id, m.invocation_public_id, &ir)) != LC_OK)
+			goto out;
+		if (ir.nrows == 1)
+			e = store_inv_set(db, db_i64(&ir, 0, INV_COL_ID), inv_status_of(next), 0, NULL, now);
+		db_rows_free(&ir);
+	}
+out:
+	db_rows_free(&r);
+	return e;
+}
+
+lc_err
+approvals_decide(struct core *core, const struct principal *who, const char *public_id,
+    int approve, const char *decided_by, const char *subject, const char *body,
+    const char *reason, struct core_fail *fail)
+{
+	struct decide_ctx ctx = {who, public_id, decided_by, subject, body, reason, approve, fail};
+
+	if (!who->can_approve) {
+		fail->code = "forbidden";
+		fail->detail = "This key may not approve or reject messages.";
+		return LC_EFORBIDDEN;
+	}
+	if (!id_has_shape("out_", public_id, strlen(public_id))) {
+		fail->code = "approval_not_found";
+		return LC_ENOTFOUND;
+	}
+	if (subject && (!text_valid(subject, 1, SUBJECT_MAX_CHARS, 0))) {
+		fail->code = "validation_failed";
+		fail->param = "subject";
+		fail->detail = "subject must be 1 to 998 characters without line breaks.";
+		return LC_EINVAL;
+	}
+	if (body && (strlen(body) > BODY_MAX_BYTES || !text_valid(body, 1, BODY_MAX_BYTES, 1))) {
+		fail->code = "validation_failed";
+		fail->param = "body";
+		fail->detail = "body must be UTF-8 text of at most 100 KiB.";
+		return LC_EINVAL;
+	}
+	if (reason && !text_valid(reason, 0, 500, 1)) {
+		fail->code = "validation_failed";
+		fail->param = "reason";
+		fail->detail = "reason must be at most 500 characters.";
+		return LC_EINVAL;
+	}
+	return db_tx(core->db, decide_tx, &ctx);
+}

@@ -1,0 +1,149 @@
+/* campaign_state.c: pause, resume, cancel and complete. A pause holds every message of
+ * the campaign not yet handed to SMTP in the same transaction that pauses it, so the
+ * worker (which claims only scheduled or deferred messages) cannot pick one up after the
+ * pause commits. Cancel and complete end pending messages and release their credits. */
+#include <string.h>
+
+#include "core/sending.h"
+#include "core/validate.h"
+#include "db/store.h"
+#include "db/store_outbox.h"
+#include "util/timefmt.h"
+
+struct transition_ctx {
+	const struct principal *who;
+	const char *public_id, *reason;
+	enum campaign_action action;
+	struct core_fail *fail;
+};
+
+static lc_err end_pending(struct db *, int64_t);
+static lc_err transition_tx(struct db *, void *);
+
+/* end_pending cancels every message of the campaign that has not reached SMTP. */
+static lc_err
+end_pending(struct db *db, int64_t campaign_id)
+{
+	struct db_rows ids, r;
+	struct out_message m;
+	size_t i;
+	int changed;
+	lc_err e;
+
+	if ((e = store_msg_pending_of_campaign(db, campaign_id, &ids)) != LC_OK)
+		return e;
+	for (i = 0; i < ids.nrows && e == LC_OK; i++) {
+		if ((e = store_msg_get_locked(db, db_i64(&ids, i, 0), &r)) != LC_OK)
+			break;
+		if (r.nrows == 1) {
+			out_message_from_row(&r, 0, &m);
+			e = outbox_release_tx(db, &m, MS_CANCELLED, "campaign ended", 0, &changed);
+		}
+		db_rows_free(&r);
+	}
+	db_rows_free(&ids);
+	return e;
+}
+
+static lc_err
+transition_tx(struct db *db, void *arg)
+{
+	struct transition_ctx *ctx = arg;
+	char now[TIME_SQL_LEN];
+	struct db_rows r;
+	struct event_in ev;
+	unsigned from, to;
+	int64_t id;
+	uint64_t n = 0;
+	lc_err e;
+
+	sqltime_format(now_ms(), now);
+	if ((e = store_campaign_lock(db, ctx->who->workspace_id, ctx->public_id, &r)) != LC_OK)
+		return e;
+	if (r.nrows != 1) {
+		db_rows_free(&r);
+		ctx->fail->code = "campaign_not_found";
+		return LC_ENOTFOUND;
+	}
+	id = db_i64(&r, 0, CL_COL_ID);
+	from = (unsigned)db_i64(&r, 0, CL_COL_STATUS);
+	db_rows_free(&r);
+
+	if (from == CSTATUS_COMPLETED || from == CSTATUS_CANCELLED) {
+		ctx->fail->code = "invalid_state_transition";
+		ctx->fail->detail = "The campaign has ended; it cannot change state any more.";
+		return LC_EINVAL;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.workspace_id = ctx->who->workspace_id;
+	ev.campaign_id = id;
+	ev.at_ms = now_ms();
+	ev.detail = ctx->reason;
+	switch (ctx->action) {
+	case CAMPAIGN_PAUSE:
+		if (from == CSTATUS_PAUSED) {
+			ctx->fail->code = "already_paused";
+			ctx->fail->detail = "The campaign is already paused.";
+			return LC_ECONFLICT;
+		}
+		to = CSTATUS_PAUSED;
+		ev.type = EV_CAMPAIGN_PAUSED;
+		break;
+	case CAMPAIGN_RESUME:
+		if (from == CSTATUS_ACTIVE) {
+			ctx->fail->code = "already_active";
+			ctx->fail->detail = "The campaign is already active.";
+			return LC_ECONFLICT;
+		}
+		if (from != CSTATUS_PAUSED) {
+			ctx->fail->code = "invalid_state_transition";
+			ctx->fail->detail = "Only a paused campaign can be resumed.";
+			return LC_EINVAL;
+		}
+		to = CSTATUS_ACTIVE;
+		ev.type = EV_CAMPAIGN_RESUMED;
+		break;
+	case CAMPAIGN_CANCEL:
+		to = CSTATUS_CANCELLED;
+		ev.type = EV_CAMPAIGN_CANCELLED;
+		break;
+	case CAMPAIGN_COMPLETE:
+	default:
+		to = CSTATUS_COMPLETED;
+		ev.type = EV_CAMPAIGN_COMPLETED;
+		break;
+	}
+	if ((e = store_campaign_set_status(db, id, from, to, to == CSTATUS_PAUSED ? ctx->reason : NULL,
+	         now, &n)) != LC_OK)
+		return e;
+	if (n != 1)
+		return LC_ERETRY; /* changed under us despite the lock: run the transaction again */
+	if (to == CSTATUS_PAUSED)
+		e = store_msg_hold_campaign(db, id, 1, now);
+	else if (to == CSTATUS_ACTIVE)
+		e = store_msg_hold_campaign(db, id, 0, now);
+	else
+		e = end_pending(db, id);
+	if (e != LC_OK)
+		return e;
+	return events_record(db, &ev, NULL);
+}
+
+lc_err
+campaigns_transition(struct core *core, const struct principal *who, const char *public_id,
+    enum campaign_action action, const char *reason, struct core_fail *fail)
+{
+	struct transition_ctx ctx = {who, public_id, reason, action, fail};
+
+	if (!campaign_id_valid(public_id)) {
+		fail->code = "campaign_not_found";
+		return LC_ENOTFOUND;
+	}
+	if (reason && !text_valid(reason, 0, 500, 1)) {
+		fail->code = "validation_failed";
+		fail->param = "reason";
+		fail->detail = "reason must be at most 500 characters of text.";
+		return LC_EINVAL;
+	}
+	return db_tx(core->db, transition_tx, &ctx);
+}

@@ -1,0 +1,348 @@
+/* delivery.c: the worker's side of the outbox. Claims are short transactions with
+ * FOR UPDATE SKIP LOCKED, a lease and a fencing token; every later write names the fence,
+ * so a worker whose lease was taken over changes nothing. A message whose DATA phase had
+ * begun when its worker vanished becomes "unknown" — never sent twice automatically. */
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/delivery.h"
+#include "db/store.h"
+#include "db/store_outbox.h"
+#include "util/log.h"
+#include "util/timefmt.h"
+
+#define CLAIM_MAX 64
+#define DEFER_LIMIT_MS (INT64_C(5) * 86400 * 1000)
+
+struct claim_ctx {
+	const char *owner;
+	unsigned lease_seconds, max;
+	struct delivery_job *jobs;
+	size_t n;
+};
+
+struct record_ctx {
+	const struct delivery_job *job;
+	const struct delivery_result *res;
+};
+
+static char *dup_or_null(const char *);
+static lc_err job_from(const struct out_message *, uint64_t, struct delivery_job *);
+static lc_err claim_tx(struct db *, void *);
+static lc_err record_tx(struct db *, void *);
+static lc_err reap_tx(struct db *, void *);
+static lc_err inv_update(struct db *, const struct out_message *, unsigned, unsigned,
+    const char *, const char *);
+static int64_t backoff_ms(unsigned);
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static int64_t
+backoff_ms(unsigned attempts)
+{
+	static const int64_t steps[] = {60, 300, 900, 3600, 7200, 14400, 21600};
+	size_t i = attempts > 0 ? attempts - 1 : 0;
+
+	if (i >= sizeof(steps) / sizeof(steps[0]))
+		i = sizeof(steps) / sizeof(steps[0]) - 1;
+	return steps[i] * 1000;
+}
+
+static lc_err
+job_from(const struct out_message *m, uint64_t fence, struct delivery_job *j)
+{
+	memset(j, 0, sizeof(*j));
+	j->id = m->id;
+	j->fence = fence;
+	snprintf(j->public_id, sizeof(j->public_id), "%s", m->public_id);
+	j->from = dup_or_null(m->from);
+	j->to = dup_or_null(m->to);
+	j->to_name = dup_or_null(m->to_name);
+	j->subject = dup_or_null(m->subject);
+	j->body = dup_or_null(m->body);
+	j->message_id = dup_or_null(m->message_id);
+	j->in_reply_to = dup_or_null(m->in_reply_to);
+	j->references = dup_or_null(m->references);
+	j->unsubscribe_token = dup_or_null(m->unsubscribe_token);
+	if (!j->from || !j->to || !j->to_name || !j->subject || !j->body || !j->message_id ||
+	    !j->unsubscribe_token)
+		return LC_ENOMEM;
+	return LC_OK;
+}
+
+void
+delivery_jobs_free(struct delivery_job *jobs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; jobs && i < n; i++) {
+		free(jobs[i].from);
+		free(jobs[i].to);
+		free(jobs[i].to_name);
+		free(jobs[i].subject);
+		free(jobs[i].body);
+		free(jobs[i].message_id);
+		free(jobs[i].in_reply_to);
+		free(jobs[i].references);
+		free(jobs[i].unsubscribe_token);
+	}
+	free(jobs);
+}
+
+/* inv_update mirrors a message's new state onto its invocation, if it has one. */
+static lc_err
+inv_update(struct db *db, const struct out_message *m, unsigned status, unsigned charged,
+    const char *event_id, const char *now)
+{
+	struct db_rows r;
+	lc_err e;
+
+	if (m->invocation_public_id == NULL)
+		return LC_OK;
+	if ((e = store_inv_get(db, m->workspace_id, m->invocation_public_id, &r)) != LC_OK)
+		return e;
+	if (r.nrows == 1)
+		e = store_inv_set(db, db_i64(&r, 0, INV_COL_ID), status, charged, event_id, now);
+	db_rows_free(&r);
+	return e;
+}
+
+static lc_err
+claim_tx(struct db *db, void *arg)
+{
+	const unsigned ended_prospect = (1u << REL_REPLIED) | (1u << REL_LINK_PLACED) |
+	    (1u << REL_BOUNCED) | (1u << REL_UNSUBSCRIBED) | (1u << REL_DECLINED);
+	struct claim_ctx *ctx = arg;
+	char now[TIME_SQL_LEN], lease[TIME_SQL_LEN];
+	int64_t t = now_ms();
+	struct db_rows ids, r;
+	struct out_message m;
+	size_t i;
+	int changed;
+	lc_err e;
+
+	delivery_jobs_free(ctx->jobs, ctx->n); /* a retried transaction starts over */
+	ctx->jobs = NULL;
+	ctx->n = 0;
+	sqltime_format(t, now);
+	sqltime_format(t + (int64_t)ctx->lease_seconds * 1000, lease);
+	if ((e = store_msg_due(db, now, ctx->max, &ids)) != LC_OK)
+		return e;
+	if (ids.nrows > 0 && (ctx->jobs = calloc(ids.nrows, sizeof(*ctx->jobs))) == NULL) {
+		db_rows_free(&ids);
+		return LC_ENOMEM;
+	}
+	for (i = 0, e = LC_OK; i < ids.nrows && e == LC_OK; i++) {
+		uint64_t fence = 0, n = 0;
+
+		if ((e = store_msg_get_locked(db, db_i64(&ids, i, 0), &r)) != LC_OK)
+			break;
+		if (r.nrows != 1) {
+			db_rows_free(&r);
+			continue;
+		}
+		out_message_from_row(&r, 0, &m);
+		if (m.campaign_status == CSTATUS_PAUSED) {
+			e = store_msg_set_status(db, m.id, (1u << MS_SCHEDULED) | (1u << MS_DEFERRED),
+			    MS_HELD, NULL, NULL, now, &n);
+		} else if (m.campaign_status == CSTATUS_CANCELLED ||
+		           m.campaign_status == CSTATUS_COMPLETED) {
+			e = outbox_release_tx(db, &m, MS_CANCELLED, "campaign ended", 0, &changed);
+		} else if (m.suppressed) {
+			e = outbox_release_tx(db, &m, MS_CANCELLED, "recipient suppressed", 0, &changed);
+		} else if (m.kind == MSG_FOLLOW_UP &&
+		           ((1u << m.relationship_status) & ended_prospect) != 0) {
+			e = outbox_release_tx(db, &m, MS_CANCELLED, "the prospect answered or left", 0,
+			    &changed);
+		} else if (m.attempts == 0 &&
+		           m.schedule_ms < t - (int64_t)m.max_lateness_hours * 3600 * 1000) {
+			/* approved long ago for a time long past: a person must look again */
+			struct event_in ev;
+			if ((e = store_msg_set_status(db, m.id, 1u << MS_SCHEDULED, MS_AWAITING_APPROVAL,
+			         NULL, "schedule is stale; approve again", now, &n)) != LC_OK ||
+			    (e = store_decision_insert(db, m.id, m.workspace_id, 2, "system",
+			         "scheduleAt is more than maxLatenessHours in the past", NULL, NULL, now)) !=
+			        LC_OK ||
+			    (e = inv_update(db, &m, INV_AWAITING_APPROVAL, 0, NULL, now)) != LC_OK) {
+				db_rows_free(&r);
+				break;
+			}
+			memset(&ev, 0, sizeof(ev));
+			ev.type = EV_APPROVAL_REQUESTED;
+			ev.workspace_id = m.workspace_id;
+			ev.campaign_id = m.campaign_id;
+			ev.relationship_id = m.relationship_id;
+			ev.message_id = m.public_id;
+			ev.at_ms = t;
+			e = events_record(db, &ev, NULL);
+		} else if ((e = store_msg_claim(db, m.id, ctx->owner, lease, now, &fence)) == LC_OK) {
+			e = job_from(&m, fence, &ctx->jobs[ctx->n]);
+			ctx->n++;
+		}
+		db_rows_free(&r);
+	}
+	db_rows_free(&ids);
+	return e;
+}
+
+lc_err
+delivery_claim(struct core *core, const char *owner, unsigned lease_seconds, unsigned max,
+    struct delivery_job **jobs, size_t *n)
+{
+	struct claim_ctx ctx = {owner, lease_seconds, max > CLAIM_MAX ? CLAIM_MAX : max, NULL, 0};
+	lc_err e;
+
+	*jobs = NULL;
+	*n = 0;
+	e = db_tx(core->db, claim_tx, &ctx);
+	if (e != LC_OK) {
+		delivery_jobs_free(ctx.jobs, ctx.n);
+		return e;
+	}
+	*jobs = ctx.jobs;
+	*n = ctx.n;
+	return LC_OK;
+}
+
+lc_err
+delivery_mark_data(struct core *core, const struct delivery_job *job, int *held)
+{
+	return store_msg_phase(core->db, job->id, job->fence, 1, held);
+}
+
+static lc_err
+record_tx(struct db *db, void *arg)
+{
+	struct record_ctx *ctx = arg;
+	const struct delivery_job *job = ctx->job;
+	const struct delivery_result *res = ctx->res;
+	char now[TIME_SQL_LEN], due[TIME_SQL_LEN], event_id[ID_MAX], why[300];
+	int64_t t = now_ms();
+	struct db_rows r;
+	struct out_message m;
+	struct event_in ev;
+	uint64_t n = 0;
+	int ok = 0, changed = 0;
+	lc_err e;
+
+	sqltime_format(t, now);
+	snprintf(why, sizeof(why), "%d %d.%d.%d %s", res->code, res->enh_class, res->enh_subject,
+	    res->enh_detail, res->text);
+	if ((e = store_msg_get_locked(db, job->id, &r)) != LC_OK)
+		return e;
+	if (r.nrows != 1) {
+		db_rows_free(&r);
+		return LC_ENOTFOUND;
+	}
+	out_message_from_row(&r, 0, &m);
+	if (m.status != MS_SENDING || m.fence != job->fence) {
+		log_msg(LOG_WARN, "lease of %s was lost; outcome %d not recorded", job->public_id,
+		    res->outcome);
+		db_rows_free(&r);
+		return LC_OK;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.workspace_id = m.workspace_id;
+	ev.campaign_id = m.campaign_id;
+	ev.relationship_id = m.relationship_id;
+	ev.message_id = m.public_id;
+	ev.at_ms = t;
+	switch (res->outcome) {
+	case DELIVERY_SENT:
+		if ((e = store_msg_sent(db, m.id, m.fence, now, m.credits_reserved, &n)) != LC_OK)
+			break;
+		if (m.credits_reserved > 0 &&
+		    ((e = store_credit_move(db, m.workspace_id, CREDIT_CAPTURE, m.credits_reserved, m.id,
+		          NULL, now, &ok)) != LC_OK ||
+		        !ok)) {
+			e = e != LC_OK ? e : LC_EDB;
+			break;
+		}
+		ev.type = EV_EMAIL_SENT;
+		if ((e = events_record(db, &ev, event_id)) != LC_OK ||
+		    (e = inv_update(db, &m, INV_COMPLETED, m.credits_reserved, event_id, now)) != LC_OK)
+			break;
+		m.status = MS_SENT;
+		e = drafts_follow_up_tx(db, &m, t);
+		break;
+	case DELIVERY_TEMPFAIL:
+		if (t - m.created_ms < DEFER_LIMIT_MS) {
+			sqltime_format(t + backoff_ms(m.attempts), due);
+			e = store_msg_result(db, m.id, m.fence, MS_DEFERRED, due, why, now, &n);
+			break;
+		}
+		e = outbox_release_tx(db, &m, MS_FAILED, why, 1, &changed);
+		break;
+	case DELIVERY_PERMFAIL:
+		if ((e = outbox_release_tx(db, &m, MS_FAILED, why, 1, &changed)) != LC_OK)
+			break;
+		if (res->enh_class == 5 && res->enh_subject == 1) {
+			/* 5.1.x: the address does not exist; never try it again */
+			ev.type = EV_EMAIL_BOUNCED;
+			if ((e = store_suppress(db, m.workspace_id, m.to, "hard_bounce", now)) != LC_OK)
+				break;
+			e = events_record(db, &ev, NULL);
+		}
+		break;
+	case DELIVERY_UNKNOWN:
+		e = outbox_release_tx(db, &m, MS_UNKNOWN, why, 1, &changed);
+		break;
+	}
+	db_rows_free(&r);
+	return e;
+}
+
+lc_err
+delivery_record(struct core *core, const struct delivery_job *job,
+    const struct delivery_result *res)
+{
+	struct record_ctx ctx = {job, res};
+
+	return db_tx(core->db, record_tx, &ctx);
+}
+
+static lc_err
+reap_tx(struct db *db, void *arg)
+{
+	unsigned *reaped = arg;
+	char now[TIME_SQL_LEN];
+	struct db_rows ids, r;
+	struct out_message m;
+	size_t i;
+	uint64_t n;
+	int changed;
+	lc_err e = LC_OK;
+
+	*reaped = 0;
+	sqltime_format(now_ms(), now);
+	if ((e = store_msg_expired(db, now, 100, &ids)) != LC_OK)
+		return e;
+	for (i = 0; i < ids.nrows && e == LC_OK; i++) {
+		if ((e = store_msg_get_locked(db, db_i64(&ids, i, 0), &r)) != LC_OK)
+			break;
+		if (r.nrows == 1) {
+			out_message_from_row(&r, 0, &m);
+			if (m.smtp_phase >= 1)
+				e = outbox_release_tx(db, &m, MS_UNKNOWN,
+				    "worker lost during DATA; outcome unknown", 1, &changed);
+			else
+				e = store_msg_result(db, m.id, m.fence, MS_SCHEDULED, now,
+				    "worker lost before SMTP DATA; retrying", now, &n);
+			(*reaped)++;
+		}
+		db_rows_free(&r);
+	}
+	db_rows_free(&ids);
+	return e;
+}
+
+lc_err
+delivery_reap(struct core *core, unsigned *reaped)
+{
+	return db_tx(core->db, reap_tx, reaped);
+}

@@ -1,0 +1,160 @@
+/* enqueue.c: putting one message into the outbox and taking one out for good. Both run
+ * inside the caller's transaction so credits, invocation, counters and the message can
+ * never disagree. */
+#include <string.h>
+#include <sodium.h>
+
+#include "core/sending.h"
+#include "db/store.h"
+#include "db/store_outbox.h"
+#include "mail/compose.h"
+#include "util/log.h"
+#include "util/timefmt.h"
+
+static lc_err record(struct db *, enum event_type, int64_t, int64_t, int64_t, const char *,
+    int64_t, char *);
+
+static lc_err
+record(struct db *db, enum event_type type, int64_t ws, int64_t campaign, int64_t rel,
+    const char *msg_public, int64_t at, char *event_id)
+{
+	struct event_in ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = type;
+	ev.workspace_id = ws;
+	ev.campaign_id = campaign;
+	ev.relationship_id = rel;
+	ev.message_id = msg_public;
+	ev.at_ms = at;
+	return events_record(db, &ev, event_id);
+}
+
+lc_err
+outbox_enqueue_tx(struct db *db, struct enqueue *q, struct core_fail *fail)
+{
+	char now[TIME_SQL_LEN], sched[TIME_SQL_LEN], due[TIME_SQL_LEN], msgid[MAIL_MSGID_MAX];
+	char token[ID_MAX];
+	const char *domain;
+	struct store_msg_new m;
+	struct db_rows r;
+	int64_t t = now_ms(), schedule = q->schedule_ms > 0 ? q->schedule_ms : t;
+	uint64_t inv_id = 0, msg_id = 0;
+	int ok = 0;
+	lc_err e;
+
+	sqltime_format(t, now);
+	sqltime_format(schedule, sched);
+	sqltime_format(schedule > t ? schedule : t, due);
+	if (q->approve)
+		q->status = MS_AWAITING_APPROVAL;
+	else
+		q->status = q->campaign_status == CSTATUS_PAUSED ? MS_HELD : MS_SCHEDULED;
+	id_new("out_", q->msg_public);
+	id_new("", token);
+	domain = strrchr(q->from, '@');
+	if ((e = mail_message_id_new(domain ? domain + 1 : "linkcamp.invalid", msgid)) != LC_OK)
+		return e;
+	q->inv_public[0] = '\0';
+	if (q->action) {
+		id_new("inv_", q->inv_public);
+		if ((e = store_inv_insert(db, q->inv_public, q->workspace_id, q->action,
+		         inv_status_of(q->status), SEND_COST, now, &inv_id)) != LC_OK)
+			return e;
+	}
+	memset(&m, 0, sizeof(m));
+	m.public_id = q->msg_public;
+	m.workspace_id = q->workspace_id;
+	m.campaign_id = q->campaign_id;
+	m.relationship_id = q->relationship_id;
+	m.invocation_id = (int64_t)inv_id;
+	m.parent_id = q->parent_id;
+	m.kind = q->kind;
+	m.status = q->status;
+	m.follow_up_step = q->follow_up_step;
+	m.from_email = q->from;
+	m.to_email = q->to;
+	m.to_name = q->to_name ? q->to_name : "";
+	m.subject = q->subject;
+	m.body = q->body;
+	m.message_id_header = msgid;
+	m.in_reply_to = q->in_reply_to;
+	m.references = q->references;
+	m.unsubscribe_token = token;
+	m.schedule_sql = sched;
+	m.due_sql = due;
+	m.now_sql = now;
+	m.requested_by = q->requested_by ? q->requested_by : "system";
+	m.credits_reserved = SEND_COST;
+	if ((e = store_msg_insert(db, &m, &msg_id)) != LC_OK)
+		return e;
+	q->msg_id = (int64_t)msg_id;
+	if (inv_id && (e = store_inv_link(db, (int64_t)inv_id, (int64_t)msg_id)) != LC_OK)
+		return e;
+	if ((e = store_credit_move(db, q->workspace_id, CREDIT_RESERVE, SEND_COST, (int64_t)msg_id,
+	         NULL, now, &ok)) != LC_OK)
+		return e;
+	if (!ok) {
+		fail->code = "insufficient_credits";
+		fail->detail = "The workspace does not have enough credits for this email.";
+		fail->required = SEND_COST;
+		fail->available = 0;
+		if (store_credit_balance(db, q->workspace_id, &r) == LC_OK) {
+			if (r.nrows == 1)
+				fail->available = db_i64(&r, 0, CR_COL_BALANCE) - db_i64(&r, 0, CR_COL_RESERVED);
+			db_rows_free(&r);
+		}
+		return LC_ECONFLICT;
+	}
+	if (q->kind == MSG_DRAFT &&
+	    (e = record(db, EV_DRAFT_CREATED, q->workspace_id, q->campaign_id, q->relationship_id,
+	         q->msg_public, t, NULL)) != LC_OK)
+		return e;
+	return record(db, q->approve ? EV_APPROVAL_REQUESTED : EV_MESSAGE_SCHEDULED,
+	    q->workspace_id, q->campaign_id, q->relationship_id, q->msg_public, t, NULL);
+}
+
+lc_err
+outbox_release_tx(struct db *db, const struct out_message *m, unsigned status, const char *error,
+    int fenced, int *changed)
+{
+	const unsigned open = (1u << MS_AWAITING_APPROVAL) | (1u << MS_SCHEDULED) |
+	    (1u << MS_HELD) | (1u << MS_DEFERRED);
+	char now[TIME_SQL_LEN];
+	uint64_t n = 0;
+	int ok = 0;
+	lc_err e;
+
+	*changed = 0;
+	sqltime_format(now_ms(), now);
+	if (fenced)
+		e = store_msg_result(db, m->id, m->fence, status, NULL, error, now, &n);
+	else
+		e = store_msg_set_status(db, m->id, open, status, NULL, error, now, &n);
+	if (e != LC_OK || n != 1)
+		return e;
+	*changed = 1;
+	if (m->credits_reserved > 0 && m->credits_charged == 0 &&
+	    (e = store_credit_move(db, m->workspace_id, CREDIT_RELEASE, m->credits_reserved, m->id,
+	         NULL, now, &ok)) != LC_OK)
+		return e;
+	if (m->credits_reserved > 0 && m->credits_charged == 0 && !ok) {
+		log_msg(LOG_ERROR, "credit release failed for %s", m->public_id);
+		return LC_EDB;
+	}
+	if (m->status == MS_AWAITING_APPROVAL &&
+	    (e = record(db, EV_APPROVAL_REJECTED, m->workspace_id, m->campaign_id,
+	         m->relationship_id, m->public_id, now_ms(), NULL)) != LC_OK)
+		return e;
+	if (m->invocation_public_id) {
+		struct db_rows r;
+		/* the invocation's internal id is not in the message view: look it up */
+		if ((e = store_inv_get(db, m->workspace_id, m->invocation_public_id, &r)) != LC_OK)
+			return e;
+		if (r.nrows == 1)
+			e = store_inv_set(db, db_i64(&r, 0, INV_COL_ID), inv_status_of(status), 0, NULL,
+			    now);
+		db_rows_free(&r);
+	}
+	return e;
+}

@@ -1,0 +1,52 @@
+/* invocations.c: the record of an API/MCP action that costs or waits. */
+#include <string.h>
+
+#include "core/sending.h"
+#include "db/store_outbox.h"
+#include "util/timefmt.h"
+
+static int64_t cell_ms(const struct db_rows *, size_t);
+
+static int64_t
+cell_ms(const struct db_rows *r, size_t col)
+{
+	const char *s = db_str(r, 0, col);
+	int64_t ms;
+
+	if (s == NULL || sqltime_parse(s, db_len(r, 0, col), &ms) != LC_OK)
+		return -1;
+	return ms;
+}
+
+lc_err
+invocations_get(struct core *core, const struct principal *who, const char *public_id,
+    struct db_rows *rows, struct invocation *out)
+{
+	lc_err e;
+
+	memset(rows, 0, sizeof(*rows));
+	memset(out, 0, sizeof(*out));
+	if (!id_has_shape("inv_", public_id, strlen(public_id)))
+		return LC_ENOTFOUND;
+	if ((e = store_inv_get(core->db, who->workspace_id, public_id, rows)) != LC_OK)
+		return e;
+	if (rows->nrows != 1) {
+		db_rows_free(rows);
+		return LC_ENOTFOUND;
+	}
+	out->public_id = db_str(rows, 0, INV_COL_PUBLIC);
+	out->action = db_str(rows, 0, INV_COL_ACTION);
+	out->status = (unsigned)db_i64(rows, 0, INV_COL_STATUS);
+	out->credits_reserved = (unsigned)db_i64(rows, 0, INV_COL_RESERVED);
+	out->credits_charged = (unsigned)db_i64(rows, 0, INV_COL_CHARGED);
+	out->created_ms = cell_ms(rows, INV_COL_CREATED);
+	out->message_public_id = db_str(rows, 0, INV_COL_MSG_PUBLIC);
+	out->message_status = (unsigned)db_i64(rows, 0, INV_COL_MSG_STATUS);
+	out->schedule_ms = cell_ms(rows, INV_COL_MSG_SCHEDULE);
+	out->event_public_id = db_str(rows, 0, INV_COL_EVENT_PUBLIC);
+	out->event_type = db_str(rows, 0, INV_COL_EVENT_TYPE);
+	out->event_ms = cell_ms(rows, INV_COL_EVENT_AT);
+	out->event_campaign_id = db_str(rows, 0, INV_COL_EVENT_CAMPAIGN);
+	out->event_relationship_id = db_str(rows, 0, INV_COL_EVENT_REL);
+	return LC_OK;
+}

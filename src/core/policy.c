@@ -1,0 +1,45 @@
+/* policy.c: the workspace's approval policy. */
+#include <string.h>
+
+#include "core/sending.h"
+#include "db/store_outbox.h"
+
+lc_err
+policy_get(struct core *core, const struct principal *who, struct policy *out)
+{
+	struct db_rows r;
+	lc_err e;
+
+	if ((e = store_policy_get(core->db, who->workspace_id, &r)) != LC_OK)
+		return e;
+	if (r.nrows != 1) {
+		db_rows_free(&r);
+		return LC_ENOTFOUND;
+	}
+	out->approve[MSG_DRAFT] = db_i64(&r, 0, POL_COL_DRAFTS) != 0;
+	out->approve[MSG_SEND_EMAIL] = db_i64(&r, 0, POL_COL_SEND) != 0;
+	out->approve[MSG_RESPOND] = db_i64(&r, 0, POL_COL_RESPOND) != 0;
+	out->approve[MSG_AUTO_RESPONSE] = db_i64(&r, 0, POL_COL_AUTO) != 0;
+	out->approve[MSG_FOLLOW_UP] = db_i64(&r, 0, POL_COL_FOLLOW) != 0;
+	out->max_lateness_hours = (unsigned)db_i64(&r, 0, POL_COL_LATENESS);
+	db_rows_free(&r);
+	return LC_OK;
+}
+
+lc_err
+policy_put(struct core *core, const struct principal *who, const struct policy *p,
+    struct core_fail *fail)
+{
+	unsigned flags[5];
+	size_t i;
+
+	if (p->max_lateness_hours < 1 || p->max_lateness_hours > 24 * 30) {
+		fail->code = "validation_failed";
+		fail->param = "maxLatenessHours";
+		fail->detail = "maxLatenessHours must be an integer from 1 to 720.";
+		return LC_EINVAL;
+	}
+	for (i = 0; i < 5; i++)
+		flags[i] = p->approve[i] ? 1 : 0;
+	return store_policy_put(core->db, who->workspace_id, flags, p->max_lateness_hours);
+}

@@ -1,0 +1,129 @@
+/* send.c: a one-off email within a campaign (send-email). Same gating for every front. */
+#include <string.h>
+
+#include "core/sending.h"
+#include "core/validate.h"
+#include "db/store.h"
+#include "db/store_outbox.h"
+#include "util/timefmt.h"
+
+#define YEAR_MS (INT64_C(366) * 86400 * 1000)
+#define PAST_SLACK_MS (INT64_C(5) * 60 * 1000)
+
+struct send_ctx {
+	const struct principal *who;
+	const struct send_in *in;
+	char *inv_id;
+	struct core_fail *fail;
+};
+
+static lc_err send_tx(struct db *, void *);
+
+static lc_err
+send_tx(struct db *db, void *arg)
+{
+	struct send_ctx *ctx = arg;
+	const struct send_in *in = ctx->in;
+	struct db_rows cr, rr, pr;
+	struct enqueue q;
+	unsigned status;
+	int suppressed = 0;
+	lc_err e;
+
+	if ((e = store_campaign_lock(db, ctx->who->workspace_id, in->campaign_id, &cr)) != LC_OK)
+		return e;
+	if (cr.nrows != 1) {
+		db_rows_free(&cr);
+		ctx->fail->code = "campaign_not_found";
+		return LC_ENOTFOUND;
+	}
+	memset(&rr, 0, sizeof(rr));
+	memset(&pr, 0, sizeof(pr));
+	status = (unsigned)db_i64(&cr, 0, CL_COL_STATUS);
+	if (status == CSTATUS_CANCELLED || status == CSTATUS_COMPLETED) {
+		ctx->fail->code = "invalid_state_for_send";
+		ctx->fail->detail = "The campaign is cancelled or completed.";
+		e = LC_EINVAL;
+		goto out;
+	}
+	if (!id_has_shape("rel_", in->relationship_id, strlen(in->relationship_id))) {
+		ctx->fail->code = "relationship_not_found";
+		e = LC_ENOTFOUND;
+		goto out;
+	}
+	if ((e = store_rel_in_campaign(db, db_i64(&cr, 0, CL_COL_ID), in->relationship_id, &rr)) !=
+	    LC_OK)
+		goto out;
+	if (rr.nrows != 1) {
+		ctx->fail->code = "relationship_not_found";
+		ctx->fail->detail = "No such relationship in this campaign.";
+		e = LC_ENOTFOUND;
+		goto out;
+	}
+	if ((e = store_suppressed(db, ctx->who->workspace_id, db_str(&rr, 0, RL_COL_EMAIL),
+	         &suppressed)) != LC_OK)
+		goto out;
+	if (suppressed) {
+		ctx->fail->code = "recipient_suppressed";
+		ctx->fail->detail = "This address unsubscribed or hard-bounced; it is never sent to.";
+		e = LC_EINVAL;
+		goto out;
+	}
+	if ((e = store_policy_get(db, ctx->who->workspace_id, &pr)) != LC_OK)
+		goto out;
+	memset(&q, 0, sizeof(q));
+	q.workspace_id = ctx->who->workspace_id;
+	q.campaign_id = db_i64(&cr, 0, CL_COL_ID);
+	q.relationship_id = db_i64(&rr, 0, RL_COL_ID);
+	q.kind = MSG_SEND_EMAIL;
+	q.campaign_status = status;
+	q.from = db_str(&cr, 0, CL_COL_SENDER);
+	q.to = db_str(&rr, 0, RL_COL_EMAIL);
+	q.to_name = db_str(&rr, 0, RL_COL_NAME);
+	q.subject = in->subject;
+	q.body = in->body;
+	q.schedule_ms = in->schedule_ms;
+	q.requested_by = in->requested_by;
+	q.action = "link_building.campaign.send_email";
+	q.approve = pr.nrows == 1 ? db_i64(&pr, 0, POL_COL_SEND) != 0 : 1;
+	if ((e = outbox_enqueue_tx(db, &q, ctx->fail)) == LC_OK)
+		memcpy(ctx->inv_id, q.inv_public, ID_MAX);
+out:
+	db_rows_free(&cr);
+	db_rows_free(&rr);
+	db_rows_free(&pr);
+	return e;
+}
+
+lc_err
+outbox_send_email(struct core *core, const struct principal *who, const struct send_in *in,
+    char inv_id[ID_MAX], struct core_fail *fail)
+{
+	struct send_ctx ctx = {who, in, inv_id, fail};
+	int64_t now = now_ms();
+
+	fail->code = "validation_failed";
+	if (!text_valid(in->subject, 1, SUBJECT_MAX_CHARS, 0)) {
+		fail->param = "subject";
+		fail->detail = "subject must be 1 to 998 characters without line breaks.";
+		return LC_EINVAL;
+	}
+	if (in->body == NULL || strlen(in->body) > BODY_MAX_BYTES ||
+	    !text_valid(in->body, 1, BODY_MAX_BYTES, 1)) {
+		fail->param = "body";
+		fail->detail = "body must be UTF-8 text of 1 byte to 100 KiB.";
+		return LC_EINVAL;
+	}
+	if (in->schedule_ms != 0 &&
+	    (in->schedule_ms > now + YEAR_MS || in->schedule_ms < now - PAST_SLACK_MS)) {
+		fail->param = "scheduleAt";
+		fail->detail = "scheduleAt must be \"now\" or a time from now to one year ahead.";
+		return LC_EINVAL;
+	}
+	fail->code = NULL;
+	if (!campaign_id_valid(in->campaign_id)) {
+		fail->code = "campaign_not_found";
+		return LC_ENOTFOUND;
+	}
+	return db_tx(core->db, send_tx, &ctx);
+}

@@ -1,0 +1,202 @@
+/* sending.h: the core of sending — messages waiting in MySQL for approval and delivery,
+ * credits, policy, invocations, idempotency and campaign state changes. */
+#ifndef LC_SENDING_H
+#define LC_SENDING_H
+
+#include "core/core.h"
+#include "db/db.h"
+
+#define SEND_COST 2 /* credits per email actually sent */
+
+enum msg_kind { MSG_DRAFT = 0, MSG_SEND_EMAIL, MSG_RESPOND, MSG_AUTO_RESPONSE, MSG_FOLLOW_UP,
+	MSG_NKINDS };
+enum msg_status {
+	MS_AWAITING_APPROVAL = 0, MS_SCHEDULED, MS_SENDING, MS_SENT, MS_FAILED, MS_UNKNOWN,
+	MS_REJECTED, MS_CANCELLED, MS_HELD, MS_DEFERRED, MS_N
+};
+enum inv_status { INV_AWAITING_APPROVAL = 0, INV_SCHEDULED, INV_COMPLETED, INV_REJECTED,
+	INV_FAILED, INV_CANCELLED, INV_UNKNOWN, INV_N };
+
+const char *msg_kind_name(unsigned kind);
+int msg_kind_from_name(const char *s, size_t len);
+const char *msg_status_name(unsigned status);
+int msg_status_from_name(const char *s, size_t len);
+const char *inv_status_name(unsigned status);
+const char *ledger_kind_name(unsigned kind);
+/* inv_status_of maps a message status to its invocation's status. */
+unsigned inv_status_of(unsigned msg_status);
+
+/* Why a core call failed, for the front to answer: code is the API error code (static),
+ * param the offending field (static or NULL), required/available for credits. */
+struct core_fail {
+	const char *code;
+	const char *param;
+	const char *detail;
+	int64_t required, available;
+};
+
+/* ---- policy.c ---- */
+struct policy {
+	unsigned approve[MSG_NKINDS]; /* 1 = required, 0 = auto; indexed by enum msg_kind */
+	unsigned max_lateness_hours;
+};
+lc_err policy_get(struct core *core, const struct principal *who, struct policy *out);
+/* policy_put stores p; LC_EINVAL with fail when a value is out of range. */
+lc_err policy_put(struct core *core, const struct principal *who, const struct policy *p,
+    struct core_fail *fail);
+
+/* ---- enqueue.c: one message into the outbox, inside the caller's transaction ---- */
+struct enqueue {
+	int64_t workspace_id, campaign_id, relationship_id, parent_id;
+	unsigned kind, follow_up_step;
+	unsigned campaign_status;
+	const char *from, *to, *to_name, *subject, *body, *in_reply_to, *references;
+	int64_t schedule_ms;
+	const char *requested_by;
+	const char *action;  /* non-NULL: also create an invocation with this action */
+	unsigned approve;    /* policy: 1 = a person must approve */
+	/* out */
+	char msg_public[ID_MAX];
+	char inv_public[ID_MAX];
+	int64_t msg_id;
+	unsigned status;
+};
+/* outbox_enqueue_tx reserves SEND_COST credits, stores the message (and invocation) and
+ * records its events. LC_ECONFLICT with fail->code "insufficient_credits" when the
+ * workspace cannot cover it. */
+lc_err outbox_enqueue_tx(struct db *db, struct enqueue *q, struct core_fail *fail);
+struct out_message;
+/* outbox_release_tx ends a message that will never be sent (rejected, cancelled, failed,
+ * unknown): its status, the release of its credits, its invocation and, when it was
+ * awaiting approval, the pending count. m is the locked message as loaded; when fenced,
+ * the change applies only while m->fence still holds (the worker's lease). *changed is 0
+ * when the message had already moved on. */
+lc_err outbox_release_tx(struct db *db, const struct out_message *m, unsigned status,
+    const char *error, int fenced, int *changed);
+
+/* ---- send.c ---- */
+struct send_in {
+	const char *campaign_id, *relationship_id, *subject, *body;
+	int64_t schedule_ms; /* 0: now */
+	const char *requested_by;
+};
+/* outbox_send_email queues a one-off email; inv_id receives the invocation's public id.
+ * Errors carry fail->code: campaign_not_found, relationship_not_found (LC_ENOTFOUND),
+ * invalid_state_for_send, recipient_suppressed, validation_failed (LC_EINVAL),
+ * insufficient_credits (LC_ECONFLICT). */
+lc_err outbox_send_email(struct core *core, const struct principal *who,
+    const struct send_in *in, char inv_id[ID_MAX], struct core_fail *fail);
+
+/* ---- approvals.c ---- */
+struct out_message {
+	int64_t id, workspace_id, campaign_id, relationship_id;
+	const char *public_id, *campaign_public_id, *relationship_public_id, *invocation_public_id;
+	unsigned kind, status, follow_up_step;
+	const char *from, *to, *to_name, *subject, *body, *message_id, *in_reply_to, *references;
+	const char *unsubscribe_token, *requested_by, *last_error;
+	int64_t schedule_ms, due_ms, created_ms, sent_ms, decided_ms;
+	unsigned credits_reserved, credits_charged, attempts, smtp_phase;
+	uint64_t fence;
+	unsigned campaign_status, relationship_status, max_lateness_hours;
+	int suppressed;
+};
+void out_message_from_row(const struct db_rows *rows, size_t i, struct out_message *m);
+
+struct approval_query {
+	unsigned status_mask; /* message statuses; 0 = awaiting approval */
+	unsigned kind_mask;   /* 0 = all */
+	const char *campaign_id;
+	int has_cursor;
+	int64_t cursor_ms, cursor_id;
+	unsigned limit;
+};
+struct approval_page {
+	struct db_rows rows;
+	struct out_message *items;
+	size_t n;
+	int64_t total;
+	int has_next;
+	char next_cursor[CURSOR_MAX];
+};
+lc_err approvals_list(struct core *core, const struct principal *who,
+    const struct approval_query *q, struct approval_page *page);
+void approval_page_free(struct approval_page *page);
+/* approvals_get loads one outbound message of the workspace (strings borrow from rows). */
+lc_err approvals_get(struct core *core, const struct principal *who, const char *public_id,
+    struct db_rows *rows, struct out_message *m);
+/* approvals_decide approves (approve=1, optional edited subject/body) or rejects (reason)
+ * a message awaiting approval; decided_by names the key or user. The decision is final:
+ * LC_ECONFLICT with fail->code "already_decided" on a second one. */
+lc_err approvals_decide(struct core *core, const struct principal *who, const char *public_id,
+    int approve, const char *decided_by, const char *subject, const char *body,
+    const char *reason, struct core_fail *fail);
+
+/* ---- campaign_state.c ---- */
+enum campaign_action { CAMPAIGN_PAUSE, CAMPAIGN_RESUME, CAMPAIGN_CANCEL, CAMPAIGN_COMPLETE };
+/* campaigns_transition pauses/resumes/cancels/completes; fail->code already_paused,
+ * already_active (LC_ECONFLICT) or invalid_state_transition (LC_EINVAL). */
+lc_err campaigns_transition(struct core *core, const struct principal *who,
+    const char *public_id, enum campaign_action action, const char *reason,
+    struct core_fail *fail);
+
+/* ---- campaign drafts (send.c) ---- */
+struct campaign_extras {
+	const struct follow_up_in { unsigned after_days; const char *body; } *follow_ups;
+	size_t nfollow_ups;
+	const char *auto_response_body; /* NULL: none */
+	int auto_response_delay_minutes;
+};
+/* campaigns_create_full creates a campaign, its prospects and one draft per prospect
+ * rendered from the template, all in one transaction (credits reserved per draft). */
+lc_err campaigns_create_full(struct core *core, const struct principal *who,
+    const struct campaign_new *in, const struct campaign_extras *extras, const char *requested_by,
+    char out_id[ID_MAX], struct core_fail *fail);
+/* campaigns_add_prospects adds prospects (and their drafts) to an existing campaign. */
+lc_err campaigns_add_prospects(struct core *core, const struct principal *who,
+    const char *campaign_id, const struct prospect_in *prospects, size_t n,
+    const char *requested_by, size_t *added, struct core_fail *fail);
+
+/* drafts_follow_up_tx queues the campaign's next follow-up after sent went out at
+ * sent_ms (inside the delivery transaction). */
+lc_err drafts_follow_up_tx(struct db *db, const struct out_message *sent, int64_t sent_ms);
+
+/* ---- credits.c ---- */
+struct ledger_entry {
+	unsigned kind; /* 0 grant, 1 reserve, 2 capture, 3 release */
+	int64_t balance_change, reserved_change, at_ms;
+	const char *message_id, *note; /* borrowed; may be NULL */
+};
+struct credits_view {
+	int64_t balance, reserved;
+	struct db_rows ledger;        /* owns the strings of entries */
+	struct ledger_entry *entries; /* newest first */
+	size_t n;
+	int has_next;
+	char next_cursor[CURSOR_MAX];
+};
+lc_err credits_get(struct core *core, const struct principal *who, unsigned limit,
+    int has_cursor, int64_t cursor_ms, int64_t cursor_id, struct credits_view *out);
+void credits_view_free(struct credits_view *v);
+
+/* ---- invocations.c ---- */
+struct invocation {
+	const char *public_id, *action, *message_public_id, *event_public_id, *event_type;
+	const char *event_campaign_id, *event_relationship_id;
+	unsigned status, message_status, credits_reserved, credits_charged;
+	int64_t created_ms, schedule_ms, event_ms;
+};
+lc_err invocations_get(struct core *core, const struct principal *who, const char *public_id,
+    struct db_rows *rows, struct invocation *out);
+
+/* ---- idempotency.c ---- */
+enum idem_state { IDEM_NEW, IDEM_REPLAY, IDEM_IN_USE, IDEM_REUSED };
+/* idempotency_begin claims key for this request (hash of method, path and body). When a
+ * stored answer exists, IDEM_REPLAY with *status and *body (malloc'd; caller frees). */
+lc_err idempotency_begin(struct core *core, const struct principal *who, const char *key,
+    const unsigned char hash[32], enum idem_state *state, int *status, char **body,
+    size_t *len);
+/* idempotency_finish stores the answer (status < 500) or forgets the key (>= 500). */
+lc_err idempotency_finish(struct core *core, const struct principal *who, const char *key,
+    int status, const char *body, size_t len);
+
+#endif

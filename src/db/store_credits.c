@@ -1,0 +1,96 @@
+/* store_credits.c: the workspace balance and its ledger, changed together. */
+#include <string.h>
+
+#include "db/store_outbox.h"
+
+lc_err
+store_credit_move(struct db *db, int64_t workspace_id, unsigned kind, int64_t amount,
+    int64_t msg_id, const char *note, const char *now_sql, int *ok)
+{
+	static const char grant_sql[] =
+	    "UPDATE workspaces SET credits_balance = credits_balance + ? WHERE id = ?";
+	static const char reserve_sql[] =
+	    "UPDATE workspaces SET credits_reserved = credits_reserved + ? "
+	    "WHERE id = ? AND credits_balance - credits_reserved >= ?";
+	static const char capture_sql[] =
+	    "UPDATE workspaces SET credits_balance = credits_balance - ?, "
+	    "credits_reserved = credits_reserved - ? WHERE id = ?";
+	static const char release_sql[] =
+	    "UPDATE workspaces SET credits_reserved = credits_reserved - ? WHERE id = ?";
+	static const char ledger_sql[] =
+	    "INSERT INTO credit_ledger (workspace_id, kind, delta_balance, delta_reserved, "
+	    "message_id, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+	int64_t d_balance = 0, d_reserved = 0;
+	uint64_t n = 0;
+	lc_err e;
+
+	*ok = 0;
+	if (amount <= 0)
+		return LC_EINVAL;
+	switch (kind) {
+	case CREDIT_GRANT: {
+		struct db_param p[] = {DB_I64(amount), DB_I64(workspace_id)};
+		e = db_exec(db, grant_sql, p, 2, &n, NULL);
+		d_balance = amount;
+		break;
+	}
+	case CREDIT_RESERVE: {
+		struct db_param p[] = {DB_I64(amount), DB_I64(workspace_id), DB_I64(amount)};
+		e = db_exec(db, reserve_sql, p, 3, &n, NULL);
+		d_reserved = amount;
+		break;
+	}
+	case CREDIT_CAPTURE: {
+		struct db_param p[] = {DB_I64(amount), DB_I64(amount), DB_I64(workspace_id)};
+		e = db_exec(db, capture_sql, p, 3, &n, NULL);
+		d_balance = -amount;
+		d_reserved = -amount;
+		break;
+	}
+	case CREDIT_RELEASE: {
+		struct db_param p[] = {DB_I64(amount), DB_I64(workspace_id)};
+		e = db_exec(db, release_sql, p, 2, &n, NULL);
+		d_reserved = -amount;
+		break;
+	}
+	default:
+		return LC_EINVAL;
+	}
+	if (e != LC_OK || n != 1)
+		return e;
+	{
+		struct db_param p[] = {DB_I64(workspace_id), DB_I64(kind), DB_I64(d_balance),
+		    DB_I64(d_reserved), msg_id ? DB_I64(msg_id) : DB_NULL,
+		    note ? DB_CSTR(note) : DB_NULL, DB_CSTR(now_sql)};
+		if ((e = db_exec(db, ledger_sql, p, 7, NULL, NULL)) != LC_OK)
+			return e;
+	}
+	*ok = 1;
+	return LC_OK;
+}
+
+lc_err
+store_credit_balance(struct db *db, int64_t workspace_id, struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT credits_balance, credits_reserved FROM workspaces WHERE id = ?";
+	struct db_param p[] = {DB_I64(workspace_id)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
+store_credit_ledger(struct db *db, int64_t workspace_id, const char *before_sql,
+    int64_t before_id, unsigned limit, struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT l.id, l.kind, l.delta_balance, l.delta_reserved, m.public_id, l.note, "
+	    "l.created_at FROM credit_ledger l LEFT JOIN outbound_messages m ON m.id = l.message_id "
+	    "WHERE l.workspace_id = ? AND l.created_at <= ? AND (l.created_at < ? OR l.id < ?) "
+	    "ORDER BY l.created_at DESC, l.id DESC LIMIT ?";
+	const char *before = before_sql ? before_sql : "9999-12-31 23:59:59.999";
+	struct db_param p[] = {DB_I64(workspace_id), DB_CSTR(before), DB_CSTR(before),
+	    DB_I64(before_sql ? before_id : INT64_MAX), DB_I64(limit)};
+
+	return db_query(db, sql, p, 5, out);
+}

@@ -1,0 +1,334 @@
+/* store_outbox.c: outbound messages, invocations and approval decisions. */
+#include <string.h>
+
+#include "db/store_outbox.h"
+
+#define MSG_SELECT                                                                            \
+	"SELECT m.id, m.public_id, m.workspace_id, m.campaign_id, m.relationship_id, "          \
+	"m.invocation_id, m.kind, m.status, m.follow_up_step, m.parent_id, m.from_email, "        \
+	"m.to_email, m.to_name, m.subject, m.body, m.message_id_header, m.in_reply_to, "          \
+	"m.references_header, m.unsubscribe_token, m.schedule_at, m.due_at, m.created_at, "       \
+	"m.updated_at, m.requested_by, m.credits_reserved, m.credits_charged, m.attempts, "       \
+	"m.fence, m.smtp_phase, m.last_error, m.sent_at, c.public_id, r.public_id, c.status, "    \
+	"r.status, (SELECT COUNT(*) FROM suppressions s WHERE s.workspace_id = m.workspace_id "   \
+	"AND s.email = m.to_email), w.max_lateness_hours, i.public_id, m.decided_at "             \
+	"FROM outbound_messages m JOIN campaigns c ON c.id = m.campaign_id "                      \
+	"JOIN relationships r ON r.id = m.relationship_id "                                       \
+	"JOIN workspaces w ON w.id = m.workspace_id "                                             \
+	"LEFT JOIN invocations i ON i.id = m.invocation_id "
+
+static lc_err one_id(struct db *, const char *, const struct db_param *, size_t, int64_t *);
+
+/* one_id runs a query returning at most one id; 0 when none. */
+static lc_err
+one_id(struct db *db, const char *sql, const struct db_param *p, size_t n, int64_t *id)
+{
+	struct db_rows r;
+	lc_err e;
+
+	*id = 0;
+	if ((e = db_query(db, sql, p, n, &r)) != LC_OK)
+		return e;
+	if (r.nrows == 1)
+		*id = db_i64(&r, 0, 0);
+	db_rows_free(&r);
+	return LC_OK;
+}
+
+lc_err
+store_msg_insert(struct db *db, const struct store_msg_new *m, uint64_t *id)
+{
+	static const char sql[] =
+	    "INSERT INTO outbound_messages (public_id, workspace_id, campaign_id, relationship_id, "
+	    "invocation_id, parent_id, kind, status, follow_up_step, from_email, to_email, to_name, "
+	    "subject, body, message_id_header, in_reply_to, references_header, unsubscribe_token, "
+	    "schedule_at, due_at, created_at, updated_at, requested_by, credits_reserved) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	struct db_param p[] = {DB_CSTR(m->public_id), DB_I64(m->workspace_id),
+	    DB_I64(m->campaign_id), DB_I64(m->relationship_id),
+	    m->invocation_id ? DB_I64(m->invocation_id) : DB_NULL,
+	    m->parent_id ? DB_I64(m->parent_id) : DB_NULL, DB_I64(m->kind), DB_I64(m->status),
+	    DB_I64(m->follow_up_step), DB_CSTR(m->from_email), DB_CSTR(m->to_email),
+	    DB_CSTR(m->to_name), DB_CSTR(m->subject), DB_CSTR(m->body),
+	    DB_CSTR(m->message_id_header), m->in_reply_to ? DB_CSTR(m->in_reply_to) : DB_NULL,
+	    m->references ? DB_CSTR(m->references) : DB_NULL, DB_CSTR(m->unsubscribe_token),
+	    DB_CSTR(m->schedule_sql), DB_CSTR(m->due_sql), DB_CSTR(m->now_sql),
+	    DB_CSTR(m->now_sql), DB_CSTR(m->requested_by), DB_I64(m->credits_reserved)};
+
+	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, id);
+}
+
+lc_err
+store_msg_get(struct db *db, int64_t workspace_id, const char *public_id, int lock,
+    struct db_rows *out)
+{
+	static const char lock_sql[] = "SELECT id FROM outbound_messages "
+	                               "WHERE public_id = ? AND workspace_id = ? FOR UPDATE";
+	static const char sql[] = MSG_SELECT "WHERE m.public_id = ? AND m.workspace_id = ?";
+	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id)};
+	int64_t id;
+	lc_err e;
+
+	memset(out, 0, sizeof(*out));
+	if (lock) {
+		if ((e = one_id(db, lock_sql, p, 2, &id)) != LC_OK)
+			return e;
+		if (id == 0)
+			return db_query(db, sql, p, 2, out); /* an empty result */
+	}
+	return db_query(db, sql, p, 2, out);
+}
+
+lc_err
+store_msg_get_locked(struct db *db, int64_t id, struct db_rows *out)
+{
+	static const char lock_sql[] = "SELECT id FROM outbound_messages WHERE id = ? FOR UPDATE";
+	static const char sql[] = MSG_SELECT "WHERE m.id = ?";
+	struct db_param p[] = {DB_I64(id)};
+	int64_t got;
+	lc_err e;
+
+	memset(out, 0, sizeof(*out));
+	if ((e = one_id(db, lock_sql, p, 1, &got)) != LC_OK)
+		return e;
+	return db_query(db, sql, p, 1, out);
+}
+
+#define MSG_LIST_FILTER                                                                       \
+	"WHERE m.workspace_id = ? AND ((1 << m.status) & ?) <> 0 AND ((1 << m.kind) & ?) <> 0 "  \
+	"AND (? = 0 OR m.campaign_id = ?) "
+
+lc_err
+store_msg_list(struct db *db, const struct store_msg_filter *f, struct db_rows *out)
+{
+	static const char sql[] = MSG_SELECT MSG_LIST_FILTER
+	    "AND m.created_at <= ? AND (m.created_at < ? OR m.id < ?) "
+	    "ORDER BY m.created_at DESC, m.id DESC LIMIT ?";
+	const char *before = f->before_sql ? f->before_sql : "9999-12-31 23:59:59.999";
+	struct db_param p[] = {DB_I64(f->workspace_id), DB_I64(f->status_mask),
+	    DB_I64(f->kind_mask), DB_I64(f->campaign_id), DB_I64(f->campaign_id), DB_CSTR(before),
+	    DB_CSTR(before), DB_I64(f->before_sql ? f->before_id : INT64_MAX), DB_I64(f->limit)};
+
+	return db_query(db, sql, p, sizeof(p) / sizeof(p[0]), out);
+}
+
+lc_err
+store_msg_count(struct db *db, const struct store_msg_filter *f, int64_t *n)
+{
+	static const char sql[] = "SELECT COUNT(*) FROM outbound_messages m " MSG_LIST_FILTER;
+	struct db_param p[] = {DB_I64(f->workspace_id), DB_I64(f->status_mask),
+	    DB_I64(f->kind_mask), DB_I64(f->campaign_id), DB_I64(f->campaign_id)};
+
+	return one_id(db, sql, p, sizeof(p) / sizeof(p[0]), n);
+}
+
+lc_err
+store_msg_set_status(struct db *db, int64_t id, unsigned from_mask, unsigned status,
+    const char *due_sql, const char *error, const char *now_sql, uint64_t *changed)
+{
+	static const char sql[] =
+	    "UPDATE outbound_messages SET status = ?, due_at = COALESCE(?, due_at), "
+	    "last_error = COALESCE(?, last_error), updated_at = ? "
+	    "WHERE id = ? AND ((1 << status) & ?) <> 0";
+	struct db_param p[] = {DB_I64(status), due_sql ? DB_CSTR(due_sql) : DB_NULL,
+	    error ? DB_CSTR(error) : DB_NULL, DB_CSTR(now_sql), DB_I64(id), DB_I64(from_mask)};
+
+	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), changed, NULL);
+}
+
+lc_err
+store_msg_edit(struct db *db, int64_t id, const char *subject, const char *body,
+    const char *now_sql)
+{
+	static const char sql[] = "UPDATE outbound_messages SET subject = COALESCE(?, subject), "
+	                          "body = COALESCE(?, body), updated_at = ? WHERE id = ?";
+	struct db_param p[] = {subject ? DB_CSTR(subject) : DB_NULL, body ? DB_CSTR(body) : DB_NULL,
+	    DB_CSTR(now_sql), DB_I64(id)};
+
+	return db_exec(db, sql, p, 4, NULL, NULL);
+}
+
+lc_err
+store_msg_decided(struct db *db, int64_t id, const char *now_sql)
+{
+	static const char sql[] = "UPDATE outbound_messages SET decided_at = ? WHERE id = ?";
+	struct db_param p[] = {DB_CSTR(now_sql), DB_I64(id)};
+
+	return db_exec(db, sql, p, 2, NULL, NULL);
+}
+
+lc_err
+store_msg_hold_campaign(struct db *db, int64_t campaign_id, int hold, const char *now_sql)
+{
+	/* status 1 scheduled, 9 deferred -> 8 held; and back to 1 on release */
+	static const char hold_sql[] = "UPDATE outbound_messages SET status = 8, updated_at = ? "
+	                               "WHERE campaign_id = ? AND status IN (1, 9)";
+	static const char release_sql[] = "UPDATE outbound_messages SET status = 1, updated_at = ? "
+	                                  "WHERE campaign_id = ? AND status = 8";
+	struct db_param p[] = {DB_CSTR(now_sql), DB_I64(campaign_id)};
+
+	return db_exec(db, hold ? hold_sql : release_sql, p, 2, NULL, NULL);
+}
+
+lc_err
+store_msg_pending_of_campaign(struct db *db, int64_t campaign_id, struct db_rows *out)
+{
+	/* awaiting_approval, scheduled, held, deferred: nothing handed to SMTP yet */
+	static const char sql[] = "SELECT id FROM outbound_messages "
+	                          "WHERE campaign_id = ? AND status IN (0, 1, 8, 9) FOR UPDATE";
+	struct db_param p[] = {DB_I64(campaign_id)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
+store_msg_due(struct db *db, const char *now_sql, unsigned limit, struct db_rows *out)
+{
+	static const char sql[] = "SELECT id FROM outbound_messages "
+	                          "WHERE status IN (1, 9) AND due_at <= ? "
+	                          "ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED";
+	struct db_param p[] = {DB_CSTR(now_sql), DB_I64(limit)};
+
+	return db_query(db, sql, p, 2, out);
+}
+
+lc_err
+store_msg_claim(struct db *db, int64_t id, const char *owner, const char *lease_sql,
+    const char *now_sql, uint64_t *fence)
+{
+	static const char upd[] =
+	    "UPDATE outbound_messages SET status = 2, fence = fence + 1, lease_owner = ?, "
+	    "lease_expires_at = ?, smtp_phase = 0, attempts = attempts + 1, updated_at = ? "
+	    "WHERE id = ?";
+	static const char sel[] = "SELECT fence FROM outbound_messages WHERE id = ?";
+	struct db_param p[] = {DB_CSTR(owner), DB_CSTR(lease_sql), DB_CSTR(now_sql), DB_I64(id)};
+	int64_t f;
+	lc_err e;
+
+	if ((e = db_exec(db, upd, p, 4, NULL, NULL)) != LC_OK)
+		return e;
+	if ((e = one_id(db, sel, p + 3, 1, &f)) != LC_OK)
+		return e;
+	*fence = (uint64_t)f;
+	return LC_OK;
+}
+
+lc_err
+store_msg_phase(struct db *db, int64_t id, uint64_t fence, unsigned phase, int *held)
+{
+	static const char sql[] = "UPDATE outbound_messages SET smtp_phase = ? "
+	                          "WHERE id = ? AND fence = ? AND status = 2";
+	struct db_param p[] = {DB_I64(phase), DB_I64(id), DB_I64(fence)};
+	uint64_t n = 0;
+	lc_err e;
+
+	e = db_exec(db, sql, p, 3, &n, NULL);
+	*held = n == 1;
+	return e;
+}
+
+lc_err
+store_msg_expired(struct db *db, const char *now_sql, unsigned limit, struct db_rows *out)
+{
+	static const char sql[] = "SELECT id FROM outbound_messages "
+	                          "WHERE status = 2 AND lease_expires_at < ? "
+	                          "LIMIT ? FOR UPDATE SKIP LOCKED";
+	struct db_param p[] = {DB_CSTR(now_sql), DB_I64(limit)};
+
+	return db_query(db, sql, p, 2, out);
+}
+
+lc_err
+store_msg_sent(struct db *db, int64_t id, uint64_t fence, const char *now_sql, unsigned charged,
+    uint64_t *changed)
+{
+	static const char sql[] =
+	    "UPDATE outbound_messages SET status = 3, sent_at = ?, credits_charged = ?, "
+	    "lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = ? "
+	    "WHERE id = ? AND fence = ? AND status = 2";
+	struct db_param p[] = {DB_CSTR(now_sql), DB_I64(charged), DB_CSTR(now_sql), DB_I64(id),
+	    DB_I64(fence)};
+
+	return db_exec(db, sql, p, 5, changed, NULL);
+}
+
+lc_err
+store_msg_result(struct db *db, int64_t id, uint64_t fence, unsigned status, const char *due_sql,
+    const char *error, const char *now_sql, uint64_t *changed)
+{
+	static const char sql[] =
+	    "UPDATE outbound_messages SET status = ?, due_at = COALESCE(?, due_at), "
+	    "last_error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? "
+	    "WHERE id = ? AND fence = ? AND status = 2";
+	struct db_param p[] = {DB_I64(status), due_sql ? DB_CSTR(due_sql) : DB_NULL,
+	    error ? DB_CSTR(error) : DB_NULL, DB_CSTR(now_sql), DB_I64(id), DB_I64(fence)};
+
+	return db_exec(db, sql, p, 6, changed, NULL);
+}
+
+lc_err
+store_inv_insert(struct db *db, const char *public_id, int64_t workspace_id, const char *action,
+    unsigned status, unsigned reserved, const char *now_sql, uint64_t *id)
+{
+	static const char sql[] =
+	    "INSERT INTO invocations (public_id, workspace_id, action, status, credits_reserved, "
+	    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id), DB_CSTR(action),
+	    DB_I64(status), DB_I64(reserved), DB_CSTR(now_sql), DB_CSTR(now_sql)};
+
+	return db_exec(db, sql, p, 7, NULL, id);
+}
+
+lc_err
+store_inv_link(struct db *db, int64_t inv_id, int64_t msg_id)
+{
+	static const char sql[] = "UPDATE invocations SET message_id = ? WHERE id = ?";
+	struct db_param p[] = {DB_I64(msg_id), DB_I64(inv_id)};
+
+	return db_exec(db, sql, p, 2, NULL, NULL);
+}
+
+lc_err
+store_inv_set(struct db *db, int64_t inv_id, unsigned status, unsigned charged,
+    const char *event_public_id, const char *now_sql)
+{
+	static const char sql[] =
+	    "UPDATE invocations SET status = ?, credits_charged = ?, "
+	    "event_public_id = COALESCE(?, event_public_id), updated_at = ? WHERE id = ?";
+	struct db_param p[] = {DB_I64(status), DB_I64(charged),
+	    event_public_id ? DB_CSTR(event_public_id) : DB_NULL, DB_CSTR(now_sql), DB_I64(inv_id)};
+
+	return db_exec(db, sql, p, 5, NULL, NULL);
+}
+
+lc_err
+store_inv_get(struct db *db, int64_t workspace_id, const char *public_id, struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT i.id, i.public_id, i.action, i.status, i.credits_reserved, i.credits_charged, "
+	    "i.created_at, i.updated_at, m.public_id, m.status, m.schedule_at, e.public_id, e.type, "
+	    "e.occurred_at, c.public_id, r.public_id FROM invocations i "
+	    "LEFT JOIN outbound_messages m ON m.id = i.message_id "
+	    "LEFT JOIN events e ON e.public_id = i.event_public_id "
+	    "LEFT JOIN campaigns c ON c.id = e.campaign_id "
+	    "LEFT JOIN relationships r ON r.id = e.relationship_id "
+	    "WHERE i.public_id = ? AND i.workspace_id = ?";
+	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id)};
+
+	return db_query(db, sql, p, 2, out);
+}
+
+lc_err
+store_decision_insert(struct db *db, int64_t msg_id, int64_t workspace_id, unsigned decision,
+    const char *by, const char *reason, const char *subject, const char *body,
+    const char *now_sql)
+{
+	static const char sql[] =
+	    "INSERT INTO approval_decisions (message_id, workspace_id, decision, decided_by, "
+	    "decided_at, reason, edited_subject, edited_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	struct db_param p[] = {DB_I64(msg_id), DB_I64(workspace_id), DB_I64(decision),
+	    DB_CSTR(by), DB_CSTR(now_sql), reason ? DB_CSTR(reason) : DB_NULL,
+	    subject ? DB_CSTR(subject) : DB_NULL, body ? DB_CSTR(body) : DB_NULL};
+
+	return db_exec(db, sql, p, 8, NULL, NULL);
+}

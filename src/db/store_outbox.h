@@ -1,0 +1,154 @@
+/* store_outbox.h: SQL for outbound messages, invocations, decisions, credits, policy,
+ * idempotency keys and suppressions. Row column orders are the enums below. */
+#ifndef LC_STORE_OUTBOX_H
+#define LC_STORE_OUTBOX_H
+
+#include <stdint.h>
+#include "db/db.h"
+
+/* ---- outbound messages (store_outbox.c) ---- */
+
+struct store_msg_new {
+	const char *public_id;
+	int64_t workspace_id, campaign_id, relationship_id, invocation_id, parent_id;
+	unsigned kind, status, follow_up_step;
+	const char *from_email, *to_email, *to_name, *subject, *body;
+	const char *message_id_header, *in_reply_to, *references, *unsubscribe_token;
+	const char *schedule_sql, *due_sql, *now_sql, *requested_by;
+	unsigned credits_reserved;
+};
+lc_err store_msg_insert(struct db *db, const struct store_msg_new *m, uint64_t *id);
+
+enum {
+	MSG_COL_ID, MSG_COL_PUBLIC, MSG_COL_WORKSPACE, MSG_COL_CAMPAIGN, MSG_COL_RELATIONSHIP,
+	MSG_COL_INVOCATION, MSG_COL_KIND, MSG_COL_STATUS, MSG_COL_STEP, MSG_COL_PARENT,
+	MSG_COL_FROM, MSG_COL_TO, MSG_COL_TO_NAME, MSG_COL_SUBJECT, MSG_COL_BODY, MSG_COL_MSGID,
+	MSG_COL_IN_REPLY_TO, MSG_COL_REFERENCES, MSG_COL_UNSUB, MSG_COL_SCHEDULE, MSG_COL_DUE,
+	MSG_COL_CREATED, MSG_COL_UPDATED, MSG_COL_REQUESTED_BY, MSG_COL_RESERVED, MSG_COL_CHARGED,
+	MSG_COL_ATTEMPTS, MSG_COL_FENCE, MSG_COL_PHASE, MSG_COL_LAST_ERROR, MSG_COL_SENT_AT,
+	MSG_COL_CAMPAIGN_PUBLIC, MSG_COL_REL_PUBLIC, MSG_COL_CAMPAIGN_STATUS, MSG_COL_REL_STATUS,
+	MSG_COL_SUPPRESSED, MSG_COL_MAX_LATENESS, MSG_COL_INV_PUBLIC, MSG_COL_DECIDED_AT,
+	MSG_COL_NCOLS
+};
+/* store_msg_get loads one message of a workspace by public id; lock adds FOR UPDATE. */
+lc_err store_msg_get(struct db *db, int64_t workspace_id, const char *public_id, int lock,
+    struct db_rows *out);
+/* store_msg_get_by_id loads one message by internal id with FOR UPDATE. */
+lc_err store_msg_get_locked(struct db *db, int64_t id, struct db_rows *out);
+
+struct store_msg_filter {
+	int64_t workspace_id;
+	unsigned status_mask;
+	unsigned kind_mask;
+	int64_t campaign_id; /* 0: any */
+	const char *before_sql;
+	int64_t before_id;
+	unsigned limit;
+};
+lc_err store_msg_list(struct db *db, const struct store_msg_filter *f, struct db_rows *out);
+lc_err store_msg_count(struct db *db, const struct store_msg_filter *f, int64_t *n);
+
+/* store_msg_set_status moves a message from a status in from_mask to status. */
+lc_err store_msg_set_status(struct db *db, int64_t id, unsigned from_mask, unsigned status,
+    const char *due_sql, const char *error, const char *now_sql, uint64_t *changed);
+/* store_msg_edit replaces subject and/or body (NULL keeps). */
+lc_err store_msg_edit(struct db *db, int64_t id, const char *subject, const char *body,
+    const char *now_sql);
+/* store_msg_decided stamps decided_at. */
+lc_err store_msg_decided(struct db *db, int64_t id, const char *now_sql);
+/* store_msg_hold_campaign holds (hold=1) scheduled/deferred messages of a campaign or
+ * releases (hold=0) held ones back to scheduled. */
+lc_err store_msg_hold_campaign(struct db *db, int64_t campaign_id, int hold, const char *now_sql);
+/* store_msg_pending_of_campaign lists ids of messages not yet handed to SMTP (locked). */
+lc_err store_msg_pending_of_campaign(struct db *db, int64_t campaign_id, struct db_rows *out);
+
+/* store_msg_due returns ids of up to limit claimable messages, locked, skipping locked ones. */
+lc_err store_msg_due(struct db *db, const char *now_sql, unsigned limit, struct db_rows *out);
+/* store_msg_claim marks a message sending under a new fence and lease. */
+lc_err store_msg_claim(struct db *db, int64_t id, const char *owner, const char *lease_sql,
+    const char *now_sql, uint64_t *fence);
+/* store_msg_phase sets smtp_phase when the fence still holds; *held is 0 if it was lost. */
+lc_err store_msg_phase(struct db *db, int64_t id, uint64_t fence, unsigned phase, int *held);
+/* store_msg_expired returns ids of sending messages whose lease expired (locked). */
+lc_err store_msg_expired(struct db *db, const char *now_sql, unsigned limit, struct db_rows *out);
+/* store_msg_sent records a delivery: status sent, sent_at, credits charged. */
+lc_err store_msg_sent(struct db *db, int64_t id, uint64_t fence, const char *now_sql,
+    unsigned charged, uint64_t *changed);
+/* store_msg_result records any other outcome under the fence. */
+lc_err store_msg_result(struct db *db, int64_t id, uint64_t fence, unsigned status,
+    const char *due_sql, const char *error, const char *now_sql, uint64_t *changed);
+
+/* ---- invocations ---- */
+lc_err store_inv_insert(struct db *db, const char *public_id, int64_t workspace_id,
+    const char *action, unsigned status, unsigned reserved, const char *now_sql, uint64_t *id);
+lc_err store_inv_link(struct db *db, int64_t inv_id, int64_t msg_id);
+lc_err store_inv_set(struct db *db, int64_t inv_id, unsigned status, unsigned charged,
+    const char *event_public_id, const char *now_sql);
+enum {
+	INV_COL_ID, INV_COL_PUBLIC, INV_COL_ACTION, INV_COL_STATUS, INV_COL_RESERVED,
+	INV_COL_CHARGED, INV_COL_CREATED, INV_COL_UPDATED, INV_COL_MSG_PUBLIC, INV_COL_MSG_STATUS,
+	INV_COL_MSG_SCHEDULE, INV_COL_EVENT_PUBLIC, INV_COL_EVENT_TYPE, INV_COL_EVENT_AT,
+	INV_COL_EVENT_CAMPAIGN, INV_COL_EVENT_REL
+};
+lc_err store_inv_get(struct db *db, int64_t workspace_id, const char *public_id,
+    struct db_rows *out);
+
+/* ---- approval decisions ---- */
+lc_err store_decision_insert(struct db *db, int64_t msg_id, int64_t workspace_id,
+    unsigned decision, const char *by, const char *reason, const char *subject,
+    const char *body, const char *now_sql);
+
+/* ---- credits (store_credits.c) ---- */
+enum { CREDIT_GRANT = 0, CREDIT_RESERVE, CREDIT_CAPTURE, CREDIT_RELEASE };
+/* store_credit_move applies one ledger entry to the workspace and appends it. For a
+ * reserve, *ok is 0 (and nothing changes) when balance - reserved < amount. */
+lc_err store_credit_move(struct db *db, int64_t workspace_id, unsigned kind, int64_t amount,
+    int64_t msg_id, const char *note, const char *now_sql, int *ok);
+enum { CR_COL_BALANCE, CR_COL_RESERVED };
+lc_err store_credit_balance(struct db *db, int64_t workspace_id, struct db_rows *out);
+enum { LEDGER_COL_ID, LEDGER_COL_KIND, LEDGER_COL_DB, LEDGER_COL_DR, LEDGER_COL_MSG,
+	LEDGER_COL_NOTE, LEDGER_COL_AT };
+lc_err store_credit_ledger(struct db *db, int64_t workspace_id, const char *before_sql,
+    int64_t before_id, unsigned limit, struct db_rows *out);
+
+/* ---- policy ---- */
+enum { POL_COL_DRAFTS, POL_COL_SEND, POL_COL_RESPOND, POL_COL_AUTO, POL_COL_FOLLOW,
+	POL_COL_LATENESS };
+lc_err store_policy_get(struct db *db, int64_t workspace_id, struct db_rows *out);
+lc_err store_policy_put(struct db *db, int64_t workspace_id, const unsigned flags[5],
+    unsigned lateness_hours);
+
+/* ---- idempotency ---- */
+enum { IDEM_COL_HASH, IDEM_COL_STATE, IDEM_COL_STATUS, IDEM_COL_BODY, IDEM_COL_EXPIRED };
+lc_err store_idem_get(struct db *db, int64_t workspace_id, const char *key, const char *cutoff_sql,
+    struct db_rows *out);
+lc_err store_idem_insert(struct db *db, int64_t workspace_id, const char *key,
+    const unsigned char *hash, const char *now_sql);
+lc_err store_idem_delete(struct db *db, int64_t workspace_id, const char *key);
+lc_err store_idem_finish(struct db *db, int64_t workspace_id, const char *key, int status,
+    const char *body, size_t len);
+
+/* ---- suppressions ---- */
+lc_err store_suppressed(struct db *db, int64_t workspace_id, const char *email, int *yes);
+lc_err store_suppress(struct db *db, int64_t workspace_id, const char *email,
+    const char *reason, const char *now_sql);
+
+/* ---- campaign details for sending ---- */
+lc_err store_follow_up_insert(struct db *db, int64_t campaign_id, unsigned step,
+    unsigned after_days, const char *body);
+enum { FU_COL_AFTER, FU_COL_BODY };
+lc_err store_follow_up_get(struct db *db, int64_t campaign_id, unsigned step,
+    struct db_rows *out);
+lc_err store_campaign_auto_response(struct db *db, int64_t campaign_id, const char *body,
+    int delay_minutes);
+/* store_campaign_lock reads status of a campaign of a workspace FOR UPDATE. */
+enum { CL_COL_ID, CL_COL_STATUS, CL_COL_SENDER, CL_COL_SUBJECT, CL_COL_BODY, CL_COL_NAME,
+	CL_COL_TARGET };
+lc_err store_campaign_lock(struct db *db, int64_t workspace_id, const char *public_id,
+    struct db_rows *out);
+enum { RL_COL_ID, RL_COL_EMAIL, RL_COL_NAME, RL_COL_DOMAIN, RL_COL_STATUS };
+lc_err store_rel_in_campaign(struct db *db, int64_t campaign_id, const char *public_id,
+    struct db_rows *out);
+/* store_ws_id_of_public finds a workspace's internal id (for the worker's logs). */
+
+#endif

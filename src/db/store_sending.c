@@ -1,0 +1,159 @@
+/* store_sending.c: policy, idempotency keys, suppressions and the campaign details that
+ * sending needs. */
+#include <string.h>
+
+#include "db/store_outbox.h"
+#include "util/ids.h"
+
+lc_err
+store_policy_get(struct db *db, int64_t workspace_id, struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT approve_drafts, approve_send_email, approve_respond, approve_auto_responses, "
+	    "approve_follow_ups, max_lateness_hours FROM workspaces WHERE id = ?";
+	struct db_param p[] = {DB_I64(workspace_id)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
+store_policy_put(struct db *db, int64_t workspace_id, const unsigned flags[5],
+    unsigned lateness_hours)
+{
+	static const char sql[] =
+	    "UPDATE workspaces SET approve_drafts = ?, approve_send_email = ?, approve_respond = ?, "
+	    "approve_auto_responses = ?, approve_follow_ups = ?, max_lateness_hours = ? WHERE id = ?";
+	struct db_param p[] = {DB_I64(flags[0]), DB_I64(flags[1]), DB_I64(flags[2]),
+	    DB_I64(flags[3]), DB_I64(flags[4]), DB_I64(lateness_hours), DB_I64(workspace_id)};
+
+	return db_exec(db, sql, p, 7, NULL, NULL);
+}
+
+lc_err
+store_idem_get(struct db *db, int64_t workspace_id, const char *key, const char *cutoff_sql,
+    struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT request_hash, state, status_code, response_body, created_at < ? "
+	    "FROM idempotency_keys WHERE workspace_id = ? AND idem_key = ?";
+	struct db_param p[] = {DB_CSTR(cutoff_sql), DB_I64(workspace_id), DB_CSTR(key)};
+
+	return db_query(db, sql, p, 3, out);
+}
+
+lc_err
+store_idem_insert(struct db *db, int64_t workspace_id, const char *key, const unsigned char *hash,
+    const char *now_sql)
+{
+	static const char sql[] = "INSERT INTO idempotency_keys (workspace_id, idem_key, "
+	                          "request_hash, state, created_at) VALUES (?, ?, ?, 0, ?)";
+	struct db_param p[] = {DB_I64(workspace_id), DB_CSTR(key),
+	    DB_STR((const char *)hash, KEY_HASH_LEN), DB_CSTR(now_sql)};
+
+	return db_exec(db, sql, p, 4, NULL, NULL);
+}
+
+lc_err
+store_idem_delete(struct db *db, int64_t workspace_id, const char *key)
+{
+	static const char sql[] = "DELETE FROM idempotency_keys WHERE workspace_id = ? AND idem_key = ?";
+	struct db_param p[] = {DB_I64(workspace_id), DB_CSTR(key)};
+
+	return db_exec(db, sql, p, 2, NULL, NULL);
+}
+
+lc_err
+store_idem_finish(struct db *db, int64_t workspace_id, const char *key, int status,
+    const char *body, size_t len)
+{
+	static const char sql[] = "UPDATE idempotency_keys SET state = 1, status_code = ?, "
+	                          "response_body = ? WHERE workspace_id = ? AND idem_key = ?";
+	struct db_param p[] = {DB_I64(status), DB_STR(body, len), DB_I64(workspace_id),
+	    DB_CSTR(key)};
+
+	return db_exec(db, sql, p, 4, NULL, NULL);
+}
+
+lc_err
+store_suppressed(struct db *db, int64_t workspace_id, const char *email, int *yes)
+{
+	static const char sql[] = "SELECT 1 FROM suppressions WHERE workspace_id = ? AND email = ?";
+	struct db_param p[] = {DB_I64(workspace_id), DB_CSTR(email)};
+	struct db_rows r;
+	lc_err e;
+
+	if ((e = db_query(db, sql, p, 2, &r)) != LC_OK)
+		return e;
+	*yes = r.nrows > 0;
+	db_rows_free(&r);
+	return LC_OK;
+}
+
+lc_err
+store_suppress(struct db *db, int64_t workspace_id, const char *email, const char *reason,
+    const char *now_sql)
+{
+	static const char sql[] = "INSERT IGNORE INTO suppressions (workspace_id, email, reason, "
+	                          "created_at) VALUES (?, ?, ?, ?)";
+	struct db_param p[] = {DB_I64(workspace_id), DB_CSTR(email), DB_CSTR(reason),
+	    DB_CSTR(now_sql)};
+
+	return db_exec(db, sql, p, 4, NULL, NULL);
+}
+
+lc_err
+store_follow_up_insert(struct db *db, int64_t campaign_id, unsigned step, unsigned after_days,
+    const char *body)
+{
+	static const char sql[] = "INSERT INTO campaign_follow_ups (campaign_id, step, after_days, "
+	                          "body) VALUES (?, ?, ?, ?)";
+	struct db_param p[] = {DB_I64(campaign_id), DB_I64(step), DB_I64(after_days),
+	    DB_CSTR(body)};
+
+	return db_exec(db, sql, p, 4, NULL, NULL);
+}
+
+lc_err
+store_follow_up_get(struct db *db, int64_t campaign_id, unsigned step, struct db_rows *out)
+{
+	static const char sql[] = "SELECT after_days, body FROM campaign_follow_ups "
+	                          "WHERE campaign_id = ? AND step = ?";
+	struct db_param p[] = {DB_I64(campaign_id), DB_I64(step)};
+
+	return db_query(db, sql, p, 2, out);
+}
+
+lc_err
+store_campaign_auto_response(struct db *db, int64_t campaign_id, const char *body,
+    int delay_minutes)
+{
+	static const char sql[] = "UPDATE campaigns SET auto_response_body = ?, "
+	                          "auto_response_delay_minutes = ? WHERE id = ?";
+	struct db_param p[] = {DB_CSTR(body), DB_I64(delay_minutes), DB_I64(campaign_id)};
+
+	return db_exec(db, sql, p, 3, NULL, NULL);
+}
+
+lc_err
+store_campaign_lock(struct db *db, int64_t workspace_id, const char *public_id,
+    struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT id, status, sender, template_subject, template_body, name, target_url "
+	    "FROM campaigns "
+	    "WHERE public_id = ? AND workspace_id = ? FOR UPDATE";
+	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id)};
+
+	return db_query(db, sql, p, 2, out);
+}
+
+lc_err
+store_rel_in_campaign(struct db *db, int64_t campaign_id, const char *public_id,
+    struct db_rows *out)
+{
+	static const char sql[] = "SELECT id, contact_email, contact_name, domain, status "
+	                          "FROM relationships WHERE public_id = ? AND campaign_id = ?";
+	struct db_param p[] = {DB_CSTR(public_id), DB_I64(campaign_id)};
+
+	return db_query(db, sql, p, 2, out);
+}

@@ -1,0 +1,294 @@
+/* linkcamp-worker: drains the outbox. Wiring only: configuration, mailer threads, a
+ * reaper thread and signals. Several workers (on several hosts) may run at once: claims
+ * skip each other's locked rows and fences keep a late worker from overwriting. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <jansson.h>
+#include <mysql.h>
+#include <sodium.h>
+
+#include "core/delivery.h"
+#include "mail/compose.h"
+#include "mail/smtp.h"
+#include "util/buf.h"
+#include "util/config.h"
+#include "util/log.h"
+#include "util/timefmt.h"
+
+#define MESSAGE_MAX (2 * 1024 * 1024)
+
+struct worker {
+	struct config cfg;
+	struct smtp_config smtp;
+	char owner[64];
+	volatile sig_atomic_t stopping;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+};
+
+struct hook_ctx {
+	struct core *core;
+	const struct delivery_job *job;
+};
+
+static void *mailer(void *);
+static void *reaper(void *);
+static int mark_data(void *);
+static void deliver_one(struct worker *, struct core *, const struct delivery_job *);
+static void nap(struct worker *, unsigned);
+static enum log_level level_of(const char *);
+
+/* nap sleeps ms milliseconds or until shutdown. */
+static void
+nap(struct worker *w, unsigned ms)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&w->lock);
+	if (!w->stopping)
+		pthread_cond_timedwait(&w->wake, &w->lock, &until);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* mark_data runs inside libesmtp as DATA begins: the fenced write that turns a crash
+ * from "retry" into "unknown". */
+static int
+mark_data(void *arg)
+{
+	struct hook_ctx *h = arg;
+	int held = 0;
+
+	if (delivery_mark_data(h->core, h->job, &held) != LC_OK || !held) {
+		log_msg(LOG_WARN, "not sending %s: lease lost or database unreachable",
+		    h->job->public_id);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+deliver_one(struct worker *w, struct core *core, const struct delivery_job *job)
+{
+	struct hook_ctx hook = {core, job};
+	struct delivery_result res;
+	struct smtp_outcome out;
+	struct mail_out m;
+	char unsub[1024];
+	struct buf text;
+	lc_err e;
+	int attempt;
+
+	memset(&res, 0, sizeof(res));
+	buf_init(&text, MESSAGE_MAX);
+	snprintf(unsub, sizeof(unsub), "%s/u/%s", w->cfg.public_url, job->unsubscribe_token);
+	memset(&m, 0, sizeof(m));
+	m.from_email = job->from;
+	m.to_email = job->to;
+	m.to_name = job->to_name[0] ? job->to_name : NULL;
+	m.subject = job->subject;
+	m.body = job->body;
+	m.message_id = job->message_id;
+	m.in_reply_to = job->in_reply_to;
+	m.references = job->references;
+	m.list_unsubscribe_url = unsub;
+	m.date_ms = now_ms();
+	if ((e = mail_compose(&m, &text)) != LC_OK) {
+		/* nothing can ever send this message as it is: fail it, release its credits */
+		res.outcome = DELIVERY_PERMFAIL;
+		snprintf(res.text, sizeof(res.text), "cannot compose: %s", lc_strerror(e));
+	} else if ((e = smtp_deliver(&w->smtp, job->from, job->to, text.data, text.len, mark_data,
+	                &hook, &out)) != LC_OK) {
+		res.outcome = DELIVERY_TEMPFAIL;
+		snprintf(res.text, sizeof(res.text), "smtp setup: %s", lc_strerror(e));
+	} else {
+		res.outcome = out.verdict == SMTP_ACCEPTED    ? DELIVERY_SENT
+		            : out.verdict == SMTP_TEMPORARY   ? DELIVERY_TEMPFAIL
+		            : out.verdict == SMTP_PERMANENT   ? DELIVERY_PERMFAIL
+		                                              : DELIVERY_UNKNOWN;
+		res.code = out.code;
+		res.enh_class = out.enh_class;
+		res.enh_subject = out.enh_subject;
+		res.enh_detail = out.enh_detail;
+		snprintf(res.text, sizeof(res.text), "%s", out.text);
+	}
+	buf_free(&text);
+	/* The outcome must be written down: a database blip here is retried for a while;
+	 * if it never comes back the lease expires and the reaper marks the message unknown. */
+	for (attempt = 0; attempt < 20 && !w->stopping; attempt++) {
+		if ((e = delivery_record(core, job, &res)) == LC_OK)
+			break;
+		log_msg(LOG_WARN, "recording %s failed (%s); retrying", job->public_id, lc_strerror(e));
+		nap(w, 500);
+	}
+	if (e == LC_OK) {
+		json_t *f = json_pack("{s:s,s:i,s:i,s:s}", "message", job->public_id, "outcome",
+		    (int)res.outcome, "code", res.code, "text", res.text);
+		log_json(LOG_INFO, "delivery", f);
+		json_decref(f);
+	} else if (w->stopping) {
+		/* a last try even while stopping: this answer is worth one more round trip */
+		delivery_record(core, job, &res);
+	}
+}
+
+static void *
+mailer(void *arg)
+{
+	struct worker *w = arg;
+	struct core core;
+	struct delivery_job *jobs = NULL;
+	size_t n = 0, i;
+	lc_err e;
+
+	mysql_thread_init();
+	memset(&core, 0, sizeof(core));
+	core.no_response_days = w->cfg.no_response_days;
+	if ((core.db = db_new(&w->cfg)) == NULL) {
+		mysql_thread_end();
+		return NULL;
+	}
+	while (!w->stopping) {
+		e = delivery_claim(&core, w->owner, w->cfg.worker_lease_seconds, w->cfg.worker_batch,
+		    &jobs, &n);
+		if (e != LC_OK) {
+			log_msg(LOG_WARN, "claim failed: %s", lc_strerror(e));
+			nap(w, 1000);
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			deliver_one(w, &core, &jobs[i]);
+		delivery_jobs_free(jobs, n);
+		jobs = NULL;
+		if (n == 0)
+			nap(w, w->cfg.worker_poll_ms);
+	}
+	db_free(core.db);
+	mysql_thread_end();
+	return NULL;
+}
+
+static void *
+reaper(void *arg)
+{
+	struct worker *w = arg;
+	struct core core;
+	unsigned reaped, period = w->cfg.worker_lease_seconds * 1000 / 4;
+
+	if (period > 10000)
+		period = 10000;
+	mysql_thread_init();
+	memset(&core, 0, sizeof(core));
+	if ((core.db = db_new(&w->cfg)) == NULL) {
+		mysql_thread_end();
+		return NULL;
+	}
+	while (!w->stopping) {
+		reaped = 0;
+		if (delivery_reap(&core, &reaped) == LC_OK && reaped > 0)
+			log_msg(LOG_WARN, "returned %u expired lease(s)", reaped);
+		nap(w, period);
+	}
+	db_free(core.db);
+	mysql_thread_end();
+	return NULL;
+}
+
+static enum log_level
+level_of(const char *s)
+{
+	if (strcmp(s, "debug") == 0)
+		return LOG_DEBUG;
+	if (strcmp(s, "warn") == 0)
+		return LOG_WARN;
+	if (strcmp(s, "error") == 0)
+		return LOG_ERROR;
+	return LOG_INFO;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct worker w;
+	const char *config_path = NULL;
+	pthread_t *threads;
+	sigset_t set;
+	char why[256], host[64];
+	unsigned i, started = 0;
+	int opt, sig = 0;
+
+	while ((opt = getopt(argc, argv, "c:")) != -1) {
+		if (opt == 'c') {
+			config_path = optarg;
+		} else {
+			fprintf(stderr, "usage: linkcamp-worker [-c config]\n");
+			return 64;
+		}
+	}
+	if (config_load(&w.cfg, config_path, why, sizeof(why)) != LC_OK) {
+		fprintf(stderr, "linkcamp-worker: %s\n", why);
+		return 78;
+	}
+	log_set_level(level_of(w.cfg.log_level));
+	if (sodium_init() < 0 || mysql_library_init(0, NULL, NULL) != 0)
+		return 70;
+	json_object_seed(0);
+	smtp_global_init();
+	snprintf(w.smtp.hostport, sizeof(w.smtp.hostport), "%s:%u", w.cfg.smtp_host,
+	    w.cfg.smtp_port);
+	snprintf(w.smtp.helo, sizeof(w.smtp.helo), "%s", w.cfg.smtp_helo);
+	snprintf(w.smtp.user, sizeof(w.smtp.user), "%s", w.cfg.smtp_user);
+	snprintf(w.smtp.password, sizeof(w.smtp.password), "%s", w.cfg.smtp_password);
+	w.smtp.starttls = strcmp(w.cfg.smtp_starttls, "required") == 0 ? SMTP_TLS_REQUIRED
+	                : strcmp(w.cfg.smtp_starttls, "no") == 0       ? SMTP_TLS_NO
+	                                                               : SMTP_TLS_OPTIONAL;
+	w.smtp.timeout_ms = (long)w.cfg.smtp_timeout_ms;
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "worker");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(w.owner, sizeof(w.owner), "%.40s:%ld", host, (long)getpid());
+	pthread_mutex_init(&w.lock, NULL);
+	pthread_cond_init(&w.wake, NULL);
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((threads = calloc(w.cfg.worker_threads + 1, sizeof(*threads))) == NULL)
+		return 70;
+	for (i = 0; i < w.cfg.worker_threads + 1; i++) {
+		if (pthread_create(&threads[i], NULL, i == 0 ? reaper : mailer, &w) != 0)
+			break;
+		started++;
+	}
+	log_msg(LOG_INFO, "linkcamp-worker %s delivering through %s with %u mailer(s)", w.owner,
+	    w.smtp.hostport, started > 0 ? started - 1 : 0);
+	while (started > 0 && sigwait(&set, &sig) == 0 && sig == SIGHUP)
+		;
+	log_msg(LOG_INFO, "shutting down on signal %d", sig);
+	pthread_mutex_lock(&w.lock);
+	w.stopping = 1;
+	pthread_cond_broadcast(&w.wake);
+	pthread_mutex_unlock(&w.lock);
+	for (i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+	mysql_library_end();
+	log_msg(LOG_INFO, "stopped");
+	return 0;
+}

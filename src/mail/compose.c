@@ -1,0 +1,765 @@
+/* compose.c: the outbound message composer.
+ *
+ * Hand-written rather than GMime because the output is one fixed shape (a single
+ * text/plain part) whose every byte we want to control and test: 7-bit only, CRLF line
+ * ends, headers folded at whitespace to 78 octets and never past 998, RFC 2047
+ * encoded-words that never split a UTF-8 character, and quoted-printable that is safe
+ * for SMTP dot-stuffing and mbox "From " lines. Input is validated completely before a
+ * byte is written, and a failed compose leaves the output buffer as it was. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sodium.h>
+
+#include "mail/compose.h"
+#include "util/timefmt.h"
+#include "util/utf8.h"
+
+#define MAIL_LINE_SOFT 78   /* header lines are folded to this (RFC 5322 2.1.1 SHOULD) */
+#define MAIL_LINE_HARD 998  /* no line is ever longer (RFC 5322 2.1.1 MUST) */
+#define MAIL_LINE_EW 76     /* a line holding an encoded-word (RFC 2047 2) */
+#define MAIL_EW_MAX 75      /* longest encoded-word (RFC 2047 2) */
+#define MAIL_EW_OVERHEAD 12 /* "=?UTF-8?B?" and "?=" */
+#define MAIL_QP_LINE 76     /* longest quoted-printable line (RFC 2045 6.7 rule 5) */
+#define MAIL_LOCAL_MAX 64   /* local part of an address (RFC 5321 4.5.3.1.1) */
+#define MAIL_HOST_MAX 253
+#define MAIL_LABEL_MAX 63
+#define MAIL_DAY_MS INT64_C(86400000)
+
+/* A header field being written; tokens are separated by a space or, when the next token
+ * would pass MAIL_LINE_SOFT (MAIL_LINE_EW on a line with an encoded-word), by a fold. */
+struct mail_hdr {
+	struct buf *out;
+	size_t col;  /* octets on the current physical line, CRLF not counted */
+	size_t ntok; /* tokens written so far */
+	int ew_line; /* the current line holds an encoded-word */
+	int ew_next; /* the next token is an encoded-word */
+};
+
+/* How a display name is written. */
+enum mail_phrase { MAIL_PHRASE_ATOMS, MAIL_PHRASE_QUOTED, MAIL_PHRASE_ENCODED };
+
+static const char mail_hex[] = "0123456789ABCDEF";
+
+static int mail_given(const char *);
+static int mail_is_atext(unsigned char);
+static int mail_is_wsp(char);
+static size_t mail_utf8_len(const unsigned char *, size_t);
+static size_t mail_q_len(unsigned char);
+static int mail_host_valid(const char *, size_t);
+static int mail_addr_valid(const char *);
+static int mail_msgid_valid(const char *, size_t, int);
+static int mail_refs_valid(const char *);
+static int mail_uri_valid(const char *, const char *);
+static int mail_text_valid(const char *);
+static lc_err mail_out_check(const struct mail_out *);
+static int mail_plain_ok(const char *, size_t, size_t, int);
+static enum mail_phrase mail_phrase_kind(const char *, size_t, size_t);
+static void mail_civil_from_days(int64_t, int64_t *, unsigned *, unsigned *);
+static lc_err mail_hdr_begin(struct mail_hdr *, struct buf *, const char *);
+static lc_err mail_hdr_token(struct mail_hdr *, const char *, const char *, size_t, const char *);
+static lc_err mail_hdr_end(struct mail_hdr *);
+static lc_err mail_hdr_words(struct mail_hdr *, const char *, size_t);
+static lc_err mail_hdr_quoted(struct mail_hdr *, const char *, size_t);
+static lc_err mail_hdr_encoded(struct mail_hdr *, const char *, size_t);
+static lc_err mail_field_token(struct buf *, const char *, const char *);
+static lc_err mail_field_mailbox(struct buf *, const char *, const char *, const char *);
+static lc_err mail_field_subject(struct buf *, const char *);
+static lc_err mail_field_references(struct buf *, const char *);
+static lc_err mail_field_unsubscribe(struct buf *, const char *, const char *);
+static size_t mail_qp_char(const unsigned char *, size_t, size_t, size_t, size_t, int, char *);
+static lc_err mail_body_qp(struct buf *, const char *, size_t);
+
+/* mail_given is 1 for an optional string that is present and not empty. */
+static int
+mail_given(const char *s)
+{
+	return s != NULL && s[0] != '\0';
+}
+
+/* atext of RFC 5322 3.2.3. */
+static int
+mail_is_atext(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+}
+
+static int
+mail_is_wsp(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* mail_utf8_len is the length of the UTF-8 sequence at s[0], at most the n bytes left.
+ * Input has been validated, so the lead byte tells the length. */
+static size_t
+mail_utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len;
+
+	if (s[0] < 0x80)
+		len = 1;
+	else if (s[0] >= 0xF0)
+		len = 4;
+	else if (s[0] >= 0xE0)
+		len = 3;
+	else
+		len = 2;
+	return len < n ? len : n;
+}
+
+/* mail_q_len is the size of c in an RFC 2047 Q encoded-word, using only the characters
+ * allowed in a phrase (5.3) so that the same words serve names and subjects. */
+static size_t
+mail_q_len(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	    c == '!' || c == '*' || c == '+' || c == '-' || c == '/' || c == ' ')
+		return 1;
+	return 3;
+}
+
+/* mail_host_valid: 1..253 bytes of LDH labels (1..63 bytes, no hyphen at either end)
+ * separated by single dots; a single label such as "localhost" is allowed. */
+static int
+mail_host_valid(const char *s, size_t n)
+{
+	size_t i, label = 0;
+
+	if (n == 0 || n > MAIL_HOST_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		        c == '-'))
+			return 0;
+		if ((label == 0 && c == '-') || ++label > MAIL_LABEL_MAX)
+			return 0;
+	}
+	return label > 0 && s[n - 1] != '-';
+}
+
+/* mail_addr_valid: a dot-atom local part of 1..64 bytes, one "@", a host name; at most
+ * MAIL_ADDR_MAX bytes. Quoted local parts and address literals are not accepted. */
+static int
+mail_addr_valid(const char *s)
+{
+	const char *at;
+	size_t len, i, local;
+
+	if (s == NULL || (at = strchr(s, '@')) == NULL || strchr(at + 1, '@') != NULL)
+		return 0;
+	len = strlen(s);
+	local = (size_t)(at - s);
+	if (len > MAIL_ADDR_MAX || local == 0 || local > MAIL_LOCAL_MAX || s[0] == '.' ||
+	    at[-1] == '.')
+		return 0;
+	for (i = 0; i < local; i++) {
+		if (s[i] == '.') {
+			if (s[i + 1] == '.')
+				return 0;
+		} else if (!mail_is_atext((unsigned char)s[i])) {
+			return 0;
+		}
+	}
+	return mail_host_valid(at + 1, len - local - 1);
+}
+
+/* mail_msgid_valid: "<" printable ASCII without spaces or angle brackets ">"; with need_at
+ * the inside must be "left@right" with both sides non-empty. */
+static int
+mail_msgid_valid(const char *s, size_t n, int need_at)
+{
+	const char *at;
+	size_t i;
+
+	if (n < 3 || s[0] != '<' || s[n - 1] != '>')
+		return 0;
+	for (i = 1; i < n - 1; i++)
+		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e || s[i] == '<' ||
+		    s[i] == '>')
+			return 0;
+	if (!need_at)
+		return 1;
+	at = memchr(s + 1, '@', n - 2);
+	return at != NULL && at > s + 1 && at < s + n - 2;
+}
+
+/* mail_refs_valid: one or more message ids separated by spaces or tabs. */
+static int
+mail_refs_valid(const char *s)
+{
+	size_t i = 0, start, count = 0;
+
+	for (;;) {
+		while (mail_is_wsp(s[i]))
+			i++;
+		if (s[i] == '\0')
+			break;
+		start = i;
+		while (s[i] != '\0' && !mail_is_wsp(s[i]))
+			i++;
+		if (!mail_msgid_valid(s + start, i - start, 0))
+			return 0;
+		count++;
+	}
+	return count > 0;
+}
+
+/* mail_uri_valid: scheme (matched case-insensitively, e.g. "https://") followed by at
+ * least one byte of printable ASCII without spaces or angle brackets. An https URL must
+ * name a host. */
+static int
+mail_uri_valid(const char *s, const char *scheme)
+{
+	size_t slen = strlen(scheme), i;
+
+	if (strncasecmp(s, scheme, slen) != 0 || s[slen] == '\0')
+		return 0;
+	if (scheme[slen - 1] == '/' && strchr("/?#", s[slen]) != NULL)
+		return 0;
+	for (i = slen; s[i] != '\0'; i++)
+		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e || s[i] == '<' ||
+		    s[i] == '>')
+			return 0;
+	return 1;
+}
+
+/* mail_text_valid: UTF-8 without control characters other than TAB (so no CR, LF, NUL). */
+static int
+mail_text_valid(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f)
+			return 0;
+	return utf8_valid(s, n);
+}
+
+/* mail_out_check validates every field of m before anything is written. */
+static lc_err
+mail_out_check(const struct mail_out *m)
+{
+	size_t n;
+
+	if (m == NULL || !mail_addr_valid(m->from_email) || !mail_addr_valid(m->to_email))
+		return LC_EINVAL;
+	if ((mail_given(m->from_name) && !mail_text_valid(m->from_name)) ||
+	    (mail_given(m->to_name) && !mail_text_valid(m->to_name)))
+		return LC_EINVAL;
+	if (m->subject == NULL || !mail_text_valid(m->subject))
+		return LC_EINVAL;
+	n = strlen(m->subject);
+	if (n == 0 || utf8_chars(m->subject, n) > MAIL_SUBJECT_MAX)
+		return LC_EINVAL;
+	if (m->body != NULL && !utf8_valid(m->body, strlen(m->body)))
+		return LC_EINVAL;
+	if (m->message_id == NULL || !mail_msgid_valid(m->message_id, strlen(m->message_id), 1))
+		return LC_EINVAL;
+	if (mail_given(m->in_reply_to) &&
+	    !mail_msgid_valid(m->in_reply_to, strlen(m->in_reply_to), 0))
+		return LC_EINVAL;
+	if (mail_given(m->references) && !mail_refs_valid(m->references))
+		return LC_EINVAL;
+	/* RFC 8058 wants https; plain http is accepted for local and test deployments */
+	if (mail_given(m->list_unsubscribe_url) &&
+	    !mail_uri_valid(m->list_unsubscribe_url, "https://") &&
+	    !mail_uri_valid(m->list_unsubscribe_url, "http://"))
+		return LC_EINVAL;
+	if (mail_given(m->list_unsubscribe_mailto) &&
+	    !mail_uri_valid(m->list_unsubscribe_mailto, "mailto:"))
+		return LC_EINVAL;
+	if (m->date_ms < TIME_MIN_MS || m->date_ms > TIME_MAX_MS)
+		return LC_EINVAL;
+	return LC_OK;
+}
+
+/* mail_plain_ok is 1 when s[0..n) can be written as it is: printable ASCII words separated
+ * by single spaces, nothing a reader could take for an encoded-word ("=?"), the first word
+ * at most first_max octets and every other word short enough for a continuation line.
+ * With phrase, every word must also be an RFC 5322 atom. */
+static int
+mail_plain_ok(const char *s, size_t n, size_t first_max, int phrase)
+{
+	size_t i, word = 0, max = first_max;
+
+	if (n == 0 || s[0] == ' ' || s[n - 1] == ' ')
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == ' ') {
+			if (s[i - 1] == ' ')
+				return 0;
+			word = 0;
+			max = MAIL_LINE_SOFT - 1;
+			continue;
+		}
+		if (c < 0x21 || c > 0x7e || (phrase && !mail_is_atext(c)))
+			return 0;
+		if (c == '=' && i + 1 < n && s[i + 1] == '?')
+			return 0;
+		if (++word > max)
+			return 0;
+	}
+	return 1;
+}
+
+/* mail_phrase_kind picks how a display name is written: as atoms when it is a phrase of
+ * plain atoms, as a quoted-string when it is printable ASCII that fits on the first line,
+ * otherwise as encoded-words (which never go inside quotes). */
+static enum mail_phrase
+mail_phrase_kind(const char *s, size_t n, size_t first_max)
+{
+	size_t i, qlen = n + 2;
+
+	if (mail_plain_ok(s, n, first_max, 1))
+		return MAIL_PHRASE_ATOMS;
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return MAIL_PHRASE_ENCODED;
+		if (s[i] == '=' && i + 1 < n && s[i + 1] == '?')
+			return MAIL_PHRASE_ENCODED;
+		if (s[i] == '"' || s[i] == '\\')
+			qlen++;
+	}
+	return qlen <= first_max ? MAIL_PHRASE_QUOTED : MAIL_PHRASE_ENCODED;
+}
+
+/* Howard Hinnant's civil_from_days, the inverse of days_from_civil in timefmt.c. */
+static void
+mail_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t era;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+static lc_err
+mail_hdr_begin(struct mail_hdr *h, struct buf *out, const char *name)
+{
+	lc_err e;
+
+	h->out = out;
+	h->col = strlen(name) + 1;
+	h->ntok = 0;
+	h->ew_line = 0;
+	h->ew_next = 0;
+	if ((e = buf_puts(out, name)) != LC_OK)
+		return e;
+	return buf_append(out, ":", 1);
+}
+
+/* mail_hdr_token writes pre, s[0..n) and post as one unbreakable token, after a space or,
+ * when the token would pass the soft limit of the line and is not the first, after a fold.
+ * LC_EINVAL when the token cannot fit in MAIL_LINE_HARD octets even on a line of its own. */
+static lc_err
+mail_hdr_token(struct mail_hdr *h, const char *pre, const char *s, size_t n, const char *post)
+{
+	size_t plen = strlen(pre), qlen = strlen(post), tlen = plen + n + qlen;
+	int ew = h->ew_next;
+	lc_err e;
+
+	h->ew_next = 0;
+	if (h->ntok > 0 && h->col + 1 + tlen > (h->ew_line || ew ? MAIL_LINE_EW : MAIL_LINE_SOFT)) {
+		if ((e = buf_append(h->out, "\r\n", 2)) != LC_OK)
+			return e;
+		h->col = 0;
+		h->ew_line = 0;
+	}
+	if (h->col + 1 + tlen > MAIL_LINE_HARD)
+		return LC_EINVAL;
+	if ((e = buf_append(h->out, " ", 1)) != LC_OK ||
+	    (e = buf_append(h->out, pre, plen)) != LC_OK ||
+	    (e = buf_append(h->out, s, n)) != LC_OK ||
+	    (e = buf_append(h->out, post, qlen)) != LC_OK)
+		return e;
+	h->col += 1 + tlen;
+	h->ntok++;
+	h->ew_line |= ew;
+	return LC_OK;
+}
+
+static lc_err
+mail_hdr_end(struct mail_hdr *h)
+{
+	return buf_append(h->out, "\r\n", 2);
+}
+
+/* mail_hdr_words writes the words of s[0..n), split at runs of spaces and tabs, as tokens;
+ * the header is folded between words where needed. */
+static lc_err
+mail_hdr_words(struct mail_hdr *h, const char *s, size_t n)
+{
+	size_t i = 0, start;
+	lc_err e;
+
+	for (;;) {
+		while (i < n && mail_is_wsp(s[i]))
+			i++;
+		if (i == n)
+			return LC_OK;
+		start = i;
+		while (i < n && !mail_is_wsp(s[i]))
+			i++;
+		if ((e = mail_hdr_token(h, "", s + start, i - start, "")) != LC_OK)
+			return e;
+	}
+}
+
+/* mail_hdr_quoted writes printable ASCII s[0..n) as one quoted-string with " and \
+ * escaped; mail_phrase_kind has checked that it fits on the current line. */
+static lc_err
+mail_hdr_quoted(struct mail_hdr *h, const char *s, size_t n)
+{
+	char q[MAIL_LINE_SOFT + 1];
+	size_t i, len = 0;
+
+	q[len++] = '"';
+	for (i = 0; i < n; i++) {
+		if (len + 3 > sizeof(q))
+			return LC_EINVAL;
+		if (s[i] == '"' || s[i] == '\\')
+			q[len++] = '\\';
+		q[len++] = s[i];
+	}
+	q[len++] = '"';
+	return mail_hdr_token(h, "", q, len, "");
+}
+
+/* mail_hdr_encoded writes UTF-8 s[0..n) as RFC 2047 UTF-8 encoded-words, each at most
+ * MAIL_EW_MAX characters and each holding whole characters only, one token per word so
+ * that folds fall between words and no line holding one passes MAIL_LINE_EW. Q is used
+ * when it is not longer than B. */
+static lc_err
+mail_hdr_encoded(struct mail_hdr *h, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	char word[MAIL_EW_MAX + 1];
+	size_t i, j, qlen = 0, room, budget, take, plen, clen, k, wlen;
+	int b64;
+	lc_err e;
+
+	for (i = 0; i < n; i++)
+		qlen += mail_q_len(u[i]);
+	b64 = (n + 2) / 3 * 4 < qlen;
+	memcpy(word, b64 ? "=?UTF-8?B?" : "=?UTF-8?Q?", 10);
+	for (i = 0; i < n; i += take) {
+		room = h->ntok == 0 ? MAIL_LINE_EW - h->col - 1 : MAIL_LINE_EW - 1;
+		if (room > MAIL_EW_MAX)
+			room = MAIL_EW_MAX;
+		budget = room - MAIL_EW_OVERHEAD;
+		for (take = 0, plen = 0; i + take < n; take += clen, plen = k) {
+			clen = mail_utf8_len(u + i + take, n - i - take);
+			if (b64) {
+				k = (take + clen + 2) / 3 * 4;
+			} else {
+				for (k = plen, j = 0; j < clen; j++)
+					k += mail_q_len(u[i + take + j]);
+			}
+			if (k > budget)
+				break;
+		}
+		if (take == 0)
+			return LC_EINVAL; /* cannot happen: budget fits any character */
+		if (b64) {
+			sodium_bin2base64(word + 10, sizeof(word) - 10, u + i, take,
+			    sodium_base64_VARIANT_ORIGINAL);
+		} else {
+			for (k = 10, j = 0; j < take; j++) {
+				unsigned char c = u[i + j];
+
+				if (c == ' ') {
+					word[k++] = '_';
+				} else if (mail_q_len(c) == 1) {
+					word[k++] = (char)c;
+				} else {
+					word[k++] = '=';
+					word[k++] = mail_hex[c >> 4];
+					word[k++] = mail_hex[c & 15];
+				}
+			}
+		}
+		wlen = 10 + plen;
+		memcpy(word + wlen, "?=", 2);
+		wlen += 2;
+		h->ew_next = 1;
+		if ((e = mail_hdr_token(h, "", word, wlen, "")) != LC_OK)
+			return e;
+	}
+	return LC_OK;
+}
+
+/* mail_field_token writes "name: value" where value is a single token. */
+static lc_err
+mail_field_token(struct buf *out, const char *name, const char *value)
+{
+	struct mail_hdr h;
+	lc_err e;
+
+	if ((e = mail_hdr_begin(&h, out, name)) != LC_OK ||
+	    (e = mail_hdr_token(&h, "", value, strlen(value), "")) != LC_OK)
+		return e;
+	return mail_hdr_end(&h);
+}
+
+/* mail_field_mailbox writes "name: addr" or "name: display-name <addr>". */
+static lc_err
+mail_field_mailbox(struct buf *out, const char *name, const char *display, const char *addr)
+{
+	struct mail_hdr h;
+	size_t n, first_max;
+	lc_err e;
+
+	if ((e = mail_hdr_begin(&h, out, name)) != LC_OK)
+		return e;
+	if (!mail_given(display)) {
+		e = mail_hdr_token(&h, "", addr, strlen(addr), "");
+	} else {
+		n = strlen(display);
+		first_max = MAIL_LINE_SOFT - h.col - 1;
+		switch (mail_phrase_kind(display, n, first_max)) {
+		case MAIL_PHRASE_ATOMS: e = mail_hdr_words(&h, display, n); break;
+		case MAIL_PHRASE_QUOTED: e = mail_hdr_quoted(&h, display, n); break;
+		default: e = mail_hdr_encoded(&h, display, n); break;
+		}
+		if (e == LC_OK)
+			e = mail_hdr_token(&h, "<", addr, strlen(addr), ">");
+	}
+	if (e != LC_OK)
+		return e;
+	return mail_hdr_end(&h);
+}
+
+/* mail_field_subject writes the subject as folded plain words when it is plain ASCII with
+ * single spaces and short words, otherwise as encoded-words. */
+static lc_err
+mail_field_subject(struct buf *out, const char *subject)
+{
+	struct mail_hdr h;
+	size_t n = strlen(subject);
+	lc_err e;
+
+	if ((e = mail_hdr_begin(&h, out, "Subject")) != LC_OK)
+		return e;
+	if (mail_plain_ok(subject, n, MAIL_LINE_SOFT - h.col - 1, 0))
+		e = mail_hdr_words(&h, subject, n);
+	else
+		e = mail_hdr_encoded(&h, subject, n);
+	if (e != LC_OK)
+		return e;
+	return mail_hdr_end(&h);
+}
+
+/* mail_field_references writes the message ids of refs separated by single spaces. */
+static lc_err
+mail_field_references(struct buf *out, const char *refs)
+{
+	struct mail_hdr h;
+	lc_err e;
+
+	if ((e = mail_hdr_begin(&h, out, "References")) != LC_OK ||
+	    (e = mail_hdr_words(&h, refs, strlen(refs))) != LC_OK)
+		return e;
+	return mail_hdr_end(&h);
+}
+
+/* mail_field_unsubscribe writes List-Unsubscribe with whichever URIs are given and, for an
+ * https URL, the RFC 8058 one-click List-Unsubscribe-Post. */
+static lc_err
+mail_field_unsubscribe(struct buf *out, const char *url, const char *mailto)
+{
+	struct mail_hdr h;
+	lc_err e;
+
+	if (!mail_given(url) && !mail_given(mailto))
+		return LC_OK;
+	if ((e = mail_hdr_begin(&h, out, "List-Unsubscribe")) != LC_OK)
+		return e;
+	if (mail_given(url) && (e = mail_hdr_token(&h, "<", url, strlen(url),
+	                            mail_given(mailto) ? ">," : ">")) != LC_OK)
+		return e;
+	if (mail_given(mailto) &&
+	    (e = mail_hdr_token(&h, "<", mailto, strlen(mailto), ">")) != LC_OK)
+		return e;
+	if ((e = mail_hdr_end(&h)) != LC_OK)
+		return e;
+	if (mail_given(url))
+		return buf_puts(out, "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
+	return LC_OK;
+}
+
+/* mail_qp_char encodes the character s[i..i+clen) into enc (room for 12 bytes) and
+ * returns the encoded length. col is the column it will start at and eol says whether a
+ * line break or the end of the body follows it. Literal are printable ASCII except "=",
+ * and SP/TAB unless trailing; a "." or the "F" of "From " starting a line is encoded. */
+static size_t
+mail_qp_char(
+    const unsigned char *s, size_t len, size_t i, size_t clen, size_t col, int eol, char *enc)
+{
+	size_t j, k = 0;
+
+	for (j = 0; j < clen; j++) {
+		unsigned char c = s[i + j];
+		int literal =
+		    (c >= 0x21 && c <= 0x7e && c != '=') || ((c == ' ' || c == '\t') && !eol);
+
+		if (col == 0 && j == 0 &&
+		    (c == '.' || (c == 'F' && len - i >= 5 && memcmp(s + i, "From ", 5) == 0)))
+			literal = 0;
+		if (literal) {
+			enc[k++] = (char)c;
+		} else {
+			enc[k++] = '=';
+			enc[k++] = mail_hex[c >> 4];
+			enc[k++] = mail_hex[c & 15];
+		}
+	}
+	return k;
+}
+
+/* mail_body_qp writes body[0..len) as quoted-printable: LF and CRLF become CRLF hard
+ * breaks, lines are soft-broken to at most MAIL_QP_LINE characters without splitting the
+ * encoding of one UTF-8 character, and a non-empty body ends with CRLF. */
+static lc_err
+mail_body_qp(struct buf *out, const char *body, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)body;
+	char enc[12];
+	size_t i = 0, col = 0, clen, elen, next;
+	int eol;
+	lc_err e;
+
+	while (i < len) {
+		if (s[i] == '\n' || (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n')) {
+			i += s[i] == '\r' ? 2 : 1;
+			col = 0;
+			if ((e = buf_append(out, "\r\n", 2)) != LC_OK)
+				return e;
+			continue;
+		}
+		clen = mail_utf8_len(s + i, len - i);
+		next = i + clen;
+		eol = next == len || s[next] == '\n' ||
+		      (s[next] == '\r' && next + 1 < len && s[next + 1] == '\n');
+		elen = mail_qp_char(s, len, i, clen, col, eol, enc);
+		if (col + elen > (eol ? MAIL_QP_LINE : MAIL_QP_LINE - 1)) {
+			if ((e = buf_append(out, "=\r\n", 3)) != LC_OK)
+				return e;
+			col = 0;
+			elen = mail_qp_char(s, len, i, clen, col, eol, enc);
+		}
+		if ((e = buf_append(out, enc, elen)) != LC_OK)
+			return e;
+		col += elen;
+		i = next;
+	}
+	if (len > 0 && s[len - 1] != '\n')
+		return buf_append(out, "\r\n", 2);
+	return LC_OK;
+}
+
+lc_err
+mail_compose(const struct mail_out *m, struct buf *out)
+{
+	char date[MAIL_DATE_MAX];
+	size_t start = out->len;
+	lc_err e;
+
+	if ((e = mail_out_check(m)) != LC_OK)
+		return e;
+	mail_date_format(m->date_ms, date);
+	if ((e = mail_field_token(out, "Message-ID", m->message_id)) != LC_OK ||
+	    (e = mail_field_token(out, "Date", date)) != LC_OK ||
+	    (e = mail_field_mailbox(out, "From", m->from_name, m->from_email)) != LC_OK ||
+	    (e = mail_field_mailbox(out, "To", m->to_name, m->to_email)) != LC_OK ||
+	    (e = mail_field_subject(out, m->subject)) != LC_OK)
+		goto out;
+	if ((e = buf_puts(out, "MIME-Version: 1.0\r\n"
+	                       "Content-Type: text/plain; charset=UTF-8\r\n"
+	                       "Content-Transfer-Encoding: quoted-printable\r\n")) != LC_OK)
+		goto out;
+	if (mail_given(m->in_reply_to) &&
+	    (e = mail_field_token(out, "In-Reply-To", m->in_reply_to)) != LC_OK)
+		goto out;
+	if (mail_given(m->references) && (e = mail_field_references(out, m->references)) != LC_OK)
+		goto out;
+	if ((e = mail_field_unsubscribe(
+	         out, m->list_unsubscribe_url, m->list_unsubscribe_mailto)) != LC_OK)
+		goto out;
+	if ((e = buf_append(out, "\r\n", 2)) != LC_OK)
+		goto out;
+	if (m->body != NULL)
+		e = mail_body_qp(out, m->body, strlen(m->body));
+out:
+	if (e != LC_OK) {
+		out->len = start;
+		if (out->data != NULL)
+			out->data[start] = '\0';
+	}
+	return e;
+}
+
+lc_err
+mail_message_id_new(const char *domain, char out[MAIL_MSGID_MAX])
+{
+	unsigned char raw[16];
+	size_t dlen;
+
+	out[0] = '\0';
+	if (domain == NULL)
+		return LC_EINVAL;
+	dlen = strlen(domain);
+	/* "<" + 22 + "@" + domain + ">" + NUL */
+	if (!mail_host_valid(domain, dlen) || dlen > MAIL_MSGID_MAX - 26)
+		return LC_EINVAL;
+	randombytes_buf(raw, sizeof(raw));
+	out[0] = '<';
+	sodium_bin2base64(out + 1, MAIL_MSGID_MAX - 1, raw, sizeof(raw),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	out[23] = '@';
+	memcpy(out + 24, domain, dlen);
+	out[24 + dlen] = '>';
+	out[25 + dlen] = '\0';
+	return LC_OK;
+}
+
+void
+mail_date_format(int64_t ms, char out[MAIL_DATE_MAX])
+{
+	static const char wday[7][4] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
+	static const char mon[12][4] = {
+	    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	int64_t days = ms / MAIL_DAY_MS, rem = ms % MAIL_DAY_MS, w, y;
+	unsigned m, d;
+
+	if (rem < 0) {
+		rem += MAIL_DAY_MS;
+		days--;
+	}
+	w = days % 7; /* 1970-01-01 was a Thursday */
+	if (w < 0)
+		w += 7;
+	mail_civil_from_days(days, &y, &m, &d);
+	snprintf(out, MAIL_DATE_MAX, "%s, %02u %s %04lld %02u:%02u:%02u +0000", wday[w], d,
+	    mon[m - 1], (long long)y, (unsigned)(rem / 3600000), (unsigned)(rem / 60000 % 60),
+	    (unsigned)(rem / 1000 % 60));
+}

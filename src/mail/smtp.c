@@ -1,0 +1,168 @@
+/* smtp.c: one message, one recipient, one SMTP transaction through libesmtp.
+ *
+ * The verdict rests on what the server said about the recipient and the message, not on
+ * whether the session "succeeded": a session can succeed while RCPT was refused, and fail
+ * after the final dot was sent (then nobody knows whether the mail was accepted). */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <auth-client.h> /* before libesmtp.h: it enables smtp_auth_set_context */
+#include <libesmtp.h>
+
+#include "mail/smtp.h"
+
+struct feed {
+	const char *message;
+	size_t len;
+	int started;   /* the body was asked for: DATA is under way */
+	int finished;  /* the whole body was handed over: the final dot follows */
+	int refused;   /* the hook said we may no longer send */
+	smtp_data_hook hook;
+	void *hook_arg;
+};
+
+static const char *feed_cb(void **, int *, void *);
+static int auth_interact(auth_client_request_t, char **, int, void *);
+static void classify(const smtp_status_t *, struct smtp_outcome *);
+
+/* feed_cb hands libesmtp the message in one piece. libesmtp rewinds (len == NULL) before
+ * reading; the first read is the moment DATA begins. */
+static const char *
+feed_cb(void **ctx, int *len, void *arg)
+{
+	struct feed *f = arg;
+
+	(void)ctx;
+	if (len == NULL)
+		return NULL; /* rewind: nothing to do, reads start from the beginning */
+	if (!f->started) {
+		f->started = 1;
+		if (f->hook && f->hook(f->hook_arg) != 0) {
+			f->refused = 1;
+			*len = 0;
+			return NULL;
+		}
+		*len = (int)f->len;
+		return f->message;
+	}
+	f->finished = 1;
+	*len = 0;
+	return NULL;
+}
+
+static int
+auth_interact(auth_client_request_t req, char **result, int fields, void *arg)
+{
+	const struct smtp_config *cfg = arg;
+	int i;
+
+	for (i = 0; i < fields; i++) {
+		if (req[i].flags & AUTH_USER)
+			result[i] = (char *)cfg->user;
+		else if (req[i].flags & AUTH_PASS)
+			result[i] = (char *)cfg->password;
+		else
+			return 0;
+	}
+	return 1;
+}
+
+static void
+classify(const smtp_status_t *st, struct smtp_outcome *out)
+{
+	out->code = st ? st->code : 0;
+	out->enh_class = st ? st->enh_class : 0;
+	out->enh_subject = st ? st->enh_subject : 0;
+	out->enh_detail = st ? st->enh_detail : 0;
+	snprintf(out->text, sizeof(out->text), "%s", st && st->text ? st->text : "");
+	/* keep the server's text on one line */
+	for (char *p = out->text; *p; p++)
+		if (*p == '\r' || *p == '\n')
+			*p = ' ';
+}
+
+void
+smtp_global_init(void)
+{
+	auth_client_init();
+}
+
+lc_err
+smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
+    const char *message, size_t len, smtp_data_hook hook, void *hook_arg,
+    struct smtp_outcome *out)
+{
+	struct feed f = {message, len, 0, 0, 0, hook, hook_arg};
+	smtp_session_t session = NULL;
+	smtp_message_t msg;
+	smtp_recipient_t rcpt;
+	auth_context_t auth = NULL;
+	const smtp_status_t *st;
+	char err[128];
+	int ok;
+
+	memset(out, 0, sizeof(*out));
+	if (len > (size_t)1 << 30 || (session = smtp_create_session()) == NULL)
+		return LC_ENOMEM;
+	smtp_set_server(session, cfg->hostport);
+	if (cfg->helo[0])
+		smtp_set_hostname(session, cfg->helo);
+	smtp_starttls_enable(session, cfg->starttls == SMTP_TLS_REQUIRED ? Starttls_REQUIRED
+	                                : cfg->starttls == SMTP_TLS_OPTIONAL ? Starttls_ENABLED
+	                                                                     : Starttls_DISABLED);
+	if (cfg->timeout_ms > 0) {
+		int which;
+		for (which = Timeout_GREETING; which <= Timeout_DATA2; which++)
+			smtp_set_timeout(session, which | Timeout_OVERRIDE_RFC2822_MINIMUM,
+			    cfg->timeout_ms);
+	}
+	if (cfg->user[0]) {
+		if ((auth = auth_create_context()) == NULL) {
+			smtp_destroy_session(session);
+			return LC_ENOMEM;
+		}
+		auth_set_mechanism_flags(auth, AUTH_PLUGIN_PLAIN, 0);
+		auth_set_interact_cb(auth, auth_interact, (void *)cfg);
+		smtp_auth_set_context(session, auth);
+	}
+	if ((msg = smtp_add_message(session)) == NULL || !smtp_set_reverse_path(msg, from) ||
+	    (rcpt = smtp_add_recipient(msg, to)) == NULL ||
+	    !smtp_set_messagecb(msg, feed_cb, &f)) {
+		smtp_destroy_session(session);
+		if (auth)
+			auth_destroy_context(auth);
+		return LC_ENOMEM;
+	}
+	ok = smtp_start_session(session);
+
+	if (f.refused) {
+		out->verdict = SMTP_UNKNOWN;
+		snprintf(out->text, sizeof(out->text), "lease lost as DATA began");
+	} else if ((st = smtp_reverse_path_status(msg)) != NULL && st->code >= 400) {
+		classify(st, out);
+		out->verdict = st->code >= 500 ? SMTP_PERMANENT : SMTP_TEMPORARY;
+	} else if ((st = smtp_recipient_status(rcpt)) != NULL && st->code >= 400) {
+		classify(st, out);
+		out->verdict = st->code >= 500 ? SMTP_PERMANENT : SMTP_TEMPORARY;
+	} else if ((st = smtp_message_transfer_status(msg)) != NULL && st->code >= 200) {
+		classify(st, out);
+		out->verdict = st->code < 300 ? SMTP_ACCEPTED
+		             : st->code >= 500 ? SMTP_PERMANENT
+		             : st->code >= 400 ? SMTP_TEMPORARY
+		                               : SMTP_UNKNOWN;
+		/* a 2xx for the message with a session error is still an acceptance */
+	} else if (f.finished) {
+		/* the whole message went out and no verdict came back */
+		out->verdict = SMTP_UNKNOWN;
+		snprintf(out->text, sizeof(out->text), "no reply after the final dot: %s",
+		    ok ? "session ended" : smtp_strerror(smtp_errno(), err, sizeof(err)));
+	} else {
+		out->verdict = SMTP_TEMPORARY;
+		snprintf(out->text, sizeof(out->text), "%s",
+		    ok ? "no transfer" : smtp_strerror(smtp_errno(), err, sizeof(err)));
+	}
+	smtp_destroy_session(session);
+	if (auth)
+		auth_destroy_context(auth);
+	return LC_OK;
+}
