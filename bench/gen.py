@@ -14,7 +14,7 @@ WORKSPACES_TSV has lines "id<TAB>public_id<TAB>key1,key2,..." (the keys are the 
 of that workspace; they only go to the wrk target lists).
 
 Outputs in OUTDIR: campaigns.tsv relationships.tsv events.tsv campaign_days.tsv
-notes.tsv (LOAD DATA input, columns as in bench/run), targets.tsv ("key<TAB>campaign
+notes.tsv follow_ups.tsv (LOAD DATA input, columns as in bench/run), targets.tsv ("key<TAB>campaign
 public id", every campaign), keys.tsv (one key a line) and counts.env.
 The data set is deterministic for a given seed, except that "now" is the time it runs.
 """
@@ -28,10 +28,15 @@ HOUR = 3600000
 MINUTE = 60000
 
 # event types: the order of enum event_type in src/core/core.h
-CREATED, DRAFT, APPROVAL, SENT, OPENED, REPLY, PLACED, BOUNCED, PAUSED, RESUMED = range(10)
+(CREATED, DRAFT, APPROVAL, SENT, OPENED, REPLY, PLACED, BOUNCED, PAUSED, RESUMED, REQUESTED,
+ REJECTED, SCHEDULED, CANCELLED, COMPLETED) = range(15)
 EVENT_NAMES = ("campaign_created", "draft_created", "approval_completed", "email_sent",
                "email_opened", "reply_received", "link_placed", "email_bounced",
-               "campaign_paused", "campaign_resumed")
+               "campaign_paused", "campaign_resumed", "approval_requested",
+               "approval_rejected", "message_scheduled", "campaign_cancelled",
+               "campaign_completed")
+# Events that need the campaign to be sending: none after a pause, cancel or completion.
+OUTREACH = (DRAFT, REQUESTED, APPROVAL, SCHEDULED, SENT, BOUNCED)
 # campaign_days kinds (enum timeline_kind)
 TL_CREATED, TL_DRAFTS, TL_APPROVALS, TL_SENT, TL_FIRST_REPLY, TL_FIRST_PLACED = range(6)
 # relationship statuses (enum rel_status)
@@ -142,9 +147,17 @@ class Campaign:
             if r.drafted is None:
                 r.drafted = at
                 self.counter(K_DRAFTS, 1, at)
+            self.day_add(at, TL_DRAFTS)
+        elif etype == REQUESTED:
             self.counter(K_PENDING, 1, at)
             self.advance(r, R_AWAITING, bit(R_PROSPECT), at)
-            self.day_add(at, TL_DRAFTS)
+        elif etype == REJECTED:
+            self.counter(K_PENDING, -1, at)
+            self.advance(r, R_PROSPECT, bit(R_AWAITING), at)
+        elif etype == SCHEDULED:
+            self.advance(r, R_SCHEDULED, bit(R_PROSPECT, R_AWAITING), at)
+        elif etype in (CANCELLED, COMPLETED):
+            pass
         elif etype == APPROVAL:
             self.counter(K_PENDING, -1, at)
             self.advance(r, R_SCHEDULED, bit(R_PROSPECT, R_AWAITING), at)
@@ -183,14 +196,18 @@ class Campaign:
                 self.first_placed = at
                 self.day_add(at, TL_FIRST_PLACED)
         elif etype == BOUNCED:
+            # counted as delivered only if a message to it was ever accepted
             if r.bounced is None:
                 r.bounced = at
-                self.counter(K_DELIVERED, -1, at)
+                if r.first_sent is not None:
+                    self.counter(K_DELIVERED, -1, at)
             self.advance(r, R_BOUNCED, BEFORE_SENT | bit(R_SENT, R_OPENED), at)
         elif etype == PAUSED:
             self.notes.append((at, 0, detail))
         elif etype == RESUMED:
             self.notes.append((at, 1, detail))
+        else:
+            raise ValueError("event type %d" % etype)
 
 
 FIRST = ("Marina", "Oskar", "Priya", "Jonas", "Leila", "Tomás", "Aiko", "Dev", "Grace",
@@ -221,6 +238,9 @@ BODY = ("Hi {{contactFirstName}},\n\nI enjoyed your piece on {{domain}} and thou
         "with numbers from real projects.\n\nWould you consider linking to it?\n\nBest,\n"
         "Sam\n")
 
+FOLLOW_UP_BODY = ("Hi {{contactFirstName}},\n\nJust checking whether you saw my note about "
+                  "our guide (follow-up %d).\n\nBest,\nSam\n")
+
 
 class Gen:
     def __init__(self, out, workspaces, per_ws, rels, events, seed):
@@ -230,9 +250,10 @@ class Gen:
         self.cid = self.rid = self.eid = self.nid = 0
         self.f = {n: open("%s/%s.tsv" % (out, n), "w", encoding="utf-8", newline="\n")
                   for n in ("campaigns", "relationships", "events", "campaign_days", "notes",
-                            "targets")}
+                            "targets", "follow_ups")}
         self.domains = ["%s-%s.%s" % (a, b, t) for a in WORDS for b in SUFFIX for t in TLDS]
-        self.stats = dict(campaigns=0, relationships=0, events=0, campaign_days=0, notes=0)
+        self.stats = dict(campaigns=0, relationships=0, events=0, campaign_days=0, notes=0,
+                          follow_ups=0)
 
     @staticmethod
     def pid(rng, prefix):
@@ -286,21 +307,24 @@ class Gen:
         if old:
             fate = "completed" if u < 0.80 else ("cancelled" if u < 0.95 else "paused")
         else:
-            fate = ("active" if u < 0.78 else "paused" if u < 0.88 else "draft" if u < 0.93
-                    else "cancelled" if u < 0.97 else "completed")
-        status0 = C_DRAFT if fate == "draft" else C_ACTIVE
+            fate = ("active" if u < 0.80 else "paused" if u < 0.90 else "new" if u < 0.94
+                    else "cancelled" if u < 0.98 else "completed")
         public_id = self.pid(rng, TYPE_PREFIX[ctype])
-        c = Campaign(cid, ws_id, public_id, ctype, status0, t0)
+        c = Campaign(cid, ws_id, public_id, ctype, C_ACTIVE, t0)  # as drafts.c inserts it
         topic = TOPICS[rng.randrange(len(TOPICS))]
         name = "%s #%d" % (topic, k + 1)
         brand = "client%03d" % (wi + 1)
         target = "https://%s.example/guides/%s-%d" % (brand, WORDS[rng.randrange(30)], k + 1)
         sender = "outreach@%s.example" % brand
         subject = "A resource for your readers: %s" % topic
+        # Follow-ups (campaign_follow_ups): one in a quarter of the campaigns, a second one
+        # in a twentieth; every follow-up sent is three events (requested, approved, sent).
+        u = rng.random()
+        follow_ups = [(1, 4), (2, 7)] if u < 0.05 else [(1, 4)] if u < 0.30 else []
 
-        # When outreach stops: a pause, a cancellation or completion ends new sends.
-        stop = None          # no draft/approval/send after this instant
-        end = None           # completed/cancelled at this instant: nothing after it
+        # When outreach stops: a pause, a cancellation or a completion.
+        stop = None          # no outreach event (drafts, approvals, sends) after this instant
+        end = None           # cancelled/completed at this instant: no event at all after it
         pause_at = resume_at = None
         if fate == "paused":
             pause_at = min(t0 + rng.randrange(6, 40) * DAY + rng.randrange(DAY),
@@ -325,17 +349,18 @@ class Gen:
             nonlocal seq
             if at > limit:
                 return False
-            if stop is not None and at > stop and etype in (DRAFT, APPROVAL, SENT):
-                return False
-            if pause_at is not None and resume_at is not None and pause_at < at < resume_at \
-                    and etype in (DRAFT, APPROVAL, SENT):
-                return False
+            if etype in OUTREACH:
+                if stop is not None and at > stop:
+                    return False
+                if resume_at is not None and pause_at < at < resume_at:
+                    return False
             evs.append((at, seq, etype, ri, detail, msg))
             seq += 1
             return True
 
         ev(t0, CREATED)
         rels = []
+        awaiting = set()  # prospects whose latest message waits for approval
         used = set()
         for j in range(self.rels_per):
             self.rid += 1
@@ -354,30 +379,37 @@ class Gen:
             r = Rel(self.rid, self.pid(rng, "rel_"), domain, "%s %s" % (first, last), email,
                     t0)
             rels.append(r)
-            if fate == "draft":
+            if fate == "new":
                 continue
             u = rng.random()
             if u < 0.08:
-                continue  # still a prospect
+                continue  # still a prospect: no draft yet
+            # The draft enters the outbox awaiting approval (the default policy).
             td = t0 + HOUR + (j // 10) * DAY + rng.randrange(6 * HOUR)
-            if not ev(td, DRAFT, j):
-                continue
-            if u < 0.13:
-                continue  # awaiting approval
-            ta = td + rng.randrange(HOUR, 30 * HOUR)
-            if not ev(ta, APPROVAL, j):
-                continue
-            if u < 0.17:
-                continue  # scheduled
-            ts = ta + rng.randrange(30 * MINUTE, 24 * HOUR)
             msg = self.pid(rng, "out_")
+            if not ev(td, DRAFT, j, None, msg):
+                continue
+            ev(td, REQUESTED, j, None, msg)
+            awaiting.add(j)
+            if u < 0.12:
+                continue  # still awaiting approval
+            ta = td + rng.randrange(HOUR, 30 * HOUR)
+            if u < 0.16:
+                if ev(ta, REJECTED, j, None, msg):
+                    awaiting.discard(j)
+                continue
+            if not ev(ta, APPROVAL, j, None, msg):
+                continue
+            awaiting.discard(j)
+            if u < 0.19:
+                continue  # approved, scheduled for later
+            ts = ta + rng.randrange(30 * MINUTE, 24 * HOUR)
+            if rng.random() < 0.03:
+                ev(ts, BOUNCED, j, None, msg)  # refused at RCPT: 5.1.1, never delivered
+                continue
             if not ev(ts, SENT, j, None, msg):
                 continue
-            if rng.random() < 0.04:
-                ev(ts + rng.randrange(MINUTE, 30 * MINUTE), BOUNCED, j, None, msg)
-                continue
             reply_at = None
-            opened_at = None
             if rng.random() < 0.58:
                 opened_at = ts + rng.randrange(10 * MINUTE, 3 * DAY)
                 ev(opened_at, OPENED, j, None, msg)
@@ -385,15 +417,31 @@ class Gen:
                     reply_at = opened_at + rng.randrange(HOUR, 7 * DAY)
             elif rng.random() < 0.06:
                 reply_at = ts + rng.randrange(6 * HOUR, 8 * DAY)
-            # follow-ups go out only while there is no reply
-            fu = ts
-            for gap in (4, 5):
-                if rng.random() >= 0.6:
+            # Each send queues the next follow-up (drafts_follow_up_tx), awaiting approval;
+            # a reply before its approval gets it rejected, before its send cancelled.
+            prev = ts
+            for step, after in follow_ups:
+                fmsg = self.pid(rng, "out_")
+                if not ev(prev, REQUESTED, j, None, fmsg):
                     break
-                fu = fu + gap * DAY + rng.randrange(-3 * HOUR, 3 * HOUR)
-                if reply_at is not None and fu >= reply_at:
+                awaiting.add(j)
+                decided = prev + rng.randrange(HOUR, 2 * DAY)
+                if reply_at is not None and reply_at < decided:
+                    if ev(decided, REJECTED, j, None, fmsg):
+                        awaiting.discard(j)
                     break
-                ev(fu, SENT, j, None, self.pid(rng, "out_"))
+                if not ev(decided, APPROVAL, j, None, fmsg):
+                    break
+                awaiting.discard(j)
+                send = prev + after * DAY + rng.randrange(10 * MINUTE)
+                if reply_at is not None and reply_at < send:
+                    break  # cancelled by the worker: no event
+                if rng.random() < 0.01:
+                    ev(send, BOUNCED, j, None, fmsg)
+                    break
+                if not ev(send, SENT, j, None, fmsg):
+                    break
+                prev = send
             if reply_at is not None and ev(reply_at, REPLY, j):
                 if rng.random() < 0.35:
                     ev(reply_at + rng.randrange(12 * HOUR, 4 * DAY), REPLY, j)
@@ -406,10 +454,14 @@ class Gen:
             ev(pause_at, PAUSED, -1, PAUSE_REASONS[rng.randrange(len(PAUSE_REASONS))])
             if resume_at is not None:
                 ev(resume_at, RESUMED, -1, RESUME_REASONS[rng.randrange(len(RESUME_REASONS))])
+        if end is not None:
+            # campaigns_transition(): pending messages end, approvals still open are rejected
+            for j in sorted(awaiting):
+                ev(end, REJECTED, j)
+            ev(end, COMPLETED if fate == "completed" else CANCELLED)
 
-        return dict(c=c, rng=rng, evs=evs, rels=rels, t0=t0, limit=limit, end=end,
-                    fate=fate, seq=seq, name=name, target=target, sender=sender,
-                    subject=subject)
+        return dict(c=c, rng=rng, evs=evs, rels=rels, t0=t0, limit=limit, seq=seq, name=name,
+                    target=target, sender=sender, subject=subject, follow_ups=follow_ups)
 
     @staticmethod
     def pad(p, n):
@@ -429,8 +481,7 @@ class Gen:
 
     def emit(self, p, keys, k):
         """Applies a plan's events in order and writes every row it gives."""
-        c, rng, evs, rels, end, fate = p["c"], p["rng"], p["evs"], p["rels"], p["end"], \
-            p["fate"]
+        c, rng, evs, rels = p["c"], p["rng"], p["evs"], p["rels"]
         cid, ws_id, public_id, ctype, t0 = c.id, c.ws_id, c.public_id, c.type, p["t0"]
         name, target, sender, subject = p["name"], p["target"], p["sender"], p["subject"]
         evs.sort()
@@ -441,19 +492,20 @@ class Gen:
         cids = str(cid)
         for at, _, etype, ri, detail, msg in evs:
             r = rels[ri] if ri >= 0 else None
+            # campaigns_transition() changes the status, then records the event
             if etype == PAUSED:
                 c.set_status(C_ACTIVE, C_PAUSED, detail, at)
             elif etype == RESUMED:
                 c.set_status(C_PAUSED, C_ACTIVE, None, at)
+            elif etype in (CANCELLED, COMPLETED):
+                c.set_status(c.status, C_CANCELLED if etype == CANCELLED else C_COMPLETED, None,
+                             at)
             c.apply(etype, at, r, detail)
             self.eid += 1
             out.append("%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" % (
                 self.eid, self.pid(rng, "evt_"), wsid, cids, r.id if r else "\\N",
                 nul(msg), EVENT_NAMES[etype], sqltime(at), nul(detail)))
         fe.write("".join(out))
-        if end is not None:
-            c.set_status(c.status, C_COMPLETED if fate == "completed" else C_CANCELLED, None,
-                         end)
         self.stats["events"] += len(evs)
 
         cn = c.counters
@@ -485,6 +537,10 @@ class Gen:
             self.f["notes"].write("%d\t%s\t%s\t%d\t%s\n" % (self.nid, cids, sqltime(at), kind,
                                                            nul(reason)))
         self.stats["notes"] += len(c.notes)
+        for step, after in p["follow_ups"]:
+            self.f["follow_ups"].write("%s\t%d\t%d\t%s\n" % (
+                cids, step, after, tsv(FOLLOW_UP_BODY % step)))
+        self.stats["follow_ups"] += len(p["follow_ups"])
         self.f["targets"].write("%s\t%s\n" % (keys[k % len(keys)], public_id))
 
 

@@ -2,9 +2,9 @@
  * written. For a sample of campaigns it rebuilds each campaign and its prospects in a
  * scratch database (linkcamp_verify), replays the campaign's events from the bench
  * database in (occurred_at, id) order through the real events_record() of
- * src/core/events.c (pauses and resumes through store_campaign_set_status(), as the
- * demo seed does), and compares every counter, stamp, status, per-day aggregate and
- * state note with the generated rows.
+ * src/core/events.c (pause, resume, cancel and complete also through
+ * store_campaign_set_status(), as campaigns_transition() does), and compares every
+ * counter, stamp, status, per-day aggregate and state note with the generated rows.
  *
  * usage: verify CONFIG EVERY
  *   CONFIG  the bench stack's linkcamp.conf (database "linkcamp"); the scratch database
@@ -80,13 +80,12 @@ replay_tx(struct db *dst, void *arg)
 {
 	struct replay *r = arg;
 	const struct db_rows *c = &r->camp;
-	unsigned final_status = (unsigned)db_i64(c, 0, 6), status;
+	unsigned status = CSTATUS_ACTIVE; /* every campaign starts active (drafts.c) */
 	uint64_t cid = 0, rid = 0, changed = 0;
 	char at[TIME_SQL_LEN];
 	size_t i;
 	lc_err e;
 
-	status = final_status == CSTATUS_DRAFT ? CSTATUS_DRAFT : CSTATUS_ACTIVE;
 	if ((e = store_campaign_insert(dst, db_str(c, 0, 0), db_i64(c, 0, 1),
 	         (unsigned)db_i64(c, 0, 2), db_str(c, 0, 3), db_str(c, 0, 4), db_str(c, 0, 5),
 	         status, db_str(c, 0, 7), db_str(c, 0, 8), db_str(c, 0, 9), &cid)) != LC_OK)
@@ -101,6 +100,7 @@ replay_tx(struct db *dst, void *arg)
 	for (i = 0; i < r->evs.nrows; i++) {
 		struct event_in ev;
 		const char *ts = db_str(&r->evs, i, 1);
+		unsigned to = status;
 
 		memset(&ev, 0, sizeof(ev));
 		ev.type = event_type_of(db_str(&r->evs, i, 0));
@@ -116,28 +116,34 @@ replay_tx(struct db *dst, void *arg)
 		ev.detail = db_str(&r->evs, i, 3);
 		ev.message_id = db_str(&r->evs, i, 4);
 		sqltime_format(ev.at_ms, at);
-		if (ev.type == EV_CAMPAIGN_PAUSED) {
-			if ((e = store_campaign_set_status(dst, (int64_t)cid, CSTATUS_ACTIVE,
-			         CSTATUS_PAUSED, ev.detail, at, &changed)) != LC_OK)
+		/* campaigns_transition(): the status changes, then the event is recorded */
+		switch (ev.type) {
+		case EV_CAMPAIGN_PAUSED:
+			to = CSTATUS_PAUSED;
+			break;
+		case EV_CAMPAIGN_RESUMED:
+			to = CSTATUS_ACTIVE;
+			break;
+		case EV_CAMPAIGN_CANCELLED:
+			to = CSTATUS_CANCELLED;
+			break;
+		case EV_CAMPAIGN_COMPLETED:
+			to = CSTATUS_COMPLETED;
+			break;
+		default:
+			break;
+		}
+		if (to != status) {
+			if ((e = store_campaign_set_status(dst, (int64_t)cid, status, to,
+			         to == CSTATUS_PAUSED ? ev.detail : NULL, at, &changed)) != LC_OK)
 				return e;
-			if (changed)
-				status = CSTATUS_PAUSED;
-		} else if (ev.type == EV_CAMPAIGN_RESUMED) {
-			if ((e = store_campaign_set_status(dst, (int64_t)cid, CSTATUS_PAUSED,
-			         CSTATUS_ACTIVE, NULL, at, &changed)) != LC_OK)
-				return e;
-			if (changed)
-				status = CSTATUS_ACTIVE;
+			if (changed != 1)
+				return LC_ECONFLICT;
+			status = to;
 		}
 		if ((e = events_record(dst, &ev, NULL)) != LC_OK)
 			return e;
 	}
-	/* Completion and cancellation have no event (yet): they are the campaign's last
-	 * change, so its updated_at is when they happened. */
-	if (final_status != status && final_status != CSTATUS_PAUSED &&
-	    (e = store_campaign_set_status(dst, (int64_t)cid, status, final_status, NULL,
-	         db_str(c, 0, 10), &changed)) != LC_OK)
-		return e;
 	return LC_OK;
 }
 
@@ -187,7 +193,7 @@ main(int argc, char **argv)
 	    "LIMIT 40) sn ORDER BY id";
 	static const char camp_sql[] =
 	    "SELECT public_id, workspace_id, type, name, target_url, sender, status, "
-	    "template_subject, template_body, created_at, updated_at FROM campaigns WHERE id = ?";
+	    "template_subject, template_body, created_at FROM campaigns WHERE id = ?";
 	static const char rels_sql[] =
 	    "SELECT id, public_id, domain, contact_name, contact_email, created_at "
 	    "FROM relationships WHERE campaign_id = ? ORDER BY id";

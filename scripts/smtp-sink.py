@@ -3,37 +3,74 @@
 
 Accepts every message on 127.0.0.1:PORT and stores each one, byte for byte as received
 after DATA, as a file in a maildir (new/). Runs until SIGTERM. Debian's python3-aiosmtpd.
+
+With --trouble it also misbehaves on purpose for recipients whose local part starts with
+a keyword, so tests can drive every delivery path through a real SMTP conversation:
+  tempfail...@  451 4.3.0 after DATA          bounce...@   550 5.1.1 after DATA
+  reject...@    554 5.7.1 after DATA          rcpt4xx...@  450 4.2.1 at RCPT
+  hang...@      never answers after the final dot (the client times out)
+  drop...@      closes the connection after the final dot without answering
 """
 import asyncio
-import mailbox
 import os
 import signal
 import sys
+import time
 
 from aiosmtpd.controller import Controller
 
 
 class MaildirHandler:
-    def __init__(self, path):
+    def __init__(self, path, trouble=False):
+        self.trouble = trouble
         for sub in ("tmp", "new", "cur"):
             os.makedirs(os.path.join(path, sub), exist_ok=True)
-        self.box = mailbox.Maildir(path, create=False)
+        self.path = path
+        self.seq = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.trouble and address.lower().startswith("rcpt4xx"):
+            return "450 4.2.1 mailbox busy, try later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        msg = mailbox.MaildirMessage(envelope.original_content or envelope.content)
-        # keep the envelope for tests that check one recipient per transaction
-        msg["X-Sink-Mail-From"] = envelope.mail_from or ""
-        msg["X-Sink-Rcpt-To"] = ",".join(envelope.rcpt_tos)
-        self.box.add(msg)
+        rcpt = (envelope.rcpt_tos[0] if envelope.rcpt_tos else "").lower()
+        if self.trouble:
+            if rcpt.startswith("tempfail"):
+                return "451 4.3.0 temporary trouble, try later"
+            if rcpt.startswith("bounce"):
+                return "550 5.1.1 no such user here"
+            if rcpt.startswith("reject"):
+                return "554 5.7.1 message refused"
+            if rcpt.startswith("hang"):
+                await asyncio.sleep(3600)
+            if rcpt.startswith("drop"):
+                server.transport.close()
+                return "421 closing"
+        # The message is stored byte for byte as received (CRLF kept), after two lines
+        # naming the envelope, so tests can check one recipient per transaction.
+        head = "X-Sink-Mail-From: {}\r\nX-Sink-Rcpt-To: {}\r\n".format(
+            envelope.mail_from or "", ",".join(envelope.rcpt_tos)).encode()
+        data = head + (envelope.original_content or envelope.content)
+        self.seq += 1
+        name = "{}.{}_{}.linkcamp-sink".format(int(time.time() * 1000), os.getpid(), self.seq)
+        tmp = os.path.join(self.path, "tmp", name)
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.rename(tmp, os.path.join(self.path, "new", name))
         return "250 2.0.0 stored"
 
 
 def main():
-    if len(sys.argv) != 3:
-        print("usage: smtp-sink.py PORT MAILDIR", file=sys.stderr)
+    args = sys.argv[1:]
+    trouble = "--trouble" in args
+    args = [a for a in args if a != "--trouble"]
+    if len(args) != 2:
+        print("usage: smtp-sink.py [--trouble] PORT MAILDIR", file=sys.stderr)
         return 64
-    port, path = int(sys.argv[1]), sys.argv[2]
-    controller = Controller(MaildirHandler(path), hostname="127.0.0.1", port=port)
+    port, path = int(args[0]), args[1]
+    controller = Controller(MaildirHandler(path, trouble), hostname="127.0.0.1", port=port)
     controller.start()
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()

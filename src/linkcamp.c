@@ -79,6 +79,7 @@ cmd_campaign_create(struct core *core, const char *ws)
 	json_error_t jerr;
 	json_t *doc;
 	const char *bad = NULL;
+	char badbuf[128];
 	struct core_fail cf;
 	char id[ID_MAX];
 	lc_err e;
@@ -90,7 +91,7 @@ cmd_campaign_create(struct core *core, const char *ws)
 		return EX_DATAERR;
 	}
 	memset(&cf, 0, sizeof(cf));
-	e = campaign_input_parse(doc, &in, &prospects, &bad);
+	e = campaign_input_parse(doc, &in, &prospects, &bad, badbuf, sizeof(badbuf));
 	if (e == LC_OK)
 		e = campaigns_create_full(core, &who, &in, NULL, "cli", id, &cf);
 	else

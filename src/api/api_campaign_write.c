@@ -102,6 +102,7 @@ api_campaign_create(void *arg)
 	struct prospect_in *prospects = NULL;
 	struct core_fail fail;
 	const char *bad = NULL;
+	char badbuf[128];
 	char id[ID_MAX], by[96];
 	json_t *doc, *base;
 	lc_err e;
@@ -118,7 +119,7 @@ api_campaign_create(void *arg)
 		api_fail(ctx, LC_ENOMEM, NULL);
 		goto out;
 	}
-	if ((e = campaign_input_parse(base, &in, &prospects, &bad)) != LC_OK) {
+	if ((e = campaign_input_parse(base, &in, &prospects, &bad, badbuf, sizeof(badbuf))) != LC_OK) {
 		if (e == LC_ENOMEM)
 			api_fail(ctx, e, NULL);
 		else
@@ -154,6 +155,7 @@ api_campaign_add_relationships(void *arg)
 	struct rel_query q;
 	struct rel_page page;
 	const char *bad = NULL;
+	char badbuf[128];
 	char by[96];
 	size_t added = 0, i;
 	json_t *doc, *wrapper = NULL, *data, *list;
@@ -176,7 +178,7 @@ api_campaign_add_relationships(void *arg)
 		api_fail(ctx, LC_ENOMEM, NULL);
 		goto out;
 	}
-	if ((e = campaign_input_parse(wrapper, &in, &prospects, &bad)) != LC_OK) {
+	if ((e = campaign_input_parse(wrapper, &in, &prospects, &bad, badbuf, sizeof(badbuf))) != LC_OK) {
 		http_problem(ctx->req, 422, "validation_failed",
 		    "A prospect field is missing, unknown or of the wrong type.", bad, NULL, NULL);
 		goto out;

@@ -3,8 +3,8 @@
 
 #include "api/api.h"
 
-static const char *const policy_names[MSG_NKINDS] = {"drafts", "sendEmail", "respond",
-    "autoResponses", "followUps"};
+static const char *const policy_names[MSG_NKINDS + 1] = {"drafts", "sendEmail", "respond",
+    "autoResponses", "followUps", NULL};
 
 static void answer_policy(struct api_ctx *);
 

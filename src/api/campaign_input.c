@@ -1,15 +1,18 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/campaign_input.h"
 #include "core/validate.h"
 
-static int only_keys(json_t *, const char *const *, const char **);
+static int only_keys(json_t *, const char *const *, const char **, const char *, char *, size_t);
 static const char *str_field(json_t *, const char *, int, int *);
 
-/* only_keys returns 0 when every key of obj is in allowed; else sets *bad to it. */
+/* only_keys returns 0 when every key of obj is in allowed; else points *bad at the
+ * unknown key, written as prefix.key into buf when a prefix is given. */
 static int
-only_keys(json_t *obj, const char *const *allowed, const char **bad)
+only_keys(json_t *obj, const char *const *allowed, const char **bad, const char *prefix,
+    char *buf, size_t buflen)
 {
 	const char *key;
 	json_t *v;
@@ -20,7 +23,12 @@ only_keys(json_t *obj, const char *const *allowed, const char **bad)
 			if (strcmp(key, allowed[i]) == 0)
 				break;
 		if (allowed[i] == NULL) {
-			*bad = key;
+			if (prefix) {
+				snprintf(buf, buflen, "%s.%.100s", prefix, key);
+				*bad = buf;
+			} else {
+				*bad = key;
+			}
 			return -1;
 		}
 	}
@@ -44,7 +52,7 @@ str_field(json_t *obj, const char *name, int required, int *ok)
 
 lc_err
 campaign_input_parse(json_t *doc, struct campaign_new *out, struct prospect_in **prospects,
-    const char **bad_param)
+    const char **bad_param, char *buf, size_t buflen)
 {
 	static const char *const top[] = {"type", "name", "targetUrl", "sender", "template",
 	    "prospects", NULL};
@@ -61,7 +69,7 @@ campaign_input_parse(json_t *doc, struct campaign_new *out, struct prospect_in *
 		*bad_param = "body";
 		return LC_EINVAL;
 	}
-	if (only_keys(doc, top, bad_param) != 0)
+	if (only_keys(doc, top, bad_param, NULL, buf, buflen) != 0)
 		return LC_EINVAL;
 	type = str_field(doc, "type", 1, &ok);
 	if (!ok || (t = campaign_type_from_name(type, strlen(type))) < 0) {
@@ -82,7 +90,7 @@ campaign_input_parse(json_t *doc, struct campaign_new *out, struct prospect_in *
 	REQUIRE_STR(sender, "sender");
 #undef REQUIRE_STR
 	if ((tmpl = json_object_get(doc, "template")) != NULL) {
-		if (!json_is_object(tmpl) || only_keys(tmpl, tmpl_keys, bad_param) != 0) {
+		if (!json_is_object(tmpl) || only_keys(tmpl, tmpl_keys, bad_param, "template", buf, buflen) != 0) {
 			if (!json_is_object(tmpl))
 				*bad_param = "template";
 			return LC_EINVAL;
@@ -108,7 +116,7 @@ campaign_input_parse(json_t *doc, struct campaign_new *out, struct prospect_in *
 			return LC_ENOMEM;
 		json_array_foreach(list, i, item) {
 			struct prospect_in *p = &(*prospects)[i];
-			if (!json_is_object(item) || only_keys(item, prospect_keys, bad_param) != 0) {
+			if (!json_is_object(item) || only_keys(item, prospect_keys, bad_param, "prospects[]", buf, buflen) != 0) {
 				if (!json_is_object(item))
 					*bad_param = "prospects";
 				goto fail;

@@ -121,6 +121,7 @@ play_tx(struct db *db, void *arg)
 			q.subject = subject;
 			q.body = body;
 			q.requested_by = "demo";
+			q.at_ms = t0 + HOUR_MS;
 			q.approve = 1;
 			if ((e = outbox_enqueue_tx(db, &q, &fail)) != LC_OK)
 				return e;

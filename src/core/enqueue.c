@@ -38,14 +38,15 @@ outbox_enqueue_tx(struct db *db, struct enqueue *q, struct core_fail *fail)
 	const char *domain;
 	struct store_msg_new m;
 	struct db_rows r;
-	int64_t t = now_ms(), schedule = q->schedule_ms > 0 ? q->schedule_ms : t;
+	int64_t clock = now_ms(), t = q->at_ms > 0 ? q->at_ms : clock;
+	int64_t schedule = q->schedule_ms > 0 ? q->schedule_ms : clock;
 	uint64_t inv_id = 0, msg_id = 0;
 	int ok = 0;
 	lc_err e;
 
 	sqltime_format(t, now);
 	sqltime_format(schedule, sched);
-	sqltime_format(schedule > t ? schedule : t, due);
+	sqltime_format(schedule > clock ? schedule : clock, due);
 	if (q->approve)
 		q->status = MS_AWAITING_APPROVAL;
 	else

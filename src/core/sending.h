@@ -52,6 +52,7 @@ struct enqueue {
 	unsigned campaign_status;
 	const char *from, *to, *to_name, *subject, *body, *in_reply_to, *references;
 	int64_t schedule_ms;
+	int64_t at_ms;       /* when it was created (0: now); the demo seeds history */
 	const char *requested_by;
 	const char *action;  /* non-NULL: also create an invocation with this action */
 	unsigned approve;    /* policy: 1 = a person must approve */

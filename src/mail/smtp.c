@@ -79,6 +79,18 @@ classify(const smtp_status_t *st, struct smtp_outcome *out)
 	for (char *p = out->text; *p; p++)
 		if (*p == '\r' || *p == '\n')
 			*p = ' ';
+	/* libesmtp parses RFC 3463 codes only when the server announced ENHANCEDSTATUSCODES;
+	 * many servers send them anyway at the start of the text */
+	if (out->enh_class == 0) {
+		int c = 0, s = 0, d = 0, used = 0;
+		if (sscanf(out->text, "%1d.%3d.%3d %n", &c, &s, &d, &used) == 3 && used > 0 &&
+		    c >= 2 && c <= 5) {
+			out->enh_class = c;
+			out->enh_subject = s;
+			out->enh_detail = d;
+			memmove(out->text, out->text + used, strlen(out->text + used) + 1);
+		}
+	}
 }
 
 void

@@ -126,3 +126,55 @@ def tenant():
 @pytest.fixture
 def anon():
     return Api(None)
+
+
+def db_socket():
+    with open(CONFIG) as f:
+        for line in f:
+            k, _, v = line.partition("=")
+            if k.strip() == "socket":
+                return v.strip()
+    raise AssertionError("no database socket in " + CONFIG)
+
+
+def sql(query):
+    """Reads the database directly, for invariants the API does not expose (ledger sums,
+    states of every message). Tests only write to it to make time pass (old schedules)."""
+    p = subprocess.run(["mariadb", "--no-defaults", "-S", db_socket(), "-u", "root", "linkcamp",
+                        "-N", "-B", "-e", query], capture_output=True, text=True, timeout=60)
+    if p.returncode != 0:
+        raise AssertionError(p.stderr)
+    return [line.split("\t") for line in p.stdout.splitlines()]
+
+
+MAILDIR = os.environ.get("LINKCAMP_MAILDIR", "")
+
+
+def sink_messages():
+    """Every message the SMTP sink stored, as (raw bytes, email.message.EmailMessage)."""
+    import email
+    import email.policy
+
+    out = []
+    for sub in ("new", "cur"):
+        d = os.path.join(MAILDIR, sub)
+        if not os.path.isdir(d):
+            continue
+        for name in sorted(os.listdir(d)):
+            with open(os.path.join(d, name), "rb") as f:
+                raw = f.read()
+            out.append((raw, email.message_from_bytes(raw, policy=email.policy.default)))
+    return out
+
+
+def wait_for(pred, timeout=15.0, interval=0.1):
+    import time
+
+    deadline = time.time() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.time() > deadline:
+            return v
+        time.sleep(interval)
