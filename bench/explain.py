@@ -1,16 +1,20 @@
 #!/usr/bin/python3
 """bench/explain.py: plans of the statements the endpoints really ran.
 
-bench/run turns MariaDB's general log on, sends one request of each kind, and hands us
-the captured prepared-statement executions (with their parameters inlined by the
-server) as lines "label<TAB>HEX(statement)". For each distinct statement we run
-ANALYZE (EXPLAIN plus the rows really examined) as root and report, per table, the
-access type, the index, estimated and examined rows and the Extra column.
+bench/run turns MariaDB's general log on, restarts linkcamp-fcgi (so its statements are
+prepared with parameter logging and its connections log a Connect), and sends one
+request of each kind, each after a marker query "SELECT 'bench-capture:LABEL'" of its
+own. We get the log as lines "thread_id<TAB>command_type<TAB>HEX(argument)" in time
+order and keep the Execute lines of linkcamp-fcgi's connections (those that connected
+while the log was on: the worker's older connections are left out), labelled by the
+marker before them. For each distinct statement we run ANALYZE (EXPLAIN plus the rows
+really examined) as root and report, per table, the access type, the index, estimated
+and examined rows and the Extra column.
 
 A statement is flagged NO-INDEX when any table is read with type ALL or without a key,
 and FILESORT/TEMPORARY when the plan needs them.
 
-usage: explain.py MYSQL_SOCKET API_KEY STATEMENTS_TSV
+usage: explain.py MYSQL_SOCKET API_KEY GENERAL_LOG_TSV
 (API_KEY replaces the binary key hash of the key lookup, which the log cannot carry.)
 """
 import re
@@ -40,24 +44,36 @@ def main():
     sock, key, path = sys.argv[1:4]
     seen = {}
     order = []
+    fcgi_threads = set()
+    label = None
     with open(path, "rb") as fh:
         for raw in fh:
             raw = raw.rstrip(b"\n")
             if not raw:
                 continue
-            label, hexsql = raw.split(b"\t", 1)
-            sql = bytes.fromhex(hexsql.decode())
+            thread, command, hexarg = raw.decode().split("\t", 2)
+            arg = bytes.fromhex(hexarg) if hexarg not in ("", "NULL") else b""
+            if command == "Query":
+                m = re.search(rb"'bench-capture:([^']+)'", arg)
+                if m:
+                    label = m.group(1).decode()
+                continue
+            if command == "Connect" and arg.startswith(b"linkcamp@"):
+                fcgi_threads.add(thread)
+                continue
+            if command != "Execute" or thread not in fcgi_threads or label is None:
+                continue
             # The key lookup binds the raw SHA-256 of the key: put the hash back as SQL.
             sql = re.sub(rb"k\.key_hash = '.*' AND k\.revoked_at",
                          b"k.key_hash = UNHEX(SHA2('" + key.encode() + b"', 256)) AND k.revoked_at",
-                         sql, flags=re.S)
+                         arg, flags=re.S)
             sql = sql.decode("utf-8", "replace")
             s = shape(sql)
             if s not in seen:
                 seen[s] = [sql, []]
                 order.append(s)
-            if label.decode() not in seen[s][1]:
-                seen[s][1].append(label.decode())
+            if label not in seen[s][1]:
+                seen[s][1].append(label)
 
     flagged = 0
     print("Statements captured from the general log while one request of each kind ran,")

@@ -87,10 +87,14 @@ def main():
             "cpu_busy": 1 - delta("cpu_idle") / cpu_total if cpu_total else 0.0,
             "cpu_us_wrk": float(env.get("wrk_ticks", 0)) / tck * 1e6 / n,
         }
-        busy = cpu_total - delta("cpu_idle")
         ours = delta("app") + delta("db") + delta("nginx") + float(env.get("wrk_ticks", 0))
-        # CPU time used by anything but wrk and the stack: other work disturbing the run
-        c["cpu_other"] = max(busy - ours, 0) / cpu_total if cpu_total else 0.0
+        if "before_worker" in env:  # linkcamp-worker polls the outbox: part of the stack
+            ours += delta("worker")
+        # Process time (user+nice+system) used by anything but wrk and the stack: other
+        # work disturbing the run. Interrupts (loopback networking) and steal apart.
+        c["cpu_other"] = max(delta("cpu_task") - ours, 0) / cpu_total if cpu_total else 0.0
+        c["cpu_irq"] = delta("cpu_irq") / cpu_total if cpu_total else 0.0
+        c["cpu_steal"] = delta("cpu_steal") / cpu_total if cpu_total else 0.0
         cases[name] = c
     for name, c in cases.items():
         c["vs_static"] = c["rps"] / cases[STATIC_FOR[name]]["rps"] if name in STATIC_FOR \
@@ -134,19 +138,20 @@ def main():
             c["vs_healthz"], c["vs_readyz"], ", ".join(target) or "-", result))
     p("")
     p("Where the time goes (per request, during the measured run):")
-    p("%-15s %8s %9s %8s %8s %8s %8s %6s %6s %7s" % (
+    p("%-15s %8s %9s %7s %7s %8s %7s %5s %5s %6s %6s %7s" % (
         "endpoint", "db stmts", "rows read", "app us", "db us", "nginx us", "wrk us", "busy",
-        "other", "p50 ms"))
+        "irq", "steal", "other", "p50 ms"))
     for name in CASES:
         c = cases[name]
-        p("%-15s %8.2f %9.1f %8.1f %8.1f %8.1f %8.1f %5.0f%% %5.0f%% %7.2f" % (
+        p("%-15s %8.2f %9.1f %7.1f %7.1f %8.1f %7.1f %4.0f%% %4.0f%% %5.0f%% %5.0f%% %7.2f" % (
             name, c["stmts_per_req"], c["rows_per_req"], c["cpu_us_app"], c["cpu_us_db"],
-            c["cpu_us_nginx"], c["cpu_us_wrk"], c["cpu_busy"] * 100, c["cpu_other"] * 100,
-            c["p50_ms"]))
-    p("  db stmts: statements MariaDB executed per request (Questions); rows read: Rows_read")
-    p("  per request; app/db/nginx/wrk us: CPU time of linkcamp-fcgi, mariadbd, the nginx")
-    p("  workers and wrk per request; busy: all CPUs; other: CPU time of other processes")
-    p("  (should be ~0%: more means something else ran and the figures are low).")
+            c["cpu_us_nginx"], c["cpu_us_wrk"], c["cpu_busy"] * 100, c["cpu_irq"] * 100,
+            c["cpu_steal"] * 100, c["cpu_other"] * 100, c["p50_ms"]))
+    p("  db stmts: statements MariaDB executed per request (Questions, including the")
+    p("  background worker's polls); rows read: Rows_read per request; app/db/nginx/wrk us:")
+    p("  CPU time of linkcamp-fcgi, mariadbd, the nginx workers and wrk per request; busy,")
+    p("  irq (interrupts: loopback networking), steal (taken by the hypervisor) and other")
+    p("  (processes that are not ours: should be ~0%) as shares of all CPUs.")
     disturbed = [n for n in CASES if cases[n]["cpu_other"] > 0.05]
     if disturbed:
         p("  WARNING: other processes took more than 5%% of the CPUs during: %s"
