@@ -44,6 +44,7 @@ serve(void *arg)
 	core.no_response_days = srv->cfg.no_response_days;
 	core.key_cache_seconds = srv->cfg.key_cache_seconds;
 	core.public_url = srv->cfg.public_url;
+	core.templates_dir = srv->cfg.templates_dir;
 	if ((core.db = db_new(&srv->cfg)) == NULL) {
 		log_msg(LOG_ERROR, "out of memory starting a thread");
 		mysql_thread_end();

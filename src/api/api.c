@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "api/api.h"
+#include "ui/ui.h"
 #include "util/cursor.h"
 #include "util/log.h"
 #include "util/timefmt.h"
@@ -39,6 +40,8 @@ static const struct route routes[] = {
 	{"GET", "/v1/workspace/policy", api_policy_get, AUTH_WORKSPACE},
 	{"PUT", "/v1/workspace/policy", api_policy_put, AUTH_WORKSPACE},
 	{"GET", "/v1/credits", api_credits_get, AUTH_WORKSPACE},
+	{"GET", "/u/{token}", ui_unsubscribe_get, AUTH_NONE},
+	{"POST", "/u/{token}", ui_unsubscribe_post, AUTH_NONE},
 };
 
 static int authenticate(struct api_ctx *);

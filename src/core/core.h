@@ -17,6 +17,7 @@ struct core {
 	unsigned no_response_days;
 	unsigned key_cache_seconds;
 	const char *public_url; /* base URL for links we hand out (approval URLs) */
+	const char *templates_dir; /* HTML templates of the pages */
 };
 
 enum campaign_type { CAMPAIGN_SERP = 0, CAMPAIGN_COMPETITOR, CAMPAIGN_CUSTOM, CAMPAIGN_NTYPES };
@@ -201,7 +202,7 @@ enum event_type {
 	EV_CAMPAIGN_CREATED = 0, EV_DRAFT_CREATED, EV_APPROVAL_COMPLETED, EV_EMAIL_SENT,
 	EV_EMAIL_OPENED, EV_REPLY_RECEIVED, EV_LINK_PLACED, EV_EMAIL_BOUNCED, EV_CAMPAIGN_PAUSED,
 	EV_CAMPAIGN_RESUMED, EV_APPROVAL_REQUESTED, EV_APPROVAL_REJECTED, EV_MESSAGE_SCHEDULED,
-	EV_CAMPAIGN_CANCELLED, EV_CAMPAIGN_COMPLETED, EV_NTYPES
+	EV_CAMPAIGN_CANCELLED, EV_CAMPAIGN_COMPLETED, EV_UNSUBSCRIBED, EV_NTYPES
 };
 const char *event_type_name(unsigned type);
 

@@ -12,7 +12,7 @@
 static const char *const event_names[] = {"campaign_created", "draft_created",
     "approval_completed", "email_sent", "email_opened", "reply_received", "link_placed",
     "email_bounced", "campaign_paused", "campaign_resumed", "approval_requested",
-    "approval_rejected", "message_scheduled", "campaign_cancelled", "campaign_completed"};
+    "approval_rejected", "message_scheduled", "campaign_cancelled", "campaign_completed", "unsubscribed"};
 
 static lc_err first_stamp(struct db *, const struct event_in *, enum rel_stamp, const char *,
     enum campaign_counter, int);
@@ -89,6 +89,9 @@ events_record(struct db *db, const struct event_in *ev, char event_id[ID_MAX])
 	case EV_CAMPAIGN_CANCELLED:
 	case EV_CAMPAIGN_COMPLETED:
 		return LC_OK;
+	case EV_UNSUBSCRIBED:
+		return store_rel_advance(db, ev->relationship_id, REL_UNSUBSCRIBED,
+		    ~(BIT(REL_LINK_PLACED) | BIT(REL_UNSUBSCRIBED)) & (BIT(REL_NSTATUS) - 1), at);
 	case EV_APPROVAL_COMPLETED:
 		if ((e = store_campaign_counter_add(db, ev->campaign_id, COUNTER_PENDING, -1, at)) !=
 		        LC_OK ||

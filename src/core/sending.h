@@ -189,6 +189,19 @@ struct invocation {
 lc_err invocations_get(struct core *core, const struct principal *who, const char *public_id,
     struct db_rows *rows, struct invocation *out);
 
+/* ---- unsubscribe.c ---- */
+struct unsub_view {
+	char email[321];
+	char sender[321];
+	int already; /* the address was already suppressed in this workspace */
+};
+/* unsubscribe_lookup describes the recipient behind an unsubscribe token (GET shows it;
+ * nothing changes). LC_ENOTFOUND for an unknown token. */
+lc_err unsubscribe_lookup(struct core *core, const char *token, struct unsub_view *view);
+/* unsubscribe_apply suppresses the recipient in the message's workspace; doing it again
+ * changes nothing. */
+lc_err unsubscribe_apply(struct core *core, const char *token, struct unsub_view *view);
+
 /* ---- idempotency.c ---- */
 enum idem_state { IDEM_NEW, IDEM_REPLAY, IDEM_IN_USE, IDEM_REUSED };
 /* idempotency_begin claims key for this request (hash of method, path and body). When a

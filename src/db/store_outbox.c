@@ -332,3 +332,16 @@ store_decision_insert(struct db *db, int64_t msg_id, int64_t workspace_id, unsig
 
 	return db_exec(db, sql, p, 8, NULL, NULL);
 }
+
+lc_err
+store_msg_by_token(struct db *db, const char *token, struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT m.id, m.workspace_id, m.campaign_id, m.relationship_id, m.to_email, "
+	    "m.from_email, m.public_id, (SELECT COUNT(*) FROM suppressions s WHERE "
+	    "s.workspace_id = m.workspace_id AND s.email = m.to_email) "
+	    "FROM outbound_messages m WHERE m.unsubscribe_token = ?";
+	struct db_param p[] = {DB_CSTR(token)};
+
+	return db_query(db, sql, p, 1, out);
+}

@@ -78,6 +78,11 @@ lc_err store_msg_sent(struct db *db, int64_t id, uint64_t fence, const char *now
 lc_err store_msg_result(struct db *db, int64_t id, uint64_t fence, unsigned status,
     const char *due_sql, const char *error, const char *now_sql, uint64_t *changed);
 
+/* store_msg_by_token finds a message by its unsubscribe token. */
+enum { TOK_COL_ID, TOK_COL_WORKSPACE, TOK_COL_CAMPAIGN, TOK_COL_RELATIONSHIP, TOK_COL_TO,
+	TOK_COL_FROM, TOK_COL_PUBLIC, TOK_COL_SUPPRESSED };
+lc_err store_msg_by_token(struct db *db, const char *token, struct db_rows *out);
+
 /* ---- invocations ---- */
 lc_err store_inv_insert(struct db *db, const char *public_id, int64_t workspace_id,
     const char *action, unsigned status, unsigned reserved, const char *now_sql, uint64_t *id);

@@ -7,6 +7,9 @@
 
 #include "util/config.h"
 
+#ifndef LINKCAMP_TEMPLATESDIR
+#define LINKCAMP_TEMPLATESDIR "/usr/local/share/linkcamp/templates"
+#endif
 #ifndef LINKCAMP_SQLDIR
 #define LINKCAMP_SQLDIR "/usr/local/share/linkcamp/sql"
 #endif
@@ -33,6 +36,7 @@ static const struct config_key keys[] = {
 	UINT("fcgi", "threads", "LINKCAMP_FCGI_THREADS", fcgi_threads, 1, 256),
 	STR("app", "public_url", "LINKCAMP_PUBLIC_URL", public_url),
 	STR("app", "sql_dir", "LINKCAMP_SQL_DIR", sql_dir),
+	STR("app", "templates_dir", "LINKCAMP_TEMPLATES_DIR", templates_dir),
 	UINT("app", "no_response_days", "LINKCAMP_NO_RESPONSE_DAYS", no_response_days, 1, 365),
 	STR("app", "log_level", "LINKCAMP_LOG_LEVEL", log_level),
 	UINT("app", "key_cache_seconds", "LINKCAMP_KEY_CACHE_SECONDS", key_cache_seconds, 0, 3600),
@@ -140,6 +144,7 @@ config_load(struct config *cfg, const char *path, char *why, size_t whylen)
 	cfg->no_response_days = 7;
 	cfg->key_cache_seconds = 10;
 	snprintf(cfg->sql_dir, sizeof(cfg->sql_dir), "%s", LINKCAMP_SQLDIR);
+	snprintf(cfg->templates_dir, sizeof(cfg->templates_dir), "%s", LINKCAMP_TEMPLATESDIR);
 	snprintf(cfg->public_url, sizeof(cfg->public_url), "http://127.0.0.1");
 	snprintf(cfg->log_level, sizeof(cfg->log_level), "info");
 	snprintf(cfg->smtp_host, sizeof(cfg->smtp_host), "127.0.0.1");

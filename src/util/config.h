@@ -22,6 +22,7 @@ struct config {
 	/* [app] */
 	char public_url[CONFIG_STR];
 	char sql_dir[CONFIG_STR];
+	char templates_dir[CONFIG_STR];
 	unsigned no_response_days;
 	char log_level[16];
 	unsigned key_cache_seconds;
