@@ -40,8 +40,6 @@ static const struct route routes[] = {
 	{"GET", "/v1/workspace/policy", api_policy_get, AUTH_WORKSPACE},
 	{"PUT", "/v1/workspace/policy", api_policy_put, AUTH_WORKSPACE},
 	{"GET", "/v1/credits", api_credits_get, AUTH_WORKSPACE},
-	{"GET", "/u/{token}", ui_unsubscribe_get, AUTH_NONE},
-	{"POST", "/u/{token}", ui_unsubscribe_post, AUTH_NONE},
 };
 
 static int authenticate(struct api_ctx *);
@@ -296,6 +294,8 @@ api_dispatch(struct core *core, struct http_request *req)
 		method = "GET";
 	router_match(routes, sizeof(routes) / sizeof(routes[0]), method, req->path, req->path_len,
 	    &ctx.match);
+	if (ctx.match.route == NULL && !ctx.match.path_exists)
+		router_match(ui_routes, ui_nroutes, method, req->path, req->path_len, &ctx.match);
 	if (ctx.match.route == NULL) {
 		if (ctx.match.path_exists) {
 			snprintf(allow, sizeof(allow), "Allow: %s\r\n", ctx.match.allow);

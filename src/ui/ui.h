@@ -6,6 +6,11 @@
 #include <jansson.h>
 #include "core/core.h"
 #include "http/http.h"
+#include "http/router.h"
+
+/* The pages' routing table (ui_routes.c); api_dispatch consults it after the API's. */
+extern const struct route ui_routes[];
+extern const size_t ui_nroutes;
 
 /* ui_page renders templates_dir/name.html with ctx (borrowed; may be NULL) inside
  * layout.html and sends it with status. A missing or broken template is a plain 500 page. */
