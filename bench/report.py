@@ -86,6 +86,7 @@ def main():
             "cpu_us_nginx": delta("nginx") / tck * 1e6 / n,
             "cpu_busy": 1 - delta("cpu_idle") / cpu_total if cpu_total else 0.0,
             "cpu_us_wrk": float(env.get("wrk_ticks", 0)) / tck * 1e6 / n,
+            "tries": int(env.get("tries", 1)),
         }
         ours = delta("app") + delta("db") + delta("nginx") + float(env.get("wrk_ticks", 0))
         if "before_worker" in env:  # linkcamp-worker polls the outbox: part of the stack
@@ -152,6 +153,10 @@ def main():
     p("  CPU time of linkcamp-fcgi, mariadbd, the nginx workers and wrk per request; busy,")
     p("  irq (interrupts: loopback networking), steal (taken by the hypervisor) and other")
     p("  (processes that are not ours: should be ~0%) as shares of all CPUs.")
+    retried = ["%s (%d)" % (n, cases[n]["tries"]) for n in CASES if cases[n]["tries"] > 1]
+    if retried:
+        p("  measured again because other processes disturbed the first try: %s"
+          % ", ".join(retried))
     disturbed = [n for n in CASES if cases[n]["cpu_other"] > 0.05]
     if disturbed:
         p("  WARNING: other processes took more than 5%% of the CPUs during: %s"

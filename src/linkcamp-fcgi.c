@@ -18,7 +18,9 @@
 #include "core/core.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "mail/mime.h"
 #include "util/config.h"
+#include "ui/ui.h"
 #include "util/log.h"
 
 struct server {
@@ -109,11 +111,13 @@ main(int argc, char **argv)
 		return 78;
 	}
 	log_set_level(level_of(srv.cfg.log_level));
+	ui_init(&srv.cfg);
 	if (sodium_init() < 0 || mysql_library_init(0, NULL, NULL) != 0) {
 		fprintf(stderr, "linkcamp-fcgi: library initialisation failed\n");
 		return 70;
 	}
 	json_object_seed(0);
+	mime_global_init();
 	if (FCGX_Init() != 0) {
 		fprintf(stderr, "linkcamp-fcgi: FCGX_Init failed\n");
 		return 70;

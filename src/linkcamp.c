@@ -10,9 +10,13 @@
 #include <sodium.h>
 
 #include "api/campaign_input.h"
+#include "cli_user.h"
 #include "core/core.h"
 #include "core/demo.h"
+#include "core/inbound.h"
 #include "core/sending.h"
+#include "mail/mime.h"
+#include "util/buf.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "util/config.h"
@@ -30,6 +34,7 @@ static int fail(const char *, lc_err);
 static int cmd_migrate(struct core *, const struct config *);
 static int cmd_campaign_create(struct core *, const char *);
 static int cmd_demo(struct core *);
+static int cmd_inbound(struct core *, int, char **);
 
 static int
 usage(void)
@@ -43,7 +48,11 @@ usage(void)
 	    "                                        print a new API key (shown once)\n"
 	    "  credits grant WS_ID AMOUNT            add credits to a workspace\n"
 	    "  campaign create WS_ID < campaign.json create a campaign with prospects\n"
-	    "  demo                                  seed the demo agency; print its keys\n");
+	    "  user add EMAIL --workspace WS_ID --role approver|viewer [--password-stdin | --link]\n"
+	    "                                        a person who signs in to the approval pages\n"
+	    "  demo                                  seed the demo agency; print its keys\n"
+	    "  inbound [--workspace WS_ID] < mail    store a received mail (MTA pipe; exit 75 =\n"
+	    "                                        try again later)\n");
 	return EX_USAGE;
 }
 
@@ -123,6 +132,56 @@ cmd_demo(struct core *core)
 	return 0;
 }
 
+/* cmd_inbound reads one raw mail from stdin for an MTA pipe: sysexits codes, 75 when the
+ * MTA should try again later. */
+static int
+cmd_inbound(struct core *core, int argc, char **argv)
+{
+	struct principal who, *pwho = NULL;
+	struct inbound_result res;
+	struct buf raw;
+	char chunk[65536];
+	size_t n;
+	lc_err e;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--workspace") == 0 && i + 1 < argc) {
+			if ((e = admin_principal_for(core, argv[++i], &who)) != LC_OK)
+				return e == LC_ENOTFOUND ? EX_USAGE : EX_TEMPFAIL;
+			pwho = &who;
+		} else {
+			return usage();
+		}
+	}
+	buf_init(&raw, INBOUND_MAX_BYTES);
+	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0) {
+		if (buf_append(&raw, chunk, n) != LC_OK) {
+			buf_free(&raw);
+			fprintf(stderr, "linkcamp: inbound mail larger than %d bytes\n", INBOUND_MAX_BYTES);
+			return EX_DATAERR;
+		}
+	}
+	if (ferror(stdin)) {
+		buf_free(&raw);
+		return 74; /* EX_IOERR */
+	}
+	e = raw.len > 0 ? inbound_ingest(core, pwho, raw.data, raw.len, &res) : LC_EINVAL;
+	buf_free(&raw);
+	if (e == LC_EINVAL) {
+		fprintf(stderr, "linkcamp: not an email message\n");
+		return EX_DATAERR;
+	}
+	if (e != LC_OK) {
+		/* anything else may pass: the MTA keeps the mail and tries again */
+		fprintf(stderr, "linkcamp: inbound: %s\n", lc_strerror(e));
+		return EX_TEMPFAIL;
+	}
+	printf("%s %s %s%s\n", res.public_id, inbound_class_name(res.klass),
+	    inbound_match_name(res.match), res.duplicate ? " duplicate" : "");
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -150,8 +209,10 @@ main(int argc, char **argv)
 	log_set_level(LOG_WARN);
 	if (sodium_init() < 0 || mysql_library_init(0, NULL, NULL) != 0)
 		return EX_SOFTWARE;
+	mime_global_init();
 	memset(&core, 0, sizeof(core));
 	core.no_response_days = cfg.no_response_days;
+	core.public_url = cfg.public_url;
 	if ((core.db = db_new(&cfg)) == NULL)
 		return EX_SOFTWARE;
 	cmd = argv[0];
@@ -204,8 +265,12 @@ main(int argc, char **argv)
 			rc = 0;
 	} else if (strcmp(cmd, "campaign") == 0 && strcmp(sub, "create") == 0 && argc == 3) {
 		rc = cmd_campaign_create(&core, argv[2]);
+	} else if (strcmp(cmd, "user") == 0) {
+		rc = cli_user(&core, argc, argv);
 	} else if (strcmp(cmd, "demo") == 0 && argc == 1) {
 		rc = cmd_demo(&core);
+	} else if (strcmp(cmd, "inbound") == 0) {
+		rc = cmd_inbound(&core, argc, argv);
 	} else {
 		rc = usage();
 	}

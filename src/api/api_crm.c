@@ -2,7 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "api/api.h"
+#include "core/inbound.h"
 #include "core/validate.h"
 
 static json_t *relationship_json(const struct relationship *);
@@ -89,8 +92,11 @@ api_crm_relationship_get(void *arg)
 {
 	static const char *const allowed[] = {NULL};
 	struct api_ctx *ctx = arg;
-	struct db_rows rows;
+	struct db_rows rows, hrows;
 	struct relationship r;
+	struct history_entry *hist = NULL;
+	json_t *doc, *messages;
+	size_t i, n = 0;
 	lc_err e;
 
 	if (api_only_params(ctx, allowed) != 0)
@@ -100,6 +106,28 @@ api_crm_relationship_get(void *arg)
 		api_fail(ctx, e, "relationship_not_found");
 		return;
 	}
-	http_send_json(ctx->req, 200, relationship_json(&r), NULL);
+	if ((e = relationships_history(ctx->core, r.id, &hrows, &hist, &n)) != LC_OK) {
+		db_rows_free(&rows);
+		api_fail(ctx, e, "relationship_not_found");
+		return;
+	}
+	doc = relationship_json(&r);
+	messages = json_array();
+	for (i = 0; messages && i < n; i++) {
+		const struct history_entry *h = &hist[i];
+		json_array_append_new(messages,
+		    json_pack("{s:s,s:s,s:s,s:o,s:s,s:o}", "direction", h->inbound ? "inbound" : "outbound",
+		        "id", h->public_id, "kind",
+		        h->inbound ? inbound_class_name(h->kind) : msg_kind_name(h->kind), "status",
+		        h->inbound ? json_null() : json_string(msg_status_name(h->status)), "subject",
+		        h->subject ? h->subject : "", "at", api_time_or_null(h->at_ms)));
+	}
+	if (doc)
+		json_object_set_new(doc, "messages", messages);
+	else
+		json_decref(messages);
+	http_send_json(ctx->req, 200, doc, NULL);
+	free(hist);
+	db_rows_free(&hrows);
 	db_rows_free(&rows);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/inbound.h"
 #include "util/timefmt.h"
 
 static json_t *invocation_json(struct api_ctx *, const struct invocation *);
@@ -89,6 +90,46 @@ api_campaign_send_email(void *arg)
 	in.requested_by = by;
 	memset(&fail, 0, sizeof(fail));
 	if ((e = outbox_send_email(ctx->core, &ctx->who, &in, inv_id, &fail)) != LC_OK) {
+		api_fail_core(ctx, e, &fail);
+		goto out;
+	}
+	answer_invocation(ctx, inv_id, 202);
+out:
+	json_decref(doc);
+}
+
+void
+api_campaign_respond(void *arg)
+{
+	static const char *const keys[] = {"inboundMessageId", "subject", "body", "scheduleAt", NULL};
+	struct api_ctx *ctx = arg;
+	struct respond_in in;
+	struct core_fail fail;
+	const char *schedule = NULL;
+	char inv_id[ID_MAX], by[96];
+	json_t *doc;
+	lc_err e;
+
+	if ((doc = api_read_json(ctx, 0)) == NULL)
+		return;
+	memset(&in, 0, sizeof(in));
+	if (api_only_keys(ctx, doc, keys, NULL) != 0 ||
+	    api_get_str(ctx, doc, "inboundMessageId", 1, &in.inbound_id, NULL) != 0 ||
+	    api_get_str(ctx, doc, "subject", 0, &in.subject, NULL) != 0 ||
+	    api_get_str(ctx, doc, "body", 1, &in.body, NULL) != 0 ||
+	    api_get_str(ctx, doc, "scheduleAt", 0, &schedule, NULL) != 0)
+		goto out;
+	if (schedule && strcmp(schedule, "now") != 0 &&
+	    rfc3339_parse(schedule, strlen(schedule), &in.schedule_ms) != LC_OK) {
+		http_problem(ctx->req, 422, "validation_failed",
+		    "scheduleAt must be \"now\" or an RFC 3339 date-time with an offset.", "scheduleAt",
+		    NULL, NULL);
+		goto out;
+	}
+	api_requester(ctx, by, sizeof(by));
+	in.requested_by = by;
+	memset(&fail, 0, sizeof(fail));
+	if ((e = outbox_respond(ctx->core, &ctx->who, &in, inv_id, &fail)) != LC_OK) {
 		api_fail_core(ctx, e, &fail);
 		goto out;
 	}

@@ -4,6 +4,7 @@
 
 #include "core/sending.h"
 #include "core/validate.h"
+#include "core/paging.h"
 #include "db/store.h"
 #include "db/store_outbox.h"
 #include "util/timefmt.h"
@@ -15,19 +16,7 @@ struct decide_ctx {
 	struct core_fail *fail;
 };
 
-static int64_t ms_of(const struct db_rows *, size_t, size_t);
 static lc_err decide_tx(struct db *, void *);
-
-static int64_t
-ms_of(const struct db_rows *r, size_t row, size_t col)
-{
-	const char *s = db_str(r, row, col);
-	int64_t ms;
-
-	if (s == NULL || sqltime_parse(s, db_len(r, row, col), &ms) != LC_OK)
-		return -1;
-	return ms;
-}
 
 void
 out_message_from_row(const struct db_rows *r, size_t i, struct out_message *m)
@@ -50,9 +39,9 @@ out_message_from_row(const struct db_rows *r, size_t i, struct out_message *m)
 	m->in_reply_to = db_str(r, i, MSG_COL_IN_REPLY_TO);
 	m->references = db_str(r, i, MSG_COL_REFERENCES);
 	m->unsubscribe_token = db_str(r, i, MSG_COL_UNSUB);
-	m->schedule_ms = ms_of(r, i, MSG_COL_SCHEDULE);
-	m->due_ms = ms_of(r, i, MSG_COL_DUE);
-	m->created_ms = ms_of(r, i, MSG_COL_CREATED);
+	m->schedule_ms = db_ms(r, i, MSG_COL_SCHEDULE);
+	m->due_ms = db_ms(r, i, MSG_COL_DUE);
+	m->created_ms = db_ms(r, i, MSG_COL_CREATED);
 	m->requested_by = db_str(r, i, MSG_COL_REQUESTED_BY);
 	m->credits_reserved = (unsigned)db_i64(r, i, MSG_COL_RESERVED);
 	m->credits_charged = (unsigned)db_i64(r, i, MSG_COL_CHARGED);
@@ -60,7 +49,7 @@ out_message_from_row(const struct db_rows *r, size_t i, struct out_message *m)
 	m->fence = (uint64_t)db_i64(r, i, MSG_COL_FENCE);
 	m->smtp_phase = (unsigned)db_i64(r, i, MSG_COL_PHASE);
 	m->last_error = db_str(r, i, MSG_COL_LAST_ERROR);
-	m->sent_ms = ms_of(r, i, MSG_COL_SENT_AT);
+	m->sent_ms = db_ms(r, i, MSG_COL_SENT_AT);
 	m->campaign_public_id = db_str(r, i, MSG_COL_CAMPAIGN_PUBLIC);
 	m->relationship_public_id = db_str(r, i, MSG_COL_REL_PUBLIC);
 	m->campaign_status = (unsigned)db_i64(r, i, MSG_COL_CAMPAIGN_STATUS);
@@ -68,8 +57,26 @@ out_message_from_row(const struct db_rows *r, size_t i, struct out_message *m)
 	m->suppressed = db_i64(r, i, MSG_COL_SUPPRESSED) > 0;
 	m->max_lateness_hours = (unsigned)db_i64(r, i, MSG_COL_MAX_LATENESS);
 	m->invocation_public_id = db_str(r, i, MSG_COL_INV_PUBLIC);
-	m->decided_ms = ms_of(r, i, MSG_COL_DECIDED_AT);
+	m->decided_ms = db_ms(r, i, MSG_COL_DECIDED_AT);
 }
+
+
+static void
+item_from_row(const struct db_rows *rows, size_t i, void *item)
+{
+	out_message_from_row(rows, i, item);
+}
+
+static void
+item_position(const void *item, int64_t *ms, int64_t *id)
+{
+	const struct out_message *x = item;
+
+	*ms = x->created_ms;
+	*id = x->id;
+}
+
+static const struct page_spec spec = {sizeof(struct out_message), item_from_row, item_position};
 
 lc_err
 approvals_list(struct core *core, const struct principal *who, const struct approval_query *q,
@@ -79,7 +86,7 @@ approvals_list(struct core *core, const struct principal *who, const struct appr
 	char before[TIME_SQL_LEN];
 	struct db_rows cr;
 	struct campaign c;
-	size_t i, n;
+	void *items = NULL;
 	lc_err e;
 
 	memset(page, 0, sizeof(*page));
@@ -106,19 +113,10 @@ approvals_list(struct core *core, const struct principal *who, const struct appr
 		return e;
 	if ((e = store_msg_count(core->db, &f, &page->total)) != LC_OK)
 		goto fail;
-	n = page->rows.nrows;
-	page->has_next = n > q->limit;
-	if (page->has_next)
-		n = q->limit;
-	if (n > 0 && (page->items = calloc(n, sizeof(*page->items))) == NULL) {
-		e = LC_ENOMEM;
+	if ((e = page_build(&page->rows, q->limit, &spec, &items, &page->n, &page->has_next,
+	         page->next_cursor)) != LC_OK)
 		goto fail;
-	}
-	for (i = 0; i < n; i++)
-		out_message_from_row(&page->rows, i, &page->items[i]);
-	page->n = n;
-	if (page->has_next)
-		cursor_encode(page->items[n - 1].created_ms, page->items[n - 1].id, page->next_cursor);
+	page->items = items;
 	return LC_OK;
 fail:
 	approval_page_free(page);

@@ -10,7 +10,7 @@
 #include "db/store.h"
 #include "util/timefmt.h"
 
-#define KEY_CACHE_SLOTS 64
+#define KEY_CACHE_SLOTS 256
 
 struct key_cache_slot {
 	unsigned char hash[KEY_HASH_LEN];
@@ -25,7 +25,9 @@ static lc_err resolve_key(struct core *, const unsigned char *, struct principal
 static lc_err
 resolve_key(struct core *core, const unsigned char *hash, struct principal *p)
 {
-	struct key_cache_slot *slot = &key_cache[hash[0] % KEY_CACHE_SLOTS];
+	uint32_t h = (uint32_t)hash[0] | (uint32_t)hash[1] << 8 | (uint32_t)hash[2] << 16 |
+	    (uint32_t)hash[3] << 24;
+	struct key_cache_slot *slot = &key_cache[h % KEY_CACHE_SLOTS];
 	int64_t now = now_ms();
 	struct db_rows r;
 	const char *ws;

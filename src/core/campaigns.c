@@ -7,24 +7,13 @@
 #include "core/like.h"
 #include "core/sending.h"
 #include "core/validate.h"
+#include "core/paging.h"
 #include "db/store.h"
 #include "util/timefmt.h"
 
 #define LIKE_MAX 1024
 
-static int64_t ms_of(const struct db_rows *, size_t, size_t);
 static void campaign_from_row(const struct db_rows *, size_t, struct campaign *);
-
-static int64_t
-ms_of(const struct db_rows *r, size_t row, size_t col)
-{
-	const char *s = db_str(r, row, col);
-	int64_t ms;
-
-	if (s == NULL || sqltime_parse(s, db_len(r, row, col), &ms) != LC_OK)
-		return -1;
-	return ms;
-}
 
 static void
 campaign_from_row(const struct db_rows *r, size_t i, struct campaign *c)
@@ -34,7 +23,7 @@ campaign_from_row(const struct db_rows *r, size_t i, struct campaign *c)
 	c->public_id = db_str(r, i, CMP_COL_PUBLIC);
 	c->type = (unsigned)db_i64(r, i, CMP_COL_TYPE);
 	c->name = db_str(r, i, CMP_COL_NAME);
-	c->created_ms = ms_of(r, i, CMP_COL_CREATED);
+	c->created_ms = db_ms(r, i, CMP_COL_CREATED);
 	c->status = (unsigned)db_i64(r, i, CMP_COL_STATUS);
 	c->drafts = db_i64(r, i, CMP_COL_DRAFTS);
 	c->sent = db_i64(r, i, CMP_COL_SENT);
@@ -42,13 +31,31 @@ campaign_from_row(const struct db_rows *r, size_t i, struct campaign *c)
 	c->placed = db_i64(r, i, CMP_COL_PLACED);
 	c->target_url = db_str(r, i, CMP_COL_TARGET);
 	c->sender = db_str(r, i, CMP_COL_SENDER);
-	c->updated_ms = ms_of(r, i, CMP_COL_UPDATED);
+	c->updated_ms = db_ms(r, i, CMP_COL_UPDATED);
 	c->delivered = db_i64(r, i, CMP_COL_DELIVERED);
 	c->opened = db_i64(r, i, CMP_COL_OPENED);
-	c->paused_ms = ms_of(r, i, CMP_COL_PAUSED_AT);
+	c->paused_ms = db_ms(r, i, CMP_COL_PAUSED_AT);
 	c->pause_reason = db_str(r, i, CMP_COL_PAUSE_REASON);
 	c->pending_approvals = db_i64(r, i, CMP_COL_PENDING);
 }
+
+
+static void
+item_from_row(const struct db_rows *rows, size_t i, void *item)
+{
+	campaign_from_row(rows, i, item);
+}
+
+static void
+item_position(const void *item, int64_t *ms, int64_t *id)
+{
+	const struct campaign *x = item;
+
+	*ms = x->created_ms;
+	*id = x->id;
+}
+
+static const struct page_spec spec = {sizeof(struct campaign), item_from_row, item_position};
 
 lc_err
 campaigns_list(struct core *core, const struct principal *who, const struct campaign_query *q,
@@ -56,7 +63,7 @@ campaigns_list(struct core *core, const struct principal *who, const struct camp
 {
 	struct store_campaign_filter f;
 	char since[TIME_SQL_LEN], before[TIME_SQL_LEN], like[LIKE_MAX];
-	size_t i, n;
+	void *items = NULL;
 	lc_err e;
 
 	memset(page, 0, sizeof(*page));
@@ -66,6 +73,7 @@ campaigns_list(struct core *core, const struct principal *who, const struct camp
 	f.status_mask = q->status_mask ? q->status_mask : (1u << CSTATUS_N) - 1;
 	sqltime_format(q->since_ms >= 0 ? q->since_ms : 0, since);
 	f.since_sql = since;
+	f.has_since = q->since_ms >= 0;
 	if (q->q) {
 		if (like_contains(q->q, like, sizeof(like)) != 0)
 			return LC_EINVAL;
@@ -81,19 +89,10 @@ campaigns_list(struct core *core, const struct principal *who, const struct camp
 		return e;
 	if ((e = store_campaign_count(core->db, &f, &page->total)) != LC_OK)
 		goto fail;
-	n = page->rows.nrows;
-	page->has_next = n > q->limit;
-	if (page->has_next)
-		n = q->limit;
-	if (n > 0 && (page->items = calloc(n, sizeof(*page->items))) == NULL) {
-		e = LC_ENOMEM;
+	if ((e = page_build(&page->rows, q->limit, &spec, &items, &page->n, &page->has_next,
+	         page->next_cursor)) != LC_OK)
 		goto fail;
-	}
-	for (i = 0; i < n; i++)
-		campaign_from_row(&page->rows, i, &page->items[i]);
-	page->n = n;
-	if (page->has_next)
-		cursor_encode(page->items[n - 1].created_ms, page->items[n - 1].id, page->next_cursor);
+	page->items = items;
 	return LC_OK;
 fail:
 	campaign_page_free(page);

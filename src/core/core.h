@@ -137,7 +137,7 @@ struct domain_entry {
 };
 
 struct metrics {
-	struct db_rows campaign_rows, day_rows, note_rows, rel_rows; /* own the strings */
+	struct db_rows campaign_rows, day_rows, rel_rows; /* own the strings */
 	struct campaign campaign;
 	int64_t drafted, sent, delivered, opened, replied, placed;
 	unsigned open_rate, reply_rate, placement_rate; /* hundredths */

@@ -70,6 +70,7 @@ outbox_enqueue_tx(struct db *db, struct enqueue *q, struct core_fail *fail)
 	m.relationship_id = q->relationship_id;
 	m.invocation_id = (int64_t)inv_id;
 	m.parent_id = q->parent_id;
+	m.inbound_id = q->inbound_id;
 	m.kind = q->kind;
 	m.status = q->status;
 	m.follow_up_step = q->follow_up_step;

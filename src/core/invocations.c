@@ -5,18 +5,6 @@
 #include "db/store_outbox.h"
 #include "util/timefmt.h"
 
-static int64_t cell_ms(const struct db_rows *, size_t);
-
-static int64_t
-cell_ms(const struct db_rows *r, size_t col)
-{
-	const char *s = db_str(r, 0, col);
-	int64_t ms;
-
-	if (s == NULL || sqltime_parse(s, db_len(r, 0, col), &ms) != LC_OK)
-		return -1;
-	return ms;
-}
 
 lc_err
 invocations_get(struct core *core, const struct principal *who, const char *public_id,
@@ -39,13 +27,13 @@ invocations_get(struct core *core, const struct principal *who, const char *publ
 	out->status = (unsigned)db_i64(rows, 0, INV_COL_STATUS);
 	out->credits_reserved = (unsigned)db_i64(rows, 0, INV_COL_RESERVED);
 	out->credits_charged = (unsigned)db_i64(rows, 0, INV_COL_CHARGED);
-	out->created_ms = cell_ms(rows, INV_COL_CREATED);
+	out->created_ms = db_ms(rows, 0, INV_COL_CREATED);
 	out->message_public_id = db_str(rows, 0, INV_COL_MSG_PUBLIC);
 	out->message_status = (unsigned)db_i64(rows, 0, INV_COL_MSG_STATUS);
-	out->schedule_ms = cell_ms(rows, INV_COL_MSG_SCHEDULE);
+	out->schedule_ms = db_ms(rows, 0, INV_COL_MSG_SCHEDULE);
 	out->event_public_id = db_str(rows, 0, INV_COL_EVENT_PUBLIC);
 	out->event_type = db_str(rows, 0, INV_COL_EVENT_TYPE);
-	out->event_ms = cell_ms(rows, INV_COL_EVENT_AT);
+	out->event_ms = db_ms(rows, 0, INV_COL_EVENT_AT);
 	out->event_campaign_id = db_str(rows, 0, INV_COL_EVENT_CAMPAIGN);
 	out->event_relationship_id = db_str(rows, 0, INV_COL_EVENT_REL);
 	return LC_OK;

@@ -50,36 +50,27 @@ metrics_domain_rank(unsigned status)
 	return status < REL_NSTATUS ? rank[status] : 0;
 }
 
-/* build_timeline merges the per-day aggregates (ordered by day, kind) with the pause and
- * resume notes (ordered by time): oldest first, aggregates before notes on the same day. */
+/* build_timeline reads the store's timeline rows: oldest first, aggregates before the
+ * pauses and resumes of the same day. */
 static lc_err
 build_timeline(struct metrics *m)
 {
-	size_t nd = m->day_rows.nrows, nn = m->note_rows.nrows, i = 0, j = 0, k = 0;
+	size_t n = m->day_rows.nrows, i;
 
-	if (nd + nn == 0)
+	if (n == 0)
 		return LC_OK;
-	if ((m->timeline = calloc(nd + nn, sizeof(*m->timeline))) == NULL)
+	if ((m->timeline = calloc(n, sizeof(*m->timeline))) == NULL)
 		return LC_ENOMEM;
-	while (i < nd || j < nn) {
-		struct timeline_entry *t = &m->timeline[k++];
-		const char *dday = i < nd ? db_str(&m->day_rows, i, DAY_COL_DAY) : NULL;
-		const char *nat = j < nn ? db_str(&m->note_rows, j, NOTE_COL_AT) : NULL;
+	for (i = 0; i < n; i++) {
+		struct timeline_entry *t = &m->timeline[i];
+		const char *day = db_str(&m->day_rows, i, TLR_COL_DAY);
 
-		if (dday && (nat == NULL || strncmp(dday, nat, 10) <= 0)) {
-			snprintf(t->date, sizeof(t->date), "%.10s", dday);
-			t->kind = (unsigned)db_i64(&m->day_rows, i, DAY_COL_KIND);
-			t->count = db_i64(&m->day_rows, i, DAY_COL_COUNT);
-			i++;
-		} else {
-			snprintf(t->date, sizeof(t->date), "%.10s", nat ? nat : "");
-			t->kind = db_i64(&m->note_rows, j, NOTE_COL_KIND) == 0 ? TL_CAMPAIGN_PAUSED
-			                                                       : TL_CAMPAIGN_RESUMED;
-			t->reason = db_str(&m->note_rows, j, NOTE_COL_REASON);
-			j++;
-		}
+		snprintf(t->date, sizeof(t->date), "%.10s", day ? day : "");
+		t->kind = (unsigned)db_i64(&m->day_rows, i, TLR_COL_KIND);
+		t->count = db_i64(&m->day_rows, i, TLR_COL_COUNT);
+		t->reason = db_str(&m->day_rows, i, TLR_COL_REASON);
 	}
-	m->ntimeline = k;
+	m->ntimeline = n;
 	return LC_OK;
 }
 
@@ -157,8 +148,7 @@ metrics_get(struct core *core, const struct principal *who, const char *public_i
 	m->reply_rate = metrics_rate(c->replied, c->sent);
 	m->placement_rate = metrics_rate(c->placed, c->sent);
 	sqltime_format(now_ms() - (int64_t)core->no_response_days * 86400000, cutoff);
-	if ((e = store_campaign_days(core->db, c->id, &m->day_rows)) != LC_OK ||
-	    (e = store_campaign_notes(core->db, c->id, &m->note_rows)) != LC_OK ||
+	if ((e = store_campaign_timeline(core->db, c->id, &m->day_rows)) != LC_OK ||
 	    (e = store_rel_by_campaign(core->db, c->id, cutoff, &m->rel_rows)) != LC_OK ||
 	    (e = build_timeline(m)) != LC_OK || (e = build_by_domain(m)) != LC_OK) {
 		metrics_free(m);
@@ -172,7 +162,6 @@ metrics_free(struct metrics *m)
 {
 	db_rows_free(&m->campaign_rows);
 	db_rows_free(&m->day_rows);
-	db_rows_free(&m->note_rows);
 	db_rows_free(&m->rel_rows);
 	free(m->timeline);
 	free(m->by_domain);

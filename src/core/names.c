@@ -71,7 +71,7 @@ rel_status_from_name(const char *s, size_t len)
 static const char *const kind_names[] = {"draft", "send_email", "respond", "auto_response",
     "follow_up"};
 static const char *const msg_status_names[] = {"awaiting_approval", "scheduled", "sending",
-    "sent", "failed", "unknown", "rejected", "cancelled", "held", "deferred"};
+    "sent", "failed", "unknown", "rejected", "cancelled", "held", "deferred", "bounced"};
 static const char *const inv_status_names[] = {"awaiting_approval", "scheduled", "completed",
     "rejected", "failed", "cancelled", "unknown"};
 
@@ -111,6 +111,7 @@ inv_status_of(unsigned msg_status)
 	switch (msg_status) {
 	case MS_AWAITING_APPROVAL: return INV_AWAITING_APPROVAL;
 	case MS_SENT: return INV_COMPLETED;
+	case MS_BOUNCED: return INV_COMPLETED; /* it was sent (and charged); the bounce came later */
 	case MS_FAILED: return INV_FAILED;
 	case MS_UNKNOWN: return INV_UNKNOWN;
 	case MS_REJECTED: return INV_REJECTED;

@@ -6,23 +6,12 @@
 #include "core/core.h"
 #include "core/like.h"
 #include "core/validate.h"
+#include "core/paging.h"
 #include "db/store.h"
 #include "util/timefmt.h"
 
 #define LIKE_MAX 1024
 
-static int64_t ms_or_never(const struct db_rows *, size_t, size_t);
-
-static int64_t
-ms_or_never(const struct db_rows *r, size_t row, size_t col)
-{
-	const char *s = db_str(r, row, col);
-	int64_t ms;
-
-	if (s == NULL || sqltime_parse(s, db_len(r, row, col), &ms) != LC_OK)
-		return -1;
-	return ms;
-}
 
 void
 relationship_from_row(const struct db_rows *rows, size_t i, struct relationship *r)
@@ -37,10 +26,28 @@ relationship_from_row(const struct db_rows *rows, size_t i, struct relationship 
 	r->contact_email = db_str(rows, i, REL_COL_EMAIL);
 	r->status = (unsigned)db_i64(rows, i, REL_COL_STATUS);
 	r->link_url = db_str(rows, i, REL_COL_LINK);
-	r->last_contacted_ms = ms_or_never(rows, i, REL_COL_LAST_CONTACTED);
-	r->last_reply_ms = ms_or_never(rows, i, REL_COL_LAST_REPLY);
-	r->created_ms = ms_or_never(rows, i, REL_COL_CREATED);
+	r->last_contacted_ms = db_ms(rows, i, REL_COL_LAST_CONTACTED);
+	r->last_reply_ms = db_ms(rows, i, REL_COL_LAST_REPLY);
+	r->created_ms = db_ms(rows, i, REL_COL_CREATED);
 }
+
+
+static void
+item_from_row(const struct db_rows *rows, size_t i, void *item)
+{
+	relationship_from_row(rows, i, item);
+}
+
+static void
+item_position(const void *item, int64_t *ms, int64_t *id)
+{
+	const struct relationship *x = item;
+
+	*ms = x->created_ms;
+	*id = x->id;
+}
+
+static const struct page_spec spec = {sizeof(struct relationship), item_from_row, item_position};
 
 lc_err
 relationships_list(struct core *core, const struct principal *who, const struct rel_query *q,
@@ -50,7 +57,7 @@ relationships_list(struct core *core, const struct principal *who, const struct 
 	char cutoff[TIME_SQL_LEN], before[TIME_SQL_LEN], like[LIKE_MAX];
 	struct db_rows cr;
 	struct campaign c;
-	size_t i, n;
+	void *items = NULL;
 	lc_err e;
 
 	memset(page, 0, sizeof(*page));
@@ -84,19 +91,10 @@ relationships_list(struct core *core, const struct principal *who, const struct 
 		return e;
 	if ((e = store_rel_count(core->db, &f, &page->total)) != LC_OK)
 		goto fail;
-	n = page->rows.nrows;
-	page->has_next = n > q->limit;
-	if (page->has_next)
-		n = q->limit;
-	if (n > 0 && (page->items = calloc(n, sizeof(*page->items))) == NULL) {
-		e = LC_ENOMEM;
+	if ((e = page_build(&page->rows, q->limit, &spec, &items, &page->n, &page->has_next,
+	         page->next_cursor)) != LC_OK)
 		goto fail;
-	}
-	for (i = 0; i < n; i++)
-		relationship_from_row(&page->rows, i, &page->items[i]);
-	page->n = n;
-	if (page->has_next)
-		cursor_encode(page->items[n - 1].created_ms, page->items[n - 1].id, page->next_cursor);
+	page->items = items;
 	return LC_OK;
 fail:
 	rel_page_free(page);

@@ -96,31 +96,46 @@ out:
 }
 
 lc_err
-outbox_send_email(struct core *core, const struct principal *who, const struct send_in *in,
-    char inv_id[ID_MAX], struct core_fail *fail)
+outbox_check_email(const char *subject, const char *body, int64_t schedule_ms,
+    struct core_fail *fail)
 {
-	struct send_ctx ctx = {who, in, inv_id, fail};
 	int64_t now = now_ms();
 
 	fail->code = "validation_failed";
-	if (!text_valid(in->subject, 1, SUBJECT_MAX_CHARS, 0)) {
+	if (subject && !text_valid(subject, 1, SUBJECT_MAX_CHARS, 0)) {
 		fail->param = "subject";
 		fail->detail = "subject must be 1 to 998 characters without line breaks.";
 		return LC_EINVAL;
 	}
-	if (in->body == NULL || strlen(in->body) > BODY_MAX_BYTES ||
-	    !text_valid(in->body, 1, BODY_MAX_BYTES, 1)) {
+	if (body == NULL || strlen(body) > BODY_MAX_BYTES || !text_valid(body, 1, BODY_MAX_BYTES, 1)) {
 		fail->param = "body";
 		fail->detail = "body must be UTF-8 text of 1 byte to 100 KiB.";
 		return LC_EINVAL;
 	}
-	if (in->schedule_ms != 0 &&
-	    (in->schedule_ms > now + YEAR_MS || in->schedule_ms < now - PAST_SLACK_MS)) {
+	if (schedule_ms != 0 && (schedule_ms > now + YEAR_MS || schedule_ms < now - PAST_SLACK_MS)) {
 		fail->param = "scheduleAt";
 		fail->detail = "scheduleAt must be \"now\" or a time from now to one year ahead.";
 		return LC_EINVAL;
 	}
 	fail->code = NULL;
+	return LC_OK;
+}
+
+lc_err
+outbox_send_email(struct core *core, const struct principal *who, const struct send_in *in,
+    char inv_id[ID_MAX], struct core_fail *fail)
+{
+	struct send_ctx ctx = {who, in, inv_id, fail};
+	lc_err e;
+
+	if (in->subject == NULL) {
+		fail->code = "validation_failed";
+		fail->param = "subject";
+		fail->detail = "subject is required.";
+		return LC_EINVAL;
+	}
+	if ((e = outbox_check_email(in->subject, in->body, in->schedule_ms, fail)) != LC_OK)
+		return e;
 	if (!campaign_id_valid(in->campaign_id)) {
 		fail->code = "campaign_not_found";
 		return LC_ENOTFOUND;

@@ -12,7 +12,7 @@ enum msg_kind { MSG_DRAFT = 0, MSG_SEND_EMAIL, MSG_RESPOND, MSG_AUTO_RESPONSE, M
 	MSG_NKINDS };
 enum msg_status {
 	MS_AWAITING_APPROVAL = 0, MS_SCHEDULED, MS_SENDING, MS_SENT, MS_FAILED, MS_UNKNOWN,
-	MS_REJECTED, MS_CANCELLED, MS_HELD, MS_DEFERRED, MS_N
+	MS_REJECTED, MS_CANCELLED, MS_HELD, MS_DEFERRED, MS_BOUNCED, MS_N
 };
 enum inv_status { INV_AWAITING_APPROVAL = 0, INV_SCHEDULED, INV_COMPLETED, INV_REJECTED,
 	INV_FAILED, INV_CANCELLED, INV_UNKNOWN, INV_N };
@@ -48,6 +48,7 @@ lc_err policy_put(struct core *core, const struct principal *who, const struct p
 /* ---- enqueue.c: one message into the outbox, inside the caller's transaction ---- */
 struct enqueue {
 	int64_t workspace_id, campaign_id, relationship_id, parent_id;
+	int64_t inbound_id; /* the inbound message this answers (respond, auto-response), or 0 */
 	unsigned kind, follow_up_step;
 	unsigned campaign_status;
 	const char *from, *to, *to_name, *subject, *body, *in_reply_to, *references;
@@ -76,6 +77,11 @@ lc_err outbox_release_tx(struct db *db, const struct out_message *m, unsigned st
     const char *error, int fenced, int *changed);
 
 /* ---- send.c ---- */
+/* outbox_check_email applies the rules every email shares: subject (when given) 1..998
+ * characters on one line, body 1 byte..100 KiB of text, scheduleAt 0 (now) or from five
+ * minutes ago to a year ahead. LC_EINVAL with fail filled in. */
+lc_err outbox_check_email(const char *subject, const char *body, int64_t schedule_ms,
+    struct core_fail *fail);
 struct send_in {
 	const char *campaign_id, *relationship_id, *subject, *body;
 	int64_t schedule_ms; /* 0: now */

@@ -6,6 +6,7 @@
 
 #include "db/db.h"
 #include "util/log.h"
+#include "util/timefmt.h"
 
 #define DB_STMT_SLOTS 128
 #define DB_MAX_PARAMS 32
@@ -202,7 +203,8 @@ db_bind_params(MYSQL_STMT *st, const struct db_param *p, size_t n, MYSQL_BIND *b
 	return LC_OK;
 }
 
-/* db_fetch_all copies every row of an executed statement into r as text. */
+/* db_fetch_all copies every row of an executed statement into r as text: one allocation
+ * per row for all of its cells, so a page of results costs a few dozen mallocs. */
 static lc_err
 db_fetch_all(MYSQL_STMT *st, struct db_rows *r)
 {
@@ -239,10 +241,13 @@ db_fetch_all(MYSQL_STMT *st, struct db_rows *r)
 		goto out;
 	}
 	while ((rc = mysql_stmt_fetch(st)) == 0 || rc == MYSQL_DATA_TRUNCATED) {
+		size_t rowlen = 0, off = 0, base;
+		char *block;
+
 		if (r->nrows == cap) {
 			size_t ncap = cap ? cap * 2 : 16;
-			void *p1 = realloc(r->cell, ncap * ncols * sizeof(*r->cell));
-			if (p1 == NULL)
+			void *p1;
+			if ((p1 = realloc(r->cell, ncap * ncols * sizeof(*r->cell))) == NULL)
 				goto out;
 			r->cell = p1;
 			if ((p1 = realloc(r->len, ncap * ncols * sizeof(*r->len))) == NULL)
@@ -251,43 +256,42 @@ db_fetch_all(MYSQL_STMT *st, struct db_rows *r)
 			if ((p1 = realloc(r->null, ncap * ncols)) == NULL)
 				goto out;
 			r->null = p1;
+			if ((p1 = realloc(r->block, ncap * sizeof(*r->block))) == NULL)
+				goto out;
+			r->block = p1;
 			cap = ncap;
 		}
+		for (c = 0; c < ncols; c++)
+			rowlen += (nulls[c] ? 0 : lens[c]) + 1;
+		total += rowlen;
+		if (total > DB_RESULT_MAX || (block = malloc(rowlen)) == NULL)
+			goto out;
+		base = r->nrows * ncols;
+		r->block[r->nrows] = block;
+		r->nrows++; /* the block is owned from here on, whatever happens next */
 		for (c = 0; c < ncols; c++) {
-			size_t i = r->nrows * ncols + c;
-			char *cell;
+			char *cell = block + off;
+			size_t n = nulls[c] ? 0 : lens[c];
 
-			total += lens[c];
-			if (total > DB_RESULT_MAX || (cell = malloc(lens[c] + 1)) == NULL) {
-				/* rows so far stay consistent for db_rows_free */
-				for (; c < ncols; c++)
-					r->cell[r->nrows * ncols + c] = NULL;
-				r->nrows++;
-				goto out;
-			}
-			if (lens[c] > DB_CELL_INITIAL && !nulls[c]) {
+			if (n > DB_CELL_INITIAL) {
 				MYSQL_BIND one;
 				memset(&one, 0, sizeof(one));
 				one.buffer_type = MYSQL_TYPE_STRING;
 				one.buffer = cell;
-				one.buffer_length = lens[c] + 1;
+				one.buffer_length = n + 1;
 				if (mysql_stmt_fetch_column(st, &one, (unsigned)c, 0) != 0) {
-					free(cell);
-					for (; c < ncols; c++)
-						r->cell[r->nrows * ncols + c] = NULL;
-					r->nrows++;
 					e = LC_EDB;
 					goto out;
 				}
-			} else if (!nulls[c]) {
-				memcpy(cell, b[c].buffer, lens[c]);
+			} else if (n > 0) {
+				memcpy(cell, b[c].buffer, n);
 			}
-			cell[nulls[c] ? 0 : lens[c]] = '\0';
-			r->cell[i] = cell;
-			r->len[i] = nulls[c] ? 0 : lens[c];
-			r->null[i] = nulls[c] ? 1 : 0;
+			cell[n] = '\0';
+			r->cell[base + c] = cell;
+			r->len[base + c] = n;
+			r->null[base + c] = nulls[c] ? 1 : 0;
+			off += n + 1;
 		}
-		r->nrows++;
 	}
 	e = rc == MYSQL_NO_DATA ? LC_OK : LC_EDB;
 out:
@@ -424,9 +428,10 @@ db_rows_free(struct db_rows *r)
 {
 	size_t i;
 
-	if (r->cell)
-		for (i = 0; i < r->nrows * r->ncols; i++)
-			free(r->cell[i]);
+	if (r->block)
+		for (i = 0; i < r->nrows; i++)
+			free(r->block[i]);
+	free(r->block);
 	free(r->cell);
 	free(r->len);
 	free(r->null);
@@ -459,4 +464,15 @@ unsigned long
 db_len(const struct db_rows *r, size_t row, size_t col)
 {
 	return r->len[row * r->ncols + col];
+}
+
+int64_t
+db_ms(const struct db_rows *r, size_t row, size_t col)
+{
+	const char *s = db_str(r, row, col);
+	int64_t ms;
+
+	if (s == NULL || sqltime_parse(s, db_len(r, row, col), &ms) != LC_OK)
+		return -1;
+	return ms;
 }

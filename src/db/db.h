@@ -27,7 +27,8 @@ struct db_param {
 /* A fully buffered result: every cell as text (NULL cells have null set). */
 struct db_rows {
 	size_t nrows, ncols;
-	char **cell;          /* nrows * ncols pointers into one allocation each */
+	char **cell;          /* nrows * ncols pointers into the row's block */
+	char **block;         /* one allocation per row holding its cells */
 	unsigned long *len;
 	unsigned char *null;
 };
@@ -69,6 +70,8 @@ void db_rows_free(struct db_rows *r);
 const char *db_str(const struct db_rows *r, size_t row, size_t col);
 /* db_i64 parses a cell as an integer (0 when NULL). */
 long long db_i64(const struct db_rows *r, size_t row, size_t col);
+/* db_ms reads a DATETIME cell as UTC milliseconds; -1 when NULL or unparseable. */
+int64_t db_ms(const struct db_rows *r, size_t row, size_t col);
 /* db_isnull is 1 when the cell is SQL NULL. */
 int db_isnull(const struct db_rows *r, size_t row, size_t col);
 /* db_len returns the byte length of a cell. */

@@ -43,6 +43,7 @@ struct store_campaign_filter {
 	int64_t workspace_id;
 	unsigned type_mask, status_mask;
 	const char *since_sql;  /* createdAt >= since */
+	int has_since;          /* 0: since_sql is the epoch (no lower bound) */
 	const char *q_like;     /* LIKE pattern with escapes, or NULL */
 	const char *before_sql; /* cursor position, or NULL */
 	int64_t before_id;
@@ -58,14 +59,13 @@ lc_err store_campaign_insert(struct db *db, const char *public_id, int64_t works
     unsigned type, const char *name, const char *target_url, const char *sender,
     unsigned status, const char *subject, const char *body, const char *now_sql, uint64_t *id);
 
-enum { DAY_COL_DAY, DAY_COL_KIND, DAY_COL_COUNT };
-lc_err store_campaign_days(struct db *db, int64_t campaign_id, struct db_rows *out);
+/* store_campaign_timeline: aggregates and pause/resume notes in timeline order. */
+enum { TLR_COL_DAY, TLR_COL_KIND, TLR_COL_COUNT, TLR_COL_REASON };
+lc_err store_campaign_timeline(struct db *db, int64_t campaign_id, struct db_rows *out);
 /* store_campaign_day_add adds n to the (campaign, day, kind) aggregate. */
 lc_err store_campaign_day_add(struct db *db, int64_t campaign_id, const char *day, unsigned kind,
     unsigned n);
 
-enum { NOTE_COL_AT, NOTE_COL_KIND, NOTE_COL_REASON };
-lc_err store_campaign_notes(struct db *db, int64_t campaign_id, struct db_rows *out);
 lc_err store_campaign_note_add(struct db *db, int64_t campaign_id, const char *at_sql,
     unsigned kind, const char *reason);
 

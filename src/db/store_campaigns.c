@@ -17,6 +17,26 @@
 
 static const char no_cursor_sql[] = "9999-12-31 23:59:59.999";
 
+static lc_err count_move(struct db *, int64_t, unsigned, unsigned, int);
+
+/* count_move adds delta to the (workspace, type, status) campaign counter. */
+static lc_err
+count_move(struct db *db, int64_t workspace_id, unsigned type, unsigned status, int delta)
+{
+	static const char add_sql[] =
+	    "INSERT INTO workspace_campaign_counts (workspace_id, type, status, n) "
+	    "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE n = n + VALUES(n)";
+	static const char sub_sql[] =
+	    "UPDATE workspace_campaign_counts SET n = GREATEST(CAST(n AS SIGNED) - ?, 0) "
+	    "WHERE workspace_id = ? AND type = ? AND status = ?";
+	struct db_param add[] = {DB_I64(workspace_id), DB_I64(type), DB_I64(status), DB_I64(delta)};
+	struct db_param sub[] = {DB_I64(-delta), DB_I64(workspace_id), DB_I64(type), DB_I64(status)};
+
+	if (delta >= 0)
+		return db_exec(db, add_sql, add, 4, NULL, NULL);
+	return db_exec(db, sub_sql, sub, 4, NULL, NULL);
+}
+
 lc_err
 store_campaign_list(struct db *db, const struct store_campaign_filter *f, struct db_rows *out)
 {
@@ -36,6 +56,9 @@ store_campaign_list(struct db *db, const struct store_campaign_filter *f, struct
 lc_err
 store_campaign_count(struct db *db, const struct store_campaign_filter *f, int64_t *n)
 {
+	static const char fast_sql[] =
+	    "SELECT COALESCE(SUM(n), 0) FROM workspace_campaign_counts WHERE workspace_id = ? "
+	    "AND ((1 << type) & ?) <> 0 AND ((1 << status) & ?) <> 0";
 	static const char sql[] = "SELECT COUNT(*)" CAMPAIGN_FILTER;
 	struct db_param p[] = {DB_I64(f->workspace_id), DB_I64(f->type_mask),
 	    DB_I64(f->status_mask), DB_CSTR(f->since_sql),
@@ -43,7 +66,12 @@ store_campaign_count(struct db *db, const struct store_campaign_filter *f, int64
 	struct db_rows r;
 	lc_err e;
 
-	if ((e = db_query(db, sql, p, sizeof(p) / sizeof(p[0]), &r)) != LC_OK)
+	/* without a time or text filter the per-status counters answer exactly */
+	if (f->q_like == NULL && !f->has_since)
+		e = db_query(db, fast_sql, p, 3, &r);
+	else
+		e = db_query(db, sql, p, sizeof(p) / sizeof(p[0]), &r);
+	if (e != LC_OK)
 		return e;
 	*n = r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
 	db_rows_free(&r);
@@ -73,18 +101,26 @@ store_campaign_insert(struct db *db, const char *public_id, int64_t workspace_id
 	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id), DB_I64(type),
 	    DB_CSTR(name), DB_CSTR(target_url), DB_CSTR(sender), DB_I64(status), DB_CSTR(subject),
 	    DB_CSTR(body), DB_CSTR(now_sql), DB_CSTR(now_sql)};
+	lc_err e;
 
-	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, id);
+	if ((e = db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, id)) != LC_OK)
+		return e;
+	return count_move(db, workspace_id, type, status, 1);
 }
 
 lc_err
-store_campaign_days(struct db *db, int64_t campaign_id, struct db_rows *out)
+store_campaign_timeline(struct db *db, int64_t campaign_id, struct db_rows *out)
 {
-	static const char sql[] = "SELECT day, kind, count FROM campaign_days "
-	                          "WHERE campaign_id = ? ORDER BY day, kind";
-	struct db_param p[] = {DB_I64(campaign_id)};
+	/* per-day aggregates, then pauses and resumes (kinds 6 and 7) on the same day in time
+	 * order: one round trip for the whole timeline */
+	static const char sql[] =
+	    "SELECT day, kind, count, NULL, 0 AS note, day AS at FROM campaign_days "
+	    "WHERE campaign_id = ? UNION ALL "
+	    "SELECT DATE(occurred_at), 6 + kind, 0, reason, 1, occurred_at "
+	    "FROM campaign_state_notes WHERE campaign_id = ? ORDER BY 1, 5, 6, 2";
+	struct db_param p[] = {DB_I64(campaign_id), DB_I64(campaign_id)};
 
-	return db_query(db, sql, p, 1, out);
+	return db_query(db, sql, p, 2, out);
 }
 
 lc_err
@@ -97,16 +133,6 @@ store_campaign_day_add(struct db *db, int64_t campaign_id, const char *day, unsi
 	struct db_param p[] = {DB_I64(campaign_id), DB_CSTR(day), DB_I64(kind), DB_I64(n)};
 
 	return db_exec(db, sql, p, 4, NULL, NULL);
-}
-
-lc_err
-store_campaign_notes(struct db *db, int64_t campaign_id, struct db_rows *out)
-{
-	static const char sql[] = "SELECT occurred_at, kind, reason FROM campaign_state_notes "
-	                          "WHERE campaign_id = ? ORDER BY occurred_at, id";
-	struct db_param p[] = {DB_I64(campaign_id)};
-
-	return db_query(db, sql, p, 1, out);
 }
 
 lc_err
@@ -166,9 +192,26 @@ store_campaign_set_status(struct db *db, int64_t campaign_id, unsigned from_stat
 	    "UPDATE campaigns SET status = ?, updated_at = ?, "
 	    "paused_at = IF(? = 2, ?, NULL), pause_reason = IF(? = 2, ?, NULL) "
 	    "WHERE id = ? AND status = ?";
+	static const char who_sql[] = "SELECT workspace_id, type FROM campaigns WHERE id = ?";
 	struct db_param p[] = {DB_I64(to_status), DB_CSTR(now_sql), DB_I64(to_status),
 	    DB_CSTR(now_sql), DB_I64(to_status), reason ? DB_CSTR(reason) : DB_NULL,
 	    DB_I64(campaign_id), DB_I64(from_status)};
+	struct db_param q[] = {DB_I64(campaign_id)};
+	struct db_rows r;
+	lc_err e;
 
-	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), changed, NULL);
+	if ((e = db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), changed, NULL)) != LC_OK || *changed != 1)
+		return e;
+	if ((e = db_query(db, who_sql, q, 1, &r)) != LC_OK)
+		return e;
+	if (r.nrows == 1 &&
+	    ((e = count_move(db, db_i64(&r, 0, 0), (unsigned)db_i64(&r, 0, 1), from_status, -1)) !=
+	            LC_OK ||
+	        (e = count_move(db, db_i64(&r, 0, 0), (unsigned)db_i64(&r, 0, 1), to_status, 1)) !=
+	            LC_OK)) {
+		db_rows_free(&r);
+		return e;
+	}
+	db_rows_free(&r);
+	return LC_OK;
 }

@@ -42,8 +42,8 @@ store_msg_insert(struct db *db, const struct store_msg_new *m, uint64_t *id)
 	    "INSERT INTO outbound_messages (public_id, workspace_id, campaign_id, relationship_id, "
 	    "invocation_id, parent_id, kind, status, follow_up_step, from_email, to_email, to_name, "
 	    "subject, body, message_id_header, in_reply_to, references_header, unsubscribe_token, "
-	    "schedule_at, due_at, created_at, updated_at, requested_by, credits_reserved) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	    "schedule_at, due_at, created_at, updated_at, requested_by, credits_reserved, inbound_id) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	struct db_param p[] = {DB_CSTR(m->public_id), DB_I64(m->workspace_id),
 	    DB_I64(m->campaign_id), DB_I64(m->relationship_id),
 	    m->invocation_id ? DB_I64(m->invocation_id) : DB_NULL,
@@ -53,7 +53,8 @@ store_msg_insert(struct db *db, const struct store_msg_new *m, uint64_t *id)
 	    DB_CSTR(m->message_id_header), m->in_reply_to ? DB_CSTR(m->in_reply_to) : DB_NULL,
 	    m->references ? DB_CSTR(m->references) : DB_NULL, DB_CSTR(m->unsubscribe_token),
 	    DB_CSTR(m->schedule_sql), DB_CSTR(m->due_sql), DB_CSTR(m->now_sql),
-	    DB_CSTR(m->now_sql), DB_CSTR(m->requested_by), DB_I64(m->credits_reserved)};
+	    DB_CSTR(m->now_sql), DB_CSTR(m->requested_by), DB_I64(m->credits_reserved),
+	    m->inbound_id ? DB_I64(m->inbound_id) : DB_NULL};
 
 	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, id);
 }

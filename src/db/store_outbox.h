@@ -10,7 +10,7 @@
 
 struct store_msg_new {
 	const char *public_id;
-	int64_t workspace_id, campaign_id, relationship_id, invocation_id, parent_id;
+	int64_t workspace_id, campaign_id, relationship_id, invocation_id, parent_id, inbound_id;
 	unsigned kind, status, follow_up_step;
 	const char *from_email, *to_email, *to_name, *subject, *body;
 	const char *message_id_header, *in_reply_to, *references, *unsubscribe_token;

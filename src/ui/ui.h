@@ -7,18 +7,51 @@
 #include "core/core.h"
 #include "http/http.h"
 #include "http/router.h"
+#include "util/config.h"
 
 /* The pages' routing table (ui_routes.c); api_dispatch consults it after the API's. */
 extern const struct route ui_routes[];
 extern const size_t ui_nroutes;
 
+/* ui_init copies the pages' settings from cfg ([app] secure_cookies, session timeouts,
+ * login throttling). Call once at start-up, before the threads; until then the defaults
+ * of config_load apply. */
+void ui_init(const struct config *cfg);
+
 /* ui_page renders templates_dir/name.html with ctx (borrowed; may be NULL) inside
  * layout.html and sends it with status. A missing or broken template is a plain 500 page. */
 void ui_page(struct core *core, struct http_request *req, int status, const char *name,
     json_t *ctx);
+/* ui_page_ex is ui_page with more header lines (CRLF-terminated; may be NULL), such as
+ * Set-Cookie or Retry-After. */
+void ui_page_ex(struct core *core, struct http_request *req, int status, const char *name,
+    json_t *ctx, const char *extra_headers);
+/* ui_redirect answers 303 See Other to location (a path of this site) with the page
+ * headers and extra_headers (may be NULL). */
+void ui_redirect(struct http_request *req, const char *location, const char *extra_headers);
 
 /* Handlers (ui_unsubscribe.c); ctx is a struct api_ctx. */
 void ui_unsubscribe_get(void *ctx);
 void ui_unsubscribe_post(void *ctx);
+
+/* Handlers of the approval pages under /app/ (ui_login.c, ui_approvals.c,
+ * ui_campaigns.c, ui_activity.c); ctx is a struct api_ctx. */
+void ui_app_root(void *ctx);
+void ui_app_home(void *ctx);
+void ui_login_get(void *ctx);
+void ui_login_post(void *ctx);
+void ui_logout_post(void *ctx);
+void ui_set_password_get(void *ctx);
+void ui_set_password_post(void *ctx);
+void ui_queue_get(void *ctx);
+void ui_queue_post(void *ctx);
+void ui_message_get(void *ctx);
+void ui_message_approve(void *ctx);
+void ui_message_reject(void *ctx);
+void ui_campaigns_get(void *ctx);
+void ui_campaign_get(void *ctx);
+void ui_campaign_pause(void *ctx);
+void ui_campaign_resume(void *ctx);
+void ui_activity_get(void *ctx);
 
 #endif

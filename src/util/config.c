@@ -16,7 +16,7 @@
 
 struct config_key {
 	const char *section, *name, *env;
-	enum { K_STR, K_UINT } kind;
+	enum { K_STR, K_UINT, K_BOOL } kind;
 	size_t offset;
 	unsigned min, max;
 };
@@ -24,6 +24,7 @@ struct config_key {
 #define STR(sec, key, env, field) {sec, key, env, K_STR, offsetof(struct config, field), 0, 0}
 #define UINT(sec, key, env, field, lo, hi) \
 	{sec, key, env, K_UINT, offsetof(struct config, field), lo, hi}
+#define BOOL(sec, key, env, field) {sec, key, env, K_BOOL, offsetof(struct config, field), 0, 1}
 
 static const struct config_key keys[] = {
 	STR("database", "host", "LINKCAMP_DB_HOST", db_host),
@@ -40,6 +41,16 @@ static const struct config_key keys[] = {
 	UINT("app", "no_response_days", "LINKCAMP_NO_RESPONSE_DAYS", no_response_days, 1, 365),
 	STR("app", "log_level", "LINKCAMP_LOG_LEVEL", log_level),
 	UINT("app", "key_cache_seconds", "LINKCAMP_KEY_CACHE_SECONDS", key_cache_seconds, 0, 3600),
+	BOOL("app", "secure_cookies", "LINKCAMP_SECURE_COOKIES", secure_cookies),
+	UINT("app", "session_idle_minutes", "LINKCAMP_SESSION_IDLE_MINUTES", session_idle_minutes, 1,
+	    1440),
+	UINT("app", "session_max_hours", "LINKCAMP_SESSION_MAX_HOURS", session_max_hours, 1, 720),
+	UINT("app", "login_max_failures", "LINKCAMP_LOGIN_MAX_FAILURES", login_max_failures, 1,
+	    1000),
+	UINT("app", "login_max_failures_ip", "LINKCAMP_LOGIN_MAX_FAILURES_IP",
+	    login_max_failures_ip, 1, 100000),
+	UINT("app", "login_window_minutes", "LINKCAMP_LOGIN_WINDOW_MINUTES", login_window_minutes,
+	    1, 1440),
 	STR("smtp", "host", "LINKCAMP_SMTP_HOST", smtp_host),
 	UINT("smtp", "port", "LINKCAMP_SMTP_PORT", smtp_port, 1, 65535),
 	STR("smtp", "starttls", "LINKCAMP_SMTP_STARTTLS", smtp_starttls),
@@ -71,6 +82,18 @@ set_key(struct config *cfg, const struct config_key *k, const char *value, char 
 	char *field = (char *)cfg + k->offset, *end;
 	unsigned long v;
 
+	if (k->kind == K_BOOL) {
+		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
+			*(int *)(void *)field = 1;
+		else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0 ||
+		         strcmp(value, "0") == 0)
+			*(int *)(void *)field = 0;
+		else {
+			snprintf(why, whylen, "%s.%s must be yes or no", k->section, k->name);
+			return -1;
+		}
+		return 0;
+	}
 	if (k->kind == K_STR) {
 		if (strcmp(k->name, "starttls") == 0) {
 			if (strcmp(value, "no") && strcmp(value, "optional") && strcmp(value, "required")) {
@@ -143,6 +166,12 @@ config_load(struct config *cfg, const char *path, char *why, size_t whylen)
 	cfg->fcgi_threads = 8;
 	cfg->no_response_days = 7;
 	cfg->key_cache_seconds = 10;
+	cfg->secure_cookies = 1;
+	cfg->session_idle_minutes = 30;
+	cfg->session_max_hours = 12;
+	cfg->login_max_failures = 5;
+	cfg->login_max_failures_ip = 20;
+	cfg->login_window_minutes = 15;
 	snprintf(cfg->sql_dir, sizeof(cfg->sql_dir), "%s", LINKCAMP_SQLDIR);
 	snprintf(cfg->templates_dir, sizeof(cfg->templates_dir), "%s", LINKCAMP_TEMPLATESDIR);
 	snprintf(cfg->public_url, sizeof(cfg->public_url), "http://127.0.0.1");

@@ -26,6 +26,12 @@ struct config {
 	unsigned no_response_days;
 	char log_level[16];
 	unsigned key_cache_seconds;
+	int secure_cookies;            /* yes: cookies are Secure and __Host- (https only) */
+	unsigned session_idle_minutes; /* an unused page session ends after this */
+	unsigned session_max_hours;    /* a page session ends this long after login */
+	unsigned login_max_failures;   /* failed logins per address within the window ... */
+	unsigned login_max_failures_ip; /* ... and per client address, before 429 */
+	unsigned login_window_minutes;
 	/* [smtp] the relay the worker delivers through */
 	char smtp_host[CONFIG_STR];
 	unsigned smtp_port;

@@ -105,7 +105,10 @@ def test_get_relationship(crm):
     rel = t.api.get(CRM, query=q(campaignId=a, limit=1)).json()["data"][0]
     r = t.api.get(f"{CRM}/{rel['id']}")
     assert r.status_code == 200
-    assert r.json() == rel
+    detail = r.json()
+    messages = detail.pop("messages")
+    assert detail == rel
+    assert [(m["direction"], m["kind"], m["status"]) for m in messages] == [("outbound", "draft", "awaiting_approval")]
 
 
 def test_other_workspace_relationship_is_404(crm):

@@ -30,6 +30,13 @@ def test_503_while_database_down_then_recovers(demo):
             assert_problem(r, 503, "service_unavailable")
         r = api.get("/readyz", key=None)
         assert_problem(r, 503, "service_unavailable")
+        # the MTA pipe says "try again later" (EX_TEMPFAIL) so no mail is lost
+        mail = (b"From: a@b.example\r\nTo: c@d.example\r\nSubject: hi\r\n"
+                b"Message-ID: <db-down@b.example>\r\n\r\nhello\r\n")
+        p = subprocess.run([os.path.join(os.environ["LINKCAMP_BIN"], "linkcamp"), "-c",
+                            os.environ["LINKCAMP_CONFIG"], "inbound"], input=mail,
+                           capture_output=True, timeout=60)
+        assert p.returncode == 75, p.stderr
         assert api.get("/healthz", key=None).status_code == 200
     finally:
         dev("db-start", INSTANCE)

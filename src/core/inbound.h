@@ -1,0 +1,86 @@
+/* inbound.h: mail received from prospects — ingested, matched to our outbound mail,
+ * classified, listed and answered. */
+#ifndef LC_INBOUND_H
+#define LC_INBOUND_H
+
+#include "core/sending.h"
+
+enum inbound_class { IN_HUMAN = 0, IN_AUTO_REPLY, IN_BOUNCE, IN_UNSUBSCRIBE, IN_NCLASSES };
+enum inbound_match { MATCH_NONE = 0, MATCH_THREAD, MATCH_SENDER };
+const char *inbound_class_name(unsigned klass);
+int inbound_class_from_name(const char *s, size_t len);
+const char *inbound_match_name(unsigned method);
+
+struct inbound_result {
+	char public_id[ID_MAX];
+	int duplicate; /* the same message was stored before; nothing changed */
+	unsigned klass, match;
+};
+
+#define INBOUND_MAX_BYTES (10 * 1024 * 1024)
+
+/* inbound_ingest parses raw[0..len) (untrusted) and stores it once. who is the API
+ * caller's principal (the workspace is then fixed) or NULL for mail from the MTA pipe,
+ * whose workspace comes from threading headers or the campaign it was written to.
+ * A human reply marks the prospect replied, stops its follow-ups and queues the
+ * campaign's auto-response; bounces mark the message and prospect bounced (hard ones
+ * suppress the address); unsubscribe requests suppress the sender. Errors: LC_EINVAL
+ * (not a mail message, or too large), database errors (LC_EDBDOWN: try again later). */
+lc_err inbound_ingest(struct core *core, const struct principal *who, const char *raw,
+    size_t len, struct inbound_result *out);
+
+struct inbound_view {
+	int64_t id, campaign_id, relationship_id;
+	const char *public_id, *campaign_public_id, *relationship_public_id, *outbound_public_id;
+	const char *auto_response_public_id;
+	unsigned klass, match;
+	const char *message_id, *in_reply_to, *references, *from, *from_name, *to, *subject;
+	const char *text, *text_new, *bounce_status, *bounce_recipient;
+	int64_t sent_ms, received_ms;
+};
+struct inbound_query {
+	const char *campaign_id;
+	unsigned klass_mask; /* 0: all */
+	int matched;         /* -1 any */
+	int has_cursor;
+	int64_t cursor_ms, cursor_id;
+	unsigned limit;
+};
+struct inbound_page {
+	struct db_rows rows;
+	struct inbound_view *items;
+	size_t n;
+	int64_t total;
+	int has_next;
+	char next_cursor[CURSOR_MAX];
+};
+lc_err inbound_list(struct core *core, const struct principal *who,
+    const struct inbound_query *q, struct inbound_page *page);
+void inbound_page_free(struct inbound_page *page);
+lc_err inbound_get(struct core *core, const struct principal *who, const char *public_id,
+    struct db_rows *rows, struct inbound_view *v);
+
+struct respond_in {
+	const char *inbound_id, *subject, *body; /* subject NULL: "Re: <inbound subject>" */
+	int64_t schedule_ms;
+	const char *requested_by;
+};
+/* outbox_respond answers an inbound message (threaded to it) with the same gating,
+ * credits and policy as send-email, and cancels its pending auto-response. fail->code as
+ * outbox_send_email, plus inbound_message_not_found. */
+lc_err outbox_respond(struct core *core, const struct principal *who,
+    const struct respond_in *in, char inv_id[ID_MAX], struct core_fail *fail);
+
+struct history_entry {
+	int inbound;        /* 0 outbound, 1 inbound */
+	const char *public_id, *subject;
+	unsigned kind;      /* msg_kind for outbound, inbound_class for inbound */
+	unsigned status;    /* msg_status for outbound */
+	int64_t at_ms;
+};
+/* relationships_history lists a relationship's messages both ways, oldest first
+ * (at most 500); entries borrow from rows. */
+lc_err relationships_history(struct core *core, int64_t relationship_id, struct db_rows *rows,
+    struct history_entry **entries, size_t *n);
+
+#endif

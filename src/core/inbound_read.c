@@ -1,0 +1,160 @@
+/* inbound_read.c: listing and reading inbound mail, and a relationship's history. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/inbound.h"
+#include "core/paging.h"
+#include "db/store_inbound.h"
+#include "util/timefmt.h"
+
+static void view_from_row(const struct db_rows *, size_t, struct inbound_view *);
+
+static void
+view_from_row(const struct db_rows *r, size_t i, struct inbound_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->id = db_i64(r, i, IN_COL_ID);
+	v->public_id = db_str(r, i, IN_COL_PUBLIC);
+	v->campaign_public_id = db_str(r, i, IN_COL_CAMPAIGN_PUBLIC);
+	v->relationship_public_id = db_str(r, i, IN_COL_REL_PUBLIC);
+	v->outbound_public_id = db_str(r, i, IN_COL_OUT_PUBLIC);
+	v->auto_response_public_id = db_str(r, i, IN_COL_AUTO_PUBLIC);
+	v->klass = (unsigned)db_i64(r, i, IN_COL_KLASS);
+	v->match = (unsigned)db_i64(r, i, IN_COL_MATCH);
+	v->message_id = db_str(r, i, IN_COL_MSGID);
+	v->in_reply_to = db_str(r, i, IN_COL_IN_REPLY_TO);
+	v->references = db_str(r, i, IN_COL_REFERENCES);
+	v->from = db_str(r, i, IN_COL_FROM);
+	v->from_name = db_str(r, i, IN_COL_FROM_NAME);
+	v->to = db_str(r, i, IN_COL_TO);
+	v->subject = db_str(r, i, IN_COL_SUBJECT);
+	v->text = db_str(r, i, IN_COL_TEXT);
+	v->text_new = db_str(r, i, IN_COL_TEXT_NEW);
+	v->bounce_status = db_str(r, i, IN_COL_BOUNCE_STATUS);
+	v->bounce_recipient = db_str(r, i, IN_COL_BOUNCE_RCPT);
+	v->sent_ms = db_ms(r, i, IN_COL_SENT);
+	v->received_ms = db_ms(r, i, IN_COL_RECEIVED);
+	v->campaign_id = db_i64(r, i, IN_COL_CAMPAIGN_ID);
+	v->relationship_id = db_i64(r, i, IN_COL_REL_ID);
+}
+
+
+static void
+item_from_row(const struct db_rows *rows, size_t i, void *item)
+{
+	view_from_row(rows, i, item);
+}
+
+static void
+item_position(const void *item, int64_t *ms, int64_t *id)
+{
+	const struct inbound_view *x = item;
+
+	*ms = x->received_ms;
+	*id = x->id;
+}
+
+static const struct page_spec spec = {sizeof(struct inbound_view), item_from_row, item_position};
+
+lc_err
+inbound_list(struct core *core, const struct principal *who, const struct inbound_query *q,
+    struct inbound_page *page)
+{
+	struct store_inbound_filter f;
+	char before[TIME_SQL_LEN];
+	struct db_rows cr;
+	struct campaign c;
+	void *items = NULL;
+	lc_err e;
+
+	memset(page, 0, sizeof(*page));
+	memset(&f, 0, sizeof(f));
+	f.workspace_id = who->workspace_id;
+	f.klass_mask = q->klass_mask ? q->klass_mask : (1u << IN_NCLASSES) - 1;
+	f.matched = q->matched;
+	if (q->campaign_id) {
+		e = campaigns_get(core, who, q->campaign_id, &cr, &c);
+		if (e == LC_ENOTFOUND)
+			return LC_OK;
+		if (e != LC_OK)
+			return e;
+		f.campaign_id = c.id;
+		db_rows_free(&cr);
+	}
+	if (q->has_cursor) {
+		sqltime_format(q->cursor_ms, before);
+		f.before_sql = before;
+		f.before_id = q->cursor_id;
+	}
+	f.limit = q->limit + 1;
+	if ((e = store_inbound_list(core->db, &f, &page->rows)) != LC_OK)
+		return e;
+	if ((e = store_inbound_count(core->db, &f, &page->total)) != LC_OK)
+		goto fail;
+	if ((e = page_build(&page->rows, q->limit, &spec, &items, &page->n, &page->has_next,
+	         page->next_cursor)) != LC_OK)
+		goto fail;
+	page->items = items;
+	return LC_OK;
+fail:
+	inbound_page_free(page);
+	return e;
+}
+
+void
+inbound_page_free(struct inbound_page *page)
+{
+	db_rows_free(&page->rows);
+	free(page->items);
+	page->items = NULL;
+	page->n = 0;
+}
+
+lc_err
+inbound_get(struct core *core, const struct principal *who, const char *public_id,
+    struct db_rows *rows, struct inbound_view *v)
+{
+	lc_err e;
+
+	memset(rows, 0, sizeof(*rows));
+	if (!id_has_shape("msg_", public_id, strlen(public_id)))
+		return LC_ENOTFOUND;
+	if ((e = store_inbound_get(core->db, who->workspace_id, public_id, rows)) != LC_OK)
+		return e;
+	if (rows->nrows != 1) {
+		db_rows_free(rows);
+		return LC_ENOTFOUND;
+	}
+	view_from_row(rows, 0, v);
+	return LC_OK;
+}
+
+lc_err
+relationships_history(struct core *core, int64_t relationship_id, struct db_rows *rows,
+    struct history_entry **entries, size_t *n)
+{
+	size_t i;
+	lc_err e;
+
+	*entries = NULL;
+	*n = 0;
+	if ((e = store_rel_history(core->db, relationship_id, rows)) != LC_OK)
+		return e;
+	if (rows->nrows == 0)
+		return LC_OK;
+	if ((*entries = calloc(rows->nrows, sizeof(**entries))) == NULL) {
+		db_rows_free(rows);
+		return LC_ENOMEM;
+	}
+	for (i = 0; i < rows->nrows; i++) {
+		struct history_entry *h = &(*entries)[i];
+		h->inbound = db_i64(rows, i, H_COL_DIRECTION) == 1;
+		h->public_id = db_str(rows, i, H_COL_PUBLIC);
+		h->kind = (unsigned)db_i64(rows, i, H_COL_KIND);
+		h->status = (unsigned)db_i64(rows, i, H_COL_STATUS);
+		h->subject = db_str(rows, i, H_COL_SUBJECT);
+		h->at_ms = db_ms(rows, i, H_COL_AT);
+	}
+	*n = rows->nrows;
+	return LC_OK;
+}

@@ -1,0 +1,170 @@
+/* respond.c: answering an inbound message, threaded to it (the reference's respond). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/inbound.h"
+#include "core/validate.h"
+#include "db/store.h"
+#include "db/store_inbound.h"
+#include "db/store_outbox.h"
+#include "util/timefmt.h"
+
+struct respond_ctx {
+	const struct principal *who;
+	const struct respond_in *in;
+	char *inv_id;
+	struct core_fail *fail;
+};
+
+static lc_err respond_tx(struct db *, void *);
+
+static lc_err
+respond_tx(struct db *db, void *arg)
+{
+	struct respond_ctx *ctx = arg;
+	const struct respond_in *in = ctx->in;
+	struct db_rows ir, cr, pr, ids;
+	struct inbound_view v;
+	struct enqueue q;
+	char subject[1100], *refs = NULL;
+	unsigned status;
+	int suppressed = 0;
+	size_t rlen;
+	lc_err e;
+
+	memset(&cr, 0, sizeof(cr));
+	memset(&pr, 0, sizeof(pr));
+	if ((e = store_inbound_get(db, ctx->who->workspace_id, in->inbound_id, &ir)) != LC_OK)
+		return e;
+	if (ir.nrows != 1) {
+		db_rows_free(&ir);
+		ctx->fail->code = "inbound_message_not_found";
+		return LC_ENOTFOUND;
+	}
+	memset(&v, 0, sizeof(v));
+	v.relationship_id = db_i64(&ir, 0, IN_COL_REL_ID);
+	v.campaign_public_id = db_str(&ir, 0, IN_COL_CAMPAIGN_PUBLIC);
+	v.from = db_str(&ir, 0, IN_COL_FROM);
+	v.from_name = db_str(&ir, 0, IN_COL_FROM_NAME);
+	v.subject = db_str(&ir, 0, IN_COL_SUBJECT);
+	v.message_id = db_str(&ir, 0, IN_COL_MSGID);
+	v.references = db_str(&ir, 0, IN_COL_REFERENCES);
+	if (v.relationship_id == 0 || v.campaign_public_id == NULL || v.from == NULL) {
+		ctx->fail->code = "validation_failed";
+		ctx->fail->param = "inboundMessageId";
+		ctx->fail->detail = "This message matched no prospect of a campaign; there is no campaign to answer it from.";
+		e = LC_EINVAL;
+		goto out;
+	}
+	if ((e = store_campaign_lock(db, ctx->who->workspace_id, v.campaign_public_id, &cr)) != LC_OK)
+		goto out;
+	if (cr.nrows != 1) {
+		ctx->fail->code = "campaign_not_found";
+		e = LC_ENOTFOUND;
+		goto out;
+	}
+	status = (unsigned)db_i64(&cr, 0, CL_COL_STATUS);
+	if (status == CSTATUS_CANCELLED || status == CSTATUS_COMPLETED) {
+		ctx->fail->code = "invalid_state_for_send";
+		ctx->fail->detail = "The campaign is cancelled or completed.";
+		e = LC_EINVAL;
+		goto out;
+	}
+	if ((e = store_suppressed(db, ctx->who->workspace_id, v.from, &suppressed)) != LC_OK)
+		goto out;
+	if (suppressed) {
+		ctx->fail->code = "recipient_suppressed";
+		ctx->fail->detail = "This address unsubscribed or hard-bounced; it is never sent to.";
+		e = LC_EINVAL;
+		goto out;
+	}
+	if ((e = store_policy_get(db, ctx->who->workspace_id, &pr)) != LC_OK)
+		goto out;
+	if (in->subject)
+		snprintf(subject, sizeof(subject), "%s", in->subject);
+	else if (strncasecmp(v.subject, "Re:", 3) == 0)
+		snprintf(subject, sizeof(subject), "%.998s", v.subject);
+	else
+		snprintf(subject, sizeof(subject), "Re: %.994s", v.subject[0] ? v.subject : "your reply");
+	if (!text_valid(subject, 1, SUBJECT_MAX_CHARS, 0)) {
+		ctx->fail->code = "validation_failed";
+		ctx->fail->param = "subject";
+		ctx->fail->detail = "subject must be 1 to 998 characters without line breaks.";
+		e = LC_EINVAL;
+		goto out;
+	}
+	rlen = (v.references ? strlen(v.references) + 1 : 0) +
+	    (v.message_id ? strlen(v.message_id) : 0) + 1;
+	if ((refs = malloc(rlen)) == NULL) {
+		e = LC_ENOMEM;
+		goto out;
+	}
+	snprintf(refs, rlen, "%s%s%s", v.references ? v.references : "",
+	    v.references && v.message_id ? " " : "", v.message_id ? v.message_id : "");
+	/* the answer replaces any auto-response still waiting for this message */
+	if ((e = store_msg_pending_answers(db, db_i64(&ir, 0, IN_COL_ID), &ids)) != LC_OK)
+		goto out;
+	{
+		size_t i;
+		for (i = 0; i < ids.nrows && e == LC_OK; i++) {
+			struct db_rows r;
+			struct out_message m;
+			int changed;
+			if ((e = store_msg_get_locked(db, db_i64(&ids, i, 0), &r)) != LC_OK)
+				break;
+			if (r.nrows == 1) {
+				out_message_from_row(&r, 0, &m);
+				e = outbox_release_tx(db, &m, MS_CANCELLED, "replaced by a manual response", 0,
+				    &changed);
+			}
+			db_rows_free(&r);
+		}
+	}
+	db_rows_free(&ids);
+	if (e != LC_OK)
+		goto out;
+	memset(&q, 0, sizeof(q));
+	q.workspace_id = ctx->who->workspace_id;
+	q.campaign_id = db_i64(&cr, 0, CL_COL_ID);
+	q.relationship_id = v.relationship_id;
+	q.inbound_id = db_i64(&ir, 0, IN_COL_ID);
+	q.kind = MSG_RESPOND;
+	q.campaign_status = status;
+	q.from = db_str(&cr, 0, CL_COL_SENDER);
+	q.to = v.from;
+	q.to_name = v.from_name;
+	q.subject = subject;
+	q.body = in->body;
+	q.in_reply_to = v.message_id;
+	q.references = refs[0] ? refs : NULL;
+	q.schedule_ms = in->schedule_ms;
+	q.requested_by = in->requested_by;
+	q.action = "link_building.campaign.respond";
+	q.approve = pr.nrows == 1 ? db_i64(&pr, 0, POL_COL_RESPOND) != 0 : 1;
+	if ((e = outbox_enqueue_tx(db, &q, ctx->fail)) == LC_OK)
+		memcpy(ctx->inv_id, q.inv_public, ID_MAX);
+out:
+	free(refs);
+	db_rows_free(&ir);
+	db_rows_free(&cr);
+	db_rows_free(&pr);
+	return e;
+}
+
+lc_err
+outbox_respond(struct core *core, const struct principal *who, const struct respond_in *in,
+    char inv_id[ID_MAX], struct core_fail *fail)
+{
+	struct respond_ctx ctx = {who, in, inv_id, fail};
+	lc_err e;
+
+	if ((e = outbox_check_email(in->subject, in->body, in->schedule_ms, fail)) != LC_OK)
+		return e;
+	if (!id_has_shape("msg_", in->inbound_id, strlen(in->inbound_id))) {
+		fail->code = "inbound_message_not_found";
+		return LC_ENOTFOUND;
+	}
+	return db_tx(core->db, respond_tx, &ctx);
+}

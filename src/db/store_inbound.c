@@ -1,0 +1,185 @@
+/* store_inbound.c: inbound mail, its matching, and relationship histories. */
+#include <string.h>
+
+#include "db/store_inbound.h"
+
+#define IN_SELECT                                                                             \
+	"SELECT i.id, i.public_id, i.workspace_id, c.public_id, r.public_id, o.public_id, "     \
+	"i.klass, i.match_method, i.message_id_header, i.in_reply_to, i.references_header, "      \
+	"i.from_email, i.from_name, i.to_email, i.subject, i.body_text, i.body_new, "             \
+	"i.bounce_status, i.bounce_recipient, i.sent_at, i.received_at, i.campaign_id, "          \
+	"i.relationship_id, a.public_id FROM inbound_messages i "                                 \
+	"LEFT JOIN campaigns c ON c.id = i.campaign_id "                                          \
+	"LEFT JOIN relationships r ON r.id = i.relationship_id "                                  \
+	"LEFT JOIN outbound_messages o ON o.id = i.outbound_id "                                  \
+	"LEFT JOIN outbound_messages a ON a.id = i.auto_response_id "
+
+lc_err
+store_inbound_insert(struct db *db, const struct store_inbound_new *m, uint64_t *id)
+{
+	static const char sql[] =
+	    "INSERT INTO inbound_messages (public_id, dedupe_key, workspace_id, campaign_id, "
+	    "relationship_id, outbound_id, klass, match_method, message_id_header, in_reply_to, "
+	    "references_header, from_email, from_name, to_email, subject, body_text, body_new, "
+	    "bounce_status, bounce_recipient, sent_at, received_at, raw_size) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+#define OPT_I(v) ((v) ? DB_I64(v) : DB_NULL)
+#define OPT_S(v) ((v) ? DB_CSTR(v) : DB_NULL)
+	struct db_param p[] = {DB_CSTR(m->public_id), DB_CSTR(m->dedupe_key),
+	    OPT_I(m->workspace_id), OPT_I(m->campaign_id), OPT_I(m->relationship_id),
+	    OPT_I(m->outbound_id), DB_I64(m->klass), DB_I64(m->match_method), OPT_S(m->message_id),
+	    OPT_S(m->in_reply_to), OPT_S(m->references), OPT_S(m->from_email), OPT_S(m->from_name),
+	    OPT_S(m->to_email), DB_CSTR(m->subject), DB_CSTR(m->text), DB_CSTR(m->text_new),
+	    OPT_S(m->bounce_status), OPT_S(m->bounce_recipient), OPT_S(m->sent_sql),
+	    DB_CSTR(m->now_sql), DB_I64(m->raw_size)};
+#undef OPT_I
+#undef OPT_S
+
+	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, id);
+}
+
+lc_err
+store_inbound_by_dedupe(struct db *db, const char *key, struct db_rows *out)
+{
+	static const char sql[] = "SELECT id, public_id FROM inbound_messages WHERE dedupe_key = ?";
+	struct db_param p[] = {DB_CSTR(key)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
+store_inbound_set_auto(struct db *db, int64_t id, int64_t msg_id)
+{
+	static const char sql[] = "UPDATE inbound_messages SET auto_response_id = ? WHERE id = ?";
+	struct db_param p[] = {DB_I64(msg_id), DB_I64(id)};
+
+	return db_exec(db, sql, p, 2, NULL, NULL);
+}
+
+lc_err
+store_inbound_get(struct db *db, int64_t workspace_id, const char *public_id, struct db_rows *out)
+{
+	static const char sql[] = IN_SELECT "WHERE i.public_id = ? AND i.workspace_id = ?";
+	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id)};
+
+	return db_query(db, sql, p, 2, out);
+}
+
+#define IN_FILTER                                                                             \
+	"WHERE i.workspace_id = ? AND (? = 0 OR i.campaign_id = ?) "                              \
+	"AND ((1 << i.klass) & ?) <> 0 AND (? = -1 OR (i.relationship_id IS NOT NULL) = ?) "
+
+lc_err
+store_inbound_list(struct db *db, const struct store_inbound_filter *f, struct db_rows *out)
+{
+	static const char sql[] = IN_SELECT IN_FILTER
+	    "AND i.received_at <= ? AND (i.received_at < ? OR i.id < ?) "
+	    "ORDER BY i.received_at DESC, i.id DESC LIMIT ?";
+	const char *before = f->before_sql ? f->before_sql : "9999-12-31 23:59:59.999";
+	struct db_param p[] = {DB_I64(f->workspace_id), DB_I64(f->campaign_id),
+	    DB_I64(f->campaign_id), DB_I64(f->klass_mask), DB_I64(f->matched), DB_I64(f->matched),
+	    DB_CSTR(before), DB_CSTR(before), DB_I64(f->before_sql ? f->before_id : INT64_MAX),
+	    DB_I64(f->limit)};
+
+	return db_query(db, sql, p, sizeof(p) / sizeof(p[0]), out);
+}
+
+lc_err
+store_inbound_count(struct db *db, const struct store_inbound_filter *f, int64_t *n)
+{
+	static const char sql[] = "SELECT COUNT(*) FROM inbound_messages i " IN_FILTER;
+	struct db_param p[] = {DB_I64(f->workspace_id), DB_I64(f->campaign_id),
+	    DB_I64(f->campaign_id), DB_I64(f->klass_mask), DB_I64(f->matched), DB_I64(f->matched)};
+	struct db_rows r;
+	lc_err e;
+
+	if ((e = db_query(db, sql, p, sizeof(p) / sizeof(p[0]), &r)) != LC_OK)
+		return e;
+	*n = r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
+	db_rows_free(&r);
+	return LC_OK;
+}
+
+lc_err
+store_outbound_by_msgid(struct db *db, const char *msgid, struct db_rows *out)
+{
+	static const char sql[] = "SELECT id, workspace_id, campaign_id, relationship_id, status "
+	                          "FROM outbound_messages WHERE message_id_header = ?";
+	struct db_param p[] = {DB_CSTR(msgid)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
+store_rel_by_email(struct db *db, int64_t workspace_id, const char *email, struct db_rows *out)
+{
+	static const char sql[] = "SELECT id, campaign_id FROM relationships "
+	                          "WHERE workspace_id = ? AND contact_email = ? "
+	                          "ORDER BY created_at DESC, id DESC LIMIT 1";
+	struct db_param p[] = {DB_I64(workspace_id), DB_CSTR(email)};
+
+	return db_query(db, sql, p, 2, out);
+}
+
+lc_err
+store_workspaces_by_sender(struct db *db, const char *email, struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT DISTINCT workspace_id FROM campaigns WHERE sender = ? LIMIT 2";
+	struct db_param p[] = {DB_CSTR(email)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
+store_msg_pending_answers(struct db *db, int64_t inbound_id, struct db_rows *out)
+{
+	static const char sql[] = "SELECT id FROM outbound_messages WHERE inbound_id = ? "
+	                          "AND kind = 3 AND status IN (0, 1, 8, 9) FOR UPDATE";
+	struct db_param p[] = {DB_I64(inbound_id)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
+store_msg_pending_follow_ups(struct db *db, int64_t rel_id, struct db_rows *out)
+{
+	static const char sql[] = "SELECT id FROM outbound_messages WHERE relationship_id = ? "
+	                          "AND kind = 4 AND status IN (0, 1, 8, 9) FOR UPDATE";
+	struct db_param p[] = {DB_I64(rel_id)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
+store_msg_bounced(struct db *db, int64_t id, const char *now_sql)
+{
+	static const char sql[] =
+	    "UPDATE outbound_messages SET status = 10, updated_at = ? WHERE id = ? AND status = 3";
+	struct db_param p[] = {DB_CSTR(now_sql), DB_I64(id)};
+
+	return db_exec(db, sql, p, 2, NULL, NULL);
+}
+
+lc_err
+store_campaign_auto_get(struct db *db, int64_t campaign_id, struct db_rows *out)
+{
+	static const char sql[] = "SELECT auto_response_body, auto_response_delay_minutes, status, "
+	                          "sender FROM campaigns WHERE id = ?";
+	struct db_param p[] = {DB_I64(campaign_id)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
+store_rel_history(struct db *db, int64_t rel_id, struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT 0, public_id, kind, status, subject, COALESCE(sent_at, created_at) AS at "
+	    "FROM outbound_messages WHERE relationship_id = ? "
+	    "UNION ALL SELECT 1, public_id, klass, 0, subject, received_at "
+	    "FROM inbound_messages WHERE relationship_id = ? ORDER BY at, 2 LIMIT 500";
+	struct db_param p[] = {DB_I64(rel_id), DB_I64(rel_id)};
+
+	return db_query(db, sql, p, 2, out);
+}

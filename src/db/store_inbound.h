@@ -1,0 +1,64 @@
+/* store_inbound.h: SQL for inbound mail, its matching and relationship histories. */
+#ifndef LC_STORE_INBOUND_H
+#define LC_STORE_INBOUND_H
+
+#include <stdint.h>
+#include "db/db.h"
+
+struct store_inbound_new {
+	const char *public_id, *dedupe_key;
+	int64_t workspace_id, campaign_id, relationship_id, outbound_id; /* 0: none */
+	unsigned klass, match_method;
+	const char *message_id, *in_reply_to, *references, *from_email, *from_name, *to_email;
+	const char *subject, *text, *text_new, *bounce_status, *bounce_recipient, *sent_sql;
+	const char *now_sql;
+	size_t raw_size;
+};
+lc_err store_inbound_insert(struct db *db, const struct store_inbound_new *m, uint64_t *id);
+/* store_inbound_by_dedupe returns (id, public_id) of an already stored message. */
+lc_err store_inbound_by_dedupe(struct db *db, const char *key, struct db_rows *out);
+lc_err store_inbound_set_auto(struct db *db, int64_t id, int64_t msg_id);
+
+enum {
+	IN_COL_ID, IN_COL_PUBLIC, IN_COL_WORKSPACE, IN_COL_CAMPAIGN_PUBLIC, IN_COL_REL_PUBLIC,
+	IN_COL_OUT_PUBLIC, IN_COL_KLASS, IN_COL_MATCH, IN_COL_MSGID, IN_COL_IN_REPLY_TO,
+	IN_COL_REFERENCES, IN_COL_FROM, IN_COL_FROM_NAME, IN_COL_TO, IN_COL_SUBJECT, IN_COL_TEXT,
+	IN_COL_TEXT_NEW, IN_COL_BOUNCE_STATUS, IN_COL_BOUNCE_RCPT, IN_COL_SENT, IN_COL_RECEIVED,
+	IN_COL_CAMPAIGN_ID, IN_COL_REL_ID, IN_COL_AUTO_PUBLIC, IN_COL_NCOLS
+};
+lc_err store_inbound_get(struct db *db, int64_t workspace_id, const char *public_id,
+    struct db_rows *out);
+struct store_inbound_filter {
+	int64_t workspace_id, campaign_id; /* campaign 0: any */
+	unsigned klass_mask;
+	int matched;                       /* -1 any, 0 unmatched, 1 matched */
+	const char *before_sql;
+	int64_t before_id;
+	unsigned limit;
+};
+lc_err store_inbound_list(struct db *db, const struct store_inbound_filter *f,
+    struct db_rows *out);
+lc_err store_inbound_count(struct db *db, const struct store_inbound_filter *f, int64_t *n);
+
+/* Matching. */
+enum { OM_COL_ID, OM_COL_WORKSPACE, OM_COL_CAMPAIGN, OM_COL_RELATIONSHIP, OM_COL_STATUS };
+lc_err store_outbound_by_msgid(struct db *db, const char *msgid, struct db_rows *out);
+enum { RE_COL_ID, RE_COL_CAMPAIGN };
+lc_err store_rel_by_email(struct db *db, int64_t workspace_id, const char *email,
+    struct db_rows *out);
+lc_err store_workspaces_by_sender(struct db *db, const char *email, struct db_rows *out);
+/* store_msg_pending_answers lists (locked) pending auto-responses to an inbound message. */
+lc_err store_msg_pending_answers(struct db *db, int64_t inbound_id, struct db_rows *out);
+/* store_msg_pending_follow_ups lists (locked) pending follow-ups of a relationship. */
+lc_err store_msg_pending_follow_ups(struct db *db, int64_t rel_id, struct db_rows *out);
+/* store_msg_bounced marks a sent message bounced. */
+lc_err store_msg_bounced(struct db *db, int64_t id, const char *now_sql);
+/* store_campaign_auto_get reads a campaign's auto-response (body may be NULL). */
+enum { AR_COL_BODY, AR_COL_DELAY, AR_COL_STATUS, AR_COL_SENDER };
+lc_err store_campaign_auto_get(struct db *db, int64_t campaign_id, struct db_rows *out);
+
+/* History of one relationship, oldest first: direction 0 outbound, 1 inbound. */
+enum { H_COL_DIRECTION, H_COL_PUBLIC, H_COL_KIND, H_COL_STATUS, H_COL_SUBJECT, H_COL_AT };
+lc_err store_rel_history(struct db *db, int64_t rel_id, struct db_rows *out);
+
+#endif

@@ -1,0 +1,127 @@
+/* mime.h: parsing of inbound mail (replies, auto-replies, bounces) with GMime 3.
+ *
+ * mime_parse turns one raw RFC 5322 message from an untrusted sender into the few things
+ * the core needs: threading ids to match it to an outbound message, the sender, the best
+ * plain-text body with and without the quoted part, links for placement checks, a class
+ * (human, auto-reply, bounce, unsubscribe request) and, for delivery status notifications,
+ * the failed recipient, status and the Message-ID of the returned message. */
+#ifndef LC_MAIL_MIME_H
+#define LC_MAIL_MIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "util/err.h"
+
+#define MIME_RAW_MAX ((size_t)64 << 20) /* larger input is refused with LC_ENOMEM */
+#define MIME_TEXT_MAX ((size_t)4 << 20) /* text is cut (at a character) to this many bytes */
+#define MIME_LINKS_MAX 100              /* links beyond this many are dropped */
+#define MIME_LINK_LEN_MAX 2048          /* longer URLs are dropped */
+#define MIME_REFS_MAX 64    /* References keeps the first id and the last MIME_REFS_MAX - 1 */
+#define MIME_ID_LEN_MAX 998 /* longer message ids count as absent */
+
+enum mime_class { MIME_HUMAN = 0, MIME_AUTO_REPLY, MIME_BOUNCE, MIME_UNSUBSCRIBE };
+
+/* One parsed message. Every string is malloc'd, valid UTF-8 without NUL bytes, and owned by
+ * the struct: free everything with mime_parsed_free. Header-derived strings are on one line
+ * (control characters become spaces, ends trimmed); text and text_new use LF line ends. */
+struct mime_parsed {
+	char *message_id;  /* "<...>" or NULL when absent or not a msg-id */
+	char *in_reply_to; /* the first msg-id of In-Reply-To, "<...>", or NULL */
+	char *references;  /* every msg-id of References, "<a> <b>" (see MIME_REFS_MAX), or NULL */
+	char *from_email;  /* addr-spec of From, ASCII letters lowercased, or NULL */
+	char *from_name;   /* decoded display name of From, UTF-8, or NULL */
+	char *to_email;    /* first To addr-spec, ASCII letters lowercased, or NULL */
+	char *subject;     /* decoded (RFC 2047) UTF-8, or "" */
+	int64_t date_ms;   /* Date header in UTC ms, -1 when absent, unparseable or out of
+	                      TIME_MIN_MS..TIME_MAX_MS */
+	char *text;        /* the best plain-text body as UTF-8, never NULL: text/plain preferred
+	                      in multipart/alternative, else HTML converted to text (tags stripped,
+	                      entities decoded, block elements to newlines, <blockquote> lines
+	                      prefixed with "> ", http(s) link targets kept as "anchor <url>");
+	                      charset (ISO-8859-1 and US-ASCII read as windows-1252, anything iconv
+	                      knows), transfer encoding and format=flowed decoded. In multipart/mixed
+	                      the first inline body is used; attachments and attached messages are
+	                      not read. CR LF becomes LF, other C0 controls but TAB are dropped. */
+	char *text_new;    /* text without the quoted part, never NULL: lines starting with '>'
+	                      are dropped, and everything from the first quote header on: "On ...
+	                      wrote:" (and the German, French, Spanish, Italian, Dutch and
+	                      Portuguese forms), "-----Original Message-----", an Outlook "From:"
+	                      line followed by "Sent:" (or "Date:" + "Subject:"), an underscore
+	                      separator before such a block. A forwarded message ("---------- Forwarded
+	                      message ---------", "Begin forwarded message:") is kept: it is what
+	                      the sender wrote to us. Trailing blank lines are trimmed. */
+	enum mime_class klass;
+	char *auto_submitted; /* value of Auto-Submitted, or NULL */
+	/* DSN (multipart/report; report-type=delivery-status) details, else NULL/0. For a
+	 * non-standard bounce (see mime_parse) they are guessed from the text, may stay NULL. */
+	char *bounce_recipient;           /* Original-Recipient, else Final-Recipient, addr-spec,
+	                                     ASCII lowercased; the first recipient whose Action is
+	                                     "failed", else the first recipient */
+	char *bounce_status;              /* "5.1.1" (class.subject.detail, digits only) */
+	int bounce_hard;                  /* 1 when the status class is 5 */
+	char *bounce_original_message_id; /* "<...>": Message-ID of the returned message/rfc822
+	                                     or text/rfc822-headers part */
+	char **links; /* http(s) URLs found in text_new (not in the quoted part, so our own
+	                 outbound links do not count), in order, without duplicates */
+	size_t nlinks;
+};
+
+/* mime_parse parses raw[0..len) (untrusted, any bytes) into out, which the caller provides
+ * uninitialised. A leading mbox "From " line is skipped.
+ *
+ * Classification, first match wins:
+ *  - MIME_BOUNCE: a multipart/report with report-type=delivery-status (at the top or one
+ *    level down), or mail from MAILER-DAEMON / postmaster / "Mail Delivery System" whose
+ *    subject reads like a failure ("Undelivered Mail Returned to Sender", "Delivery Status
+ *    Notification (Failure)", "Undeliverable:", "failure notice", ...). Success and delay
+ *    DSNs are bounces too: look at bounce_status / bounce_hard.
+ *  - MIME_AUTO_REPLY: Auto-Submitted other than "no" (RFC 3834), X-Autoreply, X-Autorespond,
+ *    X-Autoresponder, Precedence auto_reply/bulk/junk, a disposition-notification report
+ *    (read receipt), X-Auto-Response-Suppress together with an out-of-office subject, or a
+ *    subject that starts with an auto-reply marker ("Out of Office", "Automatic reply:",
+ *    "Auto:", "Abwesenheitsnotiz", "Réponse automatique", ...). Only the subject's start
+ *    counts, so "Re: Automatic reply: ..." from a person stays human.
+ *  - MIME_UNSUBSCRIBE: text_new (signature and "Sent from my ..." lines ignored) is at most
+ *    30 words and asks to be removed ("unsubscribe", "remove me", "stop emailing me",
+ *    "take me off your list", ... not negated), or the subject, without Re:/Fwd: prefixes,
+ *    starts with such a request.
+ *  - MIME_HUMAN otherwise.
+ *
+ * Errors: LC_EINVAL when raw is NULL or not a mail message at all (GMime finds no header
+ * fields); LC_ENOMEM on allocation failure or when len > MIME_RAW_MAX. On error out holds
+ * nothing to free (it is zeroed, text and text_new NULL); mime_parsed_free(out) is still
+ * safe. Thread-safe once mime_global_init has run. */
+lc_err mime_parse(const char *raw, size_t len, struct mime_parsed *out);
+
+/* mime_parsed_free frees every string in p and zeroes it; NULL is a no-op, and freeing
+ * twice is safe. p itself is the caller's. */
+void mime_parsed_free(struct mime_parsed *p);
+
+/* mime_global_init calls g_mime_init once per process (later calls do nothing). Call it at
+ * start-up before threads; mime_parse calls it too, as a safety net. */
+void mime_global_init(void);
+
+/* mime_global_shutdown calls g_mime_shutdown when mime_global_init ran: only at exit, when
+ * no thread parses any more; mime_parse must not be called afterwards. It exists so leak
+ * checkers see GMime's tables freed. */
+void mime_global_shutdown(void);
+
+/* mime_class_name returns a static lowercase name: "human", "auto_reply", "bounce",
+ * "unsubscribe" ("unknown" for anything else). */
+const char *mime_class_name(enum mime_class klass);
+
+/* mime_html_to_text converts UTF-8 HTML html[0..len) to text as described for
+ * struct mime_parsed.text and stores a malloc'd NUL-terminated string in *out (caller frees).
+ * Errors: LC_ENOMEM (then *out is NULL). */
+lc_err mime_html_to_text(const char *html, size_t len, char **out);
+
+/* mime_text_new returns in *out (malloc'd, caller frees) text without its quoted part, as
+ * described for struct mime_parsed.text_new. text is UTF-8 with LF line ends.
+ * Errors: LC_ENOMEM (then *out is NULL). */
+lc_err mime_text_new(const char *text, char **out);
+
+/* mime_is_unsubscribe is 1 when subject (may be NULL) or text_new (may be NULL) is
+ * essentially a request to stop receiving mail, by the rules given for MIME_UNSUBSCRIBE. */
+int mime_is_unsubscribe(const char *subject, const char *text_new);
+
+#endif

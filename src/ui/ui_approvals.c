@@ -1,0 +1,465 @@
+/* ui_approvals.c: the approval queue and one message. Every decision goes through
+ * approvals_decide(), the function the API's /v1/approvals uses, as the signed-in user
+ * (a principal that may approve only when the user's role is approver). GETs only read. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/validate.h"
+#include "ui/ui.h"
+#include "ui/ui_app.h"
+#include "util/cursor.h"
+#include "util/timefmt.h"
+
+#define QUEUE_PAGE 50
+#define BULK_MAX 100
+#define HISTORY_MAX 20
+
+static const char *campaign_name(const struct campaign_page *, const char *);
+static json_t *kinds_json(int);
+static char *lf_only(const char *);
+static void decide_fail(struct api_ctx *, lc_err, const struct core_fail *, const char *);
+static void decide_one(struct api_ctx *, int);
+
+/* campaign_name finds a campaign's name in a loaded list; NULL when not there. */
+static const char *
+campaign_name(const struct campaign_page *p, const char *id)
+{
+	size_t i;
+
+	for (i = 0; id && i < p->n; i++)
+		if (strcmp(p->items[i].public_id, id) == 0)
+			return p->items[i].name;
+	return NULL;
+}
+
+static json_t *
+kinds_json(int selected)
+{
+	json_t *a = json_array();
+	unsigned k;
+
+	for (k = 0; a && k < MSG_NKINDS; k++)
+		json_array_append_new(a, json_pack("{s:s,s:b}", "name", msg_kind_name(k), "selected",
+		    (int)k == selected));
+	return a;
+}
+
+/* lf_only copies s with CRLF (and lone CR) turned into LF: browsers send textarea lines
+ * with CRLF, messages are stored with LF. malloc'd; NULL when s is NULL or no memory. */
+static char *
+lf_only(const char *s)
+{
+	char *out, *w;
+
+	if (s == NULL || (out = malloc(strlen(s) + 1)) == NULL)
+		return NULL;
+	for (w = out; *s; s++) {
+		if (*s == '\r') {
+			*w++ = '\n';
+			if (s[1] == '\n')
+				s++;
+		} else {
+			*w++ = *s;
+		}
+	}
+	*w = '\0';
+	return out;
+}
+
+void
+ui_queue_get(void *arg)
+{
+	struct api_ctx *ctx = arg;
+	struct ui_user u;
+	struct ui_ws w;
+	struct campaign_query cq;
+	struct campaign_page cp;
+	struct approval_query q;
+	struct approval_page ap;
+	const char *campaign = query_get(&ctx->query, "campaign");
+	const char *kind = query_get(&ctx->query, "kind"), *cursor = query_get(&ctx->query, "cursor");
+	char next[512];
+	json_t *page, *items, *camps;
+	int kind_v = -1;
+	size_t i;
+	lc_err e;
+
+	if (ui_need_user(ctx, &u) != 0 || ui_need_ws(ctx, &u, &w) != 0)
+		return;
+	memset(&q, 0, sizeof(q));
+	if (campaign && campaign[0] == '\0')
+		campaign = NULL;
+	if (kind && kind[0] == '\0')
+		kind = NULL;
+	if ((campaign && !campaign_id_valid(campaign)) ||
+	    (kind && (kind_v = msg_kind_from_name(kind, strlen(kind))) < 0) ||
+	    (cursor && cursor_decode(cursor, strlen(cursor), &q.cursor_ms, &q.cursor_id) != LC_OK)) {
+		ui_error(ctx, 400, "Bad filter", "This filter is not one the page offers.", NULL);
+		return;
+	}
+	q.campaign_id = campaign;
+	q.kind_mask = kind ? 1u << kind_v : 0;
+	q.has_cursor = cursor != NULL;
+	q.limit = QUEUE_PAGE;
+	memset(&cq, 0, sizeof(cq));
+	cq.since_ms = -1;
+	cq.limit = 200;
+	if ((e = campaigns_list(ctx->core, &w.who, &cq, &cp)) != LC_OK) {
+		ui_fail(ctx, e);
+		return;
+	}
+	if ((e = approvals_list(ctx->core, &w.who, &q, &ap)) != LC_OK) {
+		campaign_page_free(&cp);
+		ui_fail(ctx, e);
+		return;
+	}
+	page = ui_ctx_new(&u, &w, "Approval queue");
+	items = json_array();
+	camps = json_array();
+	for (i = 0; items && i < ap.n; i++) {
+		const struct out_message *m = &ap.items[i];
+		const char *cname = campaign_name(&cp, m->campaign_public_id);
+		json_t *it = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i}", "id", m->public_id, "to", m->to,
+		    "to_name", m->to_name ? m->to_name : "", "subject", m->subject, "kind",
+		    msg_kind_name(m->kind), "campaign_id", m->campaign_public_id, "credits",
+		    (int)m->credits_reserved);
+		if (it == NULL)
+			continue;
+		ui_set_str(it, "campaign_name", cname ? cname : m->campaign_public_id);
+		ui_set_time(it, "schedule", m->schedule_ms);
+		ui_set_time(it, "created", m->created_ms);
+		json_array_append_new(items, it);
+	}
+	for (i = 0; camps && i < cp.n; i++)
+		json_array_append_new(camps, json_pack("{s:s,s:s,s:b}", "id", cp.items[i].public_id,
+		    "name", cp.items[i].name, "selected",
+		    campaign && strcmp(campaign, cp.items[i].public_id) == 0));
+	if (page) {
+		json_object_set_new(page, "items", items ? items : json_array());
+		json_object_set_new(page, "campaigns", camps ? camps : json_array());
+		json_object_set_new(page, "kinds", kinds_json(kind_v));
+		json_object_set_new(page, "total", json_integer(ap.total));
+		json_object_set_new(page, "empty", json_boolean(ap.n == 0));
+		json_object_set_new(page, "filtered", json_boolean(campaign || kind));
+		if (ap.has_next) {
+			snprintf(next, sizeof(next), "/app/w/%s/approvals?cursor=%s%s%s%s%s",
+			    w.who.workspace_public, ap.next_cursor, campaign ? "&campaign=" : "",
+			    campaign ? campaign : "", kind ? "&kind=" : "", kind ? kind : "");
+			json_object_set_new(page, "next", json_string(next));
+		}
+		if (cursor)
+			json_object_set_new(page, "paged", json_true());
+	} else {
+		json_decref(items);
+		json_decref(camps);
+	}
+	approval_page_free(&ap);
+	campaign_page_free(&cp);
+	ui_render(ctx, 200, "queue", page, NULL);
+}
+
+void
+ui_queue_post(void *arg)
+{
+	struct api_ctx *ctx = arg;
+	struct ui_user u;
+	struct ui_ws w;
+	struct ui_form f;
+	struct core_fail fail;
+	const char *action, *reason;
+	char actor[96];
+	json_t *page, *results;
+	size_t i, nid = 0, done = 0, conflicts = 0, failed = 0;
+	int approve;
+	lc_err e;
+
+	if (ui_post(ctx, &u, &w, &f) != 0)
+		return;
+	action = ui_form_get(&f, "action");
+	reason = ui_form_get(&f, "reason");
+	if (action == NULL || (strcmp(action, "approve") != 0 && strcmp(action, "reject") != 0)) {
+		ui_form_free(&f);
+		ui_error(ctx, 400, "Choose an action", "Approve or reject the selected messages.", NULL);
+		return;
+	}
+	approve = strcmp(action, "approve") == 0;
+	if (!w.who.can_approve) {
+		ui_form_free(&f);
+		ui_fail(ctx, LC_EFORBIDDEN);
+		return;
+	}
+	for (i = 0; i < f.n; i++)
+		nid += strcmp(f.key[i], "id") == 0;
+	if (nid == 0 || nid > BULK_MAX) {
+		ui_form_free(&f);
+		ui_error(ctx, 422, "Select messages",
+		    "Select between 1 and 100 messages, then approve or reject them.", NULL);
+		return;
+	}
+	if (!approve && (reason == NULL || reason[0] == '\0')) {
+		ui_form_free(&f);
+		ui_error(ctx, 422, "Give a reason", "Rejecting needs a reason.", NULL);
+		return;
+	}
+	users_actor(&u.s, actor, sizeof(actor));
+	results = json_array();
+	for (i = 0; i < f.n; i++) {
+		const char *outcome;
+		if (strcmp(f.key[i], "id") != 0)
+			continue;
+		memset(&fail, 0, sizeof(fail));
+		e = approvals_decide(ctx->core, &w.who, f.value[i], approve, actor, NULL, NULL,
+		    approve ? NULL : reason, &fail);
+		if (e == LC_OK) {
+			outcome = approve ? "approved" : "rejected";
+			done++;
+		} else if (e == LC_ECONFLICT) {
+			outcome = "already decided";
+			conflicts++;
+		} else if (e == LC_ENOTFOUND) {
+			outcome = "not found";
+			failed++;
+		} else if (e == LC_EINVAL) {
+			outcome = fail.detail ? fail.detail : "not valid";
+			failed++;
+		} else if (e == LC_EFORBIDDEN) {
+			outcome = "not allowed";
+			failed++;
+		} else {
+			outcome = "failed; try again";
+			failed++;
+		}
+		if (results)
+			json_array_append_new(results, json_pack("{s:s,s:s,s:b}", "id", f.value[i],
+			    "outcome", outcome, "ok", e == LC_OK));
+	}
+	page = ui_ctx_new(&u, &w, approve ? "Approved" : "Rejected");
+	if (page) {
+		json_object_set_new(page, "results", results ? results : json_array());
+		json_object_set_new(page, "done", json_integer((json_int_t)done));
+		json_object_set_new(page, "conflicts", json_integer((json_int_t)conflicts));
+		json_object_set_new(page, "any_conflicts", json_boolean(conflicts > 0));
+		json_object_set_new(page, "failed", json_integer((json_int_t)failed));
+		json_object_set_new(page, "verb", json_string(approve ? "approved" : "rejected"));
+	} else {
+		json_decref(results);
+	}
+	ui_form_free(&f);
+	/* nothing changed and something was already decided: the decisions are final */
+	ui_render(ctx, done == 0 && conflicts > 0 ? 409 : 200, "bulk_done", page, NULL);
+}
+
+void
+ui_message_get(void *arg)
+{
+	struct api_ctx *ctx = arg;
+	struct ui_user u;
+	struct ui_ws w;
+	struct db_rows mrows, crows, rrows;
+	struct out_message m;
+	struct campaign c;
+	struct relationship r;
+	struct history h;
+	struct decision_page d;
+	json_t *page, *hist, *decs, *msg;
+	int have_c, have_r;
+	size_t i;
+	lc_err e;
+
+	if (ui_need_user(ctx, &u) != 0 || ui_need_ws(ctx, &u, &w) != 0)
+		return;
+	if ((e = approvals_get(ctx->core, &w.who, ctx->match.captures[1], &mrows, &m)) != LC_OK) {
+		ui_fail(ctx, e);
+		return;
+	}
+	memset(&crows, 0, sizeof(crows));
+	memset(&rrows, 0, sizeof(rrows));
+	memset(&h, 0, sizeof(h));
+	memset(&d, 0, sizeof(d));
+	e = campaigns_get(ctx->core, &w.who, m.campaign_public_id, &crows, &c);
+	have_c = e == LC_OK;
+	if (e == LC_OK || e == LC_ENOTFOUND) {
+		e = relationships_get(ctx->core, &w.who, m.relationship_public_id, &rrows, &r);
+		have_r = e == LC_OK;
+		if (e == LC_ENOTFOUND)
+			e = LC_OK;
+	} else {
+		have_r = 0;
+	}
+	if (e == LC_OK)
+		e = messages_of_relationship(ctx->core, &w.who, m.relationship_id, HISTORY_MAX, &h);
+	if (e == LC_OK)
+		e = decisions_of_message(ctx->core, &w.who, m.id, &d);
+	if (e != LC_OK) {
+		ui_fail(ctx, e);
+		goto out;
+	}
+
+	page = ui_ctx_new(&u, &w, "Message");
+	msg = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:s,s:b}", "id", m.public_id,
+	    "kind", msg_kind_name(m.kind), "status", msg_status_name(m.status), "from", m.from,
+	    "to", m.to, "to_name", m.to_name ? m.to_name : "", "subject", m.subject, "body",
+	    m.body, "credits", (int)m.credits_reserved, "charged", (int)m.credits_charged, "cost",
+	    SEND_COST, "campaign_id", m.campaign_public_id, "pending",
+	    m.status == MS_AWAITING_APPROVAL);
+	if (msg) {
+		ui_set_str(msg, "campaign_name", have_c ? c.name : m.campaign_public_id);
+		ui_set_str(msg, "message_id", m.message_id);
+		ui_set_str(msg, "in_reply_to", m.in_reply_to);
+		ui_set_str(msg, "references", m.references);
+		ui_set_str(msg, "requested_by", m.requested_by);
+		ui_set_str(msg, "last_error", m.last_error);
+		ui_set_time(msg, "schedule", m.schedule_ms);
+		ui_set_time(msg, "created", m.created_ms);
+		if (m.sent_ms >= 0)
+			ui_set_time(msg, "sent", m.sent_ms);
+		json_object_set_new(msg, "late",
+		    json_boolean(m.status == MS_AWAITING_APPROVAL && m.schedule_ms >= 0 &&
+		                 m.schedule_ms + (int64_t)m.max_lateness_hours * 3600000 < now_ms()));
+		json_object_set_new(msg, "max_lateness_hours", json_integer(m.max_lateness_hours));
+	}
+	if (have_r) {
+		json_t *p = json_pack("{s:s,s:s,s:s,s:s}", "domain", r.domain ? r.domain : "", "name",
+		    r.contact_name ? r.contact_name : "", "email",
+		    r.contact_email ? r.contact_email : "", "status", rel_status_name(r.status));
+		if (p && msg)
+			json_object_set_new(msg, "prospect", p);
+		else
+			json_decref(p);
+	}
+	hist = json_array();
+	for (i = 0; hist && i < h.n; i++) {
+		json_t *it = json_pack("{s:s,s:s,s:s,s:s,s:b}", "id", h.items[i].public_id, "subject",
+		    h.items[i].subject, "kind", msg_kind_name(h.items[i].kind), "status",
+		    msg_status_name(h.items[i].status), "current",
+		    strcmp(h.items[i].public_id, m.public_id) == 0);
+		if (it == NULL)
+			continue;
+		ui_set_time(it, "created", h.items[i].created_ms);
+		ui_set_time(it, "sent", h.items[i].sent_ms);
+		json_array_append_new(hist, it);
+	}
+	decs = json_array();
+	for (i = 0; decs && i < d.n; i++) {
+		const struct decision_entry *x = &d.items[i];
+		json_t *it = json_pack("{s:s,s:s,s:b,s:b}", "decision", decision_kind_name(x->decision),
+		    "by", x->user_email ? x->user_email : x->decided_by, "edited_subject",
+		    x->edited_subject, "edited_body", x->edited_body);
+		if (it == NULL)
+			continue;
+		ui_set_time(it, "at", x->at_ms);
+		ui_set_str(it, "reason", x->reason);
+		json_array_append_new(decs, it);
+	}
+	if (page && msg) {
+		json_object_set_new(page, "m", msg);
+		json_object_set_new(page, "history", hist ? hist : json_array());
+		json_object_set_new(page, "decisions", decs ? decs : json_array());
+		json_object_set_new(page, "decided", json_boolean(d.n > 0));
+		ui_render(ctx, 200, "message", page, NULL);
+	} else {
+		json_decref(page);
+		json_decref(msg);
+		json_decref(hist);
+		json_decref(decs);
+		ui_fail(ctx, LC_ENOMEM);
+	}
+out:
+	decision_page_free(&d);
+	history_free(&h);
+	db_rows_free(&rrows);
+	db_rows_free(&crows);
+	db_rows_free(&mrows);
+}
+
+/* decide_fail answers the page for a decision the core refused. */
+static void
+decide_fail(struct api_ctx *ctx, lc_err e, const struct core_fail *fail, const char *back)
+{
+	json_t *page;
+
+	if (e == LC_ECONFLICT) {
+		page = json_pack("{s:s,s:s,s:s,s:i}", "title", "Already decided", "message",
+		    "Someone already decided this message, and decisions are final. Nothing was "
+		    "changed.",
+		    "back", back, "status", 409);
+		ui_render(ctx, 409, "error", page, NULL);
+	} else if (e == LC_EINVAL) {
+		page = json_pack("{s:s,s:s,s:s,s:i}", "title", "Not valid", "message",
+		    fail->detail ? fail->detail : "A field is not valid.", "back", back, "status", 422);
+		ui_render(ctx, 422, "error", page, NULL);
+	} else {
+		ui_fail(ctx, e);
+	}
+}
+
+/* decide_one approves (with edits when the form changed subject or body) or rejects the
+ * message of the path, then shows it. */
+static void
+decide_one(struct api_ctx *ctx, int approve)
+{
+	struct ui_user u;
+	struct ui_ws w;
+	struct ui_form f;
+	struct db_rows rows;
+	struct out_message m;
+	struct core_fail fail;
+	const char *id = ctx->match.captures[1], *subject = NULL, *reason = NULL;
+	char actor[96], back[256], *body = NULL, *current = NULL;
+	lc_err e;
+
+	if (ui_post(ctx, &u, &w, &f) != 0)
+		return;
+	snprintf(back, sizeof(back), "/app/w/%s/approvals/%s", w.who.workspace_public, id);
+	memset(&fail, 0, sizeof(fail));
+	memset(&rows, 0, sizeof(rows));
+	if (approve) {
+		subject = ui_form_get(&f, "subject");
+		if (ui_form_get(&f, "body") && (body = lf_only(ui_form_get(&f, "body"))) == NULL) {
+			e = LC_ENOMEM;
+			goto out;
+		}
+		if (subject || body) {
+			/* only what the approver changed counts as an edit */
+			if ((e = approvals_get(ctx->core, &w.who, id, &rows, &m)) != LC_OK)
+				goto out;
+			if (subject && strcmp(subject, m.subject) == 0)
+				subject = NULL;
+			if (body && (current = lf_only(m.body)) != NULL && strcmp(body, current) == 0) {
+				free(body);
+				body = NULL;
+			}
+		}
+	} else {
+		reason = ui_form_get(&f, "reason");
+		if (reason == NULL || reason[0] == '\0') {
+			ui_form_free(&f);
+			ui_error(ctx, 422, "Give a reason", "Rejecting needs a reason.", NULL);
+			return;
+		}
+	}
+	users_actor(&u.s, actor, sizeof(actor));
+	e = approvals_decide(ctx->core, &w.who, id, approve, actor, subject, body, reason, &fail);
+out:
+	if (e == LC_OK)
+		ui_redirect(ctx->req, back, NULL);
+	else
+		decide_fail(ctx, e, &fail, back);
+	free(body);
+	free(current);
+	db_rows_free(&rows);
+	ui_form_free(&f);
+}
+
+void
+ui_message_approve(void *arg)
+{
+	decide_one(arg, 1);
+}
+
+void
+ui_message_reject(void *arg)
+{
+	decide_one(arg, 0);
+}
