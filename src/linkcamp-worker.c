@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "core/delivery.h"
+#include "core/notify.h"
 #include "mail/compose.h"
 #include "mail/smtp.h"
 #include "util/buf.h"
@@ -41,6 +42,7 @@ static void *mailer(void *);
 static void *reaper(void *);
 static int mark_data(void *);
 static void deliver_one(struct worker *, struct core *, const struct delivery_job *);
+static size_t notify_some(struct worker *, struct core *);
 static void nap(struct worker *, unsigned);
 static enum log_level level_of(const char *);
 
@@ -144,6 +146,54 @@ deliver_one(struct worker *w, struct core *core, const struct delivery_job *job)
 	}
 }
 
+/* notify_some mails approvers about items that started waiting; returns how many it took. */
+static size_t
+notify_some(struct worker *w, struct core *core)
+{
+	struct notify_job *jobs = NULL;
+	struct smtp_outcome out;
+	struct mail_out m;
+	char msgid[MAIL_MSGID_MAX], why[256];
+	const char *domain;
+	struct buf text;
+	size_t n = 0, i, k;
+	int ok;
+
+	if (notify_claim(core, w->cfg.worker_lease_seconds, 4, &jobs, &n) != LC_OK)
+		return 0;
+	domain = strrchr(w->cfg.notify_from, '@');
+	for (i = 0; i < n; i++) {
+		ok = 1;
+		why[0] = '\0';
+		for (k = 0; k < jobs[i].nrcpts && ok; k++) {
+			buf_init(&text, MESSAGE_MAX);
+			memset(&m, 0, sizeof(m));
+			m.from_email = w->cfg.notify_from;
+			m.from_name = "linkcamp";
+			m.to_email = jobs[i].rcpts[k];
+			m.subject = jobs[i].subject;
+			m.body = jobs[i].text;
+			m.message_id = msgid;
+			m.date_ms = now_ms();
+			if (mail_message_id_new(domain ? domain + 1 : "linkcamp.invalid", msgid) != LC_OK ||
+			    mail_compose(&m, &text) != LC_OK) {
+				snprintf(why, sizeof(why), "cannot compose the notification");
+				ok = 0;
+			} else if (smtp_deliver(&w->smtp, m.from_email, m.to_email, text.data, text.len,
+			               NULL, NULL, &out) != LC_OK ||
+			           out.verdict != SMTP_ACCEPTED) {
+				snprintf(why, sizeof(why), "%d %s", out.code, out.text);
+				ok = 0;
+			}
+			buf_free(&text);
+		}
+		if (notify_done(core, &jobs[i], ok, ok ? NULL : why) != LC_OK)
+			log_msg(LOG_WARN, "recording a notification failed");
+	}
+	notify_jobs_free(jobs, n);
+	return n;
+}
+
 static void *
 mailer(void *arg)
 {
@@ -156,6 +206,7 @@ mailer(void *arg)
 	mysql_thread_init();
 	memset(&core, 0, sizeof(core));
 	core.no_response_days = w->cfg.no_response_days;
+	core.public_url = w->cfg.public_url;
 	if ((core.db = db_new(&w->cfg)) == NULL) {
 		mysql_thread_end();
 		return NULL;
@@ -172,6 +223,7 @@ mailer(void *arg)
 			deliver_one(w, &core, &jobs[i]);
 		delivery_jobs_free(jobs, n);
 		jobs = NULL;
+		n += notify_some(w, &core);
 		if (n == 0)
 			nap(w, w->cfg.worker_poll_ms);
 	}
@@ -199,6 +251,8 @@ reaper(void *arg)
 		reaped = 0;
 		if (delivery_reap(&core, &reaped) == LC_OK && reaped > 0)
 			log_msg(LOG_WARN, "returned %u expired lease(s)", reaped);
+		if (notify_reap(&core) != LC_OK)
+			log_msg(LOG_WARN, "returning expired notification leases failed");
 		nap(w, period);
 	}
 	db_free(core.db);

@@ -33,8 +33,9 @@ invocation_json(struct api_ctx *ctx, const struct invocation *inv)
 	    (json_int_t)inv->credits_reserved, "creditsCharged", (json_int_t)inv->credits_charged,
 	    "createdAt", api_time_or_null(inv->created_ms), "message", message);
 	if (o && inv->status == INV_AWAITING_APPROVAL && inv->message_public_id) {
-		snprintf(url, sizeof(url), "%s/v1/approvals/%s", ctx->core->public_url,
-		    inv->message_public_id);
+		/* the approval page; people sign in there, and only a POST there decides */
+		snprintf(url, sizeof(url), "%s/app/w/%s/approvals/%s", ctx->core->public_url,
+		    ctx->who.workspace_public, inv->message_public_id);
 		json_object_set_new(o, "approvalUrl", json_string(url));
 	} else if (o) {
 		json_object_set_new(o, "approvalUrl", json_null());

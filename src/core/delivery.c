@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/delivery.h"
+#include "core/notify.h"
 #include "db/store.h"
 #include "db/store_outbox.h"
 #include "util/log.h"
@@ -179,7 +180,8 @@ claim_tx(struct db *db, void *arg)
 			ev.relationship_id = m.relationship_id;
 			ev.message_id = m.public_id;
 			ev.at_ms = t;
-			e = events_record(db, &ev, NULL);
+			if ((e = events_record(db, &ev, NULL)) == LC_OK)
+				e = notify_queue_tx(db, m.workspace_id, m.id);
 		} else if ((e = store_msg_claim(db, m.id, ctx->owner, lease, now, &fence)) == LC_OK) {
 			e = job_from(&m, fence, &ctx->jobs[ctx->n]);
 			ctx->n++;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "core/notify.h"
 #include "core/sending.h"
 #include "db/store.h"
 #include "db/store_outbox.h"
@@ -111,6 +112,8 @@ outbox_enqueue_tx(struct db *db, struct enqueue *q, struct core_fail *fail)
 	if (q->kind == MSG_DRAFT &&
 	    (e = record(db, EV_DRAFT_CREATED, q->workspace_id, q->campaign_id, q->relationship_id,
 	         q->msg_public, t, NULL)) != LC_OK)
+		return e;
+	if (q->approve && (e = notify_queue_tx(db, q->workspace_id, q->msg_id)) != LC_OK)
 		return e;
 	return record(db, q->approve ? EV_APPROVAL_REQUESTED : EV_MESSAGE_SCHEDULED,
 	    q->workspace_id, q->campaign_id, q->relationship_id, q->msg_public, t, NULL);

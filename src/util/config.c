@@ -57,6 +57,7 @@ static const struct config_key keys[] = {
 	STR("smtp", "user", "LINKCAMP_SMTP_USER", smtp_user),
 	STR("smtp", "password", "LINKCAMP_SMTP_PASSWORD", smtp_password),
 	STR("smtp", "helo", "LINKCAMP_SMTP_HELO", smtp_helo),
+	STR("smtp", "notify_from", "LINKCAMP_SMTP_NOTIFY_FROM", notify_from),
 	UINT("smtp", "timeout_ms", "LINKCAMP_SMTP_TIMEOUT_MS", smtp_timeout_ms, 1000, 600000),
 	UINT("worker", "threads", "LINKCAMP_WORKER_THREADS", worker_threads, 1, 64),
 	UINT("worker", "batch", "LINKCAMP_WORKER_BATCH", worker_batch, 1, 64),
@@ -179,6 +180,7 @@ config_load(struct config *cfg, const char *path, char *why, size_t whylen)
 	snprintf(cfg->smtp_host, sizeof(cfg->smtp_host), "127.0.0.1");
 	cfg->smtp_port = 25;
 	snprintf(cfg->smtp_starttls, sizeof(cfg->smtp_starttls), "optional");
+	snprintf(cfg->notify_from, sizeof(cfg->notify_from), "linkcamp@linkcamp.invalid");
 	cfg->smtp_timeout_ms = 60000;
 	cfg->worker_threads = 4;
 	cfg->worker_batch = 8;

@@ -39,6 +39,7 @@ struct config {
 	char smtp_user[CONFIG_STR];
 	char smtp_password[CONFIG_STR];
 	char smtp_helo[CONFIG_STR];
+	char notify_from[CONFIG_STR]; /* From of the emails to approvers */
 	unsigned smtp_timeout_ms;
 	/* [worker] */
 	unsigned worker_threads;

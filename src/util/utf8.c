@@ -1,3 +1,5 @@
+#include <string.h>
+
 #include "util/utf8.h"
 
 int
@@ -52,4 +54,15 @@ utf8_chars(const char *str, size_t len)
 		if ((s[i] & 0xC0) != 0x80)
 			n++;
 	return n;
+}
+
+size_t
+utf8_prefix(const char *str, size_t max)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t len = strlen(str), cut = len > max ? max : len;
+
+	while (cut > 0 && cut < len && (s[cut] & 0xC0) == 0x80)
+		cut--;
+	return cut;
 }

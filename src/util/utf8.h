@@ -10,4 +10,8 @@ int utf8_valid(const char *s, size_t len);
 /* utf8_chars counts code points of valid UTF-8 s[0..len). */
 size_t utf8_chars(const char *s, size_t len);
 
+/* utf8_prefix returns the length of the longest prefix of valid UTF-8 s that is at most
+ * max bytes and ends on a character boundary. */
+size_t utf8_prefix(const char *s, size_t max);
+
 #endif

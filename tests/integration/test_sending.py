@@ -10,6 +10,7 @@ import threading
 import uuid
 
 import pytest
+import requests
 
 from conftest import (Api, Tenant, assert_problem, cli, sink_messages, sql, wait_for)
 
@@ -72,7 +73,9 @@ def test_send_email_waits_for_approval_then_goes_out_once(shop):
     assert re.fullmatch(r"inv_[A-Za-z0-9_-]{22}", inv["id"])
     out = inv["message"]["id"]
     assert inv["message"]["status"] == "awaiting_approval"
-    assert inv["approvalUrl"].endswith("/v1/approvals/" + out)
+    assert inv["approvalUrl"].endswith(f"/app/w/{t.ws}/approvals/{out}")
+    page = requests.get(inv["approvalUrl"], allow_redirects=False, timeout=10)
+    assert page.status_code in (200, 303)  # the page (or its sign-in) — a GET decides nothing
     mid = credits(t.api)
     assert mid["reserved"] == before["reserved"] + 2 and mid["balance"] == before["balance"]
     assert mid["available"] == before["available"] - 2
