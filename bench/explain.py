@@ -11,8 +11,9 @@ marker before them. For each distinct statement we run ANALYZE (EXPLAIN plus the
 really examined) as root and report, per table, the access type, the index, estimated
 and examined rows and the Extra column.
 
-A statement is flagged NO-INDEX when any table is read with type ALL or without a key,
-and FILESORT/TEMPORARY when the plan needs them.
+A statement is flagged NO-INDEX when any table is read with type ALL or without a key
+(the server's own temporary results, such as <union1,2>, excepted), and
+FILESORT/TEMPORARY when the plan needs them.
 
 usage: explain.py MYSQL_SOCKET API_KEY GENERAL_LOG_TSV
 (API_KEY replaces the binary key hash of the key lookup, which the log cannot carry.)
@@ -101,7 +102,9 @@ def main():
                 pass
             print("    %-6s %-8s %-32s rows %-8s r_rows %-8s %s" % (
                 table, typ, key, r.get("rows", ""), r.get("r_rows", ""), extra))
-            if table not in ("NULL", "") and (typ == "ALL" or key in ("NULL", "")):
+            # <union1,2>, <derived2>, <subquery3>: the server's own temporary results
+            pseudo = table.startswith("<")
+            if table not in ("NULL", "") and not pseudo and (typ == "ALL" or key in ("NULL", "")):
                 verdict.append("NO-INDEX(%s)" % table)
             if "filesort" in extra:
                 verdict.append("FILESORT(%s)" % table)

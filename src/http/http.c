@@ -201,6 +201,11 @@ http_request_done(struct http_request *req)
 {
 	json_t *f;
 
+	if (!log_enabled(req->status >= 500 ? LOG_ERROR : LOG_INFO)) {
+		buf_free(&req->body);
+		buf_free(&req->captured);
+		return;
+	}
 	f = json_pack("{s:s,s:s%,s:i,s:I,s:s}", "method", req->method, "path", req->path,
 	    req->path_len, "status", req->status, "ms", (json_int_t)(now_ms() - req->start_ms),
 	    "requestId", req->request_id);

@@ -1352,7 +1352,7 @@ mime_html_tag(struct mime_html *h, const char *s, size_t n, size_t i, lc_err *e)
 	name[nl < sizeof(name) ? nl : sizeof(name) - 1] = '\0';
 	if (nl >= sizeof(name))
 		name[0] = '\0'; /* too long: no element we know */
-	buf_init(&href, MIME_LINK_LEN_MAX * 8);
+	buf_init(&href, (size_t)MIME_LINK_LEN_MAX * 8);
 	/* attributes, honouring quotes, up to '>' */
 	while (p < n && s[p] != '>') {
 		size_t an = p, al, vs, vl;

@@ -40,16 +40,22 @@ struct mime_parsed {
 	                      prefixed with "> ", http(s) link targets kept as "anchor <url>");
 	                      charset (ISO-8859-1 and US-ASCII read as windows-1252, anything iconv
 	                      knows), transfer encoding and format=flowed decoded. In multipart/mixed
-	                      the first inline body is used; attachments and attached messages are
-	                      not read. CR LF becomes LF, other C0 controls but TAB are dropped. */
+	                      the first inline body is used; attachments, attached messages and
+	                      parts nested deeper than 64 levels are not read. Invalid UTF-8 becomes
+	                      U+FFFD; CR LF becomes LF; U+FEFF and C0 controls but TAB and LF are
+	                      dropped. */
 	char *text_new;    /* text without the quoted part, never NULL: lines starting with '>'
 	                      are dropped, and everything from the first quote header on: "On ...
-	                      wrote:" (and the German, French, Spanish, Italian, Dutch and
-	                      Portuguese forms), "-----Original Message-----", an Outlook "From:"
-	                      line followed by "Sent:" (or "Date:" + "Subject:"), an underscore
-	                      separator before such a block. A forwarded message ("---------- Forwarded
-	                      message ---------", "Begin forwarded message:") is kept: it is what
-	                      the sender wrote to us. Trailing blank lines are trimmed. */
+	                      wrote:" (also wrapped over up to 3 lines, and the German, French,
+	                      Spanish, Italian, Dutch, Portuguese and Scandinavian forms), in any
+	                      language a line ending in ':' holding "wrote" or an address right
+	                      before a quoted line, "-----Original Message-----" (and translations),
+	                      an Outlook "From:" line followed within 5 lines by "Sent:" (or by
+	                      "Date:" and "Subject:"), an underscore separator before such a block.
+	                      From a forward marker on ("---------- Forwarded message ---------",
+	                      "Begin forwarded message:") everything is kept, '>' lines too: it is
+	                      what the sender sends us. Trailing blanks of lines, leading and
+	                      trailing blank lines are dropped, runs of blank lines become one. */
 	enum mime_class klass;
 	char *auto_submitted; /* value of Auto-Submitted, or NULL */
 	/* DSN (multipart/report; report-type=delivery-status) details, else NULL/0. For a
@@ -58,7 +64,9 @@ struct mime_parsed {
 	                                     ASCII lowercased; the first recipient whose Action is
 	                                     "failed", else the first recipient */
 	char *bounce_status;              /* "5.1.1" (class.subject.detail, digits only) */
-	int bounce_hard;                  /* 1 when the status class is 5 */
+	int bounce_hard;                  /* 1 when the status class is 5; without a status (a
+	                                     non-standard bounce), when the first SMTP reply code
+	                                     in the text is 5xx */
 	char *bounce_original_message_id; /* "<...>": Message-ID of the returned message/rfc822
 	                                     or text/rfc822-headers part */
 	char **links; /* http(s) URLs found in text_new (not in the quoted part, so our own
@@ -70,17 +78,18 @@ struct mime_parsed {
  * uninitialised. A leading mbox "From " line is skipped.
  *
  * Classification, first match wins:
- *  - MIME_BOUNCE: a multipart/report with report-type=delivery-status (at the top or one
- *    level down), or mail from MAILER-DAEMON / postmaster / "Mail Delivery System" whose
- *    subject reads like a failure ("Undelivered Mail Returned to Sender", "Delivery Status
- *    Notification (Failure)", "Undeliverable:", "failure notice", ...). Success and delay
- *    DSNs are bounces too: look at bounce_status / bounce_hard.
+ *  - MIME_BOUNCE: a multipart/report with report-type=delivery-status (at the top or at
+ *    most two levels down), or mail from MAILER-DAEMON / postmaster / "Mail Delivery
+ *    System" whose subject reads like a failure ("Undelivered Mail Returned to Sender",
+ *    "Delivery Status Notification (Failure)", "Undeliverable:", "failure notice", ...).
+ *    Success and delay DSNs are bounces too: look at bounce_status / bounce_hard.
  *  - MIME_AUTO_REPLY: Auto-Submitted other than "no" (RFC 3834), X-Autoreply, X-Autorespond,
  *    X-Autoresponder, Precedence auto_reply/bulk/junk, a disposition-notification report
- *    (read receipt), X-Auto-Response-Suppress together with an out-of-office subject, or a
- *    subject that starts with an auto-reply marker ("Out of Office", "Automatic reply:",
- *    "Auto:", "Abwesenheitsnotiz", "Réponse automatique", ...). Only the subject's start
- *    counts, so "Re: Automatic reply: ..." from a person stays human.
+ *    (read receipt), X-Auto-Response-Suppress with an out-of-office subject that does not
+ *    start with Re:/AW:/Fwd:/..., or a subject that starts with an auto-reply marker ("Out
+ *    of Office", "Automatic reply:", "Auto:", "Abwesenheitsnotiz", "Réponse automatique",
+ *    ...). Only the subject's start counts, so "Re: Automatic reply: ..." from a person
+ *    stays human.
  *  - MIME_UNSUBSCRIBE: text_new (signature and "Sent from my ..." lines ignored) is at most
  *    30 words and asks to be removed ("unsubscribe", "remove me", "stop emailing me",
  *    "take me off your list", ... not negated), or the subject, without Re:/Fwd: prefixes,

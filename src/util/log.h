@@ -9,6 +9,9 @@ enum log_level { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR };
 /* log_set_level drops records below level. */
 void log_set_level(enum log_level level);
 
+/* log_enabled is 1 when records at level are written (so callers can skip building them). */
+int log_enabled(enum log_level level);
+
 /* log_json writes fields (borrowed, may be NULL) plus "ts", "level" and "msg" as one line. */
 void log_json(enum log_level level, const char *msg, json_t *fields);
 

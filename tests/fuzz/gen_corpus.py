@@ -7,7 +7,8 @@ committed, so run it only when the fixtures or the mutations change:
     /usr/bin/python3 tests/fuzz/gen_corpus.py
 
 Files named regress-* (inputs that once crashed or broke an invariant, saved by hand from
-libFuzzer's crash-* files) are kept. The corpus must stay under 2 MB (checked here)."""
+libFuzzer's crash-* files) and lf-* (small inputs found by libFuzzer that add coverage, merged
+in with -merge=1, see README.md) are kept. The corpus must stay under 2 MB (checked here)."""
 import base64
 import os
 import random
@@ -17,6 +18,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "fixtures", "mail")
 OUT = os.path.join(HERE, "corpus", "mime")
 LIMIT = 2 * 1024 * 1024
+KEEP = ("regress-", "lf-")  # added by hand, not generated here
 
 rng = random.Random(20261126)
 corpus = {}
@@ -174,12 +176,12 @@ put("mbox-only.eml", b"From someone Thu Nov 26 05:40:35 2026\n")
 
 total = sum(len(v) for v in corpus.values())
 if os.path.isdir(OUT):
-    total += sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT) if f.startswith("regress-"))
+    total += sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT) if f.startswith(KEEP))
 if total > LIMIT:
     sys.exit("corpus is %d bytes, over the %d limit" % (total, LIMIT))
 os.makedirs(OUT, exist_ok=True)
 for old in os.listdir(OUT):
-    if not old.startswith("regress-"):  # inputs that once failed are kept by hand
+    if not old.startswith(KEEP):
         os.remove(os.path.join(OUT, old))
 for name, data in sorted(corpus.items()):
     with open(os.path.join(OUT, name), "wb") as fh:

@@ -522,7 +522,7 @@ test_rejects_non_messages(void **state)
 	assert_int_equal(mime_parse("Subject: x\n\n", 12, NULL), LC_EINVAL);
 	for (i = 0; bad[i] != NULL; i++) {
 		memset(&p, 0x5A, sizeof(p));
-		if (mime_parse(bad[i], strlen(bad[i]) + (i == 5 ? 0 : 0), &p) != LC_EINVAL)
+		if (mime_parse(bad[i], strlen(bad[i]), &p) != LC_EINVAL)
 			fail_msg("accepted input %zu", i);
 		assert_null(p.text);
 		assert_null(p.subject);
