@@ -10,6 +10,7 @@
 #include "core/demo.h"
 #include "core/sending.h"
 #include "db/store.h"
+#include "db/store_outbox.h"
 #include "util/timefmt.h"
 
 #define DAY_MS INT64_C(86400000)
@@ -83,6 +84,12 @@ play_tx(struct db *db, void *arg)
 	         now, &cid)) != LC_OK)
 		return e;
 	if ((e = record(db, ctx, (int64_t)cid, 0, EV_CAMPAIGN_CREATED, t0, NULL)) != LC_OK)
+		return e;
+	/* SERP campaigns answer replies with an auto-response (waiting for approval) */
+	if (dc->type == CAMPAIGN_SERP &&
+	    (e = store_campaign_auto_response(db, (int64_t)cid,
+	         "Thanks for getting back to us! I'll follow up with the details shortly.\n\nSam",
+	         30)) != LC_OK)
 		return e;
 	for (i = 0; i < dc->prospects; i++) {
 		const char *first = first_names[(i + dc->age_days) % 15];
