@@ -29,6 +29,9 @@ campaign_from_row(const struct db_rows *r, size_t i, struct campaign *c)
 	c->sent = db_i64(r, i, CMP_COL_SENT);
 	c->replied = db_i64(r, i, CMP_COL_REPLIED);
 	c->placed = db_i64(r, i, CMP_COL_PLACED);
+	c->paused_ms = -1;
+	if (r->ncols <= CMP_COL_TARGET)
+		return; /* a list item: the detail columns were not asked for */
 	c->target_url = db_str(r, i, CMP_COL_TARGET);
 	c->sender = db_str(r, i, CMP_COL_SENDER);
 	c->updated_ms = db_ms(r, i, CMP_COL_UPDATED);

@@ -100,17 +100,17 @@ static lc_err
 build_by_domain(struct metrics *m)
 {
 	size_t n = m->rel_rows.nrows, i, out = 0;
-	struct relationship r;
 
 	if (n == 0)
 		return LC_OK;
 	if ((m->by_domain = calloc(n, sizeof(*m->by_domain))) == NULL)
 		return LC_ENOMEM;
 	for (i = 0; i < n; i++) {
-		relationship_from_row(&m->rel_rows, i, &r);
-		m->by_domain[i].domain = r.domain;
-		m->by_domain[i].status = r.status;
-		m->by_domain[i].link_url = r.status == REL_LINK_PLACED ? r.link_url : NULL;
+		unsigned status = (unsigned)db_i64(&m->rel_rows, i, DOM_COL_STATUS);
+		m->by_domain[i].domain = db_str(&m->rel_rows, i, DOM_COL_DOMAIN);
+		m->by_domain[i].status = status;
+		m->by_domain[i].link_url =
+		    status == REL_LINK_PLACED ? db_str(&m->rel_rows, i, DOM_COL_LINK) : NULL;
 	}
 	qsort(m->by_domain, n, sizeof(*m->by_domain), cmp_domain);
 	for (i = 0; i < n; i++) {
@@ -149,7 +149,7 @@ metrics_get(struct core *core, const struct principal *who, const char *public_i
 	m->placement_rate = metrics_rate(c->placed, c->sent);
 	sqltime_format(now_ms() - (int64_t)core->no_response_days * 86400000, cutoff);
 	if ((e = store_campaign_timeline(core->db, c->id, &m->day_rows)) != LC_OK ||
-	    (e = store_rel_by_campaign(core->db, c->id, cutoff, &m->rel_rows)) != LC_OK ||
+	    (e = store_rel_domains(core->db, c->id, cutoff, &m->rel_rows)) != LC_OK ||
 	    (e = build_timeline(m)) != LC_OK || (e = build_by_domain(m)) != LC_OK) {
 		metrics_free(m);
 		return e;

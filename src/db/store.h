@@ -34,7 +34,8 @@ lc_err store_key_insert(struct db *db, const char *public_id, const unsigned cha
 enum {
 	CMP_COL_ID, CMP_COL_PUBLIC, CMP_COL_TYPE, CMP_COL_NAME, CMP_COL_CREATED, CMP_COL_STATUS,
 	CMP_COL_DRAFTS, CMP_COL_SENT, CMP_COL_REPLIED, CMP_COL_PLACED,
-	CMP_COL_TARGET, CMP_COL_SENDER, CMP_COL_UPDATED, CMP_COL_DELIVERED, CMP_COL_OPENED,
+	CMP_COL_LIST_NCOLS, /* store_campaign_list returns only the columns before this */
+	CMP_COL_TARGET = CMP_COL_LIST_NCOLS, CMP_COL_SENDER, CMP_COL_UPDATED, CMP_COL_DELIVERED, CMP_COL_OPENED,
 	CMP_COL_PAUSED_AT, CMP_COL_PAUSE_REASON, CMP_COL_PENDING, CMP_COL_NCOLS
 };
 
@@ -108,10 +109,12 @@ struct store_rel_filter {
 
 lc_err store_rel_list(struct db *db, const struct store_rel_filter *f, struct db_rows *out);
 lc_err store_rel_count(struct db *db, const struct store_rel_filter *f, int64_t *n);
-/* store_rel_get and store_rel_by_campaign take the no-response cutoff for the shown status. */
+/* store_rel_get takes the no-response cutoff for the shown status. */
 lc_err store_rel_get(struct db *db, int64_t workspace_id, const char *public_id,
     const char *cutoff_sql, struct db_rows *out);
-lc_err store_rel_by_campaign(struct db *db, int64_t campaign_id, const char *cutoff_sql,
+/* store_rel_domains: (domain, shown status, link_url) of a campaign's relationships. */
+enum { DOM_COL_DOMAIN, DOM_COL_STATUS, DOM_COL_LINK };
+lc_err store_rel_domains(struct db *db, int64_t campaign_id, const char *cutoff_sql,
     struct db_rows *out);
 lc_err store_rel_insert(struct db *db, const char *public_id, int64_t workspace_id,
     int64_t campaign_id, const char *domain, const char *name, const char *email,

@@ -40,7 +40,9 @@ count_move(struct db *db, int64_t workspace_id, unsigned type, unsigned status, 
 lc_err
 store_campaign_list(struct db *db, const struct store_campaign_filter *f, struct db_rows *out)
 {
-	static const char sql[] = "SELECT " CAMPAIGN_COLUMNS CAMPAIGN_FILTER
+	/* a list item needs only the first CMP_COL_LIST_NCOLS columns */
+	static const char sql[] = "SELECT id, public_id, type, name, created_at, status, "
+	    "drafts_count, sent_count, replied_count, placed_count" CAMPAIGN_FILTER
 	    "AND created_at <= ? AND (created_at < ? OR id < ?) "
 	    "ORDER BY created_at DESC, id DESC LIMIT ?";
 	const char *before = f->before_sql ? f->before_sql : no_cursor_sql;

@@ -103,13 +103,11 @@ store_rel_get(struct db *db, int64_t workspace_id, const char *public_id, const 
 }
 
 lc_err
-store_rel_by_campaign(struct db *db, int64_t campaign_id, const char *cutoff_sql,
-    struct db_rows *out)
+store_rel_domains(struct db *db, int64_t campaign_id, const char *cutoff_sql, struct db_rows *out)
 {
-	static const char sql[] = "SELECT " REL_COLUMNS " FROM relationships r "
-	                          "FORCE INDEX (ix_relationships_campaign) "
-	                          "JOIN campaigns c ON c.id = r.campaign_id "
-	                          "WHERE r.campaign_id = ? ORDER BY r.created_at, r.id";
+	static const char sql[] =
+	    "SELECT domain, IF(status IN (3, 4) AND last_contacted_at < ?, 10, status), link_url "
+	    "FROM relationships FORCE INDEX (ix_relationships_campaign) WHERE campaign_id = ?";
 	struct db_param p[] = {DB_CSTR(cutoff_sql), DB_I64(campaign_id)};
 
 	return db_query(db, sql, p, 2, out);
