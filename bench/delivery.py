@@ -1,0 +1,140 @@
+#!/usr/bin/python3
+"""Delivery benchmark: messages per second from "approved" to "accepted by the SMTP server",
+next to the ceiling of that server measured in the same run.
+
+The server is Postfix's smtp-sink (accepts and discards). Its ceiling is what Postfix's own
+smtp-source pushes into it with as many parallel sessions as the worker has mailer threads,
+one recipient per message, messages of the size linkcamp sends. linkcamp's figure is the
+time linkcamp-worker takes to claim, compose, deliver and record N already-approved
+messages (policy sendEmail=auto) on the local stack.
+
+Usage: bench/delivery.py [--messages N] [--threads T]   (scripts/dev bench runs it)
+"""
+import argparse
+import concurrent.futures
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEV = os.path.join(ROOT, "scripts", "dev")
+BIN = os.path.join(ROOT, "build", "release")
+INST, PORT, SINK_PORT, RELAY_PORT = "delivery", 29080, 29025, 29125
+V = os.path.join(ROOT, "var", INST)
+CONF = os.path.join(V, "conf", "linkcamp.conf")
+URL = f"http://127.0.0.1:{PORT}"
+
+
+def cli(*args, stdin=None):
+    p = subprocess.run([os.path.join(BIN, "linkcamp"), "-c", CONF, *args], input=stdin,
+                       capture_output=True, text=True, timeout=120)
+    if p.returncode != 0:
+        sys.exit(f"linkcamp {args[0]} failed: {p.stderr}")
+    return p.stdout.strip()
+
+
+def sql(query):
+    sock = os.path.join(V, "run", "mysql.sock")
+    p = subprocess.run(["mariadb", "--no-defaults", "-S", sock, "-u", "root", "linkcamp", "-N", "-B",
+                        "-e", query], capture_output=True, text=True, timeout=60)
+    return p.stdout.split()
+
+
+def ceiling(messages, threads, size):
+    body = "x" * max(size - 200, 100)
+    path = os.path.join(V, "source-message.txt")
+    with open(path, "w") as f:
+        f.write("From: bench@linkcamp.invalid\r\nTo: sink@linkcamp.invalid\r\nSubject: ceiling\r\n"
+                "MIME-Version: 1.0\r\n\r\n")
+        for i in range(0, len(body), 76):
+            f.write(body[i:i + 76] + "\r\n")
+    t0 = time.time()
+    subprocess.run(["smtp-source", "-s", str(threads), "-m", str(messages), "-f", "bench@linkcamp.invalid",
+                    "-t", "sink@linkcamp.invalid", "-F", path, f"127.0.0.1:{RELAY_PORT}"],
+                   check=True, stdout=subprocess.DEVNULL, timeout=600)
+    return messages / (time.time() - t0)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--messages", type=int, default=3000)
+    ap.add_argument("--threads", type=int, default=8)
+    a = ap.parse_args()
+    env = dict(os.environ, LINKCAMP_LOG_LEVEL="warn", LINKCAMP_ACCESS_LOG="0")
+    subprocess.run([DEV, "stack-start", INST, str(PORT), str(SINK_PORT), "release"], check=True,
+                   env=env, stdout=subprocess.DEVNULL)
+    subprocess.run([DEV, "worker-stop", INST, "release"], check=True, stdout=subprocess.DEVNULL)
+    sink = subprocess.Popen(["smtp-sink", "-u", "postfix", f"127.0.0.1:{RELAY_PORT}", "1024"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = None
+    try:
+        time.sleep(0.5)
+        tag = str(int(time.time()))
+        acct = cli("account", "create", "delivery bench " + tag)
+        ws = cli("workspace", "create", acct, "bench")
+        key = cli("key", "create", acct, "--workspace", ws)
+        cli("credits", "grant", ws, str(a.messages * 2 + 10))
+        h = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        requests.put(URL + "/v1/workspace/policy", headers=h,
+                     data=json.dumps({"approval": {"sendEmail": "auto"}})).raise_for_status()
+        cid = cli("campaign", "create", ws, stdin=json.dumps({
+            "type": "custom", "name": "delivery " + tag, "targetUrl": "https://bench.example/x",
+            "sender": "outreach@bench.example", "template": {"subject": "", "body": ""}}))
+        prospects = [{"domain": f"p{i}.bench.example", "contactName": f"Prospect {i}",
+                      "contactEmail": f"p{i}@p{i}.bench.example"} for i in range(200)]
+        r = requests.post(f"{URL}/v1/link-building/campaign/{cid}/relationships", headers=h,
+                          data=json.dumps({"prospects": prospects}))
+        r.raise_for_status()
+        rels = [x["id"] for x in r.json()["data"]]
+        body = ("Hi there,\n\nI enjoyed your piece and thought our guide might be useful to your "
+                "readers: https://bench.example/x\n\nBest,\nSam\n") * 6
+        session = requests.Session()
+
+        def queue(i):
+            return session.post(f"{URL}/v1/link-building/campaign/{cid}/send-email", headers=h,
+                                data=json.dumps({"relationshipId": rels[i % len(rels)],
+                                                 "subject": f"A resource for you {i}", "body": body})).status_code
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            codes = list(pool.map(queue, range(a.messages)))
+        if codes.count(202) != a.messages:
+            sys.exit(f"queueing failed: {sorted(set(codes))}")
+        size = len(body) + 900  # headers of a composed message
+        relay = ceiling(a.messages, a.threads, size)
+
+        wenv = dict(env, LINKCAMP_SMTP_PORT=str(RELAY_PORT), LINKCAMP_WORKER_THREADS=str(a.threads),
+                    LINKCAMP_WORKER_POLL_MS="20", LINKCAMP_WORKER_BATCH="8")
+        t0 = time.time()
+        worker = subprocess.Popen([os.path.join(BIN, "linkcamp-worker"), "-c", CONF], env=wenv,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while True:
+            sent = int(sql("SELECT COUNT(*) FROM outbound_messages m JOIN workspaces w ON w.id = "
+                           f"m.workspace_id WHERE w.public_id = '{ws}' AND m.status = 3")[0])
+            if sent >= a.messages or time.time() - t0 > 600:
+                break
+            time.sleep(0.05)
+        elapsed = time.time() - t0
+        rate = sent / elapsed
+        other = sql("SELECT COUNT(*) FROM outbound_messages m JOIN workspaces w ON w.id = "
+                    f"m.workspace_id WHERE w.public_id = '{ws}' AND m.status <> 3")[0]
+        ratio = rate / relay
+        print(f"delivery: {sent} messages in {elapsed:.2f} s = {rate:,.0f} msg/s "
+              f"({a.threads} mailer threads, {size} B each); not sent: {other}")
+        print(f"ceiling:  smtp-source -> smtp-sink, {a.threads} sessions: {relay:,.0f} msg/s")
+        print(f"ratio:    {ratio:.2f}  (target >= 0.70: {'PASS' if ratio >= 0.70 else 'MISS'})")
+    finally:
+        if worker:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(60)
+        sink.terminate()
+        sink.wait(10)
+        subprocess.run([DEV, "stack-stop", INST, "release"], stdout=subprocess.DEVNULL)
+
+
+if __name__ == "__main__":
+    main()
