@@ -41,7 +41,10 @@ struct hook_ctx {
 static void *mailer(void *);
 static void *reaper(void *);
 static int mark_data(void *);
-static void deliver_one(struct worker *, struct core *, const struct delivery_job *);
+static void deliver_one(struct worker *, struct core *, const struct delivery_job *,
+    struct delivery_result *);
+static void record_all(struct worker *, struct core *, const struct delivery_job *,
+    const struct delivery_result *, size_t);
 static size_t notify_some(struct worker *, struct core *);
 static void nap(struct worker *, unsigned);
 static enum log_level level_of(const char *);
@@ -81,8 +84,10 @@ mark_data(void *arg)
 	return 0;
 }
 
+/* deliver_one composes and sends one claimed message and writes its outcome to *res. */
 static void
-deliver_one(struct worker *w, struct core *core, const struct delivery_job *job)
+deliver_one(struct worker *w, struct core *core, const struct delivery_job *job,
+    struct delivery_result *out_res)
 {
 	struct hook_ctx hook = {core, job};
 	struct delivery_result res;
@@ -91,7 +96,6 @@ deliver_one(struct worker *w, struct core *core, const struct delivery_job *job)
 	char unsub[1024];
 	struct buf text;
 	lc_err e;
-	int attempt;
 
 	memset(&res, 0, sizeof(res));
 	buf_init(&text, MESSAGE_MAX);
@@ -127,22 +131,32 @@ deliver_one(struct worker *w, struct core *core, const struct delivery_job *job)
 		snprintf(res.text, sizeof(res.text), "%s", out.text);
 	}
 	buf_free(&text);
-	/* The outcome must be written down: a database blip here is retried for a while;
-	 * if it never comes back the lease expires and the reaper marks the message unknown. */
+	*out_res = res;
+}
+
+/* record_all writes the outcomes of a batch down. A database blip is retried for a while;
+ * if it never comes back the leases expire and the reaper marks the messages unknown. */
+static void
+record_all(struct worker *w, struct core *core, const struct delivery_job *jobs,
+    const struct delivery_result *results, size_t n)
+{
+	size_t i;
+	lc_err e = LC_EDB;
+	int attempt;
+
 	for (attempt = 0; attempt < 20 && !w->stopping; attempt++) {
-		if ((e = delivery_record(core, job, &res)) == LC_OK)
+		if ((e = delivery_record(core, jobs, results, n)) == LC_OK)
 			break;
-		log_msg(LOG_WARN, "recording %s failed (%s); retrying", job->public_id, lc_strerror(e));
+		log_msg(LOG_WARN, "recording %zu outcome(s) failed (%s); retrying", n, lc_strerror(e));
 		nap(w, 500);
 	}
-	if (e == LC_OK) {
-		json_t *f = json_pack("{s:s,s:i,s:i,s:s}", "message", job->public_id, "outcome",
-		    (int)res.outcome, "code", res.code, "text", res.text);
+	if (e != LC_OK && w->stopping)
+		e = delivery_record(core, jobs, results, n); /* one more try while stopping */
+	for (i = 0; e == LC_OK && log_enabled(LOG_INFO) && i < n; i++) {
+		json_t *f = json_pack("{s:s,s:i,s:i,s:s}", "message", jobs[i].public_id, "outcome",
+		    (int)results[i].outcome, "code", results[i].code, "text", results[i].text);
 		log_json(LOG_INFO, "delivery", f);
 		json_decref(f);
-	} else if (w->stopping) {
-		/* a last try even while stopping: this answer is worth one more round trip */
-		delivery_record(core, job, &res);
 	}
 }
 
@@ -219,8 +233,12 @@ mailer(void *arg)
 			nap(w, 1000);
 			continue;
 		}
-		for (i = 0; i < n; i++)
-			deliver_one(w, &core, &jobs[i]);
+		if (n > 0) {
+			struct delivery_result results[64];
+			for (i = 0; i < n; i++)
+				deliver_one(w, &core, &jobs[i], &results[i]);
+			record_all(w, &core, jobs, results, n);
+		}
 		delivery_jobs_free(jobs, n);
 		jobs = NULL;
 		n += notify_some(w, &core);

@@ -24,13 +24,16 @@ struct claim_ctx {
 };
 
 struct record_ctx {
-	const struct delivery_job *job;
-	const struct delivery_result *res;
+	const struct delivery_job *jobs;
+	const struct delivery_result *results;
+	size_t n;
 };
 
 static char *dup_or_null(const char *);
 static lc_err job_from(const struct out_message *, uint64_t, struct delivery_job *);
 static lc_err claim_tx(struct db *, void *);
+static lc_err record_one(struct db *, const struct delivery_job *,
+    const struct delivery_result *);
 static lc_err record_tx(struct db *, void *);
 static lc_err reap_tx(struct db *, void *);
 static lc_err inv_update(struct db *, const struct out_message *, unsigned, unsigned,
@@ -217,12 +220,10 @@ delivery_mark_data(struct core *core, const struct delivery_job *job, int *held)
 	return store_msg_phase(core->db, job->id, job->fence, 1, held);
 }
 
+/* record_one stores one outcome inside the caller's transaction. */
 static lc_err
-record_tx(struct db *db, void *arg)
+record_one(struct db *db, const struct delivery_job *job, const struct delivery_result *res)
 {
-	struct record_ctx *ctx = arg;
-	const struct delivery_job *job = ctx->job;
-	const struct delivery_result *res = ctx->res;
 	char now[TIME_SQL_LEN], due[TIME_SQL_LEN], event_id[ID_MAX], why[300];
 	int64_t t = now_ms();
 	struct db_rows r;
@@ -239,7 +240,7 @@ record_tx(struct db *db, void *arg)
 		return e;
 	if (r.nrows != 1) {
 		db_rows_free(&r);
-		return LC_ENOTFOUND;
+		return LC_OK; /* gone: nothing to record */
 	}
 	out_message_from_row(&r, 0, &m);
 	if (m.status != MS_SENDING || m.fence != job->fence) {
@@ -299,11 +300,24 @@ record_tx(struct db *db, void *arg)
 	return e;
 }
 
-lc_err
-delivery_record(struct core *core, const struct delivery_job *job,
-    const struct delivery_result *res)
+static lc_err
+record_tx(struct db *db, void *arg)
 {
-	struct record_ctx ctx = {job, res};
+	struct record_ctx *ctx = arg;
+	size_t i;
+	lc_err e;
+
+	for (i = 0; i < ctx->n; i++)
+		if ((e = record_one(db, &ctx->jobs[i], &ctx->results[i])) != LC_OK)
+			return e;
+	return LC_OK;
+}
+
+lc_err
+delivery_record(struct core *core, const struct delivery_job *jobs,
+    const struct delivery_result *results, size_t n)
+{
+	struct record_ctx ctx = {jobs, results, n};
 
 	return db_tx(core->db, record_tx, &ctx);
 }

@@ -35,12 +35,14 @@ void delivery_jobs_free(struct delivery_job *jobs, size_t n);
  * lease was lost (the caller must then not send). */
 lc_err delivery_mark_data(struct core *core, const struct delivery_job *job, int *held);
 
-/* delivery_record stores the outcome of one attempt under the job's fence: sent (credits
- * captured, event, invocation completed, next follow-up queued), deferred with backoff
- * (failed after 5 days), failed (credits released; 5.1.x suppresses the address) or
- * unknown (released, never retried). A lost lease records nothing. */
-lc_err delivery_record(struct core *core, const struct delivery_job *job,
-    const struct delivery_result *res);
+/* delivery_record stores the outcomes of n attempts (results[i] for jobs[i]) in one
+ * transaction, each under its job's fence: sent (credits captured, event, invocation
+ * completed, next follow-up queued), deferred with backoff (failed after 5 days), failed
+ * (credits released; 5.1.x suppresses the address) or unknown (released, never retried).
+ * A lost lease records nothing for that job. One transaction per batch keeps the hot rows
+ * (the workspace's credits, the campaign's counters) locked once per batch, not per mail. */
+lc_err delivery_record(struct core *core, const struct delivery_job *jobs,
+    const struct delivery_result *results, size_t n);
 
 /* delivery_reap returns expired leases: before DATA to scheduled, during or after DATA
  * to unknown. *reaped counts them. */
