@@ -93,7 +93,7 @@ deliver_one(struct worker *w, struct core *core, const struct delivery_job *job,
 	struct delivery_result res;
 	struct smtp_outcome out;
 	struct mail_out m;
-	char unsub[1024];
+	char unsub[1024], pixel[1024];
 	struct buf text;
 	lc_err e;
 
@@ -110,6 +110,10 @@ deliver_one(struct worker *w, struct core *core, const struct delivery_job *job,
 	m.in_reply_to = job->in_reply_to;
 	m.references = job->references;
 	m.list_unsubscribe_url = unsub;
+	if (job->open_token) {
+		snprintf(pixel, sizeof(pixel), "%s/t/o/%s.gif", w->cfg.public_url, job->open_token);
+		m.open_pixel_url = pixel;
+	}
 	m.date_ms = now_ms();
 	if ((e = mail_compose(&m, &text)) != LC_OK) {
 		/* nothing can ever send this message as it is: fail it, release its credits */

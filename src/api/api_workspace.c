@@ -25,8 +25,8 @@ answer_policy(struct api_ctx *ctx)
 		json_object_set_new(approval, policy_names[i],
 		    json_string(p.approve[i] ? "required" : "auto"));
 	http_send_json(ctx->req, 200,
-	    json_pack("{s:o,s:I}", "approval", approval, "maxLatenessHours",
-	        (json_int_t)p.max_lateness_hours),
+	    json_pack("{s:o,s:I,s:b}", "approval", approval, "maxLatenessHours",
+	        (json_int_t)p.max_lateness_hours, "trackOpens", p.track_opens),
 	    NULL);
 }
 
@@ -43,11 +43,11 @@ api_policy_get(void *arg)
 void
 api_policy_put(void *arg)
 {
-	static const char *const keys[] = {"approval", "maxLatenessHours", NULL};
+	static const char *const keys[] = {"approval", "maxLatenessHours", "trackOpens", NULL};
 	struct api_ctx *ctx = arg;
 	struct core_fail fail;
 	struct policy p;
-	json_t *doc, *approval;
+	json_t *doc, *approval, *track;
 	long long hours = 0;
 	char param[64];
 	size_t i;
@@ -87,6 +87,14 @@ api_policy_put(void *arg)
 	}
 	if (api_get_int(ctx, doc, "maxLatenessHours", 0, 1, 720, &hours, NULL) < 0)
 		goto out;
+	if ((track = json_object_get(doc, "trackOpens")) != NULL) {
+		if (!json_is_boolean(track)) {
+			http_problem(ctx->req, 422, "validation_failed", "trackOpens is true or false.",
+			    "trackOpens", NULL, NULL);
+			goto out;
+		}
+		p.track_opens = json_is_true(track);
+	}
 	if (hours > 0)
 		p.max_lateness_hours = (unsigned)hours;
 	memset(&fail, 0, sizeof(fail));

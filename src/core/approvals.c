@@ -58,6 +58,8 @@ out_message_from_row(const struct db_rows *r, size_t i, struct out_message *m)
 	m->max_lateness_hours = (unsigned)db_i64(r, i, MSG_COL_MAX_LATENESS);
 	m->invocation_public_id = db_str(r, i, MSG_COL_INV_PUBLIC);
 	m->decided_ms = db_ms(r, i, MSG_COL_DECIDED_AT);
+	m->track_opens = db_i64(r, i, MSG_COL_TRACK_OPENS) != 0;
+	m->open_token = db_str(r, i, MSG_COL_OPEN_TOKEN);
 }
 
 

@@ -73,6 +73,7 @@ job_from(const struct out_message *m, uint64_t fence, struct delivery_job *j)
 	j->in_reply_to = dup_or_null(m->in_reply_to);
 	j->references = dup_or_null(m->references);
 	j->unsubscribe_token = dup_or_null(m->unsubscribe_token);
+	j->open_token = m->track_opens ? dup_or_null(m->open_token) : NULL;
 	if (!j->from || !j->to || !j->to_name || !j->subject || !j->body || !j->message_id ||
 	    !j->unsubscribe_token)
 		return LC_ENOMEM;
@@ -94,6 +95,7 @@ delivery_jobs_free(struct delivery_job *jobs, size_t n)
 		free(jobs[i].in_reply_to);
 		free(jobs[i].references);
 		free(jobs[i].unsubscribe_token);
+		free(jobs[i].open_token);
 	}
 	free(jobs);
 }

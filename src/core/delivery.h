@@ -12,6 +12,7 @@ struct delivery_job {
 	char public_id[ID_MAX];
 	char *from, *to, *to_name, *subject, *body, *message_id, *in_reply_to, *references;
 	char *unsubscribe_token;
+	char *open_token; /* NULL unless the workspace tracks opens */
 };
 
 enum delivery_outcome { DELIVERY_SENT, DELIVERY_TEMPFAIL, DELIVERY_PERMFAIL, DELIVERY_UNKNOWN };

@@ -89,7 +89,7 @@ add_prospects_tx(struct db *db, struct drafts_ctx *ctx)
 {
 	char now[TIME_SQL_LEN], rel_id[ID_MAX];
 	struct db_rows r, pr;
-	struct policy pol = {{1, 1, 1, 1, 1}, 24};
+	struct policy pol = {{1, 1, 1, 1, 1}, 24, 0};
 	int with_drafts = ctx->subject && *ctx->subject;
 	size_t i;
 	lc_err e;

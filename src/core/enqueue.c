@@ -35,7 +35,7 @@ lc_err
 outbox_enqueue_tx(struct db *db, struct enqueue *q, struct core_fail *fail)
 {
 	char now[TIME_SQL_LEN], sched[TIME_SQL_LEN], due[TIME_SQL_LEN], msgid[MAIL_MSGID_MAX];
-	char token[ID_MAX];
+	char token[ID_MAX], open_token[ID_MAX];
 	const char *domain;
 	struct store_msg_new m;
 	struct db_rows r;
@@ -54,6 +54,7 @@ outbox_enqueue_tx(struct db *db, struct enqueue *q, struct core_fail *fail)
 		q->status = q->campaign_status == CSTATUS_PAUSED ? MS_HELD : MS_SCHEDULED;
 	id_new("out_", q->msg_public);
 	id_new("", token);
+	id_new("", open_token);
 	domain = strrchr(q->from, '@');
 	if ((e = mail_message_id_new(domain ? domain + 1 : "linkcamp.invalid", msgid)) != LC_OK)
 		return e;
@@ -84,6 +85,7 @@ outbox_enqueue_tx(struct db *db, struct enqueue *q, struct core_fail *fail)
 	m.in_reply_to = q->in_reply_to;
 	m.references = q->references;
 	m.unsubscribe_token = token;
+	m.open_token = open_token;
 	m.schedule_sql = sched;
 	m.due_sql = due;
 	m.now_sql = now;

@@ -39,6 +39,7 @@ struct core_fail {
 struct policy {
 	unsigned approve[MSG_NKINDS]; /* 1 = required, 0 = auto; indexed by enum msg_kind */
 	unsigned max_lateness_hours;
+	int track_opens;              /* emails carry an HTML copy with an open-tracking image */
 };
 lc_err policy_get(struct core *core, const struct principal *who, struct policy *out);
 /* policy_put stores p; LC_EINVAL with fail when a value is out of range. */
@@ -106,6 +107,8 @@ struct out_message {
 	uint64_t fence;
 	unsigned campaign_status, relationship_status, max_lateness_hours;
 	int suppressed;
+	int track_opens;        /* the workspace tracks opens */
+	const char *open_token;
 };
 void out_message_from_row(const struct db_rows *rows, size_t i, struct out_message *m);
 
@@ -207,6 +210,11 @@ lc_err unsubscribe_lookup(struct core *core, const char *token, struct unsub_vie
 /* unsubscribe_apply suppresses the recipient in the message's workspace; doing it again
  * changes nothing. */
 lc_err unsubscribe_apply(struct core *core, const char *token, struct unsub_view *view);
+
+/* ---- opens.c ---- */
+/* opens_record counts the first fetch of a delivered message's tracking image.
+ * LC_ENOTFOUND for a token that names no message. */
+lc_err opens_record(struct core *core, const char *token);
 
 /* ---- idempotency.c ---- */
 enum idem_state { IDEM_NEW, IDEM_REPLAY, IDEM_IN_USE, IDEM_REUSED };

@@ -11,7 +11,8 @@
 	"m.updated_at, m.requested_by, m.credits_reserved, m.credits_charged, m.attempts, "       \
 	"m.fence, m.smtp_phase, m.last_error, m.sent_at, c.public_id, r.public_id, c.status, "    \
 	"r.status, (SELECT COUNT(*) FROM suppressions s WHERE s.workspace_id = m.workspace_id "   \
-	"AND s.email = m.to_email), w.max_lateness_hours, i.public_id, m.decided_at "             \
+	"AND s.email = m.to_email), w.max_lateness_hours, i.public_id, m.decided_at, "            \
+	"w.track_opens, m.open_token "                                                            \
 	"FROM outbound_messages m JOIN campaigns c ON c.id = m.campaign_id "                      \
 	"JOIN relationships r ON r.id = m.relationship_id "                                       \
 	"JOIN workspaces w ON w.id = m.workspace_id "                                             \
@@ -42,8 +43,9 @@ store_msg_insert(struct db *db, const struct store_msg_new *m, uint64_t *id)
 	    "INSERT INTO outbound_messages (public_id, workspace_id, campaign_id, relationship_id, "
 	    "invocation_id, parent_id, kind, status, follow_up_step, from_email, to_email, to_name, "
 	    "subject, body, message_id_header, in_reply_to, references_header, unsubscribe_token, "
-	    "schedule_at, due_at, created_at, updated_at, requested_by, credits_reserved, inbound_id) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	    "schedule_at, due_at, created_at, updated_at, requested_by, credits_reserved, inbound_id, "
+	    "open_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?)";
 	struct db_param p[] = {DB_CSTR(m->public_id), DB_I64(m->workspace_id),
 	    DB_I64(m->campaign_id), DB_I64(m->relationship_id),
 	    m->invocation_id ? DB_I64(m->invocation_id) : DB_NULL,
@@ -54,7 +56,7 @@ store_msg_insert(struct db *db, const struct store_msg_new *m, uint64_t *id)
 	    m->references ? DB_CSTR(m->references) : DB_NULL, DB_CSTR(m->unsubscribe_token),
 	    DB_CSTR(m->schedule_sql), DB_CSTR(m->due_sql), DB_CSTR(m->now_sql),
 	    DB_CSTR(m->now_sql), DB_CSTR(m->requested_by), DB_I64(m->credits_reserved),
-	    m->inbound_id ? DB_I64(m->inbound_id) : DB_NULL};
+	    m->inbound_id ? DB_I64(m->inbound_id) : DB_NULL, DB_CSTR(m->open_token)};
 
 	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, id);
 }
@@ -345,4 +347,25 @@ store_msg_by_token(struct db *db, const char *token, struct db_rows *out)
 	struct db_param p[] = {DB_CSTR(token)};
 
 	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
+store_msg_by_open_token(struct db *db, const char *token, struct db_rows *out)
+{
+	static const char sql[] = "SELECT id, workspace_id, campaign_id, relationship_id, "
+	                          "public_id, status, opened_at FROM outbound_messages "
+	                          "WHERE open_token = ? FOR UPDATE";
+	struct db_param p[] = {DB_CSTR(token)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
+store_msg_opened(struct db *db, int64_t id, const char *now_sql, uint64_t *changed)
+{
+	static const char sql[] = "UPDATE outbound_messages SET opened_at = ? "
+	                          "WHERE id = ? AND opened_at IS NULL";
+	struct db_param p[] = {DB_CSTR(now_sql), DB_I64(id)};
+
+	return db_exec(db, sql, p, 2, changed, NULL);
 }

@@ -13,7 +13,7 @@ struct store_msg_new {
 	int64_t workspace_id, campaign_id, relationship_id, invocation_id, parent_id, inbound_id;
 	unsigned kind, status, follow_up_step;
 	const char *from_email, *to_email, *to_name, *subject, *body;
-	const char *message_id_header, *in_reply_to, *references, *unsubscribe_token;
+	const char *message_id_header, *in_reply_to, *references, *unsubscribe_token, *open_token;
 	const char *schedule_sql, *due_sql, *now_sql, *requested_by;
 	unsigned credits_reserved;
 };
@@ -28,7 +28,7 @@ enum {
 	MSG_COL_ATTEMPTS, MSG_COL_FENCE, MSG_COL_PHASE, MSG_COL_LAST_ERROR, MSG_COL_SENT_AT,
 	MSG_COL_CAMPAIGN_PUBLIC, MSG_COL_REL_PUBLIC, MSG_COL_CAMPAIGN_STATUS, MSG_COL_REL_STATUS,
 	MSG_COL_SUPPRESSED, MSG_COL_MAX_LATENESS, MSG_COL_INV_PUBLIC, MSG_COL_DECIDED_AT,
-	MSG_COL_NCOLS
+	MSG_COL_TRACK_OPENS, MSG_COL_OPEN_TOKEN, MSG_COL_NCOLS
 };
 /* store_msg_get loads one message of a workspace by public id; lock adds FOR UPDATE. */
 lc_err store_msg_get(struct db *db, int64_t workspace_id, const char *public_id, int lock,
@@ -118,10 +118,16 @@ lc_err store_credit_ledger(struct db *db, int64_t workspace_id, const char *befo
 
 /* ---- policy ---- */
 enum { POL_COL_DRAFTS, POL_COL_SEND, POL_COL_RESPOND, POL_COL_AUTO, POL_COL_FOLLOW,
-	POL_COL_LATENESS };
+	POL_COL_LATENESS, POL_COL_TRACK };
 lc_err store_policy_get(struct db *db, int64_t workspace_id, struct db_rows *out);
 lc_err store_policy_put(struct db *db, int64_t workspace_id, const unsigned flags[5],
-    unsigned lateness_hours);
+    unsigned lateness_hours, int track_opens);
+/* store_msg_open records the first open of a sent message by its open token; *first is
+ * 1 when this was it, and out receives (workspace, campaign, relationship, public id). */
+enum { OPEN_COL_ID, OPEN_COL_WS, OPEN_COL_CAMPAIGN, OPEN_COL_REL, OPEN_COL_PUBLIC,
+	OPEN_COL_STATUS, OPEN_COL_OPENED };
+lc_err store_msg_by_open_token(struct db *db, const char *token, struct db_rows *out);
+lc_err store_msg_opened(struct db *db, int64_t id, const char *now_sql, uint64_t *changed);
 
 /* ---- idempotency ---- */
 enum { IDEM_COL_HASH, IDEM_COL_STATE, IDEM_COL_STATUS, IDEM_COL_BODY, IDEM_COL_EXPIRED };

@@ -69,6 +69,7 @@ static lc_err mail_field_references(struct buf *, const char *);
 static lc_err mail_field_unsubscribe(struct buf *, const char *, const char *);
 static size_t mail_qp_char(const unsigned char *, size_t, size_t, size_t, size_t, int, char *);
 static lc_err mail_body_qp(struct buf *, const char *, size_t);
+static lc_err mail_body_html(const char *, const char *, struct buf *);
 
 /* mail_given is 1 for an optional string that is present and not empty. */
 static int
@@ -277,6 +278,9 @@ mail_out_check(const struct mail_out *m)
 		return LC_EINVAL;
 	if (mail_given(m->list_unsubscribe_mailto) &&
 	    !mail_uri_valid(m->list_unsubscribe_mailto, "mailto:"))
+		return LC_EINVAL;
+	if (mail_given(m->open_pixel_url) && !mail_uri_valid(m->open_pixel_url, "https://") &&
+	    !mail_uri_valid(m->open_pixel_url, "http://"))
 		return LC_EINVAL;
 	if (m->date_ms < TIME_MIN_MS || m->date_ms > TIME_MAX_MS)
 		return LC_EINVAL;
@@ -677,13 +681,44 @@ mail_body_qp(struct buf *out, const char *body, size_t len)
 	return LC_OK;
 }
 
+/* mail_body_html writes the HTML copy of a plain-text body: the text escaped, its line
+ * breaks kept (pre-wrap), and the open-tracking image. */
+static lc_err
+mail_body_html(const char *text, const char *pixel, struct buf *html)
+{
+	const char *p;
+	lc_err e;
+
+	if ((e = buf_puts(html, "<!doctype html>\n<html><body>\n"
+	                        "<div style=\"white-space:pre-wrap\">")) != LC_OK)
+		return e;
+	for (p = text ? text : ""; *p && e == LC_OK; p++) {
+		switch (*p) {
+		case '&': e = buf_puts(html, "&amp;"); break;
+		case '<': e = buf_puts(html, "&lt;"); break;
+		case '>': e = buf_puts(html, "&gt;"); break;
+		case '"': e = buf_puts(html, "&quot;"); break;
+		case '\r': break;
+		default: e = buf_append(html, p, 1); break;
+		}
+	}
+	if (e == LC_OK)
+		e = buf_printf(html, "</div>\n<img src=\"%s\" width=\"1\" height=\"1\" alt=\"\" "
+		                     "style=\"display:block;border:0\">\n</body></html>\n", pixel);
+	return e;
+}
+
 lc_err
 mail_compose(const struct mail_out *m, struct buf *out)
 {
-	char date[MAIL_DATE_MAX];
+	char date[MAIL_DATE_MAX], boundary[40];
+	unsigned char raw[12];
 	size_t start = out->len;
+	struct buf html;
 	lc_err e;
 
+	buf_init(&html, 4 * 1024 * 1024);
+	boundary[0] = '\0';
 	if ((e = mail_out_check(m)) != LC_OK)
 		return e;
 	mail_date_format(m->date_ms, date);
@@ -693,9 +728,20 @@ mail_compose(const struct mail_out *m, struct buf *out)
 	    (e = mail_field_mailbox(out, "To", m->to_name, m->to_email)) != LC_OK ||
 	    (e = mail_field_subject(out, m->subject)) != LC_OK)
 		goto out;
-	if ((e = buf_puts(out, "MIME-Version: 1.0\r\n"
-	                       "Content-Type: text/plain; charset=UTF-8\r\n"
-	                       "Content-Transfer-Encoding: quoted-printable\r\n")) != LC_OK)
+	if (mail_given(m->open_pixel_url)) {
+		/* "=_" never occurs in quoted-printable text, so it cannot clash with the parts */
+		randombytes_buf(raw, sizeof(raw));
+		memcpy(boundary, "=_lc_", 5);
+		sodium_bin2hex(boundary + 5, sizeof(boundary) - 5, raw, sizeof(raw));
+		e = buf_printf(out, "MIME-Version: 1.0\r\n"
+		                    "Content-Type: multipart/alternative; boundary=\"%s\"\r\n",
+		    boundary);
+	} else {
+		e = buf_puts(out, "MIME-Version: 1.0\r\n"
+		                  "Content-Type: text/plain; charset=UTF-8\r\n"
+		                  "Content-Transfer-Encoding: quoted-printable\r\n");
+	}
+	if (e != LC_OK)
 		goto out;
 	if (mail_given(m->in_reply_to) &&
 	    (e = mail_field_token(out, "In-Reply-To", m->in_reply_to)) != LC_OK)
@@ -707,9 +753,24 @@ mail_compose(const struct mail_out *m, struct buf *out)
 		goto out;
 	if ((e = buf_append(out, "\r\n", 2)) != LC_OK)
 		goto out;
-	if (m->body != NULL)
-		e = mail_body_qp(out, m->body, strlen(m->body));
+	if (boundary[0] == '\0') {
+		if (m->body != NULL)
+			e = mail_body_qp(out, m->body, strlen(m->body));
+		goto out;
+	}
+	if ((e = buf_printf(out, "--%s\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+	                         "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+	         boundary)) != LC_OK ||
+	    (m->body && *m->body && (e = mail_body_qp(out, m->body, strlen(m->body))) != LC_OK) ||
+	    (e = mail_body_html(m->body, m->open_pixel_url, &html)) != LC_OK ||
+	    (e = buf_printf(out, "--%s\r\nContent-Type: text/html; charset=UTF-8\r\n"
+	                         "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+	         boundary)) != LC_OK ||
+	    (e = mail_body_qp(out, html.data, html.len)) != LC_OK)
+		goto out;
+	e = buf_printf(out, "--%s--\r\n", boundary);
 out:
+	buf_free(&html);
 	if (e != LC_OK) {
 		out->len = start;
 		if (out->data != NULL)

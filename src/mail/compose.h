@@ -28,6 +28,9 @@ struct mail_out {
 	const char *references;              /* space-separated "<a> <b>" or NULL */
 	const char *list_unsubscribe_url;    /* https URL or NULL */
 	const char *list_unsubscribe_mailto; /* "mailto:..." or NULL */
+	const char *open_pixel_url;          /* http(s) URL of a 1x1 image, or NULL: when given
+	                                        the message is multipart/alternative with an
+	                                        HTML copy of the body that loads it */
 	int64_t date_ms;                     /* UTC milliseconds since the epoch */
 };
 

@@ -33,6 +33,7 @@ void ui_redirect(struct http_request *req, const char *location, const char *ext
 /* Handlers (ui_unsubscribe.c); ctx is a struct api_ctx. */
 void ui_unsubscribe_get(void *ctx);
 void ui_unsubscribe_post(void *ctx);
+void ui_open_pixel(void *ctx);
 
 /* Handlers of the approval pages under /app/ (ui_login.c, ui_approvals.c,
  * ui_campaigns.c, ui_activity.c); ctx is a struct api_ctx. */

@@ -5,6 +5,7 @@
 const struct route ui_routes[] = {
 	{"GET", "/u/{token}", ui_unsubscribe_get, AUTH_NONE},
 	{"POST", "/u/{token}", ui_unsubscribe_post, AUTH_NONE},
+	{"GET", "/t/o/{file}", ui_open_pixel, AUTH_NONE},
 	{"GET", "/app", ui_app_root, AUTH_NONE},
 	{"GET", "/app/", ui_app_home, AUTH_NONE},
 	{"GET", "/app/login", ui_login_get, AUTH_NONE},

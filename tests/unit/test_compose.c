@@ -41,6 +41,7 @@ static int setup_sodium(void **);
 static uint64_t rng(void);
 static size_t rng_below(size_t);
 static void base_message(struct mail_out *);
+static void test_open_pixel_makes_multipart_alternative(void **);
 static void compose_ok(const struct mail_out *, struct buf *);
 static void assert_rejected(const struct mail_out *);
 static int strstr_n(const char *, size_t, const char *);
@@ -1758,6 +1759,59 @@ test_message_id_new_rejects_bad_domains(void **state)
 	assert_int_equal(strlen(id), MAIL_MSGID_MAX - 1);
 }
 
+
+/* With an open-tracking image the message is multipart/alternative: the plain text first,
+ * then an HTML copy (escaped) that loads the image; the boundary never occurs in a part. */
+static void
+test_open_pixel_makes_multipart_alternative(void **state)
+{
+	struct mail_out m;
+	struct buf b;
+	const char *ct, *q, *boundary;
+	char bnd[64];
+	size_t n, i, line = 0;
+
+	(void)state;
+	base_message(&m);
+	m.body = "Hi <Marina> & co,\nsee \"this\".\n";
+	m.open_pixel_url = "https://lc.example/t/o/AAAAAAAAAAAAAAAAAAAAAA.gif";
+	buf_init(&b, 1 << 20);
+	compose_ok(&m, &b);
+	ct = strstr(b.data, "Content-Type: multipart/alternative; boundary=\"");
+	assert_non_null(ct);
+	boundary = ct + strlen("Content-Type: multipart/alternative; boundary=\"");
+	q = strchr(boundary, '"');
+	assert_non_null(q);
+	n = (size_t)(q - boundary);
+	assert_true(n > 5 && n < sizeof(bnd) - 3);
+	bnd[0] = '-';
+	bnd[1] = '-';
+	memcpy(bnd + 2, boundary, n);
+	bnd[n + 2] = '\0';
+	/* two part openings and the closing delimiter, nothing else */
+	for (i = 0, line = 0; i + strlen(bnd) <= b.len; i++)
+		if (memcmp(b.data + i, bnd, strlen(bnd)) == 0)
+			line++;
+	assert_int_equal(line, 3);
+	line = 0;
+	assert_non_null(strstr(b.data, "Content-Type: text/plain; charset=UTF-8\r\n"));
+	assert_non_null(strstr(b.data, "Content-Type: text/html; charset=UTF-8\r\n"));
+	assert_non_null(strstr(b.data, "&lt;Marina&gt; &amp; co"));
+	assert_non_null(strstr(b.data, "<img src=3D\"https://lc.example/t/o/"));
+	assert_null(strstr(b.data, "Content-Transfer-Encoding: quoted-printable\r\nMIME"));
+	for (i = 0; i < b.len; i++) {
+		if (b.data[i] == '\n') {
+			assert_true(i > 0 && b.data[i - 1] == '\r');
+			line = 0;
+		} else {
+			assert_true(++line <= 998);
+		}
+	}
+	m.open_pixel_url = "javascript:alert(1)";
+	assert_rejected(&m);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -1771,6 +1825,7 @@ main(void)
 	    cmocka_unit_test(test_list_unsubscribe_variants),
 	    cmocka_unit_test(test_list_unsubscribe_long_url_folds_between_uris),
 	    cmocka_unit_test(test_list_unsubscribe_rejects_bad_uris),
+	    cmocka_unit_test(test_open_pixel_makes_multipart_alternative),
 	    cmocka_unit_test(test_display_name_atoms_as_is),
 	    cmocka_unit_test(test_display_name_specials_quoted),
 	    cmocka_unit_test(test_display_name_non_ascii_encoded),
