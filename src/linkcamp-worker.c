@@ -237,11 +237,12 @@ mailer(void *arg)
 			nap(w, 1000);
 			continue;
 		}
-		if (n > 0) {
-			struct delivery_result results[64];
-			for (i = 0; i < n; i++)
-				deliver_one(w, &core, &jobs[i], &results[i]);
-			record_all(w, &core, jobs, results, n);
+		/* each outcome is written down as soon as it is known: a crash then leaves at
+		 * most one message per thread "unknown" */
+		for (i = 0; i < n; i++) {
+			struct delivery_result result;
+			deliver_one(w, &core, &jobs[i], &result);
+			record_all(w, &core, &jobs[i], &result, 1);
 		}
 		delivery_jobs_free(jobs, n);
 		jobs = NULL;

@@ -40,8 +40,7 @@ lc_err delivery_mark_data(struct core *core, const struct delivery_job *job, int
  * transaction, each under its job's fence: sent (credits captured, event, invocation
  * completed, next follow-up queued), deferred with backoff (failed after 5 days), failed
  * (credits released; 5.1.x suppresses the address) or unknown (released, never retried).
- * A lost lease records nothing for that job. One transaction per batch keeps the hot rows
- * (the workspace's credits, the campaign's counters) locked once per batch, not per mail. */
+ * A lost lease records nothing for that job. */
 lc_err delivery_record(struct core *core, const struct delivery_job *jobs,
     const struct delivery_result *results, size_t n);
 
