@@ -86,8 +86,6 @@ approvals_list(struct core *core, const struct principal *who, const struct appr
 {
 	struct store_msg_filter f;
 	char before[TIME_SQL_LEN];
-	struct db_rows cr;
-	struct campaign c;
 	void *items = NULL;
 	lc_err e;
 
@@ -97,13 +95,11 @@ approvals_list(struct core *core, const struct principal *who, const struct appr
 	f.status_mask = q->status_mask ? q->status_mask : 1u << MS_AWAITING_APPROVAL;
 	f.kind_mask = q->kind_mask ? q->kind_mask : (1u << MSG_NKINDS) - 1;
 	if (q->campaign_id) {
-		e = campaigns_get(core, who, q->campaign_id, &cr, &c);
-		if (e == LC_ENOTFOUND)
-			return LC_OK;
-		if (e != LC_OK)
+		int none = 0;
+		if ((e = campaigns_filter_id(core, who, q->campaign_id, &f.campaign_id, &none)) != LC_OK)
 			return e;
-		f.campaign_id = c.id;
-		db_rows_free(&cr);
+		if (none)
+			return LC_OK; /* a filter that matches nothing */
 	}
 	if (q->has_cursor) {
 		sqltime_format(q->cursor_ms, before);

@@ -129,3 +129,25 @@ campaigns_get(struct core *core, const struct principal *who, const char *public
 	campaign_from_row(rows, 0, c);
 	return LC_OK;
 }
+
+lc_err
+campaigns_filter_id(struct core *core, const struct principal *who, const char *public_id,
+    int64_t *id, int *none)
+{
+	struct db_rows rows;
+	struct campaign c;
+	lc_err e;
+
+	*id = 0;
+	*none = 0;
+	e = campaigns_get(core, who, public_id, &rows, &c);
+	if (e == LC_ENOTFOUND) {
+		*none = 1;
+		return LC_OK;
+	}
+	if (e != LC_OK)
+		return e;
+	*id = c.id;
+	db_rows_free(&rows);
+	return LC_OK;
+}

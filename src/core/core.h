@@ -98,6 +98,11 @@ void campaign_page_free(struct campaign_page *page);
 lc_err campaigns_get(struct core *core, const struct principal *who, const char *public_id,
     struct db_rows *rows, struct campaign *c);
 
+/* campaigns_filter_id turns a campaignId list filter into the internal id. *none is 1 when
+ * it names no campaign of the workspace: the filtered list is then simply empty. */
+lc_err campaigns_filter_id(struct core *core, const struct principal *who, const char *public_id,
+    int64_t *id, int *none);
+
 struct prospect_in {
 	const char *domain, *contact_name, *contact_email;
 };

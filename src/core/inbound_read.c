@@ -62,8 +62,6 @@ inbound_list(struct core *core, const struct principal *who, const struct inboun
 {
 	struct store_inbound_filter f;
 	char before[TIME_SQL_LEN];
-	struct db_rows cr;
-	struct campaign c;
 	void *items = NULL;
 	lc_err e;
 
@@ -73,13 +71,11 @@ inbound_list(struct core *core, const struct principal *who, const struct inboun
 	f.klass_mask = q->klass_mask ? q->klass_mask : (1u << IN_NCLASSES) - 1;
 	f.matched = q->matched;
 	if (q->campaign_id) {
-		e = campaigns_get(core, who, q->campaign_id, &cr, &c);
-		if (e == LC_ENOTFOUND)
-			return LC_OK;
-		if (e != LC_OK)
+		int none = 0;
+		if ((e = campaigns_filter_id(core, who, q->campaign_id, &f.campaign_id, &none)) != LC_OK)
 			return e;
-		f.campaign_id = c.id;
-		db_rows_free(&cr);
+		if (none)
+			return LC_OK; /* a filter that matches nothing */
 	}
 	if (q->has_cursor) {
 		sqltime_format(q->cursor_ms, before);

@@ -55,8 +55,6 @@ relationships_list(struct core *core, const struct principal *who, const struct 
 {
 	struct store_rel_filter f;
 	char cutoff[TIME_SQL_LEN], before[TIME_SQL_LEN], like[LIKE_MAX];
-	struct db_rows cr;
-	struct campaign c;
 	void *items = NULL;
 	lc_err e;
 
@@ -64,13 +62,11 @@ relationships_list(struct core *core, const struct principal *who, const struct 
 	memset(&f, 0, sizeof(f));
 	f.workspace_id = who->workspace_id;
 	if (q->campaign_id) {
-		e = campaigns_get(core, who, q->campaign_id, &cr, &c);
-		if (e == LC_ENOTFOUND)
-			return LC_OK; /* a filter that matches nothing */
-		if (e != LC_OK)
+		int none = 0;
+		if ((e = campaigns_filter_id(core, who, q->campaign_id, &f.campaign_id, &none)) != LC_OK)
 			return e;
-		f.campaign_id = c.id;
-		db_rows_free(&cr);
+		if (none)
+			return LC_OK; /* a filter that matches nothing */
 	}
 	f.domain = q->domain;
 	f.status_mask = q->status_mask ? q->status_mask : (1u << REL_NSTATUS) - 1;
