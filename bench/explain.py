@@ -22,12 +22,13 @@ import re
 import subprocess
 import sys
 
-STRING = re.compile(r"'(?:[^'\\]|\\.)*'")
-NUMBER = re.compile(r"\b\d+\b")
+DATETIME = re.compile(r"'\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}'")
 
 
 def shape(sql):
-    return NUMBER.sub("?", STRING.sub("?", sql))
+    """Statements that differ only in a time literal (the no-response cutoff moves with
+    the clock) are the same; different parameters (a cursor, a filter) are not."""
+    return DATETIME.sub("?", sql)
 
 
 def analyze(sock, sql):
