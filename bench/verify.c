@@ -91,9 +91,9 @@ replay_tx(struct db *dst, void *arg)
 	         status, db_str(c, 0, 7), db_str(c, 0, 8), db_str(c, 0, 9), &cid)) != LC_OK)
 		return e;
 	for (i = 0; i < r->rels.nrows; i++) {
-		if ((e = store_rel_insert(dst, db_str(&r->rels, i, 1), db_i64(c, 0, 1), (int64_t)cid,
-		         db_str(&r->rels, i, 2), db_str(&r->rels, i, 3), db_str(&r->rels, i, 4),
-		         db_str(&r->rels, i, 5), &rid)) != LC_OK)
+		if ((e = store_rel_insert(dst, db_str(&r->rels, i, 1), db_i64(c, 0, 1),
+		         (int64_t)cid, db_str(&r->rels, i, 2), db_str(&r->rels, i, 3),
+		         db_str(&r->rels, i, 4), db_str(&r->rels, i, 5), &rid)) != LC_OK)
 			return e;
 		r->rel_map[i] = (int64_t)rid;
 	}
@@ -118,20 +118,11 @@ replay_tx(struct db *dst, void *arg)
 		sqltime_format(ev.at_ms, at);
 		/* campaigns_transition(): the status changes, then the event is recorded */
 		switch (ev.type) {
-		case EV_CAMPAIGN_PAUSED:
-			to = CSTATUS_PAUSED;
-			break;
-		case EV_CAMPAIGN_RESUMED:
-			to = CSTATUS_ACTIVE;
-			break;
-		case EV_CAMPAIGN_CANCELLED:
-			to = CSTATUS_CANCELLED;
-			break;
-		case EV_CAMPAIGN_COMPLETED:
-			to = CSTATUS_COMPLETED;
-			break;
-		default:
-			break;
+		case EV_CAMPAIGN_PAUSED: to = CSTATUS_PAUSED; break;
+		case EV_CAMPAIGN_RESUMED: to = CSTATUS_ACTIVE; break;
+		case EV_CAMPAIGN_CANCELLED: to = CSTATUS_CANCELLED; break;
+		case EV_CAMPAIGN_COMPLETED: to = CSTATUS_COMPLETED; break;
+		default: break;
 		}
 		if (to != status) {
 			if ((e = store_campaign_set_status(dst, (int64_t)cid, status, to,
@@ -161,8 +152,8 @@ compare(struct replay *r, const char *what, const char *sql, const char *public_
 		die(what, r->dst);
 	if (a.nrows != b.nrows) {
 		if (mismatches++ < 20)
-			printf("MISMATCH %s of %s: %zu generated rows, %zu replayed\n", what, public_id,
-			    a.nrows, b.nrows);
+			printf("MISMATCH %s of %s: %zu generated rows, %zu replayed\n", what,
+			    public_id, a.nrows, b.nrows);
 		goto out;
 	}
 	for (i = 0; i < a.nrows; i++)
@@ -170,8 +161,9 @@ compare(struct replay *r, const char *what, const char *sql, const char *public_
 			const char *x = db_str(&a, i, j), *y = db_str(&b, i, j);
 			if ((x == NULL) != (y == NULL) || (x && strcmp(x, y) != 0)) {
 				if (mismatches++ < 20)
-					printf("MISMATCH %s of %s row %zu column %zu: generated %s, "
-					       "events_record gives %s\n",
+					printf(
+					    "MISMATCH %s of %s row %zu column %zu: generated %s, "
+					    "events_record gives %s\n",
 					    what, public_id, i, j, x ? x : "NULL", y ? y : "NULL");
 			}
 		}
@@ -258,8 +250,10 @@ main(int argc, char **argv)
 	for (i = 0; i < rows.nrows; i++) {
 		struct db_param p[] = {DB_I64(db_i64(&rows, i, 0)), DB_CSTR(db_str(&rows, i, 1)),
 		    DB_CSTR(db_str(&rows, i, 2)), DB_CSTR(db_str(&rows, i, 3))};
-		if (db_exec(r.dst, "INSERT INTO accounts (id, public_id, name, created_at) "
-		            "VALUES (?, ?, ?, ?)", p, 4, NULL, NULL) != LC_OK)
+		if (db_exec(r.dst,
+		        "INSERT INTO accounts (id, public_id, name, created_at) "
+		        "VALUES (?, ?, ?, ?)",
+		        p, 4, NULL, NULL) != LC_OK)
 			die("copy accounts", r.dst);
 	}
 	db_rows_free(&rows);
@@ -270,8 +264,10 @@ main(int argc, char **argv)
 		struct db_param p[] = {DB_I64(db_i64(&rows, i, 0)), DB_CSTR(db_str(&rows, i, 1)),
 		    DB_I64(db_i64(&rows, i, 2)), DB_CSTR(db_str(&rows, i, 3)),
 		    DB_CSTR(db_str(&rows, i, 4))};
-		if (db_exec(r.dst, "INSERT INTO workspaces (id, public_id, account_id, name, "
-		            "created_at) VALUES (?, ?, ?, ?, ?)", p, 5, NULL, NULL) != LC_OK)
+		if (db_exec(r.dst,
+		        "INSERT INTO workspaces (id, public_id, account_id, name, "
+		        "created_at) VALUES (?, ?, ?, ?, ?)",
+		        p, 5, NULL, NULL) != LC_OK)
 			die("copy workspaces", r.dst);
 	}
 	db_rows_free(&rows);
