@@ -58,6 +58,10 @@ size_t mime_utf8_seq(const unsigned char *s, size_t n);
 lc_err mime_clean(struct buf *b, const char *s, size_t n, int oneline);
 /* mime_to_utf8 appends s[0..n), declared in charset cs (may be NULL), to b as UTF-8. */
 lc_err mime_to_utf8(struct buf *b, const char *cs, const char *s, size_t n);
+/* windows-1252 code points of bytes 0x80..0x9F (also for HTML numeric references there). */
+extern const unsigned short mime_cp1252_hi[32];
+/* mime_put_cp appends code point cp as UTF-8 (U+FFFD for surrogates, 0 and > U+10FFFF). */
+lc_err mime_put_cp(struct buf *b, unsigned cp);
 /* mime_html_charset copies a <meta> charset of html into cs (size csz); returns cs or NULL. */
 const char *mime_html_charset(const char *html, size_t n, char *cs, size_t csz);
 /* mime_blank is 1 when s[0..n) holds only whitespace. */
