@@ -8,6 +8,23 @@
 
 static json_t *invocation_json(struct api_ctx *, const struct invocation *);
 static void answer_invocation(struct api_ctx *, const char *, int);
+static int parse_schedule(struct api_ctx *, const char *, int64_t *);
+
+/* parse_schedule reads scheduleAt: absent or "now" is 0, else RFC 3339 with an offset;
+ * -1 after answering 422. */
+static int
+parse_schedule(struct api_ctx *ctx, const char *schedule, int64_t *ms)
+{
+	*ms = 0;
+	if (schedule == NULL || strcmp(schedule, "now") == 0)
+		return 0;
+	if (rfc3339_parse(schedule, strlen(schedule), ms) == LC_OK)
+		return 0;
+	http_problem(ctx->req, 422, "validation_failed",
+	    "scheduleAt must be \"now\" or an RFC 3339 date-time with an offset.", "scheduleAt", NULL,
+	    NULL);
+	return -1;
+}
 
 /* invocation_json renders {"invocation":{...},"event":...}, the shape send-email answers
  * with and GET /v1/invocations/{id} shows later. */
@@ -79,13 +96,8 @@ api_campaign_send_email(void *arg)
 	    api_get_str(ctx, doc, "body", 1, &in.body, NULL) != 0 ||
 	    api_get_str(ctx, doc, "scheduleAt", 0, &schedule, NULL) != 0)
 		goto out;
-	if (schedule && strcmp(schedule, "now") != 0 &&
-	    rfc3339_parse(schedule, strlen(schedule), &in.schedule_ms) != LC_OK) {
-		http_problem(ctx->req, 422, "validation_failed",
-		    "scheduleAt must be \"now\" or an RFC 3339 date-time with an offset.", "scheduleAt",
-		    NULL, NULL);
+	if (parse_schedule(ctx, schedule, &in.schedule_ms) != 0)
 		goto out;
-	}
 	in.campaign_id = ctx->match.captures[0];
 	api_requester(ctx, by, sizeof(by));
 	in.requested_by = by;
@@ -120,13 +132,8 @@ api_campaign_respond(void *arg)
 	    api_get_str(ctx, doc, "body", 1, &in.body, NULL) != 0 ||
 	    api_get_str(ctx, doc, "scheduleAt", 0, &schedule, NULL) != 0)
 		goto out;
-	if (schedule && strcmp(schedule, "now") != 0 &&
-	    rfc3339_parse(schedule, strlen(schedule), &in.schedule_ms) != LC_OK) {
-		http_problem(ctx->req, 422, "validation_failed",
-		    "scheduleAt must be \"now\" or an RFC 3339 date-time with an offset.", "scheduleAt",
-		    NULL, NULL);
+	if (parse_schedule(ctx, schedule, &in.schedule_ms) != 0)
 		goto out;
-	}
 	api_requester(ctx, by, sizeof(by));
 	in.requested_by = by;
 	memset(&fail, 0, sizeof(fail));
