@@ -56,6 +56,7 @@ out_message_from_row(const struct db_rows *r, size_t i, struct out_message *m)
 	m->relationship_status = (unsigned)db_i64(r, i, MSG_COL_REL_STATUS);
 	m->suppressed = db_i64(r, i, MSG_COL_SUPPRESSED) > 0;
 	m->max_lateness_hours = (unsigned)db_i64(r, i, MSG_COL_MAX_LATENESS);
+	m->invocation_id = db_i64(r, i, MSG_COL_INVOCATION);
 	m->invocation_public_id = db_str(r, i, MSG_COL_INV_PUBLIC);
 	m->decided_ms = db_ms(r, i, MSG_COL_DECIDED_AT);
 	m->track_opens = db_i64(r, i, MSG_COL_TRACK_OPENS) != 0;
@@ -202,14 +203,7 @@ decide_tx(struct db *db, void *arg)
 	ev.at_ms = now_ms();
 	if ((e = events_record(db, &ev, NULL)) != LC_OK)
 		goto out;
-	if (m.invocation_public_id) {
-		struct db_rows ir;
-		if ((e = store_inv_get(db, m.workspace_id, m.invocation_public_id, &ir)) != LC_OK)
-			goto out;
-		if (ir.nrows == 1)
-			e = store_inv_set(db, db_i64(&ir, 0, INV_COL_ID), inv_status_of(next), 0, NULL, now);
-		db_rows_free(&ir);
-	}
+	e = outbox_inv_set(db, &m, inv_status_of(next), 0, NULL, now);
 out:
 	db_rows_free(&r);
 	return e;

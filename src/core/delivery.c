@@ -36,8 +36,6 @@ static lc_err record_one(struct db *, const struct delivery_job *,
     const struct delivery_result *);
 static lc_err record_tx(struct db *, void *);
 static lc_err reap_tx(struct db *, void *);
-static lc_err inv_update(struct db *, const struct out_message *, unsigned, unsigned,
-    const char *, const char *);
 static int64_t backoff_ms(unsigned);
 
 static char *
@@ -100,24 +98,6 @@ delivery_jobs_free(struct delivery_job *jobs, size_t n)
 	free(jobs);
 }
 
-/* inv_update mirrors a message's new state onto its invocation, if it has one. */
-static lc_err
-inv_update(struct db *db, const struct out_message *m, unsigned status, unsigned charged,
-    const char *event_id, const char *now)
-{
-	struct db_rows r;
-	lc_err e;
-
-	if (m->invocation_public_id == NULL)
-		return LC_OK;
-	if ((e = store_inv_get(db, m->workspace_id, m->invocation_public_id, &r)) != LC_OK)
-		return e;
-	if (r.nrows == 1)
-		e = store_inv_set(db, db_i64(&r, 0, INV_COL_ID), status, charged, event_id, now);
-	db_rows_free(&r);
-	return e;
-}
-
 static lc_err
 claim_tx(struct db *db, void *arg)
 {
@@ -144,7 +124,8 @@ claim_tx(struct db *db, void *arg)
 		return LC_ENOMEM;
 	}
 	for (i = 0, e = LC_OK; i < ids.nrows && e == LC_OK; i++) {
-		uint64_t fence = 0, n = 0;
+		uint64_t n = 0;
+		int claimed = 0;
 
 		if ((e = store_msg_get_locked(db, db_i64(&ids, i, 0), &r)) != LC_OK)
 			break;
@@ -174,7 +155,7 @@ claim_tx(struct db *db, void *arg)
 			    (e = store_decision_insert(db, m.id, m.workspace_id, 2, "system",
 			         "scheduleAt is more than maxLatenessHours in the past", NULL, NULL, now)) !=
 			        LC_OK ||
-			    (e = inv_update(db, &m, INV_AWAITING_APPROVAL, 0, NULL, now)) != LC_OK) {
+			    (e = outbox_inv_set(db, &m, INV_AWAITING_APPROVAL, 0, NULL, now)) != LC_OK) {
 				db_rows_free(&r);
 				break;
 			}
@@ -187,8 +168,10 @@ claim_tx(struct db *db, void *arg)
 			ev.at_ms = t;
 			if ((e = events_record(db, &ev, NULL)) == LC_OK)
 				e = notify_queue_tx(db, m.workspace_id, m.id);
-		} else if ((e = store_msg_claim(db, m.id, ctx->owner, lease, now, &fence)) == LC_OK) {
-			e = job_from(&m, fence, &ctx->jobs[ctx->n]);
+		} else if ((e = store_msg_claim(db, m.id, m.fence, ctx->owner, lease, now,
+		                &claimed)) == LC_OK &&
+		           claimed) {
+			e = job_from(&m, m.fence + 1, &ctx->jobs[ctx->n]);
 			ctx->n++;
 		}
 		db_rows_free(&r);
@@ -261,19 +244,20 @@ record_one(struct db *db, const struct delivery_job *job, const struct delivery_
 	case DELIVERY_SENT:
 		if ((e = store_msg_sent(db, m.id, m.fence, now, m.credits_reserved, &n)) != LC_OK)
 			break;
+		ev.type = EV_EMAIL_SENT;
+		if ((e = events_record(db, &ev, event_id)) != LC_OK ||
+		    (e = outbox_inv_set(db, &m, INV_COMPLETED, m.credits_reserved, event_id, now)) != LC_OK)
+			break;
+		m.status = MS_SENT;
+		if ((e = drafts_follow_up_tx(db, &m, t)) != LC_OK)
+			break;
+		/* Last: the workspace row holds the balance, so every sender of the workspace
+		 * waits on its lock; taking it just before COMMIT keeps that wait short. */
 		if (m.credits_reserved > 0 &&
 		    ((e = store_credit_move(db, m.workspace_id, CREDIT_CAPTURE, m.credits_reserved, m.id,
 		          NULL, now, &ok)) != LC_OK ||
-		        !ok)) {
+		        !ok))
 			e = e != LC_OK ? e : LC_EDB;
-			break;
-		}
-		ev.type = EV_EMAIL_SENT;
-		if ((e = events_record(db, &ev, event_id)) != LC_OK ||
-		    (e = inv_update(db, &m, INV_COMPLETED, m.credits_reserved, event_id, now)) != LC_OK)
-			break;
-		m.status = MS_SENT;
-		e = drafts_follow_up_tx(db, &m, t);
 		break;
 	case DELIVERY_TEMPFAIL:
 		if (t - m.created_ms < DEFER_LIMIT_MS) {

@@ -153,15 +153,14 @@ outbox_release_tx(struct db *db, const struct out_message *m, unsigned status, c
 	    (e = record(db, EV_APPROVAL_REJECTED, m->workspace_id, m->campaign_id,
 	         m->relationship_id, m->public_id, now_ms(), NULL)) != LC_OK)
 		return e;
-	if (m->invocation_public_id) {
-		struct db_rows r;
-		/* the invocation's internal id is not in the message view: look it up */
-		if ((e = store_inv_get(db, m->workspace_id, m->invocation_public_id, &r)) != LC_OK)
-			return e;
-		if (r.nrows == 1)
-			e = store_inv_set(db, db_i64(&r, 0, INV_COL_ID), inv_status_of(status), 0, NULL,
-			    now);
-		db_rows_free(&r);
-	}
-	return e;
+	return outbox_inv_set(db, m, inv_status_of(status), 0, NULL, now);
+}
+
+lc_err
+outbox_inv_set(struct db *db, const struct out_message *m, unsigned status, unsigned charged,
+    const char *event_id, const char *now_sql)
+{
+	if (m->invocation_id == 0)
+		return LC_OK;
+	return store_inv_set(db, m->invocation_id, status, charged, event_id, now_sql);
 }

@@ -76,6 +76,11 @@ struct out_message;
  * when the message had already moved on. */
 lc_err outbox_release_tx(struct db *db, const struct out_message *m, unsigned status,
     const char *error, int fenced, int *changed);
+/* outbox_inv_set mirrors a message's new state onto its invocation, if it has one, inside
+ * the caller's transaction: status, credits charged and (when event_id is non-NULL) the
+ * event that completed it. */
+lc_err outbox_inv_set(struct db *db, const struct out_message *m, unsigned status,
+    unsigned charged, const char *event_id, const char *now_sql);
 
 /* ---- send.c ---- */
 /* outbox_check_email applies the rules every email shares: subject (when given) 1..998
@@ -97,7 +102,7 @@ lc_err outbox_send_email(struct core *core, const struct principal *who,
 
 /* ---- approvals.c ---- */
 struct out_message {
-	int64_t id, workspace_id, campaign_id, relationship_id;
+	int64_t id, workspace_id, campaign_id, relationship_id, invocation_id;
 	const char *public_id, *campaign_public_id, *relationship_public_id, *invocation_public_id;
 	unsigned kind, status, follow_up_step;
 	const char *from, *to, *to_name, *subject, *body, *message_id, *in_reply_to, *references;

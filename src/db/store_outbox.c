@@ -187,33 +187,31 @@ store_msg_pending_of_campaign(struct db *db, int64_t campaign_id, struct db_rows
 lc_err
 store_msg_due(struct db *db, const char *now_sql, unsigned limit, struct db_rows *out)
 {
+	/* queue_due is due_at for scheduled and deferred messages, NULL otherwise (008) */
 	static const char sql[] = "SELECT id FROM outbound_messages "
-	                          "WHERE status IN (1, 9) AND due_at <= ? "
-	                          "ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED";
+	                          "WHERE queue_due <= ? "
+	                          "ORDER BY queue_due, id LIMIT ? FOR UPDATE SKIP LOCKED";
 	struct db_param p[] = {DB_CSTR(now_sql), DB_I64(limit)};
 
 	return db_query(db, sql, p, 2, out);
 }
 
 lc_err
-store_msg_claim(struct db *db, int64_t id, const char *owner, const char *lease_sql,
-    const char *now_sql, uint64_t *fence)
+store_msg_claim(struct db *db, int64_t id, uint64_t fence, const char *owner,
+    const char *lease_sql, const char *now_sql, int *claimed)
 {
-	static const char upd[] =
+	static const char sql[] =
 	    "UPDATE outbound_messages SET status = 2, fence = fence + 1, lease_owner = ?, "
 	    "lease_expires_at = ?, smtp_phase = 0, attempts = attempts + 1, updated_at = ? "
-	    "WHERE id = ?";
-	static const char sel[] = "SELECT fence FROM outbound_messages WHERE id = ?";
-	struct db_param p[] = {DB_CSTR(owner), DB_CSTR(lease_sql), DB_CSTR(now_sql), DB_I64(id)};
-	int64_t f;
+	    "WHERE id = ? AND fence = ?";
+	struct db_param p[] = {DB_CSTR(owner), DB_CSTR(lease_sql), DB_CSTR(now_sql), DB_I64(id),
+	    DB_I64(fence)};
+	uint64_t n = 0;
 	lc_err e;
 
-	if ((e = db_exec(db, upd, p, 4, NULL, NULL)) != LC_OK)
-		return e;
-	if ((e = one_id(db, sel, p + 3, 1, &f)) != LC_OK)
-		return e;
-	*fence = (uint64_t)f;
-	return LC_OK;
+	e = db_exec(db, sql, p, 5, &n, NULL);
+	*claimed = e == LC_OK && n == 1;
+	return e;
 }
 
 lc_err

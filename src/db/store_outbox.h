@@ -64,9 +64,10 @@ lc_err store_msg_pending_of_campaign(struct db *db, int64_t campaign_id, struct 
 
 /* store_msg_due returns ids of up to limit claimable messages, locked, skipping locked ones. */
 lc_err store_msg_due(struct db *db, const char *now_sql, unsigned limit, struct db_rows *out);
-/* store_msg_claim marks a message sending under a new fence and lease. */
-lc_err store_msg_claim(struct db *db, int64_t id, const char *owner, const char *lease_sql,
-    const char *now_sql, uint64_t *fence);
+/* store_msg_claim marks a message, locked by the caller with fence as read, sending
+ * under fence + 1 and a lease; *claimed is 0 when the fence had already moved. */
+lc_err store_msg_claim(struct db *db, int64_t id, uint64_t fence, const char *owner,
+    const char *lease_sql, const char *now_sql, int *claimed);
 /* store_msg_phase sets smtp_phase when the fence still holds; *held is 0 if it was lost. */
 lc_err store_msg_phase(struct db *db, int64_t id, uint64_t fence, unsigned phase, int *held);
 /* store_msg_expired returns ids of sending messages whose lease expired (locked). */
