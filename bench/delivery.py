@@ -45,6 +45,26 @@ def sql(query):
     return p.stdout.split()
 
 
+class Poller:
+    """One mariadb client kept open for the progress polls: starting a client 20 times a
+    second took about 6% of the machine's CPU away from the worker being measured."""
+
+    def __init__(self):
+        sock = os.path.join(V, "run", "mysql.sock")
+        self.p = subprocess.Popen(["mariadb", "--no-defaults", "-S", sock, "-u", "root", "linkcamp",
+                                   "-N", "-B", "--unbuffered"], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True, bufsize=1)
+
+    def one(self, query):
+        self.p.stdin.write(query.rstrip(";") + ";\n")
+        self.p.stdin.flush()
+        return self.p.stdout.readline().strip()
+
+    def close(self):
+        self.p.stdin.close()
+        self.p.wait(10)
+
+
 def ceiling(messages, threads, size):
     body = "x" * max(size - 200, 100)
     path = os.path.join(V, "source-message.txt")
@@ -109,16 +129,20 @@ def main():
 
         wenv = dict(env, LINKCAMP_SMTP_PORT=str(RELAY_PORT), LINKCAMP_WORKER_THREADS=str(a.threads),
                     LINKCAMP_WORKER_POLL_MS="20", LINKCAMP_WORKER_BATCH="8")
+        ws_id = sql(f"SELECT id FROM workspaces WHERE public_id = '{ws}'")[0]
+        poller = Poller()
         t0 = time.time()
         worker = subprocess.Popen([os.path.join(BIN, "linkcamp-worker"), "-c", CONF], env=wenv,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         while True:
-            sent = int(sql("SELECT COUNT(*) FROM outbound_messages m JOIN workspaces w ON w.id = "
-                           f"m.workspace_id WHERE w.public_id = '{ws}' AND m.status = 3")[0])
+            # an index range over (workspace_id, status): cheap enough to ask 20 times a second
+            sent = int(poller.one("SELECT COUNT(*) FROM outbound_messages FORCE INDEX "
+                                  f"(ix_outbound_ws_status) WHERE workspace_id = {ws_id} AND status = 3"))
             if sent >= a.messages or time.time() - t0 > 600:
                 break
             time.sleep(0.05)
         elapsed = time.time() - t0
+        poller.close()
         rate = sent / elapsed
         other = sql("SELECT COUNT(*) FROM outbound_messages m JOIN workspaces w ON w.id = "
                     f"m.workspace_id WHERE w.public_id = '{ws}' AND m.status <> 3")[0]

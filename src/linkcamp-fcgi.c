@@ -144,6 +144,10 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (api_cache_init((size_t)srv.cfg.response_cache_mb * 1024 * 1024) != LC_OK) {
+		log_msg(LOG_ERROR, "cannot make a response cache of %u MiB", srv.cfg.response_cache_mb);
+		return 70;
+	}
 	if ((threads = calloc(srv.cfg.fcgi_threads, sizeof(*threads))) == NULL)
 		return 70;
 	for (i = 0; i < srv.cfg.fcgi_threads; i++) {
@@ -165,6 +169,7 @@ main(int argc, char **argv)
 	for (i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
 	free(threads);
+	api_cache_free();
 	close(srv.listen_fd);
 	if (srv.cfg.fcgi_listen[0] == '/')
 		unlink(srv.cfg.fcgi_listen);

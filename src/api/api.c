@@ -324,6 +324,8 @@ api_dispatch(struct core *core, struct http_request *req)
 		if (req->idempotency_key && strcmp(method, "POST") == 0 &&
 		    ctx.match.route->auth == AUTH_WORKSPACE)
 			run_idempotent(&ctx);
+		else if (api_cacheable(ctx.match.route))
+			api_run_cached(&ctx);
 		else
 			ctx.match.route->handler(&ctx);
 	}

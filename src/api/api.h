@@ -17,10 +17,25 @@ struct api_ctx {
 	struct route_match match;
 	struct principal who;
 	struct query query;
+	/* A cacheable handler (api_cache.c) sets this when it answers 200: until when the
+	 * answer stays right if the data does not change (INT64_MAX: until it does). */
+	int64_t fresh_until_ms;
 };
 
 /* api_dispatch handles req completely using core (both borrowed). */
 void api_dispatch(struct core *core, struct http_request *req);
+
+/* ---- api_cache.c ---- */
+/* api_cache_init makes the process's response cache of max_bytes (0: none). Call once
+ * before the threads start; LC_ENOMEM when it cannot be made. */
+lc_err api_cache_init(size_t max_bytes);
+/* api_cache_free logs the cache's counters and frees it, after the threads ended. */
+void api_cache_free(void);
+/* api_cacheable says whether r's answers go through the response cache. */
+int api_cacheable(const struct route *r);
+/* api_run_cached answers an authenticated request of a cacheable route from the cache
+ * or by running its handler (keeping a 200 that the handler marked fresh). */
+void api_run_cached(struct api_ctx *ctx);
 
 /* api_only_params answers 400 and returns -1 when the query has a key outside the
  * NULL-terminated list allowed. */

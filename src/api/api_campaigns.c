@@ -1,4 +1,5 @@
-/* api_campaigns.c: GET campaign list, one campaign, and its metrics. */
+/* api_campaigns.c: GET campaign list, one campaign, and its metrics. Their answers go
+ * through the response cache (api_cache.c); each says how long it stays right. */
 #include <stdio.h>
 #include <string.h>
 
@@ -109,6 +110,7 @@ api_campaign_list(void *arg)
 	doc = json_pack("{s:o,s:I,s:o}", "data", data, "total", (json_int_t)page.total,
 	    "nextCursor", page.has_next ? json_string(page.next_cursor) : json_null());
 	campaign_page_free(&page);
+	ctx->fresh_until_ms = INT64_MAX; /* nothing in it depends on the time of asking */
 	http_send_json(ctx->req, 200, doc, NULL);
 }
 
@@ -127,6 +129,7 @@ api_campaign_get(void *arg)
 		api_fail(ctx, e, "campaign_not_found");
 		return;
 	}
+	ctx->fresh_until_ms = INT64_MAX;
 	http_send_json(ctx->req, 200, api_campaign_json(&c), NULL);
 	db_rows_free(&rows);
 }
@@ -174,6 +177,7 @@ api_campaign_metrics(void *arg)
 	}
 	doc = json_pack("{s:s,s:o,s:o,s:o}", "campaignId", m.campaign.public_id, "summary", summary,
 	    "timeline", timeline, "byDomain", domains);
+	ctx->fresh_until_ms = m.stable_until_ms;
 	metrics_free(&m);
 	http_send_json(ctx->req, 200, doc, NULL);
 }

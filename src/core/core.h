@@ -40,6 +40,17 @@ int campaign_status_from_name(const char *s, size_t len);
 const char *rel_status_name(unsigned status);
 int rel_status_from_name(const char *s, size_t len);
 
+/* ---- versions.c: the data version behind the API's response cache ---- */
+struct principal;
+/* data_changed_tx moves the workspace's data version, inside the caller's transaction
+ * (which holds the workspace row from then until it ends). Every change to campaigns,
+ * their counters, aggregates, notes or relationships must call it, or be recorded by
+ * events_record(), which does. */
+lc_err data_changed_tx(struct db *db, int64_t workspace_id);
+/* data_version reads the principal's workspace's data version (one primary-key read).
+ * Read it before the data it guards. LC_ENOTFOUND when the workspace is gone. */
+lc_err data_version(struct core *core, const struct principal *who, uint64_t *version);
+
 /* core_ready checks the database with one round trip (ready.c). */
 lc_err core_ready(struct core *core);
 
@@ -150,6 +161,7 @@ struct metrics {
 	size_t ntimeline;
 	struct domain_entry *by_domain;
 	size_t ndomains;
+	int64_t stable_until_ms; /* when time alone next changes the answer (no_response) */
 };
 
 /* metrics_get assembles a campaign's metrics from counters and per-day aggregates.

@@ -175,7 +175,8 @@ add_prospects_tx(struct db *db, struct drafts_ctx *ctx)
 		if (e != LC_OK)
 			return e;
 	}
-	return LC_OK;
+	/* prospects without drafts record no event: the metrics' byDomain still changed */
+	return ctx->added > 0 ? data_changed_tx(db, ctx->who->workspace_id) : LC_OK;
 }
 
 static lc_err

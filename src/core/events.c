@@ -1,6 +1,6 @@
 /* events.c: the append-only event log and everything an event moves. Counters,
  * relationship stamps and per-day aggregates change in the caller's transaction, so
- * metrics read them instead of scanning events. */
+ * metrics read them instead of scanning events; so does the workspace's data version. */
 #include <string.h>
 
 #include "core/core.h"
@@ -16,6 +16,7 @@ static const char *const event_names[] = {"campaign_created", "draft_created",
 
 static lc_err first_stamp(struct db *, const struct event_in *, enum rel_stamp, const char *,
     enum campaign_counter, int);
+static lc_err apply(struct db *, const struct event_in *, const char *, const char *);
 
 const char *
 event_type_name(unsigned type)
@@ -38,30 +39,15 @@ first_stamp(struct db *db, const struct event_in *ev, enum rel_stamp stamp, cons
 	return LC_OK;
 }
 
-lc_err
-events_record(struct db *db, const struct event_in *ev, char event_id[ID_MAX])
+/* apply moves what the event moves: stamps, statuses, counters, aggregates, notes. */
+static lc_err
+apply(struct db *db, const struct event_in *ev, const char *at, const char *day)
 {
 	const unsigned before_sent = BIT(REL_PROSPECT) | BIT(REL_AWAITING_APPROVAL) |
 	    BIT(REL_SCHEDULED);
-	char at[TIME_SQL_LEN], day[TIME_DATE_LEN], id[ID_MAX];
 	int first = 0;
 	uint64_t changed = 0;
 	lc_err e;
-
-	if (ev->type >= EV_NTYPES)
-		return LC_EINVAL;
-	if (ev->relationship_id == 0 && ev->type != EV_CAMPAIGN_CREATED &&
-	    ev->type != EV_CAMPAIGN_PAUSED && ev->type != EV_CAMPAIGN_RESUMED &&
-	    ev->type != EV_CAMPAIGN_CANCELLED && ev->type != EV_CAMPAIGN_COMPLETED)
-		return LC_EINVAL;
-	sqltime_format(ev->at_ms, at);
-	date_format(ev->at_ms, day);
-	id_new("evt_", id);
-	if (event_id)
-		memcpy(event_id, id, ID_MAX);
-	if ((e = store_event_insert(db, id, ev->workspace_id, ev->campaign_id, ev->relationship_id,
-	         ev->message_id, event_type_name(ev->type), at, ev->detail)) != LC_OK)
-		return e;
 
 	switch (ev->type) {
 	case EV_CAMPAIGN_CREATED:
@@ -167,4 +153,32 @@ events_record(struct db *db, const struct event_in *ev, char event_id[ID_MAX])
 		break;
 	}
 	return LC_EINVAL;
+}
+
+lc_err
+events_record(struct db *db, const struct event_in *ev, char event_id[ID_MAX])
+{
+	char at[TIME_SQL_LEN], day[TIME_DATE_LEN], id[ID_MAX];
+	lc_err e;
+
+	if (ev->type >= EV_NTYPES)
+		return LC_EINVAL;
+	if (ev->relationship_id == 0 && ev->type != EV_CAMPAIGN_CREATED &&
+	    ev->type != EV_CAMPAIGN_PAUSED && ev->type != EV_CAMPAIGN_RESUMED &&
+	    ev->type != EV_CAMPAIGN_CANCELLED && ev->type != EV_CAMPAIGN_COMPLETED)
+		return LC_EINVAL;
+	sqltime_format(ev->at_ms, at);
+	date_format(ev->at_ms, day);
+	id_new("evt_", id);
+	if (event_id)
+		memcpy(event_id, id, ID_MAX);
+	if ((e = store_event_insert(db, id, ev->workspace_id, ev->campaign_id, ev->relationship_id,
+	         ev->message_id, event_type_name(ev->type), at, ev->detail)) != LC_OK)
+		return e;
+
+	/* The data version (versions.c) moves last, so this transaction takes the
+	 * workspace row's lock as late as it can. */
+	if ((e = apply(db, ev, at, day)) != LC_OK)
+		return e;
+	return data_changed_tx(db, ev->workspace_id);
 }

@@ -133,6 +133,7 @@ metrics_get(struct core *core, const struct principal *who, const char *public_i
 {
 	char cutoff[TIME_SQL_LEN];
 	const struct campaign *c = &m->campaign;
+	size_t i;
 	lc_err e;
 
 	memset(m, 0, sizeof(*m));
@@ -153,6 +154,18 @@ metrics_get(struct core *core, const struct principal *who, const char *public_i
 	    (e = build_timeline(m)) != LC_OK || (e = build_by_domain(m)) != LC_OK) {
 		metrics_free(m);
 		return e;
+	}
+	/* A sent prospect turns no_response no_response_days after its last email, with no
+	 * write to mark it: the answer is right until the first such turn. */
+	m->stable_until_ms = INT64_MAX;
+	for (i = 0; i < m->rel_rows.nrows; i++) {
+		int64_t turns;
+		if (db_isnull(&m->rel_rows, i, DOM_COL_TURNS))
+			continue;
+		turns = db_ms(&m->rel_rows, i, DOM_COL_TURNS) +
+		    (int64_t)core->no_response_days * 86400000;
+		if (turns < m->stable_until_ms)
+			m->stable_until_ms = turns;
 	}
 	return LC_OK;
 }

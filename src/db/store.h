@@ -13,6 +13,10 @@ enum { KEY_COL_ACCOUNT, KEY_COL_WORKSPACE, KEY_COL_WS_PUBLIC, KEY_COL_APPROVE };
 lc_err store_key_lookup(struct db *db, const unsigned char *hash, struct db_rows *out);
 
 enum { WS_COL_ID, WS_COL_PUBLIC, WS_COL_NAME, WS_COL_CREATED, WS_COL_ACCOUNT };
+/* store_workspace_touch adds one to the workspace's data version (009). */
+lc_err store_workspace_touch(struct db *db, int64_t workspace_id);
+/* store_workspace_version reads the workspace's data version; LC_ENOTFOUND when gone. */
+lc_err store_workspace_version(struct db *db, int64_t workspace_id, uint64_t *version);
 /* store_workspace_by_public finds a workspace of the account (account_id 0: any account). */
 lc_err store_workspace_by_public(struct db *db, int64_t account_id, const char *public_id,
     struct db_rows *out);
@@ -112,8 +116,10 @@ lc_err store_rel_count(struct db *db, const struct store_rel_filter *f, int64_t 
 /* store_rel_get takes the no-response cutoff for the shown status. */
 lc_err store_rel_get(struct db *db, int64_t workspace_id, const char *public_id,
     const char *cutoff_sql, struct db_rows *out);
-/* store_rel_domains: (domain, shown status, link_url) of a campaign's relationships. */
-enum { DOM_COL_DOMAIN, DOM_COL_STATUS, DOM_COL_LINK };
+/* store_rel_domains: (domain, shown status, link_url, last_contacted_at of a sent or
+ * opened relationship that is not yet past the cutoff, else NULL) of a campaign's
+ * relationships. */
+enum { DOM_COL_DOMAIN, DOM_COL_STATUS, DOM_COL_LINK, DOM_COL_TURNS };
 lc_err store_rel_domains(struct db *db, int64_t campaign_id, const char *cutoff_sql,
     struct db_rows *out);
 lc_err store_rel_insert(struct db *db, const char *public_id, int64_t workspace_id,

@@ -28,6 +28,35 @@ store_workspace_by_public(struct db *db, int64_t account_id, const char *public_
 }
 
 lc_err
+store_workspace_touch(struct db *db, int64_t workspace_id)
+{
+	static const char sql[] =
+	    "UPDATE workspaces SET data_version = data_version + 1 WHERE id = ?";
+	struct db_param p[] = {DB_I64(workspace_id)};
+
+	return db_exec(db, sql, p, 1, NULL, NULL);
+}
+
+lc_err
+store_workspace_version(struct db *db, int64_t workspace_id, uint64_t *version)
+{
+	static const char sql[] = "SELECT data_version FROM workspaces WHERE id = ?";
+	struct db_param p[] = {DB_I64(workspace_id)};
+	struct db_rows r;
+	lc_err e;
+
+	if ((e = db_query(db, sql, p, 1, &r)) != LC_OK)
+		return e;
+	if (r.nrows != 1) {
+		db_rows_free(&r);
+		return LC_ENOTFOUND;
+	}
+	*version = (uint64_t)db_i64(&r, 0, 0);
+	db_rows_free(&r);
+	return LC_OK;
+}
+
+lc_err
 store_workspaces_of_account(struct db *db, int64_t account_id, struct db_rows *out)
 {
 	static const char sql[] = "SELECT id, public_id, name, created_at, account_id "

@@ -139,6 +139,11 @@ http_send(struct http_request *req, int status, const char *content_type,
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return;
 	FCGX_PutStr(head, n, req->fx->out);
+	if (req->cache_status) {
+		FCGX_PutS("X-Cache: ", req->fx->out);
+		FCGX_PutS(req->cache_status, req->fx->out);
+		FCGX_PutStr("\r\n", 2, req->fx->out);
+	}
 	if (extra_headers)
 		FCGX_PutS(extra_headers, req->fx->out);
 	FCGX_PutStr("\r\n", 2, req->fx->out);

@@ -30,6 +30,7 @@ struct http_request {
 	int body_read;            /* http_read_body already ran */
 	int capture;              /* keep a copy of the answer's body (idempotent replays) */
 	struct buf captured;
+	const char *cache_status; /* static "hit" or "miss": sent as X-Cache when set */
 };
 
 /* http_request_init reads the parameters of fx (borrowed; must outlive req). */

@@ -41,6 +41,7 @@ static const struct config_key keys[] = {
 	UINT("app", "no_response_days", "LINKCAMP_NO_RESPONSE_DAYS", no_response_days, 1, 365),
 	STR("app", "log_level", "LINKCAMP_LOG_LEVEL", log_level),
 	UINT("app", "key_cache_seconds", "LINKCAMP_KEY_CACHE_SECONDS", key_cache_seconds, 0, 3600),
+	UINT("app", "response_cache_mb", "LINKCAMP_RESPONSE_CACHE_MB", response_cache_mb, 0, 65536),
 	BOOL("app", "secure_cookies", "LINKCAMP_SECURE_COOKIES", secure_cookies),
 	UINT("app", "session_idle_minutes", "LINKCAMP_SESSION_IDLE_MINUTES", session_idle_minutes, 1,
 	    1440),
@@ -167,6 +168,7 @@ config_load(struct config *cfg, const char *path, char *why, size_t whylen)
 	cfg->fcgi_threads = 8;
 	cfg->no_response_days = 7;
 	cfg->key_cache_seconds = 10;
+	cfg->response_cache_mb = 128;
 	cfg->secure_cookies = 1;
 	cfg->session_idle_minutes = 30;
 	cfg->session_max_hours = 12;

@@ -26,6 +26,7 @@ struct config {
 	unsigned no_response_days;
 	char log_level[16];
 	unsigned key_cache_seconds;
+	unsigned response_cache_mb;    /* linkcamp-fcgi's cache of read answers; 0: none */
 	int secure_cookies;            /* yes: cookies are Secure and __Host- (https only) */
 	unsigned session_idle_minutes; /* an unused page session ends after this */
 	unsigned session_max_hours;    /* a page session ends this long after login */

@@ -1,0 +1,20 @@
+/* versions.c: the rule behind the API's response cache. A workspace's data version
+ * (workspaces.data_version) moves in the same transaction as every change to what the
+ * campaign endpoints show: events_record() (counters, stamps, day aggregates, notes,
+ * campaign status), and prospects added without an event. A reader that reads the
+ * version first and the data after can therefore keep what it built under that version:
+ * any later change moves the version before it becomes visible. */
+#include "core/core.h"
+#include "db/store.h"
+
+lc_err
+data_changed_tx(struct db *db, int64_t workspace_id)
+{
+	return store_workspace_touch(db, workspace_id);
+}
+
+lc_err
+data_version(struct core *core, const struct principal *who, uint64_t *version)
+{
+	return store_workspace_version(core->db, who->workspace_id, version);
+}
