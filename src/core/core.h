@@ -229,11 +229,13 @@ struct event_in {
 	const char *message_id;                            /* public out_ id, or NULL */
 	int64_t at_ms;
 	const char *detail; /* pause reason or placed link URL, or NULL */
+	const char *public_id; /* an evt_ id made by the caller beforehand, or NULL: a new one */
 };
 
 /* events_record appends the event and moves every counter, stamp and per-day aggregate
  * it implies. Must run inside the caller's transaction. event_id (may be NULL) receives
- * the public id. */
+ * the public id. It takes the hot rows (the campaign's day aggregate, the workspace's
+ * data version) last, so callers should record events late in their transactions. */
 lc_err events_record(struct db *db, const struct event_in *ev, char event_id[ID_MAX]);
 
 /* ---- admin.c (operator actions behind the CLI) ---- */

@@ -13,7 +13,7 @@
 #include "util/log.h"
 #include "util/timefmt.h"
 
-#define CLAIM_MAX 64
+#define CLAIM_MAX STORE_BATCH_MAX /* one batch statement names them all */
 #define DEFER_LIMIT_MS (INT64_C(5) * 86400 * 1000)
 
 struct claim_ctx {
@@ -32,6 +32,7 @@ struct record_ctx {
 static char *dup_or_null(const char *);
 static lc_err job_from(const struct out_message *, uint64_t, struct delivery_job *);
 static lc_err claim_tx(struct db *, void *);
+static lc_err stale_tx(struct db *, const struct out_message *, int64_t, const char *);
 static lc_err record_one(struct db *, const struct delivery_job *,
     const struct delivery_result *);
 static lc_err record_tx(struct db *, void *);
@@ -105,10 +106,11 @@ claim_tx(struct db *db, void *arg)
 	    (1u << REL_BOUNCED) | (1u << REL_UNSUBSCRIBED) | (1u << REL_DECLINED);
 	struct claim_ctx *ctx = arg;
 	char now[TIME_SQL_LEN], lease[TIME_SQL_LEN];
-	int64_t t = now_ms();
+	int64_t t = now_ms(), due[CLAIM_MAX], claim[CLAIM_MAX];
+	size_t claim_row[CLAIM_MAX], ndue, nclaim = 0, i;
 	struct db_rows ids, r;
 	struct out_message m;
-	size_t i;
+	uint64_t n = 0;
 	int changed;
 	lc_err e;
 
@@ -119,21 +121,16 @@ claim_tx(struct db *db, void *arg)
 	sqltime_format(t + (int64_t)ctx->lease_seconds * 1000, lease);
 	if ((e = store_msg_due(db, now, ctx->max, &ids)) != LC_OK)
 		return e;
-	if (ids.nrows > 0 && (ctx->jobs = calloc(ids.nrows, sizeof(*ctx->jobs))) == NULL) {
-		db_rows_free(&ids);
-		return LC_ENOMEM;
-	}
-	for (i = 0, e = LC_OK; i < ids.nrows && e == LC_OK; i++) {
-		uint64_t n = 0;
-		int claimed = 0;
-
-		if ((e = store_msg_get_locked(db, db_i64(&ids, i, 0), &r)) != LC_OK)
-			break;
-		if (r.nrows != 1) {
-			db_rows_free(&r);
-			continue;
-		}
-		out_message_from_row(&r, 0, &m);
+	for (ndue = 0; ndue < ids.nrows && ndue < CLAIM_MAX; ndue++)
+		due[ndue] = db_i64(&ids, ndue, 0);
+	db_rows_free(&ids);
+	if (ndue == 0)
+		return LC_OK;
+	/* the due query locked these rows: one read of them all, one claim of the sendable */
+	if ((e = store_msg_get_batch(db, due, ndue, &r)) != LC_OK)
+		return e;
+	for (i = 0; i < r.nrows && e == LC_OK; i++) {
+		out_message_from_row(&r, i, &m);
 		if (m.campaign_status == CSTATUS_PAUSED) {
 			e = store_msg_set_status(db, m.id, (1u << MS_SCHEDULED) | (1u << MS_DEFERRED),
 			    MS_HELD, NULL, NULL, now, &n);
@@ -148,36 +145,52 @@ claim_tx(struct db *db, void *arg)
 			    &changed);
 		} else if (m.attempts == 0 &&
 		           m.schedule_ms < t - (int64_t)m.max_lateness_hours * 3600 * 1000) {
-			/* approved long ago for a time long past: a person must look again */
-			struct event_in ev;
-			if ((e = store_msg_set_status(db, m.id, 1u << MS_SCHEDULED, MS_AWAITING_APPROVAL,
-			         NULL, "schedule is stale; approve again", now, &n)) != LC_OK ||
-			    (e = store_decision_insert(db, m.id, m.workspace_id, 2, "system",
-			         "scheduleAt is more than maxLatenessHours in the past", NULL, NULL, now)) !=
-			        LC_OK ||
-			    (e = outbox_inv_set(db, &m, INV_AWAITING_APPROVAL, 0, NULL, now)) != LC_OK) {
-				db_rows_free(&r);
-				break;
-			}
-			memset(&ev, 0, sizeof(ev));
-			ev.type = EV_APPROVAL_REQUESTED;
-			ev.workspace_id = m.workspace_id;
-			ev.campaign_id = m.campaign_id;
-			ev.relationship_id = m.relationship_id;
-			ev.message_id = m.public_id;
-			ev.at_ms = t;
-			if ((e = events_record(db, &ev, NULL)) == LC_OK)
-				e = notify_queue_tx(db, m.workspace_id, m.id);
-		} else if ((e = store_msg_claim(db, m.id, m.fence, ctx->owner, lease, now,
-		                &claimed)) == LC_OK &&
-		           claimed) {
-			e = job_from(&m, m.fence + 1, &ctx->jobs[ctx->n]);
-			ctx->n++;
+			e = stale_tx(db, &m, t, now);
+		} else {
+			claim[nclaim] = m.id;
+			claim_row[nclaim++] = i;
 		}
-		db_rows_free(&r);
 	}
-	db_rows_free(&ids);
+	if (e == LC_OK && nclaim > 0 &&
+	    (e = store_msg_claim_batch(db, claim, nclaim, ctx->owner, lease, now, &n)) == LC_OK &&
+	    n != nclaim)
+		e = LC_ERETRY; /* impossible while we hold the locks: start over */
+	if (e == LC_OK && nclaim > 0 && (ctx->jobs = calloc(nclaim, sizeof(*ctx->jobs))) == NULL)
+		e = LC_ENOMEM;
+	for (i = 0; e == LC_OK && i < nclaim; i++) {
+		out_message_from_row(&r, claim_row[i], &m);
+		e = job_from(&m, m.fence + 1, &ctx->jobs[ctx->n]); /* the claim moved the fence */
+		ctx->n++;
+	}
+	db_rows_free(&r);
 	return e;
+}
+
+/* stale_tx sends a message approved long ago for a time long past back to approval:
+ * a person must look again (SPEC §4). */
+static lc_err
+stale_tx(struct db *db, const struct out_message *m, int64_t t, const char *now)
+{
+	struct event_in ev;
+	uint64_t n = 0;
+	lc_err e;
+
+	if ((e = store_msg_set_status(db, m->id, 1u << MS_SCHEDULED, MS_AWAITING_APPROVAL, NULL,
+	         "schedule is stale; approve again", now, &n)) != LC_OK ||
+	    (e = store_decision_insert(db, m->id, m->workspace_id, 2, "system",
+	         "scheduleAt is more than maxLatenessHours in the past", NULL, NULL, now)) != LC_OK ||
+	    (e = outbox_inv_set(db, m, INV_AWAITING_APPROVAL, 0, NULL, now)) != LC_OK)
+		return e;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = EV_APPROVAL_REQUESTED;
+	ev.workspace_id = m->workspace_id;
+	ev.campaign_id = m->campaign_id;
+	ev.relationship_id = m->relationship_id;
+	ev.message_id = m->public_id;
+	ev.at_ms = t;
+	if ((e = events_record(db, &ev, NULL)) != LC_OK)
+		return e;
+	return notify_queue_tx(db, m->workspace_id, m->id);
 }
 
 lc_err
@@ -244,15 +257,19 @@ record_one(struct db *db, const struct delivery_job *job, const struct delivery_
 	case DELIVERY_SENT:
 		if ((e = store_msg_sent(db, m.id, m.fence, now, m.credits_reserved, &n)) != LC_OK)
 			break;
+		/* Every sender of a campaign waits for the rows the event and the capture change
+		 * (the campaign's day aggregate, the workspace's data version and balance), so
+		 * they come last, just before COMMIT; the event's id is made first for the
+		 * invocation. */
+		id_new("evt_", event_id);
+		ev.public_id = event_id;
 		ev.type = EV_EMAIL_SENT;
-		if ((e = events_record(db, &ev, event_id)) != LC_OK ||
-		    (e = outbox_inv_set(db, &m, INV_COMPLETED, m.credits_reserved, event_id, now)) != LC_OK)
-			break;
 		m.status = MS_SENT;
-		if ((e = drafts_follow_up_tx(db, &m, t)) != LC_OK)
+		if ((e = outbox_inv_set(db, &m, INV_COMPLETED, m.credits_reserved, event_id, now)) !=
+		        LC_OK ||
+		    (e = drafts_follow_up_tx(db, &m, t)) != LC_OK ||
+		    (e = events_record(db, &ev, NULL)) != LC_OK)
 			break;
-		/* Last: the workspace row holds the balance, so every sender of the workspace
-		 * waits on its lock; taking it just before COMMIT keeps that wait short. */
 		if (m.credits_reserved > 0 &&
 		    ((e = store_credit_move(db, m.workspace_id, CREDIT_CAPTURE, m.credits_reserved, m.id,
 		          NULL, now, &ok)) != LC_OK ||

@@ -1,6 +1,7 @@
 /* events.c: the append-only event log and everything an event moves. Counters,
  * relationship stamps and per-day aggregates change in the caller's transaction, so
  * metrics read them instead of scanning events; so does the workspace's data version. */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/core.h"
@@ -169,7 +170,10 @@ events_record(struct db *db, const struct event_in *ev, char event_id[ID_MAX])
 		return LC_EINVAL;
 	sqltime_format(ev->at_ms, at);
 	date_format(ev->at_ms, day);
-	id_new("evt_", id);
+	if (ev->public_id)
+		snprintf(id, sizeof(id), "%s", ev->public_id);
+	else
+		id_new("evt_", id);
 	if (event_id)
 		memcpy(event_id, id, ID_MAX);
 	if ((e = store_event_insert(db, id, ev->workspace_id, ev->campaign_id, ev->relationship_id,

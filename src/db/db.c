@@ -9,7 +9,7 @@
 #include "util/timefmt.h"
 
 #define DB_STMT_SLOTS 128
-#define DB_MAX_PARAMS 32
+#define DB_MAX_PARAMS 80 /* batch statements name 64 ids (store_outbox.c) */
 #define DB_CELL_INITIAL 256
 #define DB_RESULT_MAX (64UL * 1024 * 1024)
 #define DB_TX_ATTEMPTS 5
@@ -175,8 +175,8 @@ db_bind_params(MYSQL_STMT *st, const struct db_param *p, size_t n, MYSQL_BIND *b
 	size_t i;
 
 	if (n != mysql_stmt_param_count(st) || n > DB_MAX_PARAMS) {
-		log_msg(LOG_ERROR, "parameter count mismatch: %zu given, %lu expected", n,
-		    mysql_stmt_param_count(st));
+		log_msg(LOG_ERROR, "parameters: %zu given, %lu expected, at most %d", n,
+		    mysql_stmt_param_count(st), DB_MAX_PARAMS);
 		return LC_EDB;
 	}
 	memset(b, 0, n * sizeof(*b));

@@ -97,6 +97,56 @@ store_msg_get_locked(struct db *db, int64_t id, struct db_rows *out)
 	return db_query(db, sql, p, 1, out);
 }
 
+/* Sixty-four placeholders: batch statements name up to STORE_BATCH_MAX ids and pad the
+ * rest with 0, which no row has, so one prepared statement serves every batch size. */
+#define Q8 "?, ?, ?, ?, ?, ?, ?, ?"
+#define Q64 Q8 ", " Q8 ", " Q8 ", " Q8 ", " Q8 ", " Q8 ", " Q8 ", " Q8
+
+static void batch_params(const int64_t *, size_t, struct db_param *);
+
+/* batch_params fills STORE_BATCH_MAX id parameters from ids (n of them) and zeros. */
+static void
+batch_params(const int64_t *ids, size_t n, struct db_param *p)
+{
+	size_t i;
+
+	for (i = 0; i < STORE_BATCH_MAX; i++)
+		p[i] = DB_I64(i < n ? ids[i] : 0);
+}
+
+lc_err
+store_msg_get_batch(struct db *db, const int64_t *ids, size_t n, struct db_rows *out)
+{
+	static const char sql[] = MSG_SELECT "WHERE m.id IN (" Q64 ")";
+	struct db_param p[STORE_BATCH_MAX];
+
+	memset(out, 0, sizeof(*out));
+	if (n == 0 || n > STORE_BATCH_MAX)
+		return n == 0 ? LC_OK : LC_EINVAL;
+	batch_params(ids, n, p);
+	return db_query(db, sql, p, STORE_BATCH_MAX, out);
+}
+
+lc_err
+store_msg_claim_batch(struct db *db, const int64_t *ids, size_t n, const char *owner,
+    const char *lease_sql, const char *now_sql, uint64_t *claimed)
+{
+	static const char sql[] =
+	    "UPDATE outbound_messages SET status = 2, fence = fence + 1, lease_owner = ?, "
+	    "lease_expires_at = ?, smtp_phase = 0, attempts = attempts + 1, updated_at = ? "
+	    "WHERE id IN (" Q64 ")";
+	struct db_param p[3 + STORE_BATCH_MAX];
+
+	*claimed = 0;
+	if (n == 0 || n > STORE_BATCH_MAX)
+		return n == 0 ? LC_OK : LC_EINVAL;
+	p[0] = DB_CSTR(owner);
+	p[1] = DB_CSTR(lease_sql);
+	p[2] = DB_CSTR(now_sql);
+	batch_params(ids, n, p + 3);
+	return db_exec(db, sql, p, 3 + STORE_BATCH_MAX, claimed, NULL);
+}
+
 #define MSG_LIST_FILTER                                                                       \
 	"WHERE m.workspace_id = ? AND ((1 << m.status) & ?) <> 0 AND ((1 << m.kind) & ?) <> 0 "  \
 	"AND (? = 0 OR m.campaign_id = ?) "
@@ -194,24 +244,6 @@ store_msg_due(struct db *db, const char *now_sql, unsigned limit, struct db_rows
 	struct db_param p[] = {DB_CSTR(now_sql), DB_I64(limit)};
 
 	return db_query(db, sql, p, 2, out);
-}
-
-lc_err
-store_msg_claim(struct db *db, int64_t id, uint64_t fence, const char *owner,
-    const char *lease_sql, const char *now_sql, int *claimed)
-{
-	static const char sql[] =
-	    "UPDATE outbound_messages SET status = 2, fence = fence + 1, lease_owner = ?, "
-	    "lease_expires_at = ?, smtp_phase = 0, attempts = attempts + 1, updated_at = ? "
-	    "WHERE id = ? AND fence = ?";
-	struct db_param p[] = {DB_CSTR(owner), DB_CSTR(lease_sql), DB_CSTR(now_sql), DB_I64(id),
-	    DB_I64(fence)};
-	uint64_t n = 0;
-	lc_err e;
-
-	e = db_exec(db, sql, p, 5, &n, NULL);
-	*claimed = e == LC_OK && n == 1;
-	return e;
 }
 
 lc_err

@@ -35,6 +35,10 @@ lc_err store_msg_get(struct db *db, int64_t workspace_id, const char *public_id,
     struct db_rows *out);
 /* store_msg_get_by_id loads one message by internal id with FOR UPDATE. */
 lc_err store_msg_get_locked(struct db *db, int64_t id, struct db_rows *out);
+/* store_msg_get_batch reads n (0..STORE_BATCH_MAX) messages as store_msg_get_locked does,
+ * without locking them again (the caller holds their locks), in no particular order. */
+#define STORE_BATCH_MAX 64
+lc_err store_msg_get_batch(struct db *db, const int64_t *ids, size_t n, struct db_rows *out);
 
 struct store_msg_filter {
 	int64_t workspace_id;
@@ -64,10 +68,10 @@ lc_err store_msg_pending_of_campaign(struct db *db, int64_t campaign_id, struct 
 
 /* store_msg_due returns ids of up to limit claimable messages, locked, skipping locked ones. */
 lc_err store_msg_due(struct db *db, const char *now_sql, unsigned limit, struct db_rows *out);
-/* store_msg_claim marks a message, locked by the caller with fence as read, sending
- * under fence + 1 and a lease; *claimed is 0 when the fence had already moved. */
-lc_err store_msg_claim(struct db *db, int64_t id, uint64_t fence, const char *owner,
-    const char *lease_sql, const char *now_sql, int *claimed);
+/* store_msg_claim_batch marks n (1..STORE_BATCH_MAX) messages, locked by the caller,
+ * sending under their fence + 1 and a lease; *claimed is the number of rows changed. */
+lc_err store_msg_claim_batch(struct db *db, const int64_t *ids, size_t n, const char *owner,
+    const char *lease_sql, const char *now_sql, uint64_t *claimed);
 /* store_msg_phase sets smtp_phase when the fence still holds; *held is 0 if it was lost. */
 lc_err store_msg_phase(struct db *db, int64_t id, uint64_t fence, unsigned phase, int *held);
 /* store_msg_expired returns ids of sending messages whose lease expired (locked). */
