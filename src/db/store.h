@@ -102,8 +102,7 @@ struct store_rel_filter {
 	int64_t workspace_id;
 	int64_t campaign_id;    /* 0: any */
 	const char *domain;     /* exact, or NULL */
-	unsigned status_mask;   /* stored statuses */
-	int no_response;        /* also accept sent/opened silent since no_response_before */
+	unsigned status_mask;   /* shown statuses: stored 0..9, and 10 (no_response) */
 	const char *no_response_before_sql;
 	const char *q_like;     /* over contact name and email, or NULL */
 	const char *before_sql;
@@ -112,6 +111,8 @@ struct store_rel_filter {
 };
 
 lc_err store_rel_list(struct db *db, const struct store_rel_filter *f, struct db_rows *out);
+#define STORE_REL_SHOWN_ALL ((1u << 11) - 1)
+/* store_rel_count counts what store_rel_list would page through. */
 lc_err store_rel_count(struct db *db, const struct store_rel_filter *f, int64_t *n);
 /* store_rel_get takes the no-response cutoff for the shown status. */
 lc_err store_rel_get(struct db *db, int64_t workspace_id, const char *public_id,

@@ -9,15 +9,38 @@
 	"opened_count, paused_at, pause_reason, pending_approvals"
 
 /* One WHERE clause serves list and count so they can never disagree. The cursor bound
- * "created_at <= ?" gives the index range its upper end; the OR breaks ties by id. */
-#define CAMPAIGN_FILTER                                                                       \
-	" FROM campaigns FORCE INDEX (ix_campaigns_ws_created) WHERE workspace_id = ? "          \
+ * "created_at <= ?" gives the index range its upper end; the OR breaks ties by id. When
+ * one status is asked (the usual "active"), (workspace_id, status, created_at, id) reads
+ * only campaigns in it, however many older ones the workspace has ended. */
+#define CAMPAIGN_WHERE                                                                        \
 	"AND ((1 << type) & ?) <> 0 AND ((1 << status) & ?) <> 0 AND created_at >= ? "           \
 	"AND (? IS NULL OR name LIKE ? ESCAPE '!') "
+#define CAMPAIGN_FILTER                                                                       \
+	" FROM campaigns FORCE INDEX (ix_campaigns_ws_created) WHERE workspace_id = ? "          \
+	CAMPAIGN_WHERE
+#define CAMPAIGN_FILTER_ONE_STATUS                                                            \
+	" FROM campaigns FORCE INDEX (ix_campaigns_ws_status) WHERE workspace_id = ? "           \
+	"AND status = ? " CAMPAIGN_WHERE
+
+static int one_status(unsigned mask);
+static size_t filter_params(const struct store_campaign_filter *, int, struct db_param *);
 
 static const char no_cursor_sql[] = "9999-12-31 23:59:59.999";
 
 static lc_err count_move(struct db *, int64_t, unsigned, unsigned, int);
+
+/* one_status returns the only status in mask, or -1 when it names none or several. */
+static int
+one_status(unsigned mask)
+{
+	int s;
+
+	if (mask == 0 || (mask & (mask - 1)) != 0)
+		return -1;
+	for (s = 0; !(mask & 1u << s); s++)
+		;
+	return s;
+}
 
 /* count_move adds delta to the (workspace, type, status) campaign counter. */
 static lc_err
@@ -37,22 +60,45 @@ count_move(struct db *db, int64_t workspace_id, unsigned type, unsigned status, 
 	return db_exec(db, sub_sql, sub, 4, NULL, NULL);
 }
 
+/* filter_params binds the scope and CAMPAIGN_WHERE's parameters (the status only for the
+ * one-status form); returns how many it wrote. */
+static size_t
+filter_params(const struct store_campaign_filter *f, int status, struct db_param *p)
+{
+	size_t n = 0;
+
+	p[n++] = DB_I64(f->workspace_id);
+	if (status >= 0)
+		p[n++] = DB_I64(status);
+	p[n++] = DB_I64(f->type_mask);
+	p[n++] = DB_I64(f->status_mask);
+	p[n++] = DB_CSTR(f->since_sql);
+	p[n++] = f->q_like ? DB_CSTR(f->q_like) : DB_NULL;
+	p[n++] = f->q_like ? DB_CSTR(f->q_like) : DB_NULL;
+	return n;
+}
+
 lc_err
 store_campaign_list(struct db *db, const struct store_campaign_filter *f, struct db_rows *out)
 {
 	/* a list item needs only the first CMP_COL_LIST_NCOLS columns */
-	static const char sql[] = "SELECT id, public_id, type, name, created_at, status, "
-	    "drafts_count, sent_count, replied_count, placed_count" CAMPAIGN_FILTER
-	    "AND created_at <= ? AND (created_at < ? OR id < ?) "
-	    "ORDER BY created_at DESC, id DESC LIMIT ?";
+#define LIST_SQL(filter)                                                                      \
+	"SELECT id, public_id, type, name, created_at, status, drafts_count, sent_count, "       \
+	"replied_count, placed_count" filter "AND created_at <= ? AND (created_at < ? OR id < ?) " \
+	"ORDER BY created_at DESC, id DESC LIMIT ?"
+	static const char sql[] = LIST_SQL(CAMPAIGN_FILTER);
+	static const char one_sql[] = LIST_SQL(CAMPAIGN_FILTER_ONE_STATUS);
+#undef LIST_SQL
 	const char *before = f->before_sql ? f->before_sql : no_cursor_sql;
-	struct db_param p[] = {DB_I64(f->workspace_id), DB_I64(f->type_mask),
-	    DB_I64(f->status_mask), DB_CSTR(f->since_sql),
-	    f->q_like ? DB_CSTR(f->q_like) : DB_NULL, f->q_like ? DB_CSTR(f->q_like) : DB_NULL,
-	    DB_CSTR(before), DB_CSTR(before), DB_I64(f->before_sql ? f->before_id : INT64_MAX),
-	    DB_I64(f->limit)};
+	int status = one_status(f->status_mask);
+	struct db_param p[12];
+	size_t n = filter_params(f, status, p);
 
-	return db_query(db, sql, p, sizeof(p) / sizeof(p[0]), out);
+	p[n++] = DB_CSTR(before);
+	p[n++] = DB_CSTR(before);
+	p[n++] = DB_I64(f->before_sql ? f->before_id : INT64_MAX);
+	p[n++] = DB_I64(f->limit);
+	return db_query(db, status >= 0 ? one_sql : sql, p, n, out);
 }
 
 lc_err
@@ -62,17 +108,19 @@ store_campaign_count(struct db *db, const struct store_campaign_filter *f, int64
 	    "SELECT COALESCE(SUM(n), 0) FROM workspace_campaign_counts WHERE workspace_id = ? "
 	    "AND ((1 << type) & ?) <> 0 AND ((1 << status) & ?) <> 0";
 	static const char sql[] = "SELECT COUNT(*)" CAMPAIGN_FILTER;
-	struct db_param p[] = {DB_I64(f->workspace_id), DB_I64(f->type_mask),
-	    DB_I64(f->status_mask), DB_CSTR(f->since_sql),
-	    f->q_like ? DB_CSTR(f->q_like) : DB_NULL, f->q_like ? DB_CSTR(f->q_like) : DB_NULL};
+	static const char one_sql[] = "SELECT COUNT(*)" CAMPAIGN_FILTER_ONE_STATUS;
+	/* without a time or text filter the per-status counters answer exactly */
+	int fast = f->q_like == NULL && !f->has_since;
+	int status = fast ? -1 : one_status(f->status_mask);
+	struct db_param p[8];
+	size_t np = filter_params(f, status, p);
 	struct db_rows r;
 	lc_err e;
 
-	/* without a time or text filter the per-status counters answer exactly */
-	if (f->q_like == NULL && !f->has_since)
-		e = db_query(db, fast_sql, p, 3, &r);
+	if (fast)
+		e = db_query(db, fast_sql, p, 3, &r); /* workspace, type and status masks */
 	else
-		e = db_query(db, sql, p, sizeof(p) / sizeof(p[0]), &r);
+		e = db_query(db, status >= 0 ? one_sql : sql, p, np, &r);
 	if (e != LC_OK)
 		return e;
 	*n = r.nrows == 1 ? db_i64(&r, 0, 0) : 0;

@@ -49,6 +49,11 @@ store_rel_list(struct db *db, const struct store_rel_filter *f, struct db_rows *
 	    " FROM relationships r FORCE INDEX (ix_relationships_campaign) "
 	    "JOIN campaigns c ON c.id = r.campaign_id WHERE r.workspace_id = ? "
 	    "AND r.campaign_id = ? " REL_FILTER REL_PAGE;
+	/* a domain's contacts, newest first, without reading the rest of the workspace */
+	static const char domain_sql[] = "SELECT " REL_COLUMNS
+	    " FROM relationships r FORCE INDEX (ix_relationships_ws_domain) "
+	    "JOIN campaigns c ON c.id = r.campaign_id WHERE r.workspace_id = ? "
+	    "AND r.domain = ? " REL_FILTER REL_PAGE;
 	const char *before = f->before_sql ? f->before_sql : no_cursor_sql;
 	struct db_param p[16];
 	size_t n = 0;
@@ -57,33 +62,100 @@ store_rel_list(struct db *db, const struct store_rel_filter *f, struct db_rows *
 	p[n++] = DB_I64(f->workspace_id);
 	if (f->campaign_id)
 		p[n++] = DB_I64(f->campaign_id);
+	else if (f->domain)
+		p[n++] = DB_CSTR(f->domain);
 	n += rel_filter_params(f, p + n);
 	p[n++] = DB_CSTR(before);
 	p[n++] = DB_CSTR(before);
 	p[n++] = DB_I64(f->before_sql ? f->before_id : INT64_MAX);
 	p[n++] = DB_I64(f->limit);
-	return db_query(db, f->campaign_id ? cmp_sql : ws_sql, p, n, out);
+	return db_query(db, f->campaign_id ? cmp_sql : f->domain ? domain_sql : ws_sql, p, n, out);
+}
+
+/* count_by_status counts a workspace's relationships shown in any status of mask through
+ * (workspace_id, status, last_contacted_at): index ranges over exactly the matching rows.
+ * Stored sent (3) and opened (4) are shown as themselves until the cutoff, no_response
+ * (10) after it. */
+static lc_err
+count_by_status(struct db *db, const struct store_rel_filter *f, int64_t *count)
+{
+	static const char sql[] =
+	    "SELECT (SELECT COUNT(*) FROM relationships FORCE INDEX (ix_relationships_ws_status) "
+	    "WHERE workspace_id = ? AND status IN (?, ?, ?, ?, ?, ?, ?, ?)) + "
+	    "(SELECT COUNT(*) FROM relationships FORCE INDEX (ix_relationships_ws_status) "
+	    "WHERE workspace_id = ? AND status IN (?, ?) "
+	    "AND (last_contacted_at >= ? OR last_contacted_at IS NULL)) + "
+	    "(SELECT COUNT(*) FROM relationships FORCE INDEX (ix_relationships_ws_status) "
+	    "WHERE workspace_id = ? AND status IN (?, ?) AND last_contacted_at < ?)";
+	const unsigned none = 255; /* no stored status: pads the IN lists */
+	const int nr = (f->status_mask >> 10) & 1;
+	struct db_param p[19];
+	struct db_rows r;
+	unsigned s;
+	size_t n = 0, k;
+	lc_err e;
+
+	p[n++] = DB_I64(f->workspace_id);
+	for (s = 0, k = 0; s < 10; s++)
+		if (s != 3 && s != 4 && (f->status_mask >> s & 1))
+			p[n + k++] = DB_I64(s);
+	for (; k < 8; k++)
+		p[n + k] = DB_I64(none);
+	n += 8;
+	p[n++] = DB_I64(f->workspace_id);
+	p[n++] = DB_I64(f->status_mask >> 3 & 1 ? 3 : none);
+	p[n++] = DB_I64(f->status_mask >> 4 & 1 ? 4 : none);
+	p[n++] = DB_CSTR(f->no_response_before_sql);
+	p[n++] = DB_I64(f->workspace_id);
+	p[n++] = DB_I64(nr ? 3 : none);
+	p[n++] = DB_I64(nr ? 4 : none);
+	p[n++] = DB_CSTR(f->no_response_before_sql);
+	if ((e = db_query(db, sql, p, n, &r)) != LC_OK)
+		return e;
+	*count = r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
+	db_rows_free(&r);
+	return LC_OK;
 }
 
 lc_err
 store_rel_count(struct db *db, const struct store_rel_filter *f, int64_t *count)
 {
+	static const char all_sql[] = "SELECT relationships_count FROM workspaces WHERE id = ?";
 	static const char ws_sql[] = "SELECT COUNT(*) FROM relationships r "
 	                             "FORCE INDEX (ix_relationships_ws_created) "
 	                             "WHERE r.workspace_id = ? " REL_FILTER;
+	static const char domain_sql[] = "SELECT COUNT(*) FROM relationships r "
+	                                 "FORCE INDEX (ix_relationships_ws_domain) "
+	                                 "WHERE r.workspace_id = ? AND r.domain = ? " REL_FILTER;
 	static const char cmp_sql[] = "SELECT COUNT(*) FROM relationships r "
 	                              "FORCE INDEX (ix_relationships_campaign) "
 	                              "WHERE r.workspace_id = ? AND r.campaign_id = ? " REL_FILTER;
+	const char *sql = f->campaign_id ? cmp_sql : f->domain ? domain_sql : ws_sql;
 	struct db_param p[16];
 	struct db_rows r;
 	size_t n = 0;
 	lc_err e;
 
+	/* Without a campaign, domain or text filter the total must not cost a pass over the
+	 * workspace's history: a kept count, or index ranges over the asked statuses. A
+	 * campaign or a domain bounds the rows counted; text search (q) reads them all. */
+	if (!f->campaign_id && !f->domain && !f->q_like) {
+		if ((f->status_mask & STORE_REL_SHOWN_ALL) != STORE_REL_SHOWN_ALL)
+			return count_by_status(db, f, count);
+		p[0] = DB_I64(f->workspace_id);
+		if ((e = db_query(db, all_sql, p, 1, &r)) != LC_OK)
+			return e;
+		*count = r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
+		db_rows_free(&r);
+		return LC_OK;
+	}
 	p[n++] = DB_I64(f->workspace_id);
 	if (f->campaign_id)
 		p[n++] = DB_I64(f->campaign_id);
+	else if (f->domain)
+		p[n++] = DB_CSTR(f->domain);
 	n += rel_filter_params(f, p + n);
-	if ((e = db_query(db, f->campaign_id ? cmp_sql : ws_sql, p, n, &r)) != LC_OK)
+	if ((e = db_query(db, sql, p, n, &r)) != LC_OK)
 		return e;
 	*count = r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
 	db_rows_free(&r);
@@ -121,10 +193,16 @@ store_rel_insert(struct db *db, const char *public_id, int64_t workspace_id, int
 	static const char sql[] =
 	    "INSERT INTO relationships (public_id, workspace_id, campaign_id, domain, "
 	    "contact_name, contact_email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	static const char count_sql[] =
+	    "UPDATE workspaces SET relationships_count = relationships_count + 1 WHERE id = ?";
 	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id), DB_I64(campaign_id),
 	    DB_CSTR(domain), DB_CSTR(name), DB_CSTR(email), DB_CSTR(now_sql), DB_CSTR(now_sql)};
+	lc_err e;
 
-	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, id);
+	/* the only INSERT into relationships keeps the workspace's count (010) */
+	if ((e = db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, id)) != LC_OK)
+		return e;
+	return db_exec(db, count_sql, p + 1, 1, NULL, NULL);
 }
 
 lc_err

@@ -131,3 +131,48 @@ def test_bad_parameters(demo, query, param):
 @pytest.mark.parametrize("rid", ["rel_nope", "rel_AAAAAAAAAAAAAAAAAAAAAA", "scmp_AAAAAAAAAAAAAAAAAAAAAA"])
 def test_unknown_relationship(demo, rid):
     assert_problem(demo["api"].get(f"{CRM}/{rid}"), 404, "relationship_not_found")
+
+
+def everything(api, **params):
+    """Pages through a CRM query to its end; returns (items, the first page's total)."""
+    items, cursor, total = [], None, None
+    while True:
+        extra = {"cursor": cursor} if cursor else {}
+        body = api.get(CRM, query=q(limit=7, **params, **extra)).json()
+        total = body["total"] if total is None else total
+        assert body["total"] == total  # the same on every page
+        items += body["data"]
+        cursor = body["nextCursor"]
+        if cursor is None:
+            return items, total
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"status": "sent"}, {"status": "no_response"}, {"status": "sent,no_response,opened"},
+    {"status": "prospect,awaiting_approval,scheduled"}, {"status": "replied,link_placed,declined"},
+    {"status": "bounced,unsubscribed"}, {"domain": "engineering-blog.com"},
+    {"domain": "engineering-blog.com", "status": "awaiting_approval"},
+])
+def test_totals_match_what_the_pages_hold(crm, demo, params):
+    """Totals come from kept counts and status index ranges (not a count of every row):
+    they must still be exactly what paging to the end yields, including no_response,
+    which no write marks."""
+    t, *_ = crm
+    for api in (demo["api"], t.api):
+        items, total = everything(api, **params)
+        assert total == len(items), (params, total, len(items))
+        assert len({r["id"] for r in items}) == len(items)
+        if "status" in params:
+            assert {r["status"] for r in items} <= set(params["status"].split(","))
+
+
+def test_total_follows_new_prospects(crm):
+    t, a, *_ = crm
+    before = t.api.get(CRM).json()["total"]
+    r = t.api.post(f"/v1/link-building/campaign/{a}/relationships",
+                   headers={"Content-Type": "application/json"},
+                   data='{"prospects": [{"domain": "newsite.example", "contactName": "New One", '
+                        '"contactEmail": "new@newsite.example"}]}')
+    assert r.status_code in (200, 201), r.text
+    assert t.api.get(CRM).json()["total"] == before + 1
+    assert t.api2.get(CRM).json()["total"] == 1  # the other workspace's count did not move
