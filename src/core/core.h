@@ -45,8 +45,10 @@ struct principal;
 /* data_changed_tx moves the workspace's data version, inside the caller's transaction
  * (which holds the workspace row from then until it ends). Every change to campaigns,
  * their counters, aggregates, notes or relationships must call it, or be recorded by
- * events_record(), which does. */
-lc_err data_changed_tx(struct db *db, int64_t workspace_id);
+ * events_record(), which does. contacted is the change in the workspace's count of
+ * relationships whose stored status is sent or opened (011): events_record passes what
+ * its status changes did, everyone else 0. */
+lc_err data_changed_tx(struct db *db, int64_t workspace_id, int contacted);
 /* data_version reads the principal's workspace's data version (one primary-key read).
  * Read it before the data it guards. LC_ENOTFOUND when the workspace is gone. */
 lc_err data_version(struct core *core, const struct principal *who, uint64_t *version);

@@ -176,7 +176,7 @@ add_prospects_tx(struct db *db, struct drafts_ctx *ctx)
 			return e;
 	}
 	/* prospects without drafts record no event: the metrics' byDomain still changed */
-	return ctx->added > 0 ? data_changed_tx(db, ctx->who->workspace_id) : LC_OK;
+	return ctx->added > 0 ? data_changed_tx(db, ctx->who->workspace_id, 0) : LC_OK;
 }
 
 static lc_err

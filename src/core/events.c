@@ -17,7 +17,7 @@ static const char *const event_names[] = {"campaign_created", "draft_created",
 
 static lc_err first_stamp(struct db *, const struct event_in *, enum rel_stamp, const char *,
     enum campaign_counter, int);
-static lc_err apply(struct db *, const struct event_in *, const char *, const char *);
+static lc_err apply(struct db *, const struct event_in *, const char *, const char *, int *);
 
 const char *
 event_type_name(unsigned type)
@@ -40,9 +40,10 @@ first_stamp(struct db *db, const struct event_in *ev, enum rel_stamp stamp, cons
 	return LC_OK;
 }
 
-/* apply moves what the event moves: stamps, statuses, counters, aggregates, notes. */
+/* apply moves what the event moves: stamps, statuses, counters, aggregates, notes.
+ * *contacted receives the change in the workspace's sent-or-opened relationships. */
 static lc_err
-apply(struct db *db, const struct event_in *ev, const char *at, const char *day)
+apply(struct db *db, const struct event_in *ev, const char *at, const char *day, int *contacted)
 {
 	const unsigned before_sent = BIT(REL_PROSPECT) | BIT(REL_AWAITING_APPROVAL) |
 	    BIT(REL_SCHEDULED);
@@ -62,28 +63,29 @@ apply(struct db *db, const struct event_in *ev, const char *at, const char *day)
 		    LC_OK)
 			return e;
 		return store_rel_advance(db, ev->relationship_id, REL_AWAITING_APPROVAL,
-		    BIT(REL_PROSPECT), at);
+		    BIT(REL_PROSPECT), at, contacted);
 	case EV_APPROVAL_REJECTED:
 		/* the prospect is a prospect again unless something else moved it on */
 		if ((e = store_campaign_counter_add(db, ev->campaign_id, COUNTER_PENDING, -1, at)) !=
 		    LC_OK)
 			return e;
 		return store_rel_advance(db, ev->relationship_id, REL_PROSPECT,
-		    BIT(REL_AWAITING_APPROVAL), at);
+		    BIT(REL_AWAITING_APPROVAL), at, contacted);
 	case EV_MESSAGE_SCHEDULED:
 		return store_rel_advance(db, ev->relationship_id, REL_SCHEDULED,
-		    BIT(REL_PROSPECT) | BIT(REL_AWAITING_APPROVAL), at);
+		    BIT(REL_PROSPECT) | BIT(REL_AWAITING_APPROVAL), at, contacted);
 	case EV_CAMPAIGN_CANCELLED:
 	case EV_CAMPAIGN_COMPLETED:
 		return LC_OK;
 	case EV_UNSUBSCRIBED:
 		return store_rel_advance(db, ev->relationship_id, REL_UNSUBSCRIBED,
-		    ~(BIT(REL_LINK_PLACED) | BIT(REL_UNSUBSCRIBED)) & (BIT(REL_NSTATUS) - 1), at);
+		    ~(BIT(REL_LINK_PLACED) | BIT(REL_UNSUBSCRIBED)) & (BIT(REL_NSTATUS) - 1), at,
+		    contacted);
 	case EV_APPROVAL_COMPLETED:
 		if ((e = store_campaign_counter_add(db, ev->campaign_id, COUNTER_PENDING, -1, at)) !=
 		        LC_OK ||
 		    (e = store_rel_advance(db, ev->relationship_id, REL_SCHEDULED,
-		         BIT(REL_PROSPECT) | BIT(REL_AWAITING_APPROVAL), at)) != LC_OK)
+		         BIT(REL_PROSPECT) | BIT(REL_AWAITING_APPROVAL), at, contacted)) != LC_OK)
 			return e;
 		return store_campaign_day_add(db, ev->campaign_id, day, TL_APPROVALS_COMPLETED, 1);
 	case EV_EMAIL_SENT:
@@ -99,20 +101,20 @@ apply(struct db *db, const struct event_in *ev, const char *at, const char *day)
 		        (e = store_campaign_counter_add(db, ev->campaign_id, COUNTER_DELIVERED, 1,
 		             at)) != LC_OK))
 			return e;
-		if ((e = store_rel_advance(db, ev->relationship_id, REL_SENT, before_sent, at)) != LC_OK)
+		if ((e = store_rel_advance(db, ev->relationship_id, REL_SENT, before_sent, at, contacted)) != LC_OK)
 			return e;
 		return store_campaign_day_add(db, ev->campaign_id, day, TL_EMAILS_SENT, 1);
 	case EV_EMAIL_OPENED:
 		if ((e = first_stamp(db, ev, STAMP_OPENED, at, COUNTER_OPENED, 1)) != LC_OK)
 			return e;
 		return store_rel_advance(db, ev->relationship_id, REL_OPENED,
-		    before_sent | BIT(REL_SENT), at);
+		    before_sent | BIT(REL_SENT), at, contacted);
 	case EV_REPLY_RECEIVED:
 		if ((e = first_stamp(db, ev, STAMP_LAST_REPLY, at, COUNTER_REPLIED, 1)) != LC_OK ||
 		    (e = store_rel_stamp(db, ev->relationship_id, STAMP_LAST_REPLY, at, 0, NULL)) !=
 		        LC_OK ||
 		    (e = store_rel_advance(db, ev->relationship_id, REL_REPLIED,
-		         before_sent | BIT(REL_SENT) | BIT(REL_OPENED), at)) != LC_OK ||
+		         before_sent | BIT(REL_SENT) | BIT(REL_OPENED), at, contacted)) != LC_OK ||
 		    (e = store_campaign_first_set(db, ev->campaign_id, 0, at, &first)) != LC_OK)
 			return e;
 		return first ? store_campaign_day_add(db, ev->campaign_id, day, TL_FIRST_REPLY, 1)
@@ -124,7 +126,7 @@ apply(struct db *db, const struct event_in *ev, const char *at, const char *day)
 		    (e = store_rel_advance(db, ev->relationship_id, REL_LINK_PLACED,
 		         before_sent | BIT(REL_SENT) | BIT(REL_OPENED) | BIT(REL_REPLIED) |
 		             BIT(REL_DECLINED),
-		         at)) != LC_OK ||
+		         at, contacted)) != LC_OK ||
 		    (e = store_campaign_first_set(db, ev->campaign_id, 1, at, &first)) != LC_OK)
 			return e;
 		return first ? store_campaign_day_add(db, ev->campaign_id, day, TL_FIRST_LINK_PLACED,
@@ -145,7 +147,7 @@ apply(struct db *db, const struct event_in *ev, const char *at, const char *day)
 				return e;
 		}
 		return store_rel_advance(db, ev->relationship_id, REL_BOUNCED,
-		    before_sent | BIT(REL_SENT) | BIT(REL_OPENED), at);
+		    before_sent | BIT(REL_SENT) | BIT(REL_OPENED), at, contacted);
 	case EV_CAMPAIGN_PAUSED:
 		return store_campaign_note_add(db, ev->campaign_id, at, 0, ev->detail);
 	case EV_CAMPAIGN_RESUMED:
@@ -160,6 +162,7 @@ lc_err
 events_record(struct db *db, const struct event_in *ev, char event_id[ID_MAX])
 {
 	char at[TIME_SQL_LEN], day[TIME_DATE_LEN], id[ID_MAX];
+	int contacted = 0;
 	lc_err e;
 
 	if (ev->type >= EV_NTYPES)
@@ -182,7 +185,7 @@ events_record(struct db *db, const struct event_in *ev, char event_id[ID_MAX])
 
 	/* The data version (versions.c) moves last, so this transaction takes the
 	 * workspace row's lock as late as it can. */
-	if ((e = apply(db, ev, at, day)) != LC_OK)
+	if ((e = apply(db, ev, at, day, &contacted)) != LC_OK)
 		return e;
-	return data_changed_tx(db, ev->workspace_id);
+	return data_changed_tx(db, ev->workspace_id, contacted);
 }

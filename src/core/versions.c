@@ -8,9 +8,10 @@
 #include "db/store.h"
 
 lc_err
-data_changed_tx(struct db *db, int64_t workspace_id)
+data_changed_tx(struct db *db, int64_t workspace_id, int contacted)
 {
-	return store_workspace_touch(db, workspace_id);
+	/* one statement on the row every writer of the workspace waits for */
+	return store_workspace_touch(db, workspace_id, contacted);
 }
 
 lc_err

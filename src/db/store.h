@@ -13,8 +13,9 @@ enum { KEY_COL_ACCOUNT, KEY_COL_WORKSPACE, KEY_COL_WS_PUBLIC, KEY_COL_APPROVE };
 lc_err store_key_lookup(struct db *db, const unsigned char *hash, struct db_rows *out);
 
 enum { WS_COL_ID, WS_COL_PUBLIC, WS_COL_NAME, WS_COL_CREATED, WS_COL_ACCOUNT };
-/* store_workspace_touch adds one to the workspace's data version (009). */
-lc_err store_workspace_touch(struct db *db, int64_t workspace_id);
+/* store_workspace_touch adds one to the workspace's data version (009) and contacted to
+ * its count of sent-or-opened relationships (011). */
+lc_err store_workspace_touch(struct db *db, int64_t workspace_id, int contacted);
 /* store_workspace_version reads the workspace's data version; LC_ENOTFOUND when gone. */
 lc_err store_workspace_version(struct db *db, int64_t workspace_id, uint64_t *version);
 /* store_workspace_by_public finds a workspace of the account (account_id 0: any account). */
@@ -136,9 +137,10 @@ enum rel_stamp {
  * *changed tells whether it happened. */
 lc_err store_rel_stamp(struct db *db, int64_t rel_id, enum rel_stamp s, const char *at_sql,
     int only_if_null, uint64_t *changed);
-/* store_rel_advance raises status to `status` when the current one is in from_mask. */
+/* store_rel_advance raises status to `status` when the current one is in from_mask, and
+ * adds to *contacted the change in sent-or-opened relationships (+1, -1 or 0). */
 lc_err store_rel_advance(struct db *db, int64_t rel_id, unsigned status, unsigned from_mask,
-    const char *now_sql);
+    const char *now_sql, int *contacted);
 lc_err store_rel_set_link(struct db *db, int64_t rel_id, const char *url);
 /* store_rel_was_sent is 1 when the relationship has had an email accepted. */
 lc_err store_rel_was_sent(struct db *db, int64_t rel_id, int *yes);

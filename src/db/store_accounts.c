@@ -28,13 +28,14 @@ store_workspace_by_public(struct db *db, int64_t account_id, const char *public_
 }
 
 lc_err
-store_workspace_touch(struct db *db, int64_t workspace_id)
+store_workspace_touch(struct db *db, int64_t workspace_id, int contacted)
 {
 	static const char sql[] =
-	    "UPDATE workspaces SET data_version = data_version + 1 WHERE id = ?";
-	struct db_param p[] = {DB_I64(workspace_id)};
+	    "UPDATE workspaces SET data_version = data_version + 1, "
+	    "contacted_count = GREATEST(CAST(contacted_count AS SIGNED) + ?, 0) WHERE id = ?";
+	struct db_param p[] = {DB_I64(contacted), DB_I64(workspace_id)};
 
-	return db_exec(db, sql, p, 1, NULL, NULL);
+	return db_exec(db, sql, p, 2, NULL, NULL);
 }
 
 lc_err

@@ -72,23 +72,26 @@ store_rel_list(struct db *db, const struct store_rel_filter *f, struct db_rows *
 	return db_query(db, f->campaign_id ? cmp_sql : f->domain ? domain_sql : ws_sql, p, n, out);
 }
 
-/* count_by_status counts a workspace's relationships shown in any status of mask through
- * (workspace_id, status, last_contacted_at): index ranges over exactly the matching rows.
- * Stored sent (3) and opened (4) are shown as themselves until the cutoff, no_response
- * (10) after it. */
+/* count_by_status counts a workspace's relationships shown in any status of mask without
+ * reading its history: stored statuses other than sent/opened through index ranges of
+ * (workspace_id, status, last_contacted_at) (matching rows only, and those statuses are
+ * either transient or ends); sent and opened shown as themselves are the ones contacted
+ * since the cutoff (a range of the last no_response_days); no_response is the workspace's
+ * kept count of sent-or-opened relationships (011) minus those recent ones. */
 static lc_err
 count_by_status(struct db *db, const struct store_rel_filter *f, int64_t *count)
 {
+#define RECENT(statuses)                                                                      \
+	"(SELECT COUNT(*) FROM relationships FORCE INDEX (ix_relationships_ws_status) "          \
+	"WHERE workspace_id = ? AND status IN " statuses " "                                      \
+	"AND (last_contacted_at >= ? OR last_contacted_at IS NULL))"
 	static const char sql[] =
 	    "SELECT (SELECT COUNT(*) FROM relationships FORCE INDEX (ix_relationships_ws_status) "
-	    "WHERE workspace_id = ? AND status IN (?, ?, ?, ?, ?, ?, ?, ?)) + "
-	    "(SELECT COUNT(*) FROM relationships FORCE INDEX (ix_relationships_ws_status) "
-	    "WHERE workspace_id = ? AND status IN (?, ?) "
-	    "AND (last_contacted_at >= ? OR last_contacted_at IS NULL)) + "
-	    "(SELECT COUNT(*) FROM relationships FORCE INDEX (ix_relationships_ws_status) "
-	    "WHERE workspace_id = ? AND status IN (?, ?) AND last_contacted_at < ?)";
+	    "WHERE workspace_id = ? AND status IN (?, ?, ?, ?, ?, ?, ?, ?)) + " RECENT("(?, ?)")
+	    " + IF(? = 0, 0, (SELECT CAST(contacted_count AS SIGNED) FROM workspaces WHERE id = ?) - "
+	    RECENT("(3, 4)") ")";
+#undef RECENT
 	const unsigned none = 255; /* no stored status: pads the IN lists */
-	const int nr = (f->status_mask >> 10) & 1;
 	struct db_param p[19];
 	struct db_rows r;
 	unsigned s;
@@ -106,9 +109,9 @@ count_by_status(struct db *db, const struct store_rel_filter *f, int64_t *count)
 	p[n++] = DB_I64(f->status_mask >> 3 & 1 ? 3 : none);
 	p[n++] = DB_I64(f->status_mask >> 4 & 1 ? 4 : none);
 	p[n++] = DB_CSTR(f->no_response_before_sql);
+	p[n++] = DB_I64(f->status_mask >> 10 & 1);
 	p[n++] = DB_I64(f->workspace_id);
-	p[n++] = DB_I64(nr ? 3 : none);
-	p[n++] = DB_I64(nr ? 4 : none);
+	p[n++] = DB_I64(f->workspace_id);
 	p[n++] = DB_CSTR(f->no_response_before_sql);
 	if ((e = db_query(db, sql, p, n, &r)) != LC_OK)
 		return e;
@@ -233,13 +236,33 @@ store_rel_stamp(struct db *db, int64_t rel_id, enum rel_stamp s, const char *at_
 
 lc_err
 store_rel_advance(struct db *db, int64_t rel_id, unsigned status, unsigned from_mask,
-    const char *now_sql)
+    const char *now_sql, int *contacted)
 {
 	static const char sql[] = "UPDATE relationships SET status = ?, updated_at = ? "
 	                          "WHERE id = ? AND ((1 << status) & ?) <> 0";
-	struct db_param p[] = {DB_I64(status), DB_CSTR(now_sql), DB_I64(rel_id), DB_I64(from_mask)};
+	const unsigned sent_or_opened = (1u << 3) | (1u << 4);
+	const unsigned part[2] = {from_mask & sent_or_opened, from_mask & ~sent_or_opened};
+	const int to_counted = (sent_or_opened >> status) & 1;
+	uint64_t n = 0;
+	size_t i;
+	lc_err e;
 
-	return db_exec(db, sql, p, 4, NULL, NULL);
+	/* The workspace counts sent-or-opened relationships (011), so the change must know
+	 * whether the old status was one of them: one UPDATE per side of from_mask (the row
+	 * matches at most one), a single one when from_mask lies on one side. */
+	for (i = 0; i < 2; i++) {
+		struct db_param p[] = {DB_I64(status), DB_CSTR(now_sql), DB_I64(rel_id),
+		    DB_I64(part[i])};
+		if (part[i] == 0)
+			continue;
+		if ((e = db_exec(db, sql, p, 4, &n, NULL)) != LC_OK)
+			return e;
+		if (n == 1) {
+			*contacted += to_counted - (i == 0);
+			return LC_OK;
+		}
+	}
+	return LC_OK;
 }
 
 lc_err

@@ -157,11 +157,13 @@ def test_metrics_expire_when_a_prospect_turns_no_response():
     t = Tenant()
     cid = t.campaign(name="turning", prospects=[prospect("dan")])
     # As if the email had gone out 7 days minus 3 seconds ago (tests may make time pass
-    # in the database); the data version moves as a real delivery would move it.
+    # in the database); the data version and the contacted count move as a real
+    # delivery would move them.
     sql("UPDATE relationships r JOIN campaigns c ON c.id = r.campaign_id "
         "SET r.status = 3, r.last_contacted_at = UTC_TIMESTAMP(3) - INTERVAL 7 DAY + INTERVAL 3 SECOND "
         f"WHERE c.public_id = '{cid}'")
-    sql(f"UPDATE workspaces SET data_version = data_version + 1 WHERE public_id = '{t.ws}'")
+    sql("UPDATE workspaces SET data_version = data_version + 1, contacted_count = contacted_count + 1 "
+        f"WHERE public_id = '{t.ws}'")
     path = f"{CAMPAIGN}/{cid}/metrics"
     assert twice(t.api, path)["byDomain"] == [{"domain": "dan.example.net", "status": "sent"}]
     time.sleep(3.5)
