@@ -65,6 +65,16 @@ class Poller:
         self.p.wait(10)
 
 
+def cpu_seconds(pid):
+    """User+system CPU seconds a process has used so far (all its threads)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def ceiling(messages, threads, size):
     body = "x" * max(size - 200, 100)
     path = os.path.join(V, "source-message.txt")
@@ -131,6 +141,9 @@ def main():
                     LINKCAMP_WORKER_POLL_MS="20", LINKCAMP_WORKER_BATCH="8")
         ws_id = sql(f"SELECT id FROM workspaces WHERE public_id = '{ws}'")[0]
         poller = Poller()
+        with open(os.path.join(V, "run", "mariadb.pid")) as f:
+            db_pid = int(f.read().strip())
+        cpu0 = {"mariadbd": cpu_seconds(db_pid), "smtp-sink": cpu_seconds(sink.pid)}
         t0 = time.time()
         worker = subprocess.Popen([os.path.join(BIN, "linkcamp-worker"), "-c", CONF], env=wenv,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -142,6 +155,9 @@ def main():
                 break
             time.sleep(0.05)
         elapsed = time.time() - t0
+        cpu = {"mariadbd": cpu_seconds(db_pid) - cpu0["mariadbd"],
+               "linkcamp-worker": cpu_seconds(worker.pid),
+               "smtp-sink": cpu_seconds(sink.pid) - cpu0["smtp-sink"]}
         poller.close()
         rate = sent / elapsed
         other = sql("SELECT COUNT(*) FROM outbound_messages m JOIN workspaces w ON w.id = "
@@ -149,6 +165,9 @@ def main():
         ratio = rate / relay
         print(f"delivery: {sent} messages in {elapsed:.2f} s = {rate:,.0f} msg/s "
               f"({a.threads} mailer threads, {size} B each); not sent: {other}")
+        print("cpu/msg:  " + ", ".join(f"{k} {v * 1e6 / max(sent, 1):,.0f} us" for k, v in cpu.items())
+              + f"; machine {os.cpu_count()} cpus x {elapsed:.2f} s = "
+              f"{os.cpu_count() * elapsed * 1e6 / max(sent, 1):,.0f} us/msg")
         print(f"ceiling:  smtp-source -> smtp-sink, {a.threads} sessions: {relay:,.0f} msg/s")
         print(f"ratio:    {ratio:.2f}  (target >= 0.70: {'PASS' if ratio >= 0.70 else 'MISS'})")
     finally:

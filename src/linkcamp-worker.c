@@ -1,5 +1,5 @@
 /* linkcamp-worker: drains the outbox. Wiring only: configuration, mailer threads, a
- * reaper thread and signals. Several workers (on several hosts) may run at once: claims
+ * recorder thread, a reaper thread and signals. Several workers (on several hosts) may run at once: claims
  * skip each other's locked rows and fences keep a late worker from overwriting. */
 #include <errno.h>
 #include <pthread.h>
@@ -23,6 +23,14 @@
 #include "util/timefmt.h"
 
 #define MESSAGE_MAX (2 * 1024 * 1024)
+#define OUTCOMES_MAX 256 /* outcomes waiting for the recorder; mailers wait when full */
+
+/* One delivery's outcome on its way to the recorder. Only the job's id, fence and
+ * public id are kept; its strings belong to the mailer and are NULL here. */
+struct outcome {
+	struct delivery_job job;
+	struct delivery_result res;
+};
 
 struct worker {
 	struct config cfg;
@@ -31,6 +39,13 @@ struct worker {
 	volatile sig_atomic_t stopping;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
+	/* Group commit: mailers queue outcomes as they learn them, and one recorder writes
+	 * down everything queued in one transaction while the next ones queue up. */
+	pthread_mutex_t olock;
+	pthread_cond_t queued, room;
+	struct outcome outcomes[OUTCOMES_MAX];
+	size_t noutcomes;
+	int mailers_done;
 };
 
 struct hook_ctx {
@@ -40,6 +55,9 @@ struct hook_ctx {
 
 static void *mailer(void *);
 static void *reaper(void *);
+static void *recorder(void *);
+static void outcome_push(struct worker *, const struct delivery_job *,
+    const struct delivery_result *);
 static int mark_data(void *);
 static void deliver_one(struct worker *, struct core *, const struct delivery_job *,
     struct delivery_result *);
@@ -164,6 +182,69 @@ record_all(struct worker *w, struct core *core, const struct delivery_job *jobs,
 	}
 }
 
+/* outcome_push queues the outcome of job for the recorder, waiting while the queue is
+ * full (the database is slower than SMTP, or away). */
+static void
+outcome_push(struct worker *w, const struct delivery_job *job, const struct delivery_result *res)
+{
+	struct outcome *o;
+
+	pthread_mutex_lock(&w->olock);
+	while (w->noutcomes == OUTCOMES_MAX)
+		pthread_cond_wait(&w->room, &w->olock);
+	o = &w->outcomes[w->noutcomes++];
+	memset(&o->job, 0, sizeof(o->job));
+	o->job.id = job->id;
+	o->job.fence = job->fence;
+	memcpy(o->job.public_id, job->public_id, sizeof(o->job.public_id));
+	o->res = *res;
+	pthread_cond_signal(&w->queued);
+	pthread_mutex_unlock(&w->olock);
+}
+
+/* recorder writes down the queued outcomes, up to a batch at a time, until the mailers
+ * have stopped and the queue is empty. Under load each transaction takes every outcome
+ * that arrived while the previous one ran; alone, an outcome is written at once. */
+static void *
+recorder(void *arg)
+{
+	struct delivery_job jobs[DELIVERY_RECORD_MAX];
+	struct delivery_result results[DELIVERY_RECORD_MAX];
+	struct worker *w = arg;
+	struct core core;
+	size_t n, i;
+
+	mysql_thread_init();
+	memset(&core, 0, sizeof(core));
+	core.no_response_days = w->cfg.no_response_days;
+	core.public_url = w->cfg.public_url;
+	if ((core.db = db_new(&w->cfg)) == NULL)
+		log_msg(LOG_ERROR, "recorder has no database handle: outcomes will be reaped as unknown");
+	for (;;) {
+		pthread_mutex_lock(&w->olock);
+		while (w->noutcomes == 0 && !w->mailers_done)
+			pthread_cond_wait(&w->queued, &w->olock);
+		if (w->noutcomes == 0) {
+			pthread_mutex_unlock(&w->olock);
+			break;
+		}
+		n = w->noutcomes < DELIVERY_RECORD_MAX ? w->noutcomes : DELIVERY_RECORD_MAX;
+		for (i = 0; i < n; i++) {
+			jobs[i] = w->outcomes[i].job;
+			results[i] = w->outcomes[i].res;
+		}
+		memmove(w->outcomes, w->outcomes + n, (w->noutcomes - n) * sizeof(w->outcomes[0]));
+		w->noutcomes -= n;
+		pthread_cond_broadcast(&w->room);
+		pthread_mutex_unlock(&w->olock);
+		if (core.db)
+			record_all(w, &core, jobs, results, n);
+	}
+	db_free(core.db);
+	mysql_thread_end();
+	return NULL;
+}
+
 /* notify_some mails approvers about items that started waiting; returns how many it took. */
 static size_t
 notify_some(struct worker *w, struct core *core)
@@ -237,12 +318,12 @@ mailer(void *arg)
 			nap(w, 1000);
 			continue;
 		}
-		/* each outcome is written down as soon as it is known: a crash then leaves at
-		 * most one message per thread "unknown" */
+		/* each outcome goes to the recorder as soon as it is known: a crash then leaves
+		 * "unknown" only what was delivered and not yet written down */
 		for (i = 0; i < n; i++) {
 			struct delivery_result result;
 			deliver_one(w, &core, &jobs[i], &result);
-			record_all(w, &core, &jobs[i], &result, 1);
+			outcome_push(w, &jobs[i], &result);
 		}
 		delivery_jobs_free(jobs, n);
 		jobs = NULL;
@@ -338,6 +419,9 @@ main(int argc, char **argv)
 	snprintf(w.owner, sizeof(w.owner), "%.40s:%ld", host, (long)getpid());
 	pthread_mutex_init(&w.lock, NULL);
 	pthread_cond_init(&w.wake, NULL);
+	pthread_mutex_init(&w.olock, NULL);
+	pthread_cond_init(&w.queued, NULL);
+	pthread_cond_init(&w.room, NULL);
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -346,15 +430,17 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((threads = calloc(w.cfg.worker_threads + 1, sizeof(*threads))) == NULL)
+	/* threads[0] is the recorder, [1] the reaper, the rest mailers */
+	if ((threads = calloc(w.cfg.worker_threads + 2, sizeof(*threads))) == NULL)
 		return 70;
-	for (i = 0; i < w.cfg.worker_threads + 1; i++) {
-		if (pthread_create(&threads[i], NULL, i == 0 ? reaper : mailer, &w) != 0)
+	for (i = 0; i < w.cfg.worker_threads + 2; i++) {
+		if (pthread_create(&threads[i], NULL, i == 0 ? recorder : i == 1 ? reaper : mailer,
+		        &w) != 0)
 			break;
 		started++;
 	}
 	log_msg(LOG_INFO, "linkcamp-worker %s delivering through %s with %u mailer(s)", w.owner,
-	    w.smtp.hostport, started > 0 ? started - 1 : 0);
+	    w.smtp.hostport, started > 2 ? started - 2 : 0);
 	while (started > 0 && sigwait(&set, &sig) == 0 && sig == SIGHUP)
 		;
 	log_msg(LOG_INFO, "shutting down on signal %d", sig);
@@ -362,8 +448,15 @@ main(int argc, char **argv)
 	w.stopping = 1;
 	pthread_cond_broadcast(&w.wake);
 	pthread_mutex_unlock(&w.lock);
-	for (i = 0; i < started; i++)
+	for (i = 1; i < started; i++)
 		pthread_join(threads[i], NULL);
+	/* the mailers are gone: the recorder writes down what they left and ends */
+	pthread_mutex_lock(&w.olock);
+	w.mailers_done = 1;
+	pthread_cond_signal(&w.queued);
+	pthread_mutex_unlock(&w.olock);
+	if (started > 0)
+		pthread_join(threads[0], NULL);
 	free(threads);
 	mysql_library_end();
 	log_msg(LOG_INFO, "stopped");

@@ -239,6 +239,12 @@ struct event_in {
  * the public id. It takes the hot rows (the campaign's day aggregate, the workspace's
  * data version) last, so callers should record events late in their transactions. */
 lc_err events_record(struct db *db, const struct event_in *ev, char event_id[ID_MAX]);
+/* events_record_sent records n (1..STORE_BATCH_MAX) email_sent events at once, as n
+ * calls of events_record would, in a few statements (the worker's delivery record). The
+ * events share at_ms, and each carries its public_id and relationship; LC_EINVAL
+ * otherwise, LC_ENOTFOUND if a relationship is gone. events_record of one email_sent
+ * comes here, so this is the only place that says what sending moves. */
+lc_err events_record_sent(struct db *db, const struct event_in *evs, size_t n);
 
 /* ---- admin.c (operator actions behind the CLI) ---- */
 

@@ -9,11 +9,13 @@
 #include "core/delivery.h"
 #include "core/notify.h"
 #include "db/store.h"
+#include "db/store_batch.h"
 #include "db/store_outbox.h"
 #include "util/log.h"
 #include "util/timefmt.h"
 
 #define CLAIM_MAX STORE_BATCH_MAX /* one batch statement names them all */
+_Static_assert(DELIVERY_RECORD_MAX == STORE_BATCH_MAX, "a record is one batch of statements");
 #define DEFER_LIMIT_MS (INT64_C(5) * 86400 * 1000)
 
 struct claim_ctx {
@@ -33,8 +35,9 @@ static char *dup_or_null(const char *);
 static lc_err job_from(const struct out_message *, uint64_t, struct delivery_job *);
 static lc_err claim_tx(struct db *, void *);
 static lc_err stale_tx(struct db *, const struct out_message *, int64_t, const char *);
-static lc_err record_one(struct db *, const struct delivery_job *,
-    const struct delivery_result *);
+static lc_err record_failure(struct db *, const struct out_message *,
+    const struct delivery_result *, int64_t);
+static lc_err record_sent(struct db *, struct out_message *const *, size_t, int64_t);
 static lc_err record_tx(struct db *, void *);
 static lc_err reap_tx(struct db *, void *);
 static int64_t backoff_ms(unsigned);
@@ -218,102 +221,178 @@ delivery_mark_data(struct core *core, const struct delivery_job *job, int *held)
 	return store_msg_phase(core->db, job->id, job->fence, 1, held);
 }
 
-/* record_one stores one outcome inside the caller's transaction. */
+/* record_failure stores an outcome other than "sent" of m, locked and still held under
+ * its fence, inside the caller's transaction. */
 static lc_err
-record_one(struct db *db, const struct delivery_job *job, const struct delivery_result *res)
+record_failure(struct db *db, const struct out_message *m, const struct delivery_result *res,
+    int64_t t)
 {
-	char now[TIME_SQL_LEN], due[TIME_SQL_LEN], event_id[ID_MAX], why[300];
-	int64_t t = now_ms();
-	struct db_rows r;
-	struct out_message m;
+	char now[TIME_SQL_LEN], due[TIME_SQL_LEN], why[300];
 	struct event_in ev;
 	uint64_t n = 0;
-	int ok = 0, changed = 0;
+	int changed = 0;
 	lc_err e;
 
 	sqltime_format(t, now);
 	snprintf(why, sizeof(why), "%d %d.%d.%d %s", res->code, res->enh_class, res->enh_subject,
 	    res->enh_detail, res->text);
-	if ((e = store_msg_get_locked(db, job->id, &r)) != LC_OK)
-		return e;
-	if (r.nrows != 1) {
-		db_rows_free(&r);
-		return LC_OK; /* gone: nothing to record */
-	}
-	out_message_from_row(&r, 0, &m);
-	if (m.status != MS_SENDING || m.fence != job->fence) {
-		log_msg(LOG_WARN, "lease of %s was lost; outcome %d not recorded", job->public_id,
-		    res->outcome);
-		db_rows_free(&r);
-		return LC_OK;
-	}
-	memset(&ev, 0, sizeof(ev));
-	ev.workspace_id = m.workspace_id;
-	ev.campaign_id = m.campaign_id;
-	ev.relationship_id = m.relationship_id;
-	ev.message_id = m.public_id;
-	ev.at_ms = t;
 	switch (res->outcome) {
-	case DELIVERY_SENT:
-		if ((e = store_msg_sent(db, m.id, m.fence, now, m.credits_reserved, &n)) != LC_OK)
-			break;
-		/* Every sender of a campaign waits for the rows the event and the capture change
-		 * (the campaign's day aggregate, the workspace's data version and balance), so
-		 * they come last, just before COMMIT; the event's id is made first for the
-		 * invocation. */
-		id_new("evt_", event_id);
-		ev.public_id = event_id;
-		ev.type = EV_EMAIL_SENT;
-		m.status = MS_SENT;
-		if ((e = outbox_inv_set(db, &m, INV_COMPLETED, m.credits_reserved, event_id, now)) !=
-		        LC_OK ||
-		    (e = drafts_follow_up_tx(db, &m, t)) != LC_OK ||
-		    (e = events_record(db, &ev, NULL)) != LC_OK)
-			break;
-		if (m.credits_reserved > 0 &&
-		    ((e = store_credit_move(db, m.workspace_id, CREDIT_CAPTURE, m.credits_reserved, m.id,
-		          NULL, now, &ok)) != LC_OK ||
-		        !ok))
-			e = e != LC_OK ? e : LC_EDB;
-		break;
 	case DELIVERY_TEMPFAIL:
-		if (t - m.created_ms < DEFER_LIMIT_MS) {
-			sqltime_format(t + backoff_ms(m.attempts), due);
-			e = store_msg_result(db, m.id, m.fence, MS_DEFERRED, due, why, now, &n);
-			break;
+		if (t - m->created_ms < DEFER_LIMIT_MS) {
+			sqltime_format(t + backoff_ms(m->attempts), due);
+			return store_msg_result(db, m->id, m->fence, MS_DEFERRED, due, why, now, &n);
 		}
-		e = outbox_release_tx(db, &m, MS_FAILED, why, 1, &changed);
-		break;
+		return outbox_release_tx(db, m, MS_FAILED, why, 1, &changed);
 	case DELIVERY_PERMFAIL:
-		if ((e = outbox_release_tx(db, &m, MS_FAILED, why, 1, &changed)) != LC_OK)
-			break;
-		if (res->enh_class == 5 && res->enh_subject == 1) {
-			/* 5.1.x: the address does not exist; never try it again */
-			ev.type = EV_EMAIL_BOUNCED;
-			if ((e = store_suppress(db, m.workspace_id, m.to, "hard_bounce", now)) != LC_OK)
-				break;
-			e = events_record(db, &ev, NULL);
-		}
-		break;
+		if ((e = outbox_release_tx(db, m, MS_FAILED, why, 1, &changed)) != LC_OK)
+			return e;
+		if (res->enh_class != 5 || res->enh_subject != 1)
+			return LC_OK;
+		/* 5.1.x: the address does not exist; never try it again */
+		if ((e = store_suppress(db, m->workspace_id, m->to, "hard_bounce", now)) != LC_OK)
+			return e;
+		memset(&ev, 0, sizeof(ev));
+		ev.type = EV_EMAIL_BOUNCED;
+		ev.workspace_id = m->workspace_id;
+		ev.campaign_id = m->campaign_id;
+		ev.relationship_id = m->relationship_id;
+		ev.message_id = m->public_id;
+		ev.at_ms = t;
+		return events_record(db, &ev, NULL);
 	case DELIVERY_UNKNOWN:
-		e = outbox_release_tx(db, &m, MS_UNKNOWN, why, 1, &changed);
+		return outbox_release_tx(db, m, MS_UNKNOWN, why, 1, &changed);
+	case DELIVERY_SENT:
 		break;
 	}
-	db_rows_free(&r);
-	return e;
+	return LC_EINVAL;
 }
 
+/* record_sent stores the sending of n messages, locked and still held under their
+ * fences, in one pass of batch statements: the messages, their invocations, their
+ * follow-ups, their events and the capture of their credits. Every sender of a campaign
+ * waits for the rows the events and the captures change (the campaign's day aggregate,
+ * the workspace's data version and balance), so those come last, just before COMMIT. */
+static lc_err
+record_sent(struct db *db, struct out_message *const *msgs, size_t n, int64_t t)
+{
+	char now[TIME_SQL_LEN], event_ids[STORE_BATCH_MAX][ID_MAX];
+	struct event_in evs[STORE_BATCH_MAX];
+	struct store_inv_done inv[STORE_BATCH_MAX];
+	int64_t ids[STORE_BATCH_MAX], ws[STORE_BATCH_MAX], amounts[STORE_BATCH_MAX];
+	size_t i, k, ninv = 0, nws = 0;
+	uint64_t changed = 0;
+	lc_err e;
+
+	sqltime_format(t, now);
+	for (i = 0; i < n; i++)
+		ids[i] = msgs[i]->id;
+	if ((e = store_msg_sent_batch(db, ids, n, now, &changed)) != LC_OK)
+		return e;
+	if (changed != n)
+		return LC_EDB; /* they were checked under lock: cannot happen */
+	memset(evs, 0, sizeof(evs));
+	for (i = 0; i < n; i++) {
+		struct out_message *m = msgs[i];
+
+		id_new("evt_", event_ids[i]);
+		evs[i].type = EV_EMAIL_SENT;
+		evs[i].workspace_id = m->workspace_id;
+		evs[i].campaign_id = m->campaign_id;
+		evs[i].relationship_id = m->relationship_id;
+		evs[i].message_id = m->public_id;
+		evs[i].at_ms = t;
+		evs[i].public_id = event_ids[i];
+		if (m->invocation_id != 0) {
+			inv[ninv].inv_id = m->invocation_id;
+			inv[ninv].charged = m->credits_reserved;
+			inv[ninv].event_public_id = event_ids[i];
+			ninv++;
+		}
+		m->status = MS_SENT;
+		if ((e = drafts_follow_up_tx(db, m, t)) != LC_OK)
+			return e;
+	}
+	if ((ninv > 0 && (e = store_inv_done_batch(db, inv, ninv, INV_COMPLETED, now)) != LC_OK) ||
+	    (e = events_record_sent(db, evs, n)) != LC_OK)
+		return e;
+
+	/* one capture per workspace (a batch is almost always one), in id order */
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < nws && ws[k] != msgs[i]->workspace_id; k++)
+			;
+		if (k == nws)
+			ws[nws++] = msgs[i]->workspace_id;
+	}
+	for (k = 0; k < nws; k++) {
+		size_t lowest = k, j, nm = 0;
+		int ok = 0;
+		int64_t tmp;
+
+		for (j = k + 1; j < nws; j++)
+			if (ws[j] < ws[lowest])
+				lowest = j;
+		tmp = ws[k];
+		ws[k] = ws[lowest];
+		ws[lowest] = tmp;
+		for (i = 0; i < n; i++)
+			if (msgs[i]->workspace_id == ws[k] && msgs[i]->credits_reserved > 0) {
+				ids[nm] = msgs[i]->id;
+				amounts[nm++] = msgs[i]->credits_reserved;
+			}
+		if (nm == 0)
+			continue;
+		if ((e = store_credit_capture_batch(db, ws[k], ids, amounts, nm, now, &ok)) != LC_OK)
+			return e;
+		if (!ok)
+			return LC_EDB;
+	}
+	return LC_OK;
+}
+
+/* record_tx stores the outcomes of a batch: it locks the messages in one statement,
+ * keeps those still held under their fences, and records the sent ones together. */
 static lc_err
 record_tx(struct db *db, void *arg)
 {
 	struct record_ctx *ctx = arg;
-	size_t i;
-	lc_err e;
+	struct out_message msgs[STORE_BATCH_MAX], *sent[STORE_BATCH_MAX];
+	int64_t ids[STORE_BATCH_MAX], t = now_ms();
+	struct db_rows r;
+	size_t i, j, nsent = 0;
+	lc_err e = LC_OK;
 
+	if (ctx->n == 0)
+		return LC_OK;
+	if (ctx->n > STORE_BATCH_MAX)
+		return LC_EINVAL;
 	for (i = 0; i < ctx->n; i++)
-		if ((e = record_one(db, &ctx->jobs[i], &ctx->results[i])) != LC_OK)
-			return e;
-	return LC_OK;
+		ids[i] = ctx->jobs[i].id;
+	if ((e = store_msg_lock_batch(db, ids, ctx->n)) != LC_OK ||
+	    (e = store_msg_get_batch(db, ids, ctx->n, &r)) != LC_OK)
+		return e;
+	for (i = 0; i < ctx->n && e == LC_OK; i++) {
+		const struct delivery_job *job = &ctx->jobs[i];
+		struct out_message *m = &msgs[i];
+
+		for (j = 0; j < r.nrows && db_i64(&r, j, MSG_COL_ID) != job->id; j++)
+			;
+		if (j == r.nrows)
+			continue; /* gone: nothing to record */
+		out_message_from_row(&r, j, m);
+		if (m->status != MS_SENDING || m->fence != job->fence) {
+			log_msg(LOG_WARN, "lease of %s was lost; outcome %d not recorded",
+			    job->public_id, ctx->results[i].outcome);
+			continue;
+		}
+		if (ctx->results[i].outcome == DELIVERY_SENT)
+			sent[nsent++] = m;
+		else
+			e = record_failure(db, m, &ctx->results[i], t);
+	}
+	if (e == LC_OK && nsent > 0)
+		e = record_sent(db, sent, nsent, t);
+	db_rows_free(&r);
+	return e;
 }
 
 lc_err

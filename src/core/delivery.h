@@ -15,6 +15,8 @@ struct delivery_job {
 	char *open_token; /* NULL unless the workspace tracks opens */
 };
 
+#define DELIVERY_RECORD_MAX 64 /* the most outcomes one delivery_record takes */
+
 enum delivery_outcome { DELIVERY_SENT, DELIVERY_TEMPFAIL, DELIVERY_PERMFAIL, DELIVERY_UNKNOWN };
 
 struct delivery_result {
@@ -36,8 +38,8 @@ void delivery_jobs_free(struct delivery_job *jobs, size_t n);
  * lease was lost (the caller must then not send). */
 lc_err delivery_mark_data(struct core *core, const struct delivery_job *job, int *held);
 
-/* delivery_record stores the outcomes of n attempts (results[i] for jobs[i]) in one
- * transaction, each under its job's fence: sent (credits captured, event, invocation
+/* delivery_record stores the outcomes of n (0..DELIVERY_RECORD_MAX) attempts (results[i]
+ * for jobs[i]) in one transaction, each under its job's fence: sent (credits captured, event, invocation
  * completed, next follow-up queued), deferred with backoff (failed after 5 days), failed
  * (credits released; 5.1.x suppresses the address) or unknown (released, never retried).
  * A lost lease records nothing for that job. */

@@ -6,6 +6,8 @@
 
 #include "core/core.h"
 #include "db/store.h"
+#include "db/store_batch.h"
+#include "db/store_outbox.h"
 #include "util/timefmt.h"
 
 #define BIT(x) (1u << (x))
@@ -18,6 +20,7 @@ static const char *const event_names[] = {"campaign_created", "draft_created",
 static lc_err first_stamp(struct db *, const struct event_in *, enum rel_stamp, const char *,
     enum campaign_counter, int);
 static lc_err apply(struct db *, const struct event_in *, const char *, const char *, int *);
+static size_t distinct_sorted(int64_t *, size_t);
 
 const char *
 event_type_name(unsigned type)
@@ -88,22 +91,8 @@ apply(struct db *db, const struct event_in *ev, const char *at, const char *day,
 		         BIT(REL_PROSPECT) | BIT(REL_AWAITING_APPROVAL), at, contacted)) != LC_OK)
 			return e;
 		return store_campaign_day_add(db, ev->campaign_id, day, TL_APPROVALS_COMPLETED, 1);
-	case EV_EMAIL_SENT:
-		if ((e = store_rel_stamp(db, ev->relationship_id, STAMP_LAST_CONTACTED, at, 0,
-		         NULL)) != LC_OK)
-			return e;
-		if ((e = store_rel_stamp(db, ev->relationship_id, STAMP_FIRST_SENT, at, 1,
-		         &changed)) != LC_OK)
-			return e;
-		if (changed &&
-		    ((e = store_campaign_counter_add(db, ev->campaign_id, COUNTER_SENT, 1, at)) !=
-		            LC_OK ||
-		        (e = store_campaign_counter_add(db, ev->campaign_id, COUNTER_DELIVERED, 1,
-		             at)) != LC_OK))
-			return e;
-		if ((e = store_rel_advance(db, ev->relationship_id, REL_SENT, before_sent, at, contacted)) != LC_OK)
-			return e;
-		return store_campaign_day_add(db, ev->campaign_id, day, TL_EMAILS_SENT, 1);
+	case EV_EMAIL_SENT: /* events_record_sent */
+		break;
 	case EV_EMAIL_OPENED:
 		if ((e = first_stamp(db, ev, STAMP_OPENED, at, COUNTER_OPENED, 1)) != LC_OK)
 			return e;
@@ -179,6 +168,12 @@ events_record(struct db *db, const struct event_in *ev, char event_id[ID_MAX])
 		id_new("evt_", id);
 	if (event_id)
 		memcpy(event_id, id, ID_MAX);
+	if (ev->type == EV_EMAIL_SENT) {
+		struct event_in one = *ev;
+
+		one.public_id = id;
+		return events_record_sent(db, &one, 1);
+	}
 	if ((e = store_event_insert(db, id, ev->workspace_id, ev->campaign_id, ev->relationship_id,
 	         ev->message_id, event_type_name(ev->type), at, ev->detail)) != LC_OK)
 		return e;
@@ -188,4 +183,117 @@ events_record(struct db *db, const struct event_in *ev, char event_id[ID_MAX])
 	if ((e = apply(db, ev, at, day, &contacted)) != LC_OK)
 		return e;
 	return data_changed_tx(db, ev->workspace_id, contacted);
+}
+
+/* distinct_sorted sorts v and drops repeats; returns how many remain. */
+static size_t
+distinct_sorted(int64_t *v, size_t n)
+{
+	size_t i, j, k = 0;
+
+	for (i = 1; i < n; i++) /* insertion sort: n <= STORE_BATCH_MAX */
+		for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			int64_t t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	for (i = 0; i < n; i++)
+		if (k == 0 || v[k - 1] != v[i])
+			v[k++] = v[i];
+	return k;
+}
+
+lc_err
+events_record_sent(struct db *db, const struct event_in *evs, size_t n)
+{
+	const unsigned before_sent = BIT(REL_PROSPECT) | BIT(REL_AWAITING_APPROVAL) |
+	    BIT(REL_SCHEDULED);
+	struct store_event_row rows[STORE_BATCH_MAX];
+	struct store_rel_contact rc[STORE_BATCH_MAX];
+	int64_t rel_ids[STORE_BATCH_MAX], owners[STORE_BATCH_MAX];
+	int first[STORE_BATCH_MAX], advanced[STORE_BATCH_MAX];
+	char at[TIME_SQL_LEN], day[TIME_DATE_LEN];
+	struct db_rows r;
+	size_t i, j, k, nrc = 0, nown;
+	lc_err e;
+
+	if (n == 0 || n > STORE_BATCH_MAX)
+		return LC_EINVAL;
+	for (i = 0; i < n; i++) {
+		if (evs[i].type != EV_EMAIL_SENT || evs[i].relationship_id == 0 ||
+		    evs[i].public_id == NULL || evs[i].at_ms != evs[0].at_ms)
+			return LC_EINVAL;
+		rows[i].public_id = evs[i].public_id;
+		rows[i].workspace_id = evs[i].workspace_id;
+		rows[i].campaign_id = evs[i].campaign_id;
+		rows[i].relationship_id = evs[i].relationship_id;
+		rows[i].message_public_id = evs[i].message_id;
+		rel_ids[i] = evs[i].relationship_id;
+	}
+	sqltime_format(evs[0].at_ms, at);
+	date_format(evs[0].at_ms, day);
+	if ((e = store_event_insert_batch(db, rows, n, event_type_name(EV_EMAIL_SENT), at)) !=
+	        LC_OK ||
+	    (e = store_rel_lock_batch(db, rel_ids, n, &r)) != LC_OK)
+		return e;
+
+	/* What each event moves, in order: a relationship's first send counts sent and
+	 * delivered once, and its move to sent (from before it) enters the workspace's
+	 * sent-or-opened count once, however often it appears in the batch. */
+	for (i = 0; i < n; i++) {
+		first[i] = advanced[i] = 0;
+		for (k = 0; k < nrc && rc[k].id != evs[i].relationship_id; k++)
+			;
+		if (k < nrc)
+			continue; /* moved by an earlier event of the batch */
+		for (j = 0; j < r.nrows && db_i64(&r, j, RLB_COL_ID) != evs[i].relationship_id; j++)
+			;
+		if (j == r.nrows) {
+			db_rows_free(&r);
+			return LC_ENOTFOUND;
+		}
+		first[i] = db_i64(&r, j, RLB_COL_FIRST_SENT_UNSET) != 0;
+		advanced[i] = (before_sent >> db_i64(&r, j, RLB_COL_STATUS)) & 1;
+		rc[nrc].id = evs[i].relationship_id;
+		rc[nrc].stamp_first_sent = first[i];
+		rc[nrc].advance = advanced[i];
+		nrc++;
+	}
+	db_rows_free(&r);
+	if ((e = store_rel_contacted_batch(db, rc, nrc, REL_SENT, at)) != LC_OK)
+		return e;
+
+	/* The rows every sender waits for come last, each campaign and workspace once, in
+	 * id order so that concurrent batches take them in the same order. */
+	for (i = 0; i < n; i++)
+		owners[i] = evs[i].campaign_id;
+	nown = distinct_sorted(owners, n);
+	for (k = 0; k < nown; k++) {
+		int delta[COUNTER_NCOUNTERS] = {0};
+		unsigned sent = 0;
+
+		for (i = 0; i < n; i++)
+			if (evs[i].campaign_id == owners[k]) {
+				sent++;
+				delta[COUNTER_SENT] += first[i];
+				delta[COUNTER_DELIVERED] += first[i];
+			}
+		if ((delta[COUNTER_SENT] > 0 &&
+		        (e = store_campaign_counters_add(db, owners[k], delta, at)) != LC_OK) ||
+		    (e = store_campaign_day_add(db, owners[k], day, TL_EMAILS_SENT, sent)) != LC_OK)
+			return e;
+	}
+	for (i = 0; i < n; i++)
+		owners[i] = evs[i].workspace_id;
+	nown = distinct_sorted(owners, n);
+	for (k = 0; k < nown; k++) {
+		int contacted = 0;
+
+		for (i = 0; i < n; i++)
+			if (evs[i].workspace_id == owners[k])
+				contacted += advanced[i];
+		if ((e = data_changed_tx(db, owners[k], contacted)) != LC_OK)
+			return e;
+	}
+	return LC_OK;
 }

@@ -78,8 +78,12 @@ lc_err store_campaign_note_add(struct db *db, int64_t campaign_id, const char *a
 /* Counter columns of campaigns that events move. */
 enum campaign_counter {
 	COUNTER_DRAFTS, COUNTER_SENT, COUNTER_DELIVERED, COUNTER_OPENED, COUNTER_REPLIED,
-	COUNTER_PLACED, COUNTER_PENDING
+	COUNTER_PLACED, COUNTER_PENDING, COUNTER_NCOUNTERS
 };
+/* store_campaign_counters_add adds delta[c] to every counter c in one statement (for a
+ * batch that moves several); same rules as store_campaign_counter_add. */
+lc_err store_campaign_counters_add(struct db *db, int64_t campaign_id,
+    const int delta[COUNTER_NCOUNTERS], const char *now_sql);
 /* store_campaign_counter_add adds delta (may be negative; never below 0) to a counter. */
 lc_err store_campaign_counter_add(struct db *db, int64_t campaign_id, enum campaign_counter c,
     int delta, const char *now_sql);

@@ -217,6 +217,25 @@ store_campaign_counter_add(struct db *db, int64_t campaign_id, enum campaign_cou
 }
 
 lc_err
+store_campaign_counters_add(struct db *db, int64_t campaign_id, const int delta[COUNTER_NCOUNTERS],
+    const char *now_sql)
+{
+#define ADD(col) col " = GREATEST(CAST(" col " AS SIGNED) + ?, 0), "
+	static const char sql[] = "UPDATE campaigns SET " ADD("drafts_count") ADD("sent_count")
+	    ADD("delivered_count") ADD("opened_count") ADD("replied_count") ADD("placed_count")
+	        ADD("pending_approvals") "updated_at = ? WHERE id = ?";
+#undef ADD
+	struct db_param p[COUNTER_NCOUNTERS + 2];
+	size_t i;
+
+	for (i = 0; i < COUNTER_NCOUNTERS; i++)
+		p[i] = DB_I64(delta[i]);
+	p[COUNTER_NCOUNTERS] = DB_CSTR(now_sql);
+	p[COUNTER_NCOUNTERS + 1] = DB_I64(campaign_id);
+	return db_exec(db, sql, p, COUNTER_NCOUNTERS + 2, NULL, NULL);
+}
+
+lc_err
 store_campaign_first_set(struct db *db, int64_t campaign_id, int which, const char *at_sql,
     int *was_first)
 {

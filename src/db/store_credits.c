@@ -1,7 +1,9 @@
 /* store_credits.c: the workspace balance and its ledger, changed together. */
+#include <stdint.h>
 #include <string.h>
 
 #include "db/store_outbox.h"
+#include "util/buf.h"
 
 lc_err
 store_credit_move(struct db *db, int64_t workspace_id, unsigned kind, int64_t amount,
@@ -12,9 +14,6 @@ store_credit_move(struct db *db, int64_t workspace_id, unsigned kind, int64_t am
 	static const char reserve_sql[] =
 	    "UPDATE workspaces SET credits_reserved = credits_reserved + ? "
 	    "WHERE id = ? AND credits_balance - credits_reserved >= ?";
-	static const char capture_sql[] =
-	    "UPDATE workspaces SET credits_balance = credits_balance - ?, "
-	    "credits_reserved = credits_reserved - ? WHERE id = ?";
 	static const char release_sql[] =
 	    "UPDATE workspaces SET credits_reserved = credits_reserved - ? WHERE id = ?";
 	static const char ledger_sql[] =
@@ -40,13 +39,6 @@ store_credit_move(struct db *db, int64_t workspace_id, unsigned kind, int64_t am
 		d_reserved = amount;
 		break;
 	}
-	case CREDIT_CAPTURE: {
-		struct db_param p[] = {DB_I64(amount), DB_I64(amount), DB_I64(workspace_id)};
-		e = db_exec(db, capture_sql, p, 3, &n, NULL);
-		d_balance = -amount;
-		d_reserved = -amount;
-		break;
-	}
 	case CREDIT_RELEASE: {
 		struct db_param p[] = {DB_I64(amount), DB_I64(workspace_id)};
 		e = db_exec(db, release_sql, p, 2, &n, NULL);
@@ -67,6 +59,53 @@ store_credit_move(struct db *db, int64_t workspace_id, unsigned kind, int64_t am
 	}
 	*ok = 1;
 	return LC_OK;
+}
+
+lc_err
+store_credit_capture_batch(struct db *db, int64_t workspace_id, const int64_t *msg_ids,
+    const int64_t *amounts, size_t n, const char *now_sql, int *ok)
+{
+	static const char capture_sql[] =
+	    "UPDATE workspaces SET credits_balance = credits_balance - ?, "
+	    "credits_reserved = credits_reserved - ? WHERE id = ?";
+	static const char ledger_sql[] =
+	    "INSERT INTO credit_ledger (workspace_id, kind, delta_balance, delta_reserved, "
+	    "message_id, note, created_at) SELECT ?, ?, -j.a, -j.a, NULLIF(j.m, 0), NULL, ? "
+	    "FROM JSON_TABLE(?, '$[*]' COLUMNS (m BIGINT UNSIGNED PATH '$[0]', "
+	    "a BIGINT PATH '$[1]')) j";
+	struct buf b;
+	int64_t total = 0;
+	uint64_t changed = 0;
+	size_t i;
+	lc_err e;
+
+	*ok = 0;
+	if (n == 0 || n > STORE_BATCH_MAX)
+		return LC_EINVAL;
+	for (i = 0; i < n; i++) {
+		if (amounts[i] <= 0 || amounts[i] > INT32_MAX)
+			return LC_EINVAL;
+		total += amounts[i];
+	}
+	{
+		struct db_param p[] = {DB_I64(total), DB_I64(total), DB_I64(workspace_id)};
+		if ((e = db_exec(db, capture_sql, p, 3, &changed, NULL)) != LC_OK || changed != 1)
+			return e;
+	}
+	buf_init(&b, 64 * 48);
+	e = buf_puts(&b, "[");
+	for (i = 0; i < n && e == LC_OK; i++)
+		e = buf_printf(&b, "%s[%lld,%lld]", i ? "," : "", (long long)msg_ids[i],
+		    (long long)amounts[i]);
+	if (e == LC_OK && (e = buf_puts(&b, "]")) == LC_OK) {
+		struct db_param p[] = {DB_I64(workspace_id), DB_I64(CREDIT_CAPTURE), DB_CSTR(now_sql),
+		    DB_STR(b.data, b.len)};
+		e = db_exec(db, ledger_sql, p, 4, NULL, NULL);
+	}
+	buf_free(&b);
+	if (e == LC_OK)
+		*ok = 1;
+	return e;
 }
 
 lc_err

@@ -1,6 +1,7 @@
 /* store_outbox.c: outbound messages, invocations and approval decisions. */
 #include <string.h>
 
+#include "db/batch.h"
 #include "db/store_outbox.h"
 
 #define MSG_SELECT                                                                            \
@@ -97,23 +98,6 @@ store_msg_get_locked(struct db *db, int64_t id, struct db_rows *out)
 	return db_query(db, sql, p, 1, out);
 }
 
-/* Sixty-four placeholders: batch statements name up to STORE_BATCH_MAX ids and pad the
- * rest with 0, which no row has, so one prepared statement serves every batch size. */
-#define Q8 "?, ?, ?, ?, ?, ?, ?, ?"
-#define Q64 Q8 ", " Q8 ", " Q8 ", " Q8 ", " Q8 ", " Q8 ", " Q8 ", " Q8
-
-static void batch_params(const int64_t *, size_t, struct db_param *);
-
-/* batch_params fills STORE_BATCH_MAX id parameters from ids (n of them) and zeros. */
-static void
-batch_params(const int64_t *ids, size_t n, struct db_param *p)
-{
-	size_t i;
-
-	for (i = 0; i < STORE_BATCH_MAX; i++)
-		p[i] = DB_I64(i < n ? ids[i] : 0);
-}
-
 lc_err
 store_msg_get_batch(struct db *db, const int64_t *ids, size_t n, struct db_rows *out)
 {
@@ -123,7 +107,7 @@ store_msg_get_batch(struct db *db, const int64_t *ids, size_t n, struct db_rows 
 	memset(out, 0, sizeof(*out));
 	if (n == 0 || n > STORE_BATCH_MAX)
 		return n == 0 ? LC_OK : LC_EINVAL;
-	batch_params(ids, n, p);
+	batch_ids(ids, n, p);
 	return db_query(db, sql, p, STORE_BATCH_MAX, out);
 }
 
@@ -143,7 +127,7 @@ store_msg_claim_batch(struct db *db, const int64_t *ids, size_t n, const char *o
 	p[0] = DB_CSTR(owner);
 	p[1] = DB_CSTR(lease_sql);
 	p[2] = DB_CSTR(now_sql);
-	batch_params(ids, n, p + 3);
+	batch_ids(ids, n, p + 3);
 	return db_exec(db, sql, p, 3 + STORE_BATCH_MAX, claimed, NULL);
 }
 
@@ -269,20 +253,6 @@ store_msg_expired(struct db *db, const char *now_sql, unsigned limit, struct db_
 	struct db_param p[] = {DB_CSTR(now_sql), DB_I64(limit)};
 
 	return db_query(db, sql, p, 2, out);
-}
-
-lc_err
-store_msg_sent(struct db *db, int64_t id, uint64_t fence, const char *now_sql, unsigned charged,
-    uint64_t *changed)
-{
-	static const char sql[] =
-	    "UPDATE outbound_messages SET status = 3, sent_at = ?, credits_charged = ?, "
-	    "lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = ? "
-	    "WHERE id = ? AND fence = ? AND status = 2";
-	struct db_param p[] = {DB_CSTR(now_sql), DB_I64(charged), DB_CSTR(now_sql), DB_I64(id),
-	    DB_I64(fence)};
-
-	return db_exec(db, sql, p, 5, changed, NULL);
 }
 
 lc_err

@@ -76,9 +76,6 @@ lc_err store_msg_claim_batch(struct db *db, const int64_t *ids, size_t n, const 
 lc_err store_msg_phase(struct db *db, int64_t id, uint64_t fence, unsigned phase, int *held);
 /* store_msg_expired returns ids of sending messages whose lease expired (locked). */
 lc_err store_msg_expired(struct db *db, const char *now_sql, unsigned limit, struct db_rows *out);
-/* store_msg_sent records a delivery: status sent, sent_at, credits charged. */
-lc_err store_msg_sent(struct db *db, int64_t id, uint64_t fence, const char *now_sql,
-    unsigned charged, uint64_t *changed);
 /* store_msg_result records any other outcome under the fence. */
 lc_err store_msg_result(struct db *db, int64_t id, uint64_t fence, unsigned status,
     const char *due_sql, const char *error, const char *now_sql, uint64_t *changed);
@@ -110,8 +107,14 @@ lc_err store_decision_insert(struct db *db, int64_t msg_id, int64_t workspace_id
 
 /* ---- credits (store_credits.c) ---- */
 enum { CREDIT_GRANT = 0, CREDIT_RESERVE, CREDIT_CAPTURE, CREDIT_RELEASE };
-/* store_credit_move applies one ledger entry to the workspace and appends it. For a
- * reserve, *ok is 0 (and nothing changes) when balance - reserved < amount. */
+/* store_credit_capture_batch captures the reservations of n (1..STORE_BATCH_MAX) sent
+ * messages of one workspace: one balance update for their sum and one ledger entry per
+ * message. *ok is 0 (and nothing changed) when the workspace does not exist. */
+lc_err store_credit_capture_batch(struct db *db, int64_t workspace_id, const int64_t *msg_ids,
+    const int64_t *amounts, size_t n, const char *now_sql, int *ok);
+/* store_credit_move applies one grant, reserve or release to the workspace and appends
+ * it to the ledger (a capture is store_credit_capture_batch); LC_EINVAL for another kind.
+ * For a reserve, *ok is 0 (and nothing changes) when balance - reserved < amount. */
 lc_err store_credit_move(struct db *db, int64_t workspace_id, unsigned kind, int64_t amount,
     int64_t msg_id, const char *note, const char *now_sql, int *ok);
 enum { CR_COL_BALANCE, CR_COL_RESERVED };
