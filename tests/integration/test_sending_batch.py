@@ -1,0 +1,153 @@
+"""The worker writes outcomes down in batches (one recorder thread, batch statements).
+A batch that mixes two workspaces, three campaigns and several messages to the same
+prospect must move exactly what the same messages recorded one by one would: one event
+and one capture per message, sent/delivered counted once per prospect, the day's
+emails_sent counted per message, each invocation completed with its own event.
+
+To get one large batch for sure, the test holds the two workspaces' rows locked while
+the mailers deliver: the recorder's first transaction waits on them, the other outcomes
+queue up behind it, and the next transaction takes them all."""
+import collections
+import json
+import os
+import signal
+import subprocess
+import time
+import uuid
+
+from conftest import BIN, CONFIG, Tenant, db_socket, sink_messages, sql, wait_for
+
+DEV = os.environ.get("LINKCAMP_DEV", "")
+INSTANCE = os.environ.get("LINKCAMP_INSTANCE", "test")
+LOG_DIR = os.environ.get("LINKCAMP_LOG_DIR", "/tmp")
+JSON = {"Content-Type": "application/json"}
+
+
+def prospects(api, cid, domain, n):
+    r = api.post(f"/v1/link-building/campaign/{cid}/relationships", headers=JSON,
+                 data=json.dumps({"prospects": [
+                     {"domain": domain, "contactName": f"P{i}", "contactEmail": f"p{i}@{domain}"}
+                     for i in range(n)]}))
+    assert r.status_code == 201, r.text
+    return [x["id"] for x in r.json()["data"]]
+
+
+def test_one_batch_of_many_workspaces_campaigns_and_repeats():
+    t = Tenant()
+    tag = uuid.uuid4().hex[:8]
+    for api in (t.api, t.api2):
+        r = api.request("PUT", "/v1/workspace/policy", headers=JSON,
+                        data=json.dumps({"approval": {"sendEmail": "auto"}}))
+        assert r.status_code == 200, r.text
+    c1 = t.campaign(name="batch one", template={"subject": "", "body": ""})
+    c2 = t.campaign(name="batch two", template={"subject": "", "body": ""})
+    c3 = t.campaign(ws=t.ws2, name="batch three", template={"subject": "", "body": ""})
+    r1 = prospects(t.api, c1, f"one-{tag}.example", 3)
+    r2 = prospects(t.api, c2, f"two-{tag}.example", 2)
+    r3 = prospects(t.api2, c3, f"three-{tag}.example", 2)
+    # (api, campaign, relationship) per message: repeats of one prospect in one batch
+    plan = [(t.api, c1, r1[0])] * 3 + [(t.api, c1, r1[1]), (t.api, c1, r1[2])] + \
+           [(t.api, c2, r2[0])] * 2 + [(t.api, c2, r2[1])] + \
+           [(t.api2, c3, r3[0])] * 2 + [(t.api2, c3, r3[1])]
+
+    subprocess.run([DEV, "worker-stop", INSTANCE], check=True, timeout=60)
+    holder = worker = None
+    try:
+        invs = []
+        for i, (api, cid, rid) in enumerate(plan):
+            r = api.post(f"/v1/link-building/campaign/{cid}/send-email", headers=JSON,
+                         data=json.dumps({"relationshipId": rid, "subject": f"batch {tag} {i}",
+                                          "body": f"message {i}\n"}))
+            assert r.status_code == 202, r.text
+            invs.append((api, r.json()["invocation"]["id"]))
+
+        holder = subprocess.Popen(["mariadb", "--no-defaults", "-S", db_socket(), "-u", "root",
+                                   "linkcamp", "-N", "-B", "--unbuffered"], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+        holder.stdin.write("BEGIN; SELECT COUNT(*) FROM workspaces WHERE public_id IN "
+                           f"('{t.ws}', '{t.ws2}') FOR UPDATE;\n")
+        holder.stdin.flush()
+        assert holder.stdout.readline().strip() == "2"
+
+        env = dict(os.environ, LINKCAMP_WORKER_THREADS="4", LINKCAMP_WORKER_BATCH="4",
+                   LINKCAMP_WORKER_POLL_MS="50", LINKCAMP_LOG_LEVEL="warn",
+                   ASAN_OPTIONS="detect_leaks=0:abort_on_error=0")
+        log = open(os.path.join(LOG_DIR, "batch-worker.log"), "ab")
+        worker = subprocess.Popen([os.path.join(BIN, "linkcamp-worker"), "-c", CONFIG], env=env,
+                                  stdout=log, stderr=log)
+
+        def delivered():
+            return [m for raw, m in sink_messages()
+                    if m["Subject"] and m["Subject"].startswith(f"batch {tag} ")]
+        assert len(wait_for(lambda: len(delivered()) == len(plan) and delivered(), 30)) == len(plan)
+        time.sleep(0.5)  # every outcome is now queued behind the waiting transaction
+        holder.stdin.write("COMMIT;\n")
+        holder.stdin.close()
+        holder.wait(10)
+
+        def statuses():
+            return [api.get(f"/v1/invocations/{inv}").json()["invocation"]["status"]
+                    for api, inv in invs]
+        assert wait_for(lambda: all(s == "completed" for s in statuses()), 30), statuses()
+    finally:
+        if holder and holder.poll() is None:
+            holder.kill()
+        if worker:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(30)
+        subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
+
+    # The big batch happened: the events of one record transaction share its time. The
+    # first transaction took what was queued when it began (about one outcome per mailer);
+    # the one after it took the rest: both workspaces, three campaigns, repeated prospects.
+    rows = sql("SELECT e.public_id, e.occurred_at, w.public_id, c.public_id, r.public_id "
+               "FROM events e JOIN campaigns c ON c.id = e.campaign_id "
+               "JOIN relationships r ON r.id = e.relationship_id "
+               "JOIN workspaces w ON w.id = e.workspace_id "
+               f"WHERE c.public_id IN ('{c1}', '{c2}', '{c3}') AND e.type = 'email_sent'")
+    assert len(rows) == len(plan)
+    at, size = collections.Counter(r[1] for r in rows).most_common(1)[0]
+    big = [r for r in rows if r[1] == at]
+    assert size >= 6, collections.Counter(r[1] for r in rows)
+    assert {r[2] for r in big} == {t.ws, t.ws2}
+    assert len({r[3] for r in big}) == 3
+    assert len({r[4] for r in big}) < len(big)
+    assert collections.Counter(r[3] for r in rows) == {c1: 5, c2: 3, c3: 3}
+
+    # each invocation completed with its own event, of its own message, charged 2
+    seen = set()
+    for api, inv in invs:
+        done = api.get(f"/v1/invocations/{inv}").json()
+        assert done["invocation"]["creditsCharged"] == 2
+        assert done["invocation"]["message"]["status"] == "sent"
+        ev = done["event"]
+        assert ev["type"] == "email_sent" and ev["messageId"] == done["invocation"]["message"]["id"]
+        assert ev["id"] not in seen
+        seen.add(ev["id"])
+    assert seen == {r[0] for r in rows}
+
+    # sent and delivered count prospects; the day's emails_sent counts messages
+    for api, cid, distinct, messages in ((t.api, c1, 3, 5), (t.api, c2, 2, 3), (t.api2, c3, 2, 3)):
+        m = api.get(f"/v1/link-building/campaign/{cid}/metrics").json()
+        assert m["summary"]["sent"] == distinct and m["summary"]["delivered"] == distinct, m
+        sent = [e for e in m["timeline"] if e["event"] == "emails_sent"]
+        assert [e["count"] for e in sent] == [messages], m["timeline"]
+    for api, rels in ((t.api, r1 + r2), (t.api2, r3)):
+        for rid in rels:
+            rel = api.get(f"/v1/link-building/crm/relationship/{rid}").json()
+            assert rel["status"] == "sent" and rel["lastContactedAt"], rel
+
+    # one capture per message, and each workspace's ledger sums to its balance
+    for ws, n in ((t.ws, 8), (t.ws2, 3)):
+        (balance, reserved, sum_b, sum_r, captures, distinct_msgs), = [tuple(map(int, r)) for r in sql(
+            "SELECT w.credits_balance, w.credits_reserved, SUM(l.delta_balance), "
+            "SUM(l.delta_reserved), SUM(l.kind = 2), COUNT(DISTINCT IF(l.kind = 2, l.message_id, NULL)) "
+            f"FROM workspaces w JOIN credit_ledger l ON l.workspace_id = w.id WHERE w.public_id = '{ws}' "
+            "GROUP BY w.id")]
+        assert (balance, reserved) == (sum_b, sum_r) == (1000 - 2 * n, 0)
+        assert captures == distinct_msgs == n
+        (kept, actual), = [tuple(map(int, r)) for r in sql(
+            "SELECT w.contacted_count, (SELECT COUNT(*) FROM relationships r WHERE "
+            "r.workspace_id = w.id AND r.status IN (3, 4)) FROM workspaces w "
+            f"WHERE w.public_id = '{ws}'")]
+        assert kept == actual == (5 if ws == t.ws else 2)
