@@ -138,7 +138,7 @@ def main():
         relay = ceiling(a.messages, a.threads, size)
 
         wenv = dict(env, LINKCAMP_SMTP_PORT=str(RELAY_PORT), LINKCAMP_WORKER_THREADS=str(a.threads),
-                    LINKCAMP_WORKER_POLL_MS="20", LINKCAMP_WORKER_BATCH="8")
+                    LINKCAMP_WORKER_POLL_MS="20", LINKCAMP_WORKER_BATCH="32")
         ws_id = sql(f"SELECT id FROM workspaces WHERE public_id = '{ws}'")[0]
         poller = Poller()
         with open(os.path.join(V, "run", "mariadb.pid")) as f:

@@ -1,5 +1,7 @@
-/* linkcamp-worker: drains the outbox. Wiring only: configuration, mailer threads, a
- * recorder thread, a reaper thread and signals. Several workers (on several hosts) may run at once: claims
+/* linkcamp-worker: drains the outbox. Wiring only: configuration, threads and signals.
+ * One claimer thread claims due messages in batches and queues them; mailer threads
+ * take them one at a time and speak SMTP; one recorder thread writes their outcomes
+ * down; a reaper returns expired leases. Several workers (on several hosts) may run at once: claims
  * skip each other's locked rows and fences keep a late worker from overwriting. */
 #include <errno.h>
 #include <pthread.h>
@@ -24,6 +26,8 @@
 
 #define MESSAGE_MAX (2 * 1024 * 1024)
 #define OUTCOMES_MAX 256 /* outcomes waiting for the recorder; mailers wait when full */
+#define JOBS_MAX 192     /* claimed messages waiting for a mailer */
+#define NOTIFY_EVERY_MS 1000 /* how often a busy mailer looks for approver notifications */
 
 /* One delivery's outcome on its way to the recorder. Only the job's id, fence and
  * public id are kept; its strings belong to the mailer and are NULL here. */
@@ -39,6 +43,13 @@ struct worker {
 	volatile sig_atomic_t stopping;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
+	/* Claimed jobs: the claimer keeps about one per mailer waiting, so that no mailer
+	 * waits for a claim and no claimed message waits long for a mailer. */
+	pthread_mutex_t jlock;
+	pthread_cond_t job_ready, jobs_low;
+	struct delivery_job jobs[JOBS_MAX];
+	size_t jhead, njobs;
+	int claimer_done;
 	/* Group commit: mailers queue outcomes as they learn them, and one recorder writes
 	 * down everything queued in one transaction while the next ones queue up. */
 	pthread_mutex_t olock;
@@ -56,6 +67,8 @@ struct hook_ctx {
 static void *mailer(void *);
 static void *reaper(void *);
 static void *recorder(void *);
+static void *claimer(void *);
+static int job_pop(struct worker *, struct delivery_job *);
 static void outcome_push(struct worker *, const struct delivery_job *,
     const struct delivery_result *);
 static int mark_data(void *);
@@ -86,8 +99,8 @@ nap(struct worker *w, unsigned ms)
 	pthread_mutex_unlock(&w->lock);
 }
 
-/* mark_data runs inside libesmtp as DATA begins: the fenced write that turns a crash
- * from "retry" into "unknown". */
+/* mark_data runs inside libesmtp as DATA begins: the fenced, committed write that turns
+ * a crash from "retry" into "unknown". */
 static int
 mark_data(void *arg)
 {
@@ -293,14 +306,100 @@ notify_some(struct worker *w, struct core *core)
 	return n;
 }
 
+/* claimer claims due messages for the mailers: a batch whenever fewer jobs wait than
+ * there are mailers, and a nap when nothing is due. */
+static void *
+claimer(void *arg)
+{
+	struct worker *w = arg;
+	struct core core;
+	struct delivery_job *claimed = NULL;
+	size_t n = 0, i, room;
+	unsigned want;
+	lc_err e;
+
+	mysql_thread_init();
+	memset(&core, 0, sizeof(core));
+	core.no_response_days = w->cfg.no_response_days;
+	core.public_url = w->cfg.public_url;
+	if ((core.db = db_new(&w->cfg)) == NULL)
+		log_msg(LOG_ERROR, "claimer has no database handle: nothing will be delivered");
+	while (!w->stopping && core.db) {
+		pthread_mutex_lock(&w->jlock);
+		while (!w->stopping && w->njobs >= w->cfg.worker_threads)
+			pthread_cond_wait(&w->jobs_low, &w->jlock);
+		room = JOBS_MAX - w->njobs;
+		pthread_mutex_unlock(&w->jlock);
+		if (w->stopping)
+			break;
+		want = w->cfg.worker_batch < room ? w->cfg.worker_batch : (unsigned)room;
+		if ((e = delivery_claim(&core, w->owner, w->cfg.worker_lease_seconds, want, &claimed,
+		         &n)) != LC_OK) {
+			log_msg(LOG_WARN, "claim failed: %s", lc_strerror(e));
+			nap(w, 1000);
+			continue;
+		}
+		pthread_mutex_lock(&w->jlock);
+		for (i = 0; i < n; i++) /* moves each job's strings to the queue */
+			w->jobs[(w->jhead + w->njobs++) % JOBS_MAX] = claimed[i];
+		pthread_cond_broadcast(&w->job_ready);
+		pthread_mutex_unlock(&w->jlock);
+		free(claimed);
+		claimed = NULL;
+		if (n == 0)
+			nap(w, w->cfg.worker_poll_ms);
+	}
+	pthread_mutex_lock(&w->jlock);
+	w->claimer_done = 1;
+	pthread_cond_broadcast(&w->job_ready);
+	pthread_mutex_unlock(&w->jlock);
+	db_free(core.db);
+	mysql_thread_end();
+	return NULL;
+}
+
+/* job_pop takes the next claimed job into *job (the caller then owns its strings),
+ * waiting up to the poll interval; 0 when there is none. */
+static int
+job_pop(struct worker *w, struct delivery_job *job)
+{
+	struct timespec until;
+	int got = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += w->cfg.worker_poll_ms / 1000;
+	until.tv_nsec += (long)(w->cfg.worker_poll_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&w->jlock);
+	while (w->njobs == 0 && !w->claimer_done &&
+	    pthread_cond_timedwait(&w->job_ready, &w->jlock, &until) == 0)
+		;
+	if (w->njobs > 0) {
+		*job = w->jobs[w->jhead];
+		w->jhead = (w->jhead + 1) % JOBS_MAX;
+		w->njobs--;
+		got = 1;
+		if (w->njobs < w->cfg.worker_threads)
+			pthread_cond_signal(&w->jobs_low);
+	}
+	pthread_mutex_unlock(&w->jlock);
+	return got;
+}
+
+/* mailer delivers claimed jobs until the claimer has stopped and none are left; between
+ * them (at least once a second, and whenever idle) it mails approver notifications. */
 static void *
 mailer(void *arg)
 {
 	struct worker *w = arg;
 	struct core core;
-	struct delivery_job *jobs = NULL;
-	size_t n = 0, i;
-	lc_err e;
+	struct delivery_job job;
+	struct delivery_result result;
+	int64_t notified = 0;
+	int done;
 
 	mysql_thread_init();
 	memset(&core, 0, sizeof(core));
@@ -310,26 +409,25 @@ mailer(void *arg)
 		mysql_thread_end();
 		return NULL;
 	}
-	while (!w->stopping) {
-		e = delivery_claim(&core, w->owner, w->cfg.worker_lease_seconds, w->cfg.worker_batch,
-		    &jobs, &n);
-		if (e != LC_OK) {
-			log_msg(LOG_WARN, "claim failed: %s", lc_strerror(e));
-			nap(w, 1000);
-			continue;
+	for (;;) {
+		if (job_pop(w, &job)) {
+			/* the outcome goes to the recorder as soon as it is known: a crash leaves
+			 * "unknown" only what was delivered and not yet written down */
+			deliver_one(w, &core, &job, &result);
+			outcome_push(w, &job, &result);
+			delivery_job_clear(&job);
+			if (now_ms() - notified < NOTIFY_EVERY_MS)
+				continue;
+		} else {
+			pthread_mutex_lock(&w->jlock);
+			done = w->claimer_done && w->njobs == 0;
+			pthread_mutex_unlock(&w->jlock);
+			if (done)
+				break;
 		}
-		/* each outcome goes to the recorder as soon as it is known: a crash then leaves
-		 * "unknown" only what was delivered and not yet written down */
-		for (i = 0; i < n; i++) {
-			struct delivery_result result;
-			deliver_one(w, &core, &jobs[i], &result);
-			outcome_push(w, &jobs[i], &result);
-		}
-		delivery_jobs_free(jobs, n);
-		jobs = NULL;
-		n += notify_some(w, &core);
-		if (n == 0)
-			nap(w, w->cfg.worker_poll_ms);
+		if (!w->stopping)
+			notify_some(w, &core);
+		notified = now_ms();
 	}
 	db_free(core.db);
 	mysql_thread_end();
@@ -419,6 +517,9 @@ main(int argc, char **argv)
 	snprintf(w.owner, sizeof(w.owner), "%.40s:%ld", host, (long)getpid());
 	pthread_mutex_init(&w.lock, NULL);
 	pthread_cond_init(&w.wake, NULL);
+	pthread_mutex_init(&w.jlock, NULL);
+	pthread_cond_init(&w.job_ready, NULL);
+	pthread_cond_init(&w.jobs_low, NULL);
 	pthread_mutex_init(&w.olock, NULL);
 	pthread_cond_init(&w.queued, NULL);
 	pthread_cond_init(&w.room, NULL);
@@ -430,17 +531,18 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	/* threads[0] is the recorder, [1] the reaper, the rest mailers */
-	if ((threads = calloc(w.cfg.worker_threads + 2, sizeof(*threads))) == NULL)
+	/* threads[0] is the recorder (it outlives the mailers), [1] the reaper, [2] the
+	 * claimer, the rest mailers */
+	if ((threads = calloc(w.cfg.worker_threads + 3, sizeof(*threads))) == NULL)
 		return 70;
-	for (i = 0; i < w.cfg.worker_threads + 2; i++) {
-		if (pthread_create(&threads[i], NULL, i == 0 ? recorder : i == 1 ? reaper : mailer,
-		        &w) != 0)
+	for (i = 0; i < w.cfg.worker_threads + 3; i++) {
+		void *(*run)(void *) = i == 0 ? recorder : i == 1 ? reaper : i == 2 ? claimer : mailer;
+		if (pthread_create(&threads[i], NULL, run, &w) != 0)
 			break;
 		started++;
 	}
 	log_msg(LOG_INFO, "linkcamp-worker %s delivering through %s with %u mailer(s)", w.owner,
-	    w.smtp.hostport, started > 2 ? started - 2 : 0);
+	    w.smtp.hostport, started > 3 ? started - 3 : 0);
 	while (started > 0 && sigwait(&set, &sig) == 0 && sig == SIGHUP)
 		;
 	log_msg(LOG_INFO, "shutting down on signal %d", sig);
@@ -448,6 +550,9 @@ main(int argc, char **argv)
 	w.stopping = 1;
 	pthread_cond_broadcast(&w.wake);
 	pthread_mutex_unlock(&w.lock);
+	pthread_mutex_lock(&w.jlock);
+	pthread_cond_broadcast(&w.jobs_low);
+	pthread_mutex_unlock(&w.jlock);
 	for (i = 1; i < started; i++)
 		pthread_join(threads[i], NULL);
 	/* the mailers are gone: the recorder writes down what they left and ends */

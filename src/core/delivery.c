@@ -83,22 +83,28 @@ job_from(const struct out_message *m, uint64_t fence, struct delivery_job *j)
 }
 
 void
+delivery_job_clear(struct delivery_job *job)
+{
+	free(job->from);
+	free(job->to);
+	free(job->to_name);
+	free(job->subject);
+	free(job->body);
+	free(job->message_id);
+	free(job->in_reply_to);
+	free(job->references);
+	free(job->unsubscribe_token);
+	free(job->open_token);
+	memset(job, 0, sizeof(*job));
+}
+
+void
 delivery_jobs_free(struct delivery_job *jobs, size_t n)
 {
 	size_t i;
 
-	for (i = 0; jobs && i < n; i++) {
-		free(jobs[i].from);
-		free(jobs[i].to);
-		free(jobs[i].to_name);
-		free(jobs[i].subject);
-		free(jobs[i].body);
-		free(jobs[i].message_id);
-		free(jobs[i].in_reply_to);
-		free(jobs[i].references);
-		free(jobs[i].unsubscribe_token);
-		free(jobs[i].open_token);
-	}
+	for (i = 0; jobs && i < n; i++)
+		delivery_job_clear(&jobs[i]);
 	free(jobs);
 }
 

@@ -33,6 +33,8 @@ struct delivery_result {
 lc_err delivery_claim(struct core *core, const char *owner, unsigned lease_seconds,
     unsigned max, struct delivery_job **jobs, size_t *n);
 void delivery_jobs_free(struct delivery_job *jobs, size_t n);
+/* delivery_job_clear frees the strings of one job (not the job itself) and zeroes it. */
+void delivery_job_clear(struct delivery_job *job);
 
 /* delivery_mark_data records that the SMTP DATA phase has begun; *held is 0 when the
  * lease was lost (the caller must then not send). */

@@ -185,7 +185,7 @@ config_load(struct config *cfg, const char *path, char *why, size_t whylen)
 	snprintf(cfg->notify_from, sizeof(cfg->notify_from), "linkcamp@linkcamp.invalid");
 	cfg->smtp_timeout_ms = 60000;
 	cfg->worker_threads = 4;
-	cfg->worker_batch = 8;
+	cfg->worker_batch = 32;
 	cfg->worker_lease_seconds = 600;
 	cfg->worker_poll_ms = 500;
 
