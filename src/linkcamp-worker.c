@@ -389,8 +389,9 @@ job_pop(struct worker *w, struct delivery_job *job)
 	return got;
 }
 
-/* mailer delivers claimed jobs until the claimer has stopped and none are left; between
- * them (at least once a second, and whenever idle) it mails approver notifications. */
+/* mailer delivers claimed jobs until the claimer has stopped and none are left (once the
+ * worker is stopping, it returns them unsent instead); between them (at least once a
+ * second, and whenever idle) it mails approver notifications. */
 static void *
 mailer(void *arg)
 {
@@ -411,6 +412,14 @@ mailer(void *arg)
 	}
 	for (;;) {
 		if (job_pop(w, &job)) {
+			if (w->stopping) {
+				/* not started: back to the queue now, not when its lease expires */
+				if (delivery_return(&core, &job) != LC_OK)
+					log_msg(LOG_WARN, "could not return %s; its lease will expire",
+					    job.public_id);
+				delivery_job_clear(&job);
+				continue;
+			}
 			/* the outcome goes to the recorder as soon as it is known: a crash leaves
 			 * "unknown" only what was delivered and not yet written down */
 			deliver_one(w, &core, &job, &result);

@@ -40,6 +40,7 @@ static lc_err record_failure(struct db *, const struct out_message *,
 static lc_err record_sent(struct db *, struct out_message *const *, size_t, int64_t);
 static lc_err record_tx(struct db *, void *);
 static lc_err reap_tx(struct db *, void *);
+static lc_err return_tx(struct db *, void *);
 static int64_t backoff_ms(unsigned);
 
 static char *
@@ -219,6 +220,24 @@ delivery_claim(struct core *core, const char *owner, unsigned lease_seconds, uns
 	*jobs = ctx.jobs;
 	*n = ctx.n;
 	return LC_OK;
+}
+
+static lc_err
+return_tx(struct db *db, void *arg)
+{
+	const struct delivery_job *job = arg;
+	char now[TIME_SQL_LEN];
+	uint64_t n = 0;
+
+	sqltime_format(now_ms(), now);
+	return store_msg_result(db, job->id, job->fence, MS_SCHEDULED, now,
+	    "returned unsent when its worker stopped", now, &n);
+}
+
+lc_err
+delivery_return(struct core *core, const struct delivery_job *job)
+{
+	return db_tx(core->db, return_tx, (void *)job);
 }
 
 lc_err

@@ -36,6 +36,11 @@ void delivery_jobs_free(struct delivery_job *jobs, size_t n);
 /* delivery_job_clear frees the strings of one job (not the job itself) and zeroes it. */
 void delivery_job_clear(struct delivery_job *job);
 
+/* delivery_return gives a claimed job that was never started back to the queue, due
+ * now (a stopping worker's unsent jobs need not wait for their leases to expire). A lost
+ * lease changes nothing. */
+lc_err delivery_return(struct core *core, const struct delivery_job *job);
+
 /* delivery_mark_data records that the SMTP DATA phase has begun; *held is 0 when the
  * lease was lost (the caller must then not send). */
 lc_err delivery_mark_data(struct core *core, const struct delivery_job *job, int *held);

@@ -1,4 +1,6 @@
-"""The worker writes outcomes down in batches (one recorder thread, batch statements).
+"""The worker's pipeline: one claimer, mailer threads, one recorder.
+
+The recorder writes outcomes down in batches (batch statements).
 A batch that mixes two workspaces, three campaigns and several messages to the same
 prospect must move exactly what the same messages recorded one by one would: one event
 and one capture per message, sent/delivered counted once per prospect, the day's
@@ -30,6 +32,15 @@ def prospects(api, cid, domain, n):
                      for i in range(n)]}))
     assert r.status_code == 201, r.text
     return [x["id"] for x in r.json()["data"]]
+
+
+def start_worker(threads, batch):
+    env = dict(os.environ, LINKCAMP_WORKER_THREADS=str(threads), LINKCAMP_WORKER_BATCH=str(batch),
+               LINKCAMP_WORKER_POLL_MS="50", LINKCAMP_LOG_LEVEL="warn",
+               ASAN_OPTIONS="detect_leaks=0:abort_on_error=0")
+    log = open(os.path.join(LOG_DIR, "pipeline-worker.log"), "ab")
+    return subprocess.Popen([os.path.join(BIN, "linkcamp-worker"), "-c", CONFIG], env=env,
+                            stdout=log, stderr=log)
 
 
 def test_one_batch_of_many_workspaces_campaigns_and_repeats():
@@ -69,12 +80,7 @@ def test_one_batch_of_many_workspaces_campaigns_and_repeats():
         holder.stdin.flush()
         assert holder.stdout.readline().strip() == "2"
 
-        env = dict(os.environ, LINKCAMP_WORKER_THREADS="4", LINKCAMP_WORKER_BATCH="4",
-                   LINKCAMP_WORKER_POLL_MS="50", LINKCAMP_LOG_LEVEL="warn",
-                   ASAN_OPTIONS="detect_leaks=0:abort_on_error=0")
-        log = open(os.path.join(LOG_DIR, "batch-worker.log"), "ab")
-        worker = subprocess.Popen([os.path.join(BIN, "linkcamp-worker"), "-c", CONFIG], env=env,
-                                  stdout=log, stderr=log)
+        worker = start_worker(4, 4)
 
         def delivered():
             return [m for raw, m in sink_messages()
@@ -151,3 +157,65 @@ def test_one_batch_of_many_workspaces_campaigns_and_repeats():
             "r.workspace_id = w.id AND r.status IN (3, 4)) FROM workspaces w "
             f"WHERE w.public_id = '{ws}'")]
         assert kept == actual == (5 if ws == t.ws else 2)
+
+
+def test_a_stopping_worker_returns_what_it_claimed_and_never_started():
+    """SIGTERM while one mailer is stuck after DATA and five claimed messages wait behind
+    it: the stuck one ends unknown, the five go back to the queue at once (not when their
+    leases expire), and the next worker delivers each of them exactly once."""
+    t = Tenant()
+    tag = uuid.uuid4().hex[:8]
+    r = t.api.request("PUT", "/v1/workspace/policy", headers=JSON,
+                      data=json.dumps({"approval": {"sendEmail": "auto"}}))
+    assert r.status_code == 200, r.text
+    cid = t.campaign(name="stopping", template={"subject": "", "body": ""})
+    domain = f"stop-{tag}.example"
+    r = t.api.post(f"/v1/link-building/campaign/{cid}/relationships", headers=JSON,
+                   data=json.dumps({"prospects": [
+                       {"domain": domain, "contactName": "Stuck", "contactEmail": f"hang-{tag}@{domain}"},
+                       {"domain": domain, "contactName": "Fine", "contactEmail": f"fine-{tag}@{domain}"}]}))
+    assert r.status_code == 201, r.text
+    by_email = {x["contactEmail"]: x["id"] for x in r.json()["data"]}
+    stuck, fine = by_email[f"hang-{tag}@{domain}"], by_email[f"fine-{tag}@{domain}"]
+
+    subprocess.run([DEV, "worker-stop", INSTANCE], check=True, timeout=60)
+    worker = None
+    try:
+        outs = []
+        for i, rid in enumerate([stuck] + [fine] * 5):
+            r = t.api.post(f"/v1/link-building/campaign/{cid}/send-email", headers=JSON,
+                           data=json.dumps({"relationshipId": rid, "subject": f"stop {tag} {i}",
+                                            "body": f"message {i}\n"}))
+            assert r.status_code == 202, r.text
+            outs.append(r.json()["invocation"]["message"]["id"])
+            time.sleep(0.01)  # queued in this order, claimed in this order
+
+        def status(out):
+            return int(sql(f"SELECT status FROM outbound_messages WHERE public_id = '{out}'")[0][0])
+        worker = start_worker(1, 32)
+        # the one mailer is inside the stuck transaction; the claimer took all six
+        assert wait_for(lambda: sql("SELECT smtp_phase FROM outbound_messages WHERE "
+                                    f"public_id = '{outs[0]}'")[0][0] == "1", 10)
+        assert [status(o) for o in outs] == [2] * 6
+        t0 = time.time()
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(30) == 0
+        assert time.time() - t0 < 10
+        rows = {o: (status(o), err) for o in outs for (err,) in
+                sql(f"SELECT last_error FROM outbound_messages WHERE public_id = '{o}'")}
+        assert rows[outs[0]][0] == 5, rows  # no reply after the final dot: unknown
+        for o in outs[1:]:
+            assert rows[o] == (1, "returned unsent when its worker stopped"), rows
+        assert not [m for raw, m in sink_messages() if m["Subject"] and
+                    m["Subject"].startswith(f"stop {tag} ") and m["Subject"] != f"stop {tag} 0"]
+    finally:
+        if worker and worker.poll() is None:
+            worker.kill()
+        subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
+
+    def delivered():
+        return collections.Counter(m["Subject"] for raw, m in sink_messages()
+                                   if m["Subject"] and m["Subject"].startswith(f"stop {tag} "))
+    assert wait_for(lambda: all(status(o) == 3 for o in outs[1:]), 30), [status(o) for o in outs]
+    got = delivered()
+    assert all(got[f"stop {tag} {i}"] == 1 for i in range(1, 6)), got
