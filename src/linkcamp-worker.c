@@ -170,7 +170,9 @@ deliver_one(struct worker *w, struct core *core, const struct delivery_job *job,
 }
 
 /* record_all writes the outcomes of a batch down. A database blip is retried for a while;
- * if it never comes back the leases expire and the reaper marks the messages unknown. */
+ * if it never comes back the leases expire and the reaper marks the messages unknown.
+ * A batch that fails for another reason is written again one outcome at a time, so one
+ * outcome that cannot be recorded never takes the others with it. */
 static void
 record_all(struct worker *w, struct core *core, const struct delivery_job *jobs,
     const struct delivery_result *results, size_t n)
@@ -183,10 +185,18 @@ record_all(struct worker *w, struct core *core, const struct delivery_job *jobs,
 		if ((e = delivery_record(core, jobs, results, n)) == LC_OK)
 			break;
 		log_msg(LOG_WARN, "recording %zu outcome(s) failed (%s); retrying", n, lc_strerror(e));
+		if (n > 1 && e != LC_EDBDOWN) {
+			for (i = 0; i < n; i++)
+				record_all(w, core, &jobs[i], &results[i], 1);
+			return;
+		}
 		nap(w, 500);
 	}
 	if (e != LC_OK && w->stopping)
 		e = delivery_record(core, jobs, results, n); /* one more try while stopping */
+	if (e != LC_OK)
+		log_msg(LOG_ERROR, "gave up recording %zu outcome(s) (%s), first %s", n,
+		    lc_strerror(e), jobs[0].public_id);
 	for (i = 0; e == LC_OK && log_enabled(LOG_INFO) && i < n; i++) {
 		json_t *f = json_pack("{s:s,s:i,s:i,s:s}", "message", jobs[i].public_id, "outcome",
 		    (int)results[i].outcome, "code", results[i].code, "text", results[i].text);
