@@ -40,7 +40,7 @@ struct worker {
 	struct config cfg;
 	struct smtp_config smtp;
 	char owner[64];
-	volatile sig_atomic_t stopping;
+	int stopping; /* set once by main on a signal; read through is_stopping() */
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	/* Claimed jobs: the claimer keeps about one per mailer waiting, so that no mailer
@@ -49,6 +49,7 @@ struct worker {
 	pthread_cond_t job_ready, jobs_low;
 	struct delivery_job jobs[JOBS_MAX];
 	size_t jhead, njobs;
+	int jobs_closed; /* the worker is stopping: claim no more (set with stopping) */
 	int claimer_done;
 	/* Group commit: mailers queue outcomes as they learn them, and one recorder writes
 	 * down everything queued in one transaction while the next ones queue up. */
@@ -78,7 +79,21 @@ static void record_all(struct worker *, struct core *, const struct delivery_job
     const struct delivery_result *, size_t);
 static size_t notify_some(struct worker *, struct core *);
 static void nap(struct worker *, unsigned);
+static int is_stopping(struct worker *);
 static enum log_level level_of(const char *);
+
+/* is_stopping tells whether the worker was asked to stop (under the lock main sets it
+ * with, so every thread sees it without a data race). */
+static int
+is_stopping(struct worker *w)
+{
+	int stopping;
+
+	pthread_mutex_lock(&w->lock);
+	stopping = w->stopping;
+	pthread_mutex_unlock(&w->lock);
+	return stopping;
+}
 
 /* nap sleeps ms milliseconds or until shutdown. */
 static void
@@ -181,7 +196,7 @@ record_all(struct worker *w, struct core *core, const struct delivery_job *jobs,
 	lc_err e = LC_EDB;
 	int attempt;
 
-	for (attempt = 0; attempt < 20 && !w->stopping; attempt++) {
+	for (attempt = 0; attempt < 20 && !is_stopping(w); attempt++) {
 		if ((e = delivery_record(core, jobs, results, n)) == LC_OK)
 			break;
 		log_msg(LOG_WARN, "recording %zu outcome(s) failed (%s); retrying", n, lc_strerror(e));
@@ -192,7 +207,7 @@ record_all(struct worker *w, struct core *core, const struct delivery_job *jobs,
 		}
 		nap(w, 500);
 	}
-	if (e != LC_OK && w->stopping)
+	if (e != LC_OK && is_stopping(w))
 		e = delivery_record(core, jobs, results, n); /* one more try while stopping */
 	if (e != LC_OK)
 		log_msg(LOG_ERROR, "gave up recording %zu outcome(s) (%s), first %s", n,
@@ -326,6 +341,7 @@ claimer(void *arg)
 	struct delivery_job *claimed = NULL;
 	size_t n = 0, i, room;
 	unsigned want;
+	int closed;
 	lc_err e;
 
 	mysql_thread_init();
@@ -334,13 +350,14 @@ claimer(void *arg)
 	core.public_url = w->cfg.public_url;
 	if ((core.db = db_new(&w->cfg)) == NULL)
 		log_msg(LOG_ERROR, "claimer has no database handle: nothing will be delivered");
-	while (!w->stopping && core.db) {
+	while (core.db) {
 		pthread_mutex_lock(&w->jlock);
-		while (!w->stopping && w->njobs >= w->cfg.worker_threads)
+		while (!w->jobs_closed && w->njobs >= w->cfg.worker_threads)
 			pthread_cond_wait(&w->jobs_low, &w->jlock);
+		closed = w->jobs_closed;
 		room = JOBS_MAX - w->njobs;
 		pthread_mutex_unlock(&w->jlock);
-		if (w->stopping)
+		if (closed)
 			break;
 		want = w->cfg.worker_batch < room ? w->cfg.worker_batch : (unsigned)room;
 		if ((e = delivery_claim(&core, w->owner, w->cfg.worker_lease_seconds, want, &claimed,
@@ -422,7 +439,7 @@ mailer(void *arg)
 	}
 	for (;;) {
 		if (job_pop(w, &job)) {
-			if (w->stopping) {
+			if (is_stopping(w)) {
 				/* not started: back to the queue now, not when its lease expires */
 				if (delivery_return(&core, &job) != LC_OK)
 					log_msg(LOG_WARN, "could not return %s; its lease will expire",
@@ -444,7 +461,7 @@ mailer(void *arg)
 			if (done)
 				break;
 		}
-		if (!w->stopping)
+		if (!is_stopping(w))
 			notify_some(w, &core);
 		notified = now_ms();
 	}
@@ -468,7 +485,7 @@ reaper(void *arg)
 		mysql_thread_end();
 		return NULL;
 	}
-	while (!w->stopping) {
+	while (!is_stopping(w)) {
 		reaped = 0;
 		if (delivery_reap(&core, &reaped) == LC_OK && reaped > 0)
 			log_msg(LOG_WARN, "returned %u expired lease(s)", reaped);
@@ -570,6 +587,7 @@ main(int argc, char **argv)
 	pthread_cond_broadcast(&w.wake);
 	pthread_mutex_unlock(&w.lock);
 	pthread_mutex_lock(&w.jlock);
+	w.jobs_closed = 1;
 	pthread_cond_broadcast(&w.jobs_low);
 	pthread_mutex_unlock(&w.jlock);
 	for (i = 1; i < started; i++)

@@ -3,6 +3,7 @@
  * The verdict rests on what the server said about the recipient and the message, not on
  * whether the session "succeeded": a session can succeed while RCPT was refused, and fail
  * after the final dot was sent (then nobody knows whether the mail was accepted). */
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +21,13 @@ struct feed {
 	smtp_data_hook hook;
 	void *hook_arg;
 };
+
+/* libesmtp fills a character table (tokens.c) on first use, without a lock, when it
+ * parses a server's EHLO reply; threads that read it while another fills it can misread
+ * a reply. So sessions run one at a time until one has been answered by a server; from
+ * then on the table is complete and they run side by side. */
+static pthread_mutex_t first_session = PTHREAD_MUTEX_INITIALIZER;
+static int tables_ready; /* guarded by first_session */
 
 static const char *feed_cb(void **, int *, void *);
 static int auth_interact(auth_client_request_t, char **, int, void *);
@@ -111,7 +119,7 @@ smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
 	auth_context_t auth = NULL;
 	const smtp_status_t *st;
 	char err[128];
-	int ok;
+	int ok, serial;
 
 	memset(out, 0, sizeof(*out));
 	if (len > (size_t)1 << 30 || (session = smtp_create_session()) == NULL)
@@ -145,7 +153,18 @@ smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
 			auth_destroy_context(auth);
 		return LC_ENOMEM;
 	}
+	pthread_mutex_lock(&first_session);
+	serial = !tables_ready;
+	if (!serial)
+		pthread_mutex_unlock(&first_session);
 	ok = smtp_start_session(session);
+	if (serial) {
+		/* MAIL FROM comes after EHLO: any reply to it means EHLO was parsed */
+		st = smtp_reverse_path_status(msg);
+		if (st != NULL && st->code >= 200)
+			tables_ready = 1;
+		pthread_mutex_unlock(&first_session);
+	}
 
 	if (f.refused) {
 		out->verdict = SMTP_UNKNOWN;
