@@ -26,10 +26,24 @@
 struct server {
 	struct config cfg;
 	int listen_fd;
-	volatile sig_atomic_t stopping;
+	pthread_mutex_t lock;
+	int stopping; /* set once by main on a signal; guarded by lock */
 };
 
 static void *serve(void *);
+static int is_stopping(struct server *);
+
+/* is_stopping reads the stop flag under its lock, so no thread races main's write. */
+static int
+is_stopping(struct server *srv)
+{
+	int stopping;
+
+	pthread_mutex_lock(&srv->lock);
+	stopping = srv->stopping;
+	pthread_mutex_unlock(&srv->lock);
+	return stopping;
+}
 static void usage(void);
 static enum log_level level_of(const char *);
 
@@ -58,7 +72,7 @@ serve(void *arg)
 		return NULL;
 	}
 	/* Linux accept() on one socket from many threads needs no mutex around it. */
-	while (!srv->stopping && FCGX_Accept_r(&fx) >= 0) {
+	while (!is_stopping(srv) && FCGX_Accept_r(&fx) >= 0) {
 		http_request_init(&req, &fx);
 		api_dispatch(&core, &req);
 		http_request_done(&req);
@@ -111,6 +125,7 @@ main(int argc, char **argv)
 		return 78;
 	}
 	log_set_level(level_of(srv.cfg.log_level));
+	pthread_mutex_init(&srv.lock, NULL);
 	ui_init(&srv.cfg);
 	if (sodium_init() < 0 || mysql_library_init(0, NULL, NULL) != 0) {
 		fprintf(stderr, "linkcamp-fcgi: library initialisation failed\n");
@@ -162,7 +177,9 @@ main(int argc, char **argv)
 	while (started > 0 && sigwait(&set, &sig) == 0 && sig == SIGHUP)
 		; /* nothing to reload yet */
 	log_msg(LOG_INFO, "shutting down on signal %d", sig);
+	pthread_mutex_lock(&srv.lock);
 	srv.stopping = 1;
+	pthread_mutex_unlock(&srv.lock);
 	FCGX_ShutdownPending();
 	/* Wakes every thread blocked in accept(); requests in flight finish first. */
 	shutdown(srv.listen_fd, SHUT_RDWR);
