@@ -14,6 +14,7 @@ import argparse
 import concurrent.futures
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -75,7 +76,8 @@ def cpu_seconds(pid):
         return 0.0
 
 
-def ceiling(messages, threads, size):
+def ceiling(messages, threads, size, sink_pid):
+    """smtp-source -> smtp-sink: (msg/s, smtp-source CPU us/msg, smtp-sink CPU us/msg)."""
     body = "x" * max(size - 200, 100)
     path = os.path.join(V, "source-message.txt")
     with open(path, "w") as f:
@@ -83,11 +85,16 @@ def ceiling(messages, threads, size):
                 "MIME-Version: 1.0\r\n\r\n")
         for i in range(0, len(body), 76):
             f.write(body[i:i + 76] + "\r\n")
+    source0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    sink0 = cpu_seconds(sink_pid)
     t0 = time.time()
     subprocess.run(["smtp-source", "-s", str(threads), "-m", str(messages), "-f", "bench@linkcamp.invalid",
                     "-t", "sink@linkcamp.invalid", "-F", path, f"127.0.0.1:{RELAY_PORT}"],
                    check=True, stdout=subprocess.DEVNULL, timeout=600)
-    return messages / (time.time() - t0)
+    rate = messages / (time.time() - t0)
+    source1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    source_cpu = (source1.ru_utime + source1.ru_stime) - (source0.ru_utime + source0.ru_stime)
+    return rate, source_cpu * 1e6 / messages, (cpu_seconds(sink_pid) - sink0) * 1e6 / messages
 
 
 def main():
@@ -135,7 +142,7 @@ def main():
         if codes.count(202) != a.messages:
             sys.exit(f"queueing failed: {sorted(set(codes))}")
         size = len(body) + 900  # headers of a composed message
-        relay = ceiling(a.messages, a.threads, size)
+        relay, source_us, relay_sink_us = ceiling(a.messages, a.threads, size, sink.pid)
 
         wenv = dict(env, LINKCAMP_SMTP_PORT=str(RELAY_PORT), LINKCAMP_WORKER_THREADS=str(a.threads),
                     LINKCAMP_WORKER_POLL_MS="20", LINKCAMP_WORKER_BATCH="32")
@@ -168,7 +175,8 @@ def main():
         print("cpu/msg:  " + ", ".join(f"{k} {v * 1e6 / max(sent, 1):,.0f} us" for k, v in cpu.items())
               + f"; machine {os.cpu_count()} cpus x {elapsed:.2f} s = "
               f"{os.cpu_count() * elapsed * 1e6 / max(sent, 1):,.0f} us/msg")
-        print(f"ceiling:  smtp-source -> smtp-sink, {a.threads} sessions: {relay:,.0f} msg/s")
+        print(f"ceiling:  smtp-source -> smtp-sink, {a.threads} sessions: {relay:,.0f} msg/s; "
+              f"cpu/msg: smtp-source {source_us:,.0f} us, smtp-sink {relay_sink_us:,.0f} us")
         print(f"ratio:    {ratio:.2f}  (target >= 0.70: {'PASS' if ratio >= 0.70 else 'MISS'})")
     finally:
         if worker:
