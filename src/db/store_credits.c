@@ -92,7 +92,7 @@ store_credit_capture_batch(struct db *db, int64_t workspace_id, const int64_t *m
 		if ((e = db_exec(db, capture_sql, p, 3, &changed, NULL)) != LC_OK || changed != 1)
 			return e;
 	}
-	buf_init(&b, 64 * 48);
+	buf_init(&b, 64 * 64); /* 64 rows of "[id,amount]," with 20-digit numbers */
 	e = buf_puts(&b, "[");
 	for (i = 0; i < n && e == LC_OK; i++)
 		e = buf_printf(&b, "%s[%lld,%lld]", i ? "," : "", (long long)msg_ids[i],
