@@ -25,7 +25,8 @@ struct feed {
 /* libesmtp fills a character table (tokens.c) on first use, without a lock, when it
  * parses a server's EHLO reply; threads that read it while another fills it can misread
  * a reply. So sessions run one at a time until one has been answered by a server; from
- * then on the table is complete and they run side by side. */
+ * then on the table is complete and they run side by side. (The cost: while the relay
+ * answers nothing at all, sessions time out one after another instead of together.) */
 static pthread_mutex_t first_session = PTHREAD_MUTEX_INITIALIZER;
 static int tables_ready; /* guarded by first_session */
 
