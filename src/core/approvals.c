@@ -63,6 +63,19 @@ out_message_from_row(const struct db_rows *r, size_t i, struct out_message *m)
 	m->open_token = db_str(r, i, MSG_COL_OPEN_TOKEN);
 }
 
+void
+message_event(const struct out_message *m, enum event_type type, int64_t at_ms,
+    struct event_in *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->workspace_id = m->workspace_id;
+	ev->campaign_id = m->campaign_id;
+	ev->relationship_id = m->relationship_id;
+	ev->message_id = m->public_id;
+	ev->at_ms = at_ms;
+}
+
 
 static void
 item_from_row(const struct db_rows *rows, size_t i, void *item)
@@ -194,13 +207,7 @@ decide_tx(struct db *db, void *arg)
 	if ((e = store_msg_set_status(db, m.id, 1u << MS_AWAITING_APPROVAL, next, NULL, NULL, now,
 	         &n)) != LC_OK)
 		goto out;
-	memset(&ev, 0, sizeof(ev));
-	ev.type = EV_APPROVAL_COMPLETED;
-	ev.workspace_id = m.workspace_id;
-	ev.campaign_id = m.campaign_id;
-	ev.relationship_id = m.relationship_id;
-	ev.message_id = m.public_id;
-	ev.at_ms = now_ms();
+	message_event(&m, EV_APPROVAL_COMPLETED, now_ms(), &ev);
 	if ((e = events_record(db, &ev, NULL)) != LC_OK)
 		goto out;
 	e = outbox_inv_set(db, &m, inv_status_of(next), 0, NULL, now);

@@ -191,13 +191,7 @@ stale_tx(struct db *db, const struct out_message *m, int64_t t, const char *now)
 	         "scheduleAt is more than maxLatenessHours in the past", NULL, NULL, now)) != LC_OK ||
 	    (e = outbox_inv_set(db, m, INV_AWAITING_APPROVAL, 0, NULL, now)) != LC_OK)
 		return e;
-	memset(&ev, 0, sizeof(ev));
-	ev.type = EV_APPROVAL_REQUESTED;
-	ev.workspace_id = m->workspace_id;
-	ev.campaign_id = m->campaign_id;
-	ev.relationship_id = m->relationship_id;
-	ev.message_id = m->public_id;
-	ev.at_ms = t;
+	message_event(m, EV_APPROVAL_REQUESTED, t, &ev);
 	if ((e = events_record(db, &ev, NULL)) != LC_OK)
 		return e;
 	return notify_queue_tx(db, m->workspace_id, m->id);
@@ -276,13 +270,7 @@ record_failure(struct db *db, const struct out_message *m, const struct delivery
 		/* 5.1.x: the address does not exist; never try it again */
 		if ((e = store_suppress(db, m->workspace_id, m->to, "hard_bounce", now)) != LC_OK)
 			return e;
-		memset(&ev, 0, sizeof(ev));
-		ev.type = EV_EMAIL_BOUNCED;
-		ev.workspace_id = m->workspace_id;
-		ev.campaign_id = m->campaign_id;
-		ev.relationship_id = m->relationship_id;
-		ev.message_id = m->public_id;
-		ev.at_ms = t;
+		message_event(m, EV_EMAIL_BOUNCED, t, &ev);
 		return events_record(db, &ev, NULL);
 	case DELIVERY_UNKNOWN:
 		return outbox_release_tx(db, m, MS_UNKNOWN, why, 1, &changed);
@@ -315,17 +303,11 @@ record_sent(struct db *db, struct out_message *const *msgs, size_t n, int64_t t)
 		return e;
 	if (changed != n)
 		return LC_EDB; /* they were checked under lock: cannot happen */
-	memset(evs, 0, sizeof(evs));
 	for (i = 0; i < n; i++) {
 		struct out_message *m = msgs[i];
 
 		id_new("evt_", event_ids[i]);
-		evs[i].type = EV_EMAIL_SENT;
-		evs[i].workspace_id = m->workspace_id;
-		evs[i].campaign_id = m->campaign_id;
-		evs[i].relationship_id = m->relationship_id;
-		evs[i].message_id = m->public_id;
-		evs[i].at_ms = t;
+		message_event(m, EV_EMAIL_SENT, t, &evs[i]);
 		evs[i].public_id = event_ids[i];
 		if (m->invocation_id != 0) {
 			inv[ninv].inv_id = m->invocation_id;

@@ -116,6 +116,10 @@ struct out_message {
 	const char *open_token;
 };
 void out_message_from_row(const struct db_rows *rows, size_t i, struct out_message *m);
+/* message_event fills *ev with an event of type about message m (its workspace,
+ * campaign, prospect and public id) at at_ms; ev keeps pointers into m. */
+void message_event(const struct out_message *m, enum event_type type, int64_t at_ms,
+    struct event_in *ev);
 
 struct approval_query {
 	unsigned status_mask; /* message statuses; 0 = awaiting approval */

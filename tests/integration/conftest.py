@@ -105,6 +105,23 @@ class Tenant:
         return cli("campaign", "create", ws or self.ws, stdin=json.dumps(body))
 
 
+def send_without_approval(api):
+    """Sets the key's workspace policy so send-email needs no approval (delivery tests)."""
+    r = api.request("PUT", "/v1/workspace/policy", headers={"Content-Type": "application/json"},
+                    data=json.dumps({"approval": {"sendEmail": "auto"}}))
+    assert r.status_code == 200, r.text
+
+
+def add_prospects(api, cid, contacts):
+    """Adds prospects (dicts with domain, contactName, contactEmail) to a campaign through
+    the API; returns their relationship ids by contact email."""
+    r = api.post(f"/v1/link-building/campaign/{cid}/relationships",
+                 headers={"Content-Type": "application/json"},
+                 data=json.dumps({"prospects": contacts}))
+    assert r.status_code == 201, r.text
+    return {x["contactEmail"]: x["id"] for x in r.json()["data"]}
+
+
 @pytest.fixture(scope="session")
 def demo():
     """The demo account seeded by scripts/dev."""

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import uuid
 
-from conftest import CONFIG, Tenant, sql, wait_for
+from conftest import CONFIG, Tenant, add_prospects, send_without_approval, sql, wait_for
 
 DEV = os.environ.get("LINKCAMP_DEV", "")
 INSTANCE = os.environ.get("LINKCAMP_INSTANCE", "test")
@@ -22,17 +22,12 @@ SENDS = 100
 def test_worker_threads_are_clean_under_helgrind():
     t = Tenant()
     tag = uuid.uuid4().hex[:8]
-    r = t.api.request("PUT", "/v1/workspace/policy", headers=JSON,
-                      data=json.dumps({"approval": {"sendEmail": "auto"}}))
-    assert r.status_code == 200, r.text
+    send_without_approval(t.api)
     cid = t.campaign(name="helgrind", template={"subject": "", "body": ""})
     domain = f"hg-{tag}.example"
-    r = t.api.post(f"/v1/link-building/campaign/{cid}/relationships", headers=JSON,
-                   data=json.dumps({"prospects": [
-                       {"domain": domain, "contactName": f"P{i}", "contactEmail": f"p{i}@{domain}"}
-                       for i in range(20)]}))
-    assert r.status_code == 201, r.text
-    rels = [x["id"] for x in r.json()["data"]]
+    rels = list(add_prospects(t.api, cid, [
+        {"domain": domain, "contactName": f"P{i}", "contactEmail": f"p{i}@{domain}"}
+        for i in range(20)]).values())
 
     subprocess.run([DEV, "worker-stop", INSTANCE], check=True, timeout=60)
     worker = None

@@ -17,7 +17,8 @@ import subprocess
 import time
 import uuid
 
-from conftest import BIN, CONFIG, Tenant, db_socket, sink_messages, sql, wait_for
+from conftest import (BIN, CONFIG, Tenant, add_prospects, db_socket, send_without_approval,
+                      sink_messages, sql, wait_for)
 
 DEV = os.environ.get("LINKCAMP_DEV", "")
 INSTANCE = os.environ.get("LINKCAMP_INSTANCE", "test")
@@ -26,12 +27,10 @@ JSON = {"Content-Type": "application/json"}
 
 
 def prospects(api, cid, domain, n):
-    r = api.post(f"/v1/link-building/campaign/{cid}/relationships", headers=JSON,
-                 data=json.dumps({"prospects": [
-                     {"domain": domain, "contactName": f"P{i}", "contactEmail": f"p{i}@{domain}"}
-                     for i in range(n)]}))
-    assert r.status_code == 201, r.text
-    return [x["id"] for x in r.json()["data"]]
+    """n prospects p0..p(n-1) at domain; their ids in that order."""
+    ids = add_prospects(api, cid, [{"domain": domain, "contactName": f"P{i}",
+                                    "contactEmail": f"p{i}@{domain}"} for i in range(n)])
+    return [ids[f"p{i}@{domain}"] for i in range(n)]
 
 
 def start_worker(threads, batch):
@@ -47,9 +46,7 @@ def test_one_batch_of_many_workspaces_campaigns_and_repeats():
     t = Tenant()
     tag = uuid.uuid4().hex[:8]
     for api in (t.api, t.api2):
-        r = api.request("PUT", "/v1/workspace/policy", headers=JSON,
-                        data=json.dumps({"approval": {"sendEmail": "auto"}}))
-        assert r.status_code == 200, r.text
+        send_without_approval(api)
     c1 = t.campaign(name="batch one", template={"subject": "", "body": ""})
     c2 = t.campaign(name="batch two", template={"subject": "", "body": ""})
     c3 = t.campaign(ws=t.ws2, name="batch three", template={"subject": "", "body": ""})
@@ -165,17 +162,12 @@ def test_a_stopping_worker_returns_what_it_claimed_and_never_started():
     leases expire), and the next worker delivers each of them exactly once."""
     t = Tenant()
     tag = uuid.uuid4().hex[:8]
-    r = t.api.request("PUT", "/v1/workspace/policy", headers=JSON,
-                      data=json.dumps({"approval": {"sendEmail": "auto"}}))
-    assert r.status_code == 200, r.text
+    send_without_approval(t.api)
     cid = t.campaign(name="stopping", template={"subject": "", "body": ""})
     domain = f"stop-{tag}.example"
-    r = t.api.post(f"/v1/link-building/campaign/{cid}/relationships", headers=JSON,
-                   data=json.dumps({"prospects": [
-                       {"domain": domain, "contactName": "Stuck", "contactEmail": f"hang-{tag}@{domain}"},
-                       {"domain": domain, "contactName": "Fine", "contactEmail": f"fine-{tag}@{domain}"}]}))
-    assert r.status_code == 201, r.text
-    by_email = {x["contactEmail"]: x["id"] for x in r.json()["data"]}
+    by_email = add_prospects(t.api, cid, [
+        {"domain": domain, "contactName": "Stuck", "contactEmail": f"hang-{tag}@{domain}"},
+        {"domain": domain, "contactName": "Fine", "contactEmail": f"fine-{tag}@{domain}"}])
     stuck, fine = by_email[f"hang-{tag}@{domain}"], by_email[f"fine-{tag}@{domain}"]
 
     subprocess.run([DEV, "worker-stop", INSTANCE], check=True, timeout=60)
