@@ -222,7 +222,7 @@ def main():
     p("")
     p("Machine and run:")
     for k in ("date", "host_cpus", "cpu_model", "ram", "kernel", "os", "mariadb", "nginx",
-              "wrk_version", "wrk", "buffer_pool", "fcgi_threads", "response_cache", "commit", "load_before",
+              "wrk_version", "wrk", "buffer_pool", "query_cache", "fcgi_threads", "response_cache", "commit", "load_before",
               "load_after", "busy_before", "data_mb", "generated_at", "verify", "elapsed_s"):
         p("  %-13s %s" % (k, meta.get(k, "")))
     p("  (everything — wrk, nginx, linkcamp-fcgi, MariaDB — shares the same CPUs)")

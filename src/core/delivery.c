@@ -42,11 +42,24 @@ static lc_err record_tx(struct db *, void *);
 static lc_err reap_tx(struct db *, void *);
 static lc_err return_tx(struct db *, void *);
 static int64_t backoff_ms(unsigned);
+static const char *outcome_name(enum delivery_outcome);
 
 static char *
 dup_or_null(const char *s)
 {
 	return s ? strdup(s) : NULL;
+}
+
+static const char *
+outcome_name(enum delivery_outcome o)
+{
+	switch (o) {
+	case DELIVERY_SENT: return "sent";
+	case DELIVERY_TEMPFAIL: return "temporary failure";
+	case DELIVERY_PERMFAIL: return "permanent failure";
+	case DELIVERY_UNKNOWN: return "unknown";
+	}
+	return "?";
 }
 
 static int64_t
@@ -387,8 +400,8 @@ record_tx(struct db *db, void *arg)
 			continue; /* gone: nothing to record */
 		out_message_from_row(&r, j, m);
 		if (m->status != MS_SENDING || m->fence != job->fence) {
-			log_msg(LOG_WARN, "lease of %s was lost; outcome %d not recorded",
-			    job->public_id, ctx->results[i].outcome);
+			log_msg(LOG_WARN, "lease of %s was lost; its outcome (%s, SMTP %d) was not recorded",
+			    job->public_id, outcome_name(ctx->results[i].outcome), ctx->results[i].code);
 			continue;
 		}
 		if (ctx->results[i].outcome == DELIVERY_SENT)

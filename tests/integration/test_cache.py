@@ -4,12 +4,13 @@ A repeated read is answered from linkcamp-fcgi's memory (X-Cache: hit) only whil
 workspace's data version is unchanged; every kind of write a client or the worker makes
 must show in the very next read. The answers must be byte-identical either way."""
 import json
+import subprocess
 import time
 import uuid
 
 import pytest
 
-from conftest import Api, Tenant, sink_messages, sql, wait_for
+from conftest import Api, Tenant, db_socket, sink_messages, sql, wait_for
 
 CAMPAIGN = "/v1/link-building/campaign"
 JSON = {"Content-Type": "application/json"}
@@ -121,6 +122,45 @@ def test_the_workers_deliveries_show_at_once(ws):
     assert after["pendingApprovals"] == before["pendingApprovals"]
     metrics = fresh(ws.api, f"{CAMPAIGN}/{ws.cid}/metrics")
     assert metrics["summary"]["sent"] == after["sentCount"]
+
+
+def qcache_hits():
+    return int(sql("SHOW GLOBAL STATUS LIKE 'Qcache_hits'")[0][1])
+
+
+def test_the_version_read_is_served_by_the_query_cache_and_never_stale(ws):
+    """The version read asks MariaDB's query cache (docs/caching.md); a change that is
+    not yet committed must stay invisible, and the first read after its COMMIT must show
+    it. The change is made by hand, following the README's rule for hand-made changes
+    (move data_version in the same transaction)."""
+    t = Tenant()
+    cid = t.campaign(name="before " + uuid.uuid4().hex[:6])
+    path = f"{CAMPAIGN}/{cid}"
+    name = twice(t.api, path)["name"]
+    hits = qcache_hits()
+    twice(t.api, path)
+    assert qcache_hits() >= hits + 2, "the version read did not use the query cache"
+
+    renamed = "after " + uuid.uuid4().hex[:6]
+    writer = subprocess.Popen(
+        ["mariadb", "--no-defaults", "-S", db_socket(), "-u", "root", "linkcamp", "-N", "-B",
+         "--unbuffered", "-e",
+         "START TRANSACTION;"
+         f"UPDATE workspaces SET data_version = data_version + 1 WHERE public_id = '{t.ws}';"
+         f"UPDATE campaigns SET name = '{renamed}' WHERE public_id = '{cid}';"
+         "SELECT 'changed';"
+         "DO SLEEP(1.5);"
+         "COMMIT;"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "changed"
+        for _ in range(3):  # uncommitted: the kept answer is still the truth
+            r = t.api.get(path)
+            assert r.status_code == 200 and r.headers.get("X-Cache") == "hit", r.headers
+            assert r.json()["name"] == name
+    finally:
+        assert writer.wait(timeout=30) == 0
+    assert fresh(t.api, path)["name"] == renamed
+    assert twice(t.api, path)["name"] == renamed
 
 
 def test_workspaces_never_share_answers(ws):

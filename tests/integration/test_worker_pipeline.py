@@ -33,11 +33,11 @@ def prospects(api, cid, domain, n):
     return [ids[f"p{i}@{domain}"] for i in range(n)]
 
 
-def start_worker(threads, batch):
+def start_worker(threads, batch, log_name="pipeline-worker.log", **env_extra):
     env = dict(os.environ, LINKCAMP_WORKER_THREADS=str(threads), LINKCAMP_WORKER_BATCH=str(batch),
                LINKCAMP_WORKER_POLL_MS="50", LINKCAMP_LOG_LEVEL="warn",
-               ASAN_OPTIONS="detect_leaks=0:abort_on_error=0")
-    log = open(os.path.join(LOG_DIR, "pipeline-worker.log"), "ab")
+               ASAN_OPTIONS="detect_leaks=0:abort_on_error=0", **env_extra)
+    log = open(os.path.join(LOG_DIR, log_name), "ab")
     return subprocess.Popen([os.path.join(BIN, "linkcamp-worker"), "-c", CONFIG], env=env,
                             stdout=log, stderr=log)
 
@@ -69,13 +69,7 @@ def test_one_batch_of_many_workspaces_campaigns_and_repeats():
             assert r.status_code == 202, r.text
             invs.append((api, r.json()["invocation"]["id"]))
 
-        holder = subprocess.Popen(["mariadb", "--no-defaults", "-S", db_socket(), "-u", "root",
-                                   "linkcamp", "-N", "-B", "--unbuffered"], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, text=True)
-        holder.stdin.write("BEGIN; SELECT COUNT(*) FROM workspaces WHERE public_id IN "
-                           f"('{t.ws}', '{t.ws2}') FOR UPDATE;\n")
-        holder.stdin.flush()
-        assert holder.stdout.readline().strip() == "2"
+        holder = hold_workspaces(t.ws, t.ws2)
 
         worker = start_worker(4, 4)
 
@@ -84,9 +78,7 @@ def test_one_batch_of_many_workspaces_campaigns_and_repeats():
                     if m["Subject"] and m["Subject"].startswith(f"batch {tag} ")]
         assert len(wait_for(lambda: len(delivered()) == len(plan) and delivered(), 30)) == len(plan)
         time.sleep(0.5)  # every outcome is now queued behind the waiting transaction
-        holder.stdin.write("COMMIT;\n")
-        holder.stdin.close()
-        holder.wait(10)
+        release(holder)
 
         def statuses():
             return [api.get(f"/v1/invocations/{inv}").json()["invocation"]["status"]
@@ -154,6 +146,95 @@ def test_one_batch_of_many_workspaces_campaigns_and_repeats():
             "r.workspace_id = w.id AND r.status IN (3, 4)) FROM workspaces w "
             f"WHERE w.public_id = '{ws}'")]
         assert kept == actual == (5 if ws == t.ws else 2)
+
+
+def hold_workspaces(*public_ids):
+    """A session holding the workspaces' rows locked: the recorder's next transaction
+    waits on it, and the outcomes that arrive meanwhile queue up for one batch."""
+    holder = subprocess.Popen(["mariadb", "--no-defaults", "-S", db_socket(), "-u", "root",
+                               "linkcamp", "-N", "-B", "--unbuffered"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    ids = ", ".join(f"'{p}'" for p in public_ids)
+    holder.stdin.write(f"BEGIN; SELECT COUNT(*) FROM workspaces WHERE public_id IN ({ids}) FOR UPDATE;\n")
+    holder.stdin.flush()
+    assert holder.stdout.readline().strip() == str(len(public_ids))
+    return holder
+
+
+def release(holder):
+    holder.stdin.write("COMMIT;\n")
+    holder.stdin.close()
+    holder.wait(10)
+
+
+def test_an_outcome_that_cannot_be_recorded_never_takes_its_batch_with_it():
+    """One sent message whose row refuses to become `sent` (a trigger stands in for
+    whatever could make one outcome unrecordable) is delivered in the same batch as five
+    others: the batch fails, is recorded again one outcome at a time, the five end sent
+    and charged, and the refused one ends `unknown` when its lease runs out — uncharged,
+    never sent again."""
+    t = Tenant()
+    tag = uuid.uuid4().hex[:8]
+    send_without_approval(t.api)
+    cid = t.campaign(name="poison", template={"subject": "", "body": ""})
+    rids = prospects(t.api, cid, f"poison-{tag}.example", 6)
+    trigger = f"lc_test_refuse_{tag}"
+    log_name = f"poison-worker-{tag}.log"
+    subprocess.run(["mariadb", "--no-defaults", "-S", db_socket(), "-u", "root", "linkcamp"],
+                   input="DELIMITER //\n"
+                         f"CREATE TRIGGER {trigger} BEFORE UPDATE ON outbound_messages FOR EACH ROW "
+                         f"IF NEW.status = 3 AND NEW.subject = 'poison {tag}' THEN "
+                         "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the test'; END IF //\n",
+                   text=True, check=True, timeout=60)
+    subprocess.run([DEV, "worker-stop", INSTANCE], check=True, timeout=60)
+    holder = worker = None
+    try:
+        outs = []
+        for i, rid in enumerate(rids):
+            subject = f"poison {tag}" if i == 5 else f"split {tag} {i}"
+            r = t.api.post(f"/v1/link-building/campaign/{cid}/send-email", headers=JSON,
+                           data=json.dumps({"relationshipId": rid, "subject": subject,
+                                            "body": f"message {i}\n"}))
+            assert r.status_code == 202, r.text
+            outs.append(r.json()["invocation"]["message"]["id"])
+            time.sleep(0.01)  # the refused one is queued, claimed and delivered last
+        holder = hold_workspaces(t.ws)
+        worker = start_worker(2, 8, log_name, LINKCAMP_WORKER_LEASE_SECONDS="5")
+
+        def delivered():
+            return [m for raw, m in sink_messages()
+                    if m["Subject"] and tag in m["Subject"]]
+        assert wait_for(lambda: len(delivered()) == 6, 30)
+        time.sleep(0.5)  # the last outcomes are queued behind the waiting transaction
+        release(holder)
+
+        def status(out):
+            return int(sql(f"SELECT status FROM outbound_messages WHERE public_id = '{out}'")[0][0])
+        assert wait_for(lambda: [status(o) for o in outs] == [3] * 5 + [5], 40), \
+            [status(o) for o in outs]
+    finally:
+        if holder and holder.poll() is None:
+            holder.kill()
+        if worker:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(30)
+        sql(f"DROP TRIGGER IF EXISTS {trigger}")
+        subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
+
+    with open(os.path.join(LOG_DIR, log_name)) as f:
+        failed = [json.loads(line) for line in f if "outcome(s) failed" in line]
+    # the batch that held the refused outcome held others too, and it was split
+    assert any(int(e["msg"].split()[1]) > 1 for e in failed), failed
+    assert collections.Counter(m["Subject"] for m in delivered()) == \
+        collections.Counter([f"split {tag} {i}" for i in range(5)] + [f"poison {tag}"])
+    (balance, reserved, sum_b, sum_r, captures), = [tuple(map(int, r)) for r in sql(
+        "SELECT w.credits_balance, w.credits_reserved, SUM(l.delta_balance), "
+        "SUM(l.delta_reserved), SUM(l.kind = 2) FROM workspaces w "
+        f"JOIN credit_ledger l ON l.workspace_id = w.id WHERE w.public_id = '{t.ws}' GROUP BY w.id")]
+    assert (balance, reserved) == (sum_b, sum_r) == (1000 - 2 * 5, 0)
+    assert captures == 5
+    m = t.api.get(f"/v1/link-building/campaign/{cid}/metrics").json()
+    assert m["summary"]["sent"] == 5, m["summary"]
 
 
 def test_a_stopping_worker_returns_what_it_claimed_and_never_started():
