@@ -10,6 +10,7 @@ a keyword, so tests can drive every delivery path through a real SMTP conversati
   reject...@    554 5.7.1 after DATA          rcpt4xx...@  450 4.2.1 at RCPT
   hang...@      never answers after the final dot (the client times out)
   drop...@      closes the connection after the final dot without answering
+  slowrcpt...@  answers the first RCPT for the address after 8 s (later ones at once)
 """
 import asyncio
 import os
@@ -27,10 +28,14 @@ class MaildirHandler:
             os.makedirs(os.path.join(path, sub), exist_ok=True)
         self.path = path
         self.seq = 0
+        self.slowed = set()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.trouble and address.lower().startswith("rcpt4xx"):
             return "450 4.2.1 mailbox busy, try later"
+        if self.trouble and address.lower().startswith("slowrcpt") and address not in self.slowed:
+            self.slowed.add(address)
+            await asyncio.sleep(8)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

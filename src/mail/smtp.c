@@ -3,6 +3,7 @@
  * The verdict rests on what the server said about the recipient and the message, not on
  * whether the session "succeeded": a session can succeed while RCPT was refused, and fail
  * after the final dot was sent (then nobody knows whether the mail was accepted). */
+#include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -35,7 +36,11 @@ static int auth_interact(auth_client_request_t, char **, int, void *);
 static void classify(const smtp_status_t *, struct smtp_outcome *);
 
 /* feed_cb hands libesmtp the message in one piece. libesmtp rewinds (len == NULL) before
- * reading; the first read is the moment DATA begins. */
+ * reading; the first read is the moment DATA begins. When the hook refuses, the message
+ * must not go out at all: an empty read alone would make libesmtp end the DATA phase
+ * normally (its own Date/Message-ID headers, an empty body, the final dot: a blank mail
+ * delivered). An empty read with errno set makes it drop the connection instead, and a
+ * server discards a mail transaction whose final dot never came (RFC 5321, 4.1.1.4). */
 static const char *
 feed_cb(void **ctx, int *len, void *arg)
 {
@@ -49,6 +54,7 @@ feed_cb(void **ctx, int *len, void *arg)
 		if (f->hook && f->hook(f->hook_arg) != 0) {
 			f->refused = 1;
 			*len = 0;
+			errno = ECANCELED;
 			return NULL;
 		}
 		*len = (int)f->len;
@@ -168,8 +174,10 @@ smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
 	}
 
 	if (f.refused) {
-		out->verdict = SMTP_UNKNOWN;
-		snprintf(out->text, sizeof(out->text), "lease lost as DATA began");
+		/* the connection was dropped before any of the message: nothing was delivered */
+		out->verdict = SMTP_TEMPORARY;
+		snprintf(out->text, sizeof(out->text),
+		    "not sent: DATA abandoned (lease lost or database unreachable)");
 	} else if ((st = smtp_reverse_path_status(msg)) != NULL && st->code >= 400) {
 		classify(st, out);
 		out->verdict = st->code >= 500 ? SMTP_PERMANENT : SMTP_TEMPORARY;

@@ -32,7 +32,9 @@ struct smtp_outcome {
 };
 
 /* smtp_data_hook is called once, when libesmtp starts reading the message body (DATA is
- * under way). It returns 0 to go on; nonzero means this sender lost the right to send. */
+ * under way). It returns 0 to go on; nonzero means this sender lost the right to send:
+ * the connection is then dropped before any of the message, and the verdict is
+ * SMTP_TEMPORARY. */
 typedef int (*smtp_data_hook)(void *arg);
 
 /* smtp_global_init prepares libesmtp's auth client; call once before threads start. */

@@ -237,6 +237,48 @@ def test_an_outcome_that_cannot_be_recorded_never_takes_its_batch_with_it():
     assert m["summary"]["sent"] == 5, m["summary"]
 
 
+def test_a_mailer_whose_lease_ran_out_before_data_sends_nothing():
+    """A relay slow to answer RCPT keeps a mailer past its lease: the reaper returns the
+    message, another mailer delivers it, and when the first one's RCPT is finally
+    answered its fenced DATA mark fails. It must then drop the connection before any of
+    the message — not end DATA with an empty body, which would deliver a blank mail."""
+    t = Tenant()
+    tag = uuid.uuid4().hex[:8]
+    send_without_approval(t.api)
+    cid = t.campaign(name="slow relay", template={"subject": "", "body": ""})
+    domain = f"slow-{tag}.example"
+    rcpt = f"slowrcpt-{tag}@{domain}"
+    rid = add_prospects(t.api, cid, [{"domain": domain, "contactName": "Slow",
+                                      "contactEmail": rcpt}])[rcpt]
+    log_name = f"slow-worker-{tag}.log"
+    subprocess.run([DEV, "worker-stop", INSTANCE], check=True, timeout=60)
+    worker = None
+    try:
+        r = t.api.post(f"/v1/link-building/campaign/{cid}/send-email", headers=JSON,
+                       data=json.dumps({"relationshipId": rid, "subject": f"slow {tag}",
+                                        "body": "only once\n"}))
+        assert r.status_code == 202, r.text
+        out = r.json()["invocation"]["message"]["id"]
+        worker = start_worker(2, 1, log_name, LINKCAMP_WORKER_LEASE_SECONDS="5",
+                              LINKCAMP_SMTP_TIMEOUT_MS="20000")
+
+        def refused():
+            with open(os.path.join(LOG_DIR, log_name)) as f:
+                return any(f"not sending {out}" in line for line in f)
+        assert wait_for(refused, 30), "the first mailer never reached DATA"
+        time.sleep(1)  # what the sink would store, it has stored by now
+        status, err = sql(f"SELECT status, last_error FROM outbound_messages WHERE public_id = '{out}'")[0]
+        assert status == "3", (status, err)
+    finally:
+        if worker:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(30)
+        subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
+    got = [(raw, m) for raw, m in sink_messages() if rcpt in m.get("X-Sink-Rcpt-To", "")]
+    assert [m["Subject"] for raw, m in got] == [f"slow {tag}"], [raw[:300] for raw, m in got]
+    assert b"only once" in got[0][0]
+
+
 def test_a_stopping_worker_returns_what_it_claimed_and_never_started():
     """SIGTERM while one mailer is stuck after DATA and five claimed messages wait behind
     it: the stuck one ends unknown, the five go back to the queue at once (not when their
