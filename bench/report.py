@@ -20,7 +20,12 @@ STATIC_FOR = {"list": "static-list", "get": "static-get", "metrics": "static-met
 RATIO_TARGET = {"get": 0.80, "list": 0.50, "metrics": 0.50}
 P99_TARGET_MS = 20.0
 SCALE_TOLERANCE = 0.90  # a ratio at a larger scale must keep 90% of the small one's
-REPEATED = ("healthz", "readyz")  # measured twice (NAME and NAME-2): the mean counts
+REPEATED = ("healthz", "readyz")  # measured again as NAME-2, NAME-3, ...: the mean counts
+# /readyz is measured right before and right after each endpoint; an endpoint's ratio is
+# taken to the mean of those two runs, seconds away from it, so that the machine's speed,
+# which drifts by 20-25% over minutes, moves numerator and denominator alike.
+READYZ_AROUND = {"list": ("readyz", "readyz-2"), "get": ("readyz-2", "readyz-3"),
+                 "metrics": ("readyz-3", "readyz-4")}
 MEAN_KEYS = ("rps", "p50_ms", "stmts_per_req", "rows_per_req", "cpu_us_app", "cpu_us_db",
              "cpu_us_nginx", "cpu_us_wrk", "cpu_busy", "cpu_irq", "cpu_steal")
 
@@ -63,12 +68,17 @@ def parse_wrk(path):
     return r
 
 
+def cost(c):
+    """CPU per request of linkcamp-fcgi, MariaDB and nginx (wrk apart)."""
+    return c["cpu_us_app"] + c["cpu_us_db"] + c["cpu_us_nginx"]
+
+
 def main():
     out, base, small_path = sys.argv[1:4]
     meta = read_env(os.path.join(out, "meta.env"))
     cases = {}
-    names = CASES + [n + "-2" for n in REPEATED
-                     if os.path.exists(os.path.join(out, n + "-2.env"))]
+    names = CASES + [f"{n}-{i}" for n in REPEATED for i in range(2, 10)
+                     if os.path.exists(os.path.join(out, f"{n}-{i}.env"))]
     for name in names:
         env = read_env(os.path.join(out, name + ".env"))
         w = parse_wrk(os.path.join(out, name + ".wrk.txt"))
@@ -102,26 +112,34 @@ def main():
         c["cpu_irq"] = delta("cpu_irq") / cpu_total if cpu_total else 0.0
         c["cpu_steal"] = delta("cpu_steal") / cpu_total if cpu_total else 0.0
         cases[name] = c
+    # the ceiling a ratio is taken to: the mean of /readyz's runs around the endpoint when
+    # they were measured (READYZ_AROUND), else of all of them
+    around = {}
+    for name, pair in READYZ_AROUND.items():
+        if all(r in cases for r in pair):
+            around[name] = sum(cases[r]["rps"] for r in pair) / len(pair)
+            cases[name]["readyz_around_rps"] = [cases[r]["rps"] for r in pair]
+            cases[name]["readyz_around_cost"] = sum(cost(cases[r]) for r in pair) / len(pair)
     runs = {}
     for name in REPEATED:
-        second = cases.pop(name + "-2", None)
-        if second is None:
+        more = [n for n in names if n.startswith(name + "-")]
+        if not more:
             continue
-        first = cases[name]
-        runs[name] = (first["rps"], second["rps"])
+        first, all_runs = cases[name], [cases[name]] + [cases.pop(n) for n in more]
+        runs[name] = [c["rps"] for c in all_runs]
         for k in MEAN_KEYS:
-            first[k] = (first[k] + second[k]) / 2
-        first["p99_ms"] = max(first["p99_ms"], second["p99_ms"])
+            first[k] = sum(c[k] for c in all_runs) / len(all_runs)
+        first["p99_ms"] = max(c["p99_ms"] for c in all_runs)
         for k in ("requests", "non2xx", "socket_errors"):
-            first[k] += second[k]
-        first["cpu_other"] = max(first["cpu_other"], second["cpu_other"])
-        first["tries"] = max(first["tries"], second["tries"])
-        first["runs_rps"] = [runs[name][0], runs[name][1]]
+            first[k] = sum(c[k] for c in all_runs)
+        first["cpu_other"] = max(c["cpu_other"] for c in all_runs)
+        first["tries"] = max(c["tries"] for c in all_runs)
+        first["runs_rps"] = runs[name]
     for name, c in cases.items():
         c["vs_static"] = c["rps"] / cases[STATIC_FOR[name]]["rps"] if name in STATIC_FOR \
             else None
         c["vs_healthz"] = c["rps"] / cases["healthz"]["rps"]
-        c["vs_readyz"] = c["rps"] / cases["readyz"]["rps"]
+        c["vs_readyz"] = c["rps"] / around.get(name, cases["readyz"]["rps"])
 
     failed = False
     lines = []
@@ -157,9 +175,14 @@ def main():
             name, c["bytes"], c["rps"], c["p99_ms"],
             "%.2f" % c["vs_static"] if c["vs_static"] is not None else "-",
             c["vs_healthz"], c["vs_readyz"], ", ".join(target) or "-", result))
-    for name, (a, b) in runs.items():
-        p("  %s: mean of two runs, before and after the endpoints (%.0f and %.0f req/s; p99 the"
-          " higher)" % (name, a, b))
+    for name, rps in runs.items():
+        p("  %s: mean of %d runs (%s req/s; p99 the highest)" % (
+            name, len(rps), ", ".join("%.0f" % r for r in rps)))
+    if around:
+        p("  list, get, metrics: /readyz is each one's ratio to the mean of the /readyz runs just")
+        p("  before and after it (%s)" % "; ".join(
+            "%s %s" % (n, " and ".join("%.0f" % r for r in cases[n]["readyz_around_rps"]))
+            for n in READYZ_AROUND if n in around))
     p("")
     p("Where the time goes (per request, during the measured run):")
     p("%-15s %8s %9s %7s %7s %8s %7s %5s %5s %6s %6s %7s" % (
@@ -202,11 +225,10 @@ def main():
             failed |= not ok
             b["kept_vs_small"] = kept
 
-            def cost(c):
-                return c["cpu_us_app"] + c["cpu_us_db"] + c["cpu_us_nginx"]
-            # relative to /readyz's own CPU per request in the same run: the machine's
-            # speed drifts between runs minutes apart, and this cancels it
-            ra, rb = cost(small["cases"]["readyz"]), cost(cases["readyz"])
+            # relative to /readyz's own CPU per request around it in the same run: the
+            # machine's speed drifts between runs minutes apart, and this cancels it
+            ra = a.get("readyz_around_cost", cost(small["cases"]["readyz"]))
+            rb = b.get("readyz_around_cost", cost(cases["readyz"]))
             grew = (cost(b) / rb) / (cost(a) / ra) - 1 if cost(a) and ra and rb else 0
             b["cost_growth_vs_small"] = grew
             p("%-9s %8.2f %8.2f %5.0f%%  %6.1f %6.1f  %9.0f %9.0f %+6.0f%%  %s" % (
@@ -215,9 +237,10 @@ def main():
         p("  kept: the ratio to /readyz at this scale over the same ratio at the small scale")
         p("  (target >= %d%%); rows: rows read per request; CPU us: linkcamp-fcgi + mariadbd +"
           % (SCALE_TOLERANCE * 100))
-        p("  nginx CPU time per request; cost grew: that CPU time in units of /readyz's own")
-        p("  (%.0f us small, %.0f us %s), which cancels the machine's drift between the runs."
+        p("  nginx CPU time per request; cost grew: that CPU time in units of /readyz's own,")
+        p("  measured around it (all runs: %.0f us small, %.0f us %s), which cancels the"
           % (cost(small["cases"]["readyz"]), cost(cases["readyz"]), scale))
+        p("  machine's drift between the runs.")
 
     p("")
     p("Machine and run:")
