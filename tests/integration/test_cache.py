@@ -137,9 +137,12 @@ def test_the_version_read_is_served_by_the_query_cache_and_never_stale(ws):
     cid = t.campaign(name="before " + uuid.uuid4().hex[:6])
     path = f"{CAMPAIGN}/{cid}"
     name = twice(t.api, path)["name"]
+    # any write to any workspace empties the query cache's workspaces entries, and the
+    # stack's worker may be writing: most of 20 reads, not all, must be query cache hits
     hits = qcache_hits()
-    twice(t.api, path)
-    assert qcache_hits() >= hits + 2, "the version read did not use the query cache"
+    for _ in range(10):
+        twice(t.api, path)
+    assert qcache_hits() >= hits + 10, "the version read did not use the query cache"
 
     renamed = "after " + uuid.uuid4().hex[:6]
     writer = subprocess.Popen(
