@@ -28,6 +28,8 @@
 #define OUTCOMES_MAX 256 /* outcomes waiting for the recorder; mailers wait when full */
 #define JOBS_MAX 192     /* claimed messages waiting for a mailer */
 #define NOTIFY_EVERY_MS 1000 /* how often a busy mailer looks for approver notifications */
+#define RECORD_TRIES_DOWN 20 /* recording while the database is away: 500 ms apart */
+#define RECORD_TRIES_OTHER 3 /* one outcome failing for another reason: 100 ms apart */
 
 /* One delivery's outcome on its way to the recorder. Only the job's id, fence and
  * public id are kept; its strings belong to the mailer and are NULL here. */
@@ -184,10 +186,12 @@ deliver_one(struct worker *w, struct core *core, const struct delivery_job *job,
 	*out_res = res;
 }
 
-/* record_all writes the outcomes of a batch down. A database blip is retried for a while;
- * if it never comes back the leases expire and the reaper marks the messages unknown.
- * A batch that fails for another reason is written again one outcome at a time, so one
- * outcome that cannot be recorded never takes the others with it. */
+/* record_all writes the outcomes of a batch down. A database blip is retried for a while
+ * (RECORD_TRIES_DOWN); if it never comes back the leases expire and the reaper marks the
+ * messages unknown. A batch that fails for another reason is written again one outcome
+ * at a time, so one outcome that cannot be recorded never takes the others with it; such
+ * an outcome gets only RECORD_TRIES_OTHER tries (db_tx has already retried deadlocks),
+ * because every outcome queued behind it waits, and their leases run. */
 static void
 record_all(struct worker *w, struct core *core, const struct delivery_job *jobs,
     const struct delivery_result *results, size_t n)
@@ -196,7 +200,7 @@ record_all(struct worker *w, struct core *core, const struct delivery_job *jobs,
 	lc_err e = LC_EDB;
 	int attempt;
 
-	for (attempt = 0; attempt < 20 && !is_stopping(w); attempt++) {
+	for (attempt = 1; !is_stopping(w); attempt++) {
 		if ((e = delivery_record(core, jobs, results, n)) == LC_OK)
 			break;
 		log_msg(LOG_WARN, "recording %zu outcome(s) failed (%s); retrying", n, lc_strerror(e));
@@ -205,7 +209,9 @@ record_all(struct worker *w, struct core *core, const struct delivery_job *jobs,
 				record_all(w, core, &jobs[i], &results[i], 1);
 			return;
 		}
-		nap(w, 500);
+		if (attempt >= (e == LC_EDBDOWN ? RECORD_TRIES_DOWN : RECORD_TRIES_OTHER))
+			break;
+		nap(w, e == LC_EDBDOWN ? 500 : 100);
 	}
 	if (e != LC_OK && is_stopping(w))
 		e = delivery_record(core, jobs, results, n); /* one more try while stopping */

@@ -199,7 +199,7 @@ def test_an_outcome_that_cannot_be_recorded_never_takes_its_batch_with_it():
             outs.append(r.json()["invocation"]["message"]["id"])
             time.sleep(0.01)  # the refused one is queued, claimed and delivered last
         holder = hold_workspaces(t.ws)
-        worker = start_worker(2, 8, log_name, LINKCAMP_WORKER_LEASE_SECONDS="5")
+        worker = start_worker(2, 8, log_name, LINKCAMP_WORKER_LEASE_SECONDS="8")
 
         def delivered():
             return [m for raw, m in sink_messages()
