@@ -38,13 +38,14 @@ store_workspace_touch(struct db *db, int64_t workspace_id, int contacted)
 	return db_exec(db, sql, p, 2, NULL, NULL);
 }
 
-/* The response cache asks this on every hit, so on MariaDB it is answered from the query
- * cache when the server keeps one (query_cache_type = DEMAND): about what SELECT 1 costs
- * (≈ 30 µs of MariaDB's CPU on the benchmark machine), where the read costs ≈ 50–60 µs. The query cache is transactional — InnoDB
- * drops the entry when a change to workspaces commits and refuses to keep one while a
- * change is uncommitted — so the answer is the committed version, as without it.
- * The "M!" comment is executed only by MariaDB: MySQL 8, which has neither the query cache
- * nor SQL_CACHE, reads it as a comment. */
+/* The response cache asks for the version on every hit, so on MariaDB it is answered from
+ * the query cache when the server keeps one (query_cache_type = DEMAND): about what
+ * SELECT 1 costs (≈ 30 µs of MariaDB's CPU on the benchmark machine), where the primary-key read
+ * costs ≈ 50–60 µs. The query cache is transactional — a change to workspaces drops the
+ * entry when it commits, and no entry is kept while a change is uncommitted — so the
+ * answer is the committed version, as without it. The "M!" comment is executed only by
+ * MariaDB: MySQL 8, which has neither the query cache nor SQL_CACHE, reads it as a
+ * comment. */
 lc_err
 store_workspace_version(struct db *db, int64_t workspace_id, uint64_t *version)
 {
