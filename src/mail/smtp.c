@@ -25,13 +25,23 @@ struct feed {
 
 /* libesmtp fills a character table (tokens.c) on first use, without a lock, when it
  * parses a server's EHLO reply; threads that read it while another fills it can misread
- * a reply. So sessions run one at a time until one has been answered by a server; from
- * then on the table is complete and they run side by side. (The cost: while the relay
- * answers nothing at all, sessions time out one after another instead of together.) */
+ * a reply. So sessions start one at a time until one has had its MAIL FROM answered (EHLO
+ * comes before it): that session lets the next ones go as soon as the reply is read, not
+ * when it ends, and from then on the table is complete and sessions run side by side.
+ * (The cost: while the relay answers nothing at all, sessions time out one after another
+ * instead of together.) */
 static pthread_mutex_t first_session = PTHREAD_MUTEX_INITIALIZER;
 static int tables_ready; /* guarded by first_session */
 
+/* One session that holds first_session until its MAIL FROM is answered. */
+struct gate {
+	smtp_message_t msg;
+	int holding;
+};
+
 static const char *feed_cb(void **, int *, void *);
+static void gate_event_cb(smtp_session_t, int, void *, ...);
+static void gate_open(struct gate *);
 static int auth_interact(auth_client_request_t, char **, int, void *);
 static void classify(const smtp_status_t *, struct smtp_outcome *);
 
@@ -63,6 +73,31 @@ feed_cb(void **ctx, int *len, void *arg)
 	f->finished = 1;
 	*len = 0;
 	return NULL;
+}
+
+/* gate_open releases first_session if g holds it, marking the tables ready when the
+ * session's MAIL FROM got a reply. */
+static void
+gate_open(struct gate *g)
+{
+	const smtp_status_t *st;
+
+	if (!g->holding)
+		return;
+	st = smtp_reverse_path_status(g->msg);
+	if (st != NULL && st->code >= 200)
+		tables_ready = 1;
+	g->holding = 0;
+	pthread_mutex_unlock(&first_session);
+}
+
+/* gate_event_cb opens the gate as soon as libesmtp has read the reply to MAIL FROM. */
+static void
+gate_event_cb(smtp_session_t session, int event_no, void *arg, ...)
+{
+	(void)session;
+	if (event_no == SMTP_EV_MAILSTATUS)
+		gate_open(arg);
 }
 
 static int
@@ -126,7 +161,8 @@ smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
 	auth_context_t auth = NULL;
 	const smtp_status_t *st;
 	char err[128];
-	int ok, serial;
+	struct gate gate;
+	int ok;
 
 	memset(out, 0, sizeof(*out));
 	if (len > (size_t)1 << 30 || (session = smtp_create_session()) == NULL)
@@ -160,18 +196,15 @@ smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
 			auth_destroy_context(auth);
 		return LC_ENOMEM;
 	}
+	gate.msg = msg;
 	pthread_mutex_lock(&first_session);
-	serial = !tables_ready;
-	if (!serial)
+	gate.holding = !tables_ready;
+	if (!gate.holding)
 		pthread_mutex_unlock(&first_session);
+	else
+		smtp_set_eventcb(session, gate_event_cb, &gate);
 	ok = smtp_start_session(session);
-	if (serial) {
-		/* MAIL FROM comes after EHLO: any reply to it means EHLO was parsed */
-		st = smtp_reverse_path_status(msg);
-		if (st != NULL && st->code >= 200)
-			tables_ready = 1;
-		pthread_mutex_unlock(&first_session);
-	}
+	gate_open(&gate); /* no MAIL FROM reply came: let the next session try */
 
 	if (f.refused) {
 		/* the connection was dropped before any of the message: nothing was delivered */

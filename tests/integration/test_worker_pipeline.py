@@ -269,8 +269,6 @@ def test_a_mailer_whose_lease_ran_out_before_data_sends_nothing():
 
         def state():
             return sql(f"SELECT status, last_error FROM outbound_messages WHERE public_id = '{out}'")[0]
-        # the second mailer's session may only start when the first one's ends (smtp.c
-        # runs a process's first sessions one at a time)
         assert wait_for(lambda: state()[0] == "3", 15), state()
         time.sleep(0.5)  # a blank mail, had one gone out, would be stored by now
     finally:
