@@ -42,6 +42,17 @@ def start_worker(threads, batch, log_name="pipeline-worker.log", **env_extra):
                             stdout=log, stderr=log)
 
 
+def restore_worker(worker=None, holder=None):
+    """Ends what a test started — the session holding workspace rows, its own worker
+    (SIGTERM, as an operator would) — and starts the stack's worker again."""
+    if holder and holder.poll() is None:
+        holder.kill()
+    if worker and worker.poll() is None:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(30)
+    subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
+
+
 def test_one_batch_of_many_workspaces_campaigns_and_repeats():
     t = Tenant()
     tag = uuid.uuid4().hex[:8]
@@ -85,12 +96,7 @@ def test_one_batch_of_many_workspaces_campaigns_and_repeats():
                     for api, inv in invs]
         assert wait_for(lambda: all(s == "completed" for s in statuses()), 30), statuses()
     finally:
-        if holder and holder.poll() is None:
-            holder.kill()
-        if worker:
-            worker.send_signal(signal.SIGTERM)
-            worker.wait(30)
-        subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
+        restore_worker(worker, holder)
 
     # The big batch happened: the events of one record transaction share its time. The
     # first transaction took what was queued when it began (about one outcome per mailer);
@@ -213,13 +219,8 @@ def test_an_outcome_that_cannot_be_recorded_never_takes_its_batch_with_it():
         assert wait_for(lambda: [status(o) for o in outs] == [3] * 5 + [5], 40), \
             [status(o) for o in outs]
     finally:
-        if holder and holder.poll() is None:
-            holder.kill()
-        if worker:
-            worker.send_signal(signal.SIGTERM)
-            worker.wait(30)
         sql(f"DROP TRIGGER IF EXISTS {trigger}")
-        subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
+        restore_worker(worker, holder)
 
     with open(os.path.join(LOG_DIR, log_name)) as f:
         failed = [json.loads(line) for line in f if "outcome(s) failed" in line]
@@ -272,10 +273,7 @@ def test_a_mailer_whose_lease_ran_out_before_data_sends_nothing():
         assert wait_for(lambda: state()[0] == "3", 15), state()
         time.sleep(0.5)  # a blank mail, had one gone out, would be stored by now
     finally:
-        if worker:
-            worker.send_signal(signal.SIGTERM)
-            worker.wait(30)
-        subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
+        restore_worker(worker)
     got = [(raw, m) for raw, m in sink_messages() if rcpt in m.get("X-Sink-Rcpt-To", "")]
     assert [m["Subject"] for raw, m in got] == [f"slow {tag}"], [raw[:300] for raw, m in got]
     assert b"only once" in got[0][0]
