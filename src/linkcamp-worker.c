@@ -203,14 +203,16 @@ record_all(struct worker *w, struct core *core, const struct delivery_job *jobs,
 	for (attempt = 1; !is_stopping(w); attempt++) {
 		if ((e = delivery_record(core, jobs, results, n)) == LC_OK)
 			break;
-		log_msg(LOG_WARN, "recording %zu outcome(s) failed (%s); retrying", n, lc_strerror(e));
 		if (n > 1 && e != LC_EDBDOWN) {
+			log_msg(LOG_WARN, "recording %zu outcomes failed (%s); recording them one by one",
+			    n, lc_strerror(e));
 			for (i = 0; i < n; i++)
 				record_all(w, core, &jobs[i], &results[i], 1);
 			return;
 		}
 		if (attempt >= (e == LC_EDBDOWN ? RECORD_TRIES_DOWN : RECORD_TRIES_OTHER))
-			break;
+			break; /* logged as given up below */
+		log_msg(LOG_WARN, "recording %zu outcome(s) failed (%s); retrying", n, lc_strerror(e));
 		nap(w, e == LC_EDBDOWN ? 500 : 100);
 	}
 	if (e != LC_OK && is_stopping(w))

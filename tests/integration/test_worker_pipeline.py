@@ -223,9 +223,14 @@ def test_an_outcome_that_cannot_be_recorded_never_takes_its_batch_with_it():
         restore_worker(worker, holder)
 
     with open(os.path.join(LOG_DIR, log_name)) as f:
-        failed = [json.loads(line) for line in f if "outcome(s) failed" in line]
-    # the batch that held the refused outcome held others too, and it was split
-    assert any(int(e["msg"].split()[1]) > 1 for e in failed), failed
+        msgs = [json.loads(line)["msg"] for line in f if "recording" in line]
+    # the batch that held the refused outcome held others too, and it was split; the
+    # refused one alone was tried three times (RECORD_TRIES_OTHER), then given up
+    split = [m for m in msgs if m.endswith("; recording them one by one")]
+    assert split and all(int(m.split()[1]) > 1 for m in split), msgs
+    assert sum(m.startswith("recording 1 outcome(s) failed") and m.endswith("; retrying")
+               for m in msgs) == 2, msgs
+    assert sum(m.startswith("gave up recording 1 outcome(s)") for m in msgs) == 1, msgs
     assert collections.Counter(m["Subject"] for m in delivered()) == \
         collections.Counter([f"split {tag} {i}" for i in range(5)] + [f"poison {tag}"])
     (balance, reserved, sum_b, sum_r, captures), = [tuple(map(int, r)) for r in sql(
