@@ -1,13 +1,15 @@
 /* rcache.c: sixteen shards, each a chained hash table and an LRU list under one mutex,
  * so threads looking up different keys rarely wait for each other. A value is copied
  * out under the shard's lock: entries are never shared with callers, so eviction needs
- * no reference counts. */
+ * no reference counts. Entries live in each shard's slab (util/slab.h), not in malloc's
+ * heap, where they would make every request's own allocations slower as the cache grows. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 
 #include "util/rcache.h"
+#include "util/slab.h"
 
 #define SHARDS 16
 #define FIRST_BUCKETS 64
@@ -18,6 +20,7 @@ struct entry {
 	uint64_t hash, version;
 	int64_t expires_ms;
 	size_t keylen, len;
+	size_t taken;             /* what the entry occupies in the slab: the budget counts it */
 	unsigned char data[];     /* key, then value */
 };
 
@@ -26,6 +29,7 @@ struct shard {
 	struct entry **buckets;
 	size_t nbuckets, entries, bytes, max_bytes;
 	struct entry lru;         /* head: lru.older is the newest, lru.newer the oldest */
+	struct slab *slab;        /* the entries' memory */
 	uint64_t hits, misses, stores, evictions;
 };
 
@@ -35,7 +39,6 @@ struct rcache {
 };
 
 static uint64_t hash_of(const struct rcache *, const void *, size_t);
-static size_t cost_of(const struct entry *);
 static void unlink_entry(struct shard *, struct entry *);
 static void touch(struct shard *, struct entry *);
 static struct entry **slot_of(struct shard *, uint64_t, const void *, size_t);
@@ -52,13 +55,7 @@ hash_of(const struct rcache *c, const void *key, size_t keylen)
 	return v;
 }
 
-static size_t
-cost_of(const struct entry *e)
-{
-	return sizeof(*e) + e->keylen + e->len;
-}
-
-/* unlink_entry takes e out of its bucket and the LRU list and frees it. */
+/* unlink_entry takes e out of its bucket and the LRU list and releases it. */
 static void
 unlink_entry(struct shard *s, struct entry *e)
 {
@@ -70,8 +67,8 @@ unlink_entry(struct shard *s, struct entry *e)
 	e->newer->older = e->older;
 	e->older->newer = e->newer;
 	s->entries--;
-	s->bytes -= cost_of(e);
-	free(e);
+	s->bytes -= e->taken;
+	slab_release(s->slab, e);
 }
 
 /* touch makes e the most recently used entry. */
@@ -133,7 +130,8 @@ rcache_new(size_t max_bytes)
 		s->nbuckets = FIRST_BUCKETS;
 		s->max_bytes = max_bytes / SHARDS;
 		s->lru.newer = s->lru.older = &s->lru;
-		if ((s->buckets = calloc(s->nbuckets, sizeof(*s->buckets))) == NULL) {
+		if ((s->buckets = calloc(s->nbuckets, sizeof(*s->buckets))) == NULL ||
+		    (s->slab = slab_new()) == NULL) {
 			rcache_free(c);
 			return NULL;
 		}
@@ -150,13 +148,9 @@ rcache_free(struct rcache *c)
 		return;
 	for (i = 0; i < SHARDS; i++) {
 		struct shard *s = &c->shards[i];
-		struct entry *e, *next;
 		if (s->buckets == NULL)
 			continue; /* rcache_new failed before this shard */
-		for (e = s->lru.newer; e != &s->lru; e = next) {
-			next = e->newer;
-			free(e);
-		}
+		slab_free(s->slab); /* every entry with it */
 		free(s->buckets);
 		pthread_mutex_destroy(&s->lock);
 	}
@@ -197,21 +191,26 @@ rcache_put(struct rcache *c, const void *key, size_t keylen, uint64_t version,
 	uint64_t h = hash_of(c, key, keylen);
 	struct shard *s = &c->shards[h & (SHARDS - 1)];
 	struct entry *e, *old;
-	size_t cost = sizeof(*e) + keylen + len;
+	size_t need = sizeof(*e) + keylen + len, taken;
 
-	if (cost > s->max_bytes / 8 || (e = malloc(cost)) == NULL)
+	if (keylen > s->max_bytes || len > s->max_bytes || need > s->max_bytes / 8)
 		return;
+	pthread_mutex_lock(&s->lock);
+	if ((old = *slot_of(s, h, key, keylen)) != NULL)
+		unlink_entry(s, old);
+	if ((e = slab_alloc(s->slab, need, &taken)) == NULL) {
+		pthread_mutex_unlock(&s->lock);
+		return;
+	}
 	e->hash = h;
 	e->version = version;
 	e->expires_ms = expires_ms;
 	e->keylen = keylen;
 	e->len = len;
+	e->taken = taken;
 	memcpy(e->data, key, keylen);
 	memcpy(e->data + keylen, value, len);
-	pthread_mutex_lock(&s->lock);
-	if ((old = *slot_of(s, h, key, keylen)) != NULL)
-		unlink_entry(s, old);
-	while (s->bytes + cost > s->max_bytes && s->lru.newer != &s->lru) {
+	while (s->bytes + taken > s->max_bytes && s->lru.newer != &s->lru) {
 		unlink_entry(s, s->lru.newer);
 		s->evictions++;
 	}
@@ -224,7 +223,7 @@ rcache_put(struct rcache *c, const void *key, size_t keylen, uint64_t version,
 	s->lru.older->newer = e;
 	s->lru.older = e;
 	s->entries++;
-	s->bytes += cost;
+	s->bytes += taken;
 	s->stores++;
 	pthread_mutex_unlock(&s->lock);
 }

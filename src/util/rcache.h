@@ -19,7 +19,9 @@ struct rcache_stats {
 	size_t bytes, entries;
 };
 
-/* rcache_new makes a cache that holds at most max_bytes of keys, values and bookkeeping.
+/* rcache_new makes a cache that holds at most max_bytes of entries (key, value and
+ * bookkeeping, counted as the blocks they occupy in the cache's own memory; about one
+ * region per shard and size class in use comes on top).
  * Returns NULL when memory is short or max_bytes is 0. Free with rcache_free. */
 struct rcache *rcache_new(size_t max_bytes);
 /* rcache_free releases the cache and every entry; NULL is allowed. */

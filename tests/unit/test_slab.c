@@ -1,0 +1,148 @@
+/* test_slab.c: the response cache's allocator: block sizes and alignment, blocks that
+ * never overlap under a random mix of allocations and releases, regions going back to
+ * the kernel, blocks with their own mapping. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "util/slab.h"
+
+#define MIB ((size_t)1 << 20)
+
+struct block {
+	unsigned char *p;
+	size_t n;
+	unsigned char fill;
+};
+
+static void
+check_block(const struct block *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->p[i] != b->fill)
+			fail_msg("block of %zu bytes overwritten at %zu", b->n, i);
+}
+
+static void
+test_sizes_and_alignment(void **state)
+{
+	struct slab *s = slab_new();
+	size_t n, taken, prev_taken = 0;
+	void *p;
+
+	(void)state;
+	assert_non_null(s);
+	for (n = 1; n <= 300000; n += n < 2048 ? 1 : 997) {
+		p = slab_alloc(s, n, &taken);
+		assert_non_null(p);
+		assert_int_equal((uintptr_t)p % 16, 0);
+		assert_true(taken >= n);
+		if (n > 64 && n <= MIB / 4)
+			assert_true(taken * 4 <= n * 5 + 4); /* a class wastes at most a fifth */
+		assert_true(taken >= prev_taken || n > MIB / 4); /* classes grow with n */
+		prev_taken = n > MIB / 4 ? prev_taken : taken;
+		memset(p, 0xab, n);
+		slab_release(s, p);
+	}
+	assert_null(slab_alloc(s, 0, &taken));
+	slab_release(s, NULL);
+	slab_free(s);
+	slab_free(NULL);
+}
+
+static void
+test_reuse_and_regions_returned(void **state)
+{
+	struct slab *s = slab_new();
+	void **ps = calloc(20000, sizeof(*ps));
+	size_t taken, i, base;
+	void *p, *q;
+
+	(void)state;
+	assert_non_null(s);
+	assert_non_null(ps);
+	assert_int_equal(slab_mapped(s), 0);
+	p = slab_alloc(s, 100, &taken);
+	assert_int_equal(taken, 112);
+	slab_release(s, p);
+	q = slab_alloc(s, 100, &taken);
+	assert_ptr_equal(p, q); /* a released block is the next one handed out */
+	slab_release(s, q);
+	base = slab_mapped(s);
+	assert_int_equal(base, MIB); /* the class's last region is kept */
+	for (i = 0; i < 20000; i++) /* 112-byte blocks: three regions */
+		assert_non_null(ps[i] = slab_alloc(s, 100, &taken));
+	assert_int_equal(slab_mapped(s), 3 * MIB);
+	for (i = 0; i < 20000; i++)
+		slab_release(s, ps[i]);
+	assert_int_equal(slab_mapped(s), MIB);
+
+	p = slab_alloc(s, 300000, &taken); /* over a quarter region: a mapping of its own */
+	assert_non_null(p);
+	assert_true(taken >= 300000 && taken % 4096 == 0);
+	assert_int_equal(slab_mapped(s), MIB + taken);
+	memset(p, 0x5a, 300000);
+	slab_release(s, p);
+	assert_int_equal(slab_mapped(s), MIB);
+	free(ps);
+	slab_free(s);
+}
+
+static void
+test_random_mix_never_overlaps(void **state)
+{
+	enum { LIVE = 3000, ROUNDS = 60000 };
+	struct block *blocks = calloc(LIVE, sizeof(*blocks));
+	struct slab *s = slab_new();
+	size_t taken, i, k;
+	unsigned seed = 12345;
+
+	(void)state;
+	assert_non_null(s);
+	assert_non_null(blocks);
+	for (k = 0; k < ROUNDS; k++) {
+		struct block *b;
+		seed = seed * 1103515245u + 12345u;
+		b = &blocks[(seed >> 8) % LIVE];
+		if (b->p) {
+			check_block(b);
+			slab_release(s, b->p);
+			b->p = NULL;
+			continue;
+		}
+		seed = seed * 1103515245u + 12345u;
+		/* mostly cache-entry sizes (a campaign: ~500 B, a list: ~10 KB), a few large */
+		b->n = (seed >> 4) % 100 == 0 ? 262144 + (seed >> 12) % 200000
+		     : (seed >> 4) % 3 == 0 ? 8000 + (seed >> 12) % 4000 : 1 + (seed >> 12) % 1200;
+		b->fill = (unsigned char)(k & 0xff);
+		b->p = slab_alloc(s, b->n, &taken);
+		assert_non_null(b->p);
+		memset(b->p, b->fill, b->n);
+	}
+	for (i = 0; i < LIVE; i++)
+		if (blocks[i].p) {
+			check_block(&blocks[i]);
+			slab_release(s, blocks[i].p);
+		}
+	/* everything released: at most one kept region per class (49 classes) */
+	assert_true(slab_mapped(s) <= 49 * MIB);
+	free(blocks);
+	slab_free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sizes_and_alignment),
+		cmocka_unit_test(test_reuse_and_regions_returned),
+		cmocka_unit_test(test_random_mix_never_overlaps),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
