@@ -38,6 +38,13 @@ struct outcome {
 	struct delivery_result res;
 };
 
+/* A claimed job waiting for a mailer, with when its lease ends by this process's
+ * monotonic clock (counted from before the claim, so never later than the database's). */
+struct queued_job {
+	struct delivery_job job;
+	int64_t lease_ends_ms;
+};
+
 struct worker {
 	struct config cfg;
 	struct smtp_config smtp;
@@ -49,7 +56,7 @@ struct worker {
 	 * waits for a claim and no claimed message waits long for a mailer. */
 	pthread_mutex_t jlock;
 	pthread_cond_t job_ready, jobs_low;
-	struct delivery_job jobs[JOBS_MAX];
+	struct queued_job jobs[JOBS_MAX];
 	size_t jhead, njobs;
 	int jobs_closed; /* the worker is stopping: claim no more (set with stopping) */
 	int claimer_done;
@@ -71,7 +78,8 @@ static void *mailer(void *);
 static void *reaper(void *);
 static void *recorder(void *);
 static void *claimer(void *);
-static int job_pop(struct worker *, struct delivery_job *);
+static int job_pop(struct worker *, struct delivery_job *, int64_t *);
+static int64_t monotonic_ms(void);
 static void outcome_push(struct worker *, const struct delivery_job *,
     const struct delivery_result *);
 static int mark_data(void *);
@@ -114,6 +122,15 @@ nap(struct worker *w, unsigned ms)
 	if (!w->stopping)
 		pthread_cond_timedwait(&w->wake, &w->lock, &until);
 	pthread_mutex_unlock(&w->lock);
+}
+
+static int64_t
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* mark_data runs inside libesmtp as DATA begins: the fenced, committed write that turns
@@ -350,6 +367,7 @@ claimer(void *arg)
 	size_t n = 0, i, room;
 	unsigned want;
 	int closed;
+	int64_t lease_ends;
 	lc_err e;
 
 	mysql_thread_init();
@@ -368,6 +386,7 @@ claimer(void *arg)
 		if (closed)
 			break;
 		want = w->cfg.worker_batch < room ? w->cfg.worker_batch : (unsigned)room;
+		lease_ends = monotonic_ms() + (int64_t)w->cfg.worker_lease_seconds * 1000;
 		if ((e = delivery_claim(&core, w->owner, w->cfg.worker_lease_seconds, want, &claimed,
 		         &n)) != LC_OK) {
 			log_msg(LOG_WARN, "claim failed: %s", lc_strerror(e));
@@ -375,8 +394,11 @@ claimer(void *arg)
 			continue;
 		}
 		pthread_mutex_lock(&w->jlock);
-		for (i = 0; i < n; i++) /* moves each job's strings to the queue */
-			w->jobs[(w->jhead + w->njobs++) % JOBS_MAX] = claimed[i];
+		for (i = 0; i < n; i++) { /* moves each job's strings to the queue */
+			struct queued_job *q = &w->jobs[(w->jhead + w->njobs++) % JOBS_MAX];
+			q->job = claimed[i];
+			q->lease_ends_ms = lease_ends;
+		}
 		pthread_cond_broadcast(&w->job_ready);
 		pthread_mutex_unlock(&w->jlock);
 		free(claimed);
@@ -393,10 +415,11 @@ claimer(void *arg)
 	return NULL;
 }
 
-/* job_pop takes the next claimed job into *job (the caller then owns its strings),
- * waiting up to the poll interval; 0 when there is none. */
+/* job_pop takes the next claimed job into *job (the caller then owns its strings) and
+ * when its lease ends into *lease_ends_ms, waiting up to the poll interval; 0 when there
+ * is none. */
 static int
-job_pop(struct worker *w, struct delivery_job *job)
+job_pop(struct worker *w, struct delivery_job *job, int64_t *lease_ends_ms)
 {
 	struct timespec until;
 	int got = 0;
@@ -413,7 +436,8 @@ job_pop(struct worker *w, struct delivery_job *job)
 	    pthread_cond_timedwait(&w->job_ready, &w->jlock, &until) == 0)
 		;
 	if (w->njobs > 0) {
-		*job = w->jobs[w->jhead];
+		*job = w->jobs[w->jhead].job;
+		*lease_ends_ms = w->jobs[w->jhead].lease_ends_ms;
 		w->jhead = (w->jhead + 1) % JOBS_MAX;
 		w->njobs--;
 		got = 1;
@@ -426,7 +450,10 @@ job_pop(struct worker *w, struct delivery_job *job)
 
 /* mailer delivers claimed jobs until the claimer has stopped and none are left (once the
  * worker is stopping, it returns them unsent instead); between them (at least once a
- * second, and whenever idle) it mails approver notifications. */
+ * second, and whenever idle) it mails approver notifications. A job that waited in the
+ * queue until the last quarter of its lease (a slow relay held the mailers) is returned
+ * unstarted too: its SMTP transaction would likely outlive the lease, and the fenced
+ * DATA mark would then make the mailer drop it halfway, after MAIL and RCPT. */
 static void *
 mailer(void *arg)
 {
@@ -434,8 +461,8 @@ mailer(void *arg)
 	struct core core;
 	struct delivery_job job;
 	struct delivery_result result;
-	int64_t notified = 0;
-	int done;
+	int64_t notified = 0, lease_ends, margin_ms = (int64_t)w->cfg.worker_lease_seconds * 250;
+	int done, late;
 
 	mysql_thread_init();
 	memset(&core, 0, sizeof(core));
@@ -446,10 +473,17 @@ mailer(void *arg)
 		return NULL;
 	}
 	for (;;) {
-		if (job_pop(w, &job)) {
-			if (is_stopping(w)) {
-				/* not started: back to the queue now, not when its lease expires */
-				if (delivery_return(&core, &job) != LC_OK)
+		if (job_pop(w, &job, &lease_ends)) {
+			late = monotonic_ms() >= lease_ends - margin_ms;
+			if (late)
+				log_msg(LOG_WARN, "not starting %s: it waited in this worker's queue until "
+				    "its lease was nearly over; it goes back to the queue", job.public_id);
+			if (late || is_stopping(w)) {
+				/* not started: back to the queue now, not when its lease expires (a
+				 * lease already lost changes nothing) */
+				if (delivery_return(&core, &job, late ? "returned unsent: its lease was nearly "
+				        "over when a mailer was free" : "returned unsent when its worker "
+				        "stopped") != LC_OK)
 					log_msg(LOG_WARN, "could not return %s; its lease will expire",
 					    job.public_id);
 				delivery_job_clear(&job);

@@ -229,22 +229,28 @@ delivery_claim(struct core *core, const char *owner, unsigned lease_seconds, uns
 	return LC_OK;
 }
 
+struct return_arg {
+	const struct delivery_job *job;
+	const char *why;
+};
+
 static lc_err
 return_tx(struct db *db, void *arg)
 {
-	const struct delivery_job *job = arg;
+	const struct return_arg *r = arg;
 	char now[TIME_SQL_LEN];
 	uint64_t n = 0;
 
 	sqltime_format(now_ms(), now);
-	return store_msg_result(db, job->id, job->fence, MS_SCHEDULED, now,
-	    "returned unsent when its worker stopped", now, &n);
+	return store_msg_result(db, r->job->id, r->job->fence, MS_SCHEDULED, now, r->why, now, &n);
 }
 
 lc_err
-delivery_return(struct core *core, const struct delivery_job *job)
+delivery_return(struct core *core, const struct delivery_job *job, const char *why)
 {
-	return db_tx(core->db, return_tx, (void *)job);
+	struct return_arg r = {job, why};
+
+	return db_tx(core->db, return_tx, &r);
 }
 
 lc_err

@@ -37,9 +37,9 @@ void delivery_jobs_free(struct delivery_job *jobs, size_t n);
 void delivery_job_clear(struct delivery_job *job);
 
 /* delivery_return gives a claimed job that was never started back to the queue, due
- * now (a stopping worker's unsent jobs need not wait for their leases to expire). A lost
- * lease changes nothing. */
-lc_err delivery_return(struct core *core, const struct delivery_job *job);
+ * now (a stopping worker's unsent jobs need not wait for their leases to expire), with
+ * why as its last error (borrowed). A lost lease changes nothing. */
+lc_err delivery_return(struct core *core, const struct delivery_job *job, const char *why);
 
 /* delivery_mark_data records that the SMTP DATA phase has begun; *held is 0 when the
  * lease was lost (the caller must then not send). */

@@ -284,6 +284,50 @@ def test_a_mailer_whose_lease_ran_out_before_data_sends_nothing():
     assert b"only once" in got[0][0]
 
 
+def test_a_job_that_waited_out_its_lease_in_the_queue_is_returned_not_started():
+    """One mailer is held 8 s by a relay slow to answer RCPT while three claimed messages
+    wait behind it with 5 s leases. When the mailer is free their leases are over: each
+    goes back to the queue unstarted (no SMTP transaction begun and dropped at the
+    fenced DATA mark), is claimed again, and every message reaches the sink once."""
+    t = Tenant()
+    tag = uuid.uuid4().hex[:8]
+    send_without_approval(t.api)
+    cid = t.campaign(name="late queue", template={"subject": "", "body": ""})
+    domain = f"late-{tag}.example"
+    slow = f"slowrcpt-{tag}@{domain}"
+    emails = [slow] + [f"late{i}-{tag}@{domain}" for i in range(3)]
+    by_email = add_prospects(t.api, cid, [{"domain": domain, "contactName": f"P{i}",
+                                           "contactEmail": e} for i, e in enumerate(emails)])
+    log_name = f"late-worker-{tag}.log"
+    subprocess.run([DEV, "worker-stop", INSTANCE], check=True, timeout=60)
+    worker = None
+    try:
+        outs = []
+        for i, e in enumerate(emails):
+            r = t.api.post(f"/v1/link-building/campaign/{cid}/send-email", headers=JSON,
+                           data=json.dumps({"relationshipId": by_email[e],
+                                            "subject": f"late {tag} {i}", "body": f"m {i}\n"}))
+            assert r.status_code == 202, r.text
+            outs.append(r.json()["invocation"]["message"]["id"])
+            time.sleep(0.01)  # claimed in this order: the slow one first
+        worker = start_worker(1, 4, log_name, LINKCAMP_WORKER_LEASE_SECONDS="5",
+                              LINKCAMP_SMTP_TIMEOUT_MS="20000")
+
+        def delivered():
+            return [m["Subject"] for raw, m in sink_messages()
+                    if m["Subject"] and m["Subject"].startswith(f"late {tag} ")]
+        assert wait_for(lambda: len(delivered()) == 4, 40), delivered()
+        time.sleep(0.5)  # a second copy, had one gone out, would be stored by now
+    finally:
+        restore_worker(worker)
+    assert sorted(delivered()) == [f"late {tag} {i}" for i in range(4)]
+    with open(os.path.join(LOG_DIR, log_name)) as f:
+        log = [json.loads(line)["msg"] for line in f if line.startswith("{")]
+    for o in outs[1:]:
+        assert any(m.startswith(f"not starting {o}:") for m in log), log
+        assert not any(m.startswith(f"not sending {o}:") for m in log), log
+
+
 def test_a_stopping_worker_returns_what_it_claimed_and_never_started():
     """SIGTERM while one mailer is stuck after DATA and five claimed messages wait behind
     it: the stuck one ends unknown, the five go back to the queue at once (not when their
