@@ -1,5 +1,8 @@
 /* slab.c: size-class regions mapped from the kernel (see slab.h). Every region is
- * REGION-aligned, so a block's region header is found by masking its address. */
+ * REGION-aligned, so a block's region header is found by masking its address. Under
+ * AddressSanitizer everything but the header and the allocated bytes of live blocks is
+ * poisoned, so reading past an entry or after its release is caught as with malloc. */
+#include <sanitizer/asan_interface.h> /* the macros do nothing without ASan */
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -104,6 +107,7 @@ region_new(struct slab *s, uint32_t cls, size_t len)
 		s->all->all_prev = r;
 	s->all = r;
 	s->mapped += len;
+	ASAN_POISON_MEMORY_REGION(r->bump, len - HEADER);
 	return r;
 }
 
@@ -119,6 +123,7 @@ region_unmap(struct slab *s, struct region *r)
 	if (r->all_next)
 		r->all_next->all_prev = r->all_prev;
 	s->mapped -= r->map_len;
+	ASAN_UNPOISON_MEMORY_REGION(r, r->map_len); /* the next mapping here starts clean */
 	munmap(r, r->map_len);
 }
 
@@ -180,6 +185,7 @@ slab_alloc(struct slab *s, size_t n, size_t *taken)
 			return NULL;
 		r->live = 1;
 		*taken = size;
+		ASAN_UNPOISON_MEMORY_REGION((char *)r + HEADER, n);
 		return (char *)r + HEADER;
 	}
 	c = class_of(n);
@@ -191,7 +197,9 @@ slab_alloc(struct slab *s, size_t n, size_t *taken)
 	}
 	if (r->free) {
 		p = r->free;
+		ASAN_UNPOISON_MEMORY_REGION(p, sizeof(void *));
 		r->free = *(void **)p;
+		ASAN_POISON_MEMORY_REGION(p, size);
 	} else {
 		p = r->bump;
 		r->bump += size;
@@ -200,6 +208,7 @@ slab_alloc(struct slab *s, size_t n, size_t *taken)
 	if (r->free == NULL && r->bump + size > (char *)r + REGION)
 		room_remove(s, r); /* full */
 	*taken = size;
+	ASAN_UNPOISON_MEMORY_REGION(p, n);
 	return p;
 }
 
@@ -215,8 +224,10 @@ slab_release(struct slab *s, void *p)
 		region_unmap(s, r);
 		return;
 	}
+	ASAN_UNPOISON_MEMORY_REGION(p, sizeof(void *));
 	*(void **)p = r->free;
 	r->free = p;
+	ASAN_POISON_MEMORY_REGION(p, class_size(r->cls));
 	r->live--;
 	if (!r->in_room)
 		room_add(s, r);

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "util/slab.h"
 
@@ -136,6 +139,67 @@ test_random_mix_never_overlaps(void **state)
 	slab_free(s);
 }
 
+#ifdef __SANITIZE_ADDRESS__
+/* asan_stops runs how in a child process and returns whether ASan stopped it. */
+static int
+asan_stops(void (*how)(void))
+{
+	pid_t pid = fork();
+	int status = 0, null;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if ((null = open("/dev/null", O_WRONLY)) >= 0)
+			dup2(null, 2); /* the report is expected */
+		how();
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void
+read_past_a_block(void)
+{
+	size_t taken;
+	struct slab *s = slab_new();
+	volatile char *p = slab_alloc(s, 100, &taken);
+
+	(void)p[100]; /* inside the 112-byte block, past the 100 asked for */
+}
+
+static void
+read_a_released_block(void)
+{
+	size_t taken;
+	struct slab *s = slab_new();
+	volatile char *p = slab_alloc(s, 100, &taken);
+
+	slab_release(s, (void *)p);
+	(void)p[50];
+}
+
+static void
+read_within_a_block(void)
+{
+	size_t taken;
+	struct slab *s = slab_new();
+	volatile char *p = slab_alloc(s, 100, &taken);
+
+	p[99] = 1;
+	slab_free(s);
+}
+
+static void
+test_asan_sees_misuse(void **state)
+{
+	(void)state;
+	assert_false(asan_stops(read_within_a_block));
+	assert_true(asan_stops(read_past_a_block));
+	assert_true(asan_stops(read_a_released_block));
+}
+#endif
+
 int
 main(void)
 {
@@ -143,6 +207,9 @@ main(void)
 		cmocka_unit_test(test_sizes_and_alignment),
 		cmocka_unit_test(test_reuse_and_regions_returned),
 		cmocka_unit_test(test_random_mix_never_overlaps),
+#ifdef __SANITIZE_ADDRESS__
+		cmocka_unit_test(test_asan_sees_misuse),
+#endif
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
