@@ -33,6 +33,17 @@ def prospects(api, cid, domain, n):
     return [ids[f"p{i}@{domain}"] for i in range(n)]
 
 
+def unapproved_campaign(name, prefix):
+    """A new tenant whose emails go out without approval, one campaign of it with an
+    empty template, a tag unique to the test and a domain of that tag for its prospects:
+    (tenant, tag, campaign id, domain)."""
+    t = Tenant()
+    tag = uuid.uuid4().hex[:8]
+    send_without_approval(t.api)
+    cid = t.campaign(name=name, template={"subject": "", "body": ""})
+    return t, tag, cid, f"{prefix}-{tag}.example"
+
+
 def start_worker(threads, batch, log_name="pipeline-worker.log", **env_extra):
     env = dict(os.environ, LINKCAMP_WORKER_THREADS=str(threads), LINKCAMP_WORKER_BATCH=str(batch),
                LINKCAMP_WORKER_POLL_MS="50", LINKCAMP_LOG_LEVEL="warn",
@@ -179,11 +190,8 @@ def test_an_outcome_that_cannot_be_recorded_never_takes_its_batch_with_it():
     others: the batch fails, is recorded again one outcome at a time, the five end sent
     and charged, and the refused one ends `unknown` when its lease runs out — uncharged,
     never sent again."""
-    t = Tenant()
-    tag = uuid.uuid4().hex[:8]
-    send_without_approval(t.api)
-    cid = t.campaign(name="poison", template={"subject": "", "body": ""})
-    rids = prospects(t.api, cid, f"poison-{tag}.example", 6)
+    t, tag, cid, domain = unapproved_campaign("poison", "poison")
+    rids = prospects(t.api, cid, domain, 6)
     trigger = f"lc_test_refuse_{tag}"
     log_name = f"poison-worker-{tag}.log"
     subprocess.run(["mariadb", "--no-defaults", "-S", db_socket(), "-u", "root", "linkcamp"],
@@ -248,11 +256,7 @@ def test_a_mailer_whose_lease_ran_out_before_data_sends_nothing():
     message, another mailer delivers it, and when the first one's RCPT is finally
     answered its fenced DATA mark fails. It must then drop the connection before any of
     the message — not end DATA with an empty body, which would deliver a blank mail."""
-    t = Tenant()
-    tag = uuid.uuid4().hex[:8]
-    send_without_approval(t.api)
-    cid = t.campaign(name="slow relay", template={"subject": "", "body": ""})
-    domain = f"slow-{tag}.example"
+    t, tag, cid, domain = unapproved_campaign("slow relay", "slow")
     rcpt = f"slowrcpt-{tag}@{domain}"
     rid = add_prospects(t.api, cid, [{"domain": domain, "contactName": "Slow",
                                       "contactEmail": rcpt}])[rcpt]
@@ -289,11 +293,7 @@ def test_a_job_that_waited_out_its_lease_in_the_queue_is_returned_not_started():
     wait behind it with 5 s leases. When the mailer is free their leases are over: each
     goes back to the queue unstarted (no SMTP transaction begun and dropped at the
     fenced DATA mark), is claimed again, and every message reaches the sink once."""
-    t = Tenant()
-    tag = uuid.uuid4().hex[:8]
-    send_without_approval(t.api)
-    cid = t.campaign(name="late queue", template={"subject": "", "body": ""})
-    domain = f"late-{tag}.example"
+    t, tag, cid, domain = unapproved_campaign("late queue", "late")
     slow = f"slowrcpt-{tag}@{domain}"
     emails = [slow] + [f"late{i}-{tag}@{domain}" for i in range(3)]
     by_email = add_prospects(t.api, cid, [{"domain": domain, "contactName": f"P{i}",
@@ -332,11 +332,7 @@ def test_a_stopping_worker_returns_what_it_claimed_and_never_started():
     """SIGTERM while one mailer is stuck after DATA and five claimed messages wait behind
     it: the stuck one ends unknown, the five go back to the queue at once (not when their
     leases expire), and the next worker delivers each of them exactly once."""
-    t = Tenant()
-    tag = uuid.uuid4().hex[:8]
-    send_without_approval(t.api)
-    cid = t.campaign(name="stopping", template={"subject": "", "body": ""})
-    domain = f"stop-{tag}.example"
+    t, tag, cid, domain = unapproved_campaign("stopping", "stop")
     by_email = add_prospects(t.api, cid, [
         {"domain": domain, "contactName": "Stuck", "contactEmail": f"hang-{tag}@{domain}"},
         {"domain": domain, "contactName": "Fine", "contactEmail": f"fine-{tag}@{domain}"}])
