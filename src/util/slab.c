@@ -172,12 +172,15 @@ slab_alloc(struct slab *s, size_t n, size_t *taken)
 {
 	struct region *r;
 	unsigned c;
-	size_t size, page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t size, page;
+	long pagesize;
 	void *p;
 
 	if (n == 0)
 		return NULL;
 	if (n > SMALL_MAX) {
+		pagesize = sysconf(_SC_PAGESIZE);
+		page = pagesize > 0 ? (size_t)pagesize : 4096;
 		if (n > SIZE_MAX - HEADER - page)
 			return NULL;
 		size = (HEADER + n + page - 1) / page * page;
