@@ -12,6 +12,7 @@
 #include <libesmtp.h>
 
 #include "mail/smtp.h"
+#include "util/utf8.h"
 
 struct feed {
 	const char *message;
@@ -44,6 +45,7 @@ static void gate_event_cb(smtp_session_t, int, void *, ...);
 static void gate_open(struct gate *);
 static int auth_interact(auth_client_request_t, char **, int, void *);
 static void classify(const smtp_status_t *, struct smtp_outcome *);
+static int is_permanent(int);
 
 /* feed_cb hands libesmtp the message in one piece. libesmtp rewinds (len == NULL) before
  * reading; the first read is the moment DATA begins. When the hook refuses, the message
@@ -117,6 +119,15 @@ auth_interact(auth_client_request_t req, char **result, int fields, void *arg)
 	return 1;
 }
 
+/* is_permanent: only a 5xx reply refuses for good. A code SMTP does not have (6xx-9xx,
+ * RFC 5321 4.2.1) is the server misbehaving: before DATA it is treated as temporary, so
+ * the message is tried again later rather than failed on a garbled reply. */
+static int
+is_permanent(int code)
+{
+	return code >= 500 && code <= 599;
+}
+
 static void
 classify(const smtp_status_t *st, struct smtp_outcome *out)
 {
@@ -125,10 +136,12 @@ classify(const smtp_status_t *st, struct smtp_outcome *out)
 	out->enh_subject = st ? st->enh_subject : 0;
 	out->enh_detail = st ? st->enh_detail : 0;
 	snprintf(out->text, sizeof(out->text), "%s", st && st->text ? st->text : "");
-	/* keep the server's text on one line */
+	/* keep the server's text on one line, and make it UTF-8 the database and the logs
+	 * accept: a relay may send any bytes, and the cut above may split a character */
 	for (char *p = out->text; *p; p++)
 		if (*p == '\r' || *p == '\n')
 			*p = ' ';
+	utf8_sanitize(out->text);
 	/* libesmtp parses RFC 3463 codes only when the server announced ENHANCEDSTATUSCODES;
 	 * many servers send them anyway at the start of the text */
 	if (out->enh_class == 0) {
@@ -213,16 +226,18 @@ smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
 		    "not sent: DATA abandoned (lease lost or database unreachable)");
 	} else if ((st = smtp_reverse_path_status(msg)) != NULL && st->code >= 400) {
 		classify(st, out);
-		out->verdict = st->code >= 500 ? SMTP_PERMANENT : SMTP_TEMPORARY;
+		out->verdict = is_permanent(st->code) ? SMTP_PERMANENT : SMTP_TEMPORARY;
 	} else if ((st = smtp_recipient_status(rcpt)) != NULL && st->code >= 400) {
 		classify(st, out);
-		out->verdict = st->code >= 500 ? SMTP_PERMANENT : SMTP_TEMPORARY;
+		out->verdict = is_permanent(st->code) ? SMTP_PERMANENT : SMTP_TEMPORARY;
 	} else if ((st = smtp_message_transfer_status(msg)) != NULL && st->code >= 200) {
 		classify(st, out);
-		out->verdict = st->code < 300 ? SMTP_ACCEPTED
-		             : st->code >= 500 ? SMTP_PERMANENT
-		             : st->code >= 400 ? SMTP_TEMPORARY
-		                               : SMTP_UNKNOWN;
+		/* after the final dot, a reply that is no verdict (3xx, or a code SMTP does
+		 * not have) leaves the outcome unknown */
+		out->verdict = st->code < 300                   ? SMTP_ACCEPTED
+		             : is_permanent(st->code)           ? SMTP_PERMANENT
+		             : st->code >= 400 && st->code < 500 ? SMTP_TEMPORARY
+		                                                : SMTP_UNKNOWN;
 		/* a 2xx for the message with a session error is still an acceptance */
 	} else if (f.finished) {
 		/* the whole message went out and no verdict came back */
@@ -232,7 +247,8 @@ smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
 	} else {
 		out->verdict = SMTP_TEMPORARY;
 		snprintf(out->text, sizeof(out->text), "%s",
-		    ok ? "no transfer" : smtp_strerror(smtp_errno(), err, sizeof(err)));
+		    ok ? "not sent: no usable reply from the server before the end of DATA"
+		       : smtp_strerror(smtp_errno(), err, sizeof(err)));
 	}
 	smtp_destroy_session(session);
 	if (auth)

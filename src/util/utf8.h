@@ -7,6 +7,11 @@
 /* utf8_valid is 1 when s[0..len) is well-formed UTF-8 without NUL bytes. */
 int utf8_valid(const char *s, size_t len);
 
+/* utf8_sanitize makes the NUL-terminated s printable UTF-8 in place, for text from outside
+ * that is only shown (an SMTP server's reply): each byte that starts no well-formed
+ * character, and each control character, becomes '?'. The length does not change. */
+void utf8_sanitize(char *s);
+
 /* utf8_chars counts code points of valid UTF-8 s[0..len). */
 size_t utf8_chars(const char *s, size_t len);
 

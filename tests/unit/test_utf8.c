@@ -200,6 +200,57 @@ test_utf8_valid_agrees_with_table_3_7(void **state)
 	}
 }
 
+/* ---- utf8_sanitize ---- */
+
+static void
+test_utf8_sanitize_replaces_what_is_not_printable_utf8(void **state)
+{
+	char a[] = "550 5.1.1 caf\xc3\xa9 \xe6\x97\xa5 ok";
+	char b[] = "x\xff\xfey\xc3";             /* stray bytes, a cut sequence at the end */
+	char c[] = "a\x01b\tc\x7f\xed\xa0\x80d"; /* controls, an encoded surrogate */
+	char d[] = "\xc0\xaf\xf5\x80\x80\x80";   /* an overlong '/', above U+10FFFF */
+
+	(void)state;
+	utf8_sanitize(a);
+	assert_string_equal(a, "550 5.1.1 caf\xc3\xa9 \xe6\x97\xa5 ok");
+	utf8_sanitize(b);
+	assert_string_equal(b, "x??y?");
+	utf8_sanitize(c);
+	assert_string_equal(c, "a?b?c????d");
+	utf8_sanitize(d);
+	assert_string_equal(d, "??????");
+}
+
+/* Whatever the bytes, the result is valid UTF-8 of the same length, and text that was
+ * already printable UTF-8 is left alone. */
+static void
+test_utf8_sanitize_always_gives_valid_utf8(void **state)
+{
+	static const unsigned char v[] = {0x01, 0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0,
+	    0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF};
+	char s[5], before[5];
+	size_t idx, k, rest, total = 1;
+
+	(void)state;
+	for (k = 0; k < 4; k++)
+		total *= sizeof(v);
+	for (idx = 0; idx < total; idx++) {
+		rest = idx;
+		for (k = 0; k < 4; k++) {
+			s[k] = (char)v[rest % sizeof(v)];
+			rest /= sizeof(v);
+		}
+		s[4] = '\0';
+		memcpy(before, s, sizeof(s));
+		utf8_sanitize(s);
+		assert_int_equal(strlen(s), 4);
+		assert_true(utf8_valid(s, 4));
+		if (utf8_valid(before, 4) && memchr(before, 0x01, 4) == NULL &&
+		    memchr(before, 0x7F, 4) == NULL)
+			assert_memory_equal(s, before, 4);
+	}
+}
+
 /* ---- utf8_chars ---- */
 
 static void
@@ -461,6 +512,8 @@ main(void)
 	    cmocka_unit_test(test_utf8_valid_rejects_ill_formed),
 	    cmocka_unit_test(test_utf8_valid_honours_len),
 	    cmocka_unit_test(test_utf8_valid_agrees_with_table_3_7),
+	    cmocka_unit_test(test_utf8_sanitize_replaces_what_is_not_printable_utf8),
+	    cmocka_unit_test(test_utf8_sanitize_always_gives_valid_utf8),
 	    cmocka_unit_test(test_utf8_chars_counts_code_points),
 	    cmocka_unit_test(test_utf8_chars_honours_len),
 	    cmocka_unit_test(test_buf_append_and_nul_termination),
