@@ -9,6 +9,7 @@
 #include "api/api.h"
 #include "mcp/mcp.h"
 #include "util/buf.h"
+#include "util/log.h"
 
 #define ID_ARG_MAX 100
 
@@ -209,6 +210,8 @@ run(struct mcp_caller *c, const struct mcp_tool *tool, json_t *args, struct buf 
 		; /* the key stopped working: the answer is the API's 401/403/404 */
 	else
 		api_invoke(c->core, &c->who, &req);
+	log_msg(req.status >= 500 ? LOG_ERROR : LOG_DEBUG, "request %s: mcp tool %s: %s %s -> %d",
+	    req.request_id, tool->name, method, path, req.status);
 	result = result_of(&req);
 	http_request_done_local(&req);
 	free(body);

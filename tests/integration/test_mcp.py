@@ -612,3 +612,59 @@ def test_stdio_ends_at_eof_and_agency_key_needs_workspace(demo):
     assert ok(check_result(json.loads(p.stdout)["result"])) == demo["api"].get(CAMPAIGN).json()
     p = stdio([], key=os.environ["LINKCAMP_ACCOUNT_KEY"])
     assert p.returncode == 77 and p.stdout == ""
+
+
+# ---- hostile input ----
+
+def test_random_hostile_messages_never_5xx(world):
+    """A seeded walk of mutated JSON-RPC messages and tool arguments: every answer is a
+    JSON-RPC answer (200/400), a 202, or a problem; never a 5xx or a JSON-RPC internal
+    error."""
+    import random
+
+    t, cid, rels, tag, mcp = world
+    rnd = random.Random(9)
+    values = [None, True, False, 0, -1, 2 ** 63 - 1, 1.5, "", "x" * 3000, "\u0000", "é",
+              "scmp_" + "A" * 22, cid, rels["oskar"], "../..", "%2e%2e", "a&b=c", "a,b,,", [],
+              ["serp", 3], [cid], {}, {"a": {"b": [1]}}, "now", "2026-01-01T00:00:00+99:00"]
+    keys = ["campaignId", "action", "reason", "relationshipId", "subject", "body", "scheduleAt",
+            "idempotencyKey", "inboundMessageId", "type", "status", "since", "q", "limit",
+            "cursor", "domain", "class", "matched", "kind", "x", "", "a b", "limit&x"]
+    methods = ["tools/call", "tools/list", "initialize", "ping", "nope", "", "notifications/x"]
+    for i in range(400):
+        msg = {"jsonrpc": rnd.choice(["2.0", "2.0", "2.0", "1.0", 2]),
+               "id": rnd.choice([i, str(i), None, 1.5, [], {}]),
+               "method": rnd.choice(methods)}
+        if rnd.random() < 0.1:
+            del msg["id"]
+        if msg["method"] == "tools/call" or rnd.random() < 0.2:
+            args = {rnd.choice(keys): rnd.choice(values) for _ in range(rnd.randint(0, 5))}
+            msg["params"] = {"name": rnd.choice(TOOLS + DOTTED + ["x"]), "arguments": args}
+            if rnd.random() < 0.1:
+                msg["params"] = rnd.choice(values)
+        elif msg["method"] == "initialize":
+            msg["params"] = {"protocolVersion": rnd.choice(VERSIONS + ["x", 1, None])}
+        data = json.dumps(msg).encode()
+        if rnd.random() < 0.15:
+            data = bytearray(data)
+            for _ in range(rnd.randint(1, 4)):
+                data[rnd.randrange(len(data))] = rnd.randrange(256)
+            data = bytes(data)
+        r = mcp.post(data)
+        assert r.status_code in (200, 202, 400), (data, r.status_code, r.text)
+        if r.status_code == 202:
+            assert r.content == b""
+            continue
+        body = r.json()
+        assert body["jsonrpc"] == "2.0", body
+        if "error" in body:
+            assert body["error"]["code"] in (-32700, -32600, -32601, -32602), (data, body)
+        else:
+            res = body["result"]
+            if "structuredContent" in res:
+                check_result(res)
+                if res["isError"]:
+                    assert res["structuredContent"]["status"] < 500, (data, res)
+    # the campaign is whatever the walk left it in, but still readable and consistent
+    assert ok(mcp.call("link_building_campaign_get", {"campaignId": cid})) == \
+        t.api.get(f"{CAMPAIGN}/{cid}").json()
