@@ -18,6 +18,7 @@
 #include "core/core.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "mcp/mcp.h"
 #include "mail/mime.h"
 #include "util/config.h"
 #include "ui/ui.h"
@@ -74,7 +75,10 @@ serve(void *arg)
 	/* Linux accept() on one socket from many threads needs no mutex around it. */
 	while (!is_stopping(srv) && FCGX_Accept_r(&fx) >= 0) {
 		http_request_init(&req, &fx);
-		api_dispatch(&core, &req);
+		if (mcp_http_matches(&req))
+			mcp_http_dispatch(&core, &req, srv->cfg.mcp_dotted_names);
+		else
+			api_dispatch(&core, &req);
 		http_request_done(&req);
 		FCGX_Finish_r(&fx);
 	}

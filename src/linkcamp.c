@@ -16,6 +16,7 @@
 #include "core/inbound.h"
 #include "core/sending.h"
 #include "mail/mime.h"
+#include "mcp/mcp.h"
 #include "util/buf.h"
 #include "db/db.h"
 #include "db/migrate.h"
@@ -52,7 +53,10 @@ usage(void)
 	    "                                        a person who signs in to the approval pages\n"
 	    "  demo                                  seed the demo agency; print its keys\n"
 	    "  inbound [--workspace WS_ID] < mail    store a received mail (MTA pipe; exit 75 =\n"
-	    "                                        try again later)\n");
+	    "                                        try again later)\n"
+	    "  mcp                                   serve MCP over stdio (newline-delimited\n"
+	    "                                        JSON-RPC) with the key in LINKCAMP_API_KEY\n"
+	    "                                        (an agency key: LINKCAMP_WORKSPACE_ID too)\n");
 	return EX_USAGE;
 }
 
@@ -271,6 +275,10 @@ main(int argc, char **argv)
 		rc = cmd_demo(&core);
 	} else if (strcmp(cmd, "inbound") == 0) {
 		rc = cmd_inbound(&core, argc, argv);
+	} else if (strcmp(cmd, "mcp") == 0 && argc == 1) {
+		json_object_seed(0);
+		rc = mcp_stdio_run(&core, stdin, stdout, getenv("LINKCAMP_API_KEY"),
+		    getenv("LINKCAMP_WORKSPACE_ID"), cfg.mcp_dotted_names);
 	} else {
 		rc = usage();
 	}

@@ -46,7 +46,8 @@ static const struct route routes[] = {
 	{"GET", "/v1/credits", api_credits_get, AUTH_WORKSPACE},
 };
 
-static int authenticate(struct api_ctx *);
+static int authenticate(struct api_ctx *, enum route_auth);
+static void run_route(struct api_ctx *, const char *);
 static int idempotency_key_sane(const char *);
 static void run_idempotent(struct api_ctx *);
 
@@ -159,9 +160,10 @@ api_str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-/* authenticate resolves the bearer key and the workspace; -1 after answering. */
+/* authenticate resolves the bearer key and the workspace for a route of kind auth; -1
+ * after answering. */
 static int
-authenticate(struct api_ctx *ctx)
+authenticate(struct api_ctx *ctx, enum route_auth auth)
 {
 	const char *h = ctx->req->authorization, *ws = ctx->req->workspace_id;
 	lc_err e;
@@ -188,12 +190,12 @@ authenticate(struct api_ctx *ctx)
 		api_fail(ctx, e, NULL);
 		return -1;
 	}
-	if (ctx->match.route->auth == AUTH_ACCOUNT && !ctx->who.account_key) {
+	if (auth == AUTH_ACCOUNT && !ctx->who.account_key) {
 		http_problem(ctx->req, 403, "forbidden", "This route needs an account key.", NULL,
 		    NULL, NULL);
 		return -1;
 	}
-	if (ctx->match.route->auth == AUTH_WORKSPACE && ctx->who.workspace_id == 0) {
+	if (auth == AUTH_WORKSPACE && ctx->who.workspace_id == 0) {
 		api_bad_param(ctx, "X-Workspace-Id",
 		    "An account key must name the workspace in the X-Workspace-Id header.");
 		return -1;
@@ -320,15 +322,69 @@ api_dispatch(struct core *core, struct http_request *req)
 		query_free(&ctx.query);
 		return;
 	}
-	if (ctx.match.route->auth == AUTH_NONE || authenticate(&ctx) == 0) {
-		if (req->idempotency_key && strcmp(method, "POST") == 0 &&
-		    ctx.match.route->auth == AUTH_WORKSPACE)
-			run_idempotent(&ctx);
-		else if (api_cacheable(ctx.match.route))
-			api_run_cached(&ctx);
-		else
-			ctx.match.route->handler(&ctx);
+	if (ctx.match.route->auth == AUTH_NONE || authenticate(&ctx, ctx.match.route->auth) == 0)
+		run_route(&ctx, method);
+	if (req->status == 0)
+		api_fail(&ctx, LC_EDB, NULL);
+	query_free(&ctx.query);
+}
+
+/* run_route runs the matched route of an authenticated request: through the idempotency
+ * record, the response cache, or directly. */
+static void
+run_route(struct api_ctx *ctx, const char *method)
+{
+	if (ctx->req->idempotency_key && strcmp(method, "POST") == 0 &&
+	    ctx->match.route->auth == AUTH_WORKSPACE)
+		run_idempotent(ctx);
+	else if (api_cacheable(ctx->match.route))
+		api_run_cached(ctx);
+	else
+		ctx->match.route->handler(ctx);
+}
+
+int
+api_authenticate(struct core *core, struct http_request *req, struct principal *who)
+{
+	struct api_ctx ctx;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.req = req;
+	ctx.core = core;
+	if (authenticate(&ctx, AUTH_WORKSPACE) != 0)
+		return -1;
+	*who = ctx.who;
+	return 0;
+}
+
+void
+api_invoke(struct core *core, const struct principal *who, struct http_request *req)
+{
+	struct api_ctx ctx;
+	const char *bad = NULL;
+	lc_err e;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.req = req;
+	ctx.core = core;
+	ctx.who = *who;
+	router_match(routes, sizeof(routes) / sizeof(routes[0]), req->method, req->path,
+	    req->path_len, &ctx.match);
+	if (ctx.match.route == NULL || ctx.match.route->auth != AUTH_WORKSPACE) {
+		http_problem(req, 404, "route_not_found", "No such route.", NULL, NULL, NULL);
+		return;
 	}
+	if ((e = query_parse(req->query, req->query_len, &ctx.query, &bad)) != LC_OK) {
+		if (e == LC_ENOMEM)
+			api_fail(&ctx, e, NULL);
+		else
+			api_bad_param(&ctx, bad ? bad : "query",
+			    "The query string is malformed, too long, repeats a parameter or is not "
+			    "valid UTF-8.");
+		query_free(&ctx.query);
+		return;
+	}
+	run_route(&ctx, req->method);
 	if (req->status == 0)
 		api_fail(&ctx, LC_EDB, NULL);
 	query_free(&ctx.query);

@@ -25,6 +25,18 @@ struct api_ctx {
 /* api_dispatch handles req completely using core (both borrowed). */
 void api_dispatch(struct core *core, struct http_request *req);
 
+/* api_authenticate resolves req's bearer key (and X-Workspace-Id for an agency key) to a
+ * workspace principal in who, exactly as every workspace route does. On failure it has
+ * answered req (401, 403, 404 or 503 problem) and returns -1. */
+int api_authenticate(struct core *core, struct http_request *req, struct principal *who);
+
+/* api_invoke answers req, a request made inside the process (http_request_init_local),
+ * for the principal who (both borrowed) without authenticating it again: routing, query
+ * checks, the idempotency record (req->idempotency_key), the response cache and the
+ * handler, as api_dispatch would. Only workspace routes are reachable (else 404). The
+ * answer is always in req. This is how the MCP front runs its tools. */
+void api_invoke(struct core *core, const struct principal *who, struct http_request *req);
+
 /* ---- api_cache.c ---- */
 /* api_cache_init makes the process's response cache of max_bytes (0: none). Call once
  * before the threads start; LC_ENOMEM when it cannot be made. */

@@ -2,13 +2,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sodium.h>
 
 #include "http/http.h"
 #include "util/log.h"
 #include "util/timefmt.h"
 
+#define LOCAL_OUT_MAX (64 * 1024 * 1024)
+
 static int request_id_sane(const char *);
+static void new_request_id(char *, size_t);
 
 const char *
 http_reason(int status)
@@ -51,12 +55,79 @@ request_id_sane(const char *s)
 	return n > 0;
 }
 
+/* new_request_id writes req_ and 16 random URL-safe characters. */
+static void
+new_request_id(char *out, size_t len)
+{
+	unsigned char raw[12];
+
+	randombytes_buf(raw, sizeof(raw));
+	memcpy(out, "req_", 4);
+	sodium_bin2base64(out + 4, len - 4, raw, sizeof(raw),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+void
+http_origin_of(const char *url, char *out, size_t len)
+{
+	const char *host = strstr(url, "://"), *end;
+	size_t n;
+
+	if (host == NULL) {
+		snprintf(out, len, "%s", url);
+		return;
+	}
+	host += 3;
+	end = host + strcspn(host, "/?#");
+	n = (size_t)(end - url);
+	if (strncasecmp(url, "https://", 8) == 0 && end - host > 4 &&
+	    strncmp(end - 4, ":443", 4) == 0)
+		n -= 4;
+	else if (strncasecmp(url, "http://", 7) == 0 && end - host > 3 &&
+	         strncmp(end - 3, ":80", 3) == 0)
+		n -= 3;
+	snprintf(out, len, "%.*s", (int)n, url);
+}
+
+lc_err
+http_request_init_local(struct http_request *req, const char *method, const char *path,
+    const char *query, const char *content_type, const char *body, size_t body_len,
+    const char *request_id)
+{
+	memset(req, 0, sizeof(*req));
+	req->start_ms = now_ms();
+	buf_init(&req->body, HTTP_BODY_MAX);
+	buf_init(&req->captured, 2 * HTTP_BODY_MAX);
+	buf_init(&req->out, LOCAL_OUT_MAX);
+	req->method = method;
+	req->path = path;
+	req->path_len = strlen(path);
+	req->query = query ? query : "";
+	req->query_len = strlen(req->query);
+	req->content_type = content_type;
+	req->content_length = body ? (long long)body_len : 0;
+	if (request_id && request_id_sane(request_id))
+		snprintf(req->request_id, sizeof(req->request_id), "%s", request_id);
+	else
+		new_request_id(req->request_id, sizeof(req->request_id));
+	/* the body is already read: handlers find it as if http_read_body had run */
+	req->body_read = 1;
+	return buf_append(&req->body, body ? body : "", body ? body_len : 0);
+}
+
+void
+http_request_done_local(struct http_request *req)
+{
+	buf_free(&req->body);
+	buf_free(&req->captured);
+	buf_free(&req->out);
+}
+
 void
 http_request_init(struct http_request *req, FCGX_Request *fx)
 {
 	const char *uri, *q, *cl, *rid;
 	char *end;
-	unsigned char raw[12];
 
 	memset(req, 0, sizeof(*req));
 	req->fx = fx;
@@ -91,10 +162,7 @@ http_request_init(struct http_request *req, FCGX_Request *fx)
 	if (rid && request_id_sane(rid)) {
 		snprintf(req->request_id, sizeof(req->request_id), "%s", rid);
 	} else {
-		randombytes_buf(raw, sizeof(raw));
-		memcpy(req->request_id, "req_", 4);
-		sodium_bin2base64(req->request_id + 4, sizeof(req->request_id) - 4, raw, sizeof(raw),
-		    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		new_request_id(req->request_id, sizeof(req->request_id));
 	}
 }
 
@@ -132,6 +200,15 @@ http_send(struct http_request *req, int status, const char *content_type,
 	if (req->status != 0)
 		return;
 	req->status = status;
+	if (req->fx == NULL) {
+		/* a local request: keep the answer for the caller */
+		req->out_type = content_type;
+		if (buf_append(&req->out, body ? body : "", len) != LC_OK)
+			req->out_lost = 1;
+		if (req->capture && buf_append(&req->captured, body ? body : "", len) != LC_OK)
+			req->capture = 0;
+		return;
+	}
 	n = snprintf(head, sizeof(head),
 	    "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
 	    "X-Request-Id: %s\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n",
@@ -209,6 +286,7 @@ http_request_done(struct http_request *req)
 	if (!log_enabled(req->status >= 500 ? LOG_ERROR : LOG_INFO)) {
 		buf_free(&req->body);
 		buf_free(&req->captured);
+		buf_free(&req->out);
 		return;
 	}
 	f = json_pack("{s:s,s:s%,s:i,s:I,s:s}", "method", req->method, "path", req->path,
@@ -218,4 +296,5 @@ http_request_done(struct http_request *req)
 	json_decref(f);
 	buf_free(&req->body);
 	buf_free(&req->captured);
+	buf_free(&req->out);
 }

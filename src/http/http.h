@@ -31,10 +31,32 @@ struct http_request {
 	int capture;              /* keep a copy of the answer's body (idempotent replays) */
 	struct buf captured;
 	const char *cache_status; /* static "hit" or "miss": sent as X-Cache when set */
+	/* A local request (fx NULL, made by http_request_init_local for the MCP front) keeps
+	 * its answer here instead of writing it to a FastCGI stream. */
+	struct buf out;
+	const char *out_type; /* the answer's Content-Type (static) */
+	int out_lost;         /* the answer was larger than out may hold */
 };
 
 /* http_request_init reads the parameters of fx (borrowed; must outlive req). */
 void http_request_init(struct http_request *req, FCGX_Request *fx);
+
+/* http_request_init_local makes a request that runs inside the process, without FastCGI:
+ * method, path and query (all borrowed; must outlive req) as a client would send them,
+ * body (copied, may be NULL) as read from the client with content_type (borrowed, may be
+ * NULL), and request_id to answer with (NULL: a new one). Its answer (status, out,
+ * out_type) stays in req. LC_ENOMEM when the body cannot be copied; free it with
+ * http_request_done_local in any case. */
+lc_err http_request_init_local(struct http_request *req, const char *method, const char *path,
+    const char *query, const char *content_type, const char *body, size_t body_len,
+    const char *request_id);
+
+/* http_request_done_local frees what a local request allocated (no access line). */
+void http_request_done_local(struct http_request *req);
+
+/* http_origin_of writes the origin (scheme://host[:port], no default port) of url into
+ * out (size len, always terminated). */
+void http_origin_of(const char *url, char *out, size_t len);
 
 /* http_read_body reads the request body into req->body. LC_ENOMEM when it is longer
  * than max, LC_EIO when the stream ends early. */

@@ -13,7 +13,6 @@
 
 #define FORM_MAX (512 * 1024) /* an edited body is at most 100 KiB, percent-encoded x3 */
 
-static void origin_of(const char *, char *, size_t);
 static int login_redirect(struct api_ctx *);
 
 const char *
@@ -150,29 +149,6 @@ ui_need_ws(struct api_ctx *ctx, struct ui_user *u, struct ui_ws *w)
 
 /* ---- the checks of a POST ---- */
 
-/* origin_of writes the origin (scheme://host[:port], no default port) of url. */
-static void
-origin_of(const char *url, char *out, size_t len)
-{
-	const char *host = strstr(url, "://"), *end;
-	size_t n;
-
-	if (host == NULL) {
-		snprintf(out, len, "%s", url);
-		return;
-	}
-	host += 3;
-	end = host + strcspn(host, "/?#");
-	n = (size_t)(end - url);
-	if (strncasecmp(url, "https://", 8) == 0 && end - host > 4 &&
-	    strncmp(end - 4, ":443", 4) == 0)
-		n -= 4;
-	else if (strncasecmp(url, "http://", 7) == 0 && end - host > 3 &&
-	         strncmp(end - 3, ":80", 3) == 0)
-		n -= 3;
-	snprintf(out, len, "%.*s", (int)n, url);
-}
-
 int
 ui_origin_ok(struct api_ctx *ctx)
 {
@@ -183,7 +159,7 @@ ui_origin_ok(struct api_ctx *ctx)
 	 * "serializing a request origin"). The CSRF token decides then. */
 	if (ctx->req->origin == NULL || strcmp(ctx->req->origin, "null") == 0)
 		return 1;
-	origin_of(ctx->core->public_url ? ctx->core->public_url : "", want, sizeof(want));
+	http_origin_of(ctx->core->public_url ? ctx->core->public_url : "", want, sizeof(want));
 	if (strcasecmp(ctx->req->origin, want) == 0)
 		return 1;
 	log_msg(LOG_WARN, "request %s: refused a POST from another origin", ctx->req->request_id);

@@ -52,6 +52,7 @@ static const struct config_key keys[] = {
 	    login_max_failures_ip, 1, 100000),
 	UINT("app", "login_window_minutes", "LINKCAMP_LOGIN_WINDOW_MINUTES", login_window_minutes,
 	    1, 1440),
+	BOOL("app", "mcp_dotted_names", "LINKCAMP_MCP_DOTTED_NAMES", mcp_dotted_names),
 	STR("smtp", "host", "LINKCAMP_SMTP_HOST", smtp_host),
 	UINT("smtp", "port", "LINKCAMP_SMTP_PORT", smtp_port, 1, 65535),
 	STR("smtp", "starttls", "LINKCAMP_SMTP_STARTTLS", smtp_starttls),

@@ -33,6 +33,7 @@ struct config {
 	unsigned login_max_failures;   /* failed logins per address within the window ... */
 	unsigned login_max_failures_ip; /* ... and per client address, before 429 */
 	unsigned login_window_minutes;
+	int mcp_dotted_names;          /* tools/list shows link_building.campaign.list ... */
 	/* [smtp] the relay the worker delivers through */
 	char smtp_host[CONFIG_STR];
 	unsigned smtp_port;

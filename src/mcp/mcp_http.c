@@ -1,0 +1,112 @@
+/* mcp_http.c: the MCP Streamable HTTP transport at POST /mcp in linkcamp-fcgi. Each POST
+ * carries one JSON-RPC message and is answered with application/json (no SSE streams, no
+ * sessions: every request stands alone, authenticated by its bearer key like /v1). The
+ * checks run in a fixed order before anything else: method, Origin, key, protocol
+ * version, media type, size. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/api.h"
+#include "mcp/mcp.h"
+#include "util/log.h"
+
+#define ORIGIN_MAX 600
+
+static int origin_ok(const struct core *, const char *);
+static int json_media_type(const char *);
+
+int
+mcp_http_matches(const struct http_request *req)
+{
+	return req->path_len == 4 && memcmp(req->path, "/mcp", 4) == 0;
+}
+
+/* origin_ok: no Origin header, or exactly public_url's origin (DNS rebinding guard). */
+static int
+origin_ok(const struct core *core, const char *origin)
+{
+	char want[ORIGIN_MAX];
+
+	if (origin == NULL)
+		return 1;
+	http_origin_of(core->public_url ? core->public_url : "", want, sizeof(want));
+	return strcasecmp(origin, want) == 0;
+}
+
+static int
+json_media_type(const char *ct)
+{
+	return ct != NULL && strncasecmp(ct, "application/json", 16) == 0 &&
+	    (ct[16] == '\0' || ct[16] == ';' || ct[16] == ' ');
+}
+
+void
+mcp_http_dispatch(struct core *core, struct http_request *req, int dotted_names)
+{
+	struct mcp_caller caller;
+	struct mcp_server srv;
+	const char *version;
+	enum mcp_outcome outcome;
+	char *answer = NULL;
+	lc_err e;
+
+	if (strcmp(req->method, "POST") != 0) {
+		http_problem(req, 405, "method_not_allowed",
+		    "The MCP endpoint takes JSON-RPC messages by POST; it offers no SSE stream.", NULL,
+		    NULL, "Allow: POST\r\n");
+		return;
+	}
+	if (!origin_ok(core, req->origin)) {
+		log_msg(LOG_WARN, "request %s: refused /mcp from another origin", req->request_id);
+		http_problem(req, 403, "forbidden", "Requests from this Origin are not accepted.",
+		    "Origin", NULL, NULL);
+		return;
+	}
+	memset(&caller, 0, sizeof(caller));
+	if (api_authenticate(core, req, &caller.who) != 0)
+		return;
+	version = req->fx ? FCGX_GetParam("HTTP_MCP_PROTOCOL_VERSION", req->fx->envp) : NULL;
+	if (version != NULL && !mcp_version_supported(version)) {
+		http_problem(req, 400, "invalid_parameter",
+		    "MCP-Protocol-Version must be 2025-11-25, 2025-06-18 or 2025-03-26.",
+		    "MCP-Protocol-Version", NULL, NULL);
+		return;
+	}
+	if (req->content_length > HTTP_BODY_MAX) {
+		http_problem(req, 413, "payload_too_large", "Request bodies are limited to 1 MiB.",
+		    NULL, NULL, NULL);
+		return;
+	}
+	if (!json_media_type(req->content_type)) {
+		http_problem(req, 415, "unsupported_media_type",
+		    "Send the JSON-RPC message with Content-Type: application/json.", NULL, NULL, NULL);
+		return;
+	}
+	if ((e = http_read_body(req, HTTP_BODY_MAX)) != LC_OK) {
+		http_problem(req, e == LC_ENOMEM ? 413 : 400,
+		    e == LC_ENOMEM ? "payload_too_large" : "invalid_json",
+		    e == LC_ENOMEM ? "Request bodies are limited to 1 MiB."
+		                   : "The request body was cut short.",
+		    NULL, NULL, NULL);
+		return;
+	}
+	caller.core = core;
+	caller.request_id = req->request_id;
+	srv.dotted_names = dotted_names;
+	srv.call = mcp_call_api;
+	srv.arg = &caller;
+	outcome = mcp_handle(&srv, req->body.data ? req->body.data : "", req->body.len, &answer);
+	if (outcome == MCP_NO_REPLY) {
+		http_send(req, 202, "application/json", NULL, "", 0);
+		return;
+	}
+	if (answer == NULL) {
+		http_problem(req, 500, "internal_error", "The answer could not be built.", NULL,
+		    NULL, NULL);
+		return;
+	}
+	http_send(req, outcome == MCP_BAD_MESSAGE ? 400 : 200, "application/json", NULL, answer,
+	    strlen(answer));
+	free(answer);
+}
