@@ -234,14 +234,8 @@ run_idempotent(struct api_ctx *ctx)
 		    "Idempotency-Key must be 1 to 255 printable ASCII characters.");
 		return;
 	}
-	if ((e = http_read_body(req, HTTP_BODY_MAX)) != LC_OK) {
-		http_problem(req, e == LC_ENOMEM ? 413 : 400,
-		    e == LC_ENOMEM ? "payload_too_large" : "invalid_json",
-		    e == LC_ENOMEM ? "Request bodies are limited to 1 MiB."
-		                   : "The request body was cut short.",
-		    NULL, NULL, NULL);
+	if (http_read_body_or_refuse(req, "invalid_json") != 0)
 		return;
-	}
 	crypto_hash_sha256_init(&st);
 	crypto_hash_sha256_update(&st, (const unsigned char *)req->method, strlen(req->method) + 1);
 	crypto_hash_sha256_update(&st, (const unsigned char *)req->path, req->path_len);

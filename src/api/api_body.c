@@ -53,22 +53,9 @@ api_read_json(struct api_ctx *ctx, int allow_empty)
 	json_error_t jerr;
 	char detail[256];
 	json_t *doc;
-	lc_err e;
 
-	if (ctx->req->content_length > HTTP_BODY_MAX) {
-		http_problem(ctx->req, 413, "payload_too_large", "Request bodies are limited to 1 MiB.",
-		    NULL, NULL, NULL);
+	if (http_read_body_or_refuse(ctx->req, "invalid_json") != 0)
 		return NULL;
-	}
-	if ((e = http_read_body(ctx->req, HTTP_BODY_MAX)) != LC_OK) {
-		if (e == LC_ENOMEM)
-			http_problem(ctx->req, 413, "payload_too_large",
-			    "Request bodies are limited to 1 MiB.", NULL, NULL, NULL);
-		else
-			http_problem(ctx->req, 400, "invalid_json", "The request body was cut short.", NULL,
-			    NULL, NULL);
-		return NULL;
-	}
 	if (ctx->req->body.len == 0 && allow_empty)
 		return json_object();
 	if (ct == NULL || (strncasecmp(ct, "application/json", 16) != 0) ||

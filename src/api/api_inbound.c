@@ -54,13 +54,8 @@ api_inbound_post(void *arg)
 		    "Send the raw mail with Content-Type: message/rfc822.", NULL, NULL, NULL);
 		return;
 	}
-	if ((e = http_read_body(ctx->req, HTTP_BODY_MAX)) != LC_OK) {
-		http_problem(ctx->req, e == LC_ENOMEM ? 413 : 400,
-		    e == LC_ENOMEM ? "payload_too_large" : "invalid_parameter",
-		    e == LC_ENOMEM ? "Request bodies are limited to 1 MiB." : "The body was cut short.",
-		    NULL, NULL, NULL);
+	if (http_read_body_or_refuse(ctx->req, "invalid_parameter") != 0)
 		return;
-	}
 	e = inbound_ingest(ctx->core, &ctx->who, ctx->req->body.data, ctx->req->body.len, &res);
 	if (e == LC_EINVAL) {
 		http_problem(ctx->req, 422, "validation_failed", "The body is not an email message.",

@@ -190,6 +190,21 @@ http_read_body(struct http_request *req, size_t max)
 	return LC_OK;
 }
 
+int
+http_read_body_or_refuse(struct http_request *req, const char *cut_code)
+{
+	lc_err e = http_read_body(req, HTTP_BODY_MAX);
+
+	if (e == LC_OK)
+		return 0;
+	if (e == LC_ENOMEM)
+		http_problem(req, 413, "payload_too_large", "Request bodies are limited to 1 MiB.",
+		    NULL, NULL, NULL);
+	else
+		http_problem(req, 400, cut_code, "The request body was cut short.", NULL, NULL, NULL);
+	return -1;
+}
+
 void
 http_send(struct http_request *req, int status, const char *content_type,
     const char *extra_headers, const char *body, size_t len)

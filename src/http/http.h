@@ -62,6 +62,12 @@ void http_origin_of(const char *url, char *out, size_t len);
  * than max, LC_EIO when the stream ends early. */
 lc_err http_read_body(struct http_request *req, size_t max);
 
+/* http_read_body_or_refuse reads the body like http_read_body(req, HTTP_BODY_MAX) and,
+ * when it cannot, answers req — 413 payload_too_large when the body is (or says it is)
+ * over the limit, 400 with code cut_code (static) when it ended before its
+ * Content-Length — and returns -1. 0 when req->body holds the whole body. */
+int http_read_body_or_refuse(struct http_request *req, const char *cut_code);
+
 /* http_send writes a complete response. extra_headers (may be NULL) are CRLF-terminated
  * header lines. Only the first call has an effect. */
 void http_send(struct http_request *req, int status, const char *content_type,

@@ -49,7 +49,6 @@ mcp_http_dispatch(struct core *core, struct http_request *req, int dotted_names)
 	const char *version;
 	enum mcp_outcome outcome;
 	char *answer = NULL;
-	lc_err e;
 
 	if (strcmp(req->method, "POST") != 0) {
 		http_problem(req, 405, "method_not_allowed",
@@ -73,22 +72,11 @@ mcp_http_dispatch(struct core *core, struct http_request *req, int dotted_names)
 		    "MCP-Protocol-Version", NULL, NULL);
 		return;
 	}
-	if (req->content_length > HTTP_BODY_MAX) {
-		http_problem(req, 413, "payload_too_large", "Request bodies are limited to 1 MiB.",
-		    NULL, NULL, NULL);
+	if (http_read_body_or_refuse(req, "invalid_json") != 0)
 		return;
-	}
 	if (!json_media_type(req->content_type)) {
 		http_problem(req, 415, "unsupported_media_type",
 		    "Send the JSON-RPC message with Content-Type: application/json.", NULL, NULL, NULL);
-		return;
-	}
-	if ((e = http_read_body(req, HTTP_BODY_MAX)) != LC_OK) {
-		http_problem(req, e == LC_ENOMEM ? 413 : 400,
-		    e == LC_ENOMEM ? "payload_too_large" : "invalid_json",
-		    e == LC_ENOMEM ? "Request bodies are limited to 1 MiB."
-		                   : "The request body was cut short.",
-		    NULL, NULL, NULL);
 		return;
 	}
 	caller.core = core;
