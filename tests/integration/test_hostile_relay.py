@@ -78,13 +78,8 @@ class HostileRelay:
                     conn.sendall(b"250 OK\r\n")
                 elif verb == b"RCPT":
                     rcpt = line.split(b"<", 1)[-1].split(b">", 1)[0].decode(errors="replace")
-                    script = self.script(rcpt, "rcpt")
-                    if script is False:
-                        conn.sendall(b"250 OK\r\n")
-                    elif script is None:
+                    if not self.answer(conn, rcpt, "rcpt", b"250 OK\r\n"):
                         return
-                    else:
-                        conn.sendall(script)
                 elif verb == b"DATA":
                     conn.sendall(b"354 go ahead\r\n")
                     while True:
@@ -94,16 +89,10 @@ class HostileRelay:
                         if body == b".\r\n":
                             self.dots[rcpt] += 1
                             break
-                    script = self.script(rcpt, "dot")
-                    if script is False:
+                    if self.script(rcpt, "dot") is False:
                         self.delivered.append(rcpt)
-                        conn.sendall(b"250 2.0.0 queued\r\n")
-                    elif script is None:
+                    if not self.answer(conn, rcpt, "dot", b"250 2.0.0 queued\r\n"):
                         return
-                    else:
-                        conn.sendall(script)
-                        if script == b"25":
-                            return
                 elif verb == b"QUIT":
                     conn.sendall(b"221 bye\r\n")
                     return
@@ -113,6 +102,15 @@ class HostileRelay:
             return
         finally:
             conn.close()
+
+    def answer(self, conn, rcpt, phase, normal):
+        """Sends the normal reply, or the script's for rcpt in phase; False when the
+        session ends here (the script closes the connection, or leaves a reply half sent)."""
+        script = self.script(rcpt, phase)
+        if script is None:
+            return False
+        conn.sendall(normal if script is False else script)
+        return script is False or script.endswith(b"\r\n")
 
     @staticmethod
     def script(rcpt, phase):

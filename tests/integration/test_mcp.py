@@ -29,26 +29,19 @@ DOTTED = ["link_building.campaign.list", "link_building.campaign.get",
           "link_building.approval.list"]
 
 
-class Mcp:
-    """A Streamable HTTP client of /mcp: one POST per JSON-RPC message."""
+class Mcp(Api):
+    """A Streamable HTTP client of /mcp: one POST per JSON-RPC message, with the key (and
+    X-Workspace-Id) conftest's Api sends."""
 
     def __init__(self, key, workspace=None):
-        self.key = key
-        self.workspace = workspace
-        self.session = requests.Session()
+        super().__init__(key, workspace)
         self.next_id = 0
 
     def post(self, body, headers=None, key="default"):
         h = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
-        k = self.key if key == "default" else key
-        if k:
-            h["Authorization"] = f"Bearer {k}"
-        if self.workspace:
-            h["X-Workspace-Id"] = self.workspace
         h.update(headers or {})
         data = body if isinstance(body, (bytes, str)) else json.dumps(body)
-        return self.session.post(URL + "/mcp", data=data, headers=h, timeout=30,
-                                 allow_redirects=False)
+        return self.request("POST", "/mcp", key=key, headers=h, data=data)
 
     def rpc(self, method, params=None, headers=None):
         self.next_id += 1
