@@ -14,11 +14,36 @@
 
 static int write_line(FILE *, const char *);
 static int blank(const char *, size_t);
+static int read_line(FILE *, struct buf *, int *);
 
 static int
 write_line(FILE *out, const char *s)
 {
 	return fputs(s, out) < 0 || fputc('\n', out) == EOF || fflush(out) != 0 ? -1 : 0;
+}
+
+/* read_line reads one line of in, without its '\n', into line (emptied first), keeping at
+ * most line->max bytes: *too_long tells that the rest was read and dropped, so a client
+ * cannot make the process hold more than one message's worth. Every byte counts, NUL
+ * included (the JSON parser then refuses it). 1: a line (the last may lack its '\n');
+ * 0: end of input; -1: a read error. */
+static int
+read_line(FILE *in, struct buf *line, int *too_long)
+{
+	int c, got = 0;
+	char ch;
+
+	line->len = 0;
+	*too_long = 0;
+	while ((c = getc(in)) != EOF) {
+		got = 1;
+		if (c == '\n')
+			return 1;
+		ch = (char)c;
+		if (!*too_long && buf_append(line, &ch, 1) != LC_OK)
+			*too_long = 1;
+	}
+	return ferror(in) ? -1 : got;
 }
 
 static int
@@ -36,15 +61,14 @@ int
 mcp_stdio_run(struct core *core, FILE *in, FILE *out, const char *key, const char *workspace,
     int dotted_names)
 {
-	static const char too_long[] = "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,"
+	static const char too_long_answer[] = "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,"
 	                               "\"message\":\"Parse error: message longer than 1 MiB.\"}}";
 	struct mcp_caller caller;
 	struct mcp_server srv;
 	struct http_request req;
-	char authorization[AUTH_MAX], *line = NULL, *answer;
-	size_t cap = 0;
-	ssize_t n;
-	int rc = 0, refused;
+	char authorization[AUTH_MAX], *answer;
+	struct buf line;
+	int rc = 0, refused, too_long, got;
 
 	if (key == NULL || *key == '\0') {
 		fprintf(stderr, "linkcamp mcp: set LINKCAMP_API_KEY to a workspace API key\n");
@@ -80,21 +104,18 @@ mcp_stdio_run(struct core *core, FILE *in, FILE *out, const char *key, const cha
 	srv.dotted_names = dotted_names;
 	srv.call = mcp_call_api;
 	srv.arg = &caller;
-	while ((n = getline(&line, &cap, in)) >= 0) {
-		size_t len = (size_t)n;
-
-		if (len > 0 && line[len - 1] == '\n')
-			len--;
-		if (blank(line, len))
-			continue;
-		if (len > LINE_MAX_BYTES) {
-			if (write_line(out, too_long) != 0) {
+	buf_init(&line, LINE_MAX_BYTES);
+	while ((got = read_line(in, &line, &too_long)) > 0) {
+		if (too_long) {
+			if (write_line(out, too_long_answer) != 0) {
 				rc = 74;
 				break;
 			}
 			continue;
 		}
-		if (mcp_handle(&srv, line, len, &answer) == MCP_NO_REPLY)
+		if (blank(line.data, line.len))
+			continue;
+		if (mcp_handle(&srv, line.data, line.len, &answer) == MCP_NO_REPLY)
 			continue;
 		if (answer == NULL) {
 			fprintf(stderr, "linkcamp mcp: out of memory answering a message\n");
@@ -107,8 +128,8 @@ mcp_stdio_run(struct core *core, FILE *in, FILE *out, const char *key, const cha
 		}
 		free(answer);
 	}
-	if (rc == 0 && ferror(in))
+	if (rc == 0 && got < 0)
 		rc = 74;
-	free(line);
+	buf_free(&line);
 	return rc;
 }

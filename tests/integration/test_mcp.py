@@ -607,6 +607,24 @@ def test_stdio_ends_at_eof_and_agency_key_needs_workspace(demo):
     assert p.returncode == 77 and p.stdout == ""
 
 
+def test_stdio_drops_an_over_long_line_and_reads_every_byte():
+    """A line over 1 MiB is answered with a parse error and dropped, not held; a NUL byte
+    is part of the message (so JSON before it does not pass); the last line may lack its
+    newline."""
+    ping = json.dumps({"jsonrpc": "2.0", "id": 7, "method": "ping"})
+    text = "x" * (2 * 1024 * 1024) + "\n" + ping + "\0garbage\n" + ping
+    env = dict(os.environ)
+    env.pop("LINKCAMP_WORKSPACE_ID", None)
+    p = subprocess.run([os.path.join(BIN, "linkcamp"), "-c", CONFIG, "mcp"], input=text.encode(),
+                       capture_output=True, timeout=60, env=env)
+    assert p.returncode == 0, p.stderr
+    answers = [json.loads(line) for line in p.stdout.decode().splitlines()]
+    assert [a.get("id") for a in answers] == [None, None, 7], answers
+    assert answers[0]["error"]["code"] == -32700 and "1 MiB" in answers[0]["error"]["message"]
+    assert answers[1]["error"]["code"] == -32700
+    assert answers[2]["result"] == {}
+
+
 # ---- hostile input ----
 
 def test_random_hostile_messages_never_5xx(world):
