@@ -46,16 +46,19 @@ workspaces_list(struct core *core, const struct principal *who, unsigned limit, 
     int64_t cursor_ms, int64_t cursor_id, struct workspace_page *page)
 {
 	char before[TIME_SQL_LEN];
+	const char *before_sql = NULL;
 	void *items = NULL;
 	lc_err e;
 
 	memset(page, 0, sizeof(*page));
 	if (!who->account_key)
 		return LC_EFORBIDDEN;
-	if (has_cursor)
+	if (has_cursor) {
 		sqltime_format(cursor_ms, before);
-	if ((e = store_workspace_page(core->db, who->account_id, has_cursor ? before : NULL,
-	         cursor_id, limit + 1, &page->rows)) != LC_OK)
+		before_sql = before;
+	}
+	if ((e = store_workspace_page(core->db, who->account_id, before_sql, cursor_id, limit + 1,
+	         &page->rows)) != LC_OK)
 		return e;
 	if ((e = store_workspace_count(core->db, who->account_id, &page->total)) != LC_OK)
 		goto fail;
