@@ -44,6 +44,8 @@ static const struct route routes[] = {
 	{"GET", "/v1/workspace/policy", api_policy_get, AUTH_WORKSPACE},
 	{"PUT", "/v1/workspace/policy", api_policy_put, AUTH_WORKSPACE},
 	{"GET", "/v1/credits", api_credits_get, AUTH_WORKSPACE},
+	{"GET", "/v1/workspaces", api_workspaces_list, AUTH_ACCOUNT},
+	{"POST", "/v1/workspaces/bulk-action", api_workspaces_bulk_action, AUTH_ACCOUNT},
 };
 
 static int authenticate(struct api_ctx *, enum route_auth);
@@ -175,6 +177,9 @@ authenticate(struct api_ctx *ctx, enum route_auth auth)
 	h += 7;
 	while (*h == ' ')
 		h++;
+	/* an account route acts on the account: X-Workspace-Id means nothing there */
+	if (auth == AUTH_ACCOUNT)
+		ws = NULL;
 	e = auth_key(ctx->core, h, strlen(h), ws, ws ? strlen(ws) : 0, &ctx->who);
 	if (e == LC_ENOTFOUND) {
 		http_problem(ctx->req, 404, "workspace_not_found",
@@ -329,7 +334,7 @@ static void
 run_route(struct api_ctx *ctx, const char *method)
 {
 	if (ctx->req->idempotency_key && strcmp(method, "POST") == 0 &&
-	    ctx->match.route->auth == AUTH_WORKSPACE)
+	    ctx->match.route->auth != AUTH_NONE)
 		run_idempotent(ctx);
 	else if (api_cacheable(ctx->match.route))
 		api_run_cached(ctx);

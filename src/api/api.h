@@ -117,6 +117,10 @@ void api_approval_reject(void *ctx);
 void api_policy_get(void *ctx);
 void api_policy_put(void *ctx);
 void api_credits_get(void *ctx);
+/* Account routes (api_workspaces.c, api_bulk.c): ctx->who is an agency key's principal
+ * without a workspace. */
+void api_workspaces_list(void *ctx);
+void api_workspaces_bulk_action(void *ctx);
 void api_healthz(void *ctx);
 void api_readyz(void *ctx);
 

@@ -19,6 +19,8 @@ struct transition_ctx {
 
 static lc_err end_pending(struct db *, int64_t);
 static lc_err transition_tx(struct db *, void *);
+static lc_err transition_rule(unsigned, enum campaign_action, unsigned *, struct core_fail *);
+static lc_err check_input(const char *, const char *, struct core_fail *);
 
 /* end_pending cancels every message of the campaign that has not reached SMTP. */
 static lc_err
@@ -45,6 +47,51 @@ end_pending(struct db *db, int64_t campaign_id)
 	return e;
 }
 
+/* transition_rule says which status action leads to from status from, or why it may not
+ * (fail->code already_paused / already_active with LC_ECONFLICT, invalid_state_transition
+ * with LC_EINVAL). The one place that decides it: the real transition and its preview. */
+static lc_err
+transition_rule(unsigned from, enum campaign_action action, unsigned *to,
+    struct core_fail *fail)
+{
+	if (from == CSTATUS_COMPLETED || from == CSTATUS_CANCELLED) {
+		fail->code = "invalid_state_transition";
+		fail->detail = "The campaign has ended; it cannot change state any more.";
+		return LC_EINVAL;
+	}
+	switch (action) {
+	case CAMPAIGN_PAUSE:
+		if (from == CSTATUS_PAUSED) {
+			fail->code = "already_paused";
+			fail->detail = "The campaign is already paused.";
+			return LC_ECONFLICT;
+		}
+		*to = CSTATUS_PAUSED;
+		break;
+	case CAMPAIGN_RESUME:
+		if (from == CSTATUS_ACTIVE) {
+			fail->code = "already_active";
+			fail->detail = "The campaign is already active.";
+			return LC_ECONFLICT;
+		}
+		if (from != CSTATUS_PAUSED) {
+			fail->code = "invalid_state_transition";
+			fail->detail = "Only a paused campaign can be resumed.";
+			return LC_EINVAL;
+		}
+		*to = CSTATUS_ACTIVE;
+		break;
+	case CAMPAIGN_CANCEL:
+		*to = CSTATUS_CANCELLED;
+		break;
+	case CAMPAIGN_COMPLETE:
+	default:
+		*to = CSTATUS_COMPLETED;
+		break;
+	}
+	return LC_OK;
+}
+
 static lc_err
 transition_tx(struct db *db, void *arg)
 {
@@ -69,50 +116,17 @@ transition_tx(struct db *db, void *arg)
 	from = (unsigned)db_i64(&r, 0, CL_COL_STATUS);
 	db_rows_free(&r);
 
-	if (from == CSTATUS_COMPLETED || from == CSTATUS_CANCELLED) {
-		ctx->fail->code = "invalid_state_transition";
-		ctx->fail->detail = "The campaign has ended; it cannot change state any more.";
-		return LC_EINVAL;
-	}
+	if ((e = transition_rule(from, ctx->action, &to, ctx->fail)) != LC_OK)
+		return e;
 	memset(&ev, 0, sizeof(ev));
 	ev.workspace_id = ctx->who->workspace_id;
 	ev.campaign_id = id;
 	ev.at_ms = now_ms();
 	ev.detail = ctx->reason;
-	switch (ctx->action) {
-	case CAMPAIGN_PAUSE:
-		if (from == CSTATUS_PAUSED) {
-			ctx->fail->code = "already_paused";
-			ctx->fail->detail = "The campaign is already paused.";
-			return LC_ECONFLICT;
-		}
-		to = CSTATUS_PAUSED;
-		ev.type = EV_CAMPAIGN_PAUSED;
-		break;
-	case CAMPAIGN_RESUME:
-		if (from == CSTATUS_ACTIVE) {
-			ctx->fail->code = "already_active";
-			ctx->fail->detail = "The campaign is already active.";
-			return LC_ECONFLICT;
-		}
-		if (from != CSTATUS_PAUSED) {
-			ctx->fail->code = "invalid_state_transition";
-			ctx->fail->detail = "Only a paused campaign can be resumed.";
-			return LC_EINVAL;
-		}
-		to = CSTATUS_ACTIVE;
-		ev.type = EV_CAMPAIGN_RESUMED;
-		break;
-	case CAMPAIGN_CANCEL:
-		to = CSTATUS_CANCELLED;
-		ev.type = EV_CAMPAIGN_CANCELLED;
-		break;
-	case CAMPAIGN_COMPLETE:
-	default:
-		to = CSTATUS_COMPLETED;
-		ev.type = EV_CAMPAIGN_COMPLETED;
-		break;
-	}
+	ev.type = to == CSTATUS_PAUSED      ? EV_CAMPAIGN_PAUSED
+	        : to == CSTATUS_ACTIVE      ? EV_CAMPAIGN_RESUMED
+	        : to == CSTATUS_CANCELLED   ? EV_CAMPAIGN_CANCELLED
+	                                    : EV_CAMPAIGN_COMPLETED;
 	if ((e = store_campaign_set_status(db, id, from, to, to == CSTATUS_PAUSED ? ctx->reason : NULL,
 	         now, &n)) != LC_OK)
 		return e;
@@ -129,12 +143,11 @@ transition_tx(struct db *db, void *arg)
 	return events_record(db, &ev, NULL);
 }
 
-lc_err
-campaigns_transition(struct core *core, const struct principal *who, const char *public_id,
-    enum campaign_action action, const char *reason, struct core_fail *fail)
+/* check_input refuses what no campaign could accept: an id of the wrong shape (404) and a
+ * reason that is not short text (422). */
+static lc_err
+check_input(const char *public_id, const char *reason, struct core_fail *fail)
 {
-	struct transition_ctx ctx = {who, public_id, reason, action, fail};
-
 	if (!campaign_id_valid(public_id)) {
 		fail->code = "campaign_not_found";
 		return LC_ENOTFOUND;
@@ -145,5 +158,38 @@ campaigns_transition(struct core *core, const struct principal *who, const char 
 		fail->detail = "reason must be at most 500 characters of text.";
 		return LC_EINVAL;
 	}
+	return LC_OK;
+}
+
+lc_err
+campaigns_transition(struct core *core, const struct principal *who, const char *public_id,
+    enum campaign_action action, const char *reason, struct core_fail *fail)
+{
+	struct transition_ctx ctx = {who, public_id, reason, action, fail};
+	lc_err e;
+
+	if ((e = check_input(public_id, reason, fail)) != LC_OK)
+		return e;
 	return db_tx(core->db, transition_tx, &ctx);
+}
+
+lc_err
+campaigns_transition_preview(struct core *core, const struct principal *who,
+    const char *public_id, enum campaign_action action, const char *reason,
+    struct core_fail *fail, unsigned *from, unsigned *to)
+{
+	struct db_rows rows;
+	struct campaign c;
+	lc_err e;
+
+	if ((e = check_input(public_id, reason, fail)) != LC_OK)
+		return e;
+	if ((e = campaigns_get(core, who, public_id, &rows, &c)) != LC_OK) {
+		if (e == LC_ENOTFOUND)
+			fail->code = "campaign_not_found";
+		return e;
+	}
+	*from = c.status;
+	db_rows_free(&rows);
+	return transition_rule(*from, action, to, fail);
 }

@@ -246,6 +246,42 @@ lc_err events_record(struct db *db, const struct event_in *ev, char event_id[ID_
  * comes here, so this is the only place that says what sending moves. */
 lc_err events_record_sent(struct db *db, const struct event_in *evs, size_t n);
 
+/* ---- workspaces.c: an agency's workspaces ---- */
+
+struct workspace_info {
+	int64_t id;
+	const char *public_id, *name; /* borrowed from the page's rows */
+	int64_t created_ms;
+	int64_t credits_balance, credits_reserved, relationships, campaigns, active_campaigns;
+};
+
+struct workspace_page {
+	struct db_rows rows; /* owns the strings items point into */
+	struct workspace_info *items;
+	size_t n;
+	int64_t total;
+	int has_next;
+	char next_cursor[CURSOR_MAX];
+};
+
+/* workspaces_list fills page (free with workspace_page_free, also after an error) with up
+ * to limit (1..200) workspaces of the principal's account, newest first, after the cursor
+ * position when has_cursor. LC_EFORBIDDEN for a workspace key; database errors. */
+lc_err workspaces_list(struct core *core, const struct principal *who, unsigned limit,
+    int has_cursor, int64_t cursor_ms, int64_t cursor_id, struct workspace_page *page);
+void workspace_page_free(struct workspace_page *page);
+
+/* workspaces_principal makes in out the principal of who (an account key) acting on the
+ * account's workspace public_id (borrowed). LC_ENOTFOUND when public_id is malformed, does
+ * not exist or belongs to another account (indistinguishable); LC_EFORBIDDEN for a
+ * workspace key; database errors. */
+lc_err workspaces_principal(struct core *core, const struct principal *who,
+    const char *public_id, struct principal *out);
+/* workspaces_principal_of makes the principal of who acting on a workspace already known
+ * to be of its account (internal id and public id). Cannot fail. */
+void workspaces_principal_of(const struct principal *who, int64_t workspace_id,
+    const char *public_id, struct principal *out);
+
 /* ---- admin.c (operator actions behind the CLI) ---- */
 
 lc_err admin_account_create(struct core *core, const char *name, char out_id[ID_MAX]);

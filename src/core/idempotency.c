@@ -1,6 +1,7 @@
 /* idempotency.c: Idempotency-Key on POST. The first request with a key inserts a row
  * ("in progress"); the unique key makes concurrent duplicates lose that race and see
  * "in use"; the stored answer is replayed byte for byte for 24 hours. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
@@ -10,29 +11,64 @@
 #include "util/timefmt.h"
 
 #define IDEM_TTL_MS (INT64_C(24) * 3600 * 1000)
+#define SCOPED_KEY_MAX 96
+
+static const char *scope_of(const struct principal *, const char *, int64_t *,
+    char[SCOPED_KEY_MAX]);
+
+/* scope_of says under which (workspace_id, idem_key) a key is kept. A workspace request
+ * keeps it in its workspace. An account-level request (an agency key on an account route,
+ * such as /v1/workspaces/bulk-action) has no workspace: it is kept under workspace_id 0,
+ * which no workspace has, as "acct:<account id>:" and the key's SHA-256 in hex, so two
+ * accounts never share a key and the stored key stays within the column's 255. */
+static const char *
+scope_of(const struct principal *who, const char *key, int64_t *scope,
+    char buf[SCOPED_KEY_MAX])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char h[crypto_hash_sha256_BYTES];
+	size_t i, n;
+
+	if (who->workspace_id != 0) {
+		*scope = who->workspace_id;
+		return key;
+	}
+	*scope = 0;
+	crypto_hash_sha256(h, (const unsigned char *)key, strlen(key));
+	n = (size_t)snprintf(buf, SCOPED_KEY_MAX, "acct:%lld:", (long long)who->account_id);
+	for (i = 0; i < sizeof(h) && n + 2 < SCOPED_KEY_MAX; i++) {
+		buf[n++] = hex[h[i] >> 4];
+		buf[n++] = hex[h[i] & 15];
+	}
+	buf[n] = '\0';
+	return buf;
+}
 
 lc_err
 idempotency_begin(struct core *core, const struct principal *who, const char *key,
     const unsigned char hash[32], enum idem_state *state, int *status, char **body, size_t *len)
 {
 	char now[TIME_SQL_LEN], cutoff[TIME_SQL_LEN];
+	char scoped[SCOPED_KEY_MAX];
 	struct db_rows r;
+	int64_t ws;
 	int attempt;
 	lc_err e;
 
+	key = scope_of(who, key, &ws, scoped);
 	*body = NULL;
 	*len = 0;
 	sqltime_format(now_ms(), now);
 	sqltime_format(now_ms() - IDEM_TTL_MS, cutoff);
 	for (attempt = 0; attempt < 2; attempt++) {
-		e = store_idem_insert(core->db, who->workspace_id, key, hash, now);
+		e = store_idem_insert(core->db, ws, key, hash, now);
 		if (e == LC_OK) {
 			*state = IDEM_NEW;
 			return LC_OK;
 		}
 		if (e != LC_ECONFLICT)
 			return e;
-		if ((e = store_idem_get(core->db, who->workspace_id, key, cutoff, &r)) != LC_OK)
+		if ((e = store_idem_get(core->db, ws, key, cutoff, &r)) != LC_OK)
 			return e;
 		if (r.nrows != 1) { /* deleted meanwhile: try again */
 			db_rows_free(&r);
@@ -40,7 +76,7 @@ idempotency_begin(struct core *core, const struct principal *who, const char *ke
 		}
 		if (db_i64(&r, 0, IDEM_COL_EXPIRED) == 1) {
 			db_rows_free(&r);
-			if ((e = store_idem_delete(core->db, who->workspace_id, key)) != LC_OK)
+			if ((e = store_idem_delete(core->db, ws, key)) != LC_OK)
 				return e;
 			continue;
 		}
@@ -72,7 +108,11 @@ lc_err
 idempotency_finish(struct core *core, const struct principal *who, const char *key, int status,
     const char *body, size_t len)
 {
+	char scoped[SCOPED_KEY_MAX];
+	int64_t ws;
+
+	key = scope_of(who, key, &ws, scoped);
 	if (status >= 500)
-		return store_idem_delete(core->db, who->workspace_id, key);
-	return store_idem_finish(core->db, who->workspace_id, key, status, body, len);
+		return store_idem_delete(core->db, ws, key);
+	return store_idem_finish(core->db, ws, key, status, body, len);
 }

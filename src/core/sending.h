@@ -157,6 +157,13 @@ enum campaign_action { CAMPAIGN_PAUSE, CAMPAIGN_RESUME, CAMPAIGN_CANCEL, CAMPAIG
 lc_err campaigns_transition(struct core *core, const struct principal *who,
     const char *public_id, enum campaign_action action, const char *reason,
     struct core_fail *fail);
+/* campaigns_transition_preview says what campaigns_transition would do, changing
+ * nothing: the campaign's status now in *from and, when allowed, the status it would get
+ * in *to (LC_OK); otherwise the same error and fail as the transition would give (the
+ * answer of a read: a concurrent change may make the real call answer differently). */
+lc_err campaigns_transition_preview(struct core *core, const struct principal *who,
+    const char *public_id, enum campaign_action action, const char *reason,
+    struct core_fail *fail, unsigned *from, unsigned *to);
 
 /* ---- campaign drafts (send.c) ---- */
 struct campaign_extras {

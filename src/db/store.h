@@ -24,6 +24,20 @@ lc_err store_workspace_by_public(struct db *db, int64_t account_id, const char *
 /* store_workspaces_of_account lists an account's workspaces, oldest first. */
 lc_err store_workspaces_of_account(struct db *db, int64_t account_id, struct db_rows *out);
 
+/* ---- an account's workspaces (store_workspaces.c) ---- */
+
+enum {
+	WSP_COL_ID, WSP_COL_PUBLIC, WSP_COL_NAME, WSP_COL_CREATED, WSP_COL_BALANCE,
+	WSP_COL_RESERVED, WSP_COL_RELATIONSHIPS, WSP_COL_CAMPAIGNS, WSP_COL_ACTIVE
+};
+/* store_workspace_page lists up to limit workspaces of the account, newest first, before
+ * the position (before_sql, before_id) or from the newest when before_sql is NULL, with
+ * their counters (columns WSP_COL_*). Caller frees out. */
+lc_err store_workspace_page(struct db *db, int64_t account_id, const char *before_sql,
+    int64_t before_id, unsigned limit, struct db_rows *out);
+/* store_workspace_count counts the account's workspaces (an index range). */
+lc_err store_workspace_count(struct db *db, int64_t account_id, int64_t *n);
+
 enum { ACCT_COL_ID, ACCT_COL_PUBLIC, ACCT_COL_NAME };
 lc_err store_account_by_public(struct db *db, const char *public_id, struct db_rows *out);
 lc_err store_account_insert(struct db *db, const char *public_id, const char *name,

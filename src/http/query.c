@@ -128,3 +128,26 @@ query_free(struct query *q)
 	free(q->storage);
 	memset(q, 0, sizeof(*q));
 }
+
+int
+url_encode(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char esc[3];
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_' || c == '.' || c == '~') {
+			if (buf_append(b, s, 1) != LC_OK)
+				return -1;
+			continue;
+		}
+		esc[0] = '%';
+		esc[1] = hex[c >> 4];
+		esc[2] = hex[c & 15];
+		if (buf_append(b, esc, 3) != LC_OK)
+			return -1;
+	}
+	return 0;
+}

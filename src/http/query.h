@@ -3,6 +3,7 @@
 #define LC_QUERY_H
 
 #include <stddef.h>
+#include "util/buf.h"
 #include "util/err.h"
 
 #define QUERY_MAX_BYTES 4096
@@ -34,5 +35,9 @@ void query_free(struct query *q);
 /* url_decode decodes %XX and '+' from src[0..len) into dst (at least len+1 bytes) and
  * returns the decoded length, or -1 on a malformed escape. */
 long url_decode(const char *src, size_t len, char *dst);
+
+/* url_encode appends s (NUL-terminated) to b with every byte outside A-Za-z0-9-_.~
+ * %-escaped, as a query key or value. -1 when b cannot grow (LC_ENOMEM), else 0. */
+int url_encode(struct buf *b, const char *s);
 
 #endif

@@ -15,7 +15,6 @@
 
 static int id_plausible(const char *);
 static int query_add(struct buf *, const char *, json_t *);
-static int url_encode(struct buf *, const char *);
 static json_t *result_of(struct http_request *);
 static json_t *run(struct mcp_caller *, const struct mcp_tool *, json_t *, struct buf *);
 
@@ -31,29 +30,6 @@ id_plausible(const char *s)
 		                          (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
 			return 0;
 	return n > 0;
-}
-
-static int
-url_encode(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char esc[3];
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '_' || c == '.' || c == '~') {
-			if (buf_append(b, s, 1) != LC_OK)
-				return -1;
-			continue;
-		}
-		esc[0] = '%';
-		esc[1] = hex[c >> 4];
-		esc[2] = hex[c & 15];
-		if (buf_append(b, esc, 3) != LC_OK)
-			return -1;
-	}
-	return 0;
 }
 
 /* query_add appends key=value: a string, an integer, a boolean, or a list of strings

@@ -490,6 +490,40 @@ test_url_decode_escape_at_end(void **state)
 	assert_string_equal(dst, "abA");
 }
 
+/* url_encode leaves the unreserved characters and escapes everything else, so what it
+ * writes decodes back to the input (the MCP and bulk-action fronts build queries with it). */
+static void
+test_url_encode_round_trip(void **state)
+{
+	const char *in = "a-Z_0.~ &=+,/%\xc3\xa9";
+	struct buf b;
+	char dst[64];
+	long n;
+
+	(void)state;
+	buf_init(&b, 1024);
+	assert_int_equal(url_encode(&b, in), 0);
+	assert_int_equal(buf_append(&b, "", 1), LC_OK);
+	assert_string_equal(b.data, "a-Z_0.~%20%26%3D%2B%2C%2F%25%C3%A9");
+	n = url_decode(b.data, strlen(b.data), dst);
+	assert_int_equal(n, (long)strlen(in));
+	dst[n] = '\0';
+	assert_string_equal(dst, in);
+	buf_free(&b);
+}
+
+/* url_encode reports a buffer that cannot hold the escaped text. */
+static void
+test_url_encode_respects_max(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, 4);
+	assert_int_equal(url_encode(&b, "&&"), -1);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -525,6 +559,8 @@ main(void)
 	    cmocka_unit_test(test_url_decode_keeps_nul_length),
 	    cmocka_unit_test(test_url_decode_rejects_malformed),
 	    cmocka_unit_test(test_url_decode_escape_at_end),
+	    cmocka_unit_test(test_url_encode_round_trip),
+	    cmocka_unit_test(test_url_encode_respects_max),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,44 @@
+/* store_workspaces.c: an account's workspaces as the agency sees them, with the counters
+ * the workspace rows and workspace_campaign_counts already keep. */
+#include <string.h>
+
+#include "db/store.h"
+
+static const char no_cursor_sql[] = "9999-12-31 23:59:59.999";
+
+/* Served by ix_workspaces_account (account_id, created_at, id); each counter reads the
+ * workspace's at most 15 rows of workspace_campaign_counts by primary-key prefix. */
+lc_err
+store_workspace_page(struct db *db, int64_t account_id, const char *before_sql,
+    int64_t before_id, unsigned limit, struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT w.id, w.public_id, w.name, w.created_at, w.credits_balance, "
+	    "w.credits_reserved, w.relationships_count, "
+	    "(SELECT COALESCE(SUM(c.n), 0) FROM workspace_campaign_counts c "
+	    "WHERE c.workspace_id = w.id), "
+	    "(SELECT COALESCE(SUM(c.n), 0) FROM workspace_campaign_counts c "
+	    "WHERE c.workspace_id = w.id AND c.status = 1) "
+	    "FROM workspaces w WHERE w.account_id = ? AND w.created_at <= ? "
+	    "AND (w.created_at < ? OR w.id < ?) ORDER BY w.created_at DESC, w.id DESC LIMIT ?";
+	const char *before = before_sql ? before_sql : no_cursor_sql;
+	struct db_param p[] = {DB_I64(account_id), DB_CSTR(before), DB_CSTR(before),
+	    DB_I64(before_sql ? before_id : INT64_MAX), DB_I64(limit)};
+
+	return db_query(db, sql, p, 5, out);
+}
+
+lc_err
+store_workspace_count(struct db *db, int64_t account_id, int64_t *n)
+{
+	static const char sql[] = "SELECT COUNT(*) FROM workspaces WHERE account_id = ?";
+	struct db_param p[] = {DB_I64(account_id)};
+	struct db_rows r;
+	lc_err e;
+
+	if ((e = db_query(db, sql, p, 1, &r)) != LC_OK)
+		return e;
+	*n = r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
+	db_rows_free(&r);
+	return LC_OK;
+}
