@@ -105,7 +105,7 @@ def _world():
     return t, cid, rel, inv["id"], inv["message"]["id"]
 
 
-def _templates(cid, rel, inv, msg):
+def _templates(cid, rel, inv, msg, ws):
     """Valid requests of every route: (method, path with {id}, id, json body or None, query)."""
     send = {"relationshipId": rel, "subject": "Hello", "body": "Hi there", "scheduleAt": "now"}
     create = {"type": "serp", "name": "n", "targetUrl": "https://ours.example/y", "sender": "sam@agency.example",
@@ -136,6 +136,12 @@ def _templates(cid, rel, inv, msg):
         ("GET", "/v1/workspace/policy", None, None, None),
         ("PUT", "/v1/workspace/policy", None, {"approval": {"sendEmail": "required"}, "maxLatenessHours": 24}, None),
         ("GET", "/v1/credits", None, None, "limit=2"),
+        ("GET", "/v1/workspaces", None, None, "limit=1"),
+        ("POST", "/v1/workspaces/bulk-action", None,
+         {"action": "link_building.campaign.toggle", "workspaces": [ws], "dryRun": True,
+          "config": {"campaignId": cid, "action": "pause", "reason": "r"}}, None),
+        ("POST", "/v1/workspaces/bulk-action", None,
+         {"action": "link_building.campaign.list", "workspaces": "all", "config": {"status": "active"}}, None),
     ]
 
 
@@ -143,11 +149,13 @@ def test_a_random_walk_of_hostile_requests_never_gets_a_5xx_or_a_bad_envelope():
     t, cid, rel, inv, msg = _world()
     approver = Api(t.approver_key)
     rng = random.Random(SEED)
-    templates = _templates(cid, rel, inv, msg)
+    account = Api(t.account_key)
+    templates = _templates(cid, rel, inv, msg, t.ws)
     seen = {}
     for n in range(ROUNDS):
         method, path, pid, body, query = rng.choice(templates)
-        api = approver if "/approvals/" in path and method == "POST" else t.api
+        api = (approver if "/approvals/" in path and method == "POST"
+               else account if path.startswith("/v1/workspaces") else t.api)
         headers = dict(JSON) if body is not None else {}
         data = None if body is None else json.dumps(body).encode()
         roll = rng.random()
