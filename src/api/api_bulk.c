@@ -17,7 +17,6 @@
 #include "util/log.h"
 
 #define BULK_MAX_WORKSPACES 50
-#define BULK_ID_MAX 100
 
 enum bulk_kind { BULK_LIST, BULK_METRICS, BULK_TOGGLE };
 
@@ -42,7 +41,6 @@ struct target {
 };
 
 static int bad(struct api_ctx *, const char *, const char *);
-static int id_plausible(const char *);
 static int parse_config(struct api_ctx *, json_t *, struct bulk *);
 static int parse_list_config(struct api_ctx *, json_t *, struct bulk *);
 static int add_list_param(struct api_ctx *, struct bulk *, json_t *, const char *);
@@ -61,20 +59,6 @@ bad(struct api_ctx *ctx, const char *param, const char *detail)
 {
 	http_problem(ctx->req, 422, "validation_failed", detail, param, NULL, NULL);
 	return -1;
-}
-
-/* id_plausible: a public id is 1..BULK_ID_MAX letters, digits, '_' and '-'. Anything else
- * names no campaign, and must never reach a path where it could name another route. */
-static int
-id_plausible(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++, n++)
-		if (n >= BULK_ID_MAX || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		                           (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
-			return 0;
-	return n > 0;
 }
 
 /* add_list_param appends key=value to the list's query: a string, an integer, or (type
@@ -161,7 +145,7 @@ parse_config(struct api_ctx *ctx, json_t *config, struct bulk *b)
 	        "config") != 0 ||
 	    api_get_str(ctx, config, "campaignId", 1, &b->campaign_id, "config.campaignId") != 0)
 		return -1;
-	if (!id_plausible(b->campaign_id))
+	if (!query_id_plausible(b->campaign_id))
 		return bad(ctx, "config.campaignId", "campaignId is not a campaign id.");
 	if (b->kind == BULK_METRICS) {
 		snprintf(b->path, sizeof(b->path), "/v1/link-building/campaign/%s/metrics",

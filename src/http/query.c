@@ -151,3 +151,15 @@ url_encode(struct buf *b, const char *s)
 	}
 	return 0;
 }
+
+int
+query_id_plausible(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++, n++)
+		if (n >= 100 || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		                   (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+			return 0;
+	return n > 0;
+}

@@ -36,6 +36,12 @@ void query_free(struct query *q);
  * returns the decoded length, or -1 on a malformed escape. */
 long url_decode(const char *src, size_t len, char *dst);
 
+/* query_id_plausible is 1 when s could be a public id (1 to 100 letters, digits, '_' and
+ * '-'): the test an id from a JSON argument passes before it is spliced into the path of
+ * a request made inside the process, so that it can only ever name an object, never
+ * another route ("x/pause", "..", "%2f"). */
+int query_id_plausible(const char *s);
+
 /* url_encode appends s (NUL-terminated) to b with every byte outside A-Za-z0-9-_.~
  * %-escaped, as a query key or value. -1 when b cannot grow (LC_ENOMEM), else 0. */
 int url_encode(struct buf *b, const char *s);

@@ -11,30 +11,11 @@
 #include "util/buf.h"
 #include "util/log.h"
 
-#define ID_ARG_MAX 100
 
-static int id_plausible(const char *);
 static int query_add(struct buf *, const char *, json_t *);
 static json_t *result_of(struct http_request *);
 static json_t *run(struct mcp_caller *, const struct mcp_tool *, json_t *, struct buf *);
 
-/* id_plausible: a public id is letters, digits, '_' and '-'. Anything else names no
- * object, and must never reach the path as another route. */
-static int
-id_plausible(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++, n++)
-		if (n >= ID_ARG_MAX || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		                          (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
-			return 0;
-	return n > 0;
-}
-
-/* query_add appends key=value: a string, an integer, a boolean, or a list of strings
- * (joined by commas, as the API's list filters take them). 1 when the value has another
- * JSON type, -1 when out of memory. */
 static int
 query_add(struct buf *q, const char *key, json_t *v)
 {
@@ -112,7 +93,7 @@ run(struct mcp_caller *c, const struct mcp_tool *tool, json_t *args, struct buf 
 			problem = "This field is required.";
 		else if (!json_is_string(v))
 			problem = "This field must be a string.";
-		else if (!id_plausible(id = json_string_value(v)))
+		else if (!query_id_plausible(id = json_string_value(v)))
 			status = 404, problem = "No such object in this workspace.";
 	}
 	if (problem == NULL && tool->kind == MCP_CALL_TOGGLE) {

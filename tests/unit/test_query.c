@@ -490,6 +490,30 @@ test_url_decode_escape_at_end(void **state)
 	assert_string_equal(dst, "abA");
 }
 
+/* query_id_plausible lets through what ids look like, and nothing that could change the
+ * route of a path it is spliced into. */
+static void
+test_query_id_plausible(void **state)
+{
+	char longest[101], too_long[102];
+
+	(void)state;
+	memset(longest, 'a', 100);
+	longest[100] = '\0';
+	memset(too_long, 'a', 101);
+	too_long[101] = '\0';
+	assert_true(query_id_plausible("scmp_AbC-12_x"));
+	assert_true(query_id_plausible(longest));
+	assert_false(query_id_plausible(too_long));
+	assert_false(query_id_plausible(""));
+	assert_false(query_id_plausible("scmp_x/pause"));
+	assert_false(query_id_plausible(".."));
+	assert_false(query_id_plausible("a%2fb"));
+	assert_false(query_id_plausible("a?b=c"));
+	assert_false(query_id_plausible("a b"));
+	assert_false(query_id_plausible("caf\xc3\xa9"));
+}
+
 /* url_encode leaves the unreserved characters and escapes everything else, so what it
  * writes decodes back to the input (the MCP and bulk-action fronts build queries with it). */
 static void
@@ -559,6 +583,7 @@ main(void)
 	    cmocka_unit_test(test_url_decode_keeps_nul_length),
 	    cmocka_unit_test(test_url_decode_rejects_malformed),
 	    cmocka_unit_test(test_url_decode_escape_at_end),
+	    cmocka_unit_test(test_query_id_plausible),
 	    cmocka_unit_test(test_url_encode_round_trip),
 	    cmocka_unit_test(test_url_encode_respects_max),
 	};
