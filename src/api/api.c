@@ -44,6 +44,11 @@ static const struct route routes[] = {
 	{"GET", "/v1/workspace/policy", api_policy_get, AUTH_WORKSPACE},
 	{"PUT", "/v1/workspace/policy", api_policy_put, AUTH_WORKSPACE},
 	{"GET", "/v1/credits", api_credits_get, AUTH_WORKSPACE},
+	{"POST", "/v1/webhooks", api_webhook_create, AUTH_WORKSPACE},
+	{"GET", "/v1/webhooks", api_webhook_list, AUTH_WORKSPACE},
+	{"DELETE", "/v1/webhooks/{id}", api_webhook_delete, AUTH_WORKSPACE},
+	{"GET", "/v1/webhooks/{id}/deliveries", api_webhook_deliveries, AUTH_WORKSPACE},
+	{"POST", "/v1/webhooks/{id}/test", api_webhook_test, AUTH_WORKSPACE},
 };
 
 static int authenticate(struct api_ctx *, enum route_auth);

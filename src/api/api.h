@@ -117,6 +117,11 @@ void api_approval_reject(void *ctx);
 void api_policy_get(void *ctx);
 void api_policy_put(void *ctx);
 void api_credits_get(void *ctx);
+void api_webhook_create(void *ctx);
+void api_webhook_list(void *ctx);
+void api_webhook_delete(void *ctx);
+void api_webhook_deliveries(void *ctx);
+void api_webhook_test(void *ctx);
 void api_healthz(void *ctx);
 void api_readyz(void *ctx);
 
