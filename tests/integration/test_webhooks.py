@@ -265,6 +265,29 @@ def test_email_sent_is_signed_and_retried_with_the_same_id(rx):
                    "invalid_parameter", param="cursor")
 
 
+def test_email_bounced(rx):
+    """The test stack's SMTP sink answers 550 5.1.1 to recipients named bounce…."""
+    t = Tenant()
+    t.api.request("PUT", "/v1/workspace/policy", headers=JSON,
+                  data=json.dumps({"approval": {"sendEmail": "auto"}}))
+    path = f"/ok/{uuid.uuid4().hex}"
+    w = create(t.api, rx.url(path), ["link_building.email.bounced"]).json()
+    cid = t.campaign(template={"subject": "", "body": ""})
+    rels = add_prospects(t.api, cid, [{"domain": "hooks.example", "contactName": "B",
+                                       "contactEmail": f"bounce{uuid.uuid4().hex[:6]}@hooks.example"}])
+    rel = list(rels.values())[0]
+    r = t.api.post(f"{CAMPAIGN}/{cid}/send-email", headers=JSON, data=json.dumps(
+        {"relationshipId": rel, "subject": "bounce", "body": "Hello", "scheduleAt": "now"}))
+    assert r.status_code == 202, r.text
+    out = r.json()["invocation"]["message"]["id"]
+    hits = wait_for(lambda: rx.at(path), timeout=60)
+    assert hits and len(hits) == 1
+    doc = json.loads(hits[0][2])
+    assert doc["type"] == "link_building.email.bounced"
+    assert doc["data"]["relationshipId"] == rel and doc["data"]["messageId"] == out
+    assert verify(w["secret"], hits[0][1], hits[0][2])
+
+
 def test_approval_requested_and_decided(rx):
     t = Tenant()
     path = f"/ok/{uuid.uuid4().hex}"
