@@ -62,6 +62,7 @@ serve(void *arg)
 	core.key_cache_seconds = srv->cfg.key_cache_seconds;
 	core.public_url = srv->cfg.public_url;
 	core.templates_dir = srv->cfg.templates_dir;
+	core.webhook_allow_http = srv->cfg.webhook_allow_http;
 	if ((core.db = db_new(&srv->cfg)) == NULL) {
 		log_msg(LOG_ERROR, "out of memory starting a thread");
 		mysql_thread_end();

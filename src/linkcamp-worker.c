@@ -1,7 +1,8 @@
 /* linkcamp-worker: drains the outbox. Wiring only: configuration, threads and signals.
  * One claimer thread claims due messages in batches and queues them; mailer threads
  * take them one at a time and speak SMTP; one recorder thread writes their outcomes
- * down; a reaper returns expired leases. Several workers (on several hosts) may run at once: claims
+ * down; one webhook sender claims due webhook deliveries and POSTs them (libcurl); a
+ * reaper returns expired leases of both. Several workers (on several hosts) may run at once: claims
  * skip each other's locked rows and fences keep a late worker from overwriting. */
 #include <errno.h>
 #include <pthread.h>
@@ -16,6 +17,8 @@
 #include <sodium.h>
 
 #include "core/delivery.h"
+#include "core/webhooks.h"
+#include "hook/hook_http.h"
 #include "core/notify.h"
 #include "mail/compose.h"
 #include "mail/smtp.h"
@@ -30,6 +33,7 @@
 #define NOTIFY_EVERY_MS 1000 /* how often a busy mailer looks for approver notifications */
 #define RECORD_TRIES_DOWN 20 /* recording while the database is away: 500 ms apart */
 #define RECORD_TRIES_OTHER 3 /* one outcome failing for another reason: 100 ms apart */
+#define WEBHOOK_CLAIM 8      /* webhook deliveries claimed at a time */
 
 /* One delivery's outcome on its way to the recorder. Only the job's id, fence and
  * public id are kept; its strings belong to the mailer and are NULL here. */
@@ -78,6 +82,8 @@ static void *mailer(void *);
 static void *reaper(void *);
 static void *recorder(void *);
 static void *claimer(void *);
+static void *webhook_sender(void *);
+static void send_webhook(struct worker *, struct core *, const struct webhook_job *);
 static int job_pop(struct worker *, struct delivery_job *, int64_t *);
 static int64_t monotonic_ms(void);
 static void outcome_push(struct worker *, const struct delivery_job *,
@@ -512,6 +518,105 @@ mailer(void *arg)
 	return NULL;
 }
 
+/* send_webhook signs and POSTs one claimed delivery, then records the attempt (retrying
+ * the record while the database is away; if it never comes back, the lease expires and
+ * the delivery is sent again with the same webhook-id: at least once). */
+static void
+send_webhook(struct worker *w, struct core *core, const struct webhook_job *job)
+{
+	struct hook_request req;
+	struct hook_response res;
+	struct webhook_result out;
+	char sig[WHSIG_SIGNATURE_MAX], ts[32];
+	int attempt;
+	lc_err e;
+
+	memset(&out, 0, sizeof(out));
+	if (whsig_sign(job->secret, job->event_id, job->timestamp, job->body, job->body_len, sig) !=
+	    LC_OK) {
+		memset(&res, 0, sizeof(res));
+		snprintf(res.error, sizeof(res.error), "the webhook's secret is unusable");
+	} else {
+		snprintf(ts, sizeof(ts), "%lld", (long long)job->timestamp);
+		memset(&req, 0, sizeof(req));
+		req.url = job->url;
+		req.body = job->body;
+		req.body_len = job->body_len;
+		req.webhook_id = job->event_id;
+		req.timestamp = ts;
+		req.signature = sig;
+		req.connect_timeout_ms = (long)w->cfg.webhook_connect_timeout_ms;
+		req.timeout_ms = (long)w->cfg.webhook_timeout_ms;
+		req.allow_private = w->cfg.webhook_allow_private;
+		if (hook_post(&req, &res) != LC_OK) {
+			memset(&res, 0, sizeof(res));
+			snprintf(res.error, sizeof(res.error), "out of memory");
+		}
+	}
+	out.status = res.status;
+	out.error = res.status ? NULL : res.error;
+	out.excerpt = res.excerpt[0] ? res.excerpt : NULL;
+	out.duration_ms = res.duration_ms;
+	for (attempt = 1;; attempt++) {
+		if ((e = webhook_record(core, job, &out, w->cfg.webhook_backoff_scale_ms)) == LC_OK)
+			break;
+		if (attempt >= RECORD_TRIES_DOWN || is_stopping(w)) {
+			log_msg(LOG_ERROR, "gave up recording webhook delivery %s (%s); its lease will "
+			    "expire and it will be sent again", job->event_id, lc_strerror(e));
+			return;
+		}
+		nap(w, 500);
+	}
+	if (log_enabled(LOG_INFO)) {
+		json_t *f = json_pack("{s:s,s:s,s:I,s:i,s:s}", "event", job->event_id, "type",
+		    job->type, "webhook", (json_int_t)job->webhook_id, "status", (int)res.status,
+		    "error", res.status ? "" : res.error);
+		log_json(LOG_INFO, "webhook", f);
+		json_decref(f);
+	}
+}
+
+/* webhook_sender claims due webhook deliveries and sends them one at a time, with its
+ * own database connection; it naps when none is due. What it claimed and did not start
+ * when the worker stops goes back when its lease expires. */
+static void *
+webhook_sender(void *arg)
+{
+	struct worker *w = arg;
+	struct core core;
+	struct webhook_job *jobs = NULL;
+	size_t n = 0, i;
+	lc_err e;
+
+	mysql_thread_init();
+	memset(&core, 0, sizeof(core));
+	if ((core.db = db_new(&w->cfg)) == NULL) {
+		log_msg(LOG_ERROR, "webhook sender has no database handle: no webhooks will be sent");
+		mysql_thread_end();
+		return NULL;
+	}
+	while (!is_stopping(w)) {
+		if ((e = webhook_claim(&core, w->cfg.worker_lease_seconds, WEBHOOK_CLAIM, &jobs, &n)) !=
+		    LC_OK) {
+			log_msg(LOG_WARN, "webhook claim failed: %s", lc_strerror(e));
+			nap(w, 1000);
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			if (!is_stopping(w))
+				send_webhook(w, &core, &jobs[i]);
+			webhook_job_clear(&jobs[i]);
+		}
+		free(jobs);
+		jobs = NULL;
+		if (n == 0)
+			nap(w, w->cfg.worker_poll_ms);
+	}
+	db_free(core.db);
+	mysql_thread_end();
+	return NULL;
+}
+
 static void *
 reaper(void *arg)
 {
@@ -533,6 +638,8 @@ reaper(void *arg)
 			log_msg(LOG_WARN, "returned %u expired lease(s)", reaped);
 		if (notify_reap(&core) != LC_OK)
 			log_msg(LOG_WARN, "returning expired notification leases failed");
+		if (webhook_reap(&core, &reaped) == LC_OK && reaped > 0)
+			log_msg(LOG_WARN, "returned %u expired webhook lease(s)", reaped);
 		nap(w, period);
 	}
 	db_free(core.db);
@@ -580,6 +687,8 @@ main(int argc, char **argv)
 		return 70;
 	json_object_seed(0);
 	smtp_global_init();
+	if (hook_global_init() != LC_OK)
+		return 70;
 	snprintf(w.smtp.hostport, sizeof(w.smtp.hostport), "%s:%u", w.cfg.smtp_host,
 	    w.cfg.smtp_port);
 	snprintf(w.smtp.helo, sizeof(w.smtp.helo), "%s", w.cfg.smtp_helo);
@@ -610,17 +719,18 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	/* threads[0] is the recorder (it outlives the mailers), [1] the reaper, [2] the
-	 * claimer, the rest mailers */
-	if ((threads = calloc(w.cfg.worker_threads + 3, sizeof(*threads))) == NULL)
+	 * claimer, [3] the webhook sender, the rest mailers */
+	if ((threads = calloc(w.cfg.worker_threads + 4, sizeof(*threads))) == NULL)
 		return 70;
-	for (i = 0; i < w.cfg.worker_threads + 3; i++) {
-		void *(*run)(void *) = i == 0 ? recorder : i == 1 ? reaper : i == 2 ? claimer : mailer;
+	for (i = 0; i < w.cfg.worker_threads + 4; i++) {
+		void *(*run)(void *) = i == 0 ? recorder : i == 1 ? reaper : i == 2 ? claimer
+		                     : i == 3 ? webhook_sender : mailer;
 		if (pthread_create(&threads[i], NULL, run, &w) != 0)
 			break;
 		started++;
 	}
 	log_msg(LOG_INFO, "linkcamp-worker %s delivering through %s with %u mailer(s)", w.owner,
-	    w.smtp.hostport, started > 3 ? started - 3 : 0);
+	    w.smtp.hostport, started > 4 ? started - 4 : 0);
 	while (started > 0 && sigwait(&set, &sig) == 0 && sig == SIGHUP)
 		;
 	log_msg(LOG_INFO, "shutting down on signal %d", sig);
@@ -642,6 +752,7 @@ main(int argc, char **argv)
 	if (started > 0)
 		pthread_join(threads[0], NULL);
 	free(threads);
+	hook_global_cleanup();
 	mysql_library_end();
 	log_msg(LOG_INFO, "stopped");
 	return 0;

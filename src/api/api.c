@@ -46,6 +46,11 @@ static const struct route routes[] = {
 	{"GET", "/v1/credits", api_credits_get, AUTH_WORKSPACE},
 	{"GET", "/v1/workspaces", api_workspaces_list, AUTH_ACCOUNT},
 	{"POST", "/v1/workspaces/bulk-action", api_workspaces_bulk_action, AUTH_ACCOUNT},
+	{"POST", "/v1/webhooks", api_webhook_create, AUTH_WORKSPACE},
+	{"GET", "/v1/webhooks", api_webhook_list, AUTH_WORKSPACE},
+	{"DELETE", "/v1/webhooks/{id}", api_webhook_delete, AUTH_WORKSPACE},
+	{"GET", "/v1/webhooks/{id}/deliveries", api_webhook_deliveries, AUTH_WORKSPACE},
+	{"POST", "/v1/webhooks/{id}/test", api_webhook_test, AUTH_WORKSPACE},
 };
 
 static int authenticate(struct api_ctx *, enum route_auth);

@@ -121,6 +121,11 @@ void api_credits_get(void *ctx);
  * without a workspace. */
 void api_workspaces_list(void *ctx);
 void api_workspaces_bulk_action(void *ctx);
+void api_webhook_create(void *ctx);
+void api_webhook_list(void *ctx);
+void api_webhook_delete(void *ctx);
+void api_webhook_deliveries(void *ctx);
+void api_webhook_test(void *ctx);
 void api_healthz(void *ctx);
 void api_readyz(void *ctx);
 

@@ -17,6 +17,7 @@ static const struct {
 	{"already_decided", 409}, {"invalid_state_for_send", 422},
 	{"invalid_state_transition", 422}, {"recipient_suppressed", 422},
 	{"validation_failed", 422}, {"insufficient_credits", 402}, {"forbidden", 403},
+	{"webhook_not_found", 404}, {"webhook_limit_reached", 422},
 };
 
 void

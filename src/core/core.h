@@ -18,6 +18,7 @@ struct core {
 	unsigned key_cache_seconds;
 	const char *public_url; /* base URL for links we hand out (approval URLs) */
 	const char *templates_dir; /* HTML templates of the pages */
+	int webhook_allow_http; /* [webhooks] allow_http: accept http:// webhook URLs */
 };
 
 enum campaign_type { CAMPAIGN_SERP = 0, CAMPAIGN_COMPETITOR, CAMPAIGN_CUSTOM, CAMPAIGN_NTYPES };

@@ -8,6 +8,7 @@
 #include "db/store.h"
 #include "db/store_batch.h"
 #include "db/store_outbox.h"
+#include "core/webhooks.h"
 #include "util/timefmt.h"
 
 #define BIT(x) (1u << (x))
@@ -175,7 +176,8 @@ events_record(struct db *db, const struct event_in *ev, char event_id[ID_MAX])
 		return events_record_sent(db, &one, 1);
 	}
 	if ((e = store_event_insert(db, id, ev->workspace_id, ev->campaign_id, ev->relationship_id,
-	         ev->message_id, event_type_name(ev->type), at, ev->detail)) != LC_OK)
+	         ev->message_id, event_type_name(ev->type), at, ev->detail)) != LC_OK ||
+	    (e = webhooks_fanout(db, ev, id, at)) != LC_OK)
 		return e;
 
 	/* The data version (versions.c) moves last, so this transaction takes the
@@ -234,6 +236,7 @@ events_record_sent(struct db *db, const struct event_in *evs, size_t n)
 	date_format(evs[0].at_ms, day);
 	if ((e = store_event_insert_batch(db, rows, n, event_type_name(EV_EMAIL_SENT), at)) !=
 	        LC_OK ||
+	    (e = webhooks_fanout_sent(db, evs, n, at)) != LC_OK ||
 	    (e = store_rel_lock_batch(db, rel_ids, n, &r)) != LC_OK)
 		return e;
 

@@ -66,6 +66,14 @@ static const struct config_key keys[] = {
 	UINT("worker", "lease_seconds", "LINKCAMP_WORKER_LEASE_SECONDS", worker_lease_seconds, 5,
 	    3600),
 	UINT("worker", "poll_ms", "LINKCAMP_WORKER_POLL_MS", worker_poll_ms, 10, 60000),
+	BOOL("webhooks", "allow_private", "LINKCAMP_WEBHOOK_ALLOW_PRIVATE", webhook_allow_private),
+	BOOL("webhooks", "allow_http", "LINKCAMP_WEBHOOK_ALLOW_HTTP", webhook_allow_http),
+	UINT("webhooks", "connect_timeout_ms", "LINKCAMP_WEBHOOK_CONNECT_TIMEOUT_MS",
+	    webhook_connect_timeout_ms, 100, 60000),
+	UINT("webhooks", "timeout_ms", "LINKCAMP_WEBHOOK_TIMEOUT_MS", webhook_timeout_ms, 100,
+	    120000),
+	UINT("webhooks", "backoff_scale_ms", "LINKCAMP_WEBHOOK_BACKOFF_SCALE_MS",
+	    webhook_backoff_scale_ms, 1, 1000),
 };
 
 struct load_ctx {
@@ -189,6 +197,9 @@ config_load(struct config *cfg, const char *path, char *why, size_t whylen)
 	cfg->worker_batch = 32;
 	cfg->worker_lease_seconds = 600;
 	cfg->worker_poll_ms = 500;
+	cfg->webhook_connect_timeout_ms = 5000;
+	cfg->webhook_timeout_ms = 15000;
+	cfg->webhook_backoff_scale_ms = 1000;
 
 	if ((env = getenv("LINKCAMP_CONFIG")) != NULL && path == NULL)
 		path = env;

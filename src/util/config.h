@@ -48,6 +48,12 @@ struct config {
 	unsigned worker_batch;
 	unsigned worker_lease_seconds;
 	unsigned worker_poll_ms;
+	/* [webhooks] (docs/webhooks.md) */
+	int webhook_allow_private;      /* yes: deliver to private/loopback/link-local addresses */
+	int webhook_allow_http;         /* yes: accept http:// webhook URLs (else https only) */
+	unsigned webhook_connect_timeout_ms;
+	unsigned webhook_timeout_ms;    /* the whole request */
+	unsigned webhook_backoff_scale_ms; /* one second of the retry schedule; 1000 in production */
 };
 
 /* config_load fills cfg with defaults, then the file at path (NULL: the default path,

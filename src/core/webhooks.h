@@ -1,0 +1,149 @@
+/* webhooks.h: webhooks (SPEC §7, docs/webhooks.md). The API's rules (webhooks.c), the
+ * fan-out of events into the webhook outbox inside the transaction that records them
+ * (called by events.c), and the worker's side: claim, payload, signature and the outcome
+ * of an attempt (webhook_send.c). No HTTP client here: the worker passes what it got. */
+#ifndef LC_WEBHOOKS_H
+#define LC_WEBHOOKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "core/core.h"
+#include "core/sending.h"
+#include "util/whsig.h"
+
+#define WEBHOOKS_MAX_PER_WORKSPACE 20
+#define WEBHOOK_URL_MAX 2000
+#define WEBHOOK_DESCRIPTION_MAX 500
+#define WEBHOOK_TEST_EVENT "link_building.webhook.test"
+
+/* The events a webhook subscribes to; bit i of a webhook's mask is event i. */
+enum webhook_event {
+	WHE_LINK_PLACED = 0, WHE_LINK_LOST, WHE_EMAIL_SENT, WHE_EMAIL_BOUNCED, WHE_REPLY_RECEIVED,
+	WHE_APPROVAL_REQUESTED, WHE_APPROVAL_DECIDED, WHE_CAMPAIGN_PAUSED, WHE_CAMPAIGN_RESUMED,
+	WHE_N
+};
+
+/* webhook_event_name is the public name of event i (static), NULL when out of range. */
+const char *webhook_event_name(unsigned i);
+/* webhook_event_from_name is the event named s, -1 when none. */
+int webhook_event_from_name(const char *s);
+
+/* webhook_url_check validates a target URL: absolute https (or http when allow_http),
+ * at most WEBHOOK_URL_MAX bytes of printable ASCII, a host, an optional numeric port, no
+ * user:password@. 0 when valid; -1 with a static reason in *why. */
+int webhook_url_check(const char *url, int allow_http, const char **why);
+
+/* One webhook as the API shows it; strings borrow from the rows it was read with. */
+struct webhook_view {
+	const char *id, *url, *description, *disabled_reason;
+	unsigned events_mask;
+	int disabled;
+	int64_t created_ms, updated_ms;
+};
+
+struct webhook_list {
+	struct db_rows rows; /* owns the strings of items */
+	struct webhook_view *items;
+	size_t n;
+};
+
+/* webhooks_create validates and stores a webhook for the principal's workspace. events
+ * are n names (borrowed). On success out (strings borrowed from rows, caller frees rows)
+ * is the new webhook and secret its secret, shown once. LC_EINVAL with fail set
+ * (validation_failed + param, or webhook_limit_reached) for bad input. */
+lc_err webhooks_create(struct core *core, const struct principal *who, const char *url,
+    const char *const *events, size_t n, const char *description, int allow_http,
+    struct db_rows *rows, struct webhook_view *out, char secret[WHSIG_SECRET_MAX],
+    struct core_fail *fail);
+
+/* webhooks_list reads the workspace's webhooks (not deleted), newest first; free the list
+ * with webhook_list_free. */
+lc_err webhooks_list(struct core *core, const struct principal *who, struct webhook_list *out);
+void webhook_list_free(struct webhook_list *l);
+
+/* webhooks_delete deletes a webhook and cancels its pending deliveries. LC_ENOTFOUND. */
+lc_err webhooks_delete(struct core *core, const struct principal *who, const char *public_id);
+
+/* webhooks_test queues a WEBHOOK_TEST_EVENT for that webhook only; event_id receives its
+ * id. LC_ENOTFOUND; LC_ECONFLICT when the webhook is disabled. */
+lc_err webhooks_test(struct core *core, const struct principal *who, const char *public_id,
+    char event_id[ID_MAX]);
+
+/* One recorded attempt; strings borrow from the page's rows. */
+struct webhook_attempt {
+	int64_t id;
+	const char *event_id, *type, *error;
+	unsigned attempt;
+	long status_code; /* 0: none */
+	int64_t at_ms;
+	long duration_ms;
+};
+
+struct webhook_attempts {
+	struct db_rows rows;
+	struct webhook_attempt *items;
+	size_t n;
+	int64_t total;
+	int has_next;
+	char next_cursor[CURSOR_MAX];
+};
+
+/* webhooks_deliveries reads one page of a webhook's attempts, newest first; before_id 0
+ * starts at the newest. Free with webhook_attempts_free. LC_ENOTFOUND. */
+lc_err webhooks_deliveries(struct core *core, const struct principal *who,
+    const char *public_id, unsigned limit, int64_t before_id, struct webhook_attempts *out);
+void webhook_attempts_free(struct webhook_attempts *a);
+
+/* ---- fan-out (events.c calls these inside its transaction) ---- */
+
+/* webhooks_fanout queues event ev (recorded as event_id at at_sql) for the workspace's
+ * webhooks that subscribe to it; nothing for internal events no webhook can subscribe
+ * to. One indexed INSERT ... SELECT that writes nothing when there are none. */
+lc_err webhooks_fanout(struct db *db, const struct event_in *ev, const char *event_id,
+    const char *at_sql);
+/* webhooks_fanout_sent is webhooks_fanout for a batch of email_sent events (each with its
+ * public_id), in one statement. */
+lc_err webhooks_fanout_sent(struct db *db, const struct event_in *evs, size_t n,
+    const char *at_sql);
+
+/* ---- the worker's side (webhook_send.c) ---- */
+
+/* One claimed delivery, owning its strings. */
+struct webhook_job {
+	int64_t outbox_id, fence, webhook_id;
+	unsigned attempts; /* made before this one */
+	char *url, *secret, *event_id, *type;
+	char *body; /* the JSON payload */
+	size_t body_len;
+	int64_t timestamp; /* unix seconds, fixed per attempt */
+};
+
+/* webhook_claim leases up to max due deliveries for lease_seconds in one transaction and
+ * loads them into *jobs (calloc'd, *n of them; free each with webhook_job_clear, then the
+ * array). Deliveries of a webhook no longer active are cancelled instead. */
+lc_err webhook_claim(struct core *core, unsigned lease_seconds, unsigned max,
+    struct webhook_job **jobs, size_t *n);
+void webhook_job_clear(struct webhook_job *j);
+
+/* The outcome of one attempt, as the HTTP client saw it. */
+struct webhook_result {
+	long status;       /* 0: no HTTP answer */
+	const char *error; /* why not (NULL when a status arrived) */
+	const char *excerpt;
+	long duration_ms;
+};
+
+/* webhook_backoff_seconds is the wait before retry number attempts (1-based: after the
+ * first failure 1), or -1 when no retry is left (≈ 3 days in all). */
+long webhook_backoff_seconds(unsigned attempts);
+
+/* webhook_record writes an attempt down: a deliveries row, and the outbox row delivered
+ * (2xx), failed for good (410 also disables the webhook; or no retry left), or due again
+ * after the backoff times scale_ms per second. A lost lease still records the attempt. */
+lc_err webhook_record(struct core *core, const struct webhook_job *job,
+    const struct webhook_result *res, unsigned scale_ms);
+
+/* webhook_reap returns expired leases; *n receives how many. */
+lc_err webhook_reap(struct core *core, unsigned *n);
+
+#endif

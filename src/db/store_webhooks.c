@@ -1,0 +1,261 @@
+/* store_webhooks.c: SQL for webhooks, the webhook outbox and delivery attempts. */
+#include <string.h>
+
+#include "db/batch.h"
+#include "db/store_webhooks.h"
+#include "util/buf.h"
+
+#define WH_JSON_MAX 16384
+
+lc_err
+store_webhook_count_lock(struct db *db, int64_t workspace_id, unsigned *count)
+{
+	static const char sql[] = "SELECT id FROM webhooks WHERE workspace_id = ? AND status = 0 "
+	                          "FOR UPDATE";
+	struct db_param p[] = {DB_I64(workspace_id)};
+	struct db_rows r;
+	lc_err e;
+
+	if ((e = db_query(db, sql, p, 1, &r)) != LC_OK)
+		return e;
+	*count = (unsigned)r.nrows;
+	db_rows_free(&r);
+	return LC_OK;
+}
+
+lc_err
+store_webhook_insert(struct db *db, const char *public_id, int64_t workspace_id,
+    const char *url, const char *description, unsigned events_mask, const char *secret,
+    const char *now_sql)
+{
+	static const char sql[] =
+	    "INSERT INTO webhooks (public_id, workspace_id, url, description, events_mask, secret, "
+	    "status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)";
+	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id), DB_CSTR(url),
+	    description ? DB_CSTR(description) : DB_NULL, DB_I64(events_mask), DB_CSTR(secret),
+	    DB_CSTR(now_sql), DB_CSTR(now_sql)};
+
+	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, NULL);
+}
+
+lc_err
+store_webhook_list(struct db *db, int64_t workspace_id, struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT id, public_id, url, description, events_mask, status, disabled_reason, "
+	    "created_at, updated_at FROM webhooks WHERE workspace_id = ? AND status IN (0, 1) "
+	    "ORDER BY id DESC";
+	struct db_param p[] = {DB_I64(workspace_id)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
+store_webhook_find(struct db *db, int64_t workspace_id, const char *public_id,
+    struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT id, public_id, url, description, events_mask, status, disabled_reason, "
+	    "created_at, updated_at FROM webhooks WHERE public_id = ? AND workspace_id = ? "
+	    "AND status IN (0, 1)";
+	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id)};
+
+	return db_query(db, sql, p, 2, out);
+}
+
+lc_err
+store_webhook_set_status(struct db *db, int64_t id, unsigned status, const char *reason,
+    const char *now_sql)
+{
+	static const char sql[] = "UPDATE webhooks SET status = ?, disabled_reason = ?, "
+	                          "updated_at = ? WHERE id = ? AND status IN (0, 1)";
+	static const char cancel[] = "UPDATE webhook_outbox SET state = 4 "
+	                             "WHERE webhook_id = ? AND state = 0";
+	struct db_param p[] = {DB_I64(status), reason ? DB_CSTR(reason) : DB_NULL,
+	    DB_CSTR(now_sql), DB_I64(id)};
+	struct db_param c[] = {DB_I64(id)};
+	lc_err e;
+
+	if ((e = db_exec(db, sql, p, 4, NULL, NULL)) != LC_OK)
+		return e;
+	return db_exec(db, cancel, c, 1, NULL, NULL);
+}
+
+lc_err
+store_whout_fanout(struct db *db, int64_t workspace_id, unsigned mask,
+    const char *event_public_id, const char *type, const char *at_sql, int64_t campaign_id,
+    int64_t relationship_id, const char *message_public_id, const char *detail)
+{
+	static const char sql[] =
+	    "INSERT INTO webhook_outbox (webhook_id, workspace_id, event_public_id, type, "
+	    "occurred_at, campaign_id, relationship_id, message_public_id, detail, due_at) "
+	    "SELECT w.id, w.workspace_id, ?, ?, ?, ?, ?, ?, ?, ? FROM webhooks w "
+	    "WHERE w.workspace_id = ? AND w.status = 0 AND (w.events_mask & ?) <> 0";
+	struct db_param p[] = {DB_CSTR(event_public_id), DB_CSTR(type), DB_CSTR(at_sql),
+	    campaign_id ? DB_I64(campaign_id) : DB_NULL,
+	    relationship_id ? DB_I64(relationship_id) : DB_NULL,
+	    message_public_id ? DB_CSTR(message_public_id) : DB_NULL,
+	    detail ? DB_CSTR(detail) : DB_NULL, DB_CSTR(at_sql), DB_I64(workspace_id),
+	    DB_I64(mask)};
+
+	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, NULL);
+}
+
+lc_err
+store_whout_fanout_batch(struct db *db, const struct store_whout_row *v, size_t n,
+    unsigned mask, const char *type, const char *at_sql)
+{
+	static const char sql[] =
+	    "INSERT INTO webhook_outbox (webhook_id, workspace_id, event_public_id, type, "
+	    "occurred_at, campaign_id, relationship_id, message_public_id, detail, due_at) "
+	    "SELECT w.id, w.workspace_id, j.pid, ?, ?, NULLIF(j.c, 0), NULLIF(j.r, 0), "
+	    "NULLIF(j.m, ''), NULL, ? "
+	    "FROM JSON_TABLE(?, '$[*]' COLUMNS (pid VARCHAR(48) PATH '$[0]', "
+	    "ws BIGINT UNSIGNED PATH '$[1]', c BIGINT UNSIGNED PATH '$[2]', "
+	    "r BIGINT UNSIGNED PATH '$[3]', m VARCHAR(48) PATH '$[4]')) j "
+	    "JOIN webhooks w ON w.workspace_id = j.ws AND w.status = 0 AND (w.events_mask & ?) <> 0";
+	struct buf b;
+	size_t i;
+	lc_err e;
+
+	if (n == 0 || n > BATCH_IDS)
+		return LC_EINVAL;
+	buf_init(&b, WH_JSON_MAX);
+	e = buf_puts(&b, "[");
+	for (i = 0; i < n && e == LC_OK; i++) {
+		if ((e = buf_puts(&b, i ? ",[" : "[")) != LC_OK ||
+		    (e = batch_json_id(&b, v[i].event_public_id)) != LC_OK ||
+		    (e = buf_printf(&b, ",%lld,%lld,%lld,", (long long)v[i].workspace_id,
+		         (long long)v[i].campaign_id, (long long)v[i].relationship_id)) != LC_OK)
+			break;
+		e = v[i].message_public_id ? batch_json_id(&b, v[i].message_public_id)
+		                           : buf_puts(&b, "\"\"");
+		if (e == LC_OK)
+			e = buf_puts(&b, "]");
+	}
+	if (e == LC_OK && (e = buf_puts(&b, "]")) == LC_OK) {
+		struct db_param p[] = {DB_CSTR(type), DB_CSTR(at_sql), DB_CSTR(at_sql),
+		    DB_STR(b.data, b.len), DB_I64(mask)};
+		e = db_exec(db, sql, p, 5, NULL, NULL);
+	}
+	buf_free(&b);
+	return e;
+}
+
+lc_err
+store_whout_insert(struct db *db, int64_t webhook_id, int64_t workspace_id,
+    const char *event_public_id, const char *type, const char *at_sql)
+{
+	static const char sql[] =
+	    "INSERT INTO webhook_outbox (webhook_id, workspace_id, event_public_id, type, "
+	    "occurred_at, due_at) VALUES (?, ?, ?, ?, ?, ?)";
+	struct db_param p[] = {DB_I64(webhook_id), DB_I64(workspace_id), DB_CSTR(event_public_id),
+	    DB_CSTR(type), DB_CSTR(at_sql), DB_CSTR(at_sql)};
+
+	return db_exec(db, sql, p, 6, NULL, NULL);
+}
+
+lc_err
+store_whout_due(struct db *db, const char *now_sql, unsigned limit, struct db_rows *out)
+{
+	static const char sql[] = "SELECT id FROM webhook_outbox WHERE state = 0 AND due_at <= ? "
+	                          "ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED";
+	struct db_param p[] = {DB_CSTR(now_sql), DB_I64(limit)};
+
+	return db_query(db, sql, p, 2, out);
+}
+
+lc_err
+store_whout_claim(struct db *db, int64_t id, const char *lease_sql)
+{
+	static const char sql[] = "UPDATE webhook_outbox SET state = 1, fence = fence + 1, "
+	                          "lease_expires_at = ? WHERE id = ?";
+	struct db_param p[] = {DB_CSTR(lease_sql), DB_I64(id)};
+
+	return db_exec(db, sql, p, 2, NULL, NULL);
+}
+
+lc_err
+store_whout_get(struct db *db, int64_t id, struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT o.id, o.fence, o.event_public_id, o.type, o.occurred_at, o.attempts, "
+	    "c.public_id, r.public_id, o.message_public_id, o.detail, w.id, w.public_id, w.url, "
+	    "w.secret, w.status, ws.public_id FROM webhook_outbox o "
+	    "JOIN webhooks w ON w.id = o.webhook_id "
+	    "JOIN workspaces ws ON ws.id = o.workspace_id "
+	    "LEFT JOIN campaigns c ON c.id = o.campaign_id "
+	    "LEFT JOIN relationships r ON r.id = o.relationship_id WHERE o.id = ?";
+	struct db_param p[] = {DB_I64(id)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
+store_whout_finish(struct db *db, int64_t id, int64_t fence, unsigned state,
+    unsigned attempts, const char *due_sql, uint64_t *changed)
+{
+	static const char sql[] =
+	    "UPDATE webhook_outbox SET state = ?, attempts = ?, due_at = COALESCE(?, due_at), "
+	    "lease_expires_at = NULL WHERE id = ? AND state = 1 AND fence = ?";
+	struct db_param p[] = {DB_I64(state), DB_I64(attempts), due_sql ? DB_CSTR(due_sql) : DB_NULL,
+	    DB_I64(id), DB_I64(fence)};
+
+	return db_exec(db, sql, p, 5, changed, NULL);
+}
+
+lc_err
+store_whout_reap(struct db *db, const char *now_sql, uint64_t *n)
+{
+	static const char sql[] = "UPDATE webhook_outbox SET state = 0, lease_expires_at = NULL "
+	                          "WHERE state = 1 AND lease_expires_at < ?";
+	struct db_param p[] = {DB_CSTR(now_sql)};
+
+	return db_exec(db, sql, p, 1, n, NULL);
+}
+
+lc_err
+store_whdel_insert(struct db *db, int64_t webhook_id, const char *event_public_id,
+    const char *type, unsigned attempt, long status_code, const char *error,
+    const char *excerpt, const char *at_sql, long duration_ms)
+{
+	static const char sql[] =
+	    "INSERT INTO webhook_deliveries (webhook_id, event_public_id, type, attempt, "
+	    "status_code, error, response_excerpt, attempted_at, duration_ms) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	struct db_param p[] = {DB_I64(webhook_id), DB_CSTR(event_public_id), DB_CSTR(type),
+	    DB_I64(attempt), status_code ? DB_I64(status_code) : DB_NULL,
+	    error ? DB_CSTR(error) : DB_NULL, excerpt ? DB_CSTR(excerpt) : DB_NULL,
+	    DB_CSTR(at_sql), DB_I64(duration_ms < 0 ? 0 : duration_ms)};
+
+	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, NULL);
+}
+
+lc_err
+store_whdel_list(struct db *db, int64_t webhook_id, int64_t before_id, unsigned limit,
+    struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT id, event_public_id, type, attempt, status_code, error, attempted_at, "
+	    "duration_ms FROM webhook_deliveries WHERE webhook_id = ? AND (? = 0 OR id < ?) "
+	    "ORDER BY id DESC LIMIT ?";
+	struct db_param p[] = {DB_I64(webhook_id), DB_I64(before_id), DB_I64(before_id),
+	    DB_I64(limit)};
+
+	return db_query(db, sql, p, 4, out);
+}
+
+lc_err
+store_whdel_count(struct db *db, int64_t webhook_id, int64_t *count)
+{
+	static const char sql[] = "SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = ?";
+	struct db_param p[] = {DB_I64(webhook_id)};
+	struct db_rows r;
+	lc_err e;
+
+	if ((e = db_query(db, sql, p, 1, &r)) != LC_OK)
+		return e;
+	*count = r.nrows ? db_i64(&r, 0, 0) : 0;
+	db_rows_free(&r);
+	return LC_OK;
+}

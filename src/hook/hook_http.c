@@ -1,0 +1,137 @@
+/* hook_http.c: one webhook POST with libcurl. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <curl/curl.h>
+
+#include "hook/hook_http.h"
+#include "util/netaddr.h"
+
+#define USER_AGENT "linkcamp-webhooks/1.0"
+
+struct sink {
+	struct hook_response *res;
+	size_t len;
+};
+
+static size_t on_body(char *, size_t, size_t, void *);
+static curl_socket_t open_socket(void *, curlsocktype, struct curl_sockaddr *);
+
+lc_err
+hook_global_init(void)
+{
+	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? LC_OK : LC_EINVAL;
+}
+
+void
+hook_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
+/* on_body keeps the first bytes of the answer and drops the rest. */
+static size_t
+on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct sink *s = arg;
+	size_t n = size * nmemb, room = HOOK_EXCERPT_MAX - 1 - s->len;
+
+	if (room > 0) {
+		size_t take = n < room ? n : room;
+		size_t i;
+		/* printable ASCII only: the excerpt goes into a utf8mb4 column and a log */
+		for (i = 0; i < take; i++) {
+			unsigned char ch = (unsigned char)data[i];
+			s->res->excerpt[s->len + i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+		}
+		s->len += take;
+		s->res->excerpt[s->len] = '\0';
+	}
+	return n;
+}
+
+/* open_socket is the SSRF guard: it sees the address curl is about to connect to (after
+ * DNS) and refuses a private one unless the operator allowed it (clientp non-NULL). */
+static curl_socket_t
+open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	struct hook_response *res = clientp;
+
+	if (purpose != CURLSOCKTYPE_IPCXN || addr == NULL)
+		return CURL_SOCKET_BAD;
+	if (res != NULL && netaddr_is_private(&addr->addr)) {
+		res->refused = 1;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(addr->family, addr->socktype, addr->protocol);
+}
+
+lc_err
+hook_post(const struct hook_request *req, struct hook_response *res)
+{
+	struct curl_slist *h = NULL, *t;
+	struct sink sink;
+	char line[512];
+	CURL *c;
+	CURLcode rc;
+	lc_err e = LC_ENOMEM;
+	size_t i;
+	const char *names[] = {"webhook-id", "webhook-timestamp", "webhook-signature"};
+	const char *values[] = {req->webhook_id, req->timestamp, req->signature};
+
+	memset(res, 0, sizeof(*res));
+	sink.res = res;
+	sink.len = 0;
+	if ((c = curl_easy_init()) == NULL)
+		return LC_ENOMEM;
+	if ((t = curl_slist_append(h, "Content-Type: application/json")) == NULL)
+		goto out;
+	h = t;
+	for (i = 0; i < 3; i++) {
+		snprintf(line, sizeof(line), "%s: %s", names[i], values[i]);
+		if ((t = curl_slist_append(h, line)) == NULL)
+			goto out;
+		h = t;
+	}
+	if ((t = curl_slist_append(h, "Expect:")) == NULL)
+		goto out;
+	h = t;
+	curl_easy_setopt(c, CURLOPT_URL, req->url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, USER_AGENT);
+	curl_easy_setopt(c, CURLOPT_POST, 1L);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, req->timeout_ms);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, req->allow_private ? NULL : res);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK) {
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->status);
+	} else if (res->refused) {
+		snprintf(res->error, sizeof(res->error),
+		    "refused: the address is private, loopback or link-local");
+	} else {
+		snprintf(res->error, sizeof(res->error), "%s", curl_easy_strerror(rc));
+	}
+	{
+		curl_off_t us = 0;
+		if (curl_easy_getinfo(c, CURLINFO_TOTAL_TIME_T, &us) == CURLE_OK)
+			res->duration_ms = (long)(us / 1000);
+	}
+	e = LC_OK;
+out:
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	return e;
+}
