@@ -102,10 +102,14 @@ def _world():
                    data=json.dumps({"relationshipId": rel, "subject": "s", "body": "b"}))
     assert r.status_code == 202, r.text
     inv = r.json()["invocation"]
-    return t, cid, rel, inv["id"], inv["message"]["id"]
+    # port 9 (discard) refuses at once: the walk's events queue deliveries that fail fast
+    hook = {"url": "http://127.0.0.1:9/hook", "events": ["link_building.email.sent", "link_building.campaign.paused"]}
+    r = t.api.post("/v1/webhooks", headers=JSON, data=json.dumps(hook))
+    assert r.status_code == 201, r.text
+    return t, cid, rel, inv["id"], inv["message"]["id"], r.json()["id"]
 
 
-def _templates(cid, rel, inv, msg, ws):
+def _templates(cid, rel, inv, msg, ws, hook):
     """Valid requests of every route: (method, path with {id}, id, json body or None, query)."""
     send = {"relationshipId": rel, "subject": "Hello", "body": "Hi there", "scheduleAt": "now"}
     create = {"type": "serp", "name": "n", "targetUrl": "https://ours.example/y", "sender": "sam@agency.example",
@@ -137,6 +141,12 @@ def _templates(cid, rel, inv, msg, ws):
         ("PUT", "/v1/workspace/policy", None, {"approval": {"sendEmail": "required"}, "maxLatenessHours": 24}, None),
         ("GET", "/v1/credits", None, None, "limit=2"),
         ("GET", "/v1/workspaces", None, None, "limit=1"),
+        ("POST", "/v1/webhooks", None, {"url": "http://127.0.0.1:9/other", "events": ["link_building.reply.received"],
+                                        "description": "walk"}, None),
+        ("GET", "/v1/webhooks", None, None, None),
+        ("GET", "/v1/webhooks/{id}/deliveries", hook, None, "limit=5"),
+        ("POST", "/v1/webhooks/{id}/test", hook, None, None),
+        ("DELETE", "/v1/webhooks/{id}", "wh_AAAAAAAAAAAAAAAAAAAAAA", None, None),
         ("POST", "/v1/workspaces/bulk-action", None,
          {"action": "link_building.campaign.toggle", "workspaces": [ws], "dryRun": True,
           "config": {"campaignId": cid, "action": "pause", "reason": "r"}}, None),
@@ -146,11 +156,11 @@ def _templates(cid, rel, inv, msg, ws):
 
 
 def test_a_random_walk_of_hostile_requests_never_gets_a_5xx_or_a_bad_envelope():
-    t, cid, rel, inv, msg = _world()
+    t, cid, rel, inv, msg, hook = _world()
     approver = Api(t.approver_key)
     rng = random.Random(SEED)
     account = Api(t.account_key)
-    templates = _templates(cid, rel, inv, msg, t.ws)
+    templates = _templates(cid, rel, inv, msg, t.ws, hook)
     seen = {}
     for n in range(ROUNDS):
         method, path, pid, body, query = rng.choice(templates)
