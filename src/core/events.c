@@ -236,7 +236,7 @@ events_record_sent(struct db *db, const struct event_in *evs, size_t n)
 	date_format(evs[0].at_ms, day);
 	if ((e = store_event_insert_batch(db, rows, n, event_type_name(EV_EMAIL_SENT), at)) !=
 	        LC_OK ||
-	    (e = webhooks_fanout_sent(db, evs, n, at)) != LC_OK ||
+	    (e = webhooks_fanout_sent(db, rows, n, at)) != LC_OK ||
 	    (e = store_rel_lock_batch(db, rel_ids, n, &r)) != LC_OK)
 		return e;
 

@@ -443,20 +443,11 @@ webhooks_fanout(struct db *db, const struct event_in *ev, const char *event_id,
 }
 
 lc_err
-webhooks_fanout_sent(struct db *db, const struct event_in *evs, size_t n, const char *at_sql)
+webhooks_fanout_sent(struct db *db, const struct store_event_row *rows, size_t n,
+    const char *at_sql)
 {
-	struct store_whout_row rows[64];
-	size_t i;
-
 	if (n == 0 || n > 64)
 		return LC_EINVAL;
-	for (i = 0; i < n; i++) {
-		rows[i].event_public_id = evs[i].public_id;
-		rows[i].workspace_id = evs[i].workspace_id;
-		rows[i].campaign_id = evs[i].campaign_id;
-		rows[i].relationship_id = evs[i].relationship_id;
-		rows[i].message_public_id = evs[i].message_id;
-	}
 	return store_whout_fanout_batch(db, rows, n, 1u << WHE_EMAIL_SENT,
 	    event_names[WHE_EMAIL_SENT], at_sql);
 }

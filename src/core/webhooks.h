@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "core/core.h"
 #include "core/sending.h"
+#include "db/store_batch.h"
 #include "util/whsig.h"
 
 #define WEBHOOKS_MAX_PER_WORKSPACE 20
@@ -101,9 +102,9 @@ void webhook_attempts_free(struct webhook_attempts *a);
  * to. One indexed INSERT ... SELECT that writes nothing when there are none. */
 lc_err webhooks_fanout(struct db *db, const struct event_in *ev, const char *event_id,
     const char *at_sql);
-/* webhooks_fanout_sent is webhooks_fanout for a batch of email_sent events (each with its
- * public_id), in one statement. */
-lc_err webhooks_fanout_sent(struct db *db, const struct event_in *evs, size_t n,
+/* webhooks_fanout_sent is webhooks_fanout for a batch of n (1..64) email_sent events,
+ * given as the rows events_record_sent inserts (borrowed), in one statement. */
+lc_err webhooks_fanout_sent(struct db *db, const struct store_event_row *rows, size_t n,
     const char *at_sql);
 
 /* ---- the worker's side (webhook_send.c) ---- */

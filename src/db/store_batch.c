@@ -79,6 +79,26 @@ store_inv_done_batch(struct db *db, const struct store_inv_done *v, size_t n, un
 }
 
 lc_err
+store_event_rows_json(struct buf *b, const struct store_event_row *v, size_t n)
+{
+	size_t i;
+	lc_err e = buf_puts(b, "[");
+
+	for (i = 0; i < n && e == LC_OK; i++) {
+		if ((e = buf_puts(b, i ? ",[" : "[")) != LC_OK ||
+		    (e = batch_json_id(b, v[i].public_id)) != LC_OK ||
+		    (e = buf_printf(b, ",%lld,%lld,%lld,", (long long)v[i].workspace_id,
+		         (long long)v[i].campaign_id, (long long)v[i].relationship_id)) != LC_OK)
+			break;
+		e = v[i].message_public_id ? batch_json_id(b, v[i].message_public_id)
+		                           : buf_puts(b, "\"\"");
+		if (e == LC_OK)
+			e = buf_puts(b, "]");
+	}
+	return e == LC_OK ? buf_puts(b, "]") : e;
+}
+
+lc_err
 store_event_insert_batch(struct db *db, const struct store_event_row *v, size_t n,
     const char *type, const char *at_sql)
 {
@@ -90,25 +110,12 @@ store_event_insert_batch(struct db *db, const struct store_event_row *v, size_t 
 	    "ws BIGINT UNSIGNED PATH '$[1]', c BIGINT UNSIGNED PATH '$[2]', "
 	    "r BIGINT UNSIGNED PATH '$[3]', m VARCHAR(48) PATH '$[4]')) j";
 	struct buf b;
-	size_t i;
 	lc_err e = LC_OK;
 
 	if (n == 0 || n > BATCH_IDS)
 		return LC_EINVAL;
 	buf_init(&b, BATCH_JSON_MAX);
-	e = buf_puts(&b, "[");
-	for (i = 0; i < n && e == LC_OK; i++) {
-		if ((e = buf_puts(&b, i ? ",[" : "[")) != LC_OK ||
-		    (e = batch_json_id(&b, v[i].public_id)) != LC_OK ||
-		    (e = buf_printf(&b, ",%lld,%lld,%lld,", (long long)v[i].workspace_id,
-		         (long long)v[i].campaign_id, (long long)v[i].relationship_id)) != LC_OK)
-			break;
-		e = v[i].message_public_id ? batch_json_id(&b, v[i].message_public_id)
-		                           : buf_puts(&b, "\"\"");
-		if (e == LC_OK)
-			e = buf_puts(&b, "]");
-	}
-	if (e == LC_OK && (e = buf_puts(&b, "]")) == LC_OK) {
+	if ((e = store_event_rows_json(&b, v, n)) == LC_OK) {
 		struct db_param p[] = {DB_CSTR(type), DB_CSTR(at_sql), DB_STR(b.data, b.len)};
 		e = db_exec(db, sql, p, 3, NULL, NULL);
 	}

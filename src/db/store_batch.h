@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "db/db.h"
+#include "util/buf.h"
 
 /* store_msg_lock_batch locks the n (1..STORE_BATCH_MAX) messages with FOR UPDATE, in
  * primary-key order whatever the order of ids. */
@@ -36,6 +37,12 @@ struct store_event_row {
 	int64_t workspace_id, campaign_id, relationship_id; /* relationship 0: none */
 	const char *message_public_id;                     /* or NULL */
 };
+/* store_event_rows_json appends v[0..n) to b as the JSON array of
+ * [public_id, workspace_id, campaign_id, relationship_id, message_public_id or ""] rows
+ * that the batch statements read with JSON_TABLE. LC_EINVAL if a public id is not
+ * id-shaped, LC_ENOMEM over b's max. */
+lc_err store_event_rows_json(struct buf *b, const struct store_event_row *v, size_t n);
+
 /* store_event_insert_batch appends n events of one type at at_sql, in array order.
  * LC_EINVAL if a public id is not id-shaped. */
 lc_err store_event_insert_batch(struct db *db, const struct store_event_row *v, size_t n,

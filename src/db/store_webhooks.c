@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "db/batch.h"
+#include "db/store_batch.h"
 #include "db/store_webhooks.h"
 #include "util/buf.h"
 
@@ -102,7 +103,7 @@ store_whout_fanout(struct db *db, int64_t workspace_id, unsigned mask,
 }
 
 lc_err
-store_whout_fanout_batch(struct db *db, const struct store_whout_row *v, size_t n,
+store_whout_fanout_batch(struct db *db, const struct store_event_row *v, size_t n,
     unsigned mask, const char *type, const char *at_sql)
 {
 	static const char sql[] =
@@ -115,25 +116,12 @@ store_whout_fanout_batch(struct db *db, const struct store_whout_row *v, size_t 
 	    "r BIGINT UNSIGNED PATH '$[3]', m VARCHAR(48) PATH '$[4]')) j "
 	    "JOIN webhooks w ON w.workspace_id = j.ws AND w.status = 0 AND (w.events_mask & ?) <> 0";
 	struct buf b;
-	size_t i;
 	lc_err e;
 
 	if (n == 0 || n > BATCH_IDS)
 		return LC_EINVAL;
 	buf_init(&b, WH_JSON_MAX);
-	e = buf_puts(&b, "[");
-	for (i = 0; i < n && e == LC_OK; i++) {
-		if ((e = buf_puts(&b, i ? ",[" : "[")) != LC_OK ||
-		    (e = batch_json_id(&b, v[i].event_public_id)) != LC_OK ||
-		    (e = buf_printf(&b, ",%lld,%lld,%lld,", (long long)v[i].workspace_id,
-		         (long long)v[i].campaign_id, (long long)v[i].relationship_id)) != LC_OK)
-			break;
-		e = v[i].message_public_id ? batch_json_id(&b, v[i].message_public_id)
-		                           : buf_puts(&b, "\"\"");
-		if (e == LC_OK)
-			e = buf_puts(&b, "]");
-	}
-	if (e == LC_OK && (e = buf_puts(&b, "]")) == LC_OK) {
+	if ((e = store_event_rows_json(&b, v, n)) == LC_OK) {
 		struct db_param p[] = {DB_CSTR(type), DB_CSTR(at_sql), DB_CSTR(at_sql),
 		    DB_STR(b.data, b.len), DB_I64(mask)};
 		e = db_exec(db, sql, p, 5, NULL, NULL);

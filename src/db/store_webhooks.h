@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "db/db.h"
+#include "db/store_batch.h"
 
 enum { WH_ACTIVE = 0, WH_DISABLED = 1, WH_DELETED = 2 };
 enum { WHO_PENDING = 0, WHO_SENDING, WHO_DELIVERED, WHO_FAILED, WHO_CANCELLED };
@@ -42,14 +43,9 @@ lc_err store_whout_fanout(struct db *db, int64_t workspace_id, unsigned mask,
     int64_t relationship_id, const char *message_public_id, const char *detail);
 
 /* One event of a batch fan-out (all of one type and time). */
-struct store_whout_row {
-	const char *event_public_id;
-	int64_t workspace_id, campaign_id, relationship_id;
-	const char *message_public_id; /* or NULL */
-};
 /* store_whout_fanout_batch is store_whout_fanout for n (1..64) events in one statement.
  * LC_EINVAL if an id is not id-shaped. */
-lc_err store_whout_fanout_batch(struct db *db, const struct store_whout_row *v, size_t n,
+lc_err store_whout_fanout_batch(struct db *db, const struct store_event_row *v, size_t n,
     unsigned mask, const char *type, const char *at_sql);
 
 /* store_whout_insert queues one event for one webhook (the test event). */
