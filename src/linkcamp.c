@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "api/campaign_input.h"
+#include "cli_import.h"
 #include "cli_user.h"
 #include "core/core.h"
 #include "core/demo.h"
@@ -51,6 +52,9 @@ usage(void)
 	    "  campaign create WS_ID < campaign.json create a campaign with prospects\n"
 	    "  user add EMAIL --workspace WS_ID --role approver|viewer [--password-stdin | --link]\n"
 	    "                                        a person who signs in to the approval pages\n"
+	    "  prospects import WS_ID CAMPAIGN_ID < prospects.csv\n"
+	    "                                        add a CSV of prospects (columns domain,\n"
+	    "                                        contactName, contactEmail) to a campaign\n"
 	    "  demo                                  seed the demo agency; print its keys\n"
 	    "  inbound [--workspace WS_ID] < mail    store a received mail (MTA pipe; exit 75 =\n"
 	    "                                        try again later)\n"
@@ -271,6 +275,8 @@ main(int argc, char **argv)
 		rc = cmd_campaign_create(&core, argv[2]);
 	} else if (strcmp(cmd, "user") == 0) {
 		rc = cli_user(&core, argc, argv);
+	} else if (strcmp(cmd, "prospects") == 0) {
+		rc = cli_prospects(&core, argc, argv);
 	} else if (strcmp(cmd, "demo") == 0 && argc == 1) {
 		rc = cmd_demo(&core);
 	} else if (strcmp(cmd, "inbound") == 0) {

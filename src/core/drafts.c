@@ -31,7 +31,8 @@ struct drafts_ctx {
 	const struct campaign_extras *extras;
 	char *out_id;
 	const char *add_to; /* add only: campaign public id */
-	size_t added;
+	int skip_existing;  /* add only: a contact already in the campaign is skipped */
+	size_t added, skipped;
 };
 
 static lc_err render(const char *, json_t *, size_t, char **, const char **);
@@ -40,6 +41,9 @@ static lc_err add_prospects_tx(struct db *, struct drafts_ctx *);
 static lc_err create_tx(struct db *, void *);
 static lc_err add_tx(struct db *, void *);
 static lc_err validate_extras(const struct campaign_extras *, struct core_fail *);
+static lc_err add_prospects(struct core *, const struct principal *, const char *,
+    const struct prospect_in *, size_t, const char *, int, size_t *, size_t *,
+    struct core_fail *);
 
 /* render expands a template without HTML escaping (email is plain text) into a new
  * malloc'd string of at most max bytes. */
@@ -125,6 +129,10 @@ add_prospects_tx(struct db *db, struct drafts_ctx *ctx)
 		id_new("rel_", rel_id);
 		e = store_rel_insert(db, rel_id, ctx->who->workspace_id, ctx->campaign_id, p->domain,
 		    p->contact_name ? p->contact_name : "", p->contact_email, now, &rid);
+		if (e == LC_ECONFLICT && ctx->skip_existing) {
+			ctx->skipped++;
+			continue;
+		}
 		if (e == LC_ECONFLICT) {
 			ctx->fail->code = "validation_failed";
 			ctx->fail->param = "prospects[].contactEmail";
@@ -311,6 +319,7 @@ add_tx(struct db *db, void *arg)
 	lc_err e;
 
 	ctx->added = 0;
+	ctx->skipped = 0;
 	if ((e = store_campaign_lock(db, ctx->who->workspace_id, ctx->add_to, &r)) != LC_OK)
 		return e;
 	if (r.nrows != 1) {
@@ -341,12 +350,35 @@ campaigns_add_prospects(struct core *core, const struct principal *who, const ch
     const struct prospect_in *prospects, size_t n, const char *requested_by, size_t *added,
     struct core_fail *fail)
 {
+	size_t skipped;
+
+	return add_prospects(core, who, campaign_id, prospects, n, requested_by, 0, added,
+	    &skipped, fail);
+}
+
+lc_err
+campaigns_import_prospects(struct core *core, const struct principal *who,
+    const char *campaign_id, const struct prospect_in *prospects, size_t n,
+    const char *requested_by, size_t *added, size_t *skipped, struct core_fail *fail)
+{
+	return add_prospects(core, who, campaign_id, prospects, n, requested_by, 1, added,
+	    skipped, fail);
+}
+
+/* add_prospects adds n prospects to the campaign in one transaction; with skip_existing a
+ * contact already in it is counted in *skipped instead of refusing the whole list. */
+static lc_err
+add_prospects(struct core *core, const struct principal *who, const char *campaign_id,
+    const struct prospect_in *prospects, size_t n, const char *requested_by,
+    int skip_existing, size_t *added, size_t *skipped, struct core_fail *fail)
+{
 	struct campaign_new probe;
 	struct drafts_ctx ctx;
 	const char *bad = NULL;
 	lc_err e;
 
 	*added = 0;
+	*skipped = 0;
 	if (!campaign_id_valid(campaign_id)) {
 		fail->code = "campaign_not_found";
 		return LC_ENOTFOUND;
@@ -371,9 +403,12 @@ campaigns_add_prospects(struct core *core, const struct principal *who, const ch
 	ctx.n = n;
 	ctx.requested_by = requested_by;
 	ctx.fail = fail;
+	ctx.skip_existing = skip_existing;
 	e = db_tx(core->db, add_tx, &ctx);
-	if (e == LC_OK)
+	if (e == LC_OK) {
 		*added = ctx.added;
+		*skipped = ctx.skipped;
+	}
 	return e;
 }
 

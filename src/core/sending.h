@@ -181,6 +181,12 @@ lc_err campaigns_create_full(struct core *core, const struct principal *who,
 lc_err campaigns_add_prospects(struct core *core, const struct principal *who,
     const char *campaign_id, const struct prospect_in *prospects, size_t n,
     const char *requested_by, size_t *added, struct core_fail *fail);
+/* campaigns_import_prospects is campaigns_add_prospects for an import: a contact already
+ * in the campaign is counted in *skipped rather than refusing the list. The credit check
+ * still counts every prospect given (it runs before duplicates are known). */
+lc_err campaigns_import_prospects(struct core *core, const struct principal *who,
+    const char *campaign_id, const struct prospect_in *prospects, size_t n,
+    const char *requested_by, size_t *added, size_t *skipped, struct core_fail *fail);
 
 /* drafts_follow_up_tx queues the campaign's next follow-up after sent went out at
  * sent_ms (inside the delivery transaction). */
