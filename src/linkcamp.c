@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "api/campaign_input.h"
+#include "cli_doctor.h"
 #include "cli_import.h"
 #include "cli_user.h"
 #include "core/core.h"
@@ -56,6 +57,9 @@ usage(void)
 	    "                                        add a CSV of prospects (columns domain,\n"
 	    "                                        contactName, contactEmail) to a campaign\n"
 	    "  demo                                  seed the demo agency; print its keys\n"
+	    "  doctor                                check the configuration, the database and\n"
+	    "                                        the SMTP relay (sends nothing; exit 1 on a\n"
+	    "                                        failure)\n"
 	    "  inbound [--workspace WS_ID] < mail    store a received mail (MTA pipe; exit 75 =\n"
 	    "                                        try again later)\n"
 	    "  mcp                                   serve MCP over stdio (newline-delimited\n"
@@ -277,6 +281,8 @@ main(int argc, char **argv)
 		rc = cli_user(&core, argc, argv);
 	} else if (strcmp(cmd, "prospects") == 0) {
 		rc = cli_prospects(&core, argc, argv);
+	} else if (strcmp(cmd, "doctor") == 0 && argc == 1) {
+		rc = cli_doctor(&core, &cfg);
 	} else if (strcmp(cmd, "demo") == 0 && argc == 1) {
 		rc = cmd_demo(&core);
 	} else if (strcmp(cmd, "inbound") == 0) {

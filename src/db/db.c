@@ -374,6 +374,14 @@ db_exec_text(struct db *db, const char *sql)
 	return LC_OK;
 }
 
+void
+db_server_version(struct db *db, char *out, size_t len)
+{
+	const char *v = db->conn ? mysql_get_server_info(db->conn) : NULL;
+
+	snprintf(out, len, "%s", v ? v : "");
+}
+
 lc_err
 db_ping(struct db *db)
 {

@@ -42,6 +42,10 @@ void db_free(struct db *db);
 /* db_ping checks the server with one round trip; LC_EDBDOWN when unreachable. */
 lc_err db_ping(struct db *db);
 
+/* db_server_version writes the connected server's version string into out (size len);
+ * call after a successful db_ping. "" when not connected. */
+void db_server_version(struct db *db, char *out, size_t len);
+
 /* db_query runs a SELECT with bound params and fills out (caller frees with db_rows_free).
  * Outside a transaction a lost connection is re-established and the query retried once.
  * Errors: LC_EDBDOWN, LC_ERETRY, LC_EDB, LC_ENOMEM. */

@@ -16,6 +16,51 @@ static int name_cmp(const void *, const void *);
 static lc_err read_file(const char *, struct buf *);
 static lc_err apply_file(struct db *, const char *, const char *);
 static lc_err is_applied(struct db *, long, int *);
+static lc_err list_files(const char *, char **, size_t *);
+static lc_err version_of(const char *, long *);
+
+/* list_files fills names (malloc'd, sorted; the caller frees *count of them, also on
+ * error) with the dir's *.sql files. */
+static lc_err
+list_files(const char *dir, char **names, size_t *count)
+{
+	struct dirent *de;
+	DIR *d;
+
+	*count = 0;
+	if ((d = opendir(dir)) == NULL) {
+		log_msg(LOG_ERROR, "cannot open migrations directory %s: %s", dir, strerror(errno));
+		return LC_EIO;
+	}
+	while ((de = readdir(d)) != NULL && *count < MIGRATE_MAX_FILES) {
+		size_t len = strlen(de->d_name);
+		if (len < 8 || strcmp(de->d_name + len - 4, ".sql") != 0)
+			continue;
+		if ((names[*count] = strdup(de->d_name)) == NULL) {
+			closedir(d);
+			return LC_ENOMEM;
+		}
+		(*count)++;
+	}
+	closedir(d);
+	qsort(names, *count, sizeof(names[0]), name_cmp);
+	return LC_OK;
+}
+
+/* version_of reads NNN from "NNN_name.sql"; LC_EINVAL (logged) for another name. */
+static lc_err
+version_of(const char *name, long *version)
+{
+	char *end;
+
+	errno = 0;
+	*version = strtol(name, &end, 10);
+	if (errno || end == name || *end != '_' || *version <= 0) {
+		log_msg(LOG_ERROR, "migration file %s is not named NNN_name.sql", name);
+		return LC_EINVAL;
+	}
+	return LC_OK;
+}
 
 static int
 name_cmp(const void *a, const void *b)
@@ -107,31 +152,13 @@ migrate_run(struct db *db, const char *dir, int *applied)
 	static const char unlock_sql[] = "SELECT RELEASE_LOCK('linkcamp_migrate')";
 	char *names[MIGRATE_MAX_FILES], path[4096], now[TIME_SQL_LEN];
 	size_t count = 0, i;
-	struct dirent *de;
 	struct db_rows r;
-	DIR *d;
 	lc_err e;
 	int locked = 0;
 
 	*applied = 0;
-	if ((d = opendir(dir)) == NULL) {
-		log_msg(LOG_ERROR, "cannot open migrations directory %s: %s", dir, strerror(errno));
-		return LC_EIO;
-	}
-	while ((de = readdir(d)) != NULL && count < MIGRATE_MAX_FILES) {
-		size_t len = strlen(de->d_name);
-		if (len < 8 || strcmp(de->d_name + len - 4, ".sql") != 0)
-			continue;
-		if ((names[count] = strdup(de->d_name)) == NULL) {
-			closedir(d);
-			e = LC_ENOMEM;
-			goto out;
-		}
-		count++;
-	}
-	closedir(d);
-	qsort(names, count, sizeof(names[0]), name_cmp);
-
+	if ((e = list_files(dir, names, &count)) != LC_OK)
+		goto out;
 	if ((e = db_exec_text(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
 	                          "version INT NOT NULL PRIMARY KEY, name VARCHAR(255) NOT NULL, "
 	                          "applied_at DATETIME(3) NOT NULL) ENGINE=InnoDB")) != LC_OK)
@@ -146,18 +173,11 @@ migrate_run(struct db *db, const char *dir, int *applied)
 		goto out;
 	}
 	for (i = 0; i < count; i++) {
-		char *end;
 		long version;
 		int yes = 0;
 
-		errno = 0;
-		version = strtol(names[i], &end, 10);
-		if (errno || end == names[i] || *end != '_' || version <= 0) {
-			log_msg(LOG_ERROR, "migration file %s is not named NNN_name.sql", names[i]);
-			e = LC_EINVAL;
-			goto out;
-		}
-		if ((e = is_applied(db, version, &yes)) != LC_OK)
+		if ((e = version_of(names[i], &version)) != LC_OK ||
+		    (e = is_applied(db, version, &yes)) != LC_OK)
 			goto out;
 		if (yes)
 			continue;
@@ -176,6 +196,33 @@ migrate_run(struct db *db, const char *dir, int *applied)
 out:
 	if (locked && db_query(db, unlock_sql, NULL, 0, &r) == LC_OK)
 		db_rows_free(&r);
+	for (i = 0; i < count; i++)
+		free(names[i]);
+	return e;
+}
+
+lc_err
+migrate_pending(struct db *db, const char *dir, int *pending, char *first, size_t first_len)
+{
+	char *names[MIGRATE_MAX_FILES];
+	size_t count = 0, i;
+	long version;
+	int yes;
+	lc_err e;
+
+	*pending = 0;
+	if (first_len > 0)
+		first[0] = '\0';
+	if ((e = list_files(dir, names, &count)) != LC_OK)
+		goto out;
+	for (i = 0; i < count; i++) {
+		if ((e = version_of(names[i], &version)) != LC_OK ||
+		    (e = is_applied(db, version, &yes)) != LC_OK)
+			goto out;
+		if (!yes && (*pending)++ == 0 && first_len > 0)
+			snprintf(first, first_len, "%s", names[i]);
+	}
+out:
 	for (i = 0; i < count; i++)
 		free(names[i]);
 	return e;
