@@ -1,0 +1,155 @@
+/* placements.c: the API's side of link placements: validate, record, list. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/placements.h"
+#include "core/webhooks.h"
+#include "db/store_placements.h"
+#include "util/timefmt.h"
+
+static const char *const status_names[PL_NSTATUS] = {"pending", "verified", "not_found",
+    "lost"};
+
+struct create_tx {
+	const char *public_id, *url, *now;
+	const struct relationship *rel;
+	int64_t workspace_id;
+	int inserted;
+};
+
+static lc_err create_tx(struct db *, void *);
+static int64_t ms_or_never(const char *);
+static lc_err fill(struct placement_list *, const struct relationship *);
+
+const char *
+placement_status_name(unsigned status)
+{
+	return status < PL_NSTATUS ? status_names[status] : "unknown";
+}
+
+static int64_t
+ms_or_never(const char *s)
+{
+	int64_t ms;
+
+	if (s == NULL || sqltime_parse(s, strlen(s), &ms) != LC_OK)
+		return -1;
+	return ms;
+}
+
+/* fill makes l->items from l->rows for relationship rel. */
+static lc_err
+fill(struct placement_list *l, const struct relationship *rel)
+{
+	const struct db_rows *r = &l->rows;
+	size_t i;
+
+	l->n = 0;
+	if (r->nrows == 0)
+		return LC_OK;
+	if ((l->items = calloc(r->nrows, sizeof(*l->items))) == NULL)
+		return LC_ENOMEM;
+	for (i = 0; i < r->nrows; i++) {
+		struct placement_view *v = &l->items[i];
+		v->id = db_str(r, i, PLC_COL_PUBLIC);
+		v->relationship_id = rel->public_id;
+		v->campaign_id = rel->campaign_public_id;
+		v->link_url = db_str(r, i, PLC_COL_URL);
+		v->error = db_str(r, i, PLC_COL_ERROR);
+		v->status = (unsigned)db_i64(r, i, PLC_COL_STATUS);
+		v->http_status = (long)db_i64(r, i, PLC_COL_HTTP);
+		v->checked_ms = ms_or_never(db_str(r, i, PLC_COL_CHECKED));
+		v->verified_ms = ms_or_never(db_str(r, i, PLC_COL_VERIFIED));
+		v->lost_ms = ms_or_never(db_str(r, i, PLC_COL_LOST));
+		v->created_ms = ms_or_never(db_str(r, i, PLC_COL_CREATED));
+		v->next_check_ms = ms_or_never(db_str(r, i, PLC_COL_DUE));
+	}
+	l->n = r->nrows;
+	return LC_OK;
+}
+
+static lc_err
+create_tx(struct db *db, void *arg)
+{
+	struct create_tx *t = arg;
+	lc_err e;
+
+	if ((e = store_pl_insert(db, t->public_id, t->workspace_id, t->rel->campaign_id,
+	         t->rel->id, t->url, t->now, &t->inserted)) != LC_OK)
+		return e;
+	if (!t->inserted)
+		return store_pl_requeue(db, t->rel->id, t->url, t->now);
+	return LC_OK;
+}
+
+lc_err
+placements_create(struct core *core, const struct principal *who, const char *rel_public,
+    const char *link_url, int allow_http, struct placement_list *out, int *created,
+    struct core_fail *fail)
+{
+	struct relationship rel;
+	struct create_tx t;
+	char id[ID_MAX], now[TIME_SQL_LEN];
+	const char *why;
+	lc_err e;
+
+	memset(out, 0, sizeof(*out));
+	*created = 0;
+	if ((e = relationships_get(core, who, rel_public, &out->rel_rows, &rel)) != LC_OK)
+		return e;
+	if (webhook_url_check(link_url, allow_http, &why) != 0) {
+		fail->code = "validation_failed";
+		fail->param = "linkUrl";
+		fail->detail = why;
+		placement_list_free(out);
+		return LC_EINVAL;
+	}
+	id_new("pl_", id);
+	sqltime_format(now_ms(), now);
+	memset(&t, 0, sizeof(t));
+	t.public_id = id;
+	t.url = link_url;
+	t.now = now;
+	t.rel = &rel;
+	t.workspace_id = who->workspace_id;
+	if ((e = db_tx(core->db, create_tx, &t)) != LC_OK ||
+	    (e = store_pl_find(core->db, rel.id, link_url, &out->rows)) != LC_OK) {
+		placement_list_free(out);
+		return e;
+	}
+	if (out->rows.nrows != 1) {
+		placement_list_free(out);
+		return LC_EDB;
+	}
+	*created = t.inserted;
+	if ((e = fill(out, &rel)) != LC_OK)
+		placement_list_free(out);
+	return e;
+}
+
+lc_err
+placements_list(struct core *core, const struct principal *who, const char *rel_public,
+    struct placement_list *out)
+{
+	struct relationship rel;
+	lc_err e;
+
+	memset(out, 0, sizeof(*out));
+	if ((e = relationships_get(core, who, rel_public, &out->rel_rows, &rel)) != LC_OK)
+		return e;
+	if ((e = store_pl_list(core->db, rel.id, &out->rows)) != LC_OK ||
+	    (e = fill(out, &rel)) != LC_OK)
+		placement_list_free(out);
+	return e;
+}
+
+void
+placement_list_free(struct placement_list *l)
+{
+	if (l == NULL)
+		return;
+	db_rows_free(&l->rows);
+	db_rows_free(&l->rel_rows);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
