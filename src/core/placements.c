@@ -1,6 +1,7 @@
 /* placements.c: the API's side of link placements: validate, record, list. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/placements.h"
 #include "core/webhooks.h"
@@ -124,6 +125,58 @@ placements_create(struct core *core, const struct principal *who, const char *re
 	*created = t.inserted;
 	if ((e = fill(out, &rel)) != LC_OK)
 		placement_list_free(out);
+	return e;
+}
+
+int
+placement_host_on_domain(const char *url, const char *domain)
+{
+	const char *h = strstr(url, "://");
+	size_t hl, dl;
+
+	if (h == NULL || domain == NULL)
+		return 0;
+	h += 3;
+	hl = strcspn(h, ":/?#");
+	if (hl > 4 && strncasecmp(h, "www.", 4) == 0) {
+		h += 4;
+		hl -= 4;
+	}
+	if (strlen(domain) > 4 && strncasecmp(domain, "www.", 4) == 0)
+		domain += 4;
+	dl = strlen(domain);
+	if (dl == 0 || hl < dl || strncasecmp(h + hl - dl, domain, dl) != 0)
+		return 0;
+	return hl == dl || h[hl - dl - 1] == '.';
+}
+
+lc_err
+placements_from_reply(struct db *db, int64_t workspace_id, int64_t campaign_id,
+    int64_t relationship_id, char *const *links, size_t n, int allow_http,
+    const char *now_sql)
+{
+	struct db_rows r;
+	const char *why, *domain;
+	char id[ID_MAX];
+	size_t i, made = 0;
+	int inserted;
+	lc_err e;
+
+	if (n == 0)
+		return LC_OK;
+	if ((e = store_pl_rel_domain(db, relationship_id, &r)) != LC_OK)
+		return e;
+	domain = r.nrows == 1 ? db_str(&r, 0, 0) : NULL;
+	for (i = 0; i < n && domain && made < PLACEMENT_REPLY_LINKS_MAX && e == LC_OK; i++) {
+		if (links[i] == NULL || webhook_url_check(links[i], allow_http, &why) != 0 ||
+		    !placement_host_on_domain(links[i], domain))
+			continue;
+		id_new("pl_", id);
+		if ((e = store_pl_insert(db, id, workspace_id, campaign_id, relationship_id, links[i],
+		         now_sql, &inserted)) == LC_OK)
+			made++;
+	}
+	db_rows_free(&r);
 	return e;
 }
 

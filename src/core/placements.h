@@ -40,6 +40,19 @@ struct placement_list {
 lc_err placements_create(struct core *core, const struct principal *who, const char *rel_public,
     const char *link_url, int allow_http, struct placement_list *out, int *created,
     struct core_fail *fail);
+#define PLACEMENT_REPLY_LINKS_MAX 10 /* placements one reply may create */
+
+/* placement_host_on_domain is 1 when the host of url (an absolute URL that passed
+ * webhook_url_check) is domain or one of its subdomains, a leading "www." ignored on both
+ * sides (ASCII case-insensitive); 0 otherwise. */
+int placement_host_on_domain(const char *url, const char *domain);
+/* placements_from_reply queues a pending placement, inside the caller's transaction, for
+ * each of the first PLACEMENT_REPLY_LINKS_MAX links (n of them, borrowed) of a prospect's
+ * human reply that is a valid linkUrl (allow_http as for the API) on the relationship's
+ * domain; links the relationship already has are left as they are. db errors. */
+lc_err placements_from_reply(struct db *db, int64_t workspace_id, int64_t campaign_id,
+    int64_t relationship_id, char *const *links, size_t n, int allow_http,
+    const char *now_sql);
 /* placements_list reads the relationship's placements, oldest first (free with
  * placement_list_free). LC_ENOTFOUND when the relationship is not the workspace's. */
 lc_err placements_list(struct core *core, const struct principal *who, const char *rel_public,

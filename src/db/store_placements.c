@@ -27,6 +27,15 @@ store_pl_insert(struct db *db, const char *public_id, int64_t workspace_id,
 }
 
 lc_err
+store_pl_rel_domain(struct db *db, int64_t relationship_id, struct db_rows *out)
+{
+	static const char sql[] = "SELECT domain FROM relationships WHERE id = ?";
+	struct db_param p[] = {DB_I64(relationship_id)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
 store_pl_requeue(struct db *db, int64_t relationship_id, const char *link_url,
     const char *now_sql)
 {

@@ -15,6 +15,8 @@ enum { PL_PENDING = 0, PL_VERIFIED, PL_NOT_FOUND, PL_LOST, PL_NSTATUS };
 lc_err store_pl_insert(struct db *db, const char *public_id, int64_t workspace_id,
     int64_t campaign_id, int64_t relationship_id, const char *link_url, const char *now_sql,
     int *inserted);
+/* store_pl_rel_domain reads a relationship's domain (0 or 1 row, column 0). */
+lc_err store_pl_rel_domain(struct db *db, int64_t relationship_id, struct db_rows *out);
 /* store_pl_requeue makes a not_found placement pending again, due at now_sql. */
 lc_err store_pl_requeue(struct db *db, int64_t relationship_id, const char *link_url,
     const char *now_sql);

@@ -324,3 +324,29 @@ def test_private_addresses_are_refused_unless_allowed(pages):
             worker.wait(30)
         subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
     assert campaign(t.api, cid)["placedCount"] == 0
+
+
+def test_links_in_a_reply_on_the_prospects_domain_become_placements(pages):
+    """A human reply's links (outside the quoted part) on the prospect's domain are queued
+    as placements and checked like posted ones; other links are not."""
+    t = Tenant()
+    cid = t.campaign(targetUrl=TARGET, template={"subject": "", "body": ""})
+    email = f"pat-{uuid.uuid4().hex[:6]}@prospect.example"
+    rid = list(add_prospects(t.api, cid, [{"domain": "127.0.0.1", "contactName": "Pat",
+                                           "contactEmail": email}]).values())[0]
+    path = pages.put(LINKED)
+    url = pages.url(path)
+    raw = "\r\n".join([f"From: Pat <{email}>", "To: sam@agency.example", "Subject: done",
+                       "Date: Thu, 26 Nov 2026 09:00:00 +0000",
+                       f"Message-ID: <{uuid.uuid4().hex}@prospect.example>", "MIME-Version: 1.0",
+                       "Content-Type: text/plain; charset=utf-8"])
+    raw += (f"\r\n\r\nDone! It is live at {url} - and see https://other.example/page too.\r\n\r\n"
+            f"On Wed, Sam wrote:\r\n> quoted {pages.url('/p/quoted')}\r\n")
+    r = t.api.post("/v1/link-building/inbound", data=raw.encode(),
+                   headers={"Content-Type": "message/rfc822"})
+    assert r.status_code in (200, 201, 202), r.text
+    got = placements(t.api, rid)
+    assert [p["linkUrl"] for p in got] == [url], got
+    assert wait_status(t.api, rid, got[0]["id"], "verified")
+    assert campaign(t.api, cid)["placedCount"] == 1
+    assert relationship(t.api, rid)["status"] == "link_placed"
