@@ -1,8 +1,9 @@
 /* linkcamp-worker: drains the outbox. Wiring only: configuration, threads and signals.
  * One claimer thread claims due messages in batches and queues them; mailer threads
  * take them one at a time and speak SMTP; one recorder thread writes their outcomes
- * down; one webhook sender claims due webhook deliveries and POSTs them (libcurl); a
- * reaper returns expired leases of both. Several workers (on several hosts) may run at once: claims
+ * down; one webhook sender claims due webhook deliveries and POSTs them (libcurl); one
+ * placement checker claims due link checks, GETs the page (libcurl) and looks for the link
+ * (libxml2); a reaper returns expired leases of all of them. Several workers (on several hosts) may run at once: claims
  * skip each other's locked rows and fences keep a late worker from overwriting. */
 #include <errno.h>
 #include <pthread.h>
@@ -19,6 +20,8 @@
 #include "core/delivery.h"
 #include "core/webhooks.h"
 #include "hook/hook_http.h"
+#include "hook/link_find.h"
+#include "core/placements.h"
 #include "core/notify.h"
 #include "mail/compose.h"
 #include "mail/smtp.h"
@@ -34,6 +37,8 @@
 #define RECORD_TRIES_DOWN 20 /* recording while the database is away: 500 ms apart */
 #define RECORD_TRIES_OTHER 3 /* one outcome failing for another reason: 100 ms apart */
 #define WEBHOOK_CLAIM 8      /* webhook deliveries claimed at a time */
+#define PLACEMENT_CLAIM 4    /* placement checks claimed at a time */
+#define WORKER_FIXED 5       /* recorder, reaper, claimer, webhook sender, placement checker */
 
 /* One delivery's outcome on its way to the recorder. Only the job's id, fence and
  * public id are kept; its strings belong to the mailer and are NULL here. */
@@ -83,6 +88,8 @@ static void *reaper(void *);
 static void *recorder(void *);
 static void *claimer(void *);
 static void *webhook_sender(void *);
+static void *placement_checker(void *);
+static void check_placement(struct worker *, struct core *, const struct placement_job *);
 static void send_webhook(struct worker *, struct core *, const struct webhook_job *);
 static int job_pop(struct worker *, struct delivery_job *, int64_t *);
 static int64_t monotonic_ms(void);
@@ -617,6 +624,106 @@ webhook_sender(void *arg)
 	return NULL;
 }
 
+/* check_placement fetches one claimed placement's page, looks for the campaign's link
+ * and records the outcome (retrying the record while the database is away; if it never
+ * comes back, the lease expires and the check runs again). */
+static void
+check_placement(struct worker *w, struct core *core, const struct placement_job *job)
+{
+	struct hook_get_request req;
+	struct hook_page page;
+	struct placement_result res;
+	struct placement_timing t;
+	char why[HOOK_ERROR_MAX + 32];
+	json_t *f;
+	unsigned tries;
+	lc_err e = LC_OK;
+
+	memset(&req, 0, sizeof(req));
+	memset(&res, 0, sizeof(res));
+	req.url = job->link_url;
+	req.connect_timeout_ms = (long)w->cfg.webhook_connect_timeout_ms;
+	req.timeout_ms = (long)w->cfg.webhook_timeout_ms;
+	req.max_bytes = PLACEMENT_PAGE_MAX;
+	req.allow_private = w->cfg.webhook_allow_private;
+	if (hook_get(&req, &page) != LC_OK) {
+		memset(&page, 0, sizeof(page));
+		res.error = "out of memory";
+	} else if (page.status == 0) {
+		res.error = page.error;
+	} else if (page.status < 200 || page.status > 299) {
+		snprintf(why, sizeof(why), "the page answered HTTP %ld", page.status);
+		res.error = why;
+	} else {
+		int found = link_find(page.body ? page.body : "", page.len, job->link_url,
+		    job->target_url);
+		res.found = found == 1;
+		res.error = found == 1 ? NULL
+		          : found == 0 ? "the page has no link to the campaign's targetUrl"
+		                       : "the page could not be parsed";
+	}
+	res.http_status = page.status;
+	t.recheck_seconds = w->cfg.placement_recheck_seconds;
+	t.backoff_scale_ms = w->cfg.placement_backoff_scale_ms;
+	for (tries = 0; tries < RECORD_TRIES_DOWN && !is_stopping(w); tries++) {
+		if ((e = placement_record(core, job, &res, &t)) == LC_OK)
+			break;
+		nap(w, 500);
+	}
+	if (e != LC_OK)
+		log_msg(LOG_ERROR, "gave up recording placement check %lld (%s); its lease will "
+		                   "expire and it is checked again",
+		    (long long)job->id, lc_strerror(e));
+	f = json_pack("{s:I,s:b,s:i,s:s?,s:b}", "placement", (json_int_t)job->id, "found",
+	    res.found, "status", (int)page.status, "error", res.error, "truncated",
+	    page.truncated);
+	if (f) {
+		log_json(LOG_INFO, "placement_check", f);
+		json_decref(f);
+	}
+	hook_page_free(&page);
+}
+
+/* placement_checker claims due placement checks and runs them one at a time, with its own
+ * database connection; it naps when none is due. */
+static void *
+placement_checker(void *arg)
+{
+	struct worker *w = arg;
+	struct core core;
+	struct placement_job *jobs = NULL;
+	size_t n = 0, i;
+	lc_err e;
+
+	mysql_thread_init();
+	memset(&core, 0, sizeof(core));
+	if ((core.db = db_new(&w->cfg)) == NULL) {
+		log_msg(LOG_ERROR, "placement checker has no database handle: no links will be checked");
+		mysql_thread_end();
+		return NULL;
+	}
+	while (!is_stopping(w)) {
+		if ((e = placement_claim(&core, w->cfg.worker_lease_seconds, PLACEMENT_CLAIM, &jobs,
+		         &n)) != LC_OK) {
+			log_msg(LOG_WARN, "placement claim failed: %s", lc_strerror(e));
+			nap(w, 1000);
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			if (!is_stopping(w))
+				check_placement(w, &core, &jobs[i]);
+			placement_job_clear(&jobs[i]);
+		}
+		free(jobs);
+		jobs = NULL;
+		if (n == 0)
+			nap(w, w->cfg.worker_poll_ms);
+	}
+	db_free(core.db);
+	mysql_thread_end();
+	return NULL;
+}
+
 static void *
 reaper(void *arg)
 {
@@ -640,6 +747,8 @@ reaper(void *arg)
 			log_msg(LOG_WARN, "returning expired notification leases failed");
 		if (webhook_reap(&core, &reaped) == LC_OK && reaped > 0)
 			log_msg(LOG_WARN, "returned %u expired webhook lease(s)", reaped);
+		if (placement_reap(&core, &reaped) == LC_OK && reaped > 0)
+			log_msg(LOG_WARN, "returned %u expired placement check lease(s)", reaped);
 		nap(w, period);
 	}
 	db_free(core.db);
@@ -689,6 +798,7 @@ main(int argc, char **argv)
 	smtp_global_init();
 	if (hook_global_init() != LC_OK)
 		return 70;
+	link_find_init();
 	snprintf(w.smtp.hostport, sizeof(w.smtp.hostport), "%s:%u", w.cfg.smtp_host,
 	    w.cfg.smtp_port);
 	snprintf(w.smtp.helo, sizeof(w.smtp.helo), "%s", w.cfg.smtp_helo);
@@ -719,18 +829,18 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	/* threads[0] is the recorder (it outlives the mailers), [1] the reaper, [2] the
-	 * claimer, [3] the webhook sender, the rest mailers */
-	if ((threads = calloc(w.cfg.worker_threads + 4, sizeof(*threads))) == NULL)
+	 * claimer, [3] the webhook sender, [4] the placement checker, the rest mailers */
+	if ((threads = calloc(w.cfg.worker_threads + WORKER_FIXED, sizeof(*threads))) == NULL)
 		return 70;
-	for (i = 0; i < w.cfg.worker_threads + 4; i++) {
+	for (i = 0; i < w.cfg.worker_threads + WORKER_FIXED; i++) {
 		void *(*run)(void *) = i == 0 ? recorder : i == 1 ? reaper : i == 2 ? claimer
-		                     : i == 3 ? webhook_sender : mailer;
+		                     : i == 3 ? webhook_sender : i == 4 ? placement_checker : mailer;
 		if (pthread_create(&threads[i], NULL, run, &w) != 0)
 			break;
 		started++;
 	}
 	log_msg(LOG_INFO, "linkcamp-worker %s delivering through %s with %u mailer(s)", w.owner,
-	    w.smtp.hostport, started > 4 ? started - 4 : 0);
+	    w.smtp.hostport, started > WORKER_FIXED ? started - WORKER_FIXED : 0);
 	while (started > 0 && sigwait(&set, &sig) == 0 && sig == SIGHUP)
 		;
 	log_msg(LOG_INFO, "shutting down on signal %d", sig);
@@ -752,6 +862,7 @@ main(int argc, char **argv)
 	if (started > 0)
 		pthread_join(threads[0], NULL);
 	free(threads);
+	link_find_cleanup();
 	hook_global_cleanup();
 	mysql_library_end();
 	log_msg(LOG_INFO, "stopped");

@@ -222,7 +222,7 @@ enum event_type {
 	EV_CAMPAIGN_CREATED = 0, EV_DRAFT_CREATED, EV_APPROVAL_COMPLETED, EV_EMAIL_SENT,
 	EV_EMAIL_OPENED, EV_REPLY_RECEIVED, EV_LINK_PLACED, EV_EMAIL_BOUNCED, EV_CAMPAIGN_PAUSED,
 	EV_CAMPAIGN_RESUMED, EV_APPROVAL_REQUESTED, EV_APPROVAL_REJECTED, EV_MESSAGE_SCHEDULED,
-	EV_CAMPAIGN_CANCELLED, EV_CAMPAIGN_COMPLETED, EV_UNSUBSCRIBED, EV_NTYPES
+	EV_CAMPAIGN_CANCELLED, EV_CAMPAIGN_COMPLETED, EV_UNSUBSCRIBED, EV_LINK_LOST, EV_NTYPES
 };
 const char *event_type_name(unsigned type);
 
@@ -231,7 +231,7 @@ struct event_in {
 	int64_t workspace_id, campaign_id, relationship_id; /* relationship 0: none */
 	const char *message_id;                            /* public out_ id, or NULL */
 	int64_t at_ms;
-	const char *detail; /* pause reason or placed link URL, or NULL */
+	const char *detail; /* pause reason or placed/lost link URL, or NULL */
 	const char *public_id; /* an evt_ id made by the caller beforehand, or NULL: a new one */
 };
 

@@ -16,7 +16,8 @@
 static const char *const event_names[] = {"campaign_created", "draft_created",
     "approval_completed", "email_sent", "email_opened", "reply_received", "link_placed",
     "email_bounced", "campaign_paused", "campaign_resumed", "approval_requested",
-    "approval_rejected", "message_scheduled", "campaign_cancelled", "campaign_completed", "unsubscribed"};
+    "approval_rejected", "message_scheduled", "campaign_cancelled", "campaign_completed", "unsubscribed",
+    "link_lost"};
 
 static lc_err first_stamp(struct db *, const struct event_in *, enum rel_stamp, const char *,
     enum campaign_counter, int);
@@ -80,6 +81,10 @@ apply(struct db *db, const struct event_in *ev, const char *at, const char *day,
 		    BIT(REL_PROSPECT) | BIT(REL_AWAITING_APPROVAL), at, contacted);
 	case EV_CAMPAIGN_CANCELLED:
 	case EV_CAMPAIGN_COMPLETED:
+		return LC_OK;
+	case EV_LINK_LOST:
+		/* counters and the relationship keep "ever placed"; the placement shows lost
+		 * (docs/placements.md) */
 		return LC_OK;
 	case EV_UNSUBSCRIBED:
 		return store_rel_advance(db, ev->relationship_id, REL_UNSUBSCRIBED,

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "core/inbound.h"
+#include "core/placements.h"
 #include "db/store.h"
 #include "db/store_inbound.h"
 #include "db/store_outbox.h"
@@ -21,6 +22,7 @@ struct ingest_ctx {
 	const char *raw;
 	size_t len;
 	struct inbound_result *out;
+	int allow_http; /* links in replies become placements under the API's rule */
 };
 
 static const char *const class_names[] = {"reply", "auto_reply", "bounce", "unsubscribe"};
@@ -307,7 +309,10 @@ ingest_tx(struct db *db, void *arg)
 		if (!rel)
 			break;
 		ev.type = EV_REPLY_RECEIVED;
-		if ((e = events_record(db, &ev, NULL)) != LC_OK)
+		/* links on the prospect's own domain are placements to check (docs/placements.md) */
+		if ((e = placements_from_reply(db, ws, campaign, rel, mp->links, mp->nlinks,
+		         ctx->allow_http, now)) != LC_OK ||
+		    (e = events_record(db, &ev, NULL)) != LC_OK)
 			return e;
 		if ((e = store_msg_pending_follow_ups(db, rel, &ids)) != LC_OK)
 			return e;
@@ -347,7 +352,7 @@ inbound_ingest(struct core *core, const struct principal *who, const char *raw, 
     struct inbound_result *out)
 {
 	struct mime_parsed mp;
-	struct ingest_ctx ctx = {who, &mp, raw, len, out};
+	struct ingest_ctx ctx = {who, &mp, raw, len, out, core->webhook_allow_http};
 	lc_err e;
 
 	if (len == 0 || len > INBOUND_MAX_BYTES)

@@ -115,7 +115,9 @@ load_job(struct db *db, int64_t id, struct webhook_job *j, int *skip)
 			json_object_set_new(data, "messageId", json_string(s));
 		if ((s = db_str(&r, 0, WHG_COL_DETAIL)) != NULL) {
 			const char *key = strcmp(type, "link_building.approval.decided") == 0 ? "decision"
-			                : strcmp(type, "link_building.link.placed") == 0     ? "linkUrl"
+			                : strcmp(type, "link_building.link.placed") == 0 ||
+			                        strcmp(type, "link_building.link.lost") == 0
+			                    ? "linkUrl"
 			                                                                     : "reason";
 			json_object_set_new(data, key, json_string(s));
 		}

@@ -420,6 +420,7 @@ internal_to_webhook(unsigned type)
 	case EV_CAMPAIGN_PAUSED: return WHE_CAMPAIGN_PAUSED;
 	case EV_CAMPAIGN_RESUMED: return WHE_CAMPAIGN_RESUMED;
 	case EV_LINK_PLACED: return WHE_LINK_PLACED;
+	case EV_LINK_LOST: return WHE_LINK_LOST;
 	default: return -1;
 	}
 }

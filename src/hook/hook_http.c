@@ -1,5 +1,6 @@
-/* hook_http.c: one webhook POST with libcurl. */
+/* hook_http.c: one webhook POST or one page GET with libcurl. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <curl/curl.h>
@@ -8,13 +9,20 @@
 #include "util/netaddr.h"
 
 #define USER_AGENT "linkcamp-webhooks/1.0"
+#define PAGE_USER_AGENT "linkcamp-placement-check/1.0 (+https://linkcamp.local/bot)"
 
 struct sink {
 	struct hook_response *res;
 	size_t len;
 };
 
+struct page_sink {
+	struct hook_page *page;
+	size_t cap, max;
+};
+
 static size_t on_body(char *, size_t, size_t, void *);
+static size_t on_page(char *, size_t, size_t, void *);
 static curl_socket_t open_socket(void *, curlsocktype, struct curl_sockaddr *);
 
 lc_err
@@ -50,17 +58,48 @@ on_body(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* on_page keeps up to max bytes of the page and stops the transfer past them. */
+static size_t
+on_page(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct page_sink *s = arg;
+	struct hook_page *p = s->page;
+	size_t n = size * nmemb, take = n;
+
+	if (p->len + take > s->max) {
+		take = s->max - p->len;
+		p->truncated = 1;
+	}
+	if (p->len + take + 1 > s->cap) {
+		size_t cap = s->cap ? s->cap : 65536;
+		char *b;
+		while (cap < p->len + take + 1)
+			cap *= 2;
+		if (cap > s->max + 1)
+			cap = s->max + 1;
+		if ((b = realloc(p->body, cap)) == NULL)
+			return 0; /* stops the transfer: a write error */
+		p->body = b;
+		s->cap = cap;
+	}
+	memcpy(p->body + p->len, data, take);
+	p->len += take;
+	p->body[p->len] = '\0';
+	return p->truncated ? 0 : n;
+}
+
 /* open_socket is the SSRF guard: it sees the address curl is about to connect to (after
- * DNS) and refuses a private one unless the operator allowed it (clientp non-NULL). */
+ * DNS) and refuses a private one unless the operator allowed it (clientp, an int set to 1
+ * on a refusal, non-NULL). */
 static curl_socket_t
 open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
 {
-	struct hook_response *res = clientp;
+	int *refused = clientp;
 
 	if (purpose != CURLSOCKTYPE_IPCXN || addr == NULL)
 		return CURL_SOCKET_BAD;
-	if (res != NULL && netaddr_is_private(&addr->addr)) {
-		res->refused = 1;
+	if (refused != NULL && netaddr_is_private(&addr->addr)) {
+		*refused = 1;
 		return CURL_SOCKET_BAD;
 	}
 	return socket(addr->family, addr->socktype, addr->protocol);
@@ -112,7 +151,7 @@ hook_post(const struct hook_request *req, struct hook_response *res)
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
 	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
-	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, req->allow_private ? NULL : res);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, req->allow_private ? NULL : &res->refused);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	rc = curl_easy_perform(c);
@@ -134,4 +173,56 @@ out:
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);
 	return e;
+}
+
+lc_err
+hook_get(const struct hook_get_request *req, struct hook_page *page)
+{
+	struct page_sink sink;
+	CURL *c;
+	CURLcode rc;
+
+	memset(page, 0, sizeof(*page));
+	memset(&sink, 0, sizeof(sink));
+	sink.page = page;
+	sink.max = req->max_bytes;
+	if ((c = curl_easy_init()) == NULL)
+		return LC_ENOMEM;
+	curl_easy_setopt(c, CURLOPT_URL, req->url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(c, CURLOPT_USERAGENT, PAGE_USER_AGENT);
+	curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, ""); /* decoded bytes count toward the cap */
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, req->timeout_ms);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_page);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, req->allow_private ? NULL : &page->refused);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && page->truncated)) {
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &page->status);
+	} else if (page->refused) {
+		snprintf(page->error, sizeof(page->error),
+		    "refused: the address is private, loopback or link-local");
+	} else {
+		snprintf(page->error, sizeof(page->error), "%s", curl_easy_strerror(rc));
+	}
+	curl_easy_cleanup(c);
+	return LC_OK;
+}
+
+void
+hook_page_free(struct hook_page *page)
+{
+	if (page == NULL)
+		return;
+	free(page->body);
+	memset(page, 0, sizeof(*page));
 }

@@ -1,5 +1,6 @@
-/* hook_http.h: the webhook sender's HTTP client (libcurl; linked into linkcamp-worker
- * only — the FastCGI processes never make outbound calls). One POST, no redirects,
+/* hook_http.h: the worker's HTTP client (libcurl; linked into linkcamp-worker only — the
+ * FastCGI processes never make outbound calls): the webhook sender's POST and the
+ * placement checker's GET. One request, no redirects,
  * http/https only, and unless allowed no connection to a private address (checked on
  * the resolved address each socket is opened for, so DNS rebinding cannot bypass it). */
 #ifndef LC_HOOK_HTTP_H
@@ -35,5 +36,30 @@ void hook_global_cleanup(void);
 /* hook_post sends req (borrowed) and fills *res. Returns LC_OK when the attempt ran (any
  * status or a transport error is in res), LC_ENOMEM when it could not start. */
 lc_err hook_post(const struct hook_request *req, struct hook_response *res);
+
+/* A page fetch (the placement checker). */
+struct hook_get_request {
+	const char *url;
+	long connect_timeout_ms, timeout_ms;
+	size_t max_bytes; /* body bytes kept; the transfer stops there (truncated = 1) */
+	int allow_private;
+};
+
+struct hook_page {
+	long status;        /* HTTP status; 0 when none was received */
+	char *body;         /* malloc'd, NUL-terminated (len bytes before it); NULL when empty */
+	size_t len;
+	int truncated;      /* the body was longer than max_bytes: only the start is kept */
+	int refused;        /* the SSRF guard refused the address */
+	char error[HOOK_ERROR_MAX]; /* why no status arrived (empty when one did) */
+};
+
+/* hook_get GETs req->url (borrowed) with the same guard as hook_post (http/https only, no
+ * redirects: a 3xx is answered as is, no proxy, private addresses refused unless allowed)
+ * and fills *page; free it with hook_page_free. Returns LC_OK when the attempt ran,
+ * LC_ENOMEM when it could not start. */
+lc_err hook_get(const struct hook_get_request *req, struct hook_page *page);
+/* hook_page_free frees the body of page and clears it. */
+void hook_page_free(struct hook_page *page);
 
 #endif

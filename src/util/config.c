@@ -74,6 +74,10 @@ static const struct config_key keys[] = {
 	    120000),
 	UINT("webhooks", "backoff_scale_ms", "LINKCAMP_WEBHOOK_BACKOFF_SCALE_MS",
 	    webhook_backoff_scale_ms, 1, 1000),
+	UINT("placements", "recheck_seconds", "LINKCAMP_PLACEMENT_RECHECK_SECONDS",
+	    placement_recheck_seconds, 1, 2592000),
+	UINT("placements", "backoff_scale_ms", "LINKCAMP_PLACEMENT_BACKOFF_SCALE_MS",
+	    placement_backoff_scale_ms, 1, 1000),
 };
 
 struct load_ctx {
@@ -200,6 +204,8 @@ config_load(struct config *cfg, const char *path, char *why, size_t whylen)
 	cfg->webhook_connect_timeout_ms = 5000;
 	cfg->webhook_timeout_ms = 15000;
 	cfg->webhook_backoff_scale_ms = 1000;
+	cfg->placement_recheck_seconds = 86400;
+	cfg->placement_backoff_scale_ms = 1000;
 
 	if ((env = getenv("LINKCAMP_CONFIG")) != NULL && path == NULL)
 		path = env;

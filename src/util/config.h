@@ -54,6 +54,9 @@ struct config {
 	unsigned webhook_connect_timeout_ms;
 	unsigned webhook_timeout_ms;    /* the whole request */
 	unsigned webhook_backoff_scale_ms; /* one second of the retry schedule; 1000 in production */
+	/* [placements] (docs/placements.md); fetches obey webhook_allow_private/_http */
+	unsigned placement_recheck_seconds;  /* how often a verified link is checked again */
+	unsigned placement_backoff_scale_ms; /* one second of the retry schedule; 1000 in production */
 };
 
 /* config_load fills cfg with defaults, then the file at path (NULL: the default path,

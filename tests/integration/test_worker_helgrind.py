@@ -1,5 +1,6 @@
-"""linkcamp-worker's threads (claimer, mailers, recorder, reaper) under Valgrind's
-helgrind: a hundred deliveries and a SIGTERM must show no data race and no lock-order
+"""linkcamp-worker's threads (claimer, mailers, recorder, reaper, placement checker) under
+Valgrind's helgrind: a hundred deliveries, two link checks (libcurl and libxml2 in the
+placement checker while the mailers run) and a SIGTERM must show no data race and no lock-order
 problem (tests/integration/helgrind.supp names the one false report it may give, from
 inside glibc's timed condition wait). The release build is used (helgrind cannot run an
 ASan binary); scripts/dev test builds it before the integration tests."""
@@ -11,6 +12,7 @@ import subprocess
 import uuid
 
 from conftest import CONFIG, Tenant, add_prospects, send_without_approval, sql, wait_for
+from test_placements import LINKED, TARGET, Pages, place, status_of
 
 DEV = os.environ.get("LINKCAMP_DEV", "")
 INSTANCE = os.environ.get("LINKCAMP_INSTANCE", "test")
@@ -25,16 +27,19 @@ def test_worker_threads_are_clean_under_helgrind():
     t = Tenant()
     tag = uuid.uuid4().hex[:8]
     send_without_approval(t.api)
-    cid = t.campaign(name="helgrind", template={"subject": "", "body": ""})
+    cid = t.campaign(name="helgrind", targetUrl=TARGET, template={"subject": "", "body": ""})
     domain = f"hg-{tag}.example"
     rels = list(add_prospects(t.api, cid, [
         {"domain": domain, "contactName": f"P{i}", "contactEmail": f"p{i}@{domain}"}
         for i in range(20)]).values())
 
+    pages = Pages()
     subprocess.run([DEV, "worker-stop", INSTANCE], check=True, timeout=60)
     worker = None
     log = os.path.join(LOG_DIR, "helgrind-worker.log")
     try:
+        checks = [place(t.api, rels[i], pages.url(pages.put(LINKED))).json()["id"]
+                  for i in range(2)]
         for i in range(SENDS):
             r = t.api.post(f"/v1/link-building/campaign/{cid}/send-email", headers=JSON,
                            data=json.dumps({"relationshipId": rels[i % len(rels)],
@@ -51,12 +56,15 @@ def test_worker_threads_are_clean_under_helgrind():
             return int(sql("SELECT COUNT(*) FROM outbound_messages m JOIN workspaces w ON "
                            f"w.id = m.workspace_id WHERE w.public_id = '{t.ws}' AND m.status = 3")[0][0])
         assert wait_for(lambda: sent() == SENDS, 120), sent()
+        for i, pid in enumerate(checks):
+            assert wait_for(lambda: status_of(t.api, rels[i], pid)["status"] == "verified", 120)
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(60) == 0
     finally:
         if worker and worker.poll() is None:
             worker.kill()
         subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
+        pages.stop()
     with open(log) as f:
         report = f.read()
     summary = re.findall(r"ERROR SUMMARY: (\d+) errors", report)
