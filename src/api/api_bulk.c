@@ -106,8 +106,8 @@ add_list_param(struct api_ctx *ctx, struct bulk *b, json_t *v, const char *key)
 	}
 	return 0;
 nomem:
-	api_fail(ctx, LC_ENOMEM, NULL);
-	return -1;
+	/* the filters are passed on as a query string, which has the HTTP front's limit */
+	return bad(ctx, param, "Too long: the list's filters must fit in its query string.");
 }
 
 /* parse_list_config turns the list's config (the list endpoint's filters) into its query. */

@@ -124,8 +124,12 @@ run(struct mcp_caller *c, const struct mcp_tool *tool, json_t *args, struct buf 
 		json_object_foreach(args, key, v) {
 			if ((tool->path_arg && strcmp(key, tool->path_arg) == 0) || json_is_null(v))
 				continue;
-			if ((rc = query_add(q, key, v)) < 0)
-				return NULL;
+			if ((rc = query_add(q, key, v)) < 0) {
+				/* over the buffer's bound: the query a GET route could take anyway */
+				status = 400, param = key;
+				problem = "The arguments are too long for this tool.";
+				break;
+			}
 			if (rc > 0) {
 				status = 400, param = key;
 				problem = "This argument must be a string, an integer, a boolean or a list "

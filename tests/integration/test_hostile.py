@@ -141,6 +141,8 @@ def _templates(cid, rel, inv, msg, ws, hook):
         ("PUT", "/v1/workspace/policy", None, {"approval": {"sendEmail": "required"}, "maxLatenessHours": 24}, None),
         ("GET", "/v1/credits", None, None, "limit=2"),
         ("GET", "/v1/workspaces", None, None, "limit=1"),
+        ("POST", "/v1/link-building/relationship/{id}/placement", rel, {"linkUrl": "http://127.0.0.1:9/post"}, None),
+        ("GET", "/v1/link-building/relationship/{id}/placement", rel, None, None),
         ("POST", "/v1/webhooks", None, {"url": "http://127.0.0.1:9/other", "events": ["link_building.reply.received"],
                                         "description": "walk"}, None),
         ("GET", "/v1/webhooks", None, None, None),

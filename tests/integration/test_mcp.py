@@ -179,6 +179,17 @@ def test_tools_list_names_schemas_and_hints(mcp_demo):
     assert set(toggle["inputSchema"]["required"]) == {"campaignId", "action"}
 
 
+def test_arguments_too_long_for_a_query_are_a_tool_error(mcp_demo):
+    # 300,000 "é" are 600 KB of UTF-8 JSON but 1.8 MB once URL-encoded: more than any query
+    msg = {"jsonrpc": "2.0", "id": 99, "method": "tools/call",
+           "params": {"name": "link_building_campaign_list", "arguments": {"q": "\u00e9" * 300000}}}
+    r = mcp_demo.post(json.dumps(msg, ensure_ascii=False).encode())
+    assert r.status_code == 200, r.text[:300]
+    tool_problem(check_result(r.json()["result"]), 400, "invalid_parameter", param="q")
+    res = mcp_demo.call("link_building_campaign_list", {"q": "x" * 20000})
+    assert res["isError"] is True and res["structuredContent"]["status"] == 400, res
+
+
 def test_jsonrpc_errors(mcp_demo):
     m = mcp_demo
     rpc_error(m.post({"jsonrpc": "2.0", "id": 1, "method": "tools/call",

@@ -282,6 +282,9 @@ C = "scmp_" + "a" * 22
     ({"action": L, "workspaces": "all", "config": {"limit": 0}}, "config.limit"),
     ({"action": L, "workspaces": "all", "config": {"limit": "5"}}, "config.limit"),
     ({"action": L, "workspaces": "all", "config": {"since": "yesterday"}}, "config.since"),
+    # longer than a query string may be (found by test_hostile's walk: it was a 500)
+    ({"action": L, "workspaces": "all", "config": {"status": "x" * 5000}}, "config.status"),
+    ({"action": L, "workspaces": "all", "config": {"q": "\u00e9" * 3000}}, "config.q"),
     ({"action": L, "workspaces": "all", "config": {"cursor": "x"}}, "config.cursor"),
     ({"action": M, "workspaces": "all"}, "config"),
     ({"action": M, "workspaces": "all", "config": {}}, "config.campaignId"),
