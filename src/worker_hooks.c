@@ -1,0 +1,228 @@
+/* worker_hooks.c: linkcamp-worker's two outbound-HTTP threads — the webhook sender and
+ * the placement checker. Wiring like the rest of the worker: the rules are in
+ * core/webhook_send.c and core/placement_check.c, the HTTP in hook/. Each thread has its
+ * own database connection, claims a few jobs at a time under a lease, and naps when
+ * none is due; what it claimed and did not start when the worker stops goes back when
+ * its lease expires. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include <mysql.h>
+
+#include "core/placements.h"
+#include "core/webhooks.h"
+#include "hook/hook_http.h"
+#include "hook/link_find.h"
+#include "util/log.h"
+#include "worker_hooks.h"
+
+#define RECORD_TRIES_DOWN 20 /* recording while the database is away: 500 ms apart */
+#define WEBHOOK_CLAIM 8      /* webhook deliveries claimed at a time */
+#define PLACEMENT_CLAIM 4    /* placement checks claimed at a time */
+
+static void send_webhook(struct worker *, struct core *, const struct webhook_job *);
+static void check_placement(struct worker *, struct core *, const struct placement_job *);
+
+/* send_webhook signs and POSTs one claimed delivery, then records the attempt (retrying
+ * the record while the database is away; if it never comes back, the lease expires and
+ * the delivery is sent again with the same webhook-id: at least once). */
+static void
+send_webhook(struct worker *w, struct core *core, const struct webhook_job *job)
+{
+	const struct config *cfg = worker_cfg(w);
+	struct hook_request req;
+	struct hook_response res;
+	struct webhook_result out;
+	char sig[WHSIG_SIGNATURE_MAX], ts[32];
+	int attempt;
+	lc_err e;
+
+	memset(&out, 0, sizeof(out));
+	if (whsig_sign(job->secret, job->event_id, job->timestamp, job->body, job->body_len, sig) !=
+	    LC_OK) {
+		memset(&res, 0, sizeof(res));
+		snprintf(res.error, sizeof(res.error), "the webhook's secret is unusable");
+	} else {
+		snprintf(ts, sizeof(ts), "%lld", (long long)job->timestamp);
+		memset(&req, 0, sizeof(req));
+		req.url = job->url;
+		req.body = job->body;
+		req.body_len = job->body_len;
+		req.webhook_id = job->event_id;
+		req.timestamp = ts;
+		req.signature = sig;
+		req.connect_timeout_ms = (long)cfg->webhook_connect_timeout_ms;
+		req.timeout_ms = (long)cfg->webhook_timeout_ms;
+		req.allow_private = cfg->webhook_allow_private;
+		if (hook_post(&req, &res) != LC_OK) {
+			memset(&res, 0, sizeof(res));
+			snprintf(res.error, sizeof(res.error), "out of memory");
+		}
+	}
+	out.status = res.status;
+	out.error = res.status ? NULL : res.error;
+	out.excerpt = res.excerpt[0] ? res.excerpt : NULL;
+	out.duration_ms = res.duration_ms;
+	for (attempt = 1;; attempt++) {
+		if ((e = webhook_record(core, job, &out, cfg->webhook_backoff_scale_ms)) == LC_OK)
+			break;
+		if (attempt >= RECORD_TRIES_DOWN || worker_stopping(w)) {
+			log_msg(LOG_ERROR, "gave up recording webhook delivery %s (%s); its lease will "
+			    "expire and it will be sent again", job->event_id, lc_strerror(e));
+			return;
+		}
+		worker_nap(w, 500);
+	}
+	if (log_enabled(LOG_INFO)) {
+		json_t *f = json_pack("{s:s,s:s,s:I,s:i,s:s}", "event", job->event_id, "type",
+		    job->type, "webhook", (json_int_t)job->webhook_id, "status", (int)res.status,
+		    "error", res.status ? "" : res.error);
+		log_json(LOG_INFO, "webhook", f);
+		json_decref(f);
+	}
+}
+
+/* webhook_sender claims due webhook deliveries and sends them one at a time, with its
+ * own database connection; it naps when none is due. What it claimed and did not start
+ * when the worker stops goes back when its lease expires. */
+void *
+webhook_sender(void *arg)
+{
+	struct worker *w = arg;
+	const struct config *cfg = worker_cfg(w);
+	struct core core;
+	struct webhook_job *jobs = NULL;
+	size_t n = 0, i;
+	lc_err e;
+
+	mysql_thread_init();
+	memset(&core, 0, sizeof(core));
+	if ((core.db = db_new(cfg)) == NULL) {
+		log_msg(LOG_ERROR, "webhook sender has no database handle: no webhooks will be sent");
+		mysql_thread_end();
+		return NULL;
+	}
+	while (!worker_stopping(w)) {
+		if ((e = webhook_claim(&core, cfg->worker_lease_seconds, WEBHOOK_CLAIM, &jobs, &n)) !=
+		    LC_OK) {
+			log_msg(LOG_WARN, "webhook claim failed: %s", lc_strerror(e));
+			worker_nap(w, 1000);
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			if (!worker_stopping(w))
+				send_webhook(w, &core, &jobs[i]);
+			webhook_job_clear(&jobs[i]);
+		}
+		free(jobs);
+		jobs = NULL;
+		if (n == 0)
+			worker_nap(w, cfg->worker_poll_ms);
+	}
+	db_free(core.db);
+	mysql_thread_end();
+	return NULL;
+}
+
+/* check_placement fetches one claimed placement's page, looks for the campaign's link
+ * and records the outcome (retrying the record while the database is away; if it never
+ * comes back, the lease expires and the check runs again). */
+static void
+check_placement(struct worker *w, struct core *core, const struct placement_job *job)
+{
+	const struct config *cfg = worker_cfg(w);
+	struct hook_get_request req;
+	struct hook_page page;
+	struct placement_result res;
+	struct placement_timing t;
+	char why[HOOK_ERROR_MAX + 32];
+	json_t *f;
+	unsigned tries;
+	lc_err e = LC_OK;
+
+	memset(&req, 0, sizeof(req));
+	memset(&res, 0, sizeof(res));
+	req.url = job->link_url;
+	req.connect_timeout_ms = (long)cfg->webhook_connect_timeout_ms;
+	req.timeout_ms = (long)cfg->webhook_timeout_ms;
+	req.max_bytes = PLACEMENT_PAGE_MAX;
+	req.allow_private = cfg->webhook_allow_private;
+	if (hook_get(&req, &page) != LC_OK) {
+		memset(&page, 0, sizeof(page));
+		res.error = "out of memory";
+	} else if (page.status == 0) {
+		res.error = page.error;
+	} else if (page.status < 200 || page.status > 299) {
+		snprintf(why, sizeof(why), "the page answered HTTP %ld", page.status);
+		res.error = why;
+	} else {
+		int found = link_find(page.body ? page.body : "", page.len, job->link_url,
+		    job->target_url);
+		res.found = found == 1;
+		res.error = found == 1 ? NULL
+		          : found == 0 ? "the page has no link to the campaign's targetUrl"
+		                       : "the page could not be parsed";
+	}
+	res.http_status = page.status;
+	t.recheck_seconds = cfg->placement_recheck_seconds;
+	t.backoff_scale_ms = cfg->placement_backoff_scale_ms;
+	for (tries = 0; tries < RECORD_TRIES_DOWN && !worker_stopping(w); tries++) {
+		if ((e = placement_record(core, job, &res, &t)) == LC_OK)
+			break;
+		worker_nap(w, 500);
+	}
+	if (e != LC_OK)
+		log_msg(LOG_ERROR, "gave up recording placement check %lld (%s); its lease will "
+		                   "expire and it is checked again",
+		    (long long)job->id, lc_strerror(e));
+	f = json_pack("{s:I,s:b,s:i,s:s?,s:b}", "placement", (json_int_t)job->id, "found",
+	    res.found, "status", (int)page.status, "error", res.error, "truncated",
+	    page.truncated);
+	if (f) {
+		log_json(LOG_INFO, "placement_check", f);
+		json_decref(f);
+	}
+	hook_page_free(&page);
+}
+
+/* placement_checker claims due placement checks and runs them one at a time, with its own
+ * database connection; it naps when none is due. */
+void *
+placement_checker(void *arg)
+{
+	struct worker *w = arg;
+	const struct config *cfg = worker_cfg(w);
+	struct core core;
+	struct placement_job *jobs = NULL;
+	size_t n = 0, i;
+	lc_err e;
+
+	mysql_thread_init();
+	memset(&core, 0, sizeof(core));
+	if ((core.db = db_new(cfg)) == NULL) {
+		log_msg(LOG_ERROR, "placement checker has no database handle: no links will be checked");
+		mysql_thread_end();
+		return NULL;
+	}
+	while (!worker_stopping(w)) {
+		if ((e = placement_claim(&core, cfg->worker_lease_seconds, PLACEMENT_CLAIM, &jobs,
+		         &n)) != LC_OK) {
+			log_msg(LOG_WARN, "placement claim failed: %s", lc_strerror(e));
+			worker_nap(w, 1000);
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			if (!worker_stopping(w))
+				check_placement(w, &core, &jobs[i]);
+			placement_job_clear(&jobs[i]);
+		}
+		free(jobs);
+		jobs = NULL;
+		if (n == 0)
+			worker_nap(w, cfg->worker_poll_ms);
+	}
+	db_free(core.db);
+	mysql_thread_end();
+	return NULL;
+}
