@@ -24,6 +24,8 @@ struct page_sink {
 static size_t on_body(char *, size_t, size_t, void *);
 static size_t on_page(char *, size_t, size_t, void *);
 static curl_socket_t open_socket(void *, curlsocktype, struct curl_sockaddr *);
+static void guard(CURL *, const char *, long, long, int, int *);
+static void failure_text(CURLcode, int, char *, size_t);
 
 lc_err
 hook_global_init(void)
@@ -105,6 +107,36 @@ open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
 	return socket(addr->family, addr->socktype, addr->protocol);
 }
 
+/* guard sets what every outbound request of linkcamp must have, in one place: http and
+ * https only, no redirects followed, no proxy from the environment, certificates
+ * verified, the timeouts, and the address check after DNS (open_socket; *refused is set
+ * when it refuses) unless private addresses are allowed. */
+static void
+guard(CURL *c, const char *url, long connect_ms, long total_ms, int allow_private,
+    int *refused)
+{
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, total_ms);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, allow_private ? NULL : refused);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+}
+
+/* failure_text says why a request got no answer into err (size len). */
+static void
+failure_text(CURLcode rc, int refused, char *err, size_t len)
+{
+	snprintf(err, len, "%s", refused ? "refused: the address is private, loopback or link-local"
+	                                 : curl_easy_strerror(rc));
+}
+
 lc_err
 hook_post(const struct hook_request *req, struct hook_response *res)
 {
@@ -135,34 +167,20 @@ hook_post(const struct hook_request *req, struct hook_response *res)
 	if ((t = curl_slist_append(h, "Expect:")) == NULL)
 		goto out;
 	h = t;
-	curl_easy_setopt(c, CURLOPT_URL, req->url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	guard(c, req->url, req->connect_timeout_ms, req->timeout_ms, req->allow_private,
+	    &res->refused);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, USER_AGENT);
 	curl_easy_setopt(c, CURLOPT_POST, 1L);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, req->timeout_ms);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
-	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
-	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, req->allow_private ? NULL : &res->refused);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	rc = curl_easy_perform(c);
-	if (rc == CURLE_OK) {
+	if (rc == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->status);
-	} else if (res->refused) {
-		snprintf(res->error, sizeof(res->error),
-		    "refused: the address is private, loopback or link-local");
-	} else {
-		snprintf(res->error, sizeof(res->error), "%s", curl_easy_strerror(rc));
-	}
+	else
+		failure_text(rc, res->refused, res->error, sizeof(res->error));
 	{
 		curl_off_t us = 0;
 		if (curl_easy_getinfo(c, CURLINFO_TOTAL_TIME_T, &us) == CURLE_OK)
@@ -188,32 +206,18 @@ hook_get(const struct hook_get_request *req, struct hook_page *page)
 	sink.max = req->max_bytes;
 	if ((c = curl_easy_init()) == NULL)
 		return LC_ENOMEM;
-	curl_easy_setopt(c, CURLOPT_URL, req->url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	guard(c, req->url, req->connect_timeout_ms, req->timeout_ms, req->allow_private,
+	    &page->refused);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, PAGE_USER_AGENT);
 	curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, ""); /* decoded bytes count toward the cap */
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, req->timeout_ms);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_page);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
-	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
-	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, req->allow_private ? NULL : &page->refused);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	rc = curl_easy_perform(c);
-	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && page->truncated)) {
+	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && page->truncated))
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &page->status);
-	} else if (page->refused) {
-		snprintf(page->error, sizeof(page->error),
-		    "refused: the address is private, loopback or link-local");
-	} else {
-		snprintf(page->error, sizeof(page->error), "%s", curl_easy_strerror(rc));
-	}
+	else
+		failure_text(rc, page->refused, page->error, sizeof(page->error));
 	curl_easy_cleanup(c);
 	return LC_OK;
 }
