@@ -1,7 +1,7 @@
 /* api_bulk.c: POST /v1/workspaces/bulk-action — one campaign action run in several
  * workspaces of an agency, answered with one result per workspace.
  *
- * The action is not implemented here: each workspace's part is the /v1 request it stands
+ * This file does not run the action itself: each workspace's part is the /v1 request it stands
  * for (list, metrics, pause/resume), built as a local request and run by api_invoke with
  * that workspace's principal — the same route code, query checks, response cache and JSON
  * a client of that endpoint with X-Workspace-Id gets. This file only validates the bulk

@@ -195,3 +195,25 @@ def wait_for(pred, timeout=15.0, interval=0.1):
         if time.time() > deadline:
             return v
         time.sleep(interval)
+
+
+class LocalHttp:
+    """A real HTTP server on 127.0.0.1 (an ephemeral port) in a thread, for what linkcamp's
+    worker calls out to: webhook receivers, prospects' pages. handler is a
+    BaseHTTPRequestHandler subclass."""
+
+    def __init__(self, handler):
+        import threading
+        from http.server import ThreadingHTTPServer
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()

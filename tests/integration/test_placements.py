@@ -11,11 +11,11 @@ import signal
 import subprocess
 import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from conftest import (BIN, CONFIG, Tenant, add_prospects, assert_problem, sql, wait_for)
+from conftest import (BIN, CONFIG, LocalHttp, Tenant, add_prospects, assert_problem, sql, wait_for)
 from test_webhooks import Receiver, create
 
 DEV = os.environ.get("LINKCAMP_DEV", "")
@@ -29,7 +29,7 @@ LINKED = ('<html><head><title>Resources</title></head><body><table><tr><td>'
 UNLINKED = '<html><body><p>No links here. <a href="https://other.example/">other</a></p></body></html>'
 
 
-class Pages:
+class Pages(LocalHttp):
     """Serves pages[path] = (status, headers, body bytes); records every GET path."""
 
     def __init__(self):
@@ -57,10 +57,7 @@ class Pages:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        LocalHttp.__init__(self, Handler)
 
     def put(self, body, status=200, headers=None):
         path = f"/p/{uuid.uuid4().hex}"
@@ -73,16 +70,10 @@ class Pages:
         with self.lock:
             self.pages[path] = (status, headers or {}, body)
 
-    def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
-
     def hits_of(self, path):
         with self.lock:
             return [h for h in self.hits if h[0] == path]
 
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture(scope="module")

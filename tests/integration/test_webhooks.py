@@ -14,11 +14,11 @@ import signal
 import subprocess
 import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from conftest import (BIN, CONFIG, Api, Tenant, add_prospects, assert_problem, sql,
+from conftest import (BIN, CONFIG, LocalHttp, Api, Tenant, add_prospects, assert_problem, sql,
                       wait_for)
 
 DEV = os.environ.get("LINKCAMP_DEV", "")
@@ -28,7 +28,7 @@ JSON = {"Content-Type": "application/json"}
 CAMPAIGN = "/v1/link-building/campaign"
 
 
-class Receiver:
+class Receiver(LocalHttp):
     """Records every request: (path, headers as a dict of lower-case names, body bytes)."""
 
     def __init__(self):
@@ -67,21 +67,12 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
+        LocalHttp.__init__(self, Handler)
 
     def at(self, path):
         with self.lock:
             return [h for h in self.hits if h[0] == path]
 
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture(scope="module")
