@@ -61,9 +61,19 @@ class MaildirHandler:
         self.seq += 1
         name = "{}.{}_{}.linkcamp-sink".format(int(time.time() * 1000), os.getpid(), self.seq)
         tmp = os.path.join(self.path, "tmp", name)
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.rename(tmp, os.path.join(self.path, "new", name))
+        try:
+            with open(tmp, "wb") as f:
+                f.write(data)
+            os.rename(tmp, os.path.join(self.path, "new", name))
+        except OSError as e:
+            # A full disk or a vanished maildir is the sink's trouble, not the message's:
+            # a temporary failure makes the sender keep the message and try again.
+            print(f"smtp-sink: cannot store a message: {e}", file=sys.stderr, flush=True)
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            return "451 4.3.0 cannot store the message now, try later"
         return "250 2.0.0 stored"
 
 

@@ -165,6 +165,38 @@ def sql(query):
 
 
 MAILDIR = os.environ.get("LINKCAMP_MAILDIR", "")
+LOG_DIR = os.environ.get("LINKCAMP_LOG_DIR", "/tmp")
+
+
+def start_worker_process(log_name, argv=None, **env_extra):
+    """Starts a linkcamp-worker of the build under test (or argv, a wrapper such as valgrind
+    around it) with configuration overrides in env_extra (LINKCAMP_WORKER_THREADS=...).
+    It inherits the run's ASAN_OPTIONS and UBSAN_OPTIONS, so any report it writes lands in
+    the log directory scripts/dev test checks. End it with stop_process."""
+    env = dict(os.environ, **env_extra)
+    with open(os.path.join(LOG_DIR, log_name), "ab") as log:
+        return subprocess.Popen(argv or [os.path.join(BIN, "linkcamp-worker"), "-c", CONFIG],
+                                env=env, stdout=log, stderr=log)
+
+
+def stop_process(p, timeout=60):
+    """Ends a process a test started (None: nothing to do) with SIGTERM, as an operator
+    would, and asserts it exits with status 0 within timeout: a crash, a hang or a leak
+    report at exit (which makes the status non-zero) fails the test. A process that had
+    already ended must have ended with status 0 too."""
+    import signal
+
+    if p is None:
+        return
+    if p.poll() is None:
+        p.send_signal(signal.SIGTERM)
+        try:
+            p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            raise AssertionError(f"pid {p.pid} ({p.args[0]}) did not end within {timeout} s of SIGTERM")
+    assert p.returncode == 0, f"pid {p.pid} ({p.args[0]}) exited with status {p.returncode}"
 
 
 def sink_messages():

@@ -6,7 +6,7 @@ import uuid
 
 import requests
 
-from conftest import Tenant, cli, sink_messages, wait_for
+from conftest import Tenant, cli, sink_messages, sql, wait_for
 
 JSON = {"Content-Type": "application/json"}
 
@@ -31,7 +31,10 @@ def test_approvers_get_a_link_and_the_link_decides_nothing():
     link = re.search(r"(http://\S+/app/w/\S+/approvals/\S+)", text).group(1)
     assert link.endswith(f"/app/w/{t.ws}/approvals/{out}")
     assert "nia@n.example" in text and "Hello Nia" in text
-    # viewers are not asked
+    # viewers are not asked: the item's one notification job is done (every approver it
+    # mails has been mailed) and none of its mail went to the viewer
+    assert wait_for(lambda: sql("SELECT n.status FROM approval_notifications n JOIN outbound_messages m "
+                                f"ON m.id = n.message_id WHERE m.public_id = '{out}'") == [["2"]])
     assert not [1 for raw, x in sink_messages() if x["X-Sink-Rcpt-To"] == viewer]
     # following the link while signed out leads to the sign-in page and changes nothing
     r = requests.get(link, allow_redirects=False, timeout=10)

@@ -15,7 +15,8 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from conftest import (BIN, CONFIG, LocalHttp, Tenant, add_prospects, assert_problem, sql, wait_for)
+from conftest import (BIN, CONFIG, LocalHttp, Tenant, add_prospects, assert_problem, sql,
+                      start_worker_process, stop_process, wait_for)
 from test_webhooks import Receiver, create
 
 DEV = os.environ.get("LINKCAMP_DEV", "")
@@ -297,11 +298,8 @@ def test_private_addresses_are_refused_unless_allowed(pages):
     subprocess.run([DEV, "worker-stop", INSTANCE], check=True, timeout=60)
     worker = None
     try:
-        env = dict(os.environ, LINKCAMP_WEBHOOK_ALLOW_PRIVATE="no", LINKCAMP_WORKER_POLL_MS="50",
-                   ASAN_OPTIONS="detect_leaks=0:abort_on_error=0")
-        log = open(os.path.join(LOG_DIR, "placement-private-worker.log"), "ab")
-        worker = subprocess.Popen([os.path.join(BIN, "linkcamp-worker"), "-c", CONFIG], env=env,
-                                  stdout=log, stderr=log)
+        worker = start_worker_process("placement-private-worker.log", LINKCAMP_WEBHOOK_ALLOW_PRIVATE="no",
+                                      LINKCAMP_WORKER_POLL_MS="50")
         pid = place(t.api, rid, pages.url(path)).json()["id"]
         p = wait_for(lambda: (lambda x: x if x["checkedAt"] else None)(status_of(t.api, rid, pid)),
                      timeout=60)
@@ -310,10 +308,10 @@ def test_private_addresses_are_refused_unless_allowed(pages):
         assert "refused" in p["lastError"] and "private" in p["lastError"]
         assert pages.hits_of(path) == []
     finally:
-        if worker and worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)
-            worker.wait(30)
-        subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
+        try:
+            stop_process(worker)
+        finally:
+            subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
     assert campaign(t.api, cid)["placedCount"] == 0
 
 

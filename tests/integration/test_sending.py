@@ -12,7 +12,8 @@ import uuid
 import pytest
 import requests
 
-from conftest import (Api, Tenant, assert_problem, cli, sink_messages, sql, wait_for)
+from conftest import (Api, Tenant, assert_problem, cli, send_without_approval, sink_messages, sql,
+                      wait_for)
 
 CAMPAIGN = "/v1/link-building/campaign"
 JSON = {"Content-Type": "application/json"}
@@ -34,6 +35,12 @@ def shop():
     rels = {r["contactEmail"].split("@")[0]: r["id"]
             for r in t.api.get("/v1/link-building/crm/relationship",
                                query=f"campaignId={cid}&limit=200").json()["data"]}
+    # for worker_polled_past: a campaign in the tenant's other workspace, which needs no
+    # approval and has its own credits, so the tests' counts here stay untouched
+    send_without_approval(t.api2)
+    t.barrier_cid = t.campaign(ws=t.ws2, name="barrier", prospects=prospects("barrier"))
+    t.barrier_rel = t.api2.get("/v1/link-building/crm/relationship",
+                               query=f"campaignId={t.barrier_cid}").json()["data"][0]["id"]
     return t, cid, rels
 
 
@@ -55,6 +62,17 @@ def message(api, out_id):
 
 def delivered_with_subject(subject):
     return [m for raw, m in sink_messages() if m["Subject"] == subject]
+
+
+def worker_polled_past(t):
+    """Positive evidence that the worker has polled past everything queued until now: a
+    message queued after it reaches the sink. The worker claims due messages of every
+    workspace in (due_at, id) order, so a message that had wrongly become sendable before
+    this one would have been claimed no later than it."""
+    subject = "barrier " + uuid.uuid4().hex
+    r = send(t.api2, t.barrier_cid, t.barrier_rel, subject=subject)
+    assert r.status_code == 202 and r.json()["invocation"]["message"]["status"] != "awaiting_approval", r.text
+    assert len(wait_for(lambda: delivered_with_subject(subject), timeout=30)) == 1
 
 
 def test_send_email_waits_for_approval_then_goes_out_once(shop):
@@ -87,7 +105,9 @@ def test_send_email_waits_for_approval_then_goes_out_once(shop):
 
     # a key without the approve permission cannot decide
     assert_problem(t.api.post(f"/v1/approvals/{out}/approve"), 403, "forbidden")
-    assert wait_for(lambda: delivered_with_subject(subject), timeout=1.0) == []
+    worker_polled_past(t)
+    assert delivered_with_subject(subject) == []
+    assert message(t.api, out)["status"] == "awaiting_approval"
 
     r = t.approver.post(f"/v1/approvals/{out}/approve")
     assert r.status_code == 200 and r.json()["status"] in ("scheduled", "sending", "sent")
@@ -149,7 +169,9 @@ def test_reject_sends_nothing_and_releases_credits(shop):
     assert t.api.get(f"/v1/invocations/{inv}").json()["invocation"]["status"] == "rejected"
     assert t.api.get(f"/v1/invocations/{inv}").json()["invocation"]["creditsCharged"] == 0
     assert credits(t.api) == before
-    assert wait_for(lambda: delivered_with_subject(subject), timeout=1.5) == []
+    worker_polled_past(t)
+    assert delivered_with_subject(subject) == []
+    assert message(t.api, out)["status"] == "rejected"
     rows = sql(f"SELECT d.decision, d.decided_by, d.reason FROM approval_decisions d "
                f"JOIN outbound_messages m ON m.id = d.message_id WHERE m.public_id = '{out}'")
     assert rows == [["1", rows[0][1], "off-brand tone"]] and rows[0][1].startswith("key:")
@@ -196,7 +218,8 @@ def test_auto_policy_and_pause_holds_until_resume(shop):
         assert r.json()["invocation"]["status"] == "scheduled"
         out = r.json()["invocation"]["message"]["id"]
         assert r.json()["invocation"]["message"]["status"] == "held"
-        assert wait_for(lambda: delivered_with_subject(subject), timeout=2.0) == []
+        worker_polled_past(t)
+        assert delivered_with_subject(subject) == []
         assert message(t.api, out)["status"] == "held"
     finally:
         r = t.api.post(f"{CAMPAIGN}/{cid}/resume")

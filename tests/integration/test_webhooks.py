@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 
 from conftest import (BIN, CONFIG, LocalHttp, Api, Tenant, add_prospects, assert_problem, sql,
+                      start_worker_process, stop_process,
                       wait_for)
 
 DEV = os.environ.get("LINKCAMP_DEV", "")
@@ -389,11 +390,8 @@ def test_private_addresses_are_refused_unless_allowed(rx):
     subprocess.run([DEV, "worker-stop", INSTANCE], check=True, timeout=60)
     worker = None
     try:
-        env = dict(os.environ, LINKCAMP_WEBHOOK_ALLOW_PRIVATE="no", LINKCAMP_WORKER_POLL_MS="50",
-                   ASAN_OPTIONS="detect_leaks=0:abort_on_error=0")
-        log = open(os.path.join(LOG_DIR, "webhook-private-worker.log"), "ab")
-        worker = subprocess.Popen([os.path.join(BIN, "linkcamp-worker"), "-c", CONFIG], env=env,
-                                  stdout=log, stderr=log)
+        worker = start_worker_process("webhook-private-worker.log", LINKCAMP_WEBHOOK_ALLOW_PRIVATE="no",
+                                      LINKCAMP_WORKER_POLL_MS="50")
         assert t.api.post(f"/v1/webhooks/{w['id']}/test").status_code == 202
         d = wait_for(lambda: (lambda x: x["total"] >= 1 and x)(deliveries(t.api, w["id"])),
                      timeout=60)
@@ -403,8 +401,8 @@ def test_private_addresses_are_refused_unless_allowed(rx):
         assert "refused" in first["error"] and "private" in first["error"]
         assert rx.at(path) == []
     finally:
-        if worker and worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)
-            worker.wait(30)
-        subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
+        try:
+            stop_process(worker)
+        finally:
+            subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
     t.api.request("DELETE", f"/v1/webhooks/{w['id']}")

@@ -11,7 +11,7 @@ import signal
 import subprocess
 import uuid
 
-from conftest import CONFIG, Tenant, add_prospects, send_without_approval, sql, wait_for
+from conftest import CONFIG, Tenant, add_prospects, send_without_approval, sql, stop_process, wait_for
 from test_placements import LINKED, TARGET, Pages, place, status_of
 
 DEV = os.environ.get("LINKCAMP_DEV", "")
@@ -58,8 +58,7 @@ def test_worker_threads_are_clean_under_helgrind():
         assert wait_for(lambda: sent() == SENDS, 120), sent()
         for i, pid in enumerate(checks):
             assert wait_for(lambda: status_of(t.api, rels[i], pid)["status"] == "verified", 120)
-        worker.send_signal(signal.SIGTERM)
-        assert worker.wait(60) == 0
+        stop_process(worker)
     finally:
         if worker and worker.poll() is None:
             worker.kill()

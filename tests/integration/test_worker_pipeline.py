@@ -17,8 +17,8 @@ import subprocess
 import time
 import uuid
 
-from conftest import (BIN, CONFIG, Tenant, add_prospects, db_socket, send_without_approval,
-                      sink_messages, sql, wait_for)
+from conftest import (Tenant, add_prospects, db_socket, send_without_approval, sink_messages,
+                      sql, start_worker_process, stop_process, wait_for)
 
 DEV = os.environ.get("LINKCAMP_DEV", "")
 INSTANCE = os.environ.get("LINKCAMP_INSTANCE", "test")
@@ -45,23 +45,20 @@ def unapproved_campaign(name, prefix):
 
 
 def start_worker(threads, batch, log_name="pipeline-worker.log", **env_extra):
-    env = dict(os.environ, LINKCAMP_WORKER_THREADS=str(threads), LINKCAMP_WORKER_BATCH=str(batch),
-               LINKCAMP_WORKER_POLL_MS="50", LINKCAMP_LOG_LEVEL="warn",
-               ASAN_OPTIONS="detect_leaks=0:abort_on_error=0", **env_extra)
-    log = open(os.path.join(LOG_DIR, log_name), "ab")
-    return subprocess.Popen([os.path.join(BIN, "linkcamp-worker"), "-c", CONFIG], env=env,
-                            stdout=log, stderr=log)
+    return start_worker_process(log_name, LINKCAMP_WORKER_THREADS=str(threads),
+                                LINKCAMP_WORKER_BATCH=str(batch), LINKCAMP_WORKER_POLL_MS="50",
+                                LINKCAMP_LOG_LEVEL="warn", **env_extra)
 
 
 def restore_worker(worker=None, holder=None):
     """Ends what a test started — the session holding workspace rows, its own worker
-    (SIGTERM, as an operator would) — and starts the stack's worker again."""
+    (SIGTERM, as an operator would; it must exit 0) — and starts the stack's worker again."""
     if holder and holder.poll() is None:
         holder.kill()
-    if worker and worker.poll() is None:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(30)
-    subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
+    try:
+        stop_process(worker)
+    finally:
+        subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
 
 
 def test_one_batch_of_many_workspaces_campaigns_and_repeats():
@@ -358,8 +355,7 @@ def test_a_stopping_worker_returns_what_it_claimed_and_never_started():
                                     f"public_id = '{outs[0]}'")[0][0] == "1", 10)
         assert [status(o) for o in outs] == [2] * 6
         t0 = time.time()
-        worker.send_signal(signal.SIGTERM)
-        assert worker.wait(30) == 0
+        stop_process(worker, 30)
         assert time.time() - t0 < 10
         rows = {o: (status(o), err) for o in outs for (err,) in
                 sql(f"SELECT last_error FROM outbound_messages WHERE public_id = '{o}'")}
@@ -369,9 +365,7 @@ def test_a_stopping_worker_returns_what_it_claimed_and_never_started():
         assert not [m for raw, m in sink_messages() if m["Subject"] and
                     m["Subject"].startswith(f"stop {tag} ") and m["Subject"] != f"stop {tag} 0"]
     finally:
-        if worker and worker.poll() is None:
-            worker.kill()
-        subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
+        restore_worker(worker)
 
     def delivered():
         return collections.Counter(m["Subject"] for raw, m in sink_messages()

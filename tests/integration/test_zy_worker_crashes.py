@@ -11,7 +11,7 @@ import subprocess
 import time
 import uuid
 
-from conftest import BIN, CONFIG, Api, Tenant, sink_messages, sql
+from conftest import Api, Tenant, sink_messages, sql, start_worker_process, stop_process
 
 DEV = os.environ.get("LINKCAMP_DEV", "")
 INSTANCE = os.environ.get("LINKCAMP_INSTANCE", "test")
@@ -21,12 +21,9 @@ PROSPECTS = 50
 
 
 def start_worker(n):
-    env = dict(os.environ, LINKCAMP_WORKER_LEASE_SECONDS="5", LINKCAMP_WORKER_THREADS="4",
-               LINKCAMP_WORKER_POLL_MS="50", LINKCAMP_SMTP_TIMEOUT_MS="3000",
-               LINKCAMP_LOG_LEVEL="warn", ASAN_OPTIONS="detect_leaks=0:abort_on_error=0")
-    log = open(os.path.join(LOG_DIR, f"chaos-worker-{n}.log"), "ab")
-    return subprocess.Popen([os.path.join(BIN, "linkcamp-worker"), "-c", CONFIG], env=env,
-                            stdout=log, stderr=log)
+    return start_worker_process(f"chaos-worker-{n}.log", LINKCAMP_WORKER_LEASE_SECONDS="5",
+                                LINKCAMP_WORKER_THREADS="4", LINKCAMP_WORKER_POLL_MS="50",
+                                LINKCAMP_SMTP_TIMEOUT_MS="3000", LINKCAMP_LOG_LEVEL="warn")
 
 
 def states(ws_public):
@@ -121,11 +118,9 @@ def test_kill_workers_during_2000_sends():
                       f"ON w.id = i.workspace_id WHERE w.public_id = '{t.ws}'")
         assert int(charged[0][0]) == 2 * len(sent_ids)
     finally:
-        for w in workers:
-            if w.poll() is None:
-                w.send_signal(signal.SIGTERM)
-                try:
-                    w.wait(30)
-                except subprocess.TimeoutExpired:
-                    w.kill()
-        subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
+        # the survivors (those not killed on purpose) must end cleanly on SIGTERM
+        try:
+            for w in workers:
+                stop_process(w)
+        finally:
+            subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
