@@ -119,6 +119,16 @@ main(int argc, char **argv)
 	unsigned i, started = 0;
 	int opt, sig = 0;
 
+	/* Blocked first thing: a SIGTERM that arrives while starting up waits for sigwait
+	 * and ends the process cleanly (status 0) instead of killing it half started.
+	 * Threads inherit this mask; only the main thread takes the signals, via sigwait. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
 	while ((opt = getopt(argc, argv, "c:")) != -1) {
 		if (opt == 'c')
 			config_path = optarg;
@@ -155,14 +165,6 @@ main(int argc, char **argv)
 	} else {
 		srv.listen_fd = 0; /* spawned by a process manager with the socket on stdin */
 	}
-
-	/* Threads inherit this mask; only the main thread takes the signals, via sigwait. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
 	if (api_cache_init((size_t)srv.cfg.response_cache_mb * 1024 * 1024) != LC_OK) {
 		log_msg(LOG_ERROR, "cannot make a response cache of %u MiB", srv.cfg.response_cache_mb);

@@ -593,6 +593,16 @@ main(int argc, char **argv)
 	unsigned i, started = 0;
 	int opt, sig = 0;
 
+	/* Blocked first thing: a SIGTERM that arrives while starting up waits for sigwait
+	 * and ends the process cleanly (status 0) instead of killing it half started.
+	 * Threads inherit this mask; only the main thread takes the signals, via sigwait. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
 	while ((opt = getopt(argc, argv, "c:")) != -1) {
 		if (opt == 'c') {
 			config_path = optarg;
@@ -634,13 +644,6 @@ main(int argc, char **argv)
 	pthread_mutex_init(&w.olock, NULL);
 	pthread_cond_init(&w.queued, NULL);
 	pthread_cond_init(&w.room, NULL);
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
 	/* threads[0] is the recorder (it outlives the mailers), [1] the reaper, [2] the
 	 * claimer, [3] the webhook sender, [4] the placement checker, the rest mailers */

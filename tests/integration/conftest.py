@@ -216,7 +216,10 @@ def sink_messages():
     return out
 
 
-def wait_for(pred, timeout=15.0, interval=0.1):
+def wait_for(pred, timeout=60.0, interval=0.1):
+    """pred() until it is truthy or timeout seconds passed; returns its last value. The
+    timeout is a bound for a loaded machine, never a speed claim: a passing wait returns
+    as soon as pred holds."""
     import time
 
     deadline = time.time() + timeout

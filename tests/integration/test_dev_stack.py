@@ -6,7 +6,6 @@ import smtplib
 import socket
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -22,6 +21,11 @@ LOG = os.path.join(ROOT, "var", INSTANCE, "log")
 def pid_of(name):
     with open(os.path.join(RUN, f"{name}.pid")) as f:
         return int(f.read())
+
+
+def log(name):
+    with open(os.path.join(LOG, name), errors="replace") as f:
+        return f.read()
 
 
 def alive(pid):
@@ -41,6 +45,7 @@ def test_a_supervised_worker_that_dies_is_started_again_and_logged():
         second = wait_for(lambda: (lambda p: p if p != first and alive(p) else None)(pid_of("worker")),
                           timeout=30)
         assert second, "the supervised worker was not started again"
+        assert wait_for(lambda: f":{second} delivering through" in log("worker.log"), timeout=60)
         with open(os.path.join(LOG, "supervisor.log")) as f:
             assert f"worker (pid {first}) exited with status 137; starting it again" in f.read()
         # a stop is a stop: the supervisor does not bring it back, and the exit was clean
@@ -82,7 +87,7 @@ def own_sink(tmp_path):
             return True
         except OSError:
             return False
-    assert wait_for(up, timeout=20)
+    assert wait_for(up)
     yield port, maildir
     p.send_signal(signal.SIGTERM)
     assert p.wait(20) == 0

@@ -240,7 +240,7 @@ def test_email_sent_is_signed_and_retried_with_the_same_id(rx):
         assert doc["data"]["eventId"] == h["webhook-id"]
         assert doc["data"]["workspaceId"] == t.ws
         assert abs(int(h["webhook-timestamp"]) - __import__("time").time()) < 600
-    d = wait_for(lambda: (lambda x: x["total"] == 2 and x)(deliveries(t.api, w["id"])), timeout=30)
+    d = wait_for(lambda: (lambda x: x["total"] == 2 and x)(deliveries(t.api, w["id"])))
     assert d, deliveries(t.api, w["id"])
     newest, oldest = d["data"]
     assert (oldest["attempt"], oldest["statusCode"], oldest["ok"]) == (1, 500, False)
@@ -335,7 +335,7 @@ def test_410_disables_the_webhook(rx):
         x = t.api.get("/v1/webhooks").json()["data"][0]
         return x["status"] == "disabled" and x
 
-    x = wait_for(disabled, timeout=30)
+    x = wait_for(disabled)
     assert x and "410" in x["disabledReason"]
     assert deliveries(t.api, w["id"])["data"][0]["statusCode"] == 410
     assert_problem(t.api.post(f"/v1/webhooks/{w['id']}/test"), 409, "webhook_disabled")
@@ -370,7 +370,7 @@ def test_deleting_a_webhook_stops_its_deliveries(rx):
     assert t.api.request("DELETE", f"/v1/webhooks/{w['id']}").status_code == 204
     # its retry (due 6 s after the first attempt at the test stack's scale) is cancelled
     state = wait_for(lambda: sql(f"SELECT state FROM webhook_outbox WHERE event_public_id = '{ev}'"
-                                 " AND state IN (0, 1, 4)") == [["4"]], timeout=30)
+                                 " AND state IN (0, 1, 4)") == [["4"]])
     assert state, sql(f"SELECT state, attempts FROM webhook_outbox WHERE event_public_id = '{ev}'")
     w2 = create(t.api, rx.url(ok), ["link_building.campaign.paused"]).json()
     t.api.post(f"/v1/webhooks/{w2['id']}/test")
