@@ -46,7 +46,6 @@ is_stopping(struct server *srv)
 	return stopping;
 }
 static void usage(void);
-static enum log_level level_of(const char *);
 
 static void *
 serve(void *arg)
@@ -96,18 +95,6 @@ usage(void)
 	exit(64);
 }
 
-static enum log_level
-level_of(const char *s)
-{
-	if (strcmp(s, "debug") == 0)
-		return LOG_DEBUG;
-	if (strcmp(s, "warn") == 0)
-		return LOG_WARN;
-	if (strcmp(s, "error") == 0)
-		return LOG_ERROR;
-	return LOG_INFO;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -115,6 +102,7 @@ main(int argc, char **argv)
 	const char *config_path = NULL;
 	pthread_t *threads;
 	sigset_t set;
+	enum log_level level;
 	char why[256];
 	unsigned i, started = 0;
 	int opt, sig = 0;
@@ -139,7 +127,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "linkcamp-fcgi: %s\n", why);
 		return 78;
 	}
-	log_set_level(level_of(srv.cfg.log_level));
+	if (log_level_parse(srv.cfg.log_level, &level) == 0) /* config_load checked it */
+		log_set_level(level);
 	pthread_mutex_init(&srv.lock, NULL);
 	ui_init(&srv.cfg);
 	if (sodium_init() < 0 || mysql_library_init(0, NULL, NULL) != 0) {

@@ -98,7 +98,6 @@ static void record_all(struct worker *, struct core *, const struct delivery_job
 static size_t notify_some(struct worker *, struct core *);
 static void nap(struct worker *, unsigned);
 static int is_stopping(struct worker *);
-static enum log_level level_of(const char *);
 
 /* is_stopping tells whether the worker was asked to stop (under the lock main sets it
  * with, so every thread sees it without a data race). */
@@ -570,18 +569,6 @@ reaper(void *arg)
 	return NULL;
 }
 
-static enum log_level
-level_of(const char *s)
-{
-	if (strcmp(s, "debug") == 0)
-		return LOG_DEBUG;
-	if (strcmp(s, "warn") == 0)
-		return LOG_WARN;
-	if (strcmp(s, "error") == 0)
-		return LOG_ERROR;
-	return LOG_INFO;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -589,6 +576,7 @@ main(int argc, char **argv)
 	const char *config_path = NULL;
 	pthread_t *threads;
 	sigset_t set;
+	enum log_level level;
 	char why[256], host[64];
 	unsigned i, started = 0;
 	int opt, sig = 0;
@@ -615,7 +603,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "linkcamp-worker: %s\n", why);
 		return 78;
 	}
-	log_set_level(level_of(w.cfg.log_level));
+	if (log_level_parse(w.cfg.log_level, &level) == 0) /* config_load checked it */
+		log_set_level(level);
 	if (sodium_init() < 0 || mysql_library_init(0, NULL, NULL) != 0)
 		return 70;
 	json_object_seed(0);

@@ -6,6 +6,7 @@
 #include <ini.h>
 
 #include "util/config.h"
+#include "util/log.h"
 
 #ifndef LINKCAMP_TEMPLATESDIR
 #define LINKCAMP_TEMPLATESDIR "/usr/local/share/linkcamp/templates"
@@ -123,8 +124,9 @@ set_key(struct config *cfg, const struct config_key *k, const char *value, char 
 			return -1;
 		}
 		if (strcmp(k->name, "log_level") == 0) {
-			if (strcmp(value, "debug") && strcmp(value, "info") && strcmp(value, "warn") &&
-			    strcmp(value, "error")) {
+			enum log_level level;
+
+			if (log_level_parse(value, &level) != 0) {
 				snprintf(why, whylen, "app.log_level must be debug, info, warn or error");
 				return -1;
 			}

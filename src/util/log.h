@@ -6,6 +6,11 @@
 
 enum log_level { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR };
 
+/* log_level_parse sets *level from its name ("debug", "info", "warn", "error") and
+ * returns 0, or returns -1 and leaves *level alone for any other string. The one list of
+ * the names: the config check and the programs both use it. */
+int log_level_parse(const char *name, enum log_level *level);
+
 /* log_set_level drops records below level. */
 void log_set_level(enum log_level level);
 
