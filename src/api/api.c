@@ -61,6 +61,7 @@ static int authenticate(struct api_ctx *, enum route_auth);
 static void run_route(struct api_ctx *, const char *);
 static int idempotency_key_sane(const char *);
 static void run_idempotent(struct api_ctx *);
+static void allow_header(const char *, char *, size_t);
 
 void
 api_bad_param(struct api_ctx *ctx, const char *param, const char *detail)
@@ -293,12 +294,39 @@ run_idempotent(struct api_ctx *ctx)
 		    lc_strerror(e));
 }
 
+/* allow_header writes the Allow header line for the router's method list: HEAD joins
+ * every GET, since a HEAD is answered as that GET without its body. */
+static void
+allow_header(const char *methods, char *out, size_t len)
+{
+	const char *p = methods, *comma;
+	size_t used, tlen;
+	int n;
+
+	n = snprintf(out, len, "Allow: ");
+	used = n > 0 ? (size_t)n : 0;
+	while (*p && used < len) {
+		comma = strchr(p, ',');
+		tlen = comma ? (size_t)(comma - p) : strlen(p);
+		n = snprintf(out + used, len - used, "%s%.*s%s", p == methods ? "" : ", ", (int)tlen,
+		    p, tlen == 3 && memcmp(p, "GET", 3) == 0 ? ", HEAD" : "");
+		used += n > 0 ? (size_t)n : 0;
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+		while (*p == ' ')
+			p++;
+	}
+	if (used < len)
+		snprintf(out + used, len - used, "\r\n");
+}
+
 void
 api_dispatch(struct core *core, struct http_request *req)
 {
 	struct api_ctx ctx;
 	const char *method = req->method, *bad = NULL;
-	char allow[160];
+	char allow[sizeof(ctx.match.allow) + 64];
 	lc_err e;
 
 	memset(&ctx, 0, sizeof(ctx));
@@ -312,7 +340,7 @@ api_dispatch(struct core *core, struct http_request *req)
 		router_match(ui_routes, ui_nroutes, method, req->path, req->path_len, &ctx.match);
 	if (ctx.match.route == NULL) {
 		if (ctx.match.path_exists) {
-			snprintf(allow, sizeof(allow), "Allow: %s\r\n", ctx.match.allow);
+			allow_header(ctx.match.allow, allow, sizeof(allow));
 			http_problem(req, 405, "method_not_allowed",
 			    "This path does not support that method.", NULL, NULL, allow);
 		} else {

@@ -72,8 +72,13 @@ json_t *api_str_or_null(const char *s);
 /* api_fail_core answers the problem a core call described in fail (or, without a code,
  * the generic mapping of e). */
 void api_fail_core(struct api_ctx *ctx, lc_err e, const struct core_fail *fail);
+/* api_body_is_json says whether a body of content_type (may be NULL) is read as JSON:
+ * application/json, or application/x-www-form-urlencoded (what `curl -d` sends) holding a
+ * JSON object — first non-blank byte '{' and it parses. For bearer-key routes only. */
+int api_body_is_json(const char *content_type, const char *body, size_t len);
 /* api_read_json reads the body and parses it as a JSON object (new reference); NULL after
- * answering 413/415/400. An empty body is {} when allow_empty. */
+ * answering 413/415/400. An empty body is {} when allow_empty. The body must be JSON by
+ * api_body_is_json, else 415. */
 json_t *api_read_json(struct api_ctx *ctx, int allow_empty);
 /* api_only_keys answers 422 validation_failed naming the first key of obj outside allowed
  * (param is prefix.key) and returns -1. */

@@ -10,6 +10,7 @@
 static int parse_mask(struct api_ctx *, const char *, int (*)(const char *, size_t),
     unsigned *);
 static json_t *campaign_item(const struct campaign *);
+static json_t *with_rates(json_t *, unsigned, unsigned, unsigned);
 
 /* parse_mask reads a comma list of names into a bit mask; -1 after answering 400. */
 static int
@@ -38,14 +39,34 @@ parse_mask(struct api_ctx *ctx, const char *param, int (*lookup)(const char *, s
 	return 0;
 }
 
+/* with_rates adds openRate, replyRate and placementRate (hundredths as fractions) to o
+ * (stolen) and returns it; NULL when o is NULL or out of memory. */
+static json_t *
+with_rates(json_t *o, unsigned open, unsigned reply, unsigned placement)
+{
+	if (o == NULL)
+		return NULL;
+	if (json_object_set_new(o, "openRate", json_real(open / 100.0)) != 0 ||
+	    json_object_set_new(o, "replyRate", json_real(reply / 100.0)) != 0 ||
+	    json_object_set_new(o, "placementRate", json_real(placement / 100.0)) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* campaign_item is a list item: the reference's fields plus the metrics' three rates. */
 static json_t *
 campaign_item(const struct campaign *c)
 {
-	return json_pack("{s:s,s:s,s:s,s:o,s:s,s:I,s:I,s:I,s:I}", "id", c->public_id, "type",
+	unsigned open, reply, placement;
+
+	metrics_rates(c, &open, &reply, &placement);
+	return with_rates(json_pack("{s:s,s:s,s:s,s:o,s:s,s:I,s:I,s:I,s:I}", "id", c->public_id, "type",
 	    campaign_type_name(c->type), "name", c->name, "createdAt", api_time_or_null(c->created_ms),
 	    "status", campaign_status_name(c->status), "draftsCount", (json_int_t)c->drafts,
 	    "sentCount", (json_int_t)c->sent, "repliedCount", (json_int_t)c->replied, "placedCount",
-	    (json_int_t)c->placed);
+	    (json_int_t)c->placed), open, reply, placement);
 }
 
 json_t *
@@ -150,11 +171,10 @@ api_campaign_metrics(void *arg)
 		api_fail(ctx, e, "campaign_not_found");
 		return;
 	}
-	summary = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:f}", "drafted",
+	summary = with_rates(json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "drafted",
 	    (json_int_t)m.drafted, "sent", (json_int_t)m.sent, "delivered", (json_int_t)m.delivered,
 	    "opened", (json_int_t)m.opened, "replied", (json_int_t)m.replied, "placed",
-	    (json_int_t)m.placed, "openRate", m.open_rate / 100.0, "replyRate", m.reply_rate / 100.0,
-	    "placementRate", m.placement_rate / 100.0);
+	    (json_int_t)m.placed), m.open_rate, m.reply_rate, m.placement_rate);
 	timeline = json_array();
 	for (i = 0; timeline && i < m.ntimeline; i++) {
 		const struct timeline_entry *t = &m.timeline[i];

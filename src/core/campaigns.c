@@ -29,6 +29,7 @@ campaign_from_row(const struct db_rows *r, size_t i, struct campaign *c)
 	c->sent = db_i64(r, i, CMP_COL_SENT);
 	c->replied = db_i64(r, i, CMP_COL_REPLIED);
 	c->placed = db_i64(r, i, CMP_COL_PLACED);
+	c->opened = db_i64(r, i, CMP_COL_OPENED);
 	c->paused_ms = -1;
 	if (r->ncols <= CMP_COL_TARGET)
 		return; /* a list item: the detail columns were not asked for */
@@ -36,7 +37,6 @@ campaign_from_row(const struct db_rows *r, size_t i, struct campaign *c)
 	c->sender = db_str(r, i, CMP_COL_SENDER);
 	c->updated_ms = db_ms(r, i, CMP_COL_UPDATED);
 	c->delivered = db_i64(r, i, CMP_COL_DELIVERED);
-	c->opened = db_i64(r, i, CMP_COL_OPENED);
 	c->paused_ms = db_ms(r, i, CMP_COL_PAUSED_AT);
 	c->pause_reason = db_str(r, i, CMP_COL_PAUSE_REASON);
 	c->pending_approvals = db_i64(r, i, CMP_COL_PENDING);

@@ -134,6 +134,13 @@ struct campaign_new {
 /* metrics_rate returns num/den in hundredths rounded half-up; 0 when den is 0. */
 unsigned metrics_rate(int64_t num, int64_t den);
 
+struct campaign;
+/* metrics_rates writes a campaign's openRate, replyRate and placementRate in hundredths:
+ * its opened, replied and placed counters over sent, by metrics_rate. The one rule for
+ * the metrics summary and the list items. */
+void metrics_rates(const struct campaign *c, unsigned *open, unsigned *reply,
+    unsigned *placement);
+
 enum timeline_kind {
 	TL_CAMPAIGN_CREATED = 0, TL_DRAFTS_READY, TL_APPROVALS_COMPLETED, TL_EMAILS_SENT,
 	TL_FIRST_REPLY, TL_FIRST_LINK_PLACED, TL_CAMPAIGN_PAUSED, TL_CAMPAIGN_RESUMED, TL_NKINDS

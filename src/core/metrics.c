@@ -27,6 +27,14 @@ metrics_rate(int64_t num, int64_t den)
 	return (unsigned)((num * 200 + den) / (den * 2));
 }
 
+void
+metrics_rates(const struct campaign *c, unsigned *open, unsigned *reply, unsigned *placement)
+{
+	*open = metrics_rate(c->opened, c->sent);
+	*reply = metrics_rate(c->replied, c->sent);
+	*placement = metrics_rate(c->placed, c->sent);
+}
+
 const char *
 timeline_kind_name(unsigned kind)
 {
@@ -145,9 +153,7 @@ metrics_get(struct core *core, const struct principal *who, const char *public_i
 	m->opened = c->opened;
 	m->replied = c->replied;
 	m->placed = c->placed;
-	m->open_rate = metrics_rate(c->opened, c->sent);
-	m->reply_rate = metrics_rate(c->replied, c->sent);
-	m->placement_rate = metrics_rate(c->placed, c->sent);
+	metrics_rates(c, &m->open_rate, &m->reply_rate, &m->placement_rate);
 	sqltime_format(now_ms() - (int64_t)core->no_response_days * 86400000, cutoff);
 	if ((e = store_campaign_timeline(core->db, c->id, &m->day_rows)) != LC_OK ||
 	    (e = store_rel_domains(core->db, c->id, cutoff, &m->rel_rows)) != LC_OK ||

@@ -5,8 +5,8 @@
 
 #define CAMPAIGN_COLUMNS                                                                      \
 	"id, public_id, type, name, created_at, status, drafts_count, sent_count, "             \
-	"replied_count, placed_count, target_url, sender, updated_at, delivered_count, "          \
-	"opened_count, paused_at, pause_reason, pending_approvals"
+	"replied_count, placed_count, opened_count, target_url, sender, updated_at, "            \
+	"delivered_count, paused_at, pause_reason, pending_approvals"
 
 /* One WHERE clause serves list and count so they can never disagree. The cursor bound
  * "created_at <= ?" gives the index range its upper end; the OR breaks ties by id. When
@@ -81,10 +81,11 @@ filter_params(const struct store_campaign_filter *f, int status, struct db_param
 lc_err
 store_campaign_list(struct db *db, const struct store_campaign_filter *f, struct db_rows *out)
 {
-	/* a list item needs only the first CMP_COL_LIST_NCOLS columns */
+	/* a list item needs only the first CMP_COL_LIST_NCOLS columns (opened_count for its
+	 * openRate) */
 #define LIST_SQL(filter)                                                                      \
 	"SELECT id, public_id, type, name, created_at, status, drafts_count, sent_count, "       \
-	"replied_count, placed_count" filter "AND created_at <= ? AND (created_at < ? OR id < ?) " \
+	"replied_count, placed_count, opened_count" filter "AND created_at <= ? AND (created_at < ? OR id < ?) " \
 	"ORDER BY created_at DESC, id DESC LIMIT ?"
 	static const char sql[] = LIST_SQL(CAMPAIGN_FILTER);
 	static const char one_sql[] = LIST_SQL(CAMPAIGN_FILTER_ONE_STATUS);

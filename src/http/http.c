@@ -89,6 +89,35 @@ http_origin_of(const char *url, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)n, url);
 }
 
+void
+http_host_of(const char *authority, char *out, size_t len)
+{
+	const char *s = authority, *end, *at;
+	size_t n;
+
+	if ((end = strstr(s, "://")) != NULL)
+		s = end + 3;
+	end = s + strcspn(s, "/?#");
+	at = memchr(s, '@', (size_t)(end - s));
+	if (at != NULL)
+		s = at + 1;
+	if (*s == '[') {
+		s++;
+		n = strcspn(s, "]");
+		if (s + n > end)
+			n = (size_t)(end - s);
+	} else {
+		n = strcspn(s, ":/?#");
+	}
+	if (n >= len) {
+		if (len > 0)
+			out[0] = '\0';
+		return;
+	}
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
 lc_err
 http_request_init_local(struct http_request *req, const char *method, const char *path,
     const char *query, const char *content_type, const char *body, size_t body_len,
@@ -149,6 +178,7 @@ http_request_init(struct http_request *req, FCGX_Request *fx)
 	req->workspace_id = FCGX_GetParam("HTTP_X_WORKSPACE_ID", fx->envp);
 	req->content_type = FCGX_GetParam("CONTENT_TYPE", fx->envp);
 	req->origin = FCGX_GetParam("HTTP_ORIGIN", fx->envp);
+	req->host = FCGX_GetParam("HTTP_HOST", fx->envp);
 	req->idempotency_key = FCGX_GetParam("HTTP_IDEMPOTENCY_KEY", fx->envp);
 	req->content_length = -1;
 	if ((cl = FCGX_GetParam("CONTENT_LENGTH", fx->envp)) != NULL && *cl) {

@@ -22,6 +22,7 @@ struct http_request {
 	const char *query;      /* after '?', or "" */
 	size_t query_len;
 	const char *authorization, *workspace_id, *content_type, *origin, *idempotency_key;
+	const char *host;         /* the Host header, or NULL */
 	char request_id[REQUEST_ID_MAX];
 	long long content_length; /* -1 when absent or unparseable */
 	struct buf body;
@@ -57,6 +58,11 @@ void http_request_done_local(struct http_request *req);
 /* http_origin_of writes the origin (scheme://host[:port], no default port) of url into
  * out (size len, always terminated). */
 void http_origin_of(const char *url, char *out, size_t len);
+
+/* http_host_of writes the host name of a Host header value or of a URL's authority (no
+ * scheme, user, port or brackets; "[::1]:8080" gives "::1") into out (size len, always
+ * terminated). A name too long for out gives "". */
+void http_host_of(const char *authority, char *out, size_t len);
 
 /* http_read_body reads the request body into req->body. LC_ENOMEM when it is longer
  * than max, LC_EIO when the stream ends early. */

@@ -21,12 +21,15 @@ struct route_match {
 	const struct route *route;              /* NULL when nothing matched */
 	char captures[ROUTE_MAX_CAPTURES][ROUTE_CAPTURE_MAX];
 	size_t ncaptures;
-	int path_exists;                        /* another method matches this path */
+	int path_exists;                        /* the path's pattern has other methods */
 	char allow[128];                        /* "GET, POST" for a 405 */
 };
 
 /* router_match finds the route for method and path[0..len) (no query string) in the
- * table of n routes. A capture longer than ROUTE_CAPTURE_MAX-1 bytes never matches. */
+ * table of n routes. Of the patterns path matches, the most specific names it (a literal
+ * segment beats a capture at the first segment where they differ); m->route is that
+ * pattern's route for method, else m->allow lists that pattern's methods (table order).
+ * A capture longer than ROUTE_CAPTURE_MAX-1 bytes never matches. */
 void router_match(const struct route *table, size_t n, const char *method, const char *path,
     size_t len, struct route_match *m);
 

@@ -94,9 +94,10 @@ json_t *mcp_call_api(void *arg, const struct mcp_tool *tool, json_t *args);
 /* mcp_http_matches is 1 when req is for the MCP endpoint /mcp. */
 int mcp_http_matches(const struct http_request *req);
 /* mcp_http_dispatch answers req (borrowed) completely: POST only (405 with Allow: POST),
- * Origin equal to core->public_url's origin when present (403), the bearer key as the
+ * Origin equal to core->public_url's origin when present (403), Host naming
+ * core->public_url's host or a loopback name when present (403), the bearer key as the
  * API checks it (401/403/404), MCP-Protocol-Version when present (400),
- * application/json (415), the API's body limit (413); then the JSON-RPC message, answered
+ * the API's body limit (413), JSON as api_body_is_json takes it (415); then the JSON-RPC message, answered
  * as application/json (200; 400 for a message that is not JSON-RPC) or 202 with no body
  * for a notification or a response. */
 void mcp_http_dispatch(struct core *core, struct http_request *req, int dotted_names);

@@ -1,8 +1,9 @@
 /* mcp_http.c: the MCP Streamable HTTP transport at POST /mcp in linkcamp-fcgi. Each POST
  * carries one JSON-RPC message and is answered with application/json (no SSE streams, no
  * sessions: every request stands alone, authenticated by its bearer key like /v1). The
- * checks run in a fixed order before anything else: method, Origin, key, protocol
- * version, media type, size. */
+ * checks run in a fixed order before anything else: method, Origin, Host, key, protocol
+ * version, size, media type (application/json, or a JSON object sent as a form by
+ * `curl -d`, as on /v1). */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,9 +13,10 @@
 #include "util/log.h"
 
 #define ORIGIN_MAX 600
+#define HOST_MAX 300
 
 static int origin_ok(const struct core *, const char *);
-static int json_media_type(const char *);
+static int host_ok(const struct core *, const char *);
 
 int
 mcp_http_matches(const struct http_request *req)
@@ -34,11 +36,27 @@ origin_ok(const struct core *core, const char *origin)
 	return strcasecmp(origin, want) == 0;
 }
 
+/* host_ok: no Host header, or a Host naming public_url's host or a loopback name (the
+ * other half of the DNS rebinding guard: a page of evil.example that rebinds its name to
+ * this server's address still sends Host: evil.example). The port is not compared: a
+ * rebinding attacker cannot choose it, and proxies differ in whether they keep it. */
 static int
-json_media_type(const char *ct)
+host_ok(const struct core *core, const char *host)
 {
-	return ct != NULL && strncasecmp(ct, "application/json", 16) == 0 &&
-	    (ct[16] == '\0' || ct[16] == ';' || ct[16] == ' ');
+	static const char *const loopback[] = {"localhost", "127.0.0.1", "::1"};
+	char got[HOST_MAX], want[HOST_MAX];
+	size_t i;
+
+	if (host == NULL)
+		return 1;
+	http_host_of(host, got, sizeof(got));
+	if (got[0] == '\0')
+		return 0;
+	for (i = 0; i < sizeof(loopback) / sizeof(loopback[0]); i++)
+		if (strcasecmp(got, loopback[i]) == 0)
+			return 1;
+	http_host_of(core->public_url ? core->public_url : "", want, sizeof(want));
+	return want[0] != '\0' && strcasecmp(got, want) == 0;
 }
 
 void
@@ -62,6 +80,12 @@ mcp_http_dispatch(struct core *core, struct http_request *req, int dotted_names)
 		    "Origin", NULL, NULL);
 		return;
 	}
+	if (!host_ok(core, req->host)) {
+		log_msg(LOG_WARN, "request %s: refused /mcp for another Host", req->request_id);
+		http_problem(req, 403, "forbidden", "Requests for this Host are not accepted.", "Host",
+		    NULL, NULL);
+		return;
+	}
 	memset(&caller, 0, sizeof(caller));
 	if (api_authenticate(core, req, &caller.who) != 0)
 		return;
@@ -74,7 +98,7 @@ mcp_http_dispatch(struct core *core, struct http_request *req, int dotted_names)
 	}
 	if (http_read_body_or_refuse(req, "invalid_json") != 0)
 		return;
-	if (!json_media_type(req->content_type)) {
+	if (!api_body_is_json(req->content_type, req->body.data, req->body.len)) {
 		http_problem(req, 415, "unsupported_media_type",
 		    "Send the JSON-RPC message with Content-Type: application/json.", NULL, NULL, NULL);
 		return;

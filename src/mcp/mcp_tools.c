@@ -27,9 +27,9 @@
 
 /* a filter that takes one value, a comma list, or a JSON list of values */
 #define S_NAMES(values, what) \
-	"{\"type\":[\"string\",\"array\"],\"items\":{\"type\":\"string\",\"enum\":" values "}," \
-	"\"description\":\"" what " (one value, a comma-separated list, or a list); one of " \
-	"the values in items.enum.\"}"
+	"{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"array\",\"items\":{\"type\":" \
+	"\"string\",\"enum\":" values "}}],\"description\":\"" what " (one value, a " \
+	"comma-separated list, or a list); each one of the values in the list's items.enum.\"}"
 #define S_LIMIT \
 	"{\"type\":\"integer\",\"minimum\":1,\"maximum\":200,\"default\":50," \
 	"\"description\":\"Items per page.\"}"
@@ -62,10 +62,11 @@
 	"\"id\":" S_STR ",\"type\":{\"type\":\"string\",\"enum\":" CAMPAIGN_TYPES "},\"name\":" \
 	S_STR ",\"createdAt\":" S_TIME ",\"status\":{\"type\":\"string\",\"enum\":" \
 	CAMPAIGN_STATUSES "},\"draftsCount\":" S_INT ",\"sentCount\":" S_INT \
-	",\"repliedCount\":" S_INT ",\"placedCount\":" S_INT
+	",\"repliedCount\":" S_INT ",\"placedCount\":" S_INT ",\"openRate\":" S_NUM \
+	",\"replyRate\":" S_NUM ",\"placementRate\":" S_NUM
 #define CAMPAIGN_ITEM_REQUIRED \
 	"\"id\",\"type\",\"name\",\"createdAt\",\"status\",\"draftsCount\",\"sentCount\"," \
-	"\"repliedCount\",\"placedCount\""
+	"\"repliedCount\",\"placedCount\",\"openRate\",\"replyRate\",\"placementRate\""
 #define S_CAMPAIGN_ITEM \
 	"{\"type\":\"object\",\"properties\":{" CAMPAIGN_ITEM_PROPS "},\"required\":[" \
 	CAMPAIGN_ITEM_REQUIRED "]}"
@@ -230,10 +231,14 @@ mcp_tools(size_t *n)
 const struct mcp_tool *
 mcp_tool_find(const char *name)
 {
+	/* the reference's prose also drops the namespace: "crm.relationship.list" */
+	static const char ns[] = "link_building.";
 	size_t i;
 
 	for (i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
-		if (strcmp(name, tools[i].name) == 0 || strcmp(name, tools[i].dotted) == 0)
+		if (strcmp(name, tools[i].name) == 0 || strcmp(name, tools[i].dotted) == 0 ||
+		    (strncmp(tools[i].dotted, ns, sizeof(ns) - 1) == 0 &&
+		        strcmp(name, tools[i].dotted + sizeof(ns) - 1) == 0))
 			return &tools[i];
 	return NULL;
 }

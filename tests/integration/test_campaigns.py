@@ -8,8 +8,9 @@ import pytest
 from conftest import Tenant, assert_problem
 
 LIST = "/v1/link-building/campaign"
+# the reference's item fields, then the metrics' three rates (README: no division needed)
 ITEM_KEYS = ["id", "type", "name", "createdAt", "status", "draftsCount", "sentCount",
-             "repliedCount", "placedCount"]
+             "repliedCount", "placedCount", "openRate", "replyRate", "placementRate"]
 RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 
@@ -177,7 +178,7 @@ def test_get_campaign_detail(demo):
     r = demo["api"].get(f"{LIST}/{demo['campaign']}")
     assert r.status_code == 200
     c = r.json()
-    assert list(c.keys())[:9] == ITEM_KEYS
+    assert list(c.keys())[:12] == ITEM_KEYS
     for k in ["targetUrl", "sender", "updatedAt", "deliveredCount", "openedCount", "pausedAt",
               "pauseReason", "pendingApprovals"]:
         assert k in c

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "http/http.h"
 #include "http/query.h"
 
 static lc_err parse(const char *s, struct query *q, const char **bad);
@@ -548,10 +549,41 @@ test_url_encode_respects_max(void **state)
 	buf_free(&b);
 }
 
+/* ---- http_host_of: the host name /mcp compares (Host header or public_url) ---- */
+
+static void
+test_host_of(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+	    {"linkcamp.example.com", "linkcamp.example.com"},
+	    {"linkcamp.example.com:8443", "linkcamp.example.com"},
+	    {"127.0.0.1:18080", "127.0.0.1"},
+	    {"[::1]:8080", "::1"},
+	    {"[::1]", "::1"},
+	    {"https://linkcamp.example.com", "linkcamp.example.com"},
+	    {"https://linkcamp.example.com:8443/base/?x#y", "linkcamp.example.com"},
+	    {"http://user@127.0.0.1:80/", "127.0.0.1"},
+	    {"", ""},
+	};
+	char out[64], small[8];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		http_host_of(cases[i].in, out, sizeof(out));
+		assert_string_equal(out, cases[i].want);
+	}
+	http_host_of("much-too-long.example:80", small, sizeof(small));
+	assert_string_equal(small, "");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_host_of),
 	    cmocka_unit_test(test_parse_simple_pairs),
 	    cmocka_unit_test(test_parse_empty_string),
 	    cmocka_unit_test(test_parse_percent_decoding),

@@ -178,7 +178,7 @@ test_match_several_captures(void **state)
 }
 
 static void
-test_match_first_route_in_table_order_wins(void **state)
+test_match_literal_before_capture(void **state)
 {
 	static const struct route t[] = {
 	    {"GET", "/v1/x/new", h_list, AUTH_NONE},
@@ -348,6 +348,55 @@ test_match_after_other_methods_keeps_route_and_captures(void **state)
 	assert_string_equal(m.captures[0], "abc");
 }
 
+static void
+test_literal_segment_beats_capture_in_any_order(void **state)
+{
+	static const struct route t[] = {
+	    {"GET", "/v1/c/{id}", h_get, AUTH_NONE},
+	    {"DELETE", "/v1/c/{id}", h_pause, AUTH_NONE},
+	    {"POST", "/v1/c/respond", h_list, AUTH_NONE},
+	};
+	struct route_match m;
+
+	(void)state;
+	match(t, 3, "POST", "/v1/c/respond", &m);
+	assert_ptr_equal(m.route, &t[2]);
+	assert_int_equal(m.ncaptures, 0);
+	/* the literal route names the path: GET is not a capture of "respond" */
+	match(t, 3, "GET", "/v1/c/respond", &m);
+	assert_null(m.route);
+	assert_int_equal(m.path_exists, 1);
+	assert_string_equal(m.allow, "POST");
+	match(t, 3, "DELETE", "/v1/c/respond", &m);
+	assert_null(m.route);
+	assert_string_equal(m.allow, "POST");
+	/* other ids still reach the capture routes */
+	match(t, 3, "POST", "/v1/c/abc", &m);
+	assert_null(m.route);
+	assert_string_equal(m.allow, "GET, DELETE");
+	match(t, 3, "DELETE", "/v1/c/abc", &m);
+	assert_ptr_equal(m.route, &t[1]);
+	assert_string_equal(m.captures[0], "abc");
+}
+
+static void
+test_earlier_literal_segment_decides(void **state)
+{
+	static const struct route t[] = {
+	    {"GET", "/v1/{kind}/abc", h_list, AUTH_NONE},
+	    {"POST", "/v1/y/{id}", h_pause, AUTH_NONE},
+	};
+	struct route_match m;
+
+	(void)state;
+	match(t, 2, "GET", "/v1/y/abc", &m);
+	assert_null(m.route);
+	assert_string_equal(m.allow, "POST");
+	match(t, 2, "GET", "/v1/z/abc", &m);
+	assert_ptr_equal(m.route, &t[0]);
+	assert_string_equal(m.captures[0], "z");
+}
+
 int
 main(void)
 {
@@ -358,7 +407,7 @@ main(void)
 	    cmocka_unit_test(test_match_post_route),
 	    cmocka_unit_test(test_match_honours_len),
 	    cmocka_unit_test(test_match_several_captures),
-	    cmocka_unit_test(test_match_first_route_in_table_order_wins),
+	    cmocka_unit_test(test_match_literal_before_capture),
 	    cmocka_unit_test(test_trailing_slash_does_not_match),
 	    cmocka_unit_test(test_empty_capture_does_not_match),
 	    cmocka_unit_test(test_capture_does_not_span_segments),
@@ -372,6 +421,8 @@ main(void)
 	    cmocka_unit_test(test_unknown_path_is_not_405),
 	    cmocka_unit_test(test_allow_lists_every_method_once),
 	    cmocka_unit_test(test_match_after_other_methods_keeps_route_and_captures),
+	    cmocka_unit_test(test_literal_segment_beats_capture_in_any_order),
+	    cmocka_unit_test(test_earlier_literal_segment_decides),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
