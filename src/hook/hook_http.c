@@ -33,7 +33,7 @@ static size_t on_body(char *, size_t, size_t, void *);
 static size_t on_page(char *, size_t, size_t, void *);
 static curl_socket_t open_socket(void *, curlsocktype, struct curl_sockaddr *);
 static void guard(CURL *, const struct guard_opts *, int *);
-static void failure_text(CURLcode, int, int, char *, size_t);
+static void failure_text(CURLcode, int, int, const char *, char *, size_t);
 
 lc_err
 hook_global_init(void)
@@ -145,14 +145,20 @@ guard(CURL *c, const struct guard_opts *o, int *refused)
 	}
 }
 
-/* failure_text says why a request got no answer into err (size len). */
+/* failure_text says why a request got no answer into err (size len): our own refusals
+ * in our words, else libcurl's detailed message (detail, its CURLOPT_ERRORBUFFER: "SSL
+ * certificate problem: unable to get local issuer certificate" says more than the code's
+ * "SSL peer certificate or SSH remote key was not OK"), else the code's text. */
 static void
-failure_text(CURLcode rc, int refused, int https_only, char *err, size_t len)
+failure_text(CURLcode rc, int refused, int https_only, const char *detail, char *err,
+    size_t len)
 {
 	if (refused)
 		snprintf(err, len, "refused: the address is private, loopback or link-local");
 	else if (rc == CURLE_UNSUPPORTED_PROTOCOL && https_only)
 		snprintf(err, len, "refused: only https is allowed ([webhooks] allow_http = no)");
+	else if (detail[0] != '\0')
+		snprintf(err, len, "%s", detail);
 	else
 		snprintf(err, len, "%s", curl_easy_strerror(rc));
 }
@@ -162,7 +168,7 @@ hook_post(const struct hook_request *req, struct hook_response *res)
 {
 	struct curl_slist *h = NULL, *t;
 	struct sink sink;
-	char line[512];
+	char line[512], detail[CURL_ERROR_SIZE];
 	CURL *c;
 	CURLcode rc;
 	lc_err e = LC_ENOMEM;
@@ -192,6 +198,8 @@ hook_post(const struct hook_request *req, struct hook_response *res)
 		    req->allow_private, req->https_only, req->ca_file};
 		guard(c, &o, &res->refused);
 	}
+	detail[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, USER_AGENT);
 	curl_easy_setopt(c, CURLOPT_POST, 1L);
@@ -203,7 +211,7 @@ hook_post(const struct hook_request *req, struct hook_response *res)
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->status);
 	else
-		failure_text(rc, res->refused, req->https_only, res->error, sizeof(res->error));
+		failure_text(rc, res->refused, req->https_only, detail, res->error, sizeof(res->error));
 	{
 		curl_off_t us = 0;
 		if (curl_easy_getinfo(c, CURLINFO_TOTAL_TIME_T, &us) == CURLE_OK)
@@ -220,6 +228,7 @@ lc_err
 hook_get(const struct hook_get_request *req, struct hook_page *page)
 {
 	struct page_sink sink;
+	char detail[CURL_ERROR_SIZE];
 	CURL *c;
 	CURLcode rc;
 
@@ -234,6 +243,8 @@ hook_get(const struct hook_get_request *req, struct hook_page *page)
 		    req->allow_private, req->https_only, req->ca_file};
 		guard(c, &o, &page->refused);
 	}
+	detail[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, PAGE_USER_AGENT);
 	curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, ""); /* decoded bytes count toward the cap */
@@ -243,7 +254,7 @@ hook_get(const struct hook_get_request *req, struct hook_page *page)
 	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && page->truncated))
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &page->status);
 	else
-		failure_text(rc, page->refused, req->https_only, page->error, sizeof(page->error));
+		failure_text(rc, page->refused, req->https_only, detail, page->error, sizeof(page->error));
 	curl_easy_cleanup(c);
 	return LC_OK;
 }

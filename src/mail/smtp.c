@@ -34,10 +34,12 @@ struct feed {
 static pthread_mutex_t first_session = PTHREAD_MUTEX_INITIALIZER;
 static int tables_ready; /* guarded by first_session */
 
-/* One session that holds first_session until its MAIL FROM is answered. */
+/* One session's events: it may hold first_session until its MAIL FROM is answered, and
+ * it notes that the server offered no STARTTLS while TLS is required. */
 struct gate {
 	smtp_message_t msg;
 	int holding;
+	int no_starttls; /* SMTP_EV_EXTNA_STARTTLS: libesmtp quit after EHLO, nothing sent */
 };
 
 static const char *feed_cb(void **, int *, void *);
@@ -93,13 +95,19 @@ gate_open(struct gate *g)
 	pthread_mutex_unlock(&first_session);
 }
 
-/* gate_event_cb opens the gate as soon as libesmtp has read the reply to MAIL FROM. */
+/* gate_event_cb opens the gate as soon as libesmtp has read the reply to MAIL FROM, and
+ * notes a server without STARTTLS under Starttls_REQUIRED (libesmtp then sends QUIT and
+ * smtp_start_session still returns success: only this event says why nothing went). */
 static void
 gate_event_cb(smtp_session_t session, int event_no, void *arg, ...)
 {
+	struct gate *g = arg;
+
 	(void)session;
 	if (event_no == SMTP_EV_MAILSTATUS)
-		gate_open(arg);
+		gate_open(g);
+	else if (event_no == SMTP_EV_EXTNA_STARTTLS)
+		g->no_starttls = 1;
 }
 
 static int
@@ -210,16 +218,21 @@ smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
 		return LC_ENOMEM;
 	}
 	gate.msg = msg;
+	gate.no_starttls = 0;
 	pthread_mutex_lock(&first_session);
 	gate.holding = !tables_ready;
 	if (!gate.holding)
 		pthread_mutex_unlock(&first_session);
-	else
-		smtp_set_eventcb(session, gate_event_cb, &gate);
+	smtp_set_eventcb(session, gate_event_cb, &gate);
 	ok = smtp_start_session(session);
 	gate_open(&gate); /* no MAIL FROM reply came: let the next session try */
 
-	if (f.refused) {
+	if (gate.no_starttls) {
+		/* libesmtp quit after EHLO: no MAIL FROM, nothing of the message went out */
+		out->verdict = SMTP_TEMPORARY;
+		snprintf(out->text, sizeof(out->text),
+		    "not sent: the server does not offer STARTTLS and [smtp] starttls = required");
+	} else if (f.refused) {
 		/* the connection was dropped before any of the message: nothing was delivered */
 		out->verdict = SMTP_TEMPORARY;
 		snprintf(out->text, sizeof(out->text),

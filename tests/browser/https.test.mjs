@@ -56,7 +56,7 @@ test('signing in over https sets __Host- Secure cookies and opens /app', T, asyn
   try {
     const first = await b.page.goto(`${BASE}/app/login`);
     assert.equal(first.status(), 200);
-    assert.equal((await first.securityDetails())?.subjectName(), 'server');
+    assert.equal((await first.securityDetails())?.subjectName, 'server', 'the page came over TLS with the run\'s certificate');
     const loginLine = (await setCookieLines(first)).find((l) => l.startsWith(`${LOGIN_COOKIE}=`));
     assert.ok(loginLine, 'the login form sets its __Host- token cookie');
     const resp = await login(b.page, process.env.LINKCAMP_APPROVER_EMAIL, process.env.LINKCAMP_APPROVER_PASSWORD);

@@ -26,4 +26,4 @@ def test_http_placement_link_is_refused():
     r = t.api.post(path, headers=JSON, data=json.dumps({"linkUrl": "http://blog.example/post"}))
     it.assert_problem(r, 422, "validation_failed", param="linkUrl")
     r = t.api.post(path, headers=JSON, data=json.dumps({"linkUrl": "https://blog.example/post"}))
-    assert r.status_code == 201, r.text
+    assert r.status_code == 202, r.text

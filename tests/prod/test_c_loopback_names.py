@@ -49,7 +49,7 @@ def test_loopback_placement_pages_are_refused(receivers):
         path = f"/post/{uuid.uuid4().hex}"
         r = t.api.post(f"/v1/link-building/relationship/{rid}/placement", headers=JSON,
                        data=json.dumps({"linkUrl": rx.url(path, host)}))
-        assert r.status_code == 201, (host, r.text)
+        assert r.status_code == 202, (host, r.text)
         want[r.json()["id"]] = (host, path)
 
     def all_checked():

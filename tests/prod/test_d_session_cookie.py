@@ -43,11 +43,11 @@ def test_https_sign_in_sets_host_prefixed_secure_cookies():
     sid = s.cookies.get("__Host-linkcamp_session")
     assert sid
     # the session cookie alone opens the pages; without it, the login page again
-    r = requests.get(URL + "/app/", cookies={"__Host-linkcamp_session": sid},
+    r = requests.get(URL + "/app/?choose=1", cookies={"__Host-linkcamp_session": sid},
                      allow_redirects=False, timeout=30)
-    assert r.status_code == 200 and "approver@demo.example" in r.text, (r.status_code, r.text[:300])
-    r = requests.get(URL + "/app/", cookies={"linkcamp_session": sid}, allow_redirects=False,
-                     timeout=30)
+    assert r.status_code == 200 and "Choose a workspace" in r.text, (r.status_code, r.text[:300])
+    r = requests.get(URL + "/app/?choose=1", cookies={"linkcamp_session": sid},
+                     allow_redirects=False, timeout=30)
     assert r.status_code == 303 and r.headers["Location"].startswith("/app/login"), r.status_code
 
 
