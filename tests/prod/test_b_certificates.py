@@ -94,3 +94,21 @@ def test_placement_pages_are_fetched_only_with_a_trusted_certificate(receivers):
     assert p and p["httpStatus"] is None and p["status"] != "verified", p
     assert "unable to get local issuer certificate" in p["lastError"], p
     assert [h for h in other.hits() if h[1] == path] == []
+
+
+def test_an_unreadable_ca_file_stops_the_worker_at_start_and_doctor_says_so():
+    import os
+    import subprocess
+    missing = os.path.join(os.environ["LINKCAMP_TLS_DIR"], "no-such-ca.pem")
+    env = dict(os.environ, LINKCAMP_WEBHOOK_CA_FILE=missing)
+    p = subprocess.run([os.path.join(it.BIN, "linkcamp-worker"), "-c", it.CONFIG], env=env,
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 78, (p.returncode, p.stderr)
+    assert f"[webhooks] ca_file {missing}" in p.stderr, p.stderr
+    p = subprocess.run([os.path.join(it.BIN, "linkcamp"), "-c", it.CONFIG, "doctor"], env=env,
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode != 0
+    assert any(line.startswith("FAIL") and "ca_file" in line for line in p.stdout.splitlines()), p.stdout
+    p = subprocess.run([os.path.join(it.BIN, "linkcamp"), "-c", it.CONFIG, "doctor"],
+                       capture_output=True, text=True, timeout=60)
+    assert any(line.startswith("ok") and "ca_file" in line for line in p.stdout.splitlines()), p.stdout
