@@ -5,6 +5,7 @@
  * after the final dot was sent (then nobody knows whether the mail was accepted). */
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,13 +41,18 @@ struct gate {
 	smtp_message_t msg;
 	int holding;
 	int no_starttls; /* SMTP_EV_EXTNA_STARTTLS: libesmtp quit after EHLO, nothing sent */
+	int bad_cert;    /* the relay's certificate was refused after STARTTLS (TLS_* below) */
+	long verify;     /* OpenSSL's verify result when bad_cert == TLS_UNTRUSTED */
 };
+
+enum { TLS_UNTRUSTED = 1, TLS_NO_CERT, TLS_WRONG_NAME };
 
 static const char *feed_cb(void **, int *, void *);
 static void gate_event_cb(smtp_session_t, int, void *, ...);
 static void gate_open(struct gate *);
 static int auth_interact(auth_client_request_t, char **, int, void *);
 static void classify(const smtp_status_t *, struct smtp_outcome *);
+static const char *verify_hint(long);
 static int is_permanent(int);
 
 /* feed_cb hands libesmtp the message in one piece. libesmtp rewinds (len == NULL) before
@@ -102,12 +108,25 @@ static void
 gate_event_cb(smtp_session_t session, int event_no, void *arg, ...)
 {
 	struct gate *g = arg;
+	va_list ap;
 
 	(void)session;
-	if (event_no == SMTP_EV_MAILSTATUS)
+	if (event_no == SMTP_EV_MAILSTATUS) {
 		gate_open(g);
-	else if (event_no == SMTP_EV_EXTNA_STARTTLS)
+	} else if (event_no == SMTP_EV_EXTNA_STARTTLS) {
 		g->no_starttls = 1;
+	} else if (event_no == SMTP_EV_INVALID_PEER_CERTIFICATE) {
+		/* (long verify result, int *ok, SSL *): *ok is left 0, so libesmtp quits
+		 * before EHLO is sent again — the certificate check is never waived */
+		va_start(ap, arg);
+		g->verify = va_arg(ap, long);
+		va_end(ap);
+		g->bad_cert = TLS_UNTRUSTED;
+	} else if (event_no == SMTP_EV_NO_PEER_CERTIFICATE) {
+		g->bad_cert = TLS_NO_CERT;
+	} else if (event_no == SMTP_EV_WRONG_PEER_CERTIFICATE) {
+		g->bad_cert = TLS_WRONG_NAME;
+	}
 }
 
 static int
@@ -125,6 +144,23 @@ auth_interact(auth_client_request_t req, char **result, int fields, void *arg)
 			return 0;
 	}
 	return 1;
+}
+
+/* verify_hint names the common OpenSSL verify results (X509_V_ERR_*, stable numbers) for
+ * the error text; linkcamp does not link OpenSSL itself for X509_verify_cert_error_string
+ * (libesmtp does the TLS). */
+static const char *
+verify_hint(long v)
+{
+	switch (v) {
+	case 9: return ": certificate is not yet valid";
+	case 10: return ": certificate has expired";
+	case 18: return ": self-signed certificate";
+	case 19: return ": self-signed certificate in certificate chain";
+	case 20: return ": unable to get local issuer certificate";
+	case 21: return ": unable to verify the first certificate";
+	default: return "";
+	}
 }
 
 /* is_permanent: only a 5xx reply refuses for good. A code SMTP does not have (6xx-9xx,
@@ -219,6 +255,8 @@ smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
 	}
 	gate.msg = msg;
 	gate.no_starttls = 0;
+	gate.bad_cert = 0;
+	gate.verify = 0;
 	pthread_mutex_lock(&first_session);
 	gate.holding = !tables_ready;
 	if (!gate.holding)
@@ -232,6 +270,17 @@ smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
 		out->verdict = SMTP_TEMPORARY;
 		snprintf(out->text, sizeof(out->text),
 		    "not sent: the server does not offer STARTTLS and [smtp] starttls = required");
+	} else if (gate.bad_cert) {
+		/* libesmtp quit right after the TLS handshake: nothing of the message went out */
+		out->verdict = SMTP_TEMPORARY;
+		if (gate.bad_cert == TLS_UNTRUSTED)
+			snprintf(out->text, sizeof(out->text),
+			    "not sent: the server's TLS certificate is not trusted (OpenSSL verify "
+			    "error %ld%s)", gate.verify, verify_hint(gate.verify));
+		else
+			snprintf(out->text, sizeof(out->text), "not sent: the server's TLS certificate %s",
+			    gate.bad_cert == TLS_NO_CERT ? "is missing"
+			                                 : "does not name the host it was reached at");
 	} else if (f.refused) {
 		/* the connection was dropped before any of the message: nothing was delivered */
 		out->verdict = SMTP_TEMPORARY;
