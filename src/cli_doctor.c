@@ -73,6 +73,12 @@ check_config(const struct config *cfg, int *failed)
 	if (!https && cfg->secure_cookies)
 		report(failed, "FAIL", "config",
 		    "secure_cookies = yes needs an https public_url: browsers would drop the cookies");
+	if (cfg->webhook_ca_file[0] && access(cfg->webhook_ca_file, R_OK) != 0)
+		report(failed, "FAIL", "config", "[webhooks] ca_file %s cannot be read: the worker "
+		                                 "will not start", cfg->webhook_ca_file);
+	else if (cfg->webhook_ca_file[0])
+		report(failed, "ok", "config", "[webhooks] ca_file %s: https targets are trusted only "
+		                               "when one of its CAs signed them", cfg->webhook_ca_file);
 	if (cfg->webhook_allow_private && !local)
 		report(failed, "warn", "config", "[webhooks] allow_private = yes: webhooks may reach "
 		                                 "this network's private addresses");

@@ -605,6 +605,13 @@ main(int argc, char **argv)
 	}
 	if (log_level_parse(w.cfg.log_level, &level) == 0) /* config_load checked it */
 		log_set_level(level);
+	/* a ca_file that cannot be read would fail every https delivery one by one: say so
+	 * once, at start-up */
+	if (w.cfg.webhook_ca_file[0] && access(w.cfg.webhook_ca_file, R_OK) != 0) {
+		fprintf(stderr, "linkcamp-worker: [webhooks] ca_file %s: %s\n", w.cfg.webhook_ca_file,
+		    strerror(errno));
+		return 78;
+	}
 	if (sodium_init() < 0 || mysql_library_init(0, NULL, NULL) != 0)
 		return 70;
 	json_object_seed(0);

@@ -55,6 +55,8 @@ send_webhook(struct worker *w, struct core *core, const struct webhook_job *job)
 		req.connect_timeout_ms = (long)cfg->webhook_connect_timeout_ms;
 		req.timeout_ms = (long)cfg->webhook_timeout_ms;
 		req.allow_private = cfg->webhook_allow_private;
+		req.https_only = !cfg->webhook_allow_http;
+		req.ca_file = cfg->webhook_ca_file[0] ? cfg->webhook_ca_file : NULL;
 		if (hook_post(&req, &res) != LC_OK) {
 			memset(&res, 0, sizeof(res));
 			snprintf(res.error, sizeof(res.error), "out of memory");
@@ -148,6 +150,8 @@ check_placement(struct worker *w, struct core *core, const struct placement_job 
 	req.timeout_ms = (long)cfg->webhook_timeout_ms;
 	req.max_bytes = PLACEMENT_PAGE_MAX;
 	req.allow_private = cfg->webhook_allow_private;
+	req.https_only = !cfg->webhook_allow_http;
+	req.ca_file = cfg->webhook_ca_file[0] ? cfg->webhook_ca_file : NULL;
 	if (hook_get(&req, &page) != LC_OK) {
 		memset(&page, 0, sizeof(page));
 		res.error = "out of memory";

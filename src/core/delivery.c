@@ -272,8 +272,15 @@ record_failure(struct db *db, const struct out_message *m, const struct delivery
 	lc_err e;
 
 	sqltime_format(t, now);
-	snprintf(why, sizeof(why), "%d %d.%d.%d %s", res->code, res->enh_class, res->enh_subject,
-	    res->enh_detail, res->text);
+	/* the server's reply code and enhanced code when there were any ("451 4.3.0 ..."),
+	 * else the text alone (no connection, no STARTTLS: nothing came to number it) */
+	if (res->code == 0)
+		snprintf(why, sizeof(why), "%s", res->text);
+	else if (res->enh_class == 0)
+		snprintf(why, sizeof(why), "%d %s", res->code, res->text);
+	else
+		snprintf(why, sizeof(why), "%d %d.%d.%d %s", res->code, res->enh_class,
+		    res->enh_subject, res->enh_detail, res->text);
 	switch (res->outcome) {
 	case DELIVERY_TEMPFAIL:
 		if (t - m->created_ms < DEFER_LIMIT_MS) {

@@ -16,6 +16,14 @@ struct sink {
 	size_t len;
 };
 
+/* What every outbound request is held to (guard). */
+struct guard_opts {
+	const char *url;
+	long connect_ms, total_ms;
+	int allow_private, https_only;
+	const char *ca_file;
+};
+
 struct page_sink {
 	struct hook_page *page;
 	size_t cap, max;
@@ -24,8 +32,8 @@ struct page_sink {
 static size_t on_body(char *, size_t, size_t, void *);
 static size_t on_page(char *, size_t, size_t, void *);
 static curl_socket_t open_socket(void *, curlsocktype, struct curl_sockaddr *);
-static void guard(CURL *, const char *, long, long, int, int *);
-static void failure_text(CURLcode, int, char *, size_t);
+static void guard(CURL *, const struct guard_opts *, int *);
+static void failure_text(CURLcode, int, int, const char *, char *, size_t);
 
 lc_err
 hook_global_init(void)
@@ -107,34 +115,52 @@ open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
 	return socket(addr->family, addr->socktype, addr->protocol);
 }
 
-/* guard sets what every outbound request of linkcamp must have, in one place: http and
- * https only, no redirects followed, no proxy from the environment, certificates
- * verified, the timeouts, and the address check after DNS (open_socket; *refused is set
- * when it refuses) unless private addresses are allowed. */
+/* guard sets what every outbound request of linkcamp must have, in one place: https
+ * (and http only when the operator allows it), no redirects followed, no proxy from the
+ * environment, certificates verified (against the operator's ca_file alone when one is
+ * set: CURLOPT_CAINFO replaces the built-in bundle and the CA directory is switched off,
+ * so "trusted" means exactly the CAs in that file), the timeouts, and the address check
+ * after DNS (open_socket; *refused is set when it refuses) unless private addresses are
+ * allowed. */
 static void
-guard(CURL *c, const char *url, long connect_ms, long total_ms, int allow_private,
-    int *refused)
+guard(CURL *c, const struct guard_opts *o, int *refused)
 {
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	const char *protocols = o->https_only ? "https" : "http,https";
+
+	curl_easy_setopt(c, CURLOPT_URL, o->url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, protocols);
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, protocols);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, total_ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->connect_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->total_ms);
 	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
-	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, allow_private ? NULL : refused);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, o->allow_private ? NULL : refused);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (o->ca_file != NULL && o->ca_file[0] != '\0') {
+		curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
+		curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+	}
 }
 
-/* failure_text says why a request got no answer into err (size len). */
+/* failure_text says why a request got no answer into err (size len): our own refusals
+ * in our words, else libcurl's detailed message (detail, its CURLOPT_ERRORBUFFER: "SSL
+ * certificate problem: unable to get local issuer certificate" says more than the code's
+ * "SSL peer certificate or SSH remote key was not OK"), else the code's text. */
 static void
-failure_text(CURLcode rc, int refused, char *err, size_t len)
+failure_text(CURLcode rc, int refused, int https_only, const char *detail, char *err,
+    size_t len)
 {
-	snprintf(err, len, "%s", refused ? "refused: the address is private, loopback or link-local"
-	                                 : curl_easy_strerror(rc));
+	if (refused)
+		snprintf(err, len, "refused: the address is private, loopback or link-local");
+	else if (rc == CURLE_UNSUPPORTED_PROTOCOL && https_only)
+		snprintf(err, len, "refused: only https is allowed ([webhooks] allow_http = no)");
+	else if (detail[0] != '\0')
+		snprintf(err, len, "%s", detail);
+	else
+		snprintf(err, len, "%s", curl_easy_strerror(rc));
 }
 
 lc_err
@@ -142,7 +168,7 @@ hook_post(const struct hook_request *req, struct hook_response *res)
 {
 	struct curl_slist *h = NULL, *t;
 	struct sink sink;
-	char line[512];
+	char line[512], detail[CURL_ERROR_SIZE];
 	CURL *c;
 	CURLcode rc;
 	lc_err e = LC_ENOMEM;
@@ -167,8 +193,13 @@ hook_post(const struct hook_request *req, struct hook_response *res)
 	if ((t = curl_slist_append(h, "Expect:")) == NULL)
 		goto out;
 	h = t;
-	guard(c, req->url, req->connect_timeout_ms, req->timeout_ms, req->allow_private,
-	    &res->refused);
+	{
+		struct guard_opts o = {req->url, req->connect_timeout_ms, req->timeout_ms,
+		    req->allow_private, req->https_only, req->ca_file};
+		guard(c, &o, &res->refused);
+	}
+	detail[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, USER_AGENT);
 	curl_easy_setopt(c, CURLOPT_POST, 1L);
@@ -180,7 +211,7 @@ hook_post(const struct hook_request *req, struct hook_response *res)
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->status);
 	else
-		failure_text(rc, res->refused, res->error, sizeof(res->error));
+		failure_text(rc, res->refused, req->https_only, detail, res->error, sizeof(res->error));
 	{
 		curl_off_t us = 0;
 		if (curl_easy_getinfo(c, CURLINFO_TOTAL_TIME_T, &us) == CURLE_OK)
@@ -197,6 +228,7 @@ lc_err
 hook_get(const struct hook_get_request *req, struct hook_page *page)
 {
 	struct page_sink sink;
+	char detail[CURL_ERROR_SIZE];
 	CURL *c;
 	CURLcode rc;
 
@@ -206,8 +238,13 @@ hook_get(const struct hook_get_request *req, struct hook_page *page)
 	sink.max = req->max_bytes;
 	if ((c = curl_easy_init()) == NULL)
 		return LC_ENOMEM;
-	guard(c, req->url, req->connect_timeout_ms, req->timeout_ms, req->allow_private,
-	    &page->refused);
+	{
+		struct guard_opts o = {req->url, req->connect_timeout_ms, req->timeout_ms,
+		    req->allow_private, req->https_only, req->ca_file};
+		guard(c, &o, &page->refused);
+	}
+	detail[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, PAGE_USER_AGENT);
 	curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, ""); /* decoded bytes count toward the cap */
@@ -217,7 +254,7 @@ hook_get(const struct hook_get_request *req, struct hook_page *page)
 	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && page->truncated))
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &page->status);
 	else
-		failure_text(rc, page->refused, page->error, sizeof(page->error));
+		failure_text(rc, page->refused, req->https_only, detail, page->error, sizeof(page->error));
 	curl_easy_cleanup(c);
 	return LC_OK;
 }

@@ -1,7 +1,8 @@
 /* hook_http.h: the worker's HTTP client (libcurl; linked into linkcamp-worker only — the
  * FastCGI processes never make outbound calls): the webhook sender's POST and the
  * placement checker's GET. One request, no redirects,
- * http/https only, and unless allowed no connection to a private address (checked on
+ * https only (http too when allowed), certificates checked against the system's CAs or
+ * the operator's ca_file, and unless allowed no connection to a private address (checked on
  * the resolved address each socket is opened for, so DNS rebinding cannot bypass it). */
 #ifndef LC_HOOK_HTTP_H
 #define LC_HOOK_HTTP_H
@@ -18,6 +19,8 @@ struct hook_request {
 	const char *webhook_id, *timestamp, *signature; /* header values */
 	long connect_timeout_ms, timeout_ms;
 	int allow_private;
+	int https_only;      /* refuse http:// ([webhooks] allow_http = no) */
+	const char *ca_file; /* PEM CAs to trust instead of the system's; NULL: the system's */
 };
 
 struct hook_response {
@@ -43,6 +46,8 @@ struct hook_get_request {
 	long connect_timeout_ms, timeout_ms;
 	size_t max_bytes; /* body bytes kept; the transfer stops there (truncated = 1) */
 	int allow_private;
+	int https_only;      /* refuse http:// ([webhooks] allow_http = no) */
+	const char *ca_file; /* PEM CAs to trust instead of the system's; NULL: the system's */
 };
 
 struct hook_page {

@@ -5,6 +5,7 @@
  * after the final dot was sent (then nobody knows whether the mail was accepted). */
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,17 +35,24 @@ struct feed {
 static pthread_mutex_t first_session = PTHREAD_MUTEX_INITIALIZER;
 static int tables_ready; /* guarded by first_session */
 
-/* One session that holds first_session until its MAIL FROM is answered. */
+/* One session's events: it may hold first_session until its MAIL FROM is answered, and
+ * it notes that the server offered no STARTTLS while TLS is required. */
 struct gate {
 	smtp_message_t msg;
 	int holding;
+	int no_starttls; /* SMTP_EV_EXTNA_STARTTLS: libesmtp quit after EHLO, nothing sent */
+	int bad_cert;    /* the relay's certificate was refused after STARTTLS (TLS_* below) */
+	long verify;     /* OpenSSL's verify result when bad_cert == TLS_UNTRUSTED */
 };
+
+enum { TLS_UNTRUSTED = 1, TLS_NO_CERT, TLS_WRONG_NAME };
 
 static const char *feed_cb(void **, int *, void *);
 static void gate_event_cb(smtp_session_t, int, void *, ...);
 static void gate_open(struct gate *);
 static int auth_interact(auth_client_request_t, char **, int, void *);
 static void classify(const smtp_status_t *, struct smtp_outcome *);
+static const char *verify_hint(long);
 static int is_permanent(int);
 
 /* feed_cb hands libesmtp the message in one piece. libesmtp rewinds (len == NULL) before
@@ -93,13 +101,32 @@ gate_open(struct gate *g)
 	pthread_mutex_unlock(&first_session);
 }
 
-/* gate_event_cb opens the gate as soon as libesmtp has read the reply to MAIL FROM. */
+/* gate_event_cb opens the gate as soon as libesmtp has read the reply to MAIL FROM, and
+ * notes a server without STARTTLS under Starttls_REQUIRED (libesmtp then sends QUIT and
+ * smtp_start_session still returns success: only this event says why nothing went). */
 static void
 gate_event_cb(smtp_session_t session, int event_no, void *arg, ...)
 {
+	struct gate *g = arg;
+	va_list ap;
+
 	(void)session;
-	if (event_no == SMTP_EV_MAILSTATUS)
-		gate_open(arg);
+	if (event_no == SMTP_EV_MAILSTATUS) {
+		gate_open(g);
+	} else if (event_no == SMTP_EV_EXTNA_STARTTLS) {
+		g->no_starttls = 1;
+	} else if (event_no == SMTP_EV_INVALID_PEER_CERTIFICATE) {
+		/* (long verify result, int *ok, SSL *): *ok is left 0, so libesmtp quits
+		 * before EHLO is sent again — the certificate check is never waived */
+		va_start(ap, arg);
+		g->verify = va_arg(ap, long);
+		va_end(ap);
+		g->bad_cert = TLS_UNTRUSTED;
+	} else if (event_no == SMTP_EV_NO_PEER_CERTIFICATE) {
+		g->bad_cert = TLS_NO_CERT;
+	} else if (event_no == SMTP_EV_WRONG_PEER_CERTIFICATE) {
+		g->bad_cert = TLS_WRONG_NAME;
+	}
 }
 
 static int
@@ -117,6 +144,23 @@ auth_interact(auth_client_request_t req, char **result, int fields, void *arg)
 			return 0;
 	}
 	return 1;
+}
+
+/* verify_hint names the common OpenSSL verify results (X509_V_ERR_*, stable numbers) for
+ * the error text; linkcamp does not link OpenSSL itself for X509_verify_cert_error_string
+ * (libesmtp does the TLS). */
+static const char *
+verify_hint(long v)
+{
+	switch (v) {
+	case 9: return ": certificate is not yet valid";
+	case 10: return ": certificate has expired";
+	case 18: return ": self-signed certificate";
+	case 19: return ": self-signed certificate in certificate chain";
+	case 20: return ": unable to get local issuer certificate";
+	case 21: return ": unable to verify the first certificate";
+	default: return "";
+	}
 }
 
 /* is_permanent: only a 5xx reply refuses for good. A code SMTP does not have (6xx-9xx,
@@ -210,16 +254,34 @@ smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
 		return LC_ENOMEM;
 	}
 	gate.msg = msg;
+	gate.no_starttls = 0;
+	gate.bad_cert = 0;
+	gate.verify = 0;
 	pthread_mutex_lock(&first_session);
 	gate.holding = !tables_ready;
 	if (!gate.holding)
 		pthread_mutex_unlock(&first_session);
-	else
-		smtp_set_eventcb(session, gate_event_cb, &gate);
+	smtp_set_eventcb(session, gate_event_cb, &gate);
 	ok = smtp_start_session(session);
 	gate_open(&gate); /* no MAIL FROM reply came: let the next session try */
 
-	if (f.refused) {
+	if (gate.no_starttls) {
+		/* libesmtp quit after EHLO: no MAIL FROM, nothing of the message went out */
+		out->verdict = SMTP_TEMPORARY;
+		snprintf(out->text, sizeof(out->text),
+		    "not sent: the server does not offer STARTTLS and [smtp] starttls = required");
+	} else if (gate.bad_cert) {
+		/* libesmtp quit right after the TLS handshake: nothing of the message went out */
+		out->verdict = SMTP_TEMPORARY;
+		if (gate.bad_cert == TLS_UNTRUSTED)
+			snprintf(out->text, sizeof(out->text),
+			    "not sent: the server's TLS certificate is not trusted (OpenSSL verify "
+			    "error %ld%s)", gate.verify, verify_hint(gate.verify));
+		else
+			snprintf(out->text, sizeof(out->text), "not sent: the server's TLS certificate %s",
+			    gate.bad_cert == TLS_NO_CERT ? "is missing"
+			                                 : "does not name the host it was reached at");
+	} else if (f.refused) {
 		/* the connection was dropped before any of the message: nothing was delivered */
 		out->verdict = SMTP_TEMPORARY;
 		snprintf(out->text, sizeof(out->text),

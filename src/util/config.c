@@ -69,6 +69,7 @@ static const struct config_key keys[] = {
 	UINT("worker", "poll_ms", "LINKCAMP_WORKER_POLL_MS", worker_poll_ms, 10, 60000),
 	BOOL("webhooks", "allow_private", "LINKCAMP_WEBHOOK_ALLOW_PRIVATE", webhook_allow_private),
 	BOOL("webhooks", "allow_http", "LINKCAMP_WEBHOOK_ALLOW_HTTP", webhook_allow_http),
+	STR("webhooks", "ca_file", "LINKCAMP_WEBHOOK_CA_FILE", webhook_ca_file),
 	UINT("webhooks", "connect_timeout_ms", "LINKCAMP_WEBHOOK_CONNECT_TIMEOUT_MS",
 	    webhook_connect_timeout_ms, 100, 60000),
 	UINT("webhooks", "timeout_ms", "LINKCAMP_WEBHOOK_TIMEOUT_MS", webhook_timeout_ms, 100,

@@ -50,7 +50,9 @@ struct config {
 	unsigned worker_poll_ms;
 	/* [webhooks] (docs/webhooks.md) */
 	int webhook_allow_private;      /* yes: deliver to private/loopback/link-local addresses */
-	int webhook_allow_http;         /* yes: accept http:// webhook URLs (else https only) */
+	int webhook_allow_http;         /* yes: accept and fetch http:// URLs (else https only) */
+	char webhook_ca_file[CONFIG_STR]; /* PEM CAs trusted for https targets instead of the
+	                                   * system's store; empty: the system's store */
 	unsigned webhook_connect_timeout_ms;
 	unsigned webhook_timeout_ms;    /* the whole request */
 	unsigned webhook_backoff_scale_ms; /* one second of the retry schedule; 1000 in production */
