@@ -5,14 +5,27 @@
  * after the final dot was sent (then nobody knows whether the mail was accepted). */
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <auth-client.h> /* before libesmtp.h: it enables smtp_auth_set_context */
+#include <openssl/ssl.h> /* before libesmtp.h: it declares smtp_starttls_set_ctx */
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <libesmtp.h>
 
 #include "mail/smtp.h"
 #include "util/utf8.h"
+
+/* What the protocol monitor learnt about AUTH (see monitor_cb). */
+struct auth_watch {
+	int attempted;     /* an AUTH command was written */
+	int in_auth;       /* an AUTH command was written and its exchange has not ended */
+	int authenticated; /* the server answered 235 */
+	int refused;       /* the server answered AUTH with 4xx/5xx; text has its words */
+	char text[200];
+};
 
 struct feed {
 	const char *message;
@@ -20,9 +33,15 @@ struct feed {
 	int started;   /* the body was asked for: DATA is under way */
 	int finished;  /* the whole body was handed over: the final dot follows */
 	int refused;   /* the hook said we may no longer send */
+	int unauthenticated; /* require_auth, and AUTH did not succeed: refused */
+	int require_auth;
+	struct auth_watch *auth;
 	smtp_data_hook hook;
 	void *hook_arg;
 };
+
+/* The extra trust anchors of smtp_set_trust; read-only once threads run. */
+static X509_STORE *trust_store;
 
 /* libesmtp fills a character table (tokens.c) on first use, without a lock, when it
  * parses a server's EHLO reply; threads that read it while another fills it can misread
@@ -34,14 +53,18 @@ struct feed {
 static pthread_mutex_t first_session = PTHREAD_MUTEX_INITIALIZER;
 static int tables_ready; /* guarded by first_session */
 
-/* One session that holds first_session until its MAIL FROM is answered. */
+/* One session that holds first_session until its MAIL FROM is answered, and the reason
+ * a server's certificate was refused, if it was. */
 struct gate {
 	smtp_message_t msg;
 	int holding;
+	char tls_refused[160];
 };
 
 static const char *feed_cb(void **, int *, void *);
 static void gate_event_cb(smtp_session_t, int, void *, ...);
+static int chain_trusted(SSL *);
+static void monitor_cb(const char *, int, int, void *);
 static void gate_open(struct gate *);
 static int auth_interact(auth_client_request_t, char **, int, void *);
 static void classify(const smtp_status_t *, struct smtp_outcome *);
@@ -63,6 +86,14 @@ feed_cb(void **ctx, int *len, void *arg)
 		return NULL; /* rewind: nothing to do, reads start from the beginning */
 	if (!f->started) {
 		f->started = 1;
+		if (f->require_auth && !f->auth->authenticated) {
+			/* libesmtp goes on to MAIL after a refused AUTH (a server must accept mail
+			 * for its own domains): a sender mailbox sends nothing unauthenticated */
+			f->unauthenticated = 1;
+			*len = 0;
+			errno = EACCES;
+			return NULL;
+		}
 		if (f->hook && f->hook(f->hook_arg) != 0) {
 			f->refused = 1;
 			*len = 0;
@@ -93,13 +124,118 @@ gate_open(struct gate *g)
 	pthread_mutex_unlock(&first_session);
 }
 
-/* gate_event_cb opens the gate as soon as libesmtp has read the reply to MAIL FROM. */
+/* chain_trusted verifies the server's chain against trust_store (smtp_set_trust). */
+static int
+chain_trusted(SSL *ssl)
+{
+	X509_STORE_CTX *ctx;
+	X509 *leaf;
+	int ok = 0;
+
+	if (trust_store == NULL || ssl == NULL || (leaf = SSL_get1_peer_certificate(ssl)) == NULL)
+		return 0;
+	if ((ctx = X509_STORE_CTX_new()) != NULL &&
+	    X509_STORE_CTX_init(ctx, trust_store, leaf, SSL_get_peer_cert_chain(ssl)) == 1 &&
+	    X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER) == 1)
+		ok = X509_verify_cert(ctx) == 1;
+	X509_STORE_CTX_free(ctx);
+	X509_free(leaf);
+	return ok;
+}
+
+/* gate_event_cb opens the gate as soon as libesmtp has read the reply to MAIL FROM, and
+ * decides on certificates libesmtp could not verify itself. libesmtp checks the chain
+ * against the system store and the name against the host; a chain it could not verify
+ * is accepted only when it chains to the configured CA file. A wrong name is never
+ * accepted (ok stays 0: libesmtp then QUITs). */
 static void
 gate_event_cb(smtp_session_t session, int event_no, void *arg, ...)
 {
+	struct gate *g = arg;
+	va_list ap;
+	long vfy;
+	int *ok;
+	SSL *ssl;
+
 	(void)session;
-	if (event_no == SMTP_EV_MAILSTATUS)
-		gate_open(arg);
+	va_start(ap, arg);
+	switch (event_no) {
+	case SMTP_EV_MAILSTATUS:
+		gate_open(g);
+		break;
+	case SMTP_EV_INVALID_PEER_CERTIFICATE:
+		vfy = va_arg(ap, long);
+		ok = va_arg(ap, int *);
+		ssl = va_arg(ap, SSL *);
+		if (chain_trusted(ssl))
+			*ok = 1;
+		else
+			snprintf(g->tls_refused, sizeof(g->tls_refused),
+			    "TLS refused: the server's certificate is not trusted (%s)",
+			    X509_verify_cert_error_string(vfy));
+		break;
+	case SMTP_EV_WRONG_PEER_CERTIFICATE:
+		snprintf(g->tls_refused, sizeof(g->tls_refused),
+		    "TLS refused: the server's certificate does not name this host");
+		break;
+	case SMTP_EV_NO_PEER_CERTIFICATE:
+		snprintf(g->tls_refused, sizeof(g->tls_refused),
+		    "TLS refused: the server showed no certificate");
+		break;
+	case SMTP_EV_EXTNA_STARTTLS:
+		snprintf(g->tls_refused, sizeof(g->tls_refused),
+		    "the server does not offer STARTTLS, which is required");
+		break;
+	default:
+		break;
+	}
+	va_end(ap);
+}
+
+/* monitor_cb watches the protocol for the outcome of AUTH. What we write is only looked
+ * at for the word AUTH (it carries the credentials, base64: never kept or logged); what
+ * the server answers to it is kept when it refuses. */
+static void
+monitor_cb(const char *buf, int len, int writing, void *arg)
+{
+	struct auth_watch *a = arg;
+	const char *p = buf, *end = buf + (len > 0 ? len : 0), *eol;
+	size_t n;
+
+	if (writing) {
+		for (; writing == 1 && p < end; p = eol + 1) {
+			if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+				eol = end;
+			if (eol - p >= 5 && strncmp(p, "AUTH ", 5) == 0)
+				a->in_auth = a->attempted = 1;
+		}
+		return;
+	}
+	for (; a->in_auth && p < end; p = eol + 1) {
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			eol = end;
+		if (eol - p < 3 || p[0] < '2' || p[0] > '5')
+			continue;
+		if (p[0] == '3')
+			continue; /* a challenge: the exchange goes on */
+		if (eol - p > 3 && p[3] == '-')
+			continue; /* a multi-line reply goes on */
+		if (p[0] == '2') {
+			a->authenticated = 1;
+		} else {
+			a->refused = 1;
+			n = (size_t)(eol - p);
+			if (n >= sizeof(a->text))
+				n = sizeof(a->text) - 1;
+			memcpy(a->text, p, n);
+			a->text[n] = '\0';
+			for (char *c = a->text; *c; c++)
+				if (*c == '\r' || *c == '\n')
+					*c = '\0';
+			utf8_sanitize(a->text);
+		}
+		a->in_auth = 0;
+	}
 }
 
 static int
@@ -163,11 +299,27 @@ smtp_global_init(void)
 }
 
 lc_err
+smtp_set_trust(const char *ca_file)
+{
+	if (ca_file == NULL || ca_file[0] == '\0')
+		return LC_OK;
+	if ((trust_store = X509_STORE_new()) == NULL)
+		return LC_ENOMEM;
+	if (X509_STORE_load_file(trust_store, ca_file) != 1) {
+		X509_STORE_free(trust_store);
+		trust_store = NULL;
+		return LC_EIO;
+	}
+	return LC_OK;
+}
+
+lc_err
 smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
     const char *message, size_t len, smtp_data_hook hook, void *hook_arg,
     struct smtp_outcome *out)
 {
-	struct feed f = {message, len, 0, 0, 0, hook, hook_arg};
+	struct auth_watch aw;
+	struct feed f = {message, len, 0, 0, 0, 0, cfg->require_auth, &aw, hook, hook_arg};
 	smtp_session_t session = NULL;
 	smtp_message_t msg;
 	smtp_recipient_t rcpt;
@@ -178,6 +330,8 @@ smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
 	int ok;
 
 	memset(out, 0, sizeof(*out));
+	memset(&aw, 0, sizeof(aw));
+	memset(&gate, 0, sizeof(gate));
 	if (len > (size_t)1 << 30 || (session = smtp_create_session()) == NULL)
 		return LC_ENOMEM;
 	smtp_set_server(session, cfg->hostport);
@@ -200,6 +354,7 @@ smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
 		auth_set_mechanism_flags(auth, AUTH_PLUGIN_PLAIN, 0);
 		auth_set_interact_cb(auth, auth_interact, (void *)cfg);
 		smtp_auth_set_context(session, auth);
+		smtp_set_monitorcb(session, monitor_cb, &aw, 0);
 	}
 	if ((msg = smtp_add_message(session)) == NULL || !smtp_set_reverse_path(msg, from) ||
 	    (rcpt = smtp_add_recipient(msg, to)) == NULL ||
@@ -214,16 +369,36 @@ smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
 	gate.holding = !tables_ready;
 	if (!gate.holding)
 		pthread_mutex_unlock(&first_session);
-	else
-		smtp_set_eventcb(session, gate_event_cb, &gate);
+	smtp_set_eventcb(session, gate_event_cb, &gate);
 	ok = smtp_start_session(session);
 	gate_open(&gate); /* no MAIL FROM reply came: let the next session try */
 
-	if (f.refused) {
+	if (cfg->require_auth && !aw.authenticated && !f.finished) {
+		/* nothing was sent: AUTH was refused, not offered, or never reached */
+		out->verdict = SMTP_TEMPORARY;
+		st = smtp_reverse_path_status(msg);
+		if (gate.tls_refused[0]) {
+			snprintf(out->text, sizeof(out->text), "%s", gate.tls_refused);
+		} else if (aw.refused) {
+			out->auth_failed = 1;
+			snprintf(out->text, sizeof(out->text), "%s", aw.text);
+		} else if (!aw.attempted && (f.unauthenticated || (st != NULL && st->code > 0))) {
+			out->auth_failed = 1;
+			snprintf(out->text, sizeof(out->text),
+			    "the server did not offer AUTH PLAIN or LOGIN; nothing was sent");
+		} else {
+			snprintf(out->text, sizeof(out->text), "%s",
+			    ok ? "not sent: no usable reply from the server before AUTH"
+			       : smtp_strerror(smtp_errno(), err, sizeof(err)));
+		}
+	} else if (f.refused) {
 		/* the connection was dropped before any of the message: nothing was delivered */
 		out->verdict = SMTP_TEMPORARY;
 		snprintf(out->text, sizeof(out->text),
 		    "not sent: DATA abandoned (lease lost or database unreachable)");
+	} else if (gate.tls_refused[0] && !f.started) {
+		out->verdict = SMTP_TEMPORARY;
+		snprintf(out->text, sizeof(out->text), "%s", gate.tls_refused);
 	} else if ((st = smtp_reverse_path_status(msg)) != NULL && st->code >= 400) {
 		classify(st, out);
 		out->verdict = is_permanent(st->code) ? SMTP_PERMANENT : SMTP_TEMPORARY;

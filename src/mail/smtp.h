@@ -15,6 +15,7 @@ struct smtp_config {
 	enum smtp_tls starttls;
 	char user[CONFIG_STR], password[CONFIG_STR]; /* AUTH when user is non-empty */
 	long timeout_ms;      /* each protocol phase, including the wait after the final dot */
+	int require_auth;     /* a sender mailbox: send nothing unless AUTH succeeded */
 };
 
 enum smtp_verdict {
@@ -29,6 +30,8 @@ struct smtp_outcome {
 	int code;
 	int enh_class, enh_subject, enh_detail;
 	char text[200];
+	int auth_failed; /* require_auth and the server refused AUTH (text: its words) or did
+	                    not offer it; nothing was sent and verdict is SMTP_TEMPORARY */
 };
 
 /* smtp_data_hook is called once, when libesmtp starts reading the message body (DATA is
@@ -39,6 +42,13 @@ typedef int (*smtp_data_hook)(void *arg);
 
 /* smtp_global_init prepares libesmtp's auth client; call once before threads start. */
 void smtp_global_init(void);
+
+/* smtp_set_trust makes the certificates in ca_file (PEM) the ones a server's certificate
+ * may chain to besides the system store; call once before threads start. libesmtp checks
+ * a STARTTLS server against the system store (or ~/.authenticate/ca.pem) and the host
+ * name; a chain it cannot verify is accepted only when it verifies against this store.
+ * LC_EIO when the file cannot be read. */
+lc_err smtp_set_trust(const char *ca_file);
 
 /* smtp_deliver sends message[0..len) (CRLF lines) from `from` to `to` in one SMTP
  * transaction and classifies the result into out. LC_OK whenever a verdict was reached
