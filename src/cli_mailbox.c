@@ -10,7 +10,6 @@
 
 #include "cli_mailbox.h"
 #include "core/mailbox.h"
-#include "mail/smtp.h"
 #include "mailbox_run.h"
 
 static int mailbox_usage(void);
@@ -210,10 +209,6 @@ cli_mailbox(struct core *core, const struct config *cfg, int argc, char **argv)
 		return mailbox_usage();
 	if (mailbox_settings_load(cfg, why, sizeof(why)) != LC_OK) {
 		fprintf(stderr, "linkcamp: %s\n", why);
-		return EX_CONFIG;
-	}
-	if (smtp_set_trust(mailbox_ca_file()) != LC_OK) {
-		fprintf(stderr, "linkcamp: [mailboxes] ca_file cannot be read\n");
 		return EX_CONFIG;
 	}
 	if ((e = admin_principal_for(core, argv[2], &who)) != LC_OK) {

@@ -40,8 +40,12 @@ struct feed {
 	void *hook_arg;
 };
 
-/* The extra trust anchors of smtp_set_trust; read-only once threads run. */
-static X509_STORE *trust_store;
+/* The TLS context of every STARTTLS session, made once by smtp_global_init (the system
+ * store, plus smtp_set_trust's CA file) and read-only once threads run. libesmtp 1.1 frees
+ * a session's context when the session ends; when it made the context itself, that is its
+ * one shared default, and the next session uses freed memory (ASan caught it with two
+ * mailers). smtp_starttls_set_ctx takes a reference of ours for each session instead. */
+static SSL_CTX *tls_ctx;
 
 /* libesmtp fills a character table (tokens.c) on first use, without a lock, when it
  * parses a server's EHLO reply; threads that read it while another fills it can misread
@@ -63,7 +67,6 @@ struct gate {
 
 static const char *feed_cb(void **, int *, void *);
 static void gate_event_cb(smtp_session_t, int, void *, ...);
-static int chain_trusted(SSL *);
 static void monitor_cb(const char *, int, int, void *);
 static void gate_open(struct gate *);
 static int auth_interact(auth_client_request_t, char **, int, void *);
@@ -124,38 +127,16 @@ gate_open(struct gate *g)
 	pthread_mutex_unlock(&first_session);
 }
 
-/* chain_trusted verifies the server's chain against trust_store (smtp_set_trust). */
-static int
-chain_trusted(SSL *ssl)
-{
-	X509_STORE_CTX *ctx;
-	X509 *leaf;
-	int ok = 0;
-
-	if (trust_store == NULL || ssl == NULL || (leaf = SSL_get1_peer_certificate(ssl)) == NULL)
-		return 0;
-	if ((ctx = X509_STORE_CTX_new()) != NULL &&
-	    X509_STORE_CTX_init(ctx, trust_store, leaf, SSL_get_peer_cert_chain(ssl)) == 1 &&
-	    X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER) == 1)
-		ok = X509_verify_cert(ctx) == 1;
-	X509_STORE_CTX_free(ctx);
-	X509_free(leaf);
-	return ok;
-}
-
 /* gate_event_cb opens the gate as soon as libesmtp has read the reply to MAIL FROM, and
- * decides on certificates libesmtp could not verify itself. libesmtp checks the chain
- * against the system store and the name against the host; a chain it could not verify
- * is accepted only when it chains to the configured CA file. A wrong name is never
- * accepted (ok stays 0: libesmtp then QUITs). */
+ * keeps the reason of a refused certificate. libesmtp checks the chain (tls_ctx's trust
+ * store) and the host's name (DNS names only: it does not match IP addresses); a refusal
+ * leaves ok at 0 and libesmtp QUITs before AUTH. */
 static void
 gate_event_cb(smtp_session_t session, int event_no, void *arg, ...)
 {
 	struct gate *g = arg;
 	va_list ap;
 	long vfy;
-	int *ok;
-	SSL *ssl;
 
 	(void)session;
 	va_start(ap, arg);
@@ -165,14 +146,9 @@ gate_event_cb(smtp_session_t session, int event_no, void *arg, ...)
 		break;
 	case SMTP_EV_INVALID_PEER_CERTIFICATE:
 		vfy = va_arg(ap, long);
-		ok = va_arg(ap, int *);
-		ssl = va_arg(ap, SSL *);
-		if (chain_trusted(ssl))
-			*ok = 1;
-		else
-			snprintf(g->tls_refused, sizeof(g->tls_refused),
-			    "TLS refused: the server's certificate is not trusted (%s)",
-			    X509_verify_cert_error_string(vfy));
+		snprintf(g->tls_refused, sizeof(g->tls_refused),
+		    "TLS refused: the server's certificate is not trusted (%s)",
+		    X509_verify_cert_error_string(vfy));
 		break;
 	case SMTP_EV_WRONG_PEER_CERTIFICATE:
 		snprintf(g->tls_refused, sizeof(g->tls_refused),
@@ -296,6 +272,14 @@ void
 smtp_global_init(void)
 {
 	auth_client_init();
+	if (tls_ctx == NULL && (tls_ctx = SSL_CTX_new(TLS_client_method())) != NULL) {
+		SSL_CTX_set_min_proto_version(tls_ctx, TLS1_2_VERSION);
+		/* TLS 1.2 at most: libesmtp waits for the socket with poll() before each read and
+		 * does not look at what OpenSSL has already buffered; under TLS 1.3 a reply that
+		 * arrived with the server's session tickets sat unread until the timeout */
+		SSL_CTX_set_max_proto_version(tls_ctx, TLS1_2_VERSION);
+		SSL_CTX_set_default_verify_paths(tls_ctx);
+	}
 }
 
 lc_err
@@ -303,14 +287,9 @@ smtp_set_trust(const char *ca_file)
 {
 	if (ca_file == NULL || ca_file[0] == '\0')
 		return LC_OK;
-	if ((trust_store = X509_STORE_new()) == NULL)
+	if (tls_ctx == NULL)
 		return LC_ENOMEM;
-	if (X509_STORE_load_file(trust_store, ca_file) != 1) {
-		X509_STORE_free(trust_store);
-		trust_store = NULL;
-		return LC_EIO;
-	}
-	return LC_OK;
+	return SSL_CTX_load_verify_locations(tls_ctx, ca_file, NULL) == 1 ? LC_OK : LC_EIO;
 }
 
 lc_err
@@ -337,6 +316,8 @@ smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
 	smtp_set_server(session, cfg->hostport);
 	if (cfg->helo[0])
 		smtp_set_hostname(session, cfg->helo);
+	if (tls_ctx != NULL && cfg->starttls != SMTP_TLS_NO)
+		smtp_starttls_set_ctx(session, tls_ctx); /* takes a reference, dropped at the end */
 	smtp_starttls_enable(session, cfg->starttls == SMTP_TLS_REQUIRED ? Starttls_REQUIRED
 	                                : cfg->starttls == SMTP_TLS_OPTIONAL ? Starttls_ENABLED
 	                                                                     : Starttls_DISABLED);

@@ -40,14 +40,14 @@ struct smtp_outcome {
  * SMTP_TEMPORARY. */
 typedef int (*smtp_data_hook)(void *arg);
 
-/* smtp_global_init prepares libesmtp's auth client; call once before threads start. */
+/* smtp_global_init prepares libesmtp's auth client and the TLS context of STARTTLS
+ * sessions (the system store); call once before threads start. */
 void smtp_global_init(void);
 
-/* smtp_set_trust makes the certificates in ca_file (PEM) the ones a server's certificate
- * may chain to besides the system store; call once before threads start. libesmtp checks
- * a STARTTLS server against the system store (or ~/.authenticate/ca.pem) and the host
- * name; a chain it cannot verify is accepted only when it verifies against this store.
- * LC_EIO when the file cannot be read. */
+/* smtp_set_trust adds the certificates in ca_file (PEM) to the ones a STARTTLS server's
+ * certificate may chain to; call once, after smtp_global_init, before threads start.
+ * libesmtp checks the chain and the host name (DNS names, not IP addresses). LC_EIO when
+ * the file cannot be read. */
 lc_err smtp_set_trust(const char *ca_file);
 
 /* smtp_deliver sends message[0..len) (CRLF lines) from `from` to `to` in one SMTP
