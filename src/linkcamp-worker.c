@@ -208,7 +208,9 @@ deliver_one(struct worker *w, struct core *core, const struct delivery_job *job,
 			return;
 		}
 		if (mailbox_smtp_config(&w->smtp, &mb, &mcfg, res.text, sizeof(res.text)) != 0) {
+			/* the mailbox cannot be used as it is: it pauses like after an AUTH failure */
 			res.outcome = DELIVERY_TEMPFAIL;
+			res.mailbox_auth_failed = 1;
 			sodium_memzero(&mcfg, sizeof(mcfg));
 			mailbox_send_clear(&mb);
 			*out_res = res;

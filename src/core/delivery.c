@@ -288,7 +288,7 @@ record_failure(struct db *db, const struct out_message *m, const struct delivery
 	case DELIVERY_TEMPFAIL:
 		if (res->mailbox_auth_failed && res->mailbox_id != 0) {
 			/* the mailbox's credentials are wrong: pause it, hold its message */
-			snprintf(why, sizeof(why), "held: mailbox paused after AUTH failed: %s", res->text);
+			snprintf(why, sizeof(why), "held: its mailbox was paused: %s", res->text);
 			if ((e = mailbox_auth_failed_tx(db, res->mailbox_id, res->text, t)) != LC_OK)
 				return e;
 			return store_msg_result(db, m->id, m->fence, MS_HELD, NULL, why, now, &n);

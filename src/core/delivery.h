@@ -26,8 +26,9 @@ struct delivery_result {
 	int enh_class, enh_subject, enh_detail; /* RFC 3463, 0 when none */
 	char text[200];
 	int64_t mailbox_id;      /* the job's mailbox */
-	int mailbox_auth_failed; /* its server refused AUTH: the mailbox pauses, the message
-	                            is held (not failed) until the mailbox is resumed */
+	int mailbox_auth_failed; /* its server refused AUTH (or the mailbox cannot be used as
+	                            set up): the mailbox pauses, the message is held (not
+	                            failed) until the mailbox is resumed */
 };
 
 /* delivery_claim claims up to max due messages for owner in one short transaction,

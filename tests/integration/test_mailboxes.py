@@ -540,3 +540,45 @@ def test_passwords_appear_in_no_answer_log_or_table(t):
         assert good.encode() not in d
         assert secret.encode().hex().encode() not in d.lower()
     t.api.request("DELETE", f"/v1/mailboxes/{m['id']}")
+
+
+def test_implicit_tls_cannot_deliver_yet_so_the_mailbox_pauses_saying_why(t):
+    # libesmtp 1.1 speaks STARTTLS only (docs/mailboxes.md): a tls mailbox passes its
+    # connection test but is paused, not failed, when it would send
+    m = create_mailbox(t.api, user="box3")
+    r = t.api.request("PATCH", f"/v1/mailboxes/{m['id']}", headers=JSON, data=json.dumps(
+        {"smtp": {"security": "tls", "port": SUB_PORT + 1}}))
+    assert r.status_code == 200
+    tag = uuid.uuid4().hex[:6]
+    c = new_campaign(t.api, [m["id"]], prospects(1, tag))
+    paused = wait_for(lambda: (lambda x: x if x["status"] == "paused" else None)(
+        t.api.get(f"/v1/mailboxes/{m['id']}").json()), timeout=30)
+    assert paused and "implicit TLS" in paused["pausedReason"], message_rows(c["id"])
+    assert wait_for(lambda: message_rows(c["id"])[0][1] == "8")  # held, not failed
+    assert not received(f"pat0-{tag}@")
+    t.api.post(f"{CAMPAIGN}/{c['id']}/cancel", headers=JSON, data="{}")
+
+
+def test_the_mailboxes_page_lists_them_for_approvers(t):
+    import re
+    import requests
+    from conftest import URL
+
+    password = "correct horse battery staple"
+    email = f"mbx.{uuid.uuid4().hex[:8]}@agency.example"
+    cli("user", "add", email, "--workspace", t.ws, "--role", "approver", "--password-stdin",
+        stdin=password + "\n")
+    m = create_mailbox(t.api, user="box2", password="page-" + uuid.uuid4().hex)
+    s = requests.Session()
+    page = s.get(URL + "/app/login", timeout=30)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    r = s.post(URL + "/app/login", allow_redirects=False, timeout=30, data={
+        "csrf": csrf, "next": "/app/", "email": email, "password": password})
+    assert r.status_code == 303, r.text
+    r = s.get(f"{URL}/app/w/{t.ws}/mailboxes", timeout=30)
+    assert r.status_code == 200, r.text
+    assert m["id"] in r.text and "box2@mailbox.test" in r.text and "password set" in r.text
+    assert "page-" not in r.text
+    other = s.get(f"{URL}/app/w/{t.ws2}/mailboxes", timeout=30)
+    assert other.status_code in (403, 404) and m["id"] not in other.text
+    t.api.request("DELETE", f"/v1/mailboxes/{m['id']}")
