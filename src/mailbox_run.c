@@ -96,12 +96,8 @@ mailbox_smtp_config(const struct smtp_config *base, const struct mailbox_send *m
 	snprintf(cfg->helo, sizeof(cfg->helo), "%s", base->helo);
 	cfg->timeout_ms = base->timeout_ms;
 	cfg->require_auth = 1;
-	if (mb->security == MBX_TLS) {
-		/* libesmtp 1.1 speaks STARTTLS only (docs/mailboxes.md) */
-		snprintf(why, whylen, "implicit TLS (security tls) is not supported for delivery yet; "
-		                      "use starttls (port 587)");
-		return -1;
-	}
+	/* implicit TLS goes through smtp_tunnel.c (libesmtp 1.1 speaks STARTTLS only) */
+	cfg->implicit_tls = mb->security == MBX_TLS;
 	cfg->starttls = mb->security == MBX_STARTTLS ? SMTP_TLS_REQUIRED : SMTP_TLS_NO;
 	snprintf(cfg->hostport, sizeof(cfg->hostport), "%s:%u", mb->host, mb->port);
 	snprintf(cfg->user, sizeof(cfg->user), "%s", mb->username);

@@ -15,9 +15,10 @@ lc_err mailbox_test_run(struct core *core, int64_t mailbox_id, const char *helo,
     long timeout_ms, char **json, int *ok);
 
 /* mailbox_smtp_config fills cfg (from base: HELO and timeout) to deliver through mb:
- * its server, its security, AUTH required with its username and its password decrypted
- * into cfg->password. The caller wipes cfg with sodium_memzero right after use. -1 with a
- * reason in why (a password that does not open, or a security libesmtp cannot speak). */
+ * its server, its security (implicit TLS through the tunnel), AUTH required with its
+ * username and its password decrypted into cfg->password. The caller wipes cfg with
+ * sodium_memzero right after use. -1 with a reason in why when the password does not
+ * open with this server's key. */
 int mailbox_smtp_config(const struct smtp_config *base, const struct mailbox_send *mb,
     struct smtp_config *cfg, char *why, size_t whylen);
 

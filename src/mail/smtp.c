@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <auth-client.h> /* before libesmtp.h: it enables smtp_auth_set_context */
 #include <openssl/ssl.h> /* before libesmtp.h: it declares smtp_starttls_set_ctx */
@@ -16,6 +17,7 @@
 #include <libesmtp.h>
 
 #include "mail/smtp.h"
+#include "mail/smtp_tunnel.h"
 #include "util/utf8.h"
 
 /* What the protocol monitor learnt about AUTH (see monitor_cb). */
@@ -306,21 +308,47 @@ smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
 	const smtp_status_t *st;
 	char err[128];
 	struct gate gate;
+	struct smtp_tunnel *tunnel = NULL;
+	char local[32], host[CONFIG_STR + 8], *colon;
+	unsigned local_port = 0;
+	long port = 0;
 	int ok;
 
 	memset(out, 0, sizeof(*out));
 	memset(&aw, 0, sizeof(aw));
 	memset(&gate, 0, sizeof(gate));
-	if (len > (size_t)1 << 30 || (session = smtp_create_session()) == NULL)
+	if (len > (size_t)1 << 30)
 		return LC_ENOMEM;
-	smtp_set_server(session, cfg->hostport);
+	if (cfg->implicit_tls) {
+		/* libesmtp speaks TLS only after STARTTLS: it talks to our end of a TLS tunnel */
+		snprintf(host, sizeof(host), "%s", cfg->hostport);
+		if ((colon = strrchr(host, ':')) == NULL || (port = strtol(colon + 1, NULL, 10)) <= 0 ||
+		    port > 65535) {
+			out->verdict = SMTP_TEMPORARY;
+			snprintf(out->text, sizeof(out->text), "no port in the server's address");
+			return LC_OK;
+		}
+		*colon = '\0';
+		if (smtp_tunnel_open(tls_ctx, host, (unsigned)port, cfg->timeout_ms, &tunnel,
+		        &local_port, out->text, sizeof(out->text)) != LC_OK) {
+			out->verdict = SMTP_TEMPORARY; /* nothing was sent; text says why */
+			return LC_OK;
+		}
+		snprintf(local, sizeof(local), "127.0.0.1:%u", local_port);
+	}
+	if ((session = smtp_create_session()) == NULL) {
+		smtp_tunnel_close(tunnel);
+		return LC_ENOMEM;
+	}
+	smtp_set_server(session, tunnel ? local : cfg->hostport);
 	if (cfg->helo[0])
 		smtp_set_hostname(session, cfg->helo);
-	if (tls_ctx != NULL && cfg->starttls != SMTP_TLS_NO)
+	if (tls_ctx != NULL && cfg->starttls != SMTP_TLS_NO && !tunnel)
 		smtp_starttls_set_ctx(session, tls_ctx); /* takes a reference, dropped at the end */
-	smtp_starttls_enable(session, cfg->starttls == SMTP_TLS_REQUIRED ? Starttls_REQUIRED
-	                                : cfg->starttls == SMTP_TLS_OPTIONAL ? Starttls_ENABLED
-	                                                                     : Starttls_DISABLED);
+	smtp_starttls_enable(session, tunnel ? Starttls_DISABLED
+	                            : cfg->starttls == SMTP_TLS_REQUIRED ? Starttls_REQUIRED
+	                            : cfg->starttls == SMTP_TLS_OPTIONAL ? Starttls_ENABLED
+	                                                                 : Starttls_DISABLED);
 	if (cfg->timeout_ms > 0) {
 		int which;
 		for (which = Timeout_GREETING; which <= Timeout_DATA2; which++)
@@ -330,6 +358,7 @@ smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
 	if (cfg->user[0]) {
 		if ((auth = auth_create_context()) == NULL) {
 			smtp_destroy_session(session);
+			smtp_tunnel_close(tunnel);
 			return LC_ENOMEM;
 		}
 		auth_set_mechanism_flags(auth, AUTH_PLUGIN_PLAIN, 0);
@@ -343,6 +372,7 @@ smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
 		smtp_destroy_session(session);
 		if (auth)
 			auth_destroy_context(auth);
+		smtp_tunnel_close(tunnel);
 		return LC_ENOMEM;
 	}
 	gate.msg = msg;
@@ -409,5 +439,6 @@ smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
 	smtp_destroy_session(session);
 	if (auth)
 		auth_destroy_context(auth);
+	smtp_tunnel_close(tunnel);
 	return LC_OK;
 }

@@ -16,6 +16,8 @@ struct smtp_config {
 	char user[CONFIG_STR], password[CONFIG_STR]; /* AUTH when user is non-empty */
 	long timeout_ms;      /* each protocol phase, including the wait after the final dot */
 	int require_auth;     /* a sender mailbox: send nothing unless AUTH succeeded */
+	int implicit_tls;     /* TLS from the first byte (SMTPS, port 465), through
+	                         smtp_tunnel.c; starttls is then ignored */
 };
 
 enum smtp_verdict {

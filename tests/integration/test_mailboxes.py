@@ -542,21 +542,20 @@ def test_passwords_appear_in_no_answer_log_or_table(t):
     t.api.request("DELETE", f"/v1/mailboxes/{m['id']}")
 
 
-def test_implicit_tls_cannot_deliver_yet_so_the_mailbox_pauses_saying_why(t):
-    # libesmtp 1.1 speaks STARTTLS only (docs/mailboxes.md): a tls mailbox passes its
-    # connection test but is paused, not failed, when it would send
+def test_an_implicit_tls_mailbox_delivers_through_its_tunnel(t):
+    # libesmtp 1.1 speaks STARTTLS only; an SMTPS mailbox goes through smtp_tunnel.c
     m = create_mailbox(t.api, user="box3")
     r = t.api.request("PATCH", f"/v1/mailboxes/{m['id']}", headers=JSON, data=json.dumps(
         {"smtp": {"security": "tls", "port": SUB_PORT + 1}}))
-    assert r.status_code == 200
+    assert r.status_code == 200 and r.json()["smtp"]["security"] == "tls"
     tag = uuid.uuid4().hex[:6]
     c = new_campaign(t.api, [m["id"]], prospects(1, tag))
-    paused = wait_for(lambda: (lambda x: x if x["status"] == "paused" else None)(
-        t.api.get(f"/v1/mailboxes/{m['id']}").json()), timeout=30)
-    assert paused and "implicit TLS" in paused["pausedReason"], message_rows(c["id"])
-    assert wait_for(lambda: message_rows(c["id"])[0][1] == "8")  # held, not failed
-    assert not received(f"pat0-{tag}@")
-    t.api.post(f"{CAMPAIGN}/{c['id']}/cancel", headers=JSON, data="{}")
+    msgs = wait_for(lambda: received(f"pat0-{tag}@"), timeout=30)
+    assert len(msgs) == 1, message_rows(c["id"])
+    assert msgs[0]["From"].addresses[0].addr_spec == "box3@mailbox.test"
+    assert "with ESMTPSA" in str(msgs[0]["Received"]), msgs[0]["Received"]
+    assert wait_for(lambda: message_rows(c["id"])[0][1] == "3")
+    assert t.api.get(f"/v1/mailboxes/{m['id']}").json()["status"] == "active"
 
 
 def test_the_mailboxes_page_lists_them_for_approvers(t):
