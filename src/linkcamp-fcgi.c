@@ -16,6 +16,7 @@
 
 #include "api/api.h"
 #include "core/core.h"
+#include "core/mailbox.h"
 #include "db/db.h"
 #include "http/http.h"
 #include "mcp/mcp.h"
@@ -137,6 +138,10 @@ main(int argc, char **argv)
 	}
 	json_object_seed(0);
 	mime_global_init();
+	if (mailbox_settings_load(&srv.cfg, why, sizeof(why)) != LC_OK) {
+		fprintf(stderr, "linkcamp-fcgi: %s\n", why);
+		return 78;
+	}
 	if (FCGX_Init() != 0) {
 		fprintf(stderr, "linkcamp-fcgi: FCGX_Init failed\n");
 		return 70;
@@ -183,6 +188,7 @@ main(int argc, char **argv)
 		pthread_join(threads[i], NULL);
 	free(threads);
 	api_cache_free();
+	mailbox_settings_free();
 	close(srv.listen_fd);
 	if (srv.cfg.fcgi_listen[0] == '/')
 		unlink(srv.cfg.fcgi_listen);

@@ -18,6 +18,8 @@
 #include <sodium.h>
 
 #include "core/delivery.h"
+#include "core/mailbox.h"
+#include "mailbox_run.h"
 #include "worker_hooks.h"
 #include "core/placements.h"
 #include "core/webhooks.h"
@@ -37,7 +39,8 @@
 #define NOTIFY_EVERY_MS 1000 /* how often a busy mailer looks for approver notifications */
 #define RECORD_TRIES_DOWN 20 /* recording while the database is away: 500 ms apart */
 #define RECORD_TRIES_OTHER 3 /* one outcome failing for another reason: 100 ms apart */
-#define WORKER_FIXED 5       /* recorder, reaper, claimer, webhook sender, placement checker */
+#define WORKER_FIXED 6       /* recorder, reaper, claimer, webhook sender, placement checker,
+                                mailbox tester */
 
 /* One delivery's outcome on its way to the recorder. Only the job's id, fence and
  * public id are kept; its strings belong to the mailer and are NULL here. */
@@ -182,12 +185,39 @@ deliver_one(struct worker *w, struct core *core, const struct delivery_job *job,
 	struct hook_ctx hook = {core, job};
 	struct delivery_result res;
 	struct smtp_outcome out;
+	struct smtp_config mcfg;
+	const struct smtp_config *scfg = &w->smtp;
+	struct mailbox_send mb;
 	struct mail_out m;
 	char unsub[1024], pixel[1024];
+	const char *envelope_from = job->from;
 	struct buf text;
 	lc_err e;
 
 	memset(&res, 0, sizeof(res));
+	memset(&mb, 0, sizeof(mb));
+	memset(&mcfg, 0, sizeof(mcfg));
+	res.mailbox_id = job->mailbox_id;
+	if (job->mailbox_id != 0) {
+		/* a sender mailbox: its server, its credentials (decrypted just now), its From */
+		if ((e = mailbox_send_load(core, job->mailbox_id, &mb)) != LC_OK) {
+			res.outcome = DELIVERY_TEMPFAIL;
+			snprintf(res.text, sizeof(res.text), "mailbox unavailable: %s", lc_strerror(e));
+			*out_res = res;
+			return;
+		}
+		if (mailbox_smtp_config(&w->smtp, &mb, &mcfg, res.text, sizeof(res.text)) != 0) {
+			/* the mailbox cannot be used as it is: it pauses like after an AUTH failure */
+			res.outcome = DELIVERY_TEMPFAIL;
+			res.mailbox_auth_failed = 1;
+			sodium_memzero(&mcfg, sizeof(mcfg));
+			mailbox_send_clear(&mb);
+			*out_res = res;
+			return;
+		}
+		scfg = &mcfg;
+		envelope_from = mb.from_address;
+	}
 	buf_init(&text, MESSAGE_MAX);
 	snprintf(unsub, sizeof(unsub), "%s/u/%s", w->cfg.public_url, job->unsubscribe_token);
 	memset(&m, 0, sizeof(m));
@@ -205,11 +235,16 @@ deliver_one(struct worker *w, struct core *core, const struct delivery_job *job,
 		m.open_pixel_url = pixel;
 	}
 	m.date_ms = now_ms();
+	if (job->mailbox_id != 0) {
+		m.from_email = mb.from_address;
+		m.from_name = mb.from_name[0] ? mb.from_name : NULL;
+		m.reply_to = mb.reply_to;
+	}
 	if ((e = mail_compose(&m, &text)) != LC_OK) {
 		/* nothing can ever send this message as it is: fail it, release its credits */
 		res.outcome = DELIVERY_PERMFAIL;
 		snprintf(res.text, sizeof(res.text), "cannot compose: %s", lc_strerror(e));
-	} else if ((e = smtp_deliver(&w->smtp, job->from, job->to, text.data, text.len, mark_data,
+	} else if ((e = smtp_deliver(scfg, envelope_from, job->to, text.data, text.len, mark_data,
 	                &hook, &out)) != LC_OK) {
 		res.outcome = DELIVERY_TEMPFAIL;
 		snprintf(res.text, sizeof(res.text), "smtp setup: %s", lc_strerror(e));
@@ -222,8 +257,11 @@ deliver_one(struct worker *w, struct core *core, const struct delivery_job *job,
 		res.enh_class = out.enh_class;
 		res.enh_subject = out.enh_subject;
 		res.enh_detail = out.enh_detail;
+		res.mailbox_auth_failed = out.auth_failed && job->mailbox_id != 0;
 		snprintf(res.text, sizeof(res.text), "%s", out.text);
 	}
+	sodium_memzero(&mcfg, sizeof(mcfg));
+	mailbox_send_clear(&mb);
 	buf_free(&text);
 	*out_res = res;
 }
@@ -616,6 +654,15 @@ main(int argc, char **argv)
 		return 70;
 	json_object_seed(0);
 	smtp_global_init();
+	if (mailbox_settings_load(&w.cfg, why, sizeof(why)) != LC_OK) {
+		fprintf(stderr, "linkcamp-worker: %s\n", why);
+		return 78;
+	}
+	if (smtp_set_trust(mailbox_ca_file()) != LC_OK) {
+		fprintf(stderr, "linkcamp-worker: [mailboxes] ca_file %s cannot be read\n",
+		    mailbox_ca_file());
+		return 78;
+	}
 	if (hook_global_init() != LC_OK)
 		return 70;
 	link_find_init();
@@ -642,12 +689,14 @@ main(int argc, char **argv)
 	pthread_cond_init(&w.room, NULL);
 
 	/* threads[0] is the recorder (it outlives the mailers), [1] the reaper, [2] the
-	 * claimer, [3] the webhook sender, [4] the placement checker, the rest mailers */
+	 * claimer, [3] the webhook sender, [4] the placement checker, [5] the mailbox tester,
+	 * the rest mailers */
 	if ((threads = calloc(w.cfg.worker_threads + WORKER_FIXED, sizeof(*threads))) == NULL)
 		return 70;
 	for (i = 0; i < w.cfg.worker_threads + WORKER_FIXED; i++) {
 		void *(*run)(void *) = i == 0 ? recorder : i == 1 ? reaper : i == 2 ? claimer
-		                     : i == 3 ? webhook_sender : i == 4 ? placement_checker : mailer;
+		                     : i == 3 ? webhook_sender : i == 4 ? placement_checker
+		                     : i == 5 ? mailbox_tester : mailer;
 		if (pthread_create(&threads[i], NULL, run, &w) != 0)
 			break;
 		started++;
@@ -677,6 +726,7 @@ main(int argc, char **argv)
 	free(threads);
 	link_find_cleanup();
 	hook_global_cleanup();
+	mailbox_settings_free();
 	mysql_library_end();
 	log_msg(LOG_INFO, "stopped");
 	return 0;

@@ -12,6 +12,7 @@
 #include "api/campaign_input.h"
 #include "cli_doctor.h"
 #include "cli_import.h"
+#include "cli_mailbox.h"
 #include "cli_user.h"
 #include "core/core.h"
 #include "core/demo.h"
@@ -56,6 +57,13 @@ usage(void)
 	    "  prospects import WS_ID CAMPAIGN_ID < prospects.csv\n"
 	    "                                        add a CSV of prospects (columns domain,\n"
 	    "                                        contactName, contactEmail) to a campaign\n"
+	    "  mailbox add WS_ID --from ADDRESS --host HOST --username USER --password-stdin\n"
+	    "          [--from-name NAME] [--reply-to ADDRESS] [--port N]\n"
+	    "          [--security tls|starttls|plain] [--daily-cap N]\n"
+	    "                                        a sender mailbox (password on stdin)\n"
+	    "  mailbox list WS_ID                    the workspace's mailboxes\n"
+	    "  mailbox test WS_ID MAILBOX_ID         connect, EHLO, STARTTLS, AUTH, QUIT and\n"
+	    "                                        print each step (sends nothing)\n"
 	    "  demo                                  seed the demo agency; print its keys\n"
 	    "  doctor                                check the configuration, the database and\n"
 	    "                                        the SMTP relay (sends nothing; exit 1 on a\n"
@@ -279,6 +287,8 @@ main(int argc, char **argv)
 		rc = cmd_campaign_create(&core, argv[2]);
 	} else if (strcmp(cmd, "user") == 0) {
 		rc = cli_user(&core, argc, argv);
+	} else if (strcmp(cmd, "mailbox") == 0) {
+		rc = cli_mailbox(&core, &cfg, argc, argv);
 	} else if (strcmp(cmd, "prospects") == 0) {
 		rc = cli_prospects(&core, argc, argv);
 	} else if (strcmp(cmd, "doctor") == 0 && argc == 1) {

@@ -55,6 +55,15 @@ static const struct route routes[] = {
 	{"DELETE", "/v1/webhooks/{id}", api_webhook_delete, AUTH_WORKSPACE},
 	{"GET", "/v1/webhooks/{id}/deliveries", api_webhook_deliveries, AUTH_WORKSPACE},
 	{"POST", "/v1/webhooks/{id}/test", api_webhook_test, AUTH_WORKSPACE},
+	{"PATCH", "/v1/link-building/campaign/{id}", api_campaign_patch, AUTH_WORKSPACE},
+	{"POST", "/v1/mailboxes", api_mailbox_create, AUTH_WORKSPACE},
+	{"GET", "/v1/mailboxes", api_mailbox_list, AUTH_WORKSPACE},
+	{"GET", "/v1/mailboxes/{id}", api_mailbox_get, AUTH_WORKSPACE},
+	{"PATCH", "/v1/mailboxes/{id}", api_mailbox_update, AUTH_WORKSPACE},
+	{"DELETE", "/v1/mailboxes/{id}", api_mailbox_delete, AUTH_WORKSPACE},
+	{"POST", "/v1/mailboxes/{id}/resume", api_mailbox_resume, AUTH_WORKSPACE},
+	{"POST", "/v1/mailboxes/{id}/test", api_mailbox_test, AUTH_WORKSPACE},
+	{"GET", "/v1/mailboxes/{id}/tests/{test}", api_mailbox_test_get, AUTH_WORKSPACE},
 };
 
 static int authenticate(struct api_ctx *, enum route_auth);

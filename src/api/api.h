@@ -133,6 +133,22 @@ void api_webhook_list(void *ctx);
 void api_webhook_delete(void *ctx);
 void api_webhook_deliveries(void *ctx);
 void api_webhook_test(void *ctx);
+/* Sender mailboxes (api_mailboxes.c, docs/mailboxes.md). */
+void api_mailbox_create(void *ctx);
+void api_mailbox_list(void *ctx);
+void api_mailbox_get(void *ctx);
+void api_mailbox_update(void *ctx);
+void api_mailbox_delete(void *ctx);
+void api_mailbox_resume(void *ctx);
+void api_mailbox_test(void *ctx);
+void api_mailbox_test_get(void *ctx);
+void api_campaign_patch(void *ctx);
+/* api_mailbox_ids reads the optional mailboxIds list of doc into ids (borrowed from doc,
+ * at most max) and *n; -1 after answering 422. */
+int api_mailbox_ids(struct api_ctx *ctx, json_t *doc, const char **ids, size_t max, size_t *n);
+/* api_campaign_mailboxes sets "mailboxIds" of campaign (a campaign's JSON; borrowed) to the
+ * public ids of the mailboxes campaign id sends from. */
+void api_campaign_mailboxes(struct api_ctx *ctx, json_t *campaign, int64_t id);
 void api_healthz(void *ctx);
 void api_readyz(void *ctx);
 

@@ -18,6 +18,8 @@ static const struct {
 	{"invalid_state_transition", 422}, {"recipient_suppressed", 422},
 	{"validation_failed", 422}, {"insufficient_credits", 402}, {"forbidden", 403},
 	{"webhook_not_found", 404}, {"webhook_limit_reached", 422},
+	{"mailbox_not_found", 404}, {"mailbox_limit_reached", 422},
+	{"mailboxes_not_configured", 409},
 };
 
 void

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/mailbox.h"
 #include "api/campaign_input.h"
 
 static int parse_extras(struct api_ctx *, json_t *, struct campaign_extras *,
@@ -25,13 +26,17 @@ answer_campaign(struct api_ctx *ctx, const char *id, int status)
 {
 	struct db_rows rows;
 	struct campaign c;
+	json_t *doc;
 	lc_err e;
 
 	if ((e = campaigns_get(ctx->core, &ctx->who, id, &rows, &c)) != LC_OK) {
 		api_fail(ctx, e, "campaign_not_found");
 		return;
 	}
-	http_send_json(ctx->req, status, api_campaign_json(&c), NULL);
+	doc = api_campaign_json(&c);
+	if (doc)
+		api_campaign_mailboxes(ctx, doc, c.id);
+	http_send_json(ctx->req, status, doc, NULL);
 	db_rows_free(&rows);
 }
 
@@ -98,6 +103,7 @@ api_campaign_create(void *arg)
 	struct api_ctx *ctx = arg;
 	struct campaign_new in;
 	struct campaign_extras extras;
+	const char *mailbox_ids[MAILBOXES_MAX_PER_WORKSPACE];
 	struct follow_up_in *fus = NULL;
 	struct prospect_in *prospects = NULL;
 	struct core_fail fail;
@@ -114,6 +120,7 @@ api_campaign_create(void *arg)
 	if (base) {
 		json_object_del(base, "followUps");
 		json_object_del(base, "autoResponse");
+		json_object_del(base, "mailboxIds");
 	}
 	if (base == NULL) {
 		api_fail(ctx, LC_ENOMEM, NULL);
@@ -127,8 +134,11 @@ api_campaign_create(void *arg)
 			    "A field is missing, unknown or of the wrong type.", bad, NULL, NULL);
 		goto out;
 	}
-	if (parse_extras(ctx, doc, &extras, &fus) != 0)
+	if (parse_extras(ctx, doc, &extras, &fus) != 0 ||
+	    api_mailbox_ids(ctx, doc, mailbox_ids, MAILBOXES_MAX_PER_WORKSPACE,
+	        &extras.nmailbox_ids) != 0)
 		goto out;
+	extras.mailbox_ids = mailbox_ids;
 	memset(&fail, 0, sizeof(fail));
 	api_requester(ctx, by, sizeof(by));
 	e = campaigns_create_full(ctx->core, &ctx->who, &in, &extras, by, id, &fail);

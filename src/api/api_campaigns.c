@@ -142,6 +142,7 @@ api_campaign_get(void *arg)
 	struct api_ctx *ctx = arg;
 	struct db_rows rows;
 	struct campaign c;
+	json_t *doc;
 	lc_err e;
 
 	if (api_only_params(ctx, allowed) != 0)
@@ -151,7 +152,10 @@ api_campaign_get(void *arg)
 		return;
 	}
 	ctx->fresh_until_ms = INT64_MAX;
-	http_send_json(ctx->req, 200, api_campaign_json(&c), NULL);
+	doc = api_campaign_json(&c);
+	if (doc)
+		api_campaign_mailboxes(ctx, doc, c.id); /* mailbox changes move the data version */
+	http_send_json(ctx->req, 200, doc, NULL);
 	db_rows_free(&rows);
 }
 

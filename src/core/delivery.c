@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/delivery.h"
+#include "core/mailbox.h"
 #include "core/notify.h"
 #include "db/store.h"
 #include "db/store_batch.h"
@@ -129,7 +130,8 @@ claim_tx(struct db *db, void *arg)
 	    (1u << REL_BOUNCED) | (1u << REL_UNSUBSCRIBED) | (1u << REL_DECLINED);
 	struct claim_ctx *ctx = arg;
 	char now[TIME_SQL_LEN], lease[TIME_SQL_LEN];
-	int64_t t = now_ms(), due[CLAIM_MAX], claim[CLAIM_MAX];
+	int64_t t = now_ms(), due[CLAIM_MAX], claim[CLAIM_MAX], claim_mailbox[CLAIM_MAX];
+	struct mailbox_route route;
 	size_t claim_row[CLAIM_MAX], ndue, nclaim = 0, i;
 	struct db_rows ids, r;
 	struct out_message m;
@@ -169,7 +171,14 @@ claim_tx(struct db *db, void *arg)
 		} else if (m.attempts == 0 &&
 		           m.schedule_ms < t - (int64_t)m.max_lateness_hours * 3600 * 1000) {
 			e = stale_tx(db, &m, t, now);
+		} else if ((e = mailbox_route_tx(db, &m, t, &route)) != LC_OK) {
+			break;
+		} else if (route.kind == ROUTE_HELD) {
+			/* its mailbox is paused: held until the mailbox is resumed */
+			e = store_msg_set_status(db, m.id, (1u << MS_SCHEDULED) | (1u << MS_DEFERRED),
+			    MS_HELD, NULL, route.held_reason, now, &n);
 		} else {
+			claim_mailbox[nclaim] = route.mailbox_id;
 			claim[nclaim] = m.id;
 			claim_row[nclaim++] = i;
 		}
@@ -183,6 +192,7 @@ claim_tx(struct db *db, void *arg)
 	for (i = 0; e == LC_OK && i < nclaim; i++) {
 		out_message_from_row(&r, claim_row[i], &m);
 		e = job_from(&m, m.fence + 1, &ctx->jobs[ctx->n]); /* the claim moved the fence */
+		ctx->jobs[ctx->n].mailbox_id = claim_mailbox[i];
 		ctx->n++;
 	}
 	db_rows_free(&r);
@@ -283,6 +293,13 @@ record_failure(struct db *db, const struct out_message *m, const struct delivery
 		    res->enh_subject, res->enh_detail, res->text);
 	switch (res->outcome) {
 	case DELIVERY_TEMPFAIL:
+		if (res->mailbox_auth_failed && res->mailbox_id != 0) {
+			/* the mailbox's credentials are wrong: pause it, hold its message */
+			snprintf(why, sizeof(why), "held: its mailbox was paused: %s", res->text);
+			if ((e = mailbox_auth_failed_tx(db, res->mailbox_id, res->text, t)) != LC_OK)
+				return e;
+			return store_msg_result(db, m->id, m->fence, MS_HELD, NULL, why, now, &n);
+		}
 		if (t - m->created_ms < DEFER_LIMIT_MS) {
 			sqltime_format(t + backoff_ms(m->attempts), due);
 			return store_msg_result(db, m->id, m->fence, MS_DEFERRED, due, why, now, &n);

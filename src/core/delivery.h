@@ -13,6 +13,7 @@ struct delivery_job {
 	char *from, *to, *to_name, *subject, *body, *message_id, *in_reply_to, *references;
 	char *unsubscribe_token;
 	char *open_token; /* NULL unless the workspace tracks opens */
+	int64_t mailbox_id; /* the sender mailbox it leaves from (mailbox_route_tx); 0: the relay */
 };
 
 #define DELIVERY_RECORD_MAX 64 /* the most outcomes one delivery_record takes */
@@ -24,6 +25,10 @@ struct delivery_result {
 	int code;                             /* SMTP reply code, 0 when none */
 	int enh_class, enh_subject, enh_detail; /* RFC 3463, 0 when none */
 	char text[200];
+	int64_t mailbox_id;      /* the job's mailbox */
+	int mailbox_auth_failed; /* its server refused AUTH (or the mailbox cannot be used as
+	                            set up): the mailbox pauses, the message is held (not
+	                            failed) until the mailbox is resumed */
 };
 
 /* delivery_claim claims up to max due messages for owner in one short transaction,

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "core/sending.h"
+#include "core/mailbox.h"
 #include "core/validate.h"
 #include "db/store.h"
 #include "db/store_outbox.h"
@@ -220,6 +221,10 @@ create_tx(struct db *db, void *arg)
 	if (ctx->extras && ctx->extras->auto_response_body &&
 	    (e = store_campaign_auto_response(db, (int64_t)cid, ctx->extras->auto_response_body,
 	         ctx->extras->auto_response_delay_minutes)) != LC_OK)
+		return e;
+	if (ctx->extras && ctx->extras->nmailbox_ids > 0 &&
+	    (e = campaign_mailboxes_set_tx(db, ctx->who->workspace_id, (int64_t)cid,
+	         ctx->extras->mailbox_ids, ctx->extras->nmailbox_ids, ctx->fail)) != LC_OK)
 		return e;
 	return add_prospects_tx(db, ctx);
 }

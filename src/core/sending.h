@@ -171,6 +171,8 @@ struct campaign_extras {
 	size_t nfollow_ups;
 	const char *auto_response_body; /* NULL: none */
 	int auto_response_delay_minutes;
+	const char *const *mailbox_ids; /* public ids of the workspace's mailboxes to send from */
+	size_t nmailbox_ids;
 };
 /* campaigns_create_full creates a campaign, its prospects and one draft per prospect
  * rendered from the template, all in one transaction (credits reserved per draft). */

@@ -112,7 +112,9 @@ load_job(struct db *db, int64_t id, struct webhook_job *j, int *skip)
 		if ((s = db_str(&r, 0, WHG_COL_REL)) != NULL)
 			json_object_set_new(data, "relationshipId", json_string(s));
 		if ((s = db_str(&r, 0, WHG_COL_MSG)) != NULL)
-			json_object_set_new(data, "messageId", json_string(s));
+			json_object_set_new(data,
+			    strcmp(type, "link_building.mailbox.paused") == 0 ? "mailboxId" : "messageId",
+			    json_string(s));
 		if ((s = db_str(&r, 0, WHG_COL_DETAIL)) != NULL) {
 			const char *key = strcmp(type, "link_building.approval.decided") == 0 ? "decision"
 			                : strcmp(type, "link_building.link.placed") == 0 ||

@@ -12,7 +12,7 @@ static const char *const event_names[WHE_N] = {"link_building.link.placed",
     "link_building.link.lost", "link_building.email.sent", "link_building.email.bounced",
     "link_building.reply.received", "link_building.approval.requested",
     "link_building.approval.decided", "link_building.campaign.paused",
-    "link_building.campaign.resumed"};
+    "link_building.campaign.resumed", "link_building.mailbox.paused"};
 
 struct create_tx {
 	const struct principal *who;
@@ -451,4 +451,16 @@ webhooks_fanout_sent(struct db *db, const struct store_event_row *rows, size_t n
 		return LC_EINVAL;
 	return store_whout_fanout_batch(db, rows, n, 1u << WHE_EMAIL_SENT,
 	    event_names[WHE_EMAIL_SENT], at_sql);
+}
+
+lc_err
+webhooks_emit_mailbox_paused(struct db *db, int64_t workspace_id, const char *mailbox_public_id,
+    const char *reason, const char *at_sql)
+{
+	char event_id[ID_MAX];
+
+	/* not an event of a campaign: the mailbox's id travels in the message id column */
+	id_new("evt_", event_id);
+	return store_whout_fanout(db, workspace_id, 1u << WHE_MAILBOX_PAUSED, event_id,
+	    event_names[WHE_MAILBOX_PAUSED], at_sql, 0, 0, mailbox_public_id, reason);
 }

@@ -21,7 +21,7 @@
 enum webhook_event {
 	WHE_LINK_PLACED = 0, WHE_LINK_LOST, WHE_EMAIL_SENT, WHE_EMAIL_BOUNCED, WHE_REPLY_RECEIVED,
 	WHE_APPROVAL_REQUESTED, WHE_APPROVAL_DECIDED, WHE_CAMPAIGN_PAUSED, WHE_CAMPAIGN_RESUMED,
-	WHE_N
+	WHE_MAILBOX_PAUSED, WHE_N
 };
 
 /* webhook_event_name is the public name of event i (static), NULL when out of range. */
@@ -102,6 +102,11 @@ void webhook_attempts_free(struct webhook_attempts *a);
  * to. One indexed INSERT ... SELECT that writes nothing when there are none. */
 lc_err webhooks_fanout(struct db *db, const struct event_in *ev, const char *event_id,
     const char *at_sql);
+/* webhooks_emit_mailbox_paused queues link_building.mailbox.paused for the workspace's
+ * webhooks that subscribe to it (inside the caller's transaction): mailbox_public_id is
+ * the payload's mailboxId, reason its reason (both borrowed). */
+lc_err webhooks_emit_mailbox_paused(struct db *db, int64_t workspace_id,
+    const char *mailbox_public_id, const char *reason, const char *at_sql);
 /* webhooks_fanout_sent is webhooks_fanout for a batch of n (1..64) email_sent events,
  * given as the rows events_record_sent inserts (borrowed), in one statement. */
 lc_err webhooks_fanout_sent(struct db *db, const struct store_event_row *rows, size_t n,

@@ -254,6 +254,8 @@ mail_out_check(const struct mail_out *m)
 
 	if (m == NULL || !mail_addr_valid(m->from_email) || !mail_addr_valid(m->to_email))
 		return LC_EINVAL;
+	if (mail_given(m->reply_to) && !mail_addr_valid(m->reply_to))
+		return LC_EINVAL;
 	if ((mail_given(m->from_name) && !mail_text_valid(m->from_name)) ||
 	    (mail_given(m->to_name) && !mail_text_valid(m->to_name)))
 		return LC_EINVAL;
@@ -726,6 +728,8 @@ mail_compose(const struct mail_out *m, struct buf *out)
 	    (e = mail_field_token(out, "Date", date)) != LC_OK ||
 	    (e = mail_field_mailbox(out, "From", m->from_name, m->from_email)) != LC_OK ||
 	    (e = mail_field_mailbox(out, "To", m->to_name, m->to_email)) != LC_OK ||
+	    (mail_given(m->reply_to) &&
+	        (e = mail_field_mailbox(out, "Reply-To", NULL, m->reply_to)) != LC_OK) ||
 	    (e = mail_field_subject(out, m->subject)) != LC_OK)
 		goto out;
 	if (mail_given(m->open_pixel_url)) {

@@ -32,6 +32,7 @@ struct mail_out {
 	                                        the message is multipart/alternative with an
 	                                        HTML copy of the body that loads it */
 	int64_t date_ms;                     /* UTC milliseconds since the epoch */
+	const char *reply_to;                /* ASCII addr-spec for Reply-To, or NULL */
 };
 
 /* mail_compose appends a complete RFC 5322 message to out: every line ends with CRLF, no

@@ -15,6 +15,9 @@ struct smtp_config {
 	enum smtp_tls starttls;
 	char user[CONFIG_STR], password[CONFIG_STR]; /* AUTH when user is non-empty */
 	long timeout_ms;      /* each protocol phase, including the wait after the final dot */
+	int require_auth;     /* a sender mailbox: send nothing unless AUTH succeeded */
+	int implicit_tls;     /* TLS from the first byte (SMTPS, port 465), through
+	                         smtp_tunnel.c; starttls is then ignored */
 };
 
 enum smtp_verdict {
@@ -29,6 +32,8 @@ struct smtp_outcome {
 	int code;
 	int enh_class, enh_subject, enh_detail;
 	char text[200];
+	int auth_failed; /* require_auth and the server refused AUTH (text: its words) or did
+	                    not offer it; nothing was sent and verdict is SMTP_TEMPORARY */
 };
 
 /* smtp_data_hook is called once, when libesmtp starts reading the message body (DATA is
@@ -37,8 +42,15 @@ struct smtp_outcome {
  * SMTP_TEMPORARY. */
 typedef int (*smtp_data_hook)(void *arg);
 
-/* smtp_global_init prepares libesmtp's auth client; call once before threads start. */
+/* smtp_global_init prepares libesmtp's auth client and the TLS context of STARTTLS
+ * sessions (the system store); call once before threads start. */
 void smtp_global_init(void);
+
+/* smtp_set_trust adds the certificates in ca_file (PEM) to the ones a STARTTLS server's
+ * certificate may chain to; call once, after smtp_global_init, before threads start.
+ * libesmtp checks the chain and the host name (DNS names, not IP addresses). LC_EIO when
+ * the file cannot be read. */
+lc_err smtp_set_trust(const char *ca_file);
 
 /* smtp_deliver sends message[0..len) (CRLF lines) from `from` to `to` in one SMTP
  * transaction and classifies the result into out. LC_OK whenever a verdict was reached

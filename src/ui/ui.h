@@ -54,5 +54,7 @@ void ui_campaign_get(void *ctx);
 void ui_campaign_pause(void *ctx);
 void ui_campaign_resume(void *ctx);
 void ui_activity_get(void *ctx);
+/* ui_mailboxes.c: the sender mailboxes, read-only */
+void ui_mailboxes_get(void *ctx);
 
 #endif

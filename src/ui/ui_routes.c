@@ -23,6 +23,7 @@ const struct route ui_routes[] = {
 	{"POST", "/app/w/{ws}/campaigns/{id}/pause", ui_campaign_pause, AUTH_NONE},
 	{"POST", "/app/w/{ws}/campaigns/{id}/resume", ui_campaign_resume, AUTH_NONE},
 	{"GET", "/app/w/{ws}/activity", ui_activity_get, AUTH_NONE},
+	{"GET", "/app/w/{ws}/mailboxes", ui_mailboxes_get, AUTH_NONE},
 };
 
 const size_t ui_nroutes = sizeof(ui_routes) / sizeof(ui_routes[0]);

@@ -80,6 +80,9 @@ static const struct config_key keys[] = {
 	    placement_recheck_seconds, 1, 2592000),
 	UINT("placements", "backoff_scale_ms", "LINKCAMP_PLACEMENT_BACKOFF_SCALE_MS",
 	    placement_backoff_scale_ms, 1, 1000),
+	STR("mailboxes", "key_file", "LINKCAMP_MAILBOX_KEY_FILE", mailbox_key_file),
+	STR("mailboxes", "ca_file", "LINKCAMP_MAILBOX_CA_FILE", mailbox_ca_file),
+	BOOL("mailboxes", "allow_plain", "LINKCAMP_MAILBOX_ALLOW_PLAIN", mailbox_allow_plain),
 };
 
 struct load_ctx {

@@ -59,6 +59,11 @@ struct config {
 	/* [placements] (docs/placements.md); fetches obey webhook_allow_private/_http */
 	unsigned placement_recheck_seconds;  /* how often a verified link is checked again */
 	unsigned placement_backoff_scale_ms; /* one second of the retry schedule; 1000 in production */
+	/* [mailboxes] sender mailboxes (docs/mailboxes.md) */
+	char mailbox_key_file[CONFIG_STR]; /* 32 bytes (raw, or 64 hex digits); empty: no mailboxes */
+	char mailbox_ca_file[CONFIG_STR];  /* CAs mailbox servers' certificates chain to; empty:
+	                                      the system store */
+	int mailbox_allow_plain;           /* yes: a mailbox may speak SMTP without TLS */
 };
 
 /* config_load fills cfg with defaults, then the file at path (NULL: the default path,

@@ -1,0 +1,413 @@
+/* api_mailboxes.c: /v1/mailboxes (SPEC §6a, docs/mailboxes.md) — create, list, get,
+ * update, delete, resume and the connection test — and the mailboxes of a campaign
+ * (mailboxIds on PATCH /v1/link-building/campaign/{id}). A password goes in and never
+ * comes out: answers say passwordSet. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "core/mailbox.h"
+
+#define TEST_WAIT_MS 20000 /* how long POST .../test waits for a worker's answer */
+#define TEST_POLL_MS 100
+
+static json_t *mailbox_json(const struct mailbox_view *);
+static int parse_in(struct api_ctx *, json_t *, int, struct mailbox_in *);
+static void answer_test(struct api_ctx *, const char *, int, int, const char *);
+static void nap_ms(long);
+
+static json_t *
+mailbox_json(const struct mailbox_view *v)
+{
+	return json_pack("{s:s,s:s,s:s,s:o,s:{s:s,s:I,s:s,s:s,s:b},s:I,s:I,s:s,s:o,s:o,s:o,s:o}",
+	    "id", v->public_id, "fromName", v->from_name ? v->from_name : "", "fromAddress",
+	    v->from_address, "replyTo", api_str_or_null(v->reply_to), "smtp", "host", v->host,
+	    "port", (json_int_t)v->port, "security", mailbox_security_name(v->security),
+	    "username", v->username, "passwordSet", v->password_set, "dailyCap",
+	    (json_int_t)v->daily_cap, "sentToday", (json_int_t)v->sent_today, "status",
+	    v->status == MBX_PAUSED ? "paused" : "active", "pausedReason",
+	    api_str_or_null(v->status == MBX_PAUSED ? v->paused_reason : NULL), "pausedAt",
+	    api_time_or_null(v->status == MBX_PAUSED ? v->paused_ms : -1), "createdAt",
+	    api_time_or_null(v->created_ms), "updatedAt", api_time_or_null(v->updated_ms));
+}
+
+/* parse_in reads a mailbox body into in (strings borrowed from doc); -1 after answering
+ * 422. create: the required fields must be there. */
+static int
+parse_in(struct api_ctx *ctx, json_t *doc, int create, struct mailbox_in *in)
+{
+	static const char *const keys[] = {"fromName", "fromAddress", "replyTo", "dailyCap", "smtp",
+	    NULL};
+	static const char *const smtp_keys[] = {"host", "port", "security", "username", "password",
+	    NULL};
+	const char *security = NULL;
+	long long v;
+	json_t *smtp, *rt;
+	int r;
+
+	memset(in, 0, sizeof(*in));
+	in->port = in->security = in->daily_cap = -1;
+	if (api_only_keys(ctx, doc, keys, NULL) != 0 ||
+	    api_get_str(ctx, doc, "fromName", 0, &in->from_name, "fromName") != 0 ||
+	    api_get_str(ctx, doc, "fromAddress", create, &in->from_address, "fromAddress") != 0)
+		return -1;
+	if ((rt = json_object_get(doc, "replyTo")) != NULL) {
+		in->reply_to_given = 1;
+		if (!json_is_null(rt) && api_get_str(ctx, doc, "replyTo", 0, &in->reply_to, "replyTo") != 0)
+			return -1;
+	}
+	if ((r = api_get_int(ctx, doc, "dailyCap", 0, 1, MAILBOX_DAILY_CAP_MAX, &v, "dailyCap")) < 0)
+		return -1;
+	if (r == 1)
+		in->daily_cap = (long)v;
+	smtp = json_object_get(doc, "smtp");
+	if (smtp == NULL && !create)
+		return 0;
+	if (!json_is_object(smtp)) {
+		http_problem(ctx->req, 422, "validation_failed",
+		    "smtp is an object: host, port, security, username, password.", "smtp", NULL, NULL);
+		return -1;
+	}
+	if (api_only_keys(ctx, smtp, smtp_keys, "smtp") != 0 ||
+	    api_get_str(ctx, smtp, "host", create, &in->host, "smtp.host") != 0 ||
+	    api_get_str(ctx, smtp, "username", create, &in->username, "smtp.username") != 0 ||
+	    api_get_str(ctx, smtp, "password", create, &in->password, "smtp.password") != 0 ||
+	    api_get_str(ctx, smtp, "security", 0, &security, "smtp.security") != 0 ||
+	    (r = api_get_int(ctx, smtp, "port", 0, 1, 65535, &v, "smtp.port")) < 0)
+		return -1;
+	if (r == 1)
+		in->port = (long)v;
+	if (security && (in->security = mailbox_security_from_name(security)) < 0) {
+		http_problem(ctx->req, 422, "validation_failed",
+		    "smtp.security is one of tls (implicit TLS), starttls, plain.", "smtp.security",
+		    NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+void
+api_mailbox_create(void *arg)
+{
+	struct api_ctx *ctx = arg;
+	struct mailbox_in in;
+	struct mailbox_view v;
+	struct core_fail fail;
+	struct db_rows rows;
+	json_t *doc;
+	lc_err e;
+
+	if ((doc = api_read_json(ctx, 0)) == NULL)
+		return;
+	if (parse_in(ctx, doc, 1, &in) != 0)
+		goto out;
+	memset(&fail, 0, sizeof(fail));
+	if ((e = mailboxes_create(ctx->core, &ctx->who, &in, &rows, &v, &fail)) != LC_OK) {
+		api_fail_core(ctx, e, &fail);
+		goto out;
+	}
+	http_send_json(ctx->req, 201, mailbox_json(&v), NULL);
+	db_rows_free(&rows);
+out:
+	json_decref(doc); /* the only copy of the password the front had */
+}
+
+void
+api_mailbox_list(void *arg)
+{
+	static const char *const allowed[] = {NULL};
+	struct api_ctx *ctx = arg;
+	struct mailbox_list l;
+	json_t *data;
+	size_t i;
+	lc_err e;
+
+	if (api_only_params(ctx, allowed) != 0)
+		return;
+	if ((e = mailboxes_list(ctx->core, &ctx->who, &l)) != LC_OK) {
+		api_fail(ctx, e, "mailbox_not_found");
+		return;
+	}
+	data = json_array();
+	for (i = 0; data && i < l.n; i++)
+		json_array_append_new(data, mailbox_json(&l.items[i]));
+	http_send_json(ctx->req, 200,
+	    json_pack("{s:o,s:I,s:n}", "data", data, "total", (json_int_t)l.n, "nextCursor"), NULL);
+	mailbox_list_free(&l);
+}
+
+void
+api_mailbox_get(void *arg)
+{
+	static const char *const allowed[] = {NULL};
+	struct api_ctx *ctx = arg;
+	struct mailbox_view v;
+	struct db_rows rows;
+	lc_err e;
+
+	if (api_only_params(ctx, allowed) != 0)
+		return;
+	if ((e = mailboxes_get(ctx->core, &ctx->who, ctx->match.captures[0], &rows, &v)) != LC_OK) {
+		api_fail(ctx, e, "mailbox_not_found");
+		return;
+	}
+	http_send_json(ctx->req, 200, mailbox_json(&v), NULL);
+	db_rows_free(&rows);
+}
+
+void
+api_mailbox_update(void *arg)
+{
+	struct api_ctx *ctx = arg;
+	struct mailbox_in in;
+	struct mailbox_view v;
+	struct core_fail fail;
+	struct db_rows rows;
+	json_t *doc;
+	lc_err e;
+
+	if ((doc = api_read_json(ctx, 0)) == NULL)
+		return;
+	if (parse_in(ctx, doc, 0, &in) != 0)
+		goto out;
+	memset(&fail, 0, sizeof(fail));
+	if ((e = mailboxes_update(ctx->core, &ctx->who, ctx->match.captures[0], &in, &rows, &v,
+	         &fail)) != LC_OK) {
+		if (e == LC_ENOTFOUND)
+			api_fail(ctx, e, "mailbox_not_found");
+		else
+			api_fail_core(ctx, e, &fail);
+		goto out;
+	}
+	http_send_json(ctx->req, 200, mailbox_json(&v), NULL);
+	db_rows_free(&rows);
+out:
+	json_decref(doc);
+}
+
+void
+api_mailbox_delete(void *arg)
+{
+	static const char *const allowed[] = {NULL};
+	struct api_ctx *ctx = arg;
+	lc_err e;
+
+	if (api_only_params(ctx, allowed) != 0)
+		return;
+	if ((e = mailboxes_delete(ctx->core, &ctx->who, ctx->match.captures[0])) != LC_OK) {
+		api_fail(ctx, e, "mailbox_not_found");
+		return;
+	}
+	http_send(ctx->req, 204, "application/json", NULL, "", 0);
+}
+
+void
+api_mailbox_resume(void *arg)
+{
+	struct api_ctx *ctx = arg;
+	struct core_fail fail;
+	struct mailbox_view v;
+	struct db_rows rows;
+	json_t *doc;
+	lc_err e;
+
+	if ((doc = api_read_json(ctx, 1)) == NULL)
+		return;
+	if (json_object_size(doc) != 0) {
+		http_problem(ctx->req, 422, "validation_failed", "This route takes no fields.",
+		    json_object_iter_key(json_object_iter(doc)), NULL, NULL);
+		json_decref(doc);
+		return;
+	}
+	json_decref(doc);
+	memset(&fail, 0, sizeof(fail));
+	if ((e = mailboxes_resume(ctx->core, &ctx->who, ctx->match.captures[0], &fail)) != LC_OK) {
+		if (e == LC_ENOTFOUND)
+			api_fail(ctx, e, "mailbox_not_found");
+		else
+			api_fail_core(ctx, e, &fail);
+		return;
+	}
+	if ((e = mailboxes_get(ctx->core, &ctx->who, ctx->match.captures[0], &rows, &v)) != LC_OK) {
+		api_fail(ctx, e, "mailbox_not_found");
+		return;
+	}
+	http_send_json(ctx->req, 200, mailbox_json(&v), NULL);
+	db_rows_free(&rows);
+}
+
+static void
+nap_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+/* answer_test answers a test's state: 200 with its steps when done, else 202. */
+static void
+answer_test(struct api_ctx *ctx, const char *test_id, int done, int ok, const char *result)
+{
+	json_error_t jerr;
+	json_t *steps = NULL, *doc;
+
+	if (done && (doc = json_loads(result, 0, &jerr)) != NULL) {
+		steps = json_incref(json_object_get(doc, "steps"));
+		json_decref(doc);
+	}
+	if (!done) {
+		http_send_json(ctx->req, 202,
+		    json_pack("{s:s,s:s,s:s}", "id", test_id, "mailboxId", ctx->match.captures[0],
+		        "status", "running"),
+		    NULL);
+		return;
+	}
+	http_send_json(ctx->req, 200,
+	    json_pack("{s:s,s:s,s:s,s:b,s:o}", "id", test_id, "mailboxId", ctx->match.captures[0],
+	        "status", "done", "ok", ok, "steps", steps ? steps : json_array()),
+	    NULL);
+}
+
+void
+api_mailbox_test(void *arg)
+{
+	struct api_ctx *ctx = arg;
+	char test_id[ID_MAX], *result = NULL;
+	int done = 0, ok = 0;
+	long waited;
+	json_t *doc;
+	lc_err e;
+
+	if ((doc = api_read_json(ctx, 1)) == NULL)
+		return;
+	if (json_object_size(doc) != 0) {
+		http_problem(ctx->req, 422, "validation_failed", "This route takes no fields.",
+		    json_object_iter_key(json_object_iter(doc)), NULL, NULL);
+		json_decref(doc);
+		return;
+	}
+	json_decref(doc);
+	if ((e = mailbox_test_queue(ctx->core, &ctx->who, ctx->match.captures[0], test_id)) !=
+	    LC_OK) {
+		api_fail(ctx, e, "mailbox_not_found");
+		return;
+	}
+	/* a worker runs it (this process never talks SMTP nor decrypts a password) */
+	for (waited = 0; waited < TEST_WAIT_MS; waited += TEST_POLL_MS) {
+		nap_ms(TEST_POLL_MS);
+		if ((e = mailbox_test_result(ctx->core, &ctx->who, test_id, &done, &ok, &result)) !=
+		    LC_OK) {
+			api_fail(ctx, e, "mailbox_not_found");
+			return;
+		}
+		if (done)
+			break;
+	}
+	answer_test(ctx, test_id, done, ok, result);
+	free(result);
+}
+
+void
+api_mailbox_test_get(void *arg)
+{
+	static const char *const allowed[] = {NULL};
+	struct api_ctx *ctx = arg;
+	char *result = NULL;
+	int done = 0, ok = 0;
+	lc_err e;
+
+	if (api_only_params(ctx, allowed) != 0)
+		return;
+	if ((e = mailbox_test_result(ctx->core, &ctx->who, ctx->match.captures[1], &done, &ok,
+	         &result)) != LC_OK) {
+		api_fail(ctx, e, "mailbox_test_not_found");
+		return;
+	}
+	answer_test(ctx, ctx->match.captures[1], done, ok, result);
+	free(result);
+}
+
+/* api_mailbox_ids reads mailboxIds of doc (absent: *n = 0 and 0; else a list of strings)
+ * into ids (borrowed from doc, at most max); -1 after answering 422. */
+int
+api_mailbox_ids(struct api_ctx *ctx, json_t *doc, const char **ids, size_t max, size_t *n)
+{
+	json_t *list = json_object_get(doc, "mailboxIds"), *item;
+	size_t i;
+
+	*n = 0;
+	if (list == NULL)
+		return 0;
+	if (!json_is_array(list) || json_array_size(list) > max) {
+		http_problem(ctx->req, 422, "validation_failed",
+		    "mailboxIds is a list of at most 100 mailbox ids.", "mailboxIds", NULL, NULL);
+		return -1;
+	}
+	json_array_foreach(list, i, item) {
+		if ((ids[i] = json_string_value(item)) == NULL) {
+			http_problem(ctx->req, 422, "validation_failed", "Each mailbox id is a string.",
+			    "mailboxIds", NULL, NULL);
+			return -1;
+		}
+	}
+	*n = json_array_size(list);
+	return 0;
+}
+
+/* api_campaign_mailboxes adds "mailboxIds" to a campaign's JSON (id: its internal id). */
+void
+api_campaign_mailboxes(struct api_ctx *ctx, json_t *campaign, int64_t id)
+{
+	struct db_rows rows;
+	json_t *a = json_array();
+	size_t i;
+
+	if (a && campaign_mailboxes_get(ctx->core, id, &rows) == LC_OK) {
+		for (i = 0; i < rows.nrows; i++)
+			json_array_append_new(a, json_string(db_str(&rows, i, 0)));
+		db_rows_free(&rows);
+	}
+	json_object_set_new(campaign, "mailboxIds", a ? a : json_array());
+}
+
+void
+api_campaign_patch(void *arg)
+{
+	static const char *const keys[] = {"mailboxIds", NULL};
+	const char *ids[MAILBOXES_MAX_PER_WORKSPACE];
+	struct api_ctx *ctx = arg;
+	struct core_fail fail;
+	struct db_rows rows;
+	struct campaign c;
+	json_t *doc, *out;
+	size_t n = 0;
+	lc_err e;
+
+	if ((doc = api_read_json(ctx, 0)) == NULL)
+		return;
+	if (api_only_keys(ctx, doc, keys, NULL) != 0 ||
+	    api_mailbox_ids(ctx, doc, ids, MAILBOXES_MAX_PER_WORKSPACE, &n) != 0)
+		goto out;
+	if (json_object_get(doc, "mailboxIds") != NULL) {
+		memset(&fail, 0, sizeof(fail));
+		if ((e = campaign_mailboxes_set(ctx->core, &ctx->who, ctx->match.captures[0], ids, n,
+		         &fail)) != LC_OK) {
+			api_fail_core(ctx, e, &fail);
+			goto out;
+		}
+	}
+	if ((e = campaigns_get(ctx->core, &ctx->who, ctx->match.captures[0], &rows, &c)) != LC_OK) {
+		api_fail(ctx, e, "campaign_not_found");
+		goto out;
+	}
+	out = api_campaign_json(&c);
+	if (out)
+		api_campaign_mailboxes(ctx, out, c.id);
+	http_send_json(ctx->req, 200, out, NULL);
+	db_rows_free(&rows);
+out:
+	json_decref(doc);
+}

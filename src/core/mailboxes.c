@@ -1,0 +1,492 @@
+/* mailboxes.c: the rules of sender mailboxes the API, the pages and the CLI share
+ * (docs/mailboxes.md): validation, the password sealed before it reaches the store,
+ * another workspace's mailbox indistinguishable from a missing one, and the mailboxes a
+ * campaign sends from. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "core/mailbox.h"
+#include "core/validate.h"
+#include "db/store.h"
+#include "db/store_mailboxes.h"
+#include "util/timefmt.h"
+
+static const char *const security_names[MBX_NSECURITY] = {"tls", "starttls", "plain"};
+
+struct write_tx {
+	const struct principal *who;
+	const char *public_id; /* update: the mailbox; create: the new id */
+	const struct mailbox_in *in;
+	struct core_fail *fail;
+	struct db_rows *rows;
+	struct mailbox_view *out;
+	int create;
+};
+
+struct id_tx {
+	const struct principal *who;
+	const char *public_id;
+	struct core_fail *fail;
+};
+
+struct links_tx {
+	const struct principal *who;
+	const char *campaign_public_id;
+	const char *const *ids;
+	size_t n;
+	struct core_fail *fail;
+};
+
+static int host_valid(const char *);
+static void day_start(int64_t, char[TIME_SQL_LEN]);
+static void view_from_row(const struct db_rows *, size_t, struct mailbox_view *);
+static lc_err bad(struct core_fail *, const char *, const char *);
+static lc_err check_in(const struct mailbox_in *, int, struct core_fail *);
+static lc_err write_tx(struct db *, void *);
+static lc_err delete_tx(struct db *, void *);
+static lc_err resume_tx(struct db *, void *);
+static lc_err links_tx(struct db *, void *);
+
+const char *
+mailbox_security_name(unsigned s)
+{
+	return s < MBX_NSECURITY ? security_names[s] : NULL;
+}
+
+int
+mailbox_security_from_name(const char *s)
+{
+	unsigned i;
+
+	for (i = 0; s && i < MBX_NSECURITY; i++)
+		if (strcmp(s, security_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* host_valid: a host name of LDH labels or an IPv4 literal, 1..253 bytes. */
+static int
+host_valid(const char *s)
+{
+	size_t n = strlen(s), label = 0, i;
+
+	if (n == 0 || n > 253)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		        (c == '-' && label > 0)) ||
+		    ++label > 63)
+			return 0;
+	}
+	return label > 0 && s[n - 1] != '-';
+}
+
+/* day_start is the start of t's UTC day: a mailbox's "today" for its daily cap. */
+static void
+day_start(int64_t t, char out[TIME_SQL_LEN])
+{
+	sqltime_format(t - t % (INT64_C(86400) * 1000), out);
+}
+
+static void
+view_from_row(const struct db_rows *r, size_t i, struct mailbox_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->id = db_i64(r, i, MBX_COL_ID);
+	v->public_id = db_str(r, i, MBX_COL_PUBLIC);
+	v->from_name = db_str(r, i, MBX_COL_FROM_NAME);
+	v->from_address = db_str(r, i, MBX_COL_FROM_ADDRESS);
+	v->reply_to = db_str(r, i, MBX_COL_REPLY_TO);
+	v->host = db_str(r, i, MBX_COL_HOST);
+	v->username = db_str(r, i, MBX_COL_USERNAME);
+	v->paused_reason = db_str(r, i, MBX_COL_PAUSED_REASON);
+	v->port = (unsigned)db_i64(r, i, MBX_COL_PORT);
+	v->security = (unsigned)db_i64(r, i, MBX_COL_SECURITY);
+	v->status = (unsigned)db_i64(r, i, MBX_COL_STATUS);
+	v->daily_cap = (unsigned)db_i64(r, i, MBX_COL_DAILY_CAP);
+	v->sent_today = db_i64(r, i, MBX_COL_SENT_TODAY);
+	v->created_ms = db_ms(r, i, MBX_COL_CREATED);
+	v->updated_ms = db_ms(r, i, MBX_COL_UPDATED);
+	v->paused_ms = db_ms(r, i, MBX_COL_PAUSED_AT);
+	v->password_set = db_len(r, i, MBX_COL_BOX) > 0;
+}
+
+static lc_err
+bad(struct core_fail *fail, const char *param, const char *detail)
+{
+	fail->code = "validation_failed";
+	fail->param = param;
+	fail->detail = detail;
+	return LC_EINVAL;
+}
+
+/* check_in validates the fields given (all required ones when create). */
+static lc_err
+check_in(const struct mailbox_in *in, int create, struct core_fail *fail)
+{
+	if (create && in->from_address == NULL)
+		return bad(fail, "fromAddress", "fromAddress is required.");
+	if (create && in->host == NULL)
+		return bad(fail, "smtp.host", "smtp.host is required.");
+	if (create && in->username == NULL)
+		return bad(fail, "smtp.username", "smtp.username is required.");
+	if (create && in->password == NULL)
+		return bad(fail, "smtp.password", "smtp.password is required.");
+	if (in->from_address && !email_valid(in->from_address))
+		return bad(fail, "fromAddress", "fromAddress must be an email address.");
+	if (in->from_name && !text_valid(in->from_name, 0, 200, 0))
+		return bad(fail, "fromName", "fromName is at most 200 characters on one line.");
+	if (in->reply_to && !email_valid(in->reply_to))
+		return bad(fail, "replyTo", "replyTo must be an email address or null.");
+	if (in->host && !host_valid(in->host))
+		return bad(fail, "smtp.host", "smtp.host must be a host name or an IPv4 address.");
+	if (in->port != -1 && (in->port < 1 || in->port > 65535))
+		return bad(fail, "smtp.port", "smtp.port must be from 1 to 65535.");
+	if (in->security == MBX_PLAIN && !mailbox_allow_plain())
+		return bad(fail, "smtp.security",
+		    "smtp.security plain is not allowed on this server ([mailboxes] allow_plain); "
+		    "use tls or starttls.");
+	if (in->security != -1 && (in->security < 0 || in->security >= MBX_NSECURITY))
+		return bad(fail, "smtp.security", "smtp.security is one of tls, starttls, plain.");
+	if (in->username && !text_valid(in->username, 1, 320, 0))
+		return bad(fail, "smtp.username", "smtp.username is 1 to 320 characters.");
+	if (in->password && (in->password[0] == '\0' || strlen(in->password) > MAILBOX_PASSWORD_MAX ||
+	                        !text_valid(in->password, 1, MAILBOX_PASSWORD_MAX, 0)))
+		return bad(fail, "smtp.password", "smtp.password is 1 to 256 bytes on one line.");
+	if (in->daily_cap != -1 && (in->daily_cap < 1 || in->daily_cap > MAILBOX_DAILY_CAP_MAX))
+		return bad(fail, "dailyCap", "dailyCap must be from 1 to 100000.");
+	return LC_OK;
+}
+
+/* write_tx creates or updates one mailbox and reads it back into ctx->rows. */
+static lc_err
+write_tx(struct db *db, void *arg)
+{
+	struct write_tx *t = arg;
+	const struct mailbox_in *in = t->in;
+	unsigned char box[MAILBOX_BOX_MAX];
+	char now[TIME_SQL_LEN], day[TIME_SQL_LEN];
+	struct store_mailbox m;
+	struct db_rows cur;
+	struct mailbox_view old;
+	unsigned count = 0;
+	int64_t t_ms = now_ms(), id = 0;
+	size_t box_len = 0;
+	lc_err e;
+
+	sqltime_format(t_ms, now);
+	day_start(t_ms, day);
+	memset(&m, 0, sizeof(m));
+	memset(&cur, 0, sizeof(cur));
+	if (t->create) {
+		if ((e = store_mailbox_count_lock(db, t->who->workspace_id, &count)) != LC_OK)
+			return e;
+		if (count >= MAILBOXES_MAX_PER_WORKSPACE) {
+			t->fail->code = "mailbox_limit_reached";
+			t->fail->detail = "A workspace has at most 100 mailboxes.";
+			return LC_EINVAL;
+		}
+		m.from_name = in->from_name ? in->from_name : "";
+		m.from_address = in->from_address;
+		m.reply_to = in->reply_to;
+		m.host = in->host;
+		m.port = in->port != -1 ? (unsigned)in->port : 587;
+		m.security = in->security != -1 ? (unsigned)in->security : MBX_STARTTLS;
+		m.username = in->username;
+		m.daily_cap = in->daily_cap != -1 ? (unsigned)in->daily_cap : MAILBOX_DAILY_CAP_DEFAULT;
+	} else {
+		if ((e = store_mailbox_find(db, t->who->workspace_id, t->public_id, 1, day, &cur)) !=
+		    LC_OK)
+			return e;
+		if (cur.nrows != 1) {
+			db_rows_free(&cur);
+			return LC_ENOTFOUND;
+		}
+		view_from_row(&cur, 0, &old);
+		id = old.id;
+		m.from_name = in->from_name ? in->from_name : old.from_name;
+		m.from_address = in->from_address ? in->from_address : old.from_address;
+		m.reply_to = in->reply_to_given ? in->reply_to : old.reply_to;
+		m.host = in->host ? in->host : old.host;
+		m.port = in->port != -1 ? (unsigned)in->port : old.port;
+		m.security = in->security != -1 ? (unsigned)in->security : old.security;
+		m.username = in->username ? in->username : old.username;
+		m.daily_cap = in->daily_cap != -1 ? (unsigned)in->daily_cap : old.daily_cap;
+	}
+	m.public_id = t->public_id;
+	m.workspace_id = t->who->workspace_id;
+	if (in->password) {
+		if ((e = mailbox_seal(in->password, strlen(in->password), box, &box_len)) != LC_OK)
+			goto out;
+		m.password_box = box;
+		m.box_len = box_len;
+	}
+	if (t->create)
+		e = store_mailbox_insert(db, &m, now);
+	else
+		e = store_mailbox_update(db, id, &m, now);
+	if (e == LC_OK)
+		e = store_mailbox_find(db, t->who->workspace_id, t->public_id, 0, day, t->rows);
+	if (e == LC_OK && t->rows->nrows != 1) {
+		db_rows_free(t->rows);
+		e = LC_EDB;
+	}
+	if (e == LC_OK)
+		view_from_row(t->rows, 0, t->out);
+out:
+	sodium_memzero(box, sizeof(box));
+	db_rows_free(&cur);
+	return e;
+}
+
+lc_err
+mailboxes_create(struct core *core, const struct principal *who, const struct mailbox_in *in,
+    struct db_rows *rows, struct mailbox_view *out, struct core_fail *fail)
+{
+	char id[ID_MAX];
+	struct write_tx t = {who, id, in, fail, rows, out, 1};
+	lc_err e;
+
+	memset(rows, 0, sizeof(*rows));
+	if (!mailbox_configured()) {
+		fail->code = "mailboxes_not_configured";
+		fail->detail = "The operator has not configured [mailboxes] key_file on this server.";
+		return LC_ECONFLICT;
+	}
+	if ((e = check_in(in, 1, fail)) != LC_OK)
+		return e;
+	id_new("mbx_", id);
+	return db_tx(core->db, write_tx, &t);
+}
+
+lc_err
+mailboxes_update(struct core *core, const struct principal *who, const char *public_id,
+    const struct mailbox_in *in, struct db_rows *rows, struct mailbox_view *out,
+    struct core_fail *fail)
+{
+	struct write_tx t = {who, public_id, in, fail, rows, out, 0};
+	lc_err e;
+
+	memset(rows, 0, sizeof(*rows));
+	if (in->password && !mailbox_configured()) {
+		fail->code = "mailboxes_not_configured";
+		fail->detail = "The operator has not configured [mailboxes] key_file on this server.";
+		return LC_ECONFLICT;
+	}
+	if ((e = check_in(in, 0, fail)) != LC_OK)
+		return e;
+	return db_tx(core->db, write_tx, &t);
+}
+
+lc_err
+mailboxes_list(struct core *core, const struct principal *who, struct mailbox_list *out)
+{
+	char day[TIME_SQL_LEN];
+	size_t i;
+	lc_err e;
+
+	memset(out, 0, sizeof(*out));
+	day_start(now_ms(), day);
+	if ((e = store_mailbox_list(core->db, who->workspace_id, day, &out->rows)) != LC_OK)
+		return e;
+	if (out->rows.nrows > 0 &&
+	    (out->items = calloc(out->rows.nrows, sizeof(*out->items))) == NULL) {
+		db_rows_free(&out->rows);
+		return LC_ENOMEM;
+	}
+	for (i = 0; i < out->rows.nrows; i++)
+		view_from_row(&out->rows, i, &out->items[i]);
+	out->n = out->rows.nrows;
+	return LC_OK;
+}
+
+void
+mailbox_list_free(struct mailbox_list *l)
+{
+	free(l->items);
+	db_rows_free(&l->rows);
+	memset(l, 0, sizeof(*l));
+}
+
+lc_err
+mailboxes_get(struct core *core, const struct principal *who, const char *public_id,
+    struct db_rows *rows, struct mailbox_view *out)
+{
+	char day[TIME_SQL_LEN];
+	lc_err e;
+
+	day_start(now_ms(), day);
+	if ((e = store_mailbox_find(core->db, who->workspace_id, public_id, 0, day, rows)) != LC_OK)
+		return e;
+	if (rows->nrows != 1) {
+		db_rows_free(rows);
+		return LC_ENOTFOUND;
+	}
+	view_from_row(rows, 0, out);
+	return LC_OK;
+}
+
+static lc_err
+delete_tx(struct db *db, void *arg)
+{
+	struct id_tx *t = arg;
+	char now[TIME_SQL_LEN], day[TIME_SQL_LEN];
+	struct db_rows r;
+	int64_t id;
+	uint64_t changed = 0;
+	lc_err e;
+
+	sqltime_format(now_ms(), now);
+	day_start(now_ms(), day);
+	if ((e = store_mailbox_find(db, t->who->workspace_id, t->public_id, 1, day, &r)) != LC_OK)
+		return e;
+	if (r.nrows != 1) {
+		db_rows_free(&r);
+		return LC_ENOTFOUND;
+	}
+	id = db_i64(&r, 0, MBX_COL_ID);
+	db_rows_free(&r);
+	if ((e = store_mailbox_set_status(db, id, MBX_DELETED, NULL, now, &changed)) != LC_OK ||
+	    (e = store_campaign_mailboxes_drop(db, id)) != LC_OK ||
+	    /* its held messages go back to the queue and find another way out when claimed */
+	    (e = store_mailbox_release_held(db, id, now, &changed)) != LC_OK)
+		return e;
+	/* campaigns' mailboxIds changed: their cached answers must go */
+	return data_changed_tx(db, t->who->workspace_id, 0);
+}
+
+lc_err
+mailboxes_delete(struct core *core, const struct principal *who, const char *public_id)
+{
+	struct id_tx t = {who, public_id, NULL};
+
+	return db_tx(core->db, delete_tx, &t);
+}
+
+static lc_err
+resume_tx(struct db *db, void *arg)
+{
+	struct id_tx *t = arg;
+	char now[TIME_SQL_LEN], day[TIME_SQL_LEN];
+	struct db_rows r;
+	int64_t id;
+	unsigned status;
+	uint64_t changed = 0, released = 0;
+	lc_err e;
+
+	sqltime_format(now_ms(), now);
+	day_start(now_ms(), day);
+	if ((e = store_mailbox_find(db, t->who->workspace_id, t->public_id, 1, day, &r)) != LC_OK)
+		return e;
+	if (r.nrows != 1) {
+		db_rows_free(&r);
+		return LC_ENOTFOUND;
+	}
+	id = db_i64(&r, 0, MBX_COL_ID);
+	status = (unsigned)db_i64(&r, 0, MBX_COL_STATUS);
+	db_rows_free(&r);
+	if (status != MBX_PAUSED) {
+		t->fail->code = "already_active";
+		t->fail->detail = "This mailbox is not paused.";
+		return LC_ECONFLICT;
+	}
+	if ((e = store_mailbox_set_status(db, id, MBX_ACTIVE, NULL, now, &changed)) != LC_OK)
+		return e;
+	return store_mailbox_release_held(db, id, now, &released);
+}
+
+lc_err
+mailboxes_resume(struct core *core, const struct principal *who, const char *public_id,
+    struct core_fail *fail)
+{
+	struct id_tx t = {who, public_id, fail};
+
+	return db_tx(core->db, resume_tx, &t);
+}
+
+lc_err
+mailboxes_resolve_tx(struct db *db, int64_t workspace_id, const char *const *ids, size_t n,
+    int64_t *out, struct core_fail *fail)
+{
+	/* fail->param must outlive this call: the thread's own buffer, until its next call */
+	static _Thread_local char param[32];
+	char day[TIME_SQL_LEN];
+	struct db_rows r;
+	size_t i, j;
+	lc_err e;
+
+	if (n > MAILBOXES_MAX_PER_WORKSPACE)
+		return bad(fail, "mailboxIds", "mailboxIds names at most 100 mailboxes.");
+	day_start(now_ms(), day);
+	for (i = 0; i < n; i++) {
+		snprintf(param, sizeof(param), "mailboxIds[%zu]", i);
+		for (j = 0; j < i; j++)
+			if (strcmp(ids[i], ids[j]) == 0)
+				return bad(fail, param, "mailboxIds names a mailbox twice.");
+		if ((e = store_mailbox_find(db, workspace_id, ids[i], 0, day, &r)) != LC_OK)
+			return e;
+		if (r.nrows != 1) {
+			db_rows_free(&r);
+			return bad(fail, param, "No such mailbox in this workspace.");
+		}
+		out[i] = db_i64(&r, 0, MBX_COL_ID);
+		db_rows_free(&r);
+	}
+	return LC_OK;
+}
+
+lc_err
+campaign_mailboxes_set_tx(struct db *db, int64_t workspace_id, int64_t campaign_id,
+    const char *const *ids, size_t n, struct core_fail *fail)
+{
+	int64_t internal[MAILBOXES_MAX_PER_WORKSPACE];
+	lc_err e;
+
+	if ((e = mailboxes_resolve_tx(db, workspace_id, ids, n, internal, fail)) != LC_OK ||
+	    (e = store_campaign_mailboxes_set(db, campaign_id, internal, n)) != LC_OK)
+		return e;
+	return data_changed_tx(db, workspace_id, 0);
+}
+
+static lc_err
+links_tx(struct db *db, void *arg)
+{
+	struct links_tx *t = arg;
+	struct db_rows r;
+	int64_t cid;
+	lc_err e;
+
+	if ((e = store_campaign_get(db, t->who->workspace_id, t->campaign_public_id, &r)) != LC_OK)
+		return e;
+	cid = r.nrows == 1 ? db_i64(&r, 0, CMP_COL_ID) : 0;
+	db_rows_free(&r);
+	if (cid == 0) {
+		t->fail->code = "campaign_not_found";
+		return LC_ENOTFOUND;
+	}
+	return campaign_mailboxes_set_tx(db, t->who->workspace_id, cid, t->ids, t->n, t->fail);
+}
+
+lc_err
+campaign_mailboxes_set(struct core *core, const struct principal *who,
+    const char *campaign_public_id, const char *const *ids, size_t n, struct core_fail *fail)
+{
+	struct links_tx t = {who, campaign_public_id, ids, n, fail};
+
+	return db_tx(core->db, links_tx, &t);
+}
+
+lc_err
+campaign_mailboxes_get(struct core *core, int64_t campaign_id, struct db_rows *rows)
+{
+	return store_campaign_mailboxes_get(core->db, campaign_id, rows);
+}

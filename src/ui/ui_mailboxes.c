@@ -1,0 +1,58 @@
+/* ui_mailboxes.c: the workspace's sender mailboxes, read-only (docs/mailboxes.md). The
+ * pages know two roles, viewer and approver, both of whom may read this page; there is no
+ * admin role yet, so mailboxes are added and changed through the API or the CLI. The page
+ * shows no password, only whether one is set. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/mailbox.h"
+#include "ui/ui.h"
+#include "ui/ui_app.h"
+
+void
+ui_mailboxes_get(void *arg)
+{
+	struct api_ctx *ctx = arg;
+	struct ui_user u;
+	struct ui_ws w;
+	struct mailbox_list l;
+	json_t *page, *items, *o;
+	char server[300];
+	size_t i;
+	lc_err e;
+
+	if (ui_need_user(ctx, &u) != 0 || ui_need_ws(ctx, &u, &w) != 0)
+		return;
+	if ((e = mailboxes_list(ctx->core, &w.who, &l)) != LC_OK) {
+		ui_fail(ctx, e);
+		return;
+	}
+	page = ui_ctx_new(&u, &w, "Mailboxes");
+	items = json_array();
+	for (i = 0; items && i < l.n; i++) {
+		const struct mailbox_view *v = &l.items[i];
+		snprintf(server, sizeof(server), "%s:%u", v->host, v->port);
+		o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:b,s:b}", "id", v->public_id,
+		    "from_address", v->from_address, "server", server, "security",
+		    mailbox_security_name(v->security), "username", v->username, "daily_cap",
+		    (json_int_t)v->daily_cap, "sent_today", (json_int_t)v->sent_today, "paused",
+		    v->status == MBX_PAUSED, "password_set", v->password_set);
+		if (o) {
+			ui_set_str(o, "from_name", v->from_name);
+			ui_set_str(o, "reply_to", v->reply_to);
+			ui_set_str(o, "paused_reason", v->paused_reason);
+			if (v->status == MBX_PAUSED && v->paused_ms >= 0)
+				ui_set_time(o, "paused_at", v->paused_ms);
+			json_array_append_new(items, o);
+		}
+	}
+	if (page) {
+		json_object_set_new(page, "items", items ? items : json_array());
+		json_object_set_new(page, "empty", json_boolean(l.n == 0));
+		json_object_set_new(page, "total", json_integer((json_int_t)l.n));
+	} else {
+		json_decref(items);
+	}
+	mailbox_list_free(&l);
+	ui_render(ctx, 200, "mailboxes", page, NULL);
+}
