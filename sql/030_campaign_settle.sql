@@ -1,6 +1,6 @@
 -- 030: campaigns whose messages still have to follow a state change (docs/sending.md,
 -- "Ending or pausing a big campaign"). Cancel, complete, pause and resume change the
--- campaign row at once and settle its first 500 messages in the same transaction; when
+-- campaign row at once and settle its first 100 messages in the same transaction; when
 -- more remain, the transaction leaves a row here and the worker settles the rest, 500 a
 -- transaction, to whatever the campaign's status is when it gets there (cancelled and
 -- completed: open messages cancelled and their credits released; paused: scheduled and

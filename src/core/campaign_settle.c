@@ -2,8 +2,8 @@
  *
  * Cancelling a campaign with 50,000 held messages in one transaction took 13-22 s and
  * held the workspace row (credits, data version) the whole time, so every other write of
- * the workspace waited. Now the state change settles one batch in its own transaction and
- * leaves a marker row (sql/030) for the rest; the worker settles SETTLE_BATCH messages a
+ * the workspace waited. Now the state change settles SETTLE_ANSWER messages in its own
+ * transaction and leaves a marker row (sql/030) for the rest; the worker settles SETTLE_BATCH messages a
  * transaction until none is left. Each batch writes the workspace row last (one credit
  * update for the batch, then the events that need it), so another writer waits at most
  * for the end of one batch. What may not happen meanwhile cannot: the claim reads the
@@ -39,8 +39,9 @@ struct step_ctx {
 
 static lc_err release_ids(struct db *, struct release *, const int64_t *, size_t,
     const char *);
-static lc_err release_batch(struct db *, int64_t, int64_t, int *);
-static lc_err move_batch(struct db *, int64_t, const unsigned *, size_t, unsigned, int *);
+static lc_err release_batch(struct db *, int64_t, int64_t, unsigned, int *);
+static lc_err move_batch(struct db *, int64_t, const unsigned *, size_t, unsigned, unsigned,
+    int *);
 static lc_err step_tx(struct db *, void *);
 
 /* release_ids cancels the (locked) messages ids[0..n) that are still open, writes a
@@ -83,16 +84,16 @@ release_ids(struct db *db, struct release *rl, const int64_t *ids, size_t n, con
 	return e;
 }
 
-/* release_batch cancels up to SETTLE_BATCH open messages of an ended campaign (held first,
- * then scheduled, deferred, and at most SETTLE_BATCH_EVENTS awaiting approval). */
+/* release_batch cancels up to batch open messages of an ended campaign (held first, then
+ * scheduled, deferred, and at most SETTLE_BATCH_EVENTS awaiting approval). */
 static lc_err
-release_batch(struct db *db, int64_t campaign_id, int64_t workspace_id, int *more)
+release_batch(struct db *db, int64_t campaign_id, int64_t workspace_id, unsigned batch, int *more)
 {
 	static const unsigned order[] = {MS_HELD, MS_SCHEDULED, MS_DEFERRED, MS_AWAITING_APPROVAL};
 	struct release *rl;
 	char now[TIME_SQL_LEN];
 	int64_t ids[STORE_BATCH_MAX];
-	size_t k, i, j, room = SETTLE_BATCH;
+	size_t k, i, j, room = batch;
 	int ok = 0;
 	lc_err e = LC_OK;
 
@@ -144,13 +145,13 @@ release_batch(struct db *db, int64_t campaign_id, int64_t workspace_id, int *mor
 	return e;
 }
 
-/* move_batch moves up to SETTLE_BATCH messages from the statuses from[] to status to. */
+/* move_batch moves up to batch messages from the statuses from[] to status to. */
 static lc_err
 move_batch(struct db *db, int64_t campaign_id, const unsigned *from, size_t nfrom,
-    unsigned to, int *more)
+    unsigned to, unsigned batch, int *more)
 {
 	char now[TIME_SQL_LEN];
-	uint64_t n, room = SETTLE_BATCH;
+	uint64_t n, room = batch;
 	size_t k;
 	lc_err e;
 
@@ -169,19 +170,22 @@ move_batch(struct db *db, int64_t campaign_id, const unsigned *from, size_t nfro
 
 lc_err
 campaign_settle_tx(struct db *db, int64_t campaign_id, int64_t workspace_id, unsigned status,
-    int *more)
+    unsigned batch, int *more)
 {
 	static const unsigned to_hold[] = {MS_SCHEDULED, MS_DEFERRED};
 	static const unsigned to_release[] = {MS_HELD};
 
+	*more = 0;
+	if (batch == 0 || batch > SETTLE_BATCH)
+		return LC_EINVAL;
 	switch (status) {
 	case CSTATUS_CANCELLED:
 	case CSTATUS_COMPLETED:
-		return release_batch(db, campaign_id, workspace_id, more);
+		return release_batch(db, campaign_id, workspace_id, batch, more);
 	case CSTATUS_PAUSED:
-		return move_batch(db, campaign_id, to_hold, 2, MS_HELD, more);
+		return move_batch(db, campaign_id, to_hold, 2, MS_HELD, batch, more);
 	case CSTATUS_ACTIVE:
-		return move_batch(db, campaign_id, to_release, 1, MS_SCHEDULED, more);
+		return move_batch(db, campaign_id, to_release, 1, MS_SCHEDULED, batch, more);
 	default:
 		*more = 0;
 		return LC_OK;
@@ -238,7 +242,8 @@ step_tx(struct db *db, void *arg)
 	}
 	db_rows_free(&r);
 	ctx->did = 1;
-	if ((e = campaign_settle_tx(db, campaign_id, workspace_id, status, &more)) != LC_OK)
+	if ((e = campaign_settle_tx(db, campaign_id, workspace_id, status, SETTLE_BATCH, &more)) !=
+	    LC_OK)
 		return e;
 	return more ? store_settle_again(db, campaign_id, now) : store_settle_done(db, campaign_id);
 }

@@ -1,5 +1,5 @@
 /* campaign_state.c: pause, resume, cancel and complete. The transaction that changes the
- * campaign's status settles its first SETTLE_BATCH messages (a pause holds scheduled and
+ * campaign's status settles its first SETTLE_ANSWER messages (a pause holds scheduled and
  * deferred ones, a resume schedules held ones again, cancel and complete end pending ones
  * and release their credits) and, when more remain, leaves a marker for the worker, which
  * settles the rest in batches (campaign_settle.c). The answer therefore comes at once
@@ -112,7 +112,8 @@ transition_tx(struct db *db, void *arg)
 		return e;
 	if (n != 1)
 		return LC_ERETRY; /* changed under us despite the lock: run the transaction again */
-	if ((e = campaign_settle_tx(db, id, ctx->who->workspace_id, to, &more)) != LC_OK ||
+	if ((e = campaign_settle_tx(db, id, ctx->who->workspace_id, to, SETTLE_ANSWER, &more)) !=
+	        LC_OK ||
 	    (more && (e = campaign_settle_arm_tx(db, id, ctx->who->workspace_id)) != LC_OK))
 		return e;
 	return events_record(db, &ev, NULL);
