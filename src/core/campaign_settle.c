@@ -3,8 +3,8 @@
  * Cancelling a campaign with 50,000 held messages in one transaction took 13-22 s and
  * held the workspace row (credits, data version) the whole time, so every other write of
  * the workspace waited. Now the state change settles SETTLE_ANSWER messages in its own
- * transaction and leaves a marker row (sql/030) for the rest; the worker settles SETTLE_BATCH messages a
- * transaction until none is left. Each batch writes the workspace row last (one credit
+ * transaction and leaves a marker row (sql/030) for the rest; the worker settles SETTLE_BATCH
+ * messages a transaction until none is left. Each batch writes the workspace row last (one credit
  * update for the batch, then the events that need it), so another writer waits at most
  * for the end of one batch. What may not happen meanwhile cannot: the claim reads the
  * campaign's status and cancels (or holds) instead of sending (delivery.c), so a message
@@ -37,11 +37,9 @@ struct step_ctx {
 	int did;
 };
 
-static lc_err release_ids(struct db *, struct release *, const int64_t *, size_t,
-    const char *);
+static lc_err release_ids(struct db *, struct release *, const int64_t *, size_t, const char *);
 static lc_err release_batch(struct db *, int64_t, int64_t, unsigned, int *);
-static lc_err move_batch(struct db *, int64_t, const unsigned *, size_t, unsigned, unsigned,
-    int *);
+static lc_err move_batch(struct db *, int64_t, const unsigned *, size_t, unsigned, unsigned, int *);
 static lc_err step_tx(struct db *, void *);
 
 /* release_ids cancels the (locked) messages ids[0..n) that are still open, writes a
@@ -51,7 +49,7 @@ static lc_err
 release_ids(struct db *db, struct release *rl, const int64_t *ids, size_t n, const char *now)
 {
 	const unsigned open = (1u << MS_AWAITING_APPROVAL) | (1u << MS_SCHEDULED) |
-	    (1u << MS_HELD) | (1u << MS_DEFERRED);
+	                      (1u << MS_HELD) | (1u << MS_DEFERRED);
 	struct db_rows r;
 	struct out_message m;
 	uint64_t changed;
@@ -64,12 +62,13 @@ release_ids(struct db *db, struct release *rl, const int64_t *ids, size_t n, con
 		out_message_from_row(&r, i, &m);
 		changed = 0;
 		if ((e = store_msg_set_status(db, m.id, open, MS_CANCELLED, NULL, "campaign ended",
-		         now, &changed)) != LC_OK || changed != 1)
+		         now, &changed)) != LC_OK ||
+		    changed != 1)
 			continue;
 		rl->n++;
 		if (m.credits_reserved > 0 && m.credits_charged == 0) {
-			if ((e = store_credit_release_row(db, m.workspace_id, m.credits_reserved, m.id,
-			         now)) != LC_OK)
+			if ((e = store_credit_release_row(
+			         db, m.workspace_id, m.credits_reserved, m.id, now)) != LC_OK)
 				break;
 			rl->credits += m.credits_reserved;
 		}
@@ -105,7 +104,8 @@ release_batch(struct db *db, int64_t campaign_id, int64_t workspace_id, unsigned
 	sqltime_format(now_ms(), now);
 	for (k = 0; k < sizeof(order) / sizeof(order[0]) && e == LC_OK && room > 0; k++) {
 		unsigned limit = order[k] == MS_AWAITING_APPROVAL && room > SETTLE_BATCH_EVENTS
-		    ? SETTLE_BATCH_EVENTS : (unsigned)room;
+		                     ? SETTLE_BATCH_EVENTS
+		                     : (unsigned)room;
 		struct db_rows r;
 
 		if ((e = store_msg_open_batch(db, campaign_id, order[k], limit + 1, &r)) != LC_OK)
@@ -124,7 +124,8 @@ release_batch(struct db *db, int64_t campaign_id, int64_t workspace_id, unsigned
 	}
 	/* the workspace row last: one credit move for the batch, then the events */
 	if (e == LC_OK && rl->credits > 0) {
-		if ((e = store_credit_release_sum(db, workspace_id, rl->credits, &ok)) == LC_OK && !ok) {
+		if ((e = store_credit_release_sum(db, workspace_id, rl->credits, &ok)) == LC_OK &&
+		    !ok) {
 			log_msg(LOG_ERROR, "credit release of a settle batch found no workspace");
 			e = LC_EDB;
 		}
@@ -147,8 +148,8 @@ release_batch(struct db *db, int64_t campaign_id, int64_t workspace_id, unsigned
 
 /* move_batch moves up to batch messages from the statuses from[] to status to. */
 static lc_err
-move_batch(struct db *db, int64_t campaign_id, const unsigned *from, size_t nfrom,
-    unsigned to, unsigned batch, int *more)
+move_batch(struct db *db, int64_t campaign_id, const unsigned *from, size_t nfrom, unsigned to,
+    unsigned batch, int *more)
 {
 	char now[TIME_SQL_LEN];
 	uint64_t n, room = batch;
@@ -159,8 +160,8 @@ move_batch(struct db *db, int64_t campaign_id, const unsigned *from, size_t nfro
 	sqltime_format(now_ms(), now);
 	for (k = 0; k < nfrom && room > 0; k++) {
 		n = 0;
-		if ((e = store_msg_move_batch(db, campaign_id, from[k], to, (unsigned)room, now, &n)) !=
-		    LC_OK)
+		if ((e = store_msg_move_batch(
+		         db, campaign_id, from[k], to, (unsigned)room, now, &n)) != LC_OK)
 			return e;
 		room -= n < room ? n : room;
 	}
@@ -180,15 +181,11 @@ campaign_settle_tx(struct db *db, int64_t campaign_id, int64_t workspace_id, uns
 		return LC_EINVAL;
 	switch (status) {
 	case CSTATUS_CANCELLED:
-	case CSTATUS_COMPLETED:
-		return release_batch(db, campaign_id, workspace_id, batch, more);
-	case CSTATUS_PAUSED:
-		return move_batch(db, campaign_id, to_hold, 2, MS_HELD, batch, more);
+	case CSTATUS_COMPLETED: return release_batch(db, campaign_id, workspace_id, batch, more);
+	case CSTATUS_PAUSED: return move_batch(db, campaign_id, to_hold, 2, MS_HELD, batch, more);
 	case CSTATUS_ACTIVE:
 		return move_batch(db, campaign_id, to_release, 1, MS_SCHEDULED, batch, more);
-	default:
-		*more = 0;
-		return LC_OK;
+	default: *more = 0; return LC_OK;
 	}
 }
 

@@ -43,8 +43,7 @@ refs_add(char *s, size_t at, const char *id)
 }
 
 lc_err
-inbound_references_new(const char *parent_refs, const char *ours, const char *parent_id,
-    char **out)
+inbound_references_new(const char *parent_refs, const char *ours, const char *parent_id, char **out)
 {
 	size_t len, at;
 	char *s;
@@ -55,10 +54,11 @@ inbound_references_new(const char *parent_refs, const char *ours, const char *pa
 	if (ours && (ours[0] == '\0' || (parent_refs && refs_has(parent_refs, ours)) ||
 	                (parent_id && strcmp(ours, parent_id) == 0)))
 		ours = NULL;
-	if (parent_id && (parent_id[0] == '\0' || (parent_refs && refs_has(parent_refs, parent_id))))
+	if (parent_id &&
+	    (parent_id[0] == '\0' || (parent_refs && refs_has(parent_refs, parent_id))))
 		parent_id = NULL;
 	len = (parent_refs ? strlen(parent_refs) + 1 : 0) + (ours ? strlen(ours) + 1 : 0) +
-	    (parent_id ? strlen(parent_id) + 1 : 0) + 1;
+	      (parent_id ? strlen(parent_id) + 1 : 0) + 1;
 	if ((s = malloc(len)) == NULL)
 		return LC_ENOMEM;
 	at = refs_add(s, 0, parent_refs);

@@ -5,20 +5,21 @@
 
 #include "core/sending.h"
 
-#define SETTLE_BATCH 500        /* messages a worker's transaction */
-#define SETTLE_ANSWER 100       /* messages the state change's own transaction settles: a
-                                   bulk pause runs up to 50 of them in one request */
-#define SETTLE_BATCH_EVENTS 50  /* awaiting-approval messages a transaction: each one is an
-                                   approval_rejected event with its counters */
+/* Messages a worker's transaction settles; messages the state change's own transaction
+ * settles (a bulk pause runs up to 50 transitions in one request); awaiting-approval
+ * messages a transaction takes (each is an approval_rejected event with its counters). */
+#define SETTLE_BATCH 500
+#define SETTLE_ANSWER 100
+#define SETTLE_BATCH_EVENTS 50
 
 /* campaign_settle_tx settles up to batch (1..SETTLE_BATCH) messages of the campaign
- * (locked by the caller, in the caller's transaction) to status: cancelled or completed cancel messages
- * that were never handed to SMTP (awaiting approval, scheduled, held, deferred) and
+ * (locked by the caller, in the caller's transaction) to status: cancelled or completed cancel
+ * messages that were never handed to SMTP (awaiting approval, scheduled, held, deferred) and
  * release their credits (one ledger row each, the workspace's reserved credits moved once,
  * after the messages); paused holds scheduled and deferred ones; active schedules held
  * ones again. The workspace row is written last. *more is 1 when messages may be left. */
-lc_err campaign_settle_tx(struct db *db, int64_t campaign_id, int64_t workspace_id,
-    unsigned status, unsigned batch, int *more);
+lc_err campaign_settle_tx(struct db *db, int64_t campaign_id, int64_t workspace_id, unsigned status,
+    unsigned batch, int *more);
 
 /* campaign_settle_arm_tx leaves a marker for the worker to settle the rest. */
 lc_err campaign_settle_arm_tx(struct db *db, int64_t campaign_id, int64_t workspace_id);

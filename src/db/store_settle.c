@@ -10,8 +10,8 @@ store_settle_arm(struct db *db, int64_t campaign_id, int64_t workspace_id, const
 	static const char sql[] =
 	    "INSERT INTO campaign_settle (campaign_id, workspace_id, due_at, created_at) "
 	    "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE due_at = VALUES(due_at)";
-	struct db_param p[] = {DB_I64(campaign_id), DB_I64(workspace_id), DB_CSTR(now_sql),
-	    DB_CSTR(now_sql)};
+	struct db_param p[] = {
+	    DB_I64(campaign_id), DB_I64(workspace_id), DB_CSTR(now_sql), DB_CSTR(now_sql)};
 
 	return db_exec(db, sql, p, 4, NULL, NULL);
 }
@@ -65,33 +65,34 @@ store_campaign_status_lock(struct db *db, int64_t campaign_id, struct db_rows *o
 }
 
 lc_err
-store_msg_open_batch(struct db *db, int64_t campaign_id, unsigned status, unsigned limit,
-    struct db_rows *out)
+store_msg_open_batch(
+    struct db *db, int64_t campaign_id, unsigned status, unsigned limit, struct db_rows *out)
 {
 	/* ix_outbound_campaign (campaign_id, status) ends in the primary key: one range, in
 	 * id order, that stops after limit rows and locks only those */
-	static const char sql[] = "SELECT id FROM outbound_messages "
-	                          "WHERE campaign_id = ? AND status = ? ORDER BY id LIMIT ? FOR UPDATE";
+	static const char sql[] =
+	    "SELECT id FROM outbound_messages "
+	    "WHERE campaign_id = ? AND status = ? ORDER BY id LIMIT ? FOR UPDATE";
 	struct db_param p[] = {DB_I64(campaign_id), DB_I64(status), DB_I64(limit)};
 
 	return db_query(db, sql, p, 3, out);
 }
 
 lc_err
-store_msg_move_batch(struct db *db, int64_t campaign_id, unsigned from, unsigned to,
-    unsigned limit, const char *now_sql, uint64_t *n)
+store_msg_move_batch(struct db *db, int64_t campaign_id, unsigned from, unsigned to, unsigned limit,
+    const char *now_sql, uint64_t *n)
 {
 	static const char sql[] = "UPDATE outbound_messages SET status = ?, updated_at = ? "
 	                          "WHERE campaign_id = ? AND status = ? ORDER BY id LIMIT ?";
-	struct db_param p[] = {DB_I64(to), DB_CSTR(now_sql), DB_I64(campaign_id), DB_I64(from),
-	    DB_I64(limit)};
+	struct db_param p[] = {
+	    DB_I64(to), DB_CSTR(now_sql), DB_I64(campaign_id), DB_I64(from), DB_I64(limit)};
 
 	return db_exec(db, sql, p, 5, n, NULL);
 }
 
 lc_err
-store_credit_release_row(struct db *db, int64_t workspace_id, int64_t amount, int64_t msg_id,
-    const char *now_sql)
+store_credit_release_row(
+    struct db *db, int64_t workspace_id, int64_t amount, int64_t msg_id, const char *now_sql)
 {
 	static const char sql[] =
 	    "INSERT INTO credit_ledger (workspace_id, kind, delta_balance, delta_reserved, "
