@@ -81,7 +81,7 @@ def sent_to(tag):
 
 
 def test_cancel_answers_at_once_and_other_writes_go_on():
-    n = 5000
+    n = int(os.environ.get("LINKCAMP_CANCEL_BIG_N", "5000"))  # more by hand: issue 13 had 30-50k
     t = Tenant()
     cli("credits", "grant", t.ws, str(2 * n + 1000))
     tag = uuid.uuid4().hex[:8]
@@ -190,6 +190,28 @@ def test_pause_and_complete_settle_in_batches_and_survive_a_worker_crash():
             own.wait(timeout=30)
         subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
     # ...and the next worker finishes it
+    assert wait_for(lambda: states(big) == {MS["cancelled"]: n} and not marker(big), timeout=60), states(big)
+    assert sent_to(tag) == []
+    balance, reserved, lsum_balance, lsum_reserved = ledger_balances(t.ws)
+    assert reserved == 0 and (lsum_balance, lsum_reserved) == (balance, reserved)
+
+
+def test_no_message_of_an_ended_campaign_is_sent_while_it_settles():
+    """Scheduled (claimable) messages of a cancelled campaign, with the claimer and the
+    settler both at work: the claim reads the campaign's status and cancels what it meets,
+    the settler the rest; none is sent."""
+    n = 1500
+    t = Tenant()
+    cli("credits", "grant", t.ws, str(2 * n + 100))
+    tag = uuid.uuid4().hex[:8]
+    subprocess.run([DEV, "worker-stop", INSTANCE], check=True, timeout=60)
+    try:
+        big = big_campaign(t, n, tag)
+        assert states(big) == {MS["scheduled"]: n}
+        assert t.api.post(f"{CAMPAIGN}/{big}/cancel").json()["status"] == "cancelled"
+        assert states(big) == {MS["scheduled"]: n - ANSWER, MS["cancelled"]: ANSWER}
+    finally:
+        subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
     assert wait_for(lambda: states(big) == {MS["cancelled"]: n} and not marker(big), timeout=60), states(big)
     assert sent_to(tag) == []
     balance, reserved, lsum_balance, lsum_reserved = ledger_balances(t.ws)
