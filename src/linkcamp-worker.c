@@ -2,7 +2,9 @@
  * One claimer thread claims due messages in batches and queues them; mailer threads
  * take them one at a time and speak SMTP; one recorder thread writes their outcomes
  * down; the webhook sender and the placement checker (worker_hooks.c) drain their own
- * outboxes over HTTP; a reaper returns expired leases of all of them. Several workers
+ * outboxes over HTTP; a settler finishes, in batches, what a campaign's state change left
+ * for its messages (core/campaign_settle.c); a reaper returns expired leases of all of
+ * them. Several workers
  * (on several hosts) may run at once: claims skip each other's locked rows and fences
  * keep a late worker from overwriting. */
 #include <errno.h>
@@ -20,6 +22,7 @@
 #include "core/delivery.h"
 #include "core/mailbox.h"
 #include "mailbox_run.h"
+#include "core/settle.h"
 #include "worker_hooks.h"
 #include "core/placements.h"
 #include "core/webhooks.h"
@@ -39,8 +42,8 @@
 #define NOTIFY_EVERY_MS 1000 /* how often a busy mailer looks for approver notifications */
 #define RECORD_TRIES_DOWN 20 /* recording while the database is away: 500 ms apart */
 #define RECORD_TRIES_OTHER 3 /* one outcome failing for another reason: 100 ms apart */
-#define WORKER_FIXED 6       /* recorder, reaper, claimer, webhook sender, placement checker,
-                                mailbox tester */
+#define WORKER_FIXED 7       /* recorder, reaper, claimer, webhook sender, placement checker,
+                                mailbox tester, settler */
 
 /* One delivery's outcome on its way to the recorder. Only the job's id, fence and
  * public id are kept; its strings belong to the mailer and are NULL here. */
@@ -89,6 +92,7 @@ static void *mailer(void *);
 static void *reaper(void *);
 static void *recorder(void *);
 static void *claimer(void *);
+static void *settler(void *);
 static int job_pop(struct worker *, struct delivery_job *, int64_t *);
 static int64_t monotonic_ms(void);
 static void outcome_push(struct worker *, const struct delivery_job *,
@@ -607,6 +611,35 @@ reaper(void *arg)
 	return NULL;
 }
 
+/* settler runs campaign settle batches back to back while there are any, and looks again
+ * every poll interval otherwise. Each batch is its own transaction, so other writers of
+ * the workspace get the rows between two batches. */
+static void *
+settler(void *arg)
+{
+	struct worker *w = arg;
+	struct core core;
+	int did;
+	lc_err e;
+
+	mysql_thread_init();
+	memset(&core, 0, sizeof(core));
+	if ((core.db = db_new(&w->cfg)) == NULL) {
+		mysql_thread_end();
+		return NULL;
+	}
+	while (!is_stopping(w)) {
+		did = 0;
+		if ((e = campaign_settle_step(&core, &did)) != LC_OK)
+			log_msg(LOG_WARN, "settling a campaign's messages failed: %s", lc_strerror(e));
+		if (!did || e != LC_OK)
+			nap(w, e != LC_OK ? 1000 : w->cfg.worker_poll_ms);
+	}
+	db_free(core.db);
+	mysql_thread_end();
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -690,13 +723,13 @@ main(int argc, char **argv)
 
 	/* threads[0] is the recorder (it outlives the mailers), [1] the reaper, [2] the
 	 * claimer, [3] the webhook sender, [4] the placement checker, [5] the mailbox tester,
-	 * the rest mailers */
+	 * [6] the settler, the rest mailers */
 	if ((threads = calloc(w.cfg.worker_threads + WORKER_FIXED, sizeof(*threads))) == NULL)
 		return 70;
 	for (i = 0; i < w.cfg.worker_threads + WORKER_FIXED; i++) {
 		void *(*run)(void *) = i == 0 ? recorder : i == 1 ? reaper : i == 2 ? claimer
 		                     : i == 3 ? webhook_sender : i == 4 ? placement_checker
-		                     : i == 5 ? mailbox_tester : mailer;
+		                     : i == 5 ? mailbox_tester : i == 6 ? settler : mailer;
 		if (pthread_create(&threads[i], NULL, run, &w) != 0)
 			break;
 		started++;

@@ -1,10 +1,15 @@
-/* campaign_state.c: pause, resume, cancel and complete. A pause holds every message of
- * the campaign not yet handed to SMTP in the same transaction that pauses it, so the
- * worker (which claims only scheduled or deferred messages) cannot pick one up after the
- * pause commits. Cancel and complete end pending messages and release their credits. */
+/* campaign_state.c: pause, resume, cancel and complete. The transaction that changes the
+ * campaign's status settles its first SETTLE_ANSWER messages (a pause holds scheduled and
+ * deferred ones, a resume schedules held ones again, cancel and complete end pending ones
+ * and release their credits) and, when more remain, leaves a marker for the worker, which
+ * settles the rest in batches (campaign_settle.c). The answer therefore comes at once
+ * however big the campaign. Nothing waits on the batches for safety: the worker's claim
+ * reads the campaign's status and holds a paused campaign's message or cancels an ended
+ * campaign's message instead of sending it (delivery.c). */
 #include <string.h>
 
 #include "core/sending.h"
+#include "core/settle.h"
 #include "core/validate.h"
 #include "db/store.h"
 #include "db/store_outbox.h"
@@ -17,35 +22,9 @@ struct transition_ctx {
 	struct core_fail *fail;
 };
 
-static lc_err end_pending(struct db *, int64_t);
 static lc_err transition_tx(struct db *, void *);
 static lc_err transition_rule(unsigned, enum campaign_action, unsigned *, struct core_fail *);
 static lc_err check_input(const char *, const char *, struct core_fail *);
-
-/* end_pending cancels every message of the campaign that has not reached SMTP. */
-static lc_err
-end_pending(struct db *db, int64_t campaign_id)
-{
-	struct db_rows ids, r;
-	struct out_message m;
-	size_t i;
-	int changed;
-	lc_err e;
-
-	if ((e = store_msg_pending_of_campaign(db, campaign_id, &ids)) != LC_OK)
-		return e;
-	for (i = 0; i < ids.nrows && e == LC_OK; i++) {
-		if ((e = store_msg_get_locked(db, db_i64(&ids, i, 0), &r)) != LC_OK)
-			break;
-		if (r.nrows == 1) {
-			out_message_from_row(&r, 0, &m);
-			e = outbox_release_tx(db, &m, MS_CANCELLED, "campaign ended", 0, &changed);
-		}
-		db_rows_free(&r);
-	}
-	db_rows_free(&ids);
-	return e;
-}
 
 /* transition_rule says which status action leads to from status from, or why it may not
  * (fail->code already_paused / already_active with LC_ECONFLICT, invalid_state_transition
@@ -102,6 +81,7 @@ transition_tx(struct db *db, void *arg)
 	unsigned from, to;
 	int64_t id;
 	uint64_t n = 0;
+	int more = 0;
 	lc_err e;
 
 	sqltime_format(now_ms(), now);
@@ -132,13 +112,9 @@ transition_tx(struct db *db, void *arg)
 		return e;
 	if (n != 1)
 		return LC_ERETRY; /* changed under us despite the lock: run the transaction again */
-	if (to == CSTATUS_PAUSED)
-		e = store_msg_hold_campaign(db, id, 1, now);
-	else if (to == CSTATUS_ACTIVE)
-		e = store_msg_hold_campaign(db, id, 0, now);
-	else
-		e = end_pending(db, id);
-	if (e != LC_OK)
+	if ((e = campaign_settle_tx(db, id, ctx->who->workspace_id, to, SETTLE_ANSWER, &more)) !=
+	        LC_OK ||
+	    (more && (e = campaign_settle_arm_tx(db, id, ctx->who->workspace_id)) != LC_OK))
 		return e;
 	return events_record(db, &ev, NULL);
 }

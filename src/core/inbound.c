@@ -16,6 +16,13 @@
 #include "util/log.h"
 #include "util/timefmt.h"
 
+/* The outbound message an inbound one matched by its threading headers. */
+struct thread_match {
+	int64_t id;
+	char public_id[ID_MAX];
+	char message_id[256]; /* its Message-ID header (outbound_messages.message_id_header) */
+};
+
 struct ingest_ctx {
 	const struct principal *who;
 	const struct mime_parsed *mp;
@@ -31,10 +38,10 @@ static const char *const match_names[] = {"none", "thread", "sender"};
 static void dedupe_key(int64_t, const struct mime_parsed *, const char *, size_t, char *,
     size_t);
 static lc_err match_thread(struct db *, const struct mime_parsed *, int64_t *, int64_t *,
-    int64_t *, int64_t *);
+    int64_t *, struct thread_match *);
 static lc_err cancel_rows(struct db *, struct db_rows *, const char *);
 static lc_err queue_auto_response(struct db *, int64_t, int64_t, int64_t, int64_t,
-    const struct mime_parsed *);
+    const struct mime_parsed *, const char *);
 static lc_err ingest_tx(struct db *, void *);
 
 const char *
@@ -78,10 +85,10 @@ dedupe_key(int64_t ws, const struct mime_parsed *mp, const char *raw, size_t len
 }
 
 /* match_thread finds our outbound message this mail refers to. *ws may be preset (API);
- * then only that workspace's messages count. */
+ * then only that workspace's messages count. out->id stays 0 when none matched. */
 static lc_err
 match_thread(struct db *db, const struct mime_parsed *mp, int64_t *ws, int64_t *campaign,
-    int64_t *rel, int64_t *outbound)
+    int64_t *rel, struct thread_match *out)
 {
 	const char *ids[64];
 	char *refs = NULL, *save = NULL, *tok;
@@ -108,7 +115,10 @@ match_thread(struct db *db, const struct mime_parsed *mp, int64_t *ws, int64_t *
 			*ws = db_i64(&r, 0, OM_COL_WORKSPACE);
 			*campaign = db_i64(&r, 0, OM_COL_CAMPAIGN);
 			*rel = db_i64(&r, 0, OM_COL_RELATIONSHIP);
-			*outbound = db_i64(&r, 0, OM_COL_ID);
+			out->id = db_i64(&r, 0, OM_COL_ID);
+			snprintf(out->public_id, sizeof(out->public_id), "%s", db_str(&r, 0, OM_COL_PUBLIC));
+			snprintf(out->message_id, sizeof(out->message_id), "%s",
+			    db_str(&r, 0, OM_COL_MSGID));
 			db_rows_free(&r);
 			break;
 		}
@@ -141,17 +151,17 @@ cancel_rows(struct db *db, struct db_rows *ids, const char *why)
 }
 
 /* queue_auto_response answers a human reply with the campaign's auto-response, if it has
- * one, threaded to the reply and waiting for approval per policy. No credits: skipped. */
+ * one, threaded to the reply (and to ours, the reply's parent, when known: ours may be
+ * NULL) and waiting for approval per policy. No credits: skipped. */
 static lc_err
 queue_auto_response(struct db *db, int64_t ws, int64_t campaign, int64_t rel, int64_t inbound,
-    const struct mime_parsed *mp)
+    const struct mime_parsed *mp, const char *ours)
 {
 	char subject[1100], *refs = NULL;
 	struct db_rows ar, pr;
 	struct enqueue q;
 	struct core_fail fail;
 	unsigned status;
-	size_t rlen;
 	lc_err e;
 
 	if ((e = store_campaign_auto_get(db, campaign, &ar)) != LC_OK)
@@ -172,14 +182,8 @@ queue_auto_response(struct db *db, int64_t ws, int64_t campaign, int64_t rel, in
 		snprintf(subject, sizeof(subject), "%.998s", mp->subject);
 	else
 		snprintf(subject, sizeof(subject), "Re: %.994s", mp->subject[0] ? mp->subject : "your reply");
-	rlen = (mp->references ? strlen(mp->references) + 1 : 0) +
-	    (mp->message_id ? strlen(mp->message_id) : 0) + 1;
-	if ((refs = malloc(rlen)) == NULL) {
-		e = LC_ENOMEM;
+	if ((e = inbound_references_new(mp->references, ours, mp->message_id, &refs)) != LC_OK)
 		goto out;
-	}
-	snprintf(refs, rlen, "%s%s%s", mp->references ? mp->references : "",
-	    mp->references && mp->message_id ? " " : "", mp->message_id ? mp->message_id : "");
 	memset(&q, 0, sizeof(q));
 	memset(&fail, 0, sizeof(fail));
 	q.workspace_id = ws;
@@ -194,7 +198,7 @@ queue_auto_response(struct db *db, int64_t ws, int64_t campaign, int64_t rel, in
 	q.subject = subject;
 	q.body = db_str(&ar, 0, AR_COL_BODY);
 	q.in_reply_to = mp->message_id;
-	q.references = refs[0] ? refs : NULL;
+	q.references = refs;
 	q.schedule_ms = now_ms() + db_i64(&ar, 0, AR_COL_DELAY) * 60000;
 	q.requested_by = "system";
 	q.approve = pr.nrows == 1 ? db_i64(&pr, 0, POL_COL_AUTO) != 0 : 1;
@@ -223,14 +227,16 @@ ingest_tx(struct db *db, void *arg)
 	struct event_in ev;
 	struct db_rows r, ids;
 	char key[300], now[TIME_SQL_LEN], sent[TIME_SQL_LEN];
-	int64_t ws = ctx->who ? ctx->who->workspace_id : 0, campaign = 0, rel = 0, outbound = 0;
+	int64_t ws = ctx->who ? ctx->who->workspace_id : 0, campaign = 0, rel = 0;
+	struct thread_match tm;
 	uint64_t id = 0;
 	unsigned method = MATCH_NONE;
 	lc_err e;
 
 	memset(ctx->out, 0, sizeof(*ctx->out));
+	memset(&tm, 0, sizeof(tm));
 	ctx->out->klass = (unsigned)mp->klass;
-	if ((e = match_thread(db, mp, &ws, &campaign, &rel, &outbound)) != LC_OK)
+	if ((e = match_thread(db, mp, &ws, &campaign, &rel, &tm)) != LC_OK)
 		return e;
 	if (rel) {
 		method = MATCH_THREAD;
@@ -279,7 +285,7 @@ ingest_tx(struct db *db, void *arg)
 	m.workspace_id = ws;
 	m.campaign_id = campaign;
 	m.relationship_id = rel;
-	m.outbound_id = outbound;
+	m.outbound_id = tm.id;
 	m.klass = (unsigned)mp->klass;
 	m.match_method = method;
 	m.message_id = mp->message_id;
@@ -303,6 +309,7 @@ ingest_tx(struct db *db, void *arg)
 	ev.workspace_id = ws;
 	ev.campaign_id = campaign;
 	ev.relationship_id = rel;
+	ev.message_id = tm.id ? tm.public_id : NULL; /* the message it answers or bounces */
 	ev.at_ms = now_ms();
 	switch (mp->klass) {
 	case MIME_HUMAN:
@@ -320,9 +327,10 @@ ingest_tx(struct db *db, void *arg)
 		db_rows_free(&ids);
 		if (e != LC_OK)
 			return e;
-		return queue_auto_response(db, ws, campaign, rel, (int64_t)id, mp);
+		return queue_auto_response(
+		    db, ws, campaign, rel, (int64_t)id, mp, tm.id ? tm.message_id : NULL);
 	case MIME_BOUNCE:
-		if (outbound && (e = store_msg_bounced(db, outbound, now)) != LC_OK)
+		if (tm.id && (e = store_msg_bounced(db, tm.id, now)) != LC_OK)
 			return e;
 		if (rel && mp->bounce_hard) {
 			ev.type = EV_EMAIL_BOUNCED;

@@ -60,6 +60,14 @@ void inbound_page_free(struct inbound_page *page);
 lc_err inbound_get(struct core *core, const struct principal *who, const char *public_id,
     struct db_rows *rows, struct inbound_view *v);
 
+/* inbound_references_new builds the References of an answer to an inbound message: the
+ * inbound's References (parent_refs), our message it answered (ours) unless already listed,
+ * and the inbound's Message-ID (parent_id), space-separated, each given once. Any of them
+ * may be NULL. *out (the caller frees it) is NULL when there is nothing to refer to.
+ * Errors: LC_ENOMEM. */
+lc_err inbound_references_new(const char *parent_refs, const char *ours, const char *parent_id,
+    char **out);
+
 struct respond_in {
 	const char *inbound_id, *subject, *body; /* subject NULL: "Re: <inbound subject>" */
 	int64_t schedule_ms;

@@ -25,6 +25,7 @@ struct claim_ctx {
 static lc_err compose(struct core *, const struct db_rows *, const struct db_rows *,
     struct notify_job *);
 static lc_err claim_tx(struct db *, void *);
+static const char *kind_phrase(unsigned);
 
 lc_err
 notify_queue_tx(struct db *db, int64_t workspace_id, int64_t msg_id)
@@ -33,6 +34,21 @@ notify_queue_tx(struct db *db, int64_t workspace_id, int64_t msg_id)
 
 	sqltime_format(now_ms(), now);
 	return store_notify_insert(db, workspace_id, msg_id, now);
+}
+
+/* kind_phrase names a message kind the way the notice's first sentence reads: "A
+ * follow-up to ...", "A reply to ...", never the API's names (auto_response). */
+static const char *
+kind_phrase(unsigned kind)
+{
+	switch (kind) {
+	case MSG_DRAFT: return "A draft";
+	case MSG_RESPOND: return "A reply";
+	case MSG_AUTO_RESPONSE: return "An automatic reply";
+	case MSG_FOLLOW_UP: return "A follow-up";
+	case MSG_SEND_EMAIL:
+	default: return "An email";
+	}
 }
 
 /* compose writes the subject, the text and the recipients of one notification. */
@@ -48,11 +64,11 @@ compose(struct core *core, const struct db_rows *r, const struct db_rows *approv
 
 	buf_init(&t, 64 * 1024);
 	if ((e = buf_printf(&t,
-	         "A %s email to %s in campaign \"%s\" is waiting for your approval:\n\n"
+	         "%s to %s in campaign \"%s\" is waiting for your approval:\n\n"
 	         "%s/app/w/%s/approvals/%s\n\n"
 	         "Opening the link shows the message; nothing is approved or rejected until you "
 	         "press a button there.\n\nSubject: %s\n\n%.*s%s\n",
-	         msg_kind_name((unsigned)db_i64(r, 0, NT_COL_KIND)), db_str(r, 0, NT_COL_TO),
+	         kind_phrase((unsigned)db_i64(r, 0, NT_COL_KIND)), db_str(r, 0, NT_COL_TO),
 	         db_str(r, 0, NT_COL_CAMPAIGN), core->public_url, db_str(r, 0, NT_COL_WS_PUBLIC),
 	         db_str(r, 0, NT_COL_MSG_PUBLIC), subject, (int)cut, body,
 	         cut < blen ? "\n[…]" : "")) != LC_OK) {

@@ -31,7 +31,6 @@ respond_tx(struct db *db, void *arg)
 	char subject[1100], *refs = NULL;
 	unsigned status;
 	int suppressed = 0;
-	size_t rlen;
 	lc_err e;
 
 	memset(&cr, 0, sizeof(cr));
@@ -95,14 +94,10 @@ respond_tx(struct db *db, void *arg)
 		e = LC_EINVAL;
 		goto out;
 	}
-	rlen = (v.references ? strlen(v.references) + 1 : 0) +
-	    (v.message_id ? strlen(v.message_id) : 0) + 1;
-	if ((refs = malloc(rlen)) == NULL) {
-		e = LC_ENOMEM;
+	/* the whole chain: their References, our message they answered, their Message-ID */
+	if ((e = inbound_references_new(v.references, db_str(&ir, 0, IN_COL_OUT_MSGID),
+	         v.message_id, &refs)) != LC_OK)
 		goto out;
-	}
-	snprintf(refs, rlen, "%s%s%s", v.references ? v.references : "",
-	    v.references && v.message_id ? " " : "", v.message_id ? v.message_id : "");
 	/* the answer replaces any auto-response still waiting for this message */
 	if ((e = store_msg_pending_answers(db, db_i64(&ir, 0, IN_COL_ID), &ids)) != LC_OK)
 		goto out;
@@ -138,7 +133,7 @@ respond_tx(struct db *db, void *arg)
 	q.subject = subject;
 	q.body = in->body;
 	q.in_reply_to = v.message_id;
-	q.references = refs[0] ? refs : NULL;
+	q.references = refs;
 	q.schedule_ms = in->schedule_ms;
 	q.requested_by = in->requested_by;
 	q.action = "link_building.campaign.respond";

@@ -8,7 +8,7 @@
 	"i.klass, i.match_method, i.message_id_header, i.in_reply_to, i.references_header, "      \
 	"i.from_email, i.from_name, i.to_email, i.subject, i.body_text, i.body_new, "             \
 	"i.bounce_status, i.bounce_recipient, i.sent_at, i.received_at, i.campaign_id, "          \
-	"i.relationship_id, a.public_id FROM inbound_messages i "                                 \
+	"i.relationship_id, a.public_id, o.message_id_header FROM inbound_messages i "            \
 	"LEFT JOIN campaigns c ON c.id = i.campaign_id "                                          \
 	"LEFT JOIN relationships r ON r.id = i.relationship_id "                                  \
 	"LEFT JOIN outbound_messages o ON o.id = i.outbound_id "                                  \
@@ -103,8 +103,9 @@ store_inbound_count(struct db *db, const struct store_inbound_filter *f, int64_t
 lc_err
 store_outbound_by_msgid(struct db *db, const char *msgid, struct db_rows *out)
 {
-	static const char sql[] = "SELECT id, workspace_id, campaign_id, relationship_id, status "
-	                          "FROM outbound_messages WHERE message_id_header = ?";
+	static const char sql[] =
+	    "SELECT id, workspace_id, campaign_id, relationship_id, status, public_id, "
+	    "message_id_header FROM outbound_messages WHERE message_id_header = ?";
 	struct db_param p[] = {DB_CSTR(msgid)};
 
 	return db_query(db, sql, p, 1, out);

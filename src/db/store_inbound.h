@@ -24,7 +24,7 @@ enum {
 	IN_COL_OUT_PUBLIC, IN_COL_KLASS, IN_COL_MATCH, IN_COL_MSGID, IN_COL_IN_REPLY_TO,
 	IN_COL_REFERENCES, IN_COL_FROM, IN_COL_FROM_NAME, IN_COL_TO, IN_COL_SUBJECT, IN_COL_TEXT,
 	IN_COL_TEXT_NEW, IN_COL_BOUNCE_STATUS, IN_COL_BOUNCE_RCPT, IN_COL_SENT, IN_COL_RECEIVED,
-	IN_COL_CAMPAIGN_ID, IN_COL_REL_ID, IN_COL_AUTO_PUBLIC, IN_COL_NCOLS
+	IN_COL_CAMPAIGN_ID, IN_COL_REL_ID, IN_COL_AUTO_PUBLIC, IN_COL_OUT_MSGID, IN_COL_NCOLS
 };
 lc_err store_inbound_get(struct db *db, int64_t workspace_id, const char *public_id,
     struct db_rows *out);
@@ -41,7 +41,8 @@ lc_err store_inbound_list(struct db *db, const struct store_inbound_filter *f,
 lc_err store_inbound_count(struct db *db, const struct store_inbound_filter *f, int64_t *n);
 
 /* Matching. */
-enum { OM_COL_ID, OM_COL_WORKSPACE, OM_COL_CAMPAIGN, OM_COL_RELATIONSHIP, OM_COL_STATUS };
+enum { OM_COL_ID, OM_COL_WORKSPACE, OM_COL_CAMPAIGN, OM_COL_RELATIONSHIP, OM_COL_STATUS,
+	OM_COL_PUBLIC, OM_COL_MSGID };
 lc_err store_outbound_by_msgid(struct db *db, const char *msgid, struct db_rows *out);
 enum { RE_COL_ID, RE_COL_CAMPAIGN };
 lc_err store_rel_by_email(struct db *db, int64_t workspace_id, const char *email,

@@ -195,30 +195,6 @@ store_msg_decided(struct db *db, int64_t id, const char *now_sql)
 }
 
 lc_err
-store_msg_hold_campaign(struct db *db, int64_t campaign_id, int hold, const char *now_sql)
-{
-	/* status 1 scheduled, 9 deferred -> 8 held; and back to 1 on release */
-	static const char hold_sql[] = "UPDATE outbound_messages SET status = 8, updated_at = ? "
-	                               "WHERE campaign_id = ? AND status IN (1, 9)";
-	static const char release_sql[] = "UPDATE outbound_messages SET status = 1, updated_at = ? "
-	                                  "WHERE campaign_id = ? AND status = 8";
-	struct db_param p[] = {DB_CSTR(now_sql), DB_I64(campaign_id)};
-
-	return db_exec(db, hold ? hold_sql : release_sql, p, 2, NULL, NULL);
-}
-
-lc_err
-store_msg_pending_of_campaign(struct db *db, int64_t campaign_id, struct db_rows *out)
-{
-	/* awaiting_approval, scheduled, held, deferred: nothing handed to SMTP yet */
-	static const char sql[] = "SELECT id FROM outbound_messages "
-	                          "WHERE campaign_id = ? AND status IN (0, 1, 8, 9) FOR UPDATE";
-	struct db_param p[] = {DB_I64(campaign_id)};
-
-	return db_query(db, sql, p, 1, out);
-}
-
-lc_err
 store_msg_due(struct db *db, const char *now_sql, unsigned limit, struct db_rows *out)
 {
 	/* queue_due is due_at for scheduled and deferred messages, NULL otherwise (008) */

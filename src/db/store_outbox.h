@@ -60,11 +60,6 @@ lc_err store_msg_edit(struct db *db, int64_t id, const char *subject, const char
     const char *now_sql);
 /* store_msg_decided stamps decided_at. */
 lc_err store_msg_decided(struct db *db, int64_t id, const char *now_sql);
-/* store_msg_hold_campaign holds (hold=1) scheduled/deferred messages of a campaign or
- * releases (hold=0) held ones back to scheduled. */
-lc_err store_msg_hold_campaign(struct db *db, int64_t campaign_id, int hold, const char *now_sql);
-/* store_msg_pending_of_campaign lists ids of messages not yet handed to SMTP (locked). */
-lc_err store_msg_pending_of_campaign(struct db *db, int64_t campaign_id, struct db_rows *out);
 
 /* store_msg_due returns ids of up to limit claimable messages, locked, skipping locked ones. */
 lc_err store_msg_due(struct db *db, const char *now_sql, unsigned limit, struct db_rows *out);

@@ -69,6 +69,7 @@ static lc_err mail_field_references(struct buf *, const char *);
 static lc_err mail_field_unsubscribe(struct buf *, const char *, const char *);
 static size_t mail_qp_char(const unsigned char *, size_t, size_t, size_t, size_t, int, char *);
 static lc_err mail_body_qp(struct buf *, const char *, size_t);
+static lc_err mail_part_qp(struct buf *, const char *, size_t);
 static lc_err mail_body_html(const char *, const char *, struct buf *);
 
 /* mail_given is 1 for an optional string that is present and not empty. */
@@ -683,6 +684,24 @@ mail_body_qp(struct buf *out, const char *body, size_t len)
 	return LC_OK;
 }
 
+/* mail_part_qp writes one part of a multipart body as quoted-printable. The CRLF before a
+ * boundary line belongs to the boundary (RFC 2046 5.1.1), so a text that ends with a line
+ * break gets one more CRLF: "Hi\n" is "Hi=CRLF" + CRLF + "--boundary", and a parser reads
+ * "Hi\n" back rather than "Hi". A text without a final break ends with the boundary's CRLF. */
+static lc_err
+mail_part_qp(struct buf *out, const char *text, size_t len)
+{
+	lc_err e;
+
+	if (len == 0)
+		return LC_OK;
+	if ((e = mail_body_qp(out, text, len)) != LC_OK)
+		return e;
+	if (text[len - 1] == '\n')
+		return buf_append(out, "\r\n", 2);
+	return LC_OK;
+}
+
 /* mail_body_html writes the HTML copy of a plain-text body: the text escaped, its line
  * breaks kept (pre-wrap), and the open-tracking image. */
 static lc_err
@@ -765,12 +784,12 @@ mail_compose(const struct mail_out *m, struct buf *out)
 	if ((e = buf_printf(out, "--%s\r\nContent-Type: text/plain; charset=UTF-8\r\n"
 	                         "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
 	         boundary)) != LC_OK ||
-	    (m->body && *m->body && (e = mail_body_qp(out, m->body, strlen(m->body))) != LC_OK) ||
+	    (m->body && (e = mail_part_qp(out, m->body, strlen(m->body))) != LC_OK) ||
 	    (e = mail_body_html(m->body, m->open_pixel_url, &html)) != LC_OK ||
 	    (e = buf_printf(out, "--%s\r\nContent-Type: text/html; charset=UTF-8\r\n"
 	                         "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
 	         boundary)) != LC_OK ||
-	    (e = mail_body_qp(out, html.data, html.len)) != LC_OK)
+	    (e = mail_part_qp(out, html.data, html.len)) != LC_OK)
 		goto out;
 	e = buf_printf(out, "--%s--\r\n", boundary);
 out:
