@@ -241,12 +241,18 @@ lc_err opens_record(struct core *core, const char *token);
 /* ---- idempotency.c ---- */
 enum idem_state { IDEM_NEW, IDEM_REPLAY, IDEM_IN_USE, IDEM_REUSED };
 /* idempotency_begin claims key for this request (hash of method, path and body). When a
- * stored answer exists, IDEM_REPLAY with *status and *body (malloc'd; caller frees). */
+ * stored answer exists, IDEM_REPLAY with *status and *body (malloc'd; caller frees).
+ * IDEM_NEW leaves the request transaction open (db_request_begin): the handler's writes
+ * join it, and idempotency_finish must follow. */
 lc_err idempotency_begin(struct core *core, const struct principal *who, const char *key,
     const unsigned char hash[32], enum idem_state *state, int *status, char **body,
     size_t *len);
-/* idempotency_finish stores the answer (status < 500) or forgets the key (>= 500). */
+/* idempotency_finish ends the request transaction of an IDEM_NEW: status < 500 stores the
+ * answer (keep) or forgets the key (!keep: too large to keep) and commits with the
+ * handler's writes; status >= 500 rolls everything back. LC_OK only when it committed (or
+ * rolled back a 5xx as asked); LC_ERETRY or LC_EDBDOWN: nothing was committed, run the
+ * request again. */
 lc_err idempotency_finish(struct core *core, const struct principal *who, const char *key,
-    int status, const char *body, size_t len);
+    int status, int keep, const char *body, size_t len);
 
 #endif

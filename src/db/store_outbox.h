@@ -139,8 +139,13 @@ lc_err store_msg_opened(struct db *db, int64_t id, const char *now_sql, uint64_t
 
 /* ---- idempotency ---- */
 enum { IDEM_COL_HASH, IDEM_COL_STATE, IDEM_COL_STATUS, IDEM_COL_BODY, IDEM_COL_EXPIRED };
-lc_err store_idem_get(struct db *db, int64_t workspace_id, const char *key, const char *cutoff_sql,
-    struct db_rows *out);
+/* store_idem_claim reads and locks the key's row (FOR UPDATE SKIP LOCKED: no row when a
+ * live transaction holds it); inside a transaction. */
+lc_err store_idem_claim(struct db *db, int64_t workspace_id, const char *key,
+    const char *cutoff_sql, struct db_rows *out);
+/* store_idem_renew makes an expired key's row a fresh claim for the request hash. */
+lc_err store_idem_renew(struct db *db, int64_t workspace_id, const char *key,
+    const unsigned char *hash, const char *now_sql);
 lc_err store_idem_insert(struct db *db, int64_t workspace_id, const char *key,
     const unsigned char *hash, const char *now_sql);
 lc_err store_idem_delete(struct db *db, int64_t workspace_id, const char *key);

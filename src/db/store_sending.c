@@ -32,15 +32,30 @@ store_policy_put(struct db *db, int64_t workspace_id, const unsigned flags[5],
 }
 
 lc_err
-store_idem_get(struct db *db, int64_t workspace_id, const char *key, const char *cutoff_sql,
+store_idem_claim(struct db *db, int64_t workspace_id, const char *key, const char *cutoff_sql,
     struct db_rows *out)
 {
+	/* the row lock is the claim: held by a live request's transaction, it is skipped (that
+	 * request still runs); it dies with a dead request's connection */
 	static const char sql[] =
 	    "SELECT request_hash, state, status_code, response_body, created_at < ? "
-	    "FROM idempotency_keys WHERE workspace_id = ? AND idem_key = ?";
+	    "FROM idempotency_keys WHERE workspace_id = ? AND idem_key = ? FOR UPDATE SKIP LOCKED";
 	struct db_param p[] = {DB_CSTR(cutoff_sql), DB_I64(workspace_id), DB_CSTR(key)};
 
 	return db_query(db, sql, p, 3, out);
+}
+
+lc_err
+store_idem_renew(struct db *db, int64_t workspace_id, const char *key, const unsigned char *hash,
+    const char *now_sql)
+{
+	static const char sql[] = "UPDATE idempotency_keys SET request_hash = ?, state = 0, "
+	                          "status_code = NULL, response_body = NULL, created_at = ? "
+	                          "WHERE workspace_id = ? AND idem_key = ?";
+	struct db_param p[] = {DB_STR((const char *)hash, KEY_HASH_LEN), DB_CSTR(now_sql),
+	    DB_I64(workspace_id), DB_CSTR(key)};
+
+	return db_exec(db, sql, p, 4, NULL, NULL);
 }
 
 lc_err
