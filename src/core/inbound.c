@@ -308,6 +308,16 @@ ingest_tx(struct db *db, void *arg)
 	case MIME_HUMAN:
 		if (!rel)
 			break;
+		/* A reply from a prospect who was never sent anything is kept and listed as
+		 * inbound mail, matched to them, but is no funnel reply: no reply_received event
+		 * or webhook, no status or counter change, no auto-response (docs/metrics.md). */
+		{
+			int counts = 0;
+			if ((e = events_reply_counts(db, rel, &counts)) != LC_OK)
+				return e;
+			if (!counts)
+				break;
+		}
 		ev.type = EV_REPLY_RECEIVED;
 		/* links on the prospect's own domain are placements to check (docs/placements.md) */
 		if ((e = placements_from_reply(db, ws, campaign, rel, mp->links, mp->nlinks,
