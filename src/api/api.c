@@ -34,6 +34,7 @@ static const struct route routes[] = {
 	{"POST", "/v1/link-building/campaign/{id}/pause", api_campaign_pause, AUTH_WORKSPACE},
 	{"POST", "/v1/link-building/campaign/{id}/resume", api_campaign_resume, AUTH_WORKSPACE},
 	{"POST", "/v1/link-building/campaign/{id}/cancel", api_campaign_cancel, AUTH_WORKSPACE},
+	{"POST", "/v1/link-building/campaign/{id}/launch", api_campaign_launch, AUTH_WORKSPACE},
 	{"POST", "/v1/link-building/campaign/{id}/complete", api_campaign_complete,
 	    AUTH_WORKSPACE},
 	{"POST", "/v1/link-building/campaign/{id}/send-email", api_campaign_send_email,

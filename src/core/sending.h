@@ -171,12 +171,21 @@ struct campaign_extras {
 	size_t nfollow_ups;
 	const char *auto_response_body; /* NULL: none */
 	int auto_response_delay_minutes;
+	int draft; /* create it as a draft: nothing is drafted or queued until it is launched */
 };
 /* campaigns_create_full creates a campaign, its prospects and one draft per prospect
  * rendered from the template, all in one transaction (credits reserved per draft). */
 lc_err campaigns_create_full(struct core *core, const struct principal *who,
     const struct campaign_new *in, const struct campaign_extras *extras, const char *requested_by,
     char out_id[ID_MAX], struct core_fail *fail);
+/* campaigns_launch launches a draft campaign (draft -> active; a paused one never launched
+ * stays paused) and drafts every prospect without a draft yet, all in one transaction.
+ * *drafted receives how many drafts it queued. Errors with fail->code: campaign_not_found
+ * (LC_ENOTFOUND), already_launched (LC_ECONFLICT), invalid_state_transition (LC_EINVAL,
+ * ended), insufficient_credits (LC_ECONFLICT), validation_failed (a template that does
+ * not render). */
+lc_err campaigns_launch(struct core *core, const struct principal *who, const char *campaign_id,
+    const char *requested_by, size_t *drafted, struct core_fail *fail);
 /* campaigns_add_prospects adds prospects (and their drafts) to an existing campaign. */
 lc_err campaigns_add_prospects(struct core *core, const struct principal *who,
     const char *campaign_id, const struct prospect_in *prospects, size_t n,

@@ -156,8 +156,8 @@ store_campaign_lock(struct db *db, int64_t workspace_id, const char *public_id,
     struct db_rows *out)
 {
 	static const char sql[] =
-	    "SELECT id, status, sender, template_subject, template_body, name, target_url "
-	    "FROM campaigns "
+	    "SELECT id, status, sender, template_subject, template_body, name, target_url, "
+	    "launched_at IS NOT NULL FROM campaigns "
 	    "WHERE public_id = ? AND workspace_id = ? FOR UPDATE";
 	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id)};
 
@@ -173,4 +173,42 @@ store_rel_in_campaign(struct db *db, int64_t campaign_id, const char *public_id,
 	struct db_param p[] = {DB_CSTR(public_id), DB_I64(campaign_id)};
 
 	return db_query(db, sql, p, 2, out);
+}
+
+lc_err
+store_campaign_launched(struct db *db, int64_t workspace_id, const char *public_id, int *yes)
+{
+	static const char sql[] = "SELECT launched_at IS NOT NULL FROM campaigns "
+	                          "WHERE public_id = ? AND workspace_id = ?";
+	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id)};
+	struct db_rows r;
+	lc_err e;
+
+	if ((e = db_query(db, sql, p, 2, &r)) != LC_OK)
+		return e;
+	*yes = r.nrows != 1 || db_i64(&r, 0, 0) != 0;
+	db_rows_free(&r);
+	return LC_OK;
+}
+
+lc_err
+store_campaign_set_launched(struct db *db, int64_t campaign_id, const char *now_sql)
+{
+	static const char sql[] = "UPDATE campaigns SET launched_at = ?, updated_at = ? "
+	                          "WHERE id = ? AND launched_at IS NULL";
+	struct db_param p[] = {DB_CSTR(now_sql), DB_CSTR(now_sql), DB_I64(campaign_id)};
+
+	return db_exec(db, sql, p, 3, NULL, NULL);
+}
+
+lc_err
+store_rel_undrafted(struct db *db, int64_t campaign_id, struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT id, domain, contact_name, contact_email FROM relationships "
+	    "FORCE INDEX (ix_relationships_campaign) WHERE campaign_id = ? AND drafted_at IS NULL "
+	    "ORDER BY created_at, id";
+	struct db_param p[] = {DB_I64(campaign_id)};
+
+	return db_query(db, sql, p, 1, out);
 }
