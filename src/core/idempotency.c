@@ -124,10 +124,8 @@ idempotency_finish(struct core *core, const struct principal *who, const char *k
 	lc_err e;
 
 	key = scope_of(who, key, &ws, scoped);
-	if (status >= 500) {
-		(void)db_request_end(core->db, 0);
-		return LC_OK;
-	}
+	if (status >= 500) /* a doomed transaction (deadlock, lost connection) says so: rerun */
+		return db_request_end(core->db, 0);
 	e = keep ? store_idem_finish(core->db, ws, key, status, body, len)
 	         : store_idem_delete(core->db, ws, key);
 	if (e != LC_OK) {

@@ -258,9 +258,9 @@ lc_err idempotency_begin(struct core *core, const struct principal *who, const c
     size_t *len);
 /* idempotency_finish ends the request transaction of an IDEM_NEW: status < 500 stores the
  * answer (keep) or forgets the key (!keep: too large to keep) and commits with the
- * handler's writes; status >= 500 rolls everything back. LC_OK only when it committed (or
- * rolled back a 5xx as asked); LC_ERETRY or LC_EDBDOWN: nothing was committed, run the
- * request again. */
+ * handler's writes; status >= 500 rolls everything back. LC_OK when it committed, or
+ * rolled back a 5xx of a transaction still sound; LC_ERETRY or LC_EDBDOWN: a deadlock or a
+ * lost connection ended it, nothing was committed, run the request again. */
 lc_err idempotency_finish(struct core *core, const struct principal *who, const char *key,
     int status, int keep, const char *body, size_t len);
 
