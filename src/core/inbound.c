@@ -308,6 +308,11 @@ ingest_tx(struct db *db, void *arg)
 	case MIME_HUMAN:
 		if (!rel)
 			break;
+		/* links on the prospect's own domain are placements to check (docs/placements.md):
+		 * a verified link is a fact of its own, whoever wrote first */
+		if ((e = placements_from_reply(db, ws, campaign, rel, mp->links, mp->nlinks,
+		         ctx->allow_http, now)) != LC_OK)
+			return e;
 		/* A reply from a prospect who was never sent anything is kept and listed as
 		 * inbound mail, matched to them, but is no funnel reply: no reply_received event
 		 * or webhook, no status or counter change, no auto-response (docs/metrics.md). */
@@ -319,10 +324,7 @@ ingest_tx(struct db *db, void *arg)
 				break;
 		}
 		ev.type = EV_REPLY_RECEIVED;
-		/* links on the prospect's own domain are placements to check (docs/placements.md) */
-		if ((e = placements_from_reply(db, ws, campaign, rel, mp->links, mp->nlinks,
-		         ctx->allow_http, now)) != LC_OK ||
-		    (e = events_record(db, &ev, NULL)) != LC_OK)
+		if ((e = events_record(db, &ev, NULL)) != LC_OK)
 			return e;
 		if ((e = store_msg_pending_follow_ups(db, rel, &ids)) != LC_OK)
 			return e;
