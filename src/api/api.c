@@ -13,6 +13,8 @@
 #include "util/log.h"
 #include "util/timefmt.h"
 
+#define IDEM_ATTEMPTS 3 /* runs of a request whose transaction a deadlock or a lost connection ended */
+
 static const struct route routes[] = {
 	{"GET", "/healthz", api_healthz, AUTH_NONE},
 	{"GET", "/readyz", api_readyz, AUTH_NONE},
@@ -32,6 +34,7 @@ static const struct route routes[] = {
 	{"POST", "/v1/link-building/campaign/{id}/pause", api_campaign_pause, AUTH_WORKSPACE},
 	{"POST", "/v1/link-building/campaign/{id}/resume", api_campaign_resume, AUTH_WORKSPACE},
 	{"POST", "/v1/link-building/campaign/{id}/cancel", api_campaign_cancel, AUTH_WORKSPACE},
+	{"POST", "/v1/link-building/campaign/{id}/launch", api_campaign_launch, AUTH_WORKSPACE},
 	{"POST", "/v1/link-building/campaign/{id}/complete", api_campaign_complete,
 	    AUTH_WORKSPACE},
 	{"POST", "/v1/link-building/campaign/{id}/send-email", api_campaign_send_email,
@@ -250,7 +253,7 @@ run_idempotent(struct api_ctx *ctx)
 	enum idem_state state;
 	char *body = NULL;
 	size_t len = 0;
-	int status = 0;
+	int status = 0, attempt;
 	lc_err e;
 
 	if (!idempotency_key_sane(req->idempotency_key)) {
@@ -266,41 +269,52 @@ run_idempotent(struct api_ctx *ctx)
 	crypto_hash_sha256_update(&st, (const unsigned char *)"", 1);
 	crypto_hash_sha256_update(&st, (const unsigned char *)req->body.data, req->body.len);
 	crypto_hash_sha256_final(&st, hash);
-	if ((e = idempotency_begin(ctx->core, &ctx->who, req->idempotency_key, hash, &state, &status,
-	         &body, &len)) != LC_OK) {
+	for (attempt = 0;; attempt++) {
+		if ((e = idempotency_begin(ctx->core, &ctx->who, req->idempotency_key, hash, &state,
+		         &status, &body, &len)) != LC_OK) {
+			api_fail(ctx, e, NULL);
+			return;
+		}
+		switch (state) {
+		case IDEM_REPLAY:
+			http_send(req, status,
+			    status >= 400 ? "application/problem+json" : "application/json",
+			    "Idempotent-Replayed: true\r\n", body, len);
+			free(body);
+			return;
+		case IDEM_IN_USE:
+			http_problem(req, 409, "idempotency_key_in_use",
+			    "A request with this Idempotency-Key is still being processed.",
+			    "Idempotency-Key", NULL, NULL);
+			return;
+		case IDEM_REUSED:
+			http_problem(req, 422, "idempotency_key_reused",
+			    "This Idempotency-Key was used with a different request.", "Idempotency-Key",
+			    NULL, NULL);
+			return;
+		case IDEM_NEW:
+			break;
+		}
+		/* The handler runs inside the key's transaction (core/idempotency.c); its answer
+		 * is held until that commits, so no client hears of an effect that rolled back. */
+		req->capture = 1;
+		req->hold = 1;
+		ctx->match.route->handler(ctx);
+		if (req->status == 0)
+			api_fail(ctx, LC_EDB, NULL);
+		e = idempotency_finish(ctx->core, &ctx->who, req->idempotency_key, req->status,
+		    req->capture, req->captured.data ? req->captured.data : "", req->captured.len);
+		if (e == LC_OK) {
+			http_release(req);
+			return;
+		}
+		http_discard(req);
+		if ((e == LC_ERETRY || e == LC_EDBDOWN) && attempt < IDEM_ATTEMPTS - 1)
+			continue; /* nothing committed: the whole request again */
+		log_msg(LOG_ERROR, "an idempotent request did not commit: %s", lc_strerror(e));
 		api_fail(ctx, e, NULL);
 		return;
 	}
-	switch (state) {
-	case IDEM_REPLAY:
-		http_send(req, status, status >= 400 ? "application/problem+json" : "application/json",
-		    "Idempotent-Replayed: true\r\n", body, len);
-		free(body);
-		return;
-	case IDEM_IN_USE:
-		http_problem(req, 409, "idempotency_key_in_use",
-		    "A request with this Idempotency-Key is still being processed.", "Idempotency-Key",
-		    NULL, NULL);
-		return;
-	case IDEM_REUSED:
-		http_problem(req, 422, "idempotency_key_reused",
-		    "This Idempotency-Key was used with a different request.", "Idempotency-Key", NULL,
-		    NULL);
-		return;
-	case IDEM_NEW:
-		break;
-	}
-	req->capture = 1;
-	ctx->match.route->handler(ctx);
-	if (req->status == 0)
-		api_fail(ctx, LC_EDB, NULL);
-	/* an answer too large to keep is forgotten rather than replayed wrong */
-	e = idempotency_finish(ctx->core, &ctx->who, req->idempotency_key,
-	    req->capture ? req->status : 500, req->captured.data ? req->captured.data : "",
-	    req->captured.len);
-	if (e != LC_OK)
-		log_msg(LOG_ERROR, "storing the answer for an Idempotency-Key failed: %s",
-		    lc_strerror(e));
 }
 
 /* allow_header writes the Allow header line for the router's method list: HEAD joins

@@ -110,6 +110,7 @@ void api_campaign_add_relationships(void *ctx);
 void api_campaign_pause(void *ctx);
 void api_campaign_resume(void *ctx);
 void api_campaign_cancel(void *ctx);
+void api_campaign_launch(void *ctx);
 void api_campaign_complete(void *ctx);
 void api_campaign_send_email(void *ctx);
 void api_invocation_get(void *ctx);

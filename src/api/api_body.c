@@ -14,7 +14,7 @@ static const struct {
 	{"campaign_not_found", 404}, {"relationship_not_found", 404},
 	{"approval_not_found", 404}, {"invocation_not_found", 404},
 	{"inbound_message_not_found", 404}, {"already_paused", 409}, {"already_active", 409},
-	{"already_decided", 409}, {"invalid_state_for_send", 422},
+	{"already_decided", 409}, {"already_launched", 409}, {"invalid_state_for_send", 422},
 	{"invalid_state_transition", 422}, {"recipient_suppressed", 422},
 	{"validation_failed", 422}, {"insufficient_credits", 402}, {"forbidden", 403},
 	{"webhook_not_found", 404}, {"webhook_limit_reached", 422},

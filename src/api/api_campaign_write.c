@@ -54,6 +54,15 @@ parse_extras(struct api_ctx *ctx, json_t *doc, struct campaign_extras *x,
 
 	memset(x, 0, sizeof(*x));
 	*fus = NULL;
+	if ((list = json_object_get(doc, "launch")) != NULL) {
+		if (!json_is_boolean(list)) {
+			http_problem(ctx->req, 422, "validation_failed",
+			    "launch must be true (the default) or false (create a draft).", "launch", NULL,
+			    NULL);
+			return -1;
+		}
+		x->draft = json_is_false(list);
+	}
 	if ((list = json_object_get(doc, "followUps")) != NULL) {
 		if (!json_is_array(list) || json_array_size(list) > 5) {
 			http_problem(ctx->req, 422, "validation_failed",
@@ -121,6 +130,7 @@ api_campaign_create(void *arg)
 		json_object_del(base, "followUps");
 		json_object_del(base, "autoResponse");
 		json_object_del(base, "mailboxIds");
+		json_object_del(base, "launch");
 	}
 	if (base == NULL) {
 		api_fail(ctx, LC_ENOMEM, NULL);
@@ -244,6 +254,35 @@ transition(struct api_ctx *ctx, enum campaign_action action)
 	e = campaigns_transition(ctx->core, &ctx->who, ctx->match.captures[0], action, reason,
 	    &fail);
 	json_decref(doc);
+	if (e != LC_OK) {
+		api_fail_core(ctx, e, &fail);
+		return;
+	}
+	answer_campaign(ctx, ctx->match.captures[0], 200);
+}
+
+/* api_campaign_launch launches a draft campaign: 200 with the campaign, now active (or
+ * still paused when it was paused as a draft) and its drafts queued per policy. */
+void
+api_campaign_launch(void *arg)
+{
+	struct api_ctx *ctx = arg;
+	struct core_fail fail;
+	char by[96];
+	size_t drafted = 0;
+	json_t *doc;
+	lc_err e;
+
+	if ((doc = api_read_json(ctx, 1)) == NULL)
+		return;
+	if (api_only_keys(ctx, doc, (const char *const[]){NULL}, NULL) != 0) {
+		json_decref(doc);
+		return;
+	}
+	json_decref(doc);
+	memset(&fail, 0, sizeof(fail));
+	api_requester(ctx, by, sizeof(by));
+	e = campaigns_launch(ctx->core, &ctx->who, ctx->match.captures[0], by, &drafted, &fail);
 	if (e != LC_OK) {
 		api_fail_core(ctx, e, &fail);
 		return;

@@ -184,6 +184,7 @@ campaign_settle_tx(struct db *db, int64_t campaign_id, int64_t workspace_id, uns
 	case CSTATUS_COMPLETED: return release_batch(db, campaign_id, workspace_id, batch, more);
 	case CSTATUS_PAUSED: return move_batch(db, campaign_id, to_hold, 2, MS_HELD, batch, more);
 	case CSTATUS_ACTIVE:
+	case CSTATUS_DRAFT: /* a paused draft resumes as a draft (it holds nothing it drafted) */
 		return move_batch(db, campaign_id, to_release, 1, MS_SCHEDULED, batch, more);
 	default: *more = 0; return LC_OK;
 	}

@@ -23,14 +23,16 @@ struct transition_ctx {
 };
 
 static lc_err transition_tx(struct db *, void *);
-static lc_err transition_rule(unsigned, enum campaign_action, unsigned *, struct core_fail *);
+static lc_err transition_rule(unsigned, int, enum campaign_action, unsigned *,
+    struct core_fail *);
 static lc_err check_input(const char *, const char *, struct core_fail *);
 
 /* transition_rule says which status action leads to from status from, or why it may not
  * (fail->code already_paused / already_active with LC_ECONFLICT, invalid_state_transition
- * with LC_EINVAL). The one place that decides it: the real transition and its preview. */
+ * with LC_EINVAL). The one place that decides it: the real transition and its preview.
+ * A campaign paused while a draft (never launched) resumes as a draft. */
 static lc_err
-transition_rule(unsigned from, enum campaign_action action, unsigned *to,
+transition_rule(unsigned from, int launched, enum campaign_action action, unsigned *to,
     struct core_fail *fail)
 {
 	if (from == CSTATUS_COMPLETED || from == CSTATUS_CANCELLED) {
@@ -58,7 +60,7 @@ transition_rule(unsigned from, enum campaign_action action, unsigned *to,
 			fail->detail = "Only a paused campaign can be resumed.";
 			return LC_EINVAL;
 		}
-		*to = CSTATUS_ACTIVE;
+		*to = launched ? CSTATUS_ACTIVE : CSTATUS_DRAFT;
 		break;
 	case CAMPAIGN_CANCEL:
 		*to = CSTATUS_CANCELLED;
@@ -82,6 +84,7 @@ transition_tx(struct db *db, void *arg)
 	int64_t id;
 	uint64_t n = 0;
 	int more = 0;
+	int launched;
 	lc_err e;
 
 	sqltime_format(now_ms(), now);
@@ -94,17 +97,18 @@ transition_tx(struct db *db, void *arg)
 	}
 	id = db_i64(&r, 0, CL_COL_ID);
 	from = (unsigned)db_i64(&r, 0, CL_COL_STATUS);
+	launched = db_i64(&r, 0, CL_COL_LAUNCHED) != 0;
 	db_rows_free(&r);
 
-	if ((e = transition_rule(from, ctx->action, &to, ctx->fail)) != LC_OK)
+	if ((e = transition_rule(from, launched, ctx->action, &to, ctx->fail)) != LC_OK)
 		return e;
 	memset(&ev, 0, sizeof(ev));
 	ev.workspace_id = ctx->who->workspace_id;
 	ev.campaign_id = id;
 	ev.at_ms = now_ms();
 	ev.detail = ctx->reason;
-	ev.type = to == CSTATUS_PAUSED      ? EV_CAMPAIGN_PAUSED
-	        : to == CSTATUS_ACTIVE      ? EV_CAMPAIGN_RESUMED
+	ev.type = to == CSTATUS_PAUSED                              ? EV_CAMPAIGN_PAUSED
+	        : to == CSTATUS_ACTIVE || to == CSTATUS_DRAFT       ? EV_CAMPAIGN_RESUMED
 	        : to == CSTATUS_CANCELLED   ? EV_CAMPAIGN_CANCELLED
 	                                    : EV_CAMPAIGN_COMPLETED;
 	if ((e = store_campaign_set_status(db, id, from, to, to == CSTATUS_PAUSED ? ctx->reason : NULL,
@@ -156,9 +160,12 @@ campaigns_transition_preview(struct core *core, const struct principal *who,
 {
 	struct db_rows rows;
 	struct campaign c;
+	int launched = 1;
 	lc_err e;
 
 	if ((e = check_input(public_id, reason, fail)) != LC_OK)
+		return e;
+	if ((e = store_campaign_launched(core->db, who->workspace_id, public_id, &launched)) != LC_OK)
 		return e;
 	if ((e = campaigns_get(core, who, public_id, &rows, &c)) != LC_OK) {
 		if (e == LC_ENOTFOUND)
@@ -167,5 +174,5 @@ campaigns_transition_preview(struct core *core, const struct principal *who,
 	}
 	*from = c.status;
 	db_rows_free(&rows);
-	return transition_rule(*from, action, to, fail);
+	return transition_rule(*from, launched, action, to, fail);
 }

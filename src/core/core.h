@@ -247,6 +247,9 @@ struct event_in {
  * the public id. It takes the hot rows (the campaign's day aggregate, the workspace's
  * data version) last, so callers should record events late in their transactions. */
 lc_err events_record(struct db *db, const struct event_in *ev, char event_id[ID_MAX]);
+/* events_reply_counts says whether a human reply from the relationship would count in the
+ * funnel (core/funnel.h: only once it was sent something), locking its row. */
+lc_err events_reply_counts(struct db *db, int64_t rel_id, int *yes);
 /* events_record_sent records n (1..STORE_BATCH_MAX) email_sent events at once, as n
  * calls of events_record would, in a few statements (the worker's delivery record). The
  * events share at_ms, and each carries its public_id and relationship; LC_EINVAL

@@ -38,7 +38,11 @@ struct drafts_ctx {
 
 static lc_err render(const char *, json_t *, size_t, char **, const char **);
 static json_t *prospect_context(const struct drafts_ctx *, const struct prospect_in *);
+static lc_err drafts_prepare(struct db *, struct drafts_ctx *, size_t, struct policy *);
+static lc_err draft_one(struct db *, struct drafts_ctx *, const struct policy *, int64_t,
+    const struct prospect_in *);
 static lc_err add_prospects_tx(struct db *, struct drafts_ctx *);
+static lc_err launch_tx(struct db *, void *);
 static lc_err create_tx(struct db *, void *);
 static lc_err add_tx(struct db *, void *);
 static lc_err validate_extras(const struct campaign_extras *, struct core_fail *);
@@ -87,45 +91,102 @@ prospect_context(const struct drafts_ctx *ctx, const struct prospect_in *p)
 	return o;
 }
 
-/* add_prospects_tx inserts each prospect and, when the campaign has a template, its draft.
- * Credits for every draft are checked up front so a 402 names the whole requirement. */
+/* drafts_prepare checks up front that the workspace has credits for n drafts (so a 402
+ * names the whole requirement) and reads whether drafts wait for approval. */
+static lc_err
+drafts_prepare(struct db *db, struct drafts_ctx *ctx, size_t n, struct policy *pol)
+{
+	struct db_rows r, pr;
+	int64_t available = 0;
+	lc_err e;
+
+	if ((e = store_credit_balance(db, ctx->who->workspace_id, &r)) != LC_OK)
+		return e;
+	if (r.nrows == 1)
+		available = db_i64(&r, 0, CR_COL_BALANCE) - db_i64(&r, 0, CR_COL_RESERVED);
+	db_rows_free(&r);
+	if (available < (int64_t)(n * SEND_COST)) {
+		ctx->fail->code = "insufficient_credits";
+		ctx->fail->detail = "The workspace does not have enough credits for one draft per prospect.";
+		ctx->fail->required = (int64_t)(n * SEND_COST);
+		ctx->fail->available = available;
+		return LC_ECONFLICT;
+	}
+	if ((e = store_policy_get(db, ctx->who->workspace_id, &pr)) != LC_OK)
+		return e;
+	pol->approve[MSG_DRAFT] = pr.nrows == 1 ? db_i64(&pr, 0, POL_COL_DRAFTS) != 0 : 1;
+	db_rows_free(&pr);
+	return LC_OK;
+}
+
+/* draft_one renders the campaign's template for prospect p (relationship rid) and queues
+ * the draft, waiting for approval per pol. */
+static lc_err
+draft_one(struct db *db, struct drafts_ctx *ctx, const struct policy *pol, int64_t rid,
+    const struct prospect_in *p)
+{
+	struct enqueue q;
+	json_t *vars;
+	char *subject = NULL, *body = NULL;
+	const char *why = NULL;
+	lc_err e;
+
+	if ((vars = prospect_context(ctx, p)) == NULL)
+		return LC_ENOMEM;
+	e = render(ctx->subject, vars, SUBJECT_MAX_CHARS * 4, &subject, &why);
+	if (e == LC_OK && !text_valid(subject, 1, SUBJECT_MAX_CHARS, 0)) {
+		why = "The rendered subject is empty, too long or has line breaks.";
+		e = LC_EINVAL;
+	}
+	if (e != LC_OK) {
+		ctx->fail->param = "template.subject";
+	} else if ((e = render(ctx->body ? ctx->body : "", vars, BODY_MAX_BYTES, &body, &why)) !=
+	           LC_OK) {
+		ctx->fail->param = "template.body";
+	}
+	json_decref(vars);
+	if (e == LC_EINVAL) {
+		ctx->fail->code = "validation_failed";
+		ctx->fail->detail = why;
+	}
+	if (e == LC_OK) {
+		memset(&q, 0, sizeof(q));
+		q.workspace_id = ctx->who->workspace_id;
+		q.campaign_id = ctx->campaign_id;
+		q.relationship_id = rid;
+		q.kind = MSG_DRAFT;
+		q.campaign_status = ctx->campaign_status;
+		q.from = ctx->sender;
+		q.to = p->contact_email;
+		q.to_name = p->contact_name;
+		q.subject = subject;
+		q.body = body;
+		q.requested_by = ctx->requested_by;
+		q.approve = pol->approve[MSG_DRAFT];
+		e = outbox_enqueue_tx(db, &q, ctx->fail);
+	}
+	free(subject);
+	free(body);
+	return e;
+}
+
+/* add_prospects_tx inserts each prospect and, when the campaign has a template and is not
+ * a draft (docs: a draft campaign queues nothing until launched), its draft. */
 static lc_err
 add_prospects_tx(struct db *db, struct drafts_ctx *ctx)
 {
 	char now[TIME_SQL_LEN], rel_id[ID_MAX];
-	struct db_rows r, pr;
 	struct policy pol = {{1, 1, 1, 1, 1}, 24, 0};
-	int with_drafts = ctx->subject && *ctx->subject;
+	int with_drafts = ctx->subject && *ctx->subject && ctx->campaign_status != CSTATUS_DRAFT;
 	size_t i;
 	lc_err e;
 
 	sqltime_format(now_ms(), now);
-	if (with_drafts && ctx->n > 0) {
-		int64_t available = 0;
-		if ((e = store_credit_balance(db, ctx->who->workspace_id, &r)) != LC_OK)
-			return e;
-		if (r.nrows == 1)
-			available = db_i64(&r, 0, CR_COL_BALANCE) - db_i64(&r, 0, CR_COL_RESERVED);
-		db_rows_free(&r);
-		if (available < (int64_t)(ctx->n * SEND_COST)) {
-			ctx->fail->code = "insufficient_credits";
-			ctx->fail->detail = "The workspace does not have enough credits for one draft per prospect.";
-			ctx->fail->required = (int64_t)(ctx->n * SEND_COST);
-			ctx->fail->available = available;
-			return LC_ECONFLICT;
-		}
-		if ((e = store_policy_get(db, ctx->who->workspace_id, &pr)) != LC_OK)
-			return e;
-		pol.approve[MSG_DRAFT] = pr.nrows == 1 ? db_i64(&pr, 0, POL_COL_DRAFTS) != 0 : 1;
-		db_rows_free(&pr);
-	}
+	if (with_drafts && ctx->n > 0 && (e = drafts_prepare(db, ctx, ctx->n, &pol)) != LC_OK)
+		return e;
 	for (i = 0; i < ctx->n; i++) {
 		const struct prospect_in *p = &ctx->prospects[i];
-		struct enqueue q;
 		uint64_t rid = 0;
-		json_t *vars;
-		char *subject = NULL, *body = NULL;
-		const char *why = NULL;
 
 		id_new("rel_", rel_id);
 		e = store_rel_insert(db, rel_id, ctx->who->workspace_id, ctx->campaign_id, p->domain,
@@ -143,49 +204,112 @@ add_prospects_tx(struct db *db, struct drafts_ctx *ctx)
 		if (e != LC_OK)
 			return e;
 		ctx->added++;
-		if (!with_drafts)
-			continue;
-		if ((vars = prospect_context(ctx, p)) == NULL)
-			return LC_ENOMEM;
-		e = render(ctx->subject, vars, SUBJECT_MAX_CHARS * 4, &subject, &why);
-		if (e == LC_OK && !text_valid(subject, 1, SUBJECT_MAX_CHARS, 0)) {
-			why = "The rendered subject is empty, too long or has line breaks.";
-			e = LC_EINVAL;
-		}
-		if (e != LC_OK) {
-			ctx->fail->param = "template.subject";
-		} else if ((e = render(ctx->body ? ctx->body : "", vars, BODY_MAX_BYTES, &body, &why)) !=
-		           LC_OK) {
-			ctx->fail->param = "template.body";
-		}
-		json_decref(vars);
-		if (e == LC_EINVAL) {
-			ctx->fail->code = "validation_failed";
-			ctx->fail->detail = why;
-		}
-		if (e == LC_OK) {
-			memset(&q, 0, sizeof(q));
-			q.workspace_id = ctx->who->workspace_id;
-			q.campaign_id = ctx->campaign_id;
-			q.relationship_id = (int64_t)rid;
-			q.kind = MSG_DRAFT;
-			q.campaign_status = ctx->campaign_status;
-			q.from = ctx->sender;
-			q.to = p->contact_email;
-			q.to_name = p->contact_name;
-			q.subject = subject;
-			q.body = body;
-			q.requested_by = ctx->requested_by;
-			q.approve = pol.approve[MSG_DRAFT];
-			e = outbox_enqueue_tx(db, &q, ctx->fail);
-		}
-		free(subject);
-		free(body);
-		if (e != LC_OK)
+		if (with_drafts && (e = draft_one(db, ctx, &pol, (int64_t)rid, p)) != LC_OK)
 			return e;
 	}
 	/* prospects without drafts record no event: the metrics' byDomain still changed */
 	return ctx->added > 0 ? data_changed_tx(db, ctx->who->workspace_id, 0) : LC_OK;
+}
+
+/* launch_tx launches a draft campaign: it becomes active (a paused one stays paused, its
+ * drafts held) and every prospect without a draft gets one, through approval per policy. */
+static lc_err
+launch_tx(struct db *db, void *arg)
+{
+	struct drafts_ctx *ctx = arg;
+	struct policy pol = {{1, 1, 1, 1, 1}, 24, 0};
+	char now[TIME_SQL_LEN];
+	struct db_rows c, r;
+	uint64_t changed = 0;
+	size_t i;
+	lc_err e;
+
+	memset(&r, 0, sizeof(r));
+	sqltime_format(now_ms(), now);
+	if ((e = store_campaign_lock(db, ctx->who->workspace_id, ctx->add_to, &c)) != LC_OK)
+		return e;
+	if (c.nrows != 1) {
+		db_rows_free(&c);
+		ctx->fail->code = "campaign_not_found";
+		return LC_ENOTFOUND;
+	}
+	ctx->campaign_id = db_i64(&c, 0, CL_COL_ID);
+	ctx->campaign_status = (unsigned)db_i64(&c, 0, CL_COL_STATUS);
+	if (ctx->campaign_status == CSTATUS_COMPLETED || ctx->campaign_status == CSTATUS_CANCELLED) {
+		ctx->fail->code = "invalid_state_transition";
+		ctx->fail->detail = "The campaign has ended; it cannot be launched.";
+		e = LC_EINVAL;
+		goto out;
+	}
+	if (db_i64(&c, 0, CL_COL_LAUNCHED) != 0) {
+		ctx->fail->code = "already_launched";
+		ctx->fail->detail = "The campaign was launched already.";
+		e = LC_ECONFLICT;
+		goto out;
+	}
+	if (ctx->campaign_status == CSTATUS_DRAFT) {
+		if ((e = store_campaign_set_status(db, ctx->campaign_id, CSTATUS_DRAFT, CSTATUS_ACTIVE,
+		         NULL, now, &changed)) != LC_OK)
+			goto out;
+		if (changed != 1) {
+			e = LC_ERETRY;
+			goto out;
+		}
+		ctx->campaign_status = CSTATUS_ACTIVE;
+	}
+	if ((e = store_campaign_set_launched(db, ctx->campaign_id, now)) != LC_OK)
+		goto out;
+	ctx->campaign_name = db_str(&c, 0, CL_COL_NAME);
+	ctx->target_url = db_str(&c, 0, CL_COL_TARGET);
+	ctx->sender = db_str(&c, 0, CL_COL_SENDER);
+	ctx->subject = db_str(&c, 0, CL_COL_SUBJECT);
+	ctx->body = db_str(&c, 0, CL_COL_BODY);
+	if (ctx->subject && *ctx->subject) {
+		if ((e = store_rel_undrafted(db, ctx->campaign_id, &r)) != LC_OK)
+			goto out;
+		if (r.nrows > 0 && (e = drafts_prepare(db, ctx, r.nrows, &pol)) != LC_OK)
+			goto out;
+		for (i = 0; i < r.nrows && e == LC_OK; i++) {
+			struct prospect_in p;
+
+			memset(&p, 0, sizeof(p));
+			p.domain = db_str(&r, i, 1);
+			p.contact_name = db_str(&r, i, 2);
+			p.contact_email = db_str(&r, i, 3);
+			e = draft_one(db, ctx, &pol, db_i64(&r, i, 0), &p);
+			ctx->added += e == LC_OK;
+		}
+		if (e != LC_OK)
+			goto out;
+	}
+	e = data_changed_tx(db, ctx->who->workspace_id, 0);
+out:
+	db_rows_free(&r);
+	db_rows_free(&c);
+	return e;
+}
+
+lc_err
+campaigns_launch(struct core *core, const struct principal *who, const char *campaign_id,
+    const char *requested_by, size_t *drafted, struct core_fail *fail)
+{
+	struct drafts_ctx ctx;
+	lc_err e;
+
+	*drafted = 0;
+	if (!campaign_id_valid(campaign_id)) {
+		fail->code = "campaign_not_found";
+		return LC_ENOTFOUND;
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.who = who;
+	ctx.add_to = campaign_id;
+	ctx.requested_by = requested_by;
+	ctx.fail = fail;
+	e = db_tx(core->db, launch_tx, &ctx);
+	if (e == LC_OK)
+		*drafted = ctx.added;
+	return e;
 }
 
 static lc_err
@@ -203,7 +327,7 @@ create_tx(struct db *db, void *arg)
 	sqltime_format(in->created_ms, now);
 	id_new(campaign_type_prefix(in->type), ctx->out_id);
 	if ((e = store_campaign_insert(db, ctx->out_id, ctx->who->workspace_id, in->type, in->name,
-	         in->target_url, in->sender, CSTATUS_ACTIVE, in->subject ? in->subject : "",
+	         in->target_url, in->sender, ctx->campaign_status, in->subject ? in->subject : "",
 	         in->body ? in->body : "", now, &cid)) != LC_OK)
 		return e;
 	ctx->campaign_id = (int64_t)cid;
@@ -303,7 +427,7 @@ campaigns_create_full(struct core *core, const struct principal *who,
 	ctx.in = &copy;
 	ctx.extras = extras;
 	ctx.out_id = out_id;
-	ctx.campaign_status = CSTATUS_ACTIVE;
+	ctx.campaign_status = extras && extras->draft ? CSTATUS_DRAFT : CSTATUS_ACTIVE;
 	ctx.campaign_name = in->name;
 	ctx.target_url = in->target_url;
 	ctx.sender = in->sender;

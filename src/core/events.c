@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "core/funnel.h"
 #include "db/store.h"
 #include "db/store_batch.h"
 #include "db/store_outbox.h"
@@ -21,6 +22,8 @@ static const char *const event_names[] = {"campaign_created", "draft_created",
 
 static lc_err first_stamp(struct db *, const struct event_in *, enum rel_stamp, const char *,
     enum campaign_counter, int);
+static lc_err funnel_move(struct db *, const struct event_in *, enum funnel_event, const char *,
+    int *);
 static lc_err apply(struct db *, const struct event_in *, const char *, const char *, int *);
 static size_t distinct_sorted(int64_t *, size_t);
 
@@ -45,6 +48,48 @@ first_stamp(struct db *db, const struct event_in *ev, enum rel_stamp stamp, cons
 	return LC_OK;
 }
 
+/* funnel_move applies a funnel event to the relationship's facts and moves the campaign's
+ * counters by what that changes (core/funnel.h: the one counting rule). *counted says
+ * whether the event counts at all (a reply before any send does not). */
+static lc_err
+funnel_move(struct db *db, const struct event_in *ev, enum funnel_event fe, const char *at,
+    int *counted)
+{
+	static const enum campaign_counter counter_of[FS_NSTAGES] = {COUNTER_DRAFTS, COUNTER_SENT,
+	    COUNTER_DELIVERED, COUNTER_OPENED, COUNTER_REPLIED};
+	int d[FS_NSTAGES], delta[COUNTER_NCOUNTERS] = {0}, any = 0;
+	unsigned facts = 0, next;
+	size_t i;
+	lc_err e;
+
+	if ((e = store_rel_funnel_lock(db, ev->relationship_id, &facts)) != LC_OK)
+		return e;
+	*counted = funnel_accepts(facts, fe);
+	next = funnel_next(facts, fe);
+	if (next == facts)
+		return LC_OK;
+	if ((e = store_rel_funnel_set(db, ev->relationship_id, next)) != LC_OK)
+		return e;
+	funnel_delta(facts, next, d);
+	for (i = 0; i < FS_NSTAGES; i++) {
+		delta[counter_of[i]] = d[i];
+		any |= d[i] != 0;
+	}
+	return any ? store_campaign_counters_add(db, ev->campaign_id, delta, at) : LC_OK;
+}
+
+lc_err
+events_reply_counts(struct db *db, int64_t rel_id, int *yes)
+{
+	unsigned facts = 0;
+	lc_err e;
+
+	if ((e = store_rel_funnel_lock(db, rel_id, &facts)) != LC_OK)
+		return e;
+	*yes = funnel_accepts(facts, FE_REPLIED);
+	return LC_OK;
+}
+
 /* apply moves what the event moves: stamps, statuses, counters, aggregates, notes.
  * *contacted receives the change in the workspace's sent-or-opened relationships. */
 static lc_err
@@ -52,15 +97,15 @@ apply(struct db *db, const struct event_in *ev, const char *at, const char *day,
 {
 	const unsigned before_sent = BIT(REL_PROSPECT) | BIT(REL_AWAITING_APPROVAL) |
 	    BIT(REL_SCHEDULED);
-	int first = 0;
-	uint64_t changed = 0;
+	int first = 0, counted = 0;
 	lc_err e;
 
 	switch (ev->type) {
 	case EV_CAMPAIGN_CREATED:
 		return store_campaign_day_add(db, ev->campaign_id, day, TL_CAMPAIGN_CREATED, 1);
 	case EV_DRAFT_CREATED:
-		if ((e = first_stamp(db, ev, STAMP_DRAFTED, at, COUNTER_DRAFTS, 1)) != LC_OK)
+		if ((e = funnel_move(db, ev, FE_DRAFTED, at, &counted)) != LC_OK ||
+		    (e = store_rel_stamp(db, ev->relationship_id, STAMP_DRAFTED, at, 1, NULL)) != LC_OK)
 			return e;
 		return store_campaign_day_add(db, ev->campaign_id, day, TL_DRAFTS_READY, 1);
 	case EV_APPROVAL_REQUESTED:
@@ -100,16 +145,21 @@ apply(struct db *db, const struct event_in *ev, const char *at, const char *day,
 	case EV_EMAIL_SENT: /* events_record_sent */
 		break;
 	case EV_EMAIL_OPENED:
-		if ((e = first_stamp(db, ev, STAMP_OPENED, at, COUNTER_OPENED, 1)) != LC_OK)
+		/* an open, a reply or a bounce moves nothing for a prospect never sent anything
+		 * (core/funnel.h); the callers do not record one, this is the backstop */
+		if ((e = funnel_move(db, ev, FE_OPENED, at, &counted)) != LC_OK || !counted ||
+		    (e = store_rel_stamp(db, ev->relationship_id, STAMP_OPENED, at, 1, NULL)) != LC_OK)
 			return e;
 		return store_rel_advance(db, ev->relationship_id, REL_OPENED,
 		    before_sent | BIT(REL_SENT), at, contacted);
 	case EV_REPLY_RECEIVED:
-		if ((e = first_stamp(db, ev, STAMP_LAST_REPLY, at, COUNTER_REPLIED, 1)) != LC_OK ||
+		/* a counted reply also moves a bounced prospect on: they are reachable after all */
+		if ((e = funnel_move(db, ev, FE_REPLIED, at, &counted)) != LC_OK || !counted ||
 		    (e = store_rel_stamp(db, ev->relationship_id, STAMP_LAST_REPLY, at, 0, NULL)) !=
 		        LC_OK ||
 		    (e = store_rel_advance(db, ev->relationship_id, REL_REPLIED,
-		         before_sent | BIT(REL_SENT) | BIT(REL_OPENED), at, contacted)) != LC_OK ||
+		         before_sent | BIT(REL_SENT) | BIT(REL_OPENED) | BIT(REL_BOUNCED), at,
+		         contacted)) != LC_OK ||
 		    (e = store_campaign_first_set(db, ev->campaign_id, 0, at, &first)) != LC_OK)
 			return e;
 		return first ? store_campaign_day_add(db, ev->campaign_id, day, TL_FIRST_REPLY, 1)
@@ -128,19 +178,11 @@ apply(struct db *db, const struct event_in *ev, const char *at, const char *day,
 		                   1)
 		             : LC_OK;
 	case EV_EMAIL_BOUNCED:
-		/* A bounced prospect was counted as delivered when its mail was accepted; one
-		 * refused before any acceptance never was. */
-		if ((e = store_rel_stamp(db, ev->relationship_id, STAMP_BOUNCED, at, 1, &changed)) !=
-		    LC_OK)
+		/* A bounce after a send takes the prospect out of "delivered" unless they opened
+		 * or replied (core/funnel.h); one refused before any acceptance only shows. */
+		if ((e = funnel_move(db, ev, FE_BOUNCED, at, &counted)) != LC_OK ||
+		    (e = store_rel_stamp(db, ev->relationship_id, STAMP_BOUNCED, at, 1, NULL)) != LC_OK)
 			return e;
-		if (changed) {
-			int was_sent = 0;
-			if ((e = store_rel_was_sent(db, ev->relationship_id, &was_sent)) != LC_OK)
-				return e;
-			if (was_sent && (e = store_campaign_counter_add(db, ev->campaign_id,
-			                     COUNTER_DELIVERED, -1, at)) != LC_OK)
-				return e;
-		}
 		return store_rel_advance(db, ev->relationship_id, REL_BOUNCED,
 		    before_sent | BIT(REL_SENT) | BIT(REL_OPENED), at, contacted);
 	case EV_CAMPAIGN_PAUSED:
@@ -218,7 +260,7 @@ events_record_sent(struct db *db, const struct event_in *evs, size_t n)
 	struct store_event_row rows[STORE_BATCH_MAX];
 	struct store_rel_contact rc[STORE_BATCH_MAX];
 	int64_t rel_ids[STORE_BATCH_MAX], owners[STORE_BATCH_MAX];
-	int first[STORE_BATCH_MAX], advanced[STORE_BATCH_MAX];
+	int first[STORE_BATCH_MAX], advanced[STORE_BATCH_MAX], moved[STORE_BATCH_MAX][FS_NSTAGES];
 	char at[TIME_SQL_LEN], day[TIME_DATE_LEN];
 	struct db_rows r;
 	size_t i, j, k, nrc = 0, nown;
@@ -245,11 +287,12 @@ events_record_sent(struct db *db, const struct event_in *evs, size_t n)
 	    (e = store_rel_lock_batch(db, rel_ids, n, &r)) != LC_OK)
 		return e;
 
-	/* What each event moves, in order: a relationship's first send counts sent and
-	 * delivered once, and its move to sent (from before it) enters the workspace's
+	/* What each event moves, in order: a relationship's first send moves the funnel once
+	 * (core/funnel.h: sent, delivered, and drafted for a one-off email), and its move to sent (from before it) enters the workspace's
 	 * sent-or-opened count once, however often it appears in the batch. */
 	for (i = 0; i < n; i++) {
 		first[i] = advanced[i] = 0;
+		memset(moved[i], 0, sizeof(moved[i]));
 		for (k = 0; k < nrc && rc[k].id != evs[i].relationship_id; k++)
 			;
 		if (k < nrc)
@@ -262,6 +305,10 @@ events_record_sent(struct db *db, const struct event_in *evs, size_t n)
 		}
 		first[i] = db_i64(&r, j, RLB_COL_FIRST_SENT_UNSET) != 0;
 		advanced[i] = (before_sent >> db_i64(&r, j, RLB_COL_STATUS)) & 1;
+		{
+			unsigned facts = (unsigned)db_i64(&r, j, RLB_COL_FUNNEL);
+			funnel_delta(facts, funnel_next(facts, FE_SENT), moved[i]);
+		}
 		rc[nrc].id = evs[i].relationship_id;
 		rc[nrc].stamp_first_sent = first[i];
 		rc[nrc].advance = advanced[i];
@@ -283,10 +330,13 @@ events_record_sent(struct db *db, const struct event_in *evs, size_t n)
 		for (i = 0; i < n; i++)
 			if (evs[i].campaign_id == owners[k]) {
 				sent++;
-				delta[COUNTER_SENT] += first[i];
-				delta[COUNTER_DELIVERED] += first[i];
+				delta[COUNTER_DRAFTS] += moved[i][FS_DRAFTED];
+				delta[COUNTER_SENT] += moved[i][FS_SENT];
+				delta[COUNTER_DELIVERED] += moved[i][FS_DELIVERED];
+				delta[COUNTER_OPENED] += moved[i][FS_OPENED];
+				delta[COUNTER_REPLIED] += moved[i][FS_REPLIED];
 			}
-		if ((delta[COUNTER_SENT] > 0 &&
+		if (((delta[COUNTER_DRAFTS] | delta[COUNTER_SENT] | delta[COUNTER_DELIVERED]) != 0 &&
 		        (e = store_campaign_counters_add(db, owners[k], delta, at)) != LC_OK) ||
 		    (e = store_campaign_day_add(db, owners[k], day, TL_EMAILS_SENT, sent)) != LC_OK)
 			return e;

@@ -1,6 +1,20 @@
-/* idempotency.c: Idempotency-Key on POST. The first request with a key inserts a row
- * ("in progress"); the unique key makes concurrent duplicates lose that race and see
- * "in use"; the stored answer is replayed byte for byte for 24 hours. */
+/* idempotency.c: Idempotency-Key on POST, with never two effects for one key.
+ *
+ * The key's row is inserted (committed at once, "in progress") the first time the key is
+ * seen; then the request opens one transaction (db_request_begin) and locks that row in it
+ * (FOR UPDATE SKIP LOCKED). Everything the handler writes joins that transaction, and the
+ * stored answer is written in it too, so the effect and "this key is done, here is its
+ * answer" commit together or not at all. The lock is the claim:
+ *
+ * - another request with the key while the first runs finds the row locked: 409 in use;
+ * - if the first dies (kill -9, crash, lost connection), MariaDB rolls its transaction
+ *   back and the lock dies with the connection: nothing of it happened, the row is still
+ *   "in progress" but unlocked, and the next request with the key takes it and runs;
+ * - if it committed, the row says done with the answer, replayed byte for byte.
+ *
+ * An answer of 500 or more rolls the request back (the client may retry); one too large
+ * to keep commits the effect and forgets the key, as before. Answers are kept 24 hours;
+ * an expired row is claimed afresh. See docs/sending.md. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +66,6 @@ idempotency_begin(struct core *core, const struct principal *who, const char *ke
 	char scoped[SCOPED_KEY_MAX];
 	struct db_rows r;
 	int64_t ws;
-	int attempt;
 	lc_err e;
 
 	key = scope_of(who, key, &ws, scoped);
@@ -60,59 +73,64 @@ idempotency_begin(struct core *core, const struct principal *who, const char *ke
 	*len = 0;
 	sqltime_format(now_ms(), now);
 	sqltime_format(now_ms() - IDEM_TTL_MS, cutoff);
-	for (attempt = 0; attempt < 2; attempt++) {
-		e = store_idem_insert(core->db, ws, key, hash, now);
-		if (e == LC_OK) {
+	e = store_idem_insert(core->db, ws, key, hash, now);
+	if (e != LC_OK && e != LC_ECONFLICT)
+		return e;
+	if ((e = db_request_begin(core->db)) != LC_OK)
+		return e;
+	if ((e = store_idem_claim(core->db, ws, key, cutoff, &r)) != LC_OK) {
+		(void)db_request_end(core->db, 0);
+		return e;
+	}
+	if (r.nrows != 1) { /* a live request holds it */
+		*state = IDEM_IN_USE;
+	} else if (db_i64(&r, 0, IDEM_COL_EXPIRED) == 1) {
+		if ((e = store_idem_renew(core->db, ws, key, hash, now)) == LC_OK) {
+			db_rows_free(&r);
 			*state = IDEM_NEW;
-			return LC_OK;
+			return LC_OK; /* the request transaction stays open */
 		}
-		if (e != LC_ECONFLICT)
-			return e;
-		if ((e = store_idem_get(core->db, ws, key, cutoff, &r)) != LC_OK)
-			return e;
-		if (r.nrows != 1) { /* deleted meanwhile: try again */
-			db_rows_free(&r);
-			continue;
-		}
-		if (db_i64(&r, 0, IDEM_COL_EXPIRED) == 1) {
-			db_rows_free(&r);
-			if ((e = store_idem_delete(core->db, ws, key)) != LC_OK)
-				return e;
-			continue;
-		}
-		if (db_len(&r, 0, IDEM_COL_HASH) != 32 ||
-		    sodium_memcmp(db_str(&r, 0, IDEM_COL_HASH), hash, 32) != 0) {
-			*state = IDEM_REUSED;
-		} else if (db_i64(&r, 0, IDEM_COL_STATE) == 0) {
-			*state = IDEM_IN_USE;
+	} else if (db_len(&r, 0, IDEM_COL_HASH) != 32 ||
+	           sodium_memcmp(db_str(&r, 0, IDEM_COL_HASH), hash, 32) != 0) {
+		*state = IDEM_REUSED;
+	} else if (db_i64(&r, 0, IDEM_COL_STATE) == 0) {
+		/* in progress but unlocked: its request died before committing anything */
+		db_rows_free(&r);
+		*state = IDEM_NEW;
+		return LC_OK;
+	} else {
+		size_t n = db_len(&r, 0, IDEM_COL_BODY);
+		*state = IDEM_REPLAY;
+		*status = (int)db_i64(&r, 0, IDEM_COL_STATUS);
+		if ((*body = malloc(n + 1)) == NULL) {
+			e = LC_ENOMEM;
 		} else {
-			size_t n = db_len(&r, 0, IDEM_COL_BODY);
-			*state = IDEM_REPLAY;
-			*status = (int)db_i64(&r, 0, IDEM_COL_STATUS);
-			if ((*body = malloc(n + 1)) == NULL) {
-				db_rows_free(&r);
-				return LC_ENOMEM;
-			}
 			memcpy(*body, db_str(&r, 0, IDEM_COL_BODY) ? db_str(&r, 0, IDEM_COL_BODY) : "", n);
 			(*body)[n] = '\0';
 			*len = n;
 		}
-		db_rows_free(&r);
-		return LC_OK;
 	}
-	*state = IDEM_IN_USE;
-	return LC_OK;
+	db_rows_free(&r);
+	(void)db_request_end(core->db, 0);
+	return e;
 }
 
 lc_err
 idempotency_finish(struct core *core, const struct principal *who, const char *key, int status,
-    const char *body, size_t len)
+    int keep, const char *body, size_t len)
 {
 	char scoped[SCOPED_KEY_MAX];
 	int64_t ws;
+	lc_err e;
 
 	key = scope_of(who, key, &ws, scoped);
-	if (status >= 500)
-		return store_idem_delete(core->db, ws, key);
-	return store_idem_finish(core->db, ws, key, status, body, len);
+	if (status >= 500) /* a doomed transaction (deadlock, lost connection) says so: rerun */
+		return db_request_end(core->db, 0);
+	e = keep ? store_idem_finish(core->db, ws, key, status, body, len)
+	         : store_idem_delete(core->db, ws, key);
+	if (e != LC_OK) {
+		lc_err doomed = db_request_end(core->db, 0);
+		return doomed != LC_OK ? doomed : e;
+	}
+	return db_request_end(core->db, 1);
 }

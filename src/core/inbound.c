@@ -315,11 +315,23 @@ ingest_tx(struct db *db, void *arg)
 	case MIME_HUMAN:
 		if (!rel)
 			break;
-		ev.type = EV_REPLY_RECEIVED;
-		/* links on the prospect's own domain are placements to check (docs/placements.md) */
+		/* links on the prospect's own domain are placements to check (docs/placements.md):
+		 * a verified link is a fact of its own, whoever wrote first */
 		if ((e = placements_from_reply(db, ws, campaign, rel, mp->links, mp->nlinks,
-		         ctx->allow_http, now)) != LC_OK ||
-		    (e = events_record(db, &ev, NULL)) != LC_OK)
+		         ctx->allow_http, now)) != LC_OK)
+			return e;
+		/* A reply from a prospect who was never sent anything is kept and listed as
+		 * inbound mail, matched to them, but is no funnel reply: no reply_received event
+		 * or webhook, no status or counter change, no auto-response (docs/metrics.md). */
+		{
+			int counts = 0;
+			if ((e = events_reply_counts(db, rel, &counts)) != LC_OK)
+				return e;
+			if (!counts)
+				break;
+		}
+		ev.type = EV_REPLY_RECEIVED;
+		if ((e = events_record(db, &ev, NULL)) != LC_OK)
 			return e;
 		if ((e = store_msg_pending_follow_ups(db, rel, &ids)) != LC_OK)
 			return e;

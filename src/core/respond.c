@@ -71,6 +71,12 @@ respond_tx(struct db *db, void *arg)
 		e = LC_EINVAL;
 		goto out;
 	}
+	if (db_i64(&cr, 0, CL_COL_LAUNCHED) == 0) { /* a draft queues nothing until launched */
+		ctx->fail->code = "invalid_state_for_send";
+		ctx->fail->detail = "The campaign is a draft: launch it first.";
+		e = LC_EINVAL;
+		goto out;
+	}
 	if ((e = store_suppressed(db, ctx->who->workspace_id, v.from, &suppressed)) != LC_OK)
 		goto out;
 	if (suppressed) {

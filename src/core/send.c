@@ -46,6 +46,12 @@ send_tx(struct db *db, void *arg)
 		e = LC_EINVAL;
 		goto out;
 	}
+	if (db_i64(&cr, 0, CL_COL_LAUNCHED) == 0) { /* a draft queues nothing until launched */
+		ctx->fail->code = "invalid_state_for_send";
+		ctx->fail->detail = "The campaign is a draft: launch it first.";
+		e = LC_EINVAL;
+		goto out;
+	}
 	if (!id_has_shape("rel_", in->relationship_id, strlen(in->relationship_id))) {
 		ctx->fail->code = "relationship_not_found";
 		e = LC_ENOTFOUND;

@@ -173,12 +173,21 @@ struct campaign_extras {
 	int auto_response_delay_minutes;
 	const char *const *mailbox_ids; /* public ids of the workspace's mailboxes to send from */
 	size_t nmailbox_ids;
+	int draft; /* create it as a draft: nothing is drafted or queued until it is launched */
 };
 /* campaigns_create_full creates a campaign, its prospects and one draft per prospect
  * rendered from the template, all in one transaction (credits reserved per draft). */
 lc_err campaigns_create_full(struct core *core, const struct principal *who,
     const struct campaign_new *in, const struct campaign_extras *extras, const char *requested_by,
     char out_id[ID_MAX], struct core_fail *fail);
+/* campaigns_launch launches a draft campaign (draft -> active; a paused one never launched
+ * stays paused) and drafts every prospect without a draft yet, all in one transaction.
+ * *drafted receives how many drafts it queued. Errors with fail->code: campaign_not_found
+ * (LC_ENOTFOUND), already_launched (LC_ECONFLICT), invalid_state_transition (LC_EINVAL,
+ * ended), insufficient_credits (LC_ECONFLICT), validation_failed (a template that does
+ * not render). */
+lc_err campaigns_launch(struct core *core, const struct principal *who, const char *campaign_id,
+    const char *requested_by, size_t *drafted, struct core_fail *fail);
 /* campaigns_add_prospects adds prospects (and their drafts) to an existing campaign. */
 lc_err campaigns_add_prospects(struct core *core, const struct principal *who,
     const char *campaign_id, const struct prospect_in *prospects, size_t n,
@@ -243,12 +252,18 @@ lc_err opens_record(struct core *core, const char *token);
 /* ---- idempotency.c ---- */
 enum idem_state { IDEM_NEW, IDEM_REPLAY, IDEM_IN_USE, IDEM_REUSED };
 /* idempotency_begin claims key for this request (hash of method, path and body). When a
- * stored answer exists, IDEM_REPLAY with *status and *body (malloc'd; caller frees). */
+ * stored answer exists, IDEM_REPLAY with *status and *body (malloc'd; caller frees).
+ * IDEM_NEW leaves the request transaction open (db_request_begin): the handler's writes
+ * join it, and idempotency_finish must follow. */
 lc_err idempotency_begin(struct core *core, const struct principal *who, const char *key,
     const unsigned char hash[32], enum idem_state *state, int *status, char **body,
     size_t *len);
-/* idempotency_finish stores the answer (status < 500) or forgets the key (>= 500). */
+/* idempotency_finish ends the request transaction of an IDEM_NEW: status < 500 stores the
+ * answer (keep) or forgets the key (!keep: too large to keep) and commits with the
+ * handler's writes; status >= 500 rolls everything back. LC_OK when it committed, or
+ * rolled back a 5xx of a transaction still sound; LC_ERETRY or LC_EDBDOWN: a deadlock or a
+ * lost connection ended it, nothing was committed, run the request again. */
 lc_err idempotency_finish(struct core *core, const struct principal *who, const char *key,
-    int status, const char *body, size_t len);
+    int status, int keep, const char *body, size_t len);
 
 #endif

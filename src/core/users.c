@@ -44,6 +44,12 @@ static char dummy_hash[crypto_pwhash_STRBYTES];
 static int64_t ms_of(const struct db_rows *, size_t, size_t);
 static int secret_shape(const char *);
 static void secret_hash(const char *, unsigned char[32]);
+/* Failed guesses at an account from a client are remembered this long, so the back-off
+ * keeps growing for a patient attacker (docs/signin.md); the client-wide count keeps its
+ * window. LOGIN_BACKOFF_STEPS failures past the limit reach any cap from 1 s. */
+#define LOGIN_MEMORY_MS (INT64_C(24) * 3600 * 1000)
+#define LOGIN_BACKOFF_STEPS 32
+
 static void address_hash(const char *, unsigned char[32]);
 static lc_err password_hash(const char *, char[crypto_pwhash_STRBYTES]);
 static void dummy_init(void);
@@ -51,6 +57,10 @@ static lc_err add_tx(struct db *, void *);
 static lc_err link_tx(struct db *, void *);
 static lc_err throttled(struct db *, unsigned, const unsigned char *, unsigned, unsigned,
     int64_t, unsigned *);
+static lc_err backed_off(struct db *, const struct session_settings *, const unsigned char *,
+    int64_t, unsigned *);
+static lc_err guess_subject(struct db *, int64_t, const char *, int, const char *,
+    unsigned char[32]);
 static lc_err decisions_fill(struct decision_page *, size_t);
 
 static int64_t
@@ -406,6 +416,69 @@ throttled(struct db *db, unsigned scope, const unsigned char *hash, unsigned lim
 	return LC_OK;
 }
 
+/* backed_off sets *retry_after when the client must still wait after its failed guesses
+ * at one account (pair_hash): login_backoff of how many it made within a day, counted from
+ * the newest. */
+static lc_err
+backed_off(struct db *db, const struct session_settings *st, const unsigned char *pair_hash,
+    int64_t now, unsigned *retry_after)
+{
+	char cutoff[TIME_SQL_LEN];
+	struct db_rows r;
+	unsigned wait_s;
+	int64_t until;
+	lc_err e;
+
+	sqltime_format(now - LOGIN_MEMORY_MS, cutoff);
+	if ((e = store_login_failures(db, LOGIN_SCOPE_ACCOUNT_CLIENT, pair_hash, cutoff,
+	         st->max_failures_email + LOGIN_BACKOFF_STEPS, &r)) != LC_OK)
+		return e;
+	wait_s = login_backoff((unsigned)r.nrows, st->max_failures_email, st->backoff_seconds,
+	    st->backoff_max_seconds);
+	if (wait_s > 0 && r.nrows > 0) {
+		until = ms_of(&r, 0, 0) + (int64_t)wait_s * 1000;
+		if (until > now && (unsigned)((until - now + 999) / 1000) > *retry_after)
+			*retry_after = (unsigned)((until - now + 999) / 1000);
+	}
+	db_rows_free(&r);
+	return LC_OK;
+}
+
+/* guess_subject makes the hash that failed guesses are counted under: the account the
+ * address finds (user_id), or else the address's collation key (the same for every
+ * spelling the lookup would take as that address), each with the client address, so that
+ * an attacker elsewhere neither shares nor spends the real user's guesses. */
+static lc_err
+guess_subject(struct db *db, int64_t user_id, const char *email, int email_ok,
+    const char *client, unsigned char out[32])
+{
+	crypto_hash_sha256_state st;
+	char head[32];
+	struct db_rows r;
+	lc_err e;
+
+	crypto_hash_sha256_init(&st);
+	if (user_id != 0) {
+		snprintf(head, sizeof(head), "u:%lld", (long long)user_id);
+		crypto_hash_sha256_update(&st, (const unsigned char *)head, strlen(head));
+	} else if (email_ok) {
+		if ((e = store_address_key(db, email, &r)) != LC_OK)
+			return e;
+		crypto_hash_sha256_update(&st, (const unsigned char *)"a:", 2);
+		if (r.nrows == 1 && db_str(&r, 0, 0))
+			crypto_hash_sha256_update(&st, (const unsigned char *)db_str(&r, 0, 0),
+			    db_len(&r, 0, 0));
+		db_rows_free(&r);
+	} else { /* no account can have it: the bytes themselves */
+		crypto_hash_sha256_update(&st, (const unsigned char *)"x:", 2);
+		crypto_hash_sha256_update(&st, (const unsigned char *)email, strlen(email));
+	}
+	crypto_hash_sha256_update(&st, (const unsigned char *)"", 1);
+	crypto_hash_sha256_update(&st, (const unsigned char *)client, strlen(client));
+	crypto_hash_sha256_final(&st, out);
+	return LC_OK;
+}
+
 lc_err
 users_login(struct core *core, const struct session_settings *st, const char *email,
     const char *password, const char *client, const char *old_sid,
@@ -413,40 +486,45 @@ users_login(struct core *core, const struct session_settings *st, const char *em
 {
 	char now_sql[TIME_SQL_LEN], cutoff[TIME_SQL_LEN], expires[TIME_SQL_LEN];
 	char sid[USER_SECRET_MAX], user_public[ID_MAX];
-	unsigned char email_hash[32], client_hash[32], sid_hash[32], csrf[32];
+	unsigned char pair_hash[32], client_hash[32], sid_hash[32], csrf[32];
 	struct db_rows r;
 	const char *stored = NULL;
-	int64_t now = now_ms(), user_id = 0, abs_ms, idle_ms;
+	int64_t now = now_ms(), user_id = 0, account_id = 0, abs_ms, idle_ms;
 	size_t pwlen = strlen(password);
-	int ok;
+	int ok, email_ok = strlen(email) <= EMAIL_MAX_BYTES && utf8_valid(email, strlen(email));
 	lc_err e;
 
 	sid_out[0] = '\0';
 	*retry_after = 0;
 	memset(&r, 0, sizeof(r));
 	sqltime_format(now, now_sql);
-	address_hash(email, email_hash);
 	address_hash(client ? client : "", client_hash);
-	if ((e = throttled(core->db, LOGIN_SCOPE_EMAIL, email_hash, st->max_failures_email,
-	         st->failure_window_seconds, now, retry_after)) != LC_OK ||
+	/* the lookup first: the throttle counts guesses at what it finds */
+	if (email_ok) {
+		if ((e = store_user_by_email(core->db, email, &r)) != LC_OK)
+			return e;
+		if (r.nrows == 1)
+			account_id = db_i64(&r, 0, USR_COL_ID);
+	}
+	if ((e = guess_subject(core->db, account_id, email, email_ok, client ? client : "",
+	         pair_hash)) != LC_OK ||
+	    (e = backed_off(core->db, st, pair_hash, now, retry_after)) != LC_OK ||
 	    (client && (e = throttled(core->db, LOGIN_SCOPE_CLIENT, client_hash,
 	                    st->max_failures_ip, st->failure_window_seconds, now,
-	                    retry_after)) != LC_OK))
+	                    retry_after)) != LC_OK)) {
+		db_rows_free(&r);
 		return e;
+	}
 	if (*retry_after > 0) {
+		db_rows_free(&r);
 		log_msg(LOG_WARN, "login throttled for %u s", *retry_after);
 		return LC_EFORBIDDEN;
 	}
 
-	if (strlen(email) <= EMAIL_MAX_BYTES && utf8_valid(email, strlen(email))) {
-		if ((e = store_user_by_email(core->db, email, &r)) != LC_OK)
-			return e;
-		if (r.nrows == 1 && db_isnull(&r, 0, USR_COL_DISABLED) &&
-		    !db_isnull(&r, 0, USR_COL_HASH)) {
-			user_id = db_i64(&r, 0, USR_COL_ID);
-			stored = db_str(&r, 0, USR_COL_HASH);
-			snprintf(user_public, sizeof(user_public), "%s", db_str(&r, 0, USR_COL_PUBLIC));
-		}
+	if (r.nrows == 1 && db_isnull(&r, 0, USR_COL_DISABLED) && !db_isnull(&r, 0, USR_COL_HASH)) {
+		user_id = db_i64(&r, 0, USR_COL_ID);
+		stored = db_str(&r, 0, USR_COL_HASH);
+		snprintf(user_public, sizeof(user_public), "%s", db_str(&r, 0, USR_COL_PUBLIC));
 	}
 	if (stored == NULL) {
 		pthread_once(&dummy_once, dummy_init);
@@ -464,9 +542,9 @@ users_login(struct core *core, const struct session_settings *st, const char *em
 	db_rows_free(&r);
 
 	if (!ok) {
-		sqltime_format(now - (int64_t)st->failure_window_seconds * 1000, cutoff);
-		if ((e = store_login_failure_add(core->db, LOGIN_SCOPE_EMAIL, email_hash, now_sql)) !=
-		        LC_OK ||
+		sqltime_format(now - LOGIN_MEMORY_MS, cutoff);
+		if ((e = store_login_failure_add(core->db, LOGIN_SCOPE_ACCOUNT_CLIENT, pair_hash,
+		         now_sql)) != LC_OK ||
 		    (client && (e = store_login_failure_add(core->db, LOGIN_SCOPE_CLIENT, client_hash,
 		                    now_sql)) != LC_OK) ||
 		    (e = store_login_failures_purge(core->db, cutoff)) != LC_OK)
@@ -481,7 +559,8 @@ users_login(struct core *core, const struct session_settings *st, const char *em
 	secret_new(sid);
 	secret_hash(sid, sid_hash);
 	randombytes_buf(csrf, sizeof(csrf));
-	if ((e = store_login_failures_clear(core->db, LOGIN_SCOPE_EMAIL, email_hash)) != LC_OK ||
+	if ((e = store_login_failures_clear(core->db, LOGIN_SCOPE_ACCOUNT_CLIENT, pair_hash)) !=
+	        LC_OK ||
 	    (e = store_session_purge(core->db, now_sql)) != LC_OK)
 		goto out;
 	if (old_sid && secret_shape(old_sid)) {

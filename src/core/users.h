@@ -27,10 +27,17 @@ int user_role_from_name(const char *s);
 struct session_settings {
 	unsigned idle_seconds;       /* a session unused this long ends */
 	unsigned absolute_seconds;   /* a session ends this long after login, used or not */
-	unsigned max_failures_email; /* failed logins for one address within the window ... */
-	unsigned max_failures_ip;    /* ... or from one client address, before 429 */
+	unsigned max_failures_email; /* failed guesses at one account from one client ... */
+	unsigned max_failures_ip;    /* ... or from one client address (window), before 429 */
 	unsigned failure_window_seconds;
+	unsigned backoff_seconds;     /* the wait after max_failures_email; doubles per failure */
+	unsigned backoff_max_seconds; /* ... up to this */
 };
+
+/* login_backoff says how long (seconds) a client must wait after its newest failed guess at
+ * one account, having failed `failures` times (within a day): 0 below `limit`, then base,
+ * doubling with each further failure, never more than cap. Pure (docs/signin.md). */
+unsigned login_backoff(unsigned failures, unsigned limit, unsigned base, unsigned cap);
 
 /* ---- users (operator actions behind `linkcamp user`) ---- */
 

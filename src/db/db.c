@@ -23,6 +23,11 @@ struct db {
 	const struct config *cfg;
 	MYSQL *conn;
 	int in_tx;
+	/* a request transaction (db_request_begin): db_tx calls join it as savepoints; doomed
+	 * is the error that ended it early (deadlock, lost connection), LC_OK while it lives */
+	int outer;
+	unsigned depth;
+	lc_err doomed;
 	char error[256];
 	struct db_stmt_slot slots[DB_STMT_SLOTS];
 };
@@ -35,6 +40,8 @@ static lc_err db_bind_params(MYSQL_STMT *, const struct db_param *, size_t, MYSQ
 static lc_err db_run(struct db *, const char *, const struct db_param *, size_t,
     struct db_rows *, uint64_t *, uint64_t *);
 static lc_err db_fetch_all(MYSQL_STMT *, struct db_rows *);
+static lc_err db_doom(struct db *, lc_err);
+static lc_err db_tx_joined(struct db *, lc_err (*)(struct db *, void *), void *);
 
 struct db *
 db_new(const struct config *cfg)
@@ -314,17 +321,19 @@ db_run(struct db *db, const char *sql, const struct db_param *params, size_t npa
 	MYSQL_STMT *st = NULL;
 	lc_err e;
 
+	if (db->outer && db->doomed != LC_OK)
+		return db->doomed;
 	if ((e = db_prepare(db, sql, &st)) != LC_OK)
-		return e;
+		return db_doom(db, e);
 	if ((e = db_bind_params(st, params, nparams, binds)) != LC_OK)
 		return e;
 	if (mysql_stmt_execute(st) != 0)
-		return db_classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+		return db_doom(db, db_classify(db, mysql_stmt_errno(st), mysql_stmt_error(st)));
 	if (rows) {
 		e = db_fetch_all(st, rows);
 		if (e == LC_EDB && mysql_stmt_errno(st) != 0)
 			e = db_classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
-		return e;
+		return db_doom(db, e);
 	}
 	if (affected)
 		*affected = mysql_stmt_affected_rows(st);
@@ -359,10 +368,12 @@ db_exec_text(struct db *db, const char *sql)
 {
 	lc_err e;
 
+	if (db->outer && db->doomed != LC_OK)
+		return db->doomed;
 	if ((e = db_connect(db)) != LC_OK)
-		return e;
+		return db_doom(db, e);
 	if (mysql_real_query(db->conn, sql, strlen(sql)) != 0)
-		return db_classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+		return db_doom(db, db_classify(db, mysql_errno(db->conn), mysql_error(db->conn)));
 	/* drain every result of a multi-statement or SELECT */
 	do {
 		MYSQL_RES *res = mysql_store_result(db->conn);
@@ -400,6 +411,8 @@ db_tx(struct db *db, lc_err (*fn)(struct db *, void *), void *arg)
 	lc_err e = LC_EDB;
 	int attempt;
 
+	if (db->outer)
+		return db_tx_joined(db, fn, arg);
 	for (attempt = 0; attempt < DB_TX_ATTEMPTS; attempt++) {
 		if ((e = db_connect(db)) != LC_OK)
 			return e;
@@ -422,6 +435,94 @@ db_tx(struct db *db, lc_err (*fn)(struct db *, void *), void *arg)
 			continue;
 		return e;
 	}
+	return e;
+}
+
+/* db_doom ends the request transaction when e says the server has rolled it back (a
+ * deadlock), may have (a lock wait timeout rolls back one statement, but the transaction
+ * is no longer what its code expects), or lost it with the connection. Returns e. */
+static lc_err
+db_doom(struct db *db, lc_err e)
+{
+	if (db->outer && db->doomed == LC_OK && (e == LC_ERETRY || e == LC_EDBDOWN))
+		db->doomed = e;
+	return e;
+}
+
+/* db_tx_joined runs fn inside the request transaction, under a savepoint: fn's failure
+ * undoes only fn's writes, as its own transaction's rollback would have; a retry that fn
+ * asks for itself (LC_ERETRY without a server error) runs it again from the savepoint. A
+ * server-side rollback dooms the whole request transaction instead: db_request_end
+ * reports it and the caller runs the whole request again. */
+static lc_err
+db_tx_joined(struct db *db, lc_err (*fn)(struct db *, void *), void *arg)
+{
+	char sp[48], undo[64];
+	lc_err e = LC_EDB;
+	int attempt;
+
+	snprintf(sp, sizeof(sp), "SAVEPOINT lc_tx%u", db->depth);
+	snprintf(undo, sizeof(undo), "ROLLBACK TO SAVEPOINT lc_tx%u", db->depth);
+	for (attempt = 0; attempt < DB_TX_ATTEMPTS; attempt++) {
+		if ((e = db_exec_text(db, sp)) != LC_OK)
+			return e;
+		db->depth++;
+		e = fn(db, arg);
+		db->depth--;
+		if (e == LC_OK || db->doomed != LC_OK)
+			return db->doomed != LC_OK ? db->doomed : LC_OK;
+		if (db_exec_text(db, undo) != LC_OK)
+			return db_doom(db, LC_ERETRY);
+		if (e != LC_ERETRY)
+			return e;
+	}
+	return e;
+}
+
+lc_err
+db_request_begin(struct db *db)
+{
+	lc_err e = LC_EDB;
+	int attempt;
+
+	if (db->outer)
+		return LC_EINVAL;
+	for (attempt = 0; attempt < 2; attempt++) {
+		if ((e = db_connect(db)) != LC_OK)
+			return e;
+		if (mysql_query(db->conn, "START TRANSACTION") == 0) {
+			db->in_tx = 1;
+			db->outer = 1;
+			db->depth = 0;
+			db->doomed = LC_OK;
+			return LC_OK;
+		}
+		e = db_classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+		if (e != LC_EDBDOWN)
+			return e;
+	}
+	return e;
+}
+
+lc_err
+db_request_end(struct db *db, int commit)
+{
+	lc_err e = db->doomed;
+
+	if (!db->outer)
+		return LC_EINVAL;
+	if (e == LC_OK && commit && db->conn) {
+		if (mysql_commit(db->conn) != 0)
+			e = db_classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+	} else if (db->conn) {
+		mysql_rollback(db->conn);
+	}
+	if (e == LC_OK && commit && db->conn == NULL)
+		e = LC_EDBDOWN;
+	db->outer = 0;
+	db->in_tx = 0;
+	db->depth = 0;
+	db->doomed = LC_OK;
 	return e;
 }
 

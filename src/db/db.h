@@ -65,6 +65,18 @@ lc_err db_exec_text(struct db *db, const char *sql);
  * it retries the whole transaction a few times. Returns fn's error or the commit's. */
 lc_err db_tx(struct db *db, lc_err (*fn)(struct db *, void *), void *arg);
 
+/* db_request_begin starts a request transaction: until db_request_end, every statement
+ * runs in it and every db_tx joins it under a savepoint (fn's failure undoes fn's writes;
+ * nothing commits on its own), so the whole request commits or rolls back as one. A
+ * deadlock or a lost connection dooms it: every later statement returns that error without
+ * running. LC_EINVAL when one is already open. */
+lc_err db_request_begin(struct db *db);
+
+/* db_request_end commits the request transaction (commit != 0) or rolls it back. Returns
+ * LC_OK only when it committed; the error that doomed it (LC_ERETRY, LC_EDBDOWN: run the
+ * whole request again) or the commit's otherwise. It is closed in any case. */
+lc_err db_request_end(struct db *db, int commit);
+
 /* db_last_error returns the server's last error message (static per connection). */
 const char *db_last_error(struct db *db);
 

@@ -162,6 +162,11 @@ lc_err store_rel_advance(struct db *db, int64_t rel_id, unsigned status, unsigne
 lc_err store_rel_set_link(struct db *db, int64_t rel_id, const char *url);
 /* store_rel_was_sent is 1 when the relationship has had an email accepted. */
 lc_err store_rel_was_sent(struct db *db, int64_t rel_id, int *yes);
+/* store_rel_funnel_lock reads the relationship's funnel facts (core/funnel.h) and locks its
+ * row until the transaction ends; LC_ENOTFOUND when there is no such relationship. */
+lc_err store_rel_funnel_lock(struct db *db, int64_t rel_id, unsigned *facts);
+/* store_rel_funnel_set stores the relationship's funnel facts. */
+lc_err store_rel_funnel_set(struct db *db, int64_t rel_id, unsigned facts);
 
 /* ---- events (store_events.c) ---- */
 lc_err store_event_insert(struct db *db, const char *public_id, int64_t workspace_id,

@@ -126,7 +126,7 @@ store_event_insert_batch(struct db *db, const struct store_event_row *v, size_t 
 lc_err
 store_rel_lock_batch(struct db *db, const int64_t *ids, size_t n, struct db_rows *out)
 {
-	static const char sql[] = "SELECT id, status, first_sent_at IS NULL FROM relationships "
+	static const char sql[] = "SELECT id, status, first_sent_at IS NULL, funnel FROM relationships "
 	                          "WHERE id IN (" Q64 ") FOR UPDATE";
 	struct db_param p[BATCH_IDS];
 
@@ -147,6 +147,7 @@ store_rel_contacted_batch(struct db *db, const struct store_rel_contact *v, size
 	    "UPDATE relationships r JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH "
 	    "'$[0]', f INT PATH '$[1]', s INT PATH '$[2]')) j ON r.id = j.id "
 	    "SET r.last_contacted_at = ?, r.first_sent_at = IF(j.f = 1, ?, r.first_sent_at), "
+	    "r.funnel = r.funnel | 2, "
 	    "r.updated_at = IF(j.s = 1, ?, r.updated_at), r.status = IF(j.s = 1, ?, r.status)";
 	struct buf b;
 	size_t i;

@@ -50,7 +50,7 @@ lc_err store_event_insert_batch(struct db *db, const struct store_event_row *v, 
 
 /* store_rel_lock_batch locks n relationships (ids may repeat) with FOR UPDATE and reads
  * what a delivery changes; columns are the RLB_COL_ enum. Caller frees out. */
-enum { RLB_COL_ID, RLB_COL_STATUS, RLB_COL_FIRST_SENT_UNSET };
+enum { RLB_COL_ID, RLB_COL_STATUS, RLB_COL_FIRST_SENT_UNSET, RLB_COL_FUNNEL };
 lc_err store_rel_lock_batch(struct db *db, const int64_t *ids, size_t n, struct db_rows *out);
 
 /* What one delivery changes on a relationship besides its last contact. */

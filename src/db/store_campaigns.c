@@ -147,11 +147,11 @@ store_campaign_insert(struct db *db, const char *public_id, int64_t workspace_id
 {
 	static const char sql[] =
 	    "INSERT INTO campaigns (public_id, workspace_id, type, name, target_url, sender, "
-	    "status, template_subject, template_body, created_at, updated_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	    "status, template_subject, template_body, created_at, updated_at, launched_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, IF(? = 0, NULL, ?))";
 	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id), DB_I64(type),
 	    DB_CSTR(name), DB_CSTR(target_url), DB_CSTR(sender), DB_I64(status), DB_CSTR(subject),
-	    DB_CSTR(body), DB_CSTR(now_sql), DB_CSTR(now_sql)};
+	    DB_CSTR(body), DB_CSTR(now_sql), DB_CSTR(now_sql), DB_I64(status), DB_CSTR(now_sql)};
 	lc_err e;
 
 	if ((e = db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, id)) != LC_OK)

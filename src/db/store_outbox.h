@@ -134,8 +134,13 @@ lc_err store_msg_opened(struct db *db, int64_t id, const char *now_sql, uint64_t
 
 /* ---- idempotency ---- */
 enum { IDEM_COL_HASH, IDEM_COL_STATE, IDEM_COL_STATUS, IDEM_COL_BODY, IDEM_COL_EXPIRED };
-lc_err store_idem_get(struct db *db, int64_t workspace_id, const char *key, const char *cutoff_sql,
-    struct db_rows *out);
+/* store_idem_claim reads and locks the key's row (FOR UPDATE SKIP LOCKED: no row when a
+ * live transaction holds it); inside a transaction. */
+lc_err store_idem_claim(struct db *db, int64_t workspace_id, const char *key,
+    const char *cutoff_sql, struct db_rows *out);
+/* store_idem_renew makes an expired key's row a fresh claim for the request hash. */
+lc_err store_idem_renew(struct db *db, int64_t workspace_id, const char *key,
+    const unsigned char *hash, const char *now_sql);
 lc_err store_idem_insert(struct db *db, int64_t workspace_id, const char *key,
     const unsigned char *hash, const char *now_sql);
 lc_err store_idem_delete(struct db *db, int64_t workspace_id, const char *key);
@@ -157,9 +162,18 @@ lc_err store_campaign_auto_response(struct db *db, int64_t campaign_id, const ch
     int delay_minutes);
 /* store_campaign_lock reads status of a campaign of a workspace FOR UPDATE. */
 enum { CL_COL_ID, CL_COL_STATUS, CL_COL_SENDER, CL_COL_SUBJECT, CL_COL_BODY, CL_COL_NAME,
-	CL_COL_TARGET };
+	CL_COL_TARGET, CL_COL_LAUNCHED };
 lc_err store_campaign_lock(struct db *db, int64_t workspace_id, const char *public_id,
     struct db_rows *out);
+/* store_campaign_launched: *yes unless the campaign is a draft never launched (also 1 when
+ * there is no such campaign). */
+lc_err store_campaign_launched(struct db *db, int64_t workspace_id, const char *public_id,
+    int *yes);
+/* store_campaign_set_launched records the campaign's launch (once). */
+lc_err store_campaign_set_launched(struct db *db, int64_t campaign_id, const char *now_sql);
+/* store_rel_undrafted lists the campaign's relationships without a draft yet, oldest first:
+ * columns id, domain, contact_name, contact_email. */
+lc_err store_rel_undrafted(struct db *db, int64_t campaign_id, struct db_rows *out);
 enum { RL_COL_ID, RL_COL_EMAIL, RL_COL_NAME, RL_COL_DOMAIN, RL_COL_STATUS };
 lc_err store_rel_in_campaign(struct db *db, int64_t campaign_id, const char *public_id,
     struct db_rows *out);

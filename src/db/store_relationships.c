@@ -288,3 +288,28 @@ store_rel_was_sent(struct db *db, int64_t rel_id, int *yes)
 	db_rows_free(&r);
 	return LC_OK;
 }
+
+lc_err
+store_rel_funnel_lock(struct db *db, int64_t rel_id, unsigned *facts)
+{
+	static const char sql[] = "SELECT funnel FROM relationships WHERE id = ? FOR UPDATE";
+	struct db_param p[] = {DB_I64(rel_id)};
+	struct db_rows r;
+	lc_err e;
+
+	if ((e = db_query(db, sql, p, 1, &r)) != LC_OK)
+		return e;
+	e = r.nrows == 1 ? LC_OK : LC_ENOTFOUND;
+	*facts = r.nrows == 1 ? (unsigned)db_i64(&r, 0, 0) : 0;
+	db_rows_free(&r);
+	return e;
+}
+
+lc_err
+store_rel_funnel_set(struct db *db, int64_t rel_id, unsigned facts)
+{
+	static const char sql[] = "UPDATE relationships SET funnel = ? WHERE id = ?";
+	struct db_param p[] = {DB_I64(facts), DB_I64(rel_id)};
+
+	return db_exec(db, sql, p, 2, NULL, NULL);
+}

@@ -32,15 +32,30 @@ store_policy_put(struct db *db, int64_t workspace_id, const unsigned flags[5],
 }
 
 lc_err
-store_idem_get(struct db *db, int64_t workspace_id, const char *key, const char *cutoff_sql,
+store_idem_claim(struct db *db, int64_t workspace_id, const char *key, const char *cutoff_sql,
     struct db_rows *out)
 {
+	/* the row lock is the claim: held by a live request's transaction, it is skipped (that
+	 * request still runs); it dies with a dead request's connection */
 	static const char sql[] =
 	    "SELECT request_hash, state, status_code, response_body, created_at < ? "
-	    "FROM idempotency_keys WHERE workspace_id = ? AND idem_key = ?";
+	    "FROM idempotency_keys WHERE workspace_id = ? AND idem_key = ? FOR UPDATE SKIP LOCKED";
 	struct db_param p[] = {DB_CSTR(cutoff_sql), DB_I64(workspace_id), DB_CSTR(key)};
 
 	return db_query(db, sql, p, 3, out);
+}
+
+lc_err
+store_idem_renew(struct db *db, int64_t workspace_id, const char *key, const unsigned char *hash,
+    const char *now_sql)
+{
+	static const char sql[] = "UPDATE idempotency_keys SET request_hash = ?, state = 0, "
+	                          "status_code = NULL, response_body = NULL, created_at = ? "
+	                          "WHERE workspace_id = ? AND idem_key = ?";
+	struct db_param p[] = {DB_STR((const char *)hash, KEY_HASH_LEN), DB_CSTR(now_sql),
+	    DB_I64(workspace_id), DB_CSTR(key)};
+
+	return db_exec(db, sql, p, 4, NULL, NULL);
 }
 
 lc_err
@@ -141,8 +156,8 @@ store_campaign_lock(struct db *db, int64_t workspace_id, const char *public_id,
     struct db_rows *out)
 {
 	static const char sql[] =
-	    "SELECT id, status, sender, template_subject, template_body, name, target_url "
-	    "FROM campaigns "
+	    "SELECT id, status, sender, template_subject, template_body, name, target_url, "
+	    "launched_at IS NOT NULL FROM campaigns "
 	    "WHERE public_id = ? AND workspace_id = ? FOR UPDATE";
 	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id)};
 
@@ -158,4 +173,42 @@ store_rel_in_campaign(struct db *db, int64_t campaign_id, const char *public_id,
 	struct db_param p[] = {DB_CSTR(public_id), DB_I64(campaign_id)};
 
 	return db_query(db, sql, p, 2, out);
+}
+
+lc_err
+store_campaign_launched(struct db *db, int64_t workspace_id, const char *public_id, int *yes)
+{
+	static const char sql[] = "SELECT launched_at IS NOT NULL FROM campaigns "
+	                          "WHERE public_id = ? AND workspace_id = ?";
+	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id)};
+	struct db_rows r;
+	lc_err e;
+
+	if ((e = db_query(db, sql, p, 2, &r)) != LC_OK)
+		return e;
+	*yes = r.nrows != 1 || db_i64(&r, 0, 0) != 0;
+	db_rows_free(&r);
+	return LC_OK;
+}
+
+lc_err
+store_campaign_set_launched(struct db *db, int64_t campaign_id, const char *now_sql)
+{
+	static const char sql[] = "UPDATE campaigns SET launched_at = ?, updated_at = ? "
+	                          "WHERE id = ? AND launched_at IS NULL";
+	struct db_param p[] = {DB_CSTR(now_sql), DB_CSTR(now_sql), DB_I64(campaign_id)};
+
+	return db_exec(db, sql, p, 3, NULL, NULL);
+}
+
+lc_err
+store_rel_undrafted(struct db *db, int64_t campaign_id, struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT id, domain, contact_name, contact_email FROM relationships "
+	    "FORCE INDEX (ix_relationships_campaign) WHERE campaign_id = ? AND drafted_at IS NULL "
+	    "ORDER BY created_at, id";
+	struct db_param p[] = {DB_I64(campaign_id)};
+
+	return db_query(db, sql, p, 1, out);
 }

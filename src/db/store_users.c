@@ -231,6 +231,18 @@ store_login_failures_clear(struct db *db, unsigned scope, const unsigned char *h
 }
 
 lc_err
+store_address_key(struct db *db, const char *email, struct db_rows *out)
+{
+	/* utf8mb4_unicode_ci is PAD SPACE: comparisons ignore trailing spaces, WEIGHT_STRING
+	 * keeps them, so they are trimmed first */
+	static const char sql[] =
+	    "SELECT WEIGHT_STRING(RTRIM(CONVERT(? USING utf8mb4)) COLLATE utf8mb4_unicode_ci)";
+	struct db_param p[] = {DB_CSTR(email)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
 store_login_failures_purge(struct db *db, const char *cutoff_sql)
 {
 	static const char sql[] = "DELETE FROM login_failures WHERE failed_at < ? LIMIT 100";

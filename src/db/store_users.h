@@ -56,7 +56,13 @@ lc_err store_session_delete_user(struct db *db, int64_t user_id);
 lc_err store_session_purge(struct db *db, const char *now_sql);
 
 /* ---- failed logins ---- */
-enum { LOGIN_SCOPE_EMAIL = 0, LOGIN_SCOPE_CLIENT = 1 };
+/* scope 0 (an address as typed) is no longer written; 2 is one account (or
+ * normalised address) guessed at from one client (docs/signin.md) */
+enum { LOGIN_SCOPE_EMAIL = 0, LOGIN_SCOPE_CLIENT = 1, LOGIN_SCOPE_ACCOUNT_CLIENT = 2 };
+/* store_address_key returns (one row, one binary cell) the collation key of an address
+ * under the collation users.email is matched with, trailing spaces dropped: two addresses
+ * the user lookup finds equal have the same key. */
+lc_err store_address_key(struct db *db, const char *email, struct db_rows *out);
 /* store_login_failures returns failed_at of the newest `limit` failures after cutoff. */
 lc_err store_login_failures(struct db *db, unsigned scope, const unsigned char *hash,
     const char *cutoff_sql, unsigned limit, struct db_rows *out);

@@ -150,6 +150,8 @@ http_request_done_local(struct http_request *req)
 	buf_free(&req->body);
 	buf_free(&req->captured);
 	buf_free(&req->out);
+	buf_free(&req->held);
+	buf_free(&req->held_headers);
 }
 
 void
@@ -245,6 +247,27 @@ http_send(struct http_request *req, int status, const char *content_type,
 	if (req->status != 0)
 		return;
 	req->status = status;
+	if (req->hold) {
+		snprintf(req->held_type, sizeof(req->held_type), "%s", content_type);
+		buf_init(&req->held, 2 * HTTP_BODY_MAX);
+		buf_init(&req->held_headers, 4096);
+		if (buf_append(&req->held, body ? body : "", len) != LC_OK ||
+		    buf_puts(&req->held_headers, extra_headers ? extra_headers : "") != LC_OK) {
+			/* cannot be kept: the request answers 500 (and its transaction rolls back) */
+			static const char lost[] = "{\"type\":\"about:blank\",\"title\":\"Internal "
+			                           "Server Error\",\"status\":500,\"code\":\"internal_error\"}";
+			req->status = 500;
+			req->capture = 0;
+			snprintf(req->held_type, sizeof(req->held_type), "application/problem+json");
+			buf_reset(&req->held);
+			buf_reset(&req->held_headers);
+			(void)buf_append(&req->held, lost, sizeof(lost) - 1);
+			return;
+		}
+		if (req->capture && buf_append(&req->captured, body ? body : "", len) != LC_OK)
+			req->capture = 0;
+		return;
+	}
 	if (req->fx == NULL) {
 		/* a local request: keep the answer for the caller */
 		req->out_type = content_type;
@@ -273,6 +296,35 @@ http_send(struct http_request *req, int status, const char *content_type,
 		FCGX_PutStr(body, (int)len, req->fx->out);
 	if (req->capture && buf_append(&req->captured, body, len) != LC_OK)
 		req->capture = 0; /* too big to keep: the key is then forgotten, not replayed wrong */
+}
+
+void
+http_release(struct http_request *req)
+{
+	int status = req->status;
+
+	if (!req->hold)
+		return;
+	req->hold = 0;
+	if (status == 0)
+		return;
+	req->status = 0;
+	req->capture = 0; /* already captured when it was held */
+	http_send(req, status, req->held_type,
+	    req->held_headers.data && req->held_headers.data[0] ? req->held_headers.data : NULL,
+	    req->held.data ? req->held.data : "", req->held.len);
+	buf_free(&req->held);
+	buf_free(&req->held_headers);
+}
+
+void
+http_discard(struct http_request *req)
+{
+	req->hold = 0;
+	req->status = 0;
+	buf_free(&req->held);
+	buf_free(&req->held_headers);
+	buf_reset(&req->captured);
 }
 
 void
@@ -332,6 +384,8 @@ http_request_done(struct http_request *req)
 		buf_free(&req->body);
 		buf_free(&req->captured);
 		buf_free(&req->out);
+		buf_free(&req->held);
+		buf_free(&req->held_headers);
 		return;
 	}
 	f = json_pack("{s:s,s:s%,s:i,s:I,s:s}", "method", req->method, "path", req->path,
@@ -342,4 +396,6 @@ http_request_done(struct http_request *req)
 	buf_free(&req->body);
 	buf_free(&req->captured);
 	buf_free(&req->out);
+	buf_free(&req->held);
+	buf_free(&req->held_headers);
 }

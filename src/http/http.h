@@ -37,6 +37,12 @@ struct http_request {
 	struct buf out;
 	const char *out_type; /* the answer's Content-Type (static) */
 	int out_lost;         /* the answer was larger than out may hold */
+	/* While hold is set, http_send keeps the answer here instead of sending it, until
+	 * http_release sends it or http_discard drops it (an idempotent request answers only
+	 * once its transaction has committed). */
+	int hold;
+	struct buf held, held_headers;
+	char held_type[96];
 };
 
 /* http_request_init reads the parameters of fx (borrowed; must outlive req). */
@@ -78,6 +84,13 @@ int http_read_body_or_refuse(struct http_request *req, const char *cut_code);
  * header lines. Only the first call has an effect. */
 void http_send(struct http_request *req, int status, const char *content_type,
     const char *extra_headers, const char *body, size_t len);
+
+/* http_release sends the answer kept while req->hold was set, and stops holding. */
+void http_release(struct http_request *req);
+
+/* http_discard drops the answer kept while req->hold was set, so that req may be answered
+ * again (also its captured copy), and stops holding. */
+void http_discard(struct http_request *req);
 
 /* http_send_json serializes doc (reference stolen) compactly and sends it. */
 void http_send_json(struct http_request *req, int status, json_t *doc, const char *extra_headers);

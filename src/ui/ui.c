@@ -21,7 +21,7 @@ static const char page_headers[] =
 /* Written once by ui_init before the threads start; read-only afterwards. The defaults
  * are config_load's. */
 static struct ui_settings settings = {
-    1, {30 * 60, 12 * 3600, 5, 20, 15 * 60}};
+    1, {30 * 60, 12 * 3600, 5, 20, 15 * 60, 30, 900}};
 
 static lc_err read_template(const char *, const char *, struct buf *);
 
@@ -34,6 +34,8 @@ ui_init(const struct config *cfg)
 	settings.session.max_failures_email = cfg->login_max_failures;
 	settings.session.max_failures_ip = cfg->login_max_failures_ip;
 	settings.session.failure_window_seconds = cfg->login_window_minutes * 60;
+	settings.session.backoff_seconds = cfg->login_backoff_seconds;
+	settings.session.backoff_max_seconds = cfg->login_backoff_max_seconds;
 }
 
 const struct ui_settings *

@@ -53,6 +53,10 @@ static const struct config_key keys[] = {
 	    login_max_failures_ip, 1, 100000),
 	UINT("app", "login_window_minutes", "LINKCAMP_LOGIN_WINDOW_MINUTES", login_window_minutes,
 	    1, 1440),
+	UINT("app", "login_backoff_seconds", "LINKCAMP_LOGIN_BACKOFF_SECONDS", login_backoff_seconds,
+	    1, 3600),
+	UINT("app", "login_backoff_max_seconds", "LINKCAMP_LOGIN_BACKOFF_MAX_SECONDS",
+	    login_backoff_max_seconds, 1, 86400),
 	BOOL("app", "mcp_dotted_names", "LINKCAMP_MCP_DOTTED_NAMES", mcp_dotted_names),
 	STR("smtp", "host", "LINKCAMP_SMTP_HOST", smtp_host),
 	UINT("smtp", "port", "LINKCAMP_SMTP_PORT", smtp_port, 1, 65535),
@@ -194,6 +198,8 @@ config_load(struct config *cfg, const char *path, char *why, size_t whylen)
 	cfg->login_max_failures = 5;
 	cfg->login_max_failures_ip = 20;
 	cfg->login_window_minutes = 15;
+	cfg->login_backoff_seconds = 30;
+	cfg->login_backoff_max_seconds = 900;
 	snprintf(cfg->sql_dir, sizeof(cfg->sql_dir), "%s", LINKCAMP_SQLDIR);
 	snprintf(cfg->templates_dir, sizeof(cfg->templates_dir), "%s", LINKCAMP_TEMPLATESDIR);
 	snprintf(cfg->public_url, sizeof(cfg->public_url), "http://127.0.0.1");

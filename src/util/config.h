@@ -33,6 +33,8 @@ struct config {
 	unsigned login_max_failures;   /* failed logins per address within the window ... */
 	unsigned login_max_failures_ip; /* ... and per client address, before 429 */
 	unsigned login_window_minutes;
+	unsigned login_backoff_seconds;     /* the first wait once one account is guessed at too often */
+	unsigned login_backoff_max_seconds; /* from one client: it doubles per failure up to this */
 	int mcp_dotted_names;          /* tools/list shows link_building.campaign.list ... */
 	/* [smtp] the relay the worker delivers through */
 	char smtp_host[CONFIG_STR];

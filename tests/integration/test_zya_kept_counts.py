@@ -21,3 +21,22 @@ def test_campaign_counts_by_type_and_status_equal_the_rows():
               "LEFT JOIN workspace_campaign_counts w USING (workspace_id, type, status) "
               "WHERE w.n IS NULL OR w.n <> g.n")
     assert bad == [], bad
+
+
+def test_campaign_funnel_counters_equal_the_facts_of_their_relationships():
+    """Every campaign's drafted/sent/delivered/opened/replied counters are the sum of what its
+    relationships' funnel facts add (docs/metrics.md, src/core/funnel.c), and obey
+    replied <= delivered <= sent <= drafted, opened <= delivered."""
+    def n(cond):
+        return f"(SELECT COUNT(*) FROM relationships r WHERE r.campaign_id = c.id AND {cond})"
+    sent = "(r.funnel & 2) <> 0"
+    delivered = f"{sent} AND ((r.funnel & 4) = 0 OR (r.funnel & 24) <> 0)"
+    wrong = sql("SELECT c.public_id, c.drafts_count, c.sent_count, c.delivered_count, c.opened_count, "
+                "c.replied_count FROM campaigns c WHERE "
+                f"c.drafts_count <> {n('(r.funnel & 3) <> 0')} OR c.sent_count <> {n(sent)} "
+                f"OR c.delivered_count <> {n(delivered)} "
+                f"OR c.opened_count <> {n(delivered + ' AND (r.funnel & 8) <> 0')} "
+                f"OR c.replied_count <> {n(delivered + ' AND (r.funnel & 16) <> 0')} "
+                "OR NOT (c.replied_count <= c.delivered_count AND c.delivered_count <= c.sent_count "
+                "AND c.sent_count <= c.drafts_count AND c.opened_count <= c.delivered_count)")
+    assert wrong == [], wrong
