@@ -35,6 +35,7 @@
 
 static int usage(void);
 static int fail(const char *, lc_err);
+static int cmd_key_revoke(struct core *);
 static int cmd_migrate(struct core *, const struct config *);
 static int cmd_campaign_create(struct core *, const char *);
 static int cmd_demo(struct core *);
@@ -50,6 +51,8 @@ usage(void)
 	    "  workspace create ACCOUNT_ID NAME      print the new workspace id\n"
 	    "  key create ACCOUNT_ID [--workspace WS_ID] [--approve] [--name NAME]\n"
 	    "                                        print a new API key (shown once)\n"
+	    "  key revoke < KEY                      revoke the API key read from standard input\n"
+	    "                                        (401 within key_cache_seconds)\n"
 	    "  credits grant WS_ID AMOUNT            add credits to a workspace\n"
 	    "  campaign create WS_ID < campaign.json create a campaign with prospects\n"
 	    "  user add EMAIL --workspace WS_ID --role approver|viewer [--password-stdin | --link]\n"
@@ -85,6 +88,30 @@ fail(const char *what, lc_err e)
 	if (e == LC_EINVAL || e == LC_ENOTFOUND)
 		return EX_DATAERR;
 	return EX_SOFTWARE;
+}
+
+/* cmd_key_revoke revokes the key on the first line of standard input (never on the
+ * command line, where other users of the machine could read it in the process list). */
+static int
+cmd_key_revoke(struct core *core)
+{
+	char key[KEY_MAX + 2];
+	size_t n;
+	lc_err e;
+	int rc;
+
+	if (fgets(key, (int)sizeof(key), stdin) == NULL) {
+		fprintf(stderr, "linkcamp: key revoke: give the key on standard input\n");
+		return EX_DATAERR;
+	}
+	n = strcspn(key, "\r\n");
+	key[n] = '\0';
+	if ((e = admin_key_revoke(core, key, n)) != LC_OK)
+		rc = fail("key revoke", e);
+	else
+		rc = printf("revoked\n") < 0;
+	sodium_memzero(key, sizeof(key));
+	return rc;
 }
 
 static int
@@ -271,6 +298,8 @@ main(int argc, char **argv)
 			else
 				rc = printf("%s\n", out) < 0;
 		}
+	} else if (strcmp(cmd, "key") == 0 && strcmp(sub, "revoke") == 0 && argc == 2) {
+		rc = cmd_key_revoke(&core);
 	} else if (strcmp(cmd, "credits") == 0 && strcmp(sub, "grant") == 0 && argc == 4) {
 		char *end;
 		long long amount;

@@ -103,6 +103,23 @@ admin_key_create(struct core *core, const char *account_public, const char *ws_p
 	return store_key_insert(core->db, id, hash, account_id, ws_id, name, can_approve, now);
 }
 
+lc_err
+admin_key_revoke(struct core *core, const char *key, size_t len)
+{
+	unsigned char hash[KEY_HASH_LEN];
+	char now[TIME_SQL_LEN];
+	uint64_t changed = 0;
+	lc_err e;
+
+	if (len < 8 || len > KEY_MAX)
+		return LC_ENOTFOUND;
+	key_hash(key, len, hash);
+	sqltime_format(now_ms(), now);
+	if ((e = store_key_revoke(core->db, hash, now, &changed)) != LC_OK)
+		return e;
+	return changed == 1 ? LC_OK : LC_ENOTFOUND;
+}
+
 struct grant_ctx {
 	int64_t workspace_id, amount;
 };

@@ -302,6 +302,10 @@ lc_err admin_workspace_create(struct core *core, const char *account_public, con
  * for the account. The secret is written to key_out and never stored. */
 lc_err admin_key_create(struct core *core, const char *account_public, const char *ws_public,
     const char *name, int can_approve, char key_out[KEY_MAX]);
+/* admin_key_revoke revokes the key (the secret itself, len bytes): API requests with it are
+ * 401 once every linkcamp-fcgi thread's cache of it has expired (key_cache_seconds).
+ * LC_ENOTFOUND when no live key matches. */
+lc_err admin_key_revoke(struct core *core, const char *key, size_t len);
 lc_err admin_credits_grant(struct core *core, const char *ws_public, int64_t amount);
 /* admin_principal_for builds the principal of a workspace for operator actions. */
 lc_err admin_principal_for(struct core *core, const char *ws_public, struct principal *out);

@@ -47,6 +47,10 @@ lc_err store_workspace_insert(struct db *db, const char *public_id, int64_t acco
 lc_err store_key_insert(struct db *db, const char *public_id, const unsigned char *hash,
     int64_t account_id, int64_t workspace_id, const char *name, int can_approve,
     const char *now_sql);
+/* store_key_revoke marks the live key with this SHA-256 revoked at now_sql; *changed is 1
+ * when there was one, 0 when no live key has that hash. */
+lc_err store_key_revoke(struct db *db, const unsigned char *hash, const char *now_sql,
+    uint64_t *changed);
 
 /* ---- campaigns (store_campaigns.c) ---- */
 

@@ -122,3 +122,14 @@ store_key_insert(struct db *db, const char *public_id, const unsigned char *hash
 
 	return db_exec(db, sql, p, 7, NULL, NULL);
 }
+
+lc_err
+store_key_revoke(struct db *db, const unsigned char *hash, const char *now_sql,
+    uint64_t *changed)
+{
+	static const char sql[] =
+	    "UPDATE api_keys SET revoked_at = ? WHERE key_hash = ? AND revoked_at IS NULL";
+	struct db_param p[] = {DB_CSTR(now_sql), DB_STR((const char *)hash, KEY_HASH_LEN)};
+
+	return db_exec(db, sql, p, 2, changed, NULL);
+}

@@ -12,6 +12,7 @@
 #define LOCAL_OUT_MAX (64 * 1024 * 1024)
 
 static int request_id_sane(const char *);
+static const char *loggable_path(const struct http_request *, char *, size_t, size_t *);
 static void new_request_id(char *, size_t);
 
 const char *
@@ -375,9 +376,38 @@ http_problem(struct http_request *req, int status, const char *code, const char 
 	free(text);
 }
 
+/* Routes whose last segment is a capability — a one-time set-password token, an
+ * unsubscribe token, an open-tracking token. Whoever reads a log must not be able to use
+ * it, so the request log shows the prefix and "[redacted]" (README: secrets are never
+ * logged). */
+static const char *const secret_prefixes[] = {"/app/set-password/", "/u/", "/t/o/"};
+
+/* loggable_path returns the path as the request log may show it: req's own path, or for
+ * a secret-carrying route its prefix and "[redacted]" written into buf (size n). */
+static const char *
+loggable_path(const struct http_request *req, char *buf, size_t n, size_t *len)
+{
+	size_t i, plen;
+	int w;
+
+	for (i = 0; i < sizeof(secret_prefixes) / sizeof(secret_prefixes[0]); i++) {
+		plen = strlen(secret_prefixes[i]);
+		if (req->path_len > plen && memcmp(req->path, secret_prefixes[i], plen) == 0) {
+			w = snprintf(buf, n, "%s[redacted]", secret_prefixes[i]);
+			*len = w < 0 ? 0 : ((size_t)w < n ? (size_t)w : n - 1);
+			return buf;
+		}
+	}
+	*len = req->path_len;
+	return req->path;
+}
+
 void
 http_request_done(struct http_request *req)
 {
+	char buf[64];
+	const char *path;
+	size_t path_len;
 	json_t *f;
 
 	if (!log_enabled(req->status >= 500 ? LOG_ERROR : LOG_INFO)) {
@@ -388,8 +418,9 @@ http_request_done(struct http_request *req)
 		buf_free(&req->held_headers);
 		return;
 	}
-	f = json_pack("{s:s,s:s%,s:i,s:I,s:s}", "method", req->method, "path", req->path,
-	    req->path_len, "status", req->status, "ms", (json_int_t)(now_ms() - req->start_ms),
+	path = loggable_path(req, buf, sizeof(buf), &path_len);
+	f = json_pack("{s:s,s:s%,s:i,s:I,s:s}", "method", req->method, "path", path, path_len,
+	    "status", req->status, "ms", (json_int_t)(now_ms() - req->start_ms),
 	    "requestId", req->request_id);
 	log_json(req->status >= 500 ? LOG_ERROR : LOG_INFO, "request", f);
 	json_decref(f);
