@@ -34,7 +34,8 @@ def t():
 
 @pytest.mark.parametrize("path,allowed", [
     ("/v1/link-building/campaign", {"GET", "HEAD", "POST"}),
-    (f"/v1/link-building/campaign/scmp_{FAKE}", {"GET", "HEAD"}),
+    (f"/v1/link-building/campaign/scmp_{FAKE}", {"GET", "HEAD", "PATCH"}),
+    ("/v1/mailboxes", {"GET", "HEAD", "POST"}),
     (f"/v1/link-building/campaign/scmp_{FAKE}/metrics", {"GET", "HEAD"}),
     (f"/v1/link-building/campaign/scmp_{FAKE}/pause", {"POST"}),
     ("/v1/link-building/campaign/respond", {"POST"}),
