@@ -20,8 +20,9 @@ int link_url_same(const char *link, const char *target);
 
 /* link_find parses html (len bytes, borrowed; any bytes at all) as the page at page_url
  * and looks for an <a href> that resolves (against <base href> when the page has one, else
- * page_url) to target. Returns 1 when found, 0 when not, -1 when the page could not be
- * parsed at all (out of memory). Never recurses on the document's depth. */
+ * page_url) to target. Returns 1 when found, 0 when not, -1 when libxml2 made no document
+ * of the page at all (out of memory, or bytes it cannot decode: a page starting "<\0\0\0"
+ * reads as UTF-32 and fails). Never recurses on the document's depth. */
 int link_find(const char *html, size_t len, const char *page_url, const char *target);
 
 #endif
