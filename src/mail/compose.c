@@ -55,7 +55,6 @@ static int mail_text_valid(const char *);
 static lc_err mail_out_check(const struct mail_out *);
 static int mail_plain_ok(const char *, size_t, size_t, int);
 static enum mail_phrase mail_phrase_kind(const char *, size_t, size_t);
-static void mail_civil_from_days(int64_t, int64_t *, unsigned *, unsigned *);
 static lc_err mail_hdr_begin(struct mail_hdr *, struct buf *, const char *);
 static lc_err mail_hdr_token(struct mail_hdr *, const char *, const char *, size_t, const char *);
 static lc_err mail_hdr_end(struct mail_hdr *);
@@ -340,24 +339,6 @@ mail_phrase_kind(const char *s, size_t n, size_t first_max)
 			qlen++;
 	}
 	return qlen <= first_max ? MAIL_PHRASE_QUOTED : MAIL_PHRASE_ENCODED;
-}
-
-/* Howard Hinnant's civil_from_days, the inverse of days_from_civil in timefmt.c. */
-static void
-mail_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-	int64_t era;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
 static lc_err
@@ -842,7 +823,7 @@ mail_date_format(int64_t ms, char out[MAIL_DATE_MAX])
 	w = days % 7; /* 1970-01-01 was a Thursday */
 	if (w < 0)
 		w += 7;
-	mail_civil_from_days(days, &y, &m, &d);
+	civil_from_days(days, &y, &m, &d);
 	snprintf(out, MAIL_DATE_MAX, "%s, %02u %s %04lld %02u:%02u:%02u +0000", wday[w], d,
 	    mon[m - 1], (long long)y, (unsigned)(rem / 3600000), (unsigned)(rem / 60000 % 60),
 	    (unsigned)(rem / 1000 % 60));

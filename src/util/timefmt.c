@@ -6,7 +6,6 @@
 
 static int digits(const char *, size_t, unsigned *);
 static int days_in_month(unsigned, unsigned);
-static void civil_from_days(int64_t, int64_t *, unsigned *, unsigned *);
 
 int64_t
 now_ms(void)
@@ -32,7 +31,7 @@ days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
-static void
+void
 civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
 	int64_t era;

@@ -38,4 +38,8 @@ lc_err sqltime_parse(const char *s, size_t len, int64_t *ms);
 /* days_from_civil returns days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 
+/* civil_from_days is its inverse: the year, month (1-12) and day (1-31) of day z since
+ * 1970-01-01, for any z (negative days are before 1970). */
+void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
+
 #endif
