@@ -11,7 +11,6 @@
 #include <unistd.h>
 #include <fcgiapp.h>
 #include <jansson.h>
-#include <mysql.h>
 #include <sodium.h>
 
 #include "api/api.h"
@@ -56,7 +55,7 @@ serve(void *arg)
 	FCGX_Request fx;
 	struct http_request req;
 
-	mysql_thread_init();
+	db_thread_init();
 	memset(&core, 0, sizeof(core));
 	core.no_response_days = srv->cfg.no_response_days;
 	core.key_cache_seconds = srv->cfg.key_cache_seconds;
@@ -65,12 +64,12 @@ serve(void *arg)
 	core.webhook_allow_http = srv->cfg.webhook_allow_http;
 	if ((core.db = db_new(&srv->cfg)) == NULL) {
 		log_msg(LOG_ERROR, "out of memory starting a thread");
-		mysql_thread_end();
+		db_thread_end();
 		return NULL;
 	}
 	if (FCGX_InitRequest(&fx, srv->listen_fd, 0) != 0) {
 		db_free(core.db);
-		mysql_thread_end();
+		db_thread_end();
 		return NULL;
 	}
 	/* Linux accept() on one socket from many threads needs no mutex around it. */
@@ -85,7 +84,7 @@ serve(void *arg)
 	}
 	FCGX_Free(&fx, 1);
 	db_free(core.db);
-	mysql_thread_end();
+	db_thread_end();
 	return NULL;
 }
 
@@ -132,7 +131,7 @@ main(int argc, char **argv)
 		log_set_level(level);
 	pthread_mutex_init(&srv.lock, NULL);
 	ui_init(&srv.cfg);
-	if (sodium_init() < 0 || mysql_library_init(0, NULL, NULL) != 0) {
+	if (sodium_init() < 0 || db_library_init() != 0) {
 		fprintf(stderr, "linkcamp-fcgi: library initialisation failed\n");
 		return 70;
 	}
@@ -192,7 +191,7 @@ main(int argc, char **argv)
 	close(srv.listen_fd);
 	if (srv.cfg.fcgi_listen[0] == '/')
 		unlink(srv.cfg.fcgi_listen);
-	mysql_library_end();
+	db_library_end();
 	log_msg(LOG_INFO, "stopped");
 	return 0;
 }

@@ -16,7 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <jansson.h>
-#include <mysql.h>
 #include <sodium.h>
 
 #include "core/delivery.h"
@@ -344,7 +343,7 @@ recorder(void *arg)
 	struct core core;
 	size_t n, i;
 
-	mysql_thread_init();
+	db_thread_init();
 	memset(&core, 0, sizeof(core));
 	core.no_response_days = w->cfg.no_response_days;
 	core.public_url = w->cfg.public_url;
@@ -371,7 +370,7 @@ recorder(void *arg)
 			record_all(w, &core, jobs, results, n);
 	}
 	db_free(core.db);
-	mysql_thread_end();
+	db_thread_end();
 	return NULL;
 }
 
@@ -437,7 +436,7 @@ claimer(void *arg)
 	int64_t lease_ends;
 	lc_err e;
 
-	mysql_thread_init();
+	db_thread_init();
 	memset(&core, 0, sizeof(core));
 	core.no_response_days = w->cfg.no_response_days;
 	core.public_url = w->cfg.public_url;
@@ -478,7 +477,7 @@ claimer(void *arg)
 	pthread_cond_broadcast(&w->job_ready);
 	pthread_mutex_unlock(&w->jlock);
 	db_free(core.db);
-	mysql_thread_end();
+	db_thread_end();
 	return NULL;
 }
 
@@ -531,12 +530,12 @@ mailer(void *arg)
 	int64_t notified = 0, lease_ends, margin_ms = (int64_t)w->cfg.worker_lease_seconds * 250;
 	int done, late;
 
-	mysql_thread_init();
+	db_thread_init();
 	memset(&core, 0, sizeof(core));
 	core.no_response_days = w->cfg.no_response_days;
 	core.public_url = w->cfg.public_url;
 	if ((core.db = db_new(&w->cfg)) == NULL) {
-		mysql_thread_end();
+		db_thread_end();
 		return NULL;
 	}
 	for (;;) {
@@ -575,7 +574,7 @@ mailer(void *arg)
 		notified = now_ms();
 	}
 	db_free(core.db);
-	mysql_thread_end();
+	db_thread_end();
 	return NULL;
 }
 
@@ -588,10 +587,10 @@ reaper(void *arg)
 
 	if (period > 10000)
 		period = 10000;
-	mysql_thread_init();
+	db_thread_init();
 	memset(&core, 0, sizeof(core));
 	if ((core.db = db_new(&w->cfg)) == NULL) {
-		mysql_thread_end();
+		db_thread_end();
 		return NULL;
 	}
 	while (!is_stopping(w)) {
@@ -607,7 +606,7 @@ reaper(void *arg)
 		nap(w, period);
 	}
 	db_free(core.db);
-	mysql_thread_end();
+	db_thread_end();
 	return NULL;
 }
 
@@ -622,10 +621,10 @@ settler(void *arg)
 	int did;
 	lc_err e;
 
-	mysql_thread_init();
+	db_thread_init();
 	memset(&core, 0, sizeof(core));
 	if ((core.db = db_new(&w->cfg)) == NULL) {
-		mysql_thread_end();
+		db_thread_end();
 		return NULL;
 	}
 	while (!is_stopping(w)) {
@@ -636,7 +635,7 @@ settler(void *arg)
 			nap(w, e != LC_OK ? 1000 : w->cfg.worker_poll_ms);
 	}
 	db_free(core.db);
-	mysql_thread_end();
+	db_thread_end();
 	return NULL;
 }
 
@@ -683,7 +682,7 @@ main(int argc, char **argv)
 		    strerror(errno));
 		return 78;
 	}
-	if (sodium_init() < 0 || mysql_library_init(0, NULL, NULL) != 0)
+	if (sodium_init() < 0 || db_library_init() != 0)
 		return 70;
 	json_object_seed(0);
 	smtp_global_init();
@@ -760,7 +759,7 @@ main(int argc, char **argv)
 	link_find_cleanup();
 	hook_global_cleanup();
 	mailbox_settings_free();
-	mysql_library_end();
+	db_library_end();
 	log_msg(LOG_INFO, "stopped");
 	return 0;
 }

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <jansson.h>
-#include <mysql.h>
 #include <sodium.h>
 
 #include "api/campaign_input.h"
@@ -254,7 +253,7 @@ main(int argc, char **argv)
 		return EX_CONFIG;
 	}
 	log_set_level(LOG_WARN);
-	if (sodium_init() < 0 || mysql_library_init(0, NULL, NULL) != 0)
+	if (sodium_init() < 0 || db_library_init() != 0)
 		return EX_SOFTWARE;
 	mime_global_init();
 	memset(&core, 0, sizeof(core));
@@ -334,6 +333,6 @@ main(int argc, char **argv)
 		rc = usage();
 	}
 	db_free(core.db);
-	mysql_library_end();
+	db_library_end();
 	return rc;
 }

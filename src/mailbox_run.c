@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
-#include <mysql.h>
 #include <sodium.h>
 
 #include "mail/smtp_probe.h"

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
-#include <mysql.h>
 
 #include "core/placements.h"
 #include "core/webhooks.h"
@@ -98,11 +97,11 @@ webhook_sender(void *arg)
 	size_t n = 0, i;
 	lc_err e;
 
-	mysql_thread_init();
+	db_thread_init();
 	memset(&core, 0, sizeof(core));
 	if ((core.db = db_new(cfg)) == NULL) {
 		log_msg(LOG_ERROR, "webhook sender has no database handle: no webhooks will be sent");
-		mysql_thread_end();
+		db_thread_end();
 		return NULL;
 	}
 	while (!worker_stopping(w)) {
@@ -123,7 +122,7 @@ webhook_sender(void *arg)
 			worker_nap(w, cfg->worker_poll_ms);
 	}
 	db_free(core.db);
-	mysql_thread_end();
+	db_thread_end();
 	return NULL;
 }
 
@@ -202,11 +201,11 @@ placement_checker(void *arg)
 	size_t n = 0, i;
 	lc_err e;
 
-	mysql_thread_init();
+	db_thread_init();
 	memset(&core, 0, sizeof(core));
 	if ((core.db = db_new(cfg)) == NULL) {
 		log_msg(LOG_ERROR, "placement checker has no database handle: no links will be checked");
-		mysql_thread_end();
+		db_thread_end();
 		return NULL;
 	}
 	while (!worker_stopping(w)) {
@@ -227,6 +226,6 @@ placement_checker(void *arg)
 			worker_nap(w, cfg->worker_poll_ms);
 	}
 	db_free(core.db);
-	mysql_thread_end();
+	db_thread_end();
 	return NULL;
 }

@@ -2,7 +2,6 @@
  * the API queued (POST /v1/mailboxes/{id}/test) and records their steps. */
 #include <stdlib.h>
 #include <string.h>
-#include <mysql.h>
 
 #include "mailbox_run.h"
 #include "util/log.h"
@@ -19,11 +18,11 @@ mailbox_tester(void *arg)
 	int ok = 0;
 	lc_err e;
 
-	mysql_thread_init();
+	db_thread_init();
 	memset(&core, 0, sizeof(core));
 	if ((core.db = db_new(cfg)) == NULL) {
 		log_msg(LOG_ERROR, "mailbox tester has no database handle: no mailbox tests will run");
-		mysql_thread_end();
+		db_thread_end();
 		return NULL;
 	}
 	while (!worker_stopping(w)) {
@@ -53,6 +52,6 @@ mailbox_tester(void *arg)
 		json = NULL;
 	}
 	db_free(core.db);
-	mysql_thread_end();
+	db_thread_end();
 	return NULL;
 }

@@ -585,3 +585,28 @@ db_ms(const struct db_rows *r, size_t row, size_t col)
 		return -1;
 	return ms;
 }
+
+int
+db_library_init(void)
+{
+	return mysql_library_init(0, NULL, NULL) == 0 ? 0 : -1;
+}
+
+void
+db_library_end(void)
+{
+	mysql_library_end();
+}
+
+void
+db_thread_init(void)
+{
+	/* a failure here shows at the thread's first connection, which reports it */
+	(void)mysql_thread_init();
+}
+
+void
+db_thread_end(void)
+{
+	mysql_thread_end();
+}

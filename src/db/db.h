@@ -93,4 +93,15 @@ int db_isnull(const struct db_rows *r, size_t row, size_t col);
 /* db_len returns the byte length of a cell. */
 unsigned long db_len(const struct db_rows *r, size_t row, size_t col);
 
+/* db_library_init prepares the MySQL client library; call it once in main, before any
+ * thread starts. Returns 0, or -1 when the library cannot start. db_library_end undoes it
+ * after every thread has ended. The programs use these so that <mysql.h> stays in src/db. */
+int db_library_init(void);
+void db_library_end(void);
+
+/* db_thread_init and db_thread_end bracket a thread's use of the client library (each
+ * thread that opens a connection calls both, the second as it ends). */
+void db_thread_init(void);
+void db_thread_end(void);
+
 #endif
