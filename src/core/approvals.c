@@ -244,11 +244,30 @@ approvals_decide(struct core *core, const struct principal *who, const char *pub
 		fail->detail = "body must be UTF-8 text of at most 100 KiB.";
 		return LC_EINVAL;
 	}
-	if (reason && !text_valid(reason, 0, 500, 1)) {
+	if (!approve && approvals_reason_check(reason, fail) != LC_OK)
+		return LC_EINVAL;
+	return db_tx(core->db, decide_tx, &ctx);
+}
+
+lc_err
+approvals_reason_check(const char *reason, struct core_fail *fail)
+{
+	size_t i;
+
+	for (i = 0; reason && reason[i] != '\0'; i++)
+		if (reason[i] != ' ' && reason[i] != '\t' && reason[i] != '\r' && reason[i] != '\n')
+			break;
+	if (reason == NULL || reason[i] == '\0') {
+		fail->code = "validation_failed";
+		fail->param = "reason";
+		fail->detail = "Rejecting needs a reason: say in reason why the message should not go out.";
+		return LC_EINVAL;
+	}
+	if (!text_valid(reason, 0, 500, 1)) {
 		fail->code = "validation_failed";
 		fail->param = "reason";
 		fail->detail = "reason must be at most 500 characters.";
 		return LC_EINVAL;
 	}
-	return db_tx(core->db, decide_tx, &ctx);
+	return LC_OK;
 }

@@ -143,8 +143,13 @@ void approval_page_free(struct approval_page *page);
 /* approvals_get loads one outbound message of the workspace (strings borrow from rows). */
 lc_err approvals_get(struct core *core, const struct principal *who, const char *public_id,
     struct db_rows *rows, struct out_message *m);
-/* approvals_decide approves (approve=1, optional edited subject/body) or rejects (reason)
- * a message awaiting approval; decided_by names the key or user. The decision is final:
+/* approvals_reason_check is the rule for a rejection's reason: present, not only spaces,
+ * at most 500 characters of text. LC_OK, or LC_EINVAL with fail naming "reason". Fronts
+ * that reject many messages at once check it before the first. */
+lc_err approvals_reason_check(const char *reason, struct core_fail *fail);
+
+/* approvals_decide approves (approve=1, optional edited subject/body) or rejects (a reason
+ * is required, see approvals_reason_check) a message awaiting approval; decided_by names the key or user. The decision is final:
  * LC_ECONFLICT with fail->code "already_decided" on a second one. */
 lc_err approvals_decide(struct core *core, const struct principal *who, const char *public_id,
     int approve, const char *decided_by, const char *subject, const char *body,

@@ -197,9 +197,11 @@ ui_queue_post(void *arg)
 		    "Select between 1 and 100 messages, then approve or reject them.", NULL);
 		return;
 	}
-	if (!approve && (reason == NULL || reason[0] == '\0')) {
+	memset(&fail, 0, sizeof(fail));
+	if (!approve && approvals_reason_check(reason, &fail) != LC_OK) {
+		/* one answer for the whole batch, not one refusal per message */
 		ui_form_free(&f);
-		ui_error(ctx, 422, "Give a reason", "Rejecting needs a reason.", NULL);
+		ui_error(ctx, 422, "Give a reason", fail.detail, NULL);
 		return;
 	}
 	users_actor(&u.s, actor, sizeof(actor));
@@ -432,12 +434,7 @@ decide_one(struct api_ctx *ctx, int approve)
 			}
 		}
 	} else {
-		reason = ui_form_get(&f, "reason");
-		if (reason == NULL || reason[0] == '\0') {
-			ui_form_free(&f);
-			ui_error(ctx, 422, "Give a reason", "Rejecting needs a reason.", NULL);
-			return;
-		}
+		reason = ui_form_get(&f, "reason"); /* approvals_decide requires it */
 	}
 	users_actor(&u.s, actor, sizeof(actor));
 	e = approvals_decide(ctx->core, &w.who, id, approve, actor, subject, body, reason, &fail);

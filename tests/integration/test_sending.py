@@ -151,7 +151,8 @@ def test_send_email_waits_for_approval_then_goes_out_once(shop):
 
     # decisions are final
     assert_problem(t.approver.post(f"/v1/approvals/{out}/approve"), 409, "already_decided")
-    assert_problem(t.approver.post(f"/v1/approvals/{out}/reject"), 409, "already_decided")
+    assert_problem(t.approver.post(f"/v1/approvals/{out}/reject", headers=JSON,
+                                   data=json.dumps({"reason": "too late"})), 409, "already_decided")
     crm = t.api.get(f"/v1/link-building/crm/relationship/{rels['marina']}").json()
     assert crm["status"] == "sent" and crm["lastContactedAt"]
 
@@ -198,7 +199,22 @@ def test_bad_edits_are_422(shop):
         r = t.approver.post(f"/v1/approvals/{out}/approve", headers=JSON, data=json.dumps(body))
         assert_problem(r, 422, "validation_failed", param=param)
     assert message(t.api, out)["status"] == "awaiting_approval"
-    t.approver.post(f"/v1/approvals/{out}/reject")
+    r = t.approver.post(f"/v1/approvals/{out}/reject", headers=JSON, data=json.dumps({"reason": "tidy up"}))
+    assert r.status_code == 200, r.text
+
+
+def test_reject_needs_a_reason(shop):
+    """SPEC: an approver rejects with a reason. None, an empty one or only spaces is a 422
+    naming reason, over the API as on the pages, and the message still waits."""
+    t, cid, rels = shop
+    out = send(t.api, cid, rels["priya"]).json()["invocation"]["message"]["id"]
+    for kw in ({}, {"headers": JSON, "data": "{}"}, {"headers": JSON, "data": json.dumps({"reason": ""})},
+               {"headers": JSON, "data": json.dumps({"reason": " \t "})}):
+        assert_problem(t.approver.post(f"/v1/approvals/{out}/reject", **kw), 422, "validation_failed",
+                       param="reason")
+    assert message(t.api, out)["status"] == "awaiting_approval"
+    r = t.approver.post(f"/v1/approvals/{out}/reject", headers=JSON, data=json.dumps({"reason": "off-topic"}))
+    assert r.status_code == 200 and r.json()["status"] == "rejected"
 
 
 def test_auto_policy_and_pause_holds_until_resume(shop):
