@@ -26,6 +26,7 @@
 
 #include "api/api.h"
 #include "fuzz.h"
+#include "fuzz_core.h"
 #include "http/http.h"
 #include "ui/ui_app.h"
 #include "util/config.h"
@@ -38,7 +39,6 @@ enum { F_AUTH, F_WS, F_IDEM, F_COOKIE, F_CLEN, F_RID, F_URI, F_ORIGIN };
 
 static void fuzz_die(const char *);
 static void fuzz_init(void);
-static void fuzz_fini(void);
 static void fuzz_answer(const struct http_request *, int);
 static void fuzz_fcgi(char *const *);
 static void fuzz_auth(const char *, const char *);
@@ -56,29 +56,11 @@ fuzz_die(const char *what)
 }
 
 static void
-fuzz_fini(void)
-{
-	db_free(core.db);
-	core.db = NULL;
-}
-
-/* fuzz_init makes a core whose database is never there. */
-static void
 fuzz_init(void)
 {
-	if (core.db != NULL)
+	if (!fuzz_core_init(&core, &cfg))
 		return;
-	snprintf(cfg.db_socket, sizeof(cfg.db_socket), "/nonexistent/linkcamp-fuzz.sock");
-	snprintf(cfg.db_user, sizeof(cfg.db_user), "fuzz");
-	snprintf(cfg.db_name, sizeof(cfg.db_name), "fuzz");
-	if ((core.db = db_new(&cfg)) == NULL)
-		abort();
-	core.key_cache_seconds = 0;
-	core.public_url = "https://linkcamp.example";
-	/* the 503s of the missing database are expected: no log lines for them */
-	log_set_level((enum log_level)(LOG_ERROR + 1));
-	json_object_seed(1);
-	atexit(fuzz_fini);
+	core.key_cache_seconds = 0; /* every key is looked up */
 }
 
 static int

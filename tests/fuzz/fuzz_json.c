@@ -20,13 +20,13 @@
 #include "api/api.h"
 #include "api/campaign_input.h"
 #include "fuzz.h"
+#include "fuzz_core.h"
 #include "util/config.h"
 #include "util/log.h"
 #include "util/utf8.h"
 
 static void fuzz_die(const char *);
 static void fuzz_init(void);
-static void fuzz_fini(void);
 static void fuzz_route(unsigned, const char *, size_t);
 static void fuzz_campaign(const char *, size_t);
 static void fuzz_text(const char *);
@@ -60,28 +60,10 @@ fuzz_die(const char *what)
 }
 
 static void
-fuzz_fini(void)
-{
-	db_free(core.db);
-	core.db = NULL;
-}
-
-/* fuzz_init makes a core whose database is never there. */
-static void
 fuzz_init(void)
 {
-	if (core.db != NULL)
+	if (!fuzz_core_init(&core, &cfg))
 		return;
-	snprintf(cfg.db_socket, sizeof(cfg.db_socket), "/nonexistent/linkcamp-fuzz.sock");
-	snprintf(cfg.db_user, sizeof(cfg.db_user), "fuzz");
-	snprintf(cfg.db_name, sizeof(cfg.db_name), "fuzz");
-	if ((core.db = db_new(&cfg)) == NULL)
-		abort();
-	core.public_url = "https://linkcamp.example";
-	/* the 503s of the missing database are expected: no log lines for them */
-	log_set_level((enum log_level)(LOG_ERROR + 1));
-	json_object_seed(1);
-	atexit(fuzz_fini);
 }
 
 static void

@@ -18,13 +18,13 @@
 #include <jansson.h>
 
 #include "fuzz.h"
+#include "fuzz_core.h"
 #include "mcp/mcp.h"
 #include "util/config.h"
 #include "util/log.h"
 
 static void fuzz_die(const char *);
 static void fuzz_init(void);
-static void fuzz_fini(void);
 static void fuzz_answer(const uint8_t *, size_t, enum mcp_outcome, const char *);
 
 static struct config cfg;
@@ -40,27 +40,10 @@ fuzz_die(const char *what)
 }
 
 static void
-fuzz_fini(void)
-{
-	db_free(core.db);
-	core.db = NULL;
-}
-
-/* fuzz_init makes a core whose database is never there and an MCP server over it. */
-static void
 fuzz_init(void)
 {
-	if (core.db != NULL)
+	if (!fuzz_core_init(&core, &cfg))
 		return;
-	snprintf(cfg.db_socket, sizeof(cfg.db_socket), "/nonexistent/linkcamp-fuzz.sock");
-	snprintf(cfg.db_user, sizeof(cfg.db_user), "fuzz");
-	snprintf(cfg.db_name, sizeof(cfg.db_name), "fuzz");
-	if ((core.db = db_new(&cfg)) == NULL)
-		abort();
-	core.public_url = "https://linkcamp.example";
-	/* the 503s of the missing database are expected: no log lines for them */
-	log_set_level((enum log_level)(LOG_ERROR + 1));
-	json_object_seed(1);
 	caller.core = &core;
 	caller.who.account_id = 1;
 	caller.who.workspace_id = 1;
@@ -70,7 +53,6 @@ fuzz_init(void)
 	srv.dotted_names = 0;
 	srv.call = mcp_call_api;
 	srv.arg = &caller;
-	atexit(fuzz_fini);
 }
 
 static void
