@@ -13,11 +13,10 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "api/api.h"
 #include "core/core.h"
 #include "core/mailbox.h"
 #include "db/db.h"
-#include "http/http.h"
+#include "http/dispatch.h"
 #include "mcp/mcp.h"
 #include "mail/mime.h"
 #include "util/config.h"
@@ -75,10 +74,7 @@ serve(void *arg)
 	/* Linux accept() on one socket from many threads needs no mutex around it. */
 	while (!is_stopping(srv) && FCGX_Accept_r(&fx) >= 0) {
 		http_request_init(&req, &fx);
-		if (mcp_http_matches(&req))
-			mcp_http_dispatch(&core, &req, srv->cfg.mcp_dotted_names);
-		else
-			api_dispatch(&core, &req);
+		http_dispatch(&core, &req);
 		http_request_done(&req);
 		FCGX_Finish_r(&fx);
 	}
@@ -131,6 +127,7 @@ main(int argc, char **argv)
 		log_set_level(level);
 	pthread_mutex_init(&srv.lock, NULL);
 	ui_init(&srv.cfg);
+	mcp_http_init(srv.cfg.mcp_dotted_names);
 	if (sodium_init() < 0 || db_library_init() != 0) {
 		fprintf(stderr, "linkcamp-fcgi: library initialisation failed\n");
 		return 70;
@@ -159,7 +156,7 @@ main(int argc, char **argv)
 		srv.listen_fd = 0; /* spawned by a process manager with the socket on stdin */
 	}
 
-	if (api_cache_init((size_t)srv.cfg.response_cache_mb * 1024 * 1024) != LC_OK) {
+	if (http_cache_init((size_t)srv.cfg.response_cache_mb * 1024 * 1024) != LC_OK) {
 		log_msg(LOG_ERROR, "cannot make a response cache of %u MiB", srv.cfg.response_cache_mb);
 		return 70;
 	}
@@ -186,7 +183,7 @@ main(int argc, char **argv)
 	for (i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
 	free(threads);
-	api_cache_free();
+	http_cache_free();
 	mailbox_settings_free();
 	close(srv.listen_fd);
 	if (srv.cfg.fcgi_listen[0] == '/')

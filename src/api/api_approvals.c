@@ -7,9 +7,9 @@
 #include "core/validate.h"
 
 static json_t *approval_json(const struct out_message *);
-static int parse_names(struct api_ctx *, const char *, int (*)(const char *, size_t),
+static int parse_names(struct http_ctx *, const char *, int (*)(const char *, size_t),
     unsigned *);
-static void decide(struct api_ctx *, int);
+static void decide(struct http_ctx *, int);
 static int status_lookup(const char *, size_t);
 
 static json_t *
@@ -27,7 +27,7 @@ approval_json(const struct out_message *m)
 
 /* parse_names reads a comma list of names into a mask; -1 after answering. */
 static int
-parse_names(struct api_ctx *ctx, const char *param, int (*lookup)(const char *, size_t),
+parse_names(struct http_ctx *ctx, const char *param, int (*lookup)(const char *, size_t),
     unsigned *mask)
 {
 	const char *s = query_get(&ctx->query, param), *p, *comma;
@@ -63,7 +63,7 @@ api_approval_list(void *arg)
 {
 	static const char *const allowed[] = {"status", "kind", "campaignId", "limit", "cursor",
 	    NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct approval_query q;
 	struct approval_page page;
 	json_t *data;
@@ -99,7 +99,7 @@ void
 api_approval_get(void *arg)
 {
 	static const char *const allowed[] = {NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct db_rows rows;
 	struct out_message m;
 	lc_err e;
@@ -115,7 +115,7 @@ api_approval_get(void *arg)
 }
 
 static void
-decide(struct api_ctx *ctx, int approve)
+decide(struct http_ctx *ctx, int approve)
 {
 	static const char *const approve_keys[] = {"subject", "body", NULL};
 	static const char *const reject_keys[] = {"reason", NULL};

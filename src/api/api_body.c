@@ -2,7 +2,6 @@
  * to the documented problem codes. */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "api/api.h"
 #include "util/utf8.h"
@@ -23,7 +22,7 @@ static const struct {
 };
 
 void
-api_fail_core(struct api_ctx *ctx, lc_err e, const struct core_fail *fail)
+api_fail_core(struct http_ctx *ctx, lc_err e, const struct core_fail *fail)
 {
 	json_t *extra = NULL;
 	size_t i;
@@ -49,42 +48,8 @@ api_fail_core(struct api_ctx *ctx, lc_err e, const struct core_fail *fail)
 	api_fail(ctx, LC_EDB, NULL);
 }
 
-/* media_type_is is 1 when the Content-Type ct (may be NULL) is type, with or without
- * parameters. */
-static int
-media_type_is(const char *ct, const char *type)
-{
-	size_t n = strlen(type);
-
-	return ct != NULL && strncasecmp(ct, type, n) == 0 &&
-	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
-
-int
-api_body_is_json(const char *content_type, const char *body, size_t len)
-{
-	json_error_t jerr;
-	json_t *doc;
-	size_t i = 0;
-
-	if (media_type_is(content_type, "application/json"))
-		return 1;
-	/* curl -d '{...}' without -H sends its JSON as a form: taken as JSON when it is an
-	 * object. Safe on bearer-key routes only: a cross-site form cannot carry the key. */
-	if (!media_type_is(content_type, "application/x-www-form-urlencoded"))
-		return 0;
-	while (i < len && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' || body[i] == '\n'))
-		i++;
-	if (i == len || body[i] != '{')
-		return 0;
-	doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-	i = json_is_object(doc);
-	json_decref(doc);
-	return (int)i;
-}
-
 json_t *
-api_read_json(struct api_ctx *ctx, int allow_empty)
+api_read_json(struct http_ctx *ctx, int allow_empty)
 {
 	json_error_t jerr;
 	char detail[256];
@@ -94,7 +59,7 @@ api_read_json(struct api_ctx *ctx, int allow_empty)
 		return NULL;
 	if (ctx->req->body.len == 0 && allow_empty)
 		return json_object();
-	if (!api_body_is_json(ctx->req->content_type, ctx->req->body.data, ctx->req->body.len)) {
+	if (!http_body_is_json(ctx->req->content_type, ctx->req->body.data, ctx->req->body.len)) {
 		http_problem(ctx->req, 415, "unsupported_media_type",
 		    "Send the body as JSON with Content-Type: application/json.", NULL, NULL, NULL);
 		return NULL;
@@ -117,7 +82,7 @@ api_read_json(struct api_ctx *ctx, int allow_empty)
 }
 
 int
-api_only_keys(struct api_ctx *ctx, json_t *obj, const char *const *allowed, const char *prefix)
+api_only_keys(struct http_ctx *ctx, json_t *obj, const char *const *allowed, const char *prefix)
 {
 	const char *key;
 	char param[160];
@@ -140,7 +105,7 @@ api_only_keys(struct api_ctx *ctx, json_t *obj, const char *const *allowed, cons
 }
 
 int
-api_get_str(struct api_ctx *ctx, json_t *obj, const char *key, int required, const char **out,
+api_get_str(struct http_ctx *ctx, json_t *obj, const char *key, int required, const char **out,
     const char *param)
 {
 	json_t *v = json_object_get(obj, key);
@@ -163,7 +128,7 @@ api_get_str(struct api_ctx *ctx, json_t *obj, const char *key, int required, con
 }
 
 int
-api_get_int(struct api_ctx *ctx, json_t *obj, const char *key, int required, long long lo,
+api_get_int(struct http_ctx *ctx, json_t *obj, const char *key, int required, long long lo,
     long long hi, long long *out, const char *param)
 {
 	json_t *v = json_object_get(obj, key);

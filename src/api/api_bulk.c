@@ -2,7 +2,7 @@
  * workspaces of an agency, answered with one result per workspace.
  *
  * This file does not run the action itself: each workspace's part is the /v1 request it stands
- * for (list, metrics, pause/resume), built as a local request and run by api_invoke with
+ * for (list, metrics, pause/resume), built as a local request and run by http_invoke with
  * that workspace's principal — the same route code, query checks, response cache and JSON
  * a client of that endpoint with X-Workspace-Id gets. This file only validates the bulk
  * envelope, chooses the workspaces, and wraps each answer as "ok" (its body as data) or
@@ -40,22 +40,22 @@ struct target {
 	int missing;           /* not a workspace of this account */
 };
 
-static int bad(struct api_ctx *, const char *, const char *);
-static int parse_config(struct api_ctx *, json_t *, struct bulk *);
-static int parse_list_config(struct api_ctx *, json_t *, struct bulk *);
-static int add_list_param(struct api_ctx *, struct bulk *, json_t *, const char *);
-static int parse_targets(struct api_ctx *, json_t *, struct workspace_page *, struct target **,
+static int bad(struct http_ctx *, const char *, const char *);
+static int parse_config(struct http_ctx *, json_t *, struct bulk *);
+static int parse_list_config(struct http_ctx *, json_t *, struct bulk *);
+static int add_list_param(struct http_ctx *, struct bulk *, json_t *, const char *);
+static int parse_targets(struct http_ctx *, json_t *, struct workspace_page *, struct target **,
     size_t *);
-static void run_one(struct api_ctx *, const struct bulk *, const struct target *,
+static void run_one(struct http_ctx *, const struct bulk *, const struct target *,
     struct http_request *);
-static void preview_toggle(struct api_ctx *, const struct bulk *, const struct target *,
+static void preview_toggle(struct http_ctx *, const struct bulk *, const struct target *,
     struct http_request *);
 static json_t *result_of(const struct target *, struct http_request *);
-static int input_problem(struct http_request *, struct api_ctx *);
+static int input_problem(struct http_request *, struct http_ctx *);
 
 /* bad answers 422 validation_failed naming param; always -1. */
 static int
-bad(struct api_ctx *ctx, const char *param, const char *detail)
+bad(struct http_ctx *ctx, const char *param, const char *detail)
 {
 	http_problem(ctx->req, 422, "validation_failed", detail, param, NULL, NULL);
 	return -1;
@@ -64,7 +64,7 @@ bad(struct api_ctx *ctx, const char *param, const char *detail)
 /* add_list_param appends key=value to the list's query: a string, an integer, or (type
  * and status) a list of strings joined by commas. The route checks the values. */
 static int
-add_list_param(struct api_ctx *ctx, struct bulk *b, json_t *v, const char *key)
+add_list_param(struct http_ctx *ctx, struct bulk *b, json_t *v, const char *key)
 {
 	char param[64], num[32];
 	int list_ok = strcmp(key, "type") == 0 || strcmp(key, "status") == 0;
@@ -112,7 +112,7 @@ nomem:
 
 /* parse_list_config turns the list's config (the list endpoint's filters) into its query. */
 static int
-parse_list_config(struct api_ctx *ctx, json_t *config, struct bulk *b)
+parse_list_config(struct http_ctx *ctx, json_t *config, struct bulk *b)
 {
 	static const char *const keys[] = {"type", "status", "since", "q", "limit", NULL};
 	const char *key;
@@ -133,7 +133,7 @@ parse_list_config(struct api_ctx *ctx, json_t *config, struct bulk *b)
 /* parse_config checks config against the action and prepares each workspace's request:
  * the path, the list's query or the toggle's body. -1 after answering. */
 static int
-parse_config(struct api_ctx *ctx, json_t *config, struct bulk *b)
+parse_config(struct http_ctx *ctx, json_t *config, struct bulk *b)
 {
 	static const char *const metrics_keys[] = {"campaignId", NULL};
 	static const char *const toggle_keys[] = {"campaignId", "action", "reason", NULL};
@@ -174,7 +174,7 @@ parse_config(struct api_ctx *ctx, json_t *config, struct bulk *b)
  * of the account's workspaces becomes a "missing" target). *out is calloc'd (caller
  * frees). -1 after answering. */
 static int
-parse_targets(struct api_ctx *ctx, json_t *ws, struct workspace_page *page,
+parse_targets(struct http_ctx *ctx, json_t *ws, struct workspace_page *page,
     struct target **out, size_t *n)
 {
 	struct target *t;
@@ -241,10 +241,10 @@ parse_targets(struct api_ctx *ctx, json_t *ws, struct workspace_page *page,
 /* preview_toggle answers sub like the toggle would, changing nothing: the problem the
  * toggle would give, or what it would change. */
 static void
-preview_toggle(struct api_ctx *ctx, const struct bulk *b, const struct target *t,
+preview_toggle(struct http_ctx *ctx, const struct bulk *b, const struct target *t,
     struct http_request *sub)
 {
-	struct api_ctx c;
+	struct http_ctx c;
 	struct core_fail fail;
 	unsigned from = 0, to = 0;
 	lc_err e;
@@ -270,7 +270,7 @@ preview_toggle(struct api_ctx *ctx, const struct bulk *b, const struct target *t
 
 /* run_one answers sub (an initialised local request) with workspace t's part. */
 static void
-run_one(struct api_ctx *ctx, const struct bulk *b, const struct target *t,
+run_one(struct http_ctx *ctx, const struct bulk *b, const struct target *t,
     struct http_request *sub)
 {
 	if (t->missing)
@@ -279,7 +279,7 @@ run_one(struct api_ctx *ctx, const struct bulk *b, const struct target *t,
 	else if (b->kind == BULK_TOGGLE && b->dry_run)
 		preview_toggle(ctx, b, t, sub);
 	else
-		api_invoke(ctx->core, &t->who, sub);
+		http_invoke(ctx->core, &t->who, sub);
 }
 
 /* result_of wraps an answered local request as the workspace's result (new reference;
@@ -305,7 +305,7 @@ result_of(const struct target *t, struct http_request *sub)
  * the config, not the workspace (the routes check their input before reading anything), so
  * it is the whole request's 422 with the param under config. 1 after answering. */
 static int
-input_problem(struct http_request *sub, struct api_ctx *ctx)
+input_problem(struct http_request *sub, struct http_ctx *ctx)
 {
 	json_error_t jerr;
 	json_t *doc;
@@ -334,7 +334,7 @@ void
 api_workspaces_bulk_action(void *arg)
 {
 	static const char *const keys[] = {"action", "workspaces", "config", "dryRun", NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct bulk b;
 	struct workspace_page page;
 	struct target *targets = NULL;

@@ -8,13 +8,13 @@
 #include "core/mailbox.h"
 #include "api/campaign_input.h"
 
-static int parse_extras(struct api_ctx *, json_t *, struct campaign_extras *,
+static int parse_extras(struct http_ctx *, json_t *, struct campaign_extras *,
     struct follow_up_in **);
-static void transition(struct api_ctx *, enum campaign_action);
-static void answer_campaign(struct api_ctx *, const char *, int);
+static void transition(struct http_ctx *, enum campaign_action);
+static void answer_campaign(struct http_ctx *, const char *, int);
 
 void
-api_requester(const struct api_ctx *ctx, char *out, size_t len)
+api_requester(const struct http_ctx *ctx, char *out, size_t len)
 {
 	snprintf(out, len, "%s:%s", ctx->who.account_key ? "account-key" : "key",
 	    ctx->who.workspace_public);
@@ -22,7 +22,7 @@ api_requester(const struct api_ctx *ctx, char *out, size_t len)
 
 /* answer_campaign sends the campaign's current detail view with status. */
 static void
-answer_campaign(struct api_ctx *ctx, const char *id, int status)
+answer_campaign(struct http_ctx *ctx, const char *id, int status)
 {
 	struct db_rows rows;
 	struct campaign c;
@@ -43,7 +43,7 @@ answer_campaign(struct api_ctx *ctx, const char *id, int status)
 /* parse_extras reads followUps and autoResponse, the parts of a new campaign beyond the
  * template; -1 after answering. */
 static int
-parse_extras(struct api_ctx *ctx, json_t *doc, struct campaign_extras *x,
+parse_extras(struct http_ctx *ctx, json_t *doc, struct campaign_extras *x,
     struct follow_up_in **fus)
 {
 	static const char *const fu_keys[] = {"afterDays", "body", NULL};
@@ -109,7 +109,7 @@ parse_extras(struct api_ctx *ctx, json_t *doc, struct campaign_extras *x,
 void
 api_campaign_create(void *arg)
 {
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct campaign_new in;
 	struct campaign_extras extras;
 	const char *mailbox_ids[MAILBOXES_MAX_PER_WORKSPACE];
@@ -168,7 +168,7 @@ void
 api_campaign_add_relationships(void *arg)
 {
 	static const char *const keys[] = {"prospects", NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct prospect_in *prospects = NULL;
 	struct campaign_new in;
 	struct core_fail fail;
@@ -235,7 +235,7 @@ out:
 }
 
 static void
-transition(struct api_ctx *ctx, enum campaign_action action)
+transition(struct http_ctx *ctx, enum campaign_action action)
 {
 	static const char *const keys[] = {"reason", NULL};
 	struct core_fail fail;
@@ -266,7 +266,7 @@ transition(struct api_ctx *ctx, enum campaign_action action)
 void
 api_campaign_launch(void *arg)
 {
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct core_fail fail;
 	char by[96];
 	size_t drafted = 0;

@@ -1,5 +1,5 @@
 /* api_campaigns.c: GET campaign list, one campaign, and its metrics. Their answers go
- * through the response cache (api_cache.c); each says how long it stays right. */
+ * through the response cache (src/http/cache.c); each says how long it stays right. */
 #include <stdio.h>
 #include <string.h>
 
@@ -7,14 +7,14 @@
 #include "core/validate.h"
 #include "util/timefmt.h"
 
-static int parse_mask(struct api_ctx *, const char *, int (*)(const char *, size_t),
+static int parse_mask(struct http_ctx *, const char *, int (*)(const char *, size_t),
     unsigned *);
 static json_t *campaign_item(const struct campaign *);
 static json_t *with_rates(json_t *, unsigned, unsigned, unsigned);
 
 /* parse_mask reads a comma list of names into a bit mask; -1 after answering 400. */
 static int
-parse_mask(struct api_ctx *ctx, const char *param, int (*lookup)(const char *, size_t),
+parse_mask(struct http_ctx *ctx, const char *param, int (*lookup)(const char *, size_t),
     unsigned *mask)
 {
 	const char *s = query_get(&ctx->query, param), *p, *comma;
@@ -92,7 +92,7 @@ api_campaign_list(void *arg)
 {
 	static const char *const allowed[] = {"type", "status", "since", "q", "limit", "cursor",
 	    NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct campaign_query q;
 	struct campaign_page page;
 	const char *s;
@@ -139,7 +139,7 @@ void
 api_campaign_get(void *arg)
 {
 	static const char *const allowed[] = {NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct db_rows rows;
 	struct campaign c;
 	json_t *doc;
@@ -163,7 +163,7 @@ void
 api_campaign_metrics(void *arg)
 {
 	static const char *const allowed[] = {NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct metrics m;
 	json_t *doc, *summary, *timeline, *domains;
 	size_t i;

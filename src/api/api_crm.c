@@ -26,7 +26,7 @@ api_crm_relationship_list(void *arg)
 {
 	static const char *const allowed[] = {"campaignId", "domain", "status", "q", "limit",
 	    "cursor", NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct rel_query q;
 	struct rel_page page;
 	const char *s, *p, *comma;
@@ -91,7 +91,7 @@ void
 api_crm_relationship_get(void *arg)
 {
 	static const char *const allowed[] = {NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct db_rows rows, hrows;
 	struct relationship r;
 	struct history_entry *hist = NULL;

@@ -4,7 +4,7 @@
 void
 api_healthz(void *arg)
 {
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	static const char body[] = "{\"status\":\"ok\"}";
 
 	http_send(ctx->req, 200, "application/json", NULL, body, sizeof(body) - 1);
@@ -13,7 +13,7 @@ api_healthz(void *arg)
 void
 api_readyz(void *arg)
 {
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	static const char body[] = "{\"status\":\"ready\"}";
 	lc_err e;
 

@@ -42,7 +42,7 @@ inbound_json(const struct inbound_view *v, int full)
 void
 api_inbound_post(void *arg)
 {
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	const char *ct = ctx->req->content_type;
 	struct inbound_result res;
 	struct db_rows rows;
@@ -79,7 +79,7 @@ api_inbound_list(void *arg)
 {
 	static const char *const allowed[] = {"campaignId", "class", "matched", "limit", "cursor",
 	    NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct inbound_query q;
 	struct inbound_page page;
 	const char *s, *p, *comma;
@@ -138,7 +138,7 @@ void
 api_inbound_get(void *arg)
 {
 	static const char *const allowed[] = {NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct db_rows rows;
 	struct inbound_view v;
 	lc_err e;

@@ -14,8 +14,8 @@
 #define TEST_POLL_MS 100
 
 static json_t *mailbox_json(const struct mailbox_view *);
-static int parse_in(struct api_ctx *, json_t *, int, struct mailbox_in *);
-static void answer_test(struct api_ctx *, const char *, int, int, const char *);
+static int parse_in(struct http_ctx *, json_t *, int, struct mailbox_in *);
+static void answer_test(struct http_ctx *, const char *, int, int, const char *);
 static void nap_ms(long);
 
 static json_t *
@@ -36,7 +36,7 @@ mailbox_json(const struct mailbox_view *v)
 /* parse_in reads a mailbox body into in (strings borrowed from doc); -1 after answering
  * 422. create: the required fields must be there. */
 static int
-parse_in(struct api_ctx *ctx, json_t *doc, int create, struct mailbox_in *in)
+parse_in(struct http_ctx *ctx, json_t *doc, int create, struct mailbox_in *in)
 {
 	static const char *const keys[] = {"fromName", "fromAddress", "replyTo", "dailyCap", "smtp",
 	    NULL};
@@ -91,7 +91,7 @@ parse_in(struct api_ctx *ctx, json_t *doc, int create, struct mailbox_in *in)
 void
 api_mailbox_create(void *arg)
 {
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct mailbox_in in;
 	struct mailbox_view v;
 	struct core_fail fail;
@@ -118,7 +118,7 @@ void
 api_mailbox_list(void *arg)
 {
 	static const char *const allowed[] = {NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct mailbox_list l;
 	json_t *data;
 	size_t i;
@@ -142,7 +142,7 @@ void
 api_mailbox_get(void *arg)
 {
 	static const char *const allowed[] = {NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct mailbox_view v;
 	struct db_rows rows;
 	lc_err e;
@@ -160,7 +160,7 @@ api_mailbox_get(void *arg)
 void
 api_mailbox_update(void *arg)
 {
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct mailbox_in in;
 	struct mailbox_view v;
 	struct core_fail fail;
@@ -191,7 +191,7 @@ void
 api_mailbox_delete(void *arg)
 {
 	static const char *const allowed[] = {NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	lc_err e;
 
 	if (api_only_params(ctx, allowed) != 0)
@@ -206,7 +206,7 @@ api_mailbox_delete(void *arg)
 void
 api_mailbox_resume(void *arg)
 {
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct core_fail fail;
 	struct mailbox_view v;
 	struct db_rows rows;
@@ -249,7 +249,7 @@ nap_ms(long ms)
 
 /* answer_test answers a test's state: 200 with its steps when done, else 202. */
 static void
-answer_test(struct api_ctx *ctx, const char *test_id, int done, int ok, const char *result)
+answer_test(struct http_ctx *ctx, const char *test_id, int done, int ok, const char *result)
 {
 	json_error_t jerr;
 	json_t *steps = NULL, *doc;
@@ -274,7 +274,7 @@ answer_test(struct api_ctx *ctx, const char *test_id, int done, int ok, const ch
 void
 api_mailbox_test(void *arg)
 {
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	char test_id[ID_MAX], *result = NULL;
 	int done = 0, ok = 0;
 	long waited;
@@ -314,7 +314,7 @@ void
 api_mailbox_test_get(void *arg)
 {
 	static const char *const allowed[] = {NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	char *result = NULL;
 	int done = 0, ok = 0;
 	lc_err e;
@@ -333,7 +333,7 @@ api_mailbox_test_get(void *arg)
 /* api_mailbox_ids reads mailboxIds of doc (absent: *n = 0 and 0; else a list of strings)
  * into ids (borrowed from doc, at most max); -1 after answering 422. */
 int
-api_mailbox_ids(struct api_ctx *ctx, json_t *doc, const char **ids, size_t max, size_t *n)
+api_mailbox_ids(struct http_ctx *ctx, json_t *doc, const char **ids, size_t max, size_t *n)
 {
 	json_t *list = json_object_get(doc, "mailboxIds"), *item;
 	size_t i;
@@ -359,7 +359,7 @@ api_mailbox_ids(struct api_ctx *ctx, json_t *doc, const char **ids, size_t max, 
 
 /* api_campaign_mailboxes adds "mailboxIds" to a campaign's JSON (id: its internal id). */
 void
-api_campaign_mailboxes(struct api_ctx *ctx, json_t *campaign, int64_t id)
+api_campaign_mailboxes(struct http_ctx *ctx, json_t *campaign, int64_t id)
 {
 	struct db_rows rows;
 	json_t *a = json_array();
@@ -378,7 +378,7 @@ api_campaign_patch(void *arg)
 {
 	static const char *const keys[] = {"mailboxIds", NULL};
 	const char *ids[MAILBOXES_MAX_PER_WORKSPACE];
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct core_fail fail;
 	struct db_rows rows;
 	struct campaign c;

@@ -24,7 +24,7 @@ void
 api_placement_create(void *arg)
 {
 	static const char *const keys[] = {"linkUrl", NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct core_fail fail;
 	struct placement_list l;
 	const char *url = NULL;
@@ -56,7 +56,7 @@ void
 api_placement_list(void *arg)
 {
 	static const char *const allowed[] = {NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct placement_list l;
 	json_t *data;
 	size_t i;

@@ -6,14 +6,14 @@
 #include "core/inbound.h"
 #include "util/timefmt.h"
 
-static json_t *invocation_json(struct api_ctx *, const struct invocation *);
-static void answer_invocation(struct api_ctx *, const char *, int);
-static int parse_schedule(struct api_ctx *, const char *, int64_t *);
+static json_t *invocation_json(struct http_ctx *, const struct invocation *);
+static void answer_invocation(struct http_ctx *, const char *, int);
+static int parse_schedule(struct http_ctx *, const char *, int64_t *);
 
 /* parse_schedule reads scheduleAt: absent or "now" is 0, else RFC 3339 with an offset;
  * -1 after answering 422. */
 static int
-parse_schedule(struct api_ctx *ctx, const char *schedule, int64_t *ms)
+parse_schedule(struct http_ctx *ctx, const char *schedule, int64_t *ms)
 {
 	*ms = 0;
 	if (schedule == NULL || strcmp(schedule, "now") == 0)
@@ -29,7 +29,7 @@ parse_schedule(struct api_ctx *ctx, const char *schedule, int64_t *ms)
 /* invocation_json renders {"invocation":{...},"event":...}, the shape send-email answers
  * with and GET /v1/invocations/{id} shows later. */
 static json_t *
-invocation_json(struct api_ctx *ctx, const struct invocation *inv)
+invocation_json(struct http_ctx *ctx, const struct invocation *inv)
 {
 	char url[1024];
 	json_t *message, *event = json_null(), *o;
@@ -61,7 +61,7 @@ invocation_json(struct api_ctx *ctx, const struct invocation *inv)
 }
 
 static void
-answer_invocation(struct api_ctx *ctx, const char *id, int status)
+answer_invocation(struct http_ctx *ctx, const char *id, int status)
 {
 	struct db_rows rows;
 	struct invocation inv;
@@ -79,7 +79,7 @@ void
 api_campaign_send_email(void *arg)
 {
 	static const char *const keys[] = {"relationshipId", "subject", "body", "scheduleAt", NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct send_in in;
 	struct core_fail fail;
 	const char *schedule = NULL;
@@ -115,7 +115,7 @@ void
 api_campaign_respond(void *arg)
 {
 	static const char *const keys[] = {"inboundMessageId", "subject", "body", "scheduleAt", NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct respond_in in;
 	struct core_fail fail;
 	const char *schedule = NULL;
@@ -150,7 +150,7 @@ void
 api_invocation_get(void *arg)
 {
 	static const char *const allowed[] = {NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 
 	if (api_only_params(ctx, allowed) != 0)
 		return;

@@ -36,7 +36,7 @@ api_webhook_create(void *arg)
 {
 	static const char *const keys[] = {"url", "events", "description", NULL};
 	const char *names[WHE_N];
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct core_fail fail;
 	struct webhook_view v;
 	struct db_rows rows;
@@ -89,7 +89,7 @@ void
 api_webhook_list(void *arg)
 {
 	static const char *const allowed[] = {NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct webhook_list l;
 	json_t *data;
 	size_t i;
@@ -113,7 +113,7 @@ void
 api_webhook_delete(void *arg)
 {
 	static const char *const allowed[] = {NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	lc_err e;
 
 	if (api_only_params(ctx, allowed) != 0)
@@ -128,7 +128,7 @@ api_webhook_delete(void *arg)
 void
 api_webhook_test(void *arg)
 {
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	char event_id[ID_MAX];
 	json_t *doc;
 	lc_err e;
@@ -163,7 +163,7 @@ void
 api_webhook_deliveries(void *arg)
 {
 	static const char *const allowed[] = {"limit", "cursor", NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct webhook_attempts a;
 	unsigned limit;
 	int has_cursor;

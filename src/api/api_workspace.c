@@ -6,10 +6,10 @@
 static const char *const policy_names[MSG_NKINDS + 1] = {"drafts", "sendEmail", "respond",
     "autoResponses", "followUps", NULL};
 
-static void answer_policy(struct api_ctx *);
+static void answer_policy(struct http_ctx *);
 
 static void
-answer_policy(struct api_ctx *ctx)
+answer_policy(struct http_ctx *ctx)
 {
 	struct policy p;
 	json_t *approval;
@@ -34,7 +34,7 @@ void
 api_policy_get(void *arg)
 {
 	static const char *const allowed[] = {NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 
 	if (api_only_params(ctx, allowed) == 0)
 		answer_policy(ctx);
@@ -44,7 +44,7 @@ void
 api_policy_put(void *arg)
 {
 	static const char *const keys[] = {"approval", "maxLatenessHours", "trackOpens", NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct core_fail fail;
 	struct policy p;
 	json_t *doc, *approval, *track;
@@ -111,7 +111,7 @@ void
 api_credits_get(void *arg)
 {
 	static const char *const allowed[] = {"limit", "cursor", NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct credits_view v;
 	unsigned limit;
 	int has_cursor;

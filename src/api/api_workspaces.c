@@ -6,7 +6,7 @@ void
 api_workspaces_list(void *arg)
 {
 	static const char *const allowed[] = {"limit", "cursor", NULL};
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct workspace_page page;
 	unsigned limit;
 	int has_cursor;

@@ -1,5 +1,5 @@
 /* mcp.h: the MCP server front (SPEC §9). JSON-RPC 2.0 messages in, JSON-RPC answers out;
- * the tools run through the JSON API's own routes (api_invoke), so a tool and its
+ * the tools run through the JSON API's own routes (http_invoke), so a tool and its
  * endpoint validate and answer alike. Two transports: Streamable HTTP at POST /mcp in
  * linkcamp-fcgi (mcp_http.c) and newline-delimited stdio in `linkcamp mcp` (mcp_stdio.c). */
 #ifndef LC_MCP_H
@@ -84,23 +84,25 @@ struct mcp_caller {
 };
 
 /* mcp_call_api is the mcp_server call function: arg is a struct mcp_caller. It turns the
- * arguments into the API request of the tool, runs it with api_invoke, and makes the
+ * arguments into the API request of the tool, runs it with http_invoke, and makes the
  * answer the result: structuredContent is the API's JSON object, content[0] its text, and
  * isError is true when the API answered a problem (then the problem is the object). New
  * reference; NULL when out of memory. */
 json_t *mcp_call_api(void *arg, const struct mcp_tool *tool, json_t *args);
 
 /* ---- mcp_http.c: Streamable HTTP ---- */
-/* mcp_http_matches is 1 when req is for the MCP endpoint /mcp. */
-int mcp_http_matches(const struct http_request *req);
-/* mcp_http_dispatch answers req (borrowed) completely: POST only (405 with Allow: POST),
- * Origin equal to core->public_url's origin when present (403), Host naming
- * core->public_url's host or a loopback name when present (403), the bearer key as the
- * API checks it (401/403/404), MCP-Protocol-Version when present (400),
- * the API's body limit (413), JSON as api_body_is_json takes it (415); then the JSON-RPC message, answered
- * as application/json (200; 400 for a message that is not JSON-RPC) or 202 with no body
- * for a notification or a response. */
-void mcp_http_dispatch(struct core *core, struct http_request *req, int dotted_names);
+/* mcp_http_init sets whether tools/list publishes the dotted names ([mcp] dotted_names).
+ * Call once at start-up, before the threads. */
+void mcp_http_init(int dotted_names);
+/* mcp_http_post is the handler of POST /mcp (ctx is a struct http_ctx; the dispatcher
+ * answered other methods 405 with Allow: POST). It answers completely: Origin equal to
+ * core->public_url's origin when present (403), Host naming core->public_url's host or a
+ * loopback name when present (403), the bearer key as the API checks it (401/403/404),
+ * MCP-Protocol-Version when present (400), the API's body limit (413), JSON as
+ * http_body_is_json takes it (415); then the JSON-RPC message, answered as
+ * application/json (200; 400 for a message that is not JSON-RPC) or 202 with no body for
+ * a notification or a response. */
+void mcp_http_post(void *ctx);
 
 /* ---- mcp_stdio.c: stdio ---- */
 /* mcp_stdio_run serves newline-delimited JSON-RPC from in to out (borrowed) until EOF,

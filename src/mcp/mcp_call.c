@@ -1,12 +1,12 @@
 /* mcp_call.c: runs a tool as the JSON API request it stands for. The arguments become the
- * route's query (reads) or JSON body (writes); api_invoke then runs the very route a
+ * route's query (reads) or JSON body (writes); http_invoke then runs the very route a
  * client of /v1 reaches — its validation, core calls, idempotency record and JSON — and
  * its answer becomes the tool's result. Nothing about a campaign is decided here. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
+#include "http/dispatch.h"
 #include "mcp/mcp.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -167,10 +167,10 @@ run(struct mcp_caller *c, const struct mcp_tool *tool, json_t *args, struct buf 
 		                         : status == 400  ? "invalid_parameter"
 		                                          : "validation_failed",
 		    problem, param, NULL, NULL);
-	else if (c->authorization && api_authenticate(c->core, &req, &c->who) != 0)
+	else if (c->authorization && http_authenticate(c->core, &req, &c->who) != 0)
 		; /* the key stopped working: the answer is the API's 401/403/404 */
 	else
-		api_invoke(c->core, &c->who, &req);
+		http_invoke(c->core, &c->who, &req);
 	log_msg(req.status >= 500 ? LOG_ERROR : LOG_DEBUG, "request %s: mcp tool %s: %s %s -> %d",
 	    req.request_id, tool->name, method, path, req.status);
 	result = result_of(&req);

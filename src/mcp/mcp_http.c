@@ -1,14 +1,14 @@
 /* mcp_http.c: the MCP Streamable HTTP transport at POST /mcp in linkcamp-fcgi. Each POST
  * carries one JSON-RPC message and is answered with application/json (no SSE streams, no
  * sessions: every request stands alone, authenticated by its bearer key like /v1). The
- * checks run in a fixed order before anything else: method, Origin, Host, key, protocol
- * version, size, media type (application/json, or a JSON object sent as a form by
- * `curl -d`, as on /v1). */
+ * checks run in a fixed order before anything else: method (the dispatcher: the table has
+ * POST only), Origin, Host, key, protocol version, size, media type (application/json, or
+ * a JSON object sent as a form by `curl -d`, as on /v1). */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "api/api.h"
+#include "http/dispatch.h"
 #include "mcp/mcp.h"
 #include "util/log.h"
 
@@ -18,10 +18,12 @@
 static int origin_ok(const struct core *, const char *);
 static int host_ok(const struct core *, const char *);
 
-int
-mcp_http_matches(const struct http_request *req)
+static int dotted_names; /* set once by mcp_http_init before the threads start */
+
+void
+mcp_http_init(int dotted)
 {
-	return req->path_len == 4 && memcmp(req->path, "/mcp", 4) == 0;
+	dotted_names = dotted;
 }
 
 /* origin_ok: no Origin header, or exactly public_url's origin (DNS rebinding guard). */
@@ -60,20 +62,17 @@ host_ok(const struct core *core, const char *host)
 }
 
 void
-mcp_http_dispatch(struct core *core, struct http_request *req, int dotted_names)
+mcp_http_post(void *arg)
 {
+	struct http_ctx *ctx = arg;
+	struct core *core = ctx->core;
+	struct http_request *req = ctx->req;
 	struct mcp_caller caller;
 	struct mcp_server srv;
 	const char *version;
 	enum mcp_outcome outcome;
 	char *answer = NULL;
 
-	if (strcmp(req->method, "POST") != 0) {
-		http_problem(req, 405, "method_not_allowed",
-		    "The MCP endpoint takes JSON-RPC messages by POST; it offers no SSE stream.", NULL,
-		    NULL, "Allow: POST\r\n");
-		return;
-	}
 	if (!origin_ok(core, req->origin)) {
 		log_msg(LOG_WARN, "request %s: refused /mcp from another origin", req->request_id);
 		http_problem(req, 403, "forbidden", "Requests from this Origin are not accepted.",
@@ -87,7 +86,7 @@ mcp_http_dispatch(struct core *core, struct http_request *req, int dotted_names)
 		return;
 	}
 	memset(&caller, 0, sizeof(caller));
-	if (api_authenticate(core, req, &caller.who) != 0)
+	if (http_authenticate(core, req, &caller.who) != 0)
 		return;
 	version = req->fx ? FCGX_GetParam("HTTP_MCP_PROTOCOL_VERSION", req->fx->envp) : NULL;
 	if (version != NULL && !mcp_version_supported(version)) {
@@ -98,7 +97,7 @@ mcp_http_dispatch(struct core *core, struct http_request *req, int dotted_names)
 	}
 	if (http_read_body_or_refuse(req, "invalid_json") != 0)
 		return;
-	if (!api_body_is_json(req->content_type, req->body.data, req->body.len)) {
+	if (!http_body_is_json(req->content_type, req->body.data, req->body.len)) {
 		http_problem(req, 415, "unsupported_media_type",
 		    "Send the JSON-RPC message with Content-Type: application/json.", NULL, NULL, NULL);
 		return;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
+#include "http/dispatch.h"
 #include "mcp/mcp.h"
 #include "util/buf.h"
 
@@ -91,7 +91,7 @@ mcp_stdio_run(struct core *core, FILE *in, FILE *out, const char *key, const cha
 	}
 	req.authorization = caller.authorization;
 	req.workspace_id = caller.workspace;
-	refused = api_authenticate(core, &req, &caller.who) != 0;
+	refused = http_authenticate(core, &req, &caller.who) != 0;
 	if (refused) {
 		fprintf(stderr, "linkcamp mcp: the key was refused: %s (HTTP %d)\n",
 		    req.out.data ? req.out.data : "", req.status);

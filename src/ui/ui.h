@@ -6,12 +6,7 @@
 #include <jansson.h>
 #include "core/core.h"
 #include "http/http.h"
-#include "http/router.h"
 #include "util/config.h"
-
-/* The pages' routing table (ui_routes.c); api_dispatch consults it after the API's. */
-extern const struct route ui_routes[];
-extern const size_t ui_nroutes;
 
 /* ui_init copies the pages' settings from cfg ([app] secure_cookies, session timeouts,
  * login throttling). Call once at start-up, before the threads; until then the defaults
@@ -30,13 +25,14 @@ void ui_page_ex(struct core *core, struct http_request *req, int status, const c
  * headers and extra_headers (may be NULL). */
 void ui_redirect(struct http_request *req, const char *location, const char *extra_headers);
 
-/* Handlers (ui_unsubscribe.c); ctx is a struct api_ctx. */
+/* Handlers (ui_unsubscribe.c); ctx is a struct http_ctx (src/http/dispatch.h). Their
+ * routes are rows of the one table in src/routes.c. */
 void ui_unsubscribe_get(void *ctx);
 void ui_unsubscribe_post(void *ctx);
 void ui_open_pixel(void *ctx);
 
 /* Handlers of the approval pages under /app/ (ui_login.c, ui_approvals.c,
- * ui_campaigns.c, ui_activity.c); ctx is a struct api_ctx. */
+ * ui_campaigns.c, ui_activity.c); ctx is a struct http_ctx. */
 void ui_app_root(void *ctx);
 void ui_app_home(void *ctx);
 void ui_login_get(void *ctx);

@@ -12,7 +12,7 @@
 void
 ui_activity_get(void *arg)
 {
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct ui_user u;
 	struct ui_ws w;
 	struct decision_page d;

@@ -8,7 +8,8 @@
 #include <stdint.h>
 #include <jansson.h>
 
-#include "api/api.h"
+#include "core/sending.h"
+#include "http/dispatch.h"
 #include "core/users.h"
 
 struct ui_settings {
@@ -62,39 +63,39 @@ const char *ui_client_addr(const struct http_request *req);
 
 /* ui_user_get resolves the session cookie: 1 with u filled, 0 when there is no live
  * session, -1 after answering (the database is down). */
-int ui_user_get(struct api_ctx *ctx, struct ui_user *u);
+int ui_user_get(struct http_ctx *ctx, struct ui_user *u);
 /* ui_need_user is for GET pages: without a session it redirects to the login page (which
  * brings the visitor back) and returns -1. */
-int ui_need_user(struct api_ctx *ctx, struct ui_user *u);
+int ui_need_user(struct http_ctx *ctx, struct ui_user *u);
 /* ui_need_ws resolves the workspace of the path (captures[0]) for the user: 404 page when
  * the user has no role there. -1 after answering. */
-int ui_need_ws(struct api_ctx *ctx, struct ui_user *u, struct ui_ws *w);
+int ui_need_ws(struct http_ctx *ctx, struct ui_user *u, struct ui_ws *w);
 
 /* ui_origin_ok answers 403 and returns 0 when the request carries an Origin header that
  * is not the configured public_url's origin. "null" counts as absent: browsers send it
  * for every form of a page with Referrer-Policy: no-referrer, ours included. */
-int ui_origin_ok(struct api_ctx *ctx);
+int ui_origin_ok(struct http_ctx *ctx);
 /* ui_read_form reads and decodes the body (415 unless a form, 413 when too large, 400 when
  * malformed); -1 after answering. */
-int ui_read_form(struct api_ctx *ctx, struct ui_form *f);
+int ui_read_form(struct http_ctx *ctx, struct ui_form *f);
 /* ui_post runs the checks of every signed-in POST, in order: Origin, session, form body,
  * CSRF token of this session (constant-time). Each failure is a 403 page (a bad body:
  * 400/413/415) and nothing changes. With ws non-NULL, the path's workspace as well. -1
  * after answering; free f on 0. */
-int ui_post(struct api_ctx *ctx, struct ui_user *u, struct ui_ws *ws, struct ui_form *f);
+int ui_post(struct http_ctx *ctx, struct ui_user *u, struct ui_ws *ws, struct ui_form *f);
 
 /* ---- pages (ui_session.c) ---- */
 /* ui_ctx_new starts the context of a signed-in page: title, the user's address, the CSRF
  * token, the workspace (id, name, approver) and the navigation. New reference. */
 json_t *ui_ctx_new(const struct ui_user *u, const struct ui_ws *w, const char *title);
 /* ui_render renders tmpl with page (stolen) and status; NULL page (out of memory) is 500. */
-void ui_render(struct api_ctx *ctx, int status, const char *tmpl, json_t *page,
+void ui_render(struct http_ctx *ctx, int status, const char *tmpl, json_t *page,
     const char *extra_headers);
 /* ui_error answers an error page. */
-void ui_error(struct api_ctx *ctx, int status, const char *title, const char *message,
+void ui_error(struct http_ctx *ctx, int status, const char *title, const char *message,
     const char *extra_headers);
 /* ui_fail answers the page for a core error (404, 403, 503, 500). */
-void ui_fail(struct api_ctx *ctx, lc_err e);
+void ui_fail(struct http_ctx *ctx, lc_err e);
 /* ui_time writes ms as "2025-01-31 14:05 UTC" ("—" when ms < 0); 32 bytes. */
 void ui_time(int64_t ms, char out[32]);
 /* ui_set_time sets obj[key] to ui_time(ms). */

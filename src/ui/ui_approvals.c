@@ -18,8 +18,8 @@
 static const char *campaign_name(const struct campaign_page *, const char *);
 static json_t *kinds_json(int);
 static char *lf_only(const char *);
-static void decide_fail(struct api_ctx *, lc_err, const struct core_fail *, const char *);
-static void decide_one(struct api_ctx *, int);
+static void decide_fail(struct http_ctx *, lc_err, const struct core_fail *, const char *);
+static void decide_one(struct http_ctx *, int);
 
 /* campaign_name finds a campaign's name in a loaded list; NULL when not there. */
 static const char *
@@ -70,7 +70,7 @@ lf_only(const char *s)
 void
 ui_queue_get(void *arg)
 {
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct ui_user u;
 	struct ui_ws w;
 	struct campaign_query cq;
@@ -162,7 +162,7 @@ ui_queue_get(void *arg)
 void
 ui_queue_post(void *arg)
 {
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct ui_user u;
 	struct ui_ws w;
 	struct ui_form f;
@@ -255,7 +255,7 @@ ui_queue_post(void *arg)
 void
 ui_message_get(void *arg)
 {
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct ui_user u;
 	struct ui_ws w;
 	struct db_rows mrows, crows, rrows;
@@ -377,7 +377,7 @@ out:
 
 /* decide_fail answers the page for a decision the core refused. */
 static void
-decide_fail(struct api_ctx *ctx, lc_err e, const struct core_fail *fail, const char *back)
+decide_fail(struct http_ctx *ctx, lc_err e, const struct core_fail *fail, const char *back)
 {
 	json_t *page;
 
@@ -399,7 +399,7 @@ decide_fail(struct api_ctx *ctx, lc_err e, const struct core_fail *fail, const c
 /* decide_one approves (with edits when the form changed subject or body) or rejects the
  * message of the path, then shows it. */
 static void
-decide_one(struct api_ctx *ctx, int approve)
+decide_one(struct http_ctx *ctx, int approve)
 {
 	struct ui_user u;
 	struct ui_ws w;

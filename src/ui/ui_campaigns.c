@@ -28,7 +28,7 @@ static int64_t day_of(const char *);
 static json_t *num(double);
 static json_t *chart_json(const struct metrics *);
 static const char *kind_label(unsigned);
-static void transition(struct api_ctx *, enum campaign_action);
+static void transition(struct http_ctx *, enum campaign_action);
 
 static const char *
 kind_label(unsigned kind)
@@ -71,7 +71,7 @@ campaign_row(const struct campaign *c)
 void
 ui_campaigns_get(void *arg)
 {
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct ui_user u;
 	struct ui_ws w;
 	struct campaign_query q;
@@ -261,7 +261,7 @@ fail:
 void
 ui_campaign_get(void *arg)
 {
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct ui_user u;
 	struct ui_ws w;
 	struct metrics m;
@@ -331,7 +331,7 @@ ui_campaign_get(void *arg)
 
 /* transition pauses or resumes the campaign of the path for an approver, then shows it. */
 static void
-transition(struct api_ctx *ctx, enum campaign_action action)
+transition(struct http_ctx *ctx, enum campaign_action action)
 {
 	struct ui_user u;
 	struct ui_ws w;

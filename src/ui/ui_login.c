@@ -15,11 +15,11 @@
 #define COOKIE_LINE_MAX 256
 
 static const char *safe_next(const char *);
-static const char *login_token(struct api_ctx *, char *, int *);
-static void login_form(struct api_ctx *, int, const char *, const char *, const char *,
+static const char *login_token(struct http_ctx *, char *, int *);
+static void login_form(struct http_ctx *, int, const char *, const char *, const char *,
     const char *);
-static int pre_session_post(struct api_ctx *, struct ui_form *);
-static void password_form(struct api_ctx *, int, const char *, const char *, const char *);
+static int pre_session_post(struct http_ctx *, struct ui_form *);
+static void password_form(struct http_ctx *, int, const char *, const char *, const char *);
 
 /* safe_next returns next when it is a path of the pages (no scheme, no host, no "//"),
  * else "/app/". */
@@ -43,7 +43,7 @@ safe_next(const char *next)
 /* login_token returns the visitor's login-form token (from the cookie, or new, in which
  * case *fresh is 1 and the caller sets the cookie). */
 static const char *
-login_token(struct api_ctx *ctx, char *out, int *fresh)
+login_token(struct http_ctx *ctx, char *out, int *fresh)
 {
 	*fresh = 0;
 	if (ui_cookie(ctx->req, ui_login_cookie(), out, USER_SECRET_MAX) != NULL &&
@@ -55,7 +55,7 @@ login_token(struct api_ctx *ctx, char *out, int *fresh)
 }
 
 static void
-login_form(struct api_ctx *ctx, int status, const char *email, const char *next,
+login_form(struct http_ctx *ctx, int status, const char *email, const char *next,
     const char *error, const char *extra_headers)
 {
 	char token[USER_SECRET_MAX], cookie[COOKIE_LINE_MAX], headers[COOKIE_LINE_MAX * 2];
@@ -81,7 +81,7 @@ login_form(struct api_ctx *ctx, int status, const char *email, const char *next,
 /* pre_session_post checks Origin, reads the form and compares its token with the login
  * cookie; -1 after answering 403. */
 static int
-pre_session_post(struct api_ctx *ctx, struct ui_form *f)
+pre_session_post(struct http_ctx *ctx, struct ui_form *f)
 {
 	char cookie[USER_SECRET_MAX];
 
@@ -103,7 +103,7 @@ pre_session_post(struct api_ctx *ctx, struct ui_form *f)
 void
 ui_app_root(void *arg)
 {
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 
 	ui_redirect(ctx->req, "/app/", NULL);
 }
@@ -111,7 +111,7 @@ ui_app_root(void *arg)
 void
 ui_login_get(void *arg)
 {
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct ui_user u;
 	int rc;
 
@@ -127,7 +127,7 @@ ui_login_get(void *arg)
 void
 ui_login_post(void *arg)
 {
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct ui_form f;
 	char old[USER_SECRET_MAX], sid[USER_SECRET_MAX], headers[COOKIE_LINE_MAX * 2], retry[64];
 	const char *email, *password, *next;
@@ -172,7 +172,7 @@ ui_login_post(void *arg)
 void
 ui_logout_post(void *arg)
 {
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct ui_user u;
 	struct ui_form f;
 	char headers[COOKIE_LINE_MAX];
@@ -190,7 +190,7 @@ ui_logout_post(void *arg)
 }
 
 static void
-password_form(struct api_ctx *ctx, int status, const char *token, const char *email,
+password_form(struct http_ctx *ctx, int status, const char *token, const char *email,
     const char *error)
 {
 	char csrf[USER_SECRET_MAX], cookie[COOKIE_LINE_MAX];
@@ -210,7 +210,7 @@ password_form(struct api_ctx *ctx, int status, const char *token, const char *em
 void
 ui_set_password_get(void *arg)
 {
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	char email[USER_EMAIL_MAX];
 	lc_err e;
 
@@ -232,7 +232,7 @@ ui_set_password_get(void *arg)
 void
 ui_set_password_post(void *arg)
 {
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct ui_form f;
 	char email[USER_EMAIL_MAX];
 	const char *pw, *again, *token = ctx->match.captures[0];
@@ -272,7 +272,7 @@ ui_set_password_post(void *arg)
 void
 ui_app_home(void *arg)
 {
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	struct ui_user u;
 	struct user_workspace_list l;
 	char loc[128];

@@ -2,7 +2,8 @@
  * token (no oracle for guessing); a valid token's first fetch records the open. */
 #include <string.h>
 
-#include "api/api.h"
+#include "core/sending.h"
+#include "http/dispatch.h"
 #include "ui/ui.h"
 #include "util/log.h"
 
@@ -14,7 +15,7 @@ static const unsigned char pixel_gif[] = {0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x
 void
 ui_open_pixel(void *arg)
 {
-	struct api_ctx *ctx = arg;
+	struct http_ctx *ctx = arg;
 	char *file = ctx->match.captures[0];
 	size_t len = strlen(file);
 	lc_err e;

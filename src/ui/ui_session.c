@@ -13,7 +13,7 @@
 
 #define FORM_MAX (512 * 1024) /* an edited body is at most 100 KiB, percent-encoded x3 */
 
-static int login_redirect(struct api_ctx *);
+static int login_redirect(struct http_ctx *);
 
 const char *
 ui_session_cookie(void)
@@ -72,7 +72,7 @@ ui_client_addr(const struct http_request *req)
 /* ---- sessions ---- */
 
 int
-ui_user_get(struct api_ctx *ctx, struct ui_user *u)
+ui_user_get(struct http_ctx *ctx, struct ui_user *u)
 {
 	lc_err e;
 
@@ -94,7 +94,7 @@ ui_user_get(struct api_ctx *ctx, struct ui_user *u)
 
 /* login_redirect sends the visitor to the login page, to come back to this page after. */
 static int
-login_redirect(struct api_ctx *ctx)
+login_redirect(struct http_ctx *ctx)
 {
 	char loc[512];
 	size_t i, n = 0;
@@ -116,7 +116,7 @@ login_redirect(struct api_ctx *ctx)
 }
 
 int
-ui_need_user(struct api_ctx *ctx, struct ui_user *u)
+ui_need_user(struct http_ctx *ctx, struct ui_user *u)
 {
 	int rc = ui_user_get(ctx, u);
 
@@ -128,7 +128,7 @@ ui_need_user(struct api_ctx *ctx, struct ui_user *u)
 }
 
 int
-ui_need_ws(struct api_ctx *ctx, struct ui_user *u, struct ui_ws *w)
+ui_need_ws(struct http_ctx *ctx, struct ui_user *u, struct ui_ws *w)
 {
 	lc_err e;
 
@@ -150,7 +150,7 @@ ui_need_ws(struct api_ctx *ctx, struct ui_user *u, struct ui_ws *w)
 /* ---- the checks of a POST ---- */
 
 int
-ui_origin_ok(struct api_ctx *ctx)
+ui_origin_ok(struct http_ctx *ctx)
 {
 	char want[600];
 
@@ -169,7 +169,7 @@ ui_origin_ok(struct api_ctx *ctx)
 }
 
 int
-ui_read_form(struct api_ctx *ctx, struct ui_form *f)
+ui_read_form(struct http_ctx *ctx, struct ui_form *f)
 {
 	const char *ct = ctx->req->content_type;
 	lc_err e;
@@ -198,7 +198,7 @@ ui_read_form(struct api_ctx *ctx, struct ui_form *f)
 }
 
 int
-ui_post(struct api_ctx *ctx, struct ui_user *u, struct ui_ws *ws, struct ui_form *f)
+ui_post(struct http_ctx *ctx, struct ui_user *u, struct ui_ws *ws, struct ui_form *f)
 {
 	int rc;
 
@@ -256,7 +256,7 @@ ui_ctx_new(const struct ui_user *u, const struct ui_ws *w, const char *title)
 }
 
 void
-ui_render(struct api_ctx *ctx, int status, const char *tmpl, json_t *page,
+ui_render(struct http_ctx *ctx, int status, const char *tmpl, json_t *page,
     const char *extra_headers)
 {
 	if (page == NULL) {
@@ -268,7 +268,7 @@ ui_render(struct api_ctx *ctx, int status, const char *tmpl, json_t *page,
 }
 
 void
-ui_error(struct api_ctx *ctx, int status, const char *title, const char *message,
+ui_error(struct http_ctx *ctx, int status, const char *title, const char *message,
     const char *extra_headers)
 {
 	json_t *page = json_pack("{s:s,s:s,s:i}", "title", title, "message", message, "status",
@@ -278,7 +278,7 @@ ui_error(struct api_ctx *ctx, int status, const char *title, const char *message
 }
 
 void
-ui_fail(struct api_ctx *ctx, lc_err e)
+ui_fail(struct http_ctx *ctx, lc_err e)
 {
 	switch (e) {
 	case LC_ENOTFOUND:

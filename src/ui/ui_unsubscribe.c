@@ -3,13 +3,14 @@
  * one), no redirect, 200. */
 #include <string.h>
 
-#include "api/api.h"
+#include "core/sending.h"
+#include "http/dispatch.h"
 #include "ui/ui.h"
 
-static void answer(struct api_ctx *, int);
+static void answer(struct http_ctx *, int);
 
 static void
-answer(struct api_ctx *ctx, int apply)
+answer(struct http_ctx *ctx, int apply)
 {
 	struct unsub_view v;
 	json_t *page;

@@ -2,8 +2,8 @@
  * body: the FastCGI parameters http_request_init takes apart (REQUEST_URI into path and
  * query, CONTENT_LENGTH, X-Request-Id, src/http/http.c), the Origin reduction
  * (http_origin_of), the Cookie reader of the /app pages (ui_cookie, src/ui/ui_session.c),
- * the Authorization header (api_authenticate, src/api/api.c) and Idempotency-Key (its
- * check in run_idempotent, reached through api_invoke). The input is up to eight
+ * the Authorization header (http_authenticate, src/http/dispatch.c) and Idempotency-Key (its
+ * check in http_run_idempotent, reached through http_invoke). The input is up to eight
  * newline-separated header values: Authorization, X-Workspace-Id, Idempotency-Key,
  * Cookie, Content-Length, X-Request-Id, Request-URI, Origin.
  *
@@ -192,7 +192,7 @@ fuzz_auth(const char *auth, const char *ws)
 		if (kl < 8 || kl > KEY_MAX)
 			expect = 401;
 	}
-	if (api_authenticate(&core, &req, &who) == 0)
+	if (http_authenticate(&core, &req, &who) == 0)
 		fuzz_die("a key accepted without a database");
 	fuzz_answer(&req, expect);
 	http_request_done_local(&req);
@@ -221,7 +221,7 @@ fuzz_idem(const char *key)
 	for (p = key; *p; p++)
 		if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e)
 			expect = 400;
-	api_invoke(&core, &who, &req);
+	http_invoke(&core, &who, &req);
 	fuzz_answer(&req, expect);
 	http_request_done_local(&req);
 }

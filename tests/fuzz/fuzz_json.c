@@ -1,6 +1,6 @@
 /* fuzz_json.c: libFuzzer target for the JSON request bodies of the API: api_read_json and
  * the field readers (src/api/api_body.c), the campaign body (src/api/campaign_input.c) and
- * each route's own checks, run through api_invoke as the MCP front runs them. The first
+ * each route's own checks, run through http_invoke as the MCP front runs them. The first
  * input byte picks one of the routes that take a JSON body, the rest is the body.
  *
  * The core's database cannot be reached (a socket path that does not exist), so a body
@@ -94,7 +94,7 @@ fuzz_route(unsigned r, const char *body, size_t len)
 	who.workspace_id = 1;
 	who.can_approve = 1;
 	snprintf(who.workspace_public, sizeof(who.workspace_public), "ws_fuzz");
-	api_invoke(&core, &who, &req);
+	http_invoke(&core, &who, &req);
 	s = req.status;
 	doc = json_loadb(req.out.data ? req.out.data : "", req.out.len, 0, NULL);
 	st = json_object_get(doc, "status");

@@ -1,14 +1,15 @@
-/* api_cache.c: the response cache of the read endpoints dashboards poll: the campaign
+/* cache.c: the response cache of the read endpoints dashboards poll: the campaign
  * list, one campaign and its metrics. An answer is kept under (workspace, path, query)
  * with the workspace's data version read before it was built (core/versions.c); a
  * request reads the version again (one primary-key read) and, when it is unchanged and
  * the answer is still fresh, sends the kept bytes. Any write that could change such an
  * answer moves the version in its own transaction, so a kept answer is never older than
- * what the client could already see. */
+ * what the client could already see. Which routes are cached is said beside the table
+ * (http_route_cached in src/routes.c). */
 #include <stdio.h>
 #include <string.h>
 
-#include "api/api.h"
+#include "http/dispatch.h"
 #include "util/log.h"
 #include "util/rcache.h"
 #include "util/timefmt.h"
@@ -18,7 +19,7 @@
 static struct rcache *cache; /* one per process, shared by the threads */
 
 lc_err
-api_cache_init(size_t max_bytes)
+http_cache_init(size_t max_bytes)
 {
 	if (max_bytes == 0)
 		return LC_OK;
@@ -26,7 +27,7 @@ api_cache_init(size_t max_bytes)
 }
 
 void
-api_cache_free(void)
+http_cache_free(void)
 {
 	struct rcache_stats st;
 
@@ -40,15 +41,8 @@ api_cache_free(void)
 	cache = NULL;
 }
 
-int
-api_cacheable(const struct route *r)
-{
-	return r->handler == api_campaign_list || r->handler == api_campaign_get ||
-	    r->handler == api_campaign_metrics;
-}
-
 void
-api_run_cached(struct api_ctx *ctx)
+http_run_cached(struct http_ctx *ctx)
 {
 	struct http_request *req = ctx->req;
 	unsigned char key[CACHE_KEY_MAX];
