@@ -132,6 +132,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "linkcamp-fcgi: library initialisation failed\n");
 		return 70;
 	}
+	/* never against a schema older than sql/ (core_schema_check says why) */
+	if (core_schema_check(&srv.cfg, why, sizeof(why)) != LC_OK) {
+		fprintf(stderr, "linkcamp-fcgi: refusing to start: %s\n", why);
+		db_library_end();
+		return 75;
+	}
+	if (why[0] != '\0')
+		log_msg(LOG_WARN, "%s", why);
 	json_object_seed(0);
 	mime_global_init();
 	if (mailbox_settings_load(&srv.cfg, why, sizeof(why)) != LC_OK) {

@@ -684,6 +684,14 @@ main(int argc, char **argv)
 	}
 	if (sodium_init() < 0 || db_library_init() != 0)
 		return 70;
+	/* never against a schema older than sql/ (core_schema_check says why) */
+	if (core_schema_check(&w.cfg, why, sizeof(why)) != LC_OK) {
+		fprintf(stderr, "linkcamp-worker: refusing to start: %s\n", why);
+		db_library_end();
+		return 75;
+	}
+	if (why[0] != '\0')
+		log_msg(LOG_WARN, "%s", why);
 	json_object_seed(0);
 	smtp_global_init();
 	if (mailbox_settings_load(&w.cfg, why, sizeof(why)) != LC_OK) {

@@ -56,6 +56,11 @@ lc_err data_version(struct core *core, const struct principal *who, uint64_t *ve
 
 /* core_ready checks the database with one round trip (ready.c). */
 lc_err core_ready(struct core *core);
+/* core_schema_check opens its own connection to cfg's database and refuses
+ * (LC_ECONFLICT, or the error met reading schema_migrations) when a migration in
+ * cfg->sql_dir is not applied, saying why into why (size why_len). An unreachable
+ * database is LC_OK with a note in why: starting without a database is allowed. */
+lc_err core_schema_check(const struct config *cfg, char *why, size_t why_len);
 
 /* ---- auth.c ---- */
 

@@ -186,7 +186,7 @@ claim_tx(struct db *db, void *arg)
 	if (e == LC_OK && nclaim > 0 &&
 	    (e = store_msg_claim_batch(db, claim, nclaim, ctx->owner, lease, now, &n)) == LC_OK &&
 	    n != nclaim)
-		e = LC_ERETRY; /* impossible while we hold the locks: start over */
+		e = LC_ERETRY; /* another Galera node claimed one first (locks are node-local) */
 	if (e == LC_OK && nclaim > 0 && (ctx->jobs = calloc(nclaim, sizeof(*ctx->jobs))) == NULL)
 		e = LC_ENOMEM;
 	for (i = 0; e == LC_OK && i < nclaim; i++) {

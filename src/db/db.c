@@ -1,10 +1,14 @@
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <mysql.h>
 #include <errmsg.h>
 #include <mysqld_error.h>
 
 #include "db/db.h"
+#include "db/retry.h"
+#include "util/hostlist.h"
 #include "util/log.h"
 #include "util/timefmt.h"
 
@@ -12,7 +16,12 @@
 #define DB_MAX_PARAMS 80 /* batch statements name 64 ids (store_outbox.c) */
 #define DB_CELL_INITIAL 256
 #define DB_RESULT_MAX (64UL * 1024 * 1024)
-#define DB_TX_ATTEMPTS 5
+#define DB_SAVEPOINT_ATTEMPTS 5 /* a joined db_tx that asks for a retry itself */
+#define DB_FAILBACK_SECONDS 30  /* after a failover, how soon a transaction tries the writer */
+
+/* Retries of whole transactions since the process started, all connections together: the
+ * logs show it, so that a busy cluster is seen before it becomes a failing one. */
+static unsigned long db_retries_total;
 
 struct db_stmt_slot {
 	const char *sql; /* identity: statements are static strings */
@@ -29,17 +38,27 @@ struct db {
 	unsigned depth;
 	lc_err doomed;
 	char error[256];
+	/* [database] hosts, the writer first (hostlist_order); cur is the one in use, failed
+	 * the monotonic second it became another than the writer. nhosts 0: host/socket. */
+	struct hostport hosts[HOSTLIST_MAX];
+	size_t nhosts, cur;
+	time_t failed;
+	uint32_t rnd;              /* jitter of the retry pauses */
+	unsigned request_retries;  /* request transactions rolled back in a row (db_request_*) */
+	char init[256];            /* the session settings every connection starts with */
 	struct db_stmt_slot slots[DB_STMT_SLOTS];
 };
 
 static lc_err db_connect(struct db *);
 static void db_disconnect(struct db *);
-static lc_err db_classify(struct db *, unsigned, const char *);
+static lc_err db_classify(struct db *, unsigned, const char *, int);
+static void db_pause(struct db *, unsigned);
+static time_t db_now(void);
 static lc_err db_prepare(struct db *, const char *, MYSQL_STMT **);
 static lc_err db_bind_params(MYSQL_STMT *, const struct db_param *, size_t, MYSQL_BIND *);
 static lc_err db_run(struct db *, const char *, const struct db_param *, size_t,
     struct db_rows *, uint64_t *, uint64_t *);
-static lc_err db_fetch_all(MYSQL_STMT *, struct db_rows *);
+static lc_err db_fetch_all(struct db *, MYSQL_STMT *, struct db_rows *);
 static lc_err db_doom(struct db *, lc_err);
 static lc_err db_tx_joined(struct db *, lc_err (*)(struct db *, void *), void *);
 
@@ -47,10 +66,50 @@ struct db *
 db_new(const struct config *cfg)
 {
 	struct db *db = calloc(1, sizeof(*db));
+	char why[160];
 
-	if (db)
-		db->cfg = cfg;
+	if (db == NULL)
+		return NULL;
+	db->cfg = cfg;
+	db->rnd = (uint32_t)getpid() ^ (uint32_t)time(NULL) ^ (uint32_t)(uintptr_t)db;
+	/* config_load checked both keys; a list that still fails here is a bug, and the
+	 * single host keeps the process usable */
+	if (cfg->db_hosts[0] &&
+	    (hostlist_parse(cfg->db_hosts, db->hosts, HOSTLIST_MAX, &db->nhosts, why,
+	         sizeof(why)) != LC_OK ||
+	        hostlist_order(db->hosts, &db->nhosts, HOSTLIST_MAX, cfg->db_writer,
+	            cfg->db_port ? cfg->db_port : 3306) != LC_OK)) {
+		log_msg(LOG_ERROR, "database.hosts unusable (%s); using database.host", why);
+		db->nhosts = 0;
+	}
+	snprintf(db->init, sizeof(db->init),
+	    "SET time_zone='+00:00', sql_mode='STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'");
+	if (cfg->db_sync_wait > 0) {
+		size_t used = strlen(db->init);
+		snprintf(db->init + used, sizeof(db->init) - used, ", wsrep_sync_wait=%u",
+		    cfg->db_sync_wait);
+	}
 	return db;
+}
+
+static time_t
+db_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* db_pause sleeps before the retry that follows attempt failures. */
+static void
+db_pause(struct db *db, unsigned attempt)
+{
+	unsigned ms = db_backoff_ms(attempt, DB_RETRY_BASE_MS, DB_RETRY_CAP_MS, db_rand(&db->rnd));
+	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) != 0)
+		; /* a signal cuts the pause short: sleep the rest */
 }
 
 static void
@@ -70,6 +129,28 @@ db_disconnect(struct db *db)
 	db->in_tx = 0;
 }
 
+/* db_next_host moves to the next host of the list (the connection is already closed). */
+static void
+db_next_host(struct db *db)
+{
+	if (db->nhosts < 2)
+		return;
+	db->cur = (db->cur + 1) % db->nhosts;
+	if (db->cur != 0)
+		db->failed = db_now();
+}
+
+/* db_failback goes back to the writer, between transactions, some time after a failover,
+ * so that the writes of every process meet on one node again once it is back. */
+static void
+db_failback(struct db *db)
+{
+	if (db->nhosts < 2 || db->cur == 0 || db_now() - db->failed < DB_FAILBACK_SECONDS)
+		return;
+	db_disconnect(db);
+	db->cur = 0;
+}
+
 void
 db_free(struct db *db)
 {
@@ -79,15 +160,14 @@ db_free(struct db *db)
 	free(db);
 }
 
+/* db_connect_one opens a connection to host:port, or to the socket when host is NULL. */
 static lc_err
-db_connect(struct db *db)
+db_connect_one(struct db *db, const char *host, unsigned port, const char *sock)
 {
 	const struct config *c = db->cfg;
 	unsigned timeout = 2;
 	my_bool on = 1;
 
-	if (db->conn)
-		return LC_OK;
 	if ((db->conn = mysql_init(NULL)) == NULL)
 		return LC_ENOMEM;
 	mysql_options(db->conn, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
@@ -96,12 +176,11 @@ db_connect(struct db *db)
 	mysql_options(db->conn, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
 	mysql_options(db->conn, MYSQL_REPORT_DATA_TRUNCATION, &on);
 	mysql_options(db->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	mysql_options(db->conn, MYSQL_INIT_COMMAND,
-	    "SET time_zone='+00:00', sql_mode='STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'");
-	if (mysql_real_connect(db->conn, c->db_socket[0] ? NULL : c->db_host, c->db_user,
-	        c->db_password, c->db_name, c->db_port, c->db_socket[0] ? c->db_socket : NULL,
+	mysql_options(db->conn, MYSQL_INIT_COMMAND, db->init);
+	if (mysql_real_connect(db->conn, host, c->db_user, c->db_password, c->db_name, port, sock,
 	        CLIENT_FOUND_ROWS) == NULL) {
-		snprintf(db->error, sizeof(db->error), "%s", mysql_error(db->conn));
+		snprintf(db->error, sizeof(db->error), "%u: %s", mysql_errno(db->conn),
+		    mysql_error(db->conn));
 		mysql_close(db->conn);
 		db->conn = NULL;
 		return LC_EDBDOWN;
@@ -109,35 +188,64 @@ db_connect(struct db *db)
 	return LC_OK;
 }
 
-/* db_classify maps a client/server error number to our error and drops the connection
- * when it is gone, so the next call reconnects and re-prepares. */
+/* db_connect connects when not connected: to the single host or socket, or to the host
+ * of the list in use, then each next one, once round the list. */
 static lc_err
-db_classify(struct db *db, unsigned err, const char *msg)
+db_connect(struct db *db)
+{
+	const struct config *c = db->cfg;
+	size_t tried;
+	lc_err e = LC_EDBDOWN;
+
+	if (db->conn)
+		return LC_OK;
+	if (db->nhosts == 0)
+		return db_connect_one(db, c->db_socket[0] ? NULL : c->db_host, c->db_port,
+		    c->db_socket[0] ? c->db_socket : NULL);
+	for (tried = 0; tried < db->nhosts; tried++) {
+		const struct hostport *h = &db->hosts[db->cur];
+
+		e = db_connect_one(db, h->host, h->port ? h->port : (c->db_port ? c->db_port : 3306),
+		    NULL);
+		if (e == LC_OK) {
+			if (db->cur != 0)
+				log_msg(LOG_WARN, "database: writer %s unavailable, using %s:%u",
+				    db->hosts[0].host, h->host, h->port);
+			return LC_OK;
+		}
+		if (e != LC_EDBDOWN)
+			return e;
+		log_msg(LOG_WARN, "database: cannot connect to %s:%u (%s)", h->host, h->port,
+		    db->error);
+		db_next_host(db);
+	}
+	return e;
+}
+
+/* db_classify maps a client/server error number to our error (retry.c) and drops the
+ * connection when the server cannot serve us, so the next call reconnects, to the next
+ * host when there are several, and re-prepares. on_commit: the error came from COMMIT. */
+static lc_err
+db_classify(struct db *db, unsigned err, const char *msg, int on_commit)
 {
 	snprintf(db->error, sizeof(db->error), "%u: %s", err, msg ? msg : "");
-	switch (err) {
-	case CR_SERVER_GONE_ERROR:
-	case CR_SERVER_LOST:
-	case CR_CONNECTION_ERROR:
-	case CR_CONN_HOST_ERROR:
-	case CR_SERVER_LOST_EXTENDED:
-	case ER_CONNECTION_KILLED:
-	case ER_SERVER_SHUTDOWN:
-	case 4031: /* ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8) */
+	switch (db_errclass_of(err, on_commit)) {
+	case DBE_DOWN:
+		log_msg(LOG_WARN, "database unavailable: %s", db->error);
 		db_disconnect(db);
+		db_next_host(db);
 		return LC_EDBDOWN;
-	case ER_LOCK_DEADLOCK:
-	case ER_LOCK_WAIT_TIMEOUT:
-	case ER_CHECKREAD: /* 1020: record changed since last read */
+	case DBE_RETRY:
 		return LC_ERETRY;
-	case ER_DUP_ENTRY:
+	case DBE_DUP:
 		return LC_ECONFLICT;
-	case CR_OUT_OF_MEMORY:
+	case DBE_NOMEM:
 		return LC_ENOMEM;
-	default:
-		log_msg(LOG_ERROR, "database error %s", db->error);
-		return LC_EDB;
+	case DBE_OTHER:
+		break;
 	}
+	log_msg(LOG_ERROR, "database error %s", db->error);
+	return LC_EDB;
 }
 
 static lc_err
@@ -159,7 +267,7 @@ db_prepare(struct db *db, const char *sql, MYSQL_STMT **out)
 			if ((st = mysql_stmt_init(db->conn)) == NULL)
 				return LC_ENOMEM;
 			if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
-				e = db_classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+				e = db_classify(db, mysql_stmt_errno(st), mysql_stmt_error(st), 0);
 				if (e == LC_EDB)
 					log_msg(LOG_ERROR, "prepare failed: %.200s", sql);
 				mysql_stmt_close(st);
@@ -211,9 +319,12 @@ db_bind_params(MYSQL_STMT *st, const struct db_param *p, size_t n, MYSQL_BIND *b
 }
 
 /* db_fetch_all copies every row of an executed statement into r as text: one allocation
- * per row for all of its cells, so a page of results costs a few dozen mallocs. */
+ * per row for all of its cells, so a page of results costs a few dozen mallocs. An error
+ * the server sends while the rows arrive (Galera's abort often comes here, not from the
+ * execute) is classified like one from the statement, before the result is freed, which
+ * would clear it. */
 static lc_err
-db_fetch_all(MYSQL_STMT *st, struct db_rows *r)
+db_fetch_all(struct db *db, MYSQL_STMT *st, struct db_rows *r)
 {
 	MYSQL_RES *meta;
 	MYSQL_BIND *b = NULL;
@@ -226,7 +337,9 @@ db_fetch_all(MYSQL_STMT *st, struct db_rows *r)
 
 	memset(r, 0, sizeof(*r));
 	if ((meta = mysql_stmt_result_metadata(st)) == NULL)
-		return LC_OK;
+		return mysql_stmt_errno(st) == 0
+		    ? LC_OK
+		    : db_classify(db, mysql_stmt_errno(st), mysql_stmt_error(st), 0);
 	ncols = mysql_num_fields(meta);
 	mysql_free_result(meta);
 	r->ncols = ncols;
@@ -245,7 +358,7 @@ db_fetch_all(MYSQL_STMT *st, struct db_rows *r)
 	}
 	if (mysql_stmt_bind_result(st, b) != 0) {
 		e = LC_EDB;
-		goto out;
+		goto failed;
 	}
 	while ((rc = mysql_stmt_fetch(st)) == 0 || rc == MYSQL_DATA_TRUNCATED) {
 		size_t rowlen = 0, off = 0, base;
@@ -288,7 +401,7 @@ db_fetch_all(MYSQL_STMT *st, struct db_rows *r)
 				one.buffer_length = n + 1;
 				if (mysql_stmt_fetch_column(st, &one, (unsigned)c, 0) != 0) {
 					e = LC_EDB;
-					goto out;
+					goto failed;
 				}
 			} else if (n > 0) {
 				memcpy(cell, b[c].buffer, n);
@@ -300,7 +413,16 @@ db_fetch_all(MYSQL_STMT *st, struct db_rows *r)
 			off += n + 1;
 		}
 	}
-	e = rc == MYSQL_NO_DATA ? LC_OK : LC_EDB;
+	if (rc == MYSQL_NO_DATA) {
+		e = LC_OK;
+		goto out;
+	}
+	e = LC_EDB;
+failed:
+	if (mysql_stmt_errno(st) != 0)
+		e = db_classify(db, mysql_stmt_errno(st), mysql_stmt_error(st), 0);
+	else
+		log_msg(LOG_ERROR, "reading a result failed without a server error");
 out:
 	mysql_stmt_free_result(st);
 	free(b);
@@ -328,13 +450,9 @@ db_run(struct db *db, const char *sql, const struct db_param *params, size_t npa
 	if ((e = db_bind_params(st, params, nparams, binds)) != LC_OK)
 		return e;
 	if (mysql_stmt_execute(st) != 0)
-		return db_doom(db, db_classify(db, mysql_stmt_errno(st), mysql_stmt_error(st)));
-	if (rows) {
-		e = db_fetch_all(st, rows);
-		if (e == LC_EDB && mysql_stmt_errno(st) != 0)
-			e = db_classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
-		return db_doom(db, e);
-	}
+		return db_doom(db, db_classify(db, mysql_stmt_errno(st), mysql_stmt_error(st), 0));
+	if (rows)
+		return db_doom(db, db_fetch_all(db, st, rows));
 	if (affected)
 		*affected = mysql_stmt_affected_rows(st);
 	if (insert_id)
@@ -373,15 +491,18 @@ db_exec_text(struct db *db, const char *sql)
 	if ((e = db_connect(db)) != LC_OK)
 		return db_doom(db, e);
 	if (mysql_real_query(db->conn, sql, strlen(sql)) != 0)
-		return db_doom(db, db_classify(db, mysql_errno(db->conn), mysql_error(db->conn)));
-	/* drain every result of a multi-statement or SELECT */
+		return db_doom(db, db_classify(db, mysql_errno(db->conn), mysql_error(db->conn), 0));
+	/* drain every result of a multi-statement or SELECT; an error met while storing one
+	 * counts as the statement's */
 	do {
 		MYSQL_RES *res = mysql_store_result(db->conn);
 		if (res)
 			mysql_free_result(res);
+		else if (mysql_errno(db->conn))
+			break;
 	} while (mysql_next_result(db->conn) == 0);
-	if (mysql_errno(db->conn))
-		return db_classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+	if (db->conn && mysql_errno(db->conn))
+		return db_doom(db, db_classify(db, mysql_errno(db->conn), mysql_error(db->conn), 0));
 	return LC_OK;
 }
 
@@ -405,36 +526,65 @@ db_ping(struct db *db)
 	return e;
 }
 
+/* db_tx_note logs a transaction that needed retries: how many, the last reason, and the
+ * process's total, so that contention shows in the logs before it fails anything. */
+static void
+db_tx_note(struct db *db, unsigned retries, lc_err e)
+{
+	unsigned long total;
+
+	if (retries == 0)
+		return;
+	total = __atomic_add_fetch(&db_retries_total, retries, __ATOMIC_RELAXED);
+	if (e == LC_ERETRY)
+		log_msg(LOG_WARN, "transaction given up after %u tries (%s); %lu retries since start",
+		    retries + 1, db->error, total);
+	else
+		log_msg(LOG_INFO, "transaction retried %u times (last %s); %lu retries since start",
+		    retries, db->error, total);
+}
+
 lc_err
 db_tx(struct db *db, lc_err (*fn)(struct db *, void *), void *arg)
 {
+	unsigned retries = 0, down = 0, down_max = db->nhosts > 1 ? (unsigned)db->nhosts : 1;
 	lc_err e = LC_EDB;
-	int attempt;
+	int committing;
 
 	if (db->outer)
 		return db_tx_joined(db, fn, arg);
-	for (attempt = 0; attempt < DB_TX_ATTEMPTS; attempt++) {
-		if ((e = db_connect(db)) != LC_OK)
-			return e;
-		if (mysql_query(db->conn, "START TRANSACTION") != 0) {
-			e = db_classify(db, mysql_errno(db->conn), mysql_error(db->conn));
-			if (e == LC_EDBDOWN && attempt == 0)
-				continue;
-			return e;
+	db_failback(db);
+	for (;;) {
+		committing = 0;
+		if ((e = db_connect(db)) == LC_OK) {
+			if (mysql_query(db->conn, "START TRANSACTION") != 0) {
+				e = db_classify(db, mysql_errno(db->conn), mysql_error(db->conn), 0);
+			} else {
+				db->in_tx = 1;
+				e = fn(db, arg);
+				if (e == LC_OK) {
+					committing = 1;
+					if (mysql_commit(db->conn) != 0)
+						e = db_classify(db, mysql_errno(db->conn), mysql_error(db->conn),
+						    1);
+				} else if (db->conn) {
+					mysql_rollback(db->conn);
+				}
+				db->in_tx = 0;
+			}
 		}
-		db->in_tx = 1;
-		e = fn(db, arg);
-		if (e == LC_OK) {
-			if (mysql_commit(db->conn) != 0)
-				e = db_classify(db, mysql_errno(db->conn), mysql_error(db->conn));
-		} else if (db->conn) {
-			mysql_rollback(db->conn);
-		}
-		db->in_tx = 0;
-		if (e == LC_ERETRY || (e == LC_EDBDOWN && attempt == 0))
+		if (e == LC_ERETRY && retries + 1 < DB_RETRY_LIMIT) {
+			db_pause(db, ++retries);
 			continue;
-		return e;
+		}
+		/* a connection lost before COMMIT lost the transaction with it: run it again on
+		 * the next host. One lost during COMMIT may have committed, so it is not run again;
+		 * the caller hears LC_EDBDOWN (every claim is fenced, every API write idempotent). */
+		if (e == LC_EDBDOWN && !committing && down++ < down_max)
+			continue;
+		break;
 	}
+	db_tx_note(db, retries, e);
 	return e;
 }
 
@@ -463,7 +613,7 @@ db_tx_joined(struct db *db, lc_err (*fn)(struct db *, void *), void *arg)
 
 	snprintf(sp, sizeof(sp), "SAVEPOINT lc_tx%u", db->depth);
 	snprintf(undo, sizeof(undo), "ROLLBACK TO SAVEPOINT lc_tx%u", db->depth);
-	for (attempt = 0; attempt < DB_TX_ATTEMPTS; attempt++) {
+	for (attempt = 0; attempt < DB_SAVEPOINT_ATTEMPTS; attempt++) {
 		if ((e = db_exec_text(db, sp)) != LC_OK)
 			return e;
 		db->depth++;
@@ -487,7 +637,12 @@ db_request_begin(struct db *db)
 
 	if (db->outer)
 		return LC_EINVAL;
-	for (attempt = 0; attempt < 2; attempt++) {
+	/* the request before this one on this connection was rolled back by the server: its
+	 * caller runs it again right away, so the pause that spreads the writers out is here */
+	if (db->request_retries > 0)
+		db_pause(db, db->request_retries);
+	db_failback(db);
+	for (attempt = 0; attempt < (db->nhosts > 1 ? (int)db->nhosts : 2); attempt++) {
 		if ((e = db_connect(db)) != LC_OK)
 			return e;
 		if (mysql_query(db->conn, "START TRANSACTION") == 0) {
@@ -497,7 +652,7 @@ db_request_begin(struct db *db)
 			db->doomed = LC_OK;
 			return LC_OK;
 		}
-		e = db_classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+		e = db_classify(db, mysql_errno(db->conn), mysql_error(db->conn), 0);
 		if (e != LC_EDBDOWN)
 			return e;
 	}
@@ -513,12 +668,19 @@ db_request_end(struct db *db, int commit)
 		return LC_EINVAL;
 	if (e == LC_OK && commit && db->conn) {
 		if (mysql_commit(db->conn) != 0)
-			e = db_classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+			e = db_classify(db, mysql_errno(db->conn), mysql_error(db->conn), 1);
 	} else if (db->conn) {
 		mysql_rollback(db->conn);
 	}
 	if (e == LC_OK && commit && db->conn == NULL)
 		e = LC_EDBDOWN;
+	if (e == LC_ERETRY) {
+		if (db->request_retries < DB_RETRY_LIMIT)
+			db->request_retries++;
+		db_tx_note(db, 1, LC_OK);
+	} else {
+		db->request_retries = 0;
+	}
 	db->outer = 0;
 	db->in_tx = 0;
 	db->depth = 0;

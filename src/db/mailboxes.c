@@ -243,15 +243,19 @@ store_mailbox_test_claim(struct db *db, const char *now_sql, struct db_rows *out
 	static const char sql[] = "SELECT id, public_id, mailbox_id, state, ok, result, created_at "
 	                          "FROM mailbox_tests WHERE state = 0 ORDER BY state, id LIMIT 1 "
 	                          "FOR UPDATE SKIP LOCKED";
+	/* state = 0 guards the claim (see store_notify_claim) */
 	static const char mark_sql[] =
-	    "UPDATE mailbox_tests SET state = 1, started_at = ? WHERE id = ?";
+	    "UPDATE mailbox_tests SET state = 1, started_at = ? WHERE id = ? AND state = 0";
 	struct db_param p[] = {DB_CSTR(now_sql), DB_NULL};
+	uint64_t n = 0;
 	lc_err e;
 
 	if ((e = db_query(db, sql, NULL, 0, out)) != LC_OK || out->nrows == 0)
 		return e;
 	p[1] = DB_I64(db_i64(out, 0, MBT_COL_ID));
-	if ((e = db_exec(db, mark_sql, p, 2, NULL, NULL)) != LC_OK)
+	if ((e = db_exec(db, mark_sql, p, 2, &n, NULL)) == LC_OK && n != 1)
+		e = LC_ERETRY;
+	if (e != LC_OK)
 		db_rows_free(out);
 	return e;
 }

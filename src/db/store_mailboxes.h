@@ -86,7 +86,8 @@ lc_err store_mailbox_test_insert(struct db *db, const char *public_id, int64_t m
 lc_err store_mailbox_test_get(struct db *db, int64_t workspace_id, const char *public_id,
     struct db_rows *out);
 /* store_mailbox_test_claim takes the oldest waiting test (FOR UPDATE SKIP LOCKED) and marks it
- * running; out has its row (0 or 1). Call inside a transaction. */
+ * running; out has its row (0 or 1); LC_ERETRY when another node took it first. Call
+ * inside a transaction. */
 lc_err store_mailbox_test_claim(struct db *db, const char *now_sql, struct db_rows *out);
 lc_err store_mailbox_test_finish(struct db *db, int64_t id, int ok, const char *result,
     const char *now_sql);

@@ -27,11 +27,18 @@ store_notify_due(struct db *db, const char *now_sql, unsigned limit, struct db_r
 lc_err
 store_notify_claim(struct db *db, int64_t id, const char *lease_sql)
 {
+	/* status = 0 guards the claim: on a Galera cluster the due query's lock is local to
+	 * one node, and a row another node claimed first must change nothing here */
 	static const char sql[] = "UPDATE approval_notifications SET status = 1, "
-	                          "attempts = attempts + 1, lease_expires_at = ? WHERE id = ?";
+	                          "attempts = attempts + 1, lease_expires_at = ? "
+	                          "WHERE id = ? AND status = 0";
 	struct db_param p[] = {DB_CSTR(lease_sql), DB_I64(id)};
+	uint64_t n = 0;
+	lc_err e;
 
-	return db_exec(db, sql, p, 2, NULL, NULL);
+	if ((e = db_exec(db, sql, p, 2, &n, NULL)) != LC_OK)
+		return e;
+	return n == 1 ? LC_OK : LC_ERETRY;
 }
 
 lc_err

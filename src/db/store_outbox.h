@@ -64,7 +64,9 @@ lc_err store_msg_decided(struct db *db, int64_t id, const char *now_sql);
 /* store_msg_due returns ids of up to limit claimable messages, locked, skipping locked ones. */
 lc_err store_msg_due(struct db *db, const char *now_sql, unsigned limit, struct db_rows *out);
 /* store_msg_claim_batch marks n (1..STORE_BATCH_MAX) messages, locked by the caller,
- * sending under their fence + 1 and a lease; *claimed is the number of rows changed. */
+ * sending under their fence + 1 and a lease; *claimed is the number of rows changed. Only
+ * scheduled or deferred rows change, so a row another node claimed first is not counted
+ * and the caller, finding *claimed < n, starts its transaction over. */
 lc_err store_msg_claim_batch(struct db *db, const int64_t *ids, size_t n, const char *owner,
     const char *lease_sql, const char *now_sql, uint64_t *claimed);
 /* store_msg_phase sets smtp_phase when the fence still holds; *held is 0 if it was lost. */

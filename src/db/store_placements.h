@@ -33,7 +33,8 @@ lc_err store_pl_list(struct db *db, int64_t relationship_id, struct db_rows *out
 
 /* store_pl_due locks up to limit due, unleased rows, skipping rows others locked. */
 lc_err store_pl_due(struct db *db, const char *now_sql, unsigned limit, struct db_rows *out);
-/* store_pl_claim leases a row locked by store_pl_due and moves its fence. */
+/* store_pl_claim leases a row locked by store_pl_due and moves its fence; LC_ERETRY when
+ * it is leased already (claimed first on another Galera node). */
 lc_err store_pl_claim(struct db *db, int64_t id, const char *lease_sql);
 
 /* Columns of store_pl_job. */

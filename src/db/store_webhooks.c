@@ -156,11 +156,16 @@ store_whout_due(struct db *db, const char *now_sql, unsigned limit, struct db_ro
 lc_err
 store_whout_claim(struct db *db, int64_t id, const char *lease_sql)
 {
+	/* state = 0 guards the claim (see store_notify_claim) */
 	static const char sql[] = "UPDATE webhook_outbox SET state = 1, fence = fence + 1, "
-	                          "lease_expires_at = ? WHERE id = ?";
+	                          "lease_expires_at = ? WHERE id = ? AND state = 0";
 	struct db_param p[] = {DB_CSTR(lease_sql), DB_I64(id)};
+	uint64_t n = 0;
+	lc_err e;
 
-	return db_exec(db, sql, p, 2, NULL, NULL);
+	if ((e = db_exec(db, sql, p, 2, &n, NULL)) != LC_OK)
+		return e;
+	return n == 1 ? LC_OK : LC_ERETRY;
 }
 
 lc_err

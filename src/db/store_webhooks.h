@@ -54,7 +54,8 @@ lc_err store_whout_insert(struct db *db, int64_t webhook_id, int64_t workspace_i
 
 /* store_whout_due locks up to limit due pending rows, skipping rows others locked. */
 lc_err store_whout_due(struct db *db, const char *now_sql, unsigned limit, struct db_rows *out);
-/* store_whout_claim leases a row locked by store_whout_due and moves its fence. */
+/* store_whout_claim leases a row locked by store_whout_due and moves its fence; LC_ERETRY
+ * when it is no longer pending (claimed first on another Galera node). */
 lc_err store_whout_claim(struct db *db, int64_t id, const char *lease_sql);
 
 /* Columns of store_whout_get. */

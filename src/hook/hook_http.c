@@ -146,9 +146,13 @@ guard(CURL *c, const struct guard_opts *o, int *refused)
 }
 
 /* failure_text says why a request got no answer into err (size len): our own refusals
- * in our words, else libcurl's detailed message (detail, its CURLOPT_ERRORBUFFER: "SSL
- * certificate problem: unable to get local issuer certificate" says more than the code's
- * "SSL peer certificate or SSH remote key was not OK"), else the code's text. */
+ * in our words, else libcurl's detailed message (detail, its CURLOPT_ERRORBUFFER: "SSL:
+ * certificate subject name (a) does not match target host name 'b'" says more than the
+ * code's "SSL peer certificate or SSH remote key was not OK"), else the code's text.
+ * One exception: Debian's libcurl is the GnuTLS flavour, whose message for a chain that
+ * does not verify names the operator's CA file ("server certificate verification failed.
+ * CAfile: /etc/... CRLfile: none"); a path on the operator's disk is not the API user's
+ * business, so that case is said in our words. */
 static void
 failure_text(CURLcode rc, int refused, int https_only, const char *detail, char *err,
     size_t len)
@@ -157,6 +161,9 @@ failure_text(CURLcode rc, int refused, int https_only, const char *detail, char 
 		snprintf(err, len, "refused: the address is private, loopback or link-local");
 	else if (rc == CURLE_UNSUPPORTED_PROTOCOL && https_only)
 		snprintf(err, len, "refused: only https is allowed ([webhooks] allow_http = no)");
+	else if (rc == CURLE_PEER_FAILED_VERIFICATION && strstr(detail, "CAfile:") != NULL)
+		snprintf(err, len, "SSL certificate problem: the certificate's issuer is not trusted "
+		    "(an unknown CA, or a chain that does not verify)");
 	else if (detail[0] != '\0')
 		snprintf(err, len, "%s", detail);
 	else

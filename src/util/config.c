@@ -6,6 +6,7 @@
 #include <ini.h>
 
 #include "util/config.h"
+#include "util/hostlist.h"
 #include "util/log.h"
 
 #ifndef LINKCAMP_TEMPLATESDIR
@@ -34,6 +35,9 @@ static const struct config_key keys[] = {
 	STR("database", "user", "LINKCAMP_DB_USER", db_user),
 	STR("database", "password", "LINKCAMP_DB_PASSWORD", db_password),
 	STR("database", "name", "LINKCAMP_DB_NAME", db_name),
+	STR("database", "hosts", "LINKCAMP_DB_HOSTS", db_hosts),
+	STR("database", "writer", "LINKCAMP_DB_WRITER", db_writer),
+	UINT("database", "sync_wait", "LINKCAMP_DB_SYNC_WAIT", db_sync_wait, 0, 15),
 	STR("fcgi", "listen", "LINKCAMP_FCGI_LISTEN", fcgi_listen),
 	UINT("fcgi", "threads", "LINKCAMP_FCGI_THREADS", fcgi_threads, 1, 256),
 	STR("app", "public_url", "LINKCAMP_PUBLIC_URL", public_url),
@@ -130,6 +134,20 @@ set_key(struct config *cfg, const struct config_key *k, const char *value, char 
 		if (strlen(value) >= CONFIG_STR && strcmp(k->name, "log_level") != 0) {
 			snprintf(why, whylen, "%s.%s is too long", k->section, k->name);
 			return -1;
+		}
+		if (strcmp(k->section, "database") == 0 &&
+		    (strcmp(k->name, "hosts") == 0 || strcmp(k->name, "writer") == 0)) {
+			struct hostport hp[HOSTLIST_MAX];
+			size_t n = 0;
+
+			/* a list that cannot be used stops the program at start, not at the first
+			 * failover */
+			if (hostlist_parse(value, hp, strcmp(k->name, "writer") == 0 ? 1 : HOSTLIST_MAX,
+			        &n, why, whylen) != LC_OK) {
+				if (strcmp(k->name, "writer") == 0)
+					snprintf(why, whylen, "database.writer must be one host[:port]");
+				return -1;
+			}
 		}
 		if (strcmp(k->name, "log_level") == 0) {
 			enum log_level level;

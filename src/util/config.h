@@ -16,6 +16,10 @@ struct config {
 	char db_user[CONFIG_STR];
 	char db_password[CONFIG_STR];
 	char db_name[CONFIG_STR];
+	char db_hosts[CONFIG_STR];  /* several hosts (a Galera cluster): h1:port,h2:port; when set,
+	                             * host, port and socket are not used (docs/scaling.md) */
+	char db_writer[CONFIG_STR]; /* the host of db_hosts this process uses while it answers */
+	unsigned db_sync_wait;      /* wsrep_sync_wait for this process's sessions; 0: unset */
 	/* [fcgi] */
 	char fcgi_listen[CONFIG_STR]; /* unix socket path or host:port; empty = stdin fd 0 */
 	unsigned fcgi_threads;
