@@ -40,6 +40,8 @@ void mailbox_settings_free(void);
 int mailbox_configured(void);
 /* mailbox_allow_plain says whether [mailboxes] allow_plain is yes. */
 int mailbox_allow_plain(void);
+/* mailbox_domain_per_hour is [mailboxes] domain_per_hour (0: no limit). */
+unsigned mailbox_domain_per_hour(void);
 /* mailbox_ca_file is [mailboxes] ca_file, or NULL when empty (static). */
 const char *mailbox_ca_file(void);
 /* mailbox_seal encrypts password[0..len) with crypto_secretbox under the key into box
@@ -143,6 +145,18 @@ struct mailbox_route {
  * A paused mailbox: ROUTE_HELD (the caller holds the message). */
 lc_err mailbox_route_tx(struct db *db, const struct out_message *m, int64_t now_ms,
     struct mailbox_route *out);
+
+/* pacing_claim_tx applies the mailbox's pacing (core/pacing.c) to message m inside the
+ * claim's transaction, locking the mailbox's row: PACE_OK takes the slot (the day's
+ * count, the gap with its jitter, the recipient domain's hourly count move now);
+ * otherwise out has the reason and the first instant the message could go (-1: none,
+ * e.g. a window without days). A mailbox whose time zone cannot be read: PACE_MAILBOX_ERROR. */
+struct pacing_verdict {
+	unsigned reason;      /* enum pacing_reason */
+	int64_t next_slot_ms; /* -1: none */
+};
+lc_err pacing_claim_tx(struct db *db, const struct out_message *m, int64_t mailbox_id,
+    int64_t now_ms, struct pacing_verdict *out);
 
 /* What the worker needs to send through a mailbox; owned strings (free with
  * mailbox_send_clear). The password stays sealed until mailbox_open right before use. */

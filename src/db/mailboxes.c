@@ -207,7 +207,8 @@ store_mailbox_release_held(struct db *db, int64_t mailbox_id, const char *now_sq
 	/* 8 held -> 1 scheduled, due now; a paused campaign (2) keeps its messages held */
 	static const char sql[] =
 	    "UPDATE outbound_messages m JOIN campaigns c ON c.id = m.campaign_id "
-	    "SET m.status = 1, m.due_at = ?, m.updated_at = ? "
+	    "SET m.status = 1, m.due_at = ?, m.held_reason = NULL, m.next_slot_at = NULL, "
+	    "m.updated_at = ? "
 	    "WHERE m.mailbox_id = ? AND m.status = 8 AND c.status <> 2";
 	struct db_param p[] = {DB_CSTR(now_sql), DB_CSTR(now_sql), DB_I64(mailbox_id)};
 

@@ -117,7 +117,8 @@ store_msg_claim_batch(struct db *db, const int64_t *ids, size_t n, const char *o
 {
 	static const char sql[] =
 	    "UPDATE outbound_messages SET status = 2, fence = fence + 1, lease_owner = ?, "
-	    "lease_expires_at = ?, smtp_phase = 0, attempts = attempts + 1, updated_at = ? "
+	    "lease_expires_at = ?, smtp_phase = 0, attempts = attempts + 1, held_reason = NULL, "
+	    "next_slot_at = NULL, updated_at = ? "
 	    "WHERE id IN (" Q64 ")";
 	struct db_param p[3 + STORE_BATCH_MAX];
 
