@@ -93,7 +93,7 @@ cmd_add(struct core *core, const struct principal *who, int argc, char **argv)
 	lc_err e;
 
 	memset(&in, 0, sizeof(in));
-	in.port = in.security = in.daily_cap = -1;
+	mailbox_in_init(&in);
 	for (i = 3; i < argc; i++) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--password-stdin") == 0) {

@@ -63,7 +63,17 @@ struct mailbox_in {
 	long port;          /* -1: not given */
 	int security;       /* -1: not given */
 	long daily_cap;     /* -1: not given */
+	/* pacing (docs/mailboxes.md, "Pacing"); -1 / NULL: not given */
+	long days;                 /* PACING_ALL_DAYS bits */
+	long start_min, end_min;   /* the window, minutes of the local day */
+	const char *time_zone;     /* IANA name */
+	long warmup_start;         /* 0: no ramp */
+	long warmup_step;
+	long gap_s, jitter_s;
 };
+
+/* mailbox_in_init empties in: nothing given. */
+void mailbox_in_init(struct mailbox_in *in);
 
 /* One mailbox as the API shows it (never its password); strings borrow from the rows it
  * was read with. */
@@ -74,6 +84,11 @@ struct mailbox_view {
 	unsigned port, security, status, daily_cap;
 	int64_t sent_today, created_ms, updated_ms, paused_ms; /* paused_ms -1: not paused */
 	int password_set;
+	/* pacing */
+	unsigned days, start_min, end_min, warmup_start, warmup_step, gap_s, jitter_s;
+	const char *time_zone;
+	unsigned cap_today;       /* the daily cap, or today's step of the warm-up ramp */
+	int64_t next_send_ms;     /* the gap ends then; -1: no gap pending */
 };
 
 struct mailbox_list {

@@ -114,6 +114,8 @@ struct out_message {
 	int suppressed;
 	int track_opens;        /* the workspace tracks opens */
 	const char *open_token;
+	unsigned held_reason;   /* enum pacing_reason while held (0: none) */
+	int64_t next_slot_ms;   /* when pacing lets it go; -1: not paced */
 };
 void out_message_from_row(const struct db_rows *rows, size_t i, struct out_message *m);
 /* message_event fills *ev with an event of type about message m (its workspace,
@@ -232,6 +234,8 @@ struct invocation {
 	const char *event_campaign_id, *event_relationship_id;
 	unsigned status, message_status, credits_reserved, credits_charged;
 	int64_t created_ms, schedule_ms, event_ms;
+	unsigned message_held_reason; /* enum pacing_reason while its message is held */
+	int64_t message_next_slot_ms; /* -1: not paced */
 };
 lc_err invocations_get(struct core *core, const struct principal *who, const char *public_id,
     struct db_rows *rows, struct invocation *out);
