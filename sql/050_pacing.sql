@@ -43,3 +43,4 @@ CREATE TABLE domain_sends (
   sent INT UNSIGNED NOT NULL DEFAULT 0,
   PRIMARY KEY (workspace_id, domain, hour_start)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+

@@ -5,19 +5,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "api/api.h"
 #include "core/mailbox.h"
 #include "core/pacing.h"
 
-#define TEST_WAIT_MS 20000 /* how long POST .../test waits for a worker's answer */
-#define TEST_POLL_MS 100
 
 static json_t *mailbox_json(const struct mailbox_view *);
 static int parse_in(struct api_ctx *, json_t *, int, struct mailbox_in *);
 static void answer_test(struct api_ctx *, const char *, int, int, const char *);
-static void nap_ms(long);
 static int parse_pacing(struct api_ctx *, json_t *, struct mailbox_in *);
 static int bad_field(struct api_ctx *, const char *, const char *);
 static json_t *window_json(const struct mailbox_view *);
@@ -350,15 +346,6 @@ api_mailbox_resume(void *arg)
 	db_rows_free(&rows);
 }
 
-static void
-nap_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) != 0)
-		;
-}
-
 /* answer_test answers a test's state: 200 with its steps when done, else 202. */
 static void
 answer_test(struct api_ctx *ctx, const char *test_id, int done, int ok, const char *result)
@@ -387,9 +374,7 @@ void
 api_mailbox_test(void *arg)
 {
 	struct api_ctx *ctx = arg;
-	char test_id[ID_MAX], *result = NULL;
-	int done = 0, ok = 0;
-	long waited;
+	char test_id[ID_MAX], headers[sizeof(ctx->match.captures[0]) + ID_MAX + 80];
 	json_t *doc;
 	lc_err e;
 
@@ -407,19 +392,15 @@ api_mailbox_test(void *arg)
 		api_fail(ctx, e, "mailbox_not_found");
 		return;
 	}
-	/* a worker runs it (this process never talks SMTP nor decrypts a password) */
-	for (waited = 0; waited < TEST_WAIT_MS; waited += TEST_POLL_MS) {
-		nap_ms(TEST_POLL_MS);
-		if ((e = mailbox_test_result(ctx->core, &ctx->who, test_id, &done, &ok, &result)) !=
-		    LC_OK) {
-			api_fail(ctx, e, "mailbox_not_found");
-			return;
-		}
-		if (done)
-			break;
-	}
-	answer_test(ctx, test_id, done, ok, result);
-	free(result);
+	/* a worker runs it (this process never talks SMTP nor decrypts a password); the
+	 * answer comes at once, so no FastCGI thread waits on a remote server: the client
+	 * polls the Location */
+	snprintf(headers, sizeof(headers), "Location: /v1/mailboxes/%s/tests/%s\r\nRetry-After: 1\r\n",
+	    ctx->match.captures[0], test_id);
+	http_send_json(ctx->req, 202,
+	    json_pack("{s:s,s:s,s:s}", "id", test_id, "mailboxId", ctx->match.captures[0], "status",
+	        "running"),
+	    headers);
 }
 
 void

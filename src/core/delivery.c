@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/delivery.h"
+#include "core/health.h"
 #include "core/mailbox.h"
 #include "core/notify.h"
 #include "core/pacing.h"
@@ -44,6 +45,9 @@ static lc_err record_failure(struct db *, const struct out_message *,
     const struct delivery_result *, int64_t);
 static lc_err record_sent(struct db *, struct out_message *const *, size_t, int64_t);
 static lc_err record_tx(struct db *, void *);
+static lc_err record_health(struct db *, const struct record_ctx *, struct out_message *const *,
+    size_t);
+static void sort_ids(int64_t *, unsigned *, size_t);
 static lc_err reap_tx(struct db *, void *);
 static lc_err return_tx(struct db *, void *);
 static int64_t backoff_ms(unsigned);
@@ -344,13 +348,18 @@ record_failure(struct db *db, const struct out_message *m, const struct delivery
 	case DELIVERY_PERMFAIL:
 		if ((e = outbox_release_tx(db, m, MS_FAILED, why, 1, &changed)) != LC_OK)
 			return e;
+		if (res->mailbox_id != 0 && health_policy_refusal(res) &&
+		    (e = health_mailbox_refused_tx(db, res->mailbox_id, why, t)) != LC_OK)
+			return e; /* 5.7.x: a policy refusal of the mailbox, not of the address */
 		if (res->enh_class != 5 || res->enh_subject != 1)
-			return LC_OK;
+			return health_campaign_outcomes_tx(db, m->campaign_id, 1, 0);
 		/* 5.1.x: the address does not exist; never try it again */
 		if ((e = store_suppress(db, m->workspace_id, m->to, "hard_bounce", now)) != LC_OK)
 			return e;
 		message_event(m, EV_EMAIL_BOUNCED, t, &ev);
-		return events_record(db, &ev, NULL);
+		if ((e = events_record(db, &ev, NULL)) != LC_OK)
+			return e;
+		return health_campaign_outcomes_tx(db, m->campaign_id, 1, 1);
 	case DELIVERY_UNKNOWN:
 		return outbox_release_tx(db, m, MS_UNKNOWN, why, 1, &changed);
 	case DELIVERY_SENT:
@@ -477,8 +486,71 @@ record_tx(struct db *db, void *arg)
 	}
 	if (e == LC_OK && nsent > 0)
 		e = record_sent(db, sent, nsent, t);
+	if (e == LC_OK && nsent > 0)
+		e = record_health(db, ctx, sent, nsent);
 	db_rows_free(&r);
 	return e;
+}
+
+/* record_health counts the sends of the batch on their campaigns' last 20 and clears the
+ * policy refusals of the mailboxes that sent (core/health.c); campaigns and mailboxes in
+ * id order, after everything else, like the captures. */
+static lc_err
+record_health(struct db *db, const struct record_ctx *ctx, struct out_message *const *sent,
+    size_t nsent)
+{
+	int64_t ids[STORE_BATCH_MAX];
+	unsigned counts[STORE_BATCH_MAX];
+	size_t i, k, n = 0;
+	lc_err e;
+
+	for (i = 0; i < nsent; i++) {
+		for (k = 0; k < n && ids[k] != sent[i]->campaign_id; k++)
+			;
+		if (k == n) {
+			ids[n] = sent[i]->campaign_id;
+			counts[n++] = 0;
+		}
+		counts[k]++;
+	}
+	sort_ids(ids, counts, n);
+	for (k = 0; k < n; k++)
+		if ((e = health_campaign_outcomes_tx(db, ids[k], counts[k], 0)) != LC_OK)
+			return e;
+	n = 0;
+	for (i = 0; i < ctx->n; i++) {
+		if (ctx->results[i].outcome != DELIVERY_SENT || ctx->jobs[i].mailbox_id == 0)
+			continue;
+		for (k = 0; k < n && ids[k] != ctx->jobs[i].mailbox_id; k++)
+			;
+		if (k == n) {
+			counts[n] = 0;
+			ids[n++] = ctx->jobs[i].mailbox_id;
+		}
+	}
+	sort_ids(ids, counts, n);
+	for (k = 0; k < n; k++)
+		if ((e = health_mailbox_sent_tx(db, ids[k])) != LC_OK)
+			return e;
+	return LC_OK;
+}
+
+/* sort_ids sorts ids (and counts with them) ascending: rows are locked in one order. */
+static void
+sort_ids(int64_t *ids, unsigned *counts, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && ids[j - 1] > ids[j]; j--) {
+			int64_t t = ids[j];
+			unsigned c = counts[j];
+
+			ids[j] = ids[j - 1];
+			counts[j] = counts[j - 1];
+			ids[j - 1] = t;
+			counts[j - 1] = c;
+		}
 }
 
 lc_err

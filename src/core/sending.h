@@ -40,6 +40,8 @@ struct policy {
 	unsigned approve[MSG_NKINDS]; /* 1 = required, 0 = auto; indexed by enum msg_kind */
 	unsigned max_lateness_hours;
 	int track_opens;              /* emails carry an HTML copy with an open-tracking image */
+	unsigned bounce_permille;     /* autoPause.bounceRate in thousandths: a campaign whose
+	                                 hard bounces among its last 20 sends pass it pauses */
 };
 lc_err policy_get(struct core *core, const struct principal *who, struct policy *out);
 /* policy_put stores p; LC_EINVAL with fail when a value is out of range. */
@@ -164,6 +166,12 @@ enum campaign_action { CAMPAIGN_PAUSE, CAMPAIGN_RESUME, CAMPAIGN_CANCEL, CAMPAIG
 lc_err campaigns_transition(struct core *core, const struct principal *who,
     const char *public_id, enum campaign_action action, const char *reason,
     struct core_fail *fail);
+/* campaigns_pause_tx pauses an active campaign of workspace_id inside the caller's
+ * transaction, exactly as a person's pause does (timeline reason, held messages,
+ * campaign.paused webhook); a campaign that is not active is left alone (LC_OK). Used by
+ * the worker's automatic pause (core/health.c). */
+lc_err campaigns_pause_tx(struct db *db, int64_t workspace_id, const char *public_id,
+    const char *reason);
 /* campaigns_transition_preview says what campaigns_transition would do, changing
  * nothing: the campaign's status now in *from and, when allowed, the status it would get
  * in *to (LC_OK); otherwise the same error and fail as the transition would give (the

@@ -122,8 +122,10 @@ lc_err store_credit_ledger(struct db *db, int64_t workspace_id, const char *befo
 
 /* ---- policy ---- */
 enum { POL_COL_DRAFTS, POL_COL_SEND, POL_COL_RESPOND, POL_COL_AUTO, POL_COL_FOLLOW,
-	POL_COL_LATENESS, POL_COL_TRACK };
+	POL_COL_LATENESS, POL_COL_TRACK, POL_COL_BOUNCE_PERMILLE };
 lc_err store_policy_get(struct db *db, int64_t workspace_id, struct db_rows *out);
+/* store_policy_put_bounce sets autoPause.bounceRate (thousandths). */
+lc_err store_policy_put_bounce(struct db *db, int64_t workspace_id, unsigned permille);
 lc_err store_policy_put(struct db *db, int64_t workspace_id, const unsigned flags[5],
     unsigned lateness_hours, int track_opens);
 /* store_msg_open records the first open of a sent message by its open token; *first is

@@ -61,6 +61,61 @@ store_domain_take(struct db *db, int64_t workspace_id, const char *domain, const
 }
 
 lc_err
+store_mailbox_refusal(struct db *db, int64_t id, unsigned *count)
+{
+	static const char upd[] = "UPDATE mailboxes SET policy_refusals = policy_refusals + 1 "
+	                          "WHERE id = ?";
+	static const char sel[] = "SELECT policy_refusals FROM mailboxes WHERE id = ?";
+	struct db_param p[] = {DB_I64(id)};
+	struct db_rows r;
+	lc_err e;
+
+	*count = 0;
+	if ((e = db_exec(db, upd, p, 1, NULL, NULL)) != LC_OK ||
+	    (e = db_query(db, sel, p, 1, &r)) != LC_OK)
+		return e;
+	if (r.nrows == 1)
+		*count = (unsigned)db_i64(&r, 0, 0);
+	db_rows_free(&r);
+	return LC_OK;
+}
+
+lc_err
+store_mailbox_refusals_clear(struct db *db, int64_t id)
+{
+	static const char sql[] = "UPDATE mailboxes SET policy_refusals = 0 "
+	                          "WHERE id = ? AND policy_refusals > 0";
+	struct db_param p[] = {DB_I64(id)};
+
+	return db_exec(db, sql, p, 1, NULL, NULL);
+}
+
+lc_err
+store_campaign_outcomes(struct db *db, int64_t id, unsigned n, int bounce)
+{
+	/* 1048575: twenty bits */
+	static const char sql[] =
+	    "UPDATE campaigns SET recent_bounces = ((recent_bounces << ?) | ?) & 1048575, "
+	    "recent_sends = LEAST(recent_sends + ?, 20) WHERE id = ?";
+	struct db_param p[] = {DB_I64(n > 20 ? 20 : n), DB_I64(bounce ? 1 : 0), DB_I64(n),
+	    DB_I64(id)};
+
+	return db_exec(db, sql, p, 4, NULL, NULL);
+}
+
+lc_err
+store_campaign_health(struct db *db, int64_t id, struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT BIT_COUNT(c.recent_bounces), c.recent_sends, w.auto_pause_bounce_permille, "
+	    "c.status, c.workspace_id, c.public_id FROM campaigns c "
+	    "JOIN workspaces w ON w.id = c.workspace_id WHERE c.id = ?";
+	struct db_param p[] = {DB_I64(id)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
 store_msg_hold(struct db *db, int64_t id, unsigned reason, const char *next_slot_sql,
     const char *error, const char *now_sql, uint64_t *changed)
 {

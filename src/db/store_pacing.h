@@ -35,4 +35,22 @@ lc_err store_domain_take(struct db *db, int64_t workspace_id, const char *domain
 lc_err store_msg_hold(struct db *db, int64_t id, unsigned reason, const char *next_slot_sql,
     const char *error, const char *now_sql, uint64_t *changed);
 
+/* ---- health (docs/mailboxes.md, "Health") ---- */
+
+/* store_mailbox_refusal counts one more 5.7.x refusal of mailbox id in a row; *count is
+ * the new count. */
+lc_err store_mailbox_refusal(struct db *db, int64_t id, unsigned *count);
+/* store_mailbox_refusals_clear forgets mailbox id's refusals (it sent a message). */
+lc_err store_mailbox_refusals_clear(struct db *db, int64_t id);
+/* store_campaign_outcomes shifts n sends into campaign id's last 20, the newest a hard
+ * bounce when bounce is set. */
+lc_err store_campaign_outcomes(struct db *db, int64_t id, unsigned n, int bounce);
+/* Columns of store_campaign_health. */
+enum { CH_COL_BOUNCES, CH_COL_SENDS, CH_COL_PERMILLE, CH_COL_STATUS, CH_COL_WORKSPACE,
+	CH_COL_PUBLIC };
+/* store_campaign_health reads the hard bounces among campaign id's last 20 sends, how
+ * many of the 20 happened, its workspace's autoPause.bounceRate (thousandths), its status,
+ * workspace and public id (0 or 1 row). */
+lc_err store_campaign_health(struct db *db, int64_t id, struct db_rows *out);
+
 #endif

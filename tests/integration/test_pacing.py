@@ -313,3 +313,26 @@ def test_pacing_fields_are_validated():
     r = t.api.request("PATCH", f"/v1/mailboxes/{m['id']}", headers=JSON,
                       data=json.dumps({"warmup": None}))
     assert r.status_code == 200 and r.json()["warmup"] is None
+
+
+def test_cli_mailbox_add_takes_the_pacing_fields():
+    from conftest import cli
+    from test_mailboxes import SUB_PORT, sub_password
+    t = Tenant()
+    added = cli("mailbox", "add", t.ws, "--from", "box3@mailbox.test", "--host", "localhost",
+                "--port", str(SUB_PORT), "--username", "box3@mailbox.test",
+                "--days", "mon,wed,fri", "--start", "08:30", "--end", "16:00",
+                "--time-zone", "America/New_York", "--warmup-start", "5",
+                "--warmup-increment", "2", "--min-gap-seconds", "90", "--jitter-seconds", "30",
+                "--password-stdin", stdin=sub_password() + "\n")
+    got = t.api.get(f"/v1/mailboxes/{added}").json()
+    assert got["window"] == {"days": ["mon", "wed", "fri"], "start": "08:30", "end": "16:00",
+                             "timeZone": "America/New_York"}, got
+    assert got["warmup"] == {"start": 5, "increment": 2}
+    assert got["minGapSeconds"] == 90 and got["jitterSeconds"] == 30
+    for args in (["--days", "mon,mon"], ["--start", "8:30"], ["--time-zone", "Nowhere/Land"],
+                 ["--warmup-start", "5"]):
+        bad = cli("mailbox", "add", t.ws, "--from", "box3@mailbox.test", "--host", "localhost",
+                  "--username", "box3@mailbox.test", *args, "--password-stdin",
+                  stdin="p\n", check=False)
+        assert bad.returncode in (64, 65), (args, bad.returncode, bad.stderr)
