@@ -8,7 +8,7 @@ mailbox, directly for the relay)."""
 import json
 import uuid
 
-from conftest import Tenant, assert_problem, wait_for
+from conftest import Tenant, assert_problem, sql, wait_for
 from test_mailboxes import CAMPAIGN, JSON, Receiver, auto_policy, create_mailbox, message_rows
 
 
@@ -115,3 +115,25 @@ def test_the_bounce_rate_policy_is_validated_and_can_be_turned_off():
     cid = campaign(t.api, [f"bounce{i}-{tag}@gone.example" for i in range(4)])
     assert wait_for(lambda: [r[1] for r in message_rows(cid)] == ["4"] * 4, timeout=60)
     assert t.api.get(f"{CAMPAIGN}/{cid}").json()["status"] == "active"
+
+
+def test_the_demo_has_two_mailboxes_one_paused_and_messages_held_with_their_next_slot(demo):
+    """scripts/dev seeds it (src/core/demo_mailboxes.c). Sam's messages wait for the
+    window's next opening (weekdays 09:00 New York) unless that moment has passed during
+    the run; Dana's wait for her mailbox to be resumed, whatever the time."""
+    boxes = demo["api"].get("/v1/mailboxes").json()["data"]
+    by_from = {b["fromAddress"]: b for b in boxes}
+    sam, dana = by_from["sam@acme-analytics.example"], by_from["dana@acme-analytics.example"]
+    assert sam["status"] == "active" and sam["window"]["timeZone"] == "America/New_York"
+    assert dana["status"] == "paused" and "535" in dana["pausedReason"]
+    held = demo["api"].get("/v1/approvals", query="status=held&limit=100").json()["data"]
+    paused = [m for m in held if m["heldReason"] == "mailbox_paused"]
+    assert len(paused) == 1 and paused[0]["nextSlotAt"] is None, held
+    waiting = [m for m in held if m["heldReason"] in ("outside_window", "gap")]
+    for m in waiting:
+        assert m["nextSlotAt"], m
+    # Sam's two: still waiting, or (when the run passed their slot) claimed by the worker
+    # at that slot and tried on the example host, which does not exist
+    tried = sql("SELECT COUNT(*) FROM outbound_messages o JOIN mailboxes b ON b.id = o.mailbox_id "
+                f"WHERE b.public_id = '{sam['id']}' AND o.status <> 8 AND o.attempts > 0")
+    assert len(waiting) + int(tried[0][0]) == 2, (held, tried)

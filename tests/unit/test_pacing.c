@@ -1,12 +1,17 @@
 /* test_pacing.c: the pacing rules (core/pacing.c) without a database or a clock: the
  * window in America/New_York across the 2027 DST changes, the daily cap and the next
- * day's opening, the warm-up ramp day by day, the gap inside and across the window. */
+ * day's opening, the warm-up ramp day by day, the gap inside and across the window; and
+ * the health rules (core/health.c): the bounce rate over 20 sends, what a policy refusal
+ * is. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <cmocka.h>
 
+#include "core/health.h"
 #include "core/pacing.h"
 
 #define S(x) ((int64_t)(x) * 1000)
@@ -148,6 +153,35 @@ test_names(void **state)
 	assert_string_equal(hhmm, "24:00");
 }
 
+static void
+test_health_rules(void **state)
+{
+	struct delivery_result r;
+
+	(void)state;
+	/* 0.1 over 20 sends: two bounces are at the rate, three pass it */
+	assert_false(health_bounce_rate_passed(2, 100));
+	assert_true(health_bounce_rate_passed(3, 100));
+	assert_false(health_bounce_rate_passed(20, 0)); /* off */
+	assert_false(health_bounce_rate_passed(20, 1000));
+	assert_true(health_bounce_rate_passed(1, 49));
+	memset(&r, 0, sizeof(r));
+	r.code = 550;
+	r.enh_class = 5;
+	r.enh_subject = 7;
+	r.enh_detail = 1;
+	assert_true(health_policy_refusal(&r));
+	r.enh_subject = 1; /* 5.1.1: the address, not the sender */
+	assert_false(health_policy_refusal(&r));
+	/* a relaying submission server's generic code with the final server's in front */
+	r.code = 554;
+	r.enh_subject = r.enh_detail = 0;
+	snprintf(r.text, sizeof(r.text), "%s", "5.7.1 message refused");
+	assert_true(health_policy_refusal(&r));
+	snprintf(r.text, sizeof(r.text), "%s", "mailbox 5.7.1 full");
+	assert_false(health_policy_refusal(&r));
+}
+
 int
 main(void)
 {
@@ -157,6 +191,7 @@ main(void)
 	    cmocka_unit_test(test_warmup_ramp),
 	    cmocka_unit_test(test_gap),
 	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_health_rules),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 

@@ -58,6 +58,8 @@ test_footer_rule(void **state)
 	assert_int_equal(tz_offset(syd, INT64_C(2225930400)), 36000);       /* 2040-07-15 */
 	assert_int_equal(tz_offset(zone("UTC"), INT64_C(1805007600)), 0);
 	assert_int_equal(tz_offset(zone("Asia/Kolkata"), INT64_C(2224771200)), 19800);
+	/* a zone the database names through a link */
+	assert_int_equal(tz_offset(zone("US/Eastern"), INT64_C(1805007600)), -14400);
 }
 
 static void
