@@ -336,3 +336,37 @@ def test_cli_mailbox_add_takes_the_pacing_fields():
                   "--username", "box3@mailbox.test", *args, "--password-stdin",
                   stdin="p\n", check=False)
         assert bad.returncode in (64, 65), (args, bad.returncode, bad.stderr)
+
+
+def test_pause_and_cancel_still_win_over_a_paced_hold(clock):
+    t = Tenant()
+    auto_policy(t.api)
+    night = ms("2027-10-04T02:00:00Z")  # Monday 04:00 in Berlin: outside 09:00-17:00
+    clock(night)
+    m = mailbox(t.api, window={"start": "09:00", "end": "17:00", "timeZone": "Europe/Berlin"})
+    cid = campaign(t.api, [m["id"]], 2)
+    rs = settled(cid, night, 0)
+    opening = ms("2027-10-04T07:00:00Z")
+    assert [(r[4], r[5]) for r in rs] == [(1, opening)] * 2, rs
+
+    # paused before the slot: at the slot the worker holds them for the campaign instead
+    r = t.api.post(f"{CAMPAIGN}/{cid}/pause", headers=JSON, data=json.dumps({"reason": "wait"}))
+    assert r.status_code == 200, r.text
+    clock(opening)
+    rs = wait_for(lambda: (lambda x: all(r[1] == HELD and r[4] == 0 for r in x) and x)(rows(cid)),
+                  timeout=60)
+    assert rs, rows(cid)
+    a = t.api.get(f"/v1/approvals/{rs[0][0]}").json()
+    assert a["status"] == "held" and a["heldReason"] is None and a["nextSlotAt"] is None
+    # resumed inside the window: they go, one after the other
+    r = t.api.post(f"{CAMPAIGN}/{cid}/resume", headers=JSON, data="{}")
+    assert r.status_code == 200, r.text
+    settled(cid, opening, 2)
+
+    # cancel wins over a hold: the held message is cancelled, never sent
+    cid2 = campaign(t.api, [m["id"]], 1)
+    clock(ms("2027-10-04T16:00:00Z"))  # 18:00 in Berlin
+    rs = settled(cid2, ms("2027-10-04T16:00:00Z"), 0)
+    r = t.api.post(f"{CAMPAIGN}/{cid2}/cancel", headers=JSON, data="{}")
+    assert r.status_code in (200, 202), r.text
+    assert wait_for(lambda: [r[1] for r in rows(cid2)] == [7], timeout=60), rows(cid2)
