@@ -10,11 +10,13 @@
 
 #include "cli_mailbox.h"
 #include "core/mailbox.h"
+#include "core/pacing.h"
 #include "mailbox_run.h"
 
 static int mailbox_usage(void);
 static int read_secret(char *, size_t);
 static int number(const char *, long, long, long *);
+static int days_parse(const char *, long *);
 static int fail_exit(const char *, lc_err, const struct core_fail *);
 static int cmd_add(struct core *, const struct principal *, int, char **);
 static int cmd_list(struct core *, const struct principal *);
@@ -29,9 +31,35 @@ mailbox_usage(void)
 	    "--password-stdin\n"
 	    "           [--from-name NAME] [--reply-to ADDRESS] [--port N]\n"
 	    "           [--security tls|starttls|plain] [--daily-cap N]\n"
+	    "           [--days mon,tue,...] [--start HH:MM] [--end HH:MM] [--time-zone ZONE]\n"
+	    "           [--warmup-start N --warmup-increment K] [--min-gap-seconds N]\n"
+	    "           [--jitter-seconds N]\n"
 	    "       linkcamp mailbox list WS_ID\n"
 	    "       linkcamp mailbox test WS_ID MAILBOX_ID\n");
 	return EX_USAGE;
+}
+
+/* days_parse reads "mon,tue,..." into a PACING_ALL_DAYS bit set; -1 for anything else
+ * (an unknown or repeated day). */
+static int
+days_parse(const char *s, long *days)
+{
+	char name[4];
+	int bit;
+
+	*days = 0;
+	for (;;) {
+		if (strlen(s) < 3 || (s[3] != ',' && s[3] != '\0'))
+			return -1;
+		memcpy(name, s, 3);
+		name[3] = '\0';
+		if ((bit = pacing_day_from_name(name)) < 0 || (*days & (1L << bit)))
+			return -1;
+		*days |= 1L << bit;
+		if (s[3] == '\0')
+			return 0;
+		s += 4;
+	}
 }
 
 /* read_secret reads the first line of standard input without its line ending; -1 when
@@ -93,7 +121,7 @@ cmd_add(struct core *core, const struct principal *who, int argc, char **argv)
 	lc_err e;
 
 	memset(&in, 0, sizeof(in));
-	in.port = in.security = in.daily_cap = -1;
+	mailbox_in_init(&in);
 	for (i = 3; i < argc; i++) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--password-stdin") == 0) {
@@ -113,15 +141,28 @@ cmd_add(struct core *core, const struct principal *who, int argc, char **argv)
 			in.host = val;
 		else if (strcmp(a, "--username") == 0)
 			in.username = val;
+		else if (strcmp(a, "--time-zone") == 0)
+			in.time_zone = val;
 		else if (strcmp(a, "--port") == 0 ? number(val, 1, 65535, &in.port) != 0
 		         : strcmp(a, "--daily-cap") == 0
 		             ? number(val, 1, MAILBOX_DAILY_CAP_MAX, &in.daily_cap) != 0
 		         : strcmp(a, "--security") == 0
 		             ? (in.security = mailbox_security_from_name(val)) < 0
+		         : strcmp(a, "--days") == 0 ? days_parse(val, &in.days) != 0
+		         : strcmp(a, "--start") == 0 ? (in.start_min = pacing_hhmm_parse(val)) < 0
+		         : strcmp(a, "--end") == 0 ? (in.end_min = pacing_hhmm_parse(val)) < 0
+		         : strcmp(a, "--warmup-start") == 0
+		             ? number(val, 1, MAILBOX_DAILY_CAP_MAX, &in.warmup_start) != 0
+		         : strcmp(a, "--warmup-increment") == 0
+		             ? number(val, 0, MAILBOX_DAILY_CAP_MAX, &in.warmup_step) != 0
+		         : strcmp(a, "--min-gap-seconds") == 0
+		             ? number(val, 0, PACING_GAP_MAX, &in.gap_s) != 0
+		         : strcmp(a, "--jitter-seconds") == 0
+		             ? number(val, 0, PACING_GAP_MAX, &in.jitter_s) != 0
 		             : 1)
 			return mailbox_usage();
 	}
-	if (!from_stdin)
+	if (!from_stdin || (in.warmup_start != -1) != (in.warmup_step != -1))
 		return mailbox_usage();
 	if (read_secret(password, sizeof(password)) != 0 || password[0] == '\0') {
 		sodium_memzero(password, sizeof(password));

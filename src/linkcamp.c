@@ -16,6 +16,7 @@
 #include "core/core.h"
 #include "core/demo.h"
 #include "core/inbound.h"
+#include "core/mailbox.h"
 #include "core/sending.h"
 #include "mail/mime.h"
 #include "mcp/mcp.h"
@@ -62,6 +63,9 @@ usage(void)
 	    "  mailbox add WS_ID --from ADDRESS --host HOST --username USER --password-stdin\n"
 	    "          [--from-name NAME] [--reply-to ADDRESS] [--port N]\n"
 	    "          [--security tls|starttls|plain] [--daily-cap N]\n"
+	    "          [--days mon,tue,...] [--start HH:MM] [--end HH:MM] [--time-zone ZONE]\n"
+	    "          [--warmup-start N --warmup-increment K] [--min-gap-seconds N]\n"
+	    "          [--jitter-seconds N]\n"
 	    "                                        a sender mailbox (password on stdin)\n"
 	    "  mailbox list WS_ID                    the workspace's mailboxes\n"
 	    "  mailbox test WS_ID MAILBOX_ID         connect, EHLO, STARTTLS, AUTH, QUIT and\n"
@@ -322,7 +326,14 @@ main(int argc, char **argv)
 	} else if (strcmp(cmd, "doctor") == 0 && argc == 1) {
 		rc = cli_doctor(&core, &cfg);
 	} else if (strcmp(cmd, "demo") == 0 && argc == 1) {
-		rc = cmd_demo(&core);
+		/* the demo's mailboxes need the key to seal their passwords */
+		if (mailbox_settings_load(&cfg, why, sizeof(why)) != LC_OK) {
+			fprintf(stderr, "linkcamp: %s\n", why);
+			rc = EX_CONFIG;
+		} else {
+			rc = cmd_demo(&core);
+		}
+		mailbox_settings_free();
 	} else if (strcmp(cmd, "inbound") == 0) {
 		rc = cmd_inbound(&core, argc, argv);
 	} else if (strcmp(cmd, "mcp") == 0 && argc == 1) {

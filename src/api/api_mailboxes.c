@@ -5,23 +5,118 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "api/api.h"
 #include "core/mailbox.h"
+#include "core/pacing.h"
 
-#define TEST_WAIT_MS 20000 /* how long POST .../test waits for a worker's answer */
-#define TEST_POLL_MS 100
 
 static json_t *mailbox_json(const struct mailbox_view *);
 static int parse_in(struct http_ctx *, json_t *, int, struct mailbox_in *);
 static void answer_test(struct http_ctx *, const char *, int, int, const char *);
-static void nap_ms(long);
+static int parse_pacing(struct http_ctx *, json_t *, struct mailbox_in *);
+static int bad_field(struct http_ctx *, const char *, const char *);
+static json_t *window_json(const struct mailbox_view *);
+
+static int
+bad_field(struct http_ctx *ctx, const char *param, const char *detail)
+{
+	http_problem(ctx->req, 422, "validation_failed", detail, param, NULL, NULL);
+	return -1;
+}
+
+/* parse_pacing reads window, warmup, minGapSeconds and jitterSeconds (docs/mailboxes.md,
+ * "Pacing"); -1 after answering 422. The ranges are checked by the core. */
+static int
+parse_pacing(struct http_ctx *ctx, json_t *doc, struct mailbox_in *in)
+{
+	static const char *const window_keys[] = {"days", "start", "end", "timeZone", NULL};
+	static const char *const warmup_keys[] = {"start", "increment", NULL};
+	const char *start = NULL, *end = NULL;
+	json_t *w, *days, *day;
+	long long v;
+	size_t i;
+	int r, bit;
+
+	if ((r = api_get_int(ctx, doc, "minGapSeconds", 0, 0, PACING_GAP_MAX, &v,
+	         "minGapSeconds")) < 0)
+		return -1;
+	if (r == 1)
+		in->gap_s = (long)v;
+	if ((r = api_get_int(ctx, doc, "jitterSeconds", 0, 0, PACING_GAP_MAX, &v,
+	         "jitterSeconds")) < 0)
+		return -1;
+	if (r == 1)
+		in->jitter_s = (long)v;
+	if ((w = json_object_get(doc, "warmup")) != NULL) {
+		if (json_is_null(w)) {
+			in->warmup_start = in->warmup_step = 0;
+		} else if (!json_is_object(w)) {
+			return bad_field(ctx, "warmup",
+			    "warmup is null or an object: {\"start\": N, \"increment\": K}.");
+		} else {
+			if (api_only_keys(ctx, w, warmup_keys, "warmup") != 0 ||
+			    (r = api_get_int(ctx, w, "start", 1, 1, MAILBOX_DAILY_CAP_MAX, &v,
+			         "warmup.start")) < 0)
+				return -1;
+			in->warmup_start = (long)v;
+			if ((r = api_get_int(ctx, w, "increment", 1, 0, MAILBOX_DAILY_CAP_MAX, &v,
+			         "warmup.increment")) < 0)
+				return -1;
+			in->warmup_step = (long)v;
+		}
+	}
+	if ((w = json_object_get(doc, "window")) == NULL)
+		return 0;
+	if (!json_is_object(w))
+		return bad_field(ctx, "window",
+		    "window is an object: days, start, end (HH:MM) and timeZone.");
+	if (api_only_keys(ctx, w, window_keys, "window") != 0 ||
+	    api_get_str(ctx, w, "start", 0, &start, "window.start") != 0 ||
+	    api_get_str(ctx, w, "end", 0, &end, "window.end") != 0 ||
+	    api_get_str(ctx, w, "timeZone", 0, &in->time_zone, "window.timeZone") != 0)
+		return -1;
+	if (start && (in->start_min = pacing_hhmm_parse(start)) < 0)
+		return bad_field(ctx, "window.start", "window.start is a time of day, HH:MM.");
+	if (end && (in->end_min = pacing_hhmm_parse(end)) < 0)
+		return bad_field(ctx, "window.end", "window.end is a time of day, HH:MM (24:00 allowed).");
+	if ((days = json_object_get(doc, "window") ? json_object_get(w, "days") : NULL) == NULL)
+		return 0;
+	if (!json_is_array(days) || json_array_size(days) == 0 || json_array_size(days) > 7)
+		return bad_field(ctx, "window.days",
+		    "window.days is a list of 1 to 7 days: mon, tue, wed, thu, fri, sat, sun.");
+	in->days = 0;
+	json_array_foreach(days, i, day) {
+		if (!json_is_string(day) || (bit = pacing_day_from_name(json_string_value(day))) < 0 ||
+		    (in->days & (1L << bit)) != 0)
+			return bad_field(ctx, "window.days",
+			    "window.days names each of mon, tue, wed, thu, fri, sat, sun at most once.");
+		in->days |= 1L << bit;
+	}
+	return 0;
+}
+
+/* window_json is a mailbox's window as the API shows it. */
+static json_t *
+window_json(const struct mailbox_view *v)
+{
+	char start[6], end[6];
+	json_t *days = json_array();
+	unsigned i;
+
+	for (i = 0; days && i < 7; i++)
+		if (v->days & (1u << i))
+			json_array_append_new(days, json_string(pacing_day_name(i)));
+	pacing_hhmm_format(v->start_min, start);
+	pacing_hhmm_format(v->end_min, end);
+	return json_pack("{s:o,s:s,s:s,s:s}", "days", days ? days : json_null(), "start", start,
+	    "end", end, "timeZone", v->time_zone ? v->time_zone : "UTC");
+}
 
 static json_t *
 mailbox_json(const struct mailbox_view *v)
 {
-	return json_pack("{s:s,s:s,s:s,s:o,s:{s:s,s:I,s:s,s:s,s:b},s:I,s:I,s:s,s:o,s:o,s:o,s:o}",
+	json_t *o = json_pack("{s:s,s:s,s:s,s:o,s:{s:s,s:I,s:s,s:s,s:b},s:I,s:I,s:s,s:o,s:o,s:o,s:o}",
 	    "id", v->public_id, "fromName", v->from_name ? v->from_name : "", "fromAddress",
 	    v->from_address, "replyTo", api_str_or_null(v->reply_to), "smtp", "host", v->host,
 	    "port", (json_int_t)v->port, "security", mailbox_security_name(v->security),
@@ -31,6 +126,18 @@ mailbox_json(const struct mailbox_view *v)
 	    api_str_or_null(v->status == MBX_PAUSED ? v->paused_reason : NULL), "pausedAt",
 	    api_time_or_null(v->status == MBX_PAUSED ? v->paused_ms : -1), "createdAt",
 	    api_time_or_null(v->created_ms), "updatedAt", api_time_or_null(v->updated_ms));
+
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "window", window_json(v));
+	json_object_set_new(o, "warmup", v->warmup_start == 0 ? json_null()
+	    : json_pack("{s:I,s:I}", "start", (json_int_t)v->warmup_start, "increment",
+	          (json_int_t)v->warmup_step));
+	json_object_set_new(o, "minGapSeconds", json_integer(v->gap_s));
+	json_object_set_new(o, "jitterSeconds", json_integer(v->jitter_s));
+	json_object_set_new(o, "capToday", json_integer(v->cap_today));
+	json_object_set_new(o, "nextSendAt", api_time_or_null(v->next_send_ms));
+	return o;
 }
 
 /* parse_in reads a mailbox body into in (strings borrowed from doc); -1 after answering
@@ -39,7 +146,7 @@ static int
 parse_in(struct http_ctx *ctx, json_t *doc, int create, struct mailbox_in *in)
 {
 	static const char *const keys[] = {"fromName", "fromAddress", "replyTo", "dailyCap", "smtp",
-	    NULL};
+	    "window", "warmup", "minGapSeconds", "jitterSeconds", NULL};
 	static const char *const smtp_keys[] = {"host", "port", "security", "username", "password",
 	    NULL};
 	const char *security = NULL;
@@ -47,8 +154,7 @@ parse_in(struct http_ctx *ctx, json_t *doc, int create, struct mailbox_in *in)
 	json_t *smtp, *rt;
 	int r;
 
-	memset(in, 0, sizeof(*in));
-	in->port = in->security = in->daily_cap = -1;
+	mailbox_in_init(in);
 	if (api_only_keys(ctx, doc, keys, NULL) != 0 ||
 	    api_get_str(ctx, doc, "fromName", 0, &in->from_name, "fromName") != 0 ||
 	    api_get_str(ctx, doc, "fromAddress", create, &in->from_address, "fromAddress") != 0)
@@ -62,6 +168,8 @@ parse_in(struct http_ctx *ctx, json_t *doc, int create, struct mailbox_in *in)
 		return -1;
 	if (r == 1)
 		in->daily_cap = (long)v;
+	if (parse_pacing(ctx, doc, in) != 0)
+		return -1;
 	smtp = json_object_get(doc, "smtp");
 	if (smtp == NULL && !create)
 		return 0;
@@ -238,15 +346,6 @@ api_mailbox_resume(void *arg)
 	db_rows_free(&rows);
 }
 
-static void
-nap_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) != 0)
-		;
-}
-
 /* answer_test answers a test's state: 200 with its steps when done, else 202. */
 static void
 answer_test(struct http_ctx *ctx, const char *test_id, int done, int ok, const char *result)
@@ -275,9 +374,7 @@ void
 api_mailbox_test(void *arg)
 {
 	struct http_ctx *ctx = arg;
-	char test_id[ID_MAX], *result = NULL;
-	int done = 0, ok = 0;
-	long waited;
+	char test_id[ID_MAX], headers[sizeof(ctx->match.captures[0]) + ID_MAX + 80];
 	json_t *doc;
 	lc_err e;
 
@@ -295,19 +392,15 @@ api_mailbox_test(void *arg)
 		api_fail(ctx, e, "mailbox_not_found");
 		return;
 	}
-	/* a worker runs it (this process never talks SMTP nor decrypts a password) */
-	for (waited = 0; waited < TEST_WAIT_MS; waited += TEST_POLL_MS) {
-		nap_ms(TEST_POLL_MS);
-		if ((e = mailbox_test_result(ctx->core, &ctx->who, test_id, &done, &ok, &result)) !=
-		    LC_OK) {
-			api_fail(ctx, e, "mailbox_not_found");
-			return;
-		}
-		if (done)
-			break;
-	}
-	answer_test(ctx, test_id, done, ok, result);
-	free(result);
+	/* a worker runs it (this process never talks SMTP nor decrypts a password); the
+	 * answer comes at once, so no FastCGI thread waits on a remote server: the client
+	 * polls the Location */
+	snprintf(headers, sizeof(headers), "Location: /v1/mailboxes/%s/tests/%s\r\nRetry-After: 1\r\n",
+	    ctx->match.captures[0], test_id);
+	http_send_json(ctx->req, 202,
+	    json_pack("{s:s,s:s,s:s}", "id", test_id, "mailboxId", ctx->match.captures[0], "status",
+	        "running"),
+	    headers);
 }
 
 void

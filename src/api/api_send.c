@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/pacing.h"
 #include "core/inbound.h"
 #include "util/timefmt.h"
 
@@ -35,9 +36,11 @@ invocation_json(struct http_ctx *ctx, const struct invocation *inv)
 	json_t *message, *event = json_null(), *o;
 
 	message = inv->message_public_id
-	    ? json_pack("{s:s,s:s,s:o}", "id", inv->message_public_id, "status",
+	    ? json_pack("{s:s,s:s,s:o,s:o,s:o}", "id", inv->message_public_id, "status",
 	          msg_status_name(inv->message_status), "scheduleAt",
-	          api_time_or_null(inv->schedule_ms))
+	          api_time_or_null(inv->schedule_ms), "heldReason",
+	          api_str_or_null(pacing_reason_name(inv->message_held_reason)), "nextSlotAt",
+	          api_time_or_null(inv->message_next_slot_ms))
 	    : json_null();
 	if (inv->event_public_id && inv->event_type)
 		event = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}", "id", inv->event_public_id, "type",

@@ -25,8 +25,9 @@ answer_policy(struct http_ctx *ctx)
 		json_object_set_new(approval, policy_names[i],
 		    json_string(p.approve[i] ? "required" : "auto"));
 	http_send_json(ctx->req, 200,
-	    json_pack("{s:o,s:I,s:b}", "approval", approval, "maxLatenessHours",
-	        (json_int_t)p.max_lateness_hours, "trackOpens", p.track_opens),
+	    json_pack("{s:o,s:I,s:b,s:{s:f}}", "approval", approval, "maxLatenessHours",
+	        (json_int_t)p.max_lateness_hours, "trackOpens", p.track_opens, "autoPause",
+	        "bounceRate", p.bounce_permille / 1000.0),
 	    NULL);
 }
 
@@ -43,11 +44,13 @@ api_policy_get(void *arg)
 void
 api_policy_put(void *arg)
 {
-	static const char *const keys[] = {"approval", "maxLatenessHours", "trackOpens", NULL};
+	static const char *const keys[] = {"approval", "maxLatenessHours", "trackOpens", "autoPause",
+	    NULL};
+	static const char *const auto_keys[] = {"bounceRate", NULL};
 	struct http_ctx *ctx = arg;
 	struct core_fail fail;
 	struct policy p;
-	json_t *doc, *approval, *track;
+	json_t *doc, *approval, *track, *ap, *rate;
 	long long hours = 0;
 	char param[64];
 	size_t i;
@@ -94,6 +97,25 @@ api_policy_put(void *arg)
 			goto out;
 		}
 		p.track_opens = json_is_true(track);
+	}
+	if ((ap = json_object_get(doc, "autoPause")) != NULL) {
+		if (!json_is_object(ap) || api_only_keys(ctx, ap, auto_keys, "autoPause") != 0) {
+			if (!json_is_object(ap))
+				http_problem(ctx->req, 422, "validation_failed",
+				    "autoPause is an object: {\"bounceRate\": 0.1}.", "autoPause", NULL, NULL);
+			goto out;
+		}
+		if ((rate = json_object_get(ap, "bounceRate")) != NULL) {
+			/* thousandths: a rate finer than that means nothing over 20 sends */
+			if (!json_is_number(rate) || json_number_value(rate) < 0 ||
+			    json_number_value(rate) > 1) {
+				http_problem(ctx->req, 422, "validation_failed",
+				    "autoPause.bounceRate is a number from 0 to 1 (0 turns it off).",
+				    "autoPause.bounceRate", NULL, NULL);
+				goto out;
+			}
+			p.bounce_permille = (unsigned)(json_number_value(rate) * 1000.0 + 0.5);
+		}
 	}
 	if (hours > 0)
 		p.max_lateness_hours = (unsigned)hours;

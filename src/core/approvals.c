@@ -60,6 +60,9 @@ out_message_from_row(const struct db_rows *r, size_t i, struct out_message *m)
 	m->invocation_public_id = db_str(r, i, MSG_COL_INV_PUBLIC);
 	m->decided_ms = db_ms(r, i, MSG_COL_DECIDED_AT);
 	m->track_opens = db_i64(r, i, MSG_COL_TRACK_OPENS) != 0;
+	/* a reason is shown only while the message is held (a released one keeps its column) */
+	m->held_reason = m->status == MS_HELD ? (unsigned)db_i64(r, i, MSG_COL_HELD_REASON) : 0;
+	m->next_slot_ms = m->status == MS_HELD ? db_ms(r, i, MSG_COL_NEXT_SLOT) : -1;
 	m->open_token = db_str(r, i, MSG_COL_OPEN_TOKEN);
 }
 

@@ -154,6 +154,21 @@ campaigns_transition(struct core *core, const struct principal *who, const char 
 }
 
 lc_err
+campaigns_pause_tx(struct db *db, int64_t workspace_id, const char *public_id, const char *reason)
+{
+	struct principal who;
+	struct core_fail fail;
+	struct transition_ctx ctx = {&who, public_id, reason, CAMPAIGN_PAUSE, &fail};
+	lc_err e;
+
+	memset(&who, 0, sizeof(who));
+	memset(&fail, 0, sizeof(fail));
+	who.workspace_id = workspace_id;
+	e = transition_tx(db, &ctx);
+	return e == LC_ECONFLICT || e == LC_EINVAL ? LC_OK : e; /* already paused, or ended */
+}
+
+lc_err
 campaigns_transition_preview(struct core *core, const struct principal *who,
     const char *public_id, enum campaign_action action, const char *reason,
     struct core_fail *fail, unsigned *from, unsigned *to)

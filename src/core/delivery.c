@@ -7,11 +7,14 @@
 #include <string.h>
 
 #include "core/delivery.h"
+#include "core/health.h"
 #include "core/mailbox.h"
 #include "core/notify.h"
+#include "core/pacing.h"
 #include "db/store.h"
 #include "db/store_batch.h"
 #include "db/store_outbox.h"
+#include "db/store_pacing.h"
 #include "util/log.h"
 #include "util/timefmt.h"
 
@@ -36,10 +39,15 @@ static char *dup_or_null(const char *);
 static lc_err job_from(const struct out_message *, uint64_t, struct delivery_job *);
 static lc_err claim_tx(struct db *, void *);
 static lc_err stale_tx(struct db *, const struct out_message *, int64_t, const char *);
+static lc_err pace_hold(struct db *, const struct out_message *, const struct pacing_verdict *,
+    const char *);
 static lc_err record_failure(struct db *, const struct out_message *,
     const struct delivery_result *, int64_t);
 static lc_err record_sent(struct db *, struct out_message *const *, size_t, int64_t);
 static lc_err record_tx(struct db *, void *);
+static lc_err record_health(struct db *, const struct record_ctx *, struct out_message *const *,
+    size_t);
+static void sort_ids(int64_t *, unsigned *, size_t);
 static lc_err reap_tx(struct db *, void *);
 static lc_err return_tx(struct db *, void *);
 static int64_t backoff_ms(unsigned);
@@ -132,6 +140,7 @@ claim_tx(struct db *db, void *arg)
 	char now[TIME_SQL_LEN], lease[TIME_SQL_LEN];
 	int64_t t = now_ms(), due[CLAIM_MAX], claim[CLAIM_MAX], claim_mailbox[CLAIM_MAX];
 	struct mailbox_route route;
+	struct pacing_verdict pace;
 	size_t claim_row[CLAIM_MAX], ndue, nclaim = 0, i;
 	struct db_rows ids, r;
 	struct out_message m;
@@ -157,8 +166,8 @@ claim_tx(struct db *db, void *arg)
 	for (i = 0; i < r.nrows && e == LC_OK; i++) {
 		out_message_from_row(&r, i, &m);
 		if (m.campaign_status == CSTATUS_PAUSED) {
-			e = store_msg_set_status(db, m.id, (1u << MS_SCHEDULED) | (1u << MS_DEFERRED),
-			    MS_HELD, NULL, NULL, now, &n);
+			/* held without a pacing reason: only the campaign's resume releases it */
+			e = store_msg_hold(db, m.id, 0, NULL, NULL, now, &n);
 		} else if (m.campaign_status == CSTATUS_CANCELLED ||
 		           m.campaign_status == CSTATUS_COMPLETED) {
 			e = outbox_release_tx(db, &m, MS_CANCELLED, "campaign ended", 0, &changed);
@@ -168,15 +177,20 @@ claim_tx(struct db *db, void *arg)
 		           ((1u << m.relationship_status) & ended_prospect) != 0) {
 			e = outbox_release_tx(db, &m, MS_CANCELLED, "the prospect answered or left", 0,
 			    &changed);
-		} else if (m.attempts == 0 &&
+		} else if (m.attempts == 0 && m.status != MS_HELD &&
 		           m.schedule_ms < t - (int64_t)m.max_lateness_hours * 3600 * 1000) {
+			/* (a message pacing held was on time when it fell due: it never goes stale) */
 			e = stale_tx(db, &m, t, now);
 		} else if ((e = mailbox_route_tx(db, &m, t, &route)) != LC_OK) {
 			break;
 		} else if (route.kind == ROUTE_HELD) {
 			/* its mailbox is paused: held until the mailbox is resumed */
-			e = store_msg_set_status(db, m.id, (1u << MS_SCHEDULED) | (1u << MS_DEFERRED),
-			    MS_HELD, NULL, route.held_reason, now, &n);
+			e = store_msg_hold(db, m.id, PACE_MAILBOX_PAUSED, NULL, route.held_reason, now, &n);
+		} else if (route.kind == ROUTE_MAILBOX &&
+		           (e = pacing_claim_tx(db, &m, route.mailbox_id, t, &pace)) != LC_OK) {
+			break;
+		} else if (route.kind == ROUTE_MAILBOX && pace.reason != PACE_OK) {
+			e = pace_hold(db, &m, &pace, now);
 		} else {
 			claim_mailbox[nclaim] = route.mailbox_id;
 			claim[nclaim] = m.id;
@@ -197,6 +211,30 @@ claim_tx(struct db *db, void *arg)
 	}
 	db_rows_free(&r);
 	return e;
+}
+
+/* pace_hold holds m until its mailbox's next slot (docs/mailboxes.md, "Pacing"); a
+ * verdict without a slot (a window of no days, a zone that cannot be read) holds it
+ * until the mailbox changes or is resumed. */
+static lc_err
+pace_hold(struct db *db, const struct out_message *m, const struct pacing_verdict *v,
+    const char *now)
+{
+	char slot[TIME_SQL_LEN], why[120];
+	uint64_t n = 0;
+	unsigned reason = v->reason;
+
+	if (v->next_slot_ms < 0) {
+		/* not claimable again by itself: a pacing reason without a slot would be claimed
+		 * at every poll */
+		reason = PACE_MAILBOX_ERROR;
+		snprintf(why, sizeof(why), "held: its mailbox has no send slot (%s)",
+		    pacing_reason_name(v->reason));
+		return store_msg_hold(db, m->id, reason, NULL, why, now, &n);
+	}
+	sqltime_format(v->next_slot_ms, slot);
+	snprintf(why, sizeof(why), "held: %s", pacing_reason_name(reason));
+	return store_msg_hold(db, m->id, reason, slot, why, now, &n);
 }
 
 /* stale_tx sends a message approved long ago for a time long past back to approval:
@@ -296,9 +334,11 @@ record_failure(struct db *db, const struct out_message *m, const struct delivery
 		if (res->mailbox_auth_failed && res->mailbox_id != 0) {
 			/* the mailbox's credentials are wrong: pause it, hold its message */
 			snprintf(why, sizeof(why), "held: its mailbox was paused: %s", res->text);
-			if ((e = mailbox_auth_failed_tx(db, res->mailbox_id, res->text, t)) != LC_OK)
+			if ((e = mailbox_auth_failed_tx(db, res->mailbox_id, res->text, t)) != LC_OK ||
+			    (e = store_msg_result(db, m->id, m->fence, MS_HELD, NULL, why, now, &n)) !=
+			        LC_OK)
 				return e;
-			return store_msg_result(db, m->id, m->fence, MS_HELD, NULL, why, now, &n);
+			return store_msg_hold(db, m->id, PACE_MAILBOX_ERROR, NULL, NULL, now, &n);
 		}
 		if (t - m->created_ms < DEFER_LIMIT_MS) {
 			sqltime_format(t + backoff_ms(m->attempts), due);
@@ -308,13 +348,18 @@ record_failure(struct db *db, const struct out_message *m, const struct delivery
 	case DELIVERY_PERMFAIL:
 		if ((e = outbox_release_tx(db, m, MS_FAILED, why, 1, &changed)) != LC_OK)
 			return e;
+		if (res->mailbox_id != 0 && health_policy_refusal(res) &&
+		    (e = health_mailbox_refused_tx(db, res->mailbox_id, why, t)) != LC_OK)
+			return e; /* 5.7.x: a policy refusal of the mailbox, not of the address */
 		if (res->enh_class != 5 || res->enh_subject != 1)
-			return LC_OK;
+			return health_campaign_outcomes_tx(db, m->campaign_id, 1, 0);
 		/* 5.1.x: the address does not exist; never try it again */
 		if ((e = store_suppress(db, m->workspace_id, m->to, "hard_bounce", now)) != LC_OK)
 			return e;
 		message_event(m, EV_EMAIL_BOUNCED, t, &ev);
-		return events_record(db, &ev, NULL);
+		if ((e = events_record(db, &ev, NULL)) != LC_OK)
+			return e;
+		return health_campaign_outcomes_tx(db, m->campaign_id, 1, 1);
 	case DELIVERY_UNKNOWN:
 		return outbox_release_tx(db, m, MS_UNKNOWN, why, 1, &changed);
 	case DELIVERY_SENT:
@@ -441,8 +486,71 @@ record_tx(struct db *db, void *arg)
 	}
 	if (e == LC_OK && nsent > 0)
 		e = record_sent(db, sent, nsent, t);
+	if (e == LC_OK && nsent > 0)
+		e = record_health(db, ctx, sent, nsent);
 	db_rows_free(&r);
 	return e;
+}
+
+/* record_health counts the sends of the batch on their campaigns' last 20 and clears the
+ * policy refusals of the mailboxes that sent (core/health.c); campaigns and mailboxes in
+ * id order, after everything else, like the captures. */
+static lc_err
+record_health(struct db *db, const struct record_ctx *ctx, struct out_message *const *sent,
+    size_t nsent)
+{
+	int64_t ids[STORE_BATCH_MAX];
+	unsigned counts[STORE_BATCH_MAX];
+	size_t i, k, n = 0;
+	lc_err e;
+
+	for (i = 0; i < nsent; i++) {
+		for (k = 0; k < n && ids[k] != sent[i]->campaign_id; k++)
+			;
+		if (k == n) {
+			ids[n] = sent[i]->campaign_id;
+			counts[n++] = 0;
+		}
+		counts[k]++;
+	}
+	sort_ids(ids, counts, n);
+	for (k = 0; k < n; k++)
+		if ((e = health_campaign_outcomes_tx(db, ids[k], counts[k], 0)) != LC_OK)
+			return e;
+	n = 0;
+	for (i = 0; i < ctx->n; i++) {
+		if (ctx->results[i].outcome != DELIVERY_SENT || ctx->jobs[i].mailbox_id == 0)
+			continue;
+		for (k = 0; k < n && ids[k] != ctx->jobs[i].mailbox_id; k++)
+			;
+		if (k == n) {
+			counts[n] = 0;
+			ids[n++] = ctx->jobs[i].mailbox_id;
+		}
+	}
+	sort_ids(ids, counts, n);
+	for (k = 0; k < n; k++)
+		if ((e = health_mailbox_sent_tx(db, ids[k])) != LC_OK)
+			return e;
+	return LC_OK;
+}
+
+/* sort_ids sorts ids (and counts with them) ascending: rows are locked in one order. */
+static void
+sort_ids(int64_t *ids, unsigned *counts, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && ids[j - 1] > ids[j]; j--) {
+			int64_t t = ids[j];
+			unsigned c = counts[j];
+
+			ids[j] = ids[j - 1];
+			counts[j] = counts[j - 1];
+			ids[j - 1] = t;
+			counts[j - 1] = c;
+		}
 }
 
 lc_err

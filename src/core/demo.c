@@ -200,6 +200,7 @@ demo_seed(struct core *core, struct demo_result *out)
 	};
 	struct principal p;
 	struct play_ctx ctx;
+	char paced[ID_MAX] = "";
 	size_t i;
 	lc_err e;
 
@@ -230,7 +231,11 @@ demo_seed(struct core *core, struct demo_result *out)
 			return e;
 		if (i == 0)
 			memcpy(out->campaign_id, ctx.campaign_id, ID_MAX);
+		if (i == 3)
+			memcpy(paced, ctx.campaign_id, ID_MAX);
 	}
+	if ((e = demo_mailboxes_seed(core, &p, paced)) != LC_OK)
+		return e;
 	if ((e = admin_principal_for(core, out->other_workspace_id, &p)) != LC_OK)
 		return e;
 	for (i = 0; i < sizeof(ws2) / sizeof(ws2[0]); i++) {

@@ -14,4 +14,10 @@ struct demo_result {
  * played history. Run it on an empty database; keys are written to out only. */
 lc_err demo_seed(struct core *core, struct demo_result *out);
 
+/* demo_mailboxes_seed gives the workspace of who two mailboxes (one paused by an AUTH
+ * failure), makes campaign_id send from them and approves three of its drafts, held by
+ * pacing with their next slot (demo_mailboxes.c). Nothing when no mailbox key is loaded. */
+lc_err demo_mailboxes_seed(struct core *core, const struct principal *who,
+    const char *campaign_id);
+
 #endif

@@ -36,5 +36,9 @@ invocations_get(struct core *core, const struct principal *who, const char *publ
 	out->event_ms = db_ms(rows, 0, INV_COL_EVENT_AT);
 	out->event_campaign_id = db_str(rows, 0, INV_COL_EVENT_CAMPAIGN);
 	out->event_relationship_id = db_str(rows, 0, INV_COL_EVENT_REL);
+	out->message_held_reason = out->message_status == MS_HELD
+	    ? (unsigned)db_i64(rows, 0, INV_COL_MSG_HELD_REASON) : 0;
+	out->message_next_slot_ms =
+	    out->message_status == MS_HELD ? db_ms(rows, 0, INV_COL_MSG_NEXT_SLOT) : -1;
 	return LC_OK;
 }

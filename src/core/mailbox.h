@@ -40,6 +40,8 @@ void mailbox_settings_free(void);
 int mailbox_configured(void);
 /* mailbox_allow_plain says whether [mailboxes] allow_plain is yes. */
 int mailbox_allow_plain(void);
+/* mailbox_domain_per_hour is [mailboxes] domain_per_hour (0: no limit). */
+unsigned mailbox_domain_per_hour(void);
 /* mailbox_ca_file is [mailboxes] ca_file, or NULL when empty (static). */
 const char *mailbox_ca_file(void);
 /* mailbox_seal encrypts password[0..len) with crypto_secretbox under the key into box
@@ -61,7 +63,17 @@ struct mailbox_in {
 	long port;          /* -1: not given */
 	int security;       /* -1: not given */
 	long daily_cap;     /* -1: not given */
+	/* pacing (docs/mailboxes.md, "Pacing"); -1 / NULL: not given */
+	long days;                 /* PACING_ALL_DAYS bits */
+	long start_min, end_min;   /* the window, minutes of the local day */
+	const char *time_zone;     /* IANA name */
+	long warmup_start;         /* 0: no ramp */
+	long warmup_step;
+	long gap_s, jitter_s;
 };
+
+/* mailbox_in_init empties in: nothing given. */
+void mailbox_in_init(struct mailbox_in *in);
 
 /* One mailbox as the API shows it (never its password); strings borrow from the rows it
  * was read with. */
@@ -72,6 +84,11 @@ struct mailbox_view {
 	unsigned port, security, status, daily_cap;
 	int64_t sent_today, created_ms, updated_ms, paused_ms; /* paused_ms -1: not paused */
 	int password_set;
+	/* pacing */
+	unsigned days, start_min, end_min, warmup_start, warmup_step, gap_s, jitter_s;
+	const char *time_zone;
+	unsigned cap_today;       /* the daily cap, or today's step of the warm-up ramp */
+	int64_t next_send_ms;     /* the gap ends then; -1: no gap pending */
 };
 
 struct mailbox_list {
@@ -143,6 +160,18 @@ struct mailbox_route {
  * A paused mailbox: ROUTE_HELD (the caller holds the message). */
 lc_err mailbox_route_tx(struct db *db, const struct out_message *m, int64_t now_ms,
     struct mailbox_route *out);
+
+/* pacing_claim_tx applies the mailbox's pacing (core/pacing.c) to message m inside the
+ * claim's transaction, locking the mailbox's row: PACE_OK takes the slot (the day's
+ * count, the gap with its jitter, the recipient domain's hourly count move now);
+ * otherwise out has the reason and the first instant the message could go (-1: none,
+ * e.g. a window without days). A mailbox whose time zone cannot be read: PACE_MAILBOX_ERROR. */
+struct pacing_verdict {
+	unsigned reason;      /* enum pacing_reason */
+	int64_t next_slot_ms; /* -1: none */
+};
+lc_err pacing_claim_tx(struct db *db, const struct out_message *m, int64_t mailbox_id,
+    int64_t now_ms, struct pacing_verdict *out);
 
 /* What the worker needs to send through a mailbox; owned strings (free with
  * mailbox_send_clear). The password stays sealed until mailbox_open right before use. */

@@ -15,6 +15,7 @@
 
 static unsigned char *mailbox_key; /* sodium_malloc'd, read-only once threads run */
 static int allow_plain;
+static unsigned domain_per_hour;
 static char ca_file[CONFIG_STR];
 
 static lc_err key_read(const char *, char *, size_t);
@@ -79,6 +80,7 @@ lc_err
 mailbox_settings_load(const struct config *cfg, char *why, size_t whylen)
 {
 	allow_plain = cfg->mailbox_allow_plain;
+	domain_per_hour = cfg->mailbox_domain_per_hour;
 	snprintf(ca_file, sizeof(ca_file), "%s", cfg->mailbox_ca_file);
 	if (cfg->mailbox_key_file[0] == '\0')
 		return LC_OK;
@@ -102,6 +104,12 @@ int
 mailbox_allow_plain(void)
 {
 	return allow_plain;
+}
+
+unsigned
+mailbox_domain_per_hour(void)
+{
+	return domain_per_hour;
 }
 
 const char *

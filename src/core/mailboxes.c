@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "core/mailbox.h"
+#include "core/pacing.h"
 #include "core/validate.h"
 #include "db/store.h"
 #include "db/store_mailboxes.h"
@@ -97,6 +98,8 @@ day_start(int64_t t, char out[TIME_SQL_LEN])
 	sqltime_format(t - t % (INT64_C(86400) * 1000), out);
 }
 
+static void pacing_view(const struct db_rows *, size_t, struct mailbox_view *);
+
 static void
 view_from_row(const struct db_rows *r, size_t i, struct mailbox_view *v)
 {
@@ -118,6 +121,40 @@ view_from_row(const struct db_rows *r, size_t i, struct mailbox_view *v)
 	v->updated_ms = db_ms(r, i, MBX_COL_UPDATED);
 	v->paused_ms = db_ms(r, i, MBX_COL_PAUSED_AT);
 	v->password_set = db_len(r, i, MBX_COL_BOX) > 0;
+	pacing_view(r, i, v);
+}
+
+/* pacing_view fills the pacing part of v: the settings, and today's cap and the end of
+ * the gap as the worker will see them (core/pacing.c). */
+static void
+pacing_view(const struct db_rows *r, size_t i, struct mailbox_view *v)
+{
+	struct pacing_rules rules;
+	const struct tz *tz = NULL;
+	int64_t t = now_ms();
+
+	v->days = (unsigned)db_i64(r, i, MBX_COL_DAYS);
+	v->start_min = (unsigned)db_i64(r, i, MBX_COL_WSTART);
+	v->end_min = (unsigned)db_i64(r, i, MBX_COL_WEND);
+	v->time_zone = db_str(r, i, MBX_COL_TZ);
+	v->warmup_start = (unsigned)db_i64(r, i, MBX_COL_WARMUP_START);
+	v->warmup_step = (unsigned)db_i64(r, i, MBX_COL_WARMUP_STEP);
+	v->gap_s = (unsigned)db_i64(r, i, MBX_COL_GAP);
+	v->jitter_s = (unsigned)db_i64(r, i, MBX_COL_JITTER);
+	v->next_send_ms = db_ms(r, i, MBX_COL_NEXT_SEND);
+	if (v->next_send_ms <= t)
+		v->next_send_ms = -1;
+	v->cap_today = v->daily_cap;
+	if (v->time_zone == NULL || tz_get(v->time_zone, &tz) != LC_OK)
+		return;
+	memset(&rules, 0, sizeof(rules));
+	rules.tz = tz;
+	rules.daily_cap = v->daily_cap;
+	rules.warmup_start = v->warmup_start;
+	rules.warmup_step = v->warmup_step;
+	rules.warmup_from =
+	    db_isnull(r, i, MBX_COL_WARMUP_FROM) ? -1 : db_i64(r, i, MBX_COL_WARMUP_FROM);
+	v->cap_today = pacing_cap_on(&rules, pacing_local_day(&rules, t));
 }
 
 static lc_err
@@ -127,6 +164,17 @@ bad(struct core_fail *fail, const char *param, const char *detail)
 	fail->param = param;
 	fail->detail = detail;
 	return LC_EINVAL;
+}
+
+static lc_err check_pacing(const struct mailbox_in *, struct core_fail *);
+
+void
+mailbox_in_init(struct mailbox_in *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->port = in->security = in->daily_cap = -1;
+	in->days = in->start_min = in->end_min = -1;
+	in->warmup_start = in->warmup_step = in->gap_s = in->jitter_s = -1;
 }
 
 /* check_in validates the fields given (all required ones when create). */
@@ -164,6 +212,34 @@ check_in(const struct mailbox_in *in, int create, struct core_fail *fail)
 		return bad(fail, "smtp.password", "smtp.password is 1 to 256 bytes on one line.");
 	if (in->daily_cap != -1 && (in->daily_cap < 1 || in->daily_cap > MAILBOX_DAILY_CAP_MAX))
 		return bad(fail, "dailyCap", "dailyCap must be from 1 to 100000.");
+	return check_pacing(in, fail);
+}
+
+/* check_pacing validates the pacing fields given (the window's order is checked on the
+ * merged values, in write_tx). */
+static lc_err
+check_pacing(const struct mailbox_in *in, struct core_fail *fail)
+{
+	const struct tz *tz = NULL;
+
+	if (in->days != -1 && (in->days < 1 || in->days > (long)PACING_ALL_DAYS))
+		return bad(fail, "window.days", "window.days names at least one day: mon .. sun.");
+	if (in->start_min != -1 && (in->start_min < 0 || in->start_min >= PACING_MINUTES_PER_DAY))
+		return bad(fail, "window.start", "window.start is a time of day from 00:00 to 23:59.");
+	if (in->end_min != -1 && (in->end_min < 1 || in->end_min > PACING_MINUTES_PER_DAY))
+		return bad(fail, "window.end", "window.end is a time of day from 00:01 to 24:00.");
+	if (in->time_zone &&
+	    (!tz_name_ok(in->time_zone, strlen(in->time_zone)) || tz_get(in->time_zone, &tz) != LC_OK))
+		return bad(fail, "window.timeZone",
+		    "window.timeZone is an IANA time zone this server knows, e.g. America/New_York.");
+	if (in->warmup_start != -1 && (in->warmup_start < 0 || in->warmup_start > MAILBOX_DAILY_CAP_MAX))
+		return bad(fail, "warmup.start", "warmup.start is from 1 to 100000.");
+	if (in->warmup_step != -1 && (in->warmup_step < 0 || in->warmup_step > MAILBOX_DAILY_CAP_MAX))
+		return bad(fail, "warmup.increment", "warmup.increment is from 0 to 100000.");
+	if (in->gap_s != -1 && (in->gap_s < 0 || in->gap_s > (long)PACING_GAP_MAX))
+		return bad(fail, "minGapSeconds", "minGapSeconds is from 0 to 86400.");
+	if (in->jitter_s != -1 && (in->jitter_s < 0 || in->jitter_s > (long)PACING_GAP_MAX))
+		return bad(fail, "jitterSeconds", "jitterSeconds is from 0 to 86400.");
 	return LC_OK;
 }
 
@@ -203,6 +279,12 @@ write_tx(struct db *db, void *arg)
 		m.security = in->security != -1 ? (unsigned)in->security : MBX_STARTTLS;
 		m.username = in->username;
 		m.daily_cap = in->daily_cap != -1 ? (unsigned)in->daily_cap : MAILBOX_DAILY_CAP_DEFAULT;
+		/* no window, no ramp, no gap: what a mailbox did before pacing existed */
+		old.days = PACING_ALL_DAYS;
+		old.start_min = 0;
+		old.end_min = PACING_MINUTES_PER_DAY;
+		old.time_zone = "UTC";
+		old.warmup_start = old.warmup_step = old.gap_s = old.jitter_s = 0;
 	} else {
 		if ((e = store_mailbox_find(db, t->who->workspace_id, t->public_id, 1, day, &cur)) !=
 		    LC_OK)
@@ -221,6 +303,21 @@ write_tx(struct db *db, void *arg)
 		m.security = in->security != -1 ? (unsigned)in->security : old.security;
 		m.username = in->username ? in->username : old.username;
 		m.daily_cap = in->daily_cap != -1 ? (unsigned)in->daily_cap : old.daily_cap;
+	}
+	m.days = in->days != -1 ? (unsigned)in->days : old.days;
+	m.start_min = in->start_min != -1 ? (unsigned)in->start_min : old.start_min;
+	m.end_min = in->end_min != -1 ? (unsigned)in->end_min : old.end_min;
+	m.time_zone = in->time_zone ? in->time_zone : old.time_zone;
+	m.warmup_start = in->warmup_start != -1 ? (unsigned)in->warmup_start : old.warmup_start;
+	m.warmup_step = in->warmup_step != -1 ? (unsigned)in->warmup_step : old.warmup_step;
+	m.gap_s = in->gap_s != -1 ? (unsigned)in->gap_s : old.gap_s;
+	m.jitter_s = in->jitter_s != -1 ? (unsigned)in->jitter_s : old.jitter_s;
+	if (m.start_min >= m.end_min) {
+		t->fail->code = "validation_failed";
+		t->fail->param = "window.end";
+		t->fail->detail = "window.end must be after window.start (a window within one day).";
+		e = LC_EINVAL;
+		goto out;
 	}
 	m.public_id = t->public_id;
 	m.workspace_id = t->who->workspace_id;

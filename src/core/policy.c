@@ -23,6 +23,7 @@ policy_get(struct core *core, const struct principal *who, struct policy *out)
 	out->approve[MSG_FOLLOW_UP] = db_i64(&r, 0, POL_COL_FOLLOW) != 0;
 	out->max_lateness_hours = (unsigned)db_i64(&r, 0, POL_COL_LATENESS);
 	out->track_opens = db_i64(&r, 0, POL_COL_TRACK) != 0;
+	out->bounce_permille = (unsigned)db_i64(&r, 0, POL_COL_BOUNCE_PERMILLE);
 	db_rows_free(&r);
 	return LC_OK;
 }
@@ -33,6 +34,7 @@ policy_put(struct core *core, const struct principal *who, const struct policy *
 {
 	unsigned flags[5];
 	size_t i;
+	lc_err e;
 
 	if (p->max_lateness_hours < 1 || p->max_lateness_hours > 24 * 30) {
 		fail->code = "validation_failed";
@@ -40,8 +42,16 @@ policy_put(struct core *core, const struct principal *who, const struct policy *
 		fail->detail = "maxLatenessHours must be an integer from 1 to 720.";
 		return LC_EINVAL;
 	}
+	if (p->bounce_permille > 1000) {
+		fail->code = "validation_failed";
+		fail->param = "autoPause.bounceRate";
+		fail->detail = "autoPause.bounceRate is a number from 0 to 1 (0 turns it off).";
+		return LC_EINVAL;
+	}
 	for (i = 0; i < 5; i++)
 		flags[i] = p->approve[i] ? 1 : 0;
-	return store_policy_put(core->db, who->workspace_id, flags, p->max_lateness_hours,
-	    p->track_opens);
+	if ((e = store_policy_put(core->db, who->workspace_id, flags, p->max_lateness_hours,
+	         p->track_opens)) != LC_OK)
+		return e;
+	return store_policy_put_bounce(core->db, who->workspace_id, p->bounce_permille);
 }

@@ -40,6 +40,8 @@ struct policy {
 	unsigned approve[MSG_NKINDS]; /* 1 = required, 0 = auto; indexed by enum msg_kind */
 	unsigned max_lateness_hours;
 	int track_opens;              /* emails carry an HTML copy with an open-tracking image */
+	unsigned bounce_permille;     /* autoPause.bounceRate in thousandths: a campaign whose
+	                                 hard bounces among its last 20 sends pass it pauses */
 };
 lc_err policy_get(struct core *core, const struct principal *who, struct policy *out);
 /* policy_put stores p; LC_EINVAL with fail when a value is out of range. */
@@ -114,6 +116,8 @@ struct out_message {
 	int suppressed;
 	int track_opens;        /* the workspace tracks opens */
 	const char *open_token;
+	unsigned held_reason;   /* enum pacing_reason while held (0: none) */
+	int64_t next_slot_ms;   /* when pacing lets it go; -1: not paced */
 };
 void out_message_from_row(const struct db_rows *rows, size_t i, struct out_message *m);
 /* message_event fills *ev with an event of type about message m (its workspace,
@@ -162,6 +166,12 @@ enum campaign_action { CAMPAIGN_PAUSE, CAMPAIGN_RESUME, CAMPAIGN_CANCEL, CAMPAIG
 lc_err campaigns_transition(struct core *core, const struct principal *who,
     const char *public_id, enum campaign_action action, const char *reason,
     struct core_fail *fail);
+/* campaigns_pause_tx pauses an active campaign of workspace_id inside the caller's
+ * transaction, exactly as a person's pause does (timeline reason, held messages,
+ * campaign.paused webhook); a campaign that is not active is left alone (LC_OK). Used by
+ * the worker's automatic pause (core/health.c). */
+lc_err campaigns_pause_tx(struct db *db, int64_t workspace_id, const char *public_id,
+    const char *reason);
 /* campaigns_transition_preview says what campaigns_transition would do, changing
  * nothing: the campaign's status now in *from and, when allowed, the status it would get
  * in *to (LC_OK); otherwise the same error and fail as the transition would give (the
@@ -232,6 +242,8 @@ struct invocation {
 	const char *event_campaign_id, *event_relationship_id;
 	unsigned status, message_status, credits_reserved, credits_charged;
 	int64_t created_ms, schedule_ms, event_ms;
+	unsigned message_held_reason; /* enum pacing_reason while its message is held */
+	int64_t message_next_slot_ms; /* -1: not paced */
 };
 lc_err invocations_get(struct core *core, const struct principal *who, const char *public_id,
     struct db_rows *rows, struct invocation *out);

@@ -11,7 +11,9 @@
 	"b.smtp_host, b.smtp_port, b.security, b.username, b.password_box, b.daily_cap, "        \
 	"b.status, b.paused_reason, b.paused_at, b.created_at, b.updated_at, "                   \
 	"(SELECT COUNT(*) FROM outbound_messages o WHERE o.mailbox_id = b.id "                   \
-	"AND o.mailbox_at >= ?) FROM mailboxes b "
+	"AND o.mailbox_at >= ?), b.window_days, b.window_start, b.window_end, b.time_zone, "      \
+	"b.warmup_start, b.warmup_step, b.warmup_from, b.min_gap_seconds, b.jitter_seconds, "   \
+	"b.pace_day, b.pace_count, b.next_send_at FROM mailboxes b "
 
 lc_err
 store_mailbox_count_lock(struct db *db, int64_t workspace_id, unsigned *count)
@@ -35,12 +37,16 @@ store_mailbox_insert(struct db *db, const struct store_mailbox *m, const char *n
 	static const char sql[] =
 	    "INSERT INTO mailboxes (public_id, workspace_id, from_name, from_address, reply_to, "
 	    "smtp_host, smtp_port, security, username, password_box, daily_cap, status, "
-	    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)";
+	    "window_days, window_start, window_end, time_zone, warmup_start, warmup_step, "
+	    "min_gap_seconds, jitter_seconds, created_at, updated_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	struct db_param p[] = {DB_CSTR(m->public_id), DB_I64(m->workspace_id),
 	    DB_CSTR(m->from_name), DB_CSTR(m->from_address),
 	    m->reply_to ? DB_CSTR(m->reply_to) : DB_NULL, DB_CSTR(m->host), DB_I64(m->port),
 	    DB_I64(m->security), DB_CSTR(m->username),
 	    DB_STR((const char *)m->password_box, m->box_len), DB_I64(m->daily_cap),
+	    DB_I64(m->days), DB_I64(m->start_min), DB_I64(m->end_min), DB_CSTR(m->time_zone),
+	    DB_I64(m->warmup_start), DB_I64(m->warmup_step), DB_I64(m->gap_s), DB_I64(m->jitter_s),
 	    DB_CSTR(now_sql), DB_CSTR(now_sql)};
 
 	if (m->password_box == NULL)
@@ -55,12 +61,17 @@ store_mailbox_update(struct db *db, int64_t id, const struct store_mailbox *m,
 	static const char sql[] =
 	    "UPDATE mailboxes SET from_name = ?, from_address = ?, reply_to = ?, smtp_host = ?, "
 	    "smtp_port = ?, security = ?, username = ?, password_box = COALESCE(?, password_box), "
-	    "daily_cap = ?, updated_at = ? WHERE id = ?";
+	    "daily_cap = ?, window_days = ?, window_start = ?, window_end = ?, time_zone = ?, "
+	    "warmup_from = IF(warmup_start = ?, warmup_from, NULL), warmup_start = ?, "
+	    "warmup_step = ?, min_gap_seconds = ?, jitter_seconds = ?, updated_at = ? WHERE id = ?";
 	struct db_param p[] = {DB_CSTR(m->from_name), DB_CSTR(m->from_address),
 	    m->reply_to ? DB_CSTR(m->reply_to) : DB_NULL, DB_CSTR(m->host), DB_I64(m->port),
 	    DB_I64(m->security), DB_CSTR(m->username),
 	    m->password_box ? DB_STR((const char *)m->password_box, m->box_len) : DB_NULL,
-	    DB_I64(m->daily_cap), DB_CSTR(now_sql), DB_I64(id)};
+	    DB_I64(m->daily_cap), DB_I64(m->days), DB_I64(m->start_min), DB_I64(m->end_min),
+	    DB_CSTR(m->time_zone), DB_I64(m->warmup_start), DB_I64(m->warmup_start),
+	    DB_I64(m->warmup_step), DB_I64(m->gap_s), DB_I64(m->jitter_s), DB_CSTR(now_sql),
+	    DB_I64(id)};
 
 	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, NULL);
 }
@@ -207,7 +218,8 @@ store_mailbox_release_held(struct db *db, int64_t mailbox_id, const char *now_sq
 	/* 8 held -> 1 scheduled, due now; a paused campaign (2) keeps its messages held */
 	static const char sql[] =
 	    "UPDATE outbound_messages m JOIN campaigns c ON c.id = m.campaign_id "
-	    "SET m.status = 1, m.due_at = ?, m.updated_at = ? "
+	    "SET m.status = 1, m.due_at = ?, m.held_reason = NULL, m.next_slot_at = NULL, "
+	    "m.updated_at = ? "
 	    "WHERE m.mailbox_id = ? AND m.status = 8 AND c.status <> 2";
 	struct db_param p[] = {DB_CSTR(now_sql), DB_CSTR(now_sql), DB_I64(mailbox_id)};
 

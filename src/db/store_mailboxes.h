@@ -16,6 +16,8 @@ struct store_mailbox {
 	int64_t workspace_id;
 	const char *from_name, *from_address, *reply_to, *host, *username;
 	unsigned port, security, daily_cap;
+	unsigned days, start_min, end_min, warmup_start, warmup_step, gap_s, jitter_s;
+	const char *time_zone;
 	const unsigned char *password_box;
 	size_t box_len;
 };
@@ -25,7 +27,10 @@ struct store_mailbox {
 enum { MBX_COL_ID, MBX_COL_PUBLIC, MBX_COL_WORKSPACE, MBX_COL_FROM_NAME, MBX_COL_FROM_ADDRESS,
 	MBX_COL_REPLY_TO, MBX_COL_HOST, MBX_COL_PORT, MBX_COL_SECURITY, MBX_COL_USERNAME,
 	MBX_COL_BOX, MBX_COL_DAILY_CAP, MBX_COL_STATUS, MBX_COL_PAUSED_REASON, MBX_COL_PAUSED_AT,
-	MBX_COL_CREATED, MBX_COL_UPDATED, MBX_COL_SENT_TODAY, MBX_NCOLS };
+	MBX_COL_CREATED, MBX_COL_UPDATED, MBX_COL_SENT_TODAY, MBX_COL_DAYS, MBX_COL_WSTART,
+	MBX_COL_WEND, MBX_COL_TZ, MBX_COL_WARMUP_START, MBX_COL_WARMUP_STEP, MBX_COL_WARMUP_FROM,
+	MBX_COL_GAP, MBX_COL_JITTER, MBX_COL_PACE_DAY, MBX_COL_PACE_COUNT, MBX_COL_NEXT_SEND,
+	MBX_NCOLS };
 
 /* store_mailbox_count_lock counts the workspace's mailboxes that are not deleted, locking
  * their index range so that two creations cannot both pass the cap. */

@@ -13,7 +13,7 @@
 	"m.fence, m.smtp_phase, m.last_error, m.sent_at, c.public_id, r.public_id, c.status, "    \
 	"r.status, (SELECT COUNT(*) FROM suppressions s WHERE s.workspace_id = m.workspace_id "   \
 	"AND s.email = m.to_email), w.max_lateness_hours, i.public_id, m.decided_at, "            \
-	"w.track_opens, m.open_token "                                                            \
+	"w.track_opens, m.open_token, m.held_reason, m.next_slot_at "                             \
 	"FROM outbound_messages m JOIN campaigns c ON c.id = m.campaign_id "                      \
 	"JOIN relationships r ON r.id = m.relationship_id "                                       \
 	"JOIN workspaces w ON w.id = m.workspace_id "                                             \
@@ -117,7 +117,8 @@ store_msg_claim_batch(struct db *db, const int64_t *ids, size_t n, const char *o
 {
 	static const char sql[] =
 	    "UPDATE outbound_messages SET status = 2, fence = fence + 1, lease_owner = ?, "
-	    "lease_expires_at = ?, smtp_phase = 0, attempts = attempts + 1, updated_at = ? "
+	    "lease_expires_at = ?, smtp_phase = 0, attempts = attempts + 1, held_reason = NULL, "
+	    "next_slot_at = NULL, updated_at = ? "
 	    "WHERE id IN (" Q64 ") AND status IN (1, 9)";
 	struct db_param p[3 + STORE_BATCH_MAX];
 
@@ -286,7 +287,8 @@ store_inv_get(struct db *db, int64_t workspace_id, const char *public_id, struct
 	static const char sql[] =
 	    "SELECT i.id, i.public_id, i.action, i.status, i.credits_reserved, i.credits_charged, "
 	    "i.created_at, i.updated_at, m.public_id, m.status, m.schedule_at, e.public_id, e.type, "
-	    "e.occurred_at, c.public_id, r.public_id FROM invocations i "
+	    "e.occurred_at, c.public_id, r.public_id, m.held_reason, m.next_slot_at "
+	    "FROM invocations i "
 	    "LEFT JOIN outbound_messages m ON m.id = i.message_id "
 	    "LEFT JOIN events e ON e.public_id = i.event_public_id "
 	    "LEFT JOIN campaigns c ON c.id = e.campaign_id "

@@ -28,7 +28,8 @@ enum {
 	MSG_COL_ATTEMPTS, MSG_COL_FENCE, MSG_COL_PHASE, MSG_COL_LAST_ERROR, MSG_COL_SENT_AT,
 	MSG_COL_CAMPAIGN_PUBLIC, MSG_COL_REL_PUBLIC, MSG_COL_CAMPAIGN_STATUS, MSG_COL_REL_STATUS,
 	MSG_COL_SUPPRESSED, MSG_COL_MAX_LATENESS, MSG_COL_INV_PUBLIC, MSG_COL_DECIDED_AT,
-	MSG_COL_TRACK_OPENS, MSG_COL_OPEN_TOKEN, MSG_COL_NCOLS
+	MSG_COL_TRACK_OPENS, MSG_COL_OPEN_TOKEN, MSG_COL_HELD_REASON, MSG_COL_NEXT_SLOT,
+	MSG_COL_NCOLS
 };
 /* store_msg_get loads one message of a workspace by public id; lock adds FOR UPDATE. */
 lc_err store_msg_get(struct db *db, int64_t workspace_id, const char *public_id, int lock,
@@ -92,7 +93,7 @@ enum {
 	INV_COL_ID, INV_COL_PUBLIC, INV_COL_ACTION, INV_COL_STATUS, INV_COL_RESERVED,
 	INV_COL_CHARGED, INV_COL_CREATED, INV_COL_UPDATED, INV_COL_MSG_PUBLIC, INV_COL_MSG_STATUS,
 	INV_COL_MSG_SCHEDULE, INV_COL_EVENT_PUBLIC, INV_COL_EVENT_TYPE, INV_COL_EVENT_AT,
-	INV_COL_EVENT_CAMPAIGN, INV_COL_EVENT_REL
+	INV_COL_EVENT_CAMPAIGN, INV_COL_EVENT_REL, INV_COL_MSG_HELD_REASON, INV_COL_MSG_NEXT_SLOT
 };
 lc_err store_inv_get(struct db *db, int64_t workspace_id, const char *public_id,
     struct db_rows *out);
@@ -123,8 +124,10 @@ lc_err store_credit_ledger(struct db *db, int64_t workspace_id, const char *befo
 
 /* ---- policy ---- */
 enum { POL_COL_DRAFTS, POL_COL_SEND, POL_COL_RESPOND, POL_COL_AUTO, POL_COL_FOLLOW,
-	POL_COL_LATENESS, POL_COL_TRACK };
+	POL_COL_LATENESS, POL_COL_TRACK, POL_COL_BOUNCE_PERMILLE };
 lc_err store_policy_get(struct db *db, int64_t workspace_id, struct db_rows *out);
+/* store_policy_put_bounce sets autoPause.bounceRate (thousandths). */
+lc_err store_policy_put_bounce(struct db *db, int64_t workspace_id, unsigned permille);
 lc_err store_policy_put(struct db *db, int64_t workspace_id, const unsigned flags[5],
     unsigned lateness_hours, int track_opens);
 /* store_msg_open records the first open of a sent message by its open token; *first is

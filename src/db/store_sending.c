@@ -10,10 +10,20 @@ store_policy_get(struct db *db, int64_t workspace_id, struct db_rows *out)
 {
 	static const char sql[] =
 	    "SELECT approve_drafts, approve_send_email, approve_respond, approve_auto_responses, "
-	    "approve_follow_ups, max_lateness_hours, track_opens FROM workspaces WHERE id = ?";
+	    "approve_follow_ups, max_lateness_hours, track_opens, auto_pause_bounce_permille "
+	    "FROM workspaces WHERE id = ?";
 	struct db_param p[] = {DB_I64(workspace_id)};
 
 	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
+store_policy_put_bounce(struct db *db, int64_t workspace_id, unsigned permille)
+{
+	static const char sql[] = "UPDATE workspaces SET auto_pause_bounce_permille = ? WHERE id = ?";
+	struct db_param p[] = {DB_I64(permille), DB_I64(workspace_id)};
+
+	return db_exec(db, sql, p, 2, NULL, NULL);
 }
 
 lc_err

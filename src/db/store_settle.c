@@ -85,7 +85,8 @@ store_msg_move_batch(struct db *db, int64_t campaign_id, unsigned from, unsigned
 	/* the same range as store_msg_open_batch; named, because with few rows MariaDB chose
 	 * ix_outbound_lease and a filesort over the whole status for this statement */
 	static const char sql[] = "UPDATE outbound_messages FORCE INDEX (ix_outbound_campaign) "
-	                          "SET status = ?, updated_at = ? "
+	                          "SET status = ?, held_reason = NULL, next_slot_at = NULL, "
+	                          "updated_at = ? "
 	                          "WHERE campaign_id = ? AND status = ? ORDER BY id LIMIT ?";
 	struct db_param p[] = {
 	    DB_I64(to), DB_CSTR(now_sql), DB_I64(campaign_id), DB_I64(from), DB_I64(limit)};

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/pacing.h"
 #include "core/validate.h"
 #include "ui/ui.h"
 #include "ui/ui_app.h"
@@ -312,6 +313,10 @@ ui_message_get(void *arg)
 		ui_set_str(msg, "references", m.references);
 		ui_set_str(msg, "requested_by", m.requested_by);
 		ui_set_str(msg, "last_error", m.last_error);
+		/* a message pacing holds: why, and when its mailbox's next slot comes */
+		ui_set_str(msg, "held_reason", pacing_reason_name(m.held_reason));
+		if (m.next_slot_ms >= 0)
+			ui_set_time(msg, "next_slot", m.next_slot_ms);
 		ui_set_time(msg, "schedule", m.schedule_ms);
 		ui_set_time(msg, "created", m.created_ms);
 		if (m.sent_ms >= 0)

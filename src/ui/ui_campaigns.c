@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/pacing.h"
 #include "ui/ui.h"
 #include "ui/ui_app.h"
 #include "util/cursor.h"
@@ -258,6 +259,39 @@ fail:
 	return NULL;
 }
 
+/* held_json lists the campaign's first held messages (the approval list's query, one
+ * index range): to whom, why and when their mailbox's next slot comes; NULL on error. */
+static json_t *
+held_json(struct api_ctx *ctx, const struct ui_ws *w, const char *campaign_id)
+{
+	struct approval_query q;
+	struct approval_page ap;
+	json_t *list;
+	size_t i;
+
+	memset(&q, 0, sizeof(q));
+	q.status_mask = 1u << MS_HELD;
+	q.campaign_id = campaign_id;
+	q.limit = 20;
+	if (approvals_list(ctx->core, &w->who, &q, &ap) != LC_OK)
+		return NULL;
+	list = json_array();
+	for (i = 0; list && i < ap.n; i++) {
+		const struct out_message *m = &ap.items[i];
+		json_t *o = json_pack("{s:s,s:s,s:s}", "id", m->public_id, "to", m->to, "reason",
+		    pacing_reason_name(m->held_reason) ? pacing_reason_name(m->held_reason)
+		                                       : "campaign paused");
+
+		if (o == NULL)
+			continue;
+		if (m->next_slot_ms >= 0)
+			ui_set_time(o, "next_slot", m->next_slot_ms);
+		json_array_append_new(list, o);
+	}
+	approval_page_free(&ap);
+	return list;
+}
+
 void
 ui_campaign_get(void *arg)
 {
@@ -265,7 +299,7 @@ ui_campaign_get(void *arg)
 	struct ui_user u;
 	struct ui_ws w;
 	struct metrics m;
-	json_t *page, *c, *tl, *domains, *chart;
+	json_t *page, *c, *tl, *domains, *chart, *held;
 	char rate[16];
 	size_t i;
 	lc_err e;
@@ -311,7 +345,11 @@ ui_campaign_get(void *arg)
 		json_array_append_new(domains, o);
 	}
 	chart = chart_json(&m);
+	held = held_json(ctx, &w, m.campaign.public_id);
 	if (page && c) {
+		json_object_set_new(page, "has_held", json_boolean(held && json_array_size(held) > 0));
+		json_object_set_new(page, "held", held ? held : json_array());
+		held = NULL;
 		json_object_set_new(page, "c", c);
 		json_object_set_new(page, "timeline", tl ? tl : json_array());
 		json_object_set_new(page, "has_domains", json_boolean(m.ndomains > 0));
@@ -325,6 +363,7 @@ ui_campaign_get(void *arg)
 		json_decref(chart);
 		page = NULL;
 	}
+	json_decref(held);
 	metrics_free(&m);
 	ui_render(ctx, 200, "campaign", page, NULL);
 }

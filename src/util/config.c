@@ -91,6 +91,7 @@ static const struct config_key keys[] = {
 	STR("mailboxes", "key_file", "LINKCAMP_MAILBOX_KEY_FILE", mailbox_key_file),
 	STR("mailboxes", "ca_file", "LINKCAMP_MAILBOX_CA_FILE", mailbox_ca_file),
 	BOOL("mailboxes", "allow_plain", "LINKCAMP_MAILBOX_ALLOW_PLAIN", mailbox_allow_plain),
+	UINT("mailboxes", "domain_per_hour", "LINKCAMP_MAILBOX_DOMAIN_PER_HOUR", mailbox_domain_per_hour, 0, 100000),
 };
 
 struct load_ctx {

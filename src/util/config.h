@@ -70,6 +70,8 @@ struct config {
 	char mailbox_ca_file[CONFIG_STR];  /* CAs mailbox servers' certificates chain to; empty:
 	                                      the system store */
 	int mailbox_allow_plain;           /* yes: a mailbox may speak SMTP without TLS */
+	unsigned mailbox_domain_per_hour;  /* messages a workspace sends one recipient domain in an
+	                                      hour through its mailboxes; 0: no limit */
 };
 
 /* config_load fills cfg with defaults, then the file at path (NULL: the default path,

@@ -1,17 +1,53 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#ifdef LC_TEST_CLOCK
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+#endif
 
 #include "util/timefmt.h"
 
 static int digits(const char *, size_t, unsigned *);
 static int days_in_month(unsigned, unsigned);
 
+#ifdef LC_TEST_CLOCK
+/* test_clock_ms is the instant the tests set: the decimal milliseconds in the file named
+ * by LINKCAMP_TEST_CLOCK_FILE, read at every call so that a test moves the clock of the
+ * running worker and FastCGI processes without restarting them. 0 when the variable or
+ * the file is absent: the real clock. Compiled only with ./configure --enable-test-clock
+ * (scripts/dev's test build); a release build has no way to change its time. */
+static int64_t
+test_clock_ms(void)
+{
+	const char *path = getenv("LINKCAMP_TEST_CLOCK_FILE");
+	char text[32];
+	int64_t ms = 0;
+	ssize_t n;
+	int fd, i;
+
+	if (!path || !path[0] || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	for (i = 0; i < n && text[i] >= '0' && text[i] <= '9'; i++)
+		if (ms <= (TIME_MAX_MS - 9) / 10)
+			ms = ms * 10 + (text[i] - '0');
+	return ms;
+}
+#endif
+
 int64_t
 now_ms(void)
 {
 	struct timespec ts;
+#ifdef LC_TEST_CLOCK
+	int64_t test_ms = test_clock_ms();
 
+	if (test_ms > 0)
+		return test_ms;
+#endif
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

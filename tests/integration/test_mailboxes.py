@@ -340,16 +340,25 @@ def test_an_auth_failure_pauses_the_mailbox_and_holds_its_mail_until_resumed(t):
 
 # ---- the connection test ----
 
-def steps_of(r):
-    assert r.status_code == 200, r.text
-    body = r.json()
-    assert body["status"] == "done" and body["id"].startswith("mbt_")
+def steps_of(api, r):
+    """The answer of POST /v1/mailboxes/{id}/test is 202 at once (no FastCGI thread waits
+    on a remote server) with the test's id and Location; the client polls that."""
+    assert r.status_code == 202, r.text
+    started = r.json()
+    assert started["status"] == "running" and started["id"].startswith("mbt_"), started
+    where = r.headers["Location"]
+    assert where == f"/v1/mailboxes/{started['mailboxId']}/tests/{started['id']}", where
+    assert r.headers["Retry-After"] == "1"
+    got = wait_for(lambda: (lambda x: x.status_code == 200 and x)(api.get(where)), timeout=60)
+    assert got, api.get(where).text
+    body = got.json()
+    assert body["status"] == "done" and body["id"] == started["id"]
     return body, [(s["step"], s["ok"]) for s in body["steps"]], body["steps"]
 
 
 def test_the_connection_test_reports_each_step(t):
     m = create_mailbox(t.api, user="box2")
-    body, steps, raw = steps_of(t.api.post(f"/v1/mailboxes/{m['id']}/test", headers=JSON,
+    body, steps, raw = steps_of(t.api, t.api.post(f"/v1/mailboxes/{m['id']}/test", headers=JSON,
                                            data="{}"))
     assert body["ok"] is True
     assert steps == [("connect", True), ("greeting", True), ("ehlo", True), ("starttls", True),
@@ -365,7 +374,7 @@ def test_the_connection_test_reports_each_step(t):
     assert t.api.get(f"/v1/mailboxes/{m['id']}").json()["sentToday"] == 0
 
     bad = create_mailbox(t.api, user="box2", password="wrong-" + uuid.uuid4().hex)
-    body, steps, raw = steps_of(t.api.post(f"/v1/mailboxes/{bad['id']}/test", headers=JSON,
+    body, steps, raw = steps_of(t.api, t.api.post(f"/v1/mailboxes/{bad['id']}/test", headers=JSON,
                                            data="{}"))
     assert body["ok"] is False
     assert steps[-2:] == [("auth", False), ("quit", True)], raw
@@ -379,7 +388,7 @@ def test_the_connection_test_reports_each_step(t):
     r = t.api.request("PATCH", f"/v1/mailboxes/{tls['id']}", headers=JSON, data=json.dumps(
         {"smtp": {"security": "tls", "port": SUB_PORT + 1}}))
     assert r.status_code == 200
-    body, steps, raw = steps_of(t.api.post(f"/v1/mailboxes/{tls['id']}/test", headers=JSON,
+    body, steps, raw = steps_of(t.api, t.api.post(f"/v1/mailboxes/{tls['id']}/test", headers=JSON,
                                            data="{}"))
     assert steps == [("connect", True), ("tls", True), ("greeting", True), ("ehlo", True),
                      ("auth", True), ("quit", True)], raw
@@ -462,7 +471,7 @@ def test_a_server_whose_certificate_comes_from_another_ca_is_refused(t, tmp_path
         r = t.api.request("PATCH", f"/v1/mailboxes/{m['id']}", headers=JSON,
                           data=json.dumps({"smtp": {"port": srv.port}}))
         assert r.status_code == 200
-        body, steps, raw = steps_of(t.api.post(f"/v1/mailboxes/{m['id']}/test", headers=JSON,
+        body, steps, raw = steps_of(t.api, t.api.post(f"/v1/mailboxes/{m['id']}/test", headers=JSON,
                                                data="{}"))
         assert body["ok"] is False
         assert ("tls", False) in steps and "auth" not in [s for s, _ in steps], raw

@@ -441,7 +441,7 @@ def test_policy_defaults_and_validation(tenant):
     p = tenant.api.get("/v1/workspace/policy").json()
     assert p == {"approval": {"drafts": "required", "sendEmail": "required", "respond": "required",
                               "autoResponses": "required", "followUps": "required"},
-                 "maxLatenessHours": 24, "trackOpens": False}
+                 "maxLatenessHours": 24, "trackOpens": False, "autoPause": {"bounceRate": 0.1}}
     for body, param in [({"approval": {"drafts": "sometimes"}}, "approval.drafts"),
                         ({"approval": {"emails": "auto"}}, "approval.emails"),
                         ({"maxLatenessHours": 0}, "maxLatenessHours"),
