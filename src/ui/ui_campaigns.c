@@ -262,7 +262,7 @@ fail:
 /* held_json lists the campaign's first held messages (the approval list's query, one
  * index range): to whom, why and when their mailbox's next slot comes; NULL on error. */
 static json_t *
-held_json(struct api_ctx *ctx, const struct ui_ws *w, const char *campaign_id)
+held_json(struct http_ctx *ctx, const struct ui_ws *w, const char *campaign_id)
 {
 	struct approval_query q;
 	struct approval_page ap;
