@@ -10,6 +10,7 @@
 
 #include "api/campaign_input.h"
 #include "cli_doctor.h"
+#include "cli_domain.h"
 #include "cli_import.h"
 #include "cli_mailbox.h"
 #include "cli_user.h"
@@ -66,10 +67,17 @@ usage(void)
 	    "  mailbox list WS_ID                    the workspace's mailboxes\n"
 	    "  mailbox test WS_ID MAILBOX_ID         connect, EHLO, STARTTLS, AUTH, QUIT and\n"
 	    "                                        print each step (sends nothing)\n"
+	    "  domain add WS_ID DOMAIN [--selector SELECTOR]\n"
+	    "                                        a sending domain: make its DKIM keys, print\n"
+	    "                                        the TXT records to publish\n"
+	    "  domain list WS_ID                     the workspace's sending domains\n"
+	    "  domain check WS_ID DOMAIN_ID [--from ADDRESS]\n"
+	    "                                        look up SPF, DKIM and DMARC; exit 1 when\n"
+	    "                                        something is wrong\n"
 	    "  demo                                  seed the demo agency; print its keys\n"
 	    "  doctor                                check the configuration, the database and\n"
-	    "                                        the SMTP relay (sends nothing; exit 1 on a\n"
-	    "                                        failure)\n"
+	    "                                        the SMTP relay, the DNS of sending domains\n"
+	    "                                        (sends nothing; exit 1 on a failure)\n"
 	    "  inbound [--workspace WS_ID] < mail    store a received mail (MTA pipe; exit 75 =\n"
 	    "                                        try again later)\n"
 	    "  mcp                                   serve MCP over stdio (newline-delimited\n"
@@ -317,6 +325,8 @@ main(int argc, char **argv)
 		rc = cli_user(&core, argc, argv);
 	} else if (strcmp(cmd, "mailbox") == 0) {
 		rc = cli_mailbox(&core, &cfg, argc, argv);
+	} else if (strcmp(cmd, "domain") == 0) {
+		rc = cli_domain(&core, &cfg, argc, argv);
 	} else if (strcmp(cmd, "prospects") == 0) {
 		rc = cli_prospects(&core, argc, argv);
 	} else if (strcmp(cmd, "doctor") == 0 && argc == 1) {

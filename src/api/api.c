@@ -67,6 +67,11 @@ static const struct route routes[] = {
 	{"POST", "/v1/mailboxes/{id}/resume", api_mailbox_resume, AUTH_WORKSPACE},
 	{"POST", "/v1/mailboxes/{id}/test", api_mailbox_test, AUTH_WORKSPACE},
 	{"GET", "/v1/mailboxes/{id}/tests/{test}", api_mailbox_test_get, AUTH_WORKSPACE},
+	{"POST", "/v1/domains", api_domain_create, AUTH_WORKSPACE},
+	{"GET", "/v1/domains", api_domain_list, AUTH_WORKSPACE},
+	{"GET", "/v1/domains/{id}", api_domain_get, AUTH_WORKSPACE},
+	{"DELETE", "/v1/domains/{id}", api_domain_delete, AUTH_WORKSPACE},
+	{"GET", "/v1/domains/{id}/check", api_domain_check, AUTH_WORKSPACE},
 };
 
 static int authenticate(struct api_ctx *, enum route_auth);

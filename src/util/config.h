@@ -66,6 +66,9 @@ struct config {
 	char mailbox_ca_file[CONFIG_STR];  /* CAs mailbox servers' certificates chain to; empty:
 	                                      the system store */
 	int mailbox_allow_plain;           /* yes: a mailbox may speak SMTP without TLS */
+	/* [dns] the checks of sending domains (docs/dkim.md) */
+	char dns_resolver[CONFIG_STR]; /* "IPv4:port" asked for TXT records; empty: the system's
+	                                  resolver (/etc/resolv.conf) */
 };
 
 /* config_load fills cfg with defaults, then the file at path (NULL: the default path,
