@@ -1,10 +1,10 @@
 -- 060: sending domains and their DKIM keys (issue 15 item 5, docs/dkim.md).
 -- A workspace's domain: mail whose From address is at this domain (or below it) is
--- DKIM-signed with d=domain and s=selector before it is handed to the SMTP server.
--- rsa_box / ed_box: the private keys (PEM), sealed with libsodium crypto_secretbox under
--- [mailboxes] key_file like mailbox passwords (24-byte nonce, then ciphertext and tag):
--- never stored, returned or logged in clear. rsa_public / ed_public: the public keys as
--- published in DNS (base64 of the SubjectPublicKeyInfo DER; the raw 32 bytes for Ed25519).
+-- DKIM-signed (rsa-sha256) with d=domain and s=selector before it is handed to the SMTP
+-- server. rsa_box: the private key (PKCS#8 PEM), sealed with libsodium crypto_secretbox
+-- under [mailboxes] key_file like mailbox passwords (24-byte nonce, then ciphertext and
+-- tag): never stored, returned or logged in clear. rsa_public: the public key as published
+-- in DNS (base64 of the SubjectPublicKeyInfo DER).
 -- status: 0 active, 2 deleted (the row stays: the messages it signed name it).
 CREATE TABLE sending_domains (
   id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
@@ -14,8 +14,6 @@ CREATE TABLE sending_domains (
   selector VARCHAR(63) NOT NULL,
   rsa_public VARCHAR(600) NOT NULL,
   rsa_box VARBINARY(2400) NOT NULL,
-  ed_public VARCHAR(64) NOT NULL,
-  ed_box VARBINARY(400) NOT NULL,
   status TINYINT UNSIGNED NOT NULL DEFAULT 0,
   live_domain VARCHAR(253) AS (IF(status = 0, domain, NULL)) PERSISTENT,
   created_at DATETIME(3) NOT NULL,

@@ -17,6 +17,7 @@ static void print_records(const struct domain_view *);
 static int print_check(const struct domain_check *);
 static int cmd_add(struct core *, const struct principal *, int, char **);
 static int cmd_list(struct core *, const struct principal *);
+static int cmd_zone(struct core *, const struct principal *, const char *);
 static int cmd_check(struct core *, const struct principal *, int, char **);
 
 static int
@@ -24,6 +25,7 @@ domain_usage(void)
 {
 	fprintf(stderr, "usage: linkcamp domain add WS_ID DOMAIN [--selector SELECTOR]\n"
 	                "       linkcamp domain list WS_ID\n"
+	                "       linkcamp domain zone WS_ID DOMAIN_ID\n"
 	                "       linkcamp domain check WS_ID DOMAIN_ID [--from ADDRESS]\n");
 	return EX_USAGE;
 }
@@ -49,13 +51,10 @@ fail_exit(const char *what, lc_err e, const struct core_fail *fail)
 static void
 print_records(const struct domain_view *v)
 {
-	struct domain_record rec[2];
-	size_t i;
+	struct domain_record rec;
 
-	domain_records(v, rec);
-	printf("publish these TXT records:\n");
-	for (i = 0; i < 2; i++)
-		printf("  %s\n    %s\n", rec[i].name, rec[i].value);
+	domain_record(v, &rec);
+	printf("publish this TXT record:\n  %s\n    %s\n", rec.name, rec.value);
 }
 
 /* print_check prints one line per item; 0 when all are ok. */
@@ -110,9 +109,26 @@ cmd_list(struct core *core, const struct principal *who)
 	if ((e = domains_list(core, who, &l)) != LC_OK)
 		return fail_exit("list", e, NULL);
 	for (i = 0; i < l.n; i++)
-		printf("%s\t%s\tselectors %s, %s" DOMAIN_ED_SUFFIX "\n", l.items[i].public_id,
-		    l.items[i].domain, l.items[i].selector, l.items[i].selector);
+		printf("%s\t%s\tselector %s\n", l.items[i].public_id, l.items[i].domain,
+		    l.items[i].selector);
 	domain_list_free(&l);
+	return 0;
+}
+
+/* cmd_zone prints the domain's DKIM record as a zone file line. */
+static int
+cmd_zone(struct core *core, const struct principal *who, const char *id)
+{
+	struct domain_record rec;
+	struct domain_view v;
+	struct db_rows rows;
+	lc_err e;
+
+	if ((e = domains_get(core, who, id, &rows, &v)) != LC_OK)
+		return fail_exit("zone", e, NULL);
+	domain_record(&v, &rec);
+	printf("%s\n", rec.zone_line);
+	db_rows_free(&rows);
 	return 0;
 }
 
@@ -167,6 +183,8 @@ cli_domain(struct core *core, const struct config *cfg, int argc, char **argv)
 		rc = cmd_add(core, &who, argc, argv);
 	else if (strcmp(argv[1], "list") == 0 && argc == 3)
 		rc = cmd_list(core, &who);
+	else if (strcmp(argv[1], "zone") == 0 && argc == 4)
+		rc = cmd_zone(core, &who, argv[3]);
 	else if (strcmp(argv[1], "check") == 0 && argc >= 4)
 		rc = cmd_check(core, &who, argc, argv);
 	else
@@ -203,7 +221,7 @@ cli_domain_doctor(struct core *core, const struct config *cfg, int *failed)
 			/* a key record that is missing or wrong fails every signature: FAIL; no
 			 * answer from DNS: FAIL; a missing SPF or DMARC record weakens delivery: warn */
 			int fatal = !it->ok && (strcmp(it->status, "unknown") == 0 ||
-			                           strcmp(it->item, "dkim-rsa") == 0);
+			                           strcmp(it->item, "dkim") == 0);
 			printf("%-5s %-9s %s %s: %s%s%s\n", it->ok ? "ok" : fatal ? "FAIL" : "warn", "dns",
 			    c->domain, it->item, it->detail, it->ok ? "" : "; expected: ",
 			    it->ok ? "" : it->expected);

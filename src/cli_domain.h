@@ -10,6 +10,7 @@
  *   domain add WS_ID DOMAIN [--selector S]   makes the keys, prints the id and the
  *                                            records to publish
  *   domain list WS_ID                         one line per domain
+ *   domain zone WS_ID DOMAIN_ID               the DKIM records as zone file lines
  *   domain check WS_ID DOMAIN_ID [--from ADDRESS]   the DNS check, item by item
  *                                            (exit 1 when an item is not ok) */
 int cli_domain(struct core *core, const struct config *cfg, int argc, char **argv);

@@ -17,6 +17,7 @@
 #include "core/core.h"
 #include "core/demo.h"
 #include "core/inbound.h"
+#include "core/mailbox.h"
 #include "core/sending.h"
 #include "mail/mime.h"
 #include "mcp/mcp.h"
@@ -38,7 +39,7 @@ static int fail(const char *, lc_err);
 static int cmd_key_revoke(struct core *);
 static int cmd_migrate(struct core *, const struct config *);
 static int cmd_campaign_create(struct core *, const char *);
-static int cmd_demo(struct core *);
+static int cmd_demo(struct core *, const struct config *);
 static int cmd_inbound(struct core *, int, char **);
 
 static int
@@ -71,6 +72,7 @@ usage(void)
 	    "                                        a sending domain: make its DKIM keys, print\n"
 	    "                                        the TXT records to publish\n"
 	    "  domain list WS_ID                     the workspace's sending domains\n"
+	    "  domain zone WS_ID DOMAIN_ID           its DKIM records as zone file lines\n"
 	    "  domain check WS_ID DOMAIN_ID [--from ADDRESS]\n"
 	    "                                        look up SPF, DKIM and DMARC; exit 1 when\n"
 	    "                                        something is wrong\n"
@@ -171,18 +173,28 @@ cmd_campaign_create(struct core *core, const char *ws)
 }
 
 static int
-cmd_demo(struct core *core)
+cmd_demo(struct core *core, const struct config *cfg)
 {
 	struct demo_result r;
+	char why[256];
 	lc_err e;
 
-	if ((e = demo_seed(core, &r)) != LC_OK)
+	/* the demo's sending domain seals its DKIM keys with the mailbox key */
+	if (mailbox_settings_load(cfg, why, sizeof(why)) != LC_OK) {
+		fprintf(stderr, "linkcamp: %s\n", why);
+		return EX_CONFIG;
+	}
+	e = demo_seed(core, &r);
+	mailbox_settings_free();
+	if (e != LC_OK)
 		return fail("demo", e);
 	printf("LINKCAMP_ACCOUNT_ID=%s\nLINKCAMP_WORKSPACE_ID=%s\nLINKCAMP_OTHER_WORKSPACE_ID=%s\n"
 	       "LINKCAMP_API_KEY=%s\nLINKCAMP_APPROVER_KEY=%s\nLINKCAMP_ACCOUNT_KEY=%s\n"
 	       "LINKCAMP_OTHER_API_KEY=%s\nLINKCAMP_CAMPAIGN_ID=%s\n",
 	    r.account_id, r.workspace_id, r.other_workspace_id, r.api_key, r.approver_key,
 	    r.account_key, r.other_api_key, r.campaign_id);
+	if (r.domain_id[0])
+		printf("LINKCAMP_DEMO_DOMAIN_ID=%s\n", r.domain_id);
 	return 0;
 }
 
@@ -332,7 +344,7 @@ main(int argc, char **argv)
 	} else if (strcmp(cmd, "doctor") == 0 && argc == 1) {
 		rc = cli_doctor(&core, &cfg);
 	} else if (strcmp(cmd, "demo") == 0 && argc == 1) {
-		rc = cmd_demo(&core);
+		rc = cmd_demo(&core, &cfg);
 	} else if (strcmp(cmd, "inbound") == 0) {
 		rc = cmd_inbound(&core, argc, argv);
 	} else if (strcmp(cmd, "mcp") == 0 && argc == 1) {

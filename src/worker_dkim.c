@@ -29,10 +29,8 @@ worker_dkim_sign(struct core *core, int64_t message_id, const char *from_address
 	}
 	memset(&signer, 0, sizeof(signer));
 	signer.domain = s.domain;
-	signer.rsa_selector = s.rsa_selector;
-	signer.ed_selector = s.ed_selector;
+	signer.selector = s.selector;
 	signer.rsa_pem = s.rsa_pem;
-	signer.ed_pem = s.ed_pem;
 	buf_init(&signed_text, text->max);
 	e = dkim_sign_message(&signer, text->data, text->len, &signed_text, why, whylen);
 	domain_signing_clear(&s);

@@ -1,6 +1,6 @@
-/* api_domains.c: /v1/domains (docs/dkim.md) — create (the keys are made here and sealed
- * at once), list, get, delete and the DNS check. Private keys never come out: answers
- * carry the public records to publish. */
+/* api_domains.c: /v1/domains (docs/dkim.md) — create (the key is made here and sealed at
+ * once), list, get, delete and the DNS check. Private keys never come out: answers carry
+ * the public record to publish. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,46 +9,20 @@
 #include "core/domain.h"
 #include "http/query.h"
 
-#define TXT_STRING_MAX 255 /* bytes of one DNS character-string (RFC 1035 3.3) */
-
 static json_t *domain_json(const struct domain_view *);
-static json_t *zone_line(const struct domain_record *);
-
-/* zone_line is the record as a zone file line, the text cut into 255-byte strings (a TXT
- * value longer than that must be split; DNS joins the strings again). */
-static json_t *
-zone_line(const struct domain_record *r)
-{
-	char line[DOMAIN_RECORD_NAME_MAX + DOMAIN_RECORD_VALUE_MAX + 64];
-	size_t len, o, vl = strlen(r->value), i;
-
-	o = (size_t)snprintf(line, sizeof(line), "%s. 3600 IN TXT", r->name);
-	for (i = 0; i < vl && o < sizeof(line); i += TXT_STRING_MAX) {
-		len = vl - i < TXT_STRING_MAX ? vl - i : TXT_STRING_MAX;
-		o += (size_t)snprintf(line + o, sizeof(line) - o, " \"%.*s\"", (int)len, r->value + i);
-	}
-	return json_string(line);
-}
 
 static json_t *
 domain_json(const struct domain_view *v)
 {
-	struct domain_record rec[2];
-	char ed_selector[DOMAIN_SELECTOR_MAX + sizeof(DOMAIN_ED_SUFFIX)];
-	json_t *records;
-	size_t i;
+	struct domain_record rec;
 
-	domain_records(v, rec);
-	snprintf(ed_selector, sizeof(ed_selector), "%s" DOMAIN_ED_SUFFIX, v->selector);
-	records = json_array();
-	for (i = 0; records && i < 2; i++)
-		json_array_append_new(records,
-		    json_pack("{s:s,s:s,s:s,s:s,s:o}", "purpose", rec[i].purpose, "type", "TXT", "name",
-		        rec[i].name, "value", rec[i].value, "zoneLine", zone_line(&rec[i])));
-	return json_pack("{s:s,s:s,s:s,s:{s:s,s:s},s:o,s:o}", "id", v->public_id, "domain",
-	    v->domain, "selector", v->selector, "signatures", "rsa-sha256", v->selector,
-	    "ed25519-sha256", ed_selector, "records", records,
-	    "createdAt", api_time_or_null(v->created_ms));
+	domain_record(v, &rec);
+	/* records is a list: SPF and DMARC are the domain owner's, but a later key (rotation)
+	 * adds a record beside this one */
+	return json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s,s:s,s:s,s:s}],s:o}", "id", v->public_id,
+	    "domain", v->domain, "selector", v->selector, "algorithm", "rsa-sha256", "records",
+	    "purpose", rec.purpose, "type", "TXT", "name", rec.name, "value", rec.value, "zoneLine",
+	    rec.zone_line, "createdAt", api_time_or_null(v->created_ms));
 }
 
 void

@@ -1,8 +1,8 @@
 /* domain.h: sending domains and DKIM (issue 15 item 5, docs/dkim.md). A workspace's
- * domains, each with an RSA-2048 and an Ed25519 key made here, sealed at rest with the
- * mailbox key (core/mailbox.h: secret_seal); the DNS records to publish; the key the worker
- * signs a message with; and the check of what DNS really says (domain_check.c). No SQL,
- * no JSON and no DKIM library here. */
+ * domains, each with an RSA-2048 key made here, sealed at rest with the mailbox key
+ * (core/mailbox.h: secret_seal); the DNS record to publish; the key the worker signs a
+ * message with; and the check of what DNS really says (domain_check.c). No SQL, no JSON
+ * and no DKIM library here. */
 #ifndef LC_DOMAIN_H
 #define LC_DOMAIN_H
 
@@ -16,8 +16,7 @@
 #define DOMAINS_MAX_PER_WORKSPACE 100
 #define DOMAIN_NAME_MAX 253
 #define DOMAIN_SELECTOR_MAX 40      /* bytes of a selector we accept (a DNS label is 63) */
-#define DOMAIN_ED_SUFFIX "-ed"      /* the Ed25519 key's selector is the RSA one plus this */
-#define DOMAIN_RECORD_NAME_MAX 320  /* "<selector>-ed._domainkey.<domain>" */
+#define DOMAIN_RECORD_NAME_MAX 320  /* "<selector>._domainkey.<domain>" */
 #define DOMAIN_RECORD_VALUE_MAX 600 /* "v=DKIM1; k=rsa; p=<392 base64>" */
 
 /* domain_settings_load keeps [dns] resolver of cfg for the checks; call once before threads
@@ -28,7 +27,7 @@ void domain_settings_load(const struct config *cfg);
  * was read with. */
 struct domain_view {
 	int64_t id;
-	const char *public_id, *domain, *selector, *rsa_public, *ed_public;
+	const char *public_id, *domain, *selector, *rsa_public;
 	int64_t created_ms;
 };
 
@@ -42,13 +41,16 @@ struct domain_list {
 struct domain_record {
 	char name[DOMAIN_RECORD_NAME_MAX];   /* owner name, without the final dot */
 	char value[DOMAIN_RECORD_VALUE_MAX]; /* the TXT text, unsplit */
-	const char *purpose;                 /* "dkim-rsa" or "dkim-ed25519" (static) */
+	char zone_line[DOMAIN_RECORD_NAME_MAX + DOMAIN_RECORD_VALUE_MAX + 64]; /* the record as
+	                                        a zone file line, the text cut into 255-byte
+	                                        strings (RFC 1035 3.3; DNS joins them again) */
+	const char *purpose;                 /* "dkim" (static) */
 };
 
-/* domain_records writes the two DKIM records of v into out[2]. */
-void domain_records(const struct domain_view *v, struct domain_record out[2]);
+/* domain_record writes the DKIM record of v into out. */
+void domain_record(const struct domain_view *v, struct domain_record *out);
 
-/* domains_create makes the key pairs of domain (any case; stored lower-case) for the
+/* domains_create makes the key pair of domain (any case; stored lower-case) for the
  * principal's workspace, seals the private keys and stores them. selector may be NULL
  * (then "lc" and 8 random characters). out (strings borrowed from rows, which the caller
  * frees) is the new domain. LC_EINVAL with fail (validation_failed + param,
@@ -67,27 +69,26 @@ lc_err domains_all(struct core *core, unsigned max, struct domain_list *out);
  * caller frees). LC_ENOTFOUND for another workspace's, a deleted or a missing one. */
 lc_err domains_get(struct core *core, const struct principal *who, const char *public_id,
     struct db_rows *rows, struct domain_view *out);
-/* domains_delete deletes a domain: its mail is no longer signed, its keys stay sealed in
+/* domains_delete deletes a domain: its mail is no longer signed, its key stays sealed in
  * the row. LC_ENOTFOUND. */
 lc_err domains_delete(struct core *core, const struct principal *who, const char *public_id);
 
-/* What the worker signs one message with; the PEM texts are in memory libsodium guards
- * and wipes (domain_signing_clear). */
+/* What the worker signs one message with; the PEM text is in memory libsodium guards and
+ * wipes (domain_signing_clear). */
 struct domain_signing {
 	char domain[DOMAIN_NAME_MAX + 1];
-	char rsa_selector[DOMAIN_SELECTOR_MAX + 1];
-	char ed_selector[DOMAIN_SELECTOR_MAX + sizeof(DOMAIN_ED_SUFFIX)];
-	char *rsa_pem, *ed_pem; /* sodium_malloc'd, NUL-ended */
+	char selector[DOMAIN_SELECTOR_MAX + 1];
+	char *rsa_pem; /* sodium_malloc'd, NUL-ended */
 };
 /* domain_signing_load finds the key for mail from from_address sent as message_id: the
  * workspace's domain equal to the address's domain, else the nearest parent domain
  * (news.example.com is signed by example.com; relaxed DMARC alignment accepts that). It
- * opens the sealed keys. LC_ENOTFOUND when no domain signs it (the mail goes unsigned);
- * LC_EINVAL when the keys do not open (another key_file: the message must not leave
+ * opens the sealed key. LC_ENOTFOUND when no domain signs it (the mail goes unsigned);
+ * LC_EINVAL when the key does not open (another key_file: the message must not leave
  * unsigned — the caller defers it). */
 lc_err domain_signing_load(struct core *core, int64_t message_id, const char *from_address,
     struct domain_signing *out);
-/* domain_signing_clear wipes and frees the keys of s. */
+/* domain_signing_clear wipes and frees the key of s. */
 void domain_signing_clear(struct domain_signing *s);
 
 /* ---- domain_check.c ---- */
@@ -95,8 +96,8 @@ void domain_signing_clear(struct domain_signing *s);
 #define DOMAIN_CHECK_ITEMS 8
 /* One item of a check: what was looked up, found, expected, and the verdict. */
 struct domain_check_item {
-	const char *item;   /* "spf", "dkim-rsa", "dkim-ed25519", "dmarc", "dkim-alignment",
-	                       "spf-alignment" (static) */
+	const char *item;   /* "spf", "dkim", "dmarc", "dkim-alignment", "spf-alignment"
+	                       (static) */
 	const char *status; /* "ok", "missing", "mismatch", "invalid", "misaligned", "unknown"
 	                       (no answer from DNS) (static) */
 	int ok;
@@ -113,7 +114,7 @@ struct domain_check {
 	struct domain_check_item items[DOMAIN_CHECK_ITEMS];
 };
 
-/* domains_check looks up SPF, both DKIM selector records and DMARC of a domain of the
+/* domains_check looks up SPF, the DKIM selector record and DMARC of a domain of the
  * workspace through [dns] resolver and judges each, and whether From (from: an address at
  * the domain or below it; NULL: postmaster@domain) aligns with DKIM d= and SPF (the
  * envelope sender linkcamp uses is the From address). LC_ENOTFOUND; LC_EINVAL with fail
@@ -121,7 +122,7 @@ struct domain_check {
  * failure is an item with status "unknown", not an error. */
 lc_err domains_check(struct core *core, const struct principal *who, const char *public_id,
     const char *from, struct domain_check *out, struct core_fail *fail);
-/* domain_check_run checks domain with its public keys (the part of domains_check after the
+/* domain_check_run checks domain with its public key (the part of domains_check after the
  * database), for the doctor. */
 void domain_check_run(const struct domain_view *v, const char *from, struct domain_check *out);
 

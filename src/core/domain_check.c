@@ -1,5 +1,5 @@
 /* domain_check.c: what DNS says about a sending domain, item by item (docs/dkim.md): SPF
- * of the From domain, the two DKIM selector records against the keys we hold, DMARC, and
+ * of the From domain, the DKIM selector record against the key we hold, DMARC, and
  * whether From aligns with DKIM d= and with SPF (RFC 7489 3.1). Lookups go through
  * [dns] resolver (util/dns_txt.c); organisational domains come from the Public Suffix List
  * (libpsl's built-in copy). Nothing read from DNS is trusted: records are printable ASCII
@@ -241,8 +241,17 @@ check_dmarc(struct domain_check *c, const char *from_domain, char *adkim, char *
 			break;
 	}
 	if (n == 0) {
-		item_set(it, 0, "missing",
-		    "no DMARC record: receivers apply their own policy and send no reports");
+		/* name the first place a receiver looks; the detail names both */
+		snprintf(it->name, sizeof(it->name), "_dmarc.%s", from_domain);
+		if (strcmp(org, from_domain) == 0)
+			item_set(it, 0, "missing", "no DMARC record at _dmarc.%s: receivers apply their "
+			                           "own policy and send no reports",
+			    from_domain);
+		else
+			item_set(it, 0, "missing",
+			    "no DMARC record at _dmarc.%s nor at the organisational domain's _dmarc.%s: "
+			    "receivers apply their own policy and send no reports",
+			    from_domain, org);
 	} else if (n > 1) {
 		item_set(it, 0, "invalid", "%zu DMARC records; RFC 7489 then ignores them all", n);
 	} else if (tag_get(it->found, "p", pol, sizeof(pol)) != 0 ||
@@ -328,7 +337,7 @@ check_alignment(struct domain_check *c, const char *from_domain, const char *d,
 void
 domain_check_run(const struct domain_view *v, const char *from, struct domain_check *out)
 {
-	struct domain_record rec[2];
+	struct domain_record rec;
 	char adkim[2], aspf[2], from_domain[DOMAIN_NAME_MAX + 1];
 	const char *at;
 	size_t i;
@@ -343,10 +352,9 @@ domain_check_run(const struct domain_view *v, const char *from, struct domain_ch
 	snprintf(from_domain, sizeof(from_domain), "%s", at ? at + 1 : v->domain);
 	for (i = 0; from_domain[i]; i++)
 		from_domain[i] = (char)tolower((unsigned char)from_domain[i]);
-	domain_records(v, rec);
+	domain_record(v, &rec);
 	check_spf(out, from_domain);
-	check_dkim(out, "dkim-rsa", rec[0].name, "rsa", v->rsa_public, rec[0].value);
-	check_dkim(out, "dkim-ed25519", rec[1].name, "ed25519", v->ed_public, rec[1].value);
+	check_dkim(out, "dkim", rec.name, "rsa", v->rsa_public, rec.value);
 	check_dmarc(out, from_domain, adkim, aspf);
 	check_alignment(out, from_domain, v->domain, adkim, aspf, out->items[0].ok);
 	out->ok = 1;

@@ -17,6 +17,7 @@
 #include "util/ids.h"
 #include "util/timefmt.h"
 
+#define TXT_STRING_MAX 255 /* bytes of one DNS character-string (RFC 1035 3.3) */
 #define BOX_MAX (DKIM_PEM_MAX + 64) /* a sealed PEM: nonce, text, tag */
 
 struct create_tx {
@@ -28,14 +29,15 @@ struct create_tx {
 };
 
 static int selector_valid(const char *);
+static void zone_line(struct domain_record *);
 static void view_from_row(const struct db_rows *, size_t, struct domain_view *);
 static lc_err bad(struct core_fail *, const char *, const char *);
 static lc_err create_tx(struct db *, void *);
 static lc_err list_views(struct domain_list *);
 static lc_err open_pem(const struct db_rows *, size_t, char **);
 
-/* selector_valid: one DNS label of lower-case letters, digits and inner hyphens, short
- * enough to take DOMAIN_ED_SUFFIX. */
+/* selector_valid: one DNS label of lower-case letters, digits and inner hyphens, at most
+ * DOMAIN_SELECTOR_MAX bytes. */
 static int
 selector_valid(const char *s)
 {
@@ -58,7 +60,6 @@ view_from_row(const struct db_rows *r, size_t i, struct domain_view *v)
 	v->domain = db_str(r, i, SDOM_COL_DOMAIN);
 	v->selector = db_str(r, i, SDOM_COL_SELECTOR);
 	v->rsa_public = db_str(r, i, SDOM_COL_RSA_PUBLIC);
-	v->ed_public = db_str(r, i, SDOM_COL_ED_PUBLIC);
 	v->created_ms = db_ms(r, i, SDOM_COL_CREATED);
 }
 
@@ -71,16 +72,27 @@ bad(struct core_fail *fail, const char *param, const char *detail)
 	return LC_EINVAL;
 }
 
-void
-domain_records(const struct domain_view *v, struct domain_record out[2])
+/* zone_line writes r as a zone file line: a TXT value longer than 255 bytes must be cut
+ * into several character-strings, which DNS joins again. */
+static void
+zone_line(struct domain_record *r)
 {
-	snprintf(out[0].name, sizeof(out[0].name), "%s._domainkey.%s", v->selector, v->domain);
-	snprintf(out[0].value, sizeof(out[0].value), "v=DKIM1; k=rsa; p=%s", v->rsa_public);
-	out[0].purpose = "dkim-rsa";
-	snprintf(out[1].name, sizeof(out[1].name), "%s" DOMAIN_ED_SUFFIX "._domainkey.%s",
-	    v->selector, v->domain);
-	snprintf(out[1].value, sizeof(out[1].value), "v=DKIM1; k=ed25519; p=%s", v->ed_public);
-	out[1].purpose = "dkim-ed25519";
+	size_t len, o, vl = strlen(r->value), i, max = sizeof(r->zone_line);
+
+	o = (size_t)snprintf(r->zone_line, max, "%s. 3600 IN TXT", r->name);
+	for (i = 0; i < vl && o < max; i += TXT_STRING_MAX) {
+		len = vl - i < TXT_STRING_MAX ? vl - i : TXT_STRING_MAX;
+		o += (size_t)snprintf(r->zone_line + o, max - o, " \"%.*s\"", (int)len, r->value + i);
+	}
+}
+
+void
+domain_record(const struct domain_view *v, struct domain_record *out)
+{
+	snprintf(out->name, sizeof(out->name), "%s._domainkey.%s", v->selector, v->domain);
+	snprintf(out->value, sizeof(out->value), "v=DKIM1; k=rsa; p=%s", v->rsa_public);
+	out->purpose = "dkim";
+	zone_line(out);
 }
 
 /* create_tx checks the workspace's limit and stores the domain; a second live row of the
@@ -125,7 +137,7 @@ domains_create(struct core *core, const struct principal *who, const char *domai
     const char *selector, struct db_rows *rows, struct domain_view *out,
     struct core_fail *fail)
 {
-	unsigned char rsa_box[BOX_MAX], ed_box[BOX_MAX];
+	unsigned char rsa_box[BOX_MAX];
 	char id[ID_MAX], name[DOMAIN_NAME_MAX + 1], sel[DOMAIN_SELECTOR_MAX + 1];
 	struct store_domain d;
 	struct create_tx t = {who, &d, fail, rows, out};
@@ -168,15 +180,13 @@ domains_create(struct core *core, const struct principal *who, const char *domai
 			                                            : '0';
 		sel[i + 1] = '\0';
 	}
-	/* the keys live on the heap libsodium guards, only until they are sealed */
+	/* the key lives on the heap libsodium guards, only until it is sealed */
 	if ((keys = sodium_malloc(sizeof(*keys))) == NULL)
 		return LC_ENOMEM;
 	if ((e = dkim_keys_generate(keys)) != LC_OK)
 		goto out;
 	if ((e = secret_seal(keys->rsa_pem, keys->rsa_pem_len, rsa_box, sizeof(rsa_box),
-	         &d.rsa_box_len)) != LC_OK ||
-	    (e = secret_seal(keys->ed_pem, keys->ed_pem_len, ed_box, sizeof(ed_box),
-	         &d.ed_box_len)) != LC_OK)
+	         &d.rsa_box_len)) != LC_OK)
 		goto out;
 	id_new("dom_", id);
 	d.public_id = id;
@@ -184,9 +194,7 @@ domains_create(struct core *core, const struct principal *who, const char *domai
 	d.domain = name;
 	d.selector = sel;
 	d.rsa_public = keys->rsa_pub;
-	d.ed_public = keys->ed_pub;
 	d.rsa_box = rsa_box;
-	d.ed_box = ed_box;
 	e = db_tx(core->db, create_tx, &t);
 out:
 	sodium_free(keys); /* wipes */
@@ -312,12 +320,8 @@ domain_signing_load(struct core *core, int64_t message_id, const char *from_addr
 		db_rows_free(&r);
 	}
 	snprintf(out->domain, sizeof(out->domain), "%s", db_str(&r, 0, DKEY_COL_DOMAIN));
-	snprintf(out->rsa_selector, sizeof(out->rsa_selector), "%s",
-	    db_str(&r, 0, DKEY_COL_SELECTOR));
-	snprintf(out->ed_selector, sizeof(out->ed_selector), "%s" DOMAIN_ED_SUFFIX,
-	    db_str(&r, 0, DKEY_COL_SELECTOR));
-	if ((e = open_pem(&r, DKEY_COL_RSA_BOX, &out->rsa_pem)) == LC_OK)
-		e = open_pem(&r, DKEY_COL_ED_BOX, &out->ed_pem);
+	snprintf(out->selector, sizeof(out->selector), "%s", db_str(&r, 0, DKEY_COL_SELECTOR));
+	e = open_pem(&r, DKEY_COL_RSA_BOX, &out->rsa_pem);
 	db_rows_free(&r);
 	if (e != LC_OK)
 		domain_signing_clear(out);
@@ -328,6 +332,5 @@ void
 domain_signing_clear(struct domain_signing *s)
 {
 	sodium_free(s->rsa_pem); /* wipes; NULL is fine */
-	sodium_free(s->ed_pem);
 	memset(s, 0, sizeof(*s));
 }

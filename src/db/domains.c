@@ -4,8 +4,8 @@
 #include "db/store_domains.h"
 
 #define DOM_SELECT                                                                            \
-	"SELECT d.id, d.public_id, d.domain, d.selector, d.rsa_public, d.ed_public, "            \
-	"d.created_at FROM sending_domains d "
+	"SELECT d.id, d.public_id, d.domain, d.selector, d.rsa_public, d.created_at "            \
+	"FROM sending_domains d "
 
 lc_err
 store_domain_count_lock(struct db *db, int64_t workspace_id, unsigned *count)
@@ -28,13 +28,12 @@ store_domain_insert(struct db *db, const struct store_domain *d, const char *now
 {
 	static const char sql[] =
 	    "INSERT INTO sending_domains (public_id, workspace_id, domain, selector, rsa_public, "
-	    "rsa_box, ed_public, ed_box, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)";
+	    "rsa_box, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)";
 	struct db_param p[] = {DB_CSTR(d->public_id), DB_I64(d->workspace_id), DB_CSTR(d->domain),
 	    DB_CSTR(d->selector), DB_CSTR(d->rsa_public),
-	    DB_STR((const char *)d->rsa_box, d->rsa_box_len), DB_CSTR(d->ed_public),
-	    DB_STR((const char *)d->ed_box, d->ed_box_len), DB_CSTR(now_sql)};
+	    DB_STR((const char *)d->rsa_box, d->rsa_box_len), DB_CSTR(now_sql)};
 
-	if (d->rsa_box == NULL || d->ed_box == NULL)
+	if (d->rsa_box == NULL)
 		return LC_EINVAL;
 	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, NULL);
 }
@@ -84,7 +83,7 @@ lc_err
 store_domain_key(struct db *db, int64_t message_id, const char *domain, struct db_rows *out)
 {
 	static const char sql[] =
-	    "SELECT d.domain, d.selector, d.rsa_box, d.ed_box FROM outbound_messages o "
+	    "SELECT d.domain, d.selector, d.rsa_box FROM outbound_messages o "
 	    "JOIN sending_domains d ON d.workspace_id = o.workspace_id AND d.live_domain = ? "
 	    "WHERE o.id = ?";
 	struct db_param p[] = {DB_CSTR(domain), DB_I64(message_id)};

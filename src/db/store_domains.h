@@ -8,18 +8,18 @@
 #include <stdint.h>
 #include "db/db.h"
 
-/* One domain row to write; the boxes are binary (sealed PEM). */
+/* One domain row to write; the box is binary (the sealed PEM). */
 struct store_domain {
 	const char *public_id;
 	int64_t workspace_id;
-	const char *domain, *selector, *rsa_public, *ed_public;
-	const unsigned char *rsa_box, *ed_box;
-	size_t rsa_box_len, ed_box_len;
+	const char *domain, *selector, *rsa_public;
+	const unsigned char *rsa_box;
+	size_t rsa_box_len;
 };
 
-/* Columns of the reads below (the key boxes only in store_domain_key). */
+/* Columns of the reads below (the key box only in store_domain_key). */
 enum { SDOM_COL_ID, SDOM_COL_PUBLIC, SDOM_COL_DOMAIN, SDOM_COL_SELECTOR, SDOM_COL_RSA_PUBLIC,
-	SDOM_COL_ED_PUBLIC, SDOM_COL_CREATED, SDOM_NCOLS };
+	SDOM_COL_CREATED, SDOM_NCOLS };
 
 /* store_domain_count_lock counts the workspace's live domains, locking their index range
  * so that two creations cannot both pass the limit. */
@@ -38,7 +38,7 @@ lc_err store_domain_delete(struct db *db, int64_t workspace_id, const char *publ
     uint64_t *changed);
 
 /* Columns of store_domain_key. */
-enum { DKEY_COL_DOMAIN, DKEY_COL_SELECTOR, DKEY_COL_RSA_BOX, DKEY_COL_ED_BOX };
+enum { DKEY_COL_DOMAIN, DKEY_COL_SELECTOR, DKEY_COL_RSA_BOX };
 /* store_domain_key reads the signing key of domain for the workspace of outbound message
  * message_id (0 or 1 row): a primary key read and one point of ux_sending_domains_live. */
 lc_err store_domain_key(struct db *db, int64_t message_id, const char *domain,

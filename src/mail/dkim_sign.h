@@ -1,6 +1,5 @@
-/* dkim_sign.h: DKIM signatures (RFC 6376, RFC 8463) of composed messages with libopendkim
- * (docs/dkim.md). relaxed/relaxed, rsa-sha256 and, when an Ed25519 key is given, a second
- * ed25519-sha256 signature. */
+/* dkim_sign.h: DKIM signatures (RFC 6376) of composed messages with libopendkim
+ * (docs/dkim.md): rsa-sha256, relaxed/relaxed. */
 #ifndef LC_MAIL_DKIM_SIGN_H
 #define LC_MAIL_DKIM_SIGN_H
 
@@ -14,21 +13,16 @@
 lc_err dkim_sign_global_init(void);
 /* dkim_sign_global_end frees the library; call after the threads ended. */
 void dkim_sign_global_end(void);
-/* dkim_sign_has_ed25519 says whether this libopendkim can make ed25519-sha256 signatures. */
-int dkim_sign_has_ed25519(void);
 
-/* What one message is signed with. The PEM texts are secrets the caller wipes. */
+/* What one message is signed with. The PEM text is a secret the caller wipes. */
 struct dkim_signer {
-	const char *domain;       /* d= */
-	const char *rsa_selector; /* s= of the rsa-sha256 signature */
-	const char *ed_selector;  /* s= of the ed25519-sha256 one: a selector names one key
-	                             record, so the two keys need two */
-	const char *rsa_pem;      /* PKCS#8 PEM of the RSA key, NUL-ended */
-	const char *ed_pem;       /* PKCS#8 PEM of the Ed25519 key, or NULL: RSA only */
+	const char *domain;   /* d= */
+	const char *selector; /* s= */
+	const char *rsa_pem;  /* PKCS#8 PEM of the RSA key, NUL-ended */
 };
 
 /* dkim_sign_message signs msg[0..len) (a complete message with CRLF line ends, as
- * mail_compose makes it) and writes the signed message — the DKIM-Signature header field(s),
+ * mail_compose makes it) and writes the signed message — the DKIM-Signature header field,
  * then msg — to out (which must be empty). The caller keeps ownership of everything.
  * Errors: LC_EINVAL when libopendkim refuses the key or the message (why: its words, never
  * the key), LC_ENOMEM when out's max is exceeded, LC_ECONFLICT when the library was not set
