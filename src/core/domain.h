@@ -112,6 +112,8 @@ struct domain_check {
 	int ok;         /* every item ok */
 	size_t n;
 	struct domain_check_item items[DOMAIN_CHECK_ITEMS];
+	char resolver_failed[160]; /* why the resolver did not answer, once it did not: the
+	                              later items are not asked again */
 };
 
 /* domains_check looks up SPF, the DKIM selector record and DMARC of a domain of the

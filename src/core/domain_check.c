@@ -20,6 +20,7 @@
 
 static char resolver[CONFIG_STR];
 
+static lc_err lookup(struct domain_check *, const char *, struct dns_txt *);
 static struct domain_check_item *item_add(struct domain_check *, const char *, const char *);
 static void item_set(struct domain_check_item *, int, const char *, const char *, ...)
     __attribute__((format(printf, 4, 5)));
@@ -38,6 +39,25 @@ void
 domain_settings_load(const struct config *cfg)
 {
 	snprintf(resolver, sizeof(resolver), "%s", cfg->dns_resolver);
+}
+
+/* lookup asks the resolver for the TXT records of name, unless it already failed to
+ * answer during this check: a dead resolver then costs one timeout, not one per item. */
+static lc_err
+lookup(struct domain_check *c, const char *name, struct dns_txt *t)
+{
+	lc_err e;
+
+	if (c->resolver_failed[0] != '\0') {
+		memset(t, 0, sizeof(*t));
+		t->status = DNS_FAILED;
+		snprintf(t->why, sizeof(t->why), "%s", c->resolver_failed);
+		return LC_EIO;
+	}
+	e = dns_txt_lookup(resolver, name, DNS_TIMEOUT_S, t);
+	if (e != LC_OK)
+		snprintf(c->resolver_failed, sizeof(c->resolver_failed), "%s", t->why);
+	return e;
 }
 
 static struct domain_check_item *
@@ -141,7 +161,7 @@ check_spf(struct domain_check *c, const char *from_domain)
 		item_set(it, 0, "unknown", "out of memory");
 		return;
 	}
-	if (dns_txt_lookup(resolver, from_domain, DNS_TIMEOUT_S, t) != LC_OK) {
+	if (lookup(c, from_domain, t) != LC_OK) {
 		item_set(it, 0, "unknown", "%s", t->why);
 	} else {
 		found_join(t, "v=spf1", it->found, sizeof(it->found), &n);
@@ -176,7 +196,7 @@ check_dkim(struct domain_check *c, const char *item, const char *name, const cha
 		item_set(it, 0, "unknown", "out of memory");
 		return;
 	}
-	if (dns_txt_lookup(resolver, name, DNS_TIMEOUT_S, t) != LC_OK) {
+	if (lookup(c, name, t) != LC_OK) {
 		item_set(it, 0, "unknown", "%s", t->why);
 		free(t);
 		return;
@@ -186,8 +206,8 @@ check_dkim(struct domain_check *c, const char *item, const char *name, const cha
 		item_set(it, 0, "missing", "no key record at %s: verifiers fail the %s signature", name,
 		    k);
 	else if (n > 1)
-		item_set(it, 0, "invalid", "%zu TXT records at %s; a selector has one key record", n,
-		    name);
+		item_set(it, 0, "invalid", "%zu TXT records at %s; a selector has one key record",
+		    t->total, name);
 	else if (tag_get(t->txt[0], "p", p, sizeof(p)) != 0)
 		item_set(it, 0, "invalid", "the record has no p= tag");
 	else if (p[0] == '\0')
@@ -232,7 +252,7 @@ check_dmarc(struct domain_check *c, const char *from_domain, char *adkim, char *
 				break;
 			snprintf(it->name, sizeof(it->name), "_dmarc.%s", org);
 		}
-		if (dns_txt_lookup(resolver, it->name, DNS_TIMEOUT_S, t) != LC_OK) {
+		if (lookup(c, it->name, t) != LC_OK) {
 			item_set(it, 0, "unknown", "%s", t->why);
 			goto out;
 		}

@@ -136,19 +136,17 @@ dns_txt_lookup(const char *server, const char *name, int timeout_s, struct dns_t
 		if (ns_parserr(&msg, ns_s_an, i, &rr) != 0) {
 			free(ans);
 			memset(out->txt, 0, sizeof(out->txt));
-			out->n = 0;
+			out->n = out->total = 0;
 			snprintf(out->why, sizeof(out->why), "a malformed answer");
 			return LC_EIO;
 		}
 		if (ns_rr_type(rr) != ns_t_txt || ns_rr_class(rr) != ns_c_in)
 			continue; /* a CNAME on the way */
 		if (out->n < DNS_TXT_MAX)
-			txt_join(ns_rr_rdata(rr), ns_rr_rdlen(rr), out->txt[out->n], DNS_TXT_LEN);
-		out->n++;
+			txt_join(ns_rr_rdata(rr), ns_rr_rdlen(rr), out->txt[out->n++], DNS_TXT_LEN);
+		out->total++;
 	}
 	free(ans);
-	if (out->n > DNS_TXT_MAX)
-		out->n = DNS_TXT_MAX;
 	out->status = out->n > 0 ? DNS_FOUND : DNS_NODATA;
 	if (out->n == 0)
 		snprintf(out->why, sizeof(out->why), "no TXT record");

@@ -20,7 +20,8 @@ enum dns_status {
 
 struct dns_txt {
 	enum dns_status status;
-	size_t n;
+	size_t n;     /* records kept in txt (at most DNS_TXT_MAX) */
+	size_t total; /* TXT records in the answer */
 	char txt[DNS_TXT_MAX][DNS_TXT_LEN]; /* each record's character-strings joined, as RFC
 	                                       6376 3.6.2.2 and RFC 7208 3.3 read them */
 	char why[160];

@@ -10,8 +10,8 @@ import uuid
 
 import pytest
 
-from conftest import (Api, Tenant, assert_problem, cli, db_socket, sink_messages, sql,
-                      wait_for)
+from conftest import (BIN, CONFIG, assert_problem, cli, db_socket, sink_messages, sql,
+                      wait_for, Tenant)
 from dnslib import publish, signature_tags, txt, unpublish, verify
 
 JSON = {"Content-Type": "application/json"}
@@ -295,6 +295,41 @@ def test_check_with_no_dns_answer_says_unknown(t):
     for item in ("spf", "dkim", "dmarc"):
         assert items[item]["status"] == "unknown" and not items[item]["ok"], items[item]
         assert "no answer" in items[item]["detail"], items[item]
+
+
+def test_check_survives_a_hostile_zone(t):
+    d = new_domain(t.api)
+    name = d["domain"]
+    rec = d["records"][0]["name"]
+    # control bytes, non-ASCII bytes, a 5 KB SPF record, twelve key records
+    lines = [f'{name}. 60 IN TXT "v=spf1 \\000\\007\\255 -all" ' + " ".join(['"' + "x" * 255 + '"'] * 20)]
+    lines += [f'{rec}. 60 IN TXT "v=DKIM1; k=rsa; p=AAAA{i}"' for i in range(12)]
+    lines.append(f'_dmarc.{name}. 60 IN TXT "v=DMARC1; p=reject; adkim=\\255"')
+    publish(name, *lines)
+    r = t.api.get(f"/v1/domains/{d['id']}/check")
+    assert r.status_code == 200, r.text
+    items = {i["item"]: i for i in r.json()["items"]}
+    spf = items["spf"]["found"]
+    assert spf.startswith("v=spf1 ??? -all") and len(spf) < 2048, spf
+    assert all(32 <= ord(c) < 127 for c in spf)
+    assert items["dkim"]["status"] == "invalid" and "12 TXT records" in items["dkim"]["detail"]
+    assert items["dmarc"]["status"] == "ok" and "?" in items["dmarc"]["found"]
+
+
+def test_a_resolver_that_does_not_answer_or_a_bad_setting(t):
+    d = new_domain(t.api)
+    env = dict(os.environ)
+    # a loopback port of this stack where nothing answers UDP (the IMAP port is TCP only)
+    host, port = __import__("dnslib").SERVER
+    env["LINKCAMP_DNS_RESOLVER"] = f"{host}:{port - 2}"
+    p = subprocess.run([os.path.join(BIN, "linkcamp"), "-c", CONFIG, "domain", "check", t.ws,
+                        d["id"]], capture_output=True, text=True, timeout=120, env=env)
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert p.stdout.count("no answer from") >= 3, p.stdout
+    env["LINKCAMP_DNS_RESOLVER"] = "resolver.example"
+    p = subprocess.run([os.path.join(BIN, "linkcamp"), "-c", CONFIG, "domain", "list", t.ws],
+                       capture_output=True, text=True, timeout=60, env=env)
+    assert p.returncode == 78 and "dns.resolver must be an IPv4 address:port" in p.stderr
 
 
 # ---- the CLI and the doctor ----
