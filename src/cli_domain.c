@@ -35,7 +35,8 @@ fail_exit(const char *what, lc_err e, const struct core_fail *fail)
 {
 	if (fail && fail->code) {
 		fprintf(stderr, "linkcamp: domain %s: %s%s%s%s\n", what, fail->code,
-		    fail->param ? " (" : "", fail->param ? fail->param : "", fail->param ? ")" : "");
+		    fail->param ? " (" : "", fail->param ? fail->param : "",
+		    fail->param ? ")" : "");
 		if (fail->detail)
 			fprintf(stderr, "  %s\n", fail->detail);
 		return e == LC_ECONFLICT && strcmp(fail->code, "mailboxes_not_configured") == 0
@@ -43,9 +44,9 @@ fail_exit(const char *what, lc_err e, const struct core_fail *fail)
 		           : EX_DATAERR;
 	}
 	fprintf(stderr, "linkcamp: domain %s: %s\n", what, lc_strerror(e));
-	return e == LC_ENOTFOUND ? EX_DATAERR
-	     : e == LC_EDBDOWN || e == LC_ERETRY ? EX_TEMPFAIL
-	                                         : EX_SOFTWARE;
+	return e == LC_ENOTFOUND                   ? EX_DATAERR
+	       : e == LC_EDBDOWN || e == LC_ERETRY ? EX_TEMPFAIL
+	                                           : EX_SOFTWARE;
 }
 
 static void
@@ -208,7 +209,8 @@ cli_domain_doctor(struct core *core, const struct config *cfg, int *failed)
 		return;
 	}
 	if (l.n == 0)
-		printf("%-5s %-9s no sending domains yet (DKIM: linkcamp domain add)\n", "ok", "dns");
+		printf(
+		    "%-5s %-9s no sending domains yet (DKIM: linkcamp domain add)\n", "ok", "dns");
 	if ((c = malloc(sizeof(*c))) == NULL) {
 		domain_list_free(&l);
 		*failed = 1;
@@ -219,18 +221,23 @@ cli_domain_doctor(struct core *core, const struct config *cfg, int *failed)
 		for (k = 0; k < c->n; k++) {
 			const struct domain_check_item *it = &c->items[k];
 			/* a key record that is missing or wrong fails every signature: FAIL; no
-			 * answer from DNS: FAIL; a missing SPF or DMARC record weakens delivery: warn */
+			 * answer from DNS: FAIL; a missing SPF or DMARC record weakens delivery:
+			 * warn */
 			int fatal = !it->ok && (strcmp(it->status, "unknown") == 0 ||
 			                           strcmp(it->item, "dkim") == 0);
-			printf("%-5s %-9s %s %s: %s%s%s\n", it->ok ? "ok" : fatal ? "FAIL" : "warn", "dns",
-			    c->domain, it->item, it->detail, it->ok ? "" : "; expected: ",
-			    it->ok ? "" : it->expected);
+			printf("%-5s %-9s %s %s: %s%s%s\n",
+			    it->ok  ? "ok"
+			    : fatal ? "FAIL"
+			            : "warn",
+			    "dns", c->domain, it->item, it->detail,
+			    it->ok ? "" : "; expected: ", it->ok ? "" : it->expected);
 			if (fatal)
 				*failed = 1;
 		}
 	}
 	if (l.n > 0)
-		printf("%-5s %-9s %zu sending domain(s) checked through %s\n", "ok", "dns", l.n, dns);
+		printf(
+		    "%-5s %-9s %zu sending domain(s) checked through %s\n", "ok", "dns", l.n, dns);
 	free(c);
 	domain_list_free(&l);
 }

@@ -8,8 +8,8 @@
 #include "worker_dkim.h"
 
 lc_err
-worker_dkim_sign(struct core *core, int64_t message_id, const char *from_address,
-    struct buf *text, char *why, size_t whylen)
+worker_dkim_sign(struct core *core, int64_t message_id, const char *from_address, struct buf *text,
+    char *why, size_t whylen)
 {
 	struct domain_signing s;
 	struct dkim_signer signer;

@@ -144,11 +144,12 @@ api_domain_check(void *arg)
 	items = json_array();
 	for (i = 0; items && i < c->n; i++) {
 		const struct domain_check_item *it = &c->items[i];
-		json_array_append_new(items,
-		    json_pack("{s:s,s:s,s:b,s:o,s:o,s:s,s:s}", "item", it->item, "status", it->status,
-		        "ok", it->ok, "name", api_str_or_null(it->name[0] ? it->name : NULL), "found",
-		        api_str_or_null(it->found[0] ? it->found : NULL), "expected", it->expected,
-		        "detail", it->detail));
+		json_array_append_new(
+		    items, json_pack("{s:s,s:s,s:b,s:o,s:o,s:s,s:s}", "item", it->item, "status",
+		               it->status, "ok", it->ok, "name",
+		               api_str_or_null(it->name[0] ? it->name : NULL), "found",
+		               api_str_or_null(it->found[0] ? it->found : NULL), "expected",
+		               it->expected, "detail", it->detail));
 	}
 	http_send_json(ctx->req, 200,
 	    json_pack("{s:s,s:s,s:s,s:b,s:o}", "id", ctx->match.captures[0], "domain", c->domain,

@@ -28,12 +28,12 @@ static void found_join(const struct dns_txt *, const char *, char *, size_t, siz
 static const char *org_domain(const char *);
 static int tag_get(const char *, const char *, char *, size_t);
 static void check_spf(struct domain_check *, const char *);
-static void check_dkim(struct domain_check *, const char *, const char *, const char *,
-    const char *, const char *);
+static void check_dkim(
+    struct domain_check *, const char *, const char *, const char *, const char *, const char *);
 static void check_dmarc(struct domain_check *, const char *, char *, char *);
 static int aligned(const char *, const char *, const char *);
-static void check_alignment(struct domain_check *, const char *, const char *, const char *,
-    const char *, int);
+static void check_alignment(
+    struct domain_check *, const char *, const char *, const char *, const char *, int);
 
 void
 domain_settings_load(const struct config *cfg)
@@ -93,12 +93,13 @@ found_join(const struct dns_txt *t, const char *prefix, char *out, size_t max, s
 	out[0] = '\0';
 	*n = 0;
 	for (i = 0; i < t->n; i++) {
-		if (prefix && (strncasecmp(t->txt[i], prefix, pl) != 0 ||
-		                  (t->txt[i][pl] != '\0' && t->txt[i][pl] != ' ' &&
-		                      t->txt[i][pl] != ';')))
+		if (prefix &&
+		    (strncasecmp(t->txt[i], prefix, pl) != 0 ||
+		        (t->txt[i][pl] != '\0' && t->txt[i][pl] != ' ' && t->txt[i][pl] != ';')))
 			continue;
 		if (len < max)
-			len += (size_t)snprintf(out + len, max - len, "%s%s", *n ? " | " : "", t->txt[i]);
+			len += (size_t)snprintf(
+			    out + len, max - len, "%s%s", *n ? " | " : "", t->txt[i]);
 		(*n)++;
 	}
 }
@@ -166,16 +167,17 @@ check_spf(struct domain_check *c, const char *from_domain)
 	} else {
 		found_join(t, "v=spf1", it->found, sizeof(it->found), &n);
 		if (n == 0)
-			item_set(it, 0, "missing", "%s has no SPF record: receivers cannot tell which "
-			                           "servers may send its mail",
+			item_set(it, 0, "missing",
+			    "%s has no SPF record: receivers cannot tell which "
+			    "servers may send its mail",
 			    from_domain);
 		else if (n > 1)
 			item_set(it, 0, "invalid",
-			    "%s has %zu SPF records; RFC 7208 makes that a permanent error", from_domain,
-			    n);
+			    "%s has %zu SPF records; RFC 7208 makes that a permanent error",
+			    from_domain, n);
 		else if (strstr(it->found, "+all") != NULL)
-			item_set(it, 0, "invalid", "\"+all\" lets every server on the Internet send as %s",
-			    from_domain);
+			item_set(it, 0, "invalid",
+			    "\"+all\" lets every server on the Internet send as %s", from_domain);
 		else
 			item_set(it, 1, "ok", "one SPF record");
 	}
@@ -203,8 +205,8 @@ check_dkim(struct domain_check *c, const char *item, const char *name, const cha
 	}
 	found_join(t, NULL, it->found, sizeof(it->found), &n);
 	if (n == 0)
-		item_set(it, 0, "missing", "no key record at %s: verifiers fail the %s signature", name,
-		    k);
+		item_set(it, 0, "missing", "no key record at %s: verifiers fail the %s signature",
+		    name, k);
 	else if (n > 1)
 		item_set(it, 0, "invalid", "%zu TXT records at %s; a selector has one key record",
 		    t->total, name);
@@ -264,12 +266,14 @@ check_dmarc(struct domain_check *c, const char *from_domain, char *adkim, char *
 		/* name the first place a receiver looks; the detail names both */
 		snprintf(it->name, sizeof(it->name), "_dmarc.%s", from_domain);
 		if (strcmp(org, from_domain) == 0)
-			item_set(it, 0, "missing", "no DMARC record at _dmarc.%s: receivers apply their "
-			                           "own policy and send no reports",
+			item_set(it, 0, "missing",
+			    "no DMARC record at _dmarc.%s: receivers apply their "
+			    "own policy and send no reports",
 			    from_domain);
 		else
 			item_set(it, 0, "missing",
-			    "no DMARC record at _dmarc.%s nor at the organisational domain's _dmarc.%s: "
+			    "no DMARC record at _dmarc.%s nor at the organisational domain's "
+			    "_dmarc.%s: "
 			    "receivers apply their own policy and send no reports",
 			    from_domain, org);
 	} else if (n > 1) {
@@ -313,27 +317,28 @@ aligned(const char *a, const char *b, const char *mode)
 }
 
 static void
-check_alignment(struct domain_check *c, const char *from_domain, const char *d,
-    const char *adkim, const char *aspf, int spf_ok)
+check_alignment(struct domain_check *c, const char *from_domain, const char *d, const char *adkim,
+    const char *aspf, int spf_ok)
 {
 	struct domain_check_item *it;
 	size_t dl = strlen(d), fl = strlen(from_domain);
-	int signs = strcasecmp(from_domain, d) == 0 ||
-	            (fl > dl && from_domain[fl - dl - 1] == '.' &&
-	                strcasecmp(from_domain + fl - dl, d) == 0);
+	int signs =
+	    strcasecmp(from_domain, d) == 0 || (fl > dl && from_domain[fl - dl - 1] == '.' &&
+	                                           strcasecmp(from_domain + fl - dl, d) == 0);
 
 	it = item_add(c, "dkim-alignment", "");
 	snprintf(it->expected, sizeof(it->expected), "From domain %s and d=%s %s", from_domain, d,
 	    adkim[0] == 's' ? "equal (adkim=s)" : "in the same organisational domain (adkim=r)");
 	if (!signs)
 		item_set(it, 0, "misaligned",
-		    "mail From %s is not signed with d=%s: linkcamp signs mail from this domain and "
+		    "mail From %s is not signed with d=%s: linkcamp signs mail from this domain "
+		    "and "
 		    "below it only; add %s as a sending domain",
 		    from_domain, d, from_domain);
 	else if (!aligned(from_domain, d, adkim))
 		item_set(it, 0, "misaligned",
-		    "From %s is below d=%s and DMARC asks strict DKIM alignment (adkim=s)", from_domain,
-		    d);
+		    "From %s is below d=%s and DMARC asks strict DKIM alignment (adkim=s)",
+		    from_domain, d);
 	else
 		item_set(it, 1, "ok", "From %s aligns with d=%s (%s)", from_domain, d,
 		    adkim[0] == 's' ? "strict" : "relaxed");

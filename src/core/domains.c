@@ -17,7 +17,7 @@
 #include "util/ids.h"
 #include "util/timefmt.h"
 
-#define TXT_STRING_MAX 255 /* bytes of one DNS character-string (RFC 1035 3.3) */
+#define TXT_STRING_MAX 255          /* bytes of one DNS character-string (RFC 1035 3.3) */
 #define BOX_MAX (DKIM_PEM_MAX + 64) /* a sealed PEM: nonce, text, tag */
 
 struct create_tx {
@@ -82,7 +82,8 @@ zone_line(struct domain_record *r)
 	o = (size_t)snprintf(r->zone_line, max, "%s. 3600 IN TXT", r->name);
 	for (i = 0; i < vl && o < max; i += TXT_STRING_MAX) {
 		len = vl - i < TXT_STRING_MAX ? vl - i : TXT_STRING_MAX;
-		o += (size_t)snprintf(r->zone_line + o, max - o, " \"%.*s\"", (int)len, r->value + i);
+		o += (size_t)snprintf(
+		    r->zone_line + o, max - o, " \"%.*s\"", (int)len, r->value + i);
 	}
 }
 
@@ -117,8 +118,9 @@ create_tx(struct db *db, void *arg)
 		if (e == LC_ECONFLICT) {
 			t->fail->code = "domain_exists";
 			t->fail->param = "domain";
-			t->fail->detail = "This workspace already has this domain; delete it first to "
-			                  "make new keys.";
+			t->fail->detail =
+			    "This workspace already has this domain; delete it first to "
+			    "make new keys.";
 		}
 		return e;
 	}
@@ -134,8 +136,7 @@ create_tx(struct db *db, void *arg)
 
 lc_err
 domains_create(struct core *core, const struct principal *who, const char *domain,
-    const char *selector, struct db_rows *rows, struct domain_view *out,
-    struct core_fail *fail)
+    const char *selector, struct db_rows *rows, struct domain_view *out, struct core_fail *fail)
 {
 	unsigned char rsa_box[BOX_MAX];
 	char id[ID_MAX], name[DOMAIN_NAME_MAX + 1], sel[DOMAIN_SELECTOR_MAX + 1];
@@ -163,8 +164,9 @@ domains_create(struct core *core, const struct principal *who, const char *domai
 		    "selector is 1 to 40 lower-case letters, digits and inner hyphens.");
 	if (!mailbox_configured()) {
 		fail->code = "mailboxes_not_configured";
-		fail->detail = "The operator has not configured [mailboxes] key_file on this server: "
-		               "DKIM keys are sealed with it.";
+		fail->detail =
+		    "The operator has not configured [mailboxes] key_file on this server: "
+		    "DKIM keys are sealed with it.";
 		return LC_ECONFLICT;
 	}
 	if (selector != NULL) {
@@ -176,8 +178,9 @@ domains_create(struct core *core, const struct principal *who, const char *domai
 		id_new("x", rnd);
 		snprintf(sel, sizeof(sel), "lc");
 		for (i = 1; i < 9 && rnd[i]; i++)
-			sel[i + 1] = isalnum((unsigned char)rnd[i]) ? (char)tolower((unsigned char)rnd[i])
-			                                            : '0';
+			sel[i + 1] = isalnum((unsigned char)rnd[i])
+			                 ? (char)tolower((unsigned char)rnd[i])
+			                 : '0';
 		sel[i + 1] = '\0';
 	}
 	/* the key lives on the heap libsodium guards, only until it is sealed */
@@ -294,8 +297,8 @@ open_pem(const struct db_rows *r, size_t col, char **pem)
 }
 
 lc_err
-domain_signing_load(struct core *core, int64_t message_id, const char *from_address,
-    struct domain_signing *out)
+domain_signing_load(
+    struct core *core, int64_t message_id, const char *from_address, struct domain_signing *out)
 {
 	const char *at, *d;
 	char name[DOMAIN_NAME_MAX + 1];

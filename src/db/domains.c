@@ -3,8 +3,8 @@
 
 #include "db/store_domains.h"
 
-#define DOM_SELECT                                                                            \
-	"SELECT d.id, d.public_id, d.domain, d.selector, d.rsa_public, d.created_at "            \
+#define DOM_SELECT                                                                                 \
+	"SELECT d.id, d.public_id, d.domain, d.selector, d.rsa_public, d.created_at "              \
 	"FROM sending_domains d "
 
 lc_err
@@ -58,8 +58,7 @@ store_domain_list_all(struct db *db, unsigned max, struct db_rows *out)
 }
 
 lc_err
-store_domain_find(struct db *db, int64_t workspace_id, const char *public_id,
-    struct db_rows *out)
+store_domain_find(struct db *db, int64_t workspace_id, const char *public_id, struct db_rows *out)
 {
 	static const char sql[] = DOM_SELECT "WHERE d.public_id = ? AND d.workspace_id = ? "
 	                                     "AND d.status = 0";
@@ -69,8 +68,7 @@ store_domain_find(struct db *db, int64_t workspace_id, const char *public_id,
 }
 
 lc_err
-store_domain_delete(struct db *db, int64_t workspace_id, const char *public_id,
-    uint64_t *changed)
+store_domain_delete(struct db *db, int64_t workspace_id, const char *public_id, uint64_t *changed)
 {
 	static const char sql[] = "UPDATE sending_domains SET status = 2 WHERE public_id = ? "
 	                          "AND workspace_id = ? AND status = 0";

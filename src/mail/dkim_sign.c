@@ -9,6 +9,9 @@
 #include <string.h>
 #include <sodium.h>
 #include <dkim.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include "mail/dkim_sign.h"
 
@@ -18,19 +21,19 @@ static DKIM_LIB *lib;
 
 /* The header fields a signature covers (RFC 6376 5.4.1): everything a reader sees or a
  * filter judges by. Absent ones are skipped by libopendkim. */
-static const char *sign_hdrs[] = {"from", "to", "cc", "reply-to", "subject", "date",
-    "message-id", "in-reply-to", "references", "mime-version", "content-type",
-    "content-transfer-encoding", "list-unsubscribe", "list-unsubscribe-post", "list-id",
-    NULL};
+static const char *sign_hdrs[] = {"from", "to", "cc", "reply-to", "subject", "date", "message-id",
+    "in-reply-to", "references", "mime-version", "content-type", "content-transfer-encoding",
+    "list-unsubscribe", "list-unsubscribe-post", "list-id", NULL};
 /* Oversigned (named once more than present): nobody can add a second From, Subject, To
  * or Reply-To, or an unsubscribe header, in transit without breaking the signature. */
-static const char *oversign_hdrs[] = {"from", "to", "subject", "reply-to",
-    "list-unsubscribe", "list-unsubscribe-post", NULL};
+static const char *oversign_hdrs[] = {
+    "from", "to", "subject", "reply-to", "list-unsubscribe", "list-unsubscribe-post", NULL};
 
+static int rsa_key_ok(const char *);
 static void *lib_malloc(void *, size_t);
 static void lib_free(void *, void *);
-static lc_err sign_one(const struct dkim_signer *, const char *, size_t, struct buf *, char *,
-    size_t);
+static lc_err sign_one(
+    const struct dkim_signer *, const char *, size_t, struct buf *, char *, size_t);
 
 static void *
 lib_malloc(void *closure, size_t n)
@@ -74,6 +77,25 @@ dkim_sign_global_end(void)
 	lib = NULL;
 }
 
+/* rsa_key_ok says whether pem is an RSA private key. libopendkim is given only keys that
+ * pass: when it fails to load one it leaks its key state (dkim_privkey_load's allocation
+ * is never freed), and a key that does not load can only be a damaged row. */
+static int
+rsa_key_ok(const char *pem)
+{
+	EVP_PKEY *pkey;
+	BIO *bio;
+	int ok;
+
+	if ((bio = BIO_new_mem_buf(pem, -1)) == NULL)
+		return 0;
+	pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	ok = pkey != NULL && EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA;
+	EVP_PKEY_free(pkey);
+	return ok;
+}
+
 /* sign_one makes the rsa-sha256 signature of msg and appends its header field (CRLF line
  * ends) to out. */
 static lc_err
@@ -95,7 +117,8 @@ sign_one(const struct dkim_signer *s, const char *msg, size_t len, struct buf *o
 	}
 	/* dkim_chunk takes a non-const buffer but only reads it */
 	if ((st = dkim_chunk(d, (u_char *)(uintptr_t)msg, len)) != DKIM_STAT_OK ||
-	    (st = dkim_chunk(d, NULL, 0)) != DKIM_STAT_OK || (st = dkim_eom(d, NULL)) != DKIM_STAT_OK ||
+	    (st = dkim_chunk(d, NULL, 0)) != DKIM_STAT_OK ||
+	    (st = dkim_eom(d, NULL)) != DKIM_STAT_OK ||
 	    (st = dkim_getsighdr_d(d, strlen(SIG_FIELD), &hdr, &hlen)) != DKIM_STAT_OK) {
 		const char *more = dkim_geterror(d);
 		snprintf(why, whylen, "DKIM: %s%s%s", dkim_getresultstr(st), more ? ": " : "",
@@ -132,6 +155,10 @@ dkim_sign_message(const struct dkim_signer *s, const char *msg, size_t len, stru
 	/* rsa-sha256 only: libopendkim 2.11.0~beta2 leaks the key objects of every
 	 * ed25519-sha256 signature (its dkim_free frees a signature's crypto state for RSA
 	 * keys only), which a worker signing all day cannot afford (docs/dkim.md) */
+	if (s->rsa_pem == NULL || !rsa_key_ok(s->rsa_pem)) {
+		snprintf(why, whylen, "DKIM: the domain's stored key is not an RSA private key");
+		return LC_EINVAL;
+	}
 	e = sign_one(s, msg, len, out, why, whylen);
 	if (e == LC_OK)
 		e = buf_append(out, msg, len);

@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include "util/err.h"
 
-#define DNS_TXT_MAX 8          /* TXT records kept per name */
-#define DNS_TXT_LEN 2048       /* bytes of one record, its strings joined, with NUL */
-#define DNS_SERVER_MAX 64      /* "address:port" */
+#define DNS_TXT_MAX 8     /* TXT records kept per name */
+#define DNS_TXT_LEN 2048  /* bytes of one record, its strings joined, with NUL */
+#define DNS_SERVER_MAX 64 /* "address:port" */
 
 enum dns_status {
 	DNS_FOUND = 0, /* n records (maybe 0 TXT among other types: then like NODATA) */
@@ -20,8 +20,8 @@ enum dns_status {
 
 struct dns_txt {
 	enum dns_status status;
-	size_t n;     /* records kept in txt (at most DNS_TXT_MAX) */
-	size_t total; /* TXT records in the answer */
+	size_t n;                           /* records kept in txt (at most DNS_TXT_MAX) */
+	size_t total;                       /* TXT records in the answer */
 	char txt[DNS_TXT_MAX][DNS_TXT_LEN]; /* each record's character-strings joined, as RFC
 	                                       6376 3.6.2.2 and RFC 7208 3.3 read them */
 	char why[160];
@@ -30,11 +30,11 @@ struct dns_txt {
 /* dns_server_parse checks "IPv4:port" (a [dns] resolver that is set). LC_EINVAL otherwise. */
 lc_err dns_server_parse(const char *s);
 
-/* dns_txt_lookup asks server ("IPv4:port"; NULL or empty: the system's resolvers) for the TXT records of name, with a timeout of
- * about timeout_s seconds per try (two tries, UDP then TCP when truncated). out is filled
- * in every case; the return is LC_OK when an answer (even NXDOMAIN) came, LC_EIO when none
- * did, LC_EINVAL for a bad server or name. Records that do not fit are cut at DNS_TXT_LEN
- * and counted. Not a validating resolver: it asks, it does not check DNSSEC. */
+/* dns_txt_lookup asks server ("IPv4:port"; NULL or empty: the system's resolvers) for the TXT
+ * records of name, with a timeout of about timeout_s seconds per try (two tries, UDP then TCP when
+ * truncated). out is filled in every case; the return is LC_OK when an answer (even NXDOMAIN) came,
+ * LC_EIO when none did, LC_EINVAL for a bad server or name. Records that do not fit are cut at
+ * DNS_TXT_LEN and counted. Not a validating resolver: it asks, it does not check DNSSEC. */
 lc_err dns_txt_lookup(const char *server, const char *name, int timeout_s, struct dns_txt *out);
 
 #endif
