@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli_doctor.h"
+#include "cli_domain.h"
 #include "db/migrate.h"
 #include "util/timefmt.h"
 
@@ -256,6 +257,7 @@ cli_doctor(struct core *core, const struct config *cfg)
 	check_config(cfg, &failed);
 	check_database(core, cfg, &failed);
 	check_smtp(cfg, &failed);
+	cli_domain_doctor(core, cfg, &failed);
 	printf("%s\n", failed ? "doctor: something needs fixing (FAIL above)" : "doctor: all good");
 	return failed;
 }

@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "core/core.h"
+#include "core/domain.h"
 #include "core/mailbox.h"
 #include "db/db.h"
 #include "http/dispatch.h"
@@ -146,6 +147,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "linkcamp-fcgi: %s\n", why);
 		return 78;
 	}
+	domain_settings_load(&srv.cfg); /* [dns] for GET /v1/domains/{id}/check */
 	if (FCGX_Init() != 0) {
 		fprintf(stderr, "linkcamp-fcgi: FCGX_Init failed\n");
 		return 70;

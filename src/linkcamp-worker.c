@@ -21,6 +21,8 @@
 #include "core/delivery.h"
 #include "core/mailbox.h"
 #include "mailbox_run.h"
+#include "mail/dkim_sign.h"
+#include "worker_dkim.h"
 #include "core/settle.h"
 #include "worker_hooks.h"
 #include "core/placements.h"
@@ -247,6 +249,10 @@ deliver_one(struct worker *w, struct core *core, const struct delivery_job *job,
 		/* nothing can ever send this message as it is: fail it, release its credits */
 		res.outcome = DELIVERY_PERMFAIL;
 		snprintf(res.text, sizeof(res.text), "cannot compose: %s", lc_strerror(e));
+	} else if ((e = worker_dkim_sign(core, job->id, m.from_email, &text, res.text,
+	                sizeof(res.text))) != LC_OK) {
+		/* a domain that signs must not send unsigned: try again later */
+		res.outcome = DELIVERY_TEMPFAIL;
 	} else if ((e = smtp_deliver(scfg, envelope_from, job->to, text.data, text.len, mark_data,
 	                &hook, &out)) != LC_OK) {
 		res.outcome = DELIVERY_TEMPFAIL;
@@ -703,6 +709,10 @@ main(int argc, char **argv)
 		    mailbox_ca_file());
 		return 78;
 	}
+	if (dkim_sign_global_init() != LC_OK) {
+		fprintf(stderr, "linkcamp-worker: libopendkim cannot start\n");
+		return 70;
+	}
 	if (hook_global_init() != LC_OK)
 		return 70;
 	link_find_init();
@@ -766,6 +776,7 @@ main(int argc, char **argv)
 	free(threads);
 	link_find_cleanup();
 	hook_global_cleanup();
+	dkim_sign_global_end();
 	mailbox_settings_free();
 	db_library_end();
 	log_msg(LOG_INFO, "stopped");

@@ -10,6 +10,7 @@
 
 #include "api/campaign_input.h"
 #include "cli_doctor.h"
+#include "cli_domain.h"
 #include "cli_import.h"
 #include "cli_mailbox.h"
 #include "cli_user.h"
@@ -38,7 +39,7 @@ static int fail(const char *, lc_err);
 static int cmd_key_revoke(struct core *);
 static int cmd_migrate(struct core *, const struct config *);
 static int cmd_campaign_create(struct core *, const char *);
-static int cmd_demo(struct core *);
+static int cmd_demo(struct core *, const struct config *);
 static int cmd_inbound(struct core *, int, char **);
 
 static int
@@ -70,10 +71,18 @@ usage(void)
 	    "  mailbox list WS_ID                    the workspace's mailboxes\n"
 	    "  mailbox test WS_ID MAILBOX_ID         connect, EHLO, STARTTLS, AUTH, QUIT and\n"
 	    "                                        print each step (sends nothing)\n"
+	    "  domain add WS_ID DOMAIN [--selector SELECTOR]\n"
+	    "                                        a sending domain: make its DKIM keys, print\n"
+	    "                                        the TXT records to publish\n"
+	    "  domain list WS_ID                     the workspace's sending domains\n"
+	    "  domain zone WS_ID DOMAIN_ID           its DKIM records as zone file lines\n"
+	    "  domain check WS_ID DOMAIN_ID [--from ADDRESS]\n"
+	    "                                        look up SPF, DKIM and DMARC; exit 1 when\n"
+	    "                                        something is wrong\n"
 	    "  demo                                  seed the demo agency; print its keys\n"
 	    "  doctor                                check the configuration, the database and\n"
-	    "                                        the SMTP relay (sends nothing; exit 1 on a\n"
-	    "                                        failure)\n"
+	    "                                        the SMTP relay, the DNS of sending domains\n"
+	    "                                        (sends nothing; exit 1 on a failure)\n"
 	    "  inbound [--workspace WS_ID] < mail    store a received mail (MTA pipe; exit 75 =\n"
 	    "                                        try again later)\n"
 	    "  mcp                                   serve MCP over stdio (newline-delimited\n"
@@ -167,18 +176,28 @@ cmd_campaign_create(struct core *core, const char *ws)
 }
 
 static int
-cmd_demo(struct core *core)
+cmd_demo(struct core *core, const struct config *cfg)
 {
 	struct demo_result r;
+	char why[256];
 	lc_err e;
 
-	if ((e = demo_seed(core, &r)) != LC_OK)
+	/* the demo's sending domain seals its DKIM keys with the mailbox key */
+	if (mailbox_settings_load(cfg, why, sizeof(why)) != LC_OK) {
+		fprintf(stderr, "linkcamp: %s\n", why);
+		return EX_CONFIG;
+	}
+	e = demo_seed(core, &r);
+	mailbox_settings_free();
+	if (e != LC_OK)
 		return fail("demo", e);
 	printf("LINKCAMP_ACCOUNT_ID=%s\nLINKCAMP_WORKSPACE_ID=%s\nLINKCAMP_OTHER_WORKSPACE_ID=%s\n"
 	       "LINKCAMP_API_KEY=%s\nLINKCAMP_APPROVER_KEY=%s\nLINKCAMP_ACCOUNT_KEY=%s\n"
 	       "LINKCAMP_OTHER_API_KEY=%s\nLINKCAMP_CAMPAIGN_ID=%s\n",
 	    r.account_id, r.workspace_id, r.other_workspace_id, r.api_key, r.approver_key,
 	    r.account_key, r.other_api_key, r.campaign_id);
+	if (r.domain_id[0])
+		printf("LINKCAMP_DEMO_DOMAIN_ID=%s\n", r.domain_id);
 	return 0;
 }
 
@@ -321,19 +340,14 @@ main(int argc, char **argv)
 		rc = cli_user(&core, argc, argv);
 	} else if (strcmp(cmd, "mailbox") == 0) {
 		rc = cli_mailbox(&core, &cfg, argc, argv);
+	} else if (strcmp(cmd, "domain") == 0) {
+		rc = cli_domain(&core, &cfg, argc, argv);
 	} else if (strcmp(cmd, "prospects") == 0) {
 		rc = cli_prospects(&core, argc, argv);
 	} else if (strcmp(cmd, "doctor") == 0 && argc == 1) {
 		rc = cli_doctor(&core, &cfg);
 	} else if (strcmp(cmd, "demo") == 0 && argc == 1) {
-		/* the demo's mailboxes need the key to seal their passwords */
-		if (mailbox_settings_load(&cfg, why, sizeof(why)) != LC_OK) {
-			fprintf(stderr, "linkcamp: %s\n", why);
-			rc = EX_CONFIG;
-		} else {
-			rc = cmd_demo(&core);
-		}
-		mailbox_settings_free();
+		rc = cmd_demo(&core, &cfg);
 	} else if (strcmp(cmd, "inbound") == 0) {
 		rc = cmd_inbound(&core, argc, argv);
 	} else if (strcmp(cmd, "mcp") == 0 && argc == 1) {

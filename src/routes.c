@@ -61,6 +61,11 @@ const struct route http_routes[] = {
 	{"POST", "/v1/mailboxes/{id}/resume", api_mailbox_resume, AUTH_WORKSPACE},
 	{"POST", "/v1/mailboxes/{id}/test", api_mailbox_test, AUTH_WORKSPACE},
 	{"GET", "/v1/mailboxes/{id}/tests/{test}", api_mailbox_test_get, AUTH_WORKSPACE},
+	{"POST", "/v1/domains", api_domain_create, AUTH_WORKSPACE},
+	{"GET", "/v1/domains", api_domain_list, AUTH_WORKSPACE},
+	{"GET", "/v1/domains/{id}", api_domain_get, AUTH_WORKSPACE},
+	{"DELETE", "/v1/domains/{id}", api_domain_delete, AUTH_WORKSPACE},
+	{"GET", "/v1/domains/{id}/check", api_domain_check, AUTH_WORKSPACE},
 
 	/* ---- the HTML pages (src/ui): every state change is a POST; every GET only reads
 	 * (a session's idle deadline aside). The pages check their own sessions. ---- */

@@ -101,6 +101,12 @@ void api_mailbox_delete(void *ctx);
 void api_mailbox_resume(void *ctx);
 void api_mailbox_test(void *ctx);
 void api_mailbox_test_get(void *ctx);
+/* Sending domains and DKIM (api_domains.c, docs/dkim.md). */
+void api_domain_create(void *ctx);
+void api_domain_list(void *ctx);
+void api_domain_get(void *ctx);
+void api_domain_delete(void *ctx);
+void api_domain_check(void *ctx);
 void api_campaign_patch(void *ctx);
 /* api_mailbox_ids reads the optional mailboxIds list of doc into ids (borrowed from doc,
  * at most max) and *n; -1 after answering 422. */

@@ -19,6 +19,7 @@ static const struct {
 	{"webhook_not_found", 404}, {"webhook_limit_reached", 422},
 	{"mailbox_not_found", 404}, {"mailbox_limit_reached", 422},
 	{"mailboxes_not_configured", 409},
+	{"domain_not_found", 404}, {"domain_exists", 409}, {"domain_limit_reached", 422},
 };
 
 void

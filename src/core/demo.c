@@ -8,6 +8,8 @@
 
 #include "core/core.h"
 #include "core/demo.h"
+#include "core/domain.h"
+#include "core/mailbox.h"
 #include "core/sending.h"
 #include "db/store.h"
 #include "db/store_outbox.h"
@@ -30,6 +32,7 @@ struct play_ctx {
 	char campaign_id[ID_MAX];
 };
 
+static lc_err demo_domain(struct core *, struct demo_result *);
 static const char *const first_names[] = {"Marina", "Oskar", "Priya", "Jonas", "Leila",
     "Tomás", "Aiko", "Dev", "Grace", "Noor", "Felix", "Sofia", "Mateo", "Hana", "Ravi"};
 static const char *const local_parts[] = {"marina", "oskar", "priya", "jonas", "leila",
@@ -176,6 +179,31 @@ play_tx(struct db *db, void *arg)
 	return LC_OK;
 }
 
+/* demo_domain gives the first workspace the sending domain of its campaigns' From
+ * (outreach@northwind.example) with the fixed selector "demo", so that scripts/dev can
+ * publish its keys in the stack's DNS server and the demo's mail leaves signed. Without a
+ * [mailboxes] key_file there is nothing to seal the keys with: no domain, no error. */
+static lc_err
+demo_domain(struct core *core, struct demo_result *out)
+{
+	struct principal p;
+	struct domain_view v;
+	struct core_fail fail;
+	struct db_rows rows;
+	lc_err e;
+
+	if (!mailbox_configured())
+		return LC_OK;
+	if ((e = admin_principal_for(core, out->workspace_id, &p)) != LC_OK)
+		return e;
+	memset(&fail, 0, sizeof(fail));
+	if ((e = domains_create(core, &p, "northwind.example", "demo", &rows, &v, &fail)) != LC_OK)
+		return e;
+	snprintf(out->domain_id, sizeof(out->domain_id), "%s", v.public_id);
+	db_rows_free(&rows);
+	return LC_OK;
+}
+
 lc_err
 demo_seed(struct core *core, struct demo_result *out)
 {
@@ -245,5 +273,5 @@ demo_seed(struct core *core, struct demo_result *out)
 		if ((e = db_tx(core->db, play_tx, &ctx)) != LC_OK)
 			return e;
 	}
-	return LC_OK;
+	return demo_domain(core, out);
 }

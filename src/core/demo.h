@@ -8,6 +8,8 @@ struct demo_result {
 	char account_id[ID_MAX], workspace_id[ID_MAX], other_workspace_id[ID_MAX];
 	char api_key[KEY_MAX], approver_key[KEY_MAX], account_key[KEY_MAX], other_api_key[KEY_MAX];
 	char campaign_id[ID_MAX]; /* the SERP campaign of the first workspace */
+	char domain_id[ID_MAX];   /* its sending domain northwind.example (DKIM selector "demo");
+	                             empty without a [mailboxes] key_file */
 };
 
 /* demo_seed creates the demo agency, its workspaces, keys, credits and campaigns with a

@@ -53,6 +53,18 @@ lc_err mailbox_seal(const char *password, size_t len, unsigned char *box, size_t
  * the box does not open (another key, or damaged). */
 lc_err mailbox_open(const unsigned char *box, size_t box_len, char *password);
 
+/* secret_seal encrypts plain[0..len) with crypto_secretbox under the [mailboxes] key into
+ * box (box_max bytes: nonce, then ciphertext and tag), *box_len its length. The one
+ * sealing of secrets at rest: mailbox passwords and DKIM private keys (docs/dkim.md).
+ * LC_EINVAL when no key is loaded or the box would not fit. */
+lc_err secret_seal(const void *plain, size_t len, unsigned char *box, size_t box_max,
+    size_t *box_len);
+/* secret_open decrypts box into plain (plain_max bytes), *len its length; the caller wipes
+ * plain with sodium_memzero after use. LC_EINVAL when no key is loaded, the text would not
+ * fit, or the box does not open (another key, or damaged). */
+lc_err secret_open(const unsigned char *box, size_t box_len, unsigned char *plain,
+    size_t plain_max, size_t *len);
+
 /* ---- mailboxes.c: the API's rules ---- */
 
 /* Input of create and update. Strings are borrowed; NULL means "not given" (update keeps

@@ -119,20 +119,50 @@ mailbox_ca_file(void)
 }
 
 lc_err
+secret_seal(const void *plain, size_t len, unsigned char *box, size_t box_max,
+    size_t *box_len)
+{
+	*box_len = 0;
+	if (mailbox_key == NULL ||
+	    box_max < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES ||
+	    len > box_max - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES)
+		return LC_EINVAL;
+	randombytes_buf(box, crypto_secretbox_NONCEBYTES);
+	if (crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, plain, len, box,
+	        mailbox_key) != 0)
+		return LC_EINVAL;
+	*box_len = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + len;
+	return LC_OK;
+}
+
+lc_err
+secret_open(const unsigned char *box, size_t box_len, unsigned char *plain, size_t plain_max,
+    size_t *len)
+{
+	*len = 0;
+	if (mailbox_key == NULL || box_len < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+		return LC_EINVAL;
+	if (box_len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES > plain_max)
+		return LC_EINVAL;
+	if (crypto_secretbox_open_easy(plain, box + crypto_secretbox_NONCEBYTES,
+	        box_len - crypto_secretbox_NONCEBYTES, box, mailbox_key) != 0) {
+		sodium_memzero(plain, plain_max);
+		return LC_EINVAL;
+	}
+	*len = box_len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
+	return LC_OK;
+}
+
+lc_err
 mailbox_seal(const char *password, size_t len, unsigned char *box, size_t *box_len)
 {
 	_Static_assert(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES +
 	                       MAILBOX_PASSWORD_MAX <= MAILBOX_BOX_MAX,
 	    "a sealed password fits its column");
 	*box_len = 0;
-	if (mailbox_key == NULL || len > MAILBOX_PASSWORD_MAX)
+	if (len > MAILBOX_PASSWORD_MAX)
 		return LC_EINVAL;
-	randombytes_buf(box, crypto_secretbox_NONCEBYTES);
-	if (crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES,
-	        (const unsigned char *)password, len, box, mailbox_key) != 0)
-		return LC_EINVAL;
-	*box_len = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + len;
-	return LC_OK;
+	return secret_seal(password, len, box, MAILBOX_BOX_MAX, box_len);
 }
 
 lc_err
@@ -141,15 +171,9 @@ mailbox_open(const unsigned char *box, size_t box_len, char *password)
 	size_t len;
 
 	password[0] = '\0';
-	if (mailbox_key == NULL || box_len < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+	if (secret_open(box, box_len, (unsigned char *)password, MAILBOX_PASSWORD_MAX, &len) !=
+	    LC_OK)
 		return LC_EINVAL;
-	len = box_len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
-	if (len > MAILBOX_PASSWORD_MAX ||
-	    crypto_secretbox_open_easy((unsigned char *)password, box + crypto_secretbox_NONCEBYTES,
-	        box_len - crypto_secretbox_NONCEBYTES, box, mailbox_key) != 0) {
-		sodium_memzero(password, MAILBOX_PASSWORD_MAX + 1);
-		return LC_EINVAL;
-	}
 	password[len] = '\0';
 	return LC_OK;
 }

@@ -7,6 +7,7 @@
 
 #include "util/config.h"
 #include "util/hostlist.h"
+#include "util/dns_txt.h"
 #include "util/log.h"
 
 #ifndef LINKCAMP_TEMPLATESDIR
@@ -92,6 +93,7 @@ static const struct config_key keys[] = {
 	STR("mailboxes", "ca_file", "LINKCAMP_MAILBOX_CA_FILE", mailbox_ca_file),
 	BOOL("mailboxes", "allow_plain", "LINKCAMP_MAILBOX_ALLOW_PLAIN", mailbox_allow_plain),
 	UINT("mailboxes", "domain_per_hour", "LINKCAMP_MAILBOX_DOMAIN_PER_HOUR", mailbox_domain_per_hour, 0, 100000),
+	STR("dns", "resolver", "LINKCAMP_DNS_RESOLVER", dns_resolver),
 };
 
 struct load_ctx {
@@ -131,6 +133,11 @@ set_key(struct config *cfg, const struct config_key *k, const char *value, char 
 			}
 			snprintf(field, 16, "%s", value);
 			return 0;
+		}
+		if (strcmp(k->section, "dns") == 0 && strcmp(k->name, "resolver") == 0 &&
+		    value[0] != '\0' && dns_server_parse(value) != LC_OK) {
+			snprintf(why, whylen, "dns.resolver must be an IPv4 address:port (or empty)");
+			return -1;
 		}
 		if (strlen(value) >= CONFIG_STR && strcmp(k->name, "log_level") != 0) {
 			snprintf(why, whylen, "%s.%s is too long", k->section, k->name);

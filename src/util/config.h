@@ -72,6 +72,9 @@ struct config {
 	int mailbox_allow_plain;           /* yes: a mailbox may speak SMTP without TLS */
 	unsigned mailbox_domain_per_hour;  /* messages a workspace sends one recipient domain in an
 	                                      hour through its mailboxes; 0: no limit */
+	/* [dns] the checks of sending domains (docs/dkim.md) */
+	char dns_resolver[CONFIG_STR]; /* "IPv4:port" asked for TXT records; empty: the system's
+	                                  resolver (/etc/resolv.conf) */
 };
 
 /* config_load fills cfg with defaults, then the file at path (NULL: the default path,

@@ -1,0 +1,159 @@
+/* api_domains.c: /v1/domains (docs/dkim.md) — create (the key is made here and sealed at
+ * once), list, get, delete and the DNS check. Private keys never come out: answers carry
+ * the public record to publish. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/domain.h"
+#include "http/query.h"
+
+static json_t *domain_json(const struct domain_view *);
+
+static json_t *
+domain_json(const struct domain_view *v)
+{
+	struct domain_record rec;
+
+	domain_record(v, &rec);
+	/* records is a list: SPF and DMARC are the domain owner's, but a later key (rotation)
+	 * adds a record beside this one */
+	return json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s,s:s,s:s,s:s}],s:o}", "id", v->public_id,
+	    "domain", v->domain, "selector", v->selector, "algorithm", "rsa-sha256", "records",
+	    "purpose", rec.purpose, "type", "TXT", "name", rec.name, "value", rec.value, "zoneLine",
+	    rec.zone_line, "createdAt", api_time_or_null(v->created_ms));
+}
+
+void
+api_domain_create(void *arg)
+{
+	static const char *const keys[] = {"domain", "selector", NULL};
+	struct http_ctx *ctx = arg;
+	const char *domain = NULL, *selector = NULL;
+	struct domain_view v;
+	struct core_fail fail;
+	struct db_rows rows;
+	json_t *doc;
+	lc_err e;
+
+	if ((doc = api_read_json(ctx, 0)) == NULL)
+		return;
+	if (api_only_keys(ctx, doc, keys, NULL) != 0 ||
+	    api_get_str(ctx, doc, "domain", 1, &domain, "domain") != 0 ||
+	    api_get_str(ctx, doc, "selector", 0, &selector, "selector") != 0)
+		goto out;
+	memset(&fail, 0, sizeof(fail));
+	if ((e = domains_create(ctx->core, &ctx->who, domain, selector, &rows, &v, &fail)) !=
+	    LC_OK) {
+		api_fail_core(ctx, e, &fail);
+		goto out;
+	}
+	http_send_json(ctx->req, 201, domain_json(&v), NULL);
+	db_rows_free(&rows);
+out:
+	json_decref(doc);
+}
+
+void
+api_domain_list(void *arg)
+{
+	static const char *const allowed[] = {NULL};
+	struct http_ctx *ctx = arg;
+	struct domain_list l;
+	json_t *data;
+	size_t i;
+	lc_err e;
+
+	if (api_only_params(ctx, allowed) != 0)
+		return;
+	if ((e = domains_list(ctx->core, &ctx->who, &l)) != LC_OK) {
+		api_fail(ctx, e, "domain_not_found");
+		return;
+	}
+	data = json_array();
+	for (i = 0; data && i < l.n; i++)
+		json_array_append_new(data, domain_json(&l.items[i]));
+	http_send_json(ctx->req, 200,
+	    json_pack("{s:o,s:I,s:n}", "data", data, "total", (json_int_t)l.n, "nextCursor"), NULL);
+	domain_list_free(&l);
+}
+
+void
+api_domain_get(void *arg)
+{
+	static const char *const allowed[] = {NULL};
+	struct http_ctx *ctx = arg;
+	struct domain_view v;
+	struct db_rows rows;
+	lc_err e;
+
+	if (api_only_params(ctx, allowed) != 0)
+		return;
+	if ((e = domains_get(ctx->core, &ctx->who, ctx->match.captures[0], &rows, &v)) != LC_OK) {
+		api_fail(ctx, e, "domain_not_found");
+		return;
+	}
+	http_send_json(ctx->req, 200, domain_json(&v), NULL);
+	db_rows_free(&rows);
+}
+
+void
+api_domain_delete(void *arg)
+{
+	static const char *const allowed[] = {NULL};
+	struct http_ctx *ctx = arg;
+	lc_err e;
+
+	if (api_only_params(ctx, allowed) != 0)
+		return;
+	if ((e = domains_delete(ctx->core, &ctx->who, ctx->match.captures[0])) != LC_OK) {
+		api_fail(ctx, e, "domain_not_found");
+		return;
+	}
+	http_send(ctx->req, 204, "application/json", NULL, "", 0);
+}
+
+void
+api_domain_check(void *arg)
+{
+	static const char *const allowed[] = {"from", NULL};
+	struct http_ctx *ctx = arg;
+	struct domain_check *c;
+	struct core_fail fail;
+	json_t *items;
+	size_t i;
+	lc_err e;
+
+	if (api_only_params(ctx, allowed) != 0)
+		return;
+	if ((c = malloc(sizeof(*c))) == NULL) {
+		api_fail(ctx, LC_ENOMEM, "domain_not_found");
+		return;
+	}
+	memset(&fail, 0, sizeof(fail));
+	if ((e = domains_check(ctx->core, &ctx->who, ctx->match.captures[0],
+	         query_get(&ctx->query, "from"), c, &fail)) != LC_OK) {
+		if (e == LC_ENOTFOUND)
+			api_fail(ctx, e, "domain_not_found");
+		else
+			api_fail_core(ctx, e, &fail);
+		free(c);
+		return;
+	}
+	items = json_array();
+	for (i = 0; items && i < c->n; i++) {
+		const struct domain_check_item *it = &c->items[i];
+		json_array_append_new(
+		    items, json_pack("{s:s,s:s,s:b,s:o,s:o,s:s,s:s}", "item", it->item, "status",
+		               it->status, "ok", it->ok, "name",
+		               api_str_or_null(it->name[0] ? it->name : NULL), "found",
+		               api_str_or_null(it->found[0] ? it->found : NULL), "expected",
+		               it->expected, "detail", it->detail));
+	}
+	http_send_json(ctx->req, 200,
+	    json_pack("{s:s,s:s,s:s,s:b,s:o}", "id", ctx->match.captures[0], "domain", c->domain,
+	        "from", c->from, "ok", c->ok, "items", items),
+	    NULL);
+	free(c);
+}

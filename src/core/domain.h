@@ -1,0 +1,131 @@
+/* domain.h: sending domains and DKIM (issue 15 item 5, docs/dkim.md). A workspace's
+ * domains, each with an RSA-2048 key made here, sealed at rest with the mailbox key
+ * (core/mailbox.h: secret_seal); the DNS record to publish; the key the worker signs a
+ * message with; and the check of what DNS really says (domain_check.c). No SQL, no JSON
+ * and no DKIM library here. */
+#ifndef LC_DOMAIN_H
+#define LC_DOMAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "core/core.h"
+#include "core/sending.h"
+#include "util/config.h"
+#include "util/dns_txt.h"
+
+#define DOMAINS_MAX_PER_WORKSPACE 100
+#define DOMAIN_NAME_MAX 253
+#define DOMAIN_SELECTOR_MAX 40      /* bytes of a selector we accept (a DNS label is 63) */
+#define DOMAIN_RECORD_NAME_MAX 320  /* "<selector>._domainkey.<domain>" */
+#define DOMAIN_RECORD_VALUE_MAX 600 /* "v=DKIM1; k=rsa; p=<392 base64>" */
+
+/* domain_settings_load keeps [dns] resolver of cfg for the checks; call once before threads
+ * start. */
+void domain_settings_load(const struct config *cfg);
+
+/* One domain as the API shows it (never its private keys); strings borrow from the rows it
+ * was read with. */
+struct domain_view {
+	int64_t id;
+	const char *public_id, *domain, *selector, *rsa_public;
+	int64_t created_ms;
+};
+
+struct domain_list {
+	struct db_rows rows; /* owns the strings of items */
+	struct domain_view *items;
+	size_t n;
+};
+
+/* One DNS record to publish. */
+struct domain_record {
+	char name[DOMAIN_RECORD_NAME_MAX];   /* owner name, without the final dot */
+	char value[DOMAIN_RECORD_VALUE_MAX]; /* the TXT text, unsplit */
+	char zone_line[DOMAIN_RECORD_NAME_MAX + DOMAIN_RECORD_VALUE_MAX + 64]; /* the record as
+	                                        a zone file line, the text cut into 255-byte
+	                                        strings (RFC 1035 3.3; DNS joins them again) */
+	const char *purpose;                 /* "dkim" (static) */
+};
+
+/* domain_record writes the DKIM record of v into out. */
+void domain_record(const struct domain_view *v, struct domain_record *out);
+
+/* domains_create makes the key pair of domain (any case; stored lower-case) for the
+ * principal's workspace, seals the private keys and stores them. selector may be NULL
+ * (then "lc" and 8 random characters). out (strings borrowed from rows, which the caller
+ * frees) is the new domain. LC_EINVAL with fail (validation_failed + param,
+ * domain_limit_reached); LC_ECONFLICT with fail->code domain_exists (the workspace has it)
+ * or mailboxes_not_configured (no key to seal with). */
+lc_err domains_create(struct core *core, const struct principal *who, const char *domain,
+    const char *selector, struct db_rows *rows, struct domain_view *out,
+    struct core_fail *fail);
+/* domains_list reads the workspace's domains, newest first; free with domain_list_free. */
+lc_err domains_list(struct core *core, const struct principal *who, struct domain_list *out);
+void domain_list_free(struct domain_list *l);
+/* domains_all reads up to max domains of every workspace, oldest first, for the operator's
+ * doctor; free with domain_list_free. */
+lc_err domains_all(struct core *core, unsigned max, struct domain_list *out);
+/* domains_get reads one domain of the workspace (strings borrowed from rows, which the
+ * caller frees). LC_ENOTFOUND for another workspace's, a deleted or a missing one. */
+lc_err domains_get(struct core *core, const struct principal *who, const char *public_id,
+    struct db_rows *rows, struct domain_view *out);
+/* domains_delete deletes a domain: its mail is no longer signed, its key stays sealed in
+ * the row. LC_ENOTFOUND. */
+lc_err domains_delete(struct core *core, const struct principal *who, const char *public_id);
+
+/* What the worker signs one message with; the PEM text is in memory libsodium guards and
+ * wipes (domain_signing_clear). */
+struct domain_signing {
+	char domain[DOMAIN_NAME_MAX + 1];
+	char selector[DOMAIN_SELECTOR_MAX + 1];
+	char *rsa_pem; /* sodium_malloc'd, NUL-ended */
+};
+/* domain_signing_load finds the key for mail from from_address sent as message_id: the
+ * workspace's domain equal to the address's domain, else the nearest parent domain
+ * (news.example.com is signed by example.com; relaxed DMARC alignment accepts that). It
+ * opens the sealed key. LC_ENOTFOUND when no domain signs it (the mail goes unsigned);
+ * LC_EINVAL when the key does not open (another key_file: the message must not leave
+ * unsigned — the caller defers it). */
+lc_err domain_signing_load(struct core *core, int64_t message_id, const char *from_address,
+    struct domain_signing *out);
+/* domain_signing_clear wipes and frees the key of s. */
+void domain_signing_clear(struct domain_signing *s);
+
+/* ---- domain_check.c ---- */
+
+#define DOMAIN_CHECK_ITEMS 8
+/* One item of a check: what was looked up, found, expected, and the verdict. */
+struct domain_check_item {
+	const char *item;   /* "spf", "dkim", "dmarc", "dkim-alignment", "spf-alignment"
+	                       (static) */
+	const char *status; /* "ok", "missing", "mismatch", "invalid", "misaligned", "unknown"
+	                       (no answer from DNS) (static) */
+	int ok;
+	char name[DOMAIN_RECORD_NAME_MAX];  /* the name looked up, or "" */
+	char found[DNS_TXT_LEN];            /* what DNS had (records joined by " | "), or "" */
+	char expected[DOMAIN_RECORD_VALUE_MAX];
+	char detail[300];                   /* in words */
+};
+struct domain_check {
+	char domain[DOMAIN_NAME_MAX + 1];
+	char from[330]; /* the From address the alignment was judged for */
+	int ok;         /* every item ok */
+	size_t n;
+	struct domain_check_item items[DOMAIN_CHECK_ITEMS];
+	char resolver_failed[160]; /* why the resolver did not answer, once it did not: the
+	                              later items are not asked again */
+};
+
+/* domains_check looks up SPF, the DKIM selector record and DMARC of a domain of the
+ * workspace through [dns] resolver and judges each, and whether From (from: an address at
+ * the domain or below it; NULL: postmaster@domain) aligns with DKIM d= and SPF (the
+ * envelope sender linkcamp uses is the From address). LC_ENOTFOUND; LC_EINVAL with fail
+ * (param "from") for a from that is not an address at the domain or below it. A DNS
+ * failure is an item with status "unknown", not an error. */
+lc_err domains_check(struct core *core, const struct principal *who, const char *public_id,
+    const char *from, struct domain_check *out, struct core_fail *fail);
+/* domain_check_run checks domain with its public key (the part of domains_check after the
+ * database), for the doctor. */
+void domain_check_run(const struct domain_view *v, const char *from, struct domain_check *out);
+
+#endif

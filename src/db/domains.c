@@ -1,0 +1,90 @@
+/* domains.c: SQL for sending domains (sql/060_sending_domains.sql). */
+#include <string.h>
+
+#include "db/store_domains.h"
+
+#define DOM_SELECT                                                                                 \
+	"SELECT d.id, d.public_id, d.domain, d.selector, d.rsa_public, d.created_at "              \
+	"FROM sending_domains d "
+
+lc_err
+store_domain_count_lock(struct db *db, int64_t workspace_id, unsigned *count)
+{
+	static const char sql[] =
+	    "SELECT id FROM sending_domains WHERE workspace_id = ? AND status = 0 FOR UPDATE";
+	struct db_param p[] = {DB_I64(workspace_id)};
+	struct db_rows r;
+	lc_err e;
+
+	if ((e = db_query(db, sql, p, 1, &r)) != LC_OK)
+		return e;
+	*count = (unsigned)r.nrows;
+	db_rows_free(&r);
+	return LC_OK;
+}
+
+lc_err
+store_domain_insert(struct db *db, const struct store_domain *d, const char *now_sql)
+{
+	static const char sql[] =
+	    "INSERT INTO sending_domains (public_id, workspace_id, domain, selector, rsa_public, "
+	    "rsa_box, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)";
+	struct db_param p[] = {DB_CSTR(d->public_id), DB_I64(d->workspace_id), DB_CSTR(d->domain),
+	    DB_CSTR(d->selector), DB_CSTR(d->rsa_public),
+	    DB_STR((const char *)d->rsa_box, d->rsa_box_len), DB_CSTR(now_sql)};
+
+	if (d->rsa_box == NULL)
+		return LC_EINVAL;
+	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, NULL);
+}
+
+lc_err
+store_domain_list(struct db *db, int64_t workspace_id, struct db_rows *out)
+{
+	static const char sql[] = DOM_SELECT "WHERE d.workspace_id = ? AND d.status = 0 "
+	                                     "ORDER BY d.created_at DESC, d.id DESC";
+	struct db_param p[] = {DB_I64(workspace_id)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
+store_domain_list_all(struct db *db, unsigned max, struct db_rows *out)
+{
+	static const char sql[] = DOM_SELECT "WHERE d.status = 0 ORDER BY d.id LIMIT ?";
+	struct db_param p[] = {DB_I64(max)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
+store_domain_find(struct db *db, int64_t workspace_id, const char *public_id, struct db_rows *out)
+{
+	static const char sql[] = DOM_SELECT "WHERE d.public_id = ? AND d.workspace_id = ? "
+	                                     "AND d.status = 0";
+	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id)};
+
+	return db_query(db, sql, p, 2, out);
+}
+
+lc_err
+store_domain_delete(struct db *db, int64_t workspace_id, const char *public_id, uint64_t *changed)
+{
+	static const char sql[] = "UPDATE sending_domains SET status = 2 WHERE public_id = ? "
+	                          "AND workspace_id = ? AND status = 0";
+	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id)};
+
+	return db_exec(db, sql, p, 2, changed, NULL);
+}
+
+lc_err
+store_domain_key(struct db *db, int64_t message_id, const char *domain, struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT d.domain, d.selector, d.rsa_box FROM outbound_messages o "
+	    "JOIN sending_domains d ON d.workspace_id = o.workspace_id AND d.live_domain = ? "
+	    "WHERE o.id = ?";
+	struct db_param p[] = {DB_CSTR(domain), DB_I64(message_id)};
+
+	return db_query(db, sql, p, 2, out);
+}

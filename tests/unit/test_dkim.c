@@ -1,0 +1,224 @@
+/* test_dkim.c: the key pairs (mail/dkim_key.c) and the signer (mail/dkim_sign.c): a fresh
+ * key signs a composed message, libopendkim's verifier (its key from a file, not DNS)
+ * accepts it and refuses it once the body or a signed header changes; the signature header
+ * is CRLF throughout, relaxed/relaxed, From oversigned; a key that is not a key fails with
+ * words that do not echo it. The independent verification (python3-dkim against a real DNS
+ * server) is in tests/integration/test_dkim.py. Also [dns] resolver's syntax. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <dkim.h>
+
+#include "mail/dkim_key.h"
+#include "mail/dkim_sign.h"
+#include "util/dns_txt.h"
+
+static const char msg[] =
+    "From: Sam <sam@agency.example>\r\n"
+    "To: pat@blog.example\r\n"
+    "Subject: A resource for your readers\r\n"
+    "Date: Mon, 07 Dec 2026 01:00:00 +0000\r\n"
+    "Message-ID: <abc@agency.example>\r\n"
+    "MIME-Version: 1.0\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "\r\n"
+    "Hi Pat,\r\n"
+    "\r\n"
+    "the guide  is here.\r\n";
+
+static struct dkim_keys keys;
+static char keyfile[] = "/tmp/linkcamp-test-dkim-XXXXXX";
+
+/* verify runs libopendkim's verifier over m with the key record from keyfile. */
+static DKIM_STAT
+verify(const char *m)
+{
+	DKIM_LIB *lib;
+	DKIM *d;
+	DKIM_STAT st = DKIM_STAT_OK;
+	unsigned int method = DKIM_QUERY_FILE;
+
+	lib = dkim_init(NULL, NULL);
+	assert_non_null(lib);
+	assert_int_equal(dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_QUERYMETHOD, &method,
+	                     sizeof(method)),
+	    DKIM_STAT_OK);
+	assert_int_equal(
+	    dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_QUERYINFO, keyfile, strlen(keyfile)),
+	    DKIM_STAT_OK);
+	d = dkim_verify(lib, (const unsigned char *)"t", NULL, &st);
+	assert_non_null(d);
+	st = dkim_chunk(d, (u_char *)(uintptr_t)m, strlen(m));
+	if (st == DKIM_STAT_OK)
+		st = dkim_chunk(d, NULL, 0);
+	if (st == DKIM_STAT_OK)
+		st = dkim_eom(d, NULL);
+	dkim_free(d);
+	dkim_close(lib);
+	return st;
+}
+
+static int
+setup(void **state)
+{
+	FILE *f;
+	int fd;
+
+	(void)state;
+	if (dkim_keys_generate(&keys) != LC_OK || dkim_sign_global_init() != LC_OK ||
+	    (fd = mkstemp(keyfile)) < 0 || (f = fdopen(fd, "w")) == NULL)
+		return -1;
+	fprintf(f, "s1._domainkey.agency.example v=DKIM1; k=rsa; p=%s\n", keys.rsa_pub);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	unlink(keyfile);
+	dkim_keys_wipe(&keys);
+	dkim_sign_global_end();
+	return 0;
+}
+
+static void
+test_keys_are_rsa_2048(void **state)
+{
+	(void)state;
+	assert_non_null(strstr(keys.rsa_pem, "-----BEGIN PRIVATE KEY-----\n"));
+	assert_int_equal(strlen(keys.rsa_pem), keys.rsa_pem_len);
+	/* base64 of a 294-byte SubjectPublicKeyInfo */
+	assert_int_equal(strlen(keys.rsa_pub), 392);
+	assert_memory_equal(keys.rsa_pub, "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA", 44);
+}
+
+static void
+test_a_signed_message_verifies_and_a_changed_one_does_not(void **state)
+{
+	struct dkim_signer s = {"agency.example", "s1", keys.rsa_pem};
+	struct buf out;
+	char why[200], *copy, *p;
+
+	(void)state;
+	buf_init(&out, 1 << 20);
+	assert_int_equal(dkim_sign_message(&s, msg, strlen(msg), &out, why, sizeof(why)), LC_OK);
+	assert_int_equal(strncmp(out.data, "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;", 53),
+	    0);
+	/* the message follows the signature unchanged; every line ends with CRLF */
+	assert_true(out.len > strlen(msg));
+	assert_string_equal(out.data + out.len - strlen(msg), msg);
+	for (p = out.data; (p = strchr(p, '\n')) != NULL; p++)
+		assert_true(p > out.data && p[-1] == '\r');
+	/* From is signed twice: oversigned */
+	p = strstr(out.data, "h=");
+	assert_non_null(p);
+	assert_non_null(strstr(p, "From:"));
+	assert_non_null(strstr(p, ":from:"));
+	assert_int_equal(verify(out.data), DKIM_STAT_OK);
+
+	copy = strdup(out.data);
+	assert_non_null(copy);
+	memcpy(strstr(copy, "guide"), "gu1de", 5);
+	assert_int_equal(verify(copy), DKIM_STAT_BADSIG);
+	free(copy);
+
+	copy = strdup(out.data);
+	assert_non_null(copy);
+	memcpy(strstr(copy, "Subject: A"), "Subject: B", 10);
+	assert_int_equal(verify(copy), DKIM_STAT_BADSIG);
+	free(copy);
+	buf_free(&out);
+}
+
+static void
+test_relaxed_canonicalisation_survives_refolding(void **state)
+{
+	struct dkim_signer s = {"agency.example", "s1", keys.rsa_pem};
+	struct buf out;
+	char why[200], *copy, *p;
+
+	(void)state;
+	buf_init(&out, 1 << 20);
+	assert_int_equal(dkim_sign_message(&s, msg, strlen(msg), &out, why, sizeof(why)), LC_OK);
+	/* a relay folds the Subject and pads the body's trailing space: still valid */
+	p = strstr(out.data, "Subject: A resource");
+	assert_non_null(p);
+	copy = malloc(out.len + 8);
+	assert_non_null(copy);
+	memcpy(copy, out.data, (size_t)(p - out.data));
+	strcpy(copy + (p - out.data), "Subject: A\r\n\tresource");
+	strcat(copy, p + strlen("Subject: A resource"));
+	assert_int_equal(verify(copy), DKIM_STAT_OK);
+	free(copy);
+	buf_free(&out);
+}
+
+static void
+test_a_bad_key_fails_without_echoing_it(void **state)
+{
+	static const char bad[] = "-----BEGIN PRIVATE KEY-----\nc2VjcmV0IG5vdCBhIGtleQ==\n"
+	                          "-----END PRIVATE KEY-----\n";
+	struct dkim_signer s = {"agency.example", "s1", bad};
+	struct buf out;
+	char why[200];
+
+	(void)state;
+	buf_init(&out, 1 << 20);
+	assert_int_not_equal(dkim_sign_message(&s, msg, strlen(msg), &out, why, sizeof(why)), LC_OK);
+	assert_int_equal(out.len, 0);
+	assert_true(why[0] != '\0');
+	assert_null(strstr(why, "c2VjcmV0"));
+	buf_free(&out);
+}
+
+static void
+test_a_message_over_the_limit_is_refused(void **state)
+{
+	struct dkim_signer s = {"agency.example", "s1", keys.rsa_pem};
+	struct buf out;
+	char why[200];
+
+	(void)state;
+	buf_init(&out, strlen(msg) + 100); /* no room for the signature */
+	assert_int_equal(dkim_sign_message(&s, msg, strlen(msg), &out, why, sizeof(why)), LC_ENOMEM);
+	assert_int_equal(out.len, 0);
+	buf_free(&out);
+}
+
+static void
+test_resolver_setting(void **state)
+{
+	(void)state;
+	assert_int_equal(dns_server_parse("127.0.0.1:53"), LC_OK);
+	assert_int_equal(dns_server_parse("192.0.2.7:65535"), LC_OK);
+	assert_int_equal(dns_server_parse("127.0.0.1"), LC_EINVAL);
+	assert_int_equal(dns_server_parse("127.0.0.1:0"), LC_EINVAL);
+	assert_int_equal(dns_server_parse("127.0.0.1:65536"), LC_EINVAL);
+	assert_int_equal(dns_server_parse("127.0.0.1:+53"), LC_EINVAL);
+	assert_int_equal(dns_server_parse("127.0.0.1:53x"), LC_EINVAL);
+	assert_int_equal(dns_server_parse("resolver.example:53"), LC_EINVAL);
+	assert_int_equal(dns_server_parse(":53"), LC_EINVAL);
+	assert_int_equal(dns_server_parse("1.2.3.4.5:53"), LC_EINVAL);
+	assert_int_equal(dns_server_parse(NULL), LC_EINVAL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_keys_are_rsa_2048),
+	    cmocka_unit_test(test_a_signed_message_verifies_and_a_changed_one_does_not),
+	    cmocka_unit_test(test_relaxed_canonicalisation_survives_refolding),
+	    cmocka_unit_test(test_a_bad_key_fails_without_echoing_it),
+	    cmocka_unit_test(test_a_message_over_the_limit_is_refused),
+	    cmocka_unit_test(test_resolver_setting),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
