@@ -9,6 +9,8 @@
 -- 3 polling (the server has no IDLE), 4 error (backing off), 5 auth_failed (sync paused
 -- until the IMAP settings or the password change).
 -- version: bumped on every change of the settings, so the worker reconnects with them.
+-- owner, lease_until: the worker that syncs the mailbox (one at a time, however many
+-- workers run); a lease not renewed (a worker killed) is taken over when it ends.
 CREATE TABLE mailbox_imap (
   mailbox_id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
   host VARCHAR(253) NOT NULL,
@@ -22,8 +24,11 @@ CREATE TABLE mailbox_imap (
   last_sync_at DATETIME(3) NULL,
   failures INT UNSIGNED NOT NULL DEFAULT 0,
   version BIGINT UNSIGNED NOT NULL DEFAULT 1,
+  owner VARCHAR(64) NULL,
+  lease_until DATETIME(3) NULL,
   created_at DATETIME(3) NOT NULL,
-  updated_at DATETIME(3) NOT NULL
+  updated_at DATETIME(3) NOT NULL,
+  KEY ix_mailbox_imap_owner (owner, lease_until)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- Where each watched folder was read up to: a restart fetches UIDs above last_uid; a

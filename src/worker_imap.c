@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -41,6 +42,7 @@ struct sync {
 	size_t n, cap;
 	int stop;
 	int wake[2]; /* a fetcher that finished wakes the watcher's poll */
+	char owner[64]; /* this worker's name on its leases: host:pid */
 };
 
 static void *fetcher(void *);
@@ -67,7 +69,7 @@ reload(struct sync *s, struct core *core)
 	size_t i, j;
 	int64_t id, version;
 
-	if (imap_sync_list(core, &r) != LC_OK)
+	if (imap_sync_list(core, s->owner, &r) != LC_OK)
 		return -1;
 	pthread_mutex_lock(&s->lock);
 	for (i = 0; i < s->n; i++)
@@ -189,6 +191,11 @@ imap_syncer(void *arg)
 
 	memset(&s, 0, sizeof(s));
 	s.w = arg;
+	if (gethostname(s.owner, 40) != 0)
+		snprintf(s.owner, 40, "worker");
+	s.owner[40] = '\0';
+	snprintf(s.owner + strlen(s.owner), sizeof(s.owner) - strlen(s.owner), ":%ld",
+	    (long)getpid());
 	cfg = worker_cfg(s.w);
 	if (pipe2(s.wake, O_CLOEXEC | O_NONBLOCK) != 0)
 		return NULL;
@@ -270,6 +277,8 @@ out:
 		pthread_join(threads[i], NULL);
 	for (i = 0; i < s.n; i++)
 		imap_box_free(s.slots[i].box);
+	if (core.db && imap_sync_release(&core, s.owner) != LC_OK)
+		log_msg(LOG_WARN, "imap: giving the leases back failed; they end in 30 s");
 	free(s.slots);
 	free(fds);
 	free(idx);

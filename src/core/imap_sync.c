@@ -91,9 +91,23 @@ imap_box_version(const struct imap_box *b)
 }
 
 lc_err
-imap_sync_list(struct core *core, struct db_rows *rows)
+imap_sync_list(struct core *core, const char *owner, struct db_rows *rows)
 {
-	return store_imap_versions(core->db, rows);
+	char now[TIME_SQL_LEN], until[TIME_SQL_LEN];
+	int64_t t = now_ms();
+	lc_err e;
+
+	sqltime_format(t, now);
+	sqltime_format(t + IMAP_LEASE_MS, until);
+	if ((e = store_imap_lease(core->db, owner, now, until, IMAP_LEASE_TAKE)) != LC_OK)
+		return e;
+	return store_imap_versions(core->db, owner, rows);
+}
+
+lc_err
+imap_sync_release(struct core *core, const char *owner)
+{
+	return store_imap_release(core->db, owner);
 }
 
 static lc_err

@@ -39,8 +39,15 @@ int imap_box_ready(struct imap_box *b);
 /* imap_box_version is the settings' version the box last ran with (0: never ran). */
 int64_t imap_box_version(const struct imap_box *b);
 
-/* imap_sync_list reads (mailbox_id, version, state) of every IMAP mailbox not deleted
- * (the caller frees rows; columns IMV_COL_* of db/store_imap.h). */
-lc_err imap_sync_list(struct core *core, struct db_rows *rows);
+#define IMAP_LEASE_MS (30 * 1000) /* a worker's hold on a mailbox, renewed at every list */
+#define IMAP_LEASE_TAKE 100       /* mailboxes a worker takes on at one list */
+
+/* imap_sync_list renews owner's leases, takes free ones, and reads (mailbox_id, version,
+ * state) of the IMAP mailboxes owner holds (the caller frees rows; columns IMV_COL_* of
+ * db/store_imap.h). One worker syncs a mailbox however many run; a killed worker's
+ * mailboxes go to another when its lease ends. */
+lc_err imap_sync_list(struct core *core, const char *owner, struct db_rows *rows);
+/* imap_sync_release gives owner's mailboxes back at a clean stop. */
+lc_err imap_sync_release(struct core *core, const char *owner);
 
 #endif

@@ -74,12 +74,42 @@ store_imap_touch(struct db *db, int64_t mailbox_id, const char *now_sql)
 }
 
 lc_err
-store_imap_versions(struct db *db, struct db_rows *out)
+store_imap_lease(struct db *db, const char *owner, const char *now_sql,
+    const char *lease_until_sql, unsigned max)
+{
+	static const char renew_sql[] = "UPDATE mailbox_imap SET lease_until = ? WHERE owner = ?";
+	static const char take_sql[] =
+	    "UPDATE mailbox_imap SET owner = ?, lease_until = ? "
+	    "WHERE owner IS NULL OR lease_until < ? ORDER BY mailbox_id LIMIT ?";
+	struct db_param pr[] = {DB_CSTR(lease_until_sql), DB_CSTR(owner)};
+	struct db_param pt[] = {DB_CSTR(owner), DB_CSTR(lease_until_sql), DB_CSTR(now_sql),
+	    DB_I64(max)};
+	lc_err e;
+
+	if ((e = db_exec(db, renew_sql, pr, 2, NULL, NULL)) != LC_OK)
+		return e;
+	return db_exec(db, take_sql, pt, 4, NULL, NULL);
+}
+
+lc_err
+store_imap_release(struct db *db, const char *owner)
+{
+	static const char sql[] =
+	    "UPDATE mailbox_imap SET owner = NULL, lease_until = NULL WHERE owner = ?";
+	struct db_param p[] = {DB_CSTR(owner)};
+
+	return db_exec(db, sql, p, 1, NULL, NULL);
+}
+
+lc_err
+store_imap_versions(struct db *db, const char *owner, struct db_rows *out)
 {
 	static const char sql[] = "SELECT i.mailbox_id, i.version, i.state FROM mailbox_imap i "
-	                          "JOIN mailboxes b ON b.id = i.mailbox_id WHERE b.status IN (0, 1)";
+	                          "JOIN mailboxes b ON b.id = i.mailbox_id WHERE i.owner = ? "
+	                          "AND b.status IN (0, 1)";
+	struct db_param p[] = {DB_CSTR(owner)};
 
-	return db_query(db, sql, NULL, 0, out);
+	return db_query(db, sql, p, 1, out);
 }
 
 lc_err

@@ -39,9 +39,15 @@ lc_err store_imap_delete(struct db *db, int64_t mailbox_id);
  * changed); nothing when it has no IMAP. */
 lc_err store_imap_touch(struct db *db, int64_t mailbox_id, const char *now_sql);
 
-/* Columns of store_imap_versions: every IMAP mailbox that is not deleted. */
+/* store_imap_lease renews owner's leases until lease_until and takes up to max mailboxes
+ * whose lease ended (or never began), in that order. */
+lc_err store_imap_lease(struct db *db, const char *owner, const char *now_sql,
+    const char *lease_until_sql, unsigned max);
+/* store_imap_release gives owner's leases back (a worker that stops). */
+lc_err store_imap_release(struct db *db, const char *owner);
+/* Columns of store_imap_versions: owner's IMAP mailboxes that are not deleted. */
 enum { IMV_COL_MAILBOX, IMV_COL_VERSION, IMV_COL_STATE };
-lc_err store_imap_versions(struct db *db, struct db_rows *out);
+lc_err store_imap_versions(struct db *db, const char *owner, struct db_rows *out);
 
 /* Columns of store_imap_load: what the worker connects with. */
 enum { IML_COL_WORKSPACE, IML_COL_HOST, IML_COL_PORT, IML_COL_SECURITY, IML_COL_USERNAME,

@@ -1,0 +1,302 @@
+"""IMAP per mailbox (issue 16, docs/imap.md) against a real IMAP server: the Dovecot that
+scripts/dev starts for the stack (IMAP with STARTTLS on SMTP+3, IMAPS on SMTP+4, the
+stack's test CA, passwd-file users box1..box3@mailbox.test, Maildir under ./var). Each
+test watches a folder of its own, so runs on a reused stack do not see each other's mail.
+Mail is appended with Python's imaplib over the socket, as another mail client would."""
+import imaplib
+import json
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import threading
+import uuid
+
+import pytest
+
+from conftest import (CONFIG, Tenant, assert_problem, sink_messages, sql, start_worker_process,
+                      stop_process, wait_for)
+
+JSON = {"Content-Type": "application/json"}
+CAMPAIGN = "/v1/link-building/campaign"
+VAR = os.path.dirname(os.path.dirname(CONFIG)) if CONFIG else ""
+SUB = os.path.join(VAR, "submission")
+DEV = os.environ.get("LINKCAMP_DEV", "")
+INSTANCE = os.environ.get("LINKCAMP_INSTANCE", "test")
+
+
+def config_value(section, key):
+    current = None
+    with open(CONFIG) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("["):
+                current = line.strip("[]")
+            elif current == section and line.partition("=")[0].strip() == key:
+                return line.partition("=")[2].strip()
+    raise AssertionError(f"no [{section}] {key} in {CONFIG}")
+
+
+SMTP_PORT = int(config_value("smtp", "port")) if CONFIG else 0
+IMAP_PORT, IMAPS_PORT = SMTP_PORT + 3, SMTP_PORT + 4
+
+
+def password():
+    with open(os.path.join(SUB, "password")) as f:
+        return f.read().strip()
+
+
+def tls_context():
+    ctx = ssl.create_default_context(cafile=os.path.join(SUB, "ca.pem"))
+    return ctx
+
+
+def client(user="box1"):
+    m = imaplib.IMAP4_SSL("localhost", IMAPS_PORT, ssl_context=tls_context())
+    m.login(f"{user}@mailbox.test", password())
+    return m
+
+
+def new_folder(user="box1"):
+    name = "t-" + uuid.uuid4().hex[:10]
+    m = client(user)
+    typ, _ = m.create(name)
+    assert typ == "OK"
+    m.logout()
+    return name
+
+
+def append(folder, raw, user="box1"):
+    m = client(user)
+    typ, data = m.append(folder, None, None, raw if isinstance(raw, bytes) else raw.encode())
+    assert typ == "OK", data
+    m.logout()
+
+
+def mail(frm, to, subject, msgid=None, in_reply_to=None, body="Sounds good!"):
+    msgid = msgid or f"<{uuid.uuid4().hex}@prospect.example>"
+    lines = [f"From: Prospect <{frm}>", f"To: {to}", f"Subject: {subject}",
+             "Date: Thu, 26 Nov 2026 09:00:00 +0000", f"Message-ID: {msgid}",
+             "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8"]
+    if in_reply_to:
+        lines += [f"In-Reply-To: {in_reply_to}", f"References: {in_reply_to}"]
+    return "\r\n".join(lines) + "\r\n\r\n" + body + "\r\n", msgid
+
+
+def imap_body(folders, user="box1", **extra):
+    imap = {"host": "localhost", "port": IMAPS_PORT, "security": "tls", "folders": folders}
+    imap.update(extra)
+    return {"fromName": "Sam Sender", "fromAddress": f"{user}@mailbox.test",
+            "smtp": {"host": "localhost", "port": SMTP_PORT + 1, "security": "starttls",
+                     "username": f"{user}@mailbox.test", "password": password()},
+            "imap": imap}
+
+
+def create(api, body):
+    r = api.post("/v1/mailboxes", headers=JSON, data=json.dumps(body))
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def status_of(api, mid):
+    return api.get(f"/v1/mailboxes/{mid}").json()
+
+
+def stored(ws_public, msgids):
+    ids = ",".join("'" + i.replace("'", "") + "'" for i in msgids)
+    return sql("SELECT i.message_id_header, i.match_method FROM inbound_messages i "
+               "JOIN workspaces w ON w.id = i.workspace_id "
+               f"WHERE w.public_id = '{ws_public}' AND i.message_id_header IN ({ids})")
+
+
+def checkpoint(mid, folder):
+    return sql("SELECT f.uidvalidity, f.last_uid FROM mailbox_imap_folders f "
+               f"JOIN mailboxes b ON b.id = f.mailbox_id WHERE b.public_id = '{mid}' "
+               f"AND f.folder = '{folder}'")
+
+
+@pytest.fixture(scope="module")
+def t():
+    t = Tenant()
+    r = t.api.request("PUT", "/v1/workspace/policy", headers=JSON, data=json.dumps(
+        {"approval": {"drafts": "auto", "sendEmail": "auto", "respond": "auto",
+                      "autoResponses": "auto", "followUps": "auto"}}))
+    assert r.status_code == 200, r.text
+    return t
+
+
+# ---- the API ----
+
+def test_imap_settings_in_the_api(t):
+    folder = new_folder()
+    m = create(t.api, imap_body([folder, "Junk"]))
+    assert m["imap"] == {"host": "localhost", "port": IMAPS_PORT, "security": "tls",
+                         "username": None, "passwordSet": True, "ownPassword": False,
+                         "folders": [folder, "Junk"]}
+    assert m["imapStatus"] in ("pending", "syncing", "idle")
+    assert password() not in json.dumps(m)
+    # defaults: INBOX, port by security; the IMAP password sealed like the SMTP one
+    r = t.api.request("PATCH", f"/v1/mailboxes/{m['id']}", headers=JSON, data=json.dumps(
+        {"imap": {"security": "starttls", "username": "box1@mailbox.test",
+                  "password": password()}}))
+    assert r.status_code == 200, r.text
+    p = r.json()
+    assert p["imap"]["port"] == 143 and p["imap"]["security"] == "starttls"
+    assert p["imap"]["ownPassword"] is True and p["imap"]["folders"] == [folder, "Junk"]
+    box = sql("SELECT HEX(i.password_box) FROM mailbox_imap i JOIN mailboxes b "
+              f"ON b.id = i.mailbox_id WHERE b.public_id = '{m['id']}'")[0][0]
+    assert password().encode().hex().upper() not in box
+    listed = [x for x in t.api.get("/v1/mailboxes").json()["data"] if x["id"] == m["id"]][0]
+    assert listed["imap"] == p["imap"] and listed["imapStatus"] == p["imapStatus"]
+    # "imap": null removes it
+    r = t.api.request("PATCH", f"/v1/mailboxes/{m['id']}", headers=JSON,
+                      data=json.dumps({"imap": None}))
+    assert r.status_code == 200 and r.json()["imap"] is None
+    assert r.json()["imapStatus"] == "off" and r.json()["lastSyncAt"] is None
+    t.api.request("DELETE", f"/v1/mailboxes/{m['id']}")
+
+
+@pytest.mark.parametrize("imap,param", [
+    ({"port": 993}, "imap.host"),
+    ({"host": "bad host"}, "imap.host"),
+    ({"host": "localhost", "security": "plain"}, "imap.security"),
+    ({"host": "localhost", "port": 0}, "imap.port"),
+    ({"host": "localhost", "folders": []}, "imap.folders"),
+    ({"host": "localhost", "folders": ["INBOX", "INBOX"]}, "imap.folders[1]"),
+    ({"host": "localhost", "folders": ["Spam*"]}, "imap.folders[0]"),
+    ({"host": "localhost", "folders": ["a", "b", "c", "d", "e", "f"]}, "imap.folders"),
+    ({"host": "localhost", "delete": True}, "imap.delete"),
+    ("localhost", "imap"),
+])
+def test_imap_validation(t, imap, param):
+    body = imap_body(["INBOX"])
+    body["imap"] = imap
+    r = t.api.post("/v1/mailboxes", headers=JSON, data=json.dumps(body))
+    assert_problem(r, 422, "validation_failed", param)
+
+
+def test_a_mailbox_without_imap_is_off(t):
+    body = imap_body(["INBOX"])
+    del body["imap"]
+    m = create(t.api, body)
+    assert m["imap"] is None and m["imapStatus"] == "off" and m["lastError"] is None
+    t.api.request("DELETE", f"/v1/mailboxes/{m['id']}")
+
+
+# ---- the sync ----
+
+@pytest.fixture(scope="module")
+def sent(t):
+    """A mailbox watching a folder of its own, and a campaign that sent from it."""
+    folder = new_folder()
+    m = create(t.api, imap_body([folder]))
+    tag = uuid.uuid4().hex[:8]
+    prospect = f"pat-{tag}@p-{tag}.example"
+    r = t.api.post(CAMPAIGN, headers=JSON, data=json.dumps(
+        {"type": "serp", "name": "imap " + tag, "targetUrl": "https://example.com/guide",
+         "sender": "relay@agency.example", "mailboxIds": [m["id"]],
+         "template": {"subject": "Hello {{contactFirstName}}", "body": "Hi there"},
+         "prospects": [{"domain": f"p-{tag}.example", "contactName": "Pat",
+                        "contactEmail": prospect}]}))
+    assert r.status_code == 201, r.text
+    got = wait_for(lambda: [x for _, x in sink_messages() if x["X-Sink-Rcpt-To"] == prospect])
+    assert got, "the campaign's first email did not reach the sink"
+    return m, folder, prospect, got[0], r.json()["id"]
+
+
+def test_reply_arrives_through_idle_threads_and_stays_unread(t, sent):
+    m, folder, prospect, first, cid = sent
+    assert wait_for(lambda: status_of(t.api, m["id"])["imapStatus"] == "idle", 60), \
+        status_of(t.api, m["id"])
+    raw, msgid = mail(prospect, m["fromAddress"], "Re: " + str(first["Subject"]),
+                      in_reply_to=first["Message-ID"])
+    append(folder, raw)
+    # IDLE wakes the sync; without it the next look is IMAP_IDLE_REFRESH_MS (5 min) away
+    got = wait_for(lambda: stored(t.ws, [msgid]), 60)
+    assert got and got[0][1] == "1", got  # matched by thread
+    listed = t.api.get("/v1/link-building/inbound", query=f"campaignId={cid}").json()["data"]
+    assert [x for x in listed if x["messageId"] == msgid and x["class"] == "reply"]
+    s = status_of(t.api, m["id"])
+    assert s["lastSyncAt"] and s["lastError"] is None
+    # BODY.PEEK[] on an EXAMINEd folder: still unread, still there
+    c = client()
+    c.select(folder, readonly=True)
+    typ, data = c.uid("FETCH", "1:*", "(FLAGS)")
+    c.logout()
+    assert typ == "OK" and data and data[0] is not None
+    assert all(b"\\Seen" not in d for d in data), data
+
+
+def test_uidvalidity_change_reads_again_without_duplicates(t, sent):
+    m, _, prospect, _, _ = sent
+    folder = new_folder()
+    r = t.api.request("PATCH", f"/v1/mailboxes/{m['id']}", headers=JSON,
+                      data=json.dumps({"imap": {"folders": [folder]}}))
+    assert r.status_code == 200, r.text
+    first = [mail(prospect, m["fromAddress"], f"note {i}") for i in range(3)]
+    for raw, _ in first:
+        append(folder, raw)
+    ids = [i for _, i in first]
+    assert wait_for(lambda: len(stored(t.ws, ids)) == 3, 60)
+    before = wait_for(lambda: checkpoint(m["id"], folder), 30)
+    assert before and before[0][1] == "3", before
+    # the folder is made again: same name, a new UIDVALIDITY, the old mail plus one
+    c = client()
+    assert c.delete(folder)[0] == "OK" and c.create(folder)[0] == "OK"
+    c.logout()
+    extra, extra_id = mail(prospect, m["fromAddress"], "note 3")
+    for raw, _ in first + [(extra, extra_id)]:
+        append(folder, raw)
+    assert wait_for(lambda: len(stored(t.ws, [extra_id])) == 1, 60)
+    after = checkpoint(m["id"], folder)
+    assert after[0][0] != before[0][0] and after[0][1] == "4", (before, after)
+    assert len(stored(t.ws, ids + [extra_id])) == 4
+    assert int(sql("SELECT COUNT(*) FROM inbound_messages i JOIN workspaces w ON "
+                   f"w.id = i.workspace_id WHERE w.public_id = '{t.ws}' AND "
+                   f"i.message_id_header IN ({','.join(repr(x) for x in ids)})")[0][0]) == 3
+
+
+def test_a_40_mb_message_is_refused_from_its_size(t, sent):
+    m, _, prospect, _, _ = sent
+    folder = new_folder()
+    r = t.api.request("PATCH", f"/v1/mailboxes/{m['id']}", headers=JSON,
+                      data=json.dumps({"imap": {"folders": [folder]}}))
+    assert r.status_code == 200, r.text
+    big, big_id = mail(prospect, m["fromAddress"], "huge", body=("x" * 998 + "\r\n") * 42000)
+    small, small_id = mail(prospect, m["fromAddress"], "after the huge one")
+    append(folder, big)
+    append(folder, small)
+    assert wait_for(lambda: stored(t.ws, [small_id]), 120)
+    assert stored(t.ws, [big_id]) == []
+    s = status_of(t.api, m["id"])
+    assert "over the 10485760-byte limit: not fetched" in (s["lastError"] or ""), s
+    assert checkpoint(m["id"], folder)[0][1] == "2"
+
+
+def test_wrong_password_pauses_only_that_mailbox(t, sent):
+    m, _, prospect, _, _ = sent
+    folder = new_folder("box2")
+    bad = create(t.api, imap_body([folder], user="box2", password="not the password"))
+    assert wait_for(lambda: status_of(t.api, bad["id"])["imapStatus"] == "auth_failed", 60), \
+        status_of(t.api, bad["id"])
+    s = status_of(t.api, bad["id"])
+    assert "login refused" in s["lastError"] and "not the password" not in json.dumps(s)
+    # the other mailbox goes on
+    good_folder = new_folder()
+    r = t.api.request("PATCH", f"/v1/mailboxes/{m['id']}", headers=JSON,
+                      data=json.dumps({"imap": {"folders": [good_folder]}}))
+    assert r.status_code == 200
+    raw, msgid = mail(prospect, m["fromAddress"], "still read")
+    append(good_folder, raw)
+    assert wait_for(lambda: stored(t.ws, [msgid]), 60)
+    assert status_of(t.api, bad["id"])["imapStatus"] == "auth_failed"
+    # the right password resumes it
+    raw, msgid = mail(prospect, bad["fromAddress"], "to box2")
+    append(folder, raw, user="box2")
+    r = t.api.request("PATCH", f"/v1/mailboxes/{bad['id']}", headers=JSON,
+                      data=json.dumps({"imap": {"password": password()}}))
+    assert r.status_code == 200, r.text
+    assert wait_for(lambda: stored(t.ws, [msgid]), 60)
+    assert wait_for(lambda: status_of(t.api, bad["id"])["imapStatus"] == "idle", 30)
+    t.api.request("DELETE", f"/v1/mailboxes/{bad['id']}")
