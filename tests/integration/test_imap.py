@@ -300,3 +300,146 @@ def test_wrong_password_pauses_only_that_mailbox(t, sent):
     assert wait_for(lambda: stored(t.ws, [msgid]), 60)
     assert wait_for(lambda: status_of(t.api, bad["id"])["imapStatus"] == "idle", 30)
     t.api.request("DELETE", f"/v1/mailboxes/{bad['id']}")
+
+
+def test_starttls_sync(t, sent):
+    _, _, prospect, _, _ = sent
+    folder = new_folder("box3")
+    m = create(t.api, imap_body([folder], user="box3", port=IMAP_PORT, security="starttls"))
+    raw, msgid = mail(prospect, m["fromAddress"], "over starttls")
+    append(folder, raw, user="box3")
+    assert wait_for(lambda: stored(t.ws, [msgid]), 60), status_of(t.api, m["id"])
+    assert wait_for(lambda: status_of(t.api, m["id"])["imapStatus"] == "idle", 30)
+    t.api.request("DELETE", f"/v1/mailboxes/{m['id']}")
+
+
+# ---- a hostile server ----
+
+class HostileImap:
+    """An IMAP server over TLS (the stack's test certificate for localhost) on an ephemeral
+    port of 127.0.0.1 that serves three messages and misbehaves on the FETCH of the second
+    as self.mode says: "drop" (the connection ends mid-literal), "garbage" (bytes that are
+    not IMAP), "huge" (a literal announced as 99,999,999,999 bytes that never comes whole),
+    "flood" (a literal far longer than the RFC822.SIZE announced), "ok" (behaves)."""
+
+    def __init__(self, msgs):
+        self.msgs = msgs  # [(uid, raw bytes)]
+        self.mode = "drop"
+        self.fetched = []
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(os.path.join(SUB, "server.pem"), os.path.join(SUB, "server.key"))
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.stop = False
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while not self.stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.session, args=(conn,), daemon=True).start()
+
+    def session(self, conn):
+        try:
+            s = self.ctx.wrap_socket(conn, server_side=True)
+            f = s.makefile("rb")
+            s.sendall(b"* OK [CAPABILITY IMAP4rev1 IDLE] hostile ready\r\n")
+            while True:
+                line = f.readline()
+                if not line:
+                    return
+                tag, _, rest = line.decode(errors="replace").strip().partition(" ")
+                cmd = rest.upper()
+                if cmd.startswith("CAPABILITY"):
+                    s.sendall(b"* CAPABILITY IMAP4rev1 IDLE\r\n" + tag.encode() + b" OK done\r\n")
+                elif cmd.startswith("LOGIN"):
+                    s.sendall(tag.encode() + b" OK logged in\r\n")
+                elif cmd.startswith("EXAMINE"):
+                    s.sendall(b"* %d EXISTS\r\n* OK [UIDVALIDITY 77] ok\r\n* OK [UIDNEXT %d] ok\r\n"
+                              % (len(self.msgs), self.msgs[-1][0] + 1) +
+                              tag.encode() + b" OK [READ-ONLY] examined\r\n")
+                elif cmd.startswith("UID FETCH") and "RFC822.SIZE" in cmd:
+                    start = int(cmd.split()[2].split(":")[0])
+                    out = b""
+                    for i, (uid, raw) in enumerate(self.msgs):
+                        if uid >= start:
+                            out += b"* %d FETCH (UID %d RFC822.SIZE %d)\r\n" % (i + 1, uid, len(raw))
+                    s.sendall(out + tag.encode() + b" OK fetched\r\n")
+                elif cmd.startswith("UID FETCH"):
+                    uid = int(cmd.split()[2])
+                    i, raw = [(i, r) for i, (u, r) in enumerate(self.msgs) if u == uid][0]
+                    self.fetched.append(uid)
+                    head = b"* %d FETCH (UID %d BODY[] " % (i + 1, uid)
+                    if uid == self.msgs[1][0] and self.mode != "ok":
+                        if self.mode == "drop":
+                            s.sendall(head + b"{%d}\r\n" % len(raw) + raw[:len(raw) // 2])
+                        elif self.mode == "garbage":
+                            s.sendall(b"\x00\xff)))(((* * *\r\n" * 50)
+                        elif self.mode == "huge":
+                            s.sendall(head + b"{99999999999}\r\n" + b"y" * 100000)
+                        elif self.mode == "flood":
+                            s.sendall(head + b"{%d}\r\n" % (len(raw) * 1000))
+                            for _ in range(200):
+                                s.sendall(b"z" * len(raw) * 5)
+                        s.close()
+                        return
+                    s.sendall(head + b"{%d}\r\n" % len(raw) + raw + b")\r\n" +
+                              tag.encode() + b" OK fetched\r\n")
+                elif cmd.startswith("IDLE"):
+                    s.sendall(b"+ idling\r\n")
+                    f.readline()  # DONE
+                    s.sendall(tag.encode() + b" OK idle done\r\n")
+                elif cmd.startswith("LOGOUT"):
+                    s.sendall(b"* BYE\r\n" + tag.encode() + b" OK bye\r\n")
+                    return
+                else:
+                    s.sendall(tag.encode() + b" BAD what\r\n")
+        except (OSError, ssl.SSLError, IndexError, ValueError):
+            return
+        finally:
+            conn.close()
+
+    def close(self):
+        self.stop = True
+        self.sock.close()
+
+
+def worker_pid():
+    with open(os.path.join(VAR, "run", "worker.pid")) as f:
+        return int(f.read().strip())
+
+
+@pytest.mark.parametrize("mode", ["drop", "garbage", "huge", "flood"])
+def test_a_hostile_server_fails_the_round_and_nothing_else(t, sent, mode):
+    _, _, prospect, _, _ = sent
+    tag = uuid.uuid4().hex[:6]
+    msgs = [(10 + i, mail(prospect, "box1@mailbox.test", f"hostile {tag} {i}",
+                          msgid=f"<h{i}-{tag}@prospect.example>")[0].encode()) for i in range(3)]
+    ids = [f"<h{i}-{tag}@prospect.example>" for i in range(3)]
+    server = HostileImap(msgs)
+    server.mode = mode
+    pid = worker_pid()
+    try:
+        m = create(t.api, imap_body(["INBOX"], port=server.port))
+        assert wait_for(lambda: status_of(t.api, m["id"])["imapStatus"] == "error", 90), \
+            status_of(t.api, m["id"])
+        s = status_of(t.api, m["id"])
+        assert s["lastError"], s
+        # the message before the bad one was stored and checkpointed; the bad one was not
+        assert [r[0] for r in stored(t.ws, ids)] == [ids[0]]
+        assert checkpoint(m["id"], "INBOX")[0] == ["77", "10"]
+        os.kill(pid, 0)  # the worker lives on
+        # the server mends: the retry (with backoff) reads the rest, each message once
+        server.mode = "ok"
+        assert wait_for(lambda: len(stored(t.ws, ids)) == 3, 120), status_of(t.api, m["id"])
+        assert wait_for(lambda: status_of(t.api, m["id"])["imapStatus"] == "idle", 60)
+        assert server.fetched.count(10) == 1 and server.fetched.count(12) == 1
+        assert worker_pid() == pid
+        os.kill(pid, 0)
+        t.api.request("DELETE", f"/v1/mailboxes/{m['id']}")
+    finally:
+        server.close()
