@@ -259,6 +259,8 @@ sync_folder(struct core *core, struct imap_box *b, const char *folder, int *more
 			break; /* the checkpoint stays before this message: it comes again */
 		}
 		e = LC_OK;
+		log_msg(LOG_DEBUG, "imap: mailbox %lld: %s UID %u read", (long long)b->mailbox_id,
+		    folder, list[i].uid);
 		sqltime_format(now_ms(), now);
 		if ((e = store_imap_folder_set(core->db, b->mailbox_id, folder, validity, list[i].uid,
 		         now)) != LC_OK)

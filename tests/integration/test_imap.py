@@ -443,3 +443,64 @@ def test_a_hostile_server_fails_the_round_and_nothing_else(t, sent, mode):
         t.api.request("DELETE", f"/v1/mailboxes/{m['id']}")
     finally:
         server.close()
+
+
+# ---- a worker killed mid-sync ----
+
+def read_uids(log_name, mailbox_row_id, folder):
+    """The UIDs a worker's debug log says it read from folder, in order."""
+    path = os.path.join(os.environ.get("LINKCAMP_LOG_DIR", "/tmp"), log_name)
+    needle = f"imap: mailbox {mailbox_row_id}: {folder} UID "
+    out = []
+    with open(path, errors="replace") as f:
+        for line in f:
+            if needle in line:
+                out.append(int(line.split(needle)[1].split()[0]))
+    return out
+
+
+def test_worker_killed_mid_sync_reads_each_message_once(t, sent):
+    _, _, prospect, _, _ = sent
+    n = 500
+    tag = uuid.uuid4().hex[:8]
+    logs = [f"imap-kill-{tag}-{i}.log" for i in range(2)]
+    subprocess.run([DEV, "worker-stop", INSTANCE], check=True, timeout=60)
+    workers = []
+    try:
+        workers.append(start_worker_process(logs[0], LINKCAMP_LOG_LEVEL="debug"))
+        folder = new_folder("box3")
+        m = create(t.api, imap_body([folder], user="box3"))
+        row_id = sql(f"SELECT id FROM mailboxes WHERE public_id = '{m['id']}'")[0][0]
+        assert wait_for(lambda: status_of(t.api, m["id"])["imapStatus"] == "idle", 60)
+        ids = [f"<k{i}-{tag}@prospect.example>" for i in range(n)]
+        c = client("box3")
+        for i in range(n):
+            raw, _ = mail(prospect, m["fromAddress"], f"bulk {i}", msgid=ids[i])
+            assert c.append(folder, None, None, raw.encode())[0] == "OK"
+        c.logout()
+        # killed in the middle of reading them
+        assert wait_for(lambda: len(stored(t.ws, ids)) >= 50, 120)
+        workers[0].send_signal(signal.SIGKILL)
+        workers[0].wait(30)
+        at_kill = len(stored(t.ws, ids))
+        assert 0 < at_kill < n, f"the sync was not caught mid-way ({at_kill})"
+        # another worker takes the mailbox over when the dead one's lease ends
+        workers.append(start_worker_process(logs[1], LINKCAMP_LOG_LEVEL="debug"))
+        assert wait_for(lambda: len(stored(t.ws, ids)) == n, 240), len(stored(t.ws, ids))
+        assert checkpoint(m["id"], folder)[0][1] == str(n)
+        first, second = read_uids(logs[0], row_id, folder), read_uids(logs[1], row_id, folder)
+        assert sorted(set(first) | set(second)) == list(range(1, n + 1))
+        # the second worker starts after the last checkpoint: at most the one message the
+        # kill caught between being stored and being checkpointed is read again
+        assert len(set(first) & set(second)) <= 1, sorted(set(first) & set(second))
+        assert len(first) == len(set(first)) and len(second) == len(set(second))
+        assert int(sql("SELECT COUNT(*) FROM inbound_messages i JOIN workspaces w ON "
+                       f"w.id = i.workspace_id WHERE w.public_id = '{t.ws}' AND "
+                       f"i.message_id_header LIKE '%-{tag}@prospect.example>'")[0][0]) == n
+        t.api.request("DELETE", f"/v1/mailboxes/{m['id']}")
+    finally:
+        try:
+            for w in workers[1:]:
+                stop_process(w)
+        finally:
+            subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
