@@ -504,3 +504,25 @@ def test_worker_killed_mid_sync_reads_each_message_once(t, sent):
                 stop_process(w)
         finally:
             subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
+
+
+def test_cli_mailbox_add_with_imap(t, sent):
+    from conftest import cli
+    _, _, prospect, _, _ = sent
+    folder = new_folder("box2")
+    added = cli("mailbox", "add", t.ws, "--from", "box2@mailbox.test", "--host", "localhost",
+                "--port", str(SMTP_PORT + 1), "--username", "box2@mailbox.test",
+                "--imap-host", "localhost", "--imap-port", str(IMAP_PORT),
+                "--imap-security", "starttls", "--imap-folder", folder,
+                "--password-stdin", "--imap-password-stdin",
+                stdin=password() + "\n" + password() + "\n")
+    assert added.startswith("mbx_")
+    got = status_of(t.api, added)
+    assert got["imap"]["ownPassword"] is True and got["imap"]["folders"] == [folder]
+    raw, msgid = mail(prospect, "box2@mailbox.test", "via the cli's mailbox")
+    append(folder, raw, user="box2")
+    assert wait_for(lambda: stored(t.ws, [msgid]), 60), status_of(t.api, added)
+    line = wait_for(lambda: [x for x in cli("mailbox", "list", t.ws).splitlines()
+                             if x.startswith(added) and "imap idle" in x], 30)
+    assert line and password() not in line[0]
+    t.api.request("DELETE", f"/v1/mailboxes/{added}")
