@@ -526,3 +526,37 @@ def test_cli_mailbox_add_with_imap(t, sent):
                              if x.startswith(added) and "imap idle" in x], 30)
     assert line and password() not in line[0]
     t.api.request("DELETE", f"/v1/mailboxes/{added}")
+
+
+def test_the_mailboxes_page_shows_the_imap_state(t):
+    import html
+    import re
+    import requests
+    from conftest import URL, cli
+
+    folder = new_folder("box2")
+    bad = create(t.api, imap_body([folder], user="box2", password="page-" + uuid.uuid4().hex))
+    good = create(t.api, imap_body([new_folder()]))
+    assert wait_for(lambda: status_of(t.api, bad["id"])["imapStatus"] == "auth_failed", 60)
+    assert wait_for(lambda: status_of(t.api, good["id"])["imapStatus"] == "idle", 60)
+    pw = "correct horse battery staple"
+    email = f"imap.{uuid.uuid4().hex[:8]}@agency.example"
+    cli("user", "add", email, "--workspace", t.ws, "--role", "approver", "--password-stdin",
+        stdin=pw + "\n")
+    s = requests.Session()
+    page = s.get(URL + "/app/login", timeout=30)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    r = s.post(URL + "/app/login", allow_redirects=False, timeout=30, data={
+        "csrf": csrf, "next": "/app/", "email": email, "password": pw})
+    assert r.status_code == 303, r.text
+    r = s.get(f"{URL}/app/w/{t.ws}/mailboxes", timeout=30)
+    assert r.status_code == 200, r.text
+    text = html.unescape(r.text)
+    rows = {m: text[text.index(m):] for m in (bad["id"], good["id"])}
+    assert "auth_failed" in rows[bad["id"]].split("</tr>")[0]
+    assert "login refused" in rows[bad["id"]].split("</tr>")[0]
+    assert "idle" in rows[good["id"]].split("</tr>")[0]
+    assert "last sync" in rows[good["id"]].split("</tr>")[0]
+    assert "page-" not in r.text and password() not in r.text
+    for m in (bad, good):
+        t.api.request("DELETE", f"/v1/mailboxes/{m['id']}")
