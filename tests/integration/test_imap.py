@@ -560,3 +560,22 @@ def test_the_mailboxes_page_shows_the_imap_state(t):
     assert "page-" not in r.text and password() not in r.text
     for m in (bad, good):
         t.api.request("DELETE", f"/v1/mailboxes/{m['id']}")
+
+
+def test_the_demo_script_threads_a_reply_read_over_imap():
+    """scripts/dev up runs scripts/demo-imap.py on the demo account; here it runs on a
+    tenant of its own (the test stack's demo account is counted by other tests)."""
+    from conftest import MAILDIR, URL
+    t = Tenant()
+    folder = new_folder("box2")
+    p = subprocess.run([os.path.join(os.path.dirname(DEV), "demo-imap.py"), URL, t.key,
+                        t.approver_key, SUB, str(SMTP_PORT), MAILDIR, folder],
+                       capture_output=True, text=True, timeout=400)
+    assert p.returncode == 0, p.stderr
+    env = dict(line.split("=", 1) for line in p.stdout.split())
+    mbx = status_of(t.api, env["LINKCAMP_DEMO_IMAP_MAILBOX_ID"])
+    assert mbx["imap"]["folders"] == [folder] and mbx["lastSyncAt"]
+    reply = t.api.get(f"/v1/link-building/inbound/{env['LINKCAMP_DEMO_IMAP_REPLY_ID']}").json()
+    assert reply["class"] == "reply" and reply["matchedBy"] == "thread"
+    assert reply["campaignId"] == env["LINKCAMP_DEMO_IMAP_CAMPAIGN_ID"]
+    assert password() not in p.stdout + p.stderr
