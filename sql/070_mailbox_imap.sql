@@ -28,7 +28,8 @@ CREATE TABLE mailbox_imap (
   lease_until DATETIME(3) NULL,
   created_at DATETIME(3) NOT NULL,
   updated_at DATETIME(3) NOT NULL,
-  KEY ix_mailbox_imap_owner (owner, lease_until)
+  KEY ix_mailbox_imap_owner (owner),
+  KEY ix_mailbox_imap_lease (lease_until)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- Where each watched folder was read up to: a restart fetches UIDs above last_uid; a

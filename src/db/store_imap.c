@@ -80,7 +80,7 @@ store_imap_lease(struct db *db, const char *owner, const char *now_sql,
 	static const char renew_sql[] = "UPDATE mailbox_imap SET lease_until = ? WHERE owner = ?";
 	static const char take_sql[] =
 	    "UPDATE mailbox_imap SET owner = ?, lease_until = ? "
-	    "WHERE owner IS NULL OR lease_until < ? ORDER BY mailbox_id LIMIT ?";
+	    "WHERE lease_until IS NULL OR lease_until < ? LIMIT ?"; /* one range of ix_mailbox_imap_lease */
 	struct db_param pr[] = {DB_CSTR(lease_until_sql), DB_CSTR(owner)};
 	struct db_param pt[] = {DB_CSTR(owner), DB_CSTR(lease_until_sql), DB_CSTR(now_sql),
 	    DB_I64(max)};
