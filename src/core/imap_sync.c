@@ -279,7 +279,7 @@ imap_box_run(struct core *core, struct imap_box *b, int64_t *due)
 	char why[IMAP_WHY_MAX] = "", note[IMAP_ERROR_MAX] = "", folder[IMAP_FOLDER_MAX + 1];
 	struct settings s;
 	const char *p, *nl;
-	int auth = 0, more = 0, any_more = 0;
+	int auth = 0, more = 0, any_more = 0, first = 1, first_ok = 0;
 	int64_t version;
 	lc_err e;
 
@@ -327,6 +327,9 @@ imap_box_run(struct core *core, struct imap_box *b, int64_t *due)
 			nl = p + strlen(p);
 		snprintf(folder, sizeof(folder), "%.*s", (int)(nl - p), p);
 		e = sync_folder(core, b, folder, &more, why, sizeof(why), note, sizeof(note));
+		if (first)
+			first_ok = e == LC_OK;
+		first = 0;
 		if (e == LC_ENOTFOUND) {
 			/* a folder that does not exist (a Junk never created) is not a failure */
 			snprintf(note, sizeof(note), "folder %.100s: %.180s", folder, why);
@@ -343,8 +346,8 @@ imap_box_run(struct core *core, struct imap_box *b, int64_t *due)
 		db_rows_free(&s.rows);
 		return IMAP_NEXT_AT;
 	}
-	/* IDLE watches the first folder; the others are read at every round */
-	if (imap_conn_has_idle(b->conn)) {
+	/* IDLE watches the first folder (when it exists); the others are read at every round */
+	if (first_ok && imap_conn_has_idle(b->conn)) {
 		snprintf(folder, sizeof(folder), "%.*s", (int)strcspn(s.folders, "\n"), s.folders);
 		uint32_t v, n;
 		if (strchr(s.folders, '\n') != NULL &&
