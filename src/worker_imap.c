@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/imap_sync.h"
+#include "imap/imap_net.h"
 #include "db/store_imap.h"
 #include "util/log.h"
 #include "util/timefmt.h"
@@ -269,6 +270,7 @@ imap_syncer(void *arg)
 		pthread_mutex_unlock(&s.lock);
 	}
 out:
+	imap_net_stop(); /* a fetcher waiting on a slow server comes back now */
 	pthread_mutex_lock(&s.lock);
 	s.stop = 1;
 	pthread_cond_broadcast(&s.work);

@@ -7,12 +7,18 @@
 
 #include "imap/imap_conn.h"
 #include "imap/imap_net.h"
+#include "util/timefmt.h"
 
 /* Budgets of what one command may read (imap_tls_budget): generous for the small ones, and
  * a fetch gets its announced size plus room for the FETCH line around it. */
 #define BUDGET_SMALL (1024 * 1024)
 #define BUDGET_LIST_PER_UID 256
 #define BUDGET_FETCH_SLACK (64 * 1024)
+/* Deadlines of a whole command, beside the 30 s of each wait: a server that trickles a
+ * byte now and then cannot keep a fetcher forever. A fetch may take a minute plus one
+ * second per 32 KiB announced (10 MiB: 6 minutes). */
+#define DEADLINE_MS (60 * 1000)
+#define DEADLINE_BYTES_PER_S (32 * 1024)
 
 struct imap_conn {
 	mailimap *imap;
@@ -21,7 +27,7 @@ struct imap_conn {
 	long timeout_ms;
 };
 
-static void budget(struct imap_conn *, size_t);
+static void budget(struct imap_conn *, size_t, int64_t);
 static void fail_why(struct imap_conn *, const char *, int, char *, size_t);
 
 void
@@ -36,13 +42,14 @@ imap_clean_text(const char *s, char *out, size_t outlen)
 	out[i] = '\0';
 }
 
+/* budget limits what the next command may read (bytes) and how long it may take (ms). */
 static void
-budget(struct imap_conn *c, size_t bytes)
+budget(struct imap_conn *c, size_t bytes, int64_t ms)
 {
 	mailstream_low *low;
 
 	if (c->imap->imap_stream && (low = mailstream_get_low(c->imap->imap_stream)) != NULL)
-		imap_tls_budget(low, bytes);
+		imap_tls_budget(low, bytes, now_ms() + ms);
 }
 
 /* fail_why: what failed, with the server's words when it answered. */
@@ -81,23 +88,20 @@ imap_conn_open(const struct imap_account *a, struct imap_conn **out, char *why, 
 	mailimap_set_timeout(c->imap, secs);
 	if ((fd = imap_net_connect(a->host, a->port, a->timeout_ms, why, whylen)) < 0)
 		goto fail;
-	if (a->starttls) {
-		if ((s = mailstream_socket_open_timeout(fd, secs)) == NULL) {
-			close(fd);
+	low = a->starttls ? imap_plain_open(fd, a->timeout_ms)
+	                  : imap_tls_open(fd, a->host, a->timeout_ms, why, whylen);
+	if (low == NULL) {
+		if (a->starttls)
 			snprintf(why, whylen, "out of memory");
-			goto fail;
-		}
-	} else {
-		if ((low = imap_tls_open(fd, a->host, a->timeout_ms, why, whylen)) == NULL)
-			goto fail;
-		if ((s = mailstream_new(low, 8192)) == NULL) {
-			mailstream_low_close(low);
-			mailstream_low_free(low);
-			snprintf(why, whylen, "out of memory");
-			goto fail;
-		}
+		goto fail;
 	}
-	budget(c, BUDGET_SMALL);
+	if ((s = mailstream_new(low, 8192)) == NULL) {
+		mailstream_low_close(low);
+		mailstream_low_free(low);
+		snprintf(why, whylen, "out of memory");
+		goto fail;
+	}
+	budget(c, BUDGET_SMALL, DEADLINE_MS);
 	r = mailimap_connect(c->imap, s); /* the stream is the session's from here on */
 	if (r != MAILIMAP_NO_ERROR && r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
 		fail_why(c, "the greeting", r, why, whylen);
@@ -124,7 +128,7 @@ imap_conn_open(const struct imap_account *a, struct imap_conn **out, char *why, 
 		mailstream_low_close(plain);
 		mailstream_low_free(plain);
 		mailstream_set_low(c->imap->imap_stream, low);
-		budget(c, BUDGET_SMALL);
+		budget(c, BUDGET_SMALL, DEADLINE_MS);
 		/* what the server said it can do before TLS is not to be trusted */
 		if ((r = mailimap_capability(c->imap, &caps)) != MAILIMAP_NO_ERROR) {
 			fail_why(c, "CAPABILITY", r, why, whylen);
@@ -133,7 +137,7 @@ imap_conn_open(const struct imap_account *a, struct imap_conn **out, char *why, 
 		mailimap_capability_data_free(caps);
 		caps = NULL;
 	}
-	budget(c, BUDGET_SMALL);
+	budget(c, BUDGET_SMALL, DEADLINE_MS);
 	r = mailimap_login(c->imap, a->user, a->password);
 	if (r != MAILIMAP_NO_ERROR) {
 		fail_why(c, "login", r, why, whylen);
@@ -143,7 +147,7 @@ imap_conn_open(const struct imap_account *a, struct imap_conn **out, char *why, 
 		}
 		goto fail;
 	}
-	budget(c, BUDGET_SMALL);
+	budget(c, BUDGET_SMALL, DEADLINE_MS);
 	c->idle_offered = mailimap_has_idle(c->imap);
 	/* servers often list more capabilities once logged in */
 	if (!c->idle_offered && mailimap_capability(c->imap, &caps) == MAILIMAP_NO_ERROR) {
@@ -162,15 +166,10 @@ imap_conn_close(struct imap_conn *c)
 {
 	if (c == NULL)
 		return;
-	if (c->imap) {
-		if (c->imap->imap_stream) {
-			/* a LOGOUT is a courtesy: one short try, never a wait for a hostile server */
-			budget(c, BUDGET_SMALL);
-			if (!c->idling)
-				mailimap_logout(c->imap);
-		}
+	/* no LOGOUT: closing is enough for a server, and a LOGOUT to a stalled one would hold
+	 * the thread (or the worker's shutdown) for a timeout */
+	if (c->imap)
 		mailimap_free(c->imap);
-	}
 	free(c);
 }
 
@@ -181,7 +180,7 @@ imap_conn_examine(struct imap_conn *c, const char *folder, uint32_t *uidvalidity
 	int r;
 
 	*uidvalidity = *uidnext = 0;
-	budget(c, BUDGET_SMALL);
+	budget(c, BUDGET_SMALL, DEADLINE_MS);
 	if ((r = mailimap_examine(c->imap, folder)) != MAILIMAP_NO_ERROR) {
 		fail_why(c, "EXAMINE", r, why, whylen);
 		return r == MAILIMAP_ERROR_EXAMINE ? LC_ENOTFOUND : LC_EIO;
@@ -211,6 +210,7 @@ imap_conn_list(struct imap_conn *c, uint32_t after, size_t max, struct imap_uid 
 	clistiter *it, *jt;
 	struct imap_uid *list;
 	size_t count = 0, cap;
+	uint32_t exists;
 	int r;
 
 	*out = NULL;
@@ -230,9 +230,9 @@ imap_conn_list(struct imap_conn *c, uint32_t after, size_t max, struct imap_uid 
 		return LC_EIO;
 	}
 	/* the folder's size bounds the answer; uidnext is only a hint */
-	budget(c, BUDGET_SMALL + (size_t)(c->imap->imap_selection_info
-	                                      ? c->imap->imap_selection_info->sel_exists : 0) *
-	                             BUDGET_LIST_PER_UID);
+	exists = c->imap->imap_selection_info ? c->imap->imap_selection_info->sel_exists : 0;
+	budget(c, BUDGET_SMALL + (size_t)exists * BUDGET_LIST_PER_UID,
+	    DEADLINE_MS + (int64_t)exists * BUDGET_LIST_PER_UID * 1000 / DEADLINE_BYTES_PER_S);
 	r = mailimap_uid_fetch(c->imap, set, ft, &result);
 	mailimap_set_free(set);
 	mailimap_fetch_type_free(ft);
@@ -297,7 +297,8 @@ imap_conn_fetch(struct imap_conn *c, uint32_t uid, uint32_t size, imap_conn_fetc
 		snprintf(why, whylen, "out of memory");
 		return LC_EIO;
 	}
-	budget(c, (size_t)size + BUDGET_FETCH_SLACK);
+	budget(c, (size_t)size + BUDGET_FETCH_SLACK,
+	    DEADLINE_MS + (int64_t)size * 1000 / DEADLINE_BYTES_PER_S);
 	r = mailimap_uid_fetch(c->imap, set, ft, &result);
 	mailimap_set_free(set);
 	mailimap_fetch_type_free(ft);
@@ -337,7 +338,7 @@ imap_conn_idle(struct imap_conn *c, char *why, size_t whylen)
 {
 	int r;
 
-	budget(c, BUDGET_SMALL);
+	budget(c, BUDGET_SMALL, DEADLINE_MS);
 	if ((r = mailimap_idle(c->imap)) != MAILIMAP_NO_ERROR) {
 		fail_why(c, "IDLE", r, why, whylen);
 		return LC_EIO;
@@ -366,7 +367,7 @@ imap_conn_idle_done(struct imap_conn *c, char *why, size_t whylen)
 	int r;
 
 	/* what arrived while idling (EXISTS lines) is read here; the budget bounds it */
-	budget(c, BUDGET_SMALL * 4);
+	budget(c, BUDGET_SMALL * 4, DEADLINE_MS);
 	c->idling = 0;
 	if ((r = mailimap_idle_done(c->imap)) != MAILIMAP_NO_ERROR) {
 		fail_why(c, "IDLE DONE", r, why, whylen);

@@ -1,6 +1,7 @@
 /* imap_net.c: TCP with deadlines and an OpenSSL mailstream driver for libetpan
  * (imap_net.h says why). */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
@@ -18,15 +19,18 @@
 #include "util/timefmt.h"
 
 struct tls_low {
-	SSL *ssl;
+	SSL *ssl; /* NULL: plain (before STARTTLS) */
 	int fd;
 	long timeout_ms;
 	size_t budget, used; /* budget 0: no limit */
+	int64_t deadline;    /* 0: none */
 };
 
 static SSL_CTX *ctx; /* read-only once threads run */
+static volatile sig_atomic_t stopping;
 
 static int wait_fd(int, short, long);
+static int wait_low(struct tls_low *, short);
 static ssize_t low_read(mailstream_low *, void *, size_t);
 static ssize_t low_write(mailstream_low *, const void *, size_t);
 static int low_close(mailstream_low *);
@@ -64,7 +68,14 @@ imap_net_end(void)
 	ctx = NULL;
 }
 
-/* wait_fd waits until fd is ready for events, at most ms: 1 ready, 0 timed out, -1 error. */
+void
+imap_net_stop(void)
+{
+	stopping = 1;
+}
+
+/* wait_fd waits until fd is ready for events, at most ms: 1 ready, 0 timed out (or the
+ * worker stops), -1 error. It looks at the stop flag every half second. */
 static int
 wait_fd(int fd, short events, long ms)
 {
@@ -74,9 +85,11 @@ wait_fd(int fd, short events, long ms)
 
 	for (;;) {
 		left = end - now_ms();
-		if (left <= 0)
+		if (left <= 0 || stopping)
 			return 0;
-		r = poll(&p, 1, (int)(left > 60000 ? 60000 : left));
+		r = poll(&p, 1, (int)(left > 500 ? 500 : left));
+		if (r == 0)
+			continue;
 		if (r > 0)
 			return (p.revents & (events | POLLHUP | POLLERR)) ? 1 : -1;
 		if (r < 0 && errno != EINTR)
@@ -130,6 +143,7 @@ imap_tls_open(int fd, const char *host, long timeout_ms, char *why, size_t whyle
 	struct tls_low *t;
 	mailstream_low *low;
 	SSL *ssl;
+	int64_t end;
 	int r, err;
 	long v;
 
@@ -144,12 +158,14 @@ imap_tls_open(int fd, const char *host, long timeout_ms, char *why, size_t whyle
 		snprintf(why, whylen, "TLS: bad host name");
 		goto fail;
 	}
+	end = now_ms() + timeout_ms; /* the whole handshake, not each step of it */
 	for (;;) {
 		if ((r = SSL_connect(ssl)) == 1)
 			break;
 		err = SSL_get_error(ssl, r);
 		if ((err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) &&
-		    wait_fd(fd, err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, timeout_ms) == 1)
+		    wait_fd(fd, err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
+		        (long)(end - now_ms())) == 1)
 			continue;
 		if ((v = SSL_get_verify_result(ssl)) != X509_V_OK)
 			snprintf(why, whylen, "TLS refused: the server's certificate is not trusted (%s)",
@@ -177,8 +193,43 @@ fail:
 	return NULL;
 }
 
+/* wait_low waits for t's socket within the per-wait timeout and the command's deadline. */
+static int
+wait_low(struct tls_low *t, short events)
+{
+	long ms = t->timeout_ms;
+	int64_t left;
+
+	if (t->deadline) {
+		if ((left = t->deadline - now_ms()) <= 0)
+			return 0;
+		if (left < ms)
+			ms = (long)left;
+	}
+	return wait_fd(t->fd, events, ms);
+}
+
+mailstream_low *
+imap_plain_open(int fd, long timeout_ms)
+{
+	struct tls_low *t;
+	mailstream_low *low;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	t->fd = fd;
+	t->timeout_ms = timeout_ms;
+	if ((low = mailstream_low_new(t, &tls_driver)) == NULL) {
+		free(t);
+		close(fd);
+	}
+	return low;
+}
+
 void
-imap_tls_budget(mailstream_low *low, size_t bytes)
+imap_tls_budget(mailstream_low *low, size_t bytes, int64_t deadline_ms)
 {
 	struct tls_low *t = low->data;
 
@@ -186,6 +237,7 @@ imap_tls_budget(mailstream_low *low, size_t bytes)
 		return;
 	t->budget = bytes;
 	t->used = 0;
+	t->deadline = deadline_ms;
 }
 
 int
@@ -193,7 +245,7 @@ imap_tls_pending(mailstream_low *low)
 {
 	struct tls_low *t = low->data;
 
-	return low->driver == &tls_driver && SSL_pending(t->ssl) > 0;
+	return low->driver == &tls_driver && t->ssl && SSL_pending(t->ssl) > 0;
 }
 
 static ssize_t
@@ -210,6 +262,17 @@ low_read(mailstream_low *s, void *buf, size_t count)
 	}
 	if (count > INT32_MAX)
 		count = INT32_MAX;
+	if (t->ssl == NULL) {
+		ssize_t n;
+		for (;;) {
+			if ((n = recv(t->fd, buf, count, 0)) >= 0) {
+				t->used += (size_t)n;
+				return n;
+			}
+			if ((errno != EAGAIN && errno != EINTR) || wait_low(t, POLLIN) != 1)
+				return -1;
+		}
+	}
 	for (;;) {
 		r = SSL_read(t->ssl, buf, (int)count);
 		if (r > 0) {
@@ -220,7 +283,7 @@ low_read(mailstream_low *s, void *buf, size_t count)
 		if (err == SSL_ERROR_ZERO_RETURN)
 			return 0;
 		if ((err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) &&
-		    wait_fd(t->fd, err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, t->timeout_ms) == 1)
+		    wait_low(t, err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT) == 1)
 			continue;
 		ERR_clear_error();
 		return -1;
@@ -235,13 +298,22 @@ low_write(mailstream_low *s, const void *buf, size_t count)
 
 	if (count > INT32_MAX)
 		count = INT32_MAX;
+	if (t->ssl == NULL) {
+		ssize_t n;
+		for (;;) {
+			if ((n = send(t->fd, buf, count, MSG_NOSIGNAL)) >= 0)
+				return n;
+			if ((errno != EAGAIN && errno != EINTR) || wait_low(t, POLLOUT) != 1)
+				return -1;
+		}
+	}
 	for (;;) {
 		r = SSL_write(t->ssl, buf, (int)count);
 		if (r > 0)
 			return r;
 		err = SSL_get_error(t->ssl, r);
 		if ((err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) &&
-		    wait_fd(t->fd, err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, t->timeout_ms) == 1)
+		    wait_low(t, err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT) == 1)
 			continue;
 		ERR_clear_error();
 		return -1;
@@ -254,7 +326,8 @@ low_close(mailstream_low *s)
 	struct tls_low *t = s->data;
 
 	if (t->fd >= 0) {
-		SSL_shutdown(t->ssl); /* one try, never waited for: the fd is non-blocking */
+		if (t->ssl)
+			SSL_shutdown(t->ssl); /* one try, never waited for: the fd is non-blocking */
 		ERR_clear_error();
 		close(t->fd);
 		t->fd = -1;

@@ -9,6 +9,7 @@
 #define LC_IMAP_NET_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <libetpan/libetpan.h>
 #include "util/err.h"
 
@@ -30,9 +31,19 @@ int imap_net_connect(const char *host, unsigned port, long timeout_ms, char *why
 mailstream_low *imap_tls_open(int fd, const char *host, long timeout_ms, char *why,
     size_t whylen);
 
-/* imap_tls_budget lets at most bytes more be read from low (one of imap_tls_open's) until
- * the next call; a read past it fails as if the connection dropped. 0: no limit. */
-void imap_tls_budget(mailstream_low *low, size_t bytes);
+/* imap_plain_open returns a mailstream low driver over fd (taken) without TLS, with the
+ * same deadlines and budgets: what a STARTTLS connection speaks before TLS begins. NULL
+ * without memory (fd closed). */
+mailstream_low *imap_plain_open(int fd, long timeout_ms);
+
+/* imap_tls_budget lets at most bytes more be read from low (one of ours) until the next
+ * call, and all of it before deadline_ms (UTC ms; 0: only the per-wait timeout). A read
+ * past either fails as if the connection dropped: a server that sends more than it
+ * announced, or trickles a byte now and then, is cut off. bytes 0: no limit. */
+void imap_tls_budget(mailstream_low *low, size_t bytes, int64_t deadline_ms);
+/* imap_net_stop makes every wait of every connection end at once (the worker stops): the
+ * threads blocked on a slow server come back within half a second. */
+void imap_net_stop(void);
 /* imap_tls_pending says whether low holds decrypted bytes not read yet (poll(2) on the fd
  * would not see them). */
 int imap_tls_pending(mailstream_low *low);

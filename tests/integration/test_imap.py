@@ -11,6 +11,7 @@ import socket
 import ssl
 import subprocess
 import threading
+import time
 import uuid
 
 import pytest
@@ -320,7 +321,8 @@ class HostileImap:
     port of 127.0.0.1 that serves three messages and misbehaves on the FETCH of the second
     as self.mode says: "drop" (the connection ends mid-literal), "garbage" (bytes that are
     not IMAP), "huge" (a literal announced as 99,999,999,999 bytes that never comes whole),
-    "flood" (a literal far longer than the RFC822.SIZE announced), "ok" (behaves)."""
+    "flood" (a literal far longer than the RFC822.SIZE announced), "trickle" (the literal
+    comes a byte a second, so that no single wait times out), "ok" (behaves)."""
 
     def __init__(self, msgs):
         self.msgs = msgs  # [(uid, raw bytes)]
@@ -381,6 +383,11 @@ class HostileImap:
                             s.sendall(b"\x00\xff)))(((* * *\r\n" * 50)
                         elif self.mode == "huge":
                             s.sendall(head + b"{99999999999}\r\n" + b"y" * 100000)
+                        elif self.mode == "trickle":
+                            s.sendall(head + b"{%d}\r\n" % len(raw))
+                            for i in range(300):  # a byte a second: each wait succeeds
+                                s.sendall(raw[i:i + 1] or b"x")
+                                time.sleep(1)
                         elif self.mode == "flood":
                             s.sendall(head + b"{%d}\r\n" % (len(raw) * 1000))
                             for _ in range(200):
@@ -413,7 +420,7 @@ def worker_pid():
         return int(f.read().strip())
 
 
-@pytest.mark.parametrize("mode", ["drop", "garbage", "huge", "flood"])
+@pytest.mark.parametrize("mode", ["drop", "garbage", "huge", "flood", "trickle"])
 def test_a_hostile_server_fails_the_round_and_nothing_else(t, sent, mode):
     _, _, prospect, _, _ = sent
     tag = uuid.uuid4().hex[:6]
@@ -425,7 +432,8 @@ def test_a_hostile_server_fails_the_round_and_nothing_else(t, sent, mode):
     pid = worker_pid()
     try:
         m = create(t.api, imap_body(["INBOX"], port=server.port))
-        assert wait_for(lambda: status_of(t.api, m["id"])["imapStatus"] == "error", 90), \
+        # trickle: the command's deadline (a minute, plus a second per 32 KiB announced)
+        assert wait_for(lambda: status_of(t.api, m["id"])["imapStatus"] == "error", 180), \
             status_of(t.api, m["id"])
         s = status_of(t.api, m["id"])
         assert s["lastError"], s
