@@ -11,6 +11,7 @@
 #include "cli_mailbox.h"
 #include "core/mailbox.h"
 #include "core/pacing.h"
+#include "core/mailbox_imap.h"
 #include "mailbox_run.h"
 
 static int mailbox_usage(void);
@@ -34,6 +35,10 @@ mailbox_usage(void)
 	    "           [--days mon,tue,...] [--start HH:MM] [--end HH:MM] [--time-zone ZONE]\n"
 	    "           [--warmup-start N --warmup-increment K] [--min-gap-seconds N]\n"
 	    "           [--jitter-seconds N]\n"
+	    "           [--imap-host HOST [--imap-port N] [--imap-security tls|starttls]\n"
+	    "            [--imap-username USER] [--imap-folder NAME]... [--imap-password-stdin]]\n"
+	    "           (the IMAP password is the SMTP one unless --imap-password-stdin: then\n"
+	    "            it is the second line of standard input)\n"
 	    "       linkcamp mailbox list WS_ID\n"
 	    "       linkcamp mailbox test WS_ID MAILBOX_ID\n");
 	return EX_USAGE;
@@ -112,7 +117,10 @@ fail_exit(const char *what, lc_err e, const struct core_fail *fail)
 static int
 cmd_add(struct core *core, const struct principal *who, int argc, char **argv)
 {
-	char password[MAILBOX_PASSWORD_MAX + 3];
+	char password[MAILBOX_PASSWORD_MAX + 3], imap_password[MAILBOX_PASSWORD_MAX + 3];
+	struct imap_in imap;
+	int imap_given = 0, imap_stdin = 0;
+	long n;
 	struct mailbox_in in;
 	struct mailbox_view v;
 	struct core_fail fail;
@@ -122,10 +130,16 @@ cmd_add(struct core *core, const struct principal *who, int argc, char **argv)
 
 	memset(&in, 0, sizeof(in));
 	mailbox_in_init(&in);
+	memset(&imap, 0, sizeof(imap));
+	imap.port = imap.security = -1;
 	for (i = 3; i < argc; i++) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--password-stdin") == 0) {
 			from_stdin = 1;
+			continue;
+		}
+		if (strcmp(a, "--imap-password-stdin") == 0) {
+			imap_stdin = imap_given = 1;
 			continue;
 		}
 		if (val == NULL)
@@ -143,6 +157,24 @@ cmd_add(struct core *core, const struct principal *who, int argc, char **argv)
 			in.username = val;
 		else if (strcmp(a, "--time-zone") == 0)
 			in.time_zone = val;
+		else if (strncmp(a, "--imap-", 7) == 0) {
+			imap_given = 1;
+			if (strcmp(a, "--imap-host") == 0)
+				imap.host = val;
+			else if (strcmp(a, "--imap-username") == 0)
+				imap.username = val;
+			else if (strcmp(a, "--imap-folder") == 0 && imap.nfolders < IMAP_FOLDERS_MAX) {
+				imap.folders[imap.nfolders++] = val;
+				imap.folders_given = 1;
+			} else if (strcmp(a, "--imap-port") == 0 && number(val, 1, 65535, &n) == 0)
+				imap.port = n;
+			else if (strcmp(a, "--imap-security") == 0 &&
+			         ((imap.security = mailbox_security_from_name(val)) == MBX_TLS ||
+			             imap.security == MBX_STARTTLS))
+				;
+			else
+				return mailbox_usage();
+		}
 		else if (strcmp(a, "--port") == 0 ? number(val, 1, 65535, &in.port) != 0
 		         : strcmp(a, "--daily-cap") == 0
 		             ? number(val, 1, MAILBOX_DAILY_CAP_MAX, &in.daily_cap) != 0
@@ -172,9 +204,21 @@ cmd_add(struct core *core, const struct principal *who, int argc, char **argv)
 		return EX_DATAERR;
 	}
 	in.password = password;
+	if (imap_stdin) {
+		if (read_secret(imap_password, sizeof(imap_password)) != 0 || imap_password[0] == '\0') {
+			sodium_memzero(password, sizeof(password));
+			sodium_memzero(imap_password, sizeof(imap_password));
+			fprintf(stderr, "linkcamp: expected the IMAP password on the second line of "
+			                "standard input (at most %d bytes)\n", MAILBOX_PASSWORD_MAX);
+			return EX_DATAERR;
+		}
+		imap.password = imap_password;
+	}
+	in.imap = imap_given ? &imap : NULL;
 	memset(&fail, 0, sizeof(fail));
 	e = mailboxes_create(core, who, &in, &rows, &v, &fail);
 	sodium_memzero(password, sizeof(password));
+	sodium_memzero(imap_password, sizeof(imap_password));
 	if (e != LC_OK)
 		return fail_exit("add", e, &fail);
 	rc = printf("%s\n", v.public_id) < 0 ? EX_SOFTWARE : 0;
@@ -186,19 +230,28 @@ static int
 cmd_list(struct core *core, const struct principal *who)
 {
 	struct mailbox_list l;
+	struct db_rows imap_rows;
+	struct imap_view iv;
 	size_t i;
+	int has;
 	lc_err e;
 
 	if ((e = mailboxes_list(core, who, &l)) != LC_OK)
 		return fail_exit("list", e, NULL);
+	if ((e = mailbox_imap_list(core, who->workspace_id, &imap_rows)) != LC_OK) {
+		mailbox_list_free(&l);
+		return fail_exit("list", e, NULL);
+	}
 	for (i = 0; i < l.n; i++) {
 		const struct mailbox_view *v = &l.items[i];
-		printf("%s\t%s\t%s:%u\t%s\t%s\tcap %u, %lld today%s%s\n", v->public_id, v->from_address,
-		    v->host, v->port, mailbox_security_name(v->security),
+		has = mailbox_imap_find(&imap_rows, v->id, &iv);
+		printf("%s\t%s\t%s:%u\t%s\t%s\tcap %u, %lld today\timap %s%s%s\n", v->public_id,
+		    v->from_address, v->host, v->port, mailbox_security_name(v->security),
 		    v->status == MBX_PAUSED ? "paused" : "active", v->daily_cap,
-		    (long long)v->sent_today, v->paused_reason ? "\t" : "",
-		    v->paused_reason ? v->paused_reason : "");
+		    (long long)v->sent_today, has ? imap_state_name(iv.state) : "off",
+		    v->paused_reason ? "\t" : "", v->paused_reason ? v->paused_reason : "");
 	}
+	db_rows_free(&imap_rows);
 	mailbox_list_free(&l);
 	return 0;
 }

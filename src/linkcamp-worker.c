@@ -29,6 +29,7 @@
 #include "core/webhooks.h"
 #include "hook/hook_http.h"
 #include "hook/link_find.h"
+#include "imap/imap_net.h"
 #include "core/notify.h"
 #include "mail/compose.h"
 #include "mail/smtp.h"
@@ -43,8 +44,8 @@
 #define NOTIFY_EVERY_MS 1000 /* how often a busy mailer looks for approver notifications */
 #define RECORD_TRIES_DOWN 20 /* recording while the database is away: 500 ms apart */
 #define RECORD_TRIES_OTHER 3 /* one outcome failing for another reason: 100 ms apart */
-#define WORKER_FIXED 7       /* recorder, reaper, claimer, webhook sender, placement checker,
-                                mailbox tester, settler */
+#define WORKER_FIXED 8       /* recorder, reaper, claimer, webhook sender, placement checker,
+                                mailbox tester, settler, IMAP sync (it runs its own pool) */
 
 /* One delivery's outcome on its way to the recorder. Only the job's id, fence and
  * public id are kept; its strings belong to the mailer and are NULL here. */
@@ -713,6 +714,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "linkcamp-worker: libopendkim cannot start\n");
 		return 70;
 	}
+	if (imap_net_init(mailbox_ca_file()) != LC_OK) {
+		fprintf(stderr, "linkcamp-worker: [mailboxes] ca_file %s cannot be read (IMAP)\n",
+		    mailbox_ca_file());
+		return 78;
+	}
 	if (hook_global_init() != LC_OK)
 		return 70;
 	link_find_init();
@@ -740,13 +746,14 @@ main(int argc, char **argv)
 
 	/* threads[0] is the recorder (it outlives the mailers), [1] the reaper, [2] the
 	 * claimer, [3] the webhook sender, [4] the placement checker, [5] the mailbox tester,
-	 * [6] the settler, the rest mailers */
+	 * [6] the settler, [7] the IMAP sync, the rest mailers */
 	if ((threads = calloc(w.cfg.worker_threads + WORKER_FIXED, sizeof(*threads))) == NULL)
 		return 70;
 	for (i = 0; i < w.cfg.worker_threads + WORKER_FIXED; i++) {
 		void *(*run)(void *) = i == 0 ? recorder : i == 1 ? reaper : i == 2 ? claimer
 		                     : i == 3 ? webhook_sender : i == 4 ? placement_checker
-		                     : i == 5 ? mailbox_tester : i == 6 ? settler : mailer;
+		                     : i == 5 ? mailbox_tester : i == 6 ? settler
+		                     : i == 7 ? imap_syncer : mailer;
 		if (pthread_create(&threads[i], NULL, run, &w) != 0)
 			break;
 		started++;
@@ -777,6 +784,7 @@ main(int argc, char **argv)
 	link_find_cleanup();
 	hook_global_cleanup();
 	dkim_sign_global_end();
+	imap_net_end();
 	mailbox_settings_free();
 	db_library_end();
 	log_msg(LOG_INFO, "stopped");

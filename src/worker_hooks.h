@@ -20,5 +20,8 @@ void *webhook_sender(void *arg);
 /* placement_checker is a thread body (arg: the struct worker): it runs due placement
  * checks until the worker stops. */
 void *placement_checker(void *arg);
+/* imap_syncer is a thread body (arg: the struct worker): the IMAP sync of every mailbox
+ * that has IMAP (src/worker_imap.c, docs/imap.md) until the worker stops. */
+void *imap_syncer(void *arg);
 
 #endif

@@ -111,6 +111,19 @@ void api_campaign_patch(void *ctx);
 /* api_mailbox_ids reads the optional mailboxIds list of doc into ids (borrowed from doc,
  * at most max) and *n; -1 after answering 422. */
 int api_mailbox_ids(struct http_ctx *ctx, json_t *doc, const char **ids, size_t max, size_t *n);
+int api_mailbox_ids(struct http_ctx *ctx, json_t *doc, const char **ids, size_t max, size_t *n);
+/* IMAP of a mailbox (api_mailbox_imap.c, docs/imap.md). api_imap_parse reads the optional
+ * "imap" member of doc into in (strings borrowed; *given 0 when absent); -1 after
+ * answering 422. */
+struct imap_in;
+struct imap_view;
+int api_imap_parse(struct http_ctx *ctx, json_t *doc, struct imap_in *in, int *given);
+/* api_imap_decorate sets imap, imapStatus, lastError and lastSyncAt on mailbox (borrowed;
+ * NULL: nothing) from v when has, else as a mailbox without IMAP. */
+void api_imap_decorate(json_t *mailbox, const struct imap_view *v, int has);
+/* api_imap_one decorates mailbox (taken) with mailbox_id's IMAP read now; NULL when mailbox
+ * is NULL or the read failed (mailbox is then released). */
+json_t *api_imap_one(struct http_ctx *ctx, json_t *mailbox, int64_t mailbox_id);
 /* api_campaign_mailboxes sets "mailboxIds" of campaign (a campaign's JSON; borrowed) to the
  * public ids of the mailboxes campaign id sends from. */
 void api_campaign_mailboxes(struct http_ctx *ctx, json_t *campaign, int64_t id);

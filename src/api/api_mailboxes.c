@@ -9,10 +9,10 @@
 #include "api/api.h"
 #include "core/mailbox.h"
 #include "core/pacing.h"
+#include "core/mailbox_imap.h"
 
 
 static json_t *mailbox_json(const struct mailbox_view *);
-static int parse_in(struct http_ctx *, json_t *, int, struct mailbox_in *);
 static void answer_test(struct http_ctx *, const char *, int, int, const char *);
 static int parse_pacing(struct http_ctx *, json_t *, struct mailbox_in *);
 static int bad_field(struct http_ctx *, const char *, const char *);
@@ -112,6 +112,8 @@ window_json(const struct mailbox_view *v)
 	return json_pack("{s:o,s:s,s:s,s:s}", "days", days ? days : json_null(), "start", start,
 	    "end", end, "timeZone", v->time_zone ? v->time_zone : "UTC");
 }
+static int parse_in(struct http_ctx *, json_t *, int, struct mailbox_in *, struct imap_in *);
+static void send_mailbox(struct http_ctx *, int, const struct mailbox_view *);
 
 static json_t *
 mailbox_json(const struct mailbox_view *v)
@@ -140,21 +142,38 @@ mailbox_json(const struct mailbox_view *v)
 	return o;
 }
 
-/* parse_in reads a mailbox body into in (strings borrowed from doc); -1 after answering
- * 422. create: the required fields must be there. */
+/* send_mailbox answers status with v and its IMAP (api_mailbox_imap.c). */
+static void
+send_mailbox(struct http_ctx *ctx, int status, const struct mailbox_view *v)
+{
+	json_t *doc = api_imap_one(ctx, mailbox_json(v), v->id);
+
+	if (doc == NULL) {
+		api_fail(ctx, LC_EDB, "mailbox_not_found");
+		return;
+	}
+	http_send_json(ctx->req, status, doc, NULL);
+}
+
+/* parse_in reads a mailbox body into in and its "imap" into imap (strings borrowed from
+ * doc); -1 after answering 422. create: the required fields must be there. */
 static int
-parse_in(struct http_ctx *ctx, json_t *doc, int create, struct mailbox_in *in)
+parse_in(struct http_ctx *ctx, json_t *doc, int create, struct mailbox_in *in,
+    struct imap_in *imap)
 {
 	static const char *const keys[] = {"fromName", "fromAddress", "replyTo", "dailyCap", "smtp",
-	    "window", "warmup", "minGapSeconds", "jitterSeconds", NULL};
+	    "window", "warmup", "minGapSeconds", "jitterSeconds", "imap", NULL};
 	static const char *const smtp_keys[] = {"host", "port", "security", "username", "password",
 	    NULL};
 	const char *security = NULL;
 	long long v;
 	json_t *smtp, *rt;
-	int r;
+	int r, imap_given;
 
 	mailbox_in_init(in);
+	if (api_imap_parse(ctx, doc, imap, &imap_given) != 0)
+		return -1;
+	in->imap = imap_given ? imap : NULL;
 	if (api_only_keys(ctx, doc, keys, NULL) != 0 ||
 	    api_get_str(ctx, doc, "fromName", 0, &in->from_name, "fromName") != 0 ||
 	    api_get_str(ctx, doc, "fromAddress", create, &in->from_address, "fromAddress") != 0)
@@ -201,6 +220,7 @@ api_mailbox_create(void *arg)
 {
 	struct http_ctx *ctx = arg;
 	struct mailbox_in in;
+	struct imap_in imap;
 	struct mailbox_view v;
 	struct core_fail fail;
 	struct db_rows rows;
@@ -209,14 +229,14 @@ api_mailbox_create(void *arg)
 
 	if ((doc = api_read_json(ctx, 0)) == NULL)
 		return;
-	if (parse_in(ctx, doc, 1, &in) != 0)
+	if (parse_in(ctx, doc, 1, &in, &imap) != 0)
 		goto out;
 	memset(&fail, 0, sizeof(fail));
 	if ((e = mailboxes_create(ctx->core, &ctx->who, &in, &rows, &v, &fail)) != LC_OK) {
 		api_fail_core(ctx, e, &fail);
 		goto out;
 	}
-	http_send_json(ctx->req, 201, mailbox_json(&v), NULL);
+	send_mailbox(ctx, 201, &v);
 	db_rows_free(&rows);
 out:
 	json_decref(doc); /* the only copy of the password the front had */
@@ -228,7 +248,9 @@ api_mailbox_list(void *arg)
 	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 	struct mailbox_list l;
-	json_t *data;
+	struct db_rows imap_rows;
+	struct imap_view iv;
+	json_t *data, *item;
 	size_t i;
 	lc_err e;
 
@@ -238,9 +260,18 @@ api_mailbox_list(void *arg)
 		api_fail(ctx, e, "mailbox_not_found");
 		return;
 	}
+	if ((e = mailbox_imap_list(ctx->core, ctx->who.workspace_id, &imap_rows)) != LC_OK) {
+		mailbox_list_free(&l);
+		api_fail(ctx, e, "mailbox_not_found");
+		return;
+	}
 	data = json_array();
-	for (i = 0; data && i < l.n; i++)
-		json_array_append_new(data, mailbox_json(&l.items[i]));
+	for (i = 0; data && i < l.n; i++) {
+		item = mailbox_json(&l.items[i]);
+		api_imap_decorate(item, &iv, mailbox_imap_find(&imap_rows, l.items[i].id, &iv));
+		json_array_append_new(data, item);
+	}
+	db_rows_free(&imap_rows);
 	http_send_json(ctx->req, 200,
 	    json_pack("{s:o,s:I,s:n}", "data", data, "total", (json_int_t)l.n, "nextCursor"), NULL);
 	mailbox_list_free(&l);
@@ -261,7 +292,7 @@ api_mailbox_get(void *arg)
 		api_fail(ctx, e, "mailbox_not_found");
 		return;
 	}
-	http_send_json(ctx->req, 200, mailbox_json(&v), NULL);
+	send_mailbox(ctx, 200, &v);
 	db_rows_free(&rows);
 }
 
@@ -270,6 +301,7 @@ api_mailbox_update(void *arg)
 {
 	struct http_ctx *ctx = arg;
 	struct mailbox_in in;
+	struct imap_in imap;
 	struct mailbox_view v;
 	struct core_fail fail;
 	struct db_rows rows;
@@ -278,7 +310,7 @@ api_mailbox_update(void *arg)
 
 	if ((doc = api_read_json(ctx, 0)) == NULL)
 		return;
-	if (parse_in(ctx, doc, 0, &in) != 0)
+	if (parse_in(ctx, doc, 0, &in, &imap) != 0)
 		goto out;
 	memset(&fail, 0, sizeof(fail));
 	if ((e = mailboxes_update(ctx->core, &ctx->who, ctx->match.captures[0], &in, &rows, &v,
@@ -289,7 +321,7 @@ api_mailbox_update(void *arg)
 			api_fail_core(ctx, e, &fail);
 		goto out;
 	}
-	http_send_json(ctx->req, 200, mailbox_json(&v), NULL);
+	send_mailbox(ctx, 200, &v);
 	db_rows_free(&rows);
 out:
 	json_decref(doc);
@@ -342,7 +374,7 @@ api_mailbox_resume(void *arg)
 		api_fail(ctx, e, "mailbox_not_found");
 		return;
 	}
-	http_send_json(ctx->req, 200, mailbox_json(&v), NULL);
+	send_mailbox(ctx, 200, &v);
 	db_rows_free(&rows);
 }
 

@@ -26,6 +26,10 @@ enum mailbox_status { MBX_ACTIVE = 0, MBX_PAUSED, MBX_DELETED };
 const char *mailbox_security_name(unsigned s);
 /* mailbox_security_from_name is the security named s, -1 when none. */
 int mailbox_security_from_name(const char *s);
+/* mailbox_host_valid: 1 when s is a host name of LDH labels or an IPv4 literal. */
+int mailbox_host_valid(const char *s);
+
+struct imap_in;
 
 /* ---- mailbox_key.c: process-wide settings, loaded once before threads start ---- */
 
@@ -82,6 +86,7 @@ struct mailbox_in {
 	long warmup_start;         /* 0: no ramp */
 	long warmup_step;
 	long gap_s, jitter_s;
+	const struct imap_in *imap; /* NULL: not given (mailbox_imap.h) */
 };
 
 /* mailbox_in_init empties in: nothing given. */

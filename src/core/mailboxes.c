@@ -9,6 +9,7 @@
 
 #include "core/mailbox.h"
 #include "core/pacing.h"
+#include "core/mailbox_imap.h"
 #include "core/validate.h"
 #include "db/store.h"
 #include "db/store_mailboxes.h"
@@ -40,7 +41,6 @@ struct links_tx {
 	struct core_fail *fail;
 };
 
-static int host_valid(const char *);
 static void day_start(int64_t, char[TIME_SQL_LEN]);
 static void view_from_row(const struct db_rows *, size_t, struct mailbox_view *);
 static lc_err bad(struct core_fail *, const char *, const char *);
@@ -67,9 +67,10 @@ mailbox_security_from_name(const char *s)
 	return -1;
 }
 
-/* host_valid: a host name of LDH labels or an IPv4 literal, 1..253 bytes. */
-static int
-host_valid(const char *s)
+/* mailbox_host_valid: a host name of LDH labels or an IPv4 literal, 1..253 bytes (the SMTP
+ * and the IMAP host alike). */
+int
+mailbox_host_valid(const char *s)
 {
 	size_t n = strlen(s), label = 0, i;
 
@@ -195,7 +196,7 @@ check_in(const struct mailbox_in *in, int create, struct core_fail *fail)
 		return bad(fail, "fromName", "fromName is at most 200 characters on one line.");
 	if (in->reply_to && !email_valid(in->reply_to))
 		return bad(fail, "replyTo", "replyTo must be an email address or null.");
-	if (in->host && !host_valid(in->host))
+	if (in->host && !mailbox_host_valid(in->host))
 		return bad(fail, "smtp.host", "smtp.host must be a host name or an IPv4 address.");
 	if (in->port != -1 && (in->port < 1 || in->port > 65535))
 		return bad(fail, "smtp.port", "smtp.port must be from 1 to 65535.");
@@ -240,6 +241,8 @@ check_pacing(const struct mailbox_in *in, struct core_fail *fail)
 		return bad(fail, "minGapSeconds", "minGapSeconds is from 0 to 86400.");
 	if (in->jitter_s != -1 && (in->jitter_s < 0 || in->jitter_s > (long)PACING_GAP_MAX))
 		return bad(fail, "jitterSeconds", "jitterSeconds is from 0 to 86400.");
+	if (in->imap)
+		return mailbox_imap_check(in->imap, fail);
 	return LC_OK;
 }
 
@@ -339,6 +342,13 @@ write_tx(struct db *db, void *arg)
 	}
 	if (e == LC_OK)
 		view_from_row(t->rows, 0, t->out);
+	/* IMAP (docs/imap.md): its own table; a new SMTP password may be the IMAP one too */
+	if (e == LC_OK && in->imap)
+		e = mailbox_imap_write_tx(db, t->out->id, in->imap, t->fail);
+	if (e == LC_OK && !t->create && in->password)
+		e = mailbox_imap_password_changed_tx(db, t->out->id);
+	if (e != LC_OK && t->rows->nrows > 0)
+		db_rows_free(t->rows);
 out:
 	sodium_memzero(box, sizeof(box));
 	db_rows_free(&cur);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/mailbox.h"
+#include "core/mailbox_imap.h"
 #include "ui/ui.h"
 #include "ui/ui_app.h"
 
@@ -16,6 +17,8 @@ ui_mailboxes_get(void *arg)
 	struct ui_user u;
 	struct ui_ws w;
 	struct mailbox_list l;
+	struct db_rows imap_rows;
+	struct imap_view iv;
 	json_t *page, *items, *o;
 	char server[300];
 	size_t i;
@@ -24,6 +27,11 @@ ui_mailboxes_get(void *arg)
 	if (ui_need_user(ctx, &u) != 0 || ui_need_ws(ctx, &u, &w) != 0)
 		return;
 	if ((e = mailboxes_list(ctx->core, &w.who, &l)) != LC_OK) {
+		ui_fail(ctx, e);
+		return;
+	}
+	if ((e = mailbox_imap_list(ctx->core, w.who.workspace_id, &imap_rows)) != LC_OK) {
+		mailbox_list_free(&l);
 		ui_fail(ctx, e);
 		return;
 	}
@@ -43,6 +51,17 @@ ui_mailboxes_get(void *arg)
 			ui_set_str(o, "paused_reason", v->paused_reason);
 			if (v->status == MBX_PAUSED && v->paused_ms >= 0)
 				ui_set_time(o, "paused_at", v->paused_ms);
+			/* IMAP (docs/imap.md): where replies are read from and how that goes */
+			if (mailbox_imap_find(&imap_rows, v->id, &iv)) {
+				snprintf(server, sizeof(server), "%s:%u", iv.host, iv.port);
+				ui_set_str(o, "imap_server", server);
+				ui_set_str(o, "imap_status", imap_state_name(iv.state));
+				json_object_set_new(o, "imap_trouble",
+				    json_boolean(iv.state == IMAP_ERROR || iv.state == IMAP_AUTH_FAILED));
+				ui_set_str(o, "imap_error", iv.last_error);
+				if (iv.last_sync_ms >= 0)
+					ui_set_time(o, "imap_synced_at", iv.last_sync_ms);
+			}
 			json_array_append_new(items, o);
 		}
 	}
@@ -53,6 +72,7 @@ ui_mailboxes_get(void *arg)
 	} else {
 		json_decref(items);
 	}
+	db_rows_free(&imap_rows);
 	mailbox_list_free(&l);
 	ui_render(ctx, 200, "mailboxes", page, NULL);
 }
