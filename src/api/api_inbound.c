@@ -27,10 +27,11 @@ inbound_json(const struct inbound_view *v, int full)
 		return NULL;
 	json_object_set_new(o, "inReplyTo", api_str_or_null(v->in_reply_to));
 	json_object_set_new(o, "bounce",
-	    v->klass == IN_BOUNCE
+	    v->klass == IN_BOUNCE || v->klass == IN_DELAYED
 	        ? json_pack("{s:o,s:o}", "status", api_str_or_null(v->bounce_status), "recipient",
 	              api_str_or_null(v->bounce_recipient))
 	        : json_null());
+	json_object_set_new(o, "oooReturn", api_str_or_null(v->ooo_return));
 	json_object_set_new(o, "textNew", json_string(v->text_new ? v->text_new : ""));
 	if (full) {
 		json_object_set_new(o, "references", api_str_or_null(v->references));
@@ -105,7 +106,7 @@ api_inbound_list(void *arg)
 			comma = strchr(p, ',');
 			if ((k = inbound_class_from_name(p, comma ? (size_t)(comma - p) : strlen(p))) < 0) {
 				api_bad_param(ctx, "class",
-				    "class is a comma list of reply, auto_reply, bounce, unsubscribe.");
+				    "class is a comma list of reply, auto_reply, bounce, unsubscribe, delayed.");
 				return;
 			}
 			q.klass_mask |= 1u << k;

@@ -9,6 +9,7 @@
 
 #include "core/inbound.h"
 #include "core/placements.h"
+#include "core/suppressions.h"
 #include "db/store.h"
 #include "db/store_inbound.h"
 #include "db/store_outbox.h"
@@ -32,7 +33,8 @@ struct ingest_ctx {
 	int allow_http; /* links in replies become placements under the API's rule */
 };
 
-static const char *const class_names[] = {"reply", "auto_reply", "bounce", "unsubscribe"};
+static const char *const class_names[] = {"reply", "auto_reply", "bounce", "unsubscribe",
+    "delayed"};
 static const char *const match_names[] = {"none", "thread", "sender"};
 
 static void dedupe_key(int64_t, const struct mime_parsed *, const char *, size_t, char *,
@@ -226,7 +228,7 @@ ingest_tx(struct db *db, void *arg)
 	struct store_inbound_new m;
 	struct event_in ev;
 	struct db_rows r, ids;
-	char key[300], now[TIME_SQL_LEN], sent[TIME_SQL_LEN];
+	char key[300], now[TIME_SQL_LEN], sent[TIME_SQL_LEN], ooo[TIME_DATE_LEN];
 	int64_t ws = ctx->who ? ctx->who->workspace_id : 0, campaign = 0, rel = 0;
 	struct thread_match tm;
 	uint64_t id = 0;
@@ -302,6 +304,10 @@ ingest_tx(struct db *db, void *arg)
 	m.sent_sql = mp->date_ms >= 0 ? sent : NULL;
 	m.now_sql = now;
 	m.raw_size = ctx->len;
+	if (mp->klass == MIME_AUTO_REPLY && mp->ooo_return_ms >= 0) {
+		date_format(mp->ooo_return_ms, ooo);
+		m.ooo_return = ooo;
+	}
 	if ((e = store_inbound_insert(db, &m, &id)) != LC_OK)
 		return e;
 
@@ -342,6 +348,9 @@ ingest_tx(struct db *db, void *arg)
 		return queue_auto_response(
 		    db, ws, campaign, rel, (int64_t)id, mp, tm.id ? tm.message_id : NULL);
 	case MIME_BOUNCE:
+		/* a success DSN (delivered, relayed, expanded) bounced nothing */
+		if (mp->bounce_action != NULL && strcmp(mp->bounce_action, "failed") != 0)
+			return LC_OK;
 		if (tm.id && (e = store_msg_bounced(db, tm.id, now)) != LC_OK)
 			return e;
 		if (rel && mp->bounce_hard) {
@@ -354,7 +363,8 @@ ingest_tx(struct db *db, void *arg)
 		return LC_OK;
 	case MIME_UNSUBSCRIBE:
 		if (ws && mp->from_email &&
-		    (e = store_suppress(db, ws, mp->from_email, "unsubscribed", now)) != LC_OK)
+		    (e = suppression_unsubscribe_tx(db, ws, mp->from_email, "unsubscribe_reply", now)) !=
+		        LC_OK)
 			return e;
 		if (rel) {
 			ev.type = EV_UNSUBSCRIBED;
@@ -362,7 +372,14 @@ ingest_tx(struct db *db, void *arg)
 		}
 		return LC_OK;
 	case MIME_AUTO_REPLY:
-		break; /* kept and listed; not a reply */
+		/* kept and listed; not a reply. One that says when its writer is back moves the
+		 * prospect's pending follow-ups to the day after (the mailbox's window and pacing
+		 * then place them in that day). */
+		if (rel && mp->ooo_return_ms >= 0)
+			return store_msg_follow_ups_not_before(db, rel, mp->ooo_return_ms + 86400000, now);
+		break;
+	case MIME_DELAYED:
+		break; /* "still trying": informational, nothing bounced, nothing suppressed */
 	}
 	return LC_OK;
 }

@@ -5,7 +5,8 @@
 
 #include "core/sending.h"
 
-enum inbound_class { IN_HUMAN = 0, IN_AUTO_REPLY, IN_BOUNCE, IN_UNSUBSCRIBE, IN_NCLASSES };
+enum inbound_class { IN_HUMAN = 0, IN_AUTO_REPLY, IN_BOUNCE, IN_UNSUBSCRIBE, IN_DELAYED,
+	IN_NCLASSES };
 enum inbound_match { MATCH_NONE = 0, MATCH_THREAD, MATCH_SENDER };
 const char *inbound_class_name(unsigned klass);
 int inbound_class_from_name(const char *s, size_t len);
@@ -24,7 +25,9 @@ struct inbound_result {
  * whose workspace comes from threading headers or the campaign it was written to.
  * A human reply marks the prospect replied, stops its follow-ups and queues the
  * campaign's auto-response; bounces mark the message and prospect bounced (hard ones
- * suppress the address); unsubscribe requests suppress the sender. Errors: LC_EINVAL
+ * suppress the address); delayed DSNs change nothing; an out-of-office with a return date
+ * moves the prospect's pending follow-ups to the day after it; unsubscribe requests
+ * suppress the sender (and its domain, per policy). Errors: LC_EINVAL
  * (not a mail message, or too large), database errors (LC_EDBDOWN: try again later). */
 lc_err inbound_ingest(struct core *core, const struct principal *who, const char *raw,
     size_t len, struct inbound_result *out);
@@ -36,6 +39,7 @@ struct inbound_view {
 	unsigned klass, match;
 	const char *message_id, *in_reply_to, *references, *from, *from_name, *to, *subject;
 	const char *text, *text_new, *bounce_status, *bounce_recipient;
+	const char *ooo_return; /* "YYYY-MM-DD": the day an out-of-office says they are back, or NULL */
 	int64_t sent_ms, received_ms;
 };
 struct inbound_query {

@@ -36,6 +36,7 @@ view_from_row(const struct db_rows *r, size_t i, struct inbound_view *v)
 	v->received_ms = db_ms(r, i, IN_COL_RECEIVED);
 	v->campaign_id = db_i64(r, i, IN_COL_CAMPAIGN_ID);
 	v->relationship_id = db_i64(r, i, IN_COL_REL_ID);
+	v->ooo_return = db_isnull(r, i, IN_COL_OOO_RETURN) ? NULL : db_str(r, i, IN_COL_OOO_RETURN);
 }
 
 

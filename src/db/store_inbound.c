@@ -2,13 +2,15 @@
 #include <string.h>
 
 #include "db/store_inbound.h"
+#include "util/timefmt.h"
 
 #define IN_SELECT                                                                             \
 	"SELECT i.id, i.public_id, i.workspace_id, c.public_id, r.public_id, o.public_id, "     \
 	"i.klass, i.match_method, i.message_id_header, i.in_reply_to, i.references_header, "      \
 	"i.from_email, i.from_name, i.to_email, i.subject, i.body_text, i.body_new, "             \
 	"i.bounce_status, i.bounce_recipient, i.sent_at, i.received_at, i.campaign_id, "          \
-	"i.relationship_id, a.public_id, o.message_id_header FROM inbound_messages i "            \
+	"i.relationship_id, a.public_id, o.message_id_header, i.ooo_return "                     \
+	"FROM inbound_messages i "                                                                \
 	"LEFT JOIN campaigns c ON c.id = i.campaign_id "                                          \
 	"LEFT JOIN relationships r ON r.id = i.relationship_id "                                  \
 	"LEFT JOIN outbound_messages o ON o.id = i.outbound_id "                                  \
@@ -21,8 +23,8 @@ store_inbound_insert(struct db *db, const struct store_inbound_new *m, uint64_t 
 	    "INSERT INTO inbound_messages (public_id, dedupe_key, workspace_id, campaign_id, "
 	    "relationship_id, outbound_id, klass, match_method, message_id_header, in_reply_to, "
 	    "references_header, from_email, from_name, to_email, subject, body_text, body_new, "
-	    "bounce_status, bounce_recipient, sent_at, received_at, raw_size) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	    "bounce_status, bounce_recipient, sent_at, received_at, raw_size, ooo_return) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 #define OPT_I(v) ((v) ? DB_I64(v) : DB_NULL)
 #define OPT_S(v) ((v) ? DB_CSTR(v) : DB_NULL)
 	struct db_param p[] = {DB_CSTR(m->public_id), DB_CSTR(m->dedupe_key),
@@ -31,7 +33,7 @@ store_inbound_insert(struct db *db, const struct store_inbound_new *m, uint64_t 
 	    OPT_S(m->in_reply_to), OPT_S(m->references), OPT_S(m->from_email), OPT_S(m->from_name),
 	    OPT_S(m->to_email), DB_CSTR(m->subject), DB_CSTR(m->text), DB_CSTR(m->text_new),
 	    OPT_S(m->bounce_status), OPT_S(m->bounce_recipient), OPT_S(m->sent_sql),
-	    DB_CSTR(m->now_sql), DB_I64(m->raw_size)};
+	    DB_CSTR(m->now_sql), DB_I64(m->raw_size), OPT_S(m->ooo_return)};
 #undef OPT_I
 #undef OPT_S
 
@@ -150,6 +152,27 @@ store_msg_pending_follow_ups(struct db *db, int64_t rel_id, struct db_rows *out)
 	struct db_param p[] = {DB_I64(rel_id)};
 
 	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
+store_msg_follow_ups_not_before(struct db *db, int64_t rel_id, int64_t not_before_ms,
+    const char *now_sql)
+{
+	/* the rows of ix_outbound_relationship's pending follow-ups (store_msg_pending_follow_ups):
+	 * due_at moves with schedule_at, and queue_due (008) follows due_at by itself */
+	static const char sql[] =
+	    "UPDATE outbound_messages SET schedule_at = GREATEST(schedule_at, ?), "
+	    "due_at = GREATEST(due_at, ?), updated_at = ? WHERE relationship_id = ? AND kind = 4 "
+	    "AND status IN (0, 1, 8, 9) AND schedule_at < ?";
+	char when[TIME_SQL_LEN];
+
+	sqltime_format(not_before_ms, when);
+	{
+		struct db_param p[] = {DB_CSTR(when), DB_CSTR(when), DB_CSTR(now_sql), DB_I64(rel_id),
+		    DB_CSTR(when)};
+
+		return db_exec(db, sql, p, 5, NULL, NULL);
+	}
 }
 
 lc_err

@@ -12,6 +12,7 @@ struct store_inbound_new {
 	const char *message_id, *in_reply_to, *references, *from_email, *from_name, *to_email;
 	const char *subject, *text, *text_new, *bounce_status, *bounce_recipient, *sent_sql;
 	const char *now_sql;
+	const char *ooo_return; /* "YYYY-MM-DD" or NULL */
 	size_t raw_size;
 };
 lc_err store_inbound_insert(struct db *db, const struct store_inbound_new *m, uint64_t *id);
@@ -24,7 +25,8 @@ enum {
 	IN_COL_OUT_PUBLIC, IN_COL_KLASS, IN_COL_MATCH, IN_COL_MSGID, IN_COL_IN_REPLY_TO,
 	IN_COL_REFERENCES, IN_COL_FROM, IN_COL_FROM_NAME, IN_COL_TO, IN_COL_SUBJECT, IN_COL_TEXT,
 	IN_COL_TEXT_NEW, IN_COL_BOUNCE_STATUS, IN_COL_BOUNCE_RCPT, IN_COL_SENT, IN_COL_RECEIVED,
-	IN_COL_CAMPAIGN_ID, IN_COL_REL_ID, IN_COL_AUTO_PUBLIC, IN_COL_OUT_MSGID, IN_COL_NCOLS
+	IN_COL_CAMPAIGN_ID, IN_COL_REL_ID, IN_COL_AUTO_PUBLIC, IN_COL_OUT_MSGID, IN_COL_OOO_RETURN,
+	IN_COL_NCOLS
 };
 lc_err store_inbound_get(struct db *db, int64_t workspace_id, const char *public_id,
     struct db_rows *out);
@@ -52,6 +54,10 @@ lc_err store_workspaces_by_sender(struct db *db, const char *email, struct db_ro
 lc_err store_msg_pending_answers(struct db *db, int64_t inbound_id, struct db_rows *out);
 /* store_msg_pending_follow_ups lists (locked) pending follow-ups of a relationship. */
 lc_err store_msg_pending_follow_ups(struct db *db, int64_t rel_id, struct db_rows *out);
+/* store_msg_follow_ups_not_before moves the pending follow-ups of a relationship that are
+ * due before not_before_ms to not_before_ms (an out-of-office's return). */
+lc_err store_msg_follow_ups_not_before(struct db *db, int64_t rel_id, int64_t not_before_ms,
+    const char *now_sql);
 /* store_msg_bounced marks a sent message bounced. */
 lc_err store_msg_bounced(struct db *db, int64_t id, const char *now_sql);
 /* store_campaign_auto_get reads a campaign's auto-response (body may be NULL). */

@@ -75,6 +75,7 @@ mime_class_name(enum mime_class klass)
 	case MIME_AUTO_REPLY: return "auto_reply";
 	case MIME_BOUNCE: return "bounce";
 	case MIME_UNSUBSCRIBE: return "unsubscribe";
+	case MIME_DELAYED: return "delayed";
 	}
 	return "unknown";
 }
@@ -590,6 +591,7 @@ mime_parse(const char *raw, size_t len, struct mime_parsed *out)
 	if (out == NULL)
 		return LC_EINVAL;
 	memset(out, 0, sizeof(*out));
+	out->ooo_return_ms = -1;
 	buf_init(&text, MIME_WORK_MAX);
 	buf_init(&tnew, MIME_WORK_MAX);
 	if (raw == NULL)
@@ -631,7 +633,9 @@ mime_parse(const char *raw, size_t len, struct mime_parsed *out)
 	    (e = mime_buf_take(&tnew, &out->text_new)) != LC_OK ||
 	    (e = mime_links(out->text_new, out)) != LC_OK)
 		goto out;
-	e = mime_classify(msg, out);
+	if ((e = mime_classify(msg, out)) == LC_OK && out->klass == MIME_AUTO_REPLY)
+		mime_ooo_return(out->subject, out->text_new, out->date_ms >= 0 ? out->date_ms : now_ms(),
+		    &out->ooo_return_ms);
 out:
 	if (msg != NULL)
 		g_object_unref(msg);
@@ -666,8 +670,10 @@ mime_parsed_free(struct mime_parsed *p)
 	free(p->bounce_recipient);
 	free(p->bounce_status);
 	free(p->bounce_original_message_id);
+	free(p->bounce_action);
 	for (i = 0; i < p->nlinks; i++)
 		free(p->links[i]);
 	free(p->links);
 	memset(p, 0, sizeof(*p));
+	p->ooo_return_ms = -1;
 }

@@ -23,7 +23,7 @@
 	"[\"pending\",\"awaiting_approval\",\"scheduled\",\"sending\",\"sent\",\"failed\"," \
 	"\"unknown\",\"rejected\",\"cancelled\",\"held\",\"deferred\",\"bounced\"]"
 #define MSG_KINDS "[\"draft\",\"send_email\",\"respond\",\"auto_response\",\"follow_up\"]"
-#define INBOUND_CLASSES "[\"reply\",\"auto_reply\",\"bounce\",\"unsubscribe\"]"
+#define INBOUND_CLASSES "[\"reply\",\"auto_reply\",\"bounce\",\"unsubscribe\",\"delayed\"]"
 
 /* a filter that takes one value, a comma list, or a JSON list of values */
 #define S_NAMES(values, what) \
