@@ -67,6 +67,11 @@ static const struct route routes[] = {
 	{"POST", "/v1/mailboxes/{id}/resume", api_mailbox_resume, AUTH_WORKSPACE},
 	{"POST", "/v1/mailboxes/{id}/test", api_mailbox_test, AUTH_WORKSPACE},
 	{"GET", "/v1/mailboxes/{id}/tests/{test}", api_mailbox_test_get, AUTH_WORKSPACE},
+	{"GET", "/v1/suppressions", api_suppression_list, AUTH_WORKSPACE},
+	{"POST", "/v1/suppressions", api_suppression_create, AUTH_WORKSPACE},
+	{"DELETE", "/v1/suppressions", api_suppression_delete, AUTH_WORKSPACE},
+	{"GET", "/v1/suppressions/export", api_suppression_export, AUTH_WORKSPACE},
+	{"POST", "/v1/suppressions/import", api_suppression_import, AUTH_WORKSPACE},
 };
 
 static int authenticate(struct api_ctx *, enum route_auth);

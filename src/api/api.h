@@ -153,4 +153,11 @@ void api_campaign_mailboxes(struct api_ctx *ctx, json_t *campaign, int64_t id);
 void api_healthz(void *ctx);
 void api_readyz(void *ctx);
 
+/* Do-not-email (api_suppressions.c, docs/suppressions.md). */
+void api_suppression_list(void *ctx);
+void api_suppression_create(void *ctx);
+void api_suppression_delete(void *ctx);
+void api_suppression_export(void *ctx);
+void api_suppression_import(void *ctx);
+
 #endif

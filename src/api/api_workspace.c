@@ -25,8 +25,9 @@ answer_policy(struct api_ctx *ctx)
 		json_object_set_new(approval, policy_names[i],
 		    json_string(p.approve[i] ? "required" : "auto"));
 	http_send_json(ctx->req, 200,
-	    json_pack("{s:o,s:I,s:b}", "approval", approval, "maxLatenessHours",
-	        (json_int_t)p.max_lateness_hours, "trackOpens", p.track_opens),
+	    json_pack("{s:o,s:I,s:b,s:b}", "approval", approval, "maxLatenessHours",
+	        (json_int_t)p.max_lateness_hours, "trackOpens", p.track_opens,
+	        "unsubscribeSuppressesDomain", p.unsubscribe_domain),
 	    NULL);
 }
 
@@ -43,7 +44,8 @@ api_policy_get(void *arg)
 void
 api_policy_put(void *arg)
 {
-	static const char *const keys[] = {"approval", "maxLatenessHours", "trackOpens", NULL};
+	static const char *const keys[] = {"approval", "maxLatenessHours", "trackOpens",
+	    "unsubscribeSuppressesDomain", NULL};
 	struct api_ctx *ctx = arg;
 	struct core_fail fail;
 	struct policy p;
@@ -94,6 +96,15 @@ api_policy_put(void *arg)
 			goto out;
 		}
 		p.track_opens = json_is_true(track);
+	}
+	if ((track = json_object_get(doc, "unsubscribeSuppressesDomain")) != NULL) {
+		if (!json_is_boolean(track)) {
+			http_problem(ctx->req, 422, "validation_failed",
+			    "unsubscribeSuppressesDomain is true or false.", "unsubscribeSuppressesDomain",
+			    NULL, NULL);
+			goto out;
+		}
+		p.unsubscribe_domain = json_is_true(track);
 	}
 	if (hours > 0)
 		p.max_lateness_hours = (unsigned)hours;

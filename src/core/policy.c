@@ -23,6 +23,7 @@ policy_get(struct core *core, const struct principal *who, struct policy *out)
 	out->approve[MSG_FOLLOW_UP] = db_i64(&r, 0, POL_COL_FOLLOW) != 0;
 	out->max_lateness_hours = (unsigned)db_i64(&r, 0, POL_COL_LATENESS);
 	out->track_opens = db_i64(&r, 0, POL_COL_TRACK) != 0;
+	out->unsubscribe_domain = db_i64(&r, 0, POL_COL_UNSUB_DOMAIN) != 0;
 	db_rows_free(&r);
 	return LC_OK;
 }
@@ -43,5 +44,5 @@ policy_put(struct core *core, const struct principal *who, const struct policy *
 	for (i = 0; i < 5; i++)
 		flags[i] = p->approve[i] ? 1 : 0;
 	return store_policy_put(core->db, who->workspace_id, flags, p->max_lateness_hours,
-	    p->track_opens);
+	    p->track_opens, p->unsubscribe_domain);
 }

@@ -42,6 +42,8 @@ struct policy {
 	unsigned approve[MSG_NKINDS]; /* 1 = required, 0 = auto; indexed by enum msg_kind */
 	unsigned max_lateness_hours;
 	int track_opens;              /* emails carry an HTML copy with an open-tracking image */
+	int unsubscribe_domain;       /* an unsubscribe also suppresses the sender's domain
+	                                 (not a shared provider's: suppressions.h) */
 };
 lc_err policy_get(struct core *core, const struct principal *who, struct policy *out);
 /* policy_put stores p; LC_EINVAL with fail when a value is out of range. */

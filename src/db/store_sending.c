@@ -11,7 +11,8 @@ store_policy_get(struct db *db, int64_t workspace_id, struct db_rows *out)
 {
 	static const char sql[] =
 	    "SELECT approve_drafts, approve_send_email, approve_respond, approve_auto_responses, "
-	    "approve_follow_ups, max_lateness_hours, track_opens FROM workspaces WHERE id = ?";
+	    "approve_follow_ups, max_lateness_hours, track_opens, unsubscribe_suppresses_domain "
+	    "FROM workspaces WHERE id = ?";
 	struct db_param p[] = {DB_I64(workspace_id)};
 
 	return db_query(db, sql, p, 1, out);
@@ -19,17 +20,17 @@ store_policy_get(struct db *db, int64_t workspace_id, struct db_rows *out)
 
 lc_err
 store_policy_put(struct db *db, int64_t workspace_id, const unsigned flags[5],
-    unsigned lateness_hours, int track_opens)
+    unsigned lateness_hours, int track_opens, int unsubscribe_domain)
 {
 	static const char sql[] =
 	    "UPDATE workspaces SET approve_drafts = ?, approve_send_email = ?, approve_respond = ?, "
 	    "approve_auto_responses = ?, approve_follow_ups = ?, max_lateness_hours = ?, "
-	    "track_opens = ? WHERE id = ?";
+	    "track_opens = ?, unsubscribe_suppresses_domain = ? WHERE id = ?";
 	struct db_param p[] = {DB_I64(flags[0]), DB_I64(flags[1]), DB_I64(flags[2]),
 	    DB_I64(flags[3]), DB_I64(flags[4]), DB_I64(lateness_hours), DB_I64(track_opens ? 1 : 0),
-	    DB_I64(workspace_id)};
+	    DB_I64(unsubscribe_domain ? 1 : 0), DB_I64(workspace_id)};
 
-	return db_exec(db, sql, p, 8, NULL, NULL);
+	return db_exec(db, sql, p, 9, NULL, NULL);
 }
 
 lc_err

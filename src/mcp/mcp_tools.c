@@ -112,7 +112,8 @@
 	S_STR_NULL ",\"fromName\":" S_STR_NULL ",\"to\":" S_STR_NULL ",\"messageId\":" S_STR_NULL \
 	",\"subject\":" S_STR ",\"sentAt\":" S_TIME_NULL ",\"receivedAt\":" S_TIME_NULL \
 	",\"autoResponseId\":" S_STR_NULL ",\"inReplyTo\":" S_STR_NULL ",\"bounce\":{\"type\":[" \
-	"\"object\",\"null\"]},\"textNew\":" S_STR "},\"required\":[\"id\",\"class\"," \
+	"\"object\",\"null\"]},\"oooReturn\":" S_STR_NULL ",\"textNew\":" S_STR "}," \
+	"\"required\":[\"id\",\"class\"," \
 	"\"matchedBy\",\"subject\",\"textNew\"]}"
 #define S_APPROVAL \
 	"{\"type\":\"object\",\"properties\":{\"id\":" S_STR ",\"kind\":{\"type\":\"string\"," \
