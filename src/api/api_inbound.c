@@ -26,6 +26,10 @@ inbound_json(const struct inbound_view *v, int full)
 	if (o == NULL)
 		return NULL;
 	json_object_set_new(o, "inReplyTo", api_str_or_null(v->in_reply_to));
+	/* a domain match is a guess (someone else at the prospect's company): say so */
+	json_object_set_new(o, "matchConfidence",
+	    v->match == MATCH_NONE ? json_null()
+	                           : json_string(v->match == MATCH_DOMAIN ? "low" : "high"));
 	json_object_set_new(o, "bounce",
 	    v->klass == IN_BOUNCE || v->klass == IN_DELAYED
 	        ? json_pack("{s:o,s:o}", "status", api_str_or_null(v->bounce_status), "recipient",

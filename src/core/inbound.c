@@ -35,12 +35,14 @@ struct ingest_ctx {
 
 static const char *const class_names[] = {"reply", "auto_reply", "bounce", "unsubscribe",
     "delayed"};
-static const char *const match_names[] = {"none", "thread", "sender"};
+static const char *const match_names[] = {"none", "thread", "sender", "domain", "manual"};
 
 static void dedupe_key(int64_t, const struct mime_parsed *, const char *, size_t, char *,
     size_t);
 static lc_err match_thread(struct db *, const struct mime_parsed *, int64_t *, int64_t *,
     int64_t *, struct thread_match *);
+static lc_err match_domain(struct db *, int64_t, const struct mime_parsed *, int64_t *,
+    int64_t *, unsigned *);
 static lc_err cancel_rows(struct db *, struct db_rows *, const char *);
 static lc_err queue_auto_response(struct db *, int64_t, int64_t, int64_t, int64_t,
     const struct mime_parsed *, const char *);
@@ -66,7 +68,7 @@ inbound_class_from_name(const char *s, size_t len)
 const char *
 inbound_match_name(unsigned method)
 {
-	return method <= MATCH_SENDER ? match_names[method] : "none";
+	return method < MATCH_N ? match_names[method] : "none";
 }
 
 /* dedupe_key: the Message-ID within the workspace, or a hash of the bytes without one. */
@@ -128,6 +130,32 @@ match_thread(struct db *db, const struct mime_parsed *mp, int64_t *ws, int64_t *
 	}
 	free(refs);
 	return e;
+}
+
+/* match_domain: the last guess, a person at the domain of exactly one prospect of workspace
+ * ws who was written to in a campaign still running (a colleague answering for them).
+ * Several such prospects: no guess, the mail waits in triage. Bounces and delayed DSNs come
+ * from mail servers, and a shared provider's domain (gmail.com) says nothing of who wrote. */
+static lc_err
+match_domain(struct db *db, int64_t ws, const struct mime_parsed *mp, int64_t *campaign,
+    int64_t *rel, unsigned *method)
+{
+	const char *at;
+	struct db_rows r;
+	lc_err e;
+
+	if (mp->klass == MIME_BOUNCE || mp->klass == MIME_DELAYED || mp->from_email == NULL ||
+	    (at = strrchr(mp->from_email, '@')) == NULL || suppression_shared_domain(at + 1))
+		return LC_OK;
+	if ((e = store_rel_by_domain(db, ws, at + 1, &r)) != LC_OK)
+		return e;
+	if (r.nrows == 1) {
+		*rel = db_i64(&r, 0, RE_COL_ID);
+		*campaign = db_i64(&r, 0, RE_COL_CAMPAIGN);
+		*method = MATCH_DOMAIN;
+	}
+	db_rows_free(&r);
+	return LC_OK;
 }
 
 /* cancel_rows ends every (locked) outbound message listed in ids. */
@@ -264,6 +292,8 @@ ingest_tx(struct db *db, void *arg)
 				db_rows_free(&r);
 			}
 		}
+		if (!rel && ws && (e = match_domain(db, ws, mp, &campaign, &rel, &method)) != LC_OK)
+			return e;
 	}
 	ctx->out->match = method;
 	dedupe_key(ws, mp, ctx->raw, ctx->len, key, sizeof(key));

@@ -125,6 +125,22 @@ store_rel_by_email(struct db *db, int64_t workspace_id, const char *email, struc
 }
 
 lc_err
+store_rel_by_domain(struct db *db, int64_t workspace_id, const char *domain,
+    struct db_rows *out)
+{
+	/* ix_relationships_ws_domain (workspace_id, domain, created_at, id): the prospects at
+	 * that domain only, however large the workspace */
+	static const char sql[] = "SELECT r.id, r.campaign_id FROM relationships r "
+	                          "JOIN campaigns c ON c.id = r.campaign_id "
+	                          "WHERE r.workspace_id = ? AND r.domain IN (?, CONCAT('www.', ?)) "
+	                          "AND r.status IN (3, 4, 5, 6) AND c.status IN (1, 2) "
+	                          "ORDER BY r.created_at DESC, r.id DESC LIMIT 2";
+	struct db_param p[] = {DB_I64(workspace_id), DB_CSTR(domain), DB_CSTR(domain)};
+
+	return db_query(db, sql, p, 3, out);
+}
+
+lc_err
 store_workspaces_by_sender(struct db *db, const char *email, struct db_rows *out)
 {
 	static const char sql[] =

@@ -49,6 +49,11 @@ lc_err store_outbound_by_msgid(struct db *db, const char *msgid, struct db_rows 
 enum { RE_COL_ID, RE_COL_CAMPAIGN };
 lc_err store_rel_by_email(struct db *db, int64_t workspace_id, const char *email,
     struct db_rows *out);
+/* store_rel_by_domain lists (id, campaign) of at most two prospects of the workspace at
+ * domain (or www.domain) who were written to (sent, opened, replied, placed) in an active or
+ * paused campaign, newest first. */
+lc_err store_rel_by_domain(struct db *db, int64_t workspace_id, const char *domain,
+    struct db_rows *out);
 lc_err store_workspaces_by_sender(struct db *db, const char *email, struct db_rows *out);
 /* store_msg_pending_answers lists (locked) pending auto-responses to an inbound message. */
 lc_err store_msg_pending_answers(struct db *db, int64_t inbound_id, struct db_rows *out);

@@ -1,0 +1,75 @@
+"""Matching of replies that do not thread (docs/inbound.md, "Matching"): the sender's
+domain as the last, lower-confidence guess — only when exactly one prospect of the
+workspace at that domain was written to in a running campaign, never a shared provider's
+domain, never another workspace's prospect."""
+import json
+import uuid
+
+from conftest import Tenant, sink_messages, wait_for
+
+JSON = {"Content-Type": "application/json"}
+RFC822 = {"Content-Type": "message/rfc822"}
+
+
+def sent_campaign(t, api, contacts):
+    tag = uuid.uuid4().hex[:8]
+    r = api.request("PUT", "/v1/workspace/policy", headers=JSON,
+                    data=json.dumps({"approval": {"drafts": "auto"}}))
+    assert r.status_code == 200, r.text
+    body = {"type": "custom", "name": "match " + tag, "targetUrl": "https://ours.example/x",
+            "sender": f"outreach.{tag}@agency.example",
+            "template": {"subject": "A guide", "body": "Hi {{contactFirstName}}"},
+            "prospects": [{"domain": e.split("@")[1], "contactName": "Pat Doe", "contactEmail": e}
+                          for e in contacts]}
+    r = api.post("/v1/link-building/campaign", headers=JSON, data=json.dumps(body))
+    assert r.status_code == 201, r.text
+    for e in contacts:
+        assert wait_for(lambda: [m for raw, m in sink_messages() if m["X-Sink-Rcpt-To"] == e]), e
+    rels = api.get("/v1/link-building/crm/relationship",
+                   query=f"campaignId={r.json()['id']}").json()["data"]
+    assert wait_for(lambda: all(
+        api.get(f"/v1/link-building/crm/relationship/{x['id']}").json()["status"] == "sent" for x in rels))
+    return {x["contactEmail"]: x["id"] for x in rels}, body["sender"]
+
+
+def post_reply(api, frm, to, text="Happy to add your guide, send me the details."):
+    raw = (f"From: Someone <{frm}>\r\nTo: {to}\r\nSubject: A guide\r\n"
+           f"Message-ID: <{uuid.uuid4().hex}@colleague.example>\r\nDate: Thu, 26 Nov 2026 09:00:00 +0000\r\n"
+           "Content-Type: text/plain\r\n\r\n" + text + "\r\n")
+    r = api.post("/v1/link-building/inbound", headers=RFC822, data=raw.encode())
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def test_a_colleague_at_the_prospects_domain_matches_with_low_confidence():
+    t = Tenant()
+    tag = uuid.uuid4().hex[:8]
+    pat = f"pat@corp-{tag}.example"
+    rels, sender = sent_campaign(t, t.api, [pat])
+    got = post_reply(t.api, f"jo@CORP-{tag}.example", sender)
+    assert got["matchedBy"] == "domain" and got["matchConfidence"] == "low", got
+    assert got["relationshipId"] == rels[pat] and got["class"] == "reply"
+    assert t.api.get(f"/v1/link-building/crm/relationship/{rels[pat]}").json()["status"] == "replied"
+    # the prospect's own address is a sure match
+    got = post_reply(t.api, pat, sender)
+    assert got["matchedBy"] == "sender" and got["matchConfidence"] == "high"
+
+
+def test_no_guess_when_two_prospects_share_the_domain_or_it_is_a_shared_provider():
+    t = Tenant()
+    tag = uuid.uuid4().hex[:8]
+    a, b, free = (f"a@two-{tag}.example", f"b@two-{tag}.example", f"free.{tag}@gmail.com")
+    rels, sender = sent_campaign(t, t.api, [a, b, free])
+    got = post_reply(t.api, f"c@two-{tag}.example", sender)
+    assert got["matchedBy"] == "none" and got["relationshipId"] is None and got["matchConfidence"] is None
+    got = post_reply(t.api, f"someone.else.{tag}@gmail.com", sender)
+    assert got["matchedBy"] == "none", got
+
+
+def test_a_domain_never_matches_into_another_workspace():
+    t = Tenant()
+    tag = uuid.uuid4().hex[:8]
+    rels, sender = sent_campaign(t, t.api, [f"pat@only-a-{tag}.example"])
+    # the same agency's other workspace posts a mail from that domain: not its prospect
+    got = post_reply(t.api2, f"jo@only-a-{tag}.example", sender)
+    assert got["matchedBy"] == "none" and got["relationshipId"] is None, got
