@@ -131,6 +131,7 @@ store_rel_by_domain(struct db *db, int64_t workspace_id, const char *domain,
 	/* ix_relationships_ws_domain (workspace_id, domain, created_at, id): the prospects at
 	 * that domain only, however large the workspace */
 	static const char sql[] = "SELECT r.id, r.campaign_id FROM relationships r "
+	                          "FORCE INDEX (ix_relationships_ws_domain) "
 	                          "JOIN campaigns c ON c.id = r.campaign_id "
 	                          "WHERE r.workspace_id = ? AND r.domain IN (?, CONCAT('www.', ?)) "
 	                          "AND r.status IN (3, 4, 5, 6) AND c.status IN (1, 2) "
