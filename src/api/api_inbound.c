@@ -36,6 +36,12 @@ inbound_json(const struct inbound_view *v, int full)
 	              api_str_or_null(v->bounce_recipient))
 	        : json_null());
 	json_object_set_new(o, "oooReturn", api_str_or_null(v->ooo_return));
+	json_object_set_new(o, "triage",
+	    v->triage_decision < 0
+	        ? json_null()
+	        : json_pack("{s:s,s:o,s:o}", "decision",
+	              triage_decision_name((unsigned)v->triage_decision), "by",
+	              api_str_or_null(v->triaged_by), "at", api_time_or_null(v->triaged_ms)));
 	json_object_set_new(o, "textNew", json_string(v->text_new ? v->text_new : ""));
 	if (full) {
 		json_object_set_new(o, "references", api_str_or_null(v->references));
@@ -156,4 +162,10 @@ api_inbound_get(void *arg)
 	}
 	http_send_json(ctx->req, 200, inbound_json(&v, 1), NULL);
 	db_rows_free(&rows);
+}
+
+json_t *
+api_inbound_json(const struct inbound_view *v, int full)
+{
+	return inbound_json(v, full);
 }

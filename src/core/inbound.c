@@ -158,6 +158,19 @@ match_domain(struct db *db, int64_t ws, const struct mime_parsed *mp, int64_t *c
 	return LC_OK;
 }
 
+lc_err
+inbound_stop_follow_ups_tx(struct db *db, int64_t rel, const char *why)
+{
+	struct db_rows ids;
+	lc_err e;
+
+	if ((e = store_msg_pending_follow_ups(db, rel, &ids)) != LC_OK)
+		return e;
+	e = cancel_rows(db, &ids, why);
+	db_rows_free(&ids);
+	return e;
+}
+
 /* cancel_rows ends every (locked) outbound message listed in ids. */
 static lc_err
 cancel_rows(struct db *db, struct db_rows *ids, const char *why)
@@ -255,7 +268,7 @@ ingest_tx(struct db *db, void *arg)
 	const struct mime_parsed *mp = ctx->mp;
 	struct store_inbound_new m;
 	struct event_in ev;
-	struct db_rows r, ids;
+	struct db_rows r;
 	char key[300], now[TIME_SQL_LEN], sent[TIME_SQL_LEN], ooo[TIME_DATE_LEN];
 	int64_t ws = ctx->who ? ctx->who->workspace_id : 0, campaign = 0, rel = 0;
 	struct thread_match tm;
@@ -369,11 +382,7 @@ ingest_tx(struct db *db, void *arg)
 		ev.type = EV_REPLY_RECEIVED;
 		if ((e = events_record(db, &ev, NULL)) != LC_OK)
 			return e;
-		if ((e = store_msg_pending_follow_ups(db, rel, &ids)) != LC_OK)
-			return e;
-		e = cancel_rows(db, &ids, "the prospect replied");
-		db_rows_free(&ids);
-		if (e != LC_OK)
+		if ((e = inbound_stop_follow_ups_tx(db, rel, "the prospect replied")) != LC_OK)
 			return e;
 		return queue_auto_response(
 		    db, ws, campaign, rel, (int64_t)id, mp, tm.id ? tm.message_id : NULL);

@@ -44,6 +44,9 @@ struct inbound_view {
 	const char *message_id, *in_reply_to, *references, *from, *from_name, *to, *subject;
 	const char *text, *text_new, *bounce_status, *bounce_recipient;
 	const char *ooo_return; /* "YYYY-MM-DD": the day an out-of-office says they are back, or NULL */
+	int triage_decision;    /* enum triage_decision, or -1: none taken */
+	const char *triaged_by;
+	int64_t triaged_ms;
 	int64_t sent_ms, received_ms;
 };
 struct inbound_query {
@@ -67,6 +70,32 @@ lc_err inbound_list(struct core *core, const struct principal *who,
 void inbound_page_free(struct inbound_page *page);
 lc_err inbound_get(struct core *core, const struct principal *who, const char *public_id,
     struct db_rows *rows, struct inbound_view *v);
+
+/* ---- inbound_triage.c: unmatched mail waiting for a person (docs/inbound.md, "Triage") ---- */
+enum triage_decision { TRIAGE_MATCH = 0, TRIAGE_MATCH_UNSUBSCRIBE, TRIAGE_DISMISS, TRIAGE_N };
+/* triage_decision_name: "match", "match_and_unsubscribe", "dismiss" (static). */
+const char *triage_decision_name(unsigned d);
+
+/* inbound_triage_list pages the workspace's unmatched, undecided mail (every class but
+ * delayed), newest first; q->campaign_id, klass_mask and matched are ignored. Free with
+ * inbound_page_free. Errors: LC_ENOMEM, database errors. */
+lc_err inbound_triage_list(struct core *core, const struct principal *who,
+    const struct inbound_query *q, struct inbound_page *page);
+
+/* inbound_triage_decide records a person's decision on an unmatched inbound message:
+ * TRIAGE_MATCH ties it to the relationship rel_public (what a match would have done then
+ * follows: a human reply counts as the prospect's reply and stops their follow-ups; an
+ * unsubscribe request lists the sender), TRIAGE_MATCH_UNSUBSCRIBE also lists the sender and
+ * the prospect's address and marks the prospect unsubscribed, TRIAGE_DISMISS only records
+ * it. by (who decided) is kept with the time. fail->code: inbound_message_not_found,
+ * relationship_not_found, already_decided (matched or decided before). */
+lc_err inbound_triage_decide(struct core *core, const struct principal *who,
+    const char *public_id, unsigned decision, const char *rel_public, const char *by,
+    struct core_fail *fail);
+
+/* inbound_stop_follow_ups_tx cancels the relationship's pending follow-ups (credits
+ * released), inside the caller's transaction; why becomes their lastError. */
+lc_err inbound_stop_follow_ups_tx(struct db *db, int64_t rel, const char *why);
 
 /* inbound_references_new builds the References of an answer to an inbound message: the
  * inbound's References (parent_refs), our message it answered (ours) unless already listed,

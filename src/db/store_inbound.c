@@ -9,7 +9,8 @@
 	"i.klass, i.match_method, i.message_id_header, i.in_reply_to, i.references_header, "      \
 	"i.from_email, i.from_name, i.to_email, i.subject, i.body_text, i.body_new, "             \
 	"i.bounce_status, i.bounce_recipient, i.sent_at, i.received_at, i.campaign_id, "          \
-	"i.relationship_id, a.public_id, o.message_id_header, i.ooo_return "                     \
+	"i.relationship_id, a.public_id, o.message_id_header, i.ooo_return, i.triage_decision, "  \
+	"i.triaged_by, i.triaged_at "                                                             \
 	"FROM inbound_messages i "                                                                \
 	"LEFT JOIN campaigns c ON c.id = i.campaign_id "                                          \
 	"LEFT JOIN relationships r ON r.id = i.relationship_id "                                  \
@@ -223,4 +224,63 @@ store_rel_history(struct db *db, int64_t rel_id, struct db_rows *out)
 	struct db_param p[] = {DB_I64(rel_id), DB_I64(rel_id)};
 
 	return db_query(db, sql, p, 2, out);
+}
+
+lc_err
+store_triage_list(struct db *db, int64_t workspace_id, const char *before_sql,
+    int64_t before_id, unsigned limit, struct db_rows *out)
+{
+	static const char sql[] = IN_SELECT
+	    "WHERE i.workspace_id = ? AND i.triage_at IS NOT NULL AND i.triage_at <= ? "
+	    "AND (i.triage_at < ? OR i.id < ?) ORDER BY i.triage_at DESC, i.id DESC LIMIT ?";
+	const char *before = before_sql ? before_sql : "9999-12-31 23:59:59.999";
+	struct db_param p[] = {DB_I64(workspace_id), DB_CSTR(before), DB_CSTR(before),
+	    DB_I64(before_sql ? before_id : INT64_MAX), DB_I64(limit)};
+
+	return db_query(db, sql, p, 5, out);
+}
+
+lc_err
+store_triage_count(struct db *db, int64_t workspace_id, int64_t *n)
+{
+	static const char sql[] = "SELECT COUNT(*) FROM inbound_messages "
+	                          "WHERE workspace_id = ? AND triage_at IS NOT NULL";
+	struct db_param p[] = {DB_I64(workspace_id)};
+	struct db_rows r;
+	lc_err e;
+
+	*n = 0;
+	if ((e = db_query(db, sql, p, 1, &r)) != LC_OK)
+		return e;
+	if (r.nrows == 1)
+		*n = db_i64(&r, 0, 0);
+	db_rows_free(&r);
+	return LC_OK;
+}
+
+lc_err
+store_inbound_get_locked(struct db *db, int64_t workspace_id, const char *public_id,
+    struct db_rows *out)
+{
+	static const char sql[] =
+	    IN_SELECT "WHERE i.public_id = ? AND i.workspace_id = ? FOR UPDATE";
+	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id)};
+
+	return db_query(db, sql, p, 2, out);
+}
+
+lc_err
+store_triage_set(struct db *db, int64_t id, int64_t campaign_id, int64_t rel_id,
+    unsigned decision, const char *by, const char *now_sql)
+{
+	static const char sql[] =
+	    "UPDATE inbound_messages SET campaign_id = COALESCE(?, campaign_id), "
+	    "relationship_id = COALESCE(?, relationship_id), "
+	    "match_method = IF(? IS NULL, match_method, 4), triage_decision = ?, triaged_by = ?, "
+	    "triaged_at = ? WHERE id = ? AND triage_decision IS NULL";
+	struct db_param p[] = {rel_id ? DB_I64(campaign_id) : DB_NULL,
+	    rel_id ? DB_I64(rel_id) : DB_NULL, rel_id ? DB_I64(rel_id) : DB_NULL, DB_I64(decision),
+	    DB_CSTR(by), DB_CSTR(now_sql), DB_I64(id)};
+
+	return db_exec(db, sql, p, 7, NULL, NULL);
 }

@@ -26,7 +26,7 @@ enum {
 	IN_COL_REFERENCES, IN_COL_FROM, IN_COL_FROM_NAME, IN_COL_TO, IN_COL_SUBJECT, IN_COL_TEXT,
 	IN_COL_TEXT_NEW, IN_COL_BOUNCE_STATUS, IN_COL_BOUNCE_RCPT, IN_COL_SENT, IN_COL_RECEIVED,
 	IN_COL_CAMPAIGN_ID, IN_COL_REL_ID, IN_COL_AUTO_PUBLIC, IN_COL_OUT_MSGID, IN_COL_OOO_RETURN,
-	IN_COL_NCOLS
+	IN_COL_TRIAGE_DECISION, IN_COL_TRIAGED_BY, IN_COL_TRIAGED_AT, IN_COL_NCOLS
 };
 lc_err store_inbound_get(struct db *db, int64_t workspace_id, const char *public_id,
     struct db_rows *out);
@@ -41,6 +41,17 @@ struct store_inbound_filter {
 lc_err store_inbound_list(struct db *db, const struct store_inbound_filter *f,
     struct db_rows *out);
 lc_err store_inbound_count(struct db *db, const struct store_inbound_filter *f, int64_t *n);
+
+/* Triage of unmatched mail (sql/081_inbound_triage.sql): the waiting messages of a
+ * workspace, newest first, along ix_inbound_triage; their count; one locked for a decision
+ * (IN_SELECT columns); the decision. */
+lc_err store_triage_list(struct db *db, int64_t workspace_id, const char *before_sql,
+    int64_t before_id, unsigned limit, struct db_rows *out);
+lc_err store_triage_count(struct db *db, int64_t workspace_id, int64_t *n);
+lc_err store_inbound_get_locked(struct db *db, int64_t workspace_id, const char *public_id,
+    struct db_rows *out);
+lc_err store_triage_set(struct db *db, int64_t id, int64_t campaign_id, int64_t rel_id,
+    unsigned decision, const char *by, const char *now_sql);
 
 /* Matching. */
 enum { OM_COL_ID, OM_COL_WORKSPACE, OM_COL_CAMPAIGN, OM_COL_RELATIONSHIP, OM_COL_STATUS,
