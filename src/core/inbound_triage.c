@@ -23,8 +23,8 @@ struct decide_ctx {
 
 static lc_err matched_effects(struct db *, const struct db_rows *, int64_t, int64_t,
     const char *);
-static lc_err unsubscribe_effects(struct db *, const struct db_rows *, const struct db_rows *,
-    int64_t, int64_t, const char *);
+static lc_err unsubscribe_effects(struct db *, const struct db_rows *, const char *, int64_t,
+    int64_t, const char *);
 static lc_err decide_tx(struct db *, void *);
 
 const char *
@@ -81,7 +81,7 @@ matched_effects(struct db *db, const struct db_rows *in, int64_t campaign, int64
 /* unsubscribe_effects: the prospect (and whoever wrote, if someone else) is listed, marked
  * unsubscribed, and nothing more is sent to them. */
 static lc_err
-unsubscribe_effects(struct db *db, const struct db_rows *in, const struct db_rows *rr,
+unsubscribe_effects(struct db *db, const struct db_rows *in, const char *prospect,
     int64_t campaign, int64_t rel, const char *now)
 {
 	int64_t ws = db_i64(in, 0, IN_COL_WORKSPACE);
@@ -92,8 +92,7 @@ unsubscribe_effects(struct db *db, const struct db_rows *in, const struct db_row
 	    (e = suppression_unsubscribe_tx(db, ws, db_str(in, 0, IN_COL_FROM), "triage", now)) !=
 	        LC_OK)
 		return e;
-	if ((e = suppression_unsubscribe_tx(db, ws, db_str(rr, 0, REL_COL_EMAIL), "triage", now)) !=
-	    LC_OK)
+	if ((e = suppression_unsubscribe_tx(db, ws, prospect, "triage", now)) != LC_OK)
 		return e;
 	if ((e = inbound_stop_follow_ups_tx(db, rel, "the prospect unsubscribed")) != LC_OK)
 		return e;
@@ -112,6 +111,7 @@ decide_tx(struct db *db, void *arg)
 	struct decide_ctx *c = arg;
 	struct db_rows in, rr;
 	char now[TIME_SQL_LEN];
+	const char *email = NULL;
 	int64_t rel = 0, campaign = 0;
 	lc_err e;
 
@@ -131,17 +131,31 @@ decide_tx(struct db *db, void *arg)
 	}
 	sqltime_format(now_ms(), now);
 	if (c->decision != TRIAGE_DISMISS) {
-		if ((e = store_rel_get(db, c->who->workspace_id, c->rel_public,
-		         "1970-01-01 00:00:00.000", &rr)) != LC_OK)
-			goto out;
-		if (rr.nrows != 1) {
+		/* a relationship id, or (the pages) a prospect's address: its newest relationship */
+		if (strchr(c->rel_public, '@') != NULL) {
+			if ((e = store_rel_by_email(db, c->who->workspace_id, c->rel_public, &rr)) != LC_OK)
+				goto out;
+			if (rr.nrows == 1) {
+				rel = db_i64(&rr, 0, RE_COL_ID);
+				campaign = db_i64(&rr, 0, RE_COL_CAMPAIGN);
+				email = c->rel_public;
+			}
+		} else {
+			if ((e = store_rel_get(db, c->who->workspace_id, c->rel_public,
+			         "1970-01-01 00:00:00.000", &rr)) != LC_OK)
+				goto out;
+			if (rr.nrows == 1) {
+				rel = db_i64(&rr, 0, REL_COL_ID);
+				campaign = db_i64(&rr, 0, REL_COL_CAMPAIGN_ID);
+				email = db_str(&rr, 0, REL_COL_EMAIL);
+			}
+		}
+		if (rel == 0) {
 			c->fail->code = "relationship_not_found";
 			c->fail->param = "relationshipId";
 			e = LC_ENOTFOUND;
 			goto out;
 		}
-		rel = db_i64(&rr, 0, REL_COL_ID);
-		campaign = db_i64(&rr, 0, REL_COL_CAMPAIGN_ID);
 	}
 	if ((e = store_triage_set(db, db_i64(&in, 0, IN_COL_ID), campaign, rel, c->decision, c->by,
 	         now)) != LC_OK)
@@ -149,7 +163,7 @@ decide_tx(struct db *db, void *arg)
 	if (c->decision == TRIAGE_MATCH)
 		e = matched_effects(db, &in, campaign, rel, now);
 	else if (c->decision == TRIAGE_MATCH_UNSUBSCRIBE)
-		e = unsubscribe_effects(db, &in, &rr, campaign, rel, now);
+		e = unsubscribe_effects(db, &in, email, campaign, rel, now);
 out:
 	db_rows_free(&in);
 	db_rows_free(&rr);
@@ -169,7 +183,8 @@ inbound_triage_decide(struct core *core, const struct principal *who, const char
 		return LC_ENOTFOUND;
 	}
 	if (decision != TRIAGE_DISMISS &&
-	    (rel_public == NULL || !id_has_shape("rel_", rel_public, strlen(rel_public)))) {
+	    (rel_public == NULL || (!id_has_shape("rel_", rel_public, strlen(rel_public)) &&
+	                               !email_valid(rel_public)))) {
 		fail->code = rel_public == NULL ? "validation_failed" : "relationship_not_found";
 		fail->param = "relationshipId";
 		fail->detail = rel_public == NULL ? "relationshipId is required to match." : NULL;

@@ -24,6 +24,8 @@ const struct route ui_routes[] = {
 	{"POST", "/app/w/{ws}/campaigns/{id}/resume", ui_campaign_resume, AUTH_NONE},
 	{"GET", "/app/w/{ws}/activity", ui_activity_get, AUTH_NONE},
 	{"GET", "/app/w/{ws}/mailboxes", ui_mailboxes_get, AUTH_NONE},
+	{"GET", "/app/w/{ws}/unmatched", ui_triage_get, AUTH_NONE},
+	{"POST", "/app/w/{ws}/unmatched/{id}", ui_triage_post, AUTH_NONE},
 };
 
 const size_t ui_nroutes = sizeof(ui_routes) / sizeof(ui_routes[0]);

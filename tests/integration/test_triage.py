@@ -135,3 +135,62 @@ def test_paging_and_the_index():
     plan = sql("EXPLAIN SELECT i.id FROM inbound_messages i WHERE i.workspace_id = 1 AND "
                "i.triage_at IS NOT NULL AND i.triage_at <= '9999-12-31' ORDER BY i.triage_at DESC, i.id DESC LIMIT 3")
     assert plan[0][5] == "ix_inbound_triage", plan
+
+
+def sign_in(ws, role):
+    import re
+    import requests
+    from conftest import URL, cli
+
+    password = "correct horse battery staple"
+    email = f"triage.{uuid.uuid4().hex[:8]}@agency.example"
+    cli("user", "add", email, "--workspace", ws, "--role", role, "--password-stdin",
+        stdin=password + "\n")
+    s = requests.Session()
+    page = s.get(URL + "/app/login", timeout=30)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    r = s.post(URL + "/app/login", allow_redirects=False, timeout=30, data={
+        "csrf": csrf, "next": "/app/", "email": email, "password": password})
+    assert r.status_code == 303, r.text
+    return s, email
+
+
+def test_the_unmatched_page_lists_and_decides():
+    import re
+    from conftest import URL
+
+    t, who, rels, sender, tag = world()
+    m1 = stranger_mail(t.api, f"a.{tag}@other-mail.example", sender, "<b>Hello</b> & welcome")
+    m2 = stranger_mail(t.api, f"b.{tag}@other-mail.example", sender)
+    viewer, _ = sign_in(t.ws, "viewer")
+    r = viewer.get(f"{URL}/app/w/{t.ws}/unmatched", timeout=30)
+    assert r.status_code == 200 and m1 in r.text and m2 in r.text, r.text
+    assert "&lt;b&gt;Hello&lt;/b&gt; &amp; welcome" in r.text and "<b>Hello" not in r.text
+    assert "Approvers decide." in r.text and 'value="dismiss"' not in r.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
+    r = viewer.post(f"{URL}/app/w/{t.ws}/unmatched/{m1}", allow_redirects=False, timeout=30,
+                    data={"csrf": csrf, "decision": "dismiss"})
+    assert r.status_code == 403
+
+    approver, email = sign_in(t.ws, "approver")
+    page = approver.get(f"{URL}/app/w/{t.ws}/unmatched", timeout=30)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    # match by the prospect's address, as a person would type it
+    r = approver.post(f"{URL}/app/w/{t.ws}/unmatched/{m1}", allow_redirects=False, timeout=30,
+                      data={"csrf": csrf, "decision": "match", "relationship": who[2]})
+    assert r.status_code == 303, r.text
+    got = t.api.get(f"/v1/link-building/inbound/{m1}").json()
+    assert got["relationshipId"] == rels[who[2]] and got["triage"]["by"] == f"user:{email}"
+    r = approver.post(f"{URL}/app/w/{t.ws}/unmatched/{m2}", allow_redirects=False, timeout=30,
+                      data={"csrf": csrf, "decision": "match", "relationship": "nobody@nowhere.example"})
+    assert r.status_code == 422 and "No prospect" in r.text
+    r = approver.post(f"{URL}/app/w/{t.ws}/unmatched/{m2}", allow_redirects=False, timeout=30,
+                      data={"csrf": "wrong", "decision": "dismiss"})
+    assert r.status_code == 403
+    r = approver.post(f"{URL}/app/w/{t.ws}/unmatched/{m2}", allow_redirects=False, timeout=30,
+                      data={"csrf": csrf, "decision": "dismiss"})
+    assert r.status_code == 303
+    r = approver.get(f"{URL}/app/w/{t.ws}/unmatched", timeout=30)
+    assert m1 not in r.text and m2 not in r.text and "Nothing waits" in r.text
+    # another workspace's page is not this user's
+    assert approver.get(f"{URL}/app/w/{t.ws2}/unmatched", timeout=30).status_code in (403, 404)
