@@ -6,6 +6,7 @@
 
 #include "core/notify.h"
 #include "core/sending.h"
+#include "core/reply_token.h"
 #include "core/suppressions.h"
 #include "db/store.h"
 #include "db/store_outbox.h"
@@ -35,7 +36,7 @@ record(struct db *db, enum event_type type, int64_t ws, int64_t campaign, int64_
 lc_err
 outbox_enqueue_tx(struct db *db, struct enqueue *q, struct core_fail *fail)
 {
-	char now[TIME_SQL_LEN], sched[TIME_SQL_LEN], due[TIME_SQL_LEN], msgid[MAIL_MSGID_MAX];
+	char now[TIME_SQL_LEN], sched[TIME_SQL_LEN], due[TIME_SQL_LEN], msgid[REPLY_MSGID_MAX];
 	char token[ID_MAX], open_token[ID_MAX];
 	const char *domain;
 	struct store_msg_new m;
@@ -63,7 +64,8 @@ outbox_enqueue_tx(struct db *db, struct enqueue *q, struct core_fail *fail)
 	id_new("", token);
 	id_new("", open_token);
 	domain = strrchr(q->from, '@');
-	if ((e = mail_message_id_new(domain ? domain + 1 : "linkcamp.invalid", msgid)) != LC_OK)
+	/* the reply token leads the Message-ID (core/reply_token.h) */
+	if ((e = reply_token_msgid_new(domain ? domain + 1 : "linkcamp.invalid", msgid)) != LC_OK)
 		return e;
 	q->inv_public[0] = '\0';
 	if (q->action) {

@@ -9,6 +9,7 @@
 
 #include "core/inbound.h"
 #include "core/placements.h"
+#include "core/reply_token.h"
 #include "core/suppressions.h"
 #include "db/store.h"
 #include "db/store_inbound.h"
@@ -35,11 +36,14 @@ struct ingest_ctx {
 
 static const char *const class_names[] = {"reply", "auto_reply", "bounce", "unsubscribe",
     "delayed"};
-static const char *const match_names[] = {"none", "thread", "sender", "domain", "manual"};
+static const char *const match_names[] = {"none", "thread", "sender", "domain", "manual",
+    "token"};
 
 static void dedupe_key(int64_t, const struct mime_parsed *, const char *, size_t, char *,
     size_t);
 static lc_err match_thread(struct db *, const struct mime_parsed *, int64_t *, int64_t *,
+    int64_t *, struct thread_match *);
+static lc_err match_token(struct db *, const struct mime_parsed *, int64_t *, int64_t *,
     int64_t *, struct thread_match *);
 static lc_err match_domain(struct db *, int64_t, const struct mime_parsed *, int64_t *,
     int64_t *, unsigned *);
@@ -129,6 +133,66 @@ match_thread(struct db *db, const struct mime_parsed *mp, int64_t *ws, int64_t *
 		db_rows_free(&r);
 	}
 	free(refs);
+	return e;
+}
+
+/* match_token finds our message by the reply token (core/reply_token.h) in an address the
+ * mail went to (a plus-addressed Reply-To, also when a colleague forwarded the thread from
+ * another address) or leading a Message-ID it refers to, newest reference first. *ws may
+ * be preset (API): a token of another workspace's message is then ignored, so a reply never
+ * lands in a workspace that did not send what it answers. */
+static lc_err
+match_token(struct db *db, const struct mime_parsed *mp, int64_t *ws, int64_t *campaign,
+    int64_t *rel, struct thread_match *out)
+{
+	char tokens[MIME_RCPTS_MAX + 66][REPLY_TOKEN_LEN + 1], *copy = NULL, *save = NULL, *tok;
+	size_t n = 0, i, k;
+	struct db_rows r;
+	lc_err e = LC_OK;
+
+	if (mp->recipients != NULL && (copy = strdup(mp->recipients)) == NULL)
+		return LC_ENOMEM;
+	for (tok = copy ? strtok_r(copy, " ", &save) : NULL; tok && n < MIME_RCPTS_MAX;
+	     tok = strtok_r(NULL, " ", &save))
+		n += (size_t)reply_token_of_address(tok, tokens[n]);
+	free(copy);
+	copy = NULL;
+	save = NULL;
+	if (mp->in_reply_to != NULL)
+		n += (size_t)reply_token_of_msgid(mp->in_reply_to, tokens[n]);
+	if (mp->references != NULL && (copy = strdup(mp->references)) == NULL)
+		return LC_ENOMEM;
+	{
+		char *list[64];
+		size_t m = 0;
+
+		for (tok = copy ? strtok_r(copy, " \t", &save) : NULL; tok && m < 64;
+		     tok = strtok_r(NULL, " \t", &save))
+			list[m++] = tok;
+		while (m > 0 && n < sizeof(tokens) / sizeof(tokens[0]))
+			n += (size_t)reply_token_of_msgid(list[--m], tokens[n]);
+	}
+	free(copy);
+	for (i = 0; i < n && e == LC_OK; i++) {
+		for (k = 0; k < i && strcmp(tokens[k], tokens[i]) != 0; k++)
+			;
+		if (k < i)
+			continue; /* asked already */
+		if ((e = store_outbound_by_token(db, tokens[i], &r)) != LC_OK)
+			break;
+		if (r.nrows == 1 && (*ws == 0 || db_i64(&r, 0, OM_COL_WORKSPACE) == *ws)) {
+			*ws = db_i64(&r, 0, OM_COL_WORKSPACE);
+			*campaign = db_i64(&r, 0, OM_COL_CAMPAIGN);
+			*rel = db_i64(&r, 0, OM_COL_RELATIONSHIP);
+			out->id = db_i64(&r, 0, OM_COL_ID);
+			snprintf(out->public_id, sizeof(out->public_id), "%s", db_str(&r, 0, OM_COL_PUBLIC));
+			snprintf(out->message_id, sizeof(out->message_id), "%s",
+			    db_str(&r, 0, OM_COL_MSGID));
+			db_rows_free(&r);
+			break;
+		}
+		db_rows_free(&r);
+	}
 	return e;
 }
 
@@ -283,6 +347,10 @@ ingest_tx(struct db *db, void *arg)
 		return e;
 	if (rel) {
 		method = MATCH_THREAD;
+	} else if ((e = match_token(db, mp, &ws, &campaign, &rel, &tm)) != LC_OK) {
+		return e;
+	} else if (rel) {
+		method = MATCH_TOKEN;
 	} else {
 		if (ws == 0 && mp->to_email) {
 			if ((e = store_workspaces_by_sender(db, mp->to_email, &r)) != LC_OK)

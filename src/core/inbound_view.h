@@ -16,7 +16,7 @@ enum inbound_class { IN_HUMAN = 0, IN_AUTO_REPLY, IN_BOUNCE, IN_UNSUBSCRIBE, IN_
  * the lower-confidence guess: someone else at the prospect's domain. MATCH_MANUAL: a person
  * decided it in the triage of unmatched mail. */
 enum inbound_match { MATCH_NONE = 0, MATCH_THREAD, MATCH_SENDER, MATCH_DOMAIN, MATCH_MANUAL,
-	MATCH_N };
+	MATCH_TOKEN, MATCH_N };
 const char *inbound_class_name(unsigned klass);
 int inbound_class_from_name(const char *s, size_t len);
 const char *inbound_match_name(unsigned method);

@@ -115,6 +115,18 @@ store_outbound_by_msgid(struct db *db, const char *msgid, struct db_rows *out)
 }
 
 lc_err
+store_outbound_by_token(struct db *db, const char *token, struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT id, workspace_id, campaign_id, relationship_id, status, public_id, "
+	    "message_id_header FROM outbound_messages "
+	    "WHERE message_id_header LIKE CONCAT('<', ?, '.%') LIMIT 2";
+	struct db_param p[] = {DB_CSTR(token)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
 store_rel_by_email(struct db *db, int64_t workspace_id, const char *email, struct db_rows *out)
 {
 	static const char sql[] = "SELECT id, campaign_id FROM relationships "

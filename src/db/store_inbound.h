@@ -57,6 +57,9 @@ lc_err store_triage_set(struct db *db, int64_t id, int64_t campaign_id, int64_t 
 enum { OM_COL_ID, OM_COL_WORKSPACE, OM_COL_CAMPAIGN, OM_COL_RELATIONSHIP, OM_COL_STATUS,
 	OM_COL_PUBLIC, OM_COL_MSGID };
 lc_err store_outbound_by_msgid(struct db *db, const char *msgid, struct db_rows *out);
+/* store_outbound_by_token finds our message whose Message-ID starts with "<token." (a
+ * range of ux_outbound_msgid); token is [a-z2-7] only, so it holds no LIKE wildcard. */
+lc_err store_outbound_by_token(struct db *db, const char *token, struct db_rows *out);
 enum { RE_COL_ID, RE_COL_CAMPAIGN };
 lc_err store_rel_by_email(struct db *db, int64_t workspace_id, const char *email,
     struct db_rows *out);

@@ -18,6 +18,7 @@
 #define MIME_LINK_LEN_MAX 2048          /* longer URLs are dropped */
 #define MIME_REFS_MAX 64    /* References keeps the first id and the last MIME_REFS_MAX - 1 */
 #define MIME_ID_LEN_MAX 998 /* longer message ids count as absent */
+#define MIME_RCPTS_MAX 50   /* recipients kept (struct mime_parsed.recipients) */
 
 enum mime_class { MIME_HUMAN = 0, MIME_AUTO_REPLY, MIME_BOUNCE, MIME_UNSUBSCRIBE, MIME_DELAYED };
 
@@ -31,6 +32,9 @@ struct mime_parsed {
 	char *from_email;  /* addr-spec of From, ASCII letters lowercased, or NULL */
 	char *from_name;   /* decoded display name of From, UTF-8, or NULL */
 	char *to_email;    /* first To addr-spec, ASCII letters lowercased, or NULL */
+	char *recipients;  /* the addr-specs of every To, Cc, Delivered-To, X-Original-To and
+	                      Envelope-To header, lowercased, space-separated, at most
+	                      MIME_RCPTS_MAX; NULL when none (where a reply token may hide) */
 	char *subject;     /* decoded (RFC 2047) UTF-8, or "" */
 	int64_t date_ms;   /* Date header in UTC ms, -1 when absent, unparseable or out of
 	                      TIME_MIN_MS..TIME_MAX_MS */

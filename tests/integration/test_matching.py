@@ -73,3 +73,48 @@ def test_a_domain_never_matches_into_another_workspace():
     # the same agency's other workspace posts a mail from that domain: not its prospect
     got = post_reply(t.api2, f"jo@only-a-{tag}.example", sender)
     assert got["matchedBy"] == "none" and got["relationshipId"] is None, got
+
+
+def test_a_forward_from_another_address_is_matched_by_its_token():
+    import os
+    import re
+    import subprocess
+    from conftest import BIN, CONFIG
+
+    t = Tenant()
+    tag = uuid.uuid4().hex[:8]
+    pat = f"pat@tok-{tag}.example"
+    rels, sender = sent_campaign(t, t.api, [pat])
+    mail = [m for raw, m in sink_messages() if m["X-Sink-Rcpt-To"] == pat][0]
+    msgid = mail["Message-ID"]
+    token = re.match(r"<([a-z2-7]{16})\.", msgid).group(1)
+    local, domain = sender.split("@")
+    # a colleague answers from another address (and another domain), to the plus address
+    # of the Reply-To, without any thread header: the token alone finds the prospect
+    fwd = post_reply(t.api, f"assistant.{tag}@other-company.example", f"{local}+{token.upper()}@{domain}")
+    assert fwd["matchedBy"] == "token" and fwd["relationshipId"] == rels[pat], fwd
+    assert fwd["matchConfidence"] == "high" and fwd["outboundMessageId"]
+    # a gateway that rewrote the domain of our Message-ID in References: the token holds
+    raw = (f"From: Helper <helper.{tag}@third.example>\r\nTo: someone@third.example\r\n"
+           f"Cc: nobody@third.example\r\nSubject: Fwd: A guide\r\nMessage-ID: <{uuid.uuid4().hex}@third.example>\r\n"
+           f"References: <unrelated@x.example> <{token}.rewritten@gateway.example>\r\n"
+           "Content-Type: text/plain\r\n\r\nForwarding this to the right person.\r\n")
+    got = t.api.post("/v1/link-building/inbound", headers=RFC822, data=raw.encode()).json()
+    assert got["matchedBy"] == "token" and got["relationshipId"] == rels[pat], got
+    # the same token posted by another workspace of the agency matches nothing there
+    other = post_reply(t.api2, f"assistant2.{tag}@other-company.example", f"{local}+{token}@{domain}")
+    assert other["matchedBy"] == "none" and other["relationshipId"] is None
+    # from the MTA pipe (no workspace given) the token names the workspace; a Delivered-To
+    # header counts as an address the mail went to
+    raw = (f"Delivered-To: {local}+{token}@{domain}\r\nFrom: Third <third.{tag}@elsewhere.example>\r\n"
+           f"To: undisclosed-recipients:;\r\nSubject: hello\r\nMessage-ID: <{uuid.uuid4().hex}@elsewhere.example>\r\n"
+           "Content-Type: text/plain\r\n\r\nWe would like to take part.\r\n")
+    p = subprocess.run([os.path.join(BIN, "linkcamp"), "-c", CONFIG, "inbound"], input=raw.encode(),
+                       capture_output=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    public, klass, match = p.stdout.decode().split()[:3]
+    assert match == "token"
+    assert t.api.get(f"/v1/link-building/inbound/{public}").json()["relationshipId"] == rels[pat]
+    # a made-up token of the right shape finds nothing
+    fake = post_reply(t.api, f"x.{tag}@y.example", f"{local}+abcdefghijklmnop@{domain}")
+    assert fake["matchedBy"] == "none"
