@@ -11,3 +11,7 @@ ALTER TABLE inbound_messages
   ADD COLUMN triage_at DATETIME(3) AS (IF(workspace_id IS NOT NULL AND relationship_id IS NULL
     AND triage_decision IS NULL AND klass <> 4, received_at, NULL)) STORED,
   ADD KEY ix_inbound_triage (workspace_id, triage_at, id);
+
+-- A mailbox whose server delivers plus addresses (local+tag@domain to local@domain) may
+-- carry each message's reply token in its Reply-To (docs/inbound.md, "Matching", step 2).
+ALTER TABLE mailboxes ADD COLUMN plus_reply_to TINYINT NOT NULL DEFAULT 0;

@@ -94,6 +94,7 @@ cmd_add(struct core *core, const struct principal *who, int argc, char **argv)
 
 	memset(&in, 0, sizeof(in));
 	in.port = in.security = in.daily_cap = -1;
+	in.plus_reply_to = -1; /* issue 16: not a CLI option; kept on update */
 	for (i = 3; i < argc; i++) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--password-stdin") == 0) {

@@ -21,7 +21,7 @@ static void nap_ms(long);
 static json_t *
 mailbox_json(const struct mailbox_view *v)
 {
-	return json_pack("{s:s,s:s,s:s,s:o,s:{s:s,s:I,s:s,s:s,s:b},s:I,s:I,s:s,s:o,s:o,s:o,s:o}",
+	json_t *o = json_pack("{s:s,s:s,s:s,s:o,s:{s:s,s:I,s:s,s:s,s:b},s:I,s:I,s:s,s:o,s:o,s:o,s:o}",
 	    "id", v->public_id, "fromName", v->from_name ? v->from_name : "", "fromAddress",
 	    v->from_address, "replyTo", api_str_or_null(v->reply_to), "smtp", "host", v->host,
 	    "port", (json_int_t)v->port, "security", mailbox_security_name(v->security),
@@ -31,6 +31,10 @@ mailbox_json(const struct mailbox_view *v)
 	    api_str_or_null(v->status == MBX_PAUSED ? v->paused_reason : NULL), "pausedAt",
 	    api_time_or_null(v->status == MBX_PAUSED ? v->paused_ms : -1), "createdAt",
 	    api_time_or_null(v->created_ms), "updatedAt", api_time_or_null(v->updated_ms));
+
+	if (o != NULL)
+		json_object_set_new(o, "plusReplyTo", json_boolean(v->plus_reply_to));
+	return o;
 }
 
 /* parse_in reads a mailbox body into in (strings borrowed from doc); -1 after answering
@@ -39,7 +43,7 @@ static int
 parse_in(struct api_ctx *ctx, json_t *doc, int create, struct mailbox_in *in)
 {
 	static const char *const keys[] = {"fromName", "fromAddress", "replyTo", "dailyCap", "smtp",
-	    NULL};
+	    "plusReplyTo", NULL};
 	static const char *const smtp_keys[] = {"host", "port", "security", "username", "password",
 	    NULL};
 	const char *security = NULL;
@@ -49,6 +53,7 @@ parse_in(struct api_ctx *ctx, json_t *doc, int create, struct mailbox_in *in)
 
 	memset(in, 0, sizeof(*in));
 	in->port = in->security = in->daily_cap = -1;
+	in->plus_reply_to = -1;
 	if (api_only_keys(ctx, doc, keys, NULL) != 0 ||
 	    api_get_str(ctx, doc, "fromName", 0, &in->from_name, "fromName") != 0 ||
 	    api_get_str(ctx, doc, "fromAddress", create, &in->from_address, "fromAddress") != 0)
@@ -57,6 +62,15 @@ parse_in(struct api_ctx *ctx, json_t *doc, int create, struct mailbox_in *in)
 		in->reply_to_given = 1;
 		if (!json_is_null(rt) && api_get_str(ctx, doc, "replyTo", 0, &in->reply_to, "replyTo") != 0)
 			return -1;
+	}
+	if ((rt = json_object_get(doc, "plusReplyTo")) != NULL) {
+		/* issue 16: replies come back to local+<reply token>@domain */
+		if (!json_is_boolean(rt)) {
+			http_problem(ctx->req, 422, "validation_failed", "plusReplyTo is true or false.",
+			    "plusReplyTo", NULL, NULL);
+			return -1;
+		}
+		in->plus_reply_to = json_is_true(rt);
 	}
 	if ((r = api_get_int(ctx, doc, "dailyCap", 0, 1, MAILBOX_DAILY_CAP_MAX, &v, "dailyCap")) < 0)
 		return -1;

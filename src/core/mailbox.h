@@ -58,6 +58,7 @@ lc_err mailbox_open(const unsigned char *box, size_t box_len, char *password);
 struct mailbox_in {
 	const char *from_name, *from_address, *reply_to, *host, *username, *password;
 	int reply_to_given; /* update: reply_to given (NULL clears it) */
+	int plus_reply_to;  /* -1: not given; 1: Reply-To carries the reply token (issue 16) */
 	long port;          /* -1: not given */
 	int security;       /* -1: not given */
 	long daily_cap;     /* -1: not given */
@@ -72,6 +73,7 @@ struct mailbox_view {
 	unsigned port, security, status, daily_cap;
 	int64_t sent_today, created_ms, updated_ms, paused_ms; /* paused_ms -1: not paused */
 	int password_set;
+	int plus_reply_to;
 };
 
 struct mailbox_list {
@@ -153,6 +155,7 @@ struct mailbox_send {
 	unsigned char *box;
 	size_t box_len;
 	unsigned port, security;
+	int plus_reply_to; /* reply to local+<reply token>@domain (core/reply_token.h) */
 };
 /* mailbox_send_load reads mailbox id into out. LC_ENOTFOUND when it is gone. */
 lc_err mailbox_send_load(struct core *core, int64_t id, struct mailbox_send *out);

@@ -118,6 +118,7 @@ view_from_row(const struct db_rows *r, size_t i, struct mailbox_view *v)
 	v->updated_ms = db_ms(r, i, MBX_COL_UPDATED);
 	v->paused_ms = db_ms(r, i, MBX_COL_PAUSED_AT);
 	v->password_set = db_len(r, i, MBX_COL_BOX) > 0;
+	v->plus_reply_to = db_i64(r, i, MBX_COL_PLUS_REPLY_TO) != 0;
 }
 
 static lc_err
@@ -203,6 +204,7 @@ write_tx(struct db *db, void *arg)
 		m.security = in->security != -1 ? (unsigned)in->security : MBX_STARTTLS;
 		m.username = in->username;
 		m.daily_cap = in->daily_cap != -1 ? (unsigned)in->daily_cap : MAILBOX_DAILY_CAP_DEFAULT;
+		m.plus_reply_to = in->plus_reply_to == 1;
 	} else {
 		if ((e = store_mailbox_find(db, t->who->workspace_id, t->public_id, 1, day, &cur)) !=
 		    LC_OK)
@@ -221,6 +223,7 @@ write_tx(struct db *db, void *arg)
 		m.security = in->security != -1 ? (unsigned)in->security : old.security;
 		m.username = in->username ? in->username : old.username;
 		m.daily_cap = in->daily_cap != -1 ? (unsigned)in->daily_cap : old.daily_cap;
+		m.plus_reply_to = in->plus_reply_to != -1 ? in->plus_reply_to == 1 : old.plus_reply_to;
 	}
 	m.public_id = t->public_id;
 	m.workspace_id = t->who->workspace_id;

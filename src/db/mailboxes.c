@@ -11,7 +11,7 @@
 	"b.smtp_host, b.smtp_port, b.security, b.username, b.password_box, b.daily_cap, "        \
 	"b.status, b.paused_reason, b.paused_at, b.created_at, b.updated_at, "                   \
 	"(SELECT COUNT(*) FROM outbound_messages o WHERE o.mailbox_id = b.id "                   \
-	"AND o.mailbox_at >= ?) FROM mailboxes b "
+	"AND o.mailbox_at >= ?), b.plus_reply_to FROM mailboxes b "
 
 lc_err
 store_mailbox_count_lock(struct db *db, int64_t workspace_id, unsigned *count)
@@ -35,13 +35,13 @@ store_mailbox_insert(struct db *db, const struct store_mailbox *m, const char *n
 	static const char sql[] =
 	    "INSERT INTO mailboxes (public_id, workspace_id, from_name, from_address, reply_to, "
 	    "smtp_host, smtp_port, security, username, password_box, daily_cap, status, "
-	    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)";
+	    "created_at, updated_at, plus_reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)";
 	struct db_param p[] = {DB_CSTR(m->public_id), DB_I64(m->workspace_id),
 	    DB_CSTR(m->from_name), DB_CSTR(m->from_address),
 	    m->reply_to ? DB_CSTR(m->reply_to) : DB_NULL, DB_CSTR(m->host), DB_I64(m->port),
 	    DB_I64(m->security), DB_CSTR(m->username),
 	    DB_STR((const char *)m->password_box, m->box_len), DB_I64(m->daily_cap),
-	    DB_CSTR(now_sql), DB_CSTR(now_sql)};
+	    DB_CSTR(now_sql), DB_CSTR(now_sql), DB_I64(m->plus_reply_to ? 1 : 0)};
 
 	if (m->password_box == NULL)
 		return LC_EINVAL;
@@ -55,12 +55,12 @@ store_mailbox_update(struct db *db, int64_t id, const struct store_mailbox *m,
 	static const char sql[] =
 	    "UPDATE mailboxes SET from_name = ?, from_address = ?, reply_to = ?, smtp_host = ?, "
 	    "smtp_port = ?, security = ?, username = ?, password_box = COALESCE(?, password_box), "
-	    "daily_cap = ?, updated_at = ? WHERE id = ?";
+	    "daily_cap = ?, updated_at = ?, plus_reply_to = ? WHERE id = ?";
 	struct db_param p[] = {DB_CSTR(m->from_name), DB_CSTR(m->from_address),
 	    m->reply_to ? DB_CSTR(m->reply_to) : DB_NULL, DB_CSTR(m->host), DB_I64(m->port),
 	    DB_I64(m->security), DB_CSTR(m->username),
 	    m->password_box ? DB_STR((const char *)m->password_box, m->box_len) : DB_NULL,
-	    DB_I64(m->daily_cap), DB_CSTR(now_sql), DB_I64(id)};
+	    DB_I64(m->daily_cap), DB_CSTR(now_sql), DB_I64(m->plus_reply_to ? 1 : 0), DB_I64(id)};
 
 	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, NULL);
 }

@@ -18,6 +18,7 @@ struct store_mailbox {
 	unsigned port, security, daily_cap;
 	const unsigned char *password_box;
 	size_t box_len;
+	int plus_reply_to; /* Reply-To carries the message's reply token (issue 16) */
 };
 
 /* Columns of the mailbox reads below. MBX_COL_SENT_TODAY counts the mailbox's messages
@@ -25,7 +26,7 @@ struct store_mailbox {
 enum { MBX_COL_ID, MBX_COL_PUBLIC, MBX_COL_WORKSPACE, MBX_COL_FROM_NAME, MBX_COL_FROM_ADDRESS,
 	MBX_COL_REPLY_TO, MBX_COL_HOST, MBX_COL_PORT, MBX_COL_SECURITY, MBX_COL_USERNAME,
 	MBX_COL_BOX, MBX_COL_DAILY_CAP, MBX_COL_STATUS, MBX_COL_PAUSED_REASON, MBX_COL_PAUSED_AT,
-	MBX_COL_CREATED, MBX_COL_UPDATED, MBX_COL_SENT_TODAY, MBX_NCOLS };
+	MBX_COL_CREATED, MBX_COL_UPDATED, MBX_COL_SENT_TODAY, MBX_COL_PLUS_REPLY_TO, MBX_NCOLS };
 
 /* store_mailbox_count_lock counts the workspace's mailboxes that are not deleted, locking
  * their index range so that two creations cannot both pass the cap. */

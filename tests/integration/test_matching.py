@@ -118,3 +118,35 @@ def test_a_forward_from_another_address_is_matched_by_its_token():
     # a made-up token of the right shape finds nothing
     fake = post_reply(t.api, f"x.{tag}@y.example", f"{local}+abcdefghijklmnop@{domain}")
     assert fake["matchedBy"] == "none"
+
+
+def test_a_mailbox_with_plus_reply_to_gets_replies_at_its_token():
+    """A sender mailbox with plusReplyTo sends Reply-To local+<token>@domain through its own
+    submission server (Dovecot); the answer of a colleague to that address matches."""
+    import re
+    from test_mailboxes import auto_policy, mailbox_body, new_campaign
+
+    t = Tenant()
+    tag = uuid.uuid4().hex[:8]
+    auto_policy(t.api)
+    r = t.api.post("/v1/mailboxes", headers=JSON, data=json.dumps(
+        mailbox_body(user="box3", replyTo="answers@mailbox.test", plusReplyTo=True)))
+    assert r.status_code == 201 and r.json()["plusReplyTo"] is True, r.text
+    box = r.json()
+    assert_problem_422 = t.api.request("PATCH", f"/v1/mailboxes/{box['id']}", headers=JSON,
+                                       data=json.dumps({"plusReplyTo": "yes"}))
+    assert assert_problem_422.status_code == 422 and assert_problem_422.json()["param"] == "plusReplyTo"
+    pat = f"pat@plus-{tag}.example"
+    c = new_campaign(t.api, [box["id"]], [{"domain": f"plus-{tag}.example", "contactName": "Pat",
+                                            "contactEmail": pat}])
+    mail = wait_for(lambda: [m for raw, m in sink_messages() if m["X-Sink-Rcpt-To"] == pat])
+    assert mail, "not delivered"
+    token = re.match(r"<([a-z2-7]{16})\.", mail[0]["Message-ID"]).group(1)
+    assert mail[0]["Reply-To"].addresses[0].addr_spec == f"answers+{token}@mailbox.test"
+    got = post_reply(t.api, f"colleague.{tag}@elsewhere.example", f"answers+{token}@mailbox.test")
+    assert got["matchedBy"] == "token" and got["campaignId"] == c["id"], got
+    # switched off, the Reply-To is the mailbox's own again
+    r = t.api.request("PATCH", f"/v1/mailboxes/{box['id']}", headers=JSON,
+                      data=json.dumps({"plusReplyTo": False}))
+    assert r.status_code == 200 and r.json()["plusReplyTo"] is False
+    t.api.request("DELETE", f"/v1/mailboxes/{box['id']}")
