@@ -41,7 +41,8 @@ scope_param(struct api_ctx *ctx, int allow_all, int *scope)
 		*scope = -1;
 	else {
 		api_bad_param(ctx, "scope",
-		    allow_all ? "scope is workspace, account or all." : "scope is workspace or account.");
+		    allow_all ? "scope is workspace, account or all."
+		              : "scope is workspace or account.");
 		return -1;
 	}
 	return 0;

@@ -21,10 +21,9 @@ struct decide_ctx {
 	struct core_fail *fail;
 };
 
-static lc_err matched_effects(struct db *, const struct db_rows *, int64_t, int64_t,
-    const char *);
-static lc_err unsubscribe_effects(struct db *, const struct db_rows *, const char *, int64_t,
-    int64_t, const char *);
+static lc_err matched_effects(struct db *, const struct db_rows *, int64_t, int64_t, const char *);
+static lc_err unsubscribe_effects(
+    struct db *, const struct db_rows *, const char *, int64_t, int64_t, const char *);
 static lc_err decide_tx(struct db *, void *);
 
 const char *
@@ -38,8 +37,8 @@ triage_decision_name(unsigned d)
  * (no auto-response: the reply may be days old, a person is looking at it now), an
  * unsubscribe request lists the sender, an out-of-office moves the follow-ups. */
 static lc_err
-matched_effects(struct db *db, const struct db_rows *in, int64_t campaign, int64_t rel,
-    const char *now)
+matched_effects(
+    struct db *db, const struct db_rows *in, int64_t campaign, int64_t rel, const char *now)
 {
 	unsigned klass = (unsigned)db_i64(in, 0, IN_COL_KLASS);
 	int64_t ws = db_i64(in, 0, IN_COL_WORKSPACE), back;
@@ -62,27 +61,26 @@ matched_effects(struct db *db, const struct db_rows *in, int64_t campaign, int64
 		return inbound_stop_follow_ups_tx(db, rel, "the prospect replied");
 	case IN_UNSUBSCRIBE:
 		if (!db_isnull(in, 0, IN_COL_FROM) &&
-		    (e = suppression_unsubscribe_tx(db, ws, db_str(in, 0, IN_COL_FROM), "triage", now)) !=
-		        LC_OK)
+		    (e = suppression_unsubscribe_tx(
+		         db, ws, db_str(in, 0, IN_COL_FROM), "triage", now)) != LC_OK)
 			return e;
 		ev.type = EV_UNSUBSCRIBED;
 		return events_record(db, &ev, NULL);
 	case IN_AUTO_REPLY:
 		if (db_isnull(in, 0, IN_COL_OOO_RETURN) ||
-		    sqltime_parse(db_str(in, 0, IN_COL_OOO_RETURN), strlen(db_str(in, 0, IN_COL_OOO_RETURN)),
-		        &back) != LC_OK)
+		    sqltime_parse(db_str(in, 0, IN_COL_OOO_RETURN),
+		        strlen(db_str(in, 0, IN_COL_OOO_RETURN)), &back) != LC_OK)
 			return LC_OK;
 		return store_msg_follow_ups_not_before(db, rel, back + 86400000, now);
-	default:
-		return LC_OK; /* a bounce or a receipt: the match is the record */
+	default: return LC_OK; /* a bounce or a receipt: the match is the record */
 	}
 }
 
 /* unsubscribe_effects: the prospect (and whoever wrote, if someone else) is listed, marked
  * unsubscribed, and nothing more is sent to them. */
 static lc_err
-unsubscribe_effects(struct db *db, const struct db_rows *in, const char *prospect,
-    int64_t campaign, int64_t rel, const char *now)
+unsubscribe_effects(struct db *db, const struct db_rows *in, const char *prospect, int64_t campaign,
+    int64_t rel, const char *now)
 {
 	int64_t ws = db_i64(in, 0, IN_COL_WORKSPACE);
 	struct event_in ev;
@@ -131,9 +129,11 @@ decide_tx(struct db *db, void *arg)
 	}
 	sqltime_format(now_ms(), now);
 	if (c->decision != TRIAGE_DISMISS) {
-		/* a relationship id, or (the pages) a prospect's address: its newest relationship */
+		/* a relationship id, or (the pages) a prospect's address: its newest relationship
+		 */
 		if (strchr(c->rel_public, '@') != NULL) {
-			if ((e = store_rel_by_email(db, c->who->workspace_id, c->rel_public, &rr)) != LC_OK)
+			if ((e = store_rel_by_email(
+			         db, c->who->workspace_id, c->rel_public, &rr)) != LC_OK)
 				goto out;
 			if (rr.nrows == 1) {
 				rel = db_i64(&rr, 0, RE_COL_ID);
@@ -157,8 +157,8 @@ decide_tx(struct db *db, void *arg)
 			goto out;
 		}
 	}
-	if ((e = store_triage_set(db, db_i64(&in, 0, IN_COL_ID), campaign, rel, c->decision, c->by,
-	         now)) != LC_OK)
+	if ((e = store_triage_set(
+	         db, db_i64(&in, 0, IN_COL_ID), campaign, rel, c->decision, c->by, now)) != LC_OK)
 		goto out;
 	if (c->decision == TRIAGE_MATCH)
 		e = matched_effects(db, &in, campaign, rel, now);

@@ -10,13 +10,26 @@
 
 struct core_fail; /* core/sending.h */
 
-enum inbound_class { IN_HUMAN = 0, IN_AUTO_REPLY, IN_BOUNCE, IN_UNSUBSCRIBE, IN_DELAYED,
-	IN_NCLASSES };
+enum inbound_class {
+	IN_HUMAN = 0,
+	IN_AUTO_REPLY,
+	IN_BOUNCE,
+	IN_UNSUBSCRIBE,
+	IN_DELAYED,
+	IN_NCLASSES
+};
 /* How an inbound message found its prospect (docs/inbound.md, "Matching"). MATCH_DOMAIN is
  * the lower-confidence guess: someone else at the prospect's domain. MATCH_MANUAL: a person
  * decided it in the triage of unmatched mail. */
-enum inbound_match { MATCH_NONE = 0, MATCH_THREAD, MATCH_SENDER, MATCH_DOMAIN, MATCH_MANUAL,
-	MATCH_TOKEN, MATCH_N };
+enum inbound_match {
+	MATCH_NONE = 0,
+	MATCH_THREAD,
+	MATCH_SENDER,
+	MATCH_DOMAIN,
+	MATCH_MANUAL,
+	MATCH_TOKEN,
+	MATCH_N
+};
 const char *inbound_class_name(unsigned klass);
 int inbound_class_from_name(const char *s, size_t len);
 const char *inbound_match_name(unsigned method);
@@ -28,8 +41,9 @@ struct inbound_view {
 	unsigned klass, match;
 	const char *message_id, *in_reply_to, *references, *from, *from_name, *to, *subject;
 	const char *text, *text_new, *bounce_status, *bounce_recipient;
-	const char *ooo_return; /* "YYYY-MM-DD": the day an out-of-office says they are back, or NULL */
-	int triage_decision;    /* enum triage_decision, or -1: none taken */
+	const char
+	    *ooo_return; /* "YYYY-MM-DD": the day an out-of-office says they are back, or NULL */
+	int triage_decision; /* enum triage_decision, or -1: none taken */
 	const char *triaged_by;
 	int64_t triaged_ms;
 	int64_t sent_ms, received_ms;
@@ -50,8 +64,8 @@ struct inbound_page {
 	int has_next;
 	char next_cursor[CURSOR_MAX];
 };
-lc_err inbound_list(struct core *core, const struct principal *who,
-    const struct inbound_query *q, struct inbound_page *page);
+lc_err inbound_list(struct core *core, const struct principal *who, const struct inbound_query *q,
+    struct inbound_page *page);
 void inbound_page_free(struct inbound_page *page);
 lc_err inbound_get(struct core *core, const struct principal *who, const char *public_id,
     struct db_rows *rows, struct inbound_view *v);
@@ -75,8 +89,7 @@ lc_err inbound_triage_list(struct core *core, const struct principal *who,
  * the prospect's address and marks the prospect unsubscribed, TRIAGE_DISMISS only records
  * it. by (who decided) is kept with the time. fail->code: inbound_message_not_found,
  * relationship_not_found, already_decided (matched or decided before). */
-lc_err inbound_triage_decide(struct core *core, const struct principal *who,
-    const char *public_id, unsigned decision, const char *rel_public, const char *by,
-    struct core_fail *fail);
+lc_err inbound_triage_decide(struct core *core, const struct principal *who, const char *public_id,
+    unsigned decision, const char *rel_public, const char *by, struct core_fail *fail);
 
 #endif

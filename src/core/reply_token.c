@@ -98,8 +98,9 @@ reply_token_address(const char *base, const char *msgid, char *out, size_t len)
 
 	if (len > 0)
 		out[0] = '\0';
-	if (base == NULL || !reply_token_of_msgid(msgid, token) || (at = strrchr(base, '@')) == NULL ||
-	    at == base || memchr(base, '+', (size_t)(at - base)) != NULL)
+	if (base == NULL || !reply_token_of_msgid(msgid, token) ||
+	    (at = strrchr(base, '@')) == NULL || at == base ||
+	    memchr(base, '+', (size_t)(at - base)) != NULL)
 		return 0;
 	if ((size_t)snprintf(out, len, "%.*s+%s%s", (int)(at - base), base, token, at) >= len) {
 		if (len > 0)

@@ -38,14 +38,14 @@ struct import_ctx {
 static const char *const shared_domains[] = {"gmail.com", "googlemail.com", "outlook.com",
     "hotmail.com", "hotmail.co.uk", "hotmail.fr", "hotmail.de", "hotmail.es", "hotmail.it",
     "live.com", "live.co.uk", "live.fr", "live.nl", "msn.com", "yahoo.com", "yahoo.co.uk",
-    "yahoo.fr", "yahoo.de", "yahoo.es", "ymail.com", "icloud.com", "me.com", "mac.com",
-    "aol.com", "gmx.com", "gmx.de", "gmx.net", "gmx.at", "gmx.ch", "web.de", "t-online.de",
-    "freenet.de", "proton.me", "protonmail.com", "pm.me", "zoho.com", "mail.com",
-    "yandex.com", "yandex.ru", "mail.ru", "orange.fr", "free.fr", "laposte.net", "sfr.fr",
-    "wanadoo.fr", "libero.it", "virgilio.it", "telefonica.net", "ziggo.nl", "kpnmail.nl",
-    "hetnet.nl", "home.nl", "planet.nl", "qq.com", "163.com", "126.com", "fastmail.com",
-    "hey.com", "tutanota.com", "tuta.io", "bluewin.ch", "seznam.cz", "wp.pl", "o2.pl",
-    "onet.pl", "rambler.ru", "naver.com", "daum.net", "rediffmail.com", NULL};
+    "yahoo.fr", "yahoo.de", "yahoo.es", "ymail.com", "icloud.com", "me.com", "mac.com", "aol.com",
+    "gmx.com", "gmx.de", "gmx.net", "gmx.at", "gmx.ch", "web.de", "t-online.de", "freenet.de",
+    "proton.me", "protonmail.com", "pm.me", "zoho.com", "mail.com", "yandex.com", "yandex.ru",
+    "mail.ru", "orange.fr", "free.fr", "laposte.net", "sfr.fr", "wanadoo.fr", "libero.it",
+    "virgilio.it", "telefonica.net", "ziggo.nl", "kpnmail.nl", "hetnet.nl", "home.nl", "planet.nl",
+    "qq.com", "163.com", "126.com", "fastmail.com", "hey.com", "tutanota.com", "tuta.io",
+    "bluewin.ch", "seznam.cz", "wp.pl", "o2.pl", "onet.pl", "rambler.ru", "naver.com", "daum.net",
+    "rediffmail.com", NULL};
 
 static void lower(char *);
 static int scope_allowed(const struct principal *, int, struct core_fail *);
@@ -109,8 +109,8 @@ suppression_check_tx(struct db *db, int64_t ws, const char *email, int *yes)
 }
 
 lc_err
-suppression_unsubscribe_tx(struct db *db, int64_t ws, const char *email, const char *source,
-    const char *now_sql)
+suppression_unsubscribe_tx(
+    struct db *db, int64_t ws, const char *email, const char *source, const char *now_sql)
 {
 	struct store_suppression_new n;
 	struct db_rows r;
@@ -230,9 +230,8 @@ add_tx(struct db *db, void *arg)
 }
 
 lc_err
-suppressions_add(struct core *core, const struct principal *who,
-    const struct suppression_in *in, int *created, struct db_rows *rows,
-    struct suppression_view *v, struct core_fail *fail)
+suppressions_add(struct core *core, const struct principal *who, const struct suppression_in *in,
+    int *created, struct db_rows *rows, struct suppression_view *v, struct core_fail *fail)
 {
 	struct add_ctx c;
 	lc_err e;
@@ -270,8 +269,8 @@ remove_tx(struct db *db, void *arg)
 }
 
 lc_err
-suppressions_remove(struct core *core, const struct principal *who,
-    const struct suppression_in *in, struct core_fail *fail)
+suppressions_remove(struct core *core, const struct principal *who, const struct suppression_in *in,
+    struct core_fail *fail)
 {
 	struct add_ctx c;
 	int deleted = 0;
@@ -309,8 +308,8 @@ static const struct page_spec spec = {
     sizeof(struct suppression_view), item_from_row, item_position};
 
 lc_err
-suppressions_list(struct core *core, const struct principal *who,
-    const struct suppression_query *q, struct suppression_page *page)
+suppressions_list(struct core *core, const struct principal *who, const struct suppression_query *q,
+    struct suppression_page *page)
 {
 	struct store_suppression_filter f;
 	char before[TIME_SQL_LEN];
@@ -377,8 +376,9 @@ import_tx(struct db *db, void *arg)
 		reason = csv_field(&r, 1);
 		if (r.nfields == 1 && v[0] == '\0')
 			continue; /* blank line */
-		if (r.line == 1 && (strcasecmp(v, "value") == 0 || strcasecmp(v, "email") == 0 ||
-		                       strcasecmp(v, "address") == 0 || strcasecmp(v, "domain") == 0))
+		if (r.line == 1 &&
+		    (strcasecmp(v, "value") == 0 || strcasecmp(v, "email") == 0 ||
+		        strcasecmp(v, "address") == 0 || strcasecmp(v, "domain") == 0))
 			continue; /* header */
 		if (++c->out->rows > SUPP_IMPORT_MAX_ROWS) {
 			c->out->bad_line = r.line;
@@ -389,7 +389,8 @@ import_tx(struct db *db, void *arg)
 		n.kind = strchr(v, '@') && v[0] != '@' ? SUPP_ADDRESS : SUPP_DOMAIN;
 		if (!suppression_normalize(v, n.kind, value)) {
 			c->out->bad_line = r.line;
-			c->out->bad_detail = "The first column must be an email address or a domain.";
+			c->out->bad_detail =
+			    "The first column must be an email address or a domain.";
 			e = LC_EINVAL;
 			break;
 		}
@@ -420,8 +421,8 @@ import_tx(struct db *db, void *arg)
 }
 
 lc_err
-suppressions_import(struct core *core, const struct principal *who, const char *csv,
-    size_t len, int account_wide, const char *created_by, struct suppression_import *out,
+suppressions_import(struct core *core, const struct principal *who, const char *csv, size_t len,
+    int account_wide, const char *created_by, struct suppression_import *out,
     struct core_fail *fail)
 {
 	struct import_ctx c = {who, csv, len, account_wide, created_by, out, fail};
@@ -458,14 +459,14 @@ csv_cell(struct buf *b, const char *s, int last)
 	if (strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0' && (e = buf_puts(b, "'")) != LC_OK)
 		return e;
 	for (p = s; *p; p++)
-		if ((e = buf_append(b, p, 1)) != LC_OK || (*p == '"' && (e = buf_puts(b, "\"")) != LC_OK))
+		if ((e = buf_append(b, p, 1)) != LC_OK ||
+		    (*p == '"' && (e = buf_puts(b, "\"")) != LC_OK))
 			return e;
 	return buf_puts(b, last ? "\"\r\n" : "\",");
 }
 
 lc_err
-suppressions_export(struct core *core, const struct principal *who, struct buf *out,
-    int *truncated)
+suppressions_export(struct core *core, const struct principal *who, struct buf *out, int *truncated)
 {
 	struct suppression_query q;
 	struct suppression_page page;
@@ -474,8 +475,8 @@ suppressions_export(struct core *core, const struct principal *who, struct buf *
 	lc_err e;
 
 	*truncated = 0;
-	if ((e = buf_puts(out, "value,kind,scope,workspace_id,reason,source,created_by,created_at\r\n")) !=
-	    LC_OK)
+	if ((e = buf_puts(out,
+	         "value,kind,scope,workspace_id,reason,source,created_by,created_at\r\n")) != LC_OK)
 		return e;
 	memset(&q, 0, sizeof(q));
 	q.scope = -1;
@@ -488,9 +489,12 @@ suppressions_export(struct core *core, const struct principal *who, struct buf *
 
 			rfc3339_format(v->created_ms, when);
 			if ((e = csv_cell(out, v->value, 0)) != LC_OK ||
-			    (e = csv_cell(out, v->kind == SUPP_DOMAIN ? "domain" : "address", 0)) != LC_OK ||
-			    (e = csv_cell(out, v->account_wide ? "account" : "workspace", 0)) != LC_OK ||
-			    (e = csv_cell(out, v->workspace_public ? v->workspace_public : "", 0)) != LC_OK ||
+			    (e = csv_cell(out, v->kind == SUPP_DOMAIN ? "domain" : "address", 0)) !=
+			        LC_OK ||
+			    (e = csv_cell(out, v->account_wide ? "account" : "workspace", 0)) !=
+			        LC_OK ||
+			    (e = csv_cell(out, v->workspace_public ? v->workspace_public : "",
+			         0)) != LC_OK ||
 			    (e = csv_cell(out, v->reason, 0)) != LC_OK ||
 			    (e = csv_cell(out, v->source, 0)) != LC_OK ||
 			    (e = csv_cell(out, v->created_by, 0)) != LC_OK ||

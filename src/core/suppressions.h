@@ -14,7 +14,8 @@ enum supp_kind { SUPP_ADDRESS = 0, SUPP_DOMAIN = 1 };
 #define SUPP_VALUE_MAX (EMAIL_MAX_BYTES + 1)
 #define SUPP_REASON_MAX_CHARS 200
 #define SUPP_IMPORT_MAX_ROWS 100000 /* lines of one CSV import */
-#define SUPP_EXPORT_MAX_ROWS 200000 /* rows of one CSV export; a longer list is cut (said in a header) */
+#define SUPP_EXPORT_MAX_ROWS                                                                       \
+	200000 /* rows of one CSV export; a longer list is cut (said in a header) */
 
 /* suppression_normalize checks in (untrusted) as an address (kind SUPP_ADDRESS) or a domain
  * (SUPP_DOMAIN; a leading '@' is allowed) and writes it lower-cased to out. Returns 1 when
@@ -34,8 +35,8 @@ lc_err suppression_check_tx(struct db *db, int64_t ws, const char *email, int *y
  * (source "unsubscribe_link" or "unsubscribe_reply"), and its domain too when the workspace
  * policy unsubscribeSuppressesDomain is on and the domain is not a shared one. Adding what
  * is there already changes nothing. Errors: database errors. */
-lc_err suppression_unsubscribe_tx(struct db *db, int64_t ws, const char *email,
-    const char *source, const char *now_sql);
+lc_err suppression_unsubscribe_tx(
+    struct db *db, int64_t ws, const char *email, const char *source, const char *now_sql);
 
 /* suppression_claim_tx ends a claimed message m whose recipient is suppressed
  * (m->suppressed, read by the claim through SUPPRESSED_SQL): status suppressed, never sent,
@@ -43,7 +44,7 @@ lc_err suppression_unsubscribe_tx(struct db *db, int64_t ws, const char *email,
 lc_err suppression_claim_tx(struct db *db, const struct out_message *m, int *changed);
 
 struct suppression_view {
-	const char *value;            /* borrowed from rows */
+	const char *value; /* borrowed from rows */
 	unsigned kind;
 	int account_wide;
 	const char *workspace_public; /* NULL for account-wide */
@@ -55,16 +56,16 @@ struct suppression_in {
 	const char *address, *domain; /* exactly one */
 	const char *reason;           /* may be NULL */
 	int account_wide;
-	const char *created_by;       /* who: "api", a user's email */
-	const char *source;           /* NULL: "api" */
+	const char *created_by; /* who: "api", a user's email */
+	const char *source;     /* NULL: "api" */
 };
 /* suppressions_add adds an entry for who's workspace, or the account's list (needs an
  * account key: LC_EFORBIDDEN). *created is 0 when it was listed already. rows/v give the
  * entry as stored (caller frees rows). Errors: LC_EINVAL with fail (validation_failed and
  * the param), LC_EFORBIDDEN, database errors. */
 lc_err suppressions_add(struct core *core, const struct principal *who,
-    const struct suppression_in *in, int *created, struct db_rows *rows,
-    struct suppression_view *v, struct core_fail *fail);
+    const struct suppression_in *in, int *created, struct db_rows *rows, struct suppression_view *v,
+    struct core_fail *fail);
 
 /* suppressions_remove removes the address or domain (in->address/in->domain) from the
  * workspace's list or, with in->account_wide (an account key), the account's. Errors:
@@ -73,7 +74,7 @@ lc_err suppressions_remove(struct core *core, const struct principal *who,
     const struct suppression_in *in, struct core_fail *fail);
 
 struct suppression_query {
-	int scope;      /* -1 both, 0 the workspace's list, 1 the account's */
+	int scope; /* -1 both, 0 the workspace's list, 1 the account's */
 	int has_cursor;
 	int64_t cursor_ms, cursor_id;
 	unsigned limit;
@@ -109,7 +110,7 @@ lc_err suppressions_import(struct core *core, const struct principal *who, const
  * source,created_by,created_at) of the entries that apply to who's workspace, newest first,
  * at most SUPP_EXPORT_MAX_ROWS (*truncated set when cut). Values that a spreadsheet would
  * run as a formula are quoted with a leading '. Errors: LC_ENOMEM, database errors. */
-lc_err suppressions_export(struct core *core, const struct principal *who, struct buf *out,
-    int *truncated);
+lc_err suppressions_export(
+    struct core *core, const struct principal *who, struct buf *out, int *truncated);
 
 #endif

@@ -3,9 +3,9 @@
 
 #include "db/store_suppressions.h"
 
-#define SUP_SELECT                                                                            \
-	"SELECT s.email, s.kind, s.workspace_id, s.reason, s.source, s.created_by, "            \
-	"s.created_at, w.public_id, s.id FROM suppressions s "                                          \
+#define SUP_SELECT                                                                                 \
+	"SELECT s.email, s.kind, s.workspace_id, s.reason, s.source, s.created_by, "               \
+	"s.created_at, w.public_id, s.id FROM suppressions s "                                     \
 	"LEFT JOIN workspaces w ON w.id = s.workspace_id "
 
 lc_err
@@ -26,8 +26,8 @@ store_suppression_insert(struct db *db, const struct store_suppression_new *n, i
 }
 
 lc_err
-store_suppression_get(struct db *db, int64_t account_id, int64_t workspace_id,
-    const char *value, struct db_rows *out)
+store_suppression_get(
+    struct db *db, int64_t account_id, int64_t workspace_id, const char *value, struct db_rows *out)
 {
 	static const char sql[] =
 	    SUP_SELECT "WHERE s.account_id = ? AND s.email = ? AND s.workspace_id = ?";
@@ -37,8 +37,8 @@ store_suppression_get(struct db *db, int64_t account_id, int64_t workspace_id,
 }
 
 lc_err
-store_suppression_delete(struct db *db, int64_t account_id, int64_t workspace_id,
-    const char *value, int *deleted)
+store_suppression_delete(
+    struct db *db, int64_t account_id, int64_t workspace_id, const char *value, int *deleted)
 {
 	static const char sql[] = "DELETE FROM suppressions WHERE account_id = ? AND email = ? "
 	                          "AND workspace_id = ?";
@@ -52,14 +52,13 @@ store_suppression_delete(struct db *db, int64_t account_id, int64_t workspace_id
 }
 
 lc_err
-store_suppression_list(struct db *db, const struct store_suppression_filter *f,
-    struct db_rows *out)
+store_suppression_list(struct db *db, const struct store_suppression_filter *f, struct db_rows *out)
 {
 	/* Each list is its own range of ix_suppressions_list; UNION ALL of the two ranges,
 	 * each already cut at the limit, keeps the read bounded whatever the lists hold. */
-#define SUP_PAGE                                                                              \
-	SUP_SELECT "WHERE s.account_id = ? AND s.workspace_id = ? "                               \
-	           "AND (s.created_at < ? OR (s.created_at = ? AND s.id < ?)) "                   \
+#define SUP_PAGE                                                                                   \
+	SUP_SELECT "WHERE s.account_id = ? AND s.workspace_id = ? "                                \
+	           "AND (s.created_at < ? OR (s.created_at = ? AND s.id < ?)) "                    \
 	           "ORDER BY s.created_at DESC, s.id DESC LIMIT ?"
 	static const char sql[] = "(" SUP_PAGE ") UNION ALL (" SUP_PAGE ") "
 	                          "ORDER BY 7 DESC, 9 DESC LIMIT ?";
@@ -69,8 +68,9 @@ store_suppression_list(struct db *db, const struct store_suppression_filter *f,
 	/* a list left out reads workspace -1: no row has it */
 	int64_t ws = f->scope == 1 ? -1 : f->workspace_id, acct = f->scope == 0 ? -1 : 0;
 	struct db_param p[] = {DB_I64(f->account_id), DB_I64(ws), DB_CSTR(before), DB_CSTR(before),
-	    DB_I64(before_id), DB_I64(f->limit), DB_I64(f->account_id), DB_I64(acct), DB_CSTR(before),
-	    DB_CSTR(before), DB_I64(before_id), DB_I64(f->limit), DB_I64(f->limit)};
+	    DB_I64(before_id), DB_I64(f->limit), DB_I64(f->account_id), DB_I64(acct),
+	    DB_CSTR(before), DB_CSTR(before), DB_I64(before_id), DB_I64(f->limit),
+	    DB_I64(f->limit)};
 
 	return db_query(db, sql, p, sizeof(p) / sizeof(p[0]), out);
 }

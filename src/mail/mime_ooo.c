@@ -40,31 +40,59 @@ struct ooo_trigger {
 
 static const struct ooo_trigger ooo_triggers[] = {
     /* English */
-    {"back", 1}, {"return", 1}, {"returning", 1}, {"returns", 1}, {"until", 2}, {"till", 2},
-    {"through", 2}, {"as of", 3},
+    {"back", 1},
+    {"return", 1},
+    {"returning", 1},
+    {"returns", 1},
+    {"until", 2},
+    {"till", 2},
+    {"through", 2},
+    {"as of", 3},
     /* German */
-    {"zurück", 1}, {"zurueck", 1}, {"wieder", 1}, {"bis", 2}, {"ab", 3},
+    {"zurück", 1},
+    {"zurueck", 1},
+    {"wieder", 1},
+    {"bis", 2},
+    {"ab", 3},
     /* French */
-    {"retour", 1}, {"reviendrai", 1}, {"rentre", 1}, {"jusqu'au", 2}, {"jusqu’au", 2},
-    {"jusqu'à", 2}, {"jusqu’à", 2}, {"à partir du", 3}, {"a partir du", 3}, {"dès le", 3},
+    {"retour", 1},
+    {"reviendrai", 1},
+    {"rentre", 1},
+    {"jusqu'au", 2},
+    {"jusqu’au", 2},
+    {"jusqu'à", 2},
+    {"jusqu’à", 2},
+    {"à partir du", 3},
+    {"a partir du", 3},
+    {"dès le", 3},
     /* Spanish */
-    {"vuelta", 1}, {"regreso", 1}, {"regresaré", 1}, {"volveré", 1}, {"vuelvo", 1},
-    {"hasta", 2}, {"a partir del", 3},
+    {"vuelta", 1},
+    {"regreso", 1},
+    {"regresaré", 1},
+    {"volveré", 1},
+    {"vuelvo", 1},
+    {"hasta", 2},
+    {"a partir del", 3},
     /* Dutch */
-    {"terug", 1}, {"weer", 1}, {"tot en met", 2}, {"t/m", 2}, {"tot", 2}, {"vanaf", 3},
+    {"terug", 1},
+    {"weer", 1},
+    {"tot en met", 2},
+    {"t/m", 2},
+    {"tot", 2},
+    {"vanaf", 3},
 };
 
 /* Words between a trigger and its date. Weekday names are fillers too. */
-static const char *const ooo_fillers[] = {"on", "the", "in", "at", "to", "office", "work",
-    "be", "am", "i", "will", "again", "der", "dem", "den", "im", "büro", "buero", "wieder",
-    "le", "la", "au", "bureau", "a", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
-    "dimanche", "de", "el", "del", "oficina", "en", "op", "het", "kantoor", "einschließlich", "einschliesslich",
-    "inclusive", "including", "monday", "tuesday", "wednesday", "thursday", "friday",
-    "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat",
-    "sun", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
-    "mo", "di", "mi", "do", "fr", "sa", "so", "lunes", "martes", "miércoles", "miercoles",
-    "jueves", "viernes", "sábado", "sabado", "domingo", "maandag", "dinsdag", "woensdag",
-    "donderdag", "vrijdag", "zaterdag", "zondag", "ma", "wo", "vr", "za", "zo", NULL};
+static const char *const ooo_fillers[] = {"on", "the", "in", "at", "to", "office", "work", "be",
+    "am", "i", "will", "again", "der", "dem", "den", "im", "büro", "buero", "wieder", "le", "la",
+    "au", "bureau", "a", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+    "de", "el", "del", "oficina", "en", "op", "het", "kantoor", "einschließlich", "einschliesslich",
+    "inclusive", "including", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+    "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "montag",
+    "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "mo", "di", "mi", "do",
+    "fr", "sa", "so", "lunes", "martes", "miércoles", "miercoles", "jueves", "viernes", "sábado",
+    "sabado", "domingo", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag",
+    "zondag", "ma", "wo", "vr", "za", "zo", NULL};
 
 struct ooo_month {
 	const char *name;
@@ -73,26 +101,91 @@ struct ooo_month {
 
 static const struct ooo_month ooo_months[] = {
     /* English */
-    {"january", 1}, {"february", 2}, {"march", 3}, {"april", 4}, {"may", 5}, {"june", 6},
-    {"july", 7}, {"august", 8}, {"september", 9}, {"october", 10}, {"november", 11},
-    {"december", 12}, {"jan", 1}, {"feb", 2}, {"mar", 3}, {"apr", 4}, {"jun", 6}, {"jul", 7},
-    {"aug", 8}, {"sep", 9}, {"sept", 9}, {"oct", 10}, {"nov", 11}, {"dec", 12},
+    {"january", 1},
+    {"february", 2},
+    {"march", 3},
+    {"april", 4},
+    {"may", 5},
+    {"june", 6},
+    {"july", 7},
+    {"august", 8},
+    {"september", 9},
+    {"october", 10},
+    {"november", 11},
+    {"december", 12},
+    {"jan", 1},
+    {"feb", 2},
+    {"mar", 3},
+    {"apr", 4},
+    {"jun", 6},
+    {"jul", 7},
+    {"aug", 8},
+    {"sep", 9},
+    {"sept", 9},
+    {"oct", 10},
+    {"nov", 11},
+    {"dec", 12},
     /* German */
-    {"januar", 1}, {"jänner", 1}, {"februar", 2}, {"märz", 3}, {"maerz", 3}, {"mai", 5},
-    {"juni", 6}, {"juli", 7}, {"oktober", 10}, {"dezember", 12}, {"mär", 3}, {"okt", 10},
+    {"januar", 1},
+    {"jänner", 1},
+    {"februar", 2},
+    {"märz", 3},
+    {"maerz", 3},
+    {"mai", 5},
+    {"juni", 6},
+    {"juli", 7},
+    {"oktober", 10},
+    {"dezember", 12},
+    {"mär", 3},
+    {"okt", 10},
     {"dez", 12},
     /* French */
-    {"janvier", 1}, {"février", 2}, {"fevrier", 2}, {"mars", 3}, {"avril", 4}, {"juin", 6},
-    {"juillet", 7}, {"août", 8}, {"aout", 8}, {"septembre", 9}, {"octobre", 10},
-    {"novembre", 11}, {"décembre", 12}, {"decembre", 12}, {"janv", 1}, {"févr", 2},
-    {"fevr", 2}, {"avr", 4}, {"juil", 7}, {"déc", 12},
+    {"janvier", 1},
+    {"février", 2},
+    {"fevrier", 2},
+    {"mars", 3},
+    {"avril", 4},
+    {"juin", 6},
+    {"juillet", 7},
+    {"août", 8},
+    {"aout", 8},
+    {"septembre", 9},
+    {"octobre", 10},
+    {"novembre", 11},
+    {"décembre", 12},
+    {"decembre", 12},
+    {"janv", 1},
+    {"févr", 2},
+    {"fevr", 2},
+    {"avr", 4},
+    {"juil", 7},
+    {"déc", 12},
     /* Spanish */
-    {"enero", 1}, {"febrero", 2}, {"marzo", 3}, {"abril", 4}, {"mayo", 5}, {"junio", 6},
-    {"julio", 7}, {"agosto", 8}, {"septiembre", 9}, {"setiembre", 9}, {"octubre", 10},
-    {"noviembre", 11}, {"diciembre", 12}, {"ene", 1}, {"abr", 4}, {"ago", 8}, {"dic", 12},
+    {"enero", 1},
+    {"febrero", 2},
+    {"marzo", 3},
+    {"abril", 4},
+    {"mayo", 5},
+    {"junio", 6},
+    {"julio", 7},
+    {"agosto", 8},
+    {"septiembre", 9},
+    {"setiembre", 9},
+    {"octubre", 10},
+    {"noviembre", 11},
+    {"diciembre", 12},
+    {"ene", 1},
+    {"abr", 4},
+    {"ago", 8},
+    {"dic", 12},
     /* Dutch */
-    {"januari", 1}, {"februari", 2}, {"maart", 3}, {"mei", 5}, {"augustus", 8},
-    {"okt", 10}, {"mrt", 3},
+    {"januari", 1},
+    {"februari", 2},
+    {"maart", 3},
+    {"mei", 5},
+    {"augustus", 8},
+    {"okt", 10},
+    {"mrt", 3},
 };
 
 struct ooo_date {
@@ -343,13 +436,16 @@ mime_ooo_return(const char *subject, const char *text, int64_t ref_ms, int64_t *
 				continue;
 			n = strnlen(s, MIME_OOO_SCAN);
 			for (i = 0; i < n; i++) {
-				if (i > 0 && (ooo_letter((unsigned char)s[i - 1]) || s[i - 1] == '\''))
+				if (i > 0 &&
+				    (ooo_letter((unsigned char)s[i - 1]) || s[i - 1] == '\''))
 					continue; /* triggers start a word */
-				for (t = 0; t < sizeof(ooo_triggers) / sizeof(ooo_triggers[0]); t++) {
+				for (t = 0; t < sizeof(ooo_triggers) / sizeof(ooo_triggers[0]);
+				     t++) {
 					if (ooo_triggers[t].group != group)
 						continue;
 					len = strlen(ooo_triggers[t].phrase);
-					if (len > n - i || !mime_has_prefix(s + i, n - i, ooo_triggers[t].phrase))
+					if (len > n - i ||
+					    !mime_has_prefix(s + i, n - i, ooo_triggers[t].phrase))
 						continue;
 					if (i + len < n && ooo_letter((unsigned char)s[i + len]))
 						continue; /* and end one */

@@ -32,7 +32,8 @@ item_json(const struct inbound_view *v)
 		memcpy(excerpt, t, n + 1);
 	}
 	o = json_pack("{s:s,s:s,s:s,s:s}", "id", v->public_id, "class",
-	    inbound_class_name(v->klass), "subject", v->subject ? v->subject : "", "excerpt", excerpt);
+	    inbound_class_name(v->klass), "subject", v->subject ? v->subject : "", "excerpt",
+	    excerpt);
 	if (o) {
 		ui_set_str(o, "from", v->from);
 		ui_set_str(o, "from_name", v->from_name);
@@ -61,7 +62,8 @@ ui_triage_get(void *arg)
 	q.limit = UI_TRIAGE_PAGE;
 	if ((cursor = query_get(&ctx->query, "cursor")) != NULL) {
 		if (cursor_decode(cursor, strlen(cursor), &q.cursor_ms, &q.cursor_id) != LC_OK) {
-			ui_error(ctx, 400, "Bad link", "That page link is not one this site made.", NULL);
+			ui_error(ctx, 400, "Bad link", "That page link is not one this site made.",
+			    NULL);
 			return;
 		}
 		q.has_cursor = 1;
@@ -125,22 +127,24 @@ ui_triage_post(void *arg)
 		decision = TRIAGE_DISMISS;
 	else {
 		ui_form_free(&f);
-		ui_error(ctx, 422, "Not possible", "Choose match, match and unsubscribe, or dismiss.",
-		    NULL);
+		ui_error(ctx, 422, "Not possible",
+		    "Choose match, match and unsubscribe, or dismiss.", NULL);
 		return;
 	}
 	snprintf(by, sizeof(by), "user:%s", u.s.email);
 	memset(&fail, 0, sizeof(fail));
-	e = inbound_triage_decide(ctx->core, &w.who, ctx->match.captures[1], decision, rel, by, &fail);
+	e = inbound_triage_decide(
+	    ctx->core, &w.who, ctx->match.captures[1], decision, rel, by, &fail);
 	ui_form_free(&f);
 	if (e == LC_OK) {
 		ui_redirect(ctx->req, back, NULL);
 	} else if (e == LC_ECONFLICT || e == LC_EINVAL ||
-	           (e == LC_ENOTFOUND && fail.code && strcmp(fail.code, "relationship_not_found") == 0)) {
+	           (e == LC_ENOTFOUND && fail.code &&
+	               strcmp(fail.code, "relationship_not_found") == 0)) {
 		json_t *page = json_pack("{s:s,s:s,s:s,s:i}", "title", "Not possible", "message",
-		    e == LC_ECONFLICT  ? "This message was matched or decided already."
-		    : e == LC_EINVAL ? "Give the prospect's address or relationship id to match."
-		                     : "No prospect of this workspace has that address or id.",
+		    e == LC_ECONFLICT ? "This message was matched or decided already."
+		    : e == LC_EINVAL  ? "Give the prospect's address or relationship id to match."
+		                      : "No prospect of this workspace has that address or id.",
 		    "back", back, "status", e == LC_ECONFLICT ? 409 : 422);
 		ui_render(ctx, e == LC_ECONFLICT ? 409 : 422, "error", page, NULL);
 	} else {

@@ -19,7 +19,8 @@ static void test_plus_address_for_a_mailbox(void **);
 static void
 test_msgid_carries_a_fresh_token(void **state)
 {
-	char a[REPLY_MSGID_MAX], b[REPLY_MSGID_MAX], ta[REPLY_TOKEN_LEN + 1], tb[REPLY_TOKEN_LEN + 1];
+	char a[REPLY_MSGID_MAX], b[REPLY_MSGID_MAX], ta[REPLY_TOKEN_LEN + 1],
+	    tb[REPLY_TOKEN_LEN + 1];
 	size_t i;
 
 	(void)state;
@@ -36,7 +37,8 @@ test_msgid_carries_a_fresh_token(void **state)
 	assert_string_equal(a, "");
 	assert_int_equal(reply_token_msgid_new("bad domain", a), LC_EINVAL);
 	/* not ours: no token */
-	assert_int_equal(reply_token_of_msgid("<CAvacation1234567890abcdef@mail.gmail.com>", ta), 0);
+	assert_int_equal(
+	    reply_token_of_msgid("<CAvacation1234567890abcdef@mail.gmail.com>", ta), 0);
 	assert_int_equal(reply_token_of_msgid("<abcdefghijklmnop@x.example>", ta), 0);
 	assert_int_equal(reply_token_of_msgid("<abcdefghijklmno1.x@x.example>", ta), 0);
 	assert_int_equal(reply_token_of_msgid("<ABCDEFGHIJKLMNOP.x@x.example>", ta), 0);
