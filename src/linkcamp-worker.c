@@ -31,6 +31,7 @@
 #include "hook/link_find.h"
 #include "imap/imap_net.h"
 #include "core/notify.h"
+#include "core/reply_token.h"
 #include "mail/compose.h"
 #include "mail/smtp.h"
 #include "util/buf.h"
@@ -196,6 +197,7 @@ deliver_one(struct worker *w, struct core *core, const struct delivery_job *job,
 	struct mailbox_send mb;
 	struct mail_out m;
 	char unsub[1024], pixel[1024];
+	char plus_reply_to[400]; /* issue 16: the Reply-To with the reply token */
 	const char *envelope_from = job->from;
 	struct buf text;
 	lc_err e;
@@ -245,6 +247,11 @@ deliver_one(struct worker *w, struct core *core, const struct delivery_job *job,
 		m.from_email = mb.from_address;
 		m.from_name = mb.from_name[0] ? mb.from_name : NULL;
 		m.reply_to = mb.reply_to;
+		/* issue 16: replies to local+<reply token>@domain find this message again */
+		if (mb.plus_reply_to &&
+		    reply_token_address(mb.reply_to ? mb.reply_to : mb.from_address, job->message_id,
+		        plus_reply_to, sizeof(plus_reply_to)))
+			m.reply_to = plus_reply_to;
 	}
 	if ((e = mail_compose(&m, &text)) != LC_OK) {
 		/* nothing can ever send this message as it is: fail it, release its credits */

@@ -66,6 +66,16 @@ const struct route http_routes[] = {
 	{"GET", "/v1/domains/{id}", api_domain_get, AUTH_WORKSPACE},
 	{"DELETE", "/v1/domains/{id}", api_domain_delete, AUTH_WORKSPACE},
 	{"GET", "/v1/domains/{id}/check", api_domain_check, AUTH_WORKSPACE},
+	{"GET", "/v1/inbound/unmatched", api_triage_list, AUTH_WORKSPACE},
+	{"POST", "/v1/inbound/unmatched/{id}/match", api_triage_match, AUTH_WORKSPACE},
+	{"POST", "/v1/inbound/unmatched/{id}/match-and-unsubscribe", api_triage_match_unsubscribe,
+	    AUTH_WORKSPACE},
+	{"POST", "/v1/inbound/unmatched/{id}/dismiss", api_triage_dismiss, AUTH_WORKSPACE},
+	{"GET", "/v1/suppressions", api_suppression_list, AUTH_WORKSPACE},
+	{"POST", "/v1/suppressions", api_suppression_create, AUTH_WORKSPACE},
+	{"DELETE", "/v1/suppressions", api_suppression_delete, AUTH_WORKSPACE},
+	{"GET", "/v1/suppressions/export", api_suppression_export, AUTH_WORKSPACE},
+	{"POST", "/v1/suppressions/import", api_suppression_import, AUTH_WORKSPACE},
 
 	/* ---- the HTML pages (src/ui): every state change is a POST; every GET only reads
 	 * (a session's idle deadline aside). The pages check their own sessions. ---- */
@@ -90,6 +100,8 @@ const struct route http_routes[] = {
 	{"POST", "/app/w/{ws}/campaigns/{id}/resume", ui_campaign_resume, AUTH_NONE},
 	{"GET", "/app/w/{ws}/activity", ui_activity_get, AUTH_NONE},
 	{"GET", "/app/w/{ws}/mailboxes", ui_mailboxes_get, AUTH_NONE},
+	{"GET", "/app/w/{ws}/unmatched", ui_triage_get, AUTH_NONE},
+	{"POST", "/app/w/{ws}/unmatched/{id}", ui_triage_post, AUTH_NONE},
 
 	/* ---- the MCP endpoint (src/mcp): it checks Origin and Host before the key ---- */
 	{"POST", "/mcp", mcp_http_post, AUTH_NONE},

@@ -130,4 +130,20 @@ void api_campaign_mailboxes(struct http_ctx *ctx, json_t *campaign, int64_t id);
 void api_healthz(void *ctx);
 void api_readyz(void *ctx);
 
+/* api_inbound_json renders an inbound message (api_inbound.c; full adds references and
+ * text). New reference, NULL on out of memory. */
+struct inbound_view;
+json_t *api_inbound_json(const struct inbound_view *v, int full);
+/* Triage of unmatched mail (api_triage.c, docs/inbound.md). */
+void api_triage_list(void *ctx);
+void api_triage_match(void *ctx);
+void api_triage_match_unsubscribe(void *ctx);
+void api_triage_dismiss(void *ctx);
+/* Do-not-email (api_suppressions.c, docs/suppressions.md). */
+void api_suppression_list(void *ctx);
+void api_suppression_create(void *ctx);
+void api_suppression_delete(void *ctx);
+void api_suppression_export(void *ctx);
+void api_suppression_import(void *ctx);
+
 #endif

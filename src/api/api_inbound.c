@@ -26,11 +26,22 @@ inbound_json(const struct inbound_view *v, int full)
 	if (o == NULL)
 		return NULL;
 	json_object_set_new(o, "inReplyTo", api_str_or_null(v->in_reply_to));
+	/* a domain match is a guess (someone else at the prospect's company): say so */
+	json_object_set_new(o, "matchConfidence",
+	    v->match == MATCH_NONE ? json_null()
+	                           : json_string(v->match == MATCH_DOMAIN ? "low" : "high"));
 	json_object_set_new(o, "bounce",
-	    v->klass == IN_BOUNCE
+	    v->klass == IN_BOUNCE || v->klass == IN_DELAYED
 	        ? json_pack("{s:o,s:o}", "status", api_str_or_null(v->bounce_status), "recipient",
 	              api_str_or_null(v->bounce_recipient))
 	        : json_null());
+	json_object_set_new(o, "oooReturn", api_str_or_null(v->ooo_return));
+	json_object_set_new(o, "triage",
+	    v->triage_decision < 0
+	        ? json_null()
+	        : json_pack("{s:s,s:o,s:o}", "decision",
+	              triage_decision_name((unsigned)v->triage_decision), "by",
+	              api_str_or_null(v->triaged_by), "at", api_time_or_null(v->triaged_ms)));
 	json_object_set_new(o, "textNew", json_string(v->text_new ? v->text_new : ""));
 	if (full) {
 		json_object_set_new(o, "references", api_str_or_null(v->references));
@@ -105,7 +116,7 @@ api_inbound_list(void *arg)
 			comma = strchr(p, ',');
 			if ((k = inbound_class_from_name(p, comma ? (size_t)(comma - p) : strlen(p))) < 0) {
 				api_bad_param(ctx, "class",
-				    "class is a comma list of reply, auto_reply, bounce, unsubscribe.");
+				    "class is a comma list of reply, auto_reply, bounce, unsubscribe, delayed.");
 				return;
 			}
 			q.klass_mask |= 1u << k;
@@ -151,4 +162,10 @@ api_inbound_get(void *arg)
 	}
 	http_send_json(ctx->req, 200, inbound_json(&v, 1), NULL);
 	db_rows_free(&rows);
+}
+
+json_t *
+api_inbound_json(const struct inbound_view *v, int full)
+{
+	return inbound_json(v, full);
 }

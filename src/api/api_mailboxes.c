@@ -139,6 +139,8 @@ mailbox_json(const struct mailbox_view *v)
 	json_object_set_new(o, "jitterSeconds", json_integer(v->jitter_s));
 	json_object_set_new(o, "capToday", json_integer(v->cap_today));
 	json_object_set_new(o, "nextSendAt", api_time_or_null(v->next_send_ms));
+	if (o != NULL)
+		json_object_set_new(o, "plusReplyTo", json_boolean(v->plus_reply_to));
 	return o;
 }
 
@@ -162,7 +164,7 @@ parse_in(struct http_ctx *ctx, json_t *doc, int create, struct mailbox_in *in,
     struct imap_in *imap)
 {
 	static const char *const keys[] = {"fromName", "fromAddress", "replyTo", "dailyCap", "smtp",
-	    "window", "warmup", "minGapSeconds", "jitterSeconds", "imap", NULL};
+	    "window", "warmup", "minGapSeconds", "jitterSeconds", "imap", "plusReplyTo", NULL};
 	static const char *const smtp_keys[] = {"host", "port", "security", "username", "password",
 	    NULL};
 	const char *security = NULL;
@@ -182,6 +184,15 @@ parse_in(struct http_ctx *ctx, json_t *doc, int create, struct mailbox_in *in,
 		in->reply_to_given = 1;
 		if (!json_is_null(rt) && api_get_str(ctx, doc, "replyTo", 0, &in->reply_to, "replyTo") != 0)
 			return -1;
+	}
+	if ((rt = json_object_get(doc, "plusReplyTo")) != NULL) {
+		/* issue 16: replies come back to local+<reply token>@domain */
+		if (!json_is_boolean(rt)) {
+			http_problem(ctx->req, 422, "validation_failed", "plusReplyTo is true or false.",
+			    "plusReplyTo", NULL, NULL);
+			return -1;
+		}
+		in->plus_reply_to = json_is_true(rt);
 	}
 	if ((r = api_get_int(ctx, doc, "dailyCap", 0, 1, MAILBOX_DAILY_CAP_MAX, &v, "dailyCap")) < 0)
 		return -1;

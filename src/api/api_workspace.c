@@ -25,9 +25,10 @@ answer_policy(struct http_ctx *ctx)
 		json_object_set_new(approval, policy_names[i],
 		    json_string(p.approve[i] ? "required" : "auto"));
 	http_send_json(ctx->req, 200,
-	    json_pack("{s:o,s:I,s:b,s:{s:f}}", "approval", approval, "maxLatenessHours",
+	    json_pack("{s:o,s:I,s:b,s:{s:f},s:b}", "approval", approval, "maxLatenessHours",
 	        (json_int_t)p.max_lateness_hours, "trackOpens", p.track_opens, "autoPause",
-	        "bounceRate", p.bounce_permille / 1000.0),
+	        "bounceRate", p.bounce_permille / 1000.0, "unsubscribeSuppressesDomain",
+	        p.unsubscribe_domain),
 	    NULL);
 }
 
@@ -45,7 +46,7 @@ void
 api_policy_put(void *arg)
 {
 	static const char *const keys[] = {"approval", "maxLatenessHours", "trackOpens", "autoPause",
-	    NULL};
+	    "unsubscribeSuppressesDomain", NULL};
 	static const char *const auto_keys[] = {"bounceRate", NULL};
 	struct http_ctx *ctx = arg;
 	struct core_fail fail;
@@ -116,6 +117,14 @@ api_policy_put(void *arg)
 			}
 			p.bounce_permille = (unsigned)(json_number_value(rate) * 1000.0 + 0.5);
 		}
+	if ((track = json_object_get(doc, "unsubscribeSuppressesDomain")) != NULL) {
+		if (!json_is_boolean(track)) {
+			http_problem(ctx->req, 422, "validation_failed",
+			    "unsubscribeSuppressesDomain is true or false.", "unsubscribeSuppressesDomain",
+			    NULL, NULL);
+			goto out;
+		}
+		p.unsubscribe_domain = json_is_true(track);
 	}
 	if (hours > 0)
 		p.max_lateness_hours = (unsigned)hours;

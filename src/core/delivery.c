@@ -11,6 +11,7 @@
 #include "core/mailbox.h"
 #include "core/notify.h"
 #include "core/pacing.h"
+#include "core/suppressions.h"
 #include "db/store.h"
 #include "db/store_batch.h"
 #include "db/store_outbox.h"
@@ -172,7 +173,7 @@ claim_tx(struct db *db, void *arg)
 		           m.campaign_status == CSTATUS_COMPLETED) {
 			e = outbox_release_tx(db, &m, MS_CANCELLED, "campaign ended", 0, &changed);
 		} else if (m.suppressed) {
-			e = outbox_release_tx(db, &m, MS_CANCELLED, "recipient suppressed", 0, &changed);
+			e = suppression_claim_tx(db, &m, &changed);
 		} else if (m.kind == MSG_FOLLOW_UP &&
 		           ((1u << m.relationship_status) & ended_prospect) != 0) {
 			e = outbox_release_tx(db, &m, MS_CANCELLED, "the prospect answered or left", 0,

@@ -6,6 +6,8 @@
 
 #include "core/notify.h"
 #include "core/sending.h"
+#include "core/reply_token.h"
+#include "core/suppressions.h"
 #include "db/store.h"
 #include "db/store_outbox.h"
 #include "mail/compose.h"
@@ -34,7 +36,7 @@ record(struct db *db, enum event_type type, int64_t ws, int64_t campaign, int64_
 lc_err
 outbox_enqueue_tx(struct db *db, struct enqueue *q, struct core_fail *fail)
 {
-	char now[TIME_SQL_LEN], sched[TIME_SQL_LEN], due[TIME_SQL_LEN], msgid[MAIL_MSGID_MAX];
+	char now[TIME_SQL_LEN], sched[TIME_SQL_LEN], due[TIME_SQL_LEN], msgid[REPLY_MSGID_MAX];
 	char token[ID_MAX], open_token[ID_MAX];
 	const char *domain;
 	struct store_msg_new m;
@@ -42,13 +44,19 @@ outbox_enqueue_tx(struct db *db, struct enqueue *q, struct core_fail *fail)
 	int64_t clock = now_ms(), t = q->at_ms > 0 ? q->at_ms : clock;
 	int64_t schedule = q->schedule_ms > 0 ? q->schedule_ms : clock;
 	uint64_t inv_id = 0, msg_id = 0;
-	int ok = 0;
+	int ok = 0, suppressed = 0;
 	lc_err e;
 
 	sqltime_format(t, now);
 	sqltime_format(schedule, sched);
 	sqltime_format(schedule > clock ? schedule : clock, due);
-	if (q->approve)
+	/* do-not-email, checked as the message enters the queue: it is kept (the draft shows
+	 * why nothing goes out) as suppressed, with nothing reserved or asked of anyone */
+	if ((e = suppression_check_tx(db, q->workspace_id, q->to, &suppressed)) != LC_OK)
+		return e;
+	if (suppressed)
+		q->status = MS_SUPPRESSED;
+	else if (q->approve)
 		q->status = MS_AWAITING_APPROVAL;
 	else
 		q->status = q->campaign_status == CSTATUS_PAUSED ? MS_HELD : MS_SCHEDULED;
@@ -56,7 +64,8 @@ outbox_enqueue_tx(struct db *db, struct enqueue *q, struct core_fail *fail)
 	id_new("", token);
 	id_new("", open_token);
 	domain = strrchr(q->from, '@');
-	if ((e = mail_message_id_new(domain ? domain + 1 : "linkcamp.invalid", msgid)) != LC_OK)
+	/* the reply token leads the Message-ID (core/reply_token.h) */
+	if ((e = reply_token_msgid_new(domain ? domain + 1 : "linkcamp.invalid", msgid)) != LC_OK)
 		return e;
 	q->inv_public[0] = '\0';
 	if (q->action) {
@@ -90,12 +99,17 @@ outbox_enqueue_tx(struct db *db, struct enqueue *q, struct core_fail *fail)
 	m.due_sql = due;
 	m.now_sql = now;
 	m.requested_by = q->requested_by ? q->requested_by : "system";
-	m.credits_reserved = SEND_COST;
+	m.credits_reserved = suppressed ? 0 : SEND_COST;
 	if ((e = store_msg_insert(db, &m, &msg_id)) != LC_OK)
 		return e;
 	q->msg_id = (int64_t)msg_id;
 	if (inv_id && (e = store_inv_link(db, (int64_t)inv_id, (int64_t)msg_id)) != LC_OK)
 		return e;
+	if (suppressed)
+		return q->kind == MSG_DRAFT ? record(db, EV_DRAFT_CREATED, q->workspace_id,
+		                                  q->campaign_id, q->relationship_id, q->msg_public, t,
+		                                  NULL)
+		                            : LC_OK;
 	if ((e = store_credit_move(db, q->workspace_id, CREDIT_RESERVE, SEND_COST, (int64_t)msg_id,
 	         NULL, now, &ok)) != LC_OK)
 		return e;

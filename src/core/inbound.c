@@ -9,6 +9,8 @@
 
 #include "core/inbound.h"
 #include "core/placements.h"
+#include "core/reply_token.h"
+#include "core/suppressions.h"
 #include "db/store.h"
 #include "db/store_inbound.h"
 #include "db/store_outbox.h"
@@ -32,13 +34,19 @@ struct ingest_ctx {
 	int allow_http; /* links in replies become placements under the API's rule */
 };
 
-static const char *const class_names[] = {"reply", "auto_reply", "bounce", "unsubscribe"};
-static const char *const match_names[] = {"none", "thread", "sender"};
+static const char *const class_names[] = {"reply", "auto_reply", "bounce", "unsubscribe",
+    "delayed"};
+static const char *const match_names[] = {"none", "thread", "sender", "domain", "manual",
+    "token"};
 
 static void dedupe_key(int64_t, const struct mime_parsed *, const char *, size_t, char *,
     size_t);
 static lc_err match_thread(struct db *, const struct mime_parsed *, int64_t *, int64_t *,
     int64_t *, struct thread_match *);
+static lc_err match_token(struct db *, const struct mime_parsed *, int64_t *, int64_t *,
+    int64_t *, struct thread_match *);
+static lc_err match_domain(struct db *, int64_t, const struct mime_parsed *, int64_t *,
+    int64_t *, unsigned *);
 static lc_err cancel_rows(struct db *, struct db_rows *, const char *);
 static lc_err queue_auto_response(struct db *, int64_t, int64_t, int64_t, int64_t,
     const struct mime_parsed *, const char *);
@@ -64,7 +72,7 @@ inbound_class_from_name(const char *s, size_t len)
 const char *
 inbound_match_name(unsigned method)
 {
-	return method <= MATCH_SENDER ? match_names[method] : "none";
+	return method < MATCH_N ? match_names[method] : "none";
 }
 
 /* dedupe_key: the Message-ID within the workspace, or a hash of the bytes without one. */
@@ -125,6 +133,105 @@ match_thread(struct db *db, const struct mime_parsed *mp, int64_t *ws, int64_t *
 		db_rows_free(&r);
 	}
 	free(refs);
+	return e;
+}
+
+/* match_token finds our message by the reply token (core/reply_token.h) in an address the
+ * mail went to (a plus-addressed Reply-To, also when a colleague forwarded the thread from
+ * another address) or leading a Message-ID it refers to, newest reference first. *ws may
+ * be preset (API): a token of another workspace's message is then ignored, so a reply never
+ * lands in a workspace that did not send what it answers. */
+static lc_err
+match_token(struct db *db, const struct mime_parsed *mp, int64_t *ws, int64_t *campaign,
+    int64_t *rel, struct thread_match *out)
+{
+	char tokens[MIME_RCPTS_MAX + 66][REPLY_TOKEN_LEN + 1], *copy = NULL, *save = NULL, *tok;
+	size_t n = 0, i, k;
+	struct db_rows r;
+	lc_err e = LC_OK;
+
+	if (mp->recipients != NULL && (copy = strdup(mp->recipients)) == NULL)
+		return LC_ENOMEM;
+	for (tok = copy ? strtok_r(copy, " ", &save) : NULL; tok && n < MIME_RCPTS_MAX;
+	     tok = strtok_r(NULL, " ", &save))
+		n += (size_t)reply_token_of_address(tok, tokens[n]);
+	free(copy);
+	copy = NULL;
+	save = NULL;
+	if (mp->in_reply_to != NULL)
+		n += (size_t)reply_token_of_msgid(mp->in_reply_to, tokens[n]);
+	if (mp->references != NULL && (copy = strdup(mp->references)) == NULL)
+		return LC_ENOMEM;
+	{
+		char *list[64];
+		size_t m = 0;
+
+		for (tok = copy ? strtok_r(copy, " \t", &save) : NULL; tok && m < 64;
+		     tok = strtok_r(NULL, " \t", &save))
+			list[m++] = tok;
+		while (m > 0 && n < sizeof(tokens) / sizeof(tokens[0]))
+			n += (size_t)reply_token_of_msgid(list[--m], tokens[n]);
+	}
+	free(copy);
+	for (i = 0; i < n && e == LC_OK; i++) {
+		for (k = 0; k < i && strcmp(tokens[k], tokens[i]) != 0; k++)
+			;
+		if (k < i)
+			continue; /* asked already */
+		if ((e = store_outbound_by_token(db, tokens[i], &r)) != LC_OK)
+			break;
+		if (r.nrows == 1 && (*ws == 0 || db_i64(&r, 0, OM_COL_WORKSPACE) == *ws)) {
+			*ws = db_i64(&r, 0, OM_COL_WORKSPACE);
+			*campaign = db_i64(&r, 0, OM_COL_CAMPAIGN);
+			*rel = db_i64(&r, 0, OM_COL_RELATIONSHIP);
+			out->id = db_i64(&r, 0, OM_COL_ID);
+			snprintf(out->public_id, sizeof(out->public_id), "%s", db_str(&r, 0, OM_COL_PUBLIC));
+			snprintf(out->message_id, sizeof(out->message_id), "%s",
+			    db_str(&r, 0, OM_COL_MSGID));
+			db_rows_free(&r);
+			break;
+		}
+		db_rows_free(&r);
+	}
+	return e;
+}
+
+/* match_domain: the last guess, a person at the domain of exactly one prospect of workspace
+ * ws who was written to in a campaign still running (a colleague answering for them).
+ * Several such prospects: no guess, the mail waits in triage. Bounces and delayed DSNs come
+ * from mail servers, and a shared provider's domain (gmail.com) says nothing of who wrote. */
+static lc_err
+match_domain(struct db *db, int64_t ws, const struct mime_parsed *mp, int64_t *campaign,
+    int64_t *rel, unsigned *method)
+{
+	const char *at;
+	struct db_rows r;
+	lc_err e;
+
+	if (mp->klass == MIME_BOUNCE || mp->klass == MIME_DELAYED || mp->from_email == NULL ||
+	    (at = strrchr(mp->from_email, '@')) == NULL || suppression_shared_domain(at + 1))
+		return LC_OK;
+	if ((e = store_rel_by_domain(db, ws, at + 1, &r)) != LC_OK)
+		return e;
+	if (r.nrows == 1) {
+		*rel = db_i64(&r, 0, RE_COL_ID);
+		*campaign = db_i64(&r, 0, RE_COL_CAMPAIGN);
+		*method = MATCH_DOMAIN;
+	}
+	db_rows_free(&r);
+	return LC_OK;
+}
+
+lc_err
+inbound_stop_follow_ups_tx(struct db *db, int64_t rel, const char *why)
+{
+	struct db_rows ids;
+	lc_err e;
+
+	if ((e = store_msg_pending_follow_ups(db, rel, &ids)) != LC_OK)
+		return e;
+	e = cancel_rows(db, &ids, why);
+	db_rows_free(&ids);
 	return e;
 }
 
@@ -225,8 +332,8 @@ ingest_tx(struct db *db, void *arg)
 	const struct mime_parsed *mp = ctx->mp;
 	struct store_inbound_new m;
 	struct event_in ev;
-	struct db_rows r, ids;
-	char key[300], now[TIME_SQL_LEN], sent[TIME_SQL_LEN];
+	struct db_rows r;
+	char key[300], now[TIME_SQL_LEN], sent[TIME_SQL_LEN], ooo[TIME_DATE_LEN];
 	int64_t ws = ctx->who ? ctx->who->workspace_id : 0, campaign = 0, rel = 0;
 	struct thread_match tm;
 	uint64_t id = 0;
@@ -240,6 +347,10 @@ ingest_tx(struct db *db, void *arg)
 		return e;
 	if (rel) {
 		method = MATCH_THREAD;
+	} else if ((e = match_token(db, mp, &ws, &campaign, &rel, &tm)) != LC_OK) {
+		return e;
+	} else if (rel) {
+		method = MATCH_TOKEN;
 	} else {
 		if (ws == 0 && mp->to_email) {
 			if ((e = store_workspaces_by_sender(db, mp->to_email, &r)) != LC_OK)
@@ -262,6 +373,8 @@ ingest_tx(struct db *db, void *arg)
 				db_rows_free(&r);
 			}
 		}
+		if (!rel && ws && (e = match_domain(db, ws, mp, &campaign, &rel, &method)) != LC_OK)
+			return e;
 	}
 	ctx->out->match = method;
 	dedupe_key(ws, mp, ctx->raw, ctx->len, key, sizeof(key));
@@ -302,6 +415,10 @@ ingest_tx(struct db *db, void *arg)
 	m.sent_sql = mp->date_ms >= 0 ? sent : NULL;
 	m.now_sql = now;
 	m.raw_size = ctx->len;
+	if (mp->klass == MIME_AUTO_REPLY && mp->ooo_return_ms >= 0) {
+		date_format(mp->ooo_return_ms, ooo);
+		m.ooo_return = ooo;
+	}
 	if ((e = store_inbound_insert(db, &m, &id)) != LC_OK)
 		return e;
 
@@ -333,15 +450,14 @@ ingest_tx(struct db *db, void *arg)
 		ev.type = EV_REPLY_RECEIVED;
 		if ((e = events_record(db, &ev, NULL)) != LC_OK)
 			return e;
-		if ((e = store_msg_pending_follow_ups(db, rel, &ids)) != LC_OK)
-			return e;
-		e = cancel_rows(db, &ids, "the prospect replied");
-		db_rows_free(&ids);
-		if (e != LC_OK)
+		if ((e = inbound_stop_follow_ups_tx(db, rel, "the prospect replied")) != LC_OK)
 			return e;
 		return queue_auto_response(
 		    db, ws, campaign, rel, (int64_t)id, mp, tm.id ? tm.message_id : NULL);
 	case MIME_BOUNCE:
+		/* a success DSN (delivered, relayed, expanded) bounced nothing */
+		if (mp->bounce_action != NULL && strcmp(mp->bounce_action, "failed") != 0)
+			return LC_OK;
 		if (tm.id && (e = store_msg_bounced(db, tm.id, now)) != LC_OK)
 			return e;
 		if (rel && mp->bounce_hard) {
@@ -354,7 +470,8 @@ ingest_tx(struct db *db, void *arg)
 		return LC_OK;
 	case MIME_UNSUBSCRIBE:
 		if (ws && mp->from_email &&
-		    (e = store_suppress(db, ws, mp->from_email, "unsubscribed", now)) != LC_OK)
+		    (e = suppression_unsubscribe_tx(db, ws, mp->from_email, "unsubscribe_reply", now)) !=
+		        LC_OK)
 			return e;
 		if (rel) {
 			ev.type = EV_UNSUBSCRIBED;
@@ -362,7 +479,14 @@ ingest_tx(struct db *db, void *arg)
 		}
 		return LC_OK;
 	case MIME_AUTO_REPLY:
-		break; /* kept and listed; not a reply */
+		/* kept and listed; not a reply. One that says when its writer is back moves the
+		 * prospect's pending follow-ups to the day after (the mailbox's window and pacing
+		 * then place them in that day). */
+		if (rel && mp->ooo_return_ms >= 0)
+			return store_msg_follow_ups_not_before(db, rel, mp->ooo_return_ms + 86400000, now);
+		break;
+	case MIME_DELAYED:
+		break; /* "still trying": informational, nothing bounced, nothing suppressed */
 	}
 	return LC_OK;
 }

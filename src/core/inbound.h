@@ -3,13 +3,8 @@
 #ifndef LC_INBOUND_H
 #define LC_INBOUND_H
 
+#include "core/inbound_view.h"
 #include "core/sending.h"
-
-enum inbound_class { IN_HUMAN = 0, IN_AUTO_REPLY, IN_BOUNCE, IN_UNSUBSCRIBE, IN_NCLASSES };
-enum inbound_match { MATCH_NONE = 0, MATCH_THREAD, MATCH_SENDER };
-const char *inbound_class_name(unsigned klass);
-int inbound_class_from_name(const char *s, size_t len);
-const char *inbound_match_name(unsigned method);
 
 struct inbound_result {
 	char public_id[ID_MAX];
@@ -24,41 +19,16 @@ struct inbound_result {
  * whose workspace comes from threading headers or the campaign it was written to.
  * A human reply marks the prospect replied, stops its follow-ups and queues the
  * campaign's auto-response; bounces mark the message and prospect bounced (hard ones
- * suppress the address); unsubscribe requests suppress the sender. Errors: LC_EINVAL
+ * suppress the address); delayed DSNs change nothing; an out-of-office with a return date
+ * moves the prospect's pending follow-ups to the day after it; unsubscribe requests
+ * suppress the sender (and its domain, per policy). Errors: LC_EINVAL
  * (not a mail message, or too large), database errors (LC_EDBDOWN: try again later). */
 lc_err inbound_ingest(struct core *core, const struct principal *who, const char *raw,
     size_t len, struct inbound_result *out);
 
-struct inbound_view {
-	int64_t id, campaign_id, relationship_id;
-	const char *public_id, *campaign_public_id, *relationship_public_id, *outbound_public_id;
-	const char *auto_response_public_id;
-	unsigned klass, match;
-	const char *message_id, *in_reply_to, *references, *from, *from_name, *to, *subject;
-	const char *text, *text_new, *bounce_status, *bounce_recipient;
-	int64_t sent_ms, received_ms;
-};
-struct inbound_query {
-	const char *campaign_id;
-	unsigned klass_mask; /* 0: all */
-	int matched;         /* -1 any */
-	int has_cursor;
-	int64_t cursor_ms, cursor_id;
-	unsigned limit;
-};
-struct inbound_page {
-	struct db_rows rows;
-	struct inbound_view *items;
-	size_t n;
-	int64_t total;
-	int has_next;
-	char next_cursor[CURSOR_MAX];
-};
-lc_err inbound_list(struct core *core, const struct principal *who,
-    const struct inbound_query *q, struct inbound_page *page);
-void inbound_page_free(struct inbound_page *page);
-lc_err inbound_get(struct core *core, const struct principal *who, const char *public_id,
-    struct db_rows *rows, struct inbound_view *v);
+/* inbound_stop_follow_ups_tx cancels the relationship's pending follow-ups (credits
+ * released), inside the caller's transaction; why becomes their lastError. */
+lc_err inbound_stop_follow_ups_tx(struct db *db, int64_t rel, const char *why);
 
 /* inbound_references_new builds the References of an answer to an inbound message: the
  * inbound's References (parent_refs), our message it answered (ours) unless already listed,

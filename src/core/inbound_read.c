@@ -36,6 +36,11 @@ view_from_row(const struct db_rows *r, size_t i, struct inbound_view *v)
 	v->received_ms = db_ms(r, i, IN_COL_RECEIVED);
 	v->campaign_id = db_i64(r, i, IN_COL_CAMPAIGN_ID);
 	v->relationship_id = db_i64(r, i, IN_COL_REL_ID);
+	v->ooo_return = db_isnull(r, i, IN_COL_OOO_RETURN) ? NULL : db_str(r, i, IN_COL_OOO_RETURN);
+	v->triage_decision =
+	    db_isnull(r, i, IN_COL_TRIAGE_DECISION) ? -1 : (int)db_i64(r, i, IN_COL_TRIAGE_DECISION);
+	v->triaged_by = db_isnull(r, i, IN_COL_TRIAGED_BY) ? NULL : db_str(r, i, IN_COL_TRIAGED_BY);
+	v->triaged_ms = db_ms(r, i, IN_COL_TRIAGED_AT);
 }
 
 
@@ -95,6 +100,31 @@ inbound_list(struct core *core, const struct principal *who, const struct inboun
 fail:
 	inbound_page_free(page);
 	return e;
+}
+
+lc_err
+inbound_triage_list(struct core *core, const struct principal *who,
+    const struct inbound_query *q, struct inbound_page *page)
+{
+	char before[TIME_SQL_LEN];
+	void *items = NULL;
+	lc_err e;
+
+	/* the cursor is (received_at, id): triage_at is received_at while a message waits */
+	memset(page, 0, sizeof(*page));
+	if (q->has_cursor)
+		sqltime_format(q->cursor_ms, before);
+	if ((e = store_triage_list(core->db, who->workspace_id, q->has_cursor ? before : NULL,
+	         q->cursor_id, q->limit + 1, &page->rows)) != LC_OK)
+		return e;
+	if ((e = store_triage_count(core->db, who->workspace_id, &page->total)) != LC_OK ||
+	    (e = page_build(&page->rows, q->limit, &spec, &items, &page->n, &page->has_next,
+	         page->next_cursor)) != LC_OK) {
+		inbound_page_free(page);
+		return e;
+	}
+	page->items = items;
+	return LC_OK;
 }
 
 void

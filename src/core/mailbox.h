@@ -76,6 +76,7 @@ lc_err secret_open(const unsigned char *box, size_t box_len, unsigned char *plai
 struct mailbox_in {
 	const char *from_name, *from_address, *reply_to, *host, *username, *password;
 	int reply_to_given; /* update: reply_to given (NULL clears it) */
+	int plus_reply_to;  /* -1: not given; 1: Reply-To carries the reply token (issue 16) */
 	long port;          /* -1: not given */
 	int security;       /* -1: not given */
 	long daily_cap;     /* -1: not given */
@@ -106,6 +107,7 @@ struct mailbox_view {
 	const char *time_zone;
 	unsigned cap_today;       /* the daily cap, or today's step of the warm-up ramp */
 	int64_t next_send_ms;     /* the gap ends then; -1: no gap pending */
+	int plus_reply_to;
 };
 
 struct mailbox_list {
@@ -199,6 +201,7 @@ struct mailbox_send {
 	unsigned char *box;
 	size_t box_len;
 	unsigned port, security;
+	int plus_reply_to; /* reply to local+<reply token>@domain (core/reply_token.h) */
 };
 /* mailbox_send_load reads mailbox id into out. LC_ENOTFOUND when it is gone. */
 lc_err mailbox_send_load(struct core *core, int64_t id, struct mailbox_send *out);

@@ -132,6 +132,7 @@ mailbox_send_load(struct core *core, int64_t id, struct mailbox_send *out)
 	out->username = dup_or_null(db_str(&r, 0, MBX_COL_USERNAME));
 	out->port = (unsigned)db_i64(&r, 0, MBX_COL_PORT);
 	out->security = (unsigned)db_i64(&r, 0, MBX_COL_SECURITY);
+	out->plus_reply_to = db_i64(&r, 0, MBX_COL_PLUS_REPLY_TO) != 0;
 	n = db_len(&r, 0, MBX_COL_BOX);
 	if ((out->box = malloc(n > 0 ? n : 1)) != NULL) {
 		memcpy(out->box, db_str(&r, 0, MBX_COL_BOX), n);

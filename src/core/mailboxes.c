@@ -122,6 +122,7 @@ view_from_row(const struct db_rows *r, size_t i, struct mailbox_view *v)
 	v->updated_ms = db_ms(r, i, MBX_COL_UPDATED);
 	v->paused_ms = db_ms(r, i, MBX_COL_PAUSED_AT);
 	v->password_set = db_len(r, i, MBX_COL_BOX) > 0;
+	v->plus_reply_to = db_i64(r, i, MBX_COL_PLUS_REPLY_TO) != 0;
 	pacing_view(r, i, v);
 }
 
@@ -176,6 +177,7 @@ mailbox_in_init(struct mailbox_in *in)
 	in->port = in->security = in->daily_cap = -1;
 	in->days = in->start_min = in->end_min = -1;
 	in->warmup_start = in->warmup_step = in->gap_s = in->jitter_s = -1;
+	in->plus_reply_to = -1;
 }
 
 /* check_in validates the fields given (all required ones when create). */
@@ -288,6 +290,7 @@ write_tx(struct db *db, void *arg)
 		old.end_min = PACING_MINUTES_PER_DAY;
 		old.time_zone = "UTC";
 		old.warmup_start = old.warmup_step = old.gap_s = old.jitter_s = 0;
+		m.plus_reply_to = in->plus_reply_to == 1;
 	} else {
 		if ((e = store_mailbox_find(db, t->who->workspace_id, t->public_id, 1, day, &cur)) !=
 		    LC_OK)
@@ -306,6 +309,7 @@ write_tx(struct db *db, void *arg)
 		m.security = in->security != -1 ? (unsigned)in->security : old.security;
 		m.username = in->username ? in->username : old.username;
 		m.daily_cap = in->daily_cap != -1 ? (unsigned)in->daily_cap : old.daily_cap;
+		m.plus_reply_to = in->plus_reply_to != -1 ? in->plus_reply_to == 1 : old.plus_reply_to;
 	}
 	m.days = in->days != -1 ? (unsigned)in->days : old.days;
 	m.start_min = in->start_min != -1 ? (unsigned)in->start_min : old.start_min;

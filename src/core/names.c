@@ -71,7 +71,8 @@ rel_status_from_name(const char *s, size_t len)
 static const char *const kind_names[] = {"draft", "send_email", "respond", "auto_response",
     "follow_up"};
 static const char *const msg_status_names[] = {"awaiting_approval", "scheduled", "sending",
-    "sent", "failed", "unknown", "rejected", "cancelled", "held", "deferred", "bounced"};
+    "sent", "failed", "unknown", "rejected", "cancelled", "held", "deferred", "bounced",
+    "suppressed"};
 static const char *const inv_status_names[] = {"awaiting_approval", "scheduled", "completed",
     "rejected", "failed", "cancelled", "unknown"};
 
@@ -116,6 +117,7 @@ inv_status_of(unsigned msg_status)
 	case MS_UNKNOWN: return INV_UNKNOWN;
 	case MS_REJECTED: return INV_REJECTED;
 	case MS_CANCELLED: return INV_CANCELLED;
+	case MS_SUPPRESSED: return INV_CANCELLED; /* never sent, nothing charged */
 	default: return INV_SCHEDULED; /* scheduled, sending, held, deferred */
 	}
 }

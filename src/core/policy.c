@@ -24,6 +24,7 @@ policy_get(struct core *core, const struct principal *who, struct policy *out)
 	out->max_lateness_hours = (unsigned)db_i64(&r, 0, POL_COL_LATENESS);
 	out->track_opens = db_i64(&r, 0, POL_COL_TRACK) != 0;
 	out->bounce_permille = (unsigned)db_i64(&r, 0, POL_COL_BOUNCE_PERMILLE);
+	out->unsubscribe_domain = db_i64(&r, 0, POL_COL_UNSUB_DOMAIN) != 0;
 	db_rows_free(&r);
 	return LC_OK;
 }
@@ -51,7 +52,7 @@ policy_put(struct core *core, const struct principal *who, const struct policy *
 	for (i = 0; i < 5; i++)
 		flags[i] = p->approve[i] ? 1 : 0;
 	if ((e = store_policy_put(core->db, who->workspace_id, flags, p->max_lateness_hours,
-	         p->track_opens)) != LC_OK)
+	         p->track_opens, p->unsubscribe_domain)) != LC_OK)
 		return e;
 	return store_policy_put_bounce(core->db, who->workspace_id, p->bounce_permille);
 }

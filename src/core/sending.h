@@ -12,7 +12,9 @@ enum msg_kind { MSG_DRAFT = 0, MSG_SEND_EMAIL, MSG_RESPOND, MSG_AUTO_RESPONSE, M
 	MSG_NKINDS };
 enum msg_status {
 	MS_AWAITING_APPROVAL = 0, MS_SCHEDULED, MS_SENDING, MS_SENT, MS_FAILED, MS_UNKNOWN,
-	MS_REJECTED, MS_CANCELLED, MS_HELD, MS_DEFERRED, MS_BOUNCED, MS_N
+	MS_REJECTED, MS_CANCELLED, MS_HELD, MS_DEFERRED, MS_BOUNCED,
+	MS_SUPPRESSED, /* the recipient is on a do-not-email list: never sent (suppressions.h) */
+	MS_N
 };
 enum inv_status { INV_AWAITING_APPROVAL = 0, INV_SCHEDULED, INV_COMPLETED, INV_REJECTED,
 	INV_FAILED, INV_CANCELLED, INV_UNKNOWN, INV_N };
@@ -42,6 +44,8 @@ struct policy {
 	int track_opens;              /* emails carry an HTML copy with an open-tracking image */
 	unsigned bounce_permille;     /* autoPause.bounceRate in thousandths: a campaign whose
 	                                 hard bounces among its last 20 sends pass it pauses */
+	int unsubscribe_domain;       /* an unsubscribe also suppresses the sender's domain
+	                                 (not a shared provider's: suppressions.h) */
 };
 lc_err policy_get(struct core *core, const struct principal *who, struct policy *out);
 /* policy_put stores p; LC_EINVAL with fail when a value is out of range. */

@@ -1,10 +1,12 @@
 /* unsubscribe.c: one-click unsubscribe (RFC 8058). The token in List-Unsubscribe names
- * one message; using it suppresses that recipient in the message's workspace, which the
- * worker checks again when it claims any later message. */
+ * one message; using it suppresses that recipient in the message's workspace (and its
+ * domain, per the workspace policy: suppressions.h), which the worker checks again when it
+ * claims any later message. */
 #include <stdio.h>
 #include <string.h>
 
 #include "core/sending.h"
+#include "core/suppressions.h"
 #include "db/store.h"
 #include "db/store_outbox.h"
 #include "util/timefmt.h"
@@ -69,8 +71,8 @@ apply_tx(struct db *db, void *arg)
 		ev.relationship_id = db_i64(&r, 0, TOK_COL_RELATIONSHIP);
 		ev.message_id = db_str(&r, 0, TOK_COL_PUBLIC);
 		ev.at_ms = now_ms();
-		if ((e = store_suppress(db, ev.workspace_id, ctx->view->email, "unsubscribed", now)) ==
-		    LC_OK)
+		if ((e = suppression_unsubscribe_tx(
+		         db, ev.workspace_id, ctx->view->email, "unsubscribe_link", now)) == LC_OK)
 			e = events_record(db, &ev, NULL);
 	}
 	db_rows_free(&r);

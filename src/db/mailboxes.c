@@ -13,7 +13,7 @@
 	"(SELECT COUNT(*) FROM outbound_messages o WHERE o.mailbox_id = b.id "                   \
 	"AND o.mailbox_at >= ?), b.window_days, b.window_start, b.window_end, b.time_zone, "      \
 	"b.warmup_start, b.warmup_step, b.warmup_from, b.min_gap_seconds, b.jitter_seconds, "   \
-	"b.pace_day, b.pace_count, b.next_send_at FROM mailboxes b "
+	"b.pace_day, b.pace_count, b.next_send_at, b.plus_reply_to FROM mailboxes b "
 
 lc_err
 store_mailbox_count_lock(struct db *db, int64_t workspace_id, unsigned *count)
@@ -38,8 +38,8 @@ store_mailbox_insert(struct db *db, const struct store_mailbox *m, const char *n
 	    "INSERT INTO mailboxes (public_id, workspace_id, from_name, from_address, reply_to, "
 	    "smtp_host, smtp_port, security, username, password_box, daily_cap, status, "
 	    "window_days, window_start, window_end, time_zone, warmup_start, warmup_step, "
-	    "min_gap_seconds, jitter_seconds, created_at, updated_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	    "min_gap_seconds, jitter_seconds, created_at, updated_at, plus_reply_to) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	struct db_param p[] = {DB_CSTR(m->public_id), DB_I64(m->workspace_id),
 	    DB_CSTR(m->from_name), DB_CSTR(m->from_address),
 	    m->reply_to ? DB_CSTR(m->reply_to) : DB_NULL, DB_CSTR(m->host), DB_I64(m->port),
@@ -47,7 +47,7 @@ store_mailbox_insert(struct db *db, const struct store_mailbox *m, const char *n
 	    DB_STR((const char *)m->password_box, m->box_len), DB_I64(m->daily_cap),
 	    DB_I64(m->days), DB_I64(m->start_min), DB_I64(m->end_min), DB_CSTR(m->time_zone),
 	    DB_I64(m->warmup_start), DB_I64(m->warmup_step), DB_I64(m->gap_s), DB_I64(m->jitter_s),
-	    DB_CSTR(now_sql), DB_CSTR(now_sql)};
+	    DB_CSTR(now_sql), DB_CSTR(now_sql), DB_I64(m->plus_reply_to ? 1 : 0)};
 
 	if (m->password_box == NULL)
 		return LC_EINVAL;
@@ -63,7 +63,8 @@ store_mailbox_update(struct db *db, int64_t id, const struct store_mailbox *m,
 	    "smtp_port = ?, security = ?, username = ?, password_box = COALESCE(?, password_box), "
 	    "daily_cap = ?, window_days = ?, window_start = ?, window_end = ?, time_zone = ?, "
 	    "warmup_from = IF(warmup_start = ?, warmup_from, NULL), warmup_start = ?, "
-	    "warmup_step = ?, min_gap_seconds = ?, jitter_seconds = ?, updated_at = ? WHERE id = ?";
+	    "warmup_step = ?, min_gap_seconds = ?, jitter_seconds = ?, updated_at = ?, "
+	    "plus_reply_to = ? WHERE id = ?";
 	struct db_param p[] = {DB_CSTR(m->from_name), DB_CSTR(m->from_address),
 	    m->reply_to ? DB_CSTR(m->reply_to) : DB_NULL, DB_CSTR(m->host), DB_I64(m->port),
 	    DB_I64(m->security), DB_CSTR(m->username),
@@ -71,7 +72,7 @@ store_mailbox_update(struct db *db, int64_t id, const struct store_mailbox *m,
 	    DB_I64(m->daily_cap), DB_I64(m->days), DB_I64(m->start_min), DB_I64(m->end_min),
 	    DB_CSTR(m->time_zone), DB_I64(m->warmup_start), DB_I64(m->warmup_start),
 	    DB_I64(m->warmup_step), DB_I64(m->gap_s), DB_I64(m->jitter_s), DB_CSTR(now_sql),
-	    DB_I64(id)};
+	    DB_I64(m->plus_reply_to ? 1 : 0), DB_I64(id)};
 
 	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, NULL);
 }

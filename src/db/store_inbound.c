@@ -2,13 +2,16 @@
 #include <string.h>
 
 #include "db/store_inbound.h"
+#include "util/timefmt.h"
 
 #define IN_SELECT                                                                             \
 	"SELECT i.id, i.public_id, i.workspace_id, c.public_id, r.public_id, o.public_id, "     \
 	"i.klass, i.match_method, i.message_id_header, i.in_reply_to, i.references_header, "      \
 	"i.from_email, i.from_name, i.to_email, i.subject, i.body_text, i.body_new, "             \
 	"i.bounce_status, i.bounce_recipient, i.sent_at, i.received_at, i.campaign_id, "          \
-	"i.relationship_id, a.public_id, o.message_id_header FROM inbound_messages i "            \
+	"i.relationship_id, a.public_id, o.message_id_header, i.ooo_return, i.triage_decision, "  \
+	"i.triaged_by, i.triaged_at "                                                             \
+	"FROM inbound_messages i "                                                                \
 	"LEFT JOIN campaigns c ON c.id = i.campaign_id "                                          \
 	"LEFT JOIN relationships r ON r.id = i.relationship_id "                                  \
 	"LEFT JOIN outbound_messages o ON o.id = i.outbound_id "                                  \
@@ -21,8 +24,8 @@ store_inbound_insert(struct db *db, const struct store_inbound_new *m, uint64_t 
 	    "INSERT INTO inbound_messages (public_id, dedupe_key, workspace_id, campaign_id, "
 	    "relationship_id, outbound_id, klass, match_method, message_id_header, in_reply_to, "
 	    "references_header, from_email, from_name, to_email, subject, body_text, body_new, "
-	    "bounce_status, bounce_recipient, sent_at, received_at, raw_size) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	    "bounce_status, bounce_recipient, sent_at, received_at, raw_size, ooo_return) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 #define OPT_I(v) ((v) ? DB_I64(v) : DB_NULL)
 #define OPT_S(v) ((v) ? DB_CSTR(v) : DB_NULL)
 	struct db_param p[] = {DB_CSTR(m->public_id), DB_CSTR(m->dedupe_key),
@@ -31,7 +34,7 @@ store_inbound_insert(struct db *db, const struct store_inbound_new *m, uint64_t 
 	    OPT_S(m->in_reply_to), OPT_S(m->references), OPT_S(m->from_email), OPT_S(m->from_name),
 	    OPT_S(m->to_email), DB_CSTR(m->subject), DB_CSTR(m->text), DB_CSTR(m->text_new),
 	    OPT_S(m->bounce_status), OPT_S(m->bounce_recipient), OPT_S(m->sent_sql),
-	    DB_CSTR(m->now_sql), DB_I64(m->raw_size)};
+	    DB_CSTR(m->now_sql), DB_I64(m->raw_size), OPT_S(m->ooo_return)};
 #undef OPT_I
 #undef OPT_S
 
@@ -112,6 +115,18 @@ store_outbound_by_msgid(struct db *db, const char *msgid, struct db_rows *out)
 }
 
 lc_err
+store_outbound_by_token(struct db *db, const char *token, struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT id, workspace_id, campaign_id, relationship_id, status, public_id, "
+	    "message_id_header FROM outbound_messages "
+	    "WHERE message_id_header LIKE CONCAT('<', ?, '.%') LIMIT 2";
+	struct db_param p[] = {DB_CSTR(token)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
 store_rel_by_email(struct db *db, int64_t workspace_id, const char *email, struct db_rows *out)
 {
 	static const char sql[] = "SELECT id, campaign_id FROM relationships "
@@ -120,6 +135,23 @@ store_rel_by_email(struct db *db, int64_t workspace_id, const char *email, struc
 	struct db_param p[] = {DB_I64(workspace_id), DB_CSTR(email)};
 
 	return db_query(db, sql, p, 2, out);
+}
+
+lc_err
+store_rel_by_domain(struct db *db, int64_t workspace_id, const char *domain,
+    struct db_rows *out)
+{
+	/* ix_relationships_ws_domain (workspace_id, domain, created_at, id): the prospects at
+	 * that domain only, however large the workspace */
+	static const char sql[] = "SELECT r.id, r.campaign_id FROM relationships r "
+	                          "FORCE INDEX (ix_relationships_ws_domain) "
+	                          "JOIN campaigns c ON c.id = r.campaign_id "
+	                          "WHERE r.workspace_id = ? AND r.domain IN (?, CONCAT('www.', ?)) "
+	                          "AND r.status IN (3, 4, 5, 6) AND c.status IN (1, 2) "
+	                          "ORDER BY r.created_at DESC, r.id DESC LIMIT 2";
+	struct db_param p[] = {DB_I64(workspace_id), DB_CSTR(domain), DB_CSTR(domain)};
+
+	return db_query(db, sql, p, 3, out);
 }
 
 lc_err
@@ -153,6 +185,27 @@ store_msg_pending_follow_ups(struct db *db, int64_t rel_id, struct db_rows *out)
 }
 
 lc_err
+store_msg_follow_ups_not_before(struct db *db, int64_t rel_id, int64_t not_before_ms,
+    const char *now_sql)
+{
+	/* the rows of ix_outbound_relationship's pending follow-ups (store_msg_pending_follow_ups):
+	 * due_at moves with schedule_at, and queue_due (008) follows due_at by itself */
+	static const char sql[] =
+	    "UPDATE outbound_messages SET schedule_at = GREATEST(schedule_at, ?), "
+	    "due_at = GREATEST(due_at, ?), updated_at = ? WHERE relationship_id = ? AND kind = 4 "
+	    "AND status IN (0, 1, 8, 9) AND schedule_at < ?";
+	char when[TIME_SQL_LEN];
+
+	sqltime_format(not_before_ms, when);
+	{
+		struct db_param p[] = {DB_CSTR(when), DB_CSTR(when), DB_CSTR(now_sql), DB_I64(rel_id),
+		    DB_CSTR(when)};
+
+		return db_exec(db, sql, p, 5, NULL, NULL);
+	}
+}
+
+lc_err
 store_msg_bounced(struct db *db, int64_t id, const char *now_sql)
 {
 	static const char sql[] =
@@ -183,4 +236,63 @@ store_rel_history(struct db *db, int64_t rel_id, struct db_rows *out)
 	struct db_param p[] = {DB_I64(rel_id), DB_I64(rel_id)};
 
 	return db_query(db, sql, p, 2, out);
+}
+
+lc_err
+store_triage_list(struct db *db, int64_t workspace_id, const char *before_sql,
+    int64_t before_id, unsigned limit, struct db_rows *out)
+{
+	static const char sql[] = IN_SELECT
+	    "WHERE i.workspace_id = ? AND i.triage_at IS NOT NULL AND i.triage_at <= ? "
+	    "AND (i.triage_at < ? OR i.id < ?) ORDER BY i.triage_at DESC, i.id DESC LIMIT ?";
+	const char *before = before_sql ? before_sql : "9999-12-31 23:59:59.999";
+	struct db_param p[] = {DB_I64(workspace_id), DB_CSTR(before), DB_CSTR(before),
+	    DB_I64(before_sql ? before_id : INT64_MAX), DB_I64(limit)};
+
+	return db_query(db, sql, p, 5, out);
+}
+
+lc_err
+store_triage_count(struct db *db, int64_t workspace_id, int64_t *n)
+{
+	static const char sql[] = "SELECT COUNT(*) FROM inbound_messages "
+	                          "WHERE workspace_id = ? AND triage_at IS NOT NULL";
+	struct db_param p[] = {DB_I64(workspace_id)};
+	struct db_rows r;
+	lc_err e;
+
+	*n = 0;
+	if ((e = db_query(db, sql, p, 1, &r)) != LC_OK)
+		return e;
+	if (r.nrows == 1)
+		*n = db_i64(&r, 0, 0);
+	db_rows_free(&r);
+	return LC_OK;
+}
+
+lc_err
+store_inbound_get_locked(struct db *db, int64_t workspace_id, const char *public_id,
+    struct db_rows *out)
+{
+	static const char sql[] =
+	    IN_SELECT "WHERE i.public_id = ? AND i.workspace_id = ? FOR UPDATE";
+	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id)};
+
+	return db_query(db, sql, p, 2, out);
+}
+
+lc_err
+store_triage_set(struct db *db, int64_t id, int64_t campaign_id, int64_t rel_id,
+    unsigned decision, const char *by, const char *now_sql)
+{
+	static const char sql[] =
+	    "UPDATE inbound_messages SET campaign_id = COALESCE(?, campaign_id), "
+	    "relationship_id = COALESCE(?, relationship_id), "
+	    "match_method = IF(? IS NULL, match_method, 4), triage_decision = ?, triaged_by = ?, "
+	    "triaged_at = ? WHERE id = ? AND triage_decision IS NULL";
+	struct db_param p[] = {rel_id ? DB_I64(campaign_id) : DB_NULL,
+	    rel_id ? DB_I64(rel_id) : DB_NULL, rel_id ? DB_I64(rel_id) : DB_NULL, DB_I64(decision),
+	    DB_CSTR(by), DB_CSTR(now_sql), DB_I64(id)};
+
+	return db_exec(db, sql, p, 7, NULL, NULL);
 }

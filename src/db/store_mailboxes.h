@@ -20,6 +20,7 @@ struct store_mailbox {
 	const char *time_zone;
 	const unsigned char *password_box;
 	size_t box_len;
+	int plus_reply_to; /* Reply-To carries the message's reply token (issue 16) */
 };
 
 /* Columns of the mailbox reads below. MBX_COL_SENT_TODAY counts the mailbox's messages
@@ -30,7 +31,7 @@ enum { MBX_COL_ID, MBX_COL_PUBLIC, MBX_COL_WORKSPACE, MBX_COL_FROM_NAME, MBX_COL
 	MBX_COL_CREATED, MBX_COL_UPDATED, MBX_COL_SENT_TODAY, MBX_COL_DAYS, MBX_COL_WSTART,
 	MBX_COL_WEND, MBX_COL_TZ, MBX_COL_WARMUP_START, MBX_COL_WARMUP_STEP, MBX_COL_WARMUP_FROM,
 	MBX_COL_GAP, MBX_COL_JITTER, MBX_COL_PACE_DAY, MBX_COL_PACE_COUNT, MBX_COL_NEXT_SEND,
-	MBX_NCOLS };
+	MBX_COL_PLUS_REPLY_TO, MBX_NCOLS };
 
 /* store_mailbox_count_lock counts the workspace's mailboxes that are not deleted, locking
  * their index range so that two creations cannot both pass the cap. */

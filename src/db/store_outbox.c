@@ -3,6 +3,7 @@
 
 #include "db/batch.h"
 #include "db/store_outbox.h"
+#include "db/store_suppressions.h"
 
 #define MSG_SELECT                                                                            \
 	"SELECT m.id, m.public_id, m.workspace_id, m.campaign_id, m.relationship_id, "          \
@@ -11,8 +12,8 @@
 	"m.references_header, m.unsubscribe_token, m.schedule_at, m.due_at, m.created_at, "       \
 	"m.updated_at, m.requested_by, m.credits_reserved, m.credits_charged, m.attempts, "       \
 	"m.fence, m.smtp_phase, m.last_error, m.sent_at, c.public_id, r.public_id, c.status, "    \
-	"r.status, (SELECT COUNT(*) FROM suppressions s WHERE s.workspace_id = m.workspace_id "   \
-	"AND s.email = m.to_email), w.max_lateness_hours, i.public_id, m.decided_at, "            \
+	"r.status, " SUPPRESSED_SQL("w.account_id", "m.workspace_id", "m.to_email",             \
+	    "m.to_email") ", w.max_lateness_hours, i.public_id, m.decided_at, "                   \
 	"w.track_opens, m.open_token, m.held_reason, m.next_slot_at "                             \
 	"FROM outbound_messages m JOIN campaigns c ON c.id = m.campaign_id "                      \
 	"JOIN relationships r ON r.id = m.relationship_id "                                       \
@@ -319,9 +320,10 @@ store_msg_by_token(struct db *db, const char *token, struct db_rows *out)
 {
 	static const char sql[] =
 	    "SELECT m.id, m.workspace_id, m.campaign_id, m.relationship_id, m.to_email, "
-	    "m.from_email, m.public_id, (SELECT COUNT(*) FROM suppressions s WHERE "
-	    "s.workspace_id = m.workspace_id AND s.email = m.to_email) "
-	    "FROM outbound_messages m WHERE m.unsubscribe_token = ?";
+	    "m.from_email, m.public_id, "
+	    SUPPRESSED_SQL("w.account_id", "m.workspace_id", "m.to_email", "m.to_email")
+	    " FROM outbound_messages m JOIN workspaces w ON w.id = m.workspace_id "
+	    "WHERE m.unsubscribe_token = ?";
 	struct db_param p[] = {DB_CSTR(token)};
 
 	return db_query(db, sql, p, 1, out);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "db/store_outbox.h"
+#include "db/store_suppressions.h"
 #include "util/ids.h"
 
 lc_err
@@ -10,7 +11,8 @@ store_policy_get(struct db *db, int64_t workspace_id, struct db_rows *out)
 {
 	static const char sql[] =
 	    "SELECT approve_drafts, approve_send_email, approve_respond, approve_auto_responses, "
-	    "approve_follow_ups, max_lateness_hours, track_opens, auto_pause_bounce_permille "
+	    "approve_follow_ups, max_lateness_hours, track_opens, auto_pause_bounce_permille, "
+	    "unsubscribe_suppresses_domain "
 	    "FROM workspaces WHERE id = ?";
 	struct db_param p[] = {DB_I64(workspace_id)};
 
@@ -28,17 +30,17 @@ store_policy_put_bounce(struct db *db, int64_t workspace_id, unsigned permille)
 
 lc_err
 store_policy_put(struct db *db, int64_t workspace_id, const unsigned flags[5],
-    unsigned lateness_hours, int track_opens)
+    unsigned lateness_hours, int track_opens, int unsubscribe_domain)
 {
 	static const char sql[] =
 	    "UPDATE workspaces SET approve_drafts = ?, approve_send_email = ?, approve_respond = ?, "
 	    "approve_auto_responses = ?, approve_follow_ups = ?, max_lateness_hours = ?, "
-	    "track_opens = ? WHERE id = ?";
+	    "track_opens = ?, unsubscribe_suppresses_domain = ? WHERE id = ?";
 	struct db_param p[] = {DB_I64(flags[0]), DB_I64(flags[1]), DB_I64(flags[2]),
 	    DB_I64(flags[3]), DB_I64(flags[4]), DB_I64(lateness_hours), DB_I64(track_opens ? 1 : 0),
-	    DB_I64(workspace_id)};
+	    DB_I64(unsubscribe_domain ? 1 : 0), DB_I64(workspace_id)};
 
-	return db_exec(db, sql, p, 8, NULL, NULL);
+	return db_exec(db, sql, p, 9, NULL, NULL);
 }
 
 lc_err
@@ -104,14 +106,15 @@ store_idem_finish(struct db *db, int64_t workspace_id, const char *key, int stat
 lc_err
 store_suppressed(struct db *db, int64_t workspace_id, const char *email, int *yes)
 {
-	static const char sql[] = "SELECT 1 FROM suppressions WHERE workspace_id = ? AND email = ?";
-	struct db_param p[] = {DB_I64(workspace_id), DB_CSTR(email)};
+	static const char sql[] = "SELECT " SUPPRESSED_SQL("w.account_id", "w.id", "?", "?")
+	                          " FROM workspaces w WHERE w.id = ?";
+	struct db_param p[] = {DB_CSTR(email), DB_CSTR(email), DB_I64(workspace_id)};
 	struct db_rows r;
 	lc_err e;
 
-	if ((e = db_query(db, sql, p, 2, &r)) != LC_OK)
+	if ((e = db_query(db, sql, p, 3, &r)) != LC_OK)
 		return e;
-	*yes = r.nrows > 0;
+	*yes = r.nrows > 0 && db_i64(&r, 0, 0) > 0;
 	db_rows_free(&r);
 	return LC_OK;
 }
@@ -120,12 +123,16 @@ lc_err
 store_suppress(struct db *db, int64_t workspace_id, const char *email, const char *reason,
     const char *now_sql)
 {
-	static const char sql[] = "INSERT IGNORE INTO suppressions (workspace_id, email, reason, "
-	                          "created_at) VALUES (?, ?, ?, ?)";
-	struct db_param p[] = {DB_I64(workspace_id), DB_CSTR(email), DB_CSTR(reason),
-	    DB_CSTR(now_sql)};
+	/* the address on the workspace's own list; source from the historical reasons */
+	static const char sql[] =
+	    "INSERT IGNORE INTO suppressions (account_id, workspace_id, email, kind, reason, "
+	    "source, created_by, created_at) SELECT account_id, id, ?, 0, ?, "
+	    "IF(? = 'hard_bounce', 'hard_bounce', 'unsubscribe_link'), 'system', ? "
+	    "FROM workspaces WHERE id = ?";
+	struct db_param p[] = {DB_CSTR(email), DB_CSTR(reason), DB_CSTR(reason), DB_CSTR(now_sql),
+	    DB_I64(workspace_id)};
 
-	return db_exec(db, sql, p, 4, NULL, NULL);
+	return db_exec(db, sql, p, 5, NULL, NULL);
 }
 
 lc_err

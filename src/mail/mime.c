@@ -29,6 +29,8 @@ static int mime_msgid_ok(const char *, size_t);
 static lc_err mime_addr_norm(const char *, char **);
 static lc_err mime_address(InternetAddressList *, int, char **, char **);
 static int64_t mime_date(GMimeMessage *);
+static lc_err mime_rcpt_list(InternetAddressList *, int, struct buf *, size_t *);
+static lc_err mime_recipients(GMimeMessage *, char **);
 static lc_err mime_part_text(GMimePart *, int, struct buf *);
 static int mime_is_attachment(GMimeObject *);
 static lc_err mime_body(GMimeObject *, int, struct buf *, int *);
@@ -75,6 +77,7 @@ mime_class_name(enum mime_class klass)
 	case MIME_AUTO_REPLY: return "auto_reply";
 	case MIME_BOUNCE: return "bounce";
 	case MIME_UNSUBSCRIBE: return "unsubscribe";
+	case MIME_DELAYED: return "delayed";
 	}
 	return "unknown";
 }
@@ -402,6 +405,82 @@ mime_address(InternetAddressList *list, int depth, char **email, char **name)
 	return LC_OK;
 }
 
+/* mime_rcpt_list appends the addr-specs of list (one level of groups) to b, lower-cased and
+ * space-separated, while *count < MIME_RCPTS_MAX. */
+static lc_err
+mime_rcpt_list(InternetAddressList *list, int depth, struct buf *b, size_t *count)
+{
+	int i, n;
+	char *a;
+	lc_err e;
+
+	if (list == NULL || depth > 1)
+		return LC_OK;
+	n = internet_address_list_length(list);
+	for (i = 0; i < n && *count < MIME_RCPTS_MAX; i++) {
+		InternetAddress *ia = internet_address_list_get_address(list, i);
+
+		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+			if ((e = mime_rcpt_list(internet_address_group_get_members(
+			         INTERNET_ADDRESS_GROUP(ia)), depth + 1, b, count)) != LC_OK)
+				return e;
+			continue;
+		}
+		if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
+			continue;
+		a = NULL;
+		if ((e = mime_addr_norm(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)),
+		         &a)) != LC_OK)
+			return e;
+		if (a == NULL || a[0] == '\0' || strchr(a, '@') == NULL) {
+			free(a);
+			continue;
+		}
+		e = b->len > 0 ? buf_puts(b, " ") : LC_OK;
+		if (e == LC_OK)
+			e = buf_puts(b, a);
+		free(a);
+		if (e != LC_OK)
+			return e;
+		(*count)++;
+	}
+	return LC_OK;
+}
+
+/* mime_recipients stores in *out (caller frees; NULL when none) every address the message
+ * was delivered or addressed to: To, Cc, Delivered-To, X-Original-To and Envelope-To, each
+ * header as often as it occurs, at most MIME_RCPTS_MAX addresses. */
+static lc_err
+mime_recipients(GMimeMessage *msg, char **out)
+{
+	static const char *const names[] = {"to", "cc", "delivered-to", "x-original-to",
+	    "envelope-to", NULL};
+	GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(msg));
+	int i, n = g_mime_header_list_get_count(hl);
+	size_t count = 0;
+	struct buf b;
+	lc_err e = LC_OK;
+
+	*out = NULL;
+	buf_init(&b, (size_t)MIME_RCPTS_MAX * (MIME_ADDR_MAX + 1) + 1);
+	for (i = 0; i < n && count < MIME_RCPTS_MAX && e == LC_OK; i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+		const char *name = g_mime_header_get_name(h), *value = g_mime_header_get_value(h);
+		InternetAddressList *l;
+
+		if (name == NULL || value == NULL || !mime_in_list(name, strlen(name), names))
+			continue;
+		if ((l = internet_address_list_parse(mime_options, value)) == NULL)
+			continue;
+		e = mime_rcpt_list(l, 0, &b, &count);
+		g_object_unref(l);
+	}
+	if (e == LC_OK && b.len > 0)
+		e = mime_buf_take(&b, out);
+	buf_free(&b);
+	return e;
+}
+
 /* mime_date returns the Date header in UTC ms, or -1. */
 static int64_t
 mime_date(GMimeMessage *msg)
@@ -590,6 +669,7 @@ mime_parse(const char *raw, size_t len, struct mime_parsed *out)
 	if (out == NULL)
 		return LC_EINVAL;
 	memset(out, 0, sizeof(*out));
+	out->ooo_return_ms = -1;
 	buf_init(&text, MIME_WORK_MAX);
 	buf_init(&tnew, MIME_WORK_MAX);
 	if (raw == NULL)
@@ -619,6 +699,7 @@ mime_parse(const char *raw, size_t len, struct mime_parsed *out)
 	    (e = mime_address(
 	         g_mime_message_get_from(msg), 0, &out->from_email, &out->from_name)) != LC_OK ||
 	    (e = mime_address(g_mime_message_get_to(msg), 0, &out->to_email, NULL)) != LC_OK ||
+	    (e = mime_recipients(msg, &out->recipients)) != LC_OK ||
 	    (e = mime_dup_line(g_mime_message_get_subject(msg), 1, &out->subject)) != LC_OK ||
 	    (e = mime_dup_line(g_mime_object_get_header(mobj, "Auto-Submitted"), 0,
 	         &out->auto_submitted)) != LC_OK)
@@ -631,7 +712,9 @@ mime_parse(const char *raw, size_t len, struct mime_parsed *out)
 	    (e = mime_buf_take(&tnew, &out->text_new)) != LC_OK ||
 	    (e = mime_links(out->text_new, out)) != LC_OK)
 		goto out;
-	e = mime_classify(msg, out);
+	if ((e = mime_classify(msg, out)) == LC_OK && out->klass == MIME_AUTO_REPLY)
+		mime_ooo_return(out->subject, out->text_new, out->date_ms >= 0 ? out->date_ms : now_ms(),
+		    &out->ooo_return_ms);
 out:
 	if (msg != NULL)
 		g_object_unref(msg);
@@ -659,6 +742,7 @@ mime_parsed_free(struct mime_parsed *p)
 	free(p->from_email);
 	free(p->from_name);
 	free(p->to_email);
+	free(p->recipients);
 	free(p->subject);
 	free(p->text);
 	free(p->text_new);
@@ -666,8 +750,10 @@ mime_parsed_free(struct mime_parsed *p)
 	free(p->bounce_recipient);
 	free(p->bounce_status);
 	free(p->bounce_original_message_id);
+	free(p->bounce_action);
 	for (i = 0; i < p->nlinks; i++)
 		free(p->links[i]);
 	free(p->links);
 	memset(p, 0, sizeof(*p));
+	p->ooo_return_ms = -1;
 }

@@ -18,8 +18,9 @@
 #define MIME_LINK_LEN_MAX 2048          /* longer URLs are dropped */
 #define MIME_REFS_MAX 64    /* References keeps the first id and the last MIME_REFS_MAX - 1 */
 #define MIME_ID_LEN_MAX 998 /* longer message ids count as absent */
+#define MIME_RCPTS_MAX 50   /* recipients kept (struct mime_parsed.recipients) */
 
-enum mime_class { MIME_HUMAN = 0, MIME_AUTO_REPLY, MIME_BOUNCE, MIME_UNSUBSCRIBE };
+enum mime_class { MIME_HUMAN = 0, MIME_AUTO_REPLY, MIME_BOUNCE, MIME_UNSUBSCRIBE, MIME_DELAYED };
 
 /* One parsed message. Every string is malloc'd, valid UTF-8 without NUL bytes, and owned by
  * the struct: free everything with mime_parsed_free. Header-derived strings are on one line
@@ -31,6 +32,9 @@ struct mime_parsed {
 	char *from_email;  /* addr-spec of From, ASCII letters lowercased, or NULL */
 	char *from_name;   /* decoded display name of From, UTF-8, or NULL */
 	char *to_email;    /* first To addr-spec, ASCII letters lowercased, or NULL */
+	char *recipients;  /* the addr-specs of every To, Cc, Delivered-To, X-Original-To and
+	                      Envelope-To header, lowercased, space-separated, at most
+	                      MIME_RCPTS_MAX; NULL when none (where a reply token may hide) */
 	char *subject;     /* decoded (RFC 2047) UTF-8, or "" */
 	int64_t date_ms;   /* Date header in UTC ms, -1 when absent, unparseable or out of
 	                      TIME_MIN_MS..TIME_MAX_MS */
@@ -69,6 +73,11 @@ struct mime_parsed {
 	                                     in the text is 5xx */
 	char *bounce_original_message_id; /* "<...>": Message-ID of the returned message/rfc822
 	                                     or text/rfc822-headers part */
+	char *bounce_action;              /* Action of that recipient, lower case ("failed",
+	                                     "delayed", "delivered", "relayed", "expanded"), or
+	                                     NULL (none, or a non-standard bounce) */
+	int64_t ooo_return_ms;            /* MIME_AUTO_REPLY only: 00:00 UTC of the day the
+	                                     writer says they are back (mime_ooo_return), else -1 */
 	char **links; /* http(s) URLs found in text_new (not in the quoted part, so our own
 	                 outbound links do not count), in order, without duplicates */
 	size_t nlinks;
@@ -82,7 +91,9 @@ struct mime_parsed {
  *    most two levels down), or mail from MAILER-DAEMON / postmaster / "Mail Delivery
  *    System" whose subject reads like a failure ("Undelivered Mail Returned to Sender",
  *    "Delivery Status Notification (Failure)", "Undeliverable:", "failure notice", ...).
- *    Success and delay DSNs are bounces too: look at bounce_status / bounce_hard.
+ *    A DSN whose recipient's Action is "delayed" (and none "failed") is MIME_DELAYED
+ *    instead: a warning that delivery is still being tried, with the same bounce fields.
+ *    Success DSNs ("delivered", "relayed", "expanded") stay bounces: see bounce_action.
  *  - MIME_AUTO_REPLY: Auto-Submitted other than "no" (RFC 3834), X-Autoreply, X-Autorespond,
  *    X-Autoresponder, Precedence auto_reply/bulk/junk, a disposition-notification report
  *    (read receipt), X-Auto-Response-Suppress with an out-of-office subject that does not
@@ -95,12 +106,24 @@ struct mime_parsed {
  *    "take me off your list", ... not negated), or the subject, without Re:/Fwd: prefixes,
  *    starts with such a request.
  *  - MIME_HUMAN otherwise.
+ * An auto-reply's return date, if it gives one, is in ooo_return_ms (the Date header, else
+ * the time of parsing, is the reference for a date without a year).
  *
  * Errors: LC_EINVAL when raw is NULL or not a mail message at all (GMime finds no header
  * fields); LC_ENOMEM on allocation failure or when len > MIME_RAW_MAX. On error out holds
  * nothing to free (it is zeroed, text and text_new NULL); mime_parsed_free(out) is still
  * safe. Thread-safe once mime_global_init has run. */
 lc_err mime_parse(const char *raw, size_t len, struct mime_parsed *out);
+
+/* mime_ooo_return finds the day an out-of-office auto-reply says its writer is back, in
+ * text (searched first) or subject, both UTF-8 and either NULL. ref_ms is when the message
+ * was written: a date without a year is the next such day (the year of ref_ms, or the year
+ * after when that day is more than 30 days before ref_ms). "until X" style dates (the last
+ * day away) give the day after X. Returns 1 and sets *return_ms to 00:00 UTC of the return
+ * day, or returns 0 and sets it to -1 (no date, or one more than 30 days before or 400 days
+ * after ref_ms). Languages, shapes and rules: src/mail/mime_ooo.c. Never fails; reads at
+ * most the first 16 KiB of each string. */
+int mime_ooo_return(const char *subject, const char *text, int64_t ref_ms, int64_t *return_ms);
 
 /* mime_parsed_free frees every string in p and zeroes it; NULL is a no-op, and freeing
  * twice is safe. p itself is the caller's. */
@@ -116,7 +139,7 @@ void mime_global_init(void);
 void mime_global_shutdown(void);
 
 /* mime_class_name returns a static lowercase name: "human", "auto_reply", "bounce",
- * "unsubscribe" ("unknown" for anything else). */
+ * "unsubscribe", "delayed" ("unknown" for anything else). */
 const char *mime_class_name(enum mime_class klass);
 
 /* mime_html_to_text converts UTF-8 HTML html[0..len) to text as described for

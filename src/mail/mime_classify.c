@@ -431,6 +431,19 @@ mime_dsn_fields(const char *s, size_t n, struct mime_parsed *out)
 	if (out->bounce_status == NULL && pick.status[0] != '\0' &&
 	    (e = mime_dup_line(pick.status, 0, &out->bounce_status)) != LC_OK)
 		return e;
+	if (out->bounce_action == NULL) {
+		/* the action keyword alone, lower case: "failed", "delayed", ... (RFC 3464 2.3.3) */
+		char act[sizeof(pick.action)];
+		size_t i = 0, j = 0;
+
+		while (pick.action[i] != '\0' && mime_is_wsp(pick.action[i]))
+			i++;
+		while (pick.action[i] != '\0' && mime_is_alpha(pick.action[i]) && j + 1 < sizeof(act))
+			act[j++] = mime_lower(pick.action[i++]);
+		act[j] = '\0';
+		if (j > 0 && (e = mime_dup_line(act, 0, &out->bounce_action)) != LC_OK)
+			return e;
+	}
 	return LC_OK;
 }
 
@@ -735,9 +748,16 @@ mime_classify(GMimeMessage *msg, struct mime_parsed *p)
 			return e;
 		if (p->bounce_status != NULL)
 			p->bounce_hard = p->bounce_status[0] == '5';
-		if (p->bounce_status == NULL || p->bounce_recipient == NULL ||
-		    p->bounce_original_message_id == NULL)
-			return mime_bounce_guess(p);
+		if ((p->bounce_status == NULL || p->bounce_recipient == NULL ||
+		        p->bounce_original_message_id == NULL) &&
+		    (e = mime_bounce_guess(p)) != LC_OK)
+			return e;
+		/* "still being retried": a warning, nothing bounced (a recipient that failed
+		 * would have been picked first by mime_dsn_fields) */
+		if (p->bounce_action != NULL && strcmp(p->bounce_action, "delayed") == 0) {
+			p->klass = MIME_DELAYED;
+			p->bounce_hard = 0;
+		}
 		return LC_OK;
 	}
 	if (mime_auto_reply(

@@ -23,7 +23,7 @@
 	"[\"pending\",\"awaiting_approval\",\"scheduled\",\"sending\",\"sent\",\"failed\"," \
 	"\"unknown\",\"rejected\",\"cancelled\",\"held\",\"deferred\",\"bounced\"]"
 #define MSG_KINDS "[\"draft\",\"send_email\",\"respond\",\"auto_response\",\"follow_up\"]"
-#define INBOUND_CLASSES "[\"reply\",\"auto_reply\",\"bounce\",\"unsubscribe\"]"
+#define INBOUND_CLASSES "[\"reply\",\"auto_reply\",\"bounce\",\"unsubscribe\",\"delayed\"]"
 
 /* a filter that takes one value, a comma list, or a JSON list of values */
 #define S_NAMES(values, what) \
@@ -112,7 +112,8 @@
 	S_STR_NULL ",\"fromName\":" S_STR_NULL ",\"to\":" S_STR_NULL ",\"messageId\":" S_STR_NULL \
 	",\"subject\":" S_STR ",\"sentAt\":" S_TIME_NULL ",\"receivedAt\":" S_TIME_NULL \
 	",\"autoResponseId\":" S_STR_NULL ",\"inReplyTo\":" S_STR_NULL ",\"bounce\":{\"type\":[" \
-	"\"object\",\"null\"]},\"textNew\":" S_STR "},\"required\":[\"id\",\"class\"," \
+	"\"object\",\"null\"]},\"oooReturn\":" S_STR_NULL ",\"textNew\":" S_STR "}," \
+	"\"required\":[\"id\",\"class\"," \
 	"\"matchedBy\",\"subject\",\"textNew\"]}"
 #define S_APPROVAL \
 	"{\"type\":\"object\",\"properties\":{\"id\":" S_STR ",\"kind\":{\"type\":\"string\"," \

@@ -52,5 +52,8 @@ void ui_campaign_resume(void *ctx);
 void ui_activity_get(void *ctx);
 /* ui_mailboxes.c: the sender mailboxes, read-only */
 void ui_mailboxes_get(void *ctx);
+/* ui_triage.c: unmatched inbound mail and the decisions on it */
+void ui_triage_get(void *ctx);
+void ui_triage_post(void *ctx);
 
 #endif

@@ -86,10 +86,19 @@ fuzz_check(const struct mime_parsed *p)
 	fuzz_id(p->bounce_original_message_id);
 	if (strlen(p->text) > MIME_TEXT_MAX)
 		fuzz_die("text over MIME_TEXT_MAX");
-	if (p->klass > MIME_UNSUBSCRIBE || (p->bounce_hard != 0 && p->bounce_hard != 1))
+	fuzz_str(p->recipients, 0);
+	fuzz_str(p->bounce_action, 0);
+	if (p->klass > MIME_DELAYED || (p->bounce_hard != 0 && p->bounce_hard != 1))
 		fuzz_die("class or bounce_hard out of range");
-	if (p->klass != MIME_BOUNCE && (p->bounce_status || p->bounce_recipient))
+	if (p->klass != MIME_BOUNCE && p->klass != MIME_DELAYED &&
+	    (p->bounce_status || p->bounce_recipient || p->bounce_action))
 		fuzz_die("bounce fields outside a bounce");
+	if (p->klass == MIME_DELAYED && p->bounce_hard)
+		fuzz_die("a delayed DSN is never hard");
+	/* a return day only for an auto-reply, at 00:00 UTC */
+	if (p->ooo_return_ms != -1 &&
+	    (p->klass != MIME_AUTO_REPLY || p->ooo_return_ms < 0 || p->ooo_return_ms % 86400000 != 0))
+		fuzz_die("ooo_return_ms");
 	if (p->nlinks > MIME_LINKS_MAX || (p->nlinks > 0 && p->links == NULL))
 		fuzz_die("links");
 	for (i = 0; i < p->nlinks; i++) {

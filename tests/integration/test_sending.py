@@ -441,13 +441,15 @@ def test_policy_defaults_and_validation(tenant):
     p = tenant.api.get("/v1/workspace/policy").json()
     assert p == {"approval": {"drafts": "required", "sendEmail": "required", "respond": "required",
                               "autoResponses": "required", "followUps": "required"},
-                 "maxLatenessHours": 24, "trackOpens": False, "autoPause": {"bounceRate": 0.1}}
+                 "maxLatenessHours": 24, "trackOpens": False, "autoPause": {"bounceRate": 0.1},
+                 "unsubscribeSuppressesDomain": False}
     for body, param in [({"approval": {"drafts": "sometimes"}}, "approval.drafts"),
                         ({"approval": {"emails": "auto"}}, "approval.emails"),
                         ({"maxLatenessHours": 0}, "maxLatenessHours"),
                         ({"maxLatenessHours": "24"}, "maxLatenessHours"),
                         ({"approval": []}, "approval"), ({"extra": 1}, "extra"),
-                        ({"trackOpens": "yes"}, "trackOpens")]:
+                        ({"trackOpens": "yes"}, "trackOpens"),
+                        ({"unsubscribeSuppressesDomain": 1}, "unsubscribeSuppressesDomain")]:
         r = tenant.api.request("PUT", "/v1/workspace/policy", headers=JSON, data=json.dumps(body))
         assert_problem(r, 422, "validation_failed", param=param)
     r = tenant.api.request("PUT", "/v1/workspace/policy", headers=JSON,

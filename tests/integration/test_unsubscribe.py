@@ -49,7 +49,7 @@ def test_one_click_unsubscribe_stops_every_later_message():
     assert again.status_code == 200
 
     t.api.post(f"/v1/link-building/campaign/{cid}/resume")
-    st = wait_for(lambda: t.api.get(f"/v1/approvals/{held}").json()["status"] == "cancelled")
+    st = wait_for(lambda: t.api.get(f"/v1/approvals/{held}").json()["status"] == "suppressed")
     assert st
     assert t.api.get(f"/v1/approvals/{held}").json()["lastError"] == "recipient suppressed"
     assert len([m for raw, m in sink_messages() if m["X-Sink-Rcpt-To"] == who]) == 1

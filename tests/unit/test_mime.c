@@ -232,7 +232,7 @@ check_invariants(const char *label, const struct mime_parsed *p)
 		print_error("%s: bounce_hard %d\n", label, p->bounce_hard);
 		bad++;
 	}
-	if (p->klass != MIME_BOUNCE &&
+	if (p->klass != MIME_BOUNCE && p->klass != MIME_DELAYED &&
 	    (p->bounce_recipient || p->bounce_status || p->bounce_original_message_id)) {
 		print_error("%s: bounce fields outside a bounce\n", label);
 		bad++;
@@ -321,7 +321,7 @@ check_fixture(const struct fixture *f)
 	    "bounce_recipient", "bounce_status", "bounce_hard", "bounce_original_message_id", NULL};
 	static const char *const other[] = {"description", "error", "class", "date", "bounce_hard",
 	    "links", "text_new_equals", "text_contains", "text_not_contains", "text_new_contains",
-	    "text_new_not_contains", "subject_contains", NULL};
+	    "text_new_not_contains", "subject_contains", "ooo_return", NULL};
 	struct mime_parsed p;
 	const char *key, *cls;
 	const char *got[11];
@@ -372,7 +372,7 @@ check_fixture(const struct fixture *f)
 		bad++;
 	}
 	cls = json_string_value(json_object_get(f->exp, "class"));
-	if (cls != NULL && strcmp(cls, "bounce") == 0)
+	if (cls != NULL && (strcmp(cls, "bounce") == 0 || strcmp(cls, "delayed") == 0))
 		for (k = 0; bounce_req[k] != NULL; k++)
 			if (json_object_get(f->exp, bounce_req[k]) == NULL) {
 				print_error(
@@ -412,6 +412,22 @@ check_fixture(const struct fixture *f)
 			    (long long)p.date_ms);
 			bad++;
 		}
+	}
+	if ((v = json_object_get(f->exp, "ooo_return")) != NULL) {
+		/* "YYYY-MM-DD" of the return day, null for none */
+		char day[TIME_DATE_LEN] = "null";
+
+		if (p.ooo_return_ms >= 0)
+			date_format(p.ooo_return_ms, day);
+		if (!(json_is_null(v) && p.ooo_return_ms == -1) &&
+		    !(json_is_string(v) && strcmp(json_string_value(v), day) == 0)) {
+			print_error("%s: ooo_return: expected %s, got %s\n", f->name,
+			    json_is_string(v) ? json_string_value(v) : "null", day);
+			bad++;
+		}
+	} else if (p.ooo_return_ms != -1) {
+		print_error("%s: ooo_return not expected, got one\n", f->name);
+		bad++;
 	}
 	if ((v = json_object_get(f->exp, "bounce_hard")) != NULL &&
 	    json_is_true(v) != p.bounce_hard) {
