@@ -117,6 +117,7 @@ api_policy_put(void *arg)
 			}
 			p.bounce_permille = (unsigned)(json_number_value(rate) * 1000.0 + 0.5);
 		}
+	}
 	if ((track = json_object_get(doc, "unsubscribeSuppressesDomain")) != NULL) {
 		if (!json_is_boolean(track)) {
 			http_problem(ctx->req, 422, "validation_failed",
