@@ -6,6 +6,7 @@
 #include "core/placements.h"
 #include "core/webhooks.h"
 #include "db/store_placements.h"
+#include "util/regdomain.h"
 #include "util/timefmt.h"
 
 static const char *const status_names[PL_NSTATUS] = {"pending", "verified", "not_found",
@@ -105,6 +106,14 @@ placements_create(struct core *core, const struct principal *who, const char *re
 		placement_list_free(out);
 		return LC_EINVAL;
 	}
+	if (!regdomain_url_on(link_url, rel.domain)) {
+		fail->code = "validation_failed";
+		fail->param = "linkUrl";
+		fail->detail = "linkUrl must be on the prospect's domain (the same registrable "
+		               "domain; subdomains count).";
+		placement_list_free(out);
+		return LC_EINVAL;
+	}
 	id_new("pl_", id);
 	sqltime_format(now_ms(), now);
 	memset(&t, 0, sizeof(t));
@@ -128,28 +137,6 @@ placements_create(struct core *core, const struct principal *who, const char *re
 	return e;
 }
 
-int
-placement_host_on_domain(const char *url, const char *domain)
-{
-	const char *h = strstr(url, "://");
-	size_t hl, dl;
-
-	if (h == NULL || domain == NULL)
-		return 0;
-	h += 3;
-	hl = strcspn(h, ":/?#");
-	if (hl > 4 && strncasecmp(h, "www.", 4) == 0) {
-		h += 4;
-		hl -= 4;
-	}
-	if (strlen(domain) > 4 && strncasecmp(domain, "www.", 4) == 0)
-		domain += 4;
-	dl = strlen(domain);
-	if (dl == 0 || hl < dl || strncasecmp(h + hl - dl, domain, dl) != 0)
-		return 0;
-	return hl == dl || h[hl - dl - 1] == '.';
-}
-
 lc_err
 placements_from_reply(struct db *db, int64_t workspace_id, int64_t campaign_id,
     int64_t relationship_id, char *const *links, size_t n, int allow_http,
@@ -169,7 +156,7 @@ placements_from_reply(struct db *db, int64_t workspace_id, int64_t campaign_id,
 	domain = r.nrows == 1 ? db_str(&r, 0, 0) : NULL;
 	for (i = 0; i < n && domain && made < PLACEMENT_REPLY_LINKS_MAX && e == LC_OK; i++) {
 		if (links[i] == NULL || webhook_url_check(links[i], allow_http, &why) != 0 ||
-		    !placement_host_on_domain(links[i], domain))
+		    !regdomain_url_on(links[i], domain))
 			continue;
 		id_new("pl_", id);
 		if ((e = store_pl_insert(db, id, workspace_id, campaign_id, relationship_id, links[i],

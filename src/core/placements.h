@@ -42,10 +42,6 @@ lc_err placements_create(struct core *core, const struct principal *who, const c
     struct core_fail *fail);
 #define PLACEMENT_REPLY_LINKS_MAX 10 /* placements one reply may create */
 
-/* placement_host_on_domain is 1 when the host of url (an absolute URL that passed
- * webhook_url_check) is domain or one of its subdomains, a leading "www." ignored on both
- * sides (ASCII case-insensitive); 0 otherwise. */
-int placement_host_on_domain(const char *url, const char *domain);
 /* placements_from_reply queues a pending placement, inside the caller's transaction, for
  * each of the first PLACEMENT_REPLY_LINKS_MAX links (n of them, borrowed) of a prospect's
  * human reply that is a valid linkUrl (allow_http as for the API) on the relationship's
