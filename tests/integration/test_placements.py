@@ -188,25 +188,31 @@ def test_verified_link_counts_and_fires_the_webhook(pages, rx):
                f"WHERE r.public_id = '{rid}' AND e.type = 'link_placed'") == [["1"]]
 
 
-def test_absent_link_error_and_redirect_are_not_found(pages):
+def test_absent_link_and_gone_page_are_not_found_errors_stay_pending(pages):
+    """missing (a page without the link, a 404) runs the retries and ends not_found; an
+    error page is unverifiable: retried, never not_found, never counted."""
     t = Tenant()
     cid, rid, site = setup_rel(t)
     absent = pages.put(UNLINKED)
+    gone = pages.put("gone", status=404)
     broken = pages.put("oops", status=500)
-    moved = pages.put("", status=301, headers={"Location": pages.url(pages.put(LINKED), site)})
     ids = {}
-    for name, path in (("absent", absent), ("broken", broken), ("moved", moved)):
+    for name, path in (("absent", absent), ("gone", gone), ("broken", broken)):
         r = place(t.api, rid, pages.url(path, site))
         assert r.status_code == 202, r.text
         ids[name] = r.json()["id"]
-    for name, pid in ids.items():
-        p = wait_status(t.api, rid, pid, "not_found")
-        assert p, (name, status_of(t.api, rid, pid))
-        assert p["verifiedAt"] is None and p["lastError"]
+    for name in ("absent", "gone"):
+        p = wait_status(t.api, rid, ids[name], "not_found")
+        assert p, (name, status_of(t.api, rid, ids[name]))
+        assert p["verifiedAt"] is None and p["lastError"] and p["verdict"] == "missing"
     assert len(pages.hits_of(absent)) == 4  # the first check and three retries
     assert "no link" in status_of(t.api, rid, ids["absent"])["lastError"]
-    assert status_of(t.api, rid, ids["broken"])["httpStatus"] == 500
-    assert status_of(t.api, rid, ids["moved"])["httpStatus"] == 301
+    assert status_of(t.api, rid, ids["gone"])["httpStatus"] == 404
+    # the 500 is retried past the four checks and stays pending
+    assert wait_for(lambda: len(pages.hits_of(broken)) >= 5, timeout=60)
+    b = status_of(t.api, rid, ids["broken"])
+    assert b["status"] == "pending" and b["verdict"] == "unverifiable", b
+    assert b["httpStatus"] == 500 and "server error" in b["lastError"], b
     assert campaign(t.api, cid)["placedCount"] == 0
     assert relationship(t.api, rid)["status"] == "prospect"
     assert sql("SELECT COUNT(*) FROM events e JOIN relationships r ON r.id = e.relationship_id "
@@ -229,8 +235,17 @@ def test_huge_pages(pages):
     e = place(t.api, rid, pages.url(early, site)).json()["id"]
     lt = place(t.api, rid, pages.url(late, site)).json()["id"]
     assert wait_status(t.api, rid, e, "verified")
-    # past the 2 MiB the checker reads: not seen
-    assert wait_status(t.api, rid, lt, "not_found")
+    # past the 2 MiB the checker reads: not seen. No link at all in what was read: we
+    # cannot tell, so unverifiable (a page with other links before the cap would be missing)
+    p = wait_for(lambda: (lambda x: x if x["verdict"] else None)(status_of(t.api, rid, lt)),
+                 timeout=60)
+    assert p["status"] == "pending" and p["verdict"] == "unverifiable", p
+    other = pages.put('<html><body><a href="/about">about</a><p>' + "z" * (3 << 20) + "</p>"
+                      + link + "</body></html>")
+    o = place(t.api, rid, pages.url(other, site)).json()["id"]
+    p = wait_for(lambda: (lambda x: x if x["verdict"] else None)(status_of(t.api, rid, o)),
+                 timeout=60)
+    assert p["verdict"] == "missing" and "first 2 MiB" in p["lastError"], p
 
 
 def test_removed_link_is_lost(pages, rx):
@@ -246,18 +261,19 @@ def test_removed_link_is_lost(pages, rx):
     pages.set(path, UNLINKED)
     p = wait_status(t.api, rid, pid, "lost")
     assert p, status_of(t.api, rid, pid)
-    assert p["lostAt"] and p["verifiedAt"] and p["nextCheckAt"] is None
+    assert p["lostAt"] and p["verifiedAt"]
     got = wait_for(lambda: received(rx, hook, "link_building.link.lost"), timeout=60)
     assert got, rx.at(hook)
     assert got[0]["data"]["linkUrl"] == url and got[0]["data"]["relationshipId"] == rid
     # counters keep "ever placed"; the relationship stays link_placed
     assert campaign(t.api, cid)["placedCount"] == 1
     assert relationship(t.api, rid)["status"] == "link_placed"
-    # a lost placement is checked no more
+    # a lost placement is looked at again only after lost_recheck_seconds (an hour here)
     n = len(pages.hits_of(path))
     import time
     time.sleep(3)
     assert len(pages.hits_of(path)) == n
+    assert p["verdict"] == "missing" and p["nextCheckAt"] is not None
 
 
 def test_validation_and_not_found(pages):
@@ -344,7 +360,8 @@ def test_private_addresses_are_refused_unless_allowed(pages):
         p = wait_for(lambda: (lambda x: x if x["checkedAt"] else None)(status_of(t.api, rid, pid)),
                      timeout=60)
         assert p, status_of(t.api, rid, pid)
-        assert p["status"] in ("pending", "not_found") and p["httpStatus"] is None
+        assert p["status"] == "pending" and p["httpStatus"] is None
+        assert p["verdict"] == "unverifiable"
         assert "refused" in p["lastError"] and "private" in p["lastError"]
         assert pages.hits_of(path) == []
     finally:
