@@ -141,10 +141,20 @@ check_placement(struct worker *w, struct core *core, const struct placement_job 
 	unsigned tries;
 	lc_err e = LC_OK;
 
-	if (link_check_run(cfg, job, &c) != LC_OK) {
+	if ((e = link_check_run(core, cfg, job, &c)) != LC_OK) {
 		/* no evidence could be made: the lease expires and the check runs again */
 		link_check_free(&c);
-		log_msg(LOG_ERROR, "placement check %lld ran out of memory", (long long)job->id);
+		log_msg(LOG_ERROR, "placement check %lld could not run (%s); its lease will expire "
+		                   "and it runs again",
+		    (long long)job->id, lc_strerror(e));
+		return;
+	}
+	if (c.defer_ms > 0) {
+		/* the host had a visit within the interval: back to the queue until it may */
+		if ((e = placement_defer(core, job, c.defer_ms)) != LC_OK)
+			log_msg(LOG_WARN, "placement check %lld not deferred (%s); its lease will expire",
+			    (long long)job->id, lc_strerror(e));
+		link_check_free(&c);
 		return;
 	}
 	t.recheck_seconds = cfg->placement_recheck_seconds;

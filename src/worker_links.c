@@ -6,13 +6,20 @@
 #include <strings.h>
 #include <sodium.h>
 
+#include "core/crawl.h"
 #include "core/webhooks.h"
 #include "hook/link_find.h"
 #include "util/regdomain.h"
+#include "util/robots.h"
 #include "worker_links.h"
 
 static void charset_of(const char *, char *, size_t);
 static void fill_evidence(struct link_check *, const struct placement_job *);
+static void base_request(const struct config *, struct hook_get_request *);
+static lc_err robots_for(struct core *, const struct config *, const char *, const char *,
+    struct crawl_robots *);
+static void judge_robots(const struct config *, const struct crawl_robots *, const char *,
+    struct link_check *);
 
 /* charset_of copies the charset parameter of a Content-Type value into out (a name of
  * letters, digits and ._:- only, else ""). */
@@ -50,7 +57,7 @@ fill_evidence(struct link_check *c, const struct placement_job *job)
 	ev->x_robots_tag = c->page.x_robots_tag;
 	ev->last_modified = c->page.last_modified;
 	ev->truncated = c->page.truncated;
-	if (c->page.status != 0) {
+	if (c->page.status != 0 && !ev->not_fetched) {
 		unsigned char h[crypto_hash_sha256_BYTES];
 		crypto_hash_sha256(h, (const unsigned char *)(c->page.body ? c->page.body : ""),
 		    c->page.len);
@@ -80,24 +87,135 @@ fill_evidence(struct link_check *c, const struct placement_job *job)
 	}
 }
 
-lc_err
-link_check_run(const struct config *cfg, const struct placement_job *job, struct link_check *c)
+/* base_request: what every request of the checker is held to (cfg's switches). */
+static void
+base_request(const struct config *cfg, struct hook_get_request *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->connect_timeout_ms = (long)cfg->webhook_connect_timeout_ms;
+	req->timeout_ms = (long)cfg->webhook_timeout_ms;
+	req->max_bytes = PLACEMENT_PAGE_MAX;
+	req->allow_private = cfg->webhook_allow_private;
+	req->https_only = !cfg->webhook_allow_http;
+	req->ca_file = cfg->webhook_ca_file[0] ? cfg->webhook_ca_file : NULL;
+	req->user_agent = cfg->placement_user_agent[0] ? cfg->placement_user_agent : NULL;
+}
+
+/* robots_for reads host's robots.txt from the cache, or fetches it (from the origin of
+ * url: its scheme and authority) and caches it when the cache is stale. Redirects of
+ * robots.txt are not followed: a 3xx counts as no robots.txt (RFC 9309 lets a crawler
+ * treat it as unavailable). */
+static lc_err
+robots_for(struct core *core, const struct config *cfg, const char *host, const char *url,
+    struct crawl_robots *out)
 {
 	struct hook_get_request req;
-	char charset[48];
+	struct hook_page page;
+	char origin[HOOK_URL_MAX];
+	const char *auth = strstr(url, "://");
+	size_t n;
+	lc_err e;
+
+	if ((e = crawl_robots_get(core, host, cfg->placement_robots_ttl_seconds, out)) != LC_OK ||
+	    out->fresh)
+		return e;
+	n = auth ? (size_t)(auth + 3 - url) + strcspn(auth + 3, "/?#") : 0;
+	if (n == 0 || n + sizeof("/robots.txt") > sizeof(origin))
+		return LC_EINVAL; /* a validated URL always has an origin */
+	memcpy(origin, url, n);
+	memcpy(origin + n, "/robots.txt", sizeof("/robots.txt"));
+	base_request(cfg, &req);
+	req.url = origin;
+	req.max_bytes = ROBOTS_MAX_BYTES;
+	if (hook_get(&req, &page) != LC_OK)
+		return LC_ENOMEM;
+	out->fresh = 1;
+	out->status = page.status;
+	if (page.status >= 200 && page.status <= 299) {
+		out->body = page.body; /* taken over */
+		out->len = page.len;
+		page.body = NULL;
+	}
+	hook_page_free(&page);
+	/* no answer at all (refused, timeout, DNS) is not cached: the page's own fetch will
+	 * say what went wrong, and the next visit asks again */
+	if (out->status == 0)
+		return LC_OK;
+	return crawl_robots_put(core, host, out->status, out->body, out->len);
+}
+
+/* judge_robots applies RFC 9309 to the page's path: a 2xx file is read; a 4xx (or an
+ * unfollowed 3xx) means no rules; a 5xx means "disallow everything" until it can be read;
+ * no answer at all leaves the page's fetch to say why. Our own token decides whether we fetch; Googlebot's whether search
+ * engines may crawl the page (an issue of a live link). */
+static void
+judge_robots(const struct config *cfg, const struct crawl_robots *r, const char *url,
+    struct link_check *c)
+{
+	char token[64];
+	const char *path = strstr(url, "://");
+	char p[HOOK_URL_MAX];
+	size_t n;
+
+	robots_agent_token(cfg->placement_user_agent, token, sizeof(token));
+	path = path ? path + 3 + strcspn(path + 3, "/?#") : url;
+	n = strcspn(path, "#");
+	if (n == 0 || path[0] != '/') { /* "https://host?q" asks for "/?q" */
+		snprintf(p, sizeof(p), "/%.*s", (int)(n < sizeof(p) - 2 ? n : sizeof(p) - 2), path);
+	} else {
+		snprintf(p, sizeof(p), "%.*s", (int)(n < sizeof(p) - 1 ? n : sizeof(p) - 1), path);
+	}
+	if (r->status >= 500) {
+		c->ev.not_fetched = 1;
+		snprintf(c->error, sizeof(c->error), "robots.txt answered HTTP %ld: the site is "
+		                                     "treated as disallowing everything until it reads",
+		    r->status);
+		return;
+	}
+	if (r->status < 200 || r->status > 299)
+		return;
+	if (!robots_allowed(r->body, r->len, token, p)) {
+		c->ev.not_fetched = 1;
+		snprintf(c->error, sizeof(c->error),
+		    "robots.txt disallows linkcamp's checker (%s) this page: it was not fetched", token);
+		return;
+	}
+	c->ev.robots_blocks_search = !robots_allowed(r->body, r->len, "Googlebot", p);
+}
+
+lc_err
+link_check_run(struct core *core, const struct config *cfg, const struct placement_job *job,
+    struct link_check *c)
+{
+	struct hook_get_request req;
+	struct crawl_robots robots;
+	char charset[48], host[REGDOMAIN_HOST_MAX];
 	const char *why;
 	unsigned hops = 0;
+	lc_err e;
 
 	memset(c, 0, sizeof(*c));
-	memset(&req, 0, sizeof(req));
-	req.connect_timeout_ms = (long)cfg->webhook_connect_timeout_ms;
-	req.timeout_ms = (long)cfg->webhook_timeout_ms;
-	req.max_bytes = PLACEMENT_PAGE_MAX;
-	req.allow_private = cfg->webhook_allow_private;
-	req.https_only = !cfg->webhook_allow_http;
-	req.ca_file = cfg->webhook_ca_file[0] ? cfg->webhook_ca_file : NULL;
-	req.user_agent = cfg->placement_user_agent[0] ? cfg->placement_user_agent : NULL;
+	memset(&robots, 0, sizeof(robots));
+	if (url_host(job->link_url, host, sizeof(host)) != 0)
+		return LC_EINVAL; /* validated when it was recorded */
+	/* one visit per host per interval: taken before any request, robots.txt included */
+	if ((e = crawl_take_slot(core, host, cfg->placement_host_interval_ms, &c->defer_ms)) !=
+	        LC_OK ||
+	    c->defer_ms > 0)
+		return e;
+	if ((e = robots_for(core, cfg, host, job->link_url, &robots)) != LC_OK) {
+		crawl_robots_free(&robots);
+		return e;
+	}
+	judge_robots(cfg, &robots, job->link_url, c);
+	crawl_robots_free(&robots);
 	snprintf(c->final_url, sizeof(c->final_url), "%s", job->link_url);
+	if (c->ev.not_fetched) {
+		fill_evidence(c, job);
+		return LC_OK;
+	}
+	base_request(cfg, &req);
+	/* redirect hops belong to the same visit */
 	for (;;) {
 		req.url = c->final_url;
 		if (hook_get(&req, &c->page) != LC_OK)

@@ -20,13 +20,16 @@ struct link_check {
 	char final_url[HOOK_URL_MAX];
 	char error[HOOK_ERROR_MAX + 64];
 	struct placement_evidence ev;
+	int64_t defer_ms; /* > 0: the host's visit slot is taken; nothing was fetched */
 };
 
-/* link_check_run fetches and inspects job's page under cfg's switches and fills *c (free
- * with link_check_free). Always fills an evidence (a failure is evidence too); LC_ENOMEM
- * only when it could not. */
-lc_err link_check_run(const struct config *cfg, const struct placement_job *job,
-    struct link_check *c);
+/* link_check_run makes one visit to job's host under cfg's switches, when the host's slot
+ * is free (else c->defer_ms says when it is, and nothing is fetched): robots.txt (cached
+ * in the database), then the page unless robots.txt forbids it, inspected, and fills *c
+ * (free with link_check_free) with the evidence (a failure is evidence too). Errors:
+ * db errors and LC_ENOMEM, when no evidence could be made. */
+lc_err link_check_run(struct core *core, const struct config *cfg,
+    const struct placement_job *job, struct link_check *c);
 /* link_check_free frees what link_check_run kept. */
 void link_check_free(struct link_check *c);
 

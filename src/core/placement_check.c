@@ -360,6 +360,15 @@ placement_record(struct core *core, const struct placement_job *job,
 }
 
 lc_err
+placement_defer(struct core *core, const struct placement_job *job, int64_t wait_ms)
+{
+	char due[TIME_SQL_LEN];
+
+	sqltime_format(now_ms() + wait_ms, due);
+	return store_pl_defer(core->db, job->id, job->fence, due);
+}
+
+lc_err
 placement_reap(struct core *core, unsigned *n)
 {
 	char now[TIME_SQL_LEN];

@@ -174,7 +174,8 @@ placement_verdict(const struct placement_evidence *ev, const struct placement_ex
 	*issues = 0;
 	*reason = NULL;
 	if (ev->not_fetched) {
-		*reason = "robots.txt disallows linkcamp's checker this page: it was not fetched";
+		*reason = ev->fetch_error ? ev->fetch_error
+		                          : "robots.txt disallows linkcamp's checker this page";
 		return PV_UNVERIFIABLE;
 	}
 	if (ev->offsite_redirect) {

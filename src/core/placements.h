@@ -219,6 +219,9 @@ void placement_job_clear(struct placement_job *j);
 lc_err placement_record(struct core *core, const struct placement_job *job,
     const struct placement_evidence *ev, const struct placement_timing *t,
     enum placement_verdict *verdict);
+/* placement_defer gives a claimed job back to the queue, due wait_ms from now, without
+ * a check (its host's visit slot is taken: crawl_take_slot). db errors. */
+lc_err placement_defer(struct core *core, const struct placement_job *job, int64_t wait_ms);
 /* placement_reap returns checks whose lease expired to the queue; *n of them. */
 lc_err placement_reap(struct core *core, unsigned *n);
 

@@ -244,3 +244,13 @@ store_pl_set_expect(struct db *db, int64_t id, const struct store_pl_expect *x,
 
 	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, NULL);
 }
+
+lc_err
+store_pl_defer(struct db *db, int64_t id, int64_t fence, const char *due_sql)
+{
+	static const char sql[] = "UPDATE placements SET leased = 0, lease_expires_at = NULL, "
+	                          "due_at = ? WHERE id = ? AND fence = ? AND leased = 1";
+	struct db_param p[] = {DB_CSTR(due_sql), DB_I64(id), DB_I64(fence)};
+
+	return db_exec(db, sql, p, 3, NULL, NULL);
+}

@@ -66,6 +66,9 @@ struct store_pl_finish {
 /* store_pl_finish ends the check of a row still leased under fence; *changed is 0 when
  * the lease was lost. */
 lc_err store_pl_finish(struct db *db, const struct store_pl_finish *f, uint64_t *changed);
+/* store_pl_defer returns a row still leased under fence to the queue, due at due_sql,
+ * without a check (its host was busy). */
+lc_err store_pl_defer(struct db *db, int64_t id, int64_t fence, const char *due_sql);
 /* store_pl_reap returns rows whose lease expired before now_sql to the queue; *n rows. */
 lc_err store_pl_reap(struct db *db, const char *now_sql, uint64_t *n);
 
