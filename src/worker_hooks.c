@@ -137,6 +137,7 @@ check_placement(struct worker *w, struct core *core, const struct placement_job 
 	struct link_check c;
 	struct placement_timing t;
 	enum placement_verdict v = PV_UNVERIFIABLE;
+	int lost = 0;
 	json_t *f;
 	unsigned tries;
 	lc_err e = LC_OK;
@@ -163,7 +164,7 @@ check_placement(struct worker *w, struct core *core, const struct placement_job 
 	t.lost_confirm_seconds = cfg->placement_lost_confirm_seconds;
 	t.lost_recheck_seconds = cfg->placement_lost_recheck_seconds;
 	for (tries = 0; tries < RECORD_TRIES_DOWN && !worker_stopping(w); tries++) {
-		if ((e = placement_record(core, job, &c.ev, &t, &v)) == LC_OK)
+		if ((e = placement_record(core, job, &c.ev, &t, &v, &lost)) == LC_OK)
 			break;
 		worker_nap(w, 500);
 	}
@@ -171,6 +172,12 @@ check_placement(struct worker *w, struct core *core, const struct placement_job 
 		log_msg(LOG_ERROR, "gave up recording placement check %lld (%s); its lease will "
 		                   "expire and it is checked again",
 		    (long long)job->id, lc_strerror(e));
+	else if (lost) {
+		int queued = 0;
+		if ((e = placement_reclaim(core, job, &queued)) != LC_OK)
+			log_msg(LOG_ERROR, "placement %lld: the guarantee's reclaim was not queued (%s)",
+			    (long long)job->id, lc_strerror(e));
+	}
 	f = json_pack("{s:I,s:s,s:i,s:s?,s:b,s:i}", "placement", (json_int_t)job->id, "verdict",
 	    placement_verdict_name(v), "status", (int)c.page.status, "error", c.ev.fetch_error,
 	    "truncated", c.page.truncated, "redirects", (int)c.ev.redirects);

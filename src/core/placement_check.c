@@ -31,6 +31,7 @@ struct record_tx {
 	const struct placement_timing *t;
 	int64_t now;
 	enum placement_verdict verdict;
+	int lost; /* this check made the placement lost */
 };
 
 /* The next state of a placement after one check (decide). */
@@ -329,6 +330,7 @@ record_tx(struct db *db, void *arg)
 	}
 	if ((e = store_pl_finish(db, &f, &changed)) != LC_OK || changed == 0 || n.event < 0)
 		return e;
+	t->lost = n.lost;
 	/* the event last: it takes the campaign's and the workspace's hot rows */
 	memset(&evin, 0, sizeof(evin));
 	evin.type = (enum event_type)n.event;
@@ -343,7 +345,7 @@ record_tx(struct db *db, void *arg)
 lc_err
 placement_record(struct core *core, const struct placement_job *job,
     const struct placement_evidence *ev, const struct placement_timing *t,
-    enum placement_verdict *verdict)
+    enum placement_verdict *verdict, int *lost)
 {
 	struct record_tx x;
 	lc_err e;
@@ -356,6 +358,8 @@ placement_record(struct core *core, const struct placement_job *job,
 	e = db_tx(core->db, record_tx, &x);
 	if (verdict != NULL)
 		*verdict = x.verdict;
+	if (lost != NULL)
+		*lost = e == LC_OK && x.lost;
 	return e;
 }
 

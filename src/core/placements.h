@@ -215,10 +215,17 @@ void placement_job_clear(struct placement_job *j);
 /* placement_record judges one check of job (placement_verdict), stores its evidence and
  * the placement's next state (still leased under its fence; nothing is written when the
  * lease was lost) and records link_placed or link_lost when the check decided one, in
- * the same transaction. *verdict (may be NULL) is the verdict. db errors, LC_ENOMEM. */
+ * the same transaction. *verdict (may be NULL) is the verdict; *lost (may be NULL) is 1
+ * when this check made the placement lost (placement_reclaim follows). db errors,
+ * LC_ENOMEM. */
 lc_err placement_record(struct core *core, const struct placement_job *job,
     const struct placement_evidence *ev, const struct placement_timing *t,
-    enum placement_verdict *verdict);
+    enum placement_verdict *verdict, int *lost);
+/* placement_reclaim queues, for a placement job that was just lost before its
+ * guaranteeUntil, a reclaim email to the prospect quoting the evidence, waiting for
+ * approval (placement_reclaim.c); *queued 1 when it did. Nothing when no guarantee is in
+ * force, the address is suppressed or credits do not cover it (logged). db errors. */
+lc_err placement_reclaim(struct core *core, const struct placement_job *job, int *queued);
 /* placement_defer gives a claimed job back to the queue, due wait_ms from now, without
  * a check (its host's visit slot is taken: crawl_take_slot). db errors. */
 lc_err placement_defer(struct core *core, const struct placement_job *job, int64_t wait_ms);

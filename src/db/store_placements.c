@@ -254,3 +254,17 @@ store_pl_defer(struct db *db, int64_t id, int64_t fence, const char *due_sql)
 
 	return db_exec(db, sql, p, 3, NULL, NULL);
 }
+
+lc_err
+store_pl_reclaim_facts(struct db *db, int64_t placement_id, struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT p.guarantee_until, r.contact_name, r.contact_email, c.target_url, c.status, "
+	    "c.sender, k.checked_at, k.http_status, k.final_url, k.anchors, k.body_sha256 "
+	    "FROM placements p JOIN campaigns c ON c.id = p.campaign_id "
+	    "JOIN relationships r ON r.id = p.relationship_id "
+	    "LEFT JOIN placement_checks k ON k.id = p.lost_check_id WHERE p.id = ?";
+	struct db_param p[] = {DB_I64(placement_id)};
+
+	return db_query(db, sql, p, 1, out);
+}

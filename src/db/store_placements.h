@@ -69,6 +69,14 @@ lc_err store_pl_finish(struct db *db, const struct store_pl_finish *f, uint64_t 
 /* store_pl_defer returns a row still leased under fence to the queue, due at due_sql,
  * without a check (its host was busy). */
 lc_err store_pl_defer(struct db *db, int64_t id, int64_t fence, const char *due_sql);
+/* Columns of store_pl_reclaim_facts. */
+enum { PLR_COL_GUARANTEE, PLR_COL_NAME, PLR_COL_EMAIL, PLR_COL_TARGET, PLR_COL_STATUS,
+	PLR_COL_SENDER, PLR_COL_CHECKED, PLR_COL_HTTP, PLR_COL_FINAL, PLR_COL_ANCHORS,
+	PLR_COL_SHA };
+/* store_pl_reclaim_facts reads what a reclaim email of a lost placement needs: its
+ * guarantee, the prospect, the campaign and the evidence of the check that lost it (0 or
+ * 1 row). */
+lc_err store_pl_reclaim_facts(struct db *db, int64_t placement_id, struct db_rows *out);
 /* store_pl_reap returns rows whose lease expired before now_sql to the queue; *n rows. */
 lc_err store_pl_reap(struct db *db, const char *now_sql, uint64_t *n);
 

@@ -337,3 +337,41 @@ def test_lost_needs_clean_missing_results_on_different_days(site, rx):
     assert lost["verdict"] == "missing" and lost["evidence"]["links"] == []
     assert lost["evidence"]["id"] == missing[0]["id"]
     assert got
+
+
+def test_a_paid_link_lost_inside_its_guarantee_queues_a_reclaim_for_approval(site):
+    t = Tenant()
+    host = new_site()
+    cid, rid = setup_rel(t, host)
+    email = t.api.get(f"/v1/link-building/crm/relationship/{rid}").json()["contactEmail"]
+    later = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 30 * 86400))
+    past = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 86400))
+    paths = {k: f"/p/{uuid.uuid4().hex}" for k in ("guaranteed", "expired")}
+    urls = {k: site.put(host, page(LINK), path=p) for k, p in paths.items()}
+    ids = {"guaranteed": place(t.api, rid, urls["guaranteed"], guaranteeUntil=later,
+                               price=250).json()["id"],
+           "expired": place(t.api, rid, urls["expired"], guaranteeUntil=past).json()["id"]}
+    for pid in ids.values():
+        assert wait_for(lambda: placement(t.api, rid, pid)["status"] == "verified", timeout=90)
+    for p in paths.values():
+        site.put(host, page('<a href="https://other.example/">other</a>'), path=p)
+    for pid in ids.values():
+        assert wait_for(lambda: placement(t.api, rid, pid)["status"] == "lost", timeout=90), \
+            placement(t.api, rid, pid)
+
+    def reclaims():
+        r = t.api.get("/v1/approvals", query=f"campaignId={cid}&limit=50")
+        assert r.status_code == 200, r.text
+        return [m for m in r.json()["data"] if m["subject"].startswith("Our link on")]
+
+    got = wait_for(reclaims, timeout=60)
+    assert len(got) == 1, got
+    m = got[0]
+    assert m["status"] == "awaiting_approval" and m["kind"] == "send_email", m
+    assert m["to"] == email, m
+    assert m["subject"] == f"Our link on {urls['guaranteed']}"
+    assert urls["guaranteed"] in m["body"] and TARGET in m["body"] and "HTTP 200" in m["body"]
+    assert "guaranteed until" in m["body"] and "SHA-256" in m["body"], m["body"]
+    # the expired guarantee queued nothing, and nothing was sent without approval
+    time.sleep(1)
+    assert len(reclaims()) == 1
