@@ -13,6 +13,7 @@
 #include "core/webhooks.h"
 #include "hook/hook_http.h"
 #include "hook/link_find.h"
+#include "worker_links.h"
 #include "util/log.h"
 #include "worker_hooks.h"
 
@@ -126,52 +127,44 @@ webhook_sender(void *arg)
 	return NULL;
 }
 
-/* check_placement fetches one claimed placement's page, looks for the campaign's link
- * and records the outcome (retrying the record while the database is away; if it never
- * comes back, the lease expires and the check runs again). */
+/* check_placement fetches one claimed placement's page (worker_links.c), and records
+ * the evidence and its verdict (retrying the record while the database is away; if it
+ * never comes back, the lease expires and the check runs again). */
 static void
 check_placement(struct worker *w, struct core *core, const struct placement_job *job)
 {
 	const struct config *cfg = worker_cfg(w);
-	struct hook_get_request req;
-	struct hook_page page;
-	struct placement_result res;
+	struct link_check c;
 	struct placement_timing t;
-	char why[HOOK_ERROR_MAX + 32];
+	enum placement_verdict v = PV_UNVERIFIABLE;
+	int lost = 0;
 	json_t *f;
 	unsigned tries;
 	lc_err e = LC_OK;
 
-	memset(&req, 0, sizeof(req));
-	memset(&res, 0, sizeof(res));
-	req.url = job->link_url;
-	req.connect_timeout_ms = (long)cfg->webhook_connect_timeout_ms;
-	req.timeout_ms = (long)cfg->webhook_timeout_ms;
-	req.max_bytes = PLACEMENT_PAGE_MAX;
-	req.allow_private = cfg->webhook_allow_private;
-	req.https_only = !cfg->webhook_allow_http;
-	req.ca_file = cfg->webhook_ca_file[0] ? cfg->webhook_ca_file : NULL;
-	if (hook_get(&req, &page) != LC_OK) {
-		memset(&page, 0, sizeof(page));
-		res.error = "out of memory";
-	} else if (page.status == 0) {
-		res.error = page.error;
-	} else if (page.status < 200 || page.status > 299) {
-		snprintf(why, sizeof(why), "the page answered HTTP %ld", page.status);
-		res.error = why;
-	} else {
-		int found = link_find(page.body ? page.body : "", page.len, job->link_url,
-		    job->target_url);
-		res.found = found == 1;
-		res.error = found == 1 ? NULL
-		          : found == 0 ? "the page has no link to the campaign's targetUrl"
-		                       : "the page could not be parsed";
+	if ((e = link_check_run(core, cfg, job, &c)) != LC_OK) {
+		/* no evidence could be made: the lease expires and the check runs again */
+		link_check_free(&c);
+		log_msg(LOG_ERROR, "placement check %lld could not run (%s); its lease will expire "
+		                   "and it runs again",
+		    (long long)job->id, lc_strerror(e));
+		return;
 	}
-	res.http_status = page.status;
+	if (c.defer_ms > 0) {
+		/* the host had a visit within the interval: back to the queue until it may */
+		if ((e = placement_defer(core, job, c.defer_ms)) != LC_OK)
+			log_msg(LOG_WARN, "placement check %lld not deferred (%s); its lease will expire",
+			    (long long)job->id, lc_strerror(e));
+		link_check_free(&c);
+		return;
+	}
 	t.recheck_seconds = cfg->placement_recheck_seconds;
 	t.backoff_scale_ms = cfg->placement_backoff_scale_ms;
+	t.lost_after = cfg->placement_lost_after;
+	t.lost_confirm_seconds = cfg->placement_lost_confirm_seconds;
+	t.lost_recheck_seconds = cfg->placement_lost_recheck_seconds;
 	for (tries = 0; tries < RECORD_TRIES_DOWN && !worker_stopping(w); tries++) {
-		if ((e = placement_record(core, job, &res, &t)) == LC_OK)
+		if ((e = placement_record(core, job, &c.ev, &t, &v, &lost)) == LC_OK)
 			break;
 		worker_nap(w, 500);
 	}
@@ -179,14 +172,20 @@ check_placement(struct worker *w, struct core *core, const struct placement_job 
 		log_msg(LOG_ERROR, "gave up recording placement check %lld (%s); its lease will "
 		                   "expire and it is checked again",
 		    (long long)job->id, lc_strerror(e));
-	f = json_pack("{s:I,s:b,s:i,s:s?,s:b}", "placement", (json_int_t)job->id, "found",
-	    res.found, "status", (int)page.status, "error", res.error, "truncated",
-	    page.truncated);
+	else if (lost) {
+		int queued = 0;
+		if ((e = placement_reclaim(core, job, &queued)) != LC_OK)
+			log_msg(LOG_ERROR, "placement %lld: the guarantee's reclaim was not queued (%s)",
+			    (long long)job->id, lc_strerror(e));
+	}
+	f = json_pack("{s:I,s:s,s:i,s:s?,s:b,s:i}", "placement", (json_int_t)job->id, "verdict",
+	    placement_verdict_name(v), "status", (int)c.page.status, "error", c.ev.fetch_error,
+	    "truncated", c.page.truncated, "redirects", (int)c.ev.redirects);
 	if (f) {
 		log_json(LOG_INFO, "placement_check", f);
 		json_decref(f);
 	}
-	hook_page_free(&page);
+	link_check_free(&c);
 }
 
 /* placement_checker claims due placement checks and runs them one at a time, with its own

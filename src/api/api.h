@@ -63,6 +63,8 @@ void api_crm_relationship_list(void *ctx);
 void api_crm_relationship_get(void *ctx);
 void api_placement_create(void *ctx); /* api_placements.c */
 void api_placement_list(void *ctx);
+void api_placement_update(void *ctx);
+void api_placement_checks(void *ctx);
 void api_campaign_create(void *ctx);
 void api_campaign_add_relationships(void *ctx);
 void api_campaign_pause(void *ctx);

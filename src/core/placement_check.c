@@ -12,10 +12,11 @@
  * not_found after the last one fails. */
 static const long pending_backoff[] = {30, 120, 600};
 #define PENDING_CHECKS (1 + sizeof(pending_backoff) / sizeof(pending_backoff[0]))
-/* A verified link missing on a re-check is checked again this much later; missing twice
- * in a row, it is lost. */
-#define CONFIRM_SECONDS 60
-#define LOST_AFTER 2
+/* The claim's order: never-verified links first (a client waits for them), then verified
+ * ones due for their re-check, then lost ones (rarely due: lost_recheck_seconds). */
+#define PRIORITY_NEW 0
+#define PRIORITY_VERIFIED 1
+#define PRIORITY_LOST 2
 
 struct claim_tx {
 	const char *now, *lease;
@@ -26,10 +27,23 @@ struct claim_tx {
 
 struct record_tx {
 	const struct placement_job *job;
-	const struct placement_result *res;
+	const struct placement_evidence *ev;
 	const struct placement_timing *t;
 	int64_t now;
+	enum placement_verdict verdict;
+	int lost; /* this check made the placement lost */
 };
+
+/* The next state of a placement after one check (decide). */
+struct next_state {
+	unsigned status, misses, missing_days, priority;
+	int verified, lost, event; /* event: EV_* or -1 */
+	int64_t wait_ms;           /* < 0: no next check */
+	int64_t missing_ms;        /* the last counted missing result, < 0: none */
+};
+
+static void decide(const struct placement_job *, enum placement_verdict,
+    const struct placement_timing *, int64_t, struct next_state *);
 
 static lc_err claim_tx(struct db *, void *);
 static lc_err record_tx(struct db *, void *);
@@ -43,16 +57,22 @@ claim_tx(struct db *db, void *arg)
 	size_t i;
 	lc_err e;
 
+	unsigned prio;
+
 	t->n = 0;
-	if ((e = store_pl_due(db, t->now, t->max, &r)) != LC_OK)
-		return e;
-	for (i = 0; i < r.nrows && e == LC_OK; i++) {
-		t->ids[t->n] = db_i64(&r, i, 0);
-		if ((e = store_pl_claim(db, t->ids[t->n], t->lease)) == LC_OK)
-			t->n++;
+	for (prio = PRIORITY_NEW; prio <= PRIORITY_LOST && t->n < t->max; prio++) {
+		if ((e = store_pl_due(db, prio, t->now, t->max - (unsigned)t->n, &r)) != LC_OK)
+			return e;
+		for (i = 0; i < r.nrows && e == LC_OK; i++) {
+			t->ids[t->n] = db_i64(&r, i, 0);
+			if ((e = store_pl_claim(db, t->ids[t->n], t->lease)) == LC_OK)
+				t->n++;
+		}
+		db_rows_free(&r);
+		if (e != LC_OK)
+			return e;
 	}
-	db_rows_free(&r);
-	return e;
+	return LC_OK;
 }
 
 /* load_job reads a claimed row into *j; *skip is 1 when it is gone. */
@@ -80,8 +100,20 @@ load_job(struct db *db, int64_t id, struct placement_job *j, int *skip)
 	j->relationship_id = db_i64(&r, 0, PLJ_COL_REL);
 	j->link_url = strdup(db_str(&r, 0, PLJ_COL_URL));
 	j->target_url = strdup(db_str(&r, 0, PLJ_COL_TARGET));
+	j->domain = strdup(db_str(&r, 0, PLJ_COL_DOMAIN));
+	if (db_str(&r, 0, PLJ_COL_ANCHOR) != NULL &&
+	    (j->expected_anchor = strdup(db_str(&r, 0, PLJ_COL_ANCHOR))) == NULL)
+		j->domain = (free(j->domain), NULL); /* reported as out of memory below */
+	j->expected_rel = db_str(&r, 0, PLJ_COL_REL_EXPECTED) != NULL
+	    ? (int)db_i64(&r, 0, PLJ_COL_REL_EXPECTED)
+	    : PL_REL_FOLLOW;
+	j->missing_days = (unsigned)db_i64(&r, 0, PLJ_COL_MISSING_DAYS);
+	j->missing_ms = -1;
+	if (db_str(&r, 0, PLJ_COL_MISSING_AT) != NULL)
+		sqltime_parse(db_str(&r, 0, PLJ_COL_MISSING_AT),
+		    strlen(db_str(&r, 0, PLJ_COL_MISSING_AT)), &j->missing_ms);
 	db_rows_free(&r);
-	if (j->link_url == NULL || j->target_url == NULL) {
+	if (j->link_url == NULL || j->target_url == NULL || j->domain == NULL) {
 		placement_job_clear(j);
 		return LC_ENOMEM;
 	}
@@ -135,7 +167,81 @@ placement_job_clear(struct placement_job *j)
 		return;
 	free(j->link_url);
 	free(j->target_url);
+	free(j->domain);
+	free(j->expected_anchor);
 	memset(j, 0, sizeof(*j));
+}
+
+/* decide is the schedule of docs/placements.md: what one verdict does to a placement in
+ * its current status. unverifiable never moves a link toward lost; a missing result
+ * counts toward lost only lost_confirm_seconds after the last counted one (another day). */
+static void
+decide(const struct placement_job *j, enum placement_verdict v,
+    const struct placement_timing *t, int64_t now, struct next_state *n)
+{
+	const int present = v == PV_LIVE || v == PV_LIVE_ISSUES;
+	const int64_t recheck = (int64_t)t->recheck_seconds * 1000;
+
+	memset(n, 0, sizeof(*n));
+	n->event = -1;
+	n->status = j->status;
+	n->misses = j->misses;
+	n->missing_days = j->missing_days;
+	n->missing_ms = j->missing_ms;
+	n->wait_ms = recheck;
+	if (present) {
+		n->status = PL_VERIFIED;
+		n->priority = PRIORITY_VERIFIED;
+		n->misses = 0;
+		n->missing_days = 0;
+		n->missing_ms = -1;
+		if (j->status == PL_PENDING || j->status == PL_NOT_FOUND) {
+			n->verified = 1;
+			n->event = EV_LINK_PLACED;
+		}
+		return;
+	}
+	switch (j->status) {
+	case PL_VERIFIED:
+		n->priority = PRIORITY_VERIFIED;
+		if (v != PV_MISSING)
+			return; /* unverifiable: looked at again at the usual pace */
+		if (j->missing_ms < 0 ||
+		    now - j->missing_ms >= (int64_t)t->lost_confirm_seconds * 1000) {
+			n->missing_days = j->missing_days + 1;
+			n->missing_ms = now;
+		}
+		if (n->missing_days >= t->lost_after) {
+			n->status = PL_LOST;
+			n->priority = PRIORITY_LOST;
+			n->lost = 1;
+			n->event = EV_LINK_LOST;
+			n->wait_ms = (int64_t)t->lost_recheck_seconds * 1000;
+		} else {
+			/* confirm on another day */
+			n->wait_ms = (int64_t)t->lost_confirm_seconds * 1000;
+		}
+		return;
+	case PL_LOST:
+		n->priority = PRIORITY_LOST;
+		n->wait_ms = (int64_t)t->lost_recheck_seconds * 1000;
+		return;
+	default: /* pending (or a not_found one that was claimed anyway) */
+		n->priority = PRIORITY_NEW;
+		n->misses = j->misses + 1;
+		if (n->misses < PENDING_CHECKS) {
+			n->status = PL_PENDING;
+			n->wait_ms = pending_backoff[n->misses - 1] * (int64_t)t->backoff_scale_ms;
+		} else if (v == PV_MISSING) {
+			n->status = PL_NOT_FOUND;
+			n->wait_ms = -1;
+		} else {
+			/* unverifiable after every retry: we still do not know; keep looking daily */
+			n->status = PL_PENDING;
+			n->misses = PENDING_CHECKS;
+		}
+		return;
+	}
 }
 
 static lc_err
@@ -143,13 +249,20 @@ record_tx(struct db *db, void *arg)
 {
 	struct record_tx *t = arg;
 	const struct placement_job *j = t->job;
+	const struct placement_evidence *ev = t->ev;
+	struct placement_expect x;
 	struct store_pl_finish f;
-	struct event_in ev;
-	char now[TIME_SQL_LEN], due[TIME_SQL_LEN];
+	struct store_pl_check c;
+	struct next_state n;
+	struct event_in evin;
+	char now[TIME_SQL_LEN], due[TIME_SQL_LEN], missing[TIME_SQL_LEN];
+	char issues[PLACEMENT_ISSUES_MAX];
+	const char *reason;
+	char *links = NULL;
+	unsigned bits;
 	struct db_rows r;
 	uint64_t changed = 0;
-	long wait = -1;
-	int event = -1;
+	int64_t check_id = 0;
 	lc_err e;
 
 	/* the row, locked: a check whose lease was lost writes nothing */
@@ -161,68 +274,102 @@ record_tx(struct db *db, void *arg)
 		return LC_OK;
 	}
 	db_rows_free(&r);
-	memset(&f, 0, sizeof(f));
+	x.anchor = j->expected_anchor;
+	x.rel = j->expected_rel;
+	t->verdict = placement_verdict(ev, &x, &bits, &reason);
+	placement_issues_format(bits, issues);
+	if (ev->nhits > 0 && (links = placement_links_json(ev)) == NULL)
+		return LC_ENOMEM;
 	sqltime_format(t->now, now);
+	memset(&c, 0, sizeof(c));
+	c.placement_id = j->id;
+	c.now_sql = now;
+	c.verdict = t->verdict;
+	c.issues = issues;
+	c.reason = reason;
+	c.http_status = ev->http_status;
+	c.final_url = ev->final_url;
+	c.redirects = ev->redirects;
+	c.content_type = ev->content_type;
+	c.x_robots_tag = ev->x_robots_tag;
+	c.last_modified = ev->last_modified;
+	c.body_sha256 = ev->body_sha256;
+	c.body_size = ev->body_size;
+	c.truncated = ev->truncated;
+	c.meta_robots = ev->meta_robots;
+	c.canonical = ev->canonical;
+	c.anchors = ev->anchors;
+	c.links = links;
+	e = store_pl_check_insert(db, &c, &check_id);
+	free(links);
+	if (e != LC_OK)
+		return e;
+	decide(j, t->verdict, t->t, t->now, &n);
+	memset(&f, 0, sizeof(f));
 	f.id = j->id;
 	f.fence = j->fence;
 	f.now_sql = now;
-	f.http_status = t->res->http_status;
-	f.error = t->res->found ? NULL : t->res->error;
-	if (t->res->found) {
-		f.status = PL_VERIFIED;
-		f.misses = 0;
-		wait = (long)t->t->recheck_seconds * 1000;
-		if (j->status != PL_VERIFIED) {
-			f.verified = 1;
-			event = EV_LINK_PLACED;
-		}
-	} else if (j->status == PL_VERIFIED) {
-		f.misses = j->misses + 1;
-		if (f.misses >= LOST_AFTER) {
-			f.status = PL_LOST;
-			f.lost = 1;
-			event = EV_LINK_LOST;
-		} else {
-			f.status = PL_VERIFIED;
-			wait = (long)CONFIRM_SECONDS * t->t->backoff_scale_ms;
-		}
-	} else {
-		f.misses = j->misses + 1;
-		if (f.misses >= PENDING_CHECKS) {
-			f.status = PL_NOT_FOUND;
-		} else {
-			f.status = PL_PENDING;
-			wait = pending_backoff[f.misses - 1] * (long)t->t->backoff_scale_ms;
-		}
+	f.http_status = ev->http_status;
+	f.error = reason;
+	f.status = n.status;
+	f.misses = n.misses;
+	f.verified = n.verified;
+	f.lost = n.lost;
+	f.verdict = t->verdict;
+	f.issues = issues;
+	f.missing_days = n.missing_days;
+	f.priority = n.priority;
+	f.check_id = check_id;
+	if (n.missing_ms >= 0) {
+		sqltime_format(n.missing_ms, missing);
+		f.missing_sql = missing;
 	}
-	if (wait >= 0) {
-		sqltime_format(t->now + wait, due);
+	if (n.wait_ms >= 0) {
+		sqltime_format(t->now + n.wait_ms, due);
 		f.due_sql = due;
 	}
-	if ((e = store_pl_finish(db, &f, &changed)) != LC_OK || changed == 0 || event < 0)
+	if ((e = store_pl_finish(db, &f, &changed)) != LC_OK || changed == 0 || n.event < 0)
 		return e;
+	t->lost = n.lost;
 	/* the event last: it takes the campaign's and the workspace's hot rows */
-	memset(&ev, 0, sizeof(ev));
-	ev.type = (enum event_type)event;
-	ev.workspace_id = j->workspace_id;
-	ev.campaign_id = j->campaign_id;
-	ev.relationship_id = j->relationship_id;
-	ev.at_ms = t->now;
-	ev.detail = j->link_url;
-	return events_record(db, &ev, NULL);
+	memset(&evin, 0, sizeof(evin));
+	evin.type = (enum event_type)n.event;
+	evin.workspace_id = j->workspace_id;
+	evin.campaign_id = j->campaign_id;
+	evin.relationship_id = j->relationship_id;
+	evin.at_ms = t->now;
+	evin.detail = j->link_url;
+	return events_record(db, &evin, NULL);
 }
 
 lc_err
 placement_record(struct core *core, const struct placement_job *job,
-    const struct placement_result *res, const struct placement_timing *t)
+    const struct placement_evidence *ev, const struct placement_timing *t,
+    enum placement_verdict *verdict, int *lost)
 {
 	struct record_tx x;
+	lc_err e;
 
+	memset(&x, 0, sizeof(x));
 	x.job = job;
-	x.res = res;
+	x.ev = ev;
 	x.t = t;
 	x.now = now_ms();
-	return db_tx(core->db, record_tx, &x);
+	e = db_tx(core->db, record_tx, &x);
+	if (verdict != NULL)
+		*verdict = x.verdict;
+	if (lost != NULL)
+		*lost = e == LC_OK && x.lost;
+	return e;
+}
+
+lc_err
+placement_defer(struct core *core, const struct placement_job *job, int64_t wait_ms)
+{
+	char due[TIME_SQL_LEN];
+
+	sqltime_format(now_ms() + wait_ms, due);
+	return store_pl_defer(core->db, job->id, job->fence, due);
 }
 
 lc_err

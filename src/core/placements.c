@@ -6,6 +6,10 @@
 #include "core/placements.h"
 #include "core/webhooks.h"
 #include "db/store_placements.h"
+#include <math.h>
+
+#include "util/regdomain.h"
+#include "util/utf8.h"
 #include "util/timefmt.h"
 
 static const char *const status_names[PL_NSTATUS] = {"pending", "verified", "not_found",
@@ -14,9 +18,16 @@ static const char *const status_names[PL_NSTATUS] = {"pending", "verified", "not
 struct create_tx {
 	const char *public_id, *url, *now;
 	const struct relationship *rel;
+	const struct store_pl_expect *x;
 	int64_t workspace_id;
 	int inserted;
 };
+
+#define EXPECTED_ANCHOR_MAX 500  /* bytes */
+#define PRICE_MAX 1000000000.0   /* a billion: larger is a typo */
+
+static int expect_check(const struct placement_expect_in *, struct store_pl_expect *, char *,
+    struct core_fail *);
 
 static lc_err create_tx(struct db *, void *);
 static int64_t ms_or_never(const char *);
@@ -64,6 +75,13 @@ fill(struct placement_list *l, const struct relationship *rel)
 		v->lost_ms = ms_or_never(db_str(r, i, PLC_COL_LOST));
 		v->created_ms = ms_or_never(db_str(r, i, PLC_COL_CREATED));
 		v->next_check_ms = ms_or_never(db_str(r, i, PLC_COL_DUE));
+		v->verdict = db_str(r, i, PLC_COL_VERDICT) ? (int)db_i64(r, i, PLC_COL_VERDICT) : -1;
+		v->issues = db_str(r, i, PLC_COL_ISSUES);
+		v->expected_anchor = db_str(r, i, PLC_COL_ANCHOR);
+		v->expected_rel =
+		    db_str(r, i, PLC_COL_REL_EXPECTED) ? (int)db_i64(r, i, PLC_COL_REL_EXPECTED) : -1;
+		v->guarantee_ms = ms_or_never(db_str(r, i, PLC_COL_GUARANTEE));
+		v->price_cents = db_str(r, i, PLC_COL_PRICE) ? db_i64(r, i, PLC_COL_PRICE) : -1;
 	}
 	l->n = r->nrows;
 	return LC_OK;
@@ -80,17 +98,81 @@ create_tx(struct db *db, void *arg)
 		return e;
 	if (!t->inserted)
 		return store_pl_requeue(db, t->rel->id, t->url, t->now);
-	return LC_OK;
+	if (t->x->set_anchor || t->x->set_rel || t->x->set_guarantee || t->x->set_price) {
+		struct db_rows r;
+		if ((e = store_pl_find(db, t->rel->id, t->url, &r)) != LC_OK)
+			return e;
+		e = r.nrows == 1 ? store_pl_set_expect(db, db_i64(&r, 0, PLC_COL_ID), t->x, t->now)
+		                 : LC_EDB;
+		db_rows_free(&r);
+	}
+	return e;
+}
+
+/* expect_check validates x into out (guarantee_sql is written to sql, TIME_SQL_LEN
+ * bytes): 0, or -1 with fail set (validation_failed naming the key). */
+static int
+expect_check(const struct placement_expect_in *x, struct store_pl_expect *out, char *sql,
+    struct core_fail *fail)
+{
+	memset(out, 0, sizeof(*out));
+	out->rel = -1;
+	out->price_cents = -1;
+	fail->code = "validation_failed";
+	if ((out->set_anchor = x->has_anchor) && x->anchor != NULL) {
+		size_t n = strlen(x->anchor);
+		if (n == 0 || n > EXPECTED_ANCHOR_MAX || !utf8_valid(x->anchor, n)) {
+			fail->param = "expectedAnchor";
+			fail->detail = "expectedAnchor must be 1 to 500 bytes of UTF-8 text (null: any).";
+			return -1;
+		}
+		out->anchor = x->anchor;
+	}
+	if ((out->set_rel = x->has_rel) && x->rel != NULL &&
+	    (out->rel = placement_rel_from_name(x->rel)) < 0) {
+		fail->param = "expectedRel";
+		fail->detail = "expectedRel must be follow, nofollow, sponsored or ugc (null: follow).";
+		return -1;
+	}
+	if ((out->set_guarantee = x->has_guarantee) && x->guarantee != NULL) {
+		int64_t ms;
+		if (rfc3339_parse(x->guarantee, strlen(x->guarantee), &ms) != LC_OK || ms < 0) {
+			fail->param = "guaranteeUntil";
+			fail->detail = "guaranteeUntil must be an RFC 3339 date-time (null: none).";
+			return -1;
+		}
+		sqltime_format(ms, sql);
+		out->guarantee_sql = sql;
+	}
+	if ((out->set_price = x->has_price) && !x->price_null) {
+		/* no libm: the price is checked to be in range before it is rounded */
+		double cents = x->price * 100.0, off;
+		int64_t whole = 0;
+		if (isfinite(x->price) && x->price >= 0 && x->price <= PRICE_MAX)
+			whole = (int64_t)(cents + 0.5);
+		off = cents - (double)whole;
+		if (!isfinite(x->price) || x->price < 0 || x->price > PRICE_MAX || off > 1e-6 ||
+		    off < -1e-6) {
+			fail->param = "price";
+			fail->detail = "price must be a number from 0 to 1000000000 with at most two "
+			               "decimals (null: none).";
+			return -1;
+		}
+		out->price_cents = whole;
+	}
+	fail->code = NULL;
+	return 0;
 }
 
 lc_err
 placements_create(struct core *core, const struct principal *who, const char *rel_public,
-    const char *link_url, int allow_http, struct placement_list *out, int *created,
-    struct core_fail *fail)
+    const char *link_url, int allow_http, const struct placement_expect_in *x,
+    struct placement_list *out, int *created, struct core_fail *fail)
 {
 	struct relationship rel;
 	struct create_tx t;
-	char id[ID_MAX], now[TIME_SQL_LEN];
+	struct store_pl_expect sx;
+	char id[ID_MAX], now[TIME_SQL_LEN], guarantee[TIME_SQL_LEN];
 	const char *why;
 	lc_err e;
 
@@ -105,9 +187,22 @@ placements_create(struct core *core, const struct principal *who, const char *re
 		placement_list_free(out);
 		return LC_EINVAL;
 	}
+	if (!regdomain_url_on(link_url, rel.domain)) {
+		fail->code = "validation_failed";
+		fail->param = "linkUrl";
+		fail->detail = "linkUrl must be on the prospect's domain (the same registrable "
+		               "domain; subdomains count).";
+		placement_list_free(out);
+		return LC_EINVAL;
+	}
+	if (expect_check(x, &sx, guarantee, fail) != 0) {
+		placement_list_free(out);
+		return LC_EINVAL;
+	}
 	id_new("pl_", id);
 	sqltime_format(now_ms(), now);
 	memset(&t, 0, sizeof(t));
+	t.x = &sx;
 	t.public_id = id;
 	t.url = link_url;
 	t.now = now;
@@ -126,28 +221,6 @@ placements_create(struct core *core, const struct principal *who, const char *re
 	if ((e = fill(out, &rel)) != LC_OK)
 		placement_list_free(out);
 	return e;
-}
-
-int
-placement_host_on_domain(const char *url, const char *domain)
-{
-	const char *h = strstr(url, "://");
-	size_t hl, dl;
-
-	if (h == NULL || domain == NULL)
-		return 0;
-	h += 3;
-	hl = strcspn(h, ":/?#");
-	if (hl > 4 && strncasecmp(h, "www.", 4) == 0) {
-		h += 4;
-		hl -= 4;
-	}
-	if (strlen(domain) > 4 && strncasecmp(domain, "www.", 4) == 0)
-		domain += 4;
-	dl = strlen(domain);
-	if (dl == 0 || hl < dl || strncasecmp(h + hl - dl, domain, dl) != 0)
-		return 0;
-	return hl == dl || h[hl - dl - 1] == '.';
 }
 
 lc_err
@@ -169,7 +242,7 @@ placements_from_reply(struct db *db, int64_t workspace_id, int64_t campaign_id,
 	domain = r.nrows == 1 ? db_str(&r, 0, 0) : NULL;
 	for (i = 0; i < n && domain && made < PLACEMENT_REPLY_LINKS_MAX && e == LC_OK; i++) {
 		if (links[i] == NULL || webhook_url_check(links[i], allow_http, &why) != 0 ||
-		    !placement_host_on_domain(links[i], domain))
+		    !regdomain_url_on(links[i], domain))
 			continue;
 		id_new("pl_", id);
 		if ((e = store_pl_insert(db, id, workspace_id, campaign_id, relationship_id, links[i],
@@ -194,6 +267,97 @@ placements_list(struct core *core, const struct principal *who, const char *rel_
 	    (e = fill(out, &rel)) != LC_OK)
 		placement_list_free(out);
 	return e;
+}
+
+lc_err
+placements_update(struct core *core, const struct principal *who, const char *rel_public,
+    const char *pid, const struct placement_expect_in *x, struct placement_list *out,
+    struct core_fail *fail)
+{
+	struct relationship rel;
+	struct store_pl_expect sx;
+	char now[TIME_SQL_LEN], guarantee[TIME_SQL_LEN];
+	int64_t id;
+	lc_err e;
+
+	memset(out, 0, sizeof(*out));
+	if ((e = relationships_get(core, who, rel_public, &out->rel_rows, &rel)) != LC_OK) {
+		fail->code = "relationship_not_found";
+		return e;
+	}
+	if ((e = store_pl_find_public(core->db, rel.id, pid, &out->rows)) != LC_OK)
+		goto fail;
+	if (out->rows.nrows != 1) {
+		fail->code = "placement_not_found";
+		e = LC_ENOTFOUND;
+		goto fail;
+	}
+	if (expect_check(x, &sx, guarantee, fail) != 0) {
+		e = LC_EINVAL;
+		goto fail;
+	}
+	id = db_i64(&out->rows, 0, PLC_COL_ID);
+	db_rows_free(&out->rows);
+	sqltime_format(now_ms(), now);
+	if ((e = store_pl_set_expect(core->db, id, &sx, now)) != LC_OK ||
+	    (e = store_pl_find_public(core->db, rel.id, pid, &out->rows)) != LC_OK)
+		goto fail;
+	if (out->rows.nrows != 1) {
+		e = LC_EDB;
+		goto fail;
+	}
+	if ((e = fill(out, &rel)) != LC_OK)
+		goto fail;
+	return LC_OK;
+fail:
+	placement_list_free(out);
+	return e;
+}
+
+lc_err
+placements_checks(struct core *core, const struct principal *who, const char *rel_public,
+    const char *pid, unsigned limit, int64_t before_id, struct placement_checks *out,
+    const char **what)
+{
+	struct relationship rel;
+	int64_t id;
+	lc_err e;
+
+	memset(out, 0, sizeof(*out));
+	*what = "relationship_not_found";
+	if ((e = relationships_get(core, who, rel_public, &out->rel_rows, &rel)) != LC_OK)
+		return e;
+	if ((e = store_pl_find_public(core->db, rel.id, pid, &out->pl_rows)) != LC_OK)
+		goto fail;
+	if (out->pl_rows.nrows != 1) {
+		*what = "placement_not_found";
+		e = LC_ENOTFOUND;
+		goto fail;
+	}
+	id = db_i64(&out->pl_rows, 0, PLC_COL_ID);
+	if ((e = store_pl_checks_count(core->db, id, &out->total)) != LC_OK ||
+	    (e = store_pl_checks_list(core->db, id, before_id, limit + 1, &out->rows)) != LC_OK)
+		goto fail;
+	out->n = out->rows.nrows > limit ? limit : out->rows.nrows;
+	if (out->rows.nrows > limit) {
+		out->has_next = 1;
+		cursor_encode(0, db_i64(&out->rows, limit - 1, PCK_COL_ID), out->next_cursor);
+	}
+	return LC_OK;
+fail:
+	placement_checks_free(out);
+	return e;
+}
+
+void
+placement_checks_free(struct placement_checks *c)
+{
+	if (c == NULL)
+		return;
+	db_rows_free(&c->rows);
+	db_rows_free(&c->rel_rows);
+	db_rows_free(&c->pl_rows);
+	memset(c, 0, sizeof(*c));
 }
 
 void

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <jansson.h>
 
+#include "core/placements.h"
 #include "core/webhooks.h"
 #include "db/store_webhooks.h"
 #include "util/timefmt.h"
@@ -62,6 +63,25 @@ claim_tx(struct db *db, void *arg)
 	}
 	db_rows_free(&r);
 	return e;
+}
+
+/* add_link_evidence adds to a link.placed / link.lost payload the placement's id, the
+ * verdict and the evidence of the check that decided it (docs/placements.md); a
+ * placement without recorded evidence (a check from before migration 090) adds nothing. */
+static void
+add_link_evidence(struct db *db, json_t *data, const char *rel_public, const char *link_url,
+    int lost)
+{
+	char pid[ID_MAX];
+	json_t *ev;
+
+	if (rel_public == NULL ||
+	    (ev = placement_event_evidence(db, rel_public, link_url, lost, pid, sizeof(pid))) == NULL)
+		return;
+	if (pid[0])
+		json_object_set_new(data, "placementId", json_string(pid));
+	json_object_set(data, "verdict", json_object_get(ev, "verdict"));
+	json_object_set_new(data, "evidence", ev);
 }
 
 static char *
@@ -122,6 +142,9 @@ load_job(struct db *db, int64_t id, struct webhook_job *j, int *skip)
 			                    ? "linkUrl"
 			                                                                     : "reason";
 			json_object_set_new(data, key, json_string(s));
+			if (strcmp(key, "linkUrl") == 0)
+				add_link_evidence(db, data, db_str(&r, 0, WHG_COL_REL), s,
+				    strcmp(type, "link_building.link.lost") == 0);
 		}
 	}
 	rfc3339_format(at_ms, ts);

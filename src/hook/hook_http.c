@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <curl/curl.h>
 
@@ -31,6 +32,8 @@ struct page_sink {
 
 static size_t on_body(char *, size_t, size_t, void *);
 static size_t on_page(char *, size_t, size_t, void *);
+static size_t on_header(char *, size_t, size_t, void *);
+static void keep_header(char *, size_t, const char *, size_t, int);
 static curl_socket_t open_socket(void *, curlsocktype, struct curl_sockaddr *);
 static void guard(CURL *, const struct guard_opts *, int *);
 static void failure_text(CURLcode, int, int, const char *, char *, size_t);
@@ -96,6 +99,58 @@ on_page(char *data, size_t size, size_t nmemb, void *arg)
 	p->len += take;
 	p->body[p->len] = '\0';
 	return p->truncated ? 0 : n;
+}
+
+/* keep_header copies value (n bytes) into dst (size cap) as printable ASCII, trimmed;
+ * append joins it to what dst holds with ", " (a repeated header). */
+static void
+keep_header(char *dst, size_t cap, const char *value, size_t n, int append)
+{
+	size_t o = append ? strlen(dst) : 0, i;
+
+	while (n > 0 && (*value == ' ' || *value == '\t')) {
+		value++;
+		n--;
+	}
+	while (n > 0 && (value[n - 1] == ' ' || value[n - 1] == '\t' || value[n - 1] == '\r' ||
+	                    value[n - 1] == '\n'))
+		n--;
+	if (append && o > 0 && n > 0 && o + 2 < cap - 1) {
+		dst[o++] = ',';
+		dst[o++] = ' ';
+	}
+	for (i = 0; i < n && o < cap - 1; i++) {
+		unsigned char ch = (unsigned char)value[i];
+		dst[o++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+	}
+	dst[o] = '\0';
+}
+
+/* on_header keeps the headers a placement check reads; a new status line (a 1xx before
+ * the answer) starts over. */
+static size_t
+on_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct hook_page *p = arg;
+	size_t n = size * nmemb;
+	const char *colon = memchr(data, ':', n);
+	size_t nl;
+
+	if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+		p->content_type[0] = p->x_robots_tag[0] = p->last_modified[0] = '\0';
+		return n;
+	}
+	if (colon == NULL)
+		return n;
+	nl = (size_t)(colon - data);
+	colon++;
+	if (nl == 12 && strncasecmp(data, "content-type", 12) == 0)
+		keep_header(p->content_type, sizeof(p->content_type), colon, n - nl - 1, 0);
+	else if (nl == 12 && strncasecmp(data, "x-robots-tag", 12) == 0)
+		keep_header(p->x_robots_tag, sizeof(p->x_robots_tag), colon, n - nl - 1, 1);
+	else if (nl == 13 && strncasecmp(data, "last-modified", 13) == 0)
+		keep_header(p->last_modified, sizeof(p->last_modified), colon, n - nl - 1, 0);
+	return n;
 }
 
 /* open_socket is the SSRF guard: it sees the address curl is about to connect to (after
@@ -252,15 +307,23 @@ hook_get(const struct hook_get_request *req, struct hook_page *page)
 	}
 	detail[0] = '\0';
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, PAGE_USER_AGENT);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, req->user_agent ? req->user_agent : PAGE_USER_AGENT);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, page);
 	curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, ""); /* decoded bytes count toward the cap */
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_page);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
 	rc = curl_easy_perform(c);
-	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && page->truncated))
+	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && page->truncated)) {
+		char *loc = NULL;
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &page->status);
-	else
+		/* libcurl resolves Location against the URL (it does not follow it: guard) */
+		if (page->status >= 300 && page->status < 400 &&
+		    curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc != NULL &&
+		    strlen(loc) < sizeof(page->location))
+			snprintf(page->location, sizeof(page->location), "%s", loc);
+	} else
 		failure_text(rc, page->refused, req->https_only, detail, page->error, sizeof(page->error));
 	curl_easy_cleanup(c);
 	return LC_OK;

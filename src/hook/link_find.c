@@ -9,8 +9,8 @@
 #include <libxml/xmlerror.h>
 
 #include "hook/link_find.h"
+#include "hook/link_inspect.h"
 
-#define LINK_MAX_ANCHORS 100000 /* <a> elements looked at per page */
 
 struct url_parts {
 	xmlURIPtr uri;
@@ -23,8 +23,6 @@ struct url_parts {
 };
 
 static int parse_parts(const char *, struct url_parts *);
-static int attr_is(const xmlAttr *, const char *);
-static xmlChar *resolve(const xmlChar *, const char *);
 static void quiet(void *, const char *, ...);
 
 /* quiet drops libxml2's generic error messages (hostile pages make many). */
@@ -104,17 +102,10 @@ link_url_same(const char *link, const char *target)
 	return same;
 }
 
-/* attr_is says whether attribute a is named name (ASCII case-insensitive). */
-static int
-attr_is(const xmlAttr *a, const char *name)
-{
-	return a->name != NULL && strcasecmp((const char *)a->name, name) == 0;
-}
-
-/* resolve makes href (trimmed of surrounding HTML whitespace) absolute against base; a
+/* link_resolve (link_find.h): href trimmed of surrounding HTML whitespace, made absolute against base; a
  * new string (xmlFree) or NULL. */
-static xmlChar *
-resolve(const xmlChar *href, const char *base)
+xmlChar *
+link_resolve(const xmlChar *href, const char *base)
 {
 	const char *s = (const char *)href;
 	size_t len;
@@ -137,61 +128,12 @@ resolve(const xmlChar *href, const char *base)
 int
 link_find(const char *html, size_t len, const char *page_url, const char *target)
 {
-	htmlDocPtr doc;
-	xmlNodePtr n;
-	xmlChar *base = NULL;
-	unsigned anchors = 0;
-	int found = 0, pass;
+	struct page_facts f;
+	int found;
 
-	if (len > INT_MAX)
-		len = INT_MAX;
-	doc = htmlReadMemory(len > 0 ? html : " ", len > 0 ? (int)len : 1, page_url, NULL,
-	    HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
-	if (doc == NULL)
-		return len == 0 ? 0 : -1;
-	/* pass 0 finds the first <base href>, pass 1 the links; both walk the tree without
-	 * recursion (a hostile page may nest deeply) */
-	for (pass = 0; pass < 2 && !found; pass++) {
-		n = xmlDocGetRootElement(doc);
-		while (n != NULL && !found) {
-			if (n->type == XML_ELEMENT_NODE && n->name != NULL) {
-				const char *name = (const char *)n->name;
-				int is_a = strcasecmp(name, "a") == 0;
-				int is_base = strcasecmp(name, "base") == 0;
-				xmlAttr *a;
-
-				for (a = n->properties; a && (is_a || is_base); a = a->next) {
-					xmlChar *v, *abs;
-					if (!attr_is(a, "href"))
-						continue;
-					if ((v = xmlNodeGetContent((xmlNodePtr)a)) == NULL)
-						break;
-					if (pass == 0 && is_base && base == NULL) {
-						base = resolve(v, page_url);
-					} else if (pass == 1 && is_a && anchors++ < LINK_MAX_ANCHORS) {
-						abs = resolve(v, base ? (const char *)base : page_url);
-						if (abs && link_url_same((const char *)abs, target))
-							found = 1;
-						xmlFree(abs);
-					}
-					xmlFree(v);
-					break; /* the first href of an element counts */
-				}
-			}
-			if (n->children != NULL && n->type == XML_ELEMENT_NODE) {
-				n = n->children;
-				continue;
-			}
-			while (n != NULL && n->next == NULL)
-				n = n->parent == NULL || n->parent->type == XML_DOCUMENT_NODE ||
-				        n->parent->type == XML_HTML_DOCUMENT_NODE
-				    ? NULL
-				    : n->parent;
-			if (n != NULL)
-				n = n->next;
-		}
-	}
-	xmlFree(base);
-	xmlFreeDoc(doc);
+	if (link_inspect(html, len, NULL, page_url, target, &f) != 0)
+		return -1;
+	found = f.hits_total > 0;
+	page_facts_free(&f);
 	return found;
 }

@@ -8,6 +8,7 @@
 #define LC_LINK_FIND_H
 
 #include <stddef.h>
+#include <libxml/xmlstring.h>
 
 /* link_find_init initialises libxml2 once, before threads start. */
 void link_find_init(void);
@@ -17,6 +18,10 @@ void link_find_cleanup(void);
 /* link_url_same is 1 when the absolute URLs link and target (borrowed) name the same page
  * under the rules above, 0 when not or when either is not an absolute http(s) URL. */
 int link_url_same(const char *link, const char *target);
+
+/* link_resolve makes href (borrowed; trimmed of surrounding HTML whitespace) absolute
+ * against base (RFC 3986, xmlBuildURI): a new string (xmlFree), or NULL when it cannot. */
+xmlChar *link_resolve(const xmlChar *href, const char *base);
 
 /* link_find parses html (len bytes, borrowed; any bytes at all) as the page at page_url
  * and looks for an <a href> that resolves (against <base href> when the page has one, else

@@ -89,6 +89,17 @@ static const struct config_key keys[] = {
 	    placement_recheck_seconds, 1, 2592000),
 	UINT("placements", "backoff_scale_ms", "LINKCAMP_PLACEMENT_BACKOFF_SCALE_MS",
 	    placement_backoff_scale_ms, 1, 1000),
+	UINT("placements", "lost_after", "LINKCAMP_PLACEMENT_LOST_AFTER", placement_lost_after, 1,
+	    30),
+	UINT("placements", "lost_confirm_seconds", "LINKCAMP_PLACEMENT_LOST_CONFIRM_SECONDS",
+	    placement_lost_confirm_seconds, 1, 2592000),
+	UINT("placements", "lost_recheck_seconds", "LINKCAMP_PLACEMENT_LOST_RECHECK_SECONDS",
+	    placement_lost_recheck_seconds, 1, 31536000),
+	UINT("placements", "host_interval_ms", "LINKCAMP_PLACEMENT_HOST_INTERVAL_MS",
+	    placement_host_interval_ms, 0, 3600000),
+	UINT("placements", "robots_ttl_seconds", "LINKCAMP_PLACEMENT_ROBOTS_TTL_SECONDS",
+	    placement_robots_ttl_seconds, 1, 604800),
+	STR("placements", "user_agent", "LINKCAMP_PLACEMENT_USER_AGENT", placement_user_agent),
 	STR("mailboxes", "key_file", "LINKCAMP_MAILBOX_KEY_FILE", mailbox_key_file),
 	STR("mailboxes", "ca_file", "LINKCAMP_MAILBOX_CA_FILE", mailbox_ca_file),
 	BOOL("mailboxes", "allow_plain", "LINKCAMP_MAILBOX_ALLOW_PLAIN", mailbox_allow_plain),
@@ -244,6 +255,13 @@ config_load(struct config *cfg, const char *path, char *why, size_t whylen)
 	cfg->webhook_backoff_scale_ms = 1000;
 	cfg->placement_recheck_seconds = 86400;
 	cfg->placement_backoff_scale_ms = 1000;
+	cfg->placement_lost_after = 2;
+	cfg->placement_lost_confirm_seconds = 86400;
+	cfg->placement_lost_recheck_seconds = 7 * 86400;
+	cfg->placement_host_interval_ms = 5000;
+	cfg->placement_robots_ttl_seconds = 86400;
+	snprintf(cfg->placement_user_agent, sizeof(cfg->placement_user_agent),
+	    "linkcamp-placement-check/1.0 (+https://linkcamp.local/bot)");
 
 	if ((env = getenv("LINKCAMP_CONFIG")) != NULL && path == NULL)
 		path = env;

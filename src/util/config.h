@@ -65,6 +65,13 @@ struct config {
 	/* [placements] (docs/placements.md); fetches obey webhook_allow_private/_http */
 	unsigned placement_recheck_seconds;  /* how often a verified link is checked again */
 	unsigned placement_backoff_scale_ms; /* one second of the retry schedule; 1000 in production */
+	unsigned placement_lost_after;       /* clean missing results (on different days) = lost */
+	unsigned placement_lost_confirm_seconds; /* "another day": between counted missing results */
+	unsigned placement_lost_recheck_seconds; /* how often a lost link is looked at again */
+	unsigned placement_host_interval_ms; /* at most one request per host this often */
+	unsigned placement_robots_ttl_seconds; /* how long a host's robots.txt is trusted */
+	char placement_user_agent[CONFIG_STR]; /* the checker's User-Agent (robots.txt: its
+	                                          first word is the token matched) */
 	/* [mailboxes] sender mailboxes (docs/mailboxes.md) */
 	char mailbox_key_file[CONFIG_STR]; /* 32 bytes (raw, or 64 hex digits); empty: no mailboxes */
 	char mailbox_ca_file[CONFIG_STR];  /* CAs mailbox servers' certificates chain to; empty:

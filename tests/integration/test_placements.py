@@ -60,6 +60,11 @@ class Pages(LocalHttp):
 
         LocalHttp.__init__(self, Handler)
 
+    def url(self, path, host="127.0.0.1"):
+        """The page's URL on host: any name under .localhost reaches this server (libcurl
+        resolves *.localhost to the loopback address itself)."""
+        return f"http://{host}:{self.port}{path}"
+
     def put(self, body, status=200, headers=None):
         path = f"/p/{uuid.uuid4().hex}"
         self.set(path, body, status, headers)
@@ -91,11 +96,18 @@ def rx():
     r.stop()
 
 
-def setup_rel(t, target=TARGET):
+def new_site():
+    """A fresh prospect domain whose pages this test's server serves (see Pages.url)."""
+    return f"s{uuid.uuid4().hex[:12]}.localhost"
+
+
+def setup_rel(t, target=TARGET, site=None):
+    """A campaign and one prospect on site (a fresh one by default): (cid, rid, site)."""
+    site = site or new_site()
     cid = t.campaign(targetUrl=target, template={"subject": "", "body": ""})
-    rels = add_prospects(t.api, cid, [{"domain": "blog.example", "contactName": "Ada",
-                                       "contactEmail": f"ada-{uuid.uuid4().hex[:6]}@blog.example"}])
-    return cid, list(rels.values())[0]
+    rels = add_prospects(t.api, cid, [{"domain": site, "contactName": "Ada",
+                                       "contactEmail": f"ada-{uuid.uuid4().hex[:6]}@{site}"}])
+    return cid, list(rels.values())[0], site
 
 
 def place(api, rid, url, key=None, **kw):
@@ -139,11 +151,11 @@ def received(rx, path, typ):
 
 def test_verified_link_counts_and_fires_the_webhook(pages, rx):
     t = Tenant()
-    cid, rid = setup_rel(t)
+    cid, rid, site = setup_rel(t)
     hook = f"/ok/{uuid.uuid4().hex}"
     assert create(t.api, rx.url(hook), ["link_building.link.placed"]).status_code == 201
     path = pages.put(LINKED)
-    url = pages.url(path)
+    url = pages.url(path, site)
     r = place(t.api, rid, url)
     assert r.status_code == 202, r.text
     p = r.json()
@@ -176,32 +188,38 @@ def test_verified_link_counts_and_fires_the_webhook(pages, rx):
                f"WHERE r.public_id = '{rid}' AND e.type = 'link_placed'") == [["1"]]
 
 
-def test_absent_link_error_and_redirect_are_not_found(pages):
+def test_absent_link_and_gone_page_are_not_found_errors_stay_pending(pages):
+    """missing (a page without the link, a 404) runs the retries and ends not_found; an
+    error page is unverifiable: retried, never not_found, never counted."""
     t = Tenant()
-    cid, rid = setup_rel(t)
+    cid, rid, site = setup_rel(t)
     absent = pages.put(UNLINKED)
+    gone = pages.put("gone", status=404)
     broken = pages.put("oops", status=500)
-    moved = pages.put("", status=301, headers={"Location": pages.url(pages.put(LINKED))})
     ids = {}
-    for name, path in (("absent", absent), ("broken", broken), ("moved", moved)):
-        r = place(t.api, rid, pages.url(path))
+    for name, path in (("absent", absent), ("gone", gone), ("broken", broken)):
+        r = place(t.api, rid, pages.url(path, site))
         assert r.status_code == 202, r.text
         ids[name] = r.json()["id"]
-    for name, pid in ids.items():
-        p = wait_status(t.api, rid, pid, "not_found")
-        assert p, (name, status_of(t.api, rid, pid))
-        assert p["verifiedAt"] is None and p["lastError"]
+    for name in ("absent", "gone"):
+        p = wait_status(t.api, rid, ids[name], "not_found")
+        assert p, (name, status_of(t.api, rid, ids[name]))
+        assert p["verifiedAt"] is None and p["lastError"] and p["verdict"] == "missing"
     assert len(pages.hits_of(absent)) == 4  # the first check and three retries
     assert "no link" in status_of(t.api, rid, ids["absent"])["lastError"]
-    assert status_of(t.api, rid, ids["broken"])["httpStatus"] == 500
-    assert status_of(t.api, rid, ids["moved"])["httpStatus"] == 301
+    assert status_of(t.api, rid, ids["gone"])["httpStatus"] == 404
+    # the 500 is retried past the four checks and stays pending
+    assert wait_for(lambda: len(pages.hits_of(broken)) >= 5, timeout=60)
+    b = status_of(t.api, rid, ids["broken"])
+    assert b["status"] == "pending" and b["verdict"] == "unverifiable", b
+    assert b["httpStatus"] == 500 and "server error" in b["lastError"], b
     assert campaign(t.api, cid)["placedCount"] == 0
     assert relationship(t.api, rid)["status"] == "prospect"
     assert sql("SELECT COUNT(*) FROM events e JOIN relationships r ON r.id = e.relationship_id "
                f"WHERE r.public_id = '{rid}' AND e.type IN ('link_placed', 'link_lost')") == [["0"]]
     # posting a not_found URL again queues it again; now the page has the link
     pages.set(absent, LINKED)
-    r = place(t.api, rid, pages.url(absent))
+    r = place(t.api, rid, pages.url(absent, site))
     assert r.status_code == 200 and r.json()["id"] == ids["absent"], r.text
     assert r.json()["status"] == "pending"
     assert wait_status(t.api, rid, ids["absent"], "verified")
@@ -210,47 +228,57 @@ def test_absent_link_error_and_redirect_are_not_found(pages):
 
 def test_huge_pages(pages):
     t = Tenant()
-    cid, rid = setup_rel(t)
+    cid, rid, site = setup_rel(t)
     link = '<a href="https://target.example/guide">g</a>'
     early = pages.put("<html><body>" + link + "<p>" + "x" * (3 << 20) + "</p></body></html>")
     late = pages.put("<html><body><p>" + "y" * (3 << 20) + "</p>" + link + "</body></html>")
-    e = place(t.api, rid, pages.url(early)).json()["id"]
-    lt = place(t.api, rid, pages.url(late)).json()["id"]
+    e = place(t.api, rid, pages.url(early, site)).json()["id"]
+    lt = place(t.api, rid, pages.url(late, site)).json()["id"]
     assert wait_status(t.api, rid, e, "verified")
-    # past the 2 MiB the checker reads: not seen
-    assert wait_status(t.api, rid, lt, "not_found")
+    # past the 2 MiB the checker reads: not seen. No link at all in what was read: we
+    # cannot tell, so unverifiable (a page with other links before the cap would be missing)
+    p = wait_for(lambda: (lambda x: x if x["verdict"] else None)(status_of(t.api, rid, lt)),
+                 timeout=60)
+    assert p["status"] == "pending" and p["verdict"] == "unverifiable", p
+    other = pages.put('<html><body><a href="/about">about</a><p>' + "z" * (3 << 20) + "</p>"
+                      + link + "</body></html>")
+    o = place(t.api, rid, pages.url(other, site)).json()["id"]
+    p = wait_for(lambda: (lambda x: x if x["verdict"] else None)(status_of(t.api, rid, o)),
+                 timeout=60)
+    assert p["verdict"] == "missing" and "first 2 MiB" in p["lastError"], p
 
 
 def test_removed_link_is_lost(pages, rx):
     t = Tenant()
-    cid, rid = setup_rel(t)
+    cid, rid, site = setup_rel(t)
     hook = f"/ok/{uuid.uuid4().hex}"
     assert create(t.api, rx.url(hook), ["link_building.link.placed",
                                         "link_building.link.lost"]).status_code == 201
     path = pages.put(LINKED)
-    url = pages.url(path)
+    url = pages.url(path, site)
     pid = place(t.api, rid, url).json()["id"]
     assert wait_status(t.api, rid, pid, "verified")
     pages.set(path, UNLINKED)
     p = wait_status(t.api, rid, pid, "lost")
     assert p, status_of(t.api, rid, pid)
-    assert p["lostAt"] and p["verifiedAt"] and p["nextCheckAt"] is None
+    assert p["lostAt"] and p["verifiedAt"]
     got = wait_for(lambda: received(rx, hook, "link_building.link.lost"), timeout=60)
     assert got, rx.at(hook)
     assert got[0]["data"]["linkUrl"] == url and got[0]["data"]["relationshipId"] == rid
     # counters keep "ever placed"; the relationship stays link_placed
     assert campaign(t.api, cid)["placedCount"] == 1
     assert relationship(t.api, rid)["status"] == "link_placed"
-    # a lost placement is checked no more
+    # a lost placement is looked at again only after lost_recheck_seconds (an hour here)
     n = len(pages.hits_of(path))
     import time
     time.sleep(3)
     assert len(pages.hits_of(path)) == n
+    assert p["verdict"] == "missing" and p["nextCheckAt"] is not None
 
 
 def test_validation_and_not_found(pages):
     t = Tenant()
-    cid, rid = setup_rel(t)
+    cid, rid, site = setup_rel(t)
     for bad in ("", "not a url", "ftp://x.example/a", "https://user:pw@x.example/a",
                 "https://x.example/" + "a" * 2000, "https://x.example/\u00e9", "/relative",
                 "https://x.example/a b"):
@@ -262,21 +290,49 @@ def test_validation_and_not_found(pages):
                    data=json.dumps({}))
     assert_problem(r, 422, "validation_failed", "linkUrl")
     r = t.api.post(f"/v1/link-building/relationship/{rid}/placement", headers=JSON,
-                   data=json.dumps({"linkUrl": pages.url("/x"), "extra": 1}))
+                   data=json.dumps({"linkUrl": pages.url("/x", site), "extra": 1}))
     assert_problem(r, 422, "validation_failed", "extra")
     # another workspace's relationship, an unknown one, a malformed id
-    assert_problem(place(t.api2, rid, pages.url("/x")), 404, "relationship_not_found")
+    assert_problem(place(t.api2, rid, pages.url("/x", site)), 404, "relationship_not_found")
     assert_problem(t.api2.get(f"/v1/link-building/relationship/{rid}/placement"), 404,
                    "relationship_not_found")
-    assert_problem(place(t.api, "rel_" + "A" * 22, pages.url("/x")), 404, "relationship_not_found")
-    assert_problem(place(t.api, "nope", pages.url("/x")), 404, "relationship_not_found")
+    assert_problem(place(t.api, "rel_" + "A" * 22, pages.url("/x", site)), 404, "relationship_not_found")
+    assert_problem(place(t.api, "nope", pages.url("/x", site)), 404, "relationship_not_found")
     assert placements(t.api, rid) == []
+
+
+def test_placement_must_be_on_the_prospects_site(pages):
+    """linkUrl must share the prospect's registrable domain (public suffix aware);
+    subdomains count, any other host is 422 naming linkUrl."""
+    t = Tenant()
+    cid, rid, site = setup_rel(t)
+    for host in ("127.0.0.1", "other.localhost", f"{site}.evil.localhost", "localhost",
+                 "s" + site):
+        r = place(t.api, rid, pages.url("/x", host))
+        assert_problem(r, 422, "validation_failed", "linkUrl")
+        assert "prospect's domain" in r.json()["detail"], r.text
+    for host in (site, f"www.{site}", f"blog.news.{site}", site.upper(), site + "."):
+        r = place(t.api, rid, pages.url(f"/{uuid.uuid4().hex}", host))
+        assert r.status_code == 202, (host, r.text)
+    # public suffixes: a.github.io is not b.github.io; www.shop.co.uk is shop.co.uk
+    cid2 = t.campaign(targetUrl=TARGET, template={"subject": "", "body": ""})
+    rels = add_prospects(t.api, cid2, [
+        {"domain": "alice.github.io", "contactName": "A", "contactEmail": "a@alice.example"},
+        {"domain": "shop.co.uk", "contactName": "S", "contactEmail": "s@shop.co.uk"}])
+    gh, uk = rels["a@alice.example"], rels["s@shop.co.uk"]
+    assert_problem(place(t.api, gh, "https://mallory.github.io/post"), 422, "validation_failed",
+                   "linkUrl")
+    assert place(t.api, gh, "https://alice.github.io/post").status_code == 202
+    assert_problem(place(t.api, uk, "https://other.co.uk/post"), 422, "validation_failed",
+                   "linkUrl")
+    assert place(t.api, uk, "https://www.shop.co.uk/post").status_code == 202
+    assert len(placements(t.api, rid)) == 5
 
 
 def test_one_placement_per_url_and_idempotency(pages):
     t = Tenant()
-    cid, rid = setup_rel(t)
-    url = pages.url(pages.put(UNLINKED))
+    cid, rid, site = setup_rel(t)
+    url = pages.url(pages.put(UNLINKED), site)
     key = uuid.uuid4().hex
     a = place(t.api, rid, url, key=key)
     assert a.status_code == 202, a.text
@@ -293,18 +349,19 @@ def test_one_placement_per_url_and_idempotency(pages):
 def test_private_addresses_are_refused_unless_allowed(pages):
     """A worker with [webhooks] allow_private off refuses to fetch a page on 127.0.0.1."""
     t = Tenant()
-    cid, rid = setup_rel(t)
+    cid, rid, site = setup_rel(t)
     path = pages.put(LINKED)
     subprocess.run([DEV, "worker-stop", INSTANCE], check=True, timeout=60)
     worker = None
     try:
         worker = start_worker_process("placement-private-worker.log", LINKCAMP_WEBHOOK_ALLOW_PRIVATE="no",
                                       LINKCAMP_WORKER_POLL_MS="50")
-        pid = place(t.api, rid, pages.url(path)).json()["id"]
+        pid = place(t.api, rid, pages.url(path, site)).json()["id"]
         p = wait_for(lambda: (lambda x: x if x["checkedAt"] else None)(status_of(t.api, rid, pid)),
                      timeout=60)
         assert p, status_of(t.api, rid, pid)
-        assert p["status"] in ("pending", "not_found") and p["httpStatus"] is None
+        assert p["status"] == "pending" and p["httpStatus"] is None
+        assert p["verdict"] == "unverifiable"
         assert "refused" in p["lastError"] and "private" in p["lastError"]
         assert pages.hits_of(path) == []
     finally:

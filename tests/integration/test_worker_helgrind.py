@@ -33,7 +33,7 @@ def test_worker_threads_are_clean_under_helgrind():
     assert r.status_code == 201, r.text
     domain_id = r.json()["id"]
     cid = t.campaign(name="helgrind", targetUrl=TARGET, template={"subject": "", "body": ""})
-    domain = f"hg-{tag}.example"
+    domain = f"hg-{tag}.localhost"
     rels = list(add_prospects(t.api, cid, [
         {"domain": domain, "contactName": f"P{i}", "contactEmail": f"p{i}@{domain}"}
         for i in range(20)]).values())
@@ -43,7 +43,7 @@ def test_worker_threads_are_clean_under_helgrind():
     worker = None
     log = os.path.join(LOG_DIR, "helgrind-worker.log")
     try:
-        checks = [place(t.api, rels[i], pages.url(pages.put(LINKED))).json()["id"]
+        checks = [place(t.api, rels[i], pages.url(pages.put(LINKED), domain)).json()["id"]
                   for i in range(2)]
         for i in range(SENDS):
             r = t.api.post(f"/v1/link-building/campaign/{cid}/send-email", headers=JSON,

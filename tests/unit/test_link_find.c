@@ -201,22 +201,6 @@ test_hostile_documents(void **state)
 	    1);
 }
 
-static void
-test_host_on_domain(void **state)
-{
-	(void)state;
-	assert_int_equal(placement_host_on_domain("https://blog.example/a", "blog.example"), 1);
-	assert_int_equal(placement_host_on_domain("https://BLOG.example:8443/a", "blog.example"), 1);
-	assert_int_equal(placement_host_on_domain("https://www.blog.example/a", "blog.example"), 1);
-	assert_int_equal(placement_host_on_domain("https://blog.example?x", "www.blog.example"), 1);
-	assert_int_equal(placement_host_on_domain("https://news.blog.example/", "blog.example"), 1);
-	assert_int_equal(placement_host_on_domain("https://evilblog.example/", "blog.example"), 0);
-	assert_int_equal(placement_host_on_domain("https://blog.example.evil/", "blog.example"), 0);
-	assert_int_equal(placement_host_on_domain("https://example/", "blog.example"), 0);
-	assert_int_equal(placement_host_on_domain("no scheme", "blog.example"), 0);
-	assert_int_equal(placement_host_on_domain("https://blog.example/", ""), 0);
-}
-
 int
 main(void)
 {
@@ -227,7 +211,6 @@ main(void)
 	    cmocka_unit_test(test_base_href),
 	    cmocka_unit_test(test_entities_and_broken_html),
 	    cmocka_unit_test(test_hostile_documents),
-	    cmocka_unit_test(test_host_on_domain),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
