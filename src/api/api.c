@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "api/api.h"
+#include "api/api_metrics.h"
 #include "ui/ui.h"
 #include "util/cursor.h"
 #include "util/log.h"
@@ -18,6 +19,7 @@
 static const struct route routes[] = {
 	{"GET", "/healthz", api_healthz, AUTH_NONE},
 	{"GET", "/readyz", api_readyz, AUTH_NONE},
+	{"GET", "/metrics", api_metrics, AUTH_NONE}, /* its own access rule (api_metrics.c) */
 	{"GET", "/v1/link-building/campaign", api_campaign_list, AUTH_WORKSPACE},
 	{"GET", "/v1/link-building/campaign/{id}", api_campaign_get, AUTH_WORKSPACE},
 	{"GET", "/v1/link-building/campaign/{id}/metrics", api_campaign_metrics, AUTH_WORKSPACE},
@@ -361,6 +363,7 @@ api_dispatch(struct core *core, struct http_request *req)
 	    &ctx.match);
 	if (ctx.match.route == NULL && !ctx.match.path_exists)
 		router_match(ui_routes, ui_nroutes, method, req->path, req->path_len, &ctx.match);
+	req->route = ctx.match.route ? ctx.match.route->pattern : NULL; /* the metrics' label */
 	if (ctx.match.route == NULL) {
 		if (ctx.match.path_exists) {
 			allow_header(ctx.match.allow, allow, sizeof(allow));

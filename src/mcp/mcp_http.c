@@ -68,6 +68,7 @@ mcp_http_dispatch(struct core *core, struct http_request *req, int dotted_names)
 	enum mcp_outcome outcome;
 	char *answer = NULL;
 
+	req->route = "/mcp"; /* the metrics' route label */
 	if (strcmp(req->method, "POST") != 0) {
 		http_problem(req, 405, "method_not_allowed",
 		    "The MCP endpoint takes JSON-RPC messages by POST; it offers no SSE stream.", NULL,

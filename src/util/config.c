@@ -87,6 +87,10 @@ static const struct config_key keys[] = {
 	STR("mailboxes", "key_file", "LINKCAMP_MAILBOX_KEY_FILE", mailbox_key_file),
 	STR("mailboxes", "ca_file", "LINKCAMP_MAILBOX_CA_FILE", mailbox_ca_file),
 	BOOL("mailboxes", "allow_plain", "LINKCAMP_MAILBOX_ALLOW_PLAIN", mailbox_allow_plain),
+	STR("log", "format", "LINKCAMP_LOG_FORMAT", log_format),
+	STR("metrics", "token", "LINKCAMP_METRICS_TOKEN", metrics_token),
+	STR("metrics", "allow", "LINKCAMP_METRICS_ALLOW", metrics_allow),
+	STR("metrics", "worker_listen", "LINKCAMP_METRICS_WORKER_LISTEN", metrics_worker_listen),
 };
 
 struct load_ctx {
@@ -122,6 +126,16 @@ set_key(struct config *cfg, const struct config_key *k, const char *value, char 
 		if (strcmp(k->name, "starttls") == 0) {
 			if (strcmp(value, "no") && strcmp(value, "optional") && strcmp(value, "required")) {
 				snprintf(why, whylen, "smtp.starttls must be no, optional or required");
+				return -1;
+			}
+			snprintf(field, 16, "%s", value);
+			return 0;
+		}
+		if (strcmp(k->section, "log") == 0 && strcmp(k->name, "format") == 0) {
+			enum log_format format;
+
+			if (log_format_parse(value, &format) != 0) {
+				snprintf(why, whylen, "log.format must be json or text");
 				return -1;
 			}
 			snprintf(field, 16, "%s", value);
@@ -204,6 +218,7 @@ config_load(struct config *cfg, const char *path, char *why, size_t whylen)
 	snprintf(cfg->templates_dir, sizeof(cfg->templates_dir), "%s", LINKCAMP_TEMPLATESDIR);
 	snprintf(cfg->public_url, sizeof(cfg->public_url), "http://127.0.0.1");
 	snprintf(cfg->log_level, sizeof(cfg->log_level), "info");
+	snprintf(cfg->log_format, sizeof(cfg->log_format), "json");
 	snprintf(cfg->smtp_host, sizeof(cfg->smtp_host), "127.0.0.1");
 	cfg->smtp_port = 25;
 	snprintf(cfg->smtp_starttls, sizeof(cfg->smtp_starttls), "optional");
