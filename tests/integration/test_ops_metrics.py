@@ -199,3 +199,22 @@ def test_allow_list_and_off_by_default():
     finally:
         dev("fcgi-restart", INSTANCE)
     scrape()
+
+
+def test_grafana_dashboard_uses_only_exposed_metrics():
+    """docs/grafana-dashboard.json must not go stale: every metric its expressions name is
+    one linkcamp-fcgi or linkcamp-worker exposes."""
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "grafana-dashboard.json")
+    with open(path) as f:
+        dash = json.load(f)
+    exprs = [t["expr"] for p in dash["panels"] for t in p["targets"]]
+    assert exprs
+    exposed = set()
+    for fams in (scrape(), worker_scrape()):
+        for fam, f in fams.items():
+            exposed.add(fam)
+            if f["type"] == "histogram":
+                exposed.update(fam + s for s in ("_bucket", "_sum", "_count"))
+    for e in exprs:
+        for name in re.findall(r"\b(linkcamp_[a-z_]+)", e):
+            assert name in exposed, (name, e)
