@@ -116,24 +116,26 @@ def test_units_are_hardened_and_enabled_not_started():
             assert s[k] == v, (name, k)
         # deb-systemd-helper enabled it in the scratch root
         assert os.path.islink(root(f"etc/systemd/system/multi-user.target.wants/{name}.service")), name
-    p = subprocess.run(["systemd-analyze", "verify", f"--root={R}",
-                        "/lib/systemd/system/linkcamp-fcgi.service",
-                        "/lib/systemd/system/linkcamp-worker.service"],
+    # systemd's own check of the units; what it says of the programs and manual pages not
+    # being installed on this machine (they are in the scratch root) is no fault of theirs
+    p = subprocess.run(["systemd-analyze", "verify", root("lib/systemd/system/linkcamp-fcgi.service"),
+                        root("lib/systemd/system/linkcamp-worker.service")],
                        capture_output=True, text=True)
     problems = [l for l in (p.stdout + p.stderr).splitlines()
-                if l.strip() and "man " not in l and "Documentation" not in l]
+                if l.strip() and not re.search(r"Command /usr/bin/linkcamp-\w+ is not executable"
+                                               r"|Command 'man linkcamp[\w.-]*\(\d\)' failed", l)]
     assert not problems, problems
 
 
 def test_maintainer_scripts_made_the_user_the_key_and_the_modes():
     gid = scratch_group("linkcamp")
     assert gid is not None
-    with open(root("etc/passwd")) as f:
-        assert any(l.startswith("linkcamp:") for l in f)
     conf = os.stat(root("etc/linkcamp/linkcamp.conf"))
     assert stat.S_IMODE(conf.st_mode) == 0o640 and conf.st_uid == 0 and conf.st_gid == gid
+    with open(root("etc/passwd")) as f:
+        uid = int(next(l for l in f if l.startswith("linkcamp:")).split(":")[2])
     key = os.stat(root("etc/linkcamp/mailbox.key"))
-    assert stat.S_IMODE(key.st_mode) == 0o640 and key.st_gid == gid and key.st_size == 32
+    assert stat.S_IMODE(key.st_mode) == 0o600 and key.st_uid == uid and key.st_size == 32
     # the conffile shipped holds no secret; the key is the postinst's, not the package's
     assert "/etc/linkcamp/linkcamp.conf" in dpkg_query("${Conffiles}")
     listed = subprocess.run(["dpkg-deb", "-c", DEB], capture_output=True, text=True, check=True).stdout
@@ -156,7 +158,9 @@ def test_installed_linkcamp_migrate_and_doctor(config):
     assert p2.returncode == 0 and p2.stdout == "0 migration(s) applied\n", (p2.stdout, p2.stderr)
     d = subprocess.run([root("usr/bin/linkcamp"), "-c", path, "doctor"], env=env,
                        capture_output=True, text=True, timeout=120)
-    assert re.search(r"^OK\s+database", d.stdout, re.M), d.stdout + d.stderr
+    # this configuration's relay (127.0.0.1:25) is not there: only the database's lines count
+    assert re.search(r"^ok\s+database\s+connected", d.stdout, re.M), d.stdout + d.stderr
+    assert re.search(r"^ok\s+database\s+every migration applied", d.stdout, re.M), d.stdout
 
 
 def test_installed_fcgi_answers_readyz_and_metrics_then_stops_cleanly(config):
