@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "api/api_metrics.h"
 #include "core/core.h"
 #include "core/domain.h"
 #include "core/mailbox.h"
@@ -100,6 +101,7 @@ main(int argc, char **argv)
 	pthread_t *threads;
 	sigset_t set;
 	enum log_level level;
+	enum log_format format;
 	char why[256];
 	unsigned i, started = 0;
 	int opt, sig = 0;
@@ -126,6 +128,12 @@ main(int argc, char **argv)
 	}
 	if (log_level_parse(srv.cfg.log_level, &level) == 0) /* config_load checked it */
 		log_set_level(level);
+	if (log_format_parse(srv.cfg.log_format, &format) == 0)
+		log_set_format(format);
+	if (api_metrics_init(&srv.cfg, why, sizeof(why)) != LC_OK) {
+		fprintf(stderr, "linkcamp-fcgi: %s\n", why);
+		return 78;
+	}
 	pthread_mutex_init(&srv.lock, NULL);
 	ui_init(&srv.cfg);
 	mcp_http_init(srv.cfg.mcp_dotted_names);

@@ -25,6 +25,7 @@
 #include "worker_dkim.h"
 #include "core/settle.h"
 #include "worker_hooks.h"
+#include "worker_metrics.h"
 #include "core/placements.h"
 #include "core/webhooks.h"
 #include "hook/hook_http.h"
@@ -542,6 +543,7 @@ mailer(void *arg)
 	struct delivery_job job;
 	struct delivery_result result;
 	int64_t notified = 0, lease_ends, margin_ms = (int64_t)w->cfg.worker_lease_seconds * 250;
+	int64_t started_us;
 	int done, late;
 
 	db_thread_init();
@@ -571,7 +573,13 @@ mailer(void *arg)
 			}
 			/* the outcome goes to the recorder as soon as it is known: a crash leaves
 			 * "unknown" only what was delivered and not yet written down */
+			started_us = monotonic_ms() * 1000;
 			deliver_one(w, &core, &job, &result);
+			worker_metrics_delivery(result.outcome == DELIVERY_SENT       ? WM_SENT
+			                        : result.outcome == DELIVERY_TEMPFAIL ? WM_DEFERRED
+			                        : result.outcome == DELIVERY_PERMFAIL ? WM_FAILED
+			                                                              : WM_UNKNOWN,
+			    (uint64_t)(monotonic_ms() * 1000 - started_us));
 			outcome_push(w, &job, &result);
 			delivery_job_clear(&job);
 			if (now_ms() - notified < NOTIFY_EVERY_MS)
@@ -661,6 +669,7 @@ main(int argc, char **argv)
 	pthread_t *threads;
 	sigset_t set;
 	enum log_level level;
+	enum log_format format;
 	char why[256], host[64];
 	unsigned i, started = 0;
 	int opt, sig = 0;
@@ -689,6 +698,8 @@ main(int argc, char **argv)
 	}
 	if (log_level_parse(w.cfg.log_level, &level) == 0) /* config_load checked it */
 		log_set_level(level);
+	if (log_format_parse(w.cfg.log_format, &format) == 0)
+		log_set_format(format);
 	/* a ca_file that cannot be read would fail every https delivery one by one: say so
 	 * once, at start-up */
 	if (w.cfg.webhook_ca_file[0] && access(w.cfg.webhook_ca_file, R_OK) != 0) {
@@ -729,6 +740,10 @@ main(int argc, char **argv)
 	if (hook_global_init() != LC_OK)
 		return 70;
 	link_find_init();
+	if (worker_metrics_start(&w.cfg, why, sizeof(why)) != LC_OK) {
+		fprintf(stderr, "linkcamp-worker: %s\n", why);
+		return 78;
+	}
 	snprintf(w.smtp.hostport, sizeof(w.smtp.hostport), "%s:%u", w.cfg.smtp_host,
 	    w.cfg.smtp_port);
 	snprintf(w.smtp.helo, sizeof(w.smtp.helo), "%s", w.cfg.smtp_helo);
@@ -788,6 +803,7 @@ main(int argc, char **argv)
 	if (started > 0)
 		pthread_join(threads[0], NULL);
 	free(threads);
+	worker_metrics_stop();
 	link_find_cleanup();
 	hook_global_cleanup();
 	dkim_sign_global_end();

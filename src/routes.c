@@ -12,6 +12,7 @@ const struct route http_routes[] = {
 	/* ---- the JSON API (src/api): problem+json answers, bearer keys ---- */
 	{"GET", "/healthz", api_healthz, AUTH_NONE},
 	{"GET", "/readyz", api_readyz, AUTH_NONE},
+	{"GET", "/metrics", api_metrics, AUTH_NONE}, /* its own access rule (api_metrics.c) */
 	{"GET", "/v1/link-building/campaign", api_campaign_list, AUTH_WORKSPACE},
 	{"GET", "/v1/link-building/campaign/{id}", api_campaign_get, AUTH_WORKSPACE},
 	{"GET", "/v1/link-building/campaign/{id}/metrics", api_campaign_metrics, AUTH_WORKSPACE},

@@ -15,6 +15,7 @@
 #include "hook/link_find.h"
 #include "worker_links.h"
 #include "util/log.h"
+#include "worker_metrics.h"
 #include "worker_hooks.h"
 
 #define RECORD_TRIES_DOWN 20 /* recording while the database is away: 500 ms apart */
@@ -66,6 +67,9 @@ send_webhook(struct worker *w, struct core *core, const struct webhook_job *job)
 	out.error = res.status ? NULL : res.error;
 	out.excerpt = res.excerpt[0] ? res.excerpt : NULL;
 	out.duration_ms = res.duration_ms;
+	worker_metrics_webhook(res.status >= 200 && res.status <= 299 ? WM_WH_SUCCESS
+	                       : res.status != 0                      ? WM_WH_HTTP_ERROR
+	                                                              : WM_WH_NETWORK_ERROR);
 	for (attempt = 1;; attempt++) {
 		if ((e = webhook_record(core, job, &out, cfg->webhook_backoff_scale_ms)) == LC_OK)
 			break;
@@ -158,6 +162,15 @@ check_placement(struct worker *w, struct core *core, const struct placement_job 
 		link_check_free(&c);
 		return;
 	}
+<<<<<<< HEAD
+=======
+	res.http_status = page.status;
+	worker_metrics_placement(res.found ? WM_PL_FOUND
+	                         : page.status >= 200 && page.status <= 299 && res.error &&
+	                                 strcmp(res.error, "the page could not be parsed") != 0
+	                             ? WM_PL_NOT_FOUND
+	                             : WM_PL_ERROR);
+>>>>>>> ops
 	t.recheck_seconds = cfg->placement_recheck_seconds;
 	t.backoff_scale_ms = cfg->placement_backoff_scale_ms;
 	t.lost_after = cfg->placement_lost_after;

@@ -171,6 +171,7 @@ http_dispatch(struct core *core, struct http_request *req)
 	if (strcmp(method, "HEAD") == 0)
 		method = "GET";
 	router_match(http_routes, http_nroutes, method, req->path, req->path_len, &ctx.match);
+	req->route = ctx.match.route ? ctx.match.route->pattern : NULL; /* the metrics' label */
 	if (ctx.match.route == NULL) {
 		if (ctx.match.path_exists) {
 			allow_header(ctx.match.allow, allow, sizeof(allow));

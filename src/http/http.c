@@ -3,9 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <sodium.h>
 
 #include "http/http.h"
+#include "http/reqstats.h"
 #include "util/log.h"
 #include "util/timefmt.h"
 
@@ -14,6 +16,7 @@
 static int request_id_sane(const char *);
 static const char *loggable_path(const struct http_request *, char *, size_t, size_t *);
 static void new_request_id(char *, size_t);
+static int64_t mono_us(void);
 
 const char *
 http_reason(int status)
@@ -145,6 +148,17 @@ http_request_init_local(struct http_request *req, const char *method, const char
 	return buf_append(&req->body, body ? body : "", body ? body_len : 0);
 }
 
+/* mono_us reads the monotonic clock in microseconds: a latency never goes negative when
+ * the wall clock is set back. */
+static int64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 void
 http_request_done_local(struct http_request *req)
 {
@@ -164,6 +178,7 @@ http_request_init(struct http_request *req, FCGX_Request *fx)
 	memset(req, 0, sizeof(*req));
 	req->fx = fx;
 	req->start_ms = now_ms();
+	req->start_us = mono_us();
 	buf_init(&req->body, HTTP_BODY_MAX);
 	buf_init(&req->captured, 2 * HTTP_BODY_MAX);
 	req->method = FCGX_GetParam("REQUEST_METHOD", fx->envp);
@@ -197,6 +212,7 @@ http_request_init(struct http_request *req, FCGX_Request *fx)
 	} else {
 		new_request_id(req->request_id, sizeof(req->request_id));
 	}
+	log_set_request_id(req->request_id);
 }
 
 lc_err
@@ -409,8 +425,12 @@ http_request_done(struct http_request *req)
 	const char *path;
 	size_t path_len;
 	json_t *f;
+	int64_t us = mono_us() - req->start_us;
 
+	reqstats_observe(req->route, reqstats_method(req->method), req->status,
+	    us > 0 ? (uint64_t)us : 0);
 	if (!log_enabled(req->status >= 500 ? LOG_ERROR : LOG_INFO)) {
+		log_set_request_id(NULL);
 		buf_free(&req->body);
 		buf_free(&req->captured);
 		buf_free(&req->out);
@@ -424,6 +444,7 @@ http_request_done(struct http_request *req)
 	    "requestId", req->request_id);
 	log_json(req->status >= 500 ? LOG_ERROR : LOG_INFO, "request", f);
 	json_decref(f);
+	log_set_request_id(NULL);
 	buf_free(&req->body);
 	buf_free(&req->captured);
 	buf_free(&req->out);

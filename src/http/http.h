@@ -28,6 +28,9 @@ struct http_request {
 	struct buf body;
 	int status;               /* 0 until answered */
 	int64_t start_ms;
+	int64_t start_us;         /* monotonic, for the latency metrics */
+	const char *route;        /* the matched route's pattern (static), for the metrics;
+	                           * NULL until a front sets it (REQSTATS_UNMATCHED) */
 	int body_read;            /* http_read_body already ran */
 	int capture;              /* keep a copy of the answer's body (idempotent replays) */
 	struct buf captured;

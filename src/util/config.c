@@ -105,6 +105,10 @@ static const struct config_key keys[] = {
 	BOOL("mailboxes", "allow_plain", "LINKCAMP_MAILBOX_ALLOW_PLAIN", mailbox_allow_plain),
 	UINT("mailboxes", "domain_per_hour", "LINKCAMP_MAILBOX_DOMAIN_PER_HOUR", mailbox_domain_per_hour, 0, 100000),
 	STR("dns", "resolver", "LINKCAMP_DNS_RESOLVER", dns_resolver),
+	STR("log", "format", "LINKCAMP_LOG_FORMAT", log_format),
+	STR("metrics", "token", "LINKCAMP_METRICS_TOKEN", metrics_token),
+	STR("metrics", "allow", "LINKCAMP_METRICS_ALLOW", metrics_allow),
+	STR("metrics", "worker_listen", "LINKCAMP_METRICS_WORKER_LISTEN", metrics_worker_listen),
 };
 
 struct load_ctx {
@@ -149,6 +153,16 @@ set_key(struct config *cfg, const struct config_key *k, const char *value, char 
 		    value[0] != '\0' && dns_server_parse(value) != LC_OK) {
 			snprintf(why, whylen, "dns.resolver must be an IPv4 address:port (or empty)");
 			return -1;
+		}
+		if (strcmp(k->section, "log") == 0 && strcmp(k->name, "format") == 0) {
+			enum log_format format;
+
+			if (log_format_parse(value, &format) != 0) {
+				snprintf(why, whylen, "log.format must be json or text");
+				return -1;
+			}
+			snprintf(field, 16, "%s", value);
+			return 0;
 		}
 		if (strlen(value) >= CONFIG_STR && strcmp(k->name, "log_level") != 0) {
 			snprintf(why, whylen, "%s.%s is too long", k->section, k->name);
@@ -241,6 +255,7 @@ config_load(struct config *cfg, const char *path, char *why, size_t whylen)
 	snprintf(cfg->templates_dir, sizeof(cfg->templates_dir), "%s", LINKCAMP_TEMPLATESDIR);
 	snprintf(cfg->public_url, sizeof(cfg->public_url), "http://127.0.0.1");
 	snprintf(cfg->log_level, sizeof(cfg->log_level), "info");
+	snprintf(cfg->log_format, sizeof(cfg->log_format), "json");
 	snprintf(cfg->smtp_host, sizeof(cfg->smtp_host), "127.0.0.1");
 	cfg->smtp_port = 25;
 	snprintf(cfg->smtp_starttls, sizeof(cfg->smtp_starttls), "optional");

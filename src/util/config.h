@@ -82,6 +82,12 @@ struct config {
 	/* [dns] the checks of sending domains (docs/dkim.md) */
 	char dns_resolver[CONFIG_STR]; /* "IPv4:port" asked for TXT records; empty: the system's
 	                                  resolver (/etc/resolv.conf) */
+	/* [log] */
+	char log_format[16]; /* json (default) or text */
+	/* [metrics] (docs/metrics.md): /metrics is off until token or allow is set */
+	char metrics_token[CONFIG_STR];  /* a scrape must send Authorization: Bearer TOKEN */
+	char metrics_allow[CONFIG_STR];  /* addresses and CIDR blocks a scrape may come from */
+	char metrics_worker_listen[CONFIG_STR]; /* the worker's loopback host:port; empty: none */
 };
 
 /* config_load fills cfg with defaults, then the file at path (NULL: the default path,

@@ -1,0 +1,143 @@
+/* reqstats.c: request counters keyed by (route, method), in a fixed open-addressing table
+ * whose slots are claimed with compare-and-swap: no lock on the request path. */
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "http/reqstats.h"
+#include "util/prom.h"
+
+/* Twice the routes of the API, the pages and MCP today, so probing stays short. */
+#define SLOTS 256
+#define CODES 500 /* 100..599 */
+
+struct slot {
+	_Atomic(const char *) route; /* claimed: non-NULL; the key's first half */
+	_Atomic(const char *) method;
+	atomic_int ready; /* method written: the slot may be compared and read */
+	_Atomic uint64_t code[CODES];
+	struct prom_hist hist;
+};
+
+static struct slot slots[SLOTS];
+
+static struct slot *slot_for(const char *, const char *);
+
+const char *
+reqstats_method(const char *method)
+{
+	static const char *const known[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
+	    "OPTIONS"};
+	size_t i;
+
+	for (i = 0; method && i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(method, known[i]) == 0)
+			return known[i];
+	return "other";
+}
+
+/* slot_for finds or claims the slot of (route, method); NULL when the table is full. Two
+ * threads claiming the same key probe the same sequence, so the second one meets the
+ * first one's slot (waiting the few instructions until its method is written) and never
+ * claims a duplicate. */
+static struct slot *
+slot_for(const char *route, const char *method)
+{
+	uintptr_t h = ((uintptr_t)route >> 3) * 31u + ((uintptr_t)method >> 3);
+	size_t i, at;
+
+	for (i = 0; i < SLOTS; i++) {
+		struct slot *s;
+		const char *seen;
+
+		at = (size_t)((h + i) % SLOTS);
+		s = &slots[at];
+		seen = atomic_load_explicit(&s->route, memory_order_acquire);
+		if (seen == NULL) {
+			const char *expected = NULL;
+
+			if (atomic_compare_exchange_strong_explicit(&s->route, &expected, route,
+			        memory_order_acq_rel, memory_order_acquire)) {
+				atomic_store_explicit(&s->method, method, memory_order_relaxed);
+				atomic_store_explicit(&s->ready, 1, memory_order_release);
+				return s;
+			}
+			seen = expected; /* another thread claimed it first: compare with its key */
+		}
+		if (seen != route)
+			continue;
+		while (!atomic_load_explicit(&s->ready, memory_order_acquire))
+			sched_yield();
+		if (atomic_load_explicit(&s->method, memory_order_relaxed) == method)
+			return s;
+	}
+	return NULL;
+}
+
+void
+reqstats_observe(const char *route, const char *method, int status, uint64_t us)
+{
+	static const char unmatched[] = REQSTATS_UNMATCHED;
+	struct slot *s;
+
+	if (route == NULL)
+		route = unmatched;
+	if ((s = slot_for(route, method)) == NULL && (s = slot_for(unmatched, method)) == NULL)
+		return; /* the table cannot fill with 7 methods of "unmatched" */
+	if (status < 100 || status > 599)
+		status = 599;
+	atomic_fetch_add_explicit(&s->code[status - 100], 1, memory_order_relaxed);
+	prom_hist_observe(&s->hist, us);
+}
+
+lc_err
+reqstats_write(struct buf *out)
+{
+	static const char total[] = "linkcamp_http_requests_total",
+	                  dur[] = "linkcamp_http_request_duration_seconds";
+	char lbl[512], code[8];
+	size_t i, c;
+	lc_err e;
+
+	if ((e = prom_family(out, total, "counter",
+	         "Requests answered, by route pattern, method and status code.")) != LC_OK)
+		return e;
+	for (i = 0; i < SLOTS; i++) {
+		struct slot *s = &slots[i];
+
+		if (!atomic_load_explicit(&s->ready, memory_order_acquire))
+			continue;
+		for (c = 0; c < CODES; c++) {
+			uint64_t n = atomic_load_explicit(&s->code[c], memory_order_relaxed);
+
+			if (n == 0)
+				continue;
+			lbl[0] = '\0';
+			snprintf(code, sizeof(code), "%zu", c + 100);
+			if (prom_label(lbl, sizeof(lbl), "route", atomic_load(&s->route)) != 0 ||
+			    prom_label(lbl, sizeof(lbl), "method", atomic_load(&s->method)) != 0 ||
+			    prom_label(lbl, sizeof(lbl), "code", code) != 0)
+				continue; /* a pattern longer than a label may hold: not ours */
+			if ((e = prom_sample_u64(out, total, lbl, n)) != LC_OK)
+				return e;
+		}
+	}
+	if ((e = prom_family(out, dur, "histogram",
+	         "Time from a request's arrival to its answer, by route pattern and method.")))
+		return e;
+	for (i = 0; i < SLOTS; i++) {
+		struct slot *s = &slots[i];
+
+		if (!atomic_load_explicit(&s->ready, memory_order_acquire))
+			continue;
+		lbl[0] = '\0';
+		if (prom_label(lbl, sizeof(lbl), "route", atomic_load(&s->route)) != 0 ||
+		    prom_label(lbl, sizeof(lbl), "method", atomic_load(&s->method)) != 0)
+			continue;
+		if ((e = prom_hist_write(out, dur, lbl, &s->hist)) != LC_OK)
+			return e;
+	}
+	return LC_OK;
+}
