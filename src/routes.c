@@ -5,6 +5,7 @@
  * the order of the rows only orders a 405's Allow list; keep each front's rows together.
  * How to add a route: docs/architecture.md. */
 #include "api/api.h"
+#include "api/api_metrics.h"
 #include "mcp/mcp.h"
 #include "ui/ui.h"
 

@@ -162,15 +162,6 @@ check_placement(struct worker *w, struct core *core, const struct placement_job 
 		link_check_free(&c);
 		return;
 	}
-<<<<<<< HEAD
-=======
-	res.http_status = page.status;
-	worker_metrics_placement(res.found ? WM_PL_FOUND
-	                         : page.status >= 200 && page.status <= 299 && res.error &&
-	                                 strcmp(res.error, "the page could not be parsed") != 0
-	                             ? WM_PL_NOT_FOUND
-	                             : WM_PL_ERROR);
->>>>>>> ops
 	t.recheck_seconds = cfg->placement_recheck_seconds;
 	t.backoff_scale_ms = cfg->placement_backoff_scale_ms;
 	t.lost_after = cfg->placement_lost_after;
@@ -181,6 +172,11 @@ check_placement(struct worker *w, struct core *core, const struct placement_job 
 			break;
 		worker_nap(w, 500);
 	}
+	if (e == LC_OK)
+		worker_metrics_placement(v == PV_LIVE          ? WM_PL_LIVE
+		                         : v == PV_LIVE_ISSUES ? WM_PL_LIVE_ISSUES
+		                         : v == PV_MISSING     ? WM_PL_MISSING
+		                                               : WM_PL_UNVERIFIABLE);
 	if (e != LC_OK)
 		log_msg(LOG_ERROR, "gave up recording placement check %lld (%s); its lease will "
 		                   "expire and it is checked again",

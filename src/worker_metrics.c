@@ -43,7 +43,8 @@ static const char *const delivery_names[WM_NDELIVERY] = {"sent", "deferred", "fa
     "unknown"};
 static const char *const webhook_names[WM_NWEBHOOK] = {"success", "http_error",
     "network_error"};
-static const char *const placement_names[WM_NPLACEMENT] = {"found", "not_found", "error"};
+static const char *const placement_names[WM_NPLACEMENT] = {"live", "live_with_issues", "missing",
+    "unverifiable"};
 
 static void *serve(void *);
 static void answer(int, const struct sockaddr_storage *);
