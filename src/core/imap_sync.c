@@ -290,6 +290,16 @@ imap_box_run(struct core *core, struct imap_box *b, int64_t *due)
 		return IMAP_NEXT_AT; /* the database: try again shortly */
 	version = db_i64(&s.rows, 0, IML_COL_VERSION);
 	b->workspace_id = db_i64(&s.rows, 0, IML_COL_WORKSPACE);
+	if (s.state == IMAP_AUTH_FAILED) {
+		/* a refused login stays paused, across restarts too, until the settings change
+		 * (which makes the state pending again) */
+		imap_conn_close(b->conn);
+		b->conn = NULL;
+		b->idling = 0;
+		b->version = version;
+		db_rows_free(&s.rows);
+		return IMAP_NEXT_PAUSED;
+	}
 	if (version != b->version) {
 		/* new settings: a new connection with them, and a clean slate */
 		imap_conn_close(b->conn);
@@ -297,9 +307,6 @@ imap_box_run(struct core *core, struct imap_box *b, int64_t *due)
 		b->idling = 0;
 		b->failures = 0;
 		b->version = version;
-	} else if (s.state == IMAP_AUTH_FAILED) {
-		db_rows_free(&s.rows);
-		return IMAP_NEXT_PAUSED;
 	}
 	if (b->conn && b->idling) {
 		b->idling = 0;

@@ -1,7 +1,6 @@
 /* imap_net.c: TCP with deadlines and an OpenSSL mailstream driver for libetpan
  * (imap_net.h says why). */
 #include <errno.h>
-#include <signal.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
@@ -27,7 +26,7 @@ struct tls_low {
 };
 
 static SSL_CTX *ctx; /* read-only once threads run */
-static volatile sig_atomic_t stopping;
+static int stopping; /* read and written with __atomic builtins: threads share it */
 
 static int wait_fd(int, short, long);
 static int wait_low(struct tls_low *, short);
@@ -71,7 +70,7 @@ imap_net_end(void)
 void
 imap_net_stop(void)
 {
-	stopping = 1;
+	__atomic_store_n(&stopping, 1, __ATOMIC_RELEASE);
 }
 
 /* wait_fd waits until fd is ready for events, at most ms: 1 ready, 0 timed out (or the
@@ -85,7 +84,7 @@ wait_fd(int fd, short events, long ms)
 
 	for (;;) {
 		left = end - now_ms();
-		if (left <= 0 || stopping)
+		if (left <= 0 || __atomic_load_n(&stopping, __ATOMIC_ACQUIRE))
 			return 0;
 		r = poll(&p, 1, (int)(left > 500 ? 500 : left));
 		if (r == 0)
