@@ -70,7 +70,7 @@ install_phase() {
         return
     fi
     junit case deb-build
-    if lintian --fail-on error,warning --no-tag-display-limit "$deb" >"$D/lintian.log" 2>&1; then
+    if lintian --fail-on error,warning --tag-display-limit 0 "$deb" >"$D/lintian.log" 2>&1; then
         junit case deb-lintian
     else
         cat "$D/lintian.log" >&2

@@ -60,7 +60,7 @@ worker_metrics_delivery(enum wm_delivery outcome, uint64_t us)
 {
 	if ((unsigned)outcome >= WM_NDELIVERY)
 		outcome = WM_UNKNOWN;
-	atomic_fetch_add_explicit(&deliveries[outcome], 1, memory_order_relaxed);
+	prom_atomic_add(&deliveries[outcome], 1);
 	prom_hist_observe(&delivery_time, us);
 }
 
@@ -68,14 +68,14 @@ void
 worker_metrics_webhook(enum wm_webhook outcome)
 {
 	if ((unsigned)outcome < WM_NWEBHOOK)
-		atomic_fetch_add_explicit(&webhooks[outcome], 1, memory_order_relaxed);
+		prom_atomic_add(&webhooks[outcome], 1);
 }
 
 void
 worker_metrics_placement(enum wm_placement outcome)
 {
 	if ((unsigned)outcome < WM_NPLACEMENT)
-		atomic_fetch_add_explicit(&placements[outcome], 1, memory_order_relaxed);
+		prom_atomic_add(&placements[outcome], 1);
 }
 
 /* parse_listen reads "a.b.c.d:port" or "[v6]:port" into sa; -1 unless it parses and the
@@ -188,7 +188,7 @@ worker_metrics_stop(void)
 {
 	if (listen_fd < 0)
 		return;
-	atomic_store(&stopping, 1);
+	prom_atomic_store_int(&stopping, 1);
 	pthread_join(listener, NULL);
 	close(listen_fd);
 	listen_fd = -1;
@@ -205,7 +205,7 @@ serve(void *arg)
 	int fd;
 
 	(void)arg;
-	while (!atomic_load(&stopping)) {
+	while (!prom_atomic_load_int(&stopping)) {
 		p.fd = listen_fd;
 		p.events = POLLIN;
 		p.revents = 0;
@@ -374,8 +374,7 @@ counter_family(struct buf *out, const char *name, const char *help, const char *
 	for (i = 0; i < n; i++) {
 		lbl[0] = '\0';
 		prom_label(lbl, sizeof(lbl), label, names[i]);
-		if ((e = prom_sample_u64(out, name, lbl,
-		         atomic_load_explicit(&v[i], memory_order_relaxed))) != LC_OK)
+		if ((e = prom_sample_u64(out, name, lbl, prom_atomic_load(&v[i]))) != LC_OK)
 			return e;
 	}
 	return LC_OK;

@@ -54,23 +54,20 @@ slot_for(const char *route, const char *method)
 
 		at = (size_t)((h + i) % SLOTS);
 		s = &slots[at];
-		seen = atomic_load_explicit(&s->route, memory_order_acquire);
+		seen = prom_atomic_load_ptr(&s->route);
 		if (seen == NULL) {
-			const char *expected = NULL;
-
-			if (atomic_compare_exchange_strong_explicit(&s->route, &expected, route,
-			        memory_order_acq_rel, memory_order_acquire)) {
-				atomic_store_explicit(&s->method, method, memory_order_relaxed);
-				atomic_store_explicit(&s->ready, 1, memory_order_release);
+			if (prom_atomic_claim_ptr(&s->route, route, &seen)) {
+				prom_atomic_store_ptr(&s->method, method);
+				prom_atomic_store_int(&s->ready, 1);
 				return s;
 			}
-			seen = expected; /* another thread claimed it first: compare with its key */
+			/* another thread claimed it first: compare with its key */
 		}
 		if (seen != route)
 			continue;
-		while (!atomic_load_explicit(&s->ready, memory_order_acquire))
+		while (!prom_atomic_load_int(&s->ready))
 			sched_yield();
-		if (atomic_load_explicit(&s->method, memory_order_relaxed) == method)
+		if (prom_atomic_load_ptr(&s->method) == method)
 			return s;
 	}
 	return NULL;
@@ -88,7 +85,7 @@ reqstats_observe(const char *route, const char *method, int status, uint64_t us)
 		return; /* the table cannot fill with 7 methods of "unmatched" */
 	if (status < 100 || status > 599)
 		status = 599;
-	atomic_fetch_add_explicit(&s->code[status - 100], 1, memory_order_relaxed);
+	prom_atomic_add(&s->code[status - 100], 1);
 	prom_hist_observe(&s->hist, us);
 }
 
@@ -107,17 +104,17 @@ reqstats_write(struct buf *out)
 	for (i = 0; i < SLOTS; i++) {
 		struct slot *s = &slots[i];
 
-		if (!atomic_load_explicit(&s->ready, memory_order_acquire))
+		if (!prom_atomic_load_int(&s->ready))
 			continue;
 		for (c = 0; c < CODES; c++) {
-			uint64_t n = atomic_load_explicit(&s->code[c], memory_order_relaxed);
+			uint64_t n = prom_atomic_load(&s->code[c]);
 
 			if (n == 0)
 				continue;
 			lbl[0] = '\0';
 			snprintf(code, sizeof(code), "%zu", c + 100);
-			if (prom_label(lbl, sizeof(lbl), "route", atomic_load(&s->route)) != 0 ||
-			    prom_label(lbl, sizeof(lbl), "method", atomic_load(&s->method)) != 0 ||
+			if (prom_label(lbl, sizeof(lbl), "route", prom_atomic_load_ptr(&s->route)) != 0 ||
+			    prom_label(lbl, sizeof(lbl), "method", prom_atomic_load_ptr(&s->method)) != 0 ||
 			    prom_label(lbl, sizeof(lbl), "code", code) != 0)
 				continue; /* a pattern longer than a label may hold: not ours */
 			if ((e = prom_sample_u64(out, total, lbl, n)) != LC_OK)
@@ -130,11 +127,11 @@ reqstats_write(struct buf *out)
 	for (i = 0; i < SLOTS; i++) {
 		struct slot *s = &slots[i];
 
-		if (!atomic_load_explicit(&s->ready, memory_order_acquire))
+		if (!prom_atomic_load_int(&s->ready))
 			continue;
 		lbl[0] = '\0';
-		if (prom_label(lbl, sizeof(lbl), "route", atomic_load(&s->route)) != 0 ||
-		    prom_label(lbl, sizeof(lbl), "method", atomic_load(&s->method)) != 0)
+		if (prom_label(lbl, sizeof(lbl), "route", prom_atomic_load_ptr(&s->route)) != 0 ||
+		    prom_label(lbl, sizeof(lbl), "method", prom_atomic_load_ptr(&s->method)) != 0)
 			continue;
 		if ((e = prom_hist_write(out, dur, lbl, &s->hist)) != LC_OK)
 			return e;

@@ -8,6 +8,58 @@
 const double prom_bounds_s[PROM_NBOUNDS] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
     0.25, 0.5, 1, 2.5, 10};
 
+/* Relaxed counters: only their own value matters. The pointer and flag helpers publish a
+ * slot (release) and read it (acquire), as reqstats.c documents. */
+__attribute__((noinline)) uint64_t
+prom_atomic_load(_Atomic uint64_t *p)
+{
+	return atomic_load_explicit(p, memory_order_relaxed);
+}
+
+__attribute__((noinline)) void
+prom_atomic_add(_Atomic uint64_t *p, uint64_t n)
+{
+	atomic_fetch_add_explicit(p, n, memory_order_relaxed);
+}
+
+__attribute__((noinline)) const char *
+prom_atomic_load_ptr(_Atomic(const char *) *p)
+{
+	return atomic_load_explicit(p, memory_order_acquire);
+}
+
+/* prom_atomic_claim_ptr sets *p to want when it is NULL and returns 1; else returns 0 with
+ * what it holds in *seen. */
+__attribute__((noinline)) int
+prom_atomic_claim_ptr(_Atomic(const char *) *p, const char *want, const char **seen)
+{
+	const char *expected = NULL;
+
+	if (atomic_compare_exchange_strong_explicit(p, &expected, want, memory_order_acq_rel,
+	        memory_order_acquire))
+		return 1;
+	*seen = expected;
+	return 0;
+}
+
+__attribute__((noinline)) void
+prom_atomic_store_ptr(_Atomic(const char *) *p, const char *v)
+{
+	atomic_store_explicit(p, v, memory_order_release);
+}
+
+__attribute__((noinline)) int
+prom_atomic_load_int(atomic_int *p)
+{
+	return atomic_load_explicit(p, memory_order_acquire);
+}
+
+__attribute__((noinline)) void
+prom_atomic_store_int(atomic_int *p, int v)
+{
+	atomic_store_explicit(p, v, memory_order_release);
+}
+
 void
 prom_hist_observe(struct prom_hist *h, uint64_t us)
 {
@@ -16,8 +68,8 @@ prom_hist_observe(struct prom_hist *h, uint64_t us)
 	for (i = 0; i < PROM_NBOUNDS; i++)
 		if ((double)us <= prom_bounds_s[i] * 1e6)
 			break;
-	atomic_fetch_add_explicit(&h->bucket[i], 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&h->sum_us, us, memory_order_relaxed);
+	prom_atomic_add(&h->bucket[i], 1);
+	prom_atomic_add(&h->sum_us, us);
 }
 
 lc_err
@@ -54,8 +106,8 @@ prom_hist_write(struct buf *out, const char *name, const char *labels, struct pr
 	if (labels == NULL)
 		labels = "";
 	for (i = 0; i <= PROM_NBOUNDS; i++)
-		n[i] = atomic_load_explicit(&h->bucket[i], memory_order_relaxed);
-	sum_us = atomic_load_explicit(&h->sum_us, memory_order_relaxed);
+		n[i] = prom_atomic_load(&h->bucket[i]);
+	sum_us = prom_atomic_load(&h->sum_us);
 	for (i = 0; i <= PROM_NBOUNDS; i++) {
 		cum += n[i];
 		if (i < PROM_NBOUNDS)

@@ -11,6 +11,18 @@
 #include "util/buf.h"
 #include "util/err.h"
 
+/* Every access to a counter goes through these functions, which are never inlined:
+ * helgrind does not model C11 atomics, and tests/integration/helgrind.supp names exactly
+ * these frames (prom_atomic_*) so that their accesses are not reported as races while any
+ * plain access elsewhere still is. */
+uint64_t prom_atomic_load(_Atomic uint64_t *p);
+void prom_atomic_add(_Atomic uint64_t *p, uint64_t n);
+const char *prom_atomic_load_ptr(_Atomic(const char *) *p);
+int prom_atomic_claim_ptr(_Atomic(const char *) *p, const char *want, const char **seen);
+void prom_atomic_store_ptr(_Atomic(const char *) *p, const char *v);
+int prom_atomic_load_int(atomic_int *p);
+void prom_atomic_store_int(atomic_int *p, int v);
+
 /* The upper bounds (seconds) of a latency histogram's buckets; +Inf is implicit. */
 #define PROM_NBOUNDS 12
 extern const double prom_bounds_s[PROM_NBOUNDS];

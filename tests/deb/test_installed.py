@@ -83,6 +83,13 @@ def config():
 
 def test_package_name_and_contents():
     assert re.fullmatch(r"linkcamp_[0-9][0-9A-Za-z.+~-]*_amd64\.deb", os.path.basename(DEB))
+    # a native package: its version is configure's, so debian/changelog moves with AC_INIT
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "configure.ac")) as f:
+        upstream = re.search(r"AC_INIT\(\[linkcamp\], \[([^\]]+)\]", f.read()).group(1)
+    version = subprocess.run(["dpkg-deb", "-f", DEB, "Version"], capture_output=True, text=True,
+                             check=True).stdout.strip()
+    assert version == upstream, (version, upstream)
+    assert os.path.basename(DEB) == f"linkcamp_{upstream}_amd64.deb"
     for p in ["usr/bin/linkcamp", "usr/bin/linkcamp-fcgi", "usr/bin/linkcamp-worker"]:
         assert os.access(root(p), os.X_OK), p
     for p in ["usr/share/man/man1/linkcamp.1.gz", "usr/share/man/man5/linkcamp.conf.5.gz",
