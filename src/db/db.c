@@ -333,6 +333,8 @@ db_fetch_all(struct db *db, MYSQL_STMT *st, struct db_rows *r)
 	char *scratch = NULL;
 	size_t ncols, cap = 0, c, total = 0;
 	lc_err e = LC_ENOMEM;
+	unsigned err = 0;
+	char msg[200];
 	int rc;
 
 	memset(r, 0, sizeof(*r));
@@ -419,10 +421,18 @@ db_fetch_all(struct db *db, MYSQL_STMT *st, struct db_rows *r)
 	}
 	e = LC_EDB;
 failed:
-	if (mysql_stmt_errno(st) != 0)
-		e = db_classify(db, mysql_stmt_errno(st), mysql_stmt_error(st), 0);
-	else
+	/* the client library leaves an error packet met while reading rows on the connection,
+	 * not on the statement (the cluster test saw Galera's aborts arrive so). It is kept
+	 * here and classified once the result is freed: "down" closes the statement. */
+	if (mysql_stmt_errno(st) != 0) {
+		err = mysql_stmt_errno(st);
+		snprintf(msg, sizeof(msg), "%s", mysql_stmt_error(st));
+	} else if (mysql_errno(db->conn) != 0) {
+		err = mysql_errno(db->conn);
+		snprintf(msg, sizeof(msg), "%s", mysql_error(db->conn));
+	} else {
 		log_msg(LOG_ERROR, "reading a result failed without a server error");
+	}
 out:
 	mysql_stmt_free_result(st);
 	free(b);
@@ -432,6 +442,8 @@ out:
 	free(scratch);
 	if (e != LC_OK)
 		db_rows_free(r);
+	if (err != 0)
+		e = db_classify(db, err, msg, 0);
 	return e;
 }
 

@@ -19,7 +19,9 @@ enum db_errclass {
 
 /* db_errclass_of classifies a client or server error number. on_commit is 1 when the error
  * came from COMMIT: Galera reports a transaction aborted by a replicated one there as 1180
- * (error during commit) or 1317 (query interrupted), which elsewhere mean something else. */
+ * (error during commit) or 1317 (query interrupted), which elsewhere mean something else:
+ * 1180 from another statement is a node that cannot replicate (outside the primary
+ * component), so "down"; 1317 elsewhere is a KILL QUERY, reported. */
 enum db_errclass db_errclass_of(unsigned err, int on_commit);
 
 /* The retry schedule of a whole transaction. A busy three-node cluster was seen to abort
