@@ -126,6 +126,9 @@ def test_the_51st_message_of_a_50_a_day_mailbox_goes_at_the_next_days_opening(cl
     assert a["nextSlotAt"] == iso(opening)
     got = t.api.get(f"/v1/mailboxes/{m['id']}").json()
     assert got["capToday"] == 50
+    rel = t.api.get(f"/v1/link-building/crm/relationship/{a['relationshipId']}").json()
+    assert [(x["status"], x["heldReason"], x["nextSlotAt"]) for x in rel["messages"]] == \
+        [("held", "daily_cap", iso(opening))], rel
 
     # a second before the opening it still waits; at the opening it goes
     clock(opening - 1000)
