@@ -6,6 +6,7 @@
 
 #include "api/api.h"
 #include "core/inbound.h"
+#include "core/pacing.h"
 #include "core/validate.h"
 
 static json_t *relationship_json(const struct relationship *);
@@ -116,11 +117,13 @@ api_crm_relationship_get(void *arg)
 	for (i = 0; messages && i < n; i++) {
 		const struct history_entry *h = &hist[i];
 		json_array_append_new(messages,
-		    json_pack("{s:s,s:s,s:s,s:o,s:s,s:o}", "direction", h->inbound ? "inbound" : "outbound",
-		        "id", h->public_id, "kind",
+		    json_pack("{s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:o}", "direction",
+		        h->inbound ? "inbound" : "outbound", "id", h->public_id, "kind",
 		        h->inbound ? inbound_class_name(h->kind) : msg_kind_name(h->kind), "status",
 		        h->inbound ? json_null() : json_string(msg_status_name(h->status)), "subject",
-		        h->subject ? h->subject : "", "at", api_time_or_null(h->at_ms)));
+		        h->subject ? h->subject : "", "at", api_time_or_null(h->at_ms), "heldReason",
+		        api_str_or_null(pacing_reason_name(h->held_reason)), "nextSlotAt",
+		        api_time_or_null(h->next_slot_ms)));
 	}
 	if (doc)
 		json_object_set_new(doc, "messages", messages);

@@ -55,6 +55,8 @@ struct history_entry {
 	unsigned kind;      /* msg_kind for outbound, inbound_class for inbound */
 	unsigned status;    /* msg_status for outbound */
 	int64_t at_ms;
+	unsigned held_reason; /* enum pacing_reason while an outbound message is held */
+	int64_t next_slot_ms; /* -1: none */
 };
 /* relationships_history lists a relationship's messages both ways, oldest first
  * (at most 500); entries borrow from rows. */

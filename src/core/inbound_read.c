@@ -180,6 +180,8 @@ relationships_history(struct core *core, int64_t relationship_id, struct db_rows
 		h->status = (unsigned)db_i64(rows, i, H_COL_STATUS);
 		h->subject = db_str(rows, i, H_COL_SUBJECT);
 		h->at_ms = db_ms(rows, i, H_COL_AT);
+		h->held_reason = (unsigned)db_i64(rows, i, H_COL_HELD_REASON);
+		h->next_slot_ms = db_ms(rows, i, H_COL_NEXT_SLOT);
 	}
 	*n = rows->nrows;
 	return LC_OK;

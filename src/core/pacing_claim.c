@@ -53,12 +53,17 @@ pacing_claim_tx(struct db *db, const struct out_message *m, int64_t mailbox_id, 
 		return LC_OK; /* gone: the route decided already */
 	}
 	if (tz_get(db_str(&r, 0, PACE_COL_TZ), &tz) != LC_OK) {
-		/* the zone was valid when stored; a database that lost it cannot pace this box */
-		log_msg(LOG_WARN, "mailbox %lld: time zone %s cannot be read; its messages wait",
-		    (long long)mailbox_id, db_str(&r, 0, PACE_COL_TZ));
+		/* the zone was valid when stored; a server whose tz database lost it cannot pace
+		 * the mailbox: it is paused with the reason, so that a person sees it and its
+		 * resume releases the messages */
+		char why[MAILBOX_TEXT_MAX + 1];
+
+		snprintf(why, sizeof(why), "time zone %s cannot be read on this server",
+		    db_str(&r, 0, PACE_COL_TZ));
+		log_msg(LOG_WARN, "mailbox %lld: %s; paused", (long long)mailbox_id, why);
 		db_rows_free(&r);
 		out->reason = PACE_MAILBOX_ERROR;
-		return LC_OK;
+		return mailbox_auth_failed_tx(db, mailbox_id, why, t);
 	}
 	memset(&rules, 0, sizeof(rules));
 	rules.days = (unsigned)db_i64(&r, 0, PACE_COL_DAYS);

@@ -229,9 +229,10 @@ lc_err
 store_rel_history(struct db *db, int64_t rel_id, struct db_rows *out)
 {
 	static const char sql[] =
-	    "SELECT 0, public_id, kind, status, subject, COALESCE(sent_at, created_at) AS at "
+	    "SELECT 0, public_id, kind, status, subject, COALESCE(sent_at, created_at) AS at, "
+	    "IF(status = 8, held_reason, NULL), IF(status = 8, next_slot_at, NULL) "
 	    "FROM outbound_messages WHERE relationship_id = ? "
-	    "UNION ALL SELECT 1, public_id, klass, 0, subject, received_at "
+	    "UNION ALL SELECT 1, public_id, klass, 0, subject, received_at, NULL, NULL "
 	    "FROM inbound_messages WHERE relationship_id = ? ORDER BY at, 2 LIMIT 500";
 	struct db_param p[] = {DB_I64(rel_id), DB_I64(rel_id)};
 

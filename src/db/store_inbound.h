@@ -84,7 +84,8 @@ enum { AR_COL_BODY, AR_COL_DELAY, AR_COL_STATUS, AR_COL_SENDER };
 lc_err store_campaign_auto_get(struct db *db, int64_t campaign_id, struct db_rows *out);
 
 /* History of one relationship, oldest first: direction 0 outbound, 1 inbound. */
-enum { H_COL_DIRECTION, H_COL_PUBLIC, H_COL_KIND, H_COL_STATUS, H_COL_SUBJECT, H_COL_AT };
+enum { H_COL_DIRECTION, H_COL_PUBLIC, H_COL_KIND, H_COL_STATUS, H_COL_SUBJECT, H_COL_AT,
+	H_COL_HELD_REASON, H_COL_NEXT_SLOT };
 lc_err store_rel_history(struct db *db, int64_t rel_id, struct db_rows *out);
 
 #endif

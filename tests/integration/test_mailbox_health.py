@@ -6,6 +6,7 @@ campaign.paused webhook. The refusals and bounces are real: the stack's SMTP sin
 reject…@ with 554 5.7.1 and bounce…@ with 550 5.1.1 (through Dovecot submission for the
 mailbox, directly for the relay)."""
 import json
+import os
 import uuid
 
 from conftest import Tenant, assert_problem, sql, wait_for
@@ -137,3 +138,31 @@ def test_the_demo_has_two_mailboxes_one_paused_and_messages_held_with_their_next
     tried = sql("SELECT COUNT(*) FROM outbound_messages o JOIN mailboxes b ON b.id = o.mailbox_id "
                 f"WHERE b.public_id = '{sam['id']}' AND o.status <> 8 AND o.attempts > 0")
     assert len(waiting) + int(tried[0][0]) == 2, (held, tried)
+
+
+def test_the_pages_show_why_a_message_waits_and_its_next_slot(demo):
+    import re
+
+    import requests
+    from conftest import URL
+    s = requests.Session()
+    page = s.get(URL + "/app/login", timeout=30)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    r = s.post(URL + "/app/login", allow_redirects=False, timeout=30, data={
+        "csrf": csrf, "next": "/app/", "email": os.environ["LINKCAMP_APPROVER_EMAIL"],
+        "password": os.environ["LINKCAMP_APPROVER_PASSWORD"]})
+    assert r.status_code == 303, r.text
+    camps = demo["api"].get(CAMPAIGN, query="limit=50").json()["data"]
+    cid = [c["id"] for c in camps if c["name"] == "engineering metrics dashboards"][0]
+    held = demo["api"].get("/v1/approvals", query=f"status=held&campaignId={cid}").json()["data"]
+    paused = [m for m in held if m["heldReason"] == "mailbox_paused"][0]
+    html = s.get(f"{URL}/app/w/{demo['workspace']}/campaigns/{cid}", timeout=30)
+    assert html.status_code == 200
+    assert "<h2>Held</h2>" in html.text and "mailbox_paused" in html.text, html.text
+    assert paused["to"] in html.text
+    msg = s.get(f"{URL}/app/w/{demo['workspace']}/approvals/{paused['id']}", timeout=30)
+    assert msg.status_code == 200 and "<dt>Held</dt><dd>mailbox_paused</dd>" in msg.text, msg.text
+    waiting = [m for m in held if m["nextSlotAt"]]
+    if waiting:  # (unless the run passed their slot: test above)
+        msg = s.get(f"{URL}/app/w/{demo['workspace']}/approvals/{waiting[0]['id']}", timeout=30)
+        assert "its mailbox&#39;s next slot" in msg.text or "its mailbox's next slot" in msg.text, msg.text

@@ -126,6 +126,9 @@ def test_the_51st_message_of_a_50_a_day_mailbox_goes_at_the_next_days_opening(cl
     assert a["nextSlotAt"] == iso(opening)
     got = t.api.get(f"/v1/mailboxes/{m['id']}").json()
     assert got["capToday"] == 50
+    rel = t.api.get(f"/v1/link-building/crm/relationship/{a['relationshipId']}").json()
+    assert [(x["status"], x["heldReason"], x["nextSlotAt"]) for x in rel["messages"]] == \
+        [("held", "daily_cap", iso(opening))], rel
 
     # a second before the opening it still waits; at the opening it goes
     clock(opening - 1000)
@@ -370,3 +373,39 @@ def test_pause_and_cancel_still_win_over_a_paced_hold(clock):
     r = t.api.post(f"{CAMPAIGN}/{cid2}/cancel", headers=JSON, data="{}")
     assert r.status_code in (200, 202), r.text
     assert wait_for(lambda: [r[1] for r in rows(cid2)] == [7], timeout=60), rows(cid2)
+
+
+def test_the_domain_rate_holds_the_workspaces_next_message_to_a_domain_for_an_hour(clock):
+    """[mailboxes] domain_per_hour = 2 on a worker of its own (the stack's runs without
+    it): the third message to one domain in an hour waits for the next hour."""
+    import subprocess
+    from conftest import start_worker_process, stop_process
+    dev, instance = os.environ["LINKCAMP_DEV"], os.environ["LINKCAMP_INSTANCE"]
+    t = Tenant()
+    auto_policy(t.api)
+    now = ms("2027-12-01T10:20:00Z")
+    clock(now)
+    m = mailbox(t.api)
+    subprocess.run([dev, "worker-stop", instance], check=True, timeout=60)
+    own = None
+    try:
+        own = start_worker_process("pacing-domain-worker.log", LINKCAMP_MAILBOX_DOMAIN_PER_HOUR="2")
+        tag = uuid.uuid4().hex[:6]
+        body = {"type": "serp", "name": "domain " + tag, "targetUrl": "https://example.com/g",
+                "sender": "relay@agency.example",
+                "template": {"subject": "Hello {{contactFirstName}}", "body": "Hi there"},
+                "prospects": [{"domain": f"one-{tag}.example", "contactName": f"Pat {i}",
+                               "contactEmail": f"pat{i}@one-{tag}.example"} for i in range(3)],
+                "mailboxIds": [m["id"]]}
+        r = t.api.post(CAMPAIGN, headers=JSON, data=json.dumps(body))
+        assert r.status_code == 201, r.text
+        cid = r.json()["id"]
+        rs = settled(cid, now, 2)
+        held = [r for r in rs if r[1] == HELD]
+        next_hour = ms("2027-12-01T11:00:00Z")
+        assert [(r[4], r[5]) for r in held] == [(4, next_hour)], held  # domain_rate
+        clock(next_hour)
+        rs = settled(cid, next_hour, 3)
+    finally:
+        stop_process(own)
+        subprocess.run([dev, "worker-start", instance], check=True, timeout=60)
