@@ -143,6 +143,32 @@ def test_a_chosen_selector_and_bad_requests(t):
                    "invalid_json")
 
 
+@pytest.mark.parametrize("path,allowed", [
+    ("/v1/domains", {"GET", "HEAD", "POST"}),
+    ("/v1/domains/dom_AAAAAAAAAAAAAAAAAAAAAA", {"GET", "HEAD", "DELETE"}),
+    ("/v1/domains/dom_AAAAAAAAAAAAAAAAAAAAAA/check", {"GET", "HEAD"}),
+])
+def test_allow_lists_the_methods_of_each_path(t, path, allowed):
+    answered = {m: t.api.request(m, path) for m in ["GET", "HEAD", "POST", "PUT", "DELETE",
+                                                      "PATCH"]}
+    assert {m for m, r in answered.items() if r.status_code != 405} == allowed
+    for m in {"POST", "PUT", "DELETE", "PATCH"} - allowed:
+        assert_problem(answered[m], 405, "method_not_allowed")
+        assert {x.strip() for x in answered[m].headers["Allow"].split(",")} == allowed
+
+
+def test_an_idempotency_key_replays_the_creation(t):
+    h = dict(JSON, **{"Idempotency-Key": "dom-" + uuid.uuid4().hex})
+    body = json.dumps({"domain": f"t{uuid.uuid4().hex[:8]}.dkim.test"})
+    first = t.api.post("/v1/domains", headers=h, data=body)
+    second = t.api.post("/v1/domains", headers=h, data=body)
+    assert first.status_code == 201 and second.status_code == 201, second.text
+    assert second.headers.get("Idempotent-Replayed") == "true"
+    assert first.content == second.content  # one key pair, not two
+    assert len([d for d in t.api.get("/v1/domains").json()["data"]
+                if d["domain"] == first.json()["domain"]]) == 1
+
+
 # ---- signatures, verified against the DNS ----
 
 def test_mail_from_a_domain_is_signed_and_verifies_against_the_published_key(t):
