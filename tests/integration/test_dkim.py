@@ -10,8 +10,8 @@ import uuid
 
 import pytest
 
-from conftest import (BIN, CONFIG, assert_problem, cli, db_socket, sink_messages, sql,
-                      wait_for, Tenant)
+from conftest import (BIN, CONFIG, Tenant, assert_problem, cli, db_socket, sink_messages, sql,
+                      start_worker_process, stop_process, wait_for)
 from dnslib import publish, signature_tags, txt, unpublish, verify
 
 JSON = {"Content-Type": "application/json"}
@@ -245,6 +245,42 @@ def test_mail_through_a_mailbox_is_signed_too(t):
     assert verify(msgs[0]) == [("rsa-sha256", "mailbox.test", d["selector"], True)]
     t.api.request("DELETE", f"/v1/mailboxes/{m['id']}")
     t.api.request("DELETE", f"/v1/domains/{d['id']}")
+
+
+def test_a_key_that_does_not_open_defers_the_mail_and_never_sends_it_unsigned(t, tmp_path):
+    d = new_domain(t.api)
+    publish_key(d)
+    other = tmp_path / "other.key"
+    other.write_bytes(os.urandom(32))
+    other.chmod(0o600)
+    dev, instance = os.environ["LINKCAMP_DEV"], os.environ.get("LINKCAMP_INSTANCE", "test")
+    tag = uuid.uuid4().hex[:8]
+    to = f"pat-{tag}@p-{tag}.example"
+    subprocess.run([dev, "worker-stop", instance], check=True, timeout=120)
+    worker = None
+    try:
+        # a worker whose [mailboxes] key_file is not the one that sealed the domain's key
+        worker = start_worker_process("worker-otherkey.log", LINKCAMP_MAILBOX_KEY_FILE=str(other))
+        r = t.api.post(CAMPAIGN, headers=JSON, data=json.dumps(
+            {"type": "serp", "name": "dkim key " + tag, "targetUrl": "https://example.com/guide",
+             "sender": f"news@{d['domain']}", "template": {"subject": "Hello", "body": "Hi"},
+             "prospects": [{"domain": f"p-{tag}.example", "contactName": "Pat Doe",
+                            "contactEmail": to}]}))
+        assert r.status_code == 201, r.text
+        rows = wait_for(lambda: sql("SELECT status, last_error FROM outbound_messages "
+                                    f"WHERE to_email = '{to}' AND last_error LIKE 'DKIM:%'"),
+                        timeout=60)
+        assert rows and "key cannot be opened" in rows[0][1], rows
+        assert rows[0][0] != "3"  # not sent
+        stop_process(worker)
+        worker = None
+    finally:
+        if worker is not None:
+            worker.kill()
+            worker.wait()
+        subprocess.run([dev, "worker-start", instance], check=True, timeout=120)
+    # the worker went past the message (its last error says so) and the sink has nothing
+    assert not [raw for raw, m in sink_messages() if to in str(m["To"] or "")]
 
 
 # ---- the check ----
