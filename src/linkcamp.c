@@ -197,7 +197,8 @@ cmd_demo(struct core *core, const struct config *cfg)
 	    r.account_id, r.workspace_id, r.other_workspace_id, r.api_key, r.approver_key,
 	    r.account_key, r.other_api_key, r.campaign_id);
 	if (r.domain_id[0])
-		printf("LINKCAMP_DEMO_DOMAIN_ID=%s\n", r.domain_id);
+		printf("LINKCAMP_DEMO_DOMAIN_ID=%s\nLINKCAMP_OTHER_DEMO_DOMAIN_ID=%s\n", r.domain_id,
+		    r.other_domain_id);
 	return 0;
 }
 

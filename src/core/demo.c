@@ -179,28 +179,36 @@ play_tx(struct db *db, void *arg)
 	return LC_OK;
 }
 
-/* demo_domain gives the first workspace the sending domain of its campaigns' From
- * (outreach@northwind.example) with the fixed selector "demo", so that scripts/dev can
- * publish its keys in the stack's DNS server and the demo's mail leaves signed. Without a
+/* demo_domain gives both workspaces the sending domain of their campaigns' From
+ * (outreach@northwind.example: the agency sends for its clients from its own address),
+ * each with its own key under a fixed selector ("demo", "demo2"), so that scripts/dev can
+ * publish them in the stack's DNS server and the demo's mail leaves signed. Without a
  * [mailboxes] key_file there is nothing to seal the keys with: no domain, no error. */
 static lc_err
 demo_domain(struct core *core, struct demo_result *out)
 {
+	const char *ws[2] = {out->workspace_id, out->other_workspace_id};
+	const char *sel[2] = {"demo", "demo2"};
+	char *ids[2] = {out->domain_id, out->other_domain_id};
 	struct principal p;
 	struct domain_view v;
 	struct core_fail fail;
 	struct db_rows rows;
+	size_t i;
 	lc_err e;
 
 	if (!mailbox_configured())
 		return LC_OK;
-	if ((e = admin_principal_for(core, out->workspace_id, &p)) != LC_OK)
-		return e;
-	memset(&fail, 0, sizeof(fail));
-	if ((e = domains_create(core, &p, "northwind.example", "demo", &rows, &v, &fail)) != LC_OK)
-		return e;
-	snprintf(out->domain_id, sizeof(out->domain_id), "%s", v.public_id);
-	db_rows_free(&rows);
+	for (i = 0; i < 2; i++) {
+		if ((e = admin_principal_for(core, ws[i], &p)) != LC_OK)
+			return e;
+		memset(&fail, 0, sizeof(fail));
+		if ((e = domains_create(core, &p, "northwind.example", sel[i], &rows, &v, &fail)) !=
+		    LC_OK)
+			return e;
+		snprintf(ids[i], ID_MAX, "%s", v.public_id);
+		db_rows_free(&rows);
+	}
 	return LC_OK;
 }
 

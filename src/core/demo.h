@@ -10,6 +10,7 @@ struct demo_result {
 	char campaign_id[ID_MAX]; /* the SERP campaign of the first workspace */
 	char domain_id[ID_MAX];   /* its sending domain northwind.example (DKIM selector "demo");
 	                             empty without a [mailboxes] key_file */
+	char other_domain_id[ID_MAX]; /* the second workspace's (selector "demo2") */
 };
 
 /* demo_seed creates the demo agency, its workspaces, keys, credits and campaigns with a

@@ -95,6 +95,13 @@ dns_txt_lookup(const char *server, const char *name, int timeout_s, struct dns_t
 	/* one server, ours (else the system's from /etc/resolv.conf); no search list: the
 	 * names asked are absolute */
 	if (server != NULL && server[0] != '\0') {
+		/* res_ninit keeps each IPv6 server of resolv.conf in _u._ext.nsaddrs; res_nsend
+		 * copies nsaddr_list[0] over the first, and the others would not be freed once
+		 * nscount is 1 */
+		for (i = 1; i < MAXNS; i++) {
+			free(st._u._ext.nsaddrs[i]);
+			st._u._ext.nsaddrs[i] = NULL;
+		}
 		st.nsaddr_list[0] = sa;
 		st.nscount = 1;
 	}

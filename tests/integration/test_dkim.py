@@ -10,8 +10,8 @@ import uuid
 
 import pytest
 
-from conftest import (BIN, CONFIG, assert_problem, cli, db_socket, sink_messages, sql,
-                      wait_for, Tenant)
+from conftest import (BIN, CONFIG, Tenant, assert_problem, cli, db_socket, sink_messages, sql,
+                      start_worker_process, stop_process, wait_for)
 from dnslib import publish, signature_tags, txt, unpublish, verify
 
 JSON = {"Content-Type": "application/json"}
@@ -143,6 +143,32 @@ def test_a_chosen_selector_and_bad_requests(t):
                    "invalid_json")
 
 
+@pytest.mark.parametrize("path,allowed", [
+    ("/v1/domains", {"GET", "HEAD", "POST"}),
+    ("/v1/domains/dom_AAAAAAAAAAAAAAAAAAAAAA", {"GET", "HEAD", "DELETE"}),
+    ("/v1/domains/dom_AAAAAAAAAAAAAAAAAAAAAA/check", {"GET", "HEAD"}),
+])
+def test_allow_lists_the_methods_of_each_path(t, path, allowed):
+    answered = {m: t.api.request(m, path) for m in ["GET", "HEAD", "POST", "PUT", "DELETE",
+                                                      "PATCH"]}
+    assert {m for m, r in answered.items() if r.status_code != 405} == allowed
+    for m in {"POST", "PUT", "DELETE", "PATCH"} - allowed:
+        assert_problem(answered[m], 405, "method_not_allowed")
+        assert {x.strip() for x in answered[m].headers["Allow"].split(",")} == allowed
+
+
+def test_an_idempotency_key_replays_the_creation(t):
+    h = dict(JSON, **{"Idempotency-Key": "dom-" + uuid.uuid4().hex})
+    body = json.dumps({"domain": f"t{uuid.uuid4().hex[:8]}.dkim.test"})
+    first = t.api.post("/v1/domains", headers=h, data=body)
+    second = t.api.post("/v1/domains", headers=h, data=body)
+    assert first.status_code == 201 and second.status_code == 201, second.text
+    assert second.headers.get("Idempotent-Replayed") == "true"
+    assert first.content == second.content  # one key pair, not two
+    assert len([d for d in t.api.get("/v1/domains").json()["data"]
+                if d["domain"] == first.json()["domain"]]) == 1
+
+
 # ---- signatures, verified against the DNS ----
 
 def test_mail_from_a_domain_is_signed_and_verifies_against_the_published_key(t):
@@ -219,6 +245,42 @@ def test_mail_through_a_mailbox_is_signed_too(t):
     assert verify(msgs[0]) == [("rsa-sha256", "mailbox.test", d["selector"], True)]
     t.api.request("DELETE", f"/v1/mailboxes/{m['id']}")
     t.api.request("DELETE", f"/v1/domains/{d['id']}")
+
+
+def test_a_key_that_does_not_open_defers_the_mail_and_never_sends_it_unsigned(t, tmp_path):
+    d = new_domain(t.api)
+    publish_key(d)
+    other = tmp_path / "other.key"
+    other.write_bytes(os.urandom(32))
+    other.chmod(0o600)
+    dev, instance = os.environ["LINKCAMP_DEV"], os.environ.get("LINKCAMP_INSTANCE", "test")
+    tag = uuid.uuid4().hex[:8]
+    to = f"pat-{tag}@p-{tag}.example"
+    subprocess.run([dev, "worker-stop", instance], check=True, timeout=120)
+    worker = None
+    try:
+        # a worker whose [mailboxes] key_file is not the one that sealed the domain's key
+        worker = start_worker_process("worker-otherkey.log", LINKCAMP_MAILBOX_KEY_FILE=str(other))
+        r = t.api.post(CAMPAIGN, headers=JSON, data=json.dumps(
+            {"type": "serp", "name": "dkim key " + tag, "targetUrl": "https://example.com/guide",
+             "sender": f"news@{d['domain']}", "template": {"subject": "Hello", "body": "Hi"},
+             "prospects": [{"domain": f"p-{tag}.example", "contactName": "Pat Doe",
+                            "contactEmail": to}]}))
+        assert r.status_code == 201, r.text
+        rows = wait_for(lambda: sql("SELECT status, last_error FROM outbound_messages "
+                                    f"WHERE to_email = '{to}' AND last_error LIKE 'DKIM:%'"),
+                        timeout=60)
+        assert rows and "key cannot be opened" in rows[0][1], rows
+        assert rows[0][0] != "3"  # not sent
+        stop_process(worker)
+        worker = None
+    finally:
+        if worker is not None:
+            worker.kill()
+            worker.wait()
+        subprocess.run([dev, "worker-start", instance], check=True, timeout=120)
+    # the worker went past the message (its last error says so) and the sink has nothing
+    assert not [raw for raw, m in sink_messages() if to in str(m["To"] or "")]
 
 
 # ---- the check ----
