@@ -38,6 +38,7 @@ item_json(const struct inbound_view *v)
 		ui_set_str(o, "from", v->from);
 		ui_set_str(o, "from_name", v->from_name);
 		ui_set_str(o, "to", v->to);
+		ui_set_str(o, "ooo_return", v->ooo_return);
 		ui_set_time(o, "received", v->received_ms);
 	}
 	return o;

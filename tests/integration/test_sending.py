@@ -121,7 +121,8 @@ def test_send_email_waits_for_approval_then_goes_out_once(shop):
     assert b"\n" not in raw.replace(b"\r\n", b""), "bare LF in the message"
     assert all(len(line) <= 998 for line in lines)
     m = got[0]
-    assert re.fullmatch(r"<[A-Za-z0-9_-]{22}@agency\.example>", m["Message-ID"])
+    # the reply token (docs/inbound.md, "Matching"), then 128 random bits
+    assert re.fullmatch(r"<[a-z2-7]{16}\.[A-Za-z0-9_-]{22}@agency\.example>", m["Message-ID"])
     assert m["Date"].datetime is not None
     assert m["From"] == "sam@agency.example"
     assert m["To"].addresses[0].addr_spec == "marina@example.org"

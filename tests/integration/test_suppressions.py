@@ -215,3 +215,20 @@ def test_the_claim_check_reads_the_index():
     assert len(subs) == 2, plan
     for row in subs:
         assert row[5] == "PRIMARY" and int(row[6]) > 8, plan  # account_id and email
+
+
+def test_hostile_imports_are_refused_whole():
+    t = Tenant()
+    CSV = {"Content-Type": "text/csv"}
+    # one line over the reader's 64 KiB record limit
+    r = t.api.post("/v1/suppressions/import", headers=CSV, data=b"a@b.example," + b"x" * 70000 + b"\n")
+    assert_problem(r, 422, "validation_failed", param="body")
+    # more than the API's body limit
+    r = t.api.post("/v1/suppressions/import", headers=CSV, data=b"a@b.example,r\n" * 100000)
+    assert r.status_code == 413, r.status_code
+    # a NUL byte, a quote left open, an address with a space, a reason with a line break
+    for body in (b"a@b.example\x00,r\n", b'"a@b.example,r\n', b"a b@c.example,r\n",
+                 b'a@b.example,"two\nlines"\n'):
+        assert_problem(t.api.post("/v1/suppressions/import", headers=CSV, data=body),
+                       422, "validation_failed", param="body")
+    assert listed(t.api) == []
