@@ -172,6 +172,12 @@ def main():
     out = {"pages": a.pages, "hosts": a.hosts, "checked": done, "seconds": round(took, 1),
            "posting_seconds": round(posted, 1), "checks_per_second": round(rate, 2),
            "checks_per_day": int(rate * 86400), "verdicts": verdicts}
+    # the bench's placements would be re-checked forever against a server that is gone:
+    # they go (the campaign and its prospects stay, as history)
+    sql(a.instance, "DELETE k FROM placement_checks k JOIN placements p ON p.id = k.placement_id "
+                    f"JOIN campaigns c ON c.id = p.campaign_id WHERE c.public_id = '{cid}'")
+    sql(a.instance, "DELETE p FROM placements p JOIN campaigns c ON c.id = p.campaign_id "
+                    f"WHERE c.public_id = '{cid}'")
     print(json.dumps(out))
     print(f"{done} first checks of {a.pages} pages on {a.hosts} hosts in {took:.1f} s: "
           f"{rate:.1f} checks/s = {int(rate * 86400):,} a day (100,000 a day needs 1.16/s)")

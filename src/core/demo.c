@@ -30,6 +30,7 @@ struct play_ctx {
 	int64_t workspace_id;
 	const struct demo_campaign *dc;
 	char campaign_id[ID_MAX];
+	int placements; /* seed one placement of each verdict (demo_placements.c) */
 };
 
 static lc_err demo_domain(struct core *, struct demo_result *);
@@ -163,6 +164,10 @@ play_tx(struct db *db, void *arg)
 			         sent_at + (8 + (int64_t)i) * DAY_MS, link)) != LC_OK)
 				return e;
 		}
+		if (ctx->placements && i < 4 &&
+		    (e = demo_placement(db, ctx->workspace_id, (int64_t)cid, (int64_t)rid, domain,
+		         dc->target_url, i, now_ms() - (int64_t)(4 - i) * HOUR_MS)) != LC_OK)
+			return e;
 	}
 	if (dc->pause_reason) {
 		int64_t at = now_ms() - 2 * HOUR_MS;
@@ -263,6 +268,7 @@ demo_seed(struct core *core, struct demo_result *out)
 		memset(&ctx, 0, sizeof(ctx));
 		ctx.workspace_id = p.workspace_id;
 		ctx.dc = &ws1[i];
+		ctx.placements = i == 0;
 		if ((e = db_tx(core->db, play_tx, &ctx)) != LC_OK)
 			return e;
 		if (i == 0)

@@ -22,5 +22,11 @@ lc_err demo_seed(struct core *core, struct demo_result *out);
  * pacing with their next slot (demo_mailboxes.c). Nothing when no mailbox key is loaded. */
 lc_err demo_mailboxes_seed(struct core *core, const struct principal *who,
     const char *campaign_id);
+/* demo_placement seeds, inside the caller's transaction, the placement of relationship
+ * rel_id (on domain; the campaign's target_url) with the verdict which (0 live, 1
+ * live_with_issues, 2 missing, 3 unverifiable) and the evidence of one check at at_ms
+ * (demo_placements.c). db errors. */
+lc_err demo_placement(struct db *db, int64_t workspace_id, int64_t campaign_id, int64_t rel_id,
+    const char *domain, const char *target_url, unsigned which, int64_t at_ms);
 
 #endif

@@ -273,3 +273,21 @@ store_pl_reclaim_facts(struct db *db, int64_t placement_id, struct db_rows *out)
 
 	return db_query(db, sql, p, 1, out);
 }
+
+lc_err
+store_pl_demo_state(struct db *db, int64_t id, unsigned status, unsigned verdict,
+    const char *issues, long http_status, const char *error, const char *at_sql,
+    const char *due_sql, int64_t check_id)
+{
+	static const char sql[] =
+	    "UPDATE placements SET status = ?, verdict = ?, issues = ?, http_status = ?, "
+	    "last_error = ?, checked_at = ?, verified_at = IF(? = 1, ?, NULL), due_at = ?, "
+	    "priority = IF(? = 1, 1, 0), placed_check_id = IF(? = 1, ?, NULL), misses = 1 "
+	    "WHERE id = ?";
+	struct db_param p[] = {DB_I64(status), DB_I64(verdict),
+	    issues ? DB_CSTR(issues) : DB_NULL, DB_I64(http_status),
+	    error ? DB_CSTR(error) : DB_NULL, DB_CSTR(at_sql), DB_I64(status), DB_CSTR(at_sql),
+	    DB_CSTR(due_sql), DB_I64(status), DB_I64(status), DB_I64(check_id), DB_I64(id)};
+
+	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, NULL);
+}

@@ -78,6 +78,11 @@ enum { PLR_COL_GUARANTEE, PLR_COL_NAME, PLR_COL_EMAIL, PLR_COL_TARGET, PLR_COL_S
  * guarantee, the prospect, the campaign and the evidence of the check that lost it (0 or
  * 1 row). */
 lc_err store_pl_reclaim_facts(struct db *db, int64_t placement_id, struct db_rows *out);
+/* store_pl_demo_state sets a demo placement's state as if a check at at_sql had decided
+ * it (the demo seeds history; nothing else writes placements this way). */
+lc_err store_pl_demo_state(struct db *db, int64_t id, unsigned status, unsigned verdict,
+    const char *issues, long http_status, const char *error, const char *at_sql,
+    const char *due_sql, int64_t check_id);
 /* store_pl_reap returns rows whose lease expired before now_sql to the queue; *n rows. */
 lc_err store_pl_reap(struct db *db, const char *now_sql, uint64_t *n);
 

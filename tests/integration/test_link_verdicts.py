@@ -375,3 +375,21 @@ def test_a_paid_link_lost_inside_its_guarantee_queues_a_reclaim_for_approval(sit
     # the expired guarantee queued nothing, and nothing was sent without approval
     time.sleep(1)
     assert len(reclaims()) == 1
+
+
+def test_the_demo_shows_one_placement_of_each_verdict(demo):
+    api, cid = demo["api"], demo["campaign"]
+    r = api.get("/v1/link-building/crm/relationship", query=f"campaignId={cid}&limit=200")
+    assert r.status_code == 200, r.text
+    seen = {}
+    for rel in r.json()["data"]:
+        for p in api.get(f"/v1/link-building/relationship/{rel['id']}/placement").json()["data"]:
+            seen[p["verdict"]] = (rel["id"], p)
+    assert set(seen) == {"live", "live_with_issues", "missing", "unverifiable"}, seen
+    for verdict, (rid, p) in seen.items():
+        c = checks(api, rid, p["id"])
+        assert c["total"] == 1 and c["data"][0]["verdict"] == verdict, c
+        assert p["status"] == ("verified" if verdict.startswith("live") else "pending")
+    assert seen["live_with_issues"][1]["issues"] == ["not_followed"]
+    assert checks(api, *[seen["live"][0], seen["live"][1]["id"]])["data"][0]["links"][0][
+        "anchor"] == "the complete guide"
