@@ -86,9 +86,8 @@ cmd_add(struct core *core, const struct principal *who, int argc, char **argv)
 {
 	char password[MAILBOX_PASSWORD_MAX + 3];
 	struct mailbox_in in;
-	struct mailbox_view v;
+	struct page v;
 	struct core_fail fail;
-	struct db_rows rows;
 	int i, from_stdin = 0, rc;
 	lc_err e;
 
@@ -132,12 +131,12 @@ cmd_add(struct core *core, const struct principal *who, int argc, char **argv)
 	}
 	in.password = password;
 	memset(&fail, 0, sizeof(fail));
-	e = mailboxes_create(core, who, &in, &rows, &v, &fail);
+	e = mailboxes_create(core, who, &in, &v, &fail);
 	sodium_memzero(password, sizeof(password));
 	if (e != LC_OK)
 		return fail_exit("add", e, &fail);
-	rc = printf("%s\n", v.public_id) < 0 ? EX_SOFTWARE : 0;
-	db_rows_free(&rows);
+	rc = printf("%s\n", ((const struct mailbox_view *)v.items)->public_id) < 0 ? EX_SOFTWARE : 0;
+	page_free(&v);
 	return rc;
 }
 
@@ -166,8 +165,7 @@ static int
 cmd_test(struct core *core, const struct config *cfg, const struct principal *who,
     const char *id)
 {
-	struct mailbox_view v;
-	struct db_rows rows;
+	struct page v;
 	json_t *doc, *steps, *s;
 	json_error_t jerr;
 	char *json = NULL;
@@ -175,10 +173,11 @@ cmd_test(struct core *core, const struct config *cfg, const struct principal *wh
 	int ok = 0;
 	lc_err e;
 
-	if ((e = mailboxes_get(core, who, id, &rows, &v)) != LC_OK)
+	if ((e = mailboxes_get(core, who, id, &v)) != LC_OK)
 		return fail_exit("test", e, NULL);
-	e = mailbox_test_run(core, v.id, cfg->smtp_helo, (long)cfg->smtp_timeout_ms, &json, &ok);
-	db_rows_free(&rows);
+	e = mailbox_test_run(core, ((const struct mailbox_view *)v.items)->id, cfg->smtp_helo,
+	    (long)cfg->smtp_timeout_ms, &json, &ok);
+	page_free(&v);
 	if (e != LC_OK)
 		return fail_exit("test", e, NULL);
 	if ((doc = json_loads(json, 0, &jerr)) == NULL) {

@@ -93,9 +93,8 @@ api_mailbox_create(void *arg)
 {
 	struct http_ctx *ctx = arg;
 	struct mailbox_in in;
-	struct mailbox_view v;
+	struct page v;
 	struct core_fail fail;
-	struct db_rows rows;
 	json_t *doc;
 	lc_err e;
 
@@ -104,12 +103,12 @@ api_mailbox_create(void *arg)
 	if (parse_in(ctx, doc, 1, &in) != 0)
 		goto out;
 	memset(&fail, 0, sizeof(fail));
-	if ((e = mailboxes_create(ctx->core, &ctx->who, &in, &rows, &v, &fail)) != LC_OK) {
+	if ((e = mailboxes_create(ctx->core, &ctx->who, &in, &v, &fail)) != LC_OK) {
 		api_fail_core(ctx, e, &fail);
 		goto out;
 	}
-	http_send_json(ctx->req, 201, mailbox_json(&v), NULL);
-	db_rows_free(&rows);
+	http_send_json(ctx->req, 201, mailbox_json(v.items), NULL);
+	page_free(&v);
 out:
 	json_decref(doc); /* the only copy of the password the front had */
 }
@@ -143,18 +142,17 @@ api_mailbox_get(void *arg)
 {
 	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
-	struct mailbox_view v;
-	struct db_rows rows;
+	struct page v;
 	lc_err e;
 
 	if (api_only_params(ctx, allowed) != 0)
 		return;
-	if ((e = mailboxes_get(ctx->core, &ctx->who, ctx->match.captures[0], &rows, &v)) != LC_OK) {
+	if ((e = mailboxes_get(ctx->core, &ctx->who, ctx->match.captures[0], &v)) != LC_OK) {
 		api_fail(ctx, e, "mailbox_not_found");
 		return;
 	}
-	http_send_json(ctx->req, 200, mailbox_json(&v), NULL);
-	db_rows_free(&rows);
+	http_send_json(ctx->req, 200, mailbox_json(v.items), NULL);
+	page_free(&v);
 }
 
 void
@@ -162,9 +160,8 @@ api_mailbox_update(void *arg)
 {
 	struct http_ctx *ctx = arg;
 	struct mailbox_in in;
-	struct mailbox_view v;
+	struct page v;
 	struct core_fail fail;
-	struct db_rows rows;
 	json_t *doc;
 	lc_err e;
 
@@ -173,16 +170,15 @@ api_mailbox_update(void *arg)
 	if (parse_in(ctx, doc, 0, &in) != 0)
 		goto out;
 	memset(&fail, 0, sizeof(fail));
-	if ((e = mailboxes_update(ctx->core, &ctx->who, ctx->match.captures[0], &in, &rows, &v,
-	         &fail)) != LC_OK) {
+	if ((e = mailboxes_update(ctx->core, &ctx->who, ctx->match.captures[0], &in, &v, &fail)) != LC_OK) {
 		if (e == LC_ENOTFOUND)
 			api_fail(ctx, e, "mailbox_not_found");
 		else
 			api_fail_core(ctx, e, &fail);
 		goto out;
 	}
-	http_send_json(ctx->req, 200, mailbox_json(&v), NULL);
-	db_rows_free(&rows);
+	http_send_json(ctx->req, 200, mailbox_json(v.items), NULL);
+	page_free(&v);
 out:
 	json_decref(doc);
 }
@@ -208,8 +204,7 @@ api_mailbox_resume(void *arg)
 {
 	struct http_ctx *ctx = arg;
 	struct core_fail fail;
-	struct mailbox_view v;
-	struct db_rows rows;
+	struct page v;
 	json_t *doc;
 	lc_err e;
 
@@ -230,12 +225,12 @@ api_mailbox_resume(void *arg)
 			api_fail_core(ctx, e, &fail);
 		return;
 	}
-	if ((e = mailboxes_get(ctx->core, &ctx->who, ctx->match.captures[0], &rows, &v)) != LC_OK) {
+	if ((e = mailboxes_get(ctx->core, &ctx->who, ctx->match.captures[0], &v)) != LC_OK) {
 		api_fail(ctx, e, "mailbox_not_found");
 		return;
 	}
-	http_send_json(ctx->req, 200, mailbox_json(&v), NULL);
-	db_rows_free(&rows);
+	http_send_json(ctx->req, 200, mailbox_json(v.items), NULL);
+	page_free(&v);
 }
 
 static void
@@ -361,14 +356,14 @@ api_mailbox_ids(struct http_ctx *ctx, json_t *doc, const char **ids, size_t max,
 void
 api_campaign_mailboxes(struct http_ctx *ctx, json_t *campaign, int64_t id)
 {
-	struct db_rows rows;
+	struct page ids;
 	json_t *a = json_array();
 	size_t i;
 
-	if (a && campaign_mailboxes_get(ctx->core, id, &rows) == LC_OK) {
-		for (i = 0; i < rows.nrows; i++)
-			json_array_append_new(a, json_string(db_str(&rows, i, 0)));
-		db_rows_free(&rows);
+	if (a && campaign_mailboxes_get(ctx->core, id, &ids) == LC_OK) {
+		for (i = 0; i < ids.n; i++)
+			json_array_append_new(a, json_string(((const char *const *)ids.items)[i]));
+		page_free(&ids);
 	}
 	json_object_set_new(campaign, "mailboxIds", a ? a : json_array());
 }
@@ -380,8 +375,8 @@ api_campaign_patch(void *arg)
 	const char *ids[MAILBOXES_MAX_PER_WORKSPACE];
 	struct http_ctx *ctx = arg;
 	struct core_fail fail;
-	struct db_rows rows;
-	struct campaign c;
+	struct page v;
+	const struct campaign *c;
 	json_t *doc, *out;
 	size_t n = 0;
 	lc_err e;
@@ -399,15 +394,16 @@ api_campaign_patch(void *arg)
 			goto out;
 		}
 	}
-	if ((e = campaigns_get(ctx->core, &ctx->who, ctx->match.captures[0], &rows, &c)) != LC_OK) {
+	if ((e = campaigns_get(ctx->core, &ctx->who, ctx->match.captures[0], &v)) != LC_OK) {
 		api_fail(ctx, e, "campaign_not_found");
 		goto out;
 	}
-	out = api_campaign_json(&c);
+	c = v.items;
+	out = api_campaign_json(c);
 	if (out)
-		api_campaign_mailboxes(ctx, out, c.id);
+		api_campaign_mailboxes(ctx, out, c->id);
 	http_send_json(ctx->req, 200, out, NULL);
-	db_rows_free(&rows);
+	page_free(&v);
 out:
 	json_decref(doc);
 }

@@ -46,19 +46,13 @@ struct inbound_query {
 	int64_t cursor_ms, cursor_id;
 	unsigned limit;
 };
-struct inbound_page {
-	struct db_rows rows;
-	struct inbound_view *items;
-	size_t n;
-	int64_t total;
-	int has_next;
-	char next_cursor[CURSOR_MAX];
-};
+/* inbound_list fills page (items: struct inbound_view; free with page_free). */
 lc_err inbound_list(struct core *core, const struct principal *who,
-    const struct inbound_query *q, struct inbound_page *page);
-void inbound_page_free(struct inbound_page *page);
+    const struct inbound_query *q, struct page *page);
+/* inbound_get reads one inbound message into v (one struct inbound_view; page_free in any
+ * case). LC_ENOTFOUND. */
 lc_err inbound_get(struct core *core, const struct principal *who, const char *public_id,
-    struct db_rows *rows, struct inbound_view *v);
+    struct page *v);
 
 /* inbound_references_new builds the References of an answer to an inbound message: the
  * inbound's References (parent_refs), our message it answered (ours) unless already listed,
@@ -74,10 +68,11 @@ struct respond_in {
 	const char *requested_by;
 };
 /* outbox_respond answers an inbound message (threaded to it) with the same gating,
- * credits and policy as send-email, and cancels its pending auto-response. fail->code as
- * outbox_send_email, plus inbound_message_not_found. */
+ * credits and policy as send-email, and cancels its pending auto-response. inv receives the
+ * invocation it wrote (as outbox_send_email). fail->code as outbox_send_email, plus
+ * inbound_message_not_found. */
 lc_err outbox_respond(struct core *core, const struct principal *who,
-    const struct respond_in *in, char inv_id[ID_MAX], struct core_fail *fail);
+    const struct respond_in *in, struct page *inv, struct core_fail *fail);
 
 struct history_entry {
 	int inbound;        /* 0 outbound, 1 inbound */
@@ -86,9 +81,8 @@ struct history_entry {
 	unsigned status;    /* msg_status for outbound */
 	int64_t at_ms;
 };
-/* relationships_history lists a relationship's messages both ways, oldest first
- * (at most 500); entries borrow from rows. */
-lc_err relationships_history(struct core *core, int64_t relationship_id, struct db_rows *rows,
-    struct history_entry **entries, size_t *n);
+/* relationships_history lists a relationship's messages both ways, oldest first (at most
+ * 500), in h (items: struct history_entry; page_free in any case). */
+lc_err relationships_history(struct core *core, int64_t relationship_id, struct page *h);
 
 #endif
