@@ -122,9 +122,8 @@ cmd_add(struct core *core, const struct principal *who, int argc, char **argv)
 	int imap_given = 0, imap_stdin = 0;
 	long n;
 	struct mailbox_in in;
-	struct mailbox_view v;
+	struct page v;
 	struct core_fail fail;
-	struct db_rows rows;
 	int i, from_stdin = 0, rc;
 	lc_err e;
 
@@ -216,13 +215,13 @@ cmd_add(struct core *core, const struct principal *who, int argc, char **argv)
 	}
 	in.imap = imap_given ? &imap : NULL;
 	memset(&fail, 0, sizeof(fail));
-	e = mailboxes_create(core, who, &in, &rows, &v, &fail);
+	e = mailboxes_create(core, who, &in, &v, &fail);
 	sodium_memzero(password, sizeof(password));
 	sodium_memzero(imap_password, sizeof(imap_password));
 	if (e != LC_OK)
 		return fail_exit("add", e, &fail);
-	rc = printf("%s\n", v.public_id) < 0 ? EX_SOFTWARE : 0;
-	db_rows_free(&rows);
+	rc = printf("%s\n", ((const struct mailbox_view *)v.items)->public_id) < 0 ? EX_SOFTWARE : 0;
+	page_free(&v);
 	return rc;
 }
 
@@ -260,8 +259,7 @@ static int
 cmd_test(struct core *core, const struct config *cfg, const struct principal *who,
     const char *id)
 {
-	struct mailbox_view v;
-	struct db_rows rows;
+	struct page v;
 	json_t *doc, *steps, *s;
 	json_error_t jerr;
 	char *json = NULL;
@@ -269,10 +267,11 @@ cmd_test(struct core *core, const struct config *cfg, const struct principal *wh
 	int ok = 0;
 	lc_err e;
 
-	if ((e = mailboxes_get(core, who, id, &rows, &v)) != LC_OK)
+	if ((e = mailboxes_get(core, who, id, &v)) != LC_OK)
 		return fail_exit("test", e, NULL);
-	e = mailbox_test_run(core, v.id, cfg->smtp_helo, (long)cfg->smtp_timeout_ms, &json, &ok);
-	db_rows_free(&rows);
+	e = mailbox_test_run(core, ((const struct mailbox_view *)v.items)->id, cfg->smtp_helo,
+	    (long)cfg->smtp_timeout_ms, &json, &ok);
+	page_free(&v);
 	if (e != LC_OK)
 		return fail_exit("test", e, NULL);
 	if ((doc = json_loads(json, 0, &jerr)) == NULL) {

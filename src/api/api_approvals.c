@@ -68,7 +68,8 @@ api_approval_list(void *arg)
 	    NULL};
 	struct http_ctx *ctx = arg;
 	struct approval_query q;
-	struct approval_page page;
+	struct page page;
+	const struct out_message *items;
 	json_t *data;
 	size_t i;
 	lc_err e;
@@ -88,14 +89,15 @@ api_approval_list(void *arg)
 		api_fail(ctx, e, "campaign_not_found");
 		return;
 	}
+	items = page.items;
 	data = json_array();
 	for (i = 0; data && i < page.n; i++)
-		json_array_append_new(data, approval_json(&page.items[i]));
+		json_array_append_new(data, approval_json(&items[i]));
 	http_send_json(ctx->req, 200,
 	    json_pack("{s:o,s:I,s:o}", "data", data, "total", (json_int_t)page.total, "nextCursor",
 	        page.has_next ? json_string(page.next_cursor) : json_null()),
 	    NULL);
-	approval_page_free(&page);
+	page_free(&page);
 }
 
 void
@@ -103,18 +105,17 @@ api_approval_get(void *arg)
 {
 	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
-	struct db_rows rows;
-	struct out_message m;
+	struct page v;
 	lc_err e;
 
 	if (api_only_params(ctx, allowed) != 0)
 		return;
-	if ((e = approvals_get(ctx->core, &ctx->who, ctx->match.captures[0], &rows, &m)) != LC_OK) {
+	if ((e = approvals_get(ctx->core, &ctx->who, ctx->match.captures[0], &v)) != LC_OK) {
 		api_fail(ctx, e, "approval_not_found");
 		return;
 	}
-	http_send_json(ctx->req, 200, approval_json(&m), NULL);
-	db_rows_free(&rows);
+	http_send_json(ctx->req, 200, approval_json(v.items), NULL);
+	page_free(&v);
 }
 
 static void
@@ -122,8 +123,7 @@ decide(struct http_ctx *ctx, int approve)
 {
 	static const char *const approve_keys[] = {"subject", "body", NULL};
 	static const char *const reject_keys[] = {"reason", NULL};
-	struct db_rows rows;
-	struct out_message m;
+	struct page v;
 	struct core_fail fail;
 	const char *subject = NULL, *body = NULL, *reason = NULL;
 	char by[96];
@@ -142,18 +142,13 @@ decide(struct http_ctx *ctx, int approve)
 	memset(&fail, 0, sizeof(fail));
 	api_requester(ctx, by, sizeof(by));
 	e = approvals_decide(ctx->core, &ctx->who, ctx->match.captures[0], approve, by, subject,
-	    body, reason, &fail);
+	    body, reason, &v, &fail);
 	json_decref(doc);
-	if (e != LC_OK) {
+	if (e != LC_OK)
 		api_fail_core(ctx, e, &fail);
-		return;
-	}
-	if ((e = approvals_get(ctx->core, &ctx->who, ctx->match.captures[0], &rows, &m)) != LC_OK) {
-		api_fail(ctx, e, "approval_not_found");
-		return;
-	}
-	http_send_json(ctx->req, 200, approval_json(&m), NULL);
-	db_rows_free(&rows);
+	else
+		http_send_json(ctx->req, 200, approval_json(v.items), NULL);
+	page_free(&v);
 }
 
 void

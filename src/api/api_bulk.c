@@ -44,7 +44,7 @@ static int bad(struct http_ctx *, const char *, const char *);
 static int parse_config(struct http_ctx *, json_t *, struct bulk *);
 static int parse_list_config(struct http_ctx *, json_t *, struct bulk *);
 static int add_list_param(struct http_ctx *, struct bulk *, json_t *, const char *);
-static int parse_targets(struct http_ctx *, json_t *, struct workspace_page *, struct target **,
+static int parse_targets(struct http_ctx *, json_t *, struct page *, struct target **,
     size_t *);
 static void run_one(struct http_ctx *, const struct bulk *, const struct target *,
     struct http_request *);
@@ -174,7 +174,7 @@ parse_config(struct http_ctx *ctx, json_t *config, struct bulk *b)
  * of the account's workspaces becomes a "missing" target). *out is calloc'd (caller
  * frees). -1 after answering. */
 static int
-parse_targets(struct http_ctx *ctx, json_t *ws, struct workspace_page *page,
+parse_targets(struct http_ctx *ctx, json_t *ws, struct page *page,
     struct target **out, size_t *n)
 {
 	struct target *t;
@@ -222,8 +222,9 @@ parse_targets(struct http_ctx *ctx, json_t *ws, struct workspace_page *page,
 	*n = count;
 	for (i = 0; i < count; i++) {
 		if (json_is_string(ws)) {
-			t[i].public_id = page->items[i].public_id;
-			workspaces_principal_of(&ctx->who, page->items[i].id, t[i].public_id, &t[i].who);
+			const struct workspace_info *w = (const struct workspace_info *)page->items + i;
+			t[i].public_id = w->public_id;
+			workspaces_principal_of(&ctx->who, w->id, t[i].public_id, &t[i].who);
 			continue;
 		}
 		t[i].public_id = json_string_value(json_array_get(ws, i));
@@ -336,7 +337,7 @@ api_workspaces_bulk_action(void *arg)
 	static const char *const keys[] = {"action", "workspaces", "config", "dryRun", NULL};
 	struct http_ctx *ctx = arg;
 	struct bulk b;
-	struct workspace_page page;
+	struct page page;
 	struct target *targets = NULL;
 	struct http_request sub;
 	size_t ntargets = 0, i, nok = 0, nerr = 0;
@@ -440,7 +441,7 @@ api_workspaces_bulk_action(void *arg)
 out:
 	json_decref(results);
 	free(targets);
-	workspace_page_free(&page);
+	page_free(&page);
 	free(b.body);
 	buf_free(&b.query);
 	json_decref(doc);

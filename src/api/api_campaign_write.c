@@ -24,20 +24,21 @@ api_requester(const struct http_ctx *ctx, char *out, size_t len)
 static void
 answer_campaign(struct http_ctx *ctx, const char *id, int status)
 {
-	struct db_rows rows;
-	struct campaign c;
+	struct page v;
+	const struct campaign *c;
 	json_t *doc;
 	lc_err e;
 
-	if ((e = campaigns_get(ctx->core, &ctx->who, id, &rows, &c)) != LC_OK) {
+	if ((e = campaigns_get(ctx->core, &ctx->who, id, &v)) != LC_OK) {
 		api_fail(ctx, e, "campaign_not_found");
 		return;
 	}
-	doc = api_campaign_json(&c);
+	c = v.items;
+	doc = api_campaign_json(c);
 	if (doc)
-		api_campaign_mailboxes(ctx, doc, c.id);
+		api_campaign_mailboxes(ctx, doc, c->id);
 	http_send_json(ctx->req, status, doc, NULL);
-	db_rows_free(&rows);
+	page_free(&v);
 }
 
 /* parse_extras reads followUps and autoResponse, the parts of a new campaign beyond the
@@ -173,7 +174,8 @@ api_campaign_add_relationships(void *arg)
 	struct campaign_new in;
 	struct core_fail fail;
 	struct rel_query q;
-	struct rel_page page;
+	struct page page;
+	const struct relationship *items;
 	const char *bad = NULL;
 	char badbuf[128];
 	char by[96];
@@ -219,13 +221,14 @@ api_campaign_add_relationships(void *arg)
 		api_fail(ctx, e, "campaign_not_found");
 		goto out;
 	}
+	items = page.items;
 	data = json_array();
 	for (i = 0; data && i < page.n; i++)
 		json_array_append_new(data, json_pack("{s:s,s:s,s:s,s:s,s:s}", "id",
-		    page.items[i].public_id, "domain", page.items[i].domain, "contactName",
-		    page.items[i].contact_name, "contactEmail", page.items[i].contact_email, "status",
-		    rel_status_name(page.items[i].status)));
-	rel_page_free(&page);
+		    items[i].public_id, "domain", items[i].domain, "contactName",
+		    items[i].contact_name, "contactEmail", items[i].contact_email, "status",
+		    rel_status_name(items[i].status)));
+	page_free(&page);
 	http_send_json(ctx->req, 201, json_pack("{s:I,s:o}", "added", (json_int_t)added, "data", data),
 	    NULL);
 out:

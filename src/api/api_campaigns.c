@@ -94,7 +94,8 @@ api_campaign_list(void *arg)
 	    NULL};
 	struct http_ctx *ctx = arg;
 	struct campaign_query q;
-	struct campaign_page page;
+	struct page page;
+	const struct campaign *items;
 	const char *s;
 	json_t *doc, *data;
 	size_t i;
@@ -125,12 +126,13 @@ api_campaign_list(void *arg)
 		api_fail(ctx, e, "campaign_not_found");
 		return;
 	}
+	items = page.items;
 	data = json_array();
 	for (i = 0; data && i < page.n; i++)
-		json_array_append_new(data, campaign_item(&page.items[i]));
+		json_array_append_new(data, campaign_item(&items[i]));
 	doc = json_pack("{s:o,s:I,s:o}", "data", data, "total", (json_int_t)page.total,
 	    "nextCursor", page.has_next ? json_string(page.next_cursor) : json_null());
-	campaign_page_free(&page);
+	page_free(&page);
 	ctx->fresh_until_ms = INT64_MAX; /* nothing in it depends on the time of asking */
 	http_send_json(ctx->req, 200, doc, NULL);
 }
@@ -140,23 +142,24 @@ api_campaign_get(void *arg)
 {
 	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
-	struct db_rows rows;
-	struct campaign c;
+	struct page v;
+	const struct campaign *c;
 	json_t *doc;
 	lc_err e;
 
 	if (api_only_params(ctx, allowed) != 0)
 		return;
-	if ((e = campaigns_get(ctx->core, &ctx->who, ctx->match.captures[0], &rows, &c)) != LC_OK) {
+	if ((e = campaigns_get(ctx->core, &ctx->who, ctx->match.captures[0], &v)) != LC_OK) {
 		api_fail(ctx, e, "campaign_not_found");
 		return;
 	}
+	c = v.items;
 	ctx->fresh_until_ms = INT64_MAX;
-	doc = api_campaign_json(&c);
+	doc = api_campaign_json(c);
 	if (doc)
-		api_campaign_mailboxes(ctx, doc, c.id); /* mailbox changes move the data version */
+		api_campaign_mailboxes(ctx, doc, c->id); /* mailbox changes move the data version */
 	http_send_json(ctx->req, 200, doc, NULL);
-	db_rows_free(&rows);
+	page_free(&v);
 }
 
 void

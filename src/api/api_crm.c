@@ -29,7 +29,8 @@ api_crm_relationship_list(void *arg)
 	    "cursor", NULL};
 	struct http_ctx *ctx = arg;
 	struct rel_query q;
-	struct rel_page page;
+	struct page page;
+	const struct relationship *items;
 	const char *s, *p, *comma;
 	json_t *doc, *data;
 	size_t i;
@@ -79,12 +80,13 @@ api_crm_relationship_list(void *arg)
 		api_fail(ctx, e, "relationship_not_found");
 		return;
 	}
+	items = page.items;
 	data = json_array();
 	for (i = 0; data && i < page.n; i++)
-		json_array_append_new(data, relationship_json(&page.items[i]));
+		json_array_append_new(data, relationship_json(&items[i]));
 	doc = json_pack("{s:o,s:I,s:o}", "data", data, "total", (json_int_t)page.total,
 	    "nextCursor", page.has_next ? json_string(page.next_cursor) : json_null());
-	rel_page_free(&page);
+	page_free(&page);
 	http_send_json(ctx->req, 200, doc, NULL);
 }
 
@@ -93,28 +95,30 @@ api_crm_relationship_get(void *arg)
 {
 	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
-	struct db_rows rows, hrows;
-	struct relationship r;
-	struct history_entry *hist = NULL;
+	struct page rel, history;
+	const struct relationship *r;
+	const struct history_entry *hist;
 	json_t *doc, *messages;
-	size_t i, n = 0;
+	size_t i;
 	lc_err e;
 
 	if (api_only_params(ctx, allowed) != 0)
 		return;
-	e = relationships_get(ctx->core, &ctx->who, ctx->match.captures[0], &rows, &r);
+	e = relationships_get(ctx->core, &ctx->who, ctx->match.captures[0], &rel);
 	if (e != LC_OK) {
 		api_fail(ctx, e, "relationship_not_found");
 		return;
 	}
-	if ((e = relationships_history(ctx->core, r.id, &hrows, &hist, &n)) != LC_OK) {
-		db_rows_free(&rows);
+	r = rel.items;
+	if ((e = relationships_history(ctx->core, r->id, &history)) != LC_OK) {
+		page_free(&rel);
 		api_fail(ctx, e, "relationship_not_found");
 		return;
 	}
-	doc = relationship_json(&r);
+	hist = history.items;
+	doc = relationship_json(r);
 	messages = json_array();
-	for (i = 0; messages && i < n; i++) {
+	for (i = 0; messages && i < history.n; i++) {
 		const struct history_entry *h = &hist[i];
 		json_array_append_new(messages,
 		    json_pack("{s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:o}", "direction",
@@ -130,7 +134,6 @@ api_crm_relationship_get(void *arg)
 	else
 		json_decref(messages);
 	http_send_json(ctx->req, 200, doc, NULL);
-	free(hist);
-	db_rows_free(&hrows);
-	db_rows_free(&rows);
+	page_free(&history);
+	page_free(&rel);
 }

@@ -56,8 +56,7 @@ api_inbound_post(void *arg)
 	struct http_ctx *ctx = arg;
 	const char *ct = ctx->req->content_type;
 	struct inbound_result res;
-	struct db_rows rows;
-	struct inbound_view v;
+	struct page v;
 	lc_err e;
 
 	if (ct == NULL || strncasecmp(ct, "message/rfc822", 14) != 0) {
@@ -77,12 +76,12 @@ api_inbound_post(void *arg)
 		api_fail(ctx, e, "inbound_message_not_found");
 		return;
 	}
-	if ((e = inbound_get(ctx->core, &ctx->who, res.public_id, &rows, &v)) != LC_OK) {
+	if ((e = inbound_get(ctx->core, &ctx->who, res.public_id, &v)) != LC_OK) {
 		api_fail(ctx, e, "inbound_message_not_found");
 		return;
 	}
-	http_send_json(ctx->req, res.duplicate ? 200 : 201, inbound_json(&v, 1), NULL);
-	db_rows_free(&rows);
+	http_send_json(ctx->req, res.duplicate ? 200 : 201, inbound_json(v.items, 1), NULL);
+	page_free(&v);
 }
 
 void
@@ -92,7 +91,8 @@ api_inbound_list(void *arg)
 	    NULL};
 	struct http_ctx *ctx = arg;
 	struct inbound_query q;
-	struct inbound_page page;
+	struct page page;
+	const struct inbound_view *items;
 	const char *s, *p, *comma;
 	json_t *data;
 	size_t i;
@@ -135,14 +135,15 @@ api_inbound_list(void *arg)
 		api_fail(ctx, e, "campaign_not_found");
 		return;
 	}
+	items = page.items;
 	data = json_array();
 	for (i = 0; data && i < page.n; i++)
-		json_array_append_new(data, inbound_json(&page.items[i], 0));
+		json_array_append_new(data, inbound_json(&items[i], 0));
 	http_send_json(ctx->req, 200,
 	    json_pack("{s:o,s:I,s:o}", "data", data, "total", (json_int_t)page.total, "nextCursor",
 	        page.has_next ? json_string(page.next_cursor) : json_null()),
 	    NULL);
-	inbound_page_free(&page);
+	page_free(&page);
 }
 
 void
@@ -150,18 +151,17 @@ api_inbound_get(void *arg)
 {
 	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
-	struct db_rows rows;
-	struct inbound_view v;
+	struct page v;
 	lc_err e;
 
 	if (api_only_params(ctx, allowed) != 0)
 		return;
-	if ((e = inbound_get(ctx->core, &ctx->who, ctx->match.captures[0], &rows, &v)) != LC_OK) {
+	if ((e = inbound_get(ctx->core, &ctx->who, ctx->match.captures[0], &v)) != LC_OK) {
 		api_fail(ctx, e, "inbound_message_not_found");
 		return;
 	}
-	http_send_json(ctx->req, 200, inbound_json(&v, 1), NULL);
-	db_rows_free(&rows);
+	http_send_json(ctx->req, 200, inbound_json(v.items, 1), NULL);
+	page_free(&v);
 }
 
 json_t *

@@ -232,9 +232,8 @@ api_mailbox_create(void *arg)
 	struct http_ctx *ctx = arg;
 	struct mailbox_in in;
 	struct imap_in imap;
-	struct mailbox_view v;
+	struct page v;
 	struct core_fail fail;
-	struct db_rows rows;
 	json_t *doc;
 	lc_err e;
 
@@ -243,12 +242,12 @@ api_mailbox_create(void *arg)
 	if (parse_in(ctx, doc, 1, &in, &imap) != 0)
 		goto out;
 	memset(&fail, 0, sizeof(fail));
-	if ((e = mailboxes_create(ctx->core, &ctx->who, &in, &rows, &v, &fail)) != LC_OK) {
+	if ((e = mailboxes_create(ctx->core, &ctx->who, &in, &v, &fail)) != LC_OK) {
 		api_fail_core(ctx, e, &fail);
 		goto out;
 	}
-	send_mailbox(ctx, 201, &v);
-	db_rows_free(&rows);
+	send_mailbox(ctx, 201, v.items);
+	page_free(&v);
 out:
 	json_decref(doc); /* the only copy of the password the front had */
 }
@@ -293,18 +292,17 @@ api_mailbox_get(void *arg)
 {
 	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
-	struct mailbox_view v;
-	struct db_rows rows;
+	struct page v;
 	lc_err e;
 
 	if (api_only_params(ctx, allowed) != 0)
 		return;
-	if ((e = mailboxes_get(ctx->core, &ctx->who, ctx->match.captures[0], &rows, &v)) != LC_OK) {
+	if ((e = mailboxes_get(ctx->core, &ctx->who, ctx->match.captures[0], &v)) != LC_OK) {
 		api_fail(ctx, e, "mailbox_not_found");
 		return;
 	}
-	send_mailbox(ctx, 200, &v);
-	db_rows_free(&rows);
+	send_mailbox(ctx, 200, v.items);
+	page_free(&v);
 }
 
 void
@@ -313,9 +311,8 @@ api_mailbox_update(void *arg)
 	struct http_ctx *ctx = arg;
 	struct mailbox_in in;
 	struct imap_in imap;
-	struct mailbox_view v;
+	struct page v;
 	struct core_fail fail;
-	struct db_rows rows;
 	json_t *doc;
 	lc_err e;
 
@@ -324,16 +321,15 @@ api_mailbox_update(void *arg)
 	if (parse_in(ctx, doc, 0, &in, &imap) != 0)
 		goto out;
 	memset(&fail, 0, sizeof(fail));
-	if ((e = mailboxes_update(ctx->core, &ctx->who, ctx->match.captures[0], &in, &rows, &v,
-	         &fail)) != LC_OK) {
+	if ((e = mailboxes_update(ctx->core, &ctx->who, ctx->match.captures[0], &in, &v, &fail)) != LC_OK) {
 		if (e == LC_ENOTFOUND)
 			api_fail(ctx, e, "mailbox_not_found");
 		else
 			api_fail_core(ctx, e, &fail);
 		goto out;
 	}
-	send_mailbox(ctx, 200, &v);
-	db_rows_free(&rows);
+	send_mailbox(ctx, 200, v.items);
+	page_free(&v);
 out:
 	json_decref(doc);
 }
@@ -359,8 +355,7 @@ api_mailbox_resume(void *arg)
 {
 	struct http_ctx *ctx = arg;
 	struct core_fail fail;
-	struct mailbox_view v;
-	struct db_rows rows;
+	struct page v;
 	json_t *doc;
 	lc_err e;
 
@@ -381,12 +376,12 @@ api_mailbox_resume(void *arg)
 			api_fail_core(ctx, e, &fail);
 		return;
 	}
-	if ((e = mailboxes_get(ctx->core, &ctx->who, ctx->match.captures[0], &rows, &v)) != LC_OK) {
+	if ((e = mailboxes_get(ctx->core, &ctx->who, ctx->match.captures[0], &v)) != LC_OK) {
 		api_fail(ctx, e, "mailbox_not_found");
 		return;
 	}
-	send_mailbox(ctx, 200, &v);
-	db_rows_free(&rows);
+	send_mailbox(ctx, 200, v.items);
+	page_free(&v);
 }
 
 /* answer_test answers a test's state: 200 with its steps when done, else 202. */
@@ -497,14 +492,14 @@ api_mailbox_ids(struct http_ctx *ctx, json_t *doc, const char **ids, size_t max,
 void
 api_campaign_mailboxes(struct http_ctx *ctx, json_t *campaign, int64_t id)
 {
-	struct db_rows rows;
+	struct page ids;
 	json_t *a = json_array();
 	size_t i;
 
-	if (a && campaign_mailboxes_get(ctx->core, id, &rows) == LC_OK) {
-		for (i = 0; i < rows.nrows; i++)
-			json_array_append_new(a, json_string(db_str(&rows, i, 0)));
-		db_rows_free(&rows);
+	if (a && campaign_mailboxes_get(ctx->core, id, &ids) == LC_OK) {
+		for (i = 0; i < ids.n; i++)
+			json_array_append_new(a, json_string(((const char *const *)ids.items)[i]));
+		page_free(&ids);
 	}
 	json_object_set_new(campaign, "mailboxIds", a ? a : json_array());
 }
@@ -516,8 +511,8 @@ api_campaign_patch(void *arg)
 	const char *ids[MAILBOXES_MAX_PER_WORKSPACE];
 	struct http_ctx *ctx = arg;
 	struct core_fail fail;
-	struct db_rows rows;
-	struct campaign c;
+	struct page v;
+	const struct campaign *c;
 	json_t *doc, *out;
 	size_t n = 0;
 	lc_err e;
@@ -535,15 +530,16 @@ api_campaign_patch(void *arg)
 			goto out;
 		}
 	}
-	if ((e = campaigns_get(ctx->core, &ctx->who, ctx->match.captures[0], &rows, &c)) != LC_OK) {
+	if ((e = campaigns_get(ctx->core, &ctx->who, ctx->match.captures[0], &v)) != LC_OK) {
 		api_fail(ctx, e, "campaign_not_found");
 		goto out;
 	}
-	out = api_campaign_json(&c);
+	c = v.items;
+	out = api_campaign_json(c);
 	if (out)
-		api_campaign_mailboxes(ctx, out, c.id);
+		api_campaign_mailboxes(ctx, out, c->id);
 	http_send_json(ctx->req, 200, out, NULL);
-	db_rows_free(&rows);
+	page_free(&v);
 out:
 	json_decref(doc);
 }

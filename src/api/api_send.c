@@ -66,16 +66,26 @@ invocation_json(struct http_ctx *ctx, const struct invocation *inv)
 static void
 answer_invocation(struct http_ctx *ctx, const char *id, int status)
 {
-	struct db_rows rows;
-	struct invocation inv;
+	struct page v;
 	lc_err e;
 
-	if ((e = invocations_get(ctx->core, &ctx->who, id, &rows, &inv)) != LC_OK) {
+	if ((e = invocations_get(ctx->core, &ctx->who, id, &v)) != LC_OK) {
 		api_fail(ctx, e, "invocation_not_found");
 		return;
 	}
-	http_send_json(ctx->req, status, invocation_json(ctx, &inv), NULL);
-	db_rows_free(&rows);
+	http_send_json(ctx->req, status, invocation_json(ctx, v.items), NULL);
+	page_free(&v);
+}
+
+/* answer_sent answers a send or a reply with the invocation it wrote (202). */
+static void
+answer_sent(struct http_ctx *ctx, lc_err e, struct page *inv, const struct core_fail *fail)
+{
+	if (e != LC_OK)
+		api_fail_core(ctx, e, fail);
+	else
+		http_send_json(ctx->req, 202, invocation_json(ctx, inv->items), NULL);
+	page_free(inv);
 }
 
 void
@@ -86,9 +96,9 @@ api_campaign_send_email(void *arg)
 	struct send_in in;
 	struct core_fail fail;
 	const char *schedule = NULL;
-	char inv_id[ID_MAX], by[96];
+	struct page inv;
+	char by[96];
 	json_t *doc;
-	lc_err e;
 
 	if ((doc = api_read_json(ctx, 0)) == NULL)
 		return;
@@ -105,11 +115,7 @@ api_campaign_send_email(void *arg)
 	api_requester(ctx, by, sizeof(by));
 	in.requested_by = by;
 	memset(&fail, 0, sizeof(fail));
-	if ((e = outbox_send_email(ctx->core, &ctx->who, &in, inv_id, &fail)) != LC_OK) {
-		api_fail_core(ctx, e, &fail);
-		goto out;
-	}
-	answer_invocation(ctx, inv_id, 202);
+	answer_sent(ctx, outbox_send_email(ctx->core, &ctx->who, &in, &inv, &fail), &inv, &fail);
 out:
 	json_decref(doc);
 }
@@ -122,9 +128,9 @@ api_campaign_respond(void *arg)
 	struct respond_in in;
 	struct core_fail fail;
 	const char *schedule = NULL;
-	char inv_id[ID_MAX], by[96];
+	struct page inv;
+	char by[96];
 	json_t *doc;
-	lc_err e;
 
 	if ((doc = api_read_json(ctx, 0)) == NULL)
 		return;
@@ -140,11 +146,7 @@ api_campaign_respond(void *arg)
 	api_requester(ctx, by, sizeof(by));
 	in.requested_by = by;
 	memset(&fail, 0, sizeof(fail));
-	if ((e = outbox_respond(ctx->core, &ctx->who, &in, inv_id, &fail)) != LC_OK) {
-		api_fail_core(ctx, e, &fail);
-		goto out;
-	}
-	answer_invocation(ctx, inv_id, 202);
+	answer_sent(ctx, outbox_respond(ctx->core, &ctx->who, &in, &inv, &fail), &inv, &fail);
 out:
 	json_decref(doc);
 }

@@ -14,7 +14,8 @@ api_triage_list(void *arg)
 	static const char *const allowed[] = {"limit", "cursor", NULL};
 	struct http_ctx *ctx = arg;
 	struct inbound_query q;
-	struct inbound_page page;
+	struct page page;
+	const struct inbound_view *views;
 	json_t *data;
 	size_t i;
 	lc_err e;
@@ -28,13 +29,14 @@ api_triage_list(void *arg)
 		return;
 	}
 	data = json_array();
+	views = page.items;
 	for (i = 0; data && i < page.n; i++)
-		json_array_append_new(data, api_inbound_json(&page.items[i], 0));
+		json_array_append_new(data, api_inbound_json(&views[i], 0));
 	http_send_json(ctx->req, 200,
 	    json_pack("{s:o,s:I,s:o}", "data", data, "total", (json_int_t)page.total, "nextCursor",
 	        page.has_next ? json_string(page.next_cursor) : json_null()),
 	    NULL);
-	inbound_page_free(&page);
+	page_free(&page);
 }
 
 /* decide reads the body ({relationshipId} to match, {} or {"note"}-less to dismiss),
@@ -45,8 +47,7 @@ decide(struct http_ctx *ctx, unsigned decision)
 	static const char *const match_keys[] = {"relationshipId", NULL};
 	static const char *const no_keys[] = {NULL};
 	struct core_fail fail;
-	struct inbound_view v;
-	struct db_rows rows;
+	struct page v;
 	const char *rel = NULL;
 	char by[ID_MAX + 16];
 	json_t *doc;
@@ -65,12 +66,13 @@ decide(struct http_ctx *ctx, unsigned decision)
 		api_fail_core(ctx, e, &fail);
 		goto out;
 	}
-	if ((e = inbound_get(ctx->core, &ctx->who, ctx->match.captures[0], &rows, &v)) != LC_OK) {
+	if ((e = inbound_get(ctx->core, &ctx->who, ctx->match.captures[0], &v)) != LC_OK) {
+		page_free(&v);
 		api_fail(ctx, e, "inbound_message_not_found");
 		goto out;
 	}
-	http_send_json(ctx->req, 200, api_inbound_json(&v, 0), NULL);
-	db_rows_free(&rows);
+	http_send_json(ctx->req, 200, api_inbound_json(v.items, 0), NULL);
+	page_free(&v);
 out:
 	json_decref(doc);
 }

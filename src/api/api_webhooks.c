@@ -38,8 +38,7 @@ api_webhook_create(void *arg)
 	const char *names[WHE_N];
 	struct http_ctx *ctx = arg;
 	struct core_fail fail;
-	struct webhook_view v;
-	struct db_rows rows;
+	struct page v;
 	char secret[WHSIG_SECRET_MAX], param[32];
 	const char *url = NULL, *description = NULL;
 	json_t *doc, *events, *item, *out;
@@ -73,14 +72,14 @@ api_webhook_create(void *arg)
 	}
 	memset(&fail, 0, sizeof(fail));
 	if ((e = webhooks_create(ctx->core, &ctx->who, url, names, n, description,
-	         ctx->core->webhook_allow_http, &rows, &v, secret, &fail)) != LC_OK) {
+	         ctx->core->webhook_allow_http, &v, secret, &fail)) != LC_OK) {
 		api_fail_core(ctx, e, &fail);
 		goto out;
 	}
-	out = webhook_json(&v);
+	out = webhook_json(v.items);
 	json_object_set_new(out, "secret", json_string(secret));
 	http_send_json(ctx->req, 201, out, NULL);
-	db_rows_free(&rows);
+	page_free(&v);
 out:
 	json_decref(doc);
 }

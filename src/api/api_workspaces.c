@@ -7,7 +7,7 @@ api_workspaces_list(void *arg)
 {
 	static const char *const allowed[] = {"limit", "cursor", NULL};
 	struct http_ctx *ctx = arg;
-	struct workspace_page page;
+	struct page page;
 	unsigned limit;
 	int has_cursor;
 	int64_t cursor_ms, cursor_id;
@@ -25,7 +25,7 @@ api_workspaces_list(void *arg)
 	}
 	data = json_array();
 	for (i = 0; data && i < page.n; i++) {
-		const struct workspace_info *w = &page.items[i];
+		const struct workspace_info *w = (const struct workspace_info *)page.items + i;
 		json_array_append_new(data,
 		    json_pack("{s:s,s:s,s:o,s:{s:I,s:I,s:I},s:I,s:I,s:I}", "id", w->public_id, "name",
 		        w->name, "createdAt", api_time_or_null(w->created_ms), "credits", "balance",
@@ -39,5 +39,5 @@ api_workspaces_list(void *arg)
 	    json_pack("{s:o,s:I,s:o}", "data", data, "total", (json_int_t)page.total, "nextCursor",
 	        page.has_next ? json_string(page.next_cursor) : json_null()),
 	    NULL);
-	workspace_page_free(&page);
+	page_free(&page);
 }

@@ -17,6 +17,40 @@ struct decide_ctx {
 };
 
 static lc_err decide_tx(struct db *, void *);
+static int same_text(const char *, const char *);
+static char line_char(const char **);
+
+/* line_char reads the next character of *p with every line end (CRLF, CR, LF) read as LF. */
+static char
+line_char(const char **p)
+{
+	char c = **p;
+
+	if (c == '\0')
+		return c;
+	(*p)++;
+	if (c != '\r')
+		return c;
+	if (**p == '\n')
+		(*p)++;
+	return '\n';
+}
+
+/* same_text: a and b are the same text but for their line ends. A browser's form sends
+ * CRLF whatever the message holds, and an API client may send either: neither is an edit. */
+static int
+same_text(const char *a, const char *b)
+{
+	char x, y;
+
+	do {
+		x = line_char(&a);
+		y = line_char(&b);
+		if (x != y)
+			return 0;
+	} while (x != '\0');
+	return 1;
+}
 
 void
 out_message_from_row(const struct db_rows *r, size_t i, struct out_message *m)
@@ -99,11 +133,10 @@ static const struct page_spec spec = {sizeof(struct out_message), item_from_row,
 
 lc_err
 approvals_list(struct core *core, const struct principal *who, const struct approval_query *q,
-    struct approval_page *page)
+    struct page *page)
 {
 	struct store_msg_filter f;
 	char before[TIME_SQL_LEN];
-	void *items = NULL;
 	lc_err e;
 
 	memset(page, 0, sizeof(*page));
@@ -124,46 +157,26 @@ approvals_list(struct core *core, const struct principal *who, const struct appr
 		f.before_id = q->cursor_id;
 	}
 	f.limit = q->limit + 1;
-	if ((e = store_msg_list(core->db, &f, &page->rows)) != LC_OK)
-		return e;
-	if ((e = store_msg_count(core->db, &f, &page->total)) != LC_OK)
-		goto fail;
-	if ((e = page_build(&page->rows, q->limit, &spec, &items, &page->n, &page->has_next,
-	         page->next_cursor)) != LC_OK)
-		goto fail;
-	page->items = items;
-	return LC_OK;
-fail:
-	approval_page_free(page);
+	if ((e = store_msg_list(core->db, &f, &page->rows)) != LC_OK ||
+	    (e = store_msg_count(core->db, &f, &page->total)) != LC_OK ||
+	    (e = page_build(page, q->limit, &spec)) != LC_OK)
+		page_free(page);
 	return e;
-}
-
-void
-approval_page_free(struct approval_page *page)
-{
-	db_rows_free(&page->rows);
-	free(page->items);
-	page->items = NULL;
-	page->n = 0;
 }
 
 lc_err
 approvals_get(struct core *core, const struct principal *who, const char *public_id,
-    struct db_rows *rows, struct out_message *m)
+    struct page *v)
 {
 	lc_err e;
 
-	memset(rows, 0, sizeof(*rows));
+	memset(v, 0, sizeof(*v));
 	if (!id_has_shape("out_", public_id, strlen(public_id)))
 		return LC_ENOTFOUND;
-	if ((e = store_msg_get(core->db, who->workspace_id, public_id, 0, rows)) != LC_OK)
-		return e;
-	if (rows->nrows != 1) {
-		db_rows_free(rows);
-		return LC_ENOTFOUND;
-	}
-	out_message_from_row(rows, 0, m);
-	return LC_OK;
+	if ((e = store_msg_get(core->db, who->workspace_id, public_id, 0, &v->rows)) != LC_OK ||
+	    (e = page_one(v, &spec)) != LC_OK)
+		page_free(v);
+	return e;
 }
 
 static lc_err
@@ -171,6 +184,7 @@ decide_tx(struct db *db, void *arg)
 {
 	struct decide_ctx *ctx = arg;
 	char now[TIME_SQL_LEN];
+	const char *subject, *body;
 	struct db_rows r;
 	struct out_message m;
 	struct event_in ev;
@@ -194,17 +208,19 @@ decide_tx(struct db *db, void *arg)
 		ctx->fail->detail = "This message is not awaiting approval; decisions are final.";
 		return LC_ECONFLICT;
 	}
+	/* only changed fields make an edit (the rule of every front) */
+	subject = ctx->approve && ctx->subject && strcmp(ctx->subject, m.subject) != 0
+	    ? ctx->subject : NULL;
+	body = ctx->approve && ctx->body && !same_text(ctx->body, m.body) ? ctx->body : NULL;
 	if ((e = store_decision_insert(db, m.id, m.workspace_id, ctx->approve ? 0 : 1, ctx->by,
-	         ctx->reason, ctx->approve ? ctx->subject : NULL, ctx->approve ? ctx->body : NULL,
-	         now)) != LC_OK ||
+	         ctx->reason, subject, body, now)) != LC_OK ||
 	    (e = store_msg_decided(db, m.id, now)) != LC_OK)
 		goto out;
 	if (!ctx->approve) {
 		e = outbox_release_tx(db, &m, MS_REJECTED, ctx->reason, 0, &changed);
 		goto out;
 	}
-	if ((ctx->subject || ctx->body) &&
-	    (e = store_msg_edit(db, m.id, ctx->subject, ctx->body, now)) != LC_OK)
+	if ((subject || body) && (e = store_msg_edit(db, m.id, subject, body, now)) != LC_OK)
 		goto out;
 	next = m.campaign_status == CSTATUS_PAUSED ? MS_HELD : MS_SCHEDULED;
 	if ((e = store_msg_set_status(db, m.id, 1u << MS_AWAITING_APPROVAL, next, NULL, NULL, now,
@@ -222,10 +238,13 @@ out:
 lc_err
 approvals_decide(struct core *core, const struct principal *who, const char *public_id,
     int approve, const char *decided_by, const char *subject, const char *body,
-    const char *reason, struct core_fail *fail)
+    const char *reason, struct page *v, struct core_fail *fail)
 {
 	struct decide_ctx ctx = {who, public_id, decided_by, subject, body, reason, approve, fail};
+	lc_err e;
 
+	if (v)
+		memset(v, 0, sizeof(*v));
 	if (!who->can_approve) {
 		fail->code = "forbidden";
 		fail->detail = "This key may not approve or reject messages.";
@@ -235,21 +254,16 @@ approvals_decide(struct core *core, const struct principal *who, const char *pub
 		fail->code = "approval_not_found";
 		return LC_ENOTFOUND;
 	}
-	if (subject && (!text_valid(subject, 1, SUBJECT_MAX_CHARS, 0))) {
-		fail->code = "validation_failed";
-		fail->param = "subject";
-		fail->detail = "subject must be 1 to 998 characters without line breaks.";
+	if ((subject && outbox_check_subject(subject, fail) != LC_OK) ||
+	    (body && outbox_check_body(body, fail) != LC_OK))
 		return LC_EINVAL;
-	}
-	if (body && (strlen(body) > BODY_MAX_BYTES || !text_valid(body, 1, BODY_MAX_BYTES, 1))) {
-		fail->code = "validation_failed";
-		fail->param = "body";
-		fail->detail = "body must be UTF-8 text of at most 100 KiB.";
-		return LC_EINVAL;
-	}
 	if (!approve && approvals_reason_check(reason, fail) != LC_OK)
 		return LC_EINVAL;
-	return db_tx(core->db, decide_tx, &ctx);
+	if ((e = db_tx(core->db, decide_tx, &ctx)) != LC_OK || v == NULL)
+		return e;
+	/* the answer of a decision is the message as decided, read once it committed */
+	e = approvals_get(core, who, public_id, v);
+	return e == LC_ENOTFOUND ? LC_EDB : e;
 }
 
 lc_err

@@ -173,8 +173,7 @@ campaigns_transition_preview(struct core *core, const struct principal *who,
     const char *public_id, enum campaign_action action, const char *reason,
     struct core_fail *fail, unsigned *from, unsigned *to)
 {
-	struct db_rows rows;
-	struct campaign c;
+	struct page v;
 	int launched = 1;
 	lc_err e;
 
@@ -182,12 +181,12 @@ campaigns_transition_preview(struct core *core, const struct principal *who,
 		return e;
 	if ((e = store_campaign_launched(core->db, who->workspace_id, public_id, &launched)) != LC_OK)
 		return e;
-	if ((e = campaigns_get(core, who, public_id, &rows, &c)) != LC_OK) {
+	if ((e = campaigns_get(core, who, public_id, &v)) != LC_OK) {
 		if (e == LC_ENOTFOUND)
 			fail->code = "campaign_not_found";
 		return e;
 	}
-	*from = c.status;
-	db_rows_free(&rows);
+	*from = ((const struct campaign *)v.items)->status;
+	page_free(&v);
 	return transition_rule(*from, launched, action, to, fail);
 }

@@ -62,11 +62,10 @@ static const struct page_spec spec = {sizeof(struct campaign), item_from_row, it
 
 lc_err
 campaigns_list(struct core *core, const struct principal *who, const struct campaign_query *q,
-    struct campaign_page *page)
+    struct page *page)
 {
 	struct store_campaign_filter f;
 	char since[TIME_SQL_LEN], before[TIME_SQL_LEN], like[LIKE_MAX];
-	void *items = NULL;
 	lc_err e;
 
 	memset(page, 0, sizeof(*page));
@@ -88,66 +87,45 @@ campaigns_list(struct core *core, const struct principal *who, const struct camp
 		f.before_id = q->cursor_id;
 	}
 	f.limit = q->limit + 1; /* one more tells whether a next page exists */
-	if ((e = store_campaign_list(core->db, &f, &page->rows)) != LC_OK)
-		return e;
-	if ((e = store_campaign_count(core->db, &f, &page->total)) != LC_OK)
-		goto fail;
-	if ((e = page_build(&page->rows, q->limit, &spec, &items, &page->n, &page->has_next,
-	         page->next_cursor)) != LC_OK)
-		goto fail;
-	page->items = items;
-	return LC_OK;
-fail:
-	campaign_page_free(page);
+	if ((e = store_campaign_list(core->db, &f, &page->rows)) != LC_OK ||
+	    (e = store_campaign_count(core->db, &f, &page->total)) != LC_OK ||
+	    (e = page_build(page, q->limit, &spec)) != LC_OK)
+		page_free(page);
 	return e;
-}
-
-void
-campaign_page_free(struct campaign_page *page)
-{
-	db_rows_free(&page->rows);
-	free(page->items);
-	page->items = NULL;
-	page->n = 0;
 }
 
 lc_err
 campaigns_get(struct core *core, const struct principal *who, const char *public_id,
-    struct db_rows *rows, struct campaign *c)
+    struct page *v)
 {
 	lc_err e;
 
-	memset(rows, 0, sizeof(*rows));
+	memset(v, 0, sizeof(*v));
 	if (!campaign_id_valid(public_id))
 		return LC_ENOTFOUND;
-	if ((e = store_campaign_get(core->db, who->workspace_id, public_id, rows)) != LC_OK)
-		return e;
-	if (rows->nrows != 1) {
-		db_rows_free(rows);
-		return LC_ENOTFOUND;
-	}
-	campaign_from_row(rows, 0, c);
-	return LC_OK;
+	if ((e = store_campaign_get(core->db, who->workspace_id, public_id, &v->rows)) != LC_OK ||
+	    (e = page_one(v, &spec)) != LC_OK)
+		page_free(v);
+	return e;
 }
 
 lc_err
 campaigns_filter_id(struct core *core, const struct principal *who, const char *public_id,
     int64_t *id, int *none)
 {
-	struct db_rows rows;
-	struct campaign c;
+	struct page v;
 	lc_err e;
 
 	*id = 0;
 	*none = 0;
-	e = campaigns_get(core, who, public_id, &rows, &c);
+	e = campaigns_get(core, who, public_id, &v);
 	if (e == LC_ENOTFOUND) {
 		*none = 1;
 		return LC_OK;
 	}
 	if (e != LC_OK)
 		return e;
-	*id = c.id;
-	db_rows_free(&rows);
+	*id = ((const struct campaign *)v.items)->id;
+	page_free(&v);
 	return LC_OK;
 }

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "core/paging.h"
 #include "db/db.h"
 #include "util/cursor.h"
 #include "util/err.h"
@@ -98,24 +99,16 @@ struct campaign_query {
 	unsigned limit;        /* 1..200 */
 };
 
-struct campaign_page {
-	struct db_rows rows;   /* owns the strings items point into */
-	struct campaign *items;
-	size_t n;
-	int64_t total;
-	int has_next;
-	char next_cursor[CURSOR_MAX];
-};
-
-/* campaigns_list fills page (free with campaign_page_free) with one page, newest first. */
+/* campaigns_list fills page (items: struct campaign; free with page_free) with one page,
+ * newest first. */
 lc_err campaigns_list(struct core *core, const struct principal *who,
-    const struct campaign_query *q, struct campaign_page *page);
-void campaign_page_free(struct campaign_page *page);
+    const struct campaign_query *q, struct page *page);
 
-/* campaigns_get loads one campaign of the principal's workspace into c, whose strings
- * borrow from rows (caller frees rows). LC_ENOTFOUND when absent or another workspace's. */
+/* campaigns_get reads one campaign of the principal's workspace into v (one struct
+ * campaign; free with page_free in any case). LC_ENOTFOUND when absent or another
+ * workspace's. */
 lc_err campaigns_get(struct core *core, const struct principal *who, const char *public_id,
-    struct db_rows *rows, struct campaign *c);
+    struct page *v);
 
 /* campaigns_filter_id turns a campaignId list filter into the internal id. *none is 1 when
  * it names no campaign of the workspace: the filtered list is then simply empty. */
@@ -168,7 +161,8 @@ struct domain_entry {
 };
 
 struct metrics {
-	struct db_rows campaign_rows, day_rows, rel_rows; /* own the strings */
+	struct page campaign_one;          /* owns campaign's strings */
+	struct db_rows day_rows, rel_rows; /* own the strings of the rest */
 	struct campaign campaign;
 	int64_t drafted, sent, delivered, opened, replied, placed;
 	unsigned open_rate, reply_rate, placement_rate; /* hundredths */
@@ -208,23 +202,14 @@ struct rel_query {
 	unsigned limit;
 };
 
-struct rel_page {
-	struct db_rows rows;
-	struct relationship *items;
-	size_t n;
-	int64_t total;
-	int has_next;
-	char next_cursor[CURSOR_MAX];
-};
-
-/* relationships_list fills page (free with rel_page_free). An unknown campaignId is an
- * empty page, not an error: it filters. */
+/* relationships_list fills page (items: struct relationship; free with page_free). An
+ * unknown campaignId is an empty page, not an error: it filters. */
 lc_err relationships_list(struct core *core, const struct principal *who,
-    const struct rel_query *q, struct rel_page *page);
-void rel_page_free(struct rel_page *page);
-/* relationships_get loads one relationship; strings borrow from rows. */
+    const struct rel_query *q, struct page *page);
+/* relationships_get reads one relationship into v (one struct relationship; page_free in
+ * any case). LC_ENOTFOUND. */
 lc_err relationships_get(struct core *core, const struct principal *who, const char *public_id,
-    struct db_rows *rows, struct relationship *r);
+    struct page *v);
 /* relationship_from_row reads row i of a store relationship result. */
 void relationship_from_row(const struct db_rows *rows, size_t i, struct relationship *r);
 
@@ -271,21 +256,11 @@ struct workspace_info {
 	int64_t credits_balance, credits_reserved, relationships, campaigns, active_campaigns;
 };
 
-struct workspace_page {
-	struct db_rows rows; /* owns the strings items point into */
-	struct workspace_info *items;
-	size_t n;
-	int64_t total;
-	int has_next;
-	char next_cursor[CURSOR_MAX];
-};
-
-/* workspaces_list fills page (free with workspace_page_free, also after an error) with up
- * to limit (1..200) workspaces of the principal's account, newest first, after the cursor
+/* workspaces_list fills page (items: struct workspace_info; free with page_free, also
+ * after an error) with up to limit (1..200) workspaces of the principal's account, newest first, after the cursor
  * position when has_cursor. LC_EFORBIDDEN for a workspace key; database errors. */
 lc_err workspaces_list(struct core *core, const struct principal *who, unsigned limit,
-    int has_cursor, int64_t cursor_ms, int64_t cursor_id, struct workspace_page *page);
-void workspace_page_free(struct workspace_page *page);
+    int has_cursor, int64_t cursor_ms, int64_t cursor_id, struct page *page);
 
 /* workspaces_principal makes in out the principal of who (an account key) acting on the
  * account's workspace public_id (borrowed). LC_ENOTFOUND when public_id is malformed, does

@@ -44,10 +44,11 @@ struct respond_in {
 	const char *requested_by;
 };
 /* outbox_respond answers an inbound message (threaded to it) with the same gating,
- * credits and policy as send-email, and cancels its pending auto-response. fail->code as
- * outbox_send_email, plus inbound_message_not_found. */
+ * credits and policy as send-email, and cancels its pending auto-response. inv receives the
+ * invocation it wrote (as outbox_send_email). fail->code as outbox_send_email, plus
+ * inbound_message_not_found. */
 lc_err outbox_respond(struct core *core, const struct principal *who,
-    const struct respond_in *in, char inv_id[ID_MAX], struct core_fail *fail);
+    const struct respond_in *in, struct page *inv, struct core_fail *fail);
 
 struct history_entry {
 	int inbound;        /* 0 outbound, 1 inbound */
@@ -58,9 +59,8 @@ struct history_entry {
 	unsigned held_reason; /* enum pacing_reason while an outbound message is held */
 	int64_t next_slot_ms; /* -1: none */
 };
-/* relationships_history lists a relationship's messages both ways, oldest first
- * (at most 500); entries borrow from rows. */
-lc_err relationships_history(struct core *core, int64_t relationship_id, struct db_rows *rows,
-    struct history_entry **entries, size_t *n);
+/* relationships_history lists a relationship's messages both ways, oldest first (at most
+ * 500), in h (items: struct history_entry; page_free in any case). */
+lc_err relationships_history(struct core *core, int64_t relationship_id, struct page *h);
 
 #endif

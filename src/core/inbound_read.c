@@ -63,11 +63,10 @@ static const struct page_spec spec = {sizeof(struct inbound_view), item_from_row
 
 lc_err
 inbound_list(struct core *core, const struct principal *who, const struct inbound_query *q,
-    struct inbound_page *page)
+    struct page *page)
 {
 	struct store_inbound_filter f;
 	char before[TIME_SQL_LEN];
-	void *items = NULL;
 	lc_err e;
 
 	memset(page, 0, sizeof(*page));
@@ -88,26 +87,18 @@ inbound_list(struct core *core, const struct principal *who, const struct inboun
 		f.before_id = q->cursor_id;
 	}
 	f.limit = q->limit + 1;
-	if ((e = store_inbound_list(core->db, &f, &page->rows)) != LC_OK)
-		return e;
-	if ((e = store_inbound_count(core->db, &f, &page->total)) != LC_OK)
-		goto fail;
-	if ((e = page_build(&page->rows, q->limit, &spec, &items, &page->n, &page->has_next,
-	         page->next_cursor)) != LC_OK)
-		goto fail;
-	page->items = items;
-	return LC_OK;
-fail:
-	inbound_page_free(page);
+	if ((e = store_inbound_list(core->db, &f, &page->rows)) != LC_OK ||
+	    (e = store_inbound_count(core->db, &f, &page->total)) != LC_OK ||
+	    (e = page_build(page, q->limit, &spec)) != LC_OK)
+		page_free(page);
 	return e;
 }
 
 lc_err
 inbound_triage_list(struct core *core, const struct principal *who,
-    const struct inbound_query *q, struct inbound_page *page)
+    const struct inbound_query *q, struct page *page)
 {
 	char before[TIME_SQL_LEN];
-	void *items = NULL;
 	lc_err e;
 
 	/* the cursor is (received_at, id): triage_at is received_at while a message waits */
@@ -115,74 +106,52 @@ inbound_triage_list(struct core *core, const struct principal *who,
 	if (q->has_cursor)
 		sqltime_format(q->cursor_ms, before);
 	if ((e = store_triage_list(core->db, who->workspace_id, q->has_cursor ? before : NULL,
-	         q->cursor_id, q->limit + 1, &page->rows)) != LC_OK)
-		return e;
-	if ((e = store_triage_count(core->db, who->workspace_id, &page->total)) != LC_OK ||
-	    (e = page_build(&page->rows, q->limit, &spec, &items, &page->n, &page->has_next,
-	         page->next_cursor)) != LC_OK) {
-		inbound_page_free(page);
-		return e;
-	}
-	page->items = items;
-	return LC_OK;
-}
-
-void
-inbound_page_free(struct inbound_page *page)
-{
-	db_rows_free(&page->rows);
-	free(page->items);
-	page->items = NULL;
-	page->n = 0;
+	         q->cursor_id, q->limit + 1, &page->rows)) != LC_OK ||
+	    (e = store_triage_count(core->db, who->workspace_id, &page->total)) != LC_OK ||
+	    (e = page_build(page, q->limit, &spec)) != LC_OK)
+		page_free(page);
+	return e;
 }
 
 lc_err
 inbound_get(struct core *core, const struct principal *who, const char *public_id,
-    struct db_rows *rows, struct inbound_view *v)
+    struct page *v)
 {
 	lc_err e;
 
-	memset(rows, 0, sizeof(*rows));
+	memset(v, 0, sizeof(*v));
 	if (!id_has_shape("msg_", public_id, strlen(public_id)))
 		return LC_ENOTFOUND;
-	if ((e = store_inbound_get(core->db, who->workspace_id, public_id, rows)) != LC_OK)
-		return e;
-	if (rows->nrows != 1) {
-		db_rows_free(rows);
-		return LC_ENOTFOUND;
-	}
-	view_from_row(rows, 0, v);
-	return LC_OK;
+	if ((e = store_inbound_get(core->db, who->workspace_id, public_id, &v->rows)) != LC_OK ||
+	    (e = page_one(v, &spec)) != LC_OK)
+		page_free(v);
+	return e;
+}
+
+static void
+history_from_row(const struct db_rows *rows, size_t i, void *item)
+{
+	struct history_entry *h = item;
+
+	h->inbound = db_i64(rows, i, H_COL_DIRECTION) == 1;
+	h->public_id = db_str(rows, i, H_COL_PUBLIC);
+	h->kind = (unsigned)db_i64(rows, i, H_COL_KIND);
+	h->status = (unsigned)db_i64(rows, i, H_COL_STATUS);
+	h->subject = db_str(rows, i, H_COL_SUBJECT);
+	h->at_ms = db_ms(rows, i, H_COL_AT);
 }
 
 lc_err
-relationships_history(struct core *core, int64_t relationship_id, struct db_rows *rows,
-    struct history_entry **entries, size_t *n)
+relationships_history(struct core *core, int64_t relationship_id, struct page *h)
 {
-	size_t i;
+	/* the store caps the rows (500): they all make the page, which has no next */
+	static const struct page_spec hspec = {sizeof(struct history_entry), history_from_row,
+	    NULL};
 	lc_err e;
 
-	*entries = NULL;
-	*n = 0;
-	if ((e = store_rel_history(core->db, relationship_id, rows)) != LC_OK)
-		return e;
-	if (rows->nrows == 0)
-		return LC_OK;
-	if ((*entries = calloc(rows->nrows, sizeof(**entries))) == NULL) {
-		db_rows_free(rows);
-		return LC_ENOMEM;
-	}
-	for (i = 0; i < rows->nrows; i++) {
-		struct history_entry *h = &(*entries)[i];
-		h->inbound = db_i64(rows, i, H_COL_DIRECTION) == 1;
-		h->public_id = db_str(rows, i, H_COL_PUBLIC);
-		h->kind = (unsigned)db_i64(rows, i, H_COL_KIND);
-		h->status = (unsigned)db_i64(rows, i, H_COL_STATUS);
-		h->subject = db_str(rows, i, H_COL_SUBJECT);
-		h->at_ms = db_ms(rows, i, H_COL_AT);
-		h->held_reason = (unsigned)db_i64(rows, i, H_COL_HELD_REASON);
-		h->next_slot_ms = db_ms(rows, i, H_COL_NEXT_SLOT);
-	}
-	*n = rows->nrows;
-	return LC_OK;
+	memset(h, 0, sizeof(*h));
+	if ((e = store_rel_history(core->db, relationship_id, &h->rows)) != LC_OK ||
+	    (e = page_build(h, (unsigned)h->rows.nrows, &hspec)) != LC_OK)
+		page_free(h);
+	return e;
 }

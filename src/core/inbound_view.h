@@ -5,6 +5,7 @@
 #define LC_INBOUND_VIEW_H
 
 #include "core/core.h"
+#include "core/paging.h"
 #include "db/db.h"
 #include "util/cursor.h"
 
@@ -56,19 +57,13 @@ struct inbound_query {
 	int64_t cursor_ms, cursor_id;
 	unsigned limit;
 };
-struct inbound_page {
-	struct db_rows rows;
-	struct inbound_view *items;
-	size_t n;
-	int64_t total;
-	int has_next;
-	char next_cursor[CURSOR_MAX];
-};
-lc_err inbound_list(struct core *core, const struct principal *who, const struct inbound_query *q,
-    struct inbound_page *page);
-void inbound_page_free(struct inbound_page *page);
+/* inbound_list fills page (items: struct inbound_view; free with page_free). */
+lc_err inbound_list(struct core *core, const struct principal *who,
+    const struct inbound_query *q, struct page *page);
+/* inbound_get reads one inbound message into v (one struct inbound_view; page_free in any
+ * case). LC_ENOTFOUND. */
 lc_err inbound_get(struct core *core, const struct principal *who, const char *public_id,
-    struct db_rows *rows, struct inbound_view *v);
+    struct page *v);
 
 /* ---- inbound_triage.c: unmatched mail waiting for a person (docs/inbound.md, "Triage") ---- */
 enum triage_decision { TRIAGE_MATCH = 0, TRIAGE_MATCH_UNSUBSCRIBE, TRIAGE_DISMISS, TRIAGE_N };
@@ -77,9 +72,9 @@ const char *triage_decision_name(unsigned d);
 
 /* inbound_triage_list pages the workspace's unmatched, undecided mail (every class but
  * delayed), newest first; q->campaign_id, klass_mask and matched are ignored. Free with
- * inbound_page_free. Errors: LC_ENOMEM, database errors. */
+ * page_free. Errors: LC_ENOMEM, database errors. */
 lc_err inbound_triage_list(struct core *core, const struct principal *who,
-    const struct inbound_query *q, struct inbound_page *page);
+    const struct inbound_query *q, struct page *page);
 
 /* inbound_triage_decide records a person's decision on an unmatched inbound message:
  * TRIAGE_MATCH ties it to the relationship rel_public (a relationship id, or a prospect's

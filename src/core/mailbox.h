@@ -117,25 +117,23 @@ struct mailbox_list {
 };
 
 /* mailboxes_create validates in and stores a mailbox of the principal's workspace with
- * its password sealed. out (strings borrowed from rows; the caller frees rows) is the new
- * mailbox. LC_EINVAL with fail (validation_failed + param, mailbox_limit_reached) for bad
+ * its password sealed. v (one struct mailbox_view; page_free in any case) is the new
+ * mailbox as stored. LC_EINVAL with fail (validation_failed + param, mailbox_limit_reached) for bad
  * input; LC_ECONFLICT with fail->code mailboxes_not_configured when no key is loaded. */
 lc_err mailboxes_create(struct core *core, const struct principal *who,
-    const struct mailbox_in *in, struct db_rows *rows, struct mailbox_view *out,
-    struct core_fail *fail);
+    const struct mailbox_in *in, struct page *v, struct core_fail *fail);
 /* mailboxes_update changes the fields given in in; a new password is sealed again. Same
  * errors as create, plus LC_ENOTFOUND. */
 lc_err mailboxes_update(struct core *core, const struct principal *who, const char *public_id,
-    const struct mailbox_in *in, struct db_rows *rows, struct mailbox_view *out,
-    struct core_fail *fail);
+    const struct mailbox_in *in, struct page *v, struct core_fail *fail);
 /* mailboxes_list reads the workspace's mailboxes, newest first; free with
  * mailbox_list_free. */
 lc_err mailboxes_list(struct core *core, const struct principal *who, struct mailbox_list *out);
 void mailbox_list_free(struct mailbox_list *l);
-/* mailboxes_get reads one mailbox of the workspace (strings borrowed from rows, which the
- * caller frees). LC_ENOTFOUND for another workspace's or a deleted one. */
+/* mailboxes_get reads one mailbox of the workspace into v (one struct mailbox_view;
+ * page_free in any case). LC_ENOTFOUND for another workspace's or a deleted one. */
 lc_err mailboxes_get(struct core *core, const struct principal *who, const char *public_id,
-    struct db_rows *rows, struct mailbox_view *out);
+    struct page *v);
 /* mailboxes_delete deletes a mailbox: campaigns no longer name it; its threads move to
  * another mailbox of their campaign (or the relay) at their next message. LC_ENOTFOUND. */
 lc_err mailboxes_delete(struct core *core, const struct principal *who, const char *public_id);
@@ -157,9 +155,9 @@ lc_err campaign_mailboxes_set_tx(struct db *db, int64_t workspace_id, int64_t ca
  * workspace in its own transaction. LC_ENOTFOUND (campaign); LC_EINVAL with fail. */
 lc_err campaign_mailboxes_set(struct core *core, const struct principal *who,
     const char *campaign_public_id, const char *const *ids, size_t n, struct core_fail *fail);
-/* campaign_mailboxes_get reads the public ids of campaign_id's mailboxes (one column, the
- * caller frees rows). */
-lc_err campaign_mailboxes_get(struct core *core, int64_t campaign_id, struct db_rows *rows);
+/* campaign_mailboxes_get reads the public ids of campaign_id's mailboxes into ids (items:
+ * const char *; page_free in any case). */
+lc_err campaign_mailboxes_get(struct core *core, int64_t campaign_id, struct page *ids);
 
 /* ---- mailbox_route.c: the worker's side ---- */
 

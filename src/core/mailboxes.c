@@ -22,8 +22,7 @@ struct write_tx {
 	const char *public_id; /* update: the mailbox; create: the new id */
 	const struct mailbox_in *in;
 	struct core_fail *fail;
-	struct db_rows *rows;
-	struct mailbox_view *out;
+	struct db_rows *rows; /* the written mailbox as read back */
 	int create;
 };
 
@@ -157,6 +156,26 @@ pacing_view(const struct db_rows *r, size_t i, struct mailbox_view *v)
 	rules.warmup_from =
 	    db_isnull(r, i, MBX_COL_WARMUP_FROM) ? -1 : db_i64(r, i, MBX_COL_WARMUP_FROM);
 	v->cap_today = pacing_cap_on(&rules, pacing_local_day(&rules, t));
+}
+
+static void
+view_item(const struct db_rows *rows, size_t i, void *item)
+{
+	view_from_row(rows, i, item);
+}
+
+static const struct page_spec view_spec = {sizeof(struct mailbox_view), view_item, NULL};
+
+/* written makes v the mailbox a create or update transaction that ended with e read back;
+ * v is freed when anything failed. */
+static lc_err
+written(lc_err e, struct page *v)
+{
+	if (e == LC_OK)
+		e = page_one(v, &view_spec);
+	if (e != LC_OK)
+		page_free(v);
+	return e;
 }
 
 static lc_err
@@ -340,19 +359,13 @@ write_tx(struct db *db, void *arg)
 		e = store_mailbox_update(db, id, &m, now);
 	if (e == LC_OK)
 		e = store_mailbox_find(db, t->who->workspace_id, t->public_id, 0, day, t->rows);
-	if (e == LC_OK && t->rows->nrows != 1) {
-		db_rows_free(t->rows);
+	if (e == LC_OK && t->rows->nrows != 1)
 		e = LC_EDB;
-	}
-	if (e == LC_OK)
-		view_from_row(t->rows, 0, t->out);
 	/* IMAP (docs/imap.md): its own table; a new SMTP password may be the IMAP one too */
 	if (e == LC_OK && in->imap)
-		e = mailbox_imap_write_tx(db, t->out->id, in->imap, t->fail);
+		e = mailbox_imap_write_tx(db, db_i64(t->rows, 0, MBX_COL_ID), in->imap, t->fail);
 	if (e == LC_OK && !t->create && in->password)
-		e = mailbox_imap_password_changed_tx(db, t->out->id);
-	if (e != LC_OK && t->rows->nrows > 0)
-		db_rows_free(t->rows);
+		e = mailbox_imap_password_changed_tx(db, db_i64(t->rows, 0, MBX_COL_ID));
 out:
 	sodium_memzero(box, sizeof(box));
 	db_rows_free(&cur);
@@ -361,13 +374,13 @@ out:
 
 lc_err
 mailboxes_create(struct core *core, const struct principal *who, const struct mailbox_in *in,
-    struct db_rows *rows, struct mailbox_view *out, struct core_fail *fail)
+    struct page *v, struct core_fail *fail)
 {
 	char id[ID_MAX];
-	struct write_tx t = {who, id, in, fail, rows, out, 1};
+	struct write_tx t = {who, id, in, fail, &v->rows, 1};
 	lc_err e;
 
-	memset(rows, 0, sizeof(*rows));
+	memset(v, 0, sizeof(*v));
 	if (!mailbox_configured()) {
 		fail->code = "mailboxes_not_configured";
 		fail->detail = "The operator has not configured [mailboxes] key_file on this server.";
@@ -376,18 +389,17 @@ mailboxes_create(struct core *core, const struct principal *who, const struct ma
 	if ((e = check_in(in, 1, fail)) != LC_OK)
 		return e;
 	id_new("mbx_", id);
-	return db_tx(core->db, write_tx, &t);
+	return written(db_tx(core->db, write_tx, &t), v);
 }
 
 lc_err
 mailboxes_update(struct core *core, const struct principal *who, const char *public_id,
-    const struct mailbox_in *in, struct db_rows *rows, struct mailbox_view *out,
-    struct core_fail *fail)
+    const struct mailbox_in *in, struct page *v, struct core_fail *fail)
 {
-	struct write_tx t = {who, public_id, in, fail, rows, out, 0};
+	struct write_tx t = {who, public_id, in, fail, &v->rows, 0};
 	lc_err e;
 
-	memset(rows, 0, sizeof(*rows));
+	memset(v, 0, sizeof(*v));
 	if (in->password && !mailbox_configured()) {
 		fail->code = "mailboxes_not_configured";
 		fail->detail = "The operator has not configured [mailboxes] key_file on this server.";
@@ -395,7 +407,7 @@ mailboxes_update(struct core *core, const struct principal *who, const char *pub
 	}
 	if ((e = check_in(in, 0, fail)) != LC_OK)
 		return e;
-	return db_tx(core->db, write_tx, &t);
+	return written(db_tx(core->db, write_tx, &t), v);
 }
 
 lc_err
@@ -430,20 +442,18 @@ mailbox_list_free(struct mailbox_list *l)
 
 lc_err
 mailboxes_get(struct core *core, const struct principal *who, const char *public_id,
-    struct db_rows *rows, struct mailbox_view *out)
+    struct page *v)
 {
 	char day[TIME_SQL_LEN];
 	lc_err e;
 
+	memset(v, 0, sizeof(*v));
 	day_start(now_ms(), day);
-	if ((e = store_mailbox_find(core->db, who->workspace_id, public_id, 0, day, rows)) != LC_OK)
-		return e;
-	if (rows->nrows != 1) {
-		db_rows_free(rows);
-		return LC_ENOTFOUND;
-	}
-	view_from_row(rows, 0, out);
-	return LC_OK;
+	if ((e = store_mailbox_find(core->db, who->workspace_id, public_id, 0, day, &v->rows)) !=
+	        LC_OK ||
+	    (e = page_one(v, &view_spec)) != LC_OK)
+		page_free(v);
+	return e;
 }
 
 static lc_err
@@ -596,8 +606,21 @@ campaign_mailboxes_set(struct core *core, const struct principal *who,
 	return db_tx(core->db, links_tx, &t);
 }
 
-lc_err
-campaign_mailboxes_get(struct core *core, int64_t campaign_id, struct db_rows *rows)
+static void
+id_from_row(const struct db_rows *rows, size_t i, void *item)
 {
-	return store_campaign_mailboxes_get(core->db, campaign_id, rows);
+	*(const char **)item = db_str(rows, i, 0);
+}
+
+lc_err
+campaign_mailboxes_get(struct core *core, int64_t campaign_id, struct page *ids)
+{
+	static const struct page_spec spec = {sizeof(const char *), id_from_row, NULL};
+	lc_err e;
+
+	memset(ids, 0, sizeof(*ids));
+	if ((e = store_campaign_mailboxes_get(core->db, campaign_id, &ids->rows)) != LC_OK ||
+	    (e = page_build(ids, (unsigned)ids->rows.nrows, &spec)) != LC_OK)
+		page_free(ids);
+	return e;
 }

@@ -145,8 +145,9 @@ metrics_get(struct core *core, const struct principal *who, const char *public_i
 	lc_err e;
 
 	memset(m, 0, sizeof(*m));
-	if ((e = campaigns_get(core, who, public_id, &m->campaign_rows, &m->campaign)) != LC_OK)
+	if ((e = campaigns_get(core, who, public_id, &m->campaign_one)) != LC_OK)
 		return e;
+	m->campaign = *(const struct campaign *)m->campaign_one.items;
 	m->drafted = c->drafts;
 	m->sent = c->sent;
 	m->delivered = c->delivered;
@@ -179,7 +180,7 @@ metrics_get(struct core *core, const struct principal *who, const char *public_i
 void
 metrics_free(struct metrics *m)
 {
-	db_rows_free(&m->campaign_rows);
+	page_free(&m->campaign_one);
 	db_rows_free(&m->day_rows);
 	db_rows_free(&m->rel_rows);
 	free(m->timeline);

@@ -1,31 +1,56 @@
+/* paging.c: the one page type's reading and freeing, for every list and get of core. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/paging.h"
 
-lc_err
-page_build(const struct db_rows *rows, unsigned limit, const struct page_spec *spec,
-    void **items, size_t *n, int *has_next, char cursor[CURSOR_MAX])
+void
+page_free(struct page *p)
 {
-	size_t count = rows->nrows, i;
+	db_rows_free(&p->rows);
+	free(p->items);
+	memset(p, 0, sizeof(*p));
+}
+
+lc_err
+page_build(struct page *p, unsigned limit, const struct page_spec *spec)
+{
+	size_t count = p->rows.nrows, i;
 	char *base;
 	int64_t ms = 0, id = 0;
 
-	*items = NULL;
-	*n = 0;
-	*has_next = count > limit;
-	if (*has_next)
+	free(p->items);
+	p->items = NULL;
+	p->n = 0;
+	p->has_next = count > limit;
+	if (p->has_next)
 		count = limit;
 	if (count == 0)
 		return LC_OK;
 	if ((base = calloc(count, spec->item_size)) == NULL)
 		return LC_ENOMEM;
 	for (i = 0; i < count; i++)
-		spec->from_row(rows, i, base + i * spec->item_size);
-	if (*has_next) {
+		spec->from_row(&p->rows, i, base + i * spec->item_size);
+	if (p->has_next) {
 		spec->position(base + (count - 1) * spec->item_size, &ms, &id);
-		cursor_encode(ms, id, cursor);
+		cursor_encode(ms, id, p->next_cursor);
 	}
-	*items = base;
-	*n = count;
+	p->items = base;
+	p->n = count;
+	return LC_OK;
+}
+
+lc_err
+page_one(struct page *p, const struct page_spec *spec)
+{
+	free(p->items);
+	p->items = NULL;
+	p->n = 0;
+	if (p->rows.nrows != 1)
+		return LC_ENOTFOUND;
+	if ((p->items = calloc(1, spec->item_size)) == NULL)
+		return LC_ENOMEM;
+	spec->from_row(&p->rows, 0, p->items);
+	p->n = 1;
 	return LC_OK;
 }

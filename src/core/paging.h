@@ -1,4 +1,6 @@
-/* paging.h: turning the rows of a "limit + 1" list query into one page and its cursor. */
+/* paging.h: what core hands a front when it reads — one type for a page of a list and for
+ * the one object a get read. The SQL rows behind the items stay inside core: a front reads
+ * items and frees the whole with page_free, and never sees a struct db_rows. */
 #ifndef LC_PAGING_H
 #define LC_PAGING_H
 
@@ -7,16 +9,36 @@
 #include "db/db.h"
 #include "util/cursor.h"
 
+/* A page of a list ("limit + 1" rows read, limit kept), or one object (n is 1). items is
+ * an array of n items of the list's type (struct campaign for campaigns_list, ...), NULL
+ * when n is 0; their strings live in rows. Owned by the caller: page_free, also after a
+ * failed read (a zeroed page is free). */
+struct page {
+	void *items;
+	size_t n;
+	int64_t total;   /* lists: how many match in all */
+	int has_next;    /* lists: a further page exists, named by next_cursor */
+	char next_cursor[CURSOR_MAX];
+	struct db_rows rows; /* core's own: owns the strings of items */
+};
+
+/* page_free releases p and leaves it zeroed; safe on a zeroed or freed page. */
+void page_free(struct page *p);
+
+/* How the rows of one kind of object become items. */
 struct page_spec {
 	size_t item_size;
 	void (*from_row)(const struct db_rows *rows, size_t i, void *item);
 	void (*position)(const void *item, int64_t *ms, int64_t *id); /* the sort key */
 };
 
-/* page_build reads at most limit items of rows into a calloc'd array *items (caller frees;
- * NULL when empty); *has_next says a further row existed, and then cursor names the last
- * item. LC_ENOMEM. */
-lc_err page_build(const struct db_rows *rows, unsigned limit, const struct page_spec *spec,
-    void **items, size_t *n, int *has_next, char cursor[CURSOR_MAX]);
+/* page_build turns p->rows, the answer of a "limit + 1" list query, into at most limit
+ * items; has_next says a further row existed, and then next_cursor names the last item.
+ * LC_ENOMEM (p is then still the caller's to free). */
+lc_err page_build(struct page *p, unsigned limit, const struct page_spec *spec);
+
+/* page_one turns p->rows, the answer of a get by id, into its one item. LC_ENOTFOUND when
+ * the rows are not exactly one; LC_ENOMEM. p is the caller's to free in every case. */
+lc_err page_one(struct page *p, const struct page_spec *spec);
 
 #endif

@@ -169,7 +169,7 @@ placements_create(struct core *core, const struct principal *who, const char *re
     const char *link_url, int allow_http, const struct placement_expect_in *x,
     struct placement_list *out, int *created, struct core_fail *fail)
 {
-	struct relationship rel;
+	const struct relationship *rel;
 	struct create_tx t;
 	struct store_pl_expect sx;
 	char id[ID_MAX], now[TIME_SQL_LEN], guarantee[TIME_SQL_LEN];
@@ -178,8 +178,9 @@ placements_create(struct core *core, const struct principal *who, const char *re
 
 	memset(out, 0, sizeof(*out));
 	*created = 0;
-	if ((e = relationships_get(core, who, rel_public, &out->rel_rows, &rel)) != LC_OK)
+	if ((e = relationships_get(core, who, rel_public, &out->rel)) != LC_OK)
 		return e;
+	rel = out->rel.items;
 	if (webhook_url_check(link_url, allow_http, &why) != 0) {
 		fail->code = "validation_failed";
 		fail->param = "linkUrl";
@@ -206,10 +207,10 @@ placements_create(struct core *core, const struct principal *who, const char *re
 	t.public_id = id;
 	t.url = link_url;
 	t.now = now;
-	t.rel = &rel;
+	t.rel = rel;
 	t.workspace_id = who->workspace_id;
 	if ((e = db_tx(core->db, create_tx, &t)) != LC_OK ||
-	    (e = store_pl_find(core->db, rel.id, link_url, &out->rows)) != LC_OK) {
+	    (e = store_pl_find(core->db, rel->id, link_url, &out->rows)) != LC_OK) {
 		placement_list_free(out);
 		return e;
 	}
@@ -218,7 +219,7 @@ placements_create(struct core *core, const struct principal *who, const char *re
 		return LC_EDB;
 	}
 	*created = t.inserted;
-	if ((e = fill(out, &rel)) != LC_OK)
+	if ((e = fill(out, rel)) != LC_OK)
 		placement_list_free(out);
 	return e;
 }
@@ -257,14 +258,14 @@ lc_err
 placements_list(struct core *core, const struct principal *who, const char *rel_public,
     struct placement_list *out)
 {
-	struct relationship rel;
 	lc_err e;
 
 	memset(out, 0, sizeof(*out));
-	if ((e = relationships_get(core, who, rel_public, &out->rel_rows, &rel)) != LC_OK)
+	if ((e = relationships_get(core, who, rel_public, &out->rel)) != LC_OK)
 		return e;
-	if ((e = store_pl_list(core->db, rel.id, &out->rows)) != LC_OK ||
-	    (e = fill(out, &rel)) != LC_OK)
+	if ((e = store_pl_list(core->db, ((const struct relationship *)out->rel.items)->id,
+	         &out->rows)) != LC_OK ||
+	    (e = fill(out, out->rel.items)) != LC_OK)
 		placement_list_free(out);
 	return e;
 }
@@ -366,7 +367,7 @@ placement_list_free(struct placement_list *l)
 	if (l == NULL)
 		return;
 	db_rows_free(&l->rows);
-	db_rows_free(&l->rel_rows);
+	page_free(&l->rel);
 	free(l->items);
 	memset(l, 0, sizeof(*l));
 }

@@ -43,7 +43,8 @@ struct placement_expect_in {
 };
 
 struct placement_list {
-	struct db_rows rows, rel_rows; /* own the strings of items */
+	struct db_rows rows; /* owns the strings of items, with rel */
+	struct page rel;     /* the relationship asked for */
 	struct placement_view *items;
 	size_t n;
 };

@@ -51,11 +51,10 @@ static const struct page_spec spec = {sizeof(struct relationship), item_from_row
 
 lc_err
 relationships_list(struct core *core, const struct principal *who, const struct rel_query *q,
-    struct rel_page *page)
+    struct page *page)
 {
 	struct store_rel_filter f;
 	char cutoff[TIME_SQL_LEN], before[TIME_SQL_LEN], like[LIKE_MAX];
-	void *items = NULL;
 	lc_err e;
 
 	memset(page, 0, sizeof(*page));
@@ -83,46 +82,27 @@ relationships_list(struct core *core, const struct principal *who, const struct 
 		f.before_id = q->cursor_id;
 	}
 	f.limit = q->limit + 1;
-	if ((e = store_rel_list(core->db, &f, &page->rows)) != LC_OK)
-		return e;
-	if ((e = store_rel_count(core->db, &f, &page->total)) != LC_OK)
-		goto fail;
-	if ((e = page_build(&page->rows, q->limit, &spec, &items, &page->n, &page->has_next,
-	         page->next_cursor)) != LC_OK)
-		goto fail;
-	page->items = items;
-	return LC_OK;
-fail:
-	rel_page_free(page);
+	if ((e = store_rel_list(core->db, &f, &page->rows)) != LC_OK ||
+	    (e = store_rel_count(core->db, &f, &page->total)) != LC_OK ||
+	    (e = page_build(page, q->limit, &spec)) != LC_OK)
+		page_free(page);
 	return e;
-}
-
-void
-rel_page_free(struct rel_page *page)
-{
-	db_rows_free(&page->rows);
-	free(page->items);
-	page->items = NULL;
-	page->n = 0;
 }
 
 lc_err
 relationships_get(struct core *core, const struct principal *who, const char *public_id,
-    struct db_rows *rows, struct relationship *r)
+    struct page *v)
 {
 	char cutoff[TIME_SQL_LEN];
 	lc_err e;
 
-	memset(rows, 0, sizeof(*rows));
+	memset(v, 0, sizeof(*v));
 	if (!id_has_shape("rel_", public_id, strlen(public_id)))
 		return LC_ENOTFOUND;
 	sqltime_format(now_ms() - (int64_t)core->no_response_days * 86400000, cutoff);
-	if ((e = store_rel_get(core->db, who->workspace_id, public_id, cutoff, rows)) != LC_OK)
-		return e;
-	if (rows->nrows != 1) {
-		db_rows_free(rows);
-		return LC_ENOTFOUND;
-	}
-	relationship_from_row(rows, 0, r);
-	return LC_OK;
+	if ((e = store_rel_get(core->db, who->workspace_id, public_id, cutoff, &v->rows)) !=
+	        LC_OK ||
+	    (e = page_one(v, &spec)) != LC_OK)
+		page_free(v);
+	return e;
 }

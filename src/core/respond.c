@@ -93,13 +93,8 @@ respond_tx(struct db *db, void *arg)
 		snprintf(subject, sizeof(subject), "%.998s", v.subject);
 	else
 		snprintf(subject, sizeof(subject), "Re: %.994s", v.subject[0] ? v.subject : "your reply");
-	if (!text_valid(subject, 1, SUBJECT_MAX_CHARS, 0)) {
-		ctx->fail->code = "validation_failed";
-		ctx->fail->param = "subject";
-		ctx->fail->detail = "subject must be 1 to 998 characters without line breaks.";
-		e = LC_EINVAL;
+	if ((e = outbox_check_subject(subject, ctx->fail)) != LC_OK)
 		goto out;
-	}
 	/* the whole chain: their References, our message they answered, their Message-ID */
 	if ((e = inbound_references_new(v.references, db_str(&ir, 0, IN_COL_OUT_MSGID),
 	         v.message_id, &refs)) != LC_OK)
@@ -156,16 +151,20 @@ out:
 
 lc_err
 outbox_respond(struct core *core, const struct principal *who, const struct respond_in *in,
-    char inv_id[ID_MAX], struct core_fail *fail)
+    struct page *inv, struct core_fail *fail)
 {
+	char inv_id[ID_MAX];
 	struct respond_ctx ctx = {who, in, inv_id, fail};
 	lc_err e;
 
+	memset(inv, 0, sizeof(*inv));
 	if ((e = outbox_check_email(in->subject, in->body, in->schedule_ms, fail)) != LC_OK)
 		return e;
 	if (!id_has_shape("msg_", in->inbound_id, strlen(in->inbound_id))) {
 		fail->code = "inbound_message_not_found";
 		return LC_ENOTFOUND;
 	}
-	return db_tx(core->db, respond_tx, &ctx);
+	if ((e = db_tx(core->db, respond_tx, &ctx)) != LC_OK)
+		return e;
+	return invocation_written(core, who, inv_id, inv);
 }

@@ -102,22 +102,44 @@ out:
 }
 
 lc_err
+outbox_check_subject(const char *subject, struct core_fail *fail)
+{
+	if (text_valid(subject, 1, SUBJECT_MAX_CHARS, 0))
+		return LC_OK;
+	fail->code = "validation_failed";
+	fail->param = "subject";
+	fail->detail = "subject must be 1 to 998 characters without line breaks.";
+	return LC_EINVAL;
+}
+
+lc_err
+outbox_check_body(const char *body, struct core_fail *fail)
+{
+	if (strlen(body) <= BODY_MAX_BYTES && text_valid(body, 1, BODY_MAX_BYTES, 1))
+		return LC_OK;
+	fail->code = "validation_failed";
+	fail->param = "body";
+	fail->detail = "body must be UTF-8 text of 1 byte to 100 KiB.";
+	return LC_EINVAL;
+}
+
+lc_err
 outbox_check_email(const char *subject, const char *body, int64_t schedule_ms,
     struct core_fail *fail)
 {
 	int64_t now = now_ms();
 
-	fail->code = "validation_failed";
-	if (subject && !text_valid(subject, 1, SUBJECT_MAX_CHARS, 0)) {
-		fail->param = "subject";
-		fail->detail = "subject must be 1 to 998 characters without line breaks.";
+	if (subject && outbox_check_subject(subject, fail) != LC_OK)
 		return LC_EINVAL;
-	}
-	if (body == NULL || strlen(body) > BODY_MAX_BYTES || !text_valid(body, 1, BODY_MAX_BYTES, 1)) {
+	if (body == NULL) {
+		fail->code = "validation_failed";
 		fail->param = "body";
 		fail->detail = "body must be UTF-8 text of 1 byte to 100 KiB.";
 		return LC_EINVAL;
 	}
+	if (outbox_check_body(body, fail) != LC_OK)
+		return LC_EINVAL;
+	fail->code = "validation_failed";
 	if (schedule_ms != 0 && (schedule_ms > now + YEAR_MS || schedule_ms < now - PAST_SLACK_MS)) {
 		fail->param = "scheduleAt";
 		fail->detail = "scheduleAt must be \"now\" or a time from now to one year ahead.";
@@ -129,11 +151,13 @@ outbox_check_email(const char *subject, const char *body, int64_t schedule_ms,
 
 lc_err
 outbox_send_email(struct core *core, const struct principal *who, const struct send_in *in,
-    char inv_id[ID_MAX], struct core_fail *fail)
+    struct page *inv, struct core_fail *fail)
 {
+	char inv_id[ID_MAX];
 	struct send_ctx ctx = {who, in, inv_id, fail};
 	lc_err e;
 
+	memset(inv, 0, sizeof(*inv));
 	if (in->subject == NULL) {
 		fail->code = "validation_failed";
 		fail->param = "subject";
@@ -146,5 +170,17 @@ outbox_send_email(struct core *core, const struct principal *who, const struct s
 		fail->code = "campaign_not_found";
 		return LC_ENOTFOUND;
 	}
-	return db_tx(core->db, send_tx, &ctx);
+	if ((e = db_tx(core->db, send_tx, &ctx)) != LC_OK)
+		return e;
+	return invocation_written(core, who, inv_id, inv);
+}
+
+lc_err
+invocation_written(struct core *core, const struct principal *who, const char *inv_id,
+    struct page *inv)
+{
+	lc_err e = invocations_get(core, who, inv_id, inv);
+
+	/* committed a moment ago: not finding it is the database's failure, not the client's */
+	return e == LC_ENOTFOUND ? LC_EDB : e;
 }

@@ -94,17 +94,27 @@ lc_err outbox_inv_set(struct db *db, const struct out_message *m, unsigned statu
  * minutes ago to a year ahead. LC_EINVAL with fail filled in. */
 lc_err outbox_check_email(const char *subject, const char *body, int64_t schedule_ms,
     struct core_fail *fail);
+/* outbox_check_subject and outbox_check_body are the two text rules of outbox_check_email
+ * (subject and body non-NULL): every subject or body a message gets — sent, answered,
+ * edited by an approver — passes them. LC_EINVAL with fail (validation_failed + param). */
+lc_err outbox_check_subject(const char *subject, struct core_fail *fail);
+lc_err outbox_check_body(const char *body, struct core_fail *fail);
 struct send_in {
 	const char *campaign_id, *relationship_id, *subject, *body;
 	int64_t schedule_ms; /* 0: now */
 	const char *requested_by;
 };
-/* outbox_send_email queues a one-off email; inv_id receives the invocation's public id.
+/* outbox_send_email queues a one-off email; inv receives the invocation it wrote, as
+ * invocations_get reads it (one struct invocation; page_free in any case).
  * Errors carry fail->code: campaign_not_found, relationship_not_found (LC_ENOTFOUND),
  * invalid_state_for_send, recipient_suppressed, validation_failed (LC_EINVAL),
  * insufficient_credits (LC_ECONFLICT). */
 lc_err outbox_send_email(struct core *core, const struct principal *who,
-    const struct send_in *in, char inv_id[ID_MAX], struct core_fail *fail);
+    const struct send_in *in, struct page *inv, struct core_fail *fail);
+/* invocation_written reads into inv the invocation inv_id that the caller's transaction
+ * just committed (the answer of a send); LC_EDB when it is not there. */
+lc_err invocation_written(struct core *core, const struct principal *who, const char *inv_id,
+    struct page *inv);
 
 /* ---- approvals.c ---- */
 struct out_message {
@@ -137,31 +147,28 @@ struct approval_query {
 	int64_t cursor_ms, cursor_id;
 	unsigned limit;
 };
-struct approval_page {
-	struct db_rows rows;
-	struct out_message *items;
-	size_t n;
-	int64_t total;
-	int has_next;
-	char next_cursor[CURSOR_MAX];
-};
+/* approvals_list fills page (items: struct out_message; free with page_free). */
 lc_err approvals_list(struct core *core, const struct principal *who,
-    const struct approval_query *q, struct approval_page *page);
-void approval_page_free(struct approval_page *page);
-/* approvals_get loads one outbound message of the workspace (strings borrow from rows). */
+    const struct approval_query *q, struct page *page);
+/* approvals_get reads one outbound message of the workspace into v (one struct
+ * out_message; page_free in any case). LC_ENOTFOUND. */
 lc_err approvals_get(struct core *core, const struct principal *who, const char *public_id,
-    struct db_rows *rows, struct out_message *m);
+    struct page *v);
 /* approvals_reason_check is the rule for a rejection's reason: present, not only spaces,
  * at most 500 characters of text. LC_OK, or LC_EINVAL with fail naming "reason". Fronts
  * that reject many messages at once check it before the first. */
 lc_err approvals_reason_check(const char *reason, struct core_fail *fail);
 
 /* approvals_decide approves (approve=1, optional edited subject/body) or rejects (a reason
- * is required, see approvals_reason_check) a message awaiting approval; decided_by names the key or user. The decision is final:
- * LC_ECONFLICT with fail->code "already_decided" on a second one. */
+ * is required, see approvals_reason_check) a message awaiting approval; decided_by names
+ * the key or user. Only changed fields make an edit: a subject equal to the message's, or a
+ * body equal to it but for line ends (CRLF, CR, LF), is no edit (nothing recorded, nothing
+ * rewritten), whichever front sent it. The decision is final: LC_ECONFLICT with fail->code
+ * "already_decided" on a second one. On LC_OK, v (may be NULL) receives the message as
+ * decided (one struct out_message; page_free in any case). */
 lc_err approvals_decide(struct core *core, const struct principal *who, const char *public_id,
     int approve, const char *decided_by, const char *subject, const char *body,
-    const char *reason, struct core_fail *fail);
+    const char *reason, struct page *v, struct core_fail *fail);
 
 /* ---- campaign_state.c ---- */
 enum campaign_action { CAMPAIGN_PAUSE, CAMPAIGN_RESUME, CAMPAIGN_CANCEL, CAMPAIGN_COMPLETE };
@@ -249,8 +256,10 @@ struct invocation {
 	unsigned message_held_reason; /* enum pacing_reason while its message is held */
 	int64_t message_next_slot_ms; /* -1: not paced */
 };
+/* invocations_get reads one invocation into v (one struct invocation; page_free in any
+ * case). LC_ENOTFOUND. */
 lc_err invocations_get(struct core *core, const struct principal *who, const char *public_id,
-    struct db_rows *rows, struct invocation *out);
+    struct page *v);
 
 /* ---- unsubscribe.c ---- */
 struct unsub_view {

@@ -162,6 +162,12 @@ view_from_row(const struct db_rows *r, size_t i, struct webhook_view *v)
 		sqltime_parse(s, strlen(s), &v->updated_ms);
 }
 
+static void
+view_item(const struct db_rows *r, size_t i, void *item)
+{
+	view_from_row(r, i, item);
+}
+
 static lc_err
 create_tx(struct db *db, void *arg)
 {
@@ -183,9 +189,9 @@ create_tx(struct db *db, void *arg)
 lc_err
 webhooks_create(struct core *core, const struct principal *who, const char *url,
     const char *const *events, size_t n, const char *description, int allow_http,
-    struct db_rows *rows, struct webhook_view *out, char secret[WHSIG_SECRET_MAX],
-    struct core_fail *fail)
+    struct page *v, char secret[WHSIG_SECRET_MAX], struct core_fail *fail)
 {
+	static const struct page_spec spec = {sizeof(struct webhook_view), view_item, NULL};
 	char now[TIME_SQL_LEN], id[ID_MAX];
 	struct create_tx t;
 	const char *why;
@@ -193,7 +199,7 @@ webhooks_create(struct core *core, const struct principal *who, const char *url,
 	int ev;
 	lc_err e;
 
-	memset(rows, 0, sizeof(*rows));
+	memset(v, 0, sizeof(*v));
 	memset(&t, 0, sizeof(t));
 	if (webhook_url_check(url, allow_http, &why) != 0) {
 		fail->code = "validation_failed";
@@ -239,13 +245,12 @@ webhooks_create(struct core *core, const struct principal *who, const char *url,
 		}
 		return e;
 	}
-	if ((e = store_webhook_find(core->db, who->workspace_id, id, rows)) != LC_OK)
-		return e;
-	if (rows->nrows != 1) {
-		db_rows_free(rows);
-		return LC_EDB;
+	/* the row was just committed: not finding it is the database's failure */
+	if ((e = store_webhook_find(core->db, who->workspace_id, id, &v->rows)) != LC_OK ||
+	    (e = page_one(v, &spec)) != LC_OK) {
+		page_free(v);
+		return e == LC_ENOTFOUND ? LC_EDB : e;
 	}
-	view_from_row(rows, 0, out);
 	return LC_OK;
 }
 

@@ -49,13 +49,12 @@ struct webhook_list {
 };
 
 /* webhooks_create validates and stores a webhook for the principal's workspace. events
- * are n names (borrowed). On success out (strings borrowed from rows, caller frees rows)
+ * are n names (borrowed). On success v (one struct webhook_view; page_free in any case)
  * is the new webhook and secret its secret, shown once. LC_EINVAL with fail set
  * (validation_failed + param, or webhook_limit_reached) for bad input. */
 lc_err webhooks_create(struct core *core, const struct principal *who, const char *url,
     const char *const *events, size_t n, const char *description, int allow_http,
-    struct db_rows *rows, struct webhook_view *out, char secret[WHSIG_SECRET_MAX],
-    struct core_fail *fail);
+    struct page *v, char secret[WHSIG_SECRET_MAX], struct core_fail *fail);
 
 /* webhooks_list reads the workspace's webhooks (not deleted), newest first; free the list
  * with webhook_list_free. */

@@ -43,11 +43,10 @@ item_position(const void *item, int64_t *ms, int64_t *id)
 
 lc_err
 workspaces_list(struct core *core, const struct principal *who, unsigned limit, int has_cursor,
-    int64_t cursor_ms, int64_t cursor_id, struct workspace_page *page)
+    int64_t cursor_ms, int64_t cursor_id, struct page *page)
 {
 	char before[TIME_SQL_LEN];
 	const char *before_sql = NULL;
-	void *items = NULL;
 	lc_err e;
 
 	memset(page, 0, sizeof(*page));
@@ -58,27 +57,11 @@ workspaces_list(struct core *core, const struct principal *who, unsigned limit, 
 		before_sql = before;
 	}
 	if ((e = store_workspace_page(core->db, who->account_id, before_sql, cursor_id, limit + 1,
-	         &page->rows)) != LC_OK)
-		return e;
-	if ((e = store_workspace_count(core->db, who->account_id, &page->total)) != LC_OK)
-		goto fail;
-	if ((e = page_build(&page->rows, limit, &spec, &items, &page->n, &page->has_next,
-	         page->next_cursor)) != LC_OK)
-		goto fail;
-	page->items = items;
-	return LC_OK;
-fail:
-	workspace_page_free(page);
+	         &page->rows)) != LC_OK ||
+	    (e = store_workspace_count(core->db, who->account_id, &page->total)) != LC_OK ||
+	    (e = page_build(page, limit, &spec)) != LC_OK)
+		page_free(page);
 	return e;
-}
-
-void
-workspace_page_free(struct workspace_page *page)
-{
-	db_rows_free(&page->rows);
-	free(page->items);
-	page->items = NULL;
-	page->n = 0;
 }
 
 lc_err

@@ -16,7 +16,7 @@
 #define BULK_MAX 100
 #define HISTORY_MAX 20
 
-static const char *campaign_name(const struct campaign_page *, const char *);
+static const char *campaign_name(const struct page *, const char *);
 static json_t *kinds_json(int);
 static char *lf_only(const char *);
 static void decide_fail(struct http_ctx *, lc_err, const struct core_fail *, const char *);
@@ -24,13 +24,14 @@ static void decide_one(struct http_ctx *, int);
 
 /* campaign_name finds a campaign's name in a loaded list; NULL when not there. */
 static const char *
-campaign_name(const struct campaign_page *p, const char *id)
+campaign_name(const struct page *p, const char *id)
 {
+	const struct campaign *items = p->items;
 	size_t i;
 
 	for (i = 0; id && i < p->n; i++)
-		if (strcmp(p->items[i].public_id, id) == 0)
-			return p->items[i].name;
+		if (strcmp(items[i].public_id, id) == 0)
+			return items[i].name;
 	return NULL;
 }
 
@@ -75,9 +76,11 @@ ui_queue_get(void *arg)
 	struct ui_user u;
 	struct ui_ws w;
 	struct campaign_query cq;
-	struct campaign_page cp;
+	struct page cp;
+	const struct campaign *camp_items;
 	struct approval_query q;
-	struct approval_page ap;
+	struct page ap;
+	const struct out_message *ap_items;
 	const char *campaign = query_get(&ctx->query, "campaign");
 	const char *kind = query_get(&ctx->query, "kind"), *cursor = query_get(&ctx->query, "cursor");
 	char next[512];
@@ -111,15 +114,17 @@ ui_queue_get(void *arg)
 		return;
 	}
 	if ((e = approvals_list(ctx->core, &w.who, &q, &ap)) != LC_OK) {
-		campaign_page_free(&cp);
+		page_free(&cp);
 		ui_fail(ctx, e);
 		return;
 	}
+	camp_items = cp.items;
+	ap_items = ap.items;
 	page = ui_ctx_new(&u, &w, "Approval queue");
 	items = json_array();
 	camps = json_array();
 	for (i = 0; items && i < ap.n; i++) {
-		const struct out_message *m = &ap.items[i];
+		const struct out_message *m = &ap_items[i];
 		const char *cname = campaign_name(&cp, m->campaign_public_id);
 		json_t *it = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i}", "id", m->public_id, "to", m->to,
 		    "to_name", m->to_name ? m->to_name : "", "subject", m->subject, "kind",
@@ -133,9 +138,9 @@ ui_queue_get(void *arg)
 		json_array_append_new(items, it);
 	}
 	for (i = 0; camps && i < cp.n; i++)
-		json_array_append_new(camps, json_pack("{s:s,s:s,s:b}", "id", cp.items[i].public_id,
-		    "name", cp.items[i].name, "selected",
-		    campaign && strcmp(campaign, cp.items[i].public_id) == 0));
+		json_array_append_new(camps, json_pack("{s:s,s:s,s:b}", "id", camp_items[i].public_id,
+		    "name", camp_items[i].name, "selected",
+		    campaign && strcmp(campaign, camp_items[i].public_id) == 0));
 	if (page) {
 		json_object_set_new(page, "items", items ? items : json_array());
 		json_object_set_new(page, "campaigns", camps ? camps : json_array());
@@ -155,8 +160,8 @@ ui_queue_get(void *arg)
 		json_decref(items);
 		json_decref(camps);
 	}
-	approval_page_free(&ap);
-	campaign_page_free(&cp);
+	page_free(&ap);
+	page_free(&cp);
 	ui_render(ctx, 200, "queue", page, NULL);
 }
 
@@ -213,7 +218,7 @@ ui_queue_post(void *arg)
 			continue;
 		memset(&fail, 0, sizeof(fail));
 		e = approvals_decide(ctx->core, &w.who, f.value[i], approve, actor, NULL, NULL,
-		    approve ? NULL : reason, &fail);
+		    approve ? NULL : reason, NULL, &fail);
 		if (e == LC_OK) {
 			outcome = approve ? "approved" : "rejected";
 			done++;
@@ -259,7 +264,7 @@ ui_message_get(void *arg)
 	struct http_ctx *ctx = arg;
 	struct ui_user u;
 	struct ui_ws w;
-	struct db_rows mrows, crows, rrows;
+	struct page mv, cv, rv;
 	struct out_message m;
 	struct campaign c;
 	struct relationship r;
@@ -272,19 +277,27 @@ ui_message_get(void *arg)
 
 	if (ui_need_user(ctx, &u) != 0 || ui_need_ws(ctx, &u, &w) != 0)
 		return;
-	if ((e = approvals_get(ctx->core, &w.who, ctx->match.captures[1], &mrows, &m)) != LC_OK) {
+	if ((e = approvals_get(ctx->core, &w.who, ctx->match.captures[1], &mv)) != LC_OK) {
 		ui_fail(ctx, e);
 		return;
 	}
-	memset(&crows, 0, sizeof(crows));
-	memset(&rrows, 0, sizeof(rrows));
+	/* copies of the views' items: their strings stay in the views until the end */
+	m = *(const struct out_message *)mv.items;
+	memset(&c, 0, sizeof(c));
+	memset(&r, 0, sizeof(r));
+	memset(&cv, 0, sizeof(cv));
+	memset(&rv, 0, sizeof(rv));
 	memset(&h, 0, sizeof(h));
 	memset(&d, 0, sizeof(d));
-	e = campaigns_get(ctx->core, &w.who, m.campaign_public_id, &crows, &c);
+	e = campaigns_get(ctx->core, &w.who, m.campaign_public_id, &cv);
 	have_c = e == LC_OK;
+	if (have_c)
+		c = *(const struct campaign *)cv.items;
 	if (e == LC_OK || e == LC_ENOTFOUND) {
-		e = relationships_get(ctx->core, &w.who, m.relationship_public_id, &rrows, &r);
+		e = relationships_get(ctx->core, &w.who, m.relationship_public_id, &rv);
 		have_r = e == LC_OK;
+		if (have_r)
+			r = *(const struct relationship *)rv.items;
 		if (e == LC_ENOTFOUND)
 			e = LC_OK;
 	} else {
@@ -375,9 +388,9 @@ ui_message_get(void *arg)
 out:
 	decision_page_free(&d);
 	history_free(&h);
-	db_rows_free(&rrows);
-	db_rows_free(&crows);
-	db_rows_free(&mrows);
+	page_free(&rv);
+	page_free(&cv);
+	page_free(&mv);
 }
 
 /* decide_fail answers the page for a decision the core refused. */
@@ -409,48 +422,34 @@ decide_one(struct http_ctx *ctx, int approve)
 	struct ui_user u;
 	struct ui_ws w;
 	struct ui_form f;
-	struct db_rows rows;
-	struct out_message m;
 	struct core_fail fail;
 	const char *id = ctx->match.captures[1], *subject = NULL, *reason = NULL;
-	char actor[96], back[256], *body = NULL, *current = NULL;
+	char actor[96], back[256], *body = NULL;
 	lc_err e;
 
 	if (ui_post(ctx, &u, &w, &f) != 0)
 		return;
 	snprintf(back, sizeof(back), "/app/w/%s/approvals/%s", w.who.workspace_public, id);
 	memset(&fail, 0, sizeof(fail));
-	memset(&rows, 0, sizeof(rows));
 	if (approve) {
 		subject = ui_form_get(&f, "subject");
 		if (ui_form_get(&f, "body") && (body = lf_only(ui_form_get(&f, "body"))) == NULL) {
 			e = LC_ENOMEM;
 			goto out;
 		}
-		if (subject || body) {
-			/* only what the approver changed counts as an edit */
-			if ((e = approvals_get(ctx->core, &w.who, id, &rows, &m)) != LC_OK)
-				goto out;
-			if (subject && strcmp(subject, m.subject) == 0)
-				subject = NULL;
-			if (body && (current = lf_only(m.body)) != NULL && strcmp(body, current) == 0) {
-				free(body);
-				body = NULL;
-			}
-		}
+		/* the form always carries both; approvals_decide keeps only what changed */
 	} else {
 		reason = ui_form_get(&f, "reason"); /* approvals_decide requires it */
 	}
 	users_actor(&u.s, actor, sizeof(actor));
-	e = approvals_decide(ctx->core, &w.who, id, approve, actor, subject, body, reason, &fail);
+	e = approvals_decide(ctx->core, &w.who, id, approve, actor, subject, body, reason, NULL,
+	    &fail);
 out:
 	if (e == LC_OK)
 		ui_redirect(ctx->req, back, NULL);
 	else
 		decide_fail(ctx, e, &fail, back);
 	free(body);
-	free(current);
-	db_rows_free(&rows);
 	ui_form_free(&f);
 }
 

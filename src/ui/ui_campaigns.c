@@ -76,7 +76,8 @@ ui_campaigns_get(void *arg)
 	struct ui_user u;
 	struct ui_ws w;
 	struct campaign_query q;
-	struct campaign_page p;
+	struct page p;
+	const struct campaign *campaigns;
 	const char *cursor = query_get(&ctx->query, "cursor");
 	char next[256];
 	json_t *page, *items;
@@ -99,10 +100,11 @@ ui_campaigns_get(void *arg)
 		ui_fail(ctx, e);
 		return;
 	}
+	campaigns = p.items;
 	page = ui_ctx_new(&u, &w, "Campaigns");
 	items = json_array();
 	for (i = 0; items && i < p.n; i++)
-		json_array_append_new(items, campaign_row(&p.items[i]));
+		json_array_append_new(items, campaign_row(&campaigns[i]));
 	if (page) {
 		json_object_set_new(page, "items", items ? items : json_array());
 		json_object_set_new(page, "empty", json_boolean(p.n == 0));
@@ -115,7 +117,7 @@ ui_campaigns_get(void *arg)
 	} else {
 		json_decref(items);
 	}
-	campaign_page_free(&p);
+	page_free(&p);
 	ui_render(ctx, 200, "campaigns", page, NULL);
 }
 

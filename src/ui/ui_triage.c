@@ -49,7 +49,8 @@ ui_triage_get(void *arg)
 {
 	struct http_ctx *ctx = arg;
 	struct inbound_query q;
-	struct inbound_page pg;
+	struct page pg;
+	const struct inbound_view *views;
 	struct ui_user u;
 	struct ui_ws w;
 	json_t *page, *items;
@@ -75,8 +76,9 @@ ui_triage_get(void *arg)
 	}
 	page = ui_ctx_new(&u, &w, "Unmatched mail");
 	items = json_array();
+	views = pg.items;
 	for (i = 0; items && i < pg.n; i++)
-		json_array_append_new(items, item_json(&pg.items[i]));
+		json_array_append_new(items, item_json(&views[i]));
 	if (page) {
 		json_object_set_new(page, "items", items ? items : json_array());
 		json_object_set_new(page, "empty", json_boolean(pg.n == 0));
@@ -87,7 +89,7 @@ ui_triage_get(void *arg)
 	} else {
 		json_decref(items);
 	}
-	inbound_page_free(&pg);
+	page_free(&pg);
 	ui_render(ctx, 200, "triage", page, NULL);
 }
 

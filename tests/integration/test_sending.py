@@ -547,3 +547,27 @@ def test_stale_schedule_goes_back_to_approval(tenant):
     m = wait_for(lambda: (lambda x: x["status"] == "awaiting_approval" and x["lastError"] and x)(message(tenant.api, draft["id"])))
     assert m and "stale" in m["lastError"]
     assert not [1 for raw, x in sink_messages() if x["To"] and f"{stale}@example.org" in str(x["To"])]
+
+
+def test_only_changed_fields_make_an_edit(shop):
+    """Issue 14: the rule of the approval pages holds for the API:
+    a subject equal to the message's, or a body equal to it but for its line ends, is no
+    edit — nothing is recorded as edited. A field that did change is recorded alone."""
+    t, cid, rels = shop
+    subject = "unchanged " + uuid.uuid4().hex
+    body = "Hello there,\nthis is a test."
+    out = send(t.api, cid, rels["priya"], subject=subject, body=body).json()["invocation"]["message"]["id"]
+    r = t.approver.post(f"/v1/approvals/{out}/approve", headers=JSON,
+                        data=json.dumps({"subject": subject, "body": body.replace("\n", "\r\n")}))
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] != "awaiting_approval" and r.json()["subject"] == subject
+    q = ("SELECT d.decision, d.edited_subject IS NULL, d.edited_body IS NULL, HEX(m.body) FROM "
+         "approval_decisions d JOIN outbound_messages m ON m.id = d.message_id "
+         "WHERE m.public_id = '%s'")
+    assert sql(q % out) == [["0", "1", "1", body.encode().hex().upper()]]
+
+    out = send(t.api, cid, rels["priya"], subject=subject, body=body).json()["invocation"]["message"]["id"]
+    r = t.approver.post(f"/v1/approvals/{out}/approve", headers=JSON,
+                        data=json.dumps({"subject": subject, "body": "A new body."}))
+    assert r.status_code == 200 and r.json()["body"] == "A new body.", r.text
+    assert sql(q % out) == [["0", "1", "0", b"A new body.".hex().upper()]]
