@@ -54,7 +54,8 @@ api_suppression_list(void *arg)
 	static const char *const allowed[] = {"scope", "limit", "cursor", NULL};
 	struct http_ctx *ctx = arg;
 	struct suppression_query q;
-	struct suppression_page page;
+	struct page page;
+	const struct suppression_view *views;
 	json_t *data;
 	size_t i;
 	lc_err e;
@@ -64,17 +65,19 @@ api_suppression_list(void *arg)
 	    api_parse_limit_cursor(ctx, &q.limit, &q.has_cursor, &q.cursor_ms, &q.cursor_id) != 0)
 		return;
 	if ((e = suppressions_list(ctx->core, &ctx->who, &q, &page)) != LC_OK) {
+		page_free(&page);
 		api_fail(ctx, e, "suppression_not_found");
 		return;
 	}
 	data = json_array();
+	views = page.items;
 	for (i = 0; data && i < page.n; i++)
-		json_array_append_new(data, suppression_json(&page.items[i]));
+		json_array_append_new(data, suppression_json(&views[i]));
 	http_send_json(ctx->req, 200,
 	    json_pack("{s:o,s:o}", "data", data, "nextCursor",
 	        page.has_next ? json_string(page.next_cursor) : json_null()),
 	    NULL);
-	suppression_page_free(&page);
+	page_free(&page);
 }
 
 void

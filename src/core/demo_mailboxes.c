@@ -83,9 +83,9 @@ make_mailbox(struct core *core, const struct principal *who, const char *name, c
     int64_t *id, char *public_id)
 {
 	struct mailbox_in in;
-	struct mailbox_view v;
+	const struct mailbox_view *mb;
 	struct core_fail fail;
-	struct db_rows rows;
+	struct page v;
 	lc_err e;
 
 	mailbox_in_init(&in);
@@ -104,11 +104,12 @@ make_mailbox(struct core *core, const struct principal *who, const char *name, c
 	in.gap_s = 120;
 	in.jitter_s = 60;
 	memset(&fail, 0, sizeof(fail));
-	if ((e = mailboxes_create(core, who, &in, &rows, &v, &fail)) != LC_OK)
+	if ((e = mailboxes_create(core, who, &in, &v, &fail)) != LC_OK)
 		return e;
-	*id = v.id;
-	snprintf(public_id, ID_MAX, "%s", v.public_id);
-	db_rows_free(&rows);
+	mb = v.items;
+	*id = mb->id;
+	snprintf(public_id, ID_MAX, "%s", mb->public_id);
+	page_free(&v);
 	return LC_OK;
 }
 
@@ -118,7 +119,8 @@ demo_mailboxes_seed(struct core *core, const struct principal *who, const char *
 	char sam[ID_MAX], dana[ID_MAX];
 	const char *ids[2] = {sam, dana};
 	struct approval_query q;
-	struct approval_page ap;
+	struct page ap;
+	const struct out_message *msgs;
 	struct core_fail fail;
 	struct pacing_rules rules;
 	struct hold_ctx h;
@@ -157,10 +159,11 @@ demo_mailboxes_seed(struct core *core, const struct principal *who, const char *
 	q.limit = 3;
 	if ((e = approvals_list(core, who, &q, &ap)) != LC_OK)
 		return e;
+	msgs = ap.items;
 	for (i = 0; i < ap.n && e == LC_OK; i++) {
 		memset(&h, 0, sizeof(h));
 		h.workspace_id = who->workspace_id;
-		h.message_id = ap.items[i].public_id;
+		h.message_id = msgs[i].public_id;
 		if (i == 2) {
 			h.mailbox_id = dana_id;
 			h.reason = PACE_MAILBOX_PAUSED;
@@ -172,6 +175,6 @@ demo_mailboxes_seed(struct core *core, const struct principal *who, const char *
 		}
 		e = db_tx(core->db, hold_tx, &h);
 	}
-	approval_page_free(&ap);
+	page_free(&ap);
 	return e;
 }

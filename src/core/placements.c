@@ -188,7 +188,7 @@ placements_create(struct core *core, const struct principal *who, const char *re
 		placement_list_free(out);
 		return LC_EINVAL;
 	}
-	if (!regdomain_url_on(link_url, rel.domain)) {
+	if (!regdomain_url_on(link_url, rel->domain)) {
 		fail->code = "validation_failed";
 		fail->param = "linkUrl";
 		fail->detail = "linkUrl must be on the prospect's domain (the same registrable "
@@ -275,18 +275,20 @@ placements_update(struct core *core, const struct principal *who, const char *re
     const char *pid, const struct placement_expect_in *x, struct placement_list *out,
     struct core_fail *fail)
 {
-	struct relationship rel;
+	const struct relationship *rel;
 	struct store_pl_expect sx;
 	char now[TIME_SQL_LEN], guarantee[TIME_SQL_LEN];
 	int64_t id;
 	lc_err e;
 
 	memset(out, 0, sizeof(*out));
-	if ((e = relationships_get(core, who, rel_public, &out->rel_rows, &rel)) != LC_OK) {
+	if ((e = relationships_get(core, who, rel_public, &out->rel)) != LC_OK) {
+		page_free(&out->rel);
 		fail->code = "relationship_not_found";
 		return e;
 	}
-	if ((e = store_pl_find_public(core->db, rel.id, pid, &out->rows)) != LC_OK)
+	rel = out->rel.items;
+	if ((e = store_pl_find_public(core->db, rel->id, pid, &out->rows)) != LC_OK)
 		goto fail;
 	if (out->rows.nrows != 1) {
 		fail->code = "placement_not_found";
@@ -301,13 +303,13 @@ placements_update(struct core *core, const struct principal *who, const char *re
 	db_rows_free(&out->rows);
 	sqltime_format(now_ms(), now);
 	if ((e = store_pl_set_expect(core->db, id, &sx, now)) != LC_OK ||
-	    (e = store_pl_find_public(core->db, rel.id, pid, &out->rows)) != LC_OK)
+	    (e = store_pl_find_public(core->db, rel->id, pid, &out->rows)) != LC_OK)
 		goto fail;
 	if (out->rows.nrows != 1) {
 		e = LC_EDB;
 		goto fail;
 	}
-	if ((e = fill(out, &rel)) != LC_OK)
+	if ((e = fill(out, rel)) != LC_OK)
 		goto fail;
 	return LC_OK;
 fail:
@@ -320,15 +322,18 @@ placements_checks(struct core *core, const struct principal *who, const char *re
     const char *pid, unsigned limit, int64_t before_id, struct placement_checks *out,
     const char **what)
 {
-	struct relationship rel;
+	const struct relationship *rel;
 	int64_t id;
 	lc_err e;
 
 	memset(out, 0, sizeof(*out));
 	*what = "relationship_not_found";
-	if ((e = relationships_get(core, who, rel_public, &out->rel_rows, &rel)) != LC_OK)
+	if ((e = relationships_get(core, who, rel_public, &out->rel)) != LC_OK) {
+		page_free(&out->rel);
 		return e;
-	if ((e = store_pl_find_public(core->db, rel.id, pid, &out->pl_rows)) != LC_OK)
+	}
+	rel = out->rel.items;
+	if ((e = store_pl_find_public(core->db, rel->id, pid, &out->pl_rows)) != LC_OK)
 		goto fail;
 	if (out->pl_rows.nrows != 1) {
 		*what = "placement_not_found";
@@ -356,7 +361,7 @@ placement_checks_free(struct placement_checks *c)
 	if (c == NULL)
 		return;
 	db_rows_free(&c->rows);
-	db_rows_free(&c->rel_rows);
+	page_free(&c->rel);
 	db_rows_free(&c->pl_rows);
 	memset(c, 0, sizeof(*c));
 }

@@ -68,7 +68,8 @@ lc_err placements_update(struct core *core, const struct principal *who, const c
 
 /* A page of a placement's checks, newest first. */
 struct placement_checks {
-	struct db_rows rows, rel_rows, pl_rows;
+	struct db_rows rows, pl_rows;
+	struct page rel; /* the relationship asked for */
 	int64_t total;
 	size_t n;
 	int has_next;

@@ -309,11 +309,10 @@ static const struct page_spec spec = {
 
 lc_err
 suppressions_list(struct core *core, const struct principal *who, const struct suppression_query *q,
-    struct suppression_page *page)
+    struct page *page)
 {
 	struct store_suppression_filter f;
 	char before[TIME_SQL_LEN];
-	void *items = NULL;
 	lc_err e;
 
 	memset(page, 0, sizeof(*page));
@@ -327,24 +326,10 @@ suppressions_list(struct core *core, const struct principal *who, const struct s
 		f.before_id = q->cursor_id;
 	}
 	f.limit = q->limit + 1;
-	if ((e = store_suppression_list(core->db, &f, &page->rows)) != LC_OK)
-		return e;
-	if ((e = page_build(&page->rows, q->limit, &spec, &items, &page->n, &page->has_next,
-	         page->next_cursor)) != LC_OK) {
-		suppression_page_free(page);
-		return e;
-	}
-	page->items = items;
-	return LC_OK;
-}
-
-void
-suppression_page_free(struct suppression_page *page)
-{
-	db_rows_free(&page->rows);
-	free(page->items);
-	page->items = NULL;
-	page->n = 0;
+	if ((e = store_suppression_list(core->db, &f, &page->rows)) != LC_OK ||
+	    (e = page_build(page, q->limit, &spec)) != LC_OK)
+		page_free(page);
+	return e;
 }
 
 /* import_tx adds the file's rows in one transaction: all or nothing. */
@@ -469,7 +454,7 @@ lc_err
 suppressions_export(struct core *core, const struct principal *who, struct buf *out, int *truncated)
 {
 	struct suppression_query q;
-	struct suppression_page page;
+	struct page page;
 	char when[TIME_RFC3339_LEN];
 	size_t i, total = 0;
 	lc_err e;
@@ -482,10 +467,12 @@ suppressions_export(struct core *core, const struct principal *who, struct buf *
 	q.scope = -1;
 	q.limit = 1000;
 	for (;;) {
-		if ((e = suppressions_list(core, who, &q, &page)) != LC_OK)
+		if ((e = suppressions_list(core, who, &q, &page)) != LC_OK) {
+			page_free(&page);
 			return e;
+		}
 		for (i = 0; i < page.n && e == LC_OK; i++) {
-			const struct suppression_view *v = &page.items[i];
+			const struct suppression_view *v = (const struct suppression_view *)page.items + i;
 
 			rfc3339_format(v->created_ms, when);
 			if ((e = csv_cell(out, v->value, 0)) != LC_OK ||
@@ -505,10 +492,10 @@ suppressions_export(struct core *core, const struct principal *who, struct buf *
 		total += page.n;
 		q.has_cursor = 1;
 		if (e != LC_OK || !page.has_next) {
-			suppression_page_free(&page);
+			page_free(&page);
 			return e;
 		}
-		suppression_page_free(&page);
+		page_free(&page);
 		if (total >= SUPP_EXPORT_MAX_ROWS) {
 			*truncated = 1;
 			return LC_OK;

@@ -6,6 +6,7 @@
 #ifndef LC_SUPPRESSIONS_H
 #define LC_SUPPRESSIONS_H
 
+#include "core/paging.h"
 #include "core/sending.h"
 #include "core/validate.h"
 #include "util/buf.h"
@@ -79,18 +80,10 @@ struct suppression_query {
 	int64_t cursor_ms, cursor_id;
 	unsigned limit;
 };
-struct suppression_page {
-	struct db_rows rows;
-	struct suppression_view *items;
-	size_t n;
-	int has_next;
-	char next_cursor[CURSOR_MAX];
-};
-/* suppressions_list gives the entries that apply to who's workspace, newest first. Free
- * with suppression_page_free. Errors: LC_ENOMEM, database errors. */
+/* suppressions_list gives the entries that apply to who's workspace, newest first (items:
+ * struct suppression_view; page_free in any case). Errors: LC_ENOMEM, database errors. */
 lc_err suppressions_list(struct core *core, const struct principal *who,
-    const struct suppression_query *q, struct suppression_page *page);
-void suppression_page_free(struct suppression_page *page);
+    const struct suppression_query *q, struct page *page);
 
 struct suppression_import {
 	unsigned long added, already, rows;

@@ -267,7 +267,8 @@ static json_t *
 held_json(struct http_ctx *ctx, const struct ui_ws *w, const char *campaign_id)
 {
 	struct approval_query q;
-	struct approval_page ap;
+	struct page ap;
+	const struct out_message *msgs;
 	json_t *list;
 	size_t i;
 
@@ -275,11 +276,14 @@ held_json(struct http_ctx *ctx, const struct ui_ws *w, const char *campaign_id)
 	q.status_mask = 1u << MS_HELD;
 	q.campaign_id = campaign_id;
 	q.limit = 20;
-	if (approvals_list(ctx->core, &w->who, &q, &ap) != LC_OK)
+	if (approvals_list(ctx->core, &w->who, &q, &ap) != LC_OK) {
+		page_free(&ap);
 		return NULL;
+	}
+	msgs = ap.items;
 	list = json_array();
 	for (i = 0; list && i < ap.n; i++) {
-		const struct out_message *m = &ap.items[i];
+		const struct out_message *m = &msgs[i];
 		json_t *o = json_pack("{s:s,s:s,s:s}", "id", m->public_id, "to", m->to, "reason",
 		    pacing_reason_name(m->held_reason) ? pacing_reason_name(m->held_reason)
 		                                       : "campaign paused");
@@ -290,7 +294,7 @@ held_json(struct http_ctx *ctx, const struct ui_ws *w, const char *campaign_id)
 			ui_set_time(o, "next_slot", m->next_slot_ms);
 		json_array_append_new(list, o);
 	}
-	approval_page_free(&ap);
+	page_free(&ap);
 	return list;
 }
 
