@@ -120,16 +120,8 @@ item_from_row(const struct db_rows *rows, size_t i, void *item)
 	out_message_from_row(rows, i, item);
 }
 
-static void
-item_position(const void *item, int64_t *ms, int64_t *id)
-{
-	const struct out_message *x = item;
-
-	*ms = x->created_ms;
-	*id = x->id;
-}
-
-static const struct page_spec spec = {sizeof(struct out_message), item_from_row, item_position};
+static const struct page_spec spec = {sizeof(struct out_message), item_from_row,
+    PAGE_KEY(struct out_message, created_ms, id)};
 
 lc_err
 approvals_list(struct core *core, const struct principal *who, const struct approval_query *q,

@@ -49,16 +49,8 @@ item_from_row(const struct db_rows *rows, size_t i, void *item)
 	campaign_from_row(rows, i, item);
 }
 
-static void
-item_position(const void *item, int64_t *ms, int64_t *id)
-{
-	const struct campaign *x = item;
-
-	*ms = x->created_ms;
-	*id = x->id;
-}
-
-static const struct page_spec spec = {sizeof(struct campaign), item_from_row, item_position};
+static const struct page_spec spec = {sizeof(struct campaign), item_from_row,
+    PAGE_KEY(struct campaign, created_ms, id)};
 
 lc_err
 campaigns_list(struct core *core, const struct principal *who, const struct campaign_query *q,

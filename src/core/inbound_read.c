@@ -50,16 +50,8 @@ item_from_row(const struct db_rows *rows, size_t i, void *item)
 	view_from_row(rows, i, item);
 }
 
-static void
-item_position(const void *item, int64_t *ms, int64_t *id)
-{
-	const struct inbound_view *x = item;
-
-	*ms = x->received_ms;
-	*id = x->id;
-}
-
-static const struct page_spec spec = {sizeof(struct inbound_view), item_from_row, item_position};
+static const struct page_spec spec = {sizeof(struct inbound_view), item_from_row,
+    PAGE_KEY(struct inbound_view, received_ms, id)};
 
 lc_err
 inbound_list(struct core *core, const struct principal *who, const struct inbound_query *q,
@@ -146,7 +138,7 @@ relationships_history(struct core *core, int64_t relationship_id, struct page *h
 {
 	/* the store caps the rows (500): they all make the page, which has no next */
 	static const struct page_spec hspec = {sizeof(struct history_entry), history_from_row,
-	    NULL};
+	    0, 0};
 	lc_err e;
 
 	memset(h, 0, sizeof(*h));

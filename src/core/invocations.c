@@ -34,7 +34,7 @@ invocations_get(struct core *core, const struct principal *who, const char *publ
     struct page *v)
 {
 	static const struct page_spec spec = {sizeof(struct invocation), invocation_from_row,
-	    NULL};
+	    0, 0};
 	lc_err e;
 
 	memset(v, 0, sizeof(*v));

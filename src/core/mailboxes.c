@@ -164,7 +164,7 @@ view_item(const struct db_rows *rows, size_t i, void *item)
 	view_from_row(rows, i, item);
 }
 
-static const struct page_spec view_spec = {sizeof(struct mailbox_view), view_item, NULL};
+static const struct page_spec view_spec = {sizeof(struct mailbox_view), view_item, 0, 0};
 
 /* written makes v the mailbox a create or update transaction that ended with e read back;
  * v is freed when anything failed. */
@@ -615,7 +615,7 @@ id_from_row(const struct db_rows *rows, size_t i, void *item)
 lc_err
 campaign_mailboxes_get(struct core *core, int64_t campaign_id, struct page *ids)
 {
-	static const struct page_spec spec = {sizeof(const char *), id_from_row, NULL};
+	static const struct page_spec spec = {sizeof(const char *), id_from_row, 0, 0};
 	lc_err e;
 
 	memset(ids, 0, sizeof(*ids));

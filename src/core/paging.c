@@ -32,7 +32,9 @@ page_build(struct page *p, unsigned limit, const struct page_spec *spec)
 	for (i = 0; i < count; i++)
 		spec->from_row(&p->rows, i, base + i * spec->item_size);
 	if (p->has_next) {
-		spec->position(base + (count - 1) * spec->item_size, &ms, &id);
+		const char *last = base + (count - 1) * spec->item_size;
+		memcpy(&ms, last + spec->key_ms, sizeof(ms));
+		memcpy(&id, last + spec->key_id, sizeof(id));
 		cursor_encode(ms, id, p->next_cursor);
 	}
 	p->items = base;

@@ -25,12 +25,15 @@ struct page {
 /* page_free releases p and leaves it zeroed; safe on a zeroed or freed page. */
 void page_free(struct page *p);
 
-/* How the rows of one kind of object become items. */
+/* How the rows of one kind of object become items, and where an item's sort key lies:
+ * two int64_t members, a time in ms and the id, that a list's cursor names (PAGE_KEY).
+ * A spec used only by page_one, or for pages that never have a next, leaves them 0. */
 struct page_spec {
 	size_t item_size;
 	void (*from_row)(const struct db_rows *rows, size_t i, void *item);
-	void (*position)(const void *item, int64_t *ms, int64_t *id); /* the sort key */
+	size_t key_ms, key_id; /* offsets of the sort key's members */
 };
+#define PAGE_KEY(type, ms_member, id_member) offsetof(type, ms_member), offsetof(type, id_member)
 
 /* page_build turns p->rows, the answer of a "limit + 1" list query, into at most limit
  * items; has_next says a further row existed, and then next_cursor names the last item.

@@ -38,16 +38,8 @@ item_from_row(const struct db_rows *rows, size_t i, void *item)
 	relationship_from_row(rows, i, item);
 }
 
-static void
-item_position(const void *item, int64_t *ms, int64_t *id)
-{
-	const struct relationship *x = item;
-
-	*ms = x->created_ms;
-	*id = x->id;
-}
-
-static const struct page_spec spec = {sizeof(struct relationship), item_from_row, item_position};
+static const struct page_spec spec = {sizeof(struct relationship), item_from_row,
+    PAGE_KEY(struct relationship, created_ms, id)};
 
 lc_err
 relationships_list(struct core *core, const struct principal *who, const struct rel_query *q,

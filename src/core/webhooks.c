@@ -191,7 +191,7 @@ webhooks_create(struct core *core, const struct principal *who, const char *url,
     const char *const *events, size_t n, const char *description, int allow_http,
     struct page *v, char secret[WHSIG_SECRET_MAX], struct core_fail *fail)
 {
-	static const struct page_spec spec = {sizeof(struct webhook_view), view_item, NULL};
+	static const struct page_spec spec = {sizeof(struct webhook_view), view_item, 0, 0};
 	char now[TIME_SQL_LEN], id[ID_MAX];
 	struct create_tx t;
 	const char *why;

@@ -11,10 +11,9 @@
 #include "util/timefmt.h"
 
 static void item_from_row(const struct db_rows *, size_t, void *);
-static void item_position(const void *, int64_t *, int64_t *);
 
 static const struct page_spec spec = {sizeof(struct workspace_info), item_from_row,
-    item_position};
+    PAGE_KEY(struct workspace_info, created_ms, id)};
 
 static void
 item_from_row(const struct db_rows *r, size_t i, void *item)
@@ -30,15 +29,6 @@ item_from_row(const struct db_rows *r, size_t i, void *item)
 	w->relationships = db_i64(r, i, WSP_COL_RELATIONSHIPS);
 	w->campaigns = db_i64(r, i, WSP_COL_CAMPAIGNS);
 	w->active_campaigns = db_i64(r, i, WSP_COL_ACTIVE);
-}
-
-static void
-item_position(const void *item, int64_t *ms, int64_t *id)
-{
-	const struct workspace_info *w = item;
-
-	*ms = w->created_ms;
-	*id = w->id;
 }
 
 lc_err
