@@ -172,6 +172,19 @@ placement_job_clear(struct placement_job *j)
 	memset(j, 0, sizeof(*j));
 }
 
+/* unverifiable_wait is how long after the k-th unverifiable result in a row (k = 0 the
+ * first) a link is looked at again: the recheck interval, doubling, at most the lost
+ * links' interval. A site that is down or blocks us is asked less and less often. */
+static int64_t
+unverifiable_wait(const struct placement_timing *t, unsigned k)
+{
+	int64_t w = (int64_t)t->recheck_seconds * 1000, cap = (int64_t)t->lost_recheck_seconds * 1000;
+
+	while (k-- > 0 && w < cap)
+		w *= 2;
+	return w < cap ? w : cap;
+}
+
 /* decide is the schedule of docs/placements.md: what one verdict does to a placement in
  * its current status. unverifiable never moves a link toward lost; a missing result
  * counts toward lost only lost_confirm_seconds after the last counted one (another day). */
@@ -204,8 +217,12 @@ decide(const struct placement_job *j, enum placement_verdict v,
 	switch (j->status) {
 	case PL_VERIFIED:
 		n->priority = PRIORITY_VERIFIED;
-		if (v != PV_MISSING)
-			return; /* unverifiable: looked at again at the usual pace */
+		if (v != PV_MISSING) {
+			/* unverifiable: no step toward lost; asked again, backing off */
+			n->misses = j->misses + 1;
+			n->wait_ms = unverifiable_wait(t, j->misses);
+			return;
+		}
 		if (j->missing_ms < 0 ||
 		    now - j->missing_ms >= (int64_t)t->lost_confirm_seconds * 1000) {
 			n->missing_days = j->missing_days + 1;
@@ -236,9 +253,10 @@ decide(const struct placement_job *j, enum placement_verdict v,
 			n->status = PL_NOT_FOUND;
 			n->wait_ms = -1;
 		} else {
-			/* unverifiable after every retry: we still do not know; keep looking daily */
+			/* unverifiable after every retry: we still do not know; keep looking, backing
+			 * off from the recheck interval */
 			n->status = PL_PENDING;
-			n->misses = PENDING_CHECKS;
+			n->wait_ms = unverifiable_wait(t, n->misses - PENDING_CHECKS);
 		}
 		return;
 	}
