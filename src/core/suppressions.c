@@ -304,8 +304,8 @@ item_position(const void *item, int64_t *ms, int64_t *id)
 	*id = x->id;
 }
 
-static const struct page_spec spec = {
-    sizeof(struct suppression_view), item_from_row, item_position};
+static const struct page_spec spec = {sizeof(struct suppression_view), item_from_row,
+    PAGE_KEY(struct suppression_view, created_ms, id)};
 
 lc_err
 suppressions_list(struct core *core, const struct principal *who, const struct suppression_query *q,
