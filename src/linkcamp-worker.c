@@ -28,6 +28,7 @@
 #include "hook/hook_http.h"
 #include "hook/link_find.h"
 #include "imap/imap_net.h"
+#include "mail/mime.h"
 #include "core/notify.h"
 #include "mail/compose.h"
 #include "mail/smtp.h"
@@ -696,6 +697,8 @@ main(int argc, char **argv)
 		    mailbox_ca_file());
 		return 78;
 	}
+	/* the IMAP fetchers parse mail (inbound_ingest): GMime is set up before any thread */
+	mime_global_init();
 	if (imap_net_init(mailbox_ca_file()) != LC_OK) {
 		fprintf(stderr, "linkcamp-worker: [mailboxes] ca_file %s cannot be read (IMAP)\n",
 		    mailbox_ca_file());

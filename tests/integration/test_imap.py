@@ -203,7 +203,8 @@ def sent(t):
     assert r.status_code == 201, r.text
     got = wait_for(lambda: [x for _, x in sink_messages() if x["X-Sink-Rcpt-To"] == prospect])
     assert got, "the campaign's first email did not reach the sink"
-    return m, folder, prospect, got[0], r.json()["id"]
+    yield m, folder, prospect, got[0], r.json()["id"]
+    t.api.request("DELETE", f"/v1/mailboxes/{m['id']}")  # its connection ends
 
 
 def test_reply_arrives_through_idle_threads_and_stays_unread(t, sent):
@@ -587,3 +588,4 @@ def test_the_demo_script_threads_a_reply_read_over_imap():
     assert reply["class"] == "reply" and reply["matchedBy"] == "thread"
     assert reply["campaignId"] == env["LINKCAMP_DEMO_IMAP_CAMPAIGN_ID"]
     assert password() not in p.stdout + p.stderr
+
