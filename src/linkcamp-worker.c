@@ -31,6 +31,7 @@
 #include "hook/hook_http.h"
 #include "hook/link_find.h"
 #include "imap/imap_net.h"
+#include "mail/mime.h"
 #include "core/notify.h"
 #include "core/reply_token.h"
 #include "mail/compose.h"
@@ -732,6 +733,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "linkcamp-worker: libopendkim cannot start\n");
 		return 70;
 	}
+	/* the IMAP fetchers parse mail (inbound_ingest): GMime is set up before any thread */
+	mime_global_init();
 	if (imap_net_init(mailbox_ca_file()) != LC_OK) {
 		fprintf(stderr, "linkcamp-worker: [mailboxes] ca_file %s cannot be read (IMAP)\n",
 		    mailbox_ca_file());

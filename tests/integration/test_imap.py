@@ -203,7 +203,8 @@ def sent(t):
     assert r.status_code == 201, r.text
     got = wait_for(lambda: [x for _, x in sink_messages() if x["X-Sink-Rcpt-To"] == prospect])
     assert got, "the campaign's first email did not reach the sink"
-    return m, folder, prospect, got[0], r.json()["id"]
+    yield m, folder, prospect, got[0], r.json()["id"]
+    t.api.request("DELETE", f"/v1/mailboxes/{m['id']}")  # its connection ends
 
 
 def test_reply_arrives_through_idle_threads_and_stays_unread(t, sent):
@@ -587,3 +588,54 @@ def test_the_demo_script_threads_a_reply_read_over_imap():
     assert reply["class"] == "reply" and reply["matchedBy"] == "thread"
     assert reply["campaignId"] == env["LINKCAMP_DEMO_IMAP_CAMPAIGN_ID"]
     assert password() not in p.stdout + p.stderr
+
+
+# ---- the sync's threads under helgrind ----
+
+def test_imap_threads_are_clean_under_helgrind(t, sent):
+    """The watcher, the fetchers and libetpan under Valgrind's helgrind (the release build,
+    as test_worker_helgrind): two mailboxes read at once, one through IDLE, a SIGTERM while
+    idling; no data race, no lock-order problem."""
+    import re
+    _, _, prospect, _, _ = sent
+    here = os.path.dirname(os.path.abspath(__file__))
+    release = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(DEV))), "build",
+                           "release", "linkcamp-worker")
+    log = os.path.join(os.environ.get("LINKCAMP_LOG_DIR", "/tmp"),
+                       f"helgrind-imap-{uuid.uuid4().hex[:6]}.log")
+    folders = [new_folder("box1"), new_folder("box3")]
+    out = open(log + ".out", "ab")
+    subprocess.run([DEV, "worker-stop", INSTANCE], check=True, timeout=60)
+    worker, boxes = None, []
+    try:
+        worker = subprocess.Popen(["valgrind", "--tool=helgrind", f"--log-file={log}",
+                                   f"--suppressions={here}/helgrind.supp", release, "-c", CONFIG],
+                                  env=dict(os.environ, LINKCAMP_LOG_LEVEL="info", G_SLICE="always-malloc"),
+                                  stdout=out, stderr=out)
+        # helgrind starts slowly on a loaded machine: wait for the worker's first line
+        assert wait_for(lambda: os.path.getsize(log + ".out") > 0, 900)
+        boxes = [create(t.api, imap_body([folders[0]], user="box1")),
+                 create(t.api, imap_body([folders[1]], user="box3", port=IMAP_PORT,
+                                         security="starttls"))]
+        ids = []
+        for (folder, user) in zip(folders, ("box1", "box3")):
+            for i in range(3):
+                raw, msgid = mail(prospect, f"{user}@mailbox.test", f"hg {i}")
+                append(folder, raw, user=user)
+                ids.append(msgid)
+        assert wait_for(lambda: len(stored(t.ws, ids)) == len(ids), 600), \
+            [status_of(t.api, b["id"]) for b in boxes]
+        assert wait_for(lambda: all(status_of(t.api, b["id"])["imapStatus"] == "idle"
+                                    for b in boxes), 300)
+        stop_process(worker, timeout=300)
+    finally:
+        if worker and worker.poll() is None:
+            worker.kill()
+        out.close()
+        subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
+        for b in boxes:
+            t.api.request("DELETE", f"/v1/mailboxes/{b['id']}")
+    with open(log) as f:
+        report = f.read()
+    summary = re.findall(r"ERROR SUMMARY: (\d+) errors", report)
+    assert summary and summary[-1] == "0", report[-6000:]
