@@ -27,6 +27,13 @@
 #define IDEM_TTL_MS (INT64_C(24) * 3600 * 1000)
 #define SCOPED_KEY_MAX 96
 
+struct insert_tx {
+	int64_t ws;
+	const char *key, *now;
+	const unsigned char *hash;
+};
+
+static lc_err insert_tx(struct db *, void *);
 static const char *scope_of(const struct principal *, const char *, int64_t *,
     char[SCOPED_KEY_MAX]);
 
@@ -58,6 +65,17 @@ scope_of(const struct principal *who, const char *key, int64_t *scope,
 	return buf;
 }
 
+/* insert_tx writes the key's row in a transaction of its own, so that db_tx retries it:
+ * on a Galera cluster two first requests with one key through two nodes both insert it,
+ * and the loser's certification failure (1213) is a retry that then finds the row. */
+static lc_err
+insert_tx(struct db *db, void *arg)
+{
+	struct insert_tx *t = arg;
+
+	return store_idem_insert(db, t->ws, t->key, t->hash, t->now);
+}
+
 lc_err
 idempotency_begin(struct core *core, const struct principal *who, const char *key,
     const unsigned char hash[32], enum idem_state *state, int *status, char **body, size_t *len)
@@ -73,7 +91,10 @@ idempotency_begin(struct core *core, const struct principal *who, const char *ke
 	*len = 0;
 	sqltime_format(now_ms(), now);
 	sqltime_format(now_ms() - IDEM_TTL_MS, cutoff);
-	e = store_idem_insert(core->db, ws, key, hash, now);
+	{
+		struct insert_tx t = {ws, key, now, hash};
+		e = db_tx(core->db, insert_tx, &t);
+	}
 	if (e != LC_OK && e != LC_ECONFLICT)
 		return e;
 	if ((e = db_request_begin(core->db)) != LC_OK)

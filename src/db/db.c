@@ -66,7 +66,7 @@ struct db *
 db_new(const struct config *cfg)
 {
 	struct db *db = calloc(1, sizeof(*db));
-	char why[160];
+	char why[160] = "database.writer is not one host[:port]";
 
 	if (db == NULL)
 		return NULL;

@@ -34,7 +34,9 @@ struct db_rows {
 };
 
 /* db_new allocates a connection handle for cfg (borrowed; must outlive the handle).
- * It does not connect; the first statement does. NULL on out of memory. */
+ * It does not connect; the first statement does, to [database] hosts' writer first when
+ * hosts is set (a server that is down or not ready moves it to the next one), else to
+ * host/port or socket. NULL on out of memory. */
 struct db *db_new(const struct config *cfg);
 /* db_free closes the connection; NULL is a no-op. */
 void db_free(struct db *db);
@@ -61,15 +63,21 @@ lc_err db_exec(struct db *db, const char *sql, const struct db_param *params, si
 lc_err db_exec_text(struct db *db, const char *sql);
 
 /* db_tx runs fn(db, arg) inside a transaction. It commits when fn returns LC_OK and rolls
- * back otherwise; on LC_ERETRY (deadlock, lock wait) or a connection lost mid-transaction
- * it retries the whole transaction a few times. Returns fn's error or the commit's. */
+ * back otherwise. On LC_ERETRY (deadlock, lock wait, a Galera certification failure, or
+ * fn's own) it runs the whole transaction again after a jittered, growing pause, up to
+ * DB_RETRY_LIMIT tries (db/retry.h), logging the count; on a connection lost before the
+ * commit it runs it again on the next host, once round the list. A connection lost during
+ * COMMIT is not retried (it may have committed): LC_EDBDOWN. fn must therefore be safe to
+ * run more than once. Returns fn's error or the commit's. */
 lc_err db_tx(struct db *db, lc_err (*fn)(struct db *, void *), void *arg);
 
 /* db_request_begin starts a request transaction: until db_request_end, every statement
  * runs in it and every db_tx joins it under a savepoint (fn's failure undoes fn's writes;
  * nothing commits on its own), so the whole request commits or rolls back as one. A
  * deadlock or a lost connection dooms it: every later statement returns that error without
- * running. LC_EINVAL when one is already open. */
+ * running. After a request transaction the server rolled back, it first pauses as db_tx
+ * does between tries (the caller runs the request again). LC_EINVAL when one is already
+ * open. */
 lc_err db_request_begin(struct db *db);
 
 /* db_request_end commits the request transaction (commit != 0) or rolls it back. Returns
