@@ -116,11 +116,14 @@ lc_err
 store_msg_claim_batch(struct db *db, const int64_t *ids, size_t n, const char *owner,
     const char *lease_sql, const char *now_sql, uint64_t *claimed)
 {
+	/* the guard names every status the due query can return — scheduled (1), held by
+	 * pacing until its slot (8), deferred (9) — so that only a row another Galera node
+	 * claimed first is left out (the caller then retries) */
 	static const char sql[] =
 	    "UPDATE outbound_messages SET status = 2, fence = fence + 1, lease_owner = ?, "
 	    "lease_expires_at = ?, smtp_phase = 0, attempts = attempts + 1, held_reason = NULL, "
 	    "next_slot_at = NULL, updated_at = ? "
-	    "WHERE id IN (" Q64 ") AND status IN (1, 9)";
+	    "WHERE id IN (" Q64 ") AND status IN (1, 8, 9)";
 	struct db_param p[3 + STORE_BATCH_MAX];
 
 	*claimed = 0;
