@@ -131,6 +131,8 @@ history_from_row(const struct db_rows *rows, size_t i, void *item)
 	h->status = (unsigned)db_i64(rows, i, H_COL_STATUS);
 	h->subject = db_str(rows, i, H_COL_SUBJECT);
 	h->at_ms = db_ms(rows, i, H_COL_AT);
+	h->held_reason = (unsigned)db_i64(rows, i, H_COL_HELD_REASON);
+	h->next_slot_ms = db_ms(rows, i, H_COL_NEXT_SLOT);
 }
 
 lc_err
