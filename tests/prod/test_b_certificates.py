@@ -65,10 +65,15 @@ def test_http_webhook_is_not_called_when_http_is_off(receivers):
     assert [h for h in plain.hits() if h[1] == path] == []
 
 
+# A placement must be on its prospect's site (docs/placements.md): the prospect is
+# blog.localhost, a name libcurl resolves to loopback and the run's certificates name.
+SITE = "blog.localhost"
+
+
 def placement(t, url):
     cid = t.campaign(targetUrl="https://example.com/guide", template={"subject": "", "body": ""})
-    rels = it.add_prospects(t.api, cid, [{"domain": "blog.example", "contactName": "Ada",
-                                          "contactEmail": f"ada-{uuid.uuid4().hex[:6]}@blog.example"}])
+    rels = it.add_prospects(t.api, cid, [{"domain": SITE, "contactName": "Ada",
+                                          "contactEmail": f"ada-{uuid.uuid4().hex[:6]}@{SITE}"}])
     rid = list(rels.values())[0]
     r = t.api.post(f"/v1/link-building/relationship/{rid}/placement", headers=JSON,
                    data=json.dumps({"linkUrl": url}))
@@ -86,11 +91,11 @@ def test_placement_pages_are_fetched_only_with_a_trusted_certificate(receivers):
     t = it.Tenant()
     good, other = receivers["good"], receivers["other"]
     path = f"/post/{uuid.uuid4().hex}"
-    p = placement(t, good.url(path))
+    p = placement(t, good.url(path, SITE))
     assert p and p["httpStatus"] == 200 and p["status"] == "verified", p
     assert ("GET", path) in good.hits()
     path = f"/post/{uuid.uuid4().hex}"
-    p = placement(t, other.url(path))
+    p = placement(t, other.url(path, SITE))
     assert p and p["httpStatus"] is None and p["status"] != "verified", p
     assert "issuer is not trusted" in p["lastError"], p
     assert [h for h in other.hits() if h[1] == path] == []

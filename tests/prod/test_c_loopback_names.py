@@ -41,23 +41,33 @@ def test_loopback_placement_pages_are_refused(receivers):
     t = it.Tenant()
     rx = receivers["good"]
     cid = t.campaign(targetUrl="https://example.com/guide", template={"subject": "", "body": ""})
-    rels = it.add_prospects(t.api, cid, [{"domain": "blog.example", "contactName": "Ada",
-                                          "contactEmail": f"ada-{uuid.uuid4().hex[:6]}@blog.example"}])
-    rid = list(rels.values())[0]
-    want = {}
-    for host in loopback_names():
+    # a placement must be on its prospect's site: one prospect per loopback name that is a
+    # domain a prospect can have (blog.localhost always is; a bare name like "localhost"
+    # is refused as a prospect by its shape already, which is also a refusal)
+    want, rel_of = {}, {}
+    for host in ["blog.localhost"] + loopback_names():
+        r = t.api.post(f"/v1/link-building/campaign/{cid}/relationships", headers=JSON,
+                       data=json.dumps({"prospects": [{"domain": host, "contactName": "Ada",
+                                        "contactEmail": f"ada-{uuid.uuid4().hex[:6]}@{host}"}]}))
+        if r.status_code != 201:
+            continue
+        rid = r.json()["data"][0]["id"]
         path = f"/post/{uuid.uuid4().hex}"
         r = t.api.post(f"/v1/link-building/relationship/{rid}/placement", headers=JSON,
                        data=json.dumps({"linkUrl": rx.url(path, host)}))
         assert r.status_code == 202, (host, r.text)
         want[r.json()["id"]] = (host, path)
+        rel_of[r.json()["id"]] = rid
+    assert want, "no loopback name could be a prospect's domain"
 
     def all_checked():
-        rows = t.api.get(f"/v1/link-building/relationship/{rid}/placement").json()["data"]
-        got = {p["id"]: p for p in rows if p["id"] in want}
+        got = {}
+        for pid, rid in rel_of.items():
+            rows = t.api.get(f"/v1/link-building/relationship/{rid}/placement").json()["data"]
+            got.update({p["id"]: p for p in rows if p["id"] == pid})
         return got if len(got) == len(want) and all(p["checkedAt"] for p in got.values()) else None
     got = it.wait_for(all_checked, timeout=30)
-    assert got, t.api.get(f"/v1/link-building/relationship/{rid}/placement").json()
+    assert got, want
     for pid, p in got.items():
         assert p["httpStatus"] is None and p["status"] != "verified", (want[pid], p)
         assert REFUSED in p["lastError"], (want[pid], p)
