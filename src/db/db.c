@@ -50,6 +50,7 @@ struct db {
 };
 
 static lc_err db_connect(struct db *);
+static lc_err db_causal_barrier(struct db *);
 static void db_disconnect(struct db *);
 static lc_err db_classify(struct db *, unsigned, const char *, int);
 static void db_pause(struct db *, unsigned);
@@ -188,6 +189,41 @@ db_connect_one(struct db *db, const char *host, unsigned port, const char *sock)
 	return LC_OK;
 }
 
+/* db_causal_barrier makes a new connection to a node of the cluster see every transaction
+ * the cluster committed before it: one causal read (wsrep_sync_wait=1) waits until the node
+ * has applied them, then the session goes back to the configured sync_wait. A process
+ * arriving on a node after a failover (or back on the writer after one) otherwise may not
+ * find the rows it wrote a moment ago on the node it left: Galera applies other nodes'
+ * write sets asynchronously, and a request retried there answered 404 for its own row
+ * (docs/scaling.md). A SELECT without a table waits too (MariaDB's own Galera tests rely on
+ * it), so this works on an empty database before `linkcamp migrate`. A server without
+ * wsrep knows the variable and ignores it. An error is classified as any statement's is
+ * (a node that cannot serve us is dropped and the next one is in use). */
+static lc_err
+db_causal_barrier(struct db *db)
+{
+	char reset[48];
+	const char *step[3] = {"SET SESSION wsrep_sync_wait = 1",
+	    "SELECT 1", reset};
+	size_t i;
+
+	snprintf(reset, sizeof(reset), "SET SESSION wsrep_sync_wait = %u", db->cfg->db_sync_wait);
+	for (i = 0; i < 3; i++) {
+		MYSQL_RES *res;
+
+		if (mysql_real_query(db->conn, step[i], strlen(step[i])) != 0) {
+			unsigned err = mysql_errno(db->conn);
+
+			return db_classify(db, err, mysql_error(db->conn), 0);
+		}
+		if ((res = mysql_store_result(db->conn)) != NULL)
+			mysql_free_result(res);
+		else if (mysql_field_count(db->conn) != 0)
+			return db_classify(db, mysql_errno(db->conn), mysql_error(db->conn), 0);
+	}
+	return LC_OK;
+}
+
 /* db_connect connects when not connected: to the single host or socket, or to the host
  * of the list in use, then each next one, once round the list. */
 static lc_err
@@ -208,6 +244,13 @@ db_connect(struct db *db)
 		e = db_connect_one(db, h->host, h->port ? h->port : (c->db_port ? c->db_port : 3306),
 		    NULL);
 		if (e == LC_OK) {
+			/* a node that fails the barrier was dropped and the next one chosen */
+			if ((e = db_causal_barrier(db)) == LC_EDBDOWN)
+				continue;
+			if (e != LC_OK) {
+				db_disconnect(db);
+				return e;
+			}
 			if (db->cur != 0)
 				log_msg(LOG_WARN, "database: writer %s unavailable, using %s:%u",
 				    db->hosts[0].host, h->host, h->port);
