@@ -40,9 +40,12 @@ def _media(content_type):
 
 
 class Spec:
-    def __init__(self, path):
-        with open(path, encoding="utf-8") as f:
-            self.doc = yaml.safe_load(f)
+    def __init__(self, doc):
+        """doc: the document's path, or the document itself (a dict)."""
+        if isinstance(doc, str):
+            with open(doc, encoding="utf-8") as f:
+                doc = yaml.safe_load(f)
+        self.doc = doc
         with warnings.catch_warnings():
             # Debian's jsonschema (4.10) has no other resolver; newer ones warn about it
             warnings.simplefilter("ignore", DeprecationWarning)
