@@ -260,6 +260,7 @@ PAGE_CSS = """
 .apidoc table.schema { width: 100%; border-collapse: collapse; font-size: .9rem; }
 .apidoc table.schema td, .apidoc table.schema th { text-align: left; vertical-align: top; border-top: 1px solid var(--line); padding: .3rem .4rem; }
 .apidoc table.schema td p { margin: .2rem 0 0; }
+.apidoc table.schema td:first-child { white-space: nowrap; width: 1%; }
 .apidoc .nest { margin: .3rem 0 0 .5rem; }
 .apidoc .toc ul { list-style: none; padding-left: 1rem; } .apidoc .toc a { text-decoration: none; }
 .apidoc code { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; font-size: .85em; overflow-wrap: anywhere; }
