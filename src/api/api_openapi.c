@@ -23,7 +23,7 @@ static int
 etag_listed(const char *if_none_match, const char *etag)
 {
 	size_t n = strlen(etag);
-	const char *p = if_none_match, *close;
+	const char *p = if_none_match, *close, *next;
 
 	if (p == NULL)
 		return 0;
@@ -37,9 +37,13 @@ etag_listed(const char *if_none_match, const char *etag)
 			p += 2;
 		if (*p != '"' || (close = strchr(p + 1, '"')) == NULL)
 			return 0;
+		/* a tag is followed by the end, or by blanks and a comma before the next */
+		next = close + 1 + strspn(close + 1, " \t");
+		if (*next != '\0' && *next != ',')
+			return 0;
 		if ((size_t)(close + 1 - p) == n && memcmp(p, etag, n) == 0)
 			return 1;
-		p = close + 1;
+		p = next;
 	}
 }
 
