@@ -14,6 +14,8 @@ const struct route http_routes[] = {
 	{"GET", "/healthz", api_healthz, AUTH_NONE},
 	{"GET", "/readyz", api_readyz, AUTH_NONE},
 	{"GET", "/metrics", api_metrics, AUTH_NONE}, /* its own access rule (api_metrics.c) */
+	{"GET", "/v1/openapi.json", api_openapi_get, AUTH_NONE}, /* docs/openapi.md */
+	{"GET", "/docs/api", api_docs_page, AUTH_NONE},
 	{"GET", "/v1/link-building/campaign", api_campaign_list, AUTH_WORKSPACE},
 	{"GET", "/v1/link-building/campaign/{id}", api_campaign_get, AUTH_WORKSPACE},
 	{"GET", "/v1/link-building/campaign/{id}/metrics", api_campaign_metrics, AUTH_WORKSPACE},

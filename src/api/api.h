@@ -131,6 +131,10 @@ json_t *api_imap_one(struct http_ctx *ctx, json_t *mailbox, int64_t mailbox_id);
 void api_campaign_mailboxes(struct http_ctx *ctx, json_t *campaign, int64_t id);
 void api_healthz(void *ctx);
 void api_readyz(void *ctx);
+/* The API reference (api_openapi.c, docs/openapi.md): the embedded OpenAPI document as
+ * JSON, and its rendered page; public, with an ETag. */
+void api_openapi_get(void *ctx);
+void api_docs_page(void *ctx);
 
 /* api_inbound_json renders an inbound message (api_inbound.c; full adds references and
  * text). New reference, NULL on out of memory. */

@@ -17,6 +17,7 @@ static int request_id_sane(const char *);
 static const char *loggable_path(const struct http_request *, char *, size_t, size_t *);
 static void new_request_id(char *, size_t);
 static int64_t mono_us(void);
+static int header_given(const char *, const char *);
 
 const char *
 http_reason(int status)
@@ -27,6 +28,7 @@ http_reason(int status)
 	case 202: return "Accepted";
 	case 204: return "No Content";
 	case 303: return "See Other";
+	case 304: return "Not Modified";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
 	case 402: return "Payment Required";
@@ -42,6 +44,24 @@ http_reason(int status)
 	case 503: return "Service Unavailable";
 	default: return "Unknown";
 	}
+}
+
+/* header_given says whether extra (CRLF-terminated header lines, may be NULL) has a line
+ * that starts with name (its colon included), in any case: a handler that sets its own
+ * Cache-Control replaces the default one instead of sending two. */
+static int
+header_given(const char *extra, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = extra;
+
+	while (p != NULL && *p != '\0') {
+		if (strncasecmp(p, name, n) == 0)
+			return 1;
+		if ((p = strstr(p, "\r\n")) != NULL)
+			p += 2;
+	}
+	return 0;
 }
 
 /* A client's X-Request-Id is echoed only when it is short and plain. */
@@ -198,6 +218,7 @@ http_request_init(struct http_request *req, FCGX_Request *fx)
 	req->origin = FCGX_GetParam("HTTP_ORIGIN", fx->envp);
 	req->host = FCGX_GetParam("HTTP_HOST", fx->envp);
 	req->idempotency_key = FCGX_GetParam("HTTP_IDEMPOTENCY_KEY", fx->envp);
+	req->if_none_match = FCGX_GetParam("HTTP_IF_NONE_MATCH", fx->envp);
 	req->content_length = -1;
 	if ((cl = FCGX_GetParam("CONTENT_LENGTH", fx->envp)) != NULL && *cl) {
 		long long v;
@@ -296,8 +317,9 @@ http_send(struct http_request *req, int status, const char *content_type,
 	}
 	n = snprintf(head, sizeof(head),
 	    "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-	    "X-Request-Id: %s\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n",
-	    status, http_reason(status), content_type, len, req->request_id);
+	    "X-Request-Id: %s\r\n%sX-Content-Type-Options: nosniff\r\n",
+	    status, http_reason(status), content_type, len, req->request_id,
+	    header_given(extra_headers, "Cache-Control:") ? "" : "Cache-Control: no-store\r\n");
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return;
 	FCGX_PutStr(head, n, req->fx->out);

@@ -23,6 +23,7 @@ struct http_request {
 	size_t query_len;
 	const char *authorization, *workspace_id, *content_type, *origin, *idempotency_key;
 	const char *host;         /* the Host header, or NULL */
+	const char *if_none_match; /* the If-None-Match header, or NULL (api_openapi.c) */
 	char request_id[REQUEST_ID_MAX];
 	long long content_length; /* -1 when absent or unparseable */
 	struct buf body;
@@ -84,7 +85,8 @@ lc_err http_read_body(struct http_request *req, size_t max);
 int http_read_body_or_refuse(struct http_request *req, const char *cut_code);
 
 /* http_send writes a complete response. extra_headers (may be NULL) are CRLF-terminated
- * header lines. Only the first call has an effect. */
+ * header lines; unless they hold a Cache-Control line, the answer says no-store. Only the
+ * first call has an effect. */
 void http_send(struct http_request *req, int status, const char *content_type,
     const char *extra_headers, const char *body, size_t len);
 
