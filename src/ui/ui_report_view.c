@@ -1,0 +1,123 @@
+/* ui_report_view.c: the report as a page context and as a CSV answer (ui_report_view.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "ui/ui.h"
+#include "ui/ui_app.h"
+#include "ui/ui_report_view.h"
+#include "util/buf.h"
+
+#define REPORT_CSV_MAX ((size_t)16 << 20)
+
+/* The verdicts in words, for people; the CSV and the API keep the names. */
+static const char *const verdict_label[RV_N] = {"Live", "Live, with issues", "Missing",
+    "Unverifiable", "Lost", "Not checked yet"};
+
+static json_t *
+funnel_json(const struct report *r)
+{
+	char reply[16], place[16];
+
+	ui_rate(r->reply_rate, reply);
+	ui_rate(r->placement_rate, place);
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s}", "campaigns",
+	    (json_int_t)r->campaigns, "drafted", (json_int_t)r->drafted, "sent", (json_int_t)r->sent,
+	    "delivered", (json_int_t)r->delivered, "opened", (json_int_t)r->opened, "replied",
+	    (json_int_t)r->replied, "placed", (json_int_t)r->placed, "reply_rate", reply,
+	    "placement_rate", place);
+}
+
+static json_t *
+row_json(const struct report_row *it, const char *ws_id, int public)
+{
+	char checked[32], guarantee[32], href[256];
+	json_t *o;
+
+	ui_time(it->checked_ms, checked);
+	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", it->id, "domain", it->domain,
+	    "url", it->link_url, "verdict", report_verdict_name(it->verdict), "verdict_label",
+	    verdict_label[it->verdict], "checked", checked, "expected_rel", it->expected_rel,
+	    "campaign", it->campaign_name ? it->campaign_name : it->campaign_id);
+	if (o == NULL)
+		return NULL;
+	if (!public && ws_id) {
+		snprintf(href, sizeof(href), "/app/w/%s/campaigns/%s/report", ws_id, it->campaign_id);
+		json_object_set_new(o, "campaign_href", json_string(href));
+	}
+	if (it->guarantee_ms >= 0) {
+		ui_time(it->guarantee_ms, guarantee);
+		json_object_set_new(o, "guarantee", json_string(guarantee));
+	}
+	ui_set_str(o, "issues", it->issues);
+	ui_set_str(o, "expected_anchor", it->expected_anchor);
+	if (it->anchor) {
+		json_object_set_new(o, "found", json_true());
+		ui_set_str(o, "anchor", it->anchor[0] ? it->anchor : NULL);
+		ui_set_str(o, "rel", it->rel && it->rel[0] ? it->rel : NULL);
+	}
+	return o;
+}
+
+int
+ui_report_fill(json_t *page, const struct report *r, const char *ws_id, int public)
+{
+	json_t *rows = json_array(), *verdicts = json_array(), *f = funnel_json(r);
+	size_t i;
+
+	if (rows == NULL || verdicts == NULL || f == NULL)
+		goto fail;
+	for (i = 0; i < RV_N; i++) {
+		json_t *v = json_pack("{s:s,s:s,s:I}", "name", report_verdict_name((unsigned)i),
+		    "label", verdict_label[i], "count", (json_int_t)r->verdicts[i]);
+		if (v == NULL || json_array_append_new(verdicts, v) != 0)
+			goto fail;
+	}
+	for (i = 0; i < r->n; i++) {
+		json_t *o = row_json(&r->items[i], ws_id, public);
+		if (o == NULL || json_array_append_new(rows, o) != 0)
+			goto fail;
+	}
+	json_object_set_new(page, "report", json_true());
+	json_object_set_new(page, "funnel", f);
+	json_object_set_new(page, "verdicts", verdicts);
+	json_object_set_new(page, "rows", rows);
+	json_object_set_new(page, "has_rows", json_boolean(r->n > 0));
+	json_object_set_new(page, "no_campaigns", json_boolean(r->campaigns == 0));
+	json_object_set_new(page, "truncated", json_boolean(r->truncated));
+	json_object_set_new(page, "rows_max", json_integer(REPORT_ROWS_MAX));
+	json_object_set_new(page, "all_campaigns", json_boolean(r->campaign_id == NULL));
+	json_object_set_new(page, "public", json_boolean(public));
+	ui_set_str(page, "campaign_id", r->campaign_id);
+	ui_set_str(page, "campaign_name", r->campaign_name);
+	ui_set_str(page, "target", r->target_url);
+	return 0;
+fail:
+	json_decref(rows);
+	json_decref(verdicts);
+	json_decref(f);
+	return -1;
+}
+
+void
+ui_report_send_csv(struct http_ctx *ctx, const struct report *r, const char *extra_headers)
+{
+	struct buf out;
+	char headers[512];
+	lc_err e;
+
+	buf_init(&out, REPORT_CSV_MAX);
+	if ((e = report_csv(r, &out)) != LC_OK) {
+		buf_free(&out);
+		ui_fail(ctx, e);
+		return;
+	}
+	/* the file is named after the scope's public id: no name typed by anyone goes into a
+	 * header */
+	snprintf(headers, sizeof(headers),
+	    "Content-Disposition: attachment; filename=\"report-%s.csv\"\r\n%s%s",
+	    r->campaign_id ? r->campaign_id : "workspace",
+	    r->truncated ? "X-Linkcamp-Truncated: true\r\n" : "", extra_headers ? extra_headers : "");
+	http_send(ctx->req, 200, "text/csv; charset=utf-8", headers, out.data ? out.data : "",
+	    out.len);
+	buf_free(&out);
+}
