@@ -6,6 +6,7 @@
 #include "ui/ui_app.h"
 #include "ui/ui_report_view.h"
 #include "util/buf.h"
+#include "util/timefmt.h"
 
 #define REPORT_CSV_MAX ((size_t)16 << 20)
 
@@ -34,12 +35,15 @@ row_json(const struct report_row *it, const char *ws_id, int public)
 	json_t *o;
 
 	ui_time(it->checked_ms, checked);
-	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", it->id, "domain", it->domain,
+	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", it->id, "domain", it->domain,
 	    "url", it->link_url, "verdict", report_verdict_name(it->verdict), "verdict_label",
-	    verdict_label[it->verdict], "checked", checked, "expected_rel", it->expected_rel,
-	    "campaign", it->campaign_name ? it->campaign_name : it->campaign_id);
+	    verdict_label[it->verdict], "checked", checked, "campaign",
+	    it->campaign_name ? it->campaign_name : it->campaign_id);
 	if (o == NULL)
 		return NULL;
+	/* a followed link is what everyone expects unless told otherwise: only say so then */
+	if (strcmp(it->expected_rel, "follow") != 0)
+		json_object_set_new(o, "expected_rel", json_string(it->expected_rel));
 	if (!public && ws_id) {
 		snprintf(href, sizeof(href), "/app/w/%s/campaigns/%s/report", ws_id, it->campaign_id);
 		json_object_set_new(o, "campaign_href", json_string(href));
@@ -62,6 +66,7 @@ int
 ui_report_fill(json_t *page, const struct report *r, const char *ws_id, int public)
 {
 	json_t *rows = json_array(), *verdicts = json_array(), *f = funnel_json(r);
+	char generated[32];
 	size_t i;
 
 	if (rows == NULL || verdicts == NULL || f == NULL)
@@ -77,6 +82,8 @@ ui_report_fill(json_t *page, const struct report *r, const char *ws_id, int publ
 		if (o == NULL || json_array_append_new(rows, o) != 0)
 			goto fail;
 	}
+	ui_time(now_ms(), generated);
+	json_object_set_new(page, "generated", json_string(generated));
 	json_object_set_new(page, "report", json_true());
 	json_object_set_new(page, "funnel", f);
 	json_object_set_new(page, "verdicts", verdicts);
