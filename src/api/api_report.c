@@ -148,6 +148,16 @@ api_report_share_create(void *arg)
 	json_t *doc, *out;
 	lc_err e;
 
+	/* An idempotency record keeps the first answer to replay it, and this answer holds the
+	 * link's secret, which is never stored in clear: a repeated POST makes a second link
+	 * (both revocable) rather than a copy of the first one's secret in a table. */
+	if (ctx->req->idempotency_key) {
+		http_problem(ctx->req, 400, "invalid_parameter",
+		    "This route does not take an Idempotency-Key: its answer holds a secret that is "
+		    "never stored. Send the request without one.",
+		    "Idempotency-Key", NULL, NULL);
+		return;
+	}
 	if ((doc = api_read_json(ctx, 1)) == NULL)
 		return;
 	if (api_only_keys(ctx, doc, keys, NULL) != 0 ||

@@ -294,6 +294,11 @@ def test_bad_share_requests_get_the_problem_envelope(world):
                    "share_not_found")
     assert_problem(t.api.request("DELETE", f"{SHARES}/rsh_%3Cscript%3E"), 404, "share_not_found")
     assert share(t.api, expiresInDays=90).status_code == 201
+    # the answer holds the secret: no idempotency record may keep it
+    before = sql("SELECT COUNT(*) FROM report_shares")[0][0]
+    r = t.api.post(SHARES, headers={**JSON, "Idempotency-Key": "k-" + uuid.uuid4().hex}, data="{}")
+    assert_problem(r, 400, "invalid_parameter", param="Idempotency-Key")
+    assert sql("SELECT COUNT(*) FROM report_shares")[0][0] == before
     # hostile tokens: each one the same 404 page, never a 500
     for tok in ("x", "rsh_.", "." * 80, "rsh_" + "A" * 22 + "." + "B" * 42, "%00", "a" * 400,
                 "rsh_" + "A" * 22 + ".." + "B" * 42, "rsh_" + "A" * 22 + "." + "%C3%A9" * 43):
