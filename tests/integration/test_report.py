@@ -18,7 +18,7 @@ import uuid
 import pytest
 import requests
 
-from conftest import URL, Tenant, add_prospects, assert_problem, sql, wait_for
+from conftest import URL, Api, Tenant, add_prospects, assert_problem, sql, wait_for
 from test_link_verdicts import LINK, Site, page, place, placement
 
 JSON = {"Content-Type": "application/json"}
@@ -324,6 +324,16 @@ def test_a_link_of_one_workspace_never_shows_another(world):
     b_id, b_secret = b["url"].rsplit("/", 1)[1].split(".")
     for mixed in (f"{a_id}.{b_secret}", f"{b_id}.{a_secret}"):
         assert requests.get(f"{URL}/r/{mixed}", timeout=30).status_code == 404
+    # an agency key acts on the workspace it names, and only there
+    agency_b = Api(t.account_key, workspace=t.ws2)
+    r = share(agency_b, label="via the agency key")
+    assert r.status_code == 201, r.text
+    via = r.json()
+    assert via["createdBy"].startswith("account-key")
+    assert via["id"] in t.api2.get(SHARES).text and via["id"] not in t.api.get(SHARES).text
+    assert world["urls"]["live"] not in requests.get(via["url"], timeout=30).text
+    assert_problem(Api(t.account_key, workspace=t.ws).request("DELETE", f"{SHARES}/{via['id']}"),
+                   404, "share_not_found")
     # a campaign of B cannot be shared through A's key
     other = t.campaign(ws=t.ws2)
     assert_problem(share(t.api, campaignId=other), 404, "campaign_not_found")
