@@ -7,11 +7,11 @@ checker fetching pages of the local site server of test_link_verdicts (names und
 The expiry test moves the stack's test clock (LINKCAMP_TEST_CLOCK_FILE, the asan build's
 --enable-test-clock) past the link's end and back."""
 import csv
+import hashlib
 import io
 import json
 import os
 import re
-import subprocess
 import time
 import uuid
 
@@ -219,7 +219,6 @@ def test_share_links_are_made_listed_and_revoked(world):
     # only the hash of the secret is stored
     secret = token.split(".", 1)[1]
     stored = sql(f"SELECT HEX(token_hash) FROM report_shares WHERE public_id = '{link['id']}'")
-    import hashlib
     assert stored == [[hashlib.sha256(secret.encode()).hexdigest().upper()]]
     assert sql(f"SELECT COUNT(*) FROM report_shares WHERE token_hash = '{secret}' "
                f"OR label LIKE '%{secret[:20]}%'") == [["0"]]
