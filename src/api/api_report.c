@@ -9,7 +9,6 @@
 #include "util/buf.h"
 #include "util/timefmt.h"
 
-#define REPORT_CSV_MAX ((size_t)16 << 20)
 
 static json_t *split_json(const char *s, char sep);
 static json_t *share_json(const struct report_share *s);

@@ -13,6 +13,7 @@
 #include "util/ids.h"
 
 #define REPORT_ROWS_MAX 2000          /* placements one report shows (oldest first) */
+#define REPORT_CSV_MAX ((size_t)16 << 20) /* bytes of a report's CSV (2,000 rows fit) */
 #define REPORT_SHARE_DAYS_DEFAULT 30
 #define REPORT_SHARE_DAYS_MAX 90
 #define REPORT_SHARE_LABEL_MAX 200    /* bytes of UTF-8 */

@@ -8,7 +8,6 @@
 #include "util/buf.h"
 #include "util/timefmt.h"
 
-#define REPORT_CSV_MAX ((size_t)16 << 20)
 
 /* The verdicts in words, for people; the CSV and the API keep the names. */
 static const char *const verdict_label[RV_N] = {"Live", "Live, with issues", "Missing",
