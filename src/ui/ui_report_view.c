@@ -9,9 +9,35 @@
 #include "util/timefmt.h"
 
 
+/* The rows of one page stay within this many bytes of HTML, so that the page fits
+ * ui.c's page limit (2 MiB) with the layout and the share links around it whatever the
+ * URLs and anchors hold; rows past it are in the CSV. */
+#define ROWS_HTML_BUDGET ((size_t)1536 * 1024)
+#define ROW_HTML_FIXED 900 /* the markup of one row around its values */
+
+static size_t slen(const char *s);
+static size_t row_cost(const struct report_row *it);
+
 /* The verdicts in words, for people; the CSV and the API keep the names. */
 static const char *const verdict_label[RV_N] = {"Live", "Live, with issues", "Missing",
     "Unverifiable", "Lost", "Not checked yet"};
+
+static size_t
+slen(const char *s)
+{
+	return s ? strlen(s) : 0;
+}
+
+/* row_cost bounds the HTML of one row: every value escaped at worst ("&" is "&amp;", 5
+ * bytes for 1), the campaign's id twice (its link) and the fixed markup. */
+static size_t
+row_cost(const struct report_row *it)
+{
+	return ROW_HTML_FIXED + 5 * (slen(it->link_url) + slen(it->domain) + slen(it->anchor) +
+	                                slen(it->rel) + slen(it->issues) +
+	                                slen(it->expected_anchor) + slen(it->campaign_name) +
+	                                2 * slen(it->campaign_id));
+}
 
 static json_t *
 funnel_json(const struct report *r)
@@ -66,7 +92,7 @@ ui_report_fill(json_t *page, const struct report *r, const char *ws_id, int publ
 {
 	json_t *rows = json_array(), *verdicts = json_array(), *f = funnel_json(r);
 	char generated[32];
-	size_t i;
+	size_t i, spent = 0;
 
 	if (rows == NULL || verdicts == NULL || f == NULL)
 		goto fail;
@@ -77,9 +103,18 @@ ui_report_fill(json_t *page, const struct report *r, const char *ws_id, int publ
 			goto fail;
 	}
 	for (i = 0; i < r->n; i++) {
-		json_t *o = row_json(&r->items[i], ws_id, public);
-		if (o == NULL || json_array_append_new(rows, o) != 0)
+		json_t *o;
+
+		if ((spent += row_cost(&r->items[i])) > ROWS_HTML_BUDGET)
+			break;
+		if ((o = row_json(&r->items[i], ws_id, public)) == NULL ||
+		    json_array_append_new(rows, o) != 0)
 			goto fail;
+	}
+	if (i < r->n) {
+		json_object_set_new(page, "cut", json_true());
+		json_object_set_new(page, "shown", json_integer((json_int_t)i));
+		json_object_set_new(page, "read", json_integer((json_int_t)r->n));
 	}
 	ui_time(now_ms(), generated);
 	json_object_set_new(page, "generated", json_string(generated));

@@ -18,7 +18,7 @@ import uuid
 import pytest
 import requests
 
-from conftest import URL, Api, Tenant, add_prospects, assert_problem, sql, wait_for
+from conftest import URL, Api, Tenant, add_prospects, assert_problem, cli, sql, wait_for
 from test_link_verdicts import LINK, Site, page, place, placement
 
 JSON = {"Content-Type": "application/json"}
@@ -418,3 +418,37 @@ def test_every_report_query_reads_an_index(world):
     assert keys["k2"] == "ix_placement_checks_placement", plans
     keys = {row[2]: row[5] for row in plans["rows of a campaign"]}
     assert keys["p"] == "ix_placements_ws_campaign", plans
+
+
+def test_a_page_of_long_links_stays_whole_and_says_what_it_left_to_the_csv():
+    """Placements whose URLs are 2,000 characters of '&' (5 bytes each in HTML) would
+    overflow a page: the page shows the rows that fit, says so, and the CSV has all."""
+    t = Tenant()
+    host = new_host()
+    cid = t.campaign(targetUrl=TARGET, template={"subject": "", "body": ""})
+    rid = list(add_prospects(t.api, cid, [{"domain": host, "contactName": "Ada",
+                                           "contactEmail": f"ada@{host}"}]).values())[0]
+    n = 160
+    for i in range(n):
+        # port 1 refuses at once: the checker's verdict is quick and "unverifiable"
+        url = f"http://{host}:1/p{i:04d}?" + "&" * (1990 - len(f"http://{host}:1/p0000?"))
+        r = place(t.api, rid, url)
+        assert r.status_code == 202, r.text
+    # signed in as an approver of the workspace
+    email, password = f"ann-{uuid.uuid4().hex[:8]}@agency.example", "pw-" + uuid.uuid4().hex
+    cli("user", "add", email, "--workspace", t.ws, "--role", "approver", "--password-stdin",
+        stdin=password + "\n")
+    s = requests.Session()
+    form = s.get(f"{URL}/app/login", timeout=30)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    r = s.post(f"{URL}/app/login", data={"email": email, "password": password, "csrf": csrf},
+               allow_redirects=False, timeout=30)
+    assert r.status_code == 303, r.text
+    page_ = s.get(f"{URL}/app/w/{t.ws}/report", timeout=60)
+    assert page_.status_code == 200, page_.text[:300]
+    shown = page_.text.count('<td class="url">')
+    assert 0 < shown < n, shown
+    assert f"This page shows the first {shown} of these {n} placements" in page_.text
+    assert page_.text.rstrip().endswith("</html>")
+    csv_ = s.get(f"{URL}/app/w/{t.ws}/report/export", timeout=60)
+    assert csv_.status_code == 200 and len(csv_rows(csv_.content.decode())) == n
