@@ -450,5 +450,12 @@ def test_a_page_of_long_links_stays_whole_and_says_what_it_left_to_the_csv():
     assert 0 < shown < n, shown
     assert f"This page shows the first {shown} of these {n} placements" in page_.text
     assert page_.text.rstrip().endswith("</html>")
-    csv_ = s.get(f"{URL}/app/w/{t.ws}/report/export", timeout=60)
-    assert csv_.status_code == 200 and len(csv_rows(csv_.content.decode())) == n
+    try:
+        csv_ = s.get(f"{URL}/app/w/{t.ws}/report/export", timeout=60)
+        assert csv_.status_code == 200 and len(csv_rows(csv_.content.decode())) == n
+    finally:
+        # these placements exist for this page only: their next check moves a year away,
+        # so that the checker does not spend the rest of the run on a refused port
+        ws = sql(f"SELECT id FROM workspaces WHERE public_id = '{t.ws}'")[0][0]
+        sql("UPDATE placements SET due_at = DATE_ADD(UTC_TIMESTAMP(3), INTERVAL 1 YEAR) "
+            f"WHERE workspace_id = {ws} AND leased = 0")
