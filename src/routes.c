@@ -84,6 +84,12 @@ const struct route http_routes[] = {
 	{"DELETE", "/v1/suppressions", api_suppression_delete, AUTH_WORKSPACE},
 	{"GET", "/v1/suppressions/export", api_suppression_export, AUTH_WORKSPACE},
 	{"POST", "/v1/suppressions/import", api_suppression_import, AUTH_WORKSPACE},
+	{"GET", "/v1/link-building/report", api_report_get, AUTH_WORKSPACE},
+	{"GET", "/v1/link-building/report/export", api_report_export, AUTH_WORKSPACE},
+	{"POST", "/v1/link-building/report/shares", api_report_share_create, AUTH_WORKSPACE},
+	{"GET", "/v1/link-building/report/shares", api_report_share_list, AUTH_WORKSPACE},
+	{"DELETE", "/v1/link-building/report/shares/{id}", api_report_share_delete,
+	    AUTH_WORKSPACE},
 
 	/* ---- the HTML pages (src/ui): every state change is a POST; every GET only reads
 	 * (a session's idle deadline aside). The pages check their own sessions. ---- */
@@ -110,6 +116,14 @@ const struct route http_routes[] = {
 	{"GET", "/app/w/{ws}/mailboxes", ui_mailboxes_get, AUTH_NONE},
 	{"GET", "/app/w/{ws}/unmatched", ui_triage_get, AUTH_NONE},
 	{"POST", "/app/w/{ws}/unmatched/{id}", ui_triage_post, AUTH_NONE},
+	{"GET", "/app/w/{ws}/report", ui_report_get, AUTH_NONE},
+	{"GET", "/app/w/{ws}/report/export", ui_report_export, AUTH_NONE},
+	{"GET", "/app/w/{ws}/campaigns/{id}/report", ui_report_campaign_get, AUTH_NONE},
+	{"GET", "/app/w/{ws}/campaigns/{id}/report/export", ui_report_campaign_export, AUTH_NONE},
+	{"POST", "/app/w/{ws}/report/shares", ui_report_share_post, AUTH_NONE},
+	{"POST", "/app/w/{ws}/report/shares/{id}/revoke", ui_report_share_revoke, AUTH_NONE},
+	{"GET", "/r/{token}", ui_report_public_get, AUTH_NONE},
+	{"GET", "/r/{token}/export", ui_report_public_export, AUTH_NONE},
 
 	/* ---- the MCP endpoint (src/mcp): it checks Origin and Host before the key ---- */
 	{"POST", "/mcp", mcp_http_post, AUTH_NONE},

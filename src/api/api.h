@@ -89,6 +89,12 @@ void api_credits_get(void *ctx);
  * without a workspace. */
 void api_workspaces_list(void *ctx);
 void api_workspaces_bulk_action(void *ctx);
+/* api_report.c: the client's report and its share links (docs/report.md) */
+void api_report_get(void *ctx);
+void api_report_export(void *ctx);
+void api_report_share_create(void *ctx);
+void api_report_share_list(void *ctx);
+void api_report_share_delete(void *ctx);
 void api_webhook_create(void *ctx);
 void api_webhook_list(void *ctx);
 void api_webhook_delete(void *ctx);

@@ -54,7 +54,6 @@ static void view_from_row(const struct db_rows *, size_t, struct suppression_vie
 static lc_err add_tx(struct db *, void *);
 static lc_err remove_tx(struct db *, void *);
 static lc_err import_tx(struct db *, void *);
-static lc_err csv_cell(struct buf *, const char *, int);
 
 static void
 lower(char *s)
@@ -429,25 +428,6 @@ suppressions_import(struct core *core, const struct principal *who, const char *
 		fail->detail = out->bad_detail;
 	}
 	return e;
-}
-
-/* csv_cell appends one RFC 4180 field; text a spreadsheet would evaluate (=, +, -, @, TAB,
- * CR first) is prefixed with ' (OWASP CSV injection). */
-static lc_err
-csv_cell(struct buf *b, const char *s, int last)
-{
-	const char *p;
-	lc_err e;
-
-	if ((e = buf_puts(b, "\"")) != LC_OK)
-		return e;
-	if (strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0' && (e = buf_puts(b, "'")) != LC_OK)
-		return e;
-	for (p = s; *p; p++)
-		if ((e = buf_append(b, p, 1)) != LC_OK ||
-		    (*p == '"' && (e = buf_puts(b, "\"")) != LC_OK))
-			return e;
-	return buf_puts(b, last ? "\"\r\n" : "\",");
 }
 
 lc_err

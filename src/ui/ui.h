@@ -55,5 +55,15 @@ void ui_mailboxes_get(void *ctx);
 /* ui_triage.c: unmatched inbound mail and the decisions on it */
 void ui_triage_get(void *ctx);
 void ui_triage_post(void *ctx);
+/* ui_report.c: the client's report, its CSV, its share links; ui_report_public.c: the
+ * report behind a share link, without an account (docs/report.md) */
+void ui_report_get(void *ctx);
+void ui_report_export(void *ctx);
+void ui_report_campaign_get(void *ctx);
+void ui_report_campaign_export(void *ctx);
+void ui_report_share_post(void *ctx);
+void ui_report_share_revoke(void *ctx);
+void ui_report_public_get(void *ctx);
+void ui_report_public_export(void *ctx);
 
 #endif

@@ -138,3 +138,24 @@ csv_field(const struct csv_reader *r, size_t i)
 		return NULL;
 	return r->text.data + r->offsets[i];
 }
+
+/* One rule for every export (suppressions, the client's report): a cell is always quoted
+ * so that commas, quotes and line breaks inside it stay inside it. */
+lc_err
+csv_cell(struct buf *b, const char *s, int last)
+{
+	const char *p;
+	lc_err e;
+
+	if (s == NULL)
+		s = "";
+	if ((e = buf_puts(b, "\"")) != LC_OK)
+		return e;
+	if (s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL && (e = buf_puts(b, "'")) != LC_OK)
+		return e;
+	for (p = s; *p; p++)
+		if ((e = buf_append(b, p, 1)) != LC_OK ||
+		    (*p == '"' && (e = buf_puts(b, "\"")) != LC_OK))
+			return e;
+	return buf_puts(b, last ? "\"\r\n" : "\",");
+}

@@ -1,5 +1,6 @@
 /* csv.h: reading RFC 4180 comma-separated records from a stream, one at a time, with hard
- * limits (a file from outside never makes the reader hold more than one record). */
+ * limits (a file from outside never makes the reader hold more than one record), and
+ * writing one field safely for a spreadsheet. */
 #ifndef LC_CSV_H
 #define LC_CSV_H
 
@@ -38,5 +39,11 @@ const char *csv_field(const struct csv_reader *r, size_t i);
 
 /* csv_free releases the reader's memory (not its stream). */
 void csv_free(struct csv_reader *r);
+
+/* csv_cell appends s (UTF-8, borrowed; NULL is an empty cell) to b as one RFC 4180 field,
+ * always quoted, inner quotes doubled, followed by "," or, when last, by CRLF. Text a
+ * spreadsheet would run as a formula (first character =, +, -, @, TAB or CR) gets a
+ * leading ' (OWASP "CSV injection"). LC_ENOMEM when b's maximum is reached. */
+lc_err csv_cell(struct buf *b, const char *s, int last);
 
 #endif

@@ -26,8 +26,9 @@ from conftest import URL, Api, LocalHttp, Tenant, cli, wait_for
 JSON = {"Content-Type": "application/json"}
 KEY_SHAPE = re.compile(rb"lck_[A-Za-z0-9_-]{43}")
 WHSEC_SHAPE = re.compile(rb"whsec_[A-Za-z0-9+/=]{16,}")
-# capabilities in paths: set-password links, unsubscribe links, open-tracking images
-PATH_TOKEN_SHAPE = re.compile(rb"/(?:app/set-password|u|t/o)/[A-Za-z0-9_-]{16,}")
+# capabilities in paths: set-password links, unsubscribe links, open-tracking images,
+# report share links
+PATH_TOKEN_SHAPE = re.compile(rb"/(?:app/set-password|u|t/o|r)/[A-Za-z0-9_-]{16,}")
 ENV_SECRETS = ("LINKCAMP_API_KEY", "LINKCAMP_APPROVER_KEY", "LINKCAMP_ACCOUNT_KEY",
                "LINKCAMP_OTHER_API_KEY", "LINKCAMP_APPROVER_PASSWORD")
 

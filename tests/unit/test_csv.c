@@ -1,4 +1,5 @@
-/* test_csv.c: the RFC 4180 record reader: quoting, line ends, limits, malformed input. */
+/* test_csv.c: the RFC 4180 record reader: quoting, line ends, limits, malformed input; and
+ * csv_cell, the writer of one formula-safe field, read back by the reader. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -149,6 +150,48 @@ test_csv_empty_input_has_no_record(void **state)
 	fclose(f);
 }
 
+/* csv_cell: every field quoted, quotes doubled, formulas prefixed, and what it writes is
+ * read back as the text it was given (with the prefix). */
+static void
+test_csv_cell_writes_safe_fields(void **state)
+{
+	static const char *const in[] = {"plain", "=1+2", "+cmd", "-2", "@SUM(A1)", "\tx",
+	    "\rx", "a \"quoted\", word", "two\r\nlines", "Résumé ✓", "", "x=1"};
+	static const char *const want[] = {"plain", "'=1+2", "'+cmd", "'-2", "'@SUM(A1)", "'\tx",
+	    "'\rx", "a \"quoted\", word", "two\r\nlines", "Résumé ✓", "", "x=1"};
+	const size_t n = sizeof(in) / sizeof(in[0]);
+	struct buf b;
+	struct csv_reader r;
+	FILE *f;
+	size_t i;
+
+	(void)state;
+	buf_init(&b, 4096);
+	for (i = 0; i < n; i++)
+		assert_int_equal(csv_cell(&b, in[i], i == n - 1), LC_OK);
+	assert_int_equal(csv_cell(&b, NULL, 1), LC_OK); /* NULL: an empty cell */
+	assert_non_null(strstr(b.data, "\"a \"\"quoted\"\", word\""));
+	assert_int_equal(memcmp(b.data + b.len - 4, "\"\"\r\n", 4), 0);
+	f = open_text(b.data, b.len);
+	csv_init(&r, f);
+	assert_int_equal(csv_next(&r), LC_OK);
+	assert_int_equal(r.nfields, n);
+	for (i = 0; i < n; i++)
+		assert_string_equal(csv_field(&r, i), want[i]);
+	assert_int_equal(csv_next(&r), LC_OK);
+	assert_int_equal(r.nfields, 1);
+	assert_string_equal(csv_field(&r, 0), "");
+	assert_int_equal(csv_next(&r), LC_ENOTFOUND);
+	csv_free(&r);
+	fclose(f);
+	buf_free(&b);
+
+	/* a full buffer is LC_ENOMEM, never a cut field */
+	buf_init(&b, 8);
+	assert_int_equal(csv_cell(&b, "0123456789", 1), LC_ENOMEM);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -157,6 +200,7 @@ main(void)
 	    cmocka_unit_test(test_csv_refuses_malformed_records),
 	    cmocka_unit_test(test_csv_limits_a_record),
 	    cmocka_unit_test(test_csv_empty_input_has_no_record),
+	    cmocka_unit_test(test_csv_cell_writes_safe_fields),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
