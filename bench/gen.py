@@ -45,6 +45,8 @@ R_DECLINED = 9
 # campaign statuses (enum campaign_status) and counters (enum campaign_counter)
 C_DRAFT, C_ACTIVE, C_PAUSED, C_COMPLETED, C_CANCELLED = range(5)
 K_DRAFTS, K_SENT, K_DELIVERED, K_OPENED, K_REPLIED, K_PLACED, K_PENDING = range(7)
+# funnel facts (relationships.funnel, core/funnel.h) and the funnel events that set them
+F_DRAFTED, F_SENT, F_BOUNCED, F_OPENED, F_REPLIED = 1, 2, 4, 8, 16
 
 TYPE_PREFIX = ("scmp_", "ccmp_", "xcmp_")
 ASCII_FOLD = str.maketrans("áéíóúöüëäåçñøł", "aeiououeaacnol")
@@ -89,7 +91,7 @@ def tsv(s):
 class Rel:
     __slots__ = ("id", "public_id", "domain", "name", "email", "status", "drafted",
                  "first_sent", "last_contacted", "opened", "last_reply", "placed", "bounced",
-                 "link", "updated")
+                 "link", "updated", "funnel")
 
     def __init__(self, rid, public_id, domain, name, email, created):
         self.id, self.public_id = rid, public_id
@@ -98,6 +100,7 @@ class Rel:
         self.drafted = self.first_sent = self.last_contacted = self.opened = None
         self.last_reply = self.placed = self.bounced = self.link = None
         self.updated = created
+        self.funnel = 0
 
 
 class Campaign:
@@ -118,6 +121,31 @@ class Campaign:
         v = self.counters[k] + delta
         self.counters[k] = v if v > 0 else 0
         self.updated = at
+
+    @staticmethod
+    def funnel_counts(facts):
+        """funnel_counts() of src/core/funnel.c: drafted, sent, delivered, opened, replied."""
+        sent = facts & F_SENT != 0
+        delivered = sent and (not facts & F_BOUNCED or facts & (F_OPENED | F_REPLIED) != 0)
+        return (sent or facts & F_DRAFTED != 0, sent, delivered,
+                delivered and facts & F_OPENED != 0, delivered and facts & F_REPLIED != 0)
+
+    def funnel_move(self, r, fact, at):
+        """funnel_move() of src/core/events.c: a bounce, open or reply counts only after a
+        send; the counters move by what the relationship's new facts change. Returns
+        whether the event counted."""
+        if fact in (F_BOUNCED, F_OPENED, F_REPLIED) and not r.funnel & F_SENT:
+            return False
+        nxt = r.funnel | fact
+        if nxt != r.funnel:
+            before, after = self.funnel_counts(r.funnel), self.funnel_counts(nxt)
+            r.funnel = nxt
+            moved = [int(b) - int(a) for a, b in zip(before, after)]
+            if any(moved):  # store_campaign_counters_add: one statement, one updated_at
+                for k, d in zip((K_DRAFTS, K_SENT, K_DELIVERED, K_OPENED, K_REPLIED), moved):
+                    if d:
+                        self.counter(k, d, at)
+        return True
 
     def day_add(self, at, kind):
         key = (day_str(at), kind)
@@ -144,9 +172,9 @@ class Campaign:
         if etype == CREATED:
             self.day_add(at, TL_CREATED)
         elif etype == DRAFT:
+            self.funnel_move(r, F_DRAFTED, at)
             if r.drafted is None:
                 r.drafted = at
-                self.counter(K_DRAFTS, 1, at)
             self.day_add(at, TL_DRAFTS)
         elif etype == REQUESTED:
             self.counter(K_PENDING, 1, at)
@@ -164,23 +192,22 @@ class Campaign:
             self.day_add(at, TL_APPROVALS)
         elif etype == SENT:
             r.last_contacted = at
+            self.funnel_move(r, F_SENT, at)
             if r.first_sent is None:
                 r.first_sent = at
-                self.counter(K_SENT, 1, at)
-                self.counter(K_DELIVERED, 1, at)
             self.advance(r, R_SENT, BEFORE_SENT, at)
             self.day_add(at, TL_SENT)
         elif etype == OPENED:
+            if not self.funnel_move(r, F_OPENED, at):
+                return
             if r.opened is None:
                 r.opened = at
-                self.counter(K_OPENED, 1, at)
             self.advance(r, R_OPENED, BEFORE_SENT | bit(R_SENT), at)
         elif etype == REPLY:
-            if r.last_reply is None:
-                r.last_reply = at
-                self.counter(K_REPLIED, 1, at)
+            if not self.funnel_move(r, F_REPLIED, at):
+                return
             r.last_reply = at
-            self.advance(r, R_REPLIED, BEFORE_SENT | bit(R_SENT, R_OPENED), at)
+            self.advance(r, R_REPLIED, BEFORE_SENT | bit(R_SENT, R_OPENED, R_BOUNCED), at)
             if self.first_reply is None:
                 self.first_reply = at
                 self.day_add(at, TL_FIRST_REPLY)
@@ -196,11 +223,11 @@ class Campaign:
                 self.first_placed = at
                 self.day_add(at, TL_FIRST_PLACED)
         elif etype == BOUNCED:
-            # counted as delivered only if a message to it was ever accepted
+            # after a send it takes the prospect out of "delivered" unless they opened or
+            # replied; refused before any send it only shows
+            self.funnel_move(r, F_BOUNCED, at)
             if r.bounced is None:
                 r.bounced = at
-                if r.first_sent is not None:
-                    self.counter(K_DELIVERED, -1, at)
             self.advance(r, R_BOUNCED, BEFORE_SENT | bit(R_SENT, R_OPENED), at)
         elif etype == PAUSED:
             self.notes.append((at, 0, detail))
@@ -526,7 +553,7 @@ class Gen:
                 str(r.status), nul(r.link), created, sqltime(r.updated),
                 *(sqltime(x) if x is not None else "\\N" for x in (
                     r.drafted, r.first_sent, r.last_contacted, r.opened, r.last_reply,
-                    r.placed, r.bounced)))) + "\n")
+                    r.placed, r.bounced)), str(r.funnel))) + "\n")
         self.f["relationships"].write("".join(lines))
         self.stats["relationships"] += len(rels)
         for (day, kind), n in sorted(c.days.items()):

@@ -4,13 +4,22 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/mailbox.h"
 #include "core/validate.h"
+#include "util/jsonw.h"
 #include "util/timefmt.h"
 
 static int parse_mask(struct http_ctx *, const char *, int (*)(const char *, size_t),
     unsigned *);
-static json_t *campaign_item(const struct campaign *);
-static json_t *with_rates(json_t *, unsigned, unsigned, unsigned);
+static void write_rates(struct jsonw *, unsigned, unsigned, unsigned);
+static void write_campaign(struct jsonw *, const struct campaign *, int);
+static void send_written(struct http_ctx *, struct buf *, const struct jsonw *);
+
+/* The read answers are written straight into one buffer (util/jsonw.h) rather than built
+ * as json_t values and dumped: for a list page that was most of linkcamp-fcgi's time
+ * (bench/README.md, "First reads"). ANSWER_MAX bounds one answer; a page of 100 items
+ * with 200-character names is about 40 KB. */
+#define ANSWER_MAX (4u * 1024 * 1024)
 
 /* parse_mask reads a comma list of names into a bit mask; -1 after answering 400. */
 static int
@@ -39,52 +48,97 @@ parse_mask(struct http_ctx *ctx, const char *param, int (*lookup)(const char *, 
 	return 0;
 }
 
-/* with_rates adds openRate, replyRate and placementRate (hundredths as fractions) to o
- * (stolen) and returns it; NULL when o is NULL or out of memory. */
-static json_t *
-with_rates(json_t *o, unsigned open, unsigned reply, unsigned placement)
+/* write_rates writes openRate, replyRate and placementRate (hundredths, as fractions). */
+static void
+write_rates(struct jsonw *w, unsigned open, unsigned reply, unsigned placement)
 {
-	if (o == NULL)
-		return NULL;
-	if (json_object_set_new(o, "openRate", json_real(open / 100.0)) != 0 ||
-	    json_object_set_new(o, "replyRate", json_real(reply / 100.0)) != 0 ||
-	    json_object_set_new(o, "placementRate", json_real(placement / 100.0)) != 0) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	jsonw_key(w, "openRate");
+	jsonw_real(w, open / 100.0);
+	jsonw_key(w, "replyRate");
+	jsonw_real(w, reply / 100.0);
+	jsonw_key(w, "placementRate");
+	jsonw_real(w, placement / 100.0);
 }
 
-/* campaign_item is a list item: the reference's fields plus the metrics' three rates. */
-static json_t *
-campaign_item(const struct campaign *c)
+/* write_campaign writes a campaign's members into the object w has open: a list item
+ * (the reference's fields and the metrics' three rates), and with detail the detail
+ * view's further fields. The one place a campaign's JSON shape is written. */
+static void
+write_campaign(struct jsonw *w, const struct campaign *c, int detail)
 {
 	unsigned open, reply, placement;
 
 	metrics_rates(c, &open, &reply, &placement);
-	return with_rates(json_pack("{s:s,s:s,s:s,s:o,s:s,s:I,s:I,s:I,s:I}", "id", c->public_id, "type",
-	    campaign_type_name(c->type), "name", c->name, "createdAt", api_time_or_null(c->created_ms),
-	    "status", campaign_status_name(c->status), "draftsCount", (json_int_t)c->drafts,
-	    "sentCount", (json_int_t)c->sent, "repliedCount", (json_int_t)c->replied, "placedCount",
-	    (json_int_t)c->placed), open, reply, placement);
+	jsonw_key(w, "id");
+	jsonw_str(w, c->public_id);
+	jsonw_key(w, "type");
+	jsonw_str(w, campaign_type_name(c->type));
+	jsonw_key(w, "name");
+	jsonw_str(w, c->name);
+	jsonw_key(w, "createdAt");
+	jsonw_time(w, c->created_ms);
+	jsonw_key(w, "status");
+	jsonw_str(w, campaign_status_name(c->status));
+	jsonw_key(w, "draftsCount");
+	jsonw_int(w, c->drafts);
+	jsonw_key(w, "sentCount");
+	jsonw_int(w, c->sent);
+	jsonw_key(w, "repliedCount");
+	jsonw_int(w, c->replied);
+	jsonw_key(w, "placedCount");
+	jsonw_int(w, c->placed);
+	write_rates(w, open, reply, placement);
+	if (!detail)
+		return;
+	jsonw_key(w, "targetUrl");
+	jsonw_str(w, c->target_url);
+	jsonw_key(w, "sender");
+	jsonw_str(w, c->sender);
+	jsonw_key(w, "updatedAt");
+	jsonw_time(w, c->updated_ms);
+	jsonw_key(w, "deliveredCount");
+	jsonw_int(w, c->delivered);
+	jsonw_key(w, "openedCount");
+	jsonw_int(w, c->opened);
+	jsonw_key(w, "pausedAt");
+	jsonw_time(w, c->paused_ms);
+	jsonw_key(w, "pauseReason");
+	jsonw_str(w, c->pause_reason);
+	jsonw_key(w, "pendingApprovals");
+	jsonw_int(w, c->pending_approvals);
+}
+
+/* send_written answers 200 with the document w wrote into b, or 500 as http_send_json
+ * does when it could not be written whole; frees b. */
+static void
+send_written(struct http_ctx *ctx, struct buf *b, const struct jsonw *w)
+{
+	if (jsonw_finish(w) != LC_OK)
+		http_problem(ctx->req, 500, "internal_error", "The response could not be built.",
+		    NULL, NULL, NULL);
+	else
+		http_send(ctx->req, 200, "application/json", NULL, b->data, b->len);
+	buf_free(b);
 }
 
 json_t *
 api_campaign_json(const struct campaign *c)
 {
-	json_t *o = campaign_item(c);
+	/* the write routes' answers: the same writer, read back into a json_t they can add to
+	 * (mailboxIds), so the shape is defined once */
+	struct buf b;
+	struct jsonw w;
+	json_t *doc = NULL;
 
-	if (o == NULL)
-		return NULL;
-	json_object_set_new(o, "targetUrl", json_string(c->target_url));
-	json_object_set_new(o, "sender", json_string(c->sender));
-	json_object_set_new(o, "updatedAt", api_time_or_null(c->updated_ms));
-	json_object_set_new(o, "deliveredCount", json_integer(c->delivered));
-	json_object_set_new(o, "openedCount", json_integer(c->opened));
-	json_object_set_new(o, "pausedAt", api_time_or_null(c->paused_ms));
-	json_object_set_new(o, "pauseReason", api_str_or_null(c->pause_reason));
-	json_object_set_new(o, "pendingApprovals", json_integer(c->pending_approvals));
-	return o;
+	buf_init(&b, ANSWER_MAX);
+	jsonw_init(&w, &b);
+	jsonw_obj(&w);
+	write_campaign(&w, c, 1);
+	jsonw_end(&w);
+	if (jsonw_finish(&w) == LC_OK)
+		doc = json_loadb(b.data, b.len, 0, NULL);
+	buf_free(&b);
+	return doc;
 }
 
 void
@@ -97,7 +151,8 @@ api_campaign_list(void *arg)
 	struct page page;
 	const struct campaign *items;
 	const char *s;
-	json_t *doc, *data;
+	struct buf b;
+	struct jsonw w;
 	size_t i;
 	lc_err e;
 
@@ -127,14 +182,25 @@ api_campaign_list(void *arg)
 		return;
 	}
 	items = page.items;
-	data = json_array();
-	for (i = 0; data && i < page.n; i++)
-		json_array_append_new(data, campaign_item(&items[i]));
-	doc = json_pack("{s:o,s:I,s:o}", "data", data, "total", (json_int_t)page.total,
-	    "nextCursor", page.has_next ? json_string(page.next_cursor) : json_null());
+	buf_init(&b, ANSWER_MAX);
+	jsonw_init(&w, &b);
+	jsonw_obj(&w);
+	jsonw_key(&w, "data");
+	jsonw_arr(&w);
+	for (i = 0; i < page.n; i++) {
+		jsonw_obj(&w);
+		write_campaign(&w, &items[i], 0);
+		jsonw_end(&w);
+	}
+	jsonw_end(&w);
+	jsonw_key(&w, "total");
+	jsonw_int(&w, page.total);
+	jsonw_key(&w, "nextCursor");
+	jsonw_str(&w, page.has_next ? page.next_cursor : NULL);
+	jsonw_end(&w);
 	page_free(&page);
 	ctx->fresh_until_ms = INT64_MAX; /* nothing in it depends on the time of asking */
-	http_send_json(ctx->req, 200, doc, NULL);
+	send_written(ctx, &b, &w);
 }
 
 void
@@ -142,9 +208,11 @@ api_campaign_get(void *arg)
 {
 	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
-	struct page v;
+	struct page v, ids;
 	const struct campaign *c;
-	json_t *doc;
+	struct buf b;
+	struct jsonw w;
+	size_t i;
 	lc_err e;
 
 	if (api_only_params(ctx, allowed) != 0)
@@ -154,12 +222,26 @@ api_campaign_get(void *arg)
 		return;
 	}
 	c = v.items;
-	ctx->fresh_until_ms = INT64_MAX;
-	doc = api_campaign_json(c);
-	if (doc)
-		api_campaign_mailboxes(ctx, doc, c->id); /* mailbox changes move the data version */
-	http_send_json(ctx->req, 200, doc, NULL);
+	/* mailbox changes move the data version, so the cached answer may hold them */
+	if ((e = campaign_mailboxes_get(ctx->core, c->id, &ids)) != LC_OK) {
+		page_free(&v);
+		api_fail(ctx, e, "campaign_not_found");
+		return;
+	}
+	buf_init(&b, ANSWER_MAX);
+	jsonw_init(&w, &b);
+	jsonw_obj(&w);
+	write_campaign(&w, c, 1);
+	jsonw_key(&w, "mailboxIds");
+	jsonw_arr(&w);
+	for (i = 0; i < ids.n; i++)
+		jsonw_str(&w, ((const char *const *)ids.items)[i]);
+	jsonw_end(&w);
+	jsonw_end(&w);
+	page_free(&ids);
 	page_free(&v);
+	ctx->fresh_until_ms = INT64_MAX;
+	send_written(ctx, &b, &w);
 }
 
 void
@@ -168,7 +250,8 @@ api_campaign_metrics(void *arg)
 	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 	struct metrics m;
-	json_t *doc, *summary, *timeline, *domains;
+	struct buf b;
+	struct jsonw w;
 	size_t i;
 	lc_err e;
 
@@ -178,33 +261,67 @@ api_campaign_metrics(void *arg)
 		api_fail(ctx, e, "campaign_not_found");
 		return;
 	}
-	summary = with_rates(json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "drafted",
-	    (json_int_t)m.drafted, "sent", (json_int_t)m.sent, "delivered", (json_int_t)m.delivered,
-	    "opened", (json_int_t)m.opened, "replied", (json_int_t)m.replied, "placed",
-	    (json_int_t)m.placed), m.open_rate, m.reply_rate, m.placement_rate);
-	timeline = json_array();
-	for (i = 0; timeline && i < m.ntimeline; i++) {
+	buf_init(&b, ANSWER_MAX);
+	jsonw_init(&w, &b);
+	jsonw_obj(&w);
+	jsonw_key(&w, "campaignId");
+	jsonw_str(&w, m.campaign.public_id);
+	jsonw_key(&w, "summary");
+	jsonw_obj(&w);
+	jsonw_key(&w, "drafted");
+	jsonw_int(&w, m.drafted);
+	jsonw_key(&w, "sent");
+	jsonw_int(&w, m.sent);
+	jsonw_key(&w, "delivered");
+	jsonw_int(&w, m.delivered);
+	jsonw_key(&w, "opened");
+	jsonw_int(&w, m.opened);
+	jsonw_key(&w, "replied");
+	jsonw_int(&w, m.replied);
+	jsonw_key(&w, "placed");
+	jsonw_int(&w, m.placed);
+	write_rates(&w, m.open_rate, m.reply_rate, m.placement_rate);
+	jsonw_end(&w);
+	jsonw_key(&w, "timeline");
+	jsonw_arr(&w);
+	for (i = 0; i < m.ntimeline; i++) {
 		const struct timeline_entry *t = &m.timeline[i];
-		json_t *o = json_pack("{s:s,s:s}", "date", t->date, "event",
-		    timeline_kind_name(t->kind));
-		if (o && timeline_kind_counted(t->kind))
-			json_object_set_new(o, "count", json_integer(t->count));
-		if (o && (t->kind == TL_CAMPAIGN_PAUSED || t->kind == TL_CAMPAIGN_RESUMED))
-			json_object_set_new(o, "reason", api_str_or_null(t->reason));
-		json_array_append_new(timeline, o);
+
+		jsonw_obj(&w);
+		jsonw_key(&w, "date");
+		jsonw_str(&w, t->date);
+		jsonw_key(&w, "event");
+		jsonw_str(&w, timeline_kind_name(t->kind));
+		if (timeline_kind_counted(t->kind)) {
+			jsonw_key(&w, "count");
+			jsonw_int(&w, t->count);
+		}
+		if (t->kind == TL_CAMPAIGN_PAUSED || t->kind == TL_CAMPAIGN_RESUMED) {
+			jsonw_key(&w, "reason");
+			jsonw_str(&w, t->reason);
+		}
+		jsonw_end(&w);
 	}
-	domains = json_array();
-	for (i = 0; domains && i < m.ndomains; i++) {
+	jsonw_end(&w);
+	jsonw_key(&w, "byDomain");
+	jsonw_arr(&w);
+	for (i = 0; i < m.ndomains; i++) {
 		const struct domain_entry *d = &m.by_domain[i];
-		json_t *o = json_pack("{s:s,s:s}", "domain", d->domain, "status",
-		    rel_status_name(d->status));
-		if (o && d->link_url)
-			json_object_set_new(o, "linkUrl", json_string(d->link_url));
-		json_array_append_new(domains, o);
+
+		jsonw_obj(&w);
+		jsonw_key(&w, "domain");
+		jsonw_str(&w, d->domain);
+		jsonw_key(&w, "status");
+		jsonw_str(&w, rel_status_name(d->status));
+		if (d->link_url) {
+			jsonw_key(&w, "linkUrl");
+			jsonw_str(&w, d->link_url);
+		}
+		jsonw_end(&w);
 	}
-	doc = json_pack("{s:s,s:o,s:o,s:o}", "campaignId", m.campaign.public_id, "summary", summary,
-	    "timeline", timeline, "byDomain", domains);
+	jsonw_end(&w);
+	jsonw_end(&w);
 	ctx->fresh_until_ms = m.stable_until_ms;
 	metrics_free(&m);
-	http_send_json(ctx->req, 200, doc, NULL);
+	send_written(ctx, &b, &w);
 }

@@ -9,6 +9,7 @@
 #include "api/api_metrics.h"
 #include "core/ops.h"
 #include "core/sending.h"
+#include "http/dispatch.h"
 #include "http/reqstats.h"
 #include "util/prom.h"
 #include "util/scrape_auth.h"
@@ -138,7 +139,8 @@ api_metrics(void *arg)
 	    (e = prom_family(&out, "process_start_time_seconds", "gauge",
 	         "When linkcamp-fcgi started, in seconds since the epoch.")) != LC_OK ||
 	    (e = prom_sample(&out, "process_start_time_seconds", NULL, started_s)) != LC_OK ||
-	    (e = reqstats_write(&out)) != LC_OK || (e = write_backlog(&out, ctx->core)) != LC_OK) {
+	    (e = reqstats_write(&out)) != LC_OK || (e = http_cache_write_metrics(&out)) != LC_OK ||
+	    (e = write_backlog(&out, ctx->core)) != LC_OK) {
 		buf_free(&out);
 		api_fail(ctx, LC_ENOMEM, NULL);
 		return;

@@ -13,9 +13,7 @@
 
 #define LIKE_MAX 1024
 
-static void campaign_from_row(const struct db_rows *, size_t, struct campaign *);
-
-static void
+void
 campaign_from_row(const struct db_rows *r, size_t i, struct campaign *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -31,7 +29,7 @@ campaign_from_row(const struct db_rows *r, size_t i, struct campaign *c)
 	c->placed = db_i64(r, i, CMP_COL_PLACED);
 	c->opened = db_i64(r, i, CMP_COL_OPENED);
 	c->paused_ms = -1;
-	if (r->ncols <= CMP_COL_TARGET)
+	if (r->ncols < CMP_COL_NCOLS)
 		return; /* a list item: the detail columns were not asked for */
 	c->target_url = db_str(r, i, CMP_COL_TARGET);
 	c->sender = db_str(r, i, CMP_COL_SENDER);
@@ -79,10 +77,17 @@ campaigns_list(struct core *core, const struct principal *who, const struct camp
 		f.before_id = q->cursor_id;
 	}
 	f.limit = q->limit + 1; /* one more tells whether a next page exists */
-	if ((e = store_campaign_list(core->db, &f, &page->rows)) != LC_OK ||
-	    (e = store_campaign_count(core->db, &f, &page->total)) != LC_OK ||
-	    (e = page_build(page, q->limit, &spec)) != LC_OK)
-		page_free(page);
+	/* the page's rows carry its total; only an empty page asks for it on its own */
+	if ((e = store_campaign_list(core->db, &f, &page->rows)) != LC_OK)
+		goto fail;
+	if (page->rows.nrows > 0)
+		page->total = db_i64(&page->rows, 0, CMP_COL_LIST_TOTAL);
+	else if ((e = store_campaign_count(core->db, &f, &page->total)) != LC_OK)
+		goto fail;
+	if ((e = page_build(page, q->limit, &spec)) == LC_OK)
+		return LC_OK;
+fail:
+	page_free(page);
 	return e;
 }
 

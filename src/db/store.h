@@ -58,6 +58,7 @@ enum {
 	CMP_COL_ID, CMP_COL_PUBLIC, CMP_COL_TYPE, CMP_COL_NAME, CMP_COL_CREATED, CMP_COL_STATUS,
 	CMP_COL_DRAFTS, CMP_COL_SENT, CMP_COL_REPLIED, CMP_COL_PLACED, CMP_COL_OPENED,
 	CMP_COL_LIST_NCOLS, /* store_campaign_list returns only the columns before this */
+	CMP_COL_LIST_TOTAL = CMP_COL_LIST_NCOLS, /* ... and then the filter's total */
 	CMP_COL_TARGET = CMP_COL_LIST_NCOLS, CMP_COL_SENDER, CMP_COL_UPDATED, CMP_COL_DELIVERED,
 	CMP_COL_PAUSED_AT, CMP_COL_PAUSE_REASON, CMP_COL_PENDING, CMP_COL_NCOLS
 };
@@ -74,6 +75,10 @@ struct store_campaign_filter {
 	unsigned limit;
 };
 
+/* store_campaign_list reads up to f->limit campaigns matching f, newest first, with the
+ * list's columns and in each row CMP_COL_LIST_TOTAL, how many match f in all (without the
+ * cursor): one statement. An empty page has no row to carry the total:
+ * store_campaign_count answers it then. Caller frees out. */
 lc_err store_campaign_list(struct db *db, const struct store_campaign_filter *f,
     struct db_rows *out);
 lc_err store_campaign_count(struct db *db, const struct store_campaign_filter *f, int64_t *n);
@@ -83,9 +88,19 @@ lc_err store_campaign_insert(struct db *db, const char *public_id, int64_t works
     unsigned type, const char *name, const char *target_url, const char *sender,
     unsigned status, const char *subject, const char *body, const char *now_sql, uint64_t *id);
 
-/* store_campaign_timeline: aggregates and pause/resume notes in timeline order. */
+/* store_campaign_metrics (store_metrics.c) reads in one statement what a campaign's
+ * metrics need: the campaign (one row, CMP_COL_* columns, MET_COL_PART 0), its timeline
+ * (TLR_COL_* columns, part 1, in timeline order) and its relationships' domains (DOM_COL_*
+ * columns, part 2), in that order. No row when the
+ * campaign is not the workspace's. Caller frees out. */
+enum { MET_COL_PART = CMP_COL_NCOLS, MET_COL_KEY };
+enum { MET_PART_CAMPAIGN, MET_PART_TIMELINE, MET_PART_DOMAINS };
+lc_err store_campaign_metrics(struct db *db, int64_t workspace_id, const char *public_id,
+    const char *cutoff_sql, struct db_rows *out);
+
+/* a timeline row of store_campaign_metrics: a per-day aggregate, or a pause (kind 6) or
+ * resume (kind 7) with its reason */
 enum { TLR_COL_DAY, TLR_COL_KIND, TLR_COL_COUNT, TLR_COL_REASON };
-lc_err store_campaign_timeline(struct db *db, int64_t campaign_id, struct db_rows *out);
 /* store_campaign_day_add adds n to the (campaign, day, kind) aggregate. */
 lc_err store_campaign_day_add(struct db *db, int64_t campaign_id, const char *day, unsigned kind,
     unsigned n);
@@ -140,12 +155,10 @@ lc_err store_rel_count(struct db *db, const struct store_rel_filter *f, int64_t 
 /* store_rel_get takes the no-response cutoff for the shown status. */
 lc_err store_rel_get(struct db *db, int64_t workspace_id, const char *public_id,
     const char *cutoff_sql, struct db_rows *out);
-/* store_rel_domains: (domain, shown status, link_url, last_contacted_at of a sent or
- * opened relationship that is not yet past the cutoff, else NULL) of a campaign's
- * relationships. */
+/* a domain row of store_campaign_metrics: (domain, shown status — 10, no_response, for a
+ * sent or opened one last contacted before the cutoff —, link_url, last_contacted_at of a
+ * sent or opened relationship not yet past the cutoff, else NULL) */
 enum { DOM_COL_DOMAIN, DOM_COL_STATUS, DOM_COL_LINK, DOM_COL_TURNS };
-lc_err store_rel_domains(struct db *db, int64_t campaign_id, const char *cutoff_sql,
-    struct db_rows *out);
 lc_err store_rel_insert(struct db *db, const char *public_id, int64_t workspace_id,
     int64_t campaign_id, const char *domain, const char *name, const char *email,
     const char *now_sql, uint64_t *id);

@@ -81,25 +81,46 @@ filter_params(const struct store_campaign_filter *f, int status, struct db_param
 lc_err
 store_campaign_list(struct db *db, const struct store_campaign_filter *f, struct db_rows *out)
 {
-	/* a list item needs only the first CMP_COL_LIST_NCOLS columns (opened_count for its
-	 * openRate) */
-#define LIST_SQL(filter)                                                                      \
+	/* A list item needs only the first CMP_COL_LIST_NCOLS columns (opened_count for its
+	 * openRate); the page's total rides along as one more column, an uncorrelated scalar
+	 * subquery MariaDB evaluates once per statement, so a page and its total are one round
+	 * trip (issue 20). Without a time or text filter the per-status counters answer it
+	 * exactly; with one it is COUNT(*) over the same WHERE as the page, so the two can
+	 * never disagree. */
+#define FAST_TOTAL                                                                            \
+	"(SELECT COALESCE(SUM(n), 0) FROM workspace_campaign_counts WHERE workspace_id = ? "     \
+	"AND ((1 << type) & ?) <> 0 AND ((1 << status) & ?) <> 0)"
+#define LIST_SQL(total, filter)                                                               \
 	"SELECT id, public_id, type, name, created_at, status, drafts_count, sent_count, "       \
-	"replied_count, placed_count, opened_count" filter "AND created_at <= ? AND (created_at < ? OR id < ?) " \
+	"replied_count, placed_count, opened_count, " total filter                               \
+	"AND created_at <= ? AND (created_at < ? OR id < ?) "                                    \
 	"ORDER BY created_at DESC, id DESC LIMIT ?"
-	static const char sql[] = LIST_SQL(CAMPAIGN_FILTER);
-	static const char one_sql[] = LIST_SQL(CAMPAIGN_FILTER_ONE_STATUS);
+	static const char *const sql[2][2] = {
+	    {LIST_SQL("(SELECT COUNT(*)" CAMPAIGN_FILTER ")", CAMPAIGN_FILTER),
+	        LIST_SQL("(SELECT COUNT(*)" CAMPAIGN_FILTER_ONE_STATUS ")",
+	            CAMPAIGN_FILTER_ONE_STATUS)},
+	    {LIST_SQL(FAST_TOTAL, CAMPAIGN_FILTER), LIST_SQL(FAST_TOTAL, CAMPAIGN_FILTER_ONE_STATUS)}};
 #undef LIST_SQL
+#undef FAST_TOTAL
 	const char *before = f->before_sql ? f->before_sql : no_cursor_sql;
 	int status = one_status(f->status_mask);
-	struct db_param p[12];
-	size_t n = filter_params(f, status, p);
+	int fast = f->q_like == NULL && !f->has_since;
+	struct db_param p[24];
+	size_t n = 0;
 
+	if (fast) {
+		p[n++] = DB_I64(f->workspace_id);
+		p[n++] = DB_I64(f->type_mask);
+		p[n++] = DB_I64(f->status_mask);
+	} else {
+		n += filter_params(f, status, p + n);
+	}
+	n += filter_params(f, status, p + n);
 	p[n++] = DB_CSTR(before);
 	p[n++] = DB_CSTR(before);
 	p[n++] = DB_I64(f->before_sql ? f->before_id : INT64_MAX);
 	p[n++] = DB_I64(f->limit);
-	return db_query(db, status >= 0 ? one_sql : sql, p, n, out);
+	return db_query(db, sql[fast][status >= 0], p, n, out);
 }
 
 lc_err
@@ -157,21 +178,6 @@ store_campaign_insert(struct db *db, const char *public_id, int64_t workspace_id
 	if ((e = db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, id)) != LC_OK)
 		return e;
 	return count_move(db, workspace_id, type, status, 1);
-}
-
-lc_err
-store_campaign_timeline(struct db *db, int64_t campaign_id, struct db_rows *out)
-{
-	/* per-day aggregates, then pauses and resumes (kinds 6 and 7) on the same day in time
-	 * order: one round trip for the whole timeline */
-	static const char sql[] =
-	    "SELECT day, kind, count, NULL, 0 AS note, day AS at FROM campaign_days "
-	    "WHERE campaign_id = ? UNION ALL "
-	    "SELECT DATE(occurred_at), 6 + kind, 0, reason, 1, occurred_at "
-	    "FROM campaign_state_notes WHERE campaign_id = ? ORDER BY 1, 5, 6, 2";
-	struct db_param p[] = {DB_I64(campaign_id), DB_I64(campaign_id)};
-
-	return db_query(db, sql, p, 2, out);
 }
 
 lc_err

@@ -11,6 +11,7 @@
 
 #include "http/dispatch.h"
 #include "util/log.h"
+#include "util/prom.h"
 #include "util/rcache.h"
 #include "util/timefmt.h"
 
@@ -39,6 +40,30 @@ http_cache_free(void)
 	    (unsigned long long)st.stores, (unsigned long long)st.evictions);
 	rcache_free(cache);
 	cache = NULL;
+}
+
+lc_err
+http_cache_write_metrics(struct buf *out)
+{
+	struct rcache_stats st;
+	lc_err e;
+
+	if (cache == NULL)
+		return LC_OK;
+	rcache_get_stats(cache, &st);
+	if ((e = prom_family(out, "linkcamp_response_cache_lookups_total", "counter",
+	         "Response cache lookups of the cached read routes, by result.")) != LC_OK ||
+	    (e = prom_sample_u64(out, "linkcamp_response_cache_lookups_total",
+	         "result=\"hit\"", st.hits)) != LC_OK ||
+	    (e = prom_sample_u64(out, "linkcamp_response_cache_lookups_total",
+	         "result=\"miss\"", st.misses)) != LC_OK ||
+	    (e = prom_family(out, "linkcamp_response_cache_bytes", "gauge",
+	         "Bytes the response cache holds (its limit is response_cache_mb).")) != LC_OK ||
+	    (e = prom_sample_u64(out, "linkcamp_response_cache_bytes", NULL, st.bytes)) != LC_OK ||
+	    (e = prom_family(out, "linkcamp_response_cache_entries", "gauge",
+	         "Answers the response cache holds.")) != LC_OK)
+		return e;
+	return prom_sample_u64(out, "linkcamp_response_cache_entries", NULL, st.entries);
 }
 
 void

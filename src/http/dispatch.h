@@ -73,6 +73,11 @@ void http_run_idempotent(struct http_ctx *ctx);
 /* http_cache_init makes the process's response cache of max_bytes (0: none). Call once
  * before the threads start; LC_ENOMEM when it cannot be made. */
 lc_err http_cache_init(size_t max_bytes);
+/* http_cache_write_metrics appends the response cache's counters to out in the Prometheus
+ * text format (docs/metrics.md): lookups by result, bytes and entries held. Nothing when
+ * the cache is off. LC_ENOMEM when out is full. Thread-safe (rcache's counters). */
+struct buf;
+lc_err http_cache_write_metrics(struct buf *out);
 /* http_cache_free logs the cache's counters and frees it, after the threads ended. */
 void http_cache_free(void);
 /* http_run_cached answers an authenticated request of a cacheable route from the cache

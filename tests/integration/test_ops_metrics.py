@@ -218,3 +218,33 @@ def test_grafana_dashboard_uses_only_exposed_metrics():
     for e in exprs:
         for name in re.findall(r"\b(linkcamp_[a-z_]+)", e):
             assert name in exposed, (name, e)
+
+
+def test_response_cache_lookups_are_counted(tenant):
+    """The response cache's hits and misses (issue 20: the mixed benchmark's hit rate):
+    a first read of a URL misses, the same read again hits, and a write to the workspace
+    makes the next read miss again."""
+    api = tenant.api
+    path = f"{CAMPAIGN}?limit=5"
+    hits = lambda f: promparse.value(f, "linkcamp_response_cache_lookups_total", result="hit")
+    misses = lambda f: promparse.value(f, "linkcamp_response_cache_lookups_total", result="miss")
+    before = scrape()
+    assert api.get(path).status_code == 200
+    first = scrape()
+    assert misses(first) - misses(before) == 1
+    assert api.get(path).status_code == 200
+    after = scrape()
+    assert hits(after) - hits(first) == 1 and misses(after) == misses(first)
+    assert promparse.value(after, "linkcamp_response_cache_entries") >= 1
+    assert promparse.value(after, "linkcamp_response_cache_bytes") > 0
+    tag = uuid.uuid4().hex[:8]
+    r = api.post(CAMPAIGN, headers=JSON, data=json.dumps({
+        "type": "serp", "name": "cache " + tag, "targetUrl": "https://ours.example/guide",
+        "sender": f"outreach.{tag}@agency.example",
+        "template": {"subject": "A guide for {{domain}}", "body": "Hi {{contactFirstName}}."},
+        "prospects": [{"domain": "prospect.example", "contactName": "Ann",
+                       "contactEmail": f"ann.{tag}@prospect.example"}]}))
+    assert r.status_code == 201, r.text
+    listed = api.get(path)
+    assert listed.status_code == 200 and listed.json()["data"][0]["id"] == r.json()["id"]
+    assert misses(scrape()) - misses(after) == 1
