@@ -11,6 +11,7 @@
 #include "util/log.h"
 #include "worker/lease_loop.h"
 #include "worker/worker.h"
+#include "worker/worker_int.h"
 
 #define CLAIM_BACKOFF_MS 1000 /* after a failed claim (the database is away, most often) */
 #define RECORD_TRIES 20       /* a record while the database is away: ... */
@@ -50,13 +51,7 @@ loop_nap(struct lease_loop *l, unsigned ms, const unsigned long *gen)
 {
 	struct timespec until;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	worker_deadline(ms, &until);
 	pthread_mutex_lock(&l->lock);
 	while (!l->stop && (gen == NULL || l->gen == *gen) &&
 	    pthread_cond_timedwait(&l->wake, &l->lock, &until) == 0)

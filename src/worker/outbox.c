@@ -193,13 +193,7 @@ job_pop(struct worker *w, struct delivery_job *job, int64_t *lease_ends_ms)
 	struct timespec until;
 	int got = 0;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += w->cfg->worker_poll_ms / 1000;
-	until.tv_nsec += (long)(w->cfg->worker_poll_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	worker_deadline(w->cfg->worker_poll_ms, &until);
 	pthread_mutex_lock(&w->jlock);
 	while (w->njobs == 0 && !w->claimer_done &&
 	    pthread_cond_timedwait(&w->job_ready, &w->jlock, &until) == 0)

@@ -43,13 +43,7 @@ worker_nap(struct worker *w, unsigned ms)
 {
 	struct timespec until;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	worker_deadline(ms, &until);
 	pthread_mutex_lock(&w->lock);
 	if (!w->stopping)
 		pthread_cond_timedwait(&w->wake, &w->lock, &until);
@@ -72,6 +66,18 @@ const char *
 worker_owner(struct worker *w)
 {
 	return w->owner;
+}
+
+void
+worker_deadline(unsigned ms, struct timespec *until)
+{
+	clock_gettime(CLOCK_REALTIME, until);
+	until->tv_sec += ms / 1000;
+	until->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (until->tv_nsec >= 1000000000L) {
+		until->tv_sec++;
+		until->tv_nsec -= 1000000000L;
+	}
 }
 
 int64_t

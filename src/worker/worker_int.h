@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "core/delivery.h"
 #include "mail/smtp.h"
@@ -70,6 +71,9 @@ extern const struct lease_queue webhook_lease_queue;
 extern const struct lease_queue placement_lease_queue;
 extern const struct lease_queue mailbox_test_lease_queue;
 
+/* worker_deadline writes into *until the CLOCK_REALTIME instant ms milliseconds from now,
+ * for pthread_cond_timedwait (condition variables wait on that clock by default). */
+void worker_deadline(unsigned ms, struct timespec *until);
 /* worker_monotonic_ms is this process's monotonic clock in milliseconds. */
 int64_t worker_monotonic_ms(void);
 
