@@ -40,9 +40,8 @@ delivery_mail_make(const char *public_url, const struct delivery_job *job,
 	m->from_name = mb->from_name[0] ? mb->from_name : NULL;
 	m->reply_to = mb->reply_to;
 	/* issue 16: replies to local+<reply token>@domain find this message again */
-	if (mb->plus_reply_to &&
-	    reply_token_address(mb->reply_to ? mb->reply_to : mb->from_address, job->message_id,
-	        dm->plus_reply_to, sizeof(dm->plus_reply_to)))
+	if (mb->plus_reply_to && reply_token_address(mb->reply_to ? mb->reply_to : mb->from_address,
+	                             job->message_id, dm->plus_reply_to, sizeof(dm->plus_reply_to)))
 		m->reply_to = dm->plus_reply_to;
 }
 
@@ -76,12 +75,12 @@ delivery_result_failed(enum delivery_step step, lc_err e, struct delivery_result
 }
 
 void
-delivery_result_smtp(const struct delivery_job *job, const struct smtp_outcome *out,
-    struct delivery_result *res)
+delivery_result_smtp(
+    const struct delivery_job *job, const struct smtp_outcome *out, struct delivery_result *res)
 {
 	res->outcome = out->verdict == SMTP_ACCEPTED    ? DELIVERY_SENT
-	             : out->verdict == SMTP_TEMPORARY   ? DELIVERY_TEMPFAIL
-	             : out->verdict == SMTP_PERMANENT   ? DELIVERY_PERMFAIL
+	               : out->verdict == SMTP_TEMPORARY ? DELIVERY_TEMPFAIL
+	               : out->verdict == SMTP_PERMANENT ? DELIVERY_PERMFAIL
 	                                                : DELIVERY_UNKNOWN;
 	res->code = out->code;
 	res->enh_class = out->enh_class;
@@ -92,8 +91,8 @@ delivery_result_smtp(const struct delivery_job *job, const struct smtp_outcome *
 }
 
 lc_err
-notify_mail_make(const char *notify_from, const struct notify_job *job, size_t k,
-    int64_t date_ms, struct mail_out *m, char msgid[MAIL_MSGID_MAX])
+notify_mail_make(const char *notify_from, const struct notify_job *job, size_t k, int64_t date_ms,
+    struct mail_out *m, char msgid[MAIL_MSGID_MAX])
 {
 	const char *domain = strrchr(notify_from, '@');
 

@@ -35,11 +35,11 @@ void delivery_mail_make(const char *public_url, const struct delivery_job *job,
 
 /* The step of a delivery that failed before the server gave its verdict. */
 enum delivery_step {
-	DELIVERY_STEP_MAILBOX,  /* the sender mailbox could not be read */
+	DELIVERY_STEP_MAILBOX,      /* the sender mailbox could not be read */
 	DELIVERY_STEP_MAILBOX_OPEN, /* its password does not open (res->text says why) */
-	DELIVERY_STEP_COMPOSE,  /* the message does not compose */
-	DELIVERY_STEP_SIGN,     /* its domain signs and signing failed (res->text says why) */
-	DELIVERY_STEP_SMTP      /* libesmtp could not be set up */
+	DELIVERY_STEP_COMPOSE,      /* the message does not compose */
+	DELIVERY_STEP_SIGN,         /* its domain signs and signing failed (res->text says why) */
+	DELIVERY_STEP_SMTP          /* libesmtp could not be set up */
 };
 
 /* delivery_result_failed writes into *res what a failure at step (error e) means:
@@ -52,8 +52,8 @@ void delivery_result_failed(enum delivery_step step, lc_err e, struct delivery_r
 /* delivery_result_smtp writes into *res what the server's verdict out means for job:
  * sent, deferred, failed or unknown, with its code and words; a refused AUTH pauses the
  * job's mailbox (never the relay). res->mailbox_id is kept. */
-void delivery_result_smtp(const struct delivery_job *job, const struct smtp_outcome *out,
-    struct delivery_result *res);
+void delivery_result_smtp(
+    const struct delivery_job *job, const struct smtp_outcome *out, struct delivery_result *res);
 
 /* notify_mail_make lays out the notification job to its recipient k in *m, from
  * notify_from (borrowed, as is job), dated date_ms, with a new Message-ID written into

@@ -11,8 +11,8 @@ lease_clock_at(struct lease_clock *c, int64_t now_ms, unsigned lease_seconds)
 }
 
 lc_err
-lease_load(struct db *db, const int64_t *ids, size_t nids, size_t job_size,
-    lease_load_fn load, void **jobs, size_t *n)
+lease_load(struct db *db, const int64_t *ids, size_t nids, size_t job_size, lease_load_fn load,
+    void **jobs, size_t *n)
 {
 	char *out;
 	size_t i;

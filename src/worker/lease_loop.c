@@ -54,7 +54,7 @@ loop_nap(struct lease_loop *l, unsigned ms, const unsigned long *gen)
 	worker_deadline(ms, &until);
 	pthread_mutex_lock(&l->lock);
 	while (!l->stop && (gen == NULL || l->gen == *gen) &&
-	    pthread_cond_timedwait(&l->wake, &l->lock, &until) == 0)
+	       pthread_cond_timedwait(&l->wake, &l->lock, &until) == 0)
 		;
 	pthread_mutex_unlock(&l->lock);
 }

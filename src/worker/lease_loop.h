@@ -27,10 +27,10 @@ struct lease_ctx {
 };
 
 struct lease_queue {
-	const char *name;  /* in log lines: "webhook sender" */
-	unsigned threads;  /* the pool's size (1 when 0) */
-	unsigned batch;    /* jobs claimed at a time (1 when 0) */
-	unsigned idle_ms;  /* the nap when nothing is due; 0: [worker] poll_ms */
+	const char *name; /* in log lines: "webhook sender" */
+	unsigned threads; /* the pool's size (1 when 0) */
+	unsigned batch;   /* jobs claimed at a time (1 when 0) */
+	unsigned idle_ms; /* the nap when nothing is due; 0: [worker] poll_ms */
 	/* claim claims up to max due jobs under a lease and loads them: *jobs a malloc'd array
 	 * of *n jobs (NULL when none), each job_size bytes. An error naps a second (backoff)
 	 * before the next claim. */
@@ -64,7 +64,6 @@ int lease_stopping(struct lease_ctx *c);
  * tries while the database is away, 20 tries at most, fewer when the loop is stopping;
  * returns its last status. When it gives up, the job's lease expires and the job runs
  * again: a record must therefore be fenced (a late one changes nothing). */
-lc_err lease_record(struct lease_ctx *c, lc_err (*record)(struct core *core, void *arg),
-    void *arg);
+lc_err lease_record(struct lease_ctx *c, lc_err (*record)(struct core *core, void *arg), void *arg);
 
 #endif

@@ -19,14 +19,14 @@ static void test_run(struct lease_ctx *, void *);
 static void test_clear(void *);
 
 const struct lease_queue mailbox_test_lease_queue = {
-	.name = "mailbox tester",
-	.threads = 1,
-	.batch = 1,
-	.claim = test_claim,
-	.job_size = sizeof(struct mailbox_test_job),
-	.run = test_run,
-	.run_claimed = 1, /* a claimed test has no lease: it would show running forever */
-	.clear = test_clear,
+    .name = "mailbox tester",
+    .threads = 1,
+    .batch = 1,
+    .claim = test_claim,
+    .job_size = sizeof(struct mailbox_test_job),
+    .run = test_run,
+    .run_claimed = 1, /* a claimed test has no lease: it would show running forever */
+    .clear = test_clear,
 };
 
 /* test_claim takes the oldest waiting test (one at a time: core claims one). */
@@ -59,8 +59,8 @@ test_run(struct lease_ctx *c, void *arg)
 	int ok = 0;
 	lc_err e;
 
-	e = mailbox_test_run(c->core, j->mailbox_id, c->cfg->smtp_helo,
-	    (long)c->cfg->smtp_timeout_ms, &json, &ok);
+	e = mailbox_test_run(
+	    c->core, j->mailbox_id, c->cfg->smtp_helo, (long)c->cfg->smtp_timeout_ms, &json, &ok);
 	if (e != LC_OK) {
 		free(json);
 		json = strdup(e == LC_ENOTFOUND

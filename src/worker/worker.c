@@ -158,14 +158,14 @@ settler(void *arg)
 	while (!worker_stopping(w)) {
 		did = 0;
 		if ((e = campaign_settle_step(&core, &did)) != LC_OK)
-			log_msg(LOG_WARN, "settling a campaign's messages failed: %s", lc_strerror(e));
+			log_msg(
+			    LOG_WARN, "settling a campaign's messages failed: %s", lc_strerror(e));
 		if (!did || e != LC_OK)
 			worker_nap(w, e != LC_OK ? 1000 : w->cfg->worker_poll_ms);
 	}
 	worker_core_close(&core);
 	return NULL;
 }
-
 
 lc_err
 worker_start(const struct config *cfg, struct worker **out)
@@ -178,13 +178,13 @@ worker_start(const struct config *cfg, struct worker **out)
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return LC_ENOMEM;
 	w->cfg = cfg;
-	snprintf(w->smtp.hostport, sizeof(w->smtp.hostport), "%s:%u", cfg->smtp_host,
-	    cfg->smtp_port);
+	snprintf(
+	    w->smtp.hostport, sizeof(w->smtp.hostport), "%s:%u", cfg->smtp_host, cfg->smtp_port);
 	snprintf(w->smtp.helo, sizeof(w->smtp.helo), "%s", cfg->smtp_helo);
 	snprintf(w->smtp.user, sizeof(w->smtp.user), "%s", cfg->smtp_user);
 	snprintf(w->smtp.password, sizeof(w->smtp.password), "%s", cfg->smtp_password);
 	w->smtp.starttls = strcmp(cfg->smtp_starttls, "required") == 0 ? SMTP_TLS_REQUIRED
-	                 : strcmp(cfg->smtp_starttls, "no") == 0       ? SMTP_TLS_NO
+	                   : strcmp(cfg->smtp_starttls, "no") == 0     ? SMTP_TLS_NO
 	                                                               : SMTP_TLS_OPTIONAL;
 	w->smtp.timeout_ms = (long)cfg->smtp_timeout_ms;
 	if (gethostname(host, sizeof(host)) != 0)
@@ -208,9 +208,12 @@ worker_start(const struct config *cfg, struct worker **out)
 		return LC_ENOMEM;
 	}
 	for (i = 0; i < cfg->worker_threads + WORKER_FIXED; i++) {
-		void *(*run)(void *) = i == 0 ? outbox_recorder : i == 1 ? reaper
-		                     : i == 2 ? outbox_claimer : i == 3 ? settler
-		                     : i == 4 ? imap_syncer : outbox_mailer;
+		void *(*run)(void *) = i == 0   ? outbox_recorder
+		                       : i == 1 ? reaper
+		                       : i == 2 ? outbox_claimer
+		                       : i == 3 ? settler
+		                       : i == 4 ? imap_syncer
+		                                : outbox_mailer;
 		if (pthread_create(&w->threads[i], NULL, run, w) != 0)
 			break;
 		w->nthreads++;

@@ -64,8 +64,9 @@ test_from_the_relay(void **state)
 static void
 test_from_a_mailbox(void **state)
 {
-	char msgid[REPLY_MSGID_MAX], token[REPLY_TOKEN_LEN + 1], mfrom[] = "kim@mail.example",
-	    mname[] = "Kim", reply[] = "replies@mail.example", expect[400];
+	char msgid[REPLY_MSGID_MAX], token[REPLY_TOKEN_LEN + 1],
+	    mfrom[] = "kim@mail.example", mname[] = "Kim", reply[] = "replies@mail.example",
+	    expect[400];
 	struct delivery_job j;
 	struct delivery_mail dm;
 	struct mailbox_send mb;
