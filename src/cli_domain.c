@@ -82,9 +82,8 @@ static int
 cmd_add(struct core *core, const struct principal *who, int argc, char **argv)
 {
 	const char *selector = NULL;
-	struct domain_view v;
 	struct core_fail fail;
-	struct db_rows rows;
+	struct page p;
 	lc_err e;
 
 	if (argc == 6 && strcmp(argv[4], "--selector") == 0)
@@ -92,27 +91,33 @@ cmd_add(struct core *core, const struct principal *who, int argc, char **argv)
 	else if (argc != 4)
 		return domain_usage();
 	memset(&fail, 0, sizeof(fail));
-	if ((e = domains_create(core, who, argv[3], selector, &rows, &v, &fail)) != LC_OK)
+	if ((e = domains_create(core, who, argv[3], selector, &p, &fail)) != LC_OK) {
+		page_free(&p);
 		return fail_exit("add", e, &fail);
-	printf("%s\n", v.public_id);
-	print_records(&v);
-	db_rows_free(&rows);
+	}
+	printf("%s\n", ((struct domain_view *)p.items)->public_id);
+	print_records(p.items);
+	page_free(&p);
 	return 0;
 }
 
 static int
 cmd_list(struct core *core, const struct principal *who)
 {
-	struct domain_list l;
+	struct page l;
+	const struct domain_view *items;
 	size_t i;
 	lc_err e;
 
-	if ((e = domains_list(core, who, &l)) != LC_OK)
+	if ((e = domains_list(core, who, &l)) != LC_OK) {
+		page_free(&l);
 		return fail_exit("list", e, NULL);
+	}
+	items = l.items;
 	for (i = 0; i < l.n; i++)
-		printf("%s\t%s\tselector %s\n", l.items[i].public_id, l.items[i].domain,
-		    l.items[i].selector);
-	domain_list_free(&l);
+		printf("%s\t%s\tselector %s\n", items[i].public_id, items[i].domain,
+		    items[i].selector);
+	page_free(&l);
 	return 0;
 }
 
@@ -121,15 +126,16 @@ static int
 cmd_zone(struct core *core, const struct principal *who, const char *id)
 {
 	struct domain_record rec;
-	struct domain_view v;
-	struct db_rows rows;
+	struct page p;
 	lc_err e;
 
-	if ((e = domains_get(core, who, id, &rows, &v)) != LC_OK)
+	if ((e = domains_get(core, who, id, &p)) != LC_OK) {
+		page_free(&p);
 		return fail_exit("zone", e, NULL);
-	domain_record(&v, &rec);
+	}
+	domain_record(p.items, &rec);
 	printf("%s\n", rec.zone_line);
-	db_rows_free(&rows);
+	page_free(&p);
 	return 0;
 }
 
@@ -198,12 +204,14 @@ void
 cli_domain_doctor(struct core *core, const struct config *cfg, int *failed)
 {
 	struct domain_check *c;
-	struct domain_list l;
+	struct page l;
+	const struct domain_view *items;
 	size_t i, k;
 	const char *dns = cfg->dns_resolver[0] ? cfg->dns_resolver : "the system resolver";
 
 	domain_settings_load(cfg);
 	if (domains_all(core, DOCTOR_DOMAINS_MAX, &l) != LC_OK) {
+		page_free(&l);
 		printf("%-5s %-9s cannot read the sending domains\n", "FAIL", "dns");
 		*failed = 1;
 		return;
@@ -212,12 +220,13 @@ cli_domain_doctor(struct core *core, const struct config *cfg, int *failed)
 		printf(
 		    "%-5s %-9s no sending domains yet (DKIM: linkcamp domain add)\n", "ok", "dns");
 	if ((c = malloc(sizeof(*c))) == NULL) {
-		domain_list_free(&l);
+		page_free(&l);
 		*failed = 1;
 		return;
 	}
+	items = l.items;
 	for (i = 0; i < l.n; i++) {
-		domain_check_run(&l.items[i], NULL, c);
+		domain_check_run(&items[i], NULL, c);
 		for (k = 0; k < c->n; k++) {
 			const struct domain_check_item *it = &c->items[k];
 			/* a key record that is missing or wrong fails every signature: FAIL; no
@@ -239,5 +248,5 @@ cli_domain_doctor(struct core *core, const struct config *cfg, int *failed)
 		printf(
 		    "%-5s %-9s %zu sending domain(s) checked through %s\n", "ok", "dns", l.n, dns);
 	free(c);
-	domain_list_free(&l);
+	page_free(&l);
 }

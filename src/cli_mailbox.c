@@ -228,30 +228,32 @@ cmd_add(struct core *core, const struct principal *who, int argc, char **argv)
 static int
 cmd_list(struct core *core, const struct principal *who)
 {
-	struct mailbox_list l;
-	struct db_rows imap_rows;
+	struct page l, imap;
+	const struct mailbox_view *items;
 	struct imap_view iv;
 	size_t i;
 	int has;
 	lc_err e;
 
-	if ((e = mailboxes_list(core, who, &l)) != LC_OK)
-		return fail_exit("list", e, NULL);
-	if ((e = mailbox_imap_list(core, who->workspace_id, &imap_rows)) != LC_OK) {
-		mailbox_list_free(&l);
+	memset(&imap, 0, sizeof(imap));
+	if ((e = mailboxes_list(core, who, &l)) != LC_OK ||
+	    (e = mailbox_imap_list(core, who->workspace_id, &imap)) != LC_OK) {
+		page_free(&imap);
+		page_free(&l);
 		return fail_exit("list", e, NULL);
 	}
+	items = l.items;
 	for (i = 0; i < l.n; i++) {
-		const struct mailbox_view *v = &l.items[i];
-		has = mailbox_imap_find(&imap_rows, v->id, &iv);
+		const struct mailbox_view *v = &items[i];
+		has = mailbox_imap_find(&imap, v->id, &iv);
 		printf("%s\t%s\t%s:%u\t%s\t%s\tcap %u, %lld today\timap %s%s%s\n", v->public_id,
 		    v->from_address, v->host, v->port, mailbox_security_name(v->security),
 		    v->status == MBX_PAUSED ? "paused" : "active", v->daily_cap,
 		    (long long)v->sent_today, has ? imap_state_name(iv.state) : "off",
 		    v->paused_reason ? "\t" : "", v->paused_reason ? v->paused_reason : "");
 	}
-	db_rows_free(&imap_rows);
-	mailbox_list_free(&l);
+	page_free(&imap);
+	page_free(&l);
 	return 0;
 }
 

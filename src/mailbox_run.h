@@ -22,8 +22,4 @@ lc_err mailbox_test_run(struct core *core, int64_t mailbox_id, const char *helo,
 int mailbox_smtp_config(const struct smtp_config *base, const struct mailbox_send *mb,
     struct smtp_config *cfg, char *why, size_t whylen);
 
-/* mailbox_tester (worker_mailbox.c) is a thread body (arg: the struct worker of
- * worker_hooks.h): it runs the waiting connection tests until the worker stops. */
-void *mailbox_tester(void *arg);
-
 #endif

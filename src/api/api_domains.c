@@ -31,9 +31,8 @@ api_domain_create(void *arg)
 	static const char *const keys[] = {"domain", "selector", NULL};
 	struct http_ctx *ctx = arg;
 	const char *domain = NULL, *selector = NULL;
-	struct domain_view v;
 	struct core_fail fail;
-	struct db_rows rows;
+	struct page p;
 	json_t *doc;
 	lc_err e;
 
@@ -44,13 +43,11 @@ api_domain_create(void *arg)
 	    api_get_str(ctx, doc, "selector", 0, &selector, "selector") != 0)
 		goto out;
 	memset(&fail, 0, sizeof(fail));
-	if ((e = domains_create(ctx->core, &ctx->who, domain, selector, &rows, &v, &fail)) !=
-	    LC_OK) {
+	if ((e = domains_create(ctx->core, &ctx->who, domain, selector, &p, &fail)) != LC_OK)
 		api_fail_core(ctx, e, &fail);
-		goto out;
-	}
-	http_send_json(ctx->req, 201, domain_json(&v), NULL);
-	db_rows_free(&rows);
+	else
+		http_send_json(ctx->req, 201, domain_json(p.items), NULL);
+	page_free(&p);
 out:
 	json_decref(doc);
 }
@@ -60,7 +57,8 @@ api_domain_list(void *arg)
 {
 	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
-	struct domain_list l;
+	struct page l;
+	const struct domain_view *items;
 	json_t *data;
 	size_t i;
 	lc_err e;
@@ -68,15 +66,17 @@ api_domain_list(void *arg)
 	if (api_only_params(ctx, allowed) != 0)
 		return;
 	if ((e = domains_list(ctx->core, &ctx->who, &l)) != LC_OK) {
+		page_free(&l);
 		api_fail(ctx, e, "domain_not_found");
 		return;
 	}
+	items = l.items;
 	data = json_array();
 	for (i = 0; data && i < l.n; i++)
-		json_array_append_new(data, domain_json(&l.items[i]));
+		json_array_append_new(data, domain_json(&items[i]));
 	http_send_json(ctx->req, 200,
 	    json_pack("{s:o,s:I,s:n}", "data", data, "total", (json_int_t)l.n, "nextCursor"), NULL);
-	domain_list_free(&l);
+	page_free(&l);
 }
 
 void
@@ -84,18 +84,16 @@ api_domain_get(void *arg)
 {
 	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
-	struct domain_view v;
-	struct db_rows rows;
+	struct page p;
 	lc_err e;
 
 	if (api_only_params(ctx, allowed) != 0)
 		return;
-	if ((e = domains_get(ctx->core, &ctx->who, ctx->match.captures[0], &rows, &v)) != LC_OK) {
+	if ((e = domains_get(ctx->core, &ctx->who, ctx->match.captures[0], &p)) != LC_OK)
 		api_fail(ctx, e, "domain_not_found");
-		return;
-	}
-	http_send_json(ctx->req, 200, domain_json(&v), NULL);
-	db_rows_free(&rows);
+	else
+		http_send_json(ctx->req, 200, domain_json(p.items), NULL);
+	page_free(&p);
 }
 
 void

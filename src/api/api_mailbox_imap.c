@@ -100,16 +100,18 @@ api_imap_decorate(json_t *mailbox, const struct imap_view *v, int has)
 json_t *
 api_imap_one(struct http_ctx *ctx, json_t *mailbox, int64_t mailbox_id)
 {
-	struct db_rows rows;
+	struct page p;
 	struct imap_view v;
 	int has;
 
-	if (mailbox == NULL || mailbox_imap_get(ctx->core, mailbox_id, &rows) != LC_OK) {
+	memset(&p, 0, sizeof(p));
+	if (mailbox == NULL || mailbox_imap_get(ctx->core, mailbox_id, &p) != LC_OK) {
+		page_free(&p);
 		json_decref(mailbox);
 		return NULL;
 	}
-	has = mailbox_imap_find(&rows, mailbox_id, &v);
+	has = mailbox_imap_find(&p, mailbox_id, &v);
 	api_imap_decorate(mailbox, &v, has);
-	db_rows_free(&rows);
+	page_free(&p);
 	return mailbox;
 }

@@ -257,8 +257,8 @@ api_mailbox_list(void *arg)
 {
 	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
-	struct mailbox_list l;
-	struct db_rows imap_rows;
+	struct page l, imap;
+	const struct mailbox_view *items;
 	struct imap_view iv;
 	json_t *data, *item;
 	size_t i;
@@ -266,25 +266,25 @@ api_mailbox_list(void *arg)
 
 	if (api_only_params(ctx, allowed) != 0)
 		return;
-	if ((e = mailboxes_list(ctx->core, &ctx->who, &l)) != LC_OK) {
+	memset(&imap, 0, sizeof(imap));
+	if ((e = mailboxes_list(ctx->core, &ctx->who, &l)) != LC_OK ||
+	    (e = mailbox_imap_list(ctx->core, ctx->who.workspace_id, &imap)) != LC_OK) {
+		page_free(&imap);
+		page_free(&l);
 		api_fail(ctx, e, "mailbox_not_found");
 		return;
 	}
-	if ((e = mailbox_imap_list(ctx->core, ctx->who.workspace_id, &imap_rows)) != LC_OK) {
-		mailbox_list_free(&l);
-		api_fail(ctx, e, "mailbox_not_found");
-		return;
-	}
+	items = l.items;
 	data = json_array();
 	for (i = 0; data && i < l.n; i++) {
-		item = mailbox_json(&l.items[i]);
-		api_imap_decorate(item, &iv, mailbox_imap_find(&imap_rows, l.items[i].id, &iv));
+		item = mailbox_json(&items[i]);
+		api_imap_decorate(item, &iv, mailbox_imap_find(&imap, items[i].id, &iv));
 		json_array_append_new(data, item);
 	}
-	db_rows_free(&imap_rows);
+	page_free(&imap);
 	http_send_json(ctx->req, 200,
 	    json_pack("{s:o,s:I,s:n}", "data", data, "total", (json_int_t)l.n, "nextCursor"), NULL);
-	mailbox_list_free(&l);
+	page_free(&l);
 }
 
 void

@@ -94,7 +94,7 @@ api_placement_create(void *arg)
 	    "guaranteeUntil", "price", NULL};
 	struct http_ctx *ctx = arg;
 	struct core_fail fail;
-	struct placement_list l;
+	struct page l;
 	struct placement_expect_in x;
 	const char *url = NULL;
 	json_t *doc;
@@ -109,15 +109,13 @@ api_placement_create(void *arg)
 		goto out;
 	memset(&fail, 0, sizeof(fail));
 	if ((e = placements_create(ctx->core, &ctx->who, ctx->match.captures[0], url,
-	         ctx->core->webhook_allow_http, &x, &l, &created, &fail)) != LC_OK) {
-		if (e == LC_ENOTFOUND)
-			api_fail(ctx, e, "relationship_not_found");
-		else
-			api_fail_core(ctx, e, &fail);
-		goto out;
-	}
-	http_send_json(ctx->req, created ? 202 : 200, placement_json(&l.items[0]), NULL);
-	placement_list_free(&l);
+	         ctx->core->webhook_allow_http, &x, &l, &created, &fail)) == LC_ENOTFOUND)
+		api_fail(ctx, e, "relationship_not_found");
+	else if (e != LC_OK)
+		api_fail_core(ctx, e, &fail);
+	else
+		http_send_json(ctx->req, created ? 202 : 200, placement_json(l.items), NULL);
+	page_free(&l);
 out:
 	json_decref(doc);
 }
@@ -129,7 +127,7 @@ api_placement_update(void *arg)
 	    "price", NULL};
 	struct http_ctx *ctx = arg;
 	struct core_fail fail;
-	struct placement_list l;
+	struct page l;
 	struct placement_expect_in x;
 	json_t *doc;
 	lc_err e;
@@ -140,15 +138,13 @@ api_placement_update(void *arg)
 		goto out;
 	memset(&fail, 0, sizeof(fail));
 	if ((e = placements_update(ctx->core, &ctx->who, ctx->match.captures[0],
-	         ctx->match.captures[1], &x, &l, &fail)) != LC_OK) {
-		if (e == LC_ENOTFOUND)
-			api_fail(ctx, e, fail.code ? fail.code : "placement_not_found");
-		else
-			api_fail_core(ctx, e, &fail);
-		goto out;
-	}
-	http_send_json(ctx->req, 200, placement_json(&l.items[0]), NULL);
-	placement_list_free(&l);
+	         ctx->match.captures[1], &x, &l, &fail)) == LC_ENOTFOUND)
+		api_fail(ctx, e, fail.code ? fail.code : "placement_not_found");
+	else if (e != LC_OK)
+		api_fail_core(ctx, e, &fail);
+	else
+		http_send_json(ctx->req, 200, placement_json(l.items), NULL);
+	page_free(&l);
 out:
 	json_decref(doc);
 }
@@ -158,7 +154,8 @@ api_placement_list(void *arg)
 {
 	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
-	struct placement_list l;
+	struct page l;
+	const struct placement_view *items;
 	json_t *data;
 	size_t i;
 	lc_err e;
@@ -166,15 +163,17 @@ api_placement_list(void *arg)
 	if (api_only_params(ctx, allowed) != 0)
 		return;
 	if ((e = placements_list(ctx->core, &ctx->who, ctx->match.captures[0], &l)) != LC_OK) {
+		page_free(&l);
 		api_fail(ctx, e, "relationship_not_found");
 		return;
 	}
+	items = l.items;
 	data = json_array();
 	for (i = 0; data && i < l.n; i++)
-		json_array_append_new(data, placement_json(&l.items[i]));
+		json_array_append_new(data, placement_json(&items[i]));
 	http_send_json(ctx->req, 200,
 	    json_pack("{s:o,s:I,s:n}", "data", data, "total", (json_int_t)l.n, "nextCursor"), NULL);
-	placement_list_free(&l);
+	page_free(&l);
 }
 
 void

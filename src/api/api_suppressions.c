@@ -86,9 +86,8 @@ api_suppression_create(void *arg)
 	static const char *const keys[] = {"address", "domain", "reason", "scope", NULL};
 	struct http_ctx *ctx = arg;
 	struct suppression_in in;
-	struct suppression_view v;
 	struct core_fail fail;
-	struct db_rows rows;
+	struct page p;
 	const char *scope = NULL;
 	char by[ID_MAX + 16];
 	int created = 0;
@@ -113,13 +112,11 @@ api_suppression_create(void *arg)
 	api_requester(ctx, by, sizeof(by));
 	in.created_by = by;
 	memset(&fail, 0, sizeof(fail));
-	if ((e = suppressions_add(ctx->core, &ctx->who, &in, &created, &rows, &v, &fail)) !=
-	    LC_OK) {
+	if ((e = suppressions_add(ctx->core, &ctx->who, &in, &created, &p, &fail)) != LC_OK)
 		api_fail_core(ctx, e, &fail);
-		goto out;
-	}
-	http_send_json(ctx->req, created ? 201 : 200, suppression_json(&v), NULL);
-	db_rows_free(&rows);
+	else
+		http_send_json(ctx->req, created ? 201 : 200, suppression_json(p.items), NULL);
+	page_free(&p);
 out:
 	json_decref(doc);
 }

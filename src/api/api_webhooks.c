@@ -89,7 +89,8 @@ api_webhook_list(void *arg)
 {
 	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
-	struct webhook_list l;
+	struct page l;
+	const struct webhook_view *items;
 	json_t *data;
 	size_t i;
 	lc_err e;
@@ -97,15 +98,17 @@ api_webhook_list(void *arg)
 	if (api_only_params(ctx, allowed) != 0)
 		return;
 	if ((e = webhooks_list(ctx->core, &ctx->who, &l)) != LC_OK) {
+		page_free(&l);
 		api_fail(ctx, e, "webhook_not_found");
 		return;
 	}
+	items = l.items;
 	data = json_array();
 	for (i = 0; data && i < l.n; i++)
-		json_array_append_new(data, webhook_json(&l.items[i]));
+		json_array_append_new(data, webhook_json(&items[i]));
 	http_send_json(ctx->req, 200,
 	    json_pack("{s:o,s:I,s:n}", "data", data, "total", (json_int_t)l.n, "nextCursor"), NULL);
-	webhook_list_free(&l);
+	page_free(&l);
 }
 
 void

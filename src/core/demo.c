@@ -196,9 +196,8 @@ demo_domain(struct core *core, struct demo_result *out)
 	const char *sel[2] = {"demo", "demo2"};
 	char *ids[2] = {out->domain_id, out->other_domain_id};
 	struct principal p;
-	struct domain_view v;
 	struct core_fail fail;
-	struct db_rows rows;
+	struct page page;
 	size_t i;
 	lc_err e;
 
@@ -208,11 +207,13 @@ demo_domain(struct core *core, struct demo_result *out)
 		if ((e = admin_principal_for(core, ws[i], &p)) != LC_OK)
 			return e;
 		memset(&fail, 0, sizeof(fail));
-		if ((e = domains_create(core, &p, "northwind.example", sel[i], &rows, &v, &fail)) !=
-		    LC_OK)
+		if ((e = domains_create(core, &p, "northwind.example", sel[i], &page, &fail)) !=
+		    LC_OK) {
+			page_free(&page);
 			return e;
-		snprintf(ids[i], ID_MAX, "%s", v.public_id);
-		db_rows_free(&rows);
+		}
+		snprintf(ids[i], ID_MAX, "%s", ((struct domain_view *)page.items)->public_id);
+		page_free(&page);
 	}
 	return LC_OK;
 }

@@ -23,18 +23,12 @@
  * start. */
 void domain_settings_load(const struct config *cfg);
 
-/* One domain as the API shows it (never its private keys); strings borrow from the rows it
- * was read with. */
+/* One domain as the API shows it (never its private keys): the item of the struct page
+ * (core/paging.h) its reads return; strings borrow from the page. */
 struct domain_view {
 	int64_t id;
 	const char *public_id, *domain, *selector, *rsa_public;
 	int64_t created_ms;
-};
-
-struct domain_list {
-	struct db_rows rows; /* owns the strings of items */
-	struct domain_view *items;
-	size_t n;
 };
 
 /* One DNS record to publish. */
@@ -52,23 +46,24 @@ void domain_record(const struct domain_view *v, struct domain_record *out);
 
 /* domains_create makes the key pair of domain (any case; stored lower-case) for the
  * principal's workspace, seals the private keys and stores them. selector may be NULL
- * (then "lc" and 8 random characters). out (strings borrowed from rows, which the caller
- * frees) is the new domain. LC_EINVAL with fail (validation_failed + param,
- * domain_limit_reached); LC_ECONFLICT with fail->code domain_exists (the workspace has it)
- * or mailboxes_not_configured (no key to seal with). */
+ * (then "lc" and 8 random characters). out (the caller frees it with page_free, also
+ * after an error) holds the new domain, one struct domain_view.
+ * LC_EINVAL with fail (validation_failed + param, domain_limit_reached); LC_ECONFLICT with
+ * fail->code domain_exists (the workspace has it) or mailboxes_not_configured (no key to
+ * seal with). */
 lc_err domains_create(struct core *core, const struct principal *who, const char *domain,
-    const char *selector, struct db_rows *rows, struct domain_view *out,
-    struct core_fail *fail);
-/* domains_list reads the workspace's domains, newest first; free with domain_list_free. */
-lc_err domains_list(struct core *core, const struct principal *who, struct domain_list *out);
-void domain_list_free(struct domain_list *l);
+    const char *selector, struct page *out, struct core_fail *fail);
+/* domains_list reads the workspace's domains (at most DOMAINS_MAX_PER_WORKSPACE, so one
+ * page without a next), newest first: items are struct domain_view; page_free it. */
+lc_err domains_list(struct core *core, const struct principal *who, struct page *out);
 /* domains_all reads up to max domains of every workspace, oldest first, for the operator's
- * doctor; free with domain_list_free. */
-lc_err domains_all(struct core *core, unsigned max, struct domain_list *out);
-/* domains_get reads one domain of the workspace (strings borrowed from rows, which the
- * caller frees). LC_ENOTFOUND for another workspace's, a deleted or a missing one. */
+ * doctor, as domains_list does. */
+lc_err domains_all(struct core *core, unsigned max, struct page *out);
+/* domains_get reads one domain of the workspace into out (one struct domain_view; the
+ * caller page_frees out in every case). LC_ENOTFOUND for another workspace's, a deleted or
+ * a missing one. */
 lc_err domains_get(struct core *core, const struct principal *who, const char *public_id,
-    struct db_rows *rows, struct domain_view *out);
+    struct page *out);
 /* domains_delete deletes a domain: its mail is no longer signed, its key stays sealed in
  * the row. LC_ENOTFOUND. */
 lc_err domains_delete(struct core *core, const struct principal *who, const char *public_id);

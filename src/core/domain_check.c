@@ -391,8 +391,7 @@ lc_err
 domains_check(struct core *core, const struct principal *who, const char *public_id,
     const char *from, struct domain_check *out, struct core_fail *fail)
 {
-	struct domain_view v;
-	struct db_rows rows;
+	struct page p;
 	lc_err e;
 
 	if (from != NULL && !email_valid(from)) {
@@ -401,9 +400,11 @@ domains_check(struct core *core, const struct principal *who, const char *public
 		fail->detail = "from must be an email address.";
 		return LC_EINVAL;
 	}
-	if ((e = domains_get(core, who, public_id, &rows, &v)) != LC_OK)
+	if ((e = domains_get(core, who, public_id, &p)) != LC_OK) {
+		page_free(&p);
 		return e;
-	domain_check_run(&v, from, out);
-	db_rows_free(&rows);
+	}
+	domain_check_run(p.items, from, out);
+	page_free(&p);
 	return LC_OK;
 }

@@ -24,16 +24,14 @@ struct create_tx {
 	const struct principal *who;
 	const struct store_domain *d;
 	struct core_fail *fail;
-	struct db_rows *rows;
-	struct domain_view *out;
+	struct page *out; /* the new domain, read back */
 };
 
 static int selector_valid(const char *);
 static void zone_line(struct domain_record *);
-static void view_from_row(const struct db_rows *, size_t, struct domain_view *);
+static void view_from_row(const struct db_rows *, size_t, void *);
 static lc_err bad(struct core_fail *, const char *, const char *);
 static lc_err create_tx(struct db *, void *);
-static lc_err list_views(struct domain_list *);
 static lc_err open_pem(const struct db_rows *, size_t, char **);
 
 /* selector_valid: one DNS label of lower-case letters, digits and inner hyphens, at most
@@ -51,9 +49,14 @@ selector_valid(const char *s)
 	return 1;
 }
 
+/* How a row becomes a struct domain_view (core/paging.h). */
+static const struct page_spec domain_spec = {sizeof(struct domain_view), view_from_row, 0, 0};
+
 static void
-view_from_row(const struct db_rows *r, size_t i, struct domain_view *v)
+view_from_row(const struct db_rows *r, size_t i, void *item)
 {
+	struct domain_view *v = item;
+
 	memset(v, 0, sizeof(*v));
 	v->id = db_i64(r, i, SDOM_COL_ID);
 	v->public_id = db_str(r, i, SDOM_COL_PUBLIC);
@@ -106,6 +109,7 @@ create_tx(struct db *db, void *arg)
 	unsigned count = 0;
 	lc_err e;
 
+	page_free(t->out); /* a retried transaction starts afresh */
 	sqltime_format(now_ms(), now);
 	if ((e = store_domain_count_lock(db, t->who->workspace_id, &count)) != LC_OK)
 		return e;
@@ -124,29 +128,27 @@ create_tx(struct db *db, void *arg)
 		}
 		return e;
 	}
-	if ((e = store_domain_find(db, t->who->workspace_id, t->d->public_id, t->rows)) != LC_OK)
+	if ((e = store_domain_find(db, t->who->workspace_id, t->d->public_id, &t->out->rows)) !=
+	    LC_OK)
 		return e;
-	if (t->rows->nrows != 1) {
-		db_rows_free(t->rows);
-		return LC_EDB;
-	}
-	view_from_row(t->rows, 0, t->out);
-	return LC_OK;
+	if ((e = page_one(t->out, &domain_spec)) == LC_ENOTFOUND)
+		e = LC_EDB; /* the row just written is not there */
+	return e;
 }
 
 lc_err
 domains_create(struct core *core, const struct principal *who, const char *domain,
-    const char *selector, struct db_rows *rows, struct domain_view *out, struct core_fail *fail)
+    const char *selector, struct page *out, struct core_fail *fail)
 {
 	unsigned char rsa_box[BOX_MAX];
 	char id[ID_MAX], name[DOMAIN_NAME_MAX + 1], sel[DOMAIN_SELECTOR_MAX + 1];
 	struct store_domain d;
-	struct create_tx t = {who, &d, fail, rows, out};
+	struct create_tx t = {who, &d, fail, out};
 	struct dkim_keys *keys;
 	size_t i, n;
 	lc_err e;
 
-	memset(rows, 0, sizeof(*rows));
+	memset(out, 0, sizeof(*out));
 	memset(&d, 0, sizeof(d));
 	if (domain == NULL)
 		return bad(fail, "domain", "domain is required.");
@@ -204,67 +206,41 @@ out:
 	return e;
 }
 
-/* list_views fills out->items from out->rows. */
-static lc_err
-list_views(struct domain_list *out)
-{
-	size_t i;
-
-	if (out->rows.nrows > 0 &&
-	    (out->items = calloc(out->rows.nrows, sizeof(*out->items))) == NULL) {
-		db_rows_free(&out->rows);
-		return LC_ENOMEM;
-	}
-	for (i = 0; i < out->rows.nrows; i++)
-		view_from_row(&out->rows, i, &out->items[i]);
-	out->n = out->rows.nrows;
-	return LC_OK;
-}
-
 lc_err
-domains_list(struct core *core, const struct principal *who, struct domain_list *out)
+domains_list(struct core *core, const struct principal *who, struct page *out)
 {
 	lc_err e;
 
 	memset(out, 0, sizeof(*out));
 	if ((e = store_domain_list(core->db, who->workspace_id, &out->rows)) != LC_OK)
 		return e;
-	return list_views(out);
+	/* every row: a workspace has at most DOMAINS_MAX_PER_WORKSPACE */
+	out->total = (int64_t)out->rows.nrows;
+	return page_build(out, (unsigned)out->rows.nrows, &domain_spec);
 }
 
 lc_err
-domains_all(struct core *core, unsigned max, struct domain_list *out)
+domains_all(struct core *core, unsigned max, struct page *out)
 {
 	lc_err e;
 
 	memset(out, 0, sizeof(*out));
 	if ((e = store_domain_list_all(core->db, max, &out->rows)) != LC_OK)
 		return e;
-	return list_views(out);
-}
-
-void
-domain_list_free(struct domain_list *l)
-{
-	free(l->items);
-	db_rows_free(&l->rows);
-	memset(l, 0, sizeof(*l));
+	out->total = (int64_t)out->rows.nrows;
+	return page_build(out, (unsigned)out->rows.nrows, &domain_spec);
 }
 
 lc_err
 domains_get(struct core *core, const struct principal *who, const char *public_id,
-    struct db_rows *rows, struct domain_view *out)
+    struct page *out)
 {
 	lc_err e;
 
-	if ((e = store_domain_find(core->db, who->workspace_id, public_id, rows)) != LC_OK)
+	memset(out, 0, sizeof(*out));
+	if ((e = store_domain_find(core->db, who->workspace_id, public_id, &out->rows)) != LC_OK)
 		return e;
-	if (rows->nrows != 1) {
-		db_rows_free(rows);
-		return LC_ENOTFOUND;
-	}
-	view_from_row(rows, 0, out);
-	return LC_OK;
+	return page_one(out, &domain_spec);
 }
 
 lc_err

@@ -1,5 +1,5 @@
 /* imap_sync.h: the IMAP sync of one mailbox (docs/imap.md), run by linkcamp-worker's IMAP
- * threads (src/worker_imap.c): connect with the stored settings, read each watched folder
+ * threads (src/worker/imap.c): connect with the stored settings, read each watched folder
  * from its checkpoint, feed every new message to inbound_ingest (the path `linkcamp
  * inbound` takes), and leave the connection idling (RFC 2177) or due for the next poll.
  * The state it reaches is written on the mailbox for the API and the page. */

@@ -110,12 +110,6 @@ struct mailbox_view {
 	int plus_reply_to;
 };
 
-struct mailbox_list {
-	struct db_rows rows; /* owns the strings of items */
-	struct mailbox_view *items;
-	size_t n;
-};
-
 /* mailboxes_create validates in and stores a mailbox of the principal's workspace with
  * its password sealed. v (one struct mailbox_view; page_free in any case) is the new
  * mailbox as stored. LC_EINVAL with fail (validation_failed + param, mailbox_limit_reached) for bad
@@ -126,10 +120,9 @@ lc_err mailboxes_create(struct core *core, const struct principal *who,
  * errors as create, plus LC_ENOTFOUND. */
 lc_err mailboxes_update(struct core *core, const struct principal *who, const char *public_id,
     const struct mailbox_in *in, struct page *v, struct core_fail *fail);
-/* mailboxes_list reads the workspace's mailboxes, newest first; free with
- * mailbox_list_free. */
-lc_err mailboxes_list(struct core *core, const struct principal *who, struct mailbox_list *out);
-void mailbox_list_free(struct mailbox_list *l);
+/* mailboxes_list reads the workspace's mailboxes, newest first, all of them (one page
+ * without a next; items: struct mailbox_view); the caller page_frees out in every case. */
+lc_err mailboxes_list(struct core *core, const struct principal *who, struct page *out);
 /* mailboxes_get reads one mailbox of the workspace into v (one struct mailbox_view;
  * page_free in any case). LC_ENOTFOUND for another workspace's or a deleted one. */
 lc_err mailboxes_get(struct core *core, const struct principal *who, const char *public_id,

@@ -148,39 +148,66 @@ mailbox_imap_password_changed_tx(struct db *db, int64_t mailbox_id)
 	return store_imap_touch(db, mailbox_id, now);
 }
 
-lc_err
-mailbox_imap_list(struct core *core, int64_t workspace_id, struct db_rows *rows)
+/* view_from_row: how a row of store_imap_by_workspace / store_imap_get becomes a struct
+ * imap_view (core/paging.h). */
+static void
+view_from_row(const struct db_rows *r, size_t i, void *item)
 {
-	return store_imap_by_workspace(core->db, workspace_id, rows);
+	struct imap_view *v = item;
+
+	memset(v, 0, sizeof(*v));
+	v->mailbox_id = db_i64(r, i, IMC_COL_MAILBOX);
+	v->host = db_str(r, i, IMC_COL_HOST);
+	v->port = (unsigned)db_i64(r, i, IMC_COL_PORT);
+	v->security = (unsigned)db_i64(r, i, IMC_COL_SECURITY);
+	v->username = db_str(r, i, IMC_COL_USERNAME);
+	v->own_password = db_i64(r, i, IMC_COL_OWN_BOX) != 0;
+	v->folders = db_str(r, i, IMC_COL_FOLDERS);
+	v->state = (unsigned)db_i64(r, i, IMC_COL_STATE);
+	v->last_error = db_str(r, i, IMC_COL_ERROR);
+	v->last_sync_ms = db_ms(r, i, IMC_COL_SYNCED);
+}
+
+static const struct page_spec imap_spec = {sizeof(struct imap_view), view_from_row, 0, 0};
+
+lc_err
+mailbox_imap_list(struct core *core, int64_t workspace_id, struct page *out)
+{
+	lc_err e;
+
+	memset(out, 0, sizeof(*out));
+	if ((e = store_imap_by_workspace(core->db, workspace_id, &out->rows)) != LC_OK)
+		return e;
+	/* one row per mailbox of the workspace: all of them, no next page */
+	out->total = (int64_t)out->rows.nrows;
+	return page_build(out, (unsigned)out->rows.nrows, &imap_spec);
 }
 
 lc_err
-mailbox_imap_get(struct core *core, int64_t mailbox_id, struct db_rows *rows)
+mailbox_imap_get(struct core *core, int64_t mailbox_id, struct page *out)
 {
-	return store_imap_get(core->db, mailbox_id, 0, rows);
+	lc_err e;
+
+	memset(out, 0, sizeof(*out));
+	if ((e = store_imap_get(core->db, mailbox_id, 0, &out->rows)) != LC_OK)
+		return e;
+	out->total = (int64_t)out->rows.nrows;
+	return page_build(out, (unsigned)out->rows.nrows, &imap_spec);
 }
 
 int
-mailbox_imap_find(const struct db_rows *r, int64_t mailbox_id, struct imap_view *v)
+mailbox_imap_find(const struct page *p, int64_t mailbox_id, struct imap_view *v)
 {
+	const struct imap_view *items = p->items;
 	size_t i;
 
+	for (i = 0; i < p->n; i++) {
+		if (items[i].mailbox_id == mailbox_id) {
+			*v = items[i];
+			return 1;
+		}
+	}
 	memset(v, 0, sizeof(*v));
 	v->last_sync_ms = -1;
-	for (i = 0; i < r->nrows; i++) {
-		if (db_i64(r, i, IMC_COL_MAILBOX) != mailbox_id)
-			continue;
-		v->mailbox_id = mailbox_id;
-		v->host = db_str(r, i, IMC_COL_HOST);
-		v->port = (unsigned)db_i64(r, i, IMC_COL_PORT);
-		v->security = (unsigned)db_i64(r, i, IMC_COL_SECURITY);
-		v->username = db_str(r, i, IMC_COL_USERNAME);
-		v->own_password = db_i64(r, i, IMC_COL_OWN_BOX) != 0;
-		v->folders = db_str(r, i, IMC_COL_FOLDERS);
-		v->state = (unsigned)db_i64(r, i, IMC_COL_STATE);
-		v->last_error = db_str(r, i, IMC_COL_ERROR);
-		v->last_sync_ms = db_ms(r, i, IMC_COL_SYNCED);
-		return 1;
-	}
 	return 0;
 }

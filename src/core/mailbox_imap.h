@@ -55,7 +55,8 @@ lc_err mailbox_imap_write_tx(struct db *db, int64_t mailbox_id, const struct ima
  * shares it (and was paused by a refused login) tries again. */
 lc_err mailbox_imap_password_changed_tx(struct db *db, int64_t mailbox_id);
 
-/* One mailbox's IMAP as the API shows it; strings borrow from the rows read. */
+/* One mailbox's IMAP as the API shows it: the item of the struct page (core/paging.h)
+ * mailbox_imap_list and mailbox_imap_get return; strings borrow from the page. */
 struct imap_view {
 	int64_t mailbox_id;
 	const char *host, *username, *folders; /* username NULL: the SMTP one; folders: one a line */
@@ -65,13 +66,15 @@ struct imap_view {
 	int64_t last_sync_ms;   /* -1: never */
 };
 
-/* mailbox_imap_list reads the IMAP settings of the workspace's mailboxes into rows (the
- * caller frees them); mailbox_imap_find then finds one mailbox's. */
-lc_err mailbox_imap_list(struct core *core, int64_t workspace_id, struct db_rows *rows);
-/* mailbox_imap_find fills v from rows for mailbox_id: 1 when it has IMAP, 0 when not. */
-int mailbox_imap_find(const struct db_rows *rows, int64_t mailbox_id, struct imap_view *v);
-/* mailbox_imap_get reads one mailbox's IMAP settings into rows (0 or 1 row; the caller
- * frees them); mailbox_imap_find then reads it. */
-lc_err mailbox_imap_get(struct core *core, int64_t mailbox_id, struct db_rows *rows);
+/* mailbox_imap_list reads the IMAP settings of the workspace's mailboxes (one struct
+ * imap_view each, no next page) into out, which the caller page_frees in every case;
+ * mailbox_imap_find then finds one mailbox's. LC_ENOMEM, database errors. */
+lc_err mailbox_imap_list(struct core *core, int64_t workspace_id, struct page *out);
+/* mailbox_imap_find copies into *v the item of p (borrowed: v's strings are p's) for
+ * mailbox_id: 1 when it has IMAP, 0 when not (v then empty, last_sync_ms -1). */
+int mailbox_imap_find(const struct page *p, int64_t mailbox_id, struct imap_view *v);
+/* mailbox_imap_get reads one mailbox's IMAP settings into out (0 or 1 item), as
+ * mailbox_imap_list does. */
+lc_err mailbox_imap_get(struct core *core, int64_t mailbox_id, struct page *out);
 
 #endif

@@ -411,33 +411,18 @@ mailboxes_update(struct core *core, const struct principal *who, const char *pub
 }
 
 lc_err
-mailboxes_list(struct core *core, const struct principal *who, struct mailbox_list *out)
+mailboxes_list(struct core *core, const struct principal *who, struct page *out)
 {
 	char day[TIME_SQL_LEN];
-	size_t i;
 	lc_err e;
 
 	memset(out, 0, sizeof(*out));
 	day_start(now_ms(), day);
 	if ((e = store_mailbox_list(core->db, who->workspace_id, day, &out->rows)) != LC_OK)
 		return e;
-	if (out->rows.nrows > 0 &&
-	    (out->items = calloc(out->rows.nrows, sizeof(*out->items))) == NULL) {
-		db_rows_free(&out->rows);
-		return LC_ENOMEM;
-	}
-	for (i = 0; i < out->rows.nrows; i++)
-		view_from_row(&out->rows, i, &out->items[i]);
-	out->n = out->rows.nrows;
-	return LC_OK;
-}
-
-void
-mailbox_list_free(struct mailbox_list *l)
-{
-	free(l->items);
-	db_rows_free(&l->rows);
-	memset(l, 0, sizeof(*l));
+	/* every row: a workspace's mailboxes are few (MAILBOXES_MAX_PER_WORKSPACE) */
+	out->total = (int64_t)out->rows.nrows;
+	return page_build(out, (unsigned)out->rows.nrows, &view_spec);
 }
 
 lc_err

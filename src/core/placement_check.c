@@ -6,6 +6,7 @@
 
 #include "core/placements.h"
 #include "db/store_placements.h"
+#include "core/lease.h"
 #include "util/timefmt.h"
 
 /* Seconds before retry k (k = 1 after the first miss) of a pending placement: it is
@@ -47,7 +48,7 @@ static void decide(const struct placement_job *, enum placement_verdict,
 
 static lc_err claim_tx(struct db *, void *);
 static lc_err record_tx(struct db *, void *);
-static lc_err load_job(struct db *, int64_t, struct placement_job *, int *);
+static lc_err load_job(struct db *, int64_t, void *, int *);
 
 static lc_err
 claim_tx(struct db *db, void *arg)
@@ -77,8 +78,9 @@ claim_tx(struct db *db, void *arg)
 
 /* load_job reads a claimed row into *j; *skip is 1 when it is gone. */
 static lc_err
-load_job(struct db *db, int64_t id, struct placement_job *j, int *skip)
+load_job(struct db *db, int64_t id, void *job, int *skip)
 {
+	struct placement_job *j = job;
 	struct db_rows r;
 	lc_err e;
 
@@ -124,40 +126,25 @@ lc_err
 placement_claim(struct core *core, unsigned lease_seconds, unsigned max,
     struct placement_job **jobs, size_t *n)
 {
-	char now[TIME_SQL_LEN], lease[TIME_SQL_LEN];
+	struct lease_clock clock;
 	struct claim_tx t;
-	struct placement_job *out;
-	int64_t ms = now_ms();
-	size_t i;
-	int skip;
-	lc_err e = LC_OK;
+	void *out = NULL;
+	lc_err e;
 
 	*jobs = NULL;
 	*n = 0;
 	memset(&t, 0, sizeof(t));
-	sqltime_format(ms, now);
-	sqltime_format(ms + (int64_t)lease_seconds * 1000, lease);
-	t.now = now;
-	t.lease = lease;
+	lease_clock_at(&clock, now_ms(), lease_seconds);
+	t.now = clock.now;
+	t.lease = clock.until;
 	t.max = max < PLACEMENT_CLAIM_MAX ? max : PLACEMENT_CLAIM_MAX;
 	if (t.max == 0)
 		return LC_OK;
 	if ((e = db_tx(core->db, claim_tx, &t)) != LC_OK || t.n == 0)
 		return e;
-	if ((out = calloc(t.n, sizeof(*out))) == NULL)
-		return LC_ENOMEM; /* the leases expire and the reaper returns them */
-	for (i = 0; i < t.n; i++) {
-		if ((e = load_job(core->db, t.ids[i], &out[*n], &skip)) != LC_OK)
-			break;
-		if (!skip)
-			(*n)++;
-	}
-	if (*n == 0) {
-		free(out);
-		out = NULL;
-	}
+	e = lease_load(core->db, t.ids, t.n, sizeof(**jobs), load_job, &out, n);
 	*jobs = out;
-	return e == LC_OK || *n > 0 ? LC_OK : e;
+	return e;
 }
 
 void

@@ -31,7 +31,7 @@ static int expect_check(const struct placement_expect_in *, struct store_pl_expe
 
 static lc_err create_tx(struct db *, void *);
 static int64_t ms_or_never(const char *);
-static lc_err fill(struct placement_list *, const struct relationship *);
+static lc_err fill(struct page *, const struct relationship *, int);
 
 const char *
 placement_status_name(unsigned status)
@@ -49,41 +49,57 @@ ms_or_never(const char *s)
 	return ms;
 }
 
-/* fill makes l->items from l->rows for relationship rel. */
-static lc_err
-fill(struct placement_list *l, const struct relationship *rel)
+/* view_from_row: how a row of store_pl_list / store_pl_find becomes a struct
+ * placement_view (core/paging.h); the relationship's ids are copied in after (fill). */
+static void
+view_from_row(const struct db_rows *r, size_t i, void *item)
 {
-	const struct db_rows *r = &l->rows;
-	size_t i;
+	struct placement_view *v = item;
 
-	l->n = 0;
-	if (r->nrows == 0)
-		return LC_OK;
-	if ((l->items = calloc(r->nrows, sizeof(*l->items))) == NULL)
-		return LC_ENOMEM;
-	for (i = 0; i < r->nrows; i++) {
-		struct placement_view *v = &l->items[i];
-		v->id = db_str(r, i, PLC_COL_PUBLIC);
-		v->relationship_id = rel->public_id;
-		v->campaign_id = rel->campaign_public_id;
-		v->link_url = db_str(r, i, PLC_COL_URL);
-		v->error = db_str(r, i, PLC_COL_ERROR);
-		v->status = (unsigned)db_i64(r, i, PLC_COL_STATUS);
-		v->http_status = (long)db_i64(r, i, PLC_COL_HTTP);
-		v->checked_ms = ms_or_never(db_str(r, i, PLC_COL_CHECKED));
-		v->verified_ms = ms_or_never(db_str(r, i, PLC_COL_VERIFIED));
-		v->lost_ms = ms_or_never(db_str(r, i, PLC_COL_LOST));
-		v->created_ms = ms_or_never(db_str(r, i, PLC_COL_CREATED));
-		v->next_check_ms = ms_or_never(db_str(r, i, PLC_COL_DUE));
-		v->verdict = db_str(r, i, PLC_COL_VERDICT) ? (int)db_i64(r, i, PLC_COL_VERDICT) : -1;
-		v->issues = db_str(r, i, PLC_COL_ISSUES);
-		v->expected_anchor = db_str(r, i, PLC_COL_ANCHOR);
-		v->expected_rel =
-		    db_str(r, i, PLC_COL_REL_EXPECTED) ? (int)db_i64(r, i, PLC_COL_REL_EXPECTED) : -1;
-		v->guarantee_ms = ms_or_never(db_str(r, i, PLC_COL_GUARANTEE));
-		v->price_cents = db_str(r, i, PLC_COL_PRICE) ? db_i64(r, i, PLC_COL_PRICE) : -1;
+	memset(v, 0, sizeof(*v));
+	v->id = db_str(r, i, PLC_COL_PUBLIC);
+	v->link_url = db_str(r, i, PLC_COL_URL);
+	v->error = db_str(r, i, PLC_COL_ERROR);
+	v->status = (unsigned)db_i64(r, i, PLC_COL_STATUS);
+	v->http_status = (long)db_i64(r, i, PLC_COL_HTTP);
+	v->checked_ms = ms_or_never(db_str(r, i, PLC_COL_CHECKED));
+	v->verified_ms = ms_or_never(db_str(r, i, PLC_COL_VERIFIED));
+	v->lost_ms = ms_or_never(db_str(r, i, PLC_COL_LOST));
+	v->created_ms = ms_or_never(db_str(r, i, PLC_COL_CREATED));
+	v->next_check_ms = ms_or_never(db_str(r, i, PLC_COL_DUE));
+	v->verdict = db_str(r, i, PLC_COL_VERDICT) ? (int)db_i64(r, i, PLC_COL_VERDICT) : -1;
+	v->issues = db_str(r, i, PLC_COL_ISSUES);
+	v->expected_anchor = db_str(r, i, PLC_COL_ANCHOR);
+	v->expected_rel =
+	    db_str(r, i, PLC_COL_REL_EXPECTED) ? (int)db_i64(r, i, PLC_COL_REL_EXPECTED) : -1;
+	v->guarantee_ms = ms_or_never(db_str(r, i, PLC_COL_GUARANTEE));
+	v->price_cents = db_str(r, i, PLC_COL_PRICE) ? db_i64(r, i, PLC_COL_PRICE) : -1;
+}
+
+static const struct page_spec view_spec = {sizeof(struct placement_view), view_from_row, 0, 0};
+
+/* fill makes the items of p from its rows — one (one != 0: LC_ENOTFOUND unless exactly one
+ * row) or all of them (a relationship's placements are few) — for relationship rel. */
+static lc_err
+fill(struct page *p, const struct relationship *rel, int one)
+{
+	struct placement_view *items;
+	size_t i;
+	lc_err e;
+
+	if (one)
+		e = page_one(p, &view_spec);
+	else if ((e = page_build(p, (unsigned)p->rows.nrows, &view_spec)) == LC_OK)
+		p->total = (int64_t)p->n;
+	if (e != LC_OK)
+		return e;
+	items = p->items;
+	for (i = 0; i < p->n; i++) {
+		snprintf(items[i].relationship_id, sizeof(items[i].relationship_id), "%s",
+		    rel->public_id);
+		snprintf(items[i].campaign_id, sizeof(items[i].campaign_id), "%s",
+		    rel->campaign_public_id);
 	}
-	l->n = r->nrows;
 	return LC_OK;
 }
 
@@ -167,38 +183,39 @@ expect_check(const struct placement_expect_in *x, struct store_pl_expect *out, c
 lc_err
 placements_create(struct core *core, const struct principal *who, const char *rel_public,
     const char *link_url, int allow_http, const struct placement_expect_in *x,
-    struct placement_list *out, int *created, struct core_fail *fail)
+    struct page *out, int *created, struct core_fail *fail)
 {
 	const struct relationship *rel;
 	struct create_tx t;
 	struct store_pl_expect sx;
+	struct page rp;
 	char id[ID_MAX], now[TIME_SQL_LEN], guarantee[TIME_SQL_LEN];
 	const char *why;
 	lc_err e;
 
 	memset(out, 0, sizeof(*out));
 	*created = 0;
-	if ((e = relationships_get(core, who, rel_public, &out->rel)) != LC_OK)
-		return e;
-	rel = out->rel.items;
+	if ((e = relationships_get(core, who, rel_public, &rp)) != LC_OK)
+		goto out;
+	rel = rp.items;
 	if (webhook_url_check(link_url, allow_http, &why) != 0) {
 		fail->code = "validation_failed";
 		fail->param = "linkUrl";
 		fail->detail = why;
-		placement_list_free(out);
-		return LC_EINVAL;
+		e = LC_EINVAL;
+		goto out;
 	}
 	if (!regdomain_url_on(link_url, rel->domain)) {
 		fail->code = "validation_failed";
 		fail->param = "linkUrl";
 		fail->detail = "linkUrl must be on the prospect's domain (the same registrable "
 		               "domain; subdomains count).";
-		placement_list_free(out);
-		return LC_EINVAL;
+		e = LC_EINVAL;
+		goto out;
 	}
 	if (expect_check(x, &sx, guarantee, fail) != 0) {
-		placement_list_free(out);
-		return LC_EINVAL;
+		e = LC_EINVAL;
+		goto out;
 	}
 	id_new("pl_", id);
 	sqltime_format(now_ms(), now);
@@ -210,17 +227,14 @@ placements_create(struct core *core, const struct principal *who, const char *re
 	t.rel = rel;
 	t.workspace_id = who->workspace_id;
 	if ((e = db_tx(core->db, create_tx, &t)) != LC_OK ||
-	    (e = store_pl_find(core->db, rel->id, link_url, &out->rows)) != LC_OK) {
-		placement_list_free(out);
-		return e;
-	}
-	if (out->rows.nrows != 1) {
-		placement_list_free(out);
-		return LC_EDB;
-	}
-	*created = t.inserted;
-	if ((e = fill(out, rel)) != LC_OK)
-		placement_list_free(out);
+	    (e = store_pl_find(core->db, rel->id, link_url, &out->rows)) != LC_OK)
+		goto out;
+	if ((e = fill(out, rel, 1)) == LC_ENOTFOUND)
+		e = LC_EDB; /* the row just written is not there */
+	if (e == LC_OK)
+		*created = t.inserted;
+out:
+	page_free(&rp);
 	return e;
 }
 
@@ -256,64 +270,60 @@ placements_from_reply(struct db *db, int64_t workspace_id, int64_t campaign_id,
 
 lc_err
 placements_list(struct core *core, const struct principal *who, const char *rel_public,
-    struct placement_list *out)
+    struct page *out)
 {
+	struct page rp;
 	lc_err e;
 
 	memset(out, 0, sizeof(*out));
-	if ((e = relationships_get(core, who, rel_public, &out->rel)) != LC_OK)
-		return e;
-	if ((e = store_pl_list(core->db, ((const struct relationship *)out->rel.items)->id,
-	         &out->rows)) != LC_OK ||
-	    (e = fill(out, out->rel.items)) != LC_OK)
-		placement_list_free(out);
+	if ((e = relationships_get(core, who, rel_public, &rp)) == LC_OK &&
+	    (e = store_pl_list(core->db, ((const struct relationship *)rp.items)->id,
+	         &out->rows)) == LC_OK)
+		e = fill(out, rp.items, 0);
+	page_free(&rp);
 	return e;
 }
 
 lc_err
 placements_update(struct core *core, const struct principal *who, const char *rel_public,
-    const char *pid, const struct placement_expect_in *x, struct placement_list *out,
+    const char *pid, const struct placement_expect_in *x, struct page *out,
     struct core_fail *fail)
 {
 	const struct relationship *rel;
 	struct store_pl_expect sx;
+	struct page rp;
 	char now[TIME_SQL_LEN], guarantee[TIME_SQL_LEN];
 	int64_t id;
 	lc_err e;
 
 	memset(out, 0, sizeof(*out));
-	if ((e = relationships_get(core, who, rel_public, &out->rel)) != LC_OK) {
-		page_free(&out->rel);
+	if ((e = relationships_get(core, who, rel_public, &rp)) != LC_OK) {
+		page_free(&rp);
 		fail->code = "relationship_not_found";
 		return e;
 	}
-	rel = out->rel.items;
+	rel = rp.items;
 	if ((e = store_pl_find_public(core->db, rel->id, pid, &out->rows)) != LC_OK)
-		goto fail;
+		goto done;
 	if (out->rows.nrows != 1) {
 		fail->code = "placement_not_found";
 		e = LC_ENOTFOUND;
-		goto fail;
+		goto done;
 	}
 	if (expect_check(x, &sx, guarantee, fail) != 0) {
 		e = LC_EINVAL;
-		goto fail;
+		goto done;
 	}
 	id = db_i64(&out->rows, 0, PLC_COL_ID);
 	db_rows_free(&out->rows);
 	sqltime_format(now_ms(), now);
 	if ((e = store_pl_set_expect(core->db, id, &sx, now)) != LC_OK ||
 	    (e = store_pl_find_public(core->db, rel->id, pid, &out->rows)) != LC_OK)
-		goto fail;
-	if (out->rows.nrows != 1) {
-		e = LC_EDB;
-		goto fail;
-	}
-	if ((e = fill(out, rel)) != LC_OK)
-		goto fail;
-	return LC_OK;
-fail:
-	placement_list_free(out);
+		goto done;
+	if ((e = fill(out, rel, 1)) == LC_ENOTFOUND)
+		e = LC_EDB; /* the row just written is not there */
+done:
+	page_free(&rp);
 	return e;
 }
 
@@ -366,13 +376,3 @@ placement_checks_free(struct placement_checks *c)
 	memset(c, 0, sizeof(*c));
 }
 
-void
-placement_list_free(struct placement_list *l)
-{
-	if (l == NULL)
-		return;
-	db_rows_free(&l->rows);
-	page_free(&l->rel);
-	free(l->items);
-	memset(l, 0, sizeof(*l));
-}

@@ -18,10 +18,12 @@
 /* placement_status_name is the public name of a stored status (static string). */
 const char *placement_status_name(unsigned status);
 
-/* One placement as the API shows it; strings borrow from the rows it was read with and
- * from the relationship it was asked for. Times < 0: never. */
+/* One placement as the API shows it: the item of the struct page (core/paging.h) its
+ * reads return; strings borrow from the page, the relationship's ids are copies. Times
+ * < 0: never. */
 struct placement_view {
-	const char *id, *relationship_id, *campaign_id, *link_url, *error;
+	const char *id, *link_url, *error;
+	char relationship_id[ID_MAX], campaign_id[ID_MAX];
 	unsigned status;
 	long http_status; /* 0: none */
 	int64_t checked_ms, verified_ms, lost_ms, created_ms, next_check_ms;
@@ -42,28 +44,21 @@ struct placement_expect_in {
 	int price_null;
 };
 
-struct placement_list {
-	struct db_rows rows; /* owns the strings of items, with rel */
-	struct page rel;     /* the relationship asked for */
-	struct placement_view *items;
-	size_t n;
-};
-
 /* placements_create records linkUrl for the principal's relationship rel_public (both
  * borrowed) and queues its check. One placement per (relationship, URL): a repeat answers
  * the existing one (*created 0), and a repeat of a not_found one queues it again. On
- * success out holds one item (free with placement_list_free). LC_EINVAL with fail set
+ * success out holds one struct placement_view (page_free out in every case). LC_EINVAL with fail set
  * (validation_failed, param linkUrl); LC_ENOTFOUND when the relationship is not the
  * workspace's; db errors. */
 lc_err placements_create(struct core *core, const struct principal *who, const char *rel_public,
     const char *link_url, int allow_http, const struct placement_expect_in *x,
-    struct placement_list *out, int *created, struct core_fail *fail);
+    struct page *out, int *created, struct core_fail *fail);
 /* placements_update sets what x gives of the expectations of placement pid of the
- * principal's relationship rel_public; out holds it after (placement_list_free).
+ * principal's relationship rel_public; out holds it after (as placements_create's).
  * LC_EINVAL with fail set; LC_ENOTFOUND (fail->code relationship_not_found or
  * placement_not_found). */
 lc_err placements_update(struct core *core, const struct principal *who, const char *rel_public,
-    const char *pid, const struct placement_expect_in *x, struct placement_list *out,
+    const char *pid, const struct placement_expect_in *x, struct page *out,
     struct core_fail *fail);
 
 /* A page of a placement's checks, newest first. */
@@ -101,12 +96,11 @@ json_t *placement_event_evidence(struct db *db, const char *rel_public, const ch
 lc_err placements_from_reply(struct db *db, int64_t workspace_id, int64_t campaign_id,
     int64_t relationship_id, char *const *links, size_t n, int allow_http,
     const char *now_sql);
-/* placements_list reads the relationship's placements, oldest first (free with
- * placement_list_free). LC_ENOTFOUND when the relationship is not the workspace's. */
+/* placements_list reads the relationship's placements, oldest first, all of them (one
+ * page without a next; items: struct placement_view; page_free out in every case).
+ * LC_ENOTFOUND when the relationship is not the workspace's. */
 lc_err placements_list(struct core *core, const struct principal *who, const char *rel_public,
-    struct placement_list *out);
-/* placement_list_free frees l (safe on a zeroed list). */
-void placement_list_free(struct placement_list *l);
+    struct page *out);
 
 /* ---- the worker's side (placement_check.c) ---- */
 

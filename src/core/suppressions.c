@@ -52,6 +52,7 @@ static int scope_allowed(const struct principal *, int, struct core_fail *);
 static int value_of(const struct suppression_in *, char *, unsigned *, struct core_fail *);
 static void view_from_row(const struct db_rows *, size_t, struct suppression_view *);
 static lc_err add_tx(struct db *, void *);
+static const struct page_spec spec; /* defined with suppressions_list */
 static lc_err remove_tx(struct db *, void *);
 static lc_err import_tx(struct db *, void *);
 
@@ -225,17 +226,18 @@ add_tx(struct db *db, void *arg)
 	n.now_sql = now;
 	if ((e = store_suppression_insert(db, &n, c->created)) != LC_OK)
 		return e;
+	db_rows_free(c->rows); /* a retried transaction reads it again */
 	return store_suppression_get(db, c->who->account_id, ws, c->value, c->rows);
 }
 
 lc_err
 suppressions_add(struct core *core, const struct principal *who, const struct suppression_in *in,
-    int *created, struct db_rows *rows, struct suppression_view *v, struct core_fail *fail)
+    int *created, struct page *out, struct core_fail *fail)
 {
 	struct add_ctx c;
 	lc_err e;
 
-	memset(rows, 0, sizeof(*rows));
+	memset(out, 0, sizeof(*out));
 	memset(&c, 0, sizeof(c));
 	*created = 0;
 	if (!value_of(in, c.value, &c.kind, fail))
@@ -245,17 +247,12 @@ suppressions_add(struct core *core, const struct principal *who, const struct su
 	c.who = who;
 	c.in = in;
 	c.created = created;
-	c.rows = rows;
-	if ((e = db_tx(core->db, add_tx, &c)) != LC_OK) {
-		db_rows_free(rows);
+	c.rows = &out->rows;
+	if ((e = db_tx(core->db, add_tx, &c)) != LC_OK)
 		return e;
-	}
-	if (rows->nrows != 1) {
-		db_rows_free(rows);
-		return LC_EDB; /* added and gone in between: a concurrent delete */
-	}
-	view_from_row(rows, 0, v);
-	return LC_OK;
+	if ((e = page_one(out, &spec)) == LC_ENOTFOUND)
+		e = LC_EDB; /* added and gone in between: a concurrent delete */
+	return e;
 }
 
 static lc_err

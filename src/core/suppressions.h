@@ -45,7 +45,7 @@ lc_err suppression_unsubscribe_tx(
 lc_err suppression_claim_tx(struct db *db, const struct out_message *m, int *changed);
 
 struct suppression_view {
-	const char *value; /* borrowed from rows */
+	const char *value; /* borrowed from the page it was read into */
 	unsigned kind;
 	int account_wide;
 	const char *workspace_public; /* NULL for account-wide */
@@ -61,12 +61,12 @@ struct suppression_in {
 	const char *source;     /* NULL: "api" */
 };
 /* suppressions_add adds an entry for who's workspace, or the account's list (needs an
- * account key: LC_EFORBIDDEN). *created is 0 when it was listed already. rows/v give the
- * entry as stored (caller frees rows). Errors: LC_EINVAL with fail (validation_failed and
- * the param), LC_EFORBIDDEN, database errors. */
+ * account key: LC_EFORBIDDEN). *created is 0 when it was listed already. out gives the
+ * entry as stored (one struct suppression_view; the caller page_frees it in every case).
+ * Errors: LC_EINVAL with fail (validation_failed and the param), LC_EFORBIDDEN, database
+ * errors. */
 lc_err suppressions_add(struct core *core, const struct principal *who,
-    const struct suppression_in *in, int *created, struct db_rows *rows, struct suppression_view *v,
-    struct core_fail *fail);
+    const struct suppression_in *in, int *created, struct page *out, struct core_fail *fail);
 
 /* suppressions_remove removes the address or domain (in->address/in->domain) from the
  * workspace's list or, with in->account_wide (an account key), the account's. Errors:

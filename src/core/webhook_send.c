@@ -9,6 +9,7 @@
 #include "core/placements.h"
 #include "core/webhooks.h"
 #include "db/store_webhooks.h"
+#include "core/lease.h"
 #include "util/timefmt.h"
 
 #define CLAIM_MAX 32
@@ -34,7 +35,7 @@ struct record_tx {
 
 static lc_err claim_tx(struct db *, void *);
 static lc_err record_tx(struct db *, void *);
-static lc_err load_job(struct db *, int64_t, struct webhook_job *, int *);
+static lc_err load_job(struct db *, int64_t, void *, int *);
 static char *dup_or_null(const char *);
 
 long
@@ -93,8 +94,9 @@ dup_or_null(const char *s)
 /* load_job reads a claimed row into *j; *skip is 1 (and j untouched) when the row is gone
  * or its webhook is no longer active, in which case it has been cancelled. */
 static lc_err
-load_job(struct db *db, int64_t id, struct webhook_job *j, int *skip)
+load_job(struct db *db, int64_t id, void *job, int *skip)
 {
+	struct webhook_job *j = job;
 	struct db_rows r;
 	json_t *data = NULL, *doc = NULL;
 	const char *type, *s, *at;
@@ -179,42 +181,25 @@ lc_err
 webhook_claim(struct core *core, unsigned lease_seconds, unsigned max,
     struct webhook_job **jobs, size_t *n)
 {
-	char now[TIME_SQL_LEN], lease[TIME_SQL_LEN];
+	struct lease_clock clock;
 	struct claim_tx t;
-	struct webhook_job *out;
-	int64_t ms = now_ms();
-	size_t i;
-	int skip;
+	void *out = NULL;
 	lc_err e;
 
 	*jobs = NULL;
 	*n = 0;
 	memset(&t, 0, sizeof(t));
-	sqltime_format(ms, now);
-	sqltime_format(ms + (int64_t)lease_seconds * 1000, lease);
-	t.now = now;
-	t.lease = lease;
+	lease_clock_at(&clock, now_ms(), lease_seconds);
+	t.now = clock.now;
+	t.lease = clock.until;
 	t.max = max < CLAIM_MAX ? max : CLAIM_MAX;
 	if (t.max == 0)
 		return LC_OK;
-	if ((e = db_tx(core->db, claim_tx, &t)) != LC_OK)
+	if ((e = db_tx(core->db, claim_tx, &t)) != LC_OK || t.n == 0)
 		return e;
-	if (t.n == 0)
-		return LC_OK;
-	if ((out = calloc(t.n, sizeof(*out))) == NULL)
-		return LC_ENOMEM; /* the leases expire and the reaper returns them */
-	for (i = 0; i < t.n; i++) {
-		if ((e = load_job(core->db, t.ids[i], &out[*n], &skip)) != LC_OK)
-			break;
-		if (!skip)
-			(*n)++;
-	}
-	if (*n == 0) {
-		free(out);
-		out = NULL;
-	}
+	e = lease_load(core->db, t.ids, t.n, sizeof(**jobs), load_job, &out, n);
 	*jobs = out;
-	return e == LC_OK || *n > 0 ? LC_OK : e;
+	return e;
 }
 
 void

@@ -168,6 +168,9 @@ view_item(const struct db_rows *r, size_t i, void *item)
 	view_from_row(r, i, item);
 }
 
+/* How a row becomes a struct webhook_view (core/paging.h). */
+static const struct page_spec view_spec = {sizeof(struct webhook_view), view_item, 0, 0};
+
 static lc_err
 create_tx(struct db *db, void *arg)
 {
@@ -191,7 +194,6 @@ webhooks_create(struct core *core, const struct principal *who, const char *url,
     const char *const *events, size_t n, const char *description, int allow_http,
     struct page *v, char secret[WHSIG_SECRET_MAX], struct core_fail *fail)
 {
-	static const struct page_spec spec = {sizeof(struct webhook_view), view_item, 0, 0};
 	char now[TIME_SQL_LEN], id[ID_MAX];
 	struct create_tx t;
 	const char *why;
@@ -247,7 +249,7 @@ webhooks_create(struct core *core, const struct principal *who, const char *url,
 	}
 	/* the row was just committed: not finding it is the database's failure */
 	if ((e = store_webhook_find(core->db, who->workspace_id, id, &v->rows)) != LC_OK ||
-	    (e = page_one(v, &spec)) != LC_OK) {
+	    (e = page_one(v, &view_spec)) != LC_OK) {
 		page_free(v);
 		return e == LC_ENOTFOUND ? LC_EDB : e;
 	}
@@ -255,31 +257,16 @@ webhooks_create(struct core *core, const struct principal *who, const char *url,
 }
 
 lc_err
-webhooks_list(struct core *core, const struct principal *who, struct webhook_list *out)
+webhooks_list(struct core *core, const struct principal *who, struct page *out)
 {
-	size_t i;
 	lc_err e;
 
 	memset(out, 0, sizeof(*out));
 	if ((e = store_webhook_list(core->db, who->workspace_id, &out->rows)) != LC_OK)
 		return e;
-	if (out->rows.nrows > 0 &&
-	    (out->items = calloc(out->rows.nrows, sizeof(*out->items))) == NULL) {
-		webhook_list_free(out);
-		return LC_ENOMEM;
-	}
-	out->n = out->rows.nrows;
-	for (i = 0; i < out->n; i++)
-		view_from_row(&out->rows, i, &out->items[i]);
-	return LC_OK;
-}
-
-void
-webhook_list_free(struct webhook_list *l)
-{
-	db_rows_free(&l->rows);
-	free(l->items);
-	memset(l, 0, sizeof(*l));
+	/* every row: a workspace has at most WEBHOOKS_MAX_PER_WORKSPACE */
+	out->total = (int64_t)out->rows.nrows;
+	return page_build(out, (unsigned)out->rows.nrows, &view_spec);
 }
 
 static lc_err

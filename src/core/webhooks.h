@@ -34,18 +34,13 @@ int webhook_event_from_name(const char *s);
  * user:password@. 0 when valid; -1 with a static reason in *why. */
 int webhook_url_check(const char *url, int allow_http, const char **why);
 
-/* One webhook as the API shows it; strings borrow from the rows it was read with. */
+/* One webhook as the API shows it: the item of the struct page (core/paging.h) its reads
+ * return; strings borrow from the page. */
 struct webhook_view {
 	const char *id, *url, *description, *disabled_reason;
 	unsigned events_mask;
 	int disabled;
 	int64_t created_ms, updated_ms;
-};
-
-struct webhook_list {
-	struct db_rows rows; /* owns the strings of items */
-	struct webhook_view *items;
-	size_t n;
 };
 
 /* webhooks_create validates and stores a webhook for the principal's workspace. events
@@ -56,10 +51,9 @@ lc_err webhooks_create(struct core *core, const struct principal *who, const cha
     const char *const *events, size_t n, const char *description, int allow_http,
     struct page *v, char secret[WHSIG_SECRET_MAX], struct core_fail *fail);
 
-/* webhooks_list reads the workspace's webhooks (not deleted), newest first; free the list
- * with webhook_list_free. */
-lc_err webhooks_list(struct core *core, const struct principal *who, struct webhook_list *out);
-void webhook_list_free(struct webhook_list *l);
+/* webhooks_list reads the workspace's webhooks (not deleted), newest first, all of them
+ * (one page without a next; items: struct webhook_view); page_free out in every case. */
+lc_err webhooks_list(struct core *core, const struct principal *who, struct page *out);
 
 /* webhooks_delete deletes a webhook and cancels its pending deliveries. LC_ENOTFOUND. */
 lc_err webhooks_delete(struct core *core, const struct principal *who, const char *public_id);

@@ -16,8 +16,8 @@ ui_mailboxes_get(void *arg)
 	struct http_ctx *ctx = arg;
 	struct ui_user u;
 	struct ui_ws w;
-	struct mailbox_list l;
-	struct db_rows imap_rows;
+	struct page l, imap;
+	const struct mailbox_view *views;
 	struct imap_view iv;
 	json_t *page, *items, *o;
 	char server[300];
@@ -26,19 +26,19 @@ ui_mailboxes_get(void *arg)
 
 	if (ui_need_user(ctx, &u) != 0 || ui_need_ws(ctx, &u, &w) != 0)
 		return;
-	if ((e = mailboxes_list(ctx->core, &w.who, &l)) != LC_OK) {
+	memset(&imap, 0, sizeof(imap));
+	if ((e = mailboxes_list(ctx->core, &w.who, &l)) != LC_OK ||
+	    (e = mailbox_imap_list(ctx->core, w.who.workspace_id, &imap)) != LC_OK) {
+		page_free(&imap);
+		page_free(&l);
 		ui_fail(ctx, e);
 		return;
 	}
-	if ((e = mailbox_imap_list(ctx->core, w.who.workspace_id, &imap_rows)) != LC_OK) {
-		mailbox_list_free(&l);
-		ui_fail(ctx, e);
-		return;
-	}
+	views = l.items;
 	page = ui_ctx_new(&u, &w, "Mailboxes");
 	items = json_array();
 	for (i = 0; items && i < l.n; i++) {
-		const struct mailbox_view *v = &l.items[i];
+		const struct mailbox_view *v = &views[i];
 		snprintf(server, sizeof(server), "%s:%u", v->host, v->port);
 		o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:b,s:b}", "id", v->public_id,
 		    "from_address", v->from_address, "server", server, "security",
@@ -52,7 +52,7 @@ ui_mailboxes_get(void *arg)
 			if (v->status == MBX_PAUSED && v->paused_ms >= 0)
 				ui_set_time(o, "paused_at", v->paused_ms);
 			/* IMAP (docs/imap.md): where replies are read from and how that goes */
-			if (mailbox_imap_find(&imap_rows, v->id, &iv)) {
+			if (mailbox_imap_find(&imap, v->id, &iv)) {
 				snprintf(server, sizeof(server), "%s:%u", iv.host, iv.port);
 				ui_set_str(o, "imap_server", server);
 				ui_set_str(o, "imap_status", imap_state_name(iv.state));
@@ -72,7 +72,7 @@ ui_mailboxes_get(void *arg)
 	} else {
 		json_decref(items);
 	}
-	db_rows_free(&imap_rows);
-	mailbox_list_free(&l);
+	page_free(&imap);
+	page_free(&l);
 	ui_render(ctx, 200, "mailboxes", page, NULL);
 }

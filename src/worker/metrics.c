@@ -1,5 +1,5 @@
 /* worker_metrics.c: the worker's counters and its loopback scrape listener
- * (worker_metrics.h). The listener answers one connection at a time with HTTP/1.0 and
+ * (worker/metrics.h). The listener answers one connection at a time with HTTP/1.0 and
  * closes it: a scrape every few seconds needs nothing more, and a client that stalls is
  * cut off by the socket timeouts. */
 #include <arpa/inet.h>
@@ -21,7 +21,7 @@
 #include "util/prom.h"
 #include "util/scrape_auth.h"
 #include "util/timefmt.h"
-#include "worker_metrics.h"
+#include "worker/metrics.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"

@@ -1,4 +1,4 @@
-/* worker_metrics.h: linkcamp-worker's own Prometheus metrics — what it did (deliveries,
+/* worker/metrics.h: linkcamp-worker's own Prometheus metrics — what it did (deliveries,
  * webhook attempts, placement checks) since it started — served on a loopback port
  * ([metrics] worker_listen) by one small thread. The counters are C11 atomics; counting
  * never blocks a mailer. */

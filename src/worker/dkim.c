@@ -5,7 +5,7 @@
 
 #include "core/domain.h"
 #include "mail/dkim_sign.h"
-#include "worker_dkim.h"
+#include "worker/dkim.h"
 
 lc_err
 worker_dkim_sign(struct core *core, int64_t message_id, const char *from_address, struct buf *text,

@@ -1,4 +1,4 @@
-/* worker_links.c: one placement check's fetch and inspection (worker_links.h). */
+/* worker/links.c: one placement check's fetch and inspection (worker/links.h). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +11,7 @@
 #include "hook/link_find.h"
 #include "util/regdomain.h"
 #include "util/robots.h"
-#include "worker_links.h"
+#include "worker/links.h"
 
 static void charset_of(const char *, char *, size_t);
 static void fill_evidence(struct link_check *, const struct placement_job *);

@@ -1,4 +1,4 @@
-/* worker_dkim.h: the worker's DKIM step between composing a message and handing it to
+/* worker/dkim.h: the worker's DKIM step between composing a message and handing it to
  * libesmtp (docs/dkim.md). */
 #ifndef LC_WORKER_DKIM_H
 #define LC_WORKER_DKIM_H

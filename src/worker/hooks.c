@@ -1,9 +1,9 @@
-/* worker_hooks.c: linkcamp-worker's two outbound-HTTP threads — the webhook sender and
- * the placement checker. Wiring like the rest of the worker: the rules are in
- * core/webhook_send.c and core/placement_check.c, the HTTP in hook/. Each thread has its
- * own database connection, claims a few jobs at a time under a lease, and naps when
- * none is due; what it claimed and did not start when the worker stops goes back when
- * its lease expires. */
+/* worker/hooks.c: linkcamp-worker's two outbound-HTTP queues — the webhook sender and
+ * the placement checker — as two lease_queues on the one loop (worker/lease_loop.c).
+ * Wiring like the rest of the worker: the rules are in core/webhook_send.c and
+ * core/placement_check.c, the HTTP in hook/. Each claims a few jobs at a time under a
+ * lease; what it claimed and did not start when the worker stops goes back when its
+ * lease expires. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,30 +13,119 @@
 #include "core/webhooks.h"
 #include "hook/hook_http.h"
 #include "hook/link_find.h"
-#include "worker_links.h"
+#include "worker/links.h"
 #include "util/log.h"
-#include "worker_metrics.h"
-#include "worker_hooks.h"
+#include "worker/lease_loop.h"
+#include "worker/metrics.h"
+#include "worker/worker_int.h"
 
-#define RECORD_TRIES_DOWN 20 /* recording while the database is away: 500 ms apart */
 #define WEBHOOK_CLAIM 8      /* webhook deliveries claimed at a time */
 #define PLACEMENT_CLAIM 4    /* placement checks claimed at a time */
 
-static void send_webhook(struct worker *, struct core *, const struct webhook_job *);
-static void check_placement(struct worker *, struct core *, const struct placement_job *);
+/* One record: its job and what came of it, for lease_record. */
+struct webhook_rec {
+	const struct webhook_job *job;
+	const struct webhook_result *out;
+	unsigned scale_ms;
+};
+struct placement_rec {
+	const struct placement_job *job;
+	const struct placement_evidence *ev;
+	const struct placement_timing *t;
+	enum placement_verdict *v;
+	int *lost;
+};
+
+static lc_err webhook_claim_jobs(struct lease_ctx *, unsigned, void **, size_t *);
+static void send_webhook(struct lease_ctx *, void *);
+static lc_err record_webhook(struct core *, void *);
+static void webhook_clear(void *);
+static lc_err placement_claim_jobs(struct lease_ctx *, unsigned, void **, size_t *);
+static void check_placement(struct lease_ctx *, void *);
+static lc_err record_placement(struct core *, void *);
+static void placement_clear(void *);
+
+const struct lease_queue webhook_lease_queue = {
+	.name = "webhook sender",
+	.threads = 1,
+	.batch = WEBHOOK_CLAIM,
+	.claim = webhook_claim_jobs,
+	.job_size = sizeof(struct webhook_job),
+	.run = send_webhook,
+	.clear = webhook_clear,
+};
+
+const struct lease_queue placement_lease_queue = {
+	.name = "placement checker",
+	.threads = 1,
+	.batch = PLACEMENT_CLAIM,
+	.claim = placement_claim_jobs,
+	.job_size = sizeof(struct placement_job),
+	.run = check_placement,
+	.clear = placement_clear,
+};
+
+static lc_err
+webhook_claim_jobs(struct lease_ctx *c, unsigned max, void **jobs, size_t *n)
+{
+	struct webhook_job *j = NULL;
+	lc_err e = webhook_claim(c->core, c->cfg->worker_lease_seconds, max, &j, n);
+
+	*jobs = j;
+	return e;
+}
+
+static void
+webhook_clear(void *job)
+{
+	webhook_job_clear(job);
+}
+
+static lc_err
+record_webhook(struct core *core, void *arg)
+{
+	struct webhook_rec *r = arg;
+
+	return webhook_record(core, r->job, r->out, r->scale_ms);
+}
+
+static lc_err
+placement_claim_jobs(struct lease_ctx *c, unsigned max, void **jobs, size_t *n)
+{
+	struct placement_job *j = NULL;
+	lc_err e = placement_claim(c->core, c->cfg->worker_lease_seconds, max, &j, n);
+
+	*jobs = j;
+	return e;
+}
+
+static void
+placement_clear(void *job)
+{
+	placement_job_clear(job);
+}
+
+static lc_err
+record_placement(struct core *core, void *arg)
+{
+	struct placement_rec *r = arg;
+
+	return placement_record(core, r->job, r->ev, r->t, r->v, r->lost);
+}
 
 /* send_webhook signs and POSTs one claimed delivery, then records the attempt (retrying
  * the record while the database is away; if it never comes back, the lease expires and
  * the delivery is sent again with the same webhook-id: at least once). */
 static void
-send_webhook(struct worker *w, struct core *core, const struct webhook_job *job)
+send_webhook(struct lease_ctx *c, void *arg)
 {
-	const struct config *cfg = worker_cfg(w);
+	const struct webhook_job *job = arg;
+	const struct config *cfg = c->cfg;
 	struct hook_request req;
 	struct hook_response res;
 	struct webhook_result out;
+	struct webhook_rec rec;
 	char sig[WHSIG_SIGNATURE_MAX], ts[32];
-	int attempt;
 	lc_err e;
 
 	memset(&out, 0, sizeof(out));
@@ -70,15 +159,13 @@ send_webhook(struct worker *w, struct core *core, const struct webhook_job *job)
 	worker_metrics_webhook(res.status >= 200 && res.status <= 299 ? WM_WH_SUCCESS
 	                       : res.status != 0                      ? WM_WH_HTTP_ERROR
 	                                                              : WM_WH_NETWORK_ERROR);
-	for (attempt = 1;; attempt++) {
-		if ((e = webhook_record(core, job, &out, cfg->webhook_backoff_scale_ms)) == LC_OK)
-			break;
-		if (attempt >= RECORD_TRIES_DOWN || worker_stopping(w)) {
-			log_msg(LOG_ERROR, "gave up recording webhook delivery %s (%s); its lease will "
-			    "expire and it will be sent again", job->event_id, lc_strerror(e));
-			return;
-		}
-		worker_nap(w, 500);
+	rec.job = job;
+	rec.out = &out;
+	rec.scale_ms = cfg->webhook_backoff_scale_ms;
+	if ((e = lease_record(c, record_webhook, &rec)) != LC_OK) {
+		log_msg(LOG_ERROR, "gave up recording webhook delivery %s (%s); its lease will "
+		    "expire and it will be sent again", job->event_id, lc_strerror(e));
+		return;
 	}
 	if (log_enabled(LOG_INFO)) {
 		json_t *f = json_pack("{s:s,s:s,s:I,s:i,s:s}", "event", job->event_id, "type",
@@ -89,61 +176,21 @@ send_webhook(struct worker *w, struct core *core, const struct webhook_job *job)
 	}
 }
 
-/* webhook_sender claims due webhook deliveries and sends them one at a time, with its
- * own database connection; it naps when none is due. What it claimed and did not start
- * when the worker stops goes back when its lease expires. */
-void *
-webhook_sender(void *arg)
-{
-	struct worker *w = arg;
-	const struct config *cfg = worker_cfg(w);
-	struct core core;
-	struct webhook_job *jobs = NULL;
-	size_t n = 0, i;
-	lc_err e;
-
-	db_thread_init();
-	memset(&core, 0, sizeof(core));
-	if ((core.db = db_new(cfg)) == NULL) {
-		log_msg(LOG_ERROR, "webhook sender has no database handle: no webhooks will be sent");
-		db_thread_end();
-		return NULL;
-	}
-	while (!worker_stopping(w)) {
-		if ((e = webhook_claim(&core, cfg->worker_lease_seconds, WEBHOOK_CLAIM, &jobs, &n)) !=
-		    LC_OK) {
-			log_msg(LOG_WARN, "webhook claim failed: %s", lc_strerror(e));
-			worker_nap(w, 1000);
-			continue;
-		}
-		for (i = 0; i < n; i++) {
-			if (!worker_stopping(w))
-				send_webhook(w, &core, &jobs[i]);
-			webhook_job_clear(&jobs[i]);
-		}
-		free(jobs);
-		jobs = NULL;
-		if (n == 0)
-			worker_nap(w, cfg->worker_poll_ms);
-	}
-	db_free(core.db);
-	db_thread_end();
-	return NULL;
-}
-
-/* check_placement fetches one claimed placement's page (worker_links.c), and records
+/* check_placement fetches one claimed placement's page (worker/links.c), and records
  * the evidence and its verdict (retrying the record while the database is away; if it
  * never comes back, the lease expires and the check runs again). */
 static void
-check_placement(struct worker *w, struct core *core, const struct placement_job *job)
+check_placement(struct lease_ctx *lc, void *arg)
 {
-	const struct config *cfg = worker_cfg(w);
+	const struct placement_job *job = arg;
+	const struct config *cfg = lc->cfg;
+	struct core *core = lc->core;
 	struct link_check c;
 	struct placement_timing t;
+	struct placement_rec rec;
 	enum placement_verdict v = PV_UNVERIFIABLE;
 	int lost = 0;
 	json_t *f;
-	unsigned tries;
 	lc_err e = LC_OK;
 
 	if ((e = link_check_run(core, cfg, job, &c)) != LC_OK) {
@@ -167,11 +214,12 @@ check_placement(struct worker *w, struct core *core, const struct placement_job 
 	t.lost_after = cfg->placement_lost_after;
 	t.lost_confirm_seconds = cfg->placement_lost_confirm_seconds;
 	t.lost_recheck_seconds = cfg->placement_lost_recheck_seconds;
-	for (tries = 0; tries < RECORD_TRIES_DOWN && !worker_stopping(w); tries++) {
-		if ((e = placement_record(core, job, &c.ev, &t, &v, &lost)) == LC_OK)
-			break;
-		worker_nap(w, 500);
-	}
+	rec.job = job;
+	rec.ev = &c.ev;
+	rec.t = &t;
+	rec.v = &v;
+	rec.lost = &lost;
+	e = lease_record(lc, record_placement, &rec);
 	if (e == LC_OK)
 		worker_metrics_placement(v == PV_LIVE          ? WM_PL_LIVE
 		                         : v == PV_LIVE_ISSUES ? WM_PL_LIVE_ISSUES
@@ -195,45 +243,4 @@ check_placement(struct worker *w, struct core *core, const struct placement_job 
 		json_decref(f);
 	}
 	link_check_free(&c);
-}
-
-/* placement_checker claims due placement checks and runs them one at a time, with its own
- * database connection; it naps when none is due. */
-void *
-placement_checker(void *arg)
-{
-	struct worker *w = arg;
-	const struct config *cfg = worker_cfg(w);
-	struct core core;
-	struct placement_job *jobs = NULL;
-	size_t n = 0, i;
-	lc_err e;
-
-	db_thread_init();
-	memset(&core, 0, sizeof(core));
-	if ((core.db = db_new(cfg)) == NULL) {
-		log_msg(LOG_ERROR, "placement checker has no database handle: no links will be checked");
-		db_thread_end();
-		return NULL;
-	}
-	while (!worker_stopping(w)) {
-		if ((e = placement_claim(&core, cfg->worker_lease_seconds, PLACEMENT_CLAIM, &jobs,
-		         &n)) != LC_OK) {
-			log_msg(LOG_WARN, "placement claim failed: %s", lc_strerror(e));
-			worker_nap(w, 1000);
-			continue;
-		}
-		for (i = 0; i < n; i++) {
-			if (!worker_stopping(w))
-				check_placement(w, &core, &jobs[i]);
-			placement_job_clear(&jobs[i]);
-		}
-		free(jobs);
-		jobs = NULL;
-		if (n == 0)
-			worker_nap(w, cfg->worker_poll_ms);
-	}
-	db_free(core.db);
-	db_thread_end();
-	return NULL;
 }

@@ -1,4 +1,4 @@
-/* worker_links.h: one placement check as the worker runs it — fetch the page (redirects
+/* worker/links.h: one placement check as the worker runs it — fetch the page (redirects
  * followed only on the prospect's site, a bounded number of hops), inspect it, and lay
  * out the evidence for core's verdict (placement_record). The wiring between src/hook/
  * (libcurl, libxml2) and src/core/. */

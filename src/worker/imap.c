@@ -1,6 +1,7 @@
-/* worker_imap.c: linkcamp-worker's IMAP sync (docs/imap.md). One watcher thread holds
+/* worker/imap.c: linkcamp-worker's IMAP sync (docs/imap.md). One watcher thread holds
  * every mailbox's schedule and polls the sockets of all idling connections at once; a
- * small pool of fetchers runs the rounds (src/core/imap_sync.c). A thousand mailboxes are
+ * small pool of fetchers runs the rounds (src/core/imap_sync.c): a lease_queue on the one
+ * loop (worker/lease_loop.c) whose claim takes a mailbox the watcher queued. A thousand mailboxes are
  * a thousand sockets in one poll(2), not a thousand threads. The watcher re-reads the
  * list of IMAP mailboxes every few seconds: new ones start, changed settings (a new
  * version) run at once, deleted ones end. */
@@ -18,9 +19,11 @@
 #include "db/store_imap.h"
 #include "util/log.h"
 #include "util/timefmt.h"
-#include "worker_hooks.h"
+#include "worker/lease_loop.h"
+#include "worker/worker.h"
 
 #define FETCHERS 3
+#define FETCHER_IDLE_MS 1000 /* the watcher wakes them; this is only a bound */
 #define RELOAD_MS 2000
 
 enum phase { WAITING = 0, QUEUED, RUNNING };
@@ -38,15 +41,33 @@ struct slot {
 struct sync {
 	struct worker *w;
 	pthread_mutex_t lock;
-	pthread_cond_t work;
+	struct lease_loop *fetchers;
 	struct slot *slots;
 	size_t n, cap;
-	int stop;
 	int wake[2]; /* a fetcher that finished wakes the watcher's poll */
 	char owner[64]; /* this worker's name on its leases: host:pid */
 };
 
-static void *fetcher(void *);
+/* One round a fetcher claimed: the box stays in its slot, RUNNING, until the round ends. */
+struct fetch_job {
+	struct imap_box *box;
+	int64_t mailbox_id;
+};
+
+static lc_err fetch_claim(struct lease_ctx *, unsigned, void **, size_t *);
+static void fetch_run(struct lease_ctx *, void *);
+static void fetch_clear(void *);
+
+static const struct lease_queue fetch_queue = {
+	.name = "imap fetcher",
+	.threads = FETCHERS,
+	.batch = 1,
+	.idle_ms = FETCHER_IDLE_MS,
+	.claim = fetch_claim,
+	.job_size = sizeof(struct fetch_job),
+	.run = fetch_run,
+	.clear = fetch_clear,
+};
 static int reload(struct sync *, struct core *);
 static struct slot *find(struct sync *, int64_t);
 
@@ -121,74 +142,79 @@ reload(struct sync *s, struct core *core)
 	return 0;
 }
 
-static void *
-fetcher(void *arg)
+/* fetch_claim takes a mailbox the watcher queued (the first), marking it RUNNING. */
+static lc_err
+fetch_claim(struct lease_ctx *c, unsigned max, void **jobs, size_t *n)
 {
-	struct sync *s = arg;
-	const struct config *cfg = worker_cfg(s->w);
-	struct core core;
-	struct imap_box *box;
-	enum imap_next next;
-	int64_t due, id;
-	struct slot *sl;
+	struct sync *s = c->arg;
+	struct fetch_job *j;
 	size_t i;
-	char c = 1;
 
-	db_thread_init();
-	memset(&core, 0, sizeof(core));
-	if ((core.db = db_new(cfg)) == NULL) {
-		log_msg(LOG_ERROR, "imap fetcher has no database handle");
-		db_thread_end();
-		return NULL;
-	}
-	core.webhook_allow_http = cfg->webhook_allow_http;
+	(void)max;
+	*jobs = NULL;
+	*n = 0;
 	pthread_mutex_lock(&s->lock);
-	while (!s->stop) {
-		sl = NULL;
-		for (i = 0; i < s->n; i++)
-			if (s->slots[i].phase == QUEUED) {
-				sl = &s->slots[i];
-				break;
-			}
-		if (sl == NULL) {
-			pthread_cond_wait(&s->work, &s->lock);
-			continue;
-		}
-		sl->phase = RUNNING;
-		box = sl->box;
-		id = sl->mailbox_id;
+	for (i = 0; i < s->n; i++)
+		if (s->slots[i].phase == QUEUED)
+			break;
+	if (i == s->n) {
 		pthread_mutex_unlock(&s->lock);
-		next = imap_box_run(&core, box, &due);
-		pthread_mutex_lock(&s->lock);
-		if ((sl = find(s, id)) != NULL) { /* the array may have moved meanwhile */
-			sl->phase = WAITING;
-			sl->next = next;
-			sl->due = due;
-			if (next == IMAP_NEXT_GONE)
-				sl->gone = 1;
-		}
-		if (write(s->wake[1], &c, 1) < 0 && errno != EAGAIN)
-			log_msg(LOG_WARN, "imap: waking the watcher failed");
+		return LC_OK;
 	}
+	if ((j = malloc(sizeof(*j))) == NULL) {
+		pthread_mutex_unlock(&s->lock);
+		return LC_ENOMEM; /* it stays queued for the next claim */
+	}
+	s->slots[i].phase = RUNNING;
+	j->box = s->slots[i].box;
+	j->mailbox_id = s->slots[i].mailbox_id;
 	pthread_mutex_unlock(&s->lock);
-	db_free(core.db);
-	db_thread_end();
-	return NULL;
+	*jobs = j;
+	*n = 1;
+	return LC_OK;
+}
+
+/* fetch_run runs one round and hands the mailbox back to the watcher. */
+static void
+fetch_run(struct lease_ctx *c, void *arg)
+{
+	struct sync *s = c->arg;
+	struct fetch_job *j = arg;
+	enum imap_next next;
+	int64_t due;
+	struct slot *sl;
+	char b = 1;
+
+	next = imap_box_run(c->core, j->box, &due);
+	pthread_mutex_lock(&s->lock);
+	if ((sl = find(s, j->mailbox_id)) != NULL) { /* the array may have moved meanwhile */
+		sl->phase = WAITING;
+		sl->next = next;
+		sl->due = due;
+		if (next == IMAP_NEXT_GONE)
+			sl->gone = 1;
+	}
+	if (write(s->wake[1], &b, 1) < 0 && errno != EAGAIN)
+		log_msg(LOG_WARN, "imap: waking the watcher failed");
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void
+fetch_clear(void *job)
+{
+	(void)job; /* the box is the slot's */
 }
 
 void *
 imap_syncer(void *arg)
 {
 	struct sync s;
-	const struct config *cfg;
 	struct core core;
 	struct pollfd *fds = NULL;
 	size_t *idx = NULL, nfds, cap = 0, i;
-	pthread_t threads[FETCHERS];
-	unsigned started = 0;
 	int64_t next_reload = 0, now, wait;
 	char drain[64];
-	int fd;
+	int fd, queued = 0;
 
 	memset(&s, 0, sizeof(s));
 	s.w = arg;
@@ -197,20 +223,14 @@ imap_syncer(void *arg)
 	s.owner[40] = '\0';
 	snprintf(s.owner + strlen(s.owner), sizeof(s.owner) - strlen(s.owner), ":%ld",
 	    (long)getpid());
-	cfg = worker_cfg(s.w);
 	if (pipe2(s.wake, O_CLOEXEC | O_NONBLOCK) != 0)
 		return NULL;
 	pthread_mutex_init(&s.lock, NULL);
-	pthread_cond_init(&s.work, NULL);
-	db_thread_init();
-	memset(&core, 0, sizeof(core));
-	if ((core.db = db_new(cfg)) == NULL) {
+	if (worker_core_open(s.w, &core) != LC_OK) {
 		log_msg(LOG_ERROR, "imap watcher has no database handle: no IMAP sync");
 		goto out;
 	}
-	for (i = 0; i < FETCHERS; i++)
-		if (pthread_create(&threads[started], NULL, fetcher, &s) == 0)
-			started++;
+	s.fetchers = lease_loop_start(s.w, &fetch_queue, &s);
 	while (!worker_stopping(s.w)) {
 		now = now_ms();
 		if (now >= next_reload) {
@@ -241,7 +261,7 @@ imap_syncer(void *arg)
 				sl->due = now;
 			if (sl->due <= now) {
 				sl->phase = QUEUED;
-				pthread_cond_signal(&s.work);
+				queued = 1;
 				continue;
 			}
 			if (sl->due - now < wait)
@@ -253,6 +273,9 @@ imap_syncer(void *arg)
 			}
 		}
 		pthread_mutex_unlock(&s.lock);
+		if (queued && s.fetchers)
+			lease_loop_wake(s.fetchers);
+		queued = 0;
 		if (wait > 1000)
 			wait = 1000; /* the stop flag is looked at every second */
 		if (wait < 0)
@@ -271,12 +294,7 @@ imap_syncer(void *arg)
 	}
 out:
 	imap_net_stop(); /* a fetcher waiting on a slow server comes back now */
-	pthread_mutex_lock(&s.lock);
-	s.stop = 1;
-	pthread_cond_broadcast(&s.work);
-	pthread_mutex_unlock(&s.lock);
-	for (i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
+	lease_loop_stop(s.fetchers);
 	for (i = 0; i < s.n; i++)
 		imap_box_free(s.slots[i].box);
 	if (core.db && imap_sync_release(&core, s.owner) != LC_OK)
@@ -284,12 +302,9 @@ out:
 	free(s.slots);
 	free(fds);
 	free(idx);
-	if (core.db)
-		db_free(core.db);
-	db_thread_end();
+	worker_core_close(&core);
 	close(s.wake[0]);
 	close(s.wake[1]);
-	pthread_cond_destroy(&s.work);
 	pthread_mutex_destroy(&s.lock);
 	return NULL;
 }
