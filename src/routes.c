@@ -106,6 +106,10 @@ const struct route http_routes[] = {
 	{"POST", "/app/w/{ws}/campaigns/{id}/resume", ui_campaign_resume, AUTH_NONE},
 	{"GET", "/app/w/{ws}/activity", ui_activity_get, AUTH_NONE},
 	{"GET", "/app/w/{ws}/mailboxes", ui_mailboxes_get, AUTH_NONE},
+	{"GET", "/app/w/{ws}/mailboxes/{id}", ui_mailbox_get, AUTH_NONE},
+	{"POST", "/app/w/{ws}/mailboxes/{id}", ui_mailbox_post, AUTH_NONE},
+	{"POST", "/app/w/{ws}/mailboxes/{id}/pause", ui_mailbox_pause, AUTH_NONE},
+	{"POST", "/app/w/{ws}/mailboxes/{id}/resume", ui_mailbox_resume, AUTH_NONE},
 	{"GET", "/app/w/{ws}/unmatched", ui_triage_get, AUTH_NONE},
 	{"POST", "/app/w/{ws}/unmatched/{id}", ui_triage_post, AUTH_NONE},
 
