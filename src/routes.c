@@ -65,6 +65,7 @@ const struct route http_routes[] = {
 	{"PATCH", "/v1/mailboxes/{id}", api_mailbox_update, AUTH_WORKSPACE},
 	{"DELETE", "/v1/mailboxes/{id}", api_mailbox_delete, AUTH_WORKSPACE},
 	{"POST", "/v1/mailboxes/{id}/resume", api_mailbox_resume, AUTH_WORKSPACE},
+	{"POST", "/v1/mailboxes/{id}/pause", api_mailbox_pause, AUTH_WORKSPACE},
 	{"POST", "/v1/mailboxes/{id}/test", api_mailbox_test, AUTH_WORKSPACE},
 	{"GET", "/v1/mailboxes/{id}/tests/{test}", api_mailbox_test_get, AUTH_WORKSPACE},
 	{"POST", "/v1/domains", api_domain_create, AUTH_WORKSPACE},
