@@ -19,7 +19,7 @@ static int read_password(char *, size_t);
 static int
 user_usage(void)
 {
-	fprintf(stderr, "usage: linkcamp user add EMAIL --workspace WS_ID --role approver|viewer "
+	fprintf(stderr, "usage: linkcamp user add EMAIL --workspace WS_ID --role admin|approver|viewer "
 	                "[--password-stdin | --link]\n");
 	return EX_USAGE;
 }
@@ -70,7 +70,7 @@ cli_user(struct core *core, int argc, char **argv)
 	if (ws == NULL || role_name == NULL || (from_stdin && want_link))
 		return user_usage();
 	if ((role = user_role_from_name(role_name)) < 0) {
-		fprintf(stderr, "linkcamp: --role must be approver or viewer\n");
+		fprintf(stderr, "linkcamp: --role must be admin, approver or viewer\n");
 		return EX_USAGE;
 	}
 	password[0] = '\0';

@@ -107,6 +107,8 @@ void api_mailbox_get(void *ctx);
 void api_mailbox_update(void *ctx);
 void api_mailbox_delete(void *ctx);
 void api_mailbox_resume(void *ctx);
+/* POST /v1/mailboxes/{id}/pause {"reason"?}: paused by hand (mailboxes_pause). */
+void api_mailbox_pause(void *ctx);
 void api_mailbox_test(void *ctx);
 void api_mailbox_test_get(void *ctx);
 /* Sending domains and DKIM (api_domains.c, docs/dkim.md). */

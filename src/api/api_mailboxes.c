@@ -384,6 +384,43 @@ api_mailbox_resume(void *arg)
 	page_free(&v);
 }
 
+void
+api_mailbox_pause(void *arg)
+{
+	static const char *const keys[] = {"reason", NULL};
+	struct http_ctx *ctx = arg;
+	struct core_fail fail;
+	struct page v;
+	const char *reason = NULL;
+	json_t *doc;
+	lc_err e;
+
+	if ((doc = api_read_json(ctx, 1)) == NULL)
+		return;
+	if (api_only_keys(ctx, doc, keys, NULL) != 0 ||
+	    api_get_str(ctx, doc, "reason", 0, &reason, "reason") != 0) {
+		json_decref(doc);
+		return;
+	}
+	memset(&fail, 0, sizeof(fail));
+	e = mailboxes_pause(ctx->core, &ctx->who, ctx->match.captures[0], "an API key",
+	    reason && reason[0] ? reason : NULL, &fail);
+	json_decref(doc);
+	if (e != LC_OK) {
+		if (e == LC_ENOTFOUND)
+			api_fail(ctx, e, "mailbox_not_found");
+		else
+			api_fail_core(ctx, e, &fail);
+		return;
+	}
+	if ((e = mailboxes_get(ctx->core, &ctx->who, ctx->match.captures[0], &v)) != LC_OK) {
+		api_fail(ctx, e, "mailbox_not_found");
+		return;
+	}
+	send_mailbox(ctx, 200, v.items);
+	page_free(&v);
+}
+
 /* answer_test answers a test's state: 200 with its steps when done, else 202. */
 static void
 answer_test(struct http_ctx *ctx, const char *test_id, int done, int ok, const char *result)

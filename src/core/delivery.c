@@ -352,7 +352,7 @@ record_failure(struct db *db, const struct out_message *m, const struct delivery
 		if (res->mailbox_id != 0 && health_policy_refusal(res) &&
 		    (e = health_mailbox_refused_tx(db, res->mailbox_id, why, t)) != LC_OK)
 			return e; /* 5.7.x: a policy refusal of the mailbox, not of the address */
-		if (res->enh_class != 5 || res->enh_subject != 1)
+		if (!health_hard_bounce(res->enh_class, res->enh_subject))
 			return health_campaign_outcomes_tx(db, m->campaign_id, 1, 0);
 		/* 5.1.x: the address does not exist; never try it again */
 		if ((e = store_suppress(db, m->workspace_id, m->to, "hard_bounce", now)) != LC_OK)

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <sodium.h>
 
+#include "core/dsn_bounce.h"
 #include "core/inbound.h"
 #include "core/placements.h"
 #include "core/reply_token.h"
@@ -458,16 +459,18 @@ ingest_tx(struct db *db, void *arg)
 		/* a success DSN (delivered, relayed, expanded) bounced nothing */
 		if (mp->bounce_action != NULL && strcmp(mp->bounce_action, "failed") != 0)
 			return LC_OK;
-		if (tm.id && (e = store_msg_bounced(db, tm.id, now)) != LC_OK)
+		/* our message named: judged and counted once, as at SMTP time (dsn_bounce.c) */
+		if (tm.id)
+			return dsn_bounce_tx(db, ws, tm.id, mp, now_ms(), NULL);
+		/* matched by the failed recipient alone (no returned headers): that prospect and
+		 * its address, no message to mark or count. An address that is no prospect of
+		 * the workspace is not suppressed: anyone can mail a report naming anyone. */
+		if (!rel || !dsn_bounce_hard(mp) || mp->bounce_recipient == NULL)
+			return LC_OK;
+		ev.type = EV_EMAIL_BOUNCED;
+		if ((e = events_record(db, &ev, NULL)) != LC_OK)
 			return e;
-		if (rel && mp->bounce_hard) {
-			ev.type = EV_EMAIL_BOUNCED;
-			if ((e = events_record(db, &ev, NULL)) != LC_OK)
-				return e;
-		}
-		if (ws && mp->bounce_hard && mp->bounce_recipient)
-			return store_suppress(db, ws, mp->bounce_recipient, "hard_bounce", now);
-		return LC_OK;
+		return store_suppress(db, ws, mp->bounce_recipient, "hard_bounce", now);
 	case MIME_UNSUBSCRIBE:
 		if (ws && mp->from_email &&
 		    (e = suppression_unsubscribe_tx(db, ws, mp->from_email, "unsubscribe_reply", now)) !=

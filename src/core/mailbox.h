@@ -130,6 +130,12 @@ lc_err mailboxes_get(struct core *core, const struct principal *who, const char 
 /* mailboxes_delete deletes a mailbox: campaigns no longer name it; its threads move to
  * another mailbox of their campaign (or the relay) at their next message. LC_ENOTFOUND. */
 lc_err mailboxes_delete(struct core *core, const struct principal *who, const char *public_id);
+/* mailboxes_pause pauses an active mailbox by hand (mailbox_pause.c): reason "paused by
+ * <by>[: reason]" (by: who did it, borrowed; reason may be NULL, at most 200 characters),
+ * its due messages held, link_building.mailbox.paused emitted. LC_ENOTFOUND; LC_EINVAL
+ * (fail: validation_failed, reason); LC_ECONFLICT with fail->code already_paused. */
+lc_err mailboxes_pause(struct core *core, const struct principal *who, const char *public_id,
+    const char *by, const char *reason, struct core_fail *fail);
 /* mailboxes_resume makes a paused mailbox active again and puts its held messages back
  * in the queue. LC_ENOTFOUND; LC_ECONFLICT with fail->code already_active. */
 lc_err mailboxes_resume(struct core *core, const struct principal *who, const char *public_id,

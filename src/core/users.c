@@ -77,12 +77,27 @@ ms_of(const struct db_rows *r, size_t row, size_t col)
 const char *
 user_role_name(unsigned role)
 {
-	return role == ROLE_APPROVER ? "approver" : role == ROLE_VIEWER ? "viewer" : "unknown";
+	return role == ROLE_ADMIN ? "admin" : role == ROLE_APPROVER ? "approver"
+	    : role == ROLE_VIEWER ? "viewer" : "unknown";
+}
+
+int
+user_role_approves(unsigned role)
+{
+	return role == ROLE_APPROVER || role == ROLE_ADMIN;
+}
+
+int
+user_role_manages(unsigned role)
+{
+	return role == ROLE_ADMIN;
 }
 
 int
 user_role_from_name(const char *s)
 {
+	if (strcmp(s, "admin") == 0)
+		return ROLE_ADMIN;
 	if (strcmp(s, "approver") == 0)
 		return ROLE_APPROVER;
 	if (strcmp(s, "viewer") == 0)
@@ -280,7 +295,7 @@ users_add(struct core *core, const char *email, const char *ws_public, unsigned 
 		return LC_EINVAL;
 	}
 	if (role >= ROLE_N) {
-		*why = "the role must be approver or viewer";
+		*why = "the role must be admin, approver or viewer";
 		return LC_EINVAL;
 	}
 	if (password && !users_password_ok(password)) {
@@ -700,7 +715,7 @@ users_principal(struct core *core, const struct user_session *s, const char *ws_
 	    db_str(&r, 0, UWS_COL_PUBLIC));
 	out->account_key = 0;
 	*role = (unsigned)db_i64(&r, 0, UWS_COL_ROLE);
-	out->can_approve = *role == ROLE_APPROVER;
+	out->can_approve = user_role_approves(*role);
 	if (name && name_len)
 		snprintf(name, name_len, "%s", db_str(&r, 0, UWS_COL_NAME));
 	db_rows_free(&r);

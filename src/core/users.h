@@ -19,9 +19,16 @@
 #define USER_PASSWORD_MAX 1024 /* bytes */
 #define USER_LINK_HOURS 24     /* a set-password link is valid this long, once */
 
-enum user_role { ROLE_VIEWER = 0, ROLE_APPROVER = 1, ROLE_N };
+/* Roles per workspace, each with everything of the one before: viewers read, approvers
+ * decide, pause and resume campaigns, admins also change the workspace's mailboxes on the
+ * pages (docs/mailboxes.md, "The pages and the CLI"). */
+enum user_role { ROLE_VIEWER = 0, ROLE_APPROVER = 1, ROLE_ADMIN = 2, ROLE_N };
 const char *user_role_name(unsigned role);
 int user_role_from_name(const char *s);
+/* user_role_approves: the role may decide messages and pause or resume campaigns. */
+int user_role_approves(unsigned role);
+/* user_role_manages: the role may change the workspace's settings (its mailboxes). */
+int user_role_manages(unsigned role);
 
 /* Limits the fronts configure ([app] in the configuration). */
 struct session_settings {

@@ -206,16 +206,6 @@ store_msg_follow_ups_not_before(struct db *db, int64_t rel_id, int64_t not_befor
 }
 
 lc_err
-store_msg_bounced(struct db *db, int64_t id, const char *now_sql)
-{
-	static const char sql[] =
-	    "UPDATE outbound_messages SET status = 10, updated_at = ? WHERE id = ? AND status = 3";
-	struct db_param p[] = {DB_CSTR(now_sql), DB_I64(id)};
-
-	return db_exec(db, sql, p, 2, NULL, NULL);
-}
-
-lc_err
 store_campaign_auto_get(struct db *db, int64_t campaign_id, struct db_rows *out)
 {
 	static const char sql[] = "SELECT auto_response_body, auto_response_delay_minutes, status, "

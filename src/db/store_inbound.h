@@ -77,8 +77,6 @@ lc_err store_msg_pending_follow_ups(struct db *db, int64_t rel_id, struct db_row
  * due before not_before_ms to not_before_ms (an out-of-office's return). */
 lc_err store_msg_follow_ups_not_before(struct db *db, int64_t rel_id, int64_t not_before_ms,
     const char *now_sql);
-/* store_msg_bounced marks a sent message bounced. */
-lc_err store_msg_bounced(struct db *db, int64_t id, const char *now_sql);
 /* store_campaign_auto_get reads a campaign's auto-response (body may be NULL). */
 enum { AR_COL_BODY, AR_COL_DELAY, AR_COL_STATUS, AR_COL_SENDER };
 lc_err store_campaign_auto_get(struct db *db, int64_t campaign_id, struct db_rows *out);

@@ -786,6 +786,7 @@ mime_parsed_free(struct mime_parsed *p)
 	free(p->bounce_status);
 	free(p->bounce_original_message_id);
 	free(p->bounce_action);
+	free(p->bounce_diagnostic);
 	for (i = 0; i < p->nlinks; i++)
 		free(p->links[i]);
 	free(p->links);

@@ -19,6 +19,7 @@
 #define MIME_REFS_MAX 64    /* References keeps the first id and the last MIME_REFS_MAX - 1 */
 #define MIME_ID_LEN_MAX 998 /* longer message ids count as absent */
 #define MIME_RCPTS_MAX 50   /* recipients kept (struct mime_parsed.recipients) */
+#define MIME_DIAG_MAX 200   /* bytes kept of a DSN's Diagnostic-Code */
 
 enum mime_class { MIME_HUMAN = 0, MIME_AUTO_REPLY, MIME_BOUNCE, MIME_UNSUBSCRIBE, MIME_DELAYED };
 
@@ -76,6 +77,9 @@ struct mime_parsed {
 	char *bounce_action;              /* Action of that recipient, lower case ("failed",
 	                                     "delayed", "delivered", "relayed", "expanded"), or
 	                                     NULL (none, or a non-standard bounce) */
+	char *bounce_diagnostic;          /* Diagnostic-Code of that recipient without its type
+	                                     ("550 5.1.1 user unknown"), one cleaned line of at
+	                                     most MIME_DIAG_MAX bytes, or NULL */
 	int64_t ooo_return_ms;            /* MIME_AUTO_REPLY only: 00:00 UTC of the day the
 	                                     writer says they are back (mime_ooo_return), else -1 */
 	char **links; /* http(s) URLs found in text_new (not in the quoted part, so our own

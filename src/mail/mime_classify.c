@@ -22,6 +22,7 @@ struct mime_dsn {
 	char orig_rcpt[MIME_ADDR_MAX + 1];
 	char status[16];
 	char action[16];
+	char diag[MIME_DIAG_MAX + 1]; /* Diagnostic-Code, its type ("smtp;") dropped */
 };
 
 /* A word list of normalised text for the unsubscribe rules; "|" marks a sentence end. */
@@ -409,6 +410,14 @@ mime_dsn_fields(const char *s, size_t n, struct mime_parsed *out)
 			else if (strcmp(name, "action") == 0) {
 				memset(cur.action, 0, sizeof(cur.action));
 				memcpy(cur.action, value, strnlen(value, sizeof(cur.action) - 1));
+			} else if (strcmp(name, "diagnostic-code") == 0) {
+				/* "smtp; 550 5.1.1 ...": the server's words after the type, cut to
+				 * MIME_DIAG_MAX (a hostile server's essay is not kept whole) */
+				const char *d = strchr(value, ';');
+
+				d = d ? d + 1 : value;
+				memset(cur.diag, 0, sizeof(cur.diag));
+				memcpy(cur.diag, d, strnlen(d, sizeof(cur.diag) - 1));
 			}
 			continue;
 		}
@@ -427,6 +436,9 @@ mime_dsn_fields(const char *s, size_t n, struct mime_parsed *out)
 	if (out->bounce_recipient == NULL &&
 	    (e = mime_dup_line(pick.orig_rcpt[0] ? pick.orig_rcpt : pick.final_rcpt, 0,
 	         &out->bounce_recipient)) != LC_OK)
+		return e;
+	if (out->bounce_diagnostic == NULL && pick.diag[0] != '\0' &&
+	    (e = mime_dup_line(pick.diag, 0, &out->bounce_diagnostic)) != LC_OK)
 		return e;
 	if (out->bounce_status == NULL && pick.status[0] != '\0' &&
 	    (e = mime_dup_line(pick.status, 0, &out->bounce_status)) != LC_OK)

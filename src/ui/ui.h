@@ -52,6 +52,12 @@ void ui_campaign_resume(void *ctx);
 void ui_activity_get(void *ctx);
 /* ui_mailboxes.c: the sender mailboxes, read-only */
 void ui_mailboxes_get(void *ctx);
+/* One mailbox: everyone reads it, an admin edits, pauses and resumes it
+ * (ui_mailbox_edit.c). */
+void ui_mailbox_get(void *ctx);
+void ui_mailbox_post(void *ctx);
+void ui_mailbox_pause(void *ctx);
+void ui_mailbox_resume(void *ctx);
 /* ui_triage.c: unmatched inbound mail and the decisions on it */
 void ui_triage_get(void *ctx);
 void ui_triage_post(void *ctx);

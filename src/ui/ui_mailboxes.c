@@ -1,7 +1,7 @@
-/* ui_mailboxes.c: the workspace's sender mailboxes, read-only (docs/mailboxes.md). The
- * pages know two roles, viewer and approver, both of whom may read this page; there is no
- * admin role yet, so mailboxes are added and changed through the API or the CLI. The page
- * shows no password, only whether one is set. */
+/* ui_mailboxes.c: the list of the workspace's sender mailboxes (docs/mailboxes.md), read
+ * by every role; each links to its own page (ui_mailbox_edit.c), where an admin changes
+ * it. Mailboxes are added through the API or the CLI. The page shows no password, only
+ * whether one is set. */
 #include <stdio.h>
 #include <string.h>
 

@@ -248,8 +248,9 @@ ui_ctx_new(const struct ui_user *u, const struct ui_ws *w, const char *title)
 		json_object_set_new(page, "csrf", json_string(u->csrf));
 	}
 	if (w) {
-		ws = json_pack("{s:s,s:s,s:s,s:b}", "id", w->who.workspace_public, "name", w->name,
-		    "role", user_role_name(w->role), "approver", w->role == ROLE_APPROVER);
+		ws = json_pack("{s:s,s:s,s:s,s:b,s:b}", "id", w->who.workspace_public, "name", w->name,
+		    "role", user_role_name(w->role), "approver", user_role_approves(w->role), "admin",
+		    user_role_manages(w->role));
 		json_object_set_new(page, "ws", ws ? ws : json_null());
 	}
 	return page;

@@ -866,8 +866,10 @@ test_bounce_rules(void **state)
 	    "Reporting-MTA: dns; mx.example\n\n"
 	    "Final-Recipient: rfc822; ok@site.example\nAction: delivered\nStatus: 2.0.0\n\n"
 	    "Final-Recipient: rfc822;<Full@Site.example>\nAction: failed\n"
-	    "Status: 5.2.2 (mailbox full)\n\n"
+	    "Status: 5.2.2 (mailbox full)\nDiagnostic-Code: smtp; 552 5.2.2 Mailbox\n"
+	    " full,\t quota exceeded\n\n"
 	    "Final-Recipient: rfc822; later@site.example\nAction: failed\nStatus: 5.1.1\n"
+	    "Diagnostic-Code: smtp; 550 5.1.1 not this one\n"
 	    "--b--\n";
 	static const char no_status[] =
 	    "From: postmaster@mx.example\nSubject: x\nMIME-Version: 1.0\n"
@@ -897,6 +899,11 @@ test_bounce_rules(void **state)
 	assert_string_equal(p.bounce_status, "5.2.2");
 	assert_int_equal(p.bounce_hard, 1);
 	assert_null(p.bounce_original_message_id);
+	/* the picked recipient's diagnostic, unfolded to one line, without its type */
+	assert_non_null(p.bounce_diagnostic);
+	assert_true(strncmp(p.bounce_diagnostic, "552 5.2.2 Mailbox", 17) == 0);
+	assert_non_null(strstr(p.bounce_diagnostic, "quota exceeded"));
+	assert_null(strchr(p.bounce_diagnostic, '\n'));
 	mime_parsed_free(&p);
 
 	/* nested one level down; a malformed Status is replaced by the one in the text */
@@ -905,6 +912,7 @@ test_bounce_rules(void **state)
 	assert_string_equal(p.bounce_recipient, "kim@site.example");
 	assert_string_equal(p.bounce_status, "4.2.2");
 	assert_int_equal(p.bounce_hard, 0);
+	assert_null(p.bounce_diagnostic);
 	mime_parsed_free(&p);
 
 	/* a postmaster writing like a person is not a bounce */

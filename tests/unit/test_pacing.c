@@ -182,6 +182,61 @@ test_health_rules(void **state)
 	assert_false(health_policy_refusal(&r));
 }
 
+/* A DSN's bounce after the send: the rules it shares with SMTP time, and the window. */
+static void
+test_late_bounce(void **state)
+{
+	uint32_t bits;
+	unsigned sends, c, s;
+
+	(void)state;
+	assert_true(health_status_parse("5.1.1", &c, &s) && c == 5 && s == 1);
+	assert_true(health_hard_bounce(c, s));
+	assert_true(health_status_parse("5.7.100", &c, &s) && c == 5 && s == 7);
+	assert_false(health_hard_bounce(c, s));
+	assert_true(health_policy_code(c, s));
+	assert_true(health_status_parse("4.4.1", &c, &s) && c == 4);
+	assert_false(health_hard_bounce(c, s));
+	assert_false(health_status_parse(NULL, &c, &s));
+	assert_false(health_status_parse("", &c, &s));
+	assert_false(health_status_parse("5.1", &c, &s));
+	assert_false(health_status_parse("5.1.1.1", &c, &s));
+	assert_false(health_status_parse("9.1.1", &c, &s));
+	assert_false(health_status_parse("5.1234.1", &c, &s));
+	assert_false(health_status_parse("5.1.1 ", &c, &s));
+	assert_false(health_status_parse("5..1", &c, &s));
+	assert_true(c == 0 && s == 0);
+	/* the newest clean send becomes the bounce; the count of sends stays */
+	bits = 0;
+	sends = 6;
+	health_late_bounce(&bits, &sends);
+	assert_true(bits == 1 && sends == 6);
+	health_late_bounce(&bits, &sends);
+	assert_true(bits == 3 && sends == 6);
+	bits = 5; /* 101: the newest clean send is the second */
+	health_late_bounce(&bits, &sends);
+	assert_true(bits == 7 && sends == 6);
+	/* every send in the window bounced already: a new outcome */
+	bits = 0x3f;
+	health_late_bounce(&bits, &sends);
+	assert_true(bits == 0x7f && sends == 7);
+	/* an empty window (sends before the window existed) */
+	bits = 0;
+	sends = 0;
+	health_late_bounce(&bits, &sends);
+	assert_true(bits == 1 && sends == 1);
+	/* a full window of bounces stays twenty bits, twenty sends */
+	bits = 0xfffff;
+	sends = 20;
+	health_late_bounce(&bits, &sends);
+	assert_true(bits == 0xfffff && sends == 20);
+	/* a damaged row (more sends than the window) is read as a full window */
+	bits = 0xffffe;
+	sends = 200;
+	health_late_bounce(&bits, &sends);
+	assert_true(bits == 0xfffff && sends == 20);
+}
+
 int
 main(void)
 {
@@ -192,6 +247,7 @@ main(void)
 	    cmocka_unit_test(test_gap),
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_health_rules),
+	    cmocka_unit_test(test_late_bounce),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
