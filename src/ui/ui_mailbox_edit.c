@@ -71,7 +71,7 @@ static json_t *days_json(unsigned);
 static json_t *stored_form(const struct mailbox_view *, const struct imap_view *, int);
 static json_t *typed_form(const struct ui_form *);
 static int load(struct http_ctx *, struct ui_ws *, const char *, struct page *,
-    struct db_rows *, struct imap_view *, int *);
+    struct page *, struct imap_view *, int *);
 static void show(struct http_ctx *, struct ui_user *, struct ui_ws *, int, json_t *,
     const char *, const char *, const char *);
 static int int_field(const struct ui_form *, const char *, long, long, long *, int,
@@ -196,7 +196,7 @@ typed_form(const struct ui_form *f)
 /* load reads the path's mailbox (captures[1]) and its IMAP settings. -1 after answering. */
 static int
 load(struct http_ctx *ctx, struct ui_ws *w, const char *id, struct page *v,
-    struct db_rows *imap_rows, struct imap_view *iv, int *have_imap)
+    struct page *imap_rows, struct imap_view *iv, int *have_imap)
 {
 	const struct mailbox_view *mv;
 	lc_err e;
@@ -224,7 +224,7 @@ show(struct http_ctx *ctx, struct ui_user *u, struct ui_ws *w, int status, json_
     const char *error, const char *error_field, const char *notice)
 {
 	struct page v;
-	struct db_rows imap_rows;
+	struct page imap_rows;
 	struct imap_view iv;
 	const struct mailbox_view *mv;
 	json_t *page, *m, *bad;
@@ -265,7 +265,7 @@ show(struct http_ctx *ctx, struct ui_user *u, struct ui_ws *w, int status, json_
 		json_decref(bad);
 		page = NULL;
 	}
-	db_rows_free(&imap_rows);
+	page_free(&imap_rows);
 	page_free(&v);
 	ui_render(ctx, status, "mailbox", page, NULL);
 }
@@ -510,7 +510,7 @@ ui_mailbox_post(void *arg)
 	struct ui_ws w;
 	struct ui_form f;
 	struct page v, after;
-	struct db_rows imap_rows;
+	struct page imap_rows;
 	struct imap_view iv;
 	struct mailbox_in in;
 	struct imap_in imap;
@@ -534,14 +534,14 @@ ui_mailbox_post(void *arg)
 			if (strcmp(fields[i].name, ff.field) == 0)
 				fd = &fields[i];
 		snprintf(why, sizeof(why), "%s: %s", fd ? fd->label : ff.field, ff.detail);
-		db_rows_free(&imap_rows);
+		page_free(&imap_rows);
 		page_free(&v);
 		show(ctx, &u, &w, 422, typed_form(&f), why, ff.field, NULL);
 		ui_form_free(&f);
 		return;
 	}
 	e = mailboxes_update(ctx->core, &w.who, ctx->match.captures[1], &in, &after, &fail);
-	db_rows_free(&imap_rows);
+	page_free(&imap_rows);
 	page_free(&v);
 	if (e == LC_OK) {
 		page_free(&after);
