@@ -37,6 +37,17 @@ def node_sql(n, query):
     return [line.split("\t") for line in p.stdout.splitlines()]
 
 
+def rows_differing(table):
+    """the rows of table (schema.name) that are not the same on the three nodes, by id: what
+    a differing checksum means, so that a failure says which rows and how"""
+    name = table.split(".")[-1]
+    rows = [{r[0]: r[1:] for r in node_sql(n, f"SELECT * FROM `{name}` ORDER BY 1")}
+            for n in (1, 2, 3)]
+    ids = set(rows[0]) | set(rows[1]) | set(rows[2])
+    return {i: [r.get(i) for r in rows] for i in sorted(ids)
+            if not (rows[0].get(i) == rows[1].get(i) == rows[2].get(i))}
+
+
 def live_sql(query):
     """query on the first node that answers as a synced member."""
     last = None
@@ -284,4 +295,4 @@ def test_every_node_holds_the_same_rows():
         if not differing:
             break
         time.sleep(1)
-    assert differing == [], differing
+    assert differing == [], (differing, {k: rows_differing(k) for k in differing})
