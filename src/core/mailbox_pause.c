@@ -17,6 +17,19 @@ struct pause_tx {
 	struct core_fail *fail;
 };
 
+/* reason_ok: one line of at most 200 characters of valid UTF-8, no control characters
+ * (it is shown on pages, sent in a webhook and read in a timeline). */
+static int
+reason_ok(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return utf8_valid(s, n) && utf8_chars(s, n) <= 200;
+}
+
 static lc_err
 pause_tx(struct db *db, void *arg)
 {
@@ -56,10 +69,10 @@ mailboxes_pause(struct core *core, const struct principal *who, const char *publ
 {
 	struct pause_tx t = {who, public_id, by, reason, fail};
 
-	if (reason && (!utf8_valid(reason, strlen(reason)) || utf8_chars(reason, strlen(reason)) > 200)) {
+	if (reason && !reason_ok(reason)) {
 		fail->code = "validation_failed";
 		fail->param = "reason";
-		fail->detail = "A reason is at most 200 characters of text.";
+		fail->detail = "A reason is one line of at most 200 characters.";
 		return LC_EINVAL;
 	}
 	return db_tx(core->db, pause_tx, &t);

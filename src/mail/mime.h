@@ -73,7 +73,8 @@ struct mime_parsed {
 	                                     non-standard bounce), when the first SMTP reply code
 	                                     in the text is 5xx */
 	char *bounce_original_message_id; /* "<...>": Message-ID of the returned message/rfc822
-	                                     or text/rfc822-headers part */
+	                                     or text/rfc822-headers part, or the report's
+	                                     Original-Message-ID field (which comes first) */
 	char *bounce_action;              /* Action of that recipient, lower case ("failed",
 	                                     "delayed", "delivered", "relayed", "expanded"), or
 	                                     NULL (none, or a non-standard bounce) */

@@ -101,6 +101,7 @@ static int mime_status_parse(const char *, char *, size_t);
 static void mime_dsn_rcpt(const char *, char *, size_t);
 static lc_err mime_dsn_fields(const char *, size_t, struct mime_parsed *);
 static lc_err mime_rfc822_headers_id(const char *, size_t, char **);
+static lc_err mime_first_msgid(const char *, char **);
 static lc_err mime_original_id(GMimeObject *, struct mime_parsed *);
 static lc_err mime_report_walk(GMimeObject *, int, struct mime_parsed *, int *);
 static GMimeMultipart *mime_report_find(GMimeObject *, const char *, int);
@@ -410,6 +411,13 @@ mime_dsn_fields(const char *s, size_t n, struct mime_parsed *out)
 			else if (strcmp(name, "action") == 0) {
 				memset(cur.action, 0, sizeof(cur.action));
 				memcpy(cur.action, value, strnlen(value, sizeof(cur.action) - 1));
+			} else if ((strcmp(name, "original-message-id") == 0 ||
+			               strcmp(name, "x-original-message-id") == 0) &&
+			           out->bounce_original_message_id == NULL) {
+				/* not RFC 3464, but written by some MTAs (and RFC 8098's MDNs) in
+				 * reports that return no headers: our message's id all the same */
+				if ((e = mime_first_msgid(value, &out->bounce_original_message_id)) != LC_OK)
+					return e;
 			} else if (strcmp(name, "diagnostic-code") == 0) {
 				/* "smtp; 550 5.1.1 ...": the server's words after the type, cut to
 				 * MIME_DIAG_MAX (a hostile server's essay is not kept whole) */
@@ -465,25 +473,36 @@ static lc_err
 mime_rfc822_headers_id(const char *s, size_t n, char **id)
 {
 	char name[64], value[MIME_FIELD_MAX];
-	size_t pos = 0, count;
-	struct buf b;
+	size_t pos = 0;
 	lc_err e = LC_OK;
 
 	*id = NULL;
 	while (mime_field_next(s, n, &pos, name, sizeof(name), value, sizeof(value)) == 1) {
-		char *sp;
-
 		if (strcmp(name, "message-id") != 0)
 			continue;
-		buf_init(&b, MIME_WORK_MAX);
-		if ((e = mime_msgids(value, strlen(value), &b, &count)) == LC_OK && count > 0) {
-			if ((sp = strchr(b.data, ' ')) != NULL)
-				*sp = '\0';
-			e = mime_buf_take(&b, id);
-		}
-		buf_free(&b);
+		e = mime_first_msgid(value, id);
 		break;
 	}
+	return e;
+}
+
+/* mime_first_msgid stores in *id the first msg-id of a field's value, or NULL. */
+static lc_err
+mime_first_msgid(const char *value, char **id)
+{
+	struct buf b;
+	size_t count;
+	char *sp;
+	lc_err e;
+
+	*id = NULL;
+	buf_init(&b, MIME_WORK_MAX);
+	if ((e = mime_msgids(value, strlen(value), &b, &count)) == LC_OK && count > 0) {
+		if ((sp = strchr(b.data, ' ')) != NULL)
+			*sp = '\0';
+		e = mime_buf_take(&b, id);
+	}
+	buf_free(&b);
 	return e;
 }
 

@@ -214,3 +214,42 @@ test('approvers and viewers read the settings but cannot change them (403, nothi
   assert.equal(r.status(), 403);
   assert.equal(row().status, 0);
 });
+
+test('values on the mailbox page are text, never markup; another workspace\'s mailbox is a 404', T, async () => {
+  const A = await signedIn('ada');
+  await A.page.goto(`${BASE}/app/w/${d.ws}/mailboxes/${d.mailbox}`);
+  const hostile = 'Sam "><img src=x onerror=alert(1)><script>alert(2)</script>';
+  await A.page.fill('input[name=from_name]', hostile);
+  await A.page.fill('input[name=time_zone]', '<b>Europe/Berlin</b>');
+  // refused (no such zone): the typed values come back as values, not as markup
+  assert.equal((await submit(A.page, '#save')).status(), 422);
+  assert.equal(await A.page.inputValue('input[name=from_name]'), hostile);
+  assert.equal(await A.page.inputValue('input[name=time_zone]'), '<b>Europe/Berlin</b>');
+  assert.equal(await A.page.locator('img[src=x]').count(), 0);
+  assert.equal(await A.page.locator('form.settings b').count(), 0);
+  // accepted: stored and shown as text on the page and in the list
+  await A.page.fill('input[name=time_zone]', 'Europe/Berlin');
+  const resp = await submit(A.page, '#save');
+  if (resp.status() === 303) {
+    assert.equal(await A.page.inputValue('input[name=from_name]'), hostile);
+    await A.page.goto(`${BASE}/app/w/${d.ws}/mailboxes`);
+    assert.ok((await A.page.textContent('table.list')).includes(hostile));
+  } else {
+    assert.equal(resp.status(), 422); // a From name the API refuses is refused here too
+    assert.match(await A.page.textContent('#form-error'), /^From name: /);
+  }
+  assert.equal(await A.page.locator('img[src=x]').count(), 0);
+  assert.deepEqual(A.dialogs, []);
+  // a mailbox of another workspace of the same agency, where she has no role
+  const ws2 = cli(['workspace', 'create', d.account, `Other ${tag}`]);
+  const other = cli(['mailbox', 'add', ws2, '--from', `o.${tag}@mailbox.test`, '--host', 'smtp.example.net',
+    '--username', 'o', '--password-stdin'], 'other-secret\n').split(/\s+/)[0];
+  assert.equal((await A.page.goto(`${BASE}/app/w/${d.ws}/mailboxes/${other}`)).status(), 404);
+  assert.equal((await A.page.goto(`${BASE}/app/w/${ws2}/mailboxes/${other}`)).status(), 404);
+  await A.page.goto(`${BASE}/app/w/${d.ws}/mailboxes/${d.mailbox}`);
+  const token = await csrfOf(A.page);
+  const r = await A.context.request.post(`${BASE}/app/w/${d.ws}/mailboxes/${other}/pause`,
+    { form: { csrf: token }, maxRedirects: 0, failOnStatusCode: false });
+  assert.equal(r.status(), 404);
+  assert.equal(sql(`SELECT status FROM mailboxes WHERE public_id = ${lit(other)}`)[0][0], '0');
+});

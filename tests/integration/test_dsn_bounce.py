@@ -62,8 +62,9 @@ def message_of(api, cid, to):
 def dsn(sender, rcpt, orig_msgid, status="5.1.1", action="failed",
         diagnostic="smtp; 550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown",
         msgid=None, text="I'm sorry to have to inform you that your message could not\r\n"
-                         "be delivered to one or more recipients.\r\n"):
-    """A DSN as Postfix writes one: the report, and the returned message's headers."""
+                         "be delivered to one or more recipients.\r\n", headers_returned=True):
+    """A DSN as Postfix writes one: the report, and the returned message's headers (or,
+    without them, our Message-ID in an Original-Message-ID field, as some MTAs write)."""
     b = "dsn-" + uuid.uuid4().hex
     msgid = msgid or f"<{uuid.uuid4().hex}@mx.prospect.example>"
     raw = ("From: MAILER-DAEMON@mx.prospect.example (Mail Delivery System)\r\n"
@@ -75,14 +76,16 @@ def dsn(sender, rcpt, orig_msgid, status="5.1.1", action="failed",
            f"{text}\r\n"
            f"--{b}\r\nContent-Description: Delivery report\r\nContent-Type: message/delivery-status\r\n\r\n"
            "Reporting-MTA: dns; mx.prospect.example\r\nX-Postfix-Queue-ID: 4Fq1x2y3z\r\n"
-           "Arrival-Date: Mon, 07 Dec 2026 08:59:58 +0000\r\n\r\n"
+           "Arrival-Date: Mon, 07 Dec 2026 08:59:58 +0000\r\n"
+           + ("" if headers_returned else f"Original-Message-ID: {orig_msgid}\r\n") + "\r\n"
            f"Final-Recipient: rfc822; {rcpt}\r\nOriginal-Recipient: rfc822;{rcpt}\r\n"
            f"Action: {action}\r\nStatus: {status}\r\n"
            f"Diagnostic-Code: {diagnostic.format(rcpt=rcpt)}\r\n\r\n"
-           f"--{b}\r\nContent-Description: Undelivered Message Headers\r\n"
-           "Content-Type: text/rfc822-headers\r\n\r\n"
-           f"From: Sam Sender <{sender}>\r\nTo: {rcpt}\r\nSubject: Hello Pat\r\n"
-           f"Message-ID: {orig_msgid}\r\n\r\n--{b}--\r\n")
+           + (f"--{b}\r\nContent-Description: Undelivered Message Headers\r\n"
+              "Content-Type: text/rfc822-headers\r\n\r\n"
+              f"From: Sam Sender <{sender}>\r\nTo: {rcpt}\r\nSubject: Hello Pat\r\n"
+              f"Message-ID: {orig_msgid}\r\n\r\n" if headers_returned else "")
+           + f"--{b}--\r\n")
     return raw, msgid
 
 
@@ -277,3 +280,18 @@ def test_hostile_dsns_change_nothing_they_should_not(t):
     assert wait_for(lambda: stored(t.ws, [mid]), 60)
     assert window(cid) == (1, 3)
     assert t.api.get(f"/v1/mailboxes/{m['id']}").json()["lastError"] is None
+
+
+def test_a_report_without_returned_headers_names_our_message_in_original_message_id(t):
+    folder = new_folder("box3")
+    m = mailbox(t.api, "box3", folder)
+    tag = uuid.uuid4().hex[:8]
+    who = f"o-{tag}@orig-{tag}.example"
+    cid, first = send(t.api, m["id"], [who])
+    raw, mid = dsn(m["fromAddress"], who, first[who]["Message-ID"], headers_returned=False)
+    assert "rfc822-headers" not in raw
+    append(folder, raw, user="box3")
+    assert wait_for(lambda: stored(t.ws, [mid]), 60)
+    assert message_of(t.api, cid, who)["status"] == "bounced"
+    assert suppressed(t.ws, who) == [["hard_bounce"]]
+    assert window(cid) == (1, 1) and bounced_events(cid) == 1

@@ -53,6 +53,9 @@ def test_pause_refusals():
     r = t.api.post(f"/v1/mailboxes/{m['id']}/pause", headers=JSON,
                    data=json.dumps({"reason": "x" * 201}))
     assert_problem(r, 422, "validation_failed", "reason")
+    r = t.api.post(f"/v1/mailboxes/{m['id']}/pause", headers=JSON,
+                   data=json.dumps({"reason": "two\nlines"}))
+    assert_problem(r, 422, "validation_failed", "reason")
     r = t.api.post(f"/v1/mailboxes/{m['id']}/pause", headers=JSON, data=json.dumps({"why": "x"}))
     assert_problem(r, 422, "validation_failed", "why")
     assert_problem(t.api.post("/v1/mailboxes/mbx_nope/pause"), 404, "mailbox_not_found")

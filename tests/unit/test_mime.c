@@ -880,6 +880,14 @@ test_bounce_rules(void **state)
 	    "--b\nContent-Type: message/delivery-status\n\n"
 	    "Final-Recipient: rfc822; kim@site.example\nAction: failed\nStatus: 9.9.9\n"
 	    "--b--\n--o--\n";
+	static const char orig_id[] =
+	    "From: MAILER-DAEMON@mx.example\nSubject: Undeliverable\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/report; report-type=delivery-status; boundary=b\n\n"
+	    "--b\nContent-Type: text/plain\n\nFailed.\n"
+	    "--b\nContent-Type: message/delivery-status\n\n"
+	    "Reporting-MTA: dns; mx.example\nOriginal-Message-ID: junk <tok.1@outreach.example>\n\n"
+	    "Final-Recipient: rfc822; gone@site.example\nAction: failed\nStatus: 5.1.1\n"
+	    "--b--\n";
 	static const char daemon_human[] =
 	    "From: postmaster@site.example\nSubject: Re: Quick question\n\n"
 	    "Hi, I am the postmaster and I would like a guest post.\n";
@@ -913,6 +921,13 @@ test_bounce_rules(void **state)
 	assert_string_equal(p.bounce_status, "4.2.2");
 	assert_int_equal(p.bounce_hard, 0);
 	assert_null(p.bounce_diagnostic);
+	mime_parsed_free(&p);
+
+	/* a report without returned headers names our message in Original-Message-ID */
+	parse_ok(orig_id, &p);
+	assert_int_equal(p.klass, MIME_BOUNCE);
+	assert_string_equal(p.bounce_original_message_id, "<tok.1@outreach.example>");
+	assert_string_equal(p.bounce_status, "5.1.1");
 	mime_parsed_free(&p);
 
 	/* a postmaster writing like a person is not a bounce */
