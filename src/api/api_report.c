@@ -9,7 +9,6 @@
 #include "util/buf.h"
 #include "util/timefmt.h"
 
-
 static json_t *split_json(const char *s, char sep);
 static json_t *share_json(const struct report_share *s);
 static int campaign_param(struct http_ctx *ctx, const char **campaign);
@@ -82,16 +81,16 @@ api_report_get(void *arg)
 	for (i = 0; rows && i < r.n; i++) {
 		const struct report_row *it = &r.items[i];
 
-		json_array_append_new(rows,
-		    json_pack("{s:s,s:s,s:o,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:s,s:o,s:o}", "id", it->id,
-		        "campaignId", it->campaign_id, "campaignName",
-		        api_str_or_null(it->campaign_name), "domain", it->domain, "linkUrl",
-		        it->link_url, "verdict", report_verdict_name(it->verdict), "issues",
-		        split_json(it->issues, ','), "anchor", api_str_or_null(it->anchor), "rel",
-		        it->rel ? split_json(it->rel, ' ') : json_null(), "expectedAnchor",
-		        api_str_or_null(it->expected_anchor), "expectedRel", it->expected_rel,
-		        "lastCheckedAt", api_time_or_null(it->checked_ms), "guaranteeUntil",
-		        api_time_or_null(it->guarantee_ms)));
+		json_array_append_new(
+		    rows, json_pack("{s:s,s:s,s:o,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:s,s:o,s:o}", "id",
+		              it->id, "campaignId", it->campaign_id, "campaignName",
+		              api_str_or_null(it->campaign_name), "domain", it->domain, "linkUrl",
+		              it->link_url, "verdict", report_verdict_name(it->verdict), "issues",
+		              split_json(it->issues, ','), "anchor", api_str_or_null(it->anchor),
+		              "rel", it->rel ? split_json(it->rel, ' ') : json_null(),
+		              "expectedAnchor", api_str_or_null(it->expected_anchor), "expectedRel",
+		              it->expected_rel, "lastCheckedAt", api_time_or_null(it->checked_ms),
+		              "guaranteeUntil", api_time_or_null(it->guarantee_ms)));
 	}
 	doc = json_pack("{s:s,s:o,s:o,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:f},s:o,s:o,s:b}",
 	    "workspaceId", ctx->who.workspace_public, "campaignId", api_str_or_null(r.campaign_id),
@@ -152,7 +151,8 @@ api_report_share_create(void *arg)
 	 * (both revocable) rather than a copy of the first one's secret in a table. */
 	if (ctx->req->idempotency_key) {
 		http_problem(ctx->req, 400, "invalid_parameter",
-		    "This route does not take an Idempotency-Key: its answer holds a secret that is "
+		    "This route does not take an Idempotency-Key: its answer holds a secret that "
+		    "is "
 		    "never stored. Send the request without one.",
 		    "Idempotency-Key", NULL, NULL);
 		return;
@@ -162,13 +162,13 @@ api_report_share_create(void *arg)
 	if (api_only_keys(ctx, doc, keys, NULL) != 0 ||
 	    api_get_str(ctx, doc, "campaignId", 0, &campaign, "campaignId") != 0 ||
 	    api_get_str(ctx, doc, "label", 0, &label, "label") != 0 ||
-	    api_get_int(ctx, doc, "expiresInDays", 0, 1, REPORT_SHARE_DAYS_MAX, &days,
-	        "expiresInDays") < 0)
+	    api_get_int(
+	        ctx, doc, "expiresInDays", 0, 1, REPORT_SHARE_DAYS_MAX, &days, "expiresInDays") < 0)
 		goto out;
 	api_requester(ctx, by, sizeof(by));
 	memset(&fail, 0, sizeof(fail));
-	e = report_share_create(ctx->core, &ctx->who, campaign, (long)days, label, by, &l, token,
-	    &fail);
+	e = report_share_create(
+	    ctx->core, &ctx->who, campaign, (long)days, label, by, &l, token, &fail);
 	if (e == LC_OK)
 		e = report_share_url(ctx->core, token, url, sizeof(url));
 	if (e != LC_OK) {
@@ -204,8 +204,8 @@ api_report_share_list(void *arg)
 		api_bad_param(ctx, "cursor", "cursor is not one this API returned.");
 		return;
 	}
-	if ((e = report_share_list(ctx->core, &ctx->who, limit, has_cursor ? cursor_id : 0,
-	         &l)) != LC_OK) {
+	if ((e = report_share_list(ctx->core, &ctx->who, limit, has_cursor ? cursor_id : 0, &l)) !=
+	    LC_OK) {
 		report_share_list_free(&l);
 		api_fail(ctx, e, "share_not_found");
 		return;

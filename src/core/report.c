@@ -17,8 +17,8 @@ static unsigned row_verdict(const struct db_rows *r, size_t i);
 const char *
 report_verdict_name(unsigned v)
 {
-	static const char *const names[RV_N] = {"live", "live_with_issues", "missing",
-	    "unverifiable", "lost", "pending"};
+	static const char *const names[RV_N] = {
+	    "live", "live_with_issues", "missing", "unverifiable", "lost", "pending"};
 
 	return v < RV_N ? names[v] : "pending";
 }
@@ -38,7 +38,8 @@ rel_tokens(char *cell)
 		json_decref(a);
 		return;
 	}
-	json_array_foreach(a, i, t) {
+	json_array_foreach(a, i, t)
+	{
 		const char *s = json_string_value(t);
 		size_t len = s ? strlen(s) : 0;
 
@@ -66,20 +67,16 @@ row_verdict(const struct db_rows *r, size_t i)
 		return RV_PENDING;
 	v = db_i64(r, i, RPR_COL_VERDICT);
 	switch (v) {
-	case PV_LIVE:
-		return RV_LIVE;
-	case PV_LIVE_ISSUES:
-		return RV_LIVE_ISSUES;
-	case PV_MISSING:
-		return RV_MISSING;
-	default:
-		return RV_UNVERIFIABLE;
+	case PV_LIVE: return RV_LIVE;
+	case PV_LIVE_ISSUES: return RV_LIVE_ISSUES;
+	case PV_MISSING: return RV_MISSING;
+	default: return RV_UNVERIFIABLE;
 	}
 }
 
 lc_err
-report_read(struct core *core, const struct principal *who, const char *campaign_public,
-    struct report *out)
+report_read(
+    struct core *core, const struct principal *who, const char *campaign_public, struct report *out)
 {
 	struct db_rows f;
 	int64_t campaign_id = 0;
@@ -88,8 +85,8 @@ report_read(struct core *core, const struct principal *who, const char *campaign
 
 	memset(out, 0, sizeof(*out));
 	if (campaign_public) {
-		if ((e = store_report_campaign(core->db, who->workspace_id, campaign_public,
-		         &out->campaign)) != LC_OK)
+		if ((e = store_report_campaign(
+		         core->db, who->workspace_id, campaign_public, &out->campaign)) != LC_OK)
 			return e;
 		if (out->campaign.nrows != 1)
 			return LC_ENOTFOUND;
@@ -114,8 +111,8 @@ report_read(struct core *core, const struct principal *who, const char *campaign
 	out->placement_rate = metrics_rate(out->placed, out->sent);
 
 	/* one row more than shown says whether there are more */
-	if ((e = store_report_rows(core->db, who->workspace_id, campaign_id, 0,
-	         REPORT_ROWS_MAX + 1, &out->rows)) != LC_OK)
+	if ((e = store_report_rows(core->db, who->workspace_id, campaign_id, 0, REPORT_ROWS_MAX + 1,
+	         &out->rows)) != LC_OK)
 		return e;
 	out->truncated = out->rows.nrows > REPORT_ROWS_MAX;
 	out->n = out->truncated ? REPORT_ROWS_MAX : out->rows.nrows;
@@ -177,9 +174,9 @@ report_csv(const struct report *r, struct buf *out)
 
 	/* a byte-order mark first: spreadsheet programs otherwise read UTF-8 as Latin-1 */
 	if ((e = buf_puts(out, "\xEF\xBB\xBF")) != LC_OK ||
-	    (e = buf_puts(out, "campaign_id,campaign,domain,link_url,verdict,issues,anchor,rel,"
-	                       "expected_anchor,expected_rel,last_checked_at,guarantee_until\r\n")) !=
-	        LC_OK)
+	    (e = buf_puts(out,
+	         "campaign_id,campaign,domain,link_url,verdict,issues,anchor,rel,"
+	         "expected_anchor,expected_rel,last_checked_at,guarantee_until\r\n")) != LC_OK)
 		return e;
 	for (i = 0; i < r->n; i++) {
 		const struct report_row *it = &r->items[i];

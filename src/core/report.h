@@ -12,35 +12,42 @@
 #include "util/buf.h"
 #include "util/ids.h"
 
-#define REPORT_ROWS_MAX 2000          /* placements one report shows (oldest first) */
+#define REPORT_ROWS_MAX 2000              /* placements one report shows (oldest first) */
 #define REPORT_CSV_MAX ((size_t)16 << 20) /* bytes of a report's CSV (2,000 rows fit) */
 #define REPORT_SHARE_DAYS_DEFAULT 30
 #define REPORT_SHARE_DAYS_MAX 90
-#define REPORT_SHARE_LABEL_MAX 200    /* bytes of UTF-8 */
-#define REPORT_TOKEN_MAX 96           /* "<public id>.<43 characters>" and its NUL */
+#define REPORT_SHARE_LABEL_MAX 200 /* bytes of UTF-8 */
+#define REPORT_TOKEN_MAX 96        /* "<public id>.<43 characters>" and its NUL */
 #define REPORT_WS_NAME_MAX 256
 
 /* What the report says of a placement: the verdict of its last check, "lost" once the
  * checker declared it lost, "pending" before its first check. */
-enum report_verdict { RV_LIVE = 0, RV_LIVE_ISSUES, RV_MISSING, RV_UNVERIFIABLE, RV_LOST,
-	RV_PENDING, RV_N };
+enum report_verdict {
+	RV_LIVE = 0,
+	RV_LIVE_ISSUES,
+	RV_MISSING,
+	RV_UNVERIFIABLE,
+	RV_LOST,
+	RV_PENDING,
+	RV_N
+};
 /* report_verdict_name is the public name of v ("live", ..., "pending"; static). */
 const char *report_verdict_name(unsigned v);
 
 /* One placement of the report; strings borrow from the report's rows (NULL: none). */
 struct report_row {
 	const char *id, *link_url, *domain, *campaign_id, *campaign_name;
-	const char *anchor;    /* the first matching link's anchor text at the last check */
-	const char *rel;       /* its rel tokens, space-separated ("" when it had none) */
-	const char *issues;    /* the last check's issue names, comma-separated */
+	const char *anchor; /* the first matching link's anchor text at the last check */
+	const char *rel;    /* its rel tokens, space-separated ("" when it had none) */
+	const char *issues; /* the last check's issue names, comma-separated */
 	const char *expected_anchor;
-	const char *expected_rel; /* "follow", ... (static) */
-	unsigned verdict;      /* RV_* */
+	const char *expected_rel;         /* "follow", ... (static) */
+	unsigned verdict;                 /* RV_* */
 	int64_t checked_ms, guarantee_ms; /* < 0: never / none */
 };
 
 struct report {
-	struct db_rows rows, campaign; /* own the strings below */
+	struct db_rows rows, campaign;                        /* own the strings below */
 	const char *campaign_id, *campaign_name, *target_url; /* NULL: the whole workspace */
 	int64_t campaigns, drafted, sent, delivered, opened, replied, placed;
 	unsigned reply_rate, placement_rate; /* hundredths, over sent (metrics_rate) */
@@ -98,8 +105,8 @@ lc_err report_share_list(struct core *core, const struct principal *who, unsigne
  * holds it after. LC_ENOTFOUND for a link of another workspace, unknown or malformed.
  * Who may make and revoke links is the fronts' rule: any workspace key, and approvers
  * (not viewers) on the pages. */
-lc_err report_share_revoke(struct core *core, const struct principal *who,
-    const char *public_id, struct report_share_list *out);
+lc_err report_share_revoke(struct core *core, const struct principal *who, const char *public_id,
+    struct report_share_list *out);
 /* report_share_list_free frees l; safe on a zeroed list. */
 void report_share_list_free(struct report_share_list *l);
 
@@ -113,7 +120,7 @@ lc_err report_share_url(const struct core *core, const char *token, char *out, s
  * of the link's workspace, ws_name its name and campaign its campaign's public id (""
  * for the whole workspace). LC_ENOTFOUND for a malformed, unknown, revoked or expired
  * link alike (the caller shows them the same page); db errors. */
-lc_err report_share_open(struct core *core, const char *token, size_t len,
-    struct principal *who, char ws_name[REPORT_WS_NAME_MAX], char campaign[ID_MAX]);
+lc_err report_share_open(struct core *core, const char *token, size_t len, struct principal *who,
+    char ws_name[REPORT_WS_NAME_MAX], char campaign[ID_MAX]);
 
 #endif

@@ -75,9 +75,9 @@ label_ok(const char *s)
 }
 
 lc_err
-report_share_create(struct core *core, const struct principal *who,
-    const char *campaign_public, long days, const char *label, const char *created_by,
-    struct report_share_list *out, char token[REPORT_TOKEN_MAX], struct core_fail *fail)
+report_share_create(struct core *core, const struct principal *who, const char *campaign_public,
+    long days, const char *label, const char *created_by, struct report_share_list *out,
+    char token[REPORT_TOKEN_MAX], struct core_fail *fail)
 {
 	unsigned char secret[SECRET_BYTES], hash[KEY_HASH_LEN];
 	char public_id[ID_MAX], secret_text[SECRET_CHARS + 1], now[TIME_SQL_LEN],
@@ -136,15 +136,15 @@ report_share_create(struct core *core, const struct principal *who,
 }
 
 lc_err
-report_share_list(struct core *core, const struct principal *who, unsigned limit,
-    int64_t before_id, struct report_share_list *out)
+report_share_list(struct core *core, const struct principal *who, unsigned limit, int64_t before_id,
+    struct report_share_list *out)
 {
 	struct db_rows c;
 	lc_err e;
 
 	memset(out, 0, sizeof(*out));
-	if ((e = store_share_list(core->db, who->workspace_id, before_id, limit + 1,
-	         &out->rows)) != LC_OK)
+	if ((e = store_share_list(core->db, who->workspace_id, before_id, limit + 1, &out->rows)) !=
+	    LC_OK)
 		return e;
 	if ((e = store_share_count(core->db, who->workspace_id, &c)) != LC_OK)
 		return e;
@@ -157,8 +157,8 @@ report_share_list(struct core *core, const struct principal *who, unsigned limit
 
 		out->n = limit;
 		out->has_next = 1;
-		cursor_encode(last->created_ms, db_i64(&out->rows, limit - 1, RSL_COL_ID),
-		    out->next_cursor);
+		cursor_encode(
+		    last->created_ms, db_i64(&out->rows, limit - 1, RSL_COL_ID), out->next_cursor);
 	}
 	return LC_OK;
 }
@@ -231,7 +231,8 @@ report_share_open(struct core *core, const char *token, size_t len, struct princ
 	    !id_has_shape(SHARE_PREFIX, token, idlen) || len - idlen - 1 != SECRET_CHARS)
 		return LC_ENOTFOUND;
 	for (i = idlen + 1; i < len; i++)
-		if (!((token[i] >= 'a' && token[i] <= 'z') || (token[i] >= 'A' && token[i] <= 'Z') ||
+		if (!((token[i] >= 'a' && token[i] <= 'z') ||
+		        (token[i] >= 'A' && token[i] <= 'Z') ||
 		        (token[i] >= '0' && token[i] <= '9') || token[i] == '_' || token[i] == '-'))
 			return LC_ENOTFOUND;
 	memcpy(public_id, token, idlen);
@@ -240,10 +241,10 @@ report_share_open(struct core *core, const char *token, size_t len, struct princ
 	if ((e = store_share_open(core->db, public_id, &r)) != LC_OK)
 		return e;
 	ok = r.nrows == 1 && db_len(&r, 0, RSO_COL_HASH) == KEY_HASH_LEN &&
-	    sodium_memcmp(db_str(&r, 0, RSO_COL_HASH), hash, KEY_HASH_LEN) == 0 &&
-	    db_isnull(&r, 0, RSO_COL_REVOKED) && now_ms() < db_ms(&r, 0, RSO_COL_EXPIRES) &&
-	    /* a campaign's link never falls back to the whole workspace */
-	    (db_isnull(&r, 0, RSO_COL_CAMPAIGN_ID) || !db_isnull(&r, 0, RSO_COL_CAMPAIGN_PUBLIC));
+	     sodium_memcmp(db_str(&r, 0, RSO_COL_HASH), hash, KEY_HASH_LEN) == 0 &&
+	     db_isnull(&r, 0, RSO_COL_REVOKED) && now_ms() < db_ms(&r, 0, RSO_COL_EXPIRES) &&
+	     /* a campaign's link never falls back to the whole workspace */
+	     (db_isnull(&r, 0, RSO_COL_CAMPAIGN_ID) || !db_isnull(&r, 0, RSO_COL_CAMPAIGN_PUBLIC));
 	if (ok) {
 		who->account_id = db_i64(&r, 0, RSO_COL_ACCOUNT);
 		who->workspace_id = db_i64(&r, 0, RSO_COL_WORKSPACE);

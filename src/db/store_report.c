@@ -4,12 +4,11 @@
 #include "db/store_report.h"
 
 lc_err
-store_report_funnel(struct db *db, int64_t workspace_id, int64_t campaign_id,
-    struct db_rows *out)
+store_report_funnel(struct db *db, int64_t workspace_id, int64_t campaign_id, struct db_rows *out)
 {
-#define FUNNEL_SUMS                                                                            \
-	"SELECT COUNT(*), COALESCE(SUM(drafts_count), 0), COALESCE(SUM(sent_count), 0), "     \
-	"COALESCE(SUM(delivered_count), 0), COALESCE(SUM(opened_count), 0), "                 \
+#define FUNNEL_SUMS                                                                                \
+	"SELECT COUNT(*), COALESCE(SUM(drafts_count), 0), COALESCE(SUM(sent_count), 0), "          \
+	"COALESCE(SUM(delivered_count), 0), COALESCE(SUM(opened_count), 0), "                      \
 	"COALESCE(SUM(replied_count), 0), COALESCE(SUM(placed_count), 0) FROM campaigns "
 	static const char ws_sql[] = FUNNEL_SUMS "WHERE workspace_id = ?";
 	static const char one_sql[] = FUNNEL_SUMS "WHERE id = ? AND workspace_id = ?";
@@ -23,8 +22,8 @@ store_report_funnel(struct db *db, int64_t workspace_id, int64_t campaign_id,
 }
 
 lc_err
-store_report_campaign(struct db *db, int64_t workspace_id, const char *public_id,
-    struct db_rows *out)
+store_report_campaign(
+    struct db *db, int64_t workspace_id, const char *public_id, struct db_rows *out)
 {
 	static const char sql[] = "SELECT id, public_id, name, target_url FROM campaigns "
 	                          "WHERE public_id = ? AND workspace_id = ?";
@@ -39,13 +38,13 @@ store_report_rows(struct db *db, int64_t workspace_id, int64_t campaign_id, int6
 {
 	/* the last check is the newest row of ix_placement_checks_placement; its first
 	 * matching link is what the report shows as the link's anchor and rel */
-#define ROWS_SELECT                                                                            \
-	"SELECT p.id, p.public_id, p.link_url, p.status, p.verdict, p.issues, p.checked_at, "  \
-	"p.guarantee_until, p.expected_anchor, p.expected_rel, r.domain, c.public_id, c.name, " \
-	"JSON_UNQUOTE(JSON_EXTRACT(k.links, '$[0].anchor')), JSON_EXTRACT(k.links, '$[0].rel') " \
-	"FROM placements p JOIN relationships r ON r.id = p.relationship_id "                  \
-	"JOIN campaigns c ON c.id = p.campaign_id "                                             \
-	"LEFT JOIN placement_checks k ON k.id = (SELECT MAX(k2.id) FROM placement_checks k2 "   \
+#define ROWS_SELECT                                                                                \
+	"SELECT p.id, p.public_id, p.link_url, p.status, p.verdict, p.issues, p.checked_at, "      \
+	"p.guarantee_until, p.expected_anchor, p.expected_rel, r.domain, c.public_id, c.name, "    \
+	"JSON_UNQUOTE(JSON_EXTRACT(k.links, '$[0].anchor')), JSON_EXTRACT(k.links, '$[0].rel') "   \
+	"FROM placements p JOIN relationships r ON r.id = p.relationship_id "                      \
+	"JOIN campaigns c ON c.id = p.campaign_id "                                                \
+	"LEFT JOIN placement_checks k ON k.id = (SELECT MAX(k2.id) FROM placement_checks k2 "      \
 	"WHERE k2.placement_id = p.id) "
 	static const char ws_sql[] = ROWS_SELECT "WHERE p.workspace_id = ? AND p.id > ? "
 	                                         "ORDER BY p.id LIMIT ?";
@@ -53,8 +52,8 @@ store_report_rows(struct db *db, int64_t workspace_id, int64_t campaign_id, int6
 	                                          "AND p.id > ? ORDER BY p.id LIMIT ?";
 #undef ROWS_SELECT
 	struct db_param ws[] = {DB_I64(workspace_id), DB_I64(after_id), DB_I64(limit)};
-	struct db_param one[] = {DB_I64(workspace_id), DB_I64(campaign_id), DB_I64(after_id),
-	    DB_I64(limit)};
+	struct db_param one[] = {
+	    DB_I64(workspace_id), DB_I64(campaign_id), DB_I64(after_id), DB_I64(limit)};
 
 	if (campaign_id > 0)
 		return db_query(db, one_sql, one, 4, out);
@@ -62,9 +61,9 @@ store_report_rows(struct db *db, int64_t workspace_id, int64_t campaign_id, int6
 }
 
 lc_err
-store_share_insert(struct db *db, const char *public_id, int64_t workspace_id,
-    int64_t campaign_id, const unsigned char *hash, const char *label, const char *created_by,
-    const char *now_sql, const char *expires_sql)
+store_share_insert(struct db *db, const char *public_id, int64_t workspace_id, int64_t campaign_id,
+    const unsigned char *hash, const char *label, const char *created_by, const char *now_sql,
+    const char *expires_sql)
 {
 	static const char sql[] =
 	    "INSERT INTO report_shares (public_id, workspace_id, campaign_id, token_hash, label, "
@@ -77,19 +76,19 @@ store_share_insert(struct db *db, const char *public_id, int64_t workspace_id,
 	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, NULL);
 }
 
-#define SHARE_COLS                                                                             \
-	"s.id, s.public_id, c.public_id, c.name, s.label, s.created_by, s.created_at, "        \
-	"s.expires_at, s.revoked_at FROM report_shares s LEFT JOIN campaigns c ON c.id = "      \
+#define SHARE_COLS                                                                                 \
+	"s.id, s.public_id, c.public_id, c.name, s.label, s.created_by, s.created_at, "            \
+	"s.expires_at, s.revoked_at FROM report_shares s LEFT JOIN campaigns c ON c.id = "         \
 	"s.campaign_id "
 
 lc_err
-store_share_list(struct db *db, int64_t workspace_id, int64_t before_id, unsigned limit,
-    struct db_rows *out)
+store_share_list(
+    struct db *db, int64_t workspace_id, int64_t before_id, unsigned limit, struct db_rows *out)
 {
 	static const char sql[] = "SELECT " SHARE_COLS "WHERE s.workspace_id = ? AND s.id < ? "
 	                          "ORDER BY s.id DESC LIMIT ?";
-	struct db_param p[] = {DB_I64(workspace_id),
-	    DB_I64(before_id > 0 ? before_id : INT64_MAX), DB_I64(limit)};
+	struct db_param p[] = {
+	    DB_I64(workspace_id), DB_I64(before_id > 0 ? before_id : INT64_MAX), DB_I64(limit)};
 
 	return db_query(db, sql, p, 3, out);
 }
@@ -104,8 +103,7 @@ store_share_count(struct db *db, int64_t workspace_id, struct db_rows *out)
 }
 
 lc_err
-store_share_find(struct db *db, int64_t workspace_id, const char *public_id,
-    struct db_rows *out)
+store_share_find(struct db *db, int64_t workspace_id, const char *public_id, struct db_rows *out)
 {
 	static const char sql[] = "SELECT " SHARE_COLS "WHERE s.public_id = ? AND "
 	                          "s.workspace_id = ?";

@@ -415,9 +415,9 @@ http_problem(struct http_request *req, int status, const char *code, const char 
 }
 
 /* Routes whose last segment is a capability — a one-time set-password token, an
- * unsubscribe token, an open-tracking token, a report share link. Whoever reads a log must not be able to use
- * it, so the request log shows the prefix and "[redacted]" (README: secrets are never
- * logged). */
+ * unsubscribe token, an open-tracking token, a report share link (whose CSV path goes on
+ * after it). Whoever reads a log must not be able to use it, so the request log shows the
+ * prefix and "[redacted]" (README: secrets are never logged). */
 static const char *const secret_prefixes[] = {"/app/set-password/", "/u/", "/t/o/", "/r/"};
 
 /* loggable_path returns the path as the request log may show it: req's own path, or for

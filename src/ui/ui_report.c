@@ -72,8 +72,8 @@ shares_json(struct http_ctx *ctx, const struct ui_ws *w)
 /* show renders the report of the path's workspace (campaign NULL) or campaign, with the
  * address of a link just made (new_url) or why making one failed (problem). */
 static void
-show(struct http_ctx *ctx, const struct ui_user *u, const struct ui_ws *w,
-    const char *campaign, int status, const char *new_url, const char *problem)
+show(struct http_ctx *ctx, const struct ui_user *u, const struct ui_ws *w, const char *campaign,
+    int status, const char *new_url, const char *problem)
 {
 	struct report r;
 	char href[256], title[300];
@@ -85,8 +85,8 @@ show(struct http_ctx *ctx, const struct ui_user *u, const struct ui_ws *w,
 		ui_fail(ctx, e);
 		return;
 	}
-	snprintf(title, sizeof(title), "Link report · %s",
-	    r.campaign_name ? r.campaign_name : w->name);
+	snprintf(
+	    title, sizeof(title), "Link report · %s", r.campaign_name ? r.campaign_name : w->name);
 	page = ui_ctx_new(u, w, title);
 	if (page && ui_report_fill(page, &r, w->who.workspace_public, 0) != 0) {
 		json_decref(page);
@@ -98,14 +98,16 @@ show(struct http_ctx *ctx, const struct ui_user *u, const struct ui_ws *w,
 			snprintf(href, sizeof(href), "/app/w/%s/campaigns/%s/report/export",
 			    w->who.workspace_public, campaign);
 		else
-			snprintf(href, sizeof(href), "/app/w/%s/report/export", w->who.workspace_public);
+			snprintf(
+			    href, sizeof(href), "/app/w/%s/report/export", w->who.workspace_public);
 		json_object_set_new(page, "export_href", json_string(href));
 		json_object_set_new(page, "days_default", json_integer(REPORT_SHARE_DAYS_DEFAULT));
 		json_object_set_new(page, "days_max", json_integer(REPORT_SHARE_DAYS_MAX));
 		ui_set_str(page, "new_url", new_url);
 		ui_set_str(page, "problem", problem);
 		if (w->role == ROLE_APPROVER && (shares = shares_json(ctx, w)) != NULL) {
-			json_object_set_new(page, "has_shares", json_boolean(json_array_size(shares)));
+			json_object_set_new(
+			    page, "has_shares", json_boolean(json_array_size(shares)));
 			json_object_set_new(page, "shares", shares);
 		}
 	}
@@ -124,8 +126,7 @@ page_get(struct http_ctx *ctx, const char *campaign)
 	show(ctx, &u, &w, campaign, 200, NULL, NULL);
 }
 
-static void
-export(struct http_ctx *ctx, const char *campaign)
+static void export(struct http_ctx *ctx, const char *campaign)
 {
 	struct ui_user u;
 	struct ui_ws w;
@@ -208,8 +209,8 @@ ui_report_share_post(void *arg)
 		return;
 	}
 	memset(&fail, 0, sizeof(fail));
-	e = report_share_create(ctx->core, &w.who, campaign, days, label, u.s.email, &l, token,
-	    &fail);
+	e = report_share_create(
+	    ctx->core, &w.who, campaign, days, label, u.s.email, &l, token, &fail);
 	if (e == LC_OK)
 		e = report_share_url(ctx->core, token, url, sizeof(url));
 	report_share_list_free(&l);
@@ -243,8 +244,8 @@ ui_report_share_revoke(void *arg)
 	}
 	campaign = ui_form_get(&f, "campaign");
 	if (campaign && id_chars(campaign))
-		snprintf(back, sizeof(back), "/app/w/%s/campaigns/%s/report", w.who.workspace_public,
-		    campaign);
+		snprintf(back, sizeof(back), "/app/w/%s/campaigns/%s/report",
+		    w.who.workspace_public, campaign);
 	else
 		snprintf(back, sizeof(back), "/app/w/%s/report", w.who.workspace_public);
 	e = report_share_revoke(ctx->core, &w.who, ctx->match.captures[1], &l);

@@ -62,7 +62,8 @@ ui_report_public_get(void *arg)
 		report_free(&r);
 		return;
 	}
-	snprintf(title, sizeof(title), "Link report · %s", r.campaign_name ? r.campaign_name : ws_name);
+	snprintf(
+	    title, sizeof(title), "Link report · %s", r.campaign_name ? r.campaign_name : ws_name);
 	/* the token passed report_share_open's shape check: URL-safe characters only */
 	snprintf(href, sizeof(href), "/r/%s/export", ctx->match.captures[0]);
 	page = json_pack("{s:s,s:b,s:b,s:s,s:s}", "title", title, "wide", 1, "noindex", 1,

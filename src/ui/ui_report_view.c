@@ -8,7 +8,6 @@
 #include "util/buf.h"
 #include "util/timefmt.h"
 
-
 /* The rows of one page stay within this many bytes of HTML, so that the page fits
  * ui.c's page limit (2 MiB) with the layout and the share links around it whatever the
  * URLs and anchors hold; rows past it are in the CSV. */
@@ -19,8 +18,8 @@ static size_t slen(const char *s);
 static size_t row_cost(const struct report_row *it);
 
 /* The verdicts in words, for people; the CSV and the API keep the names. */
-static const char *const verdict_label[RV_N] = {"Live", "Live, with issues", "Missing",
-    "Unverifiable", "Lost", "Not checked yet"};
+static const char *const verdict_label[RV_N] = {
+    "Live", "Live, with issues", "Missing", "Unverifiable", "Lost", "Not checked yet"};
 
 static size_t
 slen(const char *s)
@@ -33,10 +32,10 @@ slen(const char *s)
 static size_t
 row_cost(const struct report_row *it)
 {
-	return ROW_HTML_FIXED + 5 * (slen(it->link_url) + slen(it->domain) + slen(it->anchor) +
-	                                slen(it->rel) + slen(it->issues) +
-	                                slen(it->expected_anchor) + slen(it->campaign_name) +
-	                                2 * slen(it->campaign_id));
+	return ROW_HTML_FIXED +
+	       5 * (slen(it->link_url) + slen(it->domain) + slen(it->anchor) + slen(it->rel) +
+	               slen(it->issues) + slen(it->expected_anchor) + slen(it->campaign_name) +
+	               2 * slen(it->campaign_id));
 }
 
 static json_t *
@@ -47,10 +46,10 @@ funnel_json(const struct report *r)
 	ui_rate(r->reply_rate, reply);
 	ui_rate(r->placement_rate, place);
 	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s}", "campaigns",
-	    (json_int_t)r->campaigns, "drafted", (json_int_t)r->drafted, "sent", (json_int_t)r->sent,
-	    "delivered", (json_int_t)r->delivered, "opened", (json_int_t)r->opened, "replied",
-	    (json_int_t)r->replied, "placed", (json_int_t)r->placed, "reply_rate", reply,
-	    "placement_rate", place);
+	    (json_int_t)r->campaigns, "drafted", (json_int_t)r->drafted, "sent",
+	    (json_int_t)r->sent, "delivered", (json_int_t)r->delivered, "opened",
+	    (json_int_t)r->opened, "replied", (json_int_t)r->replied, "placed",
+	    (json_int_t)r->placed, "reply_rate", reply, "placement_rate", place);
 }
 
 static json_t *
@@ -60,8 +59,8 @@ row_json(const struct report_row *it, const char *ws_id, int public)
 	json_t *o;
 
 	ui_time(it->checked_ms, checked);
-	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", it->id, "domain", it->domain,
-	    "url", it->link_url, "verdict", report_verdict_name(it->verdict), "verdict_label",
+	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", it->id, "domain", it->domain, "url",
+	    it->link_url, "verdict", report_verdict_name(it->verdict), "verdict_label",
 	    verdict_label[it->verdict], "checked", checked, "campaign",
 	    it->campaign_name ? it->campaign_name : it->campaign_id);
 	if (o == NULL)
@@ -70,7 +69,8 @@ row_json(const struct report_row *it, const char *ws_id, int public)
 	if (strcmp(it->expected_rel, "follow") != 0)
 		json_object_set_new(o, "expected_rel", json_string(it->expected_rel));
 	if (!public && ws_id) {
-		snprintf(href, sizeof(href), "/app/w/%s/campaigns/%s/report", ws_id, it->campaign_id);
+		snprintf(
+		    href, sizeof(href), "/app/w/%s/campaigns/%s/report", ws_id, it->campaign_id);
 		json_object_set_new(o, "campaign_href", json_string(href));
 	}
 	if (it->guarantee_ms >= 0) {
@@ -157,8 +157,9 @@ ui_report_send_csv(struct http_ctx *ctx, const struct report *r, const char *ext
 	snprintf(headers, sizeof(headers),
 	    "Content-Disposition: attachment; filename=\"report-%s.csv\"\r\n%s%s",
 	    r->campaign_id ? r->campaign_id : "workspace",
-	    r->truncated ? "X-Linkcamp-Truncated: true\r\n" : "", extra_headers ? extra_headers : "");
-	http_send(ctx->req, 200, "text/csv; charset=utf-8", headers, out.data ? out.data : "",
-	    out.len);
+	    r->truncated ? "X-Linkcamp-Truncated: true\r\n" : "",
+	    extra_headers ? extra_headers : "");
+	http_send(
+	    ctx->req, 200, "text/csv; charset=utf-8", headers, out.data ? out.data : "", out.len);
 	buf_free(&out);
 }

@@ -15,7 +15,6 @@ int ui_report_fill(json_t *page, const struct report *r, const char *ws_id, int 
 
 /* ui_report_send_csv answers r as CSV, as an attachment named after the scope, with
  * extra_headers (CRLF-terminated lines, may be NULL). */
-void ui_report_send_csv(struct http_ctx *ctx, const struct report *r,
-    const char *extra_headers);
+void ui_report_send_csv(struct http_ctx *ctx, const struct report *r, const char *extra_headers);
 
 #endif

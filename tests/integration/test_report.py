@@ -459,3 +459,38 @@ def test_a_page_of_long_links_stays_whole_and_says_what_it_left_to_the_csv():
         ws = sql(f"SELECT id FROM workspaces WHERE public_id = '{t.ws}'")[0][0]
         sql("UPDATE placements SET due_at = DATE_ADD(UTC_TIMESTAMP(3), INTERVAL 1 YEAR) "
             f"WHERE workspace_id = {ws} AND leased = 0")
+
+
+def test_the_page_refuses_bad_share_forms_with_a_page_not_an_error():
+    """Bad form values on the report page answer the page again (422) with the rule, an
+    unknown campaign or link 404; only a good form makes a link."""
+    t = Tenant()
+    email, password = f"ben-{uuid.uuid4().hex[:8]}@agency.example", "pw-" + uuid.uuid4().hex
+    cli("user", "add", email, "--workspace", t.ws, "--role", "approver", "--password-stdin",
+        stdin=password + "\n")
+    s = requests.Session()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', s.get(f"{URL}/app/login", timeout=30).text).group(1)
+    assert s.post(f"{URL}/app/login", data={"email": email, "password": password, "csrf": csrf},
+                  allow_redirects=False, timeout=30).status_code == 303
+    page_ = s.get(f"{URL}/app/w/{t.ws}/report", timeout=30)
+    assert page_.status_code == 200 and 'id="no-links"' in page_.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page_.text).group(1)
+    action = f"{URL}/app/w/{t.ws}/report/shares"
+    for form, status in (({"days": "abc"}, 422), ({"days": "-5"}, 422), ({"days": "91"}, 422),
+                         ({"days": "1e3"}, 422), ({"label": "x" * 201}, 422),
+                         ({"campaign": "../../x"}, 404), ({"campaign": "scmp_nope"}, 404)):
+        r = s.post(action, data={**form, "csrf": csrf}, allow_redirects=False, timeout=30)
+        assert r.status_code == status, (form, r.status_code)
+        assert "new-link" not in r.text
+    assert t.api.get(SHARES).json()["total"] == 0
+    # no CSRF token: 403, nothing made
+    assert s.post(action, data={"days": "7"}, allow_redirects=False, timeout=30).status_code == 403
+    r = s.post(action, data={"days": "7", "csrf": csrf}, allow_redirects=False, timeout=30)
+    assert r.status_code == 200 and 'id="new-link"' in r.text
+    url = re.search(r'class="mono share-url">([^<]+)<', r.text).group(1)
+    assert requests.get(url, timeout=30).status_code == 200
+    assert s.post(f"{action}/rsh_nope/revoke", data={"csrf": csrf}, allow_redirects=False,
+                  timeout=30).status_code == 404
+    assert s.get(f"{URL}/app/w/{t.ws}/campaigns/{'x' * 3000}/report", timeout=30).status_code == 404
+    # a workspace the user has no role in
+    assert s.get(f"{URL}/app/w/{t.ws2}/report", timeout=30).status_code == 404
