@@ -13,7 +13,9 @@
 
 #define LIKE_MAX 1024
 
-void
+static void campaign_from_row(const struct db_rows *, size_t, struct campaign *);
+
+static void
 campaign_from_row(const struct db_rows *r, size_t i, struct campaign *c)
 {
 	memset(c, 0, sizeof(*c));

@@ -110,11 +110,6 @@ lc_err campaigns_list(struct core *core, const struct principal *who,
 lc_err campaigns_get(struct core *core, const struct principal *who, const char *public_id,
     struct page *v);
 
-/* campaign_from_row reads row i of a store answer with the CMP_COL_* columns into c (its
- * strings borrowed from r); the detail columns only when r has them all. For core's
- * readers (campaigns.c, metrics.c). */
-void campaign_from_row(const struct db_rows *r, size_t i, struct campaign *c);
-
 /* campaigns_filter_id turns a campaignId list filter into the internal id. *none is 1 when
  * it names no campaign of the workspace: the filtered list is then simply empty. */
 lc_err campaigns_filter_id(struct core *core, const struct principal *who, const char *public_id,
@@ -166,7 +161,8 @@ struct domain_entry {
 };
 
 struct metrics {
-	struct db_rows rows; /* one statement's answer: owns every string below */
+	struct page campaign_one; /* owns campaign's strings */
+	struct db_rows rows;      /* timeline and domains: own the strings of the rest */
 	struct campaign campaign;
 	int64_t drafted, sent, delivered, opened, replied, placed;
 	unsigned open_rate, reply_rate, placement_rate; /* hundredths */

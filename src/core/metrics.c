@@ -6,7 +6,6 @@
 #include <strings.h>
 
 #include "core/core.h"
-#include "core/validate.h"
 #include "db/store.h"
 #include "util/timefmt.h"
 
@@ -148,24 +147,20 @@ metrics_get(struct core *core, const struct principal *who, const char *public_i
 	lc_err e;
 
 	memset(m, 0, sizeof(*m));
-	if (!campaign_id_valid(public_id))
-		return LC_ENOTFOUND;
-	sqltime_format(now_ms() - (int64_t)core->no_response_days * 86400000, cutoff);
-	if ((e = store_campaign_metrics(core->db, who->workspace_id, public_id, cutoff,
-	         &m->rows)) != LC_OK)
+	if ((e = campaigns_get(core, who, public_id, &m->campaign_one)) != LC_OK)
 		return e;
-	/* the campaign's row first (none: not this workspace's), then the timeline's, then
-	 * the domains' */
-	if (m->rows.nrows == 0 || db_i64(&m->rows, 0, MET_COL_PART) != MET_PART_CAMPAIGN) {
+	m->campaign = *(const struct campaign *)m->campaign_one.items;
+	sqltime_format(now_ms() - (int64_t)core->no_response_days * 86400000, cutoff);
+	if ((e = store_campaign_metrics(core->db, c->id, cutoff, &m->rows)) != LC_OK) {
 		metrics_free(m);
-		return LC_ENOTFOUND;
+		return e;
 	}
-	campaign_from_row(&m->rows, 0, &m->campaign);
-	for (ntl = 0; 1 + ntl < m->rows.nrows &&
-	     db_i64(&m->rows, 1 + ntl, MET_COL_PART) == MET_PART_TIMELINE;
+	/* the timeline's rows first, then the domains' */
+	for (ntl = 0; ntl < m->rows.nrows &&
+	     db_i64(&m->rows, ntl, MET_COL_PART) == MET_PART_TIMELINE;
 	     ntl++)
 		;
-	from = 1 + ntl;
+	from = ntl;
 	m->drafted = c->drafts;
 	m->sent = c->sent;
 	m->delivered = c->delivered;
@@ -173,7 +168,7 @@ metrics_get(struct core *core, const struct principal *who, const char *public_i
 	m->replied = c->replied;
 	m->placed = c->placed;
 	metrics_rates(c, &m->open_rate, &m->reply_rate, &m->placement_rate);
-	if ((e = build_timeline(m, 1, ntl)) != LC_OK ||
+	if ((e = build_timeline(m, 0, ntl)) != LC_OK ||
 	    (e = build_by_domain(m, from, m->rows.nrows - from)) != LC_OK) {
 		metrics_free(m);
 		return e;
@@ -196,6 +191,7 @@ metrics_get(struct core *core, const struct principal *who, const char *public_i
 void
 metrics_free(struct metrics *m)
 {
+	page_free(&m->campaign_one);
 	db_rows_free(&m->rows);
 	free(m->timeline);
 	free(m->by_domain);

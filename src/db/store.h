@@ -88,15 +88,13 @@ lc_err store_campaign_insert(struct db *db, const char *public_id, int64_t works
     unsigned type, const char *name, const char *target_url, const char *sender,
     unsigned status, const char *subject, const char *body, const char *now_sql, uint64_t *id);
 
-/* store_campaign_metrics (store_metrics.c) reads in one statement what a campaign's
- * metrics need: the campaign (one row, CMP_COL_* columns, MET_COL_PART 0), its timeline
- * (TLR_COL_* columns, part 1, in timeline order) and its relationships' domains (DOM_COL_*
- * columns, part 2), in that order. No row when the
- * campaign is not the workspace's. Caller frees out. */
-enum { MET_COL_PART = CMP_COL_NCOLS, MET_COL_KEY };
-enum { MET_PART_CAMPAIGN, MET_PART_TIMELINE, MET_PART_DOMAINS };
-lc_err store_campaign_metrics(struct db *db, int64_t workspace_id, const char *public_id,
-    const char *cutoff_sql, struct db_rows *out);
+/* store_campaign_metrics (store_metrics.c) reads in one statement the rest of what a
+ * campaign's metrics need: its timeline (TLR_COL_* columns, MET_COL_PART 1, in timeline
+ * order), then its relationships' domains (DOM_COL_* columns, part 2). Caller frees out. */
+enum { MET_COL_PART = 4, MET_COL_KEY };
+enum { MET_PART_TIMELINE = 1, MET_PART_DOMAINS };
+lc_err store_campaign_metrics(struct db *db, int64_t campaign_id, const char *cutoff_sql,
+    struct db_rows *out);
 
 /* a timeline row of store_campaign_metrics: a per-day aggregate, or a pause (kind 6) or
  * resume (kind 7) with its reason */
