@@ -110,6 +110,12 @@ lc_err campaigns_list(struct core *core, const struct principal *who,
 lc_err campaigns_get(struct core *core, const struct principal *who, const char *public_id,
     struct page *v);
 
+/* campaigns_get_detail is campaigns_get that also reads the campaign's mailboxes, in the
+ * same statement: *n public ids (not deleted, oldest first) into ids[0..max), borrowed
+ * from v. LC_ENOTFOUND as campaigns_get; LC_ENOMEM when the campaign has more than max. */
+lc_err campaigns_get_detail(struct core *core, const struct principal *who,
+    const char *public_id, struct page *v, const char **ids, size_t max, size_t *n);
+
 /* campaigns_filter_id turns a campaignId list filter into the internal id. *none is 1 when
  * it names no campaign of the workspace: the filtered list is then simply empty. */
 lc_err campaigns_filter_id(struct core *core, const struct principal *who, const char *public_id,

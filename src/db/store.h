@@ -82,6 +82,12 @@ struct store_campaign_filter {
 lc_err store_campaign_list(struct db *db, const struct store_campaign_filter *f,
     struct db_rows *out);
 lc_err store_campaign_count(struct db *db, const struct store_campaign_filter *f, int64_t *n);
+/* store_campaign_get_detail is store_campaign_get with one more column,
+ * CMP_COL_MAILBOX_IDS: the public ids of the campaign's mailboxes (not deleted, oldest
+ * first) separated by single spaces, NULL when it has none. */
+enum { CMP_COL_MAILBOX_IDS = CMP_COL_NCOLS };
+lc_err store_campaign_get_detail(struct db *db, int64_t workspace_id, const char *public_id,
+    struct db_rows *out);
 lc_err store_campaign_get(struct db *db, int64_t workspace_id, const char *public_id,
     struct db_rows *out);
 lc_err store_campaign_insert(struct db *db, const char *public_id, int64_t workspace_id,

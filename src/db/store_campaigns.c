@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "db/store.h"
+#include "db/store_mailboxes.h"
 
 #define CAMPAIGN_COLUMNS                                                                      \
 	"id, public_id, type, name, created_at, status, drafts_count, sent_count, "             \
@@ -156,6 +157,21 @@ store_campaign_get(struct db *db, int64_t workspace_id, const char *public_id,
 {
 	static const char sql[] = "SELECT " CAMPAIGN_COLUMNS
 	                          " FROM campaigns WHERE public_id = ? AND workspace_id = ?";
+	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id)};
+
+	return db_query(db, sql, p, 2, out);
+}
+
+lc_err
+store_campaign_get_detail(struct db *db, int64_t workspace_id, const char *public_id,
+    struct db_rows *out)
+{
+	/* the campaign and, in one more column, its mailboxes' public ids separated by spaces
+	 * (NULL when none): the one-campaign answer in one round trip instead of two (#20) */
+	static const char sql[] =
+	    "SELECT " CAMPAIGN_COLUMNS ", (SELECT GROUP_CONCAT(b.public_id ORDER BY"
+	    CAMPAIGN_MAILBOXES_ORDER "SEPARATOR ' ')" CAMPAIGN_MAILBOXES_WHERE("campaigns.id") ") "
+	    "FROM campaigns WHERE public_id = ? AND workspace_id = ?";
 	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id)};
 
 	return db_query(db, sql, p, 2, out);
