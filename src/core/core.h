@@ -167,8 +167,8 @@ struct domain_entry {
 };
 
 struct metrics {
-	struct page campaign_one; /* owns campaign's strings */
-	struct db_rows rows;      /* timeline and domains: own the strings of the rest */
+	struct page campaign_one;          /* owns campaign's strings */
+	struct db_rows day_rows, rel_rows; /* own the strings of the rest */
 	struct campaign campaign;
 	int64_t drafted, sent, delivered, opened, replied, placed;
 	unsigned open_rate, reply_rate, placement_rate; /* hundredths */

@@ -197,6 +197,21 @@ store_campaign_insert(struct db *db, const char *public_id, int64_t workspace_id
 }
 
 lc_err
+store_campaign_timeline(struct db *db, int64_t campaign_id, struct db_rows *out)
+{
+	/* per-day aggregates, then pauses and resumes (kinds 6 and 7) on the same day in time
+	 * order: one round trip for the whole timeline */
+	static const char sql[] =
+	    "SELECT day, kind, count, NULL, 0 AS note, day AS at FROM campaign_days "
+	    "WHERE campaign_id = ? UNION ALL "
+	    "SELECT DATE(occurred_at), 6 + kind, 0, reason, 1, occurred_at "
+	    "FROM campaign_state_notes WHERE campaign_id = ? ORDER BY 1, 5, 6, 2";
+	struct db_param p[] = {DB_I64(campaign_id), DB_I64(campaign_id)};
+
+	return db_query(db, sql, p, 2, out);
+}
+
+lc_err
 store_campaign_day_add(struct db *db, int64_t campaign_id, const char *day, unsigned kind,
     unsigned n)
 {
