@@ -208,37 +208,33 @@ api_campaign_get(void *arg)
 {
 	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
-	struct page v, ids;
+	const char *ids[MAILBOXES_MAX_PER_WORKSPACE];
+	struct page v;
 	const struct campaign *c;
 	struct buf b;
 	struct jsonw w;
-	size_t i;
+	size_t i, n;
 	lc_err e;
 
 	if (api_only_params(ctx, allowed) != 0)
 		return;
-	if ((e = campaigns_get(ctx->core, &ctx->who, ctx->match.captures[0], &v)) != LC_OK) {
+	/* mailbox changes move the data version, so the cached answer may hold them */
+	if ((e = campaigns_get_detail(ctx->core, &ctx->who, ctx->match.captures[0], &v, ids,
+	         MAILBOXES_MAX_PER_WORKSPACE, &n)) != LC_OK) {
 		api_fail(ctx, e, "campaign_not_found");
 		return;
 	}
 	c = v.items;
-	/* mailbox changes move the data version, so the cached answer may hold them */
-	if ((e = campaign_mailboxes_get(ctx->core, c->id, &ids)) != LC_OK) {
-		page_free(&v);
-		api_fail(ctx, e, "campaign_not_found");
-		return;
-	}
 	buf_init(&b, ANSWER_MAX);
 	jsonw_init(&w, &b);
 	jsonw_obj(&w);
 	write_campaign(&w, c, 1);
 	jsonw_key(&w, "mailboxIds");
 	jsonw_arr(&w);
-	for (i = 0; i < ids.n; i++)
-		jsonw_str(&w, ((const char *const *)ids.items)[i]);
+	for (i = 0; i < n; i++)
+		jsonw_str(&w, ids[i]);
 	jsonw_end(&w);
 	jsonw_end(&w);
-	page_free(&ids);
 	page_free(&v);
 	ctx->fresh_until_ms = INT64_MAX;
 	send_written(ctx, &b, &w);

@@ -13,7 +13,9 @@
 
 #define LIKE_MAX 1024
 
-void
+static void campaign_from_row(const struct db_rows *, size_t, struct campaign *);
+
+static void
 campaign_from_row(const struct db_rows *r, size_t i, struct campaign *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -104,6 +106,37 @@ campaigns_get(struct core *core, const struct principal *who, const char *public
 	    (e = page_one(v, &spec)) != LC_OK)
 		page_free(v);
 	return e;
+}
+
+lc_err
+campaigns_get_detail(struct core *core, const struct principal *who, const char *public_id,
+    struct page *v, const char **ids, size_t max, size_t *n)
+{
+	char *list, *save = NULL, *id;
+	lc_err e;
+
+	memset(v, 0, sizeof(*v));
+	*n = 0;
+	if (!campaign_id_valid(public_id))
+		return LC_ENOTFOUND;
+	if ((e = store_campaign_get_detail(core->db, who->workspace_id, public_id, &v->rows)) !=
+	        LC_OK ||
+	    (e = page_one(v, &spec)) != LC_OK) {
+		page_free(v);
+		return e;
+	}
+	/* the row's own copy of the list is split in place: the ids point into it */
+	list = v->rows.cell[CMP_COL_MAILBOX_IDS];
+	if (list == NULL || v->rows.null[CMP_COL_MAILBOX_IDS])
+		return LC_OK;
+	for (id = strtok_r(list, " ", &save); id; id = strtok_r(NULL, " ", &save)) {
+		if (*n == max) {
+			page_free(v);
+			return LC_ENOMEM;
+		}
+		ids[(*n)++] = id;
+	}
+	return LC_OK;
 }
 
 lc_err

@@ -110,10 +110,11 @@ lc_err campaigns_list(struct core *core, const struct principal *who,
 lc_err campaigns_get(struct core *core, const struct principal *who, const char *public_id,
     struct page *v);
 
-/* campaign_from_row reads row i of a store answer with the CMP_COL_* columns into c (its
- * strings borrowed from r); the detail columns only when r has them all. For core's
- * readers (campaigns.c, metrics.c). */
-void campaign_from_row(const struct db_rows *r, size_t i, struct campaign *c);
+/* campaigns_get_detail is campaigns_get that also reads the campaign's mailboxes, in the
+ * same statement: *n public ids (not deleted, oldest first) into ids[0..max), borrowed
+ * from v. LC_ENOTFOUND as campaigns_get; LC_ENOMEM when the campaign has more than max. */
+lc_err campaigns_get_detail(struct core *core, const struct principal *who,
+    const char *public_id, struct page *v, const char **ids, size_t max, size_t *n);
 
 /* campaigns_filter_id turns a campaignId list filter into the internal id. *none is 1 when
  * it names no campaign of the workspace: the filtered list is then simply empty. */
@@ -166,7 +167,8 @@ struct domain_entry {
 };
 
 struct metrics {
-	struct db_rows rows; /* one statement's answer: owns every string below */
+	struct page campaign_one;          /* owns campaign's strings */
+	struct db_rows day_rows, rel_rows; /* own the strings of the rest */
 	struct campaign campaign;
 	int64_t drafted, sent, delivered, opened, replied, placed;
 	unsigned open_rate, reply_rate, placement_rate; /* hundredths */

@@ -6,7 +6,6 @@
 #include <strings.h>
 
 #include "core/core.h"
-#include "core/validate.h"
 #include "db/store.h"
 #include "util/timefmt.h"
 
@@ -14,8 +13,8 @@ static const char *const timeline_names[] = {"campaign_created", "drafts_ready",
     "approvals_completed", "emails_sent", "first_reply", "first_link_placed", "campaign_paused",
     "campaign_resumed"};
 
-static lc_err build_timeline(struct metrics *, size_t, size_t);
-static lc_err build_by_domain(struct metrics *, size_t, size_t);
+static lc_err build_timeline(struct metrics *);
+static lc_err build_by_domain(struct metrics *);
 static int cmp_domain(const void *, const void *);
 static int cmp_rank(const void *, const void *);
 
@@ -59,12 +58,12 @@ metrics_domain_rank(unsigned status)
 	return status < REL_NSTATUS ? rank[status] : 0;
 }
 
-/* build_timeline reads the timeline's n rows of m->rows from row `from`: oldest first,
- * aggregates before the pauses and resumes of the same day. */
+/* build_timeline reads the store's timeline rows: oldest first, aggregates before the
+ * pauses and resumes of the same day. */
 static lc_err
-build_timeline(struct metrics *m, size_t from, size_t n)
+build_timeline(struct metrics *m)
 {
-	size_t i;
+	size_t n = m->day_rows.nrows, i;
 
 	if (n == 0)
 		return LC_OK;
@@ -72,12 +71,12 @@ build_timeline(struct metrics *m, size_t from, size_t n)
 		return LC_ENOMEM;
 	for (i = 0; i < n; i++) {
 		struct timeline_entry *t = &m->timeline[i];
-		const char *day = db_str(&m->rows, from + i, TLR_COL_DAY);
+		const char *day = db_str(&m->day_rows, i, TLR_COL_DAY);
 
 		snprintf(t->date, sizeof(t->date), "%.10s", day ? day : "");
-		t->kind = (unsigned)db_i64(&m->rows, from + i, TLR_COL_KIND);
-		t->count = db_i64(&m->rows, from + i, TLR_COL_COUNT);
-		t->reason = db_str(&m->rows, from + i, TLR_COL_REASON);
+		t->kind = (unsigned)db_i64(&m->day_rows, i, TLR_COL_KIND);
+		t->count = db_i64(&m->day_rows, i, TLR_COL_COUNT);
+		t->reason = db_str(&m->day_rows, i, TLR_COL_REASON);
 	}
 	m->ntimeline = n;
 	return LC_OK;
@@ -106,22 +105,20 @@ cmp_rank(const void *a, const void *b)
  * a domain, the furthest status along the funnel speaks for the domain. Entries are
  * ordered furthest first, then by domain. */
 static lc_err
-build_by_domain(struct metrics *m, size_t from, size_t n)
+build_by_domain(struct metrics *m)
 {
-	size_t i, out = 0;
+	size_t n = m->rel_rows.nrows, i, out = 0;
 
 	if (n == 0)
 		return LC_OK;
 	if ((m->by_domain = calloc(n, sizeof(*m->by_domain))) == NULL)
 		return LC_ENOMEM;
 	for (i = 0; i < n; i++) {
-		unsigned status = (unsigned)db_i64(&m->rows, from + i, DOM_COL_STATUS);
-		m->by_domain[i].domain = db_str(&m->rows, from + i, DOM_COL_DOMAIN);
+		unsigned status = (unsigned)db_i64(&m->rel_rows, i, DOM_COL_STATUS);
+		m->by_domain[i].domain = db_str(&m->rel_rows, i, DOM_COL_DOMAIN);
 		m->by_domain[i].status = status;
 		m->by_domain[i].link_url =
-		    status == REL_LINK_PLACED ? db_str(&m->rows, from + i, DOM_COL_LINK) : NULL;
-		if (m->by_domain[i].domain == NULL)
-			m->by_domain[i].domain = ""; /* NOT NULL in the schema; never trusted */
+		    status == REL_LINK_PLACED ? db_str(&m->rel_rows, i, DOM_COL_LINK) : NULL;
 	}
 	qsort(m->by_domain, n, sizeof(*m->by_domain), cmp_domain);
 	for (i = 0; i < n; i++) {
@@ -144,28 +141,13 @@ metrics_get(struct core *core, const struct principal *who, const char *public_i
 {
 	char cutoff[TIME_SQL_LEN];
 	const struct campaign *c = &m->campaign;
-	size_t i, ntl, from;
+	size_t i;
 	lc_err e;
 
 	memset(m, 0, sizeof(*m));
-	if (!campaign_id_valid(public_id))
-		return LC_ENOTFOUND;
-	sqltime_format(now_ms() - (int64_t)core->no_response_days * 86400000, cutoff);
-	if ((e = store_campaign_metrics(core->db, who->workspace_id, public_id, cutoff,
-	         &m->rows)) != LC_OK)
+	if ((e = campaigns_get(core, who, public_id, &m->campaign_one)) != LC_OK)
 		return e;
-	/* the campaign's row first (none: not this workspace's), then the timeline's, then
-	 * the domains' */
-	if (m->rows.nrows == 0 || db_i64(&m->rows, 0, MET_COL_PART) != MET_PART_CAMPAIGN) {
-		metrics_free(m);
-		return LC_ENOTFOUND;
-	}
-	campaign_from_row(&m->rows, 0, &m->campaign);
-	for (ntl = 0; 1 + ntl < m->rows.nrows &&
-	     db_i64(&m->rows, 1 + ntl, MET_COL_PART) == MET_PART_TIMELINE;
-	     ntl++)
-		;
-	from = 1 + ntl;
+	m->campaign = *(const struct campaign *)m->campaign_one.items;
 	m->drafted = c->drafts;
 	m->sent = c->sent;
 	m->delivered = c->delivered;
@@ -173,19 +155,21 @@ metrics_get(struct core *core, const struct principal *who, const char *public_i
 	m->replied = c->replied;
 	m->placed = c->placed;
 	metrics_rates(c, &m->open_rate, &m->reply_rate, &m->placement_rate);
-	if ((e = build_timeline(m, 1, ntl)) != LC_OK ||
-	    (e = build_by_domain(m, from, m->rows.nrows - from)) != LC_OK) {
+	sqltime_format(now_ms() - (int64_t)core->no_response_days * 86400000, cutoff);
+	if ((e = store_campaign_timeline(core->db, c->id, &m->day_rows)) != LC_OK ||
+	    (e = store_rel_domains(core->db, c->id, cutoff, &m->rel_rows)) != LC_OK ||
+	    (e = build_timeline(m)) != LC_OK || (e = build_by_domain(m)) != LC_OK) {
 		metrics_free(m);
 		return e;
 	}
 	/* A sent prospect turns no_response no_response_days after its last email, with no
 	 * write to mark it: the answer is right until the first such turn. */
 	m->stable_until_ms = INT64_MAX;
-	for (i = from; i < m->rows.nrows; i++) {
+	for (i = 0; i < m->rel_rows.nrows; i++) {
 		int64_t turns;
-		if (db_isnull(&m->rows, i, DOM_COL_TURNS))
+		if (db_isnull(&m->rel_rows, i, DOM_COL_TURNS))
 			continue;
-		turns = db_ms(&m->rows, i, DOM_COL_TURNS) +
+		turns = db_ms(&m->rel_rows, i, DOM_COL_TURNS) +
 		    (int64_t)core->no_response_days * 86400000;
 		if (turns < m->stable_until_ms)
 			m->stable_until_ms = turns;
@@ -196,7 +180,9 @@ metrics_get(struct core *core, const struct principal *who, const char *public_i
 void
 metrics_free(struct metrics *m)
 {
-	db_rows_free(&m->rows);
+	page_free(&m->campaign_one);
+	db_rows_free(&m->day_rows);
+	db_rows_free(&m->rel_rows);
 	free(m->timeline);
 	free(m->by_domain);
 	m->timeline = NULL;

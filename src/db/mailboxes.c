@@ -148,8 +148,7 @@ lc_err
 store_campaign_mailboxes_get(struct db *db, int64_t campaign_id, struct db_rows *out)
 {
 	static const char sql[] =
-	    "SELECT b.public_id FROM campaign_mailboxes cm JOIN mailboxes b ON b.id = cm.mailbox_id "
-	    "WHERE cm.campaign_id = ? AND b.status IN (0, 1) ORDER BY b.created_at, b.id";
+	    "SELECT b.public_id" CAMPAIGN_MAILBOXES_WHERE("?") "ORDER BY" CAMPAIGN_MAILBOXES_ORDER;
 	struct db_param p[] = {DB_I64(campaign_id)};
 
 	return db_query(db, sql, p, 1, out);

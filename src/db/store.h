@@ -82,25 +82,22 @@ struct store_campaign_filter {
 lc_err store_campaign_list(struct db *db, const struct store_campaign_filter *f,
     struct db_rows *out);
 lc_err store_campaign_count(struct db *db, const struct store_campaign_filter *f, int64_t *n);
+/* store_campaign_get_detail is store_campaign_get with one more column,
+ * CMP_COL_MAILBOX_IDS: the public ids of the campaign's mailboxes (not deleted, oldest
+ * first) separated by single spaces, NULL when it has none. */
+enum { CMP_COL_MAILBOX_IDS = CMP_COL_NCOLS };
+lc_err store_campaign_get_detail(struct db *db, int64_t workspace_id, const char *public_id,
+    struct db_rows *out);
 lc_err store_campaign_get(struct db *db, int64_t workspace_id, const char *public_id,
     struct db_rows *out);
 lc_err store_campaign_insert(struct db *db, const char *public_id, int64_t workspace_id,
     unsigned type, const char *name, const char *target_url, const char *sender,
     unsigned status, const char *subject, const char *body, const char *now_sql, uint64_t *id);
 
-/* store_campaign_metrics (store_metrics.c) reads in one statement what a campaign's
- * metrics need: the campaign (one row, CMP_COL_* columns, MET_COL_PART 0), its timeline
- * (TLR_COL_* columns, part 1, in timeline order) and its relationships' domains (DOM_COL_*
- * columns, part 2), in that order. No row when the
- * campaign is not the workspace's. Caller frees out. */
-enum { MET_COL_PART = CMP_COL_NCOLS, MET_COL_KEY };
-enum { MET_PART_CAMPAIGN, MET_PART_TIMELINE, MET_PART_DOMAINS };
-lc_err store_campaign_metrics(struct db *db, int64_t workspace_id, const char *public_id,
-    const char *cutoff_sql, struct db_rows *out);
-
-/* a timeline row of store_campaign_metrics: a per-day aggregate, or a pause (kind 6) or
- * resume (kind 7) with its reason */
+/* store_campaign_timeline: aggregates and pause/resume notes in timeline order. (Folding
+ * this and store_rel_domains into one UNION was measured and rejected: docs/first-reads.md.) */
 enum { TLR_COL_DAY, TLR_COL_KIND, TLR_COL_COUNT, TLR_COL_REASON };
+lc_err store_campaign_timeline(struct db *db, int64_t campaign_id, struct db_rows *out);
 /* store_campaign_day_add adds n to the (campaign, day, kind) aggregate. */
 lc_err store_campaign_day_add(struct db *db, int64_t campaign_id, const char *day, unsigned kind,
     unsigned n);
@@ -155,10 +152,12 @@ lc_err store_rel_count(struct db *db, const struct store_rel_filter *f, int64_t 
 /* store_rel_get takes the no-response cutoff for the shown status. */
 lc_err store_rel_get(struct db *db, int64_t workspace_id, const char *public_id,
     const char *cutoff_sql, struct db_rows *out);
-/* a domain row of store_campaign_metrics: (domain, shown status — 10, no_response, for a
- * sent or opened one last contacted before the cutoff —, link_url, last_contacted_at of a
- * sent or opened relationship not yet past the cutoff, else NULL) */
+/* store_rel_domains: (domain, shown status, link_url, last_contacted_at of a sent or
+ * opened relationship that is not yet past the cutoff, else NULL) of a campaign's
+ * relationships. */
 enum { DOM_COL_DOMAIN, DOM_COL_STATUS, DOM_COL_LINK, DOM_COL_TURNS };
+lc_err store_rel_domains(struct db *db, int64_t campaign_id, const char *cutoff_sql,
+    struct db_rows *out);
 lc_err store_rel_insert(struct db *db, const char *public_id, int64_t workspace_id,
     int64_t campaign_id, const char *domain, const char *name, const char *email,
     const char *now_sql, uint64_t *id);

@@ -58,6 +58,12 @@ lc_err store_mailbox_set_status(struct db *db, int64_t id, unsigned status, cons
 /* store_campaign_mailboxes_set replaces the mailboxes of campaign_id by ids[0..n). */
 lc_err store_campaign_mailboxes_set(struct db *db, int64_t campaign_id, const int64_t *ids,
     size_t n);
+/* A campaign's mailboxes, as both readers ask for them: not deleted, oldest first.
+ * CAMPAIGN_MAILBOXES_WHERE(c) is the FROM and WHERE for campaign id expression c. */
+#define CAMPAIGN_MAILBOXES_WHERE(c)                                                           \
+	" FROM campaign_mailboxes cm JOIN mailboxes b ON b.id = cm.mailbox_id "                  \
+	"WHERE cm.campaign_id = " c " AND b.status IN (0, 1) "
+#define CAMPAIGN_MAILBOXES_ORDER " b.created_at, b.id "
 /* store_campaign_mailboxes_get reads the public ids of the campaign's mailboxes that are not
  * deleted, oldest first (one column). */
 lc_err store_campaign_mailboxes_get(struct db *db, int64_t campaign_id, struct db_rows *out);

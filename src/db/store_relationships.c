@@ -178,6 +178,18 @@ store_rel_get(struct db *db, int64_t workspace_id, const char *public_id, const 
 }
 
 lc_err
+store_rel_domains(struct db *db, int64_t campaign_id, const char *cutoff_sql, struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT domain, IF(status IN (3, 4) AND last_contacted_at < ?, 10, status), link_url, "
+	    "IF(status IN (3, 4) AND last_contacted_at >= ?, last_contacted_at, NULL) "
+	    "FROM relationships FORCE INDEX (ix_relationships_campaign) WHERE campaign_id = ?";
+	struct db_param p[] = {DB_CSTR(cutoff_sql), DB_CSTR(cutoff_sql), DB_I64(campaign_id)};
+
+	return db_query(db, sql, p, 3, out);
+}
+
+lc_err
 store_rel_insert(struct db *db, const char *public_id, int64_t workspace_id, int64_t campaign_id,
     const char *domain, const char *name, const char *email, const char *now_sql, uint64_t *id)
 {

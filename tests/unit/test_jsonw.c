@@ -92,7 +92,7 @@ test_numbers(void **state)
 	size_t i;
 
 	(void)state;
-	buf_init(&b, 1 << 16);
+	buf_init(&b, 1 << 24);
 	jsonw_init(&w, &b);
 	want = json_array();
 	jsonw_arr(&w);
@@ -104,9 +104,21 @@ test_numbers(void **state)
 		jsonw_real(&w, reals[i]);
 		json_array_append_new(want, json_real(reals[i]));
 	}
-	for (i = 0; i <= 10000; i += 7) { /* every rate form the routes write: hundredths */
+	/* every hundredths form (the rates take a path of their own in the writer), negative
+	 * ones, large ones, and values next to a hundredth that are not one */
+	for (i = 0; i <= 100000; i++) {
 		jsonw_real(&w, (double)i / 100.0);
 		json_array_append_new(want, json_real((double)i / 100.0));
+		jsonw_real(&w, -(double)i / 100.0);
+		json_array_append_new(want, json_real(-(double)i / 100.0));
+	}
+	for (i = 0; i < 200; i++) {
+		double big = (double)(1234567890123LL - (long long)i * 7919) / 100.0;
+		double near = (double)i / 100.0 + 1e-9;
+		jsonw_real(&w, big);
+		json_array_append_new(want, json_real(big));
+		jsonw_real(&w, near);
+		json_array_append_new(want, json_real(near));
 	}
 	jsonw_end(&w);
 	assert_int_equal(jsonw_finish(&w), LC_OK);
