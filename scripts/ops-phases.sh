@@ -14,6 +14,17 @@ man_phase() {
     fi
 }
 
+# format_phase: the C sources in .clang-format's style (scripts/format --check).
+format_phase() {
+    say "source format (clang-format)"
+    if "$ROOT/scripts/format" --check >"$reports/format.log" 2>&1; then
+        junit case format
+    else
+        cat "$reports/format.log" >&2
+        junit case format "$(head -c 2000 "$reports/format.log" | tr '\n' ' ')"
+    fi
+}
+
 # install_phase BUILD_DIR: the README's two ways to install (docs/packaging.md), against the
 # running test stack's database ($V, $INST):
 #   from source — `make install` of BUILD_DIR (the release build; no rebuild) into a
