@@ -5,6 +5,7 @@
 #include "core/validate.h"
 #include "db/store.h"
 #include "db/store_outbox.h"
+#include "util/log.h"
 #include "util/timefmt.h"
 
 #define YEAR_MS (INT64_C(366) * 86400 * 1000)
@@ -181,6 +182,11 @@ invocation_written(struct core *core, const struct principal *who, const char *i
 {
 	lc_err e = invocations_get(core, who, inv_id, inv);
 
-	/* committed a moment ago: not finding it is the database's failure, not the client's */
-	return e == LC_ENOTFOUND ? LC_EDB : e;
+	/* committed a moment ago: not finding it is the database's failure, not the client's
+	 * (logged with the id: the Galera chaos test has met it twice after a failover) */
+	if (e == LC_ENOTFOUND) {
+		log_msg(LOG_ERROR, "invocation %s written but not found on reading it back", inv_id);
+		return LC_EDB;
+	}
+	return e;
 }
