@@ -1,5 +1,6 @@
 # scripts/openapi-phase.sh — the openapi-lint phase of `scripts/dev test` (docs/openapi.md).
 # Sourced by scripts/dev, whose junit, say, $ROOT, $PY and $reports it uses.
+# shellcheck shell=bash disable=SC2154
 
 # openapi_phase: tests/openapi/lint (@redocly/cli, every finding an error) on
 # docs/openapi.yaml, which must pass, and on a copy with one answer's description (which
