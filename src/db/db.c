@@ -51,6 +51,7 @@ struct db {
 
 static lc_err db_connect(struct db *);
 static lc_err db_causal_barrier(struct db *);
+static lc_err db_tx_alive(struct db *);
 static void db_disconnect(struct db *);
 static lc_err db_classify(struct db *, unsigned, const char *, int);
 static void db_pause(struct db *, unsigned);
@@ -490,6 +491,29 @@ out:
 	return e;
 }
 
+/* db_tx_alive checks, after a statement that succeeded inside a transaction, that the
+ * server still has the transaction open (SERVER_STATUS_IN_TRANS of the statement's answer,
+ * no round trip). Galera can roll a transaction back under us — a replicated write set
+ * that conflicts with it aborts it ("brute force") — and the statements that follow would
+ * then run and commit each on its own: a row written a moment before not found, half of a
+ * request's writes kept. A transaction found gone dooms the request (LC_ERETRY: it is run
+ * again from its start), as a deadlock reported on the statement does. */
+static lc_err
+db_tx_alive(struct db *db)
+{
+	unsigned status = 0;
+
+	if (!db->in_tx || db->conn == NULL)
+		return LC_OK;
+	if (mariadb_get_infov(db->conn, MARIADB_CONNECTION_SERVER_STATUS, &status) != 0 ||
+	    (status & SERVER_STATUS_IN_TRANS))
+		return LC_OK;
+	snprintf(db->error, sizeof(db->error), "the server rolled the transaction back");
+	log_msg(LOG_WARN, "database: %s between two statements; running it again", db->error);
+	db->in_tx = 0;
+	return db_doom(db, LC_ERETRY);
+}
+
 static lc_err
 db_run(struct db *db, const char *sql, const struct db_param *params, size_t nparams,
     struct db_rows *rows, uint64_t *affected, uint64_t *insert_id)
@@ -506,13 +530,18 @@ db_run(struct db *db, const char *sql, const struct db_param *params, size_t npa
 		return e;
 	if (mysql_stmt_execute(st) != 0)
 		return db_doom(db, db_classify(db, mysql_stmt_errno(st), mysql_stmt_error(st), 0));
-	if (rows)
-		return db_doom(db, db_fetch_all(db, st, rows));
+	if (rows) {
+		if ((e = db_fetch_all(db, st, rows)) != LC_OK)
+			return db_doom(db, e);
+		if ((e = db_tx_alive(db)) != LC_OK)
+			db_rows_free(rows);
+		return e;
+	}
 	if (affected)
 		*affected = mysql_stmt_affected_rows(st);
 	if (insert_id)
 		*insert_id = mysql_stmt_insert_id(st);
-	return LC_OK;
+	return db_tx_alive(db);
 }
 
 lc_err
@@ -558,7 +587,7 @@ db_exec_text(struct db *db, const char *sql)
 	} while (mysql_next_result(db->conn) == 0);
 	if (db->conn && mysql_errno(db->conn))
 		return db_doom(db, db_classify(db, mysql_errno(db->conn), mysql_error(db->conn), 0));
-	return LC_OK;
+	return db_tx_alive(db);
 }
 
 void
