@@ -205,34 +205,41 @@ hop_add(json_t *hops, const char *url, long status, int robots)
 		json_array_append_new(hops, h);
 }
 
+/* A host a check's chain reached: its slot is taken and its robots.txt read once per
+ * check (a chain that loops on a host whose robots.txt gave no answer asks it once). */
+struct visited {
+	char host[REGDOMAIN_HOST_MAX];
+	struct crawl_robots robots;
+};
+
 /* visit_host is the first step of a visit to url's host: its slot (once per host per
- * check: the interval applies to every host the chain visits) and its robots.txt, judged
- * for url. *defer_ms > 0: the host's slot is taken. */
+ * check: the interval applies to every host the chain visits) and its robots.txt, then
+ * that file judged for url. *defer_ms > 0: the host's slot is taken. */
 static lc_err
 visit_host(struct core *core, const struct config *cfg, const char *url,
-    char (*seen)[REGDOMAIN_HOST_MAX], unsigned *nseen, struct link_check *c)
+    struct visited *seen, unsigned *nseen, struct link_check *c)
 {
-	struct crawl_robots robots;
 	char host[REGDOMAIN_HOST_MAX];
 	unsigned i;
 	lc_err e;
 
 	if (url_host(url, host, sizeof(host)) != 0)
 		return LC_EINVAL; /* validated when it was recorded, or by webhook_url_check */
-	for (i = 0; i < *nseen && strcmp(seen[i], host) != 0; i++)
+	for (i = 0; i < *nseen && strcmp(seen[i].host, host) != 0; i++)
 		;
 	if (i == *nseen) {
 		if ((e = crawl_take_slot(core, host, cfg->placement_host_interval_ms,
 		         &c->defer_ms)) != LC_OK ||
 		    c->defer_ms > 0)
 			return e;
-		memcpy(seen[(*nseen)++], host, sizeof(host));
+		memcpy(seen[i].host, host, sizeof(host));
+		memset(&seen[i].robots, 0, sizeof(seen[i].robots));
+		(*nseen)++;
+		if ((e = robots_for(core, cfg, host, url, &seen[i].robots)) != LC_OK)
+			return e;
 	}
-	memset(&robots, 0, sizeof(robots));
-	if ((e = robots_for(core, cfg, host, url, &robots)) == LC_OK)
-		judge_robots(cfg, &robots, url, c);
-	crawl_robots_free(&robots);
-	return e;
+	judge_robots(cfg, &seen[i].robots, url, c);
+	return LC_OK;
 }
 
 lc_err
@@ -241,9 +248,9 @@ link_check_run(struct core *core, const struct config *cfg, const struct placeme
 {
 	struct hook_get_request req;
 	char charset[48];
-	char seen[LINK_REDIRECTS_MAX + 1][REGDOMAIN_HOST_MAX];
+	struct visited seen[LINK_REDIRECTS_MAX + 1];
 	const char *why;
-	unsigned hops = 0, nseen = 0;
+	unsigned hops = 0, nseen = 0, i;
 	json_t *chain;
 	lc_err e = LC_OK;
 
@@ -303,6 +310,8 @@ link_check_run(struct core *core, const struct config *cfg, const struct placeme
 	}
 	fill_evidence(c, job);
 out:
+	for (i = 0; i < nseen; i++)
+		crawl_robots_free(&seen[i].robots);
 	json_decref(chain);
 	return e;
 }
