@@ -6,6 +6,7 @@
 
 #include "api/api.h"
 #include "core/placements.h"
+#include "util/money.h"
 
 static json_t *placement_json(const struct placement_view *);
 static int read_expect(struct http_ctx *, json_t *, struct placement_expect_in *);
@@ -41,8 +42,23 @@ placement_json(const struct placement_view *v)
 	json_object_set_new(o, "expectedRel",
 	    json_string(placement_rel_name(v->expected_rel >= 0 ? v->expected_rel : PL_REL_FOLLOW)));
 	json_object_set_new(o, "guaranteeUntil", api_time_or_null(v->guarantee_ms));
-	json_object_set_new(o, "price",
-	    v->price_cents >= 0 ? json_real((double)v->price_cents / 100.0) : json_null());
+	/* price stays the number it always was (for clients that read only it); the exact
+	 * amount is priceAmount, a decimal text in priceCurrency's minor digits */
+	if (v->price_cents >= 0) {
+		char amount[MONEY_TEXT_MAX];
+		double scale = 1;
+		int d;
+		for (d = 0; d < v->price_digits; d++)
+			scale *= 10;
+		money_format(v->price_cents, v->price_digits, amount);
+		json_object_set_new(o, "price", json_real((double)v->price_cents / scale));
+		json_object_set_new(o, "priceAmount", json_string(amount));
+		json_object_set_new(o, "priceCurrency", json_string(v->price_currency));
+	} else {
+		json_object_set_new(o, "price", json_null());
+		json_object_set_new(o, "priceAmount", json_null());
+		json_object_set_new(o, "priceCurrency", json_null());
+	}
 	return o;
 }
 
@@ -78,9 +94,24 @@ read_expect(struct http_ctx *ctx, json_t *doc, struct placement_expect_in *x)
 			x->price_null = 1;
 		} else if (json_is_number(v)) {
 			x->price = json_number_value(v);
+		} else if (json_is_string(v) &&
+		           strlen(json_string_value(v)) == json_string_length(v)) {
+			x->price_text = json_string_value(v);
 		} else {
-			http_problem(ctx->req, 422, "validation_failed", "price must be a number or null.",
-			    "price", NULL, NULL);
+			http_problem(ctx->req, 422, "validation_failed",
+			    "price must be a number, a decimal string (\"150.00\") or null.", "price",
+			    NULL, NULL);
+			return -1;
+		}
+	}
+	if ((v = json_object_get(doc, "priceCurrency")) != NULL) {
+		x->has_currency = 1;
+		if (json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v)) {
+			x->currency = json_string_value(v);
+		} else if (!json_is_null(v)) {
+			http_problem(ctx->req, 422, "validation_failed",
+			    "priceCurrency must be an ISO 4217 code (a string) or null.", "priceCurrency",
+			    NULL, NULL);
 			return -1;
 		}
 	}
@@ -91,7 +122,7 @@ void
 api_placement_create(void *arg)
 {
 	static const char *const keys[] = {"linkUrl", "expectedAnchor", "expectedRel",
-	    "guaranteeUntil", "price", NULL};
+	    "guaranteeUntil", "price", "priceCurrency", NULL};
 	struct http_ctx *ctx = arg;
 	struct core_fail fail;
 	struct page l;
@@ -124,7 +155,7 @@ void
 api_placement_update(void *arg)
 {
 	static const char *const keys[] = {"expectedAnchor", "expectedRel", "guaranteeUntil",
-	    "price", NULL};
+	    "price", "priceCurrency", NULL};
 	struct http_ctx *ctx = arg;
 	struct core_fail fail;
 	struct page l;

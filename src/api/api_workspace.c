@@ -2,6 +2,8 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/placements.h"
+#include "util/money.h"
 
 static const char *const policy_names[MSG_NKINDS + 1] = {"drafts", "sendEmail", "respond",
     "autoResponses", "followUps", NULL};
@@ -13,10 +15,12 @@ answer_policy(struct http_ctx *ctx)
 {
 	struct policy p;
 	json_t *approval;
+	char currency[4];
 	size_t i;
 	lc_err e;
 
-	if ((e = policy_get(ctx->core, &ctx->who, &p)) != LC_OK) {
+	if ((e = policy_get(ctx->core, &ctx->who, &p)) != LC_OK ||
+	    (e = placements_currency_get(ctx->core, &ctx->who, currency)) != LC_OK) {
 		api_fail(ctx, e, "route_not_found");
 		return;
 	}
@@ -25,10 +29,10 @@ answer_policy(struct http_ctx *ctx)
 		json_object_set_new(approval, policy_names[i],
 		    json_string(p.approve[i] ? "required" : "auto"));
 	http_send_json(ctx->req, 200,
-	    json_pack("{s:o,s:I,s:b,s:{s:f},s:b}", "approval", approval, "maxLatenessHours",
+	    json_pack("{s:o,s:I,s:b,s:{s:f},s:b,s:s}", "approval", approval, "maxLatenessHours",
 	        (json_int_t)p.max_lateness_hours, "trackOpens", p.track_opens, "autoPause",
 	        "bounceRate", p.bounce_permille / 1000.0, "unsubscribeSuppressesDomain",
-	        p.unsubscribe_domain),
+	        p.unsubscribe_domain, "defaultCurrency", currency),
 	    NULL);
 }
 
@@ -46,12 +50,13 @@ void
 api_policy_put(void *arg)
 {
 	static const char *const keys[] = {"approval", "maxLatenessHours", "trackOpens", "autoPause",
-	    "unsubscribeSuppressesDomain", NULL};
+	    "unsubscribeSuppressesDomain", "defaultCurrency", NULL};
 	static const char *const auto_keys[] = {"bounceRate", NULL};
 	struct http_ctx *ctx = arg;
 	struct core_fail fail;
 	struct policy p;
 	json_t *doc, *approval, *track, *ap, *rate;
+	const char *currency = NULL;
 	long long hours = 0;
 	char param[64];
 	size_t i;
@@ -127,10 +132,26 @@ api_policy_put(void *arg)
 		}
 		p.unsubscribe_domain = json_is_true(track);
 	}
+	if ((track = json_object_get(doc, "defaultCurrency")) != NULL) {
+		/* core checks the code against ISO 4217's list */
+		if (!json_is_string(track) || json_string_length(track) != 3) {
+			http_problem(ctx->req, 422, "validation_failed",
+			    "defaultCurrency must be an ISO 4217 currency code such as EUR.",
+			    "defaultCurrency", NULL, NULL);
+			goto out;
+		}
+		currency = json_string_value(track);
+	}
 	if (hours > 0)
 		p.max_lateness_hours = (unsigned)hours;
 	memset(&fail, 0, sizeof(fail));
-	if ((e = policy_put(ctx->core, &ctx->who, &p, &fail)) != LC_OK) {
+	/* nothing is written unless everything is valid: an unknown currency is refused
+	 * before the policy is stored */
+	if ((currency != NULL && money_currency_digits(currency) < 0 &&
+	        (e = placements_currency_set(ctx->core, &ctx->who, currency, &fail)) != LC_OK) ||
+	    (e = policy_put(ctx->core, &ctx->who, &p, &fail)) != LC_OK ||
+	    (currency != NULL &&
+	        (e = placements_currency_set(ctx->core, &ctx->who, currency, &fail)) != LC_OK)) {
 		api_fail_core(ctx, e, &fail);
 		goto out;
 	}

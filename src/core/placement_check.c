@@ -305,6 +305,7 @@ record_tx(struct db *db, void *arg)
 	c.canonical = ev->canonical;
 	c.anchors = ev->anchors;
 	c.links = links;
+	c.hops = ev->hops;
 	e = store_pl_check_insert(db, &c, &check_id);
 	free(links);
 	if (e != LC_OK)

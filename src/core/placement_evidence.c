@@ -37,7 +37,8 @@ placement_check_json(const struct db_rows *r, size_t i)
 {
 	char when[TIME_RFC3339_LEN], id[32];
 	const char *at = db_str(r, i, PCK_COL_AT), *links = db_str(r, i, PCK_COL_LINKS);
-	json_t *lj = NULL;
+	const char *hops = db_str(r, i, PCK_COL_HOPS);
+	json_t *lj = NULL, *hj = NULL, *o;
 	int64_t ms = 0;
 
 	if (at == NULL || sqltime_parse(at, strlen(at), &ms) != LC_OK)
@@ -51,7 +52,7 @@ placement_check_json(const struct db_rows *r, size_t i)
 		json_decref(lj);
 		lj = json_array();
 	}
-	return json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:I,s:{s:o,s:o,s:o},s:o,s:o,s:b,s:o,s:o,"
+	o = json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:I,s:{s:o,s:o,s:o},s:o,s:o,s:b,s:o,s:o,"
 	                 "s:I,s:o}",
 	    "id", id, "checkedAt", when, "verdict",
 	    placement_verdict_name((unsigned)db_i64(r, i, PCK_COL_VERDICT)), "issues",
@@ -69,6 +70,21 @@ placement_check_json(const struct db_rows *r, size_t i)
 	    str_or_null(db_str(r, i, PCK_COL_META)), "canonical",
 	    str_or_null(db_str(r, i, PCK_COL_CANONICAL)), "anchorsOnPage",
 	    (json_int_t)db_i64(r, i, PCK_COL_ANCHORS), "links", lj);
+	/* the hop chain: null for checks made before it was recorded; a row that does not
+	 * parse shows none */
+	if (o != NULL) {
+		if (hops != NULL && (hj = json_loads(hops, 0, NULL)) != NULL && !json_is_array(hj)) {
+			json_decref(hj);
+			hj = json_array();
+		}
+		if (hops != NULL && hj == NULL)
+			hj = json_array();
+		if (json_object_set_new(o, "hops", hj != NULL ? hj : json_null()) != 0) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	return o;
 }
 
 json_t *

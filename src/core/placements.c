@@ -6,8 +6,8 @@
 #include "core/placements.h"
 #include "core/webhooks.h"
 #include "db/store_placements.h"
-#include <math.h>
 
+#include "util/money.h"
 #include "util/regdomain.h"
 #include "util/utf8.h"
 #include "util/timefmt.h"
@@ -24,9 +24,9 @@ struct create_tx {
 };
 
 #define EXPECTED_ANCHOR_MAX 500  /* bytes */
-#define PRICE_MAX 1000000000.0   /* a billion: larger is a typo */
 
-static int expect_check(const struct placement_expect_in *, struct store_pl_expect *, char *,
+static int expect_check(const struct placement_expect_in *, const char *,
+    struct store_pl_expect *, char *,
     struct core_fail *);
 
 static lc_err create_tx(struct db *, void *);
@@ -74,6 +74,14 @@ view_from_row(const struct db_rows *r, size_t i, void *item)
 	    db_str(r, i, PLC_COL_REL_EXPECTED) ? (int)db_i64(r, i, PLC_COL_REL_EXPECTED) : -1;
 	v->guarantee_ms = ms_or_never(db_str(r, i, PLC_COL_GUARANTEE));
 	v->price_cents = db_str(r, i, PLC_COL_PRICE) ? db_i64(r, i, PLC_COL_PRICE) : -1;
+	v->price_currency = db_str(r, i, PLC_COL_CURRENCY);
+	v->price_digits = money_currency_digits(v->price_currency);
+	if (v->price_cents >= 0 && v->price_digits < 0) {
+		/* migration 130 gives every price its currency; a row without one is
+		 * shown without a price rather than in a made-up money */
+		v->price_cents = -1;
+		v->price_currency = NULL;
+	}
 }
 
 static const struct page_spec view_spec = {sizeof(struct placement_view), view_from_row, 0, 0};
@@ -125,11 +133,44 @@ create_tx(struct db *db, void *arg)
 	return e;
 }
 
-/* expect_check validates x into out (guarantee_sql is written to sql, TIME_SQL_LEN
- * bytes): 0, or -1 with fail set (validation_failed naming the key). */
-static int
-expect_check(const struct placement_expect_in *x, struct store_pl_expect *out, char *sql,
+/* price_currency_of reads the workspace's default currency into out (4 bytes) when x
+ * sets a price without priceCurrency (else out is ""). db errors. */
+static lc_err
+price_currency_of(struct core *core, const struct principal *who,
+    const struct placement_expect_in *x, char *out)
+{
+	out[0] = '\0';
+	if (!x->has_price || x->price_null || x->currency != NULL)
+		return LC_OK;
+	return store_pl_workspace_currency(core->db, who->workspace_id, out);
+}
+
+lc_err
+placements_currency_get(struct core *core, const struct principal *who, char out[4])
+{
+	return store_pl_workspace_currency(core->db, who->workspace_id, out);
+}
+
+lc_err
+placements_currency_set(struct core *core, const struct principal *who, const char *currency,
     struct core_fail *fail)
+{
+	if (money_currency_digits(currency) < 0) {
+		fail->code = "validation_failed";
+		fail->param = "defaultCurrency";
+		fail->detail = "defaultCurrency must be a current ISO 4217 currency code in capitals, "
+		               "such as EUR, USD or JPY.";
+		return LC_EINVAL;
+	}
+	return store_pl_workspace_currency_set(core->db, who->workspace_id, currency);
+}
+
+/* expect_check validates x into out (guarantee_sql is written to sql, TIME_SQL_LEN
+ * bytes; out->currency borrows x's or ws_currency, the workspace's default currency
+ * for a price without one): 0, or -1 with fail set (validation_failed naming the key). */
+static int
+expect_check(const struct placement_expect_in *x, const char *ws_currency,
+    struct store_pl_expect *out, char *sql, struct core_fail *fail)
 {
 	memset(out, 0, sizeof(*out));
 	out->rel = -1;
@@ -160,21 +201,40 @@ expect_check(const struct placement_expect_in *x, struct store_pl_expect *out, c
 		sqltime_format(ms, sql);
 		out->guarantee_sql = sql;
 	}
-	if ((out->set_price = x->has_price) && !x->price_null) {
-		/* no libm: the price is checked to be in range before it is rounded */
-		double cents = x->price * 100.0, off;
-		int64_t whole = 0;
-		if (isfinite(x->price) && x->price >= 0 && x->price <= PRICE_MAX)
-			whole = (int64_t)(cents + 0.5);
-		off = cents - (double)whole;
-		if (!isfinite(x->price) || x->price < 0 || x->price > PRICE_MAX || off > 1e-6 ||
-		    off < -1e-6) {
-			fail->param = "price";
-			fail->detail = "price must be a number from 0 to 1000000000 with at most two "
-			               "decimals (null: none).";
+	if (x->has_currency && x->currency != NULL && !x->has_price) {
+		/* a currency alone would re-read the stored amount in another money */
+		fail->param = "priceCurrency";
+		fail->detail = "priceCurrency goes with price: send both (price: null clears both).";
+		return -1;
+	}
+	if ((out->set_price = x->has_price) && x->price_null) {
+		if (x->has_currency && x->currency != NULL) {
+			fail->param = "priceCurrency";
+			fail->detail = "priceCurrency must be null or left out when price is null.";
 			return -1;
 		}
-		out->price_cents = whole;
+	} else if (out->set_price) {
+		const char *cur = x->currency != NULL ? x->currency : ws_currency;
+		int digits = money_currency_digits(cur), bad;
+		if (digits < 0) {
+			fail->param = "priceCurrency";
+			fail->detail = "priceCurrency must be a current ISO 4217 currency code in "
+			               "capitals, such as EUR, USD or JPY.";
+			return -1;
+		}
+		bad = x->price_text != NULL
+		    ? money_parse(x->price_text, strlen(x->price_text), digits, &out->price_cents)
+		    : money_from_double(x->price, digits, &out->price_cents);
+		if (bad) {
+			out->price_cents = -1;
+			fail->param = "price";
+			fail->detail = "price must be an amount from 0 to 1000000000 with no more "
+			               "decimals than its currency has (2 for EUR or USD, 0 for JPY, 3 "
+			               "for KWD): a number, or a decimal string such as \"150.00\" "
+			               "(null: none).";
+			return -1;
+		}
+		out->currency = cur;
 	}
 	fail->code = NULL;
 	return 0;
@@ -189,7 +249,7 @@ placements_create(struct core *core, const struct principal *who, const char *re
 	struct create_tx t;
 	struct store_pl_expect sx;
 	struct page rp;
-	char id[ID_MAX], now[TIME_SQL_LEN], guarantee[TIME_SQL_LEN];
+	char id[ID_MAX], now[TIME_SQL_LEN], guarantee[TIME_SQL_LEN], ws_currency[4];
 	const char *why;
 	lc_err e;
 
@@ -213,7 +273,11 @@ placements_create(struct core *core, const struct principal *who, const char *re
 		e = LC_EINVAL;
 		goto out;
 	}
-	if (expect_check(x, &sx, guarantee, fail) != 0) {
+	if ((e = price_currency_of(core, who, x, ws_currency)) != LC_OK) {
+		page_free(out);
+		return e;
+	}
+	if (expect_check(x, ws_currency, &sx, guarantee, fail) != 0) {
 		e = LC_EINVAL;
 		goto out;
 	}
@@ -292,7 +356,7 @@ placements_update(struct core *core, const struct principal *who, const char *re
 	const struct relationship *rel;
 	struct store_pl_expect sx;
 	struct page rp;
-	char now[TIME_SQL_LEN], guarantee[TIME_SQL_LEN];
+	char now[TIME_SQL_LEN], guarantee[TIME_SQL_LEN], ws_currency[4];
 	int64_t id;
 	lc_err e;
 
@@ -310,7 +374,9 @@ placements_update(struct core *core, const struct principal *who, const char *re
 		e = LC_ENOTFOUND;
 		goto done;
 	}
-	if (expect_check(x, &sx, guarantee, fail) != 0) {
+	if ((e = price_currency_of(core, who, x, ws_currency)) != LC_OK)
+		goto fail;
+	if (expect_check(x, ws_currency, &sx, guarantee, fail) != 0) {
 		e = LC_EINVAL;
 		goto done;
 	}

@@ -32,7 +32,9 @@ struct placement_view {
 	const char *expected_anchor; /* or NULL */
 	int expected_rel;        /* PL_REL_*, -1: not set (follow is expected) */
 	int64_t guarantee_ms;    /* < 0: none */
-	int64_t price_cents;     /* < 0: none */
+	int64_t price_cents;     /* minor units of price_currency; < 0: none */
+	const char *price_currency; /* ISO 4217 code, or NULL */
+	int price_digits;        /* price_currency's exponent (money_currency_digits) */
 };
 
 /* What a client says it expects of a placement (POST and PATCH bodies). has_*: the key
@@ -40,8 +42,11 @@ struct placement_view {
 struct placement_expect_in {
 	int has_anchor, has_rel, has_guarantee, has_price;
 	const char *anchor, *rel, *guarantee; /* guarantee: RFC 3339 */
-	double price;   /* in the workspace's currency, at most 2 decimals */
+	double price;   /* a bare JSON number (price_text NULL) */
+	const char *price_text; /* or a decimal text, exact ("150.00") */
 	int price_null;
+	int has_currency;
+	const char *currency; /* priceCurrency (ISO 4217), NULL: the workspace's default */
 };
 
 /* placements_create records linkUrl for the principal's relationship rel_public (both
@@ -51,6 +56,16 @@ struct placement_expect_in {
  * (validation_failed, param linkUrl); LC_ENOTFOUND when the relationship is not the
  * workspace's; db errors. */
 lc_err placements_create(struct core *core, const struct principal *who, const char *rel_public,
+/* placements_currency_get reads the principal's workspace's defaultCurrency (ISO 4217:
+ * three letters and a NUL into out). db errors. */
+lc_err placements_currency_get(struct core *core, const struct principal *who, char out[4]);
+/* placements_currency_set makes currency (borrowed) the workspace's defaultCurrency, the
+ * currency of a price sent without priceCurrency. LC_EINVAL with fail set
+ * (validation_failed, param defaultCurrency) when it is not a current ISO 4217 code; db
+ * errors. */
+lc_err placements_currency_set(struct core *core, const struct principal *who,
+    const char *currency, struct core_fail *fail);
+
     const char *link_url, int allow_http, const struct placement_expect_in *x,
     struct page *out, int *created, struct core_fail *fail);
 /* placements_update sets what x gives of the expectations of placement pid of the
@@ -163,6 +178,8 @@ struct placement_evidence {
 	int robots_blocks_search;  /* robots.txt disallows Googlebot this path */
 	struct placement_hit hits[PLACEMENT_HITS_MAX];
 	size_t nhits, hits_total;
+	const char *hops; /* the URLs visited, a JSON array text [{"url","httpStatus",
+	                   * "robots"}] (placement_checks.hops), or NULL */
 };
 
 /* What the client expects of the link (the placement's columns). */

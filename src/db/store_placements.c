@@ -6,7 +6,7 @@
 #define PL_COLS                                                                            \
 	"id, public_id, relationship_id, campaign_id, link_url, status, http_status, "       \
 	"last_error, checked_at, verified_at, lost_at, created_at, due_at, verdict, issues, "   \
-	"expected_anchor, expected_rel, guarantee_until, price_cents"
+	"expected_anchor, expected_rel, guarantee_until, price_cents, price_currency"
 
 lc_err
 store_pl_insert(struct db *db, const char *public_id, int64_t workspace_id,
@@ -157,15 +157,16 @@ store_pl_check_insert(struct db *db, const struct store_pl_check *c, int64_t *id
 	static const char sql[] =
 	    "INSERT INTO placement_checks (placement_id, checked_at, verdict, issues, reason, "
 	    "http_status, final_url, redirects, content_type, x_robots_tag, last_modified, "
-	    "body_sha256, body_size, truncated, meta_robots, canonical, anchors, links) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	    "body_sha256, body_size, truncated, meta_robots, canonical, anchors, links, hops) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 #define OPT(s) ((s) != NULL && (s)[0] != '\0' ? DB_CSTR(s) : DB_NULL)
 	struct db_param p[] = {DB_I64(c->placement_id), DB_CSTR(c->now_sql), DB_I64(c->verdict),
 	    OPT(c->issues), OPT(c->reason), c->http_status ? DB_I64(c->http_status) : DB_NULL,
 	    OPT(c->final_url), DB_I64(c->redirects), OPT(c->content_type), OPT(c->x_robots_tag),
 	    OPT(c->last_modified), OPT(c->body_sha256),
 	    c->body_sha256 ? DB_I64((int64_t)c->body_size) : DB_NULL, DB_I64(c->truncated),
-	    OPT(c->meta_robots), OPT(c->canonical), DB_I64((int64_t)c->anchors), OPT(c->links)};
+	    OPT(c->meta_robots), OPT(c->canonical), DB_I64((int64_t)c->anchors), OPT(c->links),
+	    OPT(c->hops)};
 #undef OPT
 	uint64_t affected = 0, iid = 0;
 	lc_err e;
@@ -178,7 +179,7 @@ store_pl_check_insert(struct db *db, const struct store_pl_check *c, int64_t *id
 #define PCK_COLS                                                                           \
 	"c.id, c.checked_at, c.verdict, c.issues, c.reason, c.http_status, c.final_url, "    \
 	"c.redirects, c.content_type, c.x_robots_tag, c.last_modified, c.body_sha256, "      \
-	"c.body_size, c.truncated, c.meta_robots, c.canonical, c.anchors, c.links"
+	"c.body_size, c.truncated, c.meta_robots, c.canonical, c.anchors, c.links, c.hops"
 
 lc_err
 store_pl_checks_list(struct db *db, int64_t placement_id, int64_t before_id, unsigned limit,
@@ -241,13 +242,42 @@ store_pl_set_expect(struct db *db, int64_t id, const struct store_pl_expect *x,
 	static const char sql[] =
 	    "UPDATE placements SET expected_anchor = IF(?, ?, expected_anchor), "
 	    "expected_rel = IF(?, ?, expected_rel), guarantee_until = IF(?, ?, guarantee_until), "
-	    "price_cents = IF(?, ?, price_cents), updated_at = ? WHERE id = ?";
+	    "price_cents = IF(?, ?, price_cents), price_currency = IF(?, ?, price_currency), "
+	    "updated_at = ? WHERE id = ?";
 	struct db_param p[] = {DB_I64(x->set_anchor), x->anchor ? DB_CSTR(x->anchor) : DB_NULL,
 	    DB_I64(x->set_rel), x->rel >= 0 ? DB_I64(x->rel) : DB_NULL, DB_I64(x->set_guarantee),
 	    x->guarantee_sql ? DB_CSTR(x->guarantee_sql) : DB_NULL, DB_I64(x->set_price),
-	    x->price_cents >= 0 ? DB_I64(x->price_cents) : DB_NULL, DB_CSTR(now_sql), DB_I64(id)};
+	    x->price_cents >= 0 ? DB_I64(x->price_cents) : DB_NULL, DB_I64(x->set_price),
+	    x->price_cents >= 0 ? DB_CSTR(x->currency) : DB_NULL, DB_CSTR(now_sql), DB_I64(id)};
 
 	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, NULL);
+}
+
+lc_err
+store_pl_workspace_currency(struct db *db, int64_t workspace_id, char out[4])
+{
+	static const char sql[] = "SELECT currency FROM workspaces WHERE id = ?";
+	struct db_param p[] = {DB_I64(workspace_id)};
+	struct db_rows r;
+	const char *s;
+	lc_err e;
+
+	out[0] = '\0';
+	if ((e = db_query(db, sql, p, 1, &r)) != LC_OK)
+		return e;
+	if (r.nrows == 1 && (s = db_str(&r, 0, 0)) != NULL && strlen(s) == 3)
+		memcpy(out, s, 4);
+	db_rows_free(&r);
+	return out[0] ? LC_OK : LC_ENOTFOUND;
+}
+
+lc_err
+store_pl_workspace_currency_set(struct db *db, int64_t workspace_id, const char *currency)
+{
+	static const char sql[] = "UPDATE workspaces SET currency = ? WHERE id = ?";
+	struct db_param p[] = {DB_CSTR(currency), DB_I64(workspace_id)};
+
+	return db_exec(db, sql, p, 2, NULL, NULL);
 }
 
 lc_err

@@ -25,7 +25,7 @@ lc_err store_pl_requeue(struct db *db, int64_t relationship_id, const char *link
 enum { PLC_COL_ID, PLC_COL_PUBLIC, PLC_COL_REL, PLC_COL_CAMPAIGN, PLC_COL_URL, PLC_COL_STATUS,
 	PLC_COL_HTTP, PLC_COL_ERROR, PLC_COL_CHECKED, PLC_COL_VERIFIED, PLC_COL_LOST,
 	PLC_COL_CREATED, PLC_COL_DUE, PLC_COL_VERDICT, PLC_COL_ISSUES, PLC_COL_ANCHOR,
-	PLC_COL_REL_EXPECTED, PLC_COL_GUARANTEE, PLC_COL_PRICE };
+	PLC_COL_REL_EXPECTED, PLC_COL_GUARANTEE, PLC_COL_PRICE, PLC_COL_CURRENCY };
 /* store_pl_find reads the relationship's placement for link_url (0 or 1 row). */
 lc_err store_pl_find(struct db *db, int64_t relationship_id, const char *link_url,
     struct db_rows *out);
@@ -97,6 +97,7 @@ struct store_pl_check {
 	const char *body_sha256; /* NULL: no body was read (body_size not stored either) */
 	uint64_t body_size, anchors;
 	const char *meta_robots, *canonical, *links;
+	const char *hops; /* the hop chain, a JSON array text (placement_evidence.hops) */
 };
 /* store_pl_check_insert adds the evidence of one check; *id is its row id. */
 lc_err store_pl_check_insert(struct db *db, const struct store_pl_check *c, int64_t *id);
@@ -106,7 +107,7 @@ lc_err store_pl_check_insert(struct db *db, const struct store_pl_check *c, int6
 enum { PCK_COL_ID, PCK_COL_AT, PCK_COL_VERDICT, PCK_COL_ISSUES, PCK_COL_REASON, PCK_COL_HTTP,
 	PCK_COL_FINAL, PCK_COL_REDIRECTS, PCK_COL_CTYPE, PCK_COL_XROBOTS, PCK_COL_LASTMOD,
 	PCK_COL_SHA, PCK_COL_SIZE, PCK_COL_TRUNCATED, PCK_COL_META, PCK_COL_CANONICAL,
-	PCK_COL_ANCHORS, PCK_COL_LINKS, PCK_COL_PLACEMENT_PUBLIC };
+	PCK_COL_ANCHORS, PCK_COL_LINKS, PCK_COL_HOPS, PCK_COL_PLACEMENT_PUBLIC };
 /* store_pl_checks_list reads a placement's checks, newest first, with id < before_id
  * (0: from the newest), at most limit (ix_placement_checks_placement). */
 lc_err store_pl_checks_list(struct db *db, int64_t placement_id, int64_t before_id,
@@ -129,8 +130,16 @@ struct store_pl_expect {
 	const char *anchor;        /* or NULL */
 	int rel;                   /* PL_REL_*, or -1 */
 	const char *guarantee_sql; /* or NULL */
-	int64_t price_cents;       /* or -1 */
+	int64_t price_cents;       /* minor units of currency, or -1 */
+	const char *currency;      /* ISO 4217 code when price_cents >= 0 */
 };
+/* store_pl_workspace_currency reads the workspace's default currency (ISO 4217, 3
+ * letters and a NUL into out). LC_ENOTFOUND for no such workspace; db errors. */
+lc_err store_pl_workspace_currency(struct db *db, int64_t workspace_id, char out[4]);
+/* store_pl_workspace_currency_set makes currency (borrowed; validated ISO 4217) the
+ * workspace's default. db errors. */
+lc_err store_pl_workspace_currency_set(struct db *db, int64_t workspace_id,
+    const char *currency);
 /* store_pl_set_expect writes x to placement id. */
 lc_err store_pl_set_expect(struct db *db, int64_t id, const struct store_pl_expect *x,
     const char *now_sql);

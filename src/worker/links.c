@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <jansson.h>
 #include <sodium.h>
 
 #include "core/crawl.h"
@@ -158,6 +159,7 @@ judge_robots(const struct config *cfg, const struct crawl_robots *r, const char 
 	size_t n;
 
 	robots_agent_token(cfg->placement_user_agent, token, sizeof(token));
+	c->ev.robots_blocks_search = 0; /* the last hop's host decides */
 	path = path ? path + 3 + strcspn(path + 3, "/?#") : url;
 	n = strcspn(path, "#");
 	if (n == 0 || path[0] != '/') { /* "https://host?q" asks for "/?q" */
@@ -176,11 +178,68 @@ judge_robots(const struct config *cfg, const struct crawl_robots *r, const char 
 		return;
 	if (!robots_allowed(r->body, r->len, token, p)) {
 		c->ev.not_fetched = 1;
-		snprintf(c->error, sizeof(c->error),
-		    "robots.txt disallows linkcamp's checker (%s) this page: it was not fetched", token);
+		if (c->ev.redirects == 0 && strcmp(url, c->final_url) == 0 && c->page.status == 0)
+			snprintf(c->error, sizeof(c->error),
+			    "robots.txt disallows linkcamp's checker (%s) this page: it was not fetched",
+			    token);
+		else /* a redirect's target: its own host's robots.txt has the say */
+			snprintf(c->error, sizeof(c->error),
+			    "robots.txt disallows linkcamp's checker (%s) the page the redirect leads to "
+			    "(%.*s): it was not fetched",
+			    token, (int)(strlen(url) < 150 ? strlen(url) : 150), url);
 		return;
 	}
 	c->ev.robots_blocks_search = !robots_allowed(r->body, r->len, "Googlebot", p);
+}
+
+/* hop_add appends one visited URL to the check's hop chain (status 0: not asked; robots:
+ * the host's robots.txt forbade it). Out of memory leaves the chain shorter: the verdict
+ * does not depend on it. */
+static void
+hop_add(json_t *hops, const char *url, long status, int robots)
+{
+	json_t *h = json_pack("{s:s,s:o,s:b}", "url", url, "httpStatus",
+	    status ? json_integer(status) : json_null(), "robotsDisallowed", robots);
+
+	if (h != NULL)
+		json_array_append_new(hops, h);
+}
+
+/* A host a check's chain reached: its slot is taken and its robots.txt read once per
+ * check (a chain that loops on a host whose robots.txt gave no answer asks it once). */
+struct visited {
+	char host[REGDOMAIN_HOST_MAX];
+	struct crawl_robots robots;
+};
+
+/* visit_host is the first step of a visit to url's host: its slot (once per host per
+ * check: the interval applies to every host the chain visits) and its robots.txt, then
+ * that file judged for url. *defer_ms > 0: the host's slot is taken. */
+static lc_err
+visit_host(struct core *core, const struct config *cfg, const char *url,
+    struct visited *seen, unsigned *nseen, struct link_check *c)
+{
+	char host[REGDOMAIN_HOST_MAX];
+	unsigned i;
+	lc_err e;
+
+	if (url_host(url, host, sizeof(host)) != 0)
+		return LC_EINVAL; /* validated when it was recorded, or by webhook_url_check */
+	for (i = 0; i < *nseen && strcmp(seen[i].host, host) != 0; i++)
+		;
+	if (i == *nseen) {
+		if ((e = crawl_take_slot(core, host, cfg->placement_host_interval_ms,
+		         &c->defer_ms)) != LC_OK ||
+		    c->defer_ms > 0)
+			return e;
+		memcpy(seen[i].host, host, sizeof(host));
+		memset(&seen[i].robots, 0, sizeof(seen[i].robots));
+		(*nseen)++;
+		if ((e = robots_for(core, cfg, host, url, &seen[i].robots)) != LC_OK)
+			return e;
+	}
+	judge_robots(cfg, &seen[i].robots, url, c);
+	return LC_OK;
 }
 
 lc_err
@@ -188,38 +247,35 @@ link_check_run(struct core *core, const struct config *cfg, const struct placeme
     struct link_check *c)
 {
 	struct hook_get_request req;
-	struct crawl_robots robots;
-	char charset[48], host[REGDOMAIN_HOST_MAX];
+	char charset[48];
+	struct visited seen[LINK_REDIRECTS_MAX + 1];
 	const char *why;
-	unsigned hops = 0;
-	lc_err e;
+	unsigned hops = 0, nseen = 0, i;
+	json_t *chain;
+	lc_err e = LC_OK;
 
 	memset(c, 0, sizeof(*c));
-	memset(&robots, 0, sizeof(robots));
-	if (url_host(job->link_url, host, sizeof(host)) != 0)
-		return LC_EINVAL; /* validated when it was recorded */
-	/* one visit per host per interval: taken before any request, robots.txt included */
-	if ((e = crawl_take_slot(core, host, cfg->placement_host_interval_ms, &c->defer_ms)) !=
-	        LC_OK ||
-	    c->defer_ms > 0)
-		return e;
-	if ((e = robots_for(core, cfg, host, job->link_url, &robots)) != LC_OK) {
-		crawl_robots_free(&robots);
-		return e;
-	}
-	judge_robots(cfg, &robots, job->link_url, c);
-	crawl_robots_free(&robots);
+	if ((chain = json_array()) == NULL)
+		return LC_ENOMEM;
 	snprintf(c->final_url, sizeof(c->final_url), "%s", job->link_url);
-	if (c->ev.not_fetched) {
-		fill_evidence(c, job);
-		return LC_OK;
-	}
 	base_request(cfg, &req);
-	/* redirect hops belong to the same visit */
+	/* every hop is a visit to its host: the host's slot (when the chain first reaches it)
+	 * and its robots.txt, before the request */
 	for (;;) {
+		if ((e = visit_host(core, cfg, c->final_url, seen, &nseen, c)) != LC_OK ||
+		    c->defer_ms > 0)
+			goto out; /* a taken slot mid-chain: the whole check waits for it */
+		if (c->ev.not_fetched) {
+			hop_add(chain, c->final_url, 0, 1);
+			break;
+		}
+		hook_page_free(&c->page);
 		req.url = c->final_url;
-		if (hook_get(&req, &c->page) != LC_OK)
-			return LC_ENOMEM;
+		if (hook_get(&req, &c->page) != LC_OK) {
+			e = LC_ENOMEM;
+			goto out;
+		}
+		hop_add(chain, c->final_url, c->page.status, 0);
 		if (c->page.status < 300 || c->page.status > 399 || c->page.location[0] == '\0')
 			break;
 		/* a redirect: followed only on the prospect's site, under the same URL rules */
@@ -237,10 +293,14 @@ link_check_run(struct core *core, const struct config *cfg, const struct placeme
 		}
 		hops++;
 		snprintf(c->final_url, sizeof(c->final_url), "%s", c->page.location);
-		hook_page_free(&c->page);
 	}
 	c->ev.redirects = hops;
-	if (c->page.status >= 200 && c->page.status <= 299) {
+	if ((c->hops = json_dumps(chain, JSON_COMPACT)) == NULL) {
+		e = LC_ENOMEM;
+		goto out;
+	}
+	c->ev.hops = c->hops;
+	if (!c->ev.not_fetched && c->page.status >= 200 && c->page.status <= 299) {
 		charset_of(c->page.content_type, charset, sizeof(charset));
 		if (link_inspect(c->page.body ? c->page.body : "", c->page.len,
 		        charset[0] ? charset : NULL, c->final_url, job->target_url, &c->facts) == 0)
@@ -249,7 +309,11 @@ link_check_run(struct core *core, const struct config *cfg, const struct placeme
 			c->ev.parse_failed = 1;
 	}
 	fill_evidence(c, job);
-	return LC_OK;
+out:
+	for (i = 0; i < nseen; i++)
+		crawl_robots_free(&seen[i].robots);
+	json_decref(chain);
+	return e;
 }
 
 void
@@ -259,5 +323,6 @@ link_check_free(struct link_check *c)
 		return;
 	hook_page_free(&c->page);
 	page_facts_free(&c->facts);
+	free(c->hops);
 	memset(c, 0, sizeof(*c));
 }

@@ -20,6 +20,7 @@ struct link_check {
 	char final_url[HOOK_URL_MAX];
 	char error[HOOK_ERROR_MAX + 64];
 	struct placement_evidence ev;
+	char *hops;       /* the hop chain as JSON text (malloc'd; ev.hops points here) */
 	int64_t defer_ms; /* > 0: the host's visit slot is taken; nothing was fetched */
 };
 

@@ -443,7 +443,7 @@ def test_policy_defaults_and_validation(tenant):
     assert p == {"approval": {"drafts": "required", "sendEmail": "required", "respond": "required",
                               "autoResponses": "required", "followUps": "required"},
                  "maxLatenessHours": 24, "trackOpens": False, "autoPause": {"bounceRate": 0.1},
-                 "unsubscribeSuppressesDomain": False}
+                 "unsubscribeSuppressesDomain": False, "defaultCurrency": "USD"}
     for body, param in [({"approval": {"drafts": "sometimes"}}, "approval.drafts"),
                         ({"approval": {"emails": "auto"}}, "approval.emails"),
                         ({"maxLatenessHours": 0}, "maxLatenessHours"),
