@@ -273,10 +273,8 @@ placements_create(struct core *core, const struct principal *who, const char *re
 		e = LC_EINVAL;
 		goto out;
 	}
-	if ((e = price_currency_of(core, who, x, ws_currency)) != LC_OK) {
-		page_free(out);
-		return e;
-	}
+	if ((e = price_currency_of(core, who, x, ws_currency)) != LC_OK)
+		goto out;
 	if (expect_check(x, ws_currency, &sx, guarantee, fail) != 0) {
 		e = LC_EINVAL;
 		goto out;
@@ -375,7 +373,7 @@ placements_update(struct core *core, const struct principal *who, const char *re
 		goto done;
 	}
 	if ((e = price_currency_of(core, who, x, ws_currency)) != LC_OK)
-		goto fail;
+		goto done;
 	if (expect_check(x, ws_currency, &sx, guarantee, fail) != 0) {
 		e = LC_EINVAL;
 		goto done;

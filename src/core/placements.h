@@ -49,13 +49,6 @@ struct placement_expect_in {
 	const char *currency; /* priceCurrency (ISO 4217), NULL: the workspace's default */
 };
 
-/* placements_create records linkUrl for the principal's relationship rel_public (both
- * borrowed) and queues its check. One placement per (relationship, URL): a repeat answers
- * the existing one (*created 0), and a repeat of a not_found one queues it again. On
- * success out holds one struct placement_view (page_free out in every case). LC_EINVAL with fail set
- * (validation_failed, param linkUrl); LC_ENOTFOUND when the relationship is not the
- * workspace's; db errors. */
-lc_err placements_create(struct core *core, const struct principal *who, const char *rel_public,
 /* placements_currency_get reads the principal's workspace's defaultCurrency (ISO 4217:
  * three letters and a NUL into out). db errors. */
 lc_err placements_currency_get(struct core *core, const struct principal *who, char out[4]);
@@ -66,6 +59,13 @@ lc_err placements_currency_get(struct core *core, const struct principal *who, c
 lc_err placements_currency_set(struct core *core, const struct principal *who,
     const char *currency, struct core_fail *fail);
 
+/* placements_create records linkUrl for the principal's relationship rel_public (both
+ * borrowed) and queues its check. One placement per (relationship, URL): a repeat answers
+ * the existing one (*created 0), and a repeat of a not_found one queues it again. On
+ * success out holds one struct placement_view (page_free out in every case). LC_EINVAL with fail set
+ * (validation_failed, param linkUrl); LC_ENOTFOUND when the relationship is not the
+ * workspace's; db errors. */
+lc_err placements_create(struct core *core, const struct principal *who, const char *rel_public,
     const char *link_url, int allow_http, const struct placement_expect_in *x,
     struct page *out, int *created, struct core_fail *fail);
 /* placements_update sets what x gives of the expectations of placement pid of the
