@@ -72,8 +72,8 @@ loop_thread(void *arg)
 	unsigned batch = q->batch ? q->batch : 1;
 	unsigned idle = q->idle_ms ? q->idle_ms : cfg->worker_poll_ms;
 	unsigned long gen;
-	void *jobs = NULL;
-	size_t n = 0, i;
+	void *jobs;
+	size_t n, i;
 	lc_err e;
 
 	if (worker_core_open(l->w, &core) != LC_OK) {
@@ -89,20 +89,21 @@ loop_thread(void *arg)
 		pthread_mutex_lock(&l->lock);
 		gen = l->gen;
 		pthread_mutex_unlock(&l->lock);
-		if ((e = q->claim(&c, batch, &jobs, &n)) != LC_OK) {
+		jobs = NULL;
+		n = 0;
+		if ((e = q->claim(&c, batch, &jobs, &n)) != LC_OK)
 			log_msg(LOG_WARN, "%s: claim failed: %s", q->name, lc_strerror(e));
-			loop_nap(l, CLAIM_BACKOFF_MS, NULL);
-			continue;
-		}
-		for (i = 0; i < n; i++) {
+		for (i = 0; jobs != NULL && i < n; i++) {
 			void *job = (char *)jobs + i * q->job_size;
-			if (q->run_claimed || !loop_stopping(l))
+			/* a failed claim's jobs (none, by the contract) are only cleared */
+			if (e == LC_OK && (q->run_claimed || !loop_stopping(l)))
 				q->run(&c, job);
 			q->clear(job);
 		}
 		free(jobs);
-		jobs = NULL;
-		if (n == 0)
+		if (e != LC_OK)
+			loop_nap(l, CLAIM_BACKOFF_MS, NULL);
+		else if (n == 0)
 			loop_nap(l, idle, &gen);
 	}
 	worker_core_close(&core);
