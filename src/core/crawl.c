@@ -34,7 +34,10 @@ slot_tx(struct db *db, void *arg)
 	if (r.nrows == 1 && (s = db_str(&r, 0, 0)) != NULL)
 		sqltime_parse(s, strlen(s), &at);
 	db_rows_free(&r);
-	if (at > t->now) {
+	/* a slot more than one interval ahead was set by a clock that has since gone back
+	 * (NTP stepping, a host moved between machines, the test clock): it would keep the
+	 * host unvisited for as long, so it is taken as free */
+	if (at > t->now && at - t->now <= (int64_t)t->interval_ms) {
 		t->wait_ms = at - t->now;
 		return LC_OK;
 	}
