@@ -448,8 +448,8 @@ mail_hdr_quoted(struct mail_hdr *h, const char *s, size_t n)
  * length in *elen; with mult3, the most whose byte count is a multiple of 3 (0 when none
  * is). */
 static size_t
-mail_ew_take(const unsigned char *u, size_t i, size_t n, size_t budget, int b64, int mult3,
-    size_t *elen)
+mail_ew_take(
+    const unsigned char *u, size_t i, size_t n, size_t budget, int b64, int mult3, size_t *elen)
 {
 	size_t take, clen, k, j, plen = 0, best = 0, best_len = 0;
 

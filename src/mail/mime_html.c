@@ -290,8 +290,8 @@ mime_html_walk(struct mime_html *h, xmlDoc *doc)
 		into = 0;
 		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
 			if (n->content != NULL)
-				e = mime_html_text(h, (const char *)n->content,
-				    strlen((const char *)n->content));
+				e = mime_html_text(
+				    h, (const char *)n->content, strlen((const char *)n->content));
 		} else if (n->type == XML_ELEMENT_NODE && n->name != NULL &&
 		           !mime_in_list((const char *)n->name, strlen((const char *)n->name),
 		               mime_html_skip)) {
@@ -323,7 +323,7 @@ lc_err
 mime_html_convert(const char *s, size_t n, struct buf *out)
 {
 	const int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-	    HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC | XML_PARSE_HUGE;
+	                 HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC | XML_PARSE_HUGE;
 	struct mime_html h;
 	size_t start;
 	htmlDocPtr doc;

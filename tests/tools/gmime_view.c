@@ -36,11 +36,11 @@ view_addresses(InternetAddressList *list)
 		if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
 			const char *name = internet_address_get_name(ia);
 
-			json_array_append_new(a, json_pack("[ss]", internet_address_mailbox_get_addr(
-			                                          INTERNET_ADDRESS_MAILBOX(ia)),
-			                             name ? name : ""));
-		}
-		else if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+			json_array_append_new(
+			    a, json_pack("[ss]",
+			           internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)),
+			           name ? name : ""));
+		} else if (INTERNET_ADDRESS_IS_GROUP(ia)) {
 			json_t *g = view_addresses(
 			    internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)));
 
@@ -98,8 +98,8 @@ view_part(GMimePart *part)
 		if (!(bytes->data[i] == '\r' && i + 1 < bytes->len && bytes->data[i + 1] == '\n'))
 			text[k++] = (char)bytes->data[i];
 	j = json_pack("{s:s, s:s?, s:s, s:s%}", "type", type, "charset", cs, "encoding",
-	    g_mime_content_encoding_to_string(g_mime_part_get_content_encoding(part)),
-	    "content", text, k);
+	    g_mime_content_encoding_to_string(g_mime_part_get_content_encoding(part)), "content",
+	    text, k);
 	free(text);
 	g_free(type);
 	g_object_unref(mem);

@@ -358,7 +358,8 @@ test_headers_read_back(void **state)
 	    "a long line "
 	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	    "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3"
-	    "\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9 end\n\n\n"};
+	    "\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9 "
+	    "end\n\n\n"};
 	struct mail_out m;
 	size_t i;
 	int pixel;
@@ -376,16 +377,20 @@ test_headers_read_back(void **state)
 			m.body = bodies[i];
 			m.message_id = "<abc123@mail.example.com>";
 			m.in_reply_to = i % 2 ? "<their.reply.0123456789@mx.blog.example>" : NULL;
-			m.references = i % 2 ? "<a1@x.example> <bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
-			                       "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb@x.example> "
-			                       "<c3@x.example> <their.reply.0123456789@mx.blog.example>"
-			                     : NULL;
+			m.references =
+			    i % 2 ? "<a1@x.example> <bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+			            "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb@x.example> "
+			            "<c3@x.example> <their.reply.0123456789@mx.blog.example>"
+			          : NULL;
 			m.list_unsubscribe_url =
-			    i % 2 ? "https://lc.example/u/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-			            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+			    i % 2 ? "https://lc.example/u/"
+			            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+			            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+			            "AAAAAA"
 			          : "https://lc.example/u/x";
 			m.list_unsubscribe_mailto = "mailto:u+x@lc.example";
-			m.open_pixel_url = pixel ? "https://lc.example/t/o/AAAAAAAAAAAAAAAAAAAAAA.gif" : NULL;
+			m.open_pixel_url =
+			    pixel ? "https://lc.example/t/o/AAAAAAAAAAAAAAAAAAAAAA.gif" : NULL;
 			m.date_ms = T_NOV26;
 			check_headers(&m);
 		}
