@@ -51,6 +51,7 @@ mime_init_once(void)
 	g_mime_parser_options_set_fallback_charsets(mime_options, fallback);
 	g_mime_parser_options_set_warning_callback(mime_options, NULL, NULL);
 	mime_warm_up();
+	mime_html_init();
 	mime_ready = 1;
 }
 

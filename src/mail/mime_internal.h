@@ -68,8 +68,11 @@ const char *mime_html_charset(const char *html, size_t n, char *cs, size_t csz);
 int mime_blank(const char *s, size_t n);
 /* mime_flowed appends format=flowed (RFC 3676) text s[0..n) to b as fixed lines. */
 lc_err mime_flowed(struct buf *b, const char *s, size_t n, int delsp);
-/* mime_html_convert appends the text of UTF-8 HTML s[0..n) to out. */
+/* mime_html_convert appends the text of UTF-8 HTML s[0..n) to out (libxml2, mime_html.c);
+ * LC_ENOMEM. */
 lc_err mime_html_convert(const char *s, size_t n, struct buf *out);
+/* mime_html_init readies libxml2's parser; called once, before any thread, by mime_init_once. */
+void mime_html_init(void);
 /* mime_line_starts is 1 when line l[0..n), after blanks, starts with one of list. */
 int mime_line_starts(const char *l, size_t n, const char *const *list);
 /* mime_strip appends text without its quoted part to out (struct mime_parsed.text_new). */

@@ -601,11 +601,12 @@ test_html_to_text(void **state)
 	    {"<div>a<br></div><div><br></div><div>b</div>", "a\n\nb\n"},
 	    {"  lots \n of \t  space  ", "lots of space\n"},
 	    {"&amp;&lt;&gt;&quot;&apos;&nbsp;x", "&<>\"' x\n"},
+	    /* libxml2 drops references to no character (NUL, surrogates, past U+10FFFF, FF)
+	     * and empty ones; &#150; is windows-1252's en dash, as HTML 5 reads it */
 	    {"&#65;&#x42;&#x1F600;&#0;&#xD800;&#150;&#99999999999;",
-	        "AB\xF0\x9F\x98\x80"
-	        "\xEF\xBF\xBD\xEF\xBF\xBD\xE2\x80\x93\xEF\xBF\xBD\n"},
-	    {"&amp &copy; &unknown; & x &#; &#x;", "& \xC2\xA9 &unknown; & x &#; &#x;\n"},
-	    {"a&#13;&#10;b&#9;c&#1;&#x7f;d&#12;e", "a b cd e\n"},
+	        "AB\xF0\x9F\x98\x80\xE2\x80\x93\n"},
+	    {"&amp &copy; &unknown; & x &#; &#x;", "&amp \xC2\xA9 &unknown; & x\n"},
+	    {"a&#13;&#10;b&#9;c&#1;&#x7f;d&#12;e", "a b cde\n"},
 	    {"<pre>a&#13;b&#10;c&#x1b;</pre>", "a\nb\nc\n"},
 	    {"caf&eacute; &euro;5 &hellip;", "caf\xC3\xA9 \xE2\x82\xAC"
 	                                     "5 \xE2\x80\xA6\n"},
@@ -638,9 +639,9 @@ test_html_to_text(void **state)
 	    {"<o:p></o:p>x<span>y</span><b>z</b>", "xyz\n"},
 	    {"<unclosed tag", ""},
 	    {"<p", ""},
-	    {"<", "<\n"},
+	    {"<", ""},
 	    {"&", "&\n"},
-	    {"a&#x", "a&#x\n"},
+	    {"a&#x", "a\n"},
 	};
 	size_t i;
 	char *out;
@@ -662,6 +663,97 @@ test_html_to_text(void **state)
 	assert_int_equal(mime_html_to_text(NULL, 0, &out), LC_OK);
 	assert_string_equal(out, "");
 	free(out);
+}
+
+/* What a hostile HTML mail sends: unclosed and misnested tags, scripts and styles whose text
+ * must not leak, DTDs that declare entities (never expanded), huge attributes, nesting far
+ * past libxml2's default cap, and more HTML than the parser is given. */
+static void
+test_html_hostile(void **state)
+{
+	static const struct case_html cases[] = {
+	    {"<div><p>one<b>bold<i>both", "oneboldboth\n"},
+	    {"<table><tr><td>a<td>b<tr><td>c", "a b\nc\n"},
+	    {"<ul><li>one<li>two</ul>after", "one\ntwo\n\nafter\n"},
+	    {"<p>a<div>b</p>c</div>d", "a\n\nbc\nd\n"},
+	    {"<script>var s='</div>secret';</script>ok", "ok\n"},
+	    {"<script>a</scriptx>secret</script>ok", "ok\n"},
+	    {"<SCRIPT type=x>secret</SCRIPT >ok", "ok\n"},
+	    {"<style>b{}</style><template>tpl</template><title>ttl</title>ok", "ok\n"},
+	    {"<script>never closed secret", ""},
+	    {"<style><!-- secret --></style>ok", "ok\n"},
+	    {"<svg><style>secret</style></svg>ok", "ok\n"},
+	    {"<head><script>secret</script></head><body>ok</body>", "ok\n"},
+	    {"&lt;script&gt;alert(1)&lt;/script&gt;", "<script>alert(1)</script>\n"},
+	    {"<!DOCTYPE x [<!ENTITY xxe SYSTEM \"file:///etc/hostname\">]><p>a&xxe;b</p>",
+	        "]>\n\na&xxe;b\n"},
+	    {"<!DOCTYPE x [<!ENTITY e \"boom\">]><p>&e;</p>", "]>\n\n&e;\n"},
+	    {"<p>&Eacute;&eacute;&#x2014;&hearts;&NotReal;</p>",
+	        "\xC3\x89\xC3\xA9\xE2\x80\x94\xE2\x99\xA5&NotReal;\n"},
+	    {"<a href=\"javascript:alert(1)\">js</a> <a href=\" https://x.example/ sp \">sp</a>",
+	        "js sp <https://x.example/sp>\n"},
+	    {"<blockquote><blockquote><blockquote>deep</blockquote></blockquote></blockquote>x",
+	        "> > > deep\nx\n"},
+	    {"a<br/>b<br />c", "a\nb\nc\n"},
+	};
+	struct buf b;
+	size_t i;
+	char *out;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(
+		    mime_html_to_text(cases[i].html, strlen(cases[i].html), &out), LC_OK);
+		if (strcmp(out, cases[i].text) != 0)
+			fail_msg("case %zu: %s\nexpected [%s]\ngot      [%s]", i, cases[i].html,
+			    cases[i].text, out);
+		free(out);
+	}
+
+	/* 10,000 nested <div>s: the text inside and the text after them are both kept */
+	buf_init(&b, BIG_MAX);
+	for (i = 0; i < 10000; i++)
+		assert_int_equal(buf_puts(&b, "<div>"), LC_OK);
+	assert_int_equal(buf_puts(&b, "deep"), LC_OK);
+	for (i = 0; i < 10000; i++)
+		assert_int_equal(buf_puts(&b, "</div>"), LC_OK);
+	assert_int_equal(buf_puts(&b, "after"), LC_OK);
+	assert_int_equal(mime_html_to_text(b.data, b.len, &out), LC_OK);
+	assert_string_equal(out, "deep\nafter\n");
+	free(out);
+
+	/* 10,000 unclosed <blockquote>s: the quote prefix stops at 32 levels */
+	buf_reset(&b);
+	for (i = 0; i < 10000; i++)
+		assert_int_equal(buf_puts(&b, "<blockquote>"), LC_OK);
+	assert_int_equal(buf_puts(&b, "q"), LC_OK);
+	assert_int_equal(mime_html_to_text(b.data, b.len, &out), LC_OK);
+	assert_int_equal(strlen(out), 32 * 2 + 2);
+	assert_string_equal(out + 64, "q\n");
+	free(out);
+
+	/* a 1 MiB attribute and a 1 MiB href: the text stays, the link is not kept */
+	buf_reset(&b);
+	assert_int_equal(buf_puts(&b, "<p title=\""), LC_OK);
+	for (i = 0; i < (1u << 20); i++)
+		assert_int_equal(buf_append(&b, "x", 1), LC_OK);
+	assert_int_equal(buf_puts(&b, "\">t</p><a href=\"https://x.example/"), LC_OK);
+	for (i = 0; i < (1u << 20); i++)
+		assert_int_equal(buf_append(&b, "y", 1), LC_OK);
+	assert_int_equal(buf_puts(&b, "\">l</a>"), LC_OK);
+	assert_int_equal(mime_html_to_text(b.data, b.len, &out), LC_OK);
+	assert_string_equal(out, "t\n\nl\n");
+	free(out);
+
+	/* more than the parser is given (8 MiB): the text is cut there, on a character */
+	buf_reset(&b);
+	for (i = 0; i < (9u << 20) / 2; i++)
+		assert_int_equal(buf_append(&b, "\xC3\xA9", 2), LC_OK);
+	assert_int_equal(mime_html_to_text(b.data, b.len, &out), LC_OK);
+	assert_int_equal(strlen(out), (8u << 20) + 1);
+	assert_true(utf8_valid(out, strlen(out)));
+	free(out);
+	buf_free(&b);
 }
 
 static void
@@ -980,6 +1072,15 @@ test_charsets(void **state)
 	        "\xD0\x9F\xD1\x80\xD0\xB8\n"},
 	    {"text/html; charset=iso-8859-1", "8bit", "<meta charset=\"koi8-r\"><p>\xE9</p>",
 	        "\xC3\xA9\n"},
+	    /* HTML in other charsets: GMime's charset decoded it, libxml2 must not again */
+	    {"text/html; charset=windows-1252", "8bit", "<p>\x93q\x94 caf\xE9 &#150; \x80</p>",
+	        "\xE2\x80\x9Cq\xE2\x80\x9D caf\xC3\xA9 \xE2\x80\x93 \xE2\x82\xAC\n"},
+	    {"text/html; charset=iso-8859-2", "quoted-printable",
+	        "<meta http-equiv=3D\"Content-Type\" content=3D\"text/html; charset=3Dutf-8\">"
+	        "<p>=B1=E6</p>",
+	        "\xC4\x85\xC4\x87\n"},
+	    {"text/html; charset=koi8-r", "base64", "PHA+8NLJ18XUPC9wPg==\n",
+	        "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82\n"},
 	};
 	struct buf h;
 	struct mime_parsed p;
@@ -1383,6 +1484,7 @@ main(void)
 	    cmocka_unit_test(test_free_is_safe),
 	    cmocka_unit_test(test_headers_only_message),
 	    cmocka_unit_test(test_html_to_text),
+	    cmocka_unit_test(test_html_hostile),
 	    cmocka_unit_test(test_text_new),
 	    cmocka_unit_test(test_unsubscribe_rules),
 	    cmocka_unit_test(test_classification_headers),
