@@ -77,7 +77,8 @@ static int ep;
 static void
 die(const char *what)
 {
-	fprintf(stderr, "bench/mixed.c: %s%s%s\n", what, errno ? ": " : "", errno ? strerror(errno) : "");
+	fprintf(stderr, "bench/mixed.c: %s%s%s\n", what, errno ? ": " : "",
+	    errno ? strerror(errno) : "");
 	exit(2);
 }
 
@@ -185,8 +186,8 @@ load_requests(const char *path, const char *host)
 		c->reqs = xrealloc(c->reqs, (c->nreqs + 1) * sizeof(*c->reqs));
 		r = &c->reqs[c->nreqs++];
 		r->wire = xrealloc(NULL, need);
-		r->len = (size_t)snprintf(r->wire, need, "%s %s HTTP/1.1\r\nHost: %s\r\n", field[1],
-		    field[2], host);
+		r->len = (size_t)snprintf(
+		    r->wire, need, "%s %s HTTP/1.1\r\nHost: %s\r\n", field[1], field[2], host);
 		for (i = 0; (size_t)i < hlen; i++) {
 			if (field[3][i] == '\n')
 				r->wire[r->len++] = '\r';
@@ -194,8 +195,8 @@ load_requests(const char *path, const char *host)
 		}
 		if (hlen > 0)
 			r->len += (size_t)snprintf(r->wire + r->len, need - r->len, "\r\n");
-		r->len += (size_t)snprintf(r->wire + r->len, need - r->len,
-		    "Content-Length: %zu\r\n\r\n", blen);
+		r->len += (size_t)snprintf(
+		    r->wire + r->len, need - r->len, "Content-Length: %zu\r\n\r\n", blen);
 		memcpy(r->wire + r->len, field[4], blen);
 		r->len += blen;
 	}
@@ -203,7 +204,8 @@ load_requests(const char *path, const char *host)
 	fclose(f);
 	for (k = 0; k < nclasses; k++)
 		if (classes[k].nreqs == 0) {
-			fprintf(stderr, "bench/mixed.c: class %s has no request\n", classes[k].name);
+			fprintf(
+			    stderr, "bench/mixed.c: class %s has no request\n", classes[k].name);
 			exit(2);
 		}
 }
@@ -276,7 +278,8 @@ static void
 try_send(struct conn *c)
 {
 	while (c->busy && c->sent < c->req->len) {
-		ssize_t n = send(c->fd, c->req->wire + c->sent, c->req->len - c->sent, MSG_NOSIGNAL);
+		ssize_t n =
+		    send(c->fd, c->req->wire + c->sent, c->req->len - c->sent, MSG_NOSIGNAL);
 		if (n > 0) {
 			c->sent += (size_t)n;
 			continue;
@@ -419,7 +422,8 @@ main(int argc, char **argv)
 	int i, k;
 
 	if (argc != 9) {
-		fprintf(stderr, "usage: mixed HOST PORT RATE SECONDS WARMUP REQFILE MIX OUT.json\n");
+		fprintf(
+		    stderr, "usage: mixed HOST PORT RATE SECONDS WARMUP REQFILE MIX OUT.json\n");
 		return 2;
 	}
 	memset(&addr, 0, sizeof(addr));
@@ -516,13 +520,15 @@ main(int argc, char **argv)
 	}
 	if ((out = fopen(argv[8], "w")) == NULL)
 		die("cannot write OUT");
-	fprintf(out, "{\"rate\": %.1f, \"seconds\": %.1f, \"warmup\": %.1f, \"connections\": %d, "
-	    "\"unanswered\": %lu, \"backlog_max\": %lu, \"classes\": {", rate, seconds, warmup,
-	    nconns, unanswered, backlog_max);
+	fprintf(out,
+	    "{\"rate\": %.1f, \"seconds\": %.1f, \"warmup\": %.1f, \"connections\": %d, "
+	    "\"unanswered\": %lu, \"backlog_max\": %lu, \"classes\": {",
+	    rate, seconds, warmup, nconns, unanswered, backlog_max);
 	for (k = 0; k < nclasses; k++) {
 		struct klass *c = &classes[k];
 		qsort(c->lat_us, c->nlat, sizeof(*c->lat_us), cmp_u32);
-		fprintf(out, "%s\"%s\": {\"weight\": %d, \"count\": %zu, \"rps\": %.1f, "
+		fprintf(out,
+		    "%s\"%s\": {\"weight\": %d, \"count\": %zu, \"rps\": %.1f, "
 		    "\"p50_ms\": %.2f, \"p99_ms\": %.2f, \"max_ms\": %.2f, \"errors\": %lu, "
 		    "\"s2xx\": %lu, \"s3xx\": %lu, \"s4xx\": %lu, \"s5xx\": %lu}",
 		    k ? ", " : "", c->name, c->weight, c->nlat, c->nlat / seconds, pct(c, 0.5),

@@ -54,7 +54,8 @@ check_config(const struct config *cfg, int *failed)
 {
 	struct stat st;
 	int https = strncasecmp(cfg->public_url, "https://", 8) == 0;
-	int local = strstr(cfg->public_url, "://127.0.0.1") || strstr(cfg->public_url, "://localhost");
+	int local =
+	    strstr(cfg->public_url, "://127.0.0.1") || strstr(cfg->public_url, "://localhost");
 
 	if (stat(cfg->sql_dir, &st) != 0 || !S_ISDIR(st.st_mode))
 		report(failed, "FAIL", "config", "sql_dir %s is not a directory", cfg->sql_dir);
@@ -66,23 +67,30 @@ check_config(const struct config *cfg, int *failed)
 	if (https)
 		report(failed, "ok", "config", "public_url %s", cfg->public_url);
 	else
-		report(failed, local ? "ok" : "warn", "config",
-		    "public_url %s is not https%s", cfg->public_url,
-		    local ? " (fine for a local stack)" : ": links in emails and the pages go out in clear");
+		report(failed, local ? "ok" : "warn", "config", "public_url %s is not https%s",
+		    cfg->public_url,
+		    local ? " (fine for a local stack)"
+		          : ": links in emails and the pages go out in clear");
 	if (https && !cfg->secure_cookies)
 		report(failed, "warn", "config", "secure_cookies = no with an https public_url");
 	if (!https && cfg->secure_cookies)
 		report(failed, "FAIL", "config",
-		    "secure_cookies = yes needs an https public_url: browsers would drop the cookies");
+		    "secure_cookies = yes needs an https public_url: browsers would drop the "
+		    "cookies");
 	if (cfg->webhook_ca_file[0] && access(cfg->webhook_ca_file, R_OK) != 0)
-		report(failed, "FAIL", "config", "[webhooks] ca_file %s cannot be read: the worker "
-		                                 "will not start", cfg->webhook_ca_file);
+		report(failed, "FAIL", "config",
+		    "[webhooks] ca_file %s cannot be read: the worker "
+		    "will not start",
+		    cfg->webhook_ca_file);
 	else if (cfg->webhook_ca_file[0])
-		report(failed, "ok", "config", "[webhooks] ca_file %s: https targets are trusted only "
-		                               "when one of its CAs signed them", cfg->webhook_ca_file);
+		report(failed, "ok", "config",
+		    "[webhooks] ca_file %s: https targets are trusted only "
+		    "when one of its CAs signed them",
+		    cfg->webhook_ca_file);
 	if (cfg->webhook_allow_private && !local)
-		report(failed, "warn", "config", "[webhooks] allow_private = yes: webhooks may reach "
-		                                 "this network's private addresses");
+		report(failed, "warn", "config",
+		    "[webhooks] allow_private = yes: webhooks may reach "
+		    "this network's private addresses");
 }
 
 static void
@@ -102,11 +110,15 @@ check_database(struct core *core, const struct config *cfg, int *failed)
 	report(failed, "ok", "database", "connected to %s as %s, server %s",
 	    cfg->db_socket[0] ? cfg->db_socket : cfg->db_host, cfg->db_user, version);
 	if ((e = migrate_pending(core->db, cfg->sql_dir, &pending, first, sizeof(first))) != LC_OK)
-		report(failed, "FAIL", "database", "cannot read the applied migrations (%s): run "
-		                                    "linkcamp migrate", lc_strerror(e));
+		report(failed, "FAIL", "database",
+		    "cannot read the applied migrations (%s): run "
+		    "linkcamp migrate",
+		    lc_strerror(e));
 	else if (pending > 0)
-		report(failed, "FAIL", "database", "%d migration(s) pending, first %s: run linkcamp "
-		                                    "migrate", pending, first);
+		report(failed, "FAIL", "database",
+		    "%d migration(s) pending, first %s: run linkcamp "
+		    "migrate",
+		    pending, first);
 	else
 		report(failed, "ok", "database", "every migration applied");
 }
@@ -130,7 +142,8 @@ probe_connect(struct smtp_probe *p, const char *host, unsigned port)
 	}
 	p->fd = -1;
 	for (ai = res; ai && p->fd < 0; ai = ai->ai_next) {
-		if ((p->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK, ai->ai_protocol)) < 0)
+		if ((p->fd = socket(
+		         ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK, ai->ai_protocol)) < 0)
 			continue;
 		if (connect(p->fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) {
 			close(p->fd);
@@ -171,7 +184,8 @@ probe_reply(struct smtp_probe *p)
 				return -1;
 			if (eol - line == 3 || line[3] == ' ') {
 				*eol = '\0';
-				return (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+				return (line[0] - '0') * 100 + (line[1] - '0') * 10 +
+				       (line[2] - '0');
 			}
 			line = eol + 2;
 		}
@@ -230,21 +244,23 @@ check_smtp(const struct config *cfg, int *failed)
 		close(p.fd);
 		return;
 	}
-	report(failed, "ok", "smtp", "%s:%u greets and answers EHLO", cfg->smtp_host,
-	    cfg->smtp_port);
+	report(
+	    failed, "ok", "smtp", "%s:%u greets and answers EHLO", cfg->smtp_host, cfg->smtp_port);
 	if (strcasestr(p.reply, "STARTTLS"))
 		report(failed, "ok", "smtp", "offers STARTTLS (starttls = %s)", cfg->smtp_starttls);
 	else if (strcmp(cfg->smtp_starttls, "required") == 0)
-		report(failed, "FAIL", "smtp", "does not offer STARTTLS, and starttls = required: "
-		                                "nothing could be sent");
+		report(failed, "FAIL", "smtp",
+		    "does not offer STARTTLS, and starttls = required: "
+		    "nothing could be sent");
 	else if (strcmp(cfg->smtp_starttls, "optional") == 0)
 		report(failed, "warn", "smtp", "does not offer STARTTLS: mail goes to it in clear");
 	else
 		report(failed, "ok", "smtp", "STARTTLS not used (starttls = no)");
 	auth = strcasestr(p.reply, "AUTH");
 	if (cfg->smtp_user[0] && auth == NULL)
-		report(failed, "warn", "smtp", "a user is set but AUTH is not offered before "
-		                                "STARTTLS (many relays offer it only after)");
+		report(failed, "warn", "smtp",
+		    "a user is set but AUTH is not offered before "
+		    "STARTTLS (many relays offer it only after)");
 	(void)probe_say(&p, "QUIT\r\n");
 	close(p.fd);
 }

@@ -46,9 +46,9 @@ column_of(const char *h)
 	static const struct {
 		const char *name;
 		int col;
-	} names[] = {{"domain", COL_DOMAIN}, {"contactName", COL_NAME},
-	    {"contact_name", COL_NAME}, {"name", COL_NAME}, {"contactEmail", COL_EMAIL},
-	    {"contact_email", COL_EMAIL}, {"email", COL_EMAIL}};
+	} names[] = {{"domain", COL_DOMAIN}, {"contactName", COL_NAME}, {"contact_name", COL_NAME},
+	    {"name", COL_NAME}, {"contactEmail", COL_EMAIL}, {"contact_email", COL_EMAIL},
+	    {"email", COL_EMAIL}};
 	size_t i;
 
 	while (*h == ' ')
@@ -97,7 +97,9 @@ add_row(struct rows *r, const char *const *f, unsigned long line)
 	probe.nprospects = 1;
 	if (validate_campaign_new(&probe, &bad) != LC_OK) {
 		fprintf(stderr, "linkcamp: line %lu: %s is missing or invalid\n", line,
-		    bad && strncmp(bad, "prospects[].", 12) == 0 ? bad + 12 : bad ? bad : "a field");
+		    bad && strncmp(bad, "prospects[].", 12) == 0 ? bad + 12
+		    : bad                                        ? bad
+		                                                 : "a field");
 		return EX_DATAERR;
 	}
 	if (r->n == ROWS_MAX) {
@@ -144,8 +146,8 @@ read_rows(FILE *in, struct rows *r)
 
 	csv_init(&csv, in);
 	if ((e = csv_next(&csv)) != LC_OK) {
-		fprintf(stderr, "linkcamp: %s\n", e == LC_ENOTFOUND ? "the file is empty"
-		                                                    : "the header row is malformed");
+		fprintf(stderr, "linkcamp: %s\n",
+		    e == LC_ENOTFOUND ? "the file is empty" : "the header row is malformed");
 		csv_free(&csv);
 		return EX_DATAERR;
 	}
@@ -159,8 +161,9 @@ read_rows(FILE *in, struct rows *r)
 		}
 	}
 	if (!seen[COL_DOMAIN] || !seen[COL_EMAIL]) {
-		fprintf(stderr, "linkcamp: the header row needs the columns domain and contactEmail "
-		                "(contactName is optional)\n");
+		fprintf(stderr,
+		    "linkcamp: the header row needs the columns domain and contactEmail "
+		    "(contactName is optional)\n");
 		csv_free(&csv);
 		return EX_DATAERR;
 	}
@@ -176,8 +179,9 @@ read_rows(FILE *in, struct rows *r)
 	if (rc == 0 && e != LC_ENOTFOUND) {
 		fprintf(stderr, "linkcamp: line %lu: %s\n", csv.line,
 		    e == LC_ENOMEM ? "the record is too long or has too many columns"
-		    : e == LC_EIO  ? "read error"
-		                   : "malformed CSV (a quote left open or text after a closing quote)");
+		    : e == LC_EIO
+		        ? "read error"
+		        : "malformed CSV (a quote left open or text after a closing quote)");
 		rc = e == LC_EIO ? 74 : EX_DATAERR;
 	}
 	csv_free(&csv);
@@ -259,7 +263,8 @@ cli_prospects(struct core *core, int argc, char **argv)
 	lc_err e = LC_OK;
 
 	if (argc != 4 || strcmp(argv[1], "import") != 0) {
-		fprintf(stderr, "usage: linkcamp prospects import WS_ID CAMPAIGN_ID < prospects.csv\n");
+		fprintf(
+		    stderr, "usage: linkcamp prospects import WS_ID CAMPAIGN_ID < prospects.csv\n");
 		return EX_USAGE;
 	}
 	if ((e = admin_principal_for(core, argv[2], &who)) != LC_OK) {
@@ -280,8 +285,8 @@ cli_prospects(struct core *core, int argc, char **argv)
 	for (i = 0; i < rows.kept; i += n) {
 		n = rows.kept - i < CHUNK ? rows.kept - i : CHUNK;
 		memset(&fail, 0, sizeof(fail));
-		if ((e = campaigns_import_prospects(core, &who, argv[3], rows.v + i, n, "cli", &a, &s,
-		         &fail)) != LC_OK)
+		if ((e = campaigns_import_prospects(
+		         core, &who, argv[3], rows.v + i, n, "cli", &a, &s, &fail)) != LC_OK)
 			break;
 		added += a;
 		skipped += s;
@@ -291,15 +296,17 @@ cli_prospects(struct core *core, int argc, char **argv)
 	if (e != LC_OK) {
 		if (tty)
 			fputc('\n', stderr);
-		fprintf(stderr, "linkcamp: import stopped after %zu of %zu rows: %s%s%s\n", i, rows.kept,
-		    fail.code ? fail.code : lc_strerror(e), fail.detail ? ": " : "",
+		fprintf(stderr, "linkcamp: import stopped after %zu of %zu rows: %s%s%s\n", i,
+		    rows.kept, fail.code ? fail.code : lc_strerror(e), fail.detail ? ": " : "",
 		    fail.detail ? fail.detail : "");
 		if (fail.required)
-			fprintf(stderr, "linkcamp: %lld credits needed for the next batch, %lld available\n",
+			fprintf(stderr,
+			    "linkcamp: %lld credits needed for the next batch, %lld available\n",
 			    (long long)fail.required, (long long)fail.available);
 		rc = e == LC_EDBDOWN || e == LC_ERETRY ? EX_TEMPFAIL
-		   : fail.code || e == LC_EINVAL || e == LC_ENOTFOUND || e == LC_ECONFLICT ? EX_DATAERR
-		                                                                          : EX_SOFTWARE;
+		     : fail.code || e == LC_EINVAL || e == LC_ENOTFOUND || e == LC_ECONFLICT
+		         ? EX_DATAERR
+		         : EX_SOFTWARE;
 	}
 	printf("added %zu, skipped %zu\n", added, skipped);
 	rows_free(&rows);

@@ -21,8 +21,7 @@ static int days_parse(const char *, long *);
 static int fail_exit(const char *, lc_err, const struct core_fail *);
 static int cmd_add(struct core *, const struct principal *, int, char **);
 static int cmd_list(struct core *, const struct principal *);
-static int cmd_test(struct core *, const struct config *, const struct principal *,
-    const char *);
+static int cmd_test(struct core *, const struct config *, const struct principal *, const char *);
 
 static int
 mailbox_usage(void)
@@ -103,15 +102,16 @@ fail_exit(const char *what, lc_err e, const struct core_fail *fail)
 {
 	if (fail && fail->code) {
 		fprintf(stderr, "linkcamp: mailbox %s: %s%s%s%s\n", what, fail->code,
-		    fail->param ? " (" : "", fail->param ? fail->param : "", fail->param ? ")" : "");
+		    fail->param ? " (" : "", fail->param ? fail->param : "",
+		    fail->param ? ")" : "");
 		if (fail->detail)
 			fprintf(stderr, "  %s\n", fail->detail);
 		return e == LC_ECONFLICT ? EX_CONFIG : EX_DATAERR;
 	}
 	fprintf(stderr, "linkcamp: mailbox %s: %s\n", what, lc_strerror(e));
-	return e == LC_ENOTFOUND ? EX_DATAERR
-	     : e == LC_EDBDOWN || e == LC_ERETRY ? EX_TEMPFAIL
-	                                         : EX_SOFTWARE;
+	return e == LC_ENOTFOUND                   ? EX_DATAERR
+	       : e == LC_EDBDOWN || e == LC_ERETRY ? EX_TEMPFAIL
+	                                           : EX_SOFTWARE;
 }
 
 static int
@@ -162,7 +162,8 @@ cmd_add(struct core *core, const struct principal *who, int argc, char **argv)
 				imap.host = val;
 			else if (strcmp(a, "--imap-username") == 0)
 				imap.username = val;
-			else if (strcmp(a, "--imap-folder") == 0 && imap.nfolders < IMAP_FOLDERS_MAX) {
+			else if (strcmp(a, "--imap-folder") == 0 &&
+			         imap.nfolders < IMAP_FOLDERS_MAX) {
 				imap.folders[imap.nfolders++] = val;
 				imap.folders_given = 1;
 			} else if (strcmp(a, "--imap-port") == 0 && number(val, 1, 65535, &n) == 0)
@@ -173,42 +174,45 @@ cmd_add(struct core *core, const struct principal *who, int argc, char **argv)
 				;
 			else
 				return mailbox_usage();
-		}
-		else if (strcmp(a, "--port") == 0 ? number(val, 1, 65535, &in.port) != 0
-		         : strcmp(a, "--daily-cap") == 0
-		             ? number(val, 1, MAILBOX_DAILY_CAP_MAX, &in.daily_cap) != 0
-		         : strcmp(a, "--security") == 0
-		             ? (in.security = mailbox_security_from_name(val)) < 0
-		         : strcmp(a, "--days") == 0 ? days_parse(val, &in.days) != 0
-		         : strcmp(a, "--start") == 0 ? (in.start_min = pacing_hhmm_parse(val)) < 0
-		         : strcmp(a, "--end") == 0 ? (in.end_min = pacing_hhmm_parse(val)) < 0
-		         : strcmp(a, "--warmup-start") == 0
-		             ? number(val, 1, MAILBOX_DAILY_CAP_MAX, &in.warmup_start) != 0
-		         : strcmp(a, "--warmup-increment") == 0
-		             ? number(val, 0, MAILBOX_DAILY_CAP_MAX, &in.warmup_step) != 0
-		         : strcmp(a, "--min-gap-seconds") == 0
-		             ? number(val, 0, PACING_GAP_MAX, &in.gap_s) != 0
-		         : strcmp(a, "--jitter-seconds") == 0
-		             ? number(val, 0, PACING_GAP_MAX, &in.jitter_s) != 0
-		             : 1)
+		} else if (strcmp(a, "--port") == 0 ? number(val, 1, 65535, &in.port) != 0
+		           : strcmp(a, "--daily-cap") == 0
+		               ? number(val, 1, MAILBOX_DAILY_CAP_MAX, &in.daily_cap) != 0
+		           : strcmp(a, "--security") == 0
+		               ? (in.security = mailbox_security_from_name(val)) < 0
+		           : strcmp(a, "--days") == 0  ? days_parse(val, &in.days) != 0
+		           : strcmp(a, "--start") == 0 ? (in.start_min = pacing_hhmm_parse(val)) < 0
+		           : strcmp(a, "--end") == 0   ? (in.end_min = pacing_hhmm_parse(val)) < 0
+		           : strcmp(a, "--warmup-start") == 0
+		               ? number(val, 1, MAILBOX_DAILY_CAP_MAX, &in.warmup_start) != 0
+		           : strcmp(a, "--warmup-increment") == 0
+		               ? number(val, 0, MAILBOX_DAILY_CAP_MAX, &in.warmup_step) != 0
+		           : strcmp(a, "--min-gap-seconds") == 0
+		               ? number(val, 0, PACING_GAP_MAX, &in.gap_s) != 0
+		           : strcmp(a, "--jitter-seconds") == 0
+		               ? number(val, 0, PACING_GAP_MAX, &in.jitter_s) != 0
+		               : 1)
 			return mailbox_usage();
 	}
 	if (!from_stdin || (in.warmup_start != -1) != (in.warmup_step != -1))
 		return mailbox_usage();
 	if (read_secret(password, sizeof(password)) != 0 || password[0] == '\0') {
 		sodium_memzero(password, sizeof(password));
-		fprintf(stderr, "linkcamp: expected the password on the first line of standard input "
-		                "(at most %d bytes)\n",
+		fprintf(stderr,
+		    "linkcamp: expected the password on the first line of standard input "
+		    "(at most %d bytes)\n",
 		    MAILBOX_PASSWORD_MAX);
 		return EX_DATAERR;
 	}
 	in.password = password;
 	if (imap_stdin) {
-		if (read_secret(imap_password, sizeof(imap_password)) != 0 || imap_password[0] == '\0') {
+		if (read_secret(imap_password, sizeof(imap_password)) != 0 ||
+		    imap_password[0] == '\0') {
 			sodium_memzero(password, sizeof(password));
 			sodium_memzero(imap_password, sizeof(imap_password));
-			fprintf(stderr, "linkcamp: expected the IMAP password on the second line of "
-			                "standard input (at most %d bytes)\n", MAILBOX_PASSWORD_MAX);
+			fprintf(stderr,
+			    "linkcamp: expected the IMAP password on the second line of "
+			    "standard input (at most %d bytes)\n",
+			    MAILBOX_PASSWORD_MAX);
 			return EX_DATAERR;
 		}
 		imap.password = imap_password;
@@ -220,7 +224,8 @@ cmd_add(struct core *core, const struct principal *who, int argc, char **argv)
 	sodium_memzero(imap_password, sizeof(imap_password));
 	if (e != LC_OK)
 		return fail_exit("add", e, &fail);
-	rc = printf("%s\n", ((const struct mailbox_view *)v.items)->public_id) < 0 ? EX_SOFTWARE : 0;
+	rc =
+	    printf("%s\n", ((const struct mailbox_view *)v.items)->public_id) < 0 ? EX_SOFTWARE : 0;
 	page_free(&v);
 	return rc;
 }
@@ -258,8 +263,7 @@ cmd_list(struct core *core, const struct principal *who)
 }
 
 static int
-cmd_test(struct core *core, const struct config *cfg, const struct principal *who,
-    const char *id)
+cmd_test(struct core *core, const struct config *cfg, const struct principal *who, const char *id)
 {
 	struct page v;
 	json_t *doc, *steps, *s;
@@ -281,7 +285,8 @@ cmd_test(struct core *core, const struct config *cfg, const struct principal *wh
 		return EX_SOFTWARE;
 	}
 	steps = json_object_get(doc, "steps");
-	json_array_foreach(steps, i, s) {
+	json_array_foreach(steps, i, s)
+	{
 		printf("%-9s %-4s %s\n", json_string_value(json_object_get(s, "step")),
 		    json_is_true(json_object_get(s, "ok")) ? "ok" : "FAIL",
 		    json_string_value(json_object_get(s, "reply")));

@@ -19,8 +19,9 @@ static int read_password(char *, size_t);
 static int
 user_usage(void)
 {
-	fprintf(stderr, "usage: linkcamp user add EMAIL --workspace WS_ID --role admin|approver|viewer "
-	                "[--password-stdin | --link]\n");
+	fprintf(stderr,
+	    "usage: linkcamp user add EMAIL --workspace WS_ID --role admin|approver|viewer "
+	    "[--password-stdin | --link]\n");
 	return EX_USAGE;
 }
 
@@ -76,8 +77,9 @@ cli_user(struct core *core, int argc, char **argv)
 	password[0] = '\0';
 	if (from_stdin && read_password(password, sizeof(password)) != 0) {
 		sodium_memzero(password, sizeof(password));
-		fprintf(stderr, "linkcamp: expected the password on the first line of standard input "
-		                "(at most %d bytes)\n",
+		fprintf(stderr,
+		    "linkcamp: expected the password on the first line of standard input "
+		    "(at most %d bytes)\n",
 		    USER_PASSWORD_MAX);
 		return EX_DATAERR;
 	}
@@ -85,8 +87,7 @@ cli_user(struct core *core, int argc, char **argv)
 	    want_link ? link : NULL, user, &created, &why);
 	sodium_memzero(password, sizeof(password));
 	switch (e) {
-	case LC_OK:
-		break;
+	case LC_OK: break;
 	case LC_EINVAL:
 		fprintf(stderr, "linkcamp: user add: %s\n", why ? why : "invalid input");
 		return EX_DATAERR;
@@ -97,9 +98,7 @@ cli_user(struct core *core, int argc, char **argv)
 	case LC_ERETRY:
 		fprintf(stderr, "linkcamp: user add: %s\n", lc_strerror(e));
 		return EX_TEMPFAIL;
-	default:
-		fprintf(stderr, "linkcamp: user add: %s\n", lc_strerror(e));
-		return EX_SOFTWARE;
+	default: fprintf(stderr, "linkcamp: user add: %s\n", lc_strerror(e)); return EX_SOFTWARE;
 	}
 	if (want_link) {
 		base = core->public_url ? core->public_url : "";
@@ -111,8 +110,9 @@ cli_user(struct core *core, int argc, char **argv)
 	} else {
 		rc = printf("%s\n", user) < 0;
 		if (created && !from_stdin)
-			fprintf(stderr, "linkcamp: %s has no password yet; run again with --link to "
-			                "give them a set-password link\n",
+			fprintf(stderr,
+			    "linkcamp: %s has no password yet; run again with --link to "
+			    "give them a set-password link\n",
 			    email);
 	}
 	return rc ? EX_SOFTWARE : 0;

@@ -165,7 +165,8 @@ main(int argc, char **argv)
 			unlink(srv.cfg.fcgi_listen);
 		srv.listen_fd = FCGX_OpenSocket(srv.cfg.fcgi_listen, 1024);
 		if (srv.listen_fd < 0) {
-			fprintf(stderr, "linkcamp-fcgi: cannot listen on %s\n", srv.cfg.fcgi_listen);
+			fprintf(
+			    stderr, "linkcamp-fcgi: cannot listen on %s\n", srv.cfg.fcgi_listen);
 			return 71;
 		}
 		if (srv.cfg.fcgi_listen[0] == '/')
@@ -175,7 +176,8 @@ main(int argc, char **argv)
 	}
 
 	if (http_cache_init((size_t)srv.cfg.response_cache_mb * 1024 * 1024) != LC_OK) {
-		log_msg(LOG_ERROR, "cannot make a response cache of %u MiB", srv.cfg.response_cache_mb);
+		log_msg(
+		    LOG_ERROR, "cannot make a response cache of %u MiB", srv.cfg.response_cache_mb);
 		return 70;
 	}
 	if ((threads = calloc(srv.cfg.fcgi_threads, sizeof(*threads))) == NULL)

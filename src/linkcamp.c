@@ -56,7 +56,8 @@ usage(void)
 	    "                                        (401 within key_cache_seconds)\n"
 	    "  credits grant WS_ID AMOUNT            add credits to a workspace\n"
 	    "  campaign create WS_ID < campaign.json create a campaign with prospects\n"
-	    "  user add EMAIL --workspace WS_ID --role approver|viewer [--password-stdin | --link]\n"
+	    "  user add EMAIL --workspace WS_ID --role approver|viewer [--password-stdin | "
+	    "--link]\n"
 	    "                                        a person who signs in to the approval pages\n"
 	    "  prospects import WS_ID CAMPAIGN_ID < prospects.csv\n"
 	    "                                        add a CSV of prospects (columns domain,\n"
@@ -197,8 +198,8 @@ cmd_demo(struct core *core, const struct config *cfg)
 	    r.account_id, r.workspace_id, r.other_workspace_id, r.api_key, r.approver_key,
 	    r.account_key, r.other_api_key, r.campaign_id);
 	if (r.domain_id[0])
-		printf("LINKCAMP_DEMO_DOMAIN_ID=%s\nLINKCAMP_OTHER_DEMO_DOMAIN_ID=%s\n", r.domain_id,
-		    r.other_domain_id);
+		printf("LINKCAMP_DEMO_DOMAIN_ID=%s\nLINKCAMP_OTHER_DEMO_DOMAIN_ID=%s\n",
+		    r.domain_id, r.other_domain_id);
 	return 0;
 }
 
@@ -228,7 +229,8 @@ cmd_inbound(struct core *core, int argc, char **argv)
 	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0) {
 		if (buf_append(&raw, chunk, n) != LC_OK) {
 			buf_free(&raw);
-			fprintf(stderr, "linkcamp: inbound mail larger than %d bytes\n", INBOUND_MAX_BYTES);
+			fprintf(stderr, "linkcamp: inbound mail larger than %d bytes\n",
+			    INBOUND_MAX_BYTES);
 			return EX_DATAERR;
 		}
 	}

@@ -26,9 +26,9 @@ probe_json(const struct smtp_probe *p)
 		return NULL;
 	for (i = 0; i < p->n; i++) {
 		const struct smtp_probe_step *s = &p->steps[i];
-		json_array_append_new(steps,
-		    json_pack("{s:s,s:b,s:o,s:s}", "step", s->step, "ok", s->ok, "code",
-		        s->code ? json_integer(s->code) : json_null(), "reply", s->text));
+		json_array_append_new(
+		    steps, json_pack("{s:s,s:b,s:o,s:s}", "step", s->step, "ok", s->ok, "code",
+		               s->code ? json_integer(s->code) : json_null(), "reply", s->text));
 	}
 	if ((doc = json_pack("{s:b,s:b,s:o}", "ok", p->ok, "authFailed", p->auth_failed, "steps",
 	         steps)) != NULL) {
@@ -39,8 +39,8 @@ probe_json(const struct smtp_probe *p)
 }
 
 lc_err
-mailbox_test_run(struct core *core, int64_t mailbox_id, const char *helo, long timeout_ms,
-    char **json, int *ok)
+mailbox_test_run(
+    struct core *core, int64_t mailbox_id, const char *helo, long timeout_ms, char **json, int *ok)
 {
 	char password[MAILBOX_PASSWORD_MAX + 1];
 	struct mailbox_send mb;
@@ -64,8 +64,8 @@ mailbox_test_run(struct core *core, int64_t mailbox_id, const char *helo, long t
 		pc.host = mb.host;
 		pc.port = mb.port;
 		pc.security = mb.security == MBX_TLS        ? PROBE_TLS
-		            : mb.security == MBX_STARTTLS ? PROBE_STARTTLS
-		                                          : PROBE_PLAIN;
+		              : mb.security == MBX_STARTTLS ? PROBE_STARTTLS
+		                                            : PROBE_PLAIN;
 		pc.helo = helo;
 		pc.user = mb.username;
 		pc.password = password;
@@ -101,8 +101,10 @@ mailbox_smtp_config(const struct smtp_config *base, const struct mailbox_send *m
 	snprintf(cfg->hostport, sizeof(cfg->hostport), "%s:%u", mb->host, mb->port);
 	snprintf(cfg->user, sizeof(cfg->user), "%s", mb->username);
 	if (mailbox_open(mb->box, mb->box_len, password) != LC_OK) {
-		snprintf(why, whylen, "the stored password of mailbox %s cannot be decrypted with "
-		                      "this server's key_file", mb->public_id);
+		snprintf(why, whylen,
+		    "the stored password of mailbox %s cannot be decrypted with "
+		    "this server's key_file",
+		    mb->public_id);
 		return -1;
 	}
 	snprintf(cfg->password, sizeof(cfg->password), "%s", password);

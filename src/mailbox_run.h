@@ -11,8 +11,8 @@
  * probe; the password wiped right after) and returns the steps as JSON text in *json
  * (malloc'd; the caller frees) and whether all passed in *ok. helo names us in EHLO.
  * LC_ENOTFOUND when the mailbox is gone; LC_ENOMEM. */
-lc_err mailbox_test_run(struct core *core, int64_t mailbox_id, const char *helo,
-    long timeout_ms, char **json, int *ok);
+lc_err mailbox_test_run(
+    struct core *core, int64_t mailbox_id, const char *helo, long timeout_ms, char **json, int *ok);
 
 /* mailbox_smtp_config fills cfg (from base: HELO and timeout) to deliver through mb:
  * its server, its security (implicit TLS through the tunnel), AUTH required with its

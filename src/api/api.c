@@ -41,8 +41,8 @@ api_only_params(struct http_ctx *ctx, const char *const *allowed)
 }
 
 int
-api_parse_limit_cursor(struct http_ctx *ctx, unsigned *limit, int *has_cursor,
-    int64_t *cursor_ms, int64_t *cursor_id)
+api_parse_limit_cursor(
+    struct http_ctx *ctx, unsigned *limit, int *has_cursor, int64_t *cursor_ms, int64_t *cursor_id)
 {
 	const char *s;
 	unsigned v = 0;

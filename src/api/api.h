@@ -22,8 +22,8 @@ void api_fail(struct http_ctx *ctx, lc_err e, const char *not_found_code);
 void api_bad_param(struct http_ctx *ctx, const char *param, const char *detail);
 
 /* api_parse_limit_cursor reads limit (1..200, default 50) and cursor; -1 after answering. */
-int api_parse_limit_cursor(struct http_ctx *ctx, unsigned *limit, int *has_cursor,
-    int64_t *cursor_ms, int64_t *cursor_id);
+int api_parse_limit_cursor(
+    struct http_ctx *ctx, unsigned *limit, int *has_cursor, int64_t *cursor_ms, int64_t *cursor_id);
 
 /* api_time_or_null returns an RFC 3339 string for ms, or JSON null when ms < 0. New ref. */
 json_t *api_time_or_null(int64_t ms);
@@ -40,12 +40,12 @@ void api_fail_core(struct http_ctx *ctx, lc_err e, const struct core_fail *fail)
 json_t *api_read_json(struct http_ctx *ctx, int allow_empty);
 /* api_only_keys answers 422 validation_failed naming the first key of obj outside allowed
  * (param is prefix.key) and returns -1. */
-int api_only_keys(struct http_ctx *ctx, json_t *obj, const char *const *allowed,
-    const char *prefix);
+int api_only_keys(
+    struct http_ctx *ctx, json_t *obj, const char *const *allowed, const char *prefix);
 /* api_get_str borrows a string member (NULL when absent/null and optional); -1 after
  * answering 422 when it is required and missing, or not a string. */
-int api_get_str(struct http_ctx *ctx, json_t *obj, const char *key, int required,
-    const char **out, const char *param);
+int api_get_str(struct http_ctx *ctx, json_t *obj, const char *key, int required, const char **out,
+    const char *param);
 /* api_get_int reads an integer member in lo..hi: 1 when present, 0 when absent and
  * optional, -1 after answering 422. */
 int api_get_int(struct http_ctx *ctx, json_t *obj, const char *key, int required, long long lo,

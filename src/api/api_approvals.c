@@ -8,30 +8,30 @@
 #include "core/validate.h"
 
 static json_t *approval_json(const struct out_message *);
-static int parse_names(struct http_ctx *, const char *, int (*)(const char *, size_t),
-    unsigned *);
+static int parse_names(struct http_ctx *, const char *, int (*)(const char *, size_t), unsigned *);
 static void decide(struct http_ctx *, int);
 static int status_lookup(const char *, size_t);
 
 static json_t *
 approval_json(const struct out_message *m)
 {
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:I,s:o,s:o,s:o,s:o,s:o}", "id",
-	    m->public_id, "kind", msg_kind_name(m->kind), "status", msg_status_name(m->status),
-	    "campaignId", m->campaign_public_id, "relationshipId", m->relationship_public_id, "to",
-	    m->to, "subject", m->subject, "body", m->body, "scheduleAt",
-	    api_time_or_null(m->schedule_ms), "createdAt", api_time_or_null(m->created_ms),
-	    "requestedBy", m->requested_by, "creditsReserved", (json_int_t)m->credits_reserved,
-	    "inReplyTo", api_str_or_null(m->in_reply_to), "invocationId",
-	    api_str_or_null(m->invocation_public_id), "lastError", api_str_or_null(m->last_error),
-	    "heldReason", api_str_or_null(pacing_reason_name(m->held_reason)), "nextSlotAt",
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:I,s:o,s:o,s:o,s:o,s:o}",
+	    "id", m->public_id, "kind", msg_kind_name(m->kind), "status",
+	    msg_status_name(m->status), "campaignId", m->campaign_public_id, "relationshipId",
+	    m->relationship_public_id, "to", m->to, "subject", m->subject, "body", m->body,
+	    "scheduleAt", api_time_or_null(m->schedule_ms), "createdAt",
+	    api_time_or_null(m->created_ms), "requestedBy", m->requested_by, "creditsReserved",
+	    (json_int_t)m->credits_reserved, "inReplyTo", api_str_or_null(m->in_reply_to),
+	    "invocationId", api_str_or_null(m->invocation_public_id), "lastError",
+	    api_str_or_null(m->last_error), "heldReason",
+	    api_str_or_null(pacing_reason_name(m->held_reason)), "nextSlotAt",
 	    api_time_or_null(m->next_slot_ms));
 }
 
 /* parse_names reads a comma list of names into a mask; -1 after answering. */
 static int
-parse_names(struct http_ctx *ctx, const char *param, int (*lookup)(const char *, size_t),
-    unsigned *mask)
+parse_names(
+    struct http_ctx *ctx, const char *param, int (*lookup)(const char *, size_t), unsigned *mask)
 {
 	const char *s = query_get(&ctx->query, param), *p, *comma;
 	int v;
@@ -64,8 +64,8 @@ status_lookup(const char *s, size_t len)
 void
 api_approval_list(void *arg)
 {
-	static const char *const allowed[] = {"status", "kind", "campaignId", "limit", "cursor",
-	    NULL};
+	static const char *const allowed[] = {
+	    "status", "kind", "campaignId", "limit", "cursor", NULL};
 	struct http_ctx *ctx = arg;
 	struct approval_query q;
 	struct page page;

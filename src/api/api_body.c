@@ -10,16 +10,29 @@ static const struct {
 	const char *code;
 	int status;
 } fail_status[] = {
-	{"campaign_not_found", 404}, {"relationship_not_found", 404},
-	{"approval_not_found", 404}, {"invocation_not_found", 404},
-	{"inbound_message_not_found", 404}, {"already_paused", 409}, {"already_active", 409},
-	{"already_decided", 409}, {"already_launched", 409}, {"invalid_state_for_send", 422},
-	{"invalid_state_transition", 422}, {"recipient_suppressed", 422},
-	{"validation_failed", 422}, {"insufficient_credits", 402}, {"forbidden", 403},
-	{"webhook_not_found", 404}, {"webhook_limit_reached", 422},
-	{"mailbox_not_found", 404}, {"mailbox_limit_reached", 422},
-	{"mailboxes_not_configured", 409},
-	{"domain_not_found", 404}, {"domain_exists", 409}, {"domain_limit_reached", 422},
+    {"campaign_not_found", 404},
+    {"relationship_not_found", 404},
+    {"approval_not_found", 404},
+    {"invocation_not_found", 404},
+    {"inbound_message_not_found", 404},
+    {"already_paused", 409},
+    {"already_active", 409},
+    {"already_decided", 409},
+    {"already_launched", 409},
+    {"invalid_state_for_send", 422},
+    {"invalid_state_transition", 422},
+    {"recipient_suppressed", 422},
+    {"validation_failed", 422},
+    {"insufficient_credits", 402},
+    {"forbidden", 403},
+    {"webhook_not_found", 404},
+    {"webhook_limit_reached", 422},
+    {"mailbox_not_found", 404},
+    {"mailbox_limit_reached", 422},
+    {"mailboxes_not_configured", 409},
+    {"domain_not_found", 404},
+    {"domain_exists", 409},
+    {"domain_limit_reached", 422},
 };
 
 void
@@ -40,7 +53,7 @@ api_fail_core(struct http_ctx *ctx, lc_err e, const struct core_fail *fail)
 			extra = json_pack("{s:I,s:I}", "required", (json_int_t)fail->required,
 			    "available", (json_int_t)fail->available);
 		http_problem(ctx->req, fail_status[i].status, fail->code,
-		    fail->detail ? fail->detail
+		    fail->detail                   ? fail->detail
 		    : fail_status[i].status == 404 ? "No such object in this workspace."
 		                                   : "The request cannot be carried out.",
 		    fail->param, extra, NULL);
@@ -67,9 +80,10 @@ api_read_json(struct http_ctx *ctx, int allow_empty)
 	}
 	doc = json_loadb(ctx->req->body.data, ctx->req->body.len, JSON_REJECT_DUPLICATES, &jerr);
 	if (doc == NULL) {
-		snprintf(detail, sizeof(detail), "The body is not valid JSON: %s (line %d, column %d).",
-		    utf8_valid(jerr.text, strlen(jerr.text)) ? jerr.text : "invalid text", jerr.line,
-		    jerr.column);
+		snprintf(detail, sizeof(detail),
+		    "The body is not valid JSON: %s (line %d, column %d).",
+		    utf8_valid(jerr.text, strlen(jerr.text)) ? jerr.text : "invalid text",
+		    jerr.line, jerr.column);
 		http_problem(ctx->req, 400, "invalid_json", detail, NULL, NULL, NULL);
 		return NULL;
 	}
@@ -90,15 +104,16 @@ api_only_keys(struct http_ctx *ctx, json_t *obj, const char *const *allowed, con
 	json_t *v;
 	size_t i;
 
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		for (i = 0; allowed[i]; i++)
 			if (strcmp(key, allowed[i]) == 0)
 				break;
 		if (allowed[i] == NULL) {
 			snprintf(param, sizeof(param), "%s%s%.100s", prefix ? prefix : "",
 			    prefix ? "." : "", key);
-			http_problem(ctx->req, 422, "validation_failed", "Unknown field.", param, NULL,
-			    NULL);
+			http_problem(ctx->req, 422, "validation_failed", "Unknown field.", param,
+			    NULL, NULL);
 			return -1;
 		}
 	}
@@ -143,10 +158,10 @@ api_get_int(struct http_ctx *ctx, json_t *obj, const char *key, int required, lo
 	}
 	if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
 		char detail[128];
-		snprintf(detail, sizeof(detail), "This field must be an integer from %lld to %lld.", lo,
-		    hi);
-		http_problem(ctx->req, 422, "validation_failed", detail, param ? param : key, NULL,
-		    NULL);
+		snprintf(detail, sizeof(detail), "This field must be an integer from %lld to %lld.",
+		    lo, hi);
+		http_problem(
+		    ctx->req, 422, "validation_failed", detail, param ? param : key, NULL, NULL);
 		return -1;
 	}
 	*out = json_integer_value(v);

@@ -29,27 +29,26 @@ struct bulk {
 	int dry_run;
 	const char *campaign_id, *toggle, *reason; /* borrowed from the request's JSON */
 	char path[256];
-	struct buf query;  /* the list's query string */
-	char *body;        /* the toggle's JSON body (malloc'd) */
+	struct buf query; /* the list's query string */
+	char *body;       /* the toggle's JSON body (malloc'd) */
 };
 
 /* One workspace to act on. */
 struct target {
 	const char *public_id; /* borrowed from the request's JSON or the page's rows */
 	struct principal who;
-	int missing;           /* not a workspace of this account */
+	int missing; /* not a workspace of this account */
 };
 
 static int bad(struct http_ctx *, const char *, const char *);
 static int parse_config(struct http_ctx *, json_t *, struct bulk *);
 static int parse_list_config(struct http_ctx *, json_t *, struct bulk *);
 static int add_list_param(struct http_ctx *, struct bulk *, json_t *, const char *);
-static int parse_targets(struct http_ctx *, json_t *, struct page *, struct target **,
-    size_t *);
-static void run_one(struct http_ctx *, const struct bulk *, const struct target *,
-    struct http_request *);
-static void preview_toggle(struct http_ctx *, const struct bulk *, const struct target *,
-    struct http_request *);
+static int parse_targets(struct http_ctx *, json_t *, struct page *, struct target **, size_t *);
+static void run_one(
+    struct http_ctx *, const struct bulk *, const struct target *, struct http_request *);
+static void preview_toggle(
+    struct http_ctx *, const struct bulk *, const struct target *, struct http_request *);
 static json_t *result_of(const struct target *, struct http_request *);
 static int input_problem(struct http_request *, struct http_ctx *);
 
@@ -75,18 +74,19 @@ add_list_param(struct http_ctx *ctx, struct bulk *b, json_t *v, const char *key)
 	if (json_is_array(v) && list_ok) {
 		if (json_array_size(v) == 0)
 			return bad(ctx, param, "This list must not be empty.");
-		json_array_foreach(v, i, item)
-			if (!json_is_string(item) ||
-			    strlen(json_string_value(item)) != json_string_length(item) ||
-			    strchr(json_string_value(item), ',') != NULL)
-				return bad(ctx, param, "Each item must be a name without commas.");
+		json_array_foreach(
+		    v, i, item) if (!json_is_string(item) ||
+		                    strlen(json_string_value(item)) != json_string_length(item) ||
+		                    strchr(json_string_value(item), ',') != NULL) return bad(ctx,
+		    param, "Each item must be a name without commas.");
 	} else if (json_is_integer(v) && strcmp(key, "limit") == 0) {
 		/* the route checks the range */
 	} else if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v) ||
 	           strcmp(key, "limit") == 0) {
-		return bad(ctx, param, strcmp(key, "limit") == 0 ? "limit must be an integer."
-		                      : list_ok ? "This must be a string or a list of strings."
-		                                : "This must be a string.");
+		return bad(ctx, param,
+		    strcmp(key, "limit") == 0 ? "limit must be an integer."
+		    : list_ok                 ? "This must be a string or a list of strings."
+		                              : "This must be a string.");
 	}
 	if ((b->query.len > 0 && buf_append(&b->query, "&", 1) != LC_OK) ||
 	    url_encode(&b->query, key) != 0 || buf_append(&b->query, "=", 1) != LC_OK)
@@ -99,10 +99,9 @@ add_list_param(struct http_ctx *ctx, struct bulk *b, json_t *v, const char *key)
 		if (buf_puts(&b->query, num) != LC_OK)
 			goto nomem;
 	} else {
-		json_array_foreach(v, i, item)
-			if ((i > 0 && buf_append(&b->query, ",", 1) != LC_OK) ||
-			    url_encode(&b->query, json_string_value(item)) != 0)
-				goto nomem;
+		json_array_foreach(
+		    v, i, item) if ((i > 0 && buf_append(&b->query, ",", 1) != LC_OK) ||
+		                    url_encode(&b->query, json_string_value(item)) != 0) goto nomem;
 	}
 	return 0;
 nomem:
@@ -120,7 +119,8 @@ parse_list_config(struct http_ctx *ctx, json_t *config, struct bulk *b)
 
 	if (api_only_keys(ctx, config, keys, "config") != 0)
 		return -1;
-	json_object_foreach(config, key, v) {
+	json_object_foreach(config, key, v)
+	{
 		if (json_is_null(v))
 			continue;
 		if (add_list_param(ctx, b, v, key) != 0)
@@ -141,8 +141,8 @@ parse_config(struct http_ctx *ctx, json_t *config, struct bulk *b)
 
 	if (b->kind == BULK_LIST)
 		return parse_list_config(ctx, config, b);
-	if (api_only_keys(ctx, config, b->kind == BULK_METRICS ? metrics_keys : toggle_keys,
-	        "config") != 0 ||
+	if (api_only_keys(
+	        ctx, config, b->kind == BULK_METRICS ? metrics_keys : toggle_keys, "config") != 0 ||
 	    api_get_str(ctx, config, "campaignId", 1, &b->campaign_id, "config.campaignId") != 0)
 		return -1;
 	if (!query_id_plausible(b->campaign_id))
@@ -174,8 +174,7 @@ parse_config(struct http_ctx *ctx, json_t *config, struct bulk *b)
  * of the account's workspaces becomes a "missing" target). *out is calloc'd (caller
  * frees). -1 after answering. */
 static int
-parse_targets(struct http_ctx *ctx, json_t *ws, struct page *page,
-    struct target **out, size_t *n)
+parse_targets(struct http_ctx *ctx, json_t *ws, struct page *page, struct target **out, size_t *n)
 {
 	struct target *t;
 	json_t *item;
@@ -186,28 +185,32 @@ parse_targets(struct http_ctx *ctx, json_t *ws, struct page *page,
 	*n = 0;
 	if (json_is_string(ws)) {
 		if (strcmp(json_string_value(ws), "all") != 0)
-			return bad(ctx, "workspaces", "workspaces is \"all\" or a list of workspace ids.");
-		if ((e = workspaces_list(ctx->core, &ctx->who, BULK_MAX_WORKSPACES, 0, 0, 0, page)) !=
-		    LC_OK) {
+			return bad(
+			    ctx, "workspaces", "workspaces is \"all\" or a list of workspace ids.");
+		if ((e = workspaces_list(
+		         ctx->core, &ctx->who, BULK_MAX_WORKSPACES, 0, 0, 0, page)) != LC_OK) {
 			api_fail(ctx, e, "workspace_not_found");
 			return -1;
 		}
 		if (page->has_next)
-			return bad(ctx, "workspaces", "The account has more than 50 workspaces; name at "
-			                              "most 50 of them per call.");
+			return bad(ctx, "workspaces",
+			    "The account has more than 50 workspaces; name at "
+			    "most 50 of them per call.");
 		count = page->n;
 	} else if (json_is_array(ws)) {
 		count = json_array_size(ws);
 		if (count == 0 || count > BULK_MAX_WORKSPACES)
 			return bad(ctx, "workspaces", "workspaces lists 1 to 50 workspace ids.");
-		json_array_foreach(ws, i, item) {
+		json_array_foreach(ws, i, item)
+		{
 			if (!json_is_string(item) ||
 			    strlen(json_string_value(item)) != json_string_length(item))
 				return bad(ctx, "workspaces", "Each workspace id is a string.");
 			for (j = 0; j < i; j++)
 				if (strcmp(json_string_value(json_array_get(ws, j)),
 				        json_string_value(item)) == 0)
-					return bad(ctx, "workspaces", "A workspace id is listed twice.");
+					return bad(
+					    ctx, "workspaces", "A workspace id is listed twice.");
 		}
 	} else {
 		return bad(ctx, "workspaces", "workspaces is \"all\" or a list of workspace ids.");
@@ -222,7 +225,8 @@ parse_targets(struct http_ctx *ctx, json_t *ws, struct page *page,
 	*n = count;
 	for (i = 0; i < count; i++) {
 		if (json_is_string(ws)) {
-			const struct workspace_info *w = (const struct workspace_info *)page->items + i;
+			const struct workspace_info *w =
+			    (const struct workspace_info *)page->items + i;
 			t[i].public_id = w->public_id;
 			workspaces_principal_of(&ctx->who, w->id, t[i].public_id, &t[i].who);
 			continue;
@@ -242,8 +246,8 @@ parse_targets(struct http_ctx *ctx, json_t *ws, struct page *page,
 /* preview_toggle answers sub like the toggle would, changing nothing: the problem the
  * toggle would give, or what it would change. */
 static void
-preview_toggle(struct http_ctx *ctx, const struct bulk *b, const struct target *t,
-    struct http_request *sub)
+preview_toggle(
+    struct http_ctx *ctx, const struct bulk *b, const struct target *t, struct http_request *sub)
 {
 	struct http_ctx c;
 	struct core_fail fail;
@@ -271,8 +275,8 @@ preview_toggle(struct http_ctx *ctx, const struct bulk *b, const struct target *
 
 /* run_one answers sub (an initialised local request) with workspace t's part. */
 static void
-run_one(struct http_ctx *ctx, const struct bulk *b, const struct target *t,
-    struct http_request *sub)
+run_one(
+    struct http_ctx *ctx, const struct bulk *b, const struct target *t, struct http_request *sub)
 {
 	if (t->missing)
 		http_problem(sub, 404, "workspace_not_found",
@@ -321,10 +325,11 @@ input_problem(struct http_request *sub, struct http_ctx *ctx)
 	code = json_string_value(json_object_get(doc, "code"));
 	param = json_string_value(json_object_get(doc, "param"));
 	detail = json_string_value(json_object_get(doc, "detail"));
-	if (code && (strcmp(code, "invalid_parameter") == 0 || strcmp(code, "validation_failed") == 0)) {
+	if (code &&
+	    (strcmp(code, "invalid_parameter") == 0 || strcmp(code, "validation_failed") == 0)) {
 		snprintf(p, sizeof(p), "config.%s", param ? param : "");
-		http_problem(ctx->req, 422, "validation_failed", detail ? detail : "config is invalid.",
-		    param ? p : "config", NULL, NULL);
+		http_problem(ctx->req, 422, "validation_failed",
+		    detail ? detail : "config is invalid.", param ? p : "config", NULL, NULL);
 		answered = 1;
 	}
 	json_decref(doc);
@@ -356,8 +361,9 @@ api_workspaces_bulk_action(void *arg)
 	for (k = 0; action_names[k] && strcmp(action_names[k], action) != 0; k++)
 		;
 	if (action_names[k] == NULL) {
-		bad(ctx, "action", "action is link_building.campaign.list, "
-		                   "link_building.campaign.metrics or link_building.campaign.toggle.");
+		bad(ctx, "action",
+		    "action is link_building.campaign.list, "
+		    "link_building.campaign.metrics or link_building.campaign.toggle.");
 		goto out;
 	}
 	b.kind = (enum bulk_kind)k;
@@ -394,8 +400,9 @@ api_workspaces_bulk_action(void *arg)
 		goto out;
 	}
 	for (i = 0; i < ntargets; i++) {
-		if (http_request_init_local(&sub, b.kind == BULK_TOGGLE && !b.dry_run ? "POST" : "GET",
-		        b.path, b.query.data ? b.query.data : "",
+		if (http_request_init_local(&sub,
+		        b.kind == BULK_TOGGLE && !b.dry_run ? "POST" : "GET", b.path,
+		        b.query.data ? b.query.data : "",
 		        b.body && !b.dry_run ? "application/json" : NULL, b.dry_run ? NULL : b.body,
 		        b.body && !b.dry_run ? strlen(b.body) : 0, ctx->req->request_id) != LC_OK) {
 			http_request_done_local(&sub);

@@ -8,8 +8,8 @@
 #include "core/mailbox.h"
 #include "api/campaign_input.h"
 
-static int parse_extras(struct http_ctx *, json_t *, struct campaign_extras *,
-    struct follow_up_in **);
+static int parse_extras(
+    struct http_ctx *, json_t *, struct campaign_extras *, struct follow_up_in **);
 static void transition(struct http_ctx *, enum campaign_action);
 static void answer_campaign(struct http_ctx *, const char *, int);
 
@@ -44,8 +44,8 @@ answer_campaign(struct http_ctx *ctx, const char *id, int status)
 /* parse_extras reads followUps and autoResponse, the parts of a new campaign beyond the
  * template; -1 after answering. */
 static int
-parse_extras(struct http_ctx *ctx, json_t *doc, struct campaign_extras *x,
-    struct follow_up_in **fus)
+parse_extras(
+    struct http_ctx *ctx, json_t *doc, struct campaign_extras *x, struct follow_up_in **fus)
 {
 	static const char *const fu_keys[] = {"afterDays", "body", NULL};
 	static const char *const ar_keys[] = {"body", "delayMinutes", NULL};
@@ -58,8 +58,8 @@ parse_extras(struct http_ctx *ctx, json_t *doc, struct campaign_extras *x,
 	if ((list = json_object_get(doc, "launch")) != NULL) {
 		if (!json_is_boolean(list)) {
 			http_problem(ctx->req, 422, "validation_failed",
-			    "launch must be true (the default) or false (create a draft).", "launch", NULL,
-			    NULL);
+			    "launch must be true (the default) or false (create a draft).",
+			    "launch", NULL, NULL);
 			return -1;
 		}
 		x->draft = json_is_false(list);
@@ -67,7 +67,8 @@ parse_extras(struct http_ctx *ctx, json_t *doc, struct campaign_extras *x,
 	if ((list = json_object_get(doc, "followUps")) != NULL) {
 		if (!json_is_array(list) || json_array_size(list) > 5) {
 			http_problem(ctx->req, 422, "validation_failed",
-			    "followUps must be a list of at most 5 follow-ups.", "followUps", NULL, NULL);
+			    "followUps must be a list of at most 5 follow-ups.", "followUps", NULL,
+			    NULL);
 			return -1;
 		}
 		if (json_array_size(list) > 0 &&
@@ -75,15 +76,18 @@ parse_extras(struct http_ctx *ctx, json_t *doc, struct campaign_extras *x,
 			api_fail(ctx, LC_ENOMEM, NULL);
 			return -1;
 		}
-		json_array_foreach(list, i, item) {
+		json_array_foreach(list, i, item)
+		{
 			if (!json_is_object(item)) {
-				http_problem(ctx->req, 422, "validation_failed", "Each follow-up is an object.",
-				    "followUps", NULL, NULL);
+				http_problem(ctx->req, 422, "validation_failed",
+				    "Each follow-up is an object.", "followUps", NULL, NULL);
 				return -1;
 			}
 			if (api_only_keys(ctx, item, fu_keys, "followUps[]") != 0 ||
-			    api_get_int(ctx, item, "afterDays", 1, 1, 90, &v, "followUps[].afterDays") < 0 ||
-			    api_get_str(ctx, item, "body", 1, &(*fus)[i].body, "followUps[].body") != 0)
+			    api_get_int(ctx, item, "afterDays", 1, 1, 90, &v,
+			        "followUps[].afterDays") < 0 ||
+			    api_get_str(
+			        ctx, item, "body", 1, &(*fus)[i].body, "followUps[].body") != 0)
 				return -1;
 			(*fus)[i].after_days = (unsigned)v;
 		}
@@ -92,15 +96,16 @@ parse_extras(struct http_ctx *ctx, json_t *doc, struct campaign_extras *x,
 	}
 	if ((ar = json_object_get(doc, "autoResponse")) != NULL && !json_is_null(ar)) {
 		if (!json_is_object(ar)) {
-			http_problem(ctx->req, 422, "validation_failed", "autoResponse is an object.",
-			    "autoResponse", NULL, NULL);
+			http_problem(ctx->req, 422, "validation_failed",
+			    "autoResponse is an object.", "autoResponse", NULL, NULL);
 			return -1;
 		}
 		v = 60;
 		if (api_only_keys(ctx, ar, ar_keys, "autoResponse") != 0 ||
-		    api_get_str(ctx, ar, "body", 1, &x->auto_response_body, "autoResponse.body") != 0 ||
-		    api_get_int(ctx, ar, "delayMinutes", 0, 0, 10080, &v, "autoResponse.delayMinutes") <
-		        0)
+		    api_get_str(ctx, ar, "body", 1, &x->auto_response_body, "autoResponse.body") !=
+		        0 ||
+		    api_get_int(
+		        ctx, ar, "delayMinutes", 0, 0, 10080, &v, "autoResponse.delayMinutes") < 0)
 			return -1;
 		x->auto_response_delay_minutes = (int)v;
 	}
@@ -137,7 +142,8 @@ api_campaign_create(void *arg)
 		api_fail(ctx, LC_ENOMEM, NULL);
 		goto out;
 	}
-	if ((e = campaign_input_parse(base, &in, &prospects, &bad, badbuf, sizeof(badbuf))) != LC_OK) {
+	if ((e = campaign_input_parse(base, &in, &prospects, &bad, badbuf, sizeof(badbuf))) !=
+	    LC_OK) {
 		if (e == LC_ENOMEM)
 			api_fail(ctx, e, NULL);
 		else
@@ -146,8 +152,8 @@ api_campaign_create(void *arg)
 		goto out;
 	}
 	if (parse_extras(ctx, doc, &extras, &fus) != 0 ||
-	    api_mailbox_ids(ctx, doc, mailbox_ids, MAILBOXES_MAX_PER_WORKSPACE,
-	        &extras.nmailbox_ids) != 0)
+	    api_mailbox_ids(
+	        ctx, doc, mailbox_ids, MAILBOXES_MAX_PER_WORKSPACE, &extras.nmailbox_ids) != 0)
 		goto out;
 	extras.mailbox_ids = mailbox_ids;
 	memset(&fail, 0, sizeof(fail));
@@ -189,8 +195,8 @@ api_campaign_add_relationships(void *arg)
 		goto out;
 	list = json_object_get(doc, "prospects");
 	if (!json_is_array(list) || json_array_size(list) == 0) {
-		http_problem(ctx->req, 422, "validation_failed", "prospects must be a non-empty list.",
-		    "prospects", NULL, NULL);
+		http_problem(ctx->req, 422, "validation_failed",
+		    "prospects must be a non-empty list.", "prospects", NULL, NULL);
 		goto out;
 	}
 	/* reuse the campaign parser for the prospect list */
@@ -200,7 +206,8 @@ api_campaign_add_relationships(void *arg)
 		api_fail(ctx, LC_ENOMEM, NULL);
 		goto out;
 	}
-	if ((e = campaign_input_parse(wrapper, &in, &prospects, &bad, badbuf, sizeof(badbuf))) != LC_OK) {
+	if ((e = campaign_input_parse(wrapper, &in, &prospects, &bad, badbuf, sizeof(badbuf))) !=
+	    LC_OK) {
 		http_problem(ctx->req, 422, "validation_failed",
 		    "A prospect field is missing, unknown or of the wrong type.", bad, NULL, NULL);
 		goto out;
@@ -224,13 +231,13 @@ api_campaign_add_relationships(void *arg)
 	items = page.items;
 	data = json_array();
 	for (i = 0; data && i < page.n; i++)
-		json_array_append_new(data, json_pack("{s:s,s:s,s:s,s:s,s:s}", "id",
-		    items[i].public_id, "domain", items[i].domain, "contactName",
-		    items[i].contact_name, "contactEmail", items[i].contact_email, "status",
-		    rel_status_name(items[i].status)));
+		json_array_append_new(
+		    data, json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", items[i].public_id, "domain",
+		              items[i].domain, "contactName", items[i].contact_name, "contactEmail",
+		              items[i].contact_email, "status", rel_status_name(items[i].status)));
 	page_free(&page);
-	http_send_json(ctx->req, 201, json_pack("{s:I,s:o}", "added", (json_int_t)added, "data", data),
-	    NULL);
+	http_send_json(
+	    ctx->req, 201, json_pack("{s:I,s:o}", "added", (json_int_t)added, "data", data), NULL);
 out:
 	free(prospects);
 	json_decref(wrapper);
@@ -254,8 +261,8 @@ transition(struct http_ctx *ctx, enum campaign_action action)
 		return;
 	}
 	memset(&fail, 0, sizeof(fail));
-	e = campaigns_transition(ctx->core, &ctx->who, ctx->match.captures[0], action, reason,
-	    &fail);
+	e = campaigns_transition(
+	    ctx->core, &ctx->who, ctx->match.captures[0], action, reason, &fail);
 	json_decref(doc);
 	if (e != LC_OK) {
 		api_fail_core(ctx, e, &fail);

@@ -9,8 +9,7 @@
 #include "util/jsonw.h"
 #include "util/timefmt.h"
 
-static int parse_mask(struct http_ctx *, const char *, int (*)(const char *, size_t),
-    unsigned *);
+static int parse_mask(struct http_ctx *, const char *, int (*)(const char *, size_t), unsigned *);
 static void write_rates(struct jsonw *, unsigned, unsigned, unsigned);
 static void write_campaign(struct jsonw *, const struct campaign *, int);
 static void send_written(struct http_ctx *, struct buf *, const struct jsonw *);
@@ -23,8 +22,8 @@ static void send_written(struct http_ctx *, struct buf *, const struct jsonw *);
 
 /* parse_mask reads a comma list of names into a bit mask; -1 after answering 400. */
 static int
-parse_mask(struct http_ctx *ctx, const char *param, int (*lookup)(const char *, size_t),
-    unsigned *mask)
+parse_mask(
+    struct http_ctx *ctx, const char *param, int (*lookup)(const char *, size_t), unsigned *mask)
 {
 	const char *s = query_get(&ctx->query, param), *p, *comma;
 	char detail[160];
@@ -144,8 +143,8 @@ api_campaign_json(const struct campaign *c)
 void
 api_campaign_list(void *arg)
 {
-	static const char *const allowed[] = {"type", "status", "since", "q", "limit", "cursor",
-	    NULL};
+	static const char *const allowed[] = {
+	    "type", "status", "since", "q", "limit", "cursor", NULL};
 	struct http_ctx *ctx = arg;
 	struct campaign_query q;
 	struct page page;
@@ -165,14 +164,16 @@ api_campaign_list(void *arg)
 		return;
 	if ((s = query_get(&ctx->query, "since")) != NULL &&
 	    rfc3339_parse(s, strlen(s), &q.since_ms) != LC_OK) {
-		api_bad_param(ctx, "since", "since must be an RFC 3339 date-time such as "
-		                           "2026-05-01T00:00:00Z.");
+		api_bad_param(ctx, "since",
+		    "since must be an RFC 3339 date-time such as "
+		    "2026-05-01T00:00:00Z.");
 		return;
 	}
 	if ((s = query_get(&ctx->query, "q")) != NULL && *s) {
 		if (!text_valid(s, 1, NAME_MAX_CHARS, 0)) {
-			api_bad_param(ctx, "q", "q must be 1 to 200 characters without control "
-			                        "characters.");
+			api_bad_param(ctx, "q",
+			    "q must be 1 to 200 characters without control "
+			    "characters.");
 			return;
 		}
 		q.q = s;

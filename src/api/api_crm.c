@@ -25,8 +25,8 @@ relationship_json(const struct relationship *r)
 void
 api_crm_relationship_list(void *arg)
 {
-	static const char *const allowed[] = {"campaignId", "domain", "status", "q", "limit",
-	    "cursor", NULL};
+	static const char *const allowed[] = {
+	    "campaignId", "domain", "status", "q", "limit", "cursor", NULL};
 	struct http_ctx *ctx = arg;
 	struct rel_query q;
 	struct page page;
@@ -50,7 +50,8 @@ api_crm_relationship_list(void *arg)
 	}
 	if ((s = query_get(&ctx->query, "domain")) != NULL) {
 		if (!domain_valid(s)) {
-			api_bad_param(ctx, "domain", "domain must be a host name such as example.com.");
+			api_bad_param(
+			    ctx, "domain", "domain must be a host name such as example.com.");
 			return;
 		}
 		q.domain = s;
@@ -70,8 +71,9 @@ api_crm_relationship_list(void *arg)
 	}
 	if ((s = query_get(&ctx->query, "q")) != NULL && *s) {
 		if (!text_valid(s, 1, 320, 0)) {
-			api_bad_param(ctx, "q", "q must be 1 to 320 characters without control "
-			                        "characters.");
+			api_bad_param(ctx, "q",
+			    "q must be 1 to 320 characters without control "
+			    "characters.");
 			return;
 		}
 		q.q = s;
@@ -124,10 +126,10 @@ api_crm_relationship_get(void *arg)
 		    json_pack("{s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:o}", "direction",
 		        h->inbound ? "inbound" : "outbound", "id", h->public_id, "kind",
 		        h->inbound ? inbound_class_name(h->kind) : msg_kind_name(h->kind), "status",
-		        h->inbound ? json_null() : json_string(msg_status_name(h->status)), "subject",
-		        h->subject ? h->subject : "", "at", api_time_or_null(h->at_ms), "heldReason",
-		        api_str_or_null(pacing_reason_name(h->held_reason)), "nextSlotAt",
-		        api_time_or_null(h->next_slot_ms)));
+		        h->inbound ? json_null() : json_string(msg_status_name(h->status)),
+		        "subject", h->subject ? h->subject : "", "at", api_time_or_null(h->at_ms),
+		        "heldReason", api_str_or_null(pacing_reason_name(h->held_reason)),
+		        "nextSlotAt", api_time_or_null(h->next_slot_ms)));
 	}
 	if (doc)
 		json_object_set_new(doc, "messages", messages);

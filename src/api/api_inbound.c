@@ -68,8 +68,8 @@ api_inbound_post(void *arg)
 		return;
 	e = inbound_ingest(ctx->core, &ctx->who, ctx->req->body.data, ctx->req->body.len, &res);
 	if (e == LC_EINVAL) {
-		http_problem(ctx->req, 422, "validation_failed", "The body is not an email message.",
-		    "body", NULL, NULL);
+		http_problem(ctx->req, 422, "validation_failed",
+		    "The body is not an email message.", "body", NULL, NULL);
 		return;
 	}
 	if (e != LC_OK) {
@@ -87,8 +87,8 @@ api_inbound_post(void *arg)
 void
 api_inbound_list(void *arg)
 {
-	static const char *const allowed[] = {"campaignId", "class", "matched", "limit", "cursor",
-	    NULL};
+	static const char *const allowed[] = {
+	    "campaignId", "class", "matched", "limit", "cursor", NULL};
 	struct http_ctx *ctx = arg;
 	struct inbound_query q;
 	struct page page;
@@ -114,9 +114,11 @@ api_inbound_list(void *arg)
 	if ((s = query_get(&ctx->query, "class")) != NULL) {
 		for (p = s;; p = comma + 1) {
 			comma = strchr(p, ',');
-			if ((k = inbound_class_from_name(p, comma ? (size_t)(comma - p) : strlen(p))) < 0) {
+			if ((k = inbound_class_from_name(
+			         p, comma ? (size_t)(comma - p) : strlen(p))) < 0) {
 				api_bad_param(ctx, "class",
-				    "class is a comma list of reply, auto_reply, bounce, unsubscribe, delayed.");
+				    "class is a comma list of reply, auto_reply, bounce, "
+				    "unsubscribe, delayed.");
 				return;
 			}
 			q.klass_mask |= 1u << k;

@@ -10,8 +10,8 @@
 int
 api_imap_parse(struct http_ctx *ctx, json_t *doc, struct imap_in *in, int *given)
 {
-	static const char *const keys[] = {"host", "port", "security", "username", "password",
-	    "folders", NULL};
+	static const char *const keys[] = {
+	    "host", "port", "security", "username", "password", "folders", NULL};
 	const char *security = NULL;
 	json_t *imap, *folders, *f;
 	long long v;
@@ -30,7 +30,8 @@ api_imap_parse(struct http_ctx *ctx, json_t *doc, struct imap_in *in, int *given
 	}
 	if (!json_is_object(imap)) {
 		http_problem(ctx->req, 422, "validation_failed",
-		    "imap is an object (host, port, security, username, password, folders) or null.",
+		    "imap is an object (host, port, security, username, password, folders) or "
+		    "null.",
 		    "imap", NULL, NULL);
 		return -1;
 	}
@@ -47,7 +48,8 @@ api_imap_parse(struct http_ctx *ctx, json_t *doc, struct imap_in *in, int *given
 		in->security = mailbox_security_from_name(security);
 		if (in->security != MBX_TLS && in->security != MBX_STARTTLS) {
 			http_problem(ctx->req, 422, "validation_failed",
-			    "imap.security is tls (implicit TLS) or starttls.", "imap.security", NULL, NULL);
+			    "imap.security is tls (implicit TLS) or starttls.", "imap.security",
+			    NULL, NULL);
 			return -1;
 		}
 	}
@@ -55,13 +57,16 @@ api_imap_parse(struct http_ctx *ctx, json_t *doc, struct imap_in *in, int *given
 		if (!json_is_array(folders) || json_array_size(folders) < 1 ||
 		    json_array_size(folders) > IMAP_FOLDERS_MAX) {
 			http_problem(ctx->req, 422, "validation_failed",
-			    "imap.folders is a list of 1 to 5 folder names.", "imap.folders", NULL, NULL);
+			    "imap.folders is a list of 1 to 5 folder names.", "imap.folders", NULL,
+			    NULL);
 			return -1;
 		}
-		json_array_foreach(folders, i, f) {
+		json_array_foreach(folders, i, f)
+		{
 			if (!json_is_string(f)) {
 				http_problem(ctx->req, 422, "validation_failed",
-				    "imap.folders holds folder names (strings).", "imap.folders", NULL, NULL);
+				    "imap.folders holds folder names (strings).", "imap.folders",
+				    NULL, NULL);
 				return -1;
 			}
 			in->folders[i] = json_string_value(f);
@@ -92,7 +97,8 @@ api_imap_decorate(json_t *mailbox, const struct imap_view *v, int has)
 		    "folders", folders);
 	}
 	json_object_set_new(mailbox, "imap", imap ? imap : json_null());
-	json_object_set_new(mailbox, "imapStatus", json_string(has ? imap_state_name(v->state) : "off"));
+	json_object_set_new(
+	    mailbox, "imapStatus", json_string(has ? imap_state_name(v->state) : "off"));
 	json_object_set_new(mailbox, "lastError", api_str_or_null(has ? v->last_error : NULL));
 	json_object_set_new(mailbox, "lastSyncAt", api_time_or_null(has ? v->last_sync_ms : -1));
 }

@@ -11,7 +11,6 @@
 #include "core/pacing.h"
 #include "core/mailbox_imap.h"
 
-
 static json_t *mailbox_json(const struct mailbox_view *);
 static void answer_test(struct http_ctx *, const char *, int, int, const char *);
 static int parse_pacing(struct http_ctx *, json_t *, struct mailbox_in *);
@@ -38,13 +37,13 @@ parse_pacing(struct http_ctx *ctx, json_t *doc, struct mailbox_in *in)
 	size_t i;
 	int r, bit;
 
-	if ((r = api_get_int(ctx, doc, "minGapSeconds", 0, 0, PACING_GAP_MAX, &v,
-	         "minGapSeconds")) < 0)
+	if ((r = api_get_int(
+	         ctx, doc, "minGapSeconds", 0, 0, PACING_GAP_MAX, &v, "minGapSeconds")) < 0)
 		return -1;
 	if (r == 1)
 		in->gap_s = (long)v;
-	if ((r = api_get_int(ctx, doc, "jitterSeconds", 0, 0, PACING_GAP_MAX, &v,
-	         "jitterSeconds")) < 0)
+	if ((r = api_get_int(
+	         ctx, doc, "jitterSeconds", 0, 0, PACING_GAP_MAX, &v, "jitterSeconds")) < 0)
 		return -1;
 	if (r == 1)
 		in->jitter_s = (long)v;
@@ -69,8 +68,8 @@ parse_pacing(struct http_ctx *ctx, json_t *doc, struct mailbox_in *in)
 	if ((w = json_object_get(doc, "window")) == NULL)
 		return 0;
 	if (!json_is_object(w))
-		return bad_field(ctx, "window",
-		    "window is an object: days, start, end (HH:MM) and timeZone.");
+		return bad_field(
+		    ctx, "window", "window is an object: days, start, end (HH:MM) and timeZone.");
 	if (api_only_keys(ctx, w, window_keys, "window") != 0 ||
 	    api_get_str(ctx, w, "start", 0, &start, "window.start") != 0 ||
 	    api_get_str(ctx, w, "end", 0, &end, "window.end") != 0 ||
@@ -79,18 +78,22 @@ parse_pacing(struct http_ctx *ctx, json_t *doc, struct mailbox_in *in)
 	if (start && (in->start_min = pacing_hhmm_parse(start)) < 0)
 		return bad_field(ctx, "window.start", "window.start is a time of day, HH:MM.");
 	if (end && (in->end_min = pacing_hhmm_parse(end)) < 0)
-		return bad_field(ctx, "window.end", "window.end is a time of day, HH:MM (24:00 allowed).");
+		return bad_field(
+		    ctx, "window.end", "window.end is a time of day, HH:MM (24:00 allowed).");
 	if ((days = json_object_get(doc, "window") ? json_object_get(w, "days") : NULL) == NULL)
 		return 0;
 	if (!json_is_array(days) || json_array_size(days) == 0 || json_array_size(days) > 7)
 		return bad_field(ctx, "window.days",
 		    "window.days is a list of 1 to 7 days: mon, tue, wed, thu, fri, sat, sun.");
 	in->days = 0;
-	json_array_foreach(days, i, day) {
-		if (!json_is_string(day) || (bit = pacing_day_from_name(json_string_value(day))) < 0 ||
+	json_array_foreach(days, i, day)
+	{
+		if (!json_is_string(day) ||
+		    (bit = pacing_day_from_name(json_string_value(day))) < 0 ||
 		    (in->days & (1L << bit)) != 0)
 			return bad_field(ctx, "window.days",
-			    "window.days names each of mon, tue, wed, thu, fri, sat, sun at most once.");
+			    "window.days names each of mon, tue, wed, thu, fri, sat, sun at most "
+			    "once.");
 		in->days |= 1L << bit;
 	}
 	return 0;
@@ -118,23 +121,25 @@ static void send_mailbox(struct http_ctx *, int, const struct mailbox_view *);
 static json_t *
 mailbox_json(const struct mailbox_view *v)
 {
-	json_t *o = json_pack("{s:s,s:s,s:s,s:o,s:{s:s,s:I,s:s,s:s,s:b},s:I,s:I,s:s,s:o,s:o,s:o,s:o}",
-	    "id", v->public_id, "fromName", v->from_name ? v->from_name : "", "fromAddress",
-	    v->from_address, "replyTo", api_str_or_null(v->reply_to), "smtp", "host", v->host,
-	    "port", (json_int_t)v->port, "security", mailbox_security_name(v->security),
-	    "username", v->username, "passwordSet", v->password_set, "dailyCap",
-	    (json_int_t)v->daily_cap, "sentToday", (json_int_t)v->sent_today, "status",
-	    v->status == MBX_PAUSED ? "paused" : "active", "pausedReason",
-	    api_str_or_null(v->status == MBX_PAUSED ? v->paused_reason : NULL), "pausedAt",
-	    api_time_or_null(v->status == MBX_PAUSED ? v->paused_ms : -1), "createdAt",
-	    api_time_or_null(v->created_ms), "updatedAt", api_time_or_null(v->updated_ms));
+	json_t *o =
+	    json_pack("{s:s,s:s,s:s,s:o,s:{s:s,s:I,s:s,s:s,s:b},s:I,s:I,s:s,s:o,s:o,s:o,s:o}", "id",
+	        v->public_id, "fromName", v->from_name ? v->from_name : "", "fromAddress",
+	        v->from_address, "replyTo", api_str_or_null(v->reply_to), "smtp", "host", v->host,
+	        "port", (json_int_t)v->port, "security", mailbox_security_name(v->security),
+	        "username", v->username, "passwordSet", v->password_set, "dailyCap",
+	        (json_int_t)v->daily_cap, "sentToday", (json_int_t)v->sent_today, "status",
+	        v->status == MBX_PAUSED ? "paused" : "active", "pausedReason",
+	        api_str_or_null(v->status == MBX_PAUSED ? v->paused_reason : NULL), "pausedAt",
+	        api_time_or_null(v->status == MBX_PAUSED ? v->paused_ms : -1), "createdAt",
+	        api_time_or_null(v->created_ms), "updatedAt", api_time_or_null(v->updated_ms));
 
 	if (o == NULL)
 		return NULL;
 	json_object_set_new(o, "window", window_json(v));
-	json_object_set_new(o, "warmup", v->warmup_start == 0 ? json_null()
-	    : json_pack("{s:I,s:I}", "start", (json_int_t)v->warmup_start, "increment",
-	          (json_int_t)v->warmup_step));
+	json_object_set_new(o, "warmup",
+	    v->warmup_start == 0 ? json_null()
+	                         : json_pack("{s:I,s:I}", "start", (json_int_t)v->warmup_start,
+	                               "increment", (json_int_t)v->warmup_step));
 	json_object_set_new(o, "minGapSeconds", json_integer(v->gap_s));
 	json_object_set_new(o, "jitterSeconds", json_integer(v->jitter_s));
 	json_object_set_new(o, "capToday", json_integer(v->cap_today));
@@ -160,13 +165,12 @@ send_mailbox(struct http_ctx *ctx, int status, const struct mailbox_view *v)
 /* parse_in reads a mailbox body into in and its "imap" into imap (strings borrowed from
  * doc); -1 after answering 422. create: the required fields must be there. */
 static int
-parse_in(struct http_ctx *ctx, json_t *doc, int create, struct mailbox_in *in,
-    struct imap_in *imap)
+parse_in(struct http_ctx *ctx, json_t *doc, int create, struct mailbox_in *in, struct imap_in *imap)
 {
 	static const char *const keys[] = {"fromName", "fromAddress", "replyTo", "dailyCap", "smtp",
 	    "window", "warmup", "minGapSeconds", "jitterSeconds", "imap", "plusReplyTo", NULL};
-	static const char *const smtp_keys[] = {"host", "port", "security", "username", "password",
-	    NULL};
+	static const char *const smtp_keys[] = {
+	    "host", "port", "security", "username", "password", NULL};
 	const char *security = NULL;
 	long long v;
 	json_t *smtp, *rt;
@@ -182,19 +186,21 @@ parse_in(struct http_ctx *ctx, json_t *doc, int create, struct mailbox_in *in,
 		return -1;
 	if ((rt = json_object_get(doc, "replyTo")) != NULL) {
 		in->reply_to_given = 1;
-		if (!json_is_null(rt) && api_get_str(ctx, doc, "replyTo", 0, &in->reply_to, "replyTo") != 0)
+		if (!json_is_null(rt) &&
+		    api_get_str(ctx, doc, "replyTo", 0, &in->reply_to, "replyTo") != 0)
 			return -1;
 	}
 	if ((rt = json_object_get(doc, "plusReplyTo")) != NULL) {
 		/* issue 16: replies come back to local+<reply token>@domain */
 		if (!json_is_boolean(rt)) {
-			http_problem(ctx->req, 422, "validation_failed", "plusReplyTo is true or false.",
-			    "plusReplyTo", NULL, NULL);
+			http_problem(ctx->req, 422, "validation_failed",
+			    "plusReplyTo is true or false.", "plusReplyTo", NULL, NULL);
 			return -1;
 		}
 		in->plus_reply_to = json_is_true(rt);
 	}
-	if ((r = api_get_int(ctx, doc, "dailyCap", 0, 1, MAILBOX_DAILY_CAP_MAX, &v, "dailyCap")) < 0)
+	if ((r = api_get_int(ctx, doc, "dailyCap", 0, 1, MAILBOX_DAILY_CAP_MAX, &v, "dailyCap")) <
+	    0)
 		return -1;
 	if (r == 1)
 		in->daily_cap = (long)v;
@@ -205,7 +211,8 @@ parse_in(struct http_ctx *ctx, json_t *doc, int create, struct mailbox_in *in,
 		return 0;
 	if (!json_is_object(smtp)) {
 		http_problem(ctx->req, 422, "validation_failed",
-		    "smtp is an object: host, port, security, username, password.", "smtp", NULL, NULL);
+		    "smtp is an object: host, port, security, username, password.", "smtp", NULL,
+		    NULL);
 		return -1;
 	}
 	if (api_only_keys(ctx, smtp, smtp_keys, "smtp") != 0 ||
@@ -321,7 +328,8 @@ api_mailbox_update(void *arg)
 	if (parse_in(ctx, doc, 0, &in, &imap) != 0)
 		goto out;
 	memset(&fail, 0, sizeof(fail));
-	if ((e = mailboxes_update(ctx->core, &ctx->who, ctx->match.captures[0], &in, &v, &fail)) != LC_OK) {
+	if ((e = mailboxes_update(ctx->core, &ctx->who, ctx->match.captures[0], &in, &v, &fail)) !=
+	    LC_OK) {
 		if (e == LC_ENOTFOUND)
 			api_fail(ctx, e, "mailbox_not_found");
 		else
@@ -470,8 +478,9 @@ api_mailbox_test(void *arg)
 	/* a worker runs it (this process never talks SMTP nor decrypts a password); the
 	 * answer comes at once, so no FastCGI thread waits on a remote server: the client
 	 * polls the Location */
-	snprintf(headers, sizeof(headers), "Location: /v1/mailboxes/%s/tests/%s\r\nRetry-After: 1\r\n",
-	    ctx->match.captures[0], test_id);
+	snprintf(headers, sizeof(headers),
+	    "Location: /v1/mailboxes/%s/tests/%s\r\nRetry-After: 1\r\n", ctx->match.captures[0],
+	    test_id);
 	http_send_json(ctx->req, 202,
 	    json_pack("{s:s,s:s,s:s}", "id", test_id, "mailboxId", ctx->match.captures[0], "status",
 	        "running"),
@@ -489,8 +498,8 @@ api_mailbox_test_get(void *arg)
 
 	if (api_only_params(ctx, allowed) != 0)
 		return;
-	if ((e = mailbox_test_result(ctx->core, &ctx->who, ctx->match.captures[1], &done, &ok,
-	         &result)) != LC_OK) {
+	if ((e = mailbox_test_result(
+	         ctx->core, &ctx->who, ctx->match.captures[1], &done, &ok, &result)) != LC_OK) {
 		api_fail(ctx, e, "mailbox_test_not_found");
 		return;
 	}
@@ -514,10 +523,11 @@ api_mailbox_ids(struct http_ctx *ctx, json_t *doc, const char **ids, size_t max,
 		    "mailboxIds is a list of at most 100 mailbox ids.", "mailboxIds", NULL, NULL);
 		return -1;
 	}
-	json_array_foreach(list, i, item) {
+	json_array_foreach(list, i, item)
+	{
 		if ((ids[i] = json_string_value(item)) == NULL) {
-			http_problem(ctx->req, 422, "validation_failed", "Each mailbox id is a string.",
-			    "mailboxIds", NULL, NULL);
+			http_problem(ctx->req, 422, "validation_failed",
+			    "Each mailbox id is a string.", "mailboxIds", NULL, NULL);
 			return -1;
 		}
 	}
@@ -561,8 +571,8 @@ api_campaign_patch(void *arg)
 		goto out;
 	if (json_object_get(doc, "mailboxIds") != NULL) {
 		memset(&fail, 0, sizeof(fail));
-		if ((e = campaign_mailboxes_set(ctx->core, &ctx->who, ctx->match.captures[0], ids, n,
-		         &fail)) != LC_OK) {
+		if ((e = campaign_mailboxes_set(
+		         ctx->core, &ctx->who, ctx->match.captures[0], ids, n, &fail)) != LC_OK) {
 			api_fail_core(ctx, e, &fail);
 			goto out;
 		}

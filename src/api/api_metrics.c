@@ -31,8 +31,7 @@ lc_err
 api_metrics_init(const struct config *cfg, char *why, size_t whylen)
 {
 	started_s = (double)now_ms() / 1000.0;
-	return scrape_auth_init(&access_rule, cfg->metrics_token, cfg->metrics_allow, why,
-	    whylen);
+	return scrape_auth_init(&access_rule, cfg->metrics_token, cfg->metrics_allow, why, whylen);
 }
 
 /* age_s is how long ago (seconds, never negative) ms was; 0 for -1 (nothing waiting). */
@@ -86,8 +85,8 @@ write_backlog(struct buf *out, struct core *core)
 	         "Webhook deliveries not yet done, by state.")) != LC_OK ||
 	    (e = prom_sample_u64(out, "linkcamp_webhook_backlog", "state=\"pending\"",
 	         b.webhook_pending)) != LC_OK ||
-	    (e = prom_sample_u64(out, "linkcamp_webhook_backlog", "state=\"sending\"",
-	         b.webhook_sending)) != LC_OK)
+	    (e = prom_sample_u64(
+	         out, "linkcamp_webhook_backlog", "state=\"sending\"", b.webhook_sending)) != LC_OK)
 		return e;
 	if ((e = prom_family(out, "linkcamp_webhook_oldest_due_age_seconds", "gauge",
 	         "How long the earliest due webhook delivery has been due; 0 when none is.")) !=
@@ -98,11 +97,11 @@ write_backlog(struct buf *out, struct core *core)
 	if ((e = prom_family(out, "linkcamp_placement_backlog", "gauge",
 	         "Link placements due for a check now (due) and being checked (checking).")) !=
 	        LC_OK ||
-	    (e = prom_sample_u64(out, "linkcamp_placement_backlog", "state=\"due\"",
-	         b.placement_due)) != LC_OK)
+	    (e = prom_sample_u64(
+	         out, "linkcamp_placement_backlog", "state=\"due\"", b.placement_due)) != LC_OK)
 		return e;
-	return prom_sample_u64(out, "linkcamp_placement_backlog", "state=\"checking\"",
-	    b.placement_checking);
+	return prom_sample_u64(
+	    out, "linkcamp_placement_backlog", "state=\"checking\"", b.placement_checking);
 }
 
 void
@@ -114,16 +113,15 @@ api_metrics(void *arg)
 	lc_err e;
 
 	switch (scrape_auth_check(&access_rule, ctx->req->authorization, remote)) {
-	case LC_OK:
-		break;
+	case LC_OK: break;
 	case LC_EAUTH:
 		http_problem(ctx->req, 401, "unauthorized",
 		    "Scraping needs the bearer token of [metrics] token.", NULL, NULL,
 		    "WWW-Authenticate: Bearer realm=\"metrics\"\r\n");
 		return;
 	case LC_EFORBIDDEN:
-		http_problem(ctx->req, 403, "forbidden",
-		    "This address is not in [metrics] allow.", NULL, NULL, NULL);
+		http_problem(ctx->req, 403, "forbidden", "This address is not in [metrics] allow.",
+		    NULL, NULL, NULL);
 		return;
 	default: /* off: as if the route did not exist */
 		http_problem(ctx->req, 404, "route_not_found", "No such route.", NULL, NULL, NULL);
@@ -134,8 +132,8 @@ api_metrics(void *arg)
 	buf_init(&out, METRICS_MAX);
 	if ((e = prom_family(&out, "linkcamp_build_info", "gauge",
 	         "Always 1; the version label names the running build.")) != LC_OK ||
-	    (e = prom_sample(&out, "linkcamp_build_info", "program=\"linkcamp-fcgi\",version=\""
-	         PACKAGE_VERSION "\"", 1)) != LC_OK ||
+	    (e = prom_sample(&out, "linkcamp_build_info",
+	         "program=\"linkcamp-fcgi\",version=\"" PACKAGE_VERSION "\"", 1)) != LC_OK ||
 	    (e = prom_family(&out, "process_start_time_seconds", "gauge",
 	         "When linkcamp-fcgi started, in seconds since the epoch.")) != LC_OK ||
 	    (e = prom_sample(&out, "process_start_time_seconds", NULL, started_s)) != LC_OK ||

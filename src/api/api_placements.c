@@ -36,11 +36,13 @@ placement_json(const struct placement_view *v)
 		return NULL;
 	}
 	json_object_set_new(o, "verdict",
-	    v->verdict >= 0 ? json_string(placement_verdict_name((unsigned)v->verdict)) : json_null());
+	    v->verdict >= 0 ? json_string(placement_verdict_name((unsigned)v->verdict))
+	                    : json_null());
 	json_object_set_new(o, "issues", issues);
 	json_object_set_new(o, "expectedAnchor", api_str_or_null(v->expected_anchor));
 	json_object_set_new(o, "expectedRel",
-	    json_string(placement_rel_name(v->expected_rel >= 0 ? v->expected_rel : PL_REL_FOLLOW)));
+	    json_string(
+	        placement_rel_name(v->expected_rel >= 0 ? v->expected_rel : PL_REL_FOLLOW)));
 	json_object_set_new(o, "guaranteeUntil", api_time_or_null(v->guarantee_ms));
 	/* price stays the number it always was (for clients that read only it); the exact
 	 * amount is priceAmount, a decimal text in priceCurrency's minor digits */
@@ -80,8 +82,7 @@ read_expect(struct http_ctx *ctx, json_t *doc, struct placement_expect_in *x)
 		*has[i] = 1;
 		if (json_is_null(v))
 			continue;
-		if (!json_is_string(v) ||
-		    strlen(json_string_value(v)) != json_string_length(v)) {
+		if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v)) {
 			http_problem(ctx->req, 422, "validation_failed",
 			    "This field must be a string or null.", strs[i], NULL, NULL);
 			return -1;
@@ -99,8 +100,8 @@ read_expect(struct http_ctx *ctx, json_t *doc, struct placement_expect_in *x)
 			x->price_text = json_string_value(v);
 		} else {
 			http_problem(ctx->req, 422, "validation_failed",
-			    "price must be a number, a decimal string (\"150.00\") or null.", "price",
-			    NULL, NULL);
+			    "price must be a number, a decimal string (\"150.00\") or null.",
+			    "price", NULL, NULL);
 			return -1;
 		}
 	}
@@ -110,8 +111,8 @@ read_expect(struct http_ctx *ctx, json_t *doc, struct placement_expect_in *x)
 			x->currency = json_string_value(v);
 		} else if (!json_is_null(v)) {
 			http_problem(ctx->req, 422, "validation_failed",
-			    "priceCurrency must be an ISO 4217 code (a string) or null.", "priceCurrency",
-			    NULL, NULL);
+			    "priceCurrency must be an ISO 4217 code (a string) or null.",
+			    "priceCurrency", NULL, NULL);
 			return -1;
 		}
 	}
@@ -154,8 +155,8 @@ out:
 void
 api_placement_update(void *arg)
 {
-	static const char *const keys[] = {"expectedAnchor", "expectedRel", "guaranteeUntil",
-	    "price", "priceCurrency", NULL};
+	static const char *const keys[] = {
+	    "expectedAnchor", "expectedRel", "guaranteeUntil", "price", "priceCurrency", NULL};
 	struct http_ctx *ctx = arg;
 	struct core_fail fail;
 	struct page l;

@@ -22,8 +22,8 @@ parse_schedule(struct http_ctx *ctx, const char *schedule, int64_t *ms)
 	if (rfc3339_parse(schedule, strlen(schedule), ms) == LC_OK)
 		return 0;
 	http_problem(ctx->req, 422, "validation_failed",
-	    "scheduleAt must be \"now\" or an RFC 3339 date-time with an offset.", "scheduleAt", NULL,
-	    NULL);
+	    "scheduleAt must be \"now\" or an RFC 3339 date-time with an offset.", "scheduleAt",
+	    NULL, NULL);
 	return -1;
 }
 
@@ -36,12 +36,12 @@ invocation_json(struct http_ctx *ctx, const struct invocation *inv)
 	json_t *message, *event = json_null(), *o;
 
 	message = inv->message_public_id
-	    ? json_pack("{s:s,s:s,s:o,s:o,s:o}", "id", inv->message_public_id, "status",
-	          msg_status_name(inv->message_status), "scheduleAt",
-	          api_time_or_null(inv->schedule_ms), "heldReason",
-	          api_str_or_null(pacing_reason_name(inv->message_held_reason)), "nextSlotAt",
-	          api_time_or_null(inv->message_next_slot_ms))
-	    : json_null();
+	              ? json_pack("{s:s,s:s,s:o,s:o,s:o}", "id", inv->message_public_id, "status",
+	                    msg_status_name(inv->message_status), "scheduleAt",
+	                    api_time_or_null(inv->schedule_ms), "heldReason",
+	                    api_str_or_null(pacing_reason_name(inv->message_held_reason)),
+	                    "nextSlotAt", api_time_or_null(inv->message_next_slot_ms))
+	              : json_null();
 	if (inv->event_public_id && inv->event_type)
 		event = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}", "id", inv->event_public_id, "type",
 		    inv->event_type, "campaignId", api_str_or_null(inv->event_campaign_id),
@@ -123,7 +123,8 @@ out:
 void
 api_campaign_respond(void *arg)
 {
-	static const char *const keys[] = {"inboundMessageId", "subject", "body", "scheduleAt", NULL};
+	static const char *const keys[] = {
+	    "inboundMessageId", "subject", "body", "scheduleAt", NULL};
 	struct http_ctx *ctx = arg;
 	struct respond_in in;
 	struct core_fail fail;

@@ -57,12 +57,14 @@ api_webhook_create(void *arg)
 		    "events is a non-empty array of event names.", "events", NULL, NULL);
 		goto out;
 	}
-	json_array_foreach(events, i, item) {
+	json_array_foreach(events, i, item)
+	{
 		const char *s = json_string_value(item);
 		snprintf(param, sizeof(param), "events[%zu]", i);
 		if (s == NULL || webhook_event_from_name(s) < 0) {
 			http_problem(ctx->req, 422, "validation_failed",
-			    "Each event is one of the names in docs/webhooks.md.", param, NULL, NULL);
+			    "Each event is one of the names in docs/webhooks.md.", param, NULL,
+			    NULL);
 			goto out;
 		}
 		for (j = 0; j < n && strcmp(names[j], s) != 0; j++)
@@ -189,12 +191,13 @@ api_webhook_deliveries(void *arg)
 	data = json_array();
 	for (i = 0; data && i < a.n; i++) {
 		const struct webhook_attempt *t = &a.items[i];
-		json_array_append_new(data,
-		    json_pack("{s:s,s:s,s:I,s:o,s:o,s:o,s:I,s:b}", "eventId", t->event_id, "type",
-		        t->type, "attempt", (json_int_t)t->attempt, "statusCode",
-		        t->status_code ? json_integer(t->status_code) : json_null(), "error",
-		        api_str_or_null(t->error), "at", api_time_or_null(t->at_ms), "durationMs",
-		        (json_int_t)t->duration_ms, "ok", t->status_code >= 200 && t->status_code < 300));
+		json_array_append_new(
+		    data, json_pack("{s:s,s:s,s:I,s:o,s:o,s:o,s:I,s:b}", "eventId", t->event_id,
+		              "type", t->type, "attempt", (json_int_t)t->attempt, "statusCode",
+		              t->status_code ? json_integer(t->status_code) : json_null(), "error",
+		              api_str_or_null(t->error), "at", api_time_or_null(t->at_ms),
+		              "durationMs", (json_int_t)t->duration_ms, "ok",
+		              t->status_code >= 200 && t->status_code < 300));
 	}
 	http_send_json(ctx->req, 200,
 	    json_pack("{s:o,s:I,s:o}", "data", data, "total", (json_int_t)a.total, "nextCursor",

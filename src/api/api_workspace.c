@@ -5,8 +5,8 @@
 #include "core/placements.h"
 #include "util/money.h"
 
-static const char *const policy_names[MSG_NKINDS + 1] = {"drafts", "sendEmail", "respond",
-    "autoResponses", "followUps", NULL};
+static const char *const policy_names[MSG_NKINDS + 1] = {
+    "drafts", "sendEmail", "respond", "autoResponses", "followUps", NULL};
 
 static void answer_policy(struct http_ctx *);
 
@@ -26,8 +26,8 @@ answer_policy(struct http_ctx *ctx)
 	}
 	approval = json_object();
 	for (i = 0; approval && i < MSG_NKINDS; i++)
-		json_object_set_new(approval, policy_names[i],
-		    json_string(p.approve[i] ? "required" : "auto"));
+		json_object_set_new(
+		    approval, policy_names[i], json_string(p.approve[i] ? "required" : "auto"));
 	http_send_json(ctx->req, 200,
 	    json_pack("{s:o,s:I,s:b,s:{s:f},s:b,s:s}", "approval", approval, "maxLatenessHours",
 	        (json_int_t)p.max_lateness_hours, "trackOpens", p.track_opens, "autoPause",
@@ -49,8 +49,8 @@ api_policy_get(void *arg)
 void
 api_policy_put(void *arg)
 {
-	static const char *const keys[] = {"approval", "maxLatenessHours", "trackOpens", "autoPause",
-	    "unsubscribeSuppressesDomain", "defaultCurrency", NULL};
+	static const char *const keys[] = {"approval", "maxLatenessHours", "trackOpens",
+	    "autoPause", "unsubscribeSuppressesDomain", "defaultCurrency", NULL};
 	static const char *const auto_keys[] = {"bounceRate", NULL};
 	struct http_ctx *ctx = arg;
 	struct core_fail fail;
@@ -88,7 +88,8 @@ api_policy_put(void *arg)
 				continue;
 			if (strcmp(v, "required") != 0 && strcmp(v, "auto") != 0) {
 				http_problem(ctx->req, 422, "validation_failed",
-				    "Each approval setting is \"required\" or \"auto\".", param, NULL, NULL);
+				    "Each approval setting is \"required\" or \"auto\".", param,
+				    NULL, NULL);
 				goto out;
 			}
 			p.approve[i] = strcmp(v, "required") == 0;
@@ -98,8 +99,8 @@ api_policy_put(void *arg)
 		goto out;
 	if ((track = json_object_get(doc, "trackOpens")) != NULL) {
 		if (!json_is_boolean(track)) {
-			http_problem(ctx->req, 422, "validation_failed", "trackOpens is true or false.",
-			    "trackOpens", NULL, NULL);
+			http_problem(ctx->req, 422, "validation_failed",
+			    "trackOpens is true or false.", "trackOpens", NULL, NULL);
 			goto out;
 		}
 		p.track_opens = json_is_true(track);
@@ -108,7 +109,8 @@ api_policy_put(void *arg)
 		if (!json_is_object(ap) || api_only_keys(ctx, ap, auto_keys, "autoPause") != 0) {
 			if (!json_is_object(ap))
 				http_problem(ctx->req, 422, "validation_failed",
-				    "autoPause is an object: {\"bounceRate\": 0.1}.", "autoPause", NULL, NULL);
+				    "autoPause is an object: {\"bounceRate\": 0.1}.", "autoPause",
+				    NULL, NULL);
 			goto out;
 		}
 		if ((rate = json_object_get(ap, "bounceRate")) != NULL) {
@@ -116,7 +118,8 @@ api_policy_put(void *arg)
 			if (!json_is_number(rate) || json_number_value(rate) < 0 ||
 			    json_number_value(rate) > 1) {
 				http_problem(ctx->req, 422, "validation_failed",
-				    "autoPause.bounceRate is a number from 0 to 1 (0 turns it off).",
+				    "autoPause.bounceRate is a number from 0 to 1 (0 turns it "
+				    "off).",
 				    "autoPause.bounceRate", NULL, NULL);
 				goto out;
 			}
@@ -126,8 +129,8 @@ api_policy_put(void *arg)
 	if ((track = json_object_get(doc, "unsubscribeSuppressesDomain")) != NULL) {
 		if (!json_is_boolean(track)) {
 			http_problem(ctx->req, 422, "validation_failed",
-			    "unsubscribeSuppressesDomain is true or false.", "unsubscribeSuppressesDomain",
-			    NULL, NULL);
+			    "unsubscribeSuppressesDomain is true or false.",
+			    "unsubscribeSuppressesDomain", NULL, NULL);
 			goto out;
 		}
 		p.unsubscribe_domain = json_is_true(track);

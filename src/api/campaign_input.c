@@ -11,14 +11,15 @@ static const char *str_field(json_t *, const char *, int, int *);
 /* only_keys returns 0 when every key of obj is in allowed; else points *bad at the
  * unknown key, written as prefix.key into buf when a prefix is given. */
 static int
-only_keys(json_t *obj, const char *const *allowed, const char **bad, const char *prefix,
-    char *buf, size_t buflen)
+only_keys(json_t *obj, const char *const *allowed, const char **bad, const char *prefix, char *buf,
+    size_t buflen)
 {
 	const char *key;
 	json_t *v;
 	size_t i;
 
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		for (i = 0; allowed[i]; i++)
 			if (strcmp(key, allowed[i]) == 0)
 				break;
@@ -54,8 +55,8 @@ lc_err
 campaign_input_parse(json_t *doc, struct campaign_new *out, struct prospect_in **prospects,
     const char **bad_param, char *buf, size_t buflen)
 {
-	static const char *const top[] = {"type", "name", "targetUrl", "sender", "template",
-	    "prospects", NULL};
+	static const char *const top[] = {
+	    "type", "name", "targetUrl", "sender", "template", "prospects", NULL};
 	static const char *const tmpl_keys[] = {"subject", "body", NULL};
 	static const char *const prospect_keys[] = {"domain", "contactName", "contactEmail", NULL};
 	json_t *tmpl, *list, *item;
@@ -77,20 +78,21 @@ campaign_input_parse(json_t *doc, struct campaign_new *out, struct prospect_in *
 		return LC_EINVAL;
 	}
 	out->type = (unsigned)t;
-#define REQUIRE_STR(field, key)                                                               \
-	do {                                                                                      \
-		out->field = str_field(doc, key, 1, &ok);                                             \
-		if (!ok) {                                                                            \
-			*bad_param = key;                                                                 \
-			return LC_EINVAL;                                                                 \
-		}                                                                                     \
+#define REQUIRE_STR(field, key)                                                                    \
+	do {                                                                                       \
+		out->field = str_field(doc, key, 1, &ok);                                          \
+		if (!ok) {                                                                         \
+			*bad_param = key;                                                          \
+			return LC_EINVAL;                                                          \
+		}                                                                                  \
 	} while (0)
 	REQUIRE_STR(name, "name");
 	REQUIRE_STR(target_url, "targetUrl");
 	REQUIRE_STR(sender, "sender");
 #undef REQUIRE_STR
 	if ((tmpl = json_object_get(doc, "template")) != NULL) {
-		if (!json_is_object(tmpl) || only_keys(tmpl, tmpl_keys, bad_param, "template", buf, buflen) != 0) {
+		if (!json_is_object(tmpl) ||
+		    only_keys(tmpl, tmpl_keys, bad_param, "template", buf, buflen) != 0) {
 			if (!json_is_object(tmpl))
 				*bad_param = "template";
 			return LC_EINVAL;
@@ -114,9 +116,11 @@ campaign_input_parse(json_t *doc, struct campaign_new *out, struct prospect_in *
 		if (json_array_size(list) > 0 &&
 		    (*prospects = calloc(json_array_size(list), sizeof(**prospects))) == NULL)
 			return LC_ENOMEM;
-		json_array_foreach(list, i, item) {
+		json_array_foreach(list, i, item)
+		{
 			struct prospect_in *p = &(*prospects)[i];
-			if (!json_is_object(item) || only_keys(item, prospect_keys, bad_param, "prospects[]", buf, buflen) != 0) {
+			if (!json_is_object(item) || only_keys(item, prospect_keys, bad_param,
+			                                 "prospects[]", buf, buflen) != 0) {
 				if (!json_is_object(item))
 					*bad_param = "prospects";
 				goto fail;

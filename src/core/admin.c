@@ -61,8 +61,8 @@ admin_account_create(struct core *core, const char *name, char out_id[ID_MAX])
 }
 
 lc_err
-admin_workspace_create(struct core *core, const char *account_public, const char *name,
-    char out_id[ID_MAX])
+admin_workspace_create(
+    struct core *core, const char *account_public, const char *name, char out_id[ID_MAX])
 {
 	char now[TIME_SQL_LEN];
 	int64_t account_id = 0;
@@ -133,8 +133,8 @@ grant_tx(struct db *db, void *arg)
 	lc_err e;
 
 	sqltime_format(now_ms(), now);
-	e = store_credit_move(db, g->workspace_id, CREDIT_GRANT, g->amount, 0, "granted by operator",
-	    now, &ok);
+	e = store_credit_move(
+	    db, g->workspace_id, CREDIT_GRANT, g->amount, 0, "granted by operator", now, &ok);
 	return e == LC_OK && !ok ? LC_ENOTFOUND : e;
 }
 

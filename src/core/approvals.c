@@ -101,8 +101,7 @@ out_message_from_row(const struct db_rows *r, size_t i, struct out_message *m)
 }
 
 void
-message_event(const struct out_message *m, enum event_type type, int64_t at_ms,
-    struct event_in *ev)
+message_event(const struct out_message *m, enum event_type type, int64_t at_ms, struct event_in *ev)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->type = type;
@@ -113,15 +112,14 @@ message_event(const struct out_message *m, enum event_type type, int64_t at_ms,
 	ev->at_ms = at_ms;
 }
 
-
 static void
 item_from_row(const struct db_rows *rows, size_t i, void *item)
 {
 	out_message_from_row(rows, i, item);
 }
 
-static const struct page_spec spec = {sizeof(struct out_message), item_from_row,
-    PAGE_KEY(struct out_message, created_ms, id)};
+static const struct page_spec spec = {
+    sizeof(struct out_message), item_from_row, PAGE_KEY(struct out_message, created_ms, id)};
 
 lc_err
 approvals_list(struct core *core, const struct principal *who, const struct approval_query *q,
@@ -138,7 +136,8 @@ approvals_list(struct core *core, const struct principal *who, const struct appr
 	f.kind_mask = q->kind_mask ? q->kind_mask : (1u << MSG_NKINDS) - 1;
 	if (q->campaign_id) {
 		int none = 0;
-		if ((e = campaigns_filter_id(core, who, q->campaign_id, &f.campaign_id, &none)) != LC_OK)
+		if ((e = campaigns_filter_id(core, who, q->campaign_id, &f.campaign_id, &none)) !=
+		    LC_OK)
 			return e;
 		if (none)
 			return LC_OK; /* a filter that matches nothing */
@@ -157,8 +156,7 @@ approvals_list(struct core *core, const struct principal *who, const struct appr
 }
 
 lc_err
-approvals_get(struct core *core, const struct principal *who, const char *public_id,
-    struct page *v)
+approvals_get(struct core *core, const struct principal *who, const char *public_id, struct page *v)
 {
 	lc_err e;
 
@@ -202,7 +200,8 @@ decide_tx(struct db *db, void *arg)
 	}
 	/* only changed fields make an edit (the rule of every front) */
 	subject = ctx->approve && ctx->subject && strcmp(ctx->subject, m.subject) != 0
-	    ? ctx->subject : NULL;
+	              ? ctx->subject
+	              : NULL;
 	body = ctx->approve && ctx->body && !same_text(ctx->body, m.body) ? ctx->body : NULL;
 	if ((e = store_decision_insert(db, m.id, m.workspace_id, ctx->approve ? 0 : 1, ctx->by,
 	         ctx->reason, subject, body, now)) != LC_OK ||
@@ -215,8 +214,8 @@ decide_tx(struct db *db, void *arg)
 	if ((subject || body) && (e = store_msg_edit(db, m.id, subject, body, now)) != LC_OK)
 		goto out;
 	next = m.campaign_status == CSTATUS_PAUSED ? MS_HELD : MS_SCHEDULED;
-	if ((e = store_msg_set_status(db, m.id, 1u << MS_AWAITING_APPROVAL, next, NULL, NULL, now,
-	         &n)) != LC_OK)
+	if ((e = store_msg_set_status(
+	         db, m.id, 1u << MS_AWAITING_APPROVAL, next, NULL, NULL, now, &n)) != LC_OK)
 		goto out;
 	message_event(&m, EV_APPROVAL_COMPLETED, now_ms(), &ev);
 	if ((e = events_record(db, &ev, NULL)) != LC_OK)
@@ -228,9 +227,9 @@ out:
 }
 
 lc_err
-approvals_decide(struct core *core, const struct principal *who, const char *public_id,
-    int approve, const char *decided_by, const char *subject, const char *body,
-    const char *reason, struct page *v, struct core_fail *fail)
+approvals_decide(struct core *core, const struct principal *who, const char *public_id, int approve,
+    const char *decided_by, const char *subject, const char *body, const char *reason,
+    struct page *v, struct core_fail *fail)
 {
 	struct decide_ctx ctx = {who, public_id, decided_by, subject, body, reason, approve, fail};
 	lc_err e;
@@ -269,7 +268,8 @@ approvals_reason_check(const char *reason, struct core_fail *fail)
 	if (reason == NULL || reason[i] == '\0') {
 		fail->code = "validation_failed";
 		fail->param = "reason";
-		fail->detail = "Rejecting needs a reason: say in reason why the message should not go out.";
+		fail->detail =
+		    "Rejecting needs a reason: say in reason why the message should not go out.";
 		return LC_EINVAL;
 	}
 	if (!text_valid(reason, 0, 500, 1)) {

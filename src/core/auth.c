@@ -26,7 +26,7 @@ static lc_err
 resolve_key(struct core *core, const unsigned char *hash, struct principal *p)
 {
 	uint32_t h = (uint32_t)hash[0] | (uint32_t)hash[1] << 8 | (uint32_t)hash[2] << 16 |
-	    (uint32_t)hash[3] << 24;
+	             (uint32_t)hash[3] << 24;
 	struct key_cache_slot *slot = &key_cache[h % KEY_CACHE_SLOTS];
 	int64_t now = now_ms();
 	struct db_rows r;

@@ -23,8 +23,7 @@ struct transition_ctx {
 };
 
 static lc_err transition_tx(struct db *, void *);
-static lc_err transition_rule(unsigned, int, enum campaign_action, unsigned *,
-    struct core_fail *);
+static lc_err transition_rule(unsigned, int, enum campaign_action, unsigned *, struct core_fail *);
 static lc_err check_input(const char *, const char *, struct core_fail *);
 
 /* transition_rule says which status action leads to from status from, or why it may not
@@ -32,8 +31,8 @@ static lc_err check_input(const char *, const char *, struct core_fail *);
  * with LC_EINVAL). The one place that decides it: the real transition and its preview.
  * A campaign paused while a draft (never launched) resumes as a draft. */
 static lc_err
-transition_rule(unsigned from, int launched, enum campaign_action action, unsigned *to,
-    struct core_fail *fail)
+transition_rule(
+    unsigned from, int launched, enum campaign_action action, unsigned *to, struct core_fail *fail)
 {
 	if (from == CSTATUS_COMPLETED || from == CSTATUS_CANCELLED) {
 		fail->code = "invalid_state_transition";
@@ -62,13 +61,9 @@ transition_rule(unsigned from, int launched, enum campaign_action action, unsign
 		}
 		*to = launched ? CSTATUS_ACTIVE : CSTATUS_DRAFT;
 		break;
-	case CAMPAIGN_CANCEL:
-		*to = CSTATUS_CANCELLED;
-		break;
+	case CAMPAIGN_CANCEL: *to = CSTATUS_CANCELLED; break;
 	case CAMPAIGN_COMPLETE:
-	default:
-		*to = CSTATUS_COMPLETED;
-		break;
+	default: *to = CSTATUS_COMPLETED; break;
 	}
 	return LC_OK;
 }
@@ -107,12 +102,12 @@ transition_tx(struct db *db, void *arg)
 	ev.campaign_id = id;
 	ev.at_ms = now_ms();
 	ev.detail = ctx->reason;
-	ev.type = to == CSTATUS_PAUSED                              ? EV_CAMPAIGN_PAUSED
-	        : to == CSTATUS_ACTIVE || to == CSTATUS_DRAFT       ? EV_CAMPAIGN_RESUMED
-	        : to == CSTATUS_CANCELLED   ? EV_CAMPAIGN_CANCELLED
-	                                    : EV_CAMPAIGN_COMPLETED;
-	if ((e = store_campaign_set_status(db, id, from, to, to == CSTATUS_PAUSED ? ctx->reason : NULL,
-	         now, &n)) != LC_OK)
+	ev.type = to == CSTATUS_PAUSED                          ? EV_CAMPAIGN_PAUSED
+	          : to == CSTATUS_ACTIVE || to == CSTATUS_DRAFT ? EV_CAMPAIGN_RESUMED
+	          : to == CSTATUS_CANCELLED                     ? EV_CAMPAIGN_CANCELLED
+	                                                        : EV_CAMPAIGN_COMPLETED;
+	if ((e = store_campaign_set_status(
+	         db, id, from, to, to == CSTATUS_PAUSED ? ctx->reason : NULL, now, &n)) != LC_OK)
 		return e;
 	if (n != 1)
 		return LC_ERETRY; /* changed under us despite the lock: run the transaction again */
@@ -169,9 +164,9 @@ campaigns_pause_tx(struct db *db, int64_t workspace_id, const char *public_id, c
 }
 
 lc_err
-campaigns_transition_preview(struct core *core, const struct principal *who,
-    const char *public_id, enum campaign_action action, const char *reason,
-    struct core_fail *fail, unsigned *from, unsigned *to)
+campaigns_transition_preview(struct core *core, const struct principal *who, const char *public_id,
+    enum campaign_action action, const char *reason, struct core_fail *fail, unsigned *from,
+    unsigned *to)
 {
 	struct page v;
 	int launched = 1;
@@ -179,7 +174,8 @@ campaigns_transition_preview(struct core *core, const struct principal *who,
 
 	if ((e = check_input(public_id, reason, fail)) != LC_OK)
 		return e;
-	if ((e = store_campaign_launched(core->db, who->workspace_id, public_id, &launched)) != LC_OK)
+	if ((e = store_campaign_launched(core->db, who->workspace_id, public_id, &launched)) !=
+	    LC_OK)
 		return e;
 	if ((e = campaigns_get(core, who, public_id, &v)) != LC_OK) {
 		if (e == LC_ENOTFOUND)

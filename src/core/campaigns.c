@@ -42,15 +42,14 @@ campaign_from_row(const struct db_rows *r, size_t i, struct campaign *c)
 	c->pending_approvals = db_i64(r, i, CMP_COL_PENDING);
 }
 
-
 static void
 item_from_row(const struct db_rows *rows, size_t i, void *item)
 {
 	campaign_from_row(rows, i, item);
 }
 
-static const struct page_spec spec = {sizeof(struct campaign), item_from_row,
-    PAGE_KEY(struct campaign, created_ms, id)};
+static const struct page_spec spec = {
+    sizeof(struct campaign), item_from_row, PAGE_KEY(struct campaign, created_ms, id)};
 
 lc_err
 campaigns_list(struct core *core, const struct principal *who, const struct campaign_query *q,
@@ -94,8 +93,7 @@ fail:
 }
 
 lc_err
-campaigns_get(struct core *core, const struct principal *who, const char *public_id,
-    struct page *v)
+campaigns_get(struct core *core, const struct principal *who, const char *public_id, struct page *v)
 {
 	lc_err e;
 
@@ -140,8 +138,8 @@ campaigns_get_detail(struct core *core, const struct principal *who, const char 
 }
 
 lc_err
-campaigns_filter_id(struct core *core, const struct principal *who, const char *public_id,
-    int64_t *id, int *none)
+campaigns_filter_id(
+    struct core *core, const struct principal *who, const char *public_id, int64_t *id, int *none)
 {
 	struct page v;
 	lc_err e;

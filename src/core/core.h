@@ -17,20 +17,34 @@ struct core {
 	struct db *db;
 	unsigned no_response_days;
 	unsigned key_cache_seconds;
-	const char *public_url; /* base URL for links we hand out (approval URLs) */
+	const char *public_url;    /* base URL for links we hand out (approval URLs) */
 	const char *templates_dir; /* HTML templates of the pages */
-	int webhook_allow_http; /* [webhooks] allow_http: accept http:// webhook URLs */
+	int webhook_allow_http;    /* [webhooks] allow_http: accept http:// webhook URLs */
 };
 
 enum campaign_type { CAMPAIGN_SERP = 0, CAMPAIGN_COMPETITOR, CAMPAIGN_CUSTOM, CAMPAIGN_NTYPES };
 enum campaign_status {
-	CSTATUS_DRAFT = 0, CSTATUS_ACTIVE, CSTATUS_PAUSED, CSTATUS_COMPLETED, CSTATUS_CANCELLED,
+	CSTATUS_DRAFT = 0,
+	CSTATUS_ACTIVE,
+	CSTATUS_PAUSED,
+	CSTATUS_COMPLETED,
+	CSTATUS_CANCELLED,
 	CSTATUS_N
 };
 /* Stored relationship statuses, then the derived REL_NO_RESPONSE. */
 enum rel_status {
-	REL_PROSPECT = 0, REL_AWAITING_APPROVAL, REL_SCHEDULED, REL_SENT, REL_OPENED, REL_REPLIED,
-	REL_LINK_PLACED, REL_BOUNCED, REL_UNSUBSCRIBED, REL_DECLINED, REL_NO_RESPONSE, REL_NSTATUS
+	REL_PROSPECT = 0,
+	REL_AWAITING_APPROVAL,
+	REL_SCHEDULED,
+	REL_SENT,
+	REL_OPENED,
+	REL_REPLIED,
+	REL_LINK_PLACED,
+	REL_BOUNCED,
+	REL_UNSUBSCRIBED,
+	REL_DECLINED,
+	REL_NO_RESPONSE,
+	REL_NSTATUS
 };
 
 /* Name tables (static strings) and reverse lookups (-1 when unknown). */
@@ -67,9 +81,9 @@ lc_err core_schema_check(const struct config *cfg, char *why, size_t why_len);
 
 struct principal {
 	int64_t account_id;
-	int64_t workspace_id;           /* 0 until a workspace is chosen */
+	int64_t workspace_id; /* 0 until a workspace is chosen */
 	char workspace_public[ID_MAX];
-	int account_key;                /* 1 for an agency (account-level) key */
+	int account_key; /* 1 for an agency (account-level) key */
 	int can_approve;
 };
 
@@ -90,13 +104,13 @@ struct campaign {
 };
 
 struct campaign_query {
-	unsigned type_mask;    /* bits (1 << enum campaign_type); 0 = all */
-	unsigned status_mask;  /* bits (1 << enum campaign_status); 0 = all */
-	int64_t since_ms;      /* < 0: no lower bound */
-	const char *q;         /* name contains (UTF-8), or NULL */
+	unsigned type_mask;   /* bits (1 << enum campaign_type); 0 = all */
+	unsigned status_mask; /* bits (1 << enum campaign_status); 0 = all */
+	int64_t since_ms;     /* < 0: no lower bound */
+	const char *q;        /* name contains (UTF-8), or NULL */
 	int has_cursor;
 	int64_t cursor_ms, cursor_id;
-	unsigned limit;        /* 1..200 */
+	unsigned limit; /* 1..200 */
 };
 
 /* campaigns_list fills page (items: struct campaign; free with page_free) with one page,
@@ -107,19 +121,19 @@ lc_err campaigns_list(struct core *core, const struct principal *who,
 /* campaigns_get reads one campaign of the principal's workspace into v (one struct
  * campaign; free with page_free in any case). LC_ENOTFOUND when absent or another
  * workspace's. */
-lc_err campaigns_get(struct core *core, const struct principal *who, const char *public_id,
-    struct page *v);
+lc_err campaigns_get(
+    struct core *core, const struct principal *who, const char *public_id, struct page *v);
 
 /* campaigns_get_detail is campaigns_get that also reads the campaign's mailboxes, in the
  * same statement: *n public ids (not deleted, oldest first) into ids[0..max), borrowed
  * from v. LC_ENOTFOUND as campaigns_get; LC_ENOMEM when the campaign has more than max. */
-lc_err campaigns_get_detail(struct core *core, const struct principal *who,
-    const char *public_id, struct page *v, const char **ids, size_t max, size_t *n);
+lc_err campaigns_get_detail(struct core *core, const struct principal *who, const char *public_id,
+    struct page *v, const char **ids, size_t max, size_t *n);
 
 /* campaigns_filter_id turns a campaignId list filter into the internal id. *none is 1 when
  * it names no campaign of the workspace: the filtered list is then simply empty. */
-lc_err campaigns_filter_id(struct core *core, const struct principal *who, const char *public_id,
-    int64_t *id, int *none);
+lc_err campaigns_filter_id(
+    struct core *core, const struct principal *who, const char *public_id, int64_t *id, int *none);
 
 struct prospect_in {
 	const char *domain, *contact_name, *contact_email;
@@ -142,12 +156,18 @@ struct campaign;
 /* metrics_rates writes a campaign's openRate, replyRate and placementRate in hundredths:
  * its opened, replied and placed counters over sent, by metrics_rate. The one rule for
  * the metrics summary and the list items. */
-void metrics_rates(const struct campaign *c, unsigned *open, unsigned *reply,
-    unsigned *placement);
+void metrics_rates(const struct campaign *c, unsigned *open, unsigned *reply, unsigned *placement);
 
 enum timeline_kind {
-	TL_CAMPAIGN_CREATED = 0, TL_DRAFTS_READY, TL_APPROVALS_COMPLETED, TL_EMAILS_SENT,
-	TL_FIRST_REPLY, TL_FIRST_LINK_PLACED, TL_CAMPAIGN_PAUSED, TL_CAMPAIGN_RESUMED, TL_NKINDS
+	TL_CAMPAIGN_CREATED = 0,
+	TL_DRAFTS_READY,
+	TL_APPROVALS_COMPLETED,
+	TL_EMAILS_SENT,
+	TL_FIRST_REPLY,
+	TL_FIRST_LINK_PLACED,
+	TL_CAMPAIGN_PAUSED,
+	TL_CAMPAIGN_RESUMED,
+	TL_NKINDS
 };
 const char *timeline_kind_name(unsigned kind);
 /* timeline_kind_counted is 1 for kinds that carry a count. */
@@ -181,8 +201,8 @@ struct metrics {
 
 /* metrics_get assembles a campaign's metrics from counters and per-day aggregates.
  * Free with metrics_free. LC_ENOTFOUND as campaigns_get. */
-lc_err metrics_get(struct core *core, const struct principal *who, const char *public_id,
-    struct metrics *m);
+lc_err metrics_get(
+    struct core *core, const struct principal *who, const char *public_id, struct metrics *m);
 void metrics_free(struct metrics *m);
 
 /* metrics_domain_rank orders statuses for merging several contacts of one domain. */
@@ -201,7 +221,7 @@ struct relationship {
 struct rel_query {
 	const char *campaign_id; /* public id, or NULL */
 	const char *domain;
-	unsigned status_mask;    /* bits (1 << enum rel_status); 0 = all */
+	unsigned status_mask; /* bits (1 << enum rel_status); 0 = all */
 	const char *q;
 	int has_cursor;
 	int64_t cursor_ms, cursor_id;
@@ -210,31 +230,45 @@ struct rel_query {
 
 /* relationships_list fills page (items: struct relationship; free with page_free). An
  * unknown campaignId is an empty page, not an error: it filters. */
-lc_err relationships_list(struct core *core, const struct principal *who,
-    const struct rel_query *q, struct page *page);
+lc_err relationships_list(
+    struct core *core, const struct principal *who, const struct rel_query *q, struct page *page);
 /* relationships_get reads one relationship into v (one struct relationship; page_free in
  * any case). LC_ENOTFOUND. */
-lc_err relationships_get(struct core *core, const struct principal *who, const char *public_id,
-    struct page *v);
+lc_err relationships_get(
+    struct core *core, const struct principal *who, const char *public_id, struct page *v);
 /* relationship_from_row reads row i of a store relationship result. */
 void relationship_from_row(const struct db_rows *rows, size_t i, struct relationship *r);
 
 /* ---- events.c ---- */
 
 enum event_type {
-	EV_CAMPAIGN_CREATED = 0, EV_DRAFT_CREATED, EV_APPROVAL_COMPLETED, EV_EMAIL_SENT,
-	EV_EMAIL_OPENED, EV_REPLY_RECEIVED, EV_LINK_PLACED, EV_EMAIL_BOUNCED, EV_CAMPAIGN_PAUSED,
-	EV_CAMPAIGN_RESUMED, EV_APPROVAL_REQUESTED, EV_APPROVAL_REJECTED, EV_MESSAGE_SCHEDULED,
-	EV_CAMPAIGN_CANCELLED, EV_CAMPAIGN_COMPLETED, EV_UNSUBSCRIBED, EV_LINK_LOST, EV_NTYPES
+	EV_CAMPAIGN_CREATED = 0,
+	EV_DRAFT_CREATED,
+	EV_APPROVAL_COMPLETED,
+	EV_EMAIL_SENT,
+	EV_EMAIL_OPENED,
+	EV_REPLY_RECEIVED,
+	EV_LINK_PLACED,
+	EV_EMAIL_BOUNCED,
+	EV_CAMPAIGN_PAUSED,
+	EV_CAMPAIGN_RESUMED,
+	EV_APPROVAL_REQUESTED,
+	EV_APPROVAL_REJECTED,
+	EV_MESSAGE_SCHEDULED,
+	EV_CAMPAIGN_CANCELLED,
+	EV_CAMPAIGN_COMPLETED,
+	EV_UNSUBSCRIBED,
+	EV_LINK_LOST,
+	EV_NTYPES
 };
 const char *event_type_name(unsigned type);
 
 struct event_in {
 	enum event_type type;
 	int64_t workspace_id, campaign_id, relationship_id; /* relationship 0: none */
-	const char *message_id;                            /* public out_ id, or NULL */
+	const char *message_id;                             /* public out_ id, or NULL */
 	int64_t at_ms;
-	const char *detail; /* pause reason or placed/lost link URL, or NULL */
+	const char *detail;    /* pause reason or placed/lost link URL, or NULL */
 	const char *public_id; /* an evt_ id made by the caller beforehand, or NULL: a new one */
 };
 
@@ -263,8 +297,8 @@ struct workspace_info {
 };
 
 /* workspaces_list fills page (items: struct workspace_info; free with page_free, also
- * after an error) with up to limit (1..200) workspaces of the principal's account, newest first, after the cursor
- * position when has_cursor. LC_EFORBIDDEN for a workspace key; database errors. */
+ * after an error) with up to limit (1..200) workspaces of the principal's account, newest first,
+ * after the cursor position when has_cursor. LC_EFORBIDDEN for a workspace key; database errors. */
 lc_err workspaces_list(struct core *core, const struct principal *who, unsigned limit,
     int has_cursor, int64_t cursor_ms, int64_t cursor_id, struct page *page);
 
@@ -272,8 +306,8 @@ lc_err workspaces_list(struct core *core, const struct principal *who, unsigned 
  * account's workspace public_id (borrowed). LC_ENOTFOUND when public_id is malformed, does
  * not exist or belongs to another account (indistinguishable); LC_EFORBIDDEN for a
  * workspace key; database errors. */
-lc_err workspaces_principal(struct core *core, const struct principal *who,
-    const char *public_id, struct principal *out);
+lc_err workspaces_principal(
+    struct core *core, const struct principal *who, const char *public_id, struct principal *out);
 /* workspaces_principal_of makes the principal of who acting on a workspace already known
  * to be of its account (internal id and public id). Cannot fail. */
 void workspaces_principal_of(const struct principal *who, int64_t workspace_id,
@@ -282,8 +316,8 @@ void workspaces_principal_of(const struct principal *who, int64_t workspace_id,
 /* ---- admin.c (operator actions behind the CLI) ---- */
 
 lc_err admin_account_create(struct core *core, const char *name, char out_id[ID_MAX]);
-lc_err admin_workspace_create(struct core *core, const char *account_public, const char *name,
-    char out_id[ID_MAX]);
+lc_err admin_workspace_create(
+    struct core *core, const char *account_public, const char *name, char out_id[ID_MAX]);
 /* admin_key_create makes a key for a workspace (ws_public) or, when ws_public is NULL,
  * for the account. The secret is written to key_out and never stored. */
 lc_err admin_key_create(struct core *core, const char *account_public, const char *ws_public,

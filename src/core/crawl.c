@@ -61,8 +61,8 @@ crawl_take_slot(struct core *core, const char *host, unsigned interval_ms, int64
 }
 
 lc_err
-crawl_robots_get(struct core *core, const char *host, unsigned ttl_seconds,
-    struct crawl_robots *out)
+crawl_robots_get(
+    struct core *core, const char *host, unsigned ttl_seconds, struct crawl_robots *out)
 {
 	struct db_rows r;
 	const char *at;
@@ -94,8 +94,7 @@ crawl_robots_get(struct core *core, const char *host, unsigned ttl_seconds,
 }
 
 lc_err
-crawl_robots_put(struct core *core, const char *host, long status, const char *body,
-    size_t len)
+crawl_robots_put(struct core *core, const char *host, long status, const char *body, size_t len)
 {
 	char now[TIME_SQL_LEN];
 

@@ -11,8 +11,7 @@
 /* crawl_take_slot takes host's next visit (borrowed; lowercase, no port) if it is free:
  * *wait_ms 0 and the next one is interval_ms away; else *wait_ms says how long until it
  * is free, and nothing changes. db errors. */
-lc_err crawl_take_slot(struct core *core, const char *host, unsigned interval_ms,
-    int64_t *wait_ms);
+lc_err crawl_take_slot(struct core *core, const char *host, unsigned interval_ms, int64_t *wait_ms);
 
 /* A host's cached robots.txt. */
 struct crawl_robots {
@@ -24,12 +23,12 @@ struct crawl_robots {
 /* crawl_robots_get reads host's cached robots.txt into *out (free with
  * crawl_robots_free); out->fresh 0 when there is none or it is older than ttl_seconds.
  * db errors, LC_ENOMEM. */
-lc_err crawl_robots_get(struct core *core, const char *host, unsigned ttl_seconds,
-    struct crawl_robots *out);
+lc_err crawl_robots_get(
+    struct core *core, const char *host, unsigned ttl_seconds, struct crawl_robots *out);
 /* crawl_robots_put caches host's robots.txt as just fetched (a visit made it, so the
  * host's row exists). db errors. */
-lc_err crawl_robots_put(struct core *core, const char *host, long status, const char *body,
-    size_t len);
+lc_err crawl_robots_put(
+    struct core *core, const char *host, long status, const char *body, size_t len);
 /* crawl_robots_free frees r->body. */
 void crawl_robots_free(struct crawl_robots *r);
 

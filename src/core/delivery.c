@@ -40,14 +40,14 @@ static char *dup_or_null(const char *);
 static lc_err job_from(const struct out_message *, uint64_t, struct delivery_job *);
 static lc_err claim_tx(struct db *, void *);
 static lc_err stale_tx(struct db *, const struct out_message *, int64_t, const char *);
-static lc_err pace_hold(struct db *, const struct out_message *, const struct pacing_verdict *,
-    const char *);
-static lc_err record_failure(struct db *, const struct out_message *,
-    const struct delivery_result *, int64_t);
+static lc_err pace_hold(
+    struct db *, const struct out_message *, const struct pacing_verdict *, const char *);
+static lc_err record_failure(
+    struct db *, const struct out_message *, const struct delivery_result *, int64_t);
 static lc_err record_sent(struct db *, struct out_message *const *, size_t, int64_t);
 static lc_err record_tx(struct db *, void *);
-static lc_err record_health(struct db *, const struct record_ctx *, struct out_message *const *,
-    size_t);
+static lc_err record_health(
+    struct db *, const struct record_ctx *, struct out_message *const *, size_t);
 static void sort_ids(int64_t *, unsigned *, size_t);
 static lc_err reap_tx(struct db *, void *);
 static lc_err return_tx(struct db *, void *);
@@ -136,7 +136,8 @@ static lc_err
 claim_tx(struct db *db, void *arg)
 {
 	const unsigned ended_prospect = (1u << REL_REPLIED) | (1u << REL_LINK_PLACED) |
-	    (1u << REL_BOUNCED) | (1u << REL_UNSUBSCRIBED) | (1u << REL_DECLINED);
+	                                (1u << REL_BOUNCED) | (1u << REL_UNSUBSCRIBED) |
+	                                (1u << REL_DECLINED);
 	struct claim_ctx *ctx = arg;
 	char now[TIME_SQL_LEN], lease[TIME_SQL_LEN];
 	int64_t t = now_ms(), due[CLAIM_MAX], claim[CLAIM_MAX], claim_mailbox[CLAIM_MAX];
@@ -176,17 +177,19 @@ claim_tx(struct db *db, void *arg)
 			e = suppression_claim_tx(db, &m, &changed);
 		} else if (m.kind == MSG_FOLLOW_UP &&
 		           ((1u << m.relationship_status) & ended_prospect) != 0) {
-			e = outbox_release_tx(db, &m, MS_CANCELLED, "the prospect answered or left", 0,
-			    &changed);
+			e = outbox_release_tx(
+			    db, &m, MS_CANCELLED, "the prospect answered or left", 0, &changed);
 		} else if (m.attempts == 0 && m.status != MS_HELD &&
 		           m.schedule_ms < t - (int64_t)m.max_lateness_hours * 3600 * 1000) {
-			/* (a message pacing held was on time when it fell due: it never goes stale) */
+			/* (a message pacing held was on time when it fell due: it never goes stale)
+			 */
 			e = stale_tx(db, &m, t, now);
 		} else if ((e = mailbox_route_tx(db, &m, t, &route)) != LC_OK) {
 			break;
 		} else if (route.kind == ROUTE_HELD) {
 			/* its mailbox is paused: held until the mailbox is resumed */
-			e = store_msg_hold(db, m.id, PACE_MAILBOX_PAUSED, NULL, route.held_reason, now, &n);
+			e = store_msg_hold(
+			    db, m.id, PACE_MAILBOX_PAUSED, NULL, route.held_reason, now, &n);
 		} else if (route.kind == ROUTE_MAILBOX &&
 		           (e = pacing_claim_tx(db, &m, route.mailbox_id, t, &pace)) != LC_OK) {
 			break;
@@ -218,8 +221,8 @@ claim_tx(struct db *db, void *arg)
  * verdict without a slot (a window of no days, a zone that cannot be read) holds it
  * until the mailbox changes or is resumed. */
 static lc_err
-pace_hold(struct db *db, const struct out_message *m, const struct pacing_verdict *v,
-    const char *now)
+pace_hold(
+    struct db *db, const struct out_message *m, const struct pacing_verdict *v, const char *now)
 {
 	char slot[TIME_SQL_LEN], why[120];
 	uint64_t n = 0;
@@ -250,7 +253,8 @@ stale_tx(struct db *db, const struct out_message *m, int64_t t, const char *now)
 	if ((e = store_msg_set_status(db, m->id, 1u << MS_SCHEDULED, MS_AWAITING_APPROVAL, NULL,
 	         "schedule is stale; approve again", now, &n)) != LC_OK ||
 	    (e = store_decision_insert(db, m->id, m->workspace_id, 2, "system",
-	         "scheduleAt is more than maxLatenessHours in the past", NULL, NULL, now)) != LC_OK ||
+	         "scheduleAt is more than maxLatenessHours in the past", NULL, NULL, now)) !=
+	        LC_OK ||
 	    (e = outbox_inv_set(db, m, INV_AWAITING_APPROVAL, 0, NULL, now)) != LC_OK)
 		return e;
 	message_event(m, EV_APPROVAL_REQUESTED, t, &ev);
@@ -311,8 +315,8 @@ delivery_mark_data(struct core *core, const struct delivery_job *job, int *held)
 /* record_failure stores an outcome other than "sent" of m, locked and still held under
  * its fence, inside the caller's transaction. */
 static lc_err
-record_failure(struct db *db, const struct out_message *m, const struct delivery_result *res,
-    int64_t t)
+record_failure(
+    struct db *db, const struct out_message *m, const struct delivery_result *res, int64_t t)
 {
 	char now[TIME_SQL_LEN], due[TIME_SQL_LEN], why[300];
 	struct event_in ev;
@@ -335,15 +339,17 @@ record_failure(struct db *db, const struct out_message *m, const struct delivery
 		if (res->mailbox_auth_failed && res->mailbox_id != 0) {
 			/* the mailbox's credentials are wrong: pause it, hold its message */
 			snprintf(why, sizeof(why), "held: its mailbox was paused: %s", res->text);
-			if ((e = mailbox_auth_failed_tx(db, res->mailbox_id, res->text, t)) != LC_OK ||
-			    (e = store_msg_result(db, m->id, m->fence, MS_HELD, NULL, why, now, &n)) !=
-			        LC_OK)
+			if ((e = mailbox_auth_failed_tx(db, res->mailbox_id, res->text, t)) !=
+			        LC_OK ||
+			    (e = store_msg_result(
+			         db, m->id, m->fence, MS_HELD, NULL, why, now, &n)) != LC_OK)
 				return e;
 			return store_msg_hold(db, m->id, PACE_MAILBOX_ERROR, NULL, NULL, now, &n);
 		}
 		if (t - m->created_ms < DEFER_LIMIT_MS) {
 			sqltime_format(t + backoff_ms(m->attempts), due);
-			return store_msg_result(db, m->id, m->fence, MS_DEFERRED, due, why, now, &n);
+			return store_msg_result(
+			    db, m->id, m->fence, MS_DEFERRED, due, why, now, &n);
 		}
 		return outbox_release_tx(db, m, MS_FAILED, why, 1, &changed);
 	case DELIVERY_PERMFAIL:
@@ -361,10 +367,8 @@ record_failure(struct db *db, const struct out_message *m, const struct delivery
 		if ((e = events_record(db, &ev, NULL)) != LC_OK)
 			return e;
 		return health_campaign_outcomes_tx(db, m->campaign_id, 1, 1);
-	case DELIVERY_UNKNOWN:
-		return outbox_release_tx(db, m, MS_UNKNOWN, why, 1, &changed);
-	case DELIVERY_SENT:
-		break;
+	case DELIVERY_UNKNOWN: return outbox_release_tx(db, m, MS_UNKNOWN, why, 1, &changed);
+	case DELIVERY_SENT: break;
 	}
 	return LC_EINVAL;
 }
@@ -437,7 +441,8 @@ record_sent(struct db *db, struct out_message *const *msgs, size_t n, int64_t t)
 			}
 		if (nm == 0)
 			continue;
-		if ((e = store_credit_capture_batch(db, ws[k], ids, amounts, nm, now, &ok)) != LC_OK)
+		if ((e = store_credit_capture_batch(db, ws[k], ids, amounts, nm, now, &ok)) !=
+		    LC_OK)
 			return e;
 		if (!ok)
 			return LC_EDB;
@@ -476,8 +481,10 @@ record_tx(struct db *db, void *arg)
 			continue; /* gone: nothing to record */
 		out_message_from_row(&r, j, m);
 		if (m->status != MS_SENDING || m->fence != job->fence) {
-			log_msg(LOG_WARN, "lease of %s was lost; its outcome (%s, SMTP %d) was not recorded",
-			    job->public_id, outcome_name(ctx->results[i].outcome), ctx->results[i].code);
+			log_msg(LOG_WARN,
+			    "lease of %s was lost; its outcome (%s, SMTP %d) was not recorded",
+			    job->public_id, outcome_name(ctx->results[i].outcome),
+			    ctx->results[i].code);
 			continue;
 		}
 		if (ctx->results[i].outcome == DELIVERY_SENT)
@@ -497,8 +504,8 @@ record_tx(struct db *db, void *arg)
  * policy refusals of the mailboxes that sent (core/health.c); campaigns and mailboxes in
  * id order, after everything else, like the captures. */
 static lc_err
-record_health(struct db *db, const struct record_ctx *ctx, struct out_message *const *sent,
-    size_t nsent)
+record_health(
+    struct db *db, const struct record_ctx *ctx, struct out_message *const *sent, size_t nsent)
 {
 	int64_t ids[STORE_BATCH_MAX];
 	unsigned counts[STORE_BATCH_MAX];

@@ -12,7 +12,7 @@ struct delivery_job {
 	char public_id[ID_MAX];
 	char *from, *to, *to_name, *subject, *body, *message_id, *in_reply_to, *references;
 	char *unsubscribe_token;
-	char *open_token; /* NULL unless the workspace tracks opens */
+	char *open_token;   /* NULL unless the workspace tracks opens */
 	int64_t mailbox_id; /* the sender mailbox it leaves from (mailbox_route_tx); 0: the relay */
 };
 
@@ -22,7 +22,7 @@ enum delivery_outcome { DELIVERY_SENT, DELIVERY_TEMPFAIL, DELIVERY_PERMFAIL, DEL
 
 struct delivery_result {
 	enum delivery_outcome outcome;
-	int code;                             /* SMTP reply code, 0 when none */
+	int code;                               /* SMTP reply code, 0 when none */
 	int enh_class, enh_subject, enh_detail; /* RFC 3463, 0 when none */
 	char text[200];
 	int64_t mailbox_id;      /* the job's mailbox */
@@ -35,8 +35,8 @@ struct delivery_result {
  * applying the claim-time rules (paused campaign: held; ended campaign or suppressed
  * address: cancelled; follow-up to a prospect who answered: cancelled; stale schedule:
  * back to approval). *jobs is malloc'd (free with delivery_jobs_free). */
-lc_err delivery_claim(struct core *core, const char *owner, unsigned lease_seconds,
-    unsigned max, struct delivery_job **jobs, size_t *n);
+lc_err delivery_claim(struct core *core, const char *owner, unsigned lease_seconds, unsigned max,
+    struct delivery_job **jobs, size_t *n);
 void delivery_jobs_free(struct delivery_job *jobs, size_t n);
 /* delivery_job_clear frees the strings of one job (not the job itself) and zeroes it. */
 void delivery_job_clear(struct delivery_job *job);
@@ -51,8 +51,8 @@ lc_err delivery_return(struct core *core, const struct delivery_job *job, const 
 lc_err delivery_mark_data(struct core *core, const struct delivery_job *job, int *held);
 
 /* delivery_record stores the outcomes of n (0..DELIVERY_RECORD_MAX) attempts (results[i]
- * for jobs[i]) in one transaction, each under its job's fence: sent (credits captured, event, invocation
- * completed, next follow-up queued), deferred with backoff (failed after 5 days), failed
+ * for jobs[i]) in one transaction, each under its job's fence: sent (credits captured, event,
+ * invocation completed, next follow-up queued), deferred with backoff (failed after 5 days), failed
  * (credits released; 5.1.x suppresses the address) or unknown (released, never retried).
  * A lost lease records nothing for that job. */
 lc_err delivery_record(struct core *core, const struct delivery_job *jobs,

@@ -34,19 +34,19 @@ struct play_ctx {
 };
 
 static lc_err demo_domain(struct core *, struct demo_result *);
-static const char *const first_names[] = {"Marina", "Oskar", "Priya", "Jonas", "Leila",
-    "Tomás", "Aiko", "Dev", "Grace", "Noor", "Felix", "Sofia", "Mateo", "Hana", "Ravi"};
-static const char *const local_parts[] = {"marina", "oskar", "priya", "jonas", "leila",
-    "tomas", "aiko", "dev", "grace", "noor", "felix", "sofia", "mateo", "hana", "ravi"};
-static const char *const last_names[] = {"Keller", "Okafor", "Lindqvist", "Moreau", "Sato",
-    "Novak", "Haddad", "Brennan", "Costa", "Weber"};
+static const char *const first_names[] = {"Marina", "Oskar", "Priya", "Jonas", "Leila", "Tomás",
+    "Aiko", "Dev", "Grace", "Noor", "Felix", "Sofia", "Mateo", "Hana", "Ravi"};
+static const char *const local_parts[] = {"marina", "oskar", "priya", "jonas", "leila", "tomas",
+    "aiko", "dev", "grace", "noor", "felix", "sofia", "mateo", "hana", "ravi"};
+static const char *const last_names[] = {"Keller", "Okafor", "Lindqvist", "Moreau", "Sato", "Novak",
+    "Haddad", "Brennan", "Costa", "Weber"};
 static const char *const domain_words[] = {"engineering-blog", "devleadweekly", "shipfast",
     "teamtopology", "buildlog", "stackreview", "pmtoolsdigest", "agilenotes", "codecraft",
     "remoteeng", "productloop", "sprintjournal", "infra-weekly", "cto-corner", "opsmatters"};
 
 static lc_err play_tx(struct db *, void *);
-static lc_err record(struct db *, struct play_ctx *, int64_t, int64_t, enum event_type, int64_t,
-    const char *);
+static lc_err record(
+    struct db *, struct play_ctx *, int64_t, int64_t, enum event_type, int64_t, const char *);
 
 static lc_err
 record(struct db *db, struct play_ctx *ctx, int64_t campaign_id, int64_t rel_id,
@@ -103,10 +103,11 @@ play_tx(struct db *db, void *arg)
 		snprintf(domain, sizeof(domain), "%s%s.com", domain_words[i % 15],
 		    i >= 15 ? (i >= 30 ? "-hq" : "-daily") : "");
 		snprintf(name, sizeof(name), "%s %s", first, last);
-		snprintf(email, sizeof(email), "%s@%s", local_parts[(i + dc->age_days) % 15], domain);
+		snprintf(
+		    email, sizeof(email), "%s@%s", local_parts[(i + dc->age_days) % 15], domain);
 		id_new("rel_", rel);
-		if ((e = store_rel_insert(db, rel, ctx->workspace_id, (int64_t)cid, domain, name, email,
-		         now, &rid)) != LC_OK)
+		if ((e = store_rel_insert(db, rel, ctx->workspace_id, (int64_t)cid, domain, name,
+		         email, now, &rid)) != LC_OK)
 			return e;
 		if (i >= dc->sent && i < dc->drafted) {
 			/* drafts not yet sent are real messages waiting in the approval queue */
@@ -115,8 +116,10 @@ play_tx(struct db *db, void *arg)
 			struct core_fail fail;
 
 			snprintf(body, sizeof(body),
-			    "Hi %s,\n\nI enjoyed your recent piece on %s. We just published a guide "
-			    "your readers might find useful: %s\n\nWould you consider linking to it?"
+			    "Hi %s,\n\nI enjoyed your recent piece on %s. We just published a "
+			    "guide "
+			    "your readers might find useful: %s\n\nWould you consider linking to "
+			    "it?"
 			    "\n\nBest,\nSam",
 			    first, domain, dc->target_url);
 			memset(&q, 0, sizeof(q));
@@ -139,8 +142,8 @@ play_tx(struct db *db, void *arg)
 			continue;
 		}
 		if (i < dc->drafted &&
-		    ((e = record(db, ctx, (int64_t)cid, (int64_t)rid, EV_DRAFT_CREATED, t0 + HOUR_MS,
-		          NULL)) != LC_OK ||
+		    ((e = record(db, ctx, (int64_t)cid, (int64_t)rid, EV_DRAFT_CREATED,
+		          t0 + HOUR_MS, NULL)) != LC_OK ||
 		        (e = record(db, ctx, (int64_t)cid, (int64_t)rid, EV_APPROVAL_REQUESTED,
 		             t0 + HOUR_MS, NULL)) != LC_OK))
 			return e;
@@ -150,13 +153,13 @@ play_tx(struct db *db, void *arg)
 		        (e = record(db, ctx, (int64_t)cid, (int64_t)rid, EV_EMAIL_SENT, sent_at,
 		             NULL)) != LC_OK))
 			return e;
-		if (i < dc->opened && (e = record(db, ctx, (int64_t)cid, (int64_t)rid, EV_EMAIL_OPENED,
-		                           sent_at + (int64_t)(i % 3) * DAY_MS + 2 * HOUR_MS, NULL)) !=
-		                          LC_OK)
+		if (i < dc->opened &&
+		    (e = record(db, ctx, (int64_t)cid, (int64_t)rid, EV_EMAIL_OPENED,
+		         sent_at + (int64_t)(i % 3) * DAY_MS + 2 * HOUR_MS, NULL)) != LC_OK)
 			return e;
-		if (i < dc->replied && (e = record(db, ctx, (int64_t)cid, (int64_t)rid,
-		                            EV_REPLY_RECEIVED,
-		                            sent_at + (3 + (int64_t)(i % 4)) * DAY_MS, NULL)) != LC_OK)
+		if (i < dc->replied &&
+		    (e = record(db, ctx, (int64_t)cid, (int64_t)rid, EV_REPLY_RECEIVED,
+		         sent_at + (3 + (int64_t)(i % 4)) * DAY_MS, NULL)) != LC_OK)
 			return e;
 		if (i < dc->placed) {
 			snprintf(link, sizeof(link), "https://%s/best-tools-%u", domain, i + 1);
@@ -177,8 +180,8 @@ play_tx(struct db *db, void *arg)
 		sqltime_format(at, at_sql);
 		if ((e = store_campaign_set_status(db, (int64_t)cid, CSTATUS_ACTIVE, CSTATUS_PAUSED,
 		         dc->pause_reason, at_sql, &changed)) != LC_OK ||
-		    (e = record(db, ctx, (int64_t)cid, 0, EV_CAMPAIGN_PAUSED, at, dc->pause_reason)) !=
-		        LC_OK)
+		    (e = record(db, ctx, (int64_t)cid, 0, EV_CAMPAIGN_PAUSED, at,
+		         dc->pause_reason)) != LC_OK)
 			return e;
 	}
 	return LC_OK;
@@ -224,8 +227,8 @@ demo_seed(struct core *core, struct demo_result *out)
 	static const struct demo_campaign ws1[] = {
 	    {CAMPAIGN_SERP, "best PM software for engineering teams",
 	        "https://acme-analytics.example/guides/pm-software", 14, 14, 11, 9, 4, 2, 18, NULL},
-	    {CAMPAIGN_COMPETITOR, "vs monday.com",
-	        "https://acme-analytics.example/compare/monday", 25, 25, 18, 12, 7, 3, 11, NULL},
+	    {CAMPAIGN_COMPETITOR, "vs monday.com", "https://acme-analytics.example/compare/monday",
+	        25, 25, 18, 12, 7, 3, 11, NULL},
 	    {CAMPAIGN_CUSTOM, "Q3 developer-tools roundup",
 	        "https://acme-analytics.example/roundup", 8, 8, 3, 2, 0, 0, 5,
 	        "Need to revisit messaging"},
@@ -233,8 +236,8 @@ demo_seed(struct core *core, struct demo_result *out)
 	        "https://acme-analytics.example/guides/metrics", 6, 6, 0, 0, 0, 0, 1, NULL},
 	};
 	static const struct demo_campaign ws2[] = {
-	    {CAMPAIGN_SERP, "best API monitoring tools", "https://globex.example/api-monitoring", 12,
-	        12, 10, 6, 3, 1, 20, NULL},
+	    {CAMPAIGN_SERP, "best API monitoring tools", "https://globex.example/api-monitoring",
+	        12, 12, 10, 6, 3, 1, 20, NULL},
 	    {CAMPAIGN_COMPETITOR, "vs Datadog", "https://globex.example/vs-datadog", 9, 9, 7, 5, 2,
 	        0, 9, NULL},
 	    {CAMPAIGN_CUSTOM, "status-page partners", "https://globex.example/partners", 5, 5, 5, 4,
@@ -248,18 +251,18 @@ demo_seed(struct core *core, struct demo_result *out)
 
 	memset(out, 0, sizeof(*out));
 	if ((e = admin_account_create(core, "Northwind Digital", out->account_id)) != LC_OK ||
-	    (e = admin_workspace_create(core, out->account_id, "Acme Analytics",
-	         out->workspace_id)) != LC_OK ||
-	    (e = admin_workspace_create(core, out->account_id, "Globex Tools",
-	         out->other_workspace_id)) != LC_OK ||
+	    (e = admin_workspace_create(
+	         core, out->account_id, "Acme Analytics", out->workspace_id)) != LC_OK ||
+	    (e = admin_workspace_create(
+	         core, out->account_id, "Globex Tools", out->other_workspace_id)) != LC_OK ||
 	    (e = admin_key_create(core, out->account_id, out->workspace_id, "demo workspace key", 0,
 	         out->api_key)) != LC_OK ||
 	    (e = admin_key_create(core, out->account_id, out->workspace_id, "demo approver key", 1,
 	         out->approver_key)) != LC_OK ||
 	    (e = admin_key_create(core, out->account_id, out->other_workspace_id,
 	         "demo second workspace key", 0, out->other_api_key)) != LC_OK ||
-	    (e = admin_key_create(core, out->account_id, NULL, "demo agency key", 0,
-	         out->account_key)) != LC_OK ||
+	    (e = admin_key_create(
+	         core, out->account_id, NULL, "demo agency key", 0, out->account_key)) != LC_OK ||
 	    (e = admin_credits_grant(core, out->workspace_id, 500)) != LC_OK ||
 	    (e = admin_credits_grant(core, out->other_workspace_id, 200)) != LC_OK)
 		return e;

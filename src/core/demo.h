@@ -20,8 +20,7 @@ lc_err demo_seed(struct core *core, struct demo_result *out);
 /* demo_mailboxes_seed gives the workspace of who two mailboxes (one paused by an AUTH
  * failure), makes campaign_id send from them and approves three of its drafts, held by
  * pacing with their next slot (demo_mailboxes.c). Nothing when no mailbox key is loaded. */
-lc_err demo_mailboxes_seed(struct core *core, const struct principal *who,
-    const char *campaign_id);
+lc_err demo_mailboxes_seed(struct core *core, const struct principal *who, const char *campaign_id);
 /* demo_placement seeds, inside the caller's transaction, the placement of relationship
  * rel_id (on domain; the campaign's target_url) with the verdict which (0 live, 1
  * live_with_issues, 2 missing, 3 unverifiable) and the evidence of one check at at_ms

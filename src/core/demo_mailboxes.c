@@ -30,11 +30,11 @@ static lc_err pause_tx(struct db *, void *);
 static lc_err
 pause_tx(struct db *db, void *arg)
 {
-	return mailbox_auth_failed_tx(db, *(const int64_t *)arg, "535 5.7.8 Authentication failed.",
-	    now_ms());
+	return mailbox_auth_failed_tx(
+	    db, *(const int64_t *)arg, "535 5.7.8 Authentication failed.", now_ms());
 }
-static lc_err make_mailbox(struct core *, const struct principal *, const char *, const char *,
-    int64_t *, char *);
+static lc_err make_mailbox(
+    struct core *, const struct principal *, const char *, const char *, int64_t *, char *);
 
 /* hold_tx approves one draft (decided by "demo") and holds it on its mailbox. */
 static lc_err
@@ -59,14 +59,14 @@ hold_tx(struct db *db, void *arg)
 	if (h->slot_ms >= 0)
 		sqltime_format(h->slot_ms, slot);
 	snprintf(why, sizeof(why), "held: %s", pacing_reason_name(h->reason));
-	if ((e = store_decision_insert(db, m.id, m.workspace_id, 0, "demo", NULL, NULL, NULL, now)) !=
-	        LC_OK ||
+	if ((e = store_decision_insert(
+	         db, m.id, m.workspace_id, 0, "demo", NULL, NULL, NULL, now)) != LC_OK ||
 	    (e = store_msg_decided(db, m.id, now)) != LC_OK ||
-	    (e = store_msg_set_status(db, m.id, 1u << MS_AWAITING_APPROVAL, MS_SCHEDULED, NULL, NULL,
-	         now, &n)) != LC_OK ||
+	    (e = store_msg_set_status(db, m.id, 1u << MS_AWAITING_APPROVAL, MS_SCHEDULED, NULL,
+	         NULL, now, &n)) != LC_OK ||
 	    (e = store_route_assign(db, m.id, m.relationship_id, h->mailbox_id, 1, now)) != LC_OK ||
-	    (e = store_msg_hold(db, m.id, h->reason, h->slot_ms >= 0 ? slot : NULL, why, now, &n)) !=
-	        LC_OK)
+	    (e = store_msg_hold(
+	         db, m.id, h->reason, h->slot_ms >= 0 ? slot : NULL, why, now, &n)) != LC_OK)
 		goto out;
 	message_event(&m, EV_APPROVAL_COMPLETED, now_ms(), &ev);
 	if ((e = events_record(db, &ev, NULL)) != LC_OK)
@@ -131,10 +131,10 @@ demo_mailboxes_seed(struct core *core, const struct principal *who, const char *
 
 	if (!mailbox_configured())
 		return LC_OK;
-	if ((e = make_mailbox(core, who, "Sam Sender", "sam@acme-analytics.example", &sam_id, sam)) !=
-	        LC_OK ||
-	    (e = make_mailbox(core, who, "Dana Doe", "dana@acme-analytics.example", &dana_id, dana)) !=
-	        LC_OK)
+	if ((e = make_mailbox(
+	         core, who, "Sam Sender", "sam@acme-analytics.example", &sam_id, sam)) != LC_OK ||
+	    (e = make_mailbox(
+	         core, who, "Dana Doe", "dana@acme-analytics.example", &dana_id, dana)) != LC_OK)
 		return e;
 	/* Dana's server refused our credentials: the pause a failed delivery leaves */
 	if ((e = db_tx(core->db, pause_tx, &dana_id)) != LC_OK)

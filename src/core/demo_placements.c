@@ -35,8 +35,8 @@ demo_placement(struct db *db, int64_t workspace_id, int64_t campaign_id, int64_t
 	        "[{\"href\":\"%s\",\"anchor\":\"this guide\",\"rel\":[\"nofollow\",\"sponsored\"],"
 	        "\"context\":\"Sponsored: this guide is worth a read.\"}]",
 	        NULL, 200, 61},
-	    {PL_PENDING, PV_MISSING, NULL, "the page has no link to the campaign's targetUrl",
-	        "[]", NULL, 200, 47},
+	    {PL_PENDING, PV_MISSING, NULL, "the page has no link to the campaign's targetUrl", "[]",
+	        NULL, 200, 47},
 	    {PL_PENDING, PV_UNVERIFIABLE, NULL,
 	        "the page answered HTTP 403 (blocked; often a bot check)", "[]", NULL, 403, 0},
 	};
@@ -82,6 +82,6 @@ demo_placement(struct db *db, int64_t workspace_id, int64_t campaign_id, int64_t
 	c.links = links;
 	if ((e = store_pl_check_insert(db, &c, &check_id)) != LC_OK)
 		return e;
-	return store_pl_demo_state(db, pid, k->status, k->verdict, k->issues, k->http, k->reason,
-	    at, due, check_id);
+	return store_pl_demo_state(
+	    db, pid, k->status, k->verdict, k->issues, k->http, k->reason, at, due, check_id);
 }

@@ -38,7 +38,7 @@ struct domain_record {
 	char zone_line[DOMAIN_RECORD_NAME_MAX + DOMAIN_RECORD_VALUE_MAX + 64]; /* the record as
 	                                        a zone file line, the text cut into 255-byte
 	                                        strings (RFC 1035 3.3; DNS joins them again) */
-	const char *purpose;                 /* "dkim" (static) */
+	const char *purpose;                                                   /* "dkim" (static) */
 };
 
 /* domain_record writes the DKIM record of v into out. */
@@ -62,8 +62,8 @@ lc_err domains_all(struct core *core, unsigned max, struct page *out);
 /* domains_get reads one domain of the workspace into out (one struct domain_view; the
  * caller page_frees out in every case). LC_ENOTFOUND for another workspace's, a deleted or
  * a missing one. */
-lc_err domains_get(struct core *core, const struct principal *who, const char *public_id,
-    struct page *out);
+lc_err domains_get(
+    struct core *core, const struct principal *who, const char *public_id, struct page *out);
 /* domains_delete deletes a domain: its mail is no longer signed, its key stays sealed in
  * the row. LC_ENOTFOUND. */
 lc_err domains_delete(struct core *core, const struct principal *who, const char *public_id);
@@ -81,8 +81,8 @@ struct domain_signing {
  * opens the sealed key. LC_ENOTFOUND when no domain signs it (the mail goes unsigned);
  * LC_EINVAL when the key does not open (another key_file: the message must not leave
  * unsigned — the caller defers it). */
-lc_err domain_signing_load(struct core *core, int64_t message_id, const char *from_address,
-    struct domain_signing *out);
+lc_err domain_signing_load(
+    struct core *core, int64_t message_id, const char *from_address, struct domain_signing *out);
 /* domain_signing_clear wipes and frees the key of s. */
 void domain_signing_clear(struct domain_signing *s);
 
@@ -96,10 +96,10 @@ struct domain_check_item {
 	const char *status; /* "ok", "missing", "mismatch", "invalid", "misaligned", "unknown"
 	                       (no answer from DNS) (static) */
 	int ok;
-	char name[DOMAIN_RECORD_NAME_MAX];  /* the name looked up, or "" */
-	char found[DNS_TXT_LEN];            /* what DNS had (records joined by " | "), or "" */
+	char name[DOMAIN_RECORD_NAME_MAX]; /* the name looked up, or "" */
+	char found[DNS_TXT_LEN];           /* what DNS had (records joined by " | "), or "" */
 	char expected[DOMAIN_RECORD_VALUE_MAX];
-	char detail[300];                   /* in words */
+	char detail[300]; /* in words */
 };
 struct domain_check {
 	char domain[DOMAIN_NAME_MAX + 1];

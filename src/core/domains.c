@@ -232,8 +232,7 @@ domains_all(struct core *core, unsigned max, struct page *out)
 }
 
 lc_err
-domains_get(struct core *core, const struct principal *who, const char *public_id,
-    struct page *out)
+domains_get(struct core *core, const struct principal *who, const char *public_id, struct page *out)
 {
 	lc_err e;
 

@@ -39,16 +39,15 @@ struct drafts_ctx {
 static lc_err render(const char *, json_t *, size_t, char **, const char **);
 static json_t *prospect_context(const struct drafts_ctx *, const struct prospect_in *);
 static lc_err drafts_prepare(struct db *, struct drafts_ctx *, size_t, struct policy *);
-static lc_err draft_one(struct db *, struct drafts_ctx *, const struct policy *, int64_t,
-    const struct prospect_in *);
+static lc_err draft_one(
+    struct db *, struct drafts_ctx *, const struct policy *, int64_t, const struct prospect_in *);
 static lc_err add_prospects_tx(struct db *, struct drafts_ctx *);
 static lc_err launch_tx(struct db *, void *);
 static lc_err create_tx(struct db *, void *);
 static lc_err add_tx(struct db *, void *);
 static lc_err validate_extras(const struct campaign_extras *, struct core_fail *);
 static lc_err add_prospects(struct core *, const struct principal *, const char *,
-    const struct prospect_in *, size_t, const char *, int, size_t *, size_t *,
-    struct core_fail *);
+    const struct prospect_in *, size_t, const char *, int, size_t *, size_t *, struct core_fail *);
 
 /* render expands a template without HTML escaping (email is plain text) into a new
  * malloc'd string of at most max bytes. */
@@ -65,7 +64,8 @@ render(const char *tpl, json_t *ctx, size_t max, char **out, const char **why)
 		e = buf_append(&b, "", 0);
 	if (e != LC_OK) {
 		buf_free(&b);
-		*why = e == LC_EINVAL ? "The template has a syntax error." : "The rendered text is too long.";
+		*why = e == LC_EINVAL ? "The template has a syntax error."
+		                      : "The rendered text is too long.";
 		return e == LC_ENOMEM ? LC_EINVAL : e;
 	}
 	*out = b.data;
@@ -107,7 +107,8 @@ drafts_prepare(struct db *db, struct drafts_ctx *ctx, size_t n, struct policy *p
 	db_rows_free(&r);
 	if (available < (int64_t)(n * SEND_COST)) {
 		ctx->fail->code = "insufficient_credits";
-		ctx->fail->detail = "The workspace does not have enough credits for one draft per prospect.";
+		ctx->fail->detail =
+		    "The workspace does not have enough credits for one draft per prospect.";
 		ctx->fail->required = (int64_t)(n * SEND_COST);
 		ctx->fail->available = available;
 		return LC_ECONFLICT;
@@ -189,8 +190,8 @@ add_prospects_tx(struct db *db, struct drafts_ctx *ctx)
 		uint64_t rid = 0;
 
 		id_new("rel_", rel_id);
-		e = store_rel_insert(db, rel_id, ctx->who->workspace_id, ctx->campaign_id, p->domain,
-		    p->contact_name ? p->contact_name : "", p->contact_email, now, &rid);
+		e = store_rel_insert(db, rel_id, ctx->who->workspace_id, ctx->campaign_id,
+		    p->domain, p->contact_name ? p->contact_name : "", p->contact_email, now, &rid);
 		if (e == LC_ECONFLICT && ctx->skip_existing) {
 			ctx->skipped++;
 			continue;
@@ -235,7 +236,8 @@ launch_tx(struct db *db, void *arg)
 	}
 	ctx->campaign_id = db_i64(&c, 0, CL_COL_ID);
 	ctx->campaign_status = (unsigned)db_i64(&c, 0, CL_COL_STATUS);
-	if (ctx->campaign_status == CSTATUS_COMPLETED || ctx->campaign_status == CSTATUS_CANCELLED) {
+	if (ctx->campaign_status == CSTATUS_COMPLETED ||
+	    ctx->campaign_status == CSTATUS_CANCELLED) {
 		ctx->fail->code = "invalid_state_transition";
 		ctx->fail->detail = "The campaign has ended; it cannot be launched.";
 		e = LC_EINVAL;
@@ -248,8 +250,8 @@ launch_tx(struct db *db, void *arg)
 		goto out;
 	}
 	if (ctx->campaign_status == CSTATUS_DRAFT) {
-		if ((e = store_campaign_set_status(db, ctx->campaign_id, CSTATUS_DRAFT, CSTATUS_ACTIVE,
-		         NULL, now, &changed)) != LC_OK)
+		if ((e = store_campaign_set_status(db, ctx->campaign_id, CSTATUS_DRAFT,
+		         CSTATUS_ACTIVE, NULL, now, &changed)) != LC_OK)
 			goto out;
 		if (changed != 1) {
 			e = LC_ERETRY;
@@ -340,7 +342,8 @@ create_tx(struct db *db, void *arg)
 		return e;
 	for (i = 0; ctx->extras && i < ctx->extras->nfollow_ups; i++)
 		if ((e = store_follow_up_insert(db, (int64_t)cid, (unsigned)i + 1,
-		         ctx->extras->follow_ups[i].after_days, ctx->extras->follow_ups[i].body)) != LC_OK)
+		         ctx->extras->follow_ups[i].after_days, ctx->extras->follow_ups[i].body)) !=
+		    LC_OK)
 			return e;
 	if (ctx->extras && ctx->extras->auto_response_body &&
 	    (e = store_campaign_auto_response(db, (int64_t)cid, ctx->extras->auto_response_body,
@@ -379,9 +382,8 @@ validate_extras(const struct campaign_extras *x, struct core_fail *fail)
 			return LC_EINVAL;
 		}
 	}
-	if (x->auto_response_body &&
-	    (!text_valid(x->auto_response_body, 1, BODY_MAX_BYTES, 1) ||
-	        strlen(x->auto_response_body) > BODY_MAX_BYTES)) {
+	if (x->auto_response_body && (!text_valid(x->auto_response_body, 1, BODY_MAX_BYTES, 1) ||
+	                                 strlen(x->auto_response_body) > BODY_MAX_BYTES)) {
 		fail->param = "autoResponse.body";
 		fail->detail = "body must be UTF-8 text of 1 byte to 100 KiB.";
 		return LC_EINVAL;
@@ -397,9 +399,9 @@ validate_extras(const struct campaign_extras *x, struct core_fail *fail)
 }
 
 lc_err
-campaigns_create_full(struct core *core, const struct principal *who,
-    const struct campaign_new *in, const struct campaign_extras *extras, const char *requested_by,
-    char out_id[ID_MAX], struct core_fail *fail)
+campaigns_create_full(struct core *core, const struct principal *who, const struct campaign_new *in,
+    const struct campaign_extras *extras, const char *requested_by, char out_id[ID_MAX],
+    struct core_fail *fail)
 {
 	struct campaign_new copy = *in;
 	struct drafts_ctx ctx;
@@ -458,7 +460,8 @@ add_tx(struct db *db, void *arg)
 	}
 	ctx->campaign_id = db_i64(&r, 0, CL_COL_ID);
 	ctx->campaign_status = (unsigned)db_i64(&r, 0, CL_COL_STATUS);
-	if (ctx->campaign_status == CSTATUS_COMPLETED || ctx->campaign_status == CSTATUS_CANCELLED) {
+	if (ctx->campaign_status == CSTATUS_COMPLETED ||
+	    ctx->campaign_status == CSTATUS_CANCELLED) {
 		db_rows_free(&r);
 		ctx->fail->code = "invalid_state_for_send";
 		ctx->fail->detail = "The campaign has ended.";
@@ -481,25 +484,25 @@ campaigns_add_prospects(struct core *core, const struct principal *who, const ch
 {
 	size_t skipped;
 
-	return add_prospects(core, who, campaign_id, prospects, n, requested_by, 0, added,
-	    &skipped, fail);
+	return add_prospects(
+	    core, who, campaign_id, prospects, n, requested_by, 0, added, &skipped, fail);
 }
 
 lc_err
-campaigns_import_prospects(struct core *core, const struct principal *who,
-    const char *campaign_id, const struct prospect_in *prospects, size_t n,
-    const char *requested_by, size_t *added, size_t *skipped, struct core_fail *fail)
+campaigns_import_prospects(struct core *core, const struct principal *who, const char *campaign_id,
+    const struct prospect_in *prospects, size_t n, const char *requested_by, size_t *added,
+    size_t *skipped, struct core_fail *fail)
 {
-	return add_prospects(core, who, campaign_id, prospects, n, requested_by, 1, added,
-	    skipped, fail);
+	return add_prospects(
+	    core, who, campaign_id, prospects, n, requested_by, 1, added, skipped, fail);
 }
 
 /* add_prospects adds n prospects to the campaign in one transaction; with skip_existing a
  * contact already in it is counted in *skipped instead of refusing the whole list. */
 static lc_err
 add_prospects(struct core *core, const struct principal *who, const char *campaign_id,
-    const struct prospect_in *prospects, size_t n, const char *requested_by,
-    int skip_existing, size_t *added, size_t *skipped, struct core_fail *fail)
+    const struct prospect_in *prospects, size_t n, const char *requested_by, int skip_existing,
+    size_t *added, size_t *skipped, struct core_fail *fail)
 {
 	struct campaign_new probe;
 	struct drafts_ctx ctx;
@@ -522,7 +525,8 @@ add_prospects(struct core *core, const struct principal *who, const char *campai
 	if (n == 0 || validate_campaign_new(&probe, &bad) != LC_OK) {
 		fail->code = "validation_failed";
 		fail->param = n == 0 ? "prospects" : bad;
-		fail->detail = n == 0 ? "Give at least one prospect." : "A prospect field is invalid.";
+		fail->detail =
+		    n == 0 ? "Give at least one prospect." : "A prospect field is invalid.";
 		return LC_EINVAL;
 	}
 	memset(&ctx, 0, sizeof(ctx));
@@ -560,7 +564,8 @@ drafts_follow_up_tx(struct db *db, const struct out_message *sent, int64_t sent_
 
 	if (sent->kind != MSG_DRAFT && sent->kind != MSG_FOLLOW_UP)
 		return LC_OK;
-	if ((e = store_follow_up_get(db, sent->campaign_id, sent->follow_up_step + 1, &fu)) != LC_OK)
+	if ((e = store_follow_up_get(db, sent->campaign_id, sent->follow_up_step + 1, &fu)) !=
+	    LC_OK)
 		return e;
 	if (fu.nrows != 1) {
 		db_rows_free(&fu);
@@ -625,7 +630,8 @@ drafts_follow_up_tx(struct db *db, const struct out_message *sent, int64_t sent_
 		goto out;
 	e = outbox_enqueue_tx(db, &q, &fail);
 	if (e == LC_ECONFLICT && fail.code && strcmp(fail.code, "insufficient_credits") == 0) {
-		log_msg(LOG_WARN, "follow-up of %s not queued: insufficient credits", sent->public_id);
+		log_msg(
+		    LOG_WARN, "follow-up of %s not queued: insufficient credits", sent->public_id);
 		e = db_exec_text(db, "ROLLBACK TO SAVEPOINT follow_up");
 	}
 out:

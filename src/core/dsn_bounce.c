@@ -40,7 +40,7 @@ dsn_bounce_hard(const struct mime_parsed *mp)
 	unsigned klass, subject;
 
 	return health_status_parse(mp->bounce_status, &klass, &subject) &&
-	    health_hard_bounce(klass, subject);
+	       health_hard_bounce(klass, subject);
 }
 
 /* why_of writes the lastError of a bounced message: the DSN's status and the final
@@ -49,14 +49,14 @@ static void
 why_of(const struct mime_parsed *mp, char *why, size_t len)
 {
 	snprintf(why, len, "bounced after sending (DSN): %s%s%s",
-	    mp->bounce_status ? mp->bounce_status : "no status",
-	    mp->bounce_diagnostic ? " " : "", mp->bounce_diagnostic ? mp->bounce_diagnostic : "");
+	    mp->bounce_status ? mp->bounce_status : "no status", mp->bounce_diagnostic ? " " : "",
+	    mp->bounce_diagnostic ? mp->bounce_diagnostic : "");
 	why[utf8_prefix(why, len - 1)] = '\0';
 }
 
 lc_err
-dsn_bounce_tx(struct db *db, int64_t ws, int64_t msg_id, const struct mime_parsed *mp,
-    int64_t t, enum dsn_effect *effect)
+dsn_bounce_tx(struct db *db, int64_t ws, int64_t msg_id, const struct mime_parsed *mp, int64_t t,
+    enum dsn_effect *effect)
 {
 	char why[WHY_MAX + 1], now[TIME_SQL_LEN], to[330], public_id[ID_MAX];
 	struct db_rows r;

@@ -14,8 +14,8 @@
 #include "util/log.h"
 #include "util/timefmt.h"
 
-static lc_err record(struct db *, enum event_type, int64_t, int64_t, int64_t, const char *,
-    int64_t, char *);
+static lc_err record(
+    struct db *, enum event_type, int64_t, int64_t, int64_t, const char *, int64_t, char *);
 
 static lc_err
 record(struct db *db, enum event_type type, int64_t ws, int64_t campaign, int64_t rel,
@@ -106,10 +106,10 @@ outbox_enqueue_tx(struct db *db, struct enqueue *q, struct core_fail *fail)
 	if (inv_id && (e = store_inv_link(db, (int64_t)inv_id, (int64_t)msg_id)) != LC_OK)
 		return e;
 	if (suppressed)
-		return q->kind == MSG_DRAFT ? record(db, EV_DRAFT_CREATED, q->workspace_id,
-		                                  q->campaign_id, q->relationship_id, q->msg_public, t,
-		                                  NULL)
-		                            : LC_OK;
+		return q->kind == MSG_DRAFT
+		           ? record(db, EV_DRAFT_CREATED, q->workspace_id, q->campaign_id,
+		                 q->relationship_id, q->msg_public, t, NULL)
+		           : LC_OK;
 	if ((e = store_credit_move(db, q->workspace_id, CREDIT_RESERVE, SEND_COST, (int64_t)msg_id,
 	         NULL, now, &ok)) != LC_OK)
 		return e;
@@ -120,7 +120,8 @@ outbox_enqueue_tx(struct db *db, struct enqueue *q, struct core_fail *fail)
 		fail->available = 0;
 		if (store_credit_balance(db, q->workspace_id, &r) == LC_OK) {
 			if (r.nrows == 1)
-				fail->available = db_i64(&r, 0, CR_COL_BALANCE) - db_i64(&r, 0, CR_COL_RESERVED);
+				fail->available =
+				    db_i64(&r, 0, CR_COL_BALANCE) - db_i64(&r, 0, CR_COL_RESERVED);
 			db_rows_free(&r);
 		}
 		return LC_ECONFLICT;
@@ -140,7 +141,7 @@ outbox_release_tx(struct db *db, const struct out_message *m, unsigned status, c
     int fenced, int *changed)
 {
 	const unsigned open = (1u << MS_AWAITING_APPROVAL) | (1u << MS_SCHEDULED) |
-	    (1u << MS_HELD) | (1u << MS_DEFERRED);
+	                      (1u << MS_HELD) | (1u << MS_DEFERRED);
 	char now[TIME_SQL_LEN];
 	uint64_t n = 0;
 	int ok = 0;

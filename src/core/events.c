@@ -14,16 +14,15 @@
 
 #define BIT(x) (1u << (x))
 
-static const char *const event_names[] = {"campaign_created", "draft_created",
-    "approval_completed", "email_sent", "email_opened", "reply_received", "link_placed",
-    "email_bounced", "campaign_paused", "campaign_resumed", "approval_requested",
-    "approval_rejected", "message_scheduled", "campaign_cancelled", "campaign_completed", "unsubscribed",
-    "link_lost"};
+static const char *const event_names[] = {"campaign_created", "draft_created", "approval_completed",
+    "email_sent", "email_opened", "reply_received", "link_placed", "email_bounced",
+    "campaign_paused", "campaign_resumed", "approval_requested", "approval_rejected",
+    "message_scheduled", "campaign_cancelled", "campaign_completed", "unsubscribed", "link_lost"};
 
-static lc_err first_stamp(struct db *, const struct event_in *, enum rel_stamp, const char *,
-    enum campaign_counter, int);
-static lc_err funnel_move(struct db *, const struct event_in *, enum funnel_event, const char *,
-    int *);
+static lc_err first_stamp(
+    struct db *, const struct event_in *, enum rel_stamp, const char *, enum campaign_counter, int);
+static lc_err funnel_move(
+    struct db *, const struct event_in *, enum funnel_event, const char *, int *);
 static lc_err apply(struct db *, const struct event_in *, const char *, const char *, int *);
 static size_t distinct_sorted(int64_t *, size_t);
 
@@ -52,11 +51,11 @@ first_stamp(struct db *db, const struct event_in *ev, enum rel_stamp stamp, cons
  * counters by what that changes (core/funnel.h: the one counting rule). *counted says
  * whether the event counts at all (a reply before any send does not). */
 static lc_err
-funnel_move(struct db *db, const struct event_in *ev, enum funnel_event fe, const char *at,
-    int *counted)
+funnel_move(
+    struct db *db, const struct event_in *ev, enum funnel_event fe, const char *at, int *counted)
 {
-	static const enum campaign_counter counter_of[FS_NSTAGES] = {COUNTER_DRAFTS, COUNTER_SENT,
-	    COUNTER_DELIVERED, COUNTER_OPENED, COUNTER_REPLIED};
+	static const enum campaign_counter counter_of[FS_NSTAGES] = {
+	    COUNTER_DRAFTS, COUNTER_SENT, COUNTER_DELIVERED, COUNTER_OPENED, COUNTER_REPLIED};
 	int d[FS_NSTAGES], delta[COUNTER_NCOUNTERS] = {0}, any = 0;
 	unsigned facts = 0, next;
 	size_t i;
@@ -95,8 +94,8 @@ events_reply_counts(struct db *db, int64_t rel_id, int *yes)
 static lc_err
 apply(struct db *db, const struct event_in *ev, const char *at, const char *day, int *contacted)
 {
-	const unsigned before_sent = BIT(REL_PROSPECT) | BIT(REL_AWAITING_APPROVAL) |
-	    BIT(REL_SCHEDULED);
+	const unsigned before_sent =
+	    BIT(REL_PROSPECT) | BIT(REL_AWAITING_APPROVAL) | BIT(REL_SCHEDULED);
 	int first = 0, counted = 0;
 	lc_err e;
 
@@ -105,7 +104,8 @@ apply(struct db *db, const struct event_in *ev, const char *at, const char *day,
 		return store_campaign_day_add(db, ev->campaign_id, day, TL_CAMPAIGN_CREATED, 1);
 	case EV_DRAFT_CREATED:
 		if ((e = funnel_move(db, ev, FE_DRAFTED, at, &counted)) != LC_OK ||
-		    (e = store_rel_stamp(db, ev->relationship_id, STAMP_DRAFTED, at, 1, NULL)) != LC_OK)
+		    (e = store_rel_stamp(db, ev->relationship_id, STAMP_DRAFTED, at, 1, NULL)) !=
+		        LC_OK)
 			return e;
 		return store_campaign_day_add(db, ev->campaign_id, day, TL_DRAFTS_READY, 1);
 	case EV_APPROVAL_REQUESTED:
@@ -116,8 +116,8 @@ apply(struct db *db, const struct event_in *ev, const char *at, const char *day,
 		    BIT(REL_PROSPECT), at, contacted);
 	case EV_APPROVAL_REJECTED:
 		/* the prospect is a prospect again unless something else moved it on */
-		if ((e = store_campaign_counter_add(db, ev->campaign_id, COUNTER_PENDING, -1, at)) !=
-		    LC_OK)
+		if ((e = store_campaign_counter_add(
+		         db, ev->campaign_id, COUNTER_PENDING, -1, at)) != LC_OK)
 			return e;
 		return store_rel_advance(db, ev->relationship_id, REL_PROSPECT,
 		    BIT(REL_AWAITING_APPROVAL), at, contacted);
@@ -125,8 +125,7 @@ apply(struct db *db, const struct event_in *ev, const char *at, const char *day,
 		return store_rel_advance(db, ev->relationship_id, REL_SCHEDULED,
 		    BIT(REL_PROSPECT) | BIT(REL_AWAITING_APPROVAL), at, contacted);
 	case EV_CAMPAIGN_CANCELLED:
-	case EV_CAMPAIGN_COMPLETED:
-		return LC_OK;
+	case EV_CAMPAIGN_COMPLETED: return LC_OK;
 	case EV_LINK_LOST:
 		/* counters and the relationship keep "ever placed"; the placement shows lost
 		 * (docs/placements.md) */
@@ -136,19 +135,19 @@ apply(struct db *db, const struct event_in *ev, const char *at, const char *day,
 		    ~(BIT(REL_LINK_PLACED) | BIT(REL_UNSUBSCRIBED)) & (BIT(REL_NSTATUS) - 1), at,
 		    contacted);
 	case EV_APPROVAL_COMPLETED:
-		if ((e = store_campaign_counter_add(db, ev->campaign_id, COUNTER_PENDING, -1, at)) !=
-		        LC_OK ||
+		if ((e = store_campaign_counter_add(
+		         db, ev->campaign_id, COUNTER_PENDING, -1, at)) != LC_OK ||
 		    (e = store_rel_advance(db, ev->relationship_id, REL_SCHEDULED,
 		         BIT(REL_PROSPECT) | BIT(REL_AWAITING_APPROVAL), at, contacted)) != LC_OK)
 			return e;
 		return store_campaign_day_add(db, ev->campaign_id, day, TL_APPROVALS_COMPLETED, 1);
-	case EV_EMAIL_SENT: /* events_record_sent */
-		break;
+	case EV_EMAIL_SENT: /* events_record_sent */ break;
 	case EV_EMAIL_OPENED:
 		/* an open, a reply or a bounce moves nothing for a prospect never sent anything
 		 * (core/funnel.h); the callers do not record one, this is the backstop */
 		if ((e = funnel_move(db, ev, FE_OPENED, at, &counted)) != LC_OK || !counted ||
-		    (e = store_rel_stamp(db, ev->relationship_id, STAMP_OPENED, at, 1, NULL)) != LC_OK)
+		    (e = store_rel_stamp(db, ev->relationship_id, STAMP_OPENED, at, 1, NULL)) !=
+		        LC_OK)
 			return e;
 		return store_rel_advance(db, ev->relationship_id, REL_OPENED,
 		    before_sent | BIT(REL_SENT), at, contacted);
@@ -166,22 +165,23 @@ apply(struct db *db, const struct event_in *ev, const char *at, const char *day,
 		             : LC_OK;
 	case EV_LINK_PLACED:
 		if ((e = first_stamp(db, ev, STAMP_PLACED, at, COUNTER_PLACED, 1)) != LC_OK ||
-		    (ev->detail && (e = store_rel_set_link(db, ev->relationship_id, ev->detail)) !=
-		                       LC_OK) ||
+		    (ev->detail &&
+		        (e = store_rel_set_link(db, ev->relationship_id, ev->detail)) != LC_OK) ||
 		    (e = store_rel_advance(db, ev->relationship_id, REL_LINK_PLACED,
 		         before_sent | BIT(REL_SENT) | BIT(REL_OPENED) | BIT(REL_REPLIED) |
 		             BIT(REL_DECLINED),
 		         at, contacted)) != LC_OK ||
 		    (e = store_campaign_first_set(db, ev->campaign_id, 1, at, &first)) != LC_OK)
 			return e;
-		return first ? store_campaign_day_add(db, ev->campaign_id, day, TL_FIRST_LINK_PLACED,
-		                   1)
+		return first ? store_campaign_day_add(
+		                   db, ev->campaign_id, day, TL_FIRST_LINK_PLACED, 1)
 		             : LC_OK;
 	case EV_EMAIL_BOUNCED:
 		/* A bounce after a send takes the prospect out of "delivered" unless they opened
 		 * or replied (core/funnel.h); one refused before any acceptance only shows. */
 		if ((e = funnel_move(db, ev, FE_BOUNCED, at, &counted)) != LC_OK ||
-		    (e = store_rel_stamp(db, ev->relationship_id, STAMP_BOUNCED, at, 1, NULL)) != LC_OK)
+		    (e = store_rel_stamp(db, ev->relationship_id, STAMP_BOUNCED, at, 1, NULL)) !=
+		        LC_OK)
 			return e;
 		return store_rel_advance(db, ev->relationship_id, REL_BOUNCED,
 		    before_sent | BIT(REL_SENT) | BIT(REL_OPENED), at, contacted);
@@ -189,8 +189,7 @@ apply(struct db *db, const struct event_in *ev, const char *at, const char *day,
 		return store_campaign_note_add(db, ev->campaign_id, at, 0, ev->detail);
 	case EV_CAMPAIGN_RESUMED:
 		return store_campaign_note_add(db, ev->campaign_id, at, 1, ev->detail);
-	case EV_NTYPES:
-		break;
+	case EV_NTYPES: break;
 	}
 	return LC_EINVAL;
 }
@@ -255,8 +254,8 @@ distinct_sorted(int64_t *v, size_t n)
 lc_err
 events_record_sent(struct db *db, const struct event_in *evs, size_t n)
 {
-	const unsigned before_sent = BIT(REL_PROSPECT) | BIT(REL_AWAITING_APPROVAL) |
-	    BIT(REL_SCHEDULED);
+	const unsigned before_sent =
+	    BIT(REL_PROSPECT) | BIT(REL_AWAITING_APPROVAL) | BIT(REL_SCHEDULED);
 	struct store_event_row rows[STORE_BATCH_MAX];
 	struct store_rel_contact rc[STORE_BATCH_MAX];
 	int64_t rel_ids[STORE_BATCH_MAX], owners[STORE_BATCH_MAX];
@@ -288,8 +287,9 @@ events_record_sent(struct db *db, const struct event_in *evs, size_t n)
 		return e;
 
 	/* What each event moves, in order: a relationship's first send moves the funnel once
-	 * (core/funnel.h: sent, delivered, and drafted for a one-off email), and its move to sent (from before it) enters the workspace's
-	 * sent-or-opened count once, however often it appears in the batch. */
+	 * (core/funnel.h: sent, delivered, and drafted for a one-off email), and its move to sent
+	 * (from before it) enters the workspace's sent-or-opened count once, however often it
+	 * appears in the batch. */
 	for (i = 0; i < n; i++) {
 		first[i] = advanced[i] = 0;
 		memset(moved[i], 0, sizeof(moved[i]));
@@ -336,7 +336,8 @@ events_record_sent(struct db *db, const struct event_in *evs, size_t n)
 				delta[COUNTER_OPENED] += moved[i][FS_OPENED];
 				delta[COUNTER_REPLIED] += moved[i][FS_REPLIED];
 			}
-		if (((delta[COUNTER_DRAFTS] | delta[COUNTER_SENT] | delta[COUNTER_DELIVERED]) != 0 &&
+		if (((delta[COUNTER_DRAFTS] | delta[COUNTER_SENT] | delta[COUNTER_DELIVERED]) !=
+		            0 &&
 		        (e = store_campaign_counters_add(db, owners[k], delta, at)) != LC_OK) ||
 		    (e = store_campaign_day_add(db, owners[k], day, TL_EMAILS_SENT, sent)) != LC_OK)
 			return e;

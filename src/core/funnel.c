@@ -6,14 +6,11 @@ funnel_accepts(unsigned facts, enum funnel_event ev)
 {
 	switch (ev) {
 	case FE_DRAFTED:
-	case FE_SENT:
-		return 1;
+	case FE_SENT: return 1;
 	case FE_BOUNCED:
 	case FE_OPENED:
-	case FE_REPLIED:
-		return (facts & FUNNEL_SENT) != 0;
-	case FE_NEVENTS:
-		break;
+	case FE_REPLIED: return (facts & FUNNEL_SENT) != 0;
+	case FE_NEVENTS: break;
 	}
 	return 0;
 }
@@ -21,8 +18,8 @@ funnel_accepts(unsigned facts, enum funnel_event ev)
 unsigned
 funnel_next(unsigned facts, enum funnel_event ev)
 {
-	static const unsigned fact_of[FE_NEVENTS] = {FUNNEL_DRAFTED, FUNNEL_SENT, FUNNEL_BOUNCED,
-	    FUNNEL_OPENED, FUNNEL_REPLIED};
+	static const unsigned fact_of[FE_NEVENTS] = {
+	    FUNNEL_DRAFTED, FUNNEL_SENT, FUNNEL_BOUNCED, FUNNEL_OPENED, FUNNEL_REPLIED};
 
 	if ((unsigned)ev >= FE_NEVENTS || !funnel_accepts(facts, ev))
 		return facts;

@@ -22,8 +22,8 @@ health_policy_refusal(const struct delivery_result *res)
 {
 	if (health_policy_code(res->enh_class, res->enh_subject))
 		return 1;
-	return res->code >= 500 && res->code < 600 && res->enh_class == 5 && res->enh_subject == 0 &&
-	    res->enh_detail == 0 && strncmp(res->text, "5.7.", 4) == 0;
+	return res->code >= 500 && res->code < 600 && res->enh_class == 5 &&
+	       res->enh_subject == 0 && res->enh_detail == 0 && strncmp(res->text, "5.7.", 4) == 0;
 }
 
 int
@@ -153,10 +153,11 @@ check_rate(struct db *db, int64_t campaign_id)
 	if (health_bounce_rate_passed(bounces, permille)) {
 		snprintf(why, sizeof(why),
 		    "paused automatically: %u hard bounces in the last %u sends passed the "
-		    "workspace's autoPause.bounceRate of %u.%03u", bounces,
-		    (unsigned)db_i64(&r, 0, CH_COL_SENDS), permille / 1000, permille % 1000);
-		e = campaigns_pause_tx(db, db_i64(&r, 0, CH_COL_WORKSPACE), db_str(&r, 0, CH_COL_PUBLIC),
-		    why);
+		    "workspace's autoPause.bounceRate of %u.%03u",
+		    bounces, (unsigned)db_i64(&r, 0, CH_COL_SENDS), permille / 1000,
+		    permille % 1000);
+		e = campaigns_pause_tx(
+		    db, db_i64(&r, 0, CH_COL_WORKSPACE), db_str(&r, 0, CH_COL_PUBLIC), why);
 	}
 	db_rows_free(&r);
 	return e;

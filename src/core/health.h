@@ -20,15 +20,14 @@ int health_policy_code(unsigned enh_class, unsigned enh_subject);
 /* health_mailbox_refused_tx counts a 5.7.x refusal of mailbox_id (reply: the server's
  * words, borrowed); the HEALTH_REFUSALS-th in a row pauses the mailbox with them and
  * emits link_building.mailbox.paused. */
-lc_err health_mailbox_refused_tx(struct db *db, int64_t mailbox_id, const char *reply,
-    int64_t now_ms);
+lc_err health_mailbox_refused_tx(
+    struct db *db, int64_t mailbox_id, const char *reply, int64_t now_ms);
 /* health_mailbox_sent_tx forgets mailbox_id's refusals: it sent a message. */
 lc_err health_mailbox_sent_tx(struct db *db, int64_t mailbox_id);
 /* health_campaign_outcomes_tx records sends outcomes of campaign_id (the last one a hard
  * bounce when bounce is set) and, after a bounce, pauses the campaign when its bounce
  * rate passed the workspace's autoPause.bounceRate. */
-lc_err health_campaign_outcomes_tx(struct db *db, int64_t campaign_id, unsigned sends,
-    int bounce);
+lc_err health_campaign_outcomes_tx(struct db *db, int64_t campaign_id, unsigned sends, int bounce);
 /* health_hard_bounce is the one rule for a hard bounce, at SMTP time or in a DSN that
  * comes later: enhanced status 5.1.x (the address or its domain does not exist). Only a
  * hard bounce suppresses the address, marks the prospect bounced and counts in the

@@ -34,8 +34,8 @@ struct insert_tx {
 };
 
 static lc_err insert_tx(struct db *, void *);
-static const char *scope_of(const struct principal *, const char *, int64_t *,
-    char[SCOPED_KEY_MAX]);
+static const char *scope_of(
+    const struct principal *, const char *, int64_t *, char[SCOPED_KEY_MAX]);
 
 /* scope_of says under which (workspace_id, idem_key) a key is kept. A workspace request
  * keeps it in its workspace. An account-level request (an agency key on an account route,
@@ -43,8 +43,7 @@ static const char *scope_of(const struct principal *, const char *, int64_t *,
  * which no workspace has, as "acct:<account id>:" and the key's SHA-256 in hex, so two
  * accounts never share a key and the stored key stays within the column's 255. */
 static const char *
-scope_of(const struct principal *who, const char *key, int64_t *scope,
-    char buf[SCOPED_KEY_MAX])
+scope_of(const struct principal *who, const char *key, int64_t *scope, char buf[SCOPED_KEY_MAX])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char h[crypto_hash_sha256_BYTES];
@@ -126,7 +125,8 @@ idempotency_begin(struct core *core, const struct principal *who, const char *ke
 		if ((*body = malloc(n + 1)) == NULL) {
 			e = LC_ENOMEM;
 		} else {
-			memcpy(*body, db_str(&r, 0, IDEM_COL_BODY) ? db_str(&r, 0, IDEM_COL_BODY) : "", n);
+			memcpy(*body,
+			    db_str(&r, 0, IDEM_COL_BODY) ? db_str(&r, 0, IDEM_COL_BODY) : "", n);
 			(*body)[n] = '\0';
 			*len = n;
 		}

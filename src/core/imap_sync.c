@@ -48,8 +48,8 @@ struct ingest_arg {
 static lc_err load(struct core *, int64_t, struct settings *);
 static void record(struct core *, struct imap_box *, unsigned, const char *, int);
 static lc_err connect_box(struct imap_box *, const struct settings *, char *, size_t, int *);
-static lc_err sync_folder(struct core *, struct imap_box *, const char *, int *, char *, size_t,
-    char *, size_t);
+static lc_err sync_folder(
+    struct core *, struct imap_box *, const char *, int *, char *, size_t, char *, size_t);
 static lc_err ingest_cb(void *, const char *, size_t);
 static int64_t retry_delay(unsigned);
 
@@ -168,8 +168,9 @@ connect_box(struct imap_box *b, const struct settings *s, char *why, size_t whyl
 
 	*auth = 0;
 	if (mailbox_open(s->box, s->box_len, password) != LC_OK) {
-		snprintf(why, whylen, "the stored password cannot be opened (the key changed?): "
-		                      "set it again");
+		snprintf(why, whylen,
+		    "the stored password cannot be opened (the key changed?): "
+		    "set it again");
 		*auth = 1;
 		return LC_EAUTH;
 	}
@@ -235,12 +236,13 @@ sync_folder(struct core *core, struct imap_box *b, const char *folder, int *more
 	db_rows_free(&r);
 	if (!have || stored_validity != validity) {
 		if (stored_validity != 0)
-			log_msg(LOG_INFO, "imap: mailbox %lld: %s has a new UIDVALIDITY; reading it again",
+			log_msg(LOG_INFO,
+			    "imap: mailbox %lld: %s has a new UIDVALIDITY; reading it again",
 			    (long long)b->mailbox_id, folder);
 		last = 0;
 		sqltime_format(now_ms(), now);
-		if ((e = store_imap_folder_set(core->db, b->mailbox_id, folder, validity, 0, now)) !=
-		    LC_OK)
+		if ((e = store_imap_folder_set(
+		         core->db, b->mailbox_id, folder, validity, 0, now)) != LC_OK)
 			return e;
 	}
 	if (next != 0 && next - 1 <= last)
@@ -251,19 +253,22 @@ sync_folder(struct core *core, struct imap_box *b, const char *folder, int *more
 		ia.uid = list[i].uid;
 		if (list[i].size > INBOUND_MAX_BYTES) {
 			/* refused from its announced size: never fetched, never in memory */
-			snprintf(note, notelen, "message UID %u in %s is %u bytes, over the %d-byte "
-			    "limit: not fetched", list[i].uid, folder, list[i].size, INBOUND_MAX_BYTES);
+			snprintf(note, notelen,
+			    "message UID %u in %s is %u bytes, over the %d-byte "
+			    "limit: not fetched",
+			    list[i].uid, folder, list[i].size, INBOUND_MAX_BYTES);
 			log_msg(LOG_WARN, "imap: mailbox %lld: %s", (long long)b->mailbox_id, note);
 		} else if ((e = imap_conn_fetch(b->conn, list[i].uid, list[i].size, ingest_cb, &ia,
-		                why, whylen)) != LC_OK && e != LC_ENOTFOUND) {
+		                why, whylen)) != LC_OK &&
+		           e != LC_ENOTFOUND) {
 			break; /* the checkpoint stays before this message: it comes again */
 		}
 		e = LC_OK;
 		log_msg(LOG_DEBUG, "imap: mailbox %lld: %s UID %u read", (long long)b->mailbox_id,
 		    folder, list[i].uid);
 		sqltime_format(now_ms(), now);
-		if ((e = store_imap_folder_set(core->db, b->mailbox_id, folder, validity, list[i].uid,
-		         now)) != LC_OK)
+		if ((e = store_imap_folder_set(
+		         core->db, b->mailbox_id, folder, validity, list[i].uid, now)) != LC_OK)
 			break;
 	}
 	if (e == LC_EDB || e == LC_EDBDOWN)
@@ -321,7 +326,8 @@ imap_box_run(struct core *core, struct imap_box *b, int64_t *due)
 		if ((e = connect_box(b, &s, why, sizeof(why), &auth)) != LC_OK) {
 			if (auth) {
 				record(core, b, IMAP_AUTH_FAILED, why, 0);
-				log_msg(LOG_WARN, "imap: mailbox %lld: login refused; its sync is paused",
+				log_msg(LOG_WARN,
+				    "imap: mailbox %lld: login refused; its sync is paused",
 				    (long long)b->mailbox_id);
 				db_rows_free(&s.rows);
 				return IMAP_NEXT_PAUSED;

@@ -9,10 +9,11 @@
 #include <stdint.h>
 #include "core/core.h"
 
-#define IMAP_POLL_MS (60 * 1000)         /* a server without IDLE is read this often */
-#define IMAP_IDLE_REFRESH_MS (5 * 60 * 1000) /* IDLE renewed (RFC 2177: < 29 min); other folders read */
-#define IMAP_TIMEOUT_MS (30 * 1000)      /* any one network wait */
-#define IMAP_ROUND_MAX 500               /* messages per folder per round; more: another round at once */
+#define IMAP_POLL_MS (60 * 1000) /* a server without IDLE is read this often */
+#define IMAP_IDLE_REFRESH_MS                                                                       \
+	(5 * 60 * 1000)             /* IDLE renewed (RFC 2177: < 29 min); other folders read */
+#define IMAP_TIMEOUT_MS (30 * 1000) /* any one network wait */
+#define IMAP_ROUND_MAX 500          /* messages per folder per round; more: another round at once */
 
 struct imap_box;
 

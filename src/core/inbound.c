@@ -35,22 +35,20 @@ struct ingest_ctx {
 	int allow_http; /* links in replies become placements under the API's rule */
 };
 
-static const char *const class_names[] = {"reply", "auto_reply", "bounce", "unsubscribe",
-    "delayed"};
-static const char *const match_names[] = {"none", "thread", "sender", "domain", "manual",
-    "token"};
+static const char *const class_names[] = {
+    "reply", "auto_reply", "bounce", "unsubscribe", "delayed"};
+static const char *const match_names[] = {"none", "thread", "sender", "domain", "manual", "token"};
 
-static void dedupe_key(int64_t, const struct mime_parsed *, const char *, size_t, char *,
-    size_t);
-static lc_err match_thread(struct db *, const struct mime_parsed *, int64_t *, int64_t *,
-    int64_t *, struct thread_match *);
-static lc_err match_token(struct db *, const struct mime_parsed *, int64_t *, int64_t *,
-    int64_t *, struct thread_match *);
-static lc_err match_domain(struct db *, int64_t, const struct mime_parsed *, int64_t *,
-    int64_t *, unsigned *);
+static void dedupe_key(int64_t, const struct mime_parsed *, const char *, size_t, char *, size_t);
+static lc_err match_thread(struct db *, const struct mime_parsed *, int64_t *, int64_t *, int64_t *,
+    struct thread_match *);
+static lc_err match_token(struct db *, const struct mime_parsed *, int64_t *, int64_t *, int64_t *,
+    struct thread_match *);
+static lc_err match_domain(
+    struct db *, int64_t, const struct mime_parsed *, int64_t *, int64_t *, unsigned *);
 static lc_err cancel_rows(struct db *, struct db_rows *, const char *);
-static lc_err queue_auto_response(struct db *, int64_t, int64_t, int64_t, int64_t,
-    const struct mime_parsed *, const char *);
+static lc_err queue_auto_response(
+    struct db *, int64_t, int64_t, int64_t, int64_t, const struct mime_parsed *, const char *);
 static lc_err ingest_tx(struct db *, void *);
 
 const char *
@@ -78,8 +76,8 @@ inbound_match_name(unsigned method)
 
 /* dedupe_key: the Message-ID within the workspace, or a hash of the bytes without one. */
 static void
-dedupe_key(int64_t ws, const struct mime_parsed *mp, const char *raw, size_t len, char *out,
-    size_t outlen)
+dedupe_key(
+    int64_t ws, const struct mime_parsed *mp, const char *raw, size_t len, char *out, size_t outlen)
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
 	char hex[crypto_hash_sha256_BYTES * 2 + 1];
@@ -112,7 +110,8 @@ match_thread(struct db *db, const struct mime_parsed *mp, int64_t *ws, int64_t *
 	if (mp->references && (refs = strdup(mp->references)) != NULL) {
 		const char *list[60];
 		size_t k = 0;
-		for (tok = strtok_r(refs, " \t", &save); tok && k < 60; tok = strtok_r(NULL, " \t", &save))
+		for (tok = strtok_r(refs, " \t", &save); tok && k < 60;
+		     tok = strtok_r(NULL, " \t", &save))
 			list[k++] = tok;
 		while (k > 0 && n < 64)
 			ids[n++] = list[--k]; /* newest reference first */
@@ -125,7 +124,8 @@ match_thread(struct db *db, const struct mime_parsed *mp, int64_t *ws, int64_t *
 			*campaign = db_i64(&r, 0, OM_COL_CAMPAIGN);
 			*rel = db_i64(&r, 0, OM_COL_RELATIONSHIP);
 			out->id = db_i64(&r, 0, OM_COL_ID);
-			snprintf(out->public_id, sizeof(out->public_id), "%s", db_str(&r, 0, OM_COL_PUBLIC));
+			snprintf(out->public_id, sizeof(out->public_id), "%s",
+			    db_str(&r, 0, OM_COL_PUBLIC));
 			snprintf(out->message_id, sizeof(out->message_id), "%s",
 			    db_str(&r, 0, OM_COL_MSGID));
 			db_rows_free(&r);
@@ -186,7 +186,8 @@ match_token(struct db *db, const struct mime_parsed *mp, int64_t *ws, int64_t *c
 			*campaign = db_i64(&r, 0, OM_COL_CAMPAIGN);
 			*rel = db_i64(&r, 0, OM_COL_RELATIONSHIP);
 			out->id = db_i64(&r, 0, OM_COL_ID);
-			snprintf(out->public_id, sizeof(out->public_id), "%s", db_str(&r, 0, OM_COL_PUBLIC));
+			snprintf(out->public_id, sizeof(out->public_id), "%s",
+			    db_str(&r, 0, OM_COL_PUBLIC));
 			snprintf(out->message_id, sizeof(out->message_id), "%s",
 			    db_str(&r, 0, OM_COL_MSGID));
 			db_rows_free(&r);
@@ -289,7 +290,8 @@ queue_auto_response(struct db *db, int64_t ws, int64_t campaign, int64_t rel, in
 	if (strncasecmp(mp->subject, "Re:", 3) == 0)
 		snprintf(subject, sizeof(subject), "%.998s", mp->subject);
 	else
-		snprintf(subject, sizeof(subject), "Re: %.994s", mp->subject[0] ? mp->subject : "your reply");
+		snprintf(subject, sizeof(subject), "Re: %.994s",
+		    mp->subject[0] ? mp->subject : "your reply");
 	if ((e = inbound_references_new(mp->references, ours, mp->message_id, &refs)) != LC_OK)
 		goto out;
 	memset(&q, 0, sizeof(q));
@@ -362,7 +364,8 @@ ingest_tx(struct db *db, void *arg)
 		}
 		{
 			const char *who_email = mp->klass == MIME_BOUNCE && mp->bounce_recipient
-			    ? mp->bounce_recipient : mp->from_email;
+			                            ? mp->bounce_recipient
+			                            : mp->from_email;
 			if (ws && who_email) {
 				if ((e = store_rel_by_email(db, ws, who_email, &r)) != LC_OK)
 					return e;
@@ -473,8 +476,8 @@ ingest_tx(struct db *db, void *arg)
 		return store_suppress(db, ws, mp->bounce_recipient, "hard_bounce", now);
 	case MIME_UNSUBSCRIBE:
 		if (ws && mp->from_email &&
-		    (e = suppression_unsubscribe_tx(db, ws, mp->from_email, "unsubscribe_reply", now)) !=
-		        LC_OK)
+		    (e = suppression_unsubscribe_tx(
+		         db, ws, mp->from_email, "unsubscribe_reply", now)) != LC_OK)
 			return e;
 		if (rel) {
 			ev.type = EV_UNSUBSCRIBED;
@@ -486,7 +489,8 @@ ingest_tx(struct db *db, void *arg)
 		 * prospect's pending follow-ups to the day after (the mailbox's window and pacing
 		 * then place them in that day). */
 		if (rel && mp->ooo_return_ms >= 0)
-			return store_msg_follow_ups_not_before(db, rel, mp->ooo_return_ms + 86400000, now);
+			return store_msg_follow_ups_not_before(
+			    db, rel, mp->ooo_return_ms + 86400000, now);
 		break;
 	case MIME_DELAYED:
 		break; /* "still trying": informational, nothing bounced, nothing suppressed */

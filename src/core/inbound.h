@@ -23,8 +23,8 @@ struct inbound_result {
  * moves the prospect's pending follow-ups to the day after it; unsubscribe requests
  * suppress the sender (and its domain, per policy). Errors: LC_EINVAL
  * (not a mail message, or too large), database errors (LC_EDBDOWN: try again later). */
-lc_err inbound_ingest(struct core *core, const struct principal *who, const char *raw,
-    size_t len, struct inbound_result *out);
+lc_err inbound_ingest(struct core *core, const struct principal *who, const char *raw, size_t len,
+    struct inbound_result *out);
 
 /* inbound_stop_follow_ups_tx cancels the relationship's pending follow-ups (credits
  * released), inside the caller's transaction; why becomes their lastError. */
@@ -35,8 +35,8 @@ lc_err inbound_stop_follow_ups_tx(struct db *db, int64_t rel, const char *why);
  * and the inbound's Message-ID (parent_id), space-separated, each given once. Any of them
  * may be NULL. *out (the caller frees it) is NULL when there is nothing to refer to.
  * Errors: LC_ENOMEM. */
-lc_err inbound_references_new(const char *parent_refs, const char *ours, const char *parent_id,
-    char **out);
+lc_err inbound_references_new(
+    const char *parent_refs, const char *ours, const char *parent_id, char **out);
 
 struct respond_in {
 	const char *inbound_id, *subject, *body; /* subject NULL: "Re: <inbound subject>" */
@@ -47,14 +47,14 @@ struct respond_in {
  * credits and policy as send-email, and cancels its pending auto-response. inv receives the
  * invocation it wrote (as outbox_send_email). fail->code as outbox_send_email, plus
  * inbound_message_not_found. */
-lc_err outbox_respond(struct core *core, const struct principal *who,
-    const struct respond_in *in, struct page *inv, struct core_fail *fail);
+lc_err outbox_respond(struct core *core, const struct principal *who, const struct respond_in *in,
+    struct page *inv, struct core_fail *fail);
 
 struct history_entry {
-	int inbound;        /* 0 outbound, 1 inbound */
+	int inbound; /* 0 outbound, 1 inbound */
 	const char *public_id, *subject;
-	unsigned kind;      /* msg_kind for outbound, inbound_class for inbound */
-	unsigned status;    /* msg_status for outbound */
+	unsigned kind;   /* msg_kind for outbound, inbound_class for inbound */
+	unsigned status; /* msg_status for outbound */
 	int64_t at_ms;
 	unsigned held_reason; /* enum pacing_reason while an outbound message is held */
 	int64_t next_slot_ms; /* -1: none */

@@ -37,12 +37,12 @@ view_from_row(const struct db_rows *r, size_t i, struct inbound_view *v)
 	v->campaign_id = db_i64(r, i, IN_COL_CAMPAIGN_ID);
 	v->relationship_id = db_i64(r, i, IN_COL_REL_ID);
 	v->ooo_return = db_isnull(r, i, IN_COL_OOO_RETURN) ? NULL : db_str(r, i, IN_COL_OOO_RETURN);
-	v->triage_decision =
-	    db_isnull(r, i, IN_COL_TRIAGE_DECISION) ? -1 : (int)db_i64(r, i, IN_COL_TRIAGE_DECISION);
+	v->triage_decision = db_isnull(r, i, IN_COL_TRIAGE_DECISION)
+	                         ? -1
+	                         : (int)db_i64(r, i, IN_COL_TRIAGE_DECISION);
 	v->triaged_by = db_isnull(r, i, IN_COL_TRIAGED_BY) ? NULL : db_str(r, i, IN_COL_TRIAGED_BY);
 	v->triaged_ms = db_ms(r, i, IN_COL_TRIAGED_AT);
 }
-
 
 static void
 item_from_row(const struct db_rows *rows, size_t i, void *item)
@@ -50,8 +50,8 @@ item_from_row(const struct db_rows *rows, size_t i, void *item)
 	view_from_row(rows, i, item);
 }
 
-static const struct page_spec spec = {sizeof(struct inbound_view), item_from_row,
-    PAGE_KEY(struct inbound_view, received_ms, id)};
+static const struct page_spec spec = {
+    sizeof(struct inbound_view), item_from_row, PAGE_KEY(struct inbound_view, received_ms, id)};
 
 lc_err
 inbound_list(struct core *core, const struct principal *who, const struct inbound_query *q,
@@ -68,7 +68,8 @@ inbound_list(struct core *core, const struct principal *who, const struct inboun
 	f.matched = q->matched;
 	if (q->campaign_id) {
 		int none = 0;
-		if ((e = campaigns_filter_id(core, who, q->campaign_id, &f.campaign_id, &none)) != LC_OK)
+		if ((e = campaigns_filter_id(core, who, q->campaign_id, &f.campaign_id, &none)) !=
+		    LC_OK)
 			return e;
 		if (none)
 			return LC_OK; /* a filter that matches nothing */
@@ -87,8 +88,8 @@ inbound_list(struct core *core, const struct principal *who, const struct inboun
 }
 
 lc_err
-inbound_triage_list(struct core *core, const struct principal *who,
-    const struct inbound_query *q, struct page *page)
+inbound_triage_list(struct core *core, const struct principal *who, const struct inbound_query *q,
+    struct page *page)
 {
 	char before[TIME_SQL_LEN];
 	lc_err e;
@@ -106,8 +107,7 @@ inbound_triage_list(struct core *core, const struct principal *who,
 }
 
 lc_err
-inbound_get(struct core *core, const struct principal *who, const char *public_id,
-    struct page *v)
+inbound_get(struct core *core, const struct principal *who, const char *public_id, struct page *v)
 {
 	lc_err e;
 
@@ -139,8 +139,8 @@ lc_err
 relationships_history(struct core *core, int64_t relationship_id, struct page *h)
 {
 	/* the store caps the rows (500): they all make the page, which has no next */
-	static const struct page_spec hspec = {sizeof(struct history_entry), history_from_row,
-	    0, 0};
+	static const struct page_spec hspec = {
+	    sizeof(struct history_entry), history_from_row, 0, 0};
 	lc_err e;
 
 	memset(h, 0, sizeof(*h));

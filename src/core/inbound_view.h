@@ -58,12 +58,12 @@ struct inbound_query {
 	unsigned limit;
 };
 /* inbound_list fills page (items: struct inbound_view; free with page_free). */
-lc_err inbound_list(struct core *core, const struct principal *who,
-    const struct inbound_query *q, struct page *page);
+lc_err inbound_list(struct core *core, const struct principal *who, const struct inbound_query *q,
+    struct page *page);
 /* inbound_get reads one inbound message into v (one struct inbound_view; page_free in any
  * case). LC_ENOTFOUND. */
-lc_err inbound_get(struct core *core, const struct principal *who, const char *public_id,
-    struct page *v);
+lc_err inbound_get(
+    struct core *core, const struct principal *who, const char *public_id, struct page *v);
 
 /* ---- inbound_triage.c: unmatched mail waiting for a person (docs/inbound.md, "Triage") ---- */
 enum triage_decision { TRIAGE_MATCH = 0, TRIAGE_MATCH_UNSUBSCRIBE, TRIAGE_DISMISS, TRIAGE_N };

@@ -30,11 +30,10 @@ invocation_from_row(const struct db_rows *rows, size_t i, void *item)
 }
 
 lc_err
-invocations_get(struct core *core, const struct principal *who, const char *public_id,
-    struct page *v)
+invocations_get(
+    struct core *core, const struct principal *who, const char *public_id, struct page *v)
 {
-	static const struct page_spec spec = {sizeof(struct invocation), invocation_from_row,
-	    0, 0};
+	static const struct page_spec spec = {sizeof(struct invocation), invocation_from_row, 0, 0};
 	lc_err e;
 
 	memset(v, 0, sizeof(*v));

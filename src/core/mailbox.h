@@ -61,13 +61,13 @@ lc_err mailbox_open(const unsigned char *box, size_t box_len, char *password);
  * box (box_max bytes: nonce, then ciphertext and tag), *box_len its length. The one
  * sealing of secrets at rest: mailbox passwords and DKIM private keys (docs/dkim.md).
  * LC_EINVAL when no key is loaded or the box would not fit. */
-lc_err secret_seal(const void *plain, size_t len, unsigned char *box, size_t box_max,
-    size_t *box_len);
+lc_err secret_seal(
+    const void *plain, size_t len, unsigned char *box, size_t box_max, size_t *box_len);
 /* secret_open decrypts box into plain (plain_max bytes), *len its length; the caller wipes
  * plain with sodium_memzero after use. LC_EINVAL when no key is loaded, the text would not
  * fit, or the box does not open (another key, or damaged). */
-lc_err secret_open(const unsigned char *box, size_t box_len, unsigned char *plain,
-    size_t plain_max, size_t *len);
+lc_err secret_open(
+    const unsigned char *box, size_t box_len, unsigned char *plain, size_t plain_max, size_t *len);
 
 /* ---- mailboxes.c: the API's rules ---- */
 
@@ -81,10 +81,10 @@ struct mailbox_in {
 	int security;       /* -1: not given */
 	long daily_cap;     /* -1: not given */
 	/* pacing (docs/mailboxes.md, "Pacing"); -1 / NULL: not given */
-	long days;                 /* PACING_ALL_DAYS bits */
-	long start_min, end_min;   /* the window, minutes of the local day */
-	const char *time_zone;     /* IANA name */
-	long warmup_start;         /* 0: no ramp */
+	long days;               /* PACING_ALL_DAYS bits */
+	long start_min, end_min; /* the window, minutes of the local day */
+	const char *time_zone;   /* IANA name */
+	long warmup_start;       /* 0: no ramp */
 	long warmup_step;
 	long gap_s, jitter_s;
 	const struct imap_in *imap; /* NULL: not given (mailbox_imap.h) */
@@ -105,8 +105,8 @@ struct mailbox_view {
 	/* pacing */
 	unsigned days, start_min, end_min, warmup_start, warmup_step, gap_s, jitter_s;
 	const char *time_zone;
-	unsigned cap_today;       /* the daily cap, or today's step of the warm-up ramp */
-	int64_t next_send_ms;     /* the gap ends then; -1: no gap pending */
+	unsigned cap_today;   /* the daily cap, or today's step of the warm-up ramp */
+	int64_t next_send_ms; /* the gap ends then; -1: no gap pending */
 	int plus_reply_to;
 };
 
@@ -114,8 +114,8 @@ struct mailbox_view {
  * its password sealed. v (one struct mailbox_view; page_free in any case) is the new
  * mailbox as stored. LC_EINVAL with fail (validation_failed + param, mailbox_limit_reached) for bad
  * input; LC_ECONFLICT with fail->code mailboxes_not_configured when no key is loaded. */
-lc_err mailboxes_create(struct core *core, const struct principal *who,
-    const struct mailbox_in *in, struct page *v, struct core_fail *fail);
+lc_err mailboxes_create(struct core *core, const struct principal *who, const struct mailbox_in *in,
+    struct page *v, struct core_fail *fail);
 /* mailboxes_update changes the fields given in in; a new password is sealed again. Same
  * errors as create, plus LC_ENOTFOUND. */
 lc_err mailboxes_update(struct core *core, const struct principal *who, const char *public_id,
@@ -125,8 +125,8 @@ lc_err mailboxes_update(struct core *core, const struct principal *who, const ch
 lc_err mailboxes_list(struct core *core, const struct principal *who, struct page *out);
 /* mailboxes_get reads one mailbox of the workspace into v (one struct mailbox_view;
  * page_free in any case). LC_ENOTFOUND for another workspace's or a deleted one. */
-lc_err mailboxes_get(struct core *core, const struct principal *who, const char *public_id,
-    struct page *v);
+lc_err mailboxes_get(
+    struct core *core, const struct principal *who, const char *public_id, struct page *v);
 /* mailboxes_delete deletes a mailbox: campaigns no longer name it; its threads move to
  * another mailbox of their campaign (or the relay) at their next message. LC_ENOTFOUND. */
 lc_err mailboxes_delete(struct core *core, const struct principal *who, const char *public_id);
@@ -138,14 +138,14 @@ lc_err mailboxes_pause(struct core *core, const struct principal *who, const cha
     const char *by, const char *reason, struct core_fail *fail);
 /* mailboxes_resume makes a paused mailbox active again and puts its held messages back
  * in the queue. LC_ENOTFOUND; LC_ECONFLICT with fail->code already_active. */
-lc_err mailboxes_resume(struct core *core, const struct principal *who, const char *public_id,
-    struct core_fail *fail);
+lc_err mailboxes_resume(
+    struct core *core, const struct principal *who, const char *public_id, struct core_fail *fail);
 
 /* mailboxes_resolve_tx maps n public mailbox ids to internal ids of workspace_id's
  * mailboxes (inside the caller's transaction). LC_EINVAL with fail (validation_failed,
  * param "mailboxIds[i]") for an id that is not one of them or repeated. */
-lc_err mailboxes_resolve_tx(struct db *db, int64_t workspace_id, const char *const *ids,
-    size_t n, int64_t *out, struct core_fail *fail);
+lc_err mailboxes_resolve_tx(struct db *db, int64_t workspace_id, const char *const *ids, size_t n,
+    int64_t *out, struct core_fail *fail);
 /* campaign_mailboxes_set_tx makes campaign_id send from the n mailboxes named (public ids,
  * this workspace's) inside the caller's transaction; n = 0: the relay again. */
 lc_err campaign_mailboxes_set_tx(struct db *db, int64_t workspace_id, int64_t campaign_id,
@@ -174,8 +174,8 @@ struct mailbox_route {
  * campaign names mailboxes — the one with the most capacity left today (ties: the fewest
  * threads so far), which the thread then keeps. A workspace without mailboxes: the relay.
  * A paused mailbox: ROUTE_HELD (the caller holds the message). */
-lc_err mailbox_route_tx(struct db *db, const struct out_message *m, int64_t now_ms,
-    struct mailbox_route *out);
+lc_err mailbox_route_tx(
+    struct db *db, const struct out_message *m, int64_t now_ms, struct mailbox_route *out);
 
 /* pacing_claim_tx applies the mailbox's pacing (core/pacing.c) to message m inside the
  * claim's transaction, locking the mailbox's row: PACE_OK takes the slot (the day's
@@ -206,15 +206,15 @@ void mailbox_send_clear(struct mailbox_send *s);
 
 /* mailbox_auth_failed_tx pauses mailbox_id with the server's words (inside the caller's
  * transaction) and, when it was active, emits link_building.mailbox.paused. */
-lc_err mailbox_auth_failed_tx(struct db *db, int64_t mailbox_id, const char *reason,
-    int64_t now_ms);
+lc_err mailbox_auth_failed_tx(
+    struct db *db, int64_t mailbox_id, const char *reason, int64_t now_ms);
 
 /* ---- mailbox_test.c ---- */
 
 /* mailbox_test_queue asks a worker to test the connection of a mailbox; test_id receives
  * the test's id. LC_ENOTFOUND. */
-lc_err mailbox_test_queue(struct core *core, const struct principal *who, const char *public_id,
-    char test_id[ID_MAX]);
+lc_err mailbox_test_queue(
+    struct core *core, const struct principal *who, const char *public_id, char test_id[ID_MAX]);
 /* mailbox_test_result reads a test of the workspace: *done 0 while it waits or runs; then
  * *ok and *result (the steps as JSON text, malloc'd; the caller frees). LC_ENOTFOUND. */
 lc_err mailbox_test_result(struct core *core, const struct principal *who, const char *test_id,

@@ -12,8 +12,8 @@
 #include "db/store_imap.h"
 #include "util/timefmt.h"
 
-static const char *const state_names[IMAP_NSTATES] = {"pending", "syncing", "idle", "polling",
-    "error", "auth_failed"};
+static const char *const state_names[IMAP_NSTATES] = {
+    "pending", "syncing", "idle", "polling", "error", "auth_failed"};
 
 static lc_err bad(struct core_fail *, const char *, const char *);
 
@@ -61,7 +61,8 @@ mailbox_imap_check(const struct imap_in *in, struct core_fail *fail)
 	if (in->port != -1 && (in->port < 1 || in->port > 65535))
 		return bad(fail, "imap.port", "imap.port must be from 1 to 65535.");
 	if (in->security != -1 && in->security != MBX_TLS && in->security != MBX_STARTTLS)
-		return bad(fail, "imap.security", "imap.security is tls (implicit TLS) or starttls.");
+		return bad(
+		    fail, "imap.security", "imap.security is tls (implicit TLS) or starttls.");
 	if (in->username && !text_valid(in->username, 1, 320, 0))
 		return bad(fail, "imap.username", "imap.username is 1 to 320 characters.");
 	if (in->password && (strlen(in->password) > MAILBOX_PASSWORD_MAX ||
@@ -72,7 +73,8 @@ mailbox_imap_check(const struct imap_in *in, struct core_fail *fail)
 	for (i = 0; i < in->nfolders; i++) {
 		if (!imap_folder_valid(in->folders[i]))
 			return bad(fail, folder_params[i],
-			    "A folder name is 1 to 200 printable ASCII characters without \", \\, * "
+			    "A folder name is 1 to 200 printable ASCII characters without \", \\, "
+			    "* "
 			    "or %.");
 		for (j = 0; j < i; j++)
 			if (strcmp(in->folders[i], in->folders[j]) == 0)
@@ -82,8 +84,8 @@ mailbox_imap_check(const struct imap_in *in, struct core_fail *fail)
 }
 
 lc_err
-mailbox_imap_write_tx(struct db *db, int64_t mailbox_id, const struct imap_in *in,
-    struct core_fail *fail)
+mailbox_imap_write_tx(
+    struct db *db, int64_t mailbox_id, const struct imap_in *in, struct core_fail *fail)
 {
 	unsigned char box[MAILBOX_BOX_MAX];
 	char now[TIME_SQL_LEN], folders[IMAP_FOLDERS_TEXT];
@@ -97,7 +99,8 @@ mailbox_imap_write_tx(struct db *db, int64_t mailbox_id, const struct imap_in *i
 		return store_imap_delete(db, mailbox_id);
 	if (in->password && !mailbox_configured()) {
 		fail->code = "mailboxes_not_configured";
-		fail->detail = "The operator has not configured [mailboxes] key_file on this server.";
+		fail->detail =
+		    "The operator has not configured [mailboxes] key_file on this server.";
 		return LC_ECONFLICT;
 	}
 	if ((e = store_imap_get(db, mailbox_id, 1, &cur)) != LC_OK)
@@ -110,10 +113,12 @@ mailbox_imap_write_tx(struct db *db, int64_t mailbox_id, const struct imap_in *i
 	memset(&s, 0, sizeof(s));
 	s.host = in->host ? in->host : db_str(&cur, 0, IMC_COL_HOST);
 	s.security = in->security != -1 ? (unsigned)in->security
-	           : have ? (unsigned)db_i64(&cur, 0, IMC_COL_SECURITY) : MBX_TLS;
-	s.port = in->port != -1 ? (unsigned)in->port
-	       : have && in->security == -1 ? (unsigned)db_i64(&cur, 0, IMC_COL_PORT)
-	       : s.security == MBX_TLS ? 993 : 143;
+	             : have             ? (unsigned)db_i64(&cur, 0, IMC_COL_SECURITY)
+	                                : MBX_TLS;
+	s.port = in->port != -1               ? (unsigned)in->port
+	         : have && in->security == -1 ? (unsigned)db_i64(&cur, 0, IMC_COL_PORT)
+	         : s.security == MBX_TLS      ? 993
+	                                      : 143;
 	s.username = in->username ? in->username : have ? db_str(&cur, 0, IMC_COL_USERNAME) : NULL;
 	s.keep_box = have;
 	folders[0] = '\0';

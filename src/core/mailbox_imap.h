@@ -8,14 +8,21 @@
 #include <stdint.h>
 #include "core/mailbox.h"
 
-#define IMAP_FOLDERS_MAX 5      /* folders watched per mailbox */
-#define IMAP_FOLDER_MAX 200     /* bytes of a folder name */
+#define IMAP_FOLDERS_MAX 5  /* folders watched per mailbox */
+#define IMAP_FOLDER_MAX 200 /* bytes of a folder name */
 #define IMAP_FOLDERS_TEXT (IMAP_FOLDERS_MAX * (IMAP_FOLDER_MAX + 1))
-#define IMAP_ERROR_MAX 300      /* bytes of lastError */
+#define IMAP_ERROR_MAX 300 /* bytes of lastError */
 
 /* The sync's state (mailbox_imap.state). */
-enum imap_state { IMAP_PENDING = 0, IMAP_SYNCING, IMAP_IDLE, IMAP_POLLING, IMAP_ERROR,
-	IMAP_AUTH_FAILED, IMAP_NSTATES };
+enum imap_state {
+	IMAP_PENDING = 0,
+	IMAP_SYNCING,
+	IMAP_IDLE,
+	IMAP_POLLING,
+	IMAP_ERROR,
+	IMAP_AUTH_FAILED,
+	IMAP_NSTATES
+};
 
 /* imap_state_name is the API's name of a state ("pending", "syncing", "idle", "polling",
  * "error", "auth_failed"; static); "off" out of range. */
@@ -48,8 +55,8 @@ lc_err mailbox_imap_check(const struct imap_in *in, struct core_fail *fail);
  * with the stored settings, a given password sealed, the sync made pending again.
  * LC_EINVAL with fail (imap.host required the first time); LC_ECONFLICT with fail->code
  * mailboxes_not_configured when a password is given and no key is loaded. */
-lc_err mailbox_imap_write_tx(struct db *db, int64_t mailbox_id, const struct imap_in *in,
-    struct core_fail *fail);
+lc_err mailbox_imap_write_tx(
+    struct db *db, int64_t mailbox_id, const struct imap_in *in, struct core_fail *fail);
 
 /* mailbox_imap_password_changed_tx: the SMTP password of mailbox_id changed; a sync that
  * shares it (and was paused by a refused login) tries again. */
@@ -59,7 +66,8 @@ lc_err mailbox_imap_password_changed_tx(struct db *db, int64_t mailbox_id);
  * mailbox_imap_list and mailbox_imap_get return; strings borrow from the page. */
 struct imap_view {
 	int64_t mailbox_id;
-	const char *host, *username, *folders; /* username NULL: the SMTP one; folders: one a line */
+	const char *host, *username,
+	    *folders; /* username NULL: the SMTP one; folders: one a line */
 	unsigned port, security, state;
 	int own_password;       /* 0: the SMTP password */
 	const char *last_error; /* NULL: none */

@@ -38,8 +38,8 @@ key_read(const char *path, char *why, size_t whylen)
 	}
 	if ((st.st_mode & 077) != 0) {
 		close(fd);
-		snprintf(why, whylen, "[mailboxes] key_file %s may be read by others (chmod 600 it)",
-		    path);
+		snprintf(why, whylen,
+		    "[mailboxes] key_file %s may be read by others (chmod 600 it)", path);
 		return LC_EINVAL;
 	}
 	n = read(fd, raw, sizeof(raw));
@@ -67,7 +67,8 @@ key_read(const char *path, char *why, size_t whylen)
 			sodium_free(mailbox_key);
 			mailbox_key = NULL;
 			snprintf(why, whylen,
-			    "[mailboxes] key_file %s must hold 32 bytes (raw, or 64 hex digits)", path);
+			    "[mailboxes] key_file %s must hold 32 bytes (raw, or 64 hex digits)",
+			    path);
 			return LC_EINVAL;
 		}
 	}
@@ -119,8 +120,7 @@ mailbox_ca_file(void)
 }
 
 lc_err
-secret_seal(const void *plain, size_t len, unsigned char *box, size_t box_max,
-    size_t *box_len)
+secret_seal(const void *plain, size_t len, unsigned char *box, size_t box_max, size_t *box_len)
 {
 	*box_len = 0;
 	if (mailbox_key == NULL ||
@@ -128,19 +128,20 @@ secret_seal(const void *plain, size_t len, unsigned char *box, size_t box_max,
 	    len > box_max - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES)
 		return LC_EINVAL;
 	randombytes_buf(box, crypto_secretbox_NONCEBYTES);
-	if (crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, plain, len, box,
-	        mailbox_key) != 0)
+	if (crypto_secretbox_easy(
+	        box + crypto_secretbox_NONCEBYTES, plain, len, box, mailbox_key) != 0)
 		return LC_EINVAL;
 	*box_len = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + len;
 	return LC_OK;
 }
 
 lc_err
-secret_open(const unsigned char *box, size_t box_len, unsigned char *plain, size_t plain_max,
-    size_t *len)
+secret_open(
+    const unsigned char *box, size_t box_len, unsigned char *plain, size_t plain_max, size_t *len)
 {
 	*len = 0;
-	if (mailbox_key == NULL || box_len < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+	if (mailbox_key == NULL ||
+	    box_len < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
 		return LC_EINVAL;
 	if (box_len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES > plain_max)
 		return LC_EINVAL;
@@ -156,8 +157,9 @@ secret_open(const unsigned char *box, size_t box_len, unsigned char *plain, size
 lc_err
 mailbox_seal(const char *password, size_t len, unsigned char *box, size_t *box_len)
 {
-	_Static_assert(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES +
-	                       MAILBOX_PASSWORD_MAX <= MAILBOX_BOX_MAX,
+	_Static_assert(
+	    crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + MAILBOX_PASSWORD_MAX <=
+	        MAILBOX_BOX_MAX,
 	    "a sealed password fits its column");
 	*box_len = 0;
 	if (len > MAILBOX_PASSWORD_MAX)

@@ -41,10 +41,11 @@ route_to(struct db *db, int64_t id, const char *day, struct mailbox_route *out)
 		    db_str(&r, 0, MBX_COL_PUBLIC));
 		if (db_i64(&r, 0, MBX_COL_STATUS) == MBX_PAUSED) {
 			out->kind = ROUTE_HELD;
-			snprintf(out->held_reason, sizeof(out->held_reason), "mailbox %s is paused: %s",
-			    out->mailbox_public,
-			    db_str(&r, 0, MBX_COL_PAUSED_REASON) ? db_str(&r, 0, MBX_COL_PAUSED_REASON)
-			                                         : "paused");
+			snprintf(out->held_reason, sizeof(out->held_reason),
+			    "mailbox %s is paused: %s", out->mailbox_public,
+			    db_str(&r, 0, MBX_COL_PAUSED_REASON)
+			        ? db_str(&r, 0, MBX_COL_PAUSED_REASON)
+			        : "paused");
 		} else {
 			out->kind = ROUTE_MAILBOX;
 		}
@@ -54,8 +55,7 @@ route_to(struct db *db, int64_t id, const char *day, struct mailbox_route *out)
 }
 
 lc_err
-mailbox_route_tx(struct db *db, const struct out_message *m, int64_t t,
-    struct mailbox_route *out)
+mailbox_route_tx(struct db *db, const struct out_message *m, int64_t t, struct mailbox_route *out)
 {
 	char now[TIME_SQL_LEN], day[TIME_SQL_LEN];
 	struct db_rows r;
@@ -90,7 +90,8 @@ mailbox_route_tx(struct db *db, const struct out_message *m, int64_t t,
 		if (out->mailbox_id != 0)
 			return msg_mailbox == rel_mailbox
 			           ? LC_OK
-			           : store_route_assign(db, m->id, m->relationship_id, rel_mailbox, 0, now);
+			           : store_route_assign(
+			                 db, m->id, m->relationship_id, rel_mailbox, 0, now);
 	}
 	if (!has_mailboxes)
 		return LC_OK; /* the operator's relay, as before mailboxes existed */
@@ -169,7 +170,8 @@ mailbox_auth_failed_tx(struct db *db, int64_t mailbox_id, const char *reason, in
 
 	sqltime_format(t, now);
 	snprintf(why, sizeof(why), "%s", reason && reason[0] ? reason : "AUTH refused");
-	if ((e = store_mailbox_set_status(db, mailbox_id, MBX_PAUSED, why, now, &changed)) != LC_OK ||
+	if ((e = store_mailbox_set_status(db, mailbox_id, MBX_PAUSED, why, now, &changed)) !=
+	        LC_OK ||
 	    changed == 0)
 		return e; /* already paused (or deleted): its webhook went out the first time */
 	if ((e = store_mailbox_by_id(db, mailbox_id, now, &r)) != LC_OK)

@@ -44,8 +44,8 @@ queue_tx(struct db *db, void *arg)
 }
 
 lc_err
-mailbox_test_queue(struct core *core, const struct principal *who, const char *public_id,
-    char test_id[ID_MAX])
+mailbox_test_queue(
+    struct core *core, const struct principal *who, const char *public_id, char test_id[ID_MAX])
 {
 	struct queue_tx t = {who, public_id, test_id};
 
@@ -53,8 +53,8 @@ mailbox_test_queue(struct core *core, const struct principal *who, const char *p
 }
 
 lc_err
-mailbox_test_result(struct core *core, const struct principal *who, const char *test_id,
-    int *done, int *ok, char **result)
+mailbox_test_result(struct core *core, const struct principal *who, const char *test_id, int *done,
+    int *ok, char **result)
 {
 	struct db_rows r;
 	const char *s;

@@ -229,8 +229,9 @@ check_in(const struct mailbox_in *in, int create, struct core_fail *fail)
 		return bad(fail, "smtp.security", "smtp.security is one of tls, starttls, plain.");
 	if (in->username && !text_valid(in->username, 1, 320, 0))
 		return bad(fail, "smtp.username", "smtp.username is 1 to 320 characters.");
-	if (in->password && (in->password[0] == '\0' || strlen(in->password) > MAILBOX_PASSWORD_MAX ||
-	                        !text_valid(in->password, 1, MAILBOX_PASSWORD_MAX, 0)))
+	if (in->password &&
+	    (in->password[0] == '\0' || strlen(in->password) > MAILBOX_PASSWORD_MAX ||
+	        !text_valid(in->password, 1, MAILBOX_PASSWORD_MAX, 0)))
 		return bad(fail, "smtp.password", "smtp.password is 1 to 256 bytes on one line.");
 	if (in->daily_cap != -1 && (in->daily_cap < 1 || in->daily_cap > MAILBOX_DAILY_CAP_MAX))
 		return bad(fail, "dailyCap", "dailyCap must be from 1 to 100000.");
@@ -247,16 +248,20 @@ check_pacing(const struct mailbox_in *in, struct core_fail *fail)
 	if (in->days != -1 && (in->days < 1 || in->days > (long)PACING_ALL_DAYS))
 		return bad(fail, "window.days", "window.days names at least one day: mon .. sun.");
 	if (in->start_min != -1 && (in->start_min < 0 || in->start_min >= PACING_MINUTES_PER_DAY))
-		return bad(fail, "window.start", "window.start is a time of day from 00:00 to 23:59.");
+		return bad(
+		    fail, "window.start", "window.start is a time of day from 00:00 to 23:59.");
 	if (in->end_min != -1 && (in->end_min < 1 || in->end_min > PACING_MINUTES_PER_DAY))
 		return bad(fail, "window.end", "window.end is a time of day from 00:01 to 24:00.");
-	if (in->time_zone &&
-	    (!tz_name_ok(in->time_zone, strlen(in->time_zone)) || tz_get(in->time_zone, &tz) != LC_OK))
+	if (in->time_zone && (!tz_name_ok(in->time_zone, strlen(in->time_zone)) ||
+	                         tz_get(in->time_zone, &tz) != LC_OK))
 		return bad(fail, "window.timeZone",
-		    "window.timeZone is an IANA time zone this server knows, e.g. America/New_York.");
-	if (in->warmup_start != -1 && (in->warmup_start < 0 || in->warmup_start > MAILBOX_DAILY_CAP_MAX))
+		    "window.timeZone is an IANA time zone this server knows, e.g. "
+		    "America/New_York.");
+	if (in->warmup_start != -1 &&
+	    (in->warmup_start < 0 || in->warmup_start > MAILBOX_DAILY_CAP_MAX))
 		return bad(fail, "warmup.start", "warmup.start is from 1 to 100000.");
-	if (in->warmup_step != -1 && (in->warmup_step < 0 || in->warmup_step > MAILBOX_DAILY_CAP_MAX))
+	if (in->warmup_step != -1 &&
+	    (in->warmup_step < 0 || in->warmup_step > MAILBOX_DAILY_CAP_MAX))
 		return bad(fail, "warmup.increment", "warmup.increment is from 0 to 100000.");
 	if (in->gap_s != -1 && (in->gap_s < 0 || in->gap_s > (long)PACING_GAP_MAX))
 		return bad(fail, "minGapSeconds", "minGapSeconds is from 0 to 86400.");
@@ -302,7 +307,8 @@ write_tx(struct db *db, void *arg)
 		m.port = in->port != -1 ? (unsigned)in->port : 587;
 		m.security = in->security != -1 ? (unsigned)in->security : MBX_STARTTLS;
 		m.username = in->username;
-		m.daily_cap = in->daily_cap != -1 ? (unsigned)in->daily_cap : MAILBOX_DAILY_CAP_DEFAULT;
+		m.daily_cap =
+		    in->daily_cap != -1 ? (unsigned)in->daily_cap : MAILBOX_DAILY_CAP_DEFAULT;
 		/* no window, no ramp, no gap: what a mailbox did before pacing existed */
 		old.days = PACING_ALL_DAYS;
 		old.start_min = 0;
@@ -311,8 +317,8 @@ write_tx(struct db *db, void *arg)
 		old.warmup_start = old.warmup_step = old.gap_s = old.jitter_s = 0;
 		m.plus_reply_to = in->plus_reply_to == 1;
 	} else {
-		if ((e = store_mailbox_find(db, t->who->workspace_id, t->public_id, 1, day, &cur)) !=
-		    LC_OK)
+		if ((e = store_mailbox_find(
+		         db, t->who->workspace_id, t->public_id, 1, day, &cur)) != LC_OK)
 			return e;
 		if (cur.nrows != 1) {
 			db_rows_free(&cur);
@@ -328,7 +334,8 @@ write_tx(struct db *db, void *arg)
 		m.security = in->security != -1 ? (unsigned)in->security : old.security;
 		m.username = in->username ? in->username : old.username;
 		m.daily_cap = in->daily_cap != -1 ? (unsigned)in->daily_cap : old.daily_cap;
-		m.plus_reply_to = in->plus_reply_to != -1 ? in->plus_reply_to == 1 : old.plus_reply_to;
+		m.plus_reply_to =
+		    in->plus_reply_to != -1 ? in->plus_reply_to == 1 : old.plus_reply_to;
 	}
 	m.days = in->days != -1 ? (unsigned)in->days : old.days;
 	m.start_min = in->start_min != -1 ? (unsigned)in->start_min : old.start_min;
@@ -341,7 +348,8 @@ write_tx(struct db *db, void *arg)
 	if (m.start_min >= m.end_min) {
 		t->fail->code = "validation_failed";
 		t->fail->param = "window.end";
-		t->fail->detail = "window.end must be after window.start (a window within one day).";
+		t->fail->detail =
+		    "window.end must be after window.start (a window within one day).";
 		e = LC_EINVAL;
 		goto out;
 	}
@@ -383,7 +391,8 @@ mailboxes_create(struct core *core, const struct principal *who, const struct ma
 	memset(v, 0, sizeof(*v));
 	if (!mailbox_configured()) {
 		fail->code = "mailboxes_not_configured";
-		fail->detail = "The operator has not configured [mailboxes] key_file on this server.";
+		fail->detail =
+		    "The operator has not configured [mailboxes] key_file on this server.";
 		return LC_ECONFLICT;
 	}
 	if ((e = check_in(in, 1, fail)) != LC_OK)
@@ -402,7 +411,8 @@ mailboxes_update(struct core *core, const struct principal *who, const char *pub
 	memset(v, 0, sizeof(*v));
 	if (in->password && !mailbox_configured()) {
 		fail->code = "mailboxes_not_configured";
-		fail->detail = "The operator has not configured [mailboxes] key_file on this server.";
+		fail->detail =
+		    "The operator has not configured [mailboxes] key_file on this server.";
 		return LC_ECONFLICT;
 	}
 	if ((e = check_in(in, 0, fail)) != LC_OK)
@@ -426,8 +436,7 @@ mailboxes_list(struct core *core, const struct principal *who, struct page *out)
 }
 
 lc_err
-mailboxes_get(struct core *core, const struct principal *who, const char *public_id,
-    struct page *v)
+mailboxes_get(struct core *core, const struct principal *who, const char *public_id, struct page *v)
 {
 	char day[TIME_SQL_LEN];
 	lc_err e;
@@ -511,8 +520,8 @@ resume_tx(struct db *db, void *arg)
 }
 
 lc_err
-mailboxes_resume(struct core *core, const struct principal *who, const char *public_id,
-    struct core_fail *fail)
+mailboxes_resume(
+    struct core *core, const struct principal *who, const char *public_id, struct core_fail *fail)
 {
 	struct id_tx t = {who, public_id, fail};
 

@@ -50,10 +50,17 @@ timeline_kind_counted(unsigned kind)
 int
 metrics_domain_rank(unsigned status)
 {
-	static const int rank[REL_NSTATUS] = {
-	    [REL_PROSPECT] = 1, [REL_AWAITING_APPROVAL] = 3, [REL_SCHEDULED] = 4,
-	    [REL_SENT] = 6, [REL_OPENED] = 7, [REL_REPLIED] = 9, [REL_LINK_PLACED] = 10,
-	    [REL_BOUNCED] = 2, [REL_UNSUBSCRIBED] = 2, [REL_DECLINED] = 8, [REL_NO_RESPONSE] = 5};
+	static const int rank[REL_NSTATUS] = {[REL_PROSPECT] = 1,
+	    [REL_AWAITING_APPROVAL] = 3,
+	    [REL_SCHEDULED] = 4,
+	    [REL_SENT] = 6,
+	    [REL_OPENED] = 7,
+	    [REL_REPLIED] = 9,
+	    [REL_LINK_PLACED] = 10,
+	    [REL_BOUNCED] = 2,
+	    [REL_UNSUBSCRIBED] = 2,
+	    [REL_DECLINED] = 8,
+	    [REL_NO_RESPONSE] = 5};
 
 	return status < REL_NSTATUS ? rank[status] : 0;
 }
@@ -122,7 +129,8 @@ build_by_domain(struct metrics *m)
 	}
 	qsort(m->by_domain, n, sizeof(*m->by_domain), cmp_domain);
 	for (i = 0; i < n; i++) {
-		if (out > 0 && strcasecmp(m->by_domain[out - 1].domain, m->by_domain[i].domain) == 0) {
+		if (out > 0 &&
+		    strcasecmp(m->by_domain[out - 1].domain, m->by_domain[i].domain) == 0) {
 			if (metrics_domain_rank(m->by_domain[i].status) >
 			    metrics_domain_rank(m->by_domain[out - 1].status))
 				m->by_domain[out - 1] = m->by_domain[i];
@@ -136,8 +144,8 @@ build_by_domain(struct metrics *m)
 }
 
 lc_err
-metrics_get(struct core *core, const struct principal *who, const char *public_id,
-    struct metrics *m)
+metrics_get(
+    struct core *core, const struct principal *who, const char *public_id, struct metrics *m)
 {
 	char cutoff[TIME_SQL_LEN];
 	const struct campaign *c = &m->campaign;
@@ -170,7 +178,7 @@ metrics_get(struct core *core, const struct principal *who, const char *public_i
 		if (db_isnull(&m->rel_rows, i, DOM_COL_TURNS))
 			continue;
 		turns = db_ms(&m->rel_rows, i, DOM_COL_TURNS) +
-		    (int64_t)core->no_response_days * 86400000;
+		        (int64_t)core->no_response_days * 86400000;
 		if (turns < m->stable_until_ms)
 			m->stable_until_ms = turns;
 	}

@@ -5,8 +5,7 @@
 
 static const char *const type_names[] = {"serp", "competitor", "custom"};
 static const char *const type_prefixes[] = {"scmp_", "ccmp_", "xcmp_"};
-static const char *const status_names[] = {"draft", "active", "paused", "completed",
-    "cancelled"};
+static const char *const status_names[] = {"draft", "active", "paused", "completed", "cancelled"};
 static const char *const rel_names[] = {"prospect", "awaiting_approval", "scheduled", "sent",
     "opened", "replied", "link_placed", "bounced", "unsubscribed", "declined", "no_response"};
 
@@ -68,13 +67,12 @@ rel_status_from_name(const char *s, size_t len)
 /* ---- sending ---- */
 #include "core/sending.h"
 
-static const char *const kind_names[] = {"draft", "send_email", "respond", "auto_response",
-    "follow_up"};
-static const char *const msg_status_names[] = {"awaiting_approval", "scheduled", "sending",
-    "sent", "failed", "unknown", "rejected", "cancelled", "held", "deferred", "bounced",
-    "suppressed"};
-static const char *const inv_status_names[] = {"awaiting_approval", "scheduled", "completed",
-    "rejected", "failed", "cancelled", "unknown"};
+static const char *const kind_names[] = {
+    "draft", "send_email", "respond", "auto_response", "follow_up"};
+static const char *const msg_status_names[] = {"awaiting_approval", "scheduled", "sending", "sent",
+    "failed", "unknown", "rejected", "cancelled", "held", "deferred", "bounced", "suppressed"};
+static const char *const inv_status_names[] = {
+    "awaiting_approval", "scheduled", "completed", "rejected", "failed", "cancelled", "unknown"};
 
 const char *
 msg_kind_name(unsigned kind)
@@ -112,13 +110,14 @@ inv_status_of(unsigned msg_status)
 	switch (msg_status) {
 	case MS_AWAITING_APPROVAL: return INV_AWAITING_APPROVAL;
 	case MS_SENT: return INV_COMPLETED;
-	case MS_BOUNCED: return INV_COMPLETED; /* it was sent (and charged); the bounce came later */
+	case MS_BOUNCED:
+		return INV_COMPLETED; /* it was sent (and charged); the bounce came later */
 	case MS_FAILED: return INV_FAILED;
 	case MS_UNKNOWN: return INV_UNKNOWN;
 	case MS_REJECTED: return INV_REJECTED;
 	case MS_CANCELLED: return INV_CANCELLED;
 	case MS_SUPPRESSED: return INV_CANCELLED; /* never sent, nothing charged */
-	default: return INV_SCHEDULED; /* scheduled, sending, held, deferred */
+	default: return INV_SCHEDULED;            /* scheduled, sending, held, deferred */
 	}
 }
 

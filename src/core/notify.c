@@ -22,8 +22,8 @@ struct claim_ctx {
 	size_t n;
 };
 
-static lc_err compose(struct core *, const struct db_rows *, const struct db_rows *,
-    struct notify_job *);
+static lc_err compose(
+    struct core *, const struct db_rows *, const struct db_rows *, struct notify_job *);
 static lc_err claim_tx(struct db *, void *);
 static const char *kind_phrase(unsigned);
 
@@ -78,8 +78,8 @@ compose(struct core *core, const struct db_rows *r, const struct db_rows *approv
 	j->text = t.data;
 	if ((j->subject = malloc(160)) == NULL)
 		return LC_ENOMEM;
-	snprintf(j->subject, 160, "Approval needed: %.*s%s", (int)scut, subject,
-	    scut < slen ? "…" : "");
+	snprintf(
+	    j->subject, 160, "Approval needed: %.*s%s", (int)scut, subject, scut < slen ? "…" : "");
 	if ((j->rcpts = calloc(approvers->nrows, sizeof(*j->rcpts))) == NULL)
 		return LC_ENOMEM;
 	for (i = 0; i < approvers->nrows; i++) {
@@ -121,12 +121,14 @@ claim_tx(struct db *db, void *arg)
 			db_rows_free(&r);
 			continue;
 		}
-		if ((e = store_notify_approvers(db, db_i64(&r, 0, NT_COL_WS), &approvers)) != LC_OK) {
+		if ((e = store_notify_approvers(db, db_i64(&r, 0, NT_COL_WS), &approvers)) !=
+		    LC_OK) {
 			db_rows_free(&r);
 			break;
 		}
 		if (approvers.nrows == 0) {
-			e = store_notify_done(db, id, 4, NULL, "the workspace has no approvers", now);
+			e = store_notify_done(
+			    db, id, 4, NULL, "the workspace has no approvers", now);
 		} else if ((e = store_notify_claim(db, id, lease)) == LC_OK) {
 			struct notify_job *j = &ctx->jobs[ctx->n++];
 			j->id = id;
@@ -141,8 +143,8 @@ claim_tx(struct db *db, void *arg)
 }
 
 lc_err
-notify_claim(struct core *core, unsigned lease_seconds, unsigned max, struct notify_job **jobs,
-    size_t *n)
+notify_claim(
+    struct core *core, unsigned lease_seconds, unsigned max, struct notify_job **jobs, size_t *n)
 {
 	struct claim_ctx ctx = {core, lease_seconds, max, NULL, 0};
 	lc_err e;

@@ -21,14 +21,14 @@ struct notify_job {
 /* notify_claim claims up to max due notifications under a lease and composes them. Items
  * already decided, or workspaces without approvers, are closed without a job. *jobs is
  * malloc'd (free with notify_jobs_free). */
-lc_err notify_claim(struct core *core, unsigned lease_seconds, unsigned max,
-    struct notify_job **jobs, size_t *n);
+lc_err notify_claim(
+    struct core *core, unsigned lease_seconds, unsigned max, struct notify_job **jobs, size_t *n);
 void notify_jobs_free(struct notify_job *jobs, size_t n);
 
 /* notify_done records the outcome: delivered to every approver, or a failure that is
  * retried with backoff (given up after 5 attempts). */
-lc_err notify_done(struct core *core, const struct notify_job *job, int delivered,
-    const char *error);
+lc_err notify_done(
+    struct core *core, const struct notify_job *job, int delivered, const char *error);
 
 /* notify_reap returns notifications whose worker vanished to pending. */
 lc_err notify_reap(struct core *core);

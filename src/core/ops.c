@@ -9,8 +9,8 @@
 
 /* awaiting_approval, scheduled, sending, held, deferred: a message in any other status
  * is settled and counted by the worker's deliveries, not here */
-const unsigned ops_msg_status[OPS_MSG_STATES] = {MS_AWAITING_APPROVAL, MS_SCHEDULED, MS_SENDING,
-    MS_HELD, MS_DEFERRED};
+const unsigned ops_msg_status[OPS_MSG_STATES] = {
+    MS_AWAITING_APPROVAL, MS_SCHEDULED, MS_SENDING, MS_HELD, MS_DEFERRED};
 
 lc_err
 ops_backlog_read(struct core *core, struct ops_backlog *out)

@@ -12,9 +12,9 @@ extern const unsigned ops_msg_status[OPS_MSG_STATES];
 
 struct ops_backlog {
 	uint64_t msg[OPS_MSG_STATES]; /* messages per status of ops_msg_status */
-	int64_t msg_oldest_due_ms;      /* earliest due_at of a claimable message; -1: none */
+	int64_t msg_oldest_due_ms;    /* earliest due_at of a claimable message; -1: none */
 	uint64_t webhook_pending, webhook_sending;
-	int64_t webhook_oldest_due_ms;  /* earliest due_at of a pending delivery; -1: none */
+	int64_t webhook_oldest_due_ms; /* earliest due_at of a pending delivery; -1: none */
 	uint64_t placement_due, placement_checking;
 };
 

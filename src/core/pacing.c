@@ -9,8 +9,8 @@
 
 static int64_t floor_div(int64_t, int64_t);
 
-static const char *const reasons[PACE_NREASONS] = {NULL, "outside_window", "daily_cap", "gap",
-    "domain_rate", "mailbox_paused", "mailbox_error"};
+static const char *const reasons[PACE_NREASONS] = {
+    NULL, "outside_window", "daily_cap", "gap", "domain_rate", "mailbox_paused", "mailbox_error"};
 static const char *const day_names[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 
 const char *

@@ -11,14 +11,20 @@
 #include "util/tzif.h"
 
 #define PACING_MINUTES_PER_DAY 1440
-#define PACING_ALL_DAYS 0x7fu       /* bit 0 Monday .. bit 6 Sunday */
-#define PACING_GAP_MAX 86400u       /* seconds of minimum gap, and of jitter */
+#define PACING_ALL_DAYS 0x7fu /* bit 0 Monday .. bit 6 Sunday */
+#define PACING_GAP_MAX 86400u /* seconds of minimum gap, and of jitter */
 #define PACING_WARMUP_MAX 100000u
 
 /* Why a due message waits (outbound_messages.held_reason); 0: it may go now. */
 enum pacing_reason {
-	PACE_OK = 0, PACE_OUTSIDE_WINDOW, PACE_DAILY_CAP, PACE_GAP, PACE_DOMAIN_RATE,
-	PACE_MAILBOX_PAUSED, PACE_MAILBOX_ERROR, PACE_NREASONS
+	PACE_OK = 0,
+	PACE_OUTSIDE_WINDOW,
+	PACE_DAILY_CAP,
+	PACE_GAP,
+	PACE_DOMAIN_RATE,
+	PACE_MAILBOX_PAUSED,
+	PACE_MAILBOX_ERROR,
+	PACE_NREASONS
 };
 
 /* pacing_reason_name is the API's heldReason ("outside_window", ...; static); NULL for
@@ -27,12 +33,12 @@ const char *pacing_reason_name(unsigned reason);
 
 /* A mailbox's pacing settings. tz is borrowed (tz_get's cache). */
 struct pacing_rules {
-	unsigned days;             /* PACING_ALL_DAYS bits */
+	unsigned days;               /* PACING_ALL_DAYS bits */
 	unsigned start_min, end_min; /* the window [start, end) in minutes of the local day */
 	const struct tz *tz;
 	unsigned daily_cap;
 	unsigned warmup_start, warmup_step; /* warmup_start 0: no ramp */
-	int64_t warmup_from;       /* local day the ramp began, -1 not yet */
+	int64_t warmup_from;                /* local day the ramp began, -1 not yet */
 	unsigned gap_s, jitter_s;
 };
 

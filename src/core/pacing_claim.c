@@ -81,8 +81,8 @@ pacing_claim_tx(struct db *db, const struct out_message *m, int64_t mailbox_id, 
 	st.count = (unsigned)db_i64(&r, 0, PACE_COL_COUNT);
 	st.next_send_ms = 0;
 	if (!db_isnull(&r, 0, PACE_COL_NEXT_SEND) &&
-	    sqltime_parse(db_str(&r, 0, PACE_COL_NEXT_SEND), strlen(db_str(&r, 0, PACE_COL_NEXT_SEND)),
-	        &st.next_send_ms) != LC_OK)
+	    sqltime_parse(db_str(&r, 0, PACE_COL_NEXT_SEND),
+	        strlen(db_str(&r, 0, PACE_COL_NEXT_SEND)), &st.next_send_ms) != LC_OK)
 		st.next_send_ms = 0;
 	db_rows_free(&r);
 
@@ -98,7 +98,8 @@ pacing_claim_tx(struct db *db, const struct out_message *m, int64_t mailbox_id, 
 			return e;
 		if (sent >= limit) {
 			out->reason = PACE_DOMAIN_RATE;
-			out->next_slot_ms = pacing_window_open(&rules, t - t % HOUR_MS + HOUR_MS, 0);
+			out->next_slot_ms =
+			    pacing_window_open(&rules, t - t % HOUR_MS + HOUR_MS, 0);
 			return LC_OK;
 		}
 	}
@@ -109,8 +110,8 @@ pacing_claim_tx(struct db *db, const struct out_message *m, int64_t mailbox_id, 
 		gap_ms += (int64_t)randombytes_uniform(rules.jitter_s * 1000u + 1u);
 	sqltime_format(t, now);
 	sqltime_format(t + gap_ms, next);
-	if ((e = store_pace_take(db, mailbox_id, day, (st.day == day ? st.count : 0) + 1, now,
-	         next)) != LC_OK)
+	if ((e = store_pace_take(
+	         db, mailbox_id, day, (st.day == day ? st.count : 0) + 1, now, next)) != LC_OK)
 		return e;
 	if (limit > 0 && domain != NULL)
 		return store_domain_take(db, m->workspace_id, domain, hour);

@@ -16,8 +16,8 @@
 struct page {
 	void *items;
 	size_t n;
-	int64_t total;   /* lists: how many match in all */
-	int has_next;    /* lists: a further page exists, named by next_cursor */
+	int64_t total; /* lists: how many match in all */
+	int has_next;  /* lists: a further page exists, named by next_cursor */
 	char next_cursor[CURSOR_MAX];
 	struct db_rows rows; /* core's own: owns the strings of items */
 };

@@ -107,8 +107,8 @@ load_job(struct db *db, int64_t id, void *job, int *skip)
 	    (j->expected_anchor = strdup(db_str(&r, 0, PLJ_COL_ANCHOR))) == NULL)
 		j->domain = (free(j->domain), NULL); /* reported as out of memory below */
 	j->expected_rel = db_str(&r, 0, PLJ_COL_REL_EXPECTED) != NULL
-	    ? (int)db_i64(&r, 0, PLJ_COL_REL_EXPECTED)
-	    : PL_REL_FOLLOW;
+	                      ? (int)db_i64(&r, 0, PLJ_COL_REL_EXPECTED)
+	                      : PL_REL_FOLLOW;
 	j->missing_days = (unsigned)db_i64(&r, 0, PLJ_COL_MISSING_DAYS);
 	j->missing_ms = -1;
 	if (db_str(&r, 0, PLJ_COL_MISSING_AT) != NULL)
@@ -123,8 +123,8 @@ load_job(struct db *db, int64_t id, void *job, int *skip)
 }
 
 lc_err
-placement_claim(struct core *core, unsigned lease_seconds, unsigned max,
-    struct placement_job **jobs, size_t *n)
+placement_claim(
+    struct core *core, unsigned lease_seconds, unsigned max, struct placement_job **jobs, size_t *n)
 {
 	struct lease_clock clock;
 	struct claim_tx t;
@@ -165,7 +165,8 @@ placement_job_clear(struct placement_job *j)
 static int64_t
 unverifiable_wait(const struct placement_timing *t, unsigned k)
 {
-	int64_t w = (int64_t)t->recheck_seconds * 1000, cap = (int64_t)t->lost_recheck_seconds * 1000;
+	int64_t w = (int64_t)t->recheck_seconds * 1000,
+	        cap = (int64_t)t->lost_recheck_seconds * 1000;
 
 	while (k-- > 0 && w < cap)
 		w *= 2;
@@ -176,8 +177,8 @@ unverifiable_wait(const struct placement_timing *t, unsigned k)
  * its current status. unverifiable never moves a link toward lost; a missing result
  * counts toward lost only lost_confirm_seconds after the last counted one (another day). */
 static void
-decide(const struct placement_job *j, enum placement_verdict v,
-    const struct placement_timing *t, int64_t now, struct next_state *n)
+decide(const struct placement_job *j, enum placement_verdict v, const struct placement_timing *t,
+    int64_t now, struct next_state *n)
 {
 	const int present = v == PV_LIVE || v == PV_LIVE_ISSUES;
 	const int64_t recheck = (int64_t)t->recheck_seconds * 1000;
@@ -240,8 +241,8 @@ decide(const struct placement_job *j, enum placement_verdict v,
 			n->status = PL_NOT_FOUND;
 			n->wait_ms = -1;
 		} else {
-			/* unverifiable after every retry: we still do not know; keep looking, backing
-			 * off from the recheck interval */
+			/* unverifiable after every retry: we still do not know; keep looking,
+			 * backing off from the recheck interval */
 			n->status = PL_PENDING;
 			n->wait_ms = unverifiable_wait(t, n->misses - PENDING_CHECKS);
 		}

@@ -53,7 +53,7 @@ placement_check_json(const struct db_rows *r, size_t i)
 		lj = json_array();
 	}
 	o = json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:I,s:{s:o,s:o,s:o},s:o,s:o,s:b,s:o,s:o,"
-	                 "s:I,s:o}",
+	              "s:I,s:o}",
 	    "id", id, "checkedAt", when, "verdict",
 	    placement_verdict_name((unsigned)db_i64(r, i, PCK_COL_VERDICT)), "issues",
 	    issues_json(db_str(r, i, PCK_COL_ISSUES)), "reason",
@@ -73,7 +73,8 @@ placement_check_json(const struct db_rows *r, size_t i)
 	/* the hop chain: null for checks made before it was recorded; a row that does not
 	 * parse shows none */
 	if (o != NULL) {
-		if (hops != NULL && (hj = json_loads(hops, 0, NULL)) != NULL && !json_is_array(hj)) {
+		if (hops != NULL && (hj = json_loads(hops, 0, NULL)) != NULL &&
+		    !json_is_array(hj)) {
 			json_decref(hj);
 			hj = json_array();
 		}
@@ -88,8 +89,8 @@ placement_check_json(const struct db_rows *r, size_t i)
 }
 
 json_t *
-placement_event_evidence(struct db *db, const char *rel_public, const char *link_url,
-    int lost, char *placement_public, size_t len)
+placement_event_evidence(struct db *db, const char *rel_public, const char *link_url, int lost,
+    char *placement_public, size_t len)
 {
 	struct db_rows r;
 	json_t *out = NULL;
@@ -100,8 +101,9 @@ placement_event_evidence(struct db *db, const char *rel_public, const char *link
 	if (r.nrows == 1) {
 		out = placement_check_json(&r, 0);
 		snprintf(placement_public, len, "%s",
-		    db_str(&r, 0, PCK_COL_PLACEMENT_PUBLIC) ? db_str(&r, 0, PCK_COL_PLACEMENT_PUBLIC)
-		                                            : "");
+		    db_str(&r, 0, PCK_COL_PLACEMENT_PUBLIC)
+		        ? db_str(&r, 0, PCK_COL_PLACEMENT_PUBLIC)
+		        : "");
 	}
 	db_rows_free(&r);
 	return out;

@@ -49,7 +49,8 @@ reclaim_tx(struct db *db, void *arg)
 	name = db_str(&r, 0, PLR_COL_NAME);
 	email = db_str(&r, 0, PLR_COL_EMAIL);
 	target = db_str(&r, 0, PLR_COL_TARGET);
-	if ((e = store_suppressed(db, j->workspace_id, email, &suppressed)) != LC_OK || suppressed) {
+	if ((e = store_suppressed(db, j->workspace_id, email, &suppressed)) != LC_OK ||
+	    suppressed) {
 		t->skipped = suppressed ? "the prospect's address is suppressed" : NULL;
 		db_rows_free(&r);
 		return e;
@@ -118,7 +119,8 @@ placement_reclaim(struct core *core, const struct placement_job *job, int *queue
 	if (e == LC_EINVAL && t.skipped != NULL)
 		e = LC_OK; /* nothing to queue after all: rolled back on purpose */
 	if (t.skipped != NULL && e == LC_OK && strcmp(t.skipped, "no guarantee in force") != 0)
-		log_msg(LOG_WARN, "placement %lld lost inside its guarantee: no reclaim queued (%s)",
+		log_msg(LOG_WARN,
+		    "placement %lld lost inside its guarantee: no reclaim queued (%s)",
 		    (long long)job->id, t.skipped);
 	*queued = t.queued;
 	return e;

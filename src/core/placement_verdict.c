@@ -16,11 +16,10 @@
  * that JavaScript fills in: we do not run it, so we cannot say the link is absent. */
 #define SHELL_TEXT_BYTES 200
 
-static const char *const verdict_names[PV_N] = {"live", "live_with_issues", "missing",
-    "unverifiable"};
-static const char *const issue_names[PI_N] = {"not_followed", "rel_differs",
-    "anchor_differs", "noindex_meta", "noindex_header", "canonical_elsewhere",
-    "robots_disallowed"};
+static const char *const verdict_names[PV_N] = {
+    "live", "live_with_issues", "missing", "unverifiable"};
+static const char *const issue_names[PI_N] = {"not_followed", "rel_differs", "anchor_differs",
+    "noindex_meta", "noindex_header", "canonical_elsewhere", "robots_disallowed"};
 static const char *const rel_names[PL_REL_N] = {"follow", "nofollow", "sponsored", "ugc"};
 
 static int anchor_equal(const char *, const char *);
@@ -114,7 +113,7 @@ placement_xrobots_noindex(const char *value)
 		if (colon != NULL && strncasecmp(tok, "unavailable_after", 17) != 0) {
 			size_t ul = (size_t)(colon - tok);
 			applies = (ul == 9 && strncasecmp(tok, "googlebot", 9) == 0) ||
-			    (ul == 1 && tok[0] == '*');
+			          (ul == 1 && tok[0] == '*');
 			tok = colon + 1;
 			while (isspace((unsigned char)*tok))
 				tok++;
@@ -143,7 +142,8 @@ live_issues(const struct placement_evidence *ev, const struct placement_expect *
 		if (!h->nofollow && !h->sponsored && !h->ugc)
 			followed = 1;
 		if ((x->rel == PL_REL_NOFOLLOW && h->nofollow) ||
-		    (x->rel == PL_REL_SPONSORED && h->sponsored) || (x->rel == PL_REL_UGC && h->ugc))
+		    (x->rel == PL_REL_SPONSORED && h->sponsored) ||
+		    (x->rel == PL_REL_UGC && h->ugc))
 			rel_ok = 1;
 		if (x->anchor && h->anchor && anchor_equal(x->anchor, h->anchor))
 			anchor_ok = 1;
@@ -194,11 +194,12 @@ placement_verdict(const struct placement_evidence *ev, const struct placement_ex
 		return PV_MISSING;
 	}
 	if (s < 200 || s > 299) {
-		*reason = s == 403 ? "the page answered HTTP 403 (blocked; often a bot check)"
-		        : s == 429 ? "the page answered HTTP 429 (rate limited)"
-		        : s >= 500 ? "the page answered with a server error (5xx)"
-		        : s >= 300 && s < 400 ? "the page redirects without a usable Location"
-		                              : "the page answered an HTTP status that shows no page";
+		*reason = s == 403   ? "the page answered HTTP 403 (blocked; often a bot check)"
+		          : s == 429 ? "the page answered HTTP 429 (rate limited)"
+		          : s >= 500 ? "the page answered with a server error (5xx)"
+		          : s >= 300 && s < 400
+		              ? "the page redirects without a usable Location"
+		              : "the page answered an HTTP status that shows no page";
 		return PV_UNVERIFIABLE;
 	}
 	if (ev->parse_failed || !ev->parsed) {
@@ -215,9 +216,9 @@ placement_verdict(const struct placement_evidence *ev, const struct placement_ex
 	}
 	if (ev->anchors == 0) {
 		*reason = ev->truncated ? "the page has no links at all in its first 2 MiB"
-		        : ev->scripts > 0 && ev->text_bytes < SHELL_TEXT_BYTES
-		        ? "the page is a script-only shell (rendered by JavaScript)"
-		        : "the page has no links at all";
+		          : ev->scripts > 0 && ev->text_bytes < SHELL_TEXT_BYTES
+		              ? "the page is a script-only shell (rendered by JavaScript)"
+		              : "the page has no links at all";
 		return PV_UNVERIFIABLE;
 	}
 	*reason = ev->truncated ? "the page has no link to the campaign's targetUrl in its "
@@ -248,10 +249,9 @@ placement_links_json(const struct placement_evidence *ev)
 				json_array_append_new(rel, json_stringn(p, n));
 			p += n;
 		}
-		if (rel == NULL ||
-		    json_array_append_new(a, json_pack("{s:s?,s:s?,s:o,s:s?}", "href", h->href,
-		                                 "anchor", h->anchor, "rel", rel, "context",
-		                                 h->context)) != 0) {
+		if (rel == NULL || json_array_append_new(a,
+		                       json_pack("{s:s?,s:s?,s:o,s:s?}", "href", h->href, "anchor",
+		                           h->anchor, "rel", rel, "context", h->context)) != 0) {
 			json_decref(a);
 			return NULL;
 		}

@@ -12,8 +12,7 @@
 #include "util/utf8.h"
 #include "util/timefmt.h"
 
-static const char *const status_names[PL_NSTATUS] = {"pending", "verified", "not_found",
-    "lost"};
+static const char *const status_names[PL_NSTATUS] = {"pending", "verified", "not_found", "lost"};
 
 struct create_tx {
 	const char *public_id, *url, *now;
@@ -23,11 +22,10 @@ struct create_tx {
 	int inserted;
 };
 
-#define EXPECTED_ANCHOR_MAX 500  /* bytes */
+#define EXPECTED_ANCHOR_MAX 500 /* bytes */
 
-static int expect_check(const struct placement_expect_in *, const char *,
-    struct store_pl_expect *, char *,
-    struct core_fail *);
+static int expect_check(const struct placement_expect_in *, const char *, struct store_pl_expect *,
+    char *, struct core_fail *);
 
 static lc_err create_tx(struct db *, void *);
 static int64_t ms_or_never(const char *);
@@ -117,8 +115,8 @@ create_tx(struct db *db, void *arg)
 	struct create_tx *t = arg;
 	lc_err e;
 
-	if ((e = store_pl_insert(db, t->public_id, t->workspace_id, t->rel->campaign_id,
-	         t->rel->id, t->url, t->now, &t->inserted)) != LC_OK)
+	if ((e = store_pl_insert(db, t->public_id, t->workspace_id, t->rel->campaign_id, t->rel->id,
+	         t->url, t->now, &t->inserted)) != LC_OK)
 		return e;
 	if (!t->inserted)
 		return store_pl_requeue(db, t->rel->id, t->url, t->now);
@@ -136,8 +134,8 @@ create_tx(struct db *db, void *arg)
 /* price_currency_of reads the workspace's default currency into out (4 bytes) when x
  * sets a price without priceCurrency (else out is ""). db errors. */
 static lc_err
-price_currency_of(struct core *core, const struct principal *who,
-    const struct placement_expect_in *x, char *out)
+price_currency_of(
+    struct core *core, const struct principal *who, const struct placement_expect_in *x, char *out)
 {
 	out[0] = '\0';
 	if (!x->has_price || x->price_null || x->currency != NULL)
@@ -152,14 +150,15 @@ placements_currency_get(struct core *core, const struct principal *who, char out
 }
 
 lc_err
-placements_currency_set(struct core *core, const struct principal *who, const char *currency,
-    struct core_fail *fail)
+placements_currency_set(
+    struct core *core, const struct principal *who, const char *currency, struct core_fail *fail)
 {
 	if (money_currency_digits(currency) < 0) {
 		fail->code = "validation_failed";
 		fail->param = "defaultCurrency";
-		fail->detail = "defaultCurrency must be a current ISO 4217 currency code in capitals, "
-		               "such as EUR, USD or JPY.";
+		fail->detail =
+		    "defaultCurrency must be a current ISO 4217 currency code in capitals, "
+		    "such as EUR, USD or JPY.";
 		return LC_EINVAL;
 	}
 	return store_pl_workspace_currency_set(core->db, who->workspace_id, currency);
@@ -180,7 +179,8 @@ expect_check(const struct placement_expect_in *x, const char *ws_currency,
 		size_t n = strlen(x->anchor);
 		if (n == 0 || n > EXPECTED_ANCHOR_MAX || !utf8_valid(x->anchor, n)) {
 			fail->param = "expectedAnchor";
-			fail->detail = "expectedAnchor must be 1 to 500 bytes of UTF-8 text (null: any).";
+			fail->detail =
+			    "expectedAnchor must be 1 to 500 bytes of UTF-8 text (null: any).";
 			return -1;
 		}
 		out->anchor = x->anchor;
@@ -188,7 +188,8 @@ expect_check(const struct placement_expect_in *x, const char *ws_currency,
 	if ((out->set_rel = x->has_rel) && x->rel != NULL &&
 	    (out->rel = placement_rel_from_name(x->rel)) < 0) {
 		fail->param = "expectedRel";
-		fail->detail = "expectedRel must be follow, nofollow, sponsored or ugc (null: follow).";
+		fail->detail =
+		    "expectedRel must be follow, nofollow, sponsored or ugc (null: follow).";
 		return -1;
 	}
 	if ((out->set_guarantee = x->has_guarantee) && x->guarantee != NULL) {
@@ -204,7 +205,8 @@ expect_check(const struct placement_expect_in *x, const char *ws_currency,
 	if (x->has_currency && x->currency != NULL && !x->has_price) {
 		/* a currency alone would re-read the stored amount in another money */
 		fail->param = "priceCurrency";
-		fail->detail = "priceCurrency goes with price: send both (price: null clears both).";
+		fail->detail =
+		    "priceCurrency goes with price: send both (price: null clears both).";
 		return -1;
 	}
 	if ((out->set_price = x->has_price) && x->price_null) {
@@ -223,15 +225,17 @@ expect_check(const struct placement_expect_in *x, const char *ws_currency,
 			return -1;
 		}
 		bad = x->price_text != NULL
-		    ? money_parse(x->price_text, strlen(x->price_text), digits, &out->price_cents)
-		    : money_from_double(x->price, digits, &out->price_cents);
+		          ? money_parse(
+		                x->price_text, strlen(x->price_text), digits, &out->price_cents)
+		          : money_from_double(x->price, digits, &out->price_cents);
 		if (bad) {
 			out->price_cents = -1;
 			fail->param = "price";
-			fail->detail = "price must be an amount from 0 to 1000000000 with no more "
-			               "decimals than its currency has (2 for EUR or USD, 0 for JPY, 3 "
-			               "for KWD): a number, or a decimal string such as \"150.00\" "
-			               "(null: none).";
+			fail->detail =
+			    "price must be an amount from 0 to 1000000000 with no more "
+			    "decimals than its currency has (2 for EUR or USD, 0 for JPY, 3 "
+			    "for KWD): a number, or a decimal string such as \"150.00\" "
+			    "(null: none).";
 			return -1;
 		}
 		out->currency = cur;
@@ -242,8 +246,8 @@ expect_check(const struct placement_expect_in *x, const char *ws_currency,
 
 lc_err
 placements_create(struct core *core, const struct principal *who, const char *rel_public,
-    const char *link_url, int allow_http, const struct placement_expect_in *x,
-    struct page *out, int *created, struct core_fail *fail)
+    const char *link_url, int allow_http, const struct placement_expect_in *x, struct page *out,
+    int *created, struct core_fail *fail)
 {
 	const struct relationship *rel;
 	struct create_tx t;
@@ -302,8 +306,7 @@ out:
 
 lc_err
 placements_from_reply(struct db *db, int64_t workspace_id, int64_t campaign_id,
-    int64_t relationship_id, char *const *links, size_t n, int allow_http,
-    const char *now_sql)
+    int64_t relationship_id, char *const *links, size_t n, int allow_http, const char *now_sql)
 {
 	struct db_rows r;
 	const char *why, *domain;
@@ -322,8 +325,8 @@ placements_from_reply(struct db *db, int64_t workspace_id, int64_t campaign_id,
 		    !regdomain_url_on(links[i], domain))
 			continue;
 		id_new("pl_", id);
-		if ((e = store_pl_insert(db, id, workspace_id, campaign_id, relationship_id, links[i],
-		         now_sql, &inserted)) == LC_OK)
+		if ((e = store_pl_insert(db, id, workspace_id, campaign_id, relationship_id,
+		         links[i], now_sql, &inserted)) == LC_OK)
 			made++;
 	}
 	db_rows_free(&r);
@@ -331,16 +334,16 @@ placements_from_reply(struct db *db, int64_t workspace_id, int64_t campaign_id,
 }
 
 lc_err
-placements_list(struct core *core, const struct principal *who, const char *rel_public,
-    struct page *out)
+placements_list(
+    struct core *core, const struct principal *who, const char *rel_public, struct page *out)
 {
 	struct page rp;
 	lc_err e;
 
 	memset(out, 0, sizeof(*out));
 	if ((e = relationships_get(core, who, rel_public, &rp)) == LC_OK &&
-	    (e = store_pl_list(core->db, ((const struct relationship *)rp.items)->id,
-	         &out->rows)) == LC_OK)
+	    (e = store_pl_list(
+	         core->db, ((const struct relationship *)rp.items)->id, &out->rows)) == LC_OK)
 		e = fill(out, rp.items, 0);
 	page_free(&rp);
 	return e;
@@ -348,8 +351,7 @@ placements_list(struct core *core, const struct principal *who, const char *rel_
 
 lc_err
 placements_update(struct core *core, const struct principal *who, const char *rel_public,
-    const char *pid, const struct placement_expect_in *x, struct page *out,
-    struct core_fail *fail)
+    const char *pid, const struct placement_expect_in *x, struct page *out, struct core_fail *fail)
 {
 	const struct relationship *rel;
 	struct store_pl_expect sx;
@@ -439,4 +441,3 @@ placement_checks_free(struct placement_checks *c)
 	db_rows_free(&c->pl_rows);
 	memset(c, 0, sizeof(*c));
 }
-

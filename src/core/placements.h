@@ -27,14 +27,14 @@ struct placement_view {
 	unsigned status;
 	long http_status; /* 0: none */
 	int64_t checked_ms, verified_ms, lost_ms, created_ms, next_check_ms;
-	int verdict;             /* PV_*, -1 before the first check */
-	const char *issues;      /* comma-separated issue names, or NULL */
+	int verdict;                 /* PV_*, -1 before the first check */
+	const char *issues;          /* comma-separated issue names, or NULL */
 	const char *expected_anchor; /* or NULL */
-	int expected_rel;        /* PL_REL_*, -1: not set (follow is expected) */
-	int64_t guarantee_ms;    /* < 0: none */
-	int64_t price_cents;     /* minor units of price_currency; < 0: none */
-	const char *price_currency; /* ISO 4217 code, or NULL */
-	int price_digits;        /* price_currency's exponent (money_currency_digits) */
+	int expected_rel;            /* PL_REL_*, -1: not set (follow is expected) */
+	int64_t guarantee_ms;        /* < 0: none */
+	int64_t price_cents;         /* minor units of price_currency; < 0: none */
+	const char *price_currency;  /* ISO 4217 code, or NULL */
+	int price_digits;            /* price_currency's exponent (money_currency_digits) */
 };
 
 /* What a client says it expects of a placement (POST and PATCH bodies). has_*: the key
@@ -42,8 +42,8 @@ struct placement_view {
 struct placement_expect_in {
 	int has_anchor, has_rel, has_guarantee, has_price;
 	const char *anchor, *rel, *guarantee; /* guarantee: RFC 3339 */
-	double price;   /* a bare JSON number (price_text NULL) */
-	const char *price_text; /* or a decimal text, exact ("150.00") */
+	double price;                         /* a bare JSON number (price_text NULL) */
+	const char *price_text;               /* or a decimal text, exact ("150.00") */
 	int price_null;
 	int has_currency;
 	const char *currency; /* priceCurrency (ISO 4217), NULL: the workspace's default */
@@ -56,25 +56,24 @@ lc_err placements_currency_get(struct core *core, const struct principal *who, c
  * currency of a price sent without priceCurrency. LC_EINVAL with fail set
  * (validation_failed, param defaultCurrency) when it is not a current ISO 4217 code; db
  * errors. */
-lc_err placements_currency_set(struct core *core, const struct principal *who,
-    const char *currency, struct core_fail *fail);
+lc_err placements_currency_set(
+    struct core *core, const struct principal *who, const char *currency, struct core_fail *fail);
 
 /* placements_create records linkUrl for the principal's relationship rel_public (both
  * borrowed) and queues its check. One placement per (relationship, URL): a repeat answers
  * the existing one (*created 0), and a repeat of a not_found one queues it again. On
- * success out holds one struct placement_view (page_free out in every case). LC_EINVAL with fail set
- * (validation_failed, param linkUrl); LC_ENOTFOUND when the relationship is not the
+ * success out holds one struct placement_view (page_free out in every case). LC_EINVAL with fail
+ * set (validation_failed, param linkUrl); LC_ENOTFOUND when the relationship is not the
  * workspace's; db errors. */
 lc_err placements_create(struct core *core, const struct principal *who, const char *rel_public,
-    const char *link_url, int allow_http, const struct placement_expect_in *x,
-    struct page *out, int *created, struct core_fail *fail);
+    const char *link_url, int allow_http, const struct placement_expect_in *x, struct page *out,
+    int *created, struct core_fail *fail);
 /* placements_update sets what x gives of the expectations of placement pid of the
  * principal's relationship rel_public; out holds it after (as placements_create's).
  * LC_EINVAL with fail set; LC_ENOTFOUND (fail->code relationship_not_found or
  * placement_not_found). */
 lc_err placements_update(struct core *core, const struct principal *who, const char *rel_public,
-    const char *pid, const struct placement_expect_in *x, struct page *out,
-    struct core_fail *fail);
+    const char *pid, const struct placement_expect_in *x, struct page *out, struct core_fail *fail);
 
 /* A page of a placement's checks, newest first. */
 struct placement_checks {
@@ -109,13 +108,12 @@ json_t *placement_event_evidence(struct db *db, const char *rel_public, const ch
  * human reply that is a valid linkUrl (allow_http as for the API) on the relationship's
  * domain; links the relationship already has are left as they are. db errors. */
 lc_err placements_from_reply(struct db *db, int64_t workspace_id, int64_t campaign_id,
-    int64_t relationship_id, char *const *links, size_t n, int allow_http,
-    const char *now_sql);
+    int64_t relationship_id, char *const *links, size_t n, int allow_http, const char *now_sql);
 /* placements_list reads the relationship's placements, oldest first, all of them (one
  * page without a next; items: struct placement_view; page_free out in every case).
  * LC_ENOTFOUND when the relationship is not the workspace's. */
-lc_err placements_list(struct core *core, const struct principal *who, const char *rel_public,
-    struct page *out);
+lc_err placements_list(
+    struct core *core, const struct principal *who, const char *rel_public, struct page *out);
 
 /* ---- the worker's side (placement_check.c) ---- */
 
@@ -137,13 +135,13 @@ enum placement_verdict { PV_LIVE = 0, PV_LIVE_ISSUES, PV_MISSING, PV_UNVERIFIABL
 enum { PL_REL_FOLLOW = 0, PL_REL_NOFOLLOW, PL_REL_SPONSORED, PL_REL_UGC, PL_REL_N };
 /* Issues of a live link (bits; names in placement_issue_names). */
 enum {
-	PI_NOT_FOLLOWED = 1 << 0,       /* nofollow/sponsored/ugc where a followed link was expected */
-	PI_REL_DIFFERS = 1 << 1,        /* the expected rel token is absent */
-	PI_ANCHOR_DIFFERS = 1 << 2,     /* no matching link has the expected anchor text */
-	PI_NOINDEX_META = 1 << 3,       /* <meta name=robots|googlebot content=noindex> */
-	PI_NOINDEX_HEADER = 1 << 4,     /* X-Robots-Tag: noindex (for all, or googlebot) */
+	PI_NOT_FOLLOWED = 1 << 0,   /* nofollow/sponsored/ugc where a followed link was expected */
+	PI_REL_DIFFERS = 1 << 1,    /* the expected rel token is absent */
+	PI_ANCHOR_DIFFERS = 1 << 2, /* no matching link has the expected anchor text */
+	PI_NOINDEX_META = 1 << 3,   /* <meta name=robots|googlebot content=noindex> */
+	PI_NOINDEX_HEADER = 1 << 4, /* X-Robots-Tag: noindex (for all, or googlebot) */
 	PI_CANONICAL_ELSEWHERE = 1 << 5, /* <link rel=canonical> names another page */
-	PI_ROBOTS_DISALLOWED = 1 << 6,  /* robots.txt disallows search engines the page */
+	PI_ROBOTS_DISALLOWED = 1 << 6,   /* robots.txt disallows search engines the page */
 	PI_N = 7
 };
 #define PLACEMENT_HITS_MAX 10
@@ -158,24 +156,24 @@ struct placement_hit {
 /* Everything one check saw; the worker fills it, placement_verdict judges it, and
  * placement_record stores it. Strings are borrowed; NULL when absent. */
 struct placement_evidence {
-	long http_status;          /* 0: none arrived */
-	const char *fetch_error;   /* why no page arrived (transport, refusal), or NULL */
-	int not_fetched;           /* robots.txt disallows our checker: the page was not asked */
-	int offsite_redirect;      /* a redirect left the prospect's site, or too many hops */
-	const char *final_url;     /* after redirects */
+	long http_status;        /* 0: none arrived */
+	const char *fetch_error; /* why no page arrived (transport, refusal), or NULL */
+	int not_fetched;         /* robots.txt disallows our checker: the page was not asked */
+	int offsite_redirect;    /* a redirect left the prospect's site, or too many hops */
+	const char *final_url;   /* after redirects */
 	unsigned redirects;
 	const char *content_type, *x_robots_tag, *last_modified;
-	const char *body_sha256;   /* 64 hex digits of the body read, or NULL */
-	uint64_t body_size;        /* bytes read (after content decoding) */
-	int truncated;             /* the page was longer than PLACEMENT_PAGE_MAX */
-	int parsed;                /* a 2xx body was parsed */
-	int parse_failed;          /* a 2xx body libxml2 made no document of */
+	const char *body_sha256; /* 64 hex digits of the body read, or NULL */
+	uint64_t body_size;      /* bytes read (after content decoding) */
+	int truncated;           /* the page was longer than PLACEMENT_PAGE_MAX */
+	int parsed;              /* a 2xx body was parsed */
+	int parse_failed;        /* a 2xx body libxml2 made no document of */
 	uint64_t anchors, scripts, text_bytes;
-	int challenge;             /* the page looks like a bot check */
+	int challenge; /* the page looks like a bot check */
 	int meta_noindex;
 	const char *meta_robots, *canonical;
-	int canonical_elsewhere;   /* canonical set and not this page (link_url_same) */
-	int robots_blocks_search;  /* robots.txt disallows Googlebot this path */
+	int canonical_elsewhere;  /* canonical set and not this page (link_url_same) */
+	int robots_blocks_search; /* robots.txt disallows Googlebot this path */
 	struct placement_hit hits[PLACEMENT_HITS_MAX];
 	size_t nhits, hits_total;
 	const char *hops; /* the URLs visited, a JSON array text [{"url","httpStatus",
@@ -212,8 +210,8 @@ char *placement_links_json(const struct placement_evidence *ev);
 
 /* The checker's schedule (config [placements]). */
 struct placement_timing {
-	unsigned recheck_seconds;  /* a verified link's next check */
-	unsigned backoff_scale_ms; /* one second of the retry schedule */
+	unsigned recheck_seconds;      /* a verified link's next check */
+	unsigned backoff_scale_ms;     /* one second of the retry schedule */
 	unsigned lost_after;           /* clean missing results, on different days, = lost */
 	unsigned lost_confirm_seconds; /* "another day" */
 	unsigned lost_recheck_seconds; /* a lost link's next look */

@@ -30,8 +30,8 @@ policy_get(struct core *core, const struct principal *who, struct policy *out)
 }
 
 lc_err
-policy_put(struct core *core, const struct principal *who, const struct policy *p,
-    struct core_fail *fail)
+policy_put(
+    struct core *core, const struct principal *who, const struct policy *p, struct core_fail *fail)
 {
 	unsigned flags[5];
 	size_t i;

@@ -35,11 +35,15 @@ core_schema_check(const struct config *cfg, char *why, size_t why_len)
 		snprintf(why, why_len, "database not reachable: schema not checked");
 		e = LC_OK;
 	} else if (e != LC_OK) {
-		snprintf(why, why_len, "cannot read the applied migrations (%s: %s): run "
-		    "`linkcamp migrate` first", lc_strerror(e), db_last_error(db));
+		snprintf(why, why_len,
+		    "cannot read the applied migrations (%s: %s): run "
+		    "`linkcamp migrate` first",
+		    lc_strerror(e), db_last_error(db));
 	} else if (pending > 0) {
-		snprintf(why, why_len, "%d migration(s) pending, first %s: run `linkcamp migrate` "
-		    "first (it is the deploy step; the programs never migrate)", pending, first);
+		snprintf(why, why_len,
+		    "%d migration(s) pending, first %s: run `linkcamp migrate` "
+		    "first (it is the deploy step; the programs never migrate)",
+		    pending, first);
 		e = LC_ECONFLICT;
 	}
 	db_free(db);

@@ -12,7 +12,6 @@
 
 #define LIKE_MAX 1024
 
-
 void
 relationship_from_row(const struct db_rows *rows, size_t i, struct relationship *r)
 {
@@ -31,19 +30,18 @@ relationship_from_row(const struct db_rows *rows, size_t i, struct relationship 
 	r->created_ms = db_ms(rows, i, REL_COL_CREATED);
 }
 
-
 static void
 item_from_row(const struct db_rows *rows, size_t i, void *item)
 {
 	relationship_from_row(rows, i, item);
 }
 
-static const struct page_spec spec = {sizeof(struct relationship), item_from_row,
-    PAGE_KEY(struct relationship, created_ms, id)};
+static const struct page_spec spec = {
+    sizeof(struct relationship), item_from_row, PAGE_KEY(struct relationship, created_ms, id)};
 
 lc_err
-relationships_list(struct core *core, const struct principal *who, const struct rel_query *q,
-    struct page *page)
+relationships_list(
+    struct core *core, const struct principal *who, const struct rel_query *q, struct page *page)
 {
 	struct store_rel_filter f;
 	char cutoff[TIME_SQL_LEN], before[TIME_SQL_LEN], like[LIKE_MAX];
@@ -54,7 +52,8 @@ relationships_list(struct core *core, const struct principal *who, const struct 
 	f.workspace_id = who->workspace_id;
 	if (q->campaign_id) {
 		int none = 0;
-		if ((e = campaigns_filter_id(core, who, q->campaign_id, &f.campaign_id, &none)) != LC_OK)
+		if ((e = campaigns_filter_id(core, who, q->campaign_id, &f.campaign_id, &none)) !=
+		    LC_OK)
 			return e;
 		if (none)
 			return LC_OK; /* a filter that matches nothing */
@@ -82,8 +81,8 @@ relationships_list(struct core *core, const struct principal *who, const struct 
 }
 
 lc_err
-relationships_get(struct core *core, const struct principal *who, const char *public_id,
-    struct page *v)
+relationships_get(
+    struct core *core, const struct principal *who, const char *public_id, struct page *v)
 {
 	char cutoff[TIME_SQL_LEN];
 	lc_err e;

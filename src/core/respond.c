@@ -53,11 +53,13 @@ respond_tx(struct db *db, void *arg)
 	if (v.relationship_id == 0 || v.campaign_public_id == NULL || v.from == NULL) {
 		ctx->fail->code = "validation_failed";
 		ctx->fail->param = "inboundMessageId";
-		ctx->fail->detail = "This message matched no prospect of a campaign; there is no campaign to answer it from.";
+		ctx->fail->detail = "This message matched no prospect of a campaign; there is no "
+		                    "campaign to answer it from.";
 		e = LC_EINVAL;
 		goto out;
 	}
-	if ((e = store_campaign_lock(db, ctx->who->workspace_id, v.campaign_public_id, &cr)) != LC_OK)
+	if ((e = store_campaign_lock(db, ctx->who->workspace_id, v.campaign_public_id, &cr)) !=
+	    LC_OK)
 		goto out;
 	if (cr.nrows != 1) {
 		ctx->fail->code = "campaign_not_found";
@@ -81,7 +83,8 @@ respond_tx(struct db *db, void *arg)
 		goto out;
 	if (suppressed) {
 		ctx->fail->code = "recipient_suppressed";
-		ctx->fail->detail = "This address unsubscribed or hard-bounced; it is never sent to.";
+		ctx->fail->detail =
+		    "This address unsubscribed or hard-bounced; it is never sent to.";
 		e = LC_EINVAL;
 		goto out;
 	}
@@ -92,12 +95,13 @@ respond_tx(struct db *db, void *arg)
 	else if (strncasecmp(v.subject, "Re:", 3) == 0)
 		snprintf(subject, sizeof(subject), "%.998s", v.subject);
 	else
-		snprintf(subject, sizeof(subject), "Re: %.994s", v.subject[0] ? v.subject : "your reply");
+		snprintf(subject, sizeof(subject), "Re: %.994s",
+		    v.subject[0] ? v.subject : "your reply");
 	if ((e = outbox_check_subject(subject, ctx->fail)) != LC_OK)
 		goto out;
 	/* the whole chain: their References, our message they answered, their Message-ID */
-	if ((e = inbound_references_new(v.references, db_str(&ir, 0, IN_COL_OUT_MSGID),
-	         v.message_id, &refs)) != LC_OK)
+	if ((e = inbound_references_new(
+	         v.references, db_str(&ir, 0, IN_COL_OUT_MSGID), v.message_id, &refs)) != LC_OK)
 		goto out;
 	/* the answer replaces any auto-response still waiting for this message */
 	if ((e = store_msg_pending_answers(db, db_i64(&ir, 0, IN_COL_ID), &ids)) != LC_OK)
@@ -112,8 +116,8 @@ respond_tx(struct db *db, void *arg)
 				break;
 			if (r.nrows == 1) {
 				out_message_from_row(&r, 0, &m);
-				e = outbox_release_tx(db, &m, MS_CANCELLED, "replaced by a manual response", 0,
-				    &changed);
+				e = outbox_release_tx(db, &m, MS_CANCELLED,
+				    "replaced by a manual response", 0, &changed);
 			}
 			db_rows_free(&r);
 		}

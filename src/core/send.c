@@ -67,12 +67,13 @@ send_tx(struct db *db, void *arg)
 		e = LC_ENOTFOUND;
 		goto out;
 	}
-	if ((e = store_suppressed(db, ctx->who->workspace_id, db_str(&rr, 0, RL_COL_EMAIL),
-	         &suppressed)) != LC_OK)
+	if ((e = store_suppressed(
+	         db, ctx->who->workspace_id, db_str(&rr, 0, RL_COL_EMAIL), &suppressed)) != LC_OK)
 		goto out;
 	if (suppressed) {
 		ctx->fail->code = "recipient_suppressed";
-		ctx->fail->detail = "This address unsubscribed or hard-bounced; it is never sent to.";
+		ctx->fail->detail =
+		    "This address unsubscribed or hard-bounced; it is never sent to.";
 		e = LC_EINVAL;
 		goto out;
 	}
@@ -125,8 +126,8 @@ outbox_check_body(const char *body, struct core_fail *fail)
 }
 
 lc_err
-outbox_check_email(const char *subject, const char *body, int64_t schedule_ms,
-    struct core_fail *fail)
+outbox_check_email(
+    const char *subject, const char *body, int64_t schedule_ms, struct core_fail *fail)
 {
 	int64_t now = now_ms();
 
@@ -141,7 +142,8 @@ outbox_check_email(const char *subject, const char *body, int64_t schedule_ms,
 	if (outbox_check_body(body, fail) != LC_OK)
 		return LC_EINVAL;
 	fail->code = "validation_failed";
-	if (schedule_ms != 0 && (schedule_ms > now + YEAR_MS || schedule_ms < now - PAST_SLACK_MS)) {
+	if (schedule_ms != 0 &&
+	    (schedule_ms > now + YEAR_MS || schedule_ms < now - PAST_SLACK_MS)) {
 		fail->param = "scheduleAt";
 		fail->detail = "scheduleAt must be \"now\" or a time from now to one year ahead.";
 		return LC_EINVAL;
@@ -177,15 +179,16 @@ outbox_send_email(struct core *core, const struct principal *who, const struct s
 }
 
 lc_err
-invocation_written(struct core *core, const struct principal *who, const char *inv_id,
-    struct page *inv)
+invocation_written(
+    struct core *core, const struct principal *who, const char *inv_id, struct page *inv)
 {
 	lc_err e = invocations_get(core, who, inv_id, inv);
 
 	/* committed a moment ago: not finding it is the database's failure, not the client's
 	 * (logged with the id: the Galera chaos test has met it twice after a failover) */
 	if (e == LC_ENOTFOUND) {
-		log_msg(LOG_ERROR, "invocation %s written but not found on reading it back", inv_id);
+		log_msg(
+		    LOG_ERROR, "invocation %s written but not found on reading it back", inv_id);
 		return LC_EDB;
 	}
 	return e;

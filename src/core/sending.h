@@ -8,16 +8,39 @@
 
 #define SEND_COST 2 /* credits per email actually sent */
 
-enum msg_kind { MSG_DRAFT = 0, MSG_SEND_EMAIL, MSG_RESPOND, MSG_AUTO_RESPONSE, MSG_FOLLOW_UP,
-	MSG_NKINDS };
+enum msg_kind {
+	MSG_DRAFT = 0,
+	MSG_SEND_EMAIL,
+	MSG_RESPOND,
+	MSG_AUTO_RESPONSE,
+	MSG_FOLLOW_UP,
+	MSG_NKINDS
+};
 enum msg_status {
-	MS_AWAITING_APPROVAL = 0, MS_SCHEDULED, MS_SENDING, MS_SENT, MS_FAILED, MS_UNKNOWN,
-	MS_REJECTED, MS_CANCELLED, MS_HELD, MS_DEFERRED, MS_BOUNCED,
+	MS_AWAITING_APPROVAL = 0,
+	MS_SCHEDULED,
+	MS_SENDING,
+	MS_SENT,
+	MS_FAILED,
+	MS_UNKNOWN,
+	MS_REJECTED,
+	MS_CANCELLED,
+	MS_HELD,
+	MS_DEFERRED,
+	MS_BOUNCED,
 	MS_SUPPRESSED, /* the recipient is on a do-not-email list: never sent (suppressions.h) */
 	MS_N
 };
-enum inv_status { INV_AWAITING_APPROVAL = 0, INV_SCHEDULED, INV_COMPLETED, INV_REJECTED,
-	INV_FAILED, INV_CANCELLED, INV_UNKNOWN, INV_N };
+enum inv_status {
+	INV_AWAITING_APPROVAL = 0,
+	INV_SCHEDULED,
+	INV_COMPLETED,
+	INV_REJECTED,
+	INV_FAILED,
+	INV_CANCELLED,
+	INV_UNKNOWN,
+	INV_N
+};
 
 const char *msg_kind_name(unsigned kind);
 int msg_kind_from_name(const char *s, size_t len);
@@ -41,16 +64,16 @@ struct core_fail {
 struct policy {
 	unsigned approve[MSG_NKINDS]; /* 1 = required, 0 = auto; indexed by enum msg_kind */
 	unsigned max_lateness_hours;
-	int track_opens;              /* emails carry an HTML copy with an open-tracking image */
-	unsigned bounce_permille;     /* autoPause.bounceRate in thousandths: a campaign whose
-	                                 hard bounces among its last 20 sends pass it pauses */
-	int unsubscribe_domain;       /* an unsubscribe also suppresses the sender's domain
-	                                 (not a shared provider's: suppressions.h) */
+	int track_opens;          /* emails carry an HTML copy with an open-tracking image */
+	unsigned bounce_permille; /* autoPause.bounceRate in thousandths: a campaign whose
+	                             hard bounces among its last 20 sends pass it pauses */
+	int unsubscribe_domain;   /* an unsubscribe also suppresses the sender's domain
+	                             (not a shared provider's: suppressions.h) */
 };
 lc_err policy_get(struct core *core, const struct principal *who, struct policy *out);
 /* policy_put stores p; LC_EINVAL with fail when a value is out of range. */
-lc_err policy_put(struct core *core, const struct principal *who, const struct policy *p,
-    struct core_fail *fail);
+lc_err policy_put(
+    struct core *core, const struct principal *who, const struct policy *p, struct core_fail *fail);
 
 /* ---- enqueue.c: one message into the outbox, inside the caller's transaction ---- */
 struct enqueue {
@@ -60,10 +83,10 @@ struct enqueue {
 	unsigned campaign_status;
 	const char *from, *to, *to_name, *subject, *body, *in_reply_to, *references;
 	int64_t schedule_ms;
-	int64_t at_ms;       /* when it was created (0: now); the demo seeds history */
+	int64_t at_ms; /* when it was created (0: now); the demo seeds history */
 	const char *requested_by;
-	const char *action;  /* non-NULL: also create an invocation with this action */
-	unsigned approve;    /* policy: 1 = a person must approve */
+	const char *action; /* non-NULL: also create an invocation with this action */
+	unsigned approve;   /* policy: 1 = a person must approve */
 	/* out */
 	char msg_public[ID_MAX];
 	char inv_public[ID_MAX];
@@ -85,15 +108,15 @@ lc_err outbox_release_tx(struct db *db, const struct out_message *m, unsigned st
 /* outbox_inv_set mirrors a message's new state onto its invocation, if it has one, inside
  * the caller's transaction: status, credits charged and (when event_id is non-NULL) the
  * event that completed it. */
-lc_err outbox_inv_set(struct db *db, const struct out_message *m, unsigned status,
-    unsigned charged, const char *event_id, const char *now_sql);
+lc_err outbox_inv_set(struct db *db, const struct out_message *m, unsigned status, unsigned charged,
+    const char *event_id, const char *now_sql);
 
 /* ---- send.c ---- */
 /* outbox_check_email applies the rules every email shares: subject (when given) 1..998
  * characters on one line, body 1 byte..100 KiB of text, scheduleAt 0 (now) or from five
  * minutes ago to a year ahead. LC_EINVAL with fail filled in. */
-lc_err outbox_check_email(const char *subject, const char *body, int64_t schedule_ms,
-    struct core_fail *fail);
+lc_err outbox_check_email(
+    const char *subject, const char *body, int64_t schedule_ms, struct core_fail *fail);
 /* outbox_check_subject and outbox_check_body are the two text rules of outbox_check_email
  * (subject and body non-NULL): every subject or body a message gets — sent, answered,
  * edited by an approver — passes them. LC_EINVAL with fail (validation_failed + param). */
@@ -109,12 +132,12 @@ struct send_in {
  * Errors carry fail->code: campaign_not_found, relationship_not_found (LC_ENOTFOUND),
  * invalid_state_for_send, recipient_suppressed, validation_failed (LC_EINVAL),
  * insufficient_credits (LC_ECONFLICT). */
-lc_err outbox_send_email(struct core *core, const struct principal *who,
-    const struct send_in *in, struct page *inv, struct core_fail *fail);
+lc_err outbox_send_email(struct core *core, const struct principal *who, const struct send_in *in,
+    struct page *inv, struct core_fail *fail);
 /* invocation_written reads into inv the invocation inv_id that the caller's transaction
  * just committed (the answer of a send); LC_EDB when it is not there. */
-lc_err invocation_written(struct core *core, const struct principal *who, const char *inv_id,
-    struct page *inv);
+lc_err invocation_written(
+    struct core *core, const struct principal *who, const char *inv_id, struct page *inv);
 
 /* ---- approvals.c ---- */
 struct out_message {
@@ -128,16 +151,16 @@ struct out_message {
 	uint64_t fence;
 	unsigned campaign_status, relationship_status, max_lateness_hours;
 	int suppressed;
-	int track_opens;        /* the workspace tracks opens */
+	int track_opens; /* the workspace tracks opens */
 	const char *open_token;
-	unsigned held_reason;   /* enum pacing_reason while held (0: none) */
-	int64_t next_slot_ms;   /* when pacing lets it go; -1: not paced */
+	unsigned held_reason; /* enum pacing_reason while held (0: none) */
+	int64_t next_slot_ms; /* when pacing lets it go; -1: not paced */
 };
 void out_message_from_row(const struct db_rows *rows, size_t i, struct out_message *m);
 /* message_event fills *ev with an event of type about message m (its workspace,
  * campaign, prospect and public id) at at_ms; ev keeps pointers into m. */
-void message_event(const struct out_message *m, enum event_type type, int64_t at_ms,
-    struct event_in *ev);
+void message_event(
+    const struct out_message *m, enum event_type type, int64_t at_ms, struct event_in *ev);
 
 struct approval_query {
 	unsigned status_mask; /* message statuses; 0 = awaiting approval */
@@ -152,8 +175,8 @@ lc_err approvals_list(struct core *core, const struct principal *who,
     const struct approval_query *q, struct page *page);
 /* approvals_get reads one outbound message of the workspace into v (one struct
  * out_message; page_free in any case). LC_ENOTFOUND. */
-lc_err approvals_get(struct core *core, const struct principal *who, const char *public_id,
-    struct page *v);
+lc_err approvals_get(
+    struct core *core, const struct principal *who, const char *public_id, struct page *v);
 /* approvals_reason_check is the rule for a rejection's reason: present, not only spaces,
  * at most 500 characters of text. LC_OK, or LC_EINVAL with fail naming "reason". Fronts
  * that reject many messages at once check it before the first. */
@@ -167,33 +190,35 @@ lc_err approvals_reason_check(const char *reason, struct core_fail *fail);
  * "already_decided" on a second one. On LC_OK, v (may be NULL) receives the message as
  * decided (one struct out_message; page_free in any case). */
 lc_err approvals_decide(struct core *core, const struct principal *who, const char *public_id,
-    int approve, const char *decided_by, const char *subject, const char *body,
-    const char *reason, struct page *v, struct core_fail *fail);
+    int approve, const char *decided_by, const char *subject, const char *body, const char *reason,
+    struct page *v, struct core_fail *fail);
 
 /* ---- campaign_state.c ---- */
 enum campaign_action { CAMPAIGN_PAUSE, CAMPAIGN_RESUME, CAMPAIGN_CANCEL, CAMPAIGN_COMPLETE };
 /* campaigns_transition pauses/resumes/cancels/completes; fail->code already_paused,
  * already_active (LC_ECONFLICT) or invalid_state_transition (LC_EINVAL). */
-lc_err campaigns_transition(struct core *core, const struct principal *who,
-    const char *public_id, enum campaign_action action, const char *reason,
-    struct core_fail *fail);
+lc_err campaigns_transition(struct core *core, const struct principal *who, const char *public_id,
+    enum campaign_action action, const char *reason, struct core_fail *fail);
 /* campaigns_pause_tx pauses an active campaign of workspace_id inside the caller's
  * transaction, exactly as a person's pause does (timeline reason, held messages,
  * campaign.paused webhook); a campaign that is not active is left alone (LC_OK). Used by
  * the worker's automatic pause (core/health.c). */
-lc_err campaigns_pause_tx(struct db *db, int64_t workspace_id, const char *public_id,
-    const char *reason);
+lc_err campaigns_pause_tx(
+    struct db *db, int64_t workspace_id, const char *public_id, const char *reason);
 /* campaigns_transition_preview says what campaigns_transition would do, changing
  * nothing: the campaign's status now in *from and, when allowed, the status it would get
  * in *to (LC_OK); otherwise the same error and fail as the transition would give (the
  * answer of a read: a concurrent change may make the real call answer differently). */
 lc_err campaigns_transition_preview(struct core *core, const struct principal *who,
-    const char *public_id, enum campaign_action action, const char *reason,
-    struct core_fail *fail, unsigned *from, unsigned *to);
+    const char *public_id, enum campaign_action action, const char *reason, struct core_fail *fail,
+    unsigned *from, unsigned *to);
 
 /* ---- campaign drafts (send.c) ---- */
 struct campaign_extras {
-	const struct follow_up_in { unsigned after_days; const char *body; } *follow_ups;
+	const struct follow_up_in {
+		unsigned after_days;
+		const char *body;
+	} * follow_ups;
 	size_t nfollow_ups;
 	const char *auto_response_body; /* NULL: none */
 	int auto_response_delay_minutes;
@@ -243,8 +268,8 @@ struct credits_view {
 	int has_next;
 	char next_cursor[CURSOR_MAX];
 };
-lc_err credits_get(struct core *core, const struct principal *who, unsigned limit,
-    int has_cursor, int64_t cursor_ms, int64_t cursor_id, struct credits_view *out);
+lc_err credits_get(struct core *core, const struct principal *who, unsigned limit, int has_cursor,
+    int64_t cursor_ms, int64_t cursor_id, struct credits_view *out);
 void credits_view_free(struct credits_view *v);
 
 /* ---- invocations.c ---- */
@@ -258,8 +283,8 @@ struct invocation {
 };
 /* invocations_get reads one invocation into v (one struct invocation; page_free in any
  * case). LC_ENOTFOUND. */
-lc_err invocations_get(struct core *core, const struct principal *who, const char *public_id,
-    struct page *v);
+lc_err invocations_get(
+    struct core *core, const struct principal *who, const char *public_id, struct page *v);
 
 /* ---- unsubscribe.c ---- */
 struct unsub_view {
@@ -286,8 +311,7 @@ enum idem_state { IDEM_NEW, IDEM_REPLAY, IDEM_IN_USE, IDEM_REUSED };
  * IDEM_NEW leaves the request transaction open (db_request_begin): the handler's writes
  * join it, and idempotency_finish must follow. */
 lc_err idempotency_begin(struct core *core, const struct principal *who, const char *key,
-    const unsigned char hash[32], enum idem_state *state, int *status, char **body,
-    size_t *len);
+    const unsigned char hash[32], enum idem_state *state, int *status, char **body, size_t *len);
 /* idempotency_finish ends the request transaction of an IDEM_NEW: status < 500 stores the
  * answer (keep) or forgets the key (!keep: too large to keep) and commits with the
  * handler's writes; status >= 500 rolls everything back. LC_OK when it committed, or

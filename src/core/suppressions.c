@@ -449,7 +449,8 @@ suppressions_export(struct core *core, const struct principal *who, struct buf *
 			return e;
 		}
 		for (i = 0; i < page.n && e == LC_OK; i++) {
-			const struct suppression_view *v = (const struct suppression_view *)page.items + i;
+			const struct suppression_view *v =
+			    (const struct suppression_view *)page.items + i;
 
 			rfc3339_format(v->created_ms, when);
 			if ((e = csv_cell(out, v->value, 0)) != LC_OK ||

@@ -21,7 +21,7 @@
 #include "util/timefmt.h"
 #include "util/utf8.h"
 
-#define TOUCH_EVERY_MS 60000  /* move a session's idle deadline at most once a minute */
+#define TOUCH_EVERY_MS 60000 /* move a session's idle deadline at most once a minute */
 
 static const char csrf_label[] = "linkcamp csrf v1";
 
@@ -55,12 +55,12 @@ static lc_err password_hash(const char *, char[crypto_pwhash_STRBYTES]);
 static void dummy_init(void);
 static lc_err add_tx(struct db *, void *);
 static lc_err link_tx(struct db *, void *);
-static lc_err throttled(struct db *, unsigned, const unsigned char *, unsigned, unsigned,
-    int64_t, unsigned *);
-static lc_err backed_off(struct db *, const struct session_settings *, const unsigned char *,
-    int64_t, unsigned *);
-static lc_err guess_subject(struct db *, int64_t, const char *, int, const char *,
-    unsigned char[32]);
+static lc_err throttled(
+    struct db *, unsigned, const unsigned char *, unsigned, unsigned, int64_t, unsigned *);
+static lc_err backed_off(
+    struct db *, const struct session_settings *, const unsigned char *, int64_t, unsigned *);
+static lc_err guess_subject(
+    struct db *, int64_t, const char *, int, const char *, unsigned char[32]);
 static lc_err decisions_fill(struct decision_page *, size_t);
 
 static int64_t
@@ -77,8 +77,10 @@ ms_of(const struct db_rows *r, size_t row, size_t col)
 const char *
 user_role_name(unsigned role)
 {
-	return role == ROLE_ADMIN ? "admin" : role == ROLE_APPROVER ? "approver"
-	    : role == ROLE_VIEWER ? "viewer" : "unknown";
+	return role == ROLE_ADMIN      ? "admin"
+	       : role == ROLE_APPROVER ? "approver"
+	       : role == ROLE_VIEWER   ? "viewer"
+	                               : "unknown";
 }
 
 int
@@ -121,8 +123,8 @@ secret_new(char out[USER_SECRET_MAX])
 	unsigned char raw[32];
 
 	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2base64(out, USER_SECRET_MAX, raw, sizeof(raw),
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_bin2base64(
+	    out, USER_SECRET_MAX, raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, sizeof(raw));
 }
 
@@ -145,7 +147,7 @@ secret_shape(const char *s)
 	for (i = 0; s[i]; i++) {
 		char c = s[i];
 		if (i >= USER_SECRET_LEN || !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		                              (c >= '0' && c <= '9') || c == '_' || c == '-'))
+		                                (c >= '0' && c <= '9') || c == '_' || c == '-'))
 			return 0;
 	}
 	return i == USER_SECRET_LEN;
@@ -177,10 +179,10 @@ csrf_token(const struct user_session *s, char out[USER_SECRET_MAX])
 {
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 
-	crypto_auth_hmacsha256(mac, (const unsigned char *)csrf_label, sizeof(csrf_label) - 1,
-	    s->csrf_secret);
-	sodium_bin2base64(out, USER_SECRET_MAX, mac, sizeof(mac),
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	crypto_auth_hmacsha256(
+	    mac, (const unsigned char *)csrf_label, sizeof(csrf_label) - 1, s->csrf_secret);
+	sodium_bin2base64(
+	    out, USER_SECRET_MAX, mac, sizeof(mac), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
 int
@@ -262,7 +264,8 @@ add_tx(struct db *db, void *arg)
 	} else {
 		db_rows_free(&r);
 		id_new("usr_", pub);
-		if ((e = store_user_insert(db, pub, ctx->email, ctx->password_hash, now, &id)) != LC_OK)
+		if ((e = store_user_insert(db, pub, ctx->email, ctx->password_hash, now, &id)) !=
+		    LC_OK)
 			return e;
 		user_id = (int64_t)id;
 		ctx->created = 1;
@@ -464,8 +467,8 @@ backed_off(struct db *db, const struct session_settings *st, const unsigned char
  * spelling the lookup would take as that address), each with the client address, so that
  * an attacker elsewhere neither shares nor spends the real user's guesses. */
 static lc_err
-guess_subject(struct db *db, int64_t user_id, const char *email, int email_ok,
-    const char *client, unsigned char out[32])
+guess_subject(struct db *db, int64_t user_id, const char *email, int email_ok, const char *client,
+    unsigned char out[32])
 {
 	crypto_hash_sha256_state st;
 	char head[32];
@@ -481,8 +484,8 @@ guess_subject(struct db *db, int64_t user_id, const char *email, int email_ok,
 			return e;
 		crypto_hash_sha256_update(&st, (const unsigned char *)"a:", 2);
 		if (r.nrows == 1 && db_str(&r, 0, 0))
-			crypto_hash_sha256_update(&st, (const unsigned char *)db_str(&r, 0, 0),
-			    db_len(&r, 0, 0));
+			crypto_hash_sha256_update(
+			    &st, (const unsigned char *)db_str(&r, 0, 0), db_len(&r, 0, 0));
 		db_rows_free(&r);
 	} else { /* no account can have it: the bytes themselves */
 		crypto_hash_sha256_update(&st, (const unsigned char *)"x:", 2);
@@ -496,8 +499,8 @@ guess_subject(struct db *db, int64_t user_id, const char *email, int email_ok,
 
 lc_err
 users_login(struct core *core, const struct session_settings *st, const char *email,
-    const char *password, const char *client, const char *old_sid,
-    char sid_out[USER_SECRET_MAX], unsigned *retry_after)
+    const char *password, const char *client, const char *old_sid, char sid_out[USER_SECRET_MAX],
+    unsigned *retry_after)
 {
 	char now_sql[TIME_SQL_LEN], cutoff[TIME_SQL_LEN], expires[TIME_SQL_LEN];
 	char sid[USER_SECRET_MAX], user_public[ID_MAX];
@@ -524,9 +527,9 @@ users_login(struct core *core, const struct session_settings *st, const char *em
 	if ((e = guess_subject(core->db, account_id, email, email_ok, client ? client : "",
 	         pair_hash)) != LC_OK ||
 	    (e = backed_off(core->db, st, pair_hash, now, retry_after)) != LC_OK ||
-	    (client && (e = throttled(core->db, LOGIN_SCOPE_CLIENT, client_hash,
-	                    st->max_failures_ip, st->failure_window_seconds, now,
-	                    retry_after)) != LC_OK)) {
+	    (client &&
+	        (e = throttled(core->db, LOGIN_SCOPE_CLIENT, client_hash, st->max_failures_ip,
+	             st->failure_window_seconds, now, retry_after)) != LC_OK)) {
 		db_rows_free(&r);
 		return e;
 	}
@@ -558,10 +561,10 @@ users_login(struct core *core, const struct session_settings *st, const char *em
 
 	if (!ok) {
 		sqltime_format(now - LOGIN_MEMORY_MS, cutoff);
-		if ((e = store_login_failure_add(core->db, LOGIN_SCOPE_ACCOUNT_CLIENT, pair_hash,
-		         now_sql)) != LC_OK ||
-		    (client && (e = store_login_failure_add(core->db, LOGIN_SCOPE_CLIENT, client_hash,
-		                    now_sql)) != LC_OK) ||
+		if ((e = store_login_failure_add(
+		         core->db, LOGIN_SCOPE_ACCOUNT_CLIENT, pair_hash, now_sql)) != LC_OK ||
+		    (client && (e = store_login_failure_add(core->db, LOGIN_SCOPE_CLIENT,
+		                    client_hash, now_sql)) != LC_OK) ||
 		    (e = store_login_failures_purge(core->db, cutoff)) != LC_OK)
 			return e;
 		log_msg(LOG_INFO, "login failed");
@@ -584,7 +587,8 @@ users_login(struct core *core, const struct session_settings *st, const char *em
 		if ((e = store_session_delete(core->db, old_hash)) != LC_OK)
 			goto out;
 	}
-	if ((e = store_session_insert(core->db, sid_hash, user_id, csrf, now_sql, expires)) != LC_OK)
+	if ((e = store_session_insert(core->db, sid_hash, user_id, csrf, now_sql, expires)) !=
+	    LC_OK)
 		goto out;
 	memcpy(sid_out, sid, USER_SECRET_MAX);
 	log_msg(LOG_INFO, "login of user %s", user_public);
@@ -595,8 +599,8 @@ out:
 }
 
 lc_err
-sessions_resolve(struct core *core, const struct session_settings *st, const char *sid,
-    struct user_session *out)
+sessions_resolve(
+    struct core *core, const struct session_settings *st, const char *sid, struct user_session *out)
 {
 	char now_sql[TIME_SQL_LEN], expires[TIME_SQL_LEN];
 	unsigned char hash[32];
@@ -616,7 +620,8 @@ sessions_resolve(struct core *core, const struct session_settings *st, const cha
 		return LC_EAUTH;
 	}
 	out->user_id = db_i64(&r, 0, SES_COL_USER);
-	snprintf(out->user_public, sizeof(out->user_public), "%s", db_str(&r, 0, SES_COL_USER_PUBLIC));
+	snprintf(
+	    out->user_public, sizeof(out->user_public), "%s", db_str(&r, 0, SES_COL_USER_PUBLIC));
 	snprintf(out->email, sizeof(out->email), "%s", db_str(&r, 0, SES_COL_EMAIL));
 	memcpy(out->csrf_secret, db_str(&r, 0, SES_COL_CSRF), sizeof(out->csrf_secret));
 	out->created_ms = ms_of(&r, 0, SES_COL_CREATED);
@@ -790,8 +795,8 @@ decisions_list(struct core *core, const struct principal *who, unsigned limit, i
 }
 
 lc_err
-decisions_of_message(struct core *core, const struct principal *who, int64_t msg_id,
-    struct decision_page *page)
+decisions_of_message(
+    struct core *core, const struct principal *who, int64_t msg_id, struct decision_page *page)
 {
 	lc_err e;
 
@@ -814,15 +819,15 @@ decision_page_free(struct decision_page *page)
 }
 
 lc_err
-messages_of_relationship(struct core *core, const struct principal *who,
-    int64_t relationship_id, unsigned limit, struct history *out)
+messages_of_relationship(struct core *core, const struct principal *who, int64_t relationship_id,
+    unsigned limit, struct history *out)
 {
 	size_t i, n;
 	lc_err e;
 
 	memset(out, 0, sizeof(*out));
-	if ((e = store_msg_of_relationship(core->db, who->workspace_id, relationship_id, limit,
-	         &out->rows)) != LC_OK)
+	if ((e = store_msg_of_relationship(
+	         core->db, who->workspace_id, relationship_id, limit, &out->rows)) != LC_OK)
 		return e;
 	n = out->rows.nrows;
 	if (n > 0 && (out->items = calloc(n, sizeof(*out->items))) == NULL) {

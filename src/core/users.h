@@ -90,8 +90,8 @@ struct user_session {
  * for the address or from the client within the window (*retry_after seconds to wait),
  * database errors. Passwords are never logged. */
 lc_err users_login(struct core *core, const struct session_settings *st, const char *email,
-    const char *password, const char *client, const char *old_sid,
-    char sid_out[USER_SECRET_MAX], unsigned *retry_after);
+    const char *password, const char *client, const char *old_sid, char sid_out[USER_SECRET_MAX],
+    unsigned *retry_after);
 
 /* sessions_resolve loads the live session with id sid into out and moves its idle
  * deadline (at most once a minute). LC_EAUTH when there is none (unknown, expired, ended,
@@ -147,12 +147,11 @@ const char *decision_kind_name(unsigned d);
 struct decision_entry {
 	int64_t id, at_ms;
 	unsigned decision;
-	const char *decided_by;  /* as recorded */
-	const char *user_email;  /* the user behind "user:..." or NULL */
-	const char *reason;      /* NULL when none */
+	const char *decided_by; /* as recorded */
+	const char *user_email; /* the user behind "user:..." or NULL */
+	const char *reason;     /* NULL when none */
 	int edited_subject, edited_body;
-	const char *message_public_id, *subject, *to, *to_name, *campaign_public_id,
-	    *campaign_name;
+	const char *message_public_id, *subject, *to, *to_name, *campaign_public_id, *campaign_name;
 };
 struct decision_page {
 	struct db_rows rows;
@@ -165,8 +164,8 @@ struct decision_page {
 lc_err decisions_list(struct core *core, const struct principal *who, unsigned limit,
     int has_cursor, int64_t cursor_ms, int64_t cursor_id, struct decision_page *page);
 /* decisions_of_message reads the decisions on one message (internal id), oldest first. */
-lc_err decisions_of_message(struct core *core, const struct principal *who, int64_t msg_id,
-    struct decision_page *page);
+lc_err decisions_of_message(
+    struct core *core, const struct principal *who, int64_t msg_id, struct decision_page *page);
 void decision_page_free(struct decision_page *page);
 
 struct history_entry {

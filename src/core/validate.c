@@ -10,7 +10,7 @@ campaign_id_valid(const char *s)
 	size_t len = strlen(s);
 
 	return id_has_shape("scmp_", s, len) || id_has_shape("ccmp_", s, len) ||
-	    id_has_shape("xcmp_", s, len);
+	       id_has_shape("xcmp_", s, len);
 }
 
 int
@@ -43,7 +43,7 @@ static int
 label_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	    c == '-';
+	       c == '-';
 }
 
 int
@@ -123,8 +123,8 @@ validate_campaign_new(const struct campaign_new *in, const char **bad_param)
 		*bad_param = "sender";
 	else if (!text_valid(in->subject, 0, SUBJECT_MAX_CHARS, 0))
 		*bad_param = "template.subject";
-	else if (in->body && (strlen(in->body) > BODY_MAX_BYTES || !text_valid(in->body, 0,
-	                          BODY_MAX_BYTES, 1)))
+	else if (in->body &&
+	         (strlen(in->body) > BODY_MAX_BYTES || !text_valid(in->body, 0, BODY_MAX_BYTES, 1)))
 		*bad_param = "template.body";
 	else if (in->nprospects > PROSPECTS_MAX)
 		*bad_param = "prospects";

@@ -15,8 +15,8 @@
 #define CLAIM_MAX 32
 
 /* Seconds to wait before retry k (k = 1 after the first failure): ≈ 3 days in all. */
-static const long backoff[] = {5, 300, 1800, 7200, 18000, 36000, 36000, 36000, 36000, 36000,
-    36000, 36000};
+static const long backoff[] = {
+    5, 300, 1800, 7200, 18000, 36000, 36000, 36000, 36000, 36000, 36000, 36000};
 
 struct claim_tx {
 	const char *now, *lease;
@@ -70,14 +70,14 @@ claim_tx(struct db *db, void *arg)
  * verdict and the evidence of the check that decided it (docs/placements.md); a
  * placement without recorded evidence (a check from before migration 090) adds nothing. */
 static void
-add_link_evidence(struct db *db, json_t *data, const char *rel_public, const char *link_url,
-    int lost)
+add_link_evidence(
+    struct db *db, json_t *data, const char *rel_public, const char *link_url, int lost)
 {
 	char pid[ID_MAX];
 	json_t *ev;
 
-	if (rel_public == NULL ||
-	    (ev = placement_event_evidence(db, rel_public, link_url, lost, pid, sizeof(pid))) == NULL)
+	if (rel_public == NULL || (ev = placement_event_evidence(
+	                               db, rel_public, link_url, lost, pid, sizeof(pid))) == NULL)
 		return;
 	if (pid[0])
 		json_object_set_new(data, "placementId", json_string(pid));
@@ -127,7 +127,8 @@ load_job(struct db *db, int64_t id, void *job, int *skip)
 	json_object_set_new(data, "eventId", json_string(db_str(&r, 0, WHG_COL_EVENT)));
 	json_object_set_new(data, "workspaceId", json_string(db_str(&r, 0, WHG_COL_WORKSPACE)));
 	if (strcmp(type, WEBHOOK_TEST_EVENT) == 0) {
-		json_object_set_new(data, "webhookId", json_string(db_str(&r, 0, WHG_COL_WEBHOOK_PUBLIC)));
+		json_object_set_new(
+		    data, "webhookId", json_string(db_str(&r, 0, WHG_COL_WEBHOOK_PUBLIC)));
 	} else {
 		if ((s = db_str(&r, 0, WHG_COL_CAMPAIGN)) != NULL)
 			json_object_set_new(data, "campaignId", json_string(s));
@@ -135,14 +136,16 @@ load_job(struct db *db, int64_t id, void *job, int *skip)
 			json_object_set_new(data, "relationshipId", json_string(s));
 		if ((s = db_str(&r, 0, WHG_COL_MSG)) != NULL)
 			json_object_set_new(data,
-			    strcmp(type, "link_building.mailbox.paused") == 0 ? "mailboxId" : "messageId",
+			    strcmp(type, "link_building.mailbox.paused") == 0 ? "mailboxId"
+			                                                      : "messageId",
 			    json_string(s));
 		if ((s = db_str(&r, 0, WHG_COL_DETAIL)) != NULL) {
-			const char *key = strcmp(type, "link_building.approval.decided") == 0 ? "decision"
-			                : strcmp(type, "link_building.link.placed") == 0 ||
-			                        strcmp(type, "link_building.link.lost") == 0
-			                    ? "linkUrl"
-			                                                                     : "reason";
+			const char *key = strcmp(type, "link_building.approval.decided") == 0
+			                      ? "decision"
+			                  : strcmp(type, "link_building.link.placed") == 0 ||
+			                          strcmp(type, "link_building.link.lost") == 0
+			                      ? "linkUrl"
+			                      : "reason";
 			json_object_set_new(data, key, json_string(s));
 			if (strcmp(key, "linkUrl") == 0)
 				add_link_evidence(db, data, db_str(&r, 0, WHG_COL_REL), s,
@@ -178,8 +181,8 @@ nomem:
 }
 
 lc_err
-webhook_claim(struct core *core, unsigned lease_seconds, unsigned max,
-    struct webhook_job **jobs, size_t *n)
+webhook_claim(
+    struct core *core, unsigned lease_seconds, unsigned max, struct webhook_job **jobs, size_t *n)
 {
 	struct lease_clock clock;
 	struct claim_tx t;
@@ -226,18 +229,18 @@ record_tx(struct db *db, void *arg)
 	if ((e = store_whdel_insert(db, j->webhook_id, j->event_id, j->type, j->attempts + 1,
 	         t->res->status, t->res->error, t->res->excerpt, t->now, t->res->duration_ms)) !=
 	        LC_OK ||
-	    (e = store_whout_finish(db, j->outbox_id, j->fence, t->state, t->attempts, t->due,
-	         &changed)) != LC_OK)
+	    (e = store_whout_finish(
+	         db, j->outbox_id, j->fence, t->state, t->attempts, t->due, &changed)) != LC_OK)
 		return e;
 	if (t->disable)
-		return store_webhook_set_status(db, j->webhook_id, WH_DISABLED,
-		    "the receiver answered 410 Gone", t->now);
+		return store_webhook_set_status(
+		    db, j->webhook_id, WH_DISABLED, "the receiver answered 410 Gone", t->now);
 	return LC_OK;
 }
 
 lc_err
-webhook_record(struct core *core, const struct webhook_job *job,
-    const struct webhook_result *res, unsigned scale_ms)
+webhook_record(struct core *core, const struct webhook_job *job, const struct webhook_result *res,
+    unsigned scale_ms)
 {
 	char now[TIME_SQL_LEN], due[TIME_SQL_LEN];
 	struct record_tx t;

@@ -65,7 +65,8 @@ webhook_url_check(const char *url, int allow_http, const char **why)
 	}
 	for (p = url; *p; p++)
 		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f) {
-			*why = "url must be printable ASCII without spaces (percent-encode the rest).";
+			*why =
+			    "url must be printable ASCII without spaces (percent-encode the rest).";
 			return -1;
 		}
 	if (strncasecmp(url, "https://", 8) == 0) {
@@ -115,7 +116,8 @@ webhook_url_check(const char *url, int allow_http, const char **why)
 			return -1;
 		}
 		for (c = auth; c < host_end; c++)
-			if (!(strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%",
+			if (!(strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345678"
+			             "9-._~%",
 			        *c))) {
 				*why = "url has a malformed host.";
 				return -1;
@@ -191,8 +193,8 @@ create_tx(struct db *db, void *arg)
 
 lc_err
 webhooks_create(struct core *core, const struct principal *who, const char *url,
-    const char *const *events, size_t n, const char *description, int allow_http,
-    struct page *v, char secret[WHSIG_SECRET_MAX], struct core_fail *fail)
+    const char *const *events, size_t n, const char *description, int allow_http, struct page *v,
+    char secret[WHSIG_SECRET_MAX], struct core_fail *fail)
 {
 	char now[TIME_SQL_LEN], id[ID_MAX];
 	struct create_tx t;
@@ -321,13 +323,13 @@ test_tx(struct db *db, void *arg)
 	db_rows_free(&r);
 	if (t->disabled)
 		return LC_ECONFLICT;
-	return store_whout_insert(db, id, t->who->workspace_id, t->event_id, WEBHOOK_TEST_EVENT,
-	    t->now);
+	return store_whout_insert(
+	    db, id, t->who->workspace_id, t->event_id, WEBHOOK_TEST_EVENT, t->now);
 }
 
 lc_err
-webhooks_test(struct core *core, const struct principal *who, const char *public_id,
-    char event_id[ID_MAX])
+webhooks_test(
+    struct core *core, const struct principal *who, const char *public_id, char event_id[ID_MAX])
 {
 	char now[TIME_SQL_LEN];
 	struct test_tx t;
@@ -418,8 +420,7 @@ internal_to_webhook(unsigned type)
 }
 
 lc_err
-webhooks_fanout(struct db *db, const struct event_in *ev, const char *event_id,
-    const char *at_sql)
+webhooks_fanout(struct db *db, const struct event_in *ev, const char *event_id, const char *at_sql)
 {
 	const char *detail = ev->detail;
 	int w = internal_to_webhook(ev->type);
@@ -436,13 +437,13 @@ webhooks_fanout(struct db *db, const struct event_in *ev, const char *event_id,
 }
 
 lc_err
-webhooks_fanout_sent(struct db *db, const struct store_event_row *rows, size_t n,
-    const char *at_sql)
+webhooks_fanout_sent(
+    struct db *db, const struct store_event_row *rows, size_t n, const char *at_sql)
 {
 	if (n == 0 || n > 64)
 		return LC_EINVAL;
-	return store_whout_fanout_batch(db, rows, n, 1u << WHE_EMAIL_SENT,
-	    event_names[WHE_EMAIL_SENT], at_sql);
+	return store_whout_fanout_batch(
+	    db, rows, n, 1u << WHE_EMAIL_SENT, event_names[WHE_EMAIL_SENT], at_sql);
 }
 
 lc_err

@@ -19,9 +19,17 @@
 
 /* The events a webhook subscribes to; bit i of a webhook's mask is event i. */
 enum webhook_event {
-	WHE_LINK_PLACED = 0, WHE_LINK_LOST, WHE_EMAIL_SENT, WHE_EMAIL_BOUNCED, WHE_REPLY_RECEIVED,
-	WHE_APPROVAL_REQUESTED, WHE_APPROVAL_DECIDED, WHE_CAMPAIGN_PAUSED, WHE_CAMPAIGN_RESUMED,
-	WHE_MAILBOX_PAUSED, WHE_N
+	WHE_LINK_PLACED = 0,
+	WHE_LINK_LOST,
+	WHE_EMAIL_SENT,
+	WHE_EMAIL_BOUNCED,
+	WHE_REPLY_RECEIVED,
+	WHE_APPROVAL_REQUESTED,
+	WHE_APPROVAL_DECIDED,
+	WHE_CAMPAIGN_PAUSED,
+	WHE_CAMPAIGN_RESUMED,
+	WHE_MAILBOX_PAUSED,
+	WHE_N
 };
 
 /* webhook_event_name is the public name of event i (static), NULL when out of range. */
@@ -48,8 +56,8 @@ struct webhook_view {
  * is the new webhook and secret its secret, shown once. LC_EINVAL with fail set
  * (validation_failed + param, or webhook_limit_reached) for bad input. */
 lc_err webhooks_create(struct core *core, const struct principal *who, const char *url,
-    const char *const *events, size_t n, const char *description, int allow_http,
-    struct page *v, char secret[WHSIG_SECRET_MAX], struct core_fail *fail);
+    const char *const *events, size_t n, const char *description, int allow_http, struct page *v,
+    char secret[WHSIG_SECRET_MAX], struct core_fail *fail);
 
 /* webhooks_list reads the workspace's webhooks (not deleted), newest first, all of them
  * (one page without a next; items: struct webhook_view); page_free out in every case. */
@@ -60,8 +68,8 @@ lc_err webhooks_delete(struct core *core, const struct principal *who, const cha
 
 /* webhooks_test queues a WEBHOOK_TEST_EVENT for that webhook only; event_id receives its
  * id. LC_ENOTFOUND; LC_ECONFLICT when the webhook is disabled. */
-lc_err webhooks_test(struct core *core, const struct principal *who, const char *public_id,
-    char event_id[ID_MAX]);
+lc_err webhooks_test(
+    struct core *core, const struct principal *who, const char *public_id, char event_id[ID_MAX]);
 
 /* One recorded attempt; strings borrow from the page's rows. */
 struct webhook_attempt {
@@ -84,8 +92,8 @@ struct webhook_attempts {
 
 /* webhooks_deliveries reads one page of a webhook's attempts, newest first; before_id 0
  * starts at the newest. Free with webhook_attempts_free. LC_ENOTFOUND. */
-lc_err webhooks_deliveries(struct core *core, const struct principal *who,
-    const char *public_id, unsigned limit, int64_t before_id, struct webhook_attempts *out);
+lc_err webhooks_deliveries(struct core *core, const struct principal *who, const char *public_id,
+    unsigned limit, int64_t before_id, struct webhook_attempts *out);
 void webhook_attempts_free(struct webhook_attempts *a);
 
 /* ---- fan-out (events.c calls these inside its transaction) ---- */
@@ -93,8 +101,8 @@ void webhook_attempts_free(struct webhook_attempts *a);
 /* webhooks_fanout queues event ev (recorded as event_id at at_sql) for the workspace's
  * webhooks that subscribe to it; nothing for internal events no webhook can subscribe
  * to. One indexed INSERT ... SELECT that writes nothing when there are none. */
-lc_err webhooks_fanout(struct db *db, const struct event_in *ev, const char *event_id,
-    const char *at_sql);
+lc_err webhooks_fanout(
+    struct db *db, const struct event_in *ev, const char *event_id, const char *at_sql);
 /* webhooks_emit_mailbox_paused queues link_building.mailbox.paused for the workspace's
  * webhooks that subscribe to it (inside the caller's transaction): mailbox_public_id is
  * the payload's mailboxId, reason its reason (both borrowed). */
@@ -102,8 +110,8 @@ lc_err webhooks_emit_mailbox_paused(struct db *db, int64_t workspace_id,
     const char *mailbox_public_id, const char *reason, const char *at_sql);
 /* webhooks_fanout_sent is webhooks_fanout for a batch of n (1..64) email_sent events,
  * given as the rows events_record_sent inserts (borrowed), in one statement. */
-lc_err webhooks_fanout_sent(struct db *db, const struct store_event_row *rows, size_t n,
-    const char *at_sql);
+lc_err webhooks_fanout_sent(
+    struct db *db, const struct store_event_row *rows, size_t n, const char *at_sql);
 
 /* ---- the worker's side (webhook_send.c) ---- */
 
@@ -120,8 +128,8 @@ struct webhook_job {
 /* webhook_claim leases up to max due deliveries for lease_seconds in one transaction and
  * loads them into *jobs (calloc'd, *n of them; free each with webhook_job_clear, then the
  * array). Deliveries of a webhook no longer active are cancelled instead. */
-lc_err webhook_claim(struct core *core, unsigned lease_seconds, unsigned max,
-    struct webhook_job **jobs, size_t *n);
+lc_err webhook_claim(
+    struct core *core, unsigned lease_seconds, unsigned max, struct webhook_job **jobs, size_t *n);
 void webhook_job_clear(struct webhook_job *j);
 
 /* The outcome of one attempt, as the HTTP client saw it. */

@@ -12,8 +12,8 @@
 
 static void item_from_row(const struct db_rows *, size_t, void *);
 
-static const struct page_spec spec = {sizeof(struct workspace_info), item_from_row,
-    PAGE_KEY(struct workspace_info, created_ms, id)};
+static const struct page_spec spec = {
+    sizeof(struct workspace_info), item_from_row, PAGE_KEY(struct workspace_info, created_ms, id)};
 
 static void
 item_from_row(const struct db_rows *r, size_t i, void *item)
@@ -55,8 +55,8 @@ workspaces_list(struct core *core, const struct principal *who, unsigned limit, 
 }
 
 lc_err
-workspaces_principal(struct core *core, const struct principal *who, const char *public_id,
-    struct principal *out)
+workspaces_principal(
+    struct core *core, const struct principal *who, const char *public_id, struct principal *out)
 {
 	struct db_rows r;
 	lc_err e;
@@ -77,8 +77,8 @@ workspaces_principal(struct core *core, const struct principal *who, const char 
 }
 
 void
-workspaces_principal_of(const struct principal *who, int64_t workspace_id,
-    const char *public_id, struct principal *out)
+workspaces_principal_of(
+    const struct principal *who, int64_t workspace_id, const char *public_id, struct principal *out)
 {
 	*out = *who;
 	out->workspace_id = workspace_id;

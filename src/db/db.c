@@ -43,9 +43,9 @@ struct db {
 	struct hostport hosts[HOSTLIST_MAX];
 	size_t nhosts, cur;
 	time_t failed;
-	uint32_t rnd;              /* jitter of the retry pauses */
-	unsigned request_retries;  /* request transactions rolled back in a row (db_request_*) */
-	char init[256];            /* the session settings every connection starts with */
+	uint32_t rnd;             /* jitter of the retry pauses */
+	unsigned request_retries; /* request transactions rolled back in a row (db_request_*) */
+	char init[256];           /* the session settings every connection starts with */
 	struct db_stmt_slot slots[DB_STMT_SLOTS];
 };
 
@@ -58,8 +58,8 @@ static void db_pause(struct db *, unsigned);
 static time_t db_now(void);
 static lc_err db_prepare(struct db *, const char *, MYSQL_STMT **);
 static lc_err db_bind_params(MYSQL_STMT *, const struct db_param *, size_t, MYSQL_BIND *);
-static lc_err db_run(struct db *, const char *, const struct db_param *, size_t,
-    struct db_rows *, uint64_t *, uint64_t *);
+static lc_err db_run(struct db *, const char *, const struct db_param *, size_t, struct db_rows *,
+    uint64_t *, uint64_t *);
 static lc_err db_fetch_all(struct db *, MYSQL_STMT *, struct db_rows *);
 static lc_err db_doom(struct db *, lc_err);
 static lc_err db_tx_joined(struct db *, lc_err (*)(struct db *, void *), void *);
@@ -77,8 +77,8 @@ db_new(const struct config *cfg)
 	/* config_load checked both keys; a list that still fails here is a bug, and the
 	 * single host keeps the process usable */
 	if (cfg->db_hosts[0] &&
-	    (hostlist_parse(cfg->db_hosts, db->hosts, HOSTLIST_MAX, &db->nhosts, why,
-	         sizeof(why)) != LC_OK ||
+	    (hostlist_parse(
+	         cfg->db_hosts, db->hosts, HOSTLIST_MAX, &db->nhosts, why, sizeof(why)) != LC_OK ||
 	        hostlist_order(db->hosts, &db->nhosts, HOSTLIST_MAX, cfg->db_writer,
 	            cfg->db_port ? cfg->db_port : 3306) != LC_OK)) {
 		log_msg(LOG_ERROR, "database.hosts unusable (%s); using database.host", why);
@@ -204,8 +204,7 @@ static lc_err
 db_causal_barrier(struct db *db)
 {
 	char reset[48];
-	const char *step[3] = {"SET SESSION wsrep_sync_wait = 1",
-	    "SELECT 1", reset};
+	const char *step[3] = {"SET SESSION wsrep_sync_wait = 1", "SELECT 1", reset};
 	size_t i;
 
 	snprintf(reset, sizeof(reset), "SET SESSION wsrep_sync_wait = %u", db->cfg->db_sync_wait);
@@ -242,8 +241,8 @@ db_connect(struct db *db)
 	for (tried = 0; tried < db->nhosts; tried++) {
 		const struct hostport *h = &db->hosts[db->cur];
 
-		e = db_connect_one(db, h->host, h->port ? h->port : (c->db_port ? c->db_port : 3306),
-		    NULL);
+		e = db_connect_one(
+		    db, h->host, h->port ? h->port : (c->db_port ? c->db_port : 3306), NULL);
 		if (e == LC_OK) {
 			/* a node that fails the barrier was dropped and the next one chosen */
 			if ((e = db_causal_barrier(db)) == LC_EDBDOWN)
@@ -279,14 +278,10 @@ db_classify(struct db *db, unsigned err, const char *msg, int on_commit)
 		db_disconnect(db);
 		db_next_host(db);
 		return LC_EDBDOWN;
-	case DBE_RETRY:
-		return LC_ERETRY;
-	case DBE_DUP:
-		return LC_ECONFLICT;
-	case DBE_NOMEM:
-		return LC_ENOMEM;
-	case DBE_OTHER:
-		break;
+	case DBE_RETRY: return LC_ERETRY;
+	case DBE_DUP: return LC_ECONFLICT;
+	case DBE_NOMEM: return LC_ENOMEM;
+	case DBE_OTHER: break;
 	}
 	log_msg(LOG_ERROR, "database error %s", db->error);
 	return LC_EDB;
@@ -384,12 +379,13 @@ db_fetch_all(struct db *db, MYSQL_STMT *st, struct db_rows *r)
 	memset(r, 0, sizeof(*r));
 	if ((meta = mysql_stmt_result_metadata(st)) == NULL)
 		return mysql_stmt_errno(st) == 0
-		    ? LC_OK
-		    : db_classify(db, mysql_stmt_errno(st), mysql_stmt_error(st), 0);
+		           ? LC_OK
+		           : db_classify(db, mysql_stmt_errno(st), mysql_stmt_error(st), 0);
 	ncols = mysql_num_fields(meta);
 	mysql_free_result(meta);
 	r->ncols = ncols;
-	if ((b = calloc(ncols, sizeof(*b))) == NULL || (lens = calloc(ncols, sizeof(*lens))) == NULL ||
+	if ((b = calloc(ncols, sizeof(*b))) == NULL ||
+	    (lens = calloc(ncols, sizeof(*lens))) == NULL ||
 	    (nulls = calloc(ncols, sizeof(*nulls))) == NULL ||
 	    (errs = calloc(ncols, sizeof(*errs))) == NULL ||
 	    (scratch = malloc(ncols * DB_CELL_INITIAL)) == NULL)
@@ -575,7 +571,8 @@ db_exec_text(struct db *db, const char *sql)
 	if ((e = db_connect(db)) != LC_OK)
 		return db_doom(db, e);
 	if (mysql_real_query(db->conn, sql, strlen(sql)) != 0)
-		return db_doom(db, db_classify(db, mysql_errno(db->conn), mysql_error(db->conn), 0));
+		return db_doom(
+		    db, db_classify(db, mysql_errno(db->conn), mysql_error(db->conn), 0));
 	/* drain every result of a multi-statement or SELECT; an error met while storing one
 	 * counts as the statement's */
 	do {
@@ -586,7 +583,8 @@ db_exec_text(struct db *db, const char *sql)
 			break;
 	} while (mysql_next_result(db->conn) == 0);
 	if (db->conn && mysql_errno(db->conn))
-		return db_doom(db, db_classify(db, mysql_errno(db->conn), mysql_error(db->conn), 0));
+		return db_doom(
+		    db, db_classify(db, mysql_errno(db->conn), mysql_error(db->conn), 0));
 	return db_tx_alive(db);
 }
 
@@ -621,7 +619,8 @@ db_tx_note(struct db *db, unsigned retries, lc_err e)
 		return;
 	total = __atomic_add_fetch(&db_retries_total, retries, __ATOMIC_RELAXED);
 	if (e == LC_ERETRY)
-		log_msg(LOG_WARN, "transaction given up after %u tries (%s); %lu retries since start",
+		log_msg(LOG_WARN,
+		    "transaction given up after %u tries (%s); %lu retries since start",
 		    retries + 1, db->error, total);
 	else
 		log_msg(LOG_INFO, "transaction retried %u times (last %s); %lu retries since start",
@@ -642,15 +641,16 @@ db_tx(struct db *db, lc_err (*fn)(struct db *, void *), void *arg)
 		committing = 0;
 		if ((e = db_connect(db)) == LC_OK) {
 			if (mysql_query(db->conn, "START TRANSACTION") != 0) {
-				e = db_classify(db, mysql_errno(db->conn), mysql_error(db->conn), 0);
+				e = db_classify(
+				    db, mysql_errno(db->conn), mysql_error(db->conn), 0);
 			} else {
 				db->in_tx = 1;
 				e = fn(db, arg);
 				if (e == LC_OK) {
 					committing = 1;
 					if (mysql_commit(db->conn) != 0)
-						e = db_classify(db, mysql_errno(db->conn), mysql_error(db->conn),
-						    1);
+						e = db_classify(db, mysql_errno(db->conn),
+						    mysql_error(db->conn), 1);
 				} else if (db->conn) {
 					mysql_rollback(db->conn);
 				}
@@ -663,7 +663,8 @@ db_tx(struct db *db, lc_err (*fn)(struct db *, void *), void *arg)
 		}
 		/* a connection lost before COMMIT lost the transaction with it: run it again on
 		 * the next host. One lost during COMMIT may have committed, so it is not run again;
-		 * the caller hears LC_EDBDOWN (every claim is fenced, every API write idempotent). */
+		 * the caller hears LC_EDBDOWN (every claim is fenced, every API write idempotent).
+		 */
 		if (e == LC_EDBDOWN && !committing && down++ < down_max)
 			continue;
 		break;

@@ -27,8 +27,8 @@ struct db_param {
 /* A fully buffered result: every cell as text (NULL cells have null set). */
 struct db_rows {
 	size_t nrows, ncols;
-	char **cell;          /* nrows * ncols pointers into the row's block */
-	char **block;         /* one allocation per row holding its cells */
+	char **cell;  /* nrows * ncols pointers into the row's block */
+	char **block; /* one allocation per row holding its cells */
 	unsigned long *len;
 	unsigned char *null;
 };

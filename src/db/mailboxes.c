@@ -6,13 +6,13 @@
 
 /* A mailbox's sends today: messages routed to it since the day's start, one range of
  * ix_outbound_mailbox (mailbox_id, mailbox_at). */
-#define MBX_SELECT                                                                            \
-	"SELECT b.id, b.public_id, b.workspace_id, b.from_name, b.from_address, b.reply_to, "    \
-	"b.smtp_host, b.smtp_port, b.security, b.username, b.password_box, b.daily_cap, "        \
-	"b.status, b.paused_reason, b.paused_at, b.created_at, b.updated_at, "                   \
-	"(SELECT COUNT(*) FROM outbound_messages o WHERE o.mailbox_id = b.id "                   \
-	"AND o.mailbox_at >= ?), b.window_days, b.window_start, b.window_end, b.time_zone, "      \
-	"b.warmup_start, b.warmup_step, b.warmup_from, b.min_gap_seconds, b.jitter_seconds, "   \
+#define MBX_SELECT                                                                                 \
+	"SELECT b.id, b.public_id, b.workspace_id, b.from_name, b.from_address, b.reply_to, "      \
+	"b.smtp_host, b.smtp_port, b.security, b.username, b.password_box, b.daily_cap, "          \
+	"b.status, b.paused_reason, b.paused_at, b.created_at, b.updated_at, "                     \
+	"(SELECT COUNT(*) FROM outbound_messages o WHERE o.mailbox_id = b.id "                     \
+	"AND o.mailbox_at >= ?), b.window_days, b.window_start, b.window_end, b.time_zone, "       \
+	"b.warmup_start, b.warmup_step, b.warmup_from, b.min_gap_seconds, b.jitter_seconds, "      \
 	"b.pace_day, b.pace_count, b.next_send_at, b.plus_reply_to FROM mailboxes b "
 
 lc_err
@@ -55,8 +55,7 @@ store_mailbox_insert(struct db *db, const struct store_mailbox *m, const char *n
 }
 
 lc_err
-store_mailbox_update(struct db *db, int64_t id, const struct store_mailbox *m,
-    const char *now_sql)
+store_mailbox_update(struct db *db, int64_t id, const struct store_mailbox *m, const char *now_sql)
 {
 	static const char sql[] =
 	    "UPDATE mailboxes SET from_name = ?, from_address = ?, reply_to = ?, smtp_host = ?, "
@@ -78,8 +77,8 @@ store_mailbox_update(struct db *db, int64_t id, const struct store_mailbox *m,
 }
 
 lc_err
-store_mailbox_list(struct db *db, int64_t workspace_id, const char *day_start_sql,
-    struct db_rows *out)
+store_mailbox_list(
+    struct db *db, int64_t workspace_id, const char *day_start_sql, struct db_rows *out)
 {
 	static const char sql[] = MBX_SELECT "WHERE b.workspace_id = ? AND b.status IN (0, 1) "
 	                                     "ORDER BY b.created_at DESC, b.id DESC";
@@ -177,8 +176,7 @@ store_route_info(struct db *db, int64_t message_id, struct db_rows *out)
 }
 
 lc_err
-store_route_pick(struct db *db, int64_t campaign_id, const char *day_start_sql,
-    struct db_rows *out)
+store_route_pick(struct db *db, int64_t campaign_id, const char *day_start_sql, struct db_rows *out)
 {
 	static const char sql[] =
 	    "SELECT b.id FROM campaign_mailboxes cm JOIN mailboxes b ON b.id = cm.mailbox_id "
@@ -192,8 +190,8 @@ store_route_pick(struct db *db, int64_t campaign_id, const char *day_start_sql,
 }
 
 lc_err
-store_route_assign(struct db *db, int64_t message_id, int64_t relationship_id,
-    int64_t mailbox_id, int thread, const char *now_sql)
+store_route_assign(struct db *db, int64_t message_id, int64_t relationship_id, int64_t mailbox_id,
+    int thread, const char *now_sql)
 {
 	static const char msg_sql[] =
 	    "UPDATE outbound_messages SET mailbox_id = ?, mailbox_at = ? WHERE id = ?";
@@ -232,15 +230,15 @@ store_mailbox_test_insert(struct db *db, const char *public_id, int64_t mailbox_
 {
 	static const char sql[] = "INSERT INTO mailbox_tests (public_id, mailbox_id, workspace_id, "
 	                          "state, created_at) VALUES (?, ?, ?, 0, ?)";
-	struct db_param p[] = {DB_CSTR(public_id), DB_I64(mailbox_id), DB_I64(workspace_id),
-	    DB_CSTR(now_sql)};
+	struct db_param p[] = {
+	    DB_CSTR(public_id), DB_I64(mailbox_id), DB_I64(workspace_id), DB_CSTR(now_sql)};
 
 	return db_exec(db, sql, p, 4, NULL, NULL);
 }
 
 lc_err
-store_mailbox_test_get(struct db *db, int64_t workspace_id, const char *public_id,
-    struct db_rows *out)
+store_mailbox_test_get(
+    struct db *db, int64_t workspace_id, const char *public_id, struct db_rows *out)
 {
 	static const char sql[] = "SELECT id, public_id, mailbox_id, state, ok, result, created_at "
 	                          "FROM mailbox_tests WHERE public_id = ? AND workspace_id = ?";
@@ -273,8 +271,8 @@ store_mailbox_test_claim(struct db *db, const char *now_sql, struct db_rows *out
 }
 
 lc_err
-store_mailbox_test_finish(struct db *db, int64_t id, int ok, const char *result,
-    const char *now_sql)
+store_mailbox_test_finish(
+    struct db *db, int64_t id, int ok, const char *result, const char *now_sql)
 {
 	static const char sql[] = "UPDATE mailbox_tests SET state = 2, ok = ?, result = ?, "
 	                          "finished_at = ? WHERE id = ?";

@@ -108,13 +108,15 @@ apply_file(struct db *db, const char *path, const char *label)
 			p++;
 		if (strncmp(p, "--", 2) == 0 || *p == '\0')
 			continue;
-		if ((e = buf_append(&stmt, line, len)) != LC_OK || (e = buf_puts(&stmt, "\n")) != LC_OK)
+		if ((e = buf_append(&stmt, line, len)) != LC_OK ||
+		    (e = buf_puts(&stmt, "\n")) != LC_OK)
 			goto out;
 		while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\r'))
 			len--;
 		if (len > 0 && line[len - 1] == ';') {
 			if ((e = db_exec_text(db, stmt.data)) != LC_OK) {
-				log_msg(LOG_ERROR, "migration %s failed: %s", label, db_last_error(db));
+				log_msg(
+				    LOG_ERROR, "migration %s failed: %s", label, db_last_error(db));
 				goto out;
 			}
 			buf_reset(&stmt);

@@ -12,7 +12,6 @@ lc_err migrate_run(struct db *db, const char *dir, int *applied);
 /* migrate_pending counts the migrations in dir that migrate_run would apply into
  * *pending, the first of them (a file name) into first (size first_len). Nothing is
  * changed. A database without schema_migrations is a database error (never migrated). */
-lc_err migrate_pending(struct db *db, const char *dir, int *pending, char *first,
-    size_t first_len);
+lc_err migrate_pending(struct db *db, const char *dir, int *pending, char *first, size_t first_len);
 
 #endif

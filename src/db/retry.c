@@ -20,20 +20,16 @@ db_errclass_of(unsigned err, int on_commit)
 		return DBE_DOWN;
 	case 1213: /* ER_LOCK_DEADLOCK, and Galera's certification failure */
 	case 1205: /* ER_LOCK_WAIT_TIMEOUT */
-	case 1020: /* ER_CHECKREAD: record changed since last read */
-		return DBE_RETRY;
+	case 1020: /* ER_CHECKREAD: record changed since last read */ return DBE_RETRY;
 	case 1180: /* ER_ERROR_DURING_COMMIT: at COMMIT, a replicated transaction won; from any
 	            * other statement, the node could not replicate it ("Not connected to
 	            * Primary Component" for a streamed fragment): this node cannot serve us */
 		return on_commit ? DBE_RETRY : DBE_DOWN;
 	case 1317: /* ER_QUERY_INTERRUPTED: a brute-force abort met at commit */
 		return on_commit ? DBE_RETRY : DBE_OTHER;
-	case 1062: /* ER_DUP_ENTRY */
-		return DBE_DUP;
-	case 2008: /* CR_OUT_OF_MEMORY */
-		return DBE_NOMEM;
-	default:
-		return DBE_OTHER;
+	case 1062: /* ER_DUP_ENTRY */ return DBE_DUP;
+	case 2008: /* CR_OUT_OF_MEMORY */ return DBE_NOMEM;
+	default: return DBE_OTHER;
 	}
 }
 

@@ -8,13 +8,13 @@
 
 /* What an error number means to a caller. */
 enum db_errclass {
-	DBE_OTHER,  /* a bug or bad data: report it, do not retry */
-	DBE_RETRY,  /* the transaction was rolled back (deadlock, lock wait, Galera
-	             * certification failure): run the whole transaction again */
-	DBE_DOWN,   /* this server cannot serve us (gone, killed, not a synced Galera
-	             * member): drop the connection and try the next host */
-	DBE_DUP,    /* a duplicate key */
-	DBE_NOMEM,  /* the client library ran out of memory */
+	DBE_OTHER, /* a bug or bad data: report it, do not retry */
+	DBE_RETRY, /* the transaction was rolled back (deadlock, lock wait, Galera
+	            * certification failure): run the whole transaction again */
+	DBE_DOWN,  /* this server cannot serve us (gone, killed, not a synced Galera
+	            * member): drop the connection and try the next host */
+	DBE_DUP,   /* a duplicate key */
+	DBE_NOMEM, /* the client library ran out of memory */
 };
 
 /* db_errclass_of classifies a client or server error number. on_commit is 1 when the error
@@ -27,9 +27,9 @@ enum db_errclass db_errclass_of(unsigned err, int on_commit);
 /* The retry schedule of a whole transaction. A busy three-node cluster was seen to abort
  * one claim 107 times in a row without a pause between tries (issue #18): the pause grows
  * so the writers spread out, and the limit is far above what a pause-spread run needs. */
-#define DB_RETRY_LIMIT 40     /* tries of one transaction, the first included */
-#define DB_RETRY_BASE_MS 2    /* the mean pause after the first failure */
-#define DB_RETRY_CAP_MS 250   /* no pause is longer */
+#define DB_RETRY_LIMIT 40   /* tries of one transaction, the first included */
+#define DB_RETRY_BASE_MS 2  /* the mean pause after the first failure */
+#define DB_RETRY_CAP_MS 250 /* no pause is longer */
 
 /* db_backoff_ms is the pause before try number attempt + 1 (attempt >= 1 failures so
  * far): half of min(cap, base * 2^(attempt-1)) plus a random part up to the other half,

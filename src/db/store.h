@@ -19,16 +19,23 @@ lc_err store_workspace_touch(struct db *db, int64_t workspace_id, int contacted)
 /* store_workspace_version reads the workspace's data version; LC_ENOTFOUND when gone. */
 lc_err store_workspace_version(struct db *db, int64_t workspace_id, uint64_t *version);
 /* store_workspace_by_public finds a workspace of the account (account_id 0: any account). */
-lc_err store_workspace_by_public(struct db *db, int64_t account_id, const char *public_id,
-    struct db_rows *out);
+lc_err store_workspace_by_public(
+    struct db *db, int64_t account_id, const char *public_id, struct db_rows *out);
 /* store_workspaces_of_account lists an account's workspaces, oldest first. */
 lc_err store_workspaces_of_account(struct db *db, int64_t account_id, struct db_rows *out);
 
 /* ---- an account's workspaces (store_workspaces.c) ---- */
 
 enum {
-	WSP_COL_ID, WSP_COL_PUBLIC, WSP_COL_NAME, WSP_COL_CREATED, WSP_COL_BALANCE,
-	WSP_COL_RESERVED, WSP_COL_RELATIONSHIPS, WSP_COL_CAMPAIGNS, WSP_COL_ACTIVE
+	WSP_COL_ID,
+	WSP_COL_PUBLIC,
+	WSP_COL_NAME,
+	WSP_COL_CREATED,
+	WSP_COL_BALANCE,
+	WSP_COL_RESERVED,
+	WSP_COL_RELATIONSHIPS,
+	WSP_COL_CAMPAIGNS,
+	WSP_COL_ACTIVE
 };
 /* store_workspace_page lists up to limit workspaces of the account, newest first, before
  * the position (before_sql, before_id) or from the newest when before_sql is NULL, with
@@ -40,8 +47,8 @@ lc_err store_workspace_count(struct db *db, int64_t account_id, int64_t *n);
 
 enum { ACCT_COL_ID, ACCT_COL_PUBLIC, ACCT_COL_NAME };
 lc_err store_account_by_public(struct db *db, const char *public_id, struct db_rows *out);
-lc_err store_account_insert(struct db *db, const char *public_id, const char *name,
-    const char *now_sql, uint64_t *id);
+lc_err store_account_insert(
+    struct db *db, const char *public_id, const char *name, const char *now_sql, uint64_t *id);
 lc_err store_workspace_insert(struct db *db, const char *public_id, int64_t account_id,
     const char *name, const char *now_sql, uint64_t *id);
 lc_err store_key_insert(struct db *db, const char *public_id, const unsigned char *hash,
@@ -49,18 +56,33 @@ lc_err store_key_insert(struct db *db, const char *public_id, const unsigned cha
     const char *now_sql);
 /* store_key_revoke marks the live key with this SHA-256 revoked at now_sql; *changed is 1
  * when there was one, 0 when no live key has that hash. */
-lc_err store_key_revoke(struct db *db, const unsigned char *hash, const char *now_sql,
-    uint64_t *changed);
+lc_err store_key_revoke(
+    struct db *db, const unsigned char *hash, const char *now_sql, uint64_t *changed);
 
 /* ---- campaigns (store_campaigns.c) ---- */
 
 enum {
-	CMP_COL_ID, CMP_COL_PUBLIC, CMP_COL_TYPE, CMP_COL_NAME, CMP_COL_CREATED, CMP_COL_STATUS,
-	CMP_COL_DRAFTS, CMP_COL_SENT, CMP_COL_REPLIED, CMP_COL_PLACED, CMP_COL_OPENED,
+	CMP_COL_ID,
+	CMP_COL_PUBLIC,
+	CMP_COL_TYPE,
+	CMP_COL_NAME,
+	CMP_COL_CREATED,
+	CMP_COL_STATUS,
+	CMP_COL_DRAFTS,
+	CMP_COL_SENT,
+	CMP_COL_REPLIED,
+	CMP_COL_PLACED,
+	CMP_COL_OPENED,
 	CMP_COL_LIST_NCOLS, /* store_campaign_list returns only the columns before this */
 	CMP_COL_LIST_TOTAL = CMP_COL_LIST_NCOLS, /* ... and then the filter's total */
-	CMP_COL_TARGET = CMP_COL_LIST_NCOLS, CMP_COL_SENDER, CMP_COL_UPDATED, CMP_COL_DELIVERED,
-	CMP_COL_PAUSED_AT, CMP_COL_PAUSE_REASON, CMP_COL_PENDING, CMP_COL_NCOLS
+	CMP_COL_TARGET = CMP_COL_LIST_NCOLS,
+	CMP_COL_SENDER,
+	CMP_COL_UPDATED,
+	CMP_COL_DELIVERED,
+	CMP_COL_PAUSED_AT,
+	CMP_COL_PAUSE_REASON,
+	CMP_COL_PENDING,
+	CMP_COL_NCOLS
 };
 
 /* The list filter: masks have bit (1 << type) and (1 << status) set for accepted values. */
@@ -79,48 +101,54 @@ struct store_campaign_filter {
  * list's columns and in each row CMP_COL_LIST_TOTAL, how many match f in all (without the
  * cursor): one statement. An empty page has no row to carry the total:
  * store_campaign_count answers it then. Caller frees out. */
-lc_err store_campaign_list(struct db *db, const struct store_campaign_filter *f,
-    struct db_rows *out);
+lc_err store_campaign_list(
+    struct db *db, const struct store_campaign_filter *f, struct db_rows *out);
 lc_err store_campaign_count(struct db *db, const struct store_campaign_filter *f, int64_t *n);
 /* store_campaign_get_detail is store_campaign_get with one more column,
  * CMP_COL_MAILBOX_IDS: the public ids of the campaign's mailboxes (not deleted, oldest
  * first) separated by single spaces, NULL when it has none. */
 enum { CMP_COL_MAILBOX_IDS = CMP_COL_NCOLS };
-lc_err store_campaign_get_detail(struct db *db, int64_t workspace_id, const char *public_id,
-    struct db_rows *out);
-lc_err store_campaign_get(struct db *db, int64_t workspace_id, const char *public_id,
-    struct db_rows *out);
+lc_err store_campaign_get_detail(
+    struct db *db, int64_t workspace_id, const char *public_id, struct db_rows *out);
+lc_err store_campaign_get(
+    struct db *db, int64_t workspace_id, const char *public_id, struct db_rows *out);
 lc_err store_campaign_insert(struct db *db, const char *public_id, int64_t workspace_id,
-    unsigned type, const char *name, const char *target_url, const char *sender,
-    unsigned status, const char *subject, const char *body, const char *now_sql, uint64_t *id);
+    unsigned type, const char *name, const char *target_url, const char *sender, unsigned status,
+    const char *subject, const char *body, const char *now_sql, uint64_t *id);
 
 /* store_campaign_timeline: aggregates and pause/resume notes in timeline order. (Folding
  * this and store_rel_domains into one UNION was measured and rejected: docs/first-reads.md.) */
 enum { TLR_COL_DAY, TLR_COL_KIND, TLR_COL_COUNT, TLR_COL_REASON };
 lc_err store_campaign_timeline(struct db *db, int64_t campaign_id, struct db_rows *out);
 /* store_campaign_day_add adds n to the (campaign, day, kind) aggregate. */
-lc_err store_campaign_day_add(struct db *db, int64_t campaign_id, const char *day, unsigned kind,
-    unsigned n);
+lc_err store_campaign_day_add(
+    struct db *db, int64_t campaign_id, const char *day, unsigned kind, unsigned n);
 
-lc_err store_campaign_note_add(struct db *db, int64_t campaign_id, const char *at_sql,
-    unsigned kind, const char *reason);
+lc_err store_campaign_note_add(
+    struct db *db, int64_t campaign_id, const char *at_sql, unsigned kind, const char *reason);
 
 /* Counter columns of campaigns that events move. */
 enum campaign_counter {
-	COUNTER_DRAFTS, COUNTER_SENT, COUNTER_DELIVERED, COUNTER_OPENED, COUNTER_REPLIED,
-	COUNTER_PLACED, COUNTER_PENDING, COUNTER_NCOUNTERS
+	COUNTER_DRAFTS,
+	COUNTER_SENT,
+	COUNTER_DELIVERED,
+	COUNTER_OPENED,
+	COUNTER_REPLIED,
+	COUNTER_PLACED,
+	COUNTER_PENDING,
+	COUNTER_NCOUNTERS
 };
 /* store_campaign_counters_add adds delta[c] to every counter c in one statement (for a
  * batch that moves several); same rules as store_campaign_counter_add. */
-lc_err store_campaign_counters_add(struct db *db, int64_t campaign_id,
-    const int delta[COUNTER_NCOUNTERS], const char *now_sql);
+lc_err store_campaign_counters_add(
+    struct db *db, int64_t campaign_id, const int delta[COUNTER_NCOUNTERS], const char *now_sql);
 /* store_campaign_counter_add adds delta (may be negative; never below 0) to a counter. */
-lc_err store_campaign_counter_add(struct db *db, int64_t campaign_id, enum campaign_counter c,
-    int delta, const char *now_sql);
+lc_err store_campaign_counter_add(
+    struct db *db, int64_t campaign_id, enum campaign_counter c, int delta, const char *now_sql);
 /* store_campaign_first_set sets first_reply_at (which 0) or first_placed_at (1) when
  * still NULL; *was_first is 1 when this call set it. */
-lc_err store_campaign_first_set(struct db *db, int64_t campaign_id, int which,
-    const char *at_sql, int *was_first);
+lc_err store_campaign_first_set(
+    struct db *db, int64_t campaign_id, int which, const char *at_sql, int *was_first);
 /* store_campaign_set_status changes status (and pause fields) when it is from_status. */
 lc_err store_campaign_set_status(struct db *db, int64_t campaign_id, unsigned from_status,
     unsigned to_status, const char *reason, const char *now_sql, uint64_t *changed);
@@ -128,18 +156,28 @@ lc_err store_campaign_set_status(struct db *db, int64_t campaign_id, unsigned fr
 /* ---- relationships (store_relationships.c) ---- */
 
 enum {
-	REL_COL_ID, REL_COL_PUBLIC, REL_COL_CAMPAIGN_PUBLIC, REL_COL_DOMAIN, REL_COL_NAME,
-	REL_COL_EMAIL, REL_COL_STATUS, REL_COL_LINK, REL_COL_LAST_CONTACTED, REL_COL_LAST_REPLY,
-	REL_COL_CREATED, REL_COL_CAMPAIGN_ID, REL_COL_NCOLS
+	REL_COL_ID,
+	REL_COL_PUBLIC,
+	REL_COL_CAMPAIGN_PUBLIC,
+	REL_COL_DOMAIN,
+	REL_COL_NAME,
+	REL_COL_EMAIL,
+	REL_COL_STATUS,
+	REL_COL_LINK,
+	REL_COL_LAST_CONTACTED,
+	REL_COL_LAST_REPLY,
+	REL_COL_CREATED,
+	REL_COL_CAMPAIGN_ID,
+	REL_COL_NCOLS
 };
 
 struct store_rel_filter {
 	int64_t workspace_id;
-	int64_t campaign_id;    /* 0: any */
-	const char *domain;     /* exact, or NULL */
-	unsigned status_mask;   /* shown statuses: stored 0..9, and 10 (no_response) */
+	int64_t campaign_id;  /* 0: any */
+	const char *domain;   /* exact, or NULL */
+	unsigned status_mask; /* shown statuses: stored 0..9, and 10 (no_response) */
 	const char *no_response_before_sql;
-	const char *q_like;     /* over contact name and email, or NULL */
+	const char *q_like; /* over contact name and email, or NULL */
 	const char *before_sql;
 	int64_t before_id;
 	unsigned limit;
@@ -156,16 +194,21 @@ lc_err store_rel_get(struct db *db, int64_t workspace_id, const char *public_id,
  * opened relationship that is not yet past the cutoff, else NULL) of a campaign's
  * relationships. */
 enum { DOM_COL_DOMAIN, DOM_COL_STATUS, DOM_COL_LINK, DOM_COL_TURNS };
-lc_err store_rel_domains(struct db *db, int64_t campaign_id, const char *cutoff_sql,
-    struct db_rows *out);
+lc_err store_rel_domains(
+    struct db *db, int64_t campaign_id, const char *cutoff_sql, struct db_rows *out);
 lc_err store_rel_insert(struct db *db, const char *public_id, int64_t workspace_id,
     int64_t campaign_id, const char *domain, const char *name, const char *email,
     const char *now_sql, uint64_t *id);
 
 /* Timestamp columns of relationships that events set. */
 enum rel_stamp {
-	STAMP_DRAFTED, STAMP_FIRST_SENT, STAMP_LAST_CONTACTED, STAMP_OPENED, STAMP_LAST_REPLY,
-	STAMP_PLACED, STAMP_BOUNCED
+	STAMP_DRAFTED,
+	STAMP_FIRST_SENT,
+	STAMP_LAST_CONTACTED,
+	STAMP_OPENED,
+	STAMP_LAST_REPLY,
+	STAMP_PLACED,
+	STAMP_BOUNCED
 };
 /* store_rel_stamp sets a timestamp; only_if_null makes it a first-time-only change and
  * *changed tells whether it happened. */

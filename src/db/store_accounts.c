@@ -17,11 +17,12 @@ store_key_lookup(struct db *db, const unsigned char *hash, struct db_rows *out)
 }
 
 lc_err
-store_workspace_by_public(struct db *db, int64_t account_id, const char *public_id,
-    struct db_rows *out)
+store_workspace_by_public(
+    struct db *db, int64_t account_id, const char *public_id, struct db_rows *out)
 {
-	static const char sql[] = "SELECT id, public_id, name, created_at, account_id "
-	                          "FROM workspaces WHERE public_id = ? AND (? = 0 OR account_id = ?)";
+	static const char sql[] =
+	    "SELECT id, public_id, name, created_at, account_id "
+	    "FROM workspaces WHERE public_id = ? AND (? = 0 OR account_id = ?)";
 	struct db_param p[] = {DB_CSTR(public_id), DB_I64(account_id), DB_I64(account_id)};
 
 	return db_query(db, sql, p, 3, out);
@@ -86,8 +87,8 @@ store_account_by_public(struct db *db, const char *public_id, struct db_rows *ou
 }
 
 lc_err
-store_account_insert(struct db *db, const char *public_id, const char *name, const char *now_sql,
-    uint64_t *id)
+store_account_insert(
+    struct db *db, const char *public_id, const char *name, const char *now_sql, uint64_t *id)
 {
 	static const char sql[] =
 	    "INSERT INTO accounts (public_id, name, created_at) VALUES (?, ?, ?)";
@@ -97,13 +98,14 @@ store_account_insert(struct db *db, const char *public_id, const char *name, con
 }
 
 lc_err
-store_workspace_insert(struct db *db, const char *public_id, int64_t account_id,
-    const char *name, const char *now_sql, uint64_t *id)
+store_workspace_insert(struct db *db, const char *public_id, int64_t account_id, const char *name,
+    const char *now_sql, uint64_t *id)
 {
-	static const char sql[] = "INSERT INTO workspaces (public_id, account_id, name, created_at) "
-	                          "VALUES (?, ?, ?, ?)";
-	struct db_param p[] = {DB_CSTR(public_id), DB_I64(account_id), DB_CSTR(name),
-	    DB_CSTR(now_sql)};
+	static const char sql[] =
+	    "INSERT INTO workspaces (public_id, account_id, name, created_at) "
+	    "VALUES (?, ?, ?, ?)";
+	struct db_param p[] = {
+	    DB_CSTR(public_id), DB_I64(account_id), DB_CSTR(name), DB_CSTR(now_sql)};
 
 	return db_exec(db, sql, p, 4, NULL, id);
 }
@@ -124,8 +126,7 @@ store_key_insert(struct db *db, const char *public_id, const unsigned char *hash
 }
 
 lc_err
-store_key_revoke(struct db *db, const unsigned char *hash, const char *now_sql,
-    uint64_t *changed)
+store_key_revoke(struct db *db, const unsigned char *hash, const char *now_sql, uint64_t *changed)
 {
 	static const char sql[] =
 	    "UPDATE api_keys SET revoked_at = ? WHERE key_hash = ? AND revoked_at IS NULL";

@@ -15,7 +15,8 @@ _Static_assert(STORE_BATCH_MAX == BATCH_IDS, "batch statements have 64 id placeh
 lc_err
 store_msg_lock_batch(struct db *db, const int64_t *ids, size_t n)
 {
-	static const char sql[] = "SELECT id FROM outbound_messages WHERE id IN (" Q64 ") FOR UPDATE";
+	static const char sql[] =
+	    "SELECT id FROM outbound_messages WHERE id IN (" Q64 ") FOR UPDATE";
 	struct db_param p[BATCH_IDS];
 	struct db_rows r;
 	lc_err e;
@@ -30,8 +31,8 @@ store_msg_lock_batch(struct db *db, const int64_t *ids, size_t n)
 }
 
 lc_err
-store_msg_sent_batch(struct db *db, const int64_t *ids, size_t n, const char *now_sql,
-    uint64_t *changed)
+store_msg_sent_batch(
+    struct db *db, const int64_t *ids, size_t n, const char *now_sql, uint64_t *changed)
 {
 	static const char sql[] =
 	    "UPDATE outbound_messages SET status = 3, sent_at = ?, "
@@ -49,8 +50,8 @@ store_msg_sent_batch(struct db *db, const int64_t *ids, size_t n, const char *no
 }
 
 lc_err
-store_inv_done_batch(struct db *db, const struct store_inv_done *v, size_t n, unsigned status,
-    const char *now_sql)
+store_inv_done_batch(
+    struct db *db, const struct store_inv_done *v, size_t n, unsigned status, const char *now_sql)
 {
 	static const char sql[] =
 	    "UPDATE invocations i JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH "
@@ -99,8 +100,8 @@ store_event_rows_json(struct buf *b, const struct store_event_row *v, size_t n)
 }
 
 lc_err
-store_event_insert_batch(struct db *db, const struct store_event_row *v, size_t n,
-    const char *type, const char *at_sql)
+store_event_insert_batch(
+    struct db *db, const struct store_event_row *v, size_t n, const char *type, const char *at_sql)
 {
 	static const char sql[] =
 	    "INSERT INTO events (public_id, workspace_id, campaign_id, relationship_id, "
@@ -126,8 +127,9 @@ store_event_insert_batch(struct db *db, const struct store_event_row *v, size_t 
 lc_err
 store_rel_lock_batch(struct db *db, const int64_t *ids, size_t n, struct db_rows *out)
 {
-	static const char sql[] = "SELECT id, status, first_sent_at IS NULL, funnel FROM relationships "
-	                          "WHERE id IN (" Q64 ") FOR UPDATE";
+	static const char sql[] =
+	    "SELECT id, status, first_sent_at IS NULL, funnel FROM relationships "
+	    "WHERE id IN (" Q64 ") FOR UPDATE";
 	struct db_param p[BATCH_IDS];
 
 	memset(out, 0, sizeof(*out));

@@ -4,23 +4,23 @@
 #include "db/store.h"
 #include "db/store_mailboxes.h"
 
-#define CAMPAIGN_COLUMNS                                                                      \
-	"id, public_id, type, name, created_at, status, drafts_count, sent_count, "             \
-	"replied_count, placed_count, opened_count, target_url, sender, updated_at, "            \
+#define CAMPAIGN_COLUMNS                                                                           \
+	"id, public_id, type, name, created_at, status, drafts_count, sent_count, "                \
+	"replied_count, placed_count, opened_count, target_url, sender, updated_at, "              \
 	"delivered_count, paused_at, pause_reason, pending_approvals"
 
 /* One WHERE clause serves list and count so they can never disagree. The cursor bound
  * "created_at <= ?" gives the index range its upper end; the OR breaks ties by id. When
  * one status is asked (the usual "active"), (workspace_id, status, created_at, id) reads
  * only campaigns in it, however many older ones the workspace has ended. */
-#define CAMPAIGN_WHERE                                                                        \
-	"AND ((1 << type) & ?) <> 0 AND ((1 << status) & ?) <> 0 AND created_at >= ? "           \
+#define CAMPAIGN_WHERE                                                                             \
+	"AND ((1 << type) & ?) <> 0 AND ((1 << status) & ?) <> 0 AND created_at >= ? "             \
 	"AND (? IS NULL OR name LIKE ? ESCAPE '!') "
-#define CAMPAIGN_FILTER                                                                       \
-	" FROM campaigns FORCE INDEX (ix_campaigns_ws_created) WHERE workspace_id = ? "          \
-	CAMPAIGN_WHERE
-#define CAMPAIGN_FILTER_ONE_STATUS                                                            \
-	" FROM campaigns FORCE INDEX (ix_campaigns_ws_status) WHERE workspace_id = ? "           \
+#define CAMPAIGN_FILTER                                                                            \
+	" FROM campaigns FORCE INDEX (ix_campaigns_ws_created) WHERE workspace_id = "              \
+	"? " CAMPAIGN_WHERE
+#define CAMPAIGN_FILTER_ONE_STATUS                                                                 \
+	" FROM campaigns FORCE INDEX (ix_campaigns_ws_status) WHERE workspace_id = ? "             \
 	"AND status = ? " CAMPAIGN_WHERE
 
 static int one_status(unsigned mask);
@@ -54,7 +54,8 @@ count_move(struct db *db, int64_t workspace_id, unsigned type, unsigned status, 
 	    "UPDATE workspace_campaign_counts SET n = GREATEST(CAST(n AS SIGNED) - ?, 0) "
 	    "WHERE workspace_id = ? AND type = ? AND status = ?";
 	struct db_param add[] = {DB_I64(workspace_id), DB_I64(type), DB_I64(status), DB_I64(delta)};
-	struct db_param sub[] = {DB_I64(-delta), DB_I64(workspace_id), DB_I64(type), DB_I64(status)};
+	struct db_param sub[] = {
+	    DB_I64(-delta), DB_I64(workspace_id), DB_I64(type), DB_I64(status)};
 
 	if (delta >= 0)
 		return db_exec(db, add_sql, add, 4, NULL, NULL);
@@ -88,19 +89,20 @@ store_campaign_list(struct db *db, const struct store_campaign_filter *f, struct
 	 * trip (issue 20). Without a time or text filter the per-status counters answer it
 	 * exactly; with one it is COUNT(*) over the same WHERE as the page, so the two can
 	 * never disagree. */
-#define FAST_TOTAL                                                                            \
-	"(SELECT COALESCE(SUM(n), 0) FROM workspace_campaign_counts WHERE workspace_id = ? "     \
+#define FAST_TOTAL                                                                                 \
+	"(SELECT COALESCE(SUM(n), 0) FROM workspace_campaign_counts WHERE workspace_id = ? "       \
 	"AND ((1 << type) & ?) <> 0 AND ((1 << status) & ?) <> 0)"
-#define LIST_SQL(total, filter)                                                               \
-	"SELECT id, public_id, type, name, created_at, status, drafts_count, sent_count, "       \
-	"replied_count, placed_count, opened_count, " total filter                               \
-	"AND created_at <= ? AND (created_at < ? OR id < ?) "                                    \
+#define LIST_SQL(total, filter)                                                                    \
+	"SELECT id, public_id, type, name, created_at, status, drafts_count, sent_count, "         \
+	"replied_count, placed_count, opened_count, " total filter                                 \
+	"AND created_at <= ? AND (created_at < ? OR id < ?) "                                      \
 	"ORDER BY created_at DESC, id DESC LIMIT ?"
 	static const char *const sql[2][2] = {
 	    {LIST_SQL("(SELECT COUNT(*)" CAMPAIGN_FILTER ")", CAMPAIGN_FILTER),
-	        LIST_SQL("(SELECT COUNT(*)" CAMPAIGN_FILTER_ONE_STATUS ")",
-	            CAMPAIGN_FILTER_ONE_STATUS)},
-	    {LIST_SQL(FAST_TOTAL, CAMPAIGN_FILTER), LIST_SQL(FAST_TOTAL, CAMPAIGN_FILTER_ONE_STATUS)}};
+	        LIST_SQL(
+	            "(SELECT COUNT(*)" CAMPAIGN_FILTER_ONE_STATUS ")", CAMPAIGN_FILTER_ONE_STATUS)},
+	    {LIST_SQL(FAST_TOTAL, CAMPAIGN_FILTER),
+	        LIST_SQL(FAST_TOTAL, CAMPAIGN_FILTER_ONE_STATUS)}};
 #undef LIST_SQL
 #undef FAST_TOTAL
 	const char *before = f->before_sql ? f->before_sql : no_cursor_sql;
@@ -152,35 +154,36 @@ store_campaign_count(struct db *db, const struct store_campaign_filter *f, int64
 }
 
 lc_err
-store_campaign_get(struct db *db, int64_t workspace_id, const char *public_id,
-    struct db_rows *out)
+store_campaign_get(struct db *db, int64_t workspace_id, const char *public_id, struct db_rows *out)
 {
-	static const char sql[] = "SELECT " CAMPAIGN_COLUMNS
-	                          " FROM campaigns WHERE public_id = ? AND workspace_id = ?";
+	static const char sql[] =
+	    "SELECT " CAMPAIGN_COLUMNS " FROM campaigns WHERE public_id = ? AND workspace_id = ?";
 	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id)};
 
 	return db_query(db, sql, p, 2, out);
 }
 
 lc_err
-store_campaign_get_detail(struct db *db, int64_t workspace_id, const char *public_id,
-    struct db_rows *out)
+store_campaign_get_detail(
+    struct db *db, int64_t workspace_id, const char *public_id, struct db_rows *out)
 {
 	/* the campaign and, in one more column, its mailboxes' public ids separated by spaces
 	 * (NULL when none): the one-campaign answer in one round trip instead of two (#20) */
 	static const char sql[] =
-	    "SELECT " CAMPAIGN_COLUMNS ", (SELECT GROUP_CONCAT(b.public_id ORDER BY"
-	    CAMPAIGN_MAILBOXES_ORDER "SEPARATOR ' ')" CAMPAIGN_MAILBOXES_WHERE("campaigns.id") ") "
-	    "FROM campaigns WHERE public_id = ? AND workspace_id = ?";
+	    "SELECT " CAMPAIGN_COLUMNS
+	    ", (SELECT GROUP_CONCAT(b.public_id ORDER BY" CAMPAIGN_MAILBOXES_ORDER
+	    "SEPARATOR ' ')" CAMPAIGN_MAILBOXES_WHERE(
+	        "campaigns.id") ") "
+	                        "FROM campaigns WHERE public_id = ? AND workspace_id = ?";
 	struct db_param p[] = {DB_CSTR(public_id), DB_I64(workspace_id)};
 
 	return db_query(db, sql, p, 2, out);
 }
 
 lc_err
-store_campaign_insert(struct db *db, const char *public_id, int64_t workspace_id,
-    unsigned type, const char *name, const char *target_url, const char *sender,
-    unsigned status, const char *subject, const char *body, const char *now_sql, uint64_t *id)
+store_campaign_insert(struct db *db, const char *public_id, int64_t workspace_id, unsigned type,
+    const char *name, const char *target_url, const char *sender, unsigned status,
+    const char *subject, const char *body, const char *now_sql, uint64_t *id)
 {
 	static const char sql[] =
 	    "INSERT INTO campaigns (public_id, workspace_id, type, name, target_url, sender, "
@@ -212,8 +215,8 @@ store_campaign_timeline(struct db *db, int64_t campaign_id, struct db_rows *out)
 }
 
 lc_err
-store_campaign_day_add(struct db *db, int64_t campaign_id, const char *day, unsigned kind,
-    unsigned n)
+store_campaign_day_add(
+    struct db *db, int64_t campaign_id, const char *day, unsigned kind, unsigned n)
 {
 	static const char sql[] =
 	    "INSERT INTO campaign_days (campaign_id, day, kind, count) VALUES (?, ?, ?, ?) "
@@ -224,25 +227,25 @@ store_campaign_day_add(struct db *db, int64_t campaign_id, const char *day, unsi
 }
 
 lc_err
-store_campaign_note_add(struct db *db, int64_t campaign_id, const char *at_sql, unsigned kind,
-    const char *reason)
+store_campaign_note_add(
+    struct db *db, int64_t campaign_id, const char *at_sql, unsigned kind, const char *reason)
 {
 	static const char sql[] = "INSERT INTO campaign_state_notes (campaign_id, occurred_at, "
 	                          "kind, reason) VALUES (?, ?, ?, ?)";
-	struct db_param p[] = {DB_I64(campaign_id), DB_CSTR(at_sql), DB_I64(kind),
-	    reason ? DB_CSTR(reason) : DB_NULL};
+	struct db_param p[] = {
+	    DB_I64(campaign_id), DB_CSTR(at_sql), DB_I64(kind), reason ? DB_CSTR(reason) : DB_NULL};
 
 	return db_exec(db, sql, p, 4, NULL, NULL);
 }
 
 lc_err
-store_campaign_counter_add(struct db *db, int64_t campaign_id, enum campaign_counter c,
-    int delta, const char *now_sql)
+store_campaign_counter_add(
+    struct db *db, int64_t campaign_id, enum campaign_counter c, int delta, const char *now_sql)
 {
 	/* Column names cannot be bound: one fixed statement per counter. GREATEST keeps an
 	 * unsigned counter from wrapping if a decrement ever races past zero. */
-#define COUNTER_SQL(col)                                                                      \
-	"UPDATE campaigns SET " col " = GREATEST(CAST(" col " AS SIGNED) + ?, 0), "             \
+#define COUNTER_SQL(col)                                                                           \
+	"UPDATE campaigns SET " col " = GREATEST(CAST(" col " AS SIGNED) + ?, 0), "                \
 	"updated_at = ? WHERE id = ?"
 	static const char *const sqls[] = {COUNTER_SQL("drafts_count"), COUNTER_SQL("sent_count"),
 	    COUNTER_SQL("delivered_count"), COUNTER_SQL("opened_count"),
@@ -255,8 +258,8 @@ store_campaign_counter_add(struct db *db, int64_t campaign_id, enum campaign_cou
 }
 
 lc_err
-store_campaign_counters_add(struct db *db, int64_t campaign_id, const int delta[COUNTER_NCOUNTERS],
-    const char *now_sql)
+store_campaign_counters_add(
+    struct db *db, int64_t campaign_id, const int delta[COUNTER_NCOUNTERS], const char *now_sql)
 {
 #define ADD(col) col " = GREATEST(CAST(" col " AS SIGNED) + ?, 0), "
 	static const char sql[] = "UPDATE campaigns SET " ADD("drafts_count") ADD("sent_count")
@@ -274,8 +277,8 @@ store_campaign_counters_add(struct db *db, int64_t campaign_id, const int delta[
 }
 
 lc_err
-store_campaign_first_set(struct db *db, int64_t campaign_id, int which, const char *at_sql,
-    int *was_first)
+store_campaign_first_set(
+    struct db *db, int64_t campaign_id, int which, const char *at_sql, int *was_first)
 {
 	static const char reply_sql[] = "UPDATE campaigns SET first_reply_at = ? "
 	                                "WHERE id = ? AND first_reply_at IS NULL";
@@ -307,7 +310,8 @@ store_campaign_set_status(struct db *db, int64_t campaign_id, unsigned from_stat
 	struct db_rows r;
 	lc_err e;
 
-	if ((e = db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), changed, NULL)) != LC_OK || *changed != 1)
+	if ((e = db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), changed, NULL)) != LC_OK ||
+	    *changed != 1)
 		return e;
 	if ((e = db_query(db, who_sql, q, 1, &r)) != LC_OK)
 		return e;

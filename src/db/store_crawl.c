@@ -41,13 +41,14 @@ store_crawl_robots_get(struct db *db, const char *host, struct db_rows *out)
 }
 
 lc_err
-store_crawl_robots_put(struct db *db, const char *host, long status, const char *body,
-    size_t len, const char *now_sql)
+store_crawl_robots_put(
+    struct db *db, const char *host, long status, const char *body, size_t len, const char *now_sql)
 {
-	static const char sql[] = "UPDATE crawl_hosts SET robots_fetched_at = ?, robots_status = ?, "
-	                          "robots = ? WHERE host = ?";
-	struct db_param p[] = {DB_CSTR(now_sql), DB_I64(status),
-	    body ? DB_STR(body, len) : DB_NULL, DB_CSTR(host)};
+	static const char sql[] =
+	    "UPDATE crawl_hosts SET robots_fetched_at = ?, robots_status = ?, "
+	    "robots = ? WHERE host = ?";
+	struct db_param p[] = {
+	    DB_CSTR(now_sql), DB_I64(status), body ? DB_STR(body, len) : DB_NULL, DB_CSTR(host)};
 
 	return db_exec(db, sql, p, 4, NULL, NULL);
 }

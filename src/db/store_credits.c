@@ -45,8 +45,7 @@ store_credit_move(struct db *db, int64_t workspace_id, unsigned kind, int64_t am
 		d_reserved = -amount;
 		break;
 	}
-	default:
-		return LC_EINVAL;
+	default: return LC_EINVAL;
 	}
 	if (e != LC_OK || n != 1)
 		return e;
@@ -98,8 +97,8 @@ store_credit_capture_batch(struct db *db, int64_t workspace_id, const int64_t *m
 		e = buf_printf(&b, "%s[%lld,%lld]", i ? "," : "", (long long)msg_ids[i],
 		    (long long)amounts[i]);
 	if (e == LC_OK && (e = buf_puts(&b, "]")) == LC_OK) {
-		struct db_param p[] = {DB_I64(workspace_id), DB_I64(CREDIT_CAPTURE), DB_CSTR(now_sql),
-		    DB_STR(b.data, b.len)};
+		struct db_param p[] = {DB_I64(workspace_id), DB_I64(CREDIT_CAPTURE),
+		    DB_CSTR(now_sql), DB_STR(b.data, b.len)};
 		e = db_exec(db, ledger_sql, p, 4, NULL, NULL);
 	}
 	buf_free(&b);
@@ -119,12 +118,13 @@ store_credit_balance(struct db *db, int64_t workspace_id, struct db_rows *out)
 }
 
 lc_err
-store_credit_ledger(struct db *db, int64_t workspace_id, const char *before_sql,
-    int64_t before_id, unsigned limit, struct db_rows *out)
+store_credit_ledger(struct db *db, int64_t workspace_id, const char *before_sql, int64_t before_id,
+    unsigned limit, struct db_rows *out)
 {
 	static const char sql[] =
 	    "SELECT l.id, l.kind, l.delta_balance, l.delta_reserved, m.public_id, l.note, "
-	    "l.created_at FROM credit_ledger l LEFT JOIN outbound_messages m ON m.id = l.message_id "
+	    "l.created_at FROM credit_ledger l LEFT JOIN outbound_messages m ON m.id = "
+	    "l.message_id "
 	    "WHERE l.workspace_id = ? AND l.created_at <= ? AND (l.created_at < ? OR l.id < ?) "
 	    "ORDER BY l.created_at DESC, l.id DESC LIMIT ?";
 	const char *before = before_sql ? before_sql : "9999-12-31 23:59:59.999";

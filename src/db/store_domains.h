@@ -18,8 +18,15 @@ struct store_domain {
 };
 
 /* Columns of the reads below (the key box only in store_domain_key). */
-enum { SDOM_COL_ID, SDOM_COL_PUBLIC, SDOM_COL_DOMAIN, SDOM_COL_SELECTOR, SDOM_COL_RSA_PUBLIC,
-	SDOM_COL_CREATED, SDOM_NCOLS };
+enum {
+	SDOM_COL_ID,
+	SDOM_COL_PUBLIC,
+	SDOM_COL_DOMAIN,
+	SDOM_COL_SELECTOR,
+	SDOM_COL_RSA_PUBLIC,
+	SDOM_COL_CREATED,
+	SDOM_NCOLS
+};
 
 /* store_domain_count_lock counts the workspace's live domains, locking their index range
  * so that two creations cannot both pass the limit. */
@@ -31,17 +38,16 @@ lc_err store_domain_list(struct db *db, int64_t workspace_id, struct db_rows *ou
  * (the operator's doctor, not a request). */
 lc_err store_domain_list_all(struct db *db, unsigned max, struct db_rows *out);
 /* store_domain_find reads one live domain of the workspace by public id (0 or 1 row). */
-lc_err store_domain_find(struct db *db, int64_t workspace_id, const char *public_id,
-    struct db_rows *out);
+lc_err store_domain_find(
+    struct db *db, int64_t workspace_id, const char *public_id, struct db_rows *out);
 /* store_domain_delete marks a live domain of the workspace deleted; *changed 0: none. */
-lc_err store_domain_delete(struct db *db, int64_t workspace_id, const char *public_id,
-    uint64_t *changed);
+lc_err store_domain_delete(
+    struct db *db, int64_t workspace_id, const char *public_id, uint64_t *changed);
 
 /* Columns of store_domain_key. */
 enum { DKEY_COL_DOMAIN, DKEY_COL_SELECTOR, DKEY_COL_RSA_BOX };
 /* store_domain_key reads the signing key of domain for the workspace of outbound message
  * message_id (0 or 1 row): a primary key read and one point of ux_sending_domains_live. */
-lc_err store_domain_key(struct db *db, int64_t message_id, const char *domain,
-    struct db_rows *out);
+lc_err store_domain_key(struct db *db, int64_t message_id, const char *domain, struct db_rows *out);
 
 #endif

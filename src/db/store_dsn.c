@@ -15,8 +15,8 @@ store_dsn_message_locked(struct db *db, int64_t id, struct db_rows *out)
 }
 
 lc_err
-store_dsn_message_bounced(struct db *db, int64_t id, const char *why, const char *now_sql,
-    uint64_t *changed)
+store_dsn_message_bounced(
+    struct db *db, int64_t id, const char *why, const char *now_sql, uint64_t *changed)
 {
 	/* 3 sent, 10 bounced: only a sent message can bounce, and only once */
 	static const char sql[] = "UPDATE outbound_messages SET status = 10, last_error = ?, "
@@ -28,8 +28,7 @@ store_dsn_message_bounced(struct db *db, int64_t id, const char *why, const char
 }
 
 lc_err
-store_campaign_window_locked(struct db *db, int64_t id, uint32_t *bits, unsigned *sends,
-    int *found)
+store_campaign_window_locked(struct db *db, int64_t id, uint32_t *bits, unsigned *sends, int *found)
 {
 	static const char sql[] =
 	    "SELECT recent_bounces, recent_sends FROM campaigns WHERE id = ? FOR UPDATE";

@@ -9,8 +9,16 @@
 #include "db/db.h"
 
 /* Columns of store_dsn_message_locked. */
-enum { DSNM_COL_WORKSPACE, DSNM_COL_CAMPAIGN, DSNM_COL_RELATIONSHIP, DSNM_COL_MAILBOX,
-	DSNM_COL_STATUS, DSNM_COL_TO, DSNM_COL_PUBLIC, DSNM_NCOLS };
+enum {
+	DSNM_COL_WORKSPACE,
+	DSNM_COL_CAMPAIGN,
+	DSNM_COL_RELATIONSHIP,
+	DSNM_COL_MAILBOX,
+	DSNM_COL_STATUS,
+	DSNM_COL_TO,
+	DSNM_COL_PUBLIC,
+	DSNM_NCOLS
+};
 
 /* store_dsn_message_locked reads outbound message id FOR UPDATE (0 or 1 row; mailbox_id
  * NULL when it went through the operator's relay): two DSNs of one message are judged one
@@ -18,12 +26,12 @@ enum { DSNM_COL_WORKSPACE, DSNM_COL_CAMPAIGN, DSNM_COL_RELATIONSHIP, DSNM_COL_MA
 lc_err store_dsn_message_locked(struct db *db, int64_t id, struct db_rows *out);
 /* store_dsn_message_bounced moves message id from sent to bounced with why as its
  * lastError (valid UTF-8, at most 500 characters); *changed is 0 when it was not sent. */
-lc_err store_dsn_message_bounced(struct db *db, int64_t id, const char *why,
-    const char *now_sql, uint64_t *changed);
+lc_err store_dsn_message_bounced(
+    struct db *db, int64_t id, const char *why, const char *now_sql, uint64_t *changed);
 /* store_campaign_window_locked reads campaign id's window (recent_bounces, recent_sends)
  * FOR UPDATE; *found is 0 when there is no such campaign. */
-lc_err store_campaign_window_locked(struct db *db, int64_t id, uint32_t *bits,
-    unsigned *sends, int *found);
+lc_err store_campaign_window_locked(
+    struct db *db, int64_t id, uint32_t *bits, unsigned *sends, int *found);
 /* store_campaign_window_set writes campaign id's window. */
 lc_err store_campaign_window_set(struct db *db, int64_t id, uint32_t bits, unsigned sends);
 

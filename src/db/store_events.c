@@ -4,9 +4,9 @@
 #include "db/store.h"
 
 lc_err
-store_event_insert(struct db *db, const char *public_id, int64_t workspace_id,
-    int64_t campaign_id, int64_t rel_id, const char *message_public_id, const char *type,
-    const char *at_sql, const char *detail)
+store_event_insert(struct db *db, const char *public_id, int64_t workspace_id, int64_t campaign_id,
+    int64_t rel_id, const char *message_public_id, const char *type, const char *at_sql,
+    const char *detail)
 {
 	static const char sql[] =
 	    "INSERT INTO events (public_id, workspace_id, campaign_id, relationship_id, "

@@ -4,9 +4,9 @@
 
 #include "db/store_imap.h"
 
-#define IMC_SELECT                                                                            \
-	"SELECT i.mailbox_id, i.host, i.port, i.security, i.username, "                          \
-	"i.password_box IS NOT NULL, i.folders, i.state, i.last_error, i.last_sync_at, "          \
+#define IMC_SELECT                                                                                 \
+	"SELECT i.mailbox_id, i.host, i.port, i.security, i.username, "                            \
+	"i.password_box IS NOT NULL, i.folders, i.state, i.last_error, i.last_sync_at, "           \
 	"i.version FROM mailbox_imap i "
 
 lc_err
@@ -34,7 +34,8 @@ store_imap_put(struct db *db, int64_t mailbox_id, const struct store_imap *s, co
 {
 	static const char sql[] =
 	    "INSERT INTO mailbox_imap (mailbox_id, host, port, security, username, password_box, "
-	    "folders, state, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 1, ?, ?) "
+	    "folders, state, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 1, "
+	    "?, ?) "
 	    "ON DUPLICATE KEY UPDATE host = VALUES(host), port = VALUES(port), "
 	    "security = VALUES(security), username = VALUES(username), "
 	    "password_box = IF(?, password_box, VALUES(password_box)), folders = VALUES(folders), "
@@ -74,16 +75,17 @@ store_imap_touch(struct db *db, int64_t mailbox_id, const char *now_sql)
 }
 
 lc_err
-store_imap_lease(struct db *db, const char *owner, const char *now_sql,
-    const char *lease_until_sql, unsigned max)
+store_imap_lease(struct db *db, const char *owner, const char *now_sql, const char *lease_until_sql,
+    unsigned max)
 {
 	static const char renew_sql[] = "UPDATE mailbox_imap SET lease_until = ? WHERE owner = ?";
 	static const char take_sql[] =
 	    "UPDATE mailbox_imap SET owner = ?, lease_until = ? "
-	    "WHERE lease_until IS NULL OR lease_until < ? LIMIT ?"; /* one range of ix_mailbox_imap_lease */
+	    "WHERE lease_until IS NULL OR lease_until < ? LIMIT ?"; /* one range of
+	                                                               ix_mailbox_imap_lease */
 	struct db_param pr[] = {DB_CSTR(lease_until_sql), DB_CSTR(owner)};
-	struct db_param pt[] = {DB_CSTR(owner), DB_CSTR(lease_until_sql), DB_CSTR(now_sql),
-	    DB_I64(max)};
+	struct db_param pt[] = {
+	    DB_CSTR(owner), DB_CSTR(lease_until_sql), DB_CSTR(now_sql), DB_I64(max)};
 	lc_err e;
 
 	if ((e = db_exec(db, renew_sql, pr, 2, NULL, NULL)) != LC_OK)
@@ -149,8 +151,8 @@ store_imap_folder_get(struct db *db, int64_t mailbox_id, const char *folder, str
 }
 
 lc_err
-store_imap_folder_set(struct db *db, int64_t mailbox_id, const char *folder,
-    uint64_t uidvalidity, uint64_t last_uid, const char *now_sql)
+store_imap_folder_set(struct db *db, int64_t mailbox_id, const char *folder, uint64_t uidvalidity,
+    uint64_t last_uid, const char *now_sql)
 {
 	static const char sql[] =
 	    "INSERT INTO mailbox_imap_folders (mailbox_id, folder, uidvalidity, last_uid, "

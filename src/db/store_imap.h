@@ -20,9 +20,20 @@ struct store_imap {
 };
 
 /* Columns of store_imap_get and store_imap_by_workspace. */
-enum { IMC_COL_MAILBOX, IMC_COL_HOST, IMC_COL_PORT, IMC_COL_SECURITY, IMC_COL_USERNAME,
-	IMC_COL_OWN_BOX, IMC_COL_FOLDERS, IMC_COL_STATE, IMC_COL_ERROR, IMC_COL_SYNCED,
-	IMC_COL_VERSION, IMC_NCOLS };
+enum {
+	IMC_COL_MAILBOX,
+	IMC_COL_HOST,
+	IMC_COL_PORT,
+	IMC_COL_SECURITY,
+	IMC_COL_USERNAME,
+	IMC_COL_OWN_BOX,
+	IMC_COL_FOLDERS,
+	IMC_COL_STATE,
+	IMC_COL_ERROR,
+	IMC_COL_SYNCED,
+	IMC_COL_VERSION,
+	IMC_NCOLS
+};
 
 /* store_imap_get reads mailbox_id's IMAP settings (0 or 1 row); lock adds FOR UPDATE. */
 lc_err store_imap_get(struct db *db, int64_t mailbox_id, int lock, struct db_rows *out);
@@ -31,8 +42,8 @@ lc_err store_imap_get(struct db *db, int64_t mailbox_id, int lock, struct db_row
 lc_err store_imap_by_workspace(struct db *db, int64_t workspace_id, struct db_rows *out);
 /* store_imap_put writes mailbox_id's settings (a new row, or a new version of it) and
  * makes its sync pending again: the error and the failure count go. */
-lc_err store_imap_put(struct db *db, int64_t mailbox_id, const struct store_imap *s,
-    const char *now_sql);
+lc_err store_imap_put(
+    struct db *db, int64_t mailbox_id, const struct store_imap *s, const char *now_sql);
 /* store_imap_delete removes mailbox_id's IMAP settings and checkpoints. */
 lc_err store_imap_delete(struct db *db, int64_t mailbox_id);
 /* store_imap_touch makes mailbox_id's sync pending again with a new version (its password
@@ -50,8 +61,17 @@ enum { IMV_COL_MAILBOX, IMV_COL_VERSION, IMV_COL_STATE };
 lc_err store_imap_versions(struct db *db, const char *owner, struct db_rows *out);
 
 /* Columns of store_imap_load: what the worker connects with. */
-enum { IML_COL_WORKSPACE, IML_COL_HOST, IML_COL_PORT, IML_COL_SECURITY, IML_COL_USERNAME,
-	IML_COL_BOX, IML_COL_FOLDERS, IML_COL_VERSION, IML_COL_STATE };
+enum {
+	IML_COL_WORKSPACE,
+	IML_COL_HOST,
+	IML_COL_PORT,
+	IML_COL_SECURITY,
+	IML_COL_USERNAME,
+	IML_COL_BOX,
+	IML_COL_FOLDERS,
+	IML_COL_VERSION,
+	IML_COL_STATE
+};
 /* store_imap_load reads mailbox_id's settings with the SMTP username and sealed password
  * in place of the missing ones (0 or 1 row; none when the mailbox is deleted). */
 lc_err store_imap_load(struct db *db, int64_t mailbox_id, struct db_rows *out);
@@ -62,8 +82,8 @@ lc_err store_imap_state(struct db *db, int64_t mailbox_id, int64_t version, unsi
     const char *error, int synced, unsigned failures, const char *now_sql);
 
 /* store_imap_folder_get reads a folder's checkpoint: (uidvalidity, last_uid), 0 or 1 row. */
-lc_err store_imap_folder_get(struct db *db, int64_t mailbox_id, const char *folder,
-    struct db_rows *out);
+lc_err store_imap_folder_get(
+    struct db *db, int64_t mailbox_id, const char *folder, struct db_rows *out);
 /* store_imap_folder_set writes a folder's checkpoint. */
 lc_err store_imap_folder_set(struct db *db, int64_t mailbox_id, const char *folder,
     uint64_t uidvalidity, uint64_t last_uid, const char *now_sql);

@@ -4,17 +4,17 @@
 #include "db/store_inbound.h"
 #include "util/timefmt.h"
 
-#define IN_SELECT                                                                             \
-	"SELECT i.id, i.public_id, i.workspace_id, c.public_id, r.public_id, o.public_id, "     \
-	"i.klass, i.match_method, i.message_id_header, i.in_reply_to, i.references_header, "      \
-	"i.from_email, i.from_name, i.to_email, i.subject, i.body_text, i.body_new, "             \
-	"i.bounce_status, i.bounce_recipient, i.sent_at, i.received_at, i.campaign_id, "          \
-	"i.relationship_id, a.public_id, o.message_id_header, i.ooo_return, i.triage_decision, "  \
-	"i.triaged_by, i.triaged_at "                                                             \
-	"FROM inbound_messages i "                                                                \
-	"LEFT JOIN campaigns c ON c.id = i.campaign_id "                                          \
-	"LEFT JOIN relationships r ON r.id = i.relationship_id "                                  \
-	"LEFT JOIN outbound_messages o ON o.id = i.outbound_id "                                  \
+#define IN_SELECT                                                                                  \
+	"SELECT i.id, i.public_id, i.workspace_id, c.public_id, r.public_id, o.public_id, "        \
+	"i.klass, i.match_method, i.message_id_header, i.in_reply_to, i.references_header, "       \
+	"i.from_email, i.from_name, i.to_email, i.subject, i.body_text, i.body_new, "              \
+	"i.bounce_status, i.bounce_recipient, i.sent_at, i.received_at, i.campaign_id, "           \
+	"i.relationship_id, a.public_id, o.message_id_header, i.ooo_return, i.triage_decision, "   \
+	"i.triaged_by, i.triaged_at "                                                              \
+	"FROM inbound_messages i "                                                                 \
+	"LEFT JOIN campaigns c ON c.id = i.campaign_id "                                           \
+	"LEFT JOIN relationships r ON r.id = i.relationship_id "                                   \
+	"LEFT JOIN outbound_messages o ON o.id = i.outbound_id "                                   \
 	"LEFT JOIN outbound_messages a ON a.id = i.auto_response_id "
 
 lc_err
@@ -68,16 +68,16 @@ store_inbound_get(struct db *db, int64_t workspace_id, const char *public_id, st
 	return db_query(db, sql, p, 2, out);
 }
 
-#define IN_FILTER                                                                             \
-	"WHERE i.workspace_id = ? AND (? = 0 OR i.campaign_id = ?) "                              \
+#define IN_FILTER                                                                                  \
+	"WHERE i.workspace_id = ? AND (? = 0 OR i.campaign_id = ?) "                               \
 	"AND ((1 << i.klass) & ?) <> 0 AND (? = -1 OR (i.relationship_id IS NOT NULL) = ?) "
 
 lc_err
 store_inbound_list(struct db *db, const struct store_inbound_filter *f, struct db_rows *out)
 {
-	static const char sql[] = IN_SELECT IN_FILTER
-	    "AND i.received_at <= ? AND (i.received_at < ? OR i.id < ?) "
-	    "ORDER BY i.received_at DESC, i.id DESC LIMIT ?";
+	static const char sql[] =
+	    IN_SELECT IN_FILTER "AND i.received_at <= ? AND (i.received_at < ? OR i.id < ?) "
+	                        "ORDER BY i.received_at DESC, i.id DESC LIMIT ?";
 	const char *before = f->before_sql ? f->before_sql : "9999-12-31 23:59:59.999";
 	struct db_param p[] = {DB_I64(f->workspace_id), DB_I64(f->campaign_id),
 	    DB_I64(f->campaign_id), DB_I64(f->klass_mask), DB_I64(f->matched), DB_I64(f->matched),
@@ -138,8 +138,7 @@ store_rel_by_email(struct db *db, int64_t workspace_id, const char *email, struc
 }
 
 lc_err
-store_rel_by_domain(struct db *db, int64_t workspace_id, const char *domain,
-    struct db_rows *out)
+store_rel_by_domain(struct db *db, int64_t workspace_id, const char *domain, struct db_rows *out)
 {
 	/* ix_relationships_ws_domain (workspace_id, domain, created_at, id): the prospects at
 	 * that domain only, however large the workspace */
@@ -185,8 +184,8 @@ store_msg_pending_follow_ups(struct db *db, int64_t rel_id, struct db_rows *out)
 }
 
 lc_err
-store_msg_follow_ups_not_before(struct db *db, int64_t rel_id, int64_t not_before_ms,
-    const char *now_sql)
+store_msg_follow_ups_not_before(
+    struct db *db, int64_t rel_id, int64_t not_before_ms, const char *now_sql)
 {
 	/* the rows of ix_outbound_relationship's pending follow-ups (store_msg_pending_follow_ups):
 	 * due_at moves with schedule_at, and queue_due (008) follows due_at by itself */
@@ -198,8 +197,8 @@ store_msg_follow_ups_not_before(struct db *db, int64_t rel_id, int64_t not_befor
 
 	sqltime_format(not_before_ms, when);
 	{
-		struct db_param p[] = {DB_CSTR(when), DB_CSTR(when), DB_CSTR(now_sql), DB_I64(rel_id),
-		    DB_CSTR(when)};
+		struct db_param p[] = {
+		    DB_CSTR(when), DB_CSTR(when), DB_CSTR(now_sql), DB_I64(rel_id), DB_CSTR(when)};
 
 		return db_exec(db, sql, p, 5, NULL, NULL);
 	}
@@ -230,8 +229,8 @@ store_rel_history(struct db *db, int64_t rel_id, struct db_rows *out)
 }
 
 lc_err
-store_triage_list(struct db *db, int64_t workspace_id, const char *before_sql,
-    int64_t before_id, unsigned limit, struct db_rows *out)
+store_triage_list(struct db *db, int64_t workspace_id, const char *before_sql, int64_t before_id,
+    unsigned limit, struct db_rows *out)
 {
 	static const char sql[] = IN_SELECT
 	    "WHERE i.workspace_id = ? AND i.triage_at IS NOT NULL AND i.triage_at <= ? "
@@ -262,8 +261,8 @@ store_triage_count(struct db *db, int64_t workspace_id, int64_t *n)
 }
 
 lc_err
-store_inbound_get_locked(struct db *db, int64_t workspace_id, const char *public_id,
-    struct db_rows *out)
+store_inbound_get_locked(
+    struct db *db, int64_t workspace_id, const char *public_id, struct db_rows *out)
 {
 	static const char sql[] =
 	    IN_SELECT "WHERE i.public_id = ? AND i.workspace_id = ? FOR UPDATE";
@@ -273,8 +272,8 @@ store_inbound_get_locked(struct db *db, int64_t workspace_id, const char *public
 }
 
 lc_err
-store_triage_set(struct db *db, int64_t id, int64_t campaign_id, int64_t rel_id,
-    unsigned decision, const char *by, const char *now_sql)
+store_triage_set(struct db *db, int64_t id, int64_t campaign_id, int64_t rel_id, unsigned decision,
+    const char *by, const char *now_sql)
 {
 	static const char sql[] =
 	    "UPDATE inbound_messages SET campaign_id = COALESCE(?, campaign_id), "

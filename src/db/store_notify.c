@@ -8,8 +8,8 @@ store_notify_insert(struct db *db, int64_t workspace_id, int64_t msg_id, const c
 {
 	static const char sql[] = "INSERT INTO approval_notifications (workspace_id, message_id, "
 	                          "status, due_at, created_at) VALUES (?, ?, 0, ?, ?)";
-	struct db_param p[] = {DB_I64(workspace_id), DB_I64(msg_id), DB_CSTR(now_sql),
-	    DB_CSTR(now_sql)};
+	struct db_param p[] = {
+	    DB_I64(workspace_id), DB_I64(msg_id), DB_CSTR(now_sql), DB_CSTR(now_sql)};
 
 	return db_exec(db, sql, p, 4, NULL, NULL);
 }
@@ -17,8 +17,9 @@ store_notify_insert(struct db *db, int64_t workspace_id, int64_t msg_id, const c
 lc_err
 store_notify_due(struct db *db, const char *now_sql, unsigned limit, struct db_rows *out)
 {
-	static const char sql[] = "SELECT id FROM approval_notifications WHERE status = 0 "
-	                          "AND due_at <= ? ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED";
+	static const char sql[] =
+	    "SELECT id FROM approval_notifications WHERE status = 0 "
+	    "AND due_at <= ? ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED";
 	struct db_param p[] = {DB_CSTR(now_sql), DB_I64(limit)};
 
 	return db_query(db, sql, p, 2, out);
@@ -83,8 +84,9 @@ store_notify_done(struct db *db, int64_t id, unsigned status, const char *due_sq
 lc_err
 store_notify_reap(struct db *db, const char *now_sql)
 {
-	static const char sql[] = "UPDATE approval_notifications SET status = 0, "
-	                          "lease_expires_at = NULL WHERE status = 1 AND lease_expires_at < ?";
+	static const char sql[] =
+	    "UPDATE approval_notifications SET status = 0, "
+	    "lease_expires_at = NULL WHERE status = 1 AND lease_expires_at < ?";
 	struct db_param p[] = {DB_CSTR(now_sql)};
 
 	return db_exec(db, sql, p, 1, NULL, NULL);

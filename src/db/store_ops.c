@@ -16,9 +16,8 @@ store_ops_messages(struct db *db, struct db_rows *out)
 lc_err
 store_ops_oldest_due(struct db *db, struct db_rows *out)
 {
-	static const char sql[] =
-	    "SELECT (SELECT MIN(queue_due) FROM outbound_messages), "
-	    "(SELECT MIN(due_at) FROM webhook_outbox WHERE state = 0)";
+	static const char sql[] = "SELECT (SELECT MIN(queue_due) FROM outbound_messages), "
+	                          "(SELECT MIN(due_at) FROM webhook_outbox WHERE state = 0)";
 
 	return db_query(db, sql, NULL, 0, out);
 }

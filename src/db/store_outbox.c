@@ -5,20 +5,20 @@
 #include "db/store_outbox.h"
 #include "db/store_suppressions.h"
 
-#define MSG_SELECT                                                                            \
-	"SELECT m.id, m.public_id, m.workspace_id, m.campaign_id, m.relationship_id, "          \
-	"m.invocation_id, m.kind, m.status, m.follow_up_step, m.parent_id, m.from_email, "        \
-	"m.to_email, m.to_name, m.subject, m.body, m.message_id_header, m.in_reply_to, "          \
-	"m.references_header, m.unsubscribe_token, m.schedule_at, m.due_at, m.created_at, "       \
-	"m.updated_at, m.requested_by, m.credits_reserved, m.credits_charged, m.attempts, "       \
-	"m.fence, m.smtp_phase, m.last_error, m.sent_at, c.public_id, r.public_id, c.status, "    \
-	"r.status, " SUPPRESSED_SQL("w.account_id", "m.workspace_id", "m.to_email",             \
-	    "m.to_email") ", w.max_lateness_hours, i.public_id, m.decided_at, "                   \
-	"w.track_opens, m.open_token, m.held_reason, m.next_slot_at "                             \
-	"FROM outbound_messages m JOIN campaigns c ON c.id = m.campaign_id "                      \
-	"JOIN relationships r ON r.id = m.relationship_id "                                       \
-	"JOIN workspaces w ON w.id = m.workspace_id "                                             \
-	"LEFT JOIN invocations i ON i.id = m.invocation_id "
+#define MSG_SELECT                                                                                 \
+	"SELECT m.id, m.public_id, m.workspace_id, m.campaign_id, m.relationship_id, "             \
+	"m.invocation_id, m.kind, m.status, m.follow_up_step, m.parent_id, m.from_email, "         \
+	"m.to_email, m.to_name, m.subject, m.body, m.message_id_header, m.in_reply_to, "           \
+	"m.references_header, m.unsubscribe_token, m.schedule_at, m.due_at, m.created_at, "        \
+	"m.updated_at, m.requested_by, m.credits_reserved, m.credits_charged, m.attempts, "        \
+	"m.fence, m.smtp_phase, m.last_error, m.sent_at, c.public_id, r.public_id, c.status, "     \
+	"r.status, " SUPPRESSED_SQL("w.account_id", "m.workspace_id", "m.to_email",                \
+	    "m.to_email") ", w.max_lateness_hours, i.public_id, m.decided_at, "                    \
+	                  "w.track_opens, m.open_token, m.held_reason, m.next_slot_at "            \
+	                  "FROM outbound_messages m JOIN campaigns c ON c.id = m.campaign_id "     \
+	                  "JOIN relationships r ON r.id = m.relationship_id "                      \
+	                  "JOIN workspaces w ON w.id = m.workspace_id "                            \
+	                  "LEFT JOIN invocations i ON i.id = m.invocation_id "
 
 static lc_err one_id(struct db *, const char *, const struct db_param *, size_t, int64_t *);
 
@@ -43,10 +43,13 @@ store_msg_insert(struct db *db, const struct store_msg_new *m, uint64_t *id)
 {
 	static const char sql[] =
 	    "INSERT INTO outbound_messages (public_id, workspace_id, campaign_id, relationship_id, "
-	    "invocation_id, parent_id, kind, status, follow_up_step, from_email, to_email, to_name, "
+	    "invocation_id, parent_id, kind, status, follow_up_step, from_email, to_email, "
+	    "to_name, "
 	    "subject, body, message_id_header, in_reply_to, references_header, unsubscribe_token, "
-	    "schedule_at, due_at, created_at, updated_at, requested_by, credits_reserved, inbound_id, "
-	    "open_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "schedule_at, due_at, created_at, updated_at, requested_by, credits_reserved, "
+	    "inbound_id, "
+	    "open_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, "
 	    "?, ?)";
 	struct db_param p[] = {DB_CSTR(m->public_id), DB_I64(m->workspace_id),
 	    DB_I64(m->campaign_id), DB_I64(m->relationship_id),
@@ -56,16 +59,16 @@ store_msg_insert(struct db *db, const struct store_msg_new *m, uint64_t *id)
 	    DB_CSTR(m->to_name), DB_CSTR(m->subject), DB_CSTR(m->body),
 	    DB_CSTR(m->message_id_header), m->in_reply_to ? DB_CSTR(m->in_reply_to) : DB_NULL,
 	    m->references ? DB_CSTR(m->references) : DB_NULL, DB_CSTR(m->unsubscribe_token),
-	    DB_CSTR(m->schedule_sql), DB_CSTR(m->due_sql), DB_CSTR(m->now_sql),
-	    DB_CSTR(m->now_sql), DB_CSTR(m->requested_by), DB_I64(m->credits_reserved),
+	    DB_CSTR(m->schedule_sql), DB_CSTR(m->due_sql), DB_CSTR(m->now_sql), DB_CSTR(m->now_sql),
+	    DB_CSTR(m->requested_by), DB_I64(m->credits_reserved),
 	    m->inbound_id ? DB_I64(m->inbound_id) : DB_NULL, DB_CSTR(m->open_token)};
 
 	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, id);
 }
 
 lc_err
-store_msg_get(struct db *db, int64_t workspace_id, const char *public_id, int lock,
-    struct db_rows *out)
+store_msg_get(
+    struct db *db, int64_t workspace_id, const char *public_id, int lock, struct db_rows *out)
 {
 	static const char lock_sql[] = "SELECT id FROM outbound_messages "
 	                               "WHERE public_id = ? AND workspace_id = ? FOR UPDATE";
@@ -136,16 +139,16 @@ store_msg_claim_batch(struct db *db, const int64_t *ids, size_t n, const char *o
 	return db_exec(db, sql, p, 3 + STORE_BATCH_MAX, claimed, NULL);
 }
 
-#define MSG_LIST_FILTER                                                                       \
-	"WHERE m.workspace_id = ? AND ((1 << m.status) & ?) <> 0 AND ((1 << m.kind) & ?) <> 0 "  \
+#define MSG_LIST_FILTER                                                                            \
+	"WHERE m.workspace_id = ? AND ((1 << m.status) & ?) <> 0 AND ((1 << m.kind) & ?) <> 0 "    \
 	"AND (? = 0 OR m.campaign_id = ?) "
 
 lc_err
 store_msg_list(struct db *db, const struct store_msg_filter *f, struct db_rows *out)
 {
-	static const char sql[] = MSG_SELECT MSG_LIST_FILTER
-	    "AND m.created_at <= ? AND (m.created_at < ? OR m.id < ?) "
-	    "ORDER BY m.created_at DESC, m.id DESC LIMIT ?";
+	static const char sql[] =
+	    MSG_SELECT MSG_LIST_FILTER "AND m.created_at <= ? AND (m.created_at < ? OR m.id < ?) "
+	                               "ORDER BY m.created_at DESC, m.id DESC LIMIT ?";
 	const char *before = f->before_sql ? f->before_sql : "9999-12-31 23:59:59.999";
 	struct db_param p[] = {DB_I64(f->workspace_id), DB_I64(f->status_mask),
 	    DB_I64(f->kind_mask), DB_I64(f->campaign_id), DB_I64(f->campaign_id), DB_CSTR(before),
@@ -179,8 +182,8 @@ store_msg_set_status(struct db *db, int64_t id, unsigned from_mask, unsigned sta
 }
 
 lc_err
-store_msg_edit(struct db *db, int64_t id, const char *subject, const char *body,
-    const char *now_sql)
+store_msg_edit(
+    struct db *db, int64_t id, const char *subject, const char *body, const char *now_sql)
 {
 	static const char sql[] = "UPDATE outbound_messages SET subject = COALESCE(?, subject), "
 	                          "body = COALESCE(?, body), updated_at = ? WHERE id = ?";
@@ -290,7 +293,8 @@ store_inv_get(struct db *db, int64_t workspace_id, const char *public_id, struct
 {
 	static const char sql[] =
 	    "SELECT i.id, i.public_id, i.action, i.status, i.credits_reserved, i.credits_charged, "
-	    "i.created_at, i.updated_at, m.public_id, m.status, m.schedule_at, e.public_id, e.type, "
+	    "i.created_at, i.updated_at, m.public_id, m.status, m.schedule_at, e.public_id, "
+	    "e.type, "
 	    "e.occurred_at, c.public_id, r.public_id, m.held_reason, m.next_slot_at "
 	    "FROM invocations i "
 	    "LEFT JOIN outbound_messages m ON m.id = i.message_id "
@@ -305,14 +309,13 @@ store_inv_get(struct db *db, int64_t workspace_id, const char *public_id, struct
 
 lc_err
 store_decision_insert(struct db *db, int64_t msg_id, int64_t workspace_id, unsigned decision,
-    const char *by, const char *reason, const char *subject, const char *body,
-    const char *now_sql)
+    const char *by, const char *reason, const char *subject, const char *body, const char *now_sql)
 {
 	static const char sql[] =
 	    "INSERT INTO approval_decisions (message_id, workspace_id, decision, decided_by, "
 	    "decided_at, reason, edited_subject, edited_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-	struct db_param p[] = {DB_I64(msg_id), DB_I64(workspace_id), DB_I64(decision),
-	    DB_CSTR(by), DB_CSTR(now_sql), reason ? DB_CSTR(reason) : DB_NULL,
+	struct db_param p[] = {DB_I64(msg_id), DB_I64(workspace_id), DB_I64(decision), DB_CSTR(by),
+	    DB_CSTR(now_sql), reason ? DB_CSTR(reason) : DB_NULL,
 	    subject ? DB_CSTR(subject) : DB_NULL, body ? DB_CSTR(body) : DB_NULL};
 
 	return db_exec(db, sql, p, 8, NULL, NULL);
@@ -323,10 +326,10 @@ store_msg_by_token(struct db *db, const char *token, struct db_rows *out)
 {
 	static const char sql[] =
 	    "SELECT m.id, m.workspace_id, m.campaign_id, m.relationship_id, m.to_email, "
-	    "m.from_email, m.public_id, "
-	    SUPPRESSED_SQL("w.account_id", "m.workspace_id", "m.to_email", "m.to_email")
-	    " FROM outbound_messages m JOIN workspaces w ON w.id = m.workspace_id "
-	    "WHERE m.unsubscribe_token = ?";
+	    "m.from_email, m.public_id, " SUPPRESSED_SQL("w.account_id", "m.workspace_id",
+	        "m.to_email", "m.to_email") " FROM outbound_messages m JOIN workspaces w ON w.id = "
+	                                    "m.workspace_id "
+	                                    "WHERE m.unsubscribe_token = ?";
 	struct db_param p[] = {DB_CSTR(token)};
 
 	return db_query(db, sql, p, 1, out);

@@ -20,20 +20,54 @@ struct store_msg_new {
 lc_err store_msg_insert(struct db *db, const struct store_msg_new *m, uint64_t *id);
 
 enum {
-	MSG_COL_ID, MSG_COL_PUBLIC, MSG_COL_WORKSPACE, MSG_COL_CAMPAIGN, MSG_COL_RELATIONSHIP,
-	MSG_COL_INVOCATION, MSG_COL_KIND, MSG_COL_STATUS, MSG_COL_STEP, MSG_COL_PARENT,
-	MSG_COL_FROM, MSG_COL_TO, MSG_COL_TO_NAME, MSG_COL_SUBJECT, MSG_COL_BODY, MSG_COL_MSGID,
-	MSG_COL_IN_REPLY_TO, MSG_COL_REFERENCES, MSG_COL_UNSUB, MSG_COL_SCHEDULE, MSG_COL_DUE,
-	MSG_COL_CREATED, MSG_COL_UPDATED, MSG_COL_REQUESTED_BY, MSG_COL_RESERVED, MSG_COL_CHARGED,
-	MSG_COL_ATTEMPTS, MSG_COL_FENCE, MSG_COL_PHASE, MSG_COL_LAST_ERROR, MSG_COL_SENT_AT,
-	MSG_COL_CAMPAIGN_PUBLIC, MSG_COL_REL_PUBLIC, MSG_COL_CAMPAIGN_STATUS, MSG_COL_REL_STATUS,
-	MSG_COL_SUPPRESSED, MSG_COL_MAX_LATENESS, MSG_COL_INV_PUBLIC, MSG_COL_DECIDED_AT,
-	MSG_COL_TRACK_OPENS, MSG_COL_OPEN_TOKEN, MSG_COL_HELD_REASON, MSG_COL_NEXT_SLOT,
+	MSG_COL_ID,
+	MSG_COL_PUBLIC,
+	MSG_COL_WORKSPACE,
+	MSG_COL_CAMPAIGN,
+	MSG_COL_RELATIONSHIP,
+	MSG_COL_INVOCATION,
+	MSG_COL_KIND,
+	MSG_COL_STATUS,
+	MSG_COL_STEP,
+	MSG_COL_PARENT,
+	MSG_COL_FROM,
+	MSG_COL_TO,
+	MSG_COL_TO_NAME,
+	MSG_COL_SUBJECT,
+	MSG_COL_BODY,
+	MSG_COL_MSGID,
+	MSG_COL_IN_REPLY_TO,
+	MSG_COL_REFERENCES,
+	MSG_COL_UNSUB,
+	MSG_COL_SCHEDULE,
+	MSG_COL_DUE,
+	MSG_COL_CREATED,
+	MSG_COL_UPDATED,
+	MSG_COL_REQUESTED_BY,
+	MSG_COL_RESERVED,
+	MSG_COL_CHARGED,
+	MSG_COL_ATTEMPTS,
+	MSG_COL_FENCE,
+	MSG_COL_PHASE,
+	MSG_COL_LAST_ERROR,
+	MSG_COL_SENT_AT,
+	MSG_COL_CAMPAIGN_PUBLIC,
+	MSG_COL_REL_PUBLIC,
+	MSG_COL_CAMPAIGN_STATUS,
+	MSG_COL_REL_STATUS,
+	MSG_COL_SUPPRESSED,
+	MSG_COL_MAX_LATENESS,
+	MSG_COL_INV_PUBLIC,
+	MSG_COL_DECIDED_AT,
+	MSG_COL_TRACK_OPENS,
+	MSG_COL_OPEN_TOKEN,
+	MSG_COL_HELD_REASON,
+	MSG_COL_NEXT_SLOT,
 	MSG_COL_NCOLS
 };
 /* store_msg_get loads one message of a workspace by public id; lock adds FOR UPDATE. */
-lc_err store_msg_get(struct db *db, int64_t workspace_id, const char *public_id, int lock,
-    struct db_rows *out);
+lc_err store_msg_get(
+    struct db *db, int64_t workspace_id, const char *public_id, int lock, struct db_rows *out);
 /* store_msg_get_by_id loads one message by internal id with FOR UPDATE. */
 lc_err store_msg_get_locked(struct db *db, int64_t id, struct db_rows *out);
 /* store_msg_get_batch reads n (0..STORE_BATCH_MAX) messages as store_msg_get_locked does,
@@ -57,8 +91,8 @@ lc_err store_msg_count(struct db *db, const struct store_msg_filter *f, int64_t 
 lc_err store_msg_set_status(struct db *db, int64_t id, unsigned from_mask, unsigned status,
     const char *due_sql, const char *error, const char *now_sql, uint64_t *changed);
 /* store_msg_edit replaces subject and/or body (NULL keeps). */
-lc_err store_msg_edit(struct db *db, int64_t id, const char *subject, const char *body,
-    const char *now_sql);
+lc_err store_msg_edit(
+    struct db *db, int64_t id, const char *subject, const char *body, const char *now_sql);
 /* store_msg_decided stamps decided_at. */
 lc_err store_msg_decided(struct db *db, int64_t id, const char *now_sql);
 
@@ -79,8 +113,16 @@ lc_err store_msg_result(struct db *db, int64_t id, uint64_t fence, unsigned stat
     const char *due_sql, const char *error, const char *now_sql, uint64_t *changed);
 
 /* store_msg_by_token finds a message by its unsubscribe token. */
-enum { TOK_COL_ID, TOK_COL_WORKSPACE, TOK_COL_CAMPAIGN, TOK_COL_RELATIONSHIP, TOK_COL_TO,
-	TOK_COL_FROM, TOK_COL_PUBLIC, TOK_COL_SUPPRESSED };
+enum {
+	TOK_COL_ID,
+	TOK_COL_WORKSPACE,
+	TOK_COL_CAMPAIGN,
+	TOK_COL_RELATIONSHIP,
+	TOK_COL_TO,
+	TOK_COL_FROM,
+	TOK_COL_PUBLIC,
+	TOK_COL_SUPPRESSED
+};
 lc_err store_msg_by_token(struct db *db, const char *token, struct db_rows *out);
 
 /* ---- invocations ---- */
@@ -90,18 +132,31 @@ lc_err store_inv_link(struct db *db, int64_t inv_id, int64_t msg_id);
 lc_err store_inv_set(struct db *db, int64_t inv_id, unsigned status, unsigned charged,
     const char *event_public_id, const char *now_sql);
 enum {
-	INV_COL_ID, INV_COL_PUBLIC, INV_COL_ACTION, INV_COL_STATUS, INV_COL_RESERVED,
-	INV_COL_CHARGED, INV_COL_CREATED, INV_COL_UPDATED, INV_COL_MSG_PUBLIC, INV_COL_MSG_STATUS,
-	INV_COL_MSG_SCHEDULE, INV_COL_EVENT_PUBLIC, INV_COL_EVENT_TYPE, INV_COL_EVENT_AT,
-	INV_COL_EVENT_CAMPAIGN, INV_COL_EVENT_REL, INV_COL_MSG_HELD_REASON, INV_COL_MSG_NEXT_SLOT
+	INV_COL_ID,
+	INV_COL_PUBLIC,
+	INV_COL_ACTION,
+	INV_COL_STATUS,
+	INV_COL_RESERVED,
+	INV_COL_CHARGED,
+	INV_COL_CREATED,
+	INV_COL_UPDATED,
+	INV_COL_MSG_PUBLIC,
+	INV_COL_MSG_STATUS,
+	INV_COL_MSG_SCHEDULE,
+	INV_COL_EVENT_PUBLIC,
+	INV_COL_EVENT_TYPE,
+	INV_COL_EVENT_AT,
+	INV_COL_EVENT_CAMPAIGN,
+	INV_COL_EVENT_REL,
+	INV_COL_MSG_HELD_REASON,
+	INV_COL_MSG_NEXT_SLOT
 };
-lc_err store_inv_get(struct db *db, int64_t workspace_id, const char *public_id,
-    struct db_rows *out);
+lc_err store_inv_get(
+    struct db *db, int64_t workspace_id, const char *public_id, struct db_rows *out);
 
 /* ---- approval decisions ---- */
-lc_err store_decision_insert(struct db *db, int64_t msg_id, int64_t workspace_id,
-    unsigned decision, const char *by, const char *reason, const char *subject,
-    const char *body, const char *now_sql);
+lc_err store_decision_insert(struct db *db, int64_t msg_id, int64_t workspace_id, unsigned decision,
+    const char *by, const char *reason, const char *subject, const char *body, const char *now_sql);
 
 /* ---- credits (store_credits.c) ---- */
 enum { CREDIT_GRANT = 0, CREDIT_RESERVE, CREDIT_CAPTURE, CREDIT_RELEASE };
@@ -117,15 +172,30 @@ lc_err store_credit_move(struct db *db, int64_t workspace_id, unsigned kind, int
     int64_t msg_id, const char *note, const char *now_sql, int *ok);
 enum { CR_COL_BALANCE, CR_COL_RESERVED };
 lc_err store_credit_balance(struct db *db, int64_t workspace_id, struct db_rows *out);
-enum { LEDGER_COL_ID, LEDGER_COL_KIND, LEDGER_COL_DB, LEDGER_COL_DR, LEDGER_COL_MSG,
-	LEDGER_COL_NOTE, LEDGER_COL_AT };
+enum {
+	LEDGER_COL_ID,
+	LEDGER_COL_KIND,
+	LEDGER_COL_DB,
+	LEDGER_COL_DR,
+	LEDGER_COL_MSG,
+	LEDGER_COL_NOTE,
+	LEDGER_COL_AT
+};
 lc_err store_credit_ledger(struct db *db, int64_t workspace_id, const char *before_sql,
     int64_t before_id, unsigned limit, struct db_rows *out);
 
 /* ---- policy ---- */
-enum { POL_COL_DRAFTS, POL_COL_SEND, POL_COL_RESPOND, POL_COL_AUTO, POL_COL_FOLLOW,
-	POL_COL_LATENESS, POL_COL_TRACK, POL_COL_BOUNCE_PERMILLE,
-	POL_COL_UNSUB_DOMAIN };
+enum {
+	POL_COL_DRAFTS,
+	POL_COL_SEND,
+	POL_COL_RESPOND,
+	POL_COL_AUTO,
+	POL_COL_FOLLOW,
+	POL_COL_LATENESS,
+	POL_COL_TRACK,
+	POL_COL_BOUNCE_PERMILLE,
+	POL_COL_UNSUB_DOMAIN
+};
 lc_err store_policy_get(struct db *db, int64_t workspace_id, struct db_rows *out);
 /* store_policy_put_bounce sets autoPause.bounceRate (thousandths). */
 lc_err store_policy_put_bounce(struct db *db, int64_t workspace_id, unsigned permille);
@@ -133,8 +203,15 @@ lc_err store_policy_put(struct db *db, int64_t workspace_id, const unsigned flag
     unsigned lateness_hours, int track_opens, int unsubscribe_domain);
 /* store_msg_open records the first open of a sent message by its open token; *first is
  * 1 when this was it, and out receives (workspace, campaign, relationship, public id). */
-enum { OPEN_COL_ID, OPEN_COL_WS, OPEN_COL_CAMPAIGN, OPEN_COL_REL, OPEN_COL_PUBLIC,
-	OPEN_COL_STATUS, OPEN_COL_OPENED };
+enum {
+	OPEN_COL_ID,
+	OPEN_COL_WS,
+	OPEN_COL_CAMPAIGN,
+	OPEN_COL_REL,
+	OPEN_COL_PUBLIC,
+	OPEN_COL_STATUS,
+	OPEN_COL_OPENED
+};
 lc_err store_msg_by_open_token(struct db *db, const char *token, struct db_rows *out);
 lc_err store_msg_opened(struct db *db, int64_t id, const char *now_sql, uint64_t *changed);
 
@@ -150,39 +227,46 @@ lc_err store_idem_renew(struct db *db, int64_t workspace_id, const char *key,
 lc_err store_idem_insert(struct db *db, int64_t workspace_id, const char *key,
     const unsigned char *hash, const char *now_sql);
 lc_err store_idem_delete(struct db *db, int64_t workspace_id, const char *key);
-lc_err store_idem_finish(struct db *db, int64_t workspace_id, const char *key, int status,
-    const char *body, size_t len);
+lc_err store_idem_finish(
+    struct db *db, int64_t workspace_id, const char *key, int status, const char *body, size_t len);
 
 /* ---- suppressions ---- */
 lc_err store_suppressed(struct db *db, int64_t workspace_id, const char *email, int *yes);
-lc_err store_suppress(struct db *db, int64_t workspace_id, const char *email,
-    const char *reason, const char *now_sql);
+lc_err store_suppress(struct db *db, int64_t workspace_id, const char *email, const char *reason,
+    const char *now_sql);
 
 /* ---- campaign details for sending ---- */
-lc_err store_follow_up_insert(struct db *db, int64_t campaign_id, unsigned step,
-    unsigned after_days, const char *body);
+lc_err store_follow_up_insert(
+    struct db *db, int64_t campaign_id, unsigned step, unsigned after_days, const char *body);
 enum { FU_COL_AFTER, FU_COL_BODY };
-lc_err store_follow_up_get(struct db *db, int64_t campaign_id, unsigned step,
-    struct db_rows *out);
-lc_err store_campaign_auto_response(struct db *db, int64_t campaign_id, const char *body,
-    int delay_minutes);
+lc_err store_follow_up_get(struct db *db, int64_t campaign_id, unsigned step, struct db_rows *out);
+lc_err store_campaign_auto_response(
+    struct db *db, int64_t campaign_id, const char *body, int delay_minutes);
 /* store_campaign_lock reads status of a campaign of a workspace FOR UPDATE. */
-enum { CL_COL_ID, CL_COL_STATUS, CL_COL_SENDER, CL_COL_SUBJECT, CL_COL_BODY, CL_COL_NAME,
-	CL_COL_TARGET, CL_COL_LAUNCHED };
-lc_err store_campaign_lock(struct db *db, int64_t workspace_id, const char *public_id,
-    struct db_rows *out);
+enum {
+	CL_COL_ID,
+	CL_COL_STATUS,
+	CL_COL_SENDER,
+	CL_COL_SUBJECT,
+	CL_COL_BODY,
+	CL_COL_NAME,
+	CL_COL_TARGET,
+	CL_COL_LAUNCHED
+};
+lc_err store_campaign_lock(
+    struct db *db, int64_t workspace_id, const char *public_id, struct db_rows *out);
 /* store_campaign_launched: *yes unless the campaign is a draft never launched (also 1 when
  * there is no such campaign). */
-lc_err store_campaign_launched(struct db *db, int64_t workspace_id, const char *public_id,
-    int *yes);
+lc_err store_campaign_launched(
+    struct db *db, int64_t workspace_id, const char *public_id, int *yes);
 /* store_campaign_set_launched records the campaign's launch (once). */
 lc_err store_campaign_set_launched(struct db *db, int64_t campaign_id, const char *now_sql);
 /* store_rel_undrafted lists the campaign's relationships without a draft yet, oldest first:
  * columns id, domain, contact_name, contact_email. */
 lc_err store_rel_undrafted(struct db *db, int64_t campaign_id, struct db_rows *out);
 enum { RL_COL_ID, RL_COL_EMAIL, RL_COL_NAME, RL_COL_DOMAIN, RL_COL_STATUS };
-lc_err store_rel_in_campaign(struct db *db, int64_t campaign_id, const char *public_id,
-    struct db_rows *out);
+lc_err store_rel_in_campaign(
+    struct db *db, int64_t campaign_id, const char *public_id, struct db_rows *out);
 /* store_ws_id_of_public finds a workspace's internal id (for the worker's logs). */
 
 #endif

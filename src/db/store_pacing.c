@@ -31,8 +31,8 @@ store_pace_take(struct db *db, int64_t id, int64_t day, unsigned count, const ch
 }
 
 lc_err
-store_domain_sent(struct db *db, int64_t workspace_id, const char *domain, const char *hour_sql,
-    unsigned *sent)
+store_domain_sent(
+    struct db *db, int64_t workspace_id, const char *domain, const char *hour_sql, unsigned *sent)
 {
 	static const char sql[] = "SELECT sent FROM domain_sends WHERE workspace_id = ? "
 	                          "AND domain = ? AND hour_start = ? FOR UPDATE";
@@ -97,8 +97,8 @@ store_campaign_outcomes(struct db *db, int64_t id, unsigned n, int bounce)
 	static const char sql[] =
 	    "UPDATE campaigns SET recent_bounces = ((recent_bounces << ?) | ?) & 1048575, "
 	    "recent_sends = LEAST(recent_sends + ?, 20) WHERE id = ?";
-	struct db_param p[] = {DB_I64(n > 20 ? 20 : n), DB_I64(bounce ? 1 : 0), DB_I64(n),
-	    DB_I64(id)};
+	struct db_param p[] = {
+	    DB_I64(n > 20 ? 20 : n), DB_I64(bounce ? 1 : 0), DB_I64(n), DB_I64(id)};
 
 	return db_exec(db, sql, p, 4, NULL, NULL);
 }

@@ -3,15 +3,14 @@
 
 #include "db/store_placements.h"
 
-#define PL_COLS                                                                            \
-	"id, public_id, relationship_id, campaign_id, link_url, status, http_status, "       \
-	"last_error, checked_at, verified_at, lost_at, created_at, due_at, verdict, issues, "   \
+#define PL_COLS                                                                                    \
+	"id, public_id, relationship_id, campaign_id, link_url, status, http_status, "             \
+	"last_error, checked_at, verified_at, lost_at, created_at, due_at, verdict, issues, "      \
 	"expected_anchor, expected_rel, guarantee_until, price_cents, price_currency"
 
 lc_err
-store_pl_insert(struct db *db, const char *public_id, int64_t workspace_id,
-    int64_t campaign_id, int64_t relationship_id, const char *link_url, const char *now_sql,
-    int *inserted)
+store_pl_insert(struct db *db, const char *public_id, int64_t workspace_id, int64_t campaign_id,
+    int64_t relationship_id, const char *link_url, const char *now_sql, int *inserted)
 {
 	static const char sql[] =
 	    "INSERT IGNORE INTO placements (public_id, workspace_id, campaign_id, relationship_id, "
@@ -37,21 +36,19 @@ store_pl_rel_domain(struct db *db, int64_t relationship_id, struct db_rows *out)
 }
 
 lc_err
-store_pl_requeue(struct db *db, int64_t relationship_id, const char *link_url,
-    const char *now_sql)
+store_pl_requeue(struct db *db, int64_t relationship_id, const char *link_url, const char *now_sql)
 {
 	static const char sql[] =
 	    "UPDATE placements SET status = 0, misses = 0, due_at = ?, updated_at = ? "
 	    "WHERE relationship_id = ? AND link_url = ? AND status = 2";
-	struct db_param p[] = {DB_CSTR(now_sql), DB_CSTR(now_sql), DB_I64(relationship_id),
-	    DB_CSTR(link_url)};
+	struct db_param p[] = {
+	    DB_CSTR(now_sql), DB_CSTR(now_sql), DB_I64(relationship_id), DB_CSTR(link_url)};
 
 	return db_exec(db, sql, p, 4, NULL, NULL);
 }
 
 lc_err
-store_pl_find(struct db *db, int64_t relationship_id, const char *link_url,
-    struct db_rows *out)
+store_pl_find(struct db *db, int64_t relationship_id, const char *link_url, struct db_rows *out)
 {
 	static const char sql[] = "SELECT " PL_COLS " FROM placements "
 	                          "WHERE relationship_id = ? AND link_url = ?";
@@ -71,8 +68,8 @@ store_pl_list(struct db *db, int64_t relationship_id, struct db_rows *out)
 }
 
 lc_err
-store_pl_due(struct db *db, unsigned priority, const char *now_sql, unsigned limit,
-    struct db_rows *out)
+store_pl_due(
+    struct db *db, unsigned priority, const char *now_sql, unsigned limit, struct db_rows *out)
 {
 	static const char sql[] = "SELECT id FROM placements WHERE leased = 0 AND priority = ? "
 	                          "AND due_at <= ? ORDER BY due_at, id LIMIT ? "
@@ -97,9 +94,9 @@ store_pl_claim(struct db *db, int64_t id, const char *lease_sql)
 	return n == 1 ? LC_OK : LC_ERETRY;
 }
 
-#define PLJ_COLS                                                                           \
-	"p.id, p.fence, p.status, p.misses, p.link_url, c.target_url, p.workspace_id, "      \
-	"p.campaign_id, p.relationship_id, p.leased, r.domain, p.expected_anchor, "           \
+#define PLJ_COLS                                                                                   \
+	"p.id, p.fence, p.status, p.misses, p.link_url, c.target_url, p.workspace_id, "            \
+	"p.campaign_id, p.relationship_id, p.leased, r.domain, p.expected_anchor, "                \
 	"p.expected_rel, p.missing_days, p.missing_at"
 
 lc_err
@@ -176,20 +173,20 @@ store_pl_check_insert(struct db *db, const struct store_pl_check *c, int64_t *id
 	return e;
 }
 
-#define PCK_COLS                                                                           \
-	"c.id, c.checked_at, c.verdict, c.issues, c.reason, c.http_status, c.final_url, "    \
-	"c.redirects, c.content_type, c.x_robots_tag, c.last_modified, c.body_sha256, "      \
+#define PCK_COLS                                                                                   \
+	"c.id, c.checked_at, c.verdict, c.issues, c.reason, c.http_status, c.final_url, "          \
+	"c.redirects, c.content_type, c.x_robots_tag, c.last_modified, c.body_sha256, "            \
 	"c.body_size, c.truncated, c.meta_robots, c.canonical, c.anchors, c.links, c.hops"
 
 lc_err
-store_pl_checks_list(struct db *db, int64_t placement_id, int64_t before_id, unsigned limit,
-    struct db_rows *out)
+store_pl_checks_list(
+    struct db *db, int64_t placement_id, int64_t before_id, unsigned limit, struct db_rows *out)
 {
 	static const char sql[] = "SELECT " PCK_COLS " FROM placement_checks c "
 	                          "WHERE c.placement_id = ? AND (? = 0 OR c.id < ?) "
 	                          "ORDER BY c.id DESC LIMIT ?";
-	struct db_param p[] = {DB_I64(placement_id), DB_I64(before_id), DB_I64(before_id),
-	    DB_I64(limit)};
+	struct db_param p[] = {
+	    DB_I64(placement_id), DB_I64(before_id), DB_I64(before_id), DB_I64(limit)};
 
 	return db_query(db, sql, p, 4, out);
 }
@@ -212,8 +209,8 @@ store_pl_checks_count(struct db *db, int64_t placement_id, int64_t *n)
 }
 
 lc_err
-store_pl_event_check(struct db *db, const char *rel_public, const char *link_url, int lost,
-    struct db_rows *out)
+store_pl_event_check(
+    struct db *db, const char *rel_public, const char *link_url, int lost, struct db_rows *out)
 {
 	static const char sql[] =
 	    "SELECT " PCK_COLS ", p.public_id FROM relationships r JOIN placements p ON "
@@ -225,8 +222,8 @@ store_pl_event_check(struct db *db, const char *rel_public, const char *link_url
 }
 
 lc_err
-store_pl_find_public(struct db *db, int64_t relationship_id, const char *public_id,
-    struct db_rows *out)
+store_pl_find_public(
+    struct db *db, int64_t relationship_id, const char *public_id, struct db_rows *out)
 {
 	static const char sql[] = "SELECT " PL_COLS " FROM placements "
 	                          "WHERE public_id = ? AND relationship_id = ?";
@@ -236,8 +233,7 @@ store_pl_find_public(struct db *db, int64_t relationship_id, const char *public_
 }
 
 lc_err
-store_pl_set_expect(struct db *db, int64_t id, const struct store_pl_expect *x,
-    const char *now_sql)
+store_pl_set_expect(struct db *db, int64_t id, const struct store_pl_expect *x, const char *now_sql)
 {
 	static const char sql[] =
 	    "UPDATE placements SET expected_anchor = IF(?, ?, expected_anchor), "
@@ -314,10 +310,10 @@ store_pl_demo_state(struct db *db, int64_t id, unsigned status, unsigned verdict
 	    "last_error = ?, checked_at = ?, verified_at = IF(? = 1, ?, NULL), due_at = ?, "
 	    "priority = IF(? = 1, 1, 0), placed_check_id = IF(? = 1, ?, NULL), misses = 1 "
 	    "WHERE id = ?";
-	struct db_param p[] = {DB_I64(status), DB_I64(verdict),
-	    issues ? DB_CSTR(issues) : DB_NULL, DB_I64(http_status),
-	    error ? DB_CSTR(error) : DB_NULL, DB_CSTR(at_sql), DB_I64(status), DB_CSTR(at_sql),
-	    DB_CSTR(due_sql), DB_I64(status), DB_I64(status), DB_I64(check_id), DB_I64(id)};
+	struct db_param p[] = {DB_I64(status), DB_I64(verdict), issues ? DB_CSTR(issues) : DB_NULL,
+	    DB_I64(http_status), error ? DB_CSTR(error) : DB_NULL, DB_CSTR(at_sql), DB_I64(status),
+	    DB_CSTR(at_sql), DB_CSTR(due_sql), DB_I64(status), DB_I64(status), DB_I64(check_id),
+	    DB_I64(id)};
 
 	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, NULL);
 }

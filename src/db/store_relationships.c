@@ -3,19 +3,20 @@
 
 #include "db/store.h"
 
-#define REL_COLUMNS                                                                           \
-	"r.id, r.public_id, c.public_id, r.domain, r.contact_name, r.contact_email, "           \
-	"IF(r.status IN (3, 4) AND r.last_contacted_at < ?, 10, r.status), r.link_url, "         \
+#define REL_COLUMNS                                                                                \
+	"r.id, r.public_id, c.public_id, r.domain, r.contact_name, r.contact_email, "              \
+	"IF(r.status IN (3, 4) AND r.last_contacted_at < ?, 10, r.status), r.link_url, "           \
 	"r.last_contacted_at, r.last_reply_at, r.created_at, r.campaign_id"
 
 /* Shown status 10 is "no_response": sent or opened, silent since the cutoff. */
-#define REL_FILTER                                                                            \
-	"AND (? IS NULL OR r.domain = ?) "                                                        \
-	"AND ((1 << IF(r.status IN (3, 4) AND r.last_contacted_at < ?, 10, r.status)) & ?) <> 0 " \
-	"AND (? IS NULL OR r.contact_name LIKE ? ESCAPE '!' OR r.contact_email LIKE ? ESCAPE '!') "
+#define REL_FILTER                                                                                 \
+	"AND (? IS NULL OR r.domain = ?) "                                                         \
+	"AND ((1 << IF(r.status IN (3, 4) AND r.last_contacted_at < ?, 10, r.status)) & ?) <> 0 "  \
+	"AND (? IS NULL OR r.contact_name LIKE ? ESCAPE '!' OR r.contact_email LIKE ? ESCAPE "     \
+	"'!') "
 
-#define REL_PAGE                                                                              \
-	"AND r.created_at <= ? AND (r.created_at < ? OR r.id < ?) "                               \
+#define REL_PAGE                                                                                   \
+	"AND r.created_at <= ? AND (r.created_at < ? OR r.id < ?) "                                \
 	"ORDER BY r.created_at DESC, r.id DESC LIMIT ?"
 
 static const char no_cursor_sql[] = "9999-12-31 23:59:59.999";
@@ -42,16 +43,17 @@ rel_filter_params(const struct store_rel_filter *f, struct db_param *p)
 lc_err
 store_rel_list(struct db *db, const struct store_rel_filter *f, struct db_rows *out)
 {
-	static const char ws_sql[] = "SELECT " REL_COLUMNS
-	    " FROM relationships r FORCE INDEX (ix_relationships_ws_created) "
-	    "JOIN campaigns c ON c.id = r.campaign_id WHERE r.workspace_id = ? " REL_FILTER REL_PAGE;
-	static const char cmp_sql[] = "SELECT " REL_COLUMNS
-	    " FROM relationships r FORCE INDEX (ix_relationships_campaign) "
+	static const char ws_sql[] =
+	    "SELECT " REL_COLUMNS " FROM relationships r FORCE INDEX (ix_relationships_ws_created) "
+	    "JOIN campaigns c ON c.id = r.campaign_id WHERE r.workspace_id = ? " REL_FILTER
+	        REL_PAGE;
+	static const char cmp_sql[] =
+	    "SELECT " REL_COLUMNS " FROM relationships r FORCE INDEX (ix_relationships_campaign) "
 	    "JOIN campaigns c ON c.id = r.campaign_id WHERE r.workspace_id = ? "
 	    "AND r.campaign_id = ? " REL_FILTER REL_PAGE;
 	/* a domain's contacts, newest first, without reading the rest of the workspace */
-	static const char domain_sql[] = "SELECT " REL_COLUMNS
-	    " FROM relationships r FORCE INDEX (ix_relationships_ws_domain) "
+	static const char domain_sql[] =
+	    "SELECT " REL_COLUMNS " FROM relationships r FORCE INDEX (ix_relationships_ws_domain) "
 	    "JOIN campaigns c ON c.id = r.campaign_id WHERE r.workspace_id = ? "
 	    "AND r.domain = ? " REL_FILTER REL_PAGE;
 	const char *before = f->before_sql ? f->before_sql : no_cursor_sql;
@@ -81,15 +83,15 @@ store_rel_list(struct db *db, const struct store_rel_filter *f, struct db_rows *
 static lc_err
 count_by_status(struct db *db, const struct store_rel_filter *f, int64_t *count)
 {
-#define RECENT(statuses)                                                                      \
-	"(SELECT COUNT(*) FROM relationships FORCE INDEX (ix_relationships_ws_status) "          \
-	"WHERE workspace_id = ? AND status IN " statuses " "                                      \
+#define RECENT(statuses)                                                                           \
+	"(SELECT COUNT(*) FROM relationships FORCE INDEX (ix_relationships_ws_status) "            \
+	"WHERE workspace_id = ? AND status IN " statuses " "                                       \
 	"AND (last_contacted_at >= ? OR last_contacted_at IS NULL))"
 	static const char sql[] =
 	    "SELECT (SELECT COUNT(*) FROM relationships FORCE INDEX (ix_relationships_ws_status) "
-	    "WHERE workspace_id = ? AND status IN (?, ?, ?, ?, ?, ?, ?, ?)) + " RECENT("(?, ?)")
-	    " + IF(? = 0, 0, (SELECT CAST(contacted_count AS SIGNED) FROM workspaces WHERE id = ?) - "
-	    RECENT("(3, 4)") ")";
+	    "WHERE workspace_id = ? AND status IN (?, ?, ?, ?, ?, ?, ?, ?)) + " RECENT(
+	        "(?, ?)") " + IF(? = 0, 0, (SELECT CAST(contacted_count AS SIGNED) FROM workspaces "
+	                  "WHERE id = ?) - " RECENT("(3, 4)") ")";
 #undef RECENT
 	const unsigned none = 255; /* no stored status: pads the IN lists */
 	struct db_param p[19];
@@ -251,8 +253,8 @@ store_rel_advance(struct db *db, int64_t rel_id, unsigned status, unsigned from_
 	 * whether the old status was one of them: one UPDATE per side of from_mask (the row
 	 * matches at most one), a single one when from_mask lies on one side. */
 	for (i = 0; i < 2; i++) {
-		struct db_param p[] = {DB_I64(status), DB_CSTR(now_sql), DB_I64(rel_id),
-		    DB_I64(part[i])};
+		struct db_param p[] = {
+		    DB_I64(status), DB_CSTR(now_sql), DB_I64(rel_id), DB_I64(part[i])};
 		if (part[i] == 0)
 			continue;
 		if ((e = db_exec(db, sql, p, 4, &n, NULL)) != LC_OK)
@@ -277,7 +279,8 @@ store_rel_set_link(struct db *db, int64_t rel_id, const char *url)
 lc_err
 store_rel_was_sent(struct db *db, int64_t rel_id, int *yes)
 {
-	static const char sql[] = "SELECT first_sent_at IS NOT NULL FROM relationships WHERE id = ?";
+	static const char sql[] =
+	    "SELECT first_sent_at IS NOT NULL FROM relationships WHERE id = ?";
 	struct db_param p[] = {DB_I64(rel_id)};
 	struct db_rows r;
 	lc_err e;

@@ -22,7 +22,8 @@ store_policy_get(struct db *db, int64_t workspace_id, struct db_rows *out)
 lc_err
 store_policy_put_bounce(struct db *db, int64_t workspace_id, unsigned permille)
 {
-	static const char sql[] = "UPDATE workspaces SET auto_pause_bounce_permille = ? WHERE id = ?";
+	static const char sql[] =
+	    "UPDATE workspaces SET auto_pause_bounce_permille = ? WHERE id = ?";
 	struct db_param p[] = {DB_I64(permille), DB_I64(workspace_id)};
 
 	return db_exec(db, sql, p, 2, NULL, NULL);
@@ -33,7 +34,8 @@ store_policy_put(struct db *db, int64_t workspace_id, const unsigned flags[5],
     unsigned lateness_hours, int track_opens, int unsubscribe_domain)
 {
 	static const char sql[] =
-	    "UPDATE workspaces SET approve_drafts = ?, approve_send_email = ?, approve_respond = ?, "
+	    "UPDATE workspaces SET approve_drafts = ?, approve_send_email = ?, approve_respond = "
+	    "?, "
 	    "approve_auto_responses = ?, approve_follow_ups = ?, max_lateness_hours = ?, "
 	    "track_opens = ?, unsubscribe_suppresses_domain = ? WHERE id = ?";
 	struct db_param p[] = {DB_I64(flags[0]), DB_I64(flags[1]), DB_I64(flags[2]),
@@ -85,20 +87,21 @@ store_idem_insert(struct db *db, int64_t workspace_id, const char *key, const un
 lc_err
 store_idem_delete(struct db *db, int64_t workspace_id, const char *key)
 {
-	static const char sql[] = "DELETE FROM idempotency_keys WHERE workspace_id = ? AND idem_key = ?";
+	static const char sql[] =
+	    "DELETE FROM idempotency_keys WHERE workspace_id = ? AND idem_key = ?";
 	struct db_param p[] = {DB_I64(workspace_id), DB_CSTR(key)};
 
 	return db_exec(db, sql, p, 2, NULL, NULL);
 }
 
 lc_err
-store_idem_finish(struct db *db, int64_t workspace_id, const char *key, int status,
-    const char *body, size_t len)
+store_idem_finish(
+    struct db *db, int64_t workspace_id, const char *key, int status, const char *body, size_t len)
 {
 	static const char sql[] = "UPDATE idempotency_keys SET state = 1, status_code = ?, "
 	                          "response_body = ? WHERE workspace_id = ? AND idem_key = ?";
-	struct db_param p[] = {DB_I64(status), DB_STR(body, len), DB_I64(workspace_id),
-	    DB_CSTR(key)};
+	struct db_param p[] = {
+	    DB_I64(status), DB_STR(body, len), DB_I64(workspace_id), DB_CSTR(key)};
 
 	return db_exec(db, sql, p, 4, NULL, NULL);
 }
@@ -106,8 +109,8 @@ store_idem_finish(struct db *db, int64_t workspace_id, const char *key, int stat
 lc_err
 store_suppressed(struct db *db, int64_t workspace_id, const char *email, int *yes)
 {
-	static const char sql[] = "SELECT " SUPPRESSED_SQL("w.account_id", "w.id", "?", "?")
-	                          " FROM workspaces w WHERE w.id = ?";
+	static const char sql[] = "SELECT " SUPPRESSED_SQL(
+	    "w.account_id", "w.id", "?", "?") " FROM workspaces w WHERE w.id = ?";
 	struct db_param p[] = {DB_CSTR(email), DB_CSTR(email), DB_I64(workspace_id)};
 	struct db_rows r;
 	lc_err e;
@@ -120,8 +123,8 @@ store_suppressed(struct db *db, int64_t workspace_id, const char *email, int *ye
 }
 
 lc_err
-store_suppress(struct db *db, int64_t workspace_id, const char *email, const char *reason,
-    const char *now_sql)
+store_suppress(
+    struct db *db, int64_t workspace_id, const char *email, const char *reason, const char *now_sql)
 {
 	/* the address on the workspace's own list; source from the historical reasons */
 	static const char sql[] =
@@ -136,13 +139,13 @@ store_suppress(struct db *db, int64_t workspace_id, const char *email, const cha
 }
 
 lc_err
-store_follow_up_insert(struct db *db, int64_t campaign_id, unsigned step, unsigned after_days,
-    const char *body)
+store_follow_up_insert(
+    struct db *db, int64_t campaign_id, unsigned step, unsigned after_days, const char *body)
 {
 	static const char sql[] = "INSERT INTO campaign_follow_ups (campaign_id, step, after_days, "
 	                          "body) VALUES (?, ?, ?, ?)";
-	struct db_param p[] = {DB_I64(campaign_id), DB_I64(step), DB_I64(after_days),
-	    DB_CSTR(body)};
+	struct db_param p[] = {
+	    DB_I64(campaign_id), DB_I64(step), DB_I64(after_days), DB_CSTR(body)};
 
 	return db_exec(db, sql, p, 4, NULL, NULL);
 }
@@ -158,8 +161,8 @@ store_follow_up_get(struct db *db, int64_t campaign_id, unsigned step, struct db
 }
 
 lc_err
-store_campaign_auto_response(struct db *db, int64_t campaign_id, const char *body,
-    int delay_minutes)
+store_campaign_auto_response(
+    struct db *db, int64_t campaign_id, const char *body, int delay_minutes)
 {
 	static const char sql[] = "UPDATE campaigns SET auto_response_body = ?, "
 	                          "auto_response_delay_minutes = ? WHERE id = ?";
@@ -169,8 +172,7 @@ store_campaign_auto_response(struct db *db, int64_t campaign_id, const char *bod
 }
 
 lc_err
-store_campaign_lock(struct db *db, int64_t workspace_id, const char *public_id,
-    struct db_rows *out)
+store_campaign_lock(struct db *db, int64_t workspace_id, const char *public_id, struct db_rows *out)
 {
 	static const char sql[] =
 	    "SELECT id, status, sender, template_subject, template_body, name, target_url, "
@@ -182,8 +184,8 @@ store_campaign_lock(struct db *db, int64_t workspace_id, const char *public_id,
 }
 
 lc_err
-store_rel_in_campaign(struct db *db, int64_t campaign_id, const char *public_id,
-    struct db_rows *out)
+store_rel_in_campaign(
+    struct db *db, int64_t campaign_id, const char *public_id, struct db_rows *out)
 {
 	static const char sql[] = "SELECT id, contact_email, contact_name, domain, status "
 	                          "FROM relationships WHERE public_id = ? AND campaign_id = ?";

@@ -33,8 +33,8 @@ store_user_insert(struct db *db, const char *public_id, const char *email,
 }
 
 lc_err
-store_user_set_password(struct db *db, int64_t user_id, const char *password_hash,
-    const char *now_sql)
+store_user_set_password(
+    struct db *db, int64_t user_id, const char *password_hash, const char *now_sql)
 {
 	static const char sql[] = "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?";
 	struct db_param p[] = {DB_CSTR(password_hash), DB_CSTR(now_sql), DB_I64(user_id)};
@@ -43,14 +43,14 @@ store_user_set_password(struct db *db, int64_t user_id, const char *password_has
 }
 
 lc_err
-store_user_role_put(struct db *db, int64_t user_id, int64_t workspace_id, unsigned role,
-    const char *now_sql)
+store_user_role_put(
+    struct db *db, int64_t user_id, int64_t workspace_id, unsigned role, const char *now_sql)
 {
 	static const char sql[] =
 	    "INSERT INTO user_workspaces (user_id, workspace_id, role, created_at) "
 	    "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE role = VALUES(role)";
-	struct db_param p[] = {DB_I64(user_id), DB_I64(workspace_id), DB_I64(role),
-	    DB_CSTR(now_sql)};
+	struct db_param p[] = {
+	    DB_I64(user_id), DB_I64(workspace_id), DB_I64(role), DB_CSTR(now_sql)};
 
 	return db_exec(db, sql, p, 4, NULL, NULL);
 }
@@ -87,15 +87,15 @@ store_token_insert(struct db *db, const unsigned char *hash, int64_t user_id, co
 {
 	static const char sql[] = "INSERT INTO user_tokens (token_hash, user_id, created_at, "
 	                          "expires_at) VALUES (?, ?, ?, ?)";
-	struct db_param p[] = {HASH_PARAM(hash), DB_I64(user_id), DB_CSTR(now_sql),
-	    DB_CSTR(expires_sql)};
+	struct db_param p[] = {
+	    HASH_PARAM(hash), DB_I64(user_id), DB_CSTR(now_sql), DB_CSTR(expires_sql)};
 
 	return db_exec(db, sql, p, 4, NULL, NULL);
 }
 
 lc_err
-store_token_get(struct db *db, const unsigned char *hash, const char *now_sql, int lock,
-    struct db_rows *out)
+store_token_get(
+    struct db *db, const unsigned char *hash, const char *now_sql, int lock, struct db_rows *out)
 {
 	static const char sql[] =
 	    "SELECT t.user_id, u.email FROM user_tokens t JOIN users u ON u.id = t.user_id "
@@ -145,8 +145,8 @@ store_session_insert(struct db *db, const unsigned char *hash, int64_t user_id,
 }
 
 lc_err
-store_session_get(struct db *db, const unsigned char *hash, const char *now_sql,
-    struct db_rows *out)
+store_session_get(
+    struct db *db, const unsigned char *hash, const char *now_sql, struct db_rows *out)
 {
 	static const char sql[] =
 	    "SELECT s.user_id, u.public_id, u.email, s.csrf_secret, s.created_at, s.last_seen_at, "
@@ -158,8 +158,8 @@ store_session_get(struct db *db, const unsigned char *hash, const char *now_sql,
 }
 
 lc_err
-store_session_touch(struct db *db, const unsigned char *hash, const char *now_sql,
-    const char *expires_sql)
+store_session_touch(
+    struct db *db, const unsigned char *hash, const char *now_sql, const char *expires_sql)
 {
 	static const char sql[] =
 	    "UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id_hash = ?";
@@ -204,15 +204,14 @@ store_login_failures(struct db *db, unsigned scope, const unsigned char *hash,
 	static const char sql[] =
 	    "SELECT failed_at FROM login_failures WHERE scope = ? AND subject_hash = ? "
 	    "AND failed_at > ? ORDER BY failed_at DESC LIMIT ?";
-	struct db_param p[] = {DB_I64(scope), HASH_PARAM(hash), DB_CSTR(cutoff_sql),
-	    DB_I64(limit)};
+	struct db_param p[] = {DB_I64(scope), HASH_PARAM(hash), DB_CSTR(cutoff_sql), DB_I64(limit)};
 
 	return db_query(db, sql, p, 4, out);
 }
 
 lc_err
-store_login_failure_add(struct db *db, unsigned scope, const unsigned char *hash,
-    const char *now_sql)
+store_login_failure_add(
+    struct db *db, unsigned scope, const unsigned char *hash, const char *now_sql)
 {
 	static const char sql[] =
 	    "INSERT INTO login_failures (scope, subject_hash, failed_at) VALUES (?, ?, ?)";
@@ -254,17 +253,18 @@ store_login_failures_purge(struct db *db, const char *cutoff_sql)
 /* ---- reads of the pages ---- */
 
 /* Decisions with the message they decided and the user behind "user:<public id>". */
-#define DECISION_SELECT                                                                       \
-	"SELECT d.id, d.decided_at, d.decision, d.decided_by, d.reason, "                        \
-	"d.edited_subject IS NOT NULL, d.edited_body IS NOT NULL, m.public_id, m.subject, "       \
-	"m.to_email, m.to_name, c.public_id, c.name, u.email FROM approval_decisions d "          \
-	"JOIN outbound_messages m ON m.id = d.message_id "                                        \
-	"JOIN campaigns c ON c.id = m.campaign_id "                                               \
-	"LEFT JOIN users u ON d.decided_by LIKE 'user:%' AND u.public_id = SUBSTRING(d.decided_by, 6) "
+#define DECISION_SELECT                                                                            \
+	"SELECT d.id, d.decided_at, d.decision, d.decided_by, d.reason, "                          \
+	"d.edited_subject IS NOT NULL, d.edited_body IS NOT NULL, m.public_id, m.subject, "        \
+	"m.to_email, m.to_name, c.public_id, c.name, u.email FROM approval_decisions d "           \
+	"JOIN outbound_messages m ON m.id = d.message_id "                                         \
+	"JOIN campaigns c ON c.id = m.campaign_id "                                                \
+	"LEFT JOIN users u ON d.decided_by LIKE 'user:%' AND u.public_id = "                       \
+	"SUBSTRING(d.decided_by, 6) "
 
 lc_err
-store_decision_list(struct db *db, int64_t workspace_id, const char *before_sql,
-    int64_t before_id, unsigned limit, struct db_rows *out)
+store_decision_list(struct db *db, int64_t workspace_id, const char *before_sql, int64_t before_id,
+    unsigned limit, struct db_rows *out)
 {
 	static const char sql[] = DECISION_SELECT
 	    "WHERE d.workspace_id = ? AND d.decided_at <= ? AND (d.decided_at < ? OR d.id < ?) "
@@ -277,11 +277,10 @@ store_decision_list(struct db *db, int64_t workspace_id, const char *before_sql,
 }
 
 lc_err
-store_decisions_of_message(struct db *db, int64_t workspace_id, int64_t msg_id,
-    struct db_rows *out)
+store_decisions_of_message(struct db *db, int64_t workspace_id, int64_t msg_id, struct db_rows *out)
 {
-	static const char sql[] = DECISION_SELECT
-	    "WHERE d.message_id = ? AND d.workspace_id = ? ORDER BY d.id LIMIT 100";
+	static const char sql[] =
+	    DECISION_SELECT "WHERE d.message_id = ? AND d.workspace_id = ? ORDER BY d.id LIMIT 100";
 	struct db_param p[] = {DB_I64(msg_id), DB_I64(workspace_id)};
 
 	return db_query(db, sql, p, 2, out);

@@ -25,9 +25,8 @@ store_webhook_count_lock(struct db *db, int64_t workspace_id, unsigned *count)
 }
 
 lc_err
-store_webhook_insert(struct db *db, const char *public_id, int64_t workspace_id,
-    const char *url, const char *description, unsigned events_mask, const char *secret,
-    const char *now_sql)
+store_webhook_insert(struct db *db, const char *public_id, int64_t workspace_id, const char *url,
+    const char *description, unsigned events_mask, const char *secret, const char *now_sql)
 {
 	static const char sql[] =
 	    "INSERT INTO webhooks (public_id, workspace_id, url, description, events_mask, secret, "
@@ -52,8 +51,7 @@ store_webhook_list(struct db *db, int64_t workspace_id, struct db_rows *out)
 }
 
 lc_err
-store_webhook_find(struct db *db, int64_t workspace_id, const char *public_id,
-    struct db_rows *out)
+store_webhook_find(struct db *db, int64_t workspace_id, const char *public_id, struct db_rows *out)
 {
 	static const char sql[] =
 	    "SELECT id, public_id, url, description, events_mask, status, disabled_reason, "
@@ -65,15 +63,15 @@ store_webhook_find(struct db *db, int64_t workspace_id, const char *public_id,
 }
 
 lc_err
-store_webhook_set_status(struct db *db, int64_t id, unsigned status, const char *reason,
-    const char *now_sql)
+store_webhook_set_status(
+    struct db *db, int64_t id, unsigned status, const char *reason, const char *now_sql)
 {
 	static const char sql[] = "UPDATE webhooks SET status = ?, disabled_reason = ?, "
 	                          "updated_at = ? WHERE id = ? AND status IN (0, 1)";
 	static const char cancel[] = "UPDATE webhook_outbox SET state = 4 "
 	                             "WHERE webhook_id = ? AND state = 0";
-	struct db_param p[] = {DB_I64(status), reason ? DB_CSTR(reason) : DB_NULL,
-	    DB_CSTR(now_sql), DB_I64(id)};
+	struct db_param p[] = {
+	    DB_I64(status), reason ? DB_CSTR(reason) : DB_NULL, DB_CSTR(now_sql), DB_I64(id)};
 	struct db_param c[] = {DB_I64(id)};
 	lc_err e;
 
@@ -83,9 +81,9 @@ store_webhook_set_status(struct db *db, int64_t id, unsigned status, const char 
 }
 
 lc_err
-store_whout_fanout(struct db *db, int64_t workspace_id, unsigned mask,
-    const char *event_public_id, const char *type, const char *at_sql, int64_t campaign_id,
-    int64_t relationship_id, const char *message_public_id, const char *detail)
+store_whout_fanout(struct db *db, int64_t workspace_id, unsigned mask, const char *event_public_id,
+    const char *type, const char *at_sql, int64_t campaign_id, int64_t relationship_id,
+    const char *message_public_id, const char *detail)
 {
 	static const char sql[] =
 	    "INSERT INTO webhook_outbox (webhook_id, workspace_id, event_public_id, type, "
@@ -103,8 +101,8 @@ store_whout_fanout(struct db *db, int64_t workspace_id, unsigned mask,
 }
 
 lc_err
-store_whout_fanout_batch(struct db *db, const struct store_event_row *v, size_t n,
-    unsigned mask, const char *type, const char *at_sql)
+store_whout_fanout_batch(struct db *db, const struct store_event_row *v, size_t n, unsigned mask,
+    const char *type, const char *at_sql)
 {
 	static const char sql[] =
 	    "INSERT INTO webhook_outbox (webhook_id, workspace_id, event_public_id, type, "
@@ -114,7 +112,8 @@ store_whout_fanout_batch(struct db *db, const struct store_event_row *v, size_t 
 	    "FROM JSON_TABLE(?, '$[*]' COLUMNS (pid VARCHAR(48) PATH '$[0]', "
 	    "ws BIGINT UNSIGNED PATH '$[1]', c BIGINT UNSIGNED PATH '$[2]', "
 	    "r BIGINT UNSIGNED PATH '$[3]', m VARCHAR(48) PATH '$[4]')) j "
-	    "JOIN webhooks w ON w.workspace_id = j.ws AND w.status = 0 AND (w.events_mask & ?) <> 0";
+	    "JOIN webhooks w ON w.workspace_id = j.ws AND w.status = 0 AND (w.events_mask & ?) <> "
+	    "0";
 	struct buf b;
 	lc_err e;
 
@@ -185,14 +184,14 @@ store_whout_get(struct db *db, int64_t id, struct db_rows *out)
 }
 
 lc_err
-store_whout_finish(struct db *db, int64_t id, int64_t fence, unsigned state,
-    unsigned attempts, const char *due_sql, uint64_t *changed)
+store_whout_finish(struct db *db, int64_t id, int64_t fence, unsigned state, unsigned attempts,
+    const char *due_sql, uint64_t *changed)
 {
 	static const char sql[] =
 	    "UPDATE webhook_outbox SET state = ?, attempts = ?, due_at = COALESCE(?, due_at), "
 	    "lease_expires_at = NULL WHERE id = ? AND state = 1 AND fence = ?";
-	struct db_param p[] = {DB_I64(state), DB_I64(attempts), due_sql ? DB_CSTR(due_sql) : DB_NULL,
-	    DB_I64(id), DB_I64(fence)};
+	struct db_param p[] = {DB_I64(state), DB_I64(attempts),
+	    due_sql ? DB_CSTR(due_sql) : DB_NULL, DB_I64(id), DB_I64(fence)};
 
 	return db_exec(db, sql, p, 5, changed, NULL);
 }
@@ -208,9 +207,9 @@ store_whout_reap(struct db *db, const char *now_sql, uint64_t *n)
 }
 
 lc_err
-store_whdel_insert(struct db *db, int64_t webhook_id, const char *event_public_id,
-    const char *type, unsigned attempt, long status_code, const char *error,
-    const char *excerpt, const char *at_sql, long duration_ms)
+store_whdel_insert(struct db *db, int64_t webhook_id, const char *event_public_id, const char *type,
+    unsigned attempt, long status_code, const char *error, const char *excerpt, const char *at_sql,
+    long duration_ms)
 {
 	static const char sql[] =
 	    "INSERT INTO webhook_deliveries (webhook_id, event_public_id, type, attempt, "
@@ -218,22 +217,22 @@ store_whdel_insert(struct db *db, int64_t webhook_id, const char *event_public_i
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	struct db_param p[] = {DB_I64(webhook_id), DB_CSTR(event_public_id), DB_CSTR(type),
 	    DB_I64(attempt), status_code ? DB_I64(status_code) : DB_NULL,
-	    error ? DB_CSTR(error) : DB_NULL, excerpt ? DB_CSTR(excerpt) : DB_NULL,
-	    DB_CSTR(at_sql), DB_I64(duration_ms < 0 ? 0 : duration_ms)};
+	    error ? DB_CSTR(error) : DB_NULL, excerpt ? DB_CSTR(excerpt) : DB_NULL, DB_CSTR(at_sql),
+	    DB_I64(duration_ms < 0 ? 0 : duration_ms)};
 
 	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, NULL);
 }
 
 lc_err
-store_whdel_list(struct db *db, int64_t webhook_id, int64_t before_id, unsigned limit,
-    struct db_rows *out)
+store_whdel_list(
+    struct db *db, int64_t webhook_id, int64_t before_id, unsigned limit, struct db_rows *out)
 {
 	static const char sql[] =
 	    "SELECT id, event_public_id, type, attempt, status_code, error, attempted_at, "
 	    "duration_ms FROM webhook_deliveries WHERE webhook_id = ? AND (? = 0 OR id < ?) "
 	    "ORDER BY id DESC LIMIT ?";
-	struct db_param p[] = {DB_I64(webhook_id), DB_I64(before_id), DB_I64(before_id),
-	    DB_I64(limit)};
+	struct db_param p[] = {
+	    DB_I64(webhook_id), DB_I64(before_id), DB_I64(before_id), DB_I64(limit)};
 
 	return db_query(db, sql, p, 4, out);
 }

@@ -21,19 +21,28 @@ lc_err store_webhook_insert(struct db *db, const char *public_id, int64_t worksp
     const char *now_sql);
 
 /* Columns of store_webhook_list and store_webhook_find. */
-enum { WHL_COL_ID, WHL_COL_PUBLIC, WHL_COL_URL, WHL_COL_DESC, WHL_COL_MASK, WHL_COL_STATUS,
-	WHL_COL_REASON, WHL_COL_CREATED, WHL_COL_UPDATED };
+enum {
+	WHL_COL_ID,
+	WHL_COL_PUBLIC,
+	WHL_COL_URL,
+	WHL_COL_DESC,
+	WHL_COL_MASK,
+	WHL_COL_STATUS,
+	WHL_COL_REASON,
+	WHL_COL_CREATED,
+	WHL_COL_UPDATED
+};
 /* store_webhook_list reads the workspace's webhooks that are not deleted, newest first
  * (caller frees out). */
 lc_err store_webhook_list(struct db *db, int64_t workspace_id, struct db_rows *out);
 /* store_webhook_find reads one webhook of the workspace that is not deleted (0 or 1 row). */
-lc_err store_webhook_find(struct db *db, int64_t workspace_id, const char *public_id,
-    struct db_rows *out);
+lc_err store_webhook_find(
+    struct db *db, int64_t workspace_id, const char *public_id, struct db_rows *out);
 
 /* store_webhook_set_status moves a webhook from active or disabled to status (with a
  * reason, may be NULL) and cancels its pending outbox rows. */
-lc_err store_webhook_set_status(struct db *db, int64_t id, unsigned status, const char *reason,
-    const char *now_sql);
+lc_err store_webhook_set_status(
+    struct db *db, int64_t id, unsigned status, const char *reason, const char *now_sql);
 
 /* store_whout_fanout writes one outbox row per active webhook of the workspace whose
  * events_mask has a bit of mask: one indexed lookup on (workspace_id, status), nothing
@@ -59,9 +68,24 @@ lc_err store_whout_due(struct db *db, const char *now_sql, unsigned limit, struc
 lc_err store_whout_claim(struct db *db, int64_t id, const char *lease_sql);
 
 /* Columns of store_whout_get. */
-enum { WHG_COL_ID, WHG_COL_FENCE, WHG_COL_EVENT, WHG_COL_TYPE, WHG_COL_AT, WHG_COL_ATTEMPTS,
-	WHG_COL_CAMPAIGN, WHG_COL_REL, WHG_COL_MSG, WHG_COL_DETAIL, WHG_COL_WEBHOOK_ID,
-	WHG_COL_WEBHOOK_PUBLIC, WHG_COL_URL, WHG_COL_SECRET, WHG_COL_STATUS, WHG_COL_WORKSPACE };
+enum {
+	WHG_COL_ID,
+	WHG_COL_FENCE,
+	WHG_COL_EVENT,
+	WHG_COL_TYPE,
+	WHG_COL_AT,
+	WHG_COL_ATTEMPTS,
+	WHG_COL_CAMPAIGN,
+	WHG_COL_REL,
+	WHG_COL_MSG,
+	WHG_COL_DETAIL,
+	WHG_COL_WEBHOOK_ID,
+	WHG_COL_WEBHOOK_PUBLIC,
+	WHG_COL_URL,
+	WHG_COL_SECRET,
+	WHG_COL_STATUS,
+	WHG_COL_WORKSPACE
+};
 /* store_whout_get reads an outbox row with its webhook and the public ids the payload
  * names (0 or 1 row). */
 lc_err store_whout_get(struct db *db, int64_t id, struct db_rows *out);
@@ -76,16 +100,24 @@ lc_err store_whout_reap(struct db *db, const char *now_sql, uint64_t *n);
 /* store_whdel_insert records one attempt; status_code 0 means none, error and excerpt
  * may be NULL. */
 lc_err store_whdel_insert(struct db *db, int64_t webhook_id, const char *event_public_id,
-    const char *type, unsigned attempt, long status_code, const char *error,
-    const char *excerpt, const char *at_sql, long duration_ms);
+    const char *type, unsigned attempt, long status_code, const char *error, const char *excerpt,
+    const char *at_sql, long duration_ms);
 
 /* Columns of store_whdel_list. */
-enum { WHD_COL_ID, WHD_COL_EVENT, WHD_COL_TYPE, WHD_COL_ATTEMPT, WHD_COL_STATUS,
-	WHD_COL_ERROR, WHD_COL_AT, WHD_COL_DURATION };
+enum {
+	WHD_COL_ID,
+	WHD_COL_EVENT,
+	WHD_COL_TYPE,
+	WHD_COL_ATTEMPT,
+	WHD_COL_STATUS,
+	WHD_COL_ERROR,
+	WHD_COL_AT,
+	WHD_COL_DURATION
+};
 /* store_whdel_list reads up to limit attempts of a webhook with id < before_id (0: from
  * the newest), newest first. */
-lc_err store_whdel_list(struct db *db, int64_t webhook_id, int64_t before_id, unsigned limit,
-    struct db_rows *out);
+lc_err store_whdel_list(
+    struct db *db, int64_t webhook_id, int64_t before_id, unsigned limit, struct db_rows *out);
 /* store_whdel_count counts a webhook's attempts. */
 lc_err store_whdel_count(struct db *db, int64_t webhook_id, int64_t *count);
 

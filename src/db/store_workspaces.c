@@ -9,8 +9,8 @@ static const char no_cursor_sql[] = "9999-12-31 23:59:59.999";
 /* Served by ix_workspaces_account (account_id, created_at, id); each counter reads the
  * workspace's at most 15 rows of workspace_campaign_counts by primary-key prefix. */
 lc_err
-store_workspace_page(struct db *db, int64_t account_id, const char *before_sql,
-    int64_t before_id, unsigned limit, struct db_rows *out)
+store_workspace_page(struct db *db, int64_t account_id, const char *before_sql, int64_t before_id,
+    unsigned limit, struct db_rows *out)
 {
 	static const char sql[] =
 	    "SELECT w.id, w.public_id, w.name, w.created_at, w.credits_balance, "

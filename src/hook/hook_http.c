@@ -209,15 +209,15 @@ guard(CURL *c, const struct guard_opts *o, int *refused)
  * CAfile: /etc/... CRLfile: none"); a path on the operator's disk is not the API user's
  * business, so that case is said in our words. */
 static void
-failure_text(CURLcode rc, int refused, int https_only, const char *detail, char *err,
-    size_t len)
+failure_text(CURLcode rc, int refused, int https_only, const char *detail, char *err, size_t len)
 {
 	if (refused)
 		snprintf(err, len, "refused: the address is private, loopback or link-local");
 	else if (rc == CURLE_UNSUPPORTED_PROTOCOL && https_only)
 		snprintf(err, len, "refused: only https is allowed ([webhooks] allow_http = no)");
 	else if (rc == CURLE_PEER_FAILED_VERIFICATION && strstr(detail, "CAfile:") != NULL)
-		snprintf(err, len, "SSL certificate problem: the certificate's issuer is not trusted "
+		snprintf(err, len,
+		    "SSL certificate problem: the certificate's issuer is not trusted "
 		    "(an unknown CA, or a chain that does not verify)");
 	else if (detail[0] != '\0')
 		snprintf(err, len, "%s", detail);
@@ -273,7 +273,8 @@ hook_post(const struct hook_request *req, struct hook_response *res)
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->status);
 	else
-		failure_text(rc, res->refused, req->https_only, detail, res->error, sizeof(res->error));
+		failure_text(
+		    rc, res->refused, req->https_only, detail, res->error, sizeof(res->error));
 	{
 		curl_off_t us = 0;
 		if (curl_easy_getinfo(c, CURLINFO_TOTAL_TIME_T, &us) == CURLE_OK)
@@ -324,7 +325,8 @@ hook_get(const struct hook_get_request *req, struct hook_page *page)
 		    strlen(loc) < sizeof(page->location))
 			snprintf(page->location, sizeof(page->location), "%s", loc);
 	} else
-		failure_text(rc, page->refused, req->https_only, detail, page->error, sizeof(page->error));
+		failure_text(
+		    rc, page->refused, req->https_only, detail, page->error, sizeof(page->error));
 	curl_easy_cleanup(c);
 	return LC_OK;
 }

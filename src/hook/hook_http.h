@@ -46,8 +46,8 @@ struct hook_get_request {
 	long connect_timeout_ms, timeout_ms;
 	size_t max_bytes; /* body bytes kept; the transfer stops there (truncated = 1) */
 	int allow_private;
-	int https_only;      /* refuse http:// ([webhooks] allow_http = no) */
-	const char *ca_file; /* PEM CAs to trust instead of the system's; NULL: the system's */
+	int https_only;         /* refuse http:// ([webhooks] allow_http = no) */
+	const char *ca_file;    /* PEM CAs to trust instead of the system's; NULL: the system's */
 	const char *user_agent; /* NULL: linkcamp-placement-check/1.0 */
 };
 
@@ -55,17 +55,17 @@ struct hook_get_request {
 #define HOOK_URL_MAX 2048   /* bytes kept of a redirect's Location (buffer size incl. NUL) */
 
 struct hook_page {
-	long status;        /* HTTP status; 0 when none was received */
+	long status; /* HTTP status; 0 when none was received */
 	/* the headers a placement verdict reads, as printable ASCII, cut to the buffer; a
 	 * repeated X-Robots-Tag joined with ", " */
 	char content_type[HOOK_HEADER_MAX], x_robots_tag[HOOK_HEADER_MAX];
 	char last_modified[HOOK_HEADER_MAX];
 	char location[HOOK_URL_MAX]; /* a 3xx's Location resolved against the URL; "" if none
 	                                or too long */
-	char *body;         /* malloc'd, NUL-terminated (len bytes before it); NULL when empty */
+	char *body; /* malloc'd, NUL-terminated (len bytes before it); NULL when empty */
 	size_t len;
-	int truncated;      /* the body was longer than max_bytes: only the start is kept */
-	int refused;        /* the SSRF guard refused the address */
+	int truncated;              /* the body was longer than max_bytes: only the start is kept */
+	int refused;                /* the SSRF guard refused the address */
 	char error[HOOK_ERROR_MAX]; /* why no status arrived (empty when one did) */
 };
 

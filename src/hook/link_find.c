@@ -11,7 +11,6 @@
 #include "hook/link_find.h"
 #include "hook/link_inspect.h"
 
-
 struct url_parts {
 	xmlURIPtr uri;
 	int https;
@@ -94,16 +93,16 @@ link_url_same(const char *link, const char *target)
 	qa = a.uri->query_raw;
 	qb = b.uri->query_raw;
 	same = a.port == b.port && a.hostlen == b.hostlen &&
-	    strncasecmp(a.host, b.host, a.hostlen) == 0 && a.pathlen == b.pathlen &&
-	    memcmp(a.path, b.path, a.pathlen) == 0 &&
-	    (qb == NULL || qb[0] == '\0' || (qa != NULL && strcmp(qa, qb) == 0));
+	       strncasecmp(a.host, b.host, a.hostlen) == 0 && a.pathlen == b.pathlen &&
+	       memcmp(a.path, b.path, a.pathlen) == 0 &&
+	       (qb == NULL || qb[0] == '\0' || (qa != NULL && strcmp(qa, qb) == 0));
 	xmlFreeURI(a.uri);
 	xmlFreeURI(b.uri);
 	return same;
 }
 
-/* link_resolve (link_find.h): href trimmed of surrounding HTML whitespace, made absolute against base; a
- * new string (xmlFree) or NULL. */
+/* link_resolve (link_find.h): href trimmed of surrounding HTML whitespace, made absolute against
+ * base; a new string (xmlFree) or NULL. */
 xmlChar *
 link_resolve(const xmlChar *href, const char *base)
 {

@@ -41,7 +41,7 @@ static int
 name_is(const xmlNode *n, const char *name)
 {
 	return n->type == XML_ELEMENT_NODE && n->name != NULL &&
-	    strcasecmp((const char *)n->name, name) == 0;
+	       strcasecmp((const char *)n->name, name) == 0;
 }
 
 /* find_attr is n's first attribute called name (ASCII case-insensitive), or NULL. */
@@ -197,8 +197,8 @@ on_anchor(struct walk *w, xmlNode *n)
 		for (p = h->rel; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
 		h->rel_bits = (has_token(h->rel, "nofollow") ? LINK_REL_NOFOLLOW : 0) |
-		    (has_token(h->rel, "sponsored") ? LINK_REL_SPONSORED : 0) |
-		    (has_token(h->rel, "ugc") ? LINK_REL_UGC : 0);
+		              (has_token(h->rel, "sponsored") ? LINK_REL_SPONSORED : 0) |
+		              (has_token(h->rel, "ugc") ? LINK_REL_UGC : 0);
 	}
 	text = xmlNodeGetContent(n);
 	h->anchor = collapse(text ? (const char *)text : "", LINK_ANCHOR_MAX);
@@ -278,9 +278,9 @@ on_link(struct walk *w, const xmlNode *n)
 static int
 looks_like_challenge(const char *html, size_t len, const xmlChar *title)
 {
-	static const char *const marks[] = {"/cdn-cgi/challenge-platform/", "cf_chl_opt",
-	    "cf-chl-", "_Incapsula_Resource", "captcha-delivery.com", "px-captcha",
-	    "sucuri_cloudproxy", "ddos-guard", "g-recaptcha", "h-captcha", "cf-turnstile", NULL};
+	static const char *const marks[] = {"/cdn-cgi/challenge-platform/", "cf_chl_opt", "cf-chl-",
+	    "_Incapsula_Resource", "captcha-delivery.com", "px-captcha", "sucuri_cloudproxy",
+	    "ddos-guard", "g-recaptcha", "h-captcha", "cf-turnstile", NULL};
 	static const char *const titles[] = {"just a moment", "attention required",
 	    "checking your browser", "access denied", "are you a robot", "security check",
 	    "ddos-guard", "please wait", NULL};
@@ -303,9 +303,9 @@ next_node(xmlNode *n)
 		return n->children;
 	while (n != NULL && n->next == NULL)
 		n = n->parent == NULL || n->parent->type == XML_DOCUMENT_NODE ||
-		        n->parent->type == XML_HTML_DOCUMENT_NODE
-		    ? NULL
-		    : n->parent;
+		            n->parent->type == XML_HTML_DOCUMENT_NODE
+		        ? NULL
+		        : n->parent;
 	return n ? n->next : NULL;
 }
 
@@ -313,8 +313,8 @@ int
 link_inspect(const char *html, size_t len, const char *charset, const char *page_url,
     const char *target, struct page_facts *out)
 {
-	const int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-	    HTML_PARSE_NONET;
+	const int opts =
+	    HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET;
 	struct walk w;
 	htmlDocPtr doc = NULL;
 	xmlNode *n, *root;

@@ -8,9 +8,9 @@
 
 #include <stddef.h>
 
-#define LINK_HITS_MAX 10        /* matching links kept as evidence */
-#define LINK_ANCHOR_MAX 300     /* bytes of anchor text kept (UTF-8, cut on a character) */
-#define LINK_CONTEXT_CHARS 100  /* characters of text kept on each side of a link */
+#define LINK_HITS_MAX 10       /* matching links kept as evidence */
+#define LINK_ANCHOR_MAX 300    /* bytes of anchor text kept (UTF-8, cut on a character) */
+#define LINK_CONTEXT_CHARS 100 /* characters of text kept on each side of a link */
 
 enum { LINK_REL_NOFOLLOW = 1, LINK_REL_SPONSORED = 2, LINK_REL_UGC = 4 };
 

@@ -53,10 +53,10 @@ http_cache_write_metrics(struct buf *out)
 	rcache_get_stats(cache, &st);
 	if ((e = prom_family(out, "linkcamp_response_cache_lookups_total", "counter",
 	         "Response cache lookups of the cached read routes, by result.")) != LC_OK ||
-	    (e = prom_sample_u64(out, "linkcamp_response_cache_lookups_total",
-	         "result=\"hit\"", st.hits)) != LC_OK ||
-	    (e = prom_sample_u64(out, "linkcamp_response_cache_lookups_total",
-	         "result=\"miss\"", st.misses)) != LC_OK ||
+	    (e = prom_sample_u64(out, "linkcamp_response_cache_lookups_total", "result=\"hit\"",
+	         st.hits)) != LC_OK ||
+	    (e = prom_sample_u64(out, "linkcamp_response_cache_lookups_total", "result=\"miss\"",
+	         st.misses)) != LC_OK ||
 	    (e = prom_family(out, "linkcamp_response_cache_bytes", "gauge",
 	         "Bytes the response cache holds (its limit is response_cache_mb).")) != LC_OK ||
 	    (e = prom_sample_u64(out, "linkcamp_response_cache_bytes", NULL, st.bytes)) != LC_OK ||

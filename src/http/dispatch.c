@@ -23,21 +23,22 @@ http_fail(struct http_ctx *ctx, lc_err e, const char *not_found_code)
 {
 	switch (e) {
 	case LC_ENOTFOUND:
-		http_problem(ctx->req, 404, not_found_code, "No such object in this workspace.", NULL,
-		    NULL, NULL);
+		http_problem(ctx->req, 404, not_found_code, "No such object in this workspace.",
+		    NULL, NULL, NULL);
 		break;
 	case LC_EDBDOWN:
 	case LC_ERETRY:
 		http_problem(ctx->req, 503, "service_unavailable",
-		    "The database is unavailable; retry shortly.", NULL, NULL, "Retry-After: 5\r\n");
+		    "The database is unavailable; retry shortly.", NULL, NULL,
+		    "Retry-After: 5\r\n");
 		break;
 	case LC_EAUTH:
 		http_problem(ctx->req, 401, "unauthorized", "A valid API key is required.", NULL,
 		    NULL, "WWW-Authenticate: Bearer\r\n");
 		break;
 	case LC_EFORBIDDEN:
-		http_problem(ctx->req, 403, "forbidden", "This key may not do that.", NULL, NULL,
-		    NULL);
+		http_problem(
+		    ctx->req, 403, "forbidden", "This key may not do that.", NULL, NULL, NULL);
 		break;
 	case LC_EINVAL:
 		http_problem(ctx->req, 400, "invalid_parameter", "A parameter is invalid.", NULL,
@@ -72,12 +73,14 @@ authenticate(struct http_ctx *ctx, enum route_auth auth)
 	e = auth_key(ctx->core, h, strlen(h), ws, ws ? strlen(ws) : 0, &ctx->who);
 	if (e == LC_ENOTFOUND) {
 		http_problem(ctx->req, 404, "workspace_not_found",
-		    "X-Workspace-Id names no workspace of this account.", "X-Workspace-Id", NULL, NULL);
+		    "X-Workspace-Id names no workspace of this account.", "X-Workspace-Id", NULL,
+		    NULL);
 		return -1;
 	}
 	if (e == LC_EFORBIDDEN) {
 		http_problem(ctx->req, 403, "forbidden",
-		    "A workspace key acts only on its own workspace.", "X-Workspace-Id", NULL, NULL);
+		    "A workspace key acts only on its own workspace.", "X-Workspace-Id", NULL,
+		    NULL);
 		return -1;
 	}
 	if (e != LC_OK) {
@@ -111,8 +114,8 @@ allow_header(const char *methods, char *out, size_t len)
 	while (*p && used < len) {
 		comma = strchr(p, ',');
 		tlen = comma ? (size_t)(comma - p) : strlen(p);
-		n = snprintf(out + used, len - used, "%s%.*s%s", p == methods ? "" : ", ", (int)tlen,
-		    p, tlen == 3 && memcmp(p, "GET", 3) == 0 ? ", HEAD" : "");
+		n = snprintf(out + used, len - used, "%s%.*s%s", p == methods ? "" : ", ",
+		    (int)tlen, p, tlen == 3 && memcmp(p, "GET", 3) == 0 ? ", HEAD" : "");
 		used += n > 0 ? (size_t)n : 0;
 		if (comma == NULL)
 			break;
@@ -139,7 +142,8 @@ run(struct http_ctx *ctx, const char *method, int auth)
 			http_fail(ctx, e, NULL);
 		else
 			http_bad_param(ctx, bad ? bad : "query",
-			    "The query string is malformed, too long, repeats a parameter or is not "
+			    "The query string is malformed, too long, repeats a parameter or is "
+			    "not "
 			    "valid UTF-8.");
 		query_free(&ctx->query);
 		return;
@@ -178,7 +182,8 @@ http_dispatch(struct core *core, struct http_request *req)
 			http_problem(req, 405, "method_not_allowed",
 			    "This path does not support that method.", NULL, NULL, allow);
 		} else {
-			http_problem(req, 404, "route_not_found", "No such route.", NULL, NULL, NULL);
+			http_problem(
+			    req, 404, "route_not_found", "No such route.", NULL, NULL, NULL);
 		}
 		return;
 	}
@@ -208,8 +213,7 @@ http_invoke(struct core *core, const struct principal *who, struct http_request 
 	ctx.req = req;
 	ctx.core = core;
 	ctx.who = *who;
-	router_match(http_routes, http_nroutes, req->method, req->path, req->path_len,
-	    &ctx.match);
+	router_match(http_routes, http_nroutes, req->method, req->path, req->path_len, &ctx.match);
 	if (ctx.match.route == NULL || ctx.match.route->auth != AUTH_WORKSPACE) {
 		http_problem(req, 404, "route_not_found", "No such route.", NULL, NULL, NULL);
 		return;

@@ -87,8 +87,8 @@ new_request_id(char *out, size_t len)
 
 	randombytes_buf(raw, sizeof(raw));
 	memcpy(out, "req_", 4);
-	sodium_bin2base64(out + 4, len - 4, raw, sizeof(raw),
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_bin2base64(
+	    out + 4, len - 4, raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
 void
@@ -271,13 +271,14 @@ http_read_body_or_refuse(struct http_request *req, const char *cut_code)
 		http_problem(req, 413, "payload_too_large", "Request bodies are limited to 1 MiB.",
 		    NULL, NULL, NULL);
 	else
-		http_problem(req, 400, cut_code, "The request body was cut short.", NULL, NULL, NULL);
+		http_problem(
+		    req, 400, cut_code, "The request body was cut short.", NULL, NULL, NULL);
 	return -1;
 }
 
 void
-http_send(struct http_request *req, int status, const char *content_type,
-    const char *extra_headers, const char *body, size_t len)
+http_send(struct http_request *req, int status, const char *content_type, const char *extra_headers,
+    const char *body, size_t len)
 {
 	char head[1024];
 	int n;
@@ -291,12 +292,15 @@ http_send(struct http_request *req, int status, const char *content_type,
 		buf_init(&req->held_headers, 4096);
 		if (buf_append(&req->held, body ? body : "", len) != LC_OK ||
 		    buf_puts(&req->held_headers, extra_headers ? extra_headers : "") != LC_OK) {
-			/* cannot be kept: the request answers 500 (and its transaction rolls back) */
-			static const char lost[] = "{\"type\":\"about:blank\",\"title\":\"Internal "
-			                           "Server Error\",\"status\":500,\"code\":\"internal_error\"}";
+			/* cannot be kept: the request answers 500 (and its transaction rolls back)
+			 */
+			static const char lost[] =
+			    "{\"type\":\"about:blank\",\"title\":\"Internal "
+			    "Server Error\",\"status\":500,\"code\":\"internal_error\"}";
 			req->status = 500;
 			req->capture = 0;
-			snprintf(req->held_type, sizeof(req->held_type), "application/problem+json");
+			snprintf(
+			    req->held_type, sizeof(req->held_type), "application/problem+json");
 			buf_reset(&req->held);
 			buf_reset(&req->held_headers);
 			(void)buf_append(&req->held, lost, sizeof(lost) - 1);
@@ -334,7 +338,8 @@ http_send(struct http_request *req, int status, const char *content_type,
 	if (len > 0 && strcmp(req->method, "HEAD") != 0)
 		FCGX_PutStr(body, (int)len, req->fx->out);
 	if (req->capture && buf_append(&req->captured, body, len) != LC_OK)
-		req->capture = 0; /* too big to keep: the key is then forgotten, not replayed wrong */
+		req->capture =
+		    0; /* too big to keep: the key is then forgotten, not replayed wrong */
 }
 
 void
@@ -407,7 +412,8 @@ http_problem(struct http_request *req, int status, const char *code, const char 
 	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 	json_decref(doc);
 	if (text == NULL) {
-		http_send(req, 500, "application/problem+json", NULL, fallback, sizeof(fallback) - 1);
+		http_send(
+		    req, 500, "application/problem+json", NULL, fallback, sizeof(fallback) - 1);
 		return;
 	}
 	http_send(req, status, "application/problem+json", extra_headers, text, strlen(text));
@@ -449,8 +455,8 @@ http_request_done(struct http_request *req)
 	json_t *f;
 	int64_t us = mono_us() - req->start_us;
 
-	reqstats_observe(req->route, reqstats_method(req->method), req->status,
-	    us > 0 ? (uint64_t)us : 0);
+	reqstats_observe(
+	    req->route, reqstats_method(req->method), req->status, us > 0 ? (uint64_t)us : 0);
 	if (!log_enabled(req->status >= 500 ? LOG_ERROR : LOG_INFO)) {
 		log_set_request_id(NULL);
 		buf_free(&req->body);
@@ -462,8 +468,8 @@ http_request_done(struct http_request *req)
 	}
 	path = loggable_path(req, buf, sizeof(buf), &path_len);
 	f = json_pack("{s:s,s:s%,s:i,s:I,s:s}", "method", req->method, "path", path, path_len,
-	    "status", req->status, "ms", (json_int_t)(now_ms() - req->start_ms),
-	    "requestId", req->request_id);
+	    "status", req->status, "ms", (json_int_t)(now_ms() - req->start_ms), "requestId",
+	    req->request_id);
 	log_json(req->status >= 500 ? LOG_ERROR : LOG_INFO, "request", f);
 	json_decref(f);
 	log_set_request_id(NULL);

@@ -16,24 +16,24 @@
 
 struct http_request {
 	FCGX_Request *fx;
-	const char *method;     /* borrowed from the FastCGI environment */
-	const char *path;       /* REQUEST_URI up to '?' (not NUL-terminated there) */
+	const char *method; /* borrowed from the FastCGI environment */
+	const char *path;   /* REQUEST_URI up to '?' (not NUL-terminated there) */
 	size_t path_len;
-	const char *query;      /* after '?', or "" */
+	const char *query; /* after '?', or "" */
 	size_t query_len;
 	const char *authorization, *workspace_id, *content_type, *origin, *idempotency_key;
-	const char *host;         /* the Host header, or NULL */
+	const char *host;          /* the Host header, or NULL */
 	const char *if_none_match; /* the If-None-Match header, or NULL (api_openapi.c) */
 	char request_id[REQUEST_ID_MAX];
 	long long content_length; /* -1 when absent or unparseable */
 	struct buf body;
-	int status;               /* 0 until answered */
+	int status; /* 0 until answered */
 	int64_t start_ms;
-	int64_t start_us;         /* monotonic, for the latency metrics */
-	const char *route;        /* the matched route's pattern (static), for the metrics;
-	                           * NULL until a front sets it (REQSTATS_UNMATCHED) */
-	int body_read;            /* http_read_body already ran */
-	int capture;              /* keep a copy of the answer's body (idempotent replays) */
+	int64_t start_us;  /* monotonic, for the latency metrics */
+	const char *route; /* the matched route's pattern (static), for the metrics;
+	                    * NULL until a front sets it (REQSTATS_UNMATCHED) */
+	int body_read;     /* http_read_body already ran */
+	int capture;       /* keep a copy of the answer's body (idempotent replays) */
 	struct buf captured;
 	const char *cache_status; /* static "hit" or "miss": sent as X-Cache when set */
 	/* A local request (fx NULL, made by http_request_init_local for the MCP front) keeps

@@ -9,7 +9,8 @@
 #include "http/dispatch.h"
 #include "util/log.h"
 
-#define IDEM_ATTEMPTS 3 /* runs of a request whose transaction a deadlock or a lost connection ended */
+#define IDEM_ATTEMPTS                                                                              \
+	3 /* runs of a request whose transaction a deadlock or a lost connection ended */
 
 static int idempotency_key_sane(const char *);
 
@@ -70,11 +71,10 @@ http_run_idempotent(struct http_ctx *ctx)
 			return;
 		case IDEM_REUSED:
 			http_problem(req, 422, "idempotency_key_reused",
-			    "This Idempotency-Key was used with a different request.", "Idempotency-Key",
-			    NULL, NULL);
+			    "This Idempotency-Key was used with a different request.",
+			    "Idempotency-Key", NULL, NULL);
 			return;
-		case IDEM_NEW:
-			break;
+		case IDEM_NEW: break;
 		}
 		/* The handler runs inside the key's transaction (core/idempotency.c); its answer
 		 * is held until that commits, so no client hears of an effect that rolled back. */

@@ -16,7 +16,7 @@ media_type_is(const char *ct, const char *type)
 	size_t n = strlen(type);
 
 	return ct != NULL && strncasecmp(ct, type, n) == 0 &&
-	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
 int

@@ -10,8 +10,8 @@
 #define QUERY_MAX_PARAMS 32
 
 struct query_param {
-	char *key;    /* decoded, NUL-terminated */
-	char *value;  /* decoded, NUL-terminated, valid UTF-8 without NUL */
+	char *key;   /* decoded, NUL-terminated */
+	char *value; /* decoded, NUL-terminated, valid UTF-8 without NUL */
 	size_t vlen;
 };
 

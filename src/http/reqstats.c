@@ -28,8 +28,8 @@ static struct slot *slot_for(const char *, const char *);
 const char *
 reqstats_method(const char *method)
 {
-	static const char *const known[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
-	    "OPTIONS"};
+	static const char *const known[] = {
+	    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
 	size_t i;
 
 	for (i = 0; method && i < sizeof(known) / sizeof(known[0]); i++)
@@ -113,8 +113,10 @@ reqstats_write(struct buf *out)
 				continue;
 			lbl[0] = '\0';
 			snprintf(code, sizeof(code), "%zu", c + 100);
-			if (prom_label(lbl, sizeof(lbl), "route", prom_atomic_load_ptr(&s->route)) != 0 ||
-			    prom_label(lbl, sizeof(lbl), "method", prom_atomic_load_ptr(&s->method)) != 0 ||
+			if (prom_label(
+			        lbl, sizeof(lbl), "route", prom_atomic_load_ptr(&s->route)) != 0 ||
+			    prom_label(lbl, sizeof(lbl), "method",
+			        prom_atomic_load_ptr(&s->method)) != 0 ||
 			    prom_label(lbl, sizeof(lbl), "code", code) != 0)
 				continue; /* a pattern longer than a label may hold: not ours */
 			if ((e = prom_sample_u64(out, total, lbl, n)) != LC_OK)

@@ -15,8 +15,7 @@ static int match_one(const char *, const char *, size_t, struct route_match *, u
  * its specificity to *spec: bit 31-i is set when segment i is literal, so that comparing
  * two patterns' numbers compares them at their first differing segment. */
 static int
-match_one(const char *pattern, const char *path, size_t len, struct route_match *m,
-    uint32_t *spec)
+match_one(const char *pattern, const char *path, size_t len, struct route_match *m, uint32_t *spec)
 {
 	const char *p = pattern, *s = path, *end = path + len;
 	unsigned seg = 0;
@@ -60,8 +59,8 @@ match_one(const char *pattern, const char *path, size_t len, struct route_match 
 }
 
 void
-router_match(const struct route *table, size_t n, const char *method, const char *path,
-    size_t len, struct route_match *m)
+router_match(const struct route *table, size_t n, const char *method, const char *path, size_t len,
+    struct route_match *m)
 {
 	struct route_match probe;
 	uint32_t spec, best = 0;

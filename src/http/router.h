@@ -18,11 +18,11 @@ struct route {
 };
 
 struct route_match {
-	const struct route *route;              /* NULL when nothing matched */
+	const struct route *route; /* NULL when nothing matched */
 	char captures[ROUTE_MAX_CAPTURES][ROUTE_CAPTURE_MAX];
 	size_t ncaptures;
-	int path_exists;                        /* the path's pattern has other methods */
-	char allow[128];                        /* "GET, POST" for a 405 */
+	int path_exists; /* the path's pattern has other methods */
+	char allow[128]; /* "GET, POST" for a 405 */
 };
 
 /* router_match finds the route for method and path[0..len) (no query string) in the

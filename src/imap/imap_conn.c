@@ -114,7 +114,8 @@ imap_conn_open(const struct imap_account *a, struct imap_conn **out, char *why, 
 		}
 		/* bytes after the STARTTLS answer came in the clear: an injection, not IMAP */
 		if (c->imap->imap_stream->read_buffer_len != 0) {
-			snprintf(why, whylen, "STARTTLS refused: the server sent data before TLS began");
+			snprintf(
+			    why, whylen, "STARTTLS refused: the server sent data before TLS began");
 			goto fail;
 		}
 		plain = mailstream_get_low(c->imap->imap_stream);
@@ -174,8 +175,8 @@ imap_conn_close(struct imap_conn *c)
 }
 
 lc_err
-imap_conn_examine(struct imap_conn *c, const char *folder, uint32_t *uidvalidity,
-    uint32_t *uidnext, char *why, size_t whylen)
+imap_conn_examine(struct imap_conn *c, const char *folder, uint32_t *uidvalidity, uint32_t *uidnext,
+    char *why, size_t whylen)
 {
 	int r;
 
@@ -201,8 +202,8 @@ uid_cmp(const void *a, const void *b)
 }
 
 lc_err
-imap_conn_list(struct imap_conn *c, uint32_t after, size_t max, struct imap_uid **out,
-    size_t *n, char *why, size_t whylen)
+imap_conn_list(struct imap_conn *c, uint32_t after, size_t max, struct imap_uid **out, size_t *n,
+    char *why, size_t whylen)
 {
 	struct mailimap_fetch_type *ft;
 	struct mailimap_set *set;
@@ -221,7 +222,8 @@ imap_conn_list(struct imap_conn *c, uint32_t after, size_t max, struct imap_uid 
 	ft = mailimap_fetch_type_new_fetch_att_list_empty();
 	if (set == NULL || ft == NULL ||
 	    mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid()) != 0 ||
-	    mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_rfc822_size()) != 0) {
+	    mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_rfc822_size()) !=
+	        0) {
 		if (set)
 			mailimap_set_free(set);
 		if (ft)
@@ -252,11 +254,13 @@ imap_conn_list(struct imap_conn *c, uint32_t after, size_t max, struct imap_uid 
 		int have_size = 0;
 		for (jt = clist_begin(att->att_list); jt; jt = clist_next(jt)) {
 			struct mailimap_msg_att_item *item = clist_content(jt);
-			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC || !item->att_data.att_static)
+			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC ||
+			    !item->att_data.att_static)
 				continue;
 			if (item->att_data.att_static->att_type == MAILIMAP_MSG_ATT_UID)
 				u.uid = item->att_data.att_static->att_data.att_uid;
-			else if (item->att_data.att_static->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE) {
+			else if (item->att_data.att_static->att_type ==
+			         MAILIMAP_MSG_ATT_RFC822_SIZE) {
 				u.size = item->att_data.att_static->att_data.att_rfc822_size;
 				have_size = 1;
 			}
@@ -273,8 +277,8 @@ imap_conn_list(struct imap_conn *c, uint32_t after, size_t max, struct imap_uid 
 }
 
 lc_err
-imap_conn_fetch(struct imap_conn *c, uint32_t uid, uint32_t size, imap_conn_fetch_cb cb,
-    void *arg, char *why, size_t whylen)
+imap_conn_fetch(struct imap_conn *c, uint32_t uid, uint32_t size, imap_conn_fetch_cb cb, void *arg,
+    char *why, size_t whylen)
 {
 	struct mailimap_fetch_type *ft;
 	struct mailimap_section *sec;
@@ -288,8 +292,8 @@ imap_conn_fetch(struct imap_conn *c, uint32_t uid, uint32_t size, imap_conn_fetc
 	ft = mailimap_fetch_type_new_fetch_att_list_empty();
 	sec = mailimap_section_new(NULL);
 	if (set == NULL || ft == NULL || sec == NULL ||
-	    mailimap_fetch_type_new_fetch_att_list_add(ft,
-	        mailimap_fetch_att_new_body_peek_section(sec)) != 0) {
+	    mailimap_fetch_type_new_fetch_att_list_add(
+	        ft, mailimap_fetch_att_new_body_peek_section(sec)) != 0) {
 		if (set)
 			mailimap_set_free(set);
 		if (ft)
@@ -311,7 +315,8 @@ imap_conn_fetch(struct imap_conn *c, uint32_t uid, uint32_t size, imap_conn_fetc
 		for (jt = clist_begin(att->att_list); jt; jt = clist_next(jt)) {
 			struct mailimap_msg_att_item *item = clist_content(jt);
 			struct mailimap_msg_att_body_section *b;
-			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC || !item->att_data.att_static ||
+			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC ||
+			    !item->att_data.att_static ||
 			    item->att_data.att_static->att_type != MAILIMAP_MSG_ATT_BODY_SECTION)
 				continue;
 			b = item->att_data.att_static->att_data.att_body_section;

@@ -24,8 +24,8 @@ struct imap_account {
 
 /* imap_conn_open connects and logs in. LC_OK with *out; LC_EAUTH when the server refused
  * the login (why: its words); LC_EIO otherwise (why: what failed). */
-lc_err imap_conn_open(const struct imap_account *a, struct imap_conn **out, char *why,
-    size_t whylen);
+lc_err imap_conn_open(
+    const struct imap_account *a, struct imap_conn **out, char *why, size_t whylen);
 /* imap_conn_close ends the connection (LOGOUT when it is in a state to) and frees c. */
 void imap_conn_close(struct imap_conn *c);
 

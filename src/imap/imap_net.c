@@ -40,8 +40,17 @@ static struct mailstream_cancel *low_get_cancel(mailstream_low *);
 static carray *low_chain(mailstream_low *);
 
 static mailstream_low_driver tls_driver = {
-	low_read, low_write, low_close, low_get_fd, low_free, low_cancel, low_get_cancel,
-	low_chain, NULL, NULL, NULL,
+    low_read,
+    low_write,
+    low_close,
+    low_get_fd,
+    low_free,
+    low_cancel,
+    low_get_cancel,
+    low_chain,
+    NULL,
+    NULL,
+    NULL,
 };
 
 lc_err
@@ -167,10 +176,12 @@ imap_tls_open(int fd, const char *host, long timeout_ms, char *why, size_t whyle
 		        (long)(end - now_ms())) == 1)
 			continue;
 		if ((v = SSL_get_verify_result(ssl)) != X509_V_OK)
-			snprintf(why, whylen, "TLS refused: the server's certificate is not trusted (%s)",
+			snprintf(why, whylen,
+			    "TLS refused: the server's certificate is not trusted (%s)",
 			    X509_verify_cert_error_string(v));
 		else if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
-			snprintf(why, whylen, "TLS: the server did not answer the handshake in time");
+			snprintf(
+			    why, whylen, "TLS: the server did not answer the handshake in time");
 		else
 			snprintf(why, whylen, "TLS handshake failed");
 		goto fail;
@@ -326,7 +337,8 @@ low_close(mailstream_low *s)
 
 	if (t->fd >= 0) {
 		if (t->ssl)
-			SSL_shutdown(t->ssl); /* one try, never waited for: the fd is non-blocking */
+			SSL_shutdown(
+			    t->ssl); /* one try, never waited for: the fd is non-blocking */
 		ERR_clear_error();
 		close(t->fd);
 		t->fd = -1;

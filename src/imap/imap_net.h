@@ -28,8 +28,7 @@ int imap_net_connect(const char *host, unsigned port, long timeout_ms, char *why
  * verifying the certificate, and returns a mailstream low driver over it (free it with
  * mailstream_low_free, or through the mailstream it goes into). NULL with a reason in why
  * ("the server's certificate is not trusted (...)", a network error) otherwise. */
-mailstream_low *imap_tls_open(int fd, const char *host, long timeout_ms, char *why,
-    size_t whylen);
+mailstream_low *imap_tls_open(int fd, const char *host, long timeout_ms, char *why, size_t whylen);
 
 /* imap_plain_open returns a mailstream low driver over fd (taken) without TLS, with the
  * same deadlines and budgets: what a STARTTLS connection speaks before TLS begins. NULL

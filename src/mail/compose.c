@@ -747,8 +747,10 @@ mail_body_html(const char *text, const char *pixel, struct buf *html)
 		}
 	}
 	if (e == LC_OK)
-		e = buf_printf(html, "</div>\n<img src=\"%s\" width=\"1\" height=\"1\" alt=\"\" "
-		                     "style=\"display:block;border:0\">\n</body></html>\n", pixel);
+		e = buf_printf(html,
+		    "</div>\n<img src=\"%s\" width=\"1\" height=\"1\" alt=\"\" "
+		    "style=\"display:block;border:0\">\n</body></html>\n",
+		    pixel);
 	return e;
 }
 
@@ -779,8 +781,9 @@ mail_compose(const struct mail_out *m, struct buf *out)
 		randombytes_buf(raw, sizeof(raw));
 		memcpy(boundary, "=_lc_", 5);
 		sodium_bin2hex(boundary + 5, sizeof(boundary) - 5, raw, sizeof(raw));
-		e = buf_printf(out, "MIME-Version: 1.0\r\n"
-		                    "Content-Type: multipart/alternative; boundary=\"%s\"\r\n",
+		e = buf_printf(out,
+		    "MIME-Version: 1.0\r\n"
+		    "Content-Type: multipart/alternative; boundary=\"%s\"\r\n",
 		    boundary);
 	} else {
 		e = buf_puts(out, "MIME-Version: 1.0\r\n"
@@ -804,13 +807,15 @@ mail_compose(const struct mail_out *m, struct buf *out)
 			e = mail_body_qp(out, m->body, strlen(m->body));
 		goto out;
 	}
-	if ((e = buf_printf(out, "--%s\r\nContent-Type: text/plain; charset=UTF-8\r\n"
-	                         "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+	if ((e = buf_printf(out,
+	         "--%s\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+	         "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
 	         boundary)) != LC_OK ||
 	    (m->body && (e = mail_part_qp(out, m->body, strlen(m->body))) != LC_OK) ||
 	    (e = mail_body_html(m->body, m->open_pixel_url, &html)) != LC_OK ||
-	    (e = buf_printf(out, "--%s\r\nContent-Type: text/html; charset=UTF-8\r\n"
-	                         "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+	    (e = buf_printf(out,
+	         "--%s\r\nContent-Type: text/html; charset=UTF-8\r\n"
+	         "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
 	         boundary)) != LC_OK ||
 	    (e = mail_part_qp(out, html.data, html.len)) != LC_OK)
 		goto out;

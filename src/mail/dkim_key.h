@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include "util/err.h"
 
-#define DKIM_PEM_MAX 2048   /* bytes of an RSA-2048 private key in PKCS#8 PEM, with NUL */
-#define DKIM_PUB_MAX 512    /* base64 of an RSA-2048 SubjectPublicKeyInfo (392) with NUL */
+#define DKIM_PEM_MAX 2048 /* bytes of an RSA-2048 private key in PKCS#8 PEM, with NUL */
+#define DKIM_PUB_MAX 512  /* base64 of an RSA-2048 SubjectPublicKeyInfo (392) with NUL */
 #define DKIM_RSA_BITS 2048
 
 /* A new key pair. The PEM buffer holds a secret: wipe it (dkim_keys_wipe) as soon as it is

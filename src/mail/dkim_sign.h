@@ -27,7 +27,7 @@ struct dkim_signer {
  * Errors: LC_EINVAL when libopendkim refuses the key or the message (why: its words, never
  * the key), LC_ENOMEM when out's max is exceeded, LC_ECONFLICT when the library was not set
  * up. out is left empty on error. */
-lc_err dkim_sign_message(const struct dkim_signer *s, const char *msg, size_t len,
-    struct buf *out, char *why, size_t whylen);
+lc_err dkim_sign_message(const struct dkim_signer *s, const char *msg, size_t len, struct buf *out,
+    char *why, size_t whylen);
 
 #endif

@@ -457,16 +457,18 @@ mime_rcpt_list(InternetAddressList *list, int depth, struct buf *b, size_t *coun
 		InternetAddress *ia = internet_address_list_get_address(list, i);
 
 		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
-			if ((e = mime_rcpt_list(internet_address_group_get_members(
-			         INTERNET_ADDRESS_GROUP(ia)), depth + 1, b, count)) != LC_OK)
+			if ((e = mime_rcpt_list(
+			         internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)),
+			         depth + 1, b, count)) != LC_OK)
 				return e;
 			continue;
 		}
 		if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
 			continue;
 		a = NULL;
-		if ((e = mime_addr_norm(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)),
-		         &a)) != LC_OK)
+		if ((e = mime_addr_norm(
+		         internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)), &a)) !=
+		    LC_OK)
 			return e;
 		if (a == NULL || a[0] == '\0' || strchr(a, '@') == NULL) {
 			free(a);
@@ -489,8 +491,8 @@ mime_rcpt_list(InternetAddressList *list, int depth, struct buf *b, size_t *coun
 static lc_err
 mime_recipients(GMimeMessage *msg, char **out)
 {
-	static const char *const names[] = {"to", "cc", "delivered-to", "x-original-to",
-	    "envelope-to", NULL};
+	static const char *const names[] = {
+	    "to", "cc", "delivered-to", "x-original-to", "envelope-to", NULL};
 	GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(msg));
 	int i, n = g_mime_header_list_get_count(hl);
 	size_t count = 0;
@@ -749,8 +751,8 @@ mime_parse(const char *raw, size_t len, struct mime_parsed *out)
 	    (e = mime_links(out->text_new, out)) != LC_OK)
 		goto out;
 	if ((e = mime_classify(msg, out)) == LC_OK && out->klass == MIME_AUTO_REPLY)
-		mime_ooo_return(out->subject, out->text_new, out->date_ms >= 0 ? out->date_ms : now_ms(),
-		    &out->ooo_return_ms);
+		mime_ooo_return(out->subject, out->text_new,
+		    out->date_ms >= 0 ? out->date_ms : now_ms(), &out->ooo_return_ms);
 out:
 	if (msg != NULL)
 		g_object_unref(msg);

@@ -416,7 +416,8 @@ mime_dsn_fields(const char *s, size_t n, struct mime_parsed *out)
 			           out->bounce_original_message_id == NULL) {
 				/* not RFC 3464, but written by some MTAs (and RFC 8098's MDNs) in
 				 * reports that return no headers: our message's id all the same */
-				if ((e = mime_first_msgid(value, &out->bounce_original_message_id)) != LC_OK)
+				if ((e = mime_first_msgid(
+				         value, &out->bounce_original_message_id)) != LC_OK)
 					return e;
 			} else if (strcmp(name, "diagnostic-code") == 0) {
 				/* "smtp; 550 5.1.1 ...": the server's words after the type, cut to
@@ -452,13 +453,15 @@ mime_dsn_fields(const char *s, size_t n, struct mime_parsed *out)
 	    (e = mime_dup_line(pick.status, 0, &out->bounce_status)) != LC_OK)
 		return e;
 	if (out->bounce_action == NULL) {
-		/* the action keyword alone, lower case: "failed", "delayed", ... (RFC 3464 2.3.3) */
+		/* the action keyword alone, lower case: "failed", "delayed", ... (RFC 3464 2.3.3)
+		 */
 		char act[sizeof(pick.action)];
 		size_t i = 0, j = 0;
 
 		while (pick.action[i] != '\0' && mime_is_wsp(pick.action[i]))
 			i++;
-		while (pick.action[i] != '\0' && mime_is_alpha(pick.action[i]) && j + 1 < sizeof(act))
+		while (
+		    pick.action[i] != '\0' && mime_is_alpha(pick.action[i]) && j + 1 < sizeof(act))
 			act[j++] = mime_lower(pick.action[i++]);
 		act[j] = '\0';
 		if (j > 0 && (e = mime_dup_line(act, 0, &out->bounce_action)) != LC_OK)

@@ -32,9 +32,9 @@ struct auth_watch {
 struct feed {
 	const char *message;
 	size_t len;
-	int started;   /* the body was asked for: DATA is under way */
-	int finished;  /* the whole body was handed over: the final dot follows */
-	int refused;   /* the hook said we may no longer send */
+	int started;         /* the body was asked for: DATA is under way */
+	int finished;        /* the whole body was handed over: the final dot follows */
+	int refused;         /* the hook said we may no longer send */
 	int unauthenticated; /* require_auth, and AUTH did not succeed: refused */
 	int require_auth;
 	struct auth_watch *auth;
@@ -143,18 +143,18 @@ gate_event_cb(smtp_session_t session, int event_no, void *arg, ...)
 	(void)session;
 	va_start(ap, arg);
 	switch (event_no) {
-	case SMTP_EV_MAILSTATUS:
-		gate_open(g);
-		break;
+	case SMTP_EV_MAILSTATUS: gate_open(g); break;
 	case SMTP_EV_INVALID_PEER_CERTIFICATE:
 		vfy = va_arg(ap, long);
 		snprintf(g->tls_refused, sizeof(g->tls_refused),
 		    "not sent: the server's TLS certificate is not trusted (OpenSSL verify error "
-		    "%ld: %s)", vfy, X509_verify_cert_error_string(vfy));
+		    "%ld: %s)",
+		    vfy, X509_verify_cert_error_string(vfy));
 		break;
 	case SMTP_EV_WRONG_PEER_CERTIFICATE:
 		snprintf(g->tls_refused, sizeof(g->tls_refused),
-		    "not sent: the server's TLS certificate does not name the host it was reached at");
+		    "not sent: the server's TLS certificate does not name the host it was reached "
+		    "at");
 		break;
 	case SMTP_EV_NO_PEER_CERTIFICATE:
 		snprintf(g->tls_refused, sizeof(g->tls_refused),
@@ -164,8 +164,7 @@ gate_event_cb(smtp_session_t session, int event_no, void *arg, ...)
 		snprintf(g->tls_refused, sizeof(g->tls_refused),
 		    "not sent: the server does not offer STARTTLS, which is required");
 		break;
-	default:
-		break;
+	default: break;
 	}
 	va_end(ap);
 }
@@ -295,9 +294,8 @@ smtp_set_trust(const char *ca_file)
 }
 
 lc_err
-smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
-    const char *message, size_t len, smtp_data_hook hook, void *hook_arg,
-    struct smtp_outcome *out)
+smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to, const char *message,
+    size_t len, smtp_data_hook hook, void *hook_arg, struct smtp_outcome *out)
 {
 	struct auth_watch aw;
 	struct feed f = {message, len, 0, 0, 0, 0, cfg->require_auth, &aw, hook, hook_arg};
@@ -322,8 +320,8 @@ smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
 	if (cfg->implicit_tls) {
 		/* libesmtp speaks TLS only after STARTTLS: it talks to our end of a TLS tunnel */
 		snprintf(host, sizeof(host), "%s", cfg->hostport);
-		if ((colon = strrchr(host, ':')) == NULL || (port = strtol(colon + 1, NULL, 10)) <= 0 ||
-		    port > 65535) {
+		if ((colon = strrchr(host, ':')) == NULL ||
+		    (port = strtol(colon + 1, NULL, 10)) <= 0 || port > 65535) {
 			out->verdict = SMTP_TEMPORARY;
 			snprintf(out->text, sizeof(out->text), "no port in the server's address");
 			return LC_OK;
@@ -345,15 +343,15 @@ smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
 		smtp_set_hostname(session, cfg->helo);
 	if (tls_ctx != NULL && cfg->starttls != SMTP_TLS_NO && !tunnel)
 		smtp_starttls_set_ctx(session, tls_ctx); /* takes a reference, dropped at the end */
-	smtp_starttls_enable(session, tunnel ? Starttls_DISABLED
-	                            : cfg->starttls == SMTP_TLS_REQUIRED ? Starttls_REQUIRED
-	                            : cfg->starttls == SMTP_TLS_OPTIONAL ? Starttls_ENABLED
-	                                                                 : Starttls_DISABLED);
+	smtp_starttls_enable(session, tunnel                               ? Starttls_DISABLED
+	                              : cfg->starttls == SMTP_TLS_REQUIRED ? Starttls_REQUIRED
+	                              : cfg->starttls == SMTP_TLS_OPTIONAL ? Starttls_ENABLED
+	                                                                   : Starttls_DISABLED);
 	if (cfg->timeout_ms > 0) {
 		int which;
 		for (which = Timeout_GREETING; which <= Timeout_DATA2; which++)
-			smtp_set_timeout(session, which | Timeout_OVERRIDE_RFC2822_MINIMUM,
-			    cfg->timeout_ms);
+			smtp_set_timeout(
+			    session, which | Timeout_OVERRIDE_RFC2822_MINIMUM, cfg->timeout_ms);
 	}
 	if (cfg->user[0]) {
 		if ((auth = auth_create_context()) == NULL) {
@@ -367,8 +365,7 @@ smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
 		smtp_set_monitorcb(session, monitor_cb, &aw, 0);
 	}
 	if ((msg = smtp_add_message(session)) == NULL || !smtp_set_reverse_path(msg, from) ||
-	    (rcpt = smtp_add_recipient(msg, to)) == NULL ||
-	    !smtp_set_messagecb(msg, feed_cb, &f)) {
+	    (rcpt = smtp_add_recipient(msg, to)) == NULL || !smtp_set_messagecb(msg, feed_cb, &f)) {
 		smtp_destroy_session(session);
 		if (auth)
 			auth_destroy_context(auth);
@@ -420,10 +417,10 @@ smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
 		classify(st, out);
 		/* after the final dot, a reply that is no verdict (3xx, or a code SMTP does
 		 * not have) leaves the outcome unknown */
-		out->verdict = st->code < 300                   ? SMTP_ACCEPTED
-		             : is_permanent(st->code)           ? SMTP_PERMANENT
-		             : st->code >= 400 && st->code < 500 ? SMTP_TEMPORARY
-		                                                : SMTP_UNKNOWN;
+		out->verdict = st->code < 300                      ? SMTP_ACCEPTED
+		               : is_permanent(st->code)            ? SMTP_PERMANENT
+		               : st->code >= 400 && st->code < 500 ? SMTP_TEMPORARY
+		                                                   : SMTP_UNKNOWN;
 		/* a 2xx for the message with a session error is still an acceptance */
 	} else if (f.finished) {
 		/* the whole message went out and no verdict came back */

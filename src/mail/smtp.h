@@ -14,17 +14,17 @@ struct smtp_config {
 	char helo[CONFIG_STR];         /* name for EHLO; empty: libesmtp's default */
 	enum smtp_tls starttls;
 	char user[CONFIG_STR], password[CONFIG_STR]; /* AUTH when user is non-empty */
-	long timeout_ms;      /* each protocol phase, including the wait after the final dot */
-	int require_auth;     /* a sender mailbox: send nothing unless AUTH succeeded */
-	int implicit_tls;     /* TLS from the first byte (SMTPS, port 465), through
-	                         smtp_tunnel.c; starttls is then ignored */
+	long timeout_ms;  /* each protocol phase, including the wait after the final dot */
+	int require_auth; /* a sender mailbox: send nothing unless AUTH succeeded */
+	int implicit_tls; /* TLS from the first byte (SMTPS, port 465), through
+	                     smtp_tunnel.c; starttls is then ignored */
 };
 
 enum smtp_verdict {
-	SMTP_ACCEPTED,     /* 2xx after DATA */
-	SMTP_TEMPORARY,    /* 4xx, or no connection / dropped before the final dot */
-	SMTP_PERMANENT,    /* 5xx on MAIL, RCPT or after DATA */
-	SMTP_UNKNOWN       /* the final dot went out and no reply came back */
+	SMTP_ACCEPTED,  /* 2xx after DATA */
+	SMTP_TEMPORARY, /* 4xx, or no connection / dropped before the final dot */
+	SMTP_PERMANENT, /* 5xx on MAIL, RCPT or after DATA */
+	SMTP_UNKNOWN    /* the final dot went out and no reply came back */
 };
 
 struct smtp_outcome {
@@ -56,7 +56,6 @@ lc_err smtp_set_trust(const char *ca_file);
  * transaction and classifies the result into out. LC_OK whenever a verdict was reached
  * (including failures of delivery); LC_ENOMEM when libesmtp could not be set up. */
 lc_err smtp_deliver(const struct smtp_config *cfg, const char *from, const char *to,
-    const char *message, size_t len, smtp_data_hook hook, void *hook_arg,
-    struct smtp_outcome *out);
+    const char *message, size_t len, smtp_data_hook hook, void *hook_arg, struct smtp_outcome *out);
 
 #endif

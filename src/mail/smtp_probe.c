@@ -44,8 +44,7 @@ static int conn_write(struct conn *, const char *, size_t);
 static int conn_line(struct conn *, char *, size_t);
 static int reply_read(struct conn *, char *, size_t, int *, int *, int *);
 static int command(struct conn *, struct smtp_probe *, const char *, const char *, int);
-static int tls_start(const struct smtp_probe_cfg *, SSL_CTX *, struct conn *,
-    struct smtp_probe *);
+static int tls_start(const struct smtp_probe_cfg *, SSL_CTX *, struct conn *, struct smtp_probe *);
 static int auth(const struct smtp_probe_cfg *, struct conn *, struct smtp_probe *, int, int);
 static void clean_text(char *);
 
@@ -105,7 +104,8 @@ conn_open(const struct smtp_probe_cfg *cfg, struct conn *c, char *why, size_t wh
 		if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) == 0) {
 			getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof(addr), NULL, 0,
 			    NI_NUMERICHOST);
-			snprintf(why, whylen, "connected to %s port %u (%s)", cfg->host, cfg->port, addr);
+			snprintf(why, whylen, "connected to %s port %u (%s)", cfg->host, cfg->port,
+			    addr);
 			freeaddrinfo(res);
 			return 0;
 		}
@@ -194,7 +194,8 @@ reply_read(struct conn *c, char *text, size_t size, int *code, int *exts, int *l
 		if (exts) {
 			if (strncasecmp(line + 4, "STARTTLS", 8) == 0)
 				*exts |= 1;
-			if (strncasecmp(line + 4, "AUTH", 4) == 0 && (line[8] == ' ' || line[8] == '=')) {
+			if (strncasecmp(line + 4, "AUTH", 4) == 0 &&
+			    (line[8] == ' ' || line[8] == '=')) {
 				if (strstr(line + 8, "PLAIN") || strstr(line + 8, "plain"))
 					*exts |= 2;
 				if (strstr(line + 8, "LOGIN") || strstr(line + 8, "login"))
@@ -202,7 +203,8 @@ reply_read(struct conn *c, char *text, size_t size, int *code, int *exts, int *l
 			}
 		}
 		if (used < size - 1)
-			used += (size_t)snprintf(text + used, size - used, "%s%s", used ? " / " : "", line);
+			used += (size_t)snprintf(
+			    text + used, size - used, "%s%s", used ? " / " : "", line);
 		if (used >= size)
 			used = size - 1;
 		if (line[3] != '-')
@@ -279,8 +281,7 @@ tls_start(const struct smtp_probe_cfg *cfg, SSL_CTX *ctx, struct conn *c, struct
 /* auth sends AUTH PLAIN (or LOGIN when only that is offered); the credentials pass
  * through local buffers that are wiped before returning. */
 static int
-auth(const struct smtp_probe_cfg *cfg, struct conn *c, struct smtp_probe *p, int plain,
-    int login)
+auth(const struct smtp_probe_cfg *cfg, struct conn *c, struct smtp_probe *p, int plain, int login)
 {
 	struct smtp_probe_step *s = step_add(p, "auth");
 	char raw[1024], b64[1400], line[1500];
@@ -319,8 +320,8 @@ auth(const struct smtp_probe_cfg *cfg, struct conn *c, struct smtp_probe *p, int
 				goto gone;
 		}
 		if (code == 334) {
-			sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)cfg->password, pl,
-			    sodium_base64_VARIANT_ORIGINAL);
+			sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)cfg->password,
+			    pl, sodium_base64_VARIANT_ORIGINAL);
 			snprintf(line, sizeof(line), "%s\r\n", b64);
 			if (conn_write(c, line, strlen(line)) != 0 ||
 			    reply_read(c, s->text, sizeof(s->text), &code, NULL, NULL) != 0)
@@ -384,7 +385,8 @@ smtp_probe_run(const struct smtp_probe_cfg *cfg, struct smtp_probe *p)
 	s->code = code;
 	if (!(s->ok = code == 220))
 		goto out;
-	snprintf(ehlo, sizeof(ehlo), "EHLO %s", cfg->helo && cfg->helo[0] ? cfg->helo : "localhost");
+	snprintf(
+	    ehlo, sizeof(ehlo), "EHLO %s", cfg->helo && cfg->helo[0] ? cfg->helo : "localhost");
 	s = step_add(p, "ehlo");
 	if (conn_write(&c, ehlo, strlen(ehlo)) != 0 || conn_write(&c, "\r\n", 2) != 0 ||
 	    reply_read(&c, s->text, sizeof(s->text), &code, &exts, NULL) != 0) {
@@ -397,7 +399,8 @@ smtp_probe_run(const struct smtp_probe_cfg *cfg, struct smtp_probe *p)
 	if (cfg->security == PROBE_STARTTLS) {
 		if (!(exts & 1)) {
 			s = step_add(p, "starttls");
-			step_text(s, "the server does not offer STARTTLS, which this mailbox requires");
+			step_text(
+			    s, "the server does not offer STARTTLS, which this mailbox requires");
 			goto out;
 		}
 		if (command(&c, p, "starttls", "STARTTLS", 2) != 220)

@@ -12,20 +12,20 @@
 enum smtp_probe_security { PROBE_TLS = 0, PROBE_STARTTLS, PROBE_PLAIN };
 
 struct smtp_probe_cfg {
-	const char *host;       /* a host name (checked against the certificate) or IPv4 */
+	const char *host; /* a host name (checked against the certificate) or IPv4 */
 	unsigned port;
 	enum smtp_probe_security security;
-	const char *helo;       /* EHLO name */
+	const char *helo;            /* EHLO name */
 	const char *user, *password; /* borrowed; the password is wiped from every buffer used */
-	const char *ca_file;    /* extra trust anchors besides the system store, or NULL */
-	long timeout_ms;        /* each read and write */
+	const char *ca_file;         /* extra trust anchors besides the system store, or NULL */
+	long timeout_ms;             /* each read and write */
 };
 
 struct smtp_probe_step {
 	char step[16]; /* connect, tls, greeting, ehlo, starttls, auth, quit */
 	int ok;
-	int code;        /* the server's reply code, 0 when the step had none */
-	char text[300];  /* the server's words (printable UTF-8), or what went wrong */
+	int code;       /* the server's reply code, 0 when the step had none */
+	char text[300]; /* the server's words (printable UTF-8), or what went wrong */
 };
 
 struct smtp_probe {

@@ -65,7 +65,8 @@ connect_to(const char *host, unsigned port, long timeout_ms, char *why, size_t w
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
-		snprintf(why, whylen, "cannot connect to %s port %u: %s", host, port, strerror(errno));
+		snprintf(
+		    why, whylen, "cannot connect to %s port %u: %s", host, port, strerror(errno));
 		close(fd);
 		fd = -1;
 	}
@@ -116,7 +117,8 @@ smtp_tunnel_open(SSL_CTX *ctx, const char *host, unsigned port, long timeout_ms,
 	sa.sin_family = AF_INET;
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if ((t->listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-	    bind(t->listener, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(t->listener, 1) != 0 ||
+	    bind(t->listener, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    listen(t->listener, 1) != 0 ||
 	    getsockname(t->listener, (struct sockaddr *)&sa, &len) != 0 ||
 	    pipe2(t->stop, O_CLOEXEC) != 0) {
 		snprintf(why, whylen, "cannot listen on 127.0.0.1: %s", strerror(errno));
@@ -178,12 +180,13 @@ relay(void *arg)
 			p[1].revents = POLLIN;
 		}
 		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if ((n = SSL_read(t->ssl, buf, sizeof(buf))) <= 0 || send(local, buf, (size_t)n,
-			        MSG_NOSIGNAL) != n)
+			if ((n = SSL_read(t->ssl, buf, sizeof(buf))) <= 0 ||
+			    send(local, buf, (size_t)n, MSG_NOSIGNAL) != n)
 				break;
 		}
 		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if ((n = (int)recv(local, buf, sizeof(buf), 0)) <= 0 || SSL_write(t->ssl, buf, n) != n)
+			if ((n = (int)recv(local, buf, sizeof(buf), 0)) <= 0 ||
+			    SSL_write(t->ssl, buf, n) != n)
 				break;
 		}
 	}

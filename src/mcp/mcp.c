@@ -15,8 +15,7 @@ static const char *const versions[] = {"2025-11-25", "2025-06-18", "2025-03-26"}
 static json_t *error_answer(json_t *id, int code, const char *message);
 static json_t *result_answer(json_t *id, json_t *result);
 static json_t *initialize(json_t *params, int *code, const char **why);
-static json_t *tools_call(const struct mcp_server *, json_t *params, int *code,
-    const char **why);
+static json_t *tools_call(const struct mcp_server *, json_t *params, int *code, const char **why);
 static int id_valid(json_t *id);
 static enum mcp_outcome finish(json_t *answer, enum mcp_outcome outcome, char **out);
 
@@ -85,7 +84,8 @@ static json_t *
 tools_call(const struct mcp_server *srv, json_t *params, int *code, const char **why)
 {
 	const struct mcp_tool *tool;
-	json_t *name = json_object_get(params, "name"), *args = json_object_get(params, "arguments");
+	json_t *name = json_object_get(params, "name"),
+	       *args = json_object_get(params, "arguments");
 	json_t *empty = NULL, *result;
 
 	*code = MCP_INVALID_PARAMS;
@@ -202,8 +202,8 @@ mcp_handle(const struct mcp_server *srv, const char *text, size_t len, char **ou
 	if (result != NULL)
 		answer = result_answer(id, result);
 	else
-		answer = error_answer(id, code ? code : MCP_INTERNAL_ERROR,
-		    why ? why : "Internal error.");
+		answer = error_answer(
+		    id, code ? code : MCP_INTERNAL_ERROR, why ? why : "Internal error.");
 	json_decref(msg);
 	return finish(answer, outcome, out);
 }

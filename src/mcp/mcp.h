@@ -26,16 +26,16 @@
 enum mcp_call_kind { MCP_CALL_GET = 0, MCP_CALL_POST, MCP_CALL_TOGGLE };
 
 struct mcp_tool {
-	const char *name;         /* link_building_campaign_list */
-	const char *dotted;       /* link_building.campaign.list */
+	const char *name;   /* link_building_campaign_list */
+	const char *dotted; /* link_building.campaign.list */
 	const char *title, *description;
-	const char *input_schema; /* JSON text */
+	const char *input_schema;  /* JSON text */
 	const char *output_schema; /* JSON text of the success answer */
 	int read_only, destructive, idempotent, open_world;
 	enum mcp_call_kind kind;
-	const char *path;         /* the API path; "{id}" stands for path_arg */
-	const char *path_arg;     /* the argument naming the object in the path, or NULL */
-	const char *not_found;    /* the problem code when path_arg names nothing */
+	const char *path;      /* the API path; "{id}" stands for path_arg */
+	const char *path_arg;  /* the argument naming the object in the path, or NULL */
+	const char *not_found; /* the problem code when path_arg names nothing */
 };
 
 /* ---- mcp_tools.c ---- */
@@ -67,8 +67,7 @@ enum mcp_outcome {
  * compact JSON (malloc'd, caller frees) or NULL: always NULL for MCP_NO_REPLY, and NULL
  * for the other two only when out of memory. Never fails otherwise: every bad input is a
  * JSON-RPC error answer. */
-enum mcp_outcome mcp_handle(const struct mcp_server *srv, const char *text, size_t len,
-    char **out);
+enum mcp_outcome mcp_handle(const struct mcp_server *srv, const char *text, size_t len, char **out);
 
 /* mcp_version_supported is 1 for the protocol versions this server speaks. */
 int mcp_version_supported(const char *v);
@@ -76,7 +75,7 @@ int mcp_version_supported(const char *v);
 /* ---- mcp_call.c: tools through the API ---- */
 struct mcp_caller {
 	struct core *core;
-	struct principal who;   /* the workspace the tools act on */
+	struct principal who; /* the workspace the tools act on */
 	/* "Bearer <key>" and X-Workspace-Id (may be NULL): when set, the key is resolved again
 	 * on every call, so a revoked key stops working at once */
 	const char *authorization, *workspace;
@@ -109,7 +108,7 @@ void mcp_http_post(void *ctx);
  * acting with key (and, for an agency key, workspace; may be NULL). Nothing but JSON-RPC
  * is written to out; reasons go to stderr. Returns 0 at EOF, 77 when the key is missing
  * or not valid, 75 when the database cannot be reached at start, 74 on an I/O error. */
-int mcp_stdio_run(struct core *core, FILE *in, FILE *out, const char *key,
-    const char *workspace, int dotted_names);
+int mcp_stdio_run(struct core *core, FILE *in, FILE *out, const char *key, const char *workspace,
+    int dotted_names);
 
 #endif

@@ -11,7 +11,6 @@
 #include "util/buf.h"
 #include "util/log.h"
 
-
 static int query_add(struct buf *, const char *, json_t *);
 static json_t *result_of(struct http_request *);
 static json_t *run(struct mcp_caller *, const struct mcp_tool *, json_t *, struct buf *);
@@ -24,10 +23,9 @@ query_add(struct buf *q, const char *key, json_t *v)
 	size_t i;
 
 	if (json_is_array(v)) {
-		json_array_foreach(v, i, item)
-			if (!json_is_string(item) ||
-			    strlen(json_string_value(item)) != json_string_length(item))
-				return 1;
+		json_array_foreach(v, i,
+		    item) if (!json_is_string(item) ||
+		              strlen(json_string_value(item)) != json_string_length(item)) return 1;
 	} else if (json_is_string(v)) {
 		if (strlen(json_string_value(v)) != json_string_length(v))
 			return 1; /* an embedded NUL */
@@ -45,7 +43,8 @@ query_add(struct buf *q, const char *key, json_t *v)
 		snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
 		return buf_puts(q, num) == LC_OK ? 0 : -1;
 	}
-	json_array_foreach(v, i, item) {
+	json_array_foreach(v, i, item)
+	{
 		if ((i > 0 && buf_append(q, ",", 1) != LC_OK) ||
 		    url_encode(q, json_string_value(item)) != 0)
 			return -1;
@@ -79,8 +78,8 @@ run(struct mcp_caller *c, const struct mcp_tool *tool, json_t *args, struct buf 
 {
 	struct http_request req;
 	char path[256];
-	const char *id = NULL, *idem = NULL, *action = NULL, *key, *problem = NULL,
-	           *param = NULL, *method = tool->kind == MCP_CALL_GET ? "GET" : "POST";
+	const char *id = NULL, *idem = NULL, *action = NULL, *key, *problem = NULL, *param = NULL,
+	           *method = tool->kind == MCP_CALL_GET ? "GET" : "POST";
 	char *body = NULL;
 	json_t *v, *fields = NULL, *result = NULL;
 	int status = 422, rc;
@@ -100,7 +99,8 @@ run(struct mcp_caller *c, const struct mcp_tool *tool, json_t *args, struct buf 
 		v = json_object_get(args, "action");
 		param = "action";
 		action = json_is_string(v) ? json_string_value(v) : NULL;
-		if (action == NULL || (strcmp(action, "pause") != 0 && strcmp(action, "resume") != 0))
+		if (action == NULL ||
+		    (strcmp(action, "pause") != 0 && strcmp(action, "resume") != 0))
 			problem = "action must be \"pause\" or \"resume\".";
 	}
 	if (problem == NULL && tool->kind == MCP_CALL_POST &&
@@ -121,18 +121,21 @@ run(struct mcp_caller *c, const struct mcp_tool *tool, json_t *args, struct buf 
 		snprintf(path + strlen(path), sizeof(path) - strlen(path), "/%s", action);
 
 	if (problem == NULL && tool->kind == MCP_CALL_GET) {
-		json_object_foreach(args, key, v) {
+		json_object_foreach(args, key, v)
+		{
 			if ((tool->path_arg && strcmp(key, tool->path_arg) == 0) || json_is_null(v))
 				continue;
 			if ((rc = query_add(q, key, v)) < 0) {
-				/* over the buffer's bound: the query a GET route could take anyway */
+				/* over the buffer's bound: the query a GET route could take anyway
+				 */
 				status = 400, param = key;
 				problem = "The arguments are too long for this tool.";
 				break;
 			}
 			if (rc > 0) {
 				status = 400, param = key;
-				problem = "This argument must be a string, an integer, a boolean or a list "
+				problem = "This argument must be a string, an integer, a boolean "
+				          "or a list "
 				          "of strings.";
 				break;
 			}
@@ -163,9 +166,10 @@ run(struct mcp_caller *c, const struct mcp_tool *tool, json_t *args, struct buf 
 	req.workspace_id = c->workspace;
 	if (problem)
 		/* refused before the API: the API's envelope all the same */
-		http_problem(&req, status, status == 404 ? tool->not_found
-		                         : status == 400  ? "invalid_parameter"
-		                                          : "validation_failed",
+		http_problem(&req, status,
+		    status == 404   ? tool->not_found
+		    : status == 400 ? "invalid_parameter"
+		                    : "validation_failed",
 		    problem, param, NULL, NULL);
 	else if (c->authorization && http_authenticate(c->core, &req, &c->who) != 0)
 		; /* the key stopped working: the answer is the API's 401/403/404 */

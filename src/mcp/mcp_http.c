@@ -81,8 +81,8 @@ mcp_http_post(void *arg)
 	}
 	if (!host_ok(core, req->host)) {
 		log_msg(LOG_WARN, "request %s: refused /mcp for another Host", req->request_id);
-		http_problem(req, 403, "forbidden", "Requests for this Host are not accepted.", "Host",
-		    NULL, NULL);
+		http_problem(req, 403, "forbidden", "Requests for this Host are not accepted.",
+		    "Host", NULL, NULL);
 		return;
 	}
 	memset(&caller, 0, sizeof(caller));
@@ -99,7 +99,8 @@ mcp_http_post(void *arg)
 		return;
 	if (!http_body_is_json(req->content_type, req->body.data, req->body.len)) {
 		http_problem(req, 415, "unsupported_media_type",
-		    "Send the JSON-RPC message with Content-Type: application/json.", NULL, NULL, NULL);
+		    "Send the JSON-RPC message with Content-Type: application/json.", NULL, NULL,
+		    NULL);
 		return;
 	}
 	caller.core = core;
@@ -113,8 +114,8 @@ mcp_http_post(void *arg)
 		return;
 	}
 	if (answer == NULL) {
-		http_problem(req, 500, "internal_error", "The answer could not be built.", NULL,
-		    NULL, NULL);
+		http_problem(
+		    req, 500, "internal_error", "The answer could not be built.", NULL, NULL, NULL);
 		return;
 	}
 	http_send(req, outcome == MCP_BAD_MESSAGE ? 400 : 200, "application/json", NULL, answer,

@@ -61,8 +61,9 @@ int
 mcp_stdio_run(struct core *core, FILE *in, FILE *out, const char *key, const char *workspace,
     int dotted_names)
 {
-	static const char too_long_answer[] = "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,"
-	                               "\"message\":\"Parse error: message longer than 1 MiB.\"}}";
+	static const char too_long_answer[] =
+	    "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,"
+	    "\"message\":\"Parse error: message longer than 1 MiB.\"}}";
 	struct mcp_caller caller;
 	struct mcp_server srv;
 	struct http_request req;

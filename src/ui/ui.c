@@ -20,8 +20,7 @@ static const char page_headers[] =
 
 /* Written once by ui_init before the threads start; read-only afterwards. The defaults
  * are config_load's. */
-static struct ui_settings settings = {
-    1, {30 * 60, 12 * 3600, 5, 20, 15 * 60, 30, 900}};
+static struct ui_settings settings = {1, {30 * 60, 12 * 3600, 5, 20, 15 * 60, 30, 900}};
 
 static lc_err read_template(const char *, const char *, struct buf *);
 
@@ -73,8 +72,8 @@ ui_page(struct core *core, struct http_request *req, int status, const char *nam
 }
 
 void
-ui_page_ex(struct core *core, struct http_request *req, int status, const char *name,
-    json_t *ctx, const char *extra_headers)
+ui_page_ex(struct core *core, struct http_request *req, int status, const char *name, json_t *ctx,
+    const char *extra_headers)
 {
 	static const char broken[] = "<!doctype html><title>Error</title><p>Something went wrong.";
 	struct buf layout, body, page;
@@ -94,8 +93,8 @@ ui_page_ex(struct core *core, struct http_request *req, int status, const char *
 	}
 	if (ctx == NULL)
 		ctx = empty = json_object();
-	e = tmpl_render(layout.data, layout.len, ctx, partials, TMPL_ESCAPE_HTML, &page, err,
-	    sizeof(err));
+	e = tmpl_render(
+	    layout.data, layout.len, ctx, partials, TMPL_ESCAPE_HTML, &page, err, sizeof(err));
 	if (e != LC_OK)
 		log_msg(LOG_ERROR, "template %s: %s", name, e == LC_EINVAL ? err : lc_strerror(e));
 out:
@@ -107,8 +106,8 @@ out:
 		http_send(req, status, "text/html; charset=utf-8",
 		    extra_headers ? headers : page_headers, page.data, page.len);
 	else
-		http_send(req, 500, "text/html; charset=utf-8", page_headers, broken,
-		    sizeof(broken) - 1);
+		http_send(
+		    req, 500, "text/html; charset=utf-8", page_headers, broken, sizeof(broken) - 1);
 	json_decref(partials);
 	json_decref(empty);
 	buf_free(&layout);
@@ -126,7 +125,8 @@ ui_redirect(struct http_request *req, const char *location, const char *extra_he
 	n = snprintf(headers, sizeof(headers), "%sLocation: %s\r\n%s", page_headers, location,
 	    extra_headers ? extra_headers : "");
 	if (n < 0 || n >= (int)sizeof(headers) || strpbrk(location, "\r\n") != NULL) {
-		http_send(req, 500, "text/html; charset=utf-8", page_headers, body, sizeof(body) - 1);
+		http_send(
+		    req, 500, "text/html; charset=utf-8", page_headers, body, sizeof(body) - 1);
 		return;
 	}
 	http_send(req, 303, "text/html; charset=utf-8", headers, body, sizeof(body) - 1);

@@ -15,8 +15,8 @@ void ui_init(const struct config *cfg);
 
 /* ui_page renders templates_dir/name.html with ctx (borrowed; may be NULL) inside
  * layout.html and sends it with status. A missing or broken template is a plain 500 page. */
-void ui_page(struct core *core, struct http_request *req, int status, const char *name,
-    json_t *ctx);
+void ui_page(
+    struct core *core, struct http_request *req, int status, const char *name, json_t *ctx);
 /* ui_page_ex is ui_page with more header lines (CRLF-terminated; may be NULL), such as
  * Set-Cookie or Retry-After. */
 void ui_page_ex(struct core *core, struct http_request *req, int status, const char *name,

@@ -39,10 +39,11 @@ ui_activity_get(void *arg)
 	for (i = 0; items && i < d.n; i++) {
 		const struct decision_entry *x = &d.items[i];
 		json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:b}", "decision",
-		    decision_kind_name(x->decision), "by", x->user_email ? x->user_email : x->decided_by,
-		    "message_id", x->message_public_id, "subject", x->subject, "to", x->to,
-		    "campaign_id", x->campaign_public_id, "campaign_name", x->campaign_name,
-		    "edited_subject", x->edited_subject, "edited_body", x->edited_body, "edited",
+		    decision_kind_name(x->decision), "by",
+		    x->user_email ? x->user_email : x->decided_by, "message_id",
+		    x->message_public_id, "subject", x->subject, "to", x->to, "campaign_id",
+		    x->campaign_public_id, "campaign_name", x->campaign_name, "edited_subject",
+		    x->edited_subject, "edited_body", x->edited_body, "edited",
 		    x->edited_subject || x->edited_body);
 		if (o == NULL)
 			continue;
@@ -55,8 +56,8 @@ ui_activity_get(void *arg)
 		json_object_set_new(page, "items", items ? items : json_array());
 		json_object_set_new(page, "empty", json_boolean(d.n == 0));
 		if (d.has_next) {
-			snprintf(next, sizeof(next), "/app/w/%s/activity?cursor=%s", w.who.workspace_public,
-			    d.next_cursor);
+			snprintf(next, sizeof(next), "/app/w/%s/activity?cursor=%s",
+			    w.who.workspace_public, d.next_cursor);
 			json_object_set_new(page, "next", json_string(next));
 		}
 	} else {

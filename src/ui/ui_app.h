@@ -26,7 +26,7 @@ struct ui_form {
 	size_t n;
 	const char *key[UI_FORM_MAX_FIELDS];
 	const char *value[UI_FORM_MAX_FIELDS]; /* decoded, valid UTF-8 without NUL */
-	char *storage;                          /* one allocation holding every string */
+	char *storage;                         /* one allocation holding every string */
 };
 /* ui_form_parse decodes an application/x-www-form-urlencoded body. Repeated keys are
  * kept (several checkboxes of one name). LC_EINVAL for a bad escape, invalid UTF-8, a NUL
@@ -89,8 +89,8 @@ int ui_post(struct http_ctx *ctx, struct ui_user *u, struct ui_ws *ws, struct ui
  * token, the workspace (id, name, approver) and the navigation. New reference. */
 json_t *ui_ctx_new(const struct ui_user *u, const struct ui_ws *w, const char *title);
 /* ui_render renders tmpl with page (stolen) and status; NULL page (out of memory) is 500. */
-void ui_render(struct http_ctx *ctx, int status, const char *tmpl, json_t *page,
-    const char *extra_headers);
+void ui_render(
+    struct http_ctx *ctx, int status, const char *tmpl, json_t *page, const char *extra_headers);
 /* ui_error answers an error page. */
 void ui_error(struct http_ctx *ctx, int status, const char *title, const char *message,
     const char *extra_headers);

@@ -42,8 +42,8 @@ kinds_json(int selected)
 	unsigned k;
 
 	for (k = 0; a && k < MSG_NKINDS; k++)
-		json_array_append_new(a, json_pack("{s:s,s:b}", "name", msg_kind_name(k), "selected",
-		    (int)k == selected));
+		json_array_append_new(a, json_pack("{s:s,s:b}", "name", msg_kind_name(k),
+		                             "selected", (int)k == selected));
 	return a;
 }
 
@@ -82,7 +82,8 @@ ui_queue_get(void *arg)
 	struct page ap;
 	const struct out_message *ap_items;
 	const char *campaign = query_get(&ctx->query, "campaign");
-	const char *kind = query_get(&ctx->query, "kind"), *cursor = query_get(&ctx->query, "cursor");
+	const char *kind = query_get(&ctx->query, "kind"),
+	           *cursor = query_get(&ctx->query, "cursor");
 	char next[512];
 	json_t *page, *items, *camps;
 	int kind_v = -1;
@@ -98,7 +99,8 @@ ui_queue_get(void *arg)
 		kind = NULL;
 	if ((campaign && !campaign_id_valid(campaign)) ||
 	    (kind && (kind_v = msg_kind_from_name(kind, strlen(kind))) < 0) ||
-	    (cursor && cursor_decode(cursor, strlen(cursor), &q.cursor_ms, &q.cursor_id) != LC_OK)) {
+	    (cursor &&
+	        cursor_decode(cursor, strlen(cursor), &q.cursor_ms, &q.cursor_id) != LC_OK)) {
 		ui_error(ctx, 400, "Bad filter", "This filter is not one the page offers.", NULL);
 		return;
 	}
@@ -126,8 +128,8 @@ ui_queue_get(void *arg)
 	for (i = 0; items && i < ap.n; i++) {
 		const struct out_message *m = &ap_items[i];
 		const char *cname = campaign_name(&cp, m->campaign_public_id);
-		json_t *it = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i}", "id", m->public_id, "to", m->to,
-		    "to_name", m->to_name ? m->to_name : "", "subject", m->subject, "kind",
+		json_t *it = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i}", "id", m->public_id, "to",
+		    m->to, "to_name", m->to_name ? m->to_name : "", "subject", m->subject, "kind",
 		    msg_kind_name(m->kind), "campaign_id", m->campaign_public_id, "credits",
 		    (int)m->credits_reserved);
 		if (it == NULL)
@@ -138,9 +140,10 @@ ui_queue_get(void *arg)
 		json_array_append_new(items, it);
 	}
 	for (i = 0; camps && i < cp.n; i++)
-		json_array_append_new(camps, json_pack("{s:s,s:s,s:b}", "id", camp_items[i].public_id,
-		    "name", camp_items[i].name, "selected",
-		    campaign && strcmp(campaign, camp_items[i].public_id) == 0));
+		json_array_append_new(
+		    camps, json_pack("{s:s,s:s,s:b}", "id", camp_items[i].public_id, "name",
+		               camp_items[i].name, "selected",
+		               campaign && strcmp(campaign, camp_items[i].public_id) == 0));
 	if (page) {
 		json_object_set_new(page, "items", items ? items : json_array());
 		json_object_set_new(page, "campaigns", camps ? camps : json_array());
@@ -186,7 +189,8 @@ ui_queue_post(void *arg)
 	reason = ui_form_get(&f, "reason");
 	if (action == NULL || (strcmp(action, "approve") != 0 && strcmp(action, "reject") != 0)) {
 		ui_form_free(&f);
-		ui_error(ctx, 400, "Choose an action", "Approve or reject the selected messages.", NULL);
+		ui_error(
+		    ctx, 400, "Choose an action", "Approve or reject the selected messages.", NULL);
 		return;
 	}
 	approve = strcmp(action, "approve") == 0;
@@ -240,7 +244,7 @@ ui_queue_post(void *arg)
 		}
 		if (results)
 			json_array_append_new(results, json_pack("{s:s,s:s,s:b}", "id", f.value[i],
-			    "outcome", outcome, "ok", e == LC_OK));
+			                                   "outcome", outcome, "ok", e == LC_OK));
 	}
 	page = ui_ctx_new(&u, &w, approve ? "Approved" : "Rejected");
 	if (page) {
@@ -315,8 +319,8 @@ ui_message_get(void *arg)
 	page = ui_ctx_new(&u, &w, "Message");
 	msg = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:s,s:b}", "id", m.public_id,
 	    "kind", msg_kind_name(m.kind), "status", msg_status_name(m.status), "from", m.from,
-	    "to", m.to, "to_name", m.to_name ? m.to_name : "", "subject", m.subject, "body",
-	    m.body, "credits", (int)m.credits_reserved, "charged", (int)m.credits_charged, "cost",
+	    "to", m.to, "to_name", m.to_name ? m.to_name : "", "subject", m.subject, "body", m.body,
+	    "credits", (int)m.credits_reserved, "charged", (int)m.credits_charged, "cost",
 	    SEND_COST, "campaign_id", m.campaign_public_id, "pending",
 	    m.status == MS_AWAITING_APPROVAL);
 	if (msg) {
@@ -335,13 +339,14 @@ ui_message_get(void *arg)
 		if (m.sent_ms >= 0)
 			ui_set_time(msg, "sent", m.sent_ms);
 		json_object_set_new(msg, "late",
-		    json_boolean(m.status == MS_AWAITING_APPROVAL && m.schedule_ms >= 0 &&
-		                 m.schedule_ms + (int64_t)m.max_lateness_hours * 3600000 < now_ms()));
+		    json_boolean(
+		        m.status == MS_AWAITING_APPROVAL && m.schedule_ms >= 0 &&
+		        m.schedule_ms + (int64_t)m.max_lateness_hours * 3600000 < now_ms()));
 		json_object_set_new(msg, "max_lateness_hours", json_integer(m.max_lateness_hours));
 	}
 	if (have_r) {
-		json_t *p = json_pack("{s:s,s:s,s:s,s:s}", "domain", r.domain ? r.domain : "", "name",
-		    r.contact_name ? r.contact_name : "", "email",
+		json_t *p = json_pack("{s:s,s:s,s:s,s:s}", "domain", r.domain ? r.domain : "",
+		    "name", r.contact_name ? r.contact_name : "", "email",
 		    r.contact_email ? r.contact_email : "", "status", rel_status_name(r.status));
 		if (p && msg)
 			json_object_set_new(msg, "prospect", p);
@@ -350,8 +355,8 @@ ui_message_get(void *arg)
 	}
 	hist = json_array();
 	for (i = 0; hist && i < h.n; i++) {
-		json_t *it = json_pack("{s:s,s:s,s:s,s:s,s:b}", "id", h.items[i].public_id, "subject",
-		    h.items[i].subject, "kind", msg_kind_name(h.items[i].kind), "status",
+		json_t *it = json_pack("{s:s,s:s,s:s,s:s,s:b}", "id", h.items[i].public_id,
+		    "subject", h.items[i].subject, "kind", msg_kind_name(h.items[i].kind), "status",
 		    msg_status_name(h.items[i].status), "current",
 		    strcmp(h.items[i].public_id, m.public_id) == 0);
 		if (it == NULL)
@@ -363,9 +368,10 @@ ui_message_get(void *arg)
 	decs = json_array();
 	for (i = 0; decs && i < d.n; i++) {
 		const struct decision_entry *x = &d.items[i];
-		json_t *it = json_pack("{s:s,s:s,s:b,s:b}", "decision", decision_kind_name(x->decision),
-		    "by", x->user_email ? x->user_email : x->decided_by, "edited_subject",
-		    x->edited_subject, "edited_body", x->edited_body);
+		json_t *it =
+		    json_pack("{s:s,s:s,s:b,s:b}", "decision", decision_kind_name(x->decision),
+		        "by", x->user_email ? x->user_email : x->decided_by, "edited_subject",
+		        x->edited_subject, "edited_body", x->edited_body);
 		if (it == NULL)
 			continue;
 		ui_set_time(it, "at", x->at_ms);
@@ -407,7 +413,8 @@ decide_fail(struct http_ctx *ctx, lc_err e, const struct core_fail *fail, const 
 		ui_render(ctx, 409, "error", page, NULL);
 	} else if (e == LC_EINVAL) {
 		page = json_pack("{s:s,s:s,s:s,s:i}", "title", "Not valid", "message",
-		    fail->detail ? fail->detail : "A field is not valid.", "back", back, "status", 422);
+		    fail->detail ? fail->detail : "A field is not valid.", "back", back, "status",
+		    422);
 		ui_render(ctx, 422, "error", page, NULL);
 	} else {
 		ui_fail(ctx, e);
@@ -442,8 +449,8 @@ decide_one(struct http_ctx *ctx, int approve)
 		reason = ui_form_get(&f, "reason"); /* approvals_decide requires it */
 	}
 	users_actor(&u.s, actor, sizeof(actor));
-	e = approvals_decide(ctx->core, &w.who, id, approve, actor, subject, body, reason, NULL,
-	    &fail);
+	e = approvals_decide(
+	    ctx->core, &w.who, id, approve, actor, subject, body, reason, NULL, &fail);
 out:
 	if (e == LC_OK)
 		ui_redirect(ctx->req, back, NULL);

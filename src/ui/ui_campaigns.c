@@ -91,7 +91,8 @@ ui_campaigns_get(void *arg)
 	q.limit = LIST_PAGE;
 	if (cursor) {
 		if (cursor_decode(cursor, strlen(cursor), &q.cursor_ms, &q.cursor_id) != LC_OK) {
-			ui_error(ctx, 400, "Bad page", "This page link is not one the site made.", NULL);
+			ui_error(
+			    ctx, 400, "Bad page", "This page link is not one the site made.", NULL);
 			return;
 		}
 		q.has_cursor = 1;
@@ -207,9 +208,9 @@ chart_json(const struct metrics *m)
 			h = (double)counts[d][k] * scale;
 			snprintf(title, sizeof(title), "%s %s: %lld", date, series_label[k],
 			    (long long)counts[d][k]);
-			o = json_pack("{s:o,s:o,s:o,s:o,s:s,s:s}", "x", num(x), "y", num(CH_BOTTOM - h),
-			    "w", num(bw), "h", num(h), "cls", timeline_kind_name(series[k]), "title",
-			    title);
+			o = json_pack("{s:o,s:o,s:o,s:o,s:s,s:s}", "x", num(x), "y",
+			    num(CH_BOTTOM - h), "w", num(bw), "h", num(h), "cls",
+			    timeline_kind_name(series[k]), "title", title);
 			if (o)
 				json_array_append_new(bars, o);
 		}
@@ -229,26 +230,29 @@ chart_json(const struct metrics *m)
 	/* the first and last day under the axis, the largest count beside it */
 	date_format(first * 86400000, date);
 	json_array_append_new(labels, json_pack("{s:o,s:o,s:s,s:s}", "x", num(CH_LEFT), "y",
-	    num(CH_BOTTOM + 18), "text", date, "anchor", "start"));
+	                                  num(CH_BOTTOM + 18), "text", date, "anchor", "start"));
 	if (span > 1) {
 		date_format(last * 86400000, date);
-		json_array_append_new(labels, json_pack("{s:o,s:o,s:s,s:s}", "x", num(CH_RIGHT), "y",
-		    num(CH_BOTTOM + 18), "text", date, "anchor", "end"));
+		json_array_append_new(
+		    labels, json_pack("{s:o,s:o,s:s,s:s}", "x", num(CH_RIGHT), "y",
+		                num(CH_BOTTOM + 18), "text", date, "anchor", "end"));
 	}
 	if (span >= 7) {
 		date_format((first + span / 2) * 86400000, date);
-		json_array_append_new(labels, json_pack("{s:o,s:o,s:s,s:s}", "x",
-		    num(CH_LEFT + slot * ((double)(span / 2) + 0.5)), "y", num(CH_BOTTOM + 18), "text",
-		    date, "anchor", "middle"));
+		json_array_append_new(
+		    labels, json_pack("{s:o,s:o,s:s,s:s}", "x",
+		                num(CH_LEFT + slot * ((double)(span / 2) + 0.5)), "y",
+		                num(CH_BOTTOM + 18), "text", date, "anchor", "middle"));
 	}
 	snprintf(title, sizeof(title), "%lld", (long long)max);
 	json_array_append_new(labels, json_pack("{s:o,s:o,s:s,s:s}", "x", num(CH_LEFT - 6), "y",
-	    num(CH_TOP + 4), "text", title, "anchor", "end"));
+	                                  num(CH_TOP + 4), "text", title, "anchor", "end"));
 	json_array_append_new(labels, json_pack("{s:o,s:o,s:s,s:s}", "x", num(CH_LEFT - 6), "y",
-	    num(CH_BOTTOM), "text", "0", "anchor", "end"));
+	                                  num(CH_BOTTOM), "text", "0", "anchor", "end"));
 	for (k = 0; k < 3; k++)
-		json_array_append_new(legend, json_pack("{s:s,s:s}", "cls",
-		    timeline_kind_name(series[k]), "label", series_label[k]));
+		json_array_append_new(
+		    legend, json_pack("{s:s,s:s}", "cls", timeline_kind_name(series[k]), "label",
+		                series_label[k]));
 	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I}", "w", num(CH_W), "h",
 	    num(CH_H), "left", num(CH_LEFT), "right", num(CH_RIGHT), "top", num(CH_TOP), "bottom",
 	    num(CH_BOTTOM), "bars", bars, "marks", marks, "labels", labels, "legend", legend,
@@ -326,8 +330,9 @@ ui_campaign_get(void *arg)
 		json_object_set_new(c, "reply_rate", json_string(rate));
 		ui_rate(m.placement_rate, rate);
 		json_object_set_new(c, "placement_rate", json_string(rate));
-		json_object_set_new(c, "ended", json_boolean(m.campaign.status == CSTATUS_COMPLETED ||
-		                                     m.campaign.status == CSTATUS_CANCELLED));
+		json_object_set_new(c, "ended",
+		    json_boolean(m.campaign.status == CSTATUS_COMPLETED ||
+		                 m.campaign.status == CSTATUS_CANCELLED));
 	}
 	tl = json_array();
 	for (i = 0; tl && i < m.ntimeline; i++) {
@@ -353,7 +358,8 @@ ui_campaign_get(void *arg)
 	chart = chart_json(&m);
 	held = held_json(ctx, &w, m.campaign.public_id);
 	if (page && c) {
-		json_object_set_new(page, "has_held", json_boolean(held && json_array_size(held) > 0));
+		json_object_set_new(
+		    page, "has_held", json_boolean(held && json_array_size(held) > 0));
 		json_object_set_new(page, "held", held ? held : json_array());
 		held = NULL;
 		json_object_set_new(page, "c", c);
@@ -407,8 +413,8 @@ transition(struct http_ctx *ctx, enum campaign_action action)
 	} else if (e == LC_ECONFLICT || e == LC_EINVAL) {
 		page = json_pack("{s:s,s:s,s:s,s:i}", "title",
 		    e == LC_ECONFLICT ? "Nothing to do" : "Not possible", "message",
-		    fail.detail ? fail.detail : "The campaign cannot change state now.", "back", back,
-		    "status", e == LC_ECONFLICT ? 409 : 422);
+		    fail.detail ? fail.detail : "The campaign cannot change state now.", "back",
+		    back, "status", e == LC_ECONFLICT ? 409 : 422);
 		ui_render(ctx, e == LC_ECONFLICT ? 409 : 422, "error", page, NULL);
 	} else {
 		ui_fail(ctx, e);

@@ -16,8 +16,8 @@
 
 static const char *safe_next(const char *);
 static const char *login_token(struct http_ctx *, char *, int *);
-static void login_form(struct http_ctx *, int, const char *, const char *, const char *,
-    const char *);
+static void login_form(
+    struct http_ctx *, int, const char *, const char *, const char *, const char *);
 static int pre_session_post(struct http_ctx *, struct ui_form *);
 static void password_form(struct http_ctx *, int, const char *, const char *, const char *);
 
@@ -55,8 +55,8 @@ login_token(struct http_ctx *ctx, char *out, int *fresh)
 }
 
 static void
-login_form(struct http_ctx *ctx, int status, const char *email, const char *next,
-    const char *error, const char *extra_headers)
+login_form(struct http_ctx *ctx, int status, const char *email, const char *next, const char *error,
+    const char *extra_headers)
 {
 	char token[USER_SECRET_MAX], cookie[COOKIE_LINE_MAX], headers[COOKIE_LINE_MAX * 2];
 	json_t *page;
@@ -65,7 +65,8 @@ login_form(struct http_ctx *ctx, int status, const char *email, const char *next
 	login_token(ctx, token, &fresh);
 	headers[0] = '\0';
 	if (fresh) {
-		ui_set_cookie(cookie, sizeof(cookie), ui_login_cookie(), token, LOGIN_COOKIE_SECONDS);
+		ui_set_cookie(
+		    cookie, sizeof(cookie), ui_login_cookie(), token, LOGIN_COOKIE_SECONDS);
 		snprintf(headers, sizeof(headers), "%s", cookie);
 	}
 	if (extra_headers)
@@ -146,8 +147,8 @@ ui_login_post(void *arg)
 		return;
 	}
 	e = users_login(ctx->core, &ui_settings()->session, email, password,
-	    ui_client_addr(ctx->req),
-	    ui_cookie(ctx->req, ui_session_cookie(), old, sizeof(old)), sid, &retry_after);
+	    ui_client_addr(ctx->req), ui_cookie(ctx->req, ui_session_cookie(), old, sizeof(old)),
+	    sid, &retry_after);
 	if (e == LC_EAUTH) {
 		login_form(ctx, 401, email, next, "Wrong e-mail address or password.",
 		    "WWW-Authenticate: Session realm=\"linkcamp\"\r\n");
@@ -190,8 +191,8 @@ ui_logout_post(void *arg)
 }
 
 static void
-password_form(struct http_ctx *ctx, int status, const char *token, const char *email,
-    const char *error)
+password_form(
+    struct http_ctx *ctx, int status, const char *token, const char *email, const char *error)
 {
 	char csrf[USER_SECRET_MAX], cookie[COOKIE_LINE_MAX];
 	json_t *page;
@@ -199,7 +200,8 @@ password_form(struct http_ctx *ctx, int status, const char *token, const char *e
 
 	login_token(ctx, csrf, &fresh);
 	if (fresh)
-		ui_set_cookie(cookie, sizeof(cookie), ui_login_cookie(), csrf, LOGIN_COOKIE_SECONDS);
+		ui_set_cookie(
+		    cookie, sizeof(cookie), ui_login_cookie(), csrf, LOGIN_COOKIE_SECONDS);
 	page = json_pack("{s:s,s:s,s:s,s:s}", "title", "Choose a password", "csrf", csrf, "token",
 	    token, "email", email);
 	if (page && error)
@@ -295,8 +297,9 @@ ui_app_home(void *arg)
 	page = ui_ctx_new(&u, NULL, "Choose a workspace");
 	list = json_array();
 	for (i = 0; list && i < l.n; i++)
-		json_array_append_new(list, json_pack("{s:s,s:s,s:s}", "id", l.items[i].public_id,
-		    "name", l.items[i].name, "role", user_role_name(l.items[i].role)));
+		json_array_append_new(
+		    list, json_pack("{s:s,s:s,s:s}", "id", l.items[i].public_id, "name",
+		              l.items[i].name, "role", user_role_name(l.items[i].role)));
 	if (page)
 		json_object_set_new(page, "workspaces", list ? list : json_array());
 	else

@@ -20,15 +20,15 @@
 #include "ui/ui_app.h"
 #include "ui/ui_mailbox_form.h"
 
-static int load(struct http_ctx *, struct ui_ws *, const char *, struct page *,
-    struct page *, struct imap_view *, int *);
-static void show(struct http_ctx *, struct ui_user *, struct ui_ws *, int, json_t *,
-    const char *, const char *, const char *);
+static int load(struct http_ctx *, struct ui_ws *, const char *, struct page *, struct page *,
+    struct imap_view *, int *);
+static void show(struct http_ctx *, struct ui_user *, struct ui_ws *, int, json_t *, const char *,
+    const char *, const char *);
 
 /* load reads the path's mailbox (captures[1]) and its IMAP settings. -1 after answering. */
 static int
-load(struct http_ctx *ctx, struct ui_ws *w, const char *id, struct page *v,
-    struct page *imap_rows, struct imap_view *iv, int *have_imap)
+load(struct http_ctx *ctx, struct ui_ws *w, const char *id, struct page *v, struct page *imap_rows,
+    struct imap_view *iv, int *have_imap)
 {
 	const struct mailbox_view *mv;
 	lc_err e;
@@ -115,11 +115,11 @@ ui_mailbox_get(void *arg)
 	/* ?done=saved, paused or resumed after a redirect: what the POST did, said once */
 	saved = query_get(&ctx->query, "done");
 	show(ctx, &u, &w, 200, NULL, NULL, NULL,
-	    saved == NULL ? NULL
-	    : strcmp(saved, "saved") == 0 ? "Saved."
-	    : strcmp(saved, "paused") == 0 ? "Paused: its messages wait until it is resumed."
+	    saved == NULL                   ? NULL
+	    : strcmp(saved, "saved") == 0   ? "Saved."
+	    : strcmp(saved, "paused") == 0  ? "Paused: its messages wait until it is resumed."
 	    : strcmp(saved, "resumed") == 0 ? "Resumed: its held messages are due again."
-	    : NULL);
+	                                    : NULL);
 }
 
 /* admin_post runs the checks of every POST here; -1 after answering (403 for a role that
@@ -185,8 +185,10 @@ ui_mailbox_post(void *arg)
 	if (e == LC_EINVAL || e == LC_ECONFLICT) {
 		field = ui_mbx_field_of_param(fail.param);
 		snprintf(why, sizeof(why), "%s%s%s", field ? ui_mbx_label(field) : "",
-		    field ? ": " : "", fail.detail ? fail.detail : "The mailbox cannot be saved so.");
-		show(ctx, &u, &w, e == LC_EINVAL ? 422 : 409, ui_mbx_typed_form(&f), why, field, NULL);
+		    field ? ": " : "",
+		    fail.detail ? fail.detail : "The mailbox cannot be saved so.");
+		show(ctx, &u, &w, e == LC_EINVAL ? 422 : 409, ui_mbx_typed_form(&f), why, field,
+		    NULL);
 	} else {
 		ui_fail(ctx, e);
 	}

@@ -48,15 +48,15 @@ static const struct field fields[] = {
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
 /* The form's text fields, kept with a page that shows it again. */
-static const char *const text_fields[] = {"from_name", "from_address", "reply_to",
-    "smtp_host", "smtp_port", "smtp_username", "daily_cap", "start", "end", "time_zone",
-    "warmup_start", "warmup_step", "gap", "jitter", "imap_host", "imap_port", "imap_username",
-    "imap_folders", NULL};
+static const char *const text_fields[] = {"from_name", "from_address", "reply_to", "smtp_host",
+    "smtp_port", "smtp_username", "daily_cap", "start", "end", "time_zone", "warmup_start",
+    "warmup_step", "gap", "jitter", "imap_host", "imap_port", "imap_username", "imap_folders",
+    NULL};
 
 static json_t *security_options(unsigned, int);
 static json_t *days_json(unsigned);
-static int int_field(const struct ui_form *, const char *, long, long, long *, int,
-    struct form_fail *);
+static int int_field(
+    const struct ui_form *, const char *, long, long, long *, int, struct form_fail *);
 
 static json_t *
 security_options(unsigned selected, int with_plain)
@@ -68,7 +68,7 @@ security_options(unsigned selected, int with_plain)
 		if (s == MBX_PLAIN && !with_plain && selected != MBX_PLAIN)
 			continue; /* plain exists only where the operator allows it */
 		json_array_append_new(a, json_pack("{s:s,s:b}", "name", mailbox_security_name(s),
-		    "selected", s == selected));
+		                             "selected", s == selected));
 	}
 	return a;
 }
@@ -80,8 +80,8 @@ days_json(unsigned bits)
 	unsigned i;
 
 	for (i = 0; a && i < 7; i++)
-		json_array_append_new(a, json_pack("{s:s,s:b}", "name", pacing_day_name(i), "checked",
-		    (bits & (1u << i)) != 0));
+		json_array_append_new(a, json_pack("{s:s,s:b}", "name", pacing_day_name(i),
+		                             "checked", (bits & (1u << i)) != 0));
 	return a;
 }
 
@@ -123,8 +123,8 @@ ui_mbx_stored_form(const struct mailbox_view *v, const struct imap_view *iv, int
 	snprintf(n, sizeof(n), "%u", v->jitter_s);
 	ui_set_str(o, "jitter", n);
 	json_object_set_new(o, "imap_on", json_boolean(have_imap));
-	json_object_set_new(o, "imap_security",
-	    security_options(have_imap ? iv->security : MBX_TLS, 0));
+	json_object_set_new(
+	    o, "imap_security", security_options(have_imap ? iv->security : MBX_TLS, 0));
 	if (have_imap) {
 		ui_set_str(o, "imap_host", iv->host);
 		snprintf(n, sizeof(n), "%u", iv->port);
@@ -160,12 +160,14 @@ ui_mbx_typed_form(const struct ui_form *f)
 		if (strcmp(f->key[i], "day") == 0 && (b = pacing_day_from_name(f->value[i])) >= 0)
 			bits |= 1u << b;
 	json_object_set_new(o, "days", days_json(bits));
-	sec = mailbox_security_from_name(ui_form_get(f, "smtp_security") ?
-	        ui_form_get(f, "smtp_security") : "");
-	json_object_set_new(o, "smtp_security", security_options(sec < 0 ? MBX_STARTTLS : (unsigned)sec, 0));
-	sec = mailbox_security_from_name(ui_form_get(f, "imap_security") ?
-	        ui_form_get(f, "imap_security") : "");
-	json_object_set_new(o, "imap_security", security_options(sec < 0 ? MBX_TLS : (unsigned)sec, 0));
+	sec = mailbox_security_from_name(
+	    ui_form_get(f, "smtp_security") ? ui_form_get(f, "smtp_security") : "");
+	json_object_set_new(
+	    o, "smtp_security", security_options(sec < 0 ? MBX_STARTTLS : (unsigned)sec, 0));
+	sec = mailbox_security_from_name(
+	    ui_form_get(f, "imap_security") ? ui_form_get(f, "imap_security") : "");
+	json_object_set_new(
+	    o, "imap_security", security_options(sec < 0 ? MBX_TLS : (unsigned)sec, 0));
 	json_object_set_new(o, "imap_on", json_boolean(ui_form_get(f, "imap_on") != NULL));
 	json_object_set_new(o, "password_set", json_true());
 	return o;
@@ -236,8 +238,8 @@ ui_mbx_form_in(const struct ui_form *f, const struct imap_view *iv, int have_ima
 	in->password = s && s[0] ? s : NULL; /* empty: keep the stored one */
 	if (int_field(f, "smtp_port", 1, 65535, &in->port, 0, ff) != 0)
 		return -1;
-	if ((sec = mailbox_security_from_name(ui_form_get(f, "smtp_security") ?
-	             ui_form_get(f, "smtp_security") : "")) < 0) {
+	if ((sec = mailbox_security_from_name(
+	         ui_form_get(f, "smtp_security") ? ui_form_get(f, "smtp_security") : "")) < 0) {
 		ff->field = "smtp_security";
 		ff->detail = "Choose tls or starttls.";
 		return -1;
@@ -261,12 +263,14 @@ ui_mbx_form_in(const struct ui_form *f, const struct imap_view *iv, int have_ima
 		ff->detail = "Choose at least one day.";
 		return -1;
 	}
-	if ((in->start_min = pacing_hhmm_parse(ui_form_get(f, "start") ? ui_form_get(f, "start") : "")) < 0) {
+	if ((in->start_min = pacing_hhmm_parse(
+	         ui_form_get(f, "start") ? ui_form_get(f, "start") : "")) < 0) {
 		ff->field = "start";
 		ff->detail = "A time of day, HH:MM.";
 		return -1;
 	}
-	if ((in->end_min = pacing_hhmm_parse(ui_form_get(f, "end") ? ui_form_get(f, "end") : "")) < 0) {
+	if ((in->end_min = pacing_hhmm_parse(ui_form_get(f, "end") ? ui_form_get(f, "end") : "")) <
+	    0) {
 		ff->field = "end";
 		ff->detail = "A time of day, HH:MM (24:00 allowed).";
 		return -1;
@@ -296,8 +300,8 @@ ui_mbx_form_in(const struct ui_form *f, const struct imap_view *iv, int have_ima
 		return -1;
 	if (imap->port == 0)
 		imap->port = -1; /* empty: the port of its security */
-	if ((imap_sec = mailbox_security_from_name(ui_form_get(f, "imap_security") ?
-	                  ui_form_get(f, "imap_security") : "")) < 0) {
+	if ((imap_sec = mailbox_security_from_name(
+	         ui_form_get(f, "imap_security") ? ui_form_get(f, "imap_security") : "")) < 0) {
 		ff->field = "imap_security";
 		ff->detail = "Choose tls or starttls.";
 		return -1;
@@ -332,17 +336,18 @@ ui_mbx_form_in(const struct ui_form *f, const struct imap_view *iv, int have_ima
 		imap->folders[imap->nfolders++] = "INBOX";
 	imap->folders_given = 1;
 	changed = !have_imap || imap->password != NULL ||
-	    strcmp(imap->host ? imap->host : "", iv->host ? iv->host : "") != 0 ||
-	    (imap->port != -1 && (unsigned long)imap->port != iv->port) ||
-	    (unsigned)imap->security != iv->security ||
-	    (imap->username != NULL &&
-	        strcmp(imap->username, iv->username ? iv->username : "") != 0);
+	          strcmp(imap->host ? imap->host : "", iv->host ? iv->host : "") != 0 ||
+	          (imap->port != -1 && (unsigned long)imap->port != iv->port) ||
+	          (unsigned)imap->security != iv->security ||
+	          (imap->username != NULL &&
+	              strcmp(imap->username, iv->username ? iv->username : "") != 0);
 	if (!changed) {
 		/* the stored folders, one a line, against the typed ones */
 		const char *q = iv->folders ? iv->folders : "";
 		for (i = 0; i < imap->nfolders && !changed; i++) {
 			size_t n = strlen(imap->folders[i]);
-			changed = strncmp(q, imap->folders[i], n) != 0 || (q[n] != '\n' && q[n] != '\0');
+			changed =
+			    strncmp(q, imap->folders[i], n) != 0 || (q[n] != '\n' && q[n] != '\0');
 			q += n + (q[n] == '\n');
 		}
 		changed |= *q != '\0';
@@ -362,12 +367,12 @@ field_of_param(const char *param)
 		return NULL;
 	for (i = 0; i < NFIELDS; i++) {
 		n = strlen(fields[i].param);
-		if (strncmp(param, fields[i].param, n) == 0 && (param[n] == '\0' || param[n] == '['))
+		if (strncmp(param, fields[i].param, n) == 0 &&
+		    (param[n] == '\0' || param[n] == '['))
 			return &fields[i];
 	}
 	return NULL;
 }
-
 
 const char *
 ui_mbx_field_of_param(const char *param)

@@ -19,8 +19,7 @@ struct form_fail {
 
 /* ui_mbx_stored_form is the form's values for the stored settings v and, when have_imap,
  * iv; never a password, only whether one is set. New reference; NULL without memory. */
-json_t *ui_mbx_stored_form(const struct mailbox_view *v, const struct imap_view *iv,
-    int have_imap);
+json_t *ui_mbx_stored_form(const struct mailbox_view *v, const struct imap_view *iv, int have_imap);
 /* ui_mbx_typed_form is the form's values as typed in f (passwords left out), to show a
  * refused form again. New reference; NULL without memory. */
 json_t *ui_mbx_typed_form(const struct ui_form *f);

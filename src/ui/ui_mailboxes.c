@@ -57,7 +57,8 @@ ui_mailboxes_get(void *arg)
 				ui_set_str(o, "imap_server", server);
 				ui_set_str(o, "imap_status", imap_state_name(iv.state));
 				json_object_set_new(o, "imap_trouble",
-				    json_boolean(iv.state == IMAP_ERROR || iv.state == IMAP_AUTH_FAILED));
+				    json_boolean(
+				        iv.state == IMAP_ERROR || iv.state == IMAP_AUTH_FAILED));
 				ui_set_str(o, "imap_error", iv.last_error);
 				if (iv.last_sync_ms >= 0)
 					ui_set_time(o, "imap_synced_at", iv.last_sync_ms);

@@ -133,8 +133,8 @@ ui_need_ws(struct http_ctx *ctx, struct ui_user *u, struct ui_ws *w)
 	lc_err e;
 
 	memset(w, 0, sizeof(*w));
-	e = users_principal(ctx->core, &u->s, ctx->match.captures[0], &w->who, w->name,
-	    sizeof(w->name), &w->role);
+	e = users_principal(
+	    ctx->core, &u->s, ctx->match.captures[0], &w->who, w->name, sizeof(w->name), &w->role);
 	if (e == LC_ENOTFOUND) {
 		ui_error(ctx, 404, "Workspace not found",
 		    "You have no role in this workspace, or it does not exist.", NULL);
@@ -177,12 +177,14 @@ ui_read_form(struct http_ctx *ctx, struct ui_form *f)
 	memset(f, 0, sizeof(*f));
 	if (ct == NULL || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0 ||
 	    (ct[33] != '\0' && ct[33] != ';')) {
-		ui_error(ctx, 415, "Unsupported form", "The form was not sent as a web form.", NULL);
+		ui_error(
+		    ctx, 415, "Unsupported form", "The form was not sent as a web form.", NULL);
 		return -1;
 	}
 	if ((e = http_read_body(ctx->req, FORM_MAX)) != LC_OK) {
 		if (e == LC_ENOMEM)
-			ui_error(ctx, 413, "Too large", "The form is larger than this site accepts.", NULL);
+			ui_error(ctx, 413, "Too large",
+			    "The form is larger than this site accepts.", NULL);
 		else
 			ui_error(ctx, 400, "Incomplete form", "The form arrived incomplete.", NULL);
 		return -1;
@@ -248,17 +250,17 @@ ui_ctx_new(const struct ui_user *u, const struct ui_ws *w, const char *title)
 		json_object_set_new(page, "csrf", json_string(u->csrf));
 	}
 	if (w) {
-		ws = json_pack("{s:s,s:s,s:s,s:b,s:b}", "id", w->who.workspace_public, "name", w->name,
-		    "role", user_role_name(w->role), "approver", user_role_approves(w->role), "admin",
-		    user_role_manages(w->role));
+		ws = json_pack("{s:s,s:s,s:s,s:b,s:b}", "id", w->who.workspace_public, "name",
+		    w->name, "role", user_role_name(w->role), "approver",
+		    user_role_approves(w->role), "admin", user_role_manages(w->role));
 		json_object_set_new(page, "ws", ws ? ws : json_null());
 	}
 	return page;
 }
 
 void
-ui_render(struct http_ctx *ctx, int status, const char *tmpl, json_t *page,
-    const char *extra_headers)
+ui_render(
+    struct http_ctx *ctx, int status, const char *tmpl, json_t *page, const char *extra_headers)
 {
 	if (page == NULL) {
 		ui_fail(ctx, LC_ENOMEM);
@@ -272,8 +274,8 @@ void
 ui_error(struct http_ctx *ctx, int status, const char *title, const char *message,
     const char *extra_headers)
 {
-	json_t *page = json_pack("{s:s,s:s,s:i}", "title", title, "message", message, "status",
-	    status);
+	json_t *page =
+	    json_pack("{s:s,s:s,s:i}", "title", title, "message", message, "status", status);
 
 	ui_render(ctx, status, "error", page, extra_headers);
 }
@@ -286,8 +288,8 @@ ui_fail(struct http_ctx *ctx, lc_err e)
 		ui_error(ctx, 404, "Not found", "There is no such page in this workspace.", NULL);
 		break;
 	case LC_EFORBIDDEN:
-		ui_error(ctx, 403, "Not allowed", "Your role in this workspace does not allow that.",
-		    NULL);
+		ui_error(ctx, 403, "Not allowed",
+		    "Your role in this workspace does not allow that.", NULL);
 		break;
 	case LC_EDBDOWN:
 	case LC_ERETRY:
@@ -297,7 +299,8 @@ ui_fail(struct http_ctx *ctx, lc_err e)
 		break;
 	default:
 		log_msg(LOG_ERROR, "request %s failed: %s", ctx->req->request_id, lc_strerror(e));
-		ui_error(ctx, 500, "Something went wrong", "Something went wrong on our side.", NULL);
+		ui_error(
+		    ctx, 500, "Something went wrong", "Something went wrong on our side.", NULL);
 		break;
 	}
 }

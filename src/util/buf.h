@@ -6,10 +6,10 @@
 #include "util/err.h"
 
 struct buf {
-	char *data;  /* always NUL-terminated when non-NULL */
+	char *data; /* always NUL-terminated when non-NULL */
 	size_t len;
 	size_t cap;
-	size_t max;  /* appends that would exceed this fail with LC_ENOMEM */
+	size_t max; /* appends that would exceed this fail with LC_ENOMEM */
 };
 
 /* buf_init prepares an empty buffer that will never hold more than max bytes. */
@@ -19,8 +19,7 @@ lc_err buf_append(struct buf *b, const void *p, size_t n);
 /* buf_puts appends a NUL-terminated string. */
 lc_err buf_puts(struct buf *b, const char *s);
 /* buf_printf appends formatted text (vsnprintf semantics). */
-lc_err buf_printf(struct buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+lc_err buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* buf_reset empties the buffer and keeps its memory. */
 void buf_reset(struct buf *b);
 /* buf_free releases the memory; the buffer may be reused after buf_init. */

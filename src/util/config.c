@@ -24,6 +24,8 @@ struct config_key {
 	unsigned min, max;
 };
 
+/* one key a line reads as the table it is: left as written by scripts/format */
+/* clang-format off */
 #define STR(sec, key, env, field) {sec, key, env, K_STR, offsetof(struct config, field), 0, 0}
 #define UINT(sec, key, env, field, lo, hi) \
 	{sec, key, env, K_UINT, offsetof(struct config, field), lo, hi}
@@ -110,6 +112,7 @@ static const struct config_key keys[] = {
 	STR("metrics", "allow", "LINKCAMP_METRICS_ALLOW", metrics_allow),
 	STR("metrics", "worker_listen", "LINKCAMP_METRICS_WORKER_LISTEN", metrics_worker_listen),
 };
+/* clang-format on */
 
 struct load_ctx {
 	struct config *cfg;
@@ -122,14 +125,14 @@ static int set_key(struct config *, const struct config_key *, const char *, cha
 static int config_ini_line(void *, const char *, const char *, const char *);
 
 static int
-set_key(struct config *cfg, const struct config_key *k, const char *value, char *why,
-    size_t whylen)
+set_key(struct config *cfg, const struct config_key *k, const char *value, char *why, size_t whylen)
 {
 	char *field = (char *)cfg + k->offset, *end;
 	unsigned long v;
 
 	if (k->kind == K_BOOL) {
-		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
+		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0 ||
+		    strcmp(value, "1") == 0)
 			*(int *)(void *)field = 1;
 		else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0 ||
 		         strcmp(value, "0") == 0)
@@ -142,8 +145,10 @@ set_key(struct config *cfg, const struct config_key *k, const char *value, char 
 	}
 	if (k->kind == K_STR) {
 		if (strcmp(k->name, "starttls") == 0) {
-			if (strcmp(value, "no") && strcmp(value, "optional") && strcmp(value, "required")) {
-				snprintf(why, whylen, "smtp.starttls must be no, optional or required");
+			if (strcmp(value, "no") && strcmp(value, "optional") &&
+			    strcmp(value, "required")) {
+				snprintf(
+				    why, whylen, "smtp.starttls must be no, optional or required");
 				return -1;
 			}
 			snprintf(field, 16, "%s", value);
@@ -151,7 +156,8 @@ set_key(struct config *cfg, const struct config_key *k, const char *value, char 
 		}
 		if (strcmp(k->section, "dns") == 0 && strcmp(k->name, "resolver") == 0 &&
 		    value[0] != '\0' && dns_server_parse(value) != LC_OK) {
-			snprintf(why, whylen, "dns.resolver must be an IPv4 address:port (or empty)");
+			snprintf(
+			    why, whylen, "dns.resolver must be an IPv4 address:port (or empty)");
 			return -1;
 		}
 		if (strcmp(k->section, "log") == 0 && strcmp(k->name, "format") == 0) {
@@ -175,10 +181,12 @@ set_key(struct config *cfg, const struct config_key *k, const char *value, char 
 
 			/* a list that cannot be used stops the program at start, not at the first
 			 * failover */
-			if (hostlist_parse(value, hp, strcmp(k->name, "writer") == 0 ? 1 : HOSTLIST_MAX,
-			        &n, why, whylen) != LC_OK) {
+			if (hostlist_parse(value, hp,
+			        strcmp(k->name, "writer") == 0 ? 1 : HOSTLIST_MAX, &n, why,
+			        whylen) != LC_OK) {
 				if (strcmp(k->name, "writer") == 0)
-					snprintf(why, whylen, "database.writer must be one host[:port]");
+					snprintf(
+					    why, whylen, "database.writer must be one host[:port]");
 				return -1;
 			}
 		}
@@ -186,7 +194,8 @@ set_key(struct config *cfg, const struct config_key *k, const char *value, char 
 			enum log_level level;
 
 			if (log_level_parse(value, &level) != 0) {
-				snprintf(why, whylen, "app.log_level must be debug, info, warn or error");
+				snprintf(why, whylen,
+				    "app.log_level must be debug, info, warn or error");
 				return -1;
 			}
 			snprintf(field, 16, "%s", value);
@@ -198,8 +207,8 @@ set_key(struct config *cfg, const struct config_key *k, const char *value, char 
 	errno = 0;
 	v = strtoul(value, &end, 10);
 	if (errno || end == value || *end != '\0' || v < k->min || v > k->max) {
-		snprintf(why, whylen, "%s.%s must be an integer in %u..%u", k->section, k->name, k->min,
-		    k->max);
+		snprintf(why, whylen, "%s.%s must be an integer in %u..%u", k->section, k->name,
+		    k->min, k->max);
 		return -1;
 	}
 	*(unsigned *)(void *)field = (unsigned)v;

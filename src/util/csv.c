@@ -91,8 +91,10 @@ csv_next(struct csv_reader *r)
 				e = end_field(r);
 				state = START;
 			} else if (c == '\n') {
-				/* a CR right before the line break belongs to the CRLF, not the field */
-				if (r->text.len > r->offsets[r->nfields] && r->text.data[r->text.len - 1] == '\r')
+				/* a CR right before the line break belongs to the CRLF, not the
+				 * field */
+				if (r->text.len > r->offsets[r->nfields] &&
+				    r->text.data[r->text.len - 1] == '\r')
 					r->text.len--;
 				return end_field(r);
 			} else {

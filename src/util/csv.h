@@ -13,10 +13,10 @@
 
 struct csv_reader {
 	FILE *in;
-	unsigned long line;   /* the line the current record starts on (1-based) */
+	unsigned long line; /* the line the current record starts on (1-based) */
 	unsigned long next_line;
-	int started;          /* a byte-order mark is skipped before the first record */
-	struct buf text;      /* the current record's fields, each NUL-terminated */
+	int started;     /* a byte-order mark is skipped before the first record */
+	struct buf text; /* the current record's fields, each NUL-terminated */
 	size_t nfields;
 	size_t offsets[CSV_FIELDS_MAX];
 };

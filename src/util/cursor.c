@@ -39,8 +39,8 @@ cursor_encode(int64_t ms, int64_t id, char out[CURSOR_MAX])
 	raw[0] = CURSOR_VERSION;
 	put64(raw + 1, (uint64_t)ms);
 	put64(raw + 9, (uint64_t)id);
-	sodium_bin2base64(out, CURSOR_MAX, raw, sizeof(raw),
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_bin2base64(
+	    out, CURSOR_MAX, raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
 lc_err

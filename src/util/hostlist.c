@@ -29,7 +29,8 @@ parse_one(const char *s, size_t len, struct hostport *hp, char *why, size_t whyl
 		hlen = (size_t)(close - host);
 		if ((size_t)(close + 1 - s) < len) {
 			if (close[1] != ':') {
-				snprintf(why, whylen, "database.hosts: ']' must be followed by :port");
+				snprintf(
+				    why, whylen, "database.hosts: ']' must be followed by :port");
 				return LC_EINVAL;
 			}
 			port = close + 2;
@@ -37,7 +38,8 @@ parse_one(const char *s, size_t len, struct hostport *hp, char *why, size_t whyl
 	} else {
 		const char *colon = memchr(s, ':', len);
 		if (colon && memchr(colon + 1, ':', len - (size_t)(colon + 1 - s))) {
-			snprintf(why, whylen, "database.hosts: write an IPv6 address as [addr]:port");
+			snprintf(
+			    why, whylen, "database.hosts: write an IPv6 address as [addr]:port");
 			return LC_EINVAL;
 		}
 		if (colon) {
@@ -52,7 +54,8 @@ parse_one(const char *s, size_t len, struct hostport *hp, char *why, size_t whyl
 	for (i = 0; i < hlen; i++) {
 		unsigned char c = (unsigned char)host[i];
 		if (c <= ' ' || c == 0x7f || c == ',' || c == '[' || c == ']' || c == '/') {
-			snprintf(why, whylen, "database.hosts: a host name holds a character it may not");
+			snprintf(why, whylen,
+			    "database.hosts: a host name holds a character it may not");
 			return LC_EINVAL;
 		}
 	}
@@ -91,8 +94,7 @@ same(const struct hostport *a, const struct hostport *b, unsigned default_port)
 }
 
 lc_err
-hostlist_parse(const char *s, struct hostport *out, size_t max, size_t *n, char *why,
-    size_t whylen)
+hostlist_parse(const char *s, struct hostport *out, size_t max, size_t *n, char *why, size_t whylen)
 {
 	const char *p = s;
 	size_t i;
@@ -133,8 +135,8 @@ hostlist_parse(const char *s, struct hostport *out, size_t max, size_t *n, char 
 }
 
 lc_err
-hostlist_order(struct hostport *list, size_t *n, size_t max, const char *writer,
-    unsigned default_port)
+hostlist_order(
+    struct hostport *list, size_t *n, size_t max, const char *writer, unsigned default_port)
 {
 	struct hostport w, *tmp;
 	char why[128];

@@ -7,7 +7,7 @@
 
 #include "util/err.h"
 
-#define HOSTLIST_MAX 16  /* database hosts one process may know */
+#define HOSTLIST_MAX 16 /* database hosts one process may know */
 #define HOSTLIST_NAME 256
 
 struct hostport {
@@ -20,8 +20,8 @@ struct hostport {
  * entries are ignored; an empty entry, a name with spaces or control characters, a port
  * outside 1..65535, a duplicate or more than max entries is LC_EINVAL with a one-line
  * reason in why (size whylen). An empty s gives *n = 0. */
-lc_err hostlist_parse(const char *s, struct hostport *out, size_t max, size_t *n, char *why,
-    size_t whylen);
+lc_err hostlist_parse(
+    const char *s, struct hostport *out, size_t max, size_t *n, char *why, size_t whylen);
 
 /* hostlist_order arranges list (n entries, in place) in the order a process tries them:
  * the writer first, then the others in their order after it, wrapping around, so that
@@ -29,7 +29,7 @@ lc_err hostlist_parse(const char *s, struct hostport *out, size_t max, size_t *n
  * must parse as one host[:port]; when it is not in the list it is put at its head (and the
  * last entry dropped when the list is full). An empty writer keeps the list's own order.
  * default_port stands for port 0 on both sides. LC_EINVAL when writer does not parse. */
-lc_err hostlist_order(struct hostport *list, size_t *n, size_t max, const char *writer,
-    unsigned default_port);
+lc_err hostlist_order(
+    struct hostport *list, size_t *n, size_t max, const char *writer, unsigned default_port);
 
 #endif

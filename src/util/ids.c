@@ -11,8 +11,8 @@ id_new(const char *prefix, char out[ID_MAX])
 
 	randombytes_buf(raw, sizeof(raw));
 	memcpy(out, prefix, plen);
-	sodium_bin2base64(out + plen, ID_MAX - plen, raw, sizeof(raw),
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_bin2base64(
+	    out + plen, ID_MAX - plen, raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
 int
@@ -25,7 +25,7 @@ id_has_shape(const char *prefix, const char *s, size_t len)
 	for (i = plen; i < len; i++) {
 		char c = s[i];
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '_' || c == '-'))
+		        c == '_' || c == '-'))
 			return 0;
 	}
 	return 1;
@@ -38,8 +38,8 @@ key_new(char out[KEY_MAX])
 
 	randombytes_buf(raw, sizeof(raw));
 	memcpy(out, "lck_", 4);
-	sodium_bin2base64(out + 4, KEY_MAX - 4, raw, sizeof(raw),
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_bin2base64(
+	    out + 4, KEY_MAX - 4, raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, sizeof(raw));
 }
 

@@ -5,10 +5,10 @@
 #include <stddef.h>
 #include "util/err.h"
 
-#define ID_MAX 48            /* buffer size that fits every public id */
-#define ID_RANDOM_CHARS 22   /* 16 random bytes in base64url without padding */
-#define KEY_MAX 64           /* buffer size for an API key */
-#define KEY_HASH_LEN 32      /* SHA-256 */
+#define ID_MAX 48          /* buffer size that fits every public id */
+#define ID_RANDOM_CHARS 22 /* 16 random bytes in base64url without padding */
+#define KEY_MAX 64         /* buffer size for an API key */
+#define KEY_HASH_LEN 32    /* SHA-256 */
 
 /* id_new writes prefix (e.g. "scmp_") followed by 22 random URL-safe characters.
  * Needs sodium_init() to have run. out must hold ID_MAX bytes. */

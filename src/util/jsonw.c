@@ -87,9 +87,7 @@ put_string(struct jsonw *w, const char *s, size_t len)
 		case '\n': e = "\\n"; break;
 		case '\r': e = "\\r"; break;
 		case '\t': e = "\\t"; break;
-		default:
-			snprintf(esc, sizeof(esc), "\\u%04X", (unsigned)c);
-			e = esc;
+		default: snprintf(esc, sizeof(esc), "\\u%04X", (unsigned)c); e = esc;
 		}
 		put(w, e, strlen(e));
 	}
@@ -230,7 +228,8 @@ jsonw_real(struct jsonw *w, double v)
 		double x = v * 100.0;
 		long long k = (long long)(x < 0 ? x - 0.5 : x + 0.5); /* no libm for llround */
 		if ((double)k / 100.0 == v && !(k == 0 && signbit(v))) {
-			unsigned long long u = k < 0 ? 0ULL - (unsigned long long)k : (unsigned long long)k;
+			unsigned long long u =
+			    k < 0 ? 0ULL - (unsigned long long)k : (unsigned long long)k;
 			char frac[3] = {(char)('0' + u / 10 % 10), (char)('0' + u % 10), 0};
 			if (k < 0)
 				put(w, "-", 1);

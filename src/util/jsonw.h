@@ -22,12 +22,12 @@
 #define JSONW_DEPTH 16
 
 struct jsonw {
-	struct buf *b;                      /* borrowed: the caller's, appended to */
-	lc_err err;                         /* the first failure, LC_OK until one */
-	unsigned depth;                     /* open objects and arrays */
-	unsigned char first[JSONW_DEPTH];   /* 1 while the open container has no member yet */
-	char close[JSONW_DEPTH];            /* '}' or ']': what ends each open container */
-	unsigned char after_key;            /* a key was written: its value comes next */
+	struct buf *b;                    /* borrowed: the caller's, appended to */
+	lc_err err;                       /* the first failure, LC_OK until one */
+	unsigned depth;                   /* open objects and arrays */
+	unsigned char first[JSONW_DEPTH]; /* 1 while the open container has no member yet */
+	char close[JSONW_DEPTH];          /* '}' or ']': what ends each open container */
+	unsigned char after_key;          /* a key was written: its value comes next */
 };
 
 /* jsonw_init starts a document written to the end of b (borrowed; must outlive w). */

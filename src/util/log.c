@@ -61,7 +61,8 @@ text_line(json_t *rec)
 		                             : buf_append(&b, m, 1)) != LC_OK)
 			goto fail;
 	}
-	json_object_foreach(rec, key, v) {
+	json_object_foreach(rec, key, v)
+	{
 		char *val;
 		lc_err e;
 
@@ -117,8 +118,8 @@ log_json(enum log_level level, const char *msg, json_t *fields)
 		return;
 	sqltime_format(now_ms(), ts);
 	ts[10] = 'T';
-	rec = json_pack("{s:s+,s:s,s:s}", "ts", ts, "Z", "level", level_names[level], "msg",
-	    msg ? msg : "");
+	rec = json_pack(
+	    "{s:s+,s:s,s:s}", "ts", ts, "Z", "level", level_names[level], "msg", msg ? msg : "");
 	if (rec == NULL)
 		return;
 	if (request_id[0] && json_object_set_new(rec, "requestId", json_string(request_id)) != 0) {

@@ -5,8 +5,8 @@
 #include "util/prom.h"
 
 /* From a cached read (a few ms) to a slow relay or a large export (10 s). */
-const double prom_bounds_s[PROM_NBOUNDS] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-    0.25, 0.5, 1, 2.5, 10};
+const double prom_bounds_s[PROM_NBOUNDS] = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
 
 /* Relaxed counters: only their own value matters. The pointer and flag helpers publish a
  * slot (release) and read it (acquire), as reqstats.c documents. */
@@ -35,8 +35,8 @@ prom_atomic_claim_ptr(_Atomic(const char *) *p, const char *want, const char **s
 {
 	const char *expected = NULL;
 
-	if (atomic_compare_exchange_strong_explicit(p, &expected, want, memory_order_acq_rel,
-	        memory_order_acquire))
+	if (atomic_compare_exchange_strong_explicit(
+	        p, &expected, want, memory_order_acq_rel, memory_order_acquire))
 		return 1;
 	*seen = expected;
 	return 0;
@@ -121,7 +121,8 @@ prom_hist_write(struct buf *out, const char *name, const char *labels, struct pr
 	if (*labels) {
 		if ((e = buf_printf(out, "%s_sum{%s} %.6f\n", name, labels, (double)sum_us / 1e6)))
 			return e;
-		return buf_printf(out, "%s_count{%s} %llu\n", name, labels, (unsigned long long)cum);
+		return buf_printf(
+		    out, "%s_count{%s} %llu\n", name, labels, (unsigned long long)cum);
 	}
 	if ((e = buf_printf(out, "%s_sum %.6f\n", name, (double)sum_us / 1e6)) != LC_OK)
 		return e;
@@ -140,7 +141,10 @@ prom_label(char *lbl, size_t len, const char *key, const char *value)
 		goto full;
 	at += (size_t)n;
 	for (p = value; *p; p++) {
-		const char *esc = *p == '\\' ? "\\\\" : *p == '"' ? "\\\"" : *p == '\n' ? "\\n" : NULL;
+		const char *esc = *p == '\\'   ? "\\\\"
+		                  : *p == '"'  ? "\\\""
+		                  : *p == '\n' ? "\\n"
+		                               : NULL;
 		size_t need = esc ? 2 : 1;
 
 		if (at + need + 2 > len)

@@ -51,8 +51,7 @@ lc_err prom_sample_u64(struct buf *out, const char *name, const char *labels, ui
 /* prom_hist_write appends the _bucket, _sum and _count series of h under name with the
  * extra labels (may be NULL or ""). _count equals the +Inf bucket by construction: both
  * are the sum of the per-bucket counts read once. */
-lc_err prom_hist_write(struct buf *out, const char *name, const char *labels,
-    struct prom_hist *h);
+lc_err prom_hist_write(struct buf *out, const char *name, const char *labels, struct prom_hist *h);
 
 /* prom_label appends `key="value"` to the label list lbl (size len, always terminated),
  * with a comma first when lbl is not empty, escaping \, " and newline as the format wants.

@@ -15,21 +15,21 @@
 #define FIRST_BUCKETS 64
 
 struct entry {
-	struct entry *chain;      /* next in the bucket */
+	struct entry *chain;         /* next in the bucket */
 	struct entry *newer, *older; /* LRU list, circular through the shard's head */
 	uint64_t hash, version;
 	int64_t expires_ms;
 	size_t keylen, len;
-	size_t taken;             /* what the entry occupies in the slab: the budget counts it */
-	unsigned char data[];     /* key, then value */
+	size_t taken;         /* what the entry occupies in the slab: the budget counts it */
+	unsigned char data[]; /* key, then value */
 };
 
 struct shard {
 	pthread_mutex_t lock;
 	struct entry **buckets;
 	size_t nbuckets, entries, bytes, max_bytes;
-	struct entry lru;         /* head: lru.older is the newest, lru.newer the oldest */
-	struct slab *slab;        /* the entries' memory */
+	struct entry lru;  /* head: lru.older is the newest, lru.newer the oldest */
+	struct slab *slab; /* the entries' memory */
 	uint64_t hits, misses, stores, evictions;
 };
 
@@ -90,7 +90,8 @@ slot_of(struct shard *s, uint64_t hash, const void *key, size_t keylen)
 	struct entry **p = &s->buckets[(hash >> 4) & (s->nbuckets - 1)];
 
 	for (; *p; p = &(*p)->chain)
-		if ((*p)->hash == hash && (*p)->keylen == keylen && memcmp((*p)->data, key, keylen) == 0)
+		if ((*p)->hash == hash && (*p)->keylen == keylen &&
+		    memcmp((*p)->data, key, keylen) == 0)
 			break;
 	return p;
 }
@@ -149,7 +150,7 @@ rcache_free(struct rcache *c)
 	for (i = 0; i < SHARDS; i++) {
 		struct shard *s = &c->shards[i];
 		if (s->buckets == NULL)
-			continue; /* rcache_new failed before this shard */
+			continue;   /* rcache_new failed before this shard */
 		slab_free(s->slab); /* every entry with it */
 		free(s->buckets);
 		pthread_mutex_destroy(&s->lock);
@@ -158,8 +159,8 @@ rcache_free(struct rcache *c)
 }
 
 int
-rcache_get(struct rcache *c, const void *key, size_t keylen, uint64_t version,
-    int64_t now_ms, struct buf *out)
+rcache_get(struct rcache *c, const void *key, size_t keylen, uint64_t version, int64_t now_ms,
+    struct buf *out)
 {
 	uint64_t h = hash_of(c, key, keylen);
 	struct shard *s = &c->shards[h & (SHARDS - 1)];
@@ -185,8 +186,8 @@ rcache_get(struct rcache *c, const void *key, size_t keylen, uint64_t version,
 }
 
 void
-rcache_put(struct rcache *c, const void *key, size_t keylen, uint64_t version,
-    int64_t expires_ms, const void *value, size_t len)
+rcache_put(struct rcache *c, const void *key, size_t keylen, uint64_t version, int64_t expires_ms,
+    const void *value, size_t len)
 {
 	uint64_t h = hash_of(c, key, keylen);
 	struct shard *s = &c->shards[h & (SHARDS - 1)];

@@ -29,8 +29,8 @@ void rcache_free(struct rcache *c);
 /* rcache_get appends the value stored under key to out when it was stored with exactly
  * this version and is still fresh at now_ms: 1. Otherwise 0 (a stale entry is dropped);
  * also 0, with out unchanged in length, when out cannot take the value. */
-int rcache_get(struct rcache *c, const void *key, size_t keylen, uint64_t version,
-    int64_t now_ms, struct buf *out);
+int rcache_get(struct rcache *c, const void *key, size_t keylen, uint64_t version, int64_t now_ms,
+    struct buf *out);
 /* rcache_put stores a copy of value under key, replacing what was there, valid for
  * version until expires_ms. A value too large for the cache's budget (over an eighth of
  * a shard) is not stored; neither is one on allocation failure: a cache may forget. */

@@ -84,7 +84,7 @@ regdomain_same(const char *a, const char *b)
 	char ra[REGDOMAIN_HOST_MAX], rb[REGDOMAIN_HOST_MAX];
 
 	return regdomain_of(a, ra, sizeof(ra)) == 0 && regdomain_of(b, rb, sizeof(rb)) == 0 &&
-	    strcmp(ra, rb) == 0;
+	       strcmp(ra, rb) == 0;
 }
 
 int

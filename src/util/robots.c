@@ -64,8 +64,8 @@ agent_matches(const struct line *l, const char *agent)
 {
 	size_t n = 0, al = strlen(agent);
 
-	while (n < l->vlen && (isalnum((unsigned char)l->val[n]) || l->val[n] == '-' ||
-	                          l->val[n] == '_'))
+	while (n < l->vlen &&
+	       (isalnum((unsigned char)l->val[n]) || l->val[n] == '-' || l->val[n] == '_'))
 		n++;
 	return n > 0 && n == al && strncasecmp(l->val, agent, n) == 0;
 }
@@ -146,7 +146,8 @@ robots_allowed(const char *txt, size_t len, const char *agent, const char *path)
 					continue; /* "Disallow:" with nothing: no rule */
 				if (!glob_match(l.val, plen, path))
 					continue;
-				if (!have || plen > best || (plen == best && allow && !best_allow)) {
+				if (!have || plen > best ||
+				    (plen == best && allow && !best_allow)) {
 					best = plen;
 					best_allow = allow;
 					have = 1;
@@ -164,9 +165,9 @@ robots_agent_token(const char *user_agent, char *out, size_t outlen)
 
 	if (outlen == 0)
 		return;
-	while (user_agent && n + 1 < outlen &&
-	       (isalnum((unsigned char)user_agent[n]) || user_agent[n] == '-' ||
-	           user_agent[n] == '_'))
+	while (
+	    user_agent && n + 1 < outlen &&
+	    (isalnum((unsigned char)user_agent[n]) || user_agent[n] == '-' || user_agent[n] == '_'))
 		n++;
 	if (user_agent)
 		memcpy(out, user_agent, n);

@@ -53,8 +53,8 @@ net_contains(const struct scrape_net *net, const struct scrape_net *a)
 }
 
 lc_err
-scrape_auth_init(struct scrape_auth *a, const char *token, const char *allow, char *why,
-    size_t whylen)
+scrape_auth_init(
+    struct scrape_auth *a, const char *token, const char *allow, char *why, size_t whylen)
 {
 	char item[64];
 	const char *p = allow ? allow : "";
@@ -66,8 +66,8 @@ scrape_auth_init(struct scrape_auth *a, const char *token, const char *allow, ch
 			snprintf(why, whylen, "metrics.token must be at least 16 characters");
 			return LC_EINVAL;
 		}
-		crypto_generichash(a->token_hash, sizeof(a->token_hash), (const unsigned char *)token,
-		    strlen(token), NULL, 0);
+		crypto_generichash(a->token_hash, sizeof(a->token_hash),
+		    (const unsigned char *)token, strlen(token), NULL, 0);
 		a->has_token = 1;
 	}
 	for (;;) {
@@ -80,8 +80,11 @@ scrape_auth_init(struct scrape_auth *a, const char *token, const char *allow, ch
 			break;
 		n = strcspn(p, ", \t");
 		if (n >= sizeof(item) || a->nallow == SCRAPE_ALLOW_MAX) {
-			snprintf(why, whylen, n >= sizeof(item) ? "metrics.allow has an entry too long "
-			    "to be an address" : "metrics.allow has more than %d entries", SCRAPE_ALLOW_MAX);
+			snprintf(why, whylen,
+			    n >= sizeof(item) ? "metrics.allow has an entry too long "
+			                        "to be an address"
+			                      : "metrics.allow has more than %d entries",
+			    SCRAPE_ALLOW_MAX);
 			return LC_EINVAL;
 		}
 		memcpy(item, p, n);
@@ -91,14 +94,16 @@ scrape_auth_init(struct scrape_auth *a, const char *token, const char *allow, ch
 		if ((slash = strchr(item, '/')) != NULL)
 			*slash = '\0';
 		if (parse_addr(item, net) != 0) {
-			snprintf(why, whylen, "metrics.allow: %s is not an IPv4 or IPv6 address", item);
+			snprintf(
+			    why, whylen, "metrics.allow: %s is not an IPv4 or IPv6 address", item);
 			return LC_EINVAL;
 		}
 		if (slash) {
 			bits = strtoul(slash + 1, &end, 10);
 			if (slash[1] < '0' || slash[1] > '9' || *end || bits > net->prefix) {
-				snprintf(why, whylen, "metrics.allow: /%s is not a prefix length for %s",
-				    slash + 1, item);
+				snprintf(why, whylen,
+				    "metrics.allow: /%s is not a prefix length for %s", slash + 1,
+				    item);
 				return LC_EINVAL;
 			}
 			net->prefix = (unsigned)bits;
@@ -110,8 +115,7 @@ scrape_auth_init(struct scrape_auth *a, const char *token, const char *allow, ch
 }
 
 lc_err
-scrape_auth_check(const struct scrape_auth *a, const char *authorization,
-    const char *remote_addr)
+scrape_auth_check(const struct scrape_auth *a, const char *authorization, const char *remote_addr)
 {
 	unsigned char got[32];
 	struct scrape_net who;

@@ -11,16 +11,16 @@
 #include "util/slab.h"
 
 #define REGION ((size_t)1 << 20)
-#define HEADER ((size_t)128) /* a region's header; blocks after it stay 16-byte aligned */
+#define HEADER ((size_t)128)   /* a region's header; blocks after it stay 16-byte aligned */
 #define SMALL_MAX (REGION / 4) /* larger blocks get a mapping each */
 #define NCLASSES 49            /* 64 B, then 4 classes per doubling up to SMALL_MAX */
 #define LARGE UINT32_MAX       /* the class of a block with its own mapping */
 
 struct region {
-	struct region *next, *prev;       /* the class's regions with room */
+	struct region *next, *prev;         /* the class's regions with room */
 	struct region *all_next, *all_prev; /* every region of the slab */
-	void *free;                       /* released blocks, linked through their first word */
-	char *bump;                       /* blocks from here on were never handed out */
+	void *free;                         /* released blocks, linked through their first word */
+	char *bump;                         /* blocks from here on were never handed out */
 	size_t map_len;
 	uint32_t cls, live, in_room;
 };

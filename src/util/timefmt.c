@@ -216,14 +216,13 @@ sqltime_parse(const char *s, size_t len, int64_t *ms)
 	unsigned y, mo, d, h = 0, mi = 0, sec = 0, frac = 0, n = 0;
 	size_t i;
 
-	if (len < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
-	    s[7] != '-' || !digits(s + 8, 2, &d) || mo < 1 || mo > 12 || d < 1 ||
-	    (int)d > days_in_month(y, mo))
+	if (len < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
+	    !digits(s + 8, 2, &d) || mo < 1 || mo > 12 || d < 1 || (int)d > days_in_month(y, mo))
 		return LC_EINVAL;
 	if (len > 10) {
 		if (len < 19 || s[10] != ' ' || !digits(s + 11, 2, &h) || s[13] != ':' ||
-		    !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &sec) ||
-		    h > 23 || mi > 59 || sec > 59)
+		    !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &sec) || h > 23 ||
+		    mi > 59 || sec > 59)
 			return LC_EINVAL;
 		if (len > 19) {
 			if (s[19] != '.' || len == 20)
@@ -243,6 +242,6 @@ sqltime_parse(const char *s, size_t len, int64_t *ms)
 		}
 	}
 	*ms = days_from_civil(y, mo, d) * 86400000 + (int64_t)h * 3600000 + (int64_t)mi * 60000 +
-	    (int64_t)sec * 1000 + frac;
+	      (int64_t)sec * 1000 + frac;
 	return LC_OK;
 }

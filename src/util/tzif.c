@@ -21,10 +21,11 @@
 #define TZ_FILE_MAX (256 * 1024) /* the largest zone of the database is under 4 KiB */
 #define TZ_TRANS_MAX 4096
 #define TZ_TYPES_MAX 256
-#define TZ_CACHE_MAX 2048 /* zones one process keeps: more than the database has (about
-                            * 900 files with posix/ and right/), so a client naming every
-                            * zone in turn cannot fill it and lock out the zones that come
-                            * later; a few MiB at most */
+#define TZ_CACHE_MAX                                                                               \
+	2048 /* zones one process keeps: more than the database has (about                         \
+	      * 900 files with posix/ and right/), so a client naming every                        \
+	      * zone in turn cannot fill it and lock out the zones that come                       \
+	      * later; a few MiB at most */
 
 /* One rule "start of DST: Mm.w.d/time" of a POSIX TZ string. */
 struct tz_date {
@@ -34,11 +35,11 @@ struct tz_date {
 
 struct tz {
 	size_t ntrans;
-	int64_t *trans;       /* instants (UTC seconds), ascending */
-	unsigned char *idx;   /* the type that starts at each */
+	int64_t *trans;     /* instants (UTC seconds), ascending */
+	unsigned char *idx; /* the type that starts at each */
 	int32_t offs[TZ_TYPES_MAX];
 	size_t ntypes;
-	int has_rule, has_dst; /* the footer's rule was read; it has a DST part */
+	int has_rule, has_dst;    /* the footer's rule was read; it has a DST part */
 	int32_t std_off, dst_off; /* east of UTC */
 	struct tz_date start, end;
 };
@@ -227,8 +228,8 @@ rule_offset_at(const struct tz *tz, int64_t utc_s)
 
 	if (!tz->has_dst)
 		return tz->std_off;
-	civil_from_days((utc_s + tz->std_off) / 86400 - ((utc_s + tz->std_off) % 86400 < 0), &y,
-	    &m, &d);
+	civil_from_days(
+	    (utc_s + tz->std_off) / 86400 - ((utc_s + tz->std_off) % 86400 < 0), &y, &m, &d);
 	start = rule_change(&tz->start, y) - tz->std_off; /* DST starts on standard time */
 	end = rule_change(&tz->end, y) - tz->dst_off;     /* and ends on daylight time */
 	if (start < end)
@@ -264,8 +265,8 @@ tz_parse(const unsigned char *data, size_t len, struct tz **out)
 	if (timecnt > TZ_TRANS_MAX || typecnt == 0 || typecnt > TZ_TYPES_MAX || charcnt > 4096 ||
 	    leap > 4096 || isut > TZ_TYPES_MAX || isstd > TZ_TYPES_MAX)
 		return LC_EINVAL;
-	body = (size_t)timecnt * 9 + (size_t)typecnt * 6 + charcnt + (size_t)leap * 12 + isstd +
-	    isut;
+	body =
+	    (size_t)timecnt * 9 + (size_t)typecnt * 6 + charcnt + (size_t)leap * 12 + isstd + isut;
 	if ((size_t)(data + len - (h + 44)) < body)
 		return LC_EINVAL;
 	if ((tz = calloc(1, sizeof(*tz))) == NULL)
@@ -384,7 +385,8 @@ read_file(const char *path, unsigned char **out, size_t *len)
 	/* links are followed: the database names many zones through them (US/Eastern), and
 	 * the name was checked not to leave the database's directory */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP ? LC_ENOTFOUND : LC_EIO;
+		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP ? LC_ENOTFOUND
+		                                                             : LC_EIO;
 	if ((data = malloc(TZ_FILE_MAX)) == NULL) {
 		close(fd);
 		return LC_ENOMEM;

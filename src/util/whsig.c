@@ -48,8 +48,8 @@ whsig_sign(const char *secret, const char *id, int64_t timestamp, const char *bo
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
 	crypto_auth_hmacsha256_final(&st, mac);
 	memcpy(out, "v1,", 3);
-	sodium_bin2base64(out + 3, WHSIG_SIGNATURE_MAX - 3, mac, sizeof(mac),
-	    sodium_base64_VARIANT_ORIGINAL);
+	sodium_bin2base64(
+	    out + 3, WHSIG_SIGNATURE_MAX - 3, mac, sizeof(mac), sodium_base64_VARIANT_ORIGINAL);
 	sodium_memzero(key, sizeof(key));
 	return LC_OK;
 }

@@ -66,7 +66,8 @@ deliver_one(struct worker *w, struct core *core, const struct delivery_job *job,
 			*out_res = res;
 			return;
 		}
-		if (mailbox_smtp_config(worker_smtp(w), &mb, &mcfg, res.text, sizeof(res.text)) != 0) {
+		if (mailbox_smtp_config(worker_smtp(w), &mb, &mcfg, res.text, sizeof(res.text)) !=
+		    0) {
 			delivery_result_failed(DELIVERY_STEP_MAILBOX_OPEN, LC_EINVAL, &res);
 			sodium_memzero(&mcfg, sizeof(mcfg));
 			mailbox_send_clear(&mb);
@@ -76,8 +77,8 @@ deliver_one(struct worker *w, struct core *core, const struct delivery_job *job,
 		scfg = &mcfg;
 	}
 	buf_init(&text, MESSAGE_MAX);
-	delivery_mail_make(worker_cfg(w)->public_url, job, job->mailbox_id != 0 ? &mb : NULL,
-	    now_ms(), &dm);
+	delivery_mail_make(
+	    worker_cfg(w)->public_url, job, job->mailbox_id != 0 ? &mb : NULL, now_ms(), &dm);
 	if ((e = mail_compose(&dm.m, &text)) != LC_OK) {
 		delivery_result_failed(DELIVERY_STEP_COMPOSE, e, &res);
 	} else if ((e = worker_dkim_sign(core, job->id, dm.m.from_email, &text, res.text,

@@ -19,8 +19,8 @@
 #include "worker/metrics.h"
 #include "worker/worker_int.h"
 
-#define WEBHOOK_CLAIM 8      /* webhook deliveries claimed at a time */
-#define PLACEMENT_CLAIM 4    /* placement checks claimed at a time */
+#define WEBHOOK_CLAIM 8   /* webhook deliveries claimed at a time */
+#define PLACEMENT_CLAIM 4 /* placement checks claimed at a time */
 
 /* One record: its job and what came of it, for lease_record. */
 struct webhook_rec {
@@ -46,23 +46,23 @@ static lc_err record_placement(struct core *, void *);
 static void placement_clear(void *);
 
 const struct lease_queue webhook_lease_queue = {
-	.name = "webhook sender",
-	.threads = 1,
-	.batch = WEBHOOK_CLAIM,
-	.claim = webhook_claim_jobs,
-	.job_size = sizeof(struct webhook_job),
-	.run = send_webhook,
-	.clear = webhook_clear,
+    .name = "webhook sender",
+    .threads = 1,
+    .batch = WEBHOOK_CLAIM,
+    .claim = webhook_claim_jobs,
+    .job_size = sizeof(struct webhook_job),
+    .run = send_webhook,
+    .clear = webhook_clear,
 };
 
 const struct lease_queue placement_lease_queue = {
-	.name = "placement checker",
-	.threads = 1,
-	.batch = PLACEMENT_CLAIM,
-	.claim = placement_claim_jobs,
-	.job_size = sizeof(struct placement_job),
-	.run = check_placement,
-	.clear = placement_clear,
+    .name = "placement checker",
+    .threads = 1,
+    .batch = PLACEMENT_CLAIM,
+    .claim = placement_claim_jobs,
+    .job_size = sizeof(struct placement_job),
+    .run = check_placement,
+    .clear = placement_clear,
 };
 
 static lc_err
@@ -163,8 +163,10 @@ send_webhook(struct lease_ctx *c, void *arg)
 	rec.out = &out;
 	rec.scale_ms = cfg->webhook_backoff_scale_ms;
 	if ((e = lease_record(c, record_webhook, &rec)) != LC_OK) {
-		log_msg(LOG_ERROR, "gave up recording webhook delivery %s (%s); its lease will "
-		    "expire and it will be sent again", job->event_id, lc_strerror(e));
+		log_msg(LOG_ERROR,
+		    "gave up recording webhook delivery %s (%s); its lease will "
+		    "expire and it will be sent again",
+		    job->event_id, lc_strerror(e));
 		return;
 	}
 	if (log_enabled(LOG_INFO)) {
@@ -196,15 +198,17 @@ check_placement(struct lease_ctx *lc, void *arg)
 	if ((e = link_check_run(core, cfg, job, &c)) != LC_OK) {
 		/* no evidence could be made: the lease expires and the check runs again */
 		link_check_free(&c);
-		log_msg(LOG_ERROR, "placement check %lld could not run (%s); its lease will expire "
-		                   "and it runs again",
+		log_msg(LOG_ERROR,
+		    "placement check %lld could not run (%s); its lease will expire "
+		    "and it runs again",
 		    (long long)job->id, lc_strerror(e));
 		return;
 	}
 	if (c.defer_ms > 0) {
 		/* the host had a visit within the interval: back to the queue until it may */
 		if ((e = placement_defer(core, job, c.defer_ms)) != LC_OK)
-			log_msg(LOG_WARN, "placement check %lld not deferred (%s); its lease will expire",
+			log_msg(LOG_WARN,
+			    "placement check %lld not deferred (%s); its lease will expire",
 			    (long long)job->id, lc_strerror(e));
 		link_check_free(&c);
 		return;
@@ -226,13 +230,15 @@ check_placement(struct lease_ctx *lc, void *arg)
 		                         : v == PV_MISSING     ? WM_PL_MISSING
 		                                               : WM_PL_UNVERIFIABLE);
 	if (e != LC_OK)
-		log_msg(LOG_ERROR, "gave up recording placement check %lld (%s); its lease will "
-		                   "expire and it is checked again",
+		log_msg(LOG_ERROR,
+		    "gave up recording placement check %lld (%s); its lease will "
+		    "expire and it is checked again",
 		    (long long)job->id, lc_strerror(e));
 	else if (lost) {
 		int queued = 0;
 		if ((e = placement_reclaim(core, job, &queued)) != LC_OK)
-			log_msg(LOG_ERROR, "placement %lld: the guarantee's reclaim was not queued (%s)",
+			log_msg(LOG_ERROR,
+			    "placement %lld: the guarantee's reclaim was not queued (%s)",
 			    (long long)job->id, lc_strerror(e));
 	}
 	f = json_pack("{s:I,s:s,s:i,s:s?,s:b,s:i}", "placement", (json_int_t)job->id, "verdict",

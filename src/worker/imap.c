@@ -1,10 +1,10 @@
 /* worker/imap.c: linkcamp-worker's IMAP sync (docs/imap.md). One watcher thread holds
  * every mailbox's schedule and polls the sockets of all idling connections at once; a
  * small pool of fetchers runs the rounds (src/core/imap_sync.c): a lease_queue on the one
- * loop (worker/lease_loop.c) whose claim takes a mailbox the watcher queued. A thousand mailboxes are
- * a thousand sockets in one poll(2), not a thousand threads. The watcher re-reads the
- * list of IMAP mailboxes every few seconds: new ones start, changed settings (a new
- * version) run at once, deleted ones end. */
+ * loop (worker/lease_loop.c) whose claim takes a mailbox the watcher queued. A thousand mailboxes
+ * are a thousand sockets in one poll(2), not a thousand threads. The watcher re-reads the list of
+ * IMAP mailboxes every few seconds: new ones start, changed settings (a new version) run at once,
+ * deleted ones end. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -44,7 +44,7 @@ struct sync {
 	struct lease_loop *fetchers;
 	struct slot *slots;
 	size_t n, cap;
-	int wake[2]; /* a fetcher that finished wakes the watcher's poll */
+	int wake[2];    /* a fetcher that finished wakes the watcher's poll */
 	char owner[64]; /* this worker's name on its leases: host:pid */
 };
 
@@ -59,14 +59,14 @@ static void fetch_run(struct lease_ctx *, void *);
 static void fetch_clear(void *);
 
 static const struct lease_queue fetch_queue = {
-	.name = "imap fetcher",
-	.threads = FETCHERS,
-	.batch = 1,
-	.idle_ms = FETCHER_IDLE_MS,
-	.claim = fetch_claim,
-	.job_size = sizeof(struct fetch_job),
-	.run = fetch_run,
-	.clear = fetch_clear,
+    .name = "imap fetcher",
+    .threads = FETCHERS,
+    .batch = 1,
+    .idle_ms = FETCHER_IDLE_MS,
+    .claim = fetch_claim,
+    .job_size = sizeof(struct fetch_job),
+    .run = fetch_run,
+    .clear = fetch_clear,
 };
 static int reload(struct sync *, struct core *);
 static struct slot *find(struct sync *, int64_t);
@@ -221,8 +221,8 @@ imap_syncer(void *arg)
 	if (gethostname(s.owner, 40) != 0)
 		snprintf(s.owner, 40, "worker");
 	s.owner[40] = '\0';
-	snprintf(s.owner + strlen(s.owner), sizeof(s.owner) - strlen(s.owner), ":%ld",
-	    (long)getpid());
+	snprintf(
+	    s.owner + strlen(s.owner), sizeof(s.owner) - strlen(s.owner), ":%ld", (long)getpid());
 	if (pipe2(s.wake, O_CLOEXEC | O_NONBLOCK) != 0)
 		return NULL;
 	pthread_mutex_init(&s.lock, NULL);

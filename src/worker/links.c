@@ -17,10 +17,10 @@
 static void charset_of(const char *, char *, size_t);
 static void fill_evidence(struct link_check *, const struct placement_job *);
 static void base_request(const struct config *, struct hook_get_request *);
-static lc_err robots_for(struct core *, const struct config *, const char *, const char *,
-    struct crawl_robots *);
-static void judge_robots(const struct config *, const struct crawl_robots *, const char *,
-    struct link_check *);
+static lc_err robots_for(
+    struct core *, const struct config *, const char *, const char *, struct crawl_robots *);
+static void judge_robots(
+    const struct config *, const struct crawl_robots *, const char *, struct link_check *);
 
 /* charset_of copies the charset parameter of a Content-Type value into out (a name of
  * letters, digits and ._:- only, else ""). */
@@ -60,8 +60,8 @@ fill_evidence(struct link_check *c, const struct placement_job *job)
 	ev->truncated = c->page.truncated;
 	if (c->page.status != 0 && !ev->not_fetched) {
 		unsigned char h[crypto_hash_sha256_BYTES];
-		crypto_hash_sha256(h, (const unsigned char *)(c->page.body ? c->page.body : ""),
-		    c->page.len);
+		crypto_hash_sha256(
+		    h, (const unsigned char *)(c->page.body ? c->page.body : ""), c->page.len);
 		sodium_bin2hex(c->sha256, sizeof(c->sha256), h, sizeof(h));
 		ev->body_sha256 = c->sha256;
 		ev->body_size = c->page.len;
@@ -74,7 +74,7 @@ fill_evidence(struct link_check *c, const struct placement_job *job)
 	ev->meta_robots = f->meta_robots;
 	ev->canonical = f->canonical;
 	ev->canonical_elsewhere = f->canonical != NULL && ev->final_url != NULL &&
-	    !link_url_same(ev->final_url, f->canonical);
+	                          !link_url_same(ev->final_url, f->canonical);
 	ev->hits_total = f->hits_total;
 	ev->nhits = f->nhits;
 	for (i = 0; i < f->nhits; i++) {
@@ -147,11 +147,11 @@ robots_for(struct core *core, const struct config *cfg, const char *host, const 
 
 /* judge_robots applies RFC 9309 to the page's path: a 2xx file is read; a 4xx (or an
  * unfollowed 3xx) means no rules; a 5xx means "disallow everything" until it can be read;
- * no answer at all leaves the page's fetch to say why. Our own token decides whether we fetch; Googlebot's whether search
- * engines may crawl the page (an issue of a live link). */
+ * no answer at all leaves the page's fetch to say why. Our own token decides whether we fetch;
+ * Googlebot's whether search engines may crawl the page (an issue of a live link). */
 static void
-judge_robots(const struct config *cfg, const struct crawl_robots *r, const char *url,
-    struct link_check *c)
+judge_robots(
+    const struct config *cfg, const struct crawl_robots *r, const char *url, struct link_check *c)
 {
 	char token[64];
 	const char *path = strstr(url, "://");
@@ -169,8 +169,9 @@ judge_robots(const struct config *cfg, const struct crawl_robots *r, const char 
 	}
 	if (r->status >= 500) {
 		c->ev.not_fetched = 1;
-		snprintf(c->error, sizeof(c->error), "robots.txt answered HTTP %ld: the site is "
-		                                     "treated as disallowing everything until it reads",
+		snprintf(c->error, sizeof(c->error),
+		    "robots.txt answered HTTP %ld: the site is "
+		    "treated as disallowing everything until it reads",
 		    r->status);
 		return;
 	}
@@ -180,11 +181,13 @@ judge_robots(const struct config *cfg, const struct crawl_robots *r, const char 
 		c->ev.not_fetched = 1;
 		if (c->ev.redirects == 0 && strcmp(url, c->final_url) == 0 && c->page.status == 0)
 			snprintf(c->error, sizeof(c->error),
-			    "robots.txt disallows linkcamp's checker (%s) this page: it was not fetched",
+			    "robots.txt disallows linkcamp's checker (%s) this page: it was not "
+			    "fetched",
 			    token);
 		else /* a redirect's target: its own host's robots.txt has the say */
 			snprintf(c->error, sizeof(c->error),
-			    "robots.txt disallows linkcamp's checker (%s) the page the redirect leads to "
+			    "robots.txt disallows linkcamp's checker (%s) the page the redirect "
+			    "leads to "
 			    "(%.*s): it was not fetched",
 			    token, (int)(strlen(url) < 150 ? strlen(url) : 150), url);
 		return;
@@ -216,8 +219,8 @@ struct visited {
  * check: the interval applies to every host the chain visits) and its robots.txt, then
  * that file judged for url. *defer_ms > 0: the host's slot is taken. */
 static lc_err
-visit_host(struct core *core, const struct config *cfg, const char *url,
-    struct visited *seen, unsigned *nseen, struct link_check *c)
+visit_host(struct core *core, const struct config *cfg, const char *url, struct visited *seen,
+    unsigned *nseen, struct link_check *c)
 {
 	char host[REGDOMAIN_HOST_MAX];
 	unsigned i;
@@ -228,8 +231,8 @@ visit_host(struct core *core, const struct config *cfg, const char *url,
 	for (i = 0; i < *nseen && strcmp(seen[i].host, host) != 0; i++)
 		;
 	if (i == *nseen) {
-		if ((e = crawl_take_slot(core, host, cfg->placement_host_interval_ms,
-		         &c->defer_ms)) != LC_OK ||
+		if ((e = crawl_take_slot(
+		         core, host, cfg->placement_host_interval_ms, &c->defer_ms)) != LC_OK ||
 		    c->defer_ms > 0)
 			return e;
 		memcpy(seen[i].host, host, sizeof(host));
@@ -288,7 +291,8 @@ link_check_run(struct core *core, const struct config *cfg, const struct placeme
 				    LINK_REDIRECTS_MAX);
 			else
 				snprintf(c->error, sizeof(c->error),
-				    "the page redirects off the prospect's site, to %.200s", c->page.location);
+				    "the page redirects off the prospect's site, to %.200s",
+				    c->page.location);
 			break;
 		}
 		hops++;

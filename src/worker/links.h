@@ -29,8 +29,8 @@ struct link_check {
  * in the database), then the page unless robots.txt forbids it, inspected, and fills *c
  * (free with link_check_free) with the evidence (a failure is evidence too). Errors:
  * db errors and LC_ENOMEM, when no evidence could be made. */
-lc_err link_check_run(struct core *core, const struct config *cfg,
-    const struct placement_job *job, struct link_check *c);
+lc_err link_check_run(struct core *core, const struct config *cfg, const struct placement_job *job,
+    struct link_check *c);
 /* link_check_free frees what link_check_run kept. */
 void link_check_free(struct link_check *c);
 

@@ -30,8 +30,7 @@
 #define REQUEST_MAX 8192
 #define IO_TIMEOUT_S 2
 
-static _Atomic uint64_t deliveries[WM_NDELIVERY], webhooks[WM_NWEBHOOK],
-    placements[WM_NPLACEMENT];
+static _Atomic uint64_t deliveries[WM_NDELIVERY], webhooks[WM_NWEBHOOK], placements[WM_NPLACEMENT];
 static struct prom_hist delivery_time;
 static struct scrape_auth access_rule;
 static int listen_fd = -1;
@@ -39,12 +38,10 @@ static pthread_t listener;
 static atomic_int stopping;
 static double started_s;
 
-static const char *const delivery_names[WM_NDELIVERY] = {"sent", "deferred", "failed",
-    "unknown"};
-static const char *const webhook_names[WM_NWEBHOOK] = {"success", "http_error",
-    "network_error"};
-static const char *const placement_names[WM_NPLACEMENT] = {"live", "live_with_issues", "missing",
-    "unverifiable"};
+static const char *const delivery_names[WM_NDELIVERY] = {"sent", "deferred", "failed", "unknown"};
+static const char *const webhook_names[WM_NWEBHOOK] = {"success", "http_error", "network_error"};
+static const char *const placement_names[WM_NPLACEMENT] = {
+    "live", "live_with_issues", "missing", "unverifiable"};
 
 static void *serve(void *);
 static void answer(int, const struct sockaddr_storage *);
@@ -142,12 +139,14 @@ worker_metrics_start(const struct config *cfg, char *why, size_t whylen)
 	started_s = (double)now_ms() / 1000.0;
 	if (cfg->metrics_worker_listen[0] == '\0')
 		return LC_OK;
-	if ((e = scrape_auth_init(&access_rule, cfg->metrics_token, cfg->metrics_allow, why,
-	         whylen)) != LC_OK)
+	if ((e = scrape_auth_init(
+	         &access_rule, cfg->metrics_token, cfg->metrics_allow, why, whylen)) != LC_OK)
 		return e;
 	if (parse_listen(cfg->metrics_worker_listen, &sa, &len) != 0) {
-		snprintf(why, whylen, "metrics.worker_listen must be a loopback host:port "
-		    "(127.0.0.1:9465, [::1]:9465), not %s", cfg->metrics_worker_listen);
+		snprintf(why, whylen,
+		    "metrics.worker_listen must be a loopback host:port "
+		    "(127.0.0.1:9465, [::1]:9465), not %s",
+		    cfg->metrics_worker_listen);
 		return LC_EINVAL;
 	}
 	if ((listen_fd = socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
@@ -290,7 +289,8 @@ answer(int fd, const struct sockaddr_storage *peer)
 	}
 	req[got] = '\0';
 	if (!(strstr(req, "\r\n\r\n") || strstr(req, "\n\n"))) {
-		status = got >= REQUEST_MAX ? "431 Request Header Fields Too Large" : "400 Bad Request";
+		status =
+		    got >= REQUEST_MAX ? "431 Request Header Fields Too Large" : "400 Bad Request";
 	} else if (strncmp(req, "GET /metrics ", 13) == 0) {
 		head = 0;
 	} else if (strncmp(req, "HEAD /metrics ", 14) == 0) {
@@ -323,37 +323,39 @@ answer(int fd, const struct sockaddr_storage *peer)
 			    sizeof(addr));
 		if (access_rule.enabled) {
 			switch (scrape_auth_check(&access_rule, auth, addr)) {
-			case LC_OK:
-				break;
-			case LC_EAUTH:
-				status = "401 Unauthorized";
-				break;
-			default:
-				status = "403 Forbidden";
-				break;
+			case LC_OK: break;
+			case LC_EAUTH: status = "401 Unauthorized"; break;
+			default: status = "403 Forbidden"; break;
 			}
 		}
 	}
 	if (status) {
-		snprintf(hdr, sizeof(hdr), "HTTP/1.0 %s\r\nContent-Type: text/plain\r\n%s"
-		    "Content-Length: %zu\r\nConnection: close\r\n\r\n%s\n", status,
-		    strncmp(status, "401", 3) == 0 ? "WWW-Authenticate: Bearer realm=\"metrics\"\r\n"
-		                                   : "", strlen(status) + 1, status);
+		snprintf(hdr, sizeof(hdr),
+		    "HTTP/1.0 %s\r\nContent-Type: text/plain\r\n%s"
+		    "Content-Length: %zu\r\nConnection: close\r\n\r\n%s\n",
+		    status,
+		    strncmp(status, "401", 3) == 0
+		        ? "WWW-Authenticate: Bearer realm=\"metrics\"\r\n"
+		        : "",
+		    strlen(status) + 1, status);
 		send_all(fd, hdr, strlen(hdr));
 		return;
 	}
 	buf_init(&body, 1024 * 1024);
 	if (exposition(&body) != LC_OK) {
-		static const char oom[] = "HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\n"
-		                          "Connection: close\r\n\r\n";
+		static const char oom[] =
+		    "HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\n"
+		    "Connection: close\r\n\r\n";
 
 		send_all(fd, oom, sizeof(oom) - 1);
 		buf_free(&body);
 		return;
 	}
-	snprintf(hdr, sizeof(hdr), "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4; "
+	snprintf(hdr, sizeof(hdr),
+	    "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4; "
 	    "charset=utf-8\r\nContent-Length: %zu\r\nCache-Control: no-store\r\n"
-	    "Connection: close\r\n\r\n", body.len);
+	    "Connection: close\r\n\r\n",
+	    body.len);
 	send_all(fd, hdr, strlen(hdr));
 	if (!head)
 		send_all(fd, body.data, body.len);
@@ -387,8 +389,8 @@ exposition(struct buf *out)
 
 	if ((e = prom_family(out, "linkcamp_build_info", "gauge",
 	         "Always 1; the version label names the running build.")) != LC_OK ||
-	    (e = prom_sample(out, "linkcamp_build_info", "program=\"linkcamp-worker\",version=\""
-	         PACKAGE_VERSION "\"", 1)) != LC_OK ||
+	    (e = prom_sample(out, "linkcamp_build_info",
+	         "program=\"linkcamp-worker\",version=\"" PACKAGE_VERSION "\"", 1)) != LC_OK ||
 	    (e = prom_family(out, "process_start_time_seconds", "gauge",
 	         "When linkcamp-worker started, in seconds since the epoch.")) != LC_OK ||
 	    (e = prom_sample(out, "process_start_time_seconds", NULL, started_s)) != LC_OK)
@@ -401,8 +403,8 @@ exposition(struct buf *out)
 	if ((e = prom_family(out, "linkcamp_worker_delivery_duration_seconds", "histogram",
 	         "Time of one SMTP delivery attempt, from connecting to the relay's answer.")) !=
 	        LC_OK ||
-	    (e = prom_hist_write(out, "linkcamp_worker_delivery_duration_seconds", NULL,
-	         &delivery_time)) != LC_OK)
+	    (e = prom_hist_write(
+	         out, "linkcamp_worker_delivery_duration_seconds", NULL, &delivery_time)) != LC_OK)
 		return e;
 	if ((e = counter_family(out, "linkcamp_worker_webhook_attempts_total",
 	         "Webhook delivery attempts by result: success (2xx), http_error (another "

@@ -14,7 +14,13 @@
 enum wm_delivery { WM_SENT = 0, WM_DEFERRED, WM_FAILED, WM_UNKNOWN, WM_NDELIVERY };
 enum wm_webhook { WM_WH_SUCCESS = 0, WM_WH_HTTP_ERROR, WM_WH_NETWORK_ERROR, WM_NWEBHOOK };
 /* a check's verdict (core/placements.h, docs/placements.md) */
-enum wm_placement { WM_PL_LIVE = 0, WM_PL_LIVE_ISSUES, WM_PL_MISSING, WM_PL_UNVERIFIABLE, WM_NPLACEMENT };
+enum wm_placement {
+	WM_PL_LIVE = 0,
+	WM_PL_LIVE_ISSUES,
+	WM_PL_MISSING,
+	WM_PL_UNVERIFIABLE,
+	WM_NPLACEMENT
+};
 
 /* worker_metrics_delivery counts one SMTP delivery attempt's outcome and its duration. */
 void worker_metrics_delivery(enum wm_delivery outcome, uint64_t us);

@@ -25,8 +25,8 @@
 #define RECORD_TRIES_OTHER 3 /* one outcome failing for another reason: 100 ms apart */
 
 static int job_pop(struct worker *, struct delivery_job *, int64_t *);
-static void outcome_push(struct worker *, const struct delivery_job *,
-    const struct delivery_result *);
+static void outcome_push(
+    struct worker *, const struct delivery_job *, const struct delivery_result *);
 static void record_all(struct worker *, struct core *, const struct delivery_job *,
     const struct delivery_result *, size_t);
 
@@ -48,15 +48,17 @@ record_all(struct worker *w, struct core *core, const struct delivery_job *jobs,
 		if ((e = delivery_record(core, jobs, results, n)) == LC_OK)
 			break;
 		if (n > 1 && e != LC_EDBDOWN) {
-			log_msg(LOG_WARN, "recording %zu outcomes failed (%s); recording them one by one",
-			    n, lc_strerror(e));
+			log_msg(LOG_WARN,
+			    "recording %zu outcomes failed (%s); recording them one by one", n,
+			    lc_strerror(e));
 			for (i = 0; i < n; i++)
 				record_all(w, core, &jobs[i], &results[i], 1);
 			return;
 		}
 		if (attempt >= (e == LC_EDBDOWN ? RECORD_TRIES_DOWN : RECORD_TRIES_OTHER))
 			break; /* logged as given up below */
-		log_msg(LOG_WARN, "recording %zu outcome(s) failed (%s); retrying", n, lc_strerror(e));
+		log_msg(
+		    LOG_WARN, "recording %zu outcome(s) failed (%s); retrying", n, lc_strerror(e));
 		worker_nap(w, e == LC_EDBDOWN ? 500 : 100);
 	}
 	if (e != LC_OK && worker_stopping(w))
@@ -105,7 +107,8 @@ outbox_recorder(void *arg)
 	size_t n, i;
 
 	if (worker_core_open(w, &core) != LC_OK)
-		log_msg(LOG_ERROR, "recorder has no database handle: outcomes will be reaped as unknown");
+		log_msg(LOG_ERROR,
+		    "recorder has no database handle: outcomes will be reaped as unknown");
 	for (;;) {
 		pthread_mutex_lock(&w->olock);
 		while (w->noutcomes == 0 && !w->mailers_done)
@@ -157,8 +160,8 @@ outbox_claimer(void *arg)
 			break;
 		want = w->cfg->worker_batch < room ? w->cfg->worker_batch : (unsigned)room;
 		lease_ends = worker_monotonic_ms() + (int64_t)w->cfg->worker_lease_seconds * 1000;
-		if ((e = delivery_claim(&core, w->owner, w->cfg->worker_lease_seconds, want, &claimed,
-		         &n)) != LC_OK) {
+		if ((e = delivery_claim(&core, w->owner, w->cfg->worker_lease_seconds, want,
+		         &claimed, &n)) != LC_OK) {
 			log_msg(LOG_WARN, "claim failed: %s", lc_strerror(e));
 			worker_nap(w, 1000);
 			continue;
@@ -196,7 +199,7 @@ job_pop(struct worker *w, struct delivery_job *job, int64_t *lease_ends_ms)
 	worker_deadline(w->cfg->worker_poll_ms, &until);
 	pthread_mutex_lock(&w->jlock);
 	while (w->njobs == 0 && !w->claimer_done &&
-	    pthread_cond_timedwait(&w->job_ready, &w->jlock, &until) == 0)
+	       pthread_cond_timedwait(&w->job_ready, &w->jlock, &until) == 0)
 		;
 	if (w->njobs > 0) {
 		*job = w->jobs[w->jhead].job;
@@ -236,15 +239,20 @@ outbox_mailer(void *arg)
 		if (job_pop(w, &job, &lease_ends)) {
 			late = worker_monotonic_ms() >= lease_ends - margin_ms;
 			if (late)
-				log_msg(LOG_WARN, "not starting %s: it waited in this worker's queue until "
-				    "its lease was nearly over; it goes back to the queue", job.public_id);
+				log_msg(LOG_WARN,
+				    "not starting %s: it waited in this worker's queue until "
+				    "its lease was nearly over; it goes back to the queue",
+				    job.public_id);
 			if (late || worker_stopping(w)) {
 				/* not started: back to the queue now, not when its lease expires (a
 				 * lease already lost changes nothing) */
-				if (delivery_return(&core, &job, late ? "returned unsent: its lease was nearly "
-				        "over when a mailer was free" : "returned unsent when its worker "
-				        "stopped") != LC_OK)
-					log_msg(LOG_WARN, "could not return %s; its lease will expire",
+				if (delivery_return(&core, &job,
+				        late ? "returned unsent: its lease was nearly "
+				               "over when a mailer was free"
+				             : "returned unsent when its worker "
+				               "stopped") != LC_OK)
+					log_msg(LOG_WARN,
+					    "could not return %s; its lease will expire",
 					    job.public_id);
 				delivery_job_clear(&job);
 				continue;

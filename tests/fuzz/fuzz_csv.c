@@ -94,7 +94,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = fuzz_read((const char *)data, size, &flat, &quoted);
 	if (n > 0) {
 		n2 = fuzz_read(quoted.data, quoted.len, &flat2, NULL);
-		if (n2 != n || flat2.len != flat.len || memcmp(flat2.data, flat.data, flat.len) != 0)
+		if (n2 != n || flat2.len != flat.len ||
+		    memcmp(flat2.data, flat.data, flat.len) != 0)
 			fuzz_die("records written back quoted do not read back the same");
 	}
 	buf_free(&flat);

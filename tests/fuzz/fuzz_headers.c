@@ -67,7 +67,7 @@ static int
 id_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	    c == '-' || c == '_' || c == '.';
+	       c == '-' || c == '_' || c == '.';
 }
 
 /* fuzz_answer checks that req was answered with status as problem+json. */
@@ -107,7 +107,8 @@ fuzz_fcgi(char *const *f)
 		if (f[i] == NULL)
 			continue;
 		l = b.len;
-		if (buf_printf(&b, "%s=%s", names[i], f[i]) != LC_OK || buf_append(&b, "", 1) != LC_OK)
+		if (buf_printf(&b, "%s=%s", names[i], f[i]) != LC_OK ||
+		    buf_append(&b, "", 1) != LC_OK)
 			fuzz_die("buf");
 		env[n++] = (char *)(uintptr_t)l; /* offsets until b stops moving */
 	}

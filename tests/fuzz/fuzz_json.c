@@ -34,18 +34,18 @@ static void fuzz_text(const char *);
 static const struct {
 	const char *method, *path;
 } routes[] = {
-	{"POST", "/v1/link-building/campaign"},
-	{"POST", "/v1/link-building/campaign/cmp_fuzz/relationships"},
-	{"POST", "/v1/link-building/campaign/cmp_fuzz/send-email"},
-	{"POST", "/v1/link-building/campaign/respond"},
-	{"POST", "/v1/approvals/apr_fuzz/approve"},
-	{"POST", "/v1/approvals/apr_fuzz/reject"},
-	{"PUT", "/v1/workspace/policy"},
-	{"POST", "/v1/webhooks"},
-	{"POST", "/v1/webhooks/wh_fuzz/test"},
-	{"POST", "/v1/link-building/relationship/rel_fuzz/placement"},
-	{"POST", "/v1/link-building/campaign/cmp_fuzz/pause"},
-	{"POST", "/v1/link-building/campaign/cmp_fuzz/complete"},
+    {"POST", "/v1/link-building/campaign"},
+    {"POST", "/v1/link-building/campaign/cmp_fuzz/relationships"},
+    {"POST", "/v1/link-building/campaign/cmp_fuzz/send-email"},
+    {"POST", "/v1/link-building/campaign/respond"},
+    {"POST", "/v1/approvals/apr_fuzz/approve"},
+    {"POST", "/v1/approvals/apr_fuzz/reject"},
+    {"PUT", "/v1/workspace/policy"},
+    {"POST", "/v1/webhooks"},
+    {"POST", "/v1/webhooks/wh_fuzz/test"},
+    {"POST", "/v1/link-building/relationship/rel_fuzz/placement"},
+    {"POST", "/v1/link-building/campaign/cmp_fuzz/pause"},
+    {"POST", "/v1/link-building/campaign/cmp_fuzz/complete"},
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 

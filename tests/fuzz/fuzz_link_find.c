@@ -2,10 +2,10 @@
  * comparison (src/hook/link_find.c), which read pages fetched from anybody's site. The
  * first line of the input is the target URL, the rest the page, read as if fetched from
  * https://blog.example/post/1. Promises checked, from link_find.h and docs/placements.md:
- * link_find answers 0, 1 or -1 (no document at all) for any bytes; a link is only ever found for an absolute http(s) target, and
- * link_url_same of two URLs is 1 only when both are absolute http(s) URLs; link_url_same
- * is reflexive on those and ignores a fragment, a trailing slash, the case of the scheme
- * and the host, a final dot of the host, and http versus https when no port is given;
+ * link_find answers 0, 1 or -1 (no document at all) for any bytes; a link is only ever found for an
+ * absolute http(s) target, and link_url_same of two URLs is 1 only when both are absolute http(s)
+ * URLs; link_url_same is reflexive on those and ignores a fragment, a trailing slash, the case of
+ * the scheme and the host, a final dot of the host, and http versus https when no port is given;
  * and a page that is nothing but <a href="target"> links to a plain target. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,8 +48,8 @@ static int
 fuzz_plain(const char *t)
 {
 	return (strncasecmp(t, "http://", 7) == 0 || strncasecmp(t, "https://", 8) == 0) &&
-	    strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/:") ==
-	    strlen(t);
+	       strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/:") ==
+	           strlen(t);
 }
 
 /* fuzz_same checks link_url_same's rules on variants of the valid URL t. */

@@ -80,16 +80,17 @@ fuzz_answer(const uint8_t *data, size_t size, enum mcp_outcome o, const char *ou
 	err = json_object_get(ans, "error");
 	res = json_object_get(ans, "result");
 	if (!json_is_string(json_object_get(ans, "jsonrpc")) ||
-	    strcmp(json_string_value(json_object_get(ans, "jsonrpc")), "2.0") != 0 ||
-	    id == NULL || (err == NULL) == (res == NULL))
+	    strcmp(json_string_value(json_object_get(ans, "jsonrpc")), "2.0") != 0 || id == NULL ||
+	    (err == NULL) == (res == NULL))
 		fuzz_die("answer is not JSON-RPC 2.0 with an id and one of result and error");
 	c = 0;
 	if (err != NULL) {
 		code = json_object_get(err, "code");
 		c = json_integer_value(code);
 		if (!json_is_integer(code) || !json_is_string(json_object_get(err, "message")) ||
-		    (c != MCP_PARSE_ERROR && c != MCP_INVALID_REQUEST && c != MCP_METHOD_NOT_FOUND &&
-		        c != MCP_INVALID_PARAMS && c != MCP_INTERNAL_ERROR))
+		    (c != MCP_PARSE_ERROR && c != MCP_INVALID_REQUEST &&
+		        c != MCP_METHOD_NOT_FOUND && c != MCP_INVALID_PARAMS &&
+		        c != MCP_INTERNAL_ERROR))
 			fuzz_die("error without a JSON-RPC code or a message");
 	}
 	if ((msg == NULL) != (c == MCP_PARSE_ERROR))

@@ -96,8 +96,8 @@ fuzz_check(const struct mime_parsed *p)
 	if (p->klass == MIME_DELAYED && p->bounce_hard)
 		fuzz_die("a delayed DSN is never hard");
 	/* a return day only for an auto-reply, at 00:00 UTC */
-	if (p->ooo_return_ms != -1 &&
-	    (p->klass != MIME_AUTO_REPLY || p->ooo_return_ms < 0 || p->ooo_return_ms % 86400000 != 0))
+	if (p->ooo_return_ms != -1 && (p->klass != MIME_AUTO_REPLY || p->ooo_return_ms < 0 ||
+	                                  p->ooo_return_ms % 86400000 != 0))
 		fuzz_die("ooo_return_ms");
 	if (p->nlinks > MIME_LINKS_MAX || (p->nlinks > 0 && p->links == NULL))
 		fuzz_die("links");

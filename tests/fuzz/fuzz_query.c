@@ -58,14 +58,16 @@ fuzz_reencode(const char *const *key, const char *const *value, size_t n, int as
 			fuzz_die("url_encode failed");
 	if (as_query) {
 		if (query_parse(b.data ? b.data : "", b.len, &q, &bad) != LC_OK) {
-			/* escaping may take the text over QUERY_MAX_BYTES; nothing else is allowed */
+			/* escaping may take the text over QUERY_MAX_BYTES; nothing else is allowed
+			 */
 			if (b.len <= QUERY_MAX_BYTES)
 				fuzz_die("re-encoded query does not parse");
 		} else if (q.n != n) {
 			fuzz_die("re-encoded query has another number of pairs");
 		} else {
 			for (i = 0; i < n; i++)
-				if (strcmp(q.p[i].key, key[i]) != 0 || strcmp(q.p[i].value, value[i]) != 0)
+				if (strcmp(q.p[i].key, key[i]) != 0 ||
+				    strcmp(q.p[i].value, value[i]) != 0)
 					fuzz_die("re-encoded query has other pairs");
 		}
 		query_free(&q);
@@ -136,8 +138,8 @@ fuzz_form(const char *s, size_t len, const struct query *q)
 	for (i = 0; i < f.n; i++) {
 		fuzz_str(f.key[i], strlen(f.key[i]));
 		fuzz_str(f.value[i], strlen(f.value[i]));
-		if (q != NULL && (strcmp(q->p[i].key, f.key[i]) != 0 ||
-		                     strcmp(q->p[i].value, f.value[i]) != 0))
+		if (q != NULL &&
+		    (strcmp(q->p[i].key, f.key[i]) != 0 || strcmp(q->p[i].value, f.value[i]) != 0))
 			fuzz_die("query and form disagree on a pair");
 	}
 	if (f.n > 0 && ui_form_get(&f, f.key[0]) != f.value[0])

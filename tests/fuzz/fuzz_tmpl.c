@@ -24,8 +24,7 @@
 static void fuzz_die(const char *);
 static void fuzz_init(void);
 static void fuzz_fini(void);
-static lc_err fuzz_render(const char *, size_t, json_t *, enum tmpl_escape, struct buf *,
-    char *);
+static lc_err fuzz_render(const char *, size_t, json_t *, enum tmpl_escape, struct buf *, char *);
 static int fuzz_limit(const char *);
 static int fuzz_escaping(const char *, size_t);
 
@@ -50,10 +49,11 @@ fuzz_init(void)
 {
 	if (context != NULL)
 		return;
-	context = json_pack("{s:s, s:i, s:f, s:b, s:b, s:n, s:[{s:s},{s:s},{s:s}], s:{s:s, s:{s:s}}, "
-	                    "s:[], s:s, s:s}",
-	    "x", "<b>&\"'", "n", 3, "r", 1.5, "t", 1, "f", 0, "z", "list", "x", "1", "x", "<2>", "y",
-	    "3", "o", "x", "in<", "deep", "x", "deeper>", "e", "name", "Ann", "s", "");
+	context =
+	    json_pack("{s:s, s:i, s:f, s:b, s:b, s:n, s:[{s:s},{s:s},{s:s}], s:{s:s, s:{s:s}}, "
+	              "s:[], s:s, s:s}",
+	        "x", "<b>&\"'", "n", 3, "r", 1.5, "t", 1, "f", 0, "z", "list", "x", "1", "x", "<2>",
+	        "y", "3", "o", "x", "in<", "deep", "x", "deeper>", "e", "name", "Ann", "s", "");
 	if (context == NULL)
 		abort();
 	atexit(fuzz_fini);
@@ -61,8 +61,8 @@ fuzz_init(void)
 
 /* fuzz_render renders into out (pre-filled with PREFIX) and checks the error contract. */
 static lc_err
-fuzz_render(const char *tpl, size_t len, json_t *parts, enum tmpl_escape esc, struct buf *out,
-    char *err)
+fuzz_render(
+    const char *tpl, size_t len, json_t *parts, enum tmpl_escape esc, struct buf *out, char *err)
 {
 	lc_err e;
 
@@ -77,8 +77,8 @@ fuzz_render(const char *tpl, size_t len, json_t *parts, enum tmpl_escape esc, st
 		fuzz_die("error reason not one terminated line");
 	if (e != LC_OK && (out->len != strlen(PREFIX) || err[0] == '\0'))
 		fuzz_die("output not restored, or no reason, after an error");
-	if (e == LC_OK && (out->len < strlen(PREFIX) || memcmp(out->data, PREFIX, strlen(PREFIX)) != 0 ||
-	                      out->len > OUT_MAX))
+	if (e == LC_OK && (out->len < strlen(PREFIX) ||
+	                      memcmp(out->data, PREFIX, strlen(PREFIX)) != 0 || out->len > OUT_MAX))
 		fuzz_die("output does not extend what was there");
 	return e;
 }
@@ -88,7 +88,7 @@ static int
 fuzz_limit(const char *err)
 {
 	return strstr(err, "too costly") != NULL || strstr(err, "nested deeper") != NULL ||
-	    strstr(err, "partials") != NULL || strstr(err, "output over") != NULL;
+	       strstr(err, "partials") != NULL || strstr(err, "output over") != NULL;
 }
 
 /* fuzz_escaping is 1 when every tag of tpl escapes: no "{{" followed (after blanks) by '{'
@@ -148,7 +148,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		partials = json_object();
 	if (partials == NULL ||
 	    json_object_set_new(partials, "self", json_stringn_nocheck(tpl, size)) != 0 ||
-	    json_object_set_new(partials, "p", json_string("[{{x}}{{#list}}{{>p2}}{{/list}}]")) != 0 ||
+	    json_object_set_new(partials, "p", json_string("[{{x}}{{#list}}{{>p2}}{{/list}}]")) !=
+	        0 ||
 	    json_object_set_new(partials, "p2", json_string("({{x}})")) != 0)
 		fuzz_die("json");
 	e = fuzz_render(tpl, size, partials, TMPL_ESCAPE_NONE, &a, rerr);

@@ -1759,7 +1759,6 @@ test_message_id_new_rejects_bad_domains(void **state)
 	assert_int_equal(strlen(id), MAIL_MSGID_MAX - 1);
 }
 
-
 /* With an open-tracking image the message is multipart/alternative: the plain text first,
  * then an HTML copy (escaped) that loads the image; the boundary never occurs in a part. */
 static void

@@ -26,7 +26,8 @@ open_text(const char *text, size_t len)
 static void
 test_csv_reads_fields_quotes_and_line_ends(void **state)
 {
-	static const char text[] = "\xef\xbb\xbf" "domain,contactName,contactEmail\r\n"
+	static const char text[] = "\xef\xbb\xbf"
+	                           "domain,contactName,contactEmail\r\n"
 	                           "a.example,\"Ann, Jr.\",ann@a.example\n"
 	                           "b.example,\"Bo \"\"Bob\"\" B\",\"b\r\nb@b.example\"\r\n"
 	                           "\n"
@@ -70,11 +71,13 @@ test_csv_refuses_malformed_records(void **state)
 		const char *text;
 		size_t len;
 	} bad[] = {
-	    {"a,\"open", 7},          /* a quote never closed */
-	    {"a,\"x\"y,b\n", 9},      /* a character after the closing quote */
-	    {"a,\"x\"\rb\n", 8},      /* a CR after the closing quote that is no CRLF */
-	    {"a,b\0c\n", 6},          /* a NUL byte */
-	    {"\xef\xbb" "a\n", 4},    /* a broken byte-order mark */
+	    {"a,\"open", 7},     /* a quote never closed */
+	    {"a,\"x\"y,b\n", 9}, /* a character after the closing quote */
+	    {"a,\"x\"\rb\n", 8}, /* a CR after the closing quote that is no CRLF */
+	    {"a,b\0c\n", 6},     /* a NUL byte */
+	    {"\xef\xbb"
+	     "a\n",
+	        4}, /* a broken byte-order mark */
 	};
 	struct csv_reader r;
 	size_t i;
@@ -155,8 +158,8 @@ test_csv_empty_input_has_no_record(void **state)
 static void
 test_csv_cell_writes_safe_fields(void **state)
 {
-	static const char *const in[] = {"plain", "=1+2", "+cmd", "-2", "@SUM(A1)", "\tx",
-	    "\rx", "a \"quoted\", word", "two\r\nlines", "Résumé ✓", "", "x=1"};
+	static const char *const in[] = {"plain", "=1+2", "+cmd", "-2", "@SUM(A1)", "\tx", "\rx",
+	    "a \"quoted\", word", "two\r\nlines", "Résumé ✓", "", "x=1"};
 	static const char *const want[] = {"plain", "'=1+2", "'+cmd", "'-2", "'@SUM(A1)", "'\tx",
 	    "'\rx", "a \"quoted\", word", "two\r\nlines", "Résumé ✓", "", "x=1"};
 	const size_t n = sizeof(in) / sizeof(in[0]);

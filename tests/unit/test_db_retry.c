@@ -144,9 +144,8 @@ test_hosts_parse(void **state)
 static void
 test_hosts_reject(void **state)
 {
-	static const char *bad[] = {"db1,,db2", "db1:", "db1:0", "db1:65536", "db1:33a",
-	    "::1:3306", "[::1", "[::1]3306", "db 1:3306", "db1:3306,db1:3306", ",", "db1:123456",
-	    "a/b"};
+	static const char *bad[] = {"db1,,db2", "db1:", "db1:0", "db1:65536", "db1:33a", "::1:3306",
+	    "[::1", "[::1]3306", "db 1:3306", "db1:3306,db1:3306", ",", "db1:123456", "a/b"};
 	struct hostport h[HOSTLIST_MAX];
 	char why[128];
 	size_t i, n;
@@ -154,8 +153,8 @@ test_hosts_reject(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		why[0] = '\0';
-		assert_int_equal(hostlist_parse(bad[i], h, HOSTLIST_MAX, &n, why, sizeof(why)),
-		    LC_EINVAL);
+		assert_int_equal(
+		    hostlist_parse(bad[i], h, HOSTLIST_MAX, &n, why, sizeof(why)), LC_EINVAL);
 		assert_true(why[0] != '\0');
 	}
 	assert_int_equal(hostlist_parse("a,b,c", h, 2, &n, why, sizeof(why)), LC_EINVAL);
@@ -169,16 +168,16 @@ test_writer_first_then_round(void **state)
 	size_t n;
 
 	(void)state;
-	assert_int_equal(hostlist_parse("n1:1,n2:2,n3:3", h, HOSTLIST_MAX, &n, why, sizeof(why)),
-	    LC_OK);
+	assert_int_equal(
+	    hostlist_parse("n1:1,n2:2,n3:3", h, HOSTLIST_MAX, &n, why, sizeof(why)), LC_OK);
 	assert_int_equal(hostlist_order(h, &n, HOSTLIST_MAX, "n2:2", 3306), LC_OK);
 	assert_int_equal(n, 3);
 	assert_string_equal(h[0].host, "n2");
 	assert_string_equal(h[1].host, "n3");
 	assert_string_equal(h[2].host, "n1");
 	/* the default port makes "n9" and "n9:3306" the same host */
-	assert_int_equal(hostlist_parse("n8,n9:3306", h, HOSTLIST_MAX, &n, why, sizeof(why)),
-	    LC_OK);
+	assert_int_equal(
+	    hostlist_parse("n8,n9:3306", h, HOSTLIST_MAX, &n, why, sizeof(why)), LC_OK);
 	assert_int_equal(hostlist_order(h, &n, HOSTLIST_MAX, "n9", 3306), LC_OK);
 	assert_int_equal(n, 2);
 	assert_string_equal(h[0].host, "n9");
@@ -196,16 +195,16 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_galera_aborts_retry),
-		cmocka_unit_test(test_not_ready_and_lost_mean_down),
-		cmocka_unit_test(test_the_rest_is_reported),
-		cmocka_unit_test(test_backoff_grows_with_jitter_under_the_cap),
-		cmocka_unit_test(test_backoff_never_overflows),
-		cmocka_unit_test(test_limit_covers_a_busy_cluster),
-		cmocka_unit_test(test_rand_moves),
-		cmocka_unit_test(test_hosts_parse),
-		cmocka_unit_test(test_hosts_reject),
-		cmocka_unit_test(test_writer_first_then_round),
+	    cmocka_unit_test(test_galera_aborts_retry),
+	    cmocka_unit_test(test_not_ready_and_lost_mean_down),
+	    cmocka_unit_test(test_the_rest_is_reported),
+	    cmocka_unit_test(test_backoff_grows_with_jitter_under_the_cap),
+	    cmocka_unit_test(test_backoff_never_overflows),
+	    cmocka_unit_test(test_limit_covers_a_busy_cluster),
+	    cmocka_unit_test(test_rand_moves),
+	    cmocka_unit_test(test_hosts_parse),
+	    cmocka_unit_test(test_hosts_reject),
+	    cmocka_unit_test(test_writer_first_then_round),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

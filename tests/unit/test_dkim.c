@@ -19,18 +19,17 @@
 #include "mail/dkim_sign.h"
 #include "util/dns_txt.h"
 
-static const char msg[] =
-    "From: Sam <sam@agency.example>\r\n"
-    "To: pat@blog.example\r\n"
-    "Subject: A resource for your readers\r\n"
-    "Date: Mon, 07 Dec 2026 01:00:00 +0000\r\n"
-    "Message-ID: <abc@agency.example>\r\n"
-    "MIME-Version: 1.0\r\n"
-    "Content-Type: text/plain; charset=utf-8\r\n"
-    "\r\n"
-    "Hi Pat,\r\n"
-    "\r\n"
-    "the guide  is here.\r\n";
+static const char msg[] = "From: Sam <sam@agency.example>\r\n"
+                          "To: pat@blog.example\r\n"
+                          "Subject: A resource for your readers\r\n"
+                          "Date: Mon, 07 Dec 2026 01:00:00 +0000\r\n"
+                          "Message-ID: <abc@agency.example>\r\n"
+                          "MIME-Version: 1.0\r\n"
+                          "Content-Type: text/plain; charset=utf-8\r\n"
+                          "\r\n"
+                          "Hi Pat,\r\n"
+                          "\r\n"
+                          "the guide  is here.\r\n";
 
 static struct dkim_keys keys;
 static char keyfile[] = "/tmp/linkcamp-test-dkim-XXXXXX";
@@ -46,8 +45,8 @@ verify(const char *m)
 
 	lib = dkim_init(NULL, NULL);
 	assert_non_null(lib);
-	assert_int_equal(dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_QUERYMETHOD, &method,
-	                     sizeof(method)),
+	assert_int_equal(
+	    dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_QUERYMETHOD, &method, sizeof(method)),
 	    DKIM_STAT_OK);
 	assert_int_equal(
 	    dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_QUERYINFO, keyfile, strlen(keyfile)),
@@ -109,8 +108,8 @@ test_a_signed_message_verifies_and_a_changed_one_does_not(void **state)
 	(void)state;
 	buf_init(&out, 1 << 20);
 	assert_int_equal(dkim_sign_message(&s, msg, strlen(msg), &out, why, sizeof(why)), LC_OK);
-	assert_int_equal(strncmp(out.data, "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;", 53),
-	    0);
+	assert_int_equal(
+	    strncmp(out.data, "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;", 53), 0);
 	/* the message follows the signature unchanged; every line ends with CRLF */
 	assert_true(out.len > strlen(msg));
 	assert_string_equal(out.data + out.len - strlen(msg), msg);
@@ -171,7 +170,8 @@ test_a_bad_key_fails_without_echoing_it(void **state)
 
 	(void)state;
 	buf_init(&out, 1 << 20);
-	assert_int_not_equal(dkim_sign_message(&s, msg, strlen(msg), &out, why, sizeof(why)), LC_OK);
+	assert_int_not_equal(
+	    dkim_sign_message(&s, msg, strlen(msg), &out, why, sizeof(why)), LC_OK);
 	assert_int_equal(out.len, 0);
 	assert_true(why[0] != '\0');
 	assert_null(strstr(why, "c2VjcmV0"));
@@ -187,7 +187,8 @@ test_a_message_over_the_limit_is_refused(void **state)
 
 	(void)state;
 	buf_init(&out, strlen(msg) + 100); /* no room for the signature */
-	assert_int_equal(dkim_sign_message(&s, msg, strlen(msg), &out, why, sizeof(why)), LC_ENOMEM);
+	assert_int_equal(
+	    dkim_sign_message(&s, msg, strlen(msg), &out, why, sizeof(why)), LC_ENOMEM);
 	assert_int_equal(out.len, 0);
 	buf_free(&out);
 }

@@ -38,7 +38,8 @@ check_invariants(const int c[FS_NSTAGES], uint64_t seed, int step)
 	if (!(c[FS_REPLIED] <= c[FS_DELIVERED] && c[FS_DELIVERED] <= c[FS_SENT] &&
 	        c[FS_SENT] <= c[FS_DRAFTED] && c[FS_OPENED] <= c[FS_DELIVERED] &&
 	        c[FS_REPLIED] >= 0 && c[FS_OPENED] >= 0)) {
-		print_error("seed %llu step %d: drafted %d sent %d delivered %d opened %d replied %d\n",
+		print_error(
+		    "seed %llu step %d: drafted %d sent %d delivered %d opened %d replied %d\n",
 		    (unsigned long long)seed, step, c[FS_DRAFTED], c[FS_SENT], c[FS_DELIVERED],
 		    c[FS_OPENED], c[FS_REPLIED]);
 		fail();

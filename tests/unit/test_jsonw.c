@@ -37,8 +37,8 @@ static void
 test_strings(void **state)
 {
 	static const char *const cases[] = {"", "plain", "a\"b\\c/d", "\b\f\n\r\t", "\x01\x1f\x7f",
-	    "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x97", "<script>&amp;</script>",
-	    "line\u2028sep", "\x1b[31m"};
+	    "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x97", "<script>&amp;</script>", "line\u2028sep",
+	    "\x1b[31m"};
 	size_t i;
 
 	(void)state;
@@ -84,8 +84,8 @@ static void
 test_numbers(void **state)
 {
 	static const long long ints[] = {0, 1, -1, 9007199254740993LL, INT64_MAX, INT64_MIN};
-	static const double reals[] = {0.0, -0.0, 1.0, 0.01, 0.37, 0.29, 0.57, 1.0 / 3, 100.0,
-	    1e-5, 1.5e-7, 1e20, 1.25e300, -2.5e-300, 123456789012345.0, 1234567890123456.0};
+	static const double reals[] = {0.0, -0.0, 1.0, 0.01, 0.37, 0.29, 0.57, 1.0 / 3, 100.0, 1e-5,
+	    1.5e-7, 1e20, 1.25e300, -2.5e-300, 123456789012345.0, 1234567890123456.0};
 	struct buf b;
 	struct jsonw w;
 	json_t *want;
@@ -160,7 +160,7 @@ test_nesting(void **state)
 	assert_int_equal(jsonw_finish(&w), LC_OK);
 	rfc3339_format(1717243200123, t);
 	same_as_jansson(&b, json_pack("{s:[{},{s:s,s:n,s:[]}],s:i,s:n}", "data", "at", t, "never",
-	    "e", "total", 2, "nextCursor"));
+	                        "e", "total", 2, "nextCursor"));
 	buf_free(&b);
 }
 

@@ -56,9 +56,8 @@ test_same_url(void **state)
 	assert_int_equal(link_url_same("http://www.target.example:80/tools/checker", TARGET), 1);
 	assert_int_equal(link_url_same("https://www.target.example/tools/%63hecker", TARGET), 1);
 	/* tracking parameters on a link to a target without a query */
-	assert_int_equal(link_url_same("https://www.target.example/tools/checker?utm_source=x",
-	                     TARGET),
-	    1);
+	assert_int_equal(
+	    link_url_same("https://www.target.example/tools/checker?utm_source=x", TARGET), 1);
 	/* the path is case-sensitive; another port, host or path is another page */
 	assert_int_equal(link_url_same("https://www.target.example/Tools/checker", TARGET), 0);
 	assert_int_equal(link_url_same("https://www.target.example:8443/tools/checker", TARGET), 0);
@@ -85,22 +84,20 @@ static void
 test_absolute_and_relative(void **state)
 {
 	(void)state;
-	assert_int_equal(find("<p>See <a href=\"https://www.target.example/tools/checker\">x</a>",
-	                     TARGET),
-	    1);
+	assert_int_equal(
+	    find("<p>See <a href=\"https://www.target.example/tools/checker\">x</a>", TARGET), 1);
 	/* relative to the page */
 	assert_int_equal(find("<a href=\"/about\">a</a>", "https://blog.example.org/about"), 1);
-	assert_int_equal(find("<a href=\"other.html\">a</a>",
-	                     "https://blog.example.org/posts/2024/other.html"),
+	assert_int_equal(
+	    find("<a href=\"other.html\">a</a>", "https://blog.example.org/posts/2024/other.html"),
 	    1);
-	assert_int_equal(find("<a href=\"../2023/x.html\">a</a>",
-	                     "https://blog.example.org/posts/2023/x.html"),
+	assert_int_equal(
+	    find("<a href=\"../2023/x.html\">a</a>", "https://blog.example.org/posts/2023/x.html"),
 	    1);
 	assert_int_equal(find("<a href=\"//www.target.example/tools/checker/\">a</a>", TARGET), 1);
 	/* surrounding whitespace in the attribute */
-	assert_int_equal(find("<a href=\"  https://www.target.example/tools/checker \n\">a</a>",
-	                     TARGET),
-	    1);
+	assert_int_equal(
+	    find("<a href=\"  https://www.target.example/tools/checker \n\">a</a>", TARGET), 1);
 	/* upper-case tag and attribute names, unquoted value */
 	assert_int_equal(find("<A HREF=https://www.target.example/tools/checker>a</A>", TARGET), 1);
 }
@@ -119,10 +116,11 @@ test_no_link(void **state)
 	                     TARGET),
 	    0);
 	/* in a comment or a script */
-	assert_int_equal(find("<!-- <a href=\"https://www.target.example/tools/checker\">x</a> -->"
-	                      "<script>var a='<a href=\"https://www.target.example/tools/checker\">'"
-	                      "</script>",
-	                     TARGET),
+	assert_int_equal(
+	    find("<!-- <a href=\"https://www.target.example/tools/checker\">x</a> -->"
+	         "<script>var a='<a href=\"https://www.target.example/tools/checker\">'"
+	         "</script>",
+	        TARGET),
 	    0);
 }
 
@@ -145,9 +143,8 @@ test_entities_and_broken_html(void **state)
 	assert_int_equal(find("<a href=\"https://a.example/p?x=1&amp;y=2\">e</a>",
 	                     "https://a.example/p?x=1&y=2"),
 	    1);
-	assert_int_equal(find("<a href=\"https&#58;//www.target.example/tools/checker\">e</a>",
-	                     TARGET),
-	    1);
+	assert_int_equal(
+	    find("<a href=\"https&#58;//www.target.example/tools/checker\">e</a>", TARGET), 1);
 	/* unclosed tags, nested tables, stray closing tags */
 	assert_int_equal(find("<table><tr><td><table><tr><td><div><span>"
 	                      "<a href=\"https://www.target.example/tools/checker\">deep"
@@ -196,8 +193,9 @@ test_hostile_documents(void **state)
 	memcpy(b + 1000, link, strlen(link));
 	assert_true(link_find(b, 65536, PAGE, TARGET) >= 0);
 	free(b);
-	assert_int_equal(find("\xc3(\xff\x80<a href=\"https://www.target.example/tools/checker\">\xc3(x</a>",
-	                     TARGET),
+	assert_int_equal(
+	    find("\xc3(\xff\x80<a href=\"https://www.target.example/tools/checker\">\xc3(x</a>",
+	        TARGET),
 	    1);
 }
 

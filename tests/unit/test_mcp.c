@@ -107,16 +107,16 @@ test_invalid_requests(void **state)
 	expect_error("42", MCP_INVALID_REQUEST, MCP_BAD_MESSAGE, NULL);
 	expect_error("\"ping\"", MCP_INVALID_REQUEST, MCP_BAD_MESSAGE, NULL);
 	expect_error("null", MCP_INVALID_REQUEST, MCP_BAD_MESSAGE, NULL);
-	expect_error("{\"id\":\"a\",\"method\":\"ping\"}", MCP_INVALID_REQUEST, MCP_BAD_MESSAGE,
-	    "a");
+	expect_error(
+	    "{\"id\":\"a\",\"method\":\"ping\"}", MCP_INVALID_REQUEST, MCP_BAD_MESSAGE, "a");
 	expect_error("{\"jsonrpc\":\"1.0\",\"id\":\"a\",\"method\":\"ping\"}", MCP_INVALID_REQUEST,
 	    MCP_BAD_MESSAGE, "a");
 	expect_error("{\"jsonrpc\":2,\"id\":\"a\",\"method\":\"ping\"}", MCP_INVALID_REQUEST,
 	    MCP_BAD_MESSAGE, "a");
 	expect_error("{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":5}", MCP_INVALID_REQUEST,
 	    MCP_BAD_MESSAGE, "a");
-	expect_error("{\"jsonrpc\":\"2.0\",\"id\":\"a\"}", MCP_INVALID_REQUEST, MCP_BAD_MESSAGE,
-	    "a");
+	expect_error(
+	    "{\"jsonrpc\":\"2.0\",\"id\":\"a\"}", MCP_INVALID_REQUEST, MCP_BAD_MESSAGE, "a");
 	expect_error("{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"ping\"}", MCP_INVALID_REQUEST,
 	    MCP_BAD_MESSAGE, NULL);
 	expect_error("{\"jsonrpc\":\"2.0\",\"id\":1.5,\"method\":\"ping\"}", MCP_INVALID_REQUEST,
@@ -156,11 +156,12 @@ test_notifications_and_responses_get_no_answer(void **state)
 	enum mcp_outcome o;
 
 	(void)state;
-	assert_null(handle(&f, 0, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}",
-	    &o));
+	assert_null(
+	    handle(&f, 0, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", &o));
 	assert_int_equal(o, MCP_NO_REPLY);
 	assert_null(handle(&f, 0,
-	    "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":1}}",
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/"
+	    "cancelled\",\"params\":{\"requestId\":1}}",
 	    &o));
 	assert_int_equal(o, MCP_NO_REPLY);
 	/* even a notification naming a tools/call is never run */
@@ -172,8 +173,8 @@ test_notifications_and_responses_get_no_answer(void **state)
 	assert_int_equal(f.calls, 0);
 	assert_null(handle(&f, 0, "{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{}}", &o));
 	assert_int_equal(o, MCP_NO_REPLY);
-	assert_null(handle(&f, 0,
-	    "{\"jsonrpc\":\"2.0\",\"id\":3,\"error\":{\"code\":1,\"message\":\"x\"}}", &o));
+	assert_null(handle(
+	    &f, 0, "{\"jsonrpc\":\"2.0\",\"id\":3,\"error\":{\"code\":1,\"message\":\"x\"}}", &o));
 	assert_int_equal(o, MCP_NO_REPLY);
 }
 
@@ -239,7 +240,8 @@ check_list(int dotted)
 	assert_int_equal(o, MCP_REPLY);
 	tools = json_object_get(json_object_get(doc, "result"), "tools");
 	assert_int_equal(json_array_size(tools), 9);
-	json_array_foreach(tools, i, t) {
+	json_array_foreach(tools, i, t)
+	{
 		const char *name = json_string_value(json_object_get(t, "name"));
 		char want[64];
 
@@ -340,14 +342,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_errors),
-		cmocka_unit_test(test_invalid_requests),
-		cmocka_unit_test(test_unknown_method_and_ping),
-		cmocka_unit_test(test_notifications_and_responses_get_no_answer),
-		cmocka_unit_test(test_initialize_negotiates),
-		cmocka_unit_test(test_tools_list),
-		cmocka_unit_test(test_tools_call),
-		cmocka_unit_test(test_versions),
+	    cmocka_unit_test(test_parse_errors),
+	    cmocka_unit_test(test_invalid_requests),
+	    cmocka_unit_test(test_unknown_method_and_ping),
+	    cmocka_unit_test(test_notifications_and_responses_get_no_answer),
+	    cmocka_unit_test(test_initialize_negotiates),
+	    cmocka_unit_test(test_tools_list),
+	    cmocka_unit_test(test_tools_call),
+	    cmocka_unit_test(test_versions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,8 +39,8 @@ static int
 described(const char *pattern)
 {
 	return strncmp(pattern, "/v1/", 4) == 0 || strcmp(pattern, "/healthz") == 0 ||
-	    strcmp(pattern, "/readyz") == 0 || strcmp(pattern, "/metrics") == 0 ||
-	    strcmp(pattern, "/docs/api") == 0;
+	       strcmp(pattern, "/readyz") == 0 || strcmp(pattern, "/metrics") == 0 ||
+	       strcmp(pattern, "/docs/api") == 0;
 }
 
 static const char *
@@ -80,10 +80,11 @@ test_every_route_described(void **state)
 		const struct route *r = &http_routes[i];
 		if (!described(r->pattern))
 			continue;
-		op = json_object_get(json_object_get(paths, r->pattern), lower(r->method, m, sizeof(m)));
+		op = json_object_get(
+		    json_object_get(paths, r->pattern), lower(r->method, m, sizeof(m)));
 		if (!json_is_object(op) || !json_is_object(json_object_get(op, "responses")))
-			fail_msg("%s %s is routed but docs/openapi.yaml does not describe it", r->method,
-			    r->pattern);
+			fail_msg("%s %s is routed but docs/openapi.yaml does not describe it",
+			    r->method, r->pattern);
 	}
 	json_decref(doc);
 }
@@ -98,7 +99,8 @@ test_every_operation_routed(void **state)
 	size_t i, j;
 
 	(void)state;
-	json_object_foreach(paths, path, item) {
+	json_object_foreach(paths, path, item)
+	{
 		for (j = 0; methods[j]; j++) {
 			if (json_object_get(item, lower(methods[j], m, sizeof(m))) == NULL)
 				continue;
@@ -107,8 +109,8 @@ test_every_operation_routed(void **state)
 				    strcmp(http_routes[i].method, methods[j]) == 0)
 					break;
 			if (i == http_nroutes)
-				fail_msg("docs/openapi.yaml describes %s %s, which no route serves", methods[j],
-				    path);
+				fail_msg("docs/openapi.yaml describes %s %s, which no route serves",
+				    methods[j], path);
 		}
 	}
 	json_decref(doc);

@@ -14,7 +14,7 @@
 #include "core/health.h"
 #include "core/pacing.h"
 
-#define S(x) ((int64_t)(x) * 1000)
+#define S(x) ((int64_t)(x)*1000)
 /* Friday 2027-03-12 .. Monday 2027-03-15, 09:00 New York, in UTC seconds */
 #define NY_0312_0900 1804860000
 #define NY_0313_0900 1804946400
@@ -47,8 +47,8 @@ test_window_across_dst(void **state)
 
 	(void)state;
 	/* Friday 2027-03-12 18:00 EST: closed; the next opening is Monday 09:00 EDT = 13:00Z */
-	assert_int_equal(pacing_check(&r, &s, S(NY_0312_0900) + S(9 * 3600), &next),
-	    PACE_OUTSIDE_WINDOW);
+	assert_int_equal(
+	    pacing_check(&r, &s, S(NY_0312_0900) + S(9 * 3600), &next), PACE_OUTSIDE_WINDOW);
 	assert_int_equal(next, S(NY_0315_0900));
 	/* before the change, Friday 08:59 EST = 13:59Z: opens at 14:00Z */
 	assert_int_equal(pacing_check(&r, &s, S(NY_0312_0900) - S(60), &next), PACE_OUTSIDE_WINDOW);
@@ -57,8 +57,8 @@ test_window_across_dst(void **state)
 	assert_int_equal(NY_0315_0900 % 86400, 13 * 3600);
 	/* open at the opening instant, closed at 17:00 */
 	assert_int_equal(pacing_check(&r, &s, S(NY_0315_0900), &next), PACE_OK);
-	assert_int_equal(pacing_check(&r, &s, S(NY_0315_0900) + S(8 * 3600), &next),
-	    PACE_OUTSIDE_WINDOW);
+	assert_int_equal(
+	    pacing_check(&r, &s, S(NY_0315_0900) + S(8 * 3600), &next), PACE_OUTSIDE_WINDOW);
 	/* Saturday: closed till Monday; every day: Saturday's 09:00 EST is 14:00Z */
 	r.days = PACING_ALL_DAYS;
 	assert_int_equal(pacing_window_open(&r, S(NY_0313_0900) - S(3600), 0), S(NY_0313_0900));

@@ -141,7 +141,8 @@ test_xrobots_and_names(void **state)
 	assert_int_equal(placement_xrobots_noindex("googlebot: noindex"), 1);
 	assert_int_equal(placement_xrobots_noindex("otherbot: noindex"), 0);
 	assert_int_equal(placement_xrobots_noindex("otherbot: noindex, googlebot: nofollow"), 0);
-	assert_int_equal(placement_xrobots_noindex("unavailable_after: 25 Jun 2010 15:00:00 PST"), 0);
+	assert_int_equal(
+	    placement_xrobots_noindex("unavailable_after: 25 Jun 2010 15:00:00 PST"), 0);
 	assert_int_equal(placement_xrobots_noindex("nofollow, noarchive"), 0);
 	assert_int_equal(placement_xrobots_noindex("noindexx"), 0);
 	assert_int_equal(placement_xrobots_noindex(""), 0);
@@ -164,9 +165,10 @@ test_links_json(void **state)
 	ev.hits[0].rel = "nofollow  sponsored";
 	j = placement_links_json(&ev);
 	assert_non_null(j);
-	assert_string_equal(j, "[{\"href\":\"https://target.example/guide\",\"anchor\":"
-	                       "\"caf\xc3\xa9 \\\"quoted\\\"\",\"rel\":[\"nofollow\",\"sponsored\"],"
-	                       "\"context\":\"caf\xc3\xa9 \\\"quoted\\\"\"}]");
+	assert_string_equal(j,
+	    "[{\"href\":\"https://target.example/guide\",\"anchor\":"
+	    "\"caf\xc3\xa9 \\\"quoted\\\"\",\"rel\":[\"nofollow\",\"sponsored\"],"
+	    "\"context\":\"caf\xc3\xa9 \\\"quoted\\\"\"}]");
 	free(j);
 }
 

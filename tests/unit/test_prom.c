@@ -40,7 +40,8 @@ test_label_escapes_and_refuses_overflow(void **state)
 	assert_int_equal(prom_label(lbl, sizeof(lbl), "b", "1"), 0);
 	assert_string_equal(lbl, "a=\"x\\\"y\\\\z\\nw\",b=\"1\"");
 	/* too long: the list is left as it was, never cut inside a value */
-	assert_int_equal(prom_label(lbl, sizeof(lbl), "c", "0123456789012345678901234567890123456789"), -1);
+	assert_int_equal(
+	    prom_label(lbl, sizeof(lbl), "c", "0123456789012345678901234567890123456789"), -1);
 	assert_string_equal(lbl, "a=\"x\\\"y\\\\z\\nw\",b=\"1\"");
 }
 
@@ -99,13 +100,15 @@ test_requests_counted_from_many_threads(void **state)
 	buf_init(&b, 1024 * 1024);
 	assert_int_equal(reqstats_write(&b), LC_OK);
 	/* each thread: 2500 of each route; a third of the i's are 404 */
-	snprintf(want, sizeof(want), "linkcamp_http_request_duration_seconds_count{route=\"/a/{id}\","
-	    "method=\"GET\"} %d\n", THREADS * PER_THREAD / 2);
+	snprintf(want, sizeof(want),
+	    "linkcamp_http_request_duration_seconds_count{route=\"/a/{id}\","
+	    "method=\"GET\"} %d\n",
+	    THREADS * PER_THREAD / 2);
 	assert_non_null(strstr(b.data, want));
 	assert_non_null(strstr(b.data, "linkcamp_http_requests_total{route=\"unmatched\","
-	    "method=\"other\",code=\"405\"} 1\n"));
+	                               "method=\"other\",code=\"405\"} 1\n"));
 	assert_non_null(strstr(b.data, "linkcamp_http_requests_total{route=\"/b\",method=\"other\","
-	    "code=\"599\"} 1\n"));
+	                               "code=\"599\"} 1\n"));
 	assert_null(strstr(b.data, "BREW"));
 	buf_free(&b);
 }
@@ -129,8 +132,9 @@ test_scrape_auth_rules(void **state)
 	assert_int_equal(scrape_auth_check(&a, "Basic 0123456789abcdef", NULL), LC_EAUTH);
 	assert_int_equal(scrape_auth_check(&a, NULL, NULL), LC_EAUTH);
 
-	assert_int_equal(scrape_auth_init(&a, "", "10.1.0.0/16, 192.0.2.7 2001:db8::/32", why,
-	    sizeof(why)), LC_OK);
+	assert_int_equal(
+	    scrape_auth_init(&a, "", "10.1.0.0/16, 192.0.2.7 2001:db8::/32", why, sizeof(why)),
+	    LC_OK);
 	assert_int_equal(scrape_auth_check(&a, NULL, "10.1.255.3"), LC_OK);
 	assert_int_equal(scrape_auth_check(&a, NULL, "10.2.0.1"), LC_EFORBIDDEN);
 	assert_int_equal(scrape_auth_check(&a, NULL, "192.0.2.7"), LC_OK);
@@ -148,8 +152,10 @@ test_scrape_auth_rules(void **state)
 	assert_int_equal(scrape_auth_check(&a, NULL, "198.51.101.200"), LC_OK);
 	assert_int_equal(scrape_auth_check(&a, NULL, "198.51.102.1"), LC_EFORBIDDEN);
 	/* both: both must pass */
-	assert_int_equal(scrape_auth_init(&a, "0123456789abcdef", "127.0.0.1", why, sizeof(why)), LC_OK);
-	assert_int_equal(scrape_auth_check(&a, "Bearer 0123456789abcdef", "127.0.0.2"), LC_EFORBIDDEN);
+	assert_int_equal(
+	    scrape_auth_init(&a, "0123456789abcdef", "127.0.0.1", why, sizeof(why)), LC_OK);
+	assert_int_equal(
+	    scrape_auth_check(&a, "Bearer 0123456789abcdef", "127.0.0.2"), LC_EFORBIDDEN);
 	assert_int_equal(scrape_auth_check(&a, NULL, "127.0.0.1"), LC_EAUTH);
 	assert_int_equal(scrape_auth_check(&a, "Bearer 0123456789abcdef", "127.0.0.1"), LC_OK);
 	/* what does not parse is refused at start-up, naming the entry */

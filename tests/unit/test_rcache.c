@@ -242,15 +242,15 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hit_needs_same_version),
-		cmocka_unit_test(test_keys_are_exact_bytes),
-		cmocka_unit_test(test_expiry),
-		cmocka_unit_test(test_empty_value),
-		cmocka_unit_test(test_value_too_big_for_out),
-		cmocka_unit_test(test_budget_and_lru),
-		cmocka_unit_test(test_oversized_value_not_kept),
-		cmocka_unit_test(test_zero_budget),
-		cmocka_unit_test(test_threads),
+	    cmocka_unit_test(test_hit_needs_same_version),
+	    cmocka_unit_test(test_keys_are_exact_bytes),
+	    cmocka_unit_test(test_expiry),
+	    cmocka_unit_test(test_empty_value),
+	    cmocka_unit_test(test_value_too_big_for_out),
+	    cmocka_unit_test(test_budget_and_lru),
+	    cmocka_unit_test(test_oversized_value_not_kept),
+	    cmocka_unit_test(test_zero_budget),
+	    cmocka_unit_test(test_threads),
 	};
 
 	return cmocka_run_group_tests(tests, setup_sodium, NULL);

@@ -47,8 +47,8 @@ static void
 test_ours_already_listed_is_not_repeated(void **state)
 {
 	(void)state;
-	check("<old@x.example> <ours@agency.example>", "<ours@agency.example>", "<theirs@p.example>",
-	    "<old@x.example> <ours@agency.example> <theirs@p.example>");
+	check("<old@x.example> <ours@agency.example>", "<ours@agency.example>",
+	    "<theirs@p.example>", "<old@x.example> <ours@agency.example> <theirs@p.example>");
 	/* a token that merely starts like ours is not ours */
 	check("<ours@agency.example.net>", "<ours@agency.example>", "<theirs@p.example>",
 	    "<ours@agency.example.net> <ours@agency.example> <theirs@p.example>");

@@ -21,10 +21,11 @@ allowed(const char *txt, const char *agent, const char *path)
 static void
 test_groups(void **state)
 {
-	static const char txt[] = "# comment\r\nUser-agent: *\nDisallow: /private\n\n"
-	                          "User-agent: Googlebot\nUser-Agent: bingbot\nDisallow: /nogoogle\n"
-	                          "\nuser-agent: LinkCamp-Placement-Check/1.0\nallow: /\n"
-	                          "disallow: /secret  # ours only\n";
+	static const char txt[] =
+	    "# comment\r\nUser-agent: *\nDisallow: /private\n\n"
+	    "User-agent: Googlebot\nUser-Agent: bingbot\nDisallow: /nogoogle\n"
+	    "\nuser-agent: LinkCamp-Placement-Check/1.0\nallow: /\n"
+	    "disallow: /secret  # ours only\n";
 	(void)state;
 	/* our own group applies, not "*" */
 	assert_int_equal(allowed(txt, A, "/private/page"), 1);

@@ -79,7 +79,7 @@ test_reuse_and_regions_returned(void **state)
 	slab_release(s, q);
 	base = slab_mapped(s);
 	assert_int_equal(base, MIB); /* the class's last region is kept */
-	for (i = 0; i < 20000; i++) /* 112-byte blocks: three regions */
+	for (i = 0; i < 20000; i++)  /* 112-byte blocks: three regions */
 		assert_non_null(ps[i] = slab_alloc(s, 100, &taken));
 	assert_int_equal(slab_mapped(s), 3 * MIB);
 	for (i = 0; i < 20000; i++)
@@ -122,7 +122,8 @@ test_random_mix_never_overlaps(void **state)
 		seed = seed * 1103515245u + 12345u;
 		/* mostly cache-entry sizes (a campaign: ~500 B, a list: ~10 KB), a few large */
 		b->n = (seed >> 4) % 100 == 0 ? 262144 + (seed >> 12) % 200000
-		     : (seed >> 4) % 3 == 0 ? 8000 + (seed >> 12) % 4000 : 1 + (seed >> 12) % 1200;
+		       : (seed >> 4) % 3 == 0 ? 8000 + (seed >> 12) % 4000
+		                              : 1 + (seed >> 12) % 1200;
 		b->fill = (unsigned char)(k & 0xff);
 		b->p = slab_alloc(s, b->n, &taken);
 		assert_non_null(b->p);
@@ -204,11 +205,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sizes_and_alignment),
-		cmocka_unit_test(test_reuse_and_regions_returned),
-		cmocka_unit_test(test_random_mix_never_overlaps),
+	    cmocka_unit_test(test_sizes_and_alignment),
+	    cmocka_unit_test(test_reuse_and_regions_returned),
+	    cmocka_unit_test(test_random_mix_never_overlaps),
 #ifdef __SANITIZE_ADDRESS__
-		cmocka_unit_test(test_asan_sees_misuse),
+	    cmocka_unit_test(test_asan_sees_misuse),
 #endif
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -53,9 +53,9 @@ test_footer_rule(void **state)
 	const struct tz *ny = zone("America/New_York"), *syd = zone("Australia/Sydney");
 
 	(void)state;
-	assert_int_equal(tz_offset(ny, INT64_C(2224771200)), -14400);       /* 2040-07-01 */
-	assert_int_equal(tz_offset(syd, INT64_C(2210202000)), 39600);       /* 2040-01-15 */
-	assert_int_equal(tz_offset(syd, INT64_C(2225930400)), 36000);       /* 2040-07-15 */
+	assert_int_equal(tz_offset(ny, INT64_C(2224771200)), -14400); /* 2040-07-01 */
+	assert_int_equal(tz_offset(syd, INT64_C(2210202000)), 39600); /* 2040-01-15 */
+	assert_int_equal(tz_offset(syd, INT64_C(2225930400)), 36000); /* 2040-07-15 */
 	assert_int_equal(tz_offset(zone("UTC"), INT64_C(1805007600)), 0);
 	assert_int_equal(tz_offset(zone("Asia/Kolkata"), INT64_C(2224771200)), 19800);
 	/* a zone the database names through a link */
@@ -131,7 +131,7 @@ test_hostile_files(void **state)
 	assert_true(i + 44 < len);
 	{
 		uint32_t timecnt = (uint32_t)copy[i + 32] << 24 | (uint32_t)copy[i + 33] << 16 |
-		    (uint32_t)copy[i + 34] << 8 | copy[i + 35];
+		                   (uint32_t)copy[i + 34] << 8 | copy[i + 35];
 
 		assert_true(timecnt > 0);
 		copy[i + 44 + timecnt * 8] = 0xff;

@@ -206,9 +206,11 @@ static void
 test_utf8_sanitize_replaces_what_is_not_printable_utf8(void **state)
 {
 	char a[] = "550 5.1.1 caf\xc3\xa9 \xe6\x97\xa5 ok";
-	char b[] = "x\xff\xfey\xc3";             /* stray bytes, a cut sequence at the end */
-	char c[] = "a\x01" "b\tc\x7f\xed\xa0\x80" "d"; /* controls, an encoded surrogate */
-	char d[] = "\xc0\xaf\xf5\x80\x80\x80";   /* an overlong '/', above U+10FFFF */
+	char b[] = "x\xff\xfey\xc3"; /* stray bytes, a cut sequence at the end */
+	char c[] = "a\x01"
+	           "b\tc\x7f\xed\xa0\x80"
+	           "d";                        /* controls, an encoded surrogate */
+	char d[] = "\xc0\xaf\xf5\x80\x80\x80"; /* an overlong '/', above U+10FFFF */
 
 	(void)state;
 	utf8_sanitize(a);

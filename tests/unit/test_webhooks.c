@@ -71,8 +71,8 @@ test_signature_bad_secrets(void **state)
 	char sig[WHSIG_SIGNATURE_MAX];
 
 	(void)state;
-	assert_int_equal(whsig_sign("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "a", 1, "", 0, sig),
-	    LC_EINVAL);
+	assert_int_equal(
+	    whsig_sign("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "a", 1, "", 0, sig), LC_EINVAL);
 	assert_int_equal(whsig_sign("whsec_", "a", 1, "", 0, sig), LC_EINVAL);
 	assert_int_equal(whsig_sign("whsec_***", "a", 1, "", 0, sig), LC_EINVAL);
 	assert_int_equal(whsig_sign(NULL, "a", 1, "", 0, sig), LC_EINVAL);
@@ -104,9 +104,9 @@ test_private_ipv4(void **state)
 	    "127.0.0.1", "127.255.0.9", "169.254.169.254", "172.16.0.1", "172.31.255.255",
 	    "192.168.1.1", "100.64.0.1", "100.127.255.255", "192.0.0.8", "198.18.0.1",
 	    "198.19.255.255", "224.0.0.1", "239.255.255.250", "240.0.0.1", "255.255.255.255"};
-	static const char *const allowed[] = {"8.8.8.8", "1.1.1.1", "172.15.255.255",
-	    "172.32.0.1", "192.169.0.1", "100.63.255.255", "100.128.0.1", "169.253.0.1",
-	    "198.17.255.255", "198.20.0.1", "11.0.0.1", "93.184.216.34", "223.255.255.255"};
+	static const char *const allowed[] = {"8.8.8.8", "1.1.1.1", "172.15.255.255", "172.32.0.1",
+	    "192.169.0.1", "100.63.255.255", "100.128.0.1", "169.253.0.1", "198.17.255.255",
+	    "198.20.0.1", "11.0.0.1", "93.184.216.34", "223.255.255.255"};
 	size_t i;
 
 	(void)state;
@@ -157,13 +157,12 @@ test_url_check(void **state)
 	    "https://hooks.example.com:8443/a/b?c=d#e", "HTTPS://Example.COM/x",
 	    "https://[2001:db8::1]/hook", "https://[2001:db8::1]:444/hook",
 	    "https://xn--bcher-kva.example/%20x"};
-	static const char *const bad[] = {"", "example.com/hook", "ftp://example.com/",
-	    "https://", "https:///path", "https://user:pw@example.com/",
-	    "https://user@example.com/", "https://exa mple.com/", "https://example.com/\x01",
-	    "https://example.com:0/", "https://example.com:65536/", "https://example.com:8x/",
-	    "https://example.com:/", "https://[::1/", "https://[]/", "https://[zz::1]/",
-	    "https://ex\xc3\xa4mple.com/", "https://:443/", "javascript:alert(1)",
-	    "https://example.com\\@evil.com/"};
+	static const char *const bad[] = {"", "example.com/hook", "ftp://example.com/", "https://",
+	    "https:///path", "https://user:pw@example.com/", "https://user@example.com/",
+	    "https://exa mple.com/", "https://example.com/\x01", "https://example.com:0/",
+	    "https://example.com:65536/", "https://example.com:8x/", "https://example.com:/",
+	    "https://[::1/", "https://[]/", "https://[zz::1]/", "https://ex\xc3\xa4mple.com/",
+	    "https://:443/", "javascript:alert(1)", "https://example.com\\@evil.com/"};
 	char longurl[2100];
 	const char *why;
 	size_t i;
