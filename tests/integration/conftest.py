@@ -270,10 +270,15 @@ OPENAPI_MISMATCHES = []
 
 
 def _openapi_install():
+    import importlib.util
     import threading
     import urllib.parse
 
-    import openapi_check
+    # by path: tests/prod loads this file as a module of its own, from its own directory
+    spec_file = os.path.join(os.path.dirname(os.path.abspath(__file__)), "openapi_check.py")
+    loader = importlib.util.spec_from_file_location("openapi_check", spec_file)
+    openapi_check = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(openapi_check)
 
     spec = openapi_check.Spec(SPEC_PATH)
     base = urllib.parse.urlsplit(URL)
