@@ -31,7 +31,7 @@ FINAL = {3, 4, 5}  # sent, failed, unknown
 def node_sql(n, query):
     p = subprocess.run(["mariadb", "--no-defaults", "-S", os.path.join(CDIR, "run", f"node{n}.sock"),
                         "-u", "root", "linkcamp", "-N", "-B", "-e", query],
-                       capture_output=True, text=True, timeout=120)
+                       capture_output=True, text=True, errors="replace", timeout=120)
     if p.returncode != 0:
         raise AssertionError(f"node {n}: {p.stderr}")
     return [line.split("\t") for line in p.stdout.splitlines()]
