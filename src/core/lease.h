@@ -1,7 +1,8 @@
-/* lease.h: the parts every leased queue's claim shares in core (the webhook outbox, the
+/* lease.h: what every leased queue's claim shares in core (the webhook outbox, the
  * placement checks): the claim's clock — now and when the lease ends, as the store's
- * time text — and loading the rows a claim took into owned jobs. The claim's own
- * transaction (which rows, in which order) stays with its queue. */
+ * time text —, taking the due rows a queue picked, and loading the rows a claim took into
+ * owned jobs. Which rows are due, and in which order, stays with each queue: its pick
+ * transaction. */
 #ifndef LC_LEASE_H
 #define LC_LEASE_H
 
@@ -20,6 +21,30 @@ struct lease_clock {
 /* lease_clock_at fills *c for a lease of lease_seconds from now_ms. */
 void lease_clock_at(struct lease_clock *c, int64_t now_ms, unsigned lease_seconds);
 
+/* The most rows one claim takes. */
+#define LEASE_CLAIM_MAX 32
+
+/* A claim in progress, handed to the queue's pick transaction: the clock and how many it
+ * may take in; the ids it took (leased, committed with the transaction) out. */
+struct lease_pick {
+	const char *now, *until; /* the claim's clock, sqltime text */
+	unsigned max;            /* 1..LEASE_CLAIM_MAX */
+	int64_t ids[LEASE_CLAIM_MAX];
+	size_t n;
+};
+
+/* A queue's pick: a db_tx function given the struct lease_pick * as its argument; it
+ * reads its due rows (FOR UPDATE SKIP LOCKED) and passes them to lease_take. */
+typedef lc_err (*lease_pick_fn)(struct db *db, void *pick);
+
+/* A queue's store call that puts row id under a lease ending at until (sqltime). */
+typedef lc_err (*lease_mark_fn)(struct db *db, int64_t id, const char *until);
+
+/* lease_take leases, with mark, each row of due (its first column is the row id) while p
+ * has room, adding the ids to p; it frees due. Errors: mark's, with the rows before it
+ * taken (the caller's transaction rolls them back). */
+lc_err lease_take(struct db *db, struct db_rows *due, lease_mark_fn mark, struct lease_pick *p);
+
 /* A queue's loader: reads claimed row id into *job (job_size bytes, zeroed by it) and
  * owns what it puts there; *skip = 1 when the row is gone or no longer to be run (the
  * loader closes it then, as its queue's rules say), with job left empty. */
@@ -32,5 +57,12 @@ typedef lc_err (*lease_load_fn)(struct db *db, int64_t id, void *job, int *skip)
  * leases expire likewise). */
 lc_err lease_load(struct db *db, const int64_t *ids, size_t nids, size_t job_size,
     lease_load_fn load, void **jobs, size_t *n);
+
+/* lease_claim runs a queue's claim: pick (in one transaction) takes up to max rows
+ * (capped at LEASE_CLAIM_MAX) under a lease of lease_seconds from now, then load reads each
+ * into a malloc'd array of job_size jobs: *jobs (NULL when none) and *n, owned by the
+ * caller. Errors: the transaction's (nothing claimed), or lease_load's. */
+lc_err lease_claim(struct core *core, unsigned lease_seconds, unsigned max, lease_pick_fn pick,
+    size_t job_size, lease_load_fn load, void **jobs, size_t *n);
 
 #endif

@@ -19,12 +19,7 @@ static const long pending_backoff[] = {30, 120, 600};
 #define PRIORITY_VERIFIED 1
 #define PRIORITY_LOST 2
 
-struct claim_tx {
-	const char *now, *lease;
-	unsigned max;
-	int64_t ids[PLACEMENT_CLAIM_MAX];
-	size_t n;
-};
+_Static_assert(PLACEMENT_CLAIM_MAX <= LEASE_CLAIM_MAX, "one claim's ids fit its lease_pick");
 
 struct record_tx {
 	const struct placement_job *job;
@@ -46,31 +41,22 @@ struct next_state {
 static void decide(const struct placement_job *, enum placement_verdict,
     const struct placement_timing *, int64_t, struct next_state *);
 
-static lc_err claim_tx(struct db *, void *);
+static lc_err pick_tx(struct db *, void *);
 static lc_err record_tx(struct db *, void *);
 static lc_err load_job(struct db *, int64_t, void *, int *);
 
 static lc_err
-claim_tx(struct db *db, void *arg)
+pick_tx(struct db *db, void *arg)
 {
-	struct claim_tx *t = arg;
+	struct lease_pick *p = arg;
 	struct db_rows r;
-	size_t i;
+	unsigned prio;
 	lc_err e;
 
-	unsigned prio;
-
-	t->n = 0;
-	for (prio = PRIORITY_NEW; prio <= PRIORITY_LOST && t->n < t->max; prio++) {
-		if ((e = store_pl_due(db, prio, t->now, t->max - (unsigned)t->n, &r)) != LC_OK)
-			return e;
-		for (i = 0; i < r.nrows && e == LC_OK; i++) {
-			t->ids[t->n] = db_i64(&r, i, 0);
-			if ((e = store_pl_claim(db, t->ids[t->n], t->lease)) == LC_OK)
-				t->n++;
-		}
-		db_rows_free(&r);
-		if (e != LC_OK)
+	p->n = 0;
+	for (prio = PRIORITY_NEW; prio <= PRIORITY_LOST && p->n < p->max; prio++) {
+		if ((e = store_pl_due(db, prio, p->now, p->max - (unsigned)p->n, &r)) != LC_OK ||
+		    (e = lease_take(db, &r, store_pl_claim, p)) != LC_OK)
 			return e;
 	}
 	return LC_OK;
@@ -126,23 +112,11 @@ lc_err
 placement_claim(
     struct core *core, unsigned lease_seconds, unsigned max, struct placement_job **jobs, size_t *n)
 {
-	struct lease_clock clock;
-	struct claim_tx t;
 	void *out = NULL;
 	lc_err e;
 
-	*jobs = NULL;
-	*n = 0;
-	memset(&t, 0, sizeof(t));
-	lease_clock_at(&clock, now_ms(), lease_seconds);
-	t.now = clock.now;
-	t.lease = clock.until;
-	t.max = max < PLACEMENT_CLAIM_MAX ? max : PLACEMENT_CLAIM_MAX;
-	if (t.max == 0)
-		return LC_OK;
-	if ((e = db_tx(core->db, claim_tx, &t)) != LC_OK || t.n == 0)
-		return e;
-	e = lease_load(core->db, t.ids, t.n, sizeof(**jobs), load_job, &out, n);
+	e = lease_claim(core, lease_seconds, max < PLACEMENT_CLAIM_MAX ? max : PLACEMENT_CLAIM_MAX,
+	    pick_tx, sizeof(**jobs), load_job, &out, n);
 	*jobs = out;
 	return e;
 }

@@ -12,18 +12,9 @@
 #include "core/lease.h"
 #include "util/timefmt.h"
 
-#define CLAIM_MAX 32
-
 /* Seconds to wait before retry k (k = 1 after the first failure): ≈ 3 days in all. */
 static const long backoff[] = {
     5, 300, 1800, 7200, 18000, 36000, 36000, 36000, 36000, 36000, 36000, 36000};
-
-struct claim_tx {
-	const char *now, *lease;
-	unsigned max;
-	int64_t ids[CLAIM_MAX];
-	size_t n;
-};
 
 struct record_tx {
 	const struct webhook_job *job;
@@ -33,7 +24,7 @@ struct record_tx {
 	int disable;
 };
 
-static lc_err claim_tx(struct db *, void *);
+static lc_err pick_tx(struct db *, void *);
 static lc_err record_tx(struct db *, void *);
 static lc_err load_job(struct db *, int64_t, void *, int *);
 static char *dup_or_null(const char *);
@@ -47,23 +38,16 @@ webhook_backoff_seconds(unsigned attempts)
 }
 
 static lc_err
-claim_tx(struct db *db, void *arg)
+pick_tx(struct db *db, void *arg)
 {
-	struct claim_tx *t = arg;
+	struct lease_pick *p = arg;
 	struct db_rows r;
-	size_t i;
 	lc_err e;
 
-	t->n = 0;
-	if ((e = store_whout_due(db, t->now, t->max, &r)) != LC_OK)
+	p->n = 0;
+	if ((e = store_whout_due(db, p->now, p->max, &r)) != LC_OK)
 		return e;
-	for (i = 0; i < r.nrows && e == LC_OK; i++) {
-		t->ids[t->n] = db_i64(&r, i, 0);
-		if ((e = store_whout_claim(db, t->ids[t->n], t->lease)) == LC_OK)
-			t->n++;
-	}
-	db_rows_free(&r);
-	return e;
+	return lease_take(db, &r, store_whout_claim, p);
 }
 
 /* add_link_evidence adds to a link.placed / link.lost payload the placement's id, the
@@ -184,23 +168,10 @@ lc_err
 webhook_claim(
     struct core *core, unsigned lease_seconds, unsigned max, struct webhook_job **jobs, size_t *n)
 {
-	struct lease_clock clock;
-	struct claim_tx t;
 	void *out = NULL;
 	lc_err e;
 
-	*jobs = NULL;
-	*n = 0;
-	memset(&t, 0, sizeof(t));
-	lease_clock_at(&clock, now_ms(), lease_seconds);
-	t.now = clock.now;
-	t.lease = clock.until;
-	t.max = max < CLAIM_MAX ? max : CLAIM_MAX;
-	if (t.max == 0)
-		return LC_OK;
-	if ((e = db_tx(core->db, claim_tx, &t)) != LC_OK || t.n == 0)
-		return e;
-	e = lease_load(core->db, t.ids, t.n, sizeof(**jobs), load_job, &out, n);
+	e = lease_claim(core, lease_seconds, max, pick_tx, sizeof(**jobs), load_job, &out, n);
 	*jobs = out;
 	return e;
 }
