@@ -2,8 +2,6 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "core/placements.h"
-#include "util/money.h"
 
 static const char *const policy_names[MSG_NKINDS + 1] = {
     "drafts", "sendEmail", "respond", "autoResponses", "followUps", NULL};
@@ -15,12 +13,10 @@ answer_policy(struct http_ctx *ctx)
 {
 	struct policy p;
 	json_t *approval;
-	char currency[4];
 	size_t i;
 	lc_err e;
 
-	if ((e = policy_get(ctx->core, &ctx->who, &p)) != LC_OK ||
-	    (e = placements_currency_get(ctx->core, &ctx->who, currency)) != LC_OK) {
+	if ((e = policy_get(ctx->core, &ctx->who, &p)) != LC_OK) {
 		api_fail(ctx, e, "route_not_found");
 		return;
 	}
@@ -32,7 +28,7 @@ answer_policy(struct http_ctx *ctx)
 	    json_pack("{s:o,s:I,s:b,s:{s:f},s:b,s:s}", "approval", approval, "maxLatenessHours",
 	        (json_int_t)p.max_lateness_hours, "trackOpens", p.track_opens, "autoPause",
 	        "bounceRate", p.bounce_permille / 1000.0, "unsubscribeSuppressesDomain",
-	        p.unsubscribe_domain, "defaultCurrency", currency),
+	        p.unsubscribe_domain, "defaultCurrency", p.currency),
 	    NULL);
 }
 
@@ -56,7 +52,6 @@ api_policy_put(void *arg)
 	struct core_fail fail;
 	struct policy p;
 	json_t *doc, *approval, *track, *ap, *rate;
-	const char *currency = NULL;
 	long long hours = 0;
 	char param[64];
 	size_t i;
@@ -143,18 +138,12 @@ api_policy_put(void *arg)
 			    "defaultCurrency", NULL, NULL);
 			goto out;
 		}
-		currency = json_string_value(track);
+		memcpy(p.currency, json_string_value(track), sizeof(p.currency));
 	}
 	if (hours > 0)
 		p.max_lateness_hours = (unsigned)hours;
 	memset(&fail, 0, sizeof(fail));
-	/* nothing is written unless everything is valid: an unknown currency is refused
-	 * before the policy is stored */
-	if ((currency != NULL && money_currency_digits(currency) < 0 &&
-	        (e = placements_currency_set(ctx->core, &ctx->who, currency, &fail)) != LC_OK) ||
-	    (e = policy_put(ctx->core, &ctx->who, &p, &fail)) != LC_OK ||
-	    (currency != NULL &&
-	        (e = placements_currency_set(ctx->core, &ctx->who, currency, &fail)) != LC_OK)) {
+	if ((e = policy_put(ctx->core, &ctx->who, &p, &fail)) != LC_OK) {
 		api_fail_core(ctx, e, &fail);
 		goto out;
 	}

@@ -177,7 +177,7 @@ static lc_err
 add_prospects_tx(struct db *db, struct drafts_ctx *ctx)
 {
 	char now[TIME_SQL_LEN], rel_id[ID_MAX];
-	struct policy pol = {{1, 1, 1, 1, 1}, 24, 0, 100, 0};
+	struct policy pol = {{1, 1, 1, 1, 1}, 24, 0, 100, 0, ""};
 	int with_drafts = ctx->subject && *ctx->subject && ctx->campaign_status != CSTATUS_DRAFT;
 	size_t i;
 	lc_err e;
@@ -218,7 +218,7 @@ static lc_err
 launch_tx(struct db *db, void *arg)
 {
 	struct drafts_ctx *ctx = arg;
-	struct policy pol = {{1, 1, 1, 1, 1}, 24, 0, 100, 0};
+	struct policy pol = {{1, 1, 1, 1, 1}, 24, 0, 100, 0, ""};
 	char now[TIME_SQL_LEN];
 	struct db_rows c, r;
 	uint64_t changed = 0;

@@ -143,27 +143,6 @@ price_currency_of(
 	return store_pl_workspace_currency(core->db, who->workspace_id, out);
 }
 
-lc_err
-placements_currency_get(struct core *core, const struct principal *who, char out[4])
-{
-	return store_pl_workspace_currency(core->db, who->workspace_id, out);
-}
-
-lc_err
-placements_currency_set(
-    struct core *core, const struct principal *who, const char *currency, struct core_fail *fail)
-{
-	if (money_currency_digits(currency) < 0) {
-		fail->code = "validation_failed";
-		fail->param = "defaultCurrency";
-		fail->detail =
-		    "defaultCurrency must be a current ISO 4217 currency code in capitals, "
-		    "such as EUR, USD or JPY.";
-		return LC_EINVAL;
-	}
-	return store_pl_workspace_currency_set(core->db, who->workspace_id, currency);
-}
-
 /* expect_check validates x into out (guarantee_sql is written to sql, TIME_SQL_LEN
  * bytes; out->currency borrows x's or ws_currency, the workspace's default currency
  * for a price without one): 0, or -1 with fail set (validation_failed naming the key). */

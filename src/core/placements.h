@@ -49,16 +49,6 @@ struct placement_expect_in {
 	const char *currency; /* priceCurrency (ISO 4217), NULL: the workspace's default */
 };
 
-/* placements_currency_get reads the principal's workspace's defaultCurrency (ISO 4217:
- * three letters and a NUL into out). db errors. */
-lc_err placements_currency_get(struct core *core, const struct principal *who, char out[4]);
-/* placements_currency_set makes currency (borrowed) the workspace's defaultCurrency, the
- * currency of a price sent without priceCurrency. LC_EINVAL with fail set
- * (validation_failed, param defaultCurrency) when it is not a current ISO 4217 code; db
- * errors. */
-lc_err placements_currency_set(
-    struct core *core, const struct principal *who, const char *currency, struct core_fail *fail);
-
 /* placements_create records linkUrl for the principal's relationship rel_public (both
  * borrowed) and queues its check. One placement per (relationship, URL): a repeat answers
  * the existing one (*created 0), and a repeat of a not_found one queues it again. On

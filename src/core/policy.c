@@ -1,8 +1,10 @@
 /* policy.c: the workspace's approval policy. */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/sending.h"
 #include "db/store_outbox.h"
+#include "util/money.h"
 
 lc_err
 policy_get(struct core *core, const struct principal *who, struct policy *out)
@@ -25,6 +27,8 @@ policy_get(struct core *core, const struct principal *who, struct policy *out)
 	out->track_opens = db_i64(&r, 0, POL_COL_TRACK) != 0;
 	out->bounce_permille = (unsigned)db_i64(&r, 0, POL_COL_BOUNCE_PERMILLE);
 	out->unsubscribe_domain = db_i64(&r, 0, POL_COL_UNSUB_DOMAIN) != 0;
+	snprintf(out->currency, sizeof(out->currency), "%s",
+	    db_str(&r, 0, POL_COL_CURRENCY) ? db_str(&r, 0, POL_COL_CURRENCY) : "");
 	db_rows_free(&r);
 	return LC_OK;
 }
@@ -33,9 +37,8 @@ lc_err
 policy_put(
     struct core *core, const struct principal *who, const struct policy *p, struct core_fail *fail)
 {
-	unsigned flags[5];
+	struct store_policy sp;
 	size_t i;
-	lc_err e;
 
 	if (p->max_lateness_hours < 1 || p->max_lateness_hours > 24 * 30) {
 		fail->code = "validation_failed";
@@ -49,10 +52,21 @@ policy_put(
 		fail->detail = "autoPause.bounceRate is a number from 0 to 1 (0 turns it off).";
 		return LC_EINVAL;
 	}
+	if (money_currency_digits(p->currency) < 0) {
+		fail->code = "validation_failed";
+		fail->param = "defaultCurrency";
+		fail->detail =
+		    "defaultCurrency must be a current ISO 4217 currency code in capitals, "
+		    "such as EUR, USD or JPY.";
+		return LC_EINVAL;
+	}
+	memset(&sp, 0, sizeof(sp));
 	for (i = 0; i < 5; i++)
-		flags[i] = p->approve[i] ? 1 : 0;
-	if ((e = store_policy_put(core->db, who->workspace_id, flags, p->max_lateness_hours,
-	         p->track_opens, p->unsubscribe_domain)) != LC_OK)
-		return e;
-	return store_policy_put_bounce(core->db, who->workspace_id, p->bounce_permille);
+		sp.flags[i] = p->approve[i] ? 1 : 0;
+	sp.lateness_hours = p->max_lateness_hours;
+	sp.track_opens = p->track_opens;
+	sp.unsubscribe_domain = p->unsubscribe_domain;
+	sp.bounce_permille = p->bounce_permille;
+	sp.currency = p->currency;
+	return store_policy_put(core->db, who->workspace_id, &sp);
 }

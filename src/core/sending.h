@@ -69,9 +69,12 @@ struct policy {
 	                             hard bounces among its last 20 sends pass it pauses */
 	int unsubscribe_domain;   /* an unsubscribe also suppresses the sender's domain
 	                             (not a shared provider's: suppressions.h) */
+	char currency[4];         /* defaultCurrency: ISO 4217, a bare price's money
+	                             (placements.h) */
 };
 lc_err policy_get(struct core *core, const struct principal *who, struct policy *out);
-/* policy_put stores p; LC_EINVAL with fail when a value is out of range. */
+/* policy_put stores p whole, in one statement; LC_EINVAL with fail when a value is out
+ * of range or the currency is not ISO 4217's (nothing is written then). */
 lc_err policy_put(
     struct core *core, const struct principal *who, const struct policy *p, struct core_fail *fail);
 

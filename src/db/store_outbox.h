@@ -194,13 +194,20 @@ enum {
 	POL_COL_LATENESS,
 	POL_COL_TRACK,
 	POL_COL_BOUNCE_PERMILLE,
-	POL_COL_UNSUB_DOMAIN
+	POL_COL_UNSUB_DOMAIN,
+	POL_COL_CURRENCY
 };
 lc_err store_policy_get(struct db *db, int64_t workspace_id, struct db_rows *out);
-/* store_policy_put_bounce sets autoPause.bounceRate (thousandths). */
-lc_err store_policy_put_bounce(struct db *db, int64_t workspace_id, unsigned permille);
-lc_err store_policy_put(struct db *db, int64_t workspace_id, const unsigned flags[5],
-    unsigned lateness_hours, int track_opens, int unsubscribe_domain);
+/* The stored policy, as store_policy_put writes it. */
+struct store_policy {
+	unsigned flags[5]; /* approval required per message kind, 0/1 */
+	unsigned lateness_hours;
+	int track_opens, unsubscribe_domain;
+	unsigned bounce_permille;
+	const char *currency; /* ISO 4217, borrowed */
+};
+/* store_policy_put writes the workspace's whole policy in one statement. */
+lc_err store_policy_put(struct db *db, int64_t workspace_id, const struct store_policy *p);
 /* store_msg_open records the first open of a sent message by its open token; *first is
  * 1 when this was it, and out receives (workspace, campaign, relationship, public id). */
 enum {

@@ -268,15 +268,6 @@ store_pl_workspace_currency(struct db *db, int64_t workspace_id, char out[4])
 }
 
 lc_err
-store_pl_workspace_currency_set(struct db *db, int64_t workspace_id, const char *currency)
-{
-	static const char sql[] = "UPDATE workspaces SET currency = ? WHERE id = ?";
-	struct db_param p[] = {DB_CSTR(currency), DB_I64(workspace_id)};
-
-	return db_exec(db, sql, p, 2, NULL, NULL);
-}
-
-lc_err
 store_pl_defer(struct db *db, int64_t id, int64_t fence, const char *due_sql)
 {
 	static const char sql[] = "UPDATE placements SET leased = 0, lease_expires_at = NULL, "

@@ -195,9 +195,6 @@ struct store_pl_expect {
 /* store_pl_workspace_currency reads the workspace's default currency (ISO 4217, 3
  * letters and a NUL into out). LC_ENOTFOUND for no such workspace; db errors. */
 lc_err store_pl_workspace_currency(struct db *db, int64_t workspace_id, char out[4]);
-/* store_pl_workspace_currency_set makes currency (borrowed; validated ISO 4217) the
- * workspace's default. db errors. */
-lc_err store_pl_workspace_currency_set(struct db *db, int64_t workspace_id, const char *currency);
 /* store_pl_set_expect writes x to placement id. */
 lc_err store_pl_set_expect(
     struct db *db, int64_t id, const struct store_pl_expect *x, const char *now_sql);

@@ -12,7 +12,7 @@ store_policy_get(struct db *db, int64_t workspace_id, struct db_rows *out)
 	static const char sql[] =
 	    "SELECT approve_drafts, approve_send_email, approve_respond, approve_auto_responses, "
 	    "approve_follow_ups, max_lateness_hours, track_opens, auto_pause_bounce_permille, "
-	    "unsubscribe_suppresses_domain "
+	    "unsubscribe_suppresses_domain, currency "
 	    "FROM workspaces WHERE id = ?";
 	struct db_param p[] = {DB_I64(workspace_id)};
 
@@ -20,29 +20,21 @@ store_policy_get(struct db *db, int64_t workspace_id, struct db_rows *out)
 }
 
 lc_err
-store_policy_put_bounce(struct db *db, int64_t workspace_id, unsigned permille)
+store_policy_put(struct db *db, int64_t workspace_id, const struct store_policy *p)
 {
-	static const char sql[] =
-	    "UPDATE workspaces SET auto_pause_bounce_permille = ? WHERE id = ?";
-	struct db_param p[] = {DB_I64(permille), DB_I64(workspace_id)};
-
-	return db_exec(db, sql, p, 2, NULL, NULL);
-}
-
-lc_err
-store_policy_put(struct db *db, int64_t workspace_id, const unsigned flags[5],
-    unsigned lateness_hours, int track_opens, int unsubscribe_domain)
-{
+	/* one statement: a PUT changes the whole policy or nothing */
 	static const char sql[] =
 	    "UPDATE workspaces SET approve_drafts = ?, approve_send_email = ?, approve_respond = "
 	    "?, "
 	    "approve_auto_responses = ?, approve_follow_ups = ?, max_lateness_hours = ?, "
-	    "track_opens = ?, unsubscribe_suppresses_domain = ? WHERE id = ?";
-	struct db_param p[] = {DB_I64(flags[0]), DB_I64(flags[1]), DB_I64(flags[2]),
-	    DB_I64(flags[3]), DB_I64(flags[4]), DB_I64(lateness_hours), DB_I64(track_opens ? 1 : 0),
-	    DB_I64(unsubscribe_domain ? 1 : 0), DB_I64(workspace_id)};
+	    "track_opens = ?, unsubscribe_suppresses_domain = ?, auto_pause_bounce_permille = ?, "
+	    "currency = ? WHERE id = ?";
+	struct db_param q[] = {DB_I64(p->flags[0]), DB_I64(p->flags[1]), DB_I64(p->flags[2]),
+	    DB_I64(p->flags[3]), DB_I64(p->flags[4]), DB_I64(p->lateness_hours),
+	    DB_I64(p->track_opens ? 1 : 0), DB_I64(p->unsubscribe_domain ? 1 : 0),
+	    DB_I64(p->bounce_permille), DB_CSTR(p->currency), DB_I64(workspace_id)};
 
-	return db_exec(db, sql, p, 9, NULL, NULL);
+	return db_exec(db, sql, q, 11, NULL, NULL);
 }
 
 lc_err

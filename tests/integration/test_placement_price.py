@@ -59,6 +59,14 @@ def test_a_bare_number_is_in_the_workspace_currency(site):
         assert_problem(t.api.request("PUT", "/v1/workspace/policy", headers=JSON,
                                      data=json.dumps(body)), 422, "validation_failed",
                        "defaultCurrency")
+    # a refused currency refuses the whole PUT: nothing else in it is stored either
+    before = t.api.get("/v1/workspace/policy").json()
+    assert_problem(t.api.request("PUT", "/v1/workspace/policy", headers=JSON,
+                                 data=json.dumps({"maxLatenessHours": 7, "trackOpens":
+                                                  not before["trackOpens"],
+                                                  "defaultCurrency": "XYZ"})),
+                   422, "validation_failed", "defaultCurrency")
+    assert t.api.get("/v1/workspace/policy").json() == before
     # another workspace keeps its own default
     assert t.api2.get("/v1/workspace/policy").json()["defaultCurrency"] == "USD"
 
