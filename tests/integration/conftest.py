@@ -145,13 +145,21 @@ def anon():
     return Api(None)
 
 
-def db_socket():
+def config_value(section, key):
+    """The stack's configuration value [section] key (the stack under test's file)."""
+    current = None
     with open(CONFIG) as f:
         for line in f:
-            k, _, v = line.partition("=")
-            if k.strip() == "socket":
-                return v.strip()
-    raise AssertionError("no database socket in " + CONFIG)
+            line = line.strip()
+            if line.startswith("["):
+                current = line.strip("[]")
+            elif current == section and line.partition("=")[0].strip() == key:
+                return line.partition("=")[2].strip()
+    raise AssertionError(f"no [{section}] {key} in {CONFIG}")
+
+
+def db_socket():
+    return config_value("database", "socket")
 
 
 def sql(query):

@@ -16,8 +16,8 @@ import uuid
 
 import pytest
 
-from conftest import (CONFIG, Tenant, assert_problem, sink_messages, sql, start_worker_process,
-                      stop_process, wait_for)
+from conftest import (CONFIG, Tenant, assert_problem, config_value, sink_messages, sql,
+                      start_worker_process, stop_process, wait_for)
 
 JSON = {"Content-Type": "application/json"}
 CAMPAIGN = "/v1/link-building/campaign"
@@ -25,18 +25,6 @@ VAR = os.path.dirname(os.path.dirname(CONFIG)) if CONFIG else ""
 SUB = os.path.join(VAR, "submission")
 DEV = os.environ.get("LINKCAMP_DEV", "")
 INSTANCE = os.environ.get("LINKCAMP_INSTANCE", "test")
-
-
-def config_value(section, key):
-    current = None
-    with open(CONFIG) as f:
-        for line in f:
-            line = line.strip()
-            if line.startswith("["):
-                current = line.strip("[]")
-            elif current == section and line.partition("=")[0].strip() == key:
-                return line.partition("=")[2].strip()
-    raise AssertionError(f"no [{section}] {key} in {CONFIG}")
 
 
 SMTP_PORT = int(config_value("smtp", "port")) if CONFIG else 0

@@ -16,25 +16,13 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 
 from conftest import (BIN, CONFIG, Api, LocalHttp, Tenant, add_prospects, assert_problem, cli,
-                      db_socket, sink_messages, sql, wait_for)
+                      config_value, db_socket, sink_messages, sql, wait_for)
 
 JSON = {"Content-Type": "application/json"}
 CAMPAIGN = "/v1/link-building/campaign"
 LOG_DIR = os.environ.get("LINKCAMP_LOG_DIR", "")
 VAR = os.path.dirname(os.path.dirname(CONFIG)) if CONFIG else ""
 SUB = os.path.join(VAR, "submission")
-
-
-def config_value(section, key):
-    current = None
-    with open(CONFIG) as f:
-        for line in f:
-            line = line.strip()
-            if line.startswith("["):
-                current = line.strip("[]")
-            elif current == section and line.partition("=")[0].strip() == key:
-                return line.partition("=")[2].strip()
-    raise AssertionError(f"no [{section}] {key} in {CONFIG}")
 
 
 SUB_PORT = int(config_value("smtp", "port")) + 1 if CONFIG else 0
