@@ -110,5 +110,12 @@ void mcp_http_post(void *ctx);
  * or not valid, 75 when the database cannot be reached at start, 74 on an I/O error. */
 int mcp_stdio_run(struct core *core, FILE *in, FILE *out, const char *key, const char *workspace,
     int dotted_names);
+/* mcp_stdio_serve is mcp_stdio_run's framing after the key was accepted: each line of in
+ * (without its '\n'; the last may lack one) that is not blank (spaces, tabs, CRs) goes to
+ * mcp_handle with srv, and its answer, when it has one, is written to out as one line,
+ * flushed; a line over line_max bytes is read to its end, dropped, and answered with a
+ * JSON-RPC parse error. Messages are neither merged, split, dropped nor reordered.
+ * Returns 0 at EOF, 74 on an I/O error. */
+int mcp_stdio_serve(const struct mcp_server *srv, FILE *in, FILE *out, size_t line_max);
 
 #endif

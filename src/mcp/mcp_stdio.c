@@ -61,15 +61,11 @@ int
 mcp_stdio_run(struct core *core, FILE *in, FILE *out, const char *key, const char *workspace,
     int dotted_names)
 {
-	static const char too_long_answer[] =
-	    "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,"
-	    "\"message\":\"Parse error: message longer than 1 MiB.\"}}";
 	struct mcp_caller caller;
 	struct mcp_server srv;
 	struct http_request req;
-	char authorization[AUTH_MAX], *answer;
-	struct buf line;
-	int rc = 0, refused, too_long, got;
+	char authorization[AUTH_MAX];
+	int rc = 0, refused;
 
 	if (key == NULL || *key == '\0') {
 		fprintf(stderr, "linkcamp mcp: set LINKCAMP_API_KEY to a workspace API key\n");
@@ -105,7 +101,20 @@ mcp_stdio_run(struct core *core, FILE *in, FILE *out, const char *key, const cha
 	srv.dotted_names = dotted_names;
 	srv.call = mcp_call_api;
 	srv.arg = &caller;
-	buf_init(&line, LINE_MAX_BYTES);
+	return mcp_stdio_serve(&srv, in, out, LINE_MAX_BYTES);
+}
+
+int
+mcp_stdio_serve(const struct mcp_server *srv, FILE *in, FILE *out, size_t line_max)
+{
+	static const char too_long_answer[] =
+	    "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,"
+	    "\"message\":\"Parse error: message longer than 1 MiB.\"}}";
+	struct buf line;
+	char *answer;
+	int rc = 0, too_long, got;
+
+	buf_init(&line, line_max);
 	while ((got = read_line(in, &line, &too_long)) > 0) {
 		if (too_long) {
 			if (write_line(out, too_long_answer) != 0) {
@@ -116,7 +125,7 @@ mcp_stdio_run(struct core *core, FILE *in, FILE *out, const char *key, const cha
 		}
 		if (blank(line.data, line.len))
 			continue;
-		if (mcp_handle(&srv, line.data, line.len, &answer) == MCP_NO_REPLY)
+		if (mcp_handle(srv, line.data, line.len, &answer) == MCP_NO_REPLY)
 			continue;
 		if (answer == NULL) {
 			fprintf(stderr, "linkcamp mcp: out of memory answering a message\n");
