@@ -78,16 +78,22 @@ probe_names(struct probe *p)
 
 	snprintf(t, sizeof(t), "lc_txprobe_%ld", pid);
 #define PF(field, ...) n |= snprintf(p->field, PROBE_SQL, __VA_ARGS__) >= PROBE_SQL
-	PF(create_rows, "CREATE TABLE %s_rows (id INT NOT NULL PRIMARY KEY, v INT NOT NULL) "
-	                "ENGINE=InnoDB", t);
+	PF(create_rows,
+	    "CREATE TABLE %s_rows (id INT NOT NULL PRIMARY KEY, v INT NOT NULL) "
+	    "ENGINE=InnoDB",
+	    t);
 	PF(fill_rows, "INSERT INTO %s_rows (id, v) SELECT seq, 0 FROM seq_1_to_50", t);
-	PF(create_log, "CREATE TABLE %s_log (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, "
-	               "attempt INT NOT NULL, step VARCHAR(16) NOT NULL) ENGINE=InnoDB", t);
+	PF(create_log,
+	    "CREATE TABLE %s_log (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, "
+	    "attempt INT NOT NULL, step VARCHAR(16) NOT NULL) ENGINE=InnoDB",
+	    t);
 	/* the handler is what turns the server's rollback into a statement that succeeded;
 	 * it counts the rollbacks in a session variable, which no rollback undoes */
-	PF(create_proc, "CREATE PROCEDURE %s_take() BEGIN "
-	                "DECLARE CONTINUE HANDLER FOR 1213 SET @lc_txprobe = @lc_txprobe + 1; "
-	                "UPDATE %s_rows SET v = v + 1 WHERE id = 2; END", t, t);
+	PF(create_proc,
+	    "CREATE PROCEDURE %s_take() BEGIN "
+	    "DECLARE CONTINUE HANDLER FOR 1213 SET @lc_txprobe = @lc_txprobe + 1; "
+	    "UPDATE %s_rows SET v = v + 1 WHERE id = 2; END",
+	    t, t);
 	/* one statement a text: linkcamp's connections do not take multi-statements */
 	PF(drop_proc, "DROP PROCEDURE IF EXISTS %s_take", t);
 	PF(drop, "DROP TABLE IF EXISTS %s_rows, %s_log", t, t);
@@ -100,7 +106,8 @@ probe_names(struct probe *p)
 	PF(call, "CALL %s_take()", t);
 	PF(read_log, "SELECT attempt, step FROM %s_log ORDER BY id", t);
 	PF(read_rows, "SELECT id, v FROM %s_rows WHERE v <> 0 ORDER BY id", t);
-	PF(log_first, "INSERT INTO %s_log (attempt, step) VALUES (@lc_txprobe_attempt, 'first')", t);
+	PF(log_first, "INSERT INTO %s_log (attempt, step) VALUES (@lc_txprobe_attempt, 'first')",
+	    t);
 	PF(log_last, "INSERT INTO %s_log (attempt, step) VALUES (@lc_txprobe_attempt, 'last')", t);
 #undef PF
 	return n ? -1 : 0;
@@ -184,7 +191,8 @@ probe_run(struct probe *p, int request)
 	p->attempt = 0;
 	p->rival_started = 0;
 	p->rival_err = LC_OK;
-	if (db_exec_text(p->a, p->reset_log) != LC_OK || db_exec_text(p->a, p->reset_rows) != LC_OK ||
+	if (db_exec_text(p->a, p->reset_log) != LC_OK ||
+	    db_exec_text(p->a, p->reset_rows) != LC_OK ||
 	    db_exec_text(p->a, "SET @lc_txprobe = 0") != LC_OK || db_request_begin(p->b) != LC_OK ||
 	    db_exec_text(p->b, p->rival_begin) != LC_OK) {
 		fprintf(stderr, "db_txprobe: setting up: %s\n", db_last_error(p->a));
@@ -193,7 +201,7 @@ probe_run(struct probe *p, int request)
 	if (!request) {
 		e = db_tx(p->a, probe_fn, p);
 	} else {
-		/* as the API runs a request: the whole of it again while the server rolled it back */
+		/* as the API runs a request: all of it again while the server rolled it back */
 		do {
 			if ((e = db_request_begin(p->a)) != LC_OK)
 				break;
@@ -213,7 +221,8 @@ probe_run(struct probe *p, int request)
 		json_array_append_new(ends, json_string(p->ends[i]));
 	json_object_set_new(out, "attempts", ends);
 	if (db_query(p->a, "SELECT @lc_txprobe", NULL, 0, &r) == LC_OK) {
-		json_object_set_new(out, "rolledBack", json_integer(r.nrows ? db_i64(&r, 0, 0) : -1));
+		json_object_set_new(
+		    out, "rolledBack", json_integer(r.nrows ? db_i64(&r, 0, 0) : -1));
 		db_rows_free(&r);
 	}
 	if (db_query(p->a, p->read_log, NULL, 0, &r) == LC_OK) {
@@ -257,7 +266,8 @@ main(int argc, char **argv)
 	}
 	if (db_exec_text(p->a, p->drop_proc) != LC_OK || db_exec_text(p->a, p->drop) != LC_OK ||
 	    db_exec_text(p->a, p->create_rows) != LC_OK ||
-	    db_exec_text(p->a, p->fill_rows) != LC_OK || db_exec_text(p->a, p->create_log) != LC_OK ||
+	    db_exec_text(p->a, p->fill_rows) != LC_OK ||
+	    db_exec_text(p->a, p->create_log) != LC_OK ||
 	    db_exec_text(p->a, p->create_proc) != LC_OK) {
 		fprintf(stderr, "db_txprobe: creating its tables: %s\n", db_last_error(p->a));
 		goto done;
