@@ -337,6 +337,57 @@ def test_a_key_that_does_not_open_defers_the_mail_and_never_sends_it_unsigned(t,
     assert not [raw for raw, m in sink_messages() if to in str(m["To"] or "")]
 
 
+def test_ed25519_alone_failing_or_absent_leaves_the_rsa_signature_and_nothing_leaks(t):
+    """One worker of the ASan build of its own signs mail of three domains: one with both
+    keys (three mails), one whose Ed25519 box no longer opens (a damaged row), and one added
+    before linkcamp made Ed25519 keys (the columns NULL). The first verifies twice; the other
+    two leave with the RSA signature alone, and only the damaged one is logged, once. The
+    worker then exits with status 0 and no LeakSanitizer report: no leak per message."""
+    good, damaged, old = new_domain(t.api), new_domain(t.api), new_domain(t.api)
+    sql("UPDATE sending_domains SET ed25519_box = UNHEX(REPEAT('00', 72)) "
+        f"WHERE public_id = '{damaged['id']}'")
+    sql("UPDATE sending_domains SET ed25519_box = NULL, ed25519_public = NULL, "
+        f"ed25519_selector = NULL WHERE public_id = '{old['id']}'")
+    old = t.api.get(f"/v1/domains/{old['id']}").json()
+    assert old["ed25519"] is False and [r["algorithm"] for r in old["records"]] == ["rsa-sha256"]
+    body, items = check(t.api, old)
+    assert "dkim-ed25519" not in items and items["dkim"]["status"] == "missing"
+    for d in (good, damaged, old):
+        publish_key(d)
+    dev, instance = os.environ["LINKCAMP_DEV"], os.environ.get("LINKCAMP_INSTANCE", "test")
+    log = os.path.join(LOG_DIR, "worker-ed25519.log")
+    subprocess.run([dev, "worker-stop", instance], check=True, timeout=120)
+    worker = None
+    try:
+        worker = start_worker_process("worker-ed25519.log")
+        for _ in range(3):
+            assert verify(send_one(t.api, f"news@{good['domain']}", uuid.uuid4().hex[:8])) == \
+                both(good)
+        tag = uuid.uuid4().hex[:8]
+        raw = send_one(t.api, f"news@{damaged['domain']}", tag)
+        assert verify(raw) == both(damaged)[:1]
+        [[damaged_msg]] = sql(f"SELECT id FROM outbound_messages WHERE to_email = 'pat-{tag}@p-{tag}.example'")
+        tag = uuid.uuid4().hex[:8]
+        raw = send_one(t.api, f"news@{old['domain']}", tag)
+        assert verify(raw) == both(old)[:1]
+        [[old_msg]] = sql(f"SELECT id FROM outbound_messages WHERE to_email = 'pat-{tag}@p-{tag}.example'")
+        pid = worker.pid
+        stop_process(worker)  # status 0: no leak report at exit
+        worker = None
+    finally:
+        if worker is not None:
+            worker.kill()
+            worker.wait()
+        subprocess.run([dev, "worker-start", instance], check=True, timeout=120)
+    assert not [f for f in os.listdir(LOG_DIR) if f.startswith("asan.") and f.endswith(f".{pid}")]
+    with open(log, errors="replace") as f:
+        text = f.read()
+    said = [l for l in text.splitlines() if f"message {damaged_msg} leaves with its rsa-sha256 "
+            "signature only" in l]
+    assert len(said) == 1 and damaged["domain"] in said[0], said
+    assert f"message {old_msg} " not in text
+
+
 # ---- the check ----
 
 def test_check_reports_spf_dkim_dmarc_and_alignment_item_by_item(t):
