@@ -52,10 +52,12 @@ fail_exit(const char *what, lc_err e, const struct core_fail *fail)
 static void
 print_records(const struct domain_view *v)
 {
-	struct domain_record rec;
+	struct domain_record rec[DOMAIN_RECORDS_MAX];
+	size_t n = domain_records(v, rec), i;
 
-	domain_record(v, &rec);
-	printf("publish this TXT record:\n  %s\n    %s\n", rec.name, rec.value);
+	printf("publish %s:\n", n > 1 ? "these TXT records" : "this TXT record");
+	for (i = 0; i < n; i++)
+		printf("  %s  (%s)\n    %s\n", rec[i].name, rec[i].algorithm, rec[i].value);
 }
 
 /* print_check prints one line per item; 0 when all are ok. */
@@ -115,26 +117,29 @@ cmd_list(struct core *core, const struct principal *who)
 	}
 	items = l.items;
 	for (i = 0; i < l.n; i++)
-		printf("%s\t%s\tselector %s\n", items[i].public_id, items[i].domain,
-		    items[i].selector);
+		printf("%s\t%s\tselector %s\t%s\n", items[i].public_id, items[i].domain,
+		    items[i].selector,
+		    items[i].ed25519_selector ? items[i].ed25519_selector : "(rsa-sha256 only)");
 	page_free(&l);
 	return 0;
 }
 
-/* cmd_zone prints the domain's DKIM record as a zone file line. */
+/* cmd_zone prints the domain's DKIM records as zone file lines, one a line. */
 static int
 cmd_zone(struct core *core, const struct principal *who, const char *id)
 {
-	struct domain_record rec;
+	struct domain_record rec[DOMAIN_RECORDS_MAX];
 	struct page p;
+	size_t n, i;
 	lc_err e;
 
 	if ((e = domains_get(core, who, id, &p)) != LC_OK) {
 		page_free(&p);
 		return fail_exit("zone", e, NULL);
 	}
-	domain_record(p.items, &rec);
-	printf("%s\n", rec.zone_line);
+	n = domain_records(p.items, rec);
+	for (i = 0; i < n; i++)
+		printf("%s\n", rec[i].zone_line);
 	page_free(&p);
 	return 0;
 }
@@ -229,9 +234,11 @@ cli_domain_doctor(struct core *core, const struct config *cfg, int *failed)
 		domain_check_run(&items[i], NULL, c);
 		for (k = 0; k < c->n; k++) {
 			const struct domain_check_item *it = &c->items[k];
-			/* a key record that is missing or wrong fails every signature: FAIL; no
-			 * answer from DNS: FAIL; a missing SPF or DMARC record weakens delivery:
-			 * warn */
+			/* an RSA key record that is missing or wrong fails every signature: FAIL;
+			 * no answer from DNS: FAIL; a missing SPF or DMARC record weakens delivery:
+			 * warn; so does a wrong Ed25519 key record ("dkim-ed25519"): its
+			 * signature fails, but the RSA one still passes DMARC, and a failed
+			 * signature counts as none (RFC 6376 6.1) */
 			int fatal = !it->ok && (strcmp(it->status, "unknown") == 0 ||
 			                           strcmp(it->item, "dkim") == 0);
 			printf("%-5s %-9s %s %s: %s%s%s\n",

@@ -14,15 +14,21 @@ static json_t *domain_json(const struct domain_view *);
 static json_t *
 domain_json(const struct domain_view *v)
 {
-	struct domain_record rec;
+	struct domain_record rec[DOMAIN_RECORDS_MAX];
+	size_t n = domain_records(v, rec), i;
+	json_t *records = json_array();
 
-	domain_record(v, &rec);
-	/* records is a list: SPF and DMARC are the domain owner's, but a later key (rotation)
-	 * adds a record beside this one */
-	return json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s,s:s,s:s,s:s}],s:o}", "id", v->public_id,
-	    "domain", v->domain, "selector", v->selector, "algorithm", "rsa-sha256", "records",
-	    "purpose", rec.purpose, "type", "TXT", "name", rec.name, "value", rec.value, "zoneLine",
-	    rec.zone_line, "createdAt", api_time_or_null(v->created_ms));
+	/* records is a list: the RSA key's record, then the Ed25519 key's (a domain added before
+	 * linkcamp made Ed25519 keys has none, and "ed25519": false) */
+	for (i = 0; records != NULL && i < n; i++)
+		json_array_append_new(records,
+		    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "purpose", rec[i].purpose,
+		        "algorithm", rec[i].algorithm, "selector", rec[i].selector, "type", "TXT",
+		        "name", rec[i].name, "value", rec[i].value, "zoneLine", rec[i].zone_line));
+	return json_pack("{s:s,s:s,s:s,s:s,s:b,s:o,s:o}", "id", v->public_id, "domain", v->domain,
+	    "selector", v->selector, "algorithm", "rsa-sha256", "ed25519",
+	    v->ed25519_selector != NULL, "records", records, "createdAt",
+	    api_time_or_null(v->created_ms));
 }
 
 void

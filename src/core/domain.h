@@ -18,6 +18,10 @@
 #define DOMAIN_SELECTOR_MAX 40      /* bytes of a selector we accept (a DNS label is 63) */
 #define DOMAIN_RECORD_NAME_MAX 320  /* "<selector>._domainkey.<domain>" */
 #define DOMAIN_RECORD_VALUE_MAX 600 /* "v=DKIM1; k=rsa; p=<392 base64>" */
+#define DOMAIN_RECORDS_MAX 2        /* the RSA key's record, the Ed25519 key's */
+/* the Ed25519 key's selector is the RSA one's with this suffix (docs/dkim.md) */
+#define DOMAIN_ED25519_SUFFIX "-ed25519"
+#define DOMAIN_ED_SELECTOR_MAX (DOMAIN_SELECTOR_MAX + sizeof(DOMAIN_ED25519_SUFFIX) - 1)
 
 /* domain_settings_load keeps [dns] resolver of cfg for the checks; call once before threads
  * start. */
@@ -29,6 +33,9 @@ struct domain_view {
 	int64_t id;
 	const char *public_id, *domain, *selector, *rsa_public;
 	int64_t created_ms;
+	/* the Ed25519 key's selector and p=; NULL for a domain added before linkcamp made
+	 * Ed25519 keys: its mail is signed rsa-sha256 only */
+	const char *ed25519_selector, *ed25519_public;
 };
 
 /* One DNS record to publish. */
@@ -39,10 +46,15 @@ struct domain_record {
 	                                        a zone file line, the text cut into 255-byte
 	                                        strings (RFC 1035 3.3; DNS joins them again) */
 	const char *purpose;                                                   /* "dkim" (static) */
+	const char *algorithm; /* "rsa-sha256" or "ed25519-sha256": what it verifies (static) */
+	const char *selector;  /* borrowed from the view */
 };
 
-/* domain_record writes the DKIM record of v into out. */
+/* domain_record writes the RSA key's DKIM record of v into out. */
 void domain_record(const struct domain_view *v, struct domain_record *out);
+/* domain_records writes every DKIM record of v to publish into out: the RSA key's, then the
+ * Ed25519 key's when v has one. Returns how many (1 or 2). */
+size_t domain_records(const struct domain_view *v, struct domain_record out[DOMAIN_RECORDS_MAX]);
 
 /* domains_create makes the key pair of domain (any case; stored lower-case) for the
  * principal's workspace, seals the private keys and stores them. selector may be NULL
@@ -68,19 +80,23 @@ lc_err domains_get(
  * the row. LC_ENOTFOUND. */
 lc_err domains_delete(struct core *core, const struct principal *who, const char *public_id);
 
-/* What the worker signs one message with; the PEM text is in memory libsodium guards and
+/* What the worker signs one message with; the keys are in memory libsodium guards and
  * wipes (domain_signing_clear). */
 struct domain_signing {
 	char domain[DOMAIN_NAME_MAX + 1];
 	char selector[DOMAIN_SELECTOR_MAX + 1];
 	char *rsa_pem; /* sodium_malloc'd, NUL-ended */
+	char ed_selector[DOMAIN_ED_SELECTOR_MAX + 1];
+	unsigned char *ed_seed; /* sodium_malloc'd 32 bytes; NULL: no Ed25519 key, or ed_unopened */
+	int ed_unopened;        /* the domain has an Ed25519 key but its box did not open */
 };
 /* domain_signing_load finds the key for mail from from_address sent as message_id: the
  * workspace's domain equal to the address's domain, else the nearest parent domain
  * (news.example.com is signed by example.com; relaxed DMARC alignment accepts that). It
- * opens the sealed key. LC_ENOTFOUND when no domain signs it (the mail goes unsigned);
- * LC_EINVAL when the key does not open (another key_file: the message must not leave
- * unsigned — the caller defers it). */
+ * opens the sealed keys. LC_ENOTFOUND when no domain signs it (the mail goes unsigned);
+ * LC_EINVAL when the RSA key does not open (another key_file: the message must not leave
+ * unsigned — the caller defers it). An Ed25519 key that does not open is not an error: it
+ * sets ed_unopened (the mail leaves with the RSA signature alone). */
 lc_err domain_signing_load(
     struct core *core, int64_t message_id, const char *from_address, struct domain_signing *out);
 /* domain_signing_clear wipes and frees the key of s. */
@@ -91,8 +107,8 @@ void domain_signing_clear(struct domain_signing *s);
 #define DOMAIN_CHECK_ITEMS 8
 /* One item of a check: what was looked up, found, expected, and the verdict. */
 struct domain_check_item {
-	const char *item;   /* "spf", "dkim", "dmarc", "dkim-alignment", "spf-alignment"
-	                       (static) */
+	const char *item;   /* "spf", "dkim", "dkim-ed25519" (a domain with an Ed25519 key),
+	                       "dmarc", "dkim-alignment", "spf-alignment" (static) */
 	const char *status; /* "ok", "missing", "mismatch", "invalid", "misaligned", "unknown"
 	                       (no answer from DNS) (static) */
 	int ok;

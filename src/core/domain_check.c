@@ -362,10 +362,10 @@ check_alignment(struct domain_check *c, const char *from_domain, const char *d, 
 void
 domain_check_run(const struct domain_view *v, const char *from, struct domain_check *out)
 {
-	struct domain_record rec;
+	struct domain_record rec[DOMAIN_RECORDS_MAX];
 	char adkim[2], aspf[2], from_domain[DOMAIN_NAME_MAX + 1];
 	const char *at;
-	size_t i;
+	size_t i, n;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->domain, sizeof(out->domain), "%s", v->domain);
@@ -377,9 +377,13 @@ domain_check_run(const struct domain_view *v, const char *from, struct domain_ch
 	snprintf(from_domain, sizeof(from_domain), "%s", at ? at + 1 : v->domain);
 	for (i = 0; from_domain[i]; i++)
 		from_domain[i] = (char)tolower((unsigned char)from_domain[i]);
-	domain_record(v, &rec);
+	n = domain_records(v, rec);
 	check_spf(out, from_domain);
-	check_dkim(out, "dkim", rec.name, "rsa", v->rsa_public, rec.value);
+	check_dkim(out, "dkim", rec[0].name, "rsa", v->rsa_public, rec[0].value);
+	/* the Ed25519 key's record is checked like the RSA one: found, expected, matches */
+	if (n > 1)
+		check_dkim(out, "dkim-ed25519", rec[1].name, "ed25519", v->ed25519_public,
+		    rec[1].value);
 	check_dmarc(out, from_domain, adkim, aspf);
 	check_alignment(out, from_domain, v->domain, adkim, aspf, out->items[0].ok);
 	out->ok = 1;

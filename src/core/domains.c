@@ -19,6 +19,7 @@
 
 #define TXT_STRING_MAX 255          /* bytes of one DNS character-string (RFC 1035 3.3) */
 #define BOX_MAX (DKIM_PEM_MAX + 64) /* a sealed PEM: nonce, text, tag */
+#define ED_BOX_MAX 128              /* a sealed Ed25519 seed: 24 + 32 + 16 */
 
 struct create_tx {
 	const struct principal *who;
@@ -33,6 +34,7 @@ static void view_from_row(const struct db_rows *, size_t, void *);
 static lc_err bad(struct core_fail *, const char *, const char *);
 static lc_err create_tx(struct db *, void *);
 static lc_err open_pem(const struct db_rows *, size_t, char **);
+static lc_err open_seed(const struct db_rows *, size_t, unsigned char **);
 
 /* selector_valid: one DNS label of lower-case letters, digits and inner hyphens, at most
  * DOMAIN_SELECTOR_MAX bytes. */
@@ -64,6 +66,10 @@ view_from_row(const struct db_rows *r, size_t i, void *item)
 	v->selector = db_str(r, i, SDOM_COL_SELECTOR);
 	v->rsa_public = db_str(r, i, SDOM_COL_RSA_PUBLIC);
 	v->created_ms = db_ms(r, i, SDOM_COL_CREATED);
+	v->ed25519_selector = db_str(r, i, SDOM_COL_ED_SELECTOR);
+	v->ed25519_public = db_str(r, i, SDOM_COL_ED_PUBLIC);
+	if (v->ed25519_selector == NULL || v->ed25519_public == NULL)
+		v->ed25519_selector = v->ed25519_public = NULL; /* both or neither */
 }
 
 static lc_err
@@ -96,7 +102,27 @@ domain_record(const struct domain_view *v, struct domain_record *out)
 	snprintf(out->name, sizeof(out->name), "%s._domainkey.%s", v->selector, v->domain);
 	snprintf(out->value, sizeof(out->value), "v=DKIM1; k=rsa; p=%s", v->rsa_public);
 	out->purpose = "dkim";
+	out->algorithm = "rsa-sha256";
+	out->selector = v->selector;
 	zone_line(out);
+}
+
+size_t
+domain_records(const struct domain_view *v, struct domain_record out[DOMAIN_RECORDS_MAX])
+{
+	struct domain_record *r = &out[1];
+
+	domain_record(v, &out[0]);
+	if (v->ed25519_selector == NULL)
+		return 1;
+	snprintf(r->name, sizeof(r->name), "%s._domainkey.%s", v->ed25519_selector, v->domain);
+	/* RFC 8463 4.2: k=ed25519, p= the raw public key in base64 */
+	snprintf(r->value, sizeof(r->value), "v=DKIM1; k=ed25519; p=%s", v->ed25519_public);
+	r->purpose = "dkim";
+	r->algorithm = "ed25519-sha256";
+	r->selector = v->ed25519_selector;
+	zone_line(r);
+	return 2;
 }
 
 /* create_tx checks the workspace's limit and stores the domain; a second live row of the
@@ -140,8 +166,9 @@ lc_err
 domains_create(struct core *core, const struct principal *who, const char *domain,
     const char *selector, struct page *out, struct core_fail *fail)
 {
-	unsigned char rsa_box[BOX_MAX];
-	char id[ID_MAX], name[DOMAIN_NAME_MAX + 1], sel[DOMAIN_SELECTOR_MAX + 1];
+	unsigned char rsa_box[BOX_MAX], ed_box[ED_BOX_MAX];
+	char id[ID_MAX], name[DOMAIN_NAME_MAX + 1], sel[DOMAIN_SELECTOR_MAX + 1],
+	    ed_sel[DOMAIN_ED_SELECTOR_MAX + 1];
 	struct store_domain d;
 	struct create_tx t = {who, &d, fail, out};
 	struct dkim_keys *keys;
@@ -191,8 +218,13 @@ domains_create(struct core *core, const struct principal *who, const char *domai
 	if ((e = dkim_keys_generate(keys)) != LC_OK)
 		goto out;
 	if ((e = secret_seal(keys->rsa_pem, keys->rsa_pem_len, rsa_box, sizeof(rsa_box),
-	         &d.rsa_box_len)) != LC_OK)
+	         &d.rsa_box_len)) != LC_OK ||
+	    (e = secret_seal(keys->ed_seed, sizeof(keys->ed_seed), ed_box, sizeof(ed_box),
+	         &d.ed25519_box_len)) != LC_OK)
 		goto out;
+	/* one rule for the second selector: each key has its own record, and a new RSA
+	 * selector (a new key) makes a new Ed25519 one too */
+	snprintf(ed_sel, sizeof(ed_sel), "%s%s", sel, DOMAIN_ED25519_SUFFIX);
 	id_new("dom_", id);
 	d.public_id = id;
 	d.workspace_id = who->workspace_id;
@@ -200,6 +232,9 @@ domains_create(struct core *core, const struct principal *who, const char *domai
 	d.selector = sel;
 	d.rsa_public = keys->rsa_pub;
 	d.rsa_box = rsa_box;
+	d.ed25519_selector = ed_sel;
+	d.ed25519_public = keys->ed_pub;
+	d.ed25519_box = ed_box;
 	e = db_tx(core->db, create_tx, &t);
 out:
 	sodium_free(keys); /* wipes */
@@ -271,6 +306,24 @@ open_pem(const struct db_rows *r, size_t col, char **pem)
 	return LC_OK;
 }
 
+/* open_seed opens the sealed Ed25519 seed in column col of row 0 into guarded memory. */
+static lc_err
+open_seed(const struct db_rows *r, size_t col, unsigned char **seed)
+{
+	size_t len = 0;
+
+	if ((*seed = sodium_malloc(DKIM_ED_SEED_BYTES)) == NULL)
+		return LC_ENOMEM;
+	if (secret_open((const unsigned char *)db_str(r, 0, col), db_len(r, 0, col), *seed,
+	        DKIM_ED_SEED_BYTES, &len) != LC_OK ||
+	    len != DKIM_ED_SEED_BYTES) {
+		sodium_free(*seed);
+		*seed = NULL;
+		return LC_EINVAL;
+	}
+	return LC_OK;
+}
+
 lc_err
 domain_signing_load(
     struct core *core, int64_t message_id, const char *from_address, struct domain_signing *out)
@@ -300,6 +353,15 @@ domain_signing_load(
 	snprintf(out->domain, sizeof(out->domain), "%s", db_str(&r, 0, DKEY_COL_DOMAIN));
 	snprintf(out->selector, sizeof(out->selector), "%s", db_str(&r, 0, DKEY_COL_SELECTOR));
 	e = open_pem(&r, DKEY_COL_RSA_BOX, &out->rsa_pem);
+	/* the Ed25519 key is a second signature: one that does not open (a damaged row) only
+	 * leaves it out, and the caller says so */
+	if (e == LC_OK && db_str(&r, 0, DKEY_COL_ED_BOX) != NULL &&
+	    db_str(&r, 0, DKEY_COL_ED_SELECTOR) != NULL) {
+		snprintf(out->ed_selector, sizeof(out->ed_selector), "%s",
+		    db_str(&r, 0, DKEY_COL_ED_SELECTOR));
+		if (open_seed(&r, DKEY_COL_ED_BOX, &out->ed_seed) != LC_OK)
+			out->ed_unopened = 1;
+	}
 	db_rows_free(&r);
 	if (e != LC_OK)
 		domain_signing_clear(out);
@@ -310,5 +372,6 @@ void
 domain_signing_clear(struct domain_signing *s)
 {
 	sodium_free(s->rsa_pem); /* wipes; NULL is fine */
+	sodium_free(s->ed_seed);
 	memset(s, 0, sizeof(*s));
 }

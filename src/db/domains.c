@@ -4,7 +4,8 @@
 #include "db/store_domains.h"
 
 #define DOM_SELECT                                                                                 \
-	"SELECT d.id, d.public_id, d.domain, d.selector, d.rsa_public, d.created_at "              \
+	"SELECT d.id, d.public_id, d.domain, d.selector, d.rsa_public, d.created_at, "             \
+	"d.ed25519_selector, d.ed25519_public "                                                    \
 	"FROM sending_domains d "
 
 lc_err
@@ -28,12 +29,16 @@ store_domain_insert(struct db *db, const struct store_domain *d, const char *now
 {
 	static const char sql[] =
 	    "INSERT INTO sending_domains (public_id, workspace_id, domain, selector, rsa_public, "
-	    "rsa_box, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)";
+	    "rsa_box, status, created_at, ed25519_selector, ed25519_public, ed25519_box) "
+	    "VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)";
+	int ed = d->ed25519_box != NULL;
 	struct db_param p[] = {DB_CSTR(d->public_id), DB_I64(d->workspace_id), DB_CSTR(d->domain),
 	    DB_CSTR(d->selector), DB_CSTR(d->rsa_public),
-	    DB_STR((const char *)d->rsa_box, d->rsa_box_len), DB_CSTR(now_sql)};
+	    DB_STR((const char *)d->rsa_box, d->rsa_box_len), DB_CSTR(now_sql),
+	    ed ? DB_CSTR(d->ed25519_selector) : DB_NULL, ed ? DB_CSTR(d->ed25519_public) : DB_NULL,
+	    ed ? DB_STR((const char *)d->ed25519_box, d->ed25519_box_len) : DB_NULL};
 
-	if (d->rsa_box == NULL)
+	if (d->rsa_box == NULL || (ed && (d->ed25519_selector == NULL || d->ed25519_public == NULL)))
 		return LC_EINVAL;
 	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, NULL);
 }
@@ -81,7 +86,8 @@ lc_err
 store_domain_key(struct db *db, int64_t message_id, const char *domain, struct db_rows *out)
 {
 	static const char sql[] =
-	    "SELECT d.domain, d.selector, d.rsa_box FROM outbound_messages o "
+	    "SELECT d.domain, d.selector, d.rsa_box, d.ed25519_selector, d.ed25519_box "
+	    "FROM outbound_messages o "
 	    "JOIN sending_domains d ON d.workspace_id = o.workspace_id AND d.live_domain = ? "
 	    "WHERE o.id = ?";
 	struct db_param p[] = {DB_CSTR(domain), DB_I64(message_id)};

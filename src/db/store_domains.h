@@ -15,6 +15,10 @@ struct store_domain {
 	const char *domain, *selector, *rsa_public;
 	const unsigned char *rsa_box;
 	size_t rsa_box_len;
+	/* the Ed25519 key (sql/150_dkim_ed25519.sql); NULL ed25519_box: none */
+	const char *ed25519_selector, *ed25519_public;
+	const unsigned char *ed25519_box;
+	size_t ed25519_box_len;
 };
 
 /* Columns of the reads below (the key box only in store_domain_key). */
@@ -25,6 +29,8 @@ enum {
 	SDOM_COL_SELECTOR,
 	SDOM_COL_RSA_PUBLIC,
 	SDOM_COL_CREATED,
+	SDOM_COL_ED_SELECTOR, /* NULL: no Ed25519 key */
+	SDOM_COL_ED_PUBLIC,
 	SDOM_NCOLS
 };
 
@@ -45,7 +51,7 @@ lc_err store_domain_delete(
     struct db *db, int64_t workspace_id, const char *public_id, uint64_t *changed);
 
 /* Columns of store_domain_key. */
-enum { DKEY_COL_DOMAIN, DKEY_COL_SELECTOR, DKEY_COL_RSA_BOX };
+enum { DKEY_COL_DOMAIN, DKEY_COL_SELECTOR, DKEY_COL_RSA_BOX, DKEY_COL_ED_SELECTOR, DKEY_COL_ED_BOX };
 /* store_domain_key reads the signing key of domain for the workspace of outbound message
  * message_id (0 or 1 row): a primary key read and one point of ux_sending_domains_live. */
 lc_err store_domain_key(struct db *db, int64_t message_id, const char *domain, struct db_rows *out);

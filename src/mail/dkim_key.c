@@ -1,6 +1,7 @@
 /* dkim_key.c: DKIM key pairs with OpenSSL 3's EVP interface. RSA-2048: what every
  * verifier accepts (RFC 8301 makes 1024 the floor), and its p= still fits a TXT record of
- * two strings. Why no Ed25519 (RFC 8463) second signature: docs/dkim.md. */
+ * two strings. Ed25519 (RFC 8463) for the second signature: its private key kept as the raw
+ * 32-byte seed (what dkim_ed25519.c signs with), its public key raw in base64. */
 #include <string.h>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
@@ -12,6 +13,7 @@
 
 static lc_err pem_out(EVP_PKEY *, char *, size_t *);
 static lc_err pub_out(EVP_PKEY *, char[DKIM_PUB_MAX]);
+static lc_err ed_out(struct dkim_keys *);
 
 /* pem_out writes pkey's private key as PKCS#8 PEM (unencrypted: the caller seals it) into
  * out (DKIM_PEM_MAX bytes, NUL-ended); OpenSSL's copy is cleansed. */
@@ -57,6 +59,26 @@ pub_out(EVP_PKEY *pkey, char out[DKIM_PUB_MAX])
 	return LC_OK;
 }
 
+/* ed_out makes an Ed25519 key pair into k->ed_seed and k->ed_pub. */
+static lc_err
+ed_out(struct dkim_keys *k)
+{
+	unsigned char pub[32];
+	size_t sn = sizeof(k->ed_seed), pn = sizeof(pub);
+	EVP_PKEY *ed;
+	lc_err e = LC_ENOMEM;
+
+	if ((ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519")) == NULL)
+		return LC_ENOMEM;
+	if (EVP_PKEY_get_raw_private_key(ed, k->ed_seed, &sn) == 1 && sn == sizeof(k->ed_seed) &&
+	    EVP_PKEY_get_raw_public_key(ed, pub, &pn) == 1 && pn == sizeof(pub)) {
+		EVP_EncodeBlock((unsigned char *)k->ed_pub, pub, sizeof(pub));
+		e = LC_OK;
+	}
+	EVP_PKEY_free(ed); /* OpenSSL cleanses its copy */
+	return e;
+}
+
 lc_err
 dkim_keys_generate(struct dkim_keys *k)
 {
@@ -66,7 +88,8 @@ dkim_keys_generate(struct dkim_keys *k)
 	memset(k, 0, sizeof(*k));
 	if ((rsa = EVP_RSA_gen(DKIM_RSA_BITS)) == NULL)
 		return LC_ENOMEM;
-	if (pem_out(rsa, k->rsa_pem, &k->rsa_pem_len) == LC_OK && pub_out(rsa, k->rsa_pub) == LC_OK)
+	if (pem_out(rsa, k->rsa_pem, &k->rsa_pem_len) == LC_OK && pub_out(rsa, k->rsa_pub) == LC_OK &&
+	    ed_out(k) == LC_OK)
 		e = LC_OK;
 	EVP_PKEY_free(rsa);
 	if (e != LC_OK)

@@ -13,21 +13,12 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "mail/dkim_headers.h"
 #include "mail/dkim_sign.h"
 
 #define SIG_FIELD "DKIM-Signature: "
 
 static DKIM_LIB *lib;
-
-/* The header fields a signature covers (RFC 6376 5.4.1): everything a reader sees or a
- * filter judges by. Absent ones are skipped by libopendkim. */
-static const char *sign_hdrs[] = {"from", "to", "cc", "reply-to", "subject", "date", "message-id",
-    "in-reply-to", "references", "mime-version", "content-type", "content-transfer-encoding",
-    "list-unsubscribe", "list-unsubscribe-post", "list-id", NULL};
-/* Oversigned (named once more than present): nobody can add a second From, Subject, To
- * or Reply-To, or an unsubscribe header, in transit without breaking the signature. */
-static const char *oversign_hdrs[] = {
-    "from", "to", "subject", "reply-to", "list-unsubscribe", "list-unsubscribe-post", NULL};
 
 static int rsa_key_ok(const char *);
 static void *lib_malloc(void *, size_t);
@@ -57,11 +48,12 @@ dkim_sign_global_init(void)
 {
 	if ((lib = dkim_init(lib_malloc, lib_free)) == NULL)
 		return LC_ENOMEM;
-	/* libopendkim takes the address of a NULL-ended list; len is the pointer's size */
-	if (dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_SIGNHDRS, sign_hdrs, sizeof(char **)) !=
-	        DKIM_STAT_OK ||
-	    dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_OVERSIGNHDRS, oversign_hdrs,
-	        sizeof(char **)) != DKIM_STAT_OK) {
+	/* libopendkim takes the address of a NULL-ended list (it only reads it); len is the
+	 * pointer's size. The lists are shared with the Ed25519 signer (dkim_headers.c). */
+	if (dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_SIGNHDRS,
+	        (void *)(uintptr_t)dkim_sign_headers, sizeof(char **)) != DKIM_STAT_OK ||
+	    dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_OVERSIGNHDRS,
+	        (void *)(uintptr_t)dkim_oversign_headers, sizeof(char **)) != DKIM_STAT_OK) {
 		dkim_close(lib);
 		lib = NULL;
 		return LC_ENOMEM;

@@ -3,11 +3,14 @@ linkcamp and sealed at rest, the records to publish, mail signed by the worker a
 by an independent verifier (python3-dkim) against the key published in the stack's own
 DNS server (Knot, scripts/dev), and the check of SPF, DKIM, DMARC and alignment through
 that server."""
+import base64
 import json
 import os
 import subprocess
 import uuid
 
+import nacl.secret
+import nacl.signing
 import pytest
 
 from conftest import (BIN, CONFIG, Tenant, assert_problem, cli, db_socket, sink_messages, sql,
@@ -43,8 +46,30 @@ def new_domain(api, name=None, **extra):
 
 
 def publish_key(d):
-    rec = d["records"][0]
-    publish(rec["name"], rec["zoneLine"])
+    """Publishes every key record of d (the RSA one, the Ed25519 one)."""
+    for rec in d["records"]:
+        publish(rec["name"], rec["zoneLine"])
+
+
+def both(d, ok=True):
+    """What verify() says of a mail signed by d with both keys."""
+    return [("rsa-sha256", d["domain"], d["selector"], ok),
+            ("ed25519-sha256", d["domain"], d["selector"] + "-ed25519", ok)]
+
+
+def mailbox_key():
+    """The stack's [mailboxes] key_file, as 32 bytes (it may hold them raw or in hex)."""
+    path, section = None, None
+    with open(CONFIG) as f:
+        for line in f:
+            line = line.split(";")[0].strip()
+            if line.startswith("["):
+                section = line.strip("[]")
+            elif section == "mailboxes" and line.partition("=")[0].strip() == "key_file":
+                path = line.partition("=")[2].strip()
+    with open(path, "rb") as f:
+        raw = f.read()
+    return raw if len(raw) == 32 else bytes.fromhex(raw.strip().decode())
 
 
 def send_one(api, sender, tag):
@@ -77,15 +102,23 @@ def test_create_shows_the_records_to_publish_and_never_the_private_key(t):
     assert d["domain"] == d["domain"].lower() and not d["domain"].endswith(".")
     sel = d["selector"]
     assert sel.startswith("lc") and len(sel) == 10
-    assert d["algorithm"] == "rsa-sha256"
-    [rsa] = d["records"]
+    assert d["algorithm"] == "rsa-sha256" and d["ed25519"] is True
+    [rsa, ed] = d["records"]
     assert rsa["purpose"] == "dkim" and rsa["type"] == "TXT"
+    assert rsa["algorithm"] == "rsa-sha256" and rsa["selector"] == sel
     assert rsa["name"] == f"{sel}._domainkey.{d['domain']}"
     # an RSA-2048 SubjectPublicKeyInfo
     assert rsa["value"].startswith("v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA")
     # the zone line cuts the 410-byte RSA value into 255-byte strings
     assert rsa["zoneLine"].startswith(rsa["name"] + ". 3600 IN TXT \"v=DKIM1; k=rsa; p=")
     assert rsa["zoneLine"].count('"') == 4
+    # the Ed25519 key: its own selector, the raw 32-byte public key (RFC 8463 4.2)
+    assert ed["purpose"] == "dkim" and ed["type"] == "TXT" and ed["algorithm"] == "ed25519-sha256"
+    assert ed["selector"] == sel + "-ed25519"
+    assert ed["name"] == f"{sel}-ed25519._domainkey.{d['domain']}"
+    assert ed["value"].startswith("v=DKIM1; k=ed25519; p=")
+    assert len(base64.b64decode(ed["value"].split("p=")[1], validate=True)) == 32
+    assert ed["zoneLine"] == f'{ed["name"]}. 3600 IN TXT "{ed["value"]}"'
     text = json.dumps(d)
     assert "PRIVATE" not in text and "private" not in text.lower()
 
@@ -105,12 +138,14 @@ def test_create_shows_the_records_to_publish_and_never_the_private_key(t):
     assert_problem(r, 409, "domain_exists", "domain")
     other = new_domain(t.api2, name=d["domain"])
     assert other["records"][0]["value"] != rsa["value"]
+    assert other["records"][1]["value"] != ed["value"]
 
     assert t.api.request("DELETE", f"/v1/domains/{d['id']}").status_code == 204
     assert_problem(t.api.get(f"/v1/domains/{d['id']}"), 404, "domain_not_found")
     # deleted, the domain can be added again, with new keys
     again = new_domain(t.api, name=d["domain"])
     assert again["records"][0]["value"] != rsa["value"]
+    assert again["records"][1]["value"] != ed["value"]
 
 
 @pytest.mark.parametrize("body,param", [
@@ -175,28 +210,47 @@ def test_mail_from_a_domain_is_signed_and_verifies_against_the_published_key(t):
     d = new_domain(t.api)
     publish_key(d)
     raw = send_one(t.api, f"news@{d['domain']}", uuid.uuid4().hex[:8])
+    # both signatures, RSA on top, each verified by python3-dkim (with python3-nacl for
+    # Ed25519) against its record in the stack's DNS server
     results = verify(raw)
-    assert results == [("rsa-sha256", d["domain"], d["selector"], True)], results
-    tags = signature_tags(raw)
-    assert tags[b"c"] == b"relaxed/relaxed"
-    signed = tags[b"h"].lower().split(b":")
+    assert results == both(d), results
+    rsa, ed = signature_tags(raw, 0), signature_tags(raw, 1)
+    assert ed[b"a"] == b"ed25519-sha256" and ed[b"v"] == b"1"
+    for tags in (rsa, ed):
+        assert tags[b"c"] == b"relaxed/relaxed" and b"l" not in tags
+    signed = rsa[b"h"].lower().split(b":")
     for h in (b"from", b"to", b"subject", b"date", b"message-id", b"mime-version",
               b"content-type", b"list-unsubscribe"):
         assert h in signed, signed
     assert signed.count(b"from") == 2  # oversigned: a second From breaks the signature
+    # the two sign the same header fields (one list, src/mail/dkim_headers.c)
+    assert sorted(ed[b"h"].lower().split(b":")) == sorted(signed)
+    assert rsa[b"bh"] == ed[b"bh"]  # the same relaxed body, SHA-256
+    # the folded Ed25519 field: lines of at most 78 bytes
+    lines = raw.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+    start = next(i for i, l in enumerate(lines) if l.startswith(b"DKIM-Signature: v=1; a=ed25519"))
+    field = [lines[start]]
+    for line in lines[start + 1:]:
+        if not line[:1] in (b" ", b"\t"):
+            break
+        field.append(line)
+    assert len(field) > 1 and all(len(line) <= 78 for line in field), field
+    # RSA on top, Ed25519 right below it
+    assert lines[start - 1][:1] in (b" ", b"\t") and any(
+        l.startswith(b"DKIM-Signature: v=1; a=rsa-sha256") for l in lines[:start])
 
-    # a body changed in transit fails; so does an added From
+    # a body changed in transit fails both; so does an added From
     head, body = raw.split(b"\r\n\r\n", 1)
-    assert not any(ok for *_, ok in verify(head + b"\r\n\r\n" + body.replace(b"guide", b"gu1de")))
-    assert not any(ok for *_, ok in verify(head + b"\r\nFrom: mallory@evil.example" +
-                                           b"\r\n\r\n" + body))
+    assert verify(head + b"\r\n\r\n" + body.replace(b"guide", b"gu1de")) == both(d, False)
+    assert verify(head + b"\r\nFrom: mallory@evil.example" + b"\r\n\r\n" + body) == \
+        both(d, False)
 
 
 def test_a_subdomain_is_signed_by_its_parent_domain(t):
     d = new_domain(t.api)
     publish_key(d)
     raw = send_one(t.api, f"hello@news.{d['domain']}", uuid.uuid4().hex[:8])
-    assert verify(raw) == [("rsa-sha256", d["domain"], d["selector"], True)]
+    assert verify(raw) == both(d)
 
 
 def test_mail_from_another_domain_is_not_signed(t):
@@ -211,7 +265,7 @@ def test_the_wrong_key_in_dns_fails_verification_and_the_check_says_so(t):
     mine, theirs = d["records"][0], wrong["records"][0]
     publish(mine["name"], txt(mine["name"], theirs["value"]))
     raw = send_one(t.api, f"news@{d['domain']}", uuid.uuid4().hex[:8])
-    assert [ok for *_, ok in verify(raw)] == [False]
+    assert [ok for *_, ok in verify(raw)] == [False, False]  # nothing at the Ed25519 name
     body, items = check(t.api, d)
     assert body["ok"] is False
     assert items["dkim"]["status"] == "mismatch" and not items["dkim"]["ok"], items["dkim"]
@@ -242,7 +296,7 @@ def test_mail_through_a_mailbox_is_signed_too(t):
                     timeout=40)
     assert len(msgs) == 1
     assert b"ESMTPSA" in msgs[0]  # through Dovecot's submission service
-    assert verify(msgs[0]) == [("rsa-sha256", "mailbox.test", d["selector"], True)]
+    assert verify(msgs[0]) == both(d)
     t.api.request("DELETE", f"/v1/mailboxes/{m['id']}")
     t.api.request("DELETE", f"/v1/domains/{d['id']}")
 
@@ -283,6 +337,57 @@ def test_a_key_that_does_not_open_defers_the_mail_and_never_sends_it_unsigned(t,
     assert not [raw for raw, m in sink_messages() if to in str(m["To"] or "")]
 
 
+def test_ed25519_alone_failing_or_absent_leaves_the_rsa_signature_and_nothing_leaks(t):
+    """One worker of the ASan build of its own signs mail of three domains: one with both
+    keys (three mails), one whose Ed25519 box no longer opens (a damaged row), and one added
+    before linkcamp made Ed25519 keys (the columns NULL). The first verifies twice; the other
+    two leave with the RSA signature alone, and only the damaged one is logged, once. The
+    worker then exits with status 0 and no LeakSanitizer report: no leak per message."""
+    good, damaged, old = new_domain(t.api), new_domain(t.api), new_domain(t.api)
+    sql("UPDATE sending_domains SET ed25519_box = UNHEX(REPEAT('00', 72)) "
+        f"WHERE public_id = '{damaged['id']}'")
+    sql("UPDATE sending_domains SET ed25519_box = NULL, ed25519_public = NULL, "
+        f"ed25519_selector = NULL WHERE public_id = '{old['id']}'")
+    old = t.api.get(f"/v1/domains/{old['id']}").json()
+    assert old["ed25519"] is False and [r["algorithm"] for r in old["records"]] == ["rsa-sha256"]
+    body, items = check(t.api, old)
+    assert "dkim-ed25519" not in items and items["dkim"]["status"] == "missing"
+    for d in (good, damaged, old):
+        publish_key(d)
+    dev, instance = os.environ["LINKCAMP_DEV"], os.environ.get("LINKCAMP_INSTANCE", "test")
+    log = os.path.join(LOG_DIR, "worker-ed25519.log")
+    subprocess.run([dev, "worker-stop", instance], check=True, timeout=120)
+    worker = None
+    try:
+        worker = start_worker_process("worker-ed25519.log")
+        for _ in range(3):
+            assert verify(send_one(t.api, f"news@{good['domain']}", uuid.uuid4().hex[:8])) == \
+                both(good)
+        tag = uuid.uuid4().hex[:8]
+        raw = send_one(t.api, f"news@{damaged['domain']}", tag)
+        assert verify(raw) == both(damaged)[:1]
+        [[damaged_msg]] = sql(f"SELECT id FROM outbound_messages WHERE to_email = 'pat-{tag}@p-{tag}.example'")
+        tag = uuid.uuid4().hex[:8]
+        raw = send_one(t.api, f"news@{old['domain']}", tag)
+        assert verify(raw) == both(old)[:1]
+        [[old_msg]] = sql(f"SELECT id FROM outbound_messages WHERE to_email = 'pat-{tag}@p-{tag}.example'")
+        pid = worker.pid
+        stop_process(worker)  # status 0: no leak report at exit
+        worker = None
+    finally:
+        if worker is not None:
+            worker.kill()
+            worker.wait()
+        subprocess.run([dev, "worker-start", instance], check=True, timeout=120)
+    assert not [f for f in os.listdir(LOG_DIR) if f.startswith("asan.") and f.endswith(f".{pid}")]
+    with open(log, errors="replace") as f:
+        text = f.read()
+    said = [l for l in text.splitlines() if f"message {damaged_msg} leaves with its rsa-sha256 "
+            "signature only" in l]
+    assert len(said) == 1 and damaged["domain"] in said[0], said
+    assert f"message {old_msg} " not in text
+
+
 # ---- the check ----
 
 def test_check_reports_spf_dkim_dmarc_and_alignment_item_by_item(t):
@@ -290,14 +395,17 @@ def test_check_reports_spf_dkim_dmarc_and_alignment_item_by_item(t):
     name = d["domain"]
     body, items = check(t.api, d)
     assert body["domain"] == name and body["from"] == f"postmaster@{name}"
-    assert [i["item"] for i in body["items"]] == ["spf", "dkim", "dmarc", "dkim-alignment",
-                                                  "spf-alignment"]
+    assert [i["item"] for i in body["items"]] == ["spf", "dkim", "dkim-ed25519", "dmarc",
+                                                  "dkim-alignment", "spf-alignment"]
     assert body["ok"] is False
     assert items["spf"]["status"] == "missing" and items["spf"]["name"] == name
     assert items["spf"]["found"] is None and "v=spf1" in items["spf"]["expected"]
     assert items["dkim"]["status"] == "missing"
     assert items["dkim"]["name"] == d["records"][0]["name"]
     assert items["dkim"]["expected"] == d["records"][0]["value"]
+    assert items["dkim-ed25519"]["status"] == "missing" and not items["dkim-ed25519"]["ok"]
+    assert items["dkim-ed25519"]["name"] == d["records"][1]["name"]
+    assert items["dkim-ed25519"]["expected"] == d["records"][1]["value"]
     assert items["dmarc"]["status"] == "missing" and items["dmarc"]["name"] == f"_dmarc.{name}"
     assert items["dkim-alignment"]["ok"] is True  # d= is From's domain
     assert items["spf-alignment"]["ok"] is False  # nothing to align with yet
@@ -309,6 +417,8 @@ def test_check_reports_spf_dkim_dmarc_and_alignment_item_by_item(t):
     assert body["ok"] is True, body
     assert items["spf"]["status"] == "ok" and items["spf"]["found"] == "v=spf1 ip4:127.0.0.1 -all"
     assert items["dkim"]["found"] == d["records"][0]["value"]
+    assert items["dkim-ed25519"]["status"] == "ok"
+    assert items["dkim-ed25519"]["found"] == d["records"][1]["value"]
     assert items["dmarc"]["status"] == "ok" and "p=reject" in items["dmarc"]["detail"]
     assert items["dkim-alignment"]["status"] == "ok"
 
@@ -402,10 +512,13 @@ def test_cli_add_list_zone_check(t):
     lines = out.splitlines()
     dom_id = lines[0]
     assert dom_id.startswith("dom_") and "cli1._domainkey." + name in out
+    assert f"cli1-ed25519._domainkey.{name}  (ed25519-sha256)" in out
+    assert "v=DKIM1; k=ed25519; p=" in out
     assert "PRIVATE" not in out
-    assert f"{dom_id}\t{name}\tselector cli1" in cli("domain", "list", t.ws)
+    assert f"{dom_id}\t{name}\tselector cli1\tcli1-ed25519" in cli("domain", "list", t.ws)
     zone = cli("domain", "zone", t.ws, dom_id).splitlines()
-    assert len(zone) == 1 and zone[0].startswith(f"cli1._domainkey.{name}. 3600 IN TXT ")
+    assert len(zone) == 2 and zone[0].startswith(f"cli1._domainkey.{name}. 3600 IN TXT ")
+    assert zone[1].startswith(f'cli1-ed25519._domainkey.{name}. 3600 IN TXT "v=DKIM1; k=ed25519; p=')
     p = cli("domain", "check", t.ws, dom_id, check=False)
     assert p.returncode == 1 and "FAIL dkim " in " ".join(p.stdout.split()), p.stdout
     publish(name, *zone, txt(name, "v=spf1 -all"), txt("_dmarc." + name, "v=DMARC1; p=none"))
@@ -419,7 +532,15 @@ def test_cli_add_list_zone_check(t):
 
     doctor = cli("doctor", check=False)
     mine = [l for l in doctor.stdout.splitlines() if f" {name} " in l]
-    assert len(mine) == 5 and all(l.split()[0] == "ok" for l in mine), doctor.stdout
+    assert len(mine) == 6 and all(l.split()[0] == "ok" for l in mine), doctor.stdout
+    # a missing Ed25519 record is a warning: the RSA signature still passes DMARC
+    unpublish(f"cli1-ed25519._domainkey.{name}")
+    doctor = cli("doctor", check=False)
+    assert [l for l in doctor.stdout.splitlines()
+            if l.startswith("warn") and f"{name} dkim-ed25519:" in l], doctor.stdout
+    assert not [l for l in doctor.stdout.splitlines() if l.startswith("FAIL") and f" {name} " in l]
+    p = cli("domain", "check", t.ws, dom_id, check=False)
+    assert p.returncode == 1 and "FAIL dkim-ed25519 " in " ".join(p.stdout.split()), p.stdout
     unpublish(f"cli1._domainkey.{name}")
     doctor = cli("doctor", check=False)
     assert doctor.returncode == 1
@@ -436,6 +557,16 @@ def test_private_keys_are_sealed_in_the_database_and_in_no_log(t):
     send_one(t.api, f"news@{d['domain']}", uuid.uuid4().hex[:8])
     rows = sql(f"SELECT LENGTH(rsa_box) FROM sending_domains WHERE public_id = '{d['id']}'")
     assert int(rows[0][0]) > 1600, rows
+    # the Ed25519 key: sealed (nonce, tag, 32 bytes), and it opens, with the stack's key file,
+    # to the very key whose public half is published
+    rows = sql("SELECT HEX(ed25519_box), ed25519_public FROM sending_domains "
+               f"WHERE public_id = '{d['id']}'")
+    box = bytes.fromhex(rows[0][0])
+    assert len(box) == 24 + 16 + 32, rows
+    seed = nacl.secret.SecretBox(mailbox_key()).decrypt(box[24:], box[:24])
+    pub = nacl.signing.SigningKey(seed).verify_key.encode()
+    assert base64.b64encode(pub).decode() == rows[0][1] == d["records"][1]["value"].split("p=")[1]
+    seed_forms = [seed, base64.b64encode(seed), seed.hex().encode(), seed.hex().upper().encode()]
     # PEM armour, and the start of any RSA-2048 PKCS#8 key in base64
     markers = [b"PRIVATE KEY", b"MIIEv", b"MIIEu"]
     for args in ([], ["--hex-blob"]):
@@ -446,8 +577,10 @@ def test_private_keys_are_sealed_in_the_database_and_in_no_log(t):
         assert d["id"].encode() in dump.stdout
         for mark in markers:
             assert mark not in dump.stdout and mark.hex().encode() not in dump.stdout.lower()
+        for form in seed_forms:
+            assert form not in dump.stdout
     for name in os.listdir(LOG_DIR):
         with open(os.path.join(LOG_DIR, name), "rb") as f:
             data = f.read()
-        for mark in markers:
+        for mark in markers + seed_forms:
             assert mark not in data, name

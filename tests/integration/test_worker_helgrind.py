@@ -77,6 +77,8 @@ def test_worker_threads_are_clean_under_helgrind():
         signed = [raw for raw, m in sink_messages() if f"hg {tag} " in str(m["Subject"] or "")]
         assert len(signed) == SENDS and all(b"\r\nDKIM-Signature: " in b"\r\n" + raw
                                             for raw in signed)
+        # both signatures: rsa-sha256 (libopendkim) and ed25519-sha256 (our own signer)
+        assert all(b"a=rsa-sha256" in raw and b"a=ed25519-sha256" in raw for raw in signed)
         for i, pid in enumerate(checks):
             assert wait_for(lambda: status_of(t.api, rels[i], pid)["status"] == "verified", 600)
         stop_process(worker)
