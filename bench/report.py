@@ -19,7 +19,11 @@ STATIC_FOR = {"list": "static-list", "get": "static-get", "metrics": "static-met
               "healthz": "static-get", "readyz": "static-get"}
 RATIO_TARGET = {"get": 0.80, "list": 0.50, "metrics": 0.50}
 # without the response cache every answer is built: issue 20's first-read targets
-RATIO_TARGET_NOCACHE = {"get": 0.85, "list": 0.40, "metrics": 0.40}
+RATIO_TARGET_NOCACHE = {"get": 0.85, "list": 0.40, "metrics": 0.40, "queue": 0.30,
+                        "campaign-page": 0.30}
+# the signed-in pages (bench/run --pages, on with --no-cache): the approval queue and the
+# campaign page, measured after metrics when the run has them
+PAGES = ["queue", "campaign-page"]
 P99_TARGET_MS = 20.0
 SCALE_TOLERANCE = 0.90  # a ratio at a larger scale must keep 90% of the small one's
 REPEATED = ("healthz", "readyz")  # measured again as NAME-2, NAME-3, ...: the mean counts
@@ -27,7 +31,8 @@ REPEATED = ("healthz", "readyz")  # measured again as NAME-2, NAME-3, ...: the m
 # taken to the mean of those two runs, seconds away from it, so that the machine's speed,
 # which drifts by 20-25% over minutes, moves numerator and denominator alike.
 READYZ_AROUND = {"list": ("readyz", "readyz-2"), "get": ("readyz-2", "readyz-3"),
-                 "metrics": ("readyz-3", "readyz-4")}
+                 "metrics": ("readyz-3", "readyz-4"), "queue": ("readyz-4", "readyz-5"),
+                 "campaign-page": ("readyz-5", "readyz-6")}
 MEAN_KEYS = ("rps", "p50_ms", "stmts_per_req", "rows_per_req", "cpu_us_app", "cpu_us_db",
              "cpu_us_nginx", "cpu_us_wrk", "cpu_busy", "cpu_irq", "cpu_steal")
 
@@ -78,6 +83,8 @@ def cost(c):
 def main():
     out, base, small_path = sys.argv[1:4]
     meta = read_env(os.path.join(out, "meta.env"))
+    global CASES
+    CASES = CASES + [n for n in PAGES if os.path.exists(os.path.join(out, n + ".env"))]
     cases = {}
     names = CASES + [f"{n}-{i}" for n in REPEATED for i in range(2, 10)
                      if os.path.exists(os.path.join(out, f"{n}-{i}.env"))]
@@ -184,7 +191,8 @@ def main():
         p("  %s: mean of %d runs (%s req/s; p99 the highest)" % (
             name, len(rps), ", ".join("%.0f" % r for r in rps)))
     if around:
-        p("  list, get, metrics: /readyz is each one's ratio to the mean of the /readyz runs just")
+        p("  %s: /readyz is each one's ratio to the mean of the /readyz runs just" % ", ".join(
+            n for n in READYZ_AROUND if n in around))
         p("  before and after it (%s)" % "; ".join(
             "%s %s" % (n, " and ".join("%.0f" % r for r in cases[n]["readyz_around_rps"]))
             for n in READYZ_AROUND if n in around))

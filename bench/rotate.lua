@@ -4,6 +4,8 @@
 --   MODE list     FILE has one API key a line; GET the filtered first page of campaigns
 --   MODE get      FILE has "key<TAB>campaign id" lines; GET the campaign
 --   MODE metrics  same file; GET the campaign's metrics
+--   MODE page     FILE has "cookie<TAB>path" lines (bench/pages.py writes them): GET the
+--                 page signed in with that session cookie
 -- Every wrk thread walks the whole list in its own shuffled order, starting apart.
 
 local threads = {}
@@ -29,17 +31,21 @@ function init(args)
       local key, id = line:match("^([^\t]+)\t?([^\t]*)$")
       if key then
          local path
+         local headers = { ["Authorization"] = "Bearer " .. key }
          if mode == "list" then
             path = LIST_QUERY
          elseif mode == "get" then
             path = "/v1/link-building/campaign/" .. id
          elseif mode == "metrics" then
             path = "/v1/link-building/campaign/" .. id .. "/metrics"
+         elseif mode == "page" then
+            path = id
+            headers = { ["Cookie"] = key }
          else
             error("unknown mode " .. mode)
          end
          n = n + 1
-         reqs[n] = wrk.format("GET", path, { ["Authorization"] = "Bearer " .. key })
+         reqs[n] = wrk.format("GET", path, headers)
       end
    end
    if n == 0 then

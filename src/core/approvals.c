@@ -149,7 +149,7 @@ approvals_list(struct core *core, const struct principal *who, const struct appr
 	}
 	f.limit = q->limit + 1;
 	if ((e = store_msg_list(core->db, &f, &page->rows)) != LC_OK ||
-	    (e = store_msg_count(core->db, &f, &page->total)) != LC_OK ||
+	    (!q->no_total && (e = store_msg_count(core->db, &f, &page->total)) != LC_OK) ||
 	    (e = page_build(page, q->limit, &spec)) != LC_OK)
 		page_free(page);
 	return e;

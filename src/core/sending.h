@@ -172,6 +172,7 @@ struct approval_query {
 	int has_cursor;
 	int64_t cursor_ms, cursor_id;
 	unsigned limit;
+	int no_total; /* 1: the caller shows no total; page->total stays 0 (one statement less) */
 };
 /* approvals_list fills page (items: struct out_message; free with page_free). */
 lc_err approvals_list(struct core *core, const struct principal *who,

@@ -139,32 +139,62 @@ store_msg_claim_batch(struct db *db, const int64_t *ids, size_t n, const char *o
 	return db_exec(db, sql, p, 3 + STORE_BATCH_MAX, claimed, NULL);
 }
 
-#define MSG_LIST_FILTER                                                                            \
-	"WHERE m.workspace_id = ? AND ((1 << m.status) & ?) <> 0 AND ((1 << m.kind) & ?) <> 0 "    \
+/* A mask of statuses is tested bit by bit, which no index can use past workspace_id: the
+ * list then sorts, and the count reads, every message the workspace ever had. One status
+ * (the approval queue's awaiting approval, the campaign page's held) is an equality, so
+ * ix_outbound_ws_status (workspace_id, status, created_at, id) gives the rows of that
+ * status in order and the count reads those only. */
+#define MSG_LIST_FILTER(status_test)                                                               \
+	"WHERE m.workspace_id = ? AND " status_test " AND ((1 << m.kind) & ?) <> 0 "               \
 	"AND (? = 0 OR m.campaign_id = ?) "
+#define MSG_STATUS_MASK "((1 << m.status) & ?) <> 0"
+#define MSG_STATUS_ONE "m.status = ?"
+
+/* status_one is 1 when the filter names exactly one status, whose number *st receives;
+ * else 0 and *st is the mask. */
+static int
+status_one(unsigned mask, int64_t *st)
+{
+	if (mask != 0 && (mask & (mask - 1)) == 0) {
+		*st = __builtin_ctz(mask);
+		return 1;
+	}
+	*st = mask;
+	return 0;
+}
 
 lc_err
 store_msg_list(struct db *db, const struct store_msg_filter *f, struct db_rows *out)
 {
-	static const char sql[] =
-	    MSG_SELECT MSG_LIST_FILTER "AND m.created_at <= ? AND (m.created_at < ? OR m.id < ?) "
-	                               "ORDER BY m.created_at DESC, m.id DESC LIMIT ?";
+#define MSG_LIST_SQL(status_test)                                                                  \
+	MSG_SELECT MSG_LIST_FILTER(status_test) "AND m.created_at <= ? AND (m.created_at < ? OR "  \
+	                                        "m.id < ?) ORDER BY m.created_at DESC, m.id DESC " \
+	                                        "LIMIT ?"
+	static const char *const sql[2] = {
+	    MSG_LIST_SQL(MSG_STATUS_MASK), MSG_LIST_SQL(MSG_STATUS_ONE)};
+#undef MSG_LIST_SQL
 	const char *before = f->before_sql ? f->before_sql : "9999-12-31 23:59:59.999";
-	struct db_param p[] = {DB_I64(f->workspace_id), DB_I64(f->status_mask),
-	    DB_I64(f->kind_mask), DB_I64(f->campaign_id), DB_I64(f->campaign_id), DB_CSTR(before),
-	    DB_CSTR(before), DB_I64(f->before_sql ? f->before_id : INT64_MAX), DB_I64(f->limit)};
+	int64_t st;
+	int one = status_one(f->status_mask, &st);
+	struct db_param p[] = {DB_I64(f->workspace_id), DB_I64(st), DB_I64(f->kind_mask),
+	    DB_I64(f->campaign_id), DB_I64(f->campaign_id), DB_CSTR(before), DB_CSTR(before),
+	    DB_I64(f->before_sql ? f->before_id : INT64_MAX), DB_I64(f->limit)};
 
-	return db_query(db, sql, p, sizeof(p) / sizeof(p[0]), out);
+	return db_query(db, sql[one], p, sizeof(p) / sizeof(p[0]), out);
 }
 
 lc_err
 store_msg_count(struct db *db, const struct store_msg_filter *f, int64_t *n)
 {
-	static const char sql[] = "SELECT COUNT(*) FROM outbound_messages m " MSG_LIST_FILTER;
-	struct db_param p[] = {DB_I64(f->workspace_id), DB_I64(f->status_mask),
-	    DB_I64(f->kind_mask), DB_I64(f->campaign_id), DB_I64(f->campaign_id)};
+	static const char *const sql[2] = {
+	    "SELECT COUNT(*) FROM outbound_messages m " MSG_LIST_FILTER(MSG_STATUS_MASK),
+	    "SELECT COUNT(*) FROM outbound_messages m " MSG_LIST_FILTER(MSG_STATUS_ONE)};
+	int64_t st;
+	int one = status_one(f->status_mask, &st);
+	struct db_param p[] = {DB_I64(f->workspace_id), DB_I64(st), DB_I64(f->kind_mask),
+	    DB_I64(f->campaign_id), DB_I64(f->campaign_id)};
 
-	return one_id(db, sql, p, sizeof(p) / sizeof(p[0]), n);
+	return one_id(db, sql[one], p, sizeof(p) / sizeof(p[0]), n);
 }
 
 lc_err

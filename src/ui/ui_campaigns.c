@@ -280,6 +280,7 @@ held_json(struct http_ctx *ctx, const struct ui_ws *w, const char *campaign_id)
 	q.status_mask = 1u << MS_HELD;
 	q.campaign_id = campaign_id;
 	q.limit = 20;
+	q.no_total = 1; /* the page shows the rows, not how many: a first read's statement less */
 	if (approvals_list(ctx->core, &w->who, &q, &ap) != LC_OK) {
 		page_free(&ap);
 		return NULL;
