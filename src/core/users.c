@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "core/paging.h"
 #include "core/sending.h"
 #include "core/users.h"
 #include "core/validate.h"
@@ -768,18 +769,16 @@ lc_err
 decisions_list(struct core *core, const struct principal *who, unsigned limit, int has_cursor,
     int64_t cursor_ms, int64_t cursor_id, struct decision_page *page)
 {
+	struct store_window w;
 	char before[TIME_SQL_LEN];
 	size_t n;
 	lc_err e;
 
 	memset(page, 0, sizeof(*page));
-	before[0] = '\0';
 	if (limit < 1 || limit > 200)
 		return LC_EINVAL;
-	if (has_cursor)
-		sqltime_format(cursor_ms, before);
-	if ((e = store_decision_list(core->db, who->workspace_id, has_cursor ? before : NULL,
-	         cursor_id, limit + 1, &page->rows)) != LC_OK)
+	page_window(&w, before, limit, has_cursor, cursor_ms, cursor_id);
+	if ((e = store_decision_list(core->db, who->workspace_id, &w, &page->rows)) != LC_OK)
 		return e;
 	n = page->rows.nrows;
 	page->has_next = n > limit;

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include "db/db.h"
+#include "db/store_window.h"
 
 /* ---- accounts, workspaces, keys (store_accounts.c) ---- */
 
@@ -40,8 +41,8 @@ enum {
 /* store_workspace_page lists up to limit workspaces of the account, newest first, before
  * the position (before_sql, before_id) or from the newest when before_sql is NULL, with
  * their counters (columns WSP_COL_*). Caller frees out. */
-lc_err store_workspace_page(struct db *db, int64_t account_id, const char *before_sql,
-    int64_t before_id, unsigned limit, struct db_rows *out);
+lc_err store_workspace_page(
+    struct db *db, int64_t account_id, const struct store_window *w, struct db_rows *out);
 /* store_workspace_count counts the account's workspaces (an index range). */
 lc_err store_workspace_count(struct db *db, int64_t account_id, int64_t *n);
 
@@ -89,12 +90,10 @@ enum {
 struct store_campaign_filter {
 	int64_t workspace_id;
 	unsigned type_mask, status_mask;
-	const char *since_sql;  /* createdAt >= since */
-	int has_since;          /* 0: since_sql is the epoch (no lower bound) */
-	const char *q_like;     /* LIKE pattern with escapes, or NULL */
-	const char *before_sql; /* cursor position, or NULL */
-	int64_t before_id;
-	unsigned limit;
+	const char *since_sql; /* createdAt >= since */
+	int has_since;         /* 0: since_sql is the epoch (no lower bound) */
+	const char *q_like;    /* LIKE pattern with escapes, or NULL */
+	struct store_window w; /* the page: cursor and rows to read */
 };
 
 /* store_campaign_list reads up to f->limit campaigns matching f, newest first, with the
@@ -177,10 +176,8 @@ struct store_rel_filter {
 	const char *domain;   /* exact, or NULL */
 	unsigned status_mask; /* shown statuses: stored 0..9, and 10 (no_response) */
 	const char *no_response_before_sql;
-	const char *q_like; /* over contact name and email, or NULL */
-	const char *before_sql;
-	int64_t before_id;
-	unsigned limit;
+	const char *q_like;    /* over contact name and email, or NULL */
+	struct store_window w; /* the page: cursor and rows to read */
 };
 
 lc_err store_rel_list(struct db *db, const struct store_rel_filter *f, struct db_rows *out);

@@ -149,10 +149,11 @@ store_msg_list(struct db *db, const struct store_msg_filter *f, struct db_rows *
 	static const char sql[] =
 	    MSG_SELECT MSG_LIST_FILTER "AND m.created_at <= ? AND (m.created_at < ? OR m.id < ?) "
 	                               "ORDER BY m.created_at DESC, m.id DESC LIMIT ?";
-	const char *before = f->before_sql ? f->before_sql : "9999-12-31 23:59:59.999";
+	const char *before = f->w.before_sql ? f->w.before_sql : "9999-12-31 23:59:59.999";
 	struct db_param p[] = {DB_I64(f->workspace_id), DB_I64(f->status_mask),
 	    DB_I64(f->kind_mask), DB_I64(f->campaign_id), DB_I64(f->campaign_id), DB_CSTR(before),
-	    DB_CSTR(before), DB_I64(f->before_sql ? f->before_id : INT64_MAX), DB_I64(f->limit)};
+	    DB_CSTR(before), DB_I64(f->w.before_sql ? f->w.before_id : INT64_MAX),
+	    DB_I64(f->w.limit)};
 
 	return db_query(db, sql, p, sizeof(p) / sizeof(p[0]), out);
 }

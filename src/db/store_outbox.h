@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include "db/db.h"
+#include "db/store_window.h"
 
 /* ---- outbound messages (store_outbox.c) ---- */
 
@@ -79,10 +80,8 @@ struct store_msg_filter {
 	int64_t workspace_id;
 	unsigned status_mask;
 	unsigned kind_mask;
-	int64_t campaign_id; /* 0: any */
-	const char *before_sql;
-	int64_t before_id;
-	unsigned limit;
+	int64_t campaign_id;   /* 0: any */
+	struct store_window w; /* the page: cursor and rows to read */
 };
 lc_err store_msg_list(struct db *db, const struct store_msg_filter *f, struct db_rows *out);
 lc_err store_msg_count(struct db *db, const struct store_msg_filter *f, int64_t *n);
@@ -181,8 +180,8 @@ enum {
 	LEDGER_COL_NOTE,
 	LEDGER_COL_AT
 };
-lc_err store_credit_ledger(struct db *db, int64_t workspace_id, const char *before_sql,
-    int64_t before_id, unsigned limit, struct db_rows *out);
+lc_err store_credit_ledger(
+    struct db *db, int64_t workspace_id, const struct store_window *w, struct db_rows *out);
 
 /* ---- policy ---- */
 enum {
