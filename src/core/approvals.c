@@ -5,7 +5,6 @@
 #include "core/sending.h"
 #include "core/validate.h"
 #include "core/paging.h"
-#include "db/store.h"
 #include "db/store_outbox.h"
 #include "util/timefmt.h"
 

@@ -8,7 +8,7 @@
 #include "core/sending.h"
 #include "core/validate.h"
 #include "core/paging.h"
-#include "db/store.h"
+#include "db/store_campaigns.h"
 #include "util/timefmt.h"
 
 #define LIKE_MAX 1024

@@ -5,7 +5,7 @@
 
 #include "core/paging.h"
 #include "core/sending.h"
-#include "db/store_outbox.h"
+#include "db/store_credits.h"
 #include "util/timefmt.h"
 
 lc_err

@@ -7,7 +7,7 @@
 #include "core/like.h"
 #include "core/validate.h"
 #include "core/paging.h"
-#include "db/store.h"
+#include "db/store_relationships.h"
 #include "util/timefmt.h"
 
 #define LIKE_MAX 1024

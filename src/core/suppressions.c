@@ -9,7 +9,7 @@
 
 #include "core/paging.h"
 #include "core/suppressions.h"
-#include "db/store_outbox.h"
+#include "db/store_sending.h"
 #include "db/store_suppressions.h"
 #include "util/csv.h"
 #include "util/timefmt.h"

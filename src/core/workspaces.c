@@ -7,7 +7,8 @@
 
 #include "core/core.h"
 #include "core/paging.h"
-#include "db/store.h"
+#include "db/store_accounts.h"
+#include "db/store_workspaces.h"
 #include "util/timefmt.h"
 
 static void item_from_row(const struct db_rows *, size_t, void *);

@@ -1,7 +1,7 @@
 /* store_campaigns.c: campaigns, their counters and per-day aggregates. */
 #include <string.h>
 
-#include "db/store.h"
+#include "db/store_campaigns.h"
 #include "db/store_mailboxes.h"
 
 #define CAMPAIGN_COLUMNS                                                                           \

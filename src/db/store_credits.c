@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "db/store_credits.h"
 #include "db/store_outbox.h"
 #include "util/buf.h"
 

@@ -1,7 +1,7 @@
 /* store_relationships.c: prospects of campaigns (the CRM view) and their status stamps. */
 #include <string.h>
 
-#include "db/store.h"
+#include "db/store_relationships.h"
 
 #define REL_COLUMNS                                                                                \
 	"r.id, r.public_id, c.public_id, r.domain, r.contact_name, r.contact_email, "              \

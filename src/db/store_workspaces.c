@@ -2,7 +2,7 @@
  * the workspace rows and workspace_campaign_counts already keep. */
 #include <string.h>
 
-#include "db/store.h"
+#include "db/store_workspaces.h"
 
 static const char no_cursor_sql[] = "9999-12-31 23:59:59.999";
 
