@@ -50,6 +50,8 @@ api_parse_limit_cursor(
 
 	*limit = 50;
 	*has_cursor = 0;
+	*cursor_ms = 0;
+	*cursor_id = 0; /* lists paged by id alone pass cursor_id, 0 on the first page */
 	if ((s = query_get(&ctx->query, "limit")) != NULL) {
 		for (i = 0; s[i]; i++) {
 			if (s[i] < '0' || s[i] > '9' || i >= 3) {
@@ -65,13 +67,74 @@ api_parse_limit_cursor(
 		*limit = v;
 	}
 	if ((s = query_get(&ctx->query, "cursor")) != NULL) {
-		if (cursor_decode(s, strlen(s), cursor_ms, cursor_id) != LC_OK) {
+		/* a cursor without an id names no position: refused here, for every list */
+		if (cursor_decode(s, strlen(s), cursor_ms, cursor_id) != LC_OK || *cursor_id <= 0) {
 			api_bad_param(ctx, "cursor", "cursor is not one this API returned.");
 			return -1;
 		}
 		*has_cursor = 1;
 	}
 	return 0;
+}
+
+int
+api_read_no_fields(struct http_ctx *ctx)
+{
+	json_t *doc;
+
+	if ((doc = api_read_json(ctx, 1)) == NULL)
+		return -1;
+	if (json_object_size(doc) != 0) {
+		http_problem(ctx->req, 422, "validation_failed", "This route takes no fields.",
+		    json_object_iter_key(json_object_iter(doc)), NULL, NULL);
+		json_decref(doc);
+		return -1;
+	}
+	json_decref(doc);
+	return 0;
+}
+
+void
+api_delete_one(struct http_ctx *ctx, api_delete_fn del, const char *not_found_code)
+{
+	static const char *const allowed[] = {NULL};
+	lc_err e;
+
+	if (api_only_params(ctx, allowed) != 0)
+		return;
+	if ((e = del(ctx->core, &ctx->who, ctx->match.captures[0])) != LC_OK) {
+		api_fail(ctx, e, not_found_code);
+		return;
+	}
+	http_send(ctx->req, 204, "application/json", NULL, "", 0);
+}
+
+void
+api_send_whole_list(struct http_ctx *ctx, json_t *data, size_t n)
+{
+	/* a small, capped set read whole: one page, never a next (json_pack takes data even
+	 * when it fails, and a NULL answer is http_send_json's 500) */
+	http_send_json(ctx->req, 200,
+	    json_pack("{s:o,s:I,s:n}", "data", data, "total", (json_int_t)n, "nextCursor"), NULL);
+}
+
+void
+api_send_whole_page(struct http_ctx *ctx, lc_err e, struct page *l, size_t item_size,
+    api_item_json item_json, const char *not_found_code)
+{
+	const char *items = l->items;
+	json_t *data;
+	size_t i;
+
+	if (e != LC_OK) {
+		api_fail(ctx, e, not_found_code);
+	} else {
+		data = json_array();
+		for (i = 0; data && i < l->n; i++)
+			json_array_append_new(data, item_json(items + i * item_size));
+		api_send_whole_list(ctx, data, l->n);
+	}
+	page_free(l);
 }
 
 json_t *

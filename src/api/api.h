@@ -21,12 +21,37 @@ void api_fail(struct http_ctx *ctx, lc_err e, const char *not_found_code);
 /* api_bad_param answers 400 invalid_parameter for param with detail (http_bad_param). */
 void api_bad_param(struct http_ctx *ctx, const char *param, const char *detail);
 
-/* api_parse_limit_cursor reads limit (1..200, default 50) and cursor; -1 after answering. */
+/* api_parse_limit_cursor reads limit (1..200, default 50) and cursor: *has_cursor, and the
+ * position it names (*cursor_ms, *cursor_id > 0; both 0 without a cursor). A bad limit, or a
+ * cursor this API did not return, is answered 400 invalid_parameter: -1 then. */
 int api_parse_limit_cursor(
     struct http_ctx *ctx, unsigned *limit, int *has_cursor, int64_t *cursor_ms, int64_t *cursor_id);
 
 /* api_time_or_null returns an RFC 3339 string for ms, or JSON null when ms < 0. New ref. */
 json_t *api_time_or_null(int64_t ms);
+
+/* api_read_no_fields reads the body of a route that takes none: empty or {}. 0, or -1
+ * after answering (400/415 as api_read_json, 422 validation_failed naming a field). */
+int api_read_no_fields(struct http_ctx *ctx);
+
+/* A core delete of one object of the principal's workspace by its public id: LC_ENOTFOUND
+ * when it has none by that id; other errors as api_fail maps them. */
+typedef lc_err (*api_delete_fn)(struct core *core, const struct principal *who, const char *id);
+/* api_delete_one answers a DELETE of the object the route's first capture names: 400 for any
+ * query parameter, the error del returns (404 not_found_code when absent), else 204 with
+ * no body. */
+void api_delete_one(struct http_ctx *ctx, api_delete_fn del, const char *not_found_code);
+/* api_send_whole_list answers 200 with a list read whole (a small, capped set: domains,
+ * mailboxes, webhooks, a relationship's placements): {"data", "total": n, "nextCursor":
+ * null}. Takes data, an array of n items; NULL (out of memory) answers 500. */
+void api_send_whole_list(struct http_ctx *ctx, json_t *data, size_t n);
+/* How one item of a page becomes its JSON object (NULL when out of memory). */
+typedef json_t *(*api_item_json)(const void *item);
+/* api_send_whole_page answers a list read whole into l: e is the read's result (an error is
+ * answered by api_fail with not_found_code), else each of l's items (item_size bytes each)
+ * through item_json, by api_send_whole_list. Frees l in every case. */
+void api_send_whole_page(struct http_ctx *ctx, lc_err e, struct page *l, size_t item_size,
+    api_item_json item_json, const char *not_found_code);
 /* api_str_or_null returns a JSON string (or null for NULL). New reference. */
 json_t *api_str_or_null(const char *s);
 

@@ -9,11 +9,12 @@
 #include "core/domain.h"
 #include "http/query.h"
 
-static json_t *domain_json(const struct domain_view *);
+static json_t *domain_json(const void *);
 
 static json_t *
-domain_json(const struct domain_view *v)
+domain_json(const void *item)
 {
+	const struct domain_view *v = item; /* api_item_json: also each item of a page */
 	struct domain_record rec[DOMAIN_RECORDS_MAX];
 	size_t n = domain_records(v, rec), i;
 	json_t *records = json_array();
@@ -64,25 +65,10 @@ api_domain_list(void *arg)
 	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 	struct page l;
-	const struct domain_view *items;
-	json_t *data;
-	size_t i;
-	lc_err e;
 
-	if (api_only_params(ctx, allowed) != 0)
-		return;
-	if ((e = domains_list(ctx->core, &ctx->who, &l)) != LC_OK) {
-		page_free(&l);
-		api_fail(ctx, e, "domain_not_found");
-		return;
-	}
-	items = l.items;
-	data = json_array();
-	for (i = 0; data && i < l.n; i++)
-		json_array_append_new(data, domain_json(&items[i]));
-	http_send_json(ctx->req, 200,
-	    json_pack("{s:o,s:I,s:n}", "data", data, "total", (json_int_t)l.n, "nextCursor"), NULL);
-	page_free(&l);
+	if (api_only_params(ctx, allowed) == 0)
+		api_send_whole_page(ctx, domains_list(ctx->core, &ctx->who, &l), &l,
+		    sizeof(struct domain_view), domain_json, "domain_not_found");
 }
 
 void
@@ -105,17 +91,7 @@ api_domain_get(void *arg)
 void
 api_domain_delete(void *arg)
 {
-	static const char *const allowed[] = {NULL};
-	struct http_ctx *ctx = arg;
-	lc_err e;
-
-	if (api_only_params(ctx, allowed) != 0)
-		return;
-	if ((e = domains_delete(ctx->core, &ctx->who, ctx->match.captures[0])) != LC_OK) {
-		api_fail(ctx, e, "domain_not_found");
-		return;
-	}
-	http_send(ctx->req, 204, "application/json", NULL, "", 0);
+	api_delete_one(arg, domains_delete, "domain_not_found");
 }
 
 void

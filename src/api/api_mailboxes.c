@@ -233,10 +233,11 @@ parse_in(struct http_ctx *ctx, json_t *doc, int create, struct mailbox_in *in, s
 	return 0;
 }
 
-void
-api_mailbox_create(void *arg)
+/* write_mailbox creates a mailbox (id NULL: 201) or updates the one id names (200; 404 when
+ * there is none): the same body, read by parse_in, and the same answer. */
+static void
+write_mailbox(struct http_ctx *ctx, const char *id)
 {
-	struct http_ctx *ctx = arg;
 	struct mailbox_in in;
 	struct imap_in imap;
 	struct page v;
@@ -246,17 +247,26 @@ api_mailbox_create(void *arg)
 
 	if ((doc = api_read_json(ctx, 0)) == NULL)
 		return;
-	if (parse_in(ctx, doc, 1, &in, &imap) != 0)
+	if (parse_in(ctx, doc, id == NULL, &in, &imap) != 0)
 		goto out;
 	memset(&fail, 0, sizeof(fail));
-	if ((e = mailboxes_create(ctx->core, &ctx->who, &in, &v, &fail)) != LC_OK) {
+	e = id ? mailboxes_update(ctx->core, &ctx->who, id, &in, &v, &fail)
+	       : mailboxes_create(ctx->core, &ctx->who, &in, &v, &fail);
+	if (e == LC_ENOTFOUND && id)
+		api_fail(ctx, e, "mailbox_not_found");
+	else if (e != LC_OK)
 		api_fail_core(ctx, e, &fail);
-		goto out;
-	}
-	send_mailbox(ctx, 201, v.items);
-	page_free(&v);
+	else
+		send_mailbox(ctx, id ? 200 : 201, v.items);
+	page_free(&v); /* the core's to fill, ours to free in any case */
 out:
 	json_decref(doc); /* the only copy of the password the front had */
+}
+
+void
+api_mailbox_create(void *arg)
+{
+	write_mailbox(arg, NULL);
 }
 
 void
@@ -289,8 +299,7 @@ api_mailbox_list(void *arg)
 		json_array_append_new(data, item);
 	}
 	page_free(&imap);
-	http_send_json(ctx->req, 200,
-	    json_pack("{s:o,s:I,s:n}", "data", data, "total", (json_int_t)l.n, "nextCursor"), NULL);
+	api_send_whole_list(ctx, data, l.n);
 	page_free(&l);
 }
 
@@ -316,46 +325,14 @@ void
 api_mailbox_update(void *arg)
 {
 	struct http_ctx *ctx = arg;
-	struct mailbox_in in;
-	struct imap_in imap;
-	struct page v;
-	struct core_fail fail;
-	json_t *doc;
-	lc_err e;
 
-	if ((doc = api_read_json(ctx, 0)) == NULL)
-		return;
-	if (parse_in(ctx, doc, 0, &in, &imap) != 0)
-		goto out;
-	memset(&fail, 0, sizeof(fail));
-	if ((e = mailboxes_update(ctx->core, &ctx->who, ctx->match.captures[0], &in, &v, &fail)) !=
-	    LC_OK) {
-		if (e == LC_ENOTFOUND)
-			api_fail(ctx, e, "mailbox_not_found");
-		else
-			api_fail_core(ctx, e, &fail);
-		goto out;
-	}
-	send_mailbox(ctx, 200, v.items);
-	page_free(&v);
-out:
-	json_decref(doc);
+	write_mailbox(ctx, ctx->match.captures[0]);
 }
 
 void
 api_mailbox_delete(void *arg)
 {
-	static const char *const allowed[] = {NULL};
-	struct http_ctx *ctx = arg;
-	lc_err e;
-
-	if (api_only_params(ctx, allowed) != 0)
-		return;
-	if ((e = mailboxes_delete(ctx->core, &ctx->who, ctx->match.captures[0])) != LC_OK) {
-		api_fail(ctx, e, "mailbox_not_found");
-		return;
-	}
-	http_send(ctx->req, 204, "application/json", NULL, "", 0);
+	api_delete_one(arg, mailboxes_delete, "mailbox_not_found");
 }
 
 void
@@ -364,18 +341,10 @@ api_mailbox_resume(void *arg)
 	struct http_ctx *ctx = arg;
 	struct core_fail fail;
 	struct page v;
-	json_t *doc;
 	lc_err e;
 
-	if ((doc = api_read_json(ctx, 1)) == NULL)
+	if (api_read_no_fields(ctx) != 0)
 		return;
-	if (json_object_size(doc) != 0) {
-		http_problem(ctx->req, 422, "validation_failed", "This route takes no fields.",
-		    json_object_iter_key(json_object_iter(doc)), NULL, NULL);
-		json_decref(doc);
-		return;
-	}
-	json_decref(doc);
 	memset(&fail, 0, sizeof(fail));
 	if ((e = mailboxes_resume(ctx->core, &ctx->who, ctx->match.captures[0], &fail)) != LC_OK) {
 		if (e == LC_ENOTFOUND)
@@ -458,18 +427,10 @@ api_mailbox_test(void *arg)
 {
 	struct http_ctx *ctx = arg;
 	char test_id[ID_MAX], headers[sizeof(ctx->match.captures[0]) + ID_MAX + 80];
-	json_t *doc;
 	lc_err e;
 
-	if ((doc = api_read_json(ctx, 1)) == NULL)
+	if (api_read_no_fields(ctx) != 0)
 		return;
-	if (json_object_size(doc) != 0) {
-		http_problem(ctx->req, 422, "validation_failed", "This route takes no fields.",
-		    json_object_iter_key(json_object_iter(doc)), NULL, NULL);
-		json_decref(doc);
-		return;
-	}
-	json_decref(doc);
 	if ((e = mailbox_test_queue(ctx->core, &ctx->who, ctx->match.captures[0], test_id)) !=
 	    LC_OK) {
 		api_fail(ctx, e, "mailbox_not_found");

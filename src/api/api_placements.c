@@ -8,12 +8,13 @@
 #include "core/placements.h"
 #include "util/money.h"
 
-static json_t *placement_json(const struct placement_view *);
+static json_t *placement_json(const void *);
 static int read_expect(struct http_ctx *, json_t *, struct placement_expect_in *);
 
 static json_t *
-placement_json(const struct placement_view *v)
+placement_json(const void *item)
 {
+	const struct placement_view *v = item; /* api_item_json: also each item of a page */
 	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", v->id,
 	    "relationshipId", v->relationship_id, "campaignId", v->campaign_id, "linkUrl",
 	    v->link_url, "status", placement_status_name(v->status), "httpStatus",
@@ -187,25 +188,11 @@ api_placement_list(void *arg)
 	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 	struct page l;
-	const struct placement_view *items;
-	json_t *data;
-	size_t i;
-	lc_err e;
 
-	if (api_only_params(ctx, allowed) != 0)
-		return;
-	if ((e = placements_list(ctx->core, &ctx->who, ctx->match.captures[0], &l)) != LC_OK) {
-		page_free(&l);
-		api_fail(ctx, e, "relationship_not_found");
-		return;
-	}
-	items = l.items;
-	data = json_array();
-	for (i = 0; data && i < l.n; i++)
-		json_array_append_new(data, placement_json(&items[i]));
-	http_send_json(ctx->req, 200,
-	    json_pack("{s:o,s:I,s:n}", "data", data, "total", (json_int_t)l.n, "nextCursor"), NULL);
-	page_free(&l);
+	if (api_only_params(ctx, allowed) == 0)
+		api_send_whole_page(ctx,
+		    placements_list(ctx->core, &ctx->who, ctx->match.captures[0], &l), &l,
+		    sizeof(struct placement_view), placement_json, "relationship_not_found");
 }
 
 void
@@ -225,12 +212,8 @@ api_placement_checks(void *arg)
 	if (api_only_params(ctx, allowed) != 0 ||
 	    api_parse_limit_cursor(ctx, &limit, &has_cursor, &cursor_ms, &cursor_id) != 0)
 		return;
-	if (has_cursor && cursor_id <= 0) {
-		api_bad_param(ctx, "cursor", "cursor is not one this API returned.");
-		return;
-	}
 	if ((e = placements_checks(ctx->core, &ctx->who, ctx->match.captures[0],
-	         ctx->match.captures[1], limit, has_cursor ? cursor_id : 0, &c, &what)) != LC_OK) {
+	         ctx->match.captures[1], limit, cursor_id, &c, &what)) != LC_OK) {
 		api_fail(ctx, e, what);
 		return;
 	}

@@ -200,12 +200,7 @@ api_report_share_list(void *arg)
 	if (api_only_params(ctx, allowed) != 0 ||
 	    api_parse_limit_cursor(ctx, &limit, &has_cursor, &cursor_ms, &cursor_id) != 0)
 		return;
-	if (has_cursor && cursor_id <= 0) {
-		api_bad_param(ctx, "cursor", "cursor is not one this API returned.");
-		return;
-	}
-	if ((e = report_share_list(ctx->core, &ctx->who, limit, has_cursor ? cursor_id : 0, &l)) !=
-	    LC_OK) {
+	if ((e = report_share_list(ctx->core, &ctx->who, limit, cursor_id, &l)) != LC_OK) {
 		report_share_list_free(&l);
 		api_fail(ctx, e, "share_not_found");
 		return;

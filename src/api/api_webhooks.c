@@ -6,7 +6,7 @@
 #include "api/api.h"
 #include "core/webhooks.h"
 
-static json_t *webhook_json(const struct webhook_view *);
+static json_t *webhook_json(const void *);
 static json_t *events_json(unsigned);
 
 static json_t *
@@ -22,8 +22,9 @@ events_json(unsigned mask)
 }
 
 static json_t *
-webhook_json(const struct webhook_view *v)
+webhook_json(const void *item)
 {
+	const struct webhook_view *v = item; /* api_item_json: also each item of a page */
 	return json_pack("{s:s,s:s,s:o,s:o,s:s,s:o,s:o,s:o}", "id", v->id, "url", v->url,
 	    "description", api_str_or_null(v->description), "events", events_json(v->events_mask),
 	    "status", v->disabled ? "disabled" : "active", "disabledReason",
@@ -92,41 +93,16 @@ api_webhook_list(void *arg)
 	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 	struct page l;
-	const struct webhook_view *items;
-	json_t *data;
-	size_t i;
-	lc_err e;
 
-	if (api_only_params(ctx, allowed) != 0)
-		return;
-	if ((e = webhooks_list(ctx->core, &ctx->who, &l)) != LC_OK) {
-		page_free(&l);
-		api_fail(ctx, e, "webhook_not_found");
-		return;
-	}
-	items = l.items;
-	data = json_array();
-	for (i = 0; data && i < l.n; i++)
-		json_array_append_new(data, webhook_json(&items[i]));
-	http_send_json(ctx->req, 200,
-	    json_pack("{s:o,s:I,s:n}", "data", data, "total", (json_int_t)l.n, "nextCursor"), NULL);
-	page_free(&l);
+	if (api_only_params(ctx, allowed) == 0)
+		api_send_whole_page(ctx, webhooks_list(ctx->core, &ctx->who, &l), &l,
+		    sizeof(struct webhook_view), webhook_json, "webhook_not_found");
 }
 
 void
 api_webhook_delete(void *arg)
 {
-	static const char *const allowed[] = {NULL};
-	struct http_ctx *ctx = arg;
-	lc_err e;
-
-	if (api_only_params(ctx, allowed) != 0)
-		return;
-	if ((e = webhooks_delete(ctx->core, &ctx->who, ctx->match.captures[0])) != LC_OK) {
-		api_fail(ctx, e, "webhook_not_found");
-		return;
-	}
-	http_send(ctx->req, 204, "application/json", NULL, "", 0);
+	api_delete_one(arg, webhooks_delete, "webhook_not_found");
 }
 
 void
@@ -134,18 +110,10 @@ api_webhook_test(void *arg)
 {
 	struct http_ctx *ctx = arg;
 	char event_id[ID_MAX];
-	json_t *doc;
 	lc_err e;
 
-	if ((doc = api_read_json(ctx, 1)) == NULL)
+	if (api_read_no_fields(ctx) != 0)
 		return;
-	if (json_object_size(doc) != 0) {
-		http_problem(ctx->req, 422, "validation_failed", "This route takes no fields.",
-		    json_object_iter_key(json_object_iter(doc)), NULL, NULL);
-		json_decref(doc);
-		return;
-	}
-	json_decref(doc);
 	e = webhooks_test(ctx->core, &ctx->who, ctx->match.captures[0], event_id);
 	if (e == LC_ECONFLICT) {
 		http_problem(ctx->req, 409, "webhook_disabled",
@@ -179,12 +147,8 @@ api_webhook_deliveries(void *arg)
 	if (api_only_params(ctx, allowed) != 0 ||
 	    api_parse_limit_cursor(ctx, &limit, &has_cursor, &cursor_ms, &cursor_id) != 0)
 		return;
-	if (has_cursor && cursor_id <= 0) {
-		api_bad_param(ctx, "cursor", "cursor is not one this API returned.");
-		return;
-	}
-	if ((e = webhooks_deliveries(ctx->core, &ctx->who, ctx->match.captures[0], limit,
-	         has_cursor ? cursor_id : 0, &a)) != LC_OK) {
+	if ((e = webhooks_deliveries(
+	         ctx->core, &ctx->who, ctx->match.captures[0], limit, cursor_id, &a)) != LC_OK) {
 		api_fail(ctx, e, "webhook_not_found");
 		return;
 	}

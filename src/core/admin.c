@@ -4,8 +4,8 @@
 
 #include "core/core.h"
 #include "core/validate.h"
-#include "db/store.h"
-#include "db/store_outbox.h"
+#include "db/store_accounts.h"
+#include "db/store_credits.h"
 #include "util/timefmt.h"
 
 static lc_err find_account(struct core *, const char *, int64_t *);

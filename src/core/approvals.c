@@ -5,7 +5,6 @@
 #include "core/sending.h"
 #include "core/validate.h"
 #include "core/paging.h"
-#include "db/store.h"
 #include "db/store_outbox.h"
 #include "util/timefmt.h"
 
@@ -127,6 +126,7 @@ approvals_list(struct core *core, const struct principal *who, const struct appr
 {
 	struct store_msg_filter f;
 	char before[TIME_SQL_LEN];
+	int none;
 	lc_err e;
 
 	memset(page, 0, sizeof(*page));
@@ -134,20 +134,10 @@ approvals_list(struct core *core, const struct principal *who, const struct appr
 	f.workspace_id = who->workspace_id;
 	f.status_mask = q->status_mask ? q->status_mask : 1u << MS_AWAITING_APPROVAL;
 	f.kind_mask = q->kind_mask ? q->kind_mask : (1u << MSG_NKINDS) - 1;
-	if (q->campaign_id) {
-		int none = 0;
-		if ((e = campaigns_filter_id(core, who, q->campaign_id, &f.campaign_id, &none)) !=
-		    LC_OK)
-			return e;
-		if (none)
-			return LC_OK; /* a filter that matches nothing */
-	}
-	if (q->has_cursor) {
-		sqltime_format(q->cursor_ms, before);
-		f.before_sql = before;
-		f.before_id = q->cursor_id;
-	}
-	f.limit = q->limit + 1;
+	if ((e = campaigns_filter_id(core, who, q->campaign_id, &f.campaign_id, &none)) != LC_OK ||
+	    none)
+		return e; /* none: the filter names no campaign, so the page is empty */
+	page_window(&f.w, before, q->limit, q->has_cursor, q->cursor_ms, q->cursor_id);
 	if ((e = store_msg_list(core->db, &f, &page->rows)) != LC_OK ||
 	    (!q->no_total && (e = store_msg_count(core->db, &f, &page->total)) != LC_OK) ||
 	    (e = page_build(page, q->limit, &spec)) != LC_OK)

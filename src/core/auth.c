@@ -7,7 +7,7 @@
 #include <sodium.h>
 
 #include "core/core.h"
-#include "db/store.h"
+#include "db/store_accounts.h"
 #include "util/timefmt.h"
 
 #define KEY_CACHE_SLOTS 4096 /* direct-mapped: ~120 B a slot, so under 0.5 MiB a thread */

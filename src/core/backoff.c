@@ -1,6 +1,6 @@
 /* backoff.c: the sign-in back-off (docs/signin.md), apart from any I/O so that it is
  * tested alone (tests/unit/test_backoff.c). */
-#include "core/users.h"
+#include "core/signin_throttle.h"
 
 unsigned
 login_backoff(unsigned failures, unsigned limit, unsigned base, unsigned cap)

@@ -11,8 +11,8 @@
 #include "core/sending.h"
 #include "core/settle.h"
 #include "core/validate.h"
-#include "db/store.h"
-#include "db/store_outbox.h"
+#include "db/store_campaigns.h"
+#include "db/store_sending.h"
 #include "util/timefmt.h"
 
 struct transition_ctx {

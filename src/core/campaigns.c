@@ -8,16 +8,20 @@
 #include "core/sending.h"
 #include "core/validate.h"
 #include "core/paging.h"
-#include "db/store.h"
+#include "db/store_campaigns.h"
 #include "util/timefmt.h"
 
 #define LIKE_MAX 1024
 
-static void campaign_from_row(const struct db_rows *, size_t, struct campaign *);
+static void campaign_from_row(const struct db_rows *, size_t, void *);
 
+/* campaign_from_row: a campaign row (a list's columns or all) as the struct campaign at item
+ * (a page_spec reader) */
 static void
-campaign_from_row(const struct db_rows *r, size_t i, struct campaign *c)
+campaign_from_row(const struct db_rows *r, size_t i, void *item)
 {
+	struct campaign *c = item;
+
 	memset(c, 0, sizeof(*c));
 	c->id = db_i64(r, i, CMP_COL_ID);
 	c->public_id = db_str(r, i, CMP_COL_PUBLIC);
@@ -42,14 +46,8 @@ campaign_from_row(const struct db_rows *r, size_t i, struct campaign *c)
 	c->pending_approvals = db_i64(r, i, CMP_COL_PENDING);
 }
 
-static void
-item_from_row(const struct db_rows *rows, size_t i, void *item)
-{
-	campaign_from_row(rows, i, item);
-}
-
 static const struct page_spec spec = {
-    sizeof(struct campaign), item_from_row, PAGE_KEY(struct campaign, created_ms, id)};
+    sizeof(struct campaign), campaign_from_row, PAGE_KEY(struct campaign, created_ms, id)};
 
 lc_err
 campaigns_list(struct core *core, const struct principal *who, const struct campaign_query *q,
@@ -72,12 +70,7 @@ campaigns_list(struct core *core, const struct principal *who, const struct camp
 			return LC_EINVAL;
 		f.q_like = like;
 	}
-	if (q->has_cursor) {
-		sqltime_format(q->cursor_ms, before);
-		f.before_sql = before;
-		f.before_id = q->cursor_id;
-	}
-	f.limit = q->limit + 1; /* one more tells whether a next page exists */
+	page_window(&f.w, before, q->limit, q->has_cursor, q->cursor_ms, q->cursor_id);
 	/* the page's rows carry its total; only an empty page asks for it on its own */
 	if ((e = store_campaign_list(core->db, &f, &page->rows)) != LC_OK)
 		goto fail;
@@ -146,6 +139,8 @@ campaigns_filter_id(
 
 	*id = 0;
 	*none = 0;
+	if (public_id == NULL)
+		return LC_OK; /* no filter: any campaign */
 	e = campaigns_get(core, who, public_id, &v);
 	if (e == LC_ENOTFOUND) {
 		*none = 1;

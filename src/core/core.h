@@ -130,8 +130,9 @@ lc_err campaigns_get(
 lc_err campaigns_get_detail(struct core *core, const struct principal *who, const char *public_id,
     struct page *v, const char **ids, size_t max, size_t *n);
 
-/* campaigns_filter_id turns a campaignId list filter into the internal id. *none is 1 when
- * it names no campaign of the workspace: the filtered list is then simply empty. */
+/* campaigns_filter_id turns a campaignId list filter into the internal id (0 and *none 0
+ * for a NULL public_id: no filter). *none is 1 when it names no campaign of the
+ * workspace: the filtered list is then simply empty. Database errors. */
 lc_err campaigns_filter_id(
     struct core *core, const struct principal *who, const char *public_id, int64_t *id, int *none);
 

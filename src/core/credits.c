@@ -3,14 +3,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/paging.h"
 #include "core/sending.h"
-#include "db/store_outbox.h"
+#include "db/store_credits.h"
 #include "util/timefmt.h"
 
 lc_err
 credits_get(struct core *core, const struct principal *who, unsigned limit, int has_cursor,
     int64_t cursor_ms, int64_t cursor_id, struct credits_view *out)
 {
+	struct store_window w;
 	char before[TIME_SQL_LEN];
 	struct db_rows r;
 	size_t i;
@@ -26,10 +28,8 @@ credits_get(struct core *core, const struct principal *who, unsigned limit, int 
 	out->balance = db_i64(&r, 0, CR_COL_BALANCE);
 	out->reserved = db_i64(&r, 0, CR_COL_RESERVED);
 	db_rows_free(&r);
-	if (has_cursor)
-		sqltime_format(cursor_ms, before);
-	if ((e = store_credit_ledger(core->db, who->workspace_id, has_cursor ? before : NULL,
-	         cursor_id, limit + 1, &out->ledger)) != LC_OK)
+	page_window(&w, before, limit, has_cursor, cursor_ms, cursor_id);
+	if ((e = store_credit_ledger(core->db, who->workspace_id, &w, &out->ledger)) != LC_OK)
 		return e;
 	out->n = out->ledger.nrows;
 	if (out->ledger.nrows > limit) {

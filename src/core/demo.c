@@ -11,8 +11,9 @@
 #include "core/domain.h"
 #include "core/mailbox.h"
 #include "core/sending.h"
-#include "db/store.h"
-#include "db/store_outbox.h"
+#include "db/store_campaigns.h"
+#include "db/store_relationships.h"
+#include "db/store_sending.h"
 #include "util/timefmt.h"
 
 #define DAY_MS INT64_C(86400000)

@@ -14,7 +14,6 @@
 
 #include "core/domain.h"
 #include "core/validate.h"
-#include "db/store.h"
 
 #define DNS_TIMEOUT_S 2
 

@@ -11,7 +11,6 @@
 #include "core/domain.h"
 #include "core/mailbox.h"
 #include "core/validate.h"
-#include "db/store.h"
 #include "db/store_domains.h"
 #include "mail/dkim_key.h"
 #include "util/ids.h"

@@ -26,7 +26,7 @@
 #include "core/dsn_bounce.h"
 #include "core/health.h"
 #include "db/store_dsn.h"
-#include "db/store_outbox.h"
+#include "db/store_sending.h"
 #include "util/timefmt.h"
 #include "util/utf8.h"
 

@@ -8,7 +8,7 @@
 #include "core/sending.h"
 #include "core/reply_token.h"
 #include "core/suppressions.h"
-#include "db/store.h"
+#include "db/store_credits.h"
 #include "db/store_outbox.h"
 #include "mail/compose.h"
 #include "util/log.h"

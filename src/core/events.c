@@ -6,18 +6,15 @@
 
 #include "core/core.h"
 #include "core/funnel.h"
-#include "db/store.h"
-#include "db/store_batch.h"
+#include "db/store_campaigns.h"
+#include "db/store_events.h"
 #include "db/store_outbox.h"
+#include "db/store_relationships.h"
+#include "db/store_batch.h"
 #include "core/webhooks.h"
 #include "util/timefmt.h"
 
 #define BIT(x) (1u << (x))
-
-static const char *const event_names[] = {"campaign_created", "draft_created", "approval_completed",
-    "email_sent", "email_opened", "reply_received", "link_placed", "email_bounced",
-    "campaign_paused", "campaign_resumed", "approval_requested", "approval_rejected",
-    "message_scheduled", "campaign_cancelled", "campaign_completed", "unsubscribed", "link_lost"};
 
 static lc_err first_stamp(
     struct db *, const struct event_in *, enum rel_stamp, const char *, enum campaign_counter, int);
@@ -25,12 +22,6 @@ static lc_err funnel_move(
     struct db *, const struct event_in *, enum funnel_event, const char *, int *);
 static lc_err apply(struct db *, const struct event_in *, const char *, const char *, int *);
 static size_t distinct_sorted(int64_t *, size_t);
-
-const char *
-event_type_name(unsigned type)
-{
-	return type < EV_NTYPES ? event_names[type] : "unknown";
-}
 
 /* first_stamp sets a relationship stamp if unset and, when it was, moves a counter. */
 static lc_err

@@ -21,7 +21,7 @@
 #include <sodium.h>
 
 #include "core/sending.h"
-#include "db/store_outbox.h"
+#include "db/store_sending.h"
 #include "util/timefmt.h"
 
 #define IDEM_TTL_MS (INT64_C(24) * 3600 * 1000)

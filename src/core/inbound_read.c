@@ -7,11 +7,14 @@
 #include "db/store_inbound.h"
 #include "util/timefmt.h"
 
-static void view_from_row(const struct db_rows *, size_t, struct inbound_view *);
+static void view_from_row(const struct db_rows *, size_t, void *);
 
+/* view_from_row: a row of IN_SELECT as the struct inbound_view at item (a page_spec reader) */
 static void
-view_from_row(const struct db_rows *r, size_t i, struct inbound_view *v)
+view_from_row(const struct db_rows *r, size_t i, void *item)
 {
+	struct inbound_view *v = item;
+
 	memset(v, 0, sizeof(*v));
 	v->id = db_i64(r, i, IN_COL_ID);
 	v->public_id = db_str(r, i, IN_COL_PUBLIC);
@@ -44,14 +47,8 @@ view_from_row(const struct db_rows *r, size_t i, struct inbound_view *v)
 	v->triaged_ms = db_ms(r, i, IN_COL_TRIAGED_AT);
 }
 
-static void
-item_from_row(const struct db_rows *rows, size_t i, void *item)
-{
-	view_from_row(rows, i, item);
-}
-
 static const struct page_spec spec = {
-    sizeof(struct inbound_view), item_from_row, PAGE_KEY(struct inbound_view, received_ms, id)};
+    sizeof(struct inbound_view), view_from_row, PAGE_KEY(struct inbound_view, received_ms, id)};
 
 lc_err
 inbound_list(struct core *core, const struct principal *who, const struct inbound_query *q,
@@ -59,6 +56,7 @@ inbound_list(struct core *core, const struct principal *who, const struct inboun
 {
 	struct store_inbound_filter f;
 	char before[TIME_SQL_LEN];
+	int none;
 	lc_err e;
 
 	memset(page, 0, sizeof(*page));
@@ -66,20 +64,10 @@ inbound_list(struct core *core, const struct principal *who, const struct inboun
 	f.workspace_id = who->workspace_id;
 	f.klass_mask = q->klass_mask ? q->klass_mask : (1u << IN_NCLASSES) - 1;
 	f.matched = q->matched;
-	if (q->campaign_id) {
-		int none = 0;
-		if ((e = campaigns_filter_id(core, who, q->campaign_id, &f.campaign_id, &none)) !=
-		    LC_OK)
-			return e;
-		if (none)
-			return LC_OK; /* a filter that matches nothing */
-	}
-	if (q->has_cursor) {
-		sqltime_format(q->cursor_ms, before);
-		f.before_sql = before;
-		f.before_id = q->cursor_id;
-	}
-	f.limit = q->limit + 1;
+	if ((e = campaigns_filter_id(core, who, q->campaign_id, &f.campaign_id, &none)) != LC_OK ||
+	    none)
+		return e; /* none: the filter names no campaign, so the page is empty */
+	page_window(&f.w, before, q->limit, q->has_cursor, q->cursor_ms, q->cursor_id);
 	if ((e = store_inbound_list(core->db, &f, &page->rows)) != LC_OK ||
 	    (e = store_inbound_count(core->db, &f, &page->total)) != LC_OK ||
 	    (e = page_build(page, q->limit, &spec)) != LC_OK)
@@ -91,15 +79,14 @@ lc_err
 inbound_triage_list(struct core *core, const struct principal *who, const struct inbound_query *q,
     struct page *page)
 {
+	struct store_window w;
 	char before[TIME_SQL_LEN];
 	lc_err e;
 
 	/* the cursor is (received_at, id): triage_at is received_at while a message waits */
 	memset(page, 0, sizeof(*page));
-	if (q->has_cursor)
-		sqltime_format(q->cursor_ms, before);
-	if ((e = store_triage_list(core->db, who->workspace_id, q->has_cursor ? before : NULL,
-	         q->cursor_id, q->limit + 1, &page->rows)) != LC_OK ||
+	page_window(&w, before, q->limit, q->has_cursor, q->cursor_ms, q->cursor_id);
+	if ((e = store_triage_list(core->db, who->workspace_id, &w, &page->rows)) != LC_OK ||
 	    (e = store_triage_count(core->db, who->workspace_id, &page->total)) != LC_OK ||
 	    (e = page_build(page, q->limit, &spec)) != LC_OK)
 		page_free(page);

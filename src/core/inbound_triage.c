@@ -8,7 +8,7 @@
 
 #include "core/inbound.h"
 #include "core/suppressions.h"
-#include "db/store.h"
+#include "db/store_relationships.h"
 #include "db/store_inbound.h"
 #include "util/timefmt.h"
 

@@ -11,7 +11,7 @@
 #include "core/pacing.h"
 #include "core/mailbox_imap.h"
 #include "core/validate.h"
-#include "db/store.h"
+#include "db/store_campaigns.h"
 #include "db/store_mailboxes.h"
 #include "util/timefmt.h"
 

@@ -6,12 +6,9 @@
 #include <strings.h>
 
 #include "core/core.h"
-#include "db/store.h"
+#include "db/store_campaigns.h"
+#include "db/store_relationships.h"
 #include "util/timefmt.h"
-
-static const char *const timeline_names[] = {"campaign_created", "drafts_ready",
-    "approvals_completed", "emails_sent", "first_reply", "first_link_placed", "campaign_paused",
-    "campaign_resumed"};
 
 static lc_err build_timeline(struct metrics *);
 static lc_err build_by_domain(struct metrics *);
@@ -33,12 +30,6 @@ metrics_rates(const struct campaign *c, unsigned *open, unsigned *reply, unsigne
 	*open = metrics_rate(c->opened, c->sent);
 	*reply = metrics_rate(c->replied, c->sent);
 	*placement = metrics_rate(c->placed, c->sent);
-}
-
-const char *
-timeline_kind_name(unsigned kind)
-{
-	return kind < TL_NKINDS ? timeline_names[kind] : "unknown";
 }
 
 int

@@ -1,4 +1,16 @@
-/* names.c: the wire names of every enumerated value, in one place. */
+/* names.c: the wire names of the enumerated values core.h and sending.h declare — campaign
+ * types and statuses, relationship statuses, message kinds and statuses, invocation
+ * statuses, ledger kinds, event types and timeline kinds — in one place, each with its
+ * reverse where the API reads it.
+ *
+ * The enums of one module keep their names beside them, in the file that owns the enum, so
+ * that this file does not include every module's header and a module's enum and its names
+ * change together: decision kinds (decisions.c), user roles (users.c), inbound classes and
+ * match methods (inbound.c), triage decisions (inbound_triage.c), webhook events
+ * (webhooks.c), mailbox security and IMAP states (mailboxes.c, mailbox_imap.c), pacing
+ * reasons and days (pacing.c), placement statuses, verdicts and rels (placements.c,
+ * placement_verdict.c), report verdicts (report.c), delivery outcomes (delivery.c) and
+ * MIME classes (src/mail/mime.c). */
 #include <string.h>
 
 #include "core/core.h"
@@ -8,6 +20,15 @@ static const char *const type_prefixes[] = {"scmp_", "ccmp_", "xcmp_"};
 static const char *const status_names[] = {"draft", "active", "paused", "completed", "cancelled"};
 static const char *const rel_names[] = {"prospect", "awaiting_approval", "scheduled", "sent",
     "opened", "replied", "link_placed", "bounced", "unsubscribed", "declined", "no_response"};
+
+static const char *const event_names[] = {"campaign_created", "draft_created", "approval_completed",
+    "email_sent", "email_opened", "reply_received", "link_placed", "email_bounced",
+    "campaign_paused", "campaign_resumed", "approval_requested", "approval_rejected",
+    "message_scheduled", "campaign_cancelled", "campaign_completed", "unsubscribed", "link_lost"};
+
+static const char *const timeline_names[] = {"campaign_created", "drafts_ready",
+    "approvals_completed", "emails_sent", "first_reply", "first_link_placed", "campaign_paused",
+    "campaign_resumed"};
 
 static int lookup(const char *const *names, size_t n, const char *s, size_t len);
 
@@ -127,4 +148,16 @@ ledger_kind_name(unsigned kind)
 	static const char *const names[] = {"grant", "reserve", "capture", "release"};
 
 	return kind < 4 ? names[kind] : "unknown";
+}
+
+const char *
+event_type_name(unsigned type)
+{
+	return type < EV_NTYPES ? event_names[type] : "unknown";
+}
+
+const char *
+timeline_kind_name(unsigned kind)
+{
+	return kind < TL_NKINDS ? timeline_names[kind] : "unknown";
 }

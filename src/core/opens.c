@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "core/sending.h"
-#include "db/store.h"
 #include "db/store_outbox.h"
 #include "util/timefmt.h"
 

@@ -12,6 +12,20 @@ page_free(struct page *p)
 	memset(p, 0, sizeof(*p));
 }
 
+void
+page_window(struct store_window *w, char before[TIME_SQL_LEN], unsigned limit, int has_cursor,
+    int64_t cursor_ms, int64_t cursor_id)
+{
+	memset(w, 0, sizeof(*w));
+	before[0] = '\0';
+	if (has_cursor) {
+		sqltime_format(cursor_ms, before);
+		w->before_sql = before;
+		w->before_id = cursor_id;
+	}
+	w->limit = limit + 1; /* one more tells whether a next page exists */
+}
+
 lc_err
 page_build(struct page *p, unsigned limit, const struct page_spec *spec)
 {

@@ -7,7 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "db/db.h"
+#include "db/store_window.h"
 #include "util/cursor.h"
+#include "util/timefmt.h"
 
 /* A page of a list ("limit + 1" rows read, limit kept), or one object (n is 1). items is
  * an array of n items of the list's type (struct campaign for campaigns_list, ...), NULL
@@ -34,6 +36,14 @@ struct page_spec {
 	size_t key_ms, key_id; /* offsets of the sort key's members */
 };
 #define PAGE_KEY(type, ms_member, id_member) offsetof(type, ms_member), offsetof(type, id_member)
+
+/* page_window fills w, the window a store reads, for a page of limit items: from the newest
+ * row, or (has_cursor) after the position (cursor_ms, cursor_id) a previous page's
+ * next_cursor named. The instant is written into before, which w borrows: keep it alive
+ * while w is used. w->limit is limit + 1, so that page_build can tell a next page exists.
+ * The one place a cursor becomes a store's window, for every keyset-paged list. */
+void page_window(struct store_window *w, char before[TIME_SQL_LEN], unsigned limit, int has_cursor,
+    int64_t cursor_ms, int64_t cursor_id);
 
 /* page_build turns p->rows, the answer of a "limit + 1" list query, into at most limit
  * items; has_next says a further row existed, and then next_cursor names the last item.

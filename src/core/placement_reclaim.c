@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/placements.h"
-#include "db/store_outbox.h"
+#include "db/store_sending.h"
 #include "db/store_placements.h"
 #include "util/buf.h"
 #include "util/log.h"

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "core/sending.h"
-#include "db/store_outbox.h"
+#include "db/store_sending.h"
 #include "util/money.h"
 
 lc_err

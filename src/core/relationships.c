@@ -7,7 +7,7 @@
 #include "core/like.h"
 #include "core/validate.h"
 #include "core/paging.h"
-#include "db/store.h"
+#include "db/store_relationships.h"
 #include "util/timefmt.h"
 
 #define LIKE_MAX 1024
@@ -45,19 +45,15 @@ relationships_list(
 {
 	struct store_rel_filter f;
 	char cutoff[TIME_SQL_LEN], before[TIME_SQL_LEN], like[LIKE_MAX];
+	int none;
 	lc_err e;
 
 	memset(page, 0, sizeof(*page));
 	memset(&f, 0, sizeof(f));
 	f.workspace_id = who->workspace_id;
-	if (q->campaign_id) {
-		int none = 0;
-		if ((e = campaigns_filter_id(core, who, q->campaign_id, &f.campaign_id, &none)) !=
-		    LC_OK)
-			return e;
-		if (none)
-			return LC_OK; /* a filter that matches nothing */
-	}
+	if ((e = campaigns_filter_id(core, who, q->campaign_id, &f.campaign_id, &none)) != LC_OK ||
+	    none)
+		return e; /* none: the filter names no campaign, so the page is empty */
 	f.domain = q->domain;
 	f.status_mask = q->status_mask ? q->status_mask : (1u << REL_NSTATUS) - 1;
 	sqltime_format(now_ms() - (int64_t)core->no_response_days * 86400000, cutoff);
@@ -67,12 +63,7 @@ relationships_list(
 			return LC_EINVAL;
 		f.q_like = like;
 	}
-	if (q->has_cursor) {
-		sqltime_format(q->cursor_ms, before);
-		f.before_sql = before;
-		f.before_id = q->cursor_id;
-	}
-	f.limit = q->limit + 1;
+	page_window(&f.w, before, q->limit, q->has_cursor, q->cursor_ms, q->cursor_id);
 	if ((e = store_rel_list(core->db, &f, &page->rows)) != LC_OK ||
 	    (e = store_rel_count(core->db, &f, &page->total)) != LC_OK ||
 	    (e = page_build(page, q->limit, &spec)) != LC_OK)

@@ -6,9 +6,9 @@
 
 #include "core/inbound.h"
 #include "core/validate.h"
-#include "db/store.h"
-#include "db/store_inbound.h"
 #include "db/store_outbox.h"
+#include "db/store_sending.h"
+#include "db/store_inbound.h"
 #include "util/timefmt.h"
 
 struct respond_ctx {

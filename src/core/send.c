@@ -3,8 +3,7 @@
 
 #include "core/sending.h"
 #include "core/validate.h"
-#include "db/store.h"
-#include "db/store_outbox.h"
+#include "db/store_sending.h"
 #include "util/log.h"
 #include "util/timefmt.h"
 

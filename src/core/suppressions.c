@@ -9,7 +9,7 @@
 
 #include "core/paging.h"
 #include "core/suppressions.h"
-#include "db/store_outbox.h"
+#include "db/store_sending.h"
 #include "db/store_suppressions.h"
 #include "util/csv.h"
 #include "util/timefmt.h"
@@ -316,12 +316,7 @@ suppressions_list(struct core *core, const struct principal *who, const struct s
 	f.account_id = who->account_id;
 	f.workspace_id = who->workspace_id;
 	f.scope = q->scope;
-	if (q->has_cursor) {
-		sqltime_format(q->cursor_ms, before);
-		f.before_sql = before;
-		f.before_id = q->cursor_id;
-	}
-	f.limit = q->limit + 1;
+	page_window(&f.w, before, q->limit, q->has_cursor, q->cursor_ms, q->cursor_id);
 	if ((e = store_suppression_list(core->db, &f, &page->rows)) != LC_OK ||
 	    (e = page_build(page, q->limit, &spec)) != LC_OK)
 		page_free(page);

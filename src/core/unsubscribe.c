@@ -7,7 +7,6 @@
 
 #include "core/sending.h"
 #include "core/suppressions.h"
-#include "db/store.h"
 #include "db/store_outbox.h"
 #include "util/timefmt.h"
 

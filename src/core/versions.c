@@ -5,7 +5,7 @@
  * version first and the data after can therefore keep what it built under that version:
  * any later change moves the version before it becomes visible. */
 #include "core/core.h"
-#include "db/store.h"
+#include "db/store_accounts.h"
 
 lc_err
 data_changed_tx(struct db *db, int64_t workspace_id, int contacted)

@@ -7,7 +7,8 @@
 
 #include "core/core.h"
 #include "core/paging.h"
-#include "db/store.h"
+#include "db/store_accounts.h"
+#include "db/store_workspaces.h"
 #include "util/timefmt.h"
 
 static void item_from_row(const struct db_rows *, size_t, void *);
@@ -35,19 +36,15 @@ lc_err
 workspaces_list(struct core *core, const struct principal *who, unsigned limit, int has_cursor,
     int64_t cursor_ms, int64_t cursor_id, struct page *page)
 {
+	struct store_window w;
 	char before[TIME_SQL_LEN];
-	const char *before_sql = NULL;
 	lc_err e;
 
 	memset(page, 0, sizeof(*page));
 	if (!who->account_key)
 		return LC_EFORBIDDEN;
-	if (has_cursor) {
-		sqltime_format(cursor_ms, before);
-		before_sql = before;
-	}
-	if ((e = store_workspace_page(core->db, who->account_id, before_sql, cursor_id, limit + 1,
-	         &page->rows)) != LC_OK ||
+	page_window(&w, before, limit, has_cursor, cursor_ms, cursor_id);
+	if ((e = store_workspace_page(core->db, who->account_id, &w, &page->rows)) != LC_OK ||
 	    (e = store_workspace_count(core->db, who->account_id, &page->total)) != LC_OK ||
 	    (e = page_build(page, limit, &spec)) != LC_OK)
 		page_free(page);

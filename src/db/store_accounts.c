@@ -1,7 +1,7 @@
 /* store_accounts.c: accounts, workspaces, API keys and credit grants. */
 #include <string.h>
 
-#include "db/store.h"
+#include "db/store_accounts.h"
 #include "util/ids.h"
 
 lc_err

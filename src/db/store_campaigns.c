@@ -1,7 +1,7 @@
 /* store_campaigns.c: campaigns, their counters and per-day aggregates. */
 #include <string.h>
 
-#include "db/store.h"
+#include "db/store_campaigns.h"
 #include "db/store_mailboxes.h"
 
 #define CAMPAIGN_COLUMNS                                                                           \
@@ -105,7 +105,7 @@ store_campaign_list(struct db *db, const struct store_campaign_filter *f, struct
 	        LIST_SQL(FAST_TOTAL, CAMPAIGN_FILTER_ONE_STATUS)}};
 #undef LIST_SQL
 #undef FAST_TOTAL
-	const char *before = f->before_sql ? f->before_sql : no_cursor_sql;
+	const char *before = f->w.before_sql ? f->w.before_sql : no_cursor_sql;
 	int status = one_status(f->status_mask);
 	int fast = f->q_like == NULL && !f->has_since;
 	struct db_param p[24];
@@ -121,8 +121,8 @@ store_campaign_list(struct db *db, const struct store_campaign_filter *f, struct
 	n += filter_params(f, status, p + n);
 	p[n++] = DB_CSTR(before);
 	p[n++] = DB_CSTR(before);
-	p[n++] = DB_I64(f->before_sql ? f->before_id : INT64_MAX);
-	p[n++] = DB_I64(f->limit);
+	p[n++] = DB_I64(f->w.before_sql ? f->w.before_id : INT64_MAX);
+	p[n++] = DB_I64(f->w.limit);
 	return db_query(db, sql[fast][status >= 0], p, n, out);
 }
 

@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "db/store_credits.h"
 #include "db/store_outbox.h"
 #include "util/buf.h"
 
@@ -118,8 +119,8 @@ store_credit_balance(struct db *db, int64_t workspace_id, struct db_rows *out)
 }
 
 lc_err
-store_credit_ledger(struct db *db, int64_t workspace_id, const char *before_sql, int64_t before_id,
-    unsigned limit, struct db_rows *out)
+store_credit_ledger(
+    struct db *db, int64_t workspace_id, const struct store_window *w, struct db_rows *out)
 {
 	static const char sql[] =
 	    "SELECT l.id, l.kind, l.delta_balance, l.delta_reserved, m.public_id, l.note, "
@@ -127,9 +128,9 @@ store_credit_ledger(struct db *db, int64_t workspace_id, const char *before_sql,
 	    "l.message_id "
 	    "WHERE l.workspace_id = ? AND l.created_at <= ? AND (l.created_at < ? OR l.id < ?) "
 	    "ORDER BY l.created_at DESC, l.id DESC LIMIT ?";
-	const char *before = before_sql ? before_sql : "9999-12-31 23:59:59.999";
+	const char *before = w->before_sql ? w->before_sql : "9999-12-31 23:59:59.999";
 	struct db_param p[] = {DB_I64(workspace_id), DB_CSTR(before), DB_CSTR(before),
-	    DB_I64(before_sql ? before_id : INT64_MAX), DB_I64(limit)};
+	    DB_I64(w->before_sql ? w->before_id : INT64_MAX), DB_I64(w->limit)};
 
 	return db_query(db, sql, p, 5, out);
 }

@@ -1,7 +1,7 @@
 /* store_events.c: the append-only event log. */
 #include <string.h>
 
-#include "db/store.h"
+#include "db/store_events.h"
 
 lc_err
 store_event_insert(struct db *db, const char *public_id, int64_t workspace_id, int64_t campaign_id,

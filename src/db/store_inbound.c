@@ -78,11 +78,11 @@ store_inbound_list(struct db *db, const struct store_inbound_filter *f, struct d
 	static const char sql[] =
 	    IN_SELECT IN_FILTER "AND i.received_at <= ? AND (i.received_at < ? OR i.id < ?) "
 	                        "ORDER BY i.received_at DESC, i.id DESC LIMIT ?";
-	const char *before = f->before_sql ? f->before_sql : "9999-12-31 23:59:59.999";
+	const char *before = f->w.before_sql ? f->w.before_sql : "9999-12-31 23:59:59.999";
 	struct db_param p[] = {DB_I64(f->workspace_id), DB_I64(f->campaign_id),
 	    DB_I64(f->campaign_id), DB_I64(f->klass_mask), DB_I64(f->matched), DB_I64(f->matched),
-	    DB_CSTR(before), DB_CSTR(before), DB_I64(f->before_sql ? f->before_id : INT64_MAX),
-	    DB_I64(f->limit)};
+	    DB_CSTR(before), DB_CSTR(before), DB_I64(f->w.before_sql ? f->w.before_id : INT64_MAX),
+	    DB_I64(f->w.limit)};
 
 	return db_query(db, sql, p, sizeof(p) / sizeof(p[0]), out);
 }
@@ -229,15 +229,15 @@ store_rel_history(struct db *db, int64_t rel_id, struct db_rows *out)
 }
 
 lc_err
-store_triage_list(struct db *db, int64_t workspace_id, const char *before_sql, int64_t before_id,
-    unsigned limit, struct db_rows *out)
+store_triage_list(
+    struct db *db, int64_t workspace_id, const struct store_window *w, struct db_rows *out)
 {
 	static const char sql[] = IN_SELECT
 	    "WHERE i.workspace_id = ? AND i.triage_at IS NOT NULL AND i.triage_at <= ? "
 	    "AND (i.triage_at < ? OR i.id < ?) ORDER BY i.triage_at DESC, i.id DESC LIMIT ?";
-	const char *before = before_sql ? before_sql : "9999-12-31 23:59:59.999";
+	const char *before = w->before_sql ? w->before_sql : "9999-12-31 23:59:59.999";
 	struct db_param p[] = {DB_I64(workspace_id), DB_CSTR(before), DB_CSTR(before),
-	    DB_I64(before_sql ? before_id : INT64_MAX), DB_I64(limit)};
+	    DB_I64(w->before_sql ? w->before_id : INT64_MAX), DB_I64(w->limit)};
 
 	return db_query(db, sql, p, 5, out);
 }

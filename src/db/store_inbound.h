@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include "db/db.h"
+#include "db/store_window.h"
 
 struct store_inbound_new {
 	const char *public_id, *dedupe_key;
@@ -57,10 +58,8 @@ lc_err store_inbound_get(
 struct store_inbound_filter {
 	int64_t workspace_id, campaign_id; /* campaign 0: any */
 	unsigned klass_mask;
-	int matched; /* -1 any, 0 unmatched, 1 matched */
-	const char *before_sql;
-	int64_t before_id;
-	unsigned limit;
+	int matched;           /* -1 any, 0 unmatched, 1 matched */
+	struct store_window w; /* the page: cursor and rows to read */
 };
 lc_err store_inbound_list(struct db *db, const struct store_inbound_filter *f, struct db_rows *out);
 lc_err store_inbound_count(struct db *db, const struct store_inbound_filter *f, int64_t *n);
@@ -68,8 +67,8 @@ lc_err store_inbound_count(struct db *db, const struct store_inbound_filter *f, 
 /* Triage of unmatched mail (sql/081_inbound_triage.sql): the waiting messages of a
  * workspace, newest first, along ix_inbound_triage; their count; one locked for a decision
  * (IN_SELECT columns); the decision. */
-lc_err store_triage_list(struct db *db, int64_t workspace_id, const char *before_sql,
-    int64_t before_id, unsigned limit, struct db_rows *out);
+lc_err store_triage_list(
+    struct db *db, int64_t workspace_id, const struct store_window *w, struct db_rows *out);
 lc_err store_triage_count(struct db *db, int64_t workspace_id, int64_t *n);
 lc_err store_inbound_get_locked(
     struct db *db, int64_t workspace_id, const char *public_id, struct db_rows *out);

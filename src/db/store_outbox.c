@@ -173,12 +173,12 @@ store_msg_list(struct db *db, const struct store_msg_filter *f, struct db_rows *
 	static const char *const sql[2] = {
 	    MSG_LIST_SQL(MSG_STATUS_MASK), MSG_LIST_SQL(MSG_STATUS_ONE)};
 #undef MSG_LIST_SQL
-	const char *before = f->before_sql ? f->before_sql : "9999-12-31 23:59:59.999";
+	const char *before = f->w.before_sql ? f->w.before_sql : "9999-12-31 23:59:59.999";
 	int64_t st;
 	int one = status_one(f->status_mask, &st);
 	struct db_param p[] = {DB_I64(f->workspace_id), DB_I64(st), DB_I64(f->kind_mask),
 	    DB_I64(f->campaign_id), DB_I64(f->campaign_id), DB_CSTR(before), DB_CSTR(before),
-	    DB_I64(f->before_sql ? f->before_id : INT64_MAX), DB_I64(f->limit)};
+	    DB_I64(f->w.before_sql ? f->w.before_id : INT64_MAX), DB_I64(f->w.limit)};
 
 	return db_query(db, sql[one], p, sizeof(p) / sizeof(p[0]), out);
 }

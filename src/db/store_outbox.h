@@ -1,10 +1,11 @@
-/* store_outbox.h: SQL for outbound messages, invocations, decisions, credits, policy,
- * idempotency keys and suppressions. Row column orders are the enums below. */
+/* store_outbox.h: SQL for outbound messages, invocations, approval decisions and open
+ * tracking (store_outbox.c). Row column orders are the enums below. */
 #ifndef LC_STORE_OUTBOX_H
 #define LC_STORE_OUTBOX_H
 
 #include <stdint.h>
 #include "db/db.h"
+#include "db/store_window.h"
 
 /* ---- outbound messages (store_outbox.c) ---- */
 
@@ -79,10 +80,8 @@ struct store_msg_filter {
 	int64_t workspace_id;
 	unsigned status_mask;
 	unsigned kind_mask;
-	int64_t campaign_id; /* 0: any */
-	const char *before_sql;
-	int64_t before_id;
-	unsigned limit;
+	int64_t campaign_id;   /* 0: any */
+	struct store_window w; /* the page: cursor and rows to read */
 };
 lc_err store_msg_list(struct db *db, const struct store_msg_filter *f, struct db_rows *out);
 lc_err store_msg_count(struct db *db, const struct store_msg_filter *f, int64_t *n);
@@ -158,56 +157,6 @@ lc_err store_inv_get(
 lc_err store_decision_insert(struct db *db, int64_t msg_id, int64_t workspace_id, unsigned decision,
     const char *by, const char *reason, const char *subject, const char *body, const char *now_sql);
 
-/* ---- credits (store_credits.c) ---- */
-enum { CREDIT_GRANT = 0, CREDIT_RESERVE, CREDIT_CAPTURE, CREDIT_RELEASE };
-/* store_credit_capture_batch captures the reservations of n (1..STORE_BATCH_MAX) sent
- * messages of one workspace: one balance update for their sum and one ledger entry per
- * message. *ok is 0 (and nothing changed) when the workspace does not exist. */
-lc_err store_credit_capture_batch(struct db *db, int64_t workspace_id, const int64_t *msg_ids,
-    const int64_t *amounts, size_t n, const char *now_sql, int *ok);
-/* store_credit_move applies one grant, reserve or release to the workspace and appends
- * it to the ledger (a capture is store_credit_capture_batch); LC_EINVAL for another kind.
- * For a reserve, *ok is 0 (and nothing changes) when balance - reserved < amount. */
-lc_err store_credit_move(struct db *db, int64_t workspace_id, unsigned kind, int64_t amount,
-    int64_t msg_id, const char *note, const char *now_sql, int *ok);
-enum { CR_COL_BALANCE, CR_COL_RESERVED };
-lc_err store_credit_balance(struct db *db, int64_t workspace_id, struct db_rows *out);
-enum {
-	LEDGER_COL_ID,
-	LEDGER_COL_KIND,
-	LEDGER_COL_DB,
-	LEDGER_COL_DR,
-	LEDGER_COL_MSG,
-	LEDGER_COL_NOTE,
-	LEDGER_COL_AT
-};
-lc_err store_credit_ledger(struct db *db, int64_t workspace_id, const char *before_sql,
-    int64_t before_id, unsigned limit, struct db_rows *out);
-
-/* ---- policy ---- */
-enum {
-	POL_COL_DRAFTS,
-	POL_COL_SEND,
-	POL_COL_RESPOND,
-	POL_COL_AUTO,
-	POL_COL_FOLLOW,
-	POL_COL_LATENESS,
-	POL_COL_TRACK,
-	POL_COL_BOUNCE_PERMILLE,
-	POL_COL_UNSUB_DOMAIN,
-	POL_COL_CURRENCY
-};
-lc_err store_policy_get(struct db *db, int64_t workspace_id, struct db_rows *out);
-/* The stored policy, as store_policy_put writes it. */
-struct store_policy {
-	unsigned flags[5]; /* approval required per message kind, 0/1 */
-	unsigned lateness_hours;
-	int track_opens, unsubscribe_domain;
-	unsigned bounce_permille;
-	const char *currency; /* ISO 4217, borrowed */
-};
-/* store_policy_put writes the workspace's whole policy in one statement. */
-lc_err store_policy_put(struct db *db, int64_t workspace_id, const struct store_policy *p);
 /* store_msg_open records the first open of a sent message by its open token; *first is
  * 1 when this was it, and out receives (workspace, campaign, relationship, public id). */
 enum {
@@ -221,59 +170,5 @@ enum {
 };
 lc_err store_msg_by_open_token(struct db *db, const char *token, struct db_rows *out);
 lc_err store_msg_opened(struct db *db, int64_t id, const char *now_sql, uint64_t *changed);
-
-/* ---- idempotency ---- */
-enum { IDEM_COL_HASH, IDEM_COL_STATE, IDEM_COL_STATUS, IDEM_COL_BODY, IDEM_COL_EXPIRED };
-/* store_idem_claim reads and locks the key's row (FOR UPDATE SKIP LOCKED: no row when a
- * live transaction holds it); inside a transaction. */
-lc_err store_idem_claim(struct db *db, int64_t workspace_id, const char *key,
-    const char *cutoff_sql, struct db_rows *out);
-/* store_idem_renew makes an expired key's row a fresh claim for the request hash. */
-lc_err store_idem_renew(struct db *db, int64_t workspace_id, const char *key,
-    const unsigned char *hash, const char *now_sql);
-lc_err store_idem_insert(struct db *db, int64_t workspace_id, const char *key,
-    const unsigned char *hash, const char *now_sql);
-lc_err store_idem_delete(struct db *db, int64_t workspace_id, const char *key);
-lc_err store_idem_finish(
-    struct db *db, int64_t workspace_id, const char *key, int status, const char *body, size_t len);
-
-/* ---- suppressions ---- */
-lc_err store_suppressed(struct db *db, int64_t workspace_id, const char *email, int *yes);
-lc_err store_suppress(struct db *db, int64_t workspace_id, const char *email, const char *reason,
-    const char *now_sql);
-
-/* ---- campaign details for sending ---- */
-lc_err store_follow_up_insert(
-    struct db *db, int64_t campaign_id, unsigned step, unsigned after_days, const char *body);
-enum { FU_COL_AFTER, FU_COL_BODY };
-lc_err store_follow_up_get(struct db *db, int64_t campaign_id, unsigned step, struct db_rows *out);
-lc_err store_campaign_auto_response(
-    struct db *db, int64_t campaign_id, const char *body, int delay_minutes);
-/* store_campaign_lock reads status of a campaign of a workspace FOR UPDATE. */
-enum {
-	CL_COL_ID,
-	CL_COL_STATUS,
-	CL_COL_SENDER,
-	CL_COL_SUBJECT,
-	CL_COL_BODY,
-	CL_COL_NAME,
-	CL_COL_TARGET,
-	CL_COL_LAUNCHED
-};
-lc_err store_campaign_lock(
-    struct db *db, int64_t workspace_id, const char *public_id, struct db_rows *out);
-/* store_campaign_launched: *yes unless the campaign is a draft never launched (also 1 when
- * there is no such campaign). */
-lc_err store_campaign_launched(
-    struct db *db, int64_t workspace_id, const char *public_id, int *yes);
-/* store_campaign_set_launched records the campaign's launch (once). */
-lc_err store_campaign_set_launched(struct db *db, int64_t campaign_id, const char *now_sql);
-/* store_rel_undrafted lists the campaign's relationships without a draft yet, oldest first:
- * columns id, domain, contact_name, contact_email. */
-lc_err store_rel_undrafted(struct db *db, int64_t campaign_id, struct db_rows *out);
-enum { RL_COL_ID, RL_COL_EMAIL, RL_COL_NAME, RL_COL_DOMAIN, RL_COL_STATUS };
-lc_err store_rel_in_campaign(
-    struct db *db, int64_t campaign_id, const char *public_id, struct db_rows *out);
-/* store_ws_id_of_public finds a workspace's internal id (for the worker's logs). */
 
 #endif

@@ -1,7 +1,7 @@
 /* store_relationships.c: prospects of campaigns (the CRM view) and their status stamps. */
 #include <string.h>
 
-#include "db/store.h"
+#include "db/store_relationships.h"
 
 #define REL_COLUMNS                                                                                \
 	"r.id, r.public_id, c.public_id, r.domain, r.contact_name, r.contact_email, "              \
@@ -56,7 +56,7 @@ store_rel_list(struct db *db, const struct store_rel_filter *f, struct db_rows *
 	    "SELECT " REL_COLUMNS " FROM relationships r FORCE INDEX (ix_relationships_ws_domain) "
 	    "JOIN campaigns c ON c.id = r.campaign_id WHERE r.workspace_id = ? "
 	    "AND r.domain = ? " REL_FILTER REL_PAGE;
-	const char *before = f->before_sql ? f->before_sql : no_cursor_sql;
+	const char *before = f->w.before_sql ? f->w.before_sql : no_cursor_sql;
 	struct db_param p[16];
 	size_t n = 0;
 
@@ -69,8 +69,8 @@ store_rel_list(struct db *db, const struct store_rel_filter *f, struct db_rows *
 	n += rel_filter_params(f, p + n);
 	p[n++] = DB_CSTR(before);
 	p[n++] = DB_CSTR(before);
-	p[n++] = DB_I64(f->before_sql ? f->before_id : INT64_MAX);
-	p[n++] = DB_I64(f->limit);
+	p[n++] = DB_I64(f->w.before_sql ? f->w.before_id : INT64_MAX);
+	p[n++] = DB_I64(f->w.limit);
 	return db_query(db, f->campaign_id ? cmp_sql : f->domain ? domain_sql : ws_sql, p, n, out);
 }
 

@@ -2,7 +2,7 @@
  * sending needs. */
 #include <string.h>
 
-#include "db/store_outbox.h"
+#include "db/store_sending.h"
 #include "db/store_suppressions.h"
 #include "util/ids.h"
 

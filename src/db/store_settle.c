@@ -1,7 +1,7 @@
 /* store_settle.c: settling a campaign's messages in batches (sql/030_campaign_settle.sql). */
 #include <string.h>
 
-#include "db/store_outbox.h"
+#include "db/store_credits.h"
 #include "db/store_settle.h"
 
 lc_err

@@ -63,14 +63,14 @@ store_suppression_list(struct db *db, const struct store_suppression_filter *f, 
 	static const char sql[] = "(" SUP_PAGE ") UNION ALL (" SUP_PAGE ") "
 	                          "ORDER BY 7 DESC, 9 DESC LIMIT ?";
 #undef SUP_PAGE
-	const char *before = f->before_sql ? f->before_sql : "9999-12-31 23:59:59.999";
-	int64_t before_id = f->before_sql ? f->before_id : INT64_MAX;
+	const char *before = f->w.before_sql ? f->w.before_sql : "9999-12-31 23:59:59.999";
+	int64_t before_id = f->w.before_sql ? f->w.before_id : INT64_MAX;
 	/* a list left out reads workspace -1: no row has it */
 	int64_t ws = f->scope == 1 ? -1 : f->workspace_id, acct = f->scope == 0 ? -1 : 0;
 	struct db_param p[] = {DB_I64(f->account_id), DB_I64(ws), DB_CSTR(before), DB_CSTR(before),
-	    DB_I64(before_id), DB_I64(f->limit), DB_I64(f->account_id), DB_I64(acct),
-	    DB_CSTR(before), DB_CSTR(before), DB_I64(before_id), DB_I64(f->limit),
-	    DB_I64(f->limit)};
+	    DB_I64(before_id), DB_I64(f->w.limit), DB_I64(f->account_id), DB_I64(acct),
+	    DB_CSTR(before), DB_CSTR(before), DB_I64(before_id), DB_I64(f->w.limit),
+	    DB_I64(f->w.limit)};
 
 	return db_query(db, sql, p, sizeof(p) / sizeof(p[0]), out);
 }

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include "db/db.h"
+#include "db/store_window.h"
 
 /* SUPPRESSED_SQL(ACCT, WS, EMAIL, EMAIL2) is an SQL expression counting the list entries that
  * stop mail to EMAIL from workspace WS of account ACCT: the address itself or its domain, on
@@ -53,10 +54,8 @@ lc_err store_suppression_delete(
 
 struct store_suppression_filter {
 	int64_t account_id, workspace_id;
-	int scope;              /* -1 both lists, 0 the workspace's, 1 the account's */
-	const char *before_sql; /* keyset cursor (created_at, id) or NULL */
-	int64_t before_id;
-	unsigned limit;
+	int scope;             /* -1 both lists, 0 the workspace's, 1 the account's */
+	struct store_window w; /* the page: cursor and rows to read */
 };
 /* store_suppression_list lists the entries that apply to the workspace, newest first, read
  * along ix_suppressions_list (one range per list). */

@@ -263,15 +263,15 @@ store_login_failures_purge(struct db *db, const char *cutoff_sql)
 	"SUBSTRING(d.decided_by, 6) "
 
 lc_err
-store_decision_list(struct db *db, int64_t workspace_id, const char *before_sql, int64_t before_id,
-    unsigned limit, struct db_rows *out)
+store_decision_list(
+    struct db *db, int64_t workspace_id, const struct store_window *w, struct db_rows *out)
 {
 	static const char sql[] = DECISION_SELECT
 	    "WHERE d.workspace_id = ? AND d.decided_at <= ? AND (d.decided_at < ? OR d.id < ?) "
 	    "ORDER BY d.decided_at DESC, d.id DESC LIMIT ?";
-	const char *before = before_sql ? before_sql : "9999-12-31 23:59:59.999";
+	const char *before = w->before_sql ? w->before_sql : "9999-12-31 23:59:59.999";
 	struct db_param p[] = {DB_I64(workspace_id), DB_CSTR(before), DB_CSTR(before),
-	    DB_I64(before_sql ? before_id : INT64_MAX), DB_I64(limit)};
+	    DB_I64(w->before_sql ? w->before_id : INT64_MAX), DB_I64(w->limit)};
 
 	return db_query(db, sql, p, 5, out);
 }

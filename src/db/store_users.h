@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include "db/db.h"
+#include "db/store_window.h"
 
 /* ---- users ---- */
 enum { USR_COL_ID, USR_COL_PUBLIC, USR_COL_EMAIL, USR_COL_HASH, USR_COL_DISABLED };
@@ -98,8 +99,8 @@ enum {
 };
 /* store_decision_list reads a workspace's decisions newest first, before the cursor
  * position (before_sql NULL: from the newest). */
-lc_err store_decision_list(struct db *db, int64_t workspace_id, const char *before_sql,
-    int64_t before_id, unsigned limit, struct db_rows *out);
+lc_err store_decision_list(
+    struct db *db, int64_t workspace_id, const struct store_window *w, struct db_rows *out);
 /* store_decisions_of_message reads one message's decisions, oldest first. */
 lc_err store_decisions_of_message(
     struct db *db, int64_t workspace_id, int64_t msg_id, struct db_rows *out);

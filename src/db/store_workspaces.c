@@ -2,15 +2,15 @@
  * the workspace rows and workspace_campaign_counts already keep. */
 #include <string.h>
 
-#include "db/store.h"
+#include "db/store_workspaces.h"
 
 static const char no_cursor_sql[] = "9999-12-31 23:59:59.999";
 
 /* Served by ix_workspaces_account (account_id, created_at, id); each counter reads the
  * workspace's at most 15 rows of workspace_campaign_counts by primary-key prefix. */
 lc_err
-store_workspace_page(struct db *db, int64_t account_id, const char *before_sql, int64_t before_id,
-    unsigned limit, struct db_rows *out)
+store_workspace_page(
+    struct db *db, int64_t account_id, const struct store_window *w, struct db_rows *out)
 {
 	static const char sql[] =
 	    "SELECT w.id, w.public_id, w.name, w.created_at, w.credits_balance, "
@@ -21,9 +21,9 @@ store_workspace_page(struct db *db, int64_t account_id, const char *before_sql, 
 	    "WHERE c.workspace_id = w.id AND c.status = 1) "
 	    "FROM workspaces w WHERE w.account_id = ? AND w.created_at <= ? "
 	    "AND (w.created_at < ? OR w.id < ?) ORDER BY w.created_at DESC, w.id DESC LIMIT ?";
-	const char *before = before_sql ? before_sql : no_cursor_sql;
+	const char *before = w->before_sql ? w->before_sql : no_cursor_sql;
 	struct db_param p[] = {DB_I64(account_id), DB_CSTR(before), DB_CSTR(before),
-	    DB_I64(before_sql ? before_id : INT64_MAX), DB_I64(limit)};
+	    DB_I64(w->before_sql ? w->before_id : INT64_MAX), DB_I64(w->limit)};
 
 	return db_query(db, sql, p, 5, out);
 }

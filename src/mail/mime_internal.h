@@ -1,4 +1,6 @@
-/* mime_internal.h: declarations shared by mime.c, mime_text.c and mime_classify.c.
+/* mime_internal.h: declarations shared by mime.c, mime_util.c, mime_text.c, mime_html.c,
+ * mime_classify.c and mime_ooo.c. The helpers of mime_util.c call nothing else here; the
+ * text helpers of mime_text.c call only those: no circle between the files.
  *
  * Not part of the public API (that is mime.h): nothing outside src/mail/mime*.c includes this.
  * Helpers borrow their arguments; whoever returns a string says who frees it. */
@@ -10,6 +12,8 @@
 #include "mail/mime.h"
 #include "util/buf.h"
 #include "util/err.h"
+
+#define MIME_HDR_MAX 65536 /* bytes of one header value we look at */
 
 #define MIME_DEPTH_MAX 64                 /* MIME levels walked looking for a body or a report */
 #define MIME_WORK_MAX ((size_t)256 << 20) /* hard cap of any intermediate buffer */

@@ -57,35 +57,6 @@ static int mime_outlook_block(const char **, const size_t *, size_t, size_t);
 static int mime_underscores(const char *, size_t);
 static int mime_url_char(unsigned char);
 
-/* mime_utf8_seq returns the length of the well-formed UTF-8 sequence at s (1..4), or 0
- * when s[0] does not start one (overlongs, surrogates and > U+10FFFF are not well-formed). */
-size_t
-mime_utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		return (n >= 2 && (s[1] & 0xC0) == 0x80) ? 2 : 0;
-	if (c >= 0xE0 && c <= 0xEF) {
-		if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-			return 0;
-		if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))
-			return 0;
-		return 3;
-	}
-	if (c >= 0xF0 && c <= 0xF4) {
-		if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
-		    (s[3] & 0xC0) != 0x80)
-			return 0;
-		if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
 /* mime_put_cp appends code point cp as UTF-8 (U+FFFD for surrogates, 0 and > U+10FFFF). */
 lc_err
 mime_put_cp(struct buf *b, unsigned cp)
@@ -692,4 +663,37 @@ mime_links(const char *text, struct mime_parsed *out)
 		out->links[out->nlinks++] = u;
 	}
 	return LC_OK;
+}
+
+/* mime_dup_line stores in *out a cleaned one-line copy of s with its ends trimmed: NULL for
+ * a NULL s, and for an empty result unless keep_empty. */
+lc_err
+mime_dup_line(const char *s, int keep_empty, char **out)
+{
+	struct buf b;
+	size_t start = 0, end;
+	lc_err e;
+
+	*out = NULL;
+	if (s == NULL)
+		return keep_empty ? mime_dup_line("", 1, out) : LC_OK;
+	buf_init(&b, MIME_WORK_MAX);
+	if ((e = mime_clean(&b, s, strnlen(s, MIME_HDR_MAX), 1)) != LC_OK)
+		goto out;
+	if ((e = buf_append(&b, "", 0)) != LC_OK)
+		goto out;
+	end = b.len;
+	while (start < end && b.data[start] == ' ')
+		start++;
+	while (end > start && b.data[end - 1] == ' ')
+		end--;
+	if (start == end && !keep_empty)
+		goto out;
+	memmove(b.data, b.data + start, end - start);
+	b.data[end - start] = '\0';
+	b.len = end - start;
+	e = mime_buf_take(&b, out);
+out:
+	buf_free(&b);
+	return e;
 }

@@ -11,6 +11,7 @@
 #include "core/sending.h"
 #include "http/dispatch.h"
 #include "core/users.h"
+#include "core/decisions.h"
 
 struct ui_settings {
 	int secure_cookies;

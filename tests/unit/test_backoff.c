@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "core/users.h"
+#include "core/signin_throttle.h"
 
 static void
 test_nothing_below_the_limit(void **state)

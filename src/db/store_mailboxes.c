@@ -1,4 +1,4 @@
-/* mailboxes.c: SQL for sender mailboxes, campaign_mailboxes, the routing of messages to
+/* store_mailboxes.c: SQL for sender mailboxes, campaign_mailboxes, the routing of messages to
  * mailboxes and mailbox tests (sql/040_mailboxes.sql). */
 #include <string.h>
 

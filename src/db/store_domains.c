@@ -1,4 +1,4 @@
-/* domains.c: SQL for sending domains (sql/060_sending_domains.sql). */
+/* store_domains.c: SQL for sending domains (sql/060_sending_domains.sql). */
 #include <string.h>
 
 #include "db/store_domains.h"
