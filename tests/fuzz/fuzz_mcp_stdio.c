@@ -74,7 +74,8 @@ expect_line(const char *line, size_t len, struct buf *want)
 		return 0;
 	if (answer == NULL)
 		fuzz_die("no answer to a message that gets one");
-	if (buf_append(want, answer, strlen(answer)) != LC_OK || buf_append(want, "\n", 1) != LC_OK) {
+	if (buf_append(want, answer, strlen(answer)) != LC_OK ||
+	    buf_append(want, "\n", 1) != LC_OK) {
 		free(answer);
 		return -1;
 	}
@@ -94,7 +95,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_init();
 	if (size == 0)
-		return 0; /* fmemopen refuses an empty buffer; EOF at once is covered by a 0 return */
+		return 0; /* fmemopen refuses an empty buffer; EOF at once is covered by a 0 return
+		           */
 	buf_init(&want, 1 << 24);
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
