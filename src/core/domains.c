@@ -37,13 +37,15 @@ static lc_err open_pem(const struct db_rows *, size_t, char **);
 static lc_err open_seed(const struct db_rows *, size_t, unsigned char **);
 
 /* selector_valid: one DNS label of lower-case letters, digits and inner hyphens, at most
- * DOMAIN_SELECTOR_MAX bytes. */
+ * DOMAIN_SELECTOR_MAX bytes, not ending in DOMAIN_ED25519_SUFFIX (that name belongs to the
+ * Ed25519 key of the selector before it). */
 static int
 selector_valid(const char *s)
 {
-	size_t n = strlen(s), i;
+	size_t n = strlen(s), i, sl = strlen(DOMAIN_ED25519_SUFFIX);
 
-	if (n == 0 || n > DOMAIN_SELECTOR_MAX || s[0] == '-' || s[n - 1] == '-')
+	if (n == 0 || n > DOMAIN_SELECTOR_MAX || s[0] == '-' || s[n - 1] == '-' ||
+	    (n >= sl && strcmp(s + n - sl, DOMAIN_ED25519_SUFFIX) == 0))
 		return 0;
 	for (i = 0; i < n; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
@@ -190,7 +192,8 @@ domains_create(struct core *core, const struct principal *who, const char *domai
 		    "domain must be a DNS name such as example.com (letters, digits, hyphens).");
 	if (selector != NULL && !selector_valid(selector))
 		return bad(fail, "selector",
-		    "selector is 1 to 40 lower-case letters, digits and inner hyphens.");
+		    "selector is 1 to 40 lower-case letters, digits and inner hyphens, not ending "
+		    "in -ed25519 (the Ed25519 key's selector is the selector + \"-ed25519\").");
 	if (!mailbox_configured()) {
 		fail->code = "mailboxes_not_configured";
 		fail->detail =

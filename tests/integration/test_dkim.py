@@ -158,6 +158,7 @@ def test_create_shows_the_records_to_publish_and_never_the_private_key(t):
     ({"domain": "x.test", "selector": "Bad_Selector"}, "selector"),
     ({"domain": "x.test", "selector": "s" * 41}, "selector"),
     ({"domain": "x.test", "selector": ""}, "selector"),
+    ({"domain": "x.test", "selector": "mail-ed25519"}, "selector"),
     ({"domain": 7}, "domain"),
     ({"domain": "x.test", "keyBits": 1024}, "keyBits"),
 ])
