@@ -67,7 +67,7 @@ def commands():
         synopsis = re.split(r"\s{2,}", lit.strip())[0]
         words = []
         for w in synopsis.split():
-            if not re.fullmatch(r"[a-z][a-z-]*", w):
+            if not re.fullmatch(r"[a-z][a-z0-9-]*", w):
                 break
             words.append(w)
         if words:
@@ -79,7 +79,7 @@ def commands():
 def page_commands():
     out = set()
     for line in read("man", "linkcamp.1").splitlines():
-        m = re.match(r"\.It Cm ([a-z][a-z-]*)((?: [a-z][a-z-]*)?)\b", line)
+        m = re.match(r"\.It Cm ([a-z][a-z0-9-]*)((?: [a-z][a-z0-9-]*)?)\b", line)
         if m:
             out.add((m.group(1) + m.group(2)).strip())
     return out

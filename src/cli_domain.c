@@ -19,6 +19,7 @@ static int cmd_add(struct core *, const struct principal *, int, char **);
 static int cmd_list(struct core *, const struct principal *);
 static int cmd_zone(struct core *, const struct principal *, const char *);
 static int cmd_check(struct core *, const struct principal *, int, char **);
+static int cmd_ed25519(struct core *, const struct principal *, const char *);
 
 static int
 domain_usage(void)
@@ -26,7 +27,8 @@ domain_usage(void)
 	fprintf(stderr, "usage: linkcamp domain add WS_ID DOMAIN [--selector SELECTOR]\n"
 	                "       linkcamp domain list WS_ID\n"
 	                "       linkcamp domain zone WS_ID DOMAIN_ID\n"
-	                "       linkcamp domain check WS_ID DOMAIN_ID [--from ADDRESS]\n");
+	                "       linkcamp domain check WS_ID DOMAIN_ID [--from ADDRESS]\n"
+	                "       linkcamp domain ed25519 WS_ID DOMAIN_ID\n");
 	return EX_USAGE;
 }
 
@@ -144,6 +146,24 @@ cmd_zone(struct core *core, const struct principal *who, const char *id)
 	return 0;
 }
 
+/* cmd_ed25519 gives an older domain its Ed25519 key and prints the records to publish. */
+static int
+cmd_ed25519(struct core *core, const struct principal *who, const char *id)
+{
+	struct core_fail fail;
+	struct page p;
+	lc_err e;
+
+	memset(&fail, 0, sizeof(fail));
+	if ((e = domains_add_ed25519(core, who, id, &p, &fail)) != LC_OK) {
+		page_free(&p);
+		return fail_exit("ed25519", e, &fail);
+	}
+	print_records(p.items);
+	page_free(&p);
+	return 0;
+}
+
 static int
 cmd_check(struct core *core, const struct principal *who, int argc, char **argv)
 {
@@ -197,6 +217,8 @@ cli_domain(struct core *core, const struct config *cfg, int argc, char **argv)
 		rc = cmd_list(core, &who);
 	else if (strcmp(argv[1], "zone") == 0 && argc == 4)
 		rc = cmd_zone(core, &who, argv[3]);
+	else if (strcmp(argv[1], "ed25519") == 0 && argc == 4)
+		rc = cmd_ed25519(core, &who, argv[3]);
 	else if (strcmp(argv[1], "check") == 0 && argc >= 4)
 		rc = cmd_check(core, &who, argc, argv);
 	else

@@ -80,6 +80,7 @@ usage(void)
 	    "  domain check WS_ID DOMAIN_ID [--from ADDRESS]\n"
 	    "                                        look up SPF, DKIM and DMARC; exit 1 when\n"
 	    "                                        something is wrong\n"
+	    "  domain ed25519 WS_ID DOMAIN_ID        an older domain's Ed25519 key (RSA stays)\n"
 	    "  demo                                  seed the demo agency; print its keys\n"
 	    "  doctor                                check the configuration, the database and\n"
 	    "                                        the SMTP relay, the DNS of sending domains\n"

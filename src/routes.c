@@ -70,6 +70,7 @@ const struct route http_routes[] = {
     {"GET", "/v1/domains/{id}", api_domain_get, AUTH_WORKSPACE},
     {"DELETE", "/v1/domains/{id}", api_domain_delete, AUTH_WORKSPACE},
     {"GET", "/v1/domains/{id}/check", api_domain_check, AUTH_WORKSPACE},
+    {"POST", "/v1/domains/{id}/ed25519", api_domain_add_ed25519, AUTH_WORKSPACE},
     {"GET", "/v1/inbound/unmatched", api_triage_list, AUTH_WORKSPACE},
     {"POST", "/v1/inbound/unmatched/{id}/match", api_triage_match, AUTH_WORKSPACE},
     {"POST", "/v1/inbound/unmatched/{id}/match-and-unsubscribe", api_triage_match_unsubscribe,

@@ -142,6 +142,7 @@ void api_domain_list(void *ctx);
 void api_domain_get(void *ctx);
 void api_domain_delete(void *ctx);
 void api_domain_check(void *ctx);
+void api_domain_add_ed25519(void *ctx);
 void api_campaign_patch(void *ctx);
 /* api_mailbox_ids reads the optional mailboxIds list of doc into ids (borrowed from doc,
  * at most max) and *n; -1 after answering 422. */

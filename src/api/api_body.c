@@ -33,6 +33,7 @@ static const struct {
     {"domain_not_found", 404},
     {"domain_exists", 409},
     {"domain_limit_reached", 422},
+    {"domain_key_exists", 409},
 };
 
 void

@@ -88,6 +88,35 @@ api_domain_get(void *arg)
 	page_free(&p);
 }
 
+/* POST /v1/domains/{id}/ed25519: an Ed25519 key for a domain that has none; no body (an
+ * empty JSON object is accepted too). */
+void
+api_domain_add_ed25519(void *arg)
+{
+	static const char *const keys[] = {NULL};
+	static const char *const allowed[] = {NULL};
+	struct http_ctx *ctx = arg;
+	struct core_fail fail;
+	struct page p;
+	json_t *doc;
+	lc_err e;
+
+	if (api_only_params(ctx, allowed) != 0 || (doc = api_read_json(ctx, 1)) == NULL)
+		return;
+	if (api_only_keys(ctx, doc, keys, NULL) == 0) {
+		memset(&fail, 0, sizeof(fail));
+		e = domains_add_ed25519(ctx->core, &ctx->who, ctx->match.captures[0], &p, &fail);
+		if (e == LC_OK)
+			http_send_json(ctx->req, 200, domain_json(p.items), NULL);
+		else if (e == LC_ENOTFOUND)
+			api_fail(ctx, e, "domain_not_found");
+		else
+			api_fail_core(ctx, e, &fail);
+		page_free(&p);
+	}
+	json_decref(doc);
+}
+
 void
 api_domain_delete(void *arg)
 {

@@ -76,6 +76,13 @@ lc_err domains_all(struct core *core, unsigned max, struct page *out);
  * a missing one. */
 lc_err domains_get(
     struct core *core, const struct principal *who, const char *public_id, struct page *out);
+/* domains_add_ed25519 gives a domain of the workspace added before linkcamp made Ed25519 keys
+ * its Ed25519 key (made, sealed and stored here; the selector by the one rule), so that its
+ * mail is signed ed25519-sha256 too once the new record is published; the RSA key stays.
+ * out as domains_get (the caller page_frees it in every case). LC_ENOTFOUND; LC_ECONFLICT
+ * with fail->code domain_key_exists (it has one) or mailboxes_not_configured. */
+lc_err domains_add_ed25519(struct core *core, const struct principal *who, const char *public_id,
+    struct page *out, struct core_fail *fail);
 /* domains_delete deletes a domain: its mail is no longer signed, its key stays sealed in
  * the row. LC_ENOTFOUND. */
 lc_err domains_delete(struct core *core, const struct principal *who, const char *public_id);

@@ -36,13 +36,15 @@ static lc_err open_pem(const struct db_rows *, size_t, char **);
 static lc_err open_seed(const struct db_rows *, size_t, unsigned char **);
 
 /* selector_valid: one DNS label of lower-case letters, digits and inner hyphens, at most
- * DOMAIN_SELECTOR_MAX bytes. */
+ * DOMAIN_SELECTOR_MAX bytes, not ending in DOMAIN_ED25519_SUFFIX (that name belongs to the
+ * Ed25519 key of the selector before it). */
 static int
 selector_valid(const char *s)
 {
-	size_t n = strlen(s), i;
+	size_t n = strlen(s), i, sl = strlen(DOMAIN_ED25519_SUFFIX);
 
-	if (n == 0 || n > DOMAIN_SELECTOR_MAX || s[0] == '-' || s[n - 1] == '-')
+	if (n == 0 || n > DOMAIN_SELECTOR_MAX || s[0] == '-' || s[n - 1] == '-' ||
+	    (n >= sl && strcmp(s + n - sl, DOMAIN_ED25519_SUFFIX) == 0))
 		return 0;
 	for (i = 0; i < n; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
@@ -189,7 +191,8 @@ domains_create(struct core *core, const struct principal *who, const char *domai
 		    "domain must be a DNS name such as example.com (letters, digits, hyphens).");
 	if (selector != NULL && !selector_valid(selector))
 		return bad(fail, "selector",
-		    "selector is 1 to 40 lower-case letters, digits and inner hyphens.");
+		    "selector is 1 to 40 lower-case letters, digits and inner hyphens, not ending "
+		    "in -ed25519 (the Ed25519 key's selector is the selector + \"-ed25519\").");
 	if (!mailbox_configured()) {
 		fail->code = "mailboxes_not_configured";
 		fail->detail =
@@ -274,6 +277,56 @@ domains_get(struct core *core, const struct principal *who, const char *public_i
 	if ((e = store_domain_find(core->db, who->workspace_id, public_id, &out->rows)) != LC_OK)
 		return e;
 	return page_one(out, &domain_spec);
+}
+
+lc_err
+domains_add_ed25519(struct core *core, const struct principal *who, const char *public_id,
+    struct page *out, struct core_fail *fail)
+{
+	unsigned char box[ED_BOX_MAX], *seed;
+	char pub[DKIM_ED_PUB_MAX], sel[DOMAIN_ED_SELECTOR_MAX + 1];
+	const struct domain_view *v;
+	uint64_t changed = 0;
+	size_t box_len = 0;
+	lc_err e;
+
+	memset(out, 0, sizeof(*out));
+	if (!mailbox_configured()) {
+		fail->code = "mailboxes_not_configured";
+		fail->detail =
+		    "The operator has not configured [mailboxes] key_file on this server: "
+		    "DKIM keys are sealed with it.";
+		return LC_ECONFLICT;
+	}
+	if ((e = domains_get(core, who, public_id, out)) != LC_OK)
+		return e;
+	v = out->items;
+	if (v->ed25519_selector != NULL)
+		goto exists;
+	snprintf(sel, sizeof(sel), "%s%s", v->selector, DOMAIN_ED25519_SUFFIX);
+	/* the seed lives on the heap libsodium guards, only until it is sealed */
+	if ((seed = sodium_malloc(DKIM_ED_SEED_BYTES)) == NULL)
+		return LC_ENOMEM;
+	e = dkim_ed25519_generate(seed, pub);
+	if (e == LC_OK)
+		e = secret_seal(seed, DKIM_ED_SEED_BYTES, box, sizeof(box), &box_len);
+	sodium_free(seed); /* wipes */
+	if (e != LC_OK)
+		return e;
+	page_free(out);
+	if ((e = store_domain_add_ed25519(core->db, who->workspace_id, public_id, sel, pub, box,
+	         box_len, &changed)) != LC_OK)
+		return e;
+	if ((e = domains_get(core, who, public_id, out)) != LC_OK)
+		return e;
+	if (changed == 1)
+		return LC_OK;
+exists:
+	/* it has one (or another request gave it one just now): keys are not replaced here */
+	fail->code = "domain_key_exists";
+	fail->detail = "This domain has an Ed25519 key already; delete the domain and add it "
+	               "again to make new keys.";
+	return LC_ECONFLICT;
 }
 
 lc_err

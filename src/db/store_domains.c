@@ -83,6 +83,20 @@ store_domain_delete(struct db *db, int64_t workspace_id, const char *public_id, 
 }
 
 lc_err
+store_domain_add_ed25519(struct db *db, int64_t workspace_id, const char *public_id,
+    const char *selector, const char *pub, const unsigned char *box, size_t box_len,
+    uint64_t *changed)
+{
+	static const char sql[] =
+	    "UPDATE sending_domains SET ed25519_selector = ?, ed25519_public = ?, ed25519_box = ? "
+	    "WHERE public_id = ? AND workspace_id = ? AND status = 0 AND ed25519_box IS NULL";
+	struct db_param p[] = {DB_CSTR(selector), DB_CSTR(pub), DB_STR((const char *)box, box_len),
+	    DB_CSTR(public_id), DB_I64(workspace_id)};
+
+	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), changed, NULL);
+}
+
+lc_err
 store_domain_key(struct db *db, int64_t message_id, const char *domain, struct db_rows *out)
 {
 	static const char sql[] =

@@ -50,6 +50,13 @@ lc_err store_domain_find(
 lc_err store_domain_delete(
     struct db *db, int64_t workspace_id, const char *public_id, uint64_t *changed);
 
+/* store_domain_add_ed25519 gives a live domain of the workspace that has no Ed25519 key this
+ * one (box: the sealed seed); *changed 0: no such domain, or it has one already. A point
+ * of ux_sending_domains_public. */
+lc_err store_domain_add_ed25519(struct db *db, int64_t workspace_id, const char *public_id,
+    const char *selector, const char *pub, const unsigned char *box, size_t box_len,
+    uint64_t *changed);
+
 /* Columns of store_domain_key. */
 enum { DKEY_COL_DOMAIN, DKEY_COL_SELECTOR, DKEY_COL_RSA_BOX, DKEY_COL_ED_SELECTOR, DKEY_COL_ED_BOX };
 /* store_domain_key reads the signing key of domain for the workspace of outbound message

@@ -13,7 +13,6 @@
 
 static lc_err pem_out(EVP_PKEY *, char *, size_t *);
 static lc_err pub_out(EVP_PKEY *, char[DKIM_PUB_MAX]);
-static lc_err ed_out(struct dkim_keys *);
 
 /* pem_out writes pkey's private key as PKCS#8 PEM (unencrypted: the caller seals it) into
  * out (DKIM_PEM_MAX bytes, NUL-ended); OpenSSL's copy is cleansed. */
@@ -59,23 +58,24 @@ pub_out(EVP_PKEY *pkey, char out[DKIM_PUB_MAX])
 	return LC_OK;
 }
 
-/* ed_out makes an Ed25519 key pair into k->ed_seed and k->ed_pub. */
-static lc_err
-ed_out(struct dkim_keys *k)
+lc_err
+dkim_ed25519_generate(unsigned char seed[DKIM_ED_SEED_BYTES], char pub[DKIM_ED_PUB_MAX])
 {
-	unsigned char pub[32];
-	size_t sn = sizeof(k->ed_seed), pn = sizeof(pub);
+	unsigned char raw[32];
+	size_t sn = DKIM_ED_SEED_BYTES, pn = sizeof(raw);
 	EVP_PKEY *ed;
 	lc_err e = LC_ENOMEM;
 
 	if ((ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519")) == NULL)
 		return LC_ENOMEM;
-	if (EVP_PKEY_get_raw_private_key(ed, k->ed_seed, &sn) == 1 && sn == sizeof(k->ed_seed) &&
-	    EVP_PKEY_get_raw_public_key(ed, pub, &pn) == 1 && pn == sizeof(pub)) {
-		EVP_EncodeBlock((unsigned char *)k->ed_pub, pub, sizeof(pub));
+	if (EVP_PKEY_get_raw_private_key(ed, seed, &sn) == 1 && sn == DKIM_ED_SEED_BYTES &&
+	    EVP_PKEY_get_raw_public_key(ed, raw, &pn) == 1 && pn == sizeof(raw)) {
+		EVP_EncodeBlock((unsigned char *)pub, raw, sizeof(raw));
 		e = LC_OK;
 	}
 	EVP_PKEY_free(ed); /* OpenSSL cleanses its copy */
+	if (e != LC_OK)
+		OPENSSL_cleanse(seed, DKIM_ED_SEED_BYTES);
 	return e;
 }
 
@@ -89,7 +89,7 @@ dkim_keys_generate(struct dkim_keys *k)
 	if ((rsa = EVP_RSA_gen(DKIM_RSA_BITS)) == NULL)
 		return LC_ENOMEM;
 	if (pem_out(rsa, k->rsa_pem, &k->rsa_pem_len) == LC_OK && pub_out(rsa, k->rsa_pub) == LC_OK &&
-	    ed_out(k) == LC_OK)
+	    dkim_ed25519_generate(k->ed_seed, k->ed_pub) == LC_OK)
 		e = LC_OK;
 	EVP_PKEY_free(rsa);
 	if (e != LC_OK)

@@ -27,6 +27,9 @@ struct dkim_keys {
 /* dkim_keys_generate makes an RSA-2048 and an Ed25519 key pair into k (zeroed first).
  * LC_ENOMEM when OpenSSL fails (k is then wiped). */
 lc_err dkim_keys_generate(struct dkim_keys *k);
+/* dkim_ed25519_generate makes an Ed25519 key pair alone: its seed (a secret the caller
+ * seals and wipes) and the p= of its record. LC_ENOMEM when OpenSSL fails (seed wiped). */
+lc_err dkim_ed25519_generate(unsigned char seed[DKIM_ED_SEED_BYTES], char pub[DKIM_ED_PUB_MAX]);
 /* dkim_keys_wipe clears every byte of k. */
 void dkim_keys_wipe(struct dkim_keys *k);
 

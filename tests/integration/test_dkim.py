@@ -158,6 +158,7 @@ def test_create_shows_the_records_to_publish_and_never_the_private_key(t):
     ({"domain": "x.test", "selector": "Bad_Selector"}, "selector"),
     ({"domain": "x.test", "selector": "s" * 41}, "selector"),
     ({"domain": "x.test", "selector": ""}, "selector"),
+    ({"domain": "x.test", "selector": "mail-ed25519"}, "selector"),
     ({"domain": 7}, "domain"),
     ({"domain": "x.test", "keyBits": 1024}, "keyBits"),
 ])
@@ -182,6 +183,7 @@ def test_a_chosen_selector_and_bad_requests(t):
     ("/v1/domains", {"GET", "HEAD", "POST"}),
     ("/v1/domains/dom_AAAAAAAAAAAAAAAAAAAAAA", {"GET", "HEAD", "DELETE"}),
     ("/v1/domains/dom_AAAAAAAAAAAAAAAAAAAAAA/check", {"GET", "HEAD"}),
+    ("/v1/domains/dom_AAAAAAAAAAAAAAAAAAAAAA/ed25519", {"POST"}),
 ])
 def test_allow_lists_the_methods_of_each_path(t, path, allowed):
     answered = {m: t.api.request(m, path) for m in ["GET", "HEAD", "POST", "PUT", "DELETE",
@@ -386,6 +388,46 @@ def test_ed25519_alone_failing_or_absent_leaves_the_rsa_signature_and_nothing_le
             "signature only" in l]
     assert len(said) == 1 and damaged["domain"] in said[0], said
     assert f"message {old_msg} " not in text
+
+
+def forget_ed25519(d):
+    """Makes d a domain added before linkcamp made Ed25519 keys (the columns NULL)."""
+    sql("UPDATE sending_domains SET ed25519_box = NULL, ed25519_public = NULL, "
+        f"ed25519_selector = NULL WHERE public_id = '{d['id']}'")
+
+
+def test_an_older_domain_gets_its_ed25519_key_and_keeps_its_rsa_key(t):
+    d = new_domain(t.api)
+    forget_ed25519(d)
+    before = t.api.get(f"/v1/domains/{d['id']}").json()
+    assert before["ed25519"] is False and len(before["records"]) == 1
+    # another workspace's domain is a missing one; a body with keys is refused
+    assert_problem(t.api2.post(f"/v1/domains/{d['id']}/ed25519"), 404, "domain_not_found")
+    assert_problem(t.api.post("/v1/domains/dom_nope/ed25519"), 404, "domain_not_found")
+    r = t.api.post(f"/v1/domains/{d['id']}/ed25519", headers=JSON, data=json.dumps({"x": 1}))
+    assert_problem(r, 422, "validation_failed", "x")
+    r = t.api.post(f"/v1/domains/{d['id']}/ed25519")
+    assert r.status_code == 200, r.text
+    after = r.json()
+    assert after["ed25519"] is True and after["records"][0] == before["records"][0]
+    assert after["records"][1]["selector"] == d["selector"] + "-ed25519"
+    assert after["records"][1]["value"] != d["records"][1]["value"]  # a new key
+    assert t.api.get(f"/v1/domains/{d['id']}").json() == after
+    # once: a key is never replaced here
+    assert_problem(t.api.post(f"/v1/domains/{d['id']}/ed25519"), 409, "domain_key_exists")
+    publish_key(after)
+    assert verify(send_one(t.api, f"news@{d['domain']}", uuid.uuid4().hex[:8])) == both(after)
+    # the CLI does the same
+    name = f"t{uuid.uuid4().hex[:8]}.dkim.test"
+    dom_id = cli("domain", "add", t.ws, name).splitlines()[0]
+    forget_ed25519({"id": dom_id})
+    assert "(rsa-sha256 only)" in cli("domain", "list", t.ws)
+    out = cli("domain", "ed25519", t.ws, dom_id)
+    assert "publish these TXT records:" in out and "._domainkey." + name in out
+    assert "-ed25519._domainkey." + name + "  (ed25519-sha256)" in out
+    p = cli("domain", "ed25519", t.ws, dom_id, check=False)
+    assert p.returncode != 0 and "domain_key_exists" in p.stderr, p.stderr
+    t.api.request("DELETE", f"/v1/domains/{dom_id}")
 
 
 # ---- the check ----
