@@ -381,8 +381,8 @@ domain_check_run(const struct domain_view *v, const char *from, struct domain_ch
 	check_dkim(out, "dkim", rec[0].name, "rsa", v->rsa_public, rec[0].value);
 	/* the Ed25519 key's record is checked like the RSA one: found, expected, matches */
 	if (n > 1)
-		check_dkim(out, "dkim-ed25519", rec[1].name, "ed25519", v->ed25519_public,
-		    rec[1].value);
+		check_dkim(
+		    out, "dkim-ed25519", rec[1].name, "ed25519", v->ed25519_public, rec[1].value);
 	check_dmarc(out, from_domain, adkim, aspf);
 	check_alignment(out, from_domain, v->domain, adkim, aspf, out->items[0].ok);
 	out->ok = 1;

@@ -38,7 +38,8 @@ store_domain_insert(struct db *db, const struct store_domain *d, const char *now
 	    ed ? DB_CSTR(d->ed25519_selector) : DB_NULL, ed ? DB_CSTR(d->ed25519_public) : DB_NULL,
 	    ed ? DB_STR((const char *)d->ed25519_box, d->ed25519_box_len) : DB_NULL};
 
-	if (d->rsa_box == NULL || (ed && (d->ed25519_selector == NULL || d->ed25519_public == NULL)))
+	if (d->rsa_box == NULL ||
+	    (ed && (d->ed25519_selector == NULL || d->ed25519_public == NULL)))
 		return LC_EINVAL;
 	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, NULL);
 }

@@ -58,7 +58,13 @@ lc_err store_domain_add_ed25519(struct db *db, int64_t workspace_id, const char 
     uint64_t *changed);
 
 /* Columns of store_domain_key. */
-enum { DKEY_COL_DOMAIN, DKEY_COL_SELECTOR, DKEY_COL_RSA_BOX, DKEY_COL_ED_SELECTOR, DKEY_COL_ED_BOX };
+enum {
+	DKEY_COL_DOMAIN,
+	DKEY_COL_SELECTOR,
+	DKEY_COL_RSA_BOX,
+	DKEY_COL_ED_SELECTOR,
+	DKEY_COL_ED_BOX
+};
 /* store_domain_key reads the signing key of domain for the workspace of outbound message
  * message_id (0 or 1 row): a primary key read and one point of ux_sending_domains_live. */
 lc_err store_domain_key(struct db *db, int64_t message_id, const char *domain, struct db_rows *out);

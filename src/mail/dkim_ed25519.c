@@ -487,8 +487,8 @@ fold_value(struct fold *f, const char *v, size_t n)
 }
 
 lc_err
-dkim_ed25519_sign(const struct dkim_ed25519_signer *s, const char *msg, size_t len,
-    struct buf *out, char *why, size_t whylen)
+dkim_ed25519_sign(const struct dkim_ed25519_signer *s, const char *msg, size_t len, struct buf *out,
+    char *why, size_t whylen)
 {
 	unsigned char bh[32], sig[DKIM_ED_SIG_LEN];
 	char b64[100], tag[320];

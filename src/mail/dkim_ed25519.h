@@ -25,10 +25,10 @@
 
 /* What one message is signed with. seed is a secret the caller keeps and wipes. */
 struct dkim_ed25519_signer {
-	const char *domain;                 /* d= */
-	const char *selector;               /* s= */
-	const unsigned char *seed;          /* DKIM_ED_SEED_LEN bytes */
-	const char *const *sign_headers;    /* lower-case names signed when present, NULL-ended */
+	const char *domain;                  /* d= */
+	const char *selector;                /* s= */
+	const unsigned char *seed;           /* DKIM_ED_SEED_LEN bytes */
+	const char *const *sign_headers;     /* lower-case names signed when present, NULL-ended */
 	const char *const *oversign_headers; /* named once more than present, NULL-ended */
 	int64_t time_s;                      /* t=, seconds since the epoch; <= 0: no t= */
 };
@@ -69,6 +69,7 @@ lc_err dkim_ed25519_sign(const struct dkim_ed25519_signer *s, const char *msg, s
 
 /* dkim_ed25519_public writes the p= value of the key record (k=ed25519, RFC 8463 4.2: the
  * base64 of the raw 32-byte public key) of seed into pub. LC_ENOMEM when OpenSSL fails. */
-lc_err dkim_ed25519_public(const unsigned char seed[DKIM_ED_SEED_LEN], char pub[DKIM_ED_PUB_B64_MAX]);
+lc_err dkim_ed25519_public(
+    const unsigned char seed[DKIM_ED_SEED_LEN], char pub[DKIM_ED_PUB_B64_MAX]);
 
 #endif

@@ -88,7 +88,8 @@ dkim_keys_generate(struct dkim_keys *k)
 	memset(k, 0, sizeof(*k));
 	if ((rsa = EVP_RSA_gen(DKIM_RSA_BITS)) == NULL)
 		return LC_ENOMEM;
-	if (pem_out(rsa, k->rsa_pem, &k->rsa_pem_len) == LC_OK && pub_out(rsa, k->rsa_pub) == LC_OK &&
+	if (pem_out(rsa, k->rsa_pem, &k->rsa_pem_len) == LC_OK &&
+	    pub_out(rsa, k->rsa_pub) == LC_OK &&
 	    dkim_ed25519_generate(k->ed_seed, k->ed_pub) == LC_OK)
 		e = LC_OK;
 	EVP_PKEY_free(rsa);

@@ -11,8 +11,8 @@
 #define DKIM_PEM_MAX 2048 /* bytes of an RSA-2048 private key in PKCS#8 PEM, with NUL */
 #define DKIM_PUB_MAX 512  /* base64 of an RSA-2048 SubjectPublicKeyInfo (392) with NUL */
 #define DKIM_RSA_BITS 2048
-#define DKIM_ED_SEED_BYTES 32   /* an Ed25519 private key (its seed, RFC 8032 5.1.5) */
-#define DKIM_ED_PUB_MAX 48      /* base64 of the raw 32-byte Ed25519 public key (44) with NUL */
+#define DKIM_ED_SEED_BYTES 32 /* an Ed25519 private key (its seed, RFC 8032 5.1.5) */
+#define DKIM_ED_PUB_MAX 48    /* base64 of the raw 32-byte Ed25519 public key (44) with NUL */
 
 /* A new key pair. The PEM buffer holds a secret: wipe it (dkim_keys_wipe) as soon as it is
  * sealed. */

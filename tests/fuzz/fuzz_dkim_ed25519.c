@@ -17,8 +17,8 @@
 #include "mail/dkim_ed25519.h"
 #include "mail/dkim_headers.h"
 
-static const unsigned char seed[DKIM_ED_SEED_LEN] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
-    14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
+static const unsigned char seed[DKIM_ED_SEED_LEN] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
 
 static void fuzz_die(const char *);
 static void check_body(const char *, size_t);
@@ -50,9 +50,11 @@ check_body(const char *msg, size_t len)
 	buf_init(&b, 4 * len + 16);
 	if (dkim_canon_body_relaxed(body, len - (size_t)(body - msg), &b) == LC_OK) {
 		for (i = 0; i < b.len; i++) {
-			if (b.data[i] == '\t' || (b.data[i] == ' ' && i + 1 < b.len &&
-			                             (b.data[i + 1] == ' ' || b.data[i + 1] == '\r')))
-				fuzz_die("the relaxed body has a tab, two spaces or a space at a line end");
+			if (b.data[i] == '\t' ||
+			    (b.data[i] == ' ' && i + 1 < b.len &&
+			        (b.data[i + 1] == ' ' || b.data[i + 1] == '\r')))
+				fuzz_die("the relaxed body has a tab, two spaces or a space at a "
+				         "line end");
 			if ((b.data[i] == '\r') != (i + 1 < b.len && b.data[i + 1] == '\n') ||
 			    (b.data[i] == '\n' && (i == 0 || b.data[i - 1] != '\r')))
 				fuzz_die("the relaxed body has a bare CR or LF");

@@ -41,13 +41,12 @@ static const char rfc_msg[] = "From: Joe SixPack <joe@football.example.com>\r\n"
                               "\r\n"
                               "Joe.\r\n";
 /* its Ed25519 DKIM-Signature field as published, with b= emptied */
-static const char rfc_field[] =
-    "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed;\r\n"
-    " d=football.example.com; i=@football.example.com;\r\n"
-    " q=dns/txt; s=brisbane; t=1528637909; h=from : to :\r\n"
-    " subject : date : message-id : from : subject : date;\r\n"
-    " bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=;\r\n"
-    " b=";
+static const char rfc_field[] = "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed;\r\n"
+                                " d=football.example.com; i=@football.example.com;\r\n"
+                                " q=dns/txt; s=brisbane; t=1528637909; h=from : to :\r\n"
+                                " subject : date : message-id : from : subject : date;\r\n"
+                                " bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=;\r\n"
+                                " b=";
 static const char rfc_b[] =
     "/gCrinpcQOoIfuHNQIbq4pgh9kyIK3AQUdt9OdqQehSwhEIug4D11BusFa3bT3FY5OsU7ZbnKELq+eXdp1Q1Dw==";
 
@@ -89,7 +88,8 @@ setup(void **state)
 	{
 		EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 		size_t n = sizeof(seed);
-		if (k == NULL || EVP_PKEY_get_raw_private_key(k, seed, &n) != 1 || n != sizeof(seed))
+		if (k == NULL || EVP_PKEY_get_raw_private_key(k, seed, &n) != 1 ||
+		    n != sizeof(seed))
 			return -1;
 		EVP_PKEY_free(k);
 	}
@@ -156,7 +156,9 @@ test_rfc6376_canonicalisation_example(void **state)
 	(void)state;
 	buf_init(&b, 1024);
 	assert_int_equal(dkim_canon_header_relaxed("A: X", strlen("A: X"), 1, &b), LC_OK);
-	assert_int_equal(dkim_canon_header_relaxed("B : Y\t\r\n\tZ  ", strlen("B : Y\t\r\n\tZ  "), 1, &b), LC_OK);
+	assert_int_equal(
+	    dkim_canon_header_relaxed("B : Y\t\r\n\tZ  ", strlen("B : Y\t\r\n\tZ  "), 1, &b),
+	    LC_OK);
 	assert_string_equal(b.data, "a:X\r\nb:Y Z\r\n");
 	buf_reset(&b);
 	assert_int_equal(dkim_canon_body_relaxed(body, strlen(body), &b), LC_OK);
@@ -164,13 +166,16 @@ test_rfc6376_canonicalisation_example(void **state)
 	/* an empty body is empty; empty lines alone are too; a last line gets its CRLF */
 	buf_reset(&b);
 	assert_int_equal(dkim_canon_body_relaxed("", strlen(""), &b), LC_OK);
-	assert_int_equal(dkim_canon_body_relaxed("\r\n \r\n\t\r\n", strlen("\r\n \r\n\t\r\n"), &b), LC_OK);
+	assert_int_equal(
+	    dkim_canon_body_relaxed("\r\n \r\n\t\r\n", strlen("\r\n \r\n\t\r\n"), &b), LC_OK);
 	assert_int_equal(b.len, 0);
-	assert_int_equal(dkim_canon_body_relaxed("a \r\n\r\nb  c", strlen("a \r\n\r\nb  c"), &b), LC_OK);
+	assert_int_equal(
+	    dkim_canon_body_relaxed("a \r\n\r\nb  c", strlen("a \r\n\r\nb  c"), &b), LC_OK);
 	assert_string_equal(b.data, "a\r\n\r\nb c\r\n");
 	/* 8-bit bytes are bytes */
 	buf_reset(&b);
-	assert_int_equal(dkim_canon_header_relaxed("Subject:  Gr\xc3\xbc\xc3\x9f\xff  x ", strlen("Subject:  Gr\xc3\xbc\xc3\x9f\xff  x "), 0, &b),
+	assert_int_equal(dkim_canon_header_relaxed("Subject:  Gr\xc3\xbc\xc3\x9f\xff  x ",
+	                     strlen("Subject:  Gr\xc3\xbc\xc3\x9f\xff  x "), 0, &b),
 	    LC_OK);
 	assert_string_equal(b.data, "subject:Gr\xc3\xbc\xc3\x9f\xff x");
 	buf_free(&b);
@@ -183,11 +188,15 @@ test_rfc6376_canonicalisation_refuses_what_it_cannot_read(void **state)
 
 	(void)state;
 	buf_init(&b, 1024);
-	assert_int_equal(dkim_canon_header_relaxed("No colon here", strlen("No colon here"), 1, &b), LC_EINVAL);
-	assert_int_equal(dkim_canon_header_relaxed(": empty name", strlen(": empty name"), 1, &b), LC_EINVAL);
-	assert_int_equal(dkim_canon_header_relaxed("Na\xffme: x", strlen("Na\xffme: x"), 1, &b), LC_EINVAL);
+	assert_int_equal(
+	    dkim_canon_header_relaxed("No colon here", strlen("No colon here"), 1, &b), LC_EINVAL);
+	assert_int_equal(
+	    dkim_canon_header_relaxed(": empty name", strlen(": empty name"), 1, &b), LC_EINVAL);
+	assert_int_equal(
+	    dkim_canon_header_relaxed("Na\xffme: x", strlen("Na\xffme: x"), 1, &b), LC_EINVAL);
 	assert_int_equal(dkim_canon_header_relaxed("A: x\ny", strlen("A: x\ny"), 1, &b), LC_EINVAL);
-	assert_int_equal(dkim_canon_header_relaxed("A: x\r\ny", strlen("A: x\r\ny"), 1, &b), LC_EINVAL);
+	assert_int_equal(
+	    dkim_canon_header_relaxed("A: x\r\ny", strlen("A: x\r\ny"), 1, &b), LC_EINVAL);
 	assert_int_equal(dkim_canon_header_relaxed("A: x\r", strlen("A: x\r"), 1, &b), LC_EINVAL);
 	assert_int_equal(dkim_canon_body_relaxed("a\nb\r\n", strlen("a\nb\r\n"), &b), LC_EINVAL);
 	assert_int_equal(dkim_canon_body_relaxed("a\rb\r\n", strlen("a\rb\r\n"), &b), LC_EINVAL);
@@ -195,7 +204,8 @@ test_rfc6376_canonicalisation_refuses_what_it_cannot_read(void **state)
 	buf_free(&b);
 	/* over the buffer's max */
 	buf_init(&b, 4);
-	assert_int_equal(dkim_canon_header_relaxed("Subject: long", strlen("Subject: long"), 1, &b), LC_ENOMEM);
+	assert_int_equal(
+	    dkim_canon_header_relaxed("Subject: long", strlen("Subject: long"), 1, &b), LC_ENOMEM);
 	buf_free(&b);
 }
 
@@ -225,8 +235,8 @@ test_rfc8463_known_answer(void **state)
 		char f2[sizeof(rfc_field)];
 		memcpy(f2, rfc_field, sizeof(f2));
 		f2[strlen("DKIM-Signature: v=")] = '2';
-		assert_int_equal(dkim_ed25519_signature(rfc_seed, rfc_msg, strlen(rfc_msg), h, 8, f2,
-		                     strlen(f2), sig, why, sizeof(why)),
+		assert_int_equal(dkim_ed25519_signature(rfc_seed, rfc_msg, strlen(rfc_msg), h, 8,
+		                     f2, strlen(f2), sig, why, sizeof(why)),
 		    LC_OK);
 		EVP_EncodeBlock((unsigned char *)b64, sig, sizeof(sig));
 		assert_string_not_equal(b64, rfc_b);
@@ -242,9 +252,8 @@ test_a_signed_message_verifies_and_a_changed_one_does_not(void **state)
 	(void)state;
 	buf_init(&out, 1 << 20);
 	assert_int_equal(sign(msg, strlen(msg), &out, why), LC_OK);
-	assert_int_equal(strncmp(out.data,
-	                     "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed;", 57),
-	    0);
+	assert_int_equal(
+	    strncmp(out.data, "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed;", 57), 0);
 	/* h=: the listed headers present, top to bottom, then the oversigned ones */
 	h = strstr(out.data, "h=");
 	assert_non_null(h);
@@ -314,10 +323,10 @@ test_hostile_messages_are_refused_and_leave_the_output_alone(void **state)
 	}
 	/* a d= that would end the tag */
 	{
-		struct dkim_ed25519_signer s = {"agency.example; x=1", "e1", seed, dkim_sign_headers,
-		    dkim_oversign_headers, 0};
-		assert_int_equal(dkim_ed25519_sign(&s, msg, strlen(msg), &out, why, sizeof(why)),
-		    LC_EINVAL);
+		struct dkim_ed25519_signer s = {
+		    "agency.example; x=1", "e1", seed, dkim_sign_headers, dkim_oversign_headers, 0};
+		assert_int_equal(
+		    dkim_ed25519_sign(&s, msg, strlen(msg), &out, why, sizeof(why)), LC_EINVAL);
 	}
 	/* no room for the field */
 	buf_free(&out);
