@@ -34,15 +34,21 @@ slot_tx(struct db *db, void *arg)
 	if (r.nrows == 1 && (s = db_str(&r, 0, 0)) != NULL)
 		sqltime_parse(s, strlen(s), &at);
 	db_rows_free(&r);
+	if ((t->wait_ms = crawl_slot_wait(at, t->now, t->interval_ms)) > 0)
+		return LC_OK;
+	sqltime_format(t->now + t->interval_ms, next);
+	return store_crawl_next(db, t->host, next);
+}
+
+int64_t
+crawl_slot_wait(int64_t slot_ms, int64_t now_ms, unsigned interval_ms)
+{
 	/* a slot more than one interval ahead was set by a clock that has since gone back
 	 * (NTP stepping, a host moved between machines, the test clock): it would keep the
 	 * host unvisited for as long, so it is taken as free */
-	if (at > t->now && at - t->now <= (int64_t)t->interval_ms) {
-		t->wait_ms = at - t->now;
-		return LC_OK;
-	}
-	sqltime_format(t->now + t->interval_ms, next);
-	return store_crawl_next(db, t->host, next);
+	if (slot_ms > now_ms && slot_ms - now_ms <= (int64_t)interval_ms)
+		return slot_ms - now_ms;
+	return 0;
 }
 
 lc_err

@@ -12,6 +12,11 @@
  * *wait_ms 0 and the next one is interval_ms away; else *wait_ms says how long until it
  * is free, and nothing changes. db errors. */
 lc_err crawl_take_slot(struct core *core, const char *host, unsigned interval_ms, int64_t *wait_ms);
+/* crawl_slot_wait is the rule crawl_take_slot applies to a host's stored next slot
+ * (slot_ms, epoch ms; 0 for none) at now_ms: 0 when the slot is free to take, else the
+ * milliseconds until it is. A slot more than interval_ms ahead counts as free: only a
+ * clock that went back can have set it. */
+int64_t crawl_slot_wait(int64_t slot_ms, int64_t now_ms, unsigned interval_ms);
 
 /* A host's cached robots.txt. */
 struct crawl_robots {
