@@ -12,7 +12,14 @@
 #include "util/log.h"
 #include "util/timefmt.h"
 
-#define DB_STMT_SLOTS 128
+/* The prepared statements a connection keeps, by their SQL's address (statements are static
+ * strings): a table of DB_STMT_SLOTS, at most DB_STMT_LIVE at once. src/db has about 300
+ * statements and a long-lived connection (an fcgi thread) meets most of them in time; the
+ * server's max_prepared_stmt_count (16,382 by default) is shared by every connection of
+ * every host, so the cache starts over, closing all it holds, when it reaches DB_STMT_LIVE
+ * rather than growing without bound. */
+#define DB_STMT_SLOTS 512
+#define DB_STMT_LIVE 384
 #define DB_MAX_PARAMS 80 /* batch statements name 64 ids (store_outbox.c) */
 #define DB_CELL_INITIAL 256
 #define DB_RESULT_MAX (64UL * 1024 * 1024)
@@ -47,12 +54,14 @@ struct db {
 	unsigned request_retries; /* request transactions rolled back in a row (db_request_*) */
 	char init[256];           /* the session settings every connection starts with */
 	struct db_stmt_slot slots[DB_STMT_SLOTS];
+	unsigned nstmts; /* slots in use */
 };
 
 static lc_err db_connect(struct db *);
 static lc_err db_causal_barrier(struct db *);
 static lc_err db_tx_alive(struct db *);
 static void db_disconnect(struct db *);
+static void db_stmts_close(struct db *);
 static lc_err db_classify(struct db *, unsigned, const char *, int);
 static void db_pause(struct db *, unsigned);
 static time_t db_now(void);
@@ -114,8 +123,9 @@ db_pause(struct db *db, unsigned attempt)
 		; /* a signal cuts the pause short: sleep the rest */
 }
 
+/* db_stmts_close closes every cached statement and empties the cache. */
 static void
-db_disconnect(struct db *db)
+db_stmts_close(struct db *db)
 {
 	size_t i;
 
@@ -125,6 +135,13 @@ db_disconnect(struct db *db)
 		db->slots[i].stmt = NULL;
 		db->slots[i].sql = NULL;
 	}
+	db->nstmts = 0;
+}
+
+static void
+db_disconnect(struct db *db)
+{
+	db_stmts_close(db);
 	if (db->conn)
 		mysql_close(db->conn);
 	db->conn = NULL;
@@ -291,35 +308,43 @@ static lc_err
 db_prepare(struct db *db, const char *sql, MYSQL_STMT **out)
 {
 	size_t i, h = ((uintptr_t)sql >> 4) % DB_STMT_SLOTS;
+	struct db_stmt_slot *s = NULL;
 	MYSQL_STMT *st;
 	lc_err e;
 
 	if ((e = db_connect(db)) != LC_OK)
 		return e;
 	for (i = 0; i < DB_STMT_SLOTS; i++) {
-		struct db_stmt_slot *s = &db->slots[(h + i) % DB_STMT_SLOTS];
+		s = &db->slots[(h + i) % DB_STMT_SLOTS];
 		if (s->sql == sql) {
 			*out = s->stmt;
 			return LC_OK;
 		}
-		if (s->sql == NULL) {
-			if ((st = mysql_stmt_init(db->conn)) == NULL)
-				return LC_ENOMEM;
-			if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
-				e = db_classify(db, mysql_stmt_errno(st), mysql_stmt_error(st), 0);
-				if (e == LC_EDB)
-					log_msg(LOG_ERROR, "prepare failed: %.200s", sql);
-				mysql_stmt_close(st);
-				return e;
-			}
-			s->sql = sql;
-			s->stmt = st;
-			*out = st;
-			return LC_OK;
-		}
+		if (s->sql == NULL)
+			break;
 	}
-	log_msg(LOG_ERROR, "statement cache full");
-	return LC_ENOMEM;
+	if (i == DB_STMT_SLOTS || db->nstmts >= DB_STMT_LIVE) {
+		/* no statement is in use between two calls (db_run fetches every row before it
+		 * returns), so all can go; the ones in use come back at their next call */
+		log_msg(LOG_INFO, "database: the statement cache starts over (%u statements)",
+		    db->nstmts);
+		db_stmts_close(db);
+		s = &db->slots[h];
+	}
+	if ((st = mysql_stmt_init(db->conn)) == NULL)
+		return LC_ENOMEM;
+	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
+		e = db_classify(db, mysql_stmt_errno(st), mysql_stmt_error(st), 0);
+		if (e == LC_EDB)
+			log_msg(LOG_ERROR, "prepare failed: %.200s", sql);
+		mysql_stmt_close(st);
+		return e;
+	}
+	s->sql = sql;
+	s->stmt = st;
+	db->nstmts++;
+	*out = st;
+	return LC_OK;
 }
 
 static lc_err
