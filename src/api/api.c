@@ -94,13 +94,20 @@ api_read_no_fields(struct http_ctx *ctx)
 	return 0;
 }
 
+int
+api_no_params(struct http_ctx *ctx)
+{
+	static const char *const none[] = {NULL};
+
+	return api_only_params(ctx, none);
+}
+
 void
 api_delete_one(struct http_ctx *ctx, api_delete_fn del, const char *not_found_code)
 {
-	static const char *const allowed[] = {NULL};
 	lc_err e;
 
-	if (api_only_params(ctx, allowed) != 0)
+	if (api_no_params(ctx) != 0)
 		return;
 	if ((e = del(ctx->core, &ctx->who, ctx->match.captures[0])) != LC_OK) {
 		api_fail(ctx, e, not_found_code);

@@ -13,6 +13,8 @@
 /* api_only_params answers 400 and returns -1 when the query has a key outside the
  * NULL-terminated list allowed. */
 int api_only_params(struct http_ctx *ctx, const char *const *allowed);
+/* api_no_params is api_only_params for a route that takes no query parameter at all. */
+int api_no_params(struct http_ctx *ctx);
 
 /* api_fail answers the problem for a core error; not_found_code names the 404 code
  * (http_fail under the API's name). */

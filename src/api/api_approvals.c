@@ -103,12 +103,11 @@ api_approval_list(void *arg)
 void
 api_approval_get(void *arg)
 {
-	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 	struct page v;
 	lc_err e;
 
-	if (api_only_params(ctx, allowed) != 0)
+	if (api_no_params(ctx) != 0)
 		return;
 	if ((e = approvals_get(ctx->core, &ctx->who, ctx->match.captures[0], &v)) != LC_OK) {
 		api_fail(ctx, e, "approval_not_found");

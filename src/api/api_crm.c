@@ -95,7 +95,6 @@ api_crm_relationship_list(void *arg)
 void
 api_crm_relationship_get(void *arg)
 {
-	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 	struct page rel, history;
 	const struct relationship *r;
@@ -104,7 +103,7 @@ api_crm_relationship_get(void *arg)
 	size_t i;
 	lc_err e;
 
-	if (api_only_params(ctx, allowed) != 0)
+	if (api_no_params(ctx) != 0)
 		return;
 	e = relationships_get(ctx->core, &ctx->who, ctx->match.captures[0], &rel);
 	if (e != LC_OK) {

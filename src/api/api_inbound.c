@@ -151,12 +151,11 @@ api_inbound_list(void *arg)
 void
 api_inbound_get(void *arg)
 {
-	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 	struct page v;
 	lc_err e;
 
-	if (api_only_params(ctx, allowed) != 0)
+	if (api_no_params(ctx) != 0)
 		return;
 	if ((e = inbound_get(ctx->core, &ctx->who, ctx->match.captures[0], &v)) != LC_OK) {
 		api_fail(ctx, e, "inbound_message_not_found");

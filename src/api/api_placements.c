@@ -185,11 +185,10 @@ out:
 void
 api_placement_list(void *arg)
 {
-	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 	struct page l;
 
-	if (api_only_params(ctx, allowed) == 0)
+	if (api_no_params(ctx) == 0)
 		api_send_whole_page(ctx,
 		    placements_list(ctx->core, &ctx->who, ctx->match.captures[0], &l), &l,
 		    sizeof(struct placement_view), placement_json, "relationship_not_found");

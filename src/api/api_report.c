@@ -219,12 +219,11 @@ api_report_share_list(void *arg)
 void
 api_report_share_delete(void *arg)
 {
-	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 	struct report_share_list l;
 	lc_err e;
 
-	if (api_only_params(ctx, allowed) != 0)
+	if (api_no_params(ctx) != 0)
 		return;
 	e = report_share_revoke(ctx->core, &ctx->who, ctx->match.captures[0], &l);
 	report_share_list_free(&l);

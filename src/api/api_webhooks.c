@@ -90,11 +90,10 @@ out:
 void
 api_webhook_list(void *arg)
 {
-	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 	struct page l;
 
-	if (api_only_params(ctx, allowed) == 0)
+	if (api_no_params(ctx) == 0)
 		api_send_whole_page(ctx, webhooks_list(ctx->core, &ctx->who, &l), &l,
 		    sizeof(struct webhook_view), webhook_json, "webhook_not_found");
 }
