@@ -32,7 +32,7 @@ api_crm_relationship_list(void *arg)
 	struct page page;
 	const struct relationship *items;
 	const char *s, *p, *comma;
-	json_t *doc, *data;
+	json_t *data;
 	size_t i;
 	int v;
 	lc_err e;
@@ -86,10 +86,8 @@ api_crm_relationship_list(void *arg)
 	data = json_array();
 	for (i = 0; data && i < page.n; i++)
 		json_array_append_new(data, relationship_json(&items[i]));
-	doc = json_pack("{s:o,s:I,s:o}", "data", data, "total", (json_int_t)page.total,
-	    "nextCursor", page.has_next ? json_string(page.next_cursor) : json_null());
+	api_send_page(ctx, data, page.total, page.has_next, page.next_cursor);
 	page_free(&page);
-	http_send_json(ctx->req, 200, doc, NULL);
 }
 
 void

@@ -208,11 +208,7 @@ api_report_share_list(void *arg)
 	data = json_array();
 	for (i = 0; data && i < l.n; i++)
 		json_array_append_new(data, share_json(&l.items[i]));
-	http_send_json(ctx->req, 200,
-	    json_pack("{s:o,s:I,s:o}", "data", data ? data : json_array(), "total",
-	        (json_int_t)l.total, "nextCursor",
-	        l.has_next ? json_string(l.next_cursor) : json_null()),
-	    NULL);
+	api_send_page(ctx, data ? data : json_array(), l.total, l.has_next, l.next_cursor);
 	report_share_list_free(&l);
 }
 
