@@ -94,13 +94,20 @@ api_read_no_fields(struct http_ctx *ctx)
 	return 0;
 }
 
+int
+api_no_params(struct http_ctx *ctx)
+{
+	static const char *const none[] = {NULL};
+
+	return api_only_params(ctx, none);
+}
+
 void
 api_delete_one(struct http_ctx *ctx, api_delete_fn del, const char *not_found_code)
 {
-	static const char *const allowed[] = {NULL};
 	lc_err e;
 
-	if (api_only_params(ctx, allowed) != 0)
+	if (api_no_params(ctx) != 0)
 		return;
 	if ((e = del(ctx->core, &ctx->who, ctx->match.captures[0])) != LC_OK) {
 		api_fail(ctx, e, not_found_code);
@@ -110,12 +117,20 @@ api_delete_one(struct http_ctx *ctx, api_delete_fn del, const char *not_found_co
 }
 
 void
+api_send_page(
+    struct http_ctx *ctx, json_t *data, int64_t total, int has_next, const char *next_cursor)
+{
+	/* json_pack takes data even when it fails, and a NULL answer is http_send_json's 500 */
+	http_send_json(ctx->req, 200,
+	    json_pack("{s:o,s:I,s:o}", "data", data, "total", (json_int_t)total, "nextCursor",
+	        has_next ? json_string(next_cursor) : json_null()),
+	    NULL);
+}
+
+void
 api_send_whole_list(struct http_ctx *ctx, json_t *data, size_t n)
 {
-	/* a small, capped set read whole: one page, never a next (json_pack takes data even
-	 * when it fails, and a NULL answer is http_send_json's 500) */
-	http_send_json(ctx->req, 200,
-	    json_pack("{s:o,s:I,s:n}", "data", data, "total", (json_int_t)n, "nextCursor"), NULL);
+	api_send_page(ctx, data, (int64_t)n, 0, NULL); /* a small, capped set: never a next */
 }
 
 void

@@ -13,6 +13,8 @@
 /* api_only_params answers 400 and returns -1 when the query has a key outside the
  * NULL-terminated list allowed. */
 int api_only_params(struct http_ctx *ctx, const char *const *allowed);
+/* api_no_params is api_only_params for a route that takes no query parameter at all. */
+int api_no_params(struct http_ctx *ctx);
 
 /* api_fail answers the problem for a core error; not_found_code names the 404 code
  * (http_fail under the API's name). */
@@ -41,6 +43,11 @@ typedef lc_err (*api_delete_fn)(struct core *core, const struct principal *who, 
  * query parameter, the error del returns (404 not_found_code when absent), else 204 with
  * no body. */
 void api_delete_one(struct http_ctx *ctx, api_delete_fn del, const char *not_found_code);
+/* api_send_page answers 200 with one page of a paged list, the one envelope of every list:
+ * {"data", "total", "nextCursor": next_cursor when has_next, else null}. Takes data, an
+ * array; NULL (out of memory) answers 500. */
+void api_send_page(
+    struct http_ctx *ctx, json_t *data, int64_t total, int has_next, const char *next_cursor);
 /* api_send_whole_list answers 200 with a list read whole (a small, capped set: domains,
  * mailboxes, webhooks, a relationship's placements): {"data", "total": n, "nextCursor":
  * null}. Takes data, an array of n items; NULL (out of memory) answers 500. */

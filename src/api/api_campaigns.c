@@ -207,7 +207,6 @@ api_campaign_list(void *arg)
 void
 api_campaign_get(void *arg)
 {
-	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 	const char *ids[MAILBOXES_MAX_PER_WORKSPACE];
 	struct page v;
@@ -217,7 +216,7 @@ api_campaign_get(void *arg)
 	size_t i, n;
 	lc_err e;
 
-	if (api_only_params(ctx, allowed) != 0)
+	if (api_no_params(ctx) != 0)
 		return;
 	/* mailbox changes move the data version, so the cached answer may hold them */
 	if ((e = campaigns_get_detail(ctx->core, &ctx->who, ctx->match.captures[0], &v, ids,
@@ -244,7 +243,6 @@ api_campaign_get(void *arg)
 void
 api_campaign_metrics(void *arg)
 {
-	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 	struct metrics m;
 	struct buf b;
@@ -252,7 +250,7 @@ api_campaign_metrics(void *arg)
 	size_t i;
 	lc_err e;
 
-	if (api_only_params(ctx, allowed) != 0)
+	if (api_no_params(ctx) != 0)
 		return;
 	if ((e = metrics_get(ctx->core, &ctx->who, ctx->match.captures[0], &m)) != LC_OK) {
 		api_fail(ctx, e, "campaign_not_found");

@@ -32,7 +32,7 @@ api_crm_relationship_list(void *arg)
 	struct page page;
 	const struct relationship *items;
 	const char *s, *p, *comma;
-	json_t *doc, *data;
+	json_t *data;
 	size_t i;
 	int v;
 	lc_err e;
@@ -86,16 +86,13 @@ api_crm_relationship_list(void *arg)
 	data = json_array();
 	for (i = 0; data && i < page.n; i++)
 		json_array_append_new(data, relationship_json(&items[i]));
-	doc = json_pack("{s:o,s:I,s:o}", "data", data, "total", (json_int_t)page.total,
-	    "nextCursor", page.has_next ? json_string(page.next_cursor) : json_null());
+	api_send_page(ctx, data, page.total, page.has_next, page.next_cursor);
 	page_free(&page);
-	http_send_json(ctx->req, 200, doc, NULL);
 }
 
 void
 api_crm_relationship_get(void *arg)
 {
-	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 	struct page rel, history;
 	const struct relationship *r;
@@ -104,7 +101,7 @@ api_crm_relationship_get(void *arg)
 	size_t i;
 	lc_err e;
 
-	if (api_only_params(ctx, allowed) != 0)
+	if (api_no_params(ctx) != 0)
 		return;
 	e = relationships_get(ctx->core, &ctx->who, ctx->match.captures[0], &rel);
 	if (e != LC_OK) {

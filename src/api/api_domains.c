@@ -62,11 +62,10 @@ out:
 void
 api_domain_list(void *arg)
 {
-	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 	struct page l;
 
-	if (api_only_params(ctx, allowed) == 0)
+	if (api_no_params(ctx) == 0)
 		api_send_whole_page(ctx, domains_list(ctx->core, &ctx->who, &l), &l,
 		    sizeof(struct domain_view), domain_json, "domain_not_found");
 }
@@ -74,12 +73,11 @@ api_domain_list(void *arg)
 void
 api_domain_get(void *arg)
 {
-	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 	struct page p;
 	lc_err e;
 
-	if (api_only_params(ctx, allowed) != 0)
+	if (api_no_params(ctx) != 0)
 		return;
 	if ((e = domains_get(ctx->core, &ctx->who, ctx->match.captures[0], &p)) != LC_OK)
 		api_fail(ctx, e, "domain_not_found");

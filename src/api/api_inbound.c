@@ -141,22 +141,18 @@ api_inbound_list(void *arg)
 	data = json_array();
 	for (i = 0; data && i < page.n; i++)
 		json_array_append_new(data, inbound_json(&items[i], 0));
-	http_send_json(ctx->req, 200,
-	    json_pack("{s:o,s:I,s:o}", "data", data, "total", (json_int_t)page.total, "nextCursor",
-	        page.has_next ? json_string(page.next_cursor) : json_null()),
-	    NULL);
+	api_send_page(ctx, data, page.total, page.has_next, page.next_cursor);
 	page_free(&page);
 }
 
 void
 api_inbound_get(void *arg)
 {
-	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 	struct page v;
 	lc_err e;
 
-	if (api_only_params(ctx, allowed) != 0)
+	if (api_no_params(ctx) != 0)
 		return;
 	if ((e = inbound_get(ctx->core, &ctx->who, ctx->match.captures[0], &v)) != LC_OK) {
 		api_fail(ctx, e, "inbound_message_not_found");

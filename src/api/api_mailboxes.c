@@ -116,6 +116,7 @@ window_json(const struct mailbox_view *v)
 	    "end", end, "timeZone", v->time_zone ? v->time_zone : "UTC");
 }
 static int parse_in(struct http_ctx *, json_t *, int, struct mailbox_in *, struct imap_in *);
+static void answer_mailbox(struct http_ctx *, lc_err, const struct core_fail *);
 static void send_mailbox(struct http_ctx *, int, const struct mailbox_view *);
 
 static json_t *
@@ -272,7 +273,6 @@ api_mailbox_create(void *arg)
 void
 api_mailbox_list(void *arg)
 {
-	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 	struct page l, imap;
 	const struct mailbox_view *items;
@@ -281,7 +281,7 @@ api_mailbox_list(void *arg)
 	size_t i;
 	lc_err e;
 
-	if (api_only_params(ctx, allowed) != 0)
+	if (api_no_params(ctx) != 0)
 		return;
 	memset(&imap, 0, sizeof(imap));
 	if ((e = mailboxes_list(ctx->core, &ctx->who, &l)) != LC_OK ||
@@ -306,12 +306,11 @@ api_mailbox_list(void *arg)
 void
 api_mailbox_get(void *arg)
 {
-	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 	struct page v;
 	lc_err e;
 
-	if (api_only_params(ctx, allowed) != 0)
+	if (api_no_params(ctx) != 0)
 		return;
 	if ((e = mailboxes_get(ctx->core, &ctx->who, ctx->match.captures[0], &v)) != LC_OK) {
 		api_fail(ctx, e, "mailbox_not_found");
@@ -335,30 +334,36 @@ api_mailbox_delete(void *arg)
 	api_delete_one(arg, mailboxes_delete, "mailbox_not_found");
 }
 
+/* answer_mailbox answers a change to the mailbox the path names, e being the change's result:
+ * 404 mailbox_not_found, the core's failure, or 200 with the mailbox as it is now. */
+static void
+answer_mailbox(struct http_ctx *ctx, lc_err e, const struct core_fail *fail)
+{
+	struct page v;
+
+	if (e == LC_ENOTFOUND)
+		api_fail(ctx, e, "mailbox_not_found");
+	else if (e != LC_OK)
+		api_fail_core(ctx, e, fail);
+	else if ((e = mailboxes_get(ctx->core, &ctx->who, ctx->match.captures[0], &v)) != LC_OK)
+		api_fail(ctx, e, "mailbox_not_found");
+	else {
+		send_mailbox(ctx, 200, v.items);
+		page_free(&v);
+	}
+}
+
 void
 api_mailbox_resume(void *arg)
 {
 	struct http_ctx *ctx = arg;
 	struct core_fail fail;
-	struct page v;
-	lc_err e;
 
 	if (api_read_no_fields(ctx) != 0)
 		return;
 	memset(&fail, 0, sizeof(fail));
-	if ((e = mailboxes_resume(ctx->core, &ctx->who, ctx->match.captures[0], &fail)) != LC_OK) {
-		if (e == LC_ENOTFOUND)
-			api_fail(ctx, e, "mailbox_not_found");
-		else
-			api_fail_core(ctx, e, &fail);
-		return;
-	}
-	if ((e = mailboxes_get(ctx->core, &ctx->who, ctx->match.captures[0], &v)) != LC_OK) {
-		api_fail(ctx, e, "mailbox_not_found");
-		return;
-	}
-	send_mailbox(ctx, 200, v.items);
-	page_free(&v);
+	answer_mailbox(
+	    ctx, mailboxes_resume(ctx->core, &ctx->who, ctx->match.captures[0], &fail), &fail);
 }
 
 void
@@ -367,7 +372,6 @@ api_mailbox_pause(void *arg)
 	static const char *const keys[] = {"reason", NULL};
 	struct http_ctx *ctx = arg;
 	struct core_fail fail;
-	struct page v;
 	const char *reason = NULL;
 	json_t *doc;
 	lc_err e;
@@ -383,19 +387,7 @@ api_mailbox_pause(void *arg)
 	e = mailboxes_pause(ctx->core, &ctx->who, ctx->match.captures[0], "an API key",
 	    reason && reason[0] ? reason : NULL, &fail);
 	json_decref(doc);
-	if (e != LC_OK) {
-		if (e == LC_ENOTFOUND)
-			api_fail(ctx, e, "mailbox_not_found");
-		else
-			api_fail_core(ctx, e, &fail);
-		return;
-	}
-	if ((e = mailboxes_get(ctx->core, &ctx->who, ctx->match.captures[0], &v)) != LC_OK) {
-		api_fail(ctx, e, "mailbox_not_found");
-		return;
-	}
-	send_mailbox(ctx, 200, v.items);
-	page_free(&v);
+	answer_mailbox(ctx, e, &fail);
 }
 
 /* answer_test answers a test's state: 200 with its steps when done, else 202. */
@@ -451,13 +443,12 @@ api_mailbox_test(void *arg)
 void
 api_mailbox_test_get(void *arg)
 {
-	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 	char *result = NULL;
 	int done = 0, ok = 0;
 	lc_err e;
 
-	if (api_only_params(ctx, allowed) != 0)
+	if (api_no_params(ctx) != 0)
 		return;
 	if ((e = mailbox_test_result(
 	         ctx->core, &ctx->who, ctx->match.captures[1], &done, &ok, &result)) != LC_OK) {

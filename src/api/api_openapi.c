@@ -71,10 +71,9 @@ send_reference(struct http_ctx *ctx, const char *type, const char *body, size_t 
 void
 api_openapi_get(void *arg)
 {
-	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 
-	if (api_only_params(ctx, allowed) != 0)
+	if (api_no_params(ctx) != 0)
 		return;
 	send_reference(ctx, "application/json", openapi_json, openapi_json_len, openapi_json_etag,
 	    "Access-Control-Allow-Origin: *\r\n");

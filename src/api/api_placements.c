@@ -185,11 +185,10 @@ out:
 void
 api_placement_list(void *arg)
 {
-	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 	struct page l;
 
-	if (api_only_params(ctx, allowed) == 0)
+	if (api_no_params(ctx) == 0)
 		api_send_whole_page(ctx,
 		    placements_list(ctx->core, &ctx->who, ctx->match.captures[0], &l), &l,
 		    sizeof(struct placement_view), placement_json, "relationship_not_found");
@@ -220,9 +219,6 @@ api_placement_checks(void *arg)
 	data = json_array();
 	for (i = 0; data && i < c.n; i++)
 		json_array_append_new(data, placement_check_json(&c.rows, i));
-	http_send_json(ctx->req, 200,
-	    json_pack("{s:o,s:I,s:o}", "data", data, "total", (json_int_t)c.total, "nextCursor",
-	        c.has_next ? json_string(c.next_cursor) : json_null()),
-	    NULL);
+	api_send_page(ctx, data, c.total, c.has_next, c.next_cursor);
 	placement_checks_free(&c);
 }

@@ -208,23 +208,18 @@ api_report_share_list(void *arg)
 	data = json_array();
 	for (i = 0; data && i < l.n; i++)
 		json_array_append_new(data, share_json(&l.items[i]));
-	http_send_json(ctx->req, 200,
-	    json_pack("{s:o,s:I,s:o}", "data", data ? data : json_array(), "total",
-	        (json_int_t)l.total, "nextCursor",
-	        l.has_next ? json_string(l.next_cursor) : json_null()),
-	    NULL);
+	api_send_page(ctx, data ? data : json_array(), l.total, l.has_next, l.next_cursor);
 	report_share_list_free(&l);
 }
 
 void
 api_report_share_delete(void *arg)
 {
-	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 	struct report_share_list l;
 	lc_err e;
 
-	if (api_only_params(ctx, allowed) != 0)
+	if (api_no_params(ctx) != 0)
 		return;
 	e = report_share_revoke(ctx->core, &ctx->who, ctx->match.captures[0], &l);
 	report_share_list_free(&l);

@@ -155,10 +155,9 @@ out:
 void
 api_invocation_get(void *arg)
 {
-	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 
-	if (api_only_params(ctx, allowed) != 0)
+	if (api_no_params(ctx) != 0)
 		return;
 	answer_invocation(ctx, ctx->match.captures[0], 200);
 }

@@ -199,13 +199,12 @@ api_suppression_import(void *arg)
 void
 api_suppression_export(void *arg)
 {
-	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 	struct buf out;
 	int truncated = 0;
 	lc_err e;
 
-	if (api_only_params(ctx, allowed) != 0)
+	if (api_no_params(ctx) != 0)
 		return;
 	buf_init(&out, (size_t)64 << 20);
 	if ((e = suppressions_export(ctx->core, &ctx->who, &out, &truncated)) != LC_OK) {

@@ -32,10 +32,7 @@ api_triage_list(void *arg)
 	views = page.items;
 	for (i = 0; data && i < page.n; i++)
 		json_array_append_new(data, api_inbound_json(&views[i], 0));
-	http_send_json(ctx->req, 200,
-	    json_pack("{s:o,s:I,s:o}", "data", data, "total", (json_int_t)page.total, "nextCursor",
-	        page.has_next ? json_string(page.next_cursor) : json_null()),
-	    NULL);
+	api_send_page(ctx, data, page.total, page.has_next, page.next_cursor);
 	page_free(&page);
 }
 

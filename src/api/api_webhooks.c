@@ -90,11 +90,10 @@ out:
 void
 api_webhook_list(void *arg)
 {
-	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 	struct page l;
 
-	if (api_only_params(ctx, allowed) == 0)
+	if (api_no_params(ctx) == 0)
 		api_send_whole_page(ctx, webhooks_list(ctx->core, &ctx->who, &l), &l,
 		    sizeof(struct webhook_view), webhook_json, "webhook_not_found");
 }
@@ -163,9 +162,6 @@ api_webhook_deliveries(void *arg)
 		              "durationMs", (json_int_t)t->duration_ms, "ok",
 		              t->status_code >= 200 && t->status_code < 300));
 	}
-	http_send_json(ctx->req, 200,
-	    json_pack("{s:o,s:I,s:o}", "data", data, "total", (json_int_t)a.total, "nextCursor",
-	        a.has_next ? json_string(a.next_cursor) : json_null()),
-	    NULL);
+	api_send_page(ctx, data, a.total, a.has_next, a.next_cursor);
 	webhook_attempts_free(&a);
 }

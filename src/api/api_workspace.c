@@ -35,10 +35,9 @@ answer_policy(struct http_ctx *ctx)
 void
 api_policy_get(void *arg)
 {
-	static const char *const allowed[] = {NULL};
 	struct http_ctx *ctx = arg;
 
-	if (api_only_params(ctx, allowed) == 0)
+	if (api_no_params(ctx) == 0)
 		answer_policy(ctx);
 }
 

@@ -36,9 +36,6 @@ api_workspaces_list(void *arg)
 		              (json_int_t)w->active_campaigns, "relationshipsCount",
 		              (json_int_t)w->relationships));
 	}
-	http_send_json(ctx->req, 200,
-	    json_pack("{s:o,s:I,s:o}", "data", data, "total", (json_int_t)page.total, "nextCursor",
-	        page.has_next ? json_string(page.next_cursor) : json_null()),
-	    NULL);
+	api_send_page(ctx, data, page.total, page.has_next, page.next_cursor);
 	page_free(&page);
 }

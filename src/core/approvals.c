@@ -124,14 +124,12 @@ lc_err
 approvals_list(struct core *core, const struct principal *who, const struct approval_query *q,
     struct page *page)
 {
-	struct store_msg_filter f;
+	struct store_msg_filter f = {.workspace_id = who->workspace_id}; /* the rest 0 */
 	char before[TIME_SQL_LEN];
 	int none;
 	lc_err e;
 
 	memset(page, 0, sizeof(*page));
-	memset(&f, 0, sizeof(f));
-	f.workspace_id = who->workspace_id;
 	f.status_mask = q->status_mask ? q->status_mask : 1u << MS_AWAITING_APPROVAL;
 	f.kind_mask = q->kind_mask ? q->kind_mask : (1u << MSG_NKINDS) - 1;
 	if ((e = campaigns_filter_id(core, who, q->campaign_id, &f.campaign_id, &none)) != LC_OK ||

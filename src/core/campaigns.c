@@ -53,13 +53,11 @@ lc_err
 campaigns_list(struct core *core, const struct principal *who, const struct campaign_query *q,
     struct page *page)
 {
-	struct store_campaign_filter f;
+	struct store_campaign_filter f = {.workspace_id = who->workspace_id}; /* the rest 0 */
 	char since[TIME_SQL_LEN], before[TIME_SQL_LEN], like[LIKE_MAX];
 	lc_err e;
 
 	memset(page, 0, sizeof(*page));
-	memset(&f, 0, sizeof(f));
-	f.workspace_id = who->workspace_id;
 	f.type_mask = q->type_mask ? q->type_mask : (1u << CAMPAIGN_NTYPES) - 1;
 	f.status_mask = q->status_mask ? q->status_mask : (1u << CSTATUS_N) - 1;
 	sqltime_format(q->since_ms >= 0 ? q->since_ms : 0, since);

@@ -54,14 +54,12 @@ lc_err
 inbound_list(struct core *core, const struct principal *who, const struct inbound_query *q,
     struct page *page)
 {
-	struct store_inbound_filter f;
+	struct store_inbound_filter f = {.workspace_id = who->workspace_id}; /* the rest 0 */
 	char before[TIME_SQL_LEN];
 	int none;
 	lc_err e;
 
 	memset(page, 0, sizeof(*page));
-	memset(&f, 0, sizeof(f));
-	f.workspace_id = who->workspace_id;
 	f.klass_mask = q->klass_mask ? q->klass_mask : (1u << IN_NCLASSES) - 1;
 	f.matched = q->matched;
 	if ((e = campaigns_filter_id(core, who, q->campaign_id, &f.campaign_id, &none)) != LC_OK ||

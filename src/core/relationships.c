@@ -43,14 +43,12 @@ lc_err
 relationships_list(
     struct core *core, const struct principal *who, const struct rel_query *q, struct page *page)
 {
-	struct store_rel_filter f;
+	struct store_rel_filter f = {.workspace_id = who->workspace_id}; /* the rest 0 */
 	char cutoff[TIME_SQL_LEN], before[TIME_SQL_LEN], like[LIKE_MAX];
 	int none;
 	lc_err e;
 
 	memset(page, 0, sizeof(*page));
-	memset(&f, 0, sizeof(f));
-	f.workspace_id = who->workspace_id;
 	if ((e = campaigns_filter_id(core, who, q->campaign_id, &f.campaign_id, &none)) != LC_OK ||
 	    none)
 		return e; /* none: the filter names no campaign, so the page is empty */
