@@ -63,6 +63,7 @@ static lc_err db_tx_alive(struct db *);
 static void db_disconnect(struct db *);
 static void db_stmts_close(struct db *);
 static lc_err db_classify(struct db *, unsigned, const char *, int);
+static int db_node_away(struct db *);
 static void db_pause(struct db *, unsigned);
 static time_t db_now(void);
 static lc_err db_prepare(struct db *, const char *, MYSQL_STMT **);
@@ -282,14 +283,46 @@ db_connect(struct db *db)
 	return e;
 }
 
+/* db_node_away asks the server whether it is a Galera node cut off from the primary
+ * component (wsrep_cluster_status "non-Primary"). Such a node answers a statement that
+ * reads a table with 1047, but a causal wait (wsrep_sync_wait: START TRANSACTION, the
+ * barrier's SELECT 1) at once with 1205, "lock wait timeout": retried in place, a
+ * transaction failed that way 40 times in a row, and the barrier kept the process on the
+ * node (docs/scaling.md). SHOW STATUS does not wait, so it can ask. Not wsrep_ready: a
+ * server without Galera says OFF there too (its cluster status is "Disconnected"). 1 when
+ * the node is cut off; 0 otherwise, also when the question itself fails. */
+static int
+db_node_away(struct db *db)
+{
+	static const char sql[] = "SHOW STATUS LIKE 'wsrep_cluster_status'";
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	int away = 0;
+
+	if (db->conn == NULL || mysql_real_query(db->conn, sql, sizeof(sql) - 1) != 0)
+		return 0;
+	if ((res = mysql_store_result(db->conn)) == NULL)
+		return 0;
+	if (mysql_num_fields(res) >= 2 && (row = mysql_fetch_row(res)) != NULL && row[1] &&
+	    strcmp(row[1], "non-Primary") == 0)
+		away = 1;
+	mysql_free_result(res);
+	return away;
+}
+
 /* db_classify maps a client/server error number to our error (retry.c) and drops the
  * connection when the server cannot serve us, so the next call reconnects, to the next
- * host when there are several, and re-prepares. on_commit: the error came from COMMIT. */
+ * host when there are several, and re-prepares. on_commit: the error came from COMMIT.
+ * A lock wait timeout from a node that is not ready is "down", not contention. */
 static lc_err
 db_classify(struct db *db, unsigned err, const char *msg, int on_commit)
 {
+	enum db_errclass class = db_errclass_of(err, on_commit);
+
 	snprintf(db->error, sizeof(db->error), "%u: %s", err, msg ? msg : "");
-	switch (db_errclass_of(err, on_commit)) {
+	if (class == DBE_RETRY && err == ER_LOCK_WAIT_TIMEOUT && !on_commit && db_node_away(db))
+		class = DBE_DOWN;
+	switch (class) {
 	case DBE_DOWN:
 		log_msg(LOG_WARN, "database unavailable: %s", db->error);
 		db_disconnect(db);

@@ -324,6 +324,30 @@ def test_2000_sends_through_node_faults_and_worker_kills():
                 stop_process(w)
 
 
+def test_a_process_whose_writer_is_cut_off_uses_the_next_node():
+    """A node cut off from the primary component answers a causal wait (the connection's
+    barrier, START TRANSACTION under wsrep_sync_wait) with 1205 "lock wait timeout", not
+    1047: a process must take that as "database down" and move to the next node, not retry
+    in place (before, the CLI failed in 70 ms with "transaction must be retried" and the
+    chaos run's workers gave claims up after 40 tries)."""
+    writer = "2" if TOPOLOGY == "B" else "1"
+    conf = os.path.join(CDIR, "conf", "app2.conf")
+    cluster("node-isolate", writer)
+    try:
+        deadline = time.time() + 60
+        while cluster("node-state", writer) == "Synced" and time.time() < deadline:
+            time.sleep(0.2)
+        assert cluster("node-state", writer) != "Synced"
+        p = subprocess.run([os.path.join(os.environ["LINKCAMP_BIN"], "linkcamp"), "-c", conf,
+                            "domain", "list", os.environ["LINKCAMP_WORKSPACE_ID"]],
+                           capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0, p.stderr
+        assert "northwind.example" in p.stdout, p.stdout
+        assert "unavailable, using 127.0.0.1:" in p.stderr, p.stderr
+    finally:
+        cluster("node-join", writer)
+
+
 def test_every_ledger_equals_its_balance():
     bad = live_sql("SELECT w.public_id, w.credits_balance, w.credits_reserved, COALESCE(l.b, 0), COALESCE(l.r, 0) "
                    "FROM workspaces w LEFT JOIN (SELECT workspace_id, SUM(delta_balance) AS b, "
