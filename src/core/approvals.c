@@ -134,7 +134,10 @@ approvals_list(struct core *core, const struct principal *who, const struct appr
 	f.workspace_id = who->workspace_id;
 	f.status_mask = q->status_mask ? q->status_mask : 1u << MS_AWAITING_APPROVAL;
 	f.kind_mask = q->kind_mask ? q->kind_mask : (1u << MSG_NKINDS) - 1;
-	if (q->campaign_id) {
+	if (q->campaign_id && q->campaign_row_id > 0) {
+		/* read by the caller from this workspace; the list is filtered by workspace too */
+		f.campaign_id = q->campaign_row_id;
+	} else if (q->campaign_id) {
 		int none = 0;
 		if ((e = campaigns_filter_id(core, who, q->campaign_id, &f.campaign_id, &none)) !=
 		    LC_OK)
