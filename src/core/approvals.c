@@ -132,8 +132,12 @@ approvals_list(struct core *core, const struct principal *who, const struct appr
 	memset(page, 0, sizeof(*page));
 	f.status_mask = q->status_mask ? q->status_mask : 1u << MS_AWAITING_APPROVAL;
 	f.kind_mask = q->kind_mask ? q->kind_mask : (1u << MSG_NKINDS) - 1;
-	if ((e = campaigns_filter_id(core, who, q->campaign_id, &f.campaign_id, &none)) != LC_OK ||
-	    none)
+	if (q->campaign_id && q->campaign_row_id > 0) {
+		/* read by the caller from this workspace; the list is filtered by workspace too */
+		f.campaign_id = q->campaign_row_id;
+	} else if ((e = campaigns_filter_id(core, who, q->campaign_id, &f.campaign_id, &none)) !=
+	               LC_OK ||
+	           none)
 		return e; /* none: the filter names no campaign, so the page is empty */
 	page_window(&f.w, before, q->limit, q->has_cursor, q->cursor_ms, q->cursor_id);
 	if ((e = store_msg_list(core->db, &f, &page->rows)) != LC_OK ||

@@ -173,6 +173,9 @@ struct approval_query {
 	int64_t cursor_ms, cursor_id;
 	unsigned limit;
 	int no_total; /* 1: the caller shows no total; page->total stays 0 (one statement less) */
+	/* the internal id of campaign_id when the caller has just read that campaign of this
+	 * workspace (a struct campaign's id): saves looking it up again; 0: look it up */
+	int64_t campaign_row_id;
 };
 /* approvals_list fills page (items: struct out_message; free with page_free). */
 lc_err approvals_list(struct core *core, const struct principal *who,

@@ -268,7 +268,7 @@ fail:
 /* held_json lists the campaign's first held messages (the approval list's query, one
  * index range): to whom, why and when their mailbox's next slot comes; NULL on error. */
 static json_t *
-held_json(struct http_ctx *ctx, const struct ui_ws *w, const char *campaign_id)
+held_json(struct http_ctx *ctx, const struct ui_ws *w, const struct campaign *c)
 {
 	struct approval_query q;
 	struct page ap;
@@ -278,7 +278,8 @@ held_json(struct http_ctx *ctx, const struct ui_ws *w, const char *campaign_id)
 
 	memset(&q, 0, sizeof(q));
 	q.status_mask = 1u << MS_HELD;
-	q.campaign_id = campaign_id;
+	q.campaign_id = c->public_id;
+	q.campaign_row_id = c->id; /* the page has just read it: no second lookup */
 	q.limit = 20;
 	q.no_total = 1; /* the page shows the rows, not how many: a first read's statement less */
 	if (approvals_list(ctx->core, &w->who, &q, &ap) != LC_OK) {
@@ -357,7 +358,7 @@ ui_campaign_get(void *arg)
 		json_array_append_new(domains, o);
 	}
 	chart = chart_json(&m);
-	held = held_json(ctx, &w, m.campaign.public_id);
+	held = held_json(ctx, &w, &m.campaign);
 	if (page && c) {
 		json_object_set_new(
 		    page, "has_held", json_boolean(held && json_array_size(held) > 0));
