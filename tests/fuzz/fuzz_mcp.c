@@ -18,41 +18,21 @@
 #include <jansson.h>
 
 #include "fuzz.h"
-#include "fuzz_core.h"
+#include "fuzz_mcp.h"
 #include "mcp/mcp.h"
 #include "util/config.h"
 #include "util/log.h"
 
 static void fuzz_die(const char *);
-static void fuzz_init(void);
 static void fuzz_answer(const uint8_t *, size_t, enum mcp_outcome, const char *);
 
-static struct config cfg;
-static struct core core;
-static struct mcp_caller caller;
-static struct mcp_server srv;
+static struct fuzz_mcp m;
 
 static void
 fuzz_die(const char *what)
 {
 	fprintf(stderr, "fuzz_mcp: broken promise: %s\n", what);
 	abort();
-}
-
-static void
-fuzz_init(void)
-{
-	if (!fuzz_core_init(&core, &cfg))
-		return;
-	caller.core = &core;
-	caller.who.account_id = 1;
-	caller.who.workspace_id = 1;
-	caller.who.can_approve = 1;
-	snprintf(caller.who.workspace_public, sizeof(caller.who.workspace_public), "ws_fuzz");
-	caller.request_id = "req_fuzz";
-	srv.dotted_names = 0;
-	srv.call = mcp_call_api;
-	srv.arg = &caller;
 }
 
 static void
@@ -118,8 +98,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum mcp_outcome o;
 	char *out = NULL;
 
-	fuzz_init();
-	o = mcp_handle(&srv, (const char *)data, size, &out);
+	fuzz_mcp_init(&m);
+	o = mcp_handle(&m.srv, (const char *)data, size, &out);
 	fuzz_answer(data, size, o, out);
 	free(out);
 	return 0;

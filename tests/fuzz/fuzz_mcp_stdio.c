@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "fuzz_core.h"
+#include "fuzz_mcp.h"
 #include "mcp/mcp.h"
 #include "util/buf.h"
 #include "util/config.h"
@@ -22,35 +22,15 @@
 #define LINE_LIMIT 256
 
 static void fuzz_die(const char *);
-static void fuzz_init(void);
 static int expect_line(const char *, size_t, struct buf *);
 
-static struct config cfg;
-static struct core core;
-static struct mcp_caller caller;
-static struct mcp_server srv;
+static struct fuzz_mcp m;
 
 static void
 fuzz_die(const char *what)
 {
 	fprintf(stderr, "fuzz_mcp_stdio: broken promise: %s\n", what);
 	abort();
-}
-
-static void
-fuzz_init(void)
-{
-	if (!fuzz_core_init(&core, &cfg))
-		return;
-	caller.core = &core;
-	caller.who.account_id = 1;
-	caller.who.workspace_id = 1;
-	caller.who.can_approve = 1;
-	snprintf(caller.who.workspace_public, sizeof(caller.who.workspace_public), "ws_fuzz");
-	caller.request_id = "req_fuzz";
-	srv.dotted_names = 0;
-	srv.call = mcp_call_api;
-	srv.arg = &caller;
 }
 
 /* expect_line appends to want what one input line calls for, worked out on its own. */
@@ -70,7 +50,7 @@ expect_line(const char *line, size_t len, struct buf *want)
 		blank = line[i] == ' ' || line[i] == '\t' || line[i] == '\r';
 	if (blank)
 		return 0;
-	if (mcp_handle(&srv, line, len, &answer) == MCP_NO_REPLY)
+	if (mcp_handle(&m.srv, line, len, &answer) == MCP_NO_REPLY)
 		return 0;
 	if (answer == NULL)
 		fuzz_die("no answer to a message that gets one");
@@ -93,7 +73,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *in, *out;
 	int rc;
 
-	fuzz_init();
+	fuzz_mcp_init(&m);
 	if (size == 0)
 		return 0; /* fmemopen refuses an empty buffer; EOF at once is covered by a 0 return
 		           */
@@ -107,7 +87,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((in = fmemopen((void *)data, size, "r")) == NULL ||
 	    (out = open_memstream(&got, &got_len)) == NULL)
 		abort();
-	rc = mcp_stdio_serve(&srv, in, out, LINE_LIMIT);
+	rc = mcp_stdio_serve(&m.srv, in, out, LINE_LIMIT);
 	fclose(in);
 	fclose(out);
 	if (rc != 0)
