@@ -51,6 +51,16 @@ same_text(const char *a, const char *b)
 	return 1;
 }
 
+/* held_from_row reads a message's pacing hold from columns reason_col and slot_col: a
+ * reason is shown only while the message is held (a released one keeps its column). */
+static void
+held_from_row(const struct db_rows *r, size_t i, unsigned status, size_t reason_col,
+    size_t slot_col, unsigned *reason, int64_t *next_slot_ms)
+{
+	*reason = status == MS_HELD ? (unsigned)db_i64(r, i, reason_col) : 0;
+	*next_slot_ms = status == MS_HELD ? db_ms(r, i, slot_col) : -1;
+}
+
 void
 out_message_from_row(const struct db_rows *r, size_t i, struct out_message *m)
 {
@@ -93,9 +103,8 @@ out_message_from_row(const struct db_rows *r, size_t i, struct out_message *m)
 	m->invocation_public_id = db_str(r, i, MSG_COL_INV_PUBLIC);
 	m->decided_ms = db_ms(r, i, MSG_COL_DECIDED_AT);
 	m->track_opens = db_i64(r, i, MSG_COL_TRACK_OPENS) != 0;
-	/* a reason is shown only while the message is held (a released one keeps its column) */
-	m->held_reason = m->status == MS_HELD ? (unsigned)db_i64(r, i, MSG_COL_HELD_REASON) : 0;
-	m->next_slot_ms = m->status == MS_HELD ? db_ms(r, i, MSG_COL_NEXT_SLOT) : -1;
+	held_from_row(r, i, m->status, MSG_COL_HELD_REASON, MSG_COL_NEXT_SLOT, &m->held_reason,
+	    &m->next_slot_ms);
 	m->open_token = db_str(r, i, MSG_COL_OPEN_TOKEN);
 }
 
@@ -120,8 +129,35 @@ item_from_row(const struct db_rows *rows, size_t i, void *item)
 static const struct page_spec spec = {
     sizeof(struct out_message), item_from_row, PAGE_KEY(struct out_message, created_ms, id)};
 
-lc_err
-approvals_list(struct core *core, const struct principal *who, const struct approval_query *q,
+static void
+brief_from_row(const struct db_rows *r, size_t i, void *item)
+{
+	struct msg_brief *m = item;
+
+	memset(m, 0, sizeof(*m));
+	m->id = db_i64(r, i, MSGB_COL_ID);
+	m->public_id = db_str(r, i, MSGB_COL_PUBLIC);
+	m->kind = (unsigned)db_i64(r, i, MSGB_COL_KIND);
+	m->status = (unsigned)db_i64(r, i, MSGB_COL_STATUS);
+	m->to = db_str(r, i, MSGB_COL_TO);
+	m->to_name = db_str(r, i, MSGB_COL_TO_NAME);
+	m->subject = db_str(r, i, MSGB_COL_SUBJECT);
+	m->schedule_ms = db_ms(r, i, MSGB_COL_SCHEDULE);
+	m->created_ms = db_ms(r, i, MSGB_COL_CREATED);
+	m->credits_reserved = (unsigned)db_i64(r, i, MSGB_COL_RESERVED);
+	held_from_row(r, i, m->status, MSGB_COL_HELD_REASON, MSGB_COL_NEXT_SLOT, &m->held_reason,
+	    &m->next_slot_ms);
+	m->campaign_public_id = db_str(r, i, MSGB_COL_CAMPAIGN_PUBLIC);
+	m->campaign_name = db_str(r, i, MSGB_COL_CAMPAIGN_NAME);
+}
+
+static const struct page_spec brief_spec = {
+    sizeof(struct msg_brief), brief_from_row, PAGE_KEY(struct msg_brief, created_ms, id)};
+
+/* list_page reads the page q asks for, whole messages or (brief) struct msg_brief: one
+ * filter, window and count for both. */
+static lc_err
+list_page(struct core *core, const struct principal *who, const struct approval_query *q, int brief,
     struct page *page)
 {
 	struct store_msg_filter f = {.workspace_id = who->workspace_id}; /* the rest 0 */
@@ -140,11 +176,27 @@ approvals_list(struct core *core, const struct principal *who, const struct appr
 	           none)
 		return e; /* none: the filter names no campaign, so the page is empty */
 	page_window(&f.w, before, q->limit, q->has_cursor, q->cursor_ms, q->cursor_id);
-	if ((e = store_msg_list(core->db, &f, &page->rows)) != LC_OK ||
+	e = brief ? store_msg_list_brief(core->db, &f, &page->rows)
+	          : store_msg_list(core->db, &f, &page->rows);
+	if (e != LC_OK ||
 	    (!q->no_total && (e = store_msg_count(core->db, &f, &page->total)) != LC_OK) ||
-	    (e = page_build(page, q->limit, &spec)) != LC_OK)
+	    (e = page_build(page, q->limit, brief ? &brief_spec : &spec)) != LC_OK)
 		page_free(page);
 	return e;
+}
+
+lc_err
+approvals_list(struct core *core, const struct principal *who, const struct approval_query *q,
+    struct page *page)
+{
+	return list_page(core, who, q, 0, page);
+}
+
+lc_err
+approvals_list_brief(struct core *core, const struct principal *who, const struct approval_query *q,
+    struct page *page)
+{
+	return list_page(core, who, q, 1, page);
 }
 
 lc_err

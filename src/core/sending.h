@@ -180,6 +180,19 @@ struct approval_query {
 /* approvals_list fills page (items: struct out_message; free with page_free). */
 lc_err approvals_list(struct core *core, const struct principal *who,
     const struct approval_query *q, struct page *page);
+/* A message as a list shows it (approvals_list_brief): no body, headers or suppression
+ * check. Strings borrowed from the page. */
+struct msg_brief {
+	int64_t id, schedule_ms, created_ms;
+	const char *public_id, *campaign_public_id, *campaign_name, *to, *to_name, *subject;
+	unsigned kind, status, credits_reserved;
+	unsigned held_reason; /* as in struct out_message */
+	int64_t next_slot_ms; /* as in struct out_message */
+};
+/* approvals_list_brief is approvals_list with items of struct msg_brief: the same page,
+ * order and next_cursor from one lighter statement, for the pages that list messages. */
+lc_err approvals_list_brief(struct core *core, const struct principal *who,
+    const struct approval_query *q, struct page *page);
 /* approvals_get reads one outbound message of the workspace into v (one struct
  * out_message; page_free in any case). LC_ENOTFOUND. */
 lc_err approvals_get(

@@ -163,24 +163,59 @@ status_one(unsigned mask, int64_t *st)
 	return 0;
 }
 
-lc_err
-store_msg_list(struct db *db, const struct store_msg_filter *f, struct db_rows *out)
+/* The window and order of every list of messages, after its filter. */
+#define MSG_LIST_WINDOW                                                                            \
+	"AND m.created_at <= ? AND (m.created_at < ? OR m.id < ?) "                                \
+	"ORDER BY m.created_at DESC, m.id DESC LIMIT ?"
+
+/* list_params fills p (9 entries) with the parameters of MSG_LIST_FILTER and
+ * MSG_LIST_WINDOW; returns 1 when the filter names one status (use MSG_STATUS_ONE). */
+static int
+list_params(const struct store_msg_filter *f, struct db_param *p)
 {
-#define MSG_LIST_SQL(status_test)                                                                  \
-	MSG_SELECT MSG_LIST_FILTER(status_test) "AND m.created_at <= ? AND (m.created_at < ? OR "  \
-	                                        "m.id < ?) ORDER BY m.created_at DESC, m.id DESC " \
-	                                        "LIMIT ?"
-	static const char *const sql[2] = {
-	    MSG_LIST_SQL(MSG_STATUS_MASK), MSG_LIST_SQL(MSG_STATUS_ONE)};
-#undef MSG_LIST_SQL
 	const char *before = f->w.before_sql ? f->w.before_sql : "9999-12-31 23:59:59.999";
 	int64_t st;
 	int one = status_one(f->status_mask, &st);
-	struct db_param p[] = {DB_I64(f->workspace_id), DB_I64(st), DB_I64(f->kind_mask),
-	    DB_I64(f->campaign_id), DB_I64(f->campaign_id), DB_CSTR(before), DB_CSTR(before),
-	    DB_I64(f->w.before_sql ? f->w.before_id : INT64_MAX), DB_I64(f->w.limit)};
 
-	return db_query(db, sql[one], p, sizeof(p) / sizeof(p[0]), out);
+	p[0] = DB_I64(f->workspace_id);
+	p[1] = DB_I64(st);
+	p[2] = DB_I64(f->kind_mask);
+	p[3] = DB_I64(f->campaign_id);
+	p[4] = DB_I64(f->campaign_id);
+	p[5] = DB_CSTR(before);
+	p[6] = DB_CSTR(before);
+	p[7] = DB_I64(f->w.before_sql ? f->w.before_id : INT64_MAX);
+	p[8] = DB_I64(f->w.limit);
+	return one;
+}
+
+lc_err
+store_msg_list(struct db *db, const struct store_msg_filter *f, struct db_rows *out)
+{
+	static const char *const sql[2] = {MSG_SELECT MSG_LIST_FILTER(MSG_STATUS_MASK)
+	                                       MSG_LIST_WINDOW,
+	    MSG_SELECT MSG_LIST_FILTER(MSG_STATUS_ONE) MSG_LIST_WINDOW};
+	struct db_param p[9];
+	int one = list_params(f, p);
+
+	return db_query(db, sql[one], p, 9, out);
+}
+
+lc_err
+store_msg_list_brief(struct db *db, const struct store_msg_filter *f, struct db_rows *out)
+{
+#define MSG_BRIEF_SELECT                                                                           \
+	"SELECT m.id, m.public_id, m.kind, m.status, m.to_email, m.to_name, m.subject, "           \
+	"m.schedule_at, m.created_at, m.credits_reserved, m.held_reason, m.next_slot_at, "         \
+	"c.public_id, c.name FROM outbound_messages m JOIN campaigns c ON c.id = m.campaign_id "
+	static const char *const sql[2] = {MSG_BRIEF_SELECT MSG_LIST_FILTER(MSG_STATUS_MASK)
+	                                       MSG_LIST_WINDOW,
+	    MSG_BRIEF_SELECT MSG_LIST_FILTER(MSG_STATUS_ONE) MSG_LIST_WINDOW};
+#undef MSG_BRIEF_SELECT
+	struct db_param p[9];
+	int one = list_params(f, p);
+
+	return db_query(db, sql[one], p, 9, out);
 }
 
 lc_err

@@ -86,6 +86,29 @@ struct store_msg_filter {
 lc_err store_msg_list(struct db *db, const struct store_msg_filter *f, struct db_rows *out);
 lc_err store_msg_count(struct db *db, const struct store_msg_filter *f, int64_t *n);
 
+/* Columns of store_msg_list_brief: what a list of messages shows. */
+enum {
+	MSGB_COL_ID,
+	MSGB_COL_PUBLIC,
+	MSGB_COL_KIND,
+	MSGB_COL_STATUS,
+	MSGB_COL_TO,
+	MSGB_COL_TO_NAME,
+	MSGB_COL_SUBJECT,
+	MSGB_COL_SCHEDULE,
+	MSGB_COL_CREATED,
+	MSGB_COL_RESERVED,
+	MSGB_COL_HELD_REASON,
+	MSGB_COL_NEXT_SLOT,
+	MSGB_COL_CAMPAIGN_PUBLIC,
+	MSGB_COL_CAMPAIGN_NAME,
+	MSGB_COL_NCOLS
+};
+/* store_msg_list_brief reads the page store_msg_list reads (the same filter, window and
+ * order) with only the MSGB_COL_* columns: no body or headers, and none of the joins and
+ * per-row suppression lookups a whole message needs. */
+lc_err store_msg_list_brief(struct db *db, const struct store_msg_filter *f, struct db_rows *out);
+
 /* store_msg_set_status moves a message from a status in from_mask to status. */
 lc_err store_msg_set_status(struct db *db, int64_t id, unsigned from_mask, unsigned status,
     const char *due_sql, const char *error, const char *now_sql, uint64_t *changed);

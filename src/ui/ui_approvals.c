@@ -15,25 +15,12 @@
 #define QUEUE_PAGE 50
 #define BULK_MAX 100
 #define HISTORY_MAX 20
+#define CAMPAIGN_CHOICES 200 /* the campaign filter's menu: the newest */
 
-static const char *campaign_name(const struct page *, const char *);
 static json_t *kinds_json(int);
 static char *lf_only(const char *);
 static void decide_fail(struct http_ctx *, lc_err, const struct core_fail *, const char *);
 static void decide_one(struct http_ctx *, int);
-
-/* campaign_name finds a campaign's name in a loaded list; NULL when not there. */
-static const char *
-campaign_name(const struct page *p, const char *id)
-{
-	const struct campaign *items = p->items;
-	size_t i;
-
-	for (i = 0; id && i < p->n; i++)
-		if (strcmp(items[i].public_id, id) == 0)
-			return items[i].name;
-	return NULL;
-}
 
 static json_t *
 kinds_json(int selected)
@@ -75,12 +62,11 @@ ui_queue_get(void *arg)
 	struct http_ctx *ctx = arg;
 	struct ui_user u;
 	struct ui_ws w;
-	struct campaign_query cq;
 	struct page cp;
-	const struct campaign *camp_items;
+	const struct campaign_choice *camp_items;
 	struct approval_query q;
 	struct page ap;
-	const struct out_message *ap_items;
+	const struct msg_brief *ap_items;
 	const char *campaign = query_get(&ctx->query, "campaign");
 	const char *kind = query_get(&ctx->query, "kind"),
 	           *cursor = query_get(&ctx->query, "cursor");
@@ -108,14 +94,11 @@ ui_queue_get(void *arg)
 	q.kind_mask = kind ? 1u << kind_v : 0;
 	q.has_cursor = cursor != NULL;
 	q.limit = QUEUE_PAGE;
-	memset(&cq, 0, sizeof(cq));
-	cq.since_ms = -1;
-	cq.limit = 200;
-	if ((e = campaigns_list(ctx->core, &w.who, &cq, &cp)) != LC_OK) {
+	if ((e = campaigns_choices(ctx->core, &w.who, CAMPAIGN_CHOICES, &cp)) != LC_OK) {
 		ui_fail(ctx, e);
 		return;
 	}
-	if ((e = approvals_list(ctx->core, &w.who, &q, &ap)) != LC_OK) {
+	if ((e = approvals_list_brief(ctx->core, &w.who, &q, &ap)) != LC_OK) {
 		page_free(&cp);
 		ui_fail(ctx, e);
 		return;
@@ -126,15 +109,14 @@ ui_queue_get(void *arg)
 	items = json_array();
 	camps = json_array();
 	for (i = 0; items && i < ap.n; i++) {
-		const struct out_message *m = &ap_items[i];
-		const char *cname = campaign_name(&cp, m->campaign_public_id);
+		const struct msg_brief *m = &ap_items[i];
 		json_t *it = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i}", "id", m->public_id, "to",
 		    m->to, "to_name", m->to_name ? m->to_name : "", "subject", m->subject, "kind",
 		    msg_kind_name(m->kind), "campaign_id", m->campaign_public_id, "credits",
 		    (int)m->credits_reserved);
 		if (it == NULL)
 			continue;
-		ui_set_str(it, "campaign_name", cname ? cname : m->campaign_public_id);
+		ui_set_str(it, "campaign_name", m->campaign_name);
 		ui_set_time(it, "schedule", m->schedule_ms);
 		ui_set_time(it, "created", m->created_ms);
 		json_array_append_new(items, it);

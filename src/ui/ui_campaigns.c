@@ -272,7 +272,7 @@ held_json(struct http_ctx *ctx, const struct ui_ws *w, const struct campaign *c)
 {
 	struct approval_query q;
 	struct page ap;
-	const struct out_message *msgs;
+	const struct msg_brief *msgs;
 	json_t *list;
 	size_t i;
 
@@ -282,14 +282,14 @@ held_json(struct http_ctx *ctx, const struct ui_ws *w, const struct campaign *c)
 	q.campaign_row_id = c->id; /* the page has just read it: no second lookup */
 	q.limit = 20;
 	q.no_total = 1; /* the page shows the rows, not how many: a first read's statement less */
-	if (approvals_list(ctx->core, &w->who, &q, &ap) != LC_OK) {
+	if (approvals_list_brief(ctx->core, &w->who, &q, &ap) != LC_OK) {
 		page_free(&ap);
 		return NULL;
 	}
 	msgs = ap.items;
 	list = json_array();
 	for (i = 0; list && i < ap.n; i++) {
-		const struct out_message *m = &msgs[i];
+		const struct msg_brief *m = &msgs[i];
 		json_t *o = json_pack("{s:s,s:s,s:s}", "id", m->public_id, "to", m->to, "reason",
 		    pacing_reason_name(m->held_reason) ? pacing_reason_name(m->held_reason)
 		                                       : "campaign paused");
