@@ -94,6 +94,7 @@ reclaim_tx(struct db *db, void *arg)
 	q.requested_by = "linkcamp (paid-link guarantee)";
 	q.action = "link_building.placement.reclaim";
 	q.approve = 1;
+	q.recipient_cleared = 1; /* refused above when suppressed */
 	e = outbox_enqueue_tx(db, &q, &fail);
 	if (e == LC_ECONFLICT || e == LC_EINVAL) {
 		t->skipped = fail.detail ? fail.detail : "the workspace cannot cover it";

@@ -143,6 +143,7 @@ respond_tx(struct db *db, void *arg)
 	q.requested_by = in->requested_by;
 	q.action = "link_building.campaign.respond";
 	q.approve = pr.nrows == 1 ? db_i64(&pr, 0, POL_COL_RESPOND) != 0 : 1;
+	q.recipient_cleared = 1; /* refused above when suppressed */
 	if ((e = outbox_enqueue_tx(db, &q, ctx->fail)) == LC_OK)
 		memcpy(ctx->inv_id, q.inv_public, ID_MAX);
 out:

@@ -93,6 +93,7 @@ send_tx(struct db *db, void *arg)
 	q.requested_by = in->requested_by;
 	q.action = "link_building.campaign.send_email";
 	q.approve = pr.nrows == 1 ? db_i64(&pr, 0, POL_COL_SEND) != 0 : 1;
+	q.recipient_cleared = 1; /* refused above when suppressed */
 	if ((e = outbox_enqueue_tx(db, &q, ctx->fail)) == LC_OK)
 		memcpy(ctx->inv_id, q.inv_public, ID_MAX);
 out:

@@ -90,6 +90,9 @@ struct enqueue {
 	const char *requested_by;
 	const char *action; /* non-NULL: also create an invocation with this action */
 	unsigned approve;   /* policy: 1 = a person must approve */
+	/* 1: the caller refuses a suppressed recipient and found q->to not suppressed in this
+	 * transaction, so the check is not run twice (a statement of two subqueries less) */
+	int recipient_cleared;
 	/* out */
 	char msg_public[ID_MAX];
 	char inv_public[ID_MAX];
