@@ -11,6 +11,7 @@
 #include "core/passwords.h"
 #include "core/sessions.h"
 #include "core/signin_throttle.h"
+#include "core/users.h"
 #include "core/validate.h"
 #include "db/store_users.h"
 #include "util/log.h"
@@ -131,36 +132,27 @@ out:
 	return e;
 }
 
-lc_err
-sessions_resolve(
-    struct core *core, const struct session_settings *st, const char *sid, struct user_session *out)
+/* session_settle takes the session of row 0 of r (SES_COL_* columns; r has one row) into
+ * out, applies the limits in force and moves the idle deadline. It is the one place the
+ * limits are checked, for sessions_resolve and sessions_resolve_in alike. LC_EAUTH (and
+ * the session deleted) when a limit has passed; database errors of the touch. r is not
+ * freed. */
+static lc_err
+session_settle(struct core *core, const struct session_settings *st, const unsigned char *hash,
+    int64_t now, const char *now_sql, const struct db_rows *r, struct user_session *out)
 {
-	char now_sql[TIME_SQL_LEN], expires[TIME_SQL_LEN];
-	unsigned char hash[32];
-	struct db_rows r;
-	int64_t now = now_ms(), last_seen, absolute, next;
+	char expires[TIME_SQL_LEN];
+	int64_t last_seen, absolute, next;
 	lc_err e;
 
-	memset(out, 0, sizeof(*out));
-	if (sid == NULL || !secret_shape(sid))
-		return LC_EAUTH;
-	secret_hash(sid, hash);
-	sqltime_format(now, now_sql);
-	if ((e = store_session_get(core->db, hash, now_sql, &r)) != LC_OK)
-		return e;
-	if (r.nrows != 1 || db_len(&r, 0, SES_COL_CSRF) != sizeof(out->csrf_secret)) {
-		db_rows_free(&r);
-		return LC_EAUTH;
-	}
-	out->user_id = db_i64(&r, 0, SES_COL_USER);
+	out->user_id = db_i64(r, 0, SES_COL_USER);
 	snprintf(
-	    out->user_public, sizeof(out->user_public), "%s", db_str(&r, 0, SES_COL_USER_PUBLIC));
-	snprintf(out->email, sizeof(out->email), "%s", db_str(&r, 0, SES_COL_EMAIL));
-	memcpy(out->csrf_secret, db_str(&r, 0, SES_COL_CSRF), sizeof(out->csrf_secret));
-	out->created_ms = db_ms(&r, 0, SES_COL_CREATED);
-	last_seen = db_ms(&r, 0, SES_COL_LAST_SEEN);
-	out->expires_ms = db_ms(&r, 0, SES_COL_EXPIRES);
-	db_rows_free(&r);
+	    out->user_public, sizeof(out->user_public), "%s", db_str(r, 0, SES_COL_USER_PUBLIC));
+	snprintf(out->email, sizeof(out->email), "%s", db_str(r, 0, SES_COL_EMAIL));
+	memcpy(out->csrf_secret, db_str(r, 0, SES_COL_CSRF), sizeof(out->csrf_secret));
+	out->created_ms = db_ms(r, 0, SES_COL_CREATED);
+	last_seen = db_ms(r, 0, SES_COL_LAST_SEEN);
+	out->expires_ms = db_ms(r, 0, SES_COL_EXPIRES);
 
 	/* The limits in force now apply, also to sessions opened under longer ones. */
 	absolute = out->created_ms + (int64_t)st->absolute_seconds * 1000;
@@ -181,6 +173,80 @@ sessions_resolve(
 		out->expires_ms = next;
 	}
 	return LC_OK;
+}
+
+/* session_row_ok is 1 when r holds one session row with a well-formed CSRF secret. */
+static int
+session_row_ok(const struct db_rows *r)
+{
+	struct user_session s;
+
+	return r->nrows == 1 && db_len(r, 0, SES_COL_CSRF) == sizeof(s.csrf_secret);
+}
+
+lc_err
+sessions_resolve(
+    struct core *core, const struct session_settings *st, const char *sid, struct user_session *out)
+{
+	char now_sql[TIME_SQL_LEN];
+	unsigned char hash[32];
+	struct db_rows r;
+	int64_t now = now_ms();
+	lc_err e;
+
+	memset(out, 0, sizeof(*out));
+	if (sid == NULL || !secret_shape(sid))
+		return LC_EAUTH;
+	secret_hash(sid, hash);
+	sqltime_format(now, now_sql);
+	if ((e = store_session_get(core->db, hash, now_sql, &r)) != LC_OK)
+		return e;
+	if (!session_row_ok(&r)) {
+		db_rows_free(&r);
+		return LC_EAUTH;
+	}
+	e = session_settle(core, st, hash, now, now_sql, &r, out);
+	db_rows_free(&r);
+	return e;
+}
+
+lc_err
+sessions_resolve_in(struct core *core, const struct session_settings *st, const char *sid,
+    const char *ws_public, struct user_session *out, struct principal *who, char *name,
+    size_t name_len, unsigned *role, int *member)
+{
+	char now_sql[TIME_SQL_LEN];
+	unsigned char hash[32];
+	struct db_rows r;
+	int64_t now = now_ms();
+	lc_err e;
+
+	memset(who, 0, sizeof(*who));
+	*role = 0;
+	*member = 0;
+	if (name && name_len)
+		name[0] = '\0';
+	/* an id of another shape names no workspace: as users_principal, no query for it */
+	if (!id_has_shape("ws_", ws_public, strlen(ws_public)))
+		return sessions_resolve(core, st, sid, out);
+	memset(out, 0, sizeof(*out));
+	if (sid == NULL || !secret_shape(sid))
+		return LC_EAUTH;
+	secret_hash(sid, hash);
+	sqltime_format(now, now_sql);
+	if ((e = store_session_in_workspace(core->db, hash, now_sql, ws_public, &r)) != LC_OK)
+		return e;
+	if (!session_row_ok(&r)) {
+		db_rows_free(&r);
+		return LC_EAUTH;
+	}
+	if ((e = session_settle(core, st, hash, now, now_sql, &r, out)) == LC_OK &&
+	    !db_isnull(&r, 0, SES_COL_N + UWS_COL_ROLE)) {
+		users_principal_row(&r, SES_COL_N, who, name, name_len, role);
+		*member = 1;
+	}
+	db_rows_free(&r);
+	return e;
 }
 
 lc_err

@@ -4,6 +4,7 @@
 #ifndef LC_SESSIONS_H
 #define LC_SESSIONS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/core.h"
@@ -47,6 +48,17 @@ lc_err users_login(struct core *core, const struct session_settings *st, const c
  * or the user is disabled). */
 lc_err sessions_resolve(struct core *core, const struct session_settings *st, const char *sid,
     struct user_session *out);
+
+/* sessions_resolve_in is sessions_resolve and users_principal in one statement, for the
+ * pages of the workspace ws_public: the same session checks (limits, deletion, the idle
+ * deadline's move), then the user's role there. LC_EAUTH when there is no live session
+ * (out, who zeroed). LC_OK with out filled and *member 0 when the user has no role in
+ * ws_public or it does not exist (who zeroed, *role 0); with *member 1, who, name
+ * (name_len bytes, may be NULL) and *role as users_principal fills them. Database
+ * errors. */
+lc_err sessions_resolve_in(struct core *core, const struct session_settings *st, const char *sid,
+    const char *ws_public, struct user_session *out, struct principal *who, char *name,
+    size_t name_len, unsigned *role, int *member);
 
 /* sessions_end ends the session with id sid (unknown ids are fine). */
 lc_err sessions_end(struct core *core, const char *sid);

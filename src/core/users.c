@@ -275,6 +275,22 @@ user_workspace_list_free(struct user_workspace_list *l)
 	l->n = 0;
 }
 
+void
+users_principal_row(const struct db_rows *r, size_t col0, struct principal *out, char *name,
+    size_t name_len, unsigned *role)
+{
+	memset(out, 0, sizeof(*out));
+	out->account_id = db_i64(r, 0, col0 + UWS_COL_ACCOUNT);
+	out->workspace_id = db_i64(r, 0, col0 + UWS_COL_ID);
+	snprintf(out->workspace_public, sizeof(out->workspace_public), "%s",
+	    db_str(r, 0, col0 + UWS_COL_PUBLIC));
+	out->account_key = 0;
+	*role = (unsigned)db_i64(r, 0, col0 + UWS_COL_ROLE);
+	out->can_approve = user_role_approves(*role);
+	if (name && name_len)
+		snprintf(name, name_len, "%s", db_str(r, 0, col0 + UWS_COL_NAME));
+}
+
 lc_err
 users_principal(struct core *core, const struct user_session *s, const char *ws_public,
     struct principal *out, char *name, size_t name_len, unsigned *role)
@@ -291,15 +307,7 @@ users_principal(struct core *core, const struct user_session *s, const char *ws_
 		db_rows_free(&r);
 		return LC_ENOTFOUND;
 	}
-	out->account_id = db_i64(&r, 0, UWS_COL_ACCOUNT);
-	out->workspace_id = db_i64(&r, 0, UWS_COL_ID);
-	snprintf(out->workspace_public, sizeof(out->workspace_public), "%s",
-	    db_str(&r, 0, UWS_COL_PUBLIC));
-	out->account_key = 0;
-	*role = (unsigned)db_i64(&r, 0, UWS_COL_ROLE);
-	out->can_approve = user_role_approves(*role);
-	if (name && name_len)
-		snprintf(name, name_len, "%s", db_str(&r, 0, UWS_COL_NAME));
+	users_principal_row(&r, 0, out, name, name_len, role);
 	db_rows_free(&r);
 	return LC_OK;
 }

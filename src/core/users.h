@@ -74,6 +74,13 @@ void user_workspace_list_free(struct user_workspace_list *l);
 lc_err users_principal(struct core *core, const struct user_session *s, const char *ws_public,
     struct principal *out, char *name, size_t name_len, unsigned *role);
 
+/* users_principal_row fills out, name (name_len bytes; may be NULL) and *role from row 0
+ * of r, whose columns from col0 on are store_users.h's UWS_COL_* (a user's membership in
+ * one workspace, never NULL there). The one place a role becomes the principal's rights:
+ * users_principal and sessions_resolve_in both call it. Cannot fail. */
+void users_principal_row(const struct db_rows *r, size_t col0, struct principal *out, char *name,
+    size_t name_len, unsigned *role);
+
 /* users_actor writes how decisions made by this user are recorded ("user:<public id>"). */
 void users_actor(const struct user_session *s, char *out, size_t len);
 

@@ -158,6 +158,25 @@ store_session_get(
 }
 
 lc_err
+store_session_in_workspace(struct db *db, const unsigned char *hash, const char *now_sql,
+    const char *ws_public, struct db_rows *out)
+{
+	/* The membership is a LEFT JOIN of the inner join (user_workspaces, workspaces) so
+	 * that a live session without a role in the workspace still comes back (a 404 page,
+	 * not the login page). Columns as store_session_get's, then store_user_workspace's. */
+	static const char sql[] =
+	    "SELECT s.user_id, u.public_id, u.email, s.csrf_secret, s.created_at, s.last_seen_at, "
+	    "s.expires_at, w.id, w.public_id, w.name, w.account_id, uw.role "
+	    "FROM sessions s JOIN users u ON u.id = s.user_id "
+	    "LEFT JOIN (workspaces w JOIN user_workspaces uw ON uw.workspace_id = w.id) "
+	    "ON w.public_id = ? AND uw.user_id = s.user_id "
+	    "WHERE s.id_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL";
+	struct db_param p[] = {DB_CSTR(ws_public), HASH_PARAM(hash), DB_CSTR(now_sql)};
+
+	return db_query(db, sql, p, 3, out);
+}
+
+lc_err
 store_session_touch(
     struct db *db, const unsigned char *hash, const char *now_sql, const char *expires_sql)
 {

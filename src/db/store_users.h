@@ -51,11 +51,19 @@ enum {
 	SES_COL_CSRF,
 	SES_COL_CREATED,
 	SES_COL_LAST_SEEN,
-	SES_COL_EXPIRES
+	SES_COL_EXPIRES,
+	SES_COL_N
 };
 /* store_session_get finds a live session (expires after now) of an enabled user. */
 lc_err store_session_get(
     struct db *db, const unsigned char *hash, const char *now_sql, struct db_rows *out);
+/* store_session_in_workspace is store_session_get and store_user_workspace in one
+ * statement (the pages of a workspace pay the optimizer once, docs/first-reads.md): the
+ * session's SES_COL_* columns, then from SES_COL_N on the user's membership in the
+ * workspace ws_public as UWS_COL_*, all NULL when the user has no role there or there is
+ * no such workspace. No row: no live session. */
+lc_err store_session_in_workspace(struct db *db, const unsigned char *hash, const char *now_sql,
+    const char *ws_public, struct db_rows *out);
 lc_err store_session_touch(
     struct db *db, const unsigned char *hash, const char *now_sql, const char *expires_sql);
 lc_err store_session_delete(struct db *db, const unsigned char *hash);

@@ -39,15 +39,20 @@ const char *ui_form_get(const struct ui_form *f, const char *key);
 void ui_form_free(struct ui_form *f);
 
 /* ---- the signed-in user (ui_session.c) ---- */
-struct ui_user {
-	struct user_session s;
-	char sid[USER_SECRET_MAX];
-	char csrf[USER_SECRET_MAX]; /* the token every form of this session carries */
-};
 struct ui_ws {
 	struct principal who;
 	char name[256];
 	unsigned role;
+};
+struct ui_user {
+	struct user_session s;
+	char sid[USER_SECRET_MAX];
+	char csrf[USER_SECRET_MAX]; /* the token every form of this session carries */
+	/* On a page of a workspace (/app/w/{ws}/...) the session's statement read the user's
+	 * role there as well (sessions_resolve_in): ws_read is 1, ws_member says whether the
+	 * user has a role there, and ws is what ui_need_ws hands out without a statement. */
+	int ws_read, ws_member;
+	struct ui_ws ws;
 };
 
 /* Cookie names: __Host- ones when cookies are Secure, plain ones otherwise. */
@@ -63,13 +68,15 @@ void ui_set_cookie(char *out, size_t len, const char *name, const char *value, l
 const char *ui_client_addr(const struct http_request *req);
 
 /* ui_user_get resolves the session cookie: 1 with u filled, 0 when there is no live
- * session, -1 after answering (the database is down). */
+ * session, -1 after answering (the database is down). On a workspace's page the same
+ * statement reads the user's role in the path's workspace (u->ws_read), for ui_need_ws. */
 int ui_user_get(struct http_ctx *ctx, struct ui_user *u);
 /* ui_need_user is for GET pages: without a session it redirects to the login page (which
  * brings the visitor back) and returns -1. */
 int ui_need_user(struct http_ctx *ctx, struct ui_user *u);
 /* ui_need_ws resolves the workspace of the path (captures[0]) for the user: 404 page when
- * the user has no role there. -1 after answering. */
+ * the user has no role there. Without a statement when ui_user_get read it already. -1
+ * after answering. */
 int ui_need_ws(struct http_ctx *ctx, struct ui_user *u, struct ui_ws *w);
 
 /* ui_origin_ok answers 403 and returns 0 when the request carries an Origin header that

@@ -71,15 +71,37 @@ ui_client_addr(const struct http_request *req)
 
 /* ---- sessions ---- */
 
+/* path_ws borrows the workspace id of the path when the route is a workspace's page
+ * (/app/w/{ws}/...: captures[0]), else NULL. */
+static const char *
+path_ws(const struct http_ctx *ctx)
+{
+	static const char prefix[] = "/app/w/{ws}/";
+	const struct route *r = ctx->match.route;
+
+	if (r == NULL || ctx->match.ncaptures < 1 ||
+	    strncmp(r->pattern, prefix, sizeof(prefix) - 1) != 0)
+		return NULL;
+	return ctx->match.captures[0];
+}
+
 int
 ui_user_get(struct http_ctx *ctx, struct ui_user *u)
 {
+	const char *ws = path_ws(ctx);
 	lc_err e;
 
 	memset(u, 0, sizeof(*u));
 	if (ui_cookie(ctx->req, ui_session_cookie(), u->sid, sizeof(u->sid)) == NULL)
 		return 0;
-	e = sessions_resolve(ctx->core, &ui_settings()->session, u->sid, &u->s);
+	/* one statement for the session and the role on a workspace's page (issue 20) */
+	if (ws) {
+		e = sessions_resolve_in(ctx->core, &ui_settings()->session, u->sid, ws, &u->s,
+		    &u->ws.who, u->ws.name, sizeof(u->ws.name), &u->ws.role, &u->ws_member);
+		u->ws_read = e == LC_OK;
+	} else {
+		e = sessions_resolve(ctx->core, &ui_settings()->session, u->sid, &u->s);
+	}
 	if (e == LC_EAUTH) {
 		u->sid[0] = '\0';
 		return 0;
@@ -133,8 +155,15 @@ ui_need_ws(struct http_ctx *ctx, struct ui_user *u, struct ui_ws *w)
 	lc_err e;
 
 	memset(w, 0, sizeof(*w));
-	e = users_principal(
-	    ctx->core, &u->s, ctx->match.captures[0], &w->who, w->name, sizeof(w->name), &w->role);
+	/* ui_user_get read the role in the path's workspace (captures[0]) with the session */
+	if (u->ws_read) {
+		e = u->ws_member ? LC_OK : LC_ENOTFOUND;
+		if (e == LC_OK)
+			*w = u->ws;
+	} else {
+		e = users_principal(ctx->core, &u->s, ctx->match.captures[0], &w->who, w->name,
+		    sizeof(w->name), &w->role);
+	}
 	if (e == LC_ENOTFOUND) {
 		ui_error(ctx, 404, "Workspace not found",
 		    "You have no role in this workspace, or it does not exist.", NULL);
