@@ -1,9 +1,10 @@
 /* ui_tmpl.c: the pages' templates, read and compiled once per process.
  *
  * Before this cache every page opened and read layout.html and its own template and
- * parsed both again; that was a large share of a page's CPU (bench/README.md). Templates
- * only change when linkcamp is upgraded or a developer edits one, and both restart
- * linkcamp-fcgi (docs/ui.md), so a process keeps what it read.
+ * parsed both again: 12 system calls and some 25-30 us of CPU a page, for nothing
+ * (docs/first-reads.md). Templates only change with an upgrade or a developer's edit,
+ * and either is followed by a restart of linkcamp-fcgi (docs/ui.md), so a process keeps
+ * what it read.
  *
  * Loaded lazily, on a page's first request, not all at start-up: a missing, unreadable or
  * broken template then still fails exactly where it did before (that page's request: a

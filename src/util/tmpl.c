@@ -942,8 +942,6 @@ lc_err
 tmpl_render_compiled(const struct tmpl *t, json_t *context, const struct tmpl_partial *partials,
     size_t npartials, enum tmpl_escape escape, struct buf *out, char *err, size_t errlen)
 {
-	/* an empty list still selects compiled partials: no name then renders as anything */
-	static const struct tmpl_partial none[1];
 	struct tmpl_run r;
 
 	if (err != NULL && errlen > 0)
@@ -952,8 +950,10 @@ tmpl_render_compiled(const struct tmpl *t, json_t *context, const struct tmpl_pa
 		tmpl_fail(err, errlen, "tmpl_render_compiled: no template or no output buffer");
 		return LC_EINVAL;
 	}
+	/* no list at all takes tmpl_partial's text path, where NULL partials render as
+	 * nothing too */
 	r.partials = NULL;
-	r.cparts = partials != NULL ? partials : none;
+	r.cparts = partials;
 	r.ncparts = npartials;
 	r.escape = escape;
 	r.out = out;
