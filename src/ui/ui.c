@@ -61,25 +61,25 @@ ui_page_ex(struct core *core, struct http_request *req, int status, const char *
 	lc_err e;
 
 	buf_init(&page, PAGE_MAX);
-	/* Read and compiled once per process (ui_tmpl.c); a file that cannot be read is
-	 * logged there. A syntax error is logged as when the page's template was parsed as
-	 * the layout's partial "content": the same line as before the cache. */
+	/* Read and compiled once per process (ui_tmpl.c), which logs a file it cannot read.
+	 * A syntax error is logged as when the page's template was parsed as the layout's
+	 * partial "content": the same line as before the cache. */
 	e = ui_tmpl_get(core->templates_dir, "layout", &layout, err, sizeof(err));
 	if (e == LC_OK) {
 		e = ui_tmpl_get(core->templates_dir, name, &content.tmpl, err, sizeof(err));
 		where = "in partial \"content\": ";
 	}
+	if (e == LC_EINVAL)
+		log_msg(LOG_ERROR, "template %s: %s%s", name, where, err);
 	if (e == LC_OK) {
-		where = "";
 		if (ctx == NULL)
 			ctx = empty = json_object();
 		e = tmpl_render_compiled(
 		    layout, ctx, &content, 1, TMPL_ESCAPE_HTML, &page, err, sizeof(err));
+		if (e != LC_OK)
+			log_msg(LOG_ERROR, "template %s: %s", name,
+			    e == LC_EINVAL ? err : lc_strerror(e));
 	}
-	if (e == LC_EINVAL)
-		log_msg(LOG_ERROR, "template %s: %s%s", name, where, err);
-	else if (e == LC_ENOMEM)
-		log_msg(LOG_ERROR, "template %s: %s", name, lc_strerror(e));
 	if (e == LC_OK && extra_headers &&
 	    snprintf(headers, sizeof(headers), "%s%s", page_headers, extra_headers) >=
 	        (int)sizeof(headers))

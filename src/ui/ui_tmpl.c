@@ -37,7 +37,7 @@ static size_t cache_n, cache_cap;
 static lc_err ui_tmpl_read(const char *, const char *, struct buf *);
 static lc_err ui_tmpl_load(const char *, const char *, struct tmpl **, char *, size_t);
 
-/* ui_tmpl_read reads dir/name.html into out (bounded by out->max). */
+/* ui_tmpl_read reads dir/name.html into out (bounded by out->max); logs any failure. */
 static lc_err
 ui_tmpl_read(const char *dir, const char *name, struct buf *out)
 {
@@ -59,6 +59,9 @@ ui_tmpl_read(const char *dir, const char *name, struct buf *out)
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		if ((e = buf_append(out, chunk, n)) != LC_OK)
 			break;
+	if (e == LC_ENOMEM)
+		log_msg(
+		    LOG_ERROR, "template %s is over %d bytes, or out of memory", path, UI_TMPL_MAX);
 	if (e == LC_OK && ferror(f)) {
 		log_msg(LOG_ERROR, "cannot read template %s", path);
 		e = LC_EIO;
@@ -77,8 +80,9 @@ ui_tmpl_load(const char *dir, const char *name, struct tmpl **out, char *err, si
 	lc_err e;
 
 	buf_init(&text, UI_TMPL_MAX);
-	if ((e = ui_tmpl_read(dir, name, &text)) == LC_OK)
-		e = tmpl_compile(text.data, text.len, out, err, errlen);
+	if ((e = ui_tmpl_read(dir, name, &text)) == LC_OK &&
+	    (e = tmpl_compile(text.data, text.len, out, err, errlen)) == LC_ENOMEM)
+		log_msg(LOG_ERROR, "template %s: out of memory", name);
 	buf_free(&text);
 	return e;
 }
@@ -106,6 +110,7 @@ ui_tmpl_get(const char *dir, const char *name, const struct tmpl **out, char *er
 	if (cache_n == cache_cap) {
 		cap = cache_cap ? cache_cap * 2 : 32;
 		if ((grown = realloc(cache, cap * sizeof(*cache))) == NULL) {
+			log_msg(LOG_ERROR, "template %s: out of memory", name);
 			e = LC_ENOMEM;
 			goto out;
 		}
@@ -113,6 +118,7 @@ ui_tmpl_get(const char *dir, const char *name, const struct tmpl **out, char *er
 		cache_cap = cap;
 	}
 	if ((copy = strdup(name)) == NULL) {
+		log_msg(LOG_ERROR, "template %s: out of memory", name);
 		e = LC_ENOMEM;
 		goto out;
 	}

@@ -17,9 +17,10 @@
  * the cache and lives as long as the process: the caller must not free it. Safe to call
  * from several threads at once.
  * Errors cache nothing, so the next call reads the file again, and leave *out NULL:
- * LC_EIO when the file cannot be opened or read (logged, with its path), LC_ENOMEM when it
- * is over UI_TMPL_MAX or memory runs out, LC_EINVAL on a syntax error, whose one-line
- * reason is written to err (errlen bytes, always NUL-terminated). */
+ * LC_EIO when the file cannot be opened or read, LC_ENOMEM when it is over UI_TMPL_MAX or
+ * memory runs out (both logged here), and LC_EINVAL on a syntax error,
+ * not logged: its one-line reason is written to err (errlen bytes, always
+ * NUL-terminated) for the caller to log with its own context. */
 lc_err ui_tmpl_get(
     const char *dir, const char *name, const struct tmpl **out, char *err, size_t errlen);
 
