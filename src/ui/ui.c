@@ -4,11 +4,11 @@
 
 #include "ui/ui.h"
 #include "ui/ui_app.h"
+#include "ui/ui_tmpl.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/tmpl.h"
 
-#define TEMPLATE_MAX (256 * 1024)
 #define PAGE_MAX (2 * 1024 * 1024)
 #define HEADERS_MAX 2048
 
@@ -21,8 +21,6 @@ static const char page_headers[] =
 /* Written once by ui_init before the threads start; read-only afterwards. The defaults
  * are config_load's. */
 static struct ui_settings settings = {1, {30 * 60, 12 * 3600, 5, 20, 15 * 60, 30, 900}};
-
-static lc_err read_template(const char *, const char *, struct buf *);
 
 void
 ui_init(const struct config *cfg)
@@ -43,28 +41,6 @@ ui_settings(void)
 	return &settings;
 }
 
-static lc_err
-read_template(const char *dir, const char *name, struct buf *out)
-{
-	char path[1024], chunk[4096];
-	size_t n;
-	FILE *f;
-	lc_err e = LC_OK;
-
-	snprintf(path, sizeof(path), "%s/%s.html", dir, name);
-	if ((f = fopen(path, "r")) == NULL) {
-		log_msg(LOG_ERROR, "cannot open template %s", path);
-		return LC_EIO;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if ((e = buf_append(out, chunk, n)) != LC_OK)
-			break;
-	fclose(f);
-	if (e == LC_OK && out->data == NULL)
-		e = buf_append(out, "", 0);
-	return e;
-}
-
 void
 ui_page(struct core *core, struct http_request *req, int status, const char *name, json_t *ctx)
 {
@@ -76,28 +52,34 @@ ui_page_ex(struct core *core, struct http_request *req, int status, const char *
     const char *extra_headers)
 {
 	static const char broken[] = "<!doctype html><title>Error</title><p>Something went wrong.";
-	struct buf layout, body, page;
-	json_t *partials = NULL, *empty = NULL;
+	struct tmpl_partial content = {"content", NULL};
+	const struct tmpl *layout;
+	const char *where = "";
+	struct buf page;
+	json_t *empty = NULL;
 	char err[160], headers[HEADERS_MAX];
 	lc_err e;
 
-	buf_init(&layout, TEMPLATE_MAX);
-	buf_init(&body, TEMPLATE_MAX);
 	buf_init(&page, PAGE_MAX);
-	if ((e = read_template(core->templates_dir, "layout", &layout)) != LC_OK ||
-	    (e = read_template(core->templates_dir, name, &body)) != LC_OK)
-		goto out;
-	if ((partials = json_pack("{s:s}", "content", body.data)) == NULL) {
-		e = LC_ENOMEM;
-		goto out;
+	/* Read and compiled once per process (ui_tmpl.c), which logs a file it cannot read.
+	 * A syntax error is logged as when the page's template was parsed as the layout's
+	 * partial "content": the same line as before the cache. */
+	e = ui_tmpl_get(core->templates_dir, "layout", &layout, err, sizeof(err));
+	if (e == LC_OK) {
+		e = ui_tmpl_get(core->templates_dir, name, &content.tmpl, err, sizeof(err));
+		where = "in partial \"content\": ";
 	}
-	if (ctx == NULL)
-		ctx = empty = json_object();
-	e = tmpl_render(
-	    layout.data, layout.len, ctx, partials, TMPL_ESCAPE_HTML, &page, err, sizeof(err));
-	if (e != LC_OK)
-		log_msg(LOG_ERROR, "template %s: %s", name, e == LC_EINVAL ? err : lc_strerror(e));
-out:
+	if (e == LC_EINVAL)
+		log_msg(LOG_ERROR, "template %s: %s%s", name, where, err);
+	if (e == LC_OK) {
+		if (ctx == NULL)
+			ctx = empty = json_object();
+		e = tmpl_render_compiled(
+		    layout, ctx, &content, 1, TMPL_ESCAPE_HTML, &page, err, sizeof(err));
+		if (e != LC_OK)
+			log_msg(LOG_ERROR, "template %s: %s", name,
+			    e == LC_EINVAL ? err : lc_strerror(e));
+	}
 	if (e == LC_OK && extra_headers &&
 	    snprintf(headers, sizeof(headers), "%s%s", page_headers, extra_headers) >=
 	        (int)sizeof(headers))
@@ -108,10 +90,7 @@ out:
 	else
 		http_send(
 		    req, 500, "text/html; charset=utf-8", page_headers, broken, sizeof(broken) - 1);
-	json_decref(partials);
 	json_decref(empty);
-	buf_free(&layout);
-	buf_free(&body);
 	buf_free(&page);
 }
 

@@ -5,13 +5,16 @@
  * A template is parsed into a flat array of nodes first, so every syntax error surfaces
  * before any output; a section node records the index one past its body. Rendering walks
  * the array, recursing into section bodies and partials with the context stack as a list
- * of frames on the C stack. Partials are parsed when they are rendered, each with the
- * default delimiters. Indentation of a standalone partial is not done by rewriting the
- * partial's text: a node whose first byte starts a line of its template is marked (bol),
- * and the renderer writes the indentation before such nodes and after every newline inside
- * a text node that is not the node's last byte; lines removed as standalone carry no mark.
- * That gives the spec's "prepended to each line of the partial" without copying. */
+ * of frames on the C stack. Partials given as text are parsed when they are rendered, each
+ * with the default delimiters; partials given compiled (tmpl_compile, parsed the same way)
+ * are rendered from their nodes, so a page rendered on every request parses its templates
+ * once (src/ui/ui_tmpl.c). Indentation of a standalone partial is not done by rewriting
+ * the partial's text: a node whose first byte starts a line of its template is marked
+ * (bol), and the renderer writes the indentation before such nodes and after every newline
+ * inside a text node that is not the node's last byte; lines removed as standalone carry
+ * no mark. That gives the spec's "prepended to each line of the partial" without copying. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +51,13 @@ struct tmpl_doc {
 	size_t n, cap;
 };
 
+/* A compiled template (tmpl.h): the parsed document and, in the same allocation, its own
+ * copy of the text the nodes point into, so nothing in it borrows from the caller. */
+struct tmpl {
+	struct tmpl_doc doc;
+	char src[]; /* len bytes and a NUL */
+};
+
 /* What tmpl_scan_tag found between the delimiters. */
 struct tmpl_tag {
 	char sigil;    /* one of # ^ / ! > = & { or 0 for a plain variable */
@@ -82,7 +92,9 @@ struct tmpl_indent {
 };
 
 struct tmpl_run {
-	json_t *partials;
+	json_t *partials;                  /* name -> text, parsed when rendered; or */
+	const struct tmpl_partial *cparts; /* name -> compiled template */
+	size_t ncparts;
 	enum tmpl_escape escape;
 	struct buf *out;
 	char *err;
@@ -117,8 +129,10 @@ static lc_err tmpl_put_text(struct buf *, const char *, size_t, const struct tmp
 static lc_err tmpl_step(struct tmpl_run *, const struct tmpl_node *, unsigned long);
 static lc_err tmpl_body(struct tmpl_run *, const struct tmpl_doc *, size_t,
     const struct tmpl_frame *, const struct tmpl_indent *);
+static const struct tmpl *tmpl_find_compiled(const struct tmpl_run *, const char *, size_t);
 static lc_err tmpl_partial(struct tmpl_run *, const struct tmpl_doc *, const struct tmpl_node *,
     const struct tmpl_frame *, const struct tmpl_indent *);
+static lc_err tmpl_run_doc(struct tmpl_run *, const struct tmpl_doc *, json_t *);
 static lc_err tmpl_render_nodes(struct tmpl_run *, const struct tmpl_doc *, size_t, size_t,
     const struct tmpl_frame *, const struct tmpl_indent *);
 
@@ -689,24 +703,50 @@ tmpl_body(struct tmpl_run *r, const struct tmpl_doc *d, size_t i, const struct t
 	return e;
 }
 
+/* tmpl_find_compiled returns the compiled partial called name[0..n), or NULL. A linear
+ * search: a page has a handful of partials. */
+static const struct tmpl *
+tmpl_find_compiled(const struct tmpl_run *r, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncparts; i++)
+		if (r->cparts[i].name != NULL && r->cparts[i].tmpl != NULL &&
+		    strlen(r->cparts[i].name) == n && memcmp(r->cparts[i].name, name, n) == 0)
+			return r->cparts[i].tmpl;
+	return NULL;
+}
+
 /* tmpl_partial renders the partial named by nd with the caller's context stack. A
  * standalone partial is indented by the blanks before its tag plus the indentation of the
- * partial it sits in; an inline one is not indented at all. */
+ * partial it sits in; an inline one is not indented at all. A partial given as text is
+ * parsed here, one given compiled is not; both cost the same steps, so the work budget
+ * and every limit trip at the same place either way. */
 static lc_err
 tmpl_partial(struct tmpl_run *r, const struct tmpl_doc *d, const struct tmpl_node *nd,
     const struct tmpl_frame *ctx, const struct tmpl_indent *ind)
 {
 	struct tmpl_doc pd;
+	const struct tmpl_doc *doc = &pd;
+	const struct tmpl *ct = NULL;
 	struct tmpl_indent pi;
 	char q[TMPL_QUOTE_LEN], msg[160];
-	json_t *src;
+	json_t *src = NULL;
+	size_t srclen;
 	lc_err e;
 
-	if (!json_is_object(r->partials))
-		return LC_OK;
-	src = json_object_getn(r->partials, d->src + nd->name, nd->namelen);
-	if (!json_is_string(src))
-		return LC_OK;
+	if (r->cparts != NULL) {
+		if ((ct = tmpl_find_compiled(r, d->src + nd->name, nd->namelen)) == NULL)
+			return LC_OK;
+		srclen = ct->doc.len;
+	} else {
+		if (!json_is_object(r->partials))
+			return LC_OK;
+		src = json_object_getn(r->partials, d->src + nd->name, nd->namelen);
+		if (!json_is_string(src))
+			return LC_OK;
+		srclen = json_string_length(src);
+	}
 	tmpl_quote(q, sizeof(q), d->src + nd->name, nd->namelen);
 	if (r->pdepth >= TMPL_MAX_PARTIAL_DEPTH || r->depth >= TMPL_MAX_DEPTH) {
 		tmpl_fail(r->err, r->errlen,
@@ -715,22 +755,27 @@ tmpl_partial(struct tmpl_run *r, const struct tmpl_doc *d, const struct tmpl_nod
 		    r->pdepth >= TMPL_MAX_PARTIAL_DEPTH ? TMPL_MAX_PARTIAL_DEPTH : TMPL_MAX_DEPTH);
 		return LC_EINVAL;
 	}
-	if ((e = tmpl_step(r, nd, 1 + json_string_length(src) / 64)) != LC_OK)
+	if ((e = tmpl_step(r, nd, 1 + srclen / 64)) != LC_OK)
 		return e;
 
-	tmpl_doc_init(&pd, json_string_value(src), json_string_length(src));
-	msg[0] = '\0';
-	if ((e = tmpl_parse(&pd, msg, sizeof(msg))) != LC_OK) {
-		if (e == LC_EINVAL)
-			tmpl_fail(r->err, r->errlen, "in partial \"%s\": %s", q, msg);
-		goto out;
+	tmpl_doc_init(&pd, "", 0);
+	if (ct != NULL) {
+		doc = &ct->doc;
+	} else {
+		tmpl_doc_init(&pd, json_string_value(src), srclen);
+		msg[0] = '\0';
+		if ((e = tmpl_parse(&pd, msg, sizeof(msg))) != LC_OK) {
+			if (e == LC_EINVAL)
+				tmpl_fail(r->err, r->errlen, "in partial \"%s\": %s", q, msg);
+			goto out;
+		}
 	}
 	pi.s = d->src + nd->off;
 	pi.n = nd->len;
 	pi.outer = ind;
 	r->pdepth++;
 	r->depth++;
-	e = tmpl_render_nodes(r, &pd, 0, pd.n, ctx, nd->standalone ? &pi : NULL);
+	e = tmpl_render_nodes(r, doc, 0, doc->n, ctx, nd->standalone ? &pi : NULL);
 	r->depth--;
 	r->pdepth--;
 out:
@@ -793,14 +838,38 @@ tmpl_render_nodes(struct tmpl_run *r, const struct tmpl_doc *d, size_t from, siz
 	return LC_OK;
 }
 
+/* tmpl_run_doc renders d for r (its partials set) against context, appending to r->out;
+ * on an error r->out goes back to the length it had. */
+static lc_err
+tmpl_run_doc(struct tmpl_run *r, const struct tmpl_doc *d, json_t *context)
+{
+	struct tmpl_frame root;
+	size_t start = r->out->len;
+	lc_err e;
+
+	r->depth = r->pdepth = 0;
+	r->steps = 0;
+	root.val = context;
+	root.up = NULL;
+	e = tmpl_render_nodes(r, d, 0, d->n, &root, NULL);
+	if (e != LC_OK) {
+		if (r->out->data != NULL) {
+			r->out->len = start;
+			r->out->data[start] = '\0';
+		}
+		if (e == LC_ENOMEM)
+			tmpl_fail(r->err, r->errlen, "output over %zu bytes, or out of memory",
+			    r->out->max);
+	}
+	return e;
+}
+
 lc_err
 tmpl_render(const char *tpl, size_t len, json_t *context, json_t *partials, enum tmpl_escape escape,
     struct buf *out, char *err, size_t errlen)
 {
 	struct tmpl_doc d;
 	struct tmpl_run r;
-	struct tmpl_frame root;
-	size_t start;
 	lc_err e;
 
 	if (err != NULL && errlen > 0)
@@ -809,32 +878,88 @@ tmpl_render(const char *tpl, size_t len, json_t *context, json_t *partials, enum
 		tmpl_fail(err, errlen, "tmpl_render: no template or no output buffer");
 		return LC_EINVAL;
 	}
-	start = out->len;
 	tmpl_doc_init(&d, tpl != NULL ? tpl : "", len);
-	if ((e = tmpl_parse(&d, err, errlen)) != LC_OK)
-		goto out;
-
+	if ((e = tmpl_parse(&d, err, errlen)) != LC_OK) {
+		/* parsing writes nothing; only running out of memory needs saying here */
+		if (e == LC_ENOMEM)
+			tmpl_fail(err, errlen, "output over %zu bytes, or out of memory", out->max);
+		tmpl_doc_free(&d);
+		return e;
+	}
 	r.partials = partials;
+	r.cparts = NULL;
+	r.ncparts = 0;
 	r.escape = escape;
 	r.out = out;
 	r.err = err;
 	r.errlen = errlen;
-	r.depth = r.pdepth = 0;
-	r.steps = 0;
-	root.val = context;
-	root.up = NULL;
-	e = tmpl_render_nodes(&r, &d, 0, d.n, &root, NULL);
-out:
-	if (e != LC_OK) {
-		if (out->data != NULL) {
-			out->len = start;
-			out->data[start] = '\0';
-		}
-		if (e == LC_ENOMEM)
-			tmpl_fail(err, errlen, "output over %zu bytes, or out of memory", out->max);
-	}
+	e = tmpl_run_doc(&r, &d, context);
 	tmpl_doc_free(&d);
 	return e;
+}
+
+lc_err
+tmpl_compile(const char *tpl, size_t len, struct tmpl **out, char *err, size_t errlen)
+{
+	struct tmpl *t;
+	lc_err e;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (out == NULL || (tpl == NULL && len > 0)) {
+		tmpl_fail(err, errlen, "tmpl_compile: no template or no result pointer");
+		return LC_EINVAL;
+	}
+	*out = NULL;
+	if (len > SIZE_MAX - sizeof(*t) - 1 || (t = malloc(sizeof(*t) + len + 1)) == NULL) {
+		tmpl_fail(err, errlen, "out of memory");
+		return LC_ENOMEM;
+	}
+	if (len > 0)
+		memcpy(t->src, tpl, len);
+	t->src[len] = '\0';
+	tmpl_doc_init(&t->doc, t->src, len);
+	if ((e = tmpl_parse(&t->doc, err, errlen)) != LC_OK) {
+		if (e == LC_ENOMEM)
+			tmpl_fail(err, errlen, "out of memory");
+		tmpl_free(t);
+		return e;
+	}
+	*out = t;
+	return LC_OK;
+}
+
+void
+tmpl_free(struct tmpl *t)
+{
+	if (t == NULL)
+		return;
+	tmpl_doc_free(&t->doc);
+	free(t);
+}
+
+lc_err
+tmpl_render_compiled(const struct tmpl *t, json_t *context, const struct tmpl_partial *partials,
+    size_t npartials, enum tmpl_escape escape, struct buf *out, char *err, size_t errlen)
+{
+	struct tmpl_run r;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (t == NULL || out == NULL || (partials == NULL && npartials > 0)) {
+		tmpl_fail(err, errlen, "tmpl_render_compiled: no template or no output buffer");
+		return LC_EINVAL;
+	}
+	/* no list at all takes tmpl_partial's text path, where NULL partials render as
+	 * nothing too */
+	r.partials = NULL;
+	r.cparts = partials;
+	r.ncparts = npartials;
+	r.escape = escape;
+	r.out = out;
+	r.err = err;
+	r.errlen = errlen;
+	return tmpl_run_doc(&r, &t->doc, context);
 }
 
 lc_err

@@ -48,6 +48,35 @@ enum tmpl_escape { TMPL_ESCAPE_HTML, TMPL_ESCAPE_NONE };
 lc_err tmpl_render(const char *tpl, size_t len, json_t *context, json_t *partials,
     enum tmpl_escape escape, struct buf *out, char *err, size_t errlen);
 
+/* A template parsed once by tmpl_compile, to be rendered many times (opaque). Rendering
+ * only reads it, so threads may render one compiled template at the same time. */
+struct tmpl;
+
+/* One partial for tmpl_render_compiled: {{>name}} renders tmpl. Both borrowed. */
+struct tmpl_partial {
+	const char *name;
+	const struct tmpl *tmpl;
+};
+
+/* tmpl_compile parses tpl[0..len) (need not be NUL-terminated) as tmpl_render would, and
+ * stores a new compiled template, with its own copy of the text, in *out; the caller frees
+ * it with tmpl_free. LC_EINVAL with tmpl_check's one-line reason in err (errlen bytes,
+ * always NUL-terminated; err may be NULL), or LC_ENOMEM; *out is NULL on any error. */
+lc_err tmpl_compile(const char *tpl, size_t len, struct tmpl **out, char *err, size_t errlen);
+
+/* tmpl_free frees a template of tmpl_compile; NULL is fine. */
+void tmpl_free(struct tmpl *t);
+
+/* tmpl_render_compiled is tmpl_render of a compiled template t (borrowed) with compiled
+ * partials: partials[0..npartials) (borrowed; NULL when npartials is 0) maps names to
+ * templates; the first entry with the name wins, and a name not listed renders as
+ * nothing. Output, escaping, limits, work budget, error messages and the state of out on
+ * error are tmpl_render's, byte for byte, for the same texts -- except that a partial's
+ * syntax error was found by tmpl_compile, before rendering, not here. */
+lc_err tmpl_render_compiled(const struct tmpl *t, json_t *context,
+    const struct tmpl_partial *partials, size_t npartials, enum tmpl_escape escape, struct buf *out,
+    char *err, size_t errlen);
+
 /* tmpl_check parses tpl[0..len) without rendering it, for rejecting a bad template when it
  * is saved. Partials are not followed (check each partial template on its own).
  * LC_OK, LC_EINVAL with the same one-line reason as tmpl_render in err, or LC_ENOMEM. */

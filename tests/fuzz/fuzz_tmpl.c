@@ -8,7 +8,9 @@
  * length it had and the reason is one NUL-terminated line; rendering is deterministic;
  * HTML escaping never lets a value's '<' through ({{x}} of "<b>" renders "&lt;b&gt;"),
  * which is checked by rendering with a context whose only special characters are in the
- * values and a template without '<'. */
+ * values and a template without '<'. And compiled once (tmpl_compile) the template fails
+ * with tmpl_check's error, or renders with the same partials compiled exactly as
+ * tmpl_render renders it: the same status, reason and bytes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,8 @@
 
 #define OUT_MAX (256 * 1024)
 #define PREFIX "prefix:"
+#define PART_P "[{{x}}{{#list}}{{>p2}}{{/list}}]"
+#define PART_P2 "({{x}})"
 
 static void fuzz_die(const char *);
 static void fuzz_init(void);
@@ -27,8 +31,11 @@ static void fuzz_fini(void);
 static lc_err fuzz_render(const char *, size_t, json_t *, enum tmpl_escape, struct buf *, char *);
 static int fuzz_limit(const char *);
 static int fuzz_escaping(const char *, size_t);
+static void fuzz_compiled(
+    const char *, size_t, lc_err, const char *, lc_err, const struct buf *, const char *);
 
 static json_t *context, *partials;
+static struct tmpl *part_p, *part_p2; /* the partials "p" and "p2", compiled once */
 
 static void
 fuzz_die(const char *what)
@@ -42,6 +49,8 @@ fuzz_fini(void)
 {
 	json_decref(context);
 	json_decref(partials);
+	tmpl_free(part_p);
+	tmpl_free(part_p2);
 }
 
 static void
@@ -55,6 +64,9 @@ fuzz_init(void)
 	        "x", "<b>&\"'", "n", 3, "r", 1.5, "t", 1, "f", 0, "z", "list", "x", "1", "x", "<2>",
 	        "y", "3", "o", "x", "in<", "deep", "x", "deeper>", "e", "name", "Ann", "s", "");
 	if (context == NULL)
+		abort();
+	if (tmpl_compile(PART_P, strlen(PART_P), &part_p, NULL, 0) != LC_OK ||
+	    tmpl_compile(PART_P2, strlen(PART_P2), &part_p2, NULL, 0) != LC_OK)
 		abort();
 	atexit(fuzz_fini);
 }
@@ -111,6 +123,39 @@ fuzz_escaping(const char *tpl, size_t len)
 	return 1;
 }
 
+/* fuzz_compiled compiles tpl and renders it with the partials of the second render
+ * compiled; ce/cerr are tmpl_check's verdict, e/out/rerr tmpl_render's result. */
+static void
+fuzz_compiled(const char *tpl, size_t size, lc_err ce, const char *cerr, lc_err e,
+    const struct buf *out, const char *rerr)
+{
+	struct tmpl_partial parts[3];
+	struct tmpl *t = NULL;
+	char err[256];
+	struct buf c;
+	lc_err me;
+
+	memset(err, 'x', sizeof(err));
+	me = tmpl_compile(tpl, size, &t, err, sizeof(err));
+	if (me != ce || (me != LC_OK && strcmp(err, cerr) != 0) || (me == LC_OK) != (t != NULL))
+		fuzz_die("tmpl_compile and tmpl_check disagree");
+	if (t == NULL)
+		return;
+	parts[0] = (struct tmpl_partial){"self", t};
+	parts[1] = (struct tmpl_partial){"p", part_p};
+	parts[2] = (struct tmpl_partial){"p2", part_p2};
+	buf_init(&c, OUT_MAX);
+	if (buf_append(&c, PREFIX, strlen(PREFIX)) != LC_OK)
+		fuzz_die("buf");
+	memset(err, 'x', sizeof(err));
+	me = tmpl_render_compiled(t, context, parts, 3, TMPL_ESCAPE_NONE, &c, err, sizeof(err));
+	if (me != e || strcmp(err, rerr) != 0 || c.len != out->len ||
+	    (c.len > 0 && memcmp(c.data, out->data, c.len) != 0))
+		fuzz_die("tmpl_render_compiled and tmpl_render disagree");
+	buf_free(&c);
+	tmpl_free(t);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -148,13 +193,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		partials = json_object();
 	if (partials == NULL ||
 	    json_object_set_new(partials, "self", json_stringn_nocheck(tpl, size)) != 0 ||
-	    json_object_set_new(partials, "p", json_string("[{{x}}{{#list}}{{>p2}}{{/list}}]")) !=
-	        0 ||
-	    json_object_set_new(partials, "p2", json_string("({{x}})")) != 0)
+	    json_object_set_new(partials, "p", json_string(PART_P)) != 0 ||
+	    json_object_set_new(partials, "p2", json_string(PART_P2)) != 0)
 		fuzz_die("json");
 	e = fuzz_render(tpl, size, partials, TMPL_ESCAPE_NONE, &a, rerr);
 	if (ce == LC_EINVAL && e != LC_EINVAL)
 		fuzz_die("a template with a syntax error rendered with partials");
+	fuzz_compiled(tpl, size, ce, cerr, e, &a, rerr);
 	buf_free(&a);
 	return 0;
 }
