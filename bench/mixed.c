@@ -18,18 +18,15 @@
  *
  * Output: per class the requests counted, their statuses, p50/p99/max latency in ms and
  * the completed rate; plus how many requests were still unanswered 10 s after the end
- * (counted as errors). Single-threaded (epoll); at most MAX_CONNS connections.
- *
- * On stdout it writes the line "measuring" when the warm-up ends (at once when WARMUP
- * is 0): bench/mixed samples the servers' CPU counters there, so that a class's cost
- * counts the requests counted here and not the warm-up's. */
+ * (counted as errors), and how many requests were sent in all, warm-up included ("sent":
+ * bench/mixed divides a class's whole CPU by it). Single-threaded (epoll); at most
+ * MAX_CONNS connections. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -424,15 +421,13 @@ main(int argc, char **argv)
 	unsigned long due_index = 0, backlog_max = 0, unanswered = 0;
 	char hostport[64];
 	FILE *out;
-	int i, k, said_measuring = 0;
+	int i, k;
 
 	if (argc != 9) {
 		fprintf(
 		    stderr, "usage: mixed HOST PORT RATE SECONDS WARMUP REQFILE MIX OUT.json\n");
 		return 2;
 	}
-	/* the sockets send with MSG_NOSIGNAL; this is for stdout's mark (see above) */
-	signal(SIGPIPE, SIG_IGN);
 	memset(&addr, 0, sizeof(addr));
 	addr.sin_family = AF_INET;
 	addr.sin_port = htons((uint16_t)atoi(argv[2]));
@@ -459,12 +454,6 @@ main(int argc, char **argv)
 		int n, timeout, inflight = 0;
 
 		t = now_ns();
-		if (!said_measuring && t >= warm_end) {
-			/* a reader that went away only loses the mark, not the run */
-			if (printf("measuring\n") < 0 || fflush(stdout) != 0)
-				fprintf(stderr, "bench/mixed.c: cannot write the measuring mark\n");
-			said_measuring = 1;
-		}
 		/* hand every request that is due to a free connection, opening one when none is */
 		while (next_due <= t && next_due < end) {
 			struct conn *c = NULL;
@@ -535,8 +524,8 @@ main(int argc, char **argv)
 		die("cannot write OUT");
 	fprintf(out,
 	    "{\"rate\": %.1f, \"seconds\": %.1f, \"warmup\": %.1f, \"connections\": %d, "
-	    "\"unanswered\": %lu, \"backlog_max\": %lu, \"classes\": {",
-	    rate, seconds, warmup, nconns, unanswered, backlog_max);
+	    "\"unanswered\": %lu, \"backlog_max\": %lu, \"sent\": %lu, \"classes\": {",
+	    rate, seconds, warmup, nconns, unanswered, backlog_max, due_index);
 	for (k = 0; k < nclasses; k++) {
 		struct klass *c = &classes[k];
 		qsort(c->lat_us, c->nlat, sizeof(*c->lat_us), cmp_u32);
