@@ -18,7 +18,9 @@
  *
  * Output: per class the requests counted, their statuses, p50/p99/max latency in ms and
  * the completed rate; plus how many requests were still unanswered 10 s after the end
- * (counted as errors). Single-threaded (epoll); at most MAX_CONNS connections. */
+ * (counted as errors), and how many requests were sent in all, warm-up included ("sent":
+ * bench/mixed divides a class's whole CPU by it). Single-threaded (epoll); at most
+ * MAX_CONNS connections. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -522,8 +524,8 @@ main(int argc, char **argv)
 		die("cannot write OUT");
 	fprintf(out,
 	    "{\"rate\": %.1f, \"seconds\": %.1f, \"warmup\": %.1f, \"connections\": %d, "
-	    "\"unanswered\": %lu, \"backlog_max\": %lu, \"classes\": {",
-	    rate, seconds, warmup, nconns, unanswered, backlog_max);
+	    "\"unanswered\": %lu, \"backlog_max\": %lu, \"sent\": %lu, \"classes\": {",
+	    rate, seconds, warmup, nconns, unanswered, backlog_max, due_index);
 	for (k = 0; k < nclasses; k++) {
 		struct klass *c = &classes[k];
 		qsort(c->lat_us, c->nlat, sizeof(*c->lat_us), cmp_u32);

@@ -11,7 +11,12 @@ reads as such. `scripts/dev bench all` prints it at the end; it can be run on it
   bench/results-<scale>.json          bench/run (cached): list, get, metrics
   bench/results-<scale>-nocache.json  bench/run --no-cache: first reads, and the pages
                                       (approval queue, campaign page) when it had them
-  bench/results-mixed-<scale>.json    bench/mixed: the highest passing arrival rate
+  bench/results-mixed-<scale>.json    bench/mixed: the highest passing arrival rate, and
+                                      its calibration's cost of each class alone (printed
+                                      after the targets; from
+                                      bench/results-mixed-<scale>-costs.json, bench/mixed
+                                      --class-costs-only's, when that is newer or the other
+                                      has none)
 
 A results file that is missing is reported as "not measured" (a target without a figure
 is not met). Exit status 0 whatever was met: the figures of a shared machine are noisy and
@@ -105,6 +110,33 @@ def lines_for(scale):
     return out
 
 
+def costs_for(scale):
+    """Lines of bench/mixed's "cost per request, each class alone", or [] when no
+    results file has it: a run's own, or --class-costs-only's when that is newer."""
+    best = None
+    for suffix in ("", "-costs"):
+        m = load(os.path.join(ROOT, "bench", "results-mixed-%s%s.json" % (scale, suffix)))
+        if m and m.get("class_costs") and (best is None or m.get("date", "") > best.get("date", "")):
+            best = m
+    if best is None:
+        return []
+    c = best["class_costs"]
+    out = ["Cost per request, each class alone (bench/mixed, %g req/s; %s at %s, load %s .. %s):" % (
+        c["rate"], best.get("commit", "?"), best.get("date", "?"), best.get("load_before", "?"),
+        best.get("load_after", "?")),
+        "  %-8s %8s %8s %8s %8s %8s %9s %7s %8s %6s" % (
+            "class", "fcgi us", "MariaDB", "nginx", "worker", "total", "x /readyz", "stmts",
+            "rows", "cache")]
+    for name, r in c["classes"].items():
+        cpu, hit = r["cpu_us"], r.get("cache_hit_rate")
+        out.append("  %-8s %8.0f %8.0f %8.0f %8.0f %8.0f %9s %7.1f %8.1f %6s" % (
+            name, cpu["app"], cpu["db"], cpu["nginx"], cpu["worker"], r["cpu_us_total"],
+            "%.1f" % r["x_readyz"] if r.get("x_readyz") is not None else "n/a",
+            r["db_per_request"]["Questions"], r["db_per_request"]["Rows_read"],
+            "%.0f%%" % (100 * hit) if hit is not None else "-"))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--scale", default="small")
@@ -114,6 +146,9 @@ def main():
     text = ["Targets (scale %s): run, what, target, measured, result, measured at" % a.scale]
     for label, name, target, got, result, when in rows:
         text.append("  %-6s %-13s %-44s %-48s %-7s %s" % (label, name, target, got, result, when))
+    costs = costs_for(a.scale)
+    if costs:
+        text += [""] + costs
     text = "\n".join(text) + "\n"
     sys.stdout.write(text)
     if a.out:
