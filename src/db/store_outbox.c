@@ -163,42 +163,52 @@ status_one(unsigned mask, int64_t *st)
 	return 0;
 }
 
-/* The window and order of every list of messages, after its filter. */
-#define MSG_LIST_WINDOW                                                                            \
-	"AND m.created_at <= ? AND (m.created_at < ? OR m.id < ?) "                                \
-	"ORDER BY m.created_at DESC, m.id DESC LIMIT ?"
+/* The window and order of every list of messages, after its filter; a first page (no
+ * cursor) goes without the window's range, one condition less for the optimizer. */
+#define MSG_LIST_WINDOW "AND m.created_at <= ? AND (m.created_at < ? OR m.id < ?) "
+#define MSG_LIST_ORDER "ORDER BY m.created_at DESC, m.id DESC LIMIT ?"
+/* the four statements of a list whose columns are select: [one status][cursor] */
+#define MSG_LIST_SQLS(select)                                                                      \
+	{                                                                                          \
+		{select MSG_LIST_FILTER(MSG_STATUS_MASK) MSG_LIST_ORDER,                           \
+		    select MSG_LIST_FILTER(MSG_STATUS_MASK) MSG_LIST_WINDOW MSG_LIST_ORDER},       \
+		{                                                                                  \
+			select MSG_LIST_FILTER(MSG_STATUS_ONE) MSG_LIST_ORDER,                     \
+			    select MSG_LIST_FILTER(MSG_STATUS_ONE) MSG_LIST_WINDOW MSG_LIST_ORDER  \
+		}                                                                                  \
+	}
 
-/* list_params fills p (9 entries) with the parameters of MSG_LIST_FILTER and
- * MSG_LIST_WINDOW; returns 1 when the filter names one status (use MSG_STATUS_ONE). */
-static int
-list_params(const struct store_msg_filter *f, struct db_param *p)
+/* list_run binds the parameters of the filter, the window when the page has a cursor,
+ * and the limit, and runs the statement of sql[one status][cursor]. */
+static lc_err
+list_run(struct db *db, const char *const sql[2][2], const struct store_msg_filter *f,
+    struct db_rows *out)
 {
-	const char *before = f->w.before_sql ? f->w.before_sql : "9999-12-31 23:59:59.999";
+	struct db_param p[9];
 	int64_t st;
-	int one = status_one(f->status_mask, &st);
+	int one = status_one(f->status_mask, &st), cursor = f->w.before_sql != NULL;
+	size_t n = 0;
 
-	p[0] = DB_I64(f->workspace_id);
-	p[1] = DB_I64(st);
-	p[2] = DB_I64(f->kind_mask);
-	p[3] = DB_I64(f->campaign_id);
-	p[4] = DB_I64(f->campaign_id);
-	p[5] = DB_CSTR(before);
-	p[6] = DB_CSTR(before);
-	p[7] = DB_I64(f->w.before_sql ? f->w.before_id : INT64_MAX);
-	p[8] = DB_I64(f->w.limit);
-	return one;
+	p[n++] = DB_I64(f->workspace_id);
+	p[n++] = DB_I64(st);
+	p[n++] = DB_I64(f->kind_mask);
+	p[n++] = DB_I64(f->campaign_id);
+	p[n++] = DB_I64(f->campaign_id);
+	if (cursor) {
+		p[n++] = DB_CSTR(f->w.before_sql);
+		p[n++] = DB_CSTR(f->w.before_sql);
+		p[n++] = DB_I64(f->w.before_id);
+	}
+	p[n++] = DB_I64(f->w.limit);
+	return db_query(db, sql[one][cursor], p, n, out);
 }
 
 lc_err
 store_msg_list(struct db *db, const struct store_msg_filter *f, struct db_rows *out)
 {
-	static const char *const sql[2] = {MSG_SELECT MSG_LIST_FILTER(MSG_STATUS_MASK)
-	                                       MSG_LIST_WINDOW,
-	    MSG_SELECT MSG_LIST_FILTER(MSG_STATUS_ONE) MSG_LIST_WINDOW};
-	struct db_param p[9];
-	int one = list_params(f, p);
+	static const char *const sql[2][2] = MSG_LIST_SQLS(MSG_SELECT);
 
-	return db_query(db, sql[one], p, 9, out);
+	return list_run(db, sql, f, out);
 }
 
 lc_err
@@ -208,14 +218,10 @@ store_msg_list_brief(struct db *db, const struct store_msg_filter *f, struct db_
 	"SELECT m.id, m.public_id, m.kind, m.status, m.to_email, m.to_name, m.subject, "           \
 	"m.schedule_at, m.created_at, m.credits_reserved, m.held_reason, m.next_slot_at, "         \
 	"c.public_id, c.name FROM outbound_messages m JOIN campaigns c ON c.id = m.campaign_id "
-	static const char *const sql[2] = {MSG_BRIEF_SELECT MSG_LIST_FILTER(MSG_STATUS_MASK)
-	                                       MSG_LIST_WINDOW,
-	    MSG_BRIEF_SELECT MSG_LIST_FILTER(MSG_STATUS_ONE) MSG_LIST_WINDOW};
+	static const char *const sql[2][2] = MSG_LIST_SQLS(MSG_BRIEF_SELECT);
 #undef MSG_BRIEF_SELECT
-	struct db_param p[9];
-	int one = list_params(f, p);
 
-	return db_query(db, sql[one], p, 9, out);
+	return list_run(db, sql, f, out);
 }
 
 lc_err
