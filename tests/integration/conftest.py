@@ -145,6 +145,24 @@ def anon():
     return Api(None)
 
 
+def csrf_of(html):
+    """The CSRF token in a page's form, or "" when the page has none."""
+    import re
+    m = re.search(r'name="csrf" value="([^"]+)"', html)
+    return m.group(1) if m else ""
+
+
+def sign_in(email, password):
+    """A requests.Session signed in the way a person is: the login page for its cookie and
+    form token, then the form's POST, which must answer 303 with the session cookie."""
+    s = requests.Session()
+    page = s.get(URL + "/app/login", timeout=30)
+    r = s.post(URL + "/app/login", allow_redirects=False, timeout=30, data={
+        "csrf": csrf_of(page.text), "next": "/app/", "email": email, "password": password})
+    assert r.status_code == 303, r.text
+    return s
+
+
 def config_value(section, key):
     """The stack's configuration value [section] key (the stack under test's file)."""
     current = None

@@ -8,9 +8,7 @@ import re
 import uuid
 
 import pytest
-import requests
-
-from conftest import URL, Tenant, cli
+from conftest import URL, Tenant, cli, sign_in
 
 CAMPAIGN = "/v1/link-building/campaign"
 JSON = {"Content-Type": "application/json"}
@@ -110,12 +108,7 @@ def test_the_signed_in_queue_pages_the_same_list(queue):
     password = "correct horse battery " + uuid.uuid4().hex[:8]
     cli("user", "add", email, "--workspace", t.ws, "--role", "approver", "--password-stdin",
         stdin=password + "\n")
-    s = requests.Session()
-    login = s.get(URL + "/app/login", timeout=30)
-    token = re.search(r'name="csrf" value="([^"]+)"', login.text).group(1)
-    r = s.post(URL + "/app/login", allow_redirects=False, timeout=30, data={
-        "csrf": token, "next": "/app/", "email": email, "password": password})
-    assert r.status_code == 303, r.text
+    s = sign_in(email, password)
     seen, path = [], f"/app/w/{t.ws}/approvals"
     for _ in range(5):
         page = s.get(URL + path, timeout=30)

@@ -12,7 +12,7 @@ import subprocess
 
 import requests
 
-from conftest import URL
+from conftest import URL, sign_in
 
 DEV = os.environ.get("LINKCAMP_DEV", "")
 INSTANCE = os.environ.get("LINKCAMP_INSTANCE", "test")
@@ -20,19 +20,9 @@ LOG_DIR = os.environ.get("LINKCAMP_LOG_DIR", "/tmp")
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _csrf(html):
-    m = re.search(r'name="csrf" value="([^"]+)"', html)
-    return m.group(1) if m else ""
-
-
 def _signed_in():
-    s = requests.Session()
-    page = s.get(URL + "/app/login", timeout=30)
-    r = s.post(URL + "/app/login", allow_redirects=False, timeout=30, data={
-        "csrf": _csrf(page.text), "next": "/app/", "email": os.environ["LINKCAMP_APPROVER_EMAIL"],
-        "password": os.environ["LINKCAMP_APPROVER_PASSWORD"]})
-    assert r.status_code == 303, r.text
-    return s.cookies.get_dict()
+    return sign_in(os.environ["LINKCAMP_APPROVER_EMAIL"],
+                   os.environ["LINKCAMP_APPROVER_PASSWORD"]).cookies.get_dict()
 
 
 def _fetch(cookies, path):

@@ -10,7 +10,7 @@ import uuid
 
 import requests
 
-from conftest import URL, Tenant, add_prospects, cli
+from conftest import URL, Tenant, add_prospects, cli, csrf_of, sign_in
 
 JSON = {"Content-Type": "application/json"}
 CAMPAIGN = "/v1/link-building/campaign"
@@ -29,18 +29,8 @@ QUERIES = ["", "status=x", "cursor=%00", "cursor=abc", "limit=-1", "limit=1e9", 
            "next=https://evil.example/", "page=" + "9" * 30, "q=%ff", "&&", "campaign=" + "a" * 2000]
 
 
-def _csrf(html):
-    m = re.search(r'name="csrf" value="([^"]+)"', html)
-    return m.group(1) if m else ""
-
-
 def _signed_in(email):
-    s = requests.Session()
-    page = s.get(URL + "/app/login", timeout=30)
-    r = s.post(URL + "/app/login", allow_redirects=False, timeout=30, data={
-        "csrf": _csrf(page.text), "next": "/app/", "email": email, "password": PASSWORD})
-    assert r.status_code == 303, r.text
-    return s
+    return sign_in(email, PASSWORD)
 
 
 def _world():
@@ -98,7 +88,7 @@ def test_a_random_walk_of_hostile_page_requests_never_gets_a_5xx():
             form[rng.choice(["extra", "csrf", "action", "id"])] = rng.choice(FIELD_VALUES)
         if method == "POST" and "csrf" not in form and rng.random() < 0.5:
             page = s.get(URL + "/app/w/" + ws + "/approvals", timeout=30)
-            form["csrf"] = _csrf(page.text)
+            form["csrf"] = csrf_of(page.text)
         query = rng.choice(QUERIES) if rng.random() < 0.3 else ""
         if rng.random() < 0.05:
             method = rng.choice(["PUT", "DELETE", "HEAD", "PATCH"])

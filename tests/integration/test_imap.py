@@ -530,9 +530,7 @@ def test_cli_mailbox_add_with_imap(t, sent):
 
 def test_the_mailboxes_page_shows_the_imap_state(t):
     import html
-    import re
-    import requests
-    from conftest import URL, cli
+    from conftest import URL, cli, sign_in
 
     folder = new_folder("box2")
     bad = create(t.api, imap_body([folder], user="box2", password="page-" + uuid.uuid4().hex))
@@ -543,12 +541,7 @@ def test_the_mailboxes_page_shows_the_imap_state(t):
     email = f"imap.{uuid.uuid4().hex[:8]}@agency.example"
     cli("user", "add", email, "--workspace", t.ws, "--role", "approver", "--password-stdin",
         stdin=pw + "\n")
-    s = requests.Session()
-    page = s.get(URL + "/app/login", timeout=30)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    r = s.post(URL + "/app/login", allow_redirects=False, timeout=30, data={
-        "csrf": csrf, "next": "/app/", "email": email, "password": pw})
-    assert r.status_code == 303, r.text
+    s = sign_in(email, pw)
     r = s.get(f"{URL}/app/w/{t.ws}/mailboxes", timeout=30)
     assert r.status_code == 200, r.text
     text = html.unescape(r.text)

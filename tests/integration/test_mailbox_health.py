@@ -141,17 +141,8 @@ def test_the_demo_has_two_mailboxes_one_paused_and_messages_held_with_their_next
 
 
 def test_the_pages_show_why_a_message_waits_and_its_next_slot(demo):
-    import re
-
-    import requests
-    from conftest import URL
-    s = requests.Session()
-    page = s.get(URL + "/app/login", timeout=30)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    r = s.post(URL + "/app/login", allow_redirects=False, timeout=30, data={
-        "csrf": csrf, "next": "/app/", "email": os.environ["LINKCAMP_APPROVER_EMAIL"],
-        "password": os.environ["LINKCAMP_APPROVER_PASSWORD"]})
-    assert r.status_code == 303, r.text
+    from conftest import URL, sign_in
+    s = sign_in(os.environ["LINKCAMP_APPROVER_EMAIL"], os.environ["LINKCAMP_APPROVER_PASSWORD"])
     camps = demo["api"].get(CAMPAIGN, query="limit=50").json()["data"]
     cid = [c["id"] for c in camps if c["name"] == "engineering metrics dashboards"][0]
     held = demo["api"].get("/v1/approvals", query=f"status=held&campaignId={cid}").json()["data"]

@@ -15,8 +15,8 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from conftest import (BIN, CONFIG, Api, LocalHttp, Tenant, add_prospects, assert_problem, cli,
-                      config_value, db_socket, sink_messages, sql, wait_for)
+from conftest import (CONFIG, LocalHttp, Tenant, assert_problem, cli, config_value, db_socket,
+                      sink_messages, sql, wait_for)
 
 JSON = {"Content-Type": "application/json"}
 CAMPAIGN = "/v1/link-building/campaign"
@@ -556,21 +556,14 @@ def test_an_implicit_tls_mailbox_delivers_through_its_tunnel(t):
 
 
 def test_the_mailboxes_page_lists_them_for_approvers(t):
-    import re
-    import requests
-    from conftest import URL
+    from conftest import URL, sign_in
 
     password = "correct horse battery staple"
     email = f"mbx.{uuid.uuid4().hex[:8]}@agency.example"
     cli("user", "add", email, "--workspace", t.ws, "--role", "approver", "--password-stdin",
         stdin=password + "\n")
     m = create_mailbox(t.api, user="box2", password="page-" + uuid.uuid4().hex)
-    s = requests.Session()
-    page = s.get(URL + "/app/login", timeout=30)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    r = s.post(URL + "/app/login", allow_redirects=False, timeout=30, data={
-        "csrf": csrf, "next": "/app/", "email": email, "password": password})
-    assert r.status_code == 303, r.text
+    s = sign_in(email, password)
     r = s.get(f"{URL}/app/w/{t.ws}/mailboxes", timeout=30)
     assert r.status_code == 200, r.text
     assert m["id"] in r.text and "box2@mailbox.test" in r.text and "password set" in r.text

@@ -7,23 +7,16 @@ without a role in the workspace gets the 404 page, not the login page; each role
 on the approval queue; the idle deadline moves as before."""
 import hashlib
 import json
-import re
 import urllib.parse
 import uuid
 
 import requests
 
-from conftest import URL, Tenant, add_prospects, cli, config_value, sql
+from conftest import URL, Tenant, add_prospects, cli, config_value, csrf_of, sign_in, sql
 
 JSON = {"Content-Type": "application/json"}
 CAMPAIGN = "/v1/link-building/campaign"
 PASSWORD = "correct horse battery staple"
-
-
-def _csrf(html):
-    m = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert m, html[:500]
-    return m.group(1)
 
 
 def _user(ws, role):
@@ -34,12 +27,7 @@ def _user(ws, role):
 
 
 def _signed_in(email):
-    s = requests.Session()
-    page = s.get(URL + "/app/login", timeout=30)
-    r = s.post(URL + "/app/login", allow_redirects=False, timeout=30, data={
-        "csrf": _csrf(page.text), "next": "/app/", "email": email, "password": PASSWORD})
-    assert r.status_code == 303, r.text
-    return s
+    return sign_in(email, PASSWORD)
 
 
 def _sid(s):
@@ -111,7 +99,7 @@ def test_a_live_session_without_a_role_in_the_workspace_is_404_not_login():
             _is_no_workspace(s.get(URL + f"/app/w/{ws}/{page}", allow_redirects=False,
                                    timeout=30))
     # a POST with this session's CSRF token: the workspace is checked after the token
-    csrf = _csrf(s.get(URL + f"/app/w/{t.ws}/approvals", timeout=30).text)
+    csrf = csrf_of(s.get(URL + f"/app/w/{t.ws}/approvals", timeout=30).text)
     r = s.post(URL + f"/app/w/{other.ws}/approvals", allow_redirects=False, timeout=30,
                data={"csrf": csrf, "action": "approve", "id": "msg_" + "A" * 22})
     _is_no_workspace(r)
@@ -195,13 +183,13 @@ def test_each_role_has_its_rights_on_the_queue():
     assert len(waiting) == 1
     # a viewer's approval is refused and changes nothing
     r = viewer.post(URL + queue, allow_redirects=False, timeout=30, data={
-        "csrf": _csrf(pages["viewer"].text), "action": "approve", "id": msg})
+        "csrf": csrf_of(pages["viewer"].text), "action": "approve", "id": msg})
     assert r.status_code == 403, r.text[:300]
     assert "Not allowed" in r.text
     assert status() == waiting
 
     # an approver's goes through
     r = approver.post(URL + queue, allow_redirects=False, timeout=30, data={
-        "csrf": _csrf(pages["approver"].text), "action": "approve", "id": msg})
+        "csrf": csrf_of(pages["approver"].text), "action": "approve", "id": msg})
     assert r.status_code in (200, 303), r.text[:300]
     assert status() != waiting

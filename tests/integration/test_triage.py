@@ -137,21 +137,14 @@ def test_paging_and_the_index():
     assert plan[0][5] == "ix_inbound_triage", plan
 
 
-def sign_in(ws, role):
-    import re
-    import requests
-    from conftest import URL, cli
+def signed_in_as(ws, role):
+    from conftest import cli, sign_in
 
     password = "correct horse battery staple"
     email = f"triage.{uuid.uuid4().hex[:8]}@agency.example"
     cli("user", "add", email, "--workspace", ws, "--role", role, "--password-stdin",
         stdin=password + "\n")
-    s = requests.Session()
-    page = s.get(URL + "/app/login", timeout=30)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    r = s.post(URL + "/app/login", allow_redirects=False, timeout=30, data={
-        "csrf": csrf, "next": "/app/", "email": email, "password": password})
-    assert r.status_code == 303, r.text
+    s = sign_in(email, password)
     return s, email
 
 
@@ -162,7 +155,7 @@ def test_the_unmatched_page_lists_and_decides():
     t, who, rels, sender, tag = world()
     m1 = stranger_mail(t.api, f"a.{tag}@other-mail.example", sender, "<b>Hello</b> & welcome")
     m2 = stranger_mail(t.api, f"b.{tag}@other-mail.example", sender)
-    viewer, _ = sign_in(t.ws, "viewer")
+    viewer, _ = signed_in_as(t.ws, "viewer")
     r = viewer.get(f"{URL}/app/w/{t.ws}/unmatched", timeout=30)
     assert r.status_code == 200 and m1 in r.text and m2 in r.text, r.text
     assert "&lt;b&gt;Hello&lt;/b&gt; &amp; welcome" in r.text and "<b>Hello" not in r.text
@@ -172,7 +165,7 @@ def test_the_unmatched_page_lists_and_decides():
                     data={"csrf": csrf, "decision": "dismiss"})
     assert r.status_code == 403
 
-    approver, email = sign_in(t.ws, "approver")
+    approver, email = signed_in_as(t.ws, "approver")
     page = approver.get(f"{URL}/app/w/{t.ws}/unmatched", timeout=30)
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
     # match by the prospect's address, as a person would type it

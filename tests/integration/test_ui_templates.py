@@ -4,14 +4,11 @@
 other pages; once the file is there the page renders, with no restart. linkcamp-fcgi is
 restarted on a copy of templates/ (LINKCAMP_TEMPLATES_DIR) and then back on its own."""
 import os
-import re
 import shutil
 import subprocess
 import tempfile
 
-import requests
-
-from conftest import URL
+from conftest import URL, sign_in
 
 DEV = os.environ.get("LINKCAMP_DEV", "")
 INSTANCE = os.environ.get("LINKCAMP_INSTANCE", "test")
@@ -21,19 +18,8 @@ TEMPLATES = os.path.join(HERE, "..", "..", "templates")
 BROKEN = "<!doctype html><title>Error</title><p>Something went wrong."
 
 
-def _csrf(html):
-    m = re.search(r'name="csrf" value="([^"]+)"', html)
-    return m.group(1) if m else ""
-
-
 def _signed_in():
-    s = requests.Session()
-    page = s.get(URL + "/app/login", timeout=30)
-    r = s.post(URL + "/app/login", allow_redirects=False, timeout=30, data={
-        "csrf": _csrf(page.text), "next": "/app/", "email": os.environ["LINKCAMP_APPROVER_EMAIL"],
-        "password": os.environ["LINKCAMP_APPROVER_PASSWORD"]})
-    assert r.status_code == 303, r.text
-    return s
+    return sign_in(os.environ["LINKCAMP_APPROVER_EMAIL"], os.environ["LINKCAMP_APPROVER_PASSWORD"])
 
 
 def _log_size():
