@@ -142,8 +142,9 @@ store_msg_claim_batch(struct db *db, const int64_t *ids, size_t n, const char *o
 /* A mask of statuses is tested bit by bit, which no index can use past workspace_id: the
  * list then sorts, and the count reads, every message the workspace ever had. One status
  * (the approval queue's awaiting approval, the campaign page's held) is an equality, so
- * ix_outbound_ws_status (workspace_id, status, created_at, id) gives the rows of that
- * status in order and the count reads those only. */
+ * ix_outbound_ws_status (workspace_id, status, created_at, id, kind, campaign_id) gives
+ * the rows of that status in order, and the count reads those index entries only: kind
+ * and campaign_id are in the index (160), so no row is fetched to test them. */
 #define MSG_LIST_FILTER(status_test)                                                               \
 	"WHERE m.workspace_id = ? AND " status_test " AND ((1 << m.kind) & ?) <> 0 "               \
 	"AND (? = 0 OR m.campaign_id = ?) "
