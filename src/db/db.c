@@ -613,6 +613,21 @@ db_query(struct db *db, const char *sql, const struct db_param *params, size_t n
 }
 
 lc_err
+db_count_rows(
+    struct db *db, const char *sql, const struct db_param *params, size_t nparams, unsigned *count)
+{
+	struct db_rows r;
+	lc_err e;
+
+	*count = 0;
+	if ((e = db_query(db, sql, params, nparams, &r)) != LC_OK)
+		return e;
+	*count = (unsigned)r.nrows;
+	db_rows_free(&r);
+	return LC_OK;
+}
+
+lc_err
 db_exec(struct db *db, const char *sql, const struct db_param *params, size_t nparams,
     uint64_t *affected, uint64_t *insert_id)
 {

@@ -54,6 +54,12 @@ void db_server_version(struct db *db, char *out, size_t len);
 lc_err db_query(struct db *db, const char *sql, const struct db_param *params, size_t nparams,
     struct db_rows *out);
 
+/* db_count_rows runs a SELECT and gives in *count how many rows it returned (the rows are
+ * not kept): "lock these rows, and how many are they", a cap checked under FOR UPDATE.
+ * Errors as db_query; *count is 0 on error. */
+lc_err db_count_rows(
+    struct db *db, const char *sql, const struct db_param *params, size_t nparams, unsigned *count);
+
 /* db_exec runs a statement without a result set. affected/insert_id may be NULL.
  * Errors as db_query, plus LC_ECONFLICT on a duplicate key. */
 lc_err db_exec(struct db *db, const char *sql, const struct db_param *params, size_t nparams,

@@ -14,14 +14,8 @@ store_webhook_count_lock(struct db *db, int64_t workspace_id, unsigned *count)
 	static const char sql[] = "SELECT id FROM webhooks WHERE workspace_id = ? AND status = 0 "
 	                          "FOR UPDATE";
 	struct db_param p[] = {DB_I64(workspace_id)};
-	struct db_rows r;
-	lc_err e;
 
-	if ((e = db_query(db, sql, p, 1, &r)) != LC_OK)
-		return e;
-	*count = (unsigned)r.nrows;
-	db_rows_free(&r);
-	return LC_OK;
+	return db_count_rows(db, sql, p, 1, count);
 }
 
 lc_err
