@@ -9,6 +9,7 @@
 #include "core/validate.h"
 #include "ui/ui.h"
 #include "ui/ui_app.h"
+#include "ui/ui_labels.h"
 #include "util/cursor.h"
 #include "util/timefmt.h"
 
@@ -112,8 +113,8 @@ ui_queue_get(void *arg)
 		const struct msg_brief *m = &ap_items[i];
 		json_t *it = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i}", "id", m->public_id, "to",
 		    m->to, "to_name", m->to_name ? m->to_name : "", "subject", m->subject, "kind",
-		    msg_kind_name(m->kind), "campaign_id", m->campaign_public_id, "credits",
-		    (int)m->credits_reserved);
+		    ui_label(msg_kind_name(m->kind)), "campaign_id", m->campaign_public_id,
+		    "credits", (int)m->credits_reserved);
 		if (it == NULL)
 			continue;
 		ui_set_str(it, "campaign_name", m->campaign_name);
@@ -300,12 +301,14 @@ ui_message_get(void *arg)
 
 	page = ui_ctx_new(&u, &w, "Message");
 	msg = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:s,s:b}", "id", m.public_id,
-	    "kind", msg_kind_name(m.kind), "status", msg_status_name(m.status), "from", m.from,
-	    "to", m.to, "to_name", m.to_name ? m.to_name : "", "subject", m.subject, "body", m.body,
-	    "credits", (int)m.credits_reserved, "charged", (int)m.credits_charged, "cost",
+	    "kind", ui_label(msg_kind_name(m.kind)), "status", msg_status_name(m.status), "from",
+	    m.from, "to", m.to, "to_name", m.to_name ? m.to_name : "", "subject", m.subject, "body",
+	    m.body, "credits", (int)m.credits_reserved, "charged", (int)m.credits_charged, "cost",
 	    SEND_COST, "campaign_id", m.campaign_public_id, "pending",
 	    m.status == MS_AWAITING_APPROVAL);
 	if (msg) {
+		/* status stays the identifier (the page's CSS class); people read its label */
+		ui_set_str(msg, "status_label", ui_label(msg_status_name(m.status)));
 		ui_set_str(msg, "campaign_name", have_c ? c.name : m.campaign_public_id);
 		ui_set_str(msg, "message_id", m.message_id);
 		ui_set_str(msg, "in_reply_to", m.in_reply_to);
@@ -313,7 +316,7 @@ ui_message_get(void *arg)
 		ui_set_str(msg, "requested_by", m.requested_by);
 		ui_set_str(msg, "last_error", m.last_error);
 		/* a message pacing holds: why, and when its mailbox's next slot comes */
-		ui_set_str(msg, "held_reason", pacing_reason_name(m.held_reason));
+		ui_set_str(msg, "held_reason", ui_label(pacing_reason_name(m.held_reason)));
 		if (m.next_slot_ms >= 0)
 			ui_set_time(msg, "next_slot", m.next_slot_ms);
 		ui_set_time(msg, "schedule", m.schedule_ms);
@@ -329,7 +332,8 @@ ui_message_get(void *arg)
 	if (have_r) {
 		json_t *p = json_pack("{s:s,s:s,s:s,s:s}", "domain", r.domain ? r.domain : "",
 		    "name", r.contact_name ? r.contact_name : "", "email",
-		    r.contact_email ? r.contact_email : "", "status", rel_status_name(r.status));
+		    r.contact_email ? r.contact_email : "", "status",
+		    ui_label(rel_status_name(r.status)));
 		if (p && msg)
 			json_object_set_new(msg, "prospect", p);
 		else
@@ -338,8 +342,8 @@ ui_message_get(void *arg)
 	hist = json_array();
 	for (i = 0; hist && i < h.n; i++) {
 		json_t *it = json_pack("{s:s,s:s,s:s,s:s,s:b}", "id", h.items[i].public_id,
-		    "subject", h.items[i].subject, "kind", msg_kind_name(h.items[i].kind), "status",
-		    msg_status_name(h.items[i].status), "current",
+		    "subject", h.items[i].subject, "kind", ui_label(msg_kind_name(h.items[i].kind)),
+		    "status", ui_label(msg_status_name(h.items[i].status)), "current",
 		    strcmp(h.items[i].public_id, m.public_id) == 0);
 		if (it == NULL)
 			continue;

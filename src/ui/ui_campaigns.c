@@ -7,6 +7,7 @@
 #include "core/pacing.h"
 #include "ui/ui.h"
 #include "ui/ui_app.h"
+#include "ui/ui_labels.h"
 #include "util/cursor.h"
 #include "util/timefmt.h"
 
@@ -291,8 +292,9 @@ held_json(struct http_ctx *ctx, const struct ui_ws *w, const struct campaign *c)
 	for (i = 0; list && i < ap.n; i++) {
 		const struct msg_brief *m = &msgs[i];
 		json_t *o = json_pack("{s:s,s:s,s:s}", "id", m->public_id, "to", m->to, "reason",
-		    pacing_reason_name(m->held_reason) ? pacing_reason_name(m->held_reason)
-		                                       : "campaign paused");
+		    pacing_reason_name(m->held_reason)
+		        ? ui_label(pacing_reason_name(m->held_reason))
+		        : "campaign paused");
 
 		if (o == NULL)
 			continue;
@@ -351,7 +353,7 @@ ui_campaign_get(void *arg)
 	domains = json_array();
 	for (i = 0; domains && i < m.ndomains && i < 200; i++) {
 		json_t *o = json_pack("{s:s,s:s}", "domain", m.by_domain[i].domain, "status",
-		    rel_status_name(m.by_domain[i].status));
+		    ui_label(rel_status_name(m.by_domain[i].status)));
 		if (o == NULL)
 			continue;
 		ui_set_str(o, "link", m.by_domain[i].link_url);

@@ -2,8 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/placements.h"
 #include "ui/ui.h"
 #include "ui/ui_app.h"
+#include "ui/ui_labels.h"
 #include "ui/ui_report_view.h"
 #include "util/buf.h"
 #include "util/timefmt.h"
@@ -28,13 +30,14 @@ slen(const char *s)
 }
 
 /* row_cost bounds the HTML of one row: every value escaped at worst ("&" is "&amp;", 5
- * bytes for 1), the campaign's id twice (its link) and the fixed markup. */
+ * bytes for 1), the campaign's id twice (its link), the issues' words (at most 4 bytes for
+ * a byte of their identifiers: ui_labels.c) and the fixed markup. */
 static size_t
 row_cost(const struct report_row *it)
 {
 	return ROW_HTML_FIXED +
 	       5 * (slen(it->link_url) + slen(it->domain) + slen(it->anchor) + slen(it->rel) +
-	               slen(it->issues) + slen(it->expected_anchor) + slen(it->campaign_name) +
+	               4 * slen(it->issues) + slen(it->expected_anchor) + slen(it->campaign_name) +
 	               2 * slen(it->campaign_id));
 }
 
@@ -77,7 +80,12 @@ row_json(const struct report_row *it, const char *ws_id, int public)
 		ui_time(it->guarantee_ms, guarantee);
 		json_object_set_new(o, "guarantee", json_string(guarantee));
 	}
-	ui_set_str(o, "issues", it->issues);
+	if (it->issues && it->issues[0]) {
+		char words[PLACEMENT_ISSUES_MAX * 4];
+
+		ui_labels_join(it->issues, words, sizeof(words));
+		ui_set_str(o, "issues", words);
+	}
 	ui_set_str(o, "expected_anchor", it->expected_anchor);
 	if (it->anchor) {
 		json_object_set_new(o, "found", json_true());

@@ -7,6 +7,7 @@
 #include "core/inbound_view.h"
 #include "ui/ui.h"
 #include "ui/ui_app.h"
+#include "ui/ui_labels.h"
 
 #define UI_TRIAGE_PAGE 25
 #define UI_EXCERPT_BYTES 600
@@ -32,8 +33,8 @@ item_json(const struct inbound_view *v)
 		memcpy(excerpt, t, n + 1);
 	}
 	o = json_pack("{s:s,s:s,s:s,s:s}", "id", v->public_id, "class",
-	    inbound_class_name(v->klass), "subject", v->subject ? v->subject : "", "excerpt",
-	    excerpt);
+	    ui_label(inbound_class_name(v->klass)), "subject", v->subject ? v->subject : "",
+	    "excerpt", excerpt);
 	if (o) {
 		ui_set_str(o, "from", v->from);
 		ui_set_str(o, "from_name", v->from_name);

@@ -149,10 +149,10 @@ def test_the_pages_show_why_a_message_waits_and_its_next_slot(demo):
     paused = [m for m in held if m["heldReason"] == "mailbox_paused"][0]
     html = s.get(f"{URL}/app/w/{demo['workspace']}/campaigns/{cid}", timeout=30)
     assert html.status_code == 200
-    assert "<h2>Held</h2>" in html.text and "mailbox_paused" in html.text, html.text
+    assert "<h2>Held</h2>" in html.text and "mailbox paused" in html.text, html.text
     assert paused["to"] in html.text
     msg = s.get(f"{URL}/app/w/{demo['workspace']}/approvals/{paused['id']}", timeout=30)
-    assert msg.status_code == 200 and "<dt>Held</dt><dd>mailbox_paused</dd>" in msg.text, msg.text
+    assert msg.status_code == 200 and "<dt>Held</dt><dd>mailbox paused</dd>" in msg.text, msg.text
     waiting = [m for m in held if m["nextSlotAt"]]
     if waiting:  # (unless the run passed their slot: test above)
         msg = s.get(f"{URL}/app/w/{demo['workspace']}/approvals/{waiting[0]['id']}", timeout=30)
