@@ -20,14 +20,17 @@
 struct claim_ctx {
 	struct core *core;
 	unsigned lease_seconds, interval, max;
-	struct notify_job *jobs;
-	size_t n;
+	struct notify_job *jobs; /* max slots */
+	size_t n;                /* slots holding a job */
+	int64_t ws;              /* the workspace claim_tx decides */
+	int got;                 /* claim_tx filled jobs[n] */
 };
 
 static lc_err compose(
     struct core *, const struct db_rows *, const struct db_rows *, struct notify_job *);
 static lc_err claim_workspace(struct db *, struct claim_ctx *, int64_t, int64_t);
 static lc_err claim_tx(struct db *, void *);
+static void notify_jobs_free_one(struct notify_job *);
 
 lc_err
 notify_queue_tx(struct db *db, int64_t workspace_id, int64_t msg_id)
@@ -146,7 +149,9 @@ claim_workspace(struct db *db, struct claim_ctx *ctx, int64_t ws, int64_t now)
 		    db, live, nlive, 4, NULL, "the workspace has no approvers", now_sql);
 	} else if ((e = store_notify_claim(db, live, nlive, lease)) == LC_OK &&
 	           (e = store_notify_gate_set(db, ws, next, now_sql)) == LC_OK) {
-		struct notify_job *j = &ctx->jobs[ctx->n++];
+		struct notify_job *j = &ctx->jobs[ctx->n];
+
+		ctx->got = 1;
 
 		j->ids = live;
 		j->nids = nlive;
@@ -162,53 +167,66 @@ out:
 	return e;
 }
 
+/* claim_tx decides one workspace (ctx->ws) in a transaction of its own, whose first
+ * statement locks the workspace's gate: what it reads next is read after every claim
+ * another worker made of the workspace (REPEATABLE READ takes its snapshot at the first
+ * plain read, which comes after the lock). Its job, if any, is ctx->jobs[ctx->n]. */
 static lc_err
 claim_tx(struct db *db, void *arg)
 {
 	struct claim_ctx *ctx = arg;
-	char now_sql[TIME_SQL_LEN];
-	int64_t now = now_ms();
-	struct db_rows ws;
-	size_t i, k;
-	lc_err e;
+	struct notify_job *slot = &ctx->jobs[ctx->n];
 
-	notify_jobs_free(ctx->jobs, ctx->n);
-	ctx->jobs = NULL;
-	ctx->n = 0;
-	sqltime_format(now, now_sql);
-	if ((e = store_notify_due_workspaces(db, now_sql, NOTIFY_DUE_ROWS, &ws)) != LC_OK)
-		return e;
-	if (ws.nrows > 0 && (ctx->jobs = calloc(ctx->max, sizeof(*ctx->jobs))) == NULL) {
-		db_rows_free(&ws);
-		return LC_ENOMEM;
-	}
-	for (i = 0; i < ws.nrows && ctx->n < ctx->max && e == LC_OK; i++) {
-		int64_t id = db_i64(&ws, i, 0);
-
-		/* gathering: one look per workspace takes all its due items at once; one item
-		 * per email (interval 0): the workspace's next item is the next job */
-		for (k = 0; ctx->interval > 0 && k < i; k++)
-			if (db_i64(&ws, k, 0) == id)
-				break;
-		if (ctx->interval > 0 && k < i)
-			continue;
-		e = claim_workspace(db, ctx, id, now);
-	}
-	db_rows_free(&ws);
-	return e;
+	/* a retried transaction starts from an empty slot */
+	notify_jobs_free_one(slot);
+	ctx->got = 0;
+	return claim_workspace(db, ctx, ctx->ws, now_ms());
 }
 
 lc_err
 notify_claim(struct core *core, unsigned lease_seconds, unsigned interval_seconds, unsigned max,
     struct notify_job **jobs, size_t *n)
 {
-	struct claim_ctx ctx = {core, lease_seconds, interval_seconds, max, NULL, 0};
+	struct claim_ctx ctx = {core, lease_seconds, interval_seconds, max, NULL, 0, 0, 0};
+	char now_sql[TIME_SQL_LEN];
+	struct db_rows ws;
+	size_t i, k;
 	lc_err e;
 
 	*jobs = NULL;
 	*n = 0;
-	if ((e = db_tx(core->db, claim_tx, &ctx)) != LC_OK) {
-		notify_jobs_free(ctx.jobs, ctx.n);
+	sqltime_format(now_ms(), now_sql);
+	if ((e = store_notify_due_workspaces(core->db, now_sql, NOTIFY_DUE_ROWS, &ws)) != LC_OK)
+		return e;
+	if (ws.nrows == 0 || max == 0) {
+		db_rows_free(&ws);
+		return LC_OK;
+	}
+	if ((ctx.jobs = calloc(max, sizeof(*ctx.jobs))) == NULL) {
+		db_rows_free(&ws);
+		return LC_ENOMEM;
+	}
+	for (i = 0; i < ws.nrows && ctx.n < max; i++) {
+		ctx.ws = db_i64(&ws, i, 0);
+		/* gathering: one look per workspace takes all its due items at once; one item
+		 * per email (interval 0): the workspace's next item is the next job */
+		for (k = 0; ctx.interval > 0 && k < i; k++)
+			if (db_i64(&ws, k, 0) == ctx.ws)
+				break;
+		if (ctx.interval > 0 && k < i)
+			continue;
+		if ((e = db_tx(core->db, claim_tx, &ctx)) != LC_OK) {
+			/* this workspace's claim was rolled back; the jobs already claimed (and
+			 * committed) are still to be sent */
+			notify_jobs_free_one(&ctx.jobs[ctx.n]);
+			break;
+		}
+		if (ctx.got)
+			ctx.n++;
+	}
+	db_rows_free(&ws);
+	if (e != LC_OK && ctx.n == 0) {
+		free(ctx.jobs);
 		return e;
 	}
 	*jobs = ctx.jobs;
@@ -216,19 +234,28 @@ notify_claim(struct core *core, unsigned lease_seconds, unsigned interval_second
 	return LC_OK;
 }
 
+/* notify_jobs_free_one frees what one job holds and leaves it empty. */
+static void
+notify_jobs_free_one(struct notify_job *j)
+{
+	size_t k;
+
+	for (k = 0; k < j->nrcpts; k++)
+		free(j->rcpts[k]);
+	free(j->rcpts);
+	free(j->ids);
+	free(j->subject);
+	free(j->text);
+	memset(j, 0, sizeof(*j));
+}
+
 void
 notify_jobs_free(struct notify_job *jobs, size_t n)
 {
-	size_t i, k;
+	size_t i;
 
-	for (i = 0; jobs && i < n; i++) {
-		for (k = 0; k < jobs[i].nrcpts; k++)
-			free(jobs[i].rcpts[k]);
-		free(jobs[i].rcpts);
-		free(jobs[i].ids);
-		free(jobs[i].subject);
-		free(jobs[i].text);
-	}
+	for (i = 0; jobs && i < n; i++)
+		notify_jobs_free_one(&jobs[i]);
 	free(jobs);
 }
 

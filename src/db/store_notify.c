@@ -55,8 +55,8 @@ store_notify_gate_lock(struct db *db, int64_t workspace_id, const char *now_sql,
 	static const char make[] =
 	    "INSERT INTO approval_notify_gates (workspace_id, next_at) VALUES (?, ?) "
 	    "ON DUPLICATE KEY UPDATE workspace_id = workspace_id";
-	static const char read[] =
-	    "SELECT next_at, next_at > ? FROM approval_notify_gates WHERE workspace_id = ?";
+	static const char read[] = "SELECT next_at, next_at > ? FROM approval_notify_gates "
+	                           "WHERE workspace_id = ? FOR UPDATE";
 	struct db_param pm[] = {DB_I64(workspace_id), DB_CSTR(now_sql)};
 	struct db_param pr[] = {DB_CSTR(now_sql), DB_I64(workspace_id)};
 	lc_err e;

@@ -17,8 +17,9 @@ lc_err store_notify_insert(
 lc_err store_notify_due_workspaces(
     struct db *db, const char *now_sql, unsigned limit, struct db_rows *out);
 /* store_notify_gate_lock locks the workspace's gate row until the transaction ends
- * (made, open, when missing) and reads it: column 0 its next_at, column 1 "1" when
- * next_at is after now (the workspace is mailed later), else "0". */
+ * (made, open, when missing) and reads its latest version: column 0 its next_at, column 1
+ * "1" when next_at is after now (the workspace is mailed later), else "0". Called first
+ * in its transaction, the reads after it see every claim another worker committed. */
 enum { NG_COL_NEXT, NG_COL_CLOSED };
 lc_err store_notify_gate_lock(
     struct db *db, int64_t workspace_id, const char *now_sql, struct db_rows *out);
