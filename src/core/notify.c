@@ -207,14 +207,23 @@ notify_claim(struct core *core, unsigned lease_seconds, unsigned interval_second
 		return LC_ENOMEM;
 	}
 	for (i = 0; i < ws.nrows && ctx.n < max; i++) {
-		ctx.ws = db_i64(&ws, i, 0);
+		ctx.ws = db_i64(&ws, i, ND_COL_WS);
 		/* gathering: one look per workspace takes all its due items at once; one item
 		 * per email (interval 0): the workspace's next item is the next job */
 		for (k = 0; ctx.interval > 0 && k < i; k++)
-			if (db_i64(&ws, k, 0) == ctx.ws)
+			if (db_i64(&ws, k, ND_COL_WS) == ctx.ws)
 				break;
 		if (ctx.interval > 0 && k < i)
 			continue;
+		if (db_i64(&ws, i, ND_COL_CLOSED) == 1) {
+			/* still in its interval: its items wait for the end, and are not looked at
+			 * again before; no lock is needed to move them there, nothing may mail
+			 * them sooner */
+			if ((e = store_notify_postpone(
+			         core->db, ctx.ws, db_str(&ws, i, ND_COL_NEXT))) != LC_OK)
+				break;
+			continue;
+		}
 		if ((e = db_tx(core->db, claim_tx, &ctx)) != LC_OK) {
 			/* this workspace's claim was rolled back; the jobs already claimed (and
 			 * committed) are still to be sent */

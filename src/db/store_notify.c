@@ -40,11 +40,14 @@ store_notify_insert(struct db *db, int64_t workspace_id, int64_t msg_id, const c
 lc_err
 store_notify_due_workspaces(struct db *db, const char *now_sql, unsigned limit, struct db_rows *out)
 {
-	static const char sql[] = "SELECT workspace_id FROM approval_notifications WHERE status = 0 "
-	                          "AND due_at <= ? ORDER BY due_at, id LIMIT ?";
-	struct db_param p[] = {DB_CSTR(now_sql), DB_I64(limit)};
+	static const char sql[] =
+	    "SELECT n.workspace_id, COALESCE(g.next_at, ''), COALESCE(g.next_at > ?, 0) "
+	    "FROM approval_notifications n "
+	    "LEFT JOIN approval_notify_gates g ON g.workspace_id = n.workspace_id "
+	    "WHERE n.status = 0 AND n.due_at <= ? ORDER BY n.due_at, n.id LIMIT ?";
+	struct db_param p[] = {DB_CSTR(now_sql), DB_CSTR(now_sql), DB_I64(limit)};
 
-	return db_query(db, sql, p, 2, out);
+	return db_query(db, sql, p, 3, out);
 }
 
 lc_err

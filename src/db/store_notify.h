@@ -11,9 +11,12 @@
  * one statement, in the caller's transaction. */
 lc_err store_notify_insert(
     struct db *db, int64_t workspace_id, int64_t msg_id, const char *now_sql);
-/* store_notify_due_workspaces lists the workspace ids of up to limit due pending
- * notifications, oldest due first (one column; a workspace may repeat). Nothing locked:
- * store_notify_gate_lock decides. */
+/* store_notify_due_workspaces lists the workspaces of up to limit due pending
+ * notifications, oldest due first (a workspace may repeat): its id, its gate's next_at
+ * ("" when it has none) and "1" when that is after now (the workspace is mailed later),
+ * else "0". Nothing locked: a gate read here as open is decided again under
+ * store_notify_gate_lock; one read as closed stays closed until its next_at. */
+enum { ND_COL_WS, ND_COL_NEXT, ND_COL_CLOSED };
 lc_err store_notify_due_workspaces(
     struct db *db, const char *now_sql, unsigned limit, struct db_rows *out);
 /* store_notify_gate_lock locks the workspace's gate row until the transaction ends
