@@ -137,8 +137,8 @@ claim_workspace(struct db *db, struct claim_ctx *ctx, int64_t ws, int64_t now)
 		}
 	}
 	/* decided (or gone) before anyone had to be told */
-	if (ndead > 0 &&
-	    (e = store_notify_done(db, dead, ndead, 2, NULL, "no longer waiting", now_sql)) != LC_OK)
+	if (ndead > 0 && (e = store_notify_done(
+	                      db, dead, ndead, 2, NULL, "no longer waiting", now_sql)) != LC_OK)
 		goto out;
 	if (nlive == 0)
 		goto out;

@@ -79,7 +79,8 @@ notify_text_body(const char *public_url, const char *ws_public, const char *ws_n
 		const struct notify_item *it = &items[0];
 		size_t blen = strlen(it->body), cut = utf8_prefix(it->body, NOTIFY_EXCERPT);
 
-		/* the one-item email is the one approvers have always had (docs/notifications.md) */
+		/* the one-item email is the one approvers have always had (docs/notifications.md)
+		 */
 		return buf_printf(out,
 		    "%s to %s in campaign \"%s\" is waiting for your approval:\n\n"
 		    "%s/app/w/%s/approvals/%s\n\n"
@@ -101,7 +102,8 @@ notify_text_body(const char *public_url, const char *ws_public, const char *ws_n
 		notify_text_clean(campaign, sizeof(campaign), it->campaign, NOTIFY_LINE_TEXT);
 		notify_text_clean(subject, sizeof(subject), it->subject, NOTIFY_LINE_TEXT);
 		if ((e = buf_printf(out,
-		         "\n%zu. %s to %s in campaign \"%s\"\n   Subject: %s\n   %s/app/w/%s/approvals/%s\n",
+		         "\n%zu. %s to %s in campaign \"%s\"\n   Subject: %s\n   "
+		         "%s/app/w/%s/approvals/%s\n",
 		         i + 1, kind_phrase(it->kind), it->to, campaign, subject, public_url,
 		         ws_public, it->msg_public)) != LC_OK)
 			return e;

@@ -51,7 +51,8 @@ store_notify_due_workspaces(struct db *db, const char *now_sql, unsigned limit, 
 }
 
 lc_err
-store_notify_gate_lock(struct db *db, int64_t workspace_id, const char *now_sql, struct db_rows *out)
+store_notify_gate_lock(
+    struct db *db, int64_t workspace_id, const char *now_sql, struct db_rows *out)
 {
 	/* the upsert takes the row's lock whether it made the row or found it: two workers
 	 * that both found no row would otherwise both mail the workspace */
@@ -91,8 +92,8 @@ store_notify_postpone(struct db *db, int64_t workspace_id, const char *next_sql)
 }
 
 lc_err
-store_notify_pending(struct db *db, int64_t workspace_id, const char *now_sql, unsigned limit,
-    struct db_rows *out)
+store_notify_pending(
+    struct db *db, int64_t workspace_id, const char *now_sql, unsigned limit, struct db_rows *out)
 {
 	/* outer joins: a notification whose message (or campaign) is gone must still be read,
 	 * to be closed, or it would stay due for ever */
@@ -147,8 +148,8 @@ store_notify_approvers(struct db *db, int64_t workspace_id, struct db_rows *out)
 }
 
 lc_err
-store_notify_done(struct db *db, const int64_t *ids, size_t n, unsigned status,
-    const char *due_sql, const char *error, const char *now_sql)
+store_notify_done(struct db *db, const int64_t *ids, size_t n, unsigned status, const char *due_sql,
+    const char *error, const char *now_sql)
 {
 	static const char sql[] =
 	    "UPDATE approval_notifications a JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT "

@@ -50,8 +50,8 @@ enum {
 	NT_COL_BODY, /* at most its first 601 characters: enough to quote 600 bytes */
 	NT_COL_CAMPAIGN
 };
-lc_err store_notify_pending(struct db *db, int64_t workspace_id, const char *now_sql,
-    unsigned limit, struct db_rows *out);
+lc_err store_notify_pending(
+    struct db *db, int64_t workspace_id, const char *now_sql, unsigned limit, struct db_rows *out);
 /* store_notify_claim leases the pending notifications ids[0..n) (n <= STORE_NOTIFY_BATCH_MAX)
  * in one statement; LC_ERETRY when any of them is no longer pending (another node's
  * worker claimed it first: the caller's transaction must start over). */

@@ -45,7 +45,10 @@ test_clean_replaces_controls_and_cuts_on_a_character(void **state)
 	/* "é" is two bytes: a cut at 3 bytes keeps "aé" minus nothing broken, then "…" */
 	notify_text_clean(out, sizeof(out), "a\xc3\xa9\xc3\xa9", 4);
 	assert_string_equal(out, "a\xc3\xa9…");
-	notify_text_clean(out, sizeof(out), "ab\xff\xfe" "c", 100);
+	notify_text_clean(out, sizeof(out),
+	    "ab\xff\xfe"
+	    "c",
+	    100);
 	assert_string_equal(out, "ab??c");
 	notify_text_clean(out, sizeof(out), "", 100);
 	assert_string_equal(out, "");
@@ -67,7 +70,8 @@ test_clean_never_passes_its_buffer(void **state)
 static void
 test_one_item_subject_is_as_before(void **state)
 {
-	struct notify_item it = {MSG_SEND_EMAIL, "a@b.example", "C", "Hello there", "Body", "out_1"};
+	struct notify_item it = {
+	    MSG_SEND_EMAIL, "a@b.example", "C", "Hello there", "Body", "out_1"};
 	char s[NOTIFY_SUBJECT_MAX];
 
 	(void)state;
@@ -105,8 +109,8 @@ test_gathered_body_lists_at_most_25_then_counts_the_rest(void **state)
 	(void)state;
 	for (i = 0; i < 30; i++) {
 		snprintf(ids[i], sizeof(ids[i]), "out_%zu", i);
-		it[i] = (struct notify_item){MSG_FOLLOW_UP, "p@q.example", "Camp\nX", "Subj\r\nY",
-		    "body", ids[i]};
+		it[i] = (struct notify_item){
+		    MSG_FOLLOW_UP, "p@q.example", "Camp\nX", "Subj\r\nY", "body", ids[i]};
 	}
 	buf_init(&b, 64 * 1024);
 	assert_int_equal(notify_text_body("https://lc.example", "ws_1", "WS", it, 30, &b), LC_OK);
