@@ -335,3 +335,26 @@ def test_a_refusing_relay_is_retried_one_email_per_gathered_batch(clock):
     assert len(mails) == 2 and links(mails[1]) == [(t.ws, o) for o in outs]
     assert wait_for(lambda: [r[1:3] for r in rows(t.ws)] == [["2", "2"]] * 3)
     assert len(notices(s.approver)) == 2
+
+
+def test_interval_0_mails_every_item_on_its_own(clock):
+    from conftest import start_worker_process, stop_process
+
+    t = Tenant()
+    dev("worker-stop", INSTANCE)
+    own = None
+    try:
+        own = start_worker_process("worker-notify-0.log", LINKCAMP_WORKER_NOTIFY_INTERVAL="0")
+        s = Shop(t)
+        s.first_email()
+        outs = [s.send() for _ in range(3)]
+        # the clock does not move: with no interval nothing waits for one
+        mails = wait_for(lambda: len(notices(s.approver)) >= 4 and notices(s.approver))
+        # one item each (mailer threads send side by side: in any order)
+        assert sorted(links(m) for m in mails[1:]) == sorted([(t.ws, o)] for o in outs)
+        assert all(m["Subject"].startswith("Approval needed: one more ") for m in mails[1:])
+        assert wait_for(lambda: [r[1] for r in rows(t.ws)] == ["2"] * 4)
+        assert len(notices(s.approver)) == 4
+    finally:
+        stop_process(own)
+        dev("worker-start", INSTANCE)
