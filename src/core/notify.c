@@ -152,7 +152,6 @@ claim_workspace(struct db *db, struct claim_ctx *ctx, int64_t ws, int64_t now)
 		struct notify_job *j = &ctx->jobs[ctx->n];
 
 		ctx->got = 1;
-
 		j->ids = live;
 		j->nids = nlive;
 		live = NULL;
