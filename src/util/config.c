@@ -78,6 +78,7 @@ static const struct config_key keys[] = {
 	UINT("worker", "lease_seconds", "LINKCAMP_WORKER_LEASE_SECONDS", worker_lease_seconds, 5,
 	    3600),
 	UINT("worker", "poll_ms", "LINKCAMP_WORKER_POLL_MS", worker_poll_ms, 10, 60000),
+	UINT("worker", "notify_interval", "LINKCAMP_WORKER_NOTIFY_INTERVAL", worker_notify_interval, 0, 86400),
 	BOOL("webhooks", "allow_private", "LINKCAMP_WEBHOOK_ALLOW_PRIVATE", webhook_allow_private),
 	BOOL("webhooks", "allow_http", "LINKCAMP_WEBHOOK_ALLOW_HTTP", webhook_allow_http),
 	STR("webhooks", "ca_file", "LINKCAMP_WEBHOOK_CA_FILE", webhook_ca_file),
@@ -274,6 +275,7 @@ config_load(struct config *cfg, const char *path, char *why, size_t whylen)
 	cfg->worker_batch = 32;
 	cfg->worker_lease_seconds = 600;
 	cfg->worker_poll_ms = 500;
+	cfg->worker_notify_interval = 120;
 	cfg->webhook_connect_timeout_ms = 5000;
 	cfg->webhook_timeout_ms = 15000;
 	cfg->webhook_backoff_scale_ms = 1000;

@@ -55,6 +55,7 @@ struct config {
 	unsigned worker_batch;
 	unsigned worker_lease_seconds;
 	unsigned worker_poll_ms;
+	unsigned worker_notify_interval; /* seconds between approval emails of a workspace */
 	/* [webhooks] (docs/webhooks.md) */
 	int webhook_allow_private; /* yes: deliver to private/loopback/link-local addresses */
 	int webhook_allow_http;    /* yes: accept and fetch http:// URLs (else https only) */

@@ -108,7 +108,8 @@ notify_some(struct worker *w, struct core *core)
 	size_t n = 0, i, k;
 	int ok;
 
-	if (notify_claim(core, cfg->worker_lease_seconds, 4, &jobs, &n) != LC_OK)
+	if (notify_claim(core, cfg->worker_lease_seconds, cfg->worker_notify_interval, 4, &jobs,
+	        &n) != LC_OK)
 		return 0;
 	for (i = 0; i < n; i++) {
 		ok = 1;
