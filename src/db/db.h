@@ -60,6 +60,12 @@ lc_err db_query(struct db *db, const char *sql, const struct db_param *params, s
 lc_err db_count_rows(
     struct db *db, const char *sql, const struct db_param *params, size_t nparams, unsigned *count);
 
+/* db_query_i64 runs a SELECT that answers one row and gives in *value its first column as
+ * an integer: a COUNT(*), an id, a kept counter. *value is 0 when the query answers no
+ * row or more than one, when that column is NULL, and on error. Errors as db_query. */
+lc_err db_query_i64(
+    struct db *db, const char *sql, const struct db_param *params, size_t nparams, int64_t *value);
+
 /* db_exec runs a statement without a result set. affected/insert_id may be NULL.
  * Errors as db_query, plus LC_ECONFLICT on a duplicate key. */
 lc_err db_exec(struct db *db, const char *sql, const struct db_param *params, size_t nparams,

@@ -196,16 +196,8 @@ store_pl_checks_count(struct db *db, int64_t placement_id, int64_t *n)
 {
 	static const char sql[] = "SELECT COUNT(*) FROM placement_checks WHERE placement_id = ?";
 	struct db_param p[] = {DB_I64(placement_id)};
-	struct db_rows r;
-	lc_err e;
 
-	*n = 0;
-	if ((e = db_query(db, sql, p, 1, &r)) != LC_OK)
-		return e;
-	if (r.nrows == 1)
-		*n = db_i64(&r, 0, 0);
-	db_rows_free(&r);
-	return LC_OK;
+	return db_query_i64(db, sql, p, 1, n);
 }
 
 lc_err

@@ -236,12 +236,6 @@ store_whdel_count(struct db *db, int64_t webhook_id, int64_t *count)
 {
 	static const char sql[] = "SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = ?";
 	struct db_param p[] = {DB_I64(webhook_id)};
-	struct db_rows r;
-	lc_err e;
 
-	if ((e = db_query(db, sql, p, 1, &r)) != LC_OK)
-		return e;
-	*count = r.nrows ? db_i64(&r, 0, 0) : 0;
-	db_rows_free(&r);
-	return LC_OK;
+	return db_query_i64(db, sql, p, 1, count);
 }
