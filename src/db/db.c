@@ -651,6 +651,17 @@ db_exec(struct db *db, const char *sql, const struct db_param *params, size_t np
 }
 
 lc_err
+db_exec_claim(struct db *db, const char *sql, const struct db_param *params, size_t nparams)
+{
+	uint64_t n = 0;
+	lc_err e;
+
+	if ((e = db_exec(db, sql, params, nparams, &n, NULL)) != LC_OK)
+		return e;
+	return n == 1 ? LC_OK : LC_ERETRY;
+}
+
+lc_err
 db_exec_text(struct db *db, const char *sql)
 {
 	lc_err e;

@@ -71,6 +71,12 @@ lc_err db_query_i64(
 lc_err db_exec(struct db *db, const char *sql, const struct db_param *params, size_t nparams,
     uint64_t *affected, uint64_t *insert_id);
 
+/* db_exec_claim runs an UPDATE that claims one row and names in its WHERE the state it
+ * claims the row from (docs/scaling.md, "Claims are guarded"). Errors as db_exec, plus
+ * LC_ERETRY when it changed no row (another process, perhaps on another Galera node,
+ * claimed it first) or more than one: the caller's transaction starts over. */
+lc_err db_exec_claim(struct db *db, const char *sql, const struct db_param *params, size_t nparams);
+
 /* db_exec_text runs SQL text without parameters (migrations, session settings). */
 lc_err db_exec_text(struct db *db, const char *sql);
 

@@ -23,6 +23,7 @@ enum field_kind { FK_PHRASE, FK_TEXT, FK_WORDS, FK_ENCODED };
 static int setup_sodium(void **);
 static lc_err field(enum field_kind, const char *, const char *, struct buf *);
 static char *field_ok(enum field_kind, const char *, const char *);
+static void assert_field(enum field_kind, const char *, const char *, const char *);
 static void check_lines(const char *);
 static int hexval(char);
 static char *ew_decode(const char *, int *);
@@ -69,6 +70,16 @@ field_ok(enum field_kind kind, const char *name, const char *text)
 	assert_non_null(b.data);
 	check_lines(b.data);
 	return b.data;
+}
+
+/* assert_field checks that field_ok writes exactly want. */
+static void
+assert_field(enum field_kind kind, const char *name, const char *text, const char *want)
+{
+	char *f = field_ok(kind, name, text);
+
+	assert_string_equal(f, want);
+	free(f);
 }
 
 /* check_lines: 7-bit, CRLF line ends only, every continuation line starts with a space,
@@ -159,40 +170,25 @@ ew_decode(const char *v, int *kinds)
 static void
 test_phrase_atoms_quoted_encoded(void **state)
 {
-	char *f;
-
 	(void)state;
-	f = field_ok(FK_PHRASE, "From", "Marina Petrova");
-	assert_string_equal(f, "From: Marina Petrova\r\n");
-	free(f);
-	f = field_ok(FK_PHRASE, "From", "Petrova, Marina \"M\" \\o/");
-	assert_string_equal(f, "From: \"Petrova, Marina \\\"M\\\" \\\\o/\"\r\n");
-	free(f);
+	assert_field(FK_PHRASE, "From", "Marina Petrova", "From: Marina Petrova\r\n");
+	assert_field(FK_PHRASE, "From", "Petrova, Marina \"M\" \\o/",
+	    "From: \"Petrova, Marina \\\"M\\\" \\\\o/\"\r\n");
 	/* "=?" could be taken for an encoded-word by a lax reader, even inside quotes */
-	f = field_ok(FK_PHRASE, "From", "a=?b");
-	assert_string_equal(f, "From: =?UTF-8?Q?a=3D=3Fb?=\r\n");
-	free(f);
-	f = field_ok(FK_PHRASE, "From", "Mar\xc3\xadna");
-	assert_string_equal(f, "From: =?UTF-8?Q?Mar=C3=ADna?=\r\n");
-	free(f);
+	assert_field(FK_PHRASE, "From", "a=?b", "From: =?UTF-8?Q?a=3D=3Fb?=\r\n");
+	assert_field(FK_PHRASE, "From", "Mar\xc3\xadna", "From: =?UTF-8?Q?Mar=C3=ADna?=\r\n");
 }
 
 static void
 test_text_plain_or_encoded(void **state)
 {
-	char *f;
-
 	(void)state;
-	f = field_ok(FK_TEXT, "Subject", "Quick question about your guide");
-	assert_string_equal(f, "Subject: Quick question about your guide\r\n");
-	free(f);
-	f = field_ok(FK_TEXT, "Subject", "Caf\xc3\xa9 au lait, please");
-	assert_string_equal(f, "Subject: =?UTF-8?Q?Caf=C3=A9_au_lait=2C_please?=\r\n");
-	free(f);
+	assert_field(FK_TEXT, "Subject", "Quick question about your guide",
+	    "Subject: Quick question about your guide\r\n");
+	assert_field(FK_TEXT, "Subject", "Caf\xc3\xa9 au lait, please",
+	    "Subject: =?UTF-8?Q?Caf=C3=A9_au_lait=2C_please?=\r\n");
 	/* double spaces and "=?" are not plain: encoded so that they read back the same */
-	f = field_ok(FK_TEXT, "Subject", "a  b");
-	assert_string_equal(f, "Subject: =?UTF-8?Q?a__b?=\r\n");
-	free(f);
+	assert_field(FK_TEXT, "Subject", "a  b", "Subject: =?UTF-8?Q?a__b?=\r\n");
 }
 
 static void
