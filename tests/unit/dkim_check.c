@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "dkim_check.h"
+#include "util/buf.h"
 
 int
 dkim_keyfile_write(char *path, const char *name, const char *k, const char *pub)
@@ -53,5 +54,22 @@ dkim_check_file(const char *m, const char *keyfile)
 		st = dkim_eom(d, NULL);
 	dkim_free(d);
 	dkim_close(lib);
+	return st;
+}
+
+DKIM_STAT
+dkim_check_edited(const char *m, const char *keyfile, const char *old, const char *new)
+{
+	const char *at = strstr(m, old);
+	struct buf copy;
+	DKIM_STAT st;
+
+	assert_non_null(at);
+	buf_init(&copy, strlen(m) + strlen(new) + 1);
+	assert_int_equal(buf_append(&copy, m, (size_t)(at - m)), LC_OK);
+	assert_int_equal(buf_puts(&copy, new), LC_OK);
+	assert_int_equal(buf_puts(&copy, at + strlen(old)), LC_OK);
+	st = dkim_check_file(copy.data, keyfile);
+	buf_free(&copy);
 	return st;
 }

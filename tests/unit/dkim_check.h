@@ -16,4 +16,8 @@ int dkim_keyfile_write(char *path, const char *name, const char *k, const char *
  * the signature verifies. Fails the running test when the library cannot be set up. */
 DKIM_STAT dkim_check_file(const char *m, const char *keyfile);
 
+/* dkim_check_edited is dkim_check_file over a copy of m in which the first old (which must
+ * occur) is replaced by new: a tampered body or header, or a relay's refolding. */
+DKIM_STAT dkim_check_edited(const char *m, const char *keyfile, const char *old, const char *new);
+
 #endif

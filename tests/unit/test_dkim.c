@@ -70,7 +70,7 @@ test_a_signed_message_verifies_and_a_changed_one_does_not(void **state)
 {
 	struct dkim_signer s = {"agency.example", "s1", keys.rsa_pem};
 	struct buf out;
-	char why[200], *copy, *p;
+	char why[200], *p;
 
 	(void)state;
 	buf_init(&out, 1 << 20);
@@ -89,17 +89,9 @@ test_a_signed_message_verifies_and_a_changed_one_does_not(void **state)
 	assert_non_null(strstr(p, ":from:"));
 	assert_int_equal(dkim_check_file(out.data, keyfile), DKIM_STAT_OK);
 
-	copy = strdup(out.data);
-	assert_non_null(copy);
-	memcpy(strstr(copy, "guide"), "gu1de", 5);
-	assert_int_equal(dkim_check_file(copy, keyfile), DKIM_STAT_BADSIG);
-	free(copy);
-
-	copy = strdup(out.data);
-	assert_non_null(copy);
-	memcpy(strstr(copy, "Subject: A"), "Subject: B", 10);
-	assert_int_equal(dkim_check_file(copy, keyfile), DKIM_STAT_BADSIG);
-	free(copy);
+	assert_int_equal(dkim_check_edited(out.data, keyfile, "guide", "gu1de"), DKIM_STAT_BADSIG);
+	assert_int_equal(
+	    dkim_check_edited(out.data, keyfile, "Subject: A", "Subject: B"), DKIM_STAT_BADSIG);
 	buf_free(&out);
 }
 
@@ -108,21 +100,15 @@ test_relaxed_canonicalisation_survives_refolding(void **state)
 {
 	struct dkim_signer s = {"agency.example", "s1", keys.rsa_pem};
 	struct buf out;
-	char why[200], *copy, *p;
+	char why[200];
 
 	(void)state;
 	buf_init(&out, 1 << 20);
 	assert_int_equal(dkim_sign_message(&s, msg, strlen(msg), &out, why, sizeof(why)), LC_OK);
 	/* a relay folds the Subject and pads the body's trailing space: still valid */
-	p = strstr(out.data, "Subject: A resource");
-	assert_non_null(p);
-	copy = malloc(out.len + 8);
-	assert_non_null(copy);
-	memcpy(copy, out.data, (size_t)(p - out.data));
-	strcpy(copy + (p - out.data), "Subject: A\r\n\tresource");
-	strcat(copy, p + strlen("Subject: A resource"));
-	assert_int_equal(dkim_check_file(copy, keyfile), DKIM_STAT_OK);
-	free(copy);
+	assert_int_equal(
+	    dkim_check_edited(out.data, keyfile, "Subject: A resource", "Subject: A\r\n\tresource"),
+	    DKIM_STAT_OK);
 	buf_free(&out);
 }
 

@@ -214,7 +214,7 @@ static void
 test_a_signed_message_verifies_and_a_changed_one_does_not(void **state)
 {
 	struct buf out;
-	char why[200], *copy, *h, *p;
+	char why[200], *h, *p;
 
 	(void)state;
 	buf_init(&out, 1 << 20);
@@ -239,25 +239,13 @@ test_a_signed_message_verifies_and_a_changed_one_does_not(void **state)
 	assert_int_equal(buf_append(&out, msg, strlen(msg)), LC_OK);
 	assert_int_equal(dkim_check_file(out.data, keyfile), DKIM_STAT_OK);
 
-	copy = strdup(out.data);
-	assert_non_null(copy);
-	memcpy(strstr(copy, "guide"), "gu1de", 5);
-	assert_int_not_equal(dkim_check_file(copy, keyfile), DKIM_STAT_OK);
-	free(copy);
-	copy = strdup(out.data);
-	assert_non_null(copy);
-	memcpy(strstr(copy, "Subject: A"), "Subject: B", 10);
-	assert_int_not_equal(dkim_check_file(copy, keyfile), DKIM_STAT_OK);
-	free(copy);
+	assert_int_not_equal(dkim_check_edited(out.data, keyfile, "guide", "gu1de"), DKIM_STAT_OK);
+	assert_int_not_equal(
+	    dkim_check_edited(out.data, keyfile, "Subject: A", "Subject: B"), DKIM_STAT_OK);
 	/* relaxed: a relay's refolding and padding of what is signed does not matter */
-	copy = malloc(out.len + 16);
-	assert_non_null(copy);
-	p = strstr(out.data, "Subject: A resource");
-	memcpy(copy, out.data, (size_t)(p - out.data));
-	strcpy(copy + (p - out.data), "subject:   A\r\n\tresource");
-	strcat(copy, p + strlen("Subject: A resource"));
-	assert_int_equal(dkim_check_file(copy, keyfile), DKIM_STAT_OK);
-	free(copy);
+	assert_int_equal(dkim_check_edited(out.data, keyfile, "Subject: A resource",
+	                     "subject:   A\r\n\tresource"),
+	    DKIM_STAT_OK);
 	buf_free(&out);
 }
 
