@@ -25,7 +25,6 @@ static lc_err field(enum field_kind, const char *, const char *, struct buf *);
 static char *field_ok(enum field_kind, const char *, const char *);
 static void assert_field(enum field_kind, const char *, const char *, const char *);
 static void check_lines(const char *);
-static int hexval(char);
 static char *ew_decode(const char *, int *);
 
 static int
@@ -105,27 +104,17 @@ check_lines(const char *s)
 	}
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* ew_decode decodes the value of a field made only of encoded-words (after "Name:"),
  * checking that each word holds whole UTF-8 characters. *kinds gets bit 1 for a Q word
  * and bit 2 for a B word. Returns the text (the caller frees it). */
 static char *
 ew_decode(const char *v, int *kinds)
 {
+	static const char hex[] = "0123456789ABCDEF";
 	struct buf out;
 	unsigned char bin[128];
-	const char *w, *q, *stop;
+	const char *w, *q, *stop, *hi, *lo;
 	size_t binlen, k, start;
-	int hi, lo;
 
 	buf_init(&out, BIG_MAX);
 	assert_int_equal(buf_puts(&out, ""), LC_OK);
@@ -150,10 +139,12 @@ ew_decode(const char *v, int *kinds)
 				char c = *q;
 
 				if (c == '=') {
-					hi = hexval(q[1]);
-					lo = hexval(q[2]);
-					assert_true(hi >= 0 && lo >= 0);
-					c = (char)(hi * 16 + lo);
+					/* uppercase only, as RFC 2047 requires of encoders */
+					assert_true(q[1] != '\0' && q[2] != '\0');
+					hi = strchr(hex, q[1]);
+					lo = strchr(hex, q[2]);
+					assert_true(hi != NULL && lo != NULL);
+					c = (char)((hi - hex) * 16 + (lo - hex));
 					q += 2;
 				} else if (c == '_') {
 					c = ' ';
