@@ -628,10 +628,37 @@ db_count_rows(
 }
 
 lc_err
+db_query_i64(
+    struct db *db, const char *sql, const struct db_param *params, size_t nparams, int64_t *value)
+{
+	struct db_rows r;
+	lc_err e;
+
+	*value = 0;
+	if ((e = db_query(db, sql, params, nparams, &r)) != LC_OK)
+		return e;
+	if (r.nrows == 1)
+		*value = db_i64(&r, 0, 0);
+	db_rows_free(&r);
+	return LC_OK;
+}
+
+lc_err
 db_exec(struct db *db, const char *sql, const struct db_param *params, size_t nparams,
     uint64_t *affected, uint64_t *insert_id)
 {
 	return db_run(db, sql, params, nparams, NULL, affected, insert_id);
+}
+
+lc_err
+db_exec_claim(struct db *db, const char *sql, const struct db_param *params, size_t nparams)
+{
+	uint64_t n = 0;
+	lc_err e;
+
+	if ((e = db_exec(db, sql, params, nparams, &n, NULL)) != LC_OK)
+		return e;
+	return n == 1 ? LC_OK : LC_ERETRY;
 }
 
 lc_err

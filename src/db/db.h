@@ -60,10 +60,22 @@ lc_err db_query(struct db *db, const char *sql, const struct db_param *params, s
 lc_err db_count_rows(
     struct db *db, const char *sql, const struct db_param *params, size_t nparams, unsigned *count);
 
+/* db_query_i64 runs a SELECT that answers one row and gives in *value its first column as
+ * an integer: a COUNT(*), an id, a kept counter. *value is 0 when the query answers no
+ * row or more than one, when that column is NULL, and on error. Errors as db_query. */
+lc_err db_query_i64(
+    struct db *db, const char *sql, const struct db_param *params, size_t nparams, int64_t *value);
+
 /* db_exec runs a statement without a result set. affected/insert_id may be NULL.
  * Errors as db_query, plus LC_ECONFLICT on a duplicate key. */
 lc_err db_exec(struct db *db, const char *sql, const struct db_param *params, size_t nparams,
     uint64_t *affected, uint64_t *insert_id);
+
+/* db_exec_claim runs an UPDATE that claims one row and names in its WHERE the state it
+ * claims the row from (docs/scaling.md, "Claims are guarded"). Errors as db_exec, plus
+ * LC_ERETRY when it changed no row (another process, perhaps on another Galera node,
+ * claimed it first) or more than one: the caller's transaction starts over. */
+lc_err db_exec_claim(struct db *db, const char *sql, const struct db_param *params, size_t nparams);
 
 /* db_exec_text runs SQL text without parameters (migrations, session settings). */
 lc_err db_exec_text(struct db *db, const char *sql);

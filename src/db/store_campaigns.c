@@ -161,18 +161,10 @@ store_campaign_count(struct db *db, const struct store_campaign_filter *f, int64
 	int status = fast ? -1 : one_status(f->status_mask);
 	struct db_param p[8];
 	size_t np = filter_params(f, status, p);
-	struct db_rows r;
-	lc_err e;
 
-	if (fast)
-		e = db_query(db, fast_sql, p, 3, &r); /* workspace, type and status masks */
-	else
-		e = db_query(db, status >= 0 ? one_sql : sql, p, np, &r);
-	if (e != LC_OK)
-		return e;
-	*n = r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
-	db_rows_free(&r);
-	return LC_OK;
+	if (fast) /* workspace, type and status masks */
+		return db_query_i64(db, fast_sql, p, 3, n);
+	return db_query_i64(db, status >= 0 ? one_sql : sql, p, np, n);
 }
 
 lc_err

@@ -93,14 +93,8 @@ store_inbound_count(struct db *db, const struct store_inbound_filter *f, int64_t
 	static const char sql[] = "SELECT COUNT(*) FROM inbound_messages i " IN_FILTER;
 	struct db_param p[] = {DB_I64(f->workspace_id), DB_I64(f->campaign_id),
 	    DB_I64(f->campaign_id), DB_I64(f->klass_mask), DB_I64(f->matched), DB_I64(f->matched)};
-	struct db_rows r;
-	lc_err e;
 
-	if ((e = db_query(db, sql, p, sizeof(p) / sizeof(p[0]), &r)) != LC_OK)
-		return e;
-	*n = r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
-	db_rows_free(&r);
-	return LC_OK;
+	return db_query_i64(db, sql, p, sizeof(p) / sizeof(p[0]), n);
 }
 
 lc_err
@@ -248,16 +242,8 @@ store_triage_count(struct db *db, int64_t workspace_id, int64_t *n)
 	static const char sql[] = "SELECT COUNT(*) FROM inbound_messages "
 	                          "WHERE workspace_id = ? AND triage_at IS NOT NULL";
 	struct db_param p[] = {DB_I64(workspace_id)};
-	struct db_rows r;
-	lc_err e;
 
-	*n = 0;
-	if ((e = db_query(db, sql, p, 1, &r)) != LC_OK)
-		return e;
-	if (r.nrows == 1)
-		*n = db_i64(&r, 0, 0);
-	db_rows_free(&r);
-	return LC_OK;
+	return db_query_i64(db, sql, p, 1, n);
 }
 
 lc_err

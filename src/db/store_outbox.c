@@ -20,24 +20,6 @@
 	                  "JOIN workspaces w ON w.id = m.workspace_id "                            \
 	                  "LEFT JOIN invocations i ON i.id = m.invocation_id "
 
-static lc_err one_id(struct db *, const char *, const struct db_param *, size_t, int64_t *);
-
-/* one_id runs a query returning at most one id; 0 when none. */
-static lc_err
-one_id(struct db *db, const char *sql, const struct db_param *p, size_t n, int64_t *id)
-{
-	struct db_rows r;
-	lc_err e;
-
-	*id = 0;
-	if ((e = db_query(db, sql, p, n, &r)) != LC_OK)
-		return e;
-	if (r.nrows == 1)
-		*id = db_i64(&r, 0, 0);
-	db_rows_free(&r);
-	return LC_OK;
-}
-
 lc_err
 store_msg_insert(struct db *db, const struct store_msg_new *m, uint64_t *id)
 {
@@ -79,7 +61,7 @@ store_msg_get(
 
 	memset(out, 0, sizeof(*out));
 	if (lock) {
-		if ((e = one_id(db, lock_sql, p, 2, &id)) != LC_OK)
+		if ((e = db_query_i64(db, lock_sql, p, 2, &id)) != LC_OK)
 			return e;
 		if (id == 0)
 			return db_query(db, sql, p, 2, out); /* an empty result */
@@ -97,7 +79,7 @@ store_msg_get_locked(struct db *db, int64_t id, struct db_rows *out)
 	lc_err e;
 
 	memset(out, 0, sizeof(*out));
-	if ((e = one_id(db, lock_sql, p, 1, &got)) != LC_OK)
+	if ((e = db_query_i64(db, lock_sql, p, 1, &got)) != LC_OK)
 		return e;
 	return db_query(db, sql, p, 1, out);
 }
@@ -236,7 +218,7 @@ store_msg_count(struct db *db, const struct store_msg_filter *f, int64_t *n)
 	struct db_param p[] = {DB_I64(f->workspace_id), DB_I64(st), DB_I64(f->kind_mask),
 	    DB_I64(f->campaign_id), DB_I64(f->campaign_id)};
 
-	return one_id(db, sql[one], p, sizeof(p) / sizeof(p[0]), n);
+	return db_query_i64(db, sql[one], p, sizeof(p) / sizeof(p[0]), n);
 }
 
 lc_err

@@ -37,16 +37,12 @@ store_domain_sent(
 	static const char sql[] = "SELECT sent FROM domain_sends WHERE workspace_id = ? "
 	                          "AND domain = ? AND hour_start = ? FOR UPDATE";
 	struct db_param p[] = {DB_I64(workspace_id), DB_CSTR(domain), DB_CSTR(hour_sql)};
-	struct db_rows r;
+	int64_t v;
 	lc_err e;
 
-	*sent = 0;
-	if ((e = db_query(db, sql, p, 3, &r)) != LC_OK)
-		return e;
-	if (r.nrows == 1)
-		*sent = (unsigned)db_i64(&r, 0, 0);
-	db_rows_free(&r);
-	return LC_OK;
+	e = db_query_i64(db, sql, p, 3, &v);
+	*sent = (unsigned)v;
+	return e;
 }
 
 lc_err
@@ -67,17 +63,13 @@ store_mailbox_refusal(struct db *db, int64_t id, unsigned *count)
 	                          "WHERE id = ?";
 	static const char sel[] = "SELECT policy_refusals FROM mailboxes WHERE id = ?";
 	struct db_param p[] = {DB_I64(id)};
-	struct db_rows r;
+	int64_t v = 0;
 	lc_err e;
 
-	*count = 0;
-	if ((e = db_exec(db, upd, p, 1, NULL, NULL)) != LC_OK ||
-	    (e = db_query(db, sel, p, 1, &r)) != LC_OK)
-		return e;
-	if (r.nrows == 1)
-		*count = (unsigned)db_i64(&r, 0, 0);
-	db_rows_free(&r);
-	return LC_OK;
+	if ((e = db_exec(db, upd, p, 1, NULL, NULL)) == LC_OK)
+		e = db_query_i64(db, sel, p, 1, &v);
+	*count = (unsigned)v;
+	return e;
 }
 
 lc_err

@@ -86,12 +86,8 @@ store_pl_claim(struct db *db, int64_t id, const char *lease_sql)
 	static const char sql[] = "UPDATE placements SET leased = 1, fence = fence + 1, "
 	                          "lease_expires_at = ? WHERE id = ? AND leased = 0";
 	struct db_param p[] = {DB_CSTR(lease_sql), DB_I64(id)};
-	uint64_t n = 0;
-	lc_err e;
 
-	if ((e = db_exec(db, sql, p, 2, &n, NULL)) != LC_OK)
-		return e;
-	return n == 1 ? LC_OK : LC_ERETRY;
+	return db_exec_claim(db, sql, p, 2);
 }
 
 #define PLJ_COLS                                                                                   \
@@ -196,16 +192,8 @@ store_pl_checks_count(struct db *db, int64_t placement_id, int64_t *n)
 {
 	static const char sql[] = "SELECT COUNT(*) FROM placement_checks WHERE placement_id = ?";
 	struct db_param p[] = {DB_I64(placement_id)};
-	struct db_rows r;
-	lc_err e;
 
-	*n = 0;
-	if ((e = db_query(db, sql, p, 1, &r)) != LC_OK)
-		return e;
-	if (r.nrows == 1)
-		*n = db_i64(&r, 0, 0);
-	db_rows_free(&r);
-	return LC_OK;
+	return db_query_i64(db, sql, p, 1, n);
 }
 
 lc_err

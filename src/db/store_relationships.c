@@ -95,10 +95,8 @@ count_by_status(struct db *db, const struct store_rel_filter *f, int64_t *count)
 #undef RECENT
 	const unsigned none = 255; /* no stored status: pads the IN lists */
 	struct db_param p[19];
-	struct db_rows r;
 	unsigned s;
 	size_t n = 0, k;
-	lc_err e;
 
 	p[n++] = DB_I64(f->workspace_id);
 	for (s = 0, k = 0; s < 10; s++)
@@ -115,11 +113,7 @@ count_by_status(struct db *db, const struct store_rel_filter *f, int64_t *count)
 	p[n++] = DB_I64(f->workspace_id);
 	p[n++] = DB_I64(f->workspace_id);
 	p[n++] = DB_CSTR(f->no_response_before_sql);
-	if ((e = db_query(db, sql, p, n, &r)) != LC_OK)
-		return e;
-	*count = r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
-	db_rows_free(&r);
-	return LC_OK;
+	return db_query_i64(db, sql, p, n, count);
 }
 
 lc_err
@@ -137,9 +131,7 @@ store_rel_count(struct db *db, const struct store_rel_filter *f, int64_t *count)
 	                              "WHERE r.workspace_id = ? AND r.campaign_id = ? " REL_FILTER;
 	const char *sql = f->campaign_id ? cmp_sql : f->domain ? domain_sql : ws_sql;
 	struct db_param p[16];
-	struct db_rows r;
 	size_t n = 0;
-	lc_err e;
 
 	/* Without a campaign, domain or text filter the total must not cost a pass over the
 	 * workspace's history: a kept count, or index ranges over the asked statuses. A
@@ -148,11 +140,7 @@ store_rel_count(struct db *db, const struct store_rel_filter *f, int64_t *count)
 		if ((f->status_mask & STORE_REL_SHOWN_ALL) != STORE_REL_SHOWN_ALL)
 			return count_by_status(db, f, count);
 		p[0] = DB_I64(f->workspace_id);
-		if ((e = db_query(db, all_sql, p, 1, &r)) != LC_OK)
-			return e;
-		*count = r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
-		db_rows_free(&r);
-		return LC_OK;
+		return db_query_i64(db, all_sql, p, 1, count);
 	}
 	p[n++] = DB_I64(f->workspace_id);
 	if (f->campaign_id)
@@ -160,11 +148,7 @@ store_rel_count(struct db *db, const struct store_rel_filter *f, int64_t *count)
 	else if (f->domain)
 		p[n++] = DB_CSTR(f->domain);
 	n += rel_filter_params(f, p + n);
-	if ((e = db_query(db, sql, p, n, &r)) != LC_OK)
-		return e;
-	*count = r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
-	db_rows_free(&r);
-	return LC_OK;
+	return db_query_i64(db, sql, p, n, count);
 }
 
 lc_err

@@ -153,12 +153,8 @@ store_whout_claim(struct db *db, int64_t id, const char *lease_sql)
 	static const char sql[] = "UPDATE webhook_outbox SET state = 1, fence = fence + 1, "
 	                          "lease_expires_at = ? WHERE id = ? AND state = 0";
 	struct db_param p[] = {DB_CSTR(lease_sql), DB_I64(id)};
-	uint64_t n = 0;
-	lc_err e;
 
-	if ((e = db_exec(db, sql, p, 2, &n, NULL)) != LC_OK)
-		return e;
-	return n == 1 ? LC_OK : LC_ERETRY;
+	return db_exec_claim(db, sql, p, 2);
 }
 
 lc_err
@@ -236,12 +232,6 @@ store_whdel_count(struct db *db, int64_t webhook_id, int64_t *count)
 {
 	static const char sql[] = "SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = ?";
 	struct db_param p[] = {DB_I64(webhook_id)};
-	struct db_rows r;
-	lc_err e;
 
-	if ((e = db_query(db, sql, p, 1, &r)) != LC_OK)
-		return e;
-	*count = r.nrows ? db_i64(&r, 0, 0) : 0;
-	db_rows_free(&r);
-	return LC_OK;
+	return db_query_i64(db, sql, p, 1, count);
 }

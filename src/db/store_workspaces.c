@@ -33,12 +33,6 @@ store_workspace_count(struct db *db, int64_t account_id, int64_t *n)
 {
 	static const char sql[] = "SELECT COUNT(*) FROM workspaces WHERE account_id = ?";
 	struct db_param p[] = {DB_I64(account_id)};
-	struct db_rows r;
-	lc_err e;
 
-	if ((e = db_query(db, sql, p, 1, &r)) != LC_OK)
-		return e;
-	*n = r.nrows == 1 ? db_i64(&r, 0, 0) : 0;
-	db_rows_free(&r);
-	return LC_OK;
+	return db_query_i64(db, sql, p, 1, n);
 }

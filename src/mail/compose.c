@@ -9,10 +9,10 @@
  * values and the body's QP ourselves, which is most of this file. The output is one fixed
  * shape whose every byte we control and test: 7-bit only, CRLF line ends, headers folded
  * at whitespace to 78 octets and never past 998, RFC 2047 encoded-words that never split a
- * UTF-8 character (and B words that GMime's decoder reads whole, see mail_hdr_encoded),
- * and quoted-printable that is safe for SMTP dot-stuffing and mbox "From " lines. Every
- * composed message is read back by GMime (tests/unit/test_compose_gmime.c) and, after the
- * worker sent it, by Python's strict policy and GMime side by side
+ * UTF-8 character (and B words that GMime's decoder reads whole; the header writer is
+ * hdr_encode.c), and quoted-printable that is safe for SMTP dot-stuffing and mbox "From "
+ * lines. Every composed message is read back by GMime (tests/unit/test_compose_gmime.c)
+ * and, after the worker sent it, by Python's strict policy and GMime side by side
  * (tests/integration/test_mail_shape.py). Input is validated completely before a byte is
  * written, and a failed compose leaves the output buffer as it was. */
 #include <stdio.h>
@@ -21,40 +21,19 @@
 #include <sodium.h>
 
 #include "mail/compose.h"
+#include "mail/hdr_encode.h"
 #include "util/timefmt.h"
 #include "util/utf8.h"
 
-#define MAIL_LINE_SOFT 78   /* header lines are folded to this (RFC 5322 2.1.1 SHOULD) */
-#define MAIL_LINE_HARD 998  /* no line is ever longer (RFC 5322 2.1.1 MUST) */
-#define MAIL_LINE_EW 76     /* a line holding an encoded-word (RFC 2047 2) */
-#define MAIL_EW_MAX 75      /* longest encoded-word (RFC 2047 2) */
-#define MAIL_EW_OVERHEAD 12 /* "=?UTF-8?B?" and "?=" */
-#define MAIL_QP_LINE 76     /* longest quoted-printable line (RFC 2045 6.7 rule 5) */
-#define MAIL_LOCAL_MAX 64   /* local part of an address (RFC 5321 4.5.3.1.1) */
+#define MAIL_QP_LINE 76   /* longest quoted-printable line (RFC 2045 6.7 rule 5) */
+#define MAIL_LOCAL_MAX 64 /* local part of an address (RFC 5321 4.5.3.1.1) */
 #define MAIL_HOST_MAX 253
 #define MAIL_LABEL_MAX 63
 #define MAIL_DAY_MS INT64_C(86400000)
 
-/* A header field being written; tokens are separated by a space or, when the next token
- * would pass MAIL_LINE_SOFT (MAIL_LINE_EW on a line with an encoded-word), by a fold. */
-struct mail_hdr {
-	struct buf *out;
-	size_t col;  /* octets on the current physical line, CRLF not counted */
-	size_t ntok; /* tokens written so far */
-	int ew_line; /* the current line holds an encoded-word */
-	int ew_next; /* the next token is an encoded-word */
-};
-
-/* How a display name is written. */
-enum mail_phrase { MAIL_PHRASE_ATOMS, MAIL_PHRASE_QUOTED, MAIL_PHRASE_ENCODED };
-
 static const char mail_hex[] = "0123456789ABCDEF";
 
 static int mail_given(const char *);
-static int mail_is_atext(unsigned char);
-static int mail_is_wsp(char);
-static size_t mail_utf8_len(const unsigned char *, size_t);
-static size_t mail_q_len(unsigned char);
 static int mail_host_valid(const char *, size_t);
 static int mail_addr_valid(const char *);
 static int mail_msgid_valid(const char *, size_t, int);
@@ -62,15 +41,6 @@ static int mail_refs_valid(const char *);
 static int mail_uri_valid(const char *, const char *);
 static int mail_text_valid(const char *);
 static lc_err mail_out_check(const struct mail_out *);
-static int mail_plain_ok(const char *, size_t, size_t, int);
-static enum mail_phrase mail_phrase_kind(const char *, size_t, size_t);
-static lc_err mail_hdr_begin(struct mail_hdr *, struct buf *, const char *);
-static lc_err mail_hdr_token(struct mail_hdr *, const char *, const char *, size_t, const char *);
-static lc_err mail_hdr_end(struct mail_hdr *);
-static lc_err mail_hdr_words(struct mail_hdr *, const char *, size_t);
-static lc_err mail_hdr_quoted(struct mail_hdr *, const char *, size_t);
-static size_t mail_ew_take(const unsigned char *, size_t, size_t, size_t, int, int, size_t *);
-static lc_err mail_hdr_encoded(struct mail_hdr *, const char *, size_t);
 static lc_err mail_field_token(struct buf *, const char *, const char *);
 static lc_err mail_field_mailbox(struct buf *, const char *, const char *, const char *);
 static lc_err mail_field_subject(struct buf *, const char *);
@@ -86,49 +56,6 @@ static int
 mail_given(const char *s)
 {
 	return s != NULL && s[0] != '\0';
-}
-
-/* atext of RFC 5322 3.2.3. */
-static int
-mail_is_atext(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
-}
-
-static int
-mail_is_wsp(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* mail_utf8_len is the length of the UTF-8 sequence at s[0], at most the n bytes left.
- * Input has been validated, so the lead byte tells the length. */
-static size_t
-mail_utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len;
-
-	if (s[0] < 0x80)
-		len = 1;
-	else if (s[0] >= 0xF0)
-		len = 4;
-	else if (s[0] >= 0xE0)
-		len = 3;
-	else
-		len = 2;
-	return len < n ? len : n;
-}
-
-/* mail_q_len is the size of c in an RFC 2047 Q encoded-word, using only the characters
- * allowed in a phrase (5.3) so that the same words serve names and subjects. */
-static size_t
-mail_q_len(unsigned char c)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	    c == '!' || c == '*' || c == '+' || c == '-' || c == '/' || c == ' ')
-		return 1;
-	return 3;
 }
 
 /* mail_host_valid: 1..253 bytes of LDH labels (1..63 bytes, no hyphen at either end)
@@ -177,7 +104,7 @@ mail_addr_valid(const char *s)
 		if (s[i] == '.') {
 			if (s[i + 1] == '.')
 				return 0;
-		} else if (!mail_is_atext((unsigned char)s[i])) {
+		} else if (!hdr_is_atext((unsigned char)s[i])) {
 			return 0;
 		}
 	}
@@ -211,12 +138,12 @@ mail_refs_valid(const char *s)
 	size_t i = 0, start, count = 0;
 
 	for (;;) {
-		while (mail_is_wsp(s[i]))
+		while (hdr_is_wsp(s[i]))
 			i++;
 		if (s[i] == '\0')
 			break;
 		start = i;
-		while (s[i] != '\0' && !mail_is_wsp(s[i]))
+		while (s[i] != '\0' && !hdr_is_wsp(s[i]))
 			i++;
 		if (!mail_msgid_valid(s + start, i - start, 0))
 			return 0;
@@ -299,317 +226,62 @@ mail_out_check(const struct mail_out *m)
 	return LC_OK;
 }
 
-/* mail_plain_ok is 1 when s[0..n) can be written as it is: printable ASCII words separated
- * by single spaces, nothing a reader could take for an encoded-word ("=?"), the first word
- * at most first_max octets and every other word short enough for a continuation line.
- * With phrase, every word must also be an RFC 5322 atom. */
-static int
-mail_plain_ok(const char *s, size_t n, size_t first_max, int phrase)
-{
-	size_t i, word = 0, max = first_max;
-
-	if (n == 0 || s[0] == ' ' || s[n - 1] == ' ')
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == ' ') {
-			if (s[i - 1] == ' ')
-				return 0;
-			word = 0;
-			max = MAIL_LINE_SOFT - 1;
-			continue;
-		}
-		if (c < 0x21 || c > 0x7e || (phrase && !mail_is_atext(c)))
-			return 0;
-		if (c == '=' && i + 1 < n && s[i + 1] == '?')
-			return 0;
-		if (++word > max)
-			return 0;
-	}
-	return 1;
-}
-
-/* mail_phrase_kind picks how a display name is written: as atoms when it is a phrase of
- * plain atoms, as a quoted-string when it is printable ASCII that fits on the first line,
- * otherwise as encoded-words (which never go inside quotes). */
-static enum mail_phrase
-mail_phrase_kind(const char *s, size_t n, size_t first_max)
-{
-	size_t i, qlen = n + 2;
-
-	if (mail_plain_ok(s, n, first_max, 1))
-		return MAIL_PHRASE_ATOMS;
-	for (i = 0; i < n; i++) {
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
-			return MAIL_PHRASE_ENCODED;
-		if (s[i] == '=' && i + 1 < n && s[i + 1] == '?')
-			return MAIL_PHRASE_ENCODED;
-		if (s[i] == '"' || s[i] == '\\')
-			qlen++;
-	}
-	return qlen <= first_max ? MAIL_PHRASE_QUOTED : MAIL_PHRASE_ENCODED;
-}
-
-static lc_err
-mail_hdr_begin(struct mail_hdr *h, struct buf *out, const char *name)
-{
-	lc_err e;
-
-	h->out = out;
-	h->col = strlen(name) + 1;
-	h->ntok = 0;
-	h->ew_line = 0;
-	h->ew_next = 0;
-	if ((e = buf_puts(out, name)) != LC_OK)
-		return e;
-	return buf_append(out, ":", 1);
-}
-
-/* mail_hdr_token writes pre, s[0..n) and post as one unbreakable token, after a space or,
- * when the token would pass the soft limit of the line and is not the first, after a fold.
- * LC_EINVAL when the token cannot fit in MAIL_LINE_HARD octets even on a line of its own. */
-static lc_err
-mail_hdr_token(struct mail_hdr *h, const char *pre, const char *s, size_t n, const char *post)
-{
-	size_t plen = strlen(pre), qlen = strlen(post), tlen = plen + n + qlen;
-	int ew = h->ew_next;
-	lc_err e;
-
-	h->ew_next = 0;
-	if (h->ntok > 0 && h->col + 1 + tlen > (h->ew_line || ew ? MAIL_LINE_EW : MAIL_LINE_SOFT)) {
-		if ((e = buf_append(h->out, "\r\n", 2)) != LC_OK)
-			return e;
-		h->col = 0;
-		h->ew_line = 0;
-	}
-	if (h->col + 1 + tlen > MAIL_LINE_HARD)
-		return LC_EINVAL;
-	if ((e = buf_append(h->out, " ", 1)) != LC_OK ||
-	    (e = buf_append(h->out, pre, plen)) != LC_OK ||
-	    (e = buf_append(h->out, s, n)) != LC_OK ||
-	    (e = buf_append(h->out, post, qlen)) != LC_OK)
-		return e;
-	h->col += 1 + tlen;
-	h->ntok++;
-	h->ew_line |= ew;
-	return LC_OK;
-}
-
-static lc_err
-mail_hdr_end(struct mail_hdr *h)
-{
-	return buf_append(h->out, "\r\n", 2);
-}
-
-/* mail_hdr_words writes the words of s[0..n), split at runs of spaces and tabs, as tokens;
- * the header is folded between words where needed. */
-static lc_err
-mail_hdr_words(struct mail_hdr *h, const char *s, size_t n)
-{
-	size_t i = 0, start;
-	lc_err e;
-
-	for (;;) {
-		while (i < n && mail_is_wsp(s[i]))
-			i++;
-		if (i == n)
-			return LC_OK;
-		start = i;
-		while (i < n && !mail_is_wsp(s[i]))
-			i++;
-		if ((e = mail_hdr_token(h, "", s + start, i - start, "")) != LC_OK)
-			return e;
-	}
-}
-
-/* mail_hdr_quoted writes printable ASCII s[0..n) as one quoted-string with " and \
- * escaped; mail_phrase_kind has checked that it fits on the current line. */
-static lc_err
-mail_hdr_quoted(struct mail_hdr *h, const char *s, size_t n)
-{
-	char q[MAIL_LINE_SOFT + 1];
-	size_t i, len = 0;
-
-	q[len++] = '"';
-	for (i = 0; i < n; i++) {
-		if (len + 3 > sizeof(q))
-			return LC_EINVAL;
-		if (s[i] == '"' || s[i] == '\\')
-			q[len++] = '\\';
-		q[len++] = s[i];
-	}
-	q[len++] = '"';
-	return mail_hdr_token(h, "", q, len, "");
-}
-
-/* mail_ew_take measures the next encoded-word of u[i..n): the most whole characters whose
- * encoding (B when b64, else Q) fits budget. Returns that byte count and its encoded
- * length in *elen; with mult3, the most whose byte count is a multiple of 3 (0 when none
- * is). */
-static size_t
-mail_ew_take(
-    const unsigned char *u, size_t i, size_t n, size_t budget, int b64, int mult3, size_t *elen)
-{
-	size_t take, clen, k, j, plen = 0, best = 0, best_len = 0;
-
-	for (take = 0; i + take < n; take += clen, plen = k) {
-		if (take % 3 == 0) {
-			best = take;
-			best_len = plen;
-		}
-		clen = mail_utf8_len(u + i + take, n - i - take);
-		if (b64) {
-			k = (take + clen + 2) / 3 * 4;
-		} else {
-			for (k = plen, j = 0; j < clen; j++)
-				k += mail_q_len(u[i + take + j]);
-		}
-		if (k > budget)
-			break;
-	}
-	if (take % 3 == 0 || i + take == n || !mult3) {
-		*elen = plen;
-		return take;
-	}
-	*elen = best_len;
-	return best;
-}
-
-/* mail_hdr_encoded writes UTF-8 s[0..n) as RFC 2047 UTF-8 encoded-words, each at most
- * MAIL_EW_MAX characters and each holding whole characters only, one token per word so
- * that folds fall between words and no line holding one passes MAIL_LINE_EW. Q is used
- * when it is not longer than B. A B word that another follows holds a multiple of 3
- * bytes, so it has no "=" padding: GMime 3 (and so Evolution and others built on it)
- * joins adjacent B words before decoding and drops everything after a padded one
- * (measured: "=?UTF-8?B?w6k=?= =?UTF-8?B?w6k=?=" reads "é"; docs/mail.md). When no
- * such split of whole characters fits, that word is written in Q. */
-static lc_err
-mail_hdr_encoded(struct mail_hdr *h, const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	char word[MAIL_EW_MAX + 1];
-	size_t i, j, qlen = 0, room, budget, take, plen, k, wlen;
-	int b64, wb64;
-	lc_err e;
-
-	for (i = 0; i < n; i++)
-		qlen += mail_q_len(u[i]);
-	b64 = (n + 2) / 3 * 4 < qlen;
-	for (i = 0; i < n; i += take) {
-		room = h->ntok == 0 ? MAIL_LINE_EW - h->col - 1 : MAIL_LINE_EW - 1;
-		if (room > MAIL_EW_MAX)
-			room = MAIL_EW_MAX;
-		budget = room - MAIL_EW_OVERHEAD;
-		wb64 = b64;
-		take = mail_ew_take(u, i, n, budget, wb64, 1, &plen);
-		if (take == 0 && wb64) {
-			wb64 = 0;
-			take = mail_ew_take(u, i, n, budget, 0, 0, &plen);
-		}
-		if (take == 0)
-			return LC_EINVAL; /* cannot happen: budget fits any character */
-		memcpy(word, wb64 ? "=?UTF-8?B?" : "=?UTF-8?Q?", 10);
-		if (wb64) {
-			sodium_bin2base64(word + 10, sizeof(word) - 10, u + i, take,
-			    sodium_base64_VARIANT_ORIGINAL);
-		} else {
-			for (k = 10, j = 0; j < take; j++) {
-				unsigned char c = u[i + j];
-
-				if (c == ' ') {
-					word[k++] = '_';
-				} else if (mail_q_len(c) == 1) {
-					word[k++] = (char)c;
-				} else {
-					word[k++] = '=';
-					word[k++] = mail_hex[c >> 4];
-					word[k++] = mail_hex[c & 15];
-				}
-			}
-		}
-		wlen = 10 + plen;
-		memcpy(word + wlen, "?=", 2);
-		wlen += 2;
-		h->ew_next = 1;
-		if ((e = mail_hdr_token(h, "", word, wlen, "")) != LC_OK)
-			return e;
-	}
-	return LC_OK;
-}
-
 /* mail_field_token writes "name: value" where value is a single token. */
 static lc_err
 mail_field_token(struct buf *out, const char *name, const char *value)
 {
-	struct mail_hdr h;
+	struct hdr_field h;
 	lc_err e;
 
-	if ((e = mail_hdr_begin(&h, out, name)) != LC_OK ||
-	    (e = mail_hdr_token(&h, "", value, strlen(value), "")) != LC_OK)
+	if ((e = hdr_begin(&h, out, name)) != LC_OK ||
+	    (e = hdr_token(&h, "", value, strlen(value), "")) != LC_OK)
 		return e;
-	return mail_hdr_end(&h);
+	return hdr_end(&h);
 }
 
 /* mail_field_mailbox writes "name: addr" or "name: display-name <addr>". */
 static lc_err
 mail_field_mailbox(struct buf *out, const char *name, const char *display, const char *addr)
 {
-	struct mail_hdr h;
-	size_t n, first_max;
+	struct hdr_field h;
 	lc_err e;
 
-	if ((e = mail_hdr_begin(&h, out, name)) != LC_OK)
+	if ((e = hdr_begin(&h, out, name)) != LC_OK)
 		return e;
-	if (!mail_given(display)) {
-		e = mail_hdr_token(&h, "", addr, strlen(addr), "");
-	} else {
-		n = strlen(display);
-		first_max = MAIL_LINE_SOFT - h.col - 1;
-		switch (mail_phrase_kind(display, n, first_max)) {
-		case MAIL_PHRASE_ATOMS: e = mail_hdr_words(&h, display, n); break;
-		case MAIL_PHRASE_QUOTED: e = mail_hdr_quoted(&h, display, n); break;
-		default: e = mail_hdr_encoded(&h, display, n); break;
-		}
-		if (e == LC_OK)
-			e = mail_hdr_token(&h, "<", addr, strlen(addr), ">");
-	}
+	if (!mail_given(display))
+		e = hdr_token(&h, "", addr, strlen(addr), "");
+	else if ((e = hdr_phrase(&h, display, strlen(display))) == LC_OK)
+		e = hdr_token(&h, "<", addr, strlen(addr), ">");
 	if (e != LC_OK)
 		return e;
-	return mail_hdr_end(&h);
+	return hdr_end(&h);
 }
 
 /* mail_field_subject writes the subject as folded plain words when it is plain ASCII with
- * single spaces and short words, otherwise as encoded-words. */
+ * single spaces and short words, otherwise as encoded-words (hdr_text). */
 static lc_err
 mail_field_subject(struct buf *out, const char *subject)
 {
-	struct mail_hdr h;
-	size_t n = strlen(subject);
+	struct hdr_field h;
 	lc_err e;
 
-	if ((e = mail_hdr_begin(&h, out, "Subject")) != LC_OK)
+	if ((e = hdr_begin(&h, out, "Subject")) != LC_OK ||
+	    (e = hdr_text(&h, subject, strlen(subject))) != LC_OK)
 		return e;
-	if (mail_plain_ok(subject, n, MAIL_LINE_SOFT - h.col - 1, 0))
-		e = mail_hdr_words(&h, subject, n);
-	else
-		e = mail_hdr_encoded(&h, subject, n);
-	if (e != LC_OK)
-		return e;
-	return mail_hdr_end(&h);
+	return hdr_end(&h);
 }
 
 /* mail_field_references writes the message ids of refs separated by single spaces. */
 static lc_err
 mail_field_references(struct buf *out, const char *refs)
 {
-	struct mail_hdr h;
+	struct hdr_field h;
 	lc_err e;
 
-	if ((e = mail_hdr_begin(&h, out, "References")) != LC_OK ||
-	    (e = mail_hdr_words(&h, refs, strlen(refs))) != LC_OK)
+	if ((e = hdr_begin(&h, out, "References")) != LC_OK ||
+	    (e = hdr_words(&h, refs, strlen(refs))) != LC_OK)
 		return e;
-	return mail_hdr_end(&h);
+	return hdr_end(&h);
 }
 
 /* mail_field_unsubscribe writes List-Unsubscribe with whichever URIs are given and, for an
@@ -617,20 +289,19 @@ mail_field_references(struct buf *out, const char *refs)
 static lc_err
 mail_field_unsubscribe(struct buf *out, const char *url, const char *mailto)
 {
-	struct mail_hdr h;
+	struct hdr_field h;
 	lc_err e;
 
 	if (!mail_given(url) && !mail_given(mailto))
 		return LC_OK;
-	if ((e = mail_hdr_begin(&h, out, "List-Unsubscribe")) != LC_OK)
+	if ((e = hdr_begin(&h, out, "List-Unsubscribe")) != LC_OK)
 		return e;
-	if (mail_given(url) && (e = mail_hdr_token(&h, "<", url, strlen(url),
-	                            mail_given(mailto) ? ">," : ">")) != LC_OK)
+	if (mail_given(url) &&
+	    (e = hdr_token(&h, "<", url, strlen(url), mail_given(mailto) ? ">," : ">")) != LC_OK)
 		return e;
-	if (mail_given(mailto) &&
-	    (e = mail_hdr_token(&h, "<", mailto, strlen(mailto), ">")) != LC_OK)
+	if (mail_given(mailto) && (e = hdr_token(&h, "<", mailto, strlen(mailto), ">")) != LC_OK)
 		return e;
-	if ((e = mail_hdr_end(&h)) != LC_OK)
+	if ((e = hdr_end(&h)) != LC_OK)
 		return e;
 	if (mail_given(url))
 		return buf_puts(out, "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
@@ -686,7 +357,7 @@ mail_body_qp(struct buf *out, const char *body, size_t len)
 				return e;
 			continue;
 		}
-		clen = mail_utf8_len(s + i, len - i);
+		clen = utf8_lead_len(s + i, len - i);
 		next = i + clen;
 		eol = next == len || s[next] == '\n' ||
 		      (s[next] == '\r' && next + 1 < len && s[next + 1] == '\n');

@@ -91,3 +91,19 @@ utf8_prefix(const char *str, size_t max)
 		cut--;
 	return cut;
 }
+
+size_t
+utf8_lead_len(const unsigned char *s, size_t n)
+{
+	size_t len;
+
+	if (s[0] < 0x80)
+		len = 1;
+	else if (s[0] >= 0xF0)
+		len = 4;
+	else if (s[0] >= 0xE0)
+		len = 3;
+	else
+		len = 2;
+	return len < n ? len : n;
+}

@@ -19,4 +19,9 @@ size_t utf8_chars(const char *s, size_t len);
  * max bytes and ends on a character boundary. */
 size_t utf8_prefix(const char *s, size_t max);
 
+/* utf8_lead_len is the length of the character that starts at s[0] of UTF-8 that has
+ * been validated, told by its lead byte alone, and at most the n (> 0) bytes left: for
+ * encoders that must not split a character (RFC 2047 words, quoted-printable lines). */
+size_t utf8_lead_len(const unsigned char *s, size_t n);
+
 #endif

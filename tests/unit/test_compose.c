@@ -61,6 +61,7 @@ static void check_round_trip(const struct mail_out *, int);
 static void gen_text(struct buf *, size_t, int);
 static void repeat(struct buf *, const char *, size_t);
 static char *body_of(const struct mail_out *);
+static void assert_body(struct mail_out *, const char *, const char *);
 static int cmp_ids(const void *, const void *);
 
 static int
@@ -548,6 +549,22 @@ body_of(const struct mail_out *m)
 }
 
 /* check_round_trip composes m and reads every field back. */
+/* assert_body composes m with body and checks that the body on the wire is exactly want. */
+static void
+assert_body(struct mail_out *m, const char *body, const char *want)
+{
+	struct buf b;
+	struct parsed p;
+
+	m->body = body;
+	compose_ok(m, &b);
+	parse_message(b.data, b.len, &p);
+	assert_int_equal(p.body_len, strlen(want));
+	assert_memory_equal(p.body, want, p.body_len);
+	parsed_free(&p);
+	buf_free(&b);
+}
+
 static void
 check_round_trip(const struct mail_out *m, int fold78)
 {
@@ -1386,20 +1403,12 @@ test_qp_exact_encodings(void **state)
 	    {" ", "=20\r\n"},
 	};
 	struct mail_out m;
-	struct buf b;
-	struct parsed p;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		base_message(&m);
-		m.body = cases[i].body;
-		compose_ok(&m, &b);
-		parse_message(b.data, b.len, &p);
-		assert_int_equal(p.body_len, strlen(cases[i].wire));
-		assert_memory_equal(p.body, cases[i].wire, p.body_len);
-		parsed_free(&p);
-		buf_free(&b);
+		assert_body(&m, cases[i].body, cases[i].wire);
 	}
 }
 
@@ -1407,8 +1416,7 @@ static void
 test_qp_soft_line_breaks(void **state)
 {
 	struct mail_out m;
-	struct buf body, want, b;
-	struct parsed p;
+	struct buf body, want;
 
 	(void)state;
 	buf_init(&body, BIG_MAX);
@@ -1423,12 +1431,7 @@ test_qp_soft_line_breaks(void **state)
 	repeat(&want, "b", 75);
 	assert_int_equal(buf_puts(&want, "=\r\nbb\r\n"), LC_OK);
 	base_message(&m);
-	m.body = body.data;
-	compose_ok(&m, &b);
-	parse_message(b.data, b.len, &p);
-	assert_string_equal(p.body, want.data);
-	parsed_free(&p);
-	buf_free(&b);
+	assert_body(&m, body.data, want.data);
 
 	/* A "." or "From " that lands at the start of a line after a soft break. */
 	buf_reset(&body);
@@ -1441,12 +1444,7 @@ test_qp_soft_line_breaks(void **state)
 	assert_int_equal(buf_puts(&want, "=\r\n=2Eb\r\n"), LC_OK);
 	repeat(&want, "c", 75);
 	assert_int_equal(buf_puts(&want, "=\r\n=46rom x\r\n"), LC_OK);
-	m.body = body.data;
-	compose_ok(&m, &b);
-	parse_message(b.data, b.len, &p);
-	assert_string_equal(p.body, want.data);
-	parsed_free(&p);
-	buf_free(&b);
+	assert_body(&m, body.data, want.data);
 
 	/* The encoding of one UTF-8 character is never split by a soft break. */
 	buf_reset(&body);
@@ -1455,12 +1453,7 @@ test_qp_soft_line_breaks(void **state)
 	assert_int_equal(buf_puts(&body, "\xc3\xa9z"), LC_OK);
 	repeat(&want, "a", 72);
 	assert_int_equal(buf_puts(&want, "=\r\n=C3=A9z\r\n"), LC_OK);
-	m.body = body.data;
-	compose_ok(&m, &b);
-	parse_message(b.data, b.len, &p);
-	assert_string_equal(p.body, want.data);
-	parsed_free(&p);
-	buf_free(&b);
+	assert_body(&m, body.data, want.data);
 
 	/* Trailing space exactly at the limit: "=20" moves to the next line. */
 	buf_reset(&body);
@@ -1469,12 +1462,7 @@ test_qp_soft_line_breaks(void **state)
 	assert_int_equal(buf_puts(&body, " \n"), LC_OK);
 	repeat(&want, "a", 75);
 	assert_int_equal(buf_puts(&want, "=\r\n=20\r\n"), LC_OK);
-	m.body = body.data;
-	compose_ok(&m, &b);
-	parse_message(b.data, b.len, &p);
-	assert_string_equal(p.body, want.data);
-	parsed_free(&p);
-	buf_free(&b);
+	assert_body(&m, body.data, want.data);
 	buf_free(&body);
 	buf_free(&want);
 }

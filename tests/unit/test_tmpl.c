@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "util/tmpl.h"
+#include "tmpl_fixture.h"
 
 #ifndef MUSTACHE_SPEC_DIR
 #error "MUSTACHE_SPEC_DIR must name the directory of the mustache spec JSON files"
@@ -38,8 +39,6 @@ static void assert_renders(const char *, json_t *, json_t *, enum tmpl_escape, c
 static void assert_syntax_error(const char *, const char *);
 static char *quoted(const char *, size_t);
 static void run_spec_file(const char *);
-static uint32_t lcg_next(uint64_t *);
-static void soup(uint64_t *, char *, size_t, size_t *);
 
 /* render runs tmpl_render on a copy of tpl[0..len) that has no terminating NUL. */
 static lc_err
@@ -121,19 +120,13 @@ assert_syntax_error(const char *tpl, const char *want)
 static void
 run_spec_file(const char *file)
 {
-	char path[1024], err[256];
-	json_error_t jerr;
+	char err[256];
 	json_t *root, *tests, *t, *tpl, *want;
 	struct buf out;
 	size_t i, fails = 0;
 	lc_err e;
 
-	snprintf(path, sizeof(path), "%s/%s", MUSTACHE_SPEC_DIR, file);
-	if ((root = json_load_file(path, 0, &jerr)) == NULL)
-		fail_msg("%s: %s (line %d)", path, jerr.text, jerr.line);
-	tests = json_object_get(root, "tests");
-	assert_true(json_is_array(tests));
-	assert_true(json_array_size(tests) > 0);
+	root = tmpl_spec_load(file, &tests);
 	for (i = 0; i < json_array_size(tests); i++) {
 		const char *name;
 
@@ -564,43 +557,6 @@ test_partial_indentation(void **state)
 	json_decref(ctx);
 }
 
-static uint32_t
-lcg_next(uint64_t *s)
-{
-	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
-	return (uint32_t)(*s >> 33);
-}
-
-/* soup writes up to cap bytes of mustache-flavoured noise without NUL into buf. */
-static void
-soup(uint64_t *seed, char *buf, size_t cap, size_t *len)
-{
-	static const char *const pieces[] = {"{{", "}}", "{{{", "}}}", "{{#", "{{^", "{{/", "{{!",
-	    "{{>", "{{&", "{{=", "=}}", "<%", "%>", "a", "b", "x", ".", "a.b", " ", "  ", "\n",
-	    "\r\n", "\r", "\t", "|", "=", "#", "/", "{{#a}}", "{{/a}}", "{{>a}}", "{{>b}}",
-	    "{{=<% %>=}}", "{{.}}", "{{b}}", "<%/a%>"};
-	size_t n = 0, k, npieces = lcg_next(seed) % 16;
-	const char *piece;
-	char byte[1];
-
-	while (npieces-- > 0) {
-		k = lcg_next(seed) % (sizeof(pieces) / sizeof(pieces[0]) + 4);
-		if (k < sizeof(pieces) / sizeof(pieces[0])) {
-			piece = pieces[k];
-			k = strlen(piece);
-		} else {
-			byte[0] = (char)(1 + lcg_next(seed) % 255);
-			piece = byte;
-			k = 1;
-		}
-		if (n + k > cap)
-			break;
-		memcpy(buf + n, piece, k);
-		n += k;
-	}
-	*len = n;
-}
-
 static void
 test_random_templates_never_crash(void **state)
 {
@@ -617,10 +573,10 @@ test_random_templates_never_crash(void **state)
 	(void)state;
 	buf_init(&out, OUT_MAX);
 	for (i = 0; i < 5000; i++) {
-		soup(&seed, tpl, sizeof(tpl), &len);
-		soup(&seed, part, sizeof(part), &plen);
+		tmpl_soup(&seed, tpl, sizeof(tpl), &len);
+		tmpl_soup(&seed, part, sizeof(part), &plen);
 		json_object_set_new(partials, "a", json_stringn(part, plen));
-		soup(&seed, part, sizeof(part), &plen);
+		tmpl_soup(&seed, part, sizeof(part), &plen);
 		json_object_set_new(partials, "b", json_stringn(part, plen));
 		ec = tmpl_check(tpl, len, err2, sizeof(err2));
 		for (esc = 0; esc < 2; esc++) {

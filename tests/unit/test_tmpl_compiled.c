@@ -20,10 +20,7 @@
 
 #include "ui/ui_tmpl.h"
 #include "util/tmpl.h"
-
-#ifndef MUSTACHE_SPEC_DIR
-#error "MUSTACHE_SPEC_DIR must name the directory of the mustache spec JSON files"
-#endif
+#include "tmpl_fixture.h"
 
 #define OUT_MAX (1u << 20)
 #define MAX_PARTS 16
@@ -40,8 +37,6 @@ static lc_err compile_copy(const char *, size_t, struct tmpl **, char *, size_t)
 static lc_err compile_all(const char *, size_t, json_t *, struct compiled *);
 static void compiled_free(struct compiled *);
 static void run_spec_file(const char *);
-static uint32_t lcg_next(uint64_t *);
-static void soup(uint64_t *, char *, size_t, size_t *);
 static lc_err render_copy(const char *, size_t, json_t *, json_t *, struct buf *, char *, size_t);
 static void *render_many(void *);
 static void write_file(const char *, const char *, const char *);
@@ -119,19 +114,14 @@ compiled_free(struct compiled *c)
 static void
 run_spec_file(const char *file)
 {
-	char path[1024], err[256];
-	json_error_t jerr;
+	char err[256];
 	json_t *root, *tests, *t, *tpl, *want;
 	struct compiled c;
 	struct buf out;
 	size_t i, fails = 0;
 	lc_err e;
 
-	snprintf(path, sizeof(path), "%s/%s", MUSTACHE_SPEC_DIR, file);
-	if ((root = json_load_file(path, 0, &jerr)) == NULL)
-		fail_msg("%s: %s (line %d)", path, jerr.text, jerr.line);
-	tests = json_object_get(root, "tests");
-	assert_true(json_array_size(tests) > 0);
+	root = tmpl_spec_load(file, &tests);
 	for (i = 0; i < json_array_size(tests); i++) {
 		t = json_array_get(tests, i);
 		tpl = json_object_get(t, "template");
@@ -276,43 +266,6 @@ test_partials_list(void **state)
 	json_decref(ctx);
 }
 
-static uint32_t
-lcg_next(uint64_t *s)
-{
-	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
-	return (uint32_t)(*s >> 33);
-}
-
-/* soup strings random template pieces and bytes together (as test_tmpl.c does). */
-static void
-soup(uint64_t *seed, char *buf, size_t cap, size_t *len)
-{
-	static const char *const pieces[] = {"{{", "}}", "{{{", "}}}", "{{#", "{{^", "{{/", "{{!",
-	    "{{>", "{{&", "{{=", "=}}", "<%", "%>", "a", "b", "x", ".", "a.b", " ", "  ", "\n",
-	    "\r\n", "\r", "\t", "|", "=", "#", "/", "{{#a}}", "{{/a}}", "{{>a}}", "{{>b}}",
-	    "{{=<% %>=}}", "{{.}}", "{{b}}", "<%/a%>"};
-	size_t n = 0, k, npieces = lcg_next(seed) % 16;
-	const char *piece;
-	char byte[1];
-
-	while (npieces-- > 0) {
-		k = lcg_next(seed) % (sizeof(pieces) / sizeof(pieces[0]) + 4);
-		if (k < sizeof(pieces) / sizeof(pieces[0])) {
-			piece = pieces[k];
-			k = strlen(piece);
-		} else {
-			byte[0] = (char)(1 + lcg_next(seed) % 255);
-			piece = byte;
-			k = 1;
-		}
-		if (n + k > cap)
-			break;
-		memcpy(buf + n, piece, k);
-		n += k;
-	}
-	*len = n;
-}
-
 static void
 test_random_templates_render_alike(void **state)
 {
@@ -332,12 +285,12 @@ test_random_templates_render_alike(void **state)
 	buf_init(&o1, OUT_MAX);
 	buf_init(&o2, OUT_MAX);
 	for (i = 0; i < 5000; i++) {
-		soup(&seed, tpl, sizeof(tpl), &len);
+		tmpl_soup(&seed, tpl, sizeof(tpl), &len);
 		/* a partial that does not parse cannot be compiled (tmpl_render finds that
 		 * only when it reaches the partial): draw until one parses */
 		for (k = 0; k < 2; k++) {
 			do
-				soup(&seed, part, sizeof(part), &plen);
+				tmpl_soup(&seed, part, sizeof(part), &plen);
 			while (tmpl_check(part, plen, NULL, 0) != LC_OK);
 			json_object_set_new(partials, k ? "b" : "a", json_stringn(part, plen));
 		}
