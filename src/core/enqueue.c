@@ -16,6 +16,8 @@
 
 static lc_err record(
     struct db *, enum event_type, int64_t, int64_t, int64_t, const char *, int64_t, int);
+static lc_err release(
+    struct db *, const struct out_message *, unsigned, const char *, int, const char *, int *);
 
 /* record records an event of a message; version_moved: the transaction's credit
  * reservation moved the data version already (struct event_in). */
@@ -141,9 +143,11 @@ outbox_enqueue_tx(struct db *db, struct enqueue *q, struct core_fail *fail)
 	    q->workspace_id, q->campaign_id, q->relationship_id, q->msg_public, t, 1);
 }
 
-lc_err
-outbox_release_tx(struct db *db, const struct out_message *m, unsigned status, const char *error,
-    int fenced, int *changed)
+/* release is outbox_release_tx; decided_sql non-NULL (a person's rejection, never fenced):
+ * the status change also stamps decided_at with it (store_msg_decide). */
+static lc_err
+release(struct db *db, const struct out_message *m, unsigned status, const char *error,
+    int fenced, const char *decided_sql, int *changed)
 {
 	const unsigned open = (1u << MS_AWAITING_APPROVAL) | (1u << MS_SCHEDULED) |
 	                      (1u << MS_HELD) | (1u << MS_DEFERRED);
@@ -160,6 +164,8 @@ outbox_release_tx(struct db *db, const struct out_message *m, unsigned status, c
 	sqltime_format(now_ms(), now);
 	if (fenced)
 		e = store_msg_result(db, m->id, m->fence, status, NULL, error, now, &n);
+	else if (decided_sql)
+		e = store_msg_decide(db, m->id, open, status, NULL, NULL, error, decided_sql, now, &n);
 	else
 		e = store_msg_set_status(db, m->id, open, status, NULL, error, now, &n);
 	if (e != LC_OK || n != 1)
@@ -181,6 +187,20 @@ outbox_release_tx(struct db *db, const struct out_message *m, unsigned status, c
 	                  m->relationship_id, m->public_id, now_ms(), release)) != LC_OK)
 		return e;
 	return outbox_inv_set(db, m, inv_status_of(status), 0, NULL, now);
+}
+
+lc_err
+outbox_release_tx(struct db *db, const struct out_message *m, unsigned status, const char *error,
+    int fenced, int *changed)
+{
+	return release(db, m, status, error, fenced, NULL, changed);
+}
+
+lc_err
+outbox_reject_tx(struct db *db, const struct out_message *m, const char *reason,
+    const char *decided_sql, int *changed)
+{
+	return release(db, m, MS_REJECTED, reason, 0, decided_sql, changed);
 }
 
 lc_err

@@ -111,6 +111,11 @@ struct out_message;
  * when the message had already moved on. */
 lc_err outbox_release_tx(struct db *db, const struct out_message *m, unsigned status,
     const char *error, int fenced, int *changed);
+/* outbox_reject_tx is outbox_release_tx of a person's rejection (MS_REJECTED, reason as the
+ * message's last error, not fenced) that also stamps the message's decided_at with
+ * decided_sql in the same UPDATE. */
+lc_err outbox_reject_tx(struct db *db, const struct out_message *m, const char *reason,
+    const char *decided_sql, int *changed);
 /* outbox_inv_set mirrors a message's new state onto its invocation, if it has one, inside
  * the caller's transaction: status, credits charged and (when event_id is non-NULL) the
  * event that completed it. */
