@@ -19,8 +19,10 @@ STATUS deltas, less the tool's own SHOW), the CPU of mariadbd and of linkcamp-fc
 codes. --trace prints instead, for one request of each class, the statements linkcamp-fcgi
 ran (MariaDB's general log, filtered to the connections that were not this tool's).
 
-The classes need credits (a send reserves 2): the tool grants them through the CLI. The
-data it leaves (messages, replies, events) stays in the instance's database.
+The tool makes an account of its own through the CLI (a workspace, its keys, a campaign of
+20 prospects and an empty one for the pause class) and grants it the credits the sends
+reserve (2 an email); what it leaves (messages, replies, events) stays in that workspace,
+so the demo's data, which tests read, is untouched.
 
   bench/writecost.py --instance writes --port 22080 --class send,approve -n 500
   bench/writecost.py --instance writes --port 22080 --trace
@@ -46,20 +48,9 @@ class Stack:
         self.var = os.path.join(ROOT, "var", inst)
         self.port = port
         self.sock = os.path.join(self.var, "run", "mysql.sock")
-        env = {}
-        for name in ("test.env", "seed.env"):
-            p = os.path.join(self.var, name)
-            if os.path.exists(p):
-                with open(p) as f:
-                    for line in f:
-                        if "=" in line and not line.startswith("#"):
-                            k, v = line.rstrip("\n").split("=", 1)
-                            env.setdefault(k, v)
-                break
-        if "LINKCAMP_API_KEY" not in env:
-            sys.exit("bench/writecost.py: no %s/test.env or seed.env: is instance %s up?"
-                     % (self.var, inst))
-        self.env = env
+        if not os.path.exists(os.path.join(self.var, "run", "variant")):
+            sys.exit("bench/writecost.py: instance %s is not running (no %s/run/variant)"
+                     % (inst, self.var))
         with open(os.path.join(self.var, "run", "variant")) as f:
             self.variant = f.read().strip()
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -105,10 +96,23 @@ class Plan:
 
     def __init__(self, st, n):
         self.st, self.n = st, n
-        self.key = st.env["LINKCAMP_API_KEY"]
-        self.approver = st.env["LINKCAMP_APPROVER_KEY"]
-        self.ws = st.env["LINKCAMP_WORKSPACE_ID"]
-        self.campaign = st.env["LINKCAMP_CAMPAIGN_ID"]
+        # an account of its own, made through the CLI: the demo's data (which tests read)
+        # stays as it was
+        tag = uuid.uuid4().hex[:8]
+        acct = st.lc("account", "create", "writecost " + tag)
+        self.ws = st.lc("workspace", "create", acct, "writecost " + tag)
+        self.key = st.lc("key", "create", acct, "--workspace", self.ws, "--name", "writecost")
+        self.approver = st.lc("key", "create", acct, "--workspace", self.ws, "--approve",
+                              "--name", "writecost approver")
+        body = {"type": "serp", "name": "writecost " + tag, "targetUrl": "https://example.com/guide",
+                "sender": "sam@agency.example",
+                "template": {"subject": "Hello {{contactFirstName}}", "body": "Hi there"},
+                "prospects": [{"domain": "example.org", "contactName": "Contact %d" % i,
+                               "contactEmail": "p%d.%s@example.org" % (i, tag)}
+                              for i in range(20)]}
+        self.credits(200)
+        self.campaign = self.create_campaign(body)
+        self.other = self.create_campaign(dict(body, name="writecost pause " + tag, prospects=[]))
         rows = st.sql("SELECT r.public_id, r.contact_email, c.sender FROM relationships r "
                       "JOIN campaigns c ON c.id = r.campaign_id WHERE c.public_id = '%s' "
                       "ORDER BY r.id" % self.campaign)
@@ -116,6 +120,13 @@ class Plan:
             sys.exit("bench/writecost.py: campaign %s has no relationships" % self.campaign)
         self.rels = rows
         self.hook = None
+
+    def create_campaign(self, body):
+        p = subprocess.run([os.path.join(ROOT, "build", self.st.variant, "linkcamp"), "-c",
+                            os.path.join(self.st.var, "conf", "linkcamp.conf"), "campaign",
+                            "create", self.ws], input=json.dumps(body), check=True,
+                           capture_output=True, text=True)
+        return p.stdout.strip()
 
     def credits(self, need):
         bal, res = self.st.sql("SELECT credits_balance, credits_reserved FROM workspaces "
@@ -169,12 +180,8 @@ class Plan:
                      "application/json") for m in self.pending(n)]
         if klass == "pause":
             # a pause holds the campaign's scheduled messages and a resume releases them:
-            # the campaign with the fewest, so the class measures the request, not the queue
-            c = self.st.sql(
-                "SELECT c.public_id FROM campaigns c JOIN workspaces w ON w.id = c.workspace_id "
-                "WHERE w.public_id = '%s' AND c.status IN (1, 2) AND c.launched_at IS NOT NULL "
-                "ORDER BY (SELECT COUNT(*) FROM outbound_messages m WHERE m.campaign_id = c.id "
-                "AND m.status IN (1, 8, 9)), c.id LIMIT 1" % self.ws)[0][0]
+            # a campaign without any, so the class measures the request, not the queue
+            c = self.other
             self.st.request("POST", "/v1/link-building/campaign/%s/resume" % c, self.key, "{}")
             return [("POST", "/v1/link-building/campaign/%s/%s" % (c, a), self.key,
                      json.dumps({"reason": "writecost"}) if a == "pause" else "{}",
