@@ -57,8 +57,10 @@ outbox_enqueue_tx(struct db *db, struct enqueue *q, struct core_fail *fail)
 	sqltime_format(schedule > clock ? schedule : clock, due);
 	/* do-not-email, checked as the message enters the queue: it is kept (the draft shows
 	 * why nothing goes out) as suppressed, with nothing reserved or asked of anyone */
-	if (!q->recipient_cleared &&
-	    (e = suppression_check_tx(db, q->workspace_id, q->to, &suppressed)) != LC_OK)
+	if (q->recipient_suppressed)
+		suppressed = 1;
+	else if (!q->recipient_cleared &&
+	         (e = suppression_check_tx(db, q->workspace_id, q->to, &suppressed)) != LC_OK)
 		return e;
 	if (suppressed)
 		q->status = MS_SUPPRESSED;

@@ -93,6 +93,9 @@ struct enqueue {
 	/* 1: the caller refuses a suppressed recipient and found q->to not suppressed in this
 	 * transaction, so the check is not run twice (a statement of two subqueries less) */
 	int recipient_cleared;
+	/* 1: the caller found q->to suppressed in this transaction: the message is kept as
+	 * suppressed without the check being run again */
+	int recipient_suppressed;
 	/* out */
 	char msg_public[ID_MAX];
 	char inv_public[ID_MAX];

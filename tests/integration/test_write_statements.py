@@ -6,7 +6,7 @@ exactly once (the credit reservation or release moves it for the event)."""
 import json
 import uuid
 
-from conftest import Api, Tenant, assert_problem, cli, sql
+from conftest import Api, Tenant, assert_problem, cli, sink_messages, sql, wait_for
 
 CAMPAIGN = "/v1/link-building/campaign"
 JSON = {"Content-Type": "application/json"}
@@ -176,3 +176,43 @@ def test_a_decision_writes_status_decided_at_and_edits_together():
     assert grew(before, footprint(t.ws)) == {"ledger": 1, "events": 1, "reserved": -2,
                                              "version": 1}
     assert_problem(approver.post(f"/v1/approvals/{ids[1]}/approve"), 409, "already_decided")
+
+
+def test_an_auto_response_reads_its_policy_and_suppression_with_the_campaign():
+    t = Tenant()
+    tag = uuid.uuid4().hex[:6]
+    a, b = f"ann.{tag}@site.example", f"bob.{tag}@site.example"
+    sender = f"outreach.{tag}@agency.example"
+    # a reply counts (and is auto-answered) once its prospect was sent something: the drafts
+    # go out without approval
+    r = t.api.request("PUT", "/v1/workspace/policy", headers=JSON,
+                      data=json.dumps({"approval": {"drafts": "auto"}}))
+    assert r.status_code == 200, r.text
+    r = t.api.post(CAMPAIGN, headers=JSON, data=json.dumps({
+        "type": "serp", "name": "auto " + tag, "targetUrl": "https://ours.example/guide",
+        "sender": sender, "template": {"subject": "Hi", "body": "Hi {{contactFirstName}}"},
+        "prospects": prospects(a, b),
+        # an hour later: the worker leaves a scheduled one alone while the test looks
+        "autoResponse": {"body": "Thanks, we will get back to you.", "delayMinutes": 60}}))
+    assert r.status_code == 201, r.text
+    for who in (a, b):
+        assert wait_for(lambda: [m for raw, m in sink_messages() if m["X-Sink-Rcpt-To"] == who])
+    r = t.api.post("/v1/suppressions", headers=JSON, data=json.dumps({"address": b}))
+    assert r.status_code in (200, 201), r.text
+
+    def auto_of(frm):
+        inbound = t.api.get(f"/v1/link-building/inbound/{reply(t.api, frm, sender)}").json()
+        assert inbound["autoResponseId"], inbound
+        return t.api.get(f"/v1/approvals/{inbound['autoResponseId']}").json()
+
+    kept = auto_of(b)  # kept, as suppressed, with nothing reserved or asked of anyone
+    assert kept["kind"] == "auto_response" and kept["status"] == "suppressed"
+    assert kept["creditsReserved"] == 0
+    assert sql("SELECT (SELECT COUNT(*) FROM credit_ledger l WHERE l.message_id = m.id), "
+               "(SELECT COUNT(*) FROM approval_notifications n WHERE n.message_id = m.id) "
+               f"FROM outbound_messages m WHERE m.public_id = '{kept['id']}'") == [["0", "0"]]
+    assert auto_of(a)["status"] == "awaiting_approval"  # the default policy
+    r = t.api.request("PUT", "/v1/workspace/policy", headers=JSON, data=json.dumps(
+        {"approval": {"autoResponses": "auto", "respond": "required"}}))
+    assert r.status_code == 200, r.text
+    assert auto_of(a)["status"] == "scheduled"
