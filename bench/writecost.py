@@ -19,10 +19,12 @@ STATUS deltas, less the tool's own SHOW), the CPU of mariadbd and of linkcamp-fc
 codes. --trace prints instead, for one request of each class, the statements linkcamp-fcgi
 ran (MariaDB's general log, filtered to the connections that were not this tool's).
 
-The tool makes an account of its own through the CLI (a workspace, its keys, a campaign of
-20 prospects and an empty one for the pause class) and grants it the credits the sends
-reserve (2 an email); what it leaves (messages, replies, events) stays in that workspace,
-so the demo's data, which tests read, is untouched.
+The tool makes an account of its own: a workspace and its keys through the CLI; through
+the API a campaign of 20 prospects with an auto-response, whose drafts it lets the worker
+send first (a reply counts, and is auto-answered, once its prospect was written to), an
+empty campaign for the pause class and a webhook for the hook class. It grants the credits
+the sends reserve (2 an email). What it leaves (messages, replies, events) stays in that
+workspace: the demo's data, which tests read, is untouched.
 
   bench/writecost.py --instance writes --port 22080 --class send,approve -n 500
   bench/writecost.py --instance writes --port 22080 --trace
@@ -111,22 +113,50 @@ class Plan:
                                "contactEmail": "p%d.%s@example.org" % (i, tag)}
                               for i in range(20)]}
         self.credits(200)
-        self.campaign = self.create_campaign(body)
+        # the prospects are sent their drafts first (the worker still runs): a reply counts,
+        # and is answered with the campaign's auto-response, once its prospect was written to
+        self.policy({"drafts": "auto"})
+        self.campaign = self.create_campaign(dict(body, autoResponse={
+            "body": "Thanks, we will get back to you.", "delayMinutes": 60}))
         self.other = self.create_campaign(dict(body, name="writecost pause " + tag, prospects=[]))
+        deadline = time.time() + 120
+        while st.sql("SELECT COUNT(*) FROM relationships r JOIN campaigns c ON c.id = "
+                     "r.campaign_id WHERE c.public_id = '%s' AND r.first_sent_at IS NULL"
+                     % self.campaign)[0][0] != "0":
+            if time.time() > deadline:
+                sys.exit("bench/writecost.py: the worker did not send the drafts in 120 s")
+            time.sleep(0.5)
+        self.policy({})  # the defaults: every email waits for approval
+        # made while the worker runs: stopped in the middle of a transaction, it could hold
+        # the locks the webhook's creation waits for; its deliveries go to the stack's
+        # nginx, which answers 404 (the events of the other classes are not subscribed)
+        code, data = st.request("POST", "/v1/webhooks", self.key, json.dumps(
+            {"url": "http://127.0.0.1:%d/writecost-hook" % st.port,
+             "events": ["link_building.email.sent"], "description": "bench/writecost.py"}))
+        if code != 201:
+            sys.exit("bench/writecost.py: POST /v1/webhooks answered %d: %s" % (code, data[:300]))
+        self.hook = json.loads(data)["id"]
         rows = st.sql("SELECT r.public_id, r.contact_email, c.sender FROM relationships r "
                       "JOIN campaigns c ON c.id = r.campaign_id WHERE c.public_id = '%s' "
                       "ORDER BY r.id" % self.campaign)
         if not rows:
             sys.exit("bench/writecost.py: campaign %s has no relationships" % self.campaign)
         self.rels = rows
-        self.hook = None
+
+    def policy(self, approval):
+        code, data = self.st.request("PUT", "/v1/workspace/policy", self.key,
+                                     json.dumps({"approval": approval}))
+        if code != 200:
+            sys.exit("bench/writecost.py: PUT /v1/workspace/policy answered %d: %s"
+                     % (code, data[:300]))
 
     def create_campaign(self, body):
-        p = subprocess.run([os.path.join(ROOT, "build", self.st.variant, "linkcamp"), "-c",
-                            os.path.join(self.st.var, "conf", "linkcamp.conf"), "campaign",
-                            "create", self.ws], input=json.dumps(body), check=True,
-                           capture_output=True, text=True)
-        return p.stdout.strip()
+        code, data = self.st.request("POST", "/v1/link-building/campaign", self.key,
+                                     json.dumps(body))
+        if code != 201:
+            sys.exit("bench/writecost.py: POST /v1/link-building/campaign answered %d: %s"
+                     % (code, data[:300]))
+        return json.loads(data)["id"]
 
     def credits(self, need):
         bal, res = self.st.sql("SELECT credits_balance, credits_reserved FROM workspaces "
@@ -202,15 +232,6 @@ class Plan:
                      json.dumps({"inboundMessageId": m, "body": "Thank you!"}),
                      "application/json") for (m,) in have]
         if klass == "hook":
-            if self.hook is None:
-                code, data = self.st.request(
-                    "POST", "/v1/webhooks", self.key, json.dumps(
-                        {"url": "http://127.0.0.1:%d/writecost-hook" % self.st.port,
-                         "events": ["link_building.email.sent"], "description": "bench/writecost.py"}))
-                if code != 201:
-                    sys.exit("bench/writecost.py: POST /v1/webhooks answered %d: %s"
-                             % (code, data[:300]))
-                self.hook = json.loads(data)["id"]
             return [("POST", "/v1/webhooks/%s/test" % self.hook, self.key, "{}",
                      "application/json")] * n
         raise ValueError(klass)
