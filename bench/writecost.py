@@ -175,19 +175,23 @@ class Plan:
                         "application/json"))
         return out
 
-    def pending(self, n):
-        """n messages awaiting approval, made with sends (not measured) when missing."""
-        q = ("SELECT m.public_id FROM outbound_messages m JOIN workspaces w "
-             "ON w.id = m.workspace_id WHERE w.public_id = '%s' AND m.status = 0 "
-             "ORDER BY m.id DESC LIMIT %d" % (self.ws, n))
+    def ids(self, q, n, make, what):
+        """The public ids of n rows query q finds, the missing made first with make(k)
+        (requests not measured)."""
         have = self.st.sql(q)
         if len(have) < n:
-            run(self.st, self.sends(n - len(have)))
+            run(self.st, make(n - len(have)))
             have = self.st.sql(q)
         if len(have) < n:
-            sys.exit("bench/writecost.py: sends did not leave messages awaiting approval "
-                     "(is the workspace's policy approve_send_email off?)")
+            sys.exit("bench/writecost.py: could not make %d %s" % (n, what))
         return [m for (m,) in have]
+
+    def pending(self, n):
+        """n messages awaiting approval, made with sends when missing."""
+        return self.ids("SELECT m.public_id FROM outbound_messages m JOIN workspaces w "
+                        "ON w.id = m.workspace_id WHERE w.public_id = '%s' AND m.status = 0 "
+                        "ORDER BY m.id DESC LIMIT %d" % (self.ws, n), n, self.sends,
+                        "messages awaiting approval (is approve_send_email off?)")
 
     def inbound(self, n):
         out = []
@@ -221,16 +225,13 @@ class Plan:
             return self.inbound(n)
         if klass == "respond":
             self.credits(2 * n)
-            q = ("SELECT i.public_id FROM inbound_messages i JOIN workspaces w "
-                 "ON w.id = i.workspace_id WHERE w.public_id = '%s' "
-                 "AND i.relationship_id IS NOT NULL ORDER BY i.id DESC LIMIT %d" % (self.ws, n))
-            have = self.st.sql(q)
-            if len(have) < n:
-                run(self.st, self.inbound(n - len(have)))
-                have = self.st.sql(q)
+            replies = self.ids("SELECT i.public_id FROM inbound_messages i JOIN workspaces w "
+                               "ON w.id = i.workspace_id WHERE w.public_id = '%s' AND "
+                               "i.relationship_id IS NOT NULL ORDER BY i.id DESC LIMIT %d"
+                               % (self.ws, n), n, self.inbound, "matched replies")
             return [("POST", "/v1/link-building/campaign/respond", self.key,
                      json.dumps({"inboundMessageId": m, "body": "Thank you!"}),
-                     "application/json") for (m,) in have]
+                     "application/json") for m in replies]
         if klass == "hook":
             return [("POST", "/v1/webhooks/%s/test" % self.hook, self.key, "{}",
                      "application/json")] * n

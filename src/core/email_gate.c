@@ -8,8 +8,8 @@
 #include "db/store_sending.h"
 
 lc_err
-email_campaign_lock(struct db *db, int64_t workspace_id, const char *public_id,
-    struct db_rows *cr, struct core_fail *fail)
+email_campaign_lock(struct db *db, int64_t workspace_id, const char *public_id, struct db_rows *cr,
+    struct core_fail *fail)
 {
 	unsigned status;
 	lc_err e;
@@ -43,8 +43,8 @@ fail:
 }
 
 lc_err
-email_gate_check(const struct db_rows *gate, unsigned kind, unsigned *approve,
-    struct core_fail *fail)
+email_gate_check(
+    const struct db_rows *gate, unsigned kind, unsigned *approve, struct core_fail *fail)
 {
 	/* no workspace row (it cannot vanish under a signed-in principal): the strict policy */
 	if (gate->nrows == 1 && db_i64(gate, 0, SG_COL_SUPPRESSED) > 0) {
@@ -60,8 +60,8 @@ email_gate_check(const struct db_rows *gate, unsigned kind, unsigned *approve,
 }
 
 lc_err
-email_run(struct core *core, struct email_ctx *ctx, lc_err (*tx)(struct db *, void *),
-    struct page *inv)
+email_run(
+    struct core *core, struct email_ctx *ctx, lc_err (*tx)(struct db *, void *), struct page *inv)
 {
 	lc_err e;
 

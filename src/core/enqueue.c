@@ -148,8 +148,8 @@ outbox_enqueue_tx(struct db *db, struct enqueue *q, struct core_fail *fail)
 /* release is outbox_release_tx; decided_sql non-NULL (a person's rejection, never fenced):
  * the status change also stamps decided_at with it (store_msg_decide). */
 static lc_err
-release(struct db *db, const struct out_message *m, unsigned status, const char *error,
-    int fenced, const char *decided_sql, int *changed)
+release(struct db *db, const struct out_message *m, unsigned status, const char *error, int fenced,
+    const char *decided_sql, int *changed)
 {
 	const unsigned open = (1u << MS_AWAITING_APPROVAL) | (1u << MS_SCHEDULED) |
 	                      (1u << MS_HELD) | (1u << MS_DEFERRED);
@@ -167,7 +167,8 @@ release(struct db *db, const struct out_message *m, unsigned status, const char 
 	if (fenced)
 		e = store_msg_result(db, m->id, m->fence, status, NULL, error, now, &n);
 	else if (decided_sql)
-		e = store_msg_decide(db, m->id, open, status, NULL, NULL, error, decided_sql, now, &n);
+		e = store_msg_decide(
+		    db, m->id, open, status, NULL, NULL, error, decided_sql, now, &n);
 	else
 		e = store_msg_set_status(db, m->id, open, status, NULL, error, now, &n);
 	if (e != LC_OK || n != 1)

@@ -24,8 +24,8 @@ send_tx(struct db *db, void *arg)
 	unsigned approve = 1;
 	lc_err e;
 
-	if ((e = email_campaign_lock(db, ctx->who->workspace_id, in->campaign_id, &cr, ctx->fail)) !=
-	    LC_OK)
+	if ((e = email_campaign_lock(
+	         db, ctx->who->workspace_id, in->campaign_id, &cr, ctx->fail)) != LC_OK)
 		return e;
 	memset(&gr, 0, sizeof(gr));
 	if (!id_has_shape("rel_", in->relationship_id, strlen(in->relationship_id))) {

@@ -171,8 +171,8 @@ lc_err email_gate_check(
     const struct db_rows *gate, unsigned kind, unsigned *approve, struct core_fail *fail);
 /* email_run runs tx(db, ctx) as one transaction and reads into inv the invocation it wrote
  * (invocation_written; page_free in any case). Errors: tx's, or the database's. */
-lc_err email_run(struct core *core, struct email_ctx *ctx, lc_err (*tx)(struct db *, void *),
-    struct page *inv);
+lc_err email_run(
+    struct core *core, struct email_ctx *ctx, lc_err (*tx)(struct db *, void *), struct page *inv);
 /* invocation_written reads into inv the invocation inv_id that the caller's transaction
  * just committed (the answer of a send); LC_EDB when it is not there. */
 lc_err invocation_written(

@@ -260,11 +260,10 @@ store_msg_decide(struct db *db, int64_t id, unsigned from_mask, unsigned status,
 {
 	/* store_msg_set_status, store_msg_edit and store_msg_decided of one decision at once:
 	 * the approve and the reject of the API write the message's row once */
-	static const char sql[] =
-	    "UPDATE outbound_messages SET status = ?, decided_at = ?, "
-	    "subject = COALESCE(?, subject), body = COALESCE(?, body), "
-	    "last_error = COALESCE(?, last_error), updated_at = ? "
-	    "WHERE id = ? AND ((1 << status) & ?) <> 0";
+	static const char sql[] = "UPDATE outbound_messages SET status = ?, decided_at = ?, "
+	                          "subject = COALESCE(?, subject), body = COALESCE(?, body), "
+	                          "last_error = COALESCE(?, last_error), updated_at = ? "
+	                          "WHERE id = ? AND ((1 << status) & ?) <> 0";
 	struct db_param p[] = {DB_I64(status), DB_CSTR(decided_sql),
 	    subject ? DB_CSTR(subject) : DB_NULL, body ? DB_CSTR(body) : DB_NULL,
 	    error ? DB_CSTR(error) : DB_NULL, DB_CSTR(now_sql), DB_I64(id), DB_I64(from_mask)};
