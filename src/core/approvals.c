@@ -248,18 +248,16 @@ decide_tx(struct db *db, void *arg)
 	              : NULL;
 	body = ctx->approve && ctx->body && !same_text(ctx->body, m.body) ? ctx->body : NULL;
 	if ((e = store_decision_insert(db, m.id, m.workspace_id, ctx->approve ? 0 : 1, ctx->by,
-	         ctx->reason, subject, body, now)) != LC_OK ||
-	    (e = store_msg_decided(db, m.id, now)) != LC_OK)
+	         ctx->reason, subject, body, now)) != LC_OK)
 		goto out;
+	/* the message's row is written once: status, decided_at and the edits together */
 	if (!ctx->approve) {
-		e = outbox_release_tx(db, &m, MS_REJECTED, ctx->reason, 0, &changed);
+		e = outbox_reject_tx(db, &m, ctx->reason, now, &changed);
 		goto out;
 	}
-	if ((subject || body) && (e = store_msg_edit(db, m.id, subject, body, now)) != LC_OK)
-		goto out;
 	next = m.campaign_status == CSTATUS_PAUSED ? MS_HELD : MS_SCHEDULED;
-	if ((e = store_msg_set_status(
-	         db, m.id, 1u << MS_AWAITING_APPROVAL, next, NULL, NULL, now, &n)) != LC_OK)
+	if ((e = store_msg_decide(db, m.id, 1u << MS_AWAITING_APPROVAL, next, subject, body, NULL,
+	         now, now, &n)) != LC_OK)
 		goto out;
 	message_event(&m, EV_APPROVAL_COMPLETED, now_ms(), &ev);
 	if ((e = events_record(db, &ev, NULL)) != LC_OK)

@@ -281,6 +281,10 @@ struct event_in {
 	int64_t at_ms;
 	const char *detail;    /* pause reason or placed/lost link URL, or NULL */
 	const char *public_id; /* an evt_ id made by the caller beforehand, or NULL: a new one */
+	/* 1: the caller's transaction has moved the workspace's data version already (its
+	 * credit reservation or release did: store_credit_move_touch), so events_record moves it
+	 * again only when the contacted count changes too (one statement less) */
+	int version_moved;
 };
 
 /* events_record appends the event and moves every counter, stamp and per-day aggregate

@@ -15,22 +15,27 @@
 #include "util/timefmt.h"
 
 static lc_err record(
-    struct db *, enum event_type, int64_t, int64_t, int64_t, const char *, int64_t, char *);
+    struct db *, enum event_type, int64_t, int64_t, int64_t, const char *, int64_t, int);
+static lc_err release(
+    struct db *, const struct out_message *, unsigned, const char *, int, const char *, int *);
 
+/* record records an event of a message; version_moved: the transaction's credit
+ * reservation moved the data version already (struct event_in). */
 static lc_err
 record(struct db *db, enum event_type type, int64_t ws, int64_t campaign, int64_t rel,
-    const char *msg_public, int64_t at, char *event_id)
+    const char *msg_public, int64_t at, int version_moved)
 {
 	struct event_in ev;
 
 	memset(&ev, 0, sizeof(ev));
+	ev.version_moved = version_moved;
 	ev.type = type;
 	ev.workspace_id = ws;
 	ev.campaign_id = campaign;
 	ev.relationship_id = rel;
 	ev.message_id = msg_public;
 	ev.at_ms = at;
-	return events_record(db, &ev, event_id);
+	return events_record(db, &ev, NULL);
 }
 
 lc_err
@@ -52,8 +57,10 @@ outbox_enqueue_tx(struct db *db, struct enqueue *q, struct core_fail *fail)
 	sqltime_format(schedule > clock ? schedule : clock, due);
 	/* do-not-email, checked as the message enters the queue: it is kept (the draft shows
 	 * why nothing goes out) as suppressed, with nothing reserved or asked of anyone */
-	if (!q->recipient_cleared &&
-	    (e = suppression_check_tx(db, q->workspace_id, q->to, &suppressed)) != LC_OK)
+	if (q->recipient_suppressed)
+		suppressed = 1;
+	else if (!q->recipient_cleared &&
+	         (e = suppression_check_tx(db, q->workspace_id, q->to, &suppressed)) != LC_OK)
 		return e;
 	if (suppressed)
 		q->status = MS_SUPPRESSED;
@@ -109,10 +116,11 @@ outbox_enqueue_tx(struct db *db, struct enqueue *q, struct core_fail *fail)
 	if (suppressed)
 		return q->kind == MSG_DRAFT
 		           ? record(db, EV_DRAFT_CREATED, q->workspace_id, q->campaign_id,
-		                 q->relationship_id, q->msg_public, t, NULL)
+		                 q->relationship_id, q->msg_public, t, 0)
 		           : LC_OK;
-	if ((e = store_credit_move(db, q->workspace_id, CREDIT_RESERVE, SEND_COST, (int64_t)msg_id,
-	         NULL, now, &ok)) != LC_OK)
+	/* the reservation moves the data version too: the events below need not (versions.c) */
+	if ((e = store_credit_move_touch(db, q->workspace_id, CREDIT_RESERVE, SEND_COST,
+	         (int64_t)msg_id, now, &ok)) != LC_OK)
 		return e;
 	if (!ok) {
 		fail->code = "insufficient_credits";
@@ -129,20 +137,26 @@ outbox_enqueue_tx(struct db *db, struct enqueue *q, struct core_fail *fail)
 	}
 	if (q->kind == MSG_DRAFT &&
 	    (e = record(db, EV_DRAFT_CREATED, q->workspace_id, q->campaign_id, q->relationship_id,
-	         q->msg_public, t, NULL)) != LC_OK)
+	         q->msg_public, t, 1)) != LC_OK)
 		return e;
 	if (q->approve && (e = notify_queue_tx(db, q->workspace_id, q->msg_id)) != LC_OK)
 		return e;
 	return record(db, q->approve ? EV_APPROVAL_REQUESTED : EV_MESSAGE_SCHEDULED,
-	    q->workspace_id, q->campaign_id, q->relationship_id, q->msg_public, t, NULL);
+	    q->workspace_id, q->campaign_id, q->relationship_id, q->msg_public, t, 1);
 }
 
-lc_err
-outbox_release_tx(struct db *db, const struct out_message *m, unsigned status, const char *error,
-    int fenced, int *changed)
+/* release is outbox_release_tx; decided_sql non-NULL (a person's rejection, never fenced):
+ * the status change also stamps decided_at with it (store_msg_decide). */
+static lc_err
+release(struct db *db, const struct out_message *m, unsigned status, const char *error, int fenced,
+    const char *decided_sql, int *changed)
 {
 	const unsigned open = (1u << MS_AWAITING_APPROVAL) | (1u << MS_SCHEDULED) |
 	                      (1u << MS_HELD) | (1u << MS_DEFERRED);
+	/* a message awaiting approval records an event, which moves the data version: the
+	 * release moves it instead when there is one (struct event_in's version_moved) */
+	const int event = m->status == MS_AWAITING_APPROVAL;
+	const int release = m->credits_reserved > 0 && m->credits_charged == 0;
 	char now[TIME_SQL_LEN];
 	uint64_t n = 0;
 	int ok = 0;
@@ -152,24 +166,44 @@ outbox_release_tx(struct db *db, const struct out_message *m, unsigned status, c
 	sqltime_format(now_ms(), now);
 	if (fenced)
 		e = store_msg_result(db, m->id, m->fence, status, NULL, error, now, &n);
+	else if (decided_sql)
+		e = store_msg_decide(
+		    db, m->id, open, status, NULL, NULL, error, decided_sql, now, &n);
 	else
 		e = store_msg_set_status(db, m->id, open, status, NULL, error, now, &n);
 	if (e != LC_OK || n != 1)
 		return e;
 	*changed = 1;
-	if (m->credits_reserved > 0 && m->credits_charged == 0 &&
+	if (release && event &&
+	    (e = store_credit_move_touch(db, m->workspace_id, CREDIT_RELEASE, m->credits_reserved,
+	         m->id, now, &ok)) != LC_OK)
+		return e;
+	if (release && !event &&
 	    (e = store_credit_move(db, m->workspace_id, CREDIT_RELEASE, m->credits_reserved, m->id,
 	         NULL, now, &ok)) != LC_OK)
 		return e;
-	if (m->credits_reserved > 0 && m->credits_charged == 0 && !ok) {
+	if (release && !ok) {
 		log_msg(LOG_ERROR, "credit release failed for %s", m->public_id);
 		return LC_EDB;
 	}
-	if (m->status == MS_AWAITING_APPROVAL &&
-	    (e = record(db, EV_APPROVAL_REJECTED, m->workspace_id, m->campaign_id,
-	         m->relationship_id, m->public_id, now_ms(), NULL)) != LC_OK)
+	if (event && (e = record(db, EV_APPROVAL_REJECTED, m->workspace_id, m->campaign_id,
+	                  m->relationship_id, m->public_id, now_ms(), release)) != LC_OK)
 		return e;
 	return outbox_inv_set(db, m, inv_status_of(status), 0, NULL, now);
+}
+
+lc_err
+outbox_release_tx(struct db *db, const struct out_message *m, unsigned status, const char *error,
+    int fenced, int *changed)
+{
+	return release(db, m, status, error, fenced, NULL, changed);
+}
+
+lc_err
+outbox_reject_tx(struct db *db, const struct out_message *m, const char *reason,
+    const char *decided_sql, int *changed)
+{
+	return release(db, m, MS_REJECTED, reason, 0, decided_sql, changed);
 }
 
 lc_err

@@ -221,6 +221,8 @@ events_record(struct db *db, const struct event_in *ev, char event_id[ID_MAX])
 	 * workspace row's lock as late as it can. */
 	if ((e = apply(db, ev, at, day, &contacted)) != LC_OK)
 		return e;
+	if (ev->version_moved && contacted == 0)
+		return LC_OK; /* moved in this transaction already: once is what readers need */
 	return data_changed_tx(db, ev->workspace_id, contacted);
 }
 

@@ -267,13 +267,14 @@ queue_auto_response(struct db *db, int64_t ws, int64_t campaign, int64_t rel, in
     const struct mime_parsed *mp, const char *ours)
 {
 	char subject[1100], *refs = NULL;
-	struct db_rows ar, pr;
+	struct db_rows ar;
 	struct enqueue q;
 	struct core_fail fail;
 	unsigned status;
 	lc_err e;
 
-	if ((e = store_campaign_auto_get(db, campaign, &ar)) != LC_OK)
+	/* the policy and the suppression of the address come with it (one statement) */
+	if ((e = store_campaign_auto_get(db, campaign, mp->from_email, &ar)) != LC_OK)
 		return e;
 	if (ar.nrows != 1 || db_isnull(&ar, 0, AR_COL_BODY) || mp->from_email == NULL) {
 		db_rows_free(&ar);
@@ -284,9 +285,6 @@ queue_auto_response(struct db *db, int64_t ws, int64_t campaign, int64_t rel, in
 		db_rows_free(&ar);
 		return LC_OK;
 	}
-	memset(&pr, 0, sizeof(pr));
-	if ((e = store_policy_get(db, ws, &pr)) != LC_OK)
-		goto out;
 	if (strncasecmp(mp->subject, "Re:", 3) == 0)
 		snprintf(subject, sizeof(subject), "%.998s", mp->subject);
 	else
@@ -311,7 +309,11 @@ queue_auto_response(struct db *db, int64_t ws, int64_t campaign, int64_t rel, in
 	q.references = refs;
 	q.schedule_ms = now_ms() + db_i64(&ar, 0, AR_COL_DELAY) * 60000;
 	q.requested_by = "system";
-	q.approve = pr.nrows == 1 ? db_i64(&pr, 0, POL_COL_AUTO) != 0 : 1;
+	q.approve = db_i64(&ar, 0, AR_COL_APPROVE) != 0;
+	/* checked above, in this transaction: a suppressed address's auto-response is kept as
+	 * suppressed (outbox_enqueue_tx) without a second check */
+	q.recipient_suppressed = db_i64(&ar, 0, AR_COL_SUPPRESSED) > 0;
+	q.recipient_cleared = !q.recipient_suppressed;
 	if ((e = db_exec_text(db, "SAVEPOINT auto_response")) != LC_OK)
 		goto out;
 	e = outbox_enqueue_tx(db, &q, &fail);
@@ -324,7 +326,6 @@ queue_auto_response(struct db *db, int64_t ws, int64_t campaign, int64_t rel, in
 out:
 	free(refs);
 	db_rows_free(&ar);
-	db_rows_free(&pr);
 	return e;
 }
 

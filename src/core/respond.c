@@ -11,30 +11,25 @@
 #include "db/store_inbound.h"
 #include "util/timefmt.h"
 
-struct respond_ctx {
-	const struct principal *who;
-	const struct respond_in *in;
-	char *inv_id;
-	struct core_fail *fail;
-};
-
 static lc_err respond_tx(struct db *, void *);
 
+/* respond_tx: the inbound message read, its campaign locked, one read for the policy and
+ * the suppression of the address answered (store_send_gate_addr), then the auto-responses
+ * it replaces cancelled and the answer queued. */
 static lc_err
 respond_tx(struct db *db, void *arg)
 {
-	struct respond_ctx *ctx = arg;
+	struct email_ctx *ctx = arg;
 	const struct respond_in *in = ctx->in;
-	struct db_rows ir, cr, pr, ids;
+	struct db_rows ir, cr, gr, ids;
 	struct inbound_view v;
 	struct enqueue q;
 	char subject[1100], *refs = NULL;
-	unsigned status;
-	int suppressed = 0;
+	unsigned approve = 1;
 	lc_err e;
 
 	memset(&cr, 0, sizeof(cr));
-	memset(&pr, 0, sizeof(pr));
+	memset(&gr, 0, sizeof(gr));
 	if ((e = store_inbound_get(db, ctx->who->workspace_id, in->inbound_id, &ir)) != LC_OK)
 		return e;
 	if (ir.nrows != 1) {
@@ -58,37 +53,11 @@ respond_tx(struct db *db, void *arg)
 		e = LC_EINVAL;
 		goto out;
 	}
-	if ((e = store_campaign_lock(db, ctx->who->workspace_id, v.campaign_public_id, &cr)) !=
-	    LC_OK)
+	if ((e = email_campaign_lock(
+	         db, ctx->who->workspace_id, v.campaign_public_id, &cr, ctx->fail)) != LC_OK)
 		goto out;
-	if (cr.nrows != 1) {
-		ctx->fail->code = "campaign_not_found";
-		e = LC_ENOTFOUND;
-		goto out;
-	}
-	status = (unsigned)db_i64(&cr, 0, CL_COL_STATUS);
-	if (status == CSTATUS_CANCELLED || status == CSTATUS_COMPLETED) {
-		ctx->fail->code = "invalid_state_for_send";
-		ctx->fail->detail = "The campaign is cancelled or completed.";
-		e = LC_EINVAL;
-		goto out;
-	}
-	if (db_i64(&cr, 0, CL_COL_LAUNCHED) == 0) { /* a draft queues nothing until launched */
-		ctx->fail->code = "invalid_state_for_send";
-		ctx->fail->detail = "The campaign is a draft: launch it first.";
-		e = LC_EINVAL;
-		goto out;
-	}
-	if ((e = store_suppressed(db, ctx->who->workspace_id, v.from, &suppressed)) != LC_OK)
-		goto out;
-	if (suppressed) {
-		ctx->fail->code = "recipient_suppressed";
-		ctx->fail->detail =
-		    "This address unsubscribed or hard-bounced; it is never sent to.";
-		e = LC_EINVAL;
-		goto out;
-	}
-	if ((e = store_policy_get(db, ctx->who->workspace_id, &pr)) != LC_OK)
+	if ((e = store_send_gate_addr(db, ctx->who->workspace_id, v.from, &gr)) != LC_OK ||
+	    (e = email_gate_check(&gr, MSG_RESPOND, &approve, ctx->fail)) != LC_OK)
 		goto out;
 	if (in->subject)
 		snprintf(subject, sizeof(subject), "%s", in->subject);
@@ -131,7 +100,7 @@ respond_tx(struct db *db, void *arg)
 	q.relationship_id = v.relationship_id;
 	q.inbound_id = db_i64(&ir, 0, IN_COL_ID);
 	q.kind = MSG_RESPOND;
-	q.campaign_status = status;
+	q.campaign_status = (unsigned)db_i64(&cr, 0, CL_COL_STATUS);
 	q.from = db_str(&cr, 0, CL_COL_SENDER);
 	q.to = v.from;
 	q.to_name = v.from_name;
@@ -142,7 +111,7 @@ respond_tx(struct db *db, void *arg)
 	q.schedule_ms = in->schedule_ms;
 	q.requested_by = in->requested_by;
 	q.action = "link_building.campaign.respond";
-	q.approve = pr.nrows == 1 ? db_i64(&pr, 0, POL_COL_RESPOND) != 0 : 1;
+	q.approve = approve;
 	q.recipient_cleared = 1; /* refused above when suppressed */
 	if ((e = outbox_enqueue_tx(db, &q, ctx->fail)) == LC_OK)
 		memcpy(ctx->inv_id, q.inv_public, ID_MAX);
@@ -150,7 +119,7 @@ out:
 	free(refs);
 	db_rows_free(&ir);
 	db_rows_free(&cr);
-	db_rows_free(&pr);
+	db_rows_free(&gr);
 	return e;
 }
 
@@ -158,8 +127,7 @@ lc_err
 outbox_respond(struct core *core, const struct principal *who, const struct respond_in *in,
     struct page *inv, struct core_fail *fail)
 {
-	char inv_id[ID_MAX];
-	struct respond_ctx ctx = {who, in, inv_id, fail};
+	struct email_ctx ctx = {who, in, fail, ""};
 	lc_err e;
 
 	memset(inv, 0, sizeof(*inv));
@@ -169,7 +137,5 @@ outbox_respond(struct core *core, const struct principal *who, const struct resp
 		fail->code = "inbound_message_not_found";
 		return LC_ENOTFOUND;
 	}
-	if ((e = db_tx(core->db, respond_tx, &ctx)) != LC_OK)
-		return e;
-	return invocation_written(core, who, inv_id, inv);
+	return email_run(core, &ctx, respond_tx, inv);
 }

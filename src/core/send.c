@@ -10,96 +10,61 @@
 #define YEAR_MS (INT64_C(366) * 86400 * 1000)
 #define PAST_SLACK_MS (INT64_C(5) * 60 * 1000)
 
-struct send_ctx {
-	const struct principal *who;
-	const struct send_in *in;
-	char *inv_id;
-	struct core_fail *fail;
-};
-
 static lc_err send_tx(struct db *, void *);
 
+/* send_tx: the campaign locked, then one read for the relationship, its address's
+ * suppression and the policy (store_send_gate_rel), then the message queued. */
 static lc_err
 send_tx(struct db *db, void *arg)
 {
-	struct send_ctx *ctx = arg;
+	struct email_ctx *ctx = arg;
 	const struct send_in *in = ctx->in;
-	struct db_rows cr, rr, pr;
+	struct db_rows cr, gr;
 	struct enqueue q;
-	unsigned status;
-	int suppressed = 0;
+	unsigned approve = 1;
 	lc_err e;
 
-	if ((e = store_campaign_lock(db, ctx->who->workspace_id, in->campaign_id, &cr)) != LC_OK)
+	if ((e = email_campaign_lock(
+	         db, ctx->who->workspace_id, in->campaign_id, &cr, ctx->fail)) != LC_OK)
 		return e;
-	if (cr.nrows != 1) {
-		db_rows_free(&cr);
-		ctx->fail->code = "campaign_not_found";
-		return LC_ENOTFOUND;
-	}
-	memset(&rr, 0, sizeof(rr));
-	memset(&pr, 0, sizeof(pr));
-	status = (unsigned)db_i64(&cr, 0, CL_COL_STATUS);
-	if (status == CSTATUS_CANCELLED || status == CSTATUS_COMPLETED) {
-		ctx->fail->code = "invalid_state_for_send";
-		ctx->fail->detail = "The campaign is cancelled or completed.";
-		e = LC_EINVAL;
-		goto out;
-	}
-	if (db_i64(&cr, 0, CL_COL_LAUNCHED) == 0) { /* a draft queues nothing until launched */
-		ctx->fail->code = "invalid_state_for_send";
-		ctx->fail->detail = "The campaign is a draft: launch it first.";
-		e = LC_EINVAL;
-		goto out;
-	}
+	memset(&gr, 0, sizeof(gr));
 	if (!id_has_shape("rel_", in->relationship_id, strlen(in->relationship_id))) {
 		ctx->fail->code = "relationship_not_found";
 		e = LC_ENOTFOUND;
 		goto out;
 	}
-	if ((e = store_rel_in_campaign(db, db_i64(&cr, 0, CL_COL_ID), in->relationship_id, &rr)) !=
-	    LC_OK)
+	if ((e = store_send_gate_rel(db, ctx->who->workspace_id, db_i64(&cr, 0, CL_COL_ID),
+	         in->relationship_id, &gr)) != LC_OK)
 		goto out;
-	if (rr.nrows != 1) {
+	if (gr.nrows != 1 || db_i64(&gr, 0, SG_COL_REL_ID) == 0) {
 		ctx->fail->code = "relationship_not_found";
 		ctx->fail->detail = "No such relationship in this campaign.";
 		e = LC_ENOTFOUND;
 		goto out;
 	}
-	if ((e = store_suppressed(
-	         db, ctx->who->workspace_id, db_str(&rr, 0, RL_COL_EMAIL), &suppressed)) != LC_OK)
-		goto out;
-	if (suppressed) {
-		ctx->fail->code = "recipient_suppressed";
-		ctx->fail->detail =
-		    "This address unsubscribed or hard-bounced; it is never sent to.";
-		e = LC_EINVAL;
-		goto out;
-	}
-	if ((e = store_policy_get(db, ctx->who->workspace_id, &pr)) != LC_OK)
+	if ((e = email_gate_check(&gr, MSG_SEND_EMAIL, &approve, ctx->fail)) != LC_OK)
 		goto out;
 	memset(&q, 0, sizeof(q));
 	q.workspace_id = ctx->who->workspace_id;
 	q.campaign_id = db_i64(&cr, 0, CL_COL_ID);
-	q.relationship_id = db_i64(&rr, 0, RL_COL_ID);
+	q.relationship_id = db_i64(&gr, 0, SG_COL_REL_ID);
 	q.kind = MSG_SEND_EMAIL;
-	q.campaign_status = status;
+	q.campaign_status = (unsigned)db_i64(&cr, 0, CL_COL_STATUS);
 	q.from = db_str(&cr, 0, CL_COL_SENDER);
-	q.to = db_str(&rr, 0, RL_COL_EMAIL);
-	q.to_name = db_str(&rr, 0, RL_COL_NAME);
+	q.to = db_str(&gr, 0, SG_COL_REL_EMAIL);
+	q.to_name = db_str(&gr, 0, SG_COL_REL_NAME);
 	q.subject = in->subject;
 	q.body = in->body;
 	q.schedule_ms = in->schedule_ms;
 	q.requested_by = in->requested_by;
 	q.action = "link_building.campaign.send_email";
-	q.approve = pr.nrows == 1 ? db_i64(&pr, 0, POL_COL_SEND) != 0 : 1;
+	q.approve = approve;
 	q.recipient_cleared = 1; /* refused above when suppressed */
 	if ((e = outbox_enqueue_tx(db, &q, ctx->fail)) == LC_OK)
 		memcpy(ctx->inv_id, q.inv_public, ID_MAX);
 out:
 	db_rows_free(&cr);
-	db_rows_free(&rr);
-	db_rows_free(&pr);
+	db_rows_free(&gr);
 	return e;
 }
 
@@ -156,8 +121,7 @@ lc_err
 outbox_send_email(struct core *core, const struct principal *who, const struct send_in *in,
     struct page *inv, struct core_fail *fail)
 {
-	char inv_id[ID_MAX];
-	struct send_ctx ctx = {who, in, inv_id, fail};
+	struct email_ctx ctx = {who, in, fail, ""};
 	lc_err e;
 
 	memset(inv, 0, sizeof(*inv));
@@ -173,9 +137,7 @@ outbox_send_email(struct core *core, const struct principal *who, const struct s
 		fail->code = "campaign_not_found";
 		return LC_ENOTFOUND;
 	}
-	if ((e = db_tx(core->db, send_tx, &ctx)) != LC_OK)
-		return e;
-	return invocation_written(core, who, inv_id, inv);
+	return email_run(core, &ctx, send_tx, inv);
 }
 
 lc_err

@@ -93,6 +93,9 @@ struct enqueue {
 	/* 1: the caller refuses a suppressed recipient and found q->to not suppressed in this
 	 * transaction, so the check is not run twice (a statement of two subqueries less) */
 	int recipient_cleared;
+	/* 1: the caller found q->to suppressed in this transaction: the message is kept as
+	 * suppressed without the check being run again */
+	int recipient_suppressed;
 	/* out */
 	char msg_public[ID_MAX];
 	char inv_public[ID_MAX];
@@ -111,6 +114,11 @@ struct out_message;
  * when the message had already moved on. */
 lc_err outbox_release_tx(struct db *db, const struct out_message *m, unsigned status,
     const char *error, int fenced, int *changed);
+/* outbox_reject_tx is outbox_release_tx of a person's rejection (MS_REJECTED, reason as the
+ * message's last error, not fenced) that also stamps the message's decided_at with
+ * decided_sql in the same UPDATE. */
+lc_err outbox_reject_tx(struct db *db, const struct out_message *m, const char *reason,
+    const char *decided_sql, int *changed);
 /* outbox_inv_set mirrors a message's new state onto its invocation, if it has one, inside
  * the caller's transaction: status, credits charged and (when event_id is non-NULL) the
  * event that completed it. */
@@ -140,6 +148,31 @@ struct send_in {
  * insufficient_credits (LC_ECONFLICT). */
 lc_err outbox_send_email(struct core *core, const struct principal *who, const struct send_in *in,
     struct page *inv, struct core_fail *fail);
+/* ---- email_gate.c: the steps send-email and respond share ---- */
+/* email_ctx is the argument of an email's transaction: in is the front's input
+ * (struct send_in or struct respond_in); the transaction leaves its invocation's id in
+ * inv_id and the reason of a refusal in fail. */
+struct email_ctx {
+	const struct principal *who;
+	const void *in;
+	struct core_fail *fail;
+	char inv_id[ID_MAX];
+};
+/* email_campaign_lock locks campaign public_id of the workspace FOR UPDATE into cr (one row,
+ * store_campaign_lock's columns; the caller frees it) when the campaign can send: else cr
+ * is freed and the error is LC_ENOTFOUND (campaign_not_found) or LC_EINVAL
+ * (invalid_state_for_send: cancelled, completed, or a draft never launched). */
+lc_err email_campaign_lock(struct db *db, int64_t workspace_id, const char *public_id,
+    struct db_rows *cr, struct core_fail *fail);
+/* email_gate_check applies a send gate row (store_send_gate_*): LC_EINVAL with
+ * recipient_suppressed when the address is on a do-not-email list, else *approve is the
+ * policy for a message of kind (MSG_SEND_EMAIL or MSG_RESPOND; 1 when there is no row). */
+lc_err email_gate_check(
+    const struct db_rows *gate, unsigned kind, unsigned *approve, struct core_fail *fail);
+/* email_run runs tx(db, ctx) as one transaction and reads into inv the invocation it wrote
+ * (invocation_written; page_free in any case). Errors: tx's, or the database's. */
+lc_err email_run(
+    struct core *core, struct email_ctx *ctx, lc_err (*tx)(struct db *, void *), struct page *inv);
 /* invocation_written reads into inv the invocation inv_id that the caller's transaction
  * just committed (the answer of a send); LC_EDB when it is not there. */
 lc_err invocation_written(

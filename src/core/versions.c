@@ -3,7 +3,10 @@
  * campaign endpoints show: events_record() (counters, stamps, day aggregates, notes,
  * campaign status), and prospects added without an event. A reader that reads the
  * version first and the data after can therefore keep what it built under that version:
- * any later change moves the version before it becomes visible. */
+ * any later change moves the version before it becomes visible. A transaction that
+ * moves a message's credits and records its event moves the version with the credits
+ * (store_credit_move_touch, WS_VERSION_MOVE_SQL) and records the event with version_moved:
+ * the workspace row written once, the version moved once, as here. */
 #include "core/core.h"
 #include "db/store_accounts.h"
 

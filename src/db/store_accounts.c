@@ -32,7 +32,7 @@ lc_err
 store_workspace_touch(struct db *db, int64_t workspace_id, int contacted)
 {
 	static const char sql[] =
-	    "UPDATE workspaces SET data_version = data_version + 1, "
+	    "UPDATE workspaces SET " WS_VERSION_MOVE_SQL ", "
 	    "contacted_count = GREATEST(CAST(contacted_count AS SIGNED) + ?, 0) WHERE id = ?";
 	struct db_param p[] = {DB_I64(contacted), DB_I64(workspace_id)};
 

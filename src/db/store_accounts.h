@@ -11,6 +11,10 @@ enum { KEY_COL_ACCOUNT, KEY_COL_WORKSPACE, KEY_COL_WS_PUBLIC, KEY_COL_APPROVE };
 lc_err store_key_lookup(struct db *db, const unsigned char *hash, struct db_rows *out);
 
 enum { WS_COL_ID, WS_COL_PUBLIC, WS_COL_NAME, WS_COL_CREATED, WS_COL_ACCOUNT };
+/* WS_VERSION_MOVE_SQL is the SET clause that moves a workspace's data version (009): every
+ * UPDATE of workspaces that moves it (store_workspace_touch, store_credit_move_touch)
+ * says it with these words. */
+#define WS_VERSION_MOVE_SQL "data_version = data_version + 1"
 /* store_workspace_touch adds one to the workspace's data version (009) and contacted to
  * its count of sent-or-opened relationships (011). */
 lc_err store_workspace_touch(struct db *db, int64_t workspace_id, int contacted);

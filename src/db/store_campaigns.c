@@ -316,27 +316,23 @@ store_campaign_set_status(struct db *db, int64_t campaign_id, unsigned from_stat
 	    "UPDATE campaigns SET status = ?, updated_at = ?, "
 	    "paused_at = IF(? = 2, ?, NULL), pause_reason = IF(? = 2, ?, NULL) "
 	    "WHERE id = ? AND status = ?";
-	static const char who_sql[] = "SELECT workspace_id, type FROM campaigns WHERE id = ?";
+	/* the (workspace, type, status) counters of both statuses in one statement, the
+	 * workspace and type read from the row this transaction just updated: the old status's
+	 * counter down (never below 0; a missing one is made at 0), the new one's up */
+	static const char move_sql[] =
+	    "INSERT INTO workspace_campaign_counts (workspace_id, type, status, n) "
+	    "SELECT c.workspace_id, c.type, s.st, s.plus FROM campaigns c "
+	    "JOIN (SELECT ? AS st, 0 AS plus UNION ALL SELECT ?, 1) s WHERE c.id = ? "
+	    "ON DUPLICATE KEY UPDATE n = IF(VALUES(n) = 0, GREATEST(CAST(n AS SIGNED) - 1, 0), "
+	    "n + 1)";
 	struct db_param p[] = {DB_I64(to_status), DB_CSTR(now_sql), DB_I64(to_status),
 	    DB_CSTR(now_sql), DB_I64(to_status), reason ? DB_CSTR(reason) : DB_NULL,
 	    DB_I64(campaign_id), DB_I64(from_status)};
-	struct db_param q[] = {DB_I64(campaign_id)};
-	struct db_rows r;
+	struct db_param q[] = {DB_I64(from_status), DB_I64(to_status), DB_I64(campaign_id)};
 	lc_err e;
 
 	if ((e = db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), changed, NULL)) != LC_OK ||
 	    *changed != 1)
 		return e;
-	if ((e = db_query(db, who_sql, q, 1, &r)) != LC_OK)
-		return e;
-	if (r.nrows == 1 &&
-	    ((e = count_move(db, db_i64(&r, 0, 0), (unsigned)db_i64(&r, 0, 1), from_status, -1)) !=
-	            LC_OK ||
-	        (e = count_move(db, db_i64(&r, 0, 0), (unsigned)db_i64(&r, 0, 1), to_status, 1)) !=
-	            LC_OK)) {
-		db_rows_free(&r);
-		return e;
-	}
-	db_rows_free(&r);
-	return LC_OK;
+	return db_exec(db, move_sql, q, 3, NULL, NULL);
 }

@@ -2,9 +2,60 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "db/store_accounts.h"
 #include "db/store_credits.h"
 #include "db/store_outbox.h"
 #include "util/buf.h"
+
+static const char ledger_one_sql[] =
+    "INSERT INTO credit_ledger (workspace_id, kind, delta_balance, delta_reserved, "
+    "message_id, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+
+static lc_err ledger_insert(
+    struct db *, int64_t, unsigned, int64_t, int64_t, int64_t, const char *, const char *);
+
+/* ledger_insert appends one entry to the workspace's ledger. */
+static lc_err
+ledger_insert(struct db *db, int64_t workspace_id, unsigned kind, int64_t d_balance,
+    int64_t d_reserved, int64_t msg_id, const char *note, const char *now_sql)
+{
+	struct db_param p[] = {DB_I64(workspace_id), DB_I64(kind), DB_I64(d_balance),
+	    DB_I64(d_reserved), msg_id ? DB_I64(msg_id) : DB_NULL, note ? DB_CSTR(note) : DB_NULL,
+	    DB_CSTR(now_sql)};
+
+	return db_exec(db, ledger_one_sql, p, 7, NULL, NULL);
+}
+
+lc_err
+store_credit_move_touch(struct db *db, int64_t workspace_id, unsigned kind, int64_t amount,
+    int64_t msg_id, const char *now_sql, int *ok)
+{
+	/* store_credit_move's reserve (the same guard) and release, plus the version move */
+	static const char reserve_sql[] =
+	    "UPDATE workspaces SET credits_reserved = credits_reserved + ?, " WS_VERSION_MOVE_SQL
+	    " WHERE id = ? AND credits_balance - credits_reserved >= ?";
+	static const char release_sql[] =
+	    "UPDATE workspaces SET credits_reserved = credits_reserved - ?, " WS_VERSION_MOVE_SQL
+	    " WHERE id = ?";
+	struct db_param p[] = {DB_I64(amount), DB_I64(workspace_id), DB_I64(amount)};
+	uint64_t n = 0;
+	lc_err e;
+
+	*ok = 0;
+	if (amount <= 0 || (kind != CREDIT_RESERVE && kind != CREDIT_RELEASE))
+		return LC_EINVAL;
+	if (kind == CREDIT_RESERVE)
+		e = db_exec(db, reserve_sql, p, 3, &n, NULL);
+	else
+		e = db_exec(db, release_sql, p, 2, &n, NULL);
+	if (e != LC_OK || n != 1)
+		return e;
+	if ((e = ledger_insert(db, workspace_id, kind, 0, kind == CREDIT_RESERVE ? amount : -amount,
+	         msg_id, NULL, now_sql)) != LC_OK)
+		return e;
+	*ok = 1;
+	return LC_OK;
+}
 
 lc_err
 store_credit_move(struct db *db, int64_t workspace_id, unsigned kind, int64_t amount,
@@ -17,9 +68,6 @@ store_credit_move(struct db *db, int64_t workspace_id, unsigned kind, int64_t am
 	    "WHERE id = ? AND credits_balance - credits_reserved >= ?";
 	static const char release_sql[] =
 	    "UPDATE workspaces SET credits_reserved = credits_reserved - ? WHERE id = ?";
-	static const char ledger_sql[] =
-	    "INSERT INTO credit_ledger (workspace_id, kind, delta_balance, delta_reserved, "
-	    "message_id, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
 	int64_t d_balance = 0, d_reserved = 0;
 	uint64_t n = 0;
 	lc_err e;
@@ -50,13 +98,9 @@ store_credit_move(struct db *db, int64_t workspace_id, unsigned kind, int64_t am
 	}
 	if (e != LC_OK || n != 1)
 		return e;
-	{
-		struct db_param p[] = {DB_I64(workspace_id), DB_I64(kind), DB_I64(d_balance),
-		    DB_I64(d_reserved), msg_id ? DB_I64(msg_id) : DB_NULL,
-		    note ? DB_CSTR(note) : DB_NULL, DB_CSTR(now_sql)};
-		if ((e = db_exec(db, ledger_sql, p, 7, NULL, NULL)) != LC_OK)
-			return e;
-	}
+	if ((e = ledger_insert(
+	         db, workspace_id, kind, d_balance, d_reserved, msg_id, note, now_sql)) != LC_OK)
+		return e;
 	*ok = 1;
 	return LC_OK;
 }

@@ -19,6 +19,13 @@ lc_err store_credit_capture_batch(struct db *db, int64_t workspace_id, const int
  * For a reserve, *ok is 0 (and nothing changes) when balance - reserved < amount. */
 lc_err store_credit_move(struct db *db, int64_t workspace_id, unsigned kind, int64_t amount,
     int64_t msg_id, const char *note, const char *now_sql, int *ok);
+/* store_credit_move_touch is store_credit_move of a CREDIT_RESERVE or CREDIT_RELEASE (no
+ * note) that also moves the workspace's data version (WS_VERSION_MOVE_SQL) in the same
+ * UPDATE: a transaction that moves credits and changes what the campaign endpoints show
+ * writes the row once, not twice (versions.c). LC_EINVAL for another kind; *ok as
+ * store_credit_move's (0: nothing changed, the version neither). */
+lc_err store_credit_move_touch(struct db *db, int64_t workspace_id, unsigned kind, int64_t amount,
+    int64_t msg_id, const char *now_sql, int *ok);
 enum { CR_COL_BALANCE, CR_COL_RESERVED };
 lc_err store_credit_balance(struct db *db, int64_t workspace_id, struct db_rows *out);
 enum {

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "db/store_inbound.h"
+#include "db/store_suppressions.h"
 #include "util/timefmt.h"
 
 #define IN_SELECT                                                                                  \
@@ -199,13 +200,17 @@ store_msg_follow_ups_not_before(
 }
 
 lc_err
-store_campaign_auto_get(struct db *db, int64_t campaign_id, struct db_rows *out)
+store_campaign_auto_get(struct db *db, int64_t campaign_id, const char *email, struct db_rows *out)
 {
-	static const char sql[] = "SELECT auto_response_body, auto_response_delay_minutes, status, "
-	                          "sender FROM campaigns WHERE id = ?";
-	struct db_param p[] = {DB_I64(campaign_id)};
+	/* the campaign and its workspace by their primary keys */
+	static const char sql[] =
+	    "SELECT c.auto_response_body, c.auto_response_delay_minutes, c.status, c.sender, "
+	    "w.approve_auto_responses, " SUPPRESSED_SQL("w.account_id", "w.id", "?",
+	        "?") " FROM campaigns c JOIN workspaces w ON w.id = c.workspace_id WHERE c.id = ?";
+	struct db_param p[] = {email ? DB_CSTR(email) : DB_NULL, email ? DB_CSTR(email) : DB_NULL,
+	    DB_I64(campaign_id)};
 
-	return db_query(db, sql, p, 1, out);
+	return db_query(db, sql, p, 3, out);
 }
 
 lc_err

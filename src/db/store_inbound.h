@@ -106,9 +106,20 @@ lc_err store_msg_pending_follow_ups(struct db *db, int64_t rel_id, struct db_row
  * due before not_before_ms to not_before_ms (an out-of-office's return). */
 lc_err store_msg_follow_ups_not_before(
     struct db *db, int64_t rel_id, int64_t not_before_ms, const char *now_sql);
-/* store_campaign_auto_get reads a campaign's auto-response (body may be NULL). */
-enum { AR_COL_BODY, AR_COL_DELAY, AR_COL_STATUS, AR_COL_SENDER };
-lc_err store_campaign_auto_get(struct db *db, int64_t campaign_id, struct db_rows *out);
+/* store_campaign_auto_get reads a campaign's auto-response (body may be NULL) with what
+ * queueing it needs, in one statement: the workspace's approval policy for auto-responses
+ * and the do-not-email entries of email, the address it would go to (SUPPRESSED_SQL; may be
+ * NULL: none). */
+enum {
+	AR_COL_BODY,
+	AR_COL_DELAY,
+	AR_COL_STATUS,
+	AR_COL_SENDER,
+	AR_COL_APPROVE,   /* approve_auto_responses */
+	AR_COL_SUPPRESSED /* > 0: email is on a do-not-email list */
+};
+lc_err store_campaign_auto_get(
+    struct db *db, int64_t campaign_id, const char *email, struct db_rows *out);
 
 /* History of one relationship, oldest first: direction 0 outbound, 1 inbound. */
 enum {

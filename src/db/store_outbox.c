@@ -236,15 +236,21 @@ store_msg_set_status(struct db *db, int64_t id, unsigned from_mask, unsigned sta
 }
 
 lc_err
-store_msg_edit(
-    struct db *db, int64_t id, const char *subject, const char *body, const char *now_sql)
+store_msg_decide(struct db *db, int64_t id, unsigned from_mask, unsigned status,
+    const char *subject, const char *body, const char *error, const char *decided_sql,
+    const char *now_sql, uint64_t *changed)
 {
-	static const char sql[] = "UPDATE outbound_messages SET subject = COALESCE(?, subject), "
-	                          "body = COALESCE(?, body), updated_at = ? WHERE id = ?";
-	struct db_param p[] = {subject ? DB_CSTR(subject) : DB_NULL, body ? DB_CSTR(body) : DB_NULL,
-	    DB_CSTR(now_sql), DB_I64(id)};
+	/* store_msg_set_status, store_msg_edit and store_msg_decided of one decision at once:
+	 * the approve and the reject of the API write the message's row once */
+	static const char sql[] = "UPDATE outbound_messages SET status = ?, decided_at = ?, "
+	                          "subject = COALESCE(?, subject), body = COALESCE(?, body), "
+	                          "last_error = COALESCE(?, last_error), updated_at = ? "
+	                          "WHERE id = ? AND ((1 << status) & ?) <> 0";
+	struct db_param p[] = {DB_I64(status), DB_CSTR(decided_sql),
+	    subject ? DB_CSTR(subject) : DB_NULL, body ? DB_CSTR(body) : DB_NULL,
+	    error ? DB_CSTR(error) : DB_NULL, DB_CSTR(now_sql), DB_I64(id), DB_I64(from_mask)};
 
-	return db_exec(db, sql, p, 4, NULL, NULL);
+	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), changed, NULL);
 }
 
 lc_err

@@ -112,9 +112,13 @@ lc_err store_msg_list_brief(struct db *db, const struct store_msg_filter *f, str
 /* store_msg_set_status moves a message from a status in from_mask to status. */
 lc_err store_msg_set_status(struct db *db, int64_t id, unsigned from_mask, unsigned status,
     const char *due_sql, const char *error, const char *now_sql, uint64_t *changed);
-/* store_msg_edit replaces subject and/or body (NULL keeps). */
-lc_err store_msg_edit(
-    struct db *db, int64_t id, const char *subject, const char *body, const char *now_sql);
+/* store_msg_decide records a person's decision on a message in one UPDATE: it moves the
+ * message from a status in from_mask to status, stamps decided_at = decided_sql, replaces
+ * subject and/or body (NULL keeps) and last_error (NULL keeps). *changed is 0 when the
+ * message was in no status of from_mask (then nothing changed). */
+lc_err store_msg_decide(struct db *db, int64_t id, unsigned from_mask, unsigned status,
+    const char *subject, const char *body, const char *error, const char *decided_sql,
+    const char *now_sql, uint64_t *changed);
 /* store_msg_decided stamps decided_at. */
 lc_err store_msg_decided(struct db *db, int64_t id, const char *now_sql);
 

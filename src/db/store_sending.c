@@ -176,14 +176,29 @@ store_campaign_lock(struct db *db, int64_t workspace_id, const char *public_id, 
 }
 
 lc_err
-store_rel_in_campaign(
-    struct db *db, int64_t campaign_id, const char *public_id, struct db_rows *out)
+store_send_gate_rel(struct db *db, int64_t workspace_id, int64_t campaign_id, const char *public_id,
+    struct db_rows *out)
 {
-	static const char sql[] = "SELECT id, contact_email, contact_name, domain, status "
-	                          "FROM relationships WHERE public_id = ? AND campaign_id = ?";
-	struct db_param p[] = {DB_CSTR(public_id), DB_I64(campaign_id)};
+	/* the workspace row by its primary key, the relationship by its unique public id; a
+	 * relationship not found leaves its columns NULL, and a NULL address counts no entry */
+	static const char sql[] = "SELECT w.approve_send_email, w.approve_respond, " SUPPRESSED_SQL(
+	    "w.account_id", "w.id", "r.contact_email",
+	    "r.contact_email") ", r.id, r.contact_email, "
+	                       "r.contact_name FROM workspaces w LEFT JOIN relationships r "
+	                       "ON r.public_id = ? AND r.campaign_id = ? WHERE w.id = ?";
+	struct db_param p[] = {DB_CSTR(public_id), DB_I64(campaign_id), DB_I64(workspace_id)};
 
-	return db_query(db, sql, p, 2, out);
+	return db_query(db, sql, p, 3, out);
+}
+
+lc_err
+store_send_gate_addr(struct db *db, int64_t workspace_id, const char *email, struct db_rows *out)
+{
+	static const char sql[] = "SELECT w.approve_send_email, w.approve_respond, " SUPPRESSED_SQL(
+	    "w.account_id", "w.id", "?", "?") " FROM workspaces w WHERE w.id = ?";
+	struct db_param p[] = {DB_CSTR(email), DB_CSTR(email), DB_I64(workspace_id)};
+
+	return db_query(db, sql, p, 3, out);
 }
 
 lc_err

@@ -83,8 +83,27 @@ lc_err store_campaign_set_launched(struct db *db, int64_t campaign_id, const cha
 /* store_rel_undrafted lists the campaign's relationships without a draft yet, oldest first:
  * columns id, domain, contact_name, contact_email. */
 lc_err store_rel_undrafted(struct db *db, int64_t campaign_id, struct db_rows *out);
-enum { RL_COL_ID, RL_COL_EMAIL, RL_COL_NAME, RL_COL_DOMAIN, RL_COL_STATUS };
-lc_err store_rel_in_campaign(
-    struct db *db, int64_t campaign_id, const char *public_id, struct db_rows *out);
+
+/* The send gate: what an email's transaction reads after locking its campaign, in one
+ * statement instead of two or three (the approval policy, the recipient's do-not-email
+ * entries and, for send-email, the relationship). Both return one row per existing
+ * workspace (none when it does not exist) with these columns first; neither locks
+ * anything, so the campaign's FOR UPDATE row lock stays the only lock taken here. */
+enum {
+	SG_COL_APPROVE_SEND,    /* approve_send_email */
+	SG_COL_APPROVE_RESPOND, /* approve_respond */
+	SG_COL_SUPPRESSED,      /* > 0: the address is on a do-not-email list (SUPPRESSED_SQL) */
+	SG_COL_REL_ID,          /* store_send_gate_rel: NULL when no such relationship */
+	SG_COL_REL_EMAIL,
+	SG_COL_REL_NAME
+};
+/* store_send_gate_rel reads the gate for relationship public_id of campaign campaign_id:
+ * the suppression is that of the relationship's address. */
+lc_err store_send_gate_rel(struct db *db, int64_t workspace_id, int64_t campaign_id,
+    const char *public_id, struct db_rows *out);
+/* store_send_gate_addr reads the gate for the address email (columns up to
+ * SG_COL_SUPPRESSED). */
+lc_err store_send_gate_addr(
+    struct db *db, int64_t workspace_id, const char *email, struct db_rows *out);
 
 #endif
