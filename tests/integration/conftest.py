@@ -145,6 +145,25 @@ def anon():
     return Api(None)
 
 
+@pytest.fixture
+def clock():
+    """The stack's test clock (the asan build reads LINKCAMP_TEST_CLOCK_FILE: docs/mailboxes.md,
+    "The test clock"): clock(t_ms) sets the instant every process of the stack sees; the real
+    clock is back when the test ends."""
+    path = os.environ.get("LINKCAMP_TEST_CLOCK_FILE", "")
+    assert path, "LINKCAMP_TEST_CLOCK_FILE is not set: run through scripts/dev"
+
+    def set_clock(t_ms):
+        tmp = path + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(str(int(t_ms)))
+        os.replace(tmp, path)  # the processes never read half a number
+
+    yield set_clock
+    if os.path.exists(path):
+        os.unlink(path)
+
+
 def csrf_of(html):
     """The CSRF token in a page's form, or "" when the page has none."""
     import re

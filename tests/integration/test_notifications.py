@@ -60,7 +60,6 @@ import pytest
 
 from conftest import Api, config_value
 
-CLOCK = os.environ.get("LINKCAMP_TEST_CLOCK_FILE", "")
 DEV = os.environ.get("LINKCAMP_DEV", "")
 INSTANCE = os.environ.get("LINKCAMP_INSTANCE", "test")
 INTERVAL_MS = 5000
@@ -68,23 +67,12 @@ LINK = re.compile(r"(http://\S+?)/app/w/([^/\s]+)/approvals/([^/\s]+)")
 
 
 @pytest.fixture
-def clock():
-    """Freezes the stack's clock at a whole second (returned) and lets the test move it;
-    the real clock is back when the test ends."""
-    assert CLOCK, "LINKCAMP_TEST_CLOCK_FILE is not set: run through scripts/dev"
-
-    def set_clock(t_ms):
-        tmp = CLOCK + ".tmp"
-        with open(tmp, "w") as f:
-            f.write(str(int(t_ms)))
-        os.replace(tmp, CLOCK)
-
+def clock(clock):
+    """conftest's test clock, frozen at a whole second (clock.start) for the whole test."""
     start = (int(time.time()) + 1) * 1000
-    set_clock(start)
-    set_clock.start = start
-    yield set_clock
-    if os.path.exists(CLOCK):
-        os.unlink(CLOCK)
+    clock(start)
+    clock.start = start
+    return clock
 
 
 def sqltime(t_ms):

@@ -18,7 +18,6 @@ import pytest
 from conftest import Tenant, assert_problem, sql, wait_for
 from test_mailboxes import CAMPAIGN, JSON, auto_policy, mailbox_body, prospects
 
-CLOCK = os.environ.get("LINKCAMP_TEST_CLOCK_FILE", "")
 
 
 def ms(text):
@@ -34,19 +33,6 @@ def iso(t_ms):
     return datetime.fromtimestamp(t_ms / 1000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@pytest.fixture
-def clock():
-    assert CLOCK, "LINKCAMP_TEST_CLOCK_FILE is not set: run through scripts/dev"
-
-    def set_clock(t_ms):
-        tmp = CLOCK + ".tmp"
-        with open(tmp, "w") as f:
-            f.write(str(int(t_ms)))
-        os.replace(tmp, CLOCK)  # the processes never read half a number
-
-    yield set_clock
-    if os.path.exists(CLOCK):
-        os.unlink(CLOCK)
 
 
 def mailbox(api, **fields):

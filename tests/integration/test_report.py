@@ -24,7 +24,6 @@ from test_link_verdicts import LINK, Site, page, place, placement
 JSON = {"Content-Type": "application/json"}
 TARGET = "https://target.example/guide"
 SHARES = "/v1/link-building/report/shares"
-CLOCK = os.environ.get("LINKCAMP_TEST_CLOCK_FILE", "")
 LOG_DIR = os.environ.get("LINKCAMP_LOG_DIR", "")
 EVIL_ANCHOR = '=HYPERLINK("http://evil.example","click")'
 
@@ -36,19 +35,6 @@ def site():
     s.stop()
 
 
-@pytest.fixture
-def clock():
-    assert CLOCK, "LINKCAMP_TEST_CLOCK_FILE is not set: run through scripts/dev"
-
-    def set_clock(t_ms):
-        tmp = CLOCK + ".tmp"
-        with open(tmp, "w") as f:
-            f.write(str(int(t_ms)))
-        os.replace(tmp, CLOCK)
-
-    yield set_clock
-    if os.path.exists(CLOCK):
-        os.unlink(CLOCK)
 
 
 def new_host():
