@@ -56,6 +56,35 @@ lease_take(struct db *db, struct db_rows *due, lease_mark_fn mark, struct lease_
 }
 
 lc_err
+lease_take_batch(struct db *db, struct db_rows *due, lease_mark_batch_fn mark, struct lease_pick *p)
+{
+	size_t i;
+	lc_err e = LC_OK;
+
+	p->n = 0;
+	for (i = 0; i < due->nrows && p->n < p->max; i++)
+		p->ids[p->n++] = db_i64(due, i, 0);
+	db_rows_free(due);
+	if (p->n > 0 && (e = mark(db, p->ids, p->n, p->until)) != LC_OK)
+		p->n = 0;
+	return e;
+}
+
+lc_err
+lease_pick_run(struct core *core, unsigned lease_seconds, unsigned max, lease_pick_fn pick,
+    struct lease_clock *clock, struct lease_pick *p)
+{
+	memset(p, 0, sizeof(*p));
+	lease_clock_at(clock, now_ms(), lease_seconds);
+	p->now = clock->now;
+	p->until = clock->until;
+	p->max = max < LEASE_CLAIM_MAX ? max : LEASE_CLAIM_MAX;
+	if (p->max == 0)
+		return LC_OK;
+	return db_tx(core->db, pick, p);
+}
+
+lc_err
 lease_claim(struct core *core, unsigned lease_seconds, unsigned max, lease_pick_fn pick,
     size_t job_size, lease_load_fn load, void **jobs, size_t *n)
 {
@@ -65,14 +94,7 @@ lease_claim(struct core *core, unsigned lease_seconds, unsigned max, lease_pick_
 
 	*jobs = NULL;
 	*n = 0;
-	memset(&p, 0, sizeof(p));
-	lease_clock_at(&clock, now_ms(), lease_seconds);
-	p.now = clock.now;
-	p.until = clock.until;
-	p.max = max < LEASE_CLAIM_MAX ? max : LEASE_CLAIM_MAX;
-	if (p.max == 0)
-		return LC_OK;
-	if ((e = db_tx(core->db, pick, &p)) != LC_OK || p.n == 0)
+	if ((e = lease_pick_run(core, lease_seconds, max, pick, &clock, &p)) != LC_OK || p.n == 0)
 		return e;
 	return lease_load(core->db, p.ids, p.n, job_size, load, jobs, n);
 }

@@ -45,6 +45,25 @@ typedef lc_err (*lease_mark_fn)(struct db *db, int64_t id, const char *until);
  * taken (the caller's transaction rolls them back). */
 lc_err lease_take(struct db *db, struct db_rows *due, lease_mark_fn mark, struct lease_pick *p);
 
+/* A queue's store call that puts the n rows of ids under a lease ending at until in one
+ * statement; LC_ERETRY when one of them is no longer free (the pick transaction is then
+ * run again, as db_tx does with a retry). */
+typedef lc_err (*lease_mark_batch_fn)(
+    struct db *db, const int64_t *ids, size_t n, const char *until);
+
+/* lease_take_batch is lease_take with one statement for all the rows taken: up to p->max
+ * ids of due (first column) into p, leased with mark; it frees due. Errors: mark's, with
+ * p->n 0 (the caller's transaction rolls back). */
+lc_err lease_take_batch(
+    struct db *db, struct db_rows *due, lease_mark_batch_fn mark, struct lease_pick *p);
+
+/* lease_pick_run runs a queue's pick in one transaction with the clock of a lease of
+ * lease_seconds from now (*clock, which p points into: keep it while p is used): p->ids
+ * and p->n receive the rows taken, up to max (capped at LEASE_CLAIM_MAX). Errors: the
+ * transaction's, nothing taken. */
+lc_err lease_pick_run(struct core *core, unsigned lease_seconds, unsigned max, lease_pick_fn pick,
+    struct lease_clock *clock, struct lease_pick *p);
+
 /* A queue's loader: reads claimed row id into *job (job_size bytes, zeroed by it) and
  * owns what it puts there; *skip = 1 when the row is gone or no longer to be run (the
  * loader closes it then, as its queue's rules say), with job left empty. */

@@ -1,6 +1,7 @@
 /* webhook_send.c: the worker's side of webhooks. Claims due outbox rows with a lease
  * (FOR UPDATE SKIP LOCKED, a fence), builds each payload in the Standard Webhooks shape
- * {"type","timestamp","data"} and records each attempt with its retry schedule. The HTTP
+ * {"type","timestamp","data"} and records the attempts of a batch, each with its retry
+ * schedule, in one transaction (four statements for up to 32 deliveries). The HTTP
  * request itself is the worker's (src/hook/); delivery is at least once. */
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +17,19 @@
 static const long backoff[] = {
     5, 300, 1800, 7200, 18000, 36000, 36000, 36000, 36000, 36000, 36000, 36000};
 
+/* A batch of attempts being recorded: the rows to write and the webhooks to disable (a
+ * 410 Gone), all in one transaction. */
 struct record_tx {
-	const struct webhook_job *job;
-	const struct webhook_result *res;
-	const char *now, *due;
-	unsigned state, attempts;
-	int disable;
+	const struct store_whrec *rows;
+	size_t n;
+	const int64_t *disable; /* webhook ids */
+	size_t ndisable;
+	const char *now;
 };
 
 static lc_err pick_tx(struct db *, void *);
 static lc_err record_tx(struct db *, void *);
-static lc_err load_job(struct db *, int64_t, void *, int *);
+static lc_err load_job(struct db *, const struct db_rows *, size_t, struct webhook_job *, int *);
 static char *dup_or_null(const char *);
 
 long
@@ -47,7 +50,7 @@ pick_tx(struct db *db, void *arg)
 	p->n = 0;
 	if ((e = store_whout_due(db, p->now, p->max, &r)) != LC_OK)
 		return e;
-	return lease_take(db, &r, store_whout_claim, p);
+	return lease_take_batch(db, &r, store_whout_claim_batch, p);
 }
 
 /* add_link_evidence adds to a link.placed / link.lost payload the placement's id, the
@@ -75,55 +78,48 @@ dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-/* load_job reads a claimed row into *j; *skip is 1 (and j untouched) when the row is gone
- * or its webhook is no longer active, in which case it has been cancelled. */
+/* load_job makes row k of a claimed batch (store_whout_get_batch) into *j; *skip is 1
+ * (and j left empty) when its webhook is no longer active, in which case the row has been
+ * cancelled. The row stays the caller's. */
 static lc_err
-load_job(struct db *db, int64_t id, void *job, int *skip)
+load_job(struct db *db, const struct db_rows *rows, size_t k, struct webhook_job *j, int *skip)
 {
-	struct webhook_job *j = job;
-	struct db_rows r;
 	json_t *data = NULL, *doc = NULL;
 	const char *type, *s, *at;
 	char ts[TIME_RFC3339_LEN];
-	int64_t at_ms = 0;
-	lc_err e;
+	int64_t at_ms = 0, id = db_i64(rows, k, WHG_COL_ID);
 
 	*skip = 0;
 	memset(j, 0, sizeof(*j));
-	if ((e = store_whout_get(db, id, &r)) != LC_OK)
-		return e;
-	if (r.nrows != 1 || db_i64(&r, 0, WHG_COL_STATUS) != WH_ACTIVE) {
+	if (db_i64(rows, k, WHG_COL_STATUS) != WH_ACTIVE) {
 		uint64_t changed = 0;
 		*skip = 1;
-		if (r.nrows == 1)
-			e = store_whout_finish(db, id, db_i64(&r, 0, WHG_COL_FENCE), WHO_CANCELLED,
-			    (unsigned)db_i64(&r, 0, WHG_COL_ATTEMPTS), NULL, &changed);
-		db_rows_free(&r);
-		return e;
+		return store_whout_finish(db, id, db_i64(rows, k, WHG_COL_FENCE), WHO_CANCELLED,
+		    (unsigned)db_i64(rows, k, WHG_COL_ATTEMPTS), NULL, &changed);
 	}
-	type = db_str(&r, 0, WHG_COL_TYPE);
-	at = db_str(&r, 0, WHG_COL_AT);
+	type = db_str(rows, k, WHG_COL_TYPE);
+	at = db_str(rows, k, WHG_COL_AT);
 	if (at)
 		sqltime_parse(at, strlen(at), &at_ms);
 	data = json_object();
 	if (data == NULL)
 		goto nomem;
-	json_object_set_new(data, "eventId", json_string(db_str(&r, 0, WHG_COL_EVENT)));
-	json_object_set_new(data, "workspaceId", json_string(db_str(&r, 0, WHG_COL_WORKSPACE)));
+	json_object_set_new(data, "eventId", json_string(db_str(rows, k, WHG_COL_EVENT)));
+	json_object_set_new(data, "workspaceId", json_string(db_str(rows, k, WHG_COL_WORKSPACE)));
 	if (strcmp(type, WEBHOOK_TEST_EVENT) == 0) {
 		json_object_set_new(
-		    data, "webhookId", json_string(db_str(&r, 0, WHG_COL_WEBHOOK_PUBLIC)));
+		    data, "webhookId", json_string(db_str(rows, k, WHG_COL_WEBHOOK_PUBLIC)));
 	} else {
-		if ((s = db_str(&r, 0, WHG_COL_CAMPAIGN)) != NULL)
+		if ((s = db_str(rows, k, WHG_COL_CAMPAIGN)) != NULL)
 			json_object_set_new(data, "campaignId", json_string(s));
-		if ((s = db_str(&r, 0, WHG_COL_REL)) != NULL)
+		if ((s = db_str(rows, k, WHG_COL_REL)) != NULL)
 			json_object_set_new(data, "relationshipId", json_string(s));
-		if ((s = db_str(&r, 0, WHG_COL_MSG)) != NULL)
+		if ((s = db_str(rows, k, WHG_COL_MSG)) != NULL)
 			json_object_set_new(data,
 			    strcmp(type, "link_building.mailbox.paused") == 0 ? "mailboxId"
 			                                                      : "messageId",
 			    json_string(s));
-		if ((s = db_str(&r, 0, WHG_COL_DETAIL)) != NULL) {
+		if ((s = db_str(rows, k, WHG_COL_DETAIL)) != NULL) {
 			const char *key = strcmp(type, "link_building.approval.decided") == 0
 			                      ? "decision"
 			                  : strcmp(type, "link_building.link.placed") == 0 ||
@@ -132,7 +128,7 @@ load_job(struct db *db, int64_t id, void *job, int *skip)
 			                      : "reason";
 			json_object_set_new(data, key, json_string(s));
 			if (strcmp(key, "linkUrl") == 0)
-				add_link_evidence(db, data, db_str(&r, 0, WHG_COL_REL), s,
+				add_link_evidence(db, data, db_str(rows, k, WHG_COL_REL), s,
 				    strcmp(type, "link_building.link.lost") == 0);
 		}
 	}
@@ -141,17 +137,16 @@ load_job(struct db *db, int64_t id, void *job, int *skip)
 		goto nomem;
 	data = NULL;
 	j->outbox_id = id;
-	j->fence = db_i64(&r, 0, WHG_COL_FENCE);
-	j->webhook_id = db_i64(&r, 0, WHG_COL_WEBHOOK_ID);
-	j->attempts = (unsigned)db_i64(&r, 0, WHG_COL_ATTEMPTS);
-	j->url = strdup(db_str(&r, 0, WHG_COL_URL));
-	j->secret = strdup(db_str(&r, 0, WHG_COL_SECRET));
-	j->event_id = strdup(db_str(&r, 0, WHG_COL_EVENT));
+	j->fence = db_i64(rows, k, WHG_COL_FENCE);
+	j->webhook_id = db_i64(rows, k, WHG_COL_WEBHOOK_ID);
+	j->attempts = (unsigned)db_i64(rows, k, WHG_COL_ATTEMPTS);
+	j->url = strdup(db_str(rows, k, WHG_COL_URL));
+	j->secret = strdup(db_str(rows, k, WHG_COL_SECRET));
+	j->event_id = strdup(db_str(rows, k, WHG_COL_EVENT));
 	j->type = dup_or_null(type);
 	j->body = json_dumps(doc, JSON_COMPACT);
 	j->timestamp = now_ms() / 1000;
 	json_decref(doc);
-	db_rows_free(&r);
 	if (!j->url || !j->secret || !j->event_id || !j->type || !j->body) {
 		webhook_job_clear(j);
 		return LC_ENOMEM;
@@ -160,20 +155,61 @@ load_job(struct db *db, int64_t id, void *job, int *skip)
 	return LC_OK;
 nomem:
 	json_decref(data);
-	db_rows_free(&r);
 	return LC_ENOMEM;
+}
+
+/* row_of is the row of rows whose id is id, or rows->nrows when none is. */
+static size_t
+row_of(const struct db_rows *rows, int64_t id)
+{
+	size_t k;
+
+	for (k = 0; k < rows->nrows && db_i64(rows, k, WHG_COL_ID) != id; k++)
+		;
+	return k;
 }
 
 lc_err
 webhook_claim(
     struct core *core, unsigned lease_seconds, unsigned max, struct webhook_job **jobs, size_t *n)
 {
-	void *out = NULL;
+	struct lease_clock clock;
+	struct lease_pick p;
+	struct db_rows rows;
+	struct webhook_job *out;
+	size_t i, k;
+	int skip;
 	lc_err e;
 
-	e = lease_claim(core, lease_seconds, max, pick_tx, sizeof(**jobs), load_job, &out, n);
+	*jobs = NULL;
+	*n = 0;
+	if ((e = lease_pick_run(core, lease_seconds, max, pick_tx, &clock, &p)) != LC_OK ||
+	    p.n == 0)
+		return e;
+	/* one read for the batch; a failure leaves the leases to expire (the reaper) */
+	if ((e = store_whout_get_batch(core->db, p.ids, p.n, &rows)) != LC_OK)
+		return e;
+	if ((out = calloc(p.n, sizeof(*out))) == NULL) {
+		db_rows_free(&rows);
+		return LC_ENOMEM;
+	}
+	/* in the order claimed (due first); a row gone since is skipped, and a load that
+	 * fails ends the batch there, what was loaded kept (as lease_load does) */
+	for (i = 0; i < p.n; i++) {
+		if ((k = row_of(&rows, p.ids[i])) == rows.nrows)
+			continue;
+		if ((e = load_job(core->db, &rows, k, &out[*n], &skip)) != LC_OK)
+			break;
+		if (!skip)
+			(*n)++;
+	}
+	db_rows_free(&rows);
+	if (*n == 0) {
+		free(out);
+		return e;
+	}
 	*jobs = out;
-	return e;
+	return LC_OK;
 }
 
 void
@@ -193,50 +229,96 @@ static lc_err
 record_tx(struct db *db, void *arg)
 {
 	struct record_tx *t = arg;
-	const struct webhook_job *j = t->job;
 	uint64_t changed = 0;
+	size_t i;
 	lc_err e;
 
-	if ((e = store_whdel_insert(db, j->webhook_id, j->event_id, j->type, j->attempts + 1,
-	         t->res->status, t->res->error, t->res->excerpt, t->now, t->res->duration_ms)) !=
-	        LC_OK ||
-	    (e = store_whout_finish(
-	         db, j->outbox_id, j->fence, t->state, t->attempts, t->due, &changed)) != LC_OK)
+	if ((e = store_whout_record_batch(db, t->rows, t->n, t->now, &changed)) != LC_OK)
 		return e;
-	if (t->disable)
-		return store_webhook_set_status(
-		    db, j->webhook_id, WH_DISABLED, "the receiver answered 410 Gone", t->now);
-	return LC_OK;
+	for (i = 0; i < t->ndisable && e == LC_OK; i++)
+		e = store_webhook_set_status(
+		    db, t->disable[i], WH_DISABLED, "the receiver answered 410 Gone", t->now);
+	return e;
+}
+
+/* printable copies text into out (size bytes) with every byte outside printable ASCII
+ * made '?': the receiver's answer and the HTTP client's errors go into a utf8mb4 column
+ * and a JSON parameter, and nothing a hostile receiver sends may fail the record. NULL
+ * and "" stay NULL. */
+static const char *
+printable(const char *text, char *out, size_t size)
+{
+	size_t i;
+
+	if (text == NULL || text[0] == '\0')
+		return NULL;
+	for (i = 0; text[i] && i + 1 < size; i++)
+		out[i] = text[i] >= 0x20 && text[i] < 0x7f ? text[i] : '?';
+	out[i] = '\0';
+	return out;
 }
 
 lc_err
-webhook_record(struct core *core, const struct webhook_job *job, const struct webhook_result *res,
-    unsigned scale_ms)
+webhook_record_batch(
+    struct core *core, const struct webhook_outcome *v, size_t n, unsigned scale_ms)
 {
-	char now[TIME_SQL_LEN], due[TIME_SQL_LEN];
+	struct attempt_text {
+		char due[TIME_SQL_LEN];
+		char error[WEBHOOK_ERROR_MAX], excerpt[WEBHOOK_EXCERPT_MAX];
+	} *txt;
+	struct store_whrec recs[LEASE_CLAIM_MAX];
+	int64_t disable[LEASE_CLAIM_MAX];
+	char now[TIME_SQL_LEN];
 	struct record_tx t;
 	int64_t ms = now_ms();
+	size_t i;
 	long wait;
+	lc_err e;
 
+	if (n == 0)
+		return LC_OK;
+	if (n > LEASE_CLAIM_MAX)
+		return LC_EINVAL;
+	if ((txt = calloc(n, sizeof(*txt))) == NULL)
+		return LC_ENOMEM;
+	memset(recs, 0, sizeof(recs));
 	memset(&t, 0, sizeof(t));
 	sqltime_format(ms, now);
-	t.job = job;
-	t.res = res;
-	t.now = now;
-	t.attempts = job->attempts + 1;
-	if (res->status >= 200 && res->status < 300) {
-		t.state = WHO_DELIVERED;
-	} else if (res->status == 410) {
-		t.state = WHO_FAILED;
-		t.disable = 1;
-	} else if ((wait = webhook_backoff_seconds(t.attempts)) < 0) {
-		t.state = WHO_FAILED;
-	} else {
-		t.state = WHO_PENDING;
-		sqltime_format(ms + (int64_t)wait * scale_ms, due);
-		t.due = due;
+	for (i = 0; i < n; i++) {
+		const struct webhook_job *j = v[i].job;
+		const struct webhook_result *res = &v[i].res;
+		struct store_whrec *r = &recs[i];
+
+		r->outbox_id = j->outbox_id;
+		r->fence = j->fence;
+		r->attempts = j->attempts + 1;
+		r->webhook_id = j->webhook_id;
+		r->event_public_id = j->event_id;
+		r->type = j->type;
+		r->status_code = res->status;
+		r->error = printable(res->error, txt[i].error, sizeof(txt[i].error));
+		r->excerpt = printable(res->excerpt, txt[i].excerpt, sizeof(txt[i].excerpt));
+		r->duration_ms = res->duration_ms;
+		if (res->status >= 200 && res->status < 300) {
+			r->state = WHO_DELIVERED;
+		} else if (res->status == 410) {
+			r->state = WHO_FAILED;
+			disable[t.ndisable++] = j->webhook_id;
+		} else if ((wait = webhook_backoff_seconds(r->attempts)) < 0) {
+			r->state = WHO_FAILED;
+		} else {
+			r->state = WHO_PENDING;
+			sqltime_format(ms + (int64_t)wait * scale_ms, txt[i].due);
+			r->due_sql = txt[i].due;
+		}
 	}
-	return db_tx(core->db, record_tx, &t);
+	t.rows = recs;
+	t.n = n;
+	t.disable = disable;
+	t.now = now;
+	e = db_tx(core->db, record_tx, &t);
+	free(txt);
+	return e;
 }
 
 lc_err

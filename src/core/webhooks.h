@@ -144,11 +144,25 @@ struct webhook_result {
  * first failure 1), or -1 when no retry is left (≈ 3 days in all). */
 long webhook_backoff_seconds(unsigned attempts);
 
-/* webhook_record writes an attempt down: a deliveries row, and the outbox row delivered
- * (2xx), failed for good (410 also disables the webhook; or no retry left), or due again
- * after the backoff times scale_ms per second. A lost lease still records the attempt. */
-lc_err webhook_record(struct core *core, const struct webhook_job *job,
-    const struct webhook_result *res, unsigned scale_ms);
+/* The room kept for an attempt's texts when it is recorded (the table's columns). */
+#define WEBHOOK_ERROR_MAX 301
+#define WEBHOOK_EXCERPT_MAX 201
+
+/* One attempt made: its job (borrowed) and what the HTTP client saw. */
+struct webhook_outcome {
+	const struct webhook_job *job;
+	struct webhook_result res;
+};
+
+/* webhook_record_batch writes n (0..LEASE_CLAIM_MAX) attempts down in one transaction: a
+ * deliveries row each, and each outbox row delivered (2xx), failed for good (410 also
+ * disables its webhook; or no retry left), or due again after the backoff times scale_ms
+ * per second. A lost lease still records its attempt. Texts outside printable ASCII are
+ * stored with '?' for those bytes. Errors: the transaction's (nothing written; the caller
+ * retries, or the leases expire and the deliveries are sent again), LC_EINVAL over the
+ * maximum, LC_ENOMEM. */
+lc_err webhook_record_batch(
+    struct core *core, const struct webhook_outcome *v, size_t n, unsigned scale_ms);
 
 /* webhook_reap returns expired leases; *n receives how many. */
 lc_err webhook_reap(struct core *core, unsigned *n);

@@ -5,8 +5,13 @@
 #include "db/store_batch.h"
 #include "db/store_webhooks.h"
 #include "util/buf.h"
+#include "util/jsonw.h"
 
 #define WH_JSON_MAX 16384
+/* The largest record batch: 64 rows, each under 1 KB escaped (an error of 300 bytes, an
+ * excerpt of 200, ids, a type and numbers; \u escapes of control bytes at most double
+ * the two texts, which the HTTP client has made printable anyway). */
+#define WHREC_JSON_MAX (64 * 1536)
 
 lc_err
 store_webhook_count_lock(struct db *db, int64_t workspace_id, unsigned *count)
@@ -147,18 +152,27 @@ store_whout_due(struct db *db, const char *now_sql, unsigned limit, struct db_ro
 }
 
 lc_err
-store_whout_claim(struct db *db, int64_t id, const char *lease_sql)
+store_whout_claim_batch(struct db *db, const int64_t *ids, size_t n, const char *lease_sql)
 {
-	/* state = 0 guards the claim (see store_notify_claim) */
+	/* state = 0 guards the claim (see store_notify_claim): a row claimed first on another
+	 * Galera node is not changed, and the batch is then retried whole */
 	static const char sql[] = "UPDATE webhook_outbox SET state = 1, fence = fence + 1, "
-	                          "lease_expires_at = ? WHERE id = ? AND state = 0";
-	struct db_param p[] = {DB_CSTR(lease_sql), DB_I64(id)};
+	                          "lease_expires_at = ? WHERE id IN (" Q64 ") AND state = 0";
+	struct db_param p[1 + BATCH_IDS];
+	uint64_t changed = 0;
+	lc_err e;
 
-	return db_exec_claim(db, sql, p, 2);
+	if (n == 0 || n > BATCH_IDS)
+		return LC_EINVAL;
+	p[0] = DB_CSTR(lease_sql);
+	batch_ids(ids, n, p + 1);
+	if ((e = db_exec(db, sql, p, 1 + BATCH_IDS, &changed, NULL)) != LC_OK)
+		return e;
+	return changed == n ? LC_OK : LC_ERETRY;
 }
 
 lc_err
-store_whout_get(struct db *db, int64_t id, struct db_rows *out)
+store_whout_get_batch(struct db *db, const int64_t *ids, size_t n, struct db_rows *out)
 {
 	static const char sql[] =
 	    "SELECT o.id, o.fence, o.event_public_id, o.type, o.occurred_at, o.attempts, "
@@ -167,10 +181,13 @@ store_whout_get(struct db *db, int64_t id, struct db_rows *out)
 	    "JOIN webhooks w ON w.id = o.webhook_id "
 	    "JOIN workspaces ws ON ws.id = o.workspace_id "
 	    "LEFT JOIN campaigns c ON c.id = o.campaign_id "
-	    "LEFT JOIN relationships r ON r.id = o.relationship_id WHERE o.id = ?";
-	struct db_param p[] = {DB_I64(id)};
+	    "LEFT JOIN relationships r ON r.id = o.relationship_id WHERE o.id IN (" Q64 ")";
+	struct db_param p[BATCH_IDS];
 
-	return db_query(db, sql, p, 1, out);
+	if (n == 0 || n > BATCH_IDS)
+		return LC_EINVAL;
+	batch_ids(ids, n, p);
+	return db_query(db, sql, p, BATCH_IDS, out);
 }
 
 lc_err
@@ -196,21 +213,78 @@ store_whout_reap(struct db *db, const char *now_sql, uint64_t *n)
 	return db_exec(db, sql, p, 1, n, NULL);
 }
 
-lc_err
-store_whdel_insert(struct db *db, int64_t webhook_id, const char *event_public_id, const char *type,
-    unsigned attempt, long status_code, const char *error, const char *excerpt, const char *at_sql,
-    long duration_ms)
+/* whrec_json writes v[0..n) as the JSON array both statements of store_whout_record_batch
+ * read: [outbox id, fence, state, attempts, due or "", webhook id, event id, type,
+ * status code, error or "", excerpt or "", duration ms] per row. The strings are escaped
+ * by the writer; a string that is not UTF-8 fails the batch (LC_EINVAL), which the caller
+ * prevents by passing what the HTTP client made printable. */
+static lc_err
+whrec_json(struct buf *b, const struct store_whrec *v, size_t n)
 {
-	static const char sql[] =
+	struct jsonw w;
+	size_t i;
+
+	jsonw_init(&w, b);
+	jsonw_arr(&w);
+	for (i = 0; i < n; i++) {
+		jsonw_arr(&w);
+		jsonw_int(&w, v[i].outbox_id);
+		jsonw_int(&w, v[i].fence);
+		jsonw_int(&w, v[i].state);
+		jsonw_int(&w, v[i].attempts);
+		jsonw_str(&w, v[i].due_sql ? v[i].due_sql : "");
+		jsonw_int(&w, v[i].webhook_id);
+		jsonw_str(&w, v[i].event_public_id);
+		jsonw_str(&w, v[i].type);
+		jsonw_int(&w, v[i].status_code);
+		jsonw_str(&w, v[i].error ? v[i].error : "");
+		jsonw_str(&w, v[i].excerpt ? v[i].excerpt : "");
+		jsonw_int(&w, v[i].duration_ms < 0 ? 0 : v[i].duration_ms);
+		jsonw_end(&w);
+	}
+	jsonw_end(&w);
+	return jsonw_finish(&w);
+}
+
+lc_err
+store_whout_record_batch(
+    struct db *db, const struct store_whrec *v, size_t n, const char *now_sql, uint64_t *changed)
+{
+	/* the attempts first: a lost lease still records its attempt */
+	static const char attempts[] =
 	    "INSERT INTO webhook_deliveries (webhook_id, event_public_id, type, attempt, "
 	    "status_code, error, response_excerpt, attempted_at, duration_ms) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
-	struct db_param p[] = {DB_I64(webhook_id), DB_CSTR(event_public_id), DB_CSTR(type),
-	    DB_I64(attempt), status_code ? DB_I64(status_code) : DB_NULL,
-	    error ? DB_CSTR(error) : DB_NULL, excerpt ? DB_CSTR(excerpt) : DB_NULL, DB_CSTR(at_sql),
-	    DB_I64(duration_ms < 0 ? 0 : duration_ms)};
+	    "SELECT j.wh, j.ev, j.ty, j.att, NULLIF(j.sc, 0), NULLIF(j.err, ''), "
+	    "NULLIF(j.ex, ''), ?, j.dur FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+	    "att INT UNSIGNED PATH '$[3]', wh BIGINT UNSIGNED PATH '$[5]', "
+	    "ev VARCHAR(48) PATH '$[6]', ty VARCHAR(64) PATH '$[7]', sc INT PATH '$[8]', "
+	    "err VARCHAR(300) PATH '$[9]', ex VARCHAR(200) PATH '$[10]', "
+	    "dur INT UNSIGNED PATH '$[11]')) j";
+	/* each assignment reads only its own column: a multi-table UPDATE may apply them in
+	 * any order; the fence keeps a late record from ending another worker's lease */
+	static const char finish[] =
+	    "UPDATE webhook_outbox o JOIN JSON_TABLE(?, '$[*]' COLUMNS ("
+	    "id BIGINT UNSIGNED PATH '$[0]', f BIGINT UNSIGNED PATH '$[1]', "
+	    "st INT UNSIGNED PATH '$[2]', att INT UNSIGNED PATH '$[3]', "
+	    "due VARCHAR(32) PATH '$[4]')) j ON o.id = j.id "
+	    "SET o.state = j.st, o.attempts = j.att, "
+	    "o.due_at = COALESCE(NULLIF(j.due, ''), o.due_at), o.lease_expires_at = NULL "
+	    "WHERE o.state = 1 AND o.fence = j.f";
+	struct buf b;
+	lc_err e;
 
-	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, NULL);
+	*changed = 0;
+	if (n == 0 || n > BATCH_IDS)
+		return LC_EINVAL;
+	buf_init(&b, WHREC_JSON_MAX);
+	if ((e = whrec_json(&b, v, n)) == LC_OK) {
+		struct db_param a[] = {DB_CSTR(now_sql), DB_STR(b.data, b.len)};
+		struct db_param f[] = {DB_STR(b.data, b.len)};
+		if ((e = db_exec(db, attempts, a, 2, NULL, NULL)) == LC_OK)
+			e = db_exec(db, finish, f, 1, changed, NULL);
+	}
+	buf_free(&b);
+	return e;
 }
 
 lc_err

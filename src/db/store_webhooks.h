@@ -63,11 +63,12 @@ lc_err store_whout_insert(struct db *db, int64_t webhook_id, int64_t workspace_i
 
 /* store_whout_due locks up to limit due pending rows, skipping rows others locked. */
 lc_err store_whout_due(struct db *db, const char *now_sql, unsigned limit, struct db_rows *out);
-/* store_whout_claim leases a row locked by store_whout_due and moves its fence; LC_ERETRY
- * when it is no longer pending (claimed first on another Galera node). */
-lc_err store_whout_claim(struct db *db, int64_t id, const char *lease_sql);
+/* store_whout_claim_batch leases n (1..64) rows locked by store_whout_due, moving each
+ * one's fence, in one statement; LC_ERETRY when one of them is no longer pending (claimed
+ * first on another Galera node: the caller's transaction is run again). */
+lc_err store_whout_claim_batch(struct db *db, const int64_t *ids, size_t n, const char *lease_sql);
 
-/* Columns of store_whout_get. */
+/* Columns of store_whout_get_batch. */
 enum {
 	WHG_COL_ID,
 	WHG_COL_FENCE,
@@ -86,9 +87,10 @@ enum {
 	WHG_COL_STATUS,
 	WHG_COL_WORKSPACE
 };
-/* store_whout_get reads an outbox row with its webhook and the public ids the payload
- * names (0 or 1 row). */
-lc_err store_whout_get(struct db *db, int64_t id, struct db_rows *out);
+/* store_whout_get_batch reads n (1..64) outbox rows with their webhooks and the public ids
+ * the payloads name, in one statement: a row per id still there, in no set order. Caller
+ * frees out. */
+lc_err store_whout_get_batch(struct db *db, const int64_t *ids, size_t n, struct db_rows *out);
 
 /* store_whout_finish ends the attempt of a row still leased under fence: state, attempts
  * and (for a retry) due_sql. *changed is 0 when the lease was lost. */
@@ -97,11 +99,24 @@ lc_err store_whout_finish(struct db *db, int64_t id, int64_t fence, unsigned sta
 /* store_whout_reap returns rows whose lease expired before now_sql to pending; *n rows. */
 lc_err store_whout_reap(struct db *db, const char *now_sql, uint64_t *n);
 
-/* store_whdel_insert records one attempt; status_code 0 means none, error and excerpt
- * may be NULL. */
-lc_err store_whdel_insert(struct db *db, int64_t webhook_id, const char *event_public_id,
-    const char *type, unsigned attempt, long status_code, const char *error, const char *excerpt,
-    const char *at_sql, long duration_ms);
+/* One attempt to record: the outbox row it ends and how (state, the attempts made with
+ * this one, and for a retry when it is due), and the deliveries row it adds. */
+struct store_whrec {
+	int64_t outbox_id, fence;
+	unsigned state, attempts; /* attempts: this one included, also the attempt's number */
+	const char *due_sql;      /* a retry's due time; NULL: unchanged */
+	int64_t webhook_id;
+	const char *event_public_id, *type;
+	long status_code;                   /* 0: no HTTP answer (stored as NULL) */
+	const char *error, *excerpt;        /* NULL or "": none (stored as NULL); UTF-8 */
+	long duration_ms;
+};
+/* store_whout_record_batch records n (1..64) attempts at now_sql in two statements: a
+ * deliveries row for each, and each outbox row still leased under its fence ended as
+ * given (*changed: how many; a lost lease still records its attempt). LC_EINVAL if a
+ * string is not UTF-8. */
+lc_err store_whout_record_batch(
+    struct db *db, const struct store_whrec *v, size_t n, const char *now_sql, uint64_t *changed);
 
 /* Columns of store_whdel_list. */
 enum {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <jansson.h>
 
+#include "core/lease.h"
 #include "core/placements.h"
 #include "core/webhooks.h"
 #include "hook/hook_http.h"
@@ -22,10 +23,17 @@
 #define WEBHOOK_CLAIM 8   /* webhook deliveries claimed at a time */
 #define PLACEMENT_CLAIM 4 /* placement checks claimed at a time */
 
-/* One record: its job and what came of it, for lease_record. */
+/* One webhook delivery of a claimed batch: its job, what the receiver answered, and
+ * whether it was sent (a batch cut short by a stop leaves the rest unsent). */
+struct webhook_item {
+	struct webhook_job job;
+	struct hook_response res;
+	int ran;
+};
+/* A batch's record, for lease_record. */
 struct webhook_rec {
-	const struct webhook_job *job;
-	const struct webhook_result *out;
+	const struct webhook_outcome *v;
+	size_t n;
 	unsigned scale_ms;
 };
 struct placement_rec {
@@ -38,7 +46,8 @@ struct placement_rec {
 
 static lc_err webhook_claim_jobs(struct lease_ctx *, unsigned, void **, size_t *);
 static void send_webhook(struct lease_ctx *, void *);
-static lc_err record_webhook(struct core *, void *);
+static void record_webhooks(struct lease_ctx *, void *, size_t);
+static lc_err record_webhook_batch(struct core *, void *);
 static void webhook_clear(void *);
 static lc_err placement_claim_jobs(struct lease_ctx *, unsigned, void **, size_t *);
 static void check_placement(struct lease_ctx *, void *);
@@ -50,8 +59,9 @@ const struct lease_queue webhook_lease_queue = {
     .threads = 1,
     .batch = WEBHOOK_CLAIM,
     .claim = webhook_claim_jobs,
-    .job_size = sizeof(struct webhook_job),
+    .job_size = sizeof(struct webhook_item),
     .run = send_webhook,
+    .done = record_webhooks,
     .clear = webhook_clear,
 };
 
@@ -65,28 +75,45 @@ const struct lease_queue placement_lease_queue = {
     .clear = placement_clear,
 };
 
+/* webhook_claim_jobs claims a batch and moves each job into a webhook_item. */
 static lc_err
 webhook_claim_jobs(struct lease_ctx *c, unsigned max, void **jobs, size_t *n)
 {
 	struct webhook_job *j = NULL;
+	struct webhook_item *items;
+	size_t i;
 	lc_err e = webhook_claim(c->core, c->cfg->worker_lease_seconds, max, &j, n);
 
-	*jobs = j;
-	return e;
+	*jobs = NULL;
+	if (e != LC_OK || *n == 0)
+		return e;
+	if ((items = calloc(*n, sizeof(*items))) == NULL) {
+		/* the leases expire and the reaper returns the deliveries */
+		for (i = 0; i < *n; i++)
+			webhook_job_clear(&j[i]);
+		free(j);
+		*n = 0;
+		return LC_ENOMEM;
+	}
+	for (i = 0; i < *n; i++)
+		items[i].job = j[i]; /* the item owns what the job points to now */
+	free(j);
+	*jobs = items;
+	return LC_OK;
 }
 
 static void
-webhook_clear(void *job)
+webhook_clear(void *item)
 {
-	webhook_job_clear(job);
+	webhook_job_clear(&((struct webhook_item *)item)->job);
 }
 
 static lc_err
-record_webhook(struct core *core, void *arg)
+record_webhook_batch(struct core *core, void *arg)
 {
 	struct webhook_rec *r = arg;
 
-	return webhook_record(core, r->job, r->out, r->scale_ms);
+	return webhook_record_batch(core, r->v, r->n, r->scale_ms);
 }
 
 static lc_err
@@ -113,26 +140,23 @@ record_placement(struct core *core, void *arg)
 	return placement_record(core, r->job, r->ev, r->t, r->v, r->lost);
 }
 
-/* send_webhook signs and POSTs one claimed delivery, then records the attempt (retrying
- * the record while the database is away; if it never comes back, the lease expires and
- * the delivery is sent again with the same webhook-id: at least once). */
+/* send_webhook signs and POSTs one claimed delivery and keeps the answer in the item;
+ * record_webhooks writes it down with the rest of its batch. */
 static void
 send_webhook(struct lease_ctx *c, void *arg)
 {
-	const struct webhook_job *job = arg;
+	struct webhook_item *item = arg;
+	const struct webhook_job *job = &item->job;
 	const struct config *cfg = c->cfg;
 	struct hook_request req;
-	struct hook_response res;
-	struct webhook_result out;
-	struct webhook_rec rec;
+	struct hook_response *res = &item->res;
 	char sig[WHSIG_SIGNATURE_MAX], ts[32];
-	lc_err e;
 
-	memset(&out, 0, sizeof(out));
+	item->ran = 1;
 	if (whsig_sign(job->secret, job->event_id, job->timestamp, job->body, job->body_len, sig) !=
 	    LC_OK) {
-		memset(&res, 0, sizeof(res));
-		snprintf(res.error, sizeof(res.error), "the webhook's secret is unusable");
+		memset(res, 0, sizeof(*res));
+		snprintf(res->error, sizeof(res->error), "the webhook's secret is unusable");
 	} else {
 		snprintf(ts, sizeof(ts), "%lld", (long long)job->timestamp);
 		memset(&req, 0, sizeof(req));
@@ -147,32 +171,56 @@ send_webhook(struct lease_ctx *c, void *arg)
 		req.allow_private = cfg->webhook_allow_private;
 		req.https_only = !cfg->webhook_allow_http;
 		req.ca_file = cfg->webhook_ca_file[0] ? cfg->webhook_ca_file : NULL;
-		if (hook_post(&req, &res) != LC_OK) {
-			memset(&res, 0, sizeof(res));
-			snprintf(res.error, sizeof(res.error), "out of memory");
+		if (hook_post(&req, res) != LC_OK) {
+			memset(res, 0, sizeof(*res));
+			snprintf(res->error, sizeof(res->error), "out of memory");
 		}
 	}
-	out.status = res.status;
-	out.error = res.status ? NULL : res.error;
-	out.excerpt = res.excerpt[0] ? res.excerpt : NULL;
-	out.duration_ms = res.duration_ms;
-	worker_metrics_webhook(res.status >= 200 && res.status <= 299 ? WM_WH_SUCCESS
-	                       : res.status != 0                      ? WM_WH_HTTP_ERROR
-	                                                              : WM_WH_NETWORK_ERROR);
-	rec.job = job;
-	rec.out = &out;
-	rec.scale_ms = cfg->webhook_backoff_scale_ms;
-	if ((e = lease_record(c, record_webhook, &rec)) != LC_OK) {
-		log_msg(LOG_ERROR,
-		    "gave up recording webhook delivery %s (%s); its lease will "
-		    "expire and it will be sent again",
-		    job->event_id, lc_strerror(e));
+	worker_metrics_webhook(res->status >= 200 && res->status <= 299 ? WM_WH_SUCCESS
+	                       : res->status != 0                       ? WM_WH_HTTP_ERROR
+	                                                                : WM_WH_NETWORK_ERROR);
+}
+
+/* record_webhooks records the attempts of a batch that were made, in one transaction
+ * (retried while the database is away; if it never comes back, the leases expire and the
+ * deliveries are sent again with the same webhook-id: at least once). */
+static void
+record_webhooks(struct lease_ctx *c, void *jobs, size_t n)
+{
+	struct webhook_item *items = jobs;
+	struct webhook_outcome v[LEASE_CLAIM_MAX];
+	struct webhook_rec rec;
+	size_t i, m = 0;
+	lc_err e;
+
+	for (i = 0; i < n && m < LEASE_CLAIM_MAX; i++) {
+		const struct hook_response *res = &items[i].res;
+		if (!items[i].ran)
+			continue;
+		v[m].job = &items[i].job;
+		v[m].res.status = res->status;
+		v[m].res.error = res->status ? NULL : res->error;
+		v[m].res.excerpt = res->excerpt[0] ? res->excerpt : NULL;
+		v[m].res.duration_ms = res->duration_ms;
+		m++;
+	}
+	if (m == 0)
+		return;
+	rec.v = v;
+	rec.n = m;
+	rec.scale_ms = c->cfg->webhook_backoff_scale_ms;
+	if ((e = lease_record(c, record_webhook_batch, &rec)) != LC_OK) {
+		for (i = 0; i < m; i++)
+			log_msg(LOG_ERROR,
+			    "gave up recording webhook delivery %s (%s); its lease will "
+			    "expire and it will be sent again",
+			    v[i].job->event_id, lc_strerror(e));
 		return;
 	}
-	if (log_enabled(LOG_INFO)) {
-		json_t *f = json_pack("{s:s,s:s,s:I,s:i,s:s}", "event", job->event_id, "type",
-		    job->type, "webhook", (json_int_t)job->webhook_id, "status", (int)res.status,
-		    "error", res.status ? "" : res.error);
+	for (i = 0; i < m && log_enabled(LOG_INFO); i++) {
+		json_t *f = json_pack("{s:s,s:s,s:I,s:i,s:s}", "event", v[i].job->event_id, "type",
+		    v[i].job->type, "webhook", (json_int_t)v[i].job->webhook_id, "status",
+		    (int)v[i].res.status, "error", v[i].res.status ? "" : v[i].res.error);
 		log_json(LOG_INFO, "webhook", f);
 		json_decref(f);
 	}

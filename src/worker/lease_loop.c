@@ -59,7 +59,7 @@ loop_nap(struct lease_loop *l, unsigned ms, const unsigned long *gen)
 	pthread_mutex_unlock(&l->lock);
 }
 
-/* loop_thread is one thread of the pool: claim, run each, clear, nap when nothing was
+/* loop_thread is one thread of the pool: claim, run each, done, clear, nap when nothing was
  * due, until the loop or the worker stops. */
 static void *
 loop_thread(void *arg)
@@ -98,8 +98,11 @@ loop_thread(void *arg)
 			/* a failed claim's jobs (none, by the contract) are only cleared */
 			if (e == LC_OK && (q->run_claimed || !loop_stopping(l)))
 				q->run(&c, job);
-			q->clear(job);
 		}
+		if (e == LC_OK && jobs != NULL && q->done)
+			q->done(&c, jobs, n);
+		for (i = 0; jobs != NULL && i < n; i++)
+			q->clear((char *)jobs + i * q->job_size);
 		free(jobs);
 		if (e != LC_OK)
 			loop_nap(l, CLAIM_BACKOFF_MS, NULL);

@@ -37,11 +37,16 @@ struct lease_queue {
 	lc_err (*claim)(struct lease_ctx *c, unsigned max, void **jobs, size_t *n);
 	size_t job_size;
 	/* run does one job's work and records it (lease_record retries a record while the
-	 * database is away). Not called for the jobs left once the loop is stopping, unless
+	 * database is away), or leaves the record to done. Not called for the jobs left once the loop is stopping, unless
 	 * run_claimed is set: a queue whose claim has no lease to expire (a mailbox test) runs
 	 * every job it claimed. */
 	void (*run)(struct lease_ctx *c, void *job);
 	int run_claimed;
+	/* done, when set, is called once after the runs of a claim with every job it claimed
+	 * (run or not: each job says), so that a queue can record a whole batch in one
+	 * transaction; it is called when the loop is stopping too, so that what ran is
+	 * recorded. */
+	void (*done)(struct lease_ctx *c, void *jobs, size_t n);
 	/* clear frees what one job owns (not the job itself); every claimed job is cleared. */
 	void (*clear)(void *job);
 };

@@ -406,3 +406,55 @@ def test_private_addresses_are_refused_unless_allowed(rx):
         finally:
             subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
     t.api.request("DELETE", f"/v1/webhooks/{w['id']}")
+
+
+def test_a_batch_is_recorded_with_each_attempts_own_outcome(rx):
+    """The sender claims up to eight due deliveries, posts each and records them together
+    in one transaction (docs/webhooks.md, "How deliveries are recorded"): with the worker
+    stopped while nine are queued to three receivers, each attempt still gets its own
+    deliveries row and outcome — delivered, due again after the backoff, failed with its
+    webhook disabled — and the receiver's bytes are kept printable."""
+    t = Tenant()
+    tag = uuid.uuid4().hex
+    paths = {"ok": f"/ok/{tag}", "fail": f"/fail/{tag}", "gone": f"/gone/{tag}"}
+    hooks = {k: create(t.api, rx.url(p), ["link_building.campaign.paused"]).json()
+             for k, p in paths.items()}
+    subprocess.run([DEV, "worker-stop", INSTANCE], check=True, timeout=60)
+    try:
+        events = {k: [t.api.post(f"/v1/webhooks/{hooks[k]['id']}/test").json()["eventId"]
+                      for _ in range(n)] for k, n in (("ok", 5), ("fail", 3), ("gone", 1))}
+    finally:
+        subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
+    assert wait_for(lambda: len(rx.at(paths["ok"])) == 5 and len(rx.at(paths["fail"])) >= 3
+                    and len(rx.at(paths["gone"])) == 1, timeout=60)
+
+    def outbox(k):
+        wid = hooks[k]["id"]
+        return sql("SELECT o.event_public_id, o.state, o.attempts, o.due_at > o.occurred_at, "
+                   "o.lease_expires_at IS NULL FROM webhook_outbox o JOIN webhooks w ON "
+                   f"w.id = o.webhook_id WHERE w.public_id = '{wid}' ORDER BY o.id")
+
+    def settled():
+        return (all(r[1] == "2" for r in outbox("ok")) and all(r[1] == "3" for r in outbox("gone"))
+                and all(r[2] != "0" for r in outbox("fail")))
+
+    assert wait_for(settled, timeout=60), (outbox("ok"), outbox("fail"), outbox("gone"))
+    assert [(r[0], r[2], r[4]) for r in outbox("ok")] == [(e, "1", "1") for e in events["ok"]]
+    # a failure is due again later (or already tried again: the backoff is short here)
+    for ev, state, attempts, later, unleased in outbox("fail"):
+        assert ev in events["fail"] and (state, later) in (("0", "1"), ("1", "1"))
+    listed = {x["id"]: x["status"] for x in t.api.get("/v1/webhooks").json()["data"]}
+    assert listed[hooks["gone"]["id"]] == "disabled" and listed[hooks["ok"]["id"]] == "active"
+    rows = sql("SELECT d.event_public_id, d.attempt, d.status_code, d.error IS NULL, "
+               "d.response_excerpt, d.type FROM webhook_deliveries d JOIN webhooks w ON "
+               f"w.id = d.webhook_id WHERE w.public_id IN ('{hooks['ok']['id']}', "
+               f"'{hooks['fail']['id']}', '{hooks['gone']['id']}') AND d.attempt = 1 "
+               "ORDER BY d.id")
+    want = {e: "200" for e in events["ok"]}
+    want.update({e: "500" for e in events["fail"]})
+    want.update({e: "410" for e in events["gone"]})
+    assert sorted((r[0], r[2]) for r in rows) == sorted(want.items())
+    assert all(r[3] == "1" and r[4] == "thanks ?? binary" and r[5] == "link_building.webhook.test"
+               for r in rows), rows
+    for w in hooks.values():
+        t.api.request("DELETE", f"/v1/webhooks/{w['id']}")
