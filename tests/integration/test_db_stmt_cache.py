@@ -2,7 +2,7 @@
 holds (src/db has about 300, an fcgi thread's connection lives for days): the cache starts
 over instead of failing ("statement cache full" was a 500 once a connection had met 128),
 and keeps at most its limit prepared on the server, whose max_prepared_stmt_count every
-connection of every host shares (src/db/db.c, DB_STMT_LIVE).
+connection of every host shares (src/db/db_internal.h, DB_STMT_LIVE).
 
 tests/tools/db_stmtprobe runs 1,000 distinct statements twice on one connection of the
 test stack's MariaDB and reports its session's COM_STMT_PREPARE and COM_STMT_CLOSE."""
@@ -13,7 +13,7 @@ import subprocess
 from conftest import BIN, CONFIG
 
 PROBE = os.path.join(BIN, "tests", "tools", "db_stmtprobe")
-DB_STMT_LIVE = 384  # src/db/db.c
+DB_STMT_LIVE = 384  # src/db/db_internal.h
 
 
 def test_more_statements_than_the_cache_holds_all_answer_within_its_limit():

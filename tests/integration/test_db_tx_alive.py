@@ -1,5 +1,5 @@
 """A transaction the server rolls back under the database layer, between two of its
-statements that both succeed, is run again whole and never half-committed (src/db/db.c,
+statements that both succeed, is run again whole and never half-committed (src/db/db_tx.c,
 db_tx_alive; issue 18, docs/scaling.md).
 
 On Galera that is a brute-force abort: a replicated write set aborts an open transaction,

@@ -1,4 +1,4 @@
-/* db_stmtprobe.c: proves that a connection's prepared-statement cache (src/db/db.c) serves
+/* db_stmtprobe.c: proves that a connection's prepared-statement cache (src/db/db_stmt.c) serves
  * more distinct statements than it holds, and keeps no more than its limit prepared on the
  * server at once. Test tooling only, not installed: tests/integration/test_db_stmt_cache.py
  * runs it against the test stack's MariaDB.

@@ -1,5 +1,5 @@
 /* db_txprobe.c: proves that a transaction the server rolls back under linkcamp's database
- * layer is run again whole and never half-committed (src/db/db.c, db_tx_alive; issue 18).
+ * layer is run again whole and never half-committed (src/db/db_tx.c, db_tx_alive; issue 18).
  * Test tooling only, not installed: tests/integration/test_db_tx_alive.py runs it against
  * the test stack's MariaDB.
  *
