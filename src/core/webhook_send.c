@@ -265,7 +265,7 @@ webhook_record_batch(
 	struct attempt_text {
 		char due[TIME_SQL_LEN];
 		char error[WEBHOOK_ERROR_MAX], excerpt[WEBHOOK_EXCERPT_MAX];
-	} *txt;
+	} * txt;
 	struct store_whrec recs[LEASE_CLAIM_MAX];
 	int64_t disable[LEASE_CLAIM_MAX];
 	char now[TIME_SQL_LEN];

@@ -107,8 +107,8 @@ struct store_whrec {
 	const char *due_sql;      /* a retry's due time; NULL: unchanged */
 	int64_t webhook_id;
 	const char *event_public_id, *type;
-	long status_code;                   /* 0: no HTTP answer (stored as NULL) */
-	const char *error, *excerpt;        /* NULL or "": none (stored as NULL); UTF-8 */
+	long status_code;            /* 0: no HTTP answer (stored as NULL) */
+	const char *error, *excerpt; /* NULL or "": none (stored as NULL); UTF-8 */
 	long duration_ms;
 };
 /* store_whout_record_batch records n (1..64) attempts at now_sql in two statements: a

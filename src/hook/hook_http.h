@@ -33,11 +33,14 @@ struct hook_response {
 
 /* hook_global_init initialises libcurl once, before threads start; LC_EINVAL if it fails. */
 lc_err hook_global_init(void);
-/* hook_global_cleanup undoes hook_global_init after the threads ended. */
+/* hook_global_cleanup undoes hook_global_init after the threads that post ended. */
 void hook_global_cleanup(void);
 
 /* hook_post sends req (borrowed) and fills *res. Returns LC_OK when the attempt ran (any
- * status or a transport error is in res), LC_ENOMEM when it could not start. */
+ * status or a transport error is in res), LC_ENOMEM when it could not start. Each thread
+ * keeps one libcurl handle for its POSTs, so a receiver's connection is reused by the
+ * thread's next delivery; the handle is freed when the thread ends (or, for the thread
+ * that calls it, by hook_global_cleanup). */
 lc_err hook_post(const struct hook_request *req, struct hook_response *res);
 
 /* A page fetch (the placement checker). */

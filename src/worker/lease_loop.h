@@ -37,9 +37,9 @@ struct lease_queue {
 	lc_err (*claim)(struct lease_ctx *c, unsigned max, void **jobs, size_t *n);
 	size_t job_size;
 	/* run does one job's work and records it (lease_record retries a record while the
-	 * database is away), or leaves the record to done. Not called for the jobs left once the loop is stopping, unless
-	 * run_claimed is set: a queue whose claim has no lease to expire (a mailbox test) runs
-	 * every job it claimed. */
+	 * database is away), or leaves the record to done. Not called for the jobs left once the
+	 * loop is stopping, unless run_claimed is set: a queue whose claim has no lease to expire
+	 * (a mailbox test) runs every job it claimed. */
 	void (*run)(struct lease_ctx *c, void *job);
 	int run_claimed;
 	/* done, when set, is called once after the runs of a claim with every job it claimed

@@ -1,6 +1,8 @@
-"""linkcamp-worker's threads (claimer, mailers, recorder, reaper, placement checker) under
-Valgrind's helgrind: 48 deliveries (six batches of eight), each DKIM-signed, two link checks (libcurl and
-libxml2 in the placement checker while the mailers run) and a SIGTERM must show no data
+"""linkcamp-worker's threads (claimer, mailers, recorder, reaper, placement checker, webhook
+sender) under Valgrind's helgrind: 48 deliveries (six batches of eight), each DKIM-signed, two
+link checks (libcurl and libxml2 in the placement checker while the mailers run), their 48
+email.sent webhooks (batches of eight posted on the sender thread's kept libcurl handle and
+recorded together) and a SIGTERM must show no data
 race and no lock-order problem (tests/integration/helgrind.supp names the one false report
 it may give, from inside glibc's timed condition wait). The release build is used (helgrind cannot run an
 ASan binary); scripts/dev test builds it before the integration tests."""
@@ -14,6 +16,7 @@ import uuid
 from conftest import (CONFIG, Tenant, add_prospects, send_without_approval, sink_messages, sql,
                       stop_process, wait_for)
 from test_placements import LINKED, TARGET, Pages, place, status_of
+from test_webhooks import Receiver
 
 DEV = os.environ.get("LINKCAMP_DEV", "")
 INSTANCE = os.environ.get("LINKCAMP_INSTANCE", "test")
@@ -46,6 +49,11 @@ def test_worker_threads_are_clean_under_helgrind():
         for i in range(20)]).values())
 
     pages = Pages()
+    rx = Receiver()
+    hook_path = f"/ok/helgrind-{tag}"
+    r = t.api.post("/v1/webhooks", headers=JSON, data=json.dumps(
+        {"url": rx.url(hook_path), "events": ["link_building.email.sent"]}))
+    assert r.status_code == 201, r.text
     subprocess.run([DEV, "worker-stop", INSTANCE], check=True, timeout=60)
     worker = None
     log = os.path.join(LOG_DIR, "helgrind-worker.log")
@@ -81,12 +89,17 @@ def test_worker_threads_are_clean_under_helgrind():
         assert all(b"a=rsa-sha256" in raw and b"a=ed25519-sha256" in raw for raw in signed)
         for i, pid in enumerate(checks):
             assert wait_for(lambda: status_of(t.api, rels[i], pid)["status"] == "verified", 600)
+        assert wait_for(lambda: len(rx.at(hook_path)) >= SENDS, 600), len(rx.at(hook_path))
+        assert wait_for(lambda: sql(
+            "SELECT COUNT(*) FROM webhook_outbox o JOIN workspaces w ON w.id = o.workspace_id "
+            f"WHERE w.public_id = '{t.ws}' AND o.state = 2")[0][0] == str(SENDS), 600)
         stop_process(worker)
     finally:
         if worker and worker.poll() is None:
             worker.kill()
         subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
         pages.stop()
+        rx.stop()
         # its DNS is published nowhere: leave no domain for `linkcamp doctor` to fail on
         t.api.request("DELETE", f"/v1/domains/{domain_id}")
     with open(log) as f:
