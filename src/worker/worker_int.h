@@ -56,6 +56,9 @@ struct worker {
 	unsigned nthreads;
 	/* The leased queues on the one loop (worker/lease_loop.c). */
 	struct lease_loop *webhooks, *placements, *mailbox_tests;
+	/* When a mailer last looked for approver notifications (worker_monotonic_ms; atomic):
+	 * the mailers take turns (outbox.c, notify_turn). */
+	int64_t notify_last_ms;
 };
 
 /* Thread bodies of worker/outbox.c (arg: the struct worker): the claimer claims due
