@@ -10,7 +10,6 @@ import hashlib
 import hmac
 import json
 import os
-import signal
 import subprocess
 import threading
 import uuid
@@ -18,7 +17,7 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from conftest import (BIN, CONFIG, LocalHttp, Api, Tenant, add_prospects, assert_problem, sql,
+from conftest import (LocalHttp, Api, Tenant, add_prospects, assert_problem, sql,
                       start_worker_process, stop_process,
                       wait_for)
 

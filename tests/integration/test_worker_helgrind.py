@@ -9,7 +9,6 @@ ASan binary); scripts/dev test builds it before the integration tests."""
 import json
 import os
 import re
-import signal
 import subprocess
 import uuid
 
