@@ -4,7 +4,9 @@ rejoins by IST) and then another node is cut off (gmcast.isolate). Every answer 
 503 (never a 500); the client retries a 503 with the same Idempotency-Key, as a client
 should. At the end: no Message-ID reached the SMTP server twice, every message is in a
 final state, every workspace's credit ledger sums to its balance, the kept counters and
-the events agree with the rows, and all three nodes hold the same rows (a digest of every column of every row)."""
+the events agree with the rows, every email.sent webhook reached its receiver (at least once,
+claimed in batches by workers on two writer nodes at once) and its outbox row ended delivered,
+and all three nodes hold the same rows (a digest of every column of every row)."""
 import collections
 import concurrent.futures
 import json
@@ -19,6 +21,7 @@ import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 from conftest import Api, Tenant, cli, sink_messages, start_worker_process, stop_process  # noqa: E402
+from test_webhooks import Receiver  # noqa: E402
 
 CLUSTER = os.environ["LINKCAMP_CLUSTER"]
 CDIR = os.environ["LINKCAMP_CLUSTER_DIR"]
@@ -231,6 +234,15 @@ def test_2000_sends_through_node_faults_and_worker_kills():
                                        query=f"campaignId={cid}&limit=200").json()["data"]]
     assert len(rels) == PROSPECTS
 
+    # every sent message's email.sent goes to a webhook: the two workers, on two writer
+    # nodes, lease the outbox in batches and record them together while they are killed
+    rx = Receiver()
+    hook_path = f"/ok/galera-{tag}"
+    r = t.api.post("/v1/webhooks", headers={"Content-Type": "application/json"},
+                   data=json.dumps({"url": rx.url(hook_path), "events": ["link_building.email.sent"]}))
+    assert r.status_code == 201, r.text
+    webhook = r.json()["id"]
+
     rng = random.Random(20261207)
     workers = [start_worker(i) for i in range(2)]
     nworkers = 2
@@ -311,11 +323,40 @@ def test_2000_sends_through_node_faults_and_worker_kills():
         assert all(int(n) == 1 for _, n in ev), [x for x in ev if int(x[1]) > 1][:5]
         assert len(ev) == len(sent_ids)
 
-        print(f"\ncluster chaos, topology {TOPOLOGY}: {SENDS} sends answered in {t_sent - t0:.0f} s, "
+        # every email.sent event reached the receiver (at least once: a worker killed after
+        # a post and before its batch's record sends it again, with the same webhook-id),
+        # and every outbox row ended delivered
+        events = {r[0] for r in live_sql(
+            "SELECT e.public_id FROM events e JOIN campaigns c ON c.id = e.campaign_id "
+            f"WHERE c.public_id = '{cid}' AND e.type = 'email_sent'")}
+
+        def hooks_done():
+            got = {h[1].get("webhook-id") for h in rx.at(hook_path)}
+            left = live_sql("SELECT COUNT(*) FROM webhook_outbox o JOIN webhooks w ON w.id = o.webhook_id "
+                            f"WHERE w.public_id = '{webhook}' AND o.state <> 2")[0][0]
+            return events <= got and left == "0"
+
+        deadline = time.time() + 300
+        while time.time() < deadline and not hooks_done():
+            time.sleep(0.5)
+        got = collections.Counter(h[1].get("webhook-id") for h in rx.at(hook_path))
+        assert events <= set(got), len(events - set(got))
+        assert set(got) <= events, list(set(got) - events)[:5]
+        outbox = dict((s, int(n)) for s, n in live_sql(
+            "SELECT o.state, COUNT(*) FROM webhook_outbox o JOIN webhooks w ON w.id = o.webhook_id "
+            f"WHERE w.public_id = '{webhook}' GROUP BY o.state"))
+        assert outbox == {"2": len(events)}, outbox
+        attempts = int(live_sql("SELECT COUNT(*) FROM webhook_deliveries d JOIN webhooks w ON "
+                                f"w.id = d.webhook_id WHERE w.public_id = '{webhook}'")[0][0])
+        assert attempts >= len(events)
+
+        print(f"\ncluster chaos, topology {TOPOLOGY}: {len(events)} webhooks delivered in "
+              f"{sum(got.values())} posts, {attempts} attempts recorded; {SENDS} sends answered in {t_sent - t0:.0f} s, "
               f"all final after {t_final - t0:.0f} s; answers {dict(codes)}; {kills} worker kills; "
               f"node steps {chaos.steps}; states {st}")
     finally:
         stop.set()
+        rx.stop()
         if kt.is_alive():
             kt.join(60)
         # the survivors end cleanly on SIGTERM; the last victim, if any, was killed on purpose
