@@ -4,7 +4,6 @@ database. scripts/ops-phases.sh (deb_phase) builds and installs it and sets
 LINKCAMP_DEB_ROOT (the scratch root), LINKCAMP_DEB (the .deb), LINKCAMP_DEB_WORK (a
 scratch directory) and LINKCAMP_CONFIG (the test stack's configuration, for its database)."""
 import configparser
-import grp
 import json
 import os
 import re

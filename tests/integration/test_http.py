@@ -1,7 +1,7 @@
 """HTTP conventions every route shares: health, request ids, routing errors, limits."""
 import re
 
-from conftest import URL, Api, assert_problem
+from conftest import URL, assert_problem
 
 
 def test_healthz_needs_no_database_or_key(anon):

@@ -14,7 +14,7 @@ import time
 import pytest
 import requests
 
-from conftest import URL, Api, Tenant, assert_problem
+from conftest import URL, Tenant, assert_problem
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))

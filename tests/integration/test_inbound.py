@@ -6,9 +6,8 @@ import subprocess
 import uuid
 
 import pytest
-import requests
 
-from conftest import BIN, CONFIG, URL, Api, Tenant, assert_problem, sink_messages, wait_for
+from conftest import BIN, CONFIG, Api, Tenant, assert_problem, sink_messages, wait_for
 
 JSON = {"Content-Type": "application/json"}
 

@@ -5,17 +5,14 @@ prospect's site and only so far; gzip bodies; charsets other than UTF-8; slow pa
 Pages come from test_link_verdicts.Site, a real HTTP server on 127.0.0.1 answering for
 any name under .localhost. The test stack allows one visit per host per 300 ms and
 trusts a robots.txt for 2 s."""
-import gzip
 import os
 import subprocess
-import time
 import uuid
 
 import pytest
 
 from conftest import (Tenant, sql, start_worker_process, stop_process, wait_for)
-from test_link_verdicts import (HTML_LIST, LINK, Site, checks, judged, new_site, page, place,
-                                placement, setup_rel)
+from test_link_verdicts import LINK, Site, checks, judged, new_site, page, place, setup_rel
 
 DEV = os.environ.get("LINKCAMP_DEV", "")
 INSTANCE = os.environ.get("LINKCAMP_INSTANCE", "test")

@@ -12,7 +12,7 @@ import uuid
 
 import requests
 
-from conftest import (CONFIG, LOG_DIR, URL, Api, Tenant, assert_problem, send_without_approval,
+from conftest import (CONFIG, LOG_DIR, URL, Tenant, assert_problem, send_without_approval,
                       sink_messages, wait_for)
 import promparse
 

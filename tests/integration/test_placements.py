@@ -7,7 +7,6 @@ allow_http on (the checker fetches pages under the same switches), [placements]
 recheck_seconds = 2 and backoff_scale_ms = 20 (retries 50 times sooner)."""
 import json
 import os
-import signal
 import subprocess
 import threading
 import uuid
@@ -15,7 +14,7 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from conftest import (BIN, CONFIG, LocalHttp, Tenant, add_prospects, assert_problem, sql,
+from conftest import (LocalHttp, Tenant, add_prospects, assert_problem, sql,
                       start_worker_process, stop_process, wait_for)
 from test_webhooks import Receiver, create
 

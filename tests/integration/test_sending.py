@@ -3,7 +3,6 @@
 The stack's SMTP sink runs with --trouble: recipients named tempfail…, bounce…, reject…,
 rcpt4xx…, hang… make it answer 451 / 550 5.1.1 / 554 5.7.1 / 450 at RCPT / nothing after
 the final dot. The worker's SMTP timeout is 3 s in the test stack."""
-import email.header
 import json
 import re
 import threading

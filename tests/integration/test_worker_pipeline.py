@@ -12,7 +12,6 @@ queue up behind it, and the next transaction takes them all."""
 import collections
 import json
 import os
-import signal
 import subprocess
 import time
 import uuid
