@@ -241,46 +241,23 @@ record_tx(struct db *db, void *arg)
 	return e;
 }
 
-/* printable copies text into out (size bytes) with every byte outside printable ASCII
- * made '?': the receiver's answer and the HTTP client's errors go into a utf8mb4 column
- * and a JSON parameter, and nothing a hostile receiver sends may fail the record. NULL
- * and "" stay NULL. */
-static const char *
-printable(const char *text, char *out, size_t size)
-{
-	size_t i;
-
-	if (text == NULL || text[0] == '\0')
-		return NULL;
-	for (i = 0; text[i] && i + 1 < size; i++)
-		out[i] = text[i] >= 0x20 && text[i] < 0x7f ? text[i] : '?';
-	out[i] = '\0';
-	return out;
-}
-
 lc_err
 webhook_record_batch(
     struct core *core, const struct webhook_outcome *v, size_t n, unsigned scale_ms)
 {
-	struct attempt_text {
-		char due[TIME_SQL_LEN];
-		char error[WEBHOOK_ERROR_MAX], excerpt[WEBHOOK_EXCERPT_MAX];
-	} * txt;
 	struct store_whrec recs[LEASE_CLAIM_MAX];
+	char due[LEASE_CLAIM_MAX][TIME_SQL_LEN];
 	int64_t disable[LEASE_CLAIM_MAX];
 	char now[TIME_SQL_LEN];
 	struct record_tx t;
 	int64_t ms = now_ms();
 	size_t i;
 	long wait;
-	lc_err e;
 
 	if (n == 0)
 		return LC_OK;
 	if (n > LEASE_CLAIM_MAX)
 		return LC_EINVAL;
-	if ((txt = calloc(n, sizeof(*txt))) == NULL)
-		return LC_ENOMEM;
 	memset(recs, 0, sizeof(recs));
 	memset(&t, 0, sizeof(t));
 	sqltime_format(ms, now);
@@ -296,8 +273,8 @@ webhook_record_batch(
 		r->event_public_id = j->event_id;
 		r->type = j->type;
 		r->status_code = res->status;
-		r->error = printable(res->error, txt[i].error, sizeof(txt[i].error));
-		r->excerpt = printable(res->excerpt, txt[i].excerpt, sizeof(txt[i].excerpt));
+		r->error = res->error;
+		r->excerpt = res->excerpt;
 		r->duration_ms = res->duration_ms;
 		if (res->status >= 200 && res->status < 300) {
 			r->state = WHO_DELIVERED;
@@ -308,17 +285,15 @@ webhook_record_batch(
 			r->state = WHO_FAILED;
 		} else {
 			r->state = WHO_PENDING;
-			sqltime_format(ms + (int64_t)wait * scale_ms, txt[i].due);
-			r->due_sql = txt[i].due;
+			sqltime_format(ms + (int64_t)wait * scale_ms, due[i]);
+			r->due_sql = due[i];
 		}
 	}
 	t.rows = recs;
 	t.n = n;
 	t.disable = disable;
 	t.now = now;
-	e = db_tx(core->db, record_tx, &t);
-	free(txt);
-	return e;
+	return db_tx(core->db, record_tx, &t);
 }
 
 lc_err

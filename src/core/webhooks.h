@@ -134,19 +134,15 @@ void webhook_job_clear(struct webhook_job *j);
 
 /* The outcome of one attempt, as the HTTP client saw it. */
 struct webhook_result {
-	long status;       /* 0: no HTTP answer */
-	const char *error; /* why not (NULL when a status arrived) */
-	const char *excerpt;
+	long status;         /* 0: no HTTP answer */
+	const char *error;   /* why not (NULL when a status arrived); UTF-8, under 300 bytes */
+	const char *excerpt; /* NULL or the answer's start: UTF-8, under 200 bytes */
 	long duration_ms;
 };
 
 /* webhook_backoff_seconds is the wait before retry number attempts (1-based: after the
  * first failure 1), or -1 when no retry is left (≈ 3 days in all). */
 long webhook_backoff_seconds(unsigned attempts);
-
-/* The room kept for an attempt's texts when it is recorded (the table's columns). */
-#define WEBHOOK_ERROR_MAX 301
-#define WEBHOOK_EXCERPT_MAX 201
 
 /* One attempt made: its job (borrowed) and what the HTTP client saw. */
 struct webhook_outcome {
@@ -157,10 +153,10 @@ struct webhook_outcome {
 /* webhook_record_batch writes n (0..LEASE_CLAIM_MAX) attempts down in one transaction: a
  * deliveries row each, and each outbox row delivered (2xx), failed for good (410 also
  * disables its webhook; or no retry left), or due again after the backoff times scale_ms
- * per second. A lost lease still records its attempt. Texts outside printable ASCII are
- * stored with '?' for those bytes. Errors: the transaction's (nothing written; the caller
- * retries, or the leases expire and the deliveries are sent again), LC_EINVAL over the
- * maximum, LC_ENOMEM. */
+ * per second. A lost lease still records its attempt. The texts are the HTTP client's,
+ * which makes them UTF-8 (hook_http.h). Errors: the transaction's (nothing written; the
+ * caller retries, or the leases expire and the deliveries are sent again), LC_EINVAL over
+ * the maximum or for a text that is not UTF-8. */
 lc_err webhook_record_batch(
     struct core *core, const struct webhook_outcome *v, size_t n, unsigned scale_ms);
 

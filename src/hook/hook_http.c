@@ -9,6 +9,7 @@
 
 #include "hook/hook_http.h"
 #include "util/netaddr.h"
+#include "util/utf8.h"
 
 #define USER_AGENT "linkcamp-webhooks/1.0"
 #define PAGE_USER_AGENT "linkcamp-placement-check/1.0 (+https://linkcamp.local/bot)"
@@ -269,6 +270,9 @@ failure_text(CURLcode rc, int refused, int https_only, const char *detail, char 
 		snprintf(err, len, "%s", detail);
 	else
 		snprintf(err, len, "%s", curl_easy_strerror(rc));
+	/* libcurl's detail can quote what the other side sent (a certificate's name, a
+	 * status line): it goes into a utf8mb4 column, a JSON parameter and the API */
+	utf8_sanitize(err);
 }
 
 lc_err

@@ -25,8 +25,8 @@ struct hook_request {
 
 struct hook_response {
 	long status;                    /* HTTP status; 0 when none was received */
-	char excerpt[HOOK_EXCERPT_MAX]; /* start of the body, NUL-terminated, may be cut */
-	char error[HOOK_ERROR_MAX];     /* why no status arrived (empty when one did) */
+	char excerpt[HOOK_EXCERPT_MAX]; /* start of the body, printable ASCII, may be cut */
+	char error[HOOK_ERROR_MAX];     /* why no status arrived (empty when one did); UTF-8 */
 	int refused;                    /* the SSRF guard refused the address */
 	long duration_ms;
 };
