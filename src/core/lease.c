@@ -3,56 +3,20 @@
 #include <string.h>
 
 #include "core/lease.h"
+#include "util/timefmt.h"
 
-void
+/* A claim's instants, as sqltime text. */
+struct lease_clock {
+	char now[TIME_SQL_LEN];
+	char until[TIME_SQL_LEN]; /* now + the lease */
+};
+
+/* lease_clock_at fills *c for a lease of lease_seconds from now_ms. */
+static void
 lease_clock_at(struct lease_clock *c, int64_t now_ms, unsigned lease_seconds)
 {
 	sqltime_format(now_ms, c->now);
 	sqltime_format(now_ms + (int64_t)lease_seconds * 1000, c->until);
-}
-
-lc_err
-lease_load(struct db *db, const int64_t *ids, size_t nids, size_t job_size, lease_load_fn load,
-    void **jobs, size_t *n)
-{
-	char *out;
-	size_t i;
-	int skip;
-	lc_err e = LC_OK;
-
-	*jobs = NULL;
-	*n = 0;
-	if (nids == 0)
-		return LC_OK;
-	if ((out = calloc(nids, job_size)) == NULL)
-		return LC_ENOMEM; /* the leases expire and the reaper returns them */
-	for (i = 0; i < nids; i++) {
-		if ((e = load(db, ids[i], out + *n * job_size, &skip)) != LC_OK)
-			break;
-		if (!skip)
-			(*n)++;
-	}
-	if (*n == 0) {
-		free(out);
-		out = NULL;
-	}
-	*jobs = out;
-	return e == LC_OK || *n > 0 ? LC_OK : e;
-}
-
-lc_err
-lease_take(struct db *db, struct db_rows *due, lease_mark_fn mark, struct lease_pick *p)
-{
-	size_t i;
-	lc_err e = LC_OK;
-
-	for (i = 0; i < due->nrows && p->n < p->max && e == LC_OK; i++) {
-		p->ids[p->n] = db_i64(due, i, 0);
-		if ((e = mark(db, p->ids[p->n], p->until)) == LC_OK)
-			p->n++;
-	}
-	db_rows_free(due);
-	return e;
 }
 
 lc_err
@@ -70,7 +34,11 @@ lease_take_batch(struct db *db, struct db_rows *due, lease_mark_batch_fn mark, s
 	return e;
 }
 
-lc_err
+/* lease_pick_run runs a queue's pick in one transaction with the clock of a lease of
+ * lease_seconds from now (*clock, which p points into: keep it while p is used): p->ids
+ * and p->n receive the rows taken, up to max (capped at LEASE_CLAIM_MAX). Errors: the
+ * transaction's, nothing taken. */
+static lc_err
 lease_pick_run(struct core *core, unsigned lease_seconds, unsigned max, lease_pick_fn pick,
     struct lease_clock *clock, struct lease_pick *p)
 {
@@ -84,17 +52,53 @@ lease_pick_run(struct core *core, unsigned lease_seconds, unsigned max, lease_pi
 	return db_tx(core->db, pick, p);
 }
 
+/* row_of is the row of rows whose first column is id, or rows->nrows when none is. */
+static size_t
+row_of(const struct db_rows *rows, int64_t id)
+{
+	size_t k;
+
+	for (k = 0; k < rows->nrows && db_i64(rows, k, 0) != id; k++)
+		;
+	return k;
+}
+
 lc_err
 lease_claim(struct core *core, unsigned lease_seconds, unsigned max, lease_pick_fn pick,
-    size_t job_size, lease_load_fn load, void **jobs, size_t *n)
+    lease_get_fn get, size_t job_size, lease_row_fn load, void **jobs, size_t *n)
 {
 	struct lease_clock clock;
 	struct lease_pick p;
+	struct db_rows rows;
+	char *out;
+	size_t i, k;
+	int skip;
 	lc_err e;
 
 	*jobs = NULL;
 	*n = 0;
 	if ((e = lease_pick_run(core, lease_seconds, max, pick, &clock, &p)) != LC_OK || p.n == 0)
 		return e;
-	return lease_load(core->db, p.ids, p.n, job_size, load, jobs, n);
+	/* a failure from here on leaves the leases to expire (the reaper returns them) */
+	if ((e = get(core->db, p.ids, p.n, &rows)) != LC_OK)
+		return e;
+	if ((out = calloc(p.n, job_size)) == NULL) {
+		db_rows_free(&rows);
+		return LC_ENOMEM;
+	}
+	for (i = 0; i < p.n; i++) {
+		if ((k = row_of(&rows, p.ids[i])) == rows.nrows)
+			continue;
+		if ((e = load(core->db, &rows, k, out + *n * job_size, &skip)) != LC_OK)
+			break;
+		if (!skip)
+			(*n)++;
+	}
+	db_rows_free(&rows);
+	if (*n == 0) {
+		free(out);
+		return e;
+	}
+	*jobs = out;
+	return LC_OK;
 }

@@ -43,64 +43,56 @@ static void decide(const struct placement_job *, enum placement_verdict,
 
 static lc_err pick_tx(struct db *, void *);
 static lc_err record_tx(struct db *, void *);
-static lc_err load_job(struct db *, int64_t, void *, int *);
+static lc_err load_job(struct db *, const struct db_rows *, size_t, void *, int *);
 
 static lc_err
 pick_tx(struct db *db, void *arg)
 {
+	static const unsigned order[STORE_PL_PRIORITIES] = {
+	    PRIORITY_NEW, PRIORITY_VERIFIED, PRIORITY_LOST};
 	struct lease_pick *p = arg;
 	struct db_rows r;
-	unsigned prio;
 	lc_err e;
 
 	p->n = 0;
-	for (prio = PRIORITY_NEW; prio <= PRIORITY_LOST && p->n < p->max; prio++) {
-		if ((e = store_pl_due(db, prio, p->now, p->max - (unsigned)p->n, &r)) != LC_OK ||
-		    (e = lease_take(db, &r, store_pl_claim, p)) != LC_OK)
-			return e;
-	}
-	return LC_OK;
+	if ((e = store_pl_due(db, order, p->now, p->max, &r)) != LC_OK)
+		return e;
+	return lease_take_batch(db, &r, store_pl_claim_batch, p);
 }
 
-/* load_job reads a claimed row into *j; *skip is 1 when it is gone. */
+/* load_job reads row k of a claim's rows into *j (never skipped: a row gone is not among
+ * them). */
 static lc_err
-load_job(struct db *db, int64_t id, void *job, int *skip)
+load_job(struct db *db, const struct db_rows *rows, size_t k, void *job, int *skip)
 {
 	struct placement_job *j = job;
-	struct db_rows r;
-	lc_err e;
+	const struct db_rows *r = rows;
+	int64_t id = db_i64(rows, k, PLJ_COL_ID);
 
+	(void)db;
 	*skip = 0;
 	memset(j, 0, sizeof(*j));
-	if ((e = store_pl_job(db, id, 0, &r)) != LC_OK)
-		return e;
-	if (r.nrows != 1) {
-		*skip = 1;
-		db_rows_free(&r);
-		return LC_OK;
-	}
 	j->id = id;
-	j->fence = db_i64(&r, 0, PLJ_COL_FENCE);
-	j->status = (unsigned)db_i64(&r, 0, PLJ_COL_STATUS);
-	j->misses = (unsigned)db_i64(&r, 0, PLJ_COL_MISSES);
-	j->workspace_id = db_i64(&r, 0, PLJ_COL_WORKSPACE);
-	j->campaign_id = db_i64(&r, 0, PLJ_COL_CAMPAIGN);
-	j->relationship_id = db_i64(&r, 0, PLJ_COL_REL);
-	j->link_url = strdup(db_str(&r, 0, PLJ_COL_URL));
-	j->target_url = strdup(db_str(&r, 0, PLJ_COL_TARGET));
-	j->domain = strdup(db_str(&r, 0, PLJ_COL_DOMAIN));
-	if (db_str(&r, 0, PLJ_COL_ANCHOR) != NULL &&
-	    (j->expected_anchor = strdup(db_str(&r, 0, PLJ_COL_ANCHOR))) == NULL)
+	j->fence = db_i64(r, k, PLJ_COL_FENCE);
+	j->status = (unsigned)db_i64(r, k, PLJ_COL_STATUS);
+	j->misses = (unsigned)db_i64(r, k, PLJ_COL_MISSES);
+	j->workspace_id = db_i64(r, k, PLJ_COL_WORKSPACE);
+	j->campaign_id = db_i64(r, k, PLJ_COL_CAMPAIGN);
+	j->relationship_id = db_i64(r, k, PLJ_COL_REL);
+	j->link_url = strdup(db_str(r, k, PLJ_COL_URL));
+	j->target_url = strdup(db_str(r, k, PLJ_COL_TARGET));
+	j->domain = strdup(db_str(r, k, PLJ_COL_DOMAIN));
+	if (db_str(r, k, PLJ_COL_ANCHOR) != NULL &&
+	    (j->expected_anchor = strdup(db_str(r, k, PLJ_COL_ANCHOR))) == NULL)
 		j->domain = (free(j->domain), NULL); /* reported as out of memory below */
-	j->expected_rel = db_str(&r, 0, PLJ_COL_REL_EXPECTED) != NULL
-	                      ? (int)db_i64(&r, 0, PLJ_COL_REL_EXPECTED)
+	j->expected_rel = db_str(r, k, PLJ_COL_REL_EXPECTED) != NULL
+	                      ? (int)db_i64(r, k, PLJ_COL_REL_EXPECTED)
 	                      : PL_REL_FOLLOW;
-	j->missing_days = (unsigned)db_i64(&r, 0, PLJ_COL_MISSING_DAYS);
+	j->missing_days = (unsigned)db_i64(r, k, PLJ_COL_MISSING_DAYS);
 	j->missing_ms = -1;
-	if (db_str(&r, 0, PLJ_COL_MISSING_AT) != NULL)
-		sqltime_parse(db_str(&r, 0, PLJ_COL_MISSING_AT),
-		    strlen(db_str(&r, 0, PLJ_COL_MISSING_AT)), &j->missing_ms);
-	db_rows_free(&r);
+	if (db_str(r, k, PLJ_COL_MISSING_AT) != NULL)
+		sqltime_parse(db_str(r, k, PLJ_COL_MISSING_AT),
+		    strlen(db_str(r, k, PLJ_COL_MISSING_AT)), &j->missing_ms);
 	if (j->link_url == NULL || j->target_url == NULL || j->domain == NULL) {
 		placement_job_clear(j);
 		return LC_ENOMEM;
@@ -116,7 +108,7 @@ placement_claim(
 	lc_err e;
 
 	e = lease_claim(core, lease_seconds, max < PLACEMENT_CLAIM_MAX ? max : PLACEMENT_CLAIM_MAX,
-	    pick_tx, sizeof(**jobs), load_job, &out, n);
+	    pick_tx, store_pl_job_batch, sizeof(**jobs), load_job, &out, n);
 	*jobs = out;
 	return e;
 }

@@ -29,7 +29,7 @@ struct record_tx {
 
 static lc_err pick_tx(struct db *, void *);
 static lc_err record_tx(struct db *, void *);
-static lc_err load_job(struct db *, const struct db_rows *, size_t, struct webhook_job *, int *);
+static lc_err load_job(struct db *, const struct db_rows *, size_t, void *, int *);
 static char *dup_or_null(const char *);
 
 long
@@ -82,8 +82,9 @@ dup_or_null(const char *s)
  * (and j left empty) when its webhook is no longer active, in which case the row has been
  * cancelled. The row stays the caller's. */
 static lc_err
-load_job(struct db *db, const struct db_rows *rows, size_t k, struct webhook_job *j, int *skip)
+load_job(struct db *db, const struct db_rows *rows, size_t k, void *job, int *skip)
 {
+	struct webhook_job *j = job;
 	json_t *data = NULL, *doc = NULL;
 	const char *type, *s, *at;
 	char ts[TIME_RFC3339_LEN];
@@ -158,58 +159,17 @@ nomem:
 	return LC_ENOMEM;
 }
 
-/* row_of is the row of rows whose id is id, or rows->nrows when none is. */
-static size_t
-row_of(const struct db_rows *rows, int64_t id)
-{
-	size_t k;
-
-	for (k = 0; k < rows->nrows && db_i64(rows, k, WHG_COL_ID) != id; k++)
-		;
-	return k;
-}
-
 lc_err
 webhook_claim(
     struct core *core, unsigned lease_seconds, unsigned max, struct webhook_job **jobs, size_t *n)
 {
-	struct lease_clock clock;
-	struct lease_pick p;
-	struct db_rows rows;
-	struct webhook_job *out;
-	size_t i, k;
-	int skip;
+	void *out = NULL;
 	lc_err e;
 
-	*jobs = NULL;
-	*n = 0;
-	if ((e = lease_pick_run(core, lease_seconds, max, pick_tx, &clock, &p)) != LC_OK ||
-	    p.n == 0)
-		return e;
-	/* one read for the batch; a failure leaves the leases to expire (the reaper) */
-	if ((e = store_whout_get_batch(core->db, p.ids, p.n, &rows)) != LC_OK)
-		return e;
-	if ((out = calloc(p.n, sizeof(*out))) == NULL) {
-		db_rows_free(&rows);
-		return LC_ENOMEM;
-	}
-	/* in the order claimed (due first); a row gone since is skipped, and a load that
-	 * fails ends the batch there, what was loaded kept (as lease_load does) */
-	for (i = 0; i < p.n; i++) {
-		if ((k = row_of(&rows, p.ids[i])) == rows.nrows)
-			continue;
-		if ((e = load_job(core->db, &rows, k, &out[*n], &skip)) != LC_OK)
-			break;
-		if (!skip)
-			(*n)++;
-	}
-	db_rows_free(&rows);
-	if (*n == 0) {
-		free(out);
-		return e;
-	}
+	e = lease_claim(core, lease_seconds, max, pick_tx, store_whout_get_batch, sizeof(**jobs),
+	    load_job, &out, n);
 	*jobs = out;
-	return LC_OK;
+	return e;
 }
 
 void

@@ -1,6 +1,7 @@
 /* store_placements.c: SQL for link placements. */
 #include <string.h>
 
+#include "db/batch.h"
 #include "db/store_placements.h"
 
 #define PL_COLS                                                                                    \
@@ -68,26 +69,38 @@ store_pl_list(struct db *db, int64_t relationship_id, struct db_rows *out)
 }
 
 lc_err
-store_pl_due(
-    struct db *db, unsigned priority, const char *now_sql, unsigned limit, struct db_rows *out)
+store_pl_due(struct db *db, const unsigned priority[STORE_PL_PRIORITIES], const char *now_sql,
+    unsigned limit, struct db_rows *out)
 {
-	static const char sql[] = "SELECT id FROM placements WHERE leased = 0 AND priority = ? "
-	                          "AND due_at <= ? ORDER BY due_at, id LIMIT ? "
-	                          "FOR UPDATE SKIP LOCKED";
-	struct db_param p[] = {DB_I64(priority), DB_CSTR(now_sql), DB_I64(limit)};
+	/* one index range per priority, read in the index's order, so the rows come in the
+	 * claim's order with no sort: priority, then due_at, id */
+	static const char sql[] = "SELECT id FROM placements WHERE leased = 0 "
+	                          "AND priority IN (?, ?, ?) AND due_at <= ? "
+	                          "ORDER BY priority, due_at, id LIMIT ? FOR UPDATE SKIP LOCKED";
+	struct db_param p[] = {DB_I64(priority[0]), DB_I64(priority[1]), DB_I64(priority[2]),
+	    DB_CSTR(now_sql), DB_I64(limit)};
 
-	return db_query(db, sql, p, 3, out);
+	return db_query(db, sql, p, sizeof(p) / sizeof(p[0]), out);
 }
 
 lc_err
-store_pl_claim(struct db *db, int64_t id, const char *lease_sql)
+store_pl_claim_batch(struct db *db, const int64_t *ids, size_t n, const char *lease_sql)
 {
-	/* leased = 0 guards the claim (see store_notify_claim) */
+	/* leased = 0 guards the claim (see store_notify_claim): a row claimed first on another
+	 * Galera node is not changed, and the batch is then retried whole */
 	static const char sql[] = "UPDATE placements SET leased = 1, fence = fence + 1, "
-	                          "lease_expires_at = ? WHERE id = ? AND leased = 0";
-	struct db_param p[] = {DB_CSTR(lease_sql), DB_I64(id)};
+	                          "lease_expires_at = ? WHERE id IN (" Q64 ") AND leased = 0";
+	struct db_param p[1 + BATCH_IDS];
+	uint64_t changed = 0;
+	lc_err e;
 
-	return db_exec_claim(db, sql, p, 2);
+	if (n == 0 || n > BATCH_IDS)
+		return LC_EINVAL;
+	p[0] = DB_CSTR(lease_sql);
+	batch_ids(ids, n, p + 1);
+	if ((e = db_exec(db, sql, p, 1 + BATCH_IDS, &changed, NULL)) != LC_OK)
+		return e;
+	return changed == n ? LC_OK : LC_ERETRY;
 }
 
 #define PLJ_COLS                                                                                   \
@@ -109,6 +122,21 @@ store_pl_job(struct db *db, int64_t id, int lock, struct db_rows *out)
 	struct db_param p[] = {DB_I64(id)};
 
 	return db_query(db, lock ? sql_lock : sql, p, 1, out);
+}
+
+lc_err
+store_pl_job_batch(struct db *db, const int64_t *ids, size_t n, struct db_rows *out)
+{
+	static const char sql[] = "SELECT " PLJ_COLS " FROM placements p "
+	                          "JOIN campaigns c ON c.id = p.campaign_id "
+	                          "JOIN relationships r ON r.id = p.relationship_id "
+	                          "WHERE p.id IN (" Q64 ")";
+	struct db_param p[BATCH_IDS];
+
+	if (n == 0 || n > BATCH_IDS)
+		return LC_EINVAL;
+	batch_ids(ids, n, p);
+	return db_query(db, sql, p, BATCH_IDS, out);
 }
 
 lc_err

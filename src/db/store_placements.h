@@ -50,13 +50,17 @@ lc_err store_pl_find(
 /* store_pl_list reads the relationship's placements, oldest first (at most 1000). */
 lc_err store_pl_list(struct db *db, int64_t relationship_id, struct db_rows *out);
 
-/* store_pl_due locks up to limit due, unleased rows of one priority (0 never verified,
- * 1 verified, 2 lost; ix_placements_claim), skipping rows others locked. */
-lc_err store_pl_due(
-    struct db *db, unsigned priority, const char *now_sql, unsigned limit, struct db_rows *out);
-/* store_pl_claim leases a row locked by store_pl_due and moves its fence; LC_ERETRY when
- * it is leased already (claimed first on another Galera node). */
-lc_err store_pl_claim(struct db *db, int64_t id, const char *lease_sql);
+/* The placements.priority values a claim reads, in its order (migration 090). */
+#define STORE_PL_PRIORITIES 3
+/* store_pl_due locks up to limit due, unleased rows of the given priorities, skipping rows
+ * others locked: by priority in the order given as numbers (ascending), then due first
+ * (ix_placements_claim, one range each). */
+lc_err store_pl_due(struct db *db, const unsigned priority[STORE_PL_PRIORITIES],
+    const char *now_sql, unsigned limit, struct db_rows *out);
+/* store_pl_claim_batch leases the n (1..BATCH_IDS) rows of ids that store_pl_due locked and
+ * moves their fences, in one statement; LC_ERETRY when one is leased already (claimed first
+ * on another Galera node: the pick runs again), LC_EINVAL for a bad n. */
+lc_err store_pl_claim_batch(struct db *db, const int64_t *ids, size_t n, const char *lease_sql);
 
 /* Columns of store_pl_job. */
 enum {
@@ -80,6 +84,9 @@ enum {
  * domain (0 or 1 row); lock
  * (FOR UPDATE) when lock is 1. */
 lc_err store_pl_job(struct db *db, int64_t id, int lock, struct db_rows *out);
+/* store_pl_job_batch reads the placements of ids (1..BATCH_IDS of them) as store_pl_job
+ * does, one row each that still exists, in no order; LC_EINVAL for a bad n. */
+lc_err store_pl_job_batch(struct db *db, const int64_t *ids, size_t n, struct db_rows *out);
 
 /* The outcome of one check, written by store_pl_finish. */
 struct store_pl_finish {

@@ -179,9 +179,44 @@ def test_a_slow_page_is_unverifiable_not_missing(site):
 
 
 def test_the_claim_reads_its_index():
-    plan = sql("EXPLAIN SELECT id FROM placements WHERE leased = 0 AND priority = 1 AND "
-               "due_at <= NOW() ORDER BY due_at, id LIMIT 4")
+    plan = sql("EXPLAIN SELECT id FROM placements WHERE leased = 0 AND priority IN (0, 1, 2) AND "
+               "due_at <= NOW() ORDER BY priority, due_at, id LIMIT 4")
     text = " ".join(" ".join(r) for r in plan)
     assert "ix_placements_claim" in text and "filesort" not in text, plan
     plan = sql("EXPLAIN SELECT next_at FROM crawl_hosts WHERE host = 'a.localhost'")
     assert "PRIMARY" in " ".join(" ".join(r) for r in plan) or "const" in str(plan), plan
+
+
+def test_the_claim_takes_never_verified_links_first(site):
+    """One claim statement reads every priority (docs/placements.md, "Order"): checks due
+    for never-verified links run before re-checks of verified ones, and those before lost
+    ones, whatever their due times. Six placements on six hosts (no host slot waits), due
+    in the opposite order, are checked by one worker thread in claim order."""
+    t = Tenant()
+    subprocess.run([DEV, "worker-stop", INSTANCE], check=True, timeout=60)
+    worker = None
+    try:
+        ids = {}
+        for prio, minutes in ((2, 300), (2, 290), (1, 200), (1, 190), (0, 2), (0, 1)):
+            host = new_site()
+            cid, rid = setup_rel(t, host)
+            robots(site, host, "User-agent: *\nAllow: /\n")
+            pid = place(t.api, rid, site.put(host, page(LINK))).json()["id"]
+            sql(f"UPDATE placements SET priority = {prio}, "
+                f"due_at = NOW(3) - INTERVAL {minutes} MINUTE WHERE public_id = '{pid}'")
+            ids[pid] = prio
+        inlist = ", ".join(f"'{p}'" for p in ids)
+        worker = start_worker_process("placement-order-worker.log",
+                                      LINKCAMP_WORKER_POLL_MS="50")
+        first = f"(SELECT MIN(c.id) FROM placement_checks c WHERE c.placement_id = p.id)"
+        assert wait_for(lambda: int(sql(f"SELECT COUNT(*) FROM placements p WHERE public_id "
+                                        f"IN ({inlist}) AND {first} IS NOT NULL")[0][0]) == 6,
+                        timeout=90)
+        order = [r[0] for r in sql(f"SELECT public_id FROM placements p WHERE public_id "
+                                   f"IN ({inlist}) ORDER BY {first}")]
+        assert [ids[p] for p in order] == [0, 0, 1, 1, 2, 2], order
+    finally:
+        try:
+            stop_process(worker)
+        finally:
+            subprocess.run([DEV, "worker-start", INSTANCE], check=True, timeout=60)
