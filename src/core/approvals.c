@@ -200,6 +200,39 @@ approvals_list_brief(struct core *core, const struct principal *who, const struc
 }
 
 lc_err
+approvals_by_campaign(struct core *core, const struct principal *who,
+    const struct approval_query *q, struct page *page)
+{
+	struct store_msg_filter f = {.workspace_id = who->workspace_id}; /* the rest 0 */
+	struct approval_campaign *items;
+	size_t i;
+	lc_err e;
+
+	memset(page, 0, sizeof(*page));
+	/* list_page's filter, every campaign at once */
+	f.status_mask = q->status_mask ? q->status_mask : 1u << MS_AWAITING_APPROVAL;
+	f.kind_mask = q->kind_mask ? q->kind_mask : (1u << MSG_NKINDS) - 1;
+	if ((e = store_msg_campaign_counts(core->db, &f, &page->rows)) != LC_OK)
+		return e;
+	if (page->rows.nrows == 0)
+		return LC_OK;
+	if ((items = calloc(page->rows.nrows, sizeof(*items))) == NULL) {
+		page_free(page);
+		return LC_ENOMEM;
+	}
+	for (i = 0; i < page->rows.nrows; i++) {
+		items[i].public_id = db_str(&page->rows, i, MCC_COL_CAMPAIGN_PUBLIC);
+		items[i].name = db_str(&page->rows, i, MCC_COL_CAMPAIGN_NAME);
+		items[i].n = db_i64(&page->rows, i, MCC_COL_N);
+		if (q->campaign_id == NULL || strcmp(q->campaign_id, items[i].public_id) == 0)
+			page->total += items[i].n;
+	}
+	page->items = items;
+	page->n = page->rows.nrows;
+	return LC_OK;
+}
+
+lc_err
 approvals_get(struct core *core, const struct principal *who, const char *public_id, struct page *v)
 {
 	lc_err e;

@@ -84,31 +84,6 @@ fail:
 }
 
 lc_err
-campaigns_choices(struct core *core, const struct principal *who, unsigned limit, struct page *page)
-{
-	struct campaign_choice *items;
-	size_t i;
-	lc_err e;
-
-	memset(page, 0, sizeof(*page));
-	if ((e = store_campaign_names(core->db, who->workspace_id, limit, &page->rows)) != LC_OK)
-		return e;
-	if (page->rows.nrows == 0)
-		return LC_OK;
-	if ((items = calloc(page->rows.nrows, sizeof(*items))) == NULL) {
-		page_free(page);
-		return LC_ENOMEM;
-	}
-	for (i = 0; i < page->rows.nrows; i++) {
-		items[i].public_id = db_str(&page->rows, i, 0);
-		items[i].name = db_str(&page->rows, i, 1);
-	}
-	page->items = items;
-	page->n = page->rows.nrows;
-	return LC_OK;
-}
-
-lc_err
 campaigns_get(struct core *core, const struct principal *who, const char *public_id, struct page *v)
 {
 	lc_err e;

@@ -118,16 +118,6 @@ struct campaign_query {
 lc_err campaigns_list(struct core *core, const struct principal *who,
     const struct campaign_query *q, struct page *page);
 
-/* A campaign as a filter menu offers it (campaigns_choices). */
-struct campaign_choice {
-	const char *public_id, *name;
-};
-/* campaigns_choices fills page (items: struct campaign_choice; free with page_free) with
- * the workspace's limit newest campaigns, newest first, by public id and name only: no
- * counters, no total, no next page. Database errors, LC_ENOMEM. */
-lc_err campaigns_choices(
-    struct core *core, const struct principal *who, unsigned limit, struct page *page);
-
 /* campaigns_get reads one campaign of the principal's workspace into v (one struct
  * campaign; free with page_free in any case). LC_ENOTFOUND when absent or another
  * workspace's. */

@@ -216,6 +216,20 @@ struct approval_query {
 /* approvals_list fills page (items: struct out_message; free with page_free). */
 lc_err approvals_list(struct core *core, const struct principal *who,
     const struct approval_query *q, struct page *page);
+/* A campaign with messages in an approval list's view (approvals_by_campaign). Strings
+ * borrowed from the page. */
+struct approval_campaign {
+	const char *public_id, *name;
+	int64_t n;
+};
+/* approvals_by_campaign fills page (items: struct approval_campaign; free with page_free)
+ * with every campaign of the workspace that has messages q's status and kind filters
+ * select, by name, with how many; page->total receives how many q selects with its
+ * campaign filter too (that campaign's count; 0 when it has none), as approvals_list's
+ * total would. One statement: a page that shows both needs no count of its own
+ * (no_total). Database errors, LC_ENOMEM. */
+lc_err approvals_by_campaign(struct core *core, const struct principal *who,
+    const struct approval_query *q, struct page *page);
 /* A message as a list shows it (approvals_list_brief): no body, headers or suppression
  * check. Strings borrowed from the page. */
 struct msg_brief {

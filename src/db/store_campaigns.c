@@ -137,18 +137,6 @@ store_campaign_list(struct db *db, const struct store_campaign_filter *f, struct
 }
 
 lc_err
-store_campaign_names(struct db *db, int64_t workspace_id, unsigned limit, struct db_rows *out)
-{
-	/* the list's index gives the order; only the name needs the row */
-	static const char sql[] =
-	    "SELECT public_id, name FROM campaigns FORCE INDEX (ix_campaigns_ws_created) "
-	    "WHERE workspace_id = ? ORDER BY created_at DESC, id DESC LIMIT ?";
-	struct db_param p[] = {DB_I64(workspace_id), DB_I64(limit)};
-
-	return db_query(db, sql, p, 2, out);
-}
-
-lc_err
 store_campaign_count(struct db *db, const struct store_campaign_filter *f, int64_t *n)
 {
 	static const char fast_sql[] =

@@ -49,11 +49,6 @@ struct store_campaign_filter {
 lc_err store_campaign_list(
     struct db *db, const struct store_campaign_filter *f, struct db_rows *out);
 lc_err store_campaign_count(struct db *db, const struct store_campaign_filter *f, int64_t *n);
-/* store_campaign_names reads the public id and name (two columns) of the workspace's
- * limit newest campaigns, newest first: a filter menu's choices, without the list's
- * counters and total. Caller frees out. */
-lc_err store_campaign_names(
-    struct db *db, int64_t workspace_id, unsigned limit, struct db_rows *out);
 /* store_campaign_get_detail is store_campaign_get with one more column,
  * CMP_COL_MAILBOX_IDS: the public ids of the campaign's mailboxes (not deleted, oldest
  * first) separated by single spaces, NULL when it has none. */

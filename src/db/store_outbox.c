@@ -222,6 +222,27 @@ store_msg_count(struct db *db, const struct store_msg_filter *f, int64_t *n)
 }
 
 lc_err
+store_msg_campaign_counts(struct db *db, const struct store_msg_filter *f, struct db_rows *out)
+{
+	/* the count's filter without its campaign, grouped: the same index entries the count
+	 * reads, then one campaign row by primary key per group */
+#define MSG_BY_CAMPAIGN(status_test)                                                               \
+	"SELECT c.public_id, c.name, x.n FROM (SELECT m.campaign_id, COUNT(*) AS n "               \
+	"FROM outbound_messages m " MSG_LIST_FILTER(                                               \
+	    status_test) "GROUP BY m.campaign_id) x "                                              \
+	                 "JOIN campaigns c ON c.id = x.campaign_id ORDER BY c.name, c.id"
+	static const char *const sql[2] = {
+	    MSG_BY_CAMPAIGN(MSG_STATUS_MASK), MSG_BY_CAMPAIGN(MSG_STATUS_ONE)};
+#undef MSG_BY_CAMPAIGN
+	int64_t st;
+	int one = status_one(f->status_mask, &st);
+	struct db_param p[] = {
+	    DB_I64(f->workspace_id), DB_I64(st), DB_I64(f->kind_mask), DB_I64(0), DB_I64(0)};
+
+	return db_query(db, sql[one], p, sizeof(p) / sizeof(p[0]), out);
+}
+
+lc_err
 store_msg_set_status(struct db *db, int64_t id, unsigned from_mask, unsigned status,
     const char *due_sql, const char *error, const char *now_sql, uint64_t *changed)
 {

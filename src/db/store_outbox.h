@@ -85,6 +85,13 @@ struct store_msg_filter {
 };
 lc_err store_msg_list(struct db *db, const struct store_msg_filter *f, struct db_rows *out);
 lc_err store_msg_count(struct db *db, const struct store_msg_filter *f, int64_t *n);
+/* Columns of store_msg_campaign_counts. */
+enum { MCC_COL_CAMPAIGN_PUBLIC, MCC_COL_CAMPAIGN_NAME, MCC_COL_N };
+/* store_msg_campaign_counts reads, for every campaign with messages f selects (its
+ * campaign_id and window ignored), the campaign's public id and name and how many, by
+ * name. */
+lc_err store_msg_campaign_counts(
+    struct db *db, const struct store_msg_filter *f, struct db_rows *out);
 
 /* Columns of store_msg_list_brief: what a list of messages shows. */
 enum {

@@ -16,7 +16,6 @@
 #define QUEUE_PAGE 50
 #define BULK_MAX 100
 #define HISTORY_MAX 20
-#define CAMPAIGN_CHOICES 200 /* the campaign filter's menu: the newest */
 
 static json_t *kinds_json(int);
 static char *lf_only(const char *);
@@ -63,8 +62,9 @@ ui_queue_get(void *arg)
 	struct http_ctx *ctx = arg;
 	struct ui_user u;
 	struct ui_ws w;
-	struct page cp;
-	const struct campaign_choice *camp_items;
+	struct page cp, cv;
+	const struct approval_campaign *camp_items;
+	const struct campaign *selected = NULL;
 	struct approval_query q;
 	struct page ap;
 	const struct msg_brief *ap_items;
@@ -95,16 +95,27 @@ ui_queue_get(void *arg)
 	q.kind_mask = kind ? 1u << kind_v : 0;
 	q.has_cursor = cursor != NULL;
 	q.limit = QUEUE_PAGE;
-	if ((e = campaigns_choices(ctx->core, &w.who, CAMPAIGN_CHOICES, &cp)) != LC_OK) {
-		ui_fail(ctx, e);
-		return;
-	}
-	if ((e = approvals_list_brief(ctx->core, &w.who, &q, &ap)) != LC_OK) {
-		page_free(&cp);
+	q.no_total = 1; /* the menu's statement counts them */
+	memset(&cv, 0, sizeof(cv));
+	memset(&ap, 0, sizeof(ap));
+	if ((e = approvals_by_campaign(ctx->core, &w.who, &q, &cp)) != LC_OK) {
 		ui_fail(ctx, e);
 		return;
 	}
 	camp_items = cp.items;
+	for (i = 0; campaign && i < cp.n && strcmp(campaign, camp_items[i].public_id) != 0; i++)
+		;
+	if (campaign && i == cp.n) {
+		/* a campaign with nothing waiting stays chosen in the menu, by its name */
+		e = campaigns_get(ctx->core, &w.who, campaign, &cv);
+		if (e == LC_OK)
+			selected = cv.items;
+		else if (e != LC_ENOTFOUND)
+			goto fail;
+	}
+	/* nothing waits (the menu's count, the list's own filter): the page is empty */
+	if (cp.total > 0 && (e = approvals_list_brief(ctx->core, &w.who, &q, &ap)) != LC_OK)
+		goto fail;
 	ap_items = ap.items;
 	page = ui_ctx_new(&u, &w, "Approval queue");
 	items = json_array();
@@ -124,14 +135,18 @@ ui_queue_get(void *arg)
 	}
 	for (i = 0; camps && i < cp.n; i++)
 		json_array_append_new(
-		    camps, json_pack("{s:s,s:s,s:b}", "id", camp_items[i].public_id, "name",
-		               camp_items[i].name, "selected",
+		    camps, json_pack("{s:s,s:s,s:I,s:b}", "id", camp_items[i].public_id, "name",
+		               camp_items[i].name, "n", (json_int_t)camp_items[i].n, "selected",
 		               campaign && strcmp(campaign, camp_items[i].public_id) == 0));
+	if (camps && selected)
+		json_array_append_new(
+		    camps, json_pack("{s:s,s:s,s:i,s:b}", "id", selected->public_id, "name",
+		               selected->name, "n", 0, "selected", 1));
 	if (page) {
 		json_object_set_new(page, "items", items ? items : json_array());
 		json_object_set_new(page, "campaigns", camps ? camps : json_array());
 		json_object_set_new(page, "kinds", kinds_json(kind_v));
-		json_object_set_new(page, "total", json_integer(ap.total));
+		json_object_set_new(page, "total", json_integer(cp.total));
 		json_object_set_new(page, "empty", json_boolean(ap.n == 0));
 		json_object_set_new(page, "filtered", json_boolean(campaign || kind));
 		if (ap.has_next) {
@@ -147,8 +162,14 @@ ui_queue_get(void *arg)
 		json_decref(camps);
 	}
 	page_free(&ap);
+	page_free(&cv);
 	page_free(&cp);
 	ui_render(ctx, 200, "queue", page, NULL);
+	return;
+fail:
+	page_free(&cv);
+	page_free(&cp);
+	ui_fail(ctx, e);
 }
 
 void
