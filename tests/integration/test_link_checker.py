@@ -208,7 +208,7 @@ def test_the_claim_takes_never_verified_links_first(site):
         inlist = ", ".join(f"'{p}'" for p in ids)
         worker = start_worker_process("placement-order-worker.log",
                                       LINKCAMP_WORKER_POLL_MS="50")
-        first = f"(SELECT MIN(c.id) FROM placement_checks c WHERE c.placement_id = p.id)"
+        first = "(SELECT MIN(c.id) FROM placement_checks c WHERE c.placement_id = p.id)"
         assert wait_for(lambda: int(sql(f"SELECT COUNT(*) FROM placements p WHERE public_id "
                                         f"IN ({inlist}) AND {first} IS NOT NULL")[0][0]) == 6,
                         timeout=90)
