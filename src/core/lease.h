@@ -1,8 +1,8 @@
 /* lease.h: what every leased queue's claim shares in core (the webhook outbox, the
  * placement checks): the claim's clock — now and when the lease ends, as the store's
  * time text —, leasing the due rows a queue picked in one statement, and reading the rows
- * a claim took in one statement into owned jobs. Which rows are due, and in which order, stays with
- * each queue: its pick transaction. */
+ * a claim took in one statement into owned jobs. Which rows are due, and in which order,
+ * stays with each queue: its pick transaction. */
 #ifndef LC_LEASE_H
 #define LC_LEASE_H
 
