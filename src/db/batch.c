@@ -13,6 +13,34 @@ batch_ids(const int64_t *ids, size_t n, struct db_param *p)
 }
 
 lc_err
+batch_query(struct db *db, const char *sql, const int64_t *ids, size_t n, struct db_rows *out)
+{
+	struct db_param p[BATCH_IDS];
+
+	memset(out, 0, sizeof(*out));
+	if (n == 0 || n > BATCH_IDS)
+		return LC_EINVAL;
+	batch_ids(ids, n, p);
+	return db_query(db, sql, p, BATCH_IDS, out);
+}
+
+lc_err
+batch_lease(struct db *db, const char *sql, const int64_t *ids, size_t n, const char *lease_sql)
+{
+	struct db_param p[1 + BATCH_IDS];
+	uint64_t changed = 0;
+	lc_err e;
+
+	if (n == 0 || n > BATCH_IDS)
+		return LC_EINVAL;
+	p[0] = DB_CSTR(lease_sql);
+	batch_ids(ids, n, p + 1);
+	if ((e = db_exec(db, sql, p, 1 + BATCH_IDS, &changed, NULL)) != LC_OK)
+		return e;
+	return changed == n ? LC_OK : LC_ERETRY;
+}
+
+lc_err
 batch_json_id(struct buf *b, const char *s)
 {
 	size_t i, n = strlen(s);

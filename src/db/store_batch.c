@@ -130,13 +130,8 @@ store_rel_lock_batch(struct db *db, const int64_t *ids, size_t n, struct db_rows
 	static const char sql[] =
 	    "SELECT id, status, first_sent_at IS NULL, funnel FROM relationships "
 	    "WHERE id IN (" Q64 ") FOR UPDATE";
-	struct db_param p[BATCH_IDS];
 
-	memset(out, 0, sizeof(*out));
-	if (n == 0 || n > BATCH_IDS)
-		return LC_EINVAL;
-	batch_ids(ids, n, p);
-	return db_query(db, sql, p, BATCH_IDS, out);
+	return batch_query(db, sql, ids, n, out);
 }
 
 lc_err

@@ -86,21 +86,11 @@ store_pl_due(struct db *db, const unsigned priority[STORE_PL_PRIORITIES], const 
 lc_err
 store_pl_claim_batch(struct db *db, const int64_t *ids, size_t n, const char *lease_sql)
 {
-	/* leased = 0 guards the claim (see store_notify_claim): a row claimed first on another
-	 * Galera node is not changed, and the batch is then retried whole */
+	/* leased = 0 guards the claim (see store_notify_claim) */
 	static const char sql[] = "UPDATE placements SET leased = 1, fence = fence + 1, "
 	                          "lease_expires_at = ? WHERE id IN (" Q64 ") AND leased = 0";
-	struct db_param p[1 + BATCH_IDS];
-	uint64_t changed = 0;
-	lc_err e;
 
-	if (n == 0 || n > BATCH_IDS)
-		return LC_EINVAL;
-	p[0] = DB_CSTR(lease_sql);
-	batch_ids(ids, n, p + 1);
-	if ((e = db_exec(db, sql, p, 1 + BATCH_IDS, &changed, NULL)) != LC_OK)
-		return e;
-	return changed == n ? LC_OK : LC_ERETRY;
+	return batch_lease(db, sql, ids, n, lease_sql);
 }
 
 #define PLJ_COLS                                                                                   \
@@ -131,12 +121,8 @@ store_pl_job_batch(struct db *db, const int64_t *ids, size_t n, struct db_rows *
 	                          "JOIN campaigns c ON c.id = p.campaign_id "
 	                          "JOIN relationships r ON r.id = p.relationship_id "
 	                          "WHERE p.id IN (" Q64 ")";
-	struct db_param p[BATCH_IDS];
 
-	if (n == 0 || n > BATCH_IDS)
-		return LC_EINVAL;
-	batch_ids(ids, n, p);
-	return db_query(db, sql, p, BATCH_IDS, out);
+	return batch_query(db, sql, ids, n, out);
 }
 
 lc_err

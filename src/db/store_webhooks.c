@@ -154,21 +154,11 @@ store_whout_due(struct db *db, const char *now_sql, unsigned limit, struct db_ro
 lc_err
 store_whout_claim_batch(struct db *db, const int64_t *ids, size_t n, const char *lease_sql)
 {
-	/* state = 0 guards the claim (see store_notify_claim): a row claimed first on another
-	 * Galera node is not changed, and the batch is then retried whole */
+	/* state = 0 guards the claim (see store_notify_claim) */
 	static const char sql[] = "UPDATE webhook_outbox SET state = 1, fence = fence + 1, "
 	                          "lease_expires_at = ? WHERE id IN (" Q64 ") AND state = 0";
-	struct db_param p[1 + BATCH_IDS];
-	uint64_t changed = 0;
-	lc_err e;
 
-	if (n == 0 || n > BATCH_IDS)
-		return LC_EINVAL;
-	p[0] = DB_CSTR(lease_sql);
-	batch_ids(ids, n, p + 1);
-	if ((e = db_exec(db, sql, p, 1 + BATCH_IDS, &changed, NULL)) != LC_OK)
-		return e;
-	return changed == n ? LC_OK : LC_ERETRY;
+	return batch_lease(db, sql, ids, n, lease_sql);
 }
 
 lc_err
@@ -182,12 +172,8 @@ store_whout_get_batch(struct db *db, const int64_t *ids, size_t n, struct db_row
 	    "JOIN workspaces ws ON ws.id = o.workspace_id "
 	    "LEFT JOIN campaigns c ON c.id = o.campaign_id "
 	    "LEFT JOIN relationships r ON r.id = o.relationship_id WHERE o.id IN (" Q64 ")";
-	struct db_param p[BATCH_IDS];
 
-	if (n == 0 || n > BATCH_IDS)
-		return LC_EINVAL;
-	batch_ids(ids, n, p);
-	return db_query(db, sql, p, BATCH_IDS, out);
+	return batch_query(db, sql, ids, n, out);
 }
 
 lc_err
