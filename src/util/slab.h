@@ -6,7 +6,10 @@
  * all of it in malloc). A slab takes its memory from the kernel in aligned 1 MiB regions,
  * each region holding blocks of one size class (sizes step by a quarter of a power of
  * two, so a block wastes at most 20%); a region whose blocks are all released goes back
- * to the kernel. Blocks larger than a quarter region get a mapping of their own.
+ * to the kernel, and so, in batches, do the whole pages of released blocks in a region
+ * still in use: the cache's answers change size as their data grows, and the blocks
+ * they leave in a smaller class would otherwise stay resident for good. Blocks larger
+ * than a quarter region get a mapping of their own.
  *
  * A slab is not thread-safe: its owner serializes calls (rcache does, per shard). */
 #ifndef LC_SLAB_H

@@ -1,6 +1,7 @@
 /* test_slab.c: the response cache's allocator: block sizes and alignment, blocks that
- * never overlap under a random mix of allocations and releases, regions going back to
- * the kernel, blocks with their own mapping. */
+ * never overlap under a random mix of allocations and releases, regions and released
+ * blocks' pages going back to the kernel (and never a live block's), blocks with their
+ * own mapping. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,6 +32,21 @@ check_block(const struct block *b)
 	for (i = 0; i < b->n; i++)
 		if (b->p[i] != b->fill)
 			fail_msg("block of %zu bytes overwritten at %zu", b->n, i);
+}
+
+/* resident_pages counts the pages of [p, p + len) in memory (p page-aligned). */
+static size_t
+resident_pages(const void *p, size_t len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), n = (len + page - 1) / page, i, in = 0;
+	unsigned char *vec = calloc(n, 1);
+
+	assert_non_null(vec);
+	assert_int_equal(mincore((void *)p, len, vec), 0);
+	for (i = 0; i < n; i++)
+		in += vec[i] & 1;
+	free(vec);
+	return in;
 }
 
 static void
@@ -94,6 +111,81 @@ test_reuse_and_regions_returned(void **state)
 	slab_release(s, p);
 	assert_int_equal(slab_mapped(s), MIB);
 	free(ps);
+	slab_free(s);
+}
+
+static void
+test_lowest_free_block_first(void **state)
+{
+	struct slab *s = slab_new();
+	void *ps[10];
+	size_t taken, i;
+
+	(void)state;
+	assert_non_null(s);
+	for (i = 0; i < 10; i++)
+		assert_non_null(ps[i] = slab_alloc(s, 500, &taken));
+	slab_release(s, ps[7]);
+	slab_release(s, ps[3]);
+	assert_ptr_equal(slab_alloc(s, 500, &taken), ps[3]); /* not the last one released */
+	assert_ptr_equal(slab_alloc(s, 500, &taken), ps[7]);
+	slab_free(s);
+}
+
+/* Released blocks' pages leave memory; the pages of live blocks, and the bytes in them,
+ * stay, also where a live block shares a page with released ones. */
+static void
+test_released_pages_go_back(void **state)
+{
+	enum { N = 250, SMALL = 6000 };
+	struct slab *s = slab_new();
+	unsigned char *big[N], **small = calloc(SMALL, sizeof(*small));
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), taken, i, j;
+	uintptr_t region;
+
+	(void)state;
+	assert_non_null(s);
+	assert_non_null(small);
+	for (i = 0; i < N; i++) { /* the 4,096-byte class: a page each */
+		assert_non_null(big[i] = slab_alloc(s, 4000, &taken));
+		memset(big[i], (int)(i & 0xff), 4000);
+	}
+	assert_int_equal(resident_pages(big[1], (size_t)(big[N - 1] - big[1])), N - 2);
+	for (i = 1; i < N - 1; i++)
+		slab_release(s, big[i]);
+	/* what was released after the last batch went back may still be in memory */
+	assert_true(resident_pages(big[1], (size_t)(big[N - 1] - big[1])) <= 16);
+	for (j = 0; j < 4000; j++)
+		if (big[0][j] != 0 || big[N - 1][j] != ((N - 1) & 0xff))
+			fail_msg("a live block lost its bytes at %zu", j);
+
+	for (i = 0; i < SMALL; i++) { /* 64-byte blocks: 64 to a page */
+		assert_non_null(small[i] = slab_alloc(s, 64, &taken));
+		memset(small[i], 0x77, 64);
+	}
+	for (i = 0; i < SMALL; i++) /* all but one block of every page */
+		if (((uintptr_t)small[i] & (page - 1)) / 64 != 5)
+			slab_release(s, small[i]);
+	for (i = 0; i < SMALL; i++)
+		if (((uintptr_t)small[i] & (page - 1)) / 64 == 5)
+			for (j = 0; j < 64; j++)
+				if (small[i][j] != 0x77)
+					fail_msg("block %zu shares a page given back", i);
+	for (i = 0; i < SMALL; i++)
+		if (((uintptr_t)small[i] & (page - 1)) / 64 == 5)
+			slab_release(s, small[i]);
+	/* the class's last region is kept, and its pages went back with its last block; its
+	 * header stays (with the bitmaps of 16,000 blocks, two pages) */
+	region = (uintptr_t)small[0] & ~(uintptr_t)(MIB - 1);
+	if (resident_pages((void *)region, MIB) > 2)
+		fail_msg("%zu pages resident", resident_pages((void *)region, MIB));
+
+	for (i = 0; i < N; i += N - 1)
+		slab_release(s, big[i]);
+	region = (uintptr_t)big[0] & ~(uintptr_t)(MIB - 1);
+	assert_true(resident_pages((void *)region, MIB) <= 1);
+	assert_int_equal(slab_mapped(s), 2 * MIB);
+	free(small);
 	slab_free(s);
 }
 
@@ -207,6 +299,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_sizes_and_alignment),
 	    cmocka_unit_test(test_reuse_and_regions_returned),
+	    cmocka_unit_test(test_lowest_free_block_first),
+	    cmocka_unit_test(test_released_pages_go_back),
 	    cmocka_unit_test(test_random_mix_never_overlaps),
 #ifdef __SANITIZE_ADDRESS__
 	    cmocka_unit_test(test_asan_sees_misuse),
