@@ -203,16 +203,16 @@ lc_err
 approvals_by_campaign(struct core *core, const struct principal *who,
     const struct approval_query *q, struct page *page)
 {
-	struct store_msg_filter f = {.workspace_id = who->workspace_id}; /* the rest 0 */
 	struct approval_campaign *items;
 	size_t i;
 	lc_err e;
 
 	memset(page, 0, sizeof(*page));
-	/* list_page's filter, every campaign at once */
-	f.status_mask = q->status_mask ? q->status_mask : 1u << MS_AWAITING_APPROVAL;
-	f.kind_mask = q->kind_mask ? q->kind_mask : (1u << MSG_NKINDS) - 1;
-	if ((e = store_msg_campaign_counts(core->db, &f, &page->rows)) != LC_OK)
+	if (q->status_mask != 0 && q->status_mask != 1u << MS_AWAITING_APPROVAL)
+		return LC_EINVAL; /* only waiting messages are counted */
+	/* list_page's kind filter, every campaign at once */
+	if ((e = store_msg_waiting_by_campaign(core->db, who->workspace_id,
+	         q->kind_mask ? q->kind_mask : (1u << MSG_NKINDS) - 1, &page->rows)) != LC_OK)
 		return e;
 	if (page->rows.nrows == 0)
 		return LC_OK;

@@ -223,11 +223,13 @@ struct approval_campaign {
 	int64_t n;
 };
 /* approvals_by_campaign fills page (items: struct approval_campaign; free with page_free)
- * with every campaign of the workspace that has messages q's status and kind filters
- * select, by name, with how many; page->total receives how many q selects with its
- * campaign filter too (that campaign's count; 0 when it has none), as approvals_list's
- * total would. One statement: a page that shows both needs no count of its own
- * (no_total). Database errors, LC_ENOMEM. */
+ * with every campaign of the workspace that has messages awaiting approval of the kinds
+ * q's kind filter selects, by name, with how many; page->total receives how many q
+ * selects with its campaign filter too (that campaign's count; 0 when it has none), as
+ * approvals_list's total would. One statement, on the workspace's counts of waiting
+ * messages rather than the messages: a page that shows both needs no count of its own
+ * (no_total), and its cost does not grow with the queue. LC_EINVAL when q asks for
+ * another status; database errors, LC_ENOMEM. */
 lc_err approvals_by_campaign(struct core *core, const struct principal *who,
     const struct approval_query *q, struct page *page);
 /* A message as a list shows it (approvals_list_brief): no body, headers or suppression

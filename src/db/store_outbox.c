@@ -5,6 +5,65 @@
 #include "db/store_outbox.h"
 #include "db/store_suppressions.h"
 
+/* A message's status awaiting approval (enum msg_status's first), and the bit of it in a
+ * status mask: the approval queue's counts follow it (approval_waiting, sql/180). */
+#define AWAITING 0u
+#define AWAITING_BIT (1u << AWAITING)
+
+static lc_err waiting_move(struct db *, int64_t, int);
+static lc_err status_move(
+    struct db *, const char *, struct db_param *, size_t, int64_t, unsigned, unsigned, uint64_t *);
+
+/* waiting_move moves the count of messages awaiting approval of message id's workspace,
+ * campaign and kind by delta. Its caller has just moved the message into or out of
+ * awaiting approval in this transaction, so the row it reads is locked. */
+static lc_err
+waiting_move(struct db *db, int64_t id, int delta)
+{
+	static const char sql[] =
+	    "INSERT INTO approval_waiting (workspace_id, campaign_id, kind, n) "
+	    "SELECT workspace_id, campaign_id, kind, ? FROM outbound_messages WHERE id = ? "
+	    "ON DUPLICATE KEY UPDATE n = n + VALUES(n)";
+	struct db_param p[] = {DB_I64(delta), DB_I64(id)};
+
+	return db_exec(db, sql, p, 2, NULL, NULL);
+}
+
+/* status_move runs sql, an UPDATE of message id whose last parameter is the status mask
+ * it may move the message from (p[np - 1], from_mask), to status; and moves the count of
+ * messages awaiting approval with it. A mask that holds awaiting approval and others is
+ * tried as awaiting first, so that what the message left is known. LC_EINVAL for a move
+ * from awaiting approval to itself, which no caller makes. */
+static lc_err
+status_move(struct db *db, const char *sql, struct db_param *p, size_t np, int64_t id,
+    unsigned from_mask, unsigned status, uint64_t *changed)
+{
+	uint64_t n;
+	lc_err e;
+
+	if (changed == NULL)
+		changed = &n;
+	*changed = 0;
+	if (status == AWAITING) {
+		if (from_mask & AWAITING_BIT)
+			return LC_EINVAL;
+		if ((e = db_exec(db, sql, p, np, changed, NULL)) != LC_OK || *changed == 0)
+			return e;
+		return waiting_move(db, id, 1);
+	}
+	if ((from_mask & AWAITING_BIT) == 0)
+		return db_exec(db, sql, p, np, changed, NULL);
+	p[np - 1] = DB_I64(AWAITING_BIT);
+	if ((e = db_exec(db, sql, p, np, changed, NULL)) != LC_OK)
+		return e;
+	if (*changed != 0)
+		return waiting_move(db, id, -1);
+	if ((from_mask & ~AWAITING_BIT) == 0)
+		return LC_OK;
+	p[np - 1] = DB_I64(from_mask & ~AWAITING_BIT);
+	return db_exec(db, sql, p, np, changed, NULL);
+}
+
 #define MSG_SELECT                                                                                 \
 	"SELECT m.id, m.public_id, m.workspace_id, m.campaign_id, m.relationship_id, "             \
 	"m.invocation_id, m.kind, m.status, m.follow_up_step, m.parent_id, m.from_email, "         \
@@ -44,8 +103,16 @@ store_msg_insert(struct db *db, const struct store_msg_new *m, uint64_t *id)
 	    DB_CSTR(m->schedule_sql), DB_CSTR(m->due_sql), DB_CSTR(m->now_sql), DB_CSTR(m->now_sql),
 	    DB_CSTR(m->requested_by), DB_I64(m->credits_reserved),
 	    m->inbound_id ? DB_I64(m->inbound_id) : DB_NULL, DB_CSTR(m->open_token)};
+	static const char waiting_sql[] =
+	    "INSERT INTO approval_waiting (workspace_id, campaign_id, kind, n) "
+	    "VALUES (?, ?, ?, 1) ON DUPLICATE KEY UPDATE n = n + 1";
+	struct db_param pw[] = {DB_I64(m->workspace_id), DB_I64(m->campaign_id), DB_I64(m->kind)};
+	lc_err e;
 
-	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, id);
+	if ((e = db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, id)) != LC_OK ||
+	    m->status != AWAITING)
+		return e;
+	return db_exec(db, waiting_sql, pw, 3, NULL, NULL);
 }
 
 lc_err
@@ -222,24 +289,19 @@ store_msg_count(struct db *db, const struct store_msg_filter *f, int64_t *n)
 }
 
 lc_err
-store_msg_campaign_counts(struct db *db, const struct store_msg_filter *f, struct db_rows *out)
+store_msg_waiting_by_campaign(
+    struct db *db, int64_t workspace_id, unsigned kind_mask, struct db_rows *out)
 {
-	/* the count's filter without its campaign, grouped: the same index entries the count
-	 * reads, then one campaign row by primary key per group */
-#define MSG_BY_CAMPAIGN(status_test)                                                               \
-	"SELECT c.public_id, c.name, x.n FROM (SELECT m.campaign_id, COUNT(*) AS n "               \
-	"FROM outbound_messages m " MSG_LIST_FILTER(                                               \
-	    status_test) "GROUP BY m.campaign_id) x "                                              \
-	                 "JOIN campaigns c ON c.id = x.campaign_id ORDER BY c.name, c.id"
-	static const char *const sql[2] = {
-	    MSG_BY_CAMPAIGN(MSG_STATUS_MASK), MSG_BY_CAMPAIGN(MSG_STATUS_ONE)};
-#undef MSG_BY_CAMPAIGN
-	int64_t st;
-	int one = status_one(f->status_mask, &st);
-	struct db_param p[] = {
-	    DB_I64(f->workspace_id), DB_I64(st), DB_I64(f->kind_mask), DB_I64(0), DB_I64(0)};
+	/* the workspace's counts above 0 (ix_waiting_open, covering), then one campaign row
+	 * by primary key per campaign */
+	static const char sql[] =
+	    "SELECT c.public_id, c.name, x.n FROM (SELECT campaign_id, SUM(n) AS n "
+	    "FROM approval_waiting WHERE workspace_id = ? AND n > 0 AND ((1 << kind) & ?) <> 0 "
+	    "GROUP BY campaign_id) x JOIN campaigns c ON c.id = x.campaign_id "
+	    "ORDER BY c.name, c.id";
+	struct db_param p[] = {DB_I64(workspace_id), DB_I64(kind_mask)};
 
-	return db_query(db, sql[one], p, sizeof(p) / sizeof(p[0]), out);
+	return db_query(db, sql, p, 2, out);
 }
 
 lc_err
@@ -253,7 +315,7 @@ store_msg_set_status(struct db *db, int64_t id, unsigned from_mask, unsigned sta
 	struct db_param p[] = {DB_I64(status), due_sql ? DB_CSTR(due_sql) : DB_NULL,
 	    error ? DB_CSTR(error) : DB_NULL, DB_CSTR(now_sql), DB_I64(id), DB_I64(from_mask)};
 
-	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), changed, NULL);
+	return status_move(db, sql, p, sizeof(p) / sizeof(p[0]), id, from_mask, status, changed);
 }
 
 lc_err
@@ -271,7 +333,7 @@ store_msg_decide(struct db *db, int64_t id, unsigned from_mask, unsigned status,
 	    subject ? DB_CSTR(subject) : DB_NULL, body ? DB_CSTR(body) : DB_NULL,
 	    error ? DB_CSTR(error) : DB_NULL, DB_CSTR(now_sql), DB_I64(id), DB_I64(from_mask)};
 
-	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), changed, NULL);
+	return status_move(db, sql, p, sizeof(p) / sizeof(p[0]), id, from_mask, status, changed);
 }
 
 lc_err

@@ -85,13 +85,14 @@ struct store_msg_filter {
 };
 lc_err store_msg_list(struct db *db, const struct store_msg_filter *f, struct db_rows *out);
 lc_err store_msg_count(struct db *db, const struct store_msg_filter *f, int64_t *n);
-/* Columns of store_msg_campaign_counts. */
+/* Columns of store_msg_waiting_by_campaign. */
 enum { MCC_COL_CAMPAIGN_PUBLIC, MCC_COL_CAMPAIGN_NAME, MCC_COL_N };
-/* store_msg_campaign_counts reads, for every campaign with messages f selects (its
- * campaign_id and window ignored), the campaign's public id and name and how many, by
- * name. */
-lc_err store_msg_campaign_counts(
-    struct db *db, const struct store_msg_filter *f, struct db_rows *out);
+/* store_msg_waiting_by_campaign reads, for every campaign of the workspace with messages
+ * of a kind in kind_mask awaiting approval, the campaign's public id and name and how
+ * many, by name: from the counts the status moves below keep (approval_waiting), one row
+ * per campaign and kind, never one per message. */
+lc_err store_msg_waiting_by_campaign(
+    struct db *db, int64_t workspace_id, unsigned kind_mask, struct db_rows *out);
 
 /* Columns of store_msg_list_brief: what a list of messages shows. */
 enum {
@@ -116,7 +117,10 @@ enum {
  * per-row suppression lookups a whole message needs. */
 lc_err store_msg_list_brief(struct db *db, const struct store_msg_filter *f, struct db_rows *out);
 
-/* store_msg_set_status moves a message from a status in from_mask to status. */
+/* store_msg_set_status moves a message from a status in from_mask to status. Like
+ * store_msg_insert and store_msg_decide, it keeps the counts of messages awaiting approval
+ * (approval_waiting) in step: those three are the only statements that move a message
+ * into or out of that status. LC_EINVAL for a move from awaiting approval to itself. */
 lc_err store_msg_set_status(struct db *db, int64_t id, unsigned from_mask, unsigned status,
     const char *due_sql, const char *error, const char *now_sql, uint64_t *changed);
 /* store_msg_decide records a person's decision on a message in one UPDATE: it moves the

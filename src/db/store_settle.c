@@ -91,6 +91,8 @@ store_msg_move_batch(struct db *db, int64_t campaign_id, unsigned from, unsigned
 	struct db_param p[] = {
 	    DB_I64(to), DB_CSTR(now_sql), DB_I64(campaign_id), DB_I64(from), DB_I64(limit)};
 
+	if (from == 0 || to == 0)
+		return LC_EINVAL;
 	return db_exec(db, sql, p, 5, n, NULL);
 }
 

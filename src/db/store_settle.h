@@ -30,7 +30,9 @@ lc_err store_campaign_status_lock(struct db *db, int64_t campaign_id, struct db_
 lc_err store_msg_open_batch(
     struct db *db, int64_t campaign_id, unsigned status, unsigned limit, struct db_rows *out);
 /* store_msg_move_batch moves up to limit messages of the campaign from status from to
- * status to (hold 1/9 -> 8, release 8 -> 1); *n receives how many moved. */
+ * status to (hold 1/9 -> 8, release 8 -> 1); *n receives how many moved. LC_EINVAL for a
+ * move into or out of awaiting approval (0): its counts follow single messages
+ * (store_msg_set_status). */
 lc_err store_msg_move_batch(struct db *db, int64_t campaign_id, unsigned from, unsigned to,
     unsigned limit, const char *now_sql, uint64_t *n);
 

@@ -40,3 +40,21 @@ def test_campaign_funnel_counters_equal_the_facts_of_their_relationships():
                 "OR NOT (c.replied_count <= c.delivered_count AND c.delivered_count <= c.sent_count "
                 "AND c.sent_count <= c.drafts_count AND c.opened_count <= c.delivered_count)")
     assert wrong == [], wrong
+
+
+def test_waiting_counts_equal_the_messages_awaiting_approval():
+    """The approval queue's counts (approval_waiting, sql/180) equal the messages awaiting
+    approval by workspace, campaign and kind, whatever moved them: sends and drafts,
+    approvals and rejections, campaigns ended, stale schedules sent back to approval."""
+    assert int(sql("SELECT COUNT(*) FROM outbound_messages WHERE status = 0")[0][0]) > 10
+    assert int(sql("SELECT COUNT(*) FROM approval_decisions")[0][0]) > 10
+    bad = sql("SELECT g.workspace_id, g.campaign_id, g.kind, g.n, w.n FROM "
+              "(SELECT workspace_id, campaign_id, kind, COUNT(*) AS n FROM outbound_messages "
+              " WHERE status = 0 GROUP BY workspace_id, campaign_id, kind) g "
+              "LEFT JOIN approval_waiting w USING (workspace_id, campaign_id, kind) "
+              "WHERE w.n IS NULL OR w.n <> g.n "
+              "UNION ALL SELECT w.workspace_id, w.campaign_id, w.kind, NULL, w.n "
+              "FROM approval_waiting w WHERE w.n <> (SELECT COUNT(*) FROM outbound_messages m "
+              " WHERE m.workspace_id = w.workspace_id AND m.campaign_id = w.campaign_id "
+              " AND m.kind = w.kind AND m.status = 0)")
+    assert bad == [], bad
