@@ -293,10 +293,12 @@ store_msg_waiting_by_campaign(
     struct db *db, int64_t workspace_id, unsigned kind_mask, struct db_rows *out)
 {
 	/* the workspace's counts above 0 (ix_waiting_open, covering), then one campaign row
-	 * by primary key per campaign */
+	 * by primary key per campaign. Named: with few rows per workspace MariaDB chose the
+	 * primary key's range, which also reads every count left at 0, and those only grow. */
 	static const char sql[] =
 	    "SELECT c.public_id, c.name, x.n FROM (SELECT campaign_id, SUM(n) AS n "
-	    "FROM approval_waiting WHERE workspace_id = ? AND n > 0 AND ((1 << kind) & ?) <> 0 "
+	    "FROM approval_waiting FORCE INDEX (ix_waiting_open) "
+	    "WHERE workspace_id = ? AND n > 0 AND ((1 << kind) & ?) <> 0 "
 	    "GROUP BY campaign_id) x JOIN campaigns c ON c.id = x.campaign_id "
 	    "ORDER BY c.name, c.id";
 	struct db_param p[] = {DB_I64(workspace_id), DB_I64(kind_mask)};
