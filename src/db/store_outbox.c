@@ -395,6 +395,8 @@ store_msg_result(struct db *db, int64_t id, uint64_t fence, unsigned status, con
 	struct db_param p[] = {DB_I64(status), due_sql ? DB_CSTR(due_sql) : DB_NULL,
 	    error ? DB_CSTR(error) : DB_NULL, DB_CSTR(now_sql), DB_I64(id), DB_I64(fence)};
 
+	if (status == AWAITING)
+		return LC_EINVAL; /* back to approval goes through store_msg_set_status */
 	return db_exec(db, sql, p, 6, changed, NULL);
 }
 

@@ -145,7 +145,8 @@ lc_err store_msg_claim_batch(struct db *db, const int64_t *ids, size_t n, const 
 lc_err store_msg_phase(struct db *db, int64_t id, uint64_t fence, unsigned phase, int *held);
 /* store_msg_expired returns ids of sending messages whose lease expired (locked). */
 lc_err store_msg_expired(struct db *db, const char *now_sql, unsigned limit, struct db_rows *out);
-/* store_msg_result records any other outcome under the fence. */
+/* store_msg_result records any other outcome under the fence; LC_EINVAL for awaiting
+ * approval (0), which would pass the counts by (store_msg_set_status). */
 lc_err store_msg_result(struct db *db, int64_t id, uint64_t fence, unsigned status,
     const char *due_sql, const char *error, const char *now_sql, uint64_t *changed);
 

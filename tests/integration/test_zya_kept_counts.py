@@ -58,3 +58,13 @@ def test_waiting_counts_equal_the_messages_awaiting_approval():
               " WHERE m.workspace_id = w.workspace_id AND m.campaign_id = w.campaign_id "
               " AND m.kind = w.kind AND m.status = 0)")
     assert bad == [], bad
+
+
+def test_campaign_pending_approvals_equal_the_messages_awaiting_approval():
+    """A campaign's pending approvals (its answer's counter, kept by the approval events)
+    agree with the queue's counts and the messages: the two counters serve two readers
+    (the campaign's answer, the queue by kind) and must never tell them different things."""
+    bad = sql("SELECT c.public_id, c.pending_approvals, "
+              "(SELECT COUNT(*) FROM outbound_messages m WHERE m.campaign_id = c.id "
+              " AND m.status = 0) AS n FROM campaigns c HAVING c.pending_approvals <> n")
+    assert bad == [], bad
