@@ -113,8 +113,10 @@ ui_queue_get(void *arg)
 		else if (e != LC_ENOTFOUND)
 			goto fail;
 	}
-	/* nothing waits (the menu's count, the list's own filter): the page is empty */
-	if (cp.total > 0 && (e = approvals_list_brief(ctx->core, &w.who, &q, &ap)) != LC_OK)
+	/* the list runs even when the counts say nothing waits: they are kept beside the
+	 * messages (approval_waiting), and a message must never be hidden by a count gone
+	 * wrong, such as one an old program wrote between `linkcamp migrate` and its restart */
+	if ((e = approvals_list_brief(ctx->core, &w.who, &q, &ap)) != LC_OK)
 		goto fail;
 	ap_items = ap.items;
 	page = ui_ctx_new(&u, &w, "Approval queue");
