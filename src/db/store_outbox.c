@@ -15,7 +15,7 @@ static lc_err status_move(
     struct db *, const char *, struct db_param *, size_t, int64_t, unsigned, unsigned, uint64_t *);
 
 /* waiting_move moves the count of messages awaiting approval of message id's workspace,
- * campaign and kind by delta. Its caller has just moved the message into or out of
+ * campaign and kind by delta. Its caller has just written the message into or out of
  * awaiting approval in this transaction, so the row it reads is locked. */
 static lc_err
 waiting_move(struct db *db, int64_t id, int delta)
@@ -29,39 +29,38 @@ waiting_move(struct db *db, int64_t id, int delta)
 	return db_exec(db, sql, p, 2, NULL, NULL);
 }
 
-/* status_move runs sql, an UPDATE of message id whose last parameter is the status mask
- * it may move the message from (p[np - 1], from_mask), to status; and moves the count of
- * messages awaiting approval with it. A mask that holds awaiting approval and others is
- * tried as awaiting first, so that what the message left is known. LC_EINVAL for a move
- * from awaiting approval to itself, which no caller makes. */
+/* status_move runs sql, an UPDATE of message id whose last parameter (p[np - 1]) is the
+ * status mask it may move the message from, to status, and moves the count of messages
+ * awaiting approval with it. As store_rel_advance does for its count: one UPDATE per side
+ * of from_mask (awaiting approval, the rest; the row matches at most one), a single one
+ * when from_mask lies on one side, so which status the message left is known without
+ * reading it. */
 static lc_err
 status_move(struct db *db, const char *sql, struct db_param *p, size_t np, int64_t id,
     unsigned from_mask, unsigned status, uint64_t *changed)
 {
-	uint64_t n;
+	const unsigned part[2] = {from_mask & AWAITING_BIT, from_mask & ~AWAITING_BIT};
+	const int to_counted = status == AWAITING;
+	uint64_t n = 0;
+	size_t i;
 	lc_err e;
 
-	if (changed == NULL)
-		changed = &n;
-	*changed = 0;
-	if (status == AWAITING) {
-		if (from_mask & AWAITING_BIT)
-			return LC_EINVAL;
-		if ((e = db_exec(db, sql, p, np, changed, NULL)) != LC_OK || *changed == 0)
+	if (changed)
+		*changed = 0;
+	for (i = 0; i < 2; i++) {
+		if (part[i] == 0)
+			continue;
+		p[np - 1] = DB_I64(part[i]);
+		if ((e = db_exec(db, sql, p, np, &n, NULL)) != LC_OK)
 			return e;
-		return waiting_move(db, id, 1);
+		if (n == 1) {
+			if (changed)
+				*changed = 1;
+			return to_counted == (i == 0) ? LC_OK
+			                              : waiting_move(db, id, to_counted - (i == 0));
+		}
 	}
-	if ((from_mask & AWAITING_BIT) == 0)
-		return db_exec(db, sql, p, np, changed, NULL);
-	p[np - 1] = DB_I64(AWAITING_BIT);
-	if ((e = db_exec(db, sql, p, np, changed, NULL)) != LC_OK)
-		return e;
-	if (*changed != 0)
-		return waiting_move(db, id, -1);
-	if ((from_mask & ~AWAITING_BIT) == 0)
-		return LC_OK;
-	p[np - 1] = DB_I64(from_mask & ~AWAITING_BIT);
-	return db_exec(db, sql, p, np, changed, NULL);
+	return LC_OK;
 }
 
 #define MSG_SELECT                                                                                 \
@@ -103,16 +102,14 @@ store_msg_insert(struct db *db, const struct store_msg_new *m, uint64_t *id)
 	    DB_CSTR(m->schedule_sql), DB_CSTR(m->due_sql), DB_CSTR(m->now_sql), DB_CSTR(m->now_sql),
 	    DB_CSTR(m->requested_by), DB_I64(m->credits_reserved),
 	    m->inbound_id ? DB_I64(m->inbound_id) : DB_NULL, DB_CSTR(m->open_token)};
-	static const char waiting_sql[] =
-	    "INSERT INTO approval_waiting (workspace_id, campaign_id, kind, n) "
-	    "VALUES (?, ?, ?, 1) ON DUPLICATE KEY UPDATE n = n + 1";
-	struct db_param pw[] = {DB_I64(m->workspace_id), DB_I64(m->campaign_id), DB_I64(m->kind)};
+	uint64_t new_id = 0;
 	lc_err e;
 
-	if ((e = db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, id)) != LC_OK ||
-	    m->status != AWAITING)
+	if ((e = db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, &new_id)) != LC_OK)
 		return e;
-	return db_exec(db, waiting_sql, pw, 3, NULL, NULL);
+	if (id)
+		*id = new_id;
+	return m->status == AWAITING ? waiting_move(db, (int64_t)new_id, 1) : LC_OK;
 }
 
 lc_err

@@ -120,7 +120,7 @@ lc_err store_msg_list_brief(struct db *db, const struct store_msg_filter *f, str
 /* store_msg_set_status moves a message from a status in from_mask to status. Like
  * store_msg_insert and store_msg_decide, it keeps the counts of messages awaiting approval
  * (approval_waiting) in step: those three are the only statements that move a message
- * into or out of that status. LC_EINVAL for a move from awaiting approval to itself. */
+ * into or out of that status. */
 lc_err store_msg_set_status(struct db *db, int64_t id, unsigned from_mask, unsigned status,
     const char *due_sql, const char *error, const char *now_sql, uint64_t *changed);
 /* store_msg_decide records a person's decision on a message in one UPDATE: it moves the

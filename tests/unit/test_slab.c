@@ -125,8 +125,8 @@ test_lowest_free_block_first(void **state)
 	assert_non_null(s);
 	for (i = 0; i < 10; i++)
 		assert_non_null(ps[i] = slab_alloc(s, 500, &taken));
-	slab_release(s, ps[7]);
 	slab_release(s, ps[3]);
+	slab_release(s, ps[7]);
 	assert_ptr_equal(slab_alloc(s, 500, &taken), ps[3]); /* not the last one released */
 	assert_ptr_equal(slab_alloc(s, 500, &taken), ps[7]);
 	slab_free(s);
