@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli_counts.h"
 #include "cli_doctor.h"
 #include "cli_domain.h"
 #include "db/migrate.h"
@@ -274,6 +275,7 @@ cli_doctor(struct core *core, const struct config *cfg)
 	check_database(core, cfg, &failed);
 	check_smtp(cfg, &failed);
 	cli_domain_doctor(core, cfg, &failed);
+	cli_counts_doctor(core, &failed);
 	printf("%s\n", failed ? "doctor: something needs fixing (FAIL above)" : "doctor: all good");
 	return failed;
 }

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "api/campaign_input.h"
+#include "cli_counts.h"
 #include "cli_doctor.h"
 #include "cli_domain.h"
 #include "cli_import.h"
@@ -83,8 +84,13 @@ usage(void)
 	    "  domain ed25519 WS_ID DOMAIN_ID        an older domain's Ed25519 key (RSA stays)\n"
 	    "  demo                                  seed the demo agency; print its keys\n"
 	    "  doctor                                check the configuration, the database and\n"
-	    "                                        the SMTP relay, the DNS of sending domains\n"
-	    "                                        (sends nothing; exit 1 on a failure)\n"
+	    "                                        the SMTP relay, the DNS of sending domains,\n"
+	    "                                        the kept counts (sends nothing; exit 1 on\n"
+	    "                                        a failure)\n"
+	    "  counts [--repair] [WS_ID]             compare the counts kept for lists, funnels\n"
+	    "                                        and the approval queue with their rows\n"
+	    "                                        (exit 1 when some differ); --repair sets\n"
+	    "                                        them to what the rows say\n"
 	    "  inbound [--workspace WS_ID] < mail    store a received mail (MTA pipe; exit 75 =\n"
 	    "                                        try again later)\n"
 	    "  mcp                                   serve MCP over stdio (newline-delimited\n"
@@ -348,6 +354,8 @@ main(int argc, char **argv)
 		rc = cli_domain(&core, &cfg, argc, argv);
 	} else if (strcmp(cmd, "prospects") == 0) {
 		rc = cli_prospects(&core, argc, argv);
+	} else if (strcmp(cmd, "counts") == 0) {
+		rc = cli_counts(&core, argc, argv);
 	} else if (strcmp(cmd, "doctor") == 0 && argc == 1) {
 		rc = cli_doctor(&core, &cfg);
 	} else if (strcmp(cmd, "demo") == 0 && argc == 1) {

@@ -201,7 +201,8 @@ def db_socket():
 
 def sql(query):
     """Reads the database directly, for invariants the API does not expose (ledger sums,
-    states of every message). Tests only write to it to make time pass (old schedules)."""
+    states of every message). Tests only write to it to make time pass (old schedules) or
+    to spoil a kept count for `linkcamp counts` to find (test_counts.py)."""
     p = subprocess.run(["mariadb", "--no-defaults", "-S", db_socket(), "-u", "root", "linkcamp",
                         "-N", "-B", "-e", query], capture_output=True, text=True, timeout=60)
     if p.returncode != 0:

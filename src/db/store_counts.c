@@ -1,0 +1,157 @@
+/* store_counts.c: the kept counts of a workspace, the rows they count, and the statements
+ * that set them (store_counts.h). Every read is one workspace's index range: the kept
+ * counts by their primary keys or ix_campaigns_ws_created, the rows by
+ * ix_relationships_ws_created, ix_campaigns_ws_status and ix_outbound_ws_status (covering:
+ * workspace_id, status, created_at, id, kind, campaign_id). */
+#include <string.h>
+
+#include "db/store_accounts.h"
+#include "db/store_counts.h"
+
+/* kept runs the reader's plain form, or its FOR UPDATE form for a repair. */
+static lc_err
+kept(struct db *db, const char *const sql[2], int64_t ws, int lock, struct db_rows *out)
+{
+	struct db_param p[] = {DB_I64(ws)};
+
+	return db_query(db, sql[lock != 0], p, 1, out);
+}
+
+#define BOTH(select) {select, select " FOR UPDATE"}
+
+lc_err
+store_counts_workspaces(struct db *db, int64_t after_id, unsigned limit, struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT id, public_id FROM workspaces WHERE id > ? ORDER BY id LIMIT ?";
+	struct db_param p[] = {DB_I64(after_id), DB_I64(limit)};
+
+	return db_query(db, sql, p, 2, out);
+}
+
+lc_err
+store_counts_workspace_by_public(struct db *db, const char *public_id, struct db_rows *out)
+{
+	static const char sql[] = "SELECT id, public_id FROM workspaces WHERE public_id = ?";
+	struct db_param p[] = {DB_CSTR(public_id)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
+store_counts_kept_workspace(struct db *db, int64_t ws, int lock, struct db_rows *out)
+{
+	static const char *const sql[2] =
+	    BOTH("SELECT relationships_count, contacted_count FROM workspaces WHERE id = ?");
+
+	return kept(db, sql, ws, lock, out);
+}
+
+lc_err
+store_counts_kept_totals(struct db *db, int64_t ws, int lock, struct db_rows *out)
+{
+	static const char *const sql[2] = BOTH("SELECT type, status, n FROM "
+	                                       "workspace_campaign_counts WHERE workspace_id = ? "
+	                                       "ORDER BY type, status");
+
+	return kept(db, sql, ws, lock, out);
+}
+
+lc_err
+store_counts_kept_campaigns(struct db *db, int64_t ws, int lock, struct db_rows *out)
+{
+	static const char *const sql[2] = BOTH(
+	    "SELECT id, public_id, drafts_count, sent_count, delivered_count, opened_count, "
+	    "replied_count, pending_approvals FROM campaigns FORCE INDEX (ix_campaigns_ws_created) "
+	    "WHERE workspace_id = ? ORDER BY id");
+
+	return kept(db, sql, ws, lock, out);
+}
+
+lc_err
+store_counts_kept_waiting(struct db *db, int64_t ws, int lock, struct db_rows *out)
+{
+	static const char *const sql[2] = BOTH("SELECT campaign_id, kind, n FROM approval_waiting "
+	                                       "WHERE workspace_id = ? ORDER BY campaign_id, kind");
+
+	return kept(db, sql, ws, lock, out);
+}
+
+lc_err
+store_counts_of_relationships(struct db *db, int64_t ws, struct db_rows *out)
+{
+	/* sent (3) and opened (4) are the statuses contacted_count counts (migration 011) */
+	static const char sql[] =
+	    "SELECT campaign_id, funnel, status IN (3, 4) AS contacted, COUNT(*) FROM relationships "
+	    "FORCE INDEX (ix_relationships_ws_created) WHERE workspace_id = ? "
+	    "GROUP BY campaign_id, funnel, contacted ORDER BY campaign_id";
+	struct db_param p[] = {DB_I64(ws)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
+store_counts_of_campaigns(struct db *db, int64_t ws, struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT type, status, COUNT(*) FROM campaigns FORCE INDEX (ix_campaigns_ws_status) "
+	    "WHERE workspace_id = ? GROUP BY type, status ORDER BY type, status";
+	struct db_param p[] = {DB_I64(ws)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
+store_counts_of_waiting(struct db *db, int64_t ws, struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT campaign_id, kind, COUNT(*) FROM outbound_messages "
+	    "FORCE INDEX (ix_outbound_ws_status) WHERE workspace_id = ? AND status = 0 "
+	    "GROUP BY campaign_id, kind ORDER BY campaign_id, kind";
+	struct db_param p[] = {DB_I64(ws)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
+store_counts_set_workspace(struct db *db, int64_t ws, int64_t relationships, int64_t contacted)
+{
+	static const char sql[] = "UPDATE workspaces SET relationships_count = ?, "
+	                          "contacted_count = ?, " WS_VERSION_MOVE_SQL " WHERE id = ?";
+	struct db_param p[] = {DB_I64(relationships), DB_I64(contacted), DB_I64(ws)};
+
+	return db_exec(db, sql, p, 3, NULL, NULL);
+}
+
+lc_err
+store_counts_set_total(struct db *db, int64_t ws, unsigned type, unsigned status, int64_t n)
+{
+	static const char sql[] = "INSERT INTO workspace_campaign_counts (workspace_id, type, "
+	                          "status, n) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE n = "
+	                          "VALUES(n)";
+	struct db_param p[] = {DB_I64(ws), DB_I64(type), DB_I64(status), DB_I64(n)};
+
+	return db_exec(db, sql, p, 4, NULL, NULL);
+}
+
+lc_err
+store_counts_set_campaign(struct db *db, int64_t campaign_id, const int64_t v[6])
+{
+	static const char sql[] =
+	    "UPDATE campaigns SET drafts_count = ?, sent_count = ?, delivered_count = ?, "
+	    "opened_count = ?, replied_count = ?, pending_approvals = ? WHERE id = ?";
+	struct db_param p[] = {DB_I64(v[0]), DB_I64(v[1]), DB_I64(v[2]), DB_I64(v[3]),
+	    DB_I64(v[4]), DB_I64(v[5]), DB_I64(campaign_id)};
+
+	return db_exec(db, sql, p, 7, NULL, NULL);
+}
+
+lc_err
+store_counts_set_waiting(struct db *db, int64_t ws, int64_t campaign_id, unsigned kind, int64_t n)
+{
+	static const char sql[] = "INSERT INTO approval_waiting (workspace_id, campaign_id, kind, n) "
+	                          "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE n = VALUES(n)";
+	struct db_param p[] = {DB_I64(ws), DB_I64(campaign_id), DB_I64(kind), DB_I64(n)};
+
+	return db_exec(db, sql, p, 4, NULL, NULL);
+}
