@@ -64,7 +64,8 @@ cli_counts(struct core *core, int argc, char **argv)
 	else
 		printf("counts: %u kept count%s differ%s from the rows (%u workspace%s read); "
 		       "`linkcamp counts --repair` sets them\n",
-		    ndrift, ndrift == 1 ? "" : "s", ndrift == 1 ? "s" : "", nws, nws == 1 ? "" : "s");
+		    ndrift, ndrift == 1 ? "" : "s", ndrift == 1 ? "s" : "", nws,
+		    nws == 1 ? "" : "s");
 	return ndrift > 0 && !s.repair;
 }
 

@@ -14,8 +14,8 @@
 
 /* The campaign counters in the order of store_counts_set_campaign's values. */
 enum { CC_DRAFTED, CC_SENT, CC_DELIVERED, CC_OPENED, CC_REPLIED, CC_PENDING, CC_N };
-static const char *const campaign_counter[CC_N] = {"drafts_count", "sent_count",
-    "delivered_count", "opened_count", "replied_count", "pending_approvals"};
+static const char *const campaign_counter[CC_N] = {"drafts_count", "sent_count", "delivered_count",
+    "opened_count", "replied_count", "pending_approvals"};
 static const int stage_of[FS_NSTAGES] = {
     [FS_DRAFTED] = CC_DRAFTED,
     [FS_SENT] = CC_SENT,
@@ -46,8 +46,8 @@ static lc_err compare_totals(struct db *, struct ws_run *, const struct ws_rows 
 static lc_err compare_campaigns(struct db *, struct ws_run *, const struct ws_rows *);
 static lc_err compare_waiting(struct db *, struct ws_run *, const struct ws_rows *);
 static lc_err ws_counts(struct db *, void *);
-static lc_err run_one(struct core *, int64_t, const char *, int, count_drift_fn, void *,
-    unsigned *);
+static lc_err run_one(
+    struct core *, int64_t, const char *, int, count_drift_fn, void *, unsigned *);
 
 /* found records one difference; LC_ENOMEM when the list cannot grow. */
 static lc_err
@@ -169,7 +169,8 @@ compare_campaigns(struct db *db, struct ws_run *r, const struct ws_rows *w)
 			long long n = db_i64(&w->rel, i, CREL_COL_N);
 
 			if (db_i64(&w->rel, i, CREL_COL_CAMPAIGN) != id)
-				continue; /* a campaign not of this workspace's rows: none, by the key */
+				continue; /* a campaign not of this workspace's rows: none, by the
+				             key */
 			funnel_counts((unsigned)db_i64(&w->rel, i, CREL_COL_FUNNEL), add);
 			for (k = 0; k < FS_NSTAGES; k++)
 				counted[stage_of[k]] += add[k] * n;
@@ -182,8 +183,8 @@ compare_campaigns(struct db *db, struct ws_run *r, const struct ws_rows *w)
 
 			if (kept != counted[k]) {
 				differs = 1;
-				e = found(r, db_str(&w->kcmp, c, KCMP_COL_PUBLIC), campaign_counter[k],
-				    kept, counted[k]);
+				e = found(r, db_str(&w->kcmp, c, KCMP_COL_PUBLIC),
+				    campaign_counter[k], kept, counted[k]);
 			}
 		}
 		if (e == LC_OK && differs && r->repair)
@@ -306,8 +307,8 @@ run_one(struct core *core, int64_t ws, const char *ws_public, int repair, count_
 }
 
 lc_err
-counts_check(struct core *core, const char *ws_public, int repair, count_drift_fn fn,
-    void *arg, unsigned *nws, unsigned *ndrift)
+counts_check(struct core *core, const char *ws_public, int repair, count_drift_fn fn, void *arg,
+    unsigned *nws, unsigned *ndrift)
 {
 	struct db_rows ws;
 	int64_t after = 0;
@@ -330,8 +331,8 @@ counts_check(struct core *core, const char *ws_public, int repair, count_drift_f
 			return e;
 		for (i = 0; e == LC_OK && i < ws.nrows; i++) {
 			after = db_i64(&ws, i, CWS_COL_ID);
-			e = run_one(core, after, db_str(&ws, i, CWS_COL_PUBLIC), repair, fn, arg,
-			    ndrift);
+			e = run_one(
+			    core, after, db_str(&ws, i, CWS_COL_PUBLIC), repair, fn, arg, ndrift);
 			*nws += e == LC_OK;
 		}
 		i = ws.nrows;

@@ -10,6 +10,7 @@
 #include "core/mailbox_imap.h"
 #include "core/validate.h"
 #include "db/store_imap.h"
+#include "util/utf8.h"
 #include "util/timefmt.h"
 
 static const char *const state_names[IMAP_NSTATES] = {
@@ -26,13 +27,16 @@ imap_state_name(unsigned state)
 int
 imap_folder_valid(const char *s)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	size_t n = strlen(s), i;
 
-	if (n == 0 || n > IMAP_FOLDER_MAX)
+	if (n == 0 || n > IMAP_FOLDER_MAX || !utf8_valid(s, n))
 		return 0;
 	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '*' || c == '%')
+		/* no control characters, C1 ones (U+0080..U+009F, C2 80..C2 9F) included */
+		if (u[i] < 0x20 || u[i] == 0x7f || (u[i] == 0xc2 && u[i + 1] < 0xa0))
+			return 0;
+		if (u[i] == '"' || u[i] == '\\' || u[i] == '*' || u[i] == '%')
 			return 0;
 	}
 	return 1;
@@ -73,9 +77,8 @@ mailbox_imap_check(const struct imap_in *in, struct core_fail *fail)
 	for (i = 0; i < in->nfolders; i++) {
 		if (!imap_folder_valid(in->folders[i]))
 			return bad(fail, folder_params[i],
-			    "A folder name is 1 to 200 printable ASCII characters without \", \\, "
-			    "* "
-			    "or %.");
+			    "A folder name is 1 to 200 bytes of printable UTF-8 text, as a mail "
+			    "client shows it, without \", \\, * or %.");
 		for (j = 0; j < i; j++)
 			if (strcmp(in->folders[i], in->folders[j]) == 0)
 				return bad(fail, folder_params[i], "A folder is named twice.");

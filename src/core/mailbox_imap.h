@@ -43,8 +43,9 @@ struct imap_in {
 };
 
 /* imap_folder_valid: 1 when s is a folder name linkcamp can watch: 1..200 bytes of
- * printable ASCII without '"', '\\', '*' or '%' (non-ASCII names would need IMAP's
- * modified UTF-7, which is not supported). */
+ * well-formed UTF-8 without control characters (C1 ones included), '"', '\\', '*' or
+ * '%' (LIST's wildcards). The name is kept as people see it; the IMAP layer says it to
+ * the server in modified UTF-7 (imap/mutf7.h). */
 int imap_folder_valid(const char *s);
 
 /* mailbox_imap_check validates in (not yet merged with the stored settings). LC_EINVAL

@@ -17,7 +17,10 @@ kept(struct db *db, const char *const sql[2], int64_t ws, int lock, struct db_ro
 	return db_query(db, sql[lock != 0], p, 1, out);
 }
 
-#define BOTH(select) {select, select " FOR UPDATE"}
+#define BOTH(select)                                                                               \
+	{                                                                                          \
+		select, select " FOR UPDATE"                                                       \
+	}
 
 lc_err
 store_counts_workspaces(struct db *db, int64_t after_id, unsigned limit, struct db_rows *out)
@@ -82,7 +85,8 @@ store_counts_of_relationships(struct db *db, int64_t ws, struct db_rows *out)
 {
 	/* sent (3) and opened (4) are the statuses contacted_count counts (migration 011) */
 	static const char sql[] =
-	    "SELECT campaign_id, funnel, status IN (3, 4) AS contacted, COUNT(*) FROM relationships "
+	    "SELECT campaign_id, funnel, status IN (3, 4) AS contacted, COUNT(*) FROM "
+	    "relationships "
 	    "FORCE INDEX (ix_relationships_ws_created) WHERE workspace_id = ? "
 	    "GROUP BY campaign_id, funnel, contacted ORDER BY campaign_id";
 	struct db_param p[] = {DB_I64(ws)};
@@ -140,8 +144,8 @@ store_counts_set_campaign(struct db *db, int64_t campaign_id, const int64_t v[6]
 	static const char sql[] =
 	    "UPDATE campaigns SET drafts_count = ?, sent_count = ?, delivered_count = ?, "
 	    "opened_count = ?, replied_count = ?, pending_approvals = ? WHERE id = ?";
-	struct db_param p[] = {DB_I64(v[0]), DB_I64(v[1]), DB_I64(v[2]), DB_I64(v[3]),
-	    DB_I64(v[4]), DB_I64(v[5]), DB_I64(campaign_id)};
+	struct db_param p[] = {DB_I64(v[0]), DB_I64(v[1]), DB_I64(v[2]), DB_I64(v[3]), DB_I64(v[4]),
+	    DB_I64(v[5]), DB_I64(campaign_id)};
 
 	return db_exec(db, sql, p, 7, NULL, NULL);
 }
@@ -149,8 +153,9 @@ store_counts_set_campaign(struct db *db, int64_t campaign_id, const int64_t v[6]
 lc_err
 store_counts_set_waiting(struct db *db, int64_t ws, int64_t campaign_id, unsigned kind, int64_t n)
 {
-	static const char sql[] = "INSERT INTO approval_waiting (workspace_id, campaign_id, kind, n) "
-	                          "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE n = VALUES(n)";
+	static const char sql[] =
+	    "INSERT INTO approval_waiting (workspace_id, campaign_id, kind, n) "
+	    "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE n = VALUES(n)";
 	struct db_param p[] = {DB_I64(ws), DB_I64(campaign_id), DB_I64(kind), DB_I64(n)};
 
 	return db_exec(db, sql, p, 4, NULL, NULL);

@@ -53,8 +53,8 @@ lc_err store_counts_of_waiting(struct db *db, int64_t ws, struct db_rows *out);
 
 /* The repairs: each sets a kept count to the value given. store_counts_set_workspace also
  * moves the workspace's data version, so that no cached answer outlives a repair. */
-lc_err store_counts_set_workspace(struct db *db, int64_t ws, int64_t relationships,
-    int64_t contacted);
+lc_err store_counts_set_workspace(
+    struct db *db, int64_t ws, int64_t relationships, int64_t contacted);
 lc_err store_counts_set_total(struct db *db, int64_t ws, unsigned type, unsigned status, int64_t n);
 /* v: drafted, sent, delivered, opened, replied, pending */
 lc_err store_counts_set_campaign(struct db *db, int64_t campaign_id, const int64_t v[6]);

@@ -7,6 +7,7 @@
 
 #include "imap/imap_conn.h"
 #include "imap/imap_net.h"
+#include "imap/mutf7.h"
 #include "util/timefmt.h"
 
 /* Budgets of what one command may read (imap_tls_budget): generous for the small ones, and
@@ -178,11 +179,23 @@ lc_err
 imap_conn_examine(struct imap_conn *c, const char *folder, uint32_t *uidvalidity, uint32_t *uidnext,
     char *why, size_t whylen)
 {
+	size_t size = MUTF7_SIZE(strlen(folder));
+	char *name;
 	int r;
 
 	*uidvalidity = *uidnext = 0;
+	/* the settings keep the name as people see it; IMAP4rev1 wants modified UTF-7 */
+	if ((name = malloc(size)) == NULL)
+		return LC_ENOMEM;
+	if (mutf7_encode(folder, name, size) != 0) {
+		free(name);
+		snprintf(why, whylen, "the folder's name is not UTF-8");
+		return LC_ENOTFOUND;
+	}
 	budget(c, BUDGET_SMALL, DEADLINE_MS);
-	if ((r = mailimap_examine(c->imap, folder)) != MAILIMAP_NO_ERROR) {
+	r = mailimap_examine(c->imap, name);
+	free(name);
+	if (r != MAILIMAP_NO_ERROR) {
 		fail_why(c, "EXAMINE", r, why, whylen);
 		return r == MAILIMAP_ERROR_EXAMINE ? LC_ENOTFOUND : LC_EIO;
 	}

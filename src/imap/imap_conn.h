@@ -30,7 +30,9 @@ lc_err imap_conn_open(
 void imap_conn_close(struct imap_conn *c);
 
 /* imap_conn_examine opens folder read-only: *uidvalidity and *uidnext (0 when the server
- * did not say). LC_ENOTFOUND when the server refused it (no such folder); LC_EIO. */
+ * did not say). folder is UTF-8, as people see it; the server is told its modified UTF-7
+ * (imap/mutf7.h). LC_ENOTFOUND when the server refused it (no such folder) or the name is
+ * not UTF-8; LC_ENOMEM; LC_EIO. */
 lc_err imap_conn_examine(struct imap_conn *c, const char *folder, uint32_t *uidvalidity,
     uint32_t *uidnext, char *why, size_t whylen);
 

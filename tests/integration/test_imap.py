@@ -3,6 +3,7 @@ scripts/dev starts for the stack (IMAP with STARTTLS on SMTP+3, IMAPS on SMTP+4,
 stack's test CA, passwd-file users box1..box3@mailbox.test, Maildir under ./var). Each
 test watches a folder of its own, so runs on a reused stack do not see each other's mail.
 Mail is appended with Python's imaplib over the socket, as another mail client would."""
+import base64
 import imaplib
 import json
 import os
@@ -154,6 +155,8 @@ def test_imap_settings_in_the_api(t):
     ({"host": "localhost", "folders": []}, "imap.folders"),
     ({"host": "localhost", "folders": ["INBOX", "INBOX"]}, "imap.folders[1]"),
     ({"host": "localhost", "folders": ["Spam*"]}, "imap.folders[0]"),
+    ({"host": "localhost", "folders": ["INBOX", "Spam\u0085"]}, "imap.folders[1]"),
+    ({"host": "localhost", "folders": ["é" * 101]}, "imap.folders[0]"),
     ({"host": "localhost", "folders": ["a", "b", "c", "d", "e", "f"]}, "imap.folders"),
     ({"host": "localhost", "delete": True}, "imap.delete"),
     ("localhost", "imap"),
@@ -303,6 +306,53 @@ def test_starttls_sync(t, sent):
     append(folder, raw, user="box3")
     assert wait_for(lambda: stored(t.ws, [msgid]), 60), status_of(t.api, m["id"])
     assert wait_for(lambda: status_of(t.api, m["id"])["imapStatus"] == "idle", 30)
+    t.api.request("DELETE", f"/v1/mailboxes/{m['id']}")
+
+
+def mutf7(name):
+    """RFC 3501's modified UTF-7, written here on its own (from Python's UTF-16 and base64),
+    so that the folder this test makes is named the way the RFC says, not the way
+    linkcamp's encoder does."""
+    out, run = [], []
+
+    def close():
+        if run:
+            b = base64.b64encode("".join(run).encode("utf-16-be")).decode()
+            out.append("&" + b.rstrip("=").replace("/", ",") + "-")
+            run.clear()
+    for ch in name:
+        if 0x20 <= ord(ch) <= 0x7e:
+            close()
+            out.append("&-" if ch == "&" else ch)
+        else:
+            run.append(ch)
+    close()
+    return "".join(out)
+
+
+def test_a_folder_named_as_people_see_it_is_read(t, sent):
+    """A folder whose name is outside ASCII, with an "&" and a character outside the BMP,
+    given to the API as a mail client shows it: the sync says it to Dovecot in modified
+    UTF-7 and reads what arrives there; the answer and the checkpoint keep the name as
+    given."""
+    _, _, prospect, _, _ = sent
+    tag = uuid.uuid4().hex[:6]
+    name = f"Courrier indésirable & suivis {tag} 日本 \U0001F4EC"
+    c = client()
+    assert c.create('"' + mutf7(name) + '"')[0] == "OK"
+    c.logout()
+    m = create(t.api, imap_body([name]))
+    assert m["imap"]["folders"] == [name], m["imap"]
+    raw, msgid = mail(prospect, m["fromAddress"], "in a folder named in UTF-8")
+    append('"' + mutf7(name) + '"', raw)
+    assert wait_for(lambda: stored(t.ws, [msgid]), 60), status_of(t.api, m["id"])
+    s = status_of(t.api, m["id"])
+    assert s["lastError"] is None and s["imap"]["folders"] == [name], s
+    hexname = name.encode().hex()
+    got = sql("SELECT f.last_uid FROM mailbox_imap_folders f JOIN mailboxes b ON "
+              f"b.id = f.mailbox_id WHERE b.public_id = '{m['id']}' "
+              f"AND f.folder = CONVERT(UNHEX('{hexname}') USING utf8mb4)")
+    assert got == [["1"]], got
     t.api.request("DELETE", f"/v1/mailboxes/{m['id']}")
 
 

@@ -49,7 +49,15 @@ test_folder_names(void **state)
 	assert_false(imap_folder_valid("100%"));
 	assert_false(imap_folder_valid("a\\b"));
 	assert_false(imap_folder_valid("new\r\nline"));
-	assert_false(imap_folder_valid("Entw\xc3\xbcrfe")); /* would need modified UTF-7 */
+	assert_true(imap_folder_valid("Entw\xc3\xbcrfe")); /* said in modified UTF-7 */
+	assert_true(imap_folder_valid("Courrier ind\xc3\xa9sirable"));
+	assert_true(imap_folder_valid("R&D"));
+	assert_true(imap_folder_valid("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e"));
+	assert_false(imap_folder_valid("Entw\xfcrfe")); /* Latin-1, not UTF-8 */
+	assert_false(imap_folder_valid("\xe6\x97"));    /* cut short */
+	assert_false(imap_folder_valid("a\xc2\x85"
+	                               "b")); /* U+0085, a C1 control */
+	assert_false(imap_folder_valid("a\x7f"));
 	memset(long_name, 'a', sizeof(long_name) - 1);
 	long_name[sizeof(long_name) - 1] = '\0';
 	assert_false(imap_folder_valid(long_name));
