@@ -75,16 +75,19 @@ found(struct ws_run *r, const char *where, const char *what, int64_t kept, int64
 /* read_rows reads the kept counts first (FOR UPDATE in a repair, so that their writers
  * wait), then the rows: in this transaction the rows are read at one moment after the
  * counts were locked, and every writer moves a count in the transaction that moves its
- * rows, so a difference is never a write in progress. */
+ * rows, so a difference is never a write in progress. The counts are locked in the order
+ * the writers take them — a campaign's row, the queue's counts, then the workspace's row
+ * (a send: the campaign FOR UPDATE first, the workspace's credits and data version later)
+ * — so a repair and a writer wait for each other rather than deadlock. */
 static lc_err
 read_rows(struct db *db, const struct ws_run *r, struct ws_rows *w)
 {
 	lc_err e;
 
-	if ((e = store_counts_kept_workspace(db, r->ws, r->repair, &w->kws)) != LC_OK ||
-	    (e = store_counts_kept_totals(db, r->ws, r->repair, &w->ktot)) != LC_OK ||
-	    (e = store_counts_kept_campaigns(db, r->ws, r->repair, &w->kcmp)) != LC_OK ||
+	if ((e = store_counts_kept_campaigns(db, r->ws, r->repair, &w->kcmp)) != LC_OK ||
 	    (e = store_counts_kept_waiting(db, r->ws, r->repair, &w->kwait)) != LC_OK ||
+	    (e = store_counts_kept_totals(db, r->ws, r->repair, &w->ktot)) != LC_OK ||
+	    (e = store_counts_kept_workspace(db, r->ws, r->repair, &w->kws)) != LC_OK ||
 	    (e = store_counts_of_relationships(db, r->ws, &w->rel)) != LC_OK ||
 	    (e = store_counts_of_campaigns(db, r->ws, &w->tot)) != LC_OK ||
 	    (e = store_counts_of_waiting(db, r->ws, &w->wait)) != LC_OK)
