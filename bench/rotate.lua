@@ -4,6 +4,8 @@
 --   MODE list     FILE has one API key a line; GET the filtered first page of campaigns
 --   MODE get      FILE has "key<TAB>campaign id" lines; GET the campaign
 --   MODE metrics  same file; GET the campaign's metrics
+--   MODE missing  same file; GET a campaign id that does not exist (the id with its last
+--                 character changed): the floor, one probe that finds nothing, a 404
 --   MODE page     FILE has "cookie<TAB>path" lines (bench/pages.py writes them): GET the
 --                 page signed in with that session cookie
 -- Every wrk thread walks the whole list in its own shuffled order, starting apart.
@@ -38,6 +40,9 @@ function init(args)
             path = "/v1/link-building/campaign/" .. id
          elseif mode == "metrics" then
             path = "/v1/link-building/campaign/" .. id .. "/metrics"
+         elseif mode == "missing" then
+            local last = id:sub(-1) == "A" and "B" or "A"
+            path = "/v1/link-building/campaign/" .. id:sub(1, -2) .. last
          elseif mode == "page" then
             path = id
             headers = { ["Cookie"] = key }

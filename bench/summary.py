@@ -77,6 +77,11 @@ def lines_for(scale):
             out.append((label, name, ">= %.2f of /readyz, p99 < %g ms" % (target, P99_MS),
                         "%.2f of /readyz, p99 %.1f ms%s" % (c["vs_readyz"], c["p99_ms"], cost),
                         "met" if met else "NOT MET", when))
+        floor = r["cases"].get("missing")
+        if floor is not None:
+            out.append((label, "floor", "(no target) a get that finds nothing, a 404",
+                        "%.2f of /readyz: the most an answer that runs a statement reaches"
+                        % floor["vs_readyz"], "-", when))
     path = os.path.join(ROOT, "bench", "results-mixed-%s.json" % scale)
     m = load(path)
     target = ">= %.2f of /readyz with every class's p99 under target" % MIXED_TARGET
