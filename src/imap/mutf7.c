@@ -1,7 +1,9 @@
 /* mutf7.c: UTF-8 to IMAP's modified UTF-7 (mutf7.h). */
 #include <stdint.h>
+#include <string.h>
 
 #include "imap/mutf7.h"
+#include "util/utf8.h"
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
 
@@ -53,54 +55,22 @@ close_run(struct out *o)
 	return put(o, '-');
 }
 
-/* next decodes one code point from s; returns its length in bytes, or 0 when s does not
- * start with a well-formed UTF-8 sequence. */
-static size_t
-next(const unsigned char *s, uint32_t *cp)
-{
-	size_t n, i;
-	uint32_t c = s[0], min;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, c &= 0x1f, min = 0x80;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, c &= 0x0f, min = 0x800;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, c &= 0x07, min = 0x10000;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
 int
 mutf7_encode(const char *utf8, char *out, size_t outlen)
 {
-	const unsigned char *s = (const unsigned char *)utf8;
 	struct out o = {out, outlen, 0, 0, 0, 0};
-	uint32_t cp;
-	size_t n;
+	size_t len = strlen(utf8), at = 0, n;
+	uint32_t cp = 0;
 	int r = 0;
 
 	if (outlen == 0)
 		return -1;
-	while (r == 0 && *s) {
-		if ((n = next(s, &cp)) == 0) {
+	while (r == 0 && at < len) {
+		if ((n = utf8_decode(utf8 + at, len - at, &cp)) == 0) {
 			r = -1;
 			break;
 		}
-		s += n;
+		at += n;
 		if (cp >= 0x20 && cp <= 0x7e) {
 			r = close_run(&o);
 			if (r == 0)

@@ -1,19 +1,22 @@
+#include <stdint.h>
 #include <string.h>
 
 #include "util/utf8.h"
 
-/* seq_len is the length of the well-formed UTF-8 character at s[0..len) (len > 0), or
- * 0 when none starts there (a NUL byte counts as none). */
-static size_t
-seq_len(const unsigned char *s, size_t len)
+size_t
+utf8_decode(const char *str, size_t len, uint32_t *cp_out)
 {
-	unsigned char c = s[0];
-	unsigned cp, need, k;
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned char c;
+	uint32_t cp;
+	unsigned need, k;
 
-	if (c == 0)
+	if (len == 0 || (c = s[0]) == 0)
 		return 0;
-	if (c < 0x80)
+	if (c < 0x80) {
+		*cp_out = c;
 		return 1;
+	}
 	if (c >= 0xC2 && c <= 0xDF) {
 		need = 1;
 		cp = c & 0x1F;
@@ -36,7 +39,18 @@ seq_len(const unsigned char *s, size_t len)
 	if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) || cp > 0x10FFFF ||
 	    (cp >= 0xD800 && cp <= 0xDFFF))
 		return 0;
+	*cp_out = cp;
 	return need + 1;
+}
+
+/* seq_len is the length of the well-formed UTF-8 character at s[0..len) (len > 0), or
+ * 0 when none starts there (a NUL byte counts as none). */
+static size_t
+seq_len(const unsigned char *s, size_t len)
+{
+	uint32_t cp;
+
+	return utf8_decode((const char *)s, len, &cp);
 }
 
 int

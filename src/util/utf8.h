@@ -3,6 +3,13 @@
 #define LC_UTF8_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+/* utf8_decode reads the character at s[0..len): its code point in *cp and its length in
+ * bytes, or 0 (and *cp untouched) when no well-formed character starts there — an
+ * overlong form, a surrogate, a code point above U+10FFFF, a sequence cut short, a stray
+ * continuation byte, or a NUL. */
+size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
 
 /* utf8_valid is 1 when s[0..len) is well-formed UTF-8 without NUL bytes. */
 int utf8_valid(const char *s, size_t len);

@@ -91,6 +91,29 @@ ref_valid(const unsigned char *s, size_t len)
 /* ---- utf8_valid ---- */
 
 static void
+test_utf8_decode_gives_code_points(void **state)
+{
+	uint32_t cp = 7;
+
+	(void)state;
+	assert_int_equal(utf8_decode("A", 1, &cp), 1);
+	assert_int_equal(cp, 0x41);
+	assert_int_equal(utf8_decode("\xc3\xa9x", 3, &cp), 2);
+	assert_int_equal(cp, 0xe9);
+	assert_int_equal(utf8_decode("\xe6\x97\xa5", 3, &cp), 3);
+	assert_int_equal(cp, 0x65e5);
+	assert_int_equal(utf8_decode("\xf0\x9f\x98\x80", 4, &cp), 4);
+	assert_int_equal(cp, 0x1f600);
+	cp = 7;
+	assert_int_equal(utf8_decode("\xf0\x9f\x98\x80", 3, &cp), 0); /* cut by len */
+	assert_int_equal(utf8_decode("\xed\xa0\x80", 3, &cp), 0);     /* a surrogate */
+	assert_int_equal(utf8_decode("\xc0\xaf", 2, &cp), 0);         /* overlong */
+	assert_int_equal(utf8_decode("", 1, &cp), 0);                 /* NUL */
+	assert_int_equal(utf8_decode("A", 0, &cp), 0);
+	assert_int_equal(cp, 7);
+}
+
+static void
 test_utf8_valid_accepts_well_formed(void **state)
 {
 	static const struct bytes ok[] = {
@@ -510,6 +533,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_utf8_decode_gives_code_points),
 	    cmocka_unit_test(test_utf8_valid_accepts_well_formed),
 	    cmocka_unit_test(test_utf8_valid_rejects_ill_formed),
 	    cmocka_unit_test(test_utf8_valid_honours_len),
