@@ -36,7 +36,7 @@ struct ws_run {
 
 /* The rows of one workspace, read in one transaction. */
 struct ws_rows {
-	struct db_rows kws, ktot, kcmp, kwait, rel, tot, wait;
+	struct db_rows kws, ktot, kcmp, kwait, rel, tot, wait, ledger;
 };
 
 static lc_err found(struct ws_run *, const char *, const char *, int64_t, int64_t);
@@ -90,7 +90,8 @@ read_rows(struct db *db, const struct ws_run *r, struct ws_rows *w)
 	    (e = store_counts_kept_workspace(db, r->ws, r->repair, &w->kws)) != LC_OK ||
 	    (e = store_counts_of_relationships(db, r->ws, &w->rel)) != LC_OK ||
 	    (e = store_counts_of_campaigns(db, r->ws, &w->tot)) != LC_OK ||
-	    (e = store_counts_of_waiting(db, r->ws, &w->wait)) != LC_OK)
+	    (e = store_counts_of_waiting(db, r->ws, &w->wait)) != LC_OK ||
+	    (e = store_counts_of_ledger(db, r->ws, &w->ledger)) != LC_OK)
 		return e;
 	return w->kws.nrows == 1 ? LC_OK : LC_ENOTFOUND;
 }
@@ -105,6 +106,7 @@ free_rows(struct ws_rows *w)
 	db_rows_free(&w->rel);
 	db_rows_free(&w->tot);
 	db_rows_free(&w->wait);
+	db_rows_free(&w->ledger);
 }
 
 /* key2 orders rows by two integer columns; a row past the end sorts last. */
@@ -246,13 +248,19 @@ compare_waiting(struct db *db, struct ws_run *r, const struct ws_rows *w)
 	return e;
 }
 
+/* The workspace's own kept counts, in the order of store_counts_set_workspace's values:
+ * the CRM's totals (kept by the relationship writers) and the credits (kept by the
+ * statement of every ledger entry; the ledger is what the money is, sql/002). */
+static const char *const workspace_counter[4] = {
+    "relationships_count", "contacted_count", "credits_balance", "credits_reserved"};
+
 /* ws_counts is one workspace's transaction (db_tx may run it again from the start). */
 static lc_err
 ws_counts(struct db *db, void *arg)
 {
 	struct ws_run *r = arg;
 	struct ws_rows w;
-	int64_t rels = 0, contacted = 0, kept_rels, kept_contacted;
+	int64_t counted[4] = {0}, kept;
 	size_t i;
 	lc_err e;
 
@@ -261,16 +269,15 @@ ws_counts(struct db *db, void *arg)
 	if ((e = read_rows(db, r, &w)) != LC_OK)
 		goto out;
 	for (i = 0; i < w.rel.nrows; i++) {
-		rels += db_i64(&w.rel, i, CREL_COL_N);
+		counted[0] += db_i64(&w.rel, i, CREL_COL_N);
 		if (db_i64(&w.rel, i, CREL_COL_CONTACTED))
-			contacted += db_i64(&w.rel, i, CREL_COL_N);
+			counted[1] += db_i64(&w.rel, i, CREL_COL_N);
 	}
-	kept_rels = db_i64(&w.kws, 0, KWS_COL_RELATIONSHIPS);
-	kept_contacted = db_i64(&w.kws, 0, KWS_COL_CONTACTED);
-	if (kept_rels != rels)
-		e = found(r, "", "relationships_count", kept_rels, rels);
-	if (e == LC_OK && kept_contacted != contacted)
-		e = found(r, "", "contacted_count", kept_contacted, contacted);
+	counted[2] = db_i64(&w.ledger, 0, CLED_COL_BALANCE);
+	counted[3] = db_i64(&w.ledger, 0, CLED_COL_RESERVED);
+	for (i = 0; e == LC_OK && i < 4; i++)
+		if ((kept = db_i64(&w.kws, 0, KWS_COL_RELATIONSHIPS + i)) != counted[i])
+			e = found(r, "", workspace_counter[i], kept, counted[i]);
 	if (e == LC_OK)
 		e = compare_totals(db, r, &w);
 	if (e == LC_OK)
@@ -279,7 +286,7 @@ ws_counts(struct db *db, void *arg)
 		e = compare_waiting(db, r, &w);
 	/* the workspace's row last: it moves the data version once for all the repairs */
 	if (e == LC_OK && r->repair && r->n > 0)
-		e = store_counts_set_workspace(db, r->ws, rels, contacted);
+		e = store_counts_set_workspace(db, r->ws, counted);
 out:
 	free_rows(&w);
 	return e;

@@ -1,8 +1,8 @@
 /* store_counts.c: the kept counts of a workspace, the rows they count, and the statements
  * that set them (store_counts.h). Every read is one workspace's index range: the kept
  * counts by their primary keys or ix_campaigns_ws_created, the rows by
- * ix_relationships_ws_created, ix_campaigns_ws_status and ix_outbound_ws_status (covering:
- * workspace_id, status, created_at, id, kind, campaign_id). */
+ * ix_relationships_ws_created, ix_campaigns_ws_status, ix_outbound_ws_status (covering:
+ * workspace_id, status, created_at, id, kind, campaign_id) and ix_ledger_ws. */
 #include <string.h>
 
 #include "db/store_accounts.h"
@@ -45,7 +45,8 @@ lc_err
 store_counts_kept_workspace(struct db *db, int64_t ws, int lock, struct db_rows *out)
 {
 	static const char *const sql[2] =
-	    BOTH("SELECT relationships_count, contacted_count FROM workspaces WHERE id = ?");
+	    BOTH("SELECT relationships_count, contacted_count, credits_balance, "
+	         "credits_reserved FROM workspaces WHERE id = ?");
 
 	return kept(db, sql, ws, lock, out);
 }
@@ -118,13 +119,25 @@ store_counts_of_waiting(struct db *db, int64_t ws, struct db_rows *out)
 }
 
 lc_err
-store_counts_set_workspace(struct db *db, int64_t ws, int64_t relationships, int64_t contacted)
+store_counts_of_ledger(struct db *db, int64_t ws, struct db_rows *out)
 {
-	static const char sql[] = "UPDATE workspaces SET relationships_count = ?, "
-	                          "contacted_count = ?, " WS_VERSION_MOVE_SQL " WHERE id = ?";
-	struct db_param p[] = {DB_I64(relationships), DB_I64(contacted), DB_I64(ws)};
+	static const char sql[] =
+	    "SELECT COALESCE(SUM(delta_balance), 0), COALESCE(SUM(delta_reserved), 0) "
+	    "FROM credit_ledger FORCE INDEX (ix_ledger_ws) WHERE workspace_id = ?";
+	struct db_param p[] = {DB_I64(ws)};
 
-	return db_exec(db, sql, p, 3, NULL, NULL);
+	return db_query(db, sql, p, 1, out);
+}
+
+lc_err
+store_counts_set_workspace(struct db *db, int64_t ws, const int64_t v[4])
+{
+	static const char sql[] =
+	    "UPDATE workspaces SET relationships_count = ?, contacted_count = ?, "
+	    "credits_balance = ?, credits_reserved = ?, " WS_VERSION_MOVE_SQL " WHERE id = ?";
+	struct db_param p[] = {DB_I64(v[0]), DB_I64(v[1]), DB_I64(v[2]), DB_I64(v[3]), DB_I64(ws)};
+
+	return db_exec(db, sql, p, 5, NULL, NULL);
 }
 
 lc_err

@@ -19,7 +19,7 @@ lc_err store_counts_workspace_by_public(struct db *db, const char *public_id, st
 
 /* The kept counts of one workspace. With lock != 0 they are read FOR UPDATE (a repair:
  * a writer that would move one of them waits until the repair commits). */
-enum { KWS_COL_RELATIONSHIPS, KWS_COL_CONTACTED };
+enum { KWS_COL_RELATIONSHIPS, KWS_COL_CONTACTED, KWS_COL_BALANCE, KWS_COL_RESERVED };
 lc_err store_counts_kept_workspace(struct db *db, int64_t ws, int lock, struct db_rows *out);
 /* workspace_campaign_counts, by type and status */
 enum { KTOT_COL_TYPE, KTOT_COL_STATUS, KTOT_COL_N };
@@ -50,11 +50,15 @@ lc_err store_counts_of_campaigns(struct db *db, int64_t ws, struct db_rows *out)
 /* its messages awaiting approval by campaign id and kind */
 enum { CWAIT_COL_CAMPAIGN, CWAIT_COL_KIND, CWAIT_COL_N };
 lc_err store_counts_of_waiting(struct db *db, int64_t ws, struct db_rows *out);
+/* its credit ledger's sums: what the balance and the reservations are (sql/002: always
+ * equal to workspaces.credits_balance and credits_reserved) */
+enum { CLED_COL_BALANCE, CLED_COL_RESERVED };
+lc_err store_counts_of_ledger(struct db *db, int64_t ws, struct db_rows *out);
 
 /* The repairs: each sets a kept count to the value given. store_counts_set_workspace also
  * moves the workspace's data version, so that no cached answer outlives a repair. */
-lc_err store_counts_set_workspace(
-    struct db *db, int64_t ws, int64_t relationships, int64_t contacted);
+/* v: relationships, contacted, credits balance, credits reserved */
+lc_err store_counts_set_workspace(struct db *db, int64_t ws, const int64_t v[4]);
 lc_err store_counts_set_total(struct db *db, int64_t ws, unsigned type, unsigned status, int64_t n);
 /* v: drafted, sent, delivered, opened, replied, pending */
 lc_err store_counts_set_campaign(struct db *db, int64_t campaign_id, const int64_t v[6]);

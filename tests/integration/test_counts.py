@@ -1,8 +1,8 @@
-"""`linkcamp counts` (docs/architecture.md, "Kept counts repaired"): the counts linkcamp keeps instead
-of counting rows on every request are compared with their rows, each one that differs is
-named, and --repair sets it to what the rows say — moving the workspace's data version, so
-that no cached answer keeps the wrong number — while the programs keep writing. The doctor
-says so too."""
+"""`linkcamp counts` (docs/architecture.md, "Kept counts repaired"): the counts linkcamp keeps
+instead of counting rows on every request, and the credits beside their ledger, are compared
+with their rows, each one that differs is named, and --repair sets it to what the rows say —
+moving the workspace's data version, so that no cached answer keeps the wrong number — while
+the programs keep writing. The doctor says so too."""
 import json
 import os
 import subprocess
@@ -99,6 +99,27 @@ def test_each_count_gone_wrong_is_named_and_the_repair_reaches_the_answers():
     assert (after["sentCount"], after["pendingApprovals"]) == (0, 2), after
     assert int(sql(f"SELECT n FROM approval_waiting WHERE campaign_id = {c_id}")[0][0]) == 2
     assert counts(t.ws2)[0] == 0  # the other workspace was never touched
+
+
+def test_credits_that_disagree_with_the_ledger_are_named_and_set_to_it():
+    """The ledger is what the money is (sql/002: its sums are the balance and the
+    reservations, always); a balance written beside it is found and set back."""
+    t = Tenant()
+    cid = t.campaign(template={"subject": "", "body": ""})
+    send(t.api, cid, prospects(t, cid, 1)[0])  # 2 credits reserved
+    before = t.api.get("/v1/credits").json()
+    assert (before["balance"], before["reserved"]) == (1000, 2), before
+    sql("UPDATE workspaces SET credits_balance = credits_balance + 5, credits_reserved = 0, "
+        f"data_version = data_version + 1 WHERE public_id = '{t.ws}'")
+    assert t.api.get("/v1/credits").json()["available"] == 1005
+    rc, out, _ = counts(t.ws)
+    assert rc == 1, out
+    assert f"{t.ws} credits_balance: kept 1005, the rows say 1000" in out.splitlines(), out
+    assert f"{t.ws} credits_reserved: kept 0, the rows say 2" in out.splitlines(), out
+    rc, out, _ = counts("--repair", t.ws)
+    assert rc == 0 and "counts: 2 kept counts set to what the rows say" in out, out
+    after = t.api.get("/v1/credits").json()
+    assert (after["balance"], after["reserved"], after["available"]) == (1000, 2, 998), after
 
 
 def test_a_repair_while_sends_arrive_loses_no_count():
