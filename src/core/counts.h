@@ -1,7 +1,7 @@
 /* counts.h: the counts linkcamp keeps instead of counting rows on every request (list
  * totals, the CRM's, the campaign funnel, the approval queue) and the credits kept beside
- * their ledger, checked against the rows they count and, when asked, set to what the rows say (docs/architecture.md, "Kept
- * counts repaired"). */
+ * their ledger, checked against the rows they count and, when asked, set to what the rows say
+ * (docs/architecture.md, "Kept counts repaired"). */
 #ifndef LC_COUNTS_H
 #define LC_COUNTS_H
 
