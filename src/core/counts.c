@@ -8,6 +8,7 @@
 #include "core/counts.h"
 #include "core/funnel.h"
 #include "core/sending.h"
+#include "db/store_accounts.h"
 #include "db/store_counts.h"
 
 #define WS_BATCH 100
@@ -42,9 +43,7 @@ struct ws_rows {
 static lc_err found(struct ws_run *, const char *, const char *, int64_t, int64_t);
 static lc_err read_rows(struct db *, const struct ws_run *, struct ws_rows *);
 static void free_rows(struct ws_rows *);
-static lc_err compare_totals(struct db *, struct ws_run *, const struct ws_rows *);
 static lc_err compare_campaigns(struct db *, struct ws_run *, const struct ws_rows *);
-static lc_err compare_waiting(struct db *, struct ws_run *, const struct ws_rows *);
 static lc_err ws_counts(struct db *, void *);
 static lc_err run_one(
     struct core *, int64_t, const char *, int, count_drift_fn, void *, unsigned *);
@@ -119,39 +118,55 @@ key2_cmp(const struct db_rows *a, size_t i, const struct db_rows *b, size_t j)
 		return j >= b->nrows ? 0 : 1;
 	if (j >= b->nrows)
 		return -1;
-	a1 = db_i64(a, i, 0), a2 = db_i64(a, i, 1);
-	b1 = db_i64(b, j, 0), b2 = db_i64(b, j, 1);
+	a1 = db_i64(a, i, PAIR_COL_K1), a2 = db_i64(a, i, PAIR_COL_K2);
+	b1 = db_i64(b, j, PAIR_COL_K1), b2 = db_i64(b, j, PAIR_COL_K2);
 	if (a1 != b1)
 		return a1 < b1 ? -1 : 1;
 	return a2 < b2 ? -1 : a2 > b2;
 }
 
-/* compare_totals: workspace_campaign_counts against the campaigns by type and status (both
- * sorted by type, status; a missing row is 0). */
+/* A count keyed by two integers whose rows differ: what to say and what to set. */
+typedef lc_err (*pair_differs)(struct db *, struct ws_run *, const struct ws_rows *, long long k1,
+    long long k2, int64_t kept, int64_t counted);
+
+/* compare_pairs walks kept counts and counted rows, both (k1, k2, n) sorted by (k1, k2),
+ * as one merge: a key on one side only is 0 on the other. */
 static lc_err
-compare_totals(struct db *db, struct ws_run *r, const struct ws_rows *w)
+compare_pairs(struct db *db, struct ws_run *r, const struct ws_rows *w,
+    const struct db_rows *kept_rows, const struct db_rows *counted_rows, pair_differs differs)
 {
 	size_t i = 0, j = 0;
 	lc_err e = LC_OK;
 
-	while (e == LC_OK && (i < w->ktot.nrows || j < w->tot.nrows)) {
-		int c = key2_cmp(&w->ktot, i, &w->tot, j);
-		const struct db_rows *k = c <= 0 ? &w->ktot : &w->tot;
+	while (e == LC_OK && (i < kept_rows->nrows || j < counted_rows->nrows)) {
+		int c = key2_cmp(kept_rows, i, counted_rows, j);
+		const struct db_rows *k = c <= 0 ? kept_rows : counted_rows;
 		size_t at = c <= 0 ? i : j;
-		unsigned type = (unsigned)db_i64(k, at, 0), status = (unsigned)db_i64(k, at, 1);
-		int64_t kept = c <= 0 ? db_i64(&w->ktot, i, KTOT_COL_N) : 0;
-		int64_t counted = c >= 0 ? db_i64(&w->tot, j, CTOT_COL_N) : 0;
-		char what[64];
+		long long k1 = db_i64(k, at, PAIR_COL_K1), k2 = db_i64(k, at, PAIR_COL_K2);
+		int64_t kept = c <= 0 ? db_i64(kept_rows, i, PAIR_COL_N) : 0;
+		int64_t counted = c >= 0 ? db_i64(counted_rows, j, PAIR_COL_N) : 0;
 
 		i += c <= 0;
 		j += c >= 0;
-		if (kept == counted)
-			continue;
-		snprintf(what, sizeof(what), "campaigns %s/%s", campaign_type_name(type),
-		    campaign_status_name(status));
-		if ((e = found(r, "", what, kept, counted)) == LC_OK && r->repair)
-			e = store_counts_set_total(db, r->ws, type, status, counted);
+		if (kept != counted)
+			e = differs(db, r, w, k1, k2, kept, counted);
 	}
+	return e;
+}
+
+/* total_differs: workspace_campaign_counts against the campaigns, by type and status. */
+static lc_err
+total_differs(struct db *db, struct ws_run *r, const struct ws_rows *w, long long type,
+    long long status, int64_t kept, int64_t counted)
+{
+	char what[64];
+	lc_err e;
+
+	(void)w;
+	snprintf(what, sizeof(what), "campaigns %s/%s", campaign_type_name((unsigned)type),
+	    campaign_status_name((unsigned)status));
+	if ((e = found(r, "", what, kept, counted)) == LC_OK && r->repair)
+		e = store_counts_set_total(db, r->ws, (unsigned)type, (unsigned)status, counted);
 	return e;
 }
 
@@ -218,33 +233,18 @@ campaign_public(const struct ws_rows *w, long long id)
 	return "(no campaign)";
 }
 
-/* compare_waiting: approval_waiting against the messages awaiting approval by campaign and
- * kind (both sorted by campaign id, kind; a missing row is 0). */
+/* waiting_differs: approval_waiting against the messages awaiting approval, by campaign
+ * and kind. */
 static lc_err
-compare_waiting(struct db *db, struct ws_run *r, const struct ws_rows *w)
+waiting_differs(struct db *db, struct ws_run *r, const struct ws_rows *w, long long campaign,
+    long long kind, int64_t kept, int64_t counted)
 {
-	size_t i = 0, j = 0;
-	lc_err e = LC_OK;
+	char what[64];
+	lc_err e;
 
-	while (e == LC_OK && (i < w->kwait.nrows || j < w->wait.nrows)) {
-		int c = key2_cmp(&w->kwait, i, &w->wait, j);
-		const struct db_rows *k = c <= 0 ? &w->kwait : &w->wait;
-		size_t at = c <= 0 ? i : j;
-		long long campaign = db_i64(k, at, 0);
-		unsigned kind = (unsigned)db_i64(k, at, 1);
-		int64_t kept = c <= 0 ? db_i64(&w->kwait, i, KWAIT_COL_N) : 0;
-		int64_t counted = c >= 0 ? db_i64(&w->wait, j, CWAIT_COL_N) : 0;
-		char what[64];
-
-		i += c <= 0;
-		j += c >= 0;
-		if (kept == counted)
-			continue;
-		snprintf(what, sizeof(what), "awaiting approval (%s)", msg_kind_name(kind));
-		if ((e = found(r, campaign_public(w, campaign), what, kept, counted)) == LC_OK &&
-		    r->repair)
-			e = store_counts_set_waiting(db, r->ws, campaign, kind, counted);
-	}
+	snprintf(what, sizeof(what), "awaiting approval (%s)", msg_kind_name((unsigned)kind));
+	if ((e = found(r, campaign_public(w, campaign), what, kept, counted)) == LC_OK && r->repair)
+		e = store_counts_set_waiting(db, r->ws, campaign, (unsigned)kind, counted);
 	return e;
 }
 
@@ -279,11 +279,11 @@ ws_counts(struct db *db, void *arg)
 		if ((kept = db_i64(&w.kws, 0, KWS_COL_RELATIONSHIPS + i)) != counted[i])
 			e = found(r, "", workspace_counter[i], kept, counted[i]);
 	if (e == LC_OK)
-		e = compare_totals(db, r, &w);
+		e = compare_pairs(db, r, &w, &w.ktot, &w.tot, total_differs);
 	if (e == LC_OK)
 		e = compare_campaigns(db, r, &w);
 	if (e == LC_OK)
-		e = compare_waiting(db, r, &w);
+		e = compare_pairs(db, r, &w, &w.kwait, &w.wait, waiting_differs);
 	/* the workspace's row last: it moves the data version once for all the repairs */
 	if (e == LC_OK && r->repair && r->n > 0)
 		e = store_counts_set_workspace(db, r->ws, counted);
@@ -327,9 +327,9 @@ counts_check(struct core *core, const char *ws_public, int repair, count_drift_f
 
 	*nws = *ndrift = 0;
 	if (ws_public) {
-		if ((e = store_counts_workspace_by_public(core->db, ws_public, &ws)) != LC_OK)
+		if ((e = store_workspace_by_public(core->db, 0, ws_public, &ws)) != LC_OK)
 			return e;
-		e = ws.nrows == 1 ? run_one(core, db_i64(&ws, 0, CWS_COL_ID), ws_public, repair, fn,
+		e = ws.nrows == 1 ? run_one(core, db_i64(&ws, 0, WS_COL_ID), ws_public, repair, fn,
 		                        arg, ndrift)
 		                  : LC_ENOTFOUND;
 		*nws = e == LC_OK;

@@ -8,13 +8,20 @@
 #include "db/store_accounts.h"
 #include "db/store_counts.h"
 
+/* of_workspace runs a statement whose one parameter is the workspace. */
+static lc_err
+of_workspace(struct db *db, const char *sql, int64_t ws, struct db_rows *out)
+{
+	struct db_param p[] = {DB_I64(ws)};
+
+	return db_query(db, sql, p, 1, out);
+}
+
 /* kept runs the reader's plain form, or its FOR UPDATE form for a repair. */
 static lc_err
 kept(struct db *db, const char *const sql[2], int64_t ws, int lock, struct db_rows *out)
 {
-	struct db_param p[] = {DB_I64(ws)};
-
-	return db_query(db, sql[lock != 0], p, 1, out);
+	return of_workspace(db, sql[lock != 0], ws, out);
 }
 
 #define BOTH(select)                                                                               \
@@ -30,15 +37,6 @@ store_counts_workspaces(struct db *db, int64_t after_id, unsigned limit, struct 
 	struct db_param p[] = {DB_I64(after_id), DB_I64(limit)};
 
 	return db_query(db, sql, p, 2, out);
-}
-
-lc_err
-store_counts_workspace_by_public(struct db *db, const char *public_id, struct db_rows *out)
-{
-	static const char sql[] = "SELECT id, public_id FROM workspaces WHERE public_id = ?";
-	struct db_param p[] = {DB_CSTR(public_id)};
-
-	return db_query(db, sql, p, 1, out);
 }
 
 lc_err
@@ -90,9 +88,7 @@ store_counts_of_relationships(struct db *db, int64_t ws, struct db_rows *out)
 	    "relationships "
 	    "FORCE INDEX (ix_relationships_ws_created) WHERE workspace_id = ? "
 	    "GROUP BY campaign_id, funnel, contacted ORDER BY campaign_id";
-	struct db_param p[] = {DB_I64(ws)};
-
-	return db_query(db, sql, p, 1, out);
+	return of_workspace(db, sql, ws, out);
 }
 
 lc_err
@@ -101,9 +97,7 @@ store_counts_of_campaigns(struct db *db, int64_t ws, struct db_rows *out)
 	static const char sql[] =
 	    "SELECT type, status, COUNT(*) FROM campaigns FORCE INDEX (ix_campaigns_ws_status) "
 	    "WHERE workspace_id = ? GROUP BY type, status ORDER BY type, status";
-	struct db_param p[] = {DB_I64(ws)};
-
-	return db_query(db, sql, p, 1, out);
+	return of_workspace(db, sql, ws, out);
 }
 
 lc_err
@@ -113,9 +107,7 @@ store_counts_of_waiting(struct db *db, int64_t ws, struct db_rows *out)
 	    "SELECT campaign_id, kind, COUNT(*) FROM outbound_messages "
 	    "FORCE INDEX (ix_outbound_ws_status) WHERE workspace_id = ? AND status = 0 "
 	    "GROUP BY campaign_id, kind ORDER BY campaign_id, kind";
-	struct db_param p[] = {DB_I64(ws)};
-
-	return db_query(db, sql, p, 1, out);
+	return of_workspace(db, sql, ws, out);
 }
 
 lc_err
@@ -124,9 +116,7 @@ store_counts_of_ledger(struct db *db, int64_t ws, struct db_rows *out)
 	static const char sql[] =
 	    "SELECT COALESCE(SUM(delta_balance), 0), COALESCE(SUM(delta_reserved), 0) "
 	    "FROM credit_ledger FORCE INDEX (ix_ledger_ws) WHERE workspace_id = ?";
-	struct db_param p[] = {DB_I64(ws)};
-
-	return db_query(db, sql, p, 1, out);
+	return of_workspace(db, sql, ws, out);
 }
 
 lc_err

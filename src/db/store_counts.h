@@ -13,9 +13,11 @@
 enum { CWS_COL_ID, CWS_COL_PUBLIC };
 lc_err store_counts_workspaces(
     struct db *db, int64_t after_id, unsigned limit, struct db_rows *out);
-/* store_counts_workspace_by_public finds one workspace by its public id: columns CWS_COL_*;
- * no row when there is none. */
-lc_err store_counts_workspace_by_public(struct db *db, const char *public_id, struct db_rows *out);
+
+/* The kept totals and queue counts and the rows they count (KTOT, KWAIT, CTOT, CWAIT
+ * below) share one shape, two keys and a number, sorted by the keys: core compares them
+ * by these columns. */
+enum { PAIR_COL_K1, PAIR_COL_K2, PAIR_COL_N };
 
 /* The kept counts of one workspace. With lock != 0 they are read FOR UPDATE (a repair:
  * a writer that would move one of them waits until the repair commits). */
