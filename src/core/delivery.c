@@ -164,7 +164,7 @@ claim_tx(struct db *db, void *arg)
 	if (ndue == 0)
 		return LC_OK;
 	/* the due query locked these rows: one read of them all, one claim of the sendable */
-	if ((e = store_msg_get_batch(db, due, ndue, &r)) != LC_OK)
+	if ((e = store_msg_read_for_claim(db, due, ndue, &r)) != LC_OK)
 		return e;
 	for (i = 0; i < r.nrows && e == LC_OK; i++) {
 		out_message_from_row(&r, i, &m);

@@ -11,6 +11,7 @@
 #define AWAITING_BIT (1u << AWAITING)
 
 static lc_err waiting_move(struct db *, int64_t, int);
+static lc_err batch_read(struct db *, const char *, const int64_t *, size_t, struct db_rows *);
 static lc_err status_move(
     struct db *, const char *, struct db_param *, size_t, int64_t, unsigned, unsigned, uint64_t *);
 
@@ -63,20 +64,27 @@ status_move(struct db *db, const char *sql, struct db_param *p, size_t np, int64
 	return LC_OK;
 }
 
-#define MSG_SELECT                                                                                 \
+/* MSG_SELECT_WITH(SUPPRESSED) reads a message with what its rules need from its campaign,
+ * prospect, workspace and invocation. Only the delivery claim reads whether the address is
+ * on a do-not-email list (MSG_SELECT_CLAIM): SUPPRESSED_SQL's two subqueries are 40% of
+ * the statement's cost (67 of 161 µs, measured with performance_schema), and every other
+ * read (a decision, its answer, a reply, the lists) left the answer unused. */
+#define MSG_SELECT_WITH(SUPPRESSED)                                                                \
 	"SELECT m.id, m.public_id, m.workspace_id, m.campaign_id, m.relationship_id, "             \
 	"m.invocation_id, m.kind, m.status, m.follow_up_step, m.parent_id, m.from_email, "         \
 	"m.to_email, m.to_name, m.subject, m.body, m.message_id_header, m.in_reply_to, "           \
 	"m.references_header, m.unsubscribe_token, m.schedule_at, m.due_at, m.created_at, "        \
 	"m.updated_at, m.requested_by, m.credits_reserved, m.credits_charged, m.attempts, "        \
 	"m.fence, m.smtp_phase, m.last_error, m.sent_at, c.public_id, r.public_id, c.status, "     \
-	"r.status, " SUPPRESSED_SQL("w.account_id", "m.workspace_id", "m.to_email",                \
-	    "m.to_email") ", w.max_lateness_hours, i.public_id, m.decided_at, "                    \
-	                  "w.track_opens, m.open_token, m.held_reason, m.next_slot_at "            \
-	                  "FROM outbound_messages m JOIN campaigns c ON c.id = m.campaign_id "     \
-	                  "JOIN relationships r ON r.id = m.relationship_id "                      \
-	                  "JOIN workspaces w ON w.id = m.workspace_id "                            \
-	                  "LEFT JOIN invocations i ON i.id = m.invocation_id "
+	"r.status, " SUPPRESSED ", w.max_lateness_hours, i.public_id, m.decided_at, "              \
+	"w.track_opens, m.open_token, m.held_reason, m.next_slot_at "                              \
+	"FROM outbound_messages m JOIN campaigns c ON c.id = m.campaign_id "                       \
+	"JOIN relationships r ON r.id = m.relationship_id "                                        \
+	"JOIN workspaces w ON w.id = m.workspace_id "                                              \
+	"LEFT JOIN invocations i ON i.id = m.invocation_id "
+#define MSG_SELECT MSG_SELECT_WITH("NULL")
+#define MSG_SELECT_CLAIM                                                                           \
+	MSG_SELECT_WITH(SUPPRESSED_SQL("w.account_id", "m.workspace_id", "m.to_email", "m.to_email"))
 
 lc_err
 store_msg_insert(struct db *db, const struct store_msg_new *m, uint64_t *id)
@@ -148,10 +156,10 @@ store_msg_get_locked(struct db *db, int64_t id, struct db_rows *out)
 	return db_query(db, sql, p, 1, out);
 }
 
-lc_err
-store_msg_get_batch(struct db *db, const int64_t *ids, size_t n, struct db_rows *out)
+/* batch_read runs sql, a message read ending in "IN (" Q64 ")", for ids[0..n). */
+static lc_err
+batch_read(struct db *db, const char *sql, const int64_t *ids, size_t n, struct db_rows *out)
 {
-	static const char sql[] = MSG_SELECT "WHERE m.id IN (" Q64 ")";
 	struct db_param p[STORE_BATCH_MAX];
 
 	memset(out, 0, sizeof(*out));
@@ -159,6 +167,22 @@ store_msg_get_batch(struct db *db, const int64_t *ids, size_t n, struct db_rows 
 		return n == 0 ? LC_OK : LC_EINVAL;
 	batch_ids(ids, n, p);
 	return db_query(db, sql, p, STORE_BATCH_MAX, out);
+}
+
+lc_err
+store_msg_get_batch(struct db *db, const int64_t *ids, size_t n, struct db_rows *out)
+{
+	static const char sql[] = MSG_SELECT "WHERE m.id IN (" Q64 ")";
+
+	return batch_read(db, sql, ids, n, out);
+}
+
+lc_err
+store_msg_read_for_claim(struct db *db, const int64_t *ids, size_t n, struct db_rows *out)
+{
+	static const char sql[] = MSG_SELECT_CLAIM "WHERE m.id IN (" Q64 ")";
+
+	return batch_read(db, sql, ids, n, out);
 }
 
 lc_err

@@ -56,7 +56,7 @@ enum {
 	MSG_COL_REL_PUBLIC,
 	MSG_COL_CAMPAIGN_STATUS,
 	MSG_COL_REL_STATUS,
-	MSG_COL_SUPPRESSED,
+	MSG_COL_SUPPRESSED, /* NULL but in store_msg_read_for_claim's rows */
 	MSG_COL_MAX_LATENESS,
 	MSG_COL_INV_PUBLIC,
 	MSG_COL_DECIDED_AT,
@@ -75,6 +75,11 @@ lc_err store_msg_get_locked(struct db *db, int64_t id, struct db_rows *out);
  * without locking them again (the caller holds their locks), in no particular order. */
 #define STORE_BATCH_MAX 64
 lc_err store_msg_get_batch(struct db *db, const int64_t *ids, size_t n, struct db_rows *out);
+/* store_msg_read_for_claim reads as store_msg_get_batch does and fills MSG_COL_SUPPRESSED:
+ * > 0 when the address or its domain is on a do-not-email list of the account or the
+ * workspace (SUPPRESSED_SQL). The delivery claim's read; every other read of a message
+ * leaves that column NULL. */
+lc_err store_msg_read_for_claim(struct db *db, const int64_t *ids, size_t n, struct db_rows *out);
 
 struct store_msg_filter {
 	int64_t workspace_id;
