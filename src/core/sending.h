@@ -189,7 +189,7 @@ struct out_message {
 	unsigned credits_reserved, credits_charged, attempts, smtp_phase;
 	uint64_t fence;
 	unsigned campaign_status, relationship_status, max_lateness_hours;
-	int suppressed; /* on a do-not-email list: read by the claim only, else 0 */
+	int suppressed;  /* on a do-not-email list: read by the claim only, else 0 */
 	int track_opens; /* the workspace tracks opens */
 	const char *open_token;
 	unsigned held_reason; /* enum pacing_reason while held (0: none) */

@@ -84,7 +84,8 @@ status_move(struct db *db, const char *sql, struct db_param *p, size_t np, int64
 	"LEFT JOIN invocations i ON i.id = m.invocation_id "
 #define MSG_SELECT MSG_SELECT_WITH("NULL")
 #define MSG_SELECT_CLAIM                                                                           \
-	MSG_SELECT_WITH(SUPPRESSED_SQL("w.account_id", "m.workspace_id", "m.to_email", "m.to_email"))
+	MSG_SELECT_WITH(                                                                           \
+	    SUPPRESSED_SQL("w.account_id", "m.workspace_id", "m.to_email", "m.to_email"))
 
 lc_err
 store_msg_insert(struct db *db, const struct store_msg_new *m, uint64_t *id)
