@@ -69,7 +69,7 @@ status_move(struct db *db, const char *sql, struct db_param *p, size_t np, int64
  * on a do-not-email list (MSG_SELECT_CLAIM): SUPPRESSED_SQL's two subqueries are 40% of
  * the statement's cost (67 of 161 µs, measured with performance_schema), and every other
  * read (a decision, its answer, a reply, the lists) left the answer unused. */
-#define MSG_SELECT_WITH(SUPPRESSED)                                                                \
+#define MSG_COLUMNS(SUPPRESSED)                                                                    \
 	"SELECT m.id, m.public_id, m.workspace_id, m.campaign_id, m.relationship_id, "             \
 	"m.invocation_id, m.kind, m.status, m.follow_up_step, m.parent_id, m.from_email, "         \
 	"m.to_email, m.to_name, m.subject, m.body, m.message_id_header, m.in_reply_to, "           \
@@ -77,11 +77,13 @@ status_move(struct db *db, const char *sql, struct db_param *p, size_t np, int64
 	"m.updated_at, m.requested_by, m.credits_reserved, m.credits_charged, m.attempts, "        \
 	"m.fence, m.smtp_phase, m.last_error, m.sent_at, c.public_id, r.public_id, c.status, "     \
 	"r.status, " SUPPRESSED ", w.max_lateness_hours, i.public_id, m.decided_at, "              \
-	"w.track_opens, m.open_token, m.held_reason, m.next_slot_at "                              \
-	"FROM outbound_messages m JOIN campaigns c ON c.id = m.campaign_id "                       \
+	"w.track_opens, m.open_token, m.held_reason, m.next_slot_at "
+#define MSG_JOINS                                                                                  \
+	"JOIN campaigns c ON c.id = m.campaign_id "                                                \
 	"JOIN relationships r ON r.id = m.relationship_id "                                        \
 	"JOIN workspaces w ON w.id = m.workspace_id "                                              \
 	"LEFT JOIN invocations i ON i.id = m.invocation_id "
+#define MSG_SELECT_WITH(SUPPRESSED) MSG_COLUMNS(SUPPRESSED) "FROM outbound_messages m " MSG_JOINS
 #define MSG_SELECT MSG_SELECT_WITH("NULL")
 #define MSG_SELECT_CLAIM                                                                           \
 	MSG_SELECT_WITH(                                                                           \
@@ -215,10 +217,21 @@ store_msg_claim_batch(struct db *db, const int64_t *ids, size_t n, const char *o
  * (the approval queue's awaiting approval, the campaign page's held) is an equality, so
  * ix_outbound_ws_status (workspace_id, status, created_at, id, kind, campaign_id) gives
  * the rows of that status in order, and the count reads those index entries only: kind
- * and campaign_id are in the index (160), so no row is fetched to test them. */
+ * and campaign_id are in the index (160), so no row is fetched to test them.
+ *
+ * The index is named, and a campaign filter has statements of its own. With one
+ * "(? = 0 OR m.campaign_id = ?)" for both, MariaDB read the whole message list of a
+ * workspace through its campaigns: every campaign by ux_campaigns_public, each one's
+ * messages of the status by ix_outbound_campaign, all of them sorted to keep 51. On the
+ * bench data set (10,878 messages awaiting approval in one workspace) that was 103 ms a
+ * page of GET /v1/approvals; in ix_outbound_ws_status's order it is 0.4 ms. A campaign's
+ * messages are read by ix_outbound_campaign (campaign_id, status) and sorted: they are that
+ * campaign's alone (0.5 ms for 140; 5.5 ms by walking the workspace's). */
+#define MSG_FROM_WS "FROM outbound_messages m FORCE INDEX (ix_outbound_ws_status) "
+#define MSG_FROM_CAMPAIGN "FROM outbound_messages m FORCE INDEX (ix_outbound_campaign) "
 #define MSG_LIST_FILTER(status_test)                                                               \
-	"WHERE m.workspace_id = ? AND " status_test " AND ((1 << m.kind) & ?) <> 0 "               \
-	"AND (? = 0 OR m.campaign_id = ?) "
+	"WHERE m.workspace_id = ? AND " status_test " AND ((1 << m.kind) & ?) <> 0 "
+#define MSG_LIST_CAMPAIGN "AND m.campaign_id = ? "
 #define MSG_STATUS_MASK "((1 << m.status) & ?) <> 0"
 #define MSG_STATUS_ONE "m.status = ?"
 
@@ -239,46 +252,56 @@ status_one(unsigned mask, int64_t *st)
  * cursor) goes without the window's range, one condition less for the optimizer. */
 #define MSG_LIST_WINDOW "AND m.created_at <= ? AND (m.created_at < ? OR m.id < ?) "
 #define MSG_LIST_ORDER "ORDER BY m.created_at DESC, m.id DESC LIMIT ?"
-/* the four statements of a list whose columns are select: [one status][cursor] */
-#define MSG_LIST_SQLS(select)                                                                      \
+/* the eight statements of a list whose columns are cols, read from a message m and joins:
+ * [one status][campaign filter][cursor] */
+#define MSG_LIST_ONE(cols, joins, status_test)                                                     \
 	{                                                                                          \
-		{select MSG_LIST_FILTER(MSG_STATUS_MASK) MSG_LIST_ORDER,                           \
-		    select MSG_LIST_FILTER(MSG_STATUS_MASK) MSG_LIST_WINDOW MSG_LIST_ORDER},       \
+		{cols MSG_FROM_WS joins MSG_LIST_FILTER(status_test) MSG_LIST_ORDER,               \
+		    cols MSG_FROM_WS joins MSG_LIST_FILTER(status_test)                            \
+		        MSG_LIST_WINDOW MSG_LIST_ORDER},                                           \
 		{                                                                                  \
-			select MSG_LIST_FILTER(MSG_STATUS_ONE) MSG_LIST_ORDER,                     \
-			    select MSG_LIST_FILTER(MSG_STATUS_ONE) MSG_LIST_WINDOW MSG_LIST_ORDER  \
+			cols MSG_FROM_CAMPAIGN joins MSG_LIST_FILTER(status_test)                  \
+			    MSG_LIST_CAMPAIGN MSG_LIST_ORDER,                                      \
+			    cols MSG_FROM_CAMPAIGN joins MSG_LIST_FILTER(status_test)              \
+			        MSG_LIST_CAMPAIGN MSG_LIST_WINDOW MSG_LIST_ORDER                   \
 		}                                                                                  \
 	}
+#define MSG_LIST_SQLS(cols, joins)                                                                 \
+	{                                                                                          \
+		MSG_LIST_ONE(cols, joins, MSG_STATUS_MASK),                                        \
+		    MSG_LIST_ONE(cols, joins, MSG_STATUS_ONE)                                      \
+	}
 
-/* list_run binds the parameters of the filter, the window when the page has a cursor,
- * and the limit, and runs the statement of sql[one status][cursor]. */
+/* list_run binds the parameters of the filter, the campaign when it names one, the window
+ * when the page has a cursor, and the limit, and runs sql[one status][campaign][cursor]. */
 static lc_err
-list_run(struct db *db, const char *const sql[2][2], const struct store_msg_filter *f,
+list_run(struct db *db, const char *const sql[2][2][2], const struct store_msg_filter *f,
     struct db_rows *out)
 {
-	struct db_param p[9];
+	struct db_param p[8];
 	int64_t st;
 	int one = status_one(f->status_mask, &st), cursor = f->w.before_sql != NULL;
+	int campaign = f->campaign_id != 0;
 	size_t n = 0;
 
 	p[n++] = DB_I64(f->workspace_id);
 	p[n++] = DB_I64(st);
 	p[n++] = DB_I64(f->kind_mask);
-	p[n++] = DB_I64(f->campaign_id);
-	p[n++] = DB_I64(f->campaign_id);
+	if (campaign)
+		p[n++] = DB_I64(f->campaign_id);
 	if (cursor) {
 		p[n++] = DB_CSTR(f->w.before_sql);
 		p[n++] = DB_CSTR(f->w.before_sql);
 		p[n++] = DB_I64(f->w.before_id);
 	}
 	p[n++] = DB_I64(f->w.limit);
-	return db_query(db, sql[one][cursor], p, n, out);
+	return db_query(db, sql[one][campaign][cursor], p, n, out);
 }
 
 lc_err
 store_msg_list(struct db *db, const struct store_msg_filter *f, struct db_rows *out)
 {
-	static const char *const sql[2][2] = MSG_LIST_SQLS(MSG_SELECT);
+	static const char *const sql[2][2][2] = MSG_LIST_SQLS(MSG_COLUMNS("NULL"), MSG_JOINS);
 
 	return list_run(db, sql, f, out);
 }
@@ -286,12 +309,13 @@ store_msg_list(struct db *db, const struct store_msg_filter *f, struct db_rows *
 lc_err
 store_msg_list_brief(struct db *db, const struct store_msg_filter *f, struct db_rows *out)
 {
-#define MSG_BRIEF_SELECT                                                                           \
+#define MSG_BRIEF_COLUMNS                                                                          \
 	"SELECT m.id, m.public_id, m.kind, m.status, m.to_email, m.to_name, m.subject, "           \
 	"m.schedule_at, m.created_at, m.credits_reserved, m.held_reason, m.next_slot_at, "         \
-	"c.public_id, c.name FROM outbound_messages m JOIN campaigns c ON c.id = m.campaign_id "
-	static const char *const sql[2][2] = MSG_LIST_SQLS(MSG_BRIEF_SELECT);
-#undef MSG_BRIEF_SELECT
+	"c.public_id, c.name "
+	static const char *const sql[2][2][2] =
+	    MSG_LIST_SQLS(MSG_BRIEF_COLUMNS, "JOIN campaigns c ON c.id = m.campaign_id ");
+#undef MSG_BRIEF_COLUMNS
 
 	return list_run(db, sql, f, out);
 }
@@ -299,15 +323,35 @@ store_msg_list_brief(struct db *db, const struct store_msg_filter *f, struct db_
 lc_err
 store_msg_count(struct db *db, const struct store_msg_filter *f, int64_t *n)
 {
-	static const char *const sql[2] = {
-	    "SELECT COUNT(*) FROM outbound_messages m " MSG_LIST_FILTER(MSG_STATUS_MASK),
-	    "SELECT COUNT(*) FROM outbound_messages m " MSG_LIST_FILTER(MSG_STATUS_ONE)};
+	static const char *const sql[2][2] = {
+	    {"SELECT COUNT(*) " MSG_FROM_WS MSG_LIST_FILTER(MSG_STATUS_MASK),
+	        "SELECT COUNT(*) " MSG_FROM_CAMPAIGN MSG_LIST_FILTER(MSG_STATUS_MASK)
+	            MSG_LIST_CAMPAIGN},
+	    {"SELECT COUNT(*) " MSG_FROM_WS MSG_LIST_FILTER(MSG_STATUS_ONE),
+	        "SELECT COUNT(*) " MSG_FROM_CAMPAIGN MSG_LIST_FILTER(MSG_STATUS_ONE)
+	            MSG_LIST_CAMPAIGN}};
 	int64_t st;
-	int one = status_one(f->status_mask, &st);
-	struct db_param p[] = {DB_I64(f->workspace_id), DB_I64(st), DB_I64(f->kind_mask),
-	    DB_I64(f->campaign_id), DB_I64(f->campaign_id)};
+	int one = status_one(f->status_mask, &st), campaign = f->campaign_id != 0;
+	struct db_param p[] = {
+	    DB_I64(f->workspace_id), DB_I64(st), DB_I64(f->kind_mask), DB_I64(f->campaign_id)};
 
-	return db_query_i64(db, sql[one], p, sizeof(p) / sizeof(p[0]), n);
+	return db_query_i64(db, sql[one][campaign], p, campaign ? 4 : 3, n);
+}
+
+lc_err
+store_msg_waiting_count(
+    struct db *db, int64_t workspace_id, unsigned kind_mask, int64_t campaign_id, int64_t *n)
+{
+	/* the workspace's counts above 0, or one campaign's by the primary key: a row per
+	 * campaign and kind at most, however long the queue */
+	static const char *const sql[2] = {
+	    "SELECT COALESCE(SUM(n), 0) FROM approval_waiting FORCE INDEX (ix_waiting_open) "
+	    "WHERE workspace_id = ? AND n > 0 AND ((1 << kind) & ?) <> 0",
+	    "SELECT COALESCE(SUM(n), 0) FROM approval_waiting "
+	    "WHERE workspace_id = ? AND ((1 << kind) & ?) <> 0 AND campaign_id = ?"};
+	struct db_param p[] = {DB_I64(workspace_id), DB_I64(kind_mask), DB_I64(campaign_id)};
+
+	return db_query_i64(db, sql[campaign_id != 0], p, campaign_id != 0 ? 3 : 2, n);
 }
 
 lc_err

@@ -210,6 +210,13 @@ def sql(query):
     return [line.split("\t") for line in p.stdout.splitlines()]
 
 
+def worker_pid():
+    """The test stack's linkcamp-worker (a test that stops it, SIGSTOP, resumes it)."""
+    var = os.path.dirname(os.path.dirname(CONFIG))
+    with open(os.path.join(var, "run", "worker.pid")) as f:
+        return int(f.read().strip())
+
+
 MAILDIR = os.environ.get("LINKCAMP_MAILDIR", "")
 LOG_DIR = os.environ.get("LINKCAMP_LOG_DIR", "/tmp")
 

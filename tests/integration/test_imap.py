@@ -18,7 +18,7 @@ import uuid
 import pytest
 
 from conftest import (CONFIG, Tenant, assert_problem, config_value, sink_messages, sql,
-                      start_worker_process, stop_process, wait_for)
+                      start_worker_process, stop_process, wait_for, worker_pid)
 
 JSON = {"Content-Type": "application/json"}
 CAMPAIGN = "/v1/link-building/campaign"
@@ -455,11 +455,6 @@ class HostileImap:
     def close(self):
         self.stop = True
         self.sock.close()
-
-
-def worker_pid():
-    with open(os.path.join(VAR, "run", "worker.pid")) as f:
-        return int(f.read().strip())
 
 
 @pytest.mark.parametrize("mode", ["drop", "garbage", "huge", "flood", "trickle"])
