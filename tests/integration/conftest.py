@@ -7,6 +7,7 @@ real tool, never by writing SQL.
 """
 import json
 import os
+import signal
 import subprocess
 import uuid
 
@@ -215,6 +216,25 @@ def worker_pid():
     var = os.path.dirname(os.path.dirname(CONFIG))
     with open(os.path.join(var, "run", "worker.pid")) as f:
         return int(f.read().strip())
+
+
+def rows_read_by(gets):
+    """Runs each call of gets ({name: function}) with the worker stopped, so nothing else
+    reads, and returns {name: (MariaDB's Rows_read across the call, its result)}: what one
+    request reads, for tests that hold a list to its page rather than its history."""
+    def rows_read():
+        return int(sql("SHOW GLOBAL STATUS LIKE 'Rows_read'")[0][1])
+    pid = worker_pid()
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        out = {}
+        for name, get in gets.items():
+            before = rows_read()
+            result = get()
+            out[name] = (rows_read() - before, result)
+        return out
+    finally:
+        os.kill(pid, signal.SIGCONT)
 
 
 MAILDIR = os.environ.get("LINKCAMP_MAILDIR", "")

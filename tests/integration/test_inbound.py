@@ -7,7 +7,8 @@ import uuid
 
 import pytest
 
-from conftest import BIN, CONFIG, Api, Tenant, assert_problem, sink_messages, wait_for
+from conftest import (BIN, CONFIG, Api, Tenant, assert_problem, rows_read_by, sink_messages,
+                      wait_for)
 
 JSON = {"Content-Type": "application/json"}
 
@@ -213,3 +214,36 @@ def test_cli_exit_codes():
     assert pipe(b"")[0] == 65
     assert pipe(b"\x00\x01\x02 not a mail at all")[0] in (0, 65)
     assert pipe(b"x" * (11 * 1024 * 1024))[0] == 65
+
+
+def test_a_campaigns_replies_are_read_by_its_index():
+    """A campaign's inbound list and its total read that campaign's mail (ix_inbound_campaign),
+    not the workspace's: with one statement for "any campaign" and "this one", a page
+    walked the workspace's mail until it had found its 50, and the count read all of it
+    (docs/first-reads.md, "The inbound list")."""
+    t = Tenant()
+    tag = uuid.uuid4().hex[:8]
+    people = [f"p{i}.{tag}@replies.example" for i in range(3)]
+    cid = t.campaign(name="replies " + tag, prospects=[
+        {"domain": "replies.example", "contactName": f"P {i}", "contactEmail": e}
+        for i, e in enumerate(people)])
+    mailto = {"Content-Type": "message/rfc822"}
+    for e in people:  # matched by sender
+        raw, _ = reply_mail(e, "outreach@agency.example", "about your email")
+        assert t.api.post("/v1/link-building/inbound", data=raw.encode(), headers=mailto).json()[
+            "campaignId"] == cid
+    for i in range(200):  # the rest of the workspace's mail: strangers, unmatched
+        raw, _ = reply_mail(f"s{i}.{tag}@elsewhere.example", "outreach@agency.example", "hello")
+        assert t.api.post("/v1/link-building/inbound", data=raw.encode(), headers=mailto).status_code == 201
+    reads = rows_read_by({
+        "campaign": lambda: t.api.get("/v1/link-building/inbound", query=f"campaignId={cid}&limit=50"),
+        "its replies": lambda: t.api.get("/v1/link-building/inbound",
+                                         query=f"campaignId={cid}&class=reply&matched=true&limit=2"),
+        "workspace": lambda: t.api.get("/v1/link-building/inbound", query="limit=50")})
+    for name, (n, r) in reads.items():
+        assert r.status_code == 200, (name, r.text)
+    assert reads["campaign"][1].json()["total"] == 3
+    assert reads["its replies"][1].json()["total"] == 3 and reads["its replies"][1].json()["nextCursor"]
+    assert reads["workspace"][1].json()["total"] == 203
+    # three messages, each with its campaign and prospect, and their count: not the 203
+    assert reads["campaign"][0] < 40 and reads["its replies"][0] < 40, {k: n for k, (n, _) in reads.items()}
