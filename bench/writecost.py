@@ -28,6 +28,12 @@ workspace: the demo's data, which tests read, is untouched.
 
   bench/writecost.py --instance writes --port 22080 --class send,approve -n 500
   bench/writecost.py --instance writes --port 22080 --trace
+
+--statements adds, under each class, what each statement cost MariaDB: how many times a
+request ran it and its mean time inside the server (performance_schema's
+prepared_statements_instances, so the stack's MariaDB must run with performance_schema:
+`LINKCAMP_DB_PERFORMANCE_SCHEMA=yes scripts/dev stack-start ...`, which costs MariaDB
+some CPU of its own: compare classes within one such run, not with a run without it).
 """
 import argparse
 import http.client
@@ -250,12 +256,34 @@ def run(st, reqs):
     return codes
 
 
-def measure(st, klass, reqs):
+def statement_times(st):
+    """{statement: (executions, picoseconds)} of the prepared statements MariaDB holds, summed
+    over its connections (performance_schema.prepared_statements_instances)."""
+    rows = st.sql("SELECT SQL_TEXT, SUM(COUNT_EXECUTE), SUM(SUM_TIMER_EXECUTE) "
+                  "FROM performance_schema.prepared_statements_instances GROUP BY SQL_TEXT")
+    return {r[0]: (int(r[1]), int(r[2])) for r in rows}
+
+
+def statement_costs(before, after, n):
+    """The statements a run executed, costliest first: (per request, µs each, SQL)."""
+    out = []
+    for text, (count, ps) in after.items():
+        c0, p0 = before.get(text, (0, 0))
+        if count > c0:
+            out.append(((count - c0) / n, (ps - p0) / (count - c0) / 1e6, text))
+    return sorted(out, key=lambda x: -x[0] * x[1])
+
+
+def measure(st, klass, reqs, statements=False):
     db, app = st.pid("mariadb"), st.pid("fcgi")
+    t0 = statement_times(st) if statements else None
     s0, d0, a0 = st.status(), ticks(db), ticks(app)
     codes = run(st, reqs)
     time.sleep(1)  # what MariaDB does after the last COMMIT (its purge) belongs to the run
     d1, a1, s1 = ticks(db), ticks(app), st.status()
+    if statements:
+        for per, us, text in statement_costs(t0, statement_times(st), len(reqs)):
+            print("  %5.2f x %6.0f us  %s" % (per, us, text[:150]))
     n, hz = len(reqs), os.sysconf("SC_CLK_TCK")
     # the second SHOW counts itself (and the first's statement is in s0 already)
     q = (s1["Questions"] - s0["Questions"] - 1) / n
@@ -304,12 +332,19 @@ def main():
     ap.add_argument("--trace", action="store_true",
                     help="print the statements of one request of each class instead")
     ap.add_argument("--json", help="also write the results to this file")
+    ap.add_argument("--statements", action="store_true",
+                    help="also print, per class, each statement's executions a request and "
+                         "MariaDB's time for one (performance_schema: start the stack with "
+                         "LINKCAMP_DB_PERFORMANCE_SCHEMA=yes)")
     a = ap.parse_args()
     classes = [c for c in a.classes.split(",") if c]
     for c in classes:
         if c not in CLASSES:
             ap.error("unknown class %r" % c)
     st = Stack(a.instance, a.port)
+    if a.statements and st.sql("SELECT @@performance_schema")[0][0] != "1":
+        sys.exit("bench/writecost.py: --statements needs MariaDB's performance_schema: restart "
+                 "the stack with LINKCAMP_DB_PERFORMANCE_SCHEMA=yes")
     plan = Plan(st, 1 if a.trace else a.n)
     worker = st.pid("worker")
     os.kill(worker, signal.SIGSTOP)
@@ -326,7 +361,7 @@ def main():
                         print("  %s" % s if cmd == "Execute" else "  [%s] %s" % (cmd, s))
                 plan.n = 1
                 continue
-            r = measure(st, c, reqs)
+            r = measure(st, c, reqs, a.statements)
             results.append(r)
             print("%-8s n=%-4d codes=%-16s questions/req %-6.2f stmt_execute/req %-6.2f "
                   "mariadb us/req %-5d fcgi us/req %d" % (
