@@ -7,6 +7,7 @@
 
 #include "core/counts.h"
 #include "core/funnel.h"
+#include "core/inbound_view.h"
 #include "core/sending.h"
 #include "db/store_accounts.h"
 #include "db/store_counts.h"
@@ -37,7 +38,7 @@ struct ws_run {
 
 /* The rows of one workspace, read in one transaction. */
 struct ws_rows {
-	struct db_rows kws, ktot, kcmp, kwait, rel, tot, wait, ledger;
+	struct db_rows kws, ktot, kcmp, kwait, kin, rel, tot, wait, in, ledger;
 };
 
 static lc_err found(struct ws_run *, const char *, const char *, int64_t, int64_t);
@@ -77,7 +78,10 @@ found(struct ws_run *r, const char *where, const char *what, int64_t kept, int64
  * rows, so a difference is never a write in progress. The counts are locked in the order
  * the writers take them — a campaign's row, the queue's counts, then the workspace's row
  * (a send: the campaign FOR UPDATE first, the workspace's credits and data version later)
- * — so a repair and a writer wait for each other rather than deadlock. */
+ * — so a repair and a writer wait for each other rather than deadlock. The counts of
+ * inbound mail come after the queue's: the one writer that takes them first (a received
+ * message, counted as it is stored) may meet a repair in a deadlock, which MariaDB ends by
+ * rolling one back and db_tx runs again. */
 static lc_err
 read_rows(struct db *db, const struct ws_run *r, struct ws_rows *w)
 {
@@ -85,11 +89,13 @@ read_rows(struct db *db, const struct ws_run *r, struct ws_rows *w)
 
 	if ((e = store_counts_kept_campaigns(db, r->ws, r->repair, &w->kcmp)) != LC_OK ||
 	    (e = store_counts_kept_waiting(db, r->ws, r->repair, &w->kwait)) != LC_OK ||
+	    (e = store_counts_kept_inbound(db, r->ws, r->repair, &w->kin)) != LC_OK ||
 	    (e = store_counts_kept_totals(db, r->ws, r->repair, &w->ktot)) != LC_OK ||
 	    (e = store_counts_kept_workspace(db, r->ws, r->repair, &w->kws)) != LC_OK ||
 	    (e = store_counts_of_relationships(db, r->ws, &w->rel)) != LC_OK ||
 	    (e = store_counts_of_campaigns(db, r->ws, &w->tot)) != LC_OK ||
 	    (e = store_counts_of_waiting(db, r->ws, &w->wait)) != LC_OK ||
+	    (e = store_counts_of_inbound(db, r->ws, &w->in)) != LC_OK ||
 	    (e = store_counts_of_ledger(db, r->ws, &w->ledger)) != LC_OK)
 		return e;
 	return w->kws.nrows == 1 ? LC_OK : LC_ENOTFOUND;
@@ -102,9 +108,11 @@ free_rows(struct ws_rows *w)
 	db_rows_free(&w->ktot);
 	db_rows_free(&w->kcmp);
 	db_rows_free(&w->kwait);
+	db_rows_free(&w->kin);
 	db_rows_free(&w->rel);
 	db_rows_free(&w->tot);
 	db_rows_free(&w->wait);
+	db_rows_free(&w->in);
 	db_rows_free(&w->ledger);
 }
 
@@ -248,6 +256,23 @@ waiting_differs(struct db *db, struct ws_run *r, const struct ws_rows *w, long l
 	return e;
 }
 
+/* inbound_differs: inbound_counts against the workspace's inbound mail, by campaign and
+ * class and match. */
+static lc_err
+inbound_differs(struct db *db, struct ws_run *r, const struct ws_rows *w, long long campaign,
+    long long class_matched, int64_t kept, int64_t counted)
+{
+	char what[64];
+	lc_err e;
+
+	snprintf(what, sizeof(what), "inbound mail (%s, %s)",
+	    inbound_class_name((unsigned)(class_matched / 2)),
+	    class_matched % 2 ? "matched" : "unmatched");
+	if ((e = found(r, campaign_public(w, campaign), what, kept, counted)) == LC_OK && r->repair)
+		e = store_counts_set_inbound(db, r->ws, campaign, (unsigned)class_matched, counted);
+	return e;
+}
+
 /* The workspace's own kept counts, in the order of store_counts_set_workspace's values:
  * the CRM's totals (kept by the relationship writers) and the credits (kept by the
  * statement of every ledger entry; the ledger is what the money is, sql/002). */
@@ -284,6 +309,8 @@ ws_counts(struct db *db, void *arg)
 		e = compare_campaigns(db, r, &w);
 	if (e == LC_OK)
 		e = compare_pairs(db, r, &w, &w.kwait, &w.wait, waiting_differs);
+	if (e == LC_OK)
+		e = compare_pairs(db, r, &w, &w.kin, &w.in, inbound_differs);
 	/* the workspace's row last: it moves the data version once for all the repairs */
 	if (e == LC_OK && r->repair && r->n > 0)
 		e = store_counts_set_workspace(db, r->ws, counted);

@@ -2,7 +2,8 @@
  * that set them (store_counts.h). Every read is one workspace's index range: the kept
  * counts by their primary keys or ix_campaigns_ws_created, the rows by
  * ix_relationships_ws_created, ix_campaigns_ws_status, ix_outbound_ws_status (covering:
- * workspace_id, status, created_at, id, kind, campaign_id) and ix_ledger_ws. */
+ * workspace_id, status, created_at, id, kind, campaign_id), ix_inbound_ws (covering:
+ * class, campaign_id, relationship_id) and ix_ledger_ws. */
 #include <string.h>
 
 #include "db/store_accounts.h"
@@ -80,6 +81,16 @@ store_counts_kept_waiting(struct db *db, int64_t ws, int lock, struct db_rows *o
 }
 
 lc_err
+store_counts_kept_inbound(struct db *db, int64_t ws, int lock, struct db_rows *out)
+{
+	static const char *const sql[2] =
+	    BOTH("SELECT campaign_id, klass * 2 + matched, n FROM inbound_counts "
+	         "WHERE workspace_id = ? ORDER BY campaign_id, klass, matched");
+
+	return kept(db, sql, ws, lock, out);
+}
+
+lc_err
 store_counts_of_relationships(struct db *db, int64_t ws, struct db_rows *out)
 {
 	/* sent (3) and opened (4) are the statuses contacted_count counts (migration 011) */
@@ -107,6 +118,16 @@ store_counts_of_waiting(struct db *db, int64_t ws, struct db_rows *out)
 	    "SELECT campaign_id, kind, COUNT(*) FROM outbound_messages "
 	    "FORCE INDEX (ix_outbound_ws_status) WHERE workspace_id = ? AND status = 0 "
 	    "GROUP BY campaign_id, kind ORDER BY campaign_id, kind";
+	return of_workspace(db, sql, ws, out);
+}
+
+lc_err
+store_counts_of_inbound(struct db *db, int64_t ws, struct db_rows *out)
+{
+	static const char sql[] =
+	    "SELECT COALESCE(campaign_id, 0) AS c, klass * 2 + (relationship_id IS NOT NULL) AS k, "
+	    "COUNT(*) FROM inbound_messages FORCE INDEX (ix_inbound_ws) WHERE workspace_id = ? "
+	    "GROUP BY c, k ORDER BY c, k";
 	return of_workspace(db, sql, ws, out);
 }
 
@@ -162,4 +183,17 @@ store_counts_set_waiting(struct db *db, int64_t ws, int64_t campaign_id, unsigne
 	struct db_param p[] = {DB_I64(ws), DB_I64(campaign_id), DB_I64(kind), DB_I64(n)};
 
 	return db_exec(db, sql, p, 4, NULL, NULL);
+}
+
+lc_err
+store_counts_set_inbound(
+    struct db *db, int64_t ws, int64_t campaign_id, unsigned class_matched, int64_t n)
+{
+	static const char sql[] =
+	    "INSERT INTO inbound_counts (workspace_id, campaign_id, klass, matched, n) "
+	    "VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE n = VALUES(n)";
+	struct db_param p[] = {DB_I64(ws), DB_I64(campaign_id), DB_I64(class_matched / 2),
+	    DB_I64(class_matched % 2), DB_I64(n)};
+
+	return db_exec(db, sql, p, 5, NULL, NULL);
 }

@@ -14,8 +14,8 @@ enum { CWS_COL_ID, CWS_COL_PUBLIC };
 lc_err store_counts_workspaces(
     struct db *db, int64_t after_id, unsigned limit, struct db_rows *out);
 
-/* The kept totals and queue counts and the rows they count (KTOT, KWAIT, CTOT, CWAIT
- * below) share one shape, two keys and a number, sorted by the keys: core compares them
+/* The kept totals and queue counts and the rows they count (KTOT, KWAIT, KIN, CTOT,
+ * CWAIT, CIN below) share one shape, two keys and a number, sorted by the keys: core compares them
  * by these columns. */
 enum { PAIR_COL_K1, PAIR_COL_K2, PAIR_COL_N };
 
@@ -41,6 +41,9 @@ lc_err store_counts_kept_campaigns(struct db *db, int64_t ws, int lock, struct d
 /* approval_waiting, by campaign id and kind */
 enum { KWAIT_COL_CAMPAIGN, KWAIT_COL_KIND, KWAIT_COL_N };
 lc_err store_counts_kept_waiting(struct db *db, int64_t ws, int lock, struct db_rows *out);
+/* inbound_counts, by campaign id (0: none) and class * 2 + matched */
+enum { KIN_COL_CAMPAIGN, KIN_COL_CLASS_MATCHED, KIN_COL_N };
+lc_err store_counts_kept_inbound(struct db *db, int64_t ws, int lock, struct db_rows *out);
 
 /* What the rows say. The workspace's relationships grouped by campaign, funnel facts and
  * whether they count as contacted (sent or opened, migration 011), by campaign id. */
@@ -52,6 +55,9 @@ lc_err store_counts_of_campaigns(struct db *db, int64_t ws, struct db_rows *out)
 /* its messages awaiting approval by campaign id and kind */
 enum { CWAIT_COL_CAMPAIGN, CWAIT_COL_KIND, CWAIT_COL_N };
 lc_err store_counts_of_waiting(struct db *db, int64_t ws, struct db_rows *out);
+/* its inbound mail by campaign id (0: none) and class * 2 + matched */
+enum { CIN_COL_CAMPAIGN, CIN_COL_CLASS_MATCHED, CIN_COL_N };
+lc_err store_counts_of_inbound(struct db *db, int64_t ws, struct db_rows *out);
 /* its credit ledger's sums: what the balance and the reservations are (sql/002: always
  * equal to workspaces.credits_balance and credits_reserved) */
 enum { CLED_COL_BALANCE, CLED_COL_RESERVED };
@@ -66,5 +72,8 @@ lc_err store_counts_set_total(struct db *db, int64_t ws, unsigned type, unsigned
 lc_err store_counts_set_campaign(struct db *db, int64_t campaign_id, const int64_t v[6]);
 lc_err store_counts_set_waiting(
     struct db *db, int64_t ws, int64_t campaign_id, unsigned kind, int64_t n);
+/* class_matched: class * 2 + matched, as the readers above give it */
+lc_err store_counts_set_inbound(
+    struct db *db, int64_t ws, int64_t campaign_id, unsigned class_matched, int64_t n);
 
 #endif

@@ -6,6 +6,8 @@
 #include "util/timefmt.h"
 
 static size_t in_filter(const struct store_inbound_filter *, struct db_param *);
+static lc_err counted_move(struct db *, int64_t, int64_t, unsigned, int, int);
+static lc_err counted_move_row(struct db *, int64_t, int);
 
 #define IN_SELECT_COLUMNS                                                                          \
 	"SELECT i.id, i.public_id, i.workspace_id, c.public_id, r.public_id, o.public_id, "        \
@@ -20,6 +22,35 @@ static size_t in_filter(const struct store_inbound_filter *, struct db_param *);
 	"LEFT JOIN outbound_messages o ON o.id = i.outbound_id "                                   \
 	"LEFT JOIN outbound_messages a ON a.id = i.auto_response_id "
 #define IN_SELECT IN_SELECT_COLUMNS "FROM inbound_messages i " IN_JOINS
+
+/* counted_move moves the list's kept count of a workspace's mail of one campaign (0:
+ * none), class and match by delta (inbound_counts, sql/190). */
+static lc_err
+counted_move(struct db *db, int64_t ws, int64_t campaign, unsigned klass, int matched, int delta)
+{
+	static const char sql[] =
+	    "INSERT INTO inbound_counts (workspace_id, campaign_id, klass, matched, n) "
+	    "VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE n = n + VALUES(n)";
+	struct db_param p[] = {
+	    DB_I64(ws), DB_I64(campaign), DB_I64(klass), DB_I64(matched != 0), DB_I64(delta)};
+
+	return db_exec(db, sql, p, 5, NULL, NULL);
+}
+
+/* counted_move_row moves the kept count message id is counted in by delta, read from its
+ * row as it stands in this transaction (a caller that holds its lock). */
+static lc_err
+counted_move_row(struct db *db, int64_t id, int delta)
+{
+	static const char sql[] =
+	    "INSERT INTO inbound_counts (workspace_id, campaign_id, klass, matched, n) "
+	    "SELECT workspace_id, COALESCE(campaign_id, 0), klass, relationship_id IS NOT NULL, ? "
+	    "FROM inbound_messages WHERE id = ? AND workspace_id IS NOT NULL "
+	    "ON DUPLICATE KEY UPDATE n = n + VALUES(n)";
+	struct db_param p[] = {DB_I64(delta), DB_I64(id)};
+
+	return db_exec(db, sql, p, 2, NULL, NULL);
+}
 
 lc_err
 store_inbound_insert(struct db *db, const struct store_inbound_new *m, uint64_t *id)
@@ -41,8 +72,12 @@ store_inbound_insert(struct db *db, const struct store_inbound_new *m, uint64_t 
 	    DB_CSTR(m->now_sql), DB_I64(m->raw_size), OPT_S(m->ooo_return)};
 #undef OPT_I
 #undef OPT_S
+	lc_err e = db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, id);
 
-	return db_exec(db, sql, p, sizeof(p) / sizeof(p[0]), NULL, id);
+	if (e != LC_OK || m->workspace_id == 0)
+		return e; /* mail of no workspace is in no workspace's list */
+	return counted_move(
+	    db, m->workspace_id, m->campaign_id, m->klass, m->relationship_id != 0, 1);
 }
 
 lc_err
@@ -123,8 +158,13 @@ store_inbound_list(struct db *db, const struct store_inbound_filter *f, struct d
 lc_err
 store_inbound_count(struct db *db, const struct store_inbound_filter *f, int64_t *n)
 {
-	static const char *const sql[2] = {"SELECT COUNT(*) " IN_FROM_WS IN_FILTER,
-	    "SELECT COUNT(*) " IN_FROM_CAMPAIGN IN_FILTER IN_CAMPAIGN};
+	/* the kept counts (sql/190): a row per campaign, class and match of the workspace by
+	 * its primary key, or of one campaign */
+	static const char *const sql[2] = {
+	    "SELECT COALESCE(SUM(n), 0) FROM inbound_counts WHERE workspace_id = ? "
+	    "AND ((1 << klass) & ?) <> 0 AND (? = -1 OR matched = ?)",
+	    "SELECT COALESCE(SUM(n), 0) FROM inbound_counts WHERE workspace_id = ? "
+	    "AND ((1 << klass) & ?) <> 0 AND (? = -1 OR matched = ?) AND campaign_id = ?"};
 	struct db_param p[5];
 	size_t np = in_filter(f, p);
 
@@ -307,6 +347,14 @@ store_triage_set(struct db *db, int64_t id, int64_t campaign_id, int64_t rel_id,
 	struct db_param p[] = {rel_id ? DB_I64(campaign_id) : DB_NULL,
 	    rel_id ? DB_I64(rel_id) : DB_NULL, rel_id ? DB_I64(rel_id) : DB_NULL, DB_I64(decision),
 	    DB_CSTR(by), DB_CSTR(now_sql), DB_I64(id)};
+	lc_err e;
 
-	return db_exec(db, sql, p, 7, NULL, NULL);
+	/* a match moves the mail to its campaign and prospect: out of the count it was in
+	 * before the UPDATE, into the one it is in after (the same one when the UPDATE found
+	 * it decided already and changed nothing) */
+	if (rel_id && (e = counted_move_row(db, id, -1)) != LC_OK)
+		return e;
+	if ((e = db_exec(db, sql, p, 7, NULL, NULL)) != LC_OK || rel_id == 0)
+		return e;
+	return counted_move_row(db, id, 1);
 }

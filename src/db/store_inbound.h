@@ -16,6 +16,8 @@ struct store_inbound_new {
 	const char *ooo_return; /* "YYYY-MM-DD" or NULL */
 	size_t raw_size;
 };
+/* store_inbound_insert stores a received message and, when it has a workspace, counts it
+ * in that workspace's inbound_counts. Database errors (a duplicate dedupe_key included). */
 lc_err store_inbound_insert(struct db *db, const struct store_inbound_new *m, uint64_t *id);
 /* store_inbound_by_dedupe returns (id, public_id) of an already stored message. */
 lc_err store_inbound_by_dedupe(struct db *db, const char *key, struct db_rows *out);
@@ -62,6 +64,10 @@ struct store_inbound_filter {
 	struct store_window w; /* the page: cursor and rows to read */
 };
 lc_err store_inbound_list(struct db *db, const struct store_inbound_filter *f, struct db_rows *out);
+/* store_inbound_count counts what f selects from the counts kept per workspace, campaign,
+ * class and match (inbound_counts, sql/190), which store_inbound_insert and
+ * store_triage_set move with the mail they write: a row per campaign and class, never one
+ * per message. Database errors. */
 lc_err store_inbound_count(struct db *db, const struct store_inbound_filter *f, int64_t *n);
 
 /* Triage of unmatched mail (sql/081_inbound_triage.sql): the waiting messages of a
@@ -72,6 +78,9 @@ lc_err store_triage_list(
 lc_err store_triage_count(struct db *db, int64_t workspace_id, int64_t *n);
 lc_err store_inbound_get_locked(
     struct db *db, int64_t workspace_id, const char *public_id, struct db_rows *out);
+/* store_triage_set records the decision on message id, still undecided, whose lock the
+ * caller holds; rel_id != 0 matches it to that prospect of campaign_id and moves it
+ * between the kept counts of the workspace's mail. Database errors. */
 lc_err store_triage_set(struct db *db, int64_t id, int64_t campaign_id, int64_t rel_id,
     unsigned decision, const char *by, const char *now_sql);
 

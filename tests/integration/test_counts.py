@@ -101,6 +101,40 @@ def test_each_count_gone_wrong_is_named_and_the_repair_reaches_the_answers():
     assert counts(t.ws2)[0] == 0  # the other workspace was never touched
 
 
+def test_inbound_counts_gone_wrong_are_named_and_set_back():
+    """The inbound list's counts (inbound_counts, sql/190): one spoiled, one missing, one
+    for mail that is not there; the list's total follows the repair."""
+    t = Tenant()
+    tag = uuid.uuid4().hex[:8]
+    who = f"ann.{tag}@replies.example"
+    cid = t.campaign(prospects=[{"domain": "replies.example", "contactName": "Ann",
+                                 "contactEmail": who}])
+    mail = {"Content-Type": "message/rfc822"}
+    for frm in (who, f"stranger.{tag}@elsewhere.example"):
+        raw = (f"From: <{frm}>\r\nTo: sam@agency.example\r\nSubject: hello\r\n"
+               f"Message-ID: <{uuid.uuid4().hex}@p.example>\r\n\r\nHello.\r\n")
+        assert t.api.post("/v1/link-building/inbound", data=raw.encode(), headers=mail).status_code == 201
+    ws_id = sql(f"SELECT id FROM workspaces WHERE public_id = '{t.ws}'")[0][0]
+    c_id = sql(f"SELECT id FROM campaigns WHERE public_id = '{cid}'")[0][0]
+    assert counts(t.ws)[0] == 0
+    assert t.api.get("/v1/link-building/inbound", query=f"campaignId={cid}").json()["total"] == 1
+    sql(f"UPDATE inbound_counts SET n = n + 4 WHERE workspace_id = {ws_id} AND campaign_id = {c_id}")
+    sql(f"DELETE FROM inbound_counts WHERE workspace_id = {ws_id} AND campaign_id = 0")
+    sql(f"INSERT INTO inbound_counts VALUES ({ws_id}, {c_id}, 2, 1, 3)")  # bounces never received
+    assert t.api.get("/v1/link-building/inbound", query=f"campaignId={cid}").json()["total"] == 8
+    rc, out, err = counts(t.ws)
+    assert rc == 1 and err == "", out + err
+    lines = out.splitlines()
+    assert f"{t.ws} {cid} inbound mail (reply, matched): kept 5, the rows say 1" in lines, out
+    assert f"{t.ws} (no campaign) inbound mail (reply, unmatched): kept 0, the rows say 1" in lines, out
+    assert f"{t.ws} {cid} inbound mail (bounce, matched): kept 3, the rows say 0" in lines, out
+    rc, out, err = counts("--repair", t.ws)
+    assert (rc, err) == (0, ""), out + err
+    assert counts(t.ws)[0] == 0
+    assert t.api.get("/v1/link-building/inbound", query=f"campaignId={cid}").json()["total"] == 1
+    assert t.api.get("/v1/link-building/inbound", query="matched=false").json()["total"] == 1
+
+
 def test_credits_that_disagree_with_the_ledger_are_named_and_set_to_it():
     """The ledger is what the money is (sql/002: its sums are the balance and the
     reservations, always); a balance written beside it is found and set back."""

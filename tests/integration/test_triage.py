@@ -81,6 +81,11 @@ def test_match_match_and_unsubscribe_dismiss():
     # the decision stays on the message
     assert t.api.get(f"/v1/link-building/inbound/{m3}").json()["triage"]["decision"] == "dismiss"
     assert_problem(t.api.post(f"/v1/inbound/unmatched/{m1}/dismiss"), 409, "already_decided")
+    # the inbound list's totals (kept counts, sql/190) moved with the matches: two matched,
+    # the dismissed one still unmatched, and a refused decision moved nothing
+    inbound = {q: t.api.get("/v1/link-building/inbound", query=q).json()["total"]
+               for q in ("matched=true", "matched=false", "limit=1")}
+    assert inbound == {"matched=true": 2, "matched=false": 1, "limit=1": 3}, inbound
 
 
 def test_refusals_and_workspace_walls():

@@ -60,6 +60,25 @@ def test_waiting_counts_equal_the_messages_awaiting_approval():
     assert bad == [], bad
 
 
+def test_inbound_counts_equal_the_inbound_mail():
+    """The inbound list's counts (inbound_counts, sql/190) equal the workspaces' inbound mail
+    by campaign, class and match, whatever moved them: mail piped, posted and read over
+    IMAP, bounces, replies matched by hand in triage."""
+    assert int(sql("SELECT COUNT(*) FROM inbound_messages WHERE workspace_id IS NOT NULL")[0][0]) > 10
+    bad = sql("SELECT g.workspace_id, g.c, g.klass, g.m, g.n, k.n FROM "
+              "(SELECT workspace_id, COALESCE(campaign_id, 0) AS c, klass, "
+              " relationship_id IS NOT NULL AS m, COUNT(*) AS n FROM inbound_messages "
+              " WHERE workspace_id IS NOT NULL GROUP BY workspace_id, c, klass, m) g "
+              "LEFT JOIN inbound_counts k ON k.workspace_id = g.workspace_id AND "
+              " k.campaign_id = g.c AND k.klass = g.klass AND k.matched = g.m "
+              "WHERE k.n IS NULL OR k.n <> g.n "
+              "UNION ALL SELECT k.workspace_id, k.campaign_id, k.klass, k.matched, NULL, k.n "
+              "FROM inbound_counts k WHERE k.n <> (SELECT COUNT(*) FROM inbound_messages i "
+              " WHERE i.workspace_id = k.workspace_id AND COALESCE(i.campaign_id, 0) = "
+              " k.campaign_id AND i.klass = k.klass AND (i.relationship_id IS NOT NULL) = k.matched)")
+    assert bad == [], bad
+
+
 def test_campaign_pending_approvals_equal_the_messages_awaiting_approval():
     """A campaign's pending approvals (its answer's counter, kept by the approval events)
     agree with the queue's counts and the messages: the two counters serve two readers
