@@ -110,9 +110,9 @@ store_inbound_get(struct db *db, int64_t workspace_id, const char *public_id, st
 /* The list and its count name their index, and a campaign filter has statements of its
  * own: with one "(? = 0 OR i.campaign_id = ?)" for both, a campaign's page walked the
  * workspace's mail until it found its 50, and the count of a workspace holding half the
- * table was a scan of the whole table. ix_inbound_ws and ix_inbound_campaign (190) hold
- * the class, campaign and match the filter tests, so no row is fetched to test them and
- * the count reads the index alone. [campaign filter] */
+ * table was a scan of the whole table (the count now reads inbound_counts).
+ * ix_inbound_ws and ix_inbound_campaign (190) hold the class, campaign and match the
+ * filter tests, so no row is fetched to test them. [campaign filter] */
 #define IN_FILTER                                                                                  \
 	"WHERE i.workspace_id = ? AND ((1 << i.klass) & ?) <> 0 "                                  \
 	"AND (? = -1 OR (i.relationship_id IS NOT NULL) = ?) "
