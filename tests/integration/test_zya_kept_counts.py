@@ -64,7 +64,8 @@ def test_inbound_counts_equal_the_inbound_mail():
     """The inbound list's counts (inbound_counts, sql/190) equal the workspaces' inbound mail
     by campaign, class and match, whatever moved them: mail piped, posted and read over
     IMAP, bounces, replies matched by hand in triage."""
-    assert int(sql("SELECT COUNT(*) FROM inbound_messages WHERE workspace_id IS NOT NULL")[0][0]) > 10
+    # not vacuous: the full suite stores hundreds, the cluster's subset (scripts/cluster) a few
+    assert int(sql("SELECT COUNT(*) FROM inbound_messages WHERE workspace_id IS NOT NULL")[0][0]) > 0
     bad = sql("SELECT g.workspace_id, g.c, g.klass, g.m, g.n, k.n FROM "
               "(SELECT workspace_id, COALESCE(campaign_id, 0) AS c, klass, "
               " relationship_id IS NOT NULL AS m, COUNT(*) AS n FROM inbound_messages "
