@@ -154,18 +154,6 @@ brief_from_row(const struct db_rows *r, size_t i, void *item)
 static const struct page_spec brief_spec = {
     sizeof(struct msg_brief), brief_from_row, PAGE_KEY(struct msg_brief, created_ms, id)};
 
-/* list_total counts what filter f selects. Messages awaiting approval, the queue's default
- * view, are counted by the kept counts (a row per campaign and kind); other statuses by
- * their index entries. */
-static lc_err
-list_total(struct core *core, const struct store_msg_filter *f, int64_t *n)
-{
-	if (f->status_mask == 1u << MS_AWAITING_APPROVAL)
-		return store_msg_waiting_count(
-		    core->db, f->workspace_id, f->kind_mask, f->campaign_id, n);
-	return store_msg_count(core->db, f, n);
-}
-
 /* list_page reads the page q asks for, whole messages or (brief) struct msg_brief: one
  * filter, window and count for both. */
 static lc_err
@@ -190,7 +178,8 @@ list_page(struct core *core, const struct principal *who, const struct approval_
 	page_window(&f.w, before, q->limit, q->has_cursor, q->cursor_ms, q->cursor_id);
 	e = brief ? store_msg_list_brief(core->db, &f, &page->rows)
 	          : store_msg_list(core->db, &f, &page->rows);
-	if (e != LC_OK || (!q->no_total && (e = list_total(core, &f, &page->total)) != LC_OK) ||
+	if (e != LC_OK ||
+	    (!q->no_total && (e = store_msg_count(core->db, &f, &page->total)) != LC_OK) ||
 	    (e = page_build(page, q->limit, brief ? &brief_spec : &spec)) != LC_OK)
 		page_free(page);
 	return e;

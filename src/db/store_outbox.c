@@ -11,6 +11,7 @@
 #define AWAITING_BIT (1u << AWAITING)
 
 static lc_err waiting_move(struct db *, int64_t, int);
+static lc_err waiting_count(struct db *, const struct store_msg_filter *, int64_t *);
 static lc_err batch_read(struct db *, const char *, const int64_t *, size_t, struct db_rows *);
 static lc_err status_move(
     struct db *, const char *, struct db_param *, size_t, int64_t, unsigned, unsigned, uint64_t *);
@@ -320,6 +321,23 @@ store_msg_list_brief(struct db *db, const struct store_msg_filter *f, struct db_
 	return list_run(db, sql, f, out);
 }
 
+/* waiting_count counts f's messages awaiting approval from approval_waiting. */
+static lc_err
+waiting_count(struct db *db, const struct store_msg_filter *f, int64_t *n)
+{
+	/* the workspace's counts above 0, or one campaign's by the primary key: a row per
+	 * campaign and kind at most, however long the queue */
+	static const char *const sql[2] = {
+	    "SELECT COALESCE(SUM(n), 0) FROM approval_waiting FORCE INDEX (ix_waiting_open) "
+	    "WHERE workspace_id = ? AND n > 0 AND ((1 << kind) & ?) <> 0",
+	    "SELECT COALESCE(SUM(n), 0) FROM approval_waiting "
+	    "WHERE workspace_id = ? AND ((1 << kind) & ?) <> 0 AND campaign_id = ?"};
+	struct db_param p[] = {
+	    DB_I64(f->workspace_id), DB_I64(f->kind_mask), DB_I64(f->campaign_id)};
+
+	return db_query_i64(db, sql[f->campaign_id != 0], p, f->campaign_id != 0 ? 3 : 2, n);
+}
+
 lc_err
 store_msg_count(struct db *db, const struct store_msg_filter *f, int64_t *n)
 {
@@ -335,23 +353,9 @@ store_msg_count(struct db *db, const struct store_msg_filter *f, int64_t *n)
 	struct db_param p[] = {
 	    DB_I64(f->workspace_id), DB_I64(st), DB_I64(f->kind_mask), DB_I64(f->campaign_id)};
 
+	if (f->status_mask == AWAITING_BIT)
+		return waiting_count(db, f, n);
 	return db_query_i64(db, sql[one][campaign], p, campaign ? 4 : 3, n);
-}
-
-lc_err
-store_msg_waiting_count(
-    struct db *db, int64_t workspace_id, unsigned kind_mask, int64_t campaign_id, int64_t *n)
-{
-	/* the workspace's counts above 0, or one campaign's by the primary key: a row per
-	 * campaign and kind at most, however long the queue */
-	static const char *const sql[2] = {
-	    "SELECT COALESCE(SUM(n), 0) FROM approval_waiting FORCE INDEX (ix_waiting_open) "
-	    "WHERE workspace_id = ? AND n > 0 AND ((1 << kind) & ?) <> 0",
-	    "SELECT COALESCE(SUM(n), 0) FROM approval_waiting "
-	    "WHERE workspace_id = ? AND ((1 << kind) & ?) <> 0 AND campaign_id = ?"};
-	struct db_param p[] = {DB_I64(workspace_id), DB_I64(kind_mask), DB_I64(campaign_id)};
-
-	return db_query_i64(db, sql[campaign_id != 0], p, campaign_id != 0 ? 3 : 2, n);
 }
 
 lc_err

@@ -89,13 +89,11 @@ struct store_msg_filter {
 	struct store_window w; /* the page: cursor and rows to read */
 };
 lc_err store_msg_list(struct db *db, const struct store_msg_filter *f, struct db_rows *out);
+/* store_msg_count sets *n to how many messages f selects (its window aside). Awaiting
+ * approval alone, the queue's view, is read from the counts the status moves keep
+ * (approval_waiting): a row per campaign and kind, never an index entry per message;
+ * other statuses count their index entries. Database errors. */
 lc_err store_msg_count(struct db *db, const struct store_msg_filter *f, int64_t *n);
-/* store_msg_waiting_count sets *n to how many messages of a kind in kind_mask await
- * approval in the workspace, or in its campaign campaign_id (0: every campaign), from the
- * counts the status moves keep (approval_waiting): what store_msg_count counts for that
- * one status, without reading an index entry per message. Database errors. */
-lc_err store_msg_waiting_count(
-    struct db *db, int64_t workspace_id, unsigned kind_mask, int64_t campaign_id, int64_t *n);
 /* Columns of store_msg_waiting_by_campaign. */
 enum { MCC_COL_CAMPAIGN_PUBLIC, MCC_COL_CAMPAIGN_NAME, MCC_COL_N };
 /* store_msg_waiting_by_campaign reads, for every campaign of the workspace with messages
